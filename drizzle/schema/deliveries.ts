@@ -1,0 +1,67 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { customers } from './customers';
+import { events } from './events';
+import { subscriptions } from './subscriptions';
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'dead' | 'held';
+export type AttemptStatus = 'succeeded' | 'failed';
+export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
+
+/**
+ * One event × one subscription: the source of truth for where a delivery stands.
+ * `pending` waits for its next attempt (at `next_attempt_at`); `held` waits for its subscription
+ * (disabled or breaker open) without spending attempts; `dead` exhausted its retries.
+ * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
+ */
+export const deliveries = pgTable('deliveries', {
+  id: text('id').primaryKey(),
+  eventId: text('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+  subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id, { onDelete: 'cascade' }),
+  customerId: text('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  eventType: text('event_type').notNull(),
+  status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+  attemptCount: integer('attempt_count').notNull().default(0),
+  cycleStart: integer('cycle_start').notNull().default(0),
+  cycleStartedAt: timestamp('cycle_started_at', { withTimezone: true }).notNull().defaultNow(),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+  lastResponseStatus: integer('last_response_status'),
+  lastError: text('last_error'),
+  replayCount: integer('replay_count').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId),
+  index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
+  index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
+  index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
+]);
+
+/**
+ * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt);
+ * what differs per attempt is stored here: headers (timestamp, signature), response, timing, error.
+ */
+export const attempts = pgTable('attempts', {
+  id: text('id').primaryKey(),
+  deliveryId: text('delivery_id').notNull().references(() => deliveries.id, { onDelete: 'cascade' }),
+  subscriptionId: text('subscription_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  attemptSeq: integer('attempt_seq').notNull(),
+  trigger: text('trigger').$type<AttemptTrigger>().notNull(),
+  status: text('status').$type<AttemptStatus>().notNull(),
+  url: text('url').notNull(),
+  requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
+  responseStatus: integer('response_status'),
+  responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+  responseBody: text('response_body'),
+  errorClass: text('error_class'),
+  errorMessage: text('error_message'),
+  latencyMs: integer('latency_ms').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq),
+  index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
+  index('attempts_customer_started_idx').on(t.customerId, t.startedAt),
+]);

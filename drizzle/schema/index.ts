@@ -1,0 +1,6 @@
+export * from './customers';
+export * from './subscriptions';
+export * from './events';
+export * from './deliveries';
+export * from './replays';
+export * from './stats';

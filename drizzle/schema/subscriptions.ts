@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { customers } from './customers';
+
+export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: number[] };
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/** A customer-registered endpoint. Sharding key: customer_id (every read is per customer). */
+export const subscriptions = pgTable('subscriptions', {
+  id: text('id').primaryKey(),
+  customerId: text('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  description: text('description'),
+  /** Event-type patterns: exact, `a.*` (one segment), `a.**` (any depth), `*` (all). */
+  eventTypes: text('event_types').array().notNull(),
+  active: boolean('active').notNull().default(true),
+  /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
+  disabledReason: text('disabled_reason'),
+  /** AES-256-GCM ciphertext of the `whsec_` secret (server/domain/crypto.ts). */
+  secretEnc: text('secret_enc').notNull(),
+  /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
+  previousSecretEnc: text('previous_secret_enc'),
+  previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+  retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
+  rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
+  maxInFlight: integer('max_in_flight').notNull().default(10),
+  timeoutMs: integer('timeout_ms').notNull().default(15000),
+  /** Circuit breaker (server/domain/breaker.ts). */
+  breakerState: text('breaker_state').$type<BreakerState>().notNull().default('closed'),
+  breakerFailures: integer('breaker_failures').notNull().default(0),
+  breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
+  breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
+  /** Token bucket for the rate limit, shared by all workers (updated in the claim transaction). */
+  rateTokens: doublePrecision('rate_tokens'),
+  rateUpdatedAt: timestamp('rate_updated_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
+  index('subscriptions_active_idx').on(t.customerId).where(sql`${t.active}`),
+]);

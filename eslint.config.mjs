@@ -1,0 +1,33 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.next/**', '.data/**', 'drizzle/migrations/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '*.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/only-throw-error': 'off',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // The domain is shared by web and worker: it must not import web code.
+    files: ['server/domain/**', 'server/queue/**', 'server/db/**', 'worker/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['next', 'next/*', 'react', 'react-dom', '@trpc/*', 'server-only', '**/app/**', '**/server/api/**', '**/server/auth/**'], message: 'server/domain, queue, db and worker run under plain Node: no web imports.' }] }],
+    },
+  },
+  {
+    // Pages and components reach data through tRPC only.
+    files: ['app/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/drizzle/**', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'pg-boss', '**/server/db/**'], message: 'app/ never touches the database: go through server/api (tRPC) or a route handler.' }] }],
+    },
+  },
+);

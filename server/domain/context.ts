@@ -1,0 +1,31 @@
+import type { Db } from '../db/client';
+import type { Boss } from '../queue/boss';
+import type { Keyring } from './crypto';
+
+/**
+ * What domain functions need from the outside world, passed as an argument (no globals, no DI
+ * framework): the database, the queue, the secrets keyring, the clock and the random source.
+ */
+export type Ctx = {
+  db: Db;
+  boss: Boss;
+  keys: Keyring;
+  now: () => Date;
+  random: () => number;
+  config: {
+    allowPrivateTargets: boolean;
+    retryTimeScale: number;
+    maxPayloadBytes: number;
+    customerMaxInFlight: number;
+    retentionDays: number;
+  };
+};
+
+/**
+ * Who is acting. A platform key acts for any customer; a customer key or dashboard user only for
+ * its own. Every domain query filters by `customerId` when the scope is a customer's.
+ */
+export type Scope = { kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean };
+
+export const platformScope: Scope = { kind: 'platform' };
+export const customerScope = (customerId: string, readOnly = false): Scope => ({ kind: 'customer', customerId, readOnly });

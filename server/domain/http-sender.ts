@@ -1,0 +1,106 @@
+import { isIP } from 'node:net';
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { BlockedTargetError, guardedLookup, isPrivateAddress } from './url-guard';
+import type { AttemptOutcome } from './retry-policy';
+
+/**
+ * Sends one signed POST. Keep-alive pools per origin (undici Agent), no redirects followed, a
+ * per-attempt timeout covering connect + headers + body, and the response body read up to 4 KiB.
+ */
+export const RESPONSE_EXCERPT_BYTES = 4096;
+
+export type SendResult = {
+  outcome: AttemptOutcome;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  latencyMs: number;
+};
+
+export type Sender = {
+  send(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult>;
+  close(): Promise<void>;
+};
+
+export function createSender(opts: { allowPrivate: boolean; connections?: number }): Sender {
+  const agent = new Agent({
+    connections: opts.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    pipelining: 1,
+    connect: opts.allowPrivate ? {} : { lookup: guardedLookup },
+  });
+
+  async function send(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (!opts.allowPrivate) {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) && isPrivateAddress(host)) {
+        return failure('blocked_target', `${host} is a private address; delivery refused (ALLOW_PRIVATE_TARGETS is off)`, elapsed());
+      }
+    }
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: agent,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const responseHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      const responseBody = await readExcerpt(res.body);
+      const retryAfter = responseHeaders['retry-after'];
+      return {
+        outcome: { kind: 'response', status: res.statusCode, retryAfter },
+        responseHeaders,
+        responseBody,
+        latencyMs: elapsed(),
+      };
+    } catch (err) {
+      const [errorClass, message] = classify(err, timeoutMs);
+      return failure(errorClass, message, elapsed());
+    }
+  }
+
+  return { send, close: () => agent.close() };
+}
+
+function failure(errorClass: string, message: string, latencyMs: number): SendResult {
+  return { outcome: { kind: 'error', errorClass, message }, responseHeaders: null, responseBody: null, latencyMs };
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= RESPONSE_EXCERPT_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+}
+
+function classify(err: unknown, timeoutMs: number): [string, string] {
+  const e = err as NodeJS.ErrnoException & { cause?: unknown };
+  const cause = (e?.cause ?? e) as NodeJS.ErrnoException;
+  if (cause instanceof BlockedTargetError || e instanceof BlockedTargetError) return ['blocked_target', (cause ?? e).message];
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || e instanceof undiciErrors.ConnectTimeoutError) {
+    return ['timeout', `no response within ${timeoutMs} ms`];
+  }
+  const code = cause?.code ?? e?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return ['dns', `DNS lookup failed (${code})`];
+  if (code === 'ECONNREFUSED') return ['connection', 'connection refused'];
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return ['connection', `connection reset (${code})`];
+  if (typeof code === 'string' && code.startsWith('ERR_TLS') || code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
+    return ['tls', `TLS error (${code})`];
+  }
+  return ['connection', e?.message ? `${e.message}${code ? ` (${code})` : ''}` : String(err)];
+}

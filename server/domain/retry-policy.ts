@@ -1,0 +1,83 @@
+/**
+ * When to try a delivery again. Pure: the clock, the random source and the time scale are arguments.
+ *
+ * Default: 12 attempts, the first at once, then 11 delays growing geometrically (10 s … ~10 h) that
+ * sum to 24 h, each jittered by ±20%; the last attempt is clamped so it never lands later than 24 h
+ * after the first. 429/503 with Retry-After wait as asked (within the same 24 h budget).
+ */
+export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590];
+export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SCHEDULE_SECONDS.length + 1;
+export const JITTER = 0.2;
+
+export type RetryPolicy = { maxAttempts: number; scheduleSeconds: readonly number[] };
+
+export function resolvePolicy(override: { maxAttempts?: number; scheduleSeconds?: number[] } | null | undefined): RetryPolicy {
+  const scheduleSeconds = override?.scheduleSeconds?.length ? override.scheduleSeconds : DEFAULT_SCHEDULE_SECONDS;
+  const maxAttempts = override?.maxAttempts ?? (override?.scheduleSeconds?.length ? scheduleSeconds.length + 1 : DEFAULT_MAX_ATTEMPTS);
+  return { maxAttempts, scheduleSeconds };
+}
+
+/** The total window of a policy: attempts never land later than this after the cycle's first one. */
+export function policyWindowSeconds(policy: RetryPolicy): number {
+  let total = 0;
+  for (let i = 0; i < policy.maxAttempts - 1; i++) total += delayAt(policy, i);
+  return total;
+}
+
+function delayAt(policy: RetryPolicy, index: number): number {
+  const s = policy.scheduleSeconds;
+  return s[Math.min(index, s.length - 1)] ?? 60;
+}
+
+export type AttemptOutcome =
+  | { kind: 'response'; status: number; retryAfter?: string | undefined }
+  | { kind: 'error'; errorClass: string; message: string };
+
+export type Decision =
+  | { action: 'succeeded' }
+  | { action: 'retry'; at: Date }
+  | { action: 'dead'; reason: string }
+  /** 410 Gone: disable the subscription, hold what is pending. */
+  | { action: 'gone' };
+
+export type DecideInput = {
+  outcome: AttemptOutcome;
+  /** 1-based number of this attempt within the current cycle. */
+  attemptInCycle: number;
+  cycleStartedAt: Date;
+  policy: RetryPolicy;
+  now: Date;
+  random: () => number;
+  timeScale: number;
+};
+
+export function parseRetryAfter(value: string | undefined, now: Date): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, (at - now.getTime()) / 1000);
+}
+
+export function isSuccess(outcome: AttemptOutcome): boolean {
+  return outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300;
+}
+
+export function decide(input: DecideInput): Decision {
+  const { outcome, attemptInCycle, policy, now, random, timeScale } = input;
+  if (isSuccess(outcome)) return { action: 'succeeded' };
+  if (outcome.kind === 'response' && outcome.status === 410) return { action: 'gone' };
+  if (attemptInCycle >= policy.maxAttempts) {
+    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts` };
+  }
+  const nominal = delayAt(policy, attemptInCycle - 1);
+  let delaySeconds = nominal * (1 + (random() * 2 - 1) * JITTER);
+  if (outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503)) {
+    const asked = parseRetryAfter(outcome.retryAfter, now);
+    if (asked !== null) delaySeconds = Math.max(1, asked);
+  }
+  const deadline = input.cycleStartedAt.getTime() + policyWindowSeconds(policy) * 1000 * timeScale;
+  const at = Math.min(now.getTime() + delaySeconds * 1000 * timeScale, Math.max(deadline, now.getTime()));
+  return { action: 'retry', at: new Date(at) };
+}

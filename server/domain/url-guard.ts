@@ -1,0 +1,71 @@
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+
+/**
+ * SSRF guard. Deliveries to loopback, private, link-local, CGNAT, multicast, reserved and cloud
+ * metadata addresses are refused unless ALLOW_PRIVATE_TARGETS=true. The check runs on the address
+ * the socket actually connects to (a guarded `lookup` passed to undici), so DNS rebinding between
+ * validation and connection does not get through; literal IPs are checked before connecting.
+ */
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
+  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) blocked.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64],
+] as const) blocked.addSubnet(net, prefix, 'ipv6');
+
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return blocked.check(address, 'ipv4');
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
+    return blocked.check(address, 'ipv6');
+  }
+  return true; // not an IP at all: refuse
+}
+
+export class BlockedTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockedTargetError';
+  }
+}
+
+/** Validates a subscription URL at write time. Returns a reason, or null if acceptable. */
+export function checkTargetUrl(raw: string, allowPrivate: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
+  if (url.username || url.password) return 'must not contain credentials';
+  if (raw.length > 2048) return 'must be at most 2048 characters';
+  if (allowPrivate) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'must not target a private or loopback host';
+  if (isIP(host) && isPrivateAddress(host)) return 'must not target a private, loopback or link-local address';
+  return null;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for net/tls.connect that refuses private addresses after resolution. */
+export function guardedLookup(hostname: string, options: object, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses;
+    const bad = list.find((a) => isPrivateAddress(a.address));
+    if (bad) return callback(new BlockedTargetError(`${hostname} resolves to ${bad.address}, a private address; delivery refused`), []);
+    const wantsAll = (options as { all?: boolean }).all;
+    if (wantsAll) return callback(null, list);
+    const first = list[0];
+    if (!first) return callback(new Error(`no address for ${hostname}`), []);
+    callback(null, first.address, first.family);
+  });
+}

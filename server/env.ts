@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, parsed once. Nothing else reads process.env (scripts/ set variables
+ * for the processes they start, which then read them here).
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().positive().default(3000),
+  AUTH_SECRET: z.string().min(16).optional(),
+  HOOKRELAY_SECRET_KEY: z.string().min(16).optional(),
+  /** Comma-separated previous master keys, still accepted for decryption during a key rotation. */
+  HOOKRELAY_SECRET_KEY_PREVIOUS: z.string().optional(),
+  RETENTION_DAYS: z.coerce.number().positive().default(30),
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  /** Attempts in flight per worker process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(64),
+  /** Default per-customer cap on in-flight attempts across all workers (pg-boss groupConcurrency). */
+  CUSTOMER_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(10),
+  /** Seconds a delivery job may stay active before pg-boss hands it to another worker (crash recovery). */
+  DELIVERY_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(90),
+  /** How often pg-boss's supervisor looks for expired jobs. */
+  QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(10),
+  /** Idle poll interval of the worker's fetch loop, in ms. */
+  WORKER_POLL_MS: z.coerce.number().int().min(5).default(50),
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
+  API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
+  PUBLIC_URL: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+      throw new Error(`Invalid environment:\n${lines}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function databaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set (pnpm dev and pnpm test start an embedded PostgreSQL and set it)');
+  return url;
+}

@@ -1,0 +1,64 @@
+import { PgBoss, type JobInsert, type SendOptions } from 'pg-boss';
+import { env } from '../env';
+import { bossDb, type Queryable } from '../db/client';
+import { catalog, type JobKey, type JobPayload } from './catalog';
+
+export type Boss = PgBoss;
+export type BossRole = 'web' | 'worker' | 'migrate';
+
+/**
+ * pg-boss lives in the same database as our tables (schema `pgboss`). Only workers supervise
+ * (expire crashed jobs) and run schedules; the web process only sends.
+ */
+export function createBoss(url: string, opts: { role: BossRole; max?: number }): Boss {
+  const worker = opts.role === 'worker';
+  const boss = new PgBoss({
+    connectionString: url,
+    application_name: `hookrelay-${opts.role}-boss`,
+    max: opts.max ?? (worker ? 10 : 4),
+    migrate: opts.role !== 'web',
+    supervise: worker,
+    schedule: worker,
+    superviseIntervalSeconds: env().QUEUE_SUPERVISE_SECONDS,
+    monitorIntervalSeconds: env().QUEUE_SUPERVISE_SECONDS,
+  });
+  boss.on('error', (err) => {
+    // pg-boss reports background errors (e.g. a lost connection during a database restart) here;
+    // it recovers by itself, so they are logged, not fatal.
+    console.error(`[pg-boss:${opts.role}]`, err instanceof Error ? err.message : err);
+  });
+  return boss;
+}
+
+function queueOptions(key: JobKey) {
+  const q = { ...catalog[key].queue } as Record<string, unknown>;
+  if (key === 'deliver') q.expireInSeconds = env().DELIVERY_JOB_EXPIRE_SECONDS;
+  return q;
+}
+
+export async function ensureQueues(boss: Boss): Promise<void> {
+  for (const key of Object.keys(catalog) as JobKey[]) {
+    const name = catalog[key].name;
+    const existing = await boss.getQueue(name);
+    if (existing) await boss.updateQueue(name, queueOptions(key));
+    else await boss.createQueue(name, queueOptions(key));
+  }
+}
+
+/**
+ * Sends one job, validated against the catalog. Pass `q` (a transaction) to make the job commit or
+ * roll back with the caller's rows.
+ */
+export async function enqueue<K extends JobKey>(boss: Boss, key: K, data: JobPayload<K>, options: SendOptions = {}, q?: Queryable): Promise<void> {
+  const job = catalog[key];
+  job.payload.parse(data);
+  await boss.send(job.name, data as object, { ...options, ...(q ? { db: bossDb(q) } : {}) });
+}
+
+/** Sends many jobs in one statement (fan-out, bulk replay). */
+export async function enqueueMany<K extends JobKey>(boss: Boss, key: K, jobs: Array<{ data: JobPayload<K> } & Omit<JobInsert, 'data'>>, q?: Queryable): Promise<void> {
+  if (jobs.length === 0) return;
+  const job = catalog[key];
+  for (const j of jobs) job.payload.parse(j.data);
+  await boss.insert(job.name, jobs, q ? { db: bossDb(q) } : undefined);
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Queue } from 'pg-boss';
+
+/**
+ * Every job Hookrelay runs, declared once: name, payload schema, queue options and (for scheduled
+ * jobs) a cron. `enqueue()` (server/queue/boss.ts) validates against the same schema the worker's
+ * handler parses with, so sender and handler cannot drift apart.
+ */
+export const catalog = {
+  /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
+  fanout: {
+    name: 'fanout',
+    payload: z.object({ eventId: z.string() }),
+    queue: { retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300 },
+  },
+  /**
+   * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
+   * in-flight attempts are capped. `attempt` is the delivery's attempt number this job performs:
+   * a job whose attempt was already recorded is a no-op (crash-retry idempotency).
+   * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled
+   * by our retry policy as a new job.
+   */
+  deliver: {
+    name: 'deliver',
+    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1) }),
+    queue: { retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60 },
+  },
+  /** Purges events (with their deliveries and attempts) past retention_until. */
+  retention: {
+    name: 'retention',
+    payload: z.object({}).passthrough(),
+    queue: { retryLimit: 3, expireInSeconds: 900 },
+    cron: '17 * * * *',
+  },
+  /** Samples per-subscription queue depth for the per-minute stats. */
+  depthSample: {
+    name: 'depth-sample',
+    payload: z.object({}).passthrough(),
+    queue: { retryLimit: 0, expireInSeconds: 60 },
+    cron: '* * * * *',
+  },
+} as const satisfies Record<string, { name: string; payload: z.ZodType; queue: Omit<Queue, 'name'>; cron?: string }>;
+
+export type JobKey = keyof typeof catalog;
+export type JobPayload<K extends JobKey> = z.infer<(typeof catalog)[K]['payload']>;

@@ -1,0 +1,48 @@
+import { createDatabase, type Database } from './db/client';
+import { keyring } from './domain/crypto';
+import type { Ctx } from './domain/context';
+import { databaseUrl, env } from './env';
+import { createBoss, type BossRole } from './queue/boss';
+
+/**
+ * Builds the domain context for one process (web or worker) from the environment.
+ * The one place that turns configuration into live connections.
+ */
+export type Runtime = { ctx: Ctx; database: Database; stop(): Promise<void> };
+
+export function secretKeyring() {
+  const e = env();
+  if (!e.HOOKRELAY_SECRET_KEY) throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
+  const previous = (e.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return keyring(e.HOOKRELAY_SECRET_KEY, previous);
+}
+
+export async function createRuntime(role: BossRole, opts: { dbMax?: number } = {}): Promise<Runtime> {
+  const e = env();
+  const url = databaseUrl();
+  const database = createDatabase(url, { max: opts.dbMax ?? (role === 'worker' ? 20 : 10), applicationName: `hookrelay-${role}` });
+  const boss = createBoss(url, { role });
+  await boss.start();
+  const ctx: Ctx = {
+    db: database.db,
+    boss,
+    keys: secretKeyring(),
+    now: () => new Date(),
+    random: Math.random,
+    config: {
+      allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+      retryTimeScale: e.RETRY_TIME_SCALE,
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
+      retentionDays: e.RETENTION_DAYS,
+    },
+  };
+  return {
+    ctx,
+    database,
+    async stop() {
+      await boss.stop({ graceful: false, close: true });
+      await database.close();
+    },
+  };
+}

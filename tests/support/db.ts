@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { migrateDatabase } from '../../server/db/migrate';
+
+/** A fresh, migrated database for one test file, on the run's server (see global-setup.ts). */
+export async function createTestDatabase(label = 'test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = inject('adminUrl');
+  const name = `hr_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const sql = postgres(admin, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`create database "${name}"`);
+  await sql.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await migrateDatabase(url);
+  return {
+    url,
+    async drop() {
+      const s = postgres(admin, { max: 1, onnotice: () => {} });
+      await s.unsafe(`drop database if exists "${name}" with (force)`);
+      await s.end();
+    },
+  };
+}

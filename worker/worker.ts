@@ -1,0 +1,65 @@
+import type { Job } from 'pg-boss';
+import type { Ctx } from '../server/domain/context';
+import type { Sender } from '../server/domain/http-sender';
+import { performAttempt } from '../server/domain/attempt';
+import { runFanOutJob } from '../server/domain/fanout';
+import { purgeExpired, sampleQueueDepth } from '../server/domain/retention';
+import { env } from '../server/env';
+import type { Logger } from '../server/log';
+import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
+import { pollQueue, type PollLoop } from './poll';
+
+type Handler<K extends JobKey> = (job: Job<JobPayload<K>>) => Promise<void>;
+
+/**
+ * Registers one handler per catalog entry (the `Record<JobKey, …>` type makes a missing handler a
+ * compile error). Each handler parses its payload with the catalog schema and calls the domain.
+ */
+export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promise<{ stop(deadlineMs: number): Promise<number> }> {
+  const e = env();
+  const parse = <K extends JobKey>(key: K, job: Job<unknown>) => catalog[key].payload.parse(job.data) as JobPayload<K>;
+
+  const handlers: { [K in JobKey]: Handler<K> } = {
+    deliver: async (job) => {
+      const data = parse('deliver', job);
+      await performAttempt(ctx, sender, { id: job.id, data });
+    },
+    fanout: async (job) => {
+      await runFanOutJob(ctx, parse('fanout', job).eventId);
+      await ctx.boss.complete(catalog.fanout.name, job.id);
+    },
+    retention: async (job) => {
+      const purged = await purgeExpired(ctx);
+      if (purged > 0) log.info({ purged }, 'retention: purged expired events');
+      await ctx.boss.complete(catalog.retention.name, job.id);
+    },
+    depthSample: async (job) => {
+      await sampleQueueDepth(ctx);
+      await ctx.boss.complete(catalog.depthSample.name, job.id);
+    },
+  };
+
+  const loops: PollLoop[] = [
+    pollQueue(ctx.boss, catalog.deliver.name, {
+      concurrency: e.WORKER_CONCURRENCY,
+      batchSize: 100,
+      pollMs: e.WORKER_POLL_MS,
+      // Per-customer cap across all workers: pg-boss counts each group's active jobs at fetch time.
+      fetch: { groupConcurrency: { default: e.CUSTOMER_MAX_IN_FLIGHT } },
+      log,
+    }, handlers.deliver),
+    pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log }, handlers.fanout),
+    pollQueue(ctx.boss, catalog.retention.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.retention),
+    pollQueue(ctx.boss, catalog.depthSample.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.depthSample),
+  ];
+  for (const key of Object.keys(catalog) as JobKey[]) {
+    const entry = catalog[key];
+    if ('cron' in entry) await ctx.boss.schedule(entry.name, entry.cron, {});
+  }
+  return {
+    async stop(deadlineMs) {
+      const left = await Promise.all(loops.map((l) => l.stop(deadlineMs)));
+      return left.reduce((a, b) => a + b, 0);
+    },
+  };
+}
