@@ -99,6 +99,12 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
   return { keyId: row.id, scope: row.customerId ? { kind: 'customer', customerId: row.customerId } : { kind: 'platform' } };
 }
 
+/** Dashboard login provisioned by the platform for one of its customers. */
+export async function createDashboardUser(ctx: Ctx, scope: Scope, customerId: string, input: { email: string; password: string }) {
+  requirePlatform(scope);
+  return createUser(ctx, { ...input, customerId });
+}
+
 export async function createUser(ctx: Ctx, input: { email: string; password: string; customerId: string }) {
   if (input.password.length < 8) throw new DomainError('bad_request', 'password must be at least 8 characters', { field: 'password' });
   const [customer] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
@@ -140,7 +146,7 @@ export async function consumePortalToken(ctx: Ctx, token: string) {
   const [row] = await ctx.db
     .update(portalTokens)
     .set({ usedAt: now })
-    .where(and(eq(portalTokens.tokenHash, hashToken(token)), isNull(portalTokens.usedAt), sql`${portalTokens.expiresAt} > ${now}`))
+    .where(and(eq(portalTokens.tokenHash, hashToken(token)), isNull(portalTokens.usedAt), sql`${portalTokens.expiresAt} > ${now.toISOString()}::timestamptz`))
     .returning({ customerId: portalTokens.customerId, readOnly: portalTokens.readOnly });
   return row ?? null;
 }

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { customers, events } from '../../drizzle/schema';
+import { customers, deliveries, events, subscriptions } from '../../drizzle/schema';
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
-import { DomainError } from './errors';
+import { DomainError, notFound } from './errors';
 import { fanOutEvent } from './fanout';
 import { newId } from './ids';
-import { actingCustomer, assertWritable } from './scope';
+import { actingCustomer, assertWritable, scopeFilter } from './scope';
 import type { PublishEventInput } from './schemas';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
@@ -56,4 +56,29 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
     return { id, deliveries: null, duplicate: false };
   });
+}
+
+/**
+ * `POST /subscriptions/{id}/test`: an event of type `hookrelay.test` delivered to that one
+ * subscription only (whatever its patterns), through the normal path: signed, attempted, recorded.
+ */
+export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<PublishResult & { deliveryId: string }> {
+  assertWritable(scope);
+  const [sub] = await ctx.db
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, tier: customers.tier })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .where(and(eq(subscriptions.id, subscriptionId), scopeFilter(scope, subscriptions.customerId)));
+  if (!sub) throw notFound('subscription');
+  const now = ctx.now();
+  const id = newId('event', now.getTime());
+  const type = 'hookrelay.test';
+  const body = JSON.stringify({ id, type, timestamp: now.toISOString(), data: { message: 'This is a test event from Hookrelay.', subscriptionId } });
+  const deliveryId = newId('delivery', now.getTime());
+  await ctx.db.transaction(async (tx) => {
+    await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: new Date(now.getTime() + ctx.config.retentionDays * 86400_000), fannedOutAt: now, deliveryCount: 1 });
+    await tx.insert(deliveries).values({ id: deliveryId, eventId: id, subscriptionId, customerId: sub.customerId, eventType: type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now });
+    await enqueue(ctx.boss, 'deliver', { deliveryId, attempt: 1 }, { group: { id: sub.customerId, tier: sub.tier } }, tx);
+  });
+  return { id, deliveries: 1, duplicate: false, deliveryId };
 }

@@ -26,7 +26,7 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
 export async function sampleQueueDepth(ctx: Ctx): Promise<void> {
   await ctx.db.execute(sql`
     insert into subscription_depth_samples (subscription_id, customer_id, minute, pending, held, breaker_state)
-    select s.id, s.customer_id, date_trunc('minute', ${ctx.now()}::timestamptz),
+    select s.id, s.customer_id, date_trunc('minute', ${ctx.now().toISOString()}::timestamptz),
            count(d.id) filter (where d.status = 'pending')::int,
            count(d.id) filter (where d.status = 'held')::int,
            s.breaker_state

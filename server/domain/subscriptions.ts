@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { customers, deliveries, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import { enqueueMany } from '../queue/boss';
@@ -202,6 +202,3 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
   });
 }
 
-export async function listActiveSubscriptionsOrdered(ctx: Ctx, customerId: string) {
-  return ctx.db.select().from(subscriptions).where(eq(subscriptions.customerId, customerId)).orderBy(asc(subscriptions.createdAt));
-}

@@ -1,0 +1,60 @@
+/**
+ * `pnpm dev`: embedded PostgreSQL (unless DATABASE_URL is set), migrations, a demo customer and
+ * login, then Next.js (port PORT, 3000) and one worker, with prefixed logs. Ctrl-C stops everything.
+ */
+import { resolveDatabase } from './lib/database';
+import { bin, startChild, stopAll } from './lib/processes';
+import { loadDevSecrets } from './lib/secrets';
+import { DEMO_EMAIL, DEMO_PASSWORD, newPlatformKey, seedDemo } from './lib/seed';
+
+const port = Number(process.env.PORT ?? 3000);
+const secrets = loadDevSecrets();
+console.log(process.env.DATABASE_URL ? 'Using DATABASE_URL' : 'Starting embedded PostgreSQL on 127.0.0.1:54329 (data in .data/pg)…');
+const database = await resolveDatabase({ dir: '.data/pg', port: 54329, database: 'hookrelay' });
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'development',
+  DATABASE_URL: database.url,
+  HOOKRELAY_SECRET_KEY: process.env.HOOKRELAY_SECRET_KEY ?? secrets.HOOKRELAY_SECRET_KEY,
+  AUTH_SECRET: process.env.AUTH_SECRET ?? secrets.AUTH_SECRET,
+  ALLOW_PRIVATE_TARGETS: process.env.ALLOW_PRIVATE_TARGETS ?? 'true',
+  PORT: String(port),
+};
+Object.assign(process.env, env);
+
+const { migrateDatabase } = await import('../server/db/migrate');
+const { createRuntime } = await import('../server/runtime');
+await migrateDatabase(database.url);
+const runtime = await createRuntime('web');
+const { customerId } = await seedDemo(runtime.ctx);
+if (!secrets.platformKey) {
+  secrets.platformKey = await newPlatformKey(runtime.ctx);
+  secrets.save();
+}
+await runtime.stop();
+
+startChild('web', bin('next'), ['dev', '-p', String(port)], env, 36);
+startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35);
+
+console.log(`
+  Hookrelay is starting.
+    Dashboard:     http://localhost:${port}
+    Demo login:    ${DEMO_EMAIL} / ${DEMO_PASSWORD}   (customer ${customerId})
+    API docs:      http://localhost:${port}/api/docs
+    Platform key:  ${secrets.platformKey}
+    Try:           curl -X POST http://localhost:${port}/api/v1/events -H "authorization: Bearer ${secrets.platformKey}" \\
+                     -H 'content-type: application/json' -d '{"type":"charge.succeeded","customerId":"${customerId}","data":{"amount":42}}'
+`);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping web and worker…');
+  await stopAll();
+  await database.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

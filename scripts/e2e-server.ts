@@ -1,0 +1,43 @@
+/**
+ * The app as Playwright's webServer: a fresh database (on DATABASE_URL's server, or an embedded one
+ * under .data/pg-e2e), migrated, a platform key for the specs to seed their own data through the
+ * API, then `next start` (the build from `pnpm build`) and a worker. Writes test-results/e2e-env.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolveDatabase } from './lib/database';
+import { bin, startChild, stopAll } from './lib/processes';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const database = await resolveDatabase({ dir: '.data/pg-e2e', port: 54349, database: 'hr_e2e', fresh: true });
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  DATABASE_URL: database.url,
+  HOOKRELAY_SECRET_KEY: 'e2e-secret-key-0123456789abcdef',
+  AUTH_SECRET: 'e2e-auth-secret-0123456789abcdef0123',
+  ALLOW_PRIVATE_TARGETS: 'true',
+  RETRY_TIME_SCALE: process.env.RETRY_TIME_SCALE ?? '0.001',
+  LOG_LEVEL: 'warn',
+  PUBLIC_URL: `http://127.0.0.1:${port}`,
+};
+Object.assign(process.env, env);
+const { migrateDatabase } = await import('../server/db/migrate');
+const { createRuntime } = await import('../server/runtime');
+const { createApiKey } = await import('../server/domain/customers');
+await migrateDatabase(database.url);
+const runtime = await createRuntime('web');
+const platformKey = (await createApiKey(runtime.ctx, null, 'e2e')).key;
+await runtime.stop();
+mkdirSync('test-results', { recursive: true });
+writeFileSync('test-results/e2e-env.json', JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey }));
+
+startChild('web', bin('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], env, 36);
+startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35);
+
+async function shutdown() {
+  await stopAll(10_000);
+  await database.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,70 @@
+/**
+ * `pnpm test`: the whole suite, in order: unit + integration (vitest, real PostgreSQL: DATABASE_URL's
+ * server or an embedded one), a production build, then end-to-end (Playwright, real Chromium).
+ * Ends with one line `N passed, N failed` summed from the runners' own JSON reports.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { bin } from './lib/processes';
+
+mkdirSync('test-results', { recursive: true });
+let passed = 0;
+let failed = 0;
+const notes: string[] = [];
+
+function run(label: string, command: string, args: string[], env: Record<string, string> = {}): number {
+  console.log(`\n━━ ${label} ━━`);
+  const r = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+// 1. Unit and integration tests.
+rmSync('test-results/vitest.json', { force: true });
+const vitestCode = run('unit + integration (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
+const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: Array<{ status: string; name: string }> }>('test-results/vitest.json');
+if (vitest) {
+  passed += vitest.numPassedTests;
+  failed += vitest.numFailedTests;
+  // A file that failed to load has no tests but is a failure.
+  const brokenFiles = vitest.testResults.filter((f) => f.status === 'failed').length;
+  if (vitestCode !== 0 && vitest.numFailedTests === 0) failed += Math.max(1, brokenFiles);
+} else {
+  failed += 1;
+  notes.push('vitest produced no report');
+}
+
+// 2. Production build, which the end-to-end tests run against.
+const buildCode = run('build (next build)', bin('next'), ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
+if (buildCode !== 0) {
+  failed += 1;
+  notes.push('next build failed; end-to-end tests skipped');
+} else {
+  // 3. End-to-end tests in Chromium.
+  rmSync('test-results/playwright.json', { force: true });
+  const e2eCode = run('end-to-end (playwright)', bin('playwright'), ['test']);
+  const pw = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>('test-results/playwright.json');
+  if (pw) {
+    passed += pw.stats.expected + pw.stats.flaky;
+    failed += pw.stats.unexpected;
+    if (e2eCode !== 0 && pw.stats.unexpected === 0) {
+      failed += 1;
+      notes.push('playwright exited with an error outside the tests');
+    }
+  } else {
+    failed += 1;
+    notes.push('playwright produced no report');
+  }
+}
+
+for (const n of notes) console.log(`note: ${n}`);
+if (!existsSync('test-results')) mkdirSync('test-results');
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { restRoutes } from './rest';
+
+type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; [k: string]: unknown };
+
+function inputSchema(schema: z.ZodType | undefined): JsonSchema {
+  if (!schema) return { type: 'object', properties: {} };
+  const js = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: (c) => {
+      const def = (c.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def;
+      if (def?.type === 'date') {
+        c.jsonSchema.type = 'string';
+        c.jsonSchema.format = 'date-time';
+      }
+    },
+  }) as JsonSchema;
+  delete js.$schema;
+  return js.type === 'object' ? js : { type: 'object', properties: {} };
+}
+
+/** The OpenAPI 3.1 document of the REST API, generated from the same procedures and zod inputs. */
+export function openApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of restRoutes) {
+    const schema = inputSchema(r.input);
+    const props = { ...(schema.properties ?? {}) };
+    const required = new Set(schema.required ?? []);
+    const parameters: unknown[] = r.params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    for (const p of r.params) delete props[p];
+    const op: Record<string, unknown> = {
+      operationId: r.procedure,
+      summary: r.meta.summary,
+      tags: [r.meta.tag],
+      description: r.meta.auth === 'platform' ? 'Requires a platform API key.' : 'A platform key acts for any customer; a customer key only for its own.',
+      security: [{ bearerAuth: [] }],
+      parameters,
+      responses: {
+        [String(r.meta.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        '400': { $ref: '#/components/responses/Error' },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
+        '404': { $ref: '#/components/responses/Error' },
+        '409': { $ref: '#/components/responses/Error' },
+        '413': { $ref: '#/components/responses/Error' },
+        '429': { $ref: '#/components/responses/Error' },
+      },
+    };
+    if (r.meta.method === 'GET' || r.meta.method === 'DELETE') {
+      for (const [name, s] of Object.entries(props)) parameters.push({ name, in: 'query', required: required.has(name), schema: s });
+    } else {
+      const bodyRequired = [...required].filter((n) => !r.params.includes(n));
+      op.requestBody = {
+        required: bodyRequired.length > 0,
+        content: { 'application/json': { schema: { type: 'object', properties: props, ...(bodyRequired.length && { required: bodyRequired }) } } },
+      };
+    }
+    const oaPath = `/api/v1${r.meta.path}`;
+    paths[oaPath] = { ...(paths[oaPath] ?? {}), [r.meta.method.toLowerCase()]: op };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hookrelay API',
+      version: '1.0.0',
+      description: 'Webhook delivery: publish events, manage subscriptions, inspect deliveries and replay. Authenticate with `Authorization: Bearer <API key>`.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+        },
+      },
+      responses: { Error: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
+    },
+    paths,
+  };
+}

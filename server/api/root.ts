@@ -1,0 +1,16 @@
+import { customersRouter } from './routers/customers';
+import { deliveriesRouter } from './routers/deliveries';
+import { eventsRouter } from './routers/events';
+import { subscriptionsRouter } from './routers/subscriptions';
+import { createCallerFactory, router } from './trpc';
+
+/** The whole API: one router per resource. */
+export const appRouter = router({
+  customers: customersRouter,
+  events: eventsRouter,
+  subscriptions: subscriptionsRouter,
+  deliveries: deliveriesRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

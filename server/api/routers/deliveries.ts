@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { getDelivery, listDeliveries, replayDelivery } from '../../domain/deliveries';
+import { listDeliveriesInput } from '../../domain/schemas';
+import { authedProcedure, router } from '../trpc';
+
+export const deliveriesRouter = router({
+  list: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/deliveries', summary: 'List deliveries by status, subscription, event type, time', tag: 'deliveries', auth: 'any' } })
+    .input(listDeliveriesInput)
+    .query(({ ctx, input }) => listDeliveries(ctx.ctx, ctx.scope, input)),
+  get: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/deliveries/{id}', summary: 'One delivery with every attempt (exact request and response)', tag: 'deliveries', auth: 'any' } })
+    .input(z.object({ id: z.string() }))
+    .query(({ ctx, input }) => getDelivery(ctx.ctx, ctx.scope, input.id)),
+  replay: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/deliveries/{id}/replay', status: 202, summary: 'Replay one delivery now (same webhook-id, fresh signature)', tag: 'deliveries', auth: 'any' } })
+    .input(z.object({ id: z.string() }))
+    .mutation(({ ctx, input }) => replayDelivery(ctx.ctx, ctx.scope, input.id)),
+});

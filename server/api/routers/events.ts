@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { getEvent, listEvents } from '../../domain/deliveries';
+import { publishEvent } from '../../domain/events';
+import { listEventsInput, publishEventInput } from '../../domain/schemas';
+import { authedProcedure, router } from '../trpc';
+
+export const eventsRouter = router({
+  publish: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/events', status: 202, summary: 'Publish an event (fans out to matching subscriptions)', tag: 'events', auth: 'any' } })
+    .input(publishEventInput)
+    .mutation(({ ctx, input }) => publishEvent(ctx.ctx, ctx.scope, input)),
+  list: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/events', summary: 'List events (newest first, cursor pagination)', tag: 'events', auth: 'any' } })
+    .input(listEventsInput)
+    .query(({ ctx, input }) => listEvents(ctx.ctx, ctx.scope, input)),
+  get: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/events/{id}', summary: 'One event with its deliveries and routing trace', tag: 'events', auth: 'any' } })
+    .input(z.object({ id: z.string() }))
+    .query(({ ctx, input }) => getEvent(ctx.ctx, ctx.scope, input.id)),
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { sendTestEvent } from '../../domain/events';
+import { createSubscriptionInput, pageInput, updateSubscriptionInput } from '../../domain/schemas';
+import { subscriptionStats } from '../../domain/stats';
+import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, rotateSecret, updateSubscription } from '../../domain/subscriptions';
+import { authedProcedure, router } from '../trpc';
+
+const byId = z.object({ id: z.string() });
+
+export const subscriptionsRouter = router({
+  create: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret', tag: 'subscriptions', auth: 'any' } })
+    .input(createSubscriptionInput)
+    .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
+  list: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/subscriptions', summary: 'List subscriptions', tag: 'subscriptions', auth: 'any' } })
+    .input(z.object({ customerId: z.string().optional(), ...pageInput }))
+    .query(({ ctx, input }) => listSubscriptions(ctx.ctx, ctx.scope, input)),
+  get: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}', summary: 'One subscription', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
+  update: authedProcedure
+    .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (re-enabling releases held deliveries)', tag: 'subscriptions', auth: 'any' } })
+    .input(updateSubscriptionInput.extend({ id: z.string() }))
+    .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
+  delete: authedProcedure
+    .meta({ rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .mutation(({ ctx, input }) => deleteSubscription(ctx.ctx, ctx.scope, input.id)),
+  rotateSecret: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/rotate-secret', summary: 'Rotate the signing secret (the old one keeps signing for 24 h)', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .mutation(({ ctx, input }) => rotateSecret(ctx.ctx, ctx.scope, input.id)),
+  secret: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .query(({ ctx, input }) => getSubscriptionSecret(ctx.ctx, ctx.scope, input.id)),
+  test: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/test', status: 202, summary: 'Send a hookrelay.test event to this subscription', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .mutation(({ ctx, input }) => sendTestEvent(ctx.ctx, ctx.scope, input.id)),
+  stats: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/stats', summary: 'Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99', tag: 'subscriptions', auth: 'any' } })
+    .input(byId.extend({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }))
+    .query(({ ctx, input }) => subscriptionStats(ctx.ctx, ctx.scope, input.id, input.minutes)),
+});

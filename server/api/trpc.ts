@@ -1,0 +1,63 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Ctx, Scope } from '../domain/context';
+import { DomainError } from '../domain/errors';
+import { errorBody, toDomainError, trpcCodeOf } from './errors';
+import { checkRateLimit } from './rate-limit';
+
+/**
+ * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
+ * (server/api/rest.ts), and documented from the same zod input in /api/v1/openapi.json.
+ */
+export type RestMeta = {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** OpenAPI-style path under /api/v1, e.g. `/subscriptions/{id}`. */
+  path: string;
+  status?: number;
+  summary: string;
+  tag: string;
+  /** Who may call it, for the docs: `platform` needs a platform key; `any` takes either key. */
+  auth: 'platform' | 'any';
+};
+export type Meta = { rest?: RestMeta };
+
+export type ApiContext = {
+  ctx: Ctx;
+  /** Null when the caller did not authenticate. */
+  scope: Scope | null;
+  /** Rate-limit bucket key: the API key id or the dashboard user. */
+  principalId: string | null;
+  /** Public base URL of this deployment (for portal links). */
+  baseUrl: string;
+};
+
+const t = initTRPC
+  .context<ApiContext>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const domain = toDomainError(error);
+      return { ...shape, message: domain.message, data: { ...shape.data, ...errorBody(domain).error, retryAfterSeconds: domain.retryAfterSeconds ?? null } };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors become tRPC errors with the mapped code (the DomainError rides along as the cause). */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/** Requires an API key or a dashboard session; applies the per-principal rate limit. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
+  if (ctx.principalId) checkRateLimit(ctx.principalId);
+  return next({ ctx: { ...ctx, scope: ctx.scope } });
+});

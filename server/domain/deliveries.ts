@@ -1,0 +1,207 @@
+import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { attempts, customers, deliveries, events, subscriptions } from '../../drizzle/schema';
+import { enqueue } from '../queue/boss';
+import type { Ctx, Scope } from './context';
+import { DomainError, notFound } from './errors';
+import { firstMatch } from './patterns';
+import { assertWritable, scopeFilter } from './scope';
+import type { listDeliveriesInput, listEventsInput } from './schemas';
+import type { z } from 'zod';
+
+/** Read side of deliveries and events for the API and the dashboard. Every query is tenant-scoped. */
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+type AttemptRow = typeof attempts.$inferSelect;
+
+export function deliveryView(d: DeliveryRow) {
+  return {
+    id: d.id,
+    eventId: d.eventId,
+    subscriptionId: d.subscriptionId,
+    customerId: d.customerId,
+    eventType: d.eventType,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+    lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+    lastResponseStatus: d.lastResponseStatus,
+    lastError: d.lastError,
+    replayCount: d.replayCount,
+    createdAt: d.createdAt.toISOString(),
+    completedAt: d.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function attemptView(a: AttemptRow, body: string) {
+  return {
+    id: a.id,
+    attemptSeq: a.attemptSeq,
+    trigger: a.trigger,
+    status: a.status,
+    startedAt: a.startedAt.toISOString(),
+    latencyMs: a.latencyMs,
+    request: { method: 'POST', url: a.url, headers: a.requestHeaders, body },
+    response: a.responseStatus === null ? null : { status: a.responseStatus, headers: a.responseHeaders ?? {}, bodyExcerpt: a.responseBody ?? '' },
+    error: a.errorClass ? { class: a.errorClass, message: a.errorMessage } : null,
+    nextRetryAt: a.nextRetryAt?.toISOString() ?? null,
+  };
+}
+
+function page<T extends { id: string }>(rows: T[], limit: number) {
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? (data.at(-1)?.id ?? null) : null };
+}
+
+function customerFilter(scope: Scope, column: typeof deliveries.customerId, requested: string | undefined) {
+  if (scope.kind === 'customer') return scopeFilter(scope, column);
+  return requested ? eq(column, requested) : undefined;
+}
+
+export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<typeof listDeliveriesInput>) {
+  const rows = await ctx.db
+    .select()
+    .from(deliveries)
+    .where(
+      and(
+        customerFilter(scope, deliveries.customerId, input.customerId),
+        input.status ? eq(deliveries.status, input.status) : undefined,
+        input.subscriptionId ? eq(deliveries.subscriptionId, input.subscriptionId) : undefined,
+        input.eventType ? eq(deliveries.eventType, input.eventType) : undefined,
+        input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
+        input.from ? gte(deliveries.createdAt, input.from) : undefined,
+        input.to ? lte(deliveries.createdAt, input.to) : undefined,
+        input.cursor ? lt(deliveries.id, input.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(deliveries.id))
+    .limit(input.limit + 1);
+  const p = page(rows, input.limit);
+  return { data: p.data.map(deliveryView), nextCursor: p.nextCursor };
+}
+
+export async function getDelivery(ctx: Ctx, scope: Scope, id: string) {
+  const [row] = await ctx.db
+    .select({ delivery: deliveries, body: events.body, url: subscriptions.url })
+    .from(deliveries)
+    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)));
+  if (!row) throw notFound('delivery');
+  const list = await ctx.db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(attempts.attemptSeq);
+  return { ...deliveryView(row.delivery), subscriptionUrl: row.url, attempts: list.map((a) => attemptView(a, row.body)) };
+}
+
+/** Events visible to a scope: a customer sees its own events and broadcasts that reached it. */
+function eventVisibility(scope: Scope) {
+  if (scope.kind === 'platform') return undefined;
+  return sql`(${events.customerId} = ${scope.customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${scope.customerId})))`;
+}
+
+export function eventView(e: typeof events.$inferSelect) {
+  return {
+    id: e.id,
+    type: e.type,
+    customerId: e.customerId,
+    payload: JSON.parse(e.body) as unknown,
+    idempotencyKey: e.idempotencyKey,
+    deliveryCount: e.deliveryCount,
+    fannedOut: e.fannedOutAt !== null,
+    createdAt: e.createdAt.toISOString(),
+    retentionUntil: e.retentionUntil.toISOString(),
+  };
+}
+
+export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
+  const deliveryCustomer = scope.kind === 'customer' ? sql` and ${deliveries.customerId} = ${scope.customerId}` : sql``;
+  const rows = await ctx.db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eventVisibility(scope),
+        scope.kind === 'platform' && input.customerId ? eq(events.customerId, input.customerId) : undefined,
+        input.id ? eq(events.id, input.id) : undefined,
+        input.type ? (input.type.includes('*') ? sql`${events.type} like ${input.type.replaceAll('*', '%')}` : eq(events.type, input.type)) : undefined,
+        input.from ? gte(events.createdAt, input.from) : undefined,
+        input.to ? lte(events.createdAt, input.to) : undefined,
+        input.status || input.subscriptionId
+          ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
+          : undefined,
+        input.cursor ? lt(events.id, input.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(events.id))
+    .limit(input.limit + 1);
+  const p = page(rows, input.limit);
+  const ids = p.data.map((e) => e.id);
+  const counts = ids.length
+    ? await ctx.db
+        .select({ eventId: deliveries.eventId, status: deliveries.status, n: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(and(inArray(deliveries.eventId, ids), scopeFilter(scope, deliveries.customerId)))
+        .groupBy(deliveries.eventId, deliveries.status)
+    : [];
+  return {
+    data: p.data.map((e) => {
+      const mine = counts.filter((c) => c.eventId === e.id);
+      return { ...eventView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) as Record<string, number> };
+    }),
+    nextCursor: p.nextCursor,
+  };
+}
+
+/**
+ * One event with its deliveries, and the routing trace: for each of the customer's subscriptions,
+ * whether it matched (and by which pattern) or why not.
+ */
+export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
+  const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope)));
+  if (!event) throw notFound('event');
+  const ds = await ctx.db.select().from(deliveries).where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId))).orderBy(deliveries.id);
+  const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;
+  const subs = traceCustomer
+    ? await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, active: subscriptions.active, createdAt: subscriptions.createdAt }).from(subscriptions).where(eq(subscriptions.customerId, traceCustomer))
+    : [];
+  const delivered = new Set(ds.map((d) => d.subscriptionId));
+  const routing = subs.map((s) => {
+    const pattern = firstMatch(s.eventTypes, event.type);
+    let reason: string;
+    if (delivered.has(s.id)) reason = pattern ? `matched "${pattern}"` : 'delivered (test event or since-changed patterns)';
+    else if (!s.active) reason = 'subscription was inactive';
+    else if (s.createdAt > event.createdAt) reason = 'subscription created after the event';
+    else if (!pattern) reason = `no pattern matches "${event.type}" (${s.eventTypes.join(', ')})`;
+    else reason = 'matched now, but not when the event was published (patterns changed since)';
+    return { subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, matched: delivered.has(s.id), reason };
+  });
+  return { ...eventView(event), deliveries: ds.map(deliveryView), routing };
+}
+
+/**
+ * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and
+ * signature. Allowed for any delivery not already pending, while its event is within retention.
+ */
+export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
+  assertWritable(scope);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ d: deliveries, retentionUntil: events.retentionUntil, tier: customers.tier, active: subscriptions.active })
+      .from(deliveries)
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .innerJoin(customers, eq(customers.id, deliveries.customerId))
+      .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+      .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)))
+      .for('update', { of: deliveries });
+    if (!row) throw notFound('delivery');
+    if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
+    if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
+    if (!row.active) throw new DomainError('conflict', 'subscription is disabled; enable it to replay');
+    const now = ctx.now();
+    const [updated] = await tx
+      .update(deliveries)
+      .set({ status: 'pending', cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
+      .where(eq(deliveries.id, id))
+      .returning();
+    await enqueue(ctx.boss, 'deliver', { deliveryId: id, attempt: row.d.attemptCount + 1 }, { group: { id: row.d.customerId, tier: row.tier } }, tx);
+    return deliveryView(updated!);
+  });
+}
