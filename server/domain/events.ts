@@ -3,6 +3,7 @@ import { customers, deliveries, events, subscriptions } from '../../drizzle/sche
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
+import { admit, flagBacklog } from './dispatch';
 import { fanOutEvent } from './fanout';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
@@ -78,9 +79,8 @@ function canonicalJson(v: unknown): string {
 export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<PublishResult & { deliveryId: string }> {
   assertWritable(scope);
   const [sub] = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, tier: customers.tier })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId })
     .from(subscriptions)
-    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .where(and(eq(subscriptions.id, subscriptionId), scopeFilter(scope, subscriptions.customerId)));
   if (!sub) throw notFound('subscription');
   const now = ctx.now();
@@ -91,7 +91,8 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   await ctx.db.transaction(async (tx) => {
     await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: new Date(now.getTime() + ctx.config.retentionDays * 86400_000), fannedOutAt: now, deliveryCount: 1 });
     await tx.insert(deliveries).values({ id: deliveryId, eventId: id, subscriptionId, customerId: sub.customerId, eventType: type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now });
-    await enqueue(ctx.boss, 'deliver', { deliveryId, attempt: 1 }, { group: { id: sub.customerId, tier: sub.tier } }, tx);
+    await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
+    await flagBacklog(tx, [subscriptionId]);
   });
   return { id, deliveries: 1, duplicate: false, deliveryId };
 }

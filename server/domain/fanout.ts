@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { customers, deliveries, events, subscriptions } from '../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
-import { enqueueMany } from '../queue/boss';
 import type { Ctx } from './context';
+import { admit, flagBacklog } from './dispatch';
 import { newId } from './ids';
 import { matchesAny } from './patterns';
 
@@ -11,9 +11,9 @@ const PAGE = 1000;
 export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt: Date };
 
 /**
- * Creates one delivery per active subscription whose patterns match, and the first attempt job of
- * each, inside the caller's transaction. Idempotent: `(event_id, subscription_id)` is unique and only
- * newly inserted deliveries get a job, so a re-run after a crash creates nothing twice.
+ * Creates one delivery per active subscription whose patterns match, inside the caller's
+ * transaction, and admits them into their subscriptions' windows (server/domain/dispatch.ts).
+ * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
  * Subscriptions are read in pages of 1,000 and deliveries/jobs written in batches (10,000-subscriber
  * broadcasts do not make one query per row).
  * With `limit`, gives up (returns null, writes nothing) when more than `limit` subscriptions exist,
@@ -24,9 +24,8 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent, limit?: 
   let created = 0;
   for (;;) {
     const page = await tx
-      .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, tier: customers.tier })
+      .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes })
       .from(subscriptions)
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
       .where(and(eq(subscriptions.active, true), gt(subscriptions.id, after), event.customerId ? eq(subscriptions.customerId, event.customerId) : undefined))
       .orderBy(asc(subscriptions.id))
       .limit(limit !== undefined ? limit + 1 : PAGE);
@@ -46,14 +45,12 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent, limit?: 
         .insert(deliveries)
         .values(rows)
         .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
-        .returning({ id: deliveries.id, customerId: deliveries.customerId });
-      const tierOf = new Map(matching.map((s) => [s.customerId, s.tier]));
-      await enqueueMany(
-        ctx.boss,
-        'deliver',
-        inserted.map((d) => ({ data: { deliveryId: d.id, attempt: 1 }, group: { id: d.customerId, tier: tierOf.get(d.customerId) ?? 'standard' } })),
-        tx,
-      );
+        .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
+      // Into each subscription's window if there is room (first attempt at once); the rest waits
+      // in the table for the dispatcher.
+      const touched = [...new Set(inserted.map((d) => d.subscriptionId))];
+      await admit(ctx, tx, { subscriptionIds: touched, fast: true });
+      await flagBacklog(tx, touched);
       created += inserted.length;
     }
     const last = page.at(-1);
