@@ -124,6 +124,8 @@ export const createReplayInput = z.object({
   to,
 });
 
+export const listReplaysInput = z.object({ customerId: customerFilter, ...pageOf('replay') });
+
 export const createCustomerInput = z.object({
   name: z.string().trim().min(1).max(200).meta({ examples: ['Acme Corp'] }),
   externalId: z.string().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),

@@ -26,6 +26,8 @@ export type World = {
   b: Tenant;
   /** A broadcast reached both customers: each sees the event, neither sees the other's delivery. */
   broadcastEventId: string;
+  /** A third customer whose deliveries all died (one attempt to a closed port): material for bulk replays. */
+  r: { id: string; key: string; deadDeliveryIds: string[] };
   receiverUrl: string;
   /** A new customer with its own key, for tests that must not disturb A or B. */
   freshCustomer(label?: string): Promise<{ id: string; key: string; keyId: string }>;
@@ -41,8 +43,8 @@ export async function ok(res: Promise<{ status: number; body: Json }>, status?: 
 
 /**
  * Two customers, A and B, each with a key, a subscription to `*`, an event delivered to it, and a
- * share of one broadcast, all created through the REST API with a platform key, then delivered by a
- * real worker to a real receiver. The worker is stopped before returning, so nothing changes under
+ * share of one broadcast, and a third, R, with three dead letters, all created through the REST API,
+ * then delivered (or failed) by a real worker against a real receiver. The worker is stopped before returning, so nothing changes under
  * the tests' feet (and "a rejected request changed nothing" can be checked exactly).
  */
 export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Promise<World> {
@@ -69,6 +71,9 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
   const a0 = await tenant('A');
   const b0 = await tenant('B');
   const broadcast = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: { everyone: true } } }), 202);
+  const r = await freshCustomer('R');
+  await ok(rest('POST', '/subscriptions', { key: r.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } } }), 201);
+  for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: r.key, body: { type: 'invoice.failed', data: { i } } }), 202);
 
   const sender = createSender({ allowPrivate: true });
   const worker = await startWorker(ctx, sender, createLogger('test-worker'));
@@ -76,7 +81,8 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
     const deadline = Date.now() + 60_000;
     for (;;) {
       const all = await ok(rest('GET', '/deliveries', { key: platformKey }));
-      if (all.data.length === 4 && all.data.every((d: Json) => d.status === 'succeeded')) break;
+      const settled = all.data.filter((d: Json) => (d.customerId === r.id ? d.status === 'dead' : d.status === 'succeeded'));
+      if (all.data.length === 7 && settled.length === 7) break;
       if (Date.now() > deadline) throw new Error(`world did not settle: ${JSON.stringify(all.data)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -90,11 +96,15 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
     const shared = await ok(rest('GET', '/deliveries', { key: t.key, query: { eventId: broadcast.id } }));
     return { ...t, deliveryId: own.data[0].id, broadcastDeliveryId: shared.data[0].id };
   };
+  // One (immediately completed: nothing to replay) bulk replay each, so replay lists have something to hide.
+  for (const t of [a0, b0]) await ok(rest('POST', '/replays', { key: t.key, body: {} }), 202);
+  const dead = await ok(rest('GET', '/deliveries', { key: r.key, query: { status: 'dead' } }));
   return {
     rest,
     platformKey,
     a: await finish(a0),
     b: await finish(b0),
+    r: { id: r.id, key: r.key, deadDeliveryIds: dead.data.map((d: Json) => d.id as string) },
     broadcastEventId: broadcast.id,
     receiverUrl,
     freshCustomer,

@@ -56,7 +56,10 @@ export function trpcClient(
         url: `${BASE_URL}${TRPC_ENDPOINT}`,
         headers: key ? { authorization: `Bearer ${key}` } : {},
         fetch: async (input, init) => {
-          const req = new Request(input, init);
+          // Declare the body's length, as a client sending over HTTP does.
+          const headers = new Headers(init?.headers);
+          if (typeof init?.body === 'string') headers.set('content-length', String(Buffer.byteLength(init.body)));
+          const req = new Request(input, { ...init, headers });
           return serveTrpc(req, opts.context ?? (() => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter })), { maxBodyBytes: opts.maxBodyBytes ?? ctx.config.maxPayloadBytes });
         },
       }),
