@@ -71,7 +71,7 @@ describe('payload limit (256 KiB)', () => {
   it('answers 413 over tRPC too, before tRPC reads the body', async () => {
     const client = trpcClient(ctx, cust.key);
     const err = await unchanged(() => client.events.publish.mutate({ type: 'blob.created', data: { blob: 'x'.repeat(LIMIT) } }).then(() => null, (e: unknown) => e as Json));
-    expect(err?.data).toMatchObject({ httpStatus: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(err?.data).toMatchObject({ httpStatus: 413, code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
     expect(err?.message).toMatch(/^request body is \d+ bytes/);
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
@@ -309,6 +310,15 @@ describe('the route table', () => {
     ];
     const served = new Set(restRoutes.map(keyOf));
     expect(contract.filter((k) => !served.has(k))).toEqual([]);
+  });
+
+  it('is documented in docs/api.md, each route with its auth scope', () => {
+    const doc = readFileSync('docs/api.md', 'utf8');
+    for (const r of restRoutes) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${keyOf(r)}\` |`));
+      expect(row, `docs/api.md has no row for ${keyOf(r)}`).toBeDefined();
+      expect(row).toContain(`| \`${r.procedure}\` | ${r.meta.status ?? 200} | ${r.meta.auth} |`);
+    }
   });
 
   it('uses a route pattern only once per method', () => {

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
 import { env } from '../env';
-import { errorBody, toDomainError, toTrpcError } from './errors';
+import { toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 
@@ -42,7 +42,8 @@ export async function serveTrpc(req: Request, createContext: () => Promise<ApiCo
 /** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
 function payloadTooLarge(req: Request, size: number, limit: number): Response {
   const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
-  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data: { ...errorBody(e).error, code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } };
+  const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };
+  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } };
   const url = new URL(req.url);
   const calls = url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
   const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => one) : one;
