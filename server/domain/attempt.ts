@@ -32,6 +32,8 @@ async function loadForAttempt(ctx: Ctx, deliveryId: string) {
         retryPolicy: subscriptions.retryPolicy,
         timeoutMs: subscriptions.timeoutMs,
         breakerState: subscriptions.breakerState,
+        breakerFailures: subscriptions.breakerFailures,
+        backlog: subscriptions.backlog,
       },
       event: { id: events.id, body: events.body },
       tier: customers.tier,
@@ -102,9 +104,12 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
   await ctx.db.transaction(async (tx) => {
     const recorded = await recordAttempt(ctx, tx, row, job.data.attempt, startedAt, headers, result, decision);
     if (recorded) {
-      await updateBreaker(ctx, tx, row.sub.id, breakerSignal(result.outcome));
-      // A window slot is free again: pull the subscription's next due delivery in.
-      await admit(ctx, tx, { subscriptionIds: [row.sub.id], fast: true });
+      const signal = breakerSignal(result.outcome);
+      // Healthy outcome on a healthy breaker changes nothing: skip the write on the hot path.
+      if (signal === 'unhealthy' || row.sub.breakerState !== 'closed' || row.sub.breakerFailures > 0) await updateBreaker(ctx, tx, row.sub.id, signal);
+      // A window slot is free again: pull the subscription's next waiting delivery in. (Without a
+      // backlog there is nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
+      if (row.sub.backlog) await admit(ctx, tx, { subscriptionIds: [row.sub.id], fast: true });
     }
     await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
   });
@@ -126,7 +131,7 @@ export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhe
  * while open, the dispatcher admits nothing for it (deliveries wait, no attempt is spent) until
  * `breaker_probe_at`, when it admits one probe (half-open). A healthy probe closes it and the
  * backlog drains at the subscription's window and rate limit; an unhealthy one re-opens it with a
- * doubled cool-down (capped at 10 cool-downs).
+ * doubled cool-down (capped at 4 cool-downs).
  */
 async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<void> {
   const now = ctx.now();
@@ -150,7 +155,7 @@ async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: '
         else breaker_opened_at end,
       breaker_probe_at = case
         when breaker_state = 'half_open' then ${now.toISOString()}::timestamptz + least(
-          make_interval(secs => ${cooldown / 1000}::float8 * 10),
+          make_interval(secs => ${cooldown / 1000}::float8 * 4),
           greatest(make_interval(secs => ${cooldown / 1000}::float8), 2 * (${now.toISOString()}::timestamptz - coalesce(breaker_opened_at, ${now.toISOString()}::timestamptz))))
         when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz + make_interval(secs => ${cooldown / 1000}::float8)
         else breaker_probe_at end,

@@ -203,7 +203,7 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
     const now = ctx.now();
     const [updated] = await tx
       .update(deliveries)
-      .set({ status: 'pending', queuedAt: null, cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
+      .set({ status: 'pending', queuedAt: null, priority: 1, cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
       .where(eq(deliveries.id, id))
       .returning();
     await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });

@@ -15,7 +15,8 @@ import { typeFilter } from './type-filter';
  * go back to the deliveries table (not straight to pg-boss), so each subscription's window, rate
  * limit and breaker, and the customer's concurrency cap, apply to them like to live traffic.
  * A customer has at most one running (a second request returns it); starting another sooner than
- * `replayMinIntervalMs` after the last one is a 429 with Retry-After.
+ * `replayMinIntervalMs` after the last one ended is a 429 with Retry-After. Replayed deliveries
+ * have priority 0: each subscription admits its live traffic (priority 1) first.
  */
 export const REPLAY_BATCH = 100;
 
@@ -76,9 +77,10 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     if (running) return { row: running, existing: true };
     const [last] = await tx.select().from(bulkReplays).where(eq(bulkReplays.customerId, customerId)).orderBy(desc(bulkReplays.createdAt)).limit(1);
     const now = ctx.now();
-    if (last && now.getTime() - last.createdAt.getTime() < ctx.config.replayMinIntervalMs) {
-      const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - last.createdAt.getTime())) / 1000);
-      throw new DomainError('rate_limited', `a bulk replay was started ${Math.round((now.getTime() - last.createdAt.getTime()) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
+    const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
+    if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
+      const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
+      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
     }
     const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(matching(ctx, customerId, filter));
     const [row] = await tx
@@ -150,7 +152,7 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         await tx.insert(bulkReplayItems).values(ids.map((deliveryId) => ({ replayId, deliveryId }))).onConflictDoNothing();
         await rawClient(tx)`
           update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now.toISOString()}::timestamptz,
-                 next_attempt_at = ${now.toISOString()}::timestamptz, replay_count = replay_count + 1, completed_at = null, updated_at = ${now.toISOString()}::timestamptz
+                 next_attempt_at = ${now.toISOString()}::timestamptz, replay_count = replay_count + 1, priority = 0, completed_at = null, updated_at = ${now.toISOString()}::timestamptz
           where id = any(${ids}::text[]) and status = 'dead'`;
         await rawClient(tx)`update subscriptions set backlog = true where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
       }
