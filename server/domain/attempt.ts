@@ -70,10 +70,18 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
     return 'stale';
   }
   if (!row.sub.active) {
-    await ctx.db.transaction(async (tx) => {
+    // Re-read the subscription under a share lock: a re-enable that committed since we loaded it
+    // would not release this delivery (it was not held yet), so holding it would strand it. Either the
+    // re-enable committed first (we see it active and attempt now), or it waits for us and then
+    // releases what we hold.
+    const held = await ctx.db.transaction(async (tx) => {
+      const [sub] = await tx.select({ active: subscriptions.active }).from(subscriptions).where(eq(subscriptions.id, row.sub.id)).for('share');
+      if (sub?.active) return false;
       await tx.update(deliveries).set({ status: 'held', updatedAt: ctx.now() }).where(and(eq(deliveries.id, row.delivery.id), eq(deliveries.status, 'pending')));
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
+      return true;
     });
+    if (!held) return performAttempt(ctx, sender, job);
     return 'held';
   }
   const startedAt = ctx.now();
