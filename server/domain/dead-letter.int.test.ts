@@ -20,7 +20,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let failing = true;
 
 beforeAll(async () => {
-  engine = await startEngine('dead_letter', { retryTimeScale: SCALE });
+  // The breaker would pause an always-failing endpoint for its (unscaled) cool-down: this file is about the schedule.
+  engine = await startEngine('dead_letter', { retryTimeScale: SCALE, breakerThreshold: 1000 });
   receiver = await startReceiver(() => (failing ? { status: 500, body: 'down' } : { status: 200, delayMs: 300 }));
 });
 

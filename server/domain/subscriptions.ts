@@ -1,12 +1,12 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { customers, deliveries, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
-import { enqueueMany } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { decryptSecret, encryptSecret } from './crypto';
+import { admit, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
-import { actingCustomer, assertWritable, scopeFilter } from './scope';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from './schemas';
 import { generateSecret } from './signing';
 import { checkTargetUrl } from './url-guard';
@@ -110,16 +110,17 @@ export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string):
   return { secret: decryptSecret(ctx.keys, row.secretEnc) };
 }
 
+/** Subscriptions, newest first, keyset-paginated by id. */
 export async function listSubscriptions(
   ctx: Ctx,
   scope: Scope,
   input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
-  const customerFilter = scope.kind === 'customer' ? scopeFilter(scope, subscriptions.customerId) : input.customerId ? eq(subscriptions.customerId, input.customerId) : undefined;
+  const customerId = listingCustomer(scope, input.customerId);
   const rows = await ctx.db
     .select()
     .from(subscriptions)
-    .where(and(customerFilter, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
@@ -161,16 +162,11 @@ export async function releaseHeld(ctx: Ctx, tx: Tx, subscriptionId: string): Pro
   const now = ctx.now();
   const released = await tx
     .update(deliveries)
-    .set({ status: 'pending', cycleStart: sql`${deliveries.attemptCount}`, cycleStartedAt: now, nextAttemptAt: now, updatedAt: now })
+    .set({ status: 'pending', queuedAt: null, cycleStart: sql`${deliveries.attemptCount}`, cycleStartedAt: now, nextAttemptAt: now, updatedAt: now })
     .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.status, 'held')))
-    .returning({ id: deliveries.id, customerId: deliveries.customerId, attemptCount: deliveries.attemptCount });
-  const [tier] = await tx.select({ tier: customers.tier }).from(customers).innerJoin(subscriptions, eq(subscriptions.customerId, customers.id)).where(eq(subscriptions.id, subscriptionId));
-  await enqueueMany(
-    ctx.boss,
-    'deliver',
-    released.map((d) => ({ data: { deliveryId: d.id, attempt: d.attemptCount + 1 }, group: { id: d.customerId, tier: tier?.tier ?? 'standard' } })),
-    tx,
-  );
+    .returning({ id: deliveries.id });
+  await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
+  await flagBacklog(tx, [subscriptionId]);
   return released.length;
 }
 

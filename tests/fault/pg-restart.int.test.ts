@@ -63,7 +63,17 @@ describe('PostgreSQL restart under load', () => {
       keys: keyring('test-secret-key-0123456789abcdef'),
       now: () => new Date(),
       random: Math.random,
-      config: { allowPrivateTargets: true, retryTimeScale: 0.01, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30 },
+      config: {
+        allowPrivateTargets: true,
+        retryTimeScale: 0.01,
+        maxPayloadBytes: 256 * 1024,
+        customerMaxInFlight: 10,
+        retentionDays: 30,
+        breakerThreshold: 5,
+        breakerCooldownMs: 30_000,
+        replayRatePerSecond: 1000,
+        replayMinIntervalMs: 0,
+      },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });
     const { secret } = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver!.url}/hook`, eventTypes: ['*'] });
