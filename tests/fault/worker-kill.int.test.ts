@@ -51,7 +51,9 @@ describe('SIGKILL of a worker under load', () => {
       secretOf.set(c.id, s.secret);
     }
 
-    const env = { CUSTOMER_MAX_IN_FLIGHT: '20', WORKER_CONCURRENCY: '64' };
+    // A modest concurrency keeps the three worker processes' connection pools well inside the shared
+    // server's max_connections while other test files run beside this one.
+    const env = { CUSTOMER_MAX_IN_FLIGHT: '10', WORKER_CONCURRENCY: '16' };
     workers.push(spawnWorker(db.url, env), spawnWorker(db.url, env));
     await Promise.all(workers.map((w) => w.ready));
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
@@ -62,9 +64,9 @@ describe('SIGKILL of a worker under load', () => {
       victim.kill('SIGKILL');
       workers.push(spawnWorker(db.url, env));
     });
-    for (let i = 0; i < EVENTS; i += 10) {
+    for (let i = 0; i < EVENTS; i += 5) {
       const batch = await Promise.all(
-        Array.from({ length: 10 }, (_, k) => {
+        Array.from({ length: 5 }, (_, k) => {
           const customerId = customerIds[(i + k) % CUSTOMERS]!;
           return publishEvent(ctx, platformScope, { type: 'load.test', data: { n: i + k }, customerId }).then((r) => [r.id, customerId] as const);
         }),
