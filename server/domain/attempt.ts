@@ -1,8 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { attempts, customers, deliveries, events, subscriptions } from '../../drizzle/schema';
-import type { AttemptTrigger } from '../../drizzle/schema';
+import type { AttemptTrigger, BreakerState } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import { bossDb } from '../db/client';
+import type { Logger } from '../log';
+import { metrics } from '../metrics';
 import { catalog } from '../queue/catalog';
 import type { Ctx } from './context';
 import { decryptSecret } from './crypto';
@@ -67,8 +69,17 @@ function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {
  */
 export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
   const row = await loadForAttempt(ctx, job.data.deliveryId);
+  // Every line about this delivery carries its ids (and the job's), so one grep follows it.
+  const log = ctx.log.child({
+    deliveryId: job.data.deliveryId,
+    attempt: job.data.attempt,
+    jobId: job.id,
+    ...(row && { eventId: row.event.id, customerId: row.delivery.customerId, subscriptionId: row.sub.id }),
+  });
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
     await ctx.boss.complete(catalog.deliver.name, job.id);
+    metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+    log.debug({ status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount }, 'stale deliver job: attempt already recorded or delivery no longer pending');
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
@@ -81,6 +92,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
       if (!held) await flagBacklog(tx, [row.sub.id]);
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
     });
+    metrics.deliveryJobsSkipped.inc({ reason: held ? 'held' : 'deferred' });
+    log.debug(held ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
     return held ? 'held' : 'deferred';
   }
   const startedAt = ctx.now();
@@ -90,6 +103,7 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
     ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
   };
   const result = await sender.send(row.sub.url, headers, row.event.body, row.sub.timeoutMs);
+  metrics.attemptDuration.observe({ result: resultClass(result.outcome) }, result.latencyMs / 1000);
   const decision = decide({
     outcome: result.outcome,
     attemptInCycle: job.data.attempt - row.delivery.cycleStart,
@@ -99,16 +113,60 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
     random: ctx.random,
     timeScale: ctx.config.retryTimeScale,
   });
-  await ctx.db.transaction(async (tx) => {
+  const { recorded, breaker } = await ctx.db.transaction(async (tx) => {
     const recorded = await recordAttempt(ctx, tx, row, job.data.attempt, startedAt, headers, result, decision);
+    let breaker: BreakerState | null = null;
     if (recorded) {
-      await updateBreaker(ctx, tx, row.sub.id, breakerSignal(result.outcome));
+      breaker = await updateBreaker(ctx, tx, row.sub.id, breakerSignal(result.outcome));
       // A window slot is free again: pull the subscription's next due delivery in.
       await admit(ctx, tx, { subscriptionIds: [row.sub.id], fast: true });
     }
     await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
+    return { recorded, breaker };
   });
+  if (!recorded) {
+    metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+    log.info('attempt sent but already recorded by another worker (lease expired); not recorded twice');
+    return 'sent';
+  }
+  metrics.deliveryAttempts.inc({ outcome: decision.action });
+  logAttempt(log, result, decision);
+  if (breaker && breaker !== row.sub.breakerState) logBreaker(log, row.sub.breakerState, breaker);
   return 'sent';
+}
+
+/** Result class for the latency histogram: status class, or the error class (timeout, connection, dns, tls...). */
+function resultClass(outcome: SendResult['outcome']): string {
+  return outcome.kind === 'response' ? `${Math.floor(outcome.status / 100)}xx` : outcome.errorClass;
+}
+
+function logAttempt(log: Logger, result: SendResult, decision: Decision): void {
+  const o = result.outcome;
+  const fields = { latencyMs: result.latencyMs, ...(o.kind === 'response' ? { status: o.status } : { errorClass: o.errorClass, error: o.message }) };
+  switch (decision.action) {
+    case 'succeeded':
+      log.debug({ ...fields, outcome: 'succeeded' }, 'delivered');
+      break;
+    case 'retry':
+      log.info({ ...fields, outcome: 'retry', nextAttemptAt: decision.at.toISOString() }, 'attempt failed; retry scheduled');
+      break;
+    case 'dead':
+      log.warn({ ...fields, outcome: 'dead', reason: decision.reason }, 'delivery dead-lettered');
+      break;
+    case 'gone':
+      log.warn({ ...fields, outcome: 'gone' }, 'endpoint answered 410 Gone: subscription disabled, its pending deliveries held');
+      break;
+  }
+}
+
+function logBreaker(log: Logger, from: BreakerState, to: BreakerState): void {
+  if (to === 'open') {
+    metrics.breakerOpened.inc({ to: 'open' });
+    log.warn({ breakerFrom: from, breakerTo: to }, 'circuit breaker opened: deliveries wait in the table until the probe');
+  } else if (to === 'closed') {
+    metrics.breakerOpened.inc({ to: 'closed' });
+    log.info({ breakerFrom: from, breakerTo: to }, 'circuit breaker closed');
+  }
 }
 
 /**
@@ -128,17 +186,18 @@ export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhe
  * backlog drains at the subscription's window and rate limit; an unhealthy one re-opens it with a
  * doubled cool-down (capped at 10 cool-downs).
  */
-async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<void> {
+async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<BreakerState | null> {
   const now = ctx.now();
   if (signal === 'healthy') {
-    await tx
+    const changed = await tx
       .update(subscriptions)
       .set({ breakerState: 'closed', breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null })
-      .where(and(eq(subscriptions.id, subscriptionId), sql`(${subscriptions.breakerState} <> 'closed' or ${subscriptions.breakerFailures} <> 0)`));
-    return;
+      .where(and(eq(subscriptions.id, subscriptionId), sql`(${subscriptions.breakerState} <> 'closed' or ${subscriptions.breakerFailures} <> 0)`))
+      .returning({ id: subscriptions.id });
+    return changed.length > 0 ? 'closed' : null;
   }
   const cooldown = ctx.config.breakerCooldownMs;
-  await tx.execute(sql`
+  const rows = await tx.execute<{ breaker_state: BreakerState }>(sql`
     update subscriptions set
       breaker_failures = breaker_failures + 1,
       breaker_state = case
@@ -155,7 +214,9 @@ async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: '
         when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz + make_interval(secs => ${cooldown / 1000}::float8)
         else breaker_probe_at end,
       backlog = true
-    where id = ${subscriptionId}`);
+    where id = ${subscriptionId}
+    returning breaker_state`);
+  return rows[0]?.breaker_state ?? null;
 }
 
 /**
