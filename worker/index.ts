@@ -2,6 +2,7 @@ import { createRuntime } from '../server/runtime';
 import { env } from '../server/env';
 import { createLogger } from '../server/log';
 import { createSender } from '../server/domain/http-sender';
+import { ensureQueues } from '../server/queue/boss';
 import { startOpsServer } from './ops-server';
 import { startWorker } from './worker';
 
@@ -18,9 +19,12 @@ import { startWorker } from './worker';
 const e = env();
 const log = createLogger('worker');
 const runtime = await createRuntime('worker', { log });
+// Queue options that come from this process's environment (DELIVERY_JOB_EXPIRE_SECONDS) apply to
+// jobs created from now on; `pnpm db:migrate` sets them too. Idempotent, safe with many workers.
+await ensureQueues(runtime.ctx.boss);
 const sender = createSender({ allowPrivate: e.ALLOW_PRIVATE_TARGETS, connections: 64 });
 const worker = await startWorker(runtime.ctx, sender, log);
-const ops = e.WORKER_METRICS_PORT ? await startOpsServer(worker, e.WORKER_METRICS_PORT, log) : null;
+const ops = e.WORKER_METRICS_PORT !== undefined ? await startOpsServer(worker, e.WORKER_METRICS_PORT, log) : null;
 log.info(
   { workerId: worker.identity.id, concurrency: e.WORKER_CONCURRENCY, customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT, metricsPort: ops?.port ?? null },
   'worker started',

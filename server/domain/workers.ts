@@ -43,7 +43,8 @@ export type LiveWorker = { id: string; host: string; pid: number; startedAt: str
 
 /** Workers seen within `withinMs` (default: the readiness window), newest first. */
 export async function liveWorkers(ctx: Ctx, withinMs = READY_WITHIN_MS): Promise<LiveWorker[]> {
-  const rows = await rawClient(ctx.db)<{ id: string; host: string; pid: number; started_at: Date; last_seen_at: Date; in_flight: number; stopping_at: Date | null; age: number }[]>`
+  // Timestamps as text: Drizzle's postgres.js client returns them unparsed.
+  const rows = await rawClient(ctx.db)<{ id: string; host: string; pid: number; started_at: string; last_seen_at: string; in_flight: number; stopping_at: string | null; age: number }[]>`
     select id, host, pid, started_at, last_seen_at, in_flight, stopping_at, extract(epoch from now() - last_seen_at)::float8 as age
     from worker_heartbeats
     where last_seen_at > now() - make_interval(secs => ${withinMs / 1000})
@@ -53,8 +54,8 @@ export async function liveWorkers(ctx: Ctx, withinMs = READY_WITHIN_MS): Promise
     id: r.id,
     host: r.host,
     pid: r.pid,
-    startedAt: r.started_at.toISOString(),
-    lastSeenAt: r.last_seen_at.toISOString(),
+    startedAt: new Date(r.started_at).toISOString(),
+    lastSeenAt: new Date(r.last_seen_at).toISOString(),
     inFlight: r.in_flight,
     stopping: r.stopping_at !== null,
     ageSeconds: Math.max(0, Math.round(r.age * 10) / 10),
