@@ -7,6 +7,8 @@
  * WORKER_SHUTDOWN_SECONDS, `next start` closes its server); this process exits 0 once both have
  * stopped. If either child dies on its own, the other is stopped too and this process exits 1, so a
  * supervisor (systemd, Kubernetes, Docker) restarts the pair instead of running half of it.
+ * Under a supervisor, run `node --import tsx scripts/start.ts` itself (pnpm does not pass SIGTERM
+ * on to a script's processes, and exits at once): docs/operations.md.
  */
 import type { ChildProcess } from 'node:child_process';
 import { bin, startChild, stopAll } from './lib/processes';
@@ -34,15 +36,19 @@ async function shutdown(reason: string, code: number) {
 
 function supervise(name: string, child: ChildProcess) {
   child.once('exit', (code, signal) => {
-    // SIGTERM/SIGINT as the cause of exit is our own stop request reaching a child without a handler.
-    const clean = code === 0 || (stopping && (signal === 'SIGTERM' || signal === 'SIGINT'));
+    // After our stop request: `next start` exits 143 (SIGTERM) or 130 (SIGINT) once it has closed
+    // its server; a child without a handler dies of the signal itself.
+    const clean = code === 0 || (stopping && (code === 143 || code === 130 || signal === 'SIGTERM' || signal === 'SIGINT'));
     if (!clean) unclean.push(`${name} (${signal ?? `code ${code}`})`);
     if (!stopping) void shutdown(`${name} exited unexpectedly (${signal ?? `code ${code}`})`, 1);
   });
 }
 
 supervise('web', startChild('web', bin('next'), ['start', '-p', process.env.PORT ?? '3000'], env, 36));
-supervise('worker', startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35));
+// The worker runs as one node process with tsx as a loader, not under the tsx CLI: the CLI relays
+// SIGTERM and SIGKILLs its child if the child does not acknowledge within 30 ms (a busy event loop
+// on a loaded host), which would cut the worker's drain short.
+supervise('worker', startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35));
 
 process.on('SIGINT', () => void shutdown('SIGINT received', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM received', 0));

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
- * A real worker process (`tsx worker/index.ts`) for process-level tests: its own pools, pg-boss and
- * signal handling, exactly as `pnpm worker` runs it. Spawned in its own process group so SIGKILL
- * reaches the node process behind tsx too (tsx relays SIGTERM itself).
+ * A real worker process for process-level tests, started exactly as `pnpm worker` does
+ * (`node --import tsx worker/index.ts`): its own pools, pg-boss and signal handling. One process,
+ * not the tsx CLI: the CLI relays SIGTERM and SIGKILLs its child when the child does not acknowledge
+ * within 30 ms, which a busy worker on a loaded machine may not (seen: exit 143 mid-drain).
+ * Its own process group, so `kill()` takes anything it spawned with it.
  */
 export type WorkerProcess = {
   proc: ChildProcess;
@@ -30,7 +32,7 @@ export const WORKER_TEST_ENV = {
 } as const;
 
 export function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
-  const proc = spawn('node_modules/.bin/tsx', ['worker/index.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
     env: { ...process.env, ...WORKER_TEST_ENV, DATABASE_URL: databaseUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
