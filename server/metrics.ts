@@ -157,7 +157,7 @@ function createMetrics() {
       { reason: 'stale' }, { reason: 'deferred' }, { reason: 'held' },
     ]),
     deliveriesAdmitted: new Counter('hookrelay_deliveries_admitted_total', 'Deliveries admitted into their subscription window (a deliver job created), by path: fast (inline) or dispatcher.', ['path'], [{ path: 'fast' }, { path: 'dispatcher' }]),
-    breakerOpened: new Counter('hookrelay_breaker_transitions_total', 'Circuit breaker transitions observed by this process, by the state entered.', ['to'], [{ to: 'open' }, { to: 'closed' }]),
+    breakerTransitions: new Counter('hookrelay_breaker_transitions_total', 'Circuit breaker transitions observed by this process, by the state entered.', ['to'], [{ to: 'open' }, { to: 'closed' }]),
     jobFailures: new Counter('hookrelay_job_failures_total', 'Jobs whose handler threw (handed back to pg-boss for a retry), by queue.', ['queue']),
     jobsHandedBack: new Counter('hookrelay_jobs_handed_back_total', 'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.', ['queue']),
     eventsAccepted: new Counter('hookrelay_events_accepted_total', 'Events accepted by this process (durable with their fan-out), by scope: customer or broadcast.', ['scope'], [{ scope: 'customer' }, { scope: 'broadcast' }]),

@@ -34,6 +34,8 @@ export const deliveries = pgTable('deliveries', {
   lastResponseStatus: integer('last_response_status'),
   lastError: text('last_error'),
   replayCount: integer('replay_count').notNull().default(0),
+  /** Admission order within a subscription, higher first: live traffic 1, bulk replay 0 (below live). */
+  priority: integer('priority').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -43,7 +45,7 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
   index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
   // The backlog a subscription's window is fed from, oldest due first.
-  index('deliveries_backlog_idx').on(t.subscriptionId, t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
+  index('deliveries_backlog_idx').on(t.subscriptionId, t.priority.desc(), t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
   // What occupies a subscription's window.
   index('deliveries_queued_idx').on(t.subscriptionId).where(sql`${t.queuedAt} is not null`),
   // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count

@@ -1,11 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { customers, deliveries, events, subscriptions } from '../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import { metrics } from '../metrics';
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
-import { admit, flagBacklog } from './dispatch';
-import { fanOutEvent } from './fanout';
+import { createDeliveries, matchingPage } from './fanout';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
 import type { PublishEventInput } from './schemas';
@@ -20,7 +19,8 @@ const INLINE_FANOUT_LIMIT = 200;
  * customer-scoped event gets its deliveries and their first jobs inline (one hop fewer); a broadcast,
  * or a customer with very many subscriptions, gets a `fanout` job. Either way, once this returns the
  * event cannot be lost. The body is serialised once here: those exact bytes are signed and sent.
- * Same idempotency key (per customer, or per broadcast) returns the first event; no second fan-out.
+ * Same idempotency key (per customer, or per broadcast) and same event returns the first event, with no
+ * second fan-out; a different event under a used key is a 409.
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   assertWritable(scope);
@@ -33,27 +33,41 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
   const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
-    if (customerId) {
-      const [exists] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
-      if (!exists) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
-    }
+    // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
+    // customer has very many subscriptions; a broadcast always goes to the fan-out job.
+    const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
+    const inline = page && !page.more ? page.matching : null;
     const retentionUntil = new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
-    const inserted = await tx
-      .insert(events)
-      .values({ id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil })
-      .onConflictDoNothing()
-      .returning({ id: events.id });
+    let inserted: Array<{ id: string }>;
+    try {
+      inserted = await tx
+        .insert(events)
+        .values({
+          id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil,
+          ...(inline && { fannedOutAt: now, deliveryCount: inline.length }),
+        })
+        .onConflictDoNothing()
+        .returning({ id: events.id });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+      throw err;
+    }
     if (inserted.length === 0) {
       const [existing] = await tx
-        .select({ id: events.id, deliveryCount: events.deliveryCount })
+        .select({ id: events.id, deliveryCount: events.deliveryCount, type: events.type, body: events.body })
         .from(events)
         .where(and(sql`coalesce(${events.customerId}, '') = ${customerId ?? ''}`, eq(events.idempotencyKey, input.idempotencyKey ?? '')));
       if (!existing) throw new DomainError('conflict', 'event id collision; retry');
+      // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
+      const first = JSON.parse(existing.body) as { data: unknown };
+      if (existing.type !== input.type || canonicalJson(first.data) !== canonicalJson(input.data)) {
+        throw new DomainError('conflict', `idempotencyKey "${input.idempotencyKey}" was already used for a different event (${existing.id})`, { field: 'idempotencyKey' });
+      }
       return { id: existing.id, deliveries: existing.deliveryCount, duplicate: true };
     }
-    if (customerId) {
-      const count = await fanOutEvent(ctx, tx, { id, customerId, type: input.type, createdAt: now }, INLINE_FANOUT_LIMIT);
-      if (count !== null) return { id, deliveries: count, duplicate: false };
+    if (inline) {
+      await createDeliveries(ctx, tx, { id, customerId, type: input.type }, inline);
+      return { id, deliveries: inline.length, duplicate: false };
     }
     await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
     return { id, deliveries: null, duplicate: false };
@@ -62,6 +76,20 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
   if (result.duplicate) metrics.eventsDuplicate.inc();
   else metrics.eventsAccepted.inc({ scope: customerId ? 'customer' : 'broadcast' });
   return result;
+}
+
+/** JSON with object keys sorted, so two encodings of the same value compare equal. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23503') return true;
+  }
+  return false;
 }
 
 /**
@@ -79,12 +107,11 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   const id = newId('event', now.getTime());
   const type = 'hookrelay.test';
   const body = JSON.stringify({ id, type, timestamp: now.toISOString(), data: { message: 'This is a test event from Hookrelay.', subscriptionId } });
-  const deliveryId = newId('delivery', now.getTime());
-  await ctx.db.transaction(async (tx) => {
+  const deliveryId = await ctx.db.transaction(async (tx) => {
     await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: new Date(now.getTime() + ctx.config.retentionDays * 86400_000), fannedOutAt: now, deliveryCount: 1 });
-    await tx.insert(deliveries).values({ id: deliveryId, eventId: id, subscriptionId, customerId: sub.customerId, eventType: type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now });
-    await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
-    await flagBacklog(tx, [subscriptionId]);
+    await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [sub]);
+    const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
+    return d!.id;
   });
   return { id, deliveries: 1, duplicate: false, deliveryId };
 }

@@ -9,14 +9,20 @@ import { READY_WITHIN_MS } from './workers';
  *
  * Every query is cheap by construction, whatever the size of the retention window: counts run over
  * partial indexes whose rows are the small sets being counted (backlog, window, held, dead) and stop
- * at DEPTH_CAP (a gauge at the cap means "at least"); the oldest-due scan reads one index entry per
- * backlogged subscription; breaker states read the partial index of non-closed breakers. The web
+ * at DEPTH_CAP (a gauge at the cap means "at least"); the oldest-due scan reads one entry of the
+ * backlog index per backlogged subscription; breaker states read the partial index of non-closed breakers. The web
  * process caches the result for a few seconds (server/api/metrics.ts), so scrapers cannot load the
  * database.
  */
 export const DEPTH_CAP = 100_000;
 /** Customers listed in the oldest-due gauge (worst first): bounds the label set. */
 export const OLDEST_DUE_TOP = 20;
+/**
+ * The oldest-due gauge follows live traffic (priority 1). Bulk-replayed deliveries (priority 0) wait
+ * behind live traffic by design and show in the depth gauges instead, so a running "replay all"
+ * does not look like a delivery outage.
+ */
+const LIVE = 1;
 
 export type DatabaseGauges = {
   deliveries: { pending: number; due: number; queued: number; held: number; dead: number };
@@ -44,12 +50,12 @@ export async function readDatabaseGauges(ctx: Ctx): Promise<DatabaseGauges> {
       from (select id, customer_id from subscriptions where backlog limit 10000) s
       cross join lateral (
         select d.next_attempt_at from deliveries d
-        where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null
-        order by d.next_attempt_at limit 1
+        where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null and d.priority = ${LIVE}
+        order by d.priority desc, d.next_attempt_at limit 1
       ) x
     ), queued as (
       select customer_id, min(next_attempt_at) as next_attempt_at
-      from (select customer_id, next_attempt_at from deliveries where queued_at is not null limit ${DEPTH_CAP}) q
+      from (select customer_id, next_attempt_at from deliveries where queued_at is not null and priority = ${LIVE} limit ${DEPTH_CAP}) q
       group by customer_id
     )
     select customer_id, extract(epoch from now() - min(next_attempt_at))::float8 as age

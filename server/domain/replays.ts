@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
 import type { BulkReplayFilter } from '../../drizzle/schema';
 import { rawClient } from '../db/client';
@@ -6,7 +6,8 @@ import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
-import { actingCustomer, assertWritable, scopeFilter } from './scope';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
+import { typeFilter } from './type-filter';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -14,7 +15,8 @@ import { actingCustomer, assertWritable, scopeFilter } from './scope';
  * go back to the deliveries table (not straight to pg-boss), so each subscription's window, rate
  * limit and breaker, and the customer's concurrency cap, apply to them like to live traffic.
  * A customer has at most one running (a second request returns it); starting another sooner than
- * `replayMinIntervalMs` after the last one is a 429 with Retry-After.
+ * `replayMinIntervalMs` after the last one ended is a 429 with Retry-After. Replayed deliveries
+ * have priority 0: each subscription admits its live traffic (priority 1) first.
  */
 export const REPLAY_BATCH = 100;
 
@@ -27,7 +29,7 @@ function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
     eq(deliveries.customerId, customerId),
     eq(deliveries.status, 'dead'),
     filter.subscriptionId ? eq(deliveries.subscriptionId, filter.subscriptionId) : undefined,
-    filter.eventType ? eq(deliveries.eventType, filter.eventType) : undefined,
+    typeFilter(deliveries.eventType, filter.eventType),
     filter.from ? gte(deliveries.createdAt, new Date(filter.from)) : undefined,
     filter.to ? lte(deliveries.createdAt, new Date(filter.to)) : undefined,
     sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
@@ -75,9 +77,10 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     if (running) return { row: running, existing: true };
     const [last] = await tx.select().from(bulkReplays).where(eq(bulkReplays.customerId, customerId)).orderBy(desc(bulkReplays.createdAt)).limit(1);
     const now = ctx.now();
-    if (last && now.getTime() - last.createdAt.getTime() < ctx.config.replayMinIntervalMs) {
-      const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - last.createdAt.getTime())) / 1000);
-      throw new DomainError('rate_limited', `a bulk replay was started ${Math.round((now.getTime() - last.createdAt.getTime()) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
+    const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
+    if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
+      const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
+      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
     }
     const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(matching(ctx, customerId, filter));
     const [row] = await tx
@@ -100,10 +103,17 @@ export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   return replayView(ctx, await loadScoped(ctx, scope, id));
 }
 
-export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined }) {
-  const customer = scope.kind === 'customer' ? scopeFilter(scope, bulkReplays.customerId) : input.customerId ? eq(bulkReplays.customerId, input.customerId) : undefined;
-  const rows = await ctx.db.select().from(bulkReplays).where(customer).orderBy(desc(bulkReplays.createdAt)).limit(20);
-  return Promise.all(rows.map((r) => replayView(ctx, r)));
+/** Bulk replays with their progress, newest first, keyset-paginated by id like every list. */
+export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  const rows = await ctx.db
+    .select()
+    .from(bulkReplays)
+    .where(and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, input.cursor ? lt(bulkReplays.id, input.cursor) : undefined))
+    .orderBy(desc(bulkReplays.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  return { data: await Promise.all(page.map((r) => replayView(ctx, r))), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
 /** Stops re-enqueuing. Deliveries already re-enqueued continue (they are live deliveries again). */
@@ -144,7 +154,7 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         await tx.insert(bulkReplayItems).values(ids.map((deliveryId) => ({ replayId, deliveryId }))).onConflictDoNothing();
         await rawClient(tx)`
           update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now.toISOString()}::timestamptz,
-                 next_attempt_at = ${now.toISOString()}::timestamptz, replay_count = replay_count + 1, completed_at = null, updated_at = ${now.toISOString()}::timestamptz
+                 next_attempt_at = ${now.toISOString()}::timestamptz, replay_count = replay_count + 1, priority = 0, completed_at = null, updated_at = ${now.toISOString()}::timestamptz
           where id = any(${ids}::text[]) and status = 'dead'`;
         await rawClient(tx)`update subscriptions set backlog = true where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
       }
