@@ -19,8 +19,9 @@ import { startWorker } from './worker';
 const e = env();
 const log = createLogger('worker');
 const runtime = await createRuntime('worker', { log });
-// Queue options that come from this process's environment (DELIVERY_JOB_EXPIRE_SECONDS) apply to
-// jobs created from now on; `pnpm db:migrate` sets them too. Idempotent, safe with many workers.
+// Queue settings come from this process's environment (e.g. DELIVERY_JOB_EXPIRE_SECONDS, how soon a
+// crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
+// copies them onto each job when it is sent. Idempotent, safe with many workers.
 await ensureQueues(runtime.ctx.boss);
 const sender = createSender({ allowPrivate: e.ALLOW_PRIVATE_TARGETS, connections: 64 });
 const worker = await startWorker(runtime.ctx, sender, log);

@@ -8,7 +8,7 @@ import { createSubscription } from '../../server/domain/subscriptions';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * SIGTERM a real worker process in the middle of a load: it stops fetching, lets the attempts in
@@ -23,13 +23,15 @@ const HANGING = 9; // the first events published: their endpoint holds the first
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 const spawned: WorkerProcess[] = [];
+// Small pools: several worker processes share the machine's PostgreSQL with other test files.
+const SMALL_POOLS = { DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3' };
 
 beforeAll(async () => {
   db = await createTestDatabase('ops_shutdown');
   ctx = await createTestContext(db.url);
 });
 afterAll(async () => {
-  for (const w of spawned) w.kill();
+  for (const w of spawned) w.kill('SIGKILL');
   await ctx?.close();
   await db?.drop();
 });
@@ -55,9 +57,10 @@ describe('worker SIGTERM mid-load', () => {
       customers.push(c.id);
     }
 
-    const a = spawnWorker(db.url, { WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS), WORKER_METRICS_PORT: '0', LOG_LEVEL: 'info' });
+    const a = spawnWorker(db.url, { ...SMALL_POOLS, DELIVERY_JOB_EXPIRE_SECONDS: '10', WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS), WORKER_METRICS_PORT: '0' });
     spawned.push(a);
-    const listening = await a.waitForLine((l) => l.includes('worker health and metrics listening'));
+    await a.ready;
+    const listening = a.output().split('\n').find((l) => l.includes('worker health and metrics listening'))!;
     const port = (JSON.parse(listening) as { port: number }).port;
 
     // Publishing runs in the background (it goes on while the worker stops: those events are
@@ -82,19 +85,19 @@ describe('worker SIGTERM mid-load', () => {
     expect(text).toMatch(/^hookrelay_delivery_attempt_duration_seconds_count\{result="2xx"\} [1-9]\d*$/m);
 
     const signalledAt = Date.now();
-    a.terminate();
-    const exit = await a.exited;
-    const tookMs = exit.at - signalledAt;
-    console.log(`worker A: exit code ${exit.code} ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_SECONDS} s); ${rx.received.length} requests received by then`);
-    expect(exit.code).toBe(0);
+    a.kill('SIGTERM');
+    const code = await a.exited;
+    const tookMs = Date.now() - signalledAt;
+    console.log(`worker A: exit code ${code} ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_SECONDS} s); ${rx.received.length} requests received by then`);
+    expect(code).toBe(0);
     // It stopped fetching: a backlog is left for the replacement.
     const deliveredByA = await count(sql`deliveries where status = 'succeeded'`);
     console.log(`worker A delivered ${deliveredByA} of ${EVENTS} before it stopped`);
     expect(deliveredByA).toBeLessThan(EVENTS - HANGING);
     // The worker's own guard exits 1 after deadline + 2 s; allow process teardown on a busy machine.
     expect(tookMs).toBeLessThan((SHUTDOWN_SECONDS + 5) * 1000);
-    expect(a.lines.some((l) => l.includes('unfinished jobs handed back'))).toBe(true);
-    expect(a.lines.find((l) => l.includes('"msg":"worker stopped"'))).toMatch(/"handedBack":([1-9]\d*)/);
+    expect(a.output()).toContain('unfinished jobs handed back');
+    expect(a.output().split('\n').find((l) => l.includes('"msg":"worker stopped"'))).toMatch(/"handedBack":([1-9]\d*)/);
 
     // Nothing is left `active` (which would wait DELIVERY_JOB_EXPIRE_SECONDS for the supervisor):
     // every unfinished job, the hanging ones included, is back in `retry`.
@@ -111,7 +114,7 @@ describe('worker SIGTERM mid-load', () => {
 
     await publishing;
     // A replacement worker finishes the job.
-    const b = spawnWorker(db.url, { WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
+    const b = spawnWorker(db.url, { ...SMALL_POOLS, LOG_LEVEL: 'warn', WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
     spawned.push(b);
     await expect
       .poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 })
@@ -126,8 +129,7 @@ describe('worker SIGTERM mid-load', () => {
     const [{ n } = { n: -1 }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(attempts).where(eq(attempts.status, 'succeeded'));
     expect(n).toBe(EVENTS);
 
-    b.terminate();
-    expect((await b.exited).code).toBe(0);
+    expect(await stopWorker(b)).toBe(0);
     await rx.close();
   });
 });

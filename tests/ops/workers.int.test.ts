@@ -9,7 +9,7 @@ import { liveWorkers } from '../../server/domain/workers';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * Three real worker processes share the queue; one is SIGKILLed mid-load. Every accepted event is
@@ -33,7 +33,7 @@ beforeAll(async () => {
   ctx = await createTestContext(db.url);
 });
 afterAll(async () => {
-  for (const w of spawned) w.kill();
+  for (const w of spawned) w.kill('SIGKILL');
   await ctx?.close();
   await db?.drop();
 });
@@ -59,7 +59,9 @@ describe('three workers, one SIGKILLed mid-load', () => {
       customers.push(c.id);
     }
 
-    for (let i = 0; i < WORKERS; i++) spawned.push(spawnWorker(db.url, { CUSTOMER_MAX_IN_FLIGHT: String(CAP), WORKER_CONCURRENCY: '32' }));
+    // Small pools: three workers share the machine's PostgreSQL with other test files.
+    const workerEnv = { CUSTOMER_MAX_IN_FLIGHT: String(CAP), WORKER_CONCURRENCY: '32', DELIVERY_JOB_EXPIRE_SECONDS: '10', DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3', LOG_LEVEL: 'warn' };
+    for (let i = 0; i < WORKERS; i++) spawned.push(spawnWorker(db.url, workerEnv));
     const t0 = Date.now();
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     await expect.poll(async () => (await liveWorkers(ctx)).length, { timeout: 60_000 }).toBe(WORKERS);
@@ -75,9 +77,8 @@ describe('three workers, one SIGKILLed mid-load', () => {
     }));
     await expect.poll(() => rx.received.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(EVENTS / 4);
     const victim = spawned[1]!;
-    victim.kill();
-    const killed = await victim.exited;
-    expect(killed.signal).toBe('SIGKILL');
+    victim.kill('SIGKILL');
+    expect(await victim.exited).toBeNull(); // killed by the signal
     const atKill = rx.received.length;
     console.log(`${elapsed()}: killed one worker after ${atKill} requests, ${ids.length} events published`);
     await publishing;
@@ -115,8 +116,8 @@ describe('three workers, one SIGKILLed mid-load', () => {
     for (const m of maxInFlight.values()) expect(m).toBeGreaterThanOrEqual(CAP - 2);
 
     // The survivors stop cleanly; the killed worker's heartbeat row is left to go stale.
-    for (const w of [spawned[0]!, spawned[2]!]) w.terminate();
-    for (const w of [spawned[0]!, spawned[2]!]) expect((await w.exited).code).toBe(0);
+    const codes = await Promise.all([spawned[0]!, spawned[2]!].map((w) => stopWorker(w)));
+    expect(codes).toEqual([0, 0]);
     expect(await ctx.db.select().from(workerHeartbeats)).toHaveLength(1);
     await rx.close();
   });

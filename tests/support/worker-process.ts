@@ -1,81 +1,82 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
- * A real worker process for process-level tests, started exactly as `pnpm worker` does
- * (`node --import tsx worker/index.ts`): its own pools, pg-boss and signal handling. One process,
- * not the tsx CLI: the CLI relays SIGTERM and SIGKILLs its child when the child does not acknowledge
- * within 30 ms, which a busy worker on a loaded machine may not (seen: exit 143 mid-drain).
- * Its own process group, so `kill()` takes anything it spawned with it.
+ * A real worker process running worker/index.ts, for fault tests. It is started as
+ * `node --import tsx worker/index.ts` rather than through the `tsx` command: that command runs the
+ * script in a child process and relays signals, which gets in the way here (a SIGKILL to it orphans
+ * the worker; a SIGTERM not acknowledged by the busy child within 30 ms becomes a SIGKILL).
+ * It gets a process group of its own so that nothing it starts outlives a kill.
  */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
 export type WorkerProcess = {
-  proc: ChildProcess;
-  /** Resolves when the process has exited, with when it did. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-  /** Output lines so far (JSON log lines at the configured LOG_LEVEL). */
-  lines: string[];
-  /** Resolves with the first log line matching `test`. */
-  waitForLine(test: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  terminate(): void;
-  kill(): void;
+  pid: number;
+  /** Resolves once the worker logged that it started. */
+  ready: Promise<void>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  alive(): boolean;
+  output(): string;
+  kill(signal: NodeJS.Signals): void;
 };
 
-export const WORKER_TEST_ENV = {
-  HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef',
-  ALLOW_PRIVATE_TARGETS: 'true',
-  LOG_LEVEL: 'warn',
-  NODE_ENV: 'test',
-  DELIVERY_JOB_EXPIRE_SECONDS: '10',
-  QUEUE_SUPERVISE_SECONDS: '1',
-  // Small pools: several of these share the machine's PostgreSQL with other test runs.
-  DATABASE_POOL_MAX: '5',
-  QUEUE_POOL_MAX: '3',
-} as const;
-
 export function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
-    env: { ...process.env, ...WORKER_TEST_ENV, DATABASE_URL: databaseUrl, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+    cwd: root,
     detached: true,
-  });
-  const lines: string[] = [];
-  const watchers: Array<{ test: (l: string) => boolean; resolve: (l: string) => void }> = [];
-  const collect = (stream: NodeJS.ReadableStream | null) => {
-    let buf = '';
-    // Always drained: a full pipe would block the worker's logging and stall it.
-    stream?.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        for (const w of [...watchers]) if (w.test(line)) { watchers.splice(watchers.indexOf(w), 1); w.resolve(line); }
-      }
-    });
-  };
-  collect(proc.stdout);
-  collect(proc.stderr);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-  });
-  return {
-    proc,
-    exited,
-    lines,
-    waitForLine(test, timeoutMs = 60_000) {
-      const found = lines.find(test);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`worker ${proc.pid} printed no matching line in ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
-        watchers.push({ test, resolve: (l) => { clearTimeout(t); resolve(l); } });
-      });
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef',
+      ALLOW_PRIVATE_TARGETS: 'true',
+      DELIVERY_JOB_EXPIRE_SECONDS: '5',
+      QUEUE_SUPERVISE_SECONDS: '1',
+      // info, not warn: the "worker started" line is the readiness signal (attempts are not logged).
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      ...env,
     },
-    terminate: () => void proc.kill('SIGTERM'),
-    kill: () => {
+  });
+  let out = '';
+  let exitCode: number | null | undefined;
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.includes('"msg":"worker started"')) onReady();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { exitCode = code; resolve(code); }));
+  return {
+    pid: child.pid!,
+    ready: Promise.race([ready, exited.then((code) => Promise.reject(new Error(`worker exited (${code}) before it started:\n${out}`)))]),
+    exited,
+    alive: () => exitCode === undefined,
+    output: () => out,
+    kill(signal) {
+      if (exitCode !== undefined) return;
       try {
-        process.kill(-proc.pid!, 'SIGKILL');
+        process.kill(-child.pid!, signal); // the whole group
       } catch {
         // already gone
       }
     },
   };
+}
+
+/** SIGTERM (graceful drain), then SIGKILL if it has not exited within `ms`. Returns the exit code. */
+export async function stopWorker(w: WorkerProcess, ms = 30_000): Promise<number | null> {
+  if (!w.alive()) return w.exited;
+  w.kill('SIGTERM');
+  const timer = setTimeout(() => w.kill('SIGKILL'), ms);
+  try {
+    return await w.exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
