@@ -114,8 +114,9 @@ describe('worker SIGTERM mid-load', () => {
 
     await publishing;
     // A replacement worker finishes the job.
-    const b = spawnWorker(db.url, { ...SMALL_POOLS, LOG_LEVEL: 'warn', WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
+    const b = spawnWorker(db.url, { ...SMALL_POOLS, WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
     spawned.push(b);
+    await b.ready;
     await expect
       .poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 })
       .toBe(EVENTS);

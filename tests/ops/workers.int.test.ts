@@ -60,8 +60,9 @@ describe('three workers, one SIGKILLed mid-load', () => {
     }
 
     // Small pools: three workers share the machine's PostgreSQL with other test files.
-    const workerEnv = { CUSTOMER_MAX_IN_FLIGHT: String(CAP), WORKER_CONCURRENCY: '32', DELIVERY_JOB_EXPIRE_SECONDS: '10', DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3', LOG_LEVEL: 'warn' };
+    const workerEnv = { CUSTOMER_MAX_IN_FLIGHT: String(CAP), WORKER_CONCURRENCY: '32', DELIVERY_JOB_EXPIRE_SECONDS: '10', DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3' };
     for (let i = 0; i < WORKERS; i++) spawned.push(spawnWorker(db.url, workerEnv));
+    await Promise.all(spawned.map((w) => w.ready));
     const t0 = Date.now();
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     await expect.poll(async () => (await liveWorkers(ctx)).length, { timeout: 60_000 }).toBe(WORKERS);
