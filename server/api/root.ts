@@ -1,6 +1,7 @@
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
 import { createCallerFactory, router } from './trpc';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   events: eventsRouter,
   subscriptions: subscriptionsRouter,
   deliveries: deliveriesRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

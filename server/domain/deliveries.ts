@@ -144,7 +144,7 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
   return {
     data: p.data.map((e) => {
       const mine = counts.filter((c) => c.eventId === e.id);
-      return { ...eventView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) as Record<string, number> };
+      return { ...eventView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) };
     }),
     nextCursor: p.nextCursor,
   };
