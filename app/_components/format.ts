@@ -8,5 +8,6 @@ export const formatRate = (n: number) => decimal.format(n);
 export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined) return '—';
   const p = ratio * 100;
-  return `${p === 0 || p === 100 ? p.toFixed(0) : p >= 99.95 ? '99.9' : p.toFixed(1)}%`;
+  if (Number.isInteger(p)) return `${p}%`;
+  return `${p >= 99.95 ? '99.9' : p.toFixed(1)}%`;
 }
