@@ -33,6 +33,12 @@ const schema = z.object({
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
   PUBLIC_URL: z.string().url().optional(),
+  BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  BREAKER_COOLDOWN_SECONDS: z.coerce.number().positive().default(30),
+  REPLAY_RATE_PER_SECOND: z.coerce.number().positive().default(100),
+  REPLAY_MIN_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
+  /** Dispatcher tick: how often due retries, rate-limited and backlogged deliveries are admitted. */
+  DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).default(100),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -35,6 +35,10 @@ export async function createRuntime(role: BossRole, opts: { dbMax?: number } = {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
       retentionDays: e.RETENTION_DAYS,
+      breakerThreshold: e.BREAKER_THRESHOLD,
+      breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,
+      replayRatePerSecond: e.REPLAY_RATE_PER_SECOND,
+      replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
     },
   };
   return {

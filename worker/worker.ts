@@ -2,12 +2,47 @@ import type { Job } from 'pg-boss';
 import type { Ctx } from '../server/domain/context';
 import type { Sender } from '../server/domain/http-sender';
 import { performAttempt } from '../server/domain/attempt';
+import { dispatchTick, sweep } from '../server/domain/dispatch';
 import { runFanOutJob } from '../server/domain/fanout';
+import { runBulkReplay } from '../server/domain/replays';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/retention';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
 import { pollQueue, type PollLoop } from './poll';
+
+/** A delivery queued for longer than any deliver job can live (its job is gone): release its window slot. */
+const SWEEP_STALE_MS = 6 * 3600_000;
+
+/** Runs `fn` every `ms` (never overlapping itself) until stopped. */
+function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>): PollLoop {
+  let running = true;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err, loop: name }, 'periodic task failed; will retry');
+      }
+      await new Promise<void>((r) => {
+        wake = r;
+        timer = setTimeout(r, ms);
+      });
+    }
+  })();
+  return {
+    inFlight: () => 0,
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+      return 0;
+    },
+  };
+}
 
 type Handler<K extends JobKey> = (job: Job<JobPayload<K>>) => Promise<void>;
 
@@ -27,6 +62,10 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promis
     fanout: async (job) => {
       await runFanOutJob(ctx, parse('fanout', job).eventId);
       await ctx.boss.complete(catalog.fanout.name, job.id);
+    },
+    bulkReplay: async (job) => {
+      await runBulkReplay(ctx, parse('bulkReplay', job).replayId);
+      await ctx.boss.complete(catalog.bulkReplay.name, job.id);
     },
     retention: async (job) => {
       const purged = await purgeExpired(ctx);
@@ -49,9 +88,15 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promis
       log,
     }, handlers.deliver),
     pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log }, handlers.fanout),
+    pollQueue(ctx.boss, catalog.bulkReplay.name, { concurrency: 4, batchSize: 4, pollMs: 500, log }, handlers.bulkReplay),
     pollQueue(ctx.boss, catalog.retention.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.retention),
     pollQueue(ctx.boss, catalog.depthSample.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.depthSample),
   ];
+  // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.
+  loops.push(
+    every(e.DISPATCH_INTERVAL_MS, log, 'dispatch', () => dispatchTick(ctx)),
+    every(5000, log, 'sweep', () => sweep(ctx, SWEEP_STALE_MS)),
+  );
   for (const key of Object.keys(catalog) as JobKey[]) {
     const entry = catalog[key];
     if ('cron' in entry) await ctx.boss.schedule(entry.name, entry.cron, {});

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 import { events } from './events';
@@ -24,10 +25,17 @@ export const deliveries = pgTable('deliveries', {
   cycleStart: integer('cycle_start').notNull().default(0),
   cycleStartedAt: timestamp('cycle_started_at', { withTimezone: true }).notNull().defaultNow(),
   nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+  /**
+   * Set while a pg-boss job exists for this delivery's next attempt (it is in the subscription's
+   * window). Null means the delivery waits in this table: the backlog never sits in the hot queue.
+   */
+  queuedAt: timestamp('queued_at', { withTimezone: true }),
   lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
   lastResponseStatus: integer('last_response_status'),
   lastError: text('last_error'),
   replayCount: integer('replay_count').notNull().default(0),
+  /** Admission order within a subscription, higher first: live traffic 1, bulk replay 0 (below live). */
+  priority: integer('priority').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -36,6 +44,10 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
   index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
   index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
+  // The backlog a subscription's window is fed from, oldest due first.
+  index('deliveries_backlog_idx').on(t.subscriptionId, t.priority.desc(), t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
+  // What occupies a subscription's window.
+  index('deliveries_queued_idx').on(t.subscriptionId).where(sql`${t.queuedAt} is not null`),
 ]);
 
 /**

@@ -30,7 +30,9 @@ export const subscriptions = pgTable('subscriptions', {
   breakerFailures: integer('breaker_failures').notNull().default(0),
   breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
   breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
-  /** Token bucket for the rate limit, shared by all workers (updated in the claim transaction). */
+  /** True while deliveries wait in the table for this subscription's window (the dispatcher's worklist). */
+  backlog: boolean('backlog').notNull().default(false),
+  /** Token bucket for the rate limit, shared by all workers (spent by the dispatcher, one at a time). */
   rateTokens: doublePrecision('rate_tokens'),
   rateUpdatedAt: timestamp('rate_updated_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -38,4 +40,5 @@ export const subscriptions = pgTable('subscriptions', {
 }, (t) => [
   index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
   index('subscriptions_active_idx').on(t.customerId).where(sql`${t.active}`),
+  index('subscriptions_backlog_idx').on(t.id).where(sql`${t.backlog}`),
 ]);

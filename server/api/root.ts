@@ -1,6 +1,7 @@
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { replaysRouter } from './routers/replays';
 import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
 import { createCallerFactory, router } from './trpc';
@@ -11,6 +12,7 @@ export const appRouter = router({
   events: eventsRouter,
   subscriptions: subscriptionsRouter,
   deliveries: deliveriesRouter,
+  replays: replaysRouter,
   stats: statsRouter,
 });
 

@@ -4,9 +4,9 @@ import type { AttemptTrigger } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import { bossDb } from '../db/client';
 import { catalog } from '../queue/catalog';
-import { enqueue } from '../queue/boss';
 import type { Ctx } from './context';
 import { decryptSecret } from './crypto';
+import { admit, flagBacklog } from './dispatch';
 import type { Sender, SendResult } from './http-sender';
 import { newId } from './ids';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
@@ -31,6 +31,9 @@ async function loadForAttempt(ctx: Ctx, deliveryId: string) {
         previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
         retryPolicy: subscriptions.retryPolicy,
         timeoutMs: subscriptions.timeoutMs,
+        breakerState: subscriptions.breakerState,
+        breakerFailures: subscriptions.breakerFailures,
+        backlog: subscriptions.backlog,
       },
       event: { id: events.id, body: events.body },
       tier: customers.tier,
@@ -62,19 +65,25 @@ function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {
  * the job names the attempt number it performs, and a delivery that has moved past it (or is no
  * longer pending) makes the job a no-op. A worker killed mid-request leaves the delivery untouched,
  * so the re-run job sends again with the same webhook-id (at-least-once).
+ * An open circuit breaker hands the delivery back to the table without spending an attempt.
  */
-export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob): Promise<'sent' | 'stale' | 'held'> {
+export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
   const row = await loadForAttempt(ctx, job.data.deliveryId);
-  if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1) {
+  if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
     await ctx.boss.complete(catalog.deliver.name, job.id);
     return 'stale';
   }
-  if (!row.sub.active) {
+  if (!row.sub.active || row.sub.breakerState === 'open') {
+    const held = !row.sub.active;
     await ctx.db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'held', updatedAt: ctx.now() }).where(and(eq(deliveries.id, row.delivery.id), eq(deliveries.status, 'pending')));
+      await tx
+        .update(deliveries)
+        .set({ status: held ? 'held' : 'pending', queuedAt: null, updatedAt: ctx.now() })
+        .where(and(eq(deliveries.id, row.delivery.id), eq(deliveries.status, 'pending')));
+      if (!held) await flagBacklog(tx, [row.sub.id]);
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
     });
-    return 'held';
+    return held ? 'held' : 'deferred';
   }
   const startedAt = ctx.now();
   const headers: Record<string, string> = {
@@ -94,12 +103,64 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
   });
   await ctx.db.transaction(async (tx) => {
     const recorded = await recordAttempt(ctx, tx, row, job.data.attempt, startedAt, headers, result, decision);
-    if (recorded && decision.action === 'retry') {
-      await enqueue(ctx.boss, 'deliver', { deliveryId: row.delivery.id, attempt: job.data.attempt + 1 }, { startAfter: decision.at, group: { id: row.delivery.customerId, tier: row.tier } }, tx);
+    if (recorded) {
+      const signal = breakerSignal(result.outcome);
+      // Healthy outcome on a healthy breaker changes nothing: skip the write on the hot path.
+      if (signal === 'unhealthy' || row.sub.breakerState !== 'closed' || row.sub.breakerFailures > 0) await updateBreaker(ctx, tx, row.sub.id, signal);
+      // A window slot is free again: pull the subscription's next waiting delivery in. (Without a
+      // backlog there is nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
+      if (row.sub.backlog) await admit(ctx, tx, { subscriptionIds: [row.sub.id], fast: true });
     }
     await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
   });
   return 'sent';
+}
+
+/**
+ * What an outcome says about the endpoint's health: 2xx and ordinary 4xx (the endpoint answered;
+ * the problem is the request) are healthy; timeouts, connection errors, 5xx and 429 are not.
+ */
+export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhealthy' {
+  if (outcome.kind === 'error') return outcome.errorClass === 'blocked_target' ? 'healthy' : 'unhealthy';
+  if (outcome.status >= 500 || outcome.status === 429 || outcome.status === 408) return 'unhealthy';
+  return 'healthy';
+}
+
+/**
+ * Circuit breaker per subscription: `breakerThreshold` consecutive unhealthy outcomes open it;
+ * while open, the dispatcher admits nothing for it (deliveries wait, no attempt is spent) until
+ * `breaker_probe_at`, when it admits one probe (half-open). A healthy probe closes it and the
+ * backlog drains at the subscription's window and rate limit; an unhealthy one re-opens it with a
+ * doubled cool-down (capped at 4 cool-downs).
+ */
+async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<void> {
+  const now = ctx.now();
+  if (signal === 'healthy') {
+    await tx
+      .update(subscriptions)
+      .set({ breakerState: 'closed', breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null })
+      .where(and(eq(subscriptions.id, subscriptionId), sql`(${subscriptions.breakerState} <> 'closed' or ${subscriptions.breakerFailures} <> 0)`));
+    return;
+  }
+  const cooldown = ctx.config.breakerCooldownMs;
+  await tx.execute(sql`
+    update subscriptions set
+      breaker_failures = breaker_failures + 1,
+      breaker_state = case
+        when breaker_state = 'half_open' then 'open'
+        when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then 'open'
+        else breaker_state end,
+      breaker_opened_at = case
+        when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz
+        else breaker_opened_at end,
+      breaker_probe_at = case
+        when breaker_state = 'half_open' then ${now.toISOString()}::timestamptz + least(
+          make_interval(secs => ${cooldown / 1000}::float8 * 4),
+          greatest(make_interval(secs => ${cooldown / 1000}::float8), 2 * (${now.toISOString()}::timestamptz - coalesce(breaker_opened_at, ${now.toISOString()}::timestamptz))))
+        when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz + make_interval(secs => ${cooldown / 1000}::float8)
+        else breaker_probe_at end,
+      backlog = true
+    where id = ${subscriptionId}`);
 }
 
 /**
@@ -150,6 +211,7 @@ async function recordAttempt(
     lastAttemptAt: startedAt,
     lastResponseStatus: outcome.kind === 'response' ? outcome.status : null,
     lastError: errorMessage,
+    queuedAt: null,
     updatedAt: now,
   };
   switch (decision.action) {
@@ -157,7 +219,9 @@ async function recordAttempt(
       await tx.update(deliveries).set({ ...common, status: 'succeeded', nextAttemptAt: null, completedAt: now }).where(eq(deliveries.id, row.delivery.id));
       break;
     case 'retry':
+      // Back to the table until due; the dispatcher admits it then (flagBacklog makes it look).
       await tx.update(deliveries).set({ ...common, status: 'pending', nextAttemptAt: decision.at }).where(eq(deliveries.id, row.delivery.id));
+      await flagBacklog(tx, [row.sub.id]);
       break;
     case 'dead':
       await tx.update(deliveries).set({ ...common, status: 'dead', nextAttemptAt: null, completedAt: now }).where(eq(deliveries.id, row.delivery.id));
@@ -172,7 +236,7 @@ async function recordAttempt(
         .where(eq(subscriptions.id, row.sub.id));
       await tx
         .update(deliveries)
-        .set({ status: 'held', updatedAt: now })
+        .set({ status: 'held', queuedAt: null, updatedAt: now })
         .where(and(eq(deliveries.subscriptionId, row.sub.id), eq(deliveries.status, 'pending'), sql`${deliveries.id} <> ${row.delivery.id}`));
       break;
   }

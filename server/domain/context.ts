@@ -18,6 +18,14 @@ export type Ctx = {
     maxPayloadBytes: number;
     customerMaxInFlight: number;
     retentionDays: number;
+    /** Consecutive unhealthy outcomes that open a subscription's circuit breaker. */
+    breakerThreshold: number;
+    /** First cool-down of an open breaker before its probe. */
+    breakerCooldownMs: number;
+    /** Bulk replay: deliveries re-enqueued per second per customer. */
+    replayRatePerSecond: number;
+    /** Bulk replay: a customer may start one at most this often. */
+    replayMinIntervalMs: number;
   };
 };
 

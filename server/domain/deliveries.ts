@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { attempts, customers, deliveries, events, subscriptions } from '../../drizzle/schema';
-import { enqueue } from '../queue/boss';
+import { attempts, deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Ctx, Scope } from './context';
+import { admit, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
 import { firstMatch } from './patterns';
 import { assertWritable, scopeFilter } from './scope';
@@ -184,10 +184,9 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
   assertWritable(scope);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ d: deliveries, retentionUntil: events.retentionUntil, tier: customers.tier, active: subscriptions.active })
+      .select({ d: deliveries, retentionUntil: events.retentionUntil, active: subscriptions.active })
       .from(deliveries)
       .innerJoin(events, eq(events.id, deliveries.eventId))
-      .innerJoin(customers, eq(customers.id, deliveries.customerId))
       .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
       .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)))
       .for('update', { of: deliveries });
@@ -198,10 +197,11 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
     const now = ctx.now();
     const [updated] = await tx
       .update(deliveries)
-      .set({ status: 'pending', cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
+      .set({ status: 'pending', queuedAt: null, priority: 1, cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
       .where(eq(deliveries.id, id))
       .returning();
-    await enqueue(ctx.boss, 'deliver', { deliveryId: id, attempt: row.d.attemptCount + 1 }, { group: { id: row.d.customerId, tier: row.tier } }, tx);
+    await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });
+    await flagBacklog(tx, [row.d.subscriptionId]);
     return deliveryView(updated!);
   });
 }

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { customers, deliveries, events, subscriptions } from '../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
-import { fanOutEvent } from './fanout';
+import { createDeliveries, matchingPage } from './fanout';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
 import type { PublishEventInput } from './schemas';
@@ -31,16 +31,25 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
   return ctx.db.transaction(async (tx) => {
-    if (customerId) {
-      const [exists] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
-      if (!exists) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
-    }
+    // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
+    // customer has very many subscriptions; a broadcast always goes to the fan-out job.
+    const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
+    const inline = page && !page.more ? page.matching : null;
     const retentionUntil = new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
-    const inserted = await tx
-      .insert(events)
-      .values({ id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil })
-      .onConflictDoNothing()
-      .returning({ id: events.id });
+    let inserted: Array<{ id: string }>;
+    try {
+      inserted = await tx
+        .insert(events)
+        .values({
+          id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil,
+          ...(inline && { fannedOutAt: now, deliveryCount: inline.length }),
+        })
+        .onConflictDoNothing()
+        .returning({ id: events.id });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+      throw err;
+    }
     if (inserted.length === 0) {
       const [existing] = await tx
         .select({ id: events.id, deliveryCount: events.deliveryCount })
@@ -49,13 +58,20 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
       if (!existing) throw new DomainError('conflict', 'event id collision; retry');
       return { id: existing.id, deliveries: existing.deliveryCount, duplicate: true };
     }
-    if (customerId) {
-      const count = await fanOutEvent(ctx, tx, { id, customerId, type: input.type, createdAt: now }, INLINE_FANOUT_LIMIT);
-      if (count !== null) return { id, deliveries: count, duplicate: false };
+    if (inline) {
+      await createDeliveries(ctx, tx, { id, customerId, type: input.type }, inline);
+      return { id, deliveries: inline.length, duplicate: false };
     }
     await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
     return { id, deliveries: null, duplicate: false };
   });
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23503') return true;
+  }
+  return false;
 }
 
 /**
@@ -65,20 +81,19 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
 export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<PublishResult & { deliveryId: string }> {
   assertWritable(scope);
   const [sub] = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, tier: customers.tier })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId })
     .from(subscriptions)
-    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .where(and(eq(subscriptions.id, subscriptionId), scopeFilter(scope, subscriptions.customerId)));
   if (!sub) throw notFound('subscription');
   const now = ctx.now();
   const id = newId('event', now.getTime());
   const type = 'hookrelay.test';
   const body = JSON.stringify({ id, type, timestamp: now.toISOString(), data: { message: 'This is a test event from Hookrelay.', subscriptionId } });
-  const deliveryId = newId('delivery', now.getTime());
-  await ctx.db.transaction(async (tx) => {
+  const deliveryId = await ctx.db.transaction(async (tx) => {
     await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: new Date(now.getTime() + ctx.config.retentionDays * 86400_000), fannedOutAt: now, deliveryCount: 1 });
-    await tx.insert(deliveries).values({ id: deliveryId, eventId: id, subscriptionId, customerId: sub.customerId, eventType: type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now });
-    await enqueue(ctx.boss, 'deliver', { deliveryId, attempt: 1 }, { group: { id: sub.customerId, tier: sub.tier } }, tx);
+    await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [sub]);
+    const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
+    return d!.id;
   });
   return { id, deliveries: 1, duplicate: false, deliveryId };
 }

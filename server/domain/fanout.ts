@@ -1,69 +1,63 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { customers, deliveries, events, subscriptions } from '../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
-import { enqueueMany } from '../queue/boss';
 import type { Ctx } from './context';
+import { admit, flagBacklog } from './dispatch';
 import { newId } from './ids';
 import { matchesAny } from './patterns';
 
 const PAGE = 1000;
 
-export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt: Date };
+export type FanOutEvent = { id: string; customerId: string | null; type: string };
+type Target = { id: string; customerId: string };
 
 /**
- * Creates one delivery per active subscription whose patterns match, and the first attempt job of
- * each, inside the caller's transaction. Idempotent: `(event_id, subscription_id)` is unique and only
- * newly inserted deliveries get a job, so a re-run after a crash creates nothing twice.
- * Subscriptions are read in pages of 1,000 and deliveries/jobs written in batches (10,000-subscriber
- * broadcasts do not make one query per row).
- * With `limit`, gives up (returns null, writes nothing) when more than `limit` subscriptions exist,
- * so the caller can hand the work to a fan-out job instead.
+ * Active subscriptions whose patterns match `type` (of one customer, or of all for a broadcast),
+ * one page after subscription id `after`. `more` says whether another page may follow.
  */
-export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent, limit?: number): Promise<number | null> {
+export async function matchingPage(tx: Tx, customerId: string | null, type: string, after: string, pageSize: number): Promise<{ matching: Target[]; more: boolean; last: string | null }> {
+  const page = await tx
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.active, true), gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined))
+    .orderBy(asc(subscriptions.id))
+    .limit(pageSize);
+  return { matching: page.filter((s) => matchesAny(s.eventTypes, type)), more: page.length === pageSize, last: page.at(-1)?.id ?? null };
+}
+
+/**
+ * Creates the deliveries of `event` to `targets` in the caller's transaction and admits them into
+ * their subscriptions' windows (server/domain/dispatch.ts); what does not fit waits in the table.
+ * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
+ */
+export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<number> {
+  if (targets.length === 0) return 0;
+  const now = ctx.now();
+  const inserted = await tx
+    .insert(deliveries)
+    .values(targets.map((s) => ({ id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now })))
+    .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
+    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
+  const touched = [...new Set(inserted.map((d) => d.subscriptionId))];
+  const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true });
+  if (admitted.length < inserted.length) await flagBacklog(tx, touched);
+  return inserted.length;
+}
+
+/**
+ * Fans an event out to every matching subscription, reading subscriptions in pages of 1,000 and
+ * writing deliveries and jobs in batches (a 10,000-subscriber broadcast is ten pages, not 10,000
+ * queries). Then marks the event fanned out with its delivery count.
+ */
+export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<number> {
   let after = '';
-  let created = 0;
   for (;;) {
-    const page = await tx
-      .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, tier: customers.tier })
-      .from(subscriptions)
-      .innerJoin(customers, eq(customers.id, subscriptions.customerId))
-      .where(and(eq(subscriptions.active, true), gt(subscriptions.id, after), event.customerId ? eq(subscriptions.customerId, event.customerId) : undefined))
-      .orderBy(asc(subscriptions.id))
-      .limit(limit !== undefined ? limit + 1 : PAGE);
-    if (limit !== undefined && page.length > limit) return null;
-    const matching = page.filter((s) => matchesAny(s.eventTypes, event.type));
-    if (matching.length > 0) {
-      const rows = matching.map((s) => ({
-        id: newId('delivery'),
-        eventId: event.id,
-        subscriptionId: s.id,
-        customerId: s.customerId,
-        eventType: event.type,
-        nextAttemptAt: ctx.now(),
-        cycleStartedAt: ctx.now(),
-      }));
-      const inserted = await tx
-        .insert(deliveries)
-        .values(rows)
-        .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
-        .returning({ id: deliveries.id, customerId: deliveries.customerId });
-      const tierOf = new Map(matching.map((s) => [s.customerId, s.tier]));
-      await enqueueMany(
-        ctx.boss,
-        'deliver',
-        inserted.map((d) => ({ data: { deliveryId: d.id, attempt: 1 }, group: { id: d.customerId, tier: tierOf.get(d.customerId) ?? 'standard' } })),
-        tx,
-      );
-      created += inserted.length;
-    }
-    const last = page.at(-1);
-    if (!last || page.length < PAGE || limit !== undefined) break;
-    after = last.id;
+    const page = await matchingPage(tx, event.customerId, event.type, after, PAGE);
+    await createDeliveries(ctx, tx, event, page.matching);
+    if (!page.more || !page.last) break;
+    after = page.last;
   }
-  const [{ total } = { total: created }] = await tx
-    .select({ total: sql<number>`count(*)::int` })
-    .from(deliveries)
-    .where(eq(deliveries.eventId, event.id));
+  const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.eventId, event.id));
   await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total }).where(eq(events.id, event.id));
   return total;
 }
@@ -72,7 +66,7 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent, limit?: 
 export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const [event] = await tx
-      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt })
+      .select({ id: events.id, customerId: events.customerId, type: events.type })
       .from(events)
       .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
       .for('update');

@@ -1,9 +1,9 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { customers, deliveries, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
-import { enqueueMany } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { decryptSecret, encryptSecret } from './crypto';
+import { admit, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
@@ -161,16 +161,11 @@ export async function releaseHeld(ctx: Ctx, tx: Tx, subscriptionId: string): Pro
   const now = ctx.now();
   const released = await tx
     .update(deliveries)
-    .set({ status: 'pending', cycleStart: sql`${deliveries.attemptCount}`, cycleStartedAt: now, nextAttemptAt: now, updatedAt: now })
+    .set({ status: 'pending', queuedAt: null, cycleStart: sql`${deliveries.attemptCount}`, cycleStartedAt: now, nextAttemptAt: now, updatedAt: now })
     .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.status, 'held')))
-    .returning({ id: deliveries.id, customerId: deliveries.customerId, attemptCount: deliveries.attemptCount });
-  const [tier] = await tx.select({ tier: customers.tier }).from(customers).innerJoin(subscriptions, eq(subscriptions.customerId, customers.id)).where(eq(subscriptions.id, subscriptionId));
-  await enqueueMany(
-    ctx.boss,
-    'deliver',
-    released.map((d) => ({ data: { deliveryId: d.id, attempt: d.attemptCount + 1 }, group: { id: d.customerId, tier: tier?.tier ?? 'standard' } })),
-    tx,
-  );
+    .returning({ id: deliveries.id });
+  await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
+  await flagBacklog(tx, [subscriptionId]);
   return released.length;
 }
 

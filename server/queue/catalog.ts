@@ -15,15 +15,23 @@ export const catalog = {
   },
   /**
    * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
-   * in-flight attempts are capped. `attempt` is the delivery's attempt number this job performs:
+   * in-flight attempts are capped. Jobs exist only for deliveries inside their subscription's window
+   * (server/domain/dispatch.ts); retries wait in the deliveries table, not as deferred jobs.
+   * `attempt` is the delivery's attempt number this job performs:
    * a job whose attempt was already recorded is a no-op (crash-retry idempotency).
    * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled
-   * by our retry policy as a new job.
+   * by our retry policy.
    */
   deliver: {
     name: 'deliver',
     payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1) }),
-    queue: { retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60 },
+    queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60 },
+  },
+  /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
+  bulkReplay: {
+    name: 'bulk-replay',
+    payload: z.object({ replayId: z.string() }),
+    queue: { retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600 },
   },
   /** Purges events (with their deliveries and attempts) past retention_until. */
   retention: {

@@ -16,7 +16,7 @@ export async function createTestContext(url: string, config: Partial<Ctx['config
     keys: keyring('test-secret-key-0123456789abcdef'),
     now: () => new Date(),
     random: Math.random,
-    config: { allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30, ...config },
+    config: { allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30, breakerThreshold: 5, breakerCooldownMs: 30_000, replayRatePerSecond: 1000, replayMinIntervalMs: 0, ...config },
     async close() {
       await boss.stop({ graceful: false, close: true });
       await database.close();

@@ -1,0 +1,17 @@
+/**
+ * `pnpm bench [perf|fairness]`: the benchmarks, printed as tables and saved under bench/results/.
+ * With no argument, both. Each compares against ceilings or baselines measured in the same run.
+ */
+import { runFairness } from './fairness';
+import { runPerf } from './perf';
+
+const which = process.argv[2] ?? 'all';
+if (!['all', 'perf', 'fairness'].includes(which)) {
+  console.error('usage: pnpm bench [perf|fairness]');
+  process.exit(2);
+}
+const defaults: Record<string, string> = { NODE_ENV: 'production', LOG_LEVEL: 'error' };
+for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
+if (which === 'all' || which === 'perf') await runPerf();
+if (which === 'all' || which === 'fairness') await runFairness();
+process.exit(0);

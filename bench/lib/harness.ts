@@ -1,0 +1,129 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveDatabase, type ScriptDatabase } from '../../scripts/lib/database';
+
+/**
+ * What every benchmark needs: a fresh database (DATABASE_URL's server or an embedded one under
+ * .data/pg-bench), the receiver process, worker processes, and a place for results.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789abcdef';
+
+export async function benchDatabase(): Promise<ScriptDatabase> {
+  return resolveDatabase({ dir: '.data/pg-bench', port: 54359, database: 'hr_bench', fresh: true });
+}
+
+export type Receiver = {
+  url: string;
+  arrivals: Array<{ id: string; at: number; path: string }>;
+  setDelay(key: string, ms: number): void;
+  stats(): Promise<{ inFlight: number; maxInFlight: number }>;
+  resetMax(): void;
+  pid: number;
+  stop(): void;
+};
+
+export async function startReceiverProcess(): Promise<Receiver> {
+  const child = fork(path.join(here, 'receiver.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const arrivals: Receiver['arrivals'] = [];
+  let statsWaiter: ((s: { inFlight: number; maxInFlight: number }) => void) | null = null;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on('message', (m: { type: string; port?: number; items?: Array<[string, number, string]>; inFlight?: number; maxInFlight?: number }) => {
+      if (m.type === 'listening') resolve(m.port!);
+      if (m.type === 'arrivals') for (const [id, at, p] of m.items!) arrivals.push({ id, at, path: p });
+      if (m.type === 'stats') statsWaiter?.({ inFlight: m.inFlight!, maxInFlight: m.maxInFlight! });
+    });
+    child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivals,
+    pid: child.pid!,
+    setDelay: (key, ms) => child.send({ type: 'delay', key, ms }),
+    resetMax: () => child.send({ type: 'resetMax' }),
+    stats: () => new Promise((resolve) => { statsWaiter = resolve; child.send({ type: 'stats' }); }),
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+const procs: ChildProcess[] = [];
+
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, quiet = true): ChildProcess {
+  const p = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  procs.push(p);
+  return p;
+}
+
+export async function stopProcesses(): Promise<void> {
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
+          p.once('exit', () => { clearTimeout(t); resolve(); });
+          p.kill('SIGTERM');
+        }),
+    ),
+  );
+  procs.length = 0;
+}
+
+export function workerEnv(databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY,
+    AUTH_SECRET: 'bench-auth-secret-0123456789abcdef0123',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+export function startWorkerProcess(databaseUrl: string, extra: Record<string, string> = {}): ChildProcess {
+  return startProcess(process.execPath, ['--import', 'tsx', 'worker/index.ts'], workerEnv(databaseUrl, extra));
+}
+
+/** Resident memory of a process and all its descendants, in MiB (Linux /proc). */
+export async function rssMb(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  const { readFile, readdir } = await import('node:fs/promises');
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, parent] of parentOf) if (tree.has(parent) && !tree.has(child)) { tree.add(child); grew = true; }
+  }
+  let kb = 0;
+  for (const p of tree) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
+export function saveResult(name: string, data: unknown): string {
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify(data, null, 2));
+  return file;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,254 @@
+/**
+ * `pnpm bench perf`: throughput, latency and fan-out of the whole product against ceilings
+ * measured first, in the same run, on the same machine:
+ *   1. raw HTTP: undici POSTs of the same signed 1 KiB body to the same receiver, same concurrency;
+ *   2. raw PostgreSQL: batched inserts and a SKIP LOCKED claim loop on a deliveries-shaped table;
+ *   3. pg-boss alone: insert, then fetch + complete of empty jobs.
+ * Then ours: end-to-end deliveries/s (publish over HTTP → fan-out → signed POST → attempt row),
+ * publish → first attempt latency at half that rate, a 10,000-subscription fan-out, publish API
+ * requests/s, and the RSS of web and worker under load.
+ */
+import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { PgBoss } from 'pg-boss';
+import { Pool } from 'undici';
+import { createDatabase } from '../server/db/client';
+import { migrateDatabase } from '../server/db/migrate';
+import { platformScope } from '../server/domain/context';
+import { createApiKey, createCustomer } from '../server/domain/customers';
+import { createSubscription } from '../server/domain/subscriptions';
+import { benchContext } from './lib/context';
+import { benchDatabase, rssMb, saveResult, sleep, startProcess, startReceiverProcess, startWorkerProcess, stopProcesses, workerEnv, type Receiver } from './lib/harness';
+import { percentile, printTable } from './lib/table';
+
+const CONCURRENCY = 64;
+const BODY = JSON.stringify({ id: 'evt_bench', type: 'order.created', timestamp: new Date().toISOString(), data: { pad: 'x'.repeat(1024 - 90) } });
+const DATA = { pad: 'x'.repeat(1024 - 120) }; // event data so the signed body is ~1 KiB
+const WEB_PORT = 3190;
+
+async function forDuration(ms: number, concurrency: number, op: () => Promise<void>) {
+  const end = Date.now() + ms;
+  let n = 0;
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        await op();
+        lat.push(performance.now() - t);
+        n++;
+      }
+    }),
+  );
+  return { perSecond: Math.round(n / (ms / 1000)), p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+async function ceilingHttp(rx: Receiver) {
+  const pool = new Pool(rx.url, { connections: CONCURRENCY, pipelining: 1 });
+  const key = Buffer.from('0123456789abcdef0123456789abcdef');
+  const r = await forDuration(10_000, CONCURRENCY, async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', key).update(`evt_bench.${ts}.${BODY}`).digest('base64');
+    const res = await pool.request({ path: '/ok', method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'ceiling', 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` }, body: BODY });
+    await res.body.dump();
+  });
+  await pool.close();
+  return r;
+}
+
+async function ceilingPostgres(url: string) {
+  const database = createDatabase(url, { max: 8 });
+  const pg = database.sql;
+  await pg`create table bench_deliveries (id bigserial primary key, subscription_id text not null, customer_id text not null, status text not null, attempt_count int not null default 0, next_attempt_at timestamptz, created_at timestamptz not null default now())`;
+  await pg`create index on bench_deliveries (id) where status = 'pending'`;
+  const rows = Array.from({ length: 1000 }, (_, i) => ({ subscription_id: `sub_${i % 50}`, customer_id: `cus_${i % 10}`, status: 'pending', next_attempt_at: new Date() }));
+  const ins = await forDuration(5000, 4, async () => { await pg`insert into bench_deliveries ${pg(rows)}`; });
+  const claim = await forDuration(5000, 4, async () => {
+    await pg`update bench_deliveries set status = 'done', attempt_count = attempt_count + 1 where id in (select id from bench_deliveries where status = 'pending' order by id limit 100 for update skip locked)`;
+  });
+  await pg`drop table bench_deliveries`;
+  await database.close();
+  return { insertRowsPerSecond: ins.perSecond * 1000, claimRowsPerSecond: claim.perSecond * 100 };
+}
+
+async function ceilingPgBoss(url: string) {
+  const boss = new PgBoss({ connectionString: url, supervise: false, schedule: false, max: 8 });
+  await boss.start();
+  await boss.createQueue('bench-ceiling');
+  const N = 60_000;
+  const t0 = Date.now();
+  for (let i = 0; i < N; i += 1000) await boss.insert('bench-ceiling', Array.from({ length: 1000 }, () => ({ data: {} })));
+  const insertPerSecond = Math.round(N / ((Date.now() - t0) / 1000));
+  const t1 = Date.now();
+  let done = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    for (;;) {
+      const jobs = await boss.fetch('bench-ceiling', { batchSize: 500 });
+      if (jobs.length === 0) break;
+      await boss.complete('bench-ceiling', jobs.map((j) => j.id));
+      done += jobs.length;
+    }
+  }));
+  const fetchCompletePerSecond = Math.round(done / ((Date.now() - t1) / 1000));
+  await boss.stop({ graceful: false, close: true });
+  return { insertPerSecond, fetchCompletePerSecond };
+}
+
+async function waitForHttp(url: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+export async function runPerf() {
+  if (!existsSync('.next/BUILD_ID')) {
+    console.log('No production build found: running `next build` first (the web app is measured as in production)…');
+    const b = startProcess('node_modules/.bin/next', ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, false);
+    const code = await new Promise<number | null>((r) => b.once('exit', r));
+    if (code !== 0) throw new Error('next build failed');
+  }
+  const db = await benchDatabase();
+  await migrateDatabase(db.url);
+  const rx = await startReceiverProcess();
+  const results: Record<string, unknown> = {};
+  try {
+    console.log('Performance benchmark on this machine: web, worker, receiver and PostgreSQL share its cores.');
+    const http = await ceilingHttp(rx);
+    const pg = await ceilingPostgres(db.url);
+    const boss = await ceilingPgBoss(db.url);
+    results.ceilings = { http, pg, boss };
+    printTable('Ceilings (same run)', [
+      { ceiling: `raw HTTP: signed 1 KiB POSTs, undici, ${CONCURRENCY} connections`, 'per second': http.perSecond, 'p99 ms': Math.round(http.p99 ?? 0) },
+      { ceiling: 'PostgreSQL: batched INSERT (1,000 rows) into a deliveries-shaped table', 'per second': pg.insertRowsPerSecond, 'p99 ms': null },
+      { ceiling: 'PostgreSQL: SKIP LOCKED claim + update, batch 100', 'per second': pg.claimRowsPerSecond, 'p99 ms': null },
+      { ceiling: 'pg-boss: insert, batches of 1,000', 'per second': boss.insertPerSecond, 'p99 ms': null },
+      { ceiling: 'pg-boss: fetch 500 + complete, 4 loops', 'per second': boss.fetchCompletePerSecond, 'p99 ms': null },
+    ]);
+
+    // Our product: web (next start) + one worker process.
+    const ctx = await benchContext(db.url);
+    const key = (await createApiKey(ctx, null, 'bench')).key;
+    const web = startProcess('node_modules/.bin/next', ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'], workerEnv(db.url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000' }));
+    const worker = startWorkerProcess(db.url, { WORKER_CONCURRENCY: '256' });
+    await waitForHttp(`http://127.0.0.1:${WEB_PORT}/api/health`, 60_000);
+    const api = new Pool(`http://127.0.0.1:${WEB_PORT}`, { connections: 32 });
+    const publish = async (body: object) => {
+      const res = await api.request({ path: '/api/v1/events', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.body.json()) as { id: string };
+      if (res.statusCode !== 202) throw new Error(`publish answered ${res.statusCode}: ${JSON.stringify(json)}`);
+      return json.id;
+    };
+
+    // Publish API alone: a customer with no subscriptions (ingest only).
+    const quiet = await createCustomer(ctx, platformScope, { name: 'No subscriptions' });
+    const ingest = await forDuration(10_000, 32, async () => { await publish({ type: 'order.created', customerId: quiet.id, data: DATA }); });
+
+    // End to end: 20 customers × 10 subscriptions; each event fans out to its customer's 10.
+    const customers: string[] = [];
+    for (let c = 0; c < 20; c++) {
+      const cus = await createCustomer(ctx, platformScope, { name: `E2E ${c}` });
+      for (let s = 0; s < 10; s++) await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['order.*'] });
+      customers.push(cus.id);
+    }
+    const before = rx.arrivals.length;
+    const rss = { web: 0, worker: 0 };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        rss.web = Math.max(rss.web, (await rssMb(web.pid)) ?? 0);
+        rss.worker = Math.max(rss.worker, (await rssMb(worker.pid)) ?? 0);
+        await sleep(1000);
+      }
+    })();
+    let i = 0;
+    const DURATION = 30_000;
+    const t0 = Date.now();
+    const pub = await forDuration(DURATION, 16, async () => { await publish({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA }); });
+    // Count what arrived during the publishing window after a 5 s warm-up, then let the rest drain.
+    const steady = rx.arrivals.slice(before).filter((a) => a.at >= t0 + 5000 && a.at < t0 + DURATION);
+    const e2ePerSecond = Math.round(steady.length / ((DURATION - 5000) / 1000));
+    const expected = pub.perSecond * (DURATION / 1000) * 10;
+    const drainStart = Date.now();
+    while (rx.arrivals.length - before < expected * 0.99 && Date.now() - drainStart < 120_000) await sleep(500);
+    const drainedIn = (Date.now() - drainStart) / 1000;
+    sampling = false;
+    await sampler;
+    const [attemptRows] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from attempts`);
+
+    // Latency at half the sustained event rate, one subscription per event.
+    const latCustomer = await createCustomer(ctx, platformScope, { name: 'Latency' });
+    await createSubscription(ctx, platformScope, { customerId: latCustomer.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
+    await sleep(2000);
+    const rate = Math.max(20, Math.round(e2ePerSecond / 2));
+    const sent = new Map<string, number>();
+    const latEnd = Date.now() + 20_000;
+    let next = Date.now();
+    const pending: Promise<void>[] = [];
+    while (Date.now() < latEnd) {
+      const t = Date.now();
+      pending.push(publish({ type: 'order.created', customerId: latCustomer.id, data: DATA }).then((id) => { sent.set(id, t); }));
+      next += 1000 / rate;
+      const wait = next - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await Promise.all(pending);
+    await sleep(3000);
+    const lat = rx.arrivals.filter((a) => sent.has(a.id)).map((a) => a.at - sent.get(a.id)!);
+
+    // Fan-out: one broadcast event to 10,000 subscriptions (100 customers × 100).
+    for (let c = 0; c < 100; c++) {
+      const cus = await createCustomer(ctx, platformScope, { name: `Fan ${c}` });
+      const subs = Array.from({ length: 100 }, () => createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['fanout.test'] }));
+      await Promise.all(subs);
+    }
+    const fanT0 = Date.now();
+    const fanId = await publish({ type: 'fanout.test', data: DATA });
+    let fanned: { at: Date | null; n: number | null } = { at: null, n: null };
+    while (Date.now() - fanT0 < 120_000) {
+      const [e] = await ctx.db.execute<{ fanned_out_at: string | null; delivery_count: number | null }>(sql`select fanned_out_at, delivery_count from events where id = ${fanId}`);
+      if (e?.fanned_out_at) { fanned = { at: new Date(e.fanned_out_at), n: e.delivery_count }; break; }
+      await sleep(50);
+    }
+    while (rx.arrivals.filter((a) => a.id === fanId).length < 10_000 && Date.now() - fanT0 < 180_000) await sleep(200);
+    const fanArrivals = rx.arrivals.filter((a) => a.id === fanId);
+    const lastFan = Math.max(...fanArrivals.map((a) => a.at));
+    const fanRowsPerSecond = fanned.at ? Math.round((fanned.n ?? 0) / ((fanned.at.getTime() - fanT0) / 1000)) : null;
+
+    await api.close();
+    await ctx.close();
+    const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+    results.ours = {
+      ingest, e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
+      latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
+      fanout: { rowsPerSecond: fanRowsPerSecond, delivered: fanArrivals.length, lastDeliveryS: (lastFan - fanT0) / 1000 },
+      rss,
+    };
+    printTable('Hookrelay (same run)', [
+      { figure: 'end-to-end deliveries/s (publish over HTTP → fan-out ×10 → signed POST → attempt row), 30 s', value: e2ePerSecond, ceiling: http.perSecond, ratio: ratio(e2ePerSecond, http.perSecond), target: '≥ 50%' },
+      { figure: `publish → first attempt p50 ms (at ${rate} events/s, half the sustained rate)`, value: percentile(lat, 50), ceiling: null, ratio: null, target: null },
+      { figure: 'publish → first attempt p95 ms', value: percentile(lat, 95), ceiling: null, ratio: null, target: null },
+      { figure: 'publish → first attempt p99 ms', value: percentile(lat, 99), ceiling: null, ratio: null, target: '≤ 250' },
+      { figure: 'fan-out: delivery rows/s (one event → 10,000 subscriptions)', value: fanRowsPerSecond, ceiling: pg.insertRowsPerSecond, ratio: fanRowsPerSecond ? ratio(fanRowsPerSecond, pg.insertRowsPerSecond) : null, target: '≥ 5,000/s' },
+      { figure: 'fan-out: seconds to the last of 10,000 deliveries', value: (lastFan - fanT0) / 1000, ceiling: null, ratio: null, target: null },
+      { figure: 'publish API requests/s (no subscriptions, 32 clients)', value: ingest.perSecond, ceiling: boss.insertPerSecond, ratio: ratio(ingest.perSecond, boss.insertPerSecond), target: null },
+      { figure: 'publish API p99 ms', value: Math.round(ingest.p99 ?? 0), ceiling: null, ratio: null, target: null },
+      { figure: 'RSS of web under load, MiB', value: rss.web, ceiling: null, ratio: null, target: null },
+      { figure: 'RSS of worker under load, MiB', value: rss.worker, ceiling: null, ratio: null, target: null },
+    ]);
+    console.log(`e2e: ${pub.perSecond} events/s published for 30 s (×10 deliveries each); the backlog drained ${drainedIn.toFixed(1)} s after publishing stopped; ${attemptRows?.n} attempt rows`);
+  } finally {
+    await stopProcesses();
+    rx.stop();
+    await db.stop();
+  }
+  console.log(`results written to ${saveResult('perf', results)}`);
+}
