@@ -41,7 +41,7 @@ export function describeError(err: unknown): string {
     case 'forbidden':
       return sentence(messageOf(err) || 'You are not allowed to do this');
     case 'rate_limited':
-      return `Too many requests. Try again in ${data.retryAfterSeconds ?? 'a few'} seconds.`;
+      return messageOf(err) ? `Too many requests: ${messageOf(err)}.` : `Too many requests. Try again in ${data.retryAfterSeconds ?? 'a few'} seconds.`;
     case 'internal':
       return 'Something went wrong on our side. Try again in a moment.';
     default:

@@ -41,16 +41,21 @@ export function SubscriptionFilter() {
   );
 }
 
-export function DeadLetterList() {
+/** One page of dead letters (the first page is live). */
+export function useDeadLetterPage(sub: string, cursor: string | undefined, live: boolean) {
   const trpc = useTRPC();
+  return useQuery({
+    ...trpc.deliveries.list.queryOptions({ status: 'dead', limit: 25, cursor, ...(sub && { subscriptionId: sub }) }),
+    refetchInterval: live ? 4000 : false,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function DeadLetterList() {
   const [sub] = useDeadLetterFilter();
   const pages = useCursorPages(sub);
   const urls = useSubscriptionUrls();
-  const { data, error, refetch } = useQuery({
-    ...trpc.deliveries.list.queryOptions({ status: 'dead', limit: 25, cursor: pages.cursor, ...(sub && { subscriptionId: sub }) }),
-    refetchInterval: pages.page === 1 ? 4000 : false,
-    placeholderData: keepPreviousData,
-  });
+  const { data, error, refetch } = useDeadLetterPage(sub, pages.cursor, pages.page === 1);
   return (
     <Panel>
       {error ? (

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { PageHeader } from '../../_components/panel';
 import { TableSkeleton } from '../../_components/states';
-import { DeadLetterList, SubscriptionFilter } from './dead-letter-list';
+import { DeadLetters } from './dead-letters';
 
 export const metadata: Metadata = { title: 'Dead letters' };
 
@@ -11,12 +11,7 @@ export default function DeadLettersPage() {
     <>
       <PageHeader title="Dead letters" description="Deliveries that failed every retry. Fix the endpoint, then replay them one by one or all at once." />
       <Suspense fallback={<TableSkeleton rows={5} label="Loading dead letters" />}>
-        <div className="space-y-4">
-          <div className="flex flex-wrap items-center justify-between gap-3">
-            <SubscriptionFilter />
-          </div>
-          <DeadLetterList />
-        </div>
+        <DeadLetters />
       </Suspense>
     </>
   );

@@ -12,7 +12,7 @@ import { useToast } from '../../../_components/toast';
 import { describeError } from '../../../_components/errors';
 import { useTRPC } from '../../../_components/trpc';
 import type { Subscription } from '../../_components/types';
-import { ConfirmDialog } from '../subscription-dialogs';
+import { ConfirmDialog } from '../../../_components/confirm-dialog';
 
 /** The signing secret: hidden until revealed, copyable, rotatable (the old one signs for 24 h more). */
 export function SecretPanel({ sub }: { sub: Subscription }) {

@@ -10,7 +10,8 @@ import { useReadOnly } from '../../../_components/session';
 import { useToast } from '../../../_components/toast';
 import { useTRPC } from '../../../_components/trpc';
 import type { Subscription } from '../../_components/types';
-import { ConfirmDialog, EditSubscriptionDialog } from '../subscription-dialogs';
+import { ConfirmDialog } from '../../../_components/confirm-dialog';
+import { EditSubscriptionDialog } from '../subscription-dialogs';
 
 /** Send test, pause/resume, edit, delete. None of it renders in a read-only session. */
 export function SubscriptionActions({ sub }: { sub: Subscription }) {
