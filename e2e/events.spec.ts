@@ -85,6 +85,7 @@ test('the event log searches and filters; an event shows its attempts, exact req
   await expect(routing.filter({ hasText: 'Delivered' })).toContainText(`${orders.url}Delivered: matched "order.*"`);
   await expect(routing.filter({ hasText: 'Skipped' })).toContainText(`${invoices.url}Skipped: no pattern matches "order.created"`);
   await inspector.getByRole('tab', { name: 'Request' }).click();
+  await inspector.getByLabel('Exact bytes as signed').uncheck();
   await screenshots(page, 'event-detail');
   await rx.close();
 });

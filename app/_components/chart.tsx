@@ -44,7 +44,7 @@ const M = { top: 10, right: 8, bottom: 22, left: 46 };
 function niceCeil(v: number, integer: boolean): number {
   if (v <= 0) return integer ? 2 : 1;
   const mag = 10 ** Math.floor(Math.log10(v));
-  for (const f of [1, 2, 2.5, 4, 5, 10]) {
+  for (const f of [1, 2, 4, 5, 10]) {
     const c = f * mag;
     if (c >= v && (!integer || Number.isInteger(c / 2))) return c;
   }
@@ -79,7 +79,8 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
   const y = (v: number) => M.top + plotH - (Math.min(v, top) / top) * plotH;
   const empty = values.every((v) => v.every((x) => x === null || x === 0));
   const ticks = [0, top / 2, top].filter((t) => !integer || Number.isInteger(t));
-  const xTicks = n > 1 ? [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])] : [0];
+  // Time labels: five on a wide chart, three on a narrow one (a phone), so they never collide.
+  const xTicks = n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
   const current = active === null ? null : Math.min(active, n - 1);
 
   function onMove(e: PointerEvent<SVGRectElement>) {

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { describeError } from './errors';
+import { describeError, errorCode } from './errors';
 import { IconAlert, IconInbox } from './icons';
 
 /** A grey block holding the place of content still loading, so nothing jumps when it arrives. */
@@ -43,7 +43,11 @@ export function ErrorState({ error, title = 'Could not load this', onRetry }: { 
         <p className="font-medium">{title}</p>
         <p className="mt-0.5">{describeError(error)}</p>
       </div>
-      {onRetry && (
+      {errorCode(error) === 'unauthorized' ? (
+        <Link href="/login" className="font-medium underline underline-offset-2 hover:no-underline">
+          Sign in
+        </Link>
+      ) : onRetry && (
         <button type="button" onClick={onRetry} className="font-medium underline underline-offset-2 hover:no-underline">
           Try again
         </button>

@@ -39,8 +39,11 @@ function Dot({ tone, children }: { tone: 'green' | 'red' | 'blue' | 'amber' | 'z
  */
 export function AttemptTimeline({ delivery, selectedId, onSelect }: { delivery: Delivery; selectedId: string | null; onSelect: (a: Attempt) => void }) {
   const { attempts } = delivery;
+  // The line joining the dots, only when there are at least two steps to join.
+  const steps = attempts.length + (delivery.status === 'succeeded' ? 0 : 1);
+  const line = steps > 1 ? 'before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700' : '';
   return (
-    <ol aria-label="Attempts" className="relative space-y-1 before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700">
+    <ol aria-label="Attempts" className={`relative space-y-1 ${line}`}>
       {attempts.map((a) => {
         const ok = a.status === 'succeeded';
         const selected = a.id === selectedId;

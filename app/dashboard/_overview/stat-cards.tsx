@@ -7,7 +7,9 @@ import { Skeleton } from '../../_components/states';
 import { formatLatency } from '../../_components/time';
 import { useOverview, type Range } from './use-overview';
 
-function Card({ label, value, hint, tone, href, testId }: { label: string; value: ReactNode; hint: ReactNode; tone?: 'good' | 'bad' | 'warn'; href?: string; testId?: string }) {
+const perMinute = (rate: number) => (rate > 0 && rate < 0.1 ? '< 0.1' : formatRate(rate));
+
+function Card({ label, value, hint, tone, href, testId, className = '' }: { label: string; value: ReactNode; hint: ReactNode; tone?: 'good' | 'bad' | 'warn'; href?: string; testId?: string; className?: string }) {
   const toneClass = tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
   const body = (
     <>
@@ -18,7 +20,7 @@ function Card({ label, value, hint, tone, href, testId }: { label: string; value
       <p className="mt-0.5 truncate text-xs text-zinc-500 dark:text-zinc-400">{hint}</p>
     </>
   );
-  const cls = 'block rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900';
+  const cls = `${className} block rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900`;
   return href ? (
     <Link href={href} className={`${cls} hover:border-zinc-300 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:border-zinc-700`}>
       {body}
@@ -35,7 +37,7 @@ export function StatCards({ range }: { range: Range }) {
     return (
       <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" role="status" aria-label="Loading figures">
         {Array.from({ length: 5 }, (_, i) => (
-          <div key={i} className="h-[5.25rem] rounded-xl border border-zinc-200 bg-white px-4 py-3 dark:border-zinc-800 dark:bg-zinc-900">
+          <div key={i} className={`${i === 4 ? 'col-span-2 md:col-span-1' : ''} h-24 rounded-xl border border-zinc-200 bg-white px-4 py-3 dark:border-zinc-800 dark:bg-zinc-900`}>
             <Skeleton className="h-3 w-20" />
             <Skeleton className="mt-2.5 h-6 w-16" />
             <Skeleton className="mt-2 h-3 w-24" />
@@ -49,7 +51,7 @@ export function StatCards({ range }: { range: Range }) {
   const rate = totals.successRate;
   return (
     <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5">
-      <Card label="Delivery attempts" value={formatCount(totals.attempts)} hint={`${formatRate(totals.attempts / minutes)} per minute, ${window}`} testId="stat-attempts" />
+      <Card label="Delivery attempts" value={formatCount(totals.attempts)} hint={`${perMinute(totals.attempts / minutes)} per minute, ${window}`} testId="stat-attempts" />
       <Card
         label="Success rate"
         value={formatPercent(rate)}
@@ -66,6 +68,7 @@ export function StatCards({ range }: { range: Range }) {
         hint={`${formatCount(totals.deadLettered)} new, ${window} · ${formatCount(current.pending)} retrying`}
         href="/dashboard/dead-letters"
         testId="stat-dead"
+        className="col-span-2 md:col-span-1"
       />
     </div>
   );

@@ -65,7 +65,7 @@ export function EventDetailView({ id }: { id: string }) {
           )}
         </div>
         <div className="min-w-0 space-y-4">
-          <Panel title="Payload" description="The event as delivered: id, type, timestamp and data" actions={<CopyButton text={payload} label="Copy" />} bodyClassName="p-3">
+          <Panel title="Payload" description="As delivered: id, type, timestamp, data" actions={<CopyButton text={payload} label="Copy" />} bodyClassName="p-3">
             <CodeBlock label="Event payload" testId="event-payload">
               {payload}
             </CodeBlock>
