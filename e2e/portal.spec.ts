@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
 
 test('a portal link signs in once and lands on the dashboard', async ({ page, browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { api, receiver, seedCustomer } from './support/api';
 import { signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
