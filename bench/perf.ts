@@ -62,7 +62,7 @@ async function ceilingPostgres(url: string) {
   const pg = database.sql;
   await pg`create table bench_deliveries (id bigserial primary key, subscription_id text not null, customer_id text not null, status text not null, attempt_count int not null default 0, next_attempt_at timestamptz, created_at timestamptz not null default now())`;
   await pg`create index on bench_deliveries (id) where status = 'pending'`;
-  const rows = Array.from({ length: 1000 }, (_, i) => ({ subscription_id: `sub_${i % 50}`, customer_id: `cus_${i % 10}`, status: 'pending', next_attempt_at: new Date() }));
+  const rows = Array.from({ length: 1000 }, (_, i) => ({ subscription_id: `sub_${i % 50}`, customer_id: `cus_${i % 10}`, status: 'pending', next_attempt_at: new Date().toISOString() }));
   const ins = await forDuration(5000, 4, async () => { await pg`insert into bench_deliveries ${pg(rows)}`; });
   const claim = await forDuration(5000, 4, async () => {
     await pg`update bench_deliveries set status = 'done', attempt_count = attempt_count + 1 where id in (select id from bench_deliveries where status = 'pending' order by id limit 100 for update skip locked)`;
@@ -110,8 +110,9 @@ async function waitForHttp(url: string, timeoutMs: number) {
 }
 
 export async function runPerf() {
-  if (!existsSync('.next/BUILD_ID')) {
-    console.log('No production build found: running `next build` first (the web app is measured as in production)…');
+  // The web app is measured as in production: build it unless told a fresh build exists.
+  if (!existsSync('.next/BUILD_ID') || process.env.BENCH_SKIP_BUILD !== '1') {
+    console.log('Running `next build` first (BENCH_SKIP_BUILD=1 skips it)…');
     const b = startProcess('node_modules/.bin/next', ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, false);
     const code = await new Promise<number | null>((r) => b.once('exit', r));
     if (code !== 0) throw new Error('next build failed');

@@ -2,35 +2,148 @@
  * `pnpm cli <command>`: operator commands against DATABASE_URL (or, without it, the dev database:
  * the running `pnpm dev` embedded server, or a temporary one on the same data).
  *
- *   platform-key [--name N]                          new platform API key (last line of output)
+ *   platform-key [--name N]                          new platform API key (printed as the last line)
  *   customer create --name N [--external-id X] [--tier T]
- *   customer key --customer C [--name N]             new customer API key
+ *   customer key --customer C [--name N]             new customer API key (printed as the last line)
  *   user create --email E --password P --customer C  dashboard login
- *   key revoke <keyId>
- *   Add --json for machine-readable output.
+ *   key list [--customer C]                          API keys with their last use (never the keys)
+ *   key revoke <keyId>                               stops a key at once
+ *
+ * `--json` prints exactly one JSON object on stdout instead. Errors go to stderr as `error: …` with
+ * exit code 1 (2 for a command line that cannot be understood), and change nothing.
  */
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import type { Ctx } from '../server/domain/context';
 import { resolveDatabase, type ScriptDatabase } from './lib/database';
 import { loadDevSecrets } from './lib/secrets';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    email: { type: 'string' },
-    password: { type: 'string' },
-    customer: { type: 'string' },
-    'external-id': { type: 'string' },
-    tier: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: pnpm cli <command> [--json]
+  platform-key [--name N]
+  customer create --name N [--external-id X] [--tier T]
+  customer key --customer C [--name N]
+  user create --email E --password P --customer C
+  key list [--customer C]
+  key revoke <keyId>`;
+
+class UsageError extends Error {}
+
+type Output = { result: Record<string, unknown>; lastLine: string };
+type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
+type Domain = typeof import('../server/domain/customers') & { platformScope: typeof import('../server/domain/context').platformScope };
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        email: { type: 'string' },
+        password: { type: 'string' },
+        customer: { type: 'string' },
+        'external-id': { type: 'string' },
+        tier: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    usageFailure(err instanceof Error ? err.message : String(err));
+  }
+})();
+
+function usageFailure(message: string): never {
+  console.error(`error: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** Validates with the API's own schemas, so the CLI and the API accept exactly the same input. */
+function check<T>(schema: z.ZodType<T>, value: unknown, option?: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length ? `--${String(issue.path.at(-1)).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : option;
+  throw new UsageError(`${field ? `${field}: ` : ''}${issue.message}`);
+}
+
+/** Turns the command line into a command, before any connection is opened. */
+async function plan(): Promise<Command> {
+  const s = await import('../server/domain/schemas');
+  const { z } = await import('zod');
+  const [cmd, sub, arg, ...extra] = positionals;
+  const key = `${cmd ?? ''} ${sub ?? ''}`.trim();
+  const noMore = (n: number) => {
+    if (positionals.length > n) throw new UsageError(`unexpected argument: ${positionals.slice(n).join(' ')}`);
+  };
+  const required = (name: 'name' | 'email' | 'password' | 'customer') => {
+    const v = values[name];
+    if (v === undefined) throw new UsageError(`--${name} is required`);
+    return v;
+  };
+  switch (cmd === 'platform-key' ? cmd : key) {
+    case 'platform-key': {
+      noMore(1);
+      const name = check(z.string().min(1).max(200), values.name ?? 'cli', '--name');
+      return async (ctx, d) => {
+        const k = await d.createApiKey(ctx, null, name);
+        return { result: { id: k.id, kind: 'platform', prefix: k.prefix, name: k.name, key: k.key }, lastLine: k.key };
+      };
+    }
+    case 'customer create': {
+      noMore(2);
+      const input = check(s.createCustomerInput, { name: required('name'), externalId: values['external-id'], tier: values.tier });
+      return async (ctx, d) => {
+        const c = await d.createCustomer(ctx, d.platformScope, input);
+        return { result: c, lastLine: c.id };
+      };
+    }
+    case 'customer key': {
+      noMore(2);
+      const input = check(s.createApiKeyInput.extend({ customer: s.idOf('customer') }).omit({ id: true }), { customer: required('customer'), name: values.name });
+      return async (ctx, d) => {
+        const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name);
+        return { result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, key: k.key }, lastLine: k.key };
+      };
+    }
+    case 'user create': {
+      noMore(2);
+      const customerId = check(s.idOf('customer'), required('customer'), '--customer');
+      const input = check(s.createUserInput, { email: required('email'), password: required('password') });
+      return async (ctx, d) => {
+        const u = await d.createDashboardUser(ctx, d.platformScope, customerId, input);
+        return { result: u, lastLine: u.id };
+      };
+    }
+    case 'key list': {
+      noMore(2);
+      const input = check(s.listApiKeysInput.extend({ customer: s.idOf('customer').optional() }).omit({ customerId: true }), { customer: values.customer, limit: 200 });
+      return async (ctx, d) => {
+        const page = await d.listApiKeys(ctx, d.platformScope, { customerId: input.customer, limit: input.limit });
+        const lines = page.data.map((k) => `${k.id}  ${k.prefix}…  ${k.kind}${k.customerId ? ` ${k.customerId}` : ''}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`);
+        return { result: { keys: page.data }, lastLine: lines.join('\n') || '(no keys)' };
+      };
+    }
+    case 'key revoke': {
+      if (!arg) throw new UsageError('usage: pnpm cli key revoke <keyId>');
+      if (extra.length) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      const id = check(s.idOf('apiKey'), arg, 'keyId');
+      return async (ctx, d) => {
+        const r = await d.revokeApiKey(ctx, d.platformScope, id);
+        return { result: { id: r.id, revoked: true, revokedAt: r.revokedAt }, lastLine: `revoked ${r.id}` };
+      };
+    }
+    default:
+      throw new UsageError(cmd ? `unknown command: ${positionals.join(' ')}` : 'no command given');
+  }
+}
 
 const DEV_PORT = 54329;
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
-    const s = createConnection({ port, host: '127.0.0.1' }, () => { s.end(); resolve(true); });
+    const s = createConnection({ port, host: '127.0.0.1' }, () => {
+      s.end();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 
@@ -40,61 +153,46 @@ async function database(): Promise<ScriptDatabase> {
   return resolveDatabase({ dir: '.data/pg', port: DEV_PORT, database: 'hookrelay' });
 }
 
-function fail(message: string): never {
-  console.error(`error: ${message}`);
-  process.exit(2);
+function print({ result, lastLine }: Output) {
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  for (const [k, v] of Object.entries(result)) if (k !== 'key' && k !== 'keys') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  console.log(lastLine);
 }
 
-const [cmd, sub, arg] = positionals;
-if (!cmd) fail('usage: pnpm cli platform-key | customer create | customer key | user create | key revoke <id>');
+let command: Command;
+try {
+  command = await plan();
+} catch (err) {
+  if (err instanceof UsageError) usageFailure(err.message);
+  throw err;
+}
 
 const db = await database();
 process.env.DATABASE_URL = db.url;
 if (!process.env.HOOKRELAY_SECRET_KEY) process.env.HOOKRELAY_SECRET_KEY = loadDevSecrets().HOOKRELAY_SECRET_KEY;
 const { migrateDatabase } = await import('../server/db/migrate');
 const { createRuntime } = await import('../server/runtime');
-const domain = await import('../server/domain/customers');
 const { platformScope } = await import('../server/domain/context');
 const { DomainError } = await import('../server/domain/errors');
-if (db.embedded) await migrateDatabase(db.url);
-const runtime = await createRuntime('web');
-const ctx = runtime.ctx;
+const domain: Domain = { ...(await import('../server/domain/customers')), platformScope };
 
-function print(result: Record<string, unknown>, lastLine: string) {
-  if (values.json) console.log(JSON.stringify(result));
-  else {
-    for (const [k, v] of Object.entries(result)) if (k !== 'key') console.log(`${k}: ${String(v)}`);
-    console.log(lastLine);
-  }
-}
-
+let failed: string | null = null;
+let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
 try {
-  if (cmd === 'platform-key') {
-    const k = await domain.createApiKey(ctx, null, values.name ?? 'cli');
-    print({ id: k.id, prefix: k.prefix, key: k.key }, k.key);
-  } else if (cmd === 'customer' && sub === 'create') {
-    if (!values.name) fail('--name is required');
-    const c = await domain.createCustomer(ctx, platformScope, { name: values.name, externalId: values['external-id'], tier: values.tier });
-    print(c, c.id);
-  } else if (cmd === 'customer' && sub === 'key') {
-    if (!values.customer) fail('--customer is required');
-    const k = await domain.createCustomerApiKey(ctx, platformScope, values.customer, values.name);
-    print({ id: k.id, customerId: k.customerId, prefix: k.prefix, key: k.key }, k.key);
-  } else if (cmd === 'user' && sub === 'create') {
-    if (!values.email || !values.password || !values.customer) fail('--email, --password and --customer are required');
-    const u = await domain.createUser(ctx, { email: values.email, password: values.password, customerId: values.customer });
-    print(u, u.id);
-  } else if (cmd === 'key' && sub === 'revoke') {
-    if (!arg) fail('usage: pnpm cli key revoke <keyId>');
-    const r = await domain.revokeApiKey(ctx, platformScope, arg);
-    print(r, r.id);
-  } else {
-    fail(`unknown command: ${positionals.join(' ')}`);
-  }
+  if (db.embedded) await migrateDatabase(db.url);
+  runtime = await createRuntime('web', { dbMax: 2 });
+  print(await command(runtime.ctx, domain));
 } catch (err) {
-  if (err instanceof DomainError) fail(`${err.message}${err.field ? ` (${err.field})` : ''}`);
-  throw err;
+  if (err instanceof DomainError) failed = `${err.message}${err.field && !err.message.includes(err.field) ? ` (${err.field})` : ''}`;
+  else failed = err instanceof Error ? err.message : String(err);
 } finally {
-  await runtime.stop();
+  await runtime?.stop();
   await db.stop();
+}
+if (failed) {
+  console.error(`error: ${failed}`);
+  process.exit(1);
 }

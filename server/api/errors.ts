@@ -9,6 +9,7 @@ export const trpcCodeOf: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   unauthorized: 'UNAUTHORIZED',
   forbidden: 'FORBIDDEN',
   not_found: 'NOT_FOUND',
+  method_not_allowed: 'METHOD_NOT_SUPPORTED',
   conflict: 'CONFLICT',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
@@ -20,6 +21,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
@@ -47,6 +49,11 @@ export function fromZod(err: ZodError): DomainError {
   const field = issue?.path.join('.') || undefined;
   const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid input';
   return new DomainError('bad_request', message, field ? { field } : {});
+}
+
+/** A domain error as the tRPC error that carries it (mapped code; the DomainError rides along as the cause). */
+export function toTrpcError(e: DomainError): TRPCError {
+  return new TRPCError({ code: trpcCodeOf[e.code], message: e.message, cause: e });
 }
 
 export function errorBody(e: DomainError): ApiErrorBody {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { restRoutes } from './rest';
+import { restRoutes } from './routes';
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; [k: string]: unknown };
 
@@ -27,7 +27,7 @@ export function openApiDocument(serverUrl: string) {
     const schema = inputSchema(r.input);
     const props = { ...(schema.properties ?? {}) };
     const required = new Set(schema.required ?? []);
-    const parameters: unknown[] = r.params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = r.params.map((name) => ({ name, in: 'path', required: true, schema: props[name] ?? { type: 'string' } }));
     for (const p of r.params) delete props[p];
     const op: Record<string, unknown> = {
       operationId: r.procedure,
@@ -59,6 +59,15 @@ export function openApiDocument(serverUrl: string) {
     const oaPath = `/api/v1${r.meta.path}`;
     paths[oaPath] = { ...(paths[oaPath] ?? {}), [r.meta.method.toLowerCase()]: op };
   }
+  paths['/api/v1/openapi.json'] = {
+    get: {
+      operationId: 'openapi',
+      summary: 'This OpenAPI document',
+      tags: ['meta'],
+      security: [],
+      responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {

@@ -1,50 +1,49 @@
-import { z } from 'zod';
 import type { Ctx } from '../domain/context';
-import { authenticateApiKey } from '../domain/customers';
 import { DomainError } from '../domain/errors';
-import { env } from '../env';
-import { errorBody, toDomainError, httpStatusOf } from './errors';
-import { appRouter, createCaller } from './root';
-import type { ApiContext, RestMeta } from './trpc';
+import { bearerPrincipal } from './bearer';
+import { errorBody, httpStatusOf, toDomainError } from './errors';
+import { openApiDocument } from './openapi';
+import { defaultRateLimiter, type RateLimiter } from './rate-limit';
+import { createCaller } from './root';
+import { restRoutes } from './routes';
+
+export { restRoutes, type RestRoute } from './routes';
 
 /**
  * REST under /api/v1: the tRPC procedures that carry `rest` meta, served with path parameters,
- * query strings (GET/DELETE) and JSON bodies (POST/PATCH) merged into the procedure's one input.
- * Errors are `{error: {code, message, field?}}` with the mapped status; 429 carries Retry-After.
+ * query strings (GET/DELETE) and JSON bodies (POST/PATCH) merged into the procedure's one input,
+ * plus `GET /openapi.json` (public). Errors are `{error: {code, message, field?}}` with the mapped
+ * status; 405 carries Allow, 429 carries Retry-After.
  */
-export type RestRoute = {
-  procedure: string;
-  meta: RestMeta;
-  input: z.ZodType | undefined;
-  pattern: RegExp;
-  params: string[];
-};
-
-type ProcedureLike = { _def: { meta?: { rest?: RestMeta }; inputs: z.ZodType[] } };
-
-export const restRoutes: RestRoute[] = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureLike>)
-  .filter(([, p]) => p._def.meta?.rest)
-  .map(([name, p]) => {
-    const meta = p._def.meta!.rest!;
-    const params = [...meta.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-    const pattern = new RegExp(`^${meta.path.replace(/\{\w+\}/g, '([^/]+)')}$`);
-    return { procedure: name, meta, input: p._def.inputs[0], pattern, params };
-  });
-
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-export function errorResponse(e: DomainError): Response {
-  return json(httpStatusOf[e.code], errorBody(e), e.retryAfterSeconds ? { 'retry-after': String(e.retryAfterSeconds) } : {});
+export function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
+  return json(httpStatusOf[e.code], errorBody(e), { ...headers, ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) });
 }
 
-async function readBody(req: Request): Promise<unknown> {
-  const limit = env().MAX_PAYLOAD_BYTES;
+/** Reads at most `limit` bytes: a body above it is refused before it is buffered whole, declared length or not. */
+async function readBody(req: Request, limit: number): Promise<unknown> {
+  const tooLarge = (size: string) => new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
   const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new DomainError('payload_too_large', `request body is ${declared} bytes, above the limit of ${limit}`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > limit) throw new DomainError('payload_too_large', `request body is above the limit of ${limit} bytes`);
+  if (declared > limit) throw tooLarge(String(declared));
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(`more than ${limit}`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
@@ -53,37 +52,48 @@ async function readBody(req: Request): Promise<unknown> {
   }
 }
 
-async function resolveScope(ctx: Ctx, req: Request): Promise<{ scope: ApiContext['scope']; principalId: string | null }> {
-  const header = req.headers.get('authorization');
-  if (!header) return { scope: null, principalId: null };
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!m?.[1]) throw new DomainError('unauthorized', 'Authorization header must be "Bearer <API key>"');
-  const principal = await authenticateApiKey(ctx, m[1]);
-  if (!principal) throw new DomainError('unauthorized', 'invalid or revoked API key');
-  return { scope: principal.scope, principalId: principal.keyId };
-}
+export type RestOptions = { rateLimiter?: RateLimiter };
 
-export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string): Promise<Response> {
+export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
   try {
     const method = req.method.toUpperCase();
+    if (path === '/openapi.json') {
+      if (method !== 'GET') return errorResponse(new DomainError('method_not_allowed', `method ${method} not allowed on /api/v1${path}`), { allow: 'GET' });
+      return json(200, openApiDocument(baseUrl));
+    }
     const candidates = restRoutes.filter((r) => r.pattern.test(path));
     if (candidates.length === 0) throw new DomainError('not_found', `no route ${method} /api/v1${path}`);
     const route = candidates.find((r) => r.meta.method === method);
-    if (!route) return json(405, errorBody(new DomainError('bad_request', `method ${method} not allowed on /api/v1${path}`)), { allow: candidates.map((c) => c.meta.method).join(', ') });
+    if (!route) {
+      const allow = candidates.map((c) => c.meta.method).join(', ');
+      return errorResponse(new DomainError('method_not_allowed', `method ${method} not allowed on /api/v1${path} (allowed: ${allow})`), { allow });
+    }
 
-    const { scope, principalId } = await resolveScope(ctx, req);
+    const principal = await bearerPrincipal(ctx, req.headers.get('authorization'));
     const match = route.pattern.exec(path)!;
     const input: Record<string, unknown> = {};
     if (method === 'GET' || method === 'DELETE') {
       for (const [k, v] of new URL(req.url).searchParams) input[k] = v;
     } else {
-      const body = await readBody(req);
+      const body = await readBody(req, ctx.config.maxPayloadBytes);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DomainError('bad_request', 'request body must be a JSON object', { field: 'body' });
       Object.assign(input, body);
     }
-    route.params.forEach((name, i) => (input[name] = decodeURIComponent(match[i + 1]!)));
+    route.params.forEach((name, i) => {
+      try {
+        input[name] = decodeURIComponent(match[i + 1]!);
+      } catch {
+        throw new DomainError('bad_request', `${name}: malformed percent-encoding in the path`, { field: name });
+      }
+    });
 
-    const caller = createCaller({ ctx, scope, principalId, baseUrl });
+    const caller = createCaller({
+      ctx,
+      scope: principal?.scope ?? null,
+      principalId: principal?.principalId ?? null,
+      baseUrl,
+      rateLimiter: opts.rateLimiter ?? defaultRateLimiter(),
+    });
     const [group, proc] = route.procedure.split('.') as [string, string];
     const fn = (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[group]![proc]!;
     const result = await fn(input);

@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
 import { DomainError } from '../domain/errors';
-import { errorBody, toDomainError, trpcCodeOf } from './errors';
-import { checkRateLimit } from './rate-limit';
+import { toDomainError, trpcCodeOf } from './errors';
+import type { RateLimiter } from './rate-limit';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
@@ -28,15 +28,19 @@ export type ApiContext = {
   principalId: string | null;
   /** Public base URL of this deployment (for portal links). */
   baseUrl: string;
+  /** Per-principal request budget (the process's limiter in production; tests inject their own). */
+  rateLimiter: RateLimiter;
 };
 
 const t = initTRPC
   .context<ApiContext>()
   .meta<Meta>()
   .create({
+    // tRPC's own `data.code` (e.g. `NOT_FOUND`) stays; the domain code, the offending field and the
+    // retry delay ride along, as REST returns them.
     errorFormatter({ shape, error }) {
       const domain = toDomainError(error);
-      return { ...shape, message: domain.message, data: { ...shape.data, ...errorBody(domain).error, retryAfterSeconds: domain.retryAfterSeconds ?? null } };
+      return { ...shape, message: domain.message, data: { ...shape.data, errorCode: domain.code, field: domain.field ?? null, retryAfterSeconds: domain.retryAfterSeconds ?? null } };
     },
   });
 
@@ -58,6 +62,6 @@ export const publicProcedure = t.procedure.use(domainErrors);
 /** Requires an API key or a dashboard session; applies the per-principal rate limit. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
-  if (ctx.principalId) checkRateLimit(ctx.principalId);
+  if (ctx.principalId) ctx.rateLimiter.check(ctx.principalId);
   return next({ ctx: { ...ctx, scope: ctx.scope } });
 });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import bcrypt from 'bcryptjs';
 import { apiKeys, customers, portalTokens, users } from '../../drizzle/schema';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
 import { hashToken } from './crypto';
 import { newId } from './ids';
-import { assertWritable } from './scope';
+import { assertWritable, listingCustomer } from './scope';
 
 /**
  * Customers, API keys, dashboard users and portal links.
@@ -26,6 +26,7 @@ export function requirePlatform(scope: Scope): void {
   if (scope.kind !== 'platform') throw new DomainError('forbidden', 'this operation needs a platform API key');
 }
 
+/** A customer; `externalId` (the platform's own id for it) is unique, a second one is a 409 and creates nothing. */
 export async function createCustomer(ctx: Ctx, scope: Scope, input: { name: string; externalId?: string | undefined; tier?: string | undefined }) {
   requirePlatform(scope);
   const id = newId('customer');
@@ -50,10 +51,16 @@ export async function getCustomer(ctx: Ctx, scope: Scope, id: string) {
   return customerView(row);
 }
 
-export async function listCustomers(ctx: Ctx, scope: Scope) {
-  if (scope.kind === 'customer') return [await getCustomer(ctx, scope, scope.customerId)];
-  const rows = await ctx.db.select().from(customers).orderBy(desc(customers.id)).limit(500);
-  return rows.map(customerView);
+/** Customers, newest first, keyset-paginated by id; a customer's scope sees only itself. */
+export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: number; cursor?: string | undefined }) {
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(scope.kind === 'customer' ? eq(customers.id, scope.customerId) : undefined, input.cursor ? lt(customers.id, input.cursor) : undefined))
+    .orderBy(desc(customers.id))
+    .limit(input.limit + 1);
+  const data = rows.slice(0, input.limit);
+  return { data: data.map(customerView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
 }
 
 /** Creates an API key for a customer (or a platform key when customerId is null). The key is shown once. */
@@ -70,18 +77,51 @@ export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: s
   return createApiKey(ctx, customerId, name);
 }
 
-export async function listApiKeys(ctx: Ctx, scope: Scope, customerId: string) {
-  await getCustomer(ctx, scope, customerId);
-  const rows = await ctx.db.select().from(apiKeys).where(eq(apiKeys.customerId, customerId)).orderBy(desc(apiKeys.createdAt));
-  return rows.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null, revokedAt: k.revokedAt?.toISOString() ?? null }));
+export function apiKeyView(k: typeof apiKeys.$inferSelect) {
+  return {
+    id: k.id,
+    kind: k.customerId ? ('customer' as const) : ('platform' as const),
+    customerId: k.customerId,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt.toISOString(),
+    /** Updated at most once a minute (authenticateApiKey). */
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  };
 }
 
+/**
+ * API keys (never the secret, only its prefix), newest first, keyset-paginated by id. A customer sees
+ * its own keys; the platform sees every key (platform keys have `customerId: null`) or one customer's.
+ */
+export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  if (customerId) await getCustomer(ctx, scope, customerId);
+  const rows = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(customerId ? eq(apiKeys.customerId, customerId) : undefined, input.cursor ? lt(apiKeys.id, input.cursor) : undefined))
+    .orderBy(desc(apiKeys.id))
+    .limit(input.limit + 1);
+  const data = rows.slice(0, input.limit);
+  return { data: data.map(apiKeyView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Revokes a key: it stops authenticating at once (every request looks the key up). Revoking a revoked
+ * key again succeeds and keeps the first revocation time. A customer can revoke only its own keys.
+ */
 export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
   assertWritable(scope);
-  const where = scope.kind === 'customer' ? and(eq(apiKeys.id, keyId), eq(apiKeys.customerId, scope.customerId)) : eq(apiKeys.id, keyId);
-  const [row] = await ctx.db.update(apiKeys).set({ revokedAt: ctx.now() }).where(and(where, isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id });
+  const where = and(eq(apiKeys.id, keyId), scope.kind === 'customer' ? eq(apiKeys.customerId, scope.customerId) : undefined);
+  const [row] = await ctx.db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.now().toISOString()}::timestamptz)` })
+    .where(where)
+    .returning();
   if (!row) throw notFound('API key');
-  return { id: row.id, revoked: true };
+  return { ...apiKeyView(row), revoked: true };
 }
 
 /** Resolves a bearer key to who it acts for; null when unknown or revoked. Touches last_used_at at most once a minute. */

@@ -4,7 +4,8 @@ import type { Ctx, Scope } from './context';
 import { admit, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
 import { firstMatch } from './patterns';
-import { assertWritable, scopeFilter } from './scope';
+import { assertWritable, listingCustomer, scopeFilter } from './scope';
+import { typeFilter } from './type-filter';
 import type { listDeliveriesInput, listEventsInput } from './schemas';
 import type { z } from 'zod';
 
@@ -52,21 +53,21 @@ function page<T extends { id: string }>(rows: T[], limit: number) {
   return { data, nextCursor: rows.length > limit ? (data.at(-1)?.id ?? null) : null };
 }
 
-function customerFilter(scope: Scope, column: typeof deliveries.customerId, requested: string | undefined) {
-  if (scope.kind === 'customer') return scopeFilter(scope, column);
-  return requested ? eq(column, requested) : undefined;
-}
-
+/**
+ * Deliveries, newest first, keyset-paginated by id (ids are unique and time-sortable, so a page never
+ * repeats or skips a row however many are inserted meanwhile). Filters combine with AND.
+ */
 export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<typeof listDeliveriesInput>) {
+  const customerId = listingCustomer(scope, input.customerId);
   const rows = await ctx.db
     .select()
     .from(deliveries)
     .where(
       and(
-        customerFilter(scope, deliveries.customerId, input.customerId),
+        customerId ? eq(deliveries.customerId, customerId) : undefined,
         input.status ? eq(deliveries.status, input.status) : undefined,
         input.subscriptionId ? eq(deliveries.subscriptionId, input.subscriptionId) : undefined,
-        input.eventType ? eq(deliveries.eventType, input.eventType) : undefined,
+        typeFilter(deliveries.eventType, input.eventType),
         input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
         input.from ? gte(deliveries.createdAt, input.from) : undefined,
         input.to ? lte(deliveries.createdAt, input.to) : undefined,
@@ -91,10 +92,10 @@ export async function getDelivery(ctx: Ctx, scope: Scope, id: string) {
   return { ...deliveryView(row.delivery), subscriptionUrl: row.url, attempts: list.map((a) => attemptView(a, row.body)) };
 }
 
-/** Events visible to a scope: a customer sees its own events and broadcasts that reached it. */
-function eventVisibility(scope: Scope) {
-  if (scope.kind === 'platform') return undefined;
-  return sql`(${events.customerId} = ${scope.customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${scope.customerId})))`;
+/** Events visible to a customer: its own events and the broadcasts that reached it. Undefined: all events. */
+function eventVisibility(customerId: string | undefined) {
+  if (!customerId) return undefined;
+  return sql`(${events.customerId} = ${customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${customerId})))`;
 }
 
 export function eventView(e: typeof events.$inferSelect) {
@@ -111,17 +112,22 @@ export function eventView(e: typeof events.$inferSelect) {
   };
 }
 
+/**
+ * Events, newest first, keyset-paginated by id. A customer (or a platform key filtering by customer)
+ * sees that customer's events and the broadcasts that reached it; `status` and `subscriptionId` select
+ * events with such a delivery of that customer. `deliveryStatus` counts only that customer's deliveries.
+ */
 export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
-  const deliveryCustomer = scope.kind === 'customer' ? sql` and ${deliveries.customerId} = ${scope.customerId}` : sql``;
+  const customerId = listingCustomer(scope, input.customerId);
+  const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
   const rows = await ctx.db
     .select()
     .from(events)
     .where(
       and(
-        eventVisibility(scope),
-        scope.kind === 'platform' && input.customerId ? eq(events.customerId, input.customerId) : undefined,
+        eventVisibility(customerId),
         input.id ? eq(events.id, input.id) : undefined,
-        input.type ? (input.type.includes('*') ? sql`${events.type} like ${input.type.replaceAll('*', '%')}` : eq(events.type, input.type)) : undefined,
+        typeFilter(events.type, input.type),
         input.from ? gte(events.createdAt, input.from) : undefined,
         input.to ? lte(events.createdAt, input.to) : undefined,
         input.status || input.subscriptionId
@@ -138,7 +144,7 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
     ? await ctx.db
         .select({ eventId: deliveries.eventId, status: deliveries.status, n: sql<number>`count(*)::int` })
         .from(deliveries)
-        .where(and(inArray(deliveries.eventId, ids), scopeFilter(scope, deliveries.customerId)))
+        .where(and(inArray(deliveries.eventId, ids), customerId ? eq(deliveries.customerId, customerId) : undefined))
         .groupBy(deliveries.eventId, deliveries.status)
     : [];
   return {
@@ -155,7 +161,7 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
  * whether it matched (and by which pattern) or why not.
  */
 export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
-  const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope)));
+  const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
   if (!event) throw notFound('event');
   const ds = await ctx.db.select().from(deliveries).where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId))).orderBy(deliveries.id);
   const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;

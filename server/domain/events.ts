@@ -18,7 +18,8 @@ const INLINE_FANOUT_LIMIT = 200;
  * customer-scoped event gets its deliveries and their first jobs inline (one hop fewer); a broadcast,
  * or a customer with very many subscriptions, gets a `fanout` job. Either way, once this returns the
  * event cannot be lost. The body is serialised once here: those exact bytes are signed and sent.
- * Same idempotency key (per customer, or per broadcast) returns the first event; no second fan-out.
+ * Same idempotency key (per customer, or per broadcast) and same event returns the first event, with no
+ * second fan-out; a different event under a used key is a 409.
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   assertWritable(scope);
@@ -52,10 +53,15 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     }
     if (inserted.length === 0) {
       const [existing] = await tx
-        .select({ id: events.id, deliveryCount: events.deliveryCount })
+        .select({ id: events.id, deliveryCount: events.deliveryCount, type: events.type, body: events.body })
         .from(events)
         .where(and(sql`coalesce(${events.customerId}, '') = ${customerId ?? ''}`, eq(events.idempotencyKey, input.idempotencyKey ?? '')));
       if (!existing) throw new DomainError('conflict', 'event id collision; retry');
+      // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
+      const first = JSON.parse(existing.body) as { data: unknown };
+      if (existing.type !== input.type || canonicalJson(first.data) !== canonicalJson(input.data)) {
+        throw new DomainError('conflict', `idempotencyKey "${input.idempotencyKey}" was already used for a different event (${existing.id})`, { field: 'idempotencyKey' });
+      }
       return { id: existing.id, deliveries: existing.deliveryCount, duplicate: true };
     }
     if (inline) {
@@ -65,6 +71,13 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
     return { id, deliveries: null, duplicate: false };
   });
+}
+
+/** JSON with object keys sorted, so two encodings of the same value compare equal. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
 }
 
 function isForeignKeyViolation(err: unknown): boolean {

@@ -44,6 +44,15 @@ export function newId<K extends IdKind>(kind: K, now: number = Date.now()): Id<K
   return `${prefixes[kind]}_${time}${rand}` as Id<K>;
 }
 
+export function idPrefix(kind: IdKind): string {
+  return prefixes[kind];
+}
+
+/** What a well-formed id of this kind looks like. */
+export function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${prefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`);
+}
+
 export function isId<K extends IdKind>(kind: K, value: string): value is Id<K> {
-  return new RegExp(`^${prefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
+  return idPattern(kind).test(value);
 }

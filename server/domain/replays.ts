@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
 import type { BulkReplayFilter } from '../../drizzle/schema';
 import { rawClient } from '../db/client';
@@ -6,7 +6,8 @@ import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
-import { actingCustomer, assertWritable, scopeFilter } from './scope';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
+import { typeFilter } from './type-filter';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -28,7 +29,7 @@ function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
     eq(deliveries.customerId, customerId),
     eq(deliveries.status, 'dead'),
     filter.subscriptionId ? eq(deliveries.subscriptionId, filter.subscriptionId) : undefined,
-    filter.eventType ? eq(deliveries.eventType, filter.eventType) : undefined,
+    typeFilter(deliveries.eventType, filter.eventType),
     filter.from ? gte(deliveries.createdAt, new Date(filter.from)) : undefined,
     filter.to ? lte(deliveries.createdAt, new Date(filter.to)) : undefined,
     sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
@@ -102,10 +103,17 @@ export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   return replayView(ctx, await loadScoped(ctx, scope, id));
 }
 
-export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined }) {
-  const customer = scope.kind === 'customer' ? scopeFilter(scope, bulkReplays.customerId) : input.customerId ? eq(bulkReplays.customerId, input.customerId) : undefined;
-  const rows = await ctx.db.select().from(bulkReplays).where(customer).orderBy(desc(bulkReplays.createdAt)).limit(20);
-  return Promise.all(rows.map((r) => replayView(ctx, r)));
+/** Bulk replays with their progress, newest first, keyset-paginated by id like every list. */
+export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  const rows = await ctx.db
+    .select()
+    .from(bulkReplays)
+    .where(and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, input.cursor ? lt(bulkReplays.id, input.cursor) : undefined))
+    .orderBy(desc(bulkReplays.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  return { data: await Promise.all(page.map((r) => replayView(ctx, r))), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
 /** Stops re-enqueuing. Deliveries already re-enqueued continue (they are live deliveries again). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 
 /**
@@ -16,11 +17,43 @@ export const eventTypePattern = z.string().superRefine((v, ctx) => {
 
 export const idempotencyKey = z.string().min(1).max(200);
 
+const idNames: Record<IdKind, string> = {
+  customer: 'customer',
+  user: 'user',
+  apiKey: 'API key',
+  portalToken: 'portal token',
+  subscription: 'subscription',
+  event: 'event',
+  delivery: 'delivery',
+  attempt: 'attempt',
+  replay: 'replay',
+};
+
+/**
+ * A prefixed id of one kind (`sub_01J…`). A malformed id, or one of another kind (an event id where a
+ * delivery id belongs), is a 400 naming the field, not a silent 404.
+ */
+export function idOf(kind: IdKind) {
+  const prefix = idPrefix(kind);
+  return z.string().regex(idPattern(kind), `must be a ${idNames[kind]} id (${prefix}_…)`).meta({ examples: [`${prefix}_01JZ3K8Q9V7W2X4Y6A8B0C2D4E`] });
+}
+
+/** Keyset pagination over ids (time-sortable, unique): `cursor` is the last id of the previous page. */
+export function pageOf(kind: IdKind) {
+  return {
+    limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1 to 200, default 50)'),
+    cursor: idOf(kind).optional().describe('`nextCursor` of the previous page'),
+  };
+}
+
+/** Filter on event types: an exact type or a subscription pattern (`charge.*`, `charge.**`, `*`). */
+export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern: `charge.*` (one segment), `charge.**` (any depth), `*`');
+
 export const publishEventInput = z.object({
-  type: eventType,
-  data: z.unknown().refine((v) => v !== undefined, 'data is required'),
-  customerId: z.string().optional().describe('Deliver only to this customer; omit to broadcast to every customer'),
-  idempotencyKey: idempotencyKey.optional(),
+  type: eventType.meta({ examples: ['charge.succeeded'] }),
+  data: z.unknown().refine((v) => v !== undefined, 'data is required').meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
+  customerId: idOf('customer').optional().describe('Deliver only to this customer; omit to broadcast to every customer'),
+  idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
 
@@ -30,9 +63,9 @@ export const retryPolicyInput = z.object({
 });
 
 export const createSubscriptionInput = z.object({
-  customerId: z.string().optional().describe('Required with a platform key'),
-  url: z.string().min(1).max(2048),
-  eventTypes: z.array(eventTypePattern).min(1).max(100),
+  customerId: idOf('customer').optional().describe('Required with a platform key'),
+  url: z.string().min(1).max(2048).meta({ examples: ['https://example.com/webhooks'] }),
+  eventTypes: z.array(eventTypePattern).min(1).max(100).meta({ examples: [['charge.*', 'invoice.paid']] }),
   description: z.string().max(500).optional(),
   active: z.boolean().optional(),
   retryPolicy: retryPolicyInput.optional(),
@@ -55,32 +88,62 @@ export const pageInput = {
   cursor: z.string().optional(),
 };
 
+const from = z.coerce.date().optional().describe('Created at or after (ISO 8601)');
+const to = z.coerce.date().optional().describe('Created at or before (ISO 8601)');
+const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
+
 export const listEventsInput = z.object({
-  customerId: z.string().optional(),
-  type: z.string().optional(),
-  id: z.string().optional(),
+  customerId: customerFilter,
+  type: eventTypeFilter.optional(),
+  id: idOf('event').optional(),
   status: deliveryStatus.optional().describe('Only events with a delivery in this status'),
-  subscriptionId: z.string().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  ...pageInput,
+  subscriptionId: idOf('subscription').optional().describe('Only events delivered to this subscription'),
+  from,
+  to,
+  ...pageOf('event'),
 });
 
 export const listDeliveriesInput = z.object({
-  customerId: z.string().optional(),
+  customerId: customerFilter,
   status: deliveryStatus.optional(),
-  subscriptionId: z.string().optional(),
-  eventType: z.string().optional(),
-  eventId: z.string().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  ...pageInput,
+  subscriptionId: idOf('subscription').optional(),
+  eventType: eventTypeFilter.optional(),
+  eventId: idOf('event').optional(),
+  from,
+  to,
+  ...pageOf('delivery'),
 });
 
+export const listSubscriptionsInput = z.object({ customerId: customerFilter, ...pageOf('subscription') });
+
 export const createReplayInput = z.object({
-  customerId: z.string().optional(),
-  subscriptionId: z.string().optional(),
-  eventType: z.string().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  customerId: idOf('customer').optional().describe('Required with a platform key'),
+  subscriptionId: idOf('subscription').optional(),
+  eventType: eventTypeFilter.optional(),
+  from,
+  to,
+});
+
+export const listReplaysInput = z.object({ customerId: customerFilter, ...pageOf('replay') });
+
+export const createCustomerInput = z.object({
+  name: z.string().trim().min(1).max(200).meta({ examples: ['Acme Corp'] }),
+  externalId: z.string().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),
+  tier: z.string().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
+});
+
+export const createApiKeyInput = z.object({ id: idOf('customer'), name: z.string().max(200).optional() });
+
+export const listCustomersInput = z.object({ ...pageOf('customer') });
+
+export const listApiKeysInput = z.object({ customerId: customerFilter, ...pageOf('apiKey') });
+
+export const createUserInput = z.object({
+  email: z.string().email().max(320).meta({ examples: ['ops@acme.example'] }),
+  password: z.string().min(8).max(200).meta({ examples: ['correct-horse-battery'] }),
+});
+
+export const portalLinkInput = z.object({
+  readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),
+  ttlSeconds: z.number().int().min(30).max(86400).optional().describe('Link lifetime (default 900)'),
 });

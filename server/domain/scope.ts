@@ -23,3 +23,15 @@ export function actingCustomer(scope: Scope, requested: string | undefined | nul
 export function assertWritable(scope: Scope): void {
   if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'this session is read-only');
 }
+
+/**
+ * The customer a list is narrowed to: a customer's own id always (naming another customer is a 404,
+ * as for writes), or the `customerId` filter a platform key may pass (undefined: every customer).
+ */
+export function listingCustomer(scope: Scope, requested: string | undefined): string | undefined {
+  if (scope.kind === 'customer') {
+    if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+    return scope.customerId;
+  }
+  return requested;
+}

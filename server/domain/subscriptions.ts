@@ -6,7 +6,7 @@ import { decryptSecret, encryptSecret } from './crypto';
 import { admit, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
-import { actingCustomer, assertWritable, scopeFilter } from './scope';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from './schemas';
 import { generateSecret } from './signing';
 import { checkTargetUrl } from './url-guard';
@@ -110,16 +110,17 @@ export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string):
   return { secret: decryptSecret(ctx.keys, row.secretEnc) };
 }
 
+/** Subscriptions, newest first, keyset-paginated by id. */
 export async function listSubscriptions(
   ctx: Ctx,
   scope: Scope,
   input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
-  const customerFilter = scope.kind === 'customer' ? scopeFilter(scope, subscriptions.customerId) : input.customerId ? eq(subscriptions.customerId, input.customerId) : undefined;
+  const customerId = listingCustomer(scope, input.customerId);
   const rows = await ctx.db
     .select()
     .from(subscriptions)
-    .where(and(customerFilter, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);

@@ -1,38 +1,45 @@
 import { z } from 'zod';
 import { createCustomer, createCustomerApiKey, createDashboardUser, createPortalLink, getCustomer, listApiKeys, listCustomers, revokeApiKey } from '../../domain/customers';
+import { createApiKeyInput, createCustomerInput, createUserInput, idOf, listApiKeysInput, listCustomersInput, pageOf, portalLinkInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
+
+const customerId = z.object({ id: idOf('customer') });
 
 export const customersRouter = router({
   create: authedProcedure
     .meta({ rest: { method: 'POST', path: '/customers', status: 201, summary: 'Create a customer', tag: 'customers', auth: 'platform' } })
-    .input(z.object({ name: z.string().min(1).max(200), externalId: z.string().min(1).max(200).optional(), tier: z.string().min(1).max(50).optional() }))
+    .input(createCustomerInput)
     .mutation(({ ctx, input }) => createCustomer(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/customers', summary: 'List customers (a customer key sees only its own)', tag: 'customers', auth: 'any' } })
-    .input(z.object({}).optional())
-    .query(({ ctx }) => listCustomers(ctx.ctx, ctx.scope)),
+    .input(listCustomersInput)
+    .query(({ ctx, input }) => listCustomers(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/customers/{id}', summary: 'One customer', tag: 'customers', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
+    .input(customerId)
     .query(({ ctx, input }) => getCustomer(ctx.ctx, ctx.scope, input.id)),
   createApiKey: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/customers/{id}/api-keys', status: 201, summary: 'Create a customer API key (shown once)', tag: 'customers', auth: 'any' } })
-    .input(z.object({ id: z.string(), name: z.string().max(200).optional() }))
+    .meta({ rest: { method: 'POST', path: '/customers/{id}/api-keys', status: 201, summary: 'Create a customer API key (the key is shown once)', tag: 'api-keys', auth: 'any' } })
+    .input(createApiKeyInput)
     .mutation(({ ctx, input }) => createCustomerApiKey(ctx.ctx, ctx.scope, input.id, input.name)),
   listApiKeys: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/customers/{id}/api-keys', summary: "List a customer's API keys (prefixes only)", tag: 'customers', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
-    .query(({ ctx, input }) => listApiKeys(ctx.ctx, ctx.scope, input.id)),
+    .meta({ rest: { method: 'GET', path: '/customers/{id}/api-keys', summary: "List a customer's API keys (prefix and last use, never the key)", tag: 'api-keys', auth: 'any' } })
+    .input(customerId.extend(pageOf('apiKey')))
+    .query(({ ctx, input: { id, ...page } }) => listApiKeys(ctx.ctx, ctx.scope, { ...page, customerId: id })),
+  allApiKeys: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/api-keys', summary: 'List API keys: a customer key sees its own; a platform key every key, platform keys included', tag: 'api-keys', auth: 'any' } })
+    .input(listApiKeysInput)
+    .query(({ ctx, input }) => listApiKeys(ctx.ctx, ctx.scope, input)),
   revokeApiKey: authedProcedure
-    .meta({ rest: { method: 'DELETE', path: '/api-keys/{id}', summary: 'Revoke an API key', tag: 'customers', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
+    .meta({ rest: { method: 'DELETE', path: '/api-keys/{id}', summary: 'Revoke an API key (effective at once; revoking again is a no-op)', tag: 'api-keys', auth: 'any' } })
+    .input(z.object({ id: idOf('apiKey') }))
     .mutation(({ ctx, input }) => revokeApiKey(ctx.ctx, ctx.scope, input.id)),
   createUser: authedProcedure
     .meta({ rest: { method: 'POST', path: '/customers/{id}/users', status: 201, summary: 'Create a dashboard login for a customer', tag: 'customers', auth: 'platform' } })
-    .input(z.object({ id: z.string(), email: z.string().email().max(320), password: z.string().min(8).max(200) }))
-    .mutation(({ ctx, input }) => createDashboardUser(ctx.ctx, ctx.scope, input.id, { email: input.email, password: input.password })),
+    .input(customerId.extend(createUserInput.shape))
+    .mutation(({ ctx, input: { id, ...user } }) => createDashboardUser(ctx.ctx, ctx.scope, id, user)),
   portalLink: authedProcedure
     .meta({ rest: { method: 'POST', path: '/customers/{id}/portal-link', status: 201, summary: "A short-lived, single-use sign-in link to the customer's dashboard", tag: 'customers', auth: 'platform' } })
-    .input(z.object({ id: z.string(), readOnly: z.boolean().optional(), ttlSeconds: z.number().int().min(30).max(86400).optional() }))
-    .mutation(({ ctx, input }) => createPortalLink(ctx.ctx, ctx.scope, input.id, input, ctx.baseUrl)),
+    .input(customerId.extend(portalLinkInput.shape))
+    .mutation(({ ctx, input: { id, ...opts } }) => createPortalLink(ctx.ctx, ctx.scope, id, opts, ctx.baseUrl)),
 });

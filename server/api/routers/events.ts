@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/deliveries';
 import { publishEvent } from '../../domain/events';
-import { listEventsInput, publishEventInput } from '../../domain/schemas';
+import { idOf, listEventsInput, publishEventInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
 export const eventsRouter = router({
@@ -15,6 +15,6 @@ export const eventsRouter = router({
     .query(({ ctx, input }) => listEvents(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/events/{id}', summary: 'One event with its deliveries and routing trace', tag: 'events', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: idOf('event') }))
     .query(({ ctx, input }) => getEvent(ctx.ctx, ctx.scope, input.id)),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replays';
-import { createReplayInput } from '../../domain/schemas';
+import { createReplayInput, idOf, listReplaysInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
 export const replaysRouter = router({
@@ -10,14 +10,14 @@ export const replaysRouter = router({
     .mutation(({ ctx, input }) => createBulkReplay(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/replays', summary: 'Recent bulk replays with progress', tag: 'replays', auth: 'any' } })
-    .input(z.object({ customerId: z.string().optional() }))
+    .input(listReplaysInput)
     .query(({ ctx, input }) => listBulkReplays(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/replays/{id}', summary: 'Progress of a bulk replay: total, enqueued, delivered, failed', tag: 'replays', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: idOf('replay') }))
     .query(({ ctx, input }) => getBulkReplay(ctx.ctx, ctx.scope, input.id)),
   cancel: authedProcedure
     .meta({ rest: { method: 'DELETE', path: '/replays/{id}', summary: 'Cancel a running bulk replay', tag: 'replays', auth: 'any' } })
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: idOf('replay') }))
     .mutation(({ ctx, input }) => cancelBulkReplay(ctx.ctx, ctx.scope, input.id)),
 });

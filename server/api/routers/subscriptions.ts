@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events';
-import { createSubscriptionInput, pageInput, updateSubscriptionInput } from '../../domain/schemas';
+import { createSubscriptionInput, idOf, listSubscriptionsInput, updateSubscriptionInput } from '../../domain/schemas';
 import { subscriptionStats } from '../../domain/stats';
 import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, rotateSecret, updateSubscription } from '../../domain/subscriptions';
 import { authedProcedure, router } from '../trpc';
 
-const byId = z.object({ id: z.string() });
+const byId = z.object({ id: idOf('subscription') });
 
 export const subscriptionsRouter = router({
   create: authedProcedure
@@ -14,7 +14,7 @@ export const subscriptionsRouter = router({
     .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions', summary: 'List subscriptions', tag: 'subscriptions', auth: 'any' } })
-    .input(z.object({ customerId: z.string().optional(), ...pageInput }))
+    .input(listSubscriptionsInput)
     .query(({ ctx, input }) => listSubscriptions(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions/{id}', summary: 'One subscription', tag: 'subscriptions', auth: 'any' } })
@@ -22,7 +22,7 @@ export const subscriptionsRouter = router({
     .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
   update: authedProcedure
     .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (re-enabling releases held deliveries)', tag: 'subscriptions', auth: 'any' } })
-    .input(updateSubscriptionInput.extend({ id: z.string() }))
+    .input(updateSubscriptionInput.extend(byId.shape))
     .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
   delete: authedProcedure
     .meta({ rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' } })

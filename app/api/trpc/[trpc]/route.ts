@@ -1,12 +1,11 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { appRouter } from '@/server/api/root';
 import { contextForRequest } from '@/server/api/context';
+import { serveTrpc } from '@/server/api/trpc-handler';
 
 /** tRPC door: the dashboard (session cookie) and TypeScript integrators (Bearer key). */
 export const dynamic = 'force-dynamic';
 
 function handler(req: Request) {
-  return fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => contextForRequest(req) });
+  return serveTrpc(req, () => contextForRequest(req));
 }
 
 export { handler as GET, handler as POST };

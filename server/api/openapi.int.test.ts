@@ -1,0 +1,110 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestCtx } from '../../tests/support/context';
+import { createTestDatabase } from '../../tests/support/db';
+import { BASE_URL, restClient, type Json, type Rest } from '../../tests/support/api';
+import { createApiKey, createCustomer } from '../domain/customers';
+import { platformScope } from '../domain/context';
+import { restRoutes } from './rest';
+
+/**
+ * The OpenAPI document is generated from the same procedures and zod inputs as REST: it validates,
+ * it lists every route, and requests built from it alone (path, method, body from its schema's
+ * examples) are accepted by the API.
+ */
+type Operation = {
+  operationId: string;
+  description?: string;
+  parameters?: Array<{ name: string; in: string; required: boolean; schema: Json }>;
+  requestBody?: { required: boolean; content: { 'application/json': { schema: { properties: Record<string, Json>; required?: string[] } } } };
+  responses: Record<string, unknown>;
+};
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let rest: Rest;
+let doc: Json;
+let platformKey: string;
+let customerKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('api_openapi');
+  ctx = await createTestContext(db.url);
+  rest = restClient(ctx);
+  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  const c = await createCustomer(ctx, platformScope, { name: 'Docs Reader' });
+  customerKey = (await createApiKey(ctx, c.id, 'test')).key;
+  const res = await rest('GET', '/openapi.json');
+  expect(res.status).toBe(200);
+  doc = res.body;
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+const operations = (): Array<{ path: string; method: string; op: Operation }> =>
+  Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+
+describe('the OpenAPI document', () => {
+  it('is served without a key and is a valid OpenAPI 3.1 document', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers).toEqual([{ url: BASE_URL }]);
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeTruthy();
+  });
+
+  it('documents every REST route, once, under its procedure name', () => {
+    const documented = operations().map((o) => `${o.method.toUpperCase()} ${o.path}`);
+    for (const r of restRoutes) {
+      expect(documented).toContain(`${r.meta.method} /api/v1${r.meta.path}`);
+      const op = doc.paths[`/api/v1${r.meta.path}`][r.meta.method.toLowerCase()] as Operation;
+      expect(op.operationId).toBe(r.procedure);
+      expect(op.responses).toHaveProperty(String(r.meta.status ?? 200));
+      expect(op.responses).toHaveProperty('400');
+    }
+    expect(documented).toContain('GET /api/v1/openapi.json');
+    expect(documented).toHaveLength(restRoutes.length + 1);
+  });
+
+  it('says which operations need a platform key', () => {
+    for (const r of restRoutes) {
+      const op = doc.paths[`/api/v1${r.meta.path}`][r.meta.method.toLowerCase()] as Operation;
+      expect(op.description?.includes('platform API key') ?? false, r.procedure).toBe(r.meta.auth === 'platform');
+    }
+  });
+});
+
+describe('requests built from the document alone', () => {
+  const keyFor = (op: Operation) => (op.description?.includes('Requires a platform API key') ? platformKey : customerKey);
+
+  it('create what its POST operations describe, from the examples of their required fields', async () => {
+    const creators = operations().filter((o) => o.method === 'post' && !o.path.includes('{'));
+    expect(creators.map((o) => o.op.operationId)).toEqual(expect.arrayContaining(['customers.create', 'events.publish', 'subscriptions.create', 'replays.create']));
+    for (const { path, method, op } of creators) {
+      const schema = op.requestBody!.content['application/json'].schema;
+      const body = Object.fromEntries((schema.required ?? []).map((name) => [name, schema.properties[name].examples?.[0]]));
+      for (const [name, v] of Object.entries(body)) expect(v, `${op.operationId}: example for required ${name}`).toBeDefined();
+      const res = await rest(method.toUpperCase(), path.replace('/api/v1', ''), { key: keyFor(op), body });
+      const success = Object.keys(op.responses).find((s) => s.startsWith('2'))!;
+      expect(res.status, `${op.operationId}: ${JSON.stringify(res.body)}`).toBe(Number(success));
+    }
+  });
+
+  it('answer the GET operations that need no parameters', async () => {
+    const lists = operations().filter((o) => o.method === 'get' && !o.path.includes('{') && (o.op.parameters ?? []).every((p) => !p.required));
+    expect(lists.length).toBeGreaterThan(4);
+    for (const { path, op } of lists) {
+      const res = await rest('GET', path.replace('/api/v1', ''), { key: keyFor(op) });
+      expect(res.status, `${op.operationId}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+  });
+
+  it('reject what the schema forbids, as the document says (400 naming the field)', async () => {
+    const op = doc.paths['/api/v1/events'].get as Operation;
+    const limit = op.parameters!.find((p) => p.name === 'limit')!;
+    const res = await rest('GET', '/events', { key: customerKey, query: { limit: String(limit.schema.maximum + 1) } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toBe('limit');
+  });
+});

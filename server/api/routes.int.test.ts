@@ -1,0 +1,407 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestCtx } from '../../tests/support/context';
+import { createTestDatabase } from '../../tests/support/db';
+import { startReceiver } from '../../tests/support/receiver';
+import { callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { ok, seedWorld, type World } from '../../tests/support/api-world';
+import { customerScope } from '../domain/context';
+import { restRoutes, type RestRoute } from './rest';
+
+/**
+ * Every REST route, generated from `restRoutes`: a happy path, a validation error (400 naming the
+ * field), authentication (401 without, with a bad and with a revoked key), platform-only routes (403
+ * to a customer key), tenant isolation (customer B gets 404 for each of A's objects, and B's lists
+ * never hold A's data) and read-only sessions (403 on every mutation). Every rejected request is
+ * checked to change nothing. A route with no entry in `cases` fails the first test.
+ */
+type Req = {
+  /** Whose key makes the happy-path call; default A's (the platform's for platform-only routes). */
+  key?: string;
+  /** The customer that owns the objects in the request (default A), for the read-only session. */
+  owner?: string;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+};
+type Foreign = Req & { expect: 404 | 'empty' };
+type Case = {
+  /** A valid request on A's objects (may create fresh ones). */
+  valid(w: World): Req | Promise<Req>;
+  /** Assertions on the happy-path response body. */
+  check?(body: Json, w: World): void | Promise<void>;
+  /** A request that fails validation, and the field the 400 must name. */
+  invalid(w: World): Req & { field: string };
+  /**
+   * Routes without `{id}`: requests by B that name A's data in the body or query (404, or an empty
+   * list). `[]` when the route names no customer's object.
+   */
+  foreign?(w: World): Foreign[];
+};
+
+
+const cases: Record<string, Case> = {
+  'POST /customers': {
+    valid: () => ({ body: { name: 'New Co', externalId: 'ext-new-co' } }),
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^cus_/), name: 'New Co', externalId: 'ext-new-co', tier: 'standard' }),
+    invalid: () => ({ body: { name: '' }, field: 'name' }),
+    foreign: () => [],
+  },
+  'GET /customers': {
+    valid: () => ({ query: { limit: '10' } }),
+    check: (b, w) => expect(b).toEqual({ data: [expect.objectContaining({ id: w.a.id })], nextCursor: null }),
+    invalid: () => ({ query: { limit: '0' }, field: 'limit' }),
+    foreign: () => [],
+  },
+  'GET /customers/{id}': {
+    valid: (w) => ({ params: { id: w.a.id } }),
+    check: (b, w) => expect(b).toMatchObject({ id: w.a.id, name: expect.any(String) }),
+    invalid: () => ({ params: { id: 'acme' }, field: 'id' }),
+  },
+  'POST /customers/{id}/api-keys': {
+    valid: (w) => ({ params: { id: w.a.id }, body: { name: 'ci' } }),
+    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^hr_live_/), customerId: w.a.id, name: 'ci' }),
+    invalid: (w) => ({ params: { id: w.a.id }, body: { name: 'x'.repeat(201) }, field: 'name' }),
+  },
+  'GET /customers/{id}/api-keys': {
+    valid: (w) => ({ params: { id: w.a.id } }),
+    check: (b, w) => {
+      const main = b.data.find((k: Json) => k.id === w.a.keyId);
+      expect(main).toMatchObject({ prefix: w.a.key.slice(0, 12), customerId: w.a.id, lastUsedAt: expect.any(String), revokedAt: null });
+      expect(JSON.stringify(b)).not.toContain(w.a.key);
+    },
+    invalid: (w) => ({ params: { id: w.a.id }, query: { limit: '500' }, field: 'limit' }),
+  },
+  'GET /api-keys': {
+    valid: () => ({}),
+    check: (b, w) => {
+      expect(b.data.map((k: Json) => k.id)).toContain(w.a.keyId);
+      expect(b.data.every((k: Json) => k.customerId === w.a.id)).toBe(true);
+    },
+    invalid: () => ({ query: { cursor: 'page-2' }, field: 'cursor' }),
+    foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
+  },
+  'DELETE /api-keys/{id}': {
+    valid: async (w) => ({ params: { id: (await w.freshKey(w.a)).id } }),
+    check: (b, w) => expect(b).toMatchObject({ revoked: true, customerId: w.a.id, revokedAt: expect.any(String) }),
+    invalid: (w) => ({ params: { id: w.a.subscriptionId }, field: 'id' }),
+  },
+  'POST /customers/{id}/users': {
+    valid: (w) => ({ params: { id: w.a.id }, body: { email: `user-${Math.random().toString(36).slice(2)}@a.example`, password: 'correct-horse-battery' } }),
+    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^usr_/), customerId: w.a.id }),
+    invalid: (w) => ({ params: { id: w.a.id }, body: { email: 'not-an-email', password: 'correct-horse-battery' }, field: 'email' }),
+  },
+  'POST /customers/{id}/portal-link': {
+    valid: (w) => ({ params: { id: w.a.id }, body: { readOnly: true } }),
+    check: (b) => expect(b).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/), readOnly: true, expiresAt: expect.any(String) }),
+    invalid: (w) => ({ params: { id: w.a.id }, body: { ttlSeconds: 5 }, field: 'ttlSeconds' }),
+  },
+  'POST /events': {
+    valid: () => ({ body: { type: 'order.created', data: { n: 1 } } }),
+    check: (b) => expect(b).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: expect.any(Number), duplicate: false }),
+    invalid: () => ({ body: { type: 'order created!', data: {} }, field: 'type' }),
+    foreign: (w) => [{ body: { type: 'order.created', data: {}, customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /events': {
+    valid: () => ({ query: { type: 'order.*' } }),
+    check: (b, w) => {
+      const ids = b.data.map((e: Json) => e.id);
+      expect(ids).toContain(w.a.eventId);
+      expect(ids).toContain(w.broadcastEventId);
+    },
+    invalid: () => ({ query: { type: 'order.**.x' }, field: 'type' }),
+    foreign: (w): Foreign[] => [
+      { query: { customerId: w.a.id }, expect: 404 },
+      { query: { subscriptionId: w.a.subscriptionId }, expect: 'empty' },
+      { query: { id: w.a.eventId }, expect: 'empty' },
+    ],
+  },
+  'GET /events/{id}': {
+    valid: (w) => ({ params: { id: w.a.eventId } }),
+    check: (b, w) => expect(b).toMatchObject({ id: w.a.eventId, customerId: w.a.id, deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })] }),
+    invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
+  },
+  'POST /subscriptions': {
+    valid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: ['order.*'], description: 'new one' } }),
+    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^sub_/), customerId: w.a.id, secret: expect.stringMatching(/^whsec_/), active: true }),
+    invalid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: [] }, field: 'eventTypes' }),
+    foreign: (w) => [{ body: { url: `${w.receiverUrl}/x`, eventTypes: ['*'], customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /subscriptions': {
+    valid: () => ({}),
+    check: (b, w) => expect(b.data.map((s: Json) => s.id)).toContain(w.a.subscriptionId),
+    invalid: () => ({ query: { customerId: 'acme' }, field: 'customerId' }),
+    foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /subscriptions/{id}': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId } }),
+    check: (b, w) => {
+      expect(b).toMatchObject({ id: w.a.subscriptionId, customerId: w.a.id, eventTypes: ['*'] });
+      expect(b).not.toHaveProperty('secret');
+    },
+    invalid: () => ({ params: { id: 'sub_123' }, field: 'id' }),
+  },
+  'PATCH /subscriptions/{id}': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId }, body: { description: 'patched' } }),
+    check: (b, w) => expect(b).toMatchObject({ id: w.a.subscriptionId, description: 'patched', eventTypes: ['*'] }),
+    invalid: (w) => ({ params: { id: w.a.subscriptionId }, body: { timeoutMs: 5 }, field: 'timeoutMs' }),
+  },
+  'DELETE /subscriptions/{id}': {
+    valid: async (w) => ({ params: { id: await w.freshSubscription(w.a) } }),
+    check: async (b, w) => {
+      expect(b).toMatchObject({ deleted: true });
+      expect((await w.rest('GET', '/subscriptions/{id}', { key: w.a.key, params: { id: b.id } })).status).toBe(404);
+    },
+    invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
+  },
+  'POST /subscriptions/{id}/rotate-secret': {
+    valid: async (w) => ({ params: { id: await w.freshSubscription(w.a) } }),
+    check: (b) => expect(b).toMatchObject({ secret: expect.stringMatching(/^whsec_/), secretRotationEndsAt: expect.any(String) }),
+    invalid: () => ({ params: { id: 'sub_' }, field: 'id' }),
+  },
+  'GET /subscriptions/{id}/secret': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId } }),
+    check: (b) => expect(b).toEqual({ secret: expect.stringMatching(/^whsec_/) }),
+    invalid: () => ({ params: { id: 'SUB_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' }, field: 'id' }),
+  },
+  'POST /subscriptions/{id}/test': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId } }),
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveryId: expect.stringMatching(/^dlv_/), deliveries: 1 }),
+    invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
+  },
+  'GET /subscriptions/{id}/stats': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '5' } }),
+    check: (b, w) => {
+      expect(b).toMatchObject({ subscriptionId: w.a.subscriptionId, current: { pending: expect.any(Number), held: 0, dead: 0 } });
+      expect(b.minutes).toHaveLength(5);
+    },
+    invalid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '0' }, field: 'minutes' }),
+  },
+  'GET /deliveries': {
+    valid: () => ({ query: { status: 'succeeded' } }),
+    check: (b, w) => {
+      expect(b.data.map((d: Json) => d.id)).toEqual(expect.arrayContaining([w.a.deliveryId, w.a.broadcastDeliveryId]));
+      expect(b.data.every((d: Json) => d.customerId === w.a.id && d.status === 'succeeded')).toBe(true);
+    },
+    invalid: () => ({ query: { status: 'lost' }, field: 'status' }),
+    foreign: (w): Foreign[] => [
+      { query: { customerId: w.a.id }, expect: 404 },
+      { query: { subscriptionId: w.a.subscriptionId }, expect: 'empty' },
+      { query: { eventId: w.a.eventId }, expect: 'empty' },
+    ],
+  },
+  'GET /deliveries/{id}': {
+    valid: (w) => ({ params: { id: w.a.deliveryId } }),
+    check: (b, w) => {
+      expect(b).toMatchObject({ id: w.a.deliveryId, eventId: w.a.eventId, subscriptionId: w.a.subscriptionId, status: 'succeeded' });
+      expect(b.attempts[0]).toMatchObject({ status: 'succeeded', response: { status: 200 }, request: { headers: expect.objectContaining({ 'webhook-id': w.a.eventId }) } });
+    },
+    invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
+  },
+  'POST /deliveries/{id}/replay': {
+    valid: (w) => ({ params: { id: w.a.deliveryId } }),
+    check: (b, w) => expect(b).toMatchObject({ id: w.a.deliveryId, status: 'pending', replayCount: 1 }),
+    invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
+  },
+  // Bulk replays: a customer has one running at a time (a second request returns it). R's dead letters
+  // keep a replay running (no worker runs during these tests), so there is always one to cancel.
+  'POST /replays': {
+    valid: async (w) => {
+      const c = await w.freshCustomer('Replayer');
+      return { key: c.key, owner: c.id, body: { eventType: 'invoice.*' } };
+    },
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), status: 'completed', total: 0, existing: false, filter: { eventType: 'invoice.*' } }),
+    invalid: () => ({ body: { subscriptionId: 'nope' }, field: 'subscriptionId' }),
+    foreign: (w) => [{ body: { customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /replays': {
+    valid: () => ({}),
+    check: (b, w) => expect(b).toEqual({ data: [expect.objectContaining({ customerId: w.a.id, status: 'completed' })], nextCursor: null }),
+    invalid: () => ({ query: { cursor: 'rpl_1' }, field: 'cursor' }),
+    foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /replays/{id}': {
+    valid: async (w) => ({ key: w.r.key, owner: w.r.id, params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id } }),
+    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), customerId: w.r.id, status: 'running', total: 3 }),
+    invalid: () => ({ params: { id: 'nope' }, field: 'id' }),
+  },
+  'DELETE /replays/{id}': {
+    valid: async (w) => ({ key: w.r.key, owner: w.r.id, params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id } }),
+    check: (b, w) => expect(b).toMatchObject({ customerId: w.r.id, status: 'cancelled' }),
+    invalid: () => ({ params: { id: 'evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' }, field: 'id' }),
+  },
+};
+
+const keyOf = (r: RestRoute) => `${r.meta.method} ${r.meta.path}`;
+const platformOnly = (r: RestRoute) => r.meta.auth === 'platform';
+const hasId = (r: RestRoute) => r.params.length > 0;
+const covered = restRoutes.filter((r) => cases[keyOf(r)]);
+const caseOf = (r: RestRoute) => cases[keyOf(r)]!;
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let rest: Rest;
+let w: World;
+
+beforeAll(async () => {
+  db = await createTestDatabase('api_routes');
+  ctx = await createTestContext(db.url);
+  receiver = await startReceiver();
+  rest = restClient(ctx);
+  w = await seedWorld(ctx, rest, receiver.url);
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await ctx?.close();
+  await db?.drop();
+});
+
+const call = (r: RestRoute, req: Req, key: string | undefined) => rest(r.meta.method, r.meta.path, { key, params: req.params, query: req.query, body: req.body });
+const defaultKey = (r: RestRoute, req: Req) => req.key ?? (platformOnly(r) ? w.platformKey : w.a.key);
+
+/** Runs `fn` and asserts that nothing in the database changed meanwhile. */
+async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
+  const before = await snapshot(ctx);
+  const out = await fn();
+  expect(await snapshot(ctx)).toEqual(before);
+  return out;
+}
+
+function expectError(res: { status: number; body: Json }, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body).toMatchObject({ error: { code, message: expect.any(String) } });
+  expect(res.body.error.message.length).toBeGreaterThan(5);
+}
+
+describe('the route table', () => {
+  it('has a case for every REST route', () => {
+    expect(restRoutes.filter((r) => !cases[keyOf(r)]).map(keyOf)).toEqual([]);
+  });
+
+  it('has no case for a route that does not exist', () => {
+    const served = new Set(restRoutes.map(keyOf));
+    expect(Object.keys(cases).filter((k) => !served.has(k))).toEqual([]);
+  });
+
+  it('serves every path of the contract, with those names', () => {
+    const contract = [
+      'POST /customers',
+      'POST /customers/{id}/api-keys',
+      'POST /customers/{id}/portal-link',
+      'POST /events',
+      'GET /events',
+      'GET /events/{id}',
+      'POST /subscriptions',
+      'GET /subscriptions',
+      'GET /subscriptions/{id}',
+      'PATCH /subscriptions/{id}',
+      'DELETE /subscriptions/{id}',
+      'POST /subscriptions/{id}/rotate-secret',
+      'POST /subscriptions/{id}/test',
+      'GET /deliveries',
+      'GET /deliveries/{id}',
+      'POST /deliveries/{id}/replay',
+      'POST /replays',
+      'GET /replays/{id}',
+      'DELETE /replays/{id}',
+      'GET /subscriptions/{id}/stats',
+    ];
+    const served = new Set(restRoutes.map(keyOf));
+    expect(contract.filter((k) => !served.has(k))).toEqual([]);
+  });
+
+  it('is documented in docs/api.md, each route with its auth scope', () => {
+    const doc = readFileSync('docs/api.md', 'utf8');
+    for (const r of restRoutes) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${keyOf(r)}\` |`));
+      expect(row, `docs/api.md has no row for ${keyOf(r)}`).toBeDefined();
+      expect(row).toContain(`| \`${r.procedure}\` | ${r.meta.status ?? 200} | ${r.meta.auth} |`);
+    }
+  });
+
+  it('uses a route pattern only once per method', () => {
+    const keys = restRoutes.map(keyOf);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) => {
+  const c = caseOf(route);
+
+  it('answers a valid request', async () => {
+    const req = await c.valid(w);
+    const res = await call(route, req, defaultKey(route, req));
+    expect(res.status, JSON.stringify(res.body)).toBe(route.meta.status ?? 200);
+    expect(JSON.stringify(res.body)).not.toContain(w.b.id);
+    await c.check?.(res.body, w);
+  });
+
+  it('rejects invalid input with 400 naming the field, and changes nothing', async () => {
+    const { field, ...req } = c.invalid(w);
+    const res = await unchanged(() => call(route, req, defaultKey(route, req)));
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it('answers 401 without a key, with a malformed header, an unknown key and a revoked key, and changes nothing', async () => {
+    const req = await c.valid(w);
+    const revoked = await w.freshKey(w.a);
+    await ok(rest('DELETE', '/api-keys/{id}', { key: w.a.key, params: { id: revoked.id } }));
+    const headerSets: Record<string, string>[] = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: `Bearer hr_live_${'x'.repeat(40)}` }, { authorization: `Bearer ${revoked.key}` }];
+    for (const headers of headerSets) {
+      const res = await unchanged(() => rest(route.meta.method, route.meta.path, { params: req.params, query: req.query, body: req.body, headers }));
+      expectError(res, 401, 'unauthorized');
+    }
+  });
+
+  if (platformOnly(route)) {
+    it('is refused to customer keys (403), even on their own customer, and changes nothing', async () => {
+      const req = await c.valid(w);
+      for (const key of [w.a.key, w.b.key]) expectError(await unchanged(() => call(route, req, key)), 403, 'forbidden');
+    });
+  }
+
+  if (hasId(route)) {
+    it(`hides A's object from B: ${platformOnly(route) ? '403' : '404'}, and changes nothing`, async () => {
+      const req = await c.valid(w);
+      const res = await unchanged(() => call(route, req, w.b.key));
+      if (platformOnly(route)) expectError(res, 403, 'forbidden');
+      else expectError(res, 404, 'not_found');
+      expect(JSON.stringify(res.body)).not.toContain(w.a.key);
+    });
+  } else {
+    it("lets B name none of A's data", async () => {
+      const foreign = c.foreign?.(w);
+      expect(foreign, `${keyOf(route)} needs a \`foreign\` entry`).toBeDefined();
+      for (const f of foreign ?? []) {
+        const res = await unchanged(() => call(route, f, w.b.key));
+        if (platformOnly(route)) expectError(res, 403, 'forbidden');
+        else if (f.expect === 404) expectError(res, 404, 'not_found');
+        else expect(res).toMatchObject({ status: 200, body: { data: [], nextCursor: null } });
+      }
+    });
+  }
+
+  if (route.meta.method === 'GET' && !hasId(route)) {
+    it("never lists A's data to B", async () => {
+      const res = await call(route, {}, w.b.key);
+      expect(res.status).toBe(200);
+      expect(res.body.data.length).toBeGreaterThan(0);
+      const text = JSON.stringify(res.body);
+      for (const id of [w.a.id, w.a.keyId, w.a.subscriptionId, w.a.eventId, w.a.deliveryId, w.a.broadcastDeliveryId, w.r.id]) expect(text).not.toContain(id);
+    });
+  }
+
+  if (route.meta.method !== 'GET') {
+    it('is refused to a read-only dashboard session (403) over tRPC, and changes nothing', async () => {
+      const req = await c.valid(w);
+      const client = trpcClient(ctx, undefined, {
+        context: async () => ({ ctx, scope: customerScope(req.owner ?? w.a.id, true), principalId: 'user:read-only', baseUrl: 'http://hookrelay.test', rateLimiter: roomyLimiter() }),
+      });
+      const err = await unchanged(() => callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body }).then(() => null, (e: unknown) => e as Json));
+      expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
+    });
+  }
+});

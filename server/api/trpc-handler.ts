@@ -1,0 +1,51 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { DomainError } from '../domain/errors';
+import { env } from '../env';
+import { toDomainError, toTrpcError } from './errors';
+import { appRouter } from './root';
+import type { ApiContext } from './trpc';
+
+export const TRPC_ENDPOINT = '/api/trpc';
+
+/**
+ * The tRPC door over the fetch API, shared by the Next route and the tests. `createContext` decides
+ * who is calling (a Bearer key, or also the dashboard session); whatever it throws keeps its status
+ * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
+ * from their declared length before tRPC reads them.
+ */
+export async function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes?: number } = {}): Promise<Response> {
+  const limit = opts.maxBodyBytes ?? env().MAX_PAYLOAD_BYTES;
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) return payloadTooLarge(req, declared, limit);
+  return fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req,
+    router: appRouter,
+    createContext: async () => {
+      try {
+        return await createContext();
+      } catch (err) {
+        throw toTrpcError(toDomainError(err));
+      }
+    },
+    responseMeta({ errors }) {
+      const retryAfter = errors.map((e) => toDomainError(e).retryAfterSeconds).find((s) => s !== undefined);
+      return retryAfter ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
+    },
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] internal error in ${path ?? '?'}`, error.cause ?? error);
+    },
+  });
+}
+
+/** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
+function payloadTooLarge(req: Request, size: number, limit: number): Response {
+  const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
+  const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };
+  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } };
+  const url = new URL(req.url);
+  const calls = url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
+  const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => one) : one;
+  return new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } });
+}

@@ -1,0 +1,96 @@
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { sql } from 'drizzle-orm';
+import { bearerContext } from '../../server/api/bearer';
+import { createRateLimiter, type RateLimiter } from '../../server/api/rate-limit';
+import { handleRest } from '../../server/api/rest';
+import type { AppRouter } from '../../server/api/root';
+import type { ApiContext } from '../../server/api/trpc';
+import { serveTrpc, TRPC_ENDPOINT } from '../../server/api/trpc-handler';
+import type { Ctx } from '../../server/domain/context';
+
+/**
+ * Drives the real API doors in-process: REST through handleRest, tRPC through a real tRPC client whose
+ * fetch calls the same handler the Next route uses. No Next server, no mocks: real PostgreSQL and pg-boss.
+ */
+export const BASE_URL = 'http://hookrelay.test';
+
+/** Generous enough never to trip in a test that is not about rate limits. */
+export const roomyLimiter = () => createRateLimiter({ perSecond: 100_000, burst: 100_000 });
+
+/** The API's JSON, read loosely: tests assert on its shape. */
+export type Json = any;
+
+export type RestCall = { key?: string | undefined; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+export type RestResult = { status: number; headers: Headers; body: Json };
+
+export function restClient(ctx: Ctx, opts: { rateLimiter?: RateLimiter } = {}) {
+  const rateLimiter = opts.rateLimiter ?? roomyLimiter();
+  /** `path` may hold `{name}` placeholders filled from `params`. */
+  return async function call(method: string, path: string, c: RestCall = {}): Promise<RestResult> {
+    const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const v = c.params?.[name];
+      if (v === undefined) throw new Error(`no value for {${name}} in ${path}`);
+      return encodeURIComponent(v);
+    });
+    const url = new URL(`/api/v1${filled}`, BASE_URL);
+    for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+    const body = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+    const headers: Record<string, string> = { ...(c.key && { authorization: `Bearer ${c.key}` }), ...(body !== undefined && { 'content-type': 'application/json' }), ...c.headers };
+    const res = await handleRest(new Request(url, { method, headers, body }), filled, ctx, BASE_URL, { rateLimiter });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text)) : null };
+  };
+}
+export type Rest = ReturnType<typeof restClient>;
+
+/** A tRPC client authenticated by `key` (none: anonymous); `context` overrides who is calling (e.g. a read-only session). */
+export function trpcClient(
+  ctx: Ctx,
+  key?: string,
+  opts: { rateLimiter?: RateLimiter; context?: () => Promise<ApiContext>; maxBodyBytes?: number } = {},
+): TRPCClient<AppRouter> {
+  const rateLimiter = opts.rateLimiter ?? roomyLimiter();
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${BASE_URL}${TRPC_ENDPOINT}`,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        fetch: async (input, init) => {
+          // Declare the body's length, as a client sending over HTTP does.
+          const headers = new Headers(init?.headers);
+          if (typeof init?.body === 'string') headers.set('content-length', String(Buffer.byteLength(init.body)));
+          const req = new Request(input, { ...init, headers });
+          return serveTrpc(req, opts.context ?? (() => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter })), { maxBodyBytes: opts.maxBodyBytes ?? ctx.config.maxPayloadBytes });
+        },
+      }),
+    ],
+  });
+}
+
+/** Calls a procedure by its dotted name (`subscriptions.update`), for tests generated from the route list. */
+export async function callProcedure(client: TRPCClient<AppRouter>, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<unknown> {
+  const [group, name] = procedure.split('.') as [string, string];
+  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[group]![name]!;
+  return kind === 'query' ? proc.query(input) : proc.mutate(input);
+}
+
+/**
+ * A fingerprint of everything a request could change: every product table (API keys without
+ * last_used_at, which authentication touches) and the delivery and fan-out jobs. Equal before and after a
+ * rejected request means it changed nothing.
+ */
+export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
+  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items'];
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    const rows = await ctx.db.execute<{ n: number; h: string | null }>(sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`));
+    out[t] = `${rows[0]!.n}:${rows[0]!.h ?? ''}`;
+  }
+  const keys = await ctx.db.execute<{ n: number; h: string | null }>(
+    sql`select count(*)::int as n, md5(string_agg((id, customer_id, name, prefix, key_hash, revoked_at)::text, '|' order by id)) as h from api_keys`,
+  );
+  out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
+  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
+  out.jobs = String(jobs[0]!.n);
+  return out;
+}
