@@ -74,9 +74,10 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await page.getByRole('button', { name: 'Edit' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit subscription' });
   await expect(edit.getByLabel('Event types')).toHaveValue('order.created\norder.refund.*');
-  await edit.getByLabel('Endpoint URL').fill('ftp://example.com/hook');
+  await edit.getByLabel('Endpoint URL').fill('https://user:secret@example.com/hook');
   await edit.getByRole('button', { name: 'Save changes' }).click();
-  await expect(edit.getByTestId('sub-url-error')).toContainText('https://');
+  await expect(edit.getByTestId('sub-url-error')).toHaveText('Must not contain credentials.');
+  expect((await api<{ url: string }>('GET', `/subscriptions/${subId}`)).url).toBe(rx.url);
   await edit.getByLabel('Endpoint URL').fill(rx.url);
   await edit.getByLabel('Description').fill('Order sync (prod)');
   await edit.getByRole('button', { name: 'Save changes' }).click();

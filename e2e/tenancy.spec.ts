@@ -20,6 +20,9 @@ test("a customer cannot open another customer's event, delivery or subscription"
   await page.goto(`/dashboard/subscriptions/${sub.id}`);
   await expect(page.getByRole('heading', { name: 'Subscription not found' })).toBeVisible();
   await expect(page.getByText(rx.url)).toHaveCount(0);
+  // A made-up id is just as absent.
+  await page.goto('/dashboard/events/evt_not-an-id');
+  await expect(page.getByRole('heading', { name: 'Event not found' })).toBeVisible();
   // Nor does it show up in their lists.
   await page.goto(`/dashboard/events?q=${event.id}`);
   await expect(page.getByText('No events match these filters')).toBeVisible();

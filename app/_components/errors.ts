@@ -1,15 +1,21 @@
 /**
  * Turns what the API throws into words for people. tRPC errors carry the domain error in `data`
- * (server/api/trpc.ts errorFormatter): `code` (not_found, bad_request…), `field`, `retryAfterSeconds`.
+ * (server/api/trpc.ts errorFormatter): `errorCode` (not_found, bad_request…), `field`,
+ * `retryAfterSeconds`, next to tRPC's own `code` and `httpStatus`.
  */
-type ErrorData = { code?: string; field?: string; httpStatus?: number; retryAfterSeconds?: number | null };
+type ErrorData = { code?: string; field?: string | null; httpStatus?: number; retryAfterSeconds?: number | null };
+type RawData = { errorCode?: unknown; code?: unknown; field?: unknown; httpStatus?: unknown; retryAfterSeconds?: unknown };
 
 function dataOf(err: unknown): ErrorData | undefined {
-  if (err && typeof err === 'object' && 'data' in err) {
-    const data = err.data;
-    if (data && typeof data === 'object') return data;
-  }
-  return undefined;
+  if (!err || typeof err !== 'object' || !('data' in err) || !err.data || typeof err.data !== 'object') return undefined;
+  const raw: RawData = err.data;
+  const code = typeof raw.errorCode === 'string' ? raw.errorCode : typeof raw.code === 'string' ? raw.code.toLowerCase() : undefined;
+  return {
+    code,
+    field: typeof raw.field === 'string' ? raw.field : null,
+    httpStatus: typeof raw.httpStatus === 'number' ? raw.httpStatus : undefined,
+    retryAfterSeconds: typeof raw.retryAfterSeconds === 'number' ? raw.retryAfterSeconds : null,
+  };
 }
 
 function messageOf(err: unknown): string {
@@ -26,9 +32,10 @@ export function errorCode(err: unknown): string | undefined {
   return dataOf(err)?.code;
 }
 
+/** The object does not exist for this account: a 404, or an id so malformed the API refused it (400 on `id`). */
 export function isNotFound(err: unknown): boolean {
   const data = dataOf(err);
-  return data?.code === 'not_found' || data?.httpStatus === 404;
+  return data?.code === 'not_found' || data?.httpStatus === 404 || (data?.code === 'bad_request' && data.field === 'id');
 }
 
 /** One sentence saying what went wrong and, where it helps, what to do. */
@@ -45,12 +52,16 @@ export function describeError(err: unknown): string {
     case 'internal':
       return 'Something went wrong on our side. Try again in a moment.';
     default:
-      return sentence(stripField(messageOf(err), data.field)) || 'The request failed.';
+      return sentence(messageOf(err)) || 'The request failed.';
   }
 }
 
+/** "url: must be…" and "url must be…" both become "must be…": the field's label already says which. */
 function stripField(message: string, field: string | undefined): string {
-  return field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  if (!field) return message;
+  if (message.startsWith(`${field}: `)) return message.slice(field.length + 2);
+  if (message.startsWith(`${field} `)) return message.slice(field.length + 1);
+  return message;
 }
 
 /** The field an API error is about (`url`, `eventTypes.1`…) and its message without the field prefix. */

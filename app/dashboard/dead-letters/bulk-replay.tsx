@@ -28,7 +28,7 @@ function useReplays() {
   const trpc = useTRPC();
   return useQuery({
     ...trpc.replays.list.queryOptions({}),
-    refetchInterval: (q) => (q.state.error ? false : q.state.data?.some(isLive) ? 1000 : 15_000),
+    refetchInterval: (q) => (q.state.error ? false : q.state.data?.data.some(isLive) ? 1000 : 15_000),
   });
 }
 
@@ -42,7 +42,7 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
   const urls = useSubscriptionUrls();
   const [open, setOpen] = useState(false);
   const replays = useReplays();
-  const running = replays.data?.find((r) => r.status === 'running');
+  const running = replays.data?.data.find((r) => r.status === 'running');
   const create = useMutation(trpc.replays.create.mutationOptions());
   if (readOnly) return null;
   return (
@@ -81,7 +81,7 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
 /** Live progress of the latest bulk replay: total, enqueued, delivered, failed, with a cancel button. */
 export function BulkReplayProgress() {
   const { data } = useReplays();
-  const latest = data?.[0];
+  const latest = data?.data[0];
   if (!latest) return null;
   const recent = isLive(latest) || Date.now() - new Date(latest.finishedAt ?? latest.createdAt).getTime() < RECENT_MS;
   if (!recent) return null;

@@ -18,7 +18,9 @@ export function useDeadLetterFilter(): [string, (sub: string) => void] {
   const params = useSearchParams();
   const router = useRouter();
   const path = usePathname();
-  return [params.get('sub') ?? '', (sub) => router.replace(sub ? `${path}?sub=${encodeURIComponent(sub)}` : path, { scroll: false })];
+  const sub = params.get('sub') ?? '';
+  // Only a well-formed subscription id filters (the API would refuse anything else with a 400).
+  return [/^sub_[0-9A-HJKMNP-TV-Z]{26}$/.test(sub) ? sub : '', (sub) => router.replace(sub ? `${path}?sub=${encodeURIComponent(sub)}` : path, { scroll: false })];
 }
 
 export function SubscriptionFilter() {

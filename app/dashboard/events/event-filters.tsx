@@ -5,7 +5,7 @@ import { Button } from '../../_components/button';
 import { Input, Select } from '../../_components/form';
 import { IconSearch } from '../../_components/icons';
 import { useSubscriptions } from '../_components/use-subscription-urls';
-import { timeRanges, useEventFilters } from './use-event-filters';
+import { timeRanges, useEventFilters, useEventQueryInput } from './use-event-filters';
 
 /** `datetime-local` wants "YYYY-MM-DDTHH:mm" in the viewer's zone. */
 function toLocalInput(iso: string): string {
@@ -27,6 +27,7 @@ export function EventFilterBar() {
     // `set` reads the live URL, so it need not be a dependency.
   }, [text, filters.q]);
   const active = Object.values(filters).some(Boolean);
+  const { problem } = useEventQueryInput(filters);
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
@@ -42,7 +43,21 @@ export function EventFilterBar() {
             Search events by id or type
           </label>
           <IconSearch className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-400" />
-          <Input id="event-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search by event id (evt_…) or type (order.created, order.*)" className="pl-8" />
+          <Input
+            id="event-search"
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Search by event id (evt_…) or type (order.created, order.*)"
+            className="pl-8"
+            aria-invalid={!!problem}
+            aria-describedby={problem ? 'event-search-problem' : undefined}
+          />
+          {problem && (
+            <p id="event-search-problem" className="absolute top-full mt-1 text-xs text-red-600 dark:text-red-400">
+              {problem}
+            </p>
+          )}
         </form>
         <div>
           <label htmlFor="filter-status" className="sr-only">

@@ -46,10 +46,11 @@ export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, 
 export function EventLog() {
   const trpc = useTRPC();
   const { filters } = useEventFilters();
-  const input = useEventQueryInput(filters);
+  const { input, problem } = useEventQueryInput(filters);
   const pages = useCursorPages(JSON.stringify(input));
   const { data, error, refetch, isFetching, isPlaceholderData } = useQuery({
     ...trpc.events.list.queryOptions({ ...input, limit: PAGE, cursor: pages.cursor }),
+    enabled: !problem,
     // The first page is live; older pages hold still while you read them.
     refetchInterval: pages.page === 1 ? 5000 : false,
     placeholderData: keepPreviousData,
@@ -57,7 +58,9 @@ export function EventLog() {
   const filtered = Object.values(filters).some(Boolean);
   return (
     <Panel>
-      {error ? (
+      {problem ? (
+        <EmptyState title="Nothing to search for yet">{problem}</EmptyState>
+      ) : error ? (
         <div className="p-4">
           <ErrorState error={error} title="Could not load events" onRetry={() => void refetch()} />
         </div>

@@ -2,6 +2,11 @@
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
+import { validatePattern } from '@/server/domain/patterns';
+
+/** Well-formed ids, as the API checks them (server/domain/ids.ts); a malformed one is not sent. */
+const eventId = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
+const subscriptionId = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export const timeRanges = [
   { value: '', label: 'Any time', ms: 0 },
@@ -34,23 +39,34 @@ export function useEventFilters() {
   return { filters, set, clear: () => router.replace(path, { scroll: false }) };
 }
 
-/** The API input for the filters. A relative window starts when it was chosen (stable query key). */
+/**
+ * The API input for the filters, and what is wrong with the search text if it is neither an event id
+ * nor a type pattern (checked here with the API's own rules, so the log never asks for a 400).
+ * A relative window starts when it was chosen (stable query key).
+ */
 export function useEventQueryInput(filters: EventFilters) {
   const { q, status, sub, range, from, to } = filters;
   return useMemo(() => {
     const text = q.trim();
     const preset = timeRanges.find((r) => r.value === range);
     const input: { id?: string; type?: string; status?: 'pending' | 'succeeded' | 'dead' | 'held'; subscriptionId?: string; from?: string; to?: string } = {};
-    if (text.startsWith('evt_')) input.id = text;
-    else if (text) input.type = text;
+    let problem: string | null = null;
+    if (text.startsWith('evt_')) {
+      if (eventId.test(text)) input.id = text;
+      else problem = 'Event ids look like evt_ followed by 26 letters and digits.';
+    } else if (text) {
+      const reason = validatePattern(text);
+      if (reason) problem = `"${text}" is not an event type or pattern: ${reason}.`;
+      else input.type = text;
+    }
     if (status === 'pending' || status === 'succeeded' || status === 'dead' || status === 'held') input.status = status;
-    if (sub) input.subscriptionId = sub;
+    if (subscriptionId.test(sub)) input.subscriptionId = sub;
     if (range === 'custom') {
       if (from && !Number.isNaN(Date.parse(from))) input.from = new Date(from).toISOString();
       if (to && !Number.isNaN(Date.parse(to))) input.to = new Date(to).toISOString();
     } else if (preset && preset.ms > 0) {
       input.from = new Date(Date.now() - preset.ms).toISOString();
     }
-    return input;
+    return { input, problem };
   }, [q, status, sub, range, from, to]);
 }
