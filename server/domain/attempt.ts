@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { attempts, customers, deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { AttemptTrigger } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
-import { bossDb } from '../db/client';
+import { bossDb, rawClient } from '../db/client';
 import { catalog } from '../queue/catalog';
 import type { Ctx } from './context';
 import { decryptSecret } from './crypto';
@@ -16,10 +16,11 @@ export const USER_AGENT = 'Hookrelay/0.1 (+https://github.com/hookrelay)';
 
 export type DeliverJob = { id: string; data: { deliveryId: string; attempt: number } };
 
-type Loaded = NonNullable<Awaited<ReturnType<typeof loadForAttempt>>>;
+export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
 
-async function loadForAttempt(ctx: Ctx, deliveryId: string) {
-  const [row] = await ctx.db
+/** Loads what attempts need (delivery, subscription, event body, customer tier) in one query. */
+export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
+  return ctx.db
     .select({
       delivery: deliveries,
       sub: {
@@ -42,8 +43,7 @@ async function loadForAttempt(ctx: Ctx, deliveryId: string) {
     .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
     .innerJoin(events, eq(events.id, deliveries.eventId))
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
-    .where(eq(deliveries.id, deliveryId));
-  return row;
+    .where(inArray(deliveries.id, deliveryIds));
 }
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
@@ -60,17 +60,33 @@ function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {
   return 'retry';
 }
 
+/** A finished HTTP attempt, waiting to be recorded. */
+export type Outcome = { job: DeliverJob; row: Loaded; startedAt: Date; headers: Record<string, string>; result: SendResult; decision: Decision };
+
+/** How the worker reaches the database: one row and one transaction each by default, batched by the worker. */
+export type AttemptIo = {
+  load(deliveryId: string): Promise<Loaded | undefined>;
+  record(outcome: Outcome): Promise<void>;
+  completeStale(jobId: string): Promise<void>;
+};
+
+export const directIo = (ctx: Ctx): AttemptIo => ({
+  load: async (id) => (await loadForAttempts(ctx, [id]))[0],
+  record: (o) => recordOutcomes(ctx, [o]),
+  completeStale: async (jobId) => { await ctx.boss.complete(catalog.deliver.name, jobId); },
+});
+
 /**
  * Performs the attempt a `deliver` job stands for, then records it. Idempotent under crash-retry:
  * the job names the attempt number it performs, and a delivery that has moved past it (or is no
- * longer pending) makes the job a no-op. A worker killed mid-request leaves the delivery untouched,
- * so the re-run job sends again with the same webhook-id (at-least-once).
+ * longer pending, or no longer in its window) makes the job a no-op. A worker killed mid-request
+ * leaves the delivery untouched, so the re-run job sends again with the same webhook-id.
  * An open circuit breaker hands the delivery back to the table without spending an attempt.
  */
-export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
-  const row = await loadForAttempt(ctx, job.data.deliveryId);
+export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo = directIo(ctx)): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
+  const row = await io.load(job.data.deliveryId);
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
-    await ctx.boss.complete(catalog.deliver.name, job.id);
+    await io.completeStale(job.id);
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
@@ -101,19 +117,132 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob):
     random: ctx.random,
     timeScale: ctx.config.retryTimeScale,
   });
-  await ctx.db.transaction(async (tx) => {
-    const recorded = await recordAttempt(ctx, tx, row, job.data.attempt, startedAt, headers, result, decision);
-    if (recorded) {
-      const signal = breakerSignal(result.outcome);
-      // Healthy outcome on a healthy breaker changes nothing: skip the write on the hot path.
-      if (signal === 'unhealthy' || row.sub.breakerState !== 'closed' || row.sub.breakerFailures > 0) await updateBreaker(ctx, tx, row.sub.id, signal);
-      // A window slot is free again: pull the subscription's next waiting delivery in. (Without a
-      // backlog there is nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
-      if (row.sub.backlog) await admit(ctx, tx, { subscriptionIds: [row.sub.id], fast: true });
-    }
-    await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
-  });
+  await io.record({ job, row, startedAt, headers, result, decision });
   return 'sent';
+}
+
+/**
+ * Records finished attempts in one transaction, set-based (one statement per kind of write, not
+ * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, and the
+ * jobs' completion. Attempts already recorded (a re-run after a lease expired) are skipped.
+ *
+ * `synchronous_commit = off` here only: if PostgreSQL itself crashes within its WAL writer delay,
+ * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
+ * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
+ */
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds: string[] = []): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const raw = rawClient(tx);
+    await raw`set local synchronous_commit = off`;
+    const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
+    if (recorded.length) {
+      await updateDeliveries(ctx, tx, recorded);
+      const bySub = new Map<string, Outcome[]>();
+      for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
+      // Sorted so that concurrent batches lock subscriptions in the same order (no deadlocks).
+      for (const subId of [...bySub.keys()].sort()) {
+        const list = bySub.get(subId)!;
+        const gone = list.find((o) => o.decision.action === 'gone');
+        if (gone) await disableGone(ctx, tx, gone);
+        const sub = list[0]!.row.sub;
+        const signals = list.map((o) => breakerSignal(o.result.outcome));
+        // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
+        if (signals.includes('unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
+          for (const signal of signals) await updateBreaker(ctx, tx, subId, signal);
+        }
+      }
+      const retrying = [...new Set(recorded.filter((o) => o.decision.action === 'retry').map((o) => o.row.sub.id))];
+      await flagBacklog(tx, retrying);
+      // Window slots are free again: pull waiting deliveries in. (Without a backlog there is
+      // nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
+      const refill = [...new Set(recorded.filter((o) => o.row.sub.backlog).map((o) => o.row.sub.id))];
+      if (refill.length) await admit(ctx, tx, { subscriptionIds: refill, fast: true });
+    }
+    const jobIds = [...outcomes.map((o) => o.job.id), ...staleJobIds];
+    if (jobIds.length) await ctx.boss.complete(catalog.deliver.name, jobIds, null, { db: bossDb(tx) });
+  });
+}
+
+async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
+  const inserted = await tx
+    .insert(attempts)
+    .values(
+      outcomes.map(({ row, job, startedAt, headers, result, decision }) => {
+        const { outcome } = result;
+        const status = decision.action === 'succeeded' ? ('succeeded' as const) : ('failed' as const);
+        return {
+          id: newId('attempt', startedAt.getTime()),
+          deliveryId: row.delivery.id,
+          subscriptionId: row.sub.id,
+          customerId: row.delivery.customerId,
+          attemptSeq: job.data.attempt,
+          trigger: triggerOf(row.delivery, job.data.attempt),
+          status,
+          url: row.sub.url,
+          requestHeaders: headers,
+          responseStatus: outcome.kind === 'response' ? outcome.status : null,
+          responseHeaders: result.responseHeaders,
+          responseBody: result.responseBody,
+          errorClass: outcome.kind === 'error' ? outcome.errorClass : status === 'failed' ? 'http_status' : null,
+          errorMessage: errorMessageOf(result, decision),
+          latencyMs: result.latencyMs,
+          startedAt,
+          nextRetryAt: decision.action === 'retry' ? decision.at : null,
+        };
+      }),
+    )
+    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq] })
+    .returning({ deliveryId: attempts.deliveryId });
+  const fresh = new Set(inserted.map((r) => r.deliveryId));
+  return outcomes.filter((o) => fresh.has(o.row.delivery.id));
+}
+
+function errorMessageOf(result: SendResult, decision: Decision): string | null {
+  if (result.outcome.kind === 'error') return result.outcome.message;
+  return decision.action === 'succeeded' ? null : `HTTP ${result.outcome.status}`;
+}
+
+/** Moves every recorded delivery on, in one statement. */
+async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
+  const now = ctx.now().toISOString();
+  const statusOf = (d: Decision) => (d.action === 'succeeded' ? 'succeeded' : d.action === 'retry' ? 'pending' : d.action === 'dead' ? 'dead' : 'held');
+  const cols = {
+    id: recorded.map((o) => o.row.delivery.id),
+    status: recorded.map((o) => statusOf(o.decision)),
+    attempt: recorded.map((o) => String(o.job.data.attempt)),
+    started: recorded.map((o) => o.startedAt.toISOString()),
+    code: recorded.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
+    error: recorded.map((o) => errorMessageOf(o.result, o.decision)),
+    next: recorded.map((o) => (o.decision.action === 'retry' ? o.decision.at.toISOString() : null)),
+    done: recorded.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
+  };
+  // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
+  // passes timestamptz values through unserialised, which breaks timestamptz[] parameters.
+  await rawClient(tx)`
+    update deliveries d set
+      status = v.status, attempt_count = v.attempt::int, last_attempt_at = v.started::timestamptz, last_response_status = v.code::int,
+      last_error = v.error, next_attempt_at = v.next::timestamptz, queued_at = null, updated_at = ${now}::timestamptz,
+      completed_at = case when v.done::bool then ${now}::timestamptz else null end
+    from unnest(${cols.id}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
+                ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[])
+         as v(id, status, attempt, started, code, error, next, done)
+    where d.id = v.id`;
+}
+
+/**
+ * 410 Gone: the receiver asks us to stop. Disable the subscription and hold everything pending for
+ * it (nothing is dropped: re-enabling releases the held deliveries).
+ */
+async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<void> {
+  const now = ctx.now();
+  await tx
+    .update(subscriptions)
+    .set({ active: false, disabledReason: `endpoint answered 410 Gone at ${now.toISOString()}`, updatedAt: now })
+    .where(eq(subscriptions.id, o.row.sub.id));
+  await tx
+    .update(deliveries)
+    .set({ status: 'held', queuedAt: null, updatedAt: now })
+    .where(and(eq(deliveries.subscriptionId, o.row.sub.id), eq(deliveries.status, 'pending')));
 }
 
 /**
@@ -161,84 +290,4 @@ async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: '
         else breaker_probe_at end,
       backlog = true
     where id = ${subscriptionId}`);
-}
-
-/**
- * Writes the attempt row and moves the delivery on, in the caller's transaction. Returns false when
- * this attempt was already recorded (another worker got there first after a lease expired).
- */
-async function recordAttempt(
-  ctx: Ctx,
-  tx: Tx,
-  row: Loaded,
-  attemptSeq: number,
-  startedAt: Date,
-  requestHeaders: Record<string, string>,
-  result: SendResult,
-  decision: Decision,
-): Promise<boolean> {
-  const { outcome } = result;
-  const status = decision.action === 'succeeded' ? 'succeeded' : 'failed';
-  const errorMessage = outcome.kind === 'error' ? outcome.message : decision.action === 'succeeded' ? null : `HTTP ${outcome.status}`;
-  const inserted = await tx
-    .insert(attempts)
-    .values({
-      id: newId('attempt', startedAt.getTime()),
-      deliveryId: row.delivery.id,
-      subscriptionId: row.sub.id,
-      customerId: row.delivery.customerId,
-      attemptSeq,
-      trigger: triggerOf(row.delivery, attemptSeq),
-      status,
-      url: row.sub.url,
-      requestHeaders,
-      responseStatus: outcome.kind === 'response' ? outcome.status : null,
-      responseHeaders: result.responseHeaders,
-      responseBody: result.responseBody,
-      errorClass: outcome.kind === 'error' ? outcome.errorClass : status === 'failed' ? 'http_status' : null,
-      errorMessage,
-      latencyMs: result.latencyMs,
-      startedAt,
-      nextRetryAt: decision.action === 'retry' ? decision.at : null,
-    })
-    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq] })
-    .returning({ id: attempts.id });
-  if (inserted.length === 0) return false;
-
-  const now = ctx.now();
-  const common = {
-    attemptCount: attemptSeq,
-    lastAttemptAt: startedAt,
-    lastResponseStatus: outcome.kind === 'response' ? outcome.status : null,
-    lastError: errorMessage,
-    queuedAt: null,
-    updatedAt: now,
-  };
-  switch (decision.action) {
-    case 'succeeded':
-      await tx.update(deliveries).set({ ...common, status: 'succeeded', nextAttemptAt: null, completedAt: now }).where(eq(deliveries.id, row.delivery.id));
-      break;
-    case 'retry':
-      // Back to the table until due; the dispatcher admits it then (flagBacklog makes it look).
-      await tx.update(deliveries).set({ ...common, status: 'pending', nextAttemptAt: decision.at }).where(eq(deliveries.id, row.delivery.id));
-      await flagBacklog(tx, [row.sub.id]);
-      break;
-    case 'dead':
-      await tx.update(deliveries).set({ ...common, status: 'dead', nextAttemptAt: null, completedAt: now }).where(eq(deliveries.id, row.delivery.id));
-      break;
-    case 'gone':
-      // 410 Gone: the receiver asks us to stop. Disable the subscription and hold everything pending
-      // for it (nothing is dropped: re-enabling releases the held deliveries).
-      await tx.update(deliveries).set({ ...common, status: 'held', nextAttemptAt: null }).where(eq(deliveries.id, row.delivery.id));
-      await tx
-        .update(subscriptions)
-        .set({ active: false, disabledReason: `endpoint answered 410 Gone at ${now.toISOString()}`, updatedAt: now })
-        .where(eq(subscriptions.id, row.sub.id));
-      await tx
-        .update(deliveries)
-        .set({ status: 'held', queuedAt: null, updatedAt: now })
-        .where(and(eq(deliveries.subscriptionId, row.sub.id), eq(deliveries.status, 'pending'), sql`${deliveries.id} <> ${row.delivery.id}`));
-      break;
-  }
-  return true;
 }
