@@ -2,6 +2,7 @@ import { createRuntime } from '../server/runtime';
 import { env } from '../server/env';
 import { createLogger } from '../server/log';
 import { createSender } from '../server/domain/http-sender';
+import { ensureQueues } from '../server/queue/boss';
 import { startWorker } from './worker';
 
 /**
@@ -11,6 +12,10 @@ import { startWorker } from './worker';
  */
 const log = createLogger('worker');
 const runtime = await createRuntime('worker');
+// Queue settings come from this process's environment (e.g. DELIVERY_JOB_EXPIRE_SECONDS, how soon a
+// crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
+// copies them onto each job when it is sent.
+await ensureQueues(runtime.ctx.boss);
 const sender = createSender({ allowPrivate: env().ALLOW_PRIVATE_TARGETS, connections: 64 });
 const worker = await startWorker(runtime.ctx, sender, log);
 log.info({ concurrency: env().WORKER_CONCURRENCY, customerMaxInFlight: env().CUSTOMER_MAX_IN_FLIGHT }, 'worker started');

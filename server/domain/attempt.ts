@@ -90,16 +90,26 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
-    const held = !row.sub.active;
-    await ctx.db.transaction(async (tx) => {
+    const outcome = await ctx.db.transaction(async (tx) => {
+      if (!row.sub.active) {
+        // Re-read the subscription under a share lock: a re-enable that committed since we loaded it
+        // did not release this delivery (it was not held yet), so holding it would strand it. Either
+        // the re-enable committed first (we see it active and start over), or it waits for us and
+        // then releases what we hold.
+        const [sub] = await tx.select({ active: subscriptions.active }).from(subscriptions).where(eq(subscriptions.id, row.sub.id)).for('share');
+        if (sub?.active) return 'reenabled' as const;
+      }
+      const held = !row.sub.active;
       await tx
         .update(deliveries)
         .set({ status: held ? 'held' : 'pending', queuedAt: null, updatedAt: ctx.now() })
         .where(and(eq(deliveries.id, row.delivery.id), eq(deliveries.status, 'pending')));
       if (!held) await flagBacklog(tx, [row.sub.id]);
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
+      return held ? ('held' as const) : ('deferred' as const);
     });
-    return held ? 'held' : 'deferred';
+    if (outcome === 'reenabled') return performAttempt(ctx, sender, job);
+    return outcome;
   }
   const startedAt = ctx.now();
   const headers: Record<string, string> = {

@@ -3,7 +3,9 @@
  *
  * Default: 12 attempts, the first at once, then 11 delays growing geometrically (10 s … ~10 h) that
  * sum to 24 h, each jittered by ±20%; the last attempt is clamped so it never lands later than 24 h
- * after the first. 429/503 with Retry-After wait as asked (within the same 24 h budget).
+ * after the first. 429/503 with Retry-After wait as asked (within the same 24 h budget). An attempt
+ * that fails once the window is spent (a Retry-After beyond it moved the attempt to its end) is the
+ * last: the delivery is dead-lettered rather than firing its remaining attempts back to back.
  */
 export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590];
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SCHEDULE_SECONDS.length + 1;
@@ -51,10 +53,16 @@ export type DecideInput = {
   timeScale: number;
 };
 
+/**
+ * `Retry-After` as seconds from `now`: delay-seconds (`120`) or an HTTP-date
+ * (`Wed, 21 Oct 2015 07:28:00 GMT`). Anything else (`1.5`, `-5`, `soon`) is ignored (null), so the
+ * normal schedule applies; `Date.parse` alone would read `1.5` as a date in 2001.
+ */
 export function parseRetryAfter(value: string | undefined, now: Date): number | null {
   if (!value) return null;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
+  if (!/^[A-Za-z]{3}/.test(v)) return null; // every HTTP-date form starts with the day name
   const at = Date.parse(v);
   if (Number.isNaN(at)) return null;
   return Math.max(0, (at - now.getTime()) / 1000);
@@ -78,6 +86,9 @@ export function decide(input: DecideInput): Decision {
     if (asked !== null) delaySeconds = Math.max(1, asked);
   }
   const deadline = input.cycleStartedAt.getTime() + policyWindowSeconds(policy) * 1000 * timeScale;
-  const at = Math.min(now.getTime() + delaySeconds * 1000 * timeScale, Math.max(deadline, now.getTime()));
+  if (now.getTime() >= deadline) {
+    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent` };
+  }
+  const at = Math.min(now.getTime() + delaySeconds * 1000 * timeScale, deadline);
   return { action: 'retry', at: new Date(at) };
 }

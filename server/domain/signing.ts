@@ -55,8 +55,10 @@ export function verifyWebhook(
   body: string,
   opts: { now?: number; toleranceSeconds?: number } = {},
 ): void {
+  // Header names are case-insensitive: frameworks hand them over as `webhook-id` or `Webhook-Id`.
   const get = (name: string) => {
-    const v = headers[name] ?? headers[name.toLowerCase()];
+    const key = name in headers ? name : Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const v = key === undefined ? undefined : headers[key];
     return Array.isArray(v) ? v[0] : v;
   };
   const id = get('webhook-id');

@@ -14,7 +14,9 @@ for (const [net, prefix] of [
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64],
+  // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form (::127.0.0.1 is written ::7f00:1).
+  // IPv4-mapped addresses (::ffff:a.b.c.d) are checked by BlockList against the IPv4 rules above.
+  ['::', 96], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
@@ -47,7 +49,8 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean): string | nul
   if (url.username || url.password) return 'must not contain credentials';
   if (raw.length > 2048) return 'must be at most 2048 characters';
   if (allowPrivate) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` (a fully qualified name) resolves like `localhost`: compare without trailing dots.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'must not target a private or loopback host';
   if (isIP(host) && isPrivateAddress(host)) return 'must not target a private, loopback or link-local address';
   return null;

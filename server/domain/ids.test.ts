@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { isId, newId, type IdKind } from './ids';
+
+const kinds: Array<[IdKind, string]> = [
+  ['customer', 'cus'],
+  ['user', 'usr'],
+  ['apiKey', 'key'],
+  ['portalToken', 'ptk'],
+  ['subscription', 'sub'],
+  ['event', 'evt'],
+  ['delivery', 'dlv'],
+  ['attempt', 'att'],
+  ['replay', 'rpl'],
+];
+
+describe('newId', () => {
+  it.each(kinds)('%s ids carry the %s_ prefix and 26 Crockford base32 characters', (kind, prefix) => {
+    const id = newId(kind);
+    expect(id).toMatch(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`));
+    expect(isId(kind, id)).toBe(true);
+  });
+
+  it('encodes the time first, so ids sort by creation time', () => {
+    const times = [0, 1, 31, 32, 1_000_000, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1) + 1, Date.UTC(2099, 11, 31)];
+    const ids = times.map((t) => newId('event', t));
+    expect([...ids].sort()).toEqual(ids);
+    expect(newId('event', 0).slice(4, 14)).toBe('0000000000');
+    expect(newId('event', 33).slice(4, 14)).toBe('0000000011');
+  });
+
+  it('is unique within one millisecond', () => {
+    const now = Date.now();
+    const ids = new Set(Array.from({ length: 10_000 }, () => newId('delivery', now)));
+    expect(ids.size).toBe(10_000);
+  });
+});
+
+describe('isId', () => {
+  it('checks the kind and the shape', () => {
+    const id = newId('subscription');
+    expect(isId('subscription', id)).toBe(true);
+    expect(isId('event', id)).toBe(false);
+    expect(isId('subscription', id.toLowerCase())).toBe(false);
+    expect(isId('subscription', `${id}0`)).toBe(false);
+    expect(isId('subscription', id.slice(0, -1))).toBe(false);
+    expect(isId('subscription', `${id.slice(0, -1)}U`)).toBe(false); // U is not in the Crockford alphabet
+    expect(isId('subscription', `x${id}`)).toBe(false);
+  });
+});
