@@ -7,8 +7,10 @@ test('a failing endpoint leaves a dead letter; after the fix one click replays i
   let answer = 500;
   const rx = await receiver(() => answer);
   const { customerId, email, password } = await seedCustomer('Dead');
-  // Two attempts one (scaled) second apart, then the dead letter.
-  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['payment.*'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [1] } });
+  // Two attempts, then the dead letter. The policy's whole window is its schedule (5000 s, about 5 s
+  // at the e2e server's RETRY_TIME_SCALE of 0.001): the retry lands inside it, and a failure once it
+  // is spent is final.
+  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['payment.*'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] } });
   const event = await publish(customerId, 'payment.failed', { paymentId: 'pay_1' });
   await expect.poll(async () => (await deliveriesOf(event.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
 

@@ -22,7 +22,7 @@ test('the overview charts the last hour: attempts, success rate, latency, dead l
   const failing = await receiver(() => 503);
   const { customerId, email, password } = await seedCustomer('Overview');
   await createSubscription(customerId, { url: ok.url, eventTypes: ['order.**'] });
-  await createSubscription(customerId, { url: failing.url, eventTypes: ['order.refunded'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [1] } });
+  await createSubscription(customerId, { url: failing.url, eventTypes: ['order.refunded'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] } });
   const events = [];
   for (const type of ['order.created', 'order.paid', 'order.shipped', 'order.refunded']) events.push(await publish(customerId, type, { n: 1 }));
   const refund = events.at(-1)!;
