@@ -138,8 +138,11 @@ export async function runPerf() {
     // Our product: web (next start) + one worker process.
     const ctx = await benchContext(db.url);
     const key = (await createApiKey(ctx, null, 'bench')).key;
-    const web = startProcess('node_modules/.bin/next', ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'], workerEnv(db.url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000' }));
-    const worker = startWorkerProcess(db.url, { WORKER_CONCURRENCY: '256' });
+    // BENCH_PROFILE=1: CPU profiles of web and worker into bench/results/profiles (summarise with
+    // `pnpm tsx bench/profile-summary.ts`).
+    const profile: Record<string, string> = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=bench/results/profiles' } : {};
+    const web = startProcess('node_modules/.bin/next', ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'], workerEnv(db.url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000', ...profile }));
+    const worker = startWorkerProcess(db.url, { WORKER_CONCURRENCY: '256', ...profile });
     await waitForHttp(`http://127.0.0.1:${WEB_PORT}/api/health`, 60_000);
     const api = new Pool(`http://127.0.0.1:${WEB_PORT}`, { connections: 32 });
     const publish = async (body: object) => {
@@ -189,7 +192,8 @@ export async function runPerf() {
     const latCustomer = await createCustomer(ctx, platformScope, { name: 'Latency' });
     await createSubscription(ctx, platformScope, { customerId: latCustomer.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
     await sleep(2000);
-    const rate = Math.max(20, Math.round(e2ePerSecond / 2));
+    // Half the sustained event rate of the end-to-end run (each event here has one subscription).
+    const rate = Math.max(5, Math.round(pub.perSecond / 2));
     const sent = new Map<string, number>();
     const latEnd = Date.now() + 20_000;
     let next = Date.now();

@@ -35,7 +35,7 @@ if (!secrets.platformKey) {
 await runtime.stop();
 
 startChild('web', bin('next'), ['dev', '-p', String(port)], env, 36);
-startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35);
+startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);
 
 console.log(`
   Hookrelay is starting.

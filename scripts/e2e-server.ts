@@ -35,7 +35,7 @@ mkdirSync('test-results', { recursive: true });
 writeFileSync('test-results/e2e-env.json', JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey }));
 
 startChild('web', bin('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], env, 36);
-startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35);
+startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);
 
 async function shutdown() {
   await stopAll(10_000);

@@ -11,7 +11,7 @@ if (!process.env.DATABASE_URL) {
 }
 const env = { ...process.env, NODE_ENV: 'production' as const };
 startChild('web', bin('next'), ['start', '-p', process.env.PORT ?? '3000'], env, 36);
-startChild('worker', bin('tsx'), ['worker/index.ts'], env, 35);
+startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);
 
 let stopping = false;
 async function shutdown() {

@@ -108,7 +108,7 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
       return held ? ('held' as const) : ('deferred' as const);
     });
-    if (outcome === 'reenabled') return performAttempt(ctx, sender, job);
+    if (outcome === 'reenabled') return performAttempt(ctx, sender, job, io);
     return outcome;
   }
   const startedAt = ctx.now();
