@@ -8,6 +8,9 @@
  *   user create --email E --password P --customer C  dashboard login
  *   key list [--customer C]                          API keys with their last use (never the keys)
  *   key revoke <keyId>                               stops a key at once
+ *   secrets reencrypt                                after rotating HOOKRELAY_SECRET_KEY: re-encrypt every
+ *                                                    subscription secret under the current key
+ *   workers                                          worker processes seen in the last 30 s
  *
  * `--json` prints exactly one JSON object on stdout instead. Errors go to stderr as `error: …` with
  * exit code 1 (2 for a command line that cannot be understood), and change nothing.
@@ -25,7 +28,9 @@ const USAGE = `usage: pnpm cli <command> [--json]
   customer key --customer C [--name N]
   user create --email E --password P --customer C
   key list [--customer C]
-  key revoke <keyId>`;
+  key revoke <keyId>
+  secrets reencrypt
+  workers`;
 
 class UsageError extends Error {}
 
@@ -80,7 +85,7 @@ async function plan(): Promise<Command> {
     if (v === undefined) throw new UsageError(`--${name} is required`);
     return v;
   };
-  switch (cmd === 'platform-key' ? cmd : key) {
+  switch (cmd === 'platform-key' || cmd === 'workers' ? cmd : key) {
     case 'platform-key': {
       noMore(1);
       const name = check(z.string().min(1).max(200), values.name ?? 'cli', '--name');
@@ -132,6 +137,31 @@ async function plan(): Promise<Command> {
         return { result: { id: r.id, revoked: true, revokedAt: r.revokedAt }, lastLine: `revoked ${r.id}` };
       };
     }
+    case 'secrets reencrypt': {
+      noMore(2);
+      return async (ctx) => {
+        const { reencryptSecrets } = await import('../server/domain/key-rotation');
+        const r = await reencryptSecrets(ctx);
+        const counts = { scanned: r.scanned, reencrypted: r.reencrypted, alreadyCurrent: r.current };
+        if (r.failed.length > 0) {
+          // Exit 1 with the subscriptions to look at: an old key is missing from HOOKRELAY_SECRET_KEY_PREVIOUS.
+          throw new Error(
+            `${r.failed.length} secret(s) could not be decrypted with the configured keys (${JSON.stringify(counts)}):\n` +
+              r.failed.map((f) => `  ${f.subscriptionId}: ${f.error}`).join('\n'),
+          );
+        }
+        return { result: counts, lastLine: 'All subscription secrets are under the current key: HOOKRELAY_SECRET_KEY_PREVIOUS can be removed.' };
+      };
+    }
+    case 'workers': {
+      noMore(1);
+      return async (ctx) => {
+        const { liveWorkers } = await import('../server/domain/workers');
+        const workers = await liveWorkers(ctx);
+        const lines = workers.map((w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`);
+        return { result: { workers }, lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n') };
+      };
+    }
     default:
       throw new UsageError(cmd ? `unknown command: ${positionals.join(' ')}` : 'no command given');
   }
@@ -158,7 +188,7 @@ function print({ result, lastLine }: Output) {
     console.log(JSON.stringify(result));
     return;
   }
-  for (const [k, v] of Object.entries(result)) if (k !== 'key' && k !== 'keys') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  for (const [k, v] of Object.entries(result)) if (k !== 'key' && k !== 'keys' && k !== 'workers') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   console.log(lastLine);
 }
 

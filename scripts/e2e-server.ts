@@ -22,6 +22,7 @@ const env: NodeJS.ProcessEnv = {
   REPLAY_RATE_PER_SECOND: process.env.REPLAY_RATE_PER_SECOND ?? '10',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
+  METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',
 };
 Object.assign(process.env, env);
 const { migrateDatabase } = await import('../server/db/migrate');
@@ -32,7 +33,7 @@ const runtime = await createRuntime('web');
 const platformKey = (await createApiKey(runtime.ctx, null, 'e2e')).key;
 await runtime.stop();
 mkdirSync('test-results', { recursive: true });
-writeFileSync('test-results/e2e-env.json', JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey }));
+writeFileSync('test-results/e2e-env.json', JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey, metricsToken: env.METRICS_TOKEN }));
 
 startChild('web', bin('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], env, 36);
 startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);

@@ -39,6 +39,16 @@ const schema = z.object({
   REPLAY_MIN_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
   /** Dispatcher tick: how often due retries, rate-limited and backlogged deliveries are admitted. */
   DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).default(100),
+  /** SIGTERM: how long a worker may take to finish attempts in hand before it hands the rest back and exits. */
+  WORKER_SHUTDOWN_SECONDS: z.coerce.number().positive().default(20),
+  /** When set, a worker serves /health and /metrics on this port (plain HTTP, all interfaces; 0 = any free port, logged). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** When set, /api/metrics requires `Authorization: Bearer <METRICS_TOKEN>`; in production it is required. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Connections in this process's Drizzle pool (default: web 10, worker 20). */
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().optional(),
+  /** Connections in this process's pg-boss pool (default: web 4, worker 10). */
+  QUEUE_POOL_MAX: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof schema>;

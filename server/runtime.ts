@@ -2,6 +2,7 @@ import { createDatabase, type Database } from './db/client';
 import { keyring } from './domain/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
+import { createLogger, type Logger } from './log';
 import { createBoss, type BossRole } from './queue/boss';
 
 /**
@@ -17,16 +18,18 @@ export function secretKeyring() {
   return keyring(e.HOOKRELAY_SECRET_KEY, previous);
 }
 
-export async function createRuntime(role: BossRole, opts: { dbMax?: number } = {}): Promise<Runtime> {
+export async function createRuntime(role: BossRole, opts: { dbMax?: number; log?: Logger } = {}): Promise<Runtime> {
   const e = env();
   const url = databaseUrl();
-  const database = createDatabase(url, { max: opts.dbMax ?? (role === 'worker' ? 20 : 10), applicationName: `hookrelay-${role}` });
-  const boss = createBoss(url, { role });
+  const log = opts.log ?? createLogger(role);
+  const database = createDatabase(url, { max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10), applicationName: `hookrelay-${role}` });
+  const boss = createBoss(url, { role, log, ...(e.QUEUE_POOL_MAX && { max: e.QUEUE_POOL_MAX }) });
   await boss.start();
   const ctx: Ctx = {
     db: database.db,
     boss,
     keys: secretKeyring(),
+    log,
     now: () => new Date(),
     random: Math.random,
     config: {

@@ -1,24 +1,39 @@
 import type { Job, FetchOptions } from 'pg-boss';
 import type { Boss } from '../server/queue/boss';
 import type { Logger } from '../server/log';
+import { metrics } from '../server/metrics';
 
 /**
  * A fetch loop over one pg-boss queue: keeps up to `concurrency` jobs in hand, fetches in batches
  * for the free slots, and settles each job on its own (one slow endpoint never pins a batch).
  * pg-boss's `work()` polls every 2 s and completes whole batches; both hurt latency and fairness here.
- * Stops fetching on `stop()` and waits for what is in hand (bounded by the caller's deadline).
+ *
+ * `stop(deadlineMs)`: stops fetching, waits up to the deadline for the jobs in hand, then fails
+ * (hands back) those still running, so pg-boss retries them on another worker after the queue's
+ * retry delay (seconds) instead of after the job's expiry (DELIVERY_JOB_EXPIRE_SECONDS). A handed-back
+ * deliver job that later finishes here anyway is harmless: the attempt it records makes the retried
+ * job a no-op (attempt numbers), and a second send carries the same webhook-id.
  */
-export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number };
+export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number; readonly queue: string };
 
 export function pollQueue<T>(
   boss: Boss,
   queue: string,
-  opts: { concurrency: number; batchSize: number; pollMs: number; fetch?: Omit<FetchOptions, 'batchSize'>; log: Logger },
+  opts: {
+    concurrency: number;
+    batchSize: number;
+    pollMs: number;
+    fetch?: Omit<FetchOptions, 'batchSize'>;
+    log: Logger;
+    /** Ids worth logging about a job (e.g. its delivery id), added to error lines. */
+    describe?: (job: Job<T>) => Record<string, unknown>;
+  },
   handle: (job: Job<T>) => Promise<void>,
 ): PollLoop {
   let running = true;
-  let inFlight = 0;
-  const inHand = new Set<Promise<void>>();
+  const inHand = new Map<string, { job: Job<T>; done: Promise<void> }>();
+  /** Jobs failed back at the deadline: no longer ours, so their late errors are not failed again. */
+  const handedBack = new Set<string>();
   let wake: (() => void) | null = null;
   const nap = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -28,7 +43,7 @@ export function pollQueue<T>(
 
   const loop = (async () => {
     while (running) {
-      const free = opts.concurrency - inFlight;
+      const free = opts.concurrency - inHand.size;
       if (free <= 0) {
         await nap(1000);
         continue;
@@ -42,32 +57,48 @@ export function pollQueue<T>(
         continue;
       }
       for (const job of jobs) {
-        inFlight++;
-        const p = handle(job)
+        const done = handle(job)
           .catch(async (err: unknown) => {
-            opts.log.error({ err, queue, jobId: job.id }, 'job failed; pg-boss will retry it');
+            if (handedBack.has(job.id)) return;
+            metrics.jobFailures.inc({ queue });
+            opts.log.error({ err, queue, jobId: job.id, ...opts.describe?.(job) }, 'job failed; pg-boss will retry it');
             await boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) }).catch(() => {});
           })
           .finally(() => {
-            inFlight--;
-            inHand.delete(p);
+            inHand.delete(job.id);
             wake?.();
           });
-        inHand.add(p);
+        inHand.set(job.id, { job, done });
       }
       if (jobs.length < Math.min(free, opts.batchSize) && running) await nap(opts.pollMs);
     }
   })();
 
   return {
-    inFlight: () => inFlight,
+    queue,
+    inFlight: () => inHand.size,
     async stop(deadlineMs: number) {
       running = false;
       wake?.();
       await loop;
-      const left = inFlight;
-      await Promise.race([Promise.allSettled([...inHand]), new Promise((r) => setTimeout(r, deadlineMs))]);
-      return left;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inHand.values()].map((h) => h.done)),
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs)))),
+      ]);
+      clearTimeout(timer);
+      const left = [...inHand.values()].map((h) => h.job);
+      if (left.length === 0) return 0;
+      for (const j of left) handedBack.add(j.id);
+      try {
+        await boss.fail(queue, left.map((j) => j.id), { message: 'worker shut down before the job finished; handed back for another worker' });
+        metrics.jobsHandedBack.inc({ queue }, left.length);
+        opts.log.warn({ queue, jobs: left.map((j) => ({ jobId: j.id, ...opts.describe?.(j) })) }, 'shutdown deadline passed: unfinished jobs handed back to the queue');
+      } catch (err) {
+        // The database is unreachable: pg-boss's expiry hands the jobs back instead (slower, same result).
+        opts.log.error({ err, queue, jobs: left.length }, 'could not hand back unfinished jobs; they return when their lease expires');
+      }
+      return left.length;
     },
   };
 }

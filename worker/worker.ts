@@ -6,6 +6,7 @@ import { dispatchTick, sweep } from '../server/domain/dispatch';
 import { runFanOutJob } from '../server/domain/fanout';
 import { runBulkReplay } from '../server/domain/replays';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/retention';
+import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/workers';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
@@ -16,7 +17,7 @@ import { pollQueue, type PollLoop } from './poll';
 const SWEEP_STALE_MS = 6 * 3600_000;
 
 /** Runs `fn` every `ms` (never overlapping itself) until stopped. */
-function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>): PollLoop {
+function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>): PollLoop & { runNow(): void } {
   let running = true;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
@@ -27,6 +28,7 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
       } catch (err) {
         log.error({ err, loop: name }, 'periodic task failed; will retry');
       }
+      if (!running) break; // stopped while `fn` ran: do not sleep a whole interval first
       await new Promise<void>((r) => {
         wake = r;
         timer = setTimeout(r, ms);
@@ -34,7 +36,12 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
     }
   })();
   return {
+    queue: name,
     inFlight: () => 0,
+    runNow() {
+      clearTimeout(timer);
+      wake?.();
+    },
     async stop() {
       running = false;
       clearTimeout(timer);
@@ -47,11 +54,26 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
 
 type Handler<K extends JobKey> = (job: Job<JobPayload<K>>) => Promise<void>;
 
+export type RunningWorker = {
+  identity: WorkerIdentity;
+  /** Jobs in hand, by queue name. */
+  inFlight(): Record<string, number>;
+  /** Time of the last heartbeat the database accepted (null before the first). */
+  lastHeartbeatAt(): Date | null;
+  stopping(): boolean;
+  /**
+   * Graceful stop: no new jobs; attempts in hand get until the deadline, the rest are handed back to
+   * the queue (failed, retried elsewhere within seconds). Returns how many were handed back.
+   */
+  stop(deadlineMs: number): Promise<number>;
+};
+
 /**
  * Registers one handler per catalog entry (the `Record<JobKey, …>` type makes a missing handler a
  * compile error). Each handler parses its payload with the catalog schema and calls the domain.
+ * Also keeps this worker's heartbeat row fresh (readiness, operators' view of who runs what).
  */
-export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promise<{ stop(deadlineMs: number): Promise<number> }> {
+export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identity: WorkerIdentity = workerIdentity()): Promise<RunningWorker> {
   const e = env();
   const parse = <K extends JobKey>(key: K, job: Job<unknown>) => catalog[key].payload.parse(job.data) as JobPayload<K>;
 
@@ -104,7 +126,7 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promis
     },
   };
 
-  const loops: PollLoop[] = [
+  const jobLoops: PollLoop[] = [
     pollQueue(ctx.boss, catalog.deliver.name, {
       concurrency: e.WORKER_CONCURRENCY,
       batchSize: 100,
@@ -112,24 +134,43 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger): Promis
       // Per-customer cap across all workers: pg-boss counts each group's active jobs at fetch time.
       fetch: { groupConcurrency: { default: e.CUSTOMER_MAX_IN_FLIGHT } },
       log,
+      describe: (job) => ({ deliveryId: (job.data as { deliveryId?: string }).deliveryId, attempt: (job.data as { attempt?: number }).attempt }),
     }, handlers.deliver),
-    pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log }, handlers.fanout),
-    pollQueue(ctx.boss, catalog.bulkReplay.name, { concurrency: 4, batchSize: 4, pollMs: 500, log }, handlers.bulkReplay),
+    pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log, describe: (job) => ({ eventId: (job.data as { eventId?: string }).eventId }) }, handlers.fanout),
+    pollQueue(ctx.boss, catalog.bulkReplay.name, { concurrency: 4, batchSize: 4, pollMs: 500, log, describe: (job) => ({ replayId: (job.data as { replayId?: string }).replayId }) }, handlers.bulkReplay),
     pollQueue(ctx.boss, catalog.retention.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.retention),
     pollQueue(ctx.boss, catalog.depthSample.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.depthSample),
   ];
+  const inFlight = () => Object.fromEntries(jobLoops.map((l) => [l.queue, l.inFlight()]));
+  const inFlightTotal = () => jobLoops.reduce((n, l) => n + l.inFlight(), 0);
   // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.
-  loops.push(
+  const periodic = [
     every(e.DISPATCH_INTERVAL_MS, log, 'dispatch', () => dispatchTick(ctx)),
     every(5000, log, 'sweep', () => sweep(ctx, SWEEP_STALE_MS)),
-  );
+  ];
+  let stopping = false;
+  let lastBeat: Date | null = null;
+  let beats = 0;
+  const heart = every(HEARTBEAT_MS, log, 'heartbeat', async () => {
+    await heartbeat(ctx, identity, inFlightTotal(), stopping);
+    lastBeat = new Date();
+    if (beats++ % 720 === 0) await pruneWorkers(ctx); // about hourly
+  });
   for (const key of Object.keys(catalog) as JobKey[]) {
     const entry = catalog[key];
     if ('cron' in entry) await ctx.boss.schedule(entry.name, entry.cron, {});
   }
   return {
+    identity,
+    inFlight,
+    lastHeartbeatAt: () => lastBeat,
+    stopping: () => stopping,
     async stop(deadlineMs) {
-      const left = await Promise.all(loops.map((l) => l.stop(deadlineMs)));
+      stopping = true;
+      heart.runNow(); // tell the fleet at once that this worker is draining
+      const left = await Promise.all([...jobLoops, ...periodic].map((l) => l.stop(deadlineMs)));
+      await heart.stop(0);
+      await removeWorker(ctx, identity.id).catch((err: unknown) => log.warn({ err }, 'could not remove heartbeat row; it goes stale'));
       return left.reduce((a, b) => a + b, 0);
     },
   };

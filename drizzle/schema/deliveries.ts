@@ -48,6 +48,10 @@ export const deliveries = pgTable('deliveries', {
   index('deliveries_backlog_idx').on(t.subscriptionId, t.priority.desc(), t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
   // What occupies a subscription's window.
   index('deliveries_queued_idx').on(t.subscriptionId).where(sql`${t.queuedAt} is not null`),
+  // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count
+  // them without scanning every delivery of the retention window.
+  index('deliveries_dead_idx').on(t.customerId).where(sql`${t.status} = 'dead'`),
+  index('deliveries_held_idx').on(t.subscriptionId).where(sql`${t.status} = 'held'`),
 ]);
 
 /**

@@ -4,3 +4,4 @@ export * from './events';
 export * from './deliveries';
 export * from './replays';
 export * from './stats';
+export * from './workers';

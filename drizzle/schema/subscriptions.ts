@@ -41,4 +41,6 @@ export const subscriptions = pgTable('subscriptions', {
   index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
   index('subscriptions_active_idx').on(t.customerId).where(sql`${t.active}`),
   index('subscriptions_backlog_idx').on(t.id).where(sql`${t.backlog}`),
+  // Breakers that are not closed (few): the breaker-state gauge reads these, not every subscription.
+  index('subscriptions_breaker_idx').on(t.breakerState).where(sql`${t.breakerState} <> 'closed'`),
 ]);

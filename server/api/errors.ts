@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/errors';
+import { metrics } from '../metrics';
 
 /** The one mapping of domain error codes to tRPC codes and HTTP statuses (complete by type). */
 export const trpcCodeOf: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -49,6 +50,11 @@ export function fromZod(err: ZodError): DomainError {
   const field = issue?.path.join('.') || undefined;
   const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid input';
   return new DomainError('bad_request', message, field ? { field } : {});
+}
+
+/** Counts an API error by code (REST and tRPC both call this once per failed request). */
+export function countApiError(e: DomainError): void {
+  metrics.apiErrors.inc({ code: e.code });
 }
 
 /** A domain error as the tRPC error that carries it (mapped code; the DomainError rides along as the cause). */

@@ -1,7 +1,7 @@
 import type { Ctx } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { bearerPrincipal } from './bearer';
-import { errorBody, httpStatusOf, toDomainError } from './errors';
+import { countApiError, errorBody, httpStatusOf, toDomainError } from './errors';
 import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
@@ -20,6 +20,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 export function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
+  countApiError(e);
   return json(httpStatusOf[e.code], errorBody(e), { ...headers, ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) });
 }
 
@@ -100,7 +101,7 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
     return json(route.meta.status ?? 200, result);
   } catch (err) {
     const e = toDomainError(err);
-    if (e.code === 'internal') console.error('[api] internal error', err);
+    if (e.code === 'internal') ctx.log.error({ err, method: req.method, path }, 'internal error in an API request');
     return errorResponse(e);
   }
 }

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
 import { env } from '../env';
-import { toDomainError, toTrpcError } from './errors';
+import { countApiError, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 
@@ -34,6 +34,7 @@ export async function serveTrpc(req: Request, createContext: () => Promise<ApiCo
       return retryAfter ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
     },
     onError({ error, path }) {
+      countApiError(toDomainError(error));
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] internal error in ${path ?? '?'}`, error.cause ?? error);
     },
   });
@@ -42,6 +43,7 @@ export async function serveTrpc(req: Request, createContext: () => Promise<ApiCo
 /** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
 function payloadTooLarge(req: Request, size: number, limit: number): Response {
   const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
+  countApiError(e);
   const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };
   const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } };
   const url = new URL(req.url);

@@ -1,8 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { attempts, customers, deliveries, events, subscriptions } from '../../drizzle/schema';
-import type { AttemptTrigger } from '../../drizzle/schema';
+import type { AttemptTrigger, BreakerState } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import { bossDb, rawClient } from '../db/client';
+import type { Logger } from '../log';
+import { metrics } from '../metrics';
 import { catalog } from '../queue/catalog';
 import type { Ctx } from './context';
 import { decryptSecret } from './crypto';
@@ -85,8 +87,11 @@ export const directIo = (ctx: Ctx): AttemptIo => ({
  */
 export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo = directIo(ctx)): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
   const row = await io.load(job.data.deliveryId);
+  const log = attemptLog(ctx, job, row);
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
     await io.completeStale(job.id);
+    metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+    log.debug({ status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount }, 'stale deliver job: attempt already recorded or delivery no longer pending');
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
@@ -109,6 +114,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
       return held ? ('held' as const) : ('deferred' as const);
     });
     if (outcome === 'reenabled') return performAttempt(ctx, sender, job, io);
+    metrics.deliveryJobsSkipped.inc({ reason: outcome });
+    log.debug(outcome === 'held' ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
     return outcome;
   }
   const startedAt = ctx.now();
@@ -118,6 +125,7 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
   };
   const result = await sender.send(row.sub.url, headers, row.event.body, row.sub.timeoutMs);
+  metrics.attemptDuration.observe({ result: resultClass(result.outcome) }, result.latencyMs / 1000);
   const decision = decide({
     outcome: result.outcome,
     attemptInCycle: job.data.attempt - row.delivery.cycleStart,
@@ -131,6 +139,58 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
   return 'sent';
 }
 
+/** Every line about a delivery carries its ids (and the job's), so one filter follows it across workers. */
+function attemptLog(ctx: Ctx, job: DeliverJob, row: Loaded | undefined): Logger {
+  return ctx.log.child({
+    deliveryId: job.data.deliveryId,
+    attempt: job.data.attempt,
+    jobId: job.id,
+    ...(row && { eventId: row.event.id, customerId: row.delivery.customerId, subscriptionId: row.sub.id }),
+  });
+}
+
+/** Result class for the latency histogram: status class, or the error class (timeout, connection, dns, tls...). */
+function resultClass(outcome: SendResult['outcome']): string {
+  return outcome.kind === 'response' ? `${Math.floor(outcome.status / 100)}xx` : outcome.errorClass;
+}
+
+/** Counts and logs recorded outcomes (after their transaction committed). */
+function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
+  const fresh = new Set(recorded);
+  for (const o of outcomes) {
+    const log = attemptLog(ctx, o.job, o.row);
+    if (!fresh.has(o)) {
+      metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+      log.info('attempt sent but already recorded by another worker (its lease had expired); not recorded twice');
+      continue;
+    }
+    metrics.deliveryAttempts.inc({ outcome: o.decision.action });
+    const r = o.result.outcome;
+    const fields = { latencyMs: o.result.latencyMs, ...(r.kind === 'response' ? { status: r.status } : { errorClass: r.errorClass, error: r.message }) };
+    switch (o.decision.action) {
+      case 'succeeded':
+        log.debug({ ...fields, outcome: 'succeeded' }, 'delivered');
+        break;
+      case 'retry':
+        log.info({ ...fields, outcome: 'retry', nextAttemptAt: o.decision.at.toISOString() }, 'attempt failed; retry scheduled');
+        break;
+      case 'dead':
+        log.warn({ ...fields, outcome: 'dead', reason: o.decision.reason }, 'delivery dead-lettered');
+        break;
+      case 'gone':
+        log.warn({ ...fields, outcome: 'gone' }, 'endpoint answered 410 Gone: subscription disabled, its pending deliveries held');
+        break;
+    }
+  }
+  for (const [subscriptionId, { from, to }] of breakers) {
+    const o = recorded.find((x) => x.row.sub.id === subscriptionId)!;
+    const log = ctx.log.child({ subscriptionId, customerId: o.row.delivery.customerId, deliveryId: o.row.delivery.id, eventId: o.row.event.id });
+    metrics.breakerTransitions.inc({ to });
+    if (to === 'open') log.warn({ breakerFrom: from, breakerTo: to }, 'circuit breaker opened: deliveries wait in the table until the probe');
+    else log.info({ breakerFrom: from, breakerTo: to }, 'circuit breaker closed');
+  }
+}
+
 /**
  * Records finished attempts in one transaction, set-based (one statement per kind of write, not
  * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, and the
@@ -141,7 +201,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
  * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
  */
 export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds: string[] = []): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+  const breakers = new Map<string, { from: BreakerState; to: BreakerState }>();
+  const recordedOutcomes = await ctx.db.transaction(async (tx) => {
     const raw = rawClient(tx);
     await raw`set local synchronous_commit = off`;
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
@@ -158,7 +219,9 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
         const signals = list.map((o) => breakerSignal(o.result.outcome));
         // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
         if (signals.includes('unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
-          for (const signal of signals) await updateBreaker(ctx, tx, subId, signal);
+          let state: BreakerState = sub.breakerState;
+          for (const signal of signals) state = (await updateBreaker(ctx, tx, subId, signal)) ?? state;
+          if (state !== sub.breakerState && (state === 'open' || state === 'closed')) breakers.set(subId, { from: sub.breakerState, to: state });
         }
       }
       const retrying = [...new Set(recorded.filter((o) => o.decision.action === 'retry').map((o) => o.row.sub.id))];
@@ -170,7 +233,9 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     }
     const jobIds = [...outcomes.map((o) => o.job.id), ...staleJobIds];
     if (jobIds.length) await ctx.boss.complete(catalog.deliver.name, jobIds, null, { db: bossDb(tx) });
+    return recorded;
   });
+  reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
 }
 
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
@@ -272,17 +337,19 @@ export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhe
  * backlog drains at the subscription's window and rate limit; an unhealthy one re-opens it with a
  * doubled cool-down (capped at 4 cool-downs).
  */
-async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<void> {
+/** Returns the breaker's state after the update (null when nothing changed). */
+async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<BreakerState | null> {
   const now = ctx.now();
   if (signal === 'healthy') {
-    await tx
+    const changed = await tx
       .update(subscriptions)
       .set({ breakerState: 'closed', breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null })
-      .where(and(eq(subscriptions.id, subscriptionId), sql`(${subscriptions.breakerState} <> 'closed' or ${subscriptions.breakerFailures} <> 0)`));
-    return;
+      .where(and(eq(subscriptions.id, subscriptionId), sql`(${subscriptions.breakerState} <> 'closed' or ${subscriptions.breakerFailures} <> 0)`))
+      .returning({ id: subscriptions.id });
+    return changed.length > 0 ? 'closed' : null;
   }
   const cooldown = ctx.config.breakerCooldownMs;
-  await tx.execute(sql`
+  const rows = await tx.execute<{ breaker_state: BreakerState }>(sql`
     update subscriptions set
       breaker_failures = breaker_failures + 1,
       breaker_state = case
@@ -299,5 +366,7 @@ async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: '
         when breaker_state = 'closed' and breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz + make_interval(secs => ${cooldown / 1000}::float8)
         else breaker_probe_at end,
       backlog = true
-    where id = ${subscriptionId}`);
+    where id = ${subscriptionId}
+    returning breaker_state`);
+  return rows[0]?.breaker_state ?? null;
 }

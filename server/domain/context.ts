@@ -1,15 +1,19 @@
 import type { Db } from '../db/client';
+import type { Logger } from '../log';
 import type { Boss } from '../queue/boss';
 import type { Keyring } from './crypto';
 
 /**
  * What domain functions need from the outside world, passed as an argument (no globals, no DI
- * framework): the database, the queue, the secrets keyring, the clock and the random source.
+ * framework): the database, the queue, the secrets keyring, the logger, the clock and the random
+ * source. (Process-local metrics are the exception: server/metrics.ts, one registry per process.)
  */
 export type Ctx = {
   db: Db;
   boss: Boss;
   keys: Keyring;
+  /** Structured logger; lines about a delivery come from a child carrying its ids. */
+  log: Logger;
   now: () => Date;
   random: () => number;
   config: {

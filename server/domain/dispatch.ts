@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { rawClient, type Queryable } from '../db/client';
+import { metrics } from '../metrics';
 import { enqueueMany } from '../queue/boss';
 import type { Ctx } from './context';
 
@@ -65,6 +66,7 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
     from picked p where d.id = p.id
     returning d.id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe`;
   if (rows.length === 0) return [];
+  metrics.deliveriesAdmitted.inc({ path: opts.fast ? 'fast' : 'dispatcher' }, rows.length);
 
   await enqueueMany(
     ctx.boss,

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../drizzle/schema';
+import { metrics } from '../metrics';
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
@@ -31,7 +32,7 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
   if (size > ctx.config.maxPayloadBytes) {
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
     // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
     // customer has very many subscriptions; a broadcast always goes to the fan-out job.
     const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
@@ -71,6 +72,10 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
     await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
     return { id, deliveries: null, duplicate: false };
   });
+  // Counted once committed: the publish rate is the rate of durable events.
+  if (result.duplicate) metrics.eventsDuplicate.inc();
+  else metrics.eventsAccepted.inc({ scope: customerId ? 'customer' : 'broadcast' });
+  return result;
 }
 
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */

@@ -71,6 +71,7 @@ export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
       .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
       .for('update');
     if (!event) return; // already fanned out, or purged
-    await fanOutEvent(ctx, tx, event);
+    const count = await fanOutEvent(ctx, tx, event);
+    ctx.log.debug({ eventId, customerId: event.customerId, deliveries: count }, 'event fanned out');
   });
 }

@@ -14,6 +14,7 @@ const prefixes = {
   delivery: 'dlv',
   attempt: 'att',
   replay: 'rpl',
+  worker: 'wrk',
 } as const;
 
 export type IdKind = keyof typeof prefixes;

@@ -135,6 +135,8 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
  * Resumable: after a crash the job re-runs from the stored cursor. Stops when cancelled.
  */
 export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+  const log = ctx.log.child({ replayId });
+  log.info('bulk replay running');
   for (;;) {
     const started = Date.now();
     const batch = await ctx.db.transaction(async (tx) => {
@@ -168,7 +170,10 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         .where(eq(bulkReplays.id, replayId));
       return { count: picked.length, done };
     });
-    if (!batch || batch.done) return;
+    if (!batch || batch.done) {
+      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: every matching dead letter re-enqueued' : 'bulk replay stopped (cancelled or gone)');
+      return;
+    }
     // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.
     const budgetMs = (batch.count / ctx.config.replayRatePerSecond) * 1000;
     const spent = Date.now() - started;

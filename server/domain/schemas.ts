@@ -27,6 +27,7 @@ const idNames: Record<IdKind, string> = {
   delivery: 'delivery',
   attempt: 'attempt',
   replay: 'replay',
+  worker: 'worker',
 };
 
 /**

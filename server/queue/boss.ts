@@ -1,6 +1,7 @@
 import { PgBoss, type JobInsert, type SendOptions } from 'pg-boss';
 import { env } from '../env';
 import { bossDb, type Queryable } from '../db/client';
+import type { Logger } from '../log';
 import { catalog, type JobKey, type JobPayload } from './catalog';
 
 export type Boss = PgBoss;
@@ -10,7 +11,7 @@ export type BossRole = 'web' | 'worker' | 'migrate';
  * pg-boss lives in the same database as our tables (schema `pgboss`). Only workers supervise
  * (expire crashed jobs) and run schedules; the web process only sends.
  */
-export function createBoss(url: string, opts: { role: BossRole; max?: number }): Boss {
+export function createBoss(url: string, opts: { role: BossRole; max?: number; log?: Logger }): Boss {
   const worker = opts.role === 'worker';
   const boss = new PgBoss({
     connectionString: url,
@@ -25,7 +26,8 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number }):
   boss.on('error', (err) => {
     // pg-boss reports background errors (e.g. a lost connection during a database restart) here;
     // it recovers by itself, so they are logged, not fatal.
-    console.error(`[pg-boss:${opts.role}]`, err instanceof Error ? err.message : err);
+    if (opts.log) opts.log.error({ err, component: 'pg-boss' }, 'queue background error (pg-boss recovers by itself)');
+    else console.error(`[pg-boss:${opts.role}]`, err instanceof Error ? err.message : err);
   });
   return boss;
 }

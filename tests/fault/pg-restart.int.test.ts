@@ -12,6 +12,7 @@ import { keyring } from '../../server/domain/crypto';
 import { createCustomer } from '../../server/domain/customers';
 import { publishEvent } from '../../server/domain/events';
 import { createSubscription } from '../../server/domain/subscriptions';
+import { createLogger } from '../../server/log';
 import { createBoss, type Boss } from '../../server/queue/boss';
 import { startReceiver } from '../support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
@@ -61,6 +62,7 @@ describe('PostgreSQL restart under load', () => {
       db: database.db,
       boss,
       keys: keyring('test-secret-key-0123456789abcdef'),
+      log: createLogger('fault-publisher'),
       now: () => new Date(),
       random: Math.random,
       config: {

@@ -1,0 +1,3 @@
+CREATE INDEX "subscriptions_breaker_idx" ON "subscriptions" USING btree ("breaker_state") WHERE "subscriptions"."breaker_state" <> 'closed';--> statement-breakpoint
+CREATE INDEX "deliveries_dead_idx" ON "deliveries" USING btree ("customer_id") WHERE "deliveries"."status" = 'dead';--> statement-breakpoint
+CREATE INDEX "deliveries_held_idx" ON "deliveries" USING btree ("subscription_id") WHERE "deliveries"."status" = 'held';
