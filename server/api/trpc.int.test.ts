@@ -70,6 +70,10 @@ describe('publishing over REST and over tRPC', () => {
 
   it('reads back the same event either way', async () => {
     const published = await trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.paid', data: { n: 2 } });
+    // Compare once the worker is done with it, so both reads see the same delivery state.
+    await expect
+      .poll(async () => ((await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }))) as { deliveries: Array<{ status: string }> }).deliveries.every((d) => d.status !== 'pending'), { timeout: 30_000 })
+      .toBe(true);
     const viaTrpc = await trpcClient(ctx, a.key).events.get.query({ id: published.id });
     const viaRest = await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }));
     expect(JSON.parse(JSON.stringify(viaTrpc))).toEqual(viaRest);

@@ -30,10 +30,10 @@ async function startWorkers(n: number, config: Partial<TestCtx['config']>) {
 
 beforeAll(async () => {
   db = await createTestDatabase('fairness');
-  ctx = await createTestContext(db.url, { breakerThreshold: 3, breakerCooldownMs: 1500, replayRatePerSecond: 400 });
+  ctx = await createTestContext(db.url, { breakerThreshold: 3, breakerCooldownMs: 3000, replayRatePerSecond: 400 });
   contexts.push(ctx);
   // Three workers sharing the queue, as three processes would (each its own pg-boss and pool).
-  await startWorkers(3, { breakerThreshold: 3, breakerCooldownMs: 1500, replayRatePerSecond: 400 });
+  await startWorkers(3, { breakerThreshold: 3, breakerCooldownMs: 3000, replayRatePerSecond: 400 });
 });
 
 afterAll(async () => {
@@ -115,7 +115,7 @@ describe('circuit breaker', () => {
 
     await expect.poll(async () => (await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]?.breakerState, { timeout: 20_000 }).toBe('open');
     const opened = rx.received.length;
-    // While open (cool-down 1.5 s), no attempts are spent.
+    // While open (cool-down 3 s), no attempts are spent.
     await new Promise((r) => setTimeout(r, 800));
     expect(rx.received.length).toBe(opened);
     // The endpoint recovers; the probe succeeds and the backlog drains.
