@@ -8,9 +8,10 @@ import type { Ctx } from './context';
  * Flow control: how deliveries move from our `deliveries` table into pg-boss.
  *
  * A subscription has a window of `max_in_flight` queued deliveries (those with a job, `queued_at`
- * set). Everything else that is pending waits in the table, live traffic ahead of bulk replays, so one stuck customer's backlog never
- * becomes a pile of ready jobs that slows every fetch (FINDINGS: 100,000 ready jobs cut other
- * customers' throughput ~10×). `admit` fills windows, oldest due first:
+ * set). Everything else that is pending waits in the table, live traffic ahead of bulk replays,
+ * so one stuck customer's backlog never becomes a pile of ready jobs that slows every fetch
+ * (`pnpm bench fairness`, scenario C: 100,000 ready jobs of one capped group cut other groups'
+ * fetch throughput by more than half). `admit` fills windows, oldest due first:
  *
  * - fast path (`fast: true`), run inline by publish, attempt completion, replay: only for
  *   subscriptions with a closed breaker and no rate limit; window counts are read without locks, so
