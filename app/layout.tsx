@@ -8,7 +8,7 @@ export const metadata: Metadata = {
 };
 
 /** Dark mode follows the system unless the user picked one (stored in localStorage, applied before paint). */
-const themeScript = `try{var t=localStorage.getItem('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;document.documentElement.classList.toggle('dark',d)}catch(e){}`;
+const themeScript = `try{var t=localStorage.getItem('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;var c=document.documentElement.classList;c.toggle('dark',d);c.toggle('light',t==='light')}catch(e){}`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -17,6 +17,9 @@ const env: NodeJS.ProcessEnv = {
   AUTH_SECRET: 'e2e-auth-secret-0123456789abcdef0123',
   ALLOW_PRIVATE_TARGETS: 'true',
   RETRY_TIME_SCALE: process.env.RETRY_TIME_SCALE ?? '0.001',
+  // A bulk replay re-enqueues 100 at once, then waits 100/rate seconds: at 10/s a replay of more
+  // than 100 dead letters stays running for 10 s, long enough to exercise cancelling it.
+  REPLAY_RATE_PER_SECOND: process.env.REPLAY_RATE_PER_SECOND ?? '10',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
   METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',

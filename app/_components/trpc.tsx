@@ -8,9 +8,23 @@ import type { AppRouter } from '@/server/api/root';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+function isClientError(err: unknown): boolean {
+  const status = (err as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** tRPC + TanStack Query for client components; the session cookie authenticates the dashboard. */
 export function ApiProvider({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2_000, retry: 1, refetchOnWindowFocus: true } } }));
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          // A 4xx (not found, read-only, bad input) will not change on retry; network blips and 5xx may.
+          queries: { staleTime: 2_000, retry: (count, err) => count < 2 && !isClientError(err), refetchOnWindowFocus: true },
+          mutations: { retry: false },
+        },
+      }),
+  );
   const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc' })] }));
   return (
     <QueryClientProvider client={queryClient}>

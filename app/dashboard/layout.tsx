@@ -2,6 +2,10 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { auth, signOut } from '@/server/auth';
+import { NavLinks } from '../_components/nav';
+import { SessionProvider } from '../_components/session';
+import { ThemeToggle } from '../_components/theme-toggle';
+import { ToastProvider } from '../_components/toast';
 import { ApiProvider } from '../_components/trpc';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
@@ -13,28 +17,42 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   }
   return (
     <ApiProvider>
-      <div className="min-h-screen">
-        <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3" aria-label="Main">
-            <Link href="/dashboard" className="font-semibold tracking-tight">
-              Hookrelay
-            </Link>
-            <Link href="/dashboard" className="text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">
-              Deliveries
-            </Link>
-            <span className="ml-auto text-sm text-zinc-500" data-testid="session-user">
-              {session.user.email ?? session.user.name}
-              {session.user.readOnly && <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-900 dark:text-amber-200">read-only</span>}
-            </span>
-            <form action={doSignOut}>
-              <button type="submit" className="text-sm text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white">
-                Sign out
-              </button>
-            </form>
-          </nav>
-        </header>
-        <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
-      </div>
+      <SessionProvider value={{ readOnly: session.user.readOnly }}>
+        <ToastProvider>
+          <div className="min-h-screen">
+            <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
+              <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 px-4">
+                <Link href="/dashboard" className="flex items-center gap-2 py-3 font-semibold tracking-tight">
+                  <span aria-hidden className="inline-flex size-6 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white">
+                    H
+                  </span>
+                  Hookrelay
+                </Link>
+                <nav aria-label="Main" className="order-last w-full md:order-none md:w-auto">
+                  <NavLinks />
+                </nav>
+                <div className="ml-auto flex items-center gap-2 py-2">
+                  {session.user.readOnly && (
+                    <span data-testid="read-only-badge" className="rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-500/15 dark:text-amber-300">
+                      Read-only
+                    </span>
+                  )}
+                  <span className="hidden max-w-48 truncate text-sm text-zinc-500 sm:inline dark:text-zinc-400" data-testid="session-user">
+                    {session.user.email ?? session.user.name}
+                  </span>
+                  <ThemeToggle />
+                  <form action={doSignOut}>
+                    <button type="submit" className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-white">
+                      Sign out
+                    </button>
+                  </form>
+                </div>
+              </div>
+            </header>
+            <main className="mx-auto max-w-7xl px-4 py-6 sm:py-8">{children}</main>
+          </div>
+        </ToastProvider>
+      </SessionProvider>
     </ApiProvider>
   );
 }

@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
-import { RecentDeliveries } from './recent-deliveries';
+import { Suspense } from 'react';
+import { Overview } from './_overview/overview';
 
-export const metadata: Metadata = { title: 'Deliveries' };
+export const metadata: Metadata = { title: 'Overview' };
 
-export default function DashboardPage() {
+export default function OverviewPage() {
   return (
-    <section>
-      <h1 className="mb-4 text-2xl font-semibold">Recent deliveries</h1>
-      <RecentDeliveries />
-    </section>
+    <Suspense>
+      <Overview />
+    </Suspense>
   );
 }

@@ -32,15 +32,32 @@ export async function seedCustomer(label: string) {
 /** A local webhook receiver whose answer the spec controls. */
 export async function receiver(status: () => number = () => 200) {
   const bodies: string[] = [];
+  const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
   const server: Server = createServer((req, res) => {
     let b = '';
     req.on('data', (c: Buffer) => (b += c.toString()));
     req.on('end', () => {
       bodies.push(b);
+      requests.push({ headers: req.headers, body: b });
       res.writeHead(status(), { 'content-type': 'text/plain' });
       res.end('received');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export type Subscription = { id: string; url: string; secret: string };
+
+export function createSubscription(customerId: string, body: { url: string; eventTypes: string[]; retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; description?: string }) {
+  return api<Subscription>('POST', '/subscriptions', { customerId, ...body });
+}
+
+export function publish(customerId: string, type: string, data: unknown = {}) {
+  return api<{ id: string; deliveries: number | null }>('POST', '/events', { customerId, type, data });
+}
+
+/** The deliveries of an event, once its fan-out has made them. */
+export async function deliveriesOf(eventId: string) {
+  return (await api<{ deliveries: { id: string; status: string; subscriptionId: string }[] }>('GET', `/events/${eventId}`)).deliveries;
 }

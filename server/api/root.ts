@@ -2,6 +2,7 @@ import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
 import { replaysRouter } from './routers/replays';
+import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
 import { createCallerFactory, router } from './trpc';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   subscriptions: subscriptionsRouter,
   deliveries: deliveriesRouter,
   replays: replaysRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

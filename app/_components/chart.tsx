@@ -1,0 +1,203 @@
+'use client';
+
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { formatClock } from './time';
+
+/**
+ * A time-series chart drawn in SVG: bars (optionally stacked) or lines, one bucket per data point.
+ * Hover or focus it and use ←/→ to read each bucket's values. Its height is fixed, so nothing moves
+ * when the width is measured or the data arrives.
+ */
+export type ChartColor = 'emerald' | 'red' | 'indigo' | 'sky' | 'amber' | 'violet';
+
+const palette: Record<ChartColor, { fill: string; stroke: string; dot: string }> = {
+  emerald: { fill: 'fill-emerald-500 dark:fill-emerald-400', stroke: 'stroke-emerald-500 dark:stroke-emerald-400', dot: 'bg-emerald-500 dark:bg-emerald-400' },
+  red: { fill: 'fill-red-500 dark:fill-red-400', stroke: 'stroke-red-500 dark:stroke-red-400', dot: 'bg-red-500 dark:bg-red-400' },
+  indigo: { fill: 'fill-indigo-500 dark:fill-indigo-400', stroke: 'stroke-indigo-500 dark:stroke-indigo-400', dot: 'bg-indigo-500 dark:bg-indigo-400' },
+  sky: { fill: 'fill-sky-500 dark:fill-sky-400', stroke: 'stroke-sky-500 dark:stroke-sky-400', dot: 'bg-sky-500 dark:bg-sky-400' },
+  amber: { fill: 'fill-amber-500 dark:fill-amber-400', stroke: 'stroke-amber-500 dark:stroke-amber-400', dot: 'bg-amber-500 dark:bg-amber-400' },
+  violet: { fill: 'fill-violet-500 dark:fill-violet-400', stroke: 'stroke-violet-500 dark:stroke-violet-400', dot: 'bg-violet-500 dark:bg-violet-400' },
+};
+
+export type ChartSeries<T> = { label: string; color: ChartColor; value: (d: T) => number | null };
+
+type Props<T> = {
+  data: T[];
+  /** Start of each bucket (ISO). */
+  at: (d: T) => string;
+  bucketSeconds: number;
+  series: ChartSeries<T>[];
+  kind?: 'bar' | 'line';
+  stacked?: boolean;
+  format: (v: number) => string;
+  /** Fixed top of the y axis (e.g. 1 for a ratio); otherwise a round number above the data. */
+  yMax?: number;
+  /** Counts: the y axis only shows whole numbers. */
+  integer?: boolean;
+  height?: number;
+  label: string;
+  emptyText?: string;
+};
+
+const M = { top: 10, right: 8, bottom: 22, left: 46 };
+
+function niceCeil(v: number, integer: boolean): number {
+  if (v <= 0) return integer ? 2 : 1;
+  const mag = 10 ** Math.floor(Math.log10(v));
+  for (const f of [1, 2, 4, 5, 10]) {
+    const c = f * mag;
+    if (c >= v && (!integer || Number.isInteger(c / 2))) return c;
+  }
+  return 10 * mag;
+}
+
+function useWidth() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    const ro = new ResizeObserver((entries) => setWidth(entries[0]?.contentRect.width ?? 0));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width] as const;
+}
+
+export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'bar', stacked = false, format, yMax, integer = false, height = 160, label, emptyText }: Props<T>) {
+  const [ref, width] = useWidth();
+  const [active, setActive] = useState<number | null>(null);
+  const n = data.length;
+  const values = data.map((d) => series.map((s) => s.value(d)));
+  const rawMax = Math.max(0, ...values.map((v) => (stacked ? v.reduce<number>((a, b) => a + (b ?? 0), 0) : Math.max(0, ...v.map((x) => x ?? 0)))));
+  const top = yMax ?? niceCeil(rawMax, integer);
+  const plotW = Math.max(0, width - M.left - M.right);
+  const plotH = height - M.top - M.bottom;
+  const band = n > 0 ? plotW / n : 0;
+  const x = (i: number) => M.left + i * band;
+  const y = (v: number) => M.top + plotH - (Math.min(v, top) / top) * plotH;
+  const empty = values.every((v) => v.every((x) => x === null || x === 0));
+  const ticks = [0, top / 2, top].filter((t) => !integer || Number.isInteger(t));
+  // Time labels: five on a wide chart, three on a narrow one (a phone), so they never collide.
+  const xTicks = n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
+  const current = active === null ? null : Math.min(active, n - 1);
+
+  function onMove(e: PointerEvent<SVGRectElement>) {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const i = Math.floor(((e.clientX - rect.left) / rect.width) * n);
+    setActive(Math.max(0, Math.min(n - 1, i)));
+  }
+  function onKey(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key === 'ArrowLeft') setActive((a) => Math.max(0, (a ?? n) - 1));
+    else if (e.key === 'ArrowRight') setActive((a) => Math.min(n - 1, (a ?? -1) + 1));
+    else if (e.key === 'Home') setActive(0);
+    else if (e.key === 'End') setActive(n - 1);
+    else if (e.key === 'Escape') setActive(null);
+    else return;
+    e.preventDefault();
+  }
+
+  const bucketLabel = (i: number) => {
+    const start = new Date(at(data[i]!));
+    const end = new Date(start.getTime() + bucketSeconds * 1000);
+    return `${formatClock(start)} – ${formatClock(end)}`;
+  };
+  const describe = (i: number) => `${bucketLabel(i)}: ${series.map((s, k) => `${s.label} ${values[i]![k] === null ? 'no data' : format(values[i]![k]!)}`).join(', ')}`;
+
+  return (
+    <div className="relative">
+      <div className="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400" aria-hidden>
+        {series.map((s) => (
+          <span key={s.label} className="inline-flex items-center gap-1.5">
+            <span className={`size-2 rounded-sm ${palette[s.color].dot}`} />
+            {s.label}
+          </span>
+        ))}
+      </div>
+      <div
+        ref={ref}
+        role="group"
+        aria-label={`${label}. Use the left and right arrow keys to read each ${bucketSeconds >= 3600 ? 'hour' : bucketSeconds >= 120 ? `${bucketSeconds / 60}-minute bucket` : 'minute'}.`}
+        tabIndex={0}
+        onKeyDown={onKey}
+        onFocus={() => setActive((a) => a ?? n - 1)}
+        onBlur={() => setActive(null)}
+        style={{ height }}
+        className="relative rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+      >
+        {width > 0 && n > 0 && (
+          <svg width={width} height={height} aria-hidden className="block overflow-visible">
+            {ticks.map((t) => (
+              <g key={t}>
+                <line x1={M.left} x2={width - M.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'} strokeDasharray={t === 0 ? undefined : '3 3'} />
+                <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-zinc-400 text-[10px] dark:fill-zinc-500">
+                  {format(t)}
+                </text>
+              </g>
+            ))}
+            {xTicks.map((i, k) => (
+              <text key={i} x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2} y={height - 6} textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'} className="fill-zinc-400 text-[10px] dark:fill-zinc-500">
+                {formatClock(at(data[i]!))}
+              </text>
+            ))}
+            {current !== null && <rect x={x(current)} y={M.top} width={band} height={plotH} className="fill-zinc-900/5 dark:fill-white/10" />}
+            {kind === 'bar'
+              ? values.map((v, i) => {
+                  let base = 0;
+                  const w = Math.max(1, band * (band > 6 ? 0.7 : 0.8));
+                  return series.map((s, k) => {
+                    const val = v[k] ?? 0;
+                    if (val <= 0) return null;
+                    const from = stacked ? base : 0;
+                    if (stacked) base += val;
+                    const y1 = y(from + val);
+                    const h = Math.max(1.5, y(from) - y1);
+                    const offset = stacked ? 0 : (w / series.length) * k;
+                    return <rect key={`${i}-${k}`} x={x(i) + (band - w) / 2 + offset} y={y(from) - h} width={stacked ? w : w / series.length} height={h} rx={w > 4 ? 1 : 0} className={palette[s.color].fill} />;
+                  });
+                })
+              : series.map((s, k) => {
+                  const pts = values.map((v, i) => (v[k] === null ? null : ([x(i) + band / 2, y(v[k]!)] as const)));
+                  let d = '';
+                  pts.forEach((p, i) => {
+                    if (!p) return;
+                    d += `${i > 0 && pts[i - 1] ? 'L' : 'M'}${p[0].toFixed(1)},${p[1].toFixed(1)}`;
+                  });
+                  return (
+                    <g key={s.label}>
+                      <path d={d} fill="none" strokeWidth={1.75} strokeLinejoin="round" className={palette[s.color].stroke} />
+                      {pts.map((p, i) => (p && !pts[i - 1] && !pts[i + 1]) || (p && i === current) ? <circle key={i} cx={p[0]} cy={p[1]} r={2.5} className={palette[s.color].fill} /> : null)}
+                    </g>
+                  );
+                })}
+            <rect x={M.left} y={M.top} width={plotW} height={plotH} fill="transparent" onPointerMove={onMove} onPointerLeave={() => setActive(null)} />
+          </svg>
+        )}
+        {empty && width > 0 && (
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center pl-10 text-xs text-zinc-400 dark:text-zinc-500">{emptyText ?? 'No data in this window'}</p>
+        )}
+        {current !== null && width > 0 && (
+          <div
+            className="pointer-events-none absolute top-0 z-10 min-w-36 rounded-md border border-zinc-200 bg-white/95 px-2.5 py-2 text-xs shadow-md dark:border-zinc-700 dark:bg-zinc-800/95"
+            style={x(current) + band / 2 > width / 2 ? { right: width - x(current) + 6 } : { left: x(current) + band + 6 }}
+          >
+            <p className="mb-1 font-medium whitespace-nowrap text-zinc-700 dark:text-zinc-200">{bucketLabel(current)}</p>
+            {series.map((s, k) => (
+              <p key={s.label} className="flex items-center justify-between gap-3 whitespace-nowrap">
+                <span className="inline-flex items-center gap-1.5 text-zinc-500 dark:text-zinc-400">
+                  <span className={`size-2 rounded-sm ${palette[s.color].dot}`} />
+                  {s.label}
+                </span>
+                <span className="font-medium tabular-nums">{values[current]![k] === null ? '—' : format(values[current]![k]!)}</span>
+              </p>
+            ))}
+          </div>
+        )}
+        <p className="sr-only" aria-live="polite">
+          {current !== null ? describe(current) : ''}
+        </p>
+      </div>
+    </div>
+  );
+}

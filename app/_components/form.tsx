@@ -1,0 +1,44 @@
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+
+export const inputClass =
+  'block w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-xs placeholder:text-zinc-400 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-950 dark:placeholder:text-zinc-500 dark:aria-[invalid=true]:border-red-400';
+
+/** A labelled field with its hint and its error (announced, and tied to the input by aria-describedby). */
+export function Field({ id, label, hint, error, children, optional }: { id: string; label: string; hint?: ReactNode; error?: string | null; children: ReactNode; optional?: boolean }) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium">
+        {label}
+        {optional && <span className="ml-1 font-normal text-zinc-400">(optional)</span>}
+      </label>
+      {children}
+      {error ? (
+        <p id={`${id}-error`} role="alert" data-testid={`${id}-error`} className="mt-1 text-xs text-red-600 dark:text-red-400">
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <div id={`${id}-hint`} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+            {hint}
+          </div>
+        )
+      )}
+    </div>
+  );
+}
+
+export function describedBy(id: string, error: string | null | undefined, hint: boolean) {
+  return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+}
+
+export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
+  return <input {...props} className={`${inputClass} ${props.className ?? ''}`} />;
+}
+
+export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return <textarea {...props} className={`${inputClass} ${props.className ?? ''}`} />;
+}
+
+export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
+  return <select {...props} className={`${inputClass} pr-8 ${props.className ?? ''}`} />;
+}

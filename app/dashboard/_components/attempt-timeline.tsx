@@ -1,0 +1,119 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
+import { HttpStatus } from '../../_components/status';
+import { DateTime, RelativeTime, formatLatency } from '../../_components/time';
+import type { Attempt, Delivery } from './types';
+
+const triggerLabel: Record<string, string> = { initial: 'First attempt', retry: 'Retry', replay: 'Replay', test: 'Test' };
+
+const errorLabel: Record<string, string> = {
+  timeout: 'Timed out',
+  connection: 'Connection failed',
+  dns: 'DNS lookup failed',
+  tls: 'TLS error',
+  http_status: 'Non-2xx answer',
+  blocked_target: 'Blocked target',
+};
+
+function Dot({ tone, children }: { tone: 'green' | 'red' | 'blue' | 'amber' | 'zinc'; children: ReactNode }) {
+  const cls = {
+    green: 'bg-emerald-100 text-emerald-700 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300',
+    red: 'bg-red-100 text-red-700 ring-red-600/30 dark:bg-red-500/15 dark:text-red-300',
+    blue: 'bg-sky-100 text-sky-700 ring-sky-600/30 dark:bg-sky-500/15 dark:text-sky-300',
+    amber: 'bg-amber-100 text-amber-800 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300',
+    zinc: 'bg-zinc-100 text-zinc-500 ring-zinc-400/30 dark:bg-zinc-800 dark:text-zinc-400',
+  }[tone];
+  // The opaque backing keeps the timeline's line from showing through the translucent dark tints.
+  return (
+    <span className="relative z-10 shrink-0 rounded-full bg-white dark:bg-zinc-900">
+      <span className={`flex size-6 items-center justify-center rounded-full ring-1 ${cls}`}>{children}</span>
+    </span>
+  );
+}
+
+/**
+ * Every attempt of one delivery, oldest first, then what happens next (the scheduled retry, the
+ * hold, or the dead letter). Each attempt is a button that opens it in the inspector.
+ */
+export function AttemptTimeline({ delivery, selectedId, onSelect }: { delivery: Delivery; selectedId: string | null; onSelect: (a: Attempt) => void }) {
+  const { attempts } = delivery;
+  // The line joining the dots, only when there are at least two steps to join.
+  const steps = attempts.length + (delivery.status === 'succeeded' ? 0 : 1);
+  const line = steps > 1 ? 'before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700' : '';
+  return (
+    <ol aria-label="Attempts" className={`relative space-y-1 ${line}`}>
+      {attempts.map((a) => {
+        const ok = a.status === 'succeeded';
+        const selected = a.id === selectedId;
+        return (
+          <li key={a.id}>
+            <button
+              type="button"
+              onClick={() => onSelect(a)}
+              aria-pressed={selected}
+              data-testid="attempt-item"
+              className={`flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                selected ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
+              }`}
+            >
+              <Dot tone={ok ? 'green' : 'red'}>{ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}</Dot>
+              <span className="min-w-0 flex-1">
+                <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                  <span className="text-sm font-medium">
+                    #{a.attemptSeq} {triggerLabel[a.trigger] ?? a.trigger}
+                  </span>
+                  <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
+                  {a.response ? <HttpStatus code={a.response.status} /> : a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>}
+                  <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
+                </span>
+                <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
+                  <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
+                </span>
+                {a.error?.message && !ok && <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>}
+                {a.nextRetryAt && (
+                  <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
+                    Next retry <DateTime at={a.nextRetryAt} />
+                  </span>
+                )}
+              </span>
+            </button>
+          </li>
+        );
+      })}
+      <NextStep delivery={delivery} />
+    </ol>
+  );
+}
+
+function NextStep({ delivery }: { delivery: Delivery }) {
+  const row = (tone: 'blue' | 'amber' | 'red' | 'zinc', icon: ReactNode, title: string, detail?: ReactNode) => (
+    <li className="flex items-start gap-3 px-2 py-2" data-testid="timeline-next">
+      <Dot tone={tone}>{icon}</Dot>
+      <span className="min-w-0 flex-1 text-sm">
+        <span className="font-medium">{title}</span>
+        {detail && <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">{detail}</span>}
+      </span>
+    </li>
+  );
+  switch (delivery.status) {
+    case 'pending':
+      return row(
+        'blue',
+        <IconClock className="size-3.5" />,
+        delivery.attemptCount === 0 ? 'Waiting for the first attempt' : 'Next attempt scheduled',
+        delivery.nextAttemptAt ? (
+          <>
+            <RelativeTime at={delivery.nextAttemptAt} future /> · <DateTime at={delivery.nextAttemptAt} />
+          </>
+        ) : undefined,
+      );
+    case 'held':
+      return row('amber', <IconPause className="size-3.5" />, 'Held', 'The subscription is paused or disabled; resuming it sends this delivery again.');
+    case 'dead':
+      return row('red', <IconX className="size-3.5" />, 'Dead letter', `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}. Replay it once the endpoint is fixed.`);
+    case 'succeeded':
+      return null;
+  }
+}

@@ -1,0 +1,14 @@
+/** A shell-safe single-quoted word. */
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The attempt's request as a curl command: same method, URL, headers and exact body bytes. Its
+ * webhook-timestamp is the attempt's, so a receiver that enforces the 5-minute tolerance rejects a
+ * copy run later; that is the replay protection working.
+ */
+export function toCurl(req: { method: string; url: string; headers: Record<string, string>; body: string }): string {
+  const parts = [`curl -X ${req.method} ${quote(req.url)}`];
+  for (const [k, v] of Object.entries(req.headers)) parts.push(`-H ${quote(`${k}: ${v}`)}`);
+  parts.push(`--data-raw ${quote(req.body)}`);
+  return parts.join(' \\\n  ');
+}

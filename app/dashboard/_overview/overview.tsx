@@ -1,0 +1,38 @@
+'use client';
+
+import { Segmented } from '../../_components/segmented';
+import { DeadLetterChart, LatencyChart, SuccessRateChart, ThroughputChart } from './charts';
+import { RecentDeliveries } from './recent-deliveries';
+import { StatCards } from './stat-cards';
+import { useRange } from './use-overview';
+
+export function Overview() {
+  const [range, setRange] = useRange();
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
+          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">Your webhook traffic, refreshed every 10 seconds.</p>
+        </div>
+        <Segmented
+          label="Time window"
+          value={range}
+          onChange={setRange}
+          options={[
+            { value: 'hour', label: 'Last hour' },
+            { value: 'day', label: 'Last 24 hours' },
+          ]}
+        />
+      </div>
+      <StatCards range={range} />
+      <div className="grid gap-4 lg:grid-cols-2">
+        <ThroughputChart range={range} />
+        <SuccessRateChart range={range} />
+        <LatencyChart range={range} />
+        <DeadLetterChart range={range} />
+      </div>
+      <RecentDeliveries />
+    </div>
+  );
+}

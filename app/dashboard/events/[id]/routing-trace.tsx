@@ -1,0 +1,39 @@
+import Link from 'next/link';
+import { IconBan, IconCheck } from '../../../_components/icons';
+import type { EventDetail } from '../../_components/types';
+
+/** Which of the account's subscriptions received the event, and why the others did not. */
+export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
+  if (routing.length === 0) {
+    return <p className="px-4 py-6 text-sm text-zinc-500 dark:text-zinc-400">This account has no subscriptions, so the event went nowhere.</p>;
+  }
+  const sorted = [...routing].sort((a, b) => Number(b.matched) - Number(a.matched));
+  return (
+    <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Routing trace">
+      {sorted.map((r) => (
+        <li key={r.subscriptionId} className="flex gap-3 px-4 py-3" data-testid="routing-row">
+          {r.matched ? (
+            <IconCheck title="Matched" className="mt-0.5 size-4 text-emerald-600 dark:text-emerald-400" />
+          ) : (
+            <IconBan title="Not matched" className="mt-0.5 size-4 text-zinc-400 dark:text-zinc-500" />
+          )}
+          <div className="min-w-0 flex-1 text-sm">
+            <Link href={`/dashboard/subscriptions/${r.subscriptionId}`} className="block truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400">
+              {r.url}
+            </Link>
+            <p className={`mt-0.5 text-xs ${r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}>
+              <span className="font-medium">{r.matched ? 'Delivered' : 'Skipped'}:</span> {r.reason}
+            </p>
+            <p className="mt-1 flex flex-wrap gap-1">
+              {r.eventTypes.map((p) => (
+                <code key={p} className="rounded bg-zinc-100 px-1 py-0.5 text-[0.6875rem] text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+                  {p}
+                </code>
+              ))}
+            </p>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

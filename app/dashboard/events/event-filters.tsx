@@ -1,0 +1,126 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { Button } from '../../_components/button';
+import { Input, Select } from '../../_components/form';
+import { IconSearch } from '../../_components/icons';
+import { useSubscriptions } from '../_components/use-subscription-urls';
+import { timeRanges, useEventFilters, useEventQueryInput } from './use-event-filters';
+
+/** `datetime-local` wants "YYYY-MM-DDTHH:mm" in the viewer's zone. */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function EventFilterBar() {
+  const { filters, set, clear } = useEventFilters();
+  const subs = useSubscriptions();
+  const [text, setText] = useState(filters.q);
+  // Typing filters after a short pause; Enter applies at once.
+  useEffect(() => {
+    if (text === filters.q) return;
+    const t = setTimeout(() => set({ q: text.trim() }), 350);
+    return () => clearTimeout(t);
+    // `set` reads the live URL, so it need not be a dependency.
+  }, [text, filters.q]);
+  const active = Object.values(filters).some(Boolean);
+  const { problem } = useEventQueryInput(filters);
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <form
+          role="search"
+          className="relative min-w-60 flex-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ q: text.trim() });
+          }}
+        >
+          <label htmlFor="event-search" className="sr-only">
+            Search events by id or type
+          </label>
+          <IconSearch className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-400" />
+          <Input
+            id="event-search"
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="Search by event id (evt_…) or type (order.created, order.*)"
+            className="pl-8"
+            aria-invalid={!!problem}
+            aria-describedby={problem ? 'event-search-problem' : undefined}
+          />
+          {problem && (
+            <p id="event-search-problem" className="absolute top-full mt-1 text-xs text-red-600 dark:text-red-400">
+              {problem}
+            </p>
+          )}
+        </form>
+        <div>
+          <label htmlFor="filter-status" className="sr-only">
+            Delivery status
+          </label>
+          <Select id="filter-status" value={filters.status} onChange={(e) => set({ status: e.target.value })} className="w-auto">
+            <option value="">Any status</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="pending">Pending</option>
+            <option value="dead">Dead letter</option>
+            <option value="held">Held</option>
+          </Select>
+        </div>
+        <div>
+          <label htmlFor="filter-subscription" className="sr-only">
+            Subscription
+          </label>
+          <Select id="filter-subscription" value={filters.sub} onChange={(e) => set({ sub: e.target.value })} className="w-auto max-w-64">
+            <option value="">All subscriptions</option>
+            {subs.data?.data.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.url}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div>
+          <label htmlFor="filter-range" className="sr-only">
+            Time range
+          </label>
+          <Select id="filter-range" value={filters.range} onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) })} className="w-auto">
+            {timeRanges.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </Select>
+        </div>
+        {active && (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setText('');
+              clear();
+            }}
+          >
+            Clear filters
+          </Button>
+        )}
+      </div>
+      {filters.range === 'custom' && (
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <label className="flex items-center gap-2">
+            From
+            <Input type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : '' })} className="w-auto" />
+          </label>
+          <label className="flex items-center gap-2">
+            To
+            <Input type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : '' })} className="w-auto" />
+          </label>
+          <span className="text-xs text-zinc-500 dark:text-zinc-400">in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone})</span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Badge } from '../../_components/status';
+import { Panel } from '../../_components/panel';
+import { Pager, useCursorPages } from '../../_components/pagination';
+import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { RowLink, Table, Td, Th, Tr } from '../../_components/table';
+import { RelativeTime } from '../../_components/time';
+import { useTRPC } from '../../_components/trpc';
+import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
+import { useEventFilters, useEventQueryInput } from './use-event-filters';
+
+const PAGE = 25;
+
+/** Per-status delivery counts of one event, each with icon and word. */
+export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, number>; fannedOut: boolean }) {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  if (entries.length === 0) return <span className="text-xs text-zinc-400">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {counts.succeeded ? (
+        <Badge tone="green" icon={<IconCheck className="size-3" />}>
+          {counts.succeeded} succeeded
+        </Badge>
+      ) : null}
+      {counts.pending ? (
+        <Badge tone="blue" icon={<IconClock className="size-3" />}>
+          {counts.pending} pending
+        </Badge>
+      ) : null}
+      {counts.dead ? (
+        <Badge tone="red" icon={<IconX className="size-3" />}>
+          {counts.dead} dead
+        </Badge>
+      ) : null}
+      {counts.held ? (
+        <Badge tone="amber" icon={<IconPause className="size-3" />}>
+          {counts.held} held
+        </Badge>
+      ) : null}
+    </span>
+  );
+}
+
+export function EventLog() {
+  const trpc = useTRPC();
+  const { filters } = useEventFilters();
+  const { input, problem } = useEventQueryInput(filters);
+  const pages = useCursorPages(JSON.stringify(input));
+  const { data, error, refetch, isFetching, isPlaceholderData } = useQuery({
+    ...trpc.events.list.queryOptions({ ...input, limit: PAGE, cursor: pages.cursor }),
+    enabled: !problem,
+    // The first page is live; older pages hold still while you read them.
+    refetchInterval: pages.page === 1 ? 5000 : false,
+    placeholderData: keepPreviousData,
+  });
+  const filtered = Object.values(filters).some(Boolean);
+  return (
+    <Panel>
+      {problem ? (
+        <EmptyState title="Nothing to search for yet">{problem}</EmptyState>
+      ) : error ? (
+        <div className="p-4">
+          <ErrorState error={error} title="Could not load events" onRetry={() => void refetch()} />
+        </div>
+      ) : !data ? (
+        <TableSkeleton rows={8} label="Loading events" />
+      ) : data.data.length === 0 ? (
+        filtered ? (
+          <EmptyState title="No events match these filters">Try a wider time range, another status, or clear the filters.</EmptyState>
+        ) : (
+          <EmptyState title="No events yet">
+            Events your platform publishes for this account appear here as they arrive, with every delivery attempt.
+          </EmptyState>
+        )
+      ) : (
+        <div className={isPlaceholderData && isFetching ? 'opacity-60 transition-opacity' : ''}>
+          <Table label="Events">
+            <thead>
+              <tr>
+                <Th>Event</Th>
+                <Th>Deliveries</Th>
+                <Th className="text-right">Created</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.data.map((e) => (
+                <Tr key={e.id} testId="event-row">
+                  <Td>
+                    <RowLink href={`/dashboard/events/${e.id}`} className="font-mono text-[0.8125rem]">
+                      {e.type}
+                    </RowLink>
+                    <div className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.id}</div>
+                  </Td>
+                  <Td>
+                    <DeliverySummary counts={e.deliveryStatus} fannedOut={e.fannedOut} />
+                  </Td>
+                  <Td className="text-right whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+                    <RelativeTime at={e.createdAt} />
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+        </div>
+      )}
+    </Panel>
+  );
+}

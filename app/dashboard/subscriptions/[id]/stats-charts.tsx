@@ -1,0 +1,144 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { TimeSeriesChart } from '../../../_components/chart';
+import { formatCount } from '../../../_components/format';
+import { Panel } from '../../../_components/panel';
+import { ErrorState, Skeleton } from '../../../_components/states';
+import { formatLatency } from '../../../_components/time';
+import { useTRPC } from '../../../_components/trpc';
+
+const HEIGHT = 150;
+
+function useStats(id: string) {
+  const trpc = useTRPC();
+  return useQuery({ ...trpc.subscriptions.stats.queryOptions({ id, minutes: 60 }), refetchInterval: 10_000 });
+}
+
+function Loading() {
+  return (
+    <div style={{ height: HEIGHT + 24 }} className="flex flex-col gap-2" role="status" aria-label="Loading chart">
+      <Skeleton className="h-3 w-40" />
+      <Skeleton className="flex-1" />
+    </div>
+  );
+}
+
+/** Now: deliveries waiting, held and dead for this subscription. */
+export function QueueNow({ id }: { id: string }) {
+  const { data } = useStats(id);
+  const items = [
+    { label: 'Waiting', value: data?.current.pending, hint: 'pending attempts' },
+    { label: 'Held', value: data?.current.held, hint: 'while paused or tripped' },
+    { label: 'Dead letters', value: data?.current.dead, hint: 'replay from Dead letters', href: `/dashboard/dead-letters?sub=${id}` },
+  ];
+  return (
+    <div className="grid grid-cols-3 gap-3">
+      {items.map((it) => (
+        <div key={it.label} className="rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+          <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{it.label}</p>
+          <div className="mt-1 h-7 text-xl font-semibold tabular-nums" data-testid={`queue-${it.label.toLowerCase().replace(' ', '-')}`}>
+            {it.value === undefined ? <Skeleton className="h-6 w-10" /> : formatCount(it.value)}
+          </div>
+          <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">
+            {it.href && it.value ? (
+              <Link href={it.href} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                {it.hint}
+              </Link>
+            ) : (
+              it.hint
+            )}
+          </p>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function DispatchChart({ id }: { id: string }) {
+  const { data, error, refetch } = useStats(id);
+  return (
+    <Panel title="Dispatch rate" description="Attempts per minute, last hour" bodyClassName="p-4">
+      {error ? (
+        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
+      ) : !data ? (
+        <Loading />
+      ) : (
+        <TimeSeriesChart
+          label="Attempts per minute for this subscription"
+          data={data.minutes}
+          at={(m) => m.minute}
+          bucketSeconds={60}
+          kind="bar"
+          stacked
+          integer
+          height={HEIGHT}
+          format={formatCount}
+          emptyText="No attempts in the last hour"
+          series={[
+            { label: 'Succeeded', color: 'emerald', value: (m) => m.succeeded },
+            { label: 'Failed', color: 'red', value: (m) => m.failed },
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}
+
+export function QueueDepthChart({ id }: { id: string }) {
+  const { data, error, refetch } = useStats(id);
+  return (
+    <Panel title="Queue depth" description="Deliveries waiting at each minute, last hour" bodyClassName="p-4">
+      {error ? (
+        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
+      ) : !data ? (
+        <Loading />
+      ) : (
+        <TimeSeriesChart
+          label="Queue depth per minute for this subscription"
+          data={data.minutes}
+          at={(m) => m.minute}
+          bucketSeconds={60}
+          kind="line"
+          integer
+          height={HEIGHT}
+          format={formatCount}
+          emptyText="Nothing queued in the last hour"
+          series={[
+            { label: 'Waiting', color: 'sky', value: (m) => m.queueDepth },
+            { label: 'Held', color: 'amber', value: (m) => m.held },
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}
+
+export function SubscriptionLatencyChart({ id }: { id: string }) {
+  const { data, error, refetch } = useStats(id);
+  return (
+    <Panel title="Response latency" description="p50 and p99 per minute, last hour" bodyClassName="p-4">
+      {error ? (
+        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
+      ) : !data ? (
+        <Loading />
+      ) : (
+        <TimeSeriesChart
+          label="Response latency per minute for this subscription"
+          data={data.minutes}
+          at={(m) => m.minute}
+          bucketSeconds={60}
+          kind="line"
+          height={HEIGHT}
+          format={(v) => formatLatency(Math.round(v))}
+          emptyText="No attempts in the last hour"
+          series={[
+            { label: 'p50', color: 'indigo', value: (m) => m.latencyP50Ms },
+            { label: 'p99', color: 'violet', value: (m) => m.latencyP99Ms },
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}

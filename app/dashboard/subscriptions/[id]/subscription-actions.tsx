@@ -1,0 +1,83 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Button } from '../../../_components/button';
+import { describeError } from '../../../_components/errors';
+import { IconPause, IconPencil, IconPlay, IconSend, IconSpinner, IconTrash } from '../../../_components/icons';
+import { useReadOnly } from '../../../_components/session';
+import { useToast } from '../../../_components/toast';
+import { useTRPC } from '../../../_components/trpc';
+import type { Subscription } from '../../_components/types';
+import { ConfirmDialog } from '../../../_components/confirm-dialog';
+import { EditSubscriptionDialog } from '../subscription-dialogs';
+
+/** Send test, pause/resume, edit, delete. None of it renders in a read-only session. */
+export function SubscriptionActions({ sub }: { sub: Subscription }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const router = useRouter();
+  const readOnly = useReadOnly();
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }), qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() })]);
+
+  const test = useMutation(
+    trpc.subscriptions.test.mutationOptions({
+      onSuccess: async (r) => {
+        toast({ tone: 'success', title: 'Test event sent', description: 'A hookrelay.test event is on its way to this endpoint.', link: { href: `/dashboard/deliveries/${r.deliveryId}`, label: 'Follow the delivery →' } });
+        await refresh();
+      },
+      onError: (err) => toast({ tone: 'error', title: 'Could not send the test event', description: describeError(err) }),
+    }),
+  );
+  const toggle = useMutation(
+    trpc.subscriptions.update.mutationOptions({
+      onSuccess: async (s) => {
+        toast({ tone: 'success', title: s.active ? 'Subscription resumed' : 'Subscription paused', description: s.active ? 'Held deliveries are being sent now.' : 'New deliveries are held until you resume.' });
+        await refresh();
+      },
+      onError: (err) => toast({ tone: 'error', title: 'Could not change the subscription', description: describeError(err) }),
+    }),
+  );
+  const remove = useMutation(trpc.subscriptions.delete.mutationOptions());
+
+  if (readOnly) return null;
+  return (
+    <>
+      <Button onClick={() => test.mutate({ id: sub.id })} disabled={test.isPending}>
+        {test.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconSend className="size-4" />} Send test event
+      </Button>
+      <Button onClick={() => toggle.mutate({ id: sub.id, active: !sub.active })} disabled={toggle.isPending}>
+        {sub.active ? <IconPause className="size-4" /> : <IconPlay className="size-4" />}
+        {sub.active ? 'Pause' : 'Resume'}
+      </Button>
+      <Button onClick={() => setEditing(true)}>
+        <IconPencil className="size-4" /> Edit
+      </Button>
+      <Button variant="ghost" onClick={() => setDeleting(true)} aria-label="Delete subscription" title="Delete subscription">
+        <IconTrash className="size-4" />
+      </Button>
+      <EditSubscriptionDialog sub={sub} open={editing} onClose={() => setEditing(false)} />
+      <ConfirmDialog
+        open={deleting}
+        onClose={() => setDeleting(false)}
+        title="Delete this subscription?"
+        confirmLabel="Delete subscription"
+        danger
+        onConfirm={async () => {
+          await remove.mutateAsync({ id: sub.id });
+          await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
+          toast({ tone: 'success', title: 'Subscription deleted' });
+          router.push('/dashboard/subscriptions');
+        }}
+      >
+        <p>
+          <span className="font-mono">{sub.url}</span> stops receiving events, and its delivery history is deleted with it. To stop deliveries for a while instead, pause it.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,148 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { CopyButton } from '../../../_components/copy-button';
+import { isNotFound } from '../../../_components/errors';
+import { PageHeader, Panel, Properties } from '../../../_components/panel';
+import { EmptyState, ErrorState, NotFoundState, Skeleton, TableSkeleton } from '../../../_components/states';
+import { SubscriptionStateBadge } from '../../../_components/status';
+import { DateTime, RelativeTime } from '../../../_components/time';
+import { useTRPC } from '../../../_components/trpc';
+import { DeliveryTable } from '../../_components/delivery-table';
+import type { Subscription } from '../../_components/types';
+import { PatternChips } from '../subscription-list';
+import { SecretPanel } from './secret-panel';
+import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } from './stats-charts';
+import { SubscriptionActions } from './subscription-actions';
+
+export function SubscriptionDetailView({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const { data: sub, error, refetch } = useQuery({ ...trpc.subscriptions.get.queryOptions({ id }), refetchInterval: (q) => (q.state.error ? false : 15_000) });
+  if (error && isNotFound(error)) return <NotFoundState what="Subscription" id={id} back={{ href: '/dashboard/subscriptions', label: 'All subscriptions' }} />;
+  if (error) return <ErrorState error={error} title="Could not load this subscription" onRetry={() => void refetch()} />;
+  if (!sub) {
+    return (
+      <div role="status" aria-label="Loading subscription" className="space-y-3">
+        <Skeleton className="h-3 w-24" />
+        <Skeleton className="h-7 w-96 max-w-full" />
+        <Skeleton className="mt-6 h-72" />
+      </div>
+    );
+  }
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <Link href="/dashboard/subscriptions" className="hover:text-zinc-900 hover:underline dark:hover:text-white">
+            ← Subscriptions
+          </Link>
+        }
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            <span className="font-mono text-xl break-all">{sub.url}</span>
+            <SubscriptionStateBadge active={sub.active} disabledReason={sub.disabledReason} breakerState={sub.breaker.state} />
+          </span>
+        }
+        description={
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            {sub.description && <span>{sub.description}</span>}
+            <span className="inline-flex items-center gap-1 font-mono text-xs">
+              {sub.id} <CopyButton text={sub.id} label="Copy subscription id" iconOnly />
+            </span>
+            <span>
+              Created <RelativeTime at={sub.createdAt} />
+            </span>
+          </span>
+        }
+        actions={<SubscriptionActions sub={sub} />}
+      />
+      {sub.disabledReason && !sub.active && (
+        <p role="note" className="mb-6 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+          Hookrelay disabled this subscription: {sub.disabledReason}. Deliveries are held; resume it once the endpoint accepts events again.
+        </p>
+      )}
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="min-w-0 space-y-4">
+          <QueueNow id={id} />
+          <div className="grid gap-4 xl:grid-cols-2">
+            <DispatchChart id={id} />
+            <QueueDepthChart id={id} />
+          </div>
+          <SubscriptionLatencyChart id={id} />
+          <SubscriptionDeliveries id={id} />
+        </div>
+        <div className="min-w-0 space-y-4">
+          <SecretPanel sub={sub} />
+          <ConfigPanel sub={sub} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function ConfigPanel({ sub }: { sub: Subscription }) {
+  const policy = sub.retryPolicy;
+  return (
+    <Panel title="Configuration">
+      <Properties
+        items={[
+          { label: 'Event types', value: <PatternChips patterns={sub.eventTypes} max={20} /> },
+          {
+            label: 'Retries',
+            value: policy
+              ? `${policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12)} attempts${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
+              : '12 attempts over about 24 hours (default)',
+          },
+          { label: 'Rate limit', value: sub.rateLimitPerSecond ? `${sub.rateLimitPerSecond} per second` : 'None' },
+          { label: 'Concurrency', value: `${sub.maxInFlight} requests in flight` },
+          { label: 'Timeout', value: `${sub.timeoutMs / 1000} s per attempt` },
+          {
+            label: 'Circuit breaker',
+            value:
+              sub.breaker.state === 'closed' ? (
+                'Closed (healthy)'
+              ) : (
+                <>
+                  {sub.breaker.state === 'open' ? 'Open' : 'Half-open'} after {sub.breaker.consecutiveFailures} failures
+                  {sub.breaker.probeAt && (
+                    <>
+                      ; next probe <RelativeTime at={sub.breaker.probeAt} future />
+                    </>
+                  )}
+                </>
+              ),
+          },
+          { label: 'Updated', value: <DateTime at={sub.updatedAt} /> },
+        ]}
+      />
+    </Panel>
+  );
+}
+
+function SubscriptionDeliveries({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const { data, error, refetch } = useQuery({ ...trpc.deliveries.list.queryOptions({ subscriptionId: id, limit: 10 }), refetchInterval: 3000 });
+  return (
+    <Panel
+      title="Recent deliveries"
+      actions={
+        <Link href={`/dashboard/events?sub=${id}`} className="text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+          All events →
+        </Link>
+      }
+    >
+      {error ? (
+        <div className="p-4">
+          <ErrorState error={error} title="Could not load deliveries" onRetry={() => void refetch()} />
+        </div>
+      ) : !data ? (
+        <TableSkeleton rows={3} label="Loading deliveries" />
+      ) : data.data.length === 0 ? (
+        <EmptyState title="No deliveries yet">Send a test event, or publish an event that matches this subscription.</EmptyState>
+      ) : (
+        <DeliveryTable rows={data.data} label="Recent deliveries of this subscription" />
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { PageHeader } from '../../_components/panel';
+import { Writable } from '../../_components/session';
+import { NewSubscriptionButton } from './subscription-dialogs';
+import { SubscriptionList } from './subscription-list';
+
+export const metadata: Metadata = { title: 'Subscriptions' };
+
+export default function SubscriptionsPage() {
+  return (
+    <>
+      <PageHeader
+        title="Subscriptions"
+        description="Your endpoints and the event types each receives."
+        actions={
+          <Writable>
+            <NewSubscriptionButton />
+          </Writable>
+        }
+      />
+      <SubscriptionList />
+    </>
+  );
+}

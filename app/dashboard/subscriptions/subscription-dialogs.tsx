@@ -1,0 +1,63 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Button } from '../../_components/button';
+import { Dialog } from '../../_components/dialog';
+import { IconPlus } from '../../_components/icons';
+import { useToast } from '../../_components/toast';
+import { useTRPC } from '../../_components/trpc';
+import type { Subscription } from '../_components/types';
+import { SubscriptionForm } from './subscription-form';
+
+export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'primary' | 'secondary' }) {
+  const [open, setOpen] = useState(false);
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const router = useRouter();
+  const toast = useToast();
+  const create = useMutation(trpc.subscriptions.create.mutationOptions());
+  return (
+    <>
+      <Button variant={variant} onClick={() => setOpen(true)}>
+        <IconPlus className="size-4" /> New subscription
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} title="New subscription" description="Choose where to send events and which event types to send." wide>
+        <SubscriptionForm
+          submitLabel="Create subscription"
+          onCancel={() => setOpen(false)}
+          onSubmit={async (v) => {
+            const sub = await create.mutateAsync({ url: v.url, eventTypes: v.eventTypes, ...(v.description && { description: v.description }), ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }) });
+            await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
+            setOpen(false);
+            toast({ tone: 'success', title: 'Subscription created', description: 'Reveal its signing secret on this page to verify deliveries.' });
+            router.push(`/dashboard/subscriptions/${sub.id}`);
+          }}
+        />
+      </Dialog>
+    </>
+  );
+}
+
+export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscription; open: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const update = useMutation(trpc.subscriptions.update.mutationOptions());
+  return (
+    <Dialog open={open} onClose={onClose} title="Edit subscription" wide>
+      <SubscriptionForm
+        initial={{ url: sub.url, eventTypes: sub.eventTypes, description: sub.description, rateLimitPerSecond: sub.rateLimitPerSecond }}
+        submitLabel="Save changes"
+        onCancel={onClose}
+        onSubmit={async (v) => {
+          await update.mutateAsync({ id: sub.id, url: v.url, eventTypes: v.eventTypes, description: v.description, rateLimitPerSecond: v.rateLimitPerSecond });
+          await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
+          onClose();
+          toast({ tone: 'success', title: 'Subscription saved' });
+        }}
+      />
+    </Dialog>
+  );
+}

@@ -1,0 +1,209 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { createSubscriptionInput } from '@/server/domain/schemas';
+import { firstMatch, validateEventType } from '@/server/domain/patterns';
+import { Button } from '../../_components/button';
+import { describeError, fieldError } from '../../_components/errors';
+import { describedBy, Field, Input, Textarea } from '../../_components/form';
+import { IconSpinner } from '../../_components/icons';
+
+export type SubscriptionValues = { url: string; eventTypes: string[]; description: string | null; rateLimitPerSecond: number | null };
+type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond';
+type Errors = Partial<Record<FieldName, string>>;
+
+const splitPatterns = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
+ * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
+ */
+function validate(values: { url: string; patterns: string[]; description: string; rate: string }): { errors: Errors; parsed?: SubscriptionValues } {
+  const errors: Errors = {};
+  const url = values.url.trim();
+  if (!url) errors.url = 'Enter the URL of your endpoint.';
+  else {
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') errors.url = 'The URL must start with https:// (or http://).';
+    } catch {
+      errors.url = 'Enter a full URL, e.g. https://example.com/webhooks.';
+    }
+  }
+  const rate = values.rate.trim() === '' ? null : Number(values.rate);
+  if (rate !== null && Number.isNaN(rate)) errors.rateLimitPerSecond = 'Enter a number of requests per second, or leave it empty for no limit.';
+  if (values.patterns.length === 0) errors.eventTypes = 'Add at least one event type pattern, e.g. order.created or order.*';
+  const result = createSubscriptionInput.safeParse({ url: url || 'x', eventTypes: values.patterns.length ? values.patterns : ['*'], description: values.description || undefined, rateLimitPerSecond: rate ?? undefined });
+  if (!result.success) {
+    const patternProblems: string[] = [];
+    for (const issue of result.error.issues) {
+      const field = issue.path[0] as FieldName | undefined;
+      if (field === 'eventTypes' && typeof issue.path[1] === 'number') patternProblems.push(issue.message.replace(/^pattern /, 'Pattern '));
+      else if (field === 'eventTypes') errors.eventTypes ??= issue.message;
+      else if (field === 'rateLimitPerSecond') errors.rateLimitPerSecond ??= 'Enter a rate above 0 and at most 10,000 per second.';
+      else if (field === 'description') errors.description ??= 'Keep the description under 500 characters.';
+      else if (field === 'url') errors.url ??= issue.message;
+    }
+    if (patternProblems.length) errors.eventTypes = patternProblems.join(' · ');
+  }
+  if (Object.keys(errors).length) return { errors };
+  return { errors, parsed: { url, eventTypes: values.patterns, description: values.description.trim() || null, rateLimitPerSecond: rate } };
+}
+
+function PatternHelp({ patterns }: { patterns: string[] }) {
+  const [sample, setSample] = useState('');
+  const sampleProblem = sample ? validateEventType(sample) : null;
+  const match = sample && !sampleProblem ? firstMatch(patterns, sample) : null;
+  return (
+    <div className="mt-2 rounded-md bg-zinc-50 p-3 text-xs text-zinc-600 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:text-zinc-400 dark:ring-zinc-800">
+      <p className="mb-1.5">Separate patterns with new lines or commas. Types are dot-separated segments.</p>
+      <ul className="grid grid-cols-1 gap-x-4 gap-y-0.5 sm:grid-cols-2">
+        <li>
+          <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.created</code> exactly that type
+        </li>
+        <li>
+          <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.*</code> one segment: order.created, not order.item.added
+        </li>
+        <li>
+          <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.**</code> any depth below order
+        </li>
+        <li>
+          <code className="font-semibold text-zinc-800 dark:text-zinc-200">*</code> every event type
+        </li>
+      </ul>
+      <label className="mt-2.5 flex flex-wrap items-center gap-2">
+        <span>Try an event type:</span>
+        <input
+          value={sample}
+          onChange={(e) => setSample(e.target.value)}
+          placeholder="order.created"
+          className="w-44 rounded border border-zinc-300 bg-white px-2 py-0.5 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-900"
+          data-testid="pattern-tester"
+        />
+        <span aria-live="polite" data-testid="pattern-tester-result">
+          {!sample ? null : sampleProblem ? (
+            <span className="text-amber-700 dark:text-amber-400">not a valid type: {sampleProblem}</span>
+          ) : match ? (
+            <span className="text-emerald-700 dark:text-emerald-400">✓ delivered (matches {match})</span>
+          ) : (
+            <span className="text-zinc-500">✕ not delivered: no pattern matches</span>
+          )}
+        </span>
+      </label>
+    </div>
+  );
+}
+
+/** Create or edit a subscription. Errors show under their field, from this check or from the API. */
+export function SubscriptionForm({
+  initial,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  initial?: SubscriptionValues;
+  submitLabel: string;
+  onSubmit: (v: SubscriptionValues) => Promise<unknown>;
+  onCancel: () => void;
+}) {
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [patternsText, setPatternsText] = useState(initial?.eventTypes.join('\n') ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [rate, setRate] = useState(initial?.rateLimitPerSecond?.toString() ?? '');
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const patterns = splitPatterns(patternsText);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const { errors: found, parsed } = validate({ url, patterns, description, rate });
+    setErrors(found);
+    if (!parsed) {
+      const first = (['url', 'eventTypes', 'description', 'rateLimitPerSecond'] as const).find((f) => found[f]);
+      if (first) document.getElementById(`sub-${first}`)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await onSubmit(parsed);
+    } catch (err) {
+      const fe = fieldError(err);
+      const field = fe?.field.split('.')[0];
+      if (fe && (field === 'url' || field === 'eventTypes' || field === 'description' || field === 'rateLimitPerSecond')) {
+        setErrors({ [field]: fe.message });
+        document.getElementById(`sub-${field}`)?.focus();
+      } else setFormError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
+      <Field id="sub-url" label="Endpoint URL" error={errors.url} hint="Hookrelay POSTs signed JSON to this URL.">
+        <Input
+          id="sub-url"
+          name="url"
+          type="url"
+          inputMode="url"
+          autoComplete="off"
+          placeholder="https://example.com/webhooks"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          aria-invalid={!!errors.url}
+          aria-describedby={describedBy('sub-url', errors.url, true)}
+          className="font-mono"
+        />
+      </Field>
+      <Field id="sub-eventTypes" label="Event types" error={errors.eventTypes}>
+        <Textarea
+          id="sub-eventTypes"
+          name="eventTypes"
+          rows={3}
+          placeholder={'order.created\ninvoice.*'}
+          value={patternsText}
+          onChange={(e) => setPatternsText(e.target.value)}
+          aria-invalid={!!errors.eventTypes}
+          aria-describedby={describedBy('sub-eventTypes', errors.eventTypes, false)}
+          className="font-mono"
+          spellCheck={false}
+        />
+        <PatternHelp patterns={patterns} />
+      </Field>
+      <Field id="sub-description" label="Description" optional error={errors.description}>
+        <Input id="sub-description" name="description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Production order sync" aria-invalid={!!errors.description} />
+      </Field>
+      <Field id="sub-rateLimitPerSecond" label="Rate limit" optional error={errors.rateLimitPerSecond} hint="Most requests per second to this endpoint. Empty: no limit.">
+        <Input
+          id="sub-rateLimitPerSecond"
+          name="rateLimitPerSecond"
+          inputMode="decimal"
+          value={rate}
+          onChange={(e) => setRate(e.target.value)}
+          placeholder="e.g. 50"
+          aria-invalid={!!errors.rateLimitPerSecond}
+          aria-describedby={describedBy('sub-rateLimitPerSecond', errors.rateLimitPerSecond, true)}
+          className="w-40"
+        />
+      </Field>
+      {formError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/50 dark:text-red-300">
+          {formError}
+        </p>
+      )}
+      <div className="flex justify-end gap-2 pt-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="primary" disabled={busy}>
+          {busy && <IconSpinner className="size-3.5 animate-spin" />}
+          {submitLabel}
+        </Button>
+      </div>
+    </form>
+  );
+}
