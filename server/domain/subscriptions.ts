@@ -105,8 +105,10 @@ export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promi
   return toView(await loadScoped(ctx.db, scope, id));
 }
 
+/** The signing secret is a credential: a read-only (embedded portal) session may not see it. */
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
   const row = await loadScoped(ctx.db, scope, id);
+  if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   return { secret: decryptSecret(ctx.keys, row.secretEnc) };
 }
 

@@ -30,10 +30,13 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
         <code data-testid="secret-value" className="min-w-0 flex-1 truncate rounded-md bg-zinc-50 px-2.5 py-1.5 font-mono text-xs ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:ring-zinc-800">
           {revealed ? (secret.data?.secret ?? (secret.error ? 'Could not load the secret' : 'Loading…')) : 'whsec_••••••••••••••••••••••••••••••••'}
         </code>
-        <Button size="sm" onClick={() => setRevealed((r) => !r)} aria-pressed={revealed}>
-          {revealed ? <IconEyeOff className="size-3.5" /> : <IconEye className="size-3.5" />}
-          {revealed ? 'Hide' : 'Reveal'}
-        </Button>
+        {/* A read-only session cannot reveal secrets (the API refuses it too). */}
+        <Writable>
+          <Button size="sm" onClick={() => setRevealed((r) => !r)} aria-pressed={revealed}>
+            {revealed ? <IconEyeOff className="size-3.5" /> : <IconEye className="size-3.5" />}
+            {revealed ? 'Hide' : 'Reveal'}
+          </Button>
+        </Writable>
         {revealed && secret.data && <CopyButton text={secret.data.secret} label="Copy secret" iconOnly />}
       </div>
       {secret.error && revealed && <p className="text-xs text-red-600 dark:text-red-400">{describeError(secret.error)}</p>}
