@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deliveries } from '../../drizzle/schema';
 import type { Ctx, Scope } from './context';
 import { actingCustomer } from './scope';
+import { outcomeAndLatency } from './stats';
 
 /** The windows the overview offers, each cut into equal buckets (the chart's bars). */
 export const overviewRanges = {
@@ -57,10 +58,7 @@ export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<ty
     ), a as (
       select ${bucketOf(sql.raw('started_at'))} as at,
              count(*)::int as attempts,
-             count(*) filter (where status = 'succeeded')::int as succeeded,
-             count(*) filter (where status = 'failed')::int as failed,
-             percentile_cont(0.5) within group (order by latency_ms) as p50,
-             percentile_cont(0.99) within group (order by latency_ms) as p99
+             ${outcomeAndLatency}
       from attempts
       where customer_id = ${customerId} and started_at >= ${first}
       group by 1

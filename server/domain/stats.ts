@@ -4,6 +4,12 @@ import type { Ctx, Scope } from './context';
 import { notFound } from './errors';
 import { scopeFilter } from './scope';
 
+/** Of a group of attempts: succeeded and failed counts, latency p50 and p99 (shared by the charts' queries). */
+export const outcomeAndLatency = sql`count(*) filter (where status = 'succeeded')::int as succeeded,
+             count(*) filter (where status = 'failed')::int as failed,
+             percentile_cont(0.5) within group (order by latency_ms) as p50,
+             percentile_cont(0.99) within group (order by latency_ms) as p99`;
+
 export type MinuteStats = {
   minute: string;
   queueDepth: number | null;
@@ -42,10 +48,7 @@ export async function subscriptionStats(ctx: Ctx, scope: Scope, id: string, minu
     ), a as (
       select date_trunc('minute', started_at) as minute,
              count(*)::int as dispatched,
-             count(*) filter (where status = 'succeeded')::int as succeeded,
-             count(*) filter (where status = 'failed')::int as failed,
-             percentile_cont(0.5) within group (order by latency_ms) as p50,
-             percentile_cont(0.99) within group (order by latency_ms) as p99
+             ${outcomeAndLatency}
       from attempts
       where subscription_id = ${id} and started_at >= date_trunc('minute', ${now.toISOString()}::timestamptz) - make_interval(mins => ${minutes - 1})
       group by 1

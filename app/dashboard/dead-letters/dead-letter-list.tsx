@@ -9,7 +9,8 @@ import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states'
 import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
 import { ReplayButton } from '../_components/replay-button';
-import { useSubscriptionUrls, useSubscriptions } from '../_components/use-subscription-urls';
+import { SubscriptionOptions } from '../_components/subscription-options';
+import { useSubscriptionUrls } from '../_components/use-subscription-urls';
 
 const noUrls = new Map<string, string>();
 
@@ -25,19 +26,13 @@ export function useDeadLetterFilter(): [string, (sub: string) => void] {
 
 export function SubscriptionFilter() {
   const [sub, setSub] = useDeadLetterFilter();
-  const subs = useSubscriptions();
   return (
     <div>
       <label htmlFor="dead-sub" className="sr-only">
         Subscription
       </label>
       <Select id="dead-sub" value={sub} onChange={(e) => setSub(e.target.value)} className="w-auto max-w-72">
-        <option value="">All subscriptions</option>
-        {subs.data?.data.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.url}
-          </option>
-        ))}
+        <SubscriptionOptions />
       </Select>
     </div>
   );

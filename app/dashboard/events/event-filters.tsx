@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Button } from '../../_components/button';
 import { Input, Select } from '../../_components/form';
 import { IconSearch } from '../../_components/icons';
-import { useSubscriptions } from '../_components/use-subscription-urls';
+import { SubscriptionOptions } from '../_components/subscription-options';
 import { timeRanges, useEventFilters, useEventQueryInput } from './use-event-filters';
 
 /** `datetime-local` wants "YYYY-MM-DDTHH:mm" in the viewer's zone. */
@@ -17,7 +17,6 @@ function toLocalInput(iso: string): string {
 
 export function EventFilterBar() {
   const { filters, set, clear } = useEventFilters();
-  const subs = useSubscriptions();
   const [text, setText] = useState(filters.q);
   // Typing filters after a short pause; Enter applies at once.
   useEffect(() => {
@@ -76,12 +75,7 @@ export function EventFilterBar() {
             Subscription
           </label>
           <Select id="filter-subscription" value={filters.sub} onChange={(e) => set({ sub: e.target.value })} className="w-auto max-w-64">
-            <option value="">All subscriptions</option>
-            {subs.data?.data.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.url}
-              </option>
-            ))}
+            <SubscriptionOptions />
           </Select>
         </div>
         <div>
