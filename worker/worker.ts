@@ -10,7 +10,7 @@ import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, ty
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
-import { batcher } from './batch';
+import { batcher } from '../server/batch';
 import { pollQueue, type PollLoop } from './poll';
 
 /** A delivery queued for longer than any deliver job can live (its job is gone): release its window slot. */

@@ -1,11 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import { metrics } from '../metrics';
-import { enqueue } from '../queue/boss';
+import { batcher } from '../batch';
+import type { Tx } from '../db/client';
+import { enqueue, enqueueMany } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
-import { createDeliveries, matchingPage } from './fanout';
+import { createDeliveries, createDeliveriesFor, matchingPage } from './fanout';
 import { newId } from './ids';
+import { matchesAny } from './patterns';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
 import type { PublishEventInput } from './schemas';
 
@@ -76,6 +79,97 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
   if (result.duplicate) metrics.eventsDuplicate.inc();
   else metrics.eventsAccepted.inc({ scope: customerId ? 'customer' : 'broadcast' });
   return result;
+}
+
+/**
+ * Group commit for publishing: concurrent publishes of one process that arrive within 2 ms (up to
+ * 64) are accepted in one transaction with set-based statements (one subscriptions read, one
+ * event insert, one delivery insert, one admission, one job insert, one durable commit), instead
+ * of one transaction of ~8 round trips each. Each caller still gets its own result, returned only
+ * after the commit. Anything unusual (an idempotency repeat, an unknown customer, an error) falls
+ * back to `publishEvent` for that event alone, so the semantics are exactly `publishEvent`'s.
+ */
+export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
+  let publish = publishers.get(ctx);
+  if (!publish) {
+    publish = batcher((items: Array<{ scope: Scope; input: PublishEventInput }>) => publishEvents(ctx, items), { maxSize: 64, maxWaitMs: 2 });
+    publishers.set(ctx, publish);
+  }
+  return publish({ scope, input }).then((r) => {
+    if (r instanceof Error) throw r;
+    return r;
+  });
+}
+
+const publishers = new WeakMap<Ctx, (item: { scope: Scope; input: PublishEventInput }) => Promise<PublishResult | Error>>();
+
+type Prepared = { scope: Scope; input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date };
+
+async function publishEvents(ctx: Ctx, items: Array<{ scope: Scope; input: PublishEventInput }>): Promise<Array<PublishResult | Error>> {
+  const single = (i: { scope: Scope; input: PublishEventInput }) => publishEvent(ctx, i.scope, i.input).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  if (items.length === 1) return [await single(items[0]!)];
+  const prepared: Array<Prepared | null> = items.map(({ scope, input }) => {
+    if (scope.kind === 'customer' && (scope.readOnly || (input.customerId && input.customerId !== scope.customerId))) return null;
+    const customerId = scope.kind === 'customer' ? scope.customerId : (input.customerId ?? null);
+    const now = ctx.now();
+    const id = newId('event', now.getTime());
+    const body = JSON.stringify({ id, type: input.type, timestamp: now.toISOString(), data: input.data });
+    if (Buffer.byteLength(body) > ctx.config.maxPayloadBytes) return null;
+    return { scope, input, id, customerId, body, now };
+  });
+  let accepted: Array<PublishResult | null>;
+  try {
+    accepted = await ctx.db.transaction((tx) => acceptMany(ctx, tx, prepared));
+  } catch {
+    accepted = prepared.map(() => null);
+  }
+  // What the batch did not accept (refused, repeated, or the batch failed) goes through the
+  // one-event path, which gives each its exact answer (error, idempotent repeat, or acceptance).
+  return Promise.all(items.map(async (item, i) => {
+    const r = accepted[i];
+    if (!r) return single(item);
+    metrics.eventsAccepted.inc({ scope: prepared[i]!.customerId ? 'customer' : 'broadcast' });
+    metrics.eventsGroupCommitted.inc();
+    return r;
+  }));
+}
+
+async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): Promise<Array<PublishResult | null>> {
+  const ok = prepared.filter((p): p is Prepared => p !== null);
+  const customerIds = [...new Set(ok.map((p) => p.customerId).filter((c): c is string => c !== null))];
+  const subs = customerIds.length
+    ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes }).from(subscriptions).where(and(eq(subscriptions.active, true), inArray(subscriptions.customerId, customerIds)))
+    : [];
+  const byCustomer = new Map<string, typeof subs>();
+  for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
+  // Same rule as publishEvent: a customer's event fans out inline unless the customer has very many subscriptions.
+  const inlineOf = (p: Prepared) => {
+    if (!p.customerId) return null;
+    const all = byCustomer.get(p.customerId) ?? [];
+    return all.length >= INLINE_FANOUT_LIMIT ? null : all.filter((s) => matchesAny(s.eventTypes, p.input.type)).map((s) => ({ id: s.id, customerId: s.customerId }));
+  };
+  const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
+  const inserted = await tx
+    .insert(events)
+    .values(ok.map((p) => {
+      const targets = inline.get(p.id);
+      return {
+        id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
+        retentionUntil: new Date(p.now.getTime() + ctx.config.retentionDays * 86400_000),
+        ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
+      };
+    }))
+    .onConflictDoNothing()
+    .returning({ id: events.id });
+  const fresh = new Set(inserted.map((e) => e.id));
+  const mine = ok.filter((p) => fresh.has(p.id));
+  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)! })));
+  await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
+  return prepared.map((p) => {
+    if (!p || !fresh.has(p.id)) return null;
+    const targets = inline.get(p.id);
+    return { id: p.id, deliveries: targets ? targets.length : null, duplicate: false };
+  });
 }
 
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */

@@ -31,11 +31,19 @@ export async function matchingPage(tx: Tx, customerId: string | null, type: stri
  * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
  */
 export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<number> {
-  if (targets.length === 0) return 0;
+  return createDeliveriesFor(ctx, tx, [{ event, targets }]);
+}
+
+/** `createDeliveries` for several events at once: one insert, one admission, one flag. */
+export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<number> {
   const now = ctx.now();
+  const rows = items.flatMap(({ event, targets }) =>
+    targets.map((s) => ({ id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now })),
+  );
+  if (rows.length === 0) return 0;
   const inserted = await tx
     .insert(deliveries)
-    .values(targets.map((s) => ({ id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now })))
+    .values(rows)
     .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
     .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
   const touched = [...new Set(inserted.map((d) => d.subscriptionId))];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/deliveries';
-import { publishEvent } from '../../domain/events';
+import { publishEventBatched } from '../../domain/events';
 import { idOf, listEventsInput, publishEventInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
@@ -8,7 +8,7 @@ export const eventsRouter = router({
   publish: authedProcedure
     .meta({ rest: { method: 'POST', path: '/events', status: 202, summary: 'Publish an event (fans out to matching subscriptions)', tag: 'events', auth: 'any' } })
     .input(publishEventInput)
-    .mutation(({ ctx, input }) => publishEvent(ctx.ctx, ctx.scope, input)),
+    .mutation(({ ctx, input }) => publishEventBatched(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/events', summary: 'List events (newest first, cursor pagination)', tag: 'events', auth: 'any' } })
     .input(listEventsInput)

@@ -1,8 +1,9 @@
 /**
  * Coalesces single calls into batches: calls made while a batch is open (up to `maxSize`, or for
  * `maxWaitMs` after the first) are run by one `run(items)`; each caller gets its own result.
- * The worker uses it to load the jobs of one fetch with one query and to record finished attempts
- * with one transaction: per-delivery round trips and commits are what bound throughput here.
+ * The worker loads the jobs of one fetch with one query and records finished attempts in one
+ * transaction; the web process accepts concurrent publishes in one transaction (group commit).
+ * Per-item round trips and commits are what bound throughput on this stack.
  */
 export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxSize: number; maxWaitMs: number }): (item: T) => Promise<R> {
   let open: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
