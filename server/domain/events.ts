@@ -26,21 +26,13 @@ const INLINE_FANOUT_LIMIT = 200;
  * second fan-out; a different event under a used key is a 409.
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
-  assertWritable(scope);
-  const customerId = scope.kind === 'customer' ? actingCustomer(scope, input.customerId) : (input.customerId ?? null);
-  const now = ctx.now();
-  const id = newId('event', now.getTime());
-  const body = JSON.stringify({ id, type: input.type, timestamp: now.toISOString(), data: input.data });
-  const size = Buffer.byteLength(body);
-  if (size > ctx.config.maxPayloadBytes) {
-    throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
-  }
+  const { customerId, id, body, now } = prepareEvent(ctx, scope, input);
   const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
     // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
     // customer has very many subscriptions; a broadcast always goes to the fan-out job.
     const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
     const inline = page && !page.more ? page.matching : null;
-    const retentionUntil = new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
+    const retentionUntil = retentionFrom(ctx, now);
     let inserted: Array<{ id: string }>;
     try {
       inserted = await tx
@@ -103,19 +95,44 @@ export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventI
 
 const publishers = new WeakMap<Ctx, (item: { scope: Scope; input: PublishEventInput }) => Promise<PublishResult | Error>>();
 
-type Prepared = { scope: Scope; input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date };
+type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date };
+
+/**
+ * Checks a publish (writable scope, the customer it acts for, size) and serialises its body once:
+ * those exact bytes are stored, signed and sent. Throws the refusal.
+ */
+function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepared {
+  assertWritable(scope);
+  const customerId = scope.kind === 'customer' ? actingCustomer(scope, input.customerId) : (input.customerId ?? null);
+  const now = ctx.now();
+  const id = newId('event', now.getTime());
+  const body = eventBody(id, input.type, now, input.data);
+  const size = Buffer.byteLength(body);
+  if (size > ctx.config.maxPayloadBytes) {
+    throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
+  }
+  return { input, id, customerId, body, now };
+}
+
+/** The delivery body: `{"id","type","timestamp","data"}`. */
+function eventBody(id: string, type: string, now: Date, data: unknown): string {
+  return JSON.stringify({ id, type, timestamp: now.toISOString(), data });
+}
+
+function retentionFrom(ctx: Ctx, now: Date): Date {
+  return new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
+}
 
 async function publishEvents(ctx: Ctx, items: Array<{ scope: Scope; input: PublishEventInput }>): Promise<Array<PublishResult | Error>> {
   const single = (i: { scope: Scope; input: PublishEventInput }) => publishEvent(ctx, i.scope, i.input).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   if (items.length === 1) return [await single(items[0]!)];
+  // A publish the one-event path would refuse is left to it, so the error is exactly its error.
   const prepared: Array<Prepared | null> = items.map(({ scope, input }) => {
-    if (scope.kind === 'customer' && (scope.readOnly || (input.customerId && input.customerId !== scope.customerId))) return null;
-    const customerId = scope.kind === 'customer' ? scope.customerId : (input.customerId ?? null);
-    const now = ctx.now();
-    const id = newId('event', now.getTime());
-    const body = JSON.stringify({ id, type: input.type, timestamp: now.toISOString(), data: input.data });
-    if (Buffer.byteLength(body) > ctx.config.maxPayloadBytes) return null;
-    return { scope, input, id, customerId, body, now };
+    try {
+      return prepareEvent(ctx, scope, input);
+    } catch {
+      return null;
+    }
   });
   let accepted: Array<PublishResult | null>;
   try {
@@ -155,7 +172,7 @@ async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): P
       const targets = inline.get(p.id);
       return {
         id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
-        retentionUntil: new Date(p.now.getTime() + ctx.config.retentionDays * 86400_000),
+        retentionUntil: retentionFrom(ctx, p.now),
         ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
       };
     }))
@@ -200,9 +217,9 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   const now = ctx.now();
   const id = newId('event', now.getTime());
   const type = 'hookrelay.test';
-  const body = JSON.stringify({ id, type, timestamp: now.toISOString(), data: { message: 'This is a test event from Hookrelay.', subscriptionId } });
+  const body = eventBody(id, type, now, { message: 'This is a test event from Hookrelay.', subscriptionId });
   const deliveryId = await ctx.db.transaction(async (tx) => {
-    await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: new Date(now.getTime() + ctx.config.retentionDays * 86400_000), fannedOutAt: now, deliveryCount: 1 });
+    await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
     await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [sub]);
     const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
     return d!.id;
