@@ -25,7 +25,7 @@ import type { Ctx } from './context';
  */
 export type Admitted = { id: string; subscriptionId: string };
 
-type AdmitRow = { id: string; attempt_count: number; priority: number; subscription_id: string; customer_id: string; tier: string; probe: boolean };
+type AdmitRow = { id: string; attempt_count: number; priority: number; subscription_id: string; customer_id: string; tier: string; probe: boolean; tokens: number | null };
 
 export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number }): Promise<Admitted[]> {
   const sql = rawClient(q);
@@ -45,7 +45,7 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
       where s.active and ${which} ${fastOnly}
       limit ${opts.maxSubscriptions ?? 100000}
     ), slots as (
-      select id, customer_id, tier, breaker_state,
+      select id, customer_id, tier, breaker_state, tokens,
              case
                when breaker_state = 'closed' then greatest(0, least(max_in_flight - queued, coalesce(floor(tokens)::int, max_in_flight)))
                when breaker_state = 'open' and breaker_probe_at <= ${now}::timestamptz and queued = 0 then least(1, coalesce(floor(tokens)::int, 1))
@@ -53,7 +53,7 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
              end as n
       from cand
     ), picked as (
-      select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe
+      select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe, sl.tokens
       from slots sl cross join lateral (
         select x.id, x.attempt_count, x.priority from deliveries x
         where x.subscription_id = sl.id and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
@@ -65,7 +65,7 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
     )
     update deliveries d set queued_at = ${now}::timestamptz
     from picked p where d.id = p.id
-    returning d.id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe`;
+    returning d.id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
   if (rows.length === 0) return [];
   metrics.deliveriesAdmitted.inc({ path: opts.fast ? 'fast' : 'dispatcher' }, rows.length);
 
@@ -76,19 +76,19 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
     q,
   );
   if (!opts.fast) {
-    const perSub = new Map<string, number>();
-    for (const r of rows) perSub.set(r.subscription_id, (perSub.get(r.subscription_id) ?? 0) + 1);
+    // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
+    // in); a probe moves the breaker to half-open.
+    const perSub = new Map<string, { n: number; tokens: number | null }>();
+    for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens });
+    const ids = [...perSub.keys()];
+    const remaining = [...perSub.values()].map((v) => (v.tokens === null ? null : String(v.tokens - v.n)));
     const probes = [...new Set(rows.filter((r) => r.probe).map((r) => r.subscription_id))];
-    // Spend the rate tokens of what was admitted; a probe moves the breaker to half-open.
     await sql`
       update subscriptions s set
-        rate_tokens = case when s.rate_limit_per_second is null then null
-                           else least(greatest(s.rate_limit_per_second, 1),
-                                      coalesce(s.rate_tokens, greatest(s.rate_limit_per_second, 1))
-                                      + extract(epoch from (${now}::timestamptz - coalesce(s.rate_updated_at, ${now}::timestamptz))) * s.rate_limit_per_second) - u.n end,
-        rate_updated_at = case when s.rate_limit_per_second is null then s.rate_updated_at else ${now}::timestamptz end,
+        rate_tokens = u.remaining::float8,
+        rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end,
         breaker_state = case when s.id = any(${probes}::text[]) then 'half_open' else s.breaker_state end
-      from (select unnest(${[...perSub.keys()]}::text[]) as id, unnest(${[...perSub.values()]}::int[]) as n) u
+      from unnest(${ids}::text[], ${remaining}::text[]) as u(id, remaining)
       where s.id = u.id`;
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
