@@ -270,8 +270,8 @@ export async function runFairness() {
   const db = await benchDatabase();
   await migrateDatabase(db.url);
   const rx = await startReceiverProcess();
-  const env = { RETRY_TIME_SCALE: String(1 / K), BREAKER_COOLDOWN_SECONDS: String(30 / K), CUSTOMER_MAX_IN_FLIGHT: '10', REPLAY_RATE_PER_SECOND: '200', WORKER_CONCURRENCY: '128' };
-  const ctx = await benchContext(db.url, { retryTimeScale: 1 / K, breakerCooldownMs: 30_000 / K, replayRatePerSecond: 200 });
+  const env = { RETRY_TIME_SCALE: String(1 / K), BREAKER_COOLDOWN_SECONDS: '30', CUSTOMER_MAX_IN_FLIGHT: '10', REPLAY_RATE_PER_SECOND: '200', WORKER_CONCURRENCY: '128' };
+  const ctx = await benchContext(db.url, { retryTimeScale: 1 / K, breakerCooldownMs: 30_000, replayRatePerSecond: 200 });
   try {
     for (let i = 0; i < 2; i++) startWorkerProcess(db.url, env);
     await sleep(3000);

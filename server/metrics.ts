@@ -156,7 +156,7 @@ function createMetrics() {
     deliveryJobsSkipped: new Counter('hookrelay_delivery_jobs_skipped_total', 'Deliver jobs that sent nothing: stale (attempt already recorded), deferred (breaker open), held (subscription disabled).', ['reason'], [
       { reason: 'stale' }, { reason: 'deferred' }, { reason: 'held' },
     ]),
-    deliveriesAdmitted: new Counter('hookrelay_deliveries_admitted_total', 'Deliveries admitted into their subscription window (a deliver job created), by path: fast (inline) or dispatcher.', ['path'], [{ path: 'fast' }, { path: 'dispatcher' }]),
+    deliveriesAdmitted: new Counter('hookrelay_deliveries_admitted_total', 'Deliveries admitted into their subscription window (a deliver job created), by path: fast (inline), dispatcher, or probe (a replay past an open breaker).', ['path'], [{ path: 'fast' }, { path: 'dispatcher' }, { path: 'probe' }]),
     breakerTransitions: new Counter('hookrelay_breaker_transitions_total', 'Circuit breaker transitions observed by this process, by the state entered.', ['to'], [{ to: 'open' }, { to: 'closed' }]),
     jobFailures: new Counter('hookrelay_job_failures_total', 'Jobs whose handler threw (handed back to pg-boss for a retry), by queue.', ['queue']),
     jobsHandedBack: new Counter('hookrelay_jobs_handed_back_total', 'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.', ['queue']),

@@ -2,6 +2,7 @@ import type { Job } from 'pg-boss';
 import type { Ctx } from '../server/domain/context';
 import type { Sender } from '../server/domain/http-sender';
 import { loadForAttempts, performAttempt, recordOutcomes, type AttemptIo, type Outcome } from '../server/domain/attempt';
+import { expireBehindBreaker, sweepStates } from '../server/domain/delivery-state';
 import { dispatchTick, sweep } from '../server/domain/dispatch';
 import { runFanOutJob } from '../server/domain/fanout';
 import { runBulkReplay } from '../server/domain/replays';
@@ -146,7 +147,13 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
   // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.
   const periodic = [
     every(e.DISPATCH_INTERVAL_MS, log, 'dispatch', () => dispatchTick(ctx)),
-    every(5000, log, 'sweep', () => sweep(ctx, SWEEP_STALE_MS)),
+    every(5000, log, 'sweep', async () => {
+      await sweep(ctx, SWEEP_STALE_MS);
+      const expired = await expireBehindBreaker(ctx);
+      if (expired > 0) log.warn({ expired }, 'retry windows ended behind open circuit breakers: deliveries dead-lettered without an attempt');
+      const states = await sweepStates(ctx);
+      if (states.held + states.released > 0) log.info(states, 'held or released deliveries whose subscription changed state during their fan-out or attempt');
+    }),
   ];
   let stopping = false;
   let lastBeat: Date | null = null;

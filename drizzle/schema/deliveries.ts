@@ -1,17 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery-status';
 import { customers } from './customers';
 import { events } from './events';
 import { subscriptions } from './subscriptions';
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'dead' | 'held';
+export type { DeliveryRoute, DeliveryStatus };
 export type AttemptStatus = 'succeeded' | 'failed';
 export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
 
 /**
  * One event × one subscription: the source of truth for where a delivery stands.
- * `pending` waits for its next attempt (at `next_attempt_at`); `held` waits for its subscription
- * (disabled or breaker open) without spending attempts; `dead` exhausted its retries.
+ * The status set and its meaning: server/domain/delivery-status.ts; every transition:
+ * server/domain/delivery-state.ts.
  * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
  */
 export const deliveries = pgTable('deliveries', {
@@ -36,10 +37,15 @@ export const deliveries = pgTable('deliveries', {
   replayCount: integer('replay_count').notNull().default(0),
   /** Admission order within a subscription, higher first: live traffic 1, bulk replay 0 (below live). */
   priority: integer('priority').notNull().default(1),
+  /** The fan-out's decision, kept for the routing trace: matched (and by which pattern), held (subscription off), test. */
+  route: text('route').$type<DeliveryRoute>().notNull().default('matched'),
+  matchedPattern: text('matched_pattern'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
 }, (t) => [
+  check('deliveries_status_check', sql.raw(`status in (${deliveryStatuses.map((v) => `'${v}'`).join(', ')})`)),
+  check('deliveries_route_check', sql.raw(`route in (${deliveryRoutes.map((v) => `'${v}'`).join(', ')})`)),
   uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId),
   index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
   index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),

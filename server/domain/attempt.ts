@@ -8,6 +8,7 @@ import { metrics } from '../metrics';
 import { catalog } from '../queue/catalog';
 import type { Ctx } from './context';
 import { decryptSecret } from './crypto';
+import { deferToTable, holdOne, holdPending, statusAfter } from './delivery-state';
 import { admit, flagBacklog } from './dispatch';
 import type { Sender, SendResult } from './http-sender';
 import { newId } from './ids';
@@ -105,11 +106,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
         if (sub?.active) return 'reenabled' as const;
       }
       const held = !row.sub.active;
-      await tx
-        .update(deliveries)
-        .set({ status: held ? 'held' : 'pending', queuedAt: null, updatedAt: ctx.now() })
-        .where(and(eq(deliveries.id, row.delivery.id), eq(deliveries.status, 'pending')));
-      if (!held) await flagBacklog(tx, [row.sub.id]);
+      if (held) await holdOne(ctx, tx, row.delivery.id);
+      else await deferToTable(ctx, tx, row.delivery.id, row.sub.id);
       await ctx.boss.complete(catalog.deliver.name, job.id, null, { db: bossDb(tx) });
       return held ? ('held' as const) : ('deferred' as const);
     });
@@ -280,10 +278,9 @@ function errorMessageOf(result: SendResult, decision: Decision): string | null {
 /** Moves every recorded delivery on, in one statement. */
 async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
   const now = ctx.now().toISOString();
-  const statusOf = (d: Decision) => (d.action === 'succeeded' ? 'succeeded' : d.action === 'retry' ? 'pending' : d.action === 'dead' ? 'dead' : 'held');
   const cols = {
     id: recorded.map((o) => o.row.delivery.id),
-    status: recorded.map((o) => statusOf(o.decision)),
+    status: recorded.map((o) => statusAfter(o.decision)),
     attempt: recorded.map((o) => String(o.job.data.attempt)),
     started: recorded.map((o) => o.startedAt.toISOString()),
     code: recorded.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
@@ -314,10 +311,7 @@ async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<void> {
     .update(subscriptions)
     .set({ active: false, disabledReason: `endpoint answered 410 Gone at ${now.toISOString()}`, updatedAt: now })
     .where(eq(subscriptions.id, o.row.sub.id));
-  await tx
-    .update(deliveries)
-    .set({ status: 'held', queuedAt: null, updatedAt: now })
-    .where(and(eq(deliveries.subscriptionId, o.row.sub.id), eq(deliveries.status, 'pending')));
+  await holdPending(ctx, tx, o.row.sub.id);
 }
 
 /**
@@ -348,7 +342,8 @@ async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: '
       .returning({ id: subscriptions.id });
     return changed.length > 0 ? 'closed' : null;
   }
-  const cooldown = ctx.config.breakerCooldownMs;
+  // The cool-down is time of the retry schedule's kind: RETRY_TIME_SCALE compresses it too.
+  const cooldown = ctx.config.breakerCooldownMs * ctx.config.retryTimeScale;
   const rows = await tx.execute<{ breaker_state: BreakerState }>(sql`
     update subscriptions set
       breaker_failures = breaker_failures + 1,

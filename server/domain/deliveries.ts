@@ -1,9 +1,9 @@
 import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { attempts, deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Ctx, Scope } from './context';
-import { admit, flagBacklog } from './dispatch';
+import { restartCycle } from './delivery-state';
+import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from './errors';
-import { firstMatch } from './patterns';
 import { assertWritable, listingCustomer, scopeFilter } from './scope';
 import { typeFilter } from './type-filter';
 import type { listDeliveriesInput, listEventsInput } from './schemas';
@@ -165,20 +165,35 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   if (!event) throw notFound('event');
   const ds = await ctx.db.select().from(deliveries).where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId))).orderBy(deliveries.id);
   const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;
+  // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
+  // delivery records whether it matched (and by which pattern) or was held; a subscription that
+  // existed when the event was accepted and has no delivery did not match then. Subscriptions
+  // created afterwards are not listed.
   const subs = traceCustomer
-    ? await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, active: subscriptions.active, createdAt: subscriptions.createdAt }).from(subscriptions).where(eq(subscriptions.customerId, traceCustomer))
+    ? await ctx.db
+        .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.customerId, traceCustomer), lte(subscriptions.createdAt, event.createdAt)))
     : [];
-  const delivered = new Set(ds.map((d) => d.subscriptionId));
-  const routing = subs.map((s) => {
-    const pattern = firstMatch(s.eventTypes, event.type);
-    let reason: string;
-    if (delivered.has(s.id)) reason = pattern ? `matched "${pattern}"` : 'delivered (test event or since-changed patterns)';
-    else if (!s.active) reason = 'subscription was inactive';
-    else if (s.createdAt > event.createdAt) reason = 'subscription created after the event';
-    else if (!pattern) reason = `no pattern matches "${event.type}" (${s.eventTypes.join(', ')})`;
-    else reason = 'matched now, but not when the event was published (patterns changed since)';
-    return { subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, matched: delivered.has(s.id), reason };
+  const byId = new Map(subs.map((s) => [s.id, s]));
+  const missing = [...new Set(ds.map((d) => d.subscriptionId).filter((sid) => !byId.has(sid)))];
+  if (missing.length) {
+    const more = await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes }).from(subscriptions).where(inArray(subscriptions.id, missing));
+    for (const s of more) byId.set(s.id, s);
+  }
+  const routed = ds.filter((d) => !traceCustomer || d.customerId === traceCustomer).map((d) => {
+    const s = byId.get(d.subscriptionId);
+    const reason =
+      d.route === 'test' ? 'test event sent to this subscription'
+      : d.route === 'held' ? `matched "${d.matchedPattern}" while the subscription was paused or disabled: held until it is resumed`
+      : `matched "${d.matchedPattern}"`;
+    return { subscriptionId: d.subscriptionId, url: s?.url ?? '', eventTypes: s?.eventTypes ?? [], decision: d.route, matched: true, reason };
   });
+  const delivered = new Set(ds.map((d) => d.subscriptionId));
+  const skipped = subs
+    .filter((s) => !delivered.has(s.id))
+    .map((s) => ({ subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, decision: 'not_matched' as const, matched: false, reason: `no pattern matched "${event.type}" when the event was published` }));
+  const routing = [...routed, ...skipped];
   return { ...eventView(event), deliveries: ds.map(deliveryView), routing };
 }
 
@@ -190,7 +205,7 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
   assertWritable(scope);
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ d: deliveries, retentionUntil: events.retentionUntil, active: subscriptions.active })
+      .select({ d: deliveries, retentionUntil: events.retentionUntil, active: subscriptions.active, breakerState: subscriptions.breakerState })
       .from(deliveries)
       .innerJoin(events, eq(events.id, deliveries.eventId))
       .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
@@ -198,16 +213,19 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
       .for('update', { of: deliveries });
     if (!row) throw notFound('delivery');
     if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
+    if (row.d.status === 'held') throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
     if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
-    if (!row.active) throw new DomainError('conflict', 'subscription is disabled; enable it to replay');
-    const now = ctx.now();
-    const [updated] = await tx
-      .update(deliveries)
-      .set({ status: 'pending', queuedAt: null, priority: 1, cycleStart: row.d.attemptCount, cycleStartedAt: now, nextAttemptAt: now, replayCount: row.d.replayCount + 1, completedAt: null, updatedAt: now })
-      .where(eq(deliveries.id, id))
-      .returning();
-    await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });
-    await flagBacklog(tx, [row.d.subscriptionId]);
+    if (!row.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to replay');
+    await restartCycle(ctx, tx, [id], { priority: 1, from: ['succeeded', 'dead'] });
+    // A replay goes out at once: through the subscription's window when its breaker is closed, or
+    // as the breaker's probe when it is open (the user says the endpoint is fixed; do not wait).
+    if (row.breakerState === 'closed') {
+      await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });
+      await flagBacklog(tx, [row.d.subscriptionId]);
+    } else {
+      await admitProbe(ctx, tx, id);
+    }
+    const [updated] = await tx.select().from(deliveries).where(eq(deliveries.id, id));
     return deliveryView(updated!);
   });
 }

@@ -152,3 +152,24 @@ export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged
     update subscriptions s set backlog = true from (select distinct subscription_id from r) x where s.id = x.subscription_id`;
   return { reflagged: reflagged.count, released: released.count };
 }
+
+/**
+ * Admits one delivery now, past its subscription's open circuit breaker, as the breaker's probe
+ * (half-open): a manual replay after the endpoint was fixed does not wait for the cool-down. Its
+ * outcome closes the breaker (healthy) or re-opens it (unhealthy), like any probe.
+ */
+export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string): Promise<boolean> {
+  const sql = rawClient(q);
+  const now = ctx.now().toISOString();
+  const rows = await sql<Array<{ id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>>`
+    update deliveries d set queued_at = ${now}::timestamptz
+    from subscriptions s join customers c on c.id = s.customer_id
+    where d.id = ${deliveryId} and s.id = d.subscription_id and s.active and d.status = 'pending' and d.queued_at is null
+    returning d.id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
+  const r = rows[0];
+  if (!r) return false;
+  await enqueueMany(ctx.boss, 'deliver', [{ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
+  await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and breaker_state = 'open'`;
+  metrics.deliveriesAdmitted.inc({ path: 'probe' });
+  return true;
+}

@@ -6,9 +6,8 @@ import type { Tx } from '../db/client';
 import { enqueue, enqueueMany } from '../queue/boss';
 import type { Ctx, Scope } from './context';
 import { DomainError, notFound } from './errors';
-import { createDeliveries, createDeliveriesFor, matchingPage } from './fanout';
+import { createDeliveries, createDeliveriesFor, matchingPage, targetsOf } from './fanout';
 import { newId } from './ids';
-import { matchesAny } from './patterns';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
 import type { PublishEventInput } from './schemas';
 
@@ -155,7 +154,7 @@ async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): P
   const ok = prepared.filter((p): p is Prepared => p !== null);
   const customerIds = [...new Set(ok.map((p) => p.customerId).filter((c): c is string => c !== null))];
   const subs = customerIds.length
-    ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes }).from(subscriptions).where(and(eq(subscriptions.active, true), inArray(subscriptions.customerId, customerIds)))
+    ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active }).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
     : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
@@ -163,7 +162,7 @@ async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): P
   const inlineOf = (p: Prepared) => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
-    return all.length >= INLINE_FANOUT_LIMIT ? null : all.filter((s) => matchesAny(s.eventTypes, p.input.type)).map((s) => ({ id: s.id, customerId: s.customerId }));
+    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type);
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
   const inserted = await tx
@@ -210,7 +209,7 @@ function isForeignKeyViolation(err: unknown): boolean {
 export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<PublishResult & { deliveryId: string }> {
   assertWritable(scope);
   const [sub] = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, active: subscriptions.active })
     .from(subscriptions)
     .where(and(eq(subscriptions.id, subscriptionId), scopeFilter(scope, subscriptions.customerId)));
   if (!sub) throw notFound('subscription');
@@ -220,7 +219,7 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   const body = eventBody(id, type, now, { message: 'This is a test event from Hookrelay.', subscriptionId });
   const deliveryId = await ctx.db.transaction(async (tx) => {
     await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
-    await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [sub]);
+    await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [{ ...sub, pattern: null }]);
     const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
     return d!.id;
   });

@@ -39,7 +39,7 @@ async function waitFannedOut(eventId: string) {
 }
 
 describe('fan-out', () => {
-  it('a broadcast reaches every customer’s matching active subscriptions, and only those', async () => {
+  it('a broadcast reaches every customer’s matching subscriptions, and only those; a paused one holds its share', async () => {
     const { ctx } = engine;
     const a = await createCustomer(ctx, platformScope, { name: 'A' });
     const b = await createCustomer(ctx, platformScope, { name: 'B' });
@@ -59,12 +59,13 @@ describe('fan-out', () => {
 
     const ds = await deliveriesOf(ctx, published.id);
     const reached = new Set(ds.map((d) => d.subscriptionId));
-    expect(reached).toEqual(new Set([aCharges.sub.id, bAll.sub.id, cExact.sub.id]));
-    expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect(reached).toEqual(new Set([aCharges.sub.id, aInactive.sub.id, bAll.sub.id, cExact.sub.id]));
+    expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, a.id, b.id, c.id].sort());
     const [event] = await ctx.db.select().from(events).where(eq(events.id, published.id));
-    expect(event!.deliveryCount).toBe(3);
+    expect(event!.deliveryCount).toBe(4);
+    expect(ds.find((d) => d.subscriptionId === aInactive.sub.id)!.status).toBe('held');
 
-    for (const d of ds) await waitForStatus(ctx, d.id, 'succeeded');
+    for (const d of ds.filter((x) => x.subscriptionId !== aInactive.sub.id)) await waitForStatus(ctx, d.id, 'succeeded');
     for (const { r, sub } of [aCharges, bAll, cExact]) {
       expect(r.received).toHaveLength(1);
       expect(r.received[0]!.headers['webhook-id']).toBe(published.id);
@@ -84,10 +85,11 @@ describe('fan-out', () => {
     const bAll = await subscribe(b.id, ['*']);
 
     const published = await publishEvent(ctx, customerScope(a.id), { type: 'charge.refund.created', data: {} });
-    expect(published.deliveries).toBe(2);
+    expect(published.deliveries).toBe(3);
     const ds = await deliveriesOf(ctx, published.id);
-    expect(new Set(ds.map((d) => d.subscriptionId))).toEqual(new Set([aAll.sub.id, aDeep.sub.id]));
-    for (const d of ds) await waitForStatus(ctx, d.id, 'succeeded');
+    expect(new Set(ds.map((d) => d.subscriptionId))).toEqual(new Set([aAll.sub.id, aDeep.sub.id, aOff.sub.id]));
+    expect(ds.find((d) => d.subscriptionId === aOff.sub.id)!.status).toBe('held');
+    for (const d of ds.filter((x) => x.subscriptionId !== aOff.sub.id)) await waitForStatus(ctx, d.id, 'succeeded');
     expectVerified(aAll.r.received, aAll.sub.secret);
     expectVerified(aDeep.r.received, aDeep.sub.secret);
     expect(aAll.r.received).toHaveLength(1);

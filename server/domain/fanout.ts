@@ -1,28 +1,45 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import type { Ctx } from './context';
 import { admit, flagBacklog } from './dispatch';
 import { newId } from './ids';
-import { matchesAny } from './patterns';
+import { initialStatus } from './delivery-state';
+import { firstMatch } from './patterns';
 
 const PAGE = 1000;
 
-export type FanOutEvent = { id: string; customerId: string | null; type: string };
-type Target = { id: string; customerId: string };
+export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date };
+/**
+ * A subscription an event goes to, with the fan-out's decision: `active` false makes the delivery
+ * `held` (a paused or disabled subscription holds what it matches; nothing is dropped), and
+ * `pattern` is the pattern that matched (null for a test event), kept for the routing trace.
+ */
+export type Target = { id: string; customerId: string; active: boolean; pattern: string | null };
+
+/** The targets among `subs` for an event of `type`: every subscription with a matching pattern, on or off. */
+export function targetsOf(subs: Array<{ id: string; customerId: string; eventTypes: string[]; active: boolean }>, type: string): Target[] {
+  const out: Target[] = [];
+  for (const s of subs) {
+    const pattern = firstMatch(s.eventTypes, type);
+    if (pattern) out.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
+  }
+  return out;
+}
 
 /**
- * Active subscriptions whose patterns match `type` (of one customer, or of all for a broadcast),
- * one page after subscription id `after`. `more` says whether another page may follow.
+ * Subscriptions whose patterns match `type` (of one customer, or of all for a broadcast), paused ones
+ * included, one page after subscription id `after`; only those that existed when the event was
+ * accepted (`createdBefore`). `more` says whether another page may follow.
  */
-export async function matchingPage(tx: Tx, customerId: string | null, type: string, after: string, pageSize: number): Promise<{ matching: Target[]; more: boolean; last: string | null }> {
+export async function matchingPage(tx: Tx, customerId: string | null, type: string, after: string, pageSize: number, createdBefore?: Date): Promise<{ matching: Target[]; more: boolean; last: string | null }> {
   const page = await tx
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active })
     .from(subscriptions)
-    .where(and(eq(subscriptions.active, true), gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined))
+    .where(and(gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined, createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined))
     .orderBy(asc(subscriptions.id))
     .limit(pageSize);
-  return { matching: page.filter((s) => matchesAny(s.eventTypes, type)), more: page.length === pageSize, last: page.at(-1)?.id ?? null };
+  return { matching: targetsOf(page, type), more: page.length === pageSize, last: page.at(-1)?.id ?? null };
 }
 
 /**
@@ -38,17 +55,22 @@ export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, tar
 export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<number> {
   const now = ctx.now();
   const rows = items.flatMap(({ event, targets }) =>
-    targets.map((s) => ({ id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type, nextAttemptAt: now, cycleStartedAt: now, createdAt: now })),
+    targets.map((s) => ({
+      id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type,
+      status: initialStatus(s.active), route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const), matchedPattern: s.pattern,
+      nextAttemptAt: now, cycleStartedAt: now, createdAt: now,
+    })),
   );
   if (rows.length === 0) return 0;
   const inserted = await tx
     .insert(deliveries)
     .values(rows)
     .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
-    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId });
-  const touched = [...new Set(inserted.map((d) => d.subscriptionId))];
+    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, status: deliveries.status });
+  const waiting = inserted.filter((d) => d.status === 'pending');
+  const touched = [...new Set(waiting.map((d) => d.subscriptionId))];
   const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true });
-  if (admitted.length < inserted.length) await flagBacklog(tx, touched);
+  if (admitted.length < waiting.length) await flagBacklog(tx, touched);
   return inserted.length;
 }
 
@@ -60,7 +82,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
 export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<number> {
   let after = '';
   for (;;) {
-    const page = await matchingPage(tx, event.customerId, event.type, after, PAGE);
+    const page = await matchingPage(tx, event.customerId, event.type, after, PAGE, event.createdAt);
     await createDeliveries(ctx, tx, event, page.matching);
     if (!page.more || !page.last) break;
     after = page.last;
@@ -74,7 +96,7 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
 export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const [event] = await tx
-      .select({ id: events.id, customerId: events.customerId, type: events.type })
+      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt })
       .from(events)
       .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
       .for('update');

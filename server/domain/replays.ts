@@ -4,6 +4,7 @@ import type { BulkReplayFilter } from '../../drizzle/schema';
 import { rawClient } from '../db/client';
 import { enqueue } from '../queue/boss';
 import type { Ctx, Scope } from './context';
+import { restartCycle } from './delivery-state';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
@@ -152,11 +153,13 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
       if (picked.length > 0) {
         const ids = picked.map((p) => p.id);
         await tx.insert(bulkReplayItems).values(ids.map((deliveryId) => ({ replayId, deliveryId }))).onConflictDoNothing();
+        await restartCycle(ctx, tx, ids, { priority: 0, from: ['dead'] });
+        // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
+        // the customer believes the endpoint is fixed: do not wait for the cool-down).
         await rawClient(tx)`
-          update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now.toISOString()}::timestamptz,
-                 next_attempt_at = ${now.toISOString()}::timestamptz, replay_count = replay_count + 1, priority = 0, completed_at = null, updated_at = ${now.toISOString()}::timestamptz
-          where id = any(${ids}::text[]) and status = 'dead'`;
-        await rawClient(tx)`update subscriptions set backlog = true where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
+          update subscriptions set backlog = true,
+                 breaker_probe_at = case when breaker_state = 'open' then ${now.toISOString()}::timestamptz else breaker_probe_at end
+          where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
       }
       const done = picked.length < REPLAY_BATCH;
       await tx

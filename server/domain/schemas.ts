@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deliveryStatuses, heldOnResume } from './delivery-status';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 
@@ -79,10 +80,11 @@ export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true }).partial().extend({
   retryPolicy: retryPolicyInput.nullable().optional(),
   description: z.string().max(500).nullable().optional(),
+  heldDeliveries: z.enum(heldOnResume).optional().describe('With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters'),
 });
 export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionInput>;
 
-export const deliveryStatus = z.enum(['pending', 'succeeded', 'dead', 'held']);
+export const deliveryStatus = z.enum(deliveryStatuses);
 
 export const pageInput = {
   limit: z.coerce.number().int().min(1).max(200).default(50),

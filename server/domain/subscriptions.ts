@@ -3,7 +3,7 @@ import { customers, deliveries, subscriptions } from '../../drizzle/schema';
 import type { Tx } from '../db/client';
 import type { Ctx, Scope } from './context';
 import { decryptSecret, encryptSecret } from './crypto';
-import { admit, flagBacklog } from './dispatch';
+import { heldCounts, holdPending, resumeHeld } from './delivery-state';
 import { DomainError, notFound } from './errors';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
@@ -29,12 +29,14 @@ export type SubscriptionView = {
   maxInFlight: number;
   timeoutMs: number;
   breaker: { state: string; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
+  /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
+  heldDeliveries: number;
   secretRotationEndsAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
 
-export function toView(s: Row): SubscriptionView {
+export function toView(s: Row, held = 0): SubscriptionView {
   return {
     id: s.id,
     customerId: s.customerId,
@@ -53,6 +55,7 @@ export function toView(s: Row): SubscriptionView {
       openedAt: s.breakerOpenedAt?.toISOString() ?? null,
       probeAt: s.breakerProbeAt?.toISOString() ?? null,
     },
+    heldDeliveries: held,
     secretRotationEndsAt: s.previousSecretExpiresAt?.toISOString() ?? null,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
@@ -102,7 +105,8 @@ async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = fa
 }
 
 export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
-  return toView(await loadScoped(ctx.db, scope, id));
+  const row = await loadScoped(ctx.db, scope, id);
+  return toView(row, (await heldCounts(ctx, [id])).get(id) ?? 0);
 }
 
 /** The signing secret is a credential: a read-only (embedded portal) session may not see it. */
@@ -126,50 +130,66 @@ export async function listSubscriptions(
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
-  return { data: page.map(toView), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+  const held = await heldCounts(ctx, page.filter((r) => !r.active).map((r) => r.id));
+  return { data: page.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
 }
 
+/**
+ * Edits a subscription. Pausing (`active: false`) holds every pending delivery; resuming releases the
+ * held ones in publish order with a fresh retry cycle, or discards them as dead letters when
+ * `heldDeliveries: 'discard'` says so. Resuming or changing the URL closes the circuit breaker (the
+ * endpoint was fixed or replaced: no reason to keep holding attempts back).
+ */
 export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, input: UpdateSubscriptionInput): Promise<SubscriptionView> {
   assertWritable(scope);
   checkUrl(ctx, input.url);
+  const { heldDeliveries, ...changes } = input;
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(tx, scope, id, true);
     const now = ctx.now();
+    const resuming = changes.active === true && !before.active;
+    const pausing = changes.active === false && before.active;
+    if (heldDeliveries !== undefined && !resuming) {
+      throw new DomainError('bad_request', 'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)', { field: 'heldDeliveries' });
+    }
+    const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
     const [row] = await tx
       .update(subscriptions)
       .set({
-        ...(input.url !== undefined && { url: input.url }),
-        ...(input.eventTypes !== undefined && { eventTypes: input.eventTypes }),
-        ...(input.description !== undefined && { description: input.description }),
-        ...(input.active !== undefined && { active: input.active, disabledReason: null }),
-        ...(input.retryPolicy !== undefined && { retryPolicy: input.retryPolicy }),
-        ...(input.rateLimitPerSecond !== undefined && { rateLimitPerSecond: input.rateLimitPerSecond }),
-        ...(input.maxInFlight !== undefined && { maxInFlight: input.maxInFlight }),
-        ...(input.timeoutMs !== undefined && { timeoutMs: input.timeoutMs }),
-        ...(input.active === true && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null }),
+        ...(changes.url !== undefined && { url: changes.url }),
+        ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
+        ...(changes.description !== undefined && { description: changes.description }),
+        ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
+        ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
+        ...(changes.rateLimitPerSecond !== undefined && { rateLimitPerSecond: changes.rateLimitPerSecond }),
+        ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
+        ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
+        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true }),
         updatedAt: now,
       })
       .where(eq(subscriptions.id, id))
       .returning();
-    if (input.active === true && !before.active) await releaseHeld(ctx, tx, id);
-    return toView(row!);
+    if (pausing) await holdPending(ctx, tx, id);
+    if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
+    const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
+    return toView(row!, held?.n ?? 0);
   });
 }
 
 /**
- * Re-activating a subscription releases the deliveries held while it was off: each starts a fresh
- * retry cycle and gets its next attempt job, in the same transaction as the update.
+ * "Retry now" on a subscription whose circuit breaker is open: its probe goes out on the next
+ * dispatcher tick instead of after the cool-down.
  */
-export async function releaseHeld(ctx: Ctx, tx: Tx, subscriptionId: string): Promise<number> {
-  const now = ctx.now();
-  const released = await tx
-    .update(deliveries)
-    .set({ status: 'pending', queuedAt: null, cycleStart: sql`${deliveries.attemptCount}`, cycleStartedAt: now, nextAttemptAt: now, updatedAt: now })
-    .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.status, 'held')))
-    .returning({ id: deliveries.id });
-  await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
-  await flagBacklog(tx, [subscriptionId]);
-  return released.length;
+export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
+  assertWritable(scope);
+  return ctx.db.transaction(async (tx) => {
+    const before = await loadScoped(tx, scope, id, true);
+    if (!before.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to send again');
+    if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
+    const now = ctx.now();
+    const [row] = await tx.update(subscriptions).set({ breakerProbeAt: now, backlog: true, updatedAt: now }).where(eq(subscriptions.id, id)).returning();
+    return toView(row!);
+  });
 }
 
 export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Promise<{ id: string; deleted: true }> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events';
 import { createSubscriptionInput, idOf, listSubscriptionsInput, updateSubscriptionInput } from '../../domain/schemas';
 import { subscriptionStats } from '../../domain/stats';
-import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, rotateSecret, updateSubscription } from '../../domain/subscriptions';
+import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/subscriptions';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.object({ id: idOf('subscription') });
@@ -21,7 +21,7 @@ export const subscriptionsRouter = router({
     .input(byId)
     .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
   update: authedProcedure
-    .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (re-enabling releases held deliveries)', tag: 'subscriptions', auth: 'any' } })
+    .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (pausing holds its deliveries; resuming releases or discards them)', tag: 'subscriptions', auth: 'any' } })
     .input(updateSubscriptionInput.extend(byId.shape))
     .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
   delete: authedProcedure
@@ -40,6 +40,10 @@ export const subscriptionsRouter = router({
     .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/test', status: 202, summary: 'Send a hookrelay.test event to this subscription', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
     .mutation(({ ctx, input }) => sendTestEvent(ctx.ctx, ctx.scope, input.id)),
+  retryNow: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/retry-now', summary: 'Circuit breaker open: send its probe now instead of after the cool-down', tag: 'subscriptions', auth: 'any' } })
+    .input(byId)
+    .mutation(({ ctx, input }) => probeNow(ctx.ctx, ctx.scope, input.id)),
   stats: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/stats', summary: 'Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99', tag: 'subscriptions', auth: 'any' } })
     .input(byId.extend({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }))

@@ -1,8 +1,11 @@
 import Link from 'next/link';
-import { IconBan, IconCheck } from '../../../_components/icons';
+import { IconBan, IconCheck, IconPause } from '../../../_components/icons';
 import type { EventDetail } from '../../_components/types';
 
-/** Which of the account's subscriptions received the event, and why the others did not. */
+/**
+ * The fan-out's decision for each of the account's subscriptions that existed when the event was
+ * published: delivered (matched), held (matched while paused or disabled), or skipped (no match).
+ */
 export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
   if (routing.length === 0) {
     return <p className="px-4 py-6 text-sm text-zinc-500 dark:text-zinc-400">This account has no subscriptions, so the event went nowhere.</p>;
@@ -12,7 +15,9 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
     <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Routing trace">
       {sorted.map((r) => (
         <li key={r.subscriptionId} className="flex gap-3 px-4 py-3" data-testid="routing-row">
-          {r.matched ? (
+          {r.decision === 'held' ? (
+            <IconPause title="Held" className="mt-0.5 size-4 text-amber-600 dark:text-amber-400" />
+          ) : r.matched ? (
             <IconCheck title="Matched" className="mt-0.5 size-4 text-emerald-600 dark:text-emerald-400" />
           ) : (
             <IconBan title="Not matched" className="mt-0.5 size-4 text-zinc-400 dark:text-zinc-500" />
@@ -21,8 +26,8 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
             <Link href={`/dashboard/subscriptions/${r.subscriptionId}`} className="block truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400">
               {r.url}
             </Link>
-            <p className={`mt-0.5 text-xs ${r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}>
-              <span className="font-medium">{r.matched ? 'Delivered' : 'Skipped'}:</span> {r.reason}
+            <p className={`mt-0.5 text-xs ${r.decision === 'held' ? 'text-amber-700 dark:text-amber-300' : r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}>
+              <span className="font-medium">{r.decision === 'held' ? 'Held' : r.matched ? 'Delivered' : 'Skipped'}:</span> {r.reason}
             </p>
             <p className="mt-1 flex flex-wrap gap-1">
               {r.eventTypes.map((p) => (

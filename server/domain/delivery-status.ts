@@ -1,0 +1,22 @@
+/**
+ * The delivery status set, defined once: the database schema (type and check constraint), the API's
+ * zod schemas and the dashboard all derive from this list. Pure, so the browser bundle may import it.
+ *
+ * - `pending`: waits for its next attempt (in the table, or in its subscription's window with a job);
+ * - `held`: its subscription is paused or disabled; no attempt is spent until it is resumed;
+ * - `succeeded`: the endpoint answered 2xx;
+ * - `dead`: its last allowed attempt failed, or its retry window ended (also behind an open circuit
+ *   breaker), or it was discarded on resume. Replay starts a new cycle.
+ *
+ * Every change of status goes through server/domain/delivery-state.ts.
+ */
+export const deliveryStatuses = ['pending', 'held', 'succeeded', 'dead'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** How a delivery came to exist, decided once at fan-out (the routing trace shows it). */
+export const deliveryRoutes = ['matched', 'held', 'test'] as const;
+export type DeliveryRoute = (typeof deliveryRoutes)[number];
+
+/** What to do with held deliveries when their subscription is resumed. */
+export const heldOnResume = ['release', 'discard'] as const;
+export type HeldOnResume = (typeof heldOnResume)[number];
