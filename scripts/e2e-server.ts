@@ -20,6 +20,9 @@ const env: NodeJS.ProcessEnv = {
   // A bulk replay re-enqueues 100 at once, then waits 100/rate seconds: at 10/s a replay of more
   // than 100 dead letters stays running for 10 s, long enough to exercise cancelling it.
   REPLAY_RATE_PER_SECOND: process.env.REPLAY_RATE_PER_SECOND ?? '10',
+  // The breaker's cool-down scales with RETRY_TIME_SCALE: 60,000 s is one minute here, long enough
+  // for a spec to see an open breaker and its next probe.
+  BREAKER_COOLDOWN_SECONDS: process.env.BREAKER_COOLDOWN_SECONDS ?? '60000',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
   METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',

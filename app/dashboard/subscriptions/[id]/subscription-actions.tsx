@@ -11,6 +11,7 @@ import { useToast } from '../../../_components/toast';
 import { useTRPC } from '../../../_components/trpc';
 import type { Subscription } from '../../_components/types';
 import { ConfirmDialog } from '../../../_components/confirm-dialog';
+import { Dialog } from '../../../_components/dialog';
 import { EditSubscriptionDialog } from '../subscription-dialogs';
 
 /** Send test, pause/resume, edit, delete. None of it renders in a read-only session. */
@@ -22,6 +23,7 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   const readOnly = useReadOnly();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [resuming, setResuming] = useState(false);
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }), qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() })]);
 
   const test = useMutation(
@@ -35,8 +37,13 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   );
   const toggle = useMutation(
     trpc.subscriptions.update.mutationOptions({
-      onSuccess: async (s) => {
-        toast({ tone: 'success', title: s.active ? 'Subscription resumed' : 'Subscription paused', description: s.active ? 'Held deliveries are being sent now.' : 'New deliveries are held until you resume.' });
+      onSuccess: async (s, input) => {
+        const description = !s.active
+          ? `New deliveries are held until you resume${s.heldDeliveries ? ` (${s.heldDeliveries} held now)` : ''}.`
+          : input.heldDeliveries === 'discard'
+            ? 'Held deliveries were discarded: they are dead letters now, and can still be replayed.'
+            : 'Held deliveries are being sent now, in publish order.';
+        toast({ tone: 'success', title: s.active ? 'Subscription resumed' : 'Subscription paused', description });
         await refresh();
       },
       onError: (err) => toast({ tone: 'error', title: 'Could not change the subscription', description: describeError(err) }),
@@ -50,7 +57,10 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
       <Button onClick={() => test.mutate({ id: sub.id })} disabled={test.isPending}>
         {test.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconSend className="size-4" />} Send test event
       </Button>
-      <Button onClick={() => toggle.mutate({ id: sub.id, active: !sub.active })} disabled={toggle.isPending}>
+      <Button
+        onClick={() => (!sub.active && sub.heldDeliveries > 0 ? setResuming(true) : toggle.mutate({ id: sub.id, active: !sub.active }))}
+        disabled={toggle.isPending}
+      >
         {sub.active ? <IconPause className="size-4" /> : <IconPlay className="size-4" />}
         {sub.active ? 'Pause' : 'Resume'}
       </Button>
@@ -61,6 +71,31 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         <IconTrash className="size-4" />
       </Button>
       <EditSubscriptionDialog sub={sub} open={editing} onClose={() => setEditing(false)} />
+      <Dialog open={resuming} onClose={() => setResuming(false)} title="Resume this subscription?">
+        <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
+          <p>
+            {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were published, or discard them: discarded
+            deliveries become dead letters, which you can still replay until they expire.
+          </p>
+          <div className="flex flex-wrap justify-end gap-2 pt-2">
+            <Button onClick={() => setResuming(false)}>Cancel</Button>
+            <Button
+              variant="danger"
+              disabled={toggle.isPending}
+              onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'discard' }, { onSettled: () => setResuming(false) })}
+            >
+              Resume and discard held
+            </Button>
+            <Button
+              variant="primary"
+              disabled={toggle.isPending}
+              onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'release' }, { onSettled: () => setResuming(false) })}
+            >
+              Resume and send {sub.heldDeliveries} held
+            </Button>
+          </div>
+        </div>
+      </Dialog>
       <ConfirmDialog
         open={deleting}
         onClose={() => setDeleting(false)}

@@ -15,6 +15,7 @@ import { PatternChips } from '../subscription-list';
 import { SecretPanel } from './secret-panel';
 import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } from './stats-charts';
 import { SubscriptionActions } from './subscription-actions';
+import { SubscriptionBanners } from './subscription-banners';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -57,11 +58,7 @@ export function SubscriptionDetailView({ id }: { id: string }) {
         }
         actions={<SubscriptionActions sub={sub} />}
       />
-      {sub.disabledReason && !sub.active && (
-        <p role="note" className="mb-6 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
-          Hookrelay disabled this subscription: {sub.disabledReason}. Deliveries are held; resume it once the endpoint accepts events again.
-        </p>
-      )}
+      <SubscriptionBanners sub={sub} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-4">
           <QueueNow id={id} />

@@ -1,0 +1,66 @@
+import { expect, test } from './support/fixtures';
+import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
+import { signIn } from './support/auth';
+import { screenshots } from './support/screenshots';
+
+test('a paused subscription holds what it matches; resume sends it in publish order', async ({ page }) => {
+  const rx = await receiver();
+  const { customerId, email, password } = await seedCustomer('Held');
+  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'] });
+  await signIn(page, email, password);
+  await page.goto(`/dashboard/subscriptions/${sub.id}`);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Paused');
+
+  const events = [];
+  for (let i = 0; i < 3; i++) events.push(await publish(customerId, 'order.created', { n: i }));
+  for (const e of events) expect(e.deliveries).toBe(1);
+  for (const e of events) expect((await deliveriesOf(e.id))[0]?.status).toBe('held');
+  await page.reload();
+  const banner = page.getByTestId('held-banner');
+  await expect(banner).toContainText('paused');
+  await expect(banner.getByTestId('held-count')).toHaveText('3');
+  expect(rx.bodies).toHaveLength(0);
+  await screenshots(page, 'subscription-paused-held');
+
+  await page.getByRole('button', { name: 'Resume' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Resume this subscription?' });
+  await expect(dialog).toContainText('3 deliveries were held');
+  await dialog.getByRole('button', { name: 'Resume and send 3 held' }).click();
+  await expect(page.getByText('Held deliveries are being sent now, in publish order.')).toBeVisible();
+  await expect(page.getByTestId('held-banner')).toHaveCount(0);
+  await expect.poll(() => rx.bodies.length, { timeout: 20_000 }).toBe(3);
+  expect(rx.bodies.map((b) => (JSON.parse(b) as { data: { n: number } }).data.n)).toEqual([0, 1, 2]);
+
+  // The event page's routing trace says the delivery was held at publish time.
+  await page.goto(`/dashboard/events/${events[0]!.id}`);
+  await expect(page.getByTestId('routing-row').first()).toContainText('Held: matched "order.*" while the subscription was paused or disabled');
+  await rx.close();
+});
+
+test('an open circuit breaker is shown with its next probe, and "Retry now" sends it at once', async ({ page }) => {
+  let answer = 503;
+  const rx = await receiver(() => answer);
+  const { customerId, email, password } = await seedCustomer('Breaker');
+  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['*'] });
+  const events = [];
+  for (let i = 0; i < 6; i++) events.push(await publish(customerId, 'sync.requested', { i }));
+  await expect.poll(async () => (await api<{ breaker: { state: string } }>('GET', `/subscriptions/${sub.id}`)).breaker.state, { timeout: 30_000 }).toBe('open');
+
+  await signIn(page, email, password);
+  await page.goto(`/dashboard/subscriptions/${sub.id}`);
+  const banner = page.getByTestId('breaker-banner');
+  await expect(banner).toContainText('Circuit breaker open');
+  await expect(banner).toContainText('Next probe in');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Circuit open');
+  await screenshots(page, 'subscription-breaker-open');
+
+  answer = 200;
+  await banner.getByRole('button', { name: 'Retry now' }).click();
+  await expect(page.getByText('Probe on its way')).toBeVisible();
+  for (const e of events) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+  await page.reload();
+  await expect(page.getByTestId('breaker-banner')).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
+  await rx.close();
+});
