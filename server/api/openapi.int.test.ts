@@ -75,6 +75,12 @@ describe('the OpenAPI document', () => {
     expect(sub.requestBody!.content['application/json'].schema.properties.retryPolicy).toMatchObject({ additionalProperties: false });
   });
 
+  it('documents that a publish names a customer or asks for a broadcast', () => {
+    const props = (doc.paths['/api/v1/events'].post as Operation).requestBody!.content['application/json'].schema.properties;
+    expect(props.broadcast).toMatchObject({ type: 'boolean', description: expect.stringContaining('every customer') });
+    expect(props.customerId.description).toMatch(/broadcast/);
+  });
+
   it('documents the errors list of a 400', () => {
     expect(doc.components.schemas.Error.properties.errors).toMatchObject({ type: 'array', items: { type: 'object', required: ['reason'] } });
   });

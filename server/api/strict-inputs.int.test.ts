@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '../../drizzle/schema';
+import { deliveries, events } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { createApiKey, createCustomer } from '../domain/customers';
+import { runFanOutJob } from '../domain/fanout';
 import { createSubscription } from '../domain/subscriptions';
 import { handleRest } from './rest';
 import { appRouter } from './root';
@@ -87,6 +88,65 @@ describe('a typo in customerId', () => {
   });
 });
 
+describe('publishing needs exactly one of customerId or "broadcast": true', () => {
+  it('with a platform key, neither is a 400 naming customerId (over REST and tRPC)', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {} } })), 'customerId');
+    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate({ type: 'order.created', data: {} })));
+    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request', field: 'customerId', errors: [expect.objectContaining({ field: 'customerId' })] });
+  });
+
+  it('with a platform key, "broadcast": false and no customerId is a 400 naming customerId', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } })), 'customerId');
+  });
+
+  it('both is a 400 naming broadcast (over REST and tRPC)', async () => {
+    const body = { type: 'order.created', data: {}, customerId: a.id, broadcast: true };
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body })), 'broadcast');
+    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate(body)));
+    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request', field: 'broadcast' });
+  });
+
+  it('"broadcast" must be a boolean', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } })), 'broadcast');
+  });
+
+  it('"broadcast": true from a platform key reaches every customer', async () => {
+    const sent = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'news.posted', data: { to: 'all' }, broadcast: true } }), 202);
+    expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: null, duplicate: false });
+    const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
+    expect(row?.customerId).toBeNull();
+    await runFanOutJob(ctx, sent.id);
+    const ds = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, sent.id));
+    expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id].sort());
+    for (const t of [a, b]) expect((await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data.map((e: Json) => e.id)).toEqual([sent.id]);
+  });
+
+  it('"broadcast": true works over tRPC, and a repeat with its idempotency key returns the first', async () => {
+    const client = trpcClient(ctx, platformKey);
+    const first = await client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' });
+    expect(first).toMatchObject({ deliveries: null, duplicate: false });
+    const again = await unchanged(() => client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' }));
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+  });
+
+  it('a customer key may not broadcast (403), over REST and tRPC', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, broadcast: true } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(403);
+    expect(res.body.error).toMatchObject({ code: 'forbidden', field: 'broadcast' });
+    const err = await unchanged(() => failure(trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.created', data: {}, broadcast: true })));
+    expect(err?.data).toMatchObject({ httpStatus: 403, errorCode: 'forbidden' });
+  });
+
+  it('a customer key that names no customer publishes for its own customer', async () => {
+    const sent = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } }), 202);
+    expect(sent.deliveries).toBe(1);
+    const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
+    expect(row?.customerId).toBe(a.id);
+    const own = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, customerId: a.id, broadcast: false } }), 202);
+    expect(own.deliveries).toBe(1);
+  });
+});
+
 describe('unknown fields elsewhere', () => {
   it('POST /subscriptions refuses an unknown field and creates nothing', async () => {
     const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' } }));
@@ -111,6 +171,11 @@ describe('unknown fields elsewhere', () => {
 
   it('GET /subscriptions/{id} refuses an id in the query string', async () => {
     expectBadRequest(await rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, query: { id: b.subscriptionId } }), 'id');
+  });
+
+  it('POST /events refuses a query string: POST inputs go in the body', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: platformKey, query: { customerId: a.id }, body: { type: 'order.created', data: {}, broadcast: true } }));
+    expectBadRequest(res, 'customerId');
   });
 
   it('POST /events refuses a __proto__ key rather than reading fields through it', async () => {

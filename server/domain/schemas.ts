@@ -55,7 +55,8 @@ export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern:
 export const publishEventInput = z.strictObject({
   type: eventType.meta({ examples: ['charge.succeeded'] }),
   data: z.unknown().refine((v) => v !== undefined, 'data is required').meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
-  customerId: idOf('customer').optional().describe('Deliver only to this customer; omit to broadcast to every customer'),
+  customerId: idOf('customer').optional().describe('Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)'),
+  broadcast: z.boolean().optional().describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
   idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
