@@ -99,8 +99,9 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
         throw new DomainError('bad_request', `${name}: malformed percent-encoding in the path`, { field: name });
       }
     });
-    if (misplaced.length) {
-      // Still one answer listing every problem: the schema's own findings come too.
+    // Once authenticated (a caller without a key gets its 401 from the procedure, as over tRPC), one
+    // answer lists every problem: the schema's own findings come too.
+    if (misplaced.length && principal) {
       const parsed = route.input?.safeParse(input);
       throw invalidInput([...misplaced, ...(parsed && !parsed.success ? issuesOfZod(parsed.error) : [])]);
     }

@@ -178,6 +178,12 @@ describe('unknown fields elsewhere', () => {
     expectBadRequest(res, 'customerId');
   });
 
+  it('answers 401, not 400, to a caller without a key whatever the input', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { query: { customerId: a.id }, body: { type: 'order.created', data: {}, colour: 'blue' } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(401);
+    expect((await rest('GET', '/subscriptions/{id}', { params: { id: a.subscriptionId }, query: { id: b.subscriptionId } })).status).toBe(401);
+  });
+
   it('POST /events refuses a __proto__ key rather than reading fields through it', async () => {
     const rawBody = `{"type":"order.created","data":{},"__proto__":{"customerId":"${a.id}"}}`;
     const res = await unchanged(() => rest('POST', '/events', { key: platformKey, rawBody }));
