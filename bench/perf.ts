@@ -216,7 +216,7 @@ export async function runPerf() {
       await Promise.all(subs);
     }
     const fanT0 = Date.now();
-    const fanId = await publish({ type: 'fanout.test', data: DATA });
+    const fanId = await publish({ type: 'fanout.test', data: DATA, broadcast: true });
     let fanned: { at: Date | null; n: number | null } = { at: null, n: null };
     while (Date.now() - fanT0 < 120_000) {
       const [e] = await ctx.db.execute<{ fanned_out_at: string | null; delivery_count: number | null }>(sql`select fanned_out_at, delivery_count from events where id = ${fanId}`);

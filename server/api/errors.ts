@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
-import { DomainError, type ErrorCode } from '../domain/errors';
+import { DomainError, invalidInput, type ErrorCode, type FieldIssue } from '../domain/errors';
 import { metrics } from '../metrics';
 
 /** The one mapping of domain error codes to tRPC codes and HTTP statuses (complete by type). */
@@ -31,7 +31,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
 
 const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) => [v, k])) as Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>>;
 
-export type ApiErrorBody = { error: { code: ErrorCode; message: string; field?: string } };
+/** `errors` lists every problem of a 400 (input that fails validation, unknown fields), one entry per field. */
+export type ApiErrorBody = { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] };
 
 /** Turns anything thrown by a procedure into the domain error it stands for. */
 export function toDomainError(err: unknown): DomainError {
@@ -45,11 +46,24 @@ export function toDomainError(err: unknown): DomainError {
   return new DomainError('internal', 'internal error');
 }
 
+/** Every zod issue, one entry per field: an object with unknown keys gives one `unknown field` per key. */
+export function issuesOfZod(err: ZodError): FieldIssue[] {
+  const at = (path: PropertyKey[]) => path.map(String).join('.') || undefined;
+  return err.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at([...issue.path, key])!, reason: 'unknown field' }));
+    const field = at(issue.path);
+    return [{ ...(field && { field }), reason: issue.message }];
+  });
+}
+
 export function fromZod(err: ZodError): DomainError {
-  const issue = err.issues[0];
-  const field = issue?.path.join('.') || undefined;
-  const message = issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'invalid input';
-  return new DomainError('bad_request', message, field ? { field } : {});
+  return invalidInput(issuesOfZod(err));
+}
+
+/** The problems a 400 lists: those found in the input, or the one the error names. Null for other errors. */
+export function fieldErrorsOf(e: DomainError): FieldIssue[] | null {
+  if (e.code !== 'bad_request') return null;
+  return e.issues ?? [{ ...(e.field && { field: e.field }), reason: e.message }];
 }
 
 /** Counts an API error by code (REST and tRPC both call this once per failed request). */
@@ -63,5 +77,6 @@ export function toTrpcError(e: DomainError): TRPCError {
 }
 
 export function errorBody(e: DomainError): ApiErrorBody {
-  return { error: { code: e.code, message: e.message, ...(e.field && { field: e.field }) } };
+  const errors = fieldErrorsOf(e);
+  return { error: { code: e.code, message: e.message, ...(e.field && { field: e.field }) }, ...(errors && { errors }) };
 }

@@ -67,6 +67,24 @@ describe('the OpenAPI document', () => {
     expect(documented).toHaveLength(restRoutes.length + 1);
   });
 
+  it('forbids fields it does not list in every request body, nested objects included', () => {
+    const bodies = operations().filter((o) => o.op.requestBody);
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const { op } of bodies) expect(op.requestBody!.content['application/json'].schema, op.operationId).toMatchObject({ type: 'object', additionalProperties: false });
+    const sub = doc.paths['/api/v1/subscriptions'].post as Operation;
+    expect(sub.requestBody!.content['application/json'].schema.properties.retryPolicy).toMatchObject({ additionalProperties: false });
+  });
+
+  it('documents that a publish names a customer or asks for a broadcast', () => {
+    const props = (doc.paths['/api/v1/events'].post as Operation).requestBody!.content['application/json'].schema.properties;
+    expect(props.broadcast).toMatchObject({ type: 'boolean', description: expect.stringContaining('every customer') });
+    expect(props.customerId.description).toMatch(/broadcast/);
+  });
+
+  it('documents the errors list of a 400', () => {
+    expect(doc.components.schemas.Error.properties.errors).toMatchObject({ type: 'array', items: { type: 'object', required: ['reason'] } });
+  });
+
   it('says which operations need a platform key', () => {
     for (const r of restRoutes) {
       const op = doc.paths[`/api/v1${r.meta.path}`][r.meta.method.toLowerCase()] as Operation;

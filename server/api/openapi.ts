@@ -53,7 +53,12 @@ export function openApiDocument(serverUrl: string) {
       const bodyRequired = [...required].filter((n) => !r.params.includes(n));
       op.requestBody = {
         required: bodyRequired.length > 0,
-        content: { 'application/json': { schema: { type: 'object', properties: props, ...(bodyRequired.length && { required: bodyRequired }) } } },
+        // Strict inputs (zod's toJSONSchema says so for a strict object): a field not listed is a 400.
+        content: {
+          'application/json': {
+            schema: { type: 'object', properties: props, ...(bodyRequired.length && { required: bodyRequired }), ...(schema.additionalProperties === false && { additionalProperties: false }) },
+          },
+        },
       };
     }
     const oaPath = `/api/v1${r.meta.path}`;
@@ -82,7 +87,14 @@ export function openApiDocument(serverUrl: string) {
         Error: {
           type: 'object',
           required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+          properties: {
+            error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } },
+            errors: {
+              type: 'array',
+              description: 'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',
+              items: { type: 'object', required: ['reason'], properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+            },
+          },
         },
       },
       responses: { Error: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },

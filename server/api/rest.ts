@@ -1,7 +1,7 @@
 import type { Ctx } from '../domain/context';
-import { DomainError } from '../domain/errors';
+import { DomainError, invalidInput, type FieldIssue } from '../domain/errors';
 import { bearerPrincipal } from './bearer';
-import { countApiError, errorBody, httpStatusOf, toDomainError } from './errors';
+import { countApiError, errorBody, httpStatusOf, issuesOfZod, toDomainError } from './errors';
 import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
@@ -13,7 +13,8 @@ export { restRoutes, type RestRoute } from './routes';
  * REST under /api/v1: the tRPC procedures that carry `rest` meta, served with path parameters,
  * query strings (GET/DELETE) and JSON bodies (POST/PATCH) merged into the procedure's one input,
  * plus `GET /openapi.json` (public). Errors are `{error: {code, message, field?}}` with the mapped
- * status; 405 carries Allow, 429 carries Retry-After.
+ * status (a 400 adds `errors: [{field, reason}]`, every problem of the input); 405 carries Allow,
+ * 429 carries Retry-After. A field the procedure does not take is a 400, wherever it was sent.
  */
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -72,21 +73,38 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
 
     const principal = await bearerPrincipal(ctx, req.headers.get('authorization'));
     const match = route.pattern.exec(path)!;
-    const input: Record<string, unknown> = {};
+    // Null prototype: a `__proto__` key in the body stays a key (an unknown field), not a prototype
+    // whose properties the schema would read as fields.
+    const input: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    // What the schema cannot see as unknown, since merging would hide it: a query string on a
+    // POST/PATCH, a query parameter given twice, a path parameter repeated in the query or body.
+    const misplaced: FieldIssue[] = [];
+    const query = new URL(req.url).searchParams;
     if (method === 'GET' || method === 'DELETE') {
-      for (const [k, v] of new URL(req.url).searchParams) input[k] = v;
+      for (const [k, v] of query) {
+        if (k in input && !misplaced.some((m) => m.field === k)) misplaced.push({ field: k, reason: 'given more than once' });
+        input[k] = v;
+      }
     } else {
+      for (const k of new Set(query.keys())) misplaced.push({ field: k, reason: `unknown field: ${method} takes its input in the JSON body, not the query string` });
       const body = await readBody(req, ctx.config.maxPayloadBytes);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DomainError('bad_request', 'request body must be a JSON object', { field: 'body' });
-      Object.assign(input, body);
+      for (const [k, v] of Object.entries(body)) input[k] = v;
     }
     route.params.forEach((name, i) => {
+      if (name in input) misplaced.push({ field: name, reason: `unknown field: ${name} is given in the path` });
       try {
         input[name] = decodeURIComponent(match[i + 1]!);
       } catch {
         throw new DomainError('bad_request', `${name}: malformed percent-encoding in the path`, { field: name });
       }
     });
+    // Once authenticated (a caller without a key gets its 401 from the procedure, as over tRPC), one
+    // answer lists every problem: the schema's own findings come too.
+    if (misplaced.length && principal) {
+      const parsed = route.input?.safeParse(input);
+      throw invalidInput([...misplaced, ...(parsed && !parsed.success ? issuesOfZod(parsed.error) : [])]);
+    }
 
     const caller = createCaller({
       ctx,

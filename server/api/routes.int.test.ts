@@ -345,6 +345,17 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     expect(res.body.error.field).toBe(field);
   });
 
+  it('rejects a field it does not know with 400 naming it, and changes nothing', async () => {
+    const req = await c.valid(w);
+    const inQuery = route.meta.method === 'GET' || route.meta.method === 'DELETE';
+    const res = await unchanged(() =>
+      call(route, inQuery ? { ...req, query: { ...req.query, zz_unknown: '1' } } : { ...req, body: { ...req.body, zz_unknown: 1 } }, defaultKey(route, req)),
+    );
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.field).toBe('zz_unknown');
+    expect(res.body.errors).toEqual([{ field: 'zz_unknown', reason: 'unknown field' }]);
+  });
+
   it('answers 401 without a key, with a malformed header, an unknown key and a revoked key, and changes nothing', async () => {
     const req = await c.valid(w);
     const revoked = await w.freshKey(w.a);

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
 import { DomainError } from '../domain/errors';
-import { toDomainError, trpcCodeOf } from './errors';
+import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
 
 /**
@@ -36,11 +36,15 @@ const t = initTRPC
   .context<ApiContext>()
   .meta<Meta>()
   .create({
-    // tRPC's own `data.code` (e.g. `NOT_FOUND`) stays; the domain code, the offending field and the
-    // retry delay ride along, as REST returns them.
+    // tRPC's own `data.code` (e.g. `NOT_FOUND`) stays; the domain code, the offending field (and, for
+    // a 400, every problem of the input) and the retry delay ride along, as REST returns them.
     errorFormatter({ shape, error }) {
       const domain = toDomainError(error);
-      return { ...shape, message: domain.message, data: { ...shape.data, errorCode: domain.code, field: domain.field ?? null, retryAfterSeconds: domain.retryAfterSeconds ?? null } };
+      return {
+        ...shape,
+        message: domain.message,
+        data: { ...shape.data, errorCode: domain.code, field: domain.field ?? null, errors: fieldErrorsOf(domain), retryAfterSeconds: domain.retryAfterSeconds ?? null },
+      };
     },
   });
 

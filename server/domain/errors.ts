@@ -16,18 +16,31 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** One problem with a request's input: the dotted path of the field (absent for the input as a whole) and why. */
+export type FieldIssue = { field?: string; reason: string };
+
 export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Every problem found in the input, when there may be several (the first is `field` and `message`). */
+  readonly issues: FieldIssue[] | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; retryAfterSeconds?: number } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { field?: string; retryAfterSeconds?: number; issues?: FieldIssue[] } = {}) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.field = opts.field;
     this.retryAfterSeconds = opts.retryAfterSeconds;
+    this.issues = opts.issues;
   }
+}
+
+/** A 400 listing every problem found in an input; the first gives the error its field and message. */
+export function invalidInput(issues: FieldIssue[]): DomainError {
+  const first = issues[0];
+  if (!first) return new DomainError('bad_request', 'invalid input');
+  return new DomainError('bad_request', first.field ? `${first.field}: ${first.reason}` : first.reason, { ...(first.field && { field: first.field }), issues });
 }
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);

@@ -5,7 +5,7 @@ import { batcher } from '../batch';
 import type { Tx } from '../db/client';
 import { enqueue, enqueueMany } from '../queue/boss';
 import type { Ctx, Scope } from './context';
-import { DomainError, notFound } from './errors';
+import { badRequest, DomainError, notFound } from './errors';
 import { createDeliveries, createDeliveriesFor, matchingPage, targetsOf } from './fanout';
 import { newId } from './ids';
 import { actingCustomer, assertWritable, scopeFilter } from './scope';
@@ -102,7 +102,7 @@ type Prepared = { input: PublishEventInput; id: string; customerId: string | nul
  */
 function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepared {
   assertWritable(scope);
-  const customerId = scope.kind === 'customer' ? actingCustomer(scope, input.customerId) : (input.customerId ?? null);
+  const customerId = audienceOf(scope, input);
   const now = ctx.now();
   const id = newId('event', now.getTime());
   const body = eventBody(id, input.type, now, input.data);
@@ -111,6 +111,23 @@ function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepare
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
   return { input, id, customerId, body, now };
+}
+
+/**
+ * Who an event goes to: one customer, or (null) every customer. A broadcast is only ever asked for
+ * (`"broadcast": true`, platform keys only), never inferred from a missing `customerId`: a platform
+ * key names exactly one of the two; a customer key publishes for its own customer.
+ */
+function audienceOf(scope: Scope, input: PublishEventInput): string | null {
+  if (input.broadcast === true) {
+    if (input.customerId) throw badRequest('broadcast', 'give either customerId or "broadcast": true, not both');
+    if (scope.kind === 'customer') throw new DomainError('forbidden', 'only a platform key may broadcast; a customer key publishes for its own customer', { field: 'broadcast' });
+    return null;
+  }
+  if (scope.kind === 'platform' && !input.customerId) {
+    throw badRequest('customerId', 'customerId is required with a platform key (or "broadcast": true to deliver to every customer)');
+  }
+  return actingCustomer(scope, input.customerId);
 }
 
 /** The delivery body: `{"id","type","timestamp","data"}`. */

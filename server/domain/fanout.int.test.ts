@@ -51,7 +51,7 @@ describe('fan-out', () => {
     const cExact = await subscribe(c.id, ['charge.succeeded']);
     const cDeep = await subscribe(c.id, ['charge.refund.*']);
 
-    const published = await publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { amount: 1 } });
+    const published = await publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { amount: 1 }, broadcast: true });
     expect(published.duplicate).toBe(false);
     // A broadcast is fanned out by a durable job enqueued with the event, not inline.
     expect(published.deliveries).toBeNull();
@@ -154,8 +154,8 @@ describe('idempotent publish', () => {
     const b = await createCustomer(ctx, platformScope, { name: 'Key B' });
     const forA = await publishEvent(ctx, platformScope, { type: 'x.y', data: {}, customerId: a.id, idempotencyKey: 'shared' });
     const forB = await publishEvent(ctx, customerScope(b.id), { type: 'x.y', data: {}, idempotencyKey: 'shared' });
-    const broadcast = await publishEvent(ctx, platformScope, { type: 'x.y', data: {}, idempotencyKey: 'shared' });
-    const broadcastAgain = await publishEvent(ctx, platformScope, { type: 'x.y', data: {}, idempotencyKey: 'shared' });
+    const broadcast = await publishEvent(ctx, platformScope, { type: 'x.y', data: {}, broadcast: true, idempotencyKey: 'shared' });
+    const broadcastAgain = await publishEvent(ctx, platformScope, { type: 'x.y', data: {}, broadcast: true, idempotencyKey: 'shared' });
     expect(new Set([forA.id, forB.id, broadcast.id]).size).toBe(3);
     expect([forA.duplicate, forB.duplicate, broadcast.duplicate]).toEqual([false, false, false]);
     expect(broadcastAgain).toMatchObject({ id: broadcast.id, duplicate: true });

@@ -11,7 +11,7 @@ export const overviewRanges = {
   day: { buckets: 96, bucketSeconds: 15 * 60 },
 } as const;
 
-export const overviewInput = z.object({
+export const overviewInput = z.strictObject({
   customerId: z.string().optional().describe('Required with a platform key'),
   range: z.enum(['hour', 'day']).default('hour'),
 });

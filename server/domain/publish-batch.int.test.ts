@@ -36,7 +36,7 @@ describe('group commit of concurrent publishes', () => {
     const results = await Promise.all([
       ...Array.from({ length: 30 }, (_, i) => publishEventBatched(ctx, platformScope, { type: 'order.created', data: { i }, customerId: a.id })),
       ...Array.from({ length: 10 }, (_, i) => publishEventBatched(ctx, customerScope(b.id), { type: i % 2 ? 'invoice.paid' : 'invoice.void', data: { i } })),
-      publishEventBatched(ctx, platformScope, { type: 'order.created', data: { broadcast: true } }),
+      publishEventBatched(ctx, platformScope, { type: 'order.created', data: { broadcast: true }, broadcast: true }),
     ]);
     expect(new Set(results.map((r) => r.id)).size).toBe(41);
     // They were issued together, so (nearly) all went through one group commit, not one by one.

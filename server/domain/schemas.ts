@@ -5,6 +5,8 @@ import { validateEventType, validatePattern } from './patterns';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.
+ * Every object is strict: a field it does not know is a 400 naming it, never ignored (a typo'd
+ * `customer_id` must not turn one customer's event into a broadcast).
  */
 export const eventType = z.string().superRefine((v, ctx) => {
   const reason = validateEventType(v);
@@ -51,20 +53,21 @@ export function pageOf(kind: IdKind) {
 /** Filter on event types: an exact type or a subscription pattern (`charge.*`, `charge.**`, `*`). */
 export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern: `charge.*` (one segment), `charge.**` (any depth), `*`');
 
-export const publishEventInput = z.object({
+export const publishEventInput = z.strictObject({
   type: eventType.meta({ examples: ['charge.succeeded'] }),
   data: z.unknown().refine((v) => v !== undefined, 'data is required').meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
-  customerId: idOf('customer').optional().describe('Deliver only to this customer; omit to broadcast to every customer'),
+  customerId: idOf('customer').optional().describe('Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)'),
+  broadcast: z.boolean().optional().describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
   idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
 
-export const retryPolicyInput = z.object({
+export const retryPolicyInput = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   scheduleSeconds: z.array(z.number().int().min(1).max(7 * 86400)).min(1).max(49).optional(),
 });
 
-export const createSubscriptionInput = z.object({
+export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
   url: z.string().min(1).max(2048).meta({ examples: ['https://example.com/webhooks'] }),
   eventTypes: z.array(eventTypePattern).min(1).max(100).meta({ examples: [['charge.*', 'invoice.paid']] }),
@@ -95,7 +98,7 @@ const from = z.coerce.date().optional().describe('Created at or after (ISO 8601)
 const to = z.coerce.date().optional().describe('Created at or before (ISO 8601)');
 const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
 
-export const listEventsInput = z.object({
+export const listEventsInput = z.strictObject({
   customerId: customerFilter,
   type: eventTypeFilter.optional(),
   id: idOf('event').optional(),
@@ -106,7 +109,7 @@ export const listEventsInput = z.object({
   ...pageOf('event'),
 });
 
-export const listDeliveriesInput = z.object({
+export const listDeliveriesInput = z.strictObject({
   customerId: customerFilter,
   status: deliveryStatus.optional(),
   subscriptionId: idOf('subscription').optional(),
@@ -117,9 +120,9 @@ export const listDeliveriesInput = z.object({
   ...pageOf('delivery'),
 });
 
-export const listSubscriptionsInput = z.object({ customerId: customerFilter, ...pageOf('subscription') });
+export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });
 
-export const createReplayInput = z.object({
+export const createReplayInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
   subscriptionId: idOf('subscription').optional(),
   eventType: eventTypeFilter.optional(),
@@ -127,26 +130,26 @@ export const createReplayInput = z.object({
   to,
 });
 
-export const listReplaysInput = z.object({ customerId: customerFilter, ...pageOf('replay') });
+export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });
 
-export const createCustomerInput = z.object({
+export const createCustomerInput = z.strictObject({
   name: z.string().trim().min(1).max(200).meta({ examples: ['Acme Corp'] }),
   externalId: z.string().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),
   tier: z.string().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
 });
 
-export const createApiKeyInput = z.object({ id: idOf('customer'), name: z.string().max(200).optional() });
+export const createApiKeyInput = z.strictObject({ id: idOf('customer'), name: z.string().max(200).optional() });
 
-export const listCustomersInput = z.object({ ...pageOf('customer') });
+export const listCustomersInput = z.strictObject({ ...pageOf('customer') });
 
-export const listApiKeysInput = z.object({ customerId: customerFilter, ...pageOf('apiKey') });
+export const listApiKeysInput = z.strictObject({ customerId: customerFilter, ...pageOf('apiKey') });
 
-export const createUserInput = z.object({
+export const createUserInput = z.strictObject({
   email: z.string().email().max(320).meta({ examples: ['ops@acme.example'] }),
   password: z.string().min(8).max(200).meta({ examples: ['correct-horse-battery'] }),
 });
 
-export const portalLinkInput = z.object({
+export const portalLinkInput = z.strictObject({
   readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),
   ttlSeconds: z.number().int().min(30).max(86400).optional().describe('Link lifetime (default 900)'),
 });

@@ -70,7 +70,7 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
   };
   const a0 = await tenant('A');
   const b0 = await tenant('B');
-  const broadcast = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: { everyone: true } } }), 202);
+  const broadcast = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: { everyone: true }, broadcast: true } }), 202);
   const r = await freshCustomer('R');
   await ok(rest('POST', '/subscriptions', { key: r.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } } }), 201);
   for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: r.key, body: { type: 'invoice.failed', data: { i } } }), 202);

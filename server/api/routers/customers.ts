@@ -3,7 +3,7 @@ import { createCustomer, createCustomerApiKey, createDashboardUser, createPortal
 import { createApiKeyInput, createCustomerInput, createUserInput, idOf, listApiKeysInput, listCustomersInput, pageOf, portalLinkInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
-const customerId = z.object({ id: idOf('customer') });
+const customerId = z.strictObject({ id: idOf('customer') });
 
 export const customersRouter = router({
   create: authedProcedure
@@ -32,7 +32,7 @@ export const customersRouter = router({
     .query(({ ctx, input }) => listApiKeys(ctx.ctx, ctx.scope, input)),
   revokeApiKey: authedProcedure
     .meta({ rest: { method: 'DELETE', path: '/api-keys/{id}', summary: 'Revoke an API key (effective at once; revoking again is a no-op)', tag: 'api-keys', auth: 'any' } })
-    .input(z.object({ id: idOf('apiKey') }))
+    .input(z.strictObject({ id: idOf('apiKey') }))
     .mutation(({ ctx, input }) => revokeApiKey(ctx.ctx, ctx.scope, input.id)),
   createUser: authedProcedure
     .meta({ rest: { method: 'POST', path: '/customers/{id}/users', status: 201, summary: 'Create a dashboard login for a customer', tag: 'customers', auth: 'platform' } })

@@ -10,10 +10,10 @@ export const deliveriesRouter = router({
     .query(({ ctx, input }) => listDeliveries(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/deliveries/{id}', summary: 'One delivery with every attempt (exact request and response)', tag: 'deliveries', auth: 'any' } })
-    .input(z.object({ id: idOf('delivery') }))
+    .input(z.strictObject({ id: idOf('delivery') }))
     .query(({ ctx, input }) => getDelivery(ctx.ctx, ctx.scope, input.id)),
   replay: authedProcedure
     .meta({ rest: { method: 'POST', path: '/deliveries/{id}/replay', status: 202, summary: 'Replay one delivery now (same webhook-id, fresh signature)', tag: 'deliveries', auth: 'any' } })
-    .input(z.object({ id: idOf('delivery') }))
+    .input(z.strictObject({ id: idOf('delivery') }))
     .mutation(({ ctx, input }) => replayDelivery(ctx.ctx, ctx.scope, input.id)),
 });

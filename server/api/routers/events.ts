@@ -15,6 +15,6 @@ export const eventsRouter = router({
     .query(({ ctx, input }) => listEvents(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/events/{id}', summary: 'One event with its deliveries and routing trace', tag: 'events', auth: 'any' } })
-    .input(z.object({ id: idOf('event') }))
+    .input(z.strictObject({ id: idOf('event') }))
     .query(({ ctx, input }) => getEvent(ctx.ctx, ctx.scope, input.id)),
 });

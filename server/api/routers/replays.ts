@@ -14,10 +14,10 @@ export const replaysRouter = router({
     .query(({ ctx, input }) => listBulkReplays(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/replays/{id}', summary: 'Progress of a bulk replay: total, enqueued, delivered, failed', tag: 'replays', auth: 'any' } })
-    .input(z.object({ id: idOf('replay') }))
+    .input(z.strictObject({ id: idOf('replay') }))
     .query(({ ctx, input }) => getBulkReplay(ctx.ctx, ctx.scope, input.id)),
   cancel: authedProcedure
     .meta({ rest: { method: 'DELETE', path: '/replays/{id}', summary: 'Cancel a running bulk replay', tag: 'replays', auth: 'any' } })
-    .input(z.object({ id: idOf('replay') }))
+    .input(z.strictObject({ id: idOf('replay') }))
     .mutation(({ ctx, input }) => cancelBulkReplay(ctx.ctx, ctx.scope, input.id)),
 });

@@ -5,7 +5,7 @@ import { subscriptionStats } from '../../domain/stats';
 import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/subscriptions';
 import { authedProcedure, router } from '../trpc';
 
-const byId = z.object({ id: idOf('subscription') });
+const byId = z.strictObject({ id: idOf('subscription') });
 
 export const subscriptionsRouter = router({
   create: authedProcedure

@@ -1,0 +1,235 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveries, events } from '../../drizzle/schema';
+import { createTestContext, type TestCtx } from '../../tests/support/context';
+import { createTestDatabase } from '../../tests/support/db';
+import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { ok } from '../../tests/support/api-world';
+import { platformScope } from '../domain/context';
+import { createApiKey, createCustomer } from '../domain/customers';
+import { runFanOutJob } from '../domain/fanout';
+import { createSubscription } from '../domain/subscriptions';
+import { handleRest } from './rest';
+import { appRouter } from './root';
+
+/**
+ * Unknown fields are bad input, never ignored: a typo'd `customer_id` once made an event meant for
+ * one customer a broadcast to all of them. Every input (REST body, REST query string, tRPC) refuses
+ * fields it does not know with a 400 listing every problem at once, and an event goes to every
+ * customer only when the platform asks for it with `"broadcast": true`.
+ */
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let rest: Rest;
+let platformKey: string;
+let a: { id: string; key: string; subscriptionId: string };
+let b: { id: string; key: string; subscriptionId: string };
+
+const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Json);
+
+beforeAll(async () => {
+  db = await createTestDatabase('api_strict');
+  ctx = await createTestContext(db.url);
+  rest = restClient(ctx);
+  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  const tenant = async (name: string) => {
+    const c = await createCustomer(ctx, platformScope, { name });
+    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
+    return { id: c.id, key: (await createApiKey(ctx, c.id, 'test')).key, subscriptionId: sub.id };
+  };
+  a = await tenant('A');
+  b = await tenant('B');
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
+  const before = await snapshot(ctx);
+  const out = await fn();
+  expect(await snapshot(ctx)).toEqual(before);
+  return out;
+}
+
+/** A 400 whose top-level field is `field` and whose `errors` name exactly `fields` (in any order). */
+function expectBadRequest(res: { status: number; body: Json }, field: string, fields: string[] = [field]) {
+  expect(res.status, JSON.stringify(res.body)).toBe(400);
+  expect(res.body.error).toMatchObject({ code: 'bad_request', field, message: expect.stringContaining(field) });
+  expect(res.body.errors.map((e: Json) => e.field).sort()).toEqual([...fields].sort());
+  for (const e of res.body.errors) expect(e.reason).toEqual(expect.any(String));
+}
+
+const unknownField = (field: string) => ({ field, reason: 'unknown field' });
+
+describe('a typo in customerId', () => {
+  const typo = () => ({ type: 'charge.x', customer_id: a.id, data: { secret: 'for A only' } });
+
+  it('is a 400 naming customer_id over REST, and nothing is stored or broadcast', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: platformKey, body: typo() }));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'customer_id' });
+    expect(res.body.errors).toContainEqual(unknownField('customer_id'));
+    expect(await ctx.db.select().from(events).where(eq(events.type, 'charge.x'))).toEqual([]);
+    for (const t of [a, b]) expect((await ok(rest('GET', '/events', { key: t.key }))).data).toEqual([]);
+  });
+
+  it('is a 400 naming customer_id over tRPC, with the same list in the error data', async () => {
+    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate(typo() as never)));
+    expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', errorCode: 'bad_request', field: 'customer_id' });
+    expect(err?.data.errors).toContainEqual(unknownField('customer_id'));
+    expect(await ctx.db.select().from(events).where(eq(events.type, 'charge.x'))).toEqual([]);
+  });
+
+  it('is refused from a customer key too (its own event, but still a typo)', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: a.key, body: typo() }));
+    expectBadRequest(res, 'customer_id');
+  });
+});
+
+describe('publishing needs exactly one of customerId or "broadcast": true', () => {
+  it('with a platform key, neither is a 400 naming customerId (over REST and tRPC)', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {} } })), 'customerId');
+    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate({ type: 'order.created', data: {} })));
+    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request', field: 'customerId', errors: [expect.objectContaining({ field: 'customerId' })] });
+  });
+
+  it('with a platform key, "broadcast": false and no customerId is a 400 naming customerId', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } })), 'customerId');
+  });
+
+  it('both is a 400 naming broadcast (over REST and tRPC)', async () => {
+    const body = { type: 'order.created', data: {}, customerId: a.id, broadcast: true };
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body })), 'broadcast');
+    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate(body)));
+    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request', field: 'broadcast' });
+  });
+
+  it('"broadcast" must be a boolean', async () => {
+    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } })), 'broadcast');
+  });
+
+  it('"broadcast": true from a platform key reaches every customer', async () => {
+    const sent = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'news.posted', data: { to: 'all' }, broadcast: true } }), 202);
+    expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: null, duplicate: false });
+    const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
+    expect(row?.customerId).toBeNull();
+    await runFanOutJob(ctx, sent.id);
+    const ds = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, sent.id));
+    expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id].sort());
+    for (const t of [a, b]) expect((await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data.map((e: Json) => e.id)).toEqual([sent.id]);
+  });
+
+  it('"broadcast": true works over tRPC, and a repeat with its idempotency key returns the first', async () => {
+    const client = trpcClient(ctx, platformKey);
+    const first = await client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' });
+    expect(first).toMatchObject({ deliveries: null, duplicate: false });
+    const again = await unchanged(() => client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' }));
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+  });
+
+  it('a customer key may not broadcast (403), over REST and tRPC', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, broadcast: true } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(403);
+    expect(res.body.error).toMatchObject({ code: 'forbidden', field: 'broadcast' });
+    const err = await unchanged(() => failure(trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.created', data: {}, broadcast: true })));
+    expect(err?.data).toMatchObject({ httpStatus: 403, errorCode: 'forbidden' });
+  });
+
+  it('a customer key that names no customer publishes for its own customer', async () => {
+    const sent = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } }), 202);
+    expect(sent.deliveries).toBe(1);
+    const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
+    expect(row?.customerId).toBe(a.id);
+    const own = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, customerId: a.id, broadcast: false } }), 202);
+    expect(own.deliveries).toBe(1);
+  });
+});
+
+describe('unknown fields elsewhere', () => {
+  it('POST /subscriptions refuses an unknown field and creates nothing', async () => {
+    const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' } }));
+    expectBadRequest(res, 'event_filter');
+    expect(res.body.errors).toEqual([unknownField('event_filter')]);
+  });
+
+  it('PATCH /subscriptions/{id} refuses a misspelt field and changes nothing', async () => {
+    const res = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { descripton: 'typo', active: false } }));
+    expectBadRequest(res, 'descripton');
+  });
+
+  it('PATCH /subscriptions/{id} refuses an id in the body: the path names the subscription', async () => {
+    const res = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { id: b.subscriptionId, description: 'hijack' } }));
+    expectBadRequest(res, 'id');
+  });
+
+  it('GET /events refuses an unknown query parameter', async () => {
+    expectBadRequest(await rest('GET', '/events', { key: a.key, query: { bogus: '1' } }), 'bogus');
+    expectBadRequest(await rest('GET', '/events', { key: a.key, query: { event_type: 'order.*', limit: '5' } }), 'event_type');
+  });
+
+  it('GET /subscriptions/{id} refuses an id in the query string', async () => {
+    expectBadRequest(await rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, query: { id: b.subscriptionId } }), 'id');
+  });
+
+  it('POST /events refuses a query string: POST inputs go in the body', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { key: platformKey, query: { customerId: a.id }, body: { type: 'order.created', data: {}, broadcast: true } }));
+    expectBadRequest(res, 'customerId');
+  });
+
+  it('answers 401, not 400, to a caller without a key whatever the input', async () => {
+    const res = await unchanged(() => rest('POST', '/events', { query: { customerId: a.id }, body: { type: 'order.created', data: {}, colour: 'blue' } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(401);
+    expect((await rest('GET', '/subscriptions/{id}', { params: { id: a.subscriptionId }, query: { id: b.subscriptionId } })).status).toBe(401);
+  });
+
+  it('POST /events refuses a __proto__ key rather than reading fields through it', async () => {
+    const rawBody = `{"type":"order.created","data":{},"__proto__":{"customerId":"${a.id}"}}`;
+    const res = await unchanged(() => rest('POST', '/events', { key: platformKey, rawBody }));
+    expectBadRequest(res, '__proto__');
+  });
+
+  it('GET /events refuses a query parameter given twice (one would be ignored)', async () => {
+    const req = new Request(`${BASE_URL}/api/v1/events?type=order.*&type=invoice.*`, { headers: { authorization: `Bearer ${a.key}` } });
+    const res = await handleRest(req, '/events', ctx, BASE_URL, { rateLimiter: roomyLimiter() });
+    expectBadRequest({ status: res.status, body: await res.json() }, 'type');
+  });
+
+  it('lists every problem of a request at once, nested ones with their path', async () => {
+    const body = { eventTypes: [], customer_id: 'x', retryPolicy: { maxAttempts: 0, backoff: 'exponential' }, timeoutMs: 5, colour: 'blue' };
+    const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body }));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.errors.map((e: Json) => e.field).sort()).toEqual(['colour', 'customer_id', 'eventTypes', 'retryPolicy.backoff', 'retryPolicy.maxAttempts', 'timeoutMs', 'url'].sort());
+    expect(res.body.errors).toEqual(expect.arrayContaining([unknownField('customer_id'), unknownField('colour'), unknownField('retryPolicy.backoff')]));
+    const first = res.body.errors[0];
+    expect(res.body.error).toMatchObject({ code: 'bad_request', field: first.field, message: `${first.field}: ${first.reason}` });
+  });
+
+  it('lists every problem over tRPC too', async () => {
+    const err = await unchanged(() => failure(trpcClient(ctx, a.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['bad pattern'], colour: 'blue' } as never)));
+    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request' });
+    expect(err?.data.errors.map((e: Json) => e.field).sort()).toEqual(['colour', 'eventTypes.0']);
+  });
+
+  it('a 400 that is not about the input schema carries errors[] too', async () => {
+    const guarded = await createTestContext(db.url, { allowPrivateTargets: false });
+    try {
+      const res = await restClient(guarded)('POST', '/subscriptions', { key: a.key, body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] } });
+      expectBadRequest(res, 'url');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('every tRPC procedure refuses a field it does not know, and changes nothing', async () => {
+    const client = trpcClient(ctx, platformKey);
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>);
+    expect(procedures.length).toBeGreaterThan(20);
+    for (const [name, p] of procedures) {
+      const err = await unchanged(() => failure(callProcedure(client, name, p._def.type, { zz_unknown: 1 })));
+      expect(err?.data?.httpStatus, `${name}: ${JSON.stringify(err)}`).toBe(400);
+      expect(err?.data.errors, name).toContainEqual(unknownField('zz_unknown'));
+    }
+  });
+});
