@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { subscriptions } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { startReceiver } from '../../tests/support/receiver';
@@ -168,6 +170,16 @@ const cases: Record<string, Case> = {
     valid: (w) => ({ params: { id: w.a.subscriptionId } }),
     check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveryId: expect.stringMatching(/^dlv_/), deliveries: 1 }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
+  },
+  'POST /subscriptions/{id}/retry-now': {
+    // Only an open breaker has a probe to send sooner: open one by hand.
+    valid: async (w) => {
+      const id = await w.freshSubscription(w.a);
+      await ctx.db.update(subscriptions).set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) }).where(eq(subscriptions.id, id));
+      return { params: { id } };
+    },
+    check: (b) => expect(b).toMatchObject({ breaker: { state: 'open', probeAt: expect.any(String) } }),
+    invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
   'GET /subscriptions/{id}/stats': {
     valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '5' } }),
