@@ -34,9 +34,9 @@ const database = await resolveDatabase({ dir: '.data/pg-bench-workers', port: 54
 process.env.DATABASE_URL = database.url;
 const { migrateDatabase } = await import('../server/db/migrate');
 const { createRuntime } = await import('../server/runtime');
-const { createCustomer } = await import('../server/domain/customers');
-const { createSubscription } = await import('../server/domain/subscriptions');
-const { publishEvent } = await import('../server/domain/events');
+const { createCustomer } = await import('../server/domain/tenants/customers');
+const { createSubscription } = await import('../server/domain/tenants/subscriptions');
+const { publishEvent } = await import('../server/domain/events/publish');
 const { platformScope } = await import('../server/domain/context');
 
 await migrateDatabase(database.url);

@@ -36,7 +36,7 @@ class UsageError extends Error {}
 
 type Output = { result: Record<string, unknown>; lastLine: string };
 type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
-type Domain = typeof import('../server/domain/customers') & { platformScope: typeof import('../server/domain/context').platformScope };
+type Domain = typeof import('../server/domain/tenants/customers') & { platformScope: typeof import('../server/domain/context').platformScope };
 
 const { values, positionals } = (() => {
   try {
@@ -140,7 +140,7 @@ async function plan(): Promise<Command> {
     case 'secrets reencrypt': {
       noMore(2);
       return async (ctx) => {
-        const { reencryptSecrets } = await import('../server/domain/key-rotation');
+        const { reencryptSecrets } = await import('../server/domain/tenants/key-rotation');
         const r = await reencryptSecrets(ctx);
         const counts = { scanned: r.scanned, reencrypted: r.reencrypted, alreadyCurrent: r.current };
         if (r.failed.length > 0) {
@@ -156,7 +156,7 @@ async function plan(): Promise<Command> {
     case 'workers': {
       noMore(1);
       return async (ctx) => {
-        const { liveWorkers } = await import('../server/domain/workers');
+        const { liveWorkers } = await import('../server/domain/upkeep/workers');
         const workers = await liveWorkers(ctx);
         const lines = workers.map((w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`);
         return { result: { workers }, lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n') };
@@ -207,7 +207,7 @@ const { migrateDatabase } = await import('../server/db/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { platformScope } = await import('../server/domain/context');
 const { DomainError } = await import('../server/domain/errors');
-const domain: Domain = { ...(await import('../server/domain/customers')), platformScope };
+const domain: Domain = { ...(await import('../server/domain/tenants/customers')), platformScope };
 
 let failed: string | null = null;
 let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;

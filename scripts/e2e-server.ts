@@ -30,7 +30,7 @@ const env: NodeJS.ProcessEnv = {
 Object.assign(process.env, env);
 const { migrateDatabase } = await import('../server/db/migrate');
 const { createRuntime } = await import('../server/runtime');
-const { createApiKey } = await import('../server/domain/customers');
+const { createApiKey } = await import('../server/domain/tenants/customers');
 await migrateDatabase(database.url);
 const runtime = await createRuntime('web');
 const platformKey = (await createApiKey(runtime.ctx, null, 'e2e')).key;

@@ -1,5 +1,5 @@
 import { createDatabase, type Database } from './db/client';
-import { keyring } from './domain/crypto';
+import { keyring } from './domain/tenants/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
 import { createLogger, type Logger } from './log';

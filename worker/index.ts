@@ -1,7 +1,7 @@
 import { createRuntime } from '../server/runtime';
 import { env } from '../server/env';
 import { createLogger } from '../server/log';
-import { createSender } from '../server/domain/http-sender';
+import { createSender } from '../server/domain/delivery/http-sender';
 import { ensureQueues } from '../server/queue/boss';
 import { startOpsServer } from './ops-server';
 import { startWorker } from './worker';

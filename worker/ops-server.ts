@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { READY_WITHIN_MS } from '../server/domain/workers';
+import { READY_WITHIN_MS } from '../server/domain/upkeep/workers';
 import type { Logger } from '../server/log';
 import { CONTENT_TYPE, metrics, renderMetrics } from '../server/metrics';
 import type { RunningWorker } from './worker';

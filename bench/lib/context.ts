@@ -1,6 +1,6 @@
 import { createDatabase } from '../../server/db/client';
 import type { Ctx } from '../../server/domain/context';
-import { keyring } from '../../server/domain/crypto';
+import { keyring } from '../../server/domain/tenants/crypto';
 import { createLogger } from '../../server/log';
 import { createBoss } from '../../server/queue/boss';
 import { BENCH_SECRET_KEY } from './harness';

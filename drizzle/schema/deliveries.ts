@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery-status';
+import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery/status';
 import { customers } from './customers';
 import { events } from './events';
 import { subscriptions } from './subscriptions';
@@ -11,7 +11,7 @@ export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
 
 /**
  * One event × one subscription: the source of truth for where a delivery stands.
- * The status set and its meaning: server/domain/delivery-status.ts; every transition:
+ * The status set and its meaning: server/domain/delivery/status.ts; every transition:
  * server/domain/delivery-state.ts.
  * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
  */

@@ -16,7 +16,7 @@ export const subscriptions = pgTable('subscriptions', {
   active: boolean('active').notNull().default(true),
   /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
   disabledReason: text('disabled_reason'),
-  /** AES-256-GCM ciphertext of the `whsec_` secret (server/domain/crypto.ts). */
+  /** AES-256-GCM ciphertext of the `whsec_` secret (server/domain/tenants/crypto.ts). */
   secretEnc: text('secret_enc').notNull(),
   /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
   previousSecretEnc: text('previous_secret_enc'),
@@ -25,7 +25,7 @@ export const subscriptions = pgTable('subscriptions', {
   rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
   maxInFlight: integer('max_in_flight').notNull().default(10),
   timeoutMs: integer('timeout_ms').notNull().default(15000),
-  /** Circuit breaker (server/domain/breaker.ts). */
+  /** Circuit breaker (server/domain/delivery/attempt.ts). */
   breakerState: text('breaker_state').$type<BreakerState>().notNull().default('closed'),
   breakerFailures: integer('breaker_failures').notNull().default(0),
   breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),

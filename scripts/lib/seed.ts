@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { customers, users } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { platformScope } from '../../server/domain/context';
-import { createApiKey, createCustomer, createUser } from '../../server/domain/customers';
+import { createApiKey, createCustomer, createUser } from '../../server/domain/tenants/customers';
 
 export const DEMO_EMAIL = 'demo@hookrelay.local';
 export const DEMO_PASSWORD = 'hookrelay-demo';

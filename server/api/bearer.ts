@@ -1,5 +1,5 @@
 import type { Ctx } from '../domain/context';
-import { authenticateApiKey } from '../domain/customers';
+import { authenticateApiKey } from '../domain/tenants/customers';
 import { DomainError } from '../domain/errors';
 import type { RateLimiter } from './rate-limit';
 import type { ApiContext } from './trpc';

@@ -6,7 +6,7 @@ import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { bearerContext } from './bearer';
-import { createCustomer, createApiKey } from '../domain/customers';
+import { createCustomer, createApiKey } from '../domain/tenants/customers';
 import { platformScope } from '../domain/context';
 import { createRateLimiter } from './rate-limit';
 import { serveTrpc } from './trpc-handler';

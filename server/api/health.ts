@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../domain/context';
-import { liveWorkers, READY_WITHIN_MS } from '../domain/workers';
+import { liveWorkers, READY_WITHIN_MS } from '../domain/upkeep/workers';
 import { catalog } from '../queue/catalog';
 import { getWebRuntime } from '../web';
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../domain/context';
-import { DEPTH_CAP, readDatabaseGauges, type DatabaseGauges } from '../domain/gauges';
+import { DEPTH_CAP, readDatabaseGauges, type DatabaseGauges } from '../domain/insights/gauges';
 import { env } from '../env';
 import { CONTENT_TYPE, Gauge, renderMetrics, type Family } from '../metrics';
 import { getWebRuntime } from '../web';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, restClient, type Json, type Rest } from '../../tests/support/api';
-import { createApiKey, createCustomer } from '../domain/customers';
+import { createApiKey, createCustomer } from '../domain/tenants/customers';
 import { platformScope } from '../domain/context';
 import { restRoutes } from './rest';
 

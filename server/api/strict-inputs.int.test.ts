@@ -6,9 +6,9 @@ import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
-import { createApiKey, createCustomer } from '../domain/customers';
-import { runFanOutJob } from '../domain/fanout';
-import { createSubscription } from '../domain/subscriptions';
+import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { runFanOutJob } from '../domain/events/fanout';
+import { createSubscription } from '../domain/tenants/subscriptions';
 import { handleRest } from './rest';
 import { appRouter } from './root';
 

@@ -1,6 +1,6 @@
 import NextAuth, { type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { consumePortalToken, verifyPassword } from '../domain/customers';
+import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
 import { getWebRuntime } from '../web';
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import type { Logger } from '../log';
 import type { Boss } from '../queue/boss';
-import type { Keyring } from './crypto';
+import type { Keyring } from './tenants/crypto';
 
 /**
  * What domain functions need from the outside world, passed as an argument (no globals, no DI

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryStatuses, heldOnResume } from './delivery-status';
+import { deliveryStatuses, heldOnResume } from './delivery/status';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 

@@ -16,7 +16,7 @@ export const catalog = {
   /**
    * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
    * in-flight attempts are capped. Jobs exist only for deliveries inside their subscription's window
-   * (server/domain/dispatch.ts); retries wait in the deliveries table, not as deferred jobs.
+   * (server/domain/delivery/dispatch.ts); retries wait in the deliveries table, not as deferred jobs.
    * `attempt` is the delivery's attempt number this job performs:
    * a job whose attempt was already recorded is a no-op (crash-retry idempotency).
    * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled

@@ -1,6 +1,6 @@
 import { createLogger } from '../../server/log';
-import { createApiKey } from '../../server/domain/customers';
-import { createSender } from '../../server/domain/http-sender';
+import { createApiKey } from '../../server/domain/tenants/customers';
+import { createSender } from '../../server/domain/delivery/http-sender';
 import { startWorker } from '../../worker/worker';
 import type { Ctx } from '../../server/domain/context';
 import type { Json, Rest } from './api';

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { attempts, deliveries } from '../../drizzle/schema';
 import type { DeliveryStatus } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
-import { createSender, type Sender } from '../../server/domain/http-sender';
+import { createSender, type Sender } from '../../server/domain/delivery/http-sender';
 import { createLogger } from '../../server/log';
 import { startWorker } from '../../worker/worker';
 import { createTestContext, type TestCtx } from './context';

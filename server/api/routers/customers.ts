@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createCustomer, createCustomerApiKey, createDashboardUser, createPortalLink, getCustomer, listApiKeys, listCustomers, revokeApiKey } from '../../domain/customers';
+import { createCustomer, createCustomerApiKey, createDashboardUser, createPortalLink, getCustomer, listApiKeys, listCustomers, revokeApiKey } from '../../domain/tenants/customers';
 import { createApiKeyInput, createCustomerInput, createUserInput, idOf, listApiKeysInput, listCustomersInput, pageOf, portalLinkInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getDelivery, listDeliveries, replayDelivery } from '../../domain/deliveries';
+import { getDelivery, listDeliveries, replayDelivery } from '../../domain/delivery/reads';
 import { idOf, listDeliveriesInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { getEvent, listEvents } from '../../domain/deliveries';
-import { publishEventBatched } from '../../domain/events';
+import { getEvent, listEvents } from '../../domain/delivery/reads';
+import { publishEventBatched } from '../../domain/events/publish';
 import { idOf, listEventsInput, publishEventInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replays';
+import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replay/bulk';
 import { createReplayInput, idOf, listReplaysInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,4 +1,4 @@
-import { customerOverview, overviewInput } from '../../domain/overview';
+import { customerOverview, overviewInput } from '../../domain/insights/overview';
 import { authedProcedure, router } from '../trpc';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { sendTestEvent } from '../../domain/events';
+import { sendTestEvent } from '../../domain/events/publish';
 import { createSubscriptionInput, idOf, listSubscriptionsInput, updateSubscriptionInput } from '../../domain/schemas';
-import { subscriptionStats } from '../../domain/stats';
-import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/subscriptions';
+import { subscriptionStats } from '../../domain/insights/stats';
+import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/tenants/subscriptions';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });

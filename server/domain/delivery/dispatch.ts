@@ -1,0 +1,175 @@
+import type { Sql } from 'postgres';
+import { rawClient, type Queryable } from '../../db/client';
+import { metrics } from '../../metrics';
+import { enqueueMany } from '../../queue/boss';
+import type { Ctx } from '../context';
+
+/**
+ * Flow control: how deliveries move from our `deliveries` table into pg-boss.
+ *
+ * A subscription has a window of `max_in_flight` queued deliveries (those with a job, `queued_at`
+ * set). Everything else that is pending waits in the table, live traffic ahead of bulk replays,
+ * so one stuck customer's backlog never becomes a pile of ready jobs that slows every fetch
+ * (`pnpm bench fairness`, scenario C: 100,000 ready jobs of one capped group cut other groups'
+ * fetch throughput by more than half). `admit` fills windows, oldest due first:
+ *
+ * - fast path (`fast: true`), run inline by publish, attempt completion, replay: only for
+ *   subscriptions with a closed breaker and no rate limit; window counts are read without locks, so
+ *   concurrent callers may overshoot a window by a few (bounded by their number);
+ * - dispatcher (`fast: false`), run by one worker at a time (advisory lock) every tick: everything
+ *   else, i.e. rate-limited subscriptions (token bucket spent here, so the limit holds across all
+ *   workers), circuit-breaker probes (one delivery when the cool-down has passed), retries that
+ *   became due, and backlogs left by the fast path.
+ *
+ * Each admitted delivery gets its job in the caller's transaction.
+ */
+export type Admitted = { id: string; subscriptionId: string };
+
+type AdmitRow = { id: string; attempt_count: number; priority: number; subscription_id: string; customer_id: string; tier: string; probe: boolean; tokens: number | null };
+
+export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number }): Promise<Admitted[]> {
+  const sql = rawClient(q);
+  const now = ctx.now().toISOString();
+  const which = opts.subscriptionIds ? sql`s.id = any(${opts.subscriptionIds}::text[])` : sql`s.backlog`;
+  const fastOnly = opts.fast ? sql`and s.rate_limit_per_second is null and s.breaker_state = 'closed'` : sql``;
+  const rows = await sql<AdmitRow[]>`
+    with cand as (
+      select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.max_in_flight,
+             (select count(*) from deliveries q where q.subscription_id = s.id and q.queued_at is not null)::int as queued,
+             case when s.rate_limit_per_second is null then null
+                  else least(greatest(s.rate_limit_per_second, 1),
+                             coalesce(s.rate_tokens, greatest(s.rate_limit_per_second, 1))
+                             + extract(epoch from (${now}::timestamptz - coalesce(s.rate_updated_at, ${now}::timestamptz))) * s.rate_limit_per_second)
+             end as tokens
+      from subscriptions s join customers c on c.id = s.customer_id
+      where s.active and ${which} ${fastOnly}
+      limit ${opts.maxSubscriptions ?? 100000}
+    ), slots as (
+      select id, customer_id, tier, breaker_state, tokens,
+             case
+               when breaker_state = 'closed' then greatest(0, least(max_in_flight - queued, coalesce(floor(tokens)::int, max_in_flight)))
+               when breaker_state = 'open' and breaker_probe_at <= ${now}::timestamptz and queued = 0 then least(1, coalesce(floor(tokens)::int, 1))
+               else 0
+             end as n
+      from cand
+    ), picked as (
+      select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe, sl.tokens
+      from slots sl cross join lateral (
+        select x.id, x.attempt_count, x.priority from deliveries x
+        where x.subscription_id = sl.id and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
+        order by x.priority desc, x.next_attempt_at, x.id
+        limit sl.n
+        for update skip locked
+      ) d
+      where sl.n > 0
+    )
+    update deliveries d set queued_at = ${now}::timestamptz
+    from picked p where d.id = p.id
+    returning d.id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
+  if (rows.length === 0) return [];
+  metrics.deliveriesAdmitted.inc({ path: opts.fast ? 'fast' : 'dispatcher' }, rows.length);
+
+  await enqueueMany(
+    ctx.boss,
+    'deliver',
+    rows.map((r) => ({ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
+    q,
+  );
+  if (!opts.fast) {
+    // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
+    // in); a probe moves the breaker to half-open.
+    const perSub = new Map<string, { n: number; tokens: number | null }>();
+    for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens });
+    const ids = [...perSub.keys()];
+    const remaining = [...perSub.values()].map((v) => (v.tokens === null ? null : String(v.tokens - v.n)));
+    const probes = [...new Set(rows.filter((r) => r.probe).map((r) => r.subscription_id))];
+    await sql`
+      update subscriptions s set
+        rate_tokens = u.remaining::float8,
+        rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end,
+        breaker_state = case when s.id = any(${probes}::text[]) then 'half_open' else s.breaker_state end
+      from unnest(${ids}::text[], ${remaining}::text[]) as u(id, remaining)
+      where s.id = u.id`;
+  }
+  return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
+}
+
+/**
+ * "Some delivery of subscription `s` waits in the table", written as a scalar subquery with LIMIT 1
+ * so PostgreSQL evaluates it per subscription through the backlog index. (As EXISTS it may be
+ * turned into an anti-join that hashes a whole 100,000-row backlog when statistics are stale.)
+ */
+const waiting = (sql: Sql) => sql`((select count(*) from (select 1 from deliveries d where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null limit 1) w) > 0)`;
+
+/** Marks subscriptions whose deliveries (some) wait in the table, so the dispatcher looks at them. */
+export async function flagBacklog(q: Queryable, subscriptionIds: string[]): Promise<void> {
+  if (subscriptionIds.length === 0) return;
+  const sql = rawClient(q);
+  await sql`
+    update subscriptions s set backlog = true
+    where s.id = any(${subscriptionIds}::text[]) and not s.backlog and ${waiting(sql)}`;
+}
+
+const DISPATCH_LOCK = 0x686f6f6b; // 'hook': one dispatcher at a time across all workers
+
+/**
+ * One dispatcher tick: fills every backlogged subscription's window (rate limits and breaker probes
+ * included), then clears the backlog flag of subscriptions with nothing left waiting. Returns the
+ * number admitted, or null when another worker holds the dispatcher lock.
+ */
+export async function dispatchTick(ctx: Ctx): Promise<number | null> {
+  return ctx.db.transaction(async (tx) => {
+    const sql = rawClient(tx);
+    const [lock] = await sql<{ ok: boolean }[]>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as ok`;
+    if (!lock?.ok) return null;
+    const admitted = await admit(ctx, tx, { fast: false, maxSubscriptions: 2000 });
+    await sql`update subscriptions s set backlog = false where s.backlog and not ${waiting(sql)}`;
+    return admitted.length;
+  });
+}
+
+/**
+ * Self-healing, every few seconds: re-flags subscriptions with waiting deliveries (a flag cleared by
+ * a dispatcher tick racing a concurrent publish is set again here), and releases window slots held
+ * by deliveries whose job vanished (queued for longer than any job can live: pg-boss gave up on it).
+ */
+export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged: number; released: number }> {
+  const sql = rawClient(ctx.db);
+  const now = ctx.now();
+  const reflagged = await sql`
+    with recursive subs as (
+      (select subscription_id from deliveries where status = 'pending' and queued_at is null order by subscription_id limit 1)
+      union all
+      select (select d.subscription_id from deliveries d where d.status = 'pending' and d.queued_at is null and d.subscription_id > subs.subscription_id order by d.subscription_id limit 1)
+      from subs where subs.subscription_id is not null
+    )
+    update subscriptions s set backlog = true from subs where s.id = subs.subscription_id and not s.backlog`;
+  const stale = new Date(now.getTime() - staleAfterMs).toISOString();
+  const released = await sql`
+    with r as (
+      update deliveries set queued_at = null where status = 'pending' and queued_at < ${stale}::timestamptz returning subscription_id
+    )
+    update subscriptions s set backlog = true from (select distinct subscription_id from r) x where s.id = x.subscription_id`;
+  return { reflagged: reflagged.count, released: released.count };
+}
+
+/**
+ * Admits one delivery now, past its subscription's open circuit breaker, as the breaker's probe
+ * (half-open): a manual replay after the endpoint was fixed does not wait for the cool-down. Its
+ * outcome closes the breaker (healthy) or re-opens it (unhealthy), like any probe.
+ */
+export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string): Promise<boolean> {
+  const sql = rawClient(q);
+  const now = ctx.now().toISOString();
+  const rows = await sql<Array<{ id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>>`
+    update deliveries d set queued_at = ${now}::timestamptz
+    from subscriptions s join customers c on c.id = s.customer_id
+    where d.id = ${deliveryId} and s.id = d.subscription_id and s.active and d.status = 'pending' and d.queued_at is null
+    returning d.id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
+  const r = rows[0];
+  if (!r) return false;
+  await enqueueMany(ctx.boss, 'deliver', [{ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
+  await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and breaker_state = 'open'`;
+  metrics.deliveriesAdmitted.inc({ path: 'probe' });
+  return true;
+}

@@ -1,0 +1,172 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { deliveries, subscriptions } from '../../../drizzle/schema';
+import type { RetryPolicyOverride } from '../../../drizzle/schema';
+import { rawClient, type Queryable } from '../../db/client';
+import type { Tx } from '../../db/client';
+import type { Ctx } from '../context';
+import type { DeliveryStatus, HeldOnResume } from './status';
+import { admit, flagBacklog } from './dispatch';
+import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
+
+export { deliveryStatuses, type DeliveryStatus } from './status';
+
+/**
+ * The delivery state machine: every change of a delivery's status happens here, so the rules hold
+ * in one place:
+ *
+ *   (fan-out) ──► pending ◄──────────── held ◄── (fan-out to a paused/disabled subscription)
+ *                   │  ▲    pause/410 ──►  │
+ *                   │  └── resume (new cycle, publish order)
+ *        attempt ───┤                      └── resume with discard ──► dead
+ *                   ├──► succeeded
+ *                   └──► dead ◄── window ended behind an open breaker (no attempt)
+ *        replay: succeeded | dead ──► pending (new cycle)
+ *
+ * A held delivery spends no attempt and no retry window; it leaves only at retention. A pending
+ * delivery's window (its retry policy's total schedule, scaled by RETRY_TIME_SCALE) counts from its
+ * cycle's start; the circuit breaker never stretches it (see `expireBehindBreaker`).
+ */
+
+/** Status after an attempt's decision (410 holds: the subscription is disabled in the same transaction). */
+export function statusAfter(decision: Decision): DeliveryStatus {
+  switch (decision.action) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'retry':
+      return 'pending';
+    case 'dead':
+      return 'dead';
+    case 'gone':
+      return 'held';
+  }
+}
+
+/** Status of a new delivery: a paused or disabled subscription holds it. */
+export const initialStatus = (subscriptionActive: boolean): DeliveryStatus => (subscriptionActive ? 'pending' : 'held');
+
+/**
+ * Pause or 410: every pending delivery of the subscription becomes held, including those in its
+ * window (their jobs then find them no longer pending and complete as stale). An attempt already on
+ * the wire is recorded normally; a retry it schedules on a paused subscription is held by `sweepStates`.
+ */
+export async function holdPending(ctx: Ctx, tx: Queryable, subscriptionId: string): Promise<number> {
+  const now = ctx.now().toISOString();
+  const r = await rawClient(tx)`
+    update deliveries set status = 'held', queued_at = null, updated_at = ${now}::timestamptz
+    where subscription_id = ${subscriptionId} and status = 'pending'`;
+  return r.count;
+}
+
+/**
+ * Resume: the held deliveries either start a fresh retry cycle now, in publish order (delivery ids are
+ * time-ordered, and admission takes equal due times by id), or, when the user chose to discard them,
+ * become dead letters with that reason (still replayable until retention).
+ */
+export async function resumeHeld(ctx: Ctx, tx: Tx, subscriptionId: string, mode: HeldOnResume = 'release'): Promise<number> {
+  const now = ctx.now().toISOString();
+  const raw = rawClient(tx);
+  if (mode === 'discard') {
+    const r = await raw`
+      update deliveries set status = 'dead', queued_at = null, next_attempt_at = null, completed_at = ${now}::timestamptz,
+             last_error = 'discarded when the subscription was resumed', updated_at = ${now}::timestamptz
+      where subscription_id = ${subscriptionId} and status = 'held'`;
+    return r.count;
+  }
+  const r = await raw`
+    update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now}::timestamptz,
+           next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+    where subscription_id = ${subscriptionId} and status = 'held'`;
+  if (r.count > 0) {
+    await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
+    await flagBacklog(tx, [subscriptionId]);
+  }
+  return r.count;
+}
+
+/**
+ * Replay: a succeeded or dead delivery starts a new retry cycle now (same webhook-id). Returns the ids
+ * that moved (a delivery already pending or held is left alone). Priority 1 is live traffic, 0 a bulk
+ * replay (admitted after live traffic).
+ */
+export async function restartCycle(ctx: Ctx, tx: Queryable, ids: string[], opts: { priority: number; from: DeliveryStatus[] }): Promise<Array<{ id: string; subscriptionId: string }>> {
+  if (ids.length === 0) return [];
+  const now = ctx.now().toISOString();
+  return rawClient(tx)<Array<{ id: string; subscriptionId: string }>>`
+    update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now}::timestamptz,
+           next_attempt_at = ${now}::timestamptz, replay_count = replay_count + 1, priority = ${opts.priority}, completed_at = null,
+           updated_at = ${now}::timestamptz
+    where id = any(${ids}::text[]) and status = any(${opts.from}::text[])
+    returning id, subscription_id as "subscriptionId"`;
+}
+
+/** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */
+export async function deferToTable(ctx: Ctx, tx: Tx, deliveryId: string, subscriptionId: string): Promise<void> {
+  await tx.update(deliveries).set({ queuedAt: null, updatedAt: ctx.now() }).where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+  await flagBacklog(tx, [subscriptionId]);
+}
+
+/** Holds one delivery whose job found its subscription disabled. */
+export async function holdOne(ctx: Ctx, tx: Tx, deliveryId: string): Promise<void> {
+  await tx.update(deliveries).set({ status: 'held', queuedAt: null, updatedAt: ctx.now() }).where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+}
+
+/** The retry window of a subscription's policy, in ms of (scaled) time. */
+export function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): number {
+  return policyWindowSeconds(resolvePolicy(retryPolicy)) * 1000 * ctx.config.retryTimeScale;
+}
+
+/**
+ * The breaker holds attempts back; it never keeps a delivery past its window. Every delivery waiting
+ * behind a breaker that is not closed, whose retry window has ended, becomes a dead letter in bulk,
+ * without an attempt, with a reason that says so. (With a closed breaker a due delivery is attempted,
+ * and `decide` ends it when its window is spent.)
+ */
+export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
+  const subs = await ctx.db
+    .select({ id: subscriptions.id, retryPolicy: subscriptions.retryPolicy })
+    .from(subscriptions)
+    .where(and(sql`${subscriptions.breakerState} <> 'closed'`, eq(subscriptions.active, true)));
+  if (subs.length === 0) return 0;
+  const now = ctx.now();
+  const ids = subs.map((s) => s.id);
+  const cutoffs = subs.map((s) => new Date(now.getTime() - windowMs(ctx, s.retryPolicy)).toISOString());
+  const r = await rawClient(ctx.db)`
+    update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
+           last_error = 'retry window ended while the circuit breaker held it back (no attempt made)', updated_at = ${now.toISOString()}::timestamptz
+    from unnest(${ids}::text[], ${cutoffs}::text[]) as w(id, cutoff)
+    where d.subscription_id = w.id and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= w.cutoff::timestamptz`;
+  return r.count;
+}
+
+/**
+ * Self-healing for the races between a pause/resume and a concurrent fan-out or attempt (which read
+ * the subscription without a lock): a pending delivery waiting in the table for a subscription that is
+ * off is held; a held delivery of a subscription that is on again is released.
+ */
+export async function sweepStates(ctx: Ctx): Promise<{ held: number; released: number }> {
+  const raw = rawClient(ctx.db);
+  const now = ctx.now().toISOString();
+  const held = await raw`
+    update deliveries d set status = 'held', updated_at = ${now}::timestamptz
+    from subscriptions s
+    where s.id = d.subscription_id and not s.active and d.status = 'pending' and d.queued_at is null`;
+  const stray = await ctx.db
+    .selectDistinct({ id: deliveries.subscriptionId })
+    .from(deliveries)
+    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .where(and(eq(deliveries.status, 'held'), eq(subscriptions.active, true)));
+  let released = 0;
+  for (const { id } of stray) released += await ctx.db.transaction((tx) => resumeHeld(ctx, tx, id, 'release'));
+  return { held: held.count, released };
+}
+
+/** Held deliveries per subscription (what a resume would release). */
+export async function heldCounts(ctx: Ctx, subscriptionIds: string[]): Promise<Map<string, number>> {
+  if (subscriptionIds.length === 0) return new Map();
+  const rows = await ctx.db
+    .select({ id: deliveries.subscriptionId, n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(and(inArray(deliveries.subscriptionId, subscriptionIds), eq(deliveries.status, 'held')))
+    .groupBy(deliveries.subscriptionId);
+  return new Map(rows.map((r) => [r.id, r.n]));
+}

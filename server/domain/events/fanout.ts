@@ -1,0 +1,107 @@
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import type { Tx } from '../../db/client';
+import type { Ctx } from '../context';
+import { admit, flagBacklog } from '../delivery/dispatch';
+import { newId } from '../ids';
+import { initialStatus } from '../delivery/state';
+import { firstMatch } from '../patterns';
+
+const PAGE = 1000;
+
+export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date };
+/**
+ * A subscription an event goes to, with the fan-out's decision: `active` false makes the delivery
+ * `held` (a paused or disabled subscription holds what it matches; nothing is dropped), and
+ * `pattern` is the pattern that matched (null for a test event), kept for the routing trace.
+ */
+export type Target = { id: string; customerId: string; active: boolean; pattern: string | null };
+
+/** The targets among `subs` for an event of `type`: every subscription with a matching pattern, on or off. */
+export function targetsOf(subs: Array<{ id: string; customerId: string; eventTypes: string[]; active: boolean }>, type: string): Target[] {
+  const out: Target[] = [];
+  for (const s of subs) {
+    const pattern = firstMatch(s.eventTypes, type);
+    if (pattern) out.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
+  }
+  return out;
+}
+
+/**
+ * Subscriptions whose patterns match `type` (of one customer, or of all for a broadcast), paused ones
+ * included, one page after subscription id `after`; only those that existed when the event was
+ * accepted (`createdBefore`). `more` says whether another page may follow.
+ */
+export async function matchingPage(tx: Tx, customerId: string | null, type: string, after: string, pageSize: number, createdBefore?: Date): Promise<{ matching: Target[]; more: boolean; last: string | null }> {
+  const page = await tx
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active })
+    .from(subscriptions)
+    .where(and(gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined, createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined))
+    .orderBy(asc(subscriptions.id))
+    .limit(pageSize);
+  return { matching: targetsOf(page, type), more: page.length === pageSize, last: page.at(-1)?.id ?? null };
+}
+
+/**
+ * Creates the deliveries of `event` to `targets` in the caller's transaction and admits them into
+ * their subscriptions' windows (server/domain/delivery/dispatch.ts); what does not fit waits in the table.
+ * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
+ */
+export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<number> {
+  return createDeliveriesFor(ctx, tx, [{ event, targets }]);
+}
+
+/** `createDeliveries` for several events at once: one insert, one admission, one flag. */
+export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<number> {
+  const now = ctx.now();
+  const rows = items.flatMap(({ event, targets }) =>
+    targets.map((s) => ({
+      id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type,
+      status: initialStatus(s.active), route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const), matchedPattern: s.pattern,
+      nextAttemptAt: now, cycleStartedAt: now, createdAt: now,
+    })),
+  );
+  if (rows.length === 0) return 0;
+  const inserted = await tx
+    .insert(deliveries)
+    .values(rows)
+    .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
+    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, status: deliveries.status });
+  const waiting = inserted.filter((d) => d.status === 'pending');
+  const touched = [...new Set(waiting.map((d) => d.subscriptionId))];
+  const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true });
+  if (admitted.length < waiting.length) await flagBacklog(tx, touched);
+  return inserted.length;
+}
+
+/**
+ * Fans an event out to every matching subscription, reading subscriptions in pages of 1,000 and
+ * writing deliveries and jobs in batches (a 10,000-subscriber broadcast is ten pages, not 10,000
+ * queries). Then marks the event fanned out with its delivery count.
+ */
+export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<number> {
+  let after = '';
+  for (;;) {
+    const page = await matchingPage(tx, event.customerId, event.type, after, PAGE, event.createdAt);
+    await createDeliveries(ctx, tx, event, page.matching);
+    if (!page.more || !page.last) break;
+    after = page.last;
+  }
+  const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.eventId, event.id));
+  await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total }).where(eq(events.id, event.id));
+  return total;
+}
+
+/** The `fanout` job: runs the fan-out of a broadcast (or very wide) event in its own transaction. */
+export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const [event] = await tx
+      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt })
+      .from(events)
+      .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
+      .for('update');
+    if (!event) return; // already fanned out, or purged
+    const count = await fanOutEvent(ctx, tx, event);
+    ctx.log.debug({ eventId, customerId: event.customerId, deliveries: count }, 'event fanned out');
+  });
+}

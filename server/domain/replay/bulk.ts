@@ -1,0 +1,185 @@
+import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
+import { bulkReplayItems, bulkReplays, deliveries, events } from '../../../drizzle/schema';
+import type { BulkReplayFilter } from '../../../drizzle/schema';
+import { rawClient } from '../../db/client';
+import { enqueue } from '../../queue/boss';
+import type { Ctx, Scope } from '../context';
+import { restartCycle } from '../delivery/state';
+import { DomainError, notFound } from '../errors';
+import { newId } from '../ids';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from '../tenants/scope';
+import { typeFilter } from '../type-filter';
+
+/**
+ * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
+ * The job re-enqueues in batches at `replayRatePerSecond` for the customer; re-enqueued deliveries
+ * go back to the deliveries table (not straight to pg-boss), so each subscription's window, rate
+ * limit and breaker, and the customer's concurrency cap, apply to them like to live traffic.
+ * A customer has at most one running (a second request returns it); starting another sooner than
+ * `replayMinIntervalMs` after the last one ended is a 429 with Retry-After. Replayed deliveries
+ * have priority 0: each subscription admits its live traffic (priority 1) first.
+ */
+export const REPLAY_BATCH = 100;
+
+type Row = typeof bulkReplays.$inferSelect;
+
+export type ReplayInput = { customerId?: string | undefined; subscriptionId?: string | undefined; eventType?: string | undefined; from?: Date | undefined; to?: Date | undefined };
+
+function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
+  return and(
+    eq(deliveries.customerId, customerId),
+    eq(deliveries.status, 'dead'),
+    filter.subscriptionId ? eq(deliveries.subscriptionId, filter.subscriptionId) : undefined,
+    typeFilter(deliveries.eventType, filter.eventType),
+    filter.from ? gte(deliveries.createdAt, new Date(filter.from)) : undefined,
+    filter.to ? lte(deliveries.createdAt, new Date(filter.to)) : undefined,
+    sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
+  );
+}
+
+export async function replayView(ctx: Ctx, r: Row) {
+  const [progress] = await ctx.db
+    .select({
+      delivered: sql<number>`count(*) filter (where ${deliveries.status} = 'succeeded')::int`,
+      failed: sql<number>`count(*) filter (where ${deliveries.status} = 'dead' or ${deliveries.status} = 'held')::int`,
+      pending: sql<number>`count(*) filter (where ${deliveries.status} = 'pending')::int`,
+    })
+    .from(bulkReplayItems)
+    .innerJoin(deliveries, eq(deliveries.id, bulkReplayItems.deliveryId))
+    .where(eq(bulkReplayItems.replayId, r.id));
+  return {
+    id: r.id,
+    customerId: r.customerId,
+    filter: r.filter,
+    status: r.status,
+    total: r.total,
+    enqueued: r.enqueued,
+    delivered: progress?.delivered ?? 0,
+    failed: progress?.failed ?? 0,
+    inFlight: progress?.pending ?? 0,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInput) {
+  assertWritable(scope);
+  const customerId = actingCustomer(scope, input.customerId);
+  const filter: BulkReplayFilter = {
+    ...(input.subscriptionId && { subscriptionId: input.subscriptionId }),
+    ...(input.eventType && { eventType: input.eventType }),
+    ...(input.from && { from: input.from.toISOString() }),
+    ...(input.to && { to: input.to.toISOString() }),
+  };
+  const result = await ctx.db.transaction(async (tx) => {
+    // Serialise a customer's replay requests: two clicks at once must not start two replays.
+    await rawClient(tx)`select pg_advisory_xact_lock(hashtext(${`replay:${customerId}`}))`;
+    const [running] = await tx.select().from(bulkReplays).where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.status, 'running')));
+    if (running) return { row: running, existing: true };
+    const [last] = await tx.select().from(bulkReplays).where(eq(bulkReplays.customerId, customerId)).orderBy(desc(bulkReplays.createdAt)).limit(1);
+    const now = ctx.now();
+    const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
+    if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
+      const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
+      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
+    }
+    const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(matching(ctx, customerId, filter));
+    const [row] = await tx
+      .insert(bulkReplays)
+      .values({ id: newId('replay', now.getTime()), customerId, filter, total, status: total === 0 ? 'completed' : 'running', createdAt: now, updatedAt: now, finishedAt: total === 0 ? now : null })
+      .returning();
+    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id }, {}, tx);
+    return { row: row!, existing: false };
+  });
+  return { ...(await replayView(ctx, result.row)), existing: result.existing };
+}
+
+async function loadScoped(ctx: Ctx, scope: Scope, id: string): Promise<Row> {
+  const [row] = await ctx.db.select().from(bulkReplays).where(and(eq(bulkReplays.id, id), scopeFilter(scope, bulkReplays.customerId)));
+  if (!row) throw notFound('bulk replay');
+  return row;
+}
+
+export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
+  return replayView(ctx, await loadScoped(ctx, scope, id));
+}
+
+/** Bulk replays with their progress, newest first, keyset-paginated by id like every list. */
+export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  const rows = await ctx.db
+    .select()
+    .from(bulkReplays)
+    .where(and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, input.cursor ? lt(bulkReplays.id, input.cursor) : undefined))
+    .orderBy(desc(bulkReplays.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  return { data: await Promise.all(page.map((r) => replayView(ctx, r))), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** Stops re-enqueuing. Deliveries already re-enqueued continue (they are live deliveries again). */
+export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
+  assertWritable(scope);
+  const row = await loadScoped(ctx, scope, id);
+  if (row.status !== 'running') throw new DomainError('conflict', `bulk replay is already ${row.status}`);
+  const [updated] = await ctx.db
+    .update(bulkReplays)
+    .set({ status: 'cancelled', finishedAt: ctx.now(), updatedAt: ctx.now() })
+    .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
+    .returning();
+  return replayView(ctx, updated ?? row);
+}
+
+/**
+ * The bulk-replay job: batches of REPLAY_BATCH, each in one transaction (items recorded, deliveries
+ * reset to pending with a fresh retry cycle, cursor advanced), paced to the customer's replay rate.
+ * Resumable: after a crash the job re-runs from the stored cursor. Stops when cancelled.
+ */
+export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+  const log = ctx.log.child({ replayId });
+  log.info('bulk replay running');
+  for (;;) {
+    const started = Date.now();
+    const batch = await ctx.db.transaction(async (tx) => {
+      const [r] = await tx.select().from(bulkReplays).where(eq(bulkReplays.id, replayId)).for('update');
+      if (!r || r.status !== 'running') return null;
+      const picked = await tx
+        .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId })
+        .from(deliveries)
+        .where(and(matching(ctx, r.customerId, r.filter), r.cursor ? gt(deliveries.id, r.cursor) : undefined))
+        .orderBy(deliveries.id)
+        .limit(REPLAY_BATCH);
+      const now = ctx.now();
+      if (picked.length > 0) {
+        const ids = picked.map((p) => p.id);
+        await tx.insert(bulkReplayItems).values(ids.map((deliveryId) => ({ replayId, deliveryId }))).onConflictDoNothing();
+        await restartCycle(ctx, tx, ids, { priority: 0, from: ['dead'] });
+        // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
+        // the customer believes the endpoint is fixed: do not wait for the cool-down).
+        await rawClient(tx)`
+          update subscriptions set backlog = true,
+                 breaker_probe_at = case when breaker_state = 'open' then ${now.toISOString()}::timestamptz else breaker_probe_at end
+          where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
+      }
+      const done = picked.length < REPLAY_BATCH;
+      await tx
+        .update(bulkReplays)
+        .set({
+          enqueued: r.enqueued + picked.length,
+          cursor: picked.at(-1)?.id ?? r.cursor,
+          updatedAt: now,
+          ...(done && { status: 'completed' as const, finishedAt: now }),
+        })
+        .where(eq(bulkReplays.id, replayId));
+      return { count: picked.length, done };
+    });
+    if (!batch || batch.done) {
+      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: every matching dead letter re-enqueued' : 'bulk replay stopped (cancelled or gone)');
+      return;
+    }
+    // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.
+    const budgetMs = (batch.count / ctx.config.replayRatePerSecond) * 1000;
+    const spent = Date.now() - started;
+    if (budgetMs > spent) await sleep(budgetMs - spent);
+  }
+}

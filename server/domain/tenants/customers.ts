@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import bcrypt from 'bcryptjs';
+import { apiKeys, customers, portalTokens, users } from '../../../drizzle/schema';
+import type { Ctx, Scope } from '../context';
+import { DomainError, notFound } from '../errors';
+import { hashToken } from './crypto';
+import { newId } from '../ids';
+import { assertWritable, listingCustomer } from './scope';
+
+/**
+ * Customers, API keys, dashboard users and portal links.
+ * API keys: `hr_live_<40 base62-ish chars>`; platform keys `hr_plat_...`. Stored as SHA-256 hashes,
+ * shown once; the first 12 characters are kept as `prefix` so a leaked key is recognisable.
+ */
+const PLATFORM_PREFIX = 'hr_plat_';
+const CUSTOMER_PREFIX = 'hr_live_';
+
+function randomToken(bytes = 30): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export type Principal = { keyId: string; scope: Scope };
+
+export function requirePlatform(scope: Scope): void {
+  if (scope.kind !== 'platform') throw new DomainError('forbidden', 'this operation needs a platform API key');
+}
+
+/** A customer; `externalId` (the platform's own id for it) is unique, a second one is a 409 and creates nothing. */
+export async function createCustomer(ctx: Ctx, scope: Scope, input: { name: string; externalId?: string | undefined; tier?: string | undefined }) {
+  requirePlatform(scope);
+  const id = newId('customer');
+  const rows = await ctx.db
+    .insert(customers)
+    .values({ id, name: input.name, externalId: input.externalId ?? null, tier: input.tier ?? 'standard', createdAt: ctx.now() })
+    .onConflictDoNothing()
+    .returning();
+  const row = rows[0];
+  if (!row) throw new DomainError('conflict', `a customer with externalId "${input.externalId}" already exists`, { field: 'externalId' });
+  return customerView(row);
+}
+
+export function customerView(c: typeof customers.$inferSelect) {
+  return { id: c.id, name: c.name, externalId: c.externalId, tier: c.tier, createdAt: c.createdAt.toISOString() };
+}
+
+export async function getCustomer(ctx: Ctx, scope: Scope, id: string) {
+  if (scope.kind === 'customer' && scope.customerId !== id) throw notFound('customer');
+  const [row] = await ctx.db.select().from(customers).where(eq(customers.id, id));
+  if (!row) throw notFound('customer');
+  return customerView(row);
+}
+
+/** Customers, newest first, keyset-paginated by id; a customer's scope sees only itself. */
+export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: number; cursor?: string | undefined }) {
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(scope.kind === 'customer' ? eq(customers.id, scope.customerId) : undefined, input.cursor ? lt(customers.id, input.cursor) : undefined))
+    .orderBy(desc(customers.id))
+    .limit(input.limit + 1);
+  const data = rows.slice(0, input.limit);
+  return { data: data.map(customerView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+}
+
+/** Creates an API key for a customer (or a platform key when customerId is null). The key is shown once. */
+export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string) {
+  const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
+  const id = newId('apiKey');
+  await ctx.db.insert(apiKeys).values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), createdAt: ctx.now() });
+  return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null };
+}
+
+export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: string, name?: string) {
+  assertWritable(scope);
+  await getCustomer(ctx, scope, customerId);
+  return createApiKey(ctx, customerId, name);
+}
+
+export function apiKeyView(k: typeof apiKeys.$inferSelect) {
+  return {
+    id: k.id,
+    kind: k.customerId ? ('customer' as const) : ('platform' as const),
+    customerId: k.customerId,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: k.createdAt.toISOString(),
+    /** Updated at most once a minute (authenticateApiKey). */
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * API keys (never the secret, only its prefix), newest first, keyset-paginated by id. A customer sees
+ * its own keys; the platform sees every key (platform keys have `customerId: null`) or one customer's.
+ */
+export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  if (customerId) await getCustomer(ctx, scope, customerId);
+  const rows = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(customerId ? eq(apiKeys.customerId, customerId) : undefined, input.cursor ? lt(apiKeys.id, input.cursor) : undefined))
+    .orderBy(desc(apiKeys.id))
+    .limit(input.limit + 1);
+  const data = rows.slice(0, input.limit);
+  return { data: data.map(apiKeyView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Revokes a key: it stops authenticating at once (every request looks the key up). Revoking a revoked
+ * key again succeeds and keeps the first revocation time. A customer can revoke only its own keys.
+ */
+export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
+  assertWritable(scope);
+  const where = and(eq(apiKeys.id, keyId), scope.kind === 'customer' ? eq(apiKeys.customerId, scope.customerId) : undefined);
+  const [row] = await ctx.db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.now().toISOString()}::timestamptz)` })
+    .where(where)
+    .returning();
+  if (!row) throw notFound('API key');
+  return { ...apiKeyView(row), revoked: true };
+}
+
+/** Resolves a bearer key to who it acts for; null when unknown or revoked. Touches last_used_at at most once a minute. */
+export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Principal | null> {
+  if (!key.startsWith(PLATFORM_PREFIX) && !key.startsWith(CUSTOMER_PREFIX)) return null;
+  const [row] = await ctx.db
+    .select({ id: apiKeys.id, customerId: apiKeys.customerId, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, hashToken(key)));
+  if (!row || row.revokedAt) return null;
+  const now = ctx.now();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
+  }
+  return { keyId: row.id, scope: row.customerId ? { kind: 'customer', customerId: row.customerId } : { kind: 'platform' } };
+}
+
+/** Dashboard login provisioned by the platform for one of its customers. */
+export async function createDashboardUser(ctx: Ctx, scope: Scope, customerId: string, input: { email: string; password: string }) {
+  requirePlatform(scope);
+  return createUser(ctx, { ...input, customerId });
+}
+
+export async function createUser(ctx: Ctx, input: { email: string; password: string; customerId: string }) {
+  if (input.password.length < 8) throw new DomainError('bad_request', 'password must be at least 8 characters', { field: 'password' });
+  const [customer] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
+  if (!customer) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+  const passwordHash = await bcrypt.hash(input.password, 10);
+  const rows = await ctx.db
+    .insert(users)
+    .values({ id: newId('user'), customerId: input.customerId, email: input.email.toLowerCase(), passwordHash, createdAt: ctx.now() })
+    .onConflictDoNothing()
+    .returning({ id: users.id, email: users.email, customerId: users.customerId });
+  if (!rows[0]) throw new DomainError('conflict', `a user with email ${input.email} already exists`, { field: 'email' });
+  return rows[0];
+}
+
+let dummyHash: string | undefined;
+
+export async function verifyPassword(ctx: Ctx, email: string, password: string) {
+  const [user] = await ctx.db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  // Compare against a dummy hash when the user does not exist, so timing does not reveal emails.
+  dummyHash ??= await bcrypt.hash('not-a-password', 10);
+  const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
+  return user && ok ? { id: user.id, email: user.email, customerId: user.customerId } : null;
+}
+
+/** A short-lived (15 min by default), single-use sign-in link to a customer's dashboard. */
+export async function createPortalLink(ctx: Ctx, scope: Scope, customerId: string, input: { readOnly?: boolean | undefined; ttlSeconds?: number | undefined }, baseUrl: string) {
+  requirePlatform(scope);
+  await getCustomer(ctx, scope, customerId);
+  const token = randomToken(32);
+  const ttl = input.ttlSeconds ?? 900;
+  const expiresAt = new Date(ctx.now().getTime() + ttl * 1000);
+  await ctx.db.insert(portalTokens).values({ id: newId('portalToken'), customerId, tokenHash: hashToken(token), readOnly: input.readOnly ?? false, expiresAt, createdAt: ctx.now() });
+  return { url: `${baseUrl.replace(/\/$/, '')}/portal?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString(), readOnly: input.readOnly ?? false };
+}
+
+/** Consumes a portal token: valid, unexpired and unused, else null. Single use is enforced by the update. */
+export async function consumePortalToken(ctx: Ctx, token: string) {
+  const now = ctx.now();
+  const [row] = await ctx.db
+    .update(portalTokens)
+    .set({ usedAt: now })
+    .where(and(eq(portalTokens.tokenHash, hashToken(token)), isNull(portalTokens.usedAt), sql`${portalTokens.expiresAt} > ${now.toISOString()}::timestamptz`))
+    .returning({ customerId: portalTokens.customerId, readOnly: portalTokens.readOnly });
+  return row ?? null;
+}

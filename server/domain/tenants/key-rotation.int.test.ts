@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { subscriptions } from '../../../drizzle/schema';
+import { createTestDatabase } from '../../../tests/support/db';
+import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { platformScope } from '../context';
+import { decryptSecret, encryptSecret, keyring } from './crypto';
+import { createCustomer } from './customers';
+import { reencryptSecrets } from './key-rotation';
+import { createSubscription, getSubscriptionSecret, rotateSecret } from './subscriptions';
+
+const OLD_KEY = 'test-secret-key-0123456789abcdef'; // the key tests/support/context.ts encrypts with
+const NEW_KEY = 'rotated-secret-key-fedcba9876543210';
+const run = promisify(execFile);
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+
+beforeAll(async () => {
+  db = await createTestDatabase('keyrotation');
+  ctx = await createTestContext(db.url);
+});
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+describe('rotating HOOKRELAY_SECRET_KEY', () => {
+  it('re-encrypts every subscription secret (current and rotating-out) under the new key, once', async () => {
+    const customer = await createCustomer(ctx, platformScope, { name: 'Rotation' });
+    const plain = new Map<string, { secret: string; previous?: string }>();
+    for (let i = 0; i < 7; i++) {
+      const s = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `https://example.com/hook/${i}`, eventTypes: ['*'] });
+      plain.set(s.id, { secret: s.secret });
+    }
+    // One subscription mid-rotation: its rotating-out secret is encrypted too.
+    const [rotating] = [...plain.keys()];
+    const rotated = await rotateSecret(ctx, platformScope, rotating!);
+    plain.set(rotating!, { secret: rotated.secret, previous: plain.get(rotating!)!.secret });
+
+    // The operator deploys the new key with the old one as previous, then runs the command.
+    const both = { ...ctx, keys: keyring(NEW_KEY, [OLD_KEY]) };
+    const first = await reencryptSecrets(both, { batchSize: 3 });
+    expect(first).toEqual({ scanned: 7, reencrypted: 7, current: 0, failed: [] });
+    const second = await reencryptSecrets(both);
+    expect(second).toEqual({ scanned: 7, reencrypted: 0, current: 7, failed: [] });
+
+    // Without the old key, every secret still decrypts to what the customer holds.
+    const newOnly = { ...ctx, keys: keyring(NEW_KEY) };
+    for (const [id, p] of plain) {
+      expect((await getSubscriptionSecret(newOnly, platformScope, id)).secret).toBe(p.secret);
+      const [row] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, id));
+      if (p.previous) expect(decryptSecret(newOnly.keys, row!.previousSecretEnc!)).toBe(p.previous);
+      else expect(row!.previousSecretEnc).toBeNull();
+    }
+    // And the old key alone no longer opens them.
+    const [any] = await ctx.db.select().from(subscriptions).limit(1);
+    expect(() => decryptSecret(keyring(OLD_KEY), any!.secretEnc)).toThrow(/unknown key/);
+  });
+
+  it('`pnpm cli secrets reencrypt` does it against DATABASE_URL and reports secrets under an unknown key', async () => {
+    const customer = await createCustomer(ctx, platformScope, { name: 'CLI rotation' });
+    const s = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/cli', eventTypes: ['*'] });
+    const env = { ...process.env, DATABASE_URL: db.url, HOOKRELAY_SECRET_KEY: 'cli-new-key-0123456789abcdef', HOOKRELAY_SECRET_KEY_PREVIOUS: `${NEW_KEY},${OLD_KEY}`, LOG_LEVEL: 'warn', NODE_ENV: 'production' as const };
+    const ok = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt', '--json'], { env });
+    const report = JSON.parse(ok.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(report.reencrypted).toBeGreaterThanOrEqual(8);
+    expect(report.alreadyCurrent).toBeGreaterThanOrEqual(0);
+    expect((await getSubscriptionSecret({ ...ctx, keys: keyring('cli-new-key-0123456789abcdef') }, platformScope, s.id)).secret).toBe(s.secret);
+
+    // A secret under a key nobody configured: reported with its id, exit code 1, nothing else broken.
+    const orphan = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/orphan', eventTypes: ['*'] });
+    await ctx.db.update(subscriptions).set({ secretEnc: encryptSecret(keyring('a-key-that-was-thrown-away-000'), 'whsec_x') }).where(eq(subscriptions.id, orphan.id));
+    const bad = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt'], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(orphan.id);
+    expect(bad.stderr).toMatch(/unknown key/);
+  });
+});

@@ -1,0 +1,37 @@
+import { eq, type SQL, type Column } from 'drizzle-orm';
+import { DomainError } from '../errors';
+import type { Scope } from '../context';
+
+/** `column = customerId` for a customer's scope; nothing for the platform. */
+export function scopeFilter(scope: Scope, column: Column): SQL | undefined {
+  return scope.kind === 'customer' ? eq(column, scope.customerId) : undefined;
+}
+
+/**
+ * The customer a write acts for: a customer's own id, or the `customerId` a platform key must name.
+ * A customer naming another customer gets a 404 for it (it does not exist for them).
+ */
+export function actingCustomer(scope: Scope, requested: string | undefined | null): string {
+  if (scope.kind === 'customer') {
+    if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found');
+    return scope.customerId;
+  }
+  if (!requested) throw new DomainError('bad_request', 'customerId is required with a platform key', { field: 'customerId' });
+  return requested;
+}
+
+export function assertWritable(scope: Scope): void {
+  if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'this session is read-only');
+}
+
+/**
+ * The customer a list is narrowed to: a customer's own id always (naming another customer is a 404,
+ * as for writes), or the `customerId` filter a platform key may pass (undefined: every customer).
+ */
+export function listingCustomer(scope: Scope, requested: string | undefined): string | undefined {
+  if (scope.kind === 'customer') {
+    if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+    return scope.customerId;
+  }
+  return requested;
+}

@@ -1,0 +1,222 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { customers, deliveries, subscriptions } from '../../../drizzle/schema';
+import type { Tx } from '../../db/client';
+import type { Ctx, Scope } from '../context';
+import { decryptSecret, encryptSecret } from './crypto';
+import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
+import { DomainError, notFound } from '../errors';
+import { newId } from '../ids';
+import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
+import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
+import { generateSecret } from '../delivery/signing';
+import { checkTargetUrl } from '../delivery/url-guard';
+
+/** How long a rotated-out secret keeps signing alongside the new one. */
+export const ROTATION_GRACE_MS = 24 * 3600_000;
+
+type Row = typeof subscriptions.$inferSelect;
+
+export type SubscriptionView = {
+  id: string;
+  customerId: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  active: boolean;
+  disabledReason: string | null;
+  retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
+  rateLimitPerSecond: number | null;
+  maxInFlight: number;
+  timeoutMs: number;
+  breaker: { state: string; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
+  /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
+  heldDeliveries: number;
+  secretRotationEndsAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export function toView(s: Row, held = 0): SubscriptionView {
+  return {
+    id: s.id,
+    customerId: s.customerId,
+    url: s.url,
+    description: s.description,
+    eventTypes: s.eventTypes,
+    active: s.active,
+    disabledReason: s.disabledReason,
+    retryPolicy: s.retryPolicy ?? null,
+    rateLimitPerSecond: s.rateLimitPerSecond,
+    maxInFlight: s.maxInFlight,
+    timeoutMs: s.timeoutMs,
+    breaker: {
+      state: s.breakerState,
+      consecutiveFailures: s.breakerFailures,
+      openedAt: s.breakerOpenedAt?.toISOString() ?? null,
+      probeAt: s.breakerProbeAt?.toISOString() ?? null,
+    },
+    heldDeliveries: held,
+    secretRotationEndsAt: s.previousSecretExpiresAt?.toISOString() ?? null,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+function checkUrl(ctx: Ctx, url: string | undefined) {
+  if (url === undefined) return;
+  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets);
+  if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
+}
+
+export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
+  assertWritable(scope);
+  const customerId = actingCustomer(scope, input.customerId);
+  checkUrl(ctx, input.url);
+  const [customer] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
+  if (!customer) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+  const secret = generateSecret();
+  const now = ctx.now();
+  const [row] = await ctx.db
+    .insert(subscriptions)
+    .values({
+      id: newId('subscription', now.getTime()),
+      customerId,
+      url: input.url,
+      description: input.description ?? null,
+      eventTypes: input.eventTypes,
+      active: input.active ?? true,
+      secretEnc: encryptSecret(ctx.keys, secret),
+      retryPolicy: input.retryPolicy ?? null,
+      rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+      maxInFlight: input.maxInFlight ?? 10,
+      timeoutMs: input.timeoutMs ?? 15000,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return { ...toView(row!), secret };
+}
+
+async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
+  const query = q.select().from(subscriptions).where(and(eq(subscriptions.id, id), scopeFilter(scope, subscriptions.customerId)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw notFound('subscription');
+  return row;
+}
+
+export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
+  const row = await loadScoped(ctx.db, scope, id);
+  return toView(row, (await heldCounts(ctx, [id])).get(id) ?? 0);
+}
+
+/** The signing secret is a credential: a read-only (embedded portal) session may not see it. */
+export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
+  const row = await loadScoped(ctx.db, scope, id);
+  if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
+  return { secret: decryptSecret(ctx.keys, row.secretEnc) };
+}
+
+/** Subscriptions, newest first, keyset-paginated by id. */
+export async function listSubscriptions(
+  ctx: Ctx,
+  scope: Scope,
+  input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
+): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
+  const customerId = listingCustomer(scope, input.customerId);
+  const rows = await ctx.db
+    .select()
+    .from(subscriptions)
+    .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .orderBy(desc(subscriptions.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const held = await heldCounts(ctx, page.filter((r) => !r.active).map((r) => r.id));
+  return { data: page.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/**
+ * Edits a subscription. Pausing (`active: false`) holds every pending delivery; resuming releases the
+ * held ones in publish order with a fresh retry cycle, or discards them as dead letters when
+ * `heldDeliveries: 'discard'` says so. Resuming or changing the URL closes the circuit breaker (the
+ * endpoint was fixed or replaced: no reason to keep holding attempts back).
+ */
+export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, input: UpdateSubscriptionInput): Promise<SubscriptionView> {
+  assertWritable(scope);
+  checkUrl(ctx, input.url);
+  const { heldDeliveries, ...changes } = input;
+  return ctx.db.transaction(async (tx) => {
+    const before = await loadScoped(tx, scope, id, true);
+    const now = ctx.now();
+    const resuming = changes.active === true && !before.active;
+    const pausing = changes.active === false && before.active;
+    if (heldDeliveries !== undefined && !resuming) {
+      throw new DomainError('bad_request', 'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)', { field: 'heldDeliveries' });
+    }
+    const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
+    const [row] = await tx
+      .update(subscriptions)
+      .set({
+        ...(changes.url !== undefined && { url: changes.url }),
+        ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
+        ...(changes.description !== undefined && { description: changes.description }),
+        ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
+        ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
+        ...(changes.rateLimitPerSecond !== undefined && { rateLimitPerSecond: changes.rateLimitPerSecond }),
+        ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
+        ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
+        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true }),
+        updatedAt: now,
+      })
+      .where(eq(subscriptions.id, id))
+      .returning();
+    if (pausing) await holdPending(ctx, tx, id);
+    if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
+    const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
+    return toView(row!, held?.n ?? 0);
+  });
+}
+
+/**
+ * "Retry now" on a subscription whose circuit breaker is open: its probe goes out on the next
+ * dispatcher tick instead of after the cool-down.
+ */
+export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
+  assertWritable(scope);
+  return ctx.db.transaction(async (tx) => {
+    const before = await loadScoped(tx, scope, id, true);
+    if (!before.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to send again');
+    if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
+    const now = ctx.now();
+    const [row] = await tx.update(subscriptions).set({ breakerProbeAt: now, backlog: true, updatedAt: now }).where(eq(subscriptions.id, id)).returning();
+    return toView(row!);
+  });
+}
+
+export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Promise<{ id: string; deleted: true }> {
+  assertWritable(scope);
+  await loadScoped(ctx.db, scope, id);
+  await ctx.db.delete(subscriptions).where(eq(subscriptions.id, id));
+  return { id, deleted: true };
+}
+
+/** New secret now; the old one keeps signing (a second signature) for 24 hours. */
+export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView & { secret: string }> {
+  assertWritable(scope);
+  const secret = generateSecret();
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const before = await loadScoped(tx, scope, id, true);
+    const [row] = await tx
+      .update(subscriptions)
+      .set({
+        secretEnc: encryptSecret(ctx.keys, secret),
+        previousSecretEnc: before.secretEnc,
+        previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
+        updatedAt: now,
+      })
+      .where(eq(subscriptions.id, id))
+      .returning();
+    return { ...toView(row!), secret };
+  });
+}
+
