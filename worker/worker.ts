@@ -1,7 +1,7 @@
 import type { Job } from 'pg-boss';
 import type { Ctx } from '../server/domain/context';
 import type { Sender } from '../server/domain/delivery/http-sender';
-import { loadForAttempts, performAttempt, recordOutcomes, type AttemptIo, type Outcome } from '../server/domain/delivery/attempt';
+import { createAttemptRunner } from '../server/domain/delivery/runner';
 import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
 import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
@@ -11,7 +11,6 @@ import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, ty
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
-import { batcher } from '../server/batch';
 import { pollQueue, type PollLoop } from './poll';
 
 /** A delivery queued for longer than any deliver job can live (its job is gone): release its window slot. */
@@ -78,35 +77,12 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
   const e = env();
   const parse = <K extends JobKey>(key: K, job: Job<unknown>) => catalog[key].payload.parse(job.data) as JobPayload<K>;
 
-  // Loads of one fetch share a query; finished attempts are recorded in batches (one transaction
-  // each). A batch that fails is retried item by item, so one bad outcome cannot fail the others.
-  const loadOne = batcher(async (ids: string[]) => {
-    const rows = await loadForAttempts(ctx, ids);
-    const byId = new Map(rows.map((r) => [r.delivery.id, r]));
-    return ids.map((id) => byId.get(id));
-  }, { maxSize: 200, maxWaitMs: 0 });
-  const recordOne = batcher(async (outcomes: Outcome[]): Promise<unknown[]> => {
-    try {
-      await recordOutcomes(ctx, outcomes);
-      return outcomes.map(() => null);
-    } catch {
-      const settled = await Promise.allSettled(outcomes.map((o) => recordOutcomes(ctx, [o])));
-      return settled.map((r): unknown => (r.status === 'rejected' ? (r.reason as unknown) : null));
-    }
-  }, { maxSize: 100, maxWaitMs: 5 });
-  const completeStale = batcher(async (ids: string[]) => {
-    await recordOutcomes(ctx, [], ids);
-    return ids.map(() => null);
-  }, { maxSize: 100, maxWaitMs: 5 });
-  const io: AttemptIo = { load: loadOne, record: async (o) => {
-      const err = await recordOne(o);
-      if (err) throw err;
-    }, completeStale: async (id) => { await completeStale(id); } };
+  const attempts = createAttemptRunner(ctx, sender);
 
   const handlers: { [K in JobKey]: Handler<K> } = {
     deliver: async (job) => {
       const data = parse('deliver', job);
-      await performAttempt(ctx, sender, { id: job.id, data }, io);
+      await attempts.run({ id: job.id, data });
     },
     fanout: async (job) => {
       await runFanOutJob(ctx, parse('fanout', job).eventId);

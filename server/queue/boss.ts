@@ -64,3 +64,12 @@ export async function enqueueMany<K extends JobKey>(boss: Boss, key: K, jobs: Ar
   for (const j of jobs) job.payload.parse(j.data);
   await boss.insert(job.name, jobs, q ? { db: bossDb(q) } : undefined);
 }
+
+/**
+ * Completes jobs: the one way any job is marked done. Pass `q` (a transaction) to complete them
+ * with the caller's writes (a deliver job and its recorded attempt commit together).
+ */
+export async function completeJobs(boss: Boss, key: JobKey, ids: string[], q?: Queryable): Promise<void> {
+  if (ids.length === 0) return;
+  await boss.complete(catalog[key].name, ids, null, q ? { db: bossDb(q) } : undefined);
+}

@@ -6,6 +6,7 @@ import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { performAttempt } from './attempt';
+import { directIo } from './runner';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
@@ -219,7 +220,7 @@ describe('held deliveries', () => {
       await other.begin(async (tx) => {
         await tx`select 1 from subscriptions where id = ${sub.id} for update`;
         await tx`update subscriptions set active = true where id = ${sub.id}`;
-        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } });
+        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } }, directIo(ctx));
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
           .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for share%'`))[0]?.n, { timeout: 10_000 })

@@ -1,0 +1,178 @@
+import { eq } from 'drizzle-orm';
+import { attempts, subscriptions } from '../../../drizzle/schema';
+import type { BreakerState } from '../../../drizzle/schema';
+import type { Tx } from '../../db/client';
+import { rawClient } from '../../db/client';
+import { metrics } from '../../metrics';
+import { completeJobs } from '../../queue/boss';
+import type { Ctx } from '../context';
+import { newId } from '../ids';
+import { attemptLog, triggerOf, type Outcome } from './attempt';
+import { breakerSignal, updateBreaker } from './breaker';
+import { admit, flagBacklog } from './dispatch';
+import type { SendResult } from './http-sender';
+import type { Decision } from './retry-policy';
+import { holdPending, statusAfter } from './state';
+
+/** Counts and logs recorded outcomes (after their transaction committed). */
+function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
+  const fresh = new Set(recorded);
+  for (const o of outcomes) {
+    const log = attemptLog(ctx, o.job, o.row);
+    if (!fresh.has(o)) {
+      metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+      log.info('attempt sent but already recorded by another worker (its lease had expired); not recorded twice');
+      continue;
+    }
+    metrics.deliveryAttempts.inc({ outcome: o.decision.action });
+    const r = o.result.outcome;
+    const fields = { latencyMs: o.result.latencyMs, ...(r.kind === 'response' ? { status: r.status } : { errorClass: r.errorClass, error: r.message }) };
+    switch (o.decision.action) {
+      case 'succeeded':
+        log.debug({ ...fields, outcome: 'succeeded' }, 'delivered');
+        break;
+      case 'retry':
+        log.info({ ...fields, outcome: 'retry', nextAttemptAt: o.decision.at.toISOString() }, 'attempt failed; retry scheduled');
+        break;
+      case 'dead':
+        log.warn({ ...fields, outcome: 'dead', reason: o.decision.reason }, 'delivery dead-lettered');
+        break;
+      case 'gone':
+        log.warn({ ...fields, outcome: 'gone' }, 'endpoint answered 410 Gone: subscription disabled, its pending deliveries held');
+        break;
+    }
+  }
+  for (const [subscriptionId, { from, to }] of breakers) {
+    const o = recorded.find((x) => x.row.sub.id === subscriptionId)!;
+    const log = ctx.log.child({ subscriptionId, customerId: o.row.delivery.customerId, deliveryId: o.row.delivery.id, eventId: o.row.event.id });
+    metrics.breakerTransitions.inc({ to });
+    if (to === 'open') log.warn({ breakerFrom: from, breakerTo: to }, 'circuit breaker opened: deliveries wait in the table until the probe');
+    else log.info({ breakerFrom: from, breakerTo: to }, 'circuit breaker closed');
+  }
+}
+
+/**
+ * Records finished attempts in one transaction, set-based (one statement per kind of write, not
+ * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, and the
+ * jobs' completion. Attempts already recorded (a re-run after a lease expired) are skipped.
+ *
+ * `synchronous_commit = off` here only: if PostgreSQL itself crashes within its WAL writer delay,
+ * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
+ * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
+ */
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds: string[] = []): Promise<void> {
+  const breakers = new Map<string, { from: BreakerState; to: BreakerState }>();
+  const recordedOutcomes = await ctx.db.transaction(async (tx) => {
+    const raw = rawClient(tx);
+    await raw`set local synchronous_commit = off`;
+    const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
+    if (recorded.length) {
+      await updateDeliveries(ctx, tx, recorded);
+      const bySub = new Map<string, Outcome[]>();
+      for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
+      // Sorted so that concurrent batches lock subscriptions in the same order (no deadlocks).
+      for (const subId of [...bySub.keys()].sort()) {
+        const list = bySub.get(subId)!;
+        const gone = list.find((o) => o.decision.action === 'gone');
+        if (gone) await disableGone(ctx, tx, gone);
+        const sub = list[0]!.row.sub;
+        const signals = list.map((o) => breakerSignal(o.result.outcome));
+        // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
+        if (signals.includes('unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
+          let state: BreakerState = sub.breakerState;
+          for (const signal of signals) state = (await updateBreaker(ctx, tx, subId, signal)) ?? state;
+          if (state !== sub.breakerState && (state === 'open' || state === 'closed')) breakers.set(subId, { from: sub.breakerState, to: state });
+        }
+      }
+      const retrying = [...new Set(recorded.filter((o) => o.decision.action === 'retry').map((o) => o.row.sub.id))];
+      await flagBacklog(tx, retrying);
+      // Window slots are free again: pull waiting deliveries in. (Without a backlog there is
+      // nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
+      const refill = [...new Set(recorded.filter((o) => o.row.sub.backlog).map((o) => o.row.sub.id))];
+      if (refill.length) await admit(ctx, tx, { subscriptionIds: refill, fast: true });
+    }
+    const jobIds = [...outcomes.map((o) => o.job.id), ...staleJobIds];
+    await completeJobs(ctx.boss, 'deliver', jobIds, tx);
+    return recorded;
+  });
+  reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
+}
+
+async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
+  const inserted = await tx
+    .insert(attempts)
+    .values(
+      outcomes.map(({ row, job, startedAt, headers, result, decision }) => {
+        const { outcome } = result;
+        const status = decision.action === 'succeeded' ? ('succeeded' as const) : ('failed' as const);
+        return {
+          id: newId('attempt', startedAt.getTime()),
+          deliveryId: row.delivery.id,
+          subscriptionId: row.sub.id,
+          customerId: row.delivery.customerId,
+          attemptSeq: job.data.attempt,
+          trigger: triggerOf(row.delivery, job.data.attempt),
+          status,
+          url: row.sub.url,
+          requestHeaders: headers,
+          responseStatus: outcome.kind === 'response' ? outcome.status : null,
+          responseHeaders: result.responseHeaders,
+          responseBody: result.responseBody,
+          errorClass: outcome.kind === 'error' ? outcome.errorClass : status === 'failed' ? 'http_status' : null,
+          errorMessage: errorMessageOf(result, decision),
+          latencyMs: result.latencyMs,
+          startedAt,
+          nextRetryAt: decision.action === 'retry' ? decision.at : null,
+        };
+      }),
+    )
+    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq] })
+    .returning({ deliveryId: attempts.deliveryId });
+  const fresh = new Set(inserted.map((r) => r.deliveryId));
+  return outcomes.filter((o) => fresh.has(o.row.delivery.id));
+}
+
+function errorMessageOf(result: SendResult, decision: Decision): string | null {
+  if (result.outcome.kind === 'error') return result.outcome.message;
+  return decision.action === 'succeeded' ? null : `HTTP ${result.outcome.status}`;
+}
+
+/** Moves every recorded delivery on, in one statement. */
+async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
+  const now = ctx.now().toISOString();
+  const cols = {
+    id: recorded.map((o) => o.row.delivery.id),
+    status: recorded.map((o) => statusAfter(o.decision)),
+    attempt: recorded.map((o) => String(o.job.data.attempt)),
+    started: recorded.map((o) => o.startedAt.toISOString()),
+    code: recorded.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
+    error: recorded.map((o) => errorMessageOf(o.result, o.decision)),
+    next: recorded.map((o) => (o.decision.action === 'retry' ? o.decision.at.toISOString() : null)),
+    done: recorded.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
+  };
+  // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
+  // passes timestamptz values through unserialised, which breaks timestamptz[] parameters.
+  await rawClient(tx)`
+    update deliveries d set
+      status = v.status, attempt_count = v.attempt::int, last_attempt_at = v.started::timestamptz, last_response_status = v.code::int,
+      last_error = v.error, next_attempt_at = v.next::timestamptz, queued_at = null, updated_at = ${now}::timestamptz,
+      completed_at = case when v.done::bool then ${now}::timestamptz else null end
+    from unnest(${cols.id}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
+                ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[])
+         as v(id, status, attempt, started, code, error, next, done)
+    where d.id = v.id`;
+}
+
+/**
+ * 410 Gone: the receiver asks us to stop. Disable the subscription and hold everything pending for
+ * it (nothing is dropped: re-enabling releases the held deliveries).
+ */
+async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<void> {
+  const now = ctx.now();
+  await tx
+    .update(subscriptions)
+    .set({ active: false, disabledReason: `endpoint answered 410 Gone at ${now.toISOString()}`, updatedAt: now })
+    .where(eq(subscriptions.id, o.row.sub.id));
+  await holdPending(ctx, tx, o.row.sub.id);
+}
+
