@@ -92,6 +92,14 @@ test('the event log searches and filters; an event shows its attempts, exact req
   await inspector.getByRole('tab', { name: 'Request' }).click();
   await inspector.getByLabel('Exact bytes as signed').uncheck();
   await screenshots(page, 'event-detail');
+
+  // The delivery's own page shows the same exact request (its read carries the body once).
+  const [delivery] = await deliveriesOf(order.id);
+  await page.goto(`/dashboard/deliveries/${delivery!.id}`);
+  await inspector.getByLabel('Exact bytes as signed').check();
+  await expect(inspector.getByTestId('request-body')).toHaveText(sent.body);
+  await inspector.getByRole('button', { name: 'Copy as curl' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`--data-raw '${sent.body}'`);
   await rx.close();
 });
 

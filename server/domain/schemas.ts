@@ -94,6 +94,9 @@ export const pageInput = {
   cursor: z.string().optional(),
 };
 
+/** A yes/no option: a boolean over tRPC, `true` or `false` in a REST query string. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
 const from = z.coerce.date().optional().describe('Created at or after (ISO 8601)');
 const to = z.coerce.date().optional().describe('Created at or before (ISO 8601)');
 const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
@@ -106,6 +109,7 @@ export const listEventsInput = z.strictObject({
   subscriptionId: idOf('subscription').optional().describe('Only events delivered to this subscription'),
   from,
   to,
+  full: flag.default(false).describe('Return each event\'s whole `payload`; by default only a 1 KiB `payloadPreview`'),
   ...pageOf('event'),
 });
 
@@ -118,6 +122,12 @@ export const listDeliveriesInput = z.strictObject({
   from,
   to,
   ...pageOf('delivery'),
+});
+
+export const getDeliveryInput = z.strictObject({
+  id: idOf('delivery'),
+  includeBody: flag.default(true).describe('Include `requestBody`, the exact bytes every attempt sent (default true)'),
+  attemptsCursor: z.coerce.number().int().min(1).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
 });
 
 export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });

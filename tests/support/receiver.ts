@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Received = { headers: Record<string, string>; body: string; at: number };
-export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
+export type Reply = { status: number; headers?: Record<string, string>; body?: string | Uint8Array; delayMs?: number };
 
 /**
  * A real HTTP receiver on 127.0.0.1 for tests and benchmarks. `reply` decides each response from

@@ -34,56 +34,93 @@ function Dot({ tone, children }: { tone: 'green' | 'red' | 'blue' | 'amber' | 'z
 }
 
 /**
- * Every attempt of one delivery, oldest first, then what happens next (the scheduled retry, the
- * hold, or the dead letter). Each attempt is a button that opens it in the inspector.
+ * The attempts of one delivery, oldest first, then what happens next (the scheduled retry, the
+ * hold, or the dead letter). Each attempt is a button that opens it in the inspector. A read holds
+ * the latest 50 attempts: older ones are a page away (`paged`: an older page is shown).
  */
-export function AttemptTimeline({ delivery, selectedId, onSelect }: { delivery: Delivery; selectedId: string | null; onSelect: (a: Attempt) => void }) {
+export function AttemptTimeline({
+  delivery,
+  selectedId,
+  onSelect,
+  paged = false,
+  onPage,
+}: {
+  delivery: Delivery;
+  selectedId: string | null;
+  onSelect: (a: Attempt) => void;
+  paged?: boolean;
+  onPage?: (cursor: number | undefined) => void;
+}) {
   const { attempts } = delivery;
   // The line joining the dots, only when there are at least two steps to join.
-  const steps = attempts.length + (delivery.status === 'succeeded' ? 0 : 1);
+  const steps = attempts.length + (delivery.status === 'succeeded' || paged ? 0 : 1);
   const line = steps > 1 ? 'before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700' : '';
+  const first = attempts[0]?.attemptSeq;
+  const last = attempts.at(-1)?.attemptSeq;
+  const partial = delivery.attemptsNextCursor !== null || paged;
   return (
-    <ol aria-label="Attempts" className={`relative space-y-1 ${line}`}>
-      {attempts.map((a) => {
-        const ok = a.status === 'succeeded';
-        const selected = a.id === selectedId;
-        return (
-          <li key={a.id}>
-            <button
-              type="button"
-              onClick={() => onSelect(a)}
-              aria-pressed={selected}
-              data-testid="attempt-item"
-              className={`flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left focus-visible:outline-2 focus-visible:outline-indigo-500 ${
-                selected ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
-              }`}
-            >
-              <Dot tone={ok ? 'green' : 'red'}>{ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}</Dot>
-              <span className="min-w-0 flex-1">
-                <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
-                  <span className="text-sm font-medium">
-                    #{a.attemptSeq} {triggerLabel[a.trigger] ?? a.trigger}
+    <>
+      {partial && first !== undefined && last !== undefined && (
+        <div className="flex flex-wrap items-center justify-between gap-2 px-2 pt-1 pb-2 text-xs text-zinc-500 dark:text-zinc-400" data-testid="attempts-range">
+          <span>
+            Attempts #{first}–#{last} of {delivery.attemptsTotal}
+          </span>
+          <span className="flex gap-2">
+            {delivery.attemptsNextCursor !== null && (
+              <button type="button" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => onPage?.(delivery.attemptsNextCursor ?? undefined)}>
+                Earlier attempts
+              </button>
+            )}
+            {paged && (
+              <button type="button" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => onPage?.(undefined)}>
+                Latest attempts
+              </button>
+            )}
+          </span>
+        </div>
+      )}
+      <ol aria-label="Attempts" className={`relative space-y-1 ${line}`}>
+        {attempts.map((a) => {
+          const ok = a.status === 'succeeded';
+          const selected = a.id === selectedId;
+          return (
+            <li key={a.id}>
+              <button
+                type="button"
+                onClick={() => onSelect(a)}
+                aria-pressed={selected}
+                data-testid="attempt-item"
+                className={`flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                  selected ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
+                }`}
+              >
+                <Dot tone={ok ? 'green' : 'red'}>{ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}</Dot>
+                <span className="min-w-0 flex-1">
+                  <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                    <span className="text-sm font-medium">
+                      #{a.attemptSeq} {triggerLabel[a.trigger] ?? a.trigger}
+                    </span>
+                    <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
+                    {a.response ? <HttpStatus code={a.response.status} /> : a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>}
+                    <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
                   </span>
-                  <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
-                  {a.response ? <HttpStatus code={a.response.status} /> : a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>}
-                  <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
-                </span>
-                <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
-                  <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
-                </span>
-                {a.error?.message && !ok && <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>}
-                {a.nextRetryAt && (
                   <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
-                    Next retry <DateTime at={a.nextRetryAt} />
+                    <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
                   </span>
-                )}
-              </span>
-            </button>
-          </li>
-        );
-      })}
-      <NextStep delivery={delivery} />
-    </ol>
+                  {a.error?.message && !ok && <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>}
+                  {a.nextRetryAt && (
+                    <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
+                      Next retry <DateTime at={a.nextRetryAt} />
+                    </span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+        {!paged && <NextStep delivery={delivery} />}
+      </ol>
+    </>
   );
 }
 

@@ -13,18 +13,26 @@ import { Inspector } from './inspector';
 import { ReplayButton } from './replay-button';
 import type { Delivery } from './types';
 
-/** Live while the delivery still has attempts ahead of it; slow otherwise. */
-export function useDelivery(id: string) {
+/**
+ * Live while the delivery still has attempts ahead of it; slow otherwise. `includeBody: false` when
+ * the page has the request body already (the event page); `attemptsCursor` pages to older attempts.
+ * Options left at their defaults stay out of the input, so the same read is one query (and one request).
+ */
+export function useDelivery(id: string, opts: { includeBody?: boolean; attemptsCursor?: number | undefined } = {}) {
   const trpc = useTRPC();
   return useQuery({
-    ...trpc.deliveries.get.queryOptions({ id }),
+    ...trpc.deliveries.get.queryOptions({ id, ...(opts.includeBody === false && { includeBody: false }), ...(opts.attemptsCursor !== undefined && { attemptsCursor: opts.attemptsCursor }) }),
     refetchInterval: (q) => (q.state.error ? false : q.state.data?.status === 'pending' ? 1500 : 10_000),
   });
 }
 
-/** One delivery of an event to one subscription: status, replay, attempt timeline and inspector. */
-export function DeliveryCard({ id, showEvent = false }: { id: string; showEvent?: boolean }) {
-  const { data, error, refetch } = useDelivery(id);
+/**
+ * One delivery of an event to one subscription: status, replay, attempt timeline and inspector.
+ * `body`: the event's exact body when the page has it already, so the delivery read leaves it out.
+ */
+export function DeliveryCard({ id, showEvent = false, body }: { id: string; showEvent?: boolean; body?: string }) {
+  const [attemptsCursor, setAttemptsCursor] = useState<number | undefined>(undefined);
+  const { data, error, refetch } = useDelivery(id, { includeBody: body === undefined, attemptsCursor });
   return (
     <section aria-label={`Delivery ${id}`} data-testid="delivery-card" className="rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
       {error ? (
@@ -37,13 +45,13 @@ export function DeliveryCard({ id, showEvent = false }: { id: string; showEvent?
           <Skeleton className="h-24 w-full" />
         </div>
       ) : (
-        <DeliveryBody delivery={data} showEvent={showEvent} />
+        <DeliveryBody delivery={data} body={body ?? data.requestBody ?? ''} showEvent={showEvent} paged={attemptsCursor !== undefined} onPage={setAttemptsCursor} />
       )}
     </section>
   );
 }
 
-function DeliveryBody({ delivery, showEvent }: { delivery: Delivery; showEvent: boolean }) {
+function DeliveryBody({ delivery, body, showEvent, paged, onPage }: { delivery: Delivery; body: string; showEvent: boolean; paged: boolean; onPage: (cursor: number | undefined) => void }) {
   const [picked, setPicked] = useState<string | null>(null);
   // Until an attempt is picked, the inspector follows the latest one as new attempts arrive.
   const selected = delivery.attempts.find((a) => a.id === picked) ?? delivery.attempts.at(-1) ?? null;
@@ -74,11 +82,11 @@ function DeliveryBody({ delivery, showEvent }: { delivery: Delivery; showEvent: 
       </header>
       <div className="grid md:grid-cols-[17rem_minmax(0,1fr)]">
         <div className="border-b border-zinc-100 p-2 md:border-r md:border-b-0 dark:border-zinc-800">
-          <AttemptTimeline delivery={delivery} selectedId={selected?.id ?? null} onSelect={(a) => setPicked(a.id)} />
+          <AttemptTimeline delivery={delivery} selectedId={selected?.id ?? null} onSelect={(a) => setPicked(a.id)} paged={paged} onPage={onPage} />
         </div>
         <div className="min-w-0">
           {selected ? (
-            <Inspector attempt={selected} />
+            <Inspector attempt={selected} body={body} />
           ) : (
             <p className="p-6 text-sm text-zinc-500 dark:text-zinc-400">No attempt yet. The request and response appear here after the first attempt.</p>
           )}

@@ -12,9 +12,10 @@ type Tab = 'request' | 'response';
 
 /**
  * One attempt as it went over the wire: the exact request (headers, body bytes as signed) and the
- * response (status, headers, body excerpt) or the error when there was none.
+ * response (status, headers, body excerpt) or the error when there was none. `body` is the
+ * delivery's request body: every attempt sent the same bytes, so reads carry it once, not per attempt.
  */
-export function Inspector({ attempt }: { attempt: Attempt }) {
+export function Inspector({ attempt, body }: { attempt: Attempt; body: string }) {
   const [tab, setTab] = useState<Tab>('request');
   const [pretty, setPretty] = useState(true);
   const id = useId();
@@ -53,8 +54,8 @@ export function Inspector({ attempt }: { attempt: Attempt }) {
           ))}
         </div>
         <div className="flex gap-2 py-2">
-          <CopyButton label="Copy as curl" value={() => toCurl(req)} />
-          <CopyButton label="Copy payload" text={req.body} />
+          <CopyButton label="Copy as curl" value={() => toCurl({ ...req, body })} />
+          <CopyButton label="Copy payload" text={body} />
         </div>
       </div>
       <div id={`${id}-request-panel`} role="tabpanel" aria-labelledby={`${id}-request-tab`} hidden={tab !== 'request'} className="space-y-4 p-4">
@@ -77,7 +78,7 @@ export function Inspector({ attempt }: { attempt: Attempt }) {
             </label>
           </div>
           <CodeBlock label="Request body" testId="request-body">
-            {pretty ? prettyJson(req.body) : req.body}
+            {pretty ? prettyJson(body) : body}
           </CodeBlock>
         </div>
         <p className="text-xs text-zinc-500 dark:text-zinc-400">

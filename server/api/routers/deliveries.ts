@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDelivery, listDeliveries, replayDelivery } from '../../domain/delivery/reads';
-import { idOf, listDeliveriesInput } from '../../domain/schemas';
+import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
 export const deliveriesRouter = router({
@@ -9,9 +9,9 @@ export const deliveriesRouter = router({
     .input(listDeliveriesInput)
     .query(({ ctx, input }) => listDeliveries(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/deliveries/{id}', summary: 'One delivery with every attempt (exact request and response)', tag: 'deliveries', auth: 'any' } })
-    .input(z.strictObject({ id: idOf('delivery') }))
-    .query(({ ctx, input }) => getDelivery(ctx.ctx, ctx.scope, input.id)),
+    .meta({ rest: { method: 'GET', path: '/deliveries/{id}', summary: 'One delivery: the exact request body once, its latest 50 attempts (request headers, response) and their total', tag: 'deliveries', auth: 'any' } })
+    .input(getDeliveryInput)
+    .query(({ ctx, input }) => getDelivery(ctx.ctx, ctx.scope, input)),
   replay: authedProcedure
     .meta({ rest: { method: 'POST', path: '/deliveries/{id}/replay', status: 202, summary: 'Replay one delivery now (same webhook-id, fresh signature)', tag: 'deliveries', auth: 'any' } })
     .input(z.strictObject({ id: idOf('delivery') }))

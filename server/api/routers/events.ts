@@ -10,11 +10,11 @@ export const eventsRouter = router({
     .input(publishEventInput)
     .mutation(({ ctx, input }) => publishEventBatched(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/events', summary: 'List events (newest first, cursor pagination)', tag: 'events', auth: 'any' } })
+    .meta({ rest: { method: 'GET', path: '/events', summary: 'List events (newest first, cursor pagination); a 1 KiB payload preview each unless `full=true`', tag: 'events', auth: 'any' } })
     .input(listEventsInput)
     .query(({ ctx, input }) => listEvents(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/events/{id}', summary: 'One event with its deliveries and routing trace', tag: 'events', auth: 'any' } })
+    .meta({ rest: { method: 'GET', path: '/events/{id}', summary: 'One event with its payload, its first 50 deliveries (and their total) and routing trace', tag: 'events', auth: 'any' } })
     .input(z.strictObject({ id: idOf('event') }))
     .query(({ ctx, input }) => getEvent(ctx.ctx, ctx.scope, input.id)),
 });

@@ -6,6 +6,8 @@ import type { AttemptOutcome } from './retry-policy';
 /**
  * Sends one signed POST. Keep-alive pools per origin (undici Agent), no redirects followed, a
  * per-attempt timeout covering connect + headers + body, and the response body read up to 4 KiB.
+ * What comes back from the wire (body excerpt, header names and values, error messages) is made
+ * storable (`storableText`) before it leaves here: a hostile answer is recorded like any other.
  */
 export const RESPONSE_EXCERPT_BYTES = 4096;
 
@@ -49,10 +51,7 @@ export function createSender(opts: { allowPrivate: boolean; connections?: number
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const responseHeaders: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-      }
+      const responseHeaders = storableHeaders(res.headers);
       const responseBody = await readExcerpt(res.body);
       const retryAfter = responseHeaders['retry-after'];
       return {
@@ -71,7 +70,7 @@ export function createSender(opts: { allowPrivate: boolean; connections?: number
 }
 
 function failure(errorClass: string, message: string, latencyMs: number): SendResult {
-  return { outcome: { kind: 'error', errorClass, message }, responseHeaders: null, responseBody: null, latencyMs };
+  return { outcome: { kind: 'error', errorClass, message: storableText(message) }, responseHeaders: null, responseBody: null, latencyMs };
 }
 
 async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
@@ -85,7 +84,39 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+  const all = Buffer.concat(chunks);
+  return storableText(all.subarray(0, RESPONSE_EXCERPT_BYTES), { cut: all.length > RESPONSE_EXCERPT_BYTES });
+}
+
+/** NUL (PostgreSQL `text` and `jsonb` refuse it) and lone UTF-16 surrogates (`jsonb` refuses their escapes). */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text from the wire as PostgreSQL can store it. Bytes are decoded as UTF-8, each invalid sequence
+ * becoming U+FFFD; then every character `text` or `jsonb` would refuse (NUL, a lone surrogate) becomes
+ * U+FFFD as well. U+FFFD rather than a visible `\u0000`: a JSON body may well contain those six
+ * characters itself, and the excerpt must not claim the endpoint sent them. `cut`: the bytes are the
+ * start of a longer body, so a character cut in half at the end is dropped, not shown as U+FFFD.
+ * Without this, one such answer made the attempt's insert fail, and the job's crash-retry bypassed
+ * the delivery's retry schedule.
+ */
+export function storableText(input: string | Uint8Array, opts: { cut?: boolean } = {}): string {
+  const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { ignoreBOM: true }).decode(input, { stream: opts.cut === true });
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
+/**
+ * Response headers as stored: repeated ones joined with `, `, names and values made storable. The
+ * HTTP client hands header bytes over as latin1 (one character per byte); they are read again as
+ * UTF-8, which is what endpoints send in practice (`café`, not `cafÃ©`).
+ */
+export function storableHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const fromWire = (s: string) => storableText(/[\u0100-\uFFFF]/.test(s) ? s : Buffer.from(s, 'latin1'));
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[fromWire(k)] = fromWire(Array.isArray(v) ? v.join(', ') : v);
+  }
+  return out;
 }
 
 function classify(err: unknown, timeoutMs: number): [string, string] {

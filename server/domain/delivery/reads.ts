@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { restartCycle } from './state';
@@ -6,10 +6,18 @@ import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, listingCustomer, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
-import type { listDeliveriesInput, listEventsInput } from '../schemas';
+import type { getDeliveryInput, listDeliveriesInput, listEventsInput } from '../schemas';
 import type { z } from 'zod';
 
-/** Read side of deliveries and events for the API and the dashboard. Every query is tenant-scoped. */
+/**
+ * Read side of deliveries and events for the API and the dashboard. Every query is tenant-scoped.
+ * Reads are bounded: an event's body (up to 256 KiB) travels at most once per read (never once per
+ * attempt), lists carry a 1 KiB preview of it unless asked for `full`, and a delivery read carries
+ * its latest attempts, an event read its first deliveries, each with the total.
+ */
+export const PAYLOAD_PREVIEW_BYTES = 1024;
+export const ATTEMPTS_PER_READ = 50;
+export const DELIVERIES_PER_EVENT_READ = 50;
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 type AttemptRow = typeof attempts.$inferSelect;
@@ -33,7 +41,11 @@ export function deliveryView(d: DeliveryRow) {
   };
 }
 
-export function attemptView(a: AttemptRow, body: string) {
+/**
+ * One attempt. Its request carries method, URL and headers but not the body: every attempt sent the
+ * event's exact body, which the delivery read returns once (`requestBody`).
+ */
+export function attemptView(a: AttemptRow) {
   return {
     id: a.id,
     attemptSeq: a.attemptSeq,
@@ -41,7 +53,7 @@ export function attemptView(a: AttemptRow, body: string) {
     status: a.status,
     startedAt: a.startedAt.toISOString(),
     latencyMs: a.latencyMs,
-    request: { method: 'POST', url: a.url, headers: a.requestHeaders, body },
+    request: { method: 'POST', url: a.url, headers: a.requestHeaders },
     response: a.responseStatus === null ? null : { status: a.responseStatus, headers: a.responseHeaders ?? {}, bodyExcerpt: a.responseBody ?? '' },
     error: a.errorClass ? { class: a.errorClass, message: a.errorMessage } : null,
     nextRetryAt: a.nextRetryAt?.toISOString() ?? null,
@@ -80,16 +92,38 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
   return { data: p.data.map(deliveryView), nextCursor: p.nextCursor };
 }
 
-export async function getDelivery(ctx: Ctx, scope: Scope, id: string) {
+/**
+ * One delivery: the exact request body once (`requestBody`, unless `includeBody` is false: the
+ * event page has it already), and its latest `ATTEMPTS_PER_READ` attempts, oldest first, with
+ * `attemptsTotal`; `attemptsNextCursor` (an attempt number) pages to the older ones.
+ */
+export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<typeof getDeliveryInput>, 'id'> & Partial<z.infer<typeof getDeliveryInput>>) {
+  const { id, includeBody = true, attemptsCursor } = input;
   const [row] = await ctx.db
-    .select({ delivery: deliveries, body: events.body, url: subscriptions.url })
+    .select({ delivery: deliveries, body: includeBody ? events.body : sql<null>`null`, url: subscriptions.url })
     .from(deliveries)
     .innerJoin(events, eq(events.id, deliveries.eventId))
     .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
     .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)));
   if (!row) throw notFound('delivery');
-  const list = await ctx.db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(attempts.attemptSeq);
-  return { ...deliveryView(row.delivery), subscriptionUrl: row.url, attempts: list.map((a) => attemptView(a, row.body)) };
+  const [newest, [total]] = await Promise.all([
+    ctx.db
+      .select()
+      .from(attempts)
+      .where(and(eq(attempts.deliveryId, id), attemptsCursor ? lt(attempts.attemptSeq, attemptsCursor) : undefined))
+      .orderBy(desc(attempts.attemptSeq))
+      .limit(ATTEMPTS_PER_READ + 1),
+    ctx.db.select({ n: count() }).from(attempts).where(eq(attempts.deliveryId, id)),
+  ]);
+  const shown = newest.slice(0, ATTEMPTS_PER_READ).reverse();
+  return {
+    ...deliveryView(row.delivery),
+    subscriptionUrl: row.url,
+    ...(row.body !== null && { requestBody: row.body }),
+    attempts: shown.map(attemptView),
+    attemptsTotal: total?.n ?? 0,
+    attemptsNextCursor: newest.length > ATTEMPTS_PER_READ ? (shown[0]?.attemptSeq ?? null) : null,
+  };
 }
 
 /** Events visible to a customer: its own events and the broadcasts that reached it. Undefined: all events. */
@@ -98,17 +132,44 @@ function eventVisibility(customerId: string | undefined) {
   return sql`(${events.customerId} = ${customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${customerId})))`;
 }
 
-export function eventView(e: typeof events.$inferSelect) {
+type EventHead = Omit<typeof events.$inferSelect, 'body'>;
+
+function eventHeadView(e: EventHead) {
   return {
     id: e.id,
     type: e.type,
     customerId: e.customerId,
-    payload: JSON.parse(e.body) as unknown,
     idempotencyKey: e.idempotencyKey,
     deliveryCount: e.deliveryCount,
     fannedOut: e.fannedOutAt !== null,
     createdAt: e.createdAt.toISOString(),
     retentionUntil: e.retentionUntil.toISOString(),
+  };
+}
+
+/** One event with its whole payload: the delivered body `{"id","type","timestamp","data"}`, parsed. */
+export function eventView(e: typeof events.$inferSelect) {
+  return { ...eventHeadView(e), payload: JSON.parse(e.body) as unknown };
+}
+
+/** The first `maxBytes` bytes of `s` as UTF-8, never ending in half a character. */
+function utf8Prefix(s: string, maxBytes: number): string {
+  const bytes = Buffer.from(s, 'utf8');
+  return bytes.length <= maxBytes ? s : new TextDecoder().decode(bytes.subarray(0, maxBytes), { stream: true });
+}
+
+/**
+ * An event in a list: `payloadPreview` is the start of the delivered body (at most 1 KiB),
+ * `payloadTruncated` says whether there is more, `payloadBytes` is the body's size; `payload`, the
+ * whole body parsed, only when the list was asked for `full`.
+ */
+function eventListView(e: EventHead & { head: string; bytes: number; body: string | null }) {
+  return {
+    ...eventHeadView(e),
+    payloadBytes: e.bytes,
+    payloadPreview: utf8Prefix(e.head, PAYLOAD_PREVIEW_BYTES),
+    payloadTruncated: e.bytes > PAYLOAD_PREVIEW_BYTES,
+    ...(e.body !== null && { payload: JSON.parse(e.body) as unknown }),
   };
 }
 
@@ -120,8 +181,15 @@ export function eventView(e: typeof events.$inferSelect) {
 export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
   const customerId = listingCustomer(scope, input.customerId);
   const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
+  const { body: _body, ...head } = getTableColumns(events);
   const rows = await ctx.db
-    .select()
+    .select({
+      ...head,
+      // Only the preview's worth leaves the database (1,024 characters hold at least 1 KiB of UTF-8).
+      head: sql<string>`left(${events.body}, ${PAYLOAD_PREVIEW_BYTES})`,
+      bytes: sql<number>`octet_length(${events.body})`,
+      body: input.full ? events.body : sql<null>`null`,
+    })
     .from(events)
     .where(
       and(
@@ -150,7 +218,7 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
   return {
     data: p.data.map((e) => {
       const mine = counts.filter((c) => c.eventId === e.id);
-      return { ...eventView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) };
+      return { ...eventListView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) };
     }),
     nextCursor: p.nextCursor,
   };
@@ -158,7 +226,9 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
 
 /**
  * One event with its deliveries, and the routing trace: for each of the customer's subscriptions,
- * whether it matched (and by which pattern) or why not.
+ * whether it matched (and by which pattern) or why not. The payload comes once; the deliveries are
+ * the first `DELIVERIES_PER_EVENT_READ` (oldest first) with `deliveriesTotal` and `deliveryStatus`
+ * (counts over all of them); the rest are `GET /deliveries?eventId=`.
  */
 export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
@@ -193,8 +263,11 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const skipped = subs
     .filter((s) => !delivered.has(s.id))
     .map((s) => ({ subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, decision: 'not_matched' as const, matched: false, reason: `no pattern matched "${event.type}" when the event was published` }));
-  const routing = [...routed, ...skipped];
-  return { ...eventView(event), deliveries: ds.map(deliveryView), routing };
+  // A platform read of a broadcast spans every customer: its trace is capped like its deliveries.
+  const routing = [...(traceCustomer ? routed : routed.slice(0, DELIVERIES_PER_EVENT_READ)), ...skipped];
+  const deliveryStatus: Record<string, number> = {};
+  for (const d of ds) deliveryStatus[d.status] = (deliveryStatus[d.status] ?? 0) + 1;
+  return { ...eventView(event), deliveries: ds.slice(0, DELIVERIES_PER_EVENT_READ).map(deliveryView), deliveriesTotal: ds.length, deliveryStatus, routing };
 }
 
 /**

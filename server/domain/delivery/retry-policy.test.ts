@@ -122,10 +122,17 @@ describe('outcomes', () => {
     expect(decide(input({ outcome: { kind: 'response', status } })).action).toBe('retry');
   });
 
-  it.each(['timeout', 'connection', 'dns', 'tls', 'blocked_target'])('error class %s is retried', (errorClass) => {
+  it.each(['timeout', 'connection', 'dns', 'tls'])('error class %s is retried', (errorClass) => {
     const outcome: AttemptOutcome = { kind: 'error', errorClass, message: 'x' };
     expect(isSuccess(outcome)).toBe(false);
     expect(retryAt(decide(input({ outcome }))).getTime()).toBe(T0.getTime() + 10_000);
+  });
+
+  it('a target refused by the SSRF guard is dead at once: retrying cannot change the answer', () => {
+    const outcome: AttemptOutcome = { kind: 'error', errorClass: 'blocked_target', message: 'localhost resolves to 127.0.0.1, a private address' };
+    for (const attemptInCycle of [1, 5, 12]) {
+      expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'dead', reason: 'target refused: localhost resolves to 127.0.0.1, a private address' });
+    }
   });
 
   it('410 Gone disables the subscription instead of retrying, even on the last attempt', () => {

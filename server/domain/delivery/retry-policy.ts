@@ -6,6 +6,7 @@
  * after the first. 429/503 with Retry-After wait as asked (within the same 24 h budget). An attempt
  * that fails once the window is spent (a Retry-After beyond it moved the attempt to its end) is the
  * last: the delivery is dead-lettered rather than firing its remaining attempts back to back.
+ * A target the SSRF guard refuses (`blocked_target`) is final: dead at once, not retried.
  */
 export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590];
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SCHEDULE_SECONDS.length + 1;
@@ -76,6 +77,9 @@ export function decide(input: DecideInput): Decision {
   const { outcome, attemptInCycle, policy, now, random, timeScale } = input;
   if (isSuccess(outcome)) return { action: 'succeeded' };
   if (outcome.kind === 'response' && outcome.status === 410) return { action: 'gone' };
+  // The SSRF guard refused the target: every retry would be refused the same way (the URL only
+  // changes when someone edits the subscription, and then they replay).
+  if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target') return { action: 'dead', reason: `target refused: ${outcome.message}` };
   if (attemptInCycle >= policy.maxAttempts) {
     return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts` };
   }

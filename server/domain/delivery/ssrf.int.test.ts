@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -62,9 +62,9 @@ describe('private targets refused at connect time', () => {
     await engine.ctx.db.update(subscriptions).set({ url }).where(eq(subscriptions.id, sub.id));
     const event = await publishEvent(engine.ctx, platformScope, { type: 'ssrf.probe', data: {}, customerId: owner.id });
     const delivery = await onlyDelivery(engine.ctx, event.id);
-    await expect.poll(async () => (await attemptsOf(engine.ctx, delivery.id)).length, { timeout: 15_000 }).toBeGreaterThan(0);
-    await engine.ctx.db.update(subscriptions).set({ active: false }).where(eq(subscriptions.id, sub.id));
-    return { attempt: (await attemptsOf(engine.ctx, delivery.id))[0]!, delivery: await deliveryOf(engine.ctx, delivery.id) };
+    // Refusal is final: the delivery is dead after its first attempt, not retried for a day.
+    const dead = await waitForStatus(engine.ctx, delivery.id, 'dead', 15_000);
+    return { attempts: await attemptsOf(engine.ctx, delivery.id), delivery: dead, sub: await getSubscription(engine.ctx, platformScope, sub.id) };
   }
 
   it.each([
@@ -72,11 +72,15 @@ describe('private targets refused at connect time', () => {
     ['a loopback literal', () => `http://127.0.0.1:${port()}/hook`, /127\.0\.0\.1 is a private address/],
     ['an IPv4-mapped loopback literal', () => `http://[::ffff:127.0.0.1]:${port()}/hook`, /::ffff:7f00:1 is a private address/],
     ['a numeric loopback host', () => `http://0x7f000001:${port()}/hook`, /127\.0\.0\.1 is a private address/],
-  ])('%s: recorded as error class blocked_target, nothing sent', async (_, url, message) => {
-    const { attempt, delivery } = await attemptTo(url());
-    expect(attempt).toMatchObject({ status: 'failed', errorClass: 'blocked_target', responseStatus: null });
-    expect(attempt.errorMessage).toMatch(message);
-    expect(delivery.status).toBe('pending'); // retried by the policy like any failure; the subscription can be fixed meanwhile
+  ])('%s: recorded as error class blocked_target, dead at once, nothing sent', async (_, url, message) => {
+    const { attempts, delivery, sub } = await attemptTo(url());
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ status: 'failed', errorClass: 'blocked_target', responseStatus: null, nextRetryAt: null });
+    expect(attempts[0]!.errorMessage).toMatch(message);
+    expect(delivery).toMatchObject({ attemptCount: 1, nextAttemptAt: null, completedAt: expect.any(Date) as unknown });
+    expect(delivery.lastError).toMatch(message);
+    // A refusal says nothing about the endpoint's health: the breaker stays closed, the subscription active.
+    expect(sub).toMatchObject({ active: true, breaker: { state: 'closed', consecutiveFailures: 0 } });
     expect(receiver.received).toHaveLength(0);
   });
 });

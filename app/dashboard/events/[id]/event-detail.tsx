@@ -17,14 +17,17 @@ export function EventDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data, error, refetch } = useQuery({
     ...trpc.events.get.queryOptions({ id }),
-    refetchInterval: (q) => (q.state.error ? false : !q.state.data?.fannedOut || q.state.data.deliveries.some((d) => d.status === 'pending') ? 2000 : 15_000),
+    refetchInterval: (q) => (q.state.error ? false : !q.state.data?.fannedOut || (q.state.data.deliveryStatus.pending ?? 0) > 0 ? 2000 : 15_000),
   });
   if (error && isNotFound(error)) return <NotFoundState what="Event" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
   if (error) return <ErrorState error={error} title="Could not load this event" onRetry={() => void refetch()} />;
   if (!data) return <EventSkeleton />;
-  const counts: Record<string, number> = {};
-  for (const d of data.deliveries) counts[d.status] = (counts[d.status] ?? 0) + 1;
+  const counts = data.deliveryStatus;
   const payload = JSON.stringify(data.payload, null, 2);
+  // The exact bytes every attempt sent: the stored body is JSON.stringify output, so serialising its
+  // parsed form again gives the same bytes. The delivery cards take it from here rather than each
+  // downloading it again.
+  const body = JSON.stringify(data.payload);
   return (
     <>
       <PageHeader
@@ -52,8 +55,13 @@ export function EventDetailView({ id }: { id: string }) {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-4">
           <h2 className="text-sm font-semibold">
-            Deliveries <span className="font-normal text-zinc-500">({data.deliveries.length})</span>
+            Deliveries <span className="font-normal text-zinc-500">({data.deliveriesTotal})</span>
           </h2>
+          {data.deliveriesTotal > data.deliveries.length && (
+            <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="deliveries-capped">
+              Showing the first {data.deliveries.length} of {data.deliveriesTotal} deliveries.
+            </p>
+          )}
           {data.deliveries.length === 0 ? (
             <Panel>
               <EmptyState title={data.fannedOut ? 'No subscription matched this event' : 'Routing this event…'}>
@@ -61,7 +69,7 @@ export function EventDetailView({ id }: { id: string }) {
               </EmptyState>
             </Panel>
           ) : (
-            data.deliveries.map((d) => <DeliveryCard key={d.id} id={d.id} />)
+            data.deliveries.map((d) => <DeliveryCard key={d.id} id={d.id} body={body} />)
           )}
         </div>
         <div className="min-w-0 space-y-4">
