@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { getDelivery, listDeliveries, replayDelivery } from '../../domain/delivery/reads';
+import { getDelivery, listDeliveries } from '../../domain/delivery/reads';
+import { replayDelivery } from '../../domain/delivery/replay';
 import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getEvent, listEvents } from '../../domain/delivery/reads';
+import { getEvent, listEvents } from '../../domain/events/reads';
 import { publishEventBatched } from '../../domain/events/publish';
 import { idOf, listEventsInput, publishEventInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';

@@ -3,7 +3,8 @@ import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type 
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { getEvent, replayDelivery } from './reads';
+import { getEvent } from '../events/reads';
+import { replayDelivery } from './replay';
 import { publishEvent } from '../events/publish';
 import { createSubscription, getSubscription, probeNow, updateSubscription } from '../tenants/subscriptions';
 

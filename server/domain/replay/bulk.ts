@@ -9,6 +9,7 @@ import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
+import { page } from '../paging';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -113,8 +114,8 @@ export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerI
     .where(and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, input.cursor ? lt(bulkReplays.id, input.cursor) : undefined))
     .orderBy(desc(bulkReplays.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  return { data: await Promise.all(page.map((r) => replayView(ctx, r))), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+  const p = page(rows, input.limit);
+  return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };
 }
 
 /** Stops re-enqueuing. Deliveries already re-enqueued continue (they are live deliveries again). */

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../errors';
 import { hashToken } from './crypto';
 import { newId } from '../ids';
 import { assertWritable, listingCustomer } from './scope';
+import { page } from '../paging';
 
 /**
  * Customers, API keys, dashboard users and portal links.
@@ -59,8 +60,8 @@ export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: numb
     .where(and(scope.kind === 'customer' ? eq(customers.id, scope.customerId) : undefined, input.cursor ? lt(customers.id, input.cursor) : undefined))
     .orderBy(desc(customers.id))
     .limit(input.limit + 1);
-  const data = rows.slice(0, input.limit);
-  return { data: data.map(customerView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+  const p = page(rows, input.limit);
+  return { data: p.data.map(customerView), nextCursor: p.nextCursor };
 }
 
 /** Creates an API key for a customer (or a platform key when customerId is null). The key is shown once. */
@@ -104,8 +105,8 @@ export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: 
     .where(and(customerId ? eq(apiKeys.customerId, customerId) : undefined, input.cursor ? lt(apiKeys.id, input.cursor) : undefined))
     .orderBy(desc(apiKeys.id))
     .limit(input.limit + 1);
-  const data = rows.slice(0, input.limit);
-  return { data: data.map(apiKeyView), nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+  const p = page(rows, input.limit);
+  return { data: p.data.map(apiKeyView), nextCursor: p.nextCursor };
 }
 
 /**

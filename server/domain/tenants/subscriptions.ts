@@ -10,6 +10,7 @@ import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { generateSecret } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
+import { page } from '../paging';
 
 /** How long a rotated-out secret keeps signing alongside the new one. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
@@ -129,9 +130,9 @@ export async function listSubscriptions(
     .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const held = await heldCounts(ctx, page.filter((r) => !r.active).map((r) => r.id));
-  return { data: page.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null };
+  const p = page(rows, input.limit);
+  const held = await heldCounts(ctx, p.data.filter((r) => !r.active).map((r) => r.id));
+  return { data: p.data.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
 }
 
 /**

@@ -1,0 +1,42 @@
+import { and, eq } from 'drizzle-orm';
+import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import type { Ctx, Scope } from '../context';
+import { restartCycle } from './state';
+import { admit, admitProbe, flagBacklog } from './dispatch';
+import { DomainError, notFound } from '../errors';
+import { assertWritable, scopeFilter } from '../tenants/scope';
+
+import { deliveryView } from './reads';
+
+/**
+ * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and
+ * signature. Allowed for any delivery not already pending, while its event is within retention.
+ */
+export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
+  assertWritable(scope);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ d: deliveries, retentionUntil: events.retentionUntil, active: subscriptions.active, breakerState: subscriptions.breakerState })
+      .from(deliveries)
+      .innerJoin(events, eq(events.id, deliveries.eventId))
+      .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+      .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)))
+      .for('update', { of: deliveries });
+    if (!row) throw notFound('delivery');
+    if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
+    if (row.d.status === 'held') throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
+    if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
+    if (!row.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to replay');
+    await restartCycle(ctx, tx, [id], { priority: 1, from: ['succeeded', 'dead'] });
+    // A replay goes out at once: through the subscription's window when its breaker is closed, or
+    // as the breaker's probe when it is open (the user says the endpoint is fixed; do not wait).
+    if (row.breakerState === 'closed') {
+      await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });
+      await flagBacklog(tx, [row.d.subscriptionId]);
+    } else {
+      await admitProbe(ctx, tx, id);
+    }
+    const [updated] = await tx.select().from(deliveries).where(eq(deliveries.id, id));
+    return deliveryView(updated!);
+  });
+}

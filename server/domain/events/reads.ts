@@ -1,0 +1,164 @@
+import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import type { Ctx, Scope } from '../context';
+
+import { notFound } from '../errors';
+import { listingCustomer, scopeFilter } from '../tenants/scope';
+import { typeFilter } from '../type-filter';
+import type { listEventsInput } from '../schemas';
+import type { z } from 'zod';
+import { page } from '../paging';
+import { deliveryView } from '../delivery/reads';
+
+/**
+ * Read side of events for the API and the dashboard. Every query is tenant-scoped. Reads are
+ * bounded: lists carry a 1 KiB preview of an event's body unless asked for `full`, and an event read
+ * carries its first deliveries with their total. The routing trace shows the fan-out's recorded
+ * decisions.
+ */
+export const PAYLOAD_PREVIEW_BYTES = 1024;
+export const DELIVERIES_PER_EVENT_READ = 50;
+/** Events visible to a customer: its own events and the broadcasts that reached it. Undefined: all events. */
+function eventVisibility(customerId: string | undefined) {
+  if (!customerId) return undefined;
+  return sql`(${events.customerId} = ${customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${customerId})))`;
+}
+
+type EventHead = Omit<typeof events.$inferSelect, 'body'>;
+
+function eventHeadView(e: EventHead) {
+  return {
+    id: e.id,
+    type: e.type,
+    customerId: e.customerId,
+    idempotencyKey: e.idempotencyKey,
+    deliveryCount: e.deliveryCount,
+    fannedOut: e.fannedOutAt !== null,
+    createdAt: e.createdAt.toISOString(),
+    retentionUntil: e.retentionUntil.toISOString(),
+  };
+}
+
+/** One event with its whole payload: the delivered body `{"id","type","timestamp","data"}`, parsed. */
+export function eventView(e: typeof events.$inferSelect) {
+  return { ...eventHeadView(e), payload: JSON.parse(e.body) as unknown };
+}
+
+/** The first `maxBytes` bytes of `s` as UTF-8, never ending in half a character. */
+function utf8Prefix(s: string, maxBytes: number): string {
+  const bytes = Buffer.from(s, 'utf8');
+  return bytes.length <= maxBytes ? s : new TextDecoder().decode(bytes.subarray(0, maxBytes), { stream: true });
+}
+
+/**
+ * An event in a list: `payloadPreview` is the start of the delivered body (at most 1 KiB),
+ * `payloadTruncated` says whether there is more, `payloadBytes` is the body's size; `payload`, the
+ * whole body parsed, only when the list was asked for `full`.
+ */
+function eventListView(e: EventHead & { head: string; bytes: number; body: string | null }) {
+  return {
+    ...eventHeadView(e),
+    payloadBytes: e.bytes,
+    payloadPreview: utf8Prefix(e.head, PAYLOAD_PREVIEW_BYTES),
+    payloadTruncated: e.bytes > PAYLOAD_PREVIEW_BYTES,
+    ...(e.body !== null && { payload: JSON.parse(e.body) as unknown }),
+  };
+}
+
+/**
+ * Events, newest first, keyset-paginated by id. A customer (or a platform key filtering by customer)
+ * sees that customer's events and the broadcasts that reached it; `status` and `subscriptionId` select
+ * events with such a delivery of that customer. `deliveryStatus` counts only that customer's deliveries.
+ */
+export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
+  const customerId = listingCustomer(scope, input.customerId);
+  const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
+  const { body: _body, ...head } = getTableColumns(events);
+  const rows = await ctx.db
+    .select({
+      ...head,
+      // Only the preview's worth leaves the database (1,024 characters hold at least 1 KiB of UTF-8).
+      head: sql<string>`left(${events.body}, ${PAYLOAD_PREVIEW_BYTES})`,
+      bytes: sql<number>`octet_length(${events.body})`,
+      body: input.full ? events.body : sql<null>`null`,
+    })
+    .from(events)
+    .where(
+      and(
+        eventVisibility(customerId),
+        input.id ? eq(events.id, input.id) : undefined,
+        typeFilter(events.type, input.type),
+        input.from ? gte(events.createdAt, input.from) : undefined,
+        input.to ? lte(events.createdAt, input.to) : undefined,
+        input.status || input.subscriptionId
+          ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
+          : undefined,
+        input.cursor ? lt(events.id, input.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(events.id))
+    .limit(input.limit + 1);
+  const p = page(rows, input.limit);
+  const ids = p.data.map((e) => e.id);
+  const counts = ids.length
+    ? await ctx.db
+        .select({ eventId: deliveries.eventId, status: deliveries.status, n: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(and(inArray(deliveries.eventId, ids), customerId ? eq(deliveries.customerId, customerId) : undefined))
+        .groupBy(deliveries.eventId, deliveries.status)
+    : [];
+  return {
+    data: p.data.map((e) => {
+      const mine = counts.filter((c) => c.eventId === e.id);
+      return { ...eventListView(e), deliveryStatus: Object.fromEntries(mine.map((c) => [c.status, c.n])) };
+    }),
+    nextCursor: p.nextCursor,
+  };
+}
+
+/**
+ * One event with its deliveries, and the routing trace: for each of the customer's subscriptions,
+ * whether it matched (and by which pattern) or why not. The payload comes once; the deliveries are
+ * the first `DELIVERIES_PER_EVENT_READ` (oldest first) with `deliveriesTotal` and `deliveryStatus`
+ * (counts over all of them); the rest are `GET /deliveries?eventId=`.
+ */
+export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
+  const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
+  if (!event) throw notFound('event');
+  const ds = await ctx.db.select().from(deliveries).where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId))).orderBy(deliveries.id);
+  const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;
+  // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
+  // delivery records whether it matched (and by which pattern) or was held; a subscription that
+  // existed when the event was accepted and has no delivery did not match then. Subscriptions
+  // created afterwards are not listed.
+  const subs = traceCustomer
+    ? await ctx.db
+        .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.customerId, traceCustomer), lte(subscriptions.createdAt, event.createdAt)))
+    : [];
+  const byId = new Map(subs.map((s) => [s.id, s]));
+  const missing = [...new Set(ds.map((d) => d.subscriptionId).filter((sid) => !byId.has(sid)))];
+  if (missing.length) {
+    const more = await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes }).from(subscriptions).where(inArray(subscriptions.id, missing));
+    for (const s of more) byId.set(s.id, s);
+  }
+  const routed = ds.filter((d) => !traceCustomer || d.customerId === traceCustomer).map((d) => {
+    const s = byId.get(d.subscriptionId);
+    const reason =
+      d.route === 'test' ? 'test event sent to this subscription'
+      : d.route === 'held' ? `matched "${d.matchedPattern}" while the subscription was paused or disabled: held until it is resumed`
+      : `matched "${d.matchedPattern}"`;
+    return { subscriptionId: d.subscriptionId, url: s?.url ?? '', eventTypes: s?.eventTypes ?? [], decision: d.route, matched: true, reason };
+  });
+  const delivered = new Set(ds.map((d) => d.subscriptionId));
+  const skipped = subs
+    .filter((s) => !delivered.has(s.id))
+    .map((s) => ({ subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, decision: 'not_matched' as const, matched: false, reason: `no pattern matched "${event.type}" when the event was published` }));
+  // A platform read of a broadcast spans every customer: its trace is capped like its deliveries.
+  const routing = [...(traceCustomer ? routed : routed.slice(0, DELIVERIES_PER_EVENT_READ)), ...skipped];
+  const deliveryStatus: Record<string, number> = {};
+  for (const d of ds) deliveryStatus[d.status] = (deliveryStatus[d.status] ?? 0) + 1;
+  return { ...eventView(event), deliveries: ds.slice(0, DELIVERIES_PER_EVENT_READ).map(deliveryView), deliveriesTotal: ds.length, deliveryStatus, routing };
+}
+
