@@ -10,6 +10,11 @@ const configuration = {
   withDefaultFonts: false,
   hideClientButton: true,
   telemetry: false,
+  // Scalar's hosted services (AI agent, MCP, SDK generation, the localhost toolbar) are not ours:
+  // the page's CSP would block their requests anyway.
+  showDeveloperTools: 'never',
+  agent: { disabled: true },
+  mcp: { disabled: true },
 };
 
 const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
