@@ -56,6 +56,18 @@ test('the portal page without a usable token says so and offers no button', asyn
   expect(forged.headers().location).toBe('/portal?error=invalid');
 });
 
+test('another site cannot post a portal token for the visitor', async ({ request }) => {
+  const { customerId } = await seedCustomer('CrossSite');
+  const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, {});
+  const token = new URL(link.url).searchParams.get('token')!;
+  const res = await request.post('/portal/continue', { form: { token }, headers: { origin: 'https://attacker.example' }, maxRedirects: 0 });
+  expect(res.status()).toBe(403);
+  // The token was not spent: its customer still gets in with it.
+  const own = await request.post('/portal/continue', { form: { token }, maxRedirects: 0 });
+  expect(own.status()).toBe(303);
+  expect(own.headers().location).toBe('/dashboard');
+});
+
 test('a read-only portal session sees everything and can change nothing', async ({ page }) => {
   let answer = 500;
   const rx = await receiver(() => answer);

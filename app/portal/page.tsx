@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 
-export const metadata: Metadata = { title: 'Open the dashboard', robots: { index: false, follow: false }, referrer: 'no-referrer' };
+// The token is in this page's URL: no Referer to other sites. (Not `no-referrer`: the form's POST
+// must carry its Origin for /portal/continue to accept it.)
+export const metadata: Metadata = { title: 'Open the dashboard', robots: { index: false, follow: false }, referrer: 'same-origin' };
 
 const invalid = 'This sign-in link is invalid, expired or already used. Ask for a new one.';
 
