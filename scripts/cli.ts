@@ -15,6 +15,7 @@
  * `--json` prints exactly one JSON object on stdout instead. Errors go to stderr as `error: …` with
  * exit code 1 (2 for a command line that cannot be understood), and change nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
@@ -33,6 +34,10 @@ const USAGE = `usage: pnpm cli <command> [--json]
   workers`;
 
 class UsageError extends Error {}
+
+/** Commands that decrypt or encrypt subscription secrets: they need the deployment's HOOKRELAY_SECRET_KEY. */
+const SECRET_COMMANDS = new Set(['secrets reencrypt']);
+const commandName = () => positionals.slice(0, 2).join(' ');
 
 type Output = { result: Record<string, unknown>; lastLine: string };
 type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
@@ -200,9 +205,20 @@ try {
   throw err;
 }
 
+// Against the dev database, the dev key (from .data/dev-secrets.json) is the right one. Against a
+// DATABASE_URL the key must be the deployment's own: a command that reads or writes subscription
+// secrets with any other key would fail to decrypt them or, worse, re-encrypt them under a key that
+// no web or worker process has. Other commands never touch a secret and run with a throwaway key.
+if (!process.env.HOOKRELAY_SECRET_KEY) {
+  if (!process.env.DATABASE_URL) process.env.HOOKRELAY_SECRET_KEY = loadDevSecrets().HOOKRELAY_SECRET_KEY;
+  else if (SECRET_COMMANDS.has(commandName())) {
+    console.error(`error: HOOKRELAY_SECRET_KEY is not set: "${commandName()}" would use a key other than the deployment's. Set HOOKRELAY_SECRET_KEY (and HOOKRELAY_SECRET_KEY_PREVIOUS during a rotation) as the web and worker processes have them.`);
+    process.exit(1);
+  } else process.env.HOOKRELAY_SECRET_KEY = randomBytes(32).toString('base64url');
+}
+
 const db = await database();
 process.env.DATABASE_URL = db.url;
-if (!process.env.HOOKRELAY_SECRET_KEY) process.env.HOOKRELAY_SECRET_KEY = loadDevSecrets().HOOKRELAY_SECRET_KEY;
 const { migrateDatabase } = await import('../server/db/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { platformScope } = await import('../server/domain/context');

@@ -1,13 +1,16 @@
 /**
  * `pnpm dev`: embedded PostgreSQL (unless DATABASE_URL is set), migrations, a demo customer and
- * login, then Next.js (port PORT, 3000) and one worker, with prefixed logs. Ctrl-C stops everything.
+ * login, then Next.js (port PORT, 3000; on 127.0.0.1 unless HOST says otherwise) and one worker,
+ * with prefixed logs. Ctrl-C stops everything.
  */
 import { resolveDatabase } from './lib/database';
 import { bin, startChild, stopAll } from './lib/processes';
 import { loadDevSecrets } from './lib/secrets';
-import { DEMO_EMAIL, DEMO_PASSWORD, newPlatformKey, seedDemo } from './lib/seed';
+import { devBanner, devHost } from './lib/dev-banner';
+import { newPlatformKey, seedDemo } from './lib/seed';
 
 const port = Number(process.env.PORT ?? 3000);
+const host = devHost(process.env.HOST);
 const secrets = loadDevSecrets();
 console.log(process.env.DATABASE_URL ? 'Using DATABASE_URL' : 'Starting embedded PostgreSQL on 127.0.0.1:54329 (data in .data/pg)…');
 const database = await resolveDatabase({ dir: '.data/pg', port: 54329, database: 'hookrelay' });
@@ -34,18 +37,10 @@ if (!secrets.platformKey) {
 }
 await runtime.stop();
 
-startChild('web', bin('next'), ['dev', '-p', String(port)], env, 36);
+startChild('web', bin('next'), ['dev', '-p', String(port), '-H', host], env, 36);
 startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);
 
-console.log(`
-  Hookrelay is starting.
-    Dashboard:     http://localhost:${port}
-    Demo login:    ${DEMO_EMAIL} / ${DEMO_PASSWORD}   (customer ${customerId})
-    API docs:      http://localhost:${port}/api/docs
-    Platform key:  ${secrets.platformKey}
-    Try:           curl -X POST http://localhost:${port}/api/v1/events -H "authorization: Bearer ${secrets.platformKey}" \\
-                     -H 'content-type: application/json' -d '{"type":"charge.succeeded","customerId":"${customerId}","data":{"amount":42}}'
-`);
+console.log(devBanner({ host, port, customerId, platformKey: secrets.platformKey, allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS === 'true' || env.ALLOW_PRIVATE_TARGETS === '1' }));
 
 let stopping = false;
 async function shutdown() {

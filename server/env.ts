@@ -32,6 +32,16 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
+  /** One bucket per customer as well, shared by all its keys and dashboard users (keys do not add up). */
+  API_CUSTOMER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(400),
+  API_CUSTOMER_RATE_LIMIT_BURST: z.coerce.number().positive().default(800),
+  /** What a customer's own credentials may create: active API keys, subscriptions (platform keys are not capped). */
+  CUSTOMER_MAX_API_KEYS: z.coerce.number().int().positive().default(20),
+  CUSTOMER_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(100),
+  /** Dashboard sign-in: failed password attempts allowed per email, and per client address, in the window. */
+  SIGNIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().positive().default(10),
+  SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
+  SIGNIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   PUBLIC_URL: z.string().url().optional(),
   BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   BREAKER_COOLDOWN_SECONDS: z.coerce.number().positive().default(30),

@@ -42,6 +42,8 @@ export async function createRuntime(role: BossRole, opts: { dbMax?: number; log?
       breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,
       replayRatePerSecond: e.REPLAY_RATE_PER_SECOND,
       replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
+      customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
+      customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
     },
   };
   return {

@@ -1,6 +1,7 @@
 import type { Ctx } from '../domain/context';
 import { DomainError, invalidInput, type FieldIssue } from '../domain/errors';
 import { bearerPrincipal } from './bearer';
+import { readAtMost } from './body';
 import { countApiError, errorBody, httpStatusOf, issuesOfZod, toDomainError } from './errors';
 import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
@@ -30,22 +31,9 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
   const tooLarge = (size: string) => new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) throw tooLarge(String(declared));
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw tooLarge(`more than ${limit}`);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const bytes = await readAtMost(req.body, limit);
+  if (bytes === null) throw tooLarge(`more than ${limit}`);
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

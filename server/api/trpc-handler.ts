@@ -2,6 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
 import { env } from '../env';
+import { readAtMost } from './body';
 import { countApiError, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
@@ -12,15 +13,23 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * The tRPC door over the fetch API, shared by the Next route and the tests. `createContext` decides
  * who is calling (a Bearer key, or also the dashboard session); whatever it throws keeps its status
  * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
- * from their declared length before tRPC reads them.
+ * with 413 before tRPC reads them: from their declared length, or as they stream in.
  */
 export async function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes?: number } = {}): Promise<Response> {
   const limit = opts.maxBodyBytes ?? env().MAX_PAYLOAD_BYTES;
   const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) return payloadTooLarge(req, declared, limit);
+  if (declared > limit) return payloadTooLarge(req, String(declared), limit);
+  // The declared length is only a hint (a chunked body declares none): count what actually arrives,
+  // and hand tRPC the body only once it is known to fit.
+  let bounded = req;
+  if (req.body) {
+    const body = await readAtMost(req.body, limit);
+    if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
+    bounded = new Request(req.url, { method: req.method, headers: req.headers, body: new Uint8Array(body), signal: req.signal });
+  }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req,
+    req: bounded,
     router: appRouter,
     createContext: async () => {
       try {
@@ -41,7 +50,7 @@ export async function serveTrpc(req: Request, createContext: () => Promise<ApiCo
 }
 
 /** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
-function payloadTooLarge(req: Request, size: number, limit: number): Response {
+function payloadTooLarge(req: Request, size: string, limit: number): Response {
   const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
   countApiError(e);
   const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };

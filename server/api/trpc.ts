@@ -63,9 +63,9 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
-/** Requires an API key or a dashboard session; applies the per-principal rate limit. */
+/** Requires an API key or a dashboard session; applies the per-principal and per-customer rate limits. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
-  if (ctx.principalId) ctx.rateLimiter.check(ctx.principalId);
+  if (ctx.principalId) ctx.rateLimiter.check({ principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined });
   return next({ ctx: { ...ctx, scope: ctx.scope } });
 });

@@ -1,7 +1,9 @@
-import NextAuth, { type DefaultSession } from 'next-auth';
+import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
+import { env } from '../env';
 import { getWebRuntime } from '../web';
+import { clientAddress, createSignInThrottle, type SignInThrottle } from './throttle';
 
 /**
  * Dashboard sign-in (Auth.js): email + password for dashboard users, and a platform-issued
@@ -18,6 +20,48 @@ declare module 'next-auth' {
   }
 }
 
+/** A password sign-in refused by the throttle, before the password is checked. */
+export class SignInThrottled extends CredentialsSignin {
+  override code = 'throttled';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed sign-in attempts; retry in ${retryAfterSeconds}s`);
+  }
+}
+
+/** The process's sign-in throttle, on globalThis like the web runtime: route handlers and server actions share it. */
+const holder = globalThis as unknown as { __hookrelaySignInThrottle?: SignInThrottle };
+export function signInThrottle(): SignInThrottle {
+  const e = env();
+  holder.__hookrelaySignInThrottle ??= createSignInThrottle({
+    perEmail: e.SIGNIN_MAX_FAILURES_PER_EMAIL,
+    perIp: e.SIGNIN_MAX_FAILURES_PER_IP,
+    windowMs: e.SIGNIN_FAILURE_WINDOW_SECONDS * 1000,
+  });
+  return holder.__hookrelaySignInThrottle;
+}
+
+/**
+ * Auth.js's own HTTP sign-in (POST /api/auth/callback/password) answers a throttled attempt with 429
+ * and Retry-After instead of a redirect to the sign-in page. (The dashboard's form signs in through
+ * a server action, which shows the wait instead; `authorize` enforces the limit on both paths.)
+ */
+export async function throttledPasswordCallback(req: Request): Promise<Response | null> {
+  if (!new URL(req.url).pathname.endsWith('/callback/password')) return null;
+  let email: unknown = null;
+  try {
+    email = (await req.clone().formData()).get('email');
+  } catch {
+    return null; // not a form: Auth.js refuses it itself
+  }
+  if (typeof email !== 'string') return null;
+  const wait = signInThrottle().retryAfterSeconds({ email, ip: clientAddress(req.headers) });
+  if (wait === 0) return null;
+  return Response.json(
+    { error: { code: 'rate_limited', message: `too many failed sign-in attempts; retry in ${wait}s` } },
+    { status: 429, headers: { 'retry-after': String(wait) } },
+  );
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
@@ -27,11 +71,20 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       id: 'password',
       name: 'Email and password',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      authorize: async (c) => {
+      authorize: async (c, request) => {
         if (typeof c?.email !== 'string' || typeof c.password !== 'string') return null;
+        const keys = { email: c.email, ip: clientAddress(request.headers) };
+        const throttle = signInThrottle();
+        const wait = throttle.retryAfterSeconds(keys);
+        if (wait > 0) throw new SignInThrottled(wait);
         const { ctx } = await getWebRuntime();
         const user = await verifyPassword(ctx, c.email, c.password);
-        return user ? { id: user.id, email: user.email, customerId: user.customerId, readOnly: false } : null;
+        if (!user) {
+          throttle.failed(keys);
+          return null;
+        }
+        throttle.succeeded(keys);
+        return { id: user.id, email: user.email, customerId: user.customerId, readOnly: false };
       },
     }),
     Credentials({

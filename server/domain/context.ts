@@ -30,6 +30,9 @@ export type Ctx = {
     replayRatePerSecond: number;
     /** Bulk replay: a customer may start one at most this often. */
     replayMinIntervalMs: number;
+    /** What a customer's own credentials may create (limits.ts): active API keys, subscriptions. */
+    customerMaxApiKeys: number;
+    customerMaxSubscriptions: number;
   };
 };
 

@@ -75,6 +75,8 @@ describe('PostgreSQL restart under load', () => {
         breakerCooldownMs: 30_000,
         replayRatePerSecond: 1000,
         replayMinIntervalMs: 0,
+        customerMaxApiKeys: 20,
+        customerMaxSubscriptions: 100,
       },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });

@@ -6,6 +6,8 @@ import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';
 import { hashToken } from './crypto';
 import { newId } from '../ids';
+import type { Queryable } from '../../db/client';
+import { reserveForCustomer } from './limits';
 import { assertWritable, listingCustomer } from './scope';
 import { page } from '../paging';
 
@@ -65,17 +67,21 @@ export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: numb
 }
 
 /** Creates an API key for a customer (or a platform key when customerId is null). The key is shown once. */
-export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string) {
+export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string, q: Queryable = ctx.db) {
   const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
   const id = newId('apiKey');
-  await ctx.db.insert(apiKeys).values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), createdAt: ctx.now() });
+  await q.insert(apiKeys).values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), createdAt: ctx.now() });
   return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null };
 }
 
+/** A customer's own request may not go past its cap on active keys (limits.ts); the platform's may. */
 export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: string, name?: string) {
   assertWritable(scope);
   await getCustomer(ctx, scope, customerId);
-  return createApiKey(ctx, customerId, name);
+  return ctx.db.transaction(async (tx) => {
+    await reserveForCustomer(ctx, tx, scope, customerId, 'apiKeys');
+    return createApiKey(ctx, customerId, name, tx);
+  });
 }
 
 export function apiKeyView(k: typeof apiKeys.$inferSelect) {

@@ -1,11 +1,12 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { customers, deliveries, subscriptions } from '../../../drizzle/schema';
+import { deliveries, subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
+import { reserveForCustomer } from './limits';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { generateSecret } from '../delivery/signing';
@@ -73,28 +74,30 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   checkUrl(ctx, input.url);
-  const [customer] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
-  if (!customer) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
   const secret = generateSecret();
   const now = ctx.now();
-  const [row] = await ctx.db
-    .insert(subscriptions)
-    .values({
-      id: newId('subscription', now.getTime()),
-      customerId,
-      url: input.url,
-      description: input.description ?? null,
-      eventTypes: input.eventTypes,
-      active: input.active ?? true,
-      secretEnc: encryptSecret(ctx.keys, secret),
-      retryPolicy: input.retryPolicy ?? null,
-      rateLimitPerSecond: input.rateLimitPerSecond ?? null,
-      maxInFlight: input.maxInFlight ?? 10,
-      timeoutMs: input.timeoutMs ?? 15000,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  // A customer's own request may not go past its cap on subscriptions (limits.ts).
+  const [row] = await ctx.db.transaction(async (tx) => {
+    await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
+    return tx
+      .insert(subscriptions)
+      .values({
+        id: newId('subscription', now.getTime()),
+        customerId,
+        url: input.url,
+        description: input.description ?? null,
+        eventTypes: input.eventTypes,
+        active: input.active ?? true,
+        secretEnc: encryptSecret(ctx.keys, secret),
+        retryPolicy: input.retryPolicy ?? null,
+        rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+        maxInFlight: input.maxInFlight ?? 10,
+        timeoutMs: input.timeoutMs ?? 15000,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+  });
   return { ...toView(row!), secret };
 }
 

@@ -1,3 +1,8 @@
-import { handlers } from '@/server/auth';
+import type { NextRequest } from 'next/server';
+import { handlers, throttledPasswordCallback } from '@/server/auth';
 
-export const { GET, POST } = handlers;
+export const { GET } = handlers;
+
+export async function POST(req: NextRequest): Promise<Response> {
+  return (await throttledPasswordCallback(req)) ?? handlers.POST(req);
+}

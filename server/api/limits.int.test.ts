@@ -1,0 +1,242 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestCtx } from '../../tests/support/context';
+import { createTestDatabase } from '../../tests/support/db';
+import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { ok } from '../../tests/support/api-world';
+import { createApiKey } from '../domain/tenants/customers';
+import { bearerContext } from './bearer';
+import { createRateLimiter } from './rate-limit';
+import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
+
+/**
+ * What one customer can take from the service: a cap on its own active API keys and subscriptions
+ * (409 naming the limit, nothing created), one rate bucket for the customer besides each key's (more
+ * keys buy no more throughput), and request bodies bounded as they stream (a chunked tRPC body that
+ * declares no length is refused with 413, not read whole).
+ */
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let rest: Rest;
+let platformKey: string;
+
+const MAX_KEYS = 3;
+const MAX_SUBS = 2;
+
+beforeAll(async () => {
+  db = await createTestDatabase('api_limits');
+  ctx = await createTestContext(db.url, { customerMaxApiKeys: MAX_KEYS, customerMaxSubscriptions: MAX_SUBS });
+  rest = restClient(ctx);
+  platformKey = (await createApiKey(ctx, null, 'test')).key;
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+let n = 0;
+async function freshCustomer() {
+  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Limited ${++n}` } }), 201);
+  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'first' } }), 201);
+  return { id: c.id as string, key: k.key as string };
+}
+
+const newKey = (c: { id: string; key: string }, key = c.key) => rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
+const newSub = (key: string, i: number, customerId?: string) => rest('POST', '/subscriptions', { key, body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) } });
+
+describe('per-customer cap on active API keys', () => {
+  it('refuses a key past the cap with 409 naming the limit, and creates nothing', async () => {
+    const c = await freshCustomer();
+    for (let i = 1; i < MAX_KEYS; i++) expect((await newKey(c)).status).toBe(201);
+    const before = await snapshot(ctx);
+    const refused = await newKey(c);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict' });
+    expect(refused.body.error.message).toContain(`at most ${MAX_KEYS} active API keys`);
+    expect(refused.body.error.message).toContain('CUSTOMER_MAX_API_KEYS');
+    expect(await snapshot(ctx)).toEqual(before);
+
+    // Over tRPC, the same refusal.
+    const err = await trpcClient(ctx, c.key).customers.createApiKey.mutate({ id: c.id }).then(() => null, (e: unknown) => e as Json);
+    expect(err?.data).toMatchObject({ httpStatus: 409, code: 'CONFLICT', errorCode: 'conflict' });
+  });
+
+  it('counts only active keys: revoking one makes room', async () => {
+    const c = await freshCustomer();
+    const made = [];
+    for (let i = 1; i < MAX_KEYS; i++) made.push(await ok(newKey(c), 201));
+    expect((await newKey(c)).status).toBe(409);
+    await ok(rest('DELETE', '/api-keys/{id}', { key: c.key, params: { id: made[0].id } }));
+    expect((await newKey(c)).status).toBe(201);
+  });
+
+  it('holds under concurrent requests: exactly the cap is reached', async () => {
+    const c = await freshCustomer();
+    const results = await Promise.all(Array.from({ length: 8 }, () => newKey(c)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(MAX_KEYS - 1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(8 - (MAX_KEYS - 1));
+    const keys = await ok(rest('GET', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id } }));
+    expect(keys.data).toHaveLength(MAX_KEYS);
+  });
+
+  it('does not cap the platform, which provisions on the operator\'s behalf', async () => {
+    const c = await freshCustomer();
+    for (let i = 0; i < MAX_KEYS + 1; i++) expect((await newKey(c, platformKey)).status).toBe(201);
+  });
+});
+
+describe('per-customer cap on subscriptions', () => {
+  it('refuses a subscription past the cap with 409 naming the limit; deleting one makes room', async () => {
+    const c = await freshCustomer();
+    const subs = [];
+    for (let i = 0; i < MAX_SUBS; i++) subs.push(await ok(newSub(c.key, i), 201));
+    const before = await snapshot(ctx);
+    const refused = await newSub(c.key, 99);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error.message).toContain(`at most ${MAX_SUBS} subscriptions`);
+    expect(refused.body.error.message).toContain('CUSTOMER_MAX_SUBSCRIPTIONS');
+    expect(await snapshot(ctx)).toEqual(before);
+
+    const err = await trpcClient(ctx, c.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/t', eventTypes: ['*'] }).then(() => null, (e: unknown) => e as Json);
+    expect(err?.data).toMatchObject({ httpStatus: 409, errorCode: 'conflict' });
+
+    await ok(rest('DELETE', '/subscriptions/{id}', { key: c.key, params: { id: subs[0].id } }));
+    expect((await newSub(c.key, 100)).status).toBe(201);
+  });
+
+  it('holds under concurrent requests', async () => {
+    const c = await freshCustomer();
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => newSub(c.key, i)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(MAX_SUBS);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(6 - MAX_SUBS);
+  });
+
+  it('does not cap the platform', async () => {
+    const c = await freshCustomer();
+    for (let i = 0; i < MAX_SUBS + 1; i++) expect((await newSub(platformKey, i, c.id)).status).toBe(201);
+  });
+});
+
+describe('per-customer rate bucket', () => {
+  it('is shared by all of a customer\'s keys: another key buys no more requests', async () => {
+    const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 100, perCustomer: { perSecond: 0.01, burst: 3 } }) });
+    const c = await freshCustomer();
+    const second = (await ok(newKey(c), 201)).key as string;
+    const other = await freshCustomer();
+
+    expect((await limited('GET', '/subscriptions', { key: c.key })).status).toBe(200);
+    expect((await limited('GET', '/subscriptions', { key: c.key })).status).toBe(200);
+    expect((await limited('GET', '/subscriptions', { key: second })).status).toBe(200);
+    for (const key of [second, c.key]) {
+      const res = await limited('GET', '/subscriptions', { key });
+      expect(res.status).toBe(429);
+      expect(res.body.error).toMatchObject({ code: 'rate_limited' });
+      expect(res.body.error.message).toContain('per-customer');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // Another customer has a bucket of its own.
+    expect((await limited('GET', '/subscriptions', { key: other.key })).status).toBe(200);
+  });
+
+  it('a refusal by one bucket spends nothing from the other', () => {
+    const limiter = createRateLimiter({ perSecond: 1, burst: 1, perCustomer: { perSecond: 1, burst: 2 } });
+    limiter.check({ principalId: 'k1', customerId: 'c' }, 0);
+    expect(() => limiter.check({ principalId: 'k1', customerId: 'c' }, 0)).toThrow(/per-key/);
+    // k1's refusal left the customer one token, which k2 gets.
+    expect(() => limiter.check({ principalId: 'k2', customerId: 'c' }, 0)).not.toThrow();
+    expect(() => limiter.check({ principalId: 'k3', customerId: 'c' }, 0)).toThrow(/per-customer/);
+  });
+});
+
+describe('tRPC body limit with a chunked body', () => {
+  const LIMIT = 64 * 1024;
+
+  /** A JSON body of `total` bytes that declares no length, and how much of it was pulled. */
+  function chunkedBody(total: number) {
+    const chunk = 16 * 1024;
+    const head = Buffer.from('{"type":"blob.created","data":{"blob":"');
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        const part = sent === 0 ? Buffer.concat([head, Buffer.alloc(chunk - head.length, 'x')]) : Buffer.alloc(chunk, 'x');
+        sent += part.length;
+        controller.enqueue(new Uint8Array(part));
+      },
+    });
+    return { stream, pulled: () => sent };
+  }
+
+  it('answers 413 to a chunked body above the limit, in the handler, without reading it whole', async () => {
+    const c = await freshCustomer();
+    const body = chunkedBody(4 * 1024 * 1024);
+    const req = new Request(`${BASE_URL}${TRPC_ENDPOINT}/events.publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+      body: body.stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(req.headers.get('content-length')).toBeNull();
+    const before = await snapshot(ctx);
+    const res = await serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT });
+    expect(res.status).toBe(413);
+    expect(((await res.json())).error.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
+    expect(body.pulled()).toBeLessThan(LIMIT * 2);
+    expect(await snapshot(ctx)).toEqual(before);
+  });
+
+  describe('over real HTTP', () => {
+    let server: Server;
+    let url: string;
+    beforeAll(async () => {
+      // The handler behind a plain Node HTTP server, as the Next route serves it.
+      server = createServer((req, res) => {
+        const request = new Request(`http://${req.headers.host}${req.url}`, {
+          method: req.method,
+          headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]))),
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
+          duplex: 'half',
+        } as RequestInit);
+        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT }).then(async (r) => {
+          // A refused body was not read to its end: this connection cannot carry another request.
+          res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TRPC_ENDPOINT}/events.publish`;
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+
+    it('answers 413 to a chunked body (Transfer-Encoding: chunked, no Content-Length)', async () => {
+      const c = await freshCustomer();
+      const body = chunkedBody(1024 * 1024);
+      const before = await snapshot(ctx);
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: body.stream, duplex: 'half' } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(((await res.json())).error.data).toMatchObject({ errorCode: 'payload_too_large' });
+      expect(await snapshot(ctx)).toEqual(before);
+    });
+
+    it('still accepts a chunked body under the limit', async () => {
+      const c = await freshCustomer();
+      const payload = new TextEncoder().encode(JSON.stringify({ type: 'blob.created', data: { blob: 'y'.repeat(1000) } }));
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(payload.slice(0, 10));
+          controller.enqueue(payload.slice(10));
+          controller.close();
+        },
+      });
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(((await res.json())).result.data).toMatchObject({ id: expect.stringMatching(/^evt_/) });
+    });
+  });
+});

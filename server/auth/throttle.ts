@@ -1,0 +1,62 @@
+/**
+ * Sign-in throttling: failed password sign-ins counted per email and per client address over a
+ * sliding window. At the limit, further attempts are refused without checking the password, until
+ * the oldest failure in the window ages out. A successful sign-in clears the email's count (not the
+ * address's). Refused attempts are not counted, so waiting out the window always works.
+ *
+ * Kept in this process's memory: there is no table for it (a schema change), so with N web
+ * processes an attacker gets at most N× the limit. Maps are bounded: keys whose failures have all
+ * aged out are dropped as the map grows.
+ */
+export type ThrottleLimits = { perEmail: number; perIp: number; windowMs: number };
+export type ThrottleKeys = { email: string; ip: string };
+
+export type SignInThrottle = {
+  /** Seconds until an attempt for these keys is allowed again; 0 when it is allowed now. */
+  retryAfterSeconds(keys: ThrottleKeys, now?: number): number;
+  failed(keys: ThrottleKeys, now?: number): void;
+  succeeded(keys: ThrottleKeys): void;
+};
+
+export function createSignInThrottle(limits: ThrottleLimits): SignInThrottle {
+  /** Failure times per key, oldest first, at most the key's limit of them. */
+  const failures = new Map<string, number[]>();
+  const entries = (keys: ThrottleKeys) =>
+    [
+      [`email:${keys.email.trim().toLowerCase()}`, limits.perEmail],
+      [`ip:${keys.ip}`, limits.perIp],
+    ] as const;
+  const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((t) => now - t < limits.windowMs);
+
+  return {
+    retryAfterSeconds(keys, now = Date.now()) {
+      let waitMs = 0;
+      for (const [key, limit] of entries(keys)) {
+        const times = recent(key, now);
+        // `limit` failures in the window: blocked until enough of them age out to leave limit - 1.
+        if (times.length >= limit) waitMs = Math.max(waitMs, times[times.length - limit]! + limits.windowMs - now);
+      }
+      return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : 0;
+    },
+    failed(keys, now = Date.now()) {
+      for (const [key, limit] of entries(keys)) failures.set(key, [...recent(key, now), now].slice(-limit));
+      if (failures.size > 10_000) {
+        for (const [key, times] of failures) if (!times.some((t) => now - t < limits.windowMs)) failures.delete(key);
+      }
+    },
+    succeeded(keys) {
+      failures.delete(entries(keys)[0][0]);
+    },
+  };
+}
+
+/**
+ * The client address to count against: the last X-Forwarded-For entry, the address that the nearest
+ * reverse proxy saw (a client can prepend entries, not append them). Without a proxy Next.js sets the
+ * header to the socket's address only when the client sent none, so there the per-address count is
+ * best effort; the per-email count holds either way.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  return forwarded ?? headers.get('x-real-ip') ?? 'unknown';
+}
