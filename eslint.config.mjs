@@ -29,6 +29,16 @@ export default tseslint.config(
     },
   },
   {
+    // The environment is parsed once, in server/env.ts; everything else reads its settings through
+    // env() or the domain context (server/runtime.ts). Scripts, benchmarks, tests and config files
+    // set up processes and may read it.
+    files: ['server/**', 'app/**', 'worker/**', 'proxy.ts'],
+    ignores: ['server/env.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through env() (server/env.ts) or ctx.config, not process.env.' }],
+    },
+  },
+  {
     // The domain is shared by web and worker: it must not import web code.
     files: ['server/domain/**', 'server/queue/**', 'server/db/**', 'worker/**'],
     rules: {

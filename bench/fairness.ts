@@ -13,7 +13,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import { deliveries, events, subscriptions } from '../drizzle/schema';
-import { migrateDatabase } from '../server/db/migrate';
+import { migrateDatabase } from '../server/migrate';
 import { platformScope, customerScope, type Ctx } from '../server/domain/context';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { DomainError } from '../server/domain/errors';

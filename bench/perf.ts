@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import { Pool } from 'undici';
 import { createDatabase } from '../server/db/client';
-import { migrateDatabase } from '../server/db/migrate';
+import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/tenants/subscriptions';

@@ -32,7 +32,7 @@ Object.assign(process.env, { HOOKRELAY_SECRET_KEY: SECRET_KEY, ALLOW_PRIVATE_TAR
 
 const database = await resolveDatabase({ dir: '.data/pg-bench-workers', port: 54369, database: 'hr_bench_workers', fresh: true });
 process.env.DATABASE_URL = database.url;
-const { migrateDatabase } = await import('../server/db/migrate');
+const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { createCustomer } = await import('../server/domain/tenants/customers');
 const { createSubscription } = await import('../server/domain/tenants/subscriptions');

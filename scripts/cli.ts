@@ -219,7 +219,7 @@ if (!process.env.HOOKRELAY_SECRET_KEY) {
 
 const db = await database();
 process.env.DATABASE_URL = db.url;
-const { migrateDatabase } = await import('../server/db/migrate');
+const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { platformScope } = await import('../server/domain/context');
 const { DomainError } = await import('../server/domain/errors');

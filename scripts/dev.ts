@@ -26,7 +26,7 @@ const env: NodeJS.ProcessEnv = {
 };
 Object.assign(process.env, env);
 
-const { migrateDatabase } = await import('../server/db/migrate');
+const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
 await migrateDatabase(database.url);
 const runtime = await createRuntime('web');

@@ -28,7 +28,7 @@ const env: NodeJS.ProcessEnv = {
   METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',
 };
 Object.assign(process.env, env);
-const { migrateDatabase } = await import('../server/db/migrate');
+const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { createApiKey } = await import('../server/domain/tenants/customers');
 await migrateDatabase(database.url);

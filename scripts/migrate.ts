@@ -1,5 +1,5 @@
 /** `pnpm db:migrate`: applies Drizzle migrations and pg-boss's schema to DATABASE_URL. */
-import { migrateDatabase } from '../server/db/migrate';
+import { migrateDatabase } from '../server/migrate';
 
 const url = process.env.DATABASE_URL;
 if (!url) {

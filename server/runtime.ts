@@ -1,5 +1,5 @@
 import { createDatabase, type Database } from './db/client';
-import { keyring } from './domain/tenants/crypto';
+import { keyring, type Keyring } from './domain/tenants/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
 import { createLogger, type Logger } from './log';
@@ -18,33 +18,57 @@ export function secretKeyring() {
   return keyring(e.HOOKRELAY_SECRET_KEY, previous);
 }
 
-export async function createRuntime(role: BossRole, opts: { dbMax?: number; log?: Logger } = {}): Promise<Runtime> {
+/** The domain's configuration as this process's environment sets it (defaults in server/env.ts). */
+export function configFromEnv(): Ctx['config'] {
   const e = env();
-  const url = databaseUrl();
+  return {
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    retryTimeScale: e.RETRY_TIME_SCALE,
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
+    retentionDays: e.RETENTION_DAYS,
+    breakerThreshold: e.BREAKER_THRESHOLD,
+    breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,
+    replayRatePerSecond: e.REPLAY_RATE_PER_SECOND,
+    replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
+    customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
+    customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
+  };
+}
+
+export type RuntimeOptions = {
+  /** Database URL; default DATABASE_URL. */
+  url?: string;
+  dbMax?: number;
+  bossMax?: number;
+  log?: Logger;
+  /** Secrets keyring; default from HOOKRELAY_SECRET_KEY(_PREVIOUS). */
+  keys?: Keyring;
+  /** Overrides on top of the environment's configuration (tests, benchmarks). */
+  config?: Partial<Ctx['config']>;
+  applicationName?: string;
+};
+
+/**
+ * The one way a domain context is built: the web process, the worker, the CLI, tests and
+ * benchmarks all come here (tests and benchmarks with overrides).
+ */
+export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const e = env();
+  const url = opts.url ?? databaseUrl();
   const log = opts.log ?? createLogger(role);
-  const database = createDatabase(url, { max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10), applicationName: `hookrelay-${role}` });
-  const boss = createBoss(url, { role, log, ...(e.QUEUE_POOL_MAX && { max: e.QUEUE_POOL_MAX }) });
+  const database = createDatabase(url, { max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10), applicationName: opts.applicationName ?? `hookrelay-${role}` });
+  const bossMax = opts.bossMax ?? e.QUEUE_POOL_MAX;
+  const boss = createBoss(url, { role, log, ...(bossMax && { max: bossMax }) });
   await boss.start();
   const ctx: Ctx = {
     db: database.db,
     boss,
-    keys: secretKeyring(),
+    keys: opts.keys ?? secretKeyring(),
     log,
     now: () => new Date(),
     random: Math.random,
-    config: {
-      allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
-      retryTimeScale: e.RETRY_TIME_SCALE,
-      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
-      customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
-      retentionDays: e.RETENTION_DAYS,
-      breakerThreshold: e.BREAKER_THRESHOLD,
-      breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,
-      replayRatePerSecond: e.REPLAY_RATE_PER_SECOND,
-      replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
-      customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
-      customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
-    },
+    config: { ...configFromEnv(), ...opts.config },
   };
   return {
     ctx,

@@ -23,11 +23,11 @@ const runtime = await createRuntime('worker', { log });
 // crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
 // copies them onto each job when it is sent. Idempotent, safe with many workers.
 await ensureQueues(runtime.ctx.boss);
-const sender = createSender({ allowPrivate: e.ALLOW_PRIVATE_TARGETS, connections: 64 });
+const sender = createSender({ allowPrivate: runtime.ctx.config.allowPrivateTargets, connections: 64 });
 const worker = await startWorker(runtime.ctx, sender, log);
 const ops = e.WORKER_METRICS_PORT !== undefined ? await startOpsServer(worker, e.WORKER_METRICS_PORT, log) : null;
 log.info(
-  { workerId: worker.identity.id, concurrency: e.WORKER_CONCURRENCY, customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT, metricsPort: ops?.port ?? null },
+  { workerId: worker.identity.id, concurrency: e.WORKER_CONCURRENCY, customerMaxInFlight: runtime.ctx.config.customerMaxInFlight, metricsPort: ops?.port ?? null },
   'worker started',
 );
 

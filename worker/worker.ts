@@ -10,7 +10,8 @@ import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retentio
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
-import { catalog, type JobKey, type JobPayload } from '../server/queue/catalog';
+import { completeJobs, queueSettings } from '../server/queue/boss';
+import { catalog, jobKeys, type JobEntry, type JobKey, type JobPayload } from '../server/queue/catalog';
 import { pollQueue, type PollLoop } from './poll';
 
 /** A delivery queued for longer than any deliver job can live (its job is gone): release its window slot. */
@@ -81,43 +82,46 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
 
   const handlers: { [K in JobKey]: Handler<K> } = {
     deliver: async (job) => {
-      const data = parse('deliver', job);
-      await attempts.run({ id: job.id, data });
+      await attempts.run({ id: job.id, data: parse('deliver', job) });
     },
     fanout: async (job) => {
       await runFanOutJob(ctx, parse('fanout', job).eventId);
-      await ctx.boss.complete(catalog.fanout.name, job.id);
     },
     bulkReplay: async (job) => {
       await runBulkReplay(ctx, parse('bulkReplay', job).replayId);
-      await ctx.boss.complete(catalog.bulkReplay.name, job.id);
     },
-    retention: async (job) => {
+    retention: async () => {
       const purged = await purgeExpired(ctx);
       if (purged > 0) log.info({ purged }, 'retention: purged expired events');
-      await ctx.boss.complete(catalog.retention.name, job.id);
     },
-    depthSample: async (job) => {
+    depthSample: async () => {
       await sampleQueueDepth(ctx);
-      await ctx.boss.complete(catalog.depthSample.name, job.id);
     },
   };
 
-  const jobLoops: PollLoop[] = [
-    pollQueue(ctx.boss, catalog.deliver.name, {
-      concurrency: e.WORKER_CONCURRENCY,
-      batchSize: 100,
-      pollMs: e.WORKER_POLL_MS,
-      // Per-customer cap across all workers: pg-boss counts each group's active jobs at fetch time.
-      fetch: { groupConcurrency: { default: e.CUSTOMER_MAX_IN_FLIGHT } },
-      log,
-      describe: (job) => ({ deliveryId: (job.data as { deliveryId?: string }).deliveryId, attempt: (job.data as { attempt?: number }).attempt }),
-    }, handlers.deliver),
-    pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log, describe: (job) => ({ eventId: (job.data as { eventId?: string }).eventId }) }, handlers.fanout),
-    pollQueue(ctx.boss, catalog.bulkReplay.name, { concurrency: 4, batchSize: 4, pollMs: 500, log, describe: (job) => ({ replayId: (job.data as { replayId?: string }).replayId }) }, handlers.bulkReplay),
-    pollQueue(ctx.boss, catalog.retention.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.retention),
-    pollQueue(ctx.boss, catalog.depthSample.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.depthSample),
-  ];
+  // One fetch loop per catalog entry, with the entry's fetch settings. A handler that returns
+  // normally has done its job: the loop completes it (unless the entry completes its own jobs in
+  // the transaction that records their work); one that throws hands it back to pg-boss for a retry.
+  const settings = { ...queueSettings(), customerMaxInFlight: ctx.config.customerMaxInFlight };
+  const jobLoops: PollLoop[] = jobKeys.map((key) => {
+    const entry: JobEntry = catalog[key];
+    const { groupConcurrency, ...fetch } = entry.fetch(settings);
+    const handle = handlers[key] as Handler<JobKey>;
+    return pollQueue(
+      ctx.boss,
+      entry.name,
+      {
+        ...fetch,
+        ...(groupConcurrency !== undefined && { fetch: { groupConcurrency: { default: groupConcurrency } } }),
+        log,
+        ...(entry.describe && { describe: (job: Job<unknown>) => entry.describe!(job.data as never) }),
+      },
+      async (job: Job<unknown>) => {
+        await handle(job as Job<JobPayload<JobKey>>);
+        if (!entry.selfCompleting) await completeJobs(ctx.boss, key, [job.id]);
+      },
+    );
+  });
   const inFlight = () => Object.fromEntries(jobLoops.map((l) => [l.queue, l.inFlight()]));
   const inFlightTotal = () => jobLoops.reduce((n, l) => n + l.inFlight(), 0);
   // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.

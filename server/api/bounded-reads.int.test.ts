@@ -68,7 +68,7 @@ async function trpcBatch(calls: Array<[procedure: string, input: unknown]>) {
   const input = Object.fromEntries(calls.map(([, i], n) => [n, i]));
   const url = `${BASE_URL}${TRPC_ENDPOINT}/${calls.map(([p]) => p).join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`;
   const req = new Request(url, { headers: { authorization: `Bearer ${key}` } });
-  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }));
+  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: engine.ctx.config.maxPayloadBytes });
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(res.status, bytes.toString().slice(0, 500)).toBe(200);
   return { bytes: bytes.length, results: (JSON.parse(bytes.toString('utf8')) as Json[]).map((r) => r.result.data) };

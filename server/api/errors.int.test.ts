@@ -188,7 +188,7 @@ describe('rate limit (429 with Retry-After)', () => {
     const url = `${BASE_URL}/api/trpc/subscriptions.list?input=${encodeURIComponent(JSON.stringify({}))}`;
     const get = () => {
       const req = new Request(url, { headers: { authorization: `Bearer ${cust.key}` } });
-      return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }));
+      return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxPayloadBytes });
     };
     expect((await get()).status).toBe(200);
     const res = await get();

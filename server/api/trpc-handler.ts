@@ -1,7 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
-import { env } from '../env';
 import { readAtMost } from './body';
 import { countApiError, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
@@ -15,8 +14,8 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
  * with 413 before tRPC reads them: from their declared length, or as they stream in.
  */
-export async function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes?: number } = {}): Promise<Response> {
-  const limit = opts.maxBodyBytes ?? env().MAX_PAYLOAD_BYTES;
+export async function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+  const limit = opts.maxBodyBytes;
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) return payloadTooLarge(req, String(declared), limit);
   // The declared length is only a hint (a chunked body declares none): count what actually arrives,

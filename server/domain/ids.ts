@@ -18,11 +18,11 @@ const prefixes = {
 } as const;
 
 export type IdKind = keyof typeof prefixes;
+/**
+ * An id of one kind, as `newId` makes it and `isId` checks it. The API validates ids by pattern at
+ * the door (schemas.ts `idOf`), so domain functions take plain strings.
+ */
 export type Id<K extends IdKind> = string & { readonly __id: K };
-export type CustomerId = Id<'customer'>;
-export type SubscriptionId = Id<'subscription'>;
-export type EventId = Id<'event'>;
-export type DeliveryId = Id<'delivery'>;
 
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

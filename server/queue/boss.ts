@@ -2,7 +2,7 @@ import { PgBoss, type JobInsert, type SendOptions } from 'pg-boss';
 import { env } from '../env';
 import { bossDb, type Queryable } from '../db/client';
 import type { Logger } from '../log';
-import { catalog, type JobKey, type JobPayload } from './catalog';
+import { catalog, jobKeys, type JobKey, type JobPayload, type QueueSettings } from './catalog';
 
 export type Boss = PgBoss;
 export type BossRole = 'web' | 'worker' | 'migrate';
@@ -32,18 +32,20 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number; lo
   return boss;
 }
 
-function queueOptions(key: JobKey) {
-  const q = { ...catalog[key].queue } as Record<string, unknown>;
-  if (key === 'deliver') q.expireInSeconds = env().DELIVERY_JOB_EXPIRE_SECONDS;
-  return q;
+/** The catalog's process-dependent settings, as this process's environment sets them. */
+export function queueSettings(): QueueSettings {
+  const e = env();
+  return { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT, deliveryExpireSeconds: e.DELIVERY_JOB_EXPIRE_SECONDS };
 }
 
-export async function ensureQueues(boss: Boss): Promise<void> {
-  for (const key of Object.keys(catalog) as JobKey[]) {
-    const name = catalog[key].name;
+/** Creates or updates every catalog queue with its options. Idempotent, safe with many workers. */
+export async function ensureQueues(boss: Boss, settings: QueueSettings = queueSettings()): Promise<void> {
+  for (const key of jobKeys) {
+    const { name } = catalog[key];
+    const options = catalog[key].queue(settings);
     const existing = await boss.getQueue(name);
-    if (existing) await boss.updateQueue(name, queueOptions(key));
-    else await boss.createQueue(name, queueOptions(key));
+    if (existing) await boss.updateQueue(name, options);
+    else await boss.createQueue(name, options);
   }
 }
 

@@ -2,16 +2,48 @@ import { z } from 'zod';
 import type { Queue } from 'pg-boss';
 
 /**
- * Every job Hookrelay runs, declared once: name, payload schema, queue options and (for scheduled
- * jobs) a cron. `enqueue()` (server/queue/boss.ts) validates against the same schema the worker's
- * handler parses with, so sender and handler cannot drift apart.
+ * Every job Hookrelay runs, declared completely and once: name, payload schema, queue options
+ * (retries, expiry), how a worker fetches it (concurrency, batch, poll interval, per-customer cap),
+ * what to log about it, whether its handler completes it itself, and a cron for scheduled jobs.
+ * `enqueue()` (server/queue/boss.ts) validates against the same schema the worker's handler parses
+ * with, so sender and handler cannot drift apart; the worker builds one fetch loop per entry.
+ * Adding a job is one entry here plus one handler in worker/worker.ts.
  */
+
+/** Process settings some entries depend on (server/env.ts). */
+export type QueueSettings = {
+  /** WORKER_CONCURRENCY: attempts in flight per worker process. */
+  concurrency: number;
+  /** WORKER_POLL_MS: idle poll interval of the busy queues. */
+  pollMs: number;
+  /** CUSTOMER_MAX_IN_FLIGHT: per-customer cap on in-flight attempts across all workers. */
+  customerMaxInFlight: number;
+  /** DELIVERY_JOB_EXPIRE_SECONDS: how soon a crashed worker's delivery job goes to another worker. */
+  deliveryExpireSeconds: number;
+};
+
+export type FetchSettings = { concurrency: number; batchSize: number; pollMs: number; groupConcurrency?: number };
+
+export type JobEntry = {
+  name: string;
+  payload: z.ZodType;
+  queue: (s: QueueSettings) => Omit<Queue, 'name'>;
+  fetch: (s: QueueSettings) => FetchSettings;
+  /** Ids worth logging about a job (they go on error and hand-back lines). */
+  describe?: (data: never) => Record<string, unknown>;
+  /** The handler completes the job itself, in the transaction that records its work. */
+  selfCompleting?: true;
+  cron?: string;
+};
+
 export const catalog = {
   /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
   fanout: {
     name: 'fanout',
     payload: z.object({ eventId: z.string() }),
-    queue: { retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300 },
+    queue: () => ({ retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300 }),
+    fetch: (s) => ({ concurrency: 4, batchSize: 4, pollMs: s.pollMs }),
+    describe: (d: { eventId: string }) => ({ eventId: d.eventId }),
   },
   /**
    * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
@@ -20,34 +52,42 @@ export const catalog = {
    * `attempt` is the delivery's attempt number this job performs:
    * a job whose attempt was already recorded is a no-op (crash-retry idempotency).
    * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled
-   * by our retry policy.
+   * by our retry policy. Completed with the attempt's record (server/domain/delivery/record.ts).
    */
   deliver: {
     name: 'deliver',
     payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1) }),
-    queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60 },
+    queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
+    fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, groupConcurrency: s.customerMaxInFlight }),
+    describe: (d: { deliveryId: string; attempt: number }) => ({ deliveryId: d.deliveryId, attempt: d.attempt }),
+    selfCompleting: true,
   },
   /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
   bulkReplay: {
     name: 'bulk-replay',
     payload: z.object({ replayId: z.string() }),
-    queue: { retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600 },
+    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600 }),
+    fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
+    describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
   },
   /** Purges events (with their deliveries and attempts) past retention_until. */
   retention: {
     name: 'retention',
     payload: z.object({}).passthrough(),
-    queue: { retryLimit: 3, expireInSeconds: 900 },
+    queue: () => ({ retryLimit: 3, expireInSeconds: 900 }),
+    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
     cron: '17 * * * *',
   },
   /** Samples per-subscription queue depth for the per-minute stats. */
   depthSample: {
     name: 'depth-sample',
     payload: z.object({}).passthrough(),
-    queue: { retryLimit: 0, expireInSeconds: 60 },
+    queue: () => ({ retryLimit: 0, expireInSeconds: 60 }),
+    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
     cron: '* * * * *',
   },
-} as const satisfies Record<string, { name: string; payload: z.ZodType; queue: Omit<Queue, 'name'>; cron?: string }>;
+} as const satisfies Record<string, JobEntry>;
 
 export type JobKey = keyof typeof catalog;
 export type JobPayload<K extends JobKey> = z.infer<(typeof catalog)[K]['payload']>;
+export const jobKeys = Object.keys(catalog) as JobKey[];

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { deliveries } from '../../drizzle/schema';
 import { createDatabase, type Database } from '../../server/db/client';
 import { startEmbeddedPostgres, type Embedded } from '../../server/db/embedded';
-import { migrateDatabase } from '../../server/db/migrate';
+import { migrateDatabase } from '../../server/migrate';
 import { platformScope, type Ctx } from '../../server/domain/context';
 import { keyring } from '../../server/domain/tenants/crypto';
 import { createCustomer } from '../../server/domain/tenants/customers';

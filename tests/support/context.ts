@@ -1,28 +1,23 @@
-import { createDatabase } from '../../server/db/client';
 import type { Ctx } from '../../server/domain/context';
 import { keyring } from '../../server/domain/tenants/crypto';
 import { createLogger } from '../../server/log';
-import { createBoss } from '../../server/queue/boss';
+import { createRuntime } from '../../server/runtime';
 
 export type TestCtx = Ctx & { close(): Promise<void> };
 
-/** A domain context over a test database, with the real pg-boss. */
+/**
+ * A domain context over a test database, with the real pg-boss, built like every process's
+ * (server/runtime.ts): the environment's configuration with the tests' overrides (private targets
+ * allowed, bulk replays unthrottled) and then the test's own.
+ */
 export async function createTestContext(url: string, config: Partial<Ctx['config']> = {}): Promise<TestCtx> {
-  const database = createDatabase(url, { max: 10 });
-  const log = createLogger('test');
-  const boss = createBoss(url, { role: 'worker', log });
-  await boss.start();
-  return {
-    db: database.db,
-    boss,
+  const runtime = await createRuntime('worker', {
+    url,
+    dbMax: 10,
+    log: createLogger('test'),
     keys: keyring('test-secret-key-0123456789abcdef'),
-    log,
-    now: () => new Date(),
-    random: Math.random,
-    config: { allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30, breakerThreshold: 5, breakerCooldownMs: 30_000, replayRatePerSecond: 1000, replayMinIntervalMs: 0, customerMaxApiKeys: 20, customerMaxSubscriptions: 100, ...config },
-    async close() {
-      await boss.stop({ graceful: false, close: true });
-      await database.close();
-    },
-  };
+    applicationName: 'hookrelay-test',
+    config: { allowPrivateTargets: true, retryTimeScale: 1, replayRatePerSecond: 1000, replayMinIntervalMs: 0, ...config },
+  });
+  return Object.assign(runtime.ctx, { close: () => runtime.stop() });
 }

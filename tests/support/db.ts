@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { migrateDatabase } from '../../server/db/migrate';
+import { migrateDatabase } from '../../server/migrate';
 
 /** A fresh, migrated database for one test file, on the run's server (see global-setup.ts). */
 export async function createTestDatabase(label = 'test'): Promise<{ url: string; drop(): Promise<void> }> {

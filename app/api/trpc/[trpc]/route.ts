@@ -1,11 +1,13 @@
 import { contextForRequest } from '@/server/api/context';
 import { serveTrpc } from '@/server/api/trpc-handler';
+import { getWebRuntime } from '@/server/web';
 
 /** tRPC door: the dashboard (session cookie) and TypeScript integrators (Bearer key). */
 export const dynamic = 'force-dynamic';
 
-function handler(req: Request) {
-  return serveTrpc(req, () => contextForRequest(req));
+async function handler(req: Request) {
+  const { ctx } = await getWebRuntime();
+  return serveTrpc(req, () => contextForRequest(req), { maxBodyBytes: ctx.config.maxPayloadBytes });
 }
 
 export { handler as GET, handler as POST };

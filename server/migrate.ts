@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { createDatabase } from './client';
-import { createBoss, ensureQueues } from '../queue/boss';
+import { createDatabase } from './db/client';
+import { createBoss, ensureQueues } from './queue/boss';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle/migrations');
 
