@@ -4,7 +4,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { createDatabase } from './db/client';
 import { createBoss, ensureQueues } from './queue/boss';
 
-const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle/migrations');
+const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../drizzle/migrations');
 
 /**
  * Brings a database up to date: our tables (Drizzle migrations, committed under drizzle/migrations)
