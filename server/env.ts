@@ -30,6 +30,8 @@ const schema = z.object({
   /** Idle poll interval of the worker's fetch loop, in ms. */
   WORKER_POLL_MS: z.coerce.number().int().min(5).default(50),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Whole body of `POST /events/batch` (up to 500 events, each within MAX_PAYLOAD_BYTES). */
+  MAX_BATCH_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
   /** One bucket per customer as well, shared by all its keys and dashboard users (keys do not add up). */

@@ -162,6 +162,7 @@ function createMetrics() {
     jobsHandedBack: new Counter('hookrelay_jobs_handed_back_total', 'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.', ['queue']),
     eventsAccepted: new Counter('hookrelay_events_accepted_total', 'Events accepted by this process (durable with their fan-out), by scope: customer or broadcast.', ['scope'], [{ scope: 'customer' }, { scope: 'broadcast' }]),
     eventsGroupCommitted: new Counter('hookrelay_events_group_committed_total', 'Of the accepted events, those accepted in one transaction with other concurrent publishes (group commit).'),
+    eventsBatched: new Counter('hookrelay_events_batched_total', 'Events submitted through POST /events/batch (accepted or refused item by item).'),
     eventsDuplicate: new Counter('hookrelay_events_duplicate_total', 'Publishes answered with an earlier event because of a repeated idempotency key.'),
     apiErrors: new Counter('hookrelay_api_errors_total', 'API requests answered with an error, by error code (REST and tRPC).', ['code']),
     workerInFlight: new Gauge('hookrelay_worker_in_flight', 'Jobs this worker holds right now, by queue.', ['queue']),

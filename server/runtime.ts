@@ -25,6 +25,7 @@ export function configFromEnv(): Ctx['config'] {
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     retryTimeScale: e.RETRY_TIME_SCALE,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    maxBatchBytes: e.MAX_BATCH_BYTES,
     customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
     retentionDays: e.RETENTION_DAYS,
     breakerThreshold: e.BREAKER_THRESHOLD,

@@ -1,7 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
-import { DomainError, invalidInput, type ErrorCode, type FieldIssue } from '../domain/errors';
+import { DomainError, invalidInput, issuesOfZod, type ErrorCode, type FieldIssue } from '../domain/errors';
+
+export { issuesOfZod };
 import { metrics } from '../metrics';
 
 /** The one mapping of domain error codes to tRPC codes and HTTP statuses (complete by type). */
@@ -47,15 +49,6 @@ export function toDomainError(err: unknown): DomainError {
 }
 
 /** Every zod issue, one entry per field: an object with unknown keys gives one `unknown field` per key. */
-export function issuesOfZod(err: ZodError): FieldIssue[] {
-  const at = (path: PropertyKey[]) => path.map(String).join('.') || undefined;
-  return err.issues.flatMap((issue): FieldIssue[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at([...issue.path, key])!, reason: 'unknown field' }));
-    const field = at(issue.path);
-    return [{ ...(field && { field }), reason: issue.message }];
-  });
-}
-
 export function fromZod(err: ZodError): DomainError {
   return invalidInput(issuesOfZod(err));
 }

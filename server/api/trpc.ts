@@ -17,6 +17,8 @@ export type RestMeta = {
   tag: string;
   /** Who may call it, for the docs: `platform` needs a platform key; `any` takes either key. */
   auth: 'platform' | 'any';
+  /** The request body may be a batch: its limit is MAX_BATCH_BYTES instead of MAX_PAYLOAD_BYTES. */
+  batchBody?: true;
 };
 export type Meta = { rest?: RestMeta };
 

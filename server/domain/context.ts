@@ -20,6 +20,8 @@ export type Ctx = {
     allowPrivateTargets: boolean;
     retryTimeScale: number;
     maxPayloadBytes: number;
+    /** Whole request body of a batch publish (each event is still held to maxPayloadBytes). */
+    maxBatchBytes: number;
     customerMaxInFlight: number;
     retentionDays: number;
     /** Consecutive unhealthy outcomes that open a subscription's circuit breaker. */

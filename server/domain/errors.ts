@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 /**
  * The one error type of the domain. Codes are a closed set; server/api maps each once to a tRPC code
  * and an HTTP status (the maps are `Record<ErrorCode, …>`, so the compiler checks they are complete).
@@ -45,3 +46,13 @@ export function invalidInput(issues: FieldIssue[]): DomainError {
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
 export const badRequest = (field: string, message: string) => new DomainError('bad_request', message, { field });
+
+/** Every problem a zod parse found, one per field (an unknown key is its own `unknown field`). */
+export function issuesOfZod(err: ZodError): FieldIssue[] {
+  const at = (path: PropertyKey[]) => path.map(String).join('.') || undefined;
+  return err.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at([...issue.path, key])!, reason: 'unknown field' }));
+    const field = at(issue.path);
+    return [{ ...(field && { field }), reason: issue.message }];
+  });
+}

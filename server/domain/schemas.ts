@@ -62,6 +62,19 @@ export const publishEventInput = z.strictObject({
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
 
+/**
+ * `POST /events/batch`: up to 500 events of `publishEventInput`'s form. Items are checked one by one
+ * by the domain (a bad item is refused in its own result, not the whole request).
+ */
+export const publishBatchInput = z.strictObject({
+  events: z
+    .array(z.unknown())
+    .min(1)
+    .max(500)
+    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`')
+    .meta({ examples: [[{ type: 'charge.succeeded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 4200 }, idempotencyKey: 'ch_1' }, { type: 'charge.refunded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 100 } }]] }),
+});
+
 export const retryPolicyInput = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   scheduleSeconds: z.array(z.number().int().min(1).max(7 * 86400)).min(1).max(49).optional(),

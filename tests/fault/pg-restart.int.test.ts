@@ -16,6 +16,7 @@ import { createLogger } from '../../server/log';
 import { createBoss, type Boss } from '../../server/queue/boss';
 import { startReceiver } from '../support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { configFromEnv } from '../../server/runtime';
 
 /**
  * Requirement 1: a restart of PostgreSQL loses nothing that was accepted. A PostgreSQL of this
@@ -65,19 +66,8 @@ describe('PostgreSQL restart under load', () => {
       log: createLogger('fault-publisher'),
       now: () => new Date(),
       random: Math.random,
-      config: {
-        allowPrivateTargets: true,
-        retryTimeScale: 0.01,
-        maxPayloadBytes: 256 * 1024,
-        customerMaxInFlight: 10,
-        retentionDays: 30,
-        breakerThreshold: 5,
-        breakerCooldownMs: 30_000,
-        replayRatePerSecond: 1000,
-        replayMinIntervalMs: 0,
-        customerMaxApiKeys: 20,
-        customerMaxSubscriptions: 100,
-      },
+      // The environment's configuration (server/runtime.ts), with this test's time scale.
+      config: { ...configFromEnv(), allowPrivateTargets: true, retryTimeScale: 0.01, replayMinIntervalMs: 0 },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });
     const { secret } = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver!.url}/hook`, eventTypes: ['*'] });

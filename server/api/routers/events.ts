@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/events/reads';
-import { publishEventBatched } from '../../domain/events/publish';
-import { idOf, listEventsInput, publishEventInput } from '../../domain/schemas';
+import { publishBatch, publishEventBatched } from '../../domain/events/publish';
+import { idOf, listEventsInput, publishBatchInput, publishEventInput } from '../../domain/schemas';
 import { authedProcedure, router } from '../trpc';
 
 export const eventsRouter = router({
@@ -9,6 +9,10 @@ export const eventsRouter = router({
     .meta({ rest: { method: 'POST', path: '/events', status: 202, summary: 'Publish an event (fans out to matching subscriptions)', tag: 'events', auth: 'any' } })
     .input(publishEventInput)
     .mutation(({ ctx, input }) => publishEventBatched(ctx.ctx, ctx.scope, input)),
+  publishBatch: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/events/batch', status: 202, summary: 'Publish up to 500 events in one transaction; one result per event, in order', tag: 'events', auth: 'any', batchBody: true } })
+    .input(publishBatchInput)
+    .mutation(({ ctx, input }) => publishBatch(ctx.ctx, ctx.scope, input.events)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/events', summary: 'List events (newest first, cursor pagination); a 1 KiB payload preview each unless `full=true`', tag: 'events', auth: 'any' } })
     .input(listEventsInput)

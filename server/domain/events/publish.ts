@@ -1,20 +1,23 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { metrics } from '../../metrics';
 import { batcher } from '../../batch';
 import type { Tx } from '../../db/client';
-import { enqueue, enqueueMany } from '../../queue/boss';
+import { enqueueMany } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
-import { badRequest, DomainError, notFound } from '../errors';
-import { createDeliveries, createDeliveriesFor, matchingPage, targetsOf } from './fanout';
+import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type ErrorCode, type FieldIssue } from '../errors';
+import { createDeliveries, createDeliveriesFor, targetsOf } from './fanout';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
-import type { PublishEventInput } from '../schemas';
+import { publishEventInput, type PublishEventInput } from '../schemas';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
 
 /** Above this many matching subscriptions a customer event is fanned out by a job, not inline. */
 const INLINE_FANOUT_LIMIT = 200;
+
+export type PublishError = { code: ErrorCode; field?: string; reason: string; errors?: FieldIssue[] };
+export type BatchItemResult = { id: string; deliveries: number | null; duplicate: boolean } | { error: PublishError };
 
 /**
  * Accepts an event. The event row and its fan-out are made durable in one transaction: a
@@ -23,67 +26,67 @@ const INLINE_FANOUT_LIMIT = 200;
  * event cannot be lost. The body is serialised once here: those exact bytes are signed and sent.
  * Same idempotency key (per customer, or per broadcast) and same event returns the first event, with no
  * second fan-out; a different event under a used key is a 409.
+ *
+ * Single, group-committed and batch publishes all go through `acceptEvents`: one set of rules.
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
-  const { customerId, id, body, now } = prepareEvent(ctx, scope, input);
-  const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
-    // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
-    // customer has very many subscriptions; a broadcast always goes to the fan-out job.
-    const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
-    const inline = page && !page.more ? page.matching : null;
-    const retentionUntil = retentionFrom(ctx, now);
-    let inserted: Array<{ id: string }>;
-    try {
-      inserted = await tx
-        .insert(events)
-        .values({
-          id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil,
-          ...(inline && { fannedOutAt: now, deliveryCount: inline.length }),
-        })
-        .onConflictDoNothing()
-        .returning({ id: events.id });
-    } catch (err) {
-      if (isForeignKeyViolation(err)) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
-      throw err;
-    }
-    if (inserted.length === 0) {
-      const [existing] = await tx
-        .select({ id: events.id, deliveryCount: events.deliveryCount, type: events.type, body: events.body })
-        .from(events)
-        .where(and(sql`coalesce(${events.customerId}, '') = ${customerId ?? ''}`, eq(events.idempotencyKey, input.idempotencyKey ?? '')));
-      if (!existing) throw new DomainError('conflict', 'event id collision; retry');
-      // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
-      const first = JSON.parse(existing.body) as { data: unknown };
-      if (existing.type !== input.type || canonicalJson(first.data) !== canonicalJson(input.data)) {
-        throw new DomainError('conflict', `idempotencyKey "${input.idempotencyKey}" was already used for a different event (${existing.id})`, { field: 'idempotencyKey' });
-      }
-      return { id: existing.id, deliveries: existing.deliveryCount, duplicate: true };
-    }
-    if (inline) {
-      await createDeliveries(ctx, tx, { id, customerId, type: input.type }, inline);
-      return { id, deliveries: inline.length, duplicate: false };
-    }
-    await enqueue(ctx.boss, 'fanout', { eventId: id }, {}, tx);
-    return { id, deliveries: null, duplicate: false };
-  });
-  // Counted once committed: the publish rate is the rate of durable events.
-  if (result.duplicate) metrics.eventsDuplicate.inc();
-  else metrics.eventsAccepted.inc({ scope: customerId ? 'customer' : 'broadcast' });
-  return result;
+  const prepared = prepareEvent(ctx, scope, input);
+  const [result] = await ctx.db.transaction((tx) => acceptEvents(ctx, tx, [prepared]));
+  if (result instanceof DomainError) throw result;
+  countAccepted([prepared], [result!]);
+  return result!;
 }
 
 /**
- * Group commit for publishing: concurrent publishes of one process that arrive within 2 ms (up to
- * 64) are accepted in one transaction with set-based statements (one subscriptions read, one
- * event insert, one delivery insert, one admission, one job insert, one durable commit), instead
- * of one transaction of ~8 round trips each. Each caller still gets its own result, returned only
- * after the commit. Anything unusual (an idempotency repeat, an unknown customer, an error) falls
- * back to `publishEvent` for that event alone, so the semantics are exactly `publishEvent`'s.
+ * `POST /events/batch`: up to MAX_BATCH events in one request and one transaction. Each item is
+ * checked on its own (input, audience, size, idempotency) and answered in order, `{id, deliveries}`
+ * or `{error: {code, field, reason}}`; a refused item changes nothing and does not stop the others.
+ */
+export const MAX_BATCH = 500;
+
+export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Promise<{ results: BatchItemResult[] }> {
+  assertWritable(scope);
+  if (items.length > MAX_BATCH) throw badRequest('events', `at most ${MAX_BATCH} events per batch (got ${items.length})`);
+  const prepared: Array<Prepared | DomainError> = items.map((raw) => {
+    const parsed = publishEventInput.safeParse(raw);
+    if (!parsed.success) return invalidInput(issuesOfZod(parsed.error));
+    try {
+      return prepareEvent(ctx, scope, parsed.data);
+    } catch (err) {
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  });
+  const valid = prepared.filter((p): p is Prepared => !(p instanceof DomainError));
+  const accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
+  const byId = new Map(valid.map((p, i) => [p.id, accepted[i]!]));
+  countAccepted(valid, accepted);
+  metrics.eventsBatched.inc({}, items.length);
+  return {
+    results: prepared.map((p): BatchItemResult => {
+      const r = p instanceof DomainError ? p : byId.get(p.id)!;
+      return r instanceof DomainError ? { error: publishErrorOf(r) } : r;
+    }),
+  };
+}
+
+/** An item's refusal: the first problem's field and reason, and every problem when there are several. */
+function publishErrorOf(e: DomainError): PublishError {
+  const first = e.issues?.[0];
+  return { code: e.code, ...(e.field && { field: e.field }), reason: first?.reason ?? e.message, ...(e.issues && e.issues.length > 1 && { errors: e.issues }) };
+}
+
+/**
+ * Group commit for publishing: concurrent single publishes of one process that arrive within 2 ms
+ * (up to 64) are accepted in one transaction by `acceptEvents`, instead of one transaction of ~8
+ * round trips each. Each caller still gets its own result (or error), returned only after the
+ * commit. If the shared transaction fails as a whole, each event is retried alone, so one caller's
+ * problem never becomes another's.
  */
 export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   let publish = publishers.get(ctx);
   if (!publish) {
-    publish = batcher((items: Array<{ scope: Scope; input: PublishEventInput }>) => publishEvents(ctx, items), { maxSize: 64, maxWaitMs: 2 });
+    publish = batcher((items: Array<{ scope: Scope; input: PublishEventInput }>) => groupCommit(ctx, items), { maxSize: 64, maxWaitMs: 2 });
     publishers.set(ctx, publish);
   }
   return publish({ scope, input }).then((r) => {
@@ -93,6 +96,38 @@ export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventI
 }
 
 const publishers = new WeakMap<Ctx, (item: { scope: Scope; input: PublishEventInput }) => Promise<PublishResult | Error>>();
+
+async function groupCommit(ctx: Ctx, items: Array<{ scope: Scope; input: PublishEventInput }>): Promise<Array<PublishResult | Error>> {
+  const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+  const prepared: Array<Prepared | Error> = items.map(({ scope, input }) => {
+    try {
+      return prepareEvent(ctx, scope, input);
+    } catch (err) {
+      return asError(err);
+    }
+  });
+  const valid = prepared.filter((p): p is Prepared => !(p instanceof Error));
+  let accepted: Array<PublishResult | DomainError>;
+  try {
+    accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
+  } catch {
+    // The shared transaction failed (e.g. a customer deleted meanwhile): each event alone.
+    return Promise.all(items.map((i) => publishEvent(ctx, i.scope, i.input).catch(asError)));
+  }
+  countAccepted(valid, accepted);
+  if (valid.length > 1) metrics.eventsGroupCommitted.inc({}, accepted.filter((r) => !(r instanceof DomainError) && !r.duplicate).length);
+  const byId = new Map(valid.map((p, i) => [p.id, accepted[i]!]));
+  return prepared.map((p) => (p instanceof Error ? p : byId.get(p.id)!));
+}
+
+function countAccepted(prepared: Prepared[], results: Array<PublishResult | DomainError>): void {
+  // Counted once committed: the publish rate is the rate of durable events.
+  results.forEach((r, i) => {
+    if (r instanceof DomainError) return;
+    if (r.duplicate) metrics.eventsDuplicate.inc();
+    else metrics.eventsAccepted.inc({ scope: prepared[i]!.customerId ? 'customer' : 'broadcast' });
+  });
+}
 
 type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date };
 
@@ -139,70 +174,81 @@ function retentionFrom(ctx: Ctx, now: Date): Date {
   return new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
 }
 
-async function publishEvents(ctx: Ctx, items: Array<{ scope: Scope; input: PublishEventInput }>): Promise<Array<PublishResult | Error>> {
-  const single = (i: { scope: Scope; input: PublishEventInput }) => publishEvent(ctx, i.scope, i.input).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-  if (items.length === 1) return [await single(items[0]!)];
-  // A publish the one-event path would refuse is left to it, so the error is exactly its error.
-  const prepared: Array<Prepared | null> = items.map(({ scope, input }) => {
-    try {
-      return prepareEvent(ctx, scope, input);
-    } catch {
-      return null;
-    }
-  });
-  let accepted: Array<PublishResult | null>;
-  try {
-    accepted = await ctx.db.transaction((tx) => acceptMany(ctx, tx, prepared));
-  } catch {
-    accepted = prepared.map(() => null);
+/**
+ * Accepts prepared events in the caller's transaction, set-based whatever their number: one
+ * customers read, one subscriptions read, one event insert, one delivery insert and admission,
+ * one job insert. Per event: an unknown customer is a 404; a used idempotency key returns the first
+ * event (same type and data) or is a 409 (a different event); otherwise the event is accepted and
+ * fanned out, inline for a customer with fewer than INLINE_FANOUT_LIMIT subscriptions, else by a
+ * `fanout` job (always for a broadcast).
+ */
+async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Array<PublishResult | DomainError>> {
+  const customerIds = [...new Set(prepared.map((p) => p.customerId).filter((c): c is string => c !== null))];
+  const known = new Set(customerIds.length ? (await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, customerIds))).map((c) => c.id) : []);
+  const results = new Map<string, PublishResult | DomainError>();
+  const ok: Prepared[] = [];
+  for (const p of prepared) {
+    if (p.customerId && !known.has(p.customerId)) results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
+    else ok.push(p);
   }
-  // What the batch did not accept (refused, repeated, or the batch failed) goes through the
-  // one-event path, which gives each its exact answer (error, idempotent repeat, or acceptance).
-  return Promise.all(items.map(async (item, i) => {
-    const r = accepted[i];
-    if (!r) return single(item);
-    metrics.eventsAccepted.inc({ scope: prepared[i]!.customerId ? 'customer' : 'broadcast' });
-    metrics.eventsGroupCommitted.inc();
-    return r;
-  }));
-}
-
-async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): Promise<Array<PublishResult | null>> {
-  const ok = prepared.filter((p): p is Prepared => p !== null);
-  const customerIds = [...new Set(ok.map((p) => p.customerId).filter((c): c is string => c !== null))];
   const subs = customerIds.length
     ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active }).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
     : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
-  // Same rule as publishEvent: a customer's event fans out inline unless the customer has very many subscriptions.
   const inlineOf = (p: Prepared) => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
     return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type);
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
-  const inserted = await tx
-    .insert(events)
-    .values(ok.map((p) => {
-      const targets = inline.get(p.id);
-      return {
-        id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
-        retentionUntil: retentionFrom(ctx, p.now),
-        ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
-      };
-    }))
-    .onConflictDoNothing()
-    .returning({ id: events.id });
+  const inserted = ok.length
+    ? await tx
+        .insert(events)
+        .values(ok.map((p) => {
+          const targets = inline.get(p.id);
+          return {
+            id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
+            retentionUntil: retentionFrom(ctx, p.now),
+            ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
+          };
+        }))
+        .onConflictDoNothing()
+        .returning({ id: events.id })
+    : [];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
   await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)! })));
   await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
-  return prepared.map((p) => {
-    if (!p || !fresh.has(p.id)) return null;
+  for (const p of mine) {
     const targets = inline.get(p.id);
-    return { id: p.id, deliveries: targets ? targets.length : null, duplicate: false };
-  });
+    results.set(p.id, { id: p.id, deliveries: targets ? targets.length : null, duplicate: false });
+  }
+  // Not inserted: the idempotency key was used (by an earlier request, or earlier in this batch).
+  const repeated = ok.filter((p) => !fresh.has(p.id));
+  if (repeated.length) {
+    const existing = await tx
+      .select({ id: events.id, customerId: events.customerId, idempotencyKey: events.idempotencyKey, deliveryCount: events.deliveryCount, type: events.type, body: events.body })
+      .from(events)
+      .where(and(inArray(events.idempotencyKey, repeated.map((p) => p.input.idempotencyKey ?? '')), inArray(sql`coalesce(${events.customerId}, '')`, [...new Set(repeated.map((p) => p.customerId ?? ''))])));
+    const keyOf = (customerId: string | null, key: string | null) => `${customerId ?? ''}\u0000${key ?? ''}`;
+    const byKey = new Map(existing.map((e) => [keyOf(e.customerId, e.idempotencyKey), e]));
+    for (const p of repeated) {
+      const first = p.input.idempotencyKey ? byKey.get(keyOf(p.customerId, p.input.idempotencyKey)) : undefined;
+      if (!first) {
+        results.set(p.id, new DomainError('conflict', 'event id collision; retry'));
+        continue;
+      }
+      // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
+      const data = (JSON.parse(first.body) as { data: unknown }).data;
+      if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data)) {
+        results.set(p.id, new DomainError('conflict', `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`, { field: 'idempotencyKey' }));
+      } else {
+        results.set(p.id, { id: first.id, deliveries: first.deliveryCount, duplicate: true });
+      }
+    }
+  }
+  return prepared.map((p) => results.get(p.id)!);
 }
 
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */
@@ -210,13 +256,6 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
   );
-}
-
-function isForeignKeyViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23503') return true;
-  }
-  return false;
 }
 
 /**

@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 
 async function handler(req: Request) {
   const { ctx } = await getWebRuntime();
-  return serveTrpc(req, () => contextForRequest(req), { maxBodyBytes: ctx.config.maxPayloadBytes });
+  return serveTrpc(req, () => contextForRequest(req), { maxBodyBytes: Math.max(ctx.config.maxPayloadBytes, ctx.config.maxBatchBytes) });
 }
 
 export { handler as GET, handler as POST };
