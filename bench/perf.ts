@@ -155,6 +155,19 @@ export async function runPerf() {
     // Publish API alone: a customer with no subscriptions (ingest only).
     const quiet = await createCustomer(ctx, platformScope, { name: 'No subscriptions' });
     const ingest = await forDuration(10_000, 32, async () => { await publish({ type: 'order.created', customerId: quiet.id, data: DATA }); });
+    // The web tier's own ceiling under the same load: a health check is one `select 1`.
+    const health = await forDuration(10_000, 32, async () => {
+      const res = await api.request({ path: '/api/health', method: 'GET' });
+      await res.body.dump();
+    });
+    // Batch publish: 100 events per request, 8 clients.
+    const batchBody = JSON.stringify({ events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })) });
+    const batched = await forDuration(10_000, 8, async () => {
+      const res = await api.request({ path: '/api/v1/events/batch', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: batchBody });
+      const json = (await res.body.json()) as { results: Array<{ error?: unknown }> };
+      if (res.statusCode !== 202 || json.results.some((r) => r.error)) throw new Error(`batch publish answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
+    });
+    const batchEventsPerSecond = batched.perSecond * 100;
 
     // End to end: 20 customers × 10 subscriptions; each event fans out to its customer's 10.
     const customers: string[] = [];
@@ -232,7 +245,7 @@ export async function runPerf() {
     await ctx.close();
     const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
     results.ours = {
-      ingest, e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
+      ingest, health, batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 }, e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
       latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
       fanout: { rowsPerSecond: fanRowsPerSecond, delivered: fanArrivals.length, lastDeliveryS: (lastFan - fanT0) / 1000 },
       rss,
@@ -246,6 +259,8 @@ export async function runPerf() {
       { figure: 'fan-out: seconds to the last of 10,000 deliveries', value: (lastFan - fanT0) / 1000, ceiling: null, ratio: null, target: null },
       { figure: 'publish API requests/s (no subscriptions, 32 clients)', value: ingest.perSecond, ceiling: boss.insertPerSecond, ratio: ratio(ingest.perSecond, boss.insertPerSecond), target: null },
       { figure: 'publish API p99 ms', value: Math.round(ingest.p99 ?? 0), ceiling: null, ratio: null, target: null },
+      { figure: 'publish API vs GET /api/health requests/s (same 32 clients)', value: ingest.perSecond, ceiling: health.perSecond, ratio: ratio(ingest.perSecond, health.perSecond), target: '≥ 50%' },
+      { figure: 'batch publish events/s (100 per request, 8 clients) vs single publishes', value: batchEventsPerSecond, ceiling: ingest.perSecond, ratio: `${(batchEventsPerSecond / Math.max(1, ingest.perSecond)).toFixed(1)}×`, target: '≥ 10×' },
       { figure: 'RSS of web under load, MiB', value: rss.web, ceiling: null, ratio: null, target: null },
       { figure: 'RSS of worker under load, MiB', value: rss.worker, ceiling: null, ratio: null, target: null },
     ]);
