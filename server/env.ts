@@ -32,6 +32,8 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   /** Whole body of `POST /events/batch` (up to 500 events, each within MAX_PAYLOAD_BYTES). */
   MAX_BATCH_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** How long a process trusts a valid API key without a lookup; a revocation reaches other processes within it. */
+  API_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(5),
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
   /** One bucket per customer as well, shared by all its keys and dashboard users (keys do not add up). */

@@ -26,6 +26,7 @@ export function configFromEnv(): Ctx['config'] {
     retryTimeScale: e.RETRY_TIME_SCALE,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxBatchBytes: e.MAX_BATCH_BYTES,
+    apiKeyCacheMs: e.API_KEY_CACHE_SECONDS * 1000,
     customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
     retentionDays: e.RETENTION_DAYS,
     breakerThreshold: e.BREAKER_THRESHOLD,

@@ -22,6 +22,8 @@ export type Ctx = {
     maxPayloadBytes: number;
     /** Whole request body of a batch publish (each event is still held to maxPayloadBytes). */
     maxBatchBytes: number;
+    /** How long a process trusts a valid API key without looking it up again (0: always look up). */
+    apiKeyCacheMs: number;
     customerMaxInFlight: number;
     retentionDays: number;
     /** Consecutive unhealthy outcomes that open a subscription's circuit breaker. */

@@ -128,16 +128,43 @@ export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
     .where(where)
     .returning();
   if (!row) throw notFound('API key');
+  // This process forgets it at once; others within their cache's lifetime (apiKeyCacheMs).
+  const cache = keyCaches.get(ctx);
+  if (cache) for (const [hash, entry] of cache) if (entry.principal.keyId === keyId) cache.delete(hash);
   return { ...apiKeyView(row), revoked: true };
 }
+
+/**
+ * Valid keys are remembered per process for `apiKeyCacheMs` (5 s by default): a publish then costs
+ * no key lookup. A revocation takes effect at once in the process that made it and within that time
+ * everywhere else. Unknown and revoked keys are never cached.
+ */
+const keyCaches = new WeakMap<Ctx, Map<string, { principal: Principal; until: number }>>();
+const KEY_CACHE_MAX = 10_000;
 
 /** Resolves a bearer key to who it acts for; null when unknown or revoked. Touches last_used_at at most once a minute. */
 export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Principal | null> {
   if (!key.startsWith(PLATFORM_PREFIX) && !key.startsWith(CUSTOMER_PREFIX)) return null;
+  const hash = hashToken(key);
+  let cache = keyCaches.get(ctx);
+  if (!cache) keyCaches.set(ctx, (cache = new Map()));
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const principal = await lookupApiKey(ctx, hash);
+  if (principal && ctx.config.apiKeyCacheMs > 0) {
+    if (cache.size >= KEY_CACHE_MAX) cache.clear();
+    cache.set(hash, { principal, until: Date.now() + ctx.config.apiKeyCacheMs });
+  } else {
+    cache.delete(hash);
+  }
+  return principal;
+}
+
+async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
   const [row] = await ctx.db
     .select({ id: apiKeys.id, customerId: apiKeys.customerId, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
-    .where(eq(apiKeys.keyHash, hashToken(key)));
+    .where(eq(apiKeys.keyHash, hash));
   if (!row || row.revokedAt) return null;
   const now = ctx.now();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
