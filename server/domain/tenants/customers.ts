@@ -147,7 +147,7 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
   if (!key.startsWith(PLATFORM_PREFIX) && !key.startsWith(CUSTOMER_PREFIX)) return null;
   const hash = hashToken(key);
   let cache = keyCaches.get(ctx);
-  if (!cache) keyCaches.set(ctx, (cache = new Map()));
+  if (!cache) keyCaches.set(ctx, (cache = new Map<string, { principal: Principal; until: number }>()));
   const hit = cache.get(hash);
   if (hit && hit.until > Date.now()) return hit.principal;
   const principal = await lookupApiKey(ctx, hash);
