@@ -29,11 +29,11 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function setup(reply: (index: number) => Reply = () => ({ status: 200 }), sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[] } = {}) {
+async function setup(reply: (index: number) => Reply = () => ({ status: 200 }), sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {}) {
   const r = await startReceiver((_req, i) => reply(i));
   receivers.push(r);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'State' });
-  const s = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: sub.eventTypes ?? ['*'], ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }) });
+  const s = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: sub.eventTypes ?? ['*'], ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }), ...(sub.maxInFlight && { maxInFlight: sub.maxInFlight }) });
   const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') => publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
   return { r, sub: s, customer, publish };
 }
@@ -42,7 +42,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('paused subscriptions hold, never drop', () => {
   it('events published while paused are held, then delivered in publish order on resume', async () => {
-    const { r, sub, publish } = await setup();
+    // One request in flight at a time, so arrival order is admission order (with more in flight,
+    // admission is still in publish order but concurrent requests may overtake each other).
+    const { r, sub, publish } = await setup(() => ({ status: 200 }), { maxInFlight: 1 });
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: false });
     const published = [];
     for (let i = 0; i < 5; i++) published.push(await publish({ n: i }));
