@@ -8,6 +8,8 @@ const links = [
   { href: '/dashboard/events', label: 'Events' },
   { href: '/dashboard/subscriptions', label: 'Subscriptions' },
   { href: '/dashboard/dead-letters', label: 'Dead letters' },
+  { href: '/dashboard/usage', label: 'Usage' },
+  { href: '/dashboard/audit-log', label: 'Audit log' },
 ];
 
 export function NavLinks() {

@@ -1,6 +1,7 @@
 import { auth } from '../auth';
 import { customerScope } from '../domain/context';
 import { getWebRuntime, publicBaseUrl } from '../web';
+import { clientAddress } from '../auth/throttle';
 import { bearerContext } from './bearer';
 import { defaultRateLimiter } from './rate-limit';
 import type { ApiContext } from './trpc';
@@ -12,7 +13,9 @@ export async function contextForRequest(req: Request): Promise<ApiContext> {
   if (req.headers.has('authorization')) return bearerContext(ctx, req, base);
   const session = await auth();
   if (session?.user.customerId) {
-    return { ctx, ...base, scope: customerScope(session.user.customerId, session.user.readOnly), principalId: `user:${session.user.id}` };
+    const principalId = `user:${session.user.id}`;
+    const scope = { ...customerScope(session.user.customerId, session.user.readOnly), actor: { id: principalId, ip: clientAddress(req.headers) } };
+    return { ctx, ...base, scope, principalId };
   }
   return { ctx, ...base, scope: null, principalId: null };
 }

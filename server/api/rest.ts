@@ -1,5 +1,6 @@
 import type { Ctx } from '../domain/context';
 import { DomainError, invalidInput, type FieldIssue } from '../domain/errors';
+import { clientAddress } from '../auth/throttle';
 import { bearerPrincipal } from './bearer';
 import { readAtMost } from './body';
 import { countApiError, errorBody, httpStatusOf, issuesOfZod, toDomainError } from './errors';
@@ -59,7 +60,7 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
       return errorResponse(new DomainError('method_not_allowed', `method ${method} not allowed on /api/v1${path} (allowed: ${allow})`), { allow });
     }
 
-    const principal = await bearerPrincipal(ctx, req.headers.get('authorization'));
+    const principal = await bearerPrincipal(ctx, req.headers.get('authorization'), clientAddress(req.headers));
     const match = route.pattern.exec(path)!;
     // Null prototype: a `__proto__` key in the body stays a key (an unknown field), not a prototype
     // whose properties the schema would read as fields.

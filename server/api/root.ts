@@ -1,3 +1,4 @@
+import { auditRouter } from './routers/audit';
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
@@ -14,6 +15,7 @@ export const appRouter = router({
   deliveries: deliveriesRouter,
   replays: replaysRouter,
   stats: statsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

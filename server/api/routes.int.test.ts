@@ -234,6 +234,24 @@ const cases: Record<string, Case> = {
     invalid: () => ({ body: { subscriptionId: 'nope' }, field: 'subscriptionId' }),
     foreign: (w) => [{ body: { customerId: w.a.id }, expect: 404 }],
   },
+  'GET /audit-log': {
+    valid: () => ({ query: { action: 'subscription.created' } }),
+    check: (b, w) => {
+      expect(b.data.length).toBeGreaterThan(0);
+      for (const e of b.data) expect(e).toMatchObject({ customerId: w.a.id, action: 'subscription.created', actor: { kind: 'api_key' } });
+    },
+    invalid: () => ({ query: { action: 'not an action' }, field: 'action' }),
+    foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
+  },
+  'GET /usage': {
+    valid: () => ({}),
+    check: (b, w) => {
+      expect(b.data.every((r: Json) => r.customerId === w.a.id)).toBe(true);
+      expect(b.totals.eventsPublished).toBeGreaterThan(0);
+    },
+    invalid: () => ({ query: { from: 'yesterday-ish' }, field: 'from' }),
+    foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
+  },
   'GET /replays': {
     valid: () => ({}),
     check: (b, w) => expect(b).toEqual({ data: [expect.objectContaining({ customerId: w.a.id, status: 'completed' })], nextCursor: null }),

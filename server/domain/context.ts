@@ -44,7 +44,13 @@ export type Ctx = {
  * Who is acting. A platform key acts for any customer; a customer key or dashboard user only for
  * its own. Every domain query filters by `customerId` when the scope is a customer's.
  */
-export type Scope = { kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean };
+export type Scope = ({ kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean }) & { actor?: Actor };
+
+/**
+ * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session) or an API key's id, and
+ * the address the request came from. Absent for the operator's CLI.
+ */
+export type Actor = { id: string; ip: string | null };
 
 export const platformScope: Scope = { kind: 'platform' };
 export const customerScope = (customerId: string, readOnly = false): Scope => ({ kind: 'customer', customerId, readOnly });

@@ -15,6 +15,7 @@ const prefixes = {
   attempt: 'att',
   replay: 'rpl',
   worker: 'wrk',
+  audit: 'aud',
 } as const;
 
 export type IdKind = keyof typeof prefixes;

@@ -31,6 +31,7 @@ const idNames: Record<IdKind, string> = {
   attempt: 'attempt',
   replay: 'replay',
   worker: 'worker',
+  audit: 'audit entry',
 };
 
 /**
@@ -151,6 +152,21 @@ export const createReplayInput = z.strictObject({
   eventType: eventTypeFilter.optional(),
   from,
   to,
+});
+
+export const listAuditLogInput = z.strictObject({
+  customerId: customerFilter,
+  action: z.string().min(1).max(100).regex(/^[a-z_]+\.[a-z_]+$/, 'must be an action such as subscription.updated').optional().describe('Only this action, e.g. `subscription.paused`'),
+  targetId: z.string().min(1).max(100).optional().describe('Only changes to this object (a subscription, API key, … id)'),
+  from,
+  to,
+  ...pageOf('audit'),
+});
+
+export const usageInput = z.strictObject({
+  customerId: customerFilter,
+  from: z.coerce.date().optional().describe('First day (ISO 8601; default 30 days before `to`)'),
+  to: z.coerce.date().optional().describe('Last day (ISO 8601; default today)'),
 });
 
 export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });

@@ -13,6 +13,7 @@ import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
 import { holdPending, statusAfter } from './state';
+import { countUsage, dayOf } from '../audit/usage';
 
 /** Counts and logs recorded outcomes (after their transaction committed). */
 function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
@@ -68,6 +69,11 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
     if (recorded.length) {
       await updateDeliveries(ctx, tx, recorded);
+      // Usage, per customer and day: attempts, their outcome, the bytes sent.
+      await countUsage(tx, recorded.map((o) => ({
+        customerId: o.row.delivery.customerId, day: dayOf(o.startedAt), attempted: 1,
+        ...(o.decision.action === 'succeeded' ? { succeeded: 1 } : { failed: 1 }), bytes: Buffer.byteLength(o.row.event.body),
+      })));
       const bySub = new Map<string, Outcome[]>();
       for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
       // Sorted so that concurrent batches lock subscriptions in the same order (no deadlocks).

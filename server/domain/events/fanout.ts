@@ -6,6 +6,7 @@ import { admit, flagBacklog } from '../delivery/dispatch';
 import { newId } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
+import { countUsage, dayOf } from '../audit/usage';
 
 const PAGE = 1000;
 
@@ -87,7 +88,11 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
     if (!page.more || !page.last) break;
     after = page.last;
   }
-  const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.eventId, event.id));
+  const perCustomer = await tx.select({ customerId: deliveries.customerId, n: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.eventId, event.id)).groupBy(deliveries.customerId);
+  const total = perCustomer.reduce((t, c) => t + c.n, 0);
+  // A broadcast counts as one published event for each customer it reached (a customer's own event
+  // was counted when it was accepted).
+  if (!event.customerId) await countUsage(tx, perCustomer.map((c) => ({ customerId: c.customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })));
   await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total }).where(eq(events.id, event.id));
   return total;
 }

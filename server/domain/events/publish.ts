@@ -10,6 +10,7 @@ import { createDeliveries, createDeliveriesFor, targetsOf } from './fanout';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
+import { countUsage, dayOf } from '../audit/usage';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
 
@@ -220,6 +221,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   const mine = ok.filter((p) => fresh.has(p.id));
   await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)! })));
   await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
+  await countUsage(tx, mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1 })));
   for (const p of mine) {
     const targets = inline.get(p.id);
     results.set(p.id, { id: p.id, deliveries: targets ? targets.length : null, duplicate: false });

@@ -10,6 +10,7 @@ import { newId } from '../ids';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
+import { recordAudit } from '../audit/log';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -90,6 +91,7 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
       .values({ id: newId('replay', now.getTime()), customerId, filter, total, status: total === 0 ? 'completed' : 'running', createdAt: now, updatedAt: now, finishedAt: total === 0 ? now : null })
       .returning();
     if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id }, {}, tx);
+    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row!.id }, after: { filter, total } });
     return { row: row!, existing: false };
   });
   return { ...(await replayView(ctx, result.row)), existing: result.existing };
@@ -123,11 +125,15 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   assertWritable(scope);
   const row = await loadScoped(ctx, scope, id);
   if (row.status !== 'running') throw new DomainError('conflict', `bulk replay is already ${row.status}`);
-  const [updated] = await ctx.db
-    .update(bulkReplays)
-    .set({ status: 'cancelled', finishedAt: ctx.now(), updatedAt: ctx.now() })
-    .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
-    .returning();
+  const updated = await ctx.db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(bulkReplays)
+      .set({ status: 'cancelled', finishedAt: ctx.now(), updatedAt: ctx.now() })
+      .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
+      .returning();
+    if (u) await recordAudit(ctx, tx, scope, { customerId: u.customerId, action: 'bulk_replay.cancelled', target: { kind: 'bulk_replay', id }, before: { status: 'running' }, after: { status: 'cancelled', enqueued: u.enqueued } });
+    return u;
+  });
   return replayView(ctx, updated ?? row);
 }
 

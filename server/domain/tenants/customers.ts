@@ -10,6 +10,7 @@ import type { Queryable } from '../../db/client';
 import { reserveForCustomer } from './limits';
 import { assertWritable, listingCustomer } from './scope';
 import { page } from '../paging';
+import { recordAudit } from '../audit/log';
 
 /**
  * Customers, API keys, dashboard users and portal links.
@@ -33,13 +34,16 @@ export function requirePlatform(scope: Scope): void {
 export async function createCustomer(ctx: Ctx, scope: Scope, input: { name: string; externalId?: string | undefined; tier?: string | undefined }) {
   requirePlatform(scope);
   const id = newId('customer');
-  const rows = await ctx.db
-    .insert(customers)
-    .values({ id, name: input.name, externalId: input.externalId ?? null, tier: input.tier ?? 'standard', createdAt: ctx.now() })
-    .onConflictDoNothing()
-    .returning();
-  const row = rows[0];
-  if (!row) throw new DomainError('conflict', `a customer with externalId "${input.externalId}" already exists`, { field: 'externalId' });
+  const row = await ctx.db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(customers)
+      .values({ id, name: input.name, externalId: input.externalId ?? null, tier: input.tier ?? 'standard', createdAt: ctx.now() })
+      .onConflictDoNothing()
+      .returning();
+    if (!inserted) throw new DomainError('conflict', `a customer with externalId "${input.externalId}" already exists`, { field: 'externalId' });
+    await recordAudit(ctx, tx, scope, { customerId: id, action: 'customer.created', target: { kind: 'customer', id }, after: customerView(inserted) });
+    return inserted;
+  });
   return customerView(row);
 }
 
@@ -80,7 +84,9 @@ export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: s
   await getCustomer(ctx, scope, customerId);
   return ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'apiKeys');
-    return createApiKey(ctx, customerId, name, tx);
+    const key = await createApiKey(ctx, customerId, name, tx);
+    await recordAudit(ctx, tx, scope, { customerId, action: 'api_key.created', target: { kind: 'api_key', id: key.id }, after: { name: key.name, prefix: key.prefix } });
+    return key;
   });
 }
 
@@ -122,12 +128,16 @@ export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: 
 export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
   assertWritable(scope);
   const where = and(eq(apiKeys.id, keyId), scope.kind === 'customer' ? eq(apiKeys.customerId, scope.customerId) : undefined);
-  const [row] = await ctx.db
-    .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.now().toISOString()}::timestamptz)` })
-    .where(where)
-    .returning();
-  if (!row) throw notFound('API key');
+  const row = await ctx.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${ctx.now().toISOString()}::timestamptz)` })
+      .where(where)
+      .returning();
+    if (!updated) throw notFound('API key');
+    await recordAudit(ctx, tx, scope, { customerId: updated.customerId, action: 'api_key.revoked', target: { kind: 'api_key', id: updated.id }, after: { revokedAt: updated.revokedAt?.toISOString() ?? null } });
+    return updated;
+  });
   // This process forgets it at once; others within their cache's lifetime (apiKeyCacheMs).
   const cache = keyCaches.get(ctx);
   if (cache) for (const [hash, entry] of cache) if (entry.principal.keyId === keyId) cache.delete(hash);
@@ -176,7 +186,9 @@ async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
 /** Dashboard login provisioned by the platform for one of its customers. */
 export async function createDashboardUser(ctx: Ctx, scope: Scope, customerId: string, input: { email: string; password: string }) {
   requirePlatform(scope);
-  return createUser(ctx, { ...input, customerId });
+  const user = await createUser(ctx, { ...input, customerId });
+  await recordAudit(ctx, ctx.db, scope, { customerId, action: 'user.created', target: { kind: 'user', id: user.id }, after: { email: user.email } });
+  return user;
 }
 
 export async function createUser(ctx: Ctx, input: { email: string; password: string; customerId: string }) {
@@ -210,7 +222,11 @@ export async function createPortalLink(ctx: Ctx, scope: Scope, customerId: strin
   const token = randomToken(32);
   const ttl = input.ttlSeconds ?? 900;
   const expiresAt = new Date(ctx.now().getTime() + ttl * 1000);
-  await ctx.db.insert(portalTokens).values({ id: newId('portalToken'), customerId, tokenHash: hashToken(token), readOnly: input.readOnly ?? false, expiresAt, createdAt: ctx.now() });
+  const id = newId('portalToken');
+  await ctx.db.transaction(async (tx) => {
+    await tx.insert(portalTokens).values({ id, customerId, tokenHash: hashToken(token), readOnly: input.readOnly ?? false, expiresAt, createdAt: ctx.now() });
+    await recordAudit(ctx, tx, scope, { customerId, action: 'portal_link.created', target: { kind: 'portal_link', id }, after: { readOnly: input.readOnly ?? false, expiresAt: expiresAt.toISOString() } });
+  });
   return { url: `${baseUrl.replace(/\/$/, '')}/portal?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString(), readOnly: input.readOnly ?? false };
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { deliveries, subscriptions } from '../../../drizzle/schema';
-import type { Tx } from '../../db/client';
+import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
@@ -12,6 +12,7 @@ import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schema
 import { generateSecret } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { page } from '../paging';
+import { recordAudit } from '../audit/log';
 
 /** How long a rotated-out secret keeps signing alongside the new one. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
@@ -79,7 +80,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
-    return tx
+    const inserted = await tx
       .insert(subscriptions)
       .values({
         id: newId('subscription', now.getTime()),
@@ -97,6 +98,8 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         updatedAt: now,
       })
       .returning();
+    await auditSubscription(ctx, tx, scope, 'subscription.created', null, inserted[0]!);
+    return inserted;
   });
   return { ...toView(row!), secret };
 }
@@ -117,7 +120,20 @@ export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promi
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
   const row = await loadScoped(ctx.db, scope, id);
   if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
+  // Revealing a credential is recorded like a change.
+  await auditSubscription(ctx, ctx.db, scope, 'subscription.secret_revealed', null, null, row);
   return { secret: decryptSecret(ctx.keys, row.secretEnc) };
+}
+
+/** Records a change of a subscription (its view: never a secret) in the audit log, in `q`'s transaction. */
+async function auditSubscription(ctx: Ctx, q: Queryable, scope: Scope, action: string, before: Row | null, after: Row | null, target: Row | null = after ?? before) {
+  await recordAudit(ctx, q, scope, {
+    customerId: target!.customerId,
+    action,
+    target: { kind: 'subscription', id: target!.id },
+    before: before && toView(before, 0),
+    after: after && toView(after, 0),
+  });
 }
 
 /** Subscriptions, newest first, keyset-paginated by id. */
@@ -175,6 +191,8 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
       .returning();
     if (pausing) await holdPending(ctx, tx, id);
     if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
+    const action = pausing ? 'subscription.paused' : resuming ? (heldDeliveries === 'discard' ? 'subscription.resumed_discarding_held' : 'subscription.resumed') : 'subscription.updated';
+    await auditSubscription(ctx, tx, scope, action, before, row!);
     const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
     return toView(row!, held?.n ?? 0);
   });
@@ -192,14 +210,18 @@ export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<Subs
     if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
     const now = ctx.now();
     const [row] = await tx.update(subscriptions).set({ breakerProbeAt: now, backlog: true, updatedAt: now }).where(eq(subscriptions.id, id)).returning();
+    await auditSubscription(ctx, tx, scope, 'subscription.probe_requested', before, row!);
     return toView(row!);
   });
 }
 
 export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Promise<{ id: string; deleted: true }> {
   assertWritable(scope);
-  await loadScoped(ctx.db, scope, id);
-  await ctx.db.delete(subscriptions).where(eq(subscriptions.id, id));
+  await ctx.db.transaction(async (tx) => {
+    const before = await loadScoped(tx, scope, id, true);
+    await tx.delete(subscriptions).where(eq(subscriptions.id, id));
+    await auditSubscription(ctx, tx, scope, 'subscription.deleted', before, null);
+  });
   return { id, deleted: true };
 }
 
@@ -220,6 +242,7 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
       })
       .where(eq(subscriptions.id, id))
       .returning();
+    await auditSubscription(ctx, tx, scope, 'subscription.secret_rotated', before, row!);
     return { ...toView(row!), secret };
   });
 }

@@ -1,6 +1,7 @@
 import { and, inArray, lt, sql } from 'drizzle-orm';
 import { events, subscriptionDepthSamples } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
+import { purgeAudit } from '../audit/log';
 
 /**
  * Purges events past retention_until, with their deliveries and attempts (ON DELETE CASCADE), in
@@ -19,6 +20,7 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
   }
   const cutoff = new Date(now.getTime() - ctx.config.retentionDays * 86400_000);
   await ctx.db.delete(subscriptionDepthSamples).where(lt(subscriptionDepthSamples.minute, cutoff));
+  await purgeAudit(ctx);
   return purged;
 }
 

@@ -1,0 +1,118 @@
+'use client';
+
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Button } from '../../_components/button';
+import { Panel } from '../../_components/panel';
+import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { Table, Td, Th, Tr } from '../../_components/table';
+import { DateTime } from '../../_components/time';
+import { useTRPC } from '../../_components/trpc';
+
+const actions = [
+  'subscription.created', 'subscription.updated', 'subscription.paused', 'subscription.resumed', 'subscription.resumed_discarding_held', 'subscription.deleted',
+  'subscription.secret_revealed', 'subscription.secret_rotated', 'subscription.probe_requested', 'api_key.created', 'api_key.revoked', 'portal_link.created',
+  'bulk_replay.created', 'bulk_replay.cancelled', 'user.created', 'customer.created',
+];
+
+/** The customer's audit log, newest first, filterable by action, paged with "Load more". */
+export function AuditLog() {
+  const trpc = useTRPC();
+  const [action, setAction] = useState('');
+  const query = useInfiniteQuery(
+    trpc.audit.log.infiniteQueryOptions({ limit: 50, ...(action && { action }) }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+  );
+  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  return (
+    <Panel
+      title="Changes"
+      actions={
+        <label className="flex items-center gap-2 text-sm">
+          <span className="text-zinc-500 dark:text-zinc-400">Action</span>
+          <select
+            value={action}
+            onChange={(e) => setAction(e.target.value)}
+            data-testid="audit-action-filter"
+            className="h-9 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          >
+            <option value="">All actions</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      {query.error ? (
+        <div className="p-4">
+          <ErrorState error={query.error} title="Could not load the audit log" onRetry={() => void query.refetch()} />
+        </div>
+      ) : !query.data ? (
+        <TableSkeleton rows={5} label="Loading the audit log" />
+      ) : rows.length === 0 ? (
+        <EmptyState title="No changes recorded">{action ? 'Nothing with this action yet.' : 'Changes to subscriptions, API keys and replays appear here.'}</EmptyState>
+      ) : (
+        <>
+          <Table label="Audit log">
+            <thead>
+              <tr>
+                <Th>When</Th>
+                <Th>Who</Th>
+                <Th>Action</Th>
+                <Th>Object</Th>
+                <Th>Change</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((e) => (
+                <Tr key={e.id} testId="audit-row">
+                  <Td className="whitespace-nowrap">
+                    <DateTime at={e.createdAt} />
+                  </Td>
+                  <Td>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}</span>
+                    <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
+                    {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
+                  </Td>
+                  <Td>
+                    <code className="text-xs">{e.action}</code>
+                  </Td>
+                  <Td className="font-mono text-xs break-all">{e.target.id}</Td>
+                  <Td className="max-w-md">
+                    <Change before={e.before} after={e.after} />
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          {query.hasNextPage && (
+            <div className="border-t border-zinc-100 p-3 text-center dark:border-zinc-800">
+              <Button onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+                Load more
+              </Button>
+            </div>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function Change({ before, after }: { before: unknown; after: unknown }) {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  if (keys.length === 0) return <span className="text-zinc-400">—</span>;
+  const show = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v));
+  return (
+    <ul className="space-y-0.5 text-xs">
+      {keys.map((k) => (
+        <li key={k} className="break-all">
+          <span className="font-medium">{k}</span>: {before ? <span className="text-zinc-500 line-through dark:text-zinc-400">{show(b[k])}</span> : null} {show(a[k])}
+        </li>
+      ))}
+    </ul>
+  );
+}

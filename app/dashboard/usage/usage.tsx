@@ -1,0 +1,78 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { Panel } from '../../_components/panel';
+import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { Table, Td, Th, Tr } from '../../_components/table';
+import { useTRPC } from '../../_components/trpc';
+
+const fmt = new Intl.NumberFormat();
+const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+/** Usage per day as bars (attempts, split succeeded / failed) with the same figures as a table. */
+export function Usage() {
+  const trpc = useTRPC();
+  const { data, error, refetch } = useQuery(trpc.audit.usage.queryOptions({}));
+  if (error) return <ErrorState error={error} title="Could not load usage" onRetry={() => void refetch()} />;
+  if (!data) return <TableSkeleton rows={4} label="Loading usage" />;
+  const max = Math.max(1, ...data.data.map((d) => d.deliveriesAttempted));
+  return (
+    <div className="space-y-4">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        {[
+          ['Events published', fmt.format(data.totals.eventsPublished)],
+          ['Delivery attempts', fmt.format(data.totals.deliveriesAttempted)],
+          ['Failed attempts', fmt.format(data.totals.deliveriesFailed)],
+          ['Bytes sent', bytes(data.totals.bytesSent)],
+        ].map(([label, value]) => (
+          <div key={label} className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+            <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</p>
+            <p className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`usage-${label!.toLowerCase().replace(/\s+/g, '-')}`}>
+              {value}
+            </p>
+          </div>
+        ))}
+      </div>
+      <Panel title="Per day" description={`${data.from} to ${data.to}`}>
+        {data.data.length === 0 ? (
+          <EmptyState title="No usage yet">Publish an event and its deliveries are counted here.</EmptyState>
+        ) : (
+          <>
+            <div className="flex h-32 items-end gap-1 px-4 pt-4" role="img" aria-label={`Delivery attempts per day, at most ${fmt.format(max)} on one day`}>
+              {data.data.map((d) => (
+                <div key={d.day} className="flex flex-1 flex-col justify-end" title={`${d.day}: ${d.deliveriesSucceeded} succeeded, ${d.deliveriesFailed} failed`} style={{ height: '100%' }}>
+                  <div className="bg-red-400 dark:bg-red-500" style={{ height: `${(d.deliveriesFailed / max) * 100}%` }} />
+                  <div className="bg-emerald-500 dark:bg-emerald-400" style={{ height: `${(d.deliveriesSucceeded / max) * 100}%` }} />
+                </div>
+              ))}
+            </div>
+            <Table label="Usage per day">
+              <thead>
+                <tr>
+                  <Th>Day</Th>
+                  <Th>Events</Th>
+                  <Th>Attempts</Th>
+                  <Th>Succeeded</Th>
+                  <Th>Failed</Th>
+                  <Th>Bytes sent</Th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.data.map((d) => (
+                  <Tr key={d.day} testId="usage-row">
+                    <Td className="font-mono text-xs">{d.day}</Td>
+                    <Td className="tabular-nums">{fmt.format(d.eventsPublished)}</Td>
+                    <Td className="tabular-nums">{fmt.format(d.deliveriesAttempted)}</Td>
+                    <Td className="tabular-nums">{fmt.format(d.deliveriesSucceeded)}</Td>
+                    <Td className="tabular-nums">{fmt.format(d.deliveriesFailed)}</Td>
+                    <Td className="tabular-nums">{bytes(d.bytesSent)}</Td>
+                  </Tr>
+                ))}
+              </tbody>
+            </Table>
+          </>
+        )}
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { and, desc, eq, gte, lt, lte } from 'drizzle-orm';
+import { auditLog } from '../../../drizzle/schema';
+import type { Queryable } from '../../db/client';
+import { rawClient } from '../../db/client';
+import type { Ctx, Scope } from '../context';
+import { newId } from '../ids';
+import { page } from '../paging';
+import { listingCustomer } from '../tenants/scope';
+
+/**
+ * The audit log: every configuration change is recorded here, in the caller's transaction, so a
+ * change and its record commit or roll back together. Secrets are redacted before they are written.
+ */
+export type AuditEntry = {
+  customerId: string | null;
+  /** `subscription.created`, `subscription.paused`, `api_key.revoked`, … */
+  action: string;
+  target: { kind: string; id: string };
+  before?: unknown;
+  after?: unknown;
+};
+
+const SECRET_KEY = /secret|password|token|keyhash|^key$|privatekey/i;
+
+/** A copy with every secret replaced by "[redacted]" (custom header values too: they are secrets). */
+export function redact(value: unknown, key = ''): unknown {
+  if (value === null || value === undefined) return value;
+  if (SECRET_KEY.test(key)) return '[redacted]';
+  if (Array.isArray(value)) return value.map((v) => redact(v));
+  if (typeof value === 'object') {
+    if (key === 'headers') return Object.fromEntries(Object.keys(value).map((k) => [k, '[redacted]']));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redact(v, k)]));
+  }
+  return value;
+}
+
+function actorOf(scope: Scope): { kind: string; id: string | null; ip: string | null } {
+  if (!scope.actor) return { kind: 'platform', id: null, ip: null };
+  return { kind: scope.actor.id.startsWith('user:') ? 'user' : 'api_key', id: scope.actor.id, ip: scope.actor.ip };
+}
+
+/** Only the fields that changed, before and after (the whole object when one side is absent). */
+function diff(before: unknown, after: unknown): { before: unknown; after: unknown } {
+  if (!before || !after || typeof before !== 'object' || typeof after !== 'object') return { before, after };
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  return { before: Object.fromEntries(keys.map((k) => [k, b[k]])), after: Object.fromEntries(keys.map((k) => [k, a[k]])) };
+}
+
+export async function recordAudit(ctx: Ctx, q: Queryable, scope: Scope, entry: AuditEntry): Promise<void> {
+  const actor = actorOf(scope);
+  const changed = diff(redact(entry.before ?? null), redact(entry.after ?? null));
+  const now = ctx.now();
+  await rawClient(q)`
+    insert into audit_log (id, customer_id, actor_kind, actor_id, ip, action, target_kind, target_id, before, after, created_at)
+    values (${newId('audit', now.getTime())}, ${entry.customerId}, ${actor.kind}, ${actor.id}, ${actor.ip}, ${entry.action}, ${entry.target.kind},
+            ${entry.target.id}, ${changed.before === null ? null : JSON.stringify(changed.before)}::jsonb,
+            ${changed.after === null ? null : JSON.stringify(changed.after)}::jsonb, ${now.toISOString()}::timestamptz)`;
+}
+
+export type AuditView = ReturnType<typeof auditView>;
+
+function auditView(r: typeof auditLog.$inferSelect) {
+  return {
+    id: r.id,
+    customerId: r.customerId,
+    actor: { kind: r.actorKind, id: r.actorId, ip: r.ip },
+    action: r.action,
+    target: { kind: r.targetKind, id: r.targetId },
+    before: r.before,
+    after: r.after,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The audit log, newest first, keyset-paginated by id. A customer reads its own; the platform reads
+ * everyone's (or one customer's, and platform-wide changes with `customerId` null).
+ */
+export async function listAuditLog(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; action?: string | undefined; targetId?: string | undefined; from?: Date | undefined; to?: Date | undefined; limit: number; cursor?: string | undefined }) {
+  const customerId = listingCustomer(scope, input.customerId);
+  const rows = await ctx.db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        customerId ? eq(auditLog.customerId, customerId) : undefined,
+        input.action ? eq(auditLog.action, input.action) : undefined,
+        input.targetId ? eq(auditLog.targetId, input.targetId) : undefined,
+        input.from ? gte(auditLog.createdAt, input.from) : undefined,
+        input.to ? lte(auditLog.createdAt, input.to) : undefined,
+        input.cursor ? lt(auditLog.id, input.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(input.limit + 1);
+  const p = page(rows, input.limit);
+  return { data: p.data.map(auditView), nextCursor: p.nextCursor };
+}
+
+/** Retention: audit entries leave with the events of their time (RETENTION_DAYS). */
+export async function purgeAudit(ctx: Ctx): Promise<number> {
+  const cutoff = new Date(ctx.now().getTime() - ctx.config.retentionDays * 86400_000);
+  const r = await rawClient(ctx.db)`delete from audit_log where created_at < ${cutoff.toISOString()}::timestamptz`;
+  return r.count;
+}
