@@ -1,6 +1,6 @@
 'use client';
 
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '../../_components/button';
 import { Panel } from '../../_components/panel';
@@ -15,14 +15,15 @@ const actions = [
   'bulk_replay.created', 'bulk_replay.cancelled', 'user.created', 'customer.created',
 ];
 
-/** The customer's audit log, newest first, filterable by action, paged with "Load more". */
+/** The customer's audit log, newest first, filterable by action, in cursor pages (older / newer). */
 export function AuditLog() {
   const trpc = useTRPC();
   const [action, setAction] = useState('');
-  const query = useInfiniteQuery(
-    trpc.audit.log.infiniteQueryOptions({ limit: 50, ...(action && { action }) }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
-  );
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  // The cursors of the pages before this one: "Newer" pops back to the previous page.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const query = useQuery(trpc.audit.log.queryOptions({ limit: 50, ...(action && { action }), ...(cursor && { cursor }) }));
+  const rows = query.data?.data ?? [];
   return (
     <Panel
       title="Changes"
@@ -31,7 +32,10 @@ export function AuditLog() {
           <span className="text-zinc-500 dark:text-zinc-400">Action</span>
           <select
             value={action}
-            onChange={(e) => setAction(e.target.value)}
+            onChange={(e) => {
+              setAction(e.target.value);
+              setCursors([]);
+            }}
             data-testid="audit-action-filter"
             className="h-9 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           >
@@ -87,10 +91,13 @@ export function AuditLog() {
               ))}
             </tbody>
           </Table>
-          {query.hasNextPage && (
-            <div className="border-t border-zinc-100 p-3 text-center dark:border-zinc-800">
-              <Button onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                Load more
+          {(cursors.length > 0 || query.data.nextCursor) && (
+            <div className="flex justify-between border-t border-zinc-100 p-3 dark:border-zinc-800">
+              <Button onClick={() => setCursors((c) => c.slice(0, -1))} disabled={cursors.length === 0}>
+                ← Newer
+              </Button>
+              <Button onClick={() => setCursors((c) => [...c, query.data.nextCursor!])} disabled={!query.data.nextCursor}>
+                Older →
               </Button>
             </div>
           )}
