@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deliveryStatuses, heldOnResume } from './delivery/status';
+import { signatureSchemes } from './delivery/signature-schemes';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 
@@ -77,10 +78,11 @@ export const createSubscriptionInput = z.strictObject({
   rateLimitPerSecond: z.number().positive().max(10000).nullable().optional(),
   maxInFlight: z.number().int().min(1).max(1000).optional(),
   timeoutMs: z.number().int().min(100).max(60000).optional(),
+  signatureScheme: z.enum(signatureSchemes).optional().describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
-export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true }).partial().extend({
+export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true, signatureScheme: true }).partial().extend({
   retryPolicy: retryPolicyInput.nullable().optional(),
   description: z.string().max(500).nullable().optional(),
   heldDeliveries: z.enum(heldOnResume).optional().describe('With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters'),

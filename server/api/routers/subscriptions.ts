@@ -9,7 +9,7 @@ const byId = z.strictObject({ id: idOf('subscription') });
 
 export const subscriptionsRouter = router({
   create: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret', tag: 'subscriptions', auth: 'any' } })
+    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret (v1a: its whpk_ public key)', tag: 'subscriptions', auth: 'any' } })
     .input(createSubscriptionInput)
     .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
@@ -33,7 +33,7 @@ export const subscriptionsRouter = router({
     .input(byId)
     .mutation(({ ctx, input }) => rotateSecret(ctx.ctx, ctx.scope, input.id)),
   secret: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret', tag: 'subscriptions', auth: 'any' } })
+    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret (v1a: the public key)', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
     .query(({ ctx, input }) => getSubscriptionSecret(ctx.ctx, ctx.scope, input.id)),
   test: authedProcedure

@@ -9,7 +9,7 @@ import { newId } from '../ids';
 import { reserveForCustomer } from './limits';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
-import { generateSecret } from '../delivery/signing';
+import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { page } from '../paging';
 
@@ -26,6 +26,7 @@ export type SubscriptionView = {
   eventTypes: string[];
   active: boolean;
   disabledReason: string | null;
+  signatureScheme: SignatureScheme;
   retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
   rateLimitPerSecond: number | null;
   maxInFlight: number;
@@ -47,6 +48,7 @@ export function toView(s: Row, held = 0): SubscriptionView {
     eventTypes: s.eventTypes,
     active: s.active,
     disabledReason: s.disabledReason,
+    signatureScheme: s.signatureScheme,
     retryPolicy: s.retryPolicy ?? null,
     rateLimitPerSecond: s.rateLimitPerSecond,
     maxInFlight: s.maxInFlight,
@@ -70,11 +72,16 @@ function checkUrl(ctx: Ctx, url: string | undefined) {
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
+/**
+ * `secret` in the answer is what the receiver verifies with: the `whsec_` secret (`v1`), or the
+ * `whpk_` public key (`v1a`, whose `whsk_` signing key never leaves Hookrelay).
+ */
 export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   checkUrl(ctx, input.url);
-  const secret = generateSecret();
+  const signatureScheme = input.signatureScheme ?? 'v1';
+  const secret = newSigningSecret(signatureScheme);
   const now = ctx.now();
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
@@ -88,7 +95,8 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         description: input.description ?? null,
         eventTypes: input.eventTypes,
         active: input.active ?? true,
-        secretEnc: encryptSecret(ctx.keys, secret),
+        signatureScheme,
+        secretEnc: encryptSecret(ctx.keys, secret.stored),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
         maxInFlight: input.maxInFlight ?? 10,
@@ -98,7 +106,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
       })
       .returning();
   });
-  return { ...toView(row!), secret };
+  return { ...toView(row!), secret: secret.shown };
 }
 
 async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
@@ -113,11 +121,14 @@ export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promi
   return toView(row, (await heldCounts(ctx, [id])).get(id) ?? 0);
 }
 
-/** The signing secret is a credential: a read-only (embedded portal) session may not see it. */
+/**
+ * What the receiver verifies with: the `whsec_` secret (`v1`), or the `whpk_` public key (`v1a`). The
+ * secret is a credential: a read-only (embedded portal) session may not see it; a public key it may.
+ */
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
   const row = await loadScoped(ctx.db, scope, id);
-  if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
-  return { secret: decryptSecret(ctx.keys, row.secretEnc) };
+  if (scope.kind === 'customer' && scope.readOnly && row.signatureScheme === 'v1') throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
+  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc)) };
 }
 
 /** Subscriptions, newest first, keyset-paginated by id. */
@@ -203,24 +214,24 @@ export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Pr
   return { id, deleted: true };
 }
 
-/** New secret now; the old one keeps signing (a second signature) for 24 hours. */
+/** New secret (or `v1a` key pair) now; the old one keeps signing (a second signature) for 24 hours. */
 export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView & { secret: string }> {
   assertWritable(scope);
-  const secret = generateSecret();
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(tx, scope, id, true);
+    const secret = newSigningSecret(before.signatureScheme);
     const [row] = await tx
       .update(subscriptions)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret),
+        secretEnc: encryptSecret(ctx.keys, secret.stored),
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,
       })
       .where(eq(subscriptions.id, id))
       .returning();
-    return { ...toView(row!), secret };
+    return { ...toView(row!), secret: secret.shown };
   });
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "subscriptions" ADD COLUMN "signature_scheme" text DEFAULT 'v1' NOT NULL;
