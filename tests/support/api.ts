@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { bearerContext } from '../../server/api/bearer';
+import { createHookrelayClient, type HookrelayClient } from '../../server/api/client';
 import { createRateLimiter, type RateLimiter } from '../../server/api/rate-limit';
 import { handleRest } from '../../server/api/rest';
 import type { AppRouter } from '../../server/api/root';
@@ -42,6 +45,41 @@ export function restClient(ctx: Ctx, opts: { rateLimiter?: RateLimiter } = {}) {
   };
 }
 export type Rest = ReturnType<typeof restClient>;
+
+/** The typed client generated from the OpenAPI document (server/api/client), calling the REST handler in-process. */
+export function typedClient(ctx: Ctx, key: string, opts: { rateLimiter?: RateLimiter } = {}): HookrelayClient {
+  const rateLimiter = opts.rateLimiter ?? roomyLimiter();
+  return createHookrelayClient({
+    baseUrl: BASE_URL,
+    apiKey: key,
+    fetch: (req) => handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter }),
+  });
+}
+
+/** The REST API over real HTTP on 127.0.0.1 (for clients in other processes, e.g. the CLI). */
+export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promise<void> }> {
+  const rateLimiter = roomyLimiter();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+        const body = chunks.length && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+        const out = await handleRest(new Request(url, { method: req.method, headers, body }), url.pathname.replace(/^\/api\/v1/, ''), ctx, `http://${req.headers.host}`, { rateLimiter });
+        res.writeHead(out.status, Object.fromEntries(out.headers));
+        res.end(Buffer.from(await out.arrayBuffer()));
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
 
 /** A tRPC client authenticated by `key` (none: anonymous); `context` overrides who is calling (e.g. a read-only session). */
 export function trpcClient(

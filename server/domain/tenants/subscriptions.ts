@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { deliveries, subscriptions } from '../../../drizzle/schema';
+import { deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
@@ -31,7 +31,7 @@ export type SubscriptionView = {
   rateLimitPerSecond: number | null;
   maxInFlight: number;
   timeoutMs: number;
-  breaker: { state: string; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
+  breaker: { state: BreakerState; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
   /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
   heldDeliveries: number;
   secretRotationEndsAt: string | null;
