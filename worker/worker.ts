@@ -5,6 +5,7 @@ import { createAttemptRunner } from '../server/domain/delivery/runner';
 import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
 import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
+import { purgeOperationalDeliveries, runOperationalDelivery } from '../server/domain/operational/deliver';
 import { runBulkReplay } from '../server/domain/replay/bulk';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
@@ -88,6 +89,9 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       await runFanOutJob(ctx, parse('fanout', job).eventId);
       await ctx.boss.complete(catalog.fanout.name, job.id);
     },
+    operationalDeliver: async (job) => {
+      await runOperationalDelivery(ctx, sender, { id: job.id, data: parse('operationalDeliver', job) });
+    },
     bulkReplay: async (job) => {
       await runBulkReplay(ctx, parse('bulkReplay', job).replayId);
       await ctx.boss.complete(catalog.bulkReplay.name, job.id);
@@ -95,6 +99,8 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     retention: async (job) => {
       const purged = await purgeExpired(ctx);
       if (purged > 0) log.info({ purged }, 'retention: purged expired events');
+      const operational = await purgeOperationalDeliveries(ctx);
+      if (operational > 0) log.info({ operational }, 'retention: purged old operational deliveries');
       await ctx.boss.complete(catalog.retention.name, job.id);
     },
     depthSample: async (job) => {
@@ -114,6 +120,7 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       describe: (job) => ({ deliveryId: (job.data as { deliveryId?: string }).deliveryId, attempt: (job.data as { attempt?: number }).attempt }),
     }, handlers.deliver),
     pollQueue(ctx.boss, catalog.fanout.name, { concurrency: 4, batchSize: 4, pollMs: e.WORKER_POLL_MS, log, describe: (job) => ({ eventId: (job.data as { eventId?: string }).eventId }) }, handlers.fanout),
+    pollQueue(ctx.boss, catalog.operationalDeliver.name, { concurrency: 8, batchSize: 8, pollMs: e.WORKER_POLL_MS, log, describe: (job) => ({ operationalDeliveryId: (job.data as { deliveryId?: string }).deliveryId }) }, handlers.operationalDeliver),
     pollQueue(ctx.boss, catalog.bulkReplay.name, { concurrency: 4, batchSize: 4, pollMs: 500, log, describe: (job) => ({ replayId: (job.data as { replayId?: string }).replayId }) }, handlers.bulkReplay),
     pollQueue(ctx.boss, catalog.retention.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.retention),
     pollQueue(ctx.boss, catalog.depthSample.name, { concurrency: 1, batchSize: 1, pollMs: 5000, log }, handlers.depthSample),

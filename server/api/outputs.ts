@@ -8,6 +8,8 @@ import type { subscriptionStats } from '../domain/insights/stats';
 import type { replayView } from '../domain/replay/bulk';
 import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
 import type { SubscriptionView } from '../domain/tenants/subscriptions';
+import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/operational/event-types';
+import type { operationalDeliveryView, operationalWebhookView } from '../domain/operational/webhooks';
 
 /**
  * What every REST procedure answers, defined once: each procedure declares its schema with
@@ -246,3 +248,41 @@ export const replayOutput = covers<Awaited<ReturnType<typeof replayView>>>()(
 );
 export const replayPageOutput = pageOf(replayOutput, 'BulkReplayPage');
 export const createdReplayOutput = replayOutput.extend({ existing: z.boolean().describe('True when a running replay was returned instead of starting one') }).meta({ id: 'CreatedBulkReplay' });
+
+export const operationalWebhookOutput = covers<ReturnType<typeof operationalWebhookView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      url: z.string(),
+      description: z.string().nullable(),
+      eventTypes: z.array(z.enum(operationalEventTypes)).nullable().describe('The event types sent here; null: every type'),
+      secretRotationEndsAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    })
+    .meta({ id: 'OperationalWebhook' }),
+);
+export const operationalWebhookPageOutput = pageOf(operationalWebhookOutput, 'OperationalWebhookPage');
+export const operationalWebhookWithSecretOutput = operationalWebhookOutput
+  .extend({ secret: z.string().describe('The `whsec_` secret that signs what is sent here (Standard Webhooks v1)') })
+  .meta({ id: 'OperationalWebhookWithSecret' });
+export const operationalDeliveryOutput = covers<ReturnType<typeof operationalDeliveryView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      webhookId: z.string(),
+      eventId: z.string().describe('The `webhook-id` header: the same for every webhook and attempt of one operational event'),
+      eventType: z.enum(operationalEventTypes),
+      status: z.enum(operationalDeliveryStatuses),
+      attemptCount: z.number().int(),
+      nextAttemptAt: nullableTimestamp,
+      lastAttemptAt: nullableTimestamp,
+      lastResponseStatus: z.number().int().nullable(),
+      lastError: z.string().nullable(),
+      createdAt: timestamp,
+      completedAt: nullableTimestamp,
+      payload: z.unknown().describe('The body sent: `{id, type, timestamp, data}`'),
+    })
+    .meta({ id: 'OperationalDelivery' }),
+);
+export const operationalDeliveryPageOutput = pageOf(operationalDeliveryOutput, 'OperationalDeliveryPage');

@@ -1,6 +1,7 @@
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { operationalWebhooksRouter } from './routers/operational-webhooks';
 import { replaysRouter } from './routers/replays';
 import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
@@ -14,6 +15,7 @@ export const appRouter = router({
   deliveries: deliveriesRouter,
   replays: replaysRouter,
   stats: statsRouter,
+  operationalWebhooks: operationalWebhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,9 @@ const prefixes = {
   attempt: 'att',
   replay: 'rpl',
   worker: 'wrk',
+  operationalWebhook: 'owh',
+  operationalEvent: 'oev',
+  operationalDelivery: 'odl',
 } as const;
 
 export type IdKind = keyof typeof prefixes;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deliveryStatuses, heldOnResume } from './delivery/status';
 import { signatureSchemes } from './delivery/signature-schemes';
+import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 
@@ -32,6 +33,9 @@ const idNames: Record<IdKind, string> = {
   attempt: 'attempt',
   replay: 'replay',
   worker: 'worker',
+  operationalWebhook: 'operational webhook',
+  operationalEvent: 'operational event',
+  operationalDelivery: 'operational delivery',
 };
 
 /**
@@ -164,4 +168,24 @@ export const createUserInput = z.strictObject({
 export const portalLinkInput = z.strictObject({
   readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),
   ttlSeconds: z.number().int().min(30).max(86400).optional().describe('Link lifetime (default 900)'),
+});
+
+/** Operational webhooks: where the platform hears about its customers' endpoints (platform key only). */
+export const createOperationalWebhookInput = z.strictObject({
+  url: z.string().min(1).max(2048).meta({ examples: ['https://ops.example.com/hookrelay'] }),
+  eventTypes: z.array(z.enum(operationalEventTypes)).min(1).max(operationalEventTypes.length).optional().describe('The event types to send here (default: every type)'),
+  description: z.string().max(500).optional(),
+});
+
+export const updateOperationalWebhookInput = z.strictObject({
+  url: createOperationalWebhookInput.shape.url.optional(),
+  eventTypes: createOperationalWebhookInput.shape.eventTypes.unwrap().nullable().optional().describe('The event types to send here; null: every type'),
+  description: z.string().max(500).nullable().optional(),
+});
+
+export const listOperationalWebhooksInput = z.strictObject({ ...pageOf('operationalWebhook') });
+
+export const listOperationalDeliveriesInput = z.strictObject({
+  status: z.enum(operationalDeliveryStatuses).optional(),
+  ...pageOf('operationalDelivery'),
 });

@@ -118,7 +118,7 @@ export async function callProcedure(client: TRPCClient<AppRouter>, procedure: st
  * rejected request means it changed nothing.
  */
 export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
-  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items'];
+  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'operational_webhooks', 'operational_deliveries'];
   const out: Record<string, string> = {};
   for (const t of tables) {
     const rows = await ctx.db.execute<{ n: number; h: string | null }>(sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`));
@@ -128,7 +128,7 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
     sql`select count(*)::int as n, md5(string_agg((id, customer_id, name, prefix, key_hash, revoked_at)::text, '|' order by id)) as h from api_keys`,
   );
   out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
-  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
+  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout', 'operational-deliver')`);
   out.jobs = String(jobs[0]!.n);
   return out;
 }

@@ -272,6 +272,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operational-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operational webhooks
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.list"];
+        put?: never;
+        /**
+         * Register an operational webhook; the response holds its whsec_ secret
+         * @description Requires a platform API key.
+         */
+        post: operations["operationalWebhooks.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One operational webhook
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an operational webhook and its delivery history
+         * @description Requires a platform API key.
+         */
+        delete: operations["operationalWebhooks.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change its URL, event types or description
+         * @description Requires a platform API key.
+         */
+        patch: operations["operationalWebhooks.update"];
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What was sent to it, newest first, with the outcome of each delivery's last attempt
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate its signing secret (the old one keeps signing for 24 h)
+         * @description Requires a platform API key.
+         */
+        post: operations["operationalWebhooks.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replays": {
         parameters: {
             query?: never;
@@ -726,6 +818,62 @@ export interface components {
             data: components["schemas"]["EventListItem"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
+        };
+        OperationalDelivery: {
+            attemptCount: number;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description The `webhook-id` header: the same for every webhook and attempt of one operational event */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead";
+            id: string;
+            lastAttemptAt: string | null;
+            lastError: string | null;
+            lastResponseStatus: number | null;
+            nextAttemptAt: string | null;
+            /** @description The body sent: `{id, type, timestamp, data}` */
+            payload: unknown;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "dead";
+            webhookId: string;
+        };
+        OperationalDeliveryPage: {
+            data: components["schemas"]["OperationalDelivery"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OperationalWebhook: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string | null;
+            /** @description The event types sent here; null: every type */
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            id: string;
+            secretRotationEndsAt: string | null;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
+        };
+        OperationalWebhookPage: {
+            data: components["schemas"]["OperationalWebhook"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OperationalWebhookWithSecret: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string | null;
+            /** @description The event types sent here; null: every type */
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            id: string;
+            /** @description The `whsec_` secret that signs what is sent here (Standard Webhooks v1) */
+            secret: string;
+            secretRotationEndsAt: string | null;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
         };
         PortalLink: {
             /** @description ISO 8601 */
@@ -1433,6 +1581,243 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+        };
+    };
+    "operationalWebhooks.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string;
+                    /** @description The event types to send here (default: every type) */
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[];
+                    /** @example https://ops.example.com/hookrelay */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    /** @description The event types to send here; null: every type */
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+                    /** @example https://ops.example.com/hookrelay */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.deliveries": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "pending" | "succeeded" | "dead";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalDeliveryPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
         };
     };
     "replays.list": {
