@@ -27,6 +27,8 @@ CREATE TABLE "operational_webhooks" (
 );
 --> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "signature_scheme" text DEFAULT 'v1' NOT NULL;--> statement-breakpoint
+ALTER TABLE "subscriptions" ADD COLUMN "failing_since" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "subscriptions" ADD COLUMN "auto_disable_after_hours" double precision;--> statement-breakpoint
 ALTER TABLE "operational_deliveries" ADD CONSTRAINT "operational_deliveries_webhook_id_operational_webhooks_id_fk" FOREIGN KEY ("webhook_id") REFERENCES "public"."operational_webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "operational_deliveries_webhook_idx" ON "operational_deliveries" USING btree ("webhook_id","id");--> statement-breakpoint
 CREATE INDEX "operational_deliveries_created_idx" ON "operational_deliveries" USING btree ("created_at");

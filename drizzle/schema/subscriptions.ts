@@ -33,6 +33,13 @@ export const subscriptions = pgTable('subscriptions', {
   breakerFailures: integer('breaker_failures').notNull().default(0),
   breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
   breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
+  /**
+   * Auto-disable: when the first failed attempt since the last success was made (null while the last
+   * attempt succeeded), and after how many hours of that the subscription is disabled (null: the
+   * deployment's AUTO_DISABLE_AFTER_HOURS; 0: never). server/domain/delivery/auto-disable.ts.
+   */
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  autoDisableAfterHours: doublePrecision('auto_disable_after_hours'),
   /** True while deliveries wait in the table for this subscription's window (the dispatcher's worklist). */
   backlog: boolean('backlog').notNull().default(false),
   /** Token bucket for the rate limit, shared by all workers (spent by the dispatcher, one at a time). */

@@ -193,6 +193,8 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       timeoutMs: z.number().int(),
       breaker: z.strictObject({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number().int(), openedAt: nullableTimestamp, probeAt: nullableTimestamp }),
       heldDeliveries: z.number().int(),
+      autoDisableAfterHours: z.number().nullable().describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
+      failingSince: nullableTimestamp.describe('When the first failed attempt since the last success was made; null while the last attempt succeeded'),
       secretRotationEndsAt: nullableTimestamp,
       createdAt: timestamp,
       updatedAt: timestamp,

@@ -82,6 +82,7 @@ export const createSubscriptionInput = z.strictObject({
   rateLimitPerSecond: z.number().positive().max(10000).nullable().optional(),
   maxInFlight: z.number().int().min(1).max(1000).optional(),
   timeoutMs: z.number().int().min(100).max(60000).optional(),
+  autoDisableAfterHours: z.number().positive().max(8760).nullable().optional().describe('Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment\'s AUTO_DISABLE_AFTER_HOURS (120)'),
   signatureScheme: z.enum(signatureSchemes).optional().describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;

@@ -908,6 +908,8 @@ export interface components {
         };
         Subscription: {
             active: boolean;
+            /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
+            autoDisableAfterHours: number | null;
             breaker: {
                 consecutiveFailures: number;
                 openedAt: string | null;
@@ -922,6 +924,8 @@ export interface components {
             /** @description Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user */
             disabledReason: string | null;
             eventTypes: string[];
+            /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
+            failingSince: string | null;
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
@@ -967,6 +971,8 @@ export interface components {
         };
         SubscriptionWithSecret: {
             active: boolean;
+            /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
+            autoDisableAfterHours: number | null;
             breaker: {
                 consecutiveFailures: number;
                 openedAt: string | null;
@@ -981,6 +987,8 @@ export interface components {
             /** @description Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user */
             disabledReason: string | null;
             eventTypes: string[];
+            /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
+            failingSince: string | null;
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
@@ -2007,6 +2015,8 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
+                    /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
+                    autoDisableAfterHours?: number | null;
                     /**
                      * @description Required with a platform key
                      * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
@@ -2130,6 +2140,8 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
+                    /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
+                    autoDisableAfterHours?: number | null;
                     description?: string | null;
                     /**
                      * @example [

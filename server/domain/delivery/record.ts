@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { attempts, subscriptions } from '../../../drizzle/schema';
 import type { BreakerState } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
@@ -8,6 +8,7 @@ import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
 import { attemptLog, triggerOf, type Outcome } from './attempt';
+import { trackFailures } from './auto-disable';
 import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
@@ -70,6 +71,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     await raw`set local synchronous_commit = off`;
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
     if (recorded.length) {
+      await lockWrittenSubscriptions(tx, recorded);
       await updateDeliveries(ctx, tx, recorded);
       const bySub = new Map<string, Outcome[]>();
       for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
@@ -81,6 +83,8 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
         const gone = list.find((o) => o.decision.action === 'gone');
         const goneReason = gone ? await disableGone(ctx, tx, gone) : null;
         if (gone && goneReason) disabled.push({ outcome: gone, reason: 'gone', message: goneReason });
+        const autoReason = gone ? null : await trackFailures(ctx, tx, list);
+        if (autoReason) disabled.push({ outcome: list.at(-1)!, reason: 'auto_disabled', message: autoReason });
         const sub = list[0]!.row.sub;
         // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
         if (list.some((o) => breakerSignal(o.result.outcome) === 'unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
@@ -105,6 +109,23 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     return recorded;
   });
   reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
+}
+
+/**
+ * Locks, in id order, the subscriptions this batch may write (breaker, failing-since, disabling),
+ * before any of their deliveries: a pause or resume takes the subscription first and then its
+ * deliveries, so taking them the other way round here could deadlock with it. A batch of successes
+ * on healthy subscriptions writes none and locks none.
+ */
+async function lockWrittenSubscriptions(tx: Tx, recorded: Outcome[]): Promise<void> {
+  const ids = [
+    ...new Set(
+      recorded
+        .filter((o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null)
+        .map((o) => o.row.sub.id),
+    ),
+  ].sort();
+  if (ids.length) await tx.select({ id: subscriptions.id }).from(subscriptions).where(inArray(subscriptions.id, ids)).orderBy(subscriptions.id).for('update');
 }
 
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {

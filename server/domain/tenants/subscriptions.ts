@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
+import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { reserveForCustomer } from './limits';
@@ -34,12 +35,15 @@ export type SubscriptionView = {
   breaker: { state: BreakerState; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
   /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
   heldDeliveries: number;
+  /** Hours of failed attempts after which Hookrelay disables it (null: never); `failingSince`: since when they have failed. */
+  autoDisableAfterHours: number | null;
+  failingSince: string | null;
   secretRotationEndsAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
 
-export function toView(s: Row, held = 0): SubscriptionView {
+export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
   return {
     id: s.id,
     customerId: s.customerId,
@@ -60,11 +64,16 @@ export function toView(s: Row, held = 0): SubscriptionView {
       probeAt: s.breakerProbeAt?.toISOString() ?? null,
     },
     heldDeliveries: held,
+    autoDisableAfterHours: autoDisableHours(ctx, s.autoDisableAfterHours),
+    failingSince: s.failingSince?.toISOString() ?? null,
     secretRotationEndsAt: s.previousSecretExpiresAt?.toISOString() ?? null,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
 }
+
+/** `autoDisableAfterHours` as stored: null from the API means never (0); absent means the deployment's default. */
+const storedAutoDisable = (v: number | null | undefined): number | undefined => (v === null ? 0 : v);
 
 function checkUrl(ctx: Ctx, url: string | undefined) {
   if (url === undefined) return;
@@ -101,12 +110,13 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
         maxInFlight: input.maxInFlight ?? 10,
         timeoutMs: input.timeoutMs ?? 15000,
+        autoDisableAfterHours: storedAutoDisable(input.autoDisableAfterHours) ?? null,
         createdAt: now,
         updatedAt: now,
       })
       .returning();
   });
-  return { ...toView(row!), secret: secret.shown };
+  return { ...toView(ctx, row!), secret: secret.shown };
 }
 
 async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
@@ -118,7 +128,7 @@ async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = fa
 
 export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
   const row = await loadScoped(ctx.db, scope, id);
-  return toView(row, (await heldCounts(ctx, [id])).get(id) ?? 0);
+  return toView(ctx, row, (await heldCounts(ctx, [id])).get(id) ?? 0);
 }
 
 /**
@@ -146,7 +156,7 @@ export async function listSubscriptions(
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
   const held = await heldCounts(ctx, p.data.filter((r) => !r.active).map((r) => r.id));
-  return { data: p.data.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
+  return { data: p.data.map((r) => toView(ctx, r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
 }
 
 /**
@@ -179,7 +189,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.rateLimitPerSecond !== undefined && { rateLimitPerSecond: changes.rateLimitPerSecond }),
         ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
-        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true }),
+        ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
+        // A resumed or re-pointed endpoint starts afresh: breaker closed, no failures counted.
+        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true, failingSince: null }),
         updatedAt: now,
       })
       .where(eq(subscriptions.id, id))
@@ -187,7 +199,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
     if (pausing) await holdPending(ctx, tx, id);
     if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
     const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
-    return toView(row!, held?.n ?? 0);
+    return toView(ctx, row!, held?.n ?? 0);
   });
 }
 
@@ -203,7 +215,7 @@ export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<Subs
     if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
     const now = ctx.now();
     const [row] = await tx.update(subscriptions).set({ breakerProbeAt: now, backlog: true, updatedAt: now }).where(eq(subscriptions.id, id)).returning();
-    return toView(row!);
+    return toView(ctx, row!);
   });
 }
 
@@ -231,7 +243,7 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
       })
       .where(eq(subscriptions.id, id))
       .returning();
-    return { ...toView(row!), secret: secret.shown };
+    return { ...toView(ctx, row!), secret: secret.shown };
   });
 }
 
