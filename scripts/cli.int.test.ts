@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customers, subscriptions } from '../drizzle/schema';
+import { eq } from 'drizzle-orm';
+import { customers, events, subscriptions } from '../drizzle/schema';
 import { createTestContext, type TestCtx } from '../tests/support/context';
 import { createTestDatabase } from '../tests/support/db';
-import { restClient, type Rest } from '../tests/support/api';
+import { restClient, serveRest, type Rest } from '../tests/support/api';
 import { createApiKey } from '../server/domain/tenants/customers';
 
 /**
@@ -155,5 +156,41 @@ describe('pnpm cli', () => {
     const run = await cliWith({}, 'platform-key');
     expect(run.code, run.stderr).toBe(0);
     expect(lastLine(run.stdout)).toMatch(/^hr_plat_/);
+  });
+
+  it('publish sends an event through a running API with the typed client, and reports its refusals', async () => {
+    const api = await serveRest(ctx);
+    try {
+      const platformKey = (await createApiKey(ctx, null, 'remote')).key;
+      const c = await rest('POST', '/customers', { key: platformKey, body: { name: 'Remote' } });
+      const customerKey = (await createApiKey(ctx, c.body.id, 'remote')).key;
+      // No database is needed: DATABASE_URL points nowhere.
+      const remote = (...args: string[]) => cliWith({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, ...args);
+
+      const run = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order.created', '--data', '{"n":1}', '--customer', c.body.id, '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const sent = JSON.parse(run.stdout) as { id: string; deliveries: number; duplicate: boolean };
+      expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: 0, duplicate: false });
+      const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
+      expect(row).toMatchObject({ customerId: c.body.id, type: 'order.created' });
+      expect(JSON.parse(row!.body)).toMatchObject({ data: { n: 1 } });
+
+      const plain = await remote('publish', '--url', api.url, '--key', customerKey, '--type', 'order.created', '--data', '{}');
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(lastLine(plain.stdout)).toMatch(/^evt_/);
+
+      // The API's refusal comes back as the API said it, exit 1; bad input never leaves the machine (exit 2).
+      const refused = await remote('publish', '--url', api.url, '--key', customerKey, '--type', 'order.created', '--data', '{}', '--broadcast');
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toContain('error: 403 forbidden');
+      const badJson = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order.created', '--data', '{n:1}', '--customer', c.body.id);
+      expect(badJson.code).toBe(2);
+      expect(badJson.stderr).toContain('--data: not valid JSON');
+      const badType = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order created', '--data', '{}', '--customer', c.body.id);
+      expect(badType.code).toBe(2);
+      expect(badType.stderr).toContain('--type');
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -11,6 +11,10 @@
  *   secrets reencrypt                                after rotating HOOKRELAY_SECRET_KEY: re-encrypt every
  *                                                    subscription secret under the current key
  *   workers                                          worker processes seen in the last 30 s
+ *   publish --url U --key K --type T --data JSON [--customer C | --broadcast] [--idempotency-key I]
+ *                                                    publish an event through the REST API at U (with the
+ *                                                    typed client generated from the OpenAPI document), as
+ *                                                    a platform service does; needs no database
  *
  * `--json` prints exactly one JSON object on stdout instead. Errors go to stderr as `error: …` with
  * exit code 1 (2 for a command line that cannot be understood), and change nothing.
@@ -31,7 +35,8 @@ const USAGE = `usage: pnpm cli <command> [--json]
   key list [--customer C]
   key revoke <keyId>
   secrets reencrypt
-  workers`;
+  workers
+  publish --url U --key K --type T --data JSON [--customer C | --broadcast] [--idempotency-key I]`;
 
 class UsageError extends Error {}
 
@@ -41,6 +46,8 @@ const commandName = () => positionals.slice(0, 2).join(' ');
 
 type Output = { result: Record<string, unknown>; lastLine: string };
 type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
+/** A command that talks to a running deployment over its REST API: no database, no secret key. */
+type RemoteCommand = { remote: () => Promise<Output> };
 type Domain = typeof import('../server/domain/tenants/customers') & { platformScope: typeof import('../server/domain/context').platformScope };
 
 const { values, positionals } = (() => {
@@ -54,6 +61,12 @@ const { values, positionals } = (() => {
         customer: { type: 'string' },
         'external-id': { type: 'string' },
         tier: { type: 'string' },
+        url: { type: 'string' },
+        key: { type: 'string' },
+        type: { type: 'string' },
+        data: { type: 'string' },
+        broadcast: { type: 'boolean' },
+        'idempotency-key': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -77,7 +90,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, option?: string): T {
 }
 
 /** Turns the command line into a command, before any connection is opened. */
-async function plan(): Promise<Command> {
+async function plan(): Promise<Command | RemoteCommand> {
   const s = await import('../server/domain/schemas');
   const { z } = await import('zod');
   const [cmd, sub, arg, ...extra] = positionals;
@@ -85,12 +98,12 @@ async function plan(): Promise<Command> {
   const noMore = (n: number) => {
     if (positionals.length > n) throw new UsageError(`unexpected argument: ${positionals.slice(n).join(' ')}`);
   };
-  const required = (name: 'name' | 'email' | 'password' | 'customer') => {
+  const required = (name: 'name' | 'email' | 'password' | 'customer' | 'url' | 'key' | 'type' | 'data') => {
     const v = values[name];
     if (v === undefined) throw new UsageError(`--${name} is required`);
     return v;
   };
-  switch (cmd === 'platform-key' || cmd === 'workers' ? cmd : key) {
+  switch (cmd === 'platform-key' || cmd === 'workers' || cmd === 'publish' ? cmd : key) {
     case 'platform-key': {
       noMore(1);
       const name = check(z.string().min(1).max(200), values.name ?? 'cli', '--name');
@@ -167,6 +180,27 @@ async function plan(): Promise<Command> {
         return { result: { workers }, lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n') };
       };
     }
+    case 'publish': {
+      noMore(1);
+      const baseUrl = check(z.string().url(), required('url'), '--url');
+      const apiKey = required('key');
+      let data: unknown;
+      try {
+        data = JSON.parse(required('data'));
+      } catch {
+        throw new UsageError('--data: not valid JSON');
+      }
+      const input = check(s.publishEventInput, { type: required('type'), data, customerId: values.customer, broadcast: values.broadcast, idempotencyKey: values['idempotency-key'] });
+      return {
+        remote: async () => {
+          const { createHookrelayClient } = await import('../server/api/client');
+          const api = createHookrelayClient({ baseUrl, apiKey });
+          const { data: sent, error, response } = await api.POST('/api/v1/events', { body: input });
+          if (error) throw new Error(`${response.status} ${error.error.code}: ${error.error.message}`);
+          return { result: sent, lastLine: sent.id };
+        },
+      };
+    }
     default:
       throw new UsageError(cmd ? `unknown command: ${positionals.join(' ')}` : 'no command given');
   }
@@ -197,13 +231,24 @@ function print({ result, lastLine }: Output) {
   console.log(lastLine);
 }
 
-let command: Command;
+let planned: Command | RemoteCommand;
 try {
-  command = await plan();
+  planned = await plan();
 } catch (err) {
   if (err instanceof UsageError) usageFailure(err.message);
   throw err;
 }
+
+if ('remote' in planned) {
+  try {
+    print(await planned.remote());
+    process.exit(0);
+  } catch (err) {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+const command: Command = planned;
 
 // Against the dev database, the dev key (from .data/dev-secrets.json) is the right one. Against a
 // DATABASE_URL the key must be the deployment's own: a command that reads or writes subscription

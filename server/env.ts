@@ -48,6 +48,8 @@ const schema = z.object({
   SIGNIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   PUBLIC_URL: z.string().url().optional(),
   BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  /** A subscription none of whose attempts succeeded for this long is disabled (its deliveries held); scaled by RETRY_TIME_SCALE. */
+  AUTO_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
   BREAKER_COOLDOWN_SECONDS: z.coerce.number().positive().default(30),
   REPLAY_RATE_PER_SECOND: z.coerce.number().positive().default(100),
   REPLAY_MIN_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),

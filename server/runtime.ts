@@ -35,6 +35,7 @@ export function configFromEnv(): Ctx['config'] {
     replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
     customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
     customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
+    autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
   };
 }
 

@@ -5,6 +5,7 @@ import { createAttemptRunner } from '../server/domain/delivery/runner';
 import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
 import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
+import { purgeOperationalDeliveries, runOperationalDelivery } from '../server/domain/operational/deliver';
 import { runBulkReplay } from '../server/domain/replay/bulk';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
@@ -87,12 +88,17 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     fanout: async (job) => {
       await runFanOutJob(ctx, parse('fanout', job).eventId);
     },
+    operationalDeliver: async (job) => {
+      await runOperationalDelivery(ctx, sender, { id: job.id, data: parse('operationalDeliver', job) });
+    },
     bulkReplay: async (job) => {
       await runBulkReplay(ctx, parse('bulkReplay', job).replayId);
     },
     retention: async () => {
       const purged = await purgeExpired(ctx);
       if (purged > 0) log.info({ purged }, 'retention: purged expired events');
+      const operational = await purgeOperationalDeliveries(ctx);
+      if (operational > 0) log.info({ operational }, 'retention: purged old operational deliveries');
     },
     depthSample: async () => {
       await sampleQueueDepth(ctx);

@@ -6,3 +6,4 @@ export * from './replays';
 export * from './stats';
 export * from './workers';
 export * from './audit';
+export * from './operational';

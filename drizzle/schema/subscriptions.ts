@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { SignatureScheme } from '../../server/domain/delivery/signature-schemes';
 import { customers } from './customers';
 
 export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: number[] };
@@ -16,7 +17,9 @@ export const subscriptions = pgTable('subscriptions', {
   active: boolean('active').notNull().default(true),
   /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
   disabledReason: text('disabled_reason'),
-  /** AES-256-GCM ciphertext of the `whsec_` secret (server/domain/tenants/crypto.ts). */
+  /** `v1` (HMAC-SHA256, `whsec_` secret) or `v1a` (Ed25519, `whsk_` signing key; receivers hold its `whpk_` public key). */
+  signatureScheme: text('signature_scheme').$type<SignatureScheme>().notNull().default('v1'),
+  /** AES-256-GCM ciphertext of the `whsec_` secret, or of the `whsk_` signing key for `v1a` (server/domain/tenants/crypto.ts). */
   secretEnc: text('secret_enc').notNull(),
   /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
   previousSecretEnc: text('previous_secret_enc'),
@@ -30,6 +33,13 @@ export const subscriptions = pgTable('subscriptions', {
   breakerFailures: integer('breaker_failures').notNull().default(0),
   breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
   breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
+  /**
+   * Auto-disable: when the first failed attempt since the last success was made (null while the last
+   * attempt succeeded), and after how many hours of that the subscription is disabled (null: the
+   * deployment's AUTO_DISABLE_AFTER_HOURS; 0: never). server/domain/delivery/auto-disable.ts.
+   */
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  autoDisableAfterHours: doublePrecision('auto_disable_after_hours'),
   /** True while deliveries wait in the table for this subscription's window (the dispatcher's worklist). */
   backlog: boolean('backlog').notNull().default(false),
   /** Token bucket for the rate limit, shared by all workers (spent by the dispatcher, one at a time). */

@@ -41,7 +41,8 @@ export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
   if (err instanceof TRPCError) {
     if (err.cause instanceof DomainError) return err.cause;
-    if (err.cause instanceof ZodError) return fromZod(err.cause);
+    // Only bad input is the caller's fault: an answer that fails its output schema is our bug (500).
+    if (err.cause instanceof ZodError && err.code === 'BAD_REQUEST') return fromZod(err.cause);
     return new DomainError(codeOfTrpc[err.code] ?? 'internal', err.message);
   }
   if (err instanceof ZodError) return fromZod(err);

@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
-import { BASE_URL, restClient, type Json, type Rest } from '../../tests/support/api';
+import { BASE_URL, restClient, typedClient, type Json, type Rest } from '../../tests/support/api';
 import { createApiKey, createCustomer } from '../domain/tenants/customers';
 import { platformScope } from '../domain/context';
 import { restRoutes } from './rest';
@@ -48,6 +48,11 @@ const operations = (): Array<{ path: string; method: string; op: Operation }> =>
   Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
 
 describe('the OpenAPI document', () => {
+  it('is the committed snapshot (server/api/__snapshots__/openapi.json) but for the server URL', async () => {
+    const { SNAPSHOT_SERVER_URL, snapshotDocument } = await import('./client/generate');
+    expect({ ...doc, servers: [{ url: SNAPSHOT_SERVER_URL }] }).toEqual(JSON.parse(snapshotDocument()));
+  });
+
   it('is served without a key and is a valid OpenAPI 3.1 document', async () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: BASE_URL }]);
@@ -126,3 +131,34 @@ describe('requests built from the document alone', () => {
     expect(res.body.error.field).toBe('limit');
   });
 });
+
+describe('the typed client generated from the document (server/api/client)', () => {
+  it('drives the API end to end: customer, key, subscription, event, reads; errors come typed', async () => {
+    const platform = typedClient(ctx, platformKey);
+    const customer = await platform.POST('/api/v1/customers', { body: { name: 'Typed' } });
+    expect(customer.response.status).toBe(201);
+    const customerId = customer.data!.id;
+    const key = await platform.POST('/api/v1/customers/{id}/api-keys', { params: { path: { id: customerId } }, body: { name: 'typed' } });
+    const api = typedClient(ctx, key.data!.key);
+
+    const sub = await api.POST('/api/v1/subscriptions', { body: { url: 'http://127.0.0.1:9/typed', eventTypes: ['order.*'], signatureScheme: 'v1a' } });
+    expect(sub.data).toMatchObject({ customerId, signatureScheme: 'v1a', secret: expect.stringMatching(/^whpk_/), breaker: { state: 'closed' } });
+    const sent = await api.POST('/api/v1/events', { body: { type: 'order.created', data: { n: 1 } } });
+    expect(sent.data).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: 1, duplicate: false });
+
+    const events = await api.GET('/api/v1/events', { params: { query: { type: 'order.*', limit: 10 } } });
+    expect(events.data!.data.map((e) => e.id)).toEqual([sent.data!.id]);
+    const event = await api.GET('/api/v1/events/{id}', { params: { path: { id: sent.data!.id } } });
+    expect(event.data!.routing).toEqual([expect.objectContaining({ subscriptionId: sub.data!.id, decision: 'matched', matched: true })]);
+    const deliveries = await api.GET('/api/v1/deliveries', { params: { query: { eventId: sent.data!.id } } });
+    expect(deliveries.data!.data[0]).toMatchObject({ status: 'pending', subscriptionId: sub.data!.id });
+
+    const refused = await api.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.data!.id } }, body: { timeoutMs: 5 } });
+    expect(refused.response.status).toBe(400);
+    expect(refused.error).toMatchObject({ error: { code: 'bad_request', field: 'timeoutMs' }, errors: [{ field: 'timeoutMs', reason: expect.any(String) }] });
+    const other = await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' } } });
+    expect(other.response.status).toBe(404);
+    expect(other.error?.error.code).toBe('not_found');
+  });
+});
+

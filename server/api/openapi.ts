@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCodes } from '../domain/errors';
 import { restRoutes } from './routes';
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; [k: string]: unknown };
@@ -20,9 +21,32 @@ function inputSchema(schema: z.ZodType | undefined): JsonSchema {
   return js.type === 'object' ? js : { type: 'object', properties: {} };
 }
 
-/** The OpenAPI 3.1 document of the REST API, generated from the same procedures and zod inputs. */
+/** Points a schema's references at the document's components instead of its own `$defs`. */
+function toComponentRefs<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(toComponentRefs) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : toComponentRefs(v);
+  return out as T;
+}
+
+/**
+ * A procedure's output schema as a response schema: named schemas (`.meta({id})`, server/api/outputs.ts)
+ * go to `components.schemas` and are referenced from there.
+ */
+function outputSchema(schema: z.ZodType | undefined, components: Record<string, JsonSchema>): JsonSchema {
+  if (!schema) return { type: 'object' };
+  const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  delete js.$schema;
+  for (const [name, def] of Object.entries(js.$defs ?? {})) components[name] = toComponentRefs(def);
+  delete js.$defs;
+  return toComponentRefs(js);
+}
+
+/** The OpenAPI 3.1 document of the REST API, generated from the same procedures and their zod inputs and outputs. */
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const schemas: Record<string, JsonSchema> = {};
   for (const r of restRoutes) {
     const schema = inputSchema(r.input);
     const props = { ...(schema.properties ?? {}) };
@@ -37,7 +61,7 @@ export function openApiDocument(serverUrl: string) {
       security: [{ bearerAuth: [] }],
       parameters,
       responses: {
-        [String(r.meta.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        [String(r.meta.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: outputSchema(r.output, schemas) } } },
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
@@ -45,6 +69,7 @@ export function openApiDocument(serverUrl: string) {
         '409': { $ref: '#/components/responses/Error' },
         '413': { $ref: '#/components/responses/Error' },
         '429': { $ref: '#/components/responses/Error' },
+        '500': { $ref: '#/components/responses/Error' },
       },
     };
     if (r.meta.method === 'GET' || r.meta.method === 'DELETE') {
@@ -84,11 +109,16 @@ export function openApiDocument(serverUrl: string) {
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        ...Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),
         Error: {
           type: 'object',
           required: ['error'],
           properties: {
-            error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } },
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string', enum: [...errorCodes] }, message: { type: 'string' }, field: { type: 'string', description: 'The offending field, when one is to blame' } },
+            },
             errors: {
               type: 'array',
               description: 'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',

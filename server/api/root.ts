@@ -2,6 +2,7 @@ import { auditRouter } from './routers/audit';
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { operationalWebhooksRouter } from './routers/operational-webhooks';
 import { replaysRouter } from './routers/replays';
 import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
@@ -16,6 +17,7 @@ export const appRouter = router({
   replays: replaysRouter,
   stats: statsRouter,
   audit: auditRouter,
+  operationalWebhooks: operationalWebhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,11 +10,13 @@ export type RestRoute = {
   procedure: string;
   meta: RestMeta;
   input: z.ZodType | undefined;
+  /** What the procedure answers (its `.output()` schema): the OpenAPI document's success response. */
+  output: z.ZodType | undefined;
   pattern: RegExp;
   params: string[];
 };
 
-type ProcedureLike = { _def: { meta?: { rest?: RestMeta }; inputs: z.ZodType[] } };
+type ProcedureLike = { _def: { meta?: { rest?: RestMeta }; inputs: z.ZodType[]; output?: z.ZodType } };
 
 export const restRoutes: RestRoute[] = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureLike>)
   .filter(([, p]) => p._def.meta?.rest)
@@ -22,5 +24,5 @@ export const restRoutes: RestRoute[] = Object.entries(appRouter._def.procedures 
     const meta = p._def.meta!.rest!;
     const params = [...meta.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
     const pattern = new RegExp(`^${meta.path.replace(/\{\w+\}/g, '([^/]+)')}$`);
-    return { procedure: name, meta, input: p._def.inputs[0], pattern, params };
+    return { procedure: name, meta, input: p._def.inputs[0], output: p._def.output, pattern, params };
   });

@@ -37,6 +37,11 @@ export type Ctx = {
     /** What a customer's own credentials may create (limits.ts): active API keys, subscriptions. */
     customerMaxApiKeys: number;
     customerMaxSubscriptions: number;
+    /**
+     * A subscription whose attempts have all failed for this long (hours of retry-schedule time,
+     * scaled by retryTimeScale) is disabled; a subscription may override it (delivery/auto-disable.ts).
+     */
+    autoDisableAfterHours: number;
   };
 };
 

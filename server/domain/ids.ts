@@ -16,6 +16,9 @@ const prefixes = {
   replay: 'rpl',
   worker: 'wrk',
   audit: 'aud',
+  operationalWebhook: 'owh',
+  operationalEvent: 'oev',
+  operationalDelivery: 'odl',
 } as const;
 
 export type IdKind = keyof typeof prefixes;

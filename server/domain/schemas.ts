@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { deliveryStatuses, heldOnResume } from './delivery/status';
+import { signatureSchemes } from './delivery/signature-schemes';
+import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 
@@ -32,6 +34,9 @@ const idNames: Record<IdKind, string> = {
   replay: 'replay',
   worker: 'worker',
   audit: 'audit entry',
+  operationalWebhook: 'operational webhook',
+  operationalEvent: 'operational event',
+  operationalDelivery: 'operational delivery',
 };
 
 /**
@@ -91,10 +96,12 @@ export const createSubscriptionInput = z.strictObject({
   rateLimitPerSecond: z.number().positive().max(10000).nullable().optional(),
   maxInFlight: z.number().int().min(1).max(1000).optional(),
   timeoutMs: z.number().int().min(100).max(60000).optional(),
+  autoDisableAfterHours: z.number().positive().max(8760).nullable().optional().describe('Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment\'s AUTO_DISABLE_AFTER_HOURS (120)'),
+  signatureScheme: z.enum(signatureSchemes).optional().describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
-export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true }).partial().extend({
+export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true, signatureScheme: true }).partial().extend({
   retryPolicy: retryPolicyInput.nullable().optional(),
   description: z.string().max(500).nullable().optional(),
   heldDeliveries: z.enum(heldOnResume).optional().describe('With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters'),
@@ -191,4 +198,24 @@ export const createUserInput = z.strictObject({
 export const portalLinkInput = z.strictObject({
   readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),
   ttlSeconds: z.number().int().min(30).max(86400).optional().describe('Link lifetime (default 900)'),
+});
+
+/** Operational webhooks: where the platform hears about its customers' endpoints (platform key only). */
+export const createOperationalWebhookInput = z.strictObject({
+  url: z.string().min(1).max(2048).meta({ examples: ['https://ops.example.com/hookrelay'] }),
+  eventTypes: z.array(z.enum(operationalEventTypes)).min(1).max(operationalEventTypes.length).optional().describe('The event types to send here (default: every type)'),
+  description: z.string().max(500).optional(),
+});
+
+export const updateOperationalWebhookInput = z.strictObject({
+  url: createOperationalWebhookInput.shape.url.optional(),
+  eventTypes: createOperationalWebhookInput.shape.eventTypes.unwrap().nullable().optional().describe('The event types to send here; null: every type'),
+  description: z.string().max(500).nullable().optional(),
+});
+
+export const listOperationalWebhooksInput = z.strictObject({ ...pageOf('operationalWebhook') });
+
+export const listOperationalDeliveriesInput = z.strictObject({
+  status: z.enum(operationalDeliveryStatuses).optional(),
+  ...pageOf('operationalDelivery'),
 });

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { bearerContext } from '../../server/api/bearer';
+import { createHookrelayClient, type HookrelayClient } from '../../server/api/client';
 import { createRateLimiter, type RateLimiter } from '../../server/api/rate-limit';
 import { handleRest } from '../../server/api/rest';
 import type { AppRouter } from '../../server/api/root';
@@ -43,6 +46,41 @@ export function restClient(ctx: Ctx, opts: { rateLimiter?: RateLimiter } = {}) {
 }
 export type Rest = ReturnType<typeof restClient>;
 
+/** The typed client generated from the OpenAPI document (server/api/client), calling the REST handler in-process. */
+export function typedClient(ctx: Ctx, key: string, opts: { rateLimiter?: RateLimiter } = {}): HookrelayClient {
+  const rateLimiter = opts.rateLimiter ?? roomyLimiter();
+  return createHookrelayClient({
+    baseUrl: BASE_URL,
+    apiKey: key,
+    fetch: (req) => handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter }),
+  });
+}
+
+/** The REST API over real HTTP on 127.0.0.1 (for clients in other processes, e.g. the CLI). */
+export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promise<void> }> {
+  const rateLimiter = roomyLimiter();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+        const body = chunks.length && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+        const out = await handleRest(new Request(url, { method: req.method, headers, body }), url.pathname.replace(/^\/api\/v1/, ''), ctx, `http://${req.headers.host}`, { rateLimiter });
+        res.writeHead(out.status, Object.fromEntries(out.headers));
+        res.end(Buffer.from(await out.arrayBuffer()));
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
 /** A tRPC client authenticated by `key` (none: anonymous); `context` overrides who is calling (e.g. a read-only session). */
 export function trpcClient(
   ctx: Ctx,
@@ -80,7 +118,7 @@ export async function callProcedure(client: TRPCClient<AppRouter>, procedure: st
  * rejected request means it changed nothing.
  */
 export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
-  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items'];
+  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'operational_webhooks', 'operational_deliveries'];
   const out: Record<string, string> = {};
   for (const t of tables) {
     const rows = await ctx.db.execute<{ n: number; h: string | null }>(sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`));
@@ -90,7 +128,7 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
     sql`select count(*)::int as n, md5(string_agg((id, customer_id, name, prefix, key_hash, revoked_at)::text, '|' order by id)) as h from api_keys`,
   );
   out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
-  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
+  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout', 'operational-deliver')`);
   out.jobs = String(jobs[0]!.n);
   return out;
 }

@@ -3,49 +3,60 @@ import { sendTestEvent } from '../../domain/events/publish';
 import { createSubscriptionInput, idOf, listSubscriptionsInput, updateSubscriptionInput } from '../../domain/schemas';
 import { subscriptionStats } from '../../domain/insights/stats';
 import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/tenants/subscriptions';
+import { deletedOutput, secretOutput, subscriptionOutput, subscriptionPageOutput, subscriptionStatsOutput, subscriptionWithSecretOutput, testEventOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });
 
 export const subscriptionsRouter = router({
   create: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret', tag: 'subscriptions', auth: 'any' } })
+    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret (v1a: its whpk_ public key)', tag: 'subscriptions', auth: 'any' } })
     .input(createSubscriptionInput)
+    .output(subscriptionWithSecretOutput)
     .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions', summary: 'List subscriptions', tag: 'subscriptions', auth: 'any' } })
     .input(listSubscriptionsInput)
+    .output(subscriptionPageOutput)
     .query(({ ctx, input }) => listSubscriptions(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions/{id}', summary: 'One subscription', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(subscriptionOutput)
     .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
   update: authedProcedure
     .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (pausing holds its deliveries; resuming releases or discards them)', tag: 'subscriptions', auth: 'any' } })
     .input(updateSubscriptionInput.extend(byId.shape))
+    .output(subscriptionOutput)
     .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
   delete: authedProcedure
     .meta({ rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(deletedOutput)
     .mutation(({ ctx, input }) => deleteSubscription(ctx.ctx, ctx.scope, input.id)),
   rotateSecret: authedProcedure
     .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/rotate-secret', summary: 'Rotate the signing secret (the old one keeps signing for 24 h)', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(subscriptionWithSecretOutput)
     .mutation(({ ctx, input }) => rotateSecret(ctx.ctx, ctx.scope, input.id)),
   secret: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret', tag: 'subscriptions', auth: 'any' } })
+    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret (v1a: the public key)', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(secretOutput)
     .query(({ ctx, input }) => getSubscriptionSecret(ctx.ctx, ctx.scope, input.id)),
   test: authedProcedure
     .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/test', status: 202, summary: 'Send a hookrelay.test event to this subscription', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(testEventOutput)
     .mutation(({ ctx, input }) => sendTestEvent(ctx.ctx, ctx.scope, input.id)),
   retryNow: authedProcedure
     .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/retry-now', summary: 'Circuit breaker open: send its probe now instead of after the cool-down', tag: 'subscriptions', auth: 'any' } })
     .input(byId)
+    .output(subscriptionOutput)
     .mutation(({ ctx, input }) => probeNow(ctx.ctx, ctx.scope, input.id)),
   stats: authedProcedure
     .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/stats', summary: 'Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99', tag: 'subscriptions', auth: 'any' } })
     .input(byId.extend({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }))
+    .output(subscriptionStatsOutput)
     .query(({ ctx, input }) => subscriptionStats(ctx.ctx, ctx.scope, input.id, input.minutes)),
 });

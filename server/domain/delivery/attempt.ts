@@ -38,6 +38,7 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
         breakerState: subscriptions.breakerState,
         breakerFailures: subscriptions.breakerFailures,
         backlog: subscriptions.backlog,
+        failingSince: subscriptions.failingSince,
       },
       event: { id: events.id, body: events.body },
       tier: customers.tier,

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { attempts, subscriptions } from '../../../drizzle/schema';
 import type { BreakerState } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
@@ -8,12 +8,15 @@ import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
 import { attemptLog, triggerOf, type Outcome } from './attempt';
+import { trackFailures } from './auto-disable';
 import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
 import { holdPending, statusAfter } from './state';
 import { countUsage, dayOf } from '../audit/usage';
+import { emitOperational } from '../operational/emit';
+import { outcomeNotices, type BreakerChange, type Disabling } from '../operational/notices';
 
 /** Counts and logs recorded outcomes (after their transaction committed). */
 function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
@@ -54,8 +57,9 @@ function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], brea
 
 /**
  * Records finished attempts in one transaction, set-based (one statement per kind of write, not
- * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, and the
- * jobs' completion. Attempts already recorded (a re-run after a lease expired) are skipped.
+ * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, the
+ * operational events they stand for (operational/notices.ts), and the jobs' completion. Attempts
+ * already recorded (a re-run after a lease expired) are skipped.
  *
  * `synchronous_commit = off` here only: if PostgreSQL itself crashes within its WAL writer delay,
  * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
@@ -68,6 +72,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     await raw`set local synchronous_commit = off`;
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
     if (recorded.length) {
+      await lockWrittenSubscriptions(tx, recorded);
       await updateDeliveries(ctx, tx, recorded);
       // Usage, per customer and day: attempts, their outcome, the bytes sent.
       await countUsage(tx, recorded.map((o) => ({
@@ -76,20 +81,28 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
       })));
       const bySub = new Map<string, Outcome[]>();
       for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
+      const changes: BreakerChange[] = [];
+      const disabled: Disabling[] = [];
       // Sorted so that concurrent batches lock subscriptions in the same order (no deadlocks).
       for (const subId of [...bySub.keys()].sort()) {
         const list = bySub.get(subId)!;
         const gone = list.find((o) => o.decision.action === 'gone');
-        if (gone) await disableGone(ctx, tx, gone);
+        const goneReason = gone ? await disableGone(ctx, tx, gone) : null;
+        if (gone && goneReason) disabled.push({ outcome: gone, reason: 'gone', message: goneReason });
+        const autoReason = gone ? null : await trackFailures(ctx, tx, list);
+        if (autoReason) disabled.push({ outcome: list.at(-1)!, reason: 'auto_disabled', message: autoReason });
         const sub = list[0]!.row.sub;
-        const signals = list.map((o) => breakerSignal(o.result.outcome));
         // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
-        if (signals.includes('unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
-          let state: BreakerState = sub.breakerState;
-          for (const signal of signals) state = (await updateBreaker(ctx, tx, subId, signal)) ?? state;
-          if (state !== sub.breakerState && (state === 'open' || state === 'closed')) breakers.set(subId, { from: sub.breakerState, to: state });
+        if (list.some((o) => breakerSignal(o.result.outcome) === 'unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
+          for (const o of list) {
+            const t = await updateBreaker(ctx, tx, subId, breakerSignal(o.result.outcome));
+            if (t && t.from !== t.to) changes.push({ ...t, outcome: o });
+          }
+          const last = changes.filter((c) => c.outcome.row.sub.id === subId).at(-1);
+          if (last && (last.to === 'open' || last.to === 'closed')) breakers.set(subId, { from: last.from, to: last.to });
         }
       }
+      await emitOperational(ctx, tx, outcomeNotices(recorded, changes, disabled));
       const retrying = [...new Set(recorded.filter((o) => o.decision.action === 'retry').map((o) => o.row.sub.id))];
       await flagBacklog(tx, retrying);
       // Window slots are free again: pull waiting deliveries in. (Without a backlog there is
@@ -102,6 +115,23 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     return recorded;
   });
   reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
+}
+
+/**
+ * Locks, in id order, the subscriptions this batch may write (breaker, failing-since, disabling),
+ * before any of their deliveries: a pause or resume takes the subscription first and then its
+ * deliveries, so taking them the other way round here could deadlock with it. A batch of successes
+ * on healthy subscriptions writes none and locks none.
+ */
+async function lockWrittenSubscriptions(tx: Tx, recorded: Outcome[]): Promise<void> {
+  const ids = [
+    ...new Set(
+      recorded
+        .filter((o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null)
+        .map((o) => o.row.sub.id),
+    ),
+  ].sort();
+  if (ids.length) await tx.select({ id: subscriptions.id }).from(subscriptions).where(inArray(subscriptions.id, ids)).orderBy(subscriptions.id).for('update');
 }
 
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
@@ -171,14 +201,19 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
 
 /**
  * 410 Gone: the receiver asks us to stop. Disable the subscription and hold everything pending for
- * it (nothing is dropped: re-enabling releases the held deliveries).
+ * it (nothing is dropped: re-enabling releases the held deliveries). Returns the reason when this
+ * disabled it (null when it was already off).
  */
-async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<void> {
+async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<string | null> {
   const now = ctx.now();
-  await tx
+  const reason = `endpoint answered 410 Gone at ${now.toISOString()}`;
+  // Once: a second 410 (an attempt that was already in flight) finds it off and keeps the first reason.
+  const changed = await tx
     .update(subscriptions)
-    .set({ active: false, disabledReason: `endpoint answered 410 Gone at ${now.toISOString()}`, updatedAt: now })
-    .where(eq(subscriptions.id, o.row.sub.id));
+    .set({ active: false, disabledReason: reason, updatedAt: now })
+    .where(and(eq(subscriptions.id, o.row.sub.id), eq(subscriptions.active, true)))
+    .returning({ id: subscriptions.id });
   await holdPending(ctx, tx, o.row.sub.id);
+  return changed.length > 0 ? reason : null;
 }
 

@@ -65,7 +65,7 @@ describe('default policy', () => {
       expect(times[i + 1]).toBeCloseTo(cumulative, 6);
     });
     expect(times[11]).toBeCloseTo(DAY, 6);
-    expect(final).toEqual({ action: 'dead', reason: 'gave up after 12 attempts' });
+    expect(final).toEqual({ action: 'dead', reason: 'gave up after 12 attempts', cause: 'retries_exhausted' });
   });
 
   it.each([
@@ -131,7 +131,7 @@ describe('outcomes', () => {
   it('a target refused by the SSRF guard is dead at once: retrying cannot change the answer', () => {
     const outcome: AttemptOutcome = { kind: 'error', errorClass: 'blocked_target', message: 'localhost resolves to 127.0.0.1, a private address' };
     for (const attemptInCycle of [1, 5, 12]) {
-      expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'dead', reason: 'target refused: localhost resolves to 127.0.0.1, a private address' });
+      expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'dead', reason: 'target refused: localhost resolves to 127.0.0.1, a private address', cause: 'target_refused' });
     }
   });
 
@@ -142,7 +142,7 @@ describe('outcomes', () => {
 
   it('dead-letters once the attempts are used up', () => {
     expect(decide(input({ attemptInCycle: 11 })).action).toBe('retry');
-    expect(decide(input({ attemptInCycle: 12 }))).toEqual({ action: 'dead', reason: 'gave up after 12 attempts' });
+    expect(decide(input({ attemptInCycle: 12 }))).toEqual({ action: 'dead', reason: 'gave up after 12 attempts', cause: 'retries_exhausted' });
   });
 });
 

@@ -39,7 +39,8 @@ export type AttemptOutcome =
 export type Decision =
   | { action: 'succeeded' }
   | { action: 'retry'; at: Date }
-  | { action: 'dead'; reason: string }
+  /** `cause` says why in a word (operational webhooks carry it); `reason` in a sentence. */
+  | { action: 'dead'; reason: string; cause: 'target_refused' | 'retries_exhausted' | 'window_ended' }
   /** 410 Gone: disable the subscription, hold what is pending. */
   | { action: 'gone' };
 
@@ -79,9 +80,9 @@ export function decide(input: DecideInput): Decision {
   if (outcome.kind === 'response' && outcome.status === 410) return { action: 'gone' };
   // The SSRF guard refused the target: every retry would be refused the same way (the URL only
   // changes when someone edits the subscription, and then they replay).
-  if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target') return { action: 'dead', reason: `target refused: ${outcome.message}` };
+  if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target') return { action: 'dead', reason: `target refused: ${outcome.message}`, cause: 'target_refused' };
   if (attemptInCycle >= policy.maxAttempts) {
-    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts` };
+    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts`, cause: 'retries_exhausted' };
   }
   const nominal = delayAt(policy, attemptInCycle - 1);
   let delaySeconds = nominal * (1 + (random() * 2 - 1) * JITTER);
@@ -91,7 +92,7 @@ export function decide(input: DecideInput): Decision {
   }
   const deadline = input.cycleStartedAt.getTime() + policyWindowSeconds(policy) * 1000 * timeScale;
   if (now.getTime() >= deadline) {
-    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent` };
+    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent`, cause: 'window_ended' };
   }
   const at = Math.min(now.getTime() + delaySeconds * 1000 * timeScale, deadline);
   return { action: 'retry', at: new Date(at) };

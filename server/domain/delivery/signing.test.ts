@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Webhook, WebhookVerificationError as LibVerificationError } from 'standardwebhooks';
-import { SECRET_PREFIX, WebhookVerificationError, generateSecret, sign, signedHeaders, verifyWebhook } from './signing';
+import nacl from 'tweetnacl';
+import { PUBLIC_KEY_PREFIX, SECRET_PREFIX, SIGNING_KEY_PREFIX, WebhookVerificationError, generateSecret, generateSigningKey, publicKeyOf, sign, signedHeaders, verificationKeyOf, verifyWebhook } from './signing';
 
 // A fixed secret (the Standard Webhooks spec's example key) and a body with non-ASCII bytes.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -150,5 +151,76 @@ describe('interoperability with the standardwebhooks package', () => {
       const s = generateSecret();
       expect(new Webhook(s).sign(id, new Date(nowMs), body)).toBe(sign(s, id, ts, body));
     }
+  });
+});
+
+describe('v1a (Ed25519)', () => {
+  // RFC 8032, section 7.1, TEST 1: a fixed seed and its public key.
+  const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+  const pub = Buffer.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex');
+  const signingKey = SIGNING_KEY_PREFIX + Buffer.concat([seed, pub]).toString('base64');
+  const publicKey = PUBLIC_KEY_PREFIX + pub.toString('base64');
+  const headers = (keys = [signingKey]) => ({ ...signedHeaders(keys, id, ts, body) }) as Record<string, string>;
+
+  it('generates a whsk_ signing key (seed and public key) and a whpk_ public key of 32 raw bytes', () => {
+    const k = generateSigningKey();
+    expect(k.signingKey).toMatch(/^whsk_[A-Za-z0-9+/]+=*$/);
+    expect(k.publicKey).toMatch(/^whpk_[A-Za-z0-9+/]+=*$/);
+    expect(Buffer.from(k.signingKey.slice(5), 'base64')).toHaveLength(64);
+    expect(Buffer.from(k.publicKey.slice(5), 'base64')).toHaveLength(32);
+    expect(publicKeyOf(k.signingKey)).toBe(k.publicKey);
+    expect(verificationKeyOf(k.signingKey)).toBe(k.publicKey);
+    expect(verificationKeyOf(secret)).toBe(secret);
+    expect(generateSigningKey().publicKey).not.toBe(k.publicKey);
+  });
+
+  it('the public key of a generated pair is the one Ed25519 derives from its seed (TweetNaCl agrees)', () => {
+    const k = generateSigningKey();
+    const raw = Buffer.from(k.signingKey.slice(5), 'base64');
+    const derived = nacl.sign.keyPair.fromSeed(raw.subarray(0, 32));
+    expect(Buffer.from(derived.publicKey).toString('base64')).toBe(k.publicKey.slice(5));
+    expect(Buffer.from(derived.secretKey).equals(raw)).toBe(true);
+  });
+
+  it('signs "{id}.{timestamp}.{body}" as v1a,<base64>: the signature TweetNaCl makes with the RFC 8032 key', () => {
+    const sig = sign(signingKey, id, ts, body);
+    expect(sig).toMatch(/^v1a,/);
+    const expected = nacl.sign.detached(Buffer.from(`${id}.${ts}.${body}`, 'utf8'), nacl.sign.keyPair.fromSeed(seed).secretKey);
+    expect(Buffer.from(sig.slice(4), 'base64').equals(Buffer.from(expected))).toBe(true);
+    expect(nacl.sign.detached.verify(Buffer.from(`${id}.${ts}.${body}`, 'utf8'), Buffer.from(sig.slice(4), 'base64'), pub)).toBe(true);
+  });
+
+  it('verifyWebhook accepts it with the whpk_ public key, within 5 minutes', () => {
+    expect(() => verifyWebhook(publicKey, headers(), body, { now: nowMs })).not.toThrow();
+    expect(() => verifyWebhook(publicKey, headers(), body, { now: nowMs + 301_000 })).toThrow(/too old/);
+  });
+
+  it('rejects a tampered body, id or timestamp, another key, and a v1 signature under a public key', () => {
+    expect(() => verifyWebhook(publicKey, headers(), body.replace('4200', '4201'), { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-id': `${id}X` }, body, { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-timestamp': String(ts + 1) }, body, { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(generateSigningKey().publicKey, headers(), body, { now: nowMs })).toThrow(/no matching signature/);
+    // The v1a signature in a v1 slot, a v1 HMAC, garbage: none verifies under the public key.
+    const v1a = sign(signingKey, id, ts, body).slice(4);
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': `v1,${v1a}` }, body, { now: nowMs })).toThrow(/no matching/);
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': sign(secret, id, ts, body) }, body, { now: nowMs })).toThrow(/no matching/);
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': 'v1a,AAAA v1a, v1a' }, body, { now: nowMs })).toThrow(/no matching/);
+    // …and a v1a header does not verify with a v1 secret.
+    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs })).toThrow(/no matching/);
+  });
+
+  it('refuses a public key that is not 32 bytes', () => {
+    expect(() => verifyWebhook('whpk_AAAA', headers(), body, { now: nowMs })).toThrow(/32 bytes/);
+  });
+
+  it('during a rotation, signs with both keys, current first, and either public key verifies', () => {
+    const next = generateSigningKey();
+    const h = headers([next.signingKey, signingKey]);
+    const sigs = h['webhook-signature']!.split(' ');
+    expect(sigs).toHaveLength(2);
+    expect(sigs.every((x) => x.startsWith('v1a,'))).toBe(true);
+    expect(() => verifyWebhook(next.publicKey, h, body, { now: nowMs })).not.toThrow();
+    expect(() => verifyWebhook(publicKey, h, body, { now: nowMs })).not.toThrow();
+    expect(() => verifyWebhook(next.publicKey, { ...h, 'webhook-signature': sigs[0]! }, body, { now: nowMs })).not.toThrow();
   });
 });

@@ -7,6 +7,8 @@ import type { Ctx } from '../context';
 import type { DeliveryStatus, HeldOnResume } from './status';
 import { admit, flagBacklog } from './dispatch';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
+import { emitOperational } from '../operational/emit';
+import { expiredNotice, type ExpiredDelivery } from '../operational/notices';
 
 export { deliveryStatuses, type DeliveryStatus } from './status';
 
@@ -130,13 +132,20 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
   const now = ctx.now();
   const ids = subs.map((s) => s.id);
   const cutoffs = subs.map((s) => new Date(now.getTime() - windowMs(ctx, s.retryPolicy)).toISOString());
-  const r = await rawClient(ctx.db)`
-    update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
-           last_error = 'retry window ended while the circuit breaker held it back (no attempt made)', updated_at = ${now.toISOString()}::timestamptz
-    from unnest(${ids}::text[], ${cutoffs}::text[]) as w(id, cutoff)
-    where d.subscription_id = w.id and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= w.cutoff::timestamptz`;
-  return r.count;
+  // The deliveries die and `delivery.dead` is emitted for each, in one transaction.
+  return ctx.db.transaction(async (tx) => {
+    const dead = await rawClient(tx)<ExpiredDelivery[]>`
+      update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
+             last_error = ${BEHIND_BREAKER}, updated_at = ${now.toISOString()}::timestamptz
+      from unnest(${ids}::text[], ${cutoffs}::text[]) as w(id, cutoff)
+      where d.subscription_id = w.id and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= w.cutoff::timestamptz
+      returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType", d.attempt_count as "attemptCount"`;
+    await emitOperational(ctx, tx, dead.map((d) => expiredNotice(d, BEHIND_BREAKER)));
+    return dead.length;
+  });
 }
+
+const BEHIND_BREAKER = 'retry window ended while the circuit breaker held it back (no attempt made)';
 
 /**
  * Self-healing for the races between a pause/resume and a concurrent fan-out or attempt (which read

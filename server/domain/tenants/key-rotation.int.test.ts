@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { subscriptions } from '../../../drizzle/schema';
+import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
+import { createOperationalWebhook } from '../operational/webhooks';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { platformScope } from '../context';
@@ -40,12 +41,17 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     const rotated = await rotateSecret(ctx, platformScope, rotating!);
     plain.set(rotating!, { secret: rotated.secret, previous: plain.get(rotating!)!.secret });
 
+    // An operational webhook's secret is under the same key.
+    const ops = await createOperationalWebhook(ctx, platformScope, { url: 'https://ops.example.com/hook' });
+
     // The operator deploys the new key with the old one as previous, then runs the command.
     const both = { ...ctx, keys: keyring(NEW_KEY, [OLD_KEY]) };
     const first = await reencryptSecrets(both, { batchSize: 3 });
-    expect(first).toEqual({ scanned: 7, reencrypted: 7, current: 0, failed: [] });
+    expect(first).toEqual({ scanned: 8, reencrypted: 8, current: 0, failed: [] });
     const second = await reencryptSecrets(both);
-    expect(second).toEqual({ scanned: 7, reencrypted: 0, current: 7, failed: [] });
+    expect(second).toEqual({ scanned: 8, reencrypted: 0, current: 8, failed: [] });
+    const [opsRow] = await ctx.db.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, ops.id));
+    expect(decryptSecret(keyring(NEW_KEY), opsRow!.secretEnc)).toBe(ops.secret);
 
     // Without the old key, every secret still decrypts to what the customer holds.
     const newOnly = { ...ctx, keys: keyring(NEW_KEY) };

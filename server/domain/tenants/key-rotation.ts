@@ -1,13 +1,13 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import { subscriptions } from '../../../drizzle/schema';
+import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
 
 /**
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
- * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out)
- * under the current key, then drop the old key. Ciphertexts name their key (crypto.ts), so only rows
+ * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out),
+ * and every operational webhook's, under the current key, then drop the old key. Ciphertexts name their key (crypto.ts), so only rows
  * under another key are rewritten, and a second run rewrites nothing.
  *
  * A row is updated only if its ciphertexts are still the ones read; if a concurrent rotate-secret
@@ -15,31 +15,34 @@ import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
  * Rows whose key is unknown are reported, not fatal: an old key was removed too early and must be
  * put back in HOOKRELAY_SECRET_KEY_PREVIOUS before re-running.
  */
+/** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
 type Row = { id: string; secretEnc: string; previousSecretEnc: string | null };
 
 const stale = (ctx: Ctx, r: Row) => needsReencryption(ctx.keys, r.secretEnc) || (r.previousSecretEnc !== null && needsReencryption(ctx.keys, r.previousSecretEnc));
-const columns = { id: subscriptions.id, secretEnc: subscriptions.secretEnc, previousSecretEnc: subscriptions.previousSecretEnc };
+/** The tables holding encrypted secrets, with the same three columns. */
+type SecretTable = typeof subscriptions | typeof operationalWebhooks;
+const columnsOf = (t: SecretTable) => ({ id: t.id, secretEnc: t.secretEnc, previousSecretEnc: t.previousSecretEnc });
 
 /** Re-encrypts one row; returns whether it wrote, after re-reading the row if it changed meanwhile. */
-async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
+async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<boolean> {
   let row: Row | undefined = first;
   for (let tries = 0; row && stale(ctx, row) && tries < 5; tries++) {
     const again = (enc: string) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc)) : enc);
     const secretEnc = again(row.secretEnc);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc);
     const updated = await ctx.db
-      .update(subscriptions)
+      .update(table)
       .set({ secretEnc, previousSecretEnc })
       .where(and(
-        eq(subscriptions.id, row.id),
-        eq(subscriptions.secretEnc, row.secretEnc),
-        row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),
+        eq(table.id, row.id),
+        eq(table.secretEnc, row.secretEnc),
+        row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
       ))
-      .returning({ id: subscriptions.id });
+      .returning({ id: table.id });
     if (updated.length > 0) return true;
-    [row] = await ctx.db.select(columns).from(subscriptions).where(eq(subscriptions.id, first.id));
+    [row] = await ctx.db.select(columnsOf(table)).from(table).where(eq(table.id, first.id));
   }
   if (row && stale(ctx, row)) throw new Error('row kept changing while being re-encrypted; run again');
   return false; // deleted, or rewritten under the current key by someone else
@@ -48,9 +51,14 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
 export async function reencryptSecrets(ctx: Ctx, opts: { batchSize?: number } = {}): Promise<ReencryptReport> {
   const batchSize = opts.batchSize ?? 500;
   const report: ReencryptReport = { scanned: 0, reencrypted: 0, current: 0, failed: [] };
+  for (const table of [subscriptions, operationalWebhooks]) await reencryptTable(ctx, table, batchSize, report);
+  return report;
+}
+
+async function reencryptTable(ctx: Ctx, table: SecretTable, batchSize: number, report: ReencryptReport): Promise<void> {
   let after = '';
   for (;;) {
-    const rows = await ctx.db.select(columns).from(subscriptions).where(gt(subscriptions.id, after)).orderBy(asc(subscriptions.id)).limit(batchSize);
+    const rows = await ctx.db.select(columnsOf(table)).from(table).where(gt(table.id, after)).orderBy(asc(table.id)).limit(batchSize);
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     report.scanned += rows.length;
@@ -60,7 +68,7 @@ export async function reencryptSecrets(ctx: Ctx, opts: { batchSize?: number } = 
         continue;
       }
       try {
-        if (await reencryptRow(ctx, row)) report.reencrypted++;
+        if (await reencryptRow(ctx, table, row)) report.reencrypted++;
         else report.current++;
       } catch (err) {
         report.failed.push({ subscriptionId: row.id, error: err instanceof Error ? err.message : String(err) });
@@ -68,5 +76,4 @@ export async function reencryptSecrets(ctx: Ctx, opts: { batchSize?: number } = 
     }
     if (rows.length < batchSize) break;
   }
-  return report;
 }

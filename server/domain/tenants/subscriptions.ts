@@ -1,15 +1,16 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { deliveries, subscriptions } from '../../../drizzle/schema';
+import { deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
+import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { reserveForCustomer } from './limits';
 import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
-import { generateSecret } from '../delivery/signing';
+import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
@@ -27,19 +28,23 @@ export type SubscriptionView = {
   eventTypes: string[];
   active: boolean;
   disabledReason: string | null;
+  signatureScheme: SignatureScheme;
   retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
   rateLimitPerSecond: number | null;
   maxInFlight: number;
   timeoutMs: number;
-  breaker: { state: string; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
+  breaker: { state: BreakerState; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
   /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
   heldDeliveries: number;
+  /** Hours of failed attempts after which Hookrelay disables it (null: never); `failingSince`: since when they have failed. */
+  autoDisableAfterHours: number | null;
+  failingSince: string | null;
   secretRotationEndsAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
 
-export function toView(s: Row, held = 0): SubscriptionView {
+export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
   return {
     id: s.id,
     customerId: s.customerId,
@@ -48,6 +53,7 @@ export function toView(s: Row, held = 0): SubscriptionView {
     eventTypes: s.eventTypes,
     active: s.active,
     disabledReason: s.disabledReason,
+    signatureScheme: s.signatureScheme,
     retryPolicy: s.retryPolicy ?? null,
     rateLimitPerSecond: s.rateLimitPerSecond,
     maxInFlight: s.maxInFlight,
@@ -59,11 +65,16 @@ export function toView(s: Row, held = 0): SubscriptionView {
       probeAt: s.breakerProbeAt?.toISOString() ?? null,
     },
     heldDeliveries: held,
+    autoDisableAfterHours: autoDisableHours(ctx, s.autoDisableAfterHours),
+    failingSince: s.failingSince?.toISOString() ?? null,
     secretRotationEndsAt: s.previousSecretExpiresAt?.toISOString() ?? null,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };
 }
+
+/** `autoDisableAfterHours` as stored: null from the API means never (0); absent means the deployment's default. */
+const storedAutoDisable = (v: number | null | undefined): number | undefined => (v === null ? 0 : v);
 
 function checkUrl(ctx: Ctx, url: string | undefined) {
   if (url === undefined) return;
@@ -71,11 +82,16 @@ function checkUrl(ctx: Ctx, url: string | undefined) {
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
+/**
+ * `secret` in the answer is what the receiver verifies with: the `whsec_` secret (`v1`), or the
+ * `whpk_` public key (`v1a`, whose `whsk_` signing key never leaves Hookrelay).
+ */
 export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   checkUrl(ctx, input.url);
-  const secret = generateSecret();
+  const signatureScheme = input.signatureScheme ?? 'v1';
+  const secret = newSigningSecret(signatureScheme);
   const now = ctx.now();
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
@@ -89,11 +105,13 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         description: input.description ?? null,
         eventTypes: input.eventTypes,
         active: input.active ?? true,
-        secretEnc: encryptSecret(ctx.keys, secret),
+        signatureScheme,
+        secretEnc: encryptSecret(ctx.keys, secret.stored),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
         maxInFlight: input.maxInFlight ?? 10,
         timeoutMs: input.timeoutMs ?? 15000,
+        autoDisableAfterHours: storedAutoDisable(input.autoDisableAfterHours) ?? null,
         createdAt: now,
         updatedAt: now,
       })
@@ -101,7 +119,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
     await auditSubscription(ctx, tx, scope, 'subscription.created', null, inserted[0]!);
     return inserted;
   });
-  return { ...toView(row!), secret };
+  return { ...toView(ctx, row!), secret: secret.shown };
 }
 
 async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
@@ -113,16 +131,19 @@ async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = fa
 
 export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
   const row = await loadScoped(ctx.db, scope, id);
-  return toView(row, (await heldCounts(ctx, [id])).get(id) ?? 0);
+  return toView(ctx, row, (await heldCounts(ctx, [id])).get(id) ?? 0);
 }
 
-/** The signing secret is a credential: a read-only (embedded portal) session may not see it. */
+/**
+ * What the receiver verifies with: the `whsec_` secret (`v1`), or the `whpk_` public key (`v1a`). The
+ * secret is a credential: a read-only (embedded portal) session may not see it; a public key it may.
+ */
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
   const row = await loadScoped(ctx.db, scope, id);
-  if (scope.kind === 'customer' && scope.readOnly) throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
+  if (scope.kind === 'customer' && scope.readOnly && row.signatureScheme === 'v1') throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   // Revealing a credential is recorded like a change.
   await auditSubscription(ctx, ctx.db, scope, 'subscription.secret_revealed', null, null, row);
-  return { secret: decryptSecret(ctx.keys, row.secretEnc) };
+  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc)) };
 }
 
 /** Records a change of a subscription (its view: never a secret) in the audit log, in `q`'s transaction. */
@@ -131,8 +152,8 @@ async function auditSubscription(ctx: Ctx, q: Queryable, scope: Scope, action: s
     customerId: target!.customerId,
     action,
     target: { kind: 'subscription', id: target!.id },
-    before: before && toView(before, 0),
-    after: after && toView(after, 0),
+    before: before && toView(ctx, before, 0),
+    after: after && toView(ctx, after, 0),
   });
 }
 
@@ -151,7 +172,7 @@ export async function listSubscriptions(
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
   const held = await heldCounts(ctx, p.data.filter((r) => !r.active).map((r) => r.id));
-  return { data: p.data.map((r) => toView(r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
+  return { data: p.data.map((r) => toView(ctx, r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
 }
 
 /**
@@ -184,7 +205,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.rateLimitPerSecond !== undefined && { rateLimitPerSecond: changes.rateLimitPerSecond }),
         ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
-        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true }),
+        ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
+        // A resumed or re-pointed endpoint starts afresh: breaker closed, no failures counted.
+        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true, failingSince: null }),
         updatedAt: now,
       })
       .where(eq(subscriptions.id, id))
@@ -194,7 +217,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
     const action = pausing ? 'subscription.paused' : resuming ? (heldDeliveries === 'discard' ? 'subscription.resumed_discarding_held' : 'subscription.resumed') : 'subscription.updated';
     await auditSubscription(ctx, tx, scope, action, before, row!);
     const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
-    return toView(row!, held?.n ?? 0);
+    return toView(ctx, row!, held?.n ?? 0);
   });
 }
 
@@ -211,7 +234,7 @@ export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<Subs
     const now = ctx.now();
     const [row] = await tx.update(subscriptions).set({ breakerProbeAt: now, backlog: true, updatedAt: now }).where(eq(subscriptions.id, id)).returning();
     await auditSubscription(ctx, tx, scope, 'subscription.probe_requested', before, row!);
-    return toView(row!);
+    return toView(ctx, row!);
   });
 }
 
@@ -225,17 +248,17 @@ export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Pr
   return { id, deleted: true };
 }
 
-/** New secret now; the old one keeps signing (a second signature) for 24 hours. */
+/** New secret (or `v1a` key pair) now; the old one keeps signing (a second signature) for 24 hours. */
 export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView & { secret: string }> {
   assertWritable(scope);
-  const secret = generateSecret();
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(tx, scope, id, true);
+    const secret = newSigningSecret(before.signatureScheme);
     const [row] = await tx
       .update(subscriptions)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret),
+        secretEnc: encryptSecret(ctx.keys, secret.stored),
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,
@@ -243,7 +266,7 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
       .where(eq(subscriptions.id, id))
       .returning();
     await auditSubscription(ctx, tx, scope, 'subscription.secret_rotated', before, row!);
-    return { ...toView(row!), secret };
+    return { ...toView(ctx, row!), secret: secret.shown };
   });
 }
 

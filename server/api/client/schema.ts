@@ -1,0 +1,2600 @@
+/**
+ * Generated from the OpenAPI document (server/api/__snapshots__/openapi.json) by openapi-typescript.
+ * Do not edit: run `pnpm openapi:snapshot` after changing a procedure, its input or its output.
+ */
+export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys: a customer key sees its own; a platform key every key, platform keys included
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["customers.allApiKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key (effective at once; revoking again is a no-op)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        delete: operations["customers.revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed what, when and from where (newest first; a customer key: its own)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["audit.log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List customers (a customer key sees only its own)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["customers.list"];
+        put?: never;
+        /**
+         * Create a customer
+         * @description Requires a platform API key.
+         */
+        post: operations["customers.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One customer
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["customers.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's API keys (prefix and last use, never the key)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["customers.listApiKeys"];
+        put?: never;
+        /**
+         * Create a customer API key (the key is shown once)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["customers.createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived, single-use sign-in link to the customer's dashboard
+         * @description Requires a platform API key.
+         */
+        post: operations["customers.portalLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a dashboard login for a customer
+         * @description Requires a platform API key.
+         */
+        post: operations["customers.createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List deliveries by status, subscription, event type, time
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["deliveries.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery: the exact request body once, its latest 50 attempts (request headers, response) and their total
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["deliveries.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay one delivery now (same webhook-id, fresh signature)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["deliveries.replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events (newest first, cursor pagination); a 1 KiB payload preview each unless `full=true`
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["events.list"];
+        put?: never;
+        /**
+         * Publish an event (fans out to matching subscriptions)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["events.publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event with its payload, its first 50 deliveries (and their total) and routing trace
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["events.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish up to 500 events in one transaction; one result per event, in order
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["events.publishBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI document */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operational webhooks
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.list"];
+        put?: never;
+        /**
+         * Register an operational webhook; the response holds its whsec_ secret
+         * @description Requires a platform API key.
+         */
+        post: operations["operationalWebhooks.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One operational webhook
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an operational webhook and its delivery history
+         * @description Requires a platform API key.
+         */
+        delete: operations["operationalWebhooks.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change its URL, event types or description
+         * @description Requires a platform API key.
+         */
+        patch: operations["operationalWebhooks.update"];
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What was sent to it, newest first, with the outcome of each delivery's last attempt
+         * @description Requires a platform API key.
+         */
+        get: operations["operationalWebhooks.deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operational-webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate its signing secret (the old one keeps signing for 24 h)
+         * @description Requires a platform API key.
+         */
+        post: operations["operationalWebhooks.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent bulk replays with progress
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["replays.list"];
+        put?: never;
+        /**
+         * Replay all dead letters matching a filter (one bulk job; returns the running one if any)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["replays.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a bulk replay: total, enqueued, delivered, failed
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["replays.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a running bulk replay
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        delete: operations["replays.cancel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List subscriptions
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.list"];
+        put?: never;
+        /**
+         * Create a subscription; the response holds its whsec_ secret (v1a: its whpk_ public key)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One subscription
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription and its delivery history
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        delete: operations["subscriptions.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a subscription (pausing holds its deliveries; resuming releases or discards them)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        patch: operations["subscriptions.update"];
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/retry-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Circuit breaker open: send its probe now instead of after the cool-down
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.retryNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret (the old one keeps signing for 24 h)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reveal the current signing secret (v1a: the public key)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.secret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a hookrelay.test event to this subscription
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage per customer and day: events published, deliveries attempted, succeeded, failed, bytes sent
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["audit.usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        ApiKey: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "customer" | "platform";
+            lastUsedAt: string | null;
+            name: string | null;
+            /** @description The first 12 characters of the key (the key itself is shown only once) */
+            prefix: string;
+            revokedAt: string | null;
+        };
+        ApiKeyPage: {
+            data: components["schemas"]["ApiKey"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        Attempt: {
+            attemptSeq: number;
+            error: {
+                class: string;
+                message: string | null;
+            } | null;
+            id: string;
+            latencyMs: number;
+            nextRetryAt: string | null;
+            request: {
+                headers: {
+                    [key: string]: string;
+                };
+                method: string;
+                url: string;
+            };
+            response: {
+                bodyExcerpt: string;
+                headers: {
+                    [key: string]: string;
+                };
+                status: number;
+            } | null;
+            /** @description ISO 8601 */
+            startedAt: string;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            /** @enum {string} */
+            trigger: "initial" | "retry" | "replay" | "test";
+        };
+        AuditEntry: {
+            action: string;
+            actor: {
+                id: string | null;
+                ip: string | null;
+                /** @description `user`, `api_key` or `platform` */
+                kind: string;
+            };
+            /** @description The fields that changed, after (secrets redacted) */
+            after: unknown;
+            /** @description The fields that changed, before (secrets redacted) */
+            before: unknown;
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string | null;
+            id: string;
+            target: {
+                id: string;
+                kind: string;
+            };
+        };
+        AuditLogPage: {
+            data: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        BulkReplay: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            delivered: number;
+            enqueued: number;
+            failed: number;
+            filter: {
+                eventType?: string;
+                /** @description ISO 8601 */
+                from?: string;
+                subscriptionId?: string;
+                /** @description ISO 8601 */
+                to?: string;
+            };
+            finishedAt: string | null;
+            id: string;
+            inFlight: number;
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            total: number;
+        };
+        BulkReplayPage: {
+            data: components["schemas"]["BulkReplay"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        CreatedApiKey: {
+            customerId: string | null;
+            id: string;
+            /** @description The API key: shown once, store it now */
+            key: string;
+            name: string | null;
+            prefix: string;
+        };
+        CreatedBulkReplay: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            delivered: number;
+            enqueued: number;
+            /** @description True when a running replay was returned instead of starting one */
+            existing: boolean;
+            failed: number;
+            filter: {
+                eventType?: string;
+                /** @description ISO 8601 */
+                from?: string;
+                subscriptionId?: string;
+                /** @description ISO 8601 */
+                to?: string;
+            };
+            finishedAt: string | null;
+            id: string;
+            inFlight: number;
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            total: number;
+        };
+        Customer: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            externalId: string | null;
+            id: string;
+            name: string;
+            tier: string;
+        };
+        CustomerPage: {
+            data: components["schemas"]["Customer"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        DashboardUser: {
+            customerId: string;
+            email: string;
+            id: string;
+        };
+        Deleted: {
+            /** @constant */
+            deleted: true;
+            id: string;
+        };
+        Delivery: {
+            attemptCount: number;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            eventId: string;
+            eventType: string;
+            id: string;
+            lastAttemptAt: string | null;
+            lastError: string | null;
+            lastResponseStatus: number | null;
+            nextAttemptAt: string | null;
+            replayCount: number;
+            /** @enum {string} */
+            status: "pending" | "held" | "succeeded" | "dead";
+            subscriptionId: string;
+        };
+        DeliveryDetail: {
+            attemptCount: number;
+            /** @description The latest 50 attempts, oldest first */
+            attempts: components["schemas"]["Attempt"][];
+            attemptsNextCursor: number | null;
+            attemptsTotal: number;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            eventId: string;
+            eventType: string;
+            id: string;
+            lastAttemptAt: string | null;
+            lastError: string | null;
+            lastResponseStatus: number | null;
+            nextAttemptAt: string | null;
+            replayCount: number;
+            /** @description The exact body every attempt sent (unless `includeBody=false`) */
+            requestBody?: string;
+            /** @enum {string} */
+            status: "pending" | "held" | "succeeded" | "dead";
+            subscriptionId: string;
+            subscriptionUrl: string;
+        };
+        DeliveryPage: {
+            data: components["schemas"]["Delivery"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+                /** @description The offending field, when one is to blame */
+                field?: string;
+                message: string;
+            };
+            /** @description On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take) */
+            errors?: {
+                field?: string;
+                reason: string;
+            }[];
+        };
+        Event: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description Null for a broadcast */
+            customerId: string | null;
+            /** @description The first 50 deliveries */
+            deliveries: components["schemas"]["Delivery"][];
+            deliveriesTotal: number;
+            deliveryCount: number | null;
+            /** @description Deliveries by status */
+            deliveryStatus: {
+                [key: string]: number;
+            };
+            fannedOut: boolean;
+            id: string;
+            idempotencyKey: string | null;
+            /** @description The delivered body `{id, type, timestamp, data}`, parsed */
+            payload: unknown;
+            /** @description ISO 8601 */
+            retentionUntil: string;
+            routing: {
+                /** @enum {string} */
+                decision: "matched" | "held" | "test" | "not_matched";
+                eventTypes: string[];
+                matched: boolean;
+                reason: string;
+                subscriptionId: string;
+                url: string;
+            }[];
+            type: string;
+        };
+        EventListItem: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description Null for a broadcast */
+            customerId: string | null;
+            deliveryCount: number | null;
+            /** @description Deliveries by status */
+            deliveryStatus: {
+                [key: string]: number;
+            };
+            fannedOut: boolean;
+            id: string;
+            idempotencyKey: string | null;
+            /** @description The whole delivered body, parsed (only with `full=true`) */
+            payload?: unknown;
+            payloadBytes: number;
+            /** @description The first 1 KiB of the delivered body */
+            payloadPreview: string;
+            payloadTruncated: boolean;
+            /** @description ISO 8601 */
+            retentionUntil: string;
+            type: string;
+        };
+        EventPage: {
+            data: components["schemas"]["EventListItem"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OperationalDelivery: {
+            attemptCount: number;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description The `webhook-id` header: the same for every webhook and attempt of one operational event */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead";
+            id: string;
+            lastAttemptAt: string | null;
+            lastError: string | null;
+            lastResponseStatus: number | null;
+            nextAttemptAt: string | null;
+            /** @description The body sent: `{id, type, timestamp, data}` */
+            payload: unknown;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "dead";
+            webhookId: string;
+        };
+        OperationalDeliveryPage: {
+            data: components["schemas"]["OperationalDelivery"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OperationalWebhook: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string | null;
+            /** @description The event types sent here; null: every type */
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            id: string;
+            secretRotationEndsAt: string | null;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
+        };
+        OperationalWebhookPage: {
+            data: components["schemas"]["OperationalWebhook"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        OperationalWebhookWithSecret: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string | null;
+            /** @description The event types sent here; null: every type */
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            id: string;
+            /** @description The `whsec_` secret that signs what is sent here (Standard Webhooks v1) */
+            secret: string;
+            secretRotationEndsAt: string | null;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
+        };
+        PortalLink: {
+            /** @description ISO 8601 */
+            expiresAt: string;
+            readOnly: boolean;
+            url: string;
+        };
+        PublishBatchResult: {
+            /** @description One result per event, in order: the accepted event, or why it was refused */
+            results: (components["schemas"]["PublishResult"] | {
+                error: {
+                    /** @enum {string} */
+                    code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+                    /** @description Every problem, when there are several */
+                    errors?: {
+                        field?: string;
+                        reason: string;
+                    }[];
+                    field?: string;
+                    reason: string;
+                };
+            })[];
+        };
+        PublishResult: {
+            /** @description Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions) */
+            deliveries: number | null;
+            /** @description True when the idempotency key returned an earlier event */
+            duplicate: boolean;
+            id: string;
+        };
+        RevokedApiKey: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "customer" | "platform";
+            lastUsedAt: string | null;
+            name: string | null;
+            /** @description The first 12 characters of the key (the key itself is shown only once) */
+            prefix: string;
+            revoked: boolean;
+            revokedAt: string | null;
+        };
+        SigningSecret: {
+            /** @description What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`) */
+            secret: string;
+        };
+        Subscription: {
+            active: boolean;
+            /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
+            autoDisableAfterHours: number | null;
+            breaker: {
+                consecutiveFailures: number;
+                openedAt: string | null;
+                probeAt: string | null;
+                /** @enum {string} */
+                state: "closed" | "open" | "half_open";
+            };
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            description: string | null;
+            /** @description Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user */
+            disabledReason: string | null;
+            eventTypes: string[];
+            /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
+            failingSince: string | null;
+            heldDeliveries: number;
+            id: string;
+            maxInFlight: number;
+            rateLimitPerSecond: number | null;
+            retryPolicy: {
+                maxAttempts?: number;
+                scheduleSeconds?: number[];
+            } | null;
+            secretRotationEndsAt: string | null;
+            /** @enum {string} */
+            signatureScheme: "v1" | "v1a";
+            timeoutMs: number;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
+        };
+        SubscriptionPage: {
+            data: components["schemas"]["Subscription"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        SubscriptionStats: {
+            /** @enum {string} */
+            breakerState: "closed" | "open" | "half_open";
+            current: {
+                dead: number;
+                held: number;
+                pending: number;
+            };
+            minutes: {
+                dispatched: number;
+                failed: number;
+                held: number | null;
+                latencyP50Ms: number | null;
+                latencyP99Ms: number | null;
+                /** @description ISO 8601 */
+                minute: string;
+                queueDepth: number | null;
+                succeeded: number;
+            }[];
+            rateLimitPerSecond: number | null;
+            subscriptionId: string;
+        };
+        SubscriptionWithSecret: {
+            active: boolean;
+            /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
+            autoDisableAfterHours: number | null;
+            breaker: {
+                consecutiveFailures: number;
+                openedAt: string | null;
+                probeAt: string | null;
+                /** @enum {string} */
+                state: "closed" | "open" | "half_open";
+            };
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            description: string | null;
+            /** @description Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user */
+            disabledReason: string | null;
+            eventTypes: string[];
+            /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
+            failingSince: string | null;
+            heldDeliveries: number;
+            id: string;
+            maxInFlight: number;
+            rateLimitPerSecond: number | null;
+            retryPolicy: {
+                maxAttempts?: number;
+                scheduleSeconds?: number[];
+            } | null;
+            /** @description What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`) */
+            secret: string;
+            secretRotationEndsAt: string | null;
+            /** @enum {string} */
+            signatureScheme: "v1" | "v1a";
+            timeoutMs: number;
+            /** @description ISO 8601 */
+            updatedAt: string;
+            url: string;
+        };
+        TestEventResult: {
+            /** @description Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions) */
+            deliveries: number | null;
+            deliveryId: string;
+            /** @description True when the idempotency key returned an earlier event */
+            duplicate: boolean;
+            id: string;
+        };
+        Usage: {
+            data: {
+                bytesSent: number;
+                customerId: string;
+                day: string;
+                deliveriesAttempted: number;
+                deliveriesFailed: number;
+                deliveriesSucceeded: number;
+                eventsPublished: number;
+            }[];
+            /** @description First day (YYYY-MM-DD, UTC) */
+            from: string;
+            /** @description Last day */
+            to: string;
+            totals: {
+                bytesSent: number;
+                deliveriesAttempted: number;
+                deliveriesFailed: number;
+                deliveriesSucceeded: number;
+                eventsPublished: number;
+            };
+        };
+    };
+    responses: {
+        /** @description Error */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    "customers.allApiKeys": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                customerId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.revokeApiKey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedApiKey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "audit.log": {
+        parameters: {
+            query?: {
+                action?: string;
+                cursor?: string;
+                customerId?: string;
+                from?: string;
+                limit?: number;
+                targetId?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The platform's own id for this customer (unique) */
+                    externalId?: string;
+                    /** @example Acme Corp */
+                    name: string;
+                    /** @description Concurrency tier (default `standard`) */
+                    tier?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.listApiKeys": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.createApiKey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.portalLink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Sign in with a session that cannot change anything */
+                    readOnly?: boolean;
+                    /** @description Link lifetime (default 900) */
+                    ttlSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.createUser": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example ops@acme.example
+                     */
+                    email: string;
+                    /** @example correct-horse-battery */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardUser"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "deliveries.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                customerId?: string;
+                eventId?: string;
+                eventType?: string;
+                from?: string;
+                limit?: number;
+                status?: "pending" | "held" | "succeeded" | "dead";
+                subscriptionId?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "deliveries.get": {
+        parameters: {
+            query?: {
+                attemptsCursor?: number;
+                includeBody?: boolean | ("true" | "false");
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "deliveries.replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "events.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                customerId?: string;
+                from?: string;
+                full?: boolean | ("true" | "false");
+                id?: string;
+                limit?: number;
+                status?: "pending" | "held" | "succeeded" | "dead";
+                subscriptionId?: string;
+                to?: string;
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "events.publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`) */
+                    broadcast?: boolean;
+                    /**
+                     * @description Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)
+                     * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    customerId?: string;
+                    /**
+                     * @example {
+                     *       "amount": 4200,
+                     *       "currency": "eur"
+                     *     }
+                     */
+                    data: unknown;
+                    /** @description Publishing again with the same key (per customer, or per broadcast) returns the first event */
+                    idempotencyKey?: string;
+                    /** @example charge.succeeded */
+                    type: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "events.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "events.publishBatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`
+                     * @example [
+                     *       {
+                     *         "type": "charge.succeeded",
+                     *         "customerId": "cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E",
+                     *         "data": {
+                     *           "amount": 4200
+                     *         },
+                     *         "idempotencyKey": "ch_1"
+                     *       },
+                     *       {
+                     *         "type": "charge.refunded",
+                     *         "customerId": "cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E",
+                     *         "data": {
+                     *           "amount": 100
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    events: unknown[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishBatchResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    "operationalWebhooks.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string;
+                    /** @description The event types to send here (default: every type) */
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[];
+                    /** @example https://ops.example.com/hookrelay */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    /** @description The event types to send here; null: every type */
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+                    /** @example https://ops.example.com/hookrelay */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.deliveries": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "pending" | "succeeded" | "dead";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalDeliveryPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "operationalWebhooks.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationalWebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "replays.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                customerId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "replays.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Required with a platform key
+                     * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    customerId?: string;
+                    /** @description Exact type or pattern: `charge.*` (one segment), `charge.**` (any depth), `*` */
+                    eventType?: string;
+                    /**
+                     * Format: date-time
+                     * @description Created at or after (ISO 8601)
+                     */
+                    from?: string;
+                    /** @example sub_01JZ3K8Q9V7W2X4Y6A8B0C2D4E */
+                    subscriptionId?: string;
+                    /**
+                     * Format: date-time
+                     * @description Created at or before (ISO 8601)
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedBulkReplay"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "replays.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplay"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "replays.cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplay"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.list": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                customerId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
+                    autoDisableAfterHours?: number | null;
+                    /**
+                     * @description Required with a platform key
+                     * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    customerId?: string;
+                    description?: string;
+                    /**
+                     * @example [
+                     *       "charge.*",
+                     *       "invoice.paid"
+                     *     ]
+                     */
+                    eventTypes: string[];
+                    maxInFlight?: number;
+                    rateLimitPerSecond?: number | null;
+                    retryPolicy?: {
+                        maxAttempts?: number;
+                        scheduleSeconds?: number[];
+                    };
+                    /**
+                     * @description `v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with
+                     * @enum {string}
+                     */
+                    signatureScheme?: "v1" | "v1a";
+                    timeoutMs?: number;
+                    /** @example https://example.com/webhooks */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
+                    autoDisableAfterHours?: number | null;
+                    description?: string | null;
+                    /**
+                     * @example [
+                     *       "charge.*",
+                     *       "invoice.paid"
+                     *     ]
+                     */
+                    eventTypes?: string[];
+                    /**
+                     * @description With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters
+                     * @enum {string}
+                     */
+                    heldDeliveries?: "release" | "discard";
+                    maxInFlight?: number;
+                    rateLimitPerSecond?: number | null;
+                    retryPolicy?: {
+                        maxAttempts?: number;
+                        scheduleSeconds?: number[];
+                    } | null;
+                    timeoutMs?: number;
+                    /** @example https://example.com/webhooks */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.retryNow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionWithSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningSecret"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.stats": {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionStats"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "audit.usage": {
+        parameters: {
+            query?: {
+                customerId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+}

@@ -1,0 +1,350 @@
+import { z } from 'zod';
+import type { getDelivery, listDeliveries } from '../domain/delivery/reads';
+import { deliveryRoutes, deliveryStatuses } from '../domain/delivery/status';
+import { signatureSchemes } from '../domain/delivery/signature-schemes';
+import type { PublishResult, publishBatch } from '../domain/events/publish';
+import type { AuditView } from '../domain/audit/log';
+import type { getUsage } from '../domain/audit/usage';
+import { errorCodes } from '../domain/errors';
+import type { getEvent, listEvents } from '../domain/events/reads';
+import type { subscriptionStats } from '../domain/insights/stats';
+import type { replayView } from '../domain/replay/bulk';
+import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
+import type { SubscriptionView } from '../domain/tenants/subscriptions';
+import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/operational/event-types';
+import type { operationalDeliveryView, operationalWebhookView } from '../domain/operational/webhooks';
+
+/**
+ * What every REST procedure answers, defined once: each procedure declares its schema with
+ * `.output()`, so tRPC checks every answer against it, and the OpenAPI document (openapi.ts) is
+ * generated from the same schemas: the document cannot drift from what the API returns.
+ *
+ * Objects are strict: a field the domain returns but the schema does not list fails the request
+ * (and so the route table test) instead of reaching clients undocumented. The compiler checks both
+ * directions: tRPC that a procedure's result fits its schema, and `covers<T>()` that a schema lists
+ * every field of its domain view (a field added to a view without its schema is a type error).
+ * A schema with an `id` becomes a named component of the OpenAPI document.
+ */
+function covers<T>() {
+  return <S extends z.ZodType>(schema: S & ([Exclude<keyof T, keyof z.output<S>>] extends [never] ? unknown : { missingFields: Exclude<keyof T, keyof z.output<S>> })): S => schema;
+}
+
+const timestamp = z.string().describe('ISO 8601');
+const nullableTimestamp = timestamp.nullable();
+
+function pageOf<T extends z.ZodType>(item: T, id: string) {
+  return z.strictObject({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }).meta({ id });
+}
+
+export const customerOutput = covers<ReturnType<typeof customerView>>()(
+  z.strictObject({ id: z.string(), name: z.string(), externalId: z.string().nullable(), tier: z.string(), createdAt: timestamp }).meta({ id: 'Customer' }),
+);
+export const customerPageOutput = pageOf(customerOutput, 'CustomerPage');
+
+export const apiKeyOutput = covers<ReturnType<typeof apiKeyView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      kind: z.enum(['customer', 'platform']),
+      customerId: z.string().nullable(),
+      name: z.string().nullable(),
+      prefix: z.string().describe('The first 12 characters of the key (the key itself is shown only once)'),
+      createdAt: timestamp,
+      lastUsedAt: nullableTimestamp,
+      revokedAt: nullableTimestamp,
+    })
+    .meta({ id: 'ApiKey' }),
+);
+export const apiKeyPageOutput = pageOf(apiKeyOutput, 'ApiKeyPage');
+export const revokedApiKeyOutput = covers<ReturnType<typeof apiKeyView> & { revoked: boolean }>()(apiKeyOutput.extend({ revoked: z.boolean() }).meta({ id: 'RevokedApiKey' }));
+export const createdApiKeyOutput = covers<Awaited<ReturnType<typeof createApiKey>>>()(
+  z
+    .strictObject({ id: z.string(), key: z.string().describe('The API key: shown once, store it now'), prefix: z.string(), customerId: z.string().nullable(), name: z.string().nullable() })
+    .meta({ id: 'CreatedApiKey' }),
+);
+export const dashboardUserOutput = covers<NonNullable<Awaited<ReturnType<typeof createUser>>>>()(
+  z.strictObject({ id: z.string(), email: z.string(), customerId: z.string() }).meta({ id: 'DashboardUser' }),
+);
+export const portalLinkOutput = covers<Awaited<ReturnType<typeof createPortalLink>>>()(
+  z.strictObject({ url: z.string(), expiresAt: timestamp, readOnly: z.boolean() }).meta({ id: 'PortalLink' }),
+);
+
+export const publishOutput = covers<PublishResult>()(
+  z
+    .strictObject({
+      id: z.string(),
+      deliveries: z.number().int().nullable().describe('Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions)'),
+      duplicate: z.boolean().describe('True when the idempotency key returned an earlier event'),
+    })
+    .meta({ id: 'PublishResult' }),
+);
+
+const eventHead = {
+  id: z.string(),
+  type: z.string(),
+  customerId: z.string().nullable().describe('Null for a broadcast'),
+  idempotencyKey: z.string().nullable(),
+  deliveryCount: z.number().int().nullable(),
+  fannedOut: z.boolean(),
+  createdAt: timestamp,
+  retentionUntil: timestamp,
+};
+const statusCounts = z.record(z.string(), z.number().int()).describe('Deliveries by status');
+
+type EventListItem = Awaited<ReturnType<typeof listEvents>>['data'][number];
+export const eventListItemOutput = covers<EventListItem>()(
+  z
+    .strictObject({
+      ...eventHead,
+      payloadBytes: z.number().int(),
+      payloadPreview: z.string().describe('The first 1 KiB of the delivered body'),
+      payloadTruncated: z.boolean(),
+      payload: z.unknown().optional().describe('The whole delivered body, parsed (only with `full=true`)'),
+      deliveryStatus: statusCounts,
+    })
+    .meta({ id: 'EventListItem' }),
+);
+export const eventPageOutput = pageOf(eventListItemOutput, 'EventPage');
+
+type DeliveryItem = Awaited<ReturnType<typeof listDeliveries>>['data'][number];
+export const deliveryOutput = covers<DeliveryItem>()(
+  z
+    .strictObject({
+      id: z.string(),
+      eventId: z.string(),
+      subscriptionId: z.string(),
+      customerId: z.string(),
+      eventType: z.string(),
+      status: z.enum(deliveryStatuses),
+      attemptCount: z.number().int(),
+      nextAttemptAt: nullableTimestamp,
+      lastAttemptAt: nullableTimestamp,
+      lastResponseStatus: z.number().int().nullable(),
+      lastError: z.string().nullable(),
+      replayCount: z.number().int(),
+      createdAt: timestamp,
+      completedAt: nullableTimestamp,
+    })
+    .meta({ id: 'Delivery' }),
+);
+export const deliveryPageOutput = pageOf(deliveryOutput, 'DeliveryPage');
+
+type EventDetail = Awaited<ReturnType<typeof getEvent>>;
+const fieldIssue = z.strictObject({ field: z.string().optional(), reason: z.string() });
+export const publishBatchOutput = covers<Awaited<ReturnType<typeof publishBatch>>>()(
+  z
+    .strictObject({
+      results: z
+        .array(
+          z.union([
+            publishOutput,
+            z.strictObject({
+              error: z.strictObject({
+                code: z.enum(errorCodes),
+                field: z.string().optional(),
+                reason: z.string(),
+                errors: z.array(fieldIssue).optional().describe('Every problem, when there are several'),
+              }),
+            }),
+          ]),
+        )
+        .describe('One result per event, in order: the accepted event, or why it was refused'),
+    })
+    .meta({ id: 'PublishBatchResult' }),
+);
+
+export const auditEntryOutput = covers<AuditView>()(
+  z
+    .strictObject({
+      id: z.string(),
+      customerId: z.string().nullable(),
+      actor: z.strictObject({ kind: z.string().describe('`user`, `api_key` or `platform`'), id: z.string().nullable(), ip: z.string().nullable() }),
+      action: z.string(),
+      target: z.strictObject({ kind: z.string(), id: z.string() }),
+      before: z.unknown().describe('The fields that changed, before (secrets redacted)'),
+      after: z.unknown().describe('The fields that changed, after (secrets redacted)'),
+      createdAt: timestamp,
+    })
+    .meta({ id: 'AuditEntry' }),
+);
+export const auditPageOutput = pageOf(auditEntryOutput, 'AuditLogPage');
+
+const usageCounts = {
+  eventsPublished: z.number().int(),
+  deliveriesAttempted: z.number().int(),
+  deliveriesSucceeded: z.number().int(),
+  deliveriesFailed: z.number().int(),
+  bytesSent: z.number().int(),
+};
+export const usageOutput = covers<Awaited<ReturnType<typeof getUsage>>>()(
+  z
+    .strictObject({
+      from: z.string().describe('First day (YYYY-MM-DD, UTC)'),
+      to: z.string().describe('Last day'),
+      data: z.array(z.strictObject({ customerId: z.string(), day: z.string(), ...usageCounts })),
+      totals: z.strictObject(usageCounts),
+    })
+    .meta({ id: 'Usage' }),
+);
+
+export const eventOutput = covers<EventDetail>()(
+  z
+    .strictObject({
+      ...eventHead,
+      payload: z.unknown().describe('The delivered body `{id, type, timestamp, data}`, parsed'),
+      deliveries: z.array(deliveryOutput).describe('The first 50 deliveries'),
+      deliveriesTotal: z.number().int(),
+      deliveryStatus: statusCounts,
+      routing: z.array(
+        z.strictObject({
+          subscriptionId: z.string(),
+          url: z.string(),
+          eventTypes: z.array(z.string()),
+          decision: z.enum([...deliveryRoutes, 'not_matched']),
+          matched: z.boolean(),
+          reason: z.string(),
+        }),
+      ),
+    })
+    .meta({ id: 'Event' }),
+);
+
+const attemptOutput = z
+  .strictObject({
+    id: z.string(),
+    attemptSeq: z.number().int(),
+    trigger: z.enum(['initial', 'retry', 'replay', 'test']),
+    status: z.enum(['succeeded', 'failed']),
+    startedAt: timestamp,
+    latencyMs: z.number().int(),
+    request: z.strictObject({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()) }),
+    response: z.strictObject({ status: z.number().int(), headers: z.record(z.string(), z.string()), bodyExcerpt: z.string() }).nullable(),
+    error: z.strictObject({ class: z.string(), message: z.string().nullable() }).nullable(),
+    nextRetryAt: nullableTimestamp,
+  })
+  .meta({ id: 'Attempt' });
+
+export const deliveryDetailOutput = covers<Awaited<ReturnType<typeof getDelivery>>>()(
+  deliveryOutput
+    .extend({
+      subscriptionUrl: z.string(),
+      requestBody: z.string().optional().describe('The exact body every attempt sent (unless `includeBody=false`)'),
+      attempts: z.array(attemptOutput).describe('The latest 50 attempts, oldest first'),
+      attemptsTotal: z.number().int(),
+      attemptsNextCursor: z.number().int().nullable(),
+    })
+    .meta({ id: 'DeliveryDetail' }),
+);
+
+export const subscriptionOutput = covers<SubscriptionView>()(
+  z
+    .strictObject({
+      id: z.string(),
+      customerId: z.string(),
+      url: z.string(),
+      description: z.string().nullable(),
+      eventTypes: z.array(z.string()),
+      active: z.boolean(),
+      disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
+      signatureScheme: z.enum(signatureSchemes),
+      retryPolicy: z.strictObject({ maxAttempts: z.number().int().optional(), scheduleSeconds: z.array(z.number().int()).optional() }).nullable(),
+      rateLimitPerSecond: z.number().nullable(),
+      maxInFlight: z.number().int(),
+      timeoutMs: z.number().int(),
+      breaker: z.strictObject({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number().int(), openedAt: nullableTimestamp, probeAt: nullableTimestamp }),
+      heldDeliveries: z.number().int(),
+      autoDisableAfterHours: z.number().nullable().describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
+      failingSince: nullableTimestamp.describe('When the first failed attempt since the last success was made; null while the last attempt succeeded'),
+      secretRotationEndsAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    })
+    .meta({ id: 'Subscription' }),
+);
+export const subscriptionPageOutput = pageOf(subscriptionOutput, 'SubscriptionPage');
+const verificationKey = z.string().describe('What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`)');
+export const subscriptionWithSecretOutput = covers<SubscriptionView & { secret: string }>()(subscriptionOutput.extend({ secret: verificationKey }).meta({ id: 'SubscriptionWithSecret' }));
+export const secretOutput = z.strictObject({ secret: verificationKey }).meta({ id: 'SigningSecret' });
+export const deletedOutput = z.strictObject({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
+export const testEventOutput = covers<PublishResult & { deliveryId: string }>()(publishOutput.extend({ deliveryId: z.string() }).meta({ id: 'TestEventResult' }));
+
+export const subscriptionStatsOutput = covers<Awaited<ReturnType<typeof subscriptionStats>>>()(
+  z
+    .strictObject({
+      subscriptionId: z.string(),
+      breakerState: z.enum(['closed', 'open', 'half_open']),
+      rateLimitPerSecond: z.number().nullable(),
+      current: z.strictObject({ pending: z.number().int(), held: z.number().int(), dead: z.number().int() }),
+      minutes: z.array(
+        z.strictObject({
+          minute: timestamp,
+          queueDepth: z.number().int().nullable(),
+          held: z.number().int().nullable(),
+          dispatched: z.number().int(),
+          succeeded: z.number().int(),
+          failed: z.number().int(),
+          latencyP50Ms: z.number().nullable(),
+          latencyP99Ms: z.number().nullable(),
+        }),
+      ),
+    })
+    .meta({ id: 'SubscriptionStats' }),
+);
+
+export const replayOutput = covers<Awaited<ReturnType<typeof replayView>>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      customerId: z.string(),
+      filter: z.strictObject({ subscriptionId: z.string().optional(), eventType: z.string().optional(), from: timestamp.optional(), to: timestamp.optional() }),
+      status: z.enum(['running', 'completed', 'cancelled']),
+      total: z.number().int(),
+      enqueued: z.number().int(),
+      delivered: z.number().int(),
+      failed: z.number().int(),
+      inFlight: z.number().int(),
+      createdAt: timestamp,
+      finishedAt: nullableTimestamp,
+    })
+    .meta({ id: 'BulkReplay' }),
+);
+export const replayPageOutput = pageOf(replayOutput, 'BulkReplayPage');
+export const createdReplayOutput = replayOutput.extend({ existing: z.boolean().describe('True when a running replay was returned instead of starting one') }).meta({ id: 'CreatedBulkReplay' });
+
+export const operationalWebhookOutput = covers<ReturnType<typeof operationalWebhookView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      url: z.string(),
+      description: z.string().nullable(),
+      eventTypes: z.array(z.enum(operationalEventTypes)).nullable().describe('The event types sent here; null: every type'),
+      secretRotationEndsAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    })
+    .meta({ id: 'OperationalWebhook' }),
+);
+export const operationalWebhookPageOutput = pageOf(operationalWebhookOutput, 'OperationalWebhookPage');
+export const operationalWebhookWithSecretOutput = operationalWebhookOutput
+  .extend({ secret: z.string().describe('The `whsec_` secret that signs what is sent here (Standard Webhooks v1)') })
+  .meta({ id: 'OperationalWebhookWithSecret' });
+export const operationalDeliveryOutput = covers<ReturnType<typeof operationalDeliveryView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      webhookId: z.string(),
+      eventId: z.string().describe('The `webhook-id` header: the same for every webhook and attempt of one operational event'),
+      eventType: z.enum(operationalEventTypes),
+      status: z.enum(operationalDeliveryStatuses),
+      attemptCount: z.number().int(),
+      nextAttemptAt: nullableTimestamp,
+      lastAttemptAt: nullableTimestamp,
+      lastResponseStatus: z.number().int().nullable(),
+      lastError: z.string().nullable(),
+      createdAt: timestamp,
+      completedAt: nullableTimestamp,
+      payload: z.unknown().describe('The body sent: `{id, type, timestamp, data}`'),
+    })
+    .meta({ id: 'OperationalDelivery' }),
+);
+export const operationalDeliveryPageOutput = pageOf(operationalDeliveryOutput, 'OperationalDeliveryPage');
