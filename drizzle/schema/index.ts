@@ -5,3 +5,4 @@ export * from './deliveries';
 export * from './replays';
 export * from './stats';
 export * from './workers';
+export * from './event-types';

@@ -7,7 +7,7 @@ import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
  * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out)
- * under the current key, then drop the old key. Ciphertexts name their key (crypto.ts), so only rows
+ * and custom header set under the current key, then drop the old key. Ciphertexts name their key (crypto.ts), so only rows
  * under another key are rewritten, and a second run rewrites nothing.
  *
  * A row is updated only if its ciphertexts are still the ones read; if a concurrent rotate-secret
@@ -17,10 +17,11 @@ import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
  */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null };
+type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null };
 
-const stale = (ctx: Ctx, r: Row) => needsReencryption(ctx.keys, r.secretEnc) || (r.previousSecretEnc !== null && needsReencryption(ctx.keys, r.previousSecretEnc));
-const columns = { id: subscriptions.id, secretEnc: subscriptions.secretEnc, previousSecretEnc: subscriptions.previousSecretEnc };
+const stale = (ctx: Ctx, r: Row) =>
+  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+const columns = { id: subscriptions.id, secretEnc: subscriptions.secretEnc, previousSecretEnc: subscriptions.previousSecretEnc, headersEnc: subscriptions.headersEnc };
 
 /** Re-encrypts one row; returns whether it wrote, after re-reading the row if it changed meanwhile. */
 async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
@@ -29,13 +30,15 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
     const again = (enc: string) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc)) : enc);
     const secretEnc = again(row.secretEnc);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc);
+    const headersEnc = row.headersEnc === null ? null : again(row.headersEnc);
     const updated = await ctx.db
       .update(subscriptions)
-      .set({ secretEnc, previousSecretEnc })
+      .set({ secretEnc, previousSecretEnc, headersEnc })
       .where(and(
         eq(subscriptions.id, row.id),
         eq(subscriptions.secretEnc, row.secretEnc),
         row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),
+        row.headersEnc === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, row.headersEnc),
       ))
       .returning({ id: subscriptions.id });
     if (updated.length > 0) return true;
