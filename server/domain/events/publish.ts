@@ -6,7 +6,7 @@ import type { Tx } from '../../db/client';
 import { enqueue, enqueueMany } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, notFound } from '../errors';
-import { createDeliveries, createDeliveriesFor, matchingPage, targetsOf } from './fanout';
+import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, matchingPage, targetsOf, type Routing } from './fanout';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import type { PublishEventInput } from '../schemas';
@@ -29,7 +29,7 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
   const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
     // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
     // customer has very many subscriptions; a broadcast always goes to the fan-out job.
-    const page = customerId ? await matchingPage(tx, customerId, input.type, '', INLINE_FANOUT_LIMIT) : null;
+    const page = customerId ? await matchingPage(tx, customerId, input.type, lazyBody(body), '', INLINE_FANOUT_LIMIT) : null;
     const inline = page && !page.more ? page.matching : null;
     const retentionUntil = retentionFrom(ctx, now);
     let inserted: Array<{ id: string }>;
@@ -38,7 +38,7 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
         .insert(events)
         .values({
           id, customerId, type: input.type, body, idempotencyKey: input.idempotencyKey ?? null, createdAt: now, retentionUntil,
-          ...(inline && { fannedOutAt: now, deliveryCount: inline.length }),
+          ...(inline && page && { fannedOutAt: now, deliveryCount: inline.length, ...filterDecisions(page.filteredOut) }),
         })
         .onConflictDoNothing()
         .returning({ id: events.id });
@@ -171,38 +171,43 @@ async function acceptMany(ctx: Ctx, tx: Tx, prepared: Array<Prepared | null>): P
   const ok = prepared.filter((p): p is Prepared => p !== null);
   const customerIds = [...new Set(ok.map((p) => p.customerId).filter((c): c is string => c !== null))];
   const subs = customerIds.length
-    ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active }).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
+    ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
     : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
   // Same rule as publishEvent: a customer's event fans out inline unless the customer has very many subscriptions.
-  const inlineOf = (p: Prepared) => {
+  const inlineOf = (p: Prepared): Routing | null => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
-    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type);
+    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body));
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
   const inserted = await tx
     .insert(events)
     .values(ok.map((p) => {
-      const targets = inline.get(p.id);
+      const routing = inline.get(p.id);
       return {
         id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
         retentionUntil: retentionFrom(ctx, p.now),
-        ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
+        ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
       };
     }))
     .onConflictDoNothing()
     .returning({ id: events.id });
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
-  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)! })));
+  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)!.targets })));
   await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
   return prepared.map((p) => {
     if (!p || !fresh.has(p.id)) return null;
-    const targets = inline.get(p.id);
-    return { id: p.id, deliveries: targets ? targets.length : null, duplicate: false };
+    const routing = inline.get(p.id);
+    return { id: p.id, deliveries: routing ? routing.targets.length : null, duplicate: false };
   });
+}
+
+/** The filter decisions an event row keeps for its routing trace (none: the column stays null). */
+function filterDecisions(filteredOut: Routing['filteredOut']) {
+  return filteredOut.length > 0 ? { filteredOut: filteredOut.slice(0, FILTER_TRACE_LIMIT) } : {};
 }
 
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */
