@@ -21,7 +21,7 @@ export async function benchContext(url: string, config: Partial<Ctx['config']> =
     config: {
       allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30,
       breakerThreshold: 5, breakerCooldownMs: 30_000, replayRatePerSecond: 100, replayMinIntervalMs: 30_000,
-      customerMaxApiKeys: 20, customerMaxSubscriptions: 100, ...config,
+      customerMaxApiKeys: 20, customerMaxSubscriptions: 100, eventTypesStrict: false, ...config,
     },
     async close() {
       await boss.stop({ graceful: false, close: true });

@@ -1,6 +1,7 @@
 import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
+import { eventTypesRouter } from './routers/event-types';
 import { replaysRouter } from './routers/replays';
 import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
@@ -10,6 +11,7 @@ import { createCallerFactory, router } from './trpc';
 export const appRouter = router({
   customers: customersRouter,
   events: eventsRouter,
+  eventTypes: eventTypesRouter,
   subscriptions: subscriptionsRouter,
   deliveries: deliveriesRouter,
   replays: replaysRouter,

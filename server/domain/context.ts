@@ -33,6 +33,8 @@ export type Ctx = {
     /** What a customer's own credentials may create (limits.ts): active API keys, subscriptions. */
     customerMaxApiKeys: number;
     customerMaxSubscriptions: number;
+    /** Publishing a type outside the event-type catalog is refused (EVENT_TYPES_STRICT). */
+    eventTypesStrict: boolean;
   };
 };
 

@@ -77,6 +77,7 @@ describe('PostgreSQL restart under load', () => {
         replayMinIntervalMs: 0,
         customerMaxApiKeys: 20,
         customerMaxSubscriptions: 100,
+        eventTypesStrict: false,
       },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });

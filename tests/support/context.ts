@@ -19,7 +19,7 @@ export async function createTestContext(url: string, config: Partial<Ctx['config
     log,
     now: () => new Date(),
     random: Math.random,
-    config: { allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30, breakerThreshold: 5, breakerCooldownMs: 30_000, replayRatePerSecond: 1000, replayMinIntervalMs: 0, customerMaxApiKeys: 20, customerMaxSubscriptions: 100, ...config },
+    config: { allowPrivateTargets: true, retryTimeScale: 1, maxPayloadBytes: 256 * 1024, customerMaxInFlight: 10, retentionDays: 30, breakerThreshold: 5, breakerCooldownMs: 30_000, replayRatePerSecond: 1000, replayMinIntervalMs: 0, customerMaxApiKeys: 20, customerMaxSubscriptions: 100, eventTypesStrict: false, ...config },
     async close() {
       await boss.stop({ graceful: false, close: true });
       await database.close();

@@ -7,6 +7,7 @@ import { enqueue, enqueueMany } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, notFound } from '../errors';
 import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, matchingPage, targetsOf, type Routing } from './fanout';
+import { checkEventData } from './catalog';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import type { PublishEventInput } from '../schemas';
@@ -26,6 +27,9 @@ const INLINE_FANOUT_LIMIT = 200;
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   const { customerId, id, body, now } = prepareEvent(ctx, scope, input);
+  // The event-type catalog: a type's schema must hold on `data` (and, if strict, the type must be listed).
+  const [refusal] = await checkEventData(ctx, [input]);
+  if (refusal) throw refusal;
   const result = await ctx.db.transaction(async (tx): Promise<PublishResult> => {
     // A customer's event is fanned out right here (one hop fewer to the first attempt) unless the
     // customer has very many subscriptions; a broadcast always goes to the fan-out job.
@@ -150,6 +154,13 @@ async function publishEvents(ctx: Ctx, items: Array<{ scope: Scope; input: Publi
       return null;
     }
   });
+  // A publish the catalog refuses (schema, strict mode) is left to the one-event path too.
+  try {
+    const refusals = await checkEventData(ctx, items.map((i) => i.input));
+    prepared.forEach((p, i) => { if (refusals[i]) prepared[i] = null; });
+  } catch {
+    prepared.fill(null);
+  }
   let accepted: Array<PublishResult | null>;
   try {
     accepted = await ctx.db.transaction((tx) => acceptMany(ctx, tx, prepared));
