@@ -154,7 +154,7 @@ describe('publishing a type with a schema', () => {
     );
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
     for (const s of settled.filter((x) => x.status === 'rejected')) {
-      expect((s as PromiseRejectedResult).reason).toMatchObject({ code: 'bad_request', field: 'data.amount' });
+      expect((s).reason).toMatchObject({ code: 'bad_request', field: 'data.amount' });
     }
     expect(await eventCount()).toBe(before + 3);
   });

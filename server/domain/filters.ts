@@ -199,7 +199,7 @@ function compare(op: '$gt' | '$gte' | '$lt' | '$lte', value: unknown, operand: u
   const numbers = typeof value === 'number' && typeof operand === 'number';
   const strings = typeof value === 'string' && typeof operand === 'string';
   if (!numbers && !strings) return false;
-  const [x, y] = [value as number | string, operand as number | string];
+  const [x, y] = [value, operand];
   switch (op) {
     case '$gt':
       return x > y;
