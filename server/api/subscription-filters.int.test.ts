@@ -159,7 +159,7 @@ describe('delivery with a filter', () => {
     expect(published.map((p) => p.deliveries)).toEqual([0, 1, 0, 1, 0, 1, 0, 0]);
     await filtered.r.waitFor(3);
     expect(filtered.r.received.map((r) => JSON.parse(r.body).data.i).sort()).toEqual([1, 3, 5]);
-    const trace = (await ok(rest('GET', '/events/{id}', { key: c.key, params: { id: published[2].id } }))).routing;
+    const trace = (await ok(rest('GET', '/events/{id}', { key: c.key, params: { id: published[2]!.id } }))).routing;
     expect(trace).toEqual([expect.objectContaining({ decision: 'filtered', failedCondition: 'data.i $in [1,3,5] (was 2)' })]);
   });
 
