@@ -121,6 +121,10 @@ describe('custom headers', () => {
     );
     expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'headers.webhook-timestamp' });
     expect(err?.message).toContain('reserved');
+    const injected = await unchanged(() =>
+      trpcClient(engine.ctx, customer.key).subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'X-Api-Key': 'k\r\nX-Admin: 1' } }).then(() => null, (e: unknown) => e as Json),
+    );
+    expect(injected?.data).toMatchObject({ httpStatus: 400, field: 'headers.X-Api-Key', errors: [{ field: 'headers.X-Api-Key', reason: 'the value of "X-Api-Key" must not contain CR, LF or NUL' }] });
   });
 
   it('are replaced by an update, where "[redacted]" keeps a stored value, and removed by null', async () => {

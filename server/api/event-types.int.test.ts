@@ -80,6 +80,9 @@ describe('the catalog', () => {
     }
     const err = await unchanged(() => failure(trpcClient(engine.ctx, customer.key).eventTypes.create.mutate({ name: 'customer.made' })));
     expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
+    const badSchema = await unchanged(() => failure(trpcClient(engine.ctx, platformKey).eventTypes.create.mutate({ name: 'bad.trpc', schema: { type: 'object', minProperties: 'two' } })));
+    expect(badSchema?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'schema' });
+    expect(badSchema?.message).toContain('minProperties');
   });
 
   it('refuses an invalid schema, an example the schema refuses, a taken name and an unknown one', async () => {
