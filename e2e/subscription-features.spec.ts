@@ -51,12 +51,21 @@ test('the subscription form previews a filter on recent events, checks it as it 
   const stored = await api<{ filter: unknown; headers: Record<string, string> }>('GET', `/subscriptions/${subId}`);
   expect(stored).toMatchObject({ filter: { 'data.amount': { $gte: 100 } }, headers: { Authorization: '[redacted]', 'X-Tenant': '[redacted]' } });
 
+  // An event the filter keeps away: the routing trace names the condition that failed.
+  const small = await publish(customerId, 'order.created', { amount: 20, currency: 'eur' });
+  await page.goto(`/dashboard/events/${small.id}`);
+  const routing = page.getByTestId('routing-row').filter({ hasText: rx.url });
+  await expect(routing).toHaveAttribute('data-decision', 'filtered');
+  await expect(routing).toContainText('Filtered out: matched "order.*" but the filter excluded it: data.amount $gte 100 (was 20)');
+  await expect(routing).toContainText('Failed condition: data.amount $gte 100 (was 20)');
+  await page.goto(`/dashboard/subscriptions/${subId}`);
+
   // Editing keeps the header values ("[redacted]" stands for them) and can drop the filter.
   await page.getByRole('button', { name: 'Edit' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit subscription' });
   await expect(edit.getByLabel('Custom headers')).toHaveValue('Authorization: [redacted]\nX-Tenant: [redacted]');
   await edit.getByLabel('Filter').fill('');
-  await expect(edit.getByTestId('dry-run-summary')).toHaveText('3 of your last 4 events would be delivered');
+  await expect(edit.getByTestId('dry-run-summary')).toHaveText('4 of your last 5 events would be delivered');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
   await expect(page.getByText('None: every event of a matching type')).toBeVisible();
