@@ -1,5 +1,4 @@
-/** What reads show instead of a custom header's value (server/domain/tenants/custom-headers.ts). */
-export const REDACTED = '[redacted]';
+import { REDACTED } from '@/server/domain/tenants/custom-headers';
 
 /** The request headers whose values were redacted: the subscription's custom headers. */
 export function redactedNames(headers: Record<string, string>): string[] {

@@ -1,4 +1,4 @@
-import { and, desc, inArray } from 'drizzle-orm';
+import { desc, inArray } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { evaluateFilter } from '../filters';
@@ -32,7 +32,7 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
   const filter = input.filter && Object.keys(input.filter).length ? input.filter : null;
   const needBodies = filter ? latest.filter((e) => patternOf.get(e.id)).map((e) => e.id) : [];
   const bodies = needBodies.length
-    ? new Map((await ctx.db.select({ id: events.id, body: events.body }).from(events).where(and(inArray(events.id, needBodies)))).map((r) => [r.id, r.body]))
+    ? new Map((await ctx.db.select({ id: events.id, body: events.body }).from(events).where(inArray(events.id, needBodies))).map((r) => [r.id, r.body]))
     : new Map<string, string>();
   const out = latest.map((e): DryRunEvent => {
     const pattern = patternOf.get(e.id);
