@@ -35,7 +35,7 @@ export function FilterDryRun({ patterns, filter, ready }: { patterns: string[]; 
       role="region"
       aria-label="Preview on recent events"
       aria-busy={key !== null && !current}
-      className="mt-2 rounded-md bg-zinc-50 p-3 text-xs text-zinc-600 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:text-zinc-400 dark:ring-zinc-800"
+      className="-mt-2 rounded-md bg-zinc-50 p-3 text-xs text-zinc-600 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:text-zinc-400 dark:ring-zinc-800"
     >
       <p aria-live="polite" data-testid="dry-run-summary" className="font-medium text-zinc-800 dark:text-zinc-200">
         {key === null

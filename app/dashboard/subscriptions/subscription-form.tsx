@@ -223,8 +223,8 @@ export function SubscriptionForm({
           className="font-mono"
           spellCheck={false}
         />
-        <FilterDryRun patterns={patterns} filter={liveFilter.value} ready={patternsValid && !liveFilter.error} />
       </Field>
+      <FilterDryRun patterns={patterns} filter={liveFilter.value} ready={patternsValid && !liveFilter.error} />
       <Field id="sub-description" label="Description" optional error={errors.description}>
         <Input id="sub-description" name="description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Production order sync" aria-invalid={!!errors.description} />
       </Field>
