@@ -1,17 +1,19 @@
 /**
- * `pnpm bench [perf|fairness]`: the benchmarks, printed as tables and saved under bench/results/.
- * With no argument, both. Each compares against ceilings or baselines measured in the same run.
+ * `pnpm bench [perf|fairness|subscriptions]`: the benchmarks, printed as tables and saved under
+ * bench/results/. With no argument, all of them. Each compares against ceilings or baselines measured in the same run.
  */
 import { runFairness } from './fairness';
 import { runPerf } from './perf';
+import { runSubscriptions } from './subscriptions';
 
 const which = process.argv[2] ?? 'all';
-if (!['all', 'perf', 'fairness'].includes(which)) {
-  console.error('usage: pnpm bench [perf|fairness]');
+if (!['all', 'perf', 'fairness', 'subscriptions'].includes(which)) {
+  console.error('usage: pnpm bench [perf|fairness|subscriptions]');
   process.exit(2);
 }
 const defaults: Record<string, string> = { NODE_ENV: 'production', LOG_LEVEL: 'error' };
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 if (which === 'all' || which === 'perf') await runPerf();
 if (which === 'all' || which === 'fairness') await runFairness();
+if (which === 'all' || which === 'subscriptions') await runSubscriptions();
 process.exit(0);

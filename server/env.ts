@@ -42,6 +42,8 @@ const schema = z.object({
   /** What a customer's own credentials may create: active API keys, subscriptions (platform keys are not capped). */
   CUSTOMER_MAX_API_KEYS: z.coerce.number().int().positive().default(20),
   CUSTOMER_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(100),
+  /** `true`: publishing a type that is not in the event-type catalog is a 400 (default: accepted). */
+  EVENT_TYPES_STRICT: bool.default(false),
   /** Dashboard sign-in: failed password attempts allowed per email, and per client address, in the window. */
   SIGNIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().positive().default(10),
   SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),

@@ -36,6 +36,7 @@ export function configFromEnv(): Ctx['config'] {
     customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
     customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
     autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
+    eventTypesStrict: e.EVENT_TYPES_STRICT,
   };
 }
 

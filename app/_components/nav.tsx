@@ -7,6 +7,7 @@ const links = [
   { href: '/dashboard', label: 'Overview', exact: true },
   { href: '/dashboard/events', label: 'Events' },
   { href: '/dashboard/subscriptions', label: 'Subscriptions' },
+  { href: '/dashboard/event-types', label: 'Event types' },
   { href: '/dashboard/dead-letters', label: 'Dead letters' },
   { href: '/dashboard/usage', label: 'Usage' },
   { href: '/dashboard/audit-log', label: 'Audit log' },

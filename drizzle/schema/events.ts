@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
+
+export type FilteredOut = { subscriptionId: string; customerId: string; pattern: string; failed: string };
 
 /**
  * An internal event, produced once and fanned out to N subscriptions.
@@ -16,6 +18,12 @@ export const events = pgTable('events', {
   /** Set when the fan-out job has created every delivery of this event. */
   fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
   deliveryCount: integer('delivery_count'),
+  /**
+   * The fan-out's decisions against payload filters, for the routing trace: the subscriptions whose
+   * pattern matched but whose filter did not hold, with the condition that failed (the first
+   * `FILTER_TRACE_LIMIT`; null when no filter excluded anyone).
+   */
+  filteredOut: jsonb('filtered_out').$type<FilteredOut[]>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
 }, (t) => [

@@ -7,3 +7,4 @@ export * from './stats';
 export * from './workers';
 export * from './audit';
 export * from './operational';
+export * from './event-types';

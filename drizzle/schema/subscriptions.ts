@@ -14,6 +14,12 @@ export const subscriptions = pgTable('subscriptions', {
   description: text('description'),
   /** Event-type patterns: exact, `a.*` (one segment), `a.**` (any depth), `*` (all). */
   eventTypes: text('event_types').array().notNull(),
+  /** Payload filter (server/domain/filters.ts): delivered only when it holds. Null: every matching event. */
+  filter: jsonb('filter').$type<Record<string, unknown>>(),
+  /** Custom header names, for reads (values are never read back). */
+  headerNames: text('header_names').array().notNull().default(sql`'{}'::text[]`),
+  /** AES-256-GCM ciphertext of the custom headers as JSON `{name: value}` (tenants/crypto.ts); null when none. */
+  headersEnc: text('headers_enc'),
   active: boolean('active').notNull().default(true),
   /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
   disabledReason: text('disabled_reason'),

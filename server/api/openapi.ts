@@ -122,7 +122,7 @@ export function openApiDocument(serverUrl: string) {
             errors: {
               type: 'array',
               description: 'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',
-              items: { type: 'object', required: ['reason'], properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+              items: { type: 'object', required: ['reason'], properties: { field: { type: 'string' }, reason: { type: 'string' }, pointer: { type: 'string', description: "JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it" } } },
             },
           },
         },

@@ -3,6 +3,8 @@ import type { getDelivery, listDeliveries } from '../domain/delivery/reads';
 import { deliveryRoutes, deliveryStatuses } from '../domain/delivery/status';
 import { signatureSchemes } from '../domain/delivery/signature-schemes';
 import type { PublishResult, publishBatch } from '../domain/events/publish';
+import type { EventTypeView } from '../domain/events/catalog';
+import type { testFilter } from '../domain/events/filter-dry-run';
 import type { AuditView } from '../domain/audit/log';
 import type { getUsage } from '../domain/audit/usage';
 import { errorCodes } from '../domain/errors';
@@ -200,9 +202,10 @@ export const eventOutput = covers<EventDetail>()(
           subscriptionId: z.string(),
           url: z.string(),
           eventTypes: z.array(z.string()),
-          decision: z.enum([...deliveryRoutes, 'not_matched']),
+          decision: z.enum([...deliveryRoutes, 'not_matched', 'filtered']),
           matched: z.boolean(),
           reason: z.string(),
+          failedCondition: z.string().nullable().describe('For `filtered`: the filter condition that did not hold; null otherwise'),
         }),
       ),
     })
@@ -244,6 +247,8 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       url: z.string(),
       description: z.string().nullable(),
       eventTypes: z.array(z.string()),
+      filter: z.record(z.string(), z.unknown()).nullable().describe('The payload filter (null: every event of a matching type)'),
+      headers: z.record(z.string(), z.string()).describe('Custom header names, each with the value "[redacted]"'),
       active: z.boolean(),
       disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
       signatureScheme: z.enum(signatureSchemes),
@@ -348,3 +353,29 @@ export const operationalDeliveryOutput = covers<ReturnType<typeof operationalDel
     .meta({ id: 'OperationalDelivery' }),
 );
 export const operationalDeliveryPageOutput = pageOf(operationalDeliveryOutput, 'OperationalDeliveryPage');
+
+export const eventTypeOutput = covers<EventTypeView>()(
+  z
+    .strictObject({
+      name: z.string(),
+      description: z.string().nullable(),
+      schema: z.unknown().describe('JSON Schema (2020-12) for `data`, or null'),
+      example: z.unknown().describe('An example `data`, or null'),
+      archived: z.boolean(),
+      archivedAt: nullableTimestamp,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    })
+    .meta({ id: 'EventType' }),
+);
+export const eventTypePageOutput = pageOf(eventTypeOutput, 'EventTypePage');
+
+export const testFilterOutput = covers<Awaited<ReturnType<typeof testFilter>>>()(
+  z
+    .strictObject({
+      events: z.array(z.strictObject({ id: z.string(), type: z.string(), matches: z.boolean(), reason: z.string() })),
+      matching: z.number().int(),
+      total: z.number().int(),
+    })
+    .meta({ id: 'FilterDryRun' }),
+);

@@ -3,6 +3,7 @@ import { customersRouter } from './routers/customers';
 import { deliveriesRouter } from './routers/deliveries';
 import { eventsRouter } from './routers/events';
 import { operationalWebhooksRouter } from './routers/operational-webhooks';
+import { eventTypesRouter } from './routers/event-types';
 import { replaysRouter } from './routers/replays';
 import { statsRouter } from './routers/stats';
 import { subscriptionsRouter } from './routers/subscriptions';
@@ -12,6 +13,7 @@ import { createCallerFactory, router } from './trpc';
 export const appRouter = router({
   customers: customersRouter,
   events: eventsRouter,
+  eventTypes: eventTypesRouter,
   subscriptions: subscriptionsRouter,
   deliveries: deliveriesRouter,
   replays: replaysRouter,

@@ -39,6 +39,16 @@ type Case = {
    * list). `[]` when the route names no customer's object.
    */
   foreign?(w: World): Foreign[];
+  /** Routes with `{…}` on an object every customer shares (the event-type catalog): B reads what A reads. */
+  shared?: true;
+};
+
+let typeNo = 0;
+/** A fresh catalog entry (made with the platform key), for routes that change or archive one. */
+const freshType = async (w: World) => {
+  const name = `catalog.t${++typeNo}`;
+  await ok(w.rest('POST', '/event-types', { key: w.platformKey, body: { name, description: 'for a route test' } }), 201);
+  return name;
 };
 
 
@@ -126,6 +136,34 @@ const cases: Record<string, Case> = {
       { query: { id: w.a.eventId }, expect: 'empty' },
     ],
   },
+  'POST /event-types': {
+    valid: () => ({ body: { name: `catalog.new${++typeNo}`, description: 'A new type', schema: { type: 'object', required: ['n'] }, example: { n: 1 } } }),
+    check: (b) => expect(b).toMatchObject({ name: expect.stringMatching(/^catalog\.new/), schema: { type: 'object', required: ['n'] }, example: { n: 1 }, archived: false }),
+    invalid: () => ({ body: { name: 'order created!' }, field: 'name' }),
+    foreign: () => [],
+  },
+  'GET /event-types': {
+    valid: () => ({ query: { limit: '100' } }),
+    check: (b) => expect(b.data.map((t: Json) => t.name)).toContain('order.created'),
+    invalid: () => ({ query: { limit: '0' }, field: 'limit' }),
+    foreign: () => [],
+  },
+  'GET /event-types/{name}': {
+    valid: () => ({ params: { name: 'order.created' } }),
+    check: (b) => expect(b).toMatchObject({ name: 'order.created', description: 'An order was placed', archived: false }),
+    invalid: () => ({ params: { name: 'order created!' }, field: 'name' }),
+    shared: true,
+  },
+  'PATCH /event-types/{name}': {
+    valid: async (w) => ({ params: { name: await freshType(w) }, body: { description: 'patched', schema: { type: 'object' } } }),
+    check: (b) => expect(b).toMatchObject({ description: 'patched', schema: { type: 'object' } }),
+    invalid: () => ({ params: { name: 'order.created' }, body: { description: 'x'.repeat(2001) }, field: 'description' }),
+  },
+  'DELETE /event-types/{name}': {
+    valid: async (w) => ({ params: { name: await freshType(w) } }),
+    check: (b) => expect(b).toMatchObject({ archived: true, archivedAt: expect.any(String) }),
+    invalid: () => ({ params: { name: 'a..b' }, field: 'name' }),
+  },
   'GET /events/{id}': {
     valid: (w) => ({ params: { id: w.a.eventId } }),
     check: (b, w) => expect(b).toMatchObject({ id: w.a.eventId, customerId: w.a.id, deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })] }),
@@ -178,6 +216,15 @@ const cases: Record<string, Case> = {
     valid: (w) => ({ params: { id: w.a.subscriptionId } }),
     check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveryId: expect.stringMatching(/^dlv_/), deliveries: 1 }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
+  },
+  'POST /subscriptions/test-filter': {
+    valid: () => ({ body: { eventTypes: ['order.*'], filter: { 'data.customer': 'A' } } }),
+    check: (b, w) => {
+      expect(b.events.find((e: Json) => e.id === w.a.eventId)).toEqual({ id: w.a.eventId, type: 'order.created', matches: true, reason: 'matches "order.*" and the filter holds' });
+      expect(b.events.find((e: Json) => e.id === w.broadcastEventId)).toMatchObject({ matches: false, reason: expect.stringContaining('data.customer $eq "A" (missing)') });
+    },
+    invalid: () => ({ body: { eventTypes: ['*'], filter: { 'data.amount': { $gt: true } } }, field: 'filter.data.amount' }),
+    foreign: (w) => [{ body: { customerId: w.a.id, eventTypes: ['*'] }, expect: 404 }],
   },
   'POST /subscriptions/{id}/retry-now': {
     // Only an open breaker has a probe to send sooner: open one by hand.
@@ -336,6 +383,8 @@ beforeAll(async () => {
   receiver = await startReceiver();
   rest = restClient(ctx);
   w = await seedWorld(ctx, rest, receiver.url);
+  // The catalog is shared: one entry every key can read.
+  await ok(rest('POST', '/event-types', { key: w.platformKey, body: { name: 'order.created', description: 'An order was placed' } }), 201);
 });
 
 afterAll(async () => {
@@ -466,7 +515,13 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     });
   }
 
-  if (hasId(route)) {
+  if (hasId(route) && c.shared) {
+    it('shows B the same shared object', async () => {
+      const req = await c.valid(w);
+      const [forA, forB] = [await call(route, req, defaultKey(route, req)), await call(route, req, w.b.key)];
+      expect(forB).toMatchObject({ status: 200, body: forA.body });
+    });
+  } else if (hasId(route)) {
     it(`hides A's object from B: ${platformOnly(route) ? '403' : '404'}, and changes nothing`, async () => {
       const req = await c.valid(w);
       const res = await unchanged(() => call(route, req, w.b.key));

@@ -42,6 +42,8 @@ export type Ctx = {
      * scaled by retryTimeScale) is disabled; a subscription may override it (delivery/auto-disable.ts).
      */
     autoDisableAfterHours: number;
+    /** Publishing a type outside the event-type catalog is refused (EVENT_TYPES_STRICT). */
+    eventTypesStrict: boolean;
   };
 };
 

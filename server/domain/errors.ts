@@ -17,8 +17,11 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-/** One problem with a request's input: the dotted path of the field (absent for the input as a whole) and why. */
-export type FieldIssue = { field?: string; reason: string };
+/**
+ * One problem with a request's input: the dotted path of the field (absent for the input as a whole)
+ * and why; `pointer` is the JSON pointer (RFC 6901) within an event's `data` when a catalog schema refused it.
+ */
+export type FieldIssue = { field?: string; reason: string; pointer?: string };
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,8 @@ import { signatureSchemes } from './delivery/signature-schemes';
 import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
+import { validateFilter } from './filters';
+import { validateCustomHeaders } from './tenants/custom-headers';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.
@@ -86,6 +88,24 @@ export const retryPolicyInput = z.strictObject({
   scheduleSeconds: z.array(z.number().int().min(1).max(7 * 86400)).min(1).max(49).optional(),
 });
 
+/** A payload filter (server/domain/filters.ts); each problem is a 400 naming its path (`filter.data.amount`). */
+export const subscriptionFilter = z
+  .record(z.string(), z.unknown())
+  .superRefine((f, ctx) => {
+    for (const issue of validateFilter(f)) ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
+  })
+  .describe('Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB')
+  .meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] });
+
+/** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
+export const customHeaders = z
+  .record(z.string(), z.string())
+  .superRefine((h, ctx) => {
+    for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
+  })
+  .describe('Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`')
+  .meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] });
+
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
   url: z.string().min(1).max(2048).meta({ examples: ['https://example.com/webhooks'] }),
@@ -98,12 +118,16 @@ export const createSubscriptionInput = z.strictObject({
   timeoutMs: z.number().int().min(100).max(60000).optional(),
   autoDisableAfterHours: z.number().positive().max(8760).nullable().optional().describe('Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment\'s AUTO_DISABLE_AFTER_HOURS (120)'),
   signatureScheme: z.enum(signatureSchemes).optional().describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
+  filter: subscriptionFilter.optional(),
+  headers: customHeaders.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
 export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true, signatureScheme: true }).partial().extend({
   retryPolicy: retryPolicyInput.nullable().optional(),
   description: z.string().max(500).nullable().optional(),
+  filter: subscriptionFilter.nullable().optional().describe('A new filter, or null to deliver every matching event'),
+  headers: customHeaders.nullable().optional().describe('Replaces the custom headers (null or {} removes them). A value of `"[redacted]"` keeps the stored value of that header, so a read can be edited and sent back'),
   heldDeliveries: z.enum(heldOnResume).optional().describe('With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters'),
 });
 export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionInput>;
@@ -152,6 +176,44 @@ export const getDeliveryInput = z.strictObject({
 });
 
 export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });
+
+export const testFilterInput = z.strictObject({
+  customerId: idOf('customer').optional().describe('Required with a platform key'),
+  eventTypes: z.array(eventTypePattern).min(1).max(100).meta({ examples: [['order.*']] }),
+  filter: subscriptionFilter.optional(),
+});
+export type TestFilterInput = z.infer<typeof testFilterInput>;
+
+/** A JSON Schema (2020-12) for an event type's `data`; checked (compiled) when saved. */
+const dataSchema = z
+  .union([z.record(z.string(), z.unknown()), z.boolean()])
+  .describe("JSON Schema (2020-12) that a published event's `data` must satisfy")
+  .meta({ examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }] });
+
+export const eventTypeName = eventType.describe('The event type, e.g. `order.created`').meta({ examples: ['order.created'] });
+
+export const createEventTypeInput = z.strictObject({
+  name: eventTypeName,
+  description: z.string().max(2000).optional(),
+  schema: dataSchema.optional(),
+  example: z.unknown().optional().describe('An example of `data`, shown in the catalog (must satisfy `schema`)'),
+});
+export type CreateEventTypeInput = z.infer<typeof createEventTypeInput>;
+
+export const updateEventTypeInput = z.strictObject({
+  name: eventTypeName,
+  description: z.string().max(2000).nullable().optional(),
+  schema: dataSchema.nullable().optional().describe('A new schema, or null to stop validating'),
+  example: z.unknown().optional().describe('A new example of `data`, or null for none'),
+  archived: z.boolean().optional().describe('`false` restores an archived type to the catalog'),
+});
+export type UpdateEventTypeInput = z.infer<typeof updateEventTypeInput>;
+
+export const listEventTypesInput = z.strictObject({
+  archived: flag.default(false).describe('Include archived types'),
+  limit: z.coerce.number().int().min(1).max(200).default(100).describe('Page size (1 to 200, default 100)'),
+  cursor: eventType.optional().describe('`nextCursor` of the previous page'),
+});
 
 export const createReplayInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),

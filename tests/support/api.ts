@@ -118,7 +118,7 @@ export async function callProcedure(client: TRPCClient<AppRouter>, procedure: st
  * rejected request means it changed nothing.
  */
 export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
-  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'operational_webhooks', 'operational_deliveries'];
+  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'operational_webhooks', 'operational_deliveries', 'event_types'];
   const out: Record<string, string> = {};
   for (const t of tables) {
     const rows = await ctx.db.execute<{ n: number; h: string | null }>(sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`));

@@ -5,7 +5,7 @@ import { CodeBlock, HeaderTable, prettyJson } from '../../_components/code';
 import { CopyButton } from '../../_components/copy-button';
 import { HttpStatus } from '../../_components/status';
 import { formatFull, formatLatency } from '../../_components/time';
-import { toCurl } from './curl';
+import { redactedNames, toCurl } from './curl';
 import type { Attempt } from './types';
 
 type Tab = 'request' | 'response';
@@ -68,6 +68,11 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
           <div data-testid="request-headers">
             <HeaderTable headers={req.headers} label="Request headers" />
           </div>
+          {redactedNames(req.headers).length > 0 && (
+            <p data-testid="redacted-note" className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+              {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them encrypted and never shows them.
+            </p>
+          )}
         </div>
         <div>
           <div className="mb-1.5 flex items-center justify-between">

@@ -6,3 +6,4 @@ export type Delivery = Out['deliveries']['get'];
 export type Attempt = Delivery['attempts'][number];
 export type EventDetail = Out['events']['get'];
 export type Subscription = Out['subscriptions']['get'];
+export type EventType = Out['eventTypes']['list']['data'][number];

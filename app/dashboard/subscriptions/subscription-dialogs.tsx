@@ -28,7 +28,14 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
           submitLabel="Create subscription"
           onCancel={() => setOpen(false)}
           onSubmit={async (v) => {
-            const sub = await create.mutateAsync({ url: v.url, eventTypes: v.eventTypes, ...(v.description && { description: v.description }), ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }) });
+            const sub = await create.mutateAsync({
+              url: v.url,
+              eventTypes: v.eventTypes,
+              ...(v.description && { description: v.description }),
+              ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }),
+              ...(v.filter && { filter: v.filter }),
+              ...(v.headers && { headers: v.headers }),
+            });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             setOpen(false);
             toast({ tone: 'success', title: 'Subscription created', description: 'Reveal its signing secret on this page to verify deliveries.' });
@@ -48,11 +55,11 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
   return (
     <Dialog open={open} onClose={onClose} title="Edit subscription" wide>
       <SubscriptionForm
-        initial={{ url: sub.url, eventTypes: sub.eventTypes, description: sub.description, rateLimitPerSecond: sub.rateLimitPerSecond }}
+        initial={{ url: sub.url, eventTypes: sub.eventTypes, description: sub.description, rateLimitPerSecond: sub.rateLimitPerSecond, filter: sub.filter, headers: sub.headers }}
         submitLabel="Save changes"
         onCancel={onClose}
         onSubmit={async (v) => {
-          await update.mutateAsync({ id: sub.id, url: v.url, eventTypes: v.eventTypes, description: v.description, rateLimitPerSecond: v.rateLimitPerSecond });
+          await update.mutateAsync({ id: sub.id, url: v.url, eventTypes: v.eventTypes, description: v.description, rateLimitPerSecond: v.rateLimitPerSecond, filter: v.filter, headers: v.headers });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();
           toast({ tone: 'success', title: 'Subscription saved' });

@@ -7,9 +7,22 @@ import { Button } from '../../_components/button';
 import { describeError, fieldError } from '../../_components/errors';
 import { describedBy, Field, Input, Textarea } from '../../_components/form';
 import { IconSpinner } from '../../_components/icons';
+import type { Filter } from '@/server/domain/filters';
+import { CatalogSuggestions } from './catalog-suggestions';
+import { filterText, headersText, parseFilter, parseHeaders, REDACTED } from './filter-and-headers';
+import { FilterDryRun } from './filter-dry-run';
 
-export type SubscriptionValues = { url: string; eventTypes: string[]; description: string | null; rateLimitPerSecond: number | null };
-type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond';
+export type SubscriptionValues = {
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  rateLimitPerSecond: number | null;
+  filter: Filter | null;
+  /** Custom headers; a value of "[redacted]" keeps the stored value (edits of a saved subscription). */
+  headers: Record<string, string> | null;
+};
+type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers';
+const fieldNames: readonly FieldName[] = ['url', 'eventTypes', 'filter', 'description', 'rateLimitPerSecond', 'headers'];
 type Errors = Partial<Record<FieldName, string>>;
 
 const splitPatterns = (text: string) =>
@@ -22,7 +35,7 @@ const splitPatterns = (text: string) =>
  * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
-function validate(values: { url: string; patterns: string[]; description: string; rate: string }): { errors: Errors; parsed?: SubscriptionValues } {
+function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string }): { errors: Errors; parsed?: SubscriptionValues } {
   const errors: Errors = {};
   const url = values.url.trim();
   if (!url) errors.url = 'Enter the URL of your endpoint.';
@@ -50,8 +63,12 @@ function validate(values: { url: string; patterns: string[]; description: string
     }
     if (patternProblems.length) errors.eventTypes = patternProblems.join(' · ');
   }
+  const filter = parseFilter(values.filter);
+  if (filter.error) errors.filter = filter.error;
+  const headers = parseHeaders(values.headers);
+  if (headers.error) errors.headers = headers.error;
   if (Object.keys(errors).length) return { errors };
-  return { errors, parsed: { url, eventTypes: values.patterns, description: values.description.trim() || null, rateLimitPerSecond: rate } };
+  return { errors, parsed: { url, eventTypes: values.patterns, description: values.description.trim() || null, rateLimitPerSecond: rate, filter: filter.value, headers: headers.value } };
 }
 
 function PatternHelp({ patterns }: { patterns: string[] }) {
@@ -114,18 +131,22 @@ export function SubscriptionForm({
   const [patternsText, setPatternsText] = useState(initial?.eventTypes.join('\n') ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
   const [rate, setRate] = useState(initial?.rateLimitPerSecond?.toString() ?? '');
+  const [filterInput, setFilterInput] = useState(filterText(initial?.filter));
+  const [headersInput, setHeadersInput] = useState(headersText(initial?.headers));
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const patterns = splitPatterns(patternsText);
+  const liveFilter = parseFilter(filterInput);
+  const patternsValid = patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFormError(null);
-    const { errors: found, parsed } = validate({ url, patterns, description, rate });
+    const { errors: found, parsed } = validate({ url, patterns, description, rate, filter: filterInput, headers: headersInput });
     setErrors(found);
     if (!parsed) {
-      const first = (['url', 'eventTypes', 'description', 'rateLimitPerSecond'] as const).find((f) => found[f]);
+      const first = fieldNames.find((f) => found[f]);
       if (first) document.getElementById(`sub-${first}`)?.focus();
       return;
     }
@@ -134,9 +155,11 @@ export function SubscriptionForm({
       await onSubmit(parsed);
     } catch (err) {
       const fe = fieldError(err);
-      const field = fe?.field.split('.')[0];
-      if (fe && (field === 'url' || field === 'eventTypes' || field === 'description' || field === 'rateLimitPerSecond')) {
-        setErrors({ [field]: fe.message });
+      const field = fieldNames.find((f) => fe?.field === f || fe?.field.startsWith(`${f}.`));
+      if (fe && field) {
+        // A filter's or a header's error names its place inside the field (`filter.data.amount`).
+        const inner = fe.field.slice(field.length + 1);
+        setErrors({ [field]: inner && (field === 'filter' || field === 'headers') ? `${inner}: ${fe.message}` : fe.message });
         document.getElementById(`sub-${field}`)?.focus();
       } else setFormError(describeError(err));
     } finally {
@@ -174,8 +197,34 @@ export function SubscriptionForm({
           className="font-mono"
           spellCheck={false}
         />
+        <CatalogSuggestions patterns={patterns} onAdd={(p) => setPatternsText((t) => (t.trim() ? `${t.trimEnd()}\n${p}` : p))} />
         <PatternHelp patterns={patterns} />
       </Field>
+      <Field
+        id="sub-filter"
+        label="Filter"
+        optional
+        error={errors.filter ?? liveFilter.error}
+        hint={
+          <>
+            A JSON condition on the delivered body, e.g. <code>{'{"data.amount": {"$gte": 1000}}'}</code>. Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains, and $and $or $not. Empty: every event of a matching type.
+          </>
+        }
+      >
+        <Textarea
+          id="sub-filter"
+          name="filter"
+          rows={3}
+          placeholder={'{"data.amount": {"$gte": 1000}}'}
+          value={filterInput}
+          onChange={(e) => setFilterInput(e.target.value)}
+          aria-invalid={!!(errors.filter ?? liveFilter.error)}
+          aria-describedby={describedBy('sub-filter', errors.filter ?? liveFilter.error, true)}
+          className="font-mono"
+          spellCheck={false}
+        />
+      </Field>
+      <FilterDryRun patterns={patterns} filter={liveFilter.value} ready={patternsValid && !liveFilter.error} />
       <Field id="sub-description" label="Description" optional error={errors.description}>
         <Input id="sub-description" name="description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Production order sync" aria-invalid={!!errors.description} />
       </Field>
@@ -190,6 +239,31 @@ export function SubscriptionForm({
           aria-invalid={!!errors.rateLimitPerSecond}
           aria-describedby={describedBy('sub-rateLimitPerSecond', errors.rateLimitPerSecond, true)}
           className="w-40"
+        />
+      </Field>
+      <Field
+        id="sub-headers"
+        label="Custom headers"
+        optional
+        error={errors.headers}
+        hint={
+          initial?.headers && Object.keys(initial.headers).length
+            ? `One "Name: value" a line, sent with every delivery. Values are secrets and never shown again: keep ${REDACTED} to keep a value, or type a new one.`
+            : 'One "Name: value" a line, sent with every delivery (e.g. Authorization: Bearer …). Values are secrets: they are never shown again.'
+        }
+      >
+        <Textarea
+          id="sub-headers"
+          name="headers"
+          rows={2}
+          placeholder="Authorization: Bearer …"
+          value={headersInput}
+          onChange={(e) => setHeadersInput(e.target.value)}
+          aria-invalid={!!errors.headers}
+          aria-describedby={describedBy('sub-headers', errors.headers, true)}
+          className="font-mono"
+          spellCheck={false}
+          autoComplete="off"
         />
       </Field>
       {formError && (

@@ -231,6 +231,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event-type catalog, by name (archived types only with `archived=true`)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["eventTypes.list"];
+        put?: never;
+        /**
+         * Add an event type to the catalog (a `schema` validates its events' `data` at publish)
+         * @description Requires a platform API key.
+         */
+        post: operations["eventTypes.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-types/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event type with its schema and example
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["eventTypes.get"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive an event type (subscriptions to it keep working)
+         * @description Requires a platform API key.
+         */
+        delete: operations["eventTypes.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an event type (description, schema, example; `archived: false` restores it)
+         * @description Requires a platform API key.
+         */
+        patch: operations["eventTypes.update"];
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -604,6 +656,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions/test-filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.testFilter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage": {
         parameters: {
             query?: never;
@@ -843,6 +915,8 @@ export interface components {
             /** @description On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take) */
             errors?: {
                 field?: string;
+                /** @description JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it */
+                pointer?: string;
                 reason: string;
             }[];
         };
@@ -868,8 +942,10 @@ export interface components {
             retentionUntil: string;
             routing: {
                 /** @enum {string} */
-                decision: "matched" | "held" | "test" | "not_matched";
+                decision: "matched" | "held" | "test" | "not_matched" | "filtered";
                 eventTypes: string[];
+                /** @description For `filtered`: the filter condition that did not hold; null otherwise */
+                failedCondition: string | null;
                 matched: boolean;
                 reason: string;
                 subscriptionId: string;
@@ -904,6 +980,35 @@ export interface components {
             data: components["schemas"]["EventListItem"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
+        };
+        EventType: {
+            archived: boolean;
+            archivedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string | null;
+            /** @description An example `data`, or null */
+            example: unknown;
+            name: string;
+            /** @description JSON Schema (2020-12) for `data`, or null */
+            schema: unknown;
+            /** @description ISO 8601 */
+            updatedAt: string;
+        };
+        EventTypePage: {
+            data: components["schemas"]["EventType"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        FilterDryRun: {
+            events: {
+                id: string;
+                matches: boolean;
+                reason: string;
+                type: string;
+            }[];
+            matching: number;
+            total: number;
         };
         OperationalDelivery: {
             attemptCount: number;
@@ -1028,6 +1133,14 @@ export interface components {
             eventTypes: string[];
             /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
             failingSince: string | null;
+            /** @description The payload filter (null: every event of a matching type) */
+            filter: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Custom header names, each with the value "[redacted]" */
+            headers: {
+                [key: string]: string;
+            };
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
@@ -1091,6 +1204,14 @@ export interface components {
             eventTypes: string[];
             /** @description When the first failed attempt since the last success was made; null while the last attempt succeeded */
             failingSince: string | null;
+            /** @description The payload filter (null: every event of a matching type) */
+            filter: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Custom header names, each with the value "[redacted]" */
+            headers: {
+                [key: string]: string;
+            };
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
@@ -1599,6 +1720,201 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "eventTypes.list": {
+        parameters: {
+            query?: {
+                archived?: boolean | ("true" | "false");
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "eventTypes.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string;
+                    /** @description An example of `data`, shown in the catalog (must satisfy `schema`) */
+                    example?: unknown;
+                    /**
+                     * @description The event type, e.g. `order.created`
+                     * @example order.created
+                     */
+                    name: string;
+                    /**
+                     * @description JSON Schema (2020-12) that a published event's `data` must satisfy
+                     * @example {
+                     *       "type": "object",
+                     *       "required": [
+                     *         "amount"
+                     *       ],
+                     *       "properties": {
+                     *         "amount": {
+                     *           "type": "integer",
+                     *           "minimum": 0
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    schema?: {
+                        [key: string]: unknown;
+                    } | boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "eventTypes.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "eventTypes.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "eventTypes.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description `false` restores an archived type to the catalog */
+                    archived?: boolean;
+                    description?: string | null;
+                    /** @description A new example of `data`, or null for none */
+                    example?: unknown;
+                    /** @description A new schema, or null to stop validating */
+                    schema?: ({
+                        [key: string]: unknown;
+                    } | boolean) | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
                 };
             };
             400: components["responses"]["Error"];
@@ -2244,6 +2560,32 @@ export interface operations {
                      *     ]
                      */
                     eventTypes: string[];
+                    /**
+                     * @description Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB
+                     * @example {
+                     *       "data.amount": {
+                     *         "$gte": 1000
+                     *       },
+                     *       "data.currency": {
+                     *         "$in": [
+                     *           "eur",
+                     *           "usd"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    filter?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`
+                     * @example {
+                     *       "Authorization": "Bearer 9f8e7d6c"
+                     *     }
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
                     maxInFlight?: number;
                     rateLimitPerSecond?: number | null;
                     retryPolicy?: {
@@ -2364,6 +2706,14 @@ export interface operations {
                      *     ]
                      */
                     eventTypes?: string[];
+                    /** @description A new filter, or null to deliver every matching event */
+                    filter?: {
+                        [key: string]: unknown;
+                    } | null;
+                    /** @description Replaces the custom headers (null or {} removes them). A value of `"[redacted]"` keeps the stored value of that header, so a read can be edited and sent back */
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                     /**
                      * @description With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters
                      * @enum {string}
@@ -2553,6 +2903,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TestEventResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.testFilter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Required with a platform key
+                     * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    customerId?: string;
+                    /**
+                     * @example [
+                     *       "order.*"
+                     *     ]
+                     */
+                    eventTypes: string[];
+                    /**
+                     * @description Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB
+                     * @example {
+                     *       "data.amount": {
+                     *         "$gte": 1000
+                     *       },
+                     *       "data.currency": {
+                     *         "$in": [
+                     *           "eur",
+                     *           "usd"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    filter?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterDryRun"];
                 };
             };
             400: components["responses"]["Error"];

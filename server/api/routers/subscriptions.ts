@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/publish';
-import { createSubscriptionInput, idOf, listSubscriptionsInput, updateSubscriptionInput } from '../../domain/schemas';
+import { testFilter } from '../../domain/events/filter-dry-run';
+import { createSubscriptionInput, idOf, listSubscriptionsInput, testFilterInput, updateSubscriptionInput } from '../../domain/schemas';
 import { subscriptionStats } from '../../domain/insights/stats';
 import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/tenants/subscriptions';
-import { deletedOutput, secretOutput, subscriptionOutput, subscriptionPageOutput, subscriptionStatsOutput, subscriptionWithSecretOutput, testEventOutput } from '../outputs';
+import { deletedOutput, secretOutput, subscriptionOutput, subscriptionPageOutput, subscriptionStatsOutput, subscriptionWithSecretOutput, testEventOutput, testFilterOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });
@@ -49,6 +50,11 @@ export const subscriptionsRouter = router({
     .input(byId)
     .output(testEventOutput)
     .mutation(({ ctx, input }) => sendTestEvent(ctx.ctx, ctx.scope, input.id)),
+  testFilter: authedProcedure
+    .meta({ rest: { method: 'POST', path: '/subscriptions/test-filter', summary: "Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why", tag: 'subscriptions', auth: 'any' } })
+    .input(testFilterInput)
+    .output(testFilterOutput)
+    .mutation(({ ctx, input }) => testFilter(ctx.ctx, ctx.scope, input)),
   retryNow: authedProcedure
     .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/retry-now', summary: 'Circuit breaker open: send its probe now instead of after the cool-down', tag: 'subscriptions', auth: 'any' } })
     .input(byId)

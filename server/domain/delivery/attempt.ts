@@ -6,6 +6,7 @@ import { metrics } from '../../metrics';
 import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { decryptSecret } from '../tenants/crypto';
+import { redactSent } from '../tenants/custom-headers';
 import type { Sender, SendResult } from './http-sender';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
@@ -33,6 +34,7 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
         secretEnc: subscriptions.secretEnc,
         previousSecretEnc: subscriptions.previousSecretEnc,
         previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
+        headersEnc: subscriptions.headersEnc,
         retryPolicy: subscriptions.retryPolicy,
         timeoutMs: subscriptions.timeoutMs,
         breakerState: subscriptions.breakerState,
@@ -57,6 +59,11 @@ export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
     secrets.push(decryptSecret(ctx.keys, sub.previousSecretEnc));
   }
   return secrets;
+}
+
+/** The subscription's custom headers (values decrypted), sent on every attempt. */
+export function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
+  return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc)) as Record<string, string>) : {};
 }
 
 export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {
@@ -115,7 +122,10 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     return outcome;
   }
   const startedAt = ctx.now();
+  // Custom headers first: the ones Hookrelay sets win (and the API refuses custom ones by those names).
+  const custom = customHeadersOf(ctx, row.sub);
   const headers: Record<string, string> = {
+    ...custom,
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
@@ -131,7 +141,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     random: ctx.random,
     timeScale: ctx.config.retryTimeScale,
   });
-  await io.record({ job, row, startedAt, headers, result, decision });
+  // The recorded request shows custom header values as "[redacted]": they are the customer's secrets.
+  await io.record({ job, row, startedAt, headers: redactSent(headers, custom), result, decision });
   return 'sent';
 }
 

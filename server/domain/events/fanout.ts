@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import type { FilteredOut } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import { admit, flagBacklog } from '../delivery/dispatch';
@@ -7,10 +8,11 @@ import { newId } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
 import { countUsage, dayOf } from '../audit/usage';
+import { evaluateFilter, type Filter } from '../filters';
 
 const PAGE = 1000;
 
-export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date };
+export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date; body?: string };
 /**
  * A subscription an event goes to, with the fan-out's decision: `active` false makes the delivery
  * `held` (a paused or disabled subscription holds what it matches; nothing is dropped), and
@@ -18,29 +20,57 @@ export type FanOutEvent = { id: string; customerId: string | null; type: string;
  */
 export type Target = { id: string; customerId: string; active: boolean; pattern: string | null };
 
-/** The targets among `subs` for an event of `type`: every subscription with a matching pattern, on or off. */
-export function targetsOf(subs: Array<{ id: string; customerId: string; eventTypes: string[]; active: boolean }>, type: string): Target[] {
-  const out: Target[] = [];
-  for (const s of subs) {
-    const pattern = firstMatch(s.eventTypes, type);
-    if (pattern) out.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
-  }
-  return out;
+/** A subscription as the fan-out reads it. */
+export type Candidate = { id: string; customerId: string; eventTypes: string[]; active: boolean; filter: Filter | null };
+
+/** What the fan-out decides for one event: where it goes, and which subscriptions a filter kept it from. */
+export type Routing = { targets: Target[]; filteredOut: FilteredOut[] };
+
+/** At most this many filter decisions are stored per event for the routing trace (events.filtered_out). */
+export const FILTER_TRACE_LIMIT = 100;
+
+/** The columns `targetsOf` needs. */
+export const candidateColumns = { id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active, filter: subscriptions.filter };
+
+/** The delivered body, parsed on first use only (most subscriptions have no filter). */
+export function lazyBody(text: string): () => unknown {
+  let parsed: { v: unknown } | null = null;
+  return () => (parsed ??= { v: JSON.parse(text) as unknown }).v;
 }
 
 /**
- * Subscriptions whose patterns match `type` (of one customer, or of all for a broadcast), paused ones
- * included, one page after subscription id `after`; only those that existed when the event was
- * accepted (`createdBefore`). `more` says whether another page may follow.
+ * The targets among `subs` for an event of `type`: every subscription, on or off, with a matching
+ * pattern and a filter that holds on the body; and those a filter excluded, with the condition that failed.
  */
-export async function matchingPage(tx: Tx, customerId: string | null, type: string, after: string, pageSize: number, createdBefore?: Date): Promise<{ matching: Target[]; more: boolean; last: string | null }> {
+export function targetsOf(subs: Candidate[], type: string, body: () => unknown): Routing {
+  const targets: Target[] = [];
+  const filteredOut: FilteredOut[] = [];
+  for (const s of subs) {
+    const pattern = firstMatch(s.eventTypes, type);
+    if (!pattern) continue;
+    const verdict = s.filter ? evaluateFilter(s.filter, body()) : null;
+    if (verdict && !verdict.matches) filteredOut.push({ subscriptionId: s.id, customerId: s.customerId, pattern, failed: verdict.failed });
+    else targets.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
+  }
+  return { targets, filteredOut };
+}
+
+/**
+ * Subscriptions whose patterns match `type` and whose filters hold on `body` (of one customer, or of
+ * all for a broadcast), paused ones included, one page after subscription id `after`; only those
+ * that existed when the event was accepted (`createdBefore`). `more` says whether another page may follow.
+ */
+export async function matchingPage(
+  tx: Tx, customerId: string | null, type: string, body: () => unknown, after: string, pageSize: number, createdBefore?: Date,
+): Promise<{ matching: Target[]; filteredOut: FilteredOut[]; more: boolean; last: string | null }> {
   const page = await tx
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active })
+    .select(candidateColumns)
     .from(subscriptions)
     .where(and(gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined, createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined))
     .orderBy(asc(subscriptions.id))
     .limit(pageSize);
-  return { matching: targetsOf(page, type), more: page.length === pageSize, last: page.at(-1)?.id ?? null };
+  const { targets, filteredOut } = targetsOf(page, type, body);
+  return { matching: targets, filteredOut, more: page.length === pageSize, last: page.at(-1)?.id ?? null };
 }
 
 /**
@@ -82,9 +112,12 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
  */
 export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<number> {
   let after = '';
+  const filteredOut: FilteredOut[] = [];
+  const body = event.body === undefined ? () => undefined : lazyBody(event.body);
   for (;;) {
-    const page = await matchingPage(tx, event.customerId, event.type, after, PAGE, event.createdAt);
+    const page = await matchingPage(tx, event.customerId, event.type, body, after, PAGE, event.createdAt);
     await createDeliveries(ctx, tx, event, page.matching);
+    filteredOut.push(...page.filteredOut.slice(0, FILTER_TRACE_LIMIT - filteredOut.length));
     if (!page.more || !page.last) break;
     after = page.last;
   }
@@ -93,7 +126,7 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
   // A broadcast counts as one published event for each customer it reached (a customer's own event
   // was counted when it was accepted).
   if (!event.customerId) await countUsage(tx, perCustomer.map((c) => ({ customerId: c.customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })));
-  await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total }).where(eq(events.id, event.id));
+  await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) }).where(eq(events.id, event.id));
   return total;
 }
 
@@ -101,7 +134,7 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
 export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const [event] = await tx
-      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt })
+      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt, body: events.body })
       .from(events)
       .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
       .for('update');

@@ -6,7 +6,8 @@ import type { Tx } from '../../db/client';
 import { enqueueMany } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type ErrorCode, type FieldIssue } from '../errors';
-import { createDeliveries, createDeliveriesFor, targetsOf } from './fanout';
+import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, targetsOf, type Routing } from './fanout';
+import { checkEventData } from './catalog';
 import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
@@ -32,6 +33,9 @@ export type BatchItemResult = { id: string; deliveries: number | null; duplicate
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   const prepared = prepareEvent(ctx, scope, input);
+  // The event-type catalog: a type's schema must hold on `data` (and, if strict, the type must be listed).
+  const [refusal] = await checkEventData(ctx, [input]);
+  if (refusal) throw refusal;
   const [result] = await ctx.db.transaction((tx) => acceptEvents(ctx, tx, [prepared]));
   if (result instanceof DomainError) throw result;
   countAccepted([prepared], [result!]);
@@ -57,6 +61,12 @@ export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Pr
       if (err instanceof DomainError) return err;
       throw err;
     }
+  });
+  // The event-type catalog refuses an item whose data does not hold its type's schema.
+  const checkable = prepared.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !(x.p instanceof DomainError));
+  const refusals = await checkEventData(ctx, checkable.map((x) => x.p.input));
+  checkable.forEach((x, k) => {
+    if (refusals[k]) prepared[x.i] = refusals[k];
   });
   const valid = prepared.filter((p): p is Prepared => !(p instanceof DomainError));
   const accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
@@ -107,8 +117,18 @@ async function groupCommit(ctx: Ctx, items: Array<{ scope: Scope; input: Publish
       return asError(err);
     }
   });
-  const valid = prepared.filter((p): p is Prepared => !(p instanceof Error));
   let accepted: Array<PublishResult | DomainError>;
+  try {
+    // The event-type catalog refuses what does not hold its type's schema (each caller gets its own 400).
+    const checkable = prepared.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !(x.p instanceof Error));
+    const refusals = await checkEventData(ctx, checkable.map((x) => x.p.input));
+    checkable.forEach((x, k) => {
+      if (refusals[k]) prepared[x.i] = refusals[k];
+    });
+  } catch {
+    return Promise.all(items.map((i) => publishEvent(ctx, i.scope, i.input).catch(asError)));
+  }
+  const valid = prepared.filter((p): p is Prepared => !(p instanceof Error));
   try {
     accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
   } catch {
@@ -193,25 +213,25 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     else ok.push(p);
   }
   const subs = customerIds.length
-    ? await tx.select({ id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active }).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
+    ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
     : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
-  const inlineOf = (p: Prepared) => {
+  const inlineOf = (p: Prepared): Routing | null => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
-    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type);
+    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body));
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
   const inserted = ok.length
     ? await tx
         .insert(events)
         .values(ok.map((p) => {
-          const targets = inline.get(p.id);
+          const routing = inline.get(p.id);
           return {
             id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
             retentionUntil: retentionFrom(ctx, p.now),
-            ...(targets && { fannedOutAt: p.now, deliveryCount: targets.length }),
+            ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
           };
         }))
         .onConflictDoNothing()
@@ -219,12 +239,12 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     : [];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
-  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)! })));
+  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)!.targets })));
   await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
   await countUsage(tx, mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1 })));
   for (const p of mine) {
-    const targets = inline.get(p.id);
-    results.set(p.id, { id: p.id, deliveries: targets ? targets.length : null, duplicate: false });
+    const routing = inline.get(p.id);
+    results.set(p.id, { id: p.id, deliveries: routing ? routing.targets.length : null, duplicate: false });
   }
   // Not inserted: the idempotency key was used (by an earlier request, or earlier in this batch).
   const repeated = ok.filter((p) => !fresh.has(p.id));
@@ -251,6 +271,11 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     }
   }
   return prepared.map((p) => results.get(p.id)!);
+}
+
+/** The filter decisions an event row keeps for its routing trace (none: the column stays null). */
+function filterDecisions(filteredOut: Routing['filteredOut']) {
+  return filteredOut.length > 0 ? { filteredOut: filteredOut.slice(0, FILTER_TRACE_LIMIT) } : {};
 }
 
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */

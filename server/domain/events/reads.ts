@@ -9,6 +9,9 @@ import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
 import { page } from '../paging';
 import { deliveryView } from '../delivery/reads';
+import { evaluateFilter } from '../filters';
+import { firstMatch } from '../patterns';
+import { FILTER_TRACE_LIMIT, lazyBody } from './fanout';
 
 /**
  * Read side of events for the API and the dashboard. Every query is tenant-scoped. Reads are
@@ -19,7 +22,7 @@ import { deliveryView } from '../delivery/reads';
 export const PAYLOAD_PREVIEW_BYTES = 1024;
 export const DELIVERIES_PER_EVENT_READ = 50;
 /** Events visible to a customer: its own events and the broadcasts that reached it. Undefined: all events. */
-function eventVisibility(customerId: string | undefined) {
+export function eventVisibility(customerId: string | undefined) {
   if (!customerId) return undefined;
   return sql`(${events.customerId} = ${customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${customerId})))`;
 }
@@ -133,14 +136,14 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   // created afterwards are not listed.
   const subs = traceCustomer
     ? await ctx.db
-        .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes })
+        .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter })
         .from(subscriptions)
         .where(and(eq(subscriptions.customerId, traceCustomer), lte(subscriptions.createdAt, event.createdAt)))
     : [];
   const byId = new Map(subs.map((s) => [s.id, s]));
   const missing = [...new Set(ds.map((d) => d.subscriptionId).filter((sid) => !byId.has(sid)))];
   if (missing.length) {
-    const more = await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes }).from(subscriptions).where(inArray(subscriptions.id, missing));
+    const more = await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter }).from(subscriptions).where(inArray(subscriptions.id, missing));
     for (const s of more) byId.set(s.id, s);
   }
   const routed = ds.filter((d) => !traceCustomer || d.customerId === traceCustomer).map((d) => {
@@ -149,12 +152,27 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
       d.route === 'test' ? 'test event sent to this subscription'
       : d.route === 'held' ? `matched "${d.matchedPattern}" while the subscription was paused or disabled: held until it is resumed`
       : `matched "${d.matchedPattern}"`;
-    return { subscriptionId: d.subscriptionId, url: s?.url ?? '', eventTypes: s?.eventTypes ?? [], decision: d.route, matched: true, reason };
+    return { subscriptionId: d.subscriptionId, url: s?.url ?? '', eventTypes: s?.eventTypes ?? [], decision: d.route, matched: true, reason, failedCondition: null };
   });
   const delivered = new Set(ds.map((d) => d.subscriptionId));
+  // Filter decisions are recorded at fan-out (the first FILTER_TRACE_LIMIT of an event); past that
+  // cap, a subscription's current filter is evaluated now on the stored body, and the trace says so.
+  const recorded = new Map((event.filteredOut ?? []).map((f) => [f.subscriptionId, f]));
+  const capped = (event.filteredOut?.length ?? 0) >= FILTER_TRACE_LIMIT;
+  const body = lazyBody(event.body);
   const skipped = subs
     .filter((s) => !delivered.has(s.id))
-    .map((s) => ({ subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, decision: 'not_matched' as const, matched: false, reason: `no pattern matched "${event.type}" when the event was published` }));
+    .map((s) => {
+      const base = { subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, matched: false };
+      const f = recorded.get(s.id);
+      if (f) return { ...base, decision: 'filtered' as const, reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`, failedCondition: f.failed };
+      const pattern = capped && s.filter ? firstMatch(s.eventTypes, event.type) : null;
+      const now = pattern && s.filter ? evaluateFilter(s.filter, body()) : null;
+      if (pattern && now && !now.matches) {
+        return { ...base, decision: 'filtered' as const, reason: `matches "${pattern}" but the filter excludes it: ${now.failed} (evaluated now with the current filter; not recorded at publish)`, failedCondition: now.failed };
+      }
+      return { ...base, decision: 'not_matched' as const, reason: `no pattern matched "${event.type}" when the event was published`, failedCondition: null };
+    });
   // A platform read of a broadcast spans every customer: its trace is capped like its deliveries.
   const routing = [...(traceCustomer ? routed : routed.slice(0, DELIVERIES_PER_EVENT_READ)), ...skipped];
   const deliveryStatus: Record<string, number> = {};

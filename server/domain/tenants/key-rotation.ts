@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
@@ -6,8 +6,9 @@ import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
 /**
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
- * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out),
- * and every operational webhook's, under the current key, then drop the old key. Ciphertexts name their key (crypto.ts), so only rows
+ * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out)
+ * and custom header set, and every operational webhook's secret, under the current key, then drop
+ * the old key. Ciphertexts name their key (crypto.ts), so only rows
  * under another key are rewritten, and a second run rewrites nothing.
  *
  * A row is updated only if its ciphertexts are still the ones read; if a concurrent rotate-secret
@@ -18,12 +19,18 @@ import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null };
+type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc?: string | null };
 
-const stale = (ctx: Ctx, r: Row) => needsReencryption(ctx.keys, r.secretEnc) || (r.previousSecretEnc !== null && needsReencryption(ctx.keys, r.previousSecretEnc));
-/** The tables holding encrypted secrets, with the same three columns. */
+const stale = (ctx: Ctx, r: Row) =>
+  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc ?? null].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+/** The tables holding encrypted secrets (subscriptions also hold their custom headers' values). */
 type SecretTable = typeof subscriptions | typeof operationalWebhooks;
-const columnsOf = (t: SecretTable) => ({ id: t.id, secretEnc: t.secretEnc, previousSecretEnc: t.previousSecretEnc });
+const columnsOf = (t: SecretTable) => ({
+  id: t.id,
+  secretEnc: t.secretEnc,
+  previousSecretEnc: t.previousSecretEnc,
+  headersEnc: t === subscriptions ? subscriptions.headersEnc : sql<string | null>`null`,
+});
 
 /** Re-encrypts one row; returns whether it wrote, after re-reading the row if it changed meanwhile. */
 async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<boolean> {
@@ -32,13 +39,15 @@ async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<b
     const again = (enc: string) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc)) : enc);
     const secretEnc = again(row.secretEnc);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc);
+    const headers = table === subscriptions ? (row.headersEnc ?? null) : undefined;
     const updated = await ctx.db
       .update(table)
-      .set({ secretEnc, previousSecretEnc })
+      .set({ secretEnc, previousSecretEnc, ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers) }) })
       .where(and(
         eq(table.id, row.id),
         eq(table.secretEnc, row.secretEnc),
         row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
+        headers === undefined ? undefined : headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
       ))
       .returning({ id: table.id });
     if (updated.length > 0) return true;

@@ -3,6 +3,8 @@ import { deliveries, subscriptions, type BreakerState } from '../../../drizzle/s
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
+import { REDACTED, redactedHeaders } from './custom-headers';
+import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
@@ -26,6 +28,10 @@ export type SubscriptionView = {
   url: string;
   description: string | null;
   eventTypes: string[];
+  /** The payload filter, or null (every event of a matching type). */
+  filter: Filter | null;
+  /** Custom header names, each with the value `"[redacted]"`: values are never read back. */
+  headers: Record<string, string>;
   active: boolean;
   disabledReason: string | null;
   signatureScheme: SignatureScheme;
@@ -51,6 +57,8 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     url: s.url,
     description: s.description,
     eventTypes: s.eventTypes,
+    filter: s.filter ?? null,
+    headers: redactedHeaders(s.headerNames),
     active: s.active,
     disabledReason: s.disabledReason,
     signatureScheme: s.signatureScheme,
@@ -104,6 +112,8 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         url: input.url,
         description: input.description ?? null,
         eventTypes: input.eventTypes,
+        filter: input.filter ?? null,
+        ...storedHeaders(ctx, input.headers ?? null),
         active: input.active ?? true,
         signatureScheme,
         secretEnc: encryptSecret(ctx.keys, secret.stored),
@@ -120,6 +130,36 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
     return inserted;
   });
   return { ...toView(ctx, row!), secret: secret.shown };
+}
+
+/** Custom headers as stored: names in the clear (for reads), the whole set encrypted (for attempts). */
+function storedHeaders(ctx: Ctx, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
+  const names = Object.keys(headers ?? {});
+  if (!headers || names.length === 0) return { headerNames: [], headersEnc: null };
+  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers)) };
+}
+
+/** The stored custom headers of a subscription, decrypted (empty when it has none). */
+function decryptHeaders(ctx: Ctx, headersEnc: string | null): Record<string, string> {
+  return headersEnc ? (JSON.parse(decryptSecret(ctx.keys, headersEnc)) as Record<string, string>) : {};
+}
+
+/**
+ * An update's headers with every `"[redacted]"` value replaced by the stored value of that header
+ * (names compared case-insensitively), so a read can be edited and sent back without re-entering
+ * secrets. `"[redacted]"` for a header the subscription does not have is a 400.
+ */
+function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null): Record<string, string> | null {
+  if (!headers || !Object.values(headers).includes(REDACTED)) return headers;
+  const stored = new Map(Object.entries(decryptHeaders(ctx, before.headersEnc)).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      if (value !== REDACTED) return [name, value];
+      const kept = stored.get(name.toLowerCase());
+      if (kept === undefined) throw new DomainError('bad_request', `"${REDACTED}" keeps a stored value, but the subscription has no header "${name}": give its value`, { field: `headers.${name}` });
+      return [name, kept];
+    }),
+  );
 }
 
 async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
@@ -199,6 +239,8 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
       .set({
         ...(changes.url !== undefined && { url: changes.url }),
         ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
+        ...(changes.filter !== undefined && { filter: changes.filter }),
+        ...(changes.headers !== undefined && storedHeaders(ctx, keepRedacted(ctx, before, changes.headers))),
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
         ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),

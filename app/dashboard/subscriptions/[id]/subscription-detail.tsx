@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { CodeBlock } from '../../../_components/code';
 import { CopyButton } from '../../../_components/copy-button';
 import { isNotFound } from '../../../_components/errors';
 import { PageHeader, Panel, Properties } from '../../../_components/panel';
@@ -85,6 +86,30 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
       <Properties
         items={[
           { label: 'Event types', value: <PatternChips patterns={sub.eventTypes} max={20} /> },
+          {
+            label: 'Filter',
+            value: sub.filter ? (
+              <CodeBlock label="Payload filter" testId="subscription-filter" maxHeight="max-h-48">
+                {JSON.stringify(sub.filter, null, 2)}
+              </CodeBlock>
+            ) : (
+              'None: every event of a matching type'
+            ),
+          },
+          {
+            label: 'Custom headers',
+            value: Object.keys(sub.headers).length ? (
+              <span className="block space-y-0.5 font-mono text-xs" data-testid="subscription-headers">
+                {Object.keys(sub.headers).map((name) => (
+                  <span key={name} className="block break-all">
+                    {name}: <span className="text-zinc-500 dark:text-zinc-400">[redacted]</span>
+                  </span>
+                ))}
+              </span>
+            ) : (
+              'None'
+            ),
+          },
           {
             label: 'Retries',
             value: policy

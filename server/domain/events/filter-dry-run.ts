@@ -1,0 +1,49 @@
+import { desc, inArray } from 'drizzle-orm';
+import { events } from '../../../drizzle/schema';
+import type { Ctx, Scope } from '../context';
+import { evaluateFilter } from '../filters';
+import { firstMatch } from '../patterns';
+import type { TestFilterInput } from '../schemas';
+import { actingCustomer, assertWritable } from '../tenants/scope';
+import { eventVisibility } from './reads';
+
+/** How many of the customer's latest events a dry run tries. */
+export const DRY_RUN_EVENTS = 100;
+
+export type DryRunEvent = { id: string; type: string; matches: boolean; reason: string };
+
+/**
+ * `POST /subscriptions/test-filter`: which of the customer's latest 100 events (its own, and the
+ * broadcasts that reached it) a subscription with these patterns and this filter would have been
+ * sent, and why or why not. Nothing is stored. An authoring aid for a subscription, so, like
+ * creating one, refused to a read-only session. Bodies are read only for the events whose type
+ * matches, and only when there is a filter.
+ */
+export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput): Promise<{ events: DryRunEvent[]; matching: number; total: number }> {
+  assertWritable(scope);
+  const customerId = actingCustomer(scope, input.customerId);
+  const latest = await ctx.db
+    .select({ id: events.id, type: events.type })
+    .from(events)
+    .where(eventVisibility(customerId))
+    .orderBy(desc(events.id))
+    .limit(DRY_RUN_EVENTS);
+  const patternOf = new Map(latest.map((e) => [e.id, firstMatch(input.eventTypes, e.type)]));
+  const filter = input.filter && Object.keys(input.filter).length ? input.filter : null;
+  const needBodies = filter ? latest.filter((e) => patternOf.get(e.id)).map((e) => e.id) : [];
+  const bodies = needBodies.length
+    ? new Map((await ctx.db.select({ id: events.id, body: events.body }).from(events).where(inArray(events.id, needBodies))).map((r) => [r.id, r.body]))
+    : new Map<string, string>();
+  const out = latest.map((e): DryRunEvent => {
+    const pattern = patternOf.get(e.id);
+    if (!pattern) return { id: e.id, type: e.type, matches: false, reason: `no pattern matches "${e.type}"` };
+    if (!filter) return { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}"` };
+    const body = bodies.get(e.id);
+    if (body === undefined) return { id: e.id, type: e.type, matches: false, reason: 'purged meanwhile' };
+    const verdict = evaluateFilter(filter, JSON.parse(body) as unknown);
+    return verdict.matches
+      ? { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}" and the filter holds` }
+      : { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but the filter excludes it: ${verdict.failed}` };
+  });
+  return { events: out, matching: out.filter((e) => e.matches).length, total: out.length };
+}

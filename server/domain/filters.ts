@@ -1,0 +1,300 @@
+/**
+ * Payload filters: a JSON condition on the delivered body `{id, type, timestamp, data}`, in the
+ * MongoDB style (as Convoy and Outpost take them). A subscription receives an event when one of its
+ * type patterns matches and its filter holds.
+ *
+ *   {"data.amount": {"$gte": 1000}, "data.currency": "eur", "$or": [{"data.country": "FR"}, {"data.vip": true}]}
+ *
+ * - Keys are dot paths into the body (`data.customer.country`; a numeric segment indexes an array:
+ *   `data.items.0.sku`), starting at `id`, `type`, `timestamp` or `data`. Every key must hold (AND).
+ * - A value is a literal (equality, arrays and objects compared by value, key order ignored) or an
+ *   operator object: `$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains`
+ *   (several in one object must all hold) and `$not` (an operator object to negate).
+ * - `$and` and `$or` take non-empty arrays of filters, `$not` one filter.
+ * - A missing field equals nothing (not even `null`): `$eq`, `$in`, comparisons and `$startsWith` fail
+ *   on it, `$ne` and `$nin` hold. `$exists: true` asks for the field to be present (a `null` is present).
+ * - Comparisons hold only between two numbers or two strings (ISO 8601 timestamps compare as strings);
+ *   `$contains` is a substring of a string or an element (by value) of an array.
+ *
+ * Pure: no I/O, no clock. The API validates a filter when a subscription is saved; the fan-out
+ * evaluates it per event and names the condition that failed, for the routing trace.
+ */
+export type Filter = Record<string, unknown>;
+export type FilterIssue = { path: string; reason: string };
+export type FilterResult = { matches: true; failed?: undefined } | { matches: false; failed: string };
+
+export const FILTER_LIMITS = { depth: 8, bytes: 4096, conditions: 50 } as const;
+
+/** The top-level fields of a delivered body: every path starts at one of them. */
+export const FILTER_ROOTS = ['id', 'type', 'timestamp', 'data'] as const;
+
+const fieldOperators = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$startsWith', '$endsWith', '$contains', '$not'] as const;
+type FieldOperator = (typeof fieldOperators)[number];
+const isFieldOperator = (k: string): k is FieldOperator => (fieldOperators as readonly string[]).includes(k);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An operator object: a non-empty object whose keys start with `$` (an object without them is a literal). */
+const isOperatorObject = (v: unknown): v is Record<string, unknown> => isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$'));
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+const join = (at: string, key: string) => (at ? `${at}.${key}` : key);
+
+/**
+ * Every problem of a filter, each with its place (`data.amount`, `$or[1].data.country`; empty for the
+ * filter as a whole) and a reason naming the operator. Empty: the filter is valid.
+ */
+export function validateFilter(filter: unknown): FilterIssue[] {
+  if (!isPlainObject(filter)) return [{ path: '', reason: `must be a JSON object of conditions, not ${kindOf(filter)}` }];
+  let text: string;
+  try {
+    text = JSON.stringify(filter);
+  } catch {
+    return [{ path: '', reason: `nests too deeply (at most ${FILTER_LIMITS.depth} levels of $and, $or and $not)` }];
+  }
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > FILTER_LIMITS.bytes) return [{ path: '', reason: `is ${bytes} bytes serialised, above the limit of ${FILTER_LIMITS.bytes}` }];
+  const issues: FilterIssue[] = [];
+  let conditions = 0;
+  let tooDeep = false;
+
+  const group = (f: unknown, at: string, depth: number): void => {
+    if (depth > FILTER_LIMITS.depth) {
+      tooDeep = true;
+      return;
+    }
+    if (!isPlainObject(f)) {
+      issues.push({ path: at, reason: `must be an object of conditions, not ${kindOf(f)}` });
+      return;
+    }
+    for (const [key, value] of Object.entries(f)) {
+      if (key === '$and' || key === '$or') {
+        if (!Array.isArray(value) || value.length === 0) {
+          issues.push({ path: join(at, key), reason: `"${key}" takes a non-empty array of conditions, not ${Array.isArray(value) ? 'an empty array' : kindOf(value)}` });
+          continue;
+        }
+        value.forEach((sub, i) => group(sub, `${join(at, key)}[${i}]`, depth + 1));
+      } else if (key === '$not') {
+        if (!isPlainObject(value) || Object.keys(value).length === 0) {
+          issues.push({ path: join(at, key), reason: `"$not" takes an object of conditions, not ${isPlainObject(value) ? 'an empty object' : kindOf(value)}` });
+          continue;
+        }
+        group(value, join(at, key), depth + 1);
+      } else if (key.startsWith('$')) {
+        issues.push({
+          path: join(at, key),
+          reason: isFieldOperator(key)
+            ? `"${key}" applies to a field: write {"data.amount": {"${key}": …}}`
+            : `unknown operator "${key}" (top level: $and, $or, $not)`,
+        });
+      } else {
+        const pathProblem = checkPath(key);
+        if (pathProblem) {
+          issues.push({ path: join(at, key), reason: pathProblem });
+          continue;
+        }
+        condition(value, join(at, key), depth);
+      }
+    }
+  };
+
+  const condition = (value: unknown, at: string, depth: number): void => {
+    if (!isOperatorObject(value)) {
+      conditions++;
+      return;
+    }
+    for (const [op, operand] of Object.entries(value)) {
+      if (!op.startsWith('$')) {
+        issues.push({ path: at, reason: `mixes operators and fields ("${op}"): use an operator object ({"$eq": …}) or a literal, not both` });
+        continue;
+      }
+      if (!isFieldOperator(op)) {
+        issues.push({ path: at, reason: `unknown operator "${op}" (fields take ${fieldOperators.join(' ')})` });
+        continue;
+      }
+      if (op === '$not') {
+        if (!isOperatorObject(operand)) {
+          issues.push({ path: at, reason: `"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not ${kindOf(operand)}` });
+          continue;
+        }
+        if (depth + 1 > FILTER_LIMITS.depth) {
+          tooDeep = true;
+          continue;
+        }
+        condition(operand, at, depth + 1);
+        continue;
+      }
+      conditions++;
+      const problem = operandProblem(op, operand);
+      if (problem) issues.push({ path: at, reason: problem });
+    }
+  };
+
+  group(filter, '', 0);
+  if (tooDeep) issues.push({ path: '', reason: `nests too deeply (at most ${FILTER_LIMITS.depth} levels of $and, $or and $not)` });
+  if (conditions > FILTER_LIMITS.conditions) issues.push({ path: '', reason: `has ${conditions} conditions, above the limit of ${FILTER_LIMITS.conditions}` });
+  return issues;
+}
+
+function checkPath(path: string): string | null {
+  const segments = path.split('.');
+  if (segments.some((s) => s === '')) return `path "${path}" has an empty segment`;
+  if (!(FILTER_ROOTS as readonly string[]).includes(segments[0]!)) return `path "${path}" must start with ${FILTER_ROOTS.join(', ')} (the event's data is under "data.")`;
+  return null;
+}
+
+function operandProblem(op: Exclude<FieldOperator, '$not'>, operand: unknown): string | null {
+  switch (op) {
+    case '$eq':
+    case '$ne':
+    case '$contains':
+      return null;
+    case '$gt':
+    case '$gte':
+    case '$lt':
+    case '$lte':
+      return (typeof operand === 'number' && Number.isFinite(operand)) || typeof operand === 'string' ? null : `"${op}" takes a number or a string, not ${kindOf(operand)}`;
+    case '$in':
+    case '$nin':
+      return Array.isArray(operand) ? null : `"${op}" takes an array of values, not ${kindOf(operand)}`;
+    case '$exists':
+      return typeof operand === 'boolean' ? null : `"$exists" takes true or false, not ${kindOf(operand)}`;
+    case '$startsWith':
+    case '$endsWith':
+      return typeof operand === 'string' ? null : `"${op}" takes a string, not ${kindOf(operand)}`;
+  }
+}
+
+/** The value at a dot path, if there is one. Own properties only: `__proto__` or `constructor` find nothing. */
+export function resolvePath(body: unknown, path: string): { found: boolean; value?: unknown } {
+  let cur: unknown = body;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(cur) && /^\d+$/.test(seg)) {
+      const i = Number(seg);
+      if (i >= cur.length) return { found: false };
+      cur = cur[i];
+    } else if (isPlainObject(cur) && Object.hasOwn(cur, seg)) {
+      cur = cur[seg];
+    } else {
+      return { found: false };
+    }
+  }
+  return { found: true, value: cur };
+}
+
+/** Equality of JSON values by value: arrays element by element, objects key by key in any order. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function compare(op: '$gt' | '$gte' | '$lt' | '$lte', value: unknown, operand: unknown): boolean {
+  const numbers = typeof value === 'number' && typeof operand === 'number';
+  const strings = typeof value === 'string' && typeof operand === 'string';
+  if (!numbers && !strings) return false;
+  const [x, y] = [value, operand];
+  switch (op) {
+    case '$gt':
+      return x > y;
+    case '$gte':
+      return x >= y;
+    case '$lt':
+      return x < y;
+    case '$lte':
+      return x <= y;
+  }
+}
+
+function holds(op: FieldOperator, operand: unknown, found: boolean, value: unknown): boolean {
+  switch (op) {
+    case '$eq':
+      return found && jsonEqual(value, operand);
+    case '$ne':
+      return !found || !jsonEqual(value, operand);
+    case '$gt':
+    case '$gte':
+    case '$lt':
+    case '$lte':
+      return found && compare(op, value, operand);
+    case '$in':
+      return found && (operand as unknown[]).some((x) => jsonEqual(value, x));
+    case '$nin':
+      return !found || !(operand as unknown[]).some((x) => jsonEqual(value, x));
+    case '$exists':
+      return found === operand;
+    case '$startsWith':
+      return found && typeof value === 'string' && value.startsWith(operand as string);
+    case '$endsWith':
+      return found && typeof value === 'string' && value.endsWith(operand as string);
+    case '$contains':
+      if (typeof value === 'string') return typeof operand === 'string' && value.includes(operand);
+      return Array.isArray(value) && value.some((x) => jsonEqual(x, operand));
+    case '$not':
+      return !operatorsHold(operand as Record<string, unknown>, found, value);
+  }
+}
+
+function operatorsHold(ops: Record<string, unknown>, found: boolean, value: unknown): boolean {
+  return Object.entries(ops).every(([op, operand]) => isFieldOperator(op) && holds(op, operand, found, value));
+}
+
+/** A short JSON rendering for a trace line (long values are cut). */
+function preview(v: unknown, max = 60): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function describeFailure(path: string, op: string, operand: unknown, found: boolean, value: unknown): string {
+  return `${path} ${op} ${preview(operand)} (${found ? `was ${preview(value)}` : 'missing'})`;
+}
+
+/**
+ * Whether `body` (the delivered body, parsed) satisfies `filter`, and if not, which condition failed
+ * first, e.g. `data.amount $gte 1000 (was 250)`. Assumes a filter that `validateFilter` accepted;
+ * anything else in it fails rather than throws.
+ */
+export function evaluateFilter(filter: Filter, body: unknown): FilterResult {
+  for (const [key, value] of Object.entries(filter)) {
+    const r = evaluateEntry(key, value, body);
+    if (!r.matches) return r;
+  }
+  return { matches: true };
+}
+
+function evaluateEntry(key: string, value: unknown, body: unknown): FilterResult {
+  if (key === '$and') {
+    for (const sub of Array.isArray(value) ? value : [value]) {
+      const r = isPlainObject(sub) ? evaluateFilter(sub, body) : { matches: false as const, failed: '$and: not a condition' };
+      if (!r.matches) return r;
+    }
+    return { matches: true };
+  }
+  if (key === '$or') {
+    const failures: string[] = [];
+    for (const sub of Array.isArray(value) ? value : []) {
+      const r = isPlainObject(sub) ? evaluateFilter(sub, body) : { matches: false as const, failed: 'not a condition' };
+      if (r.matches) return r;
+      failures.push(r.failed);
+    }
+    return { matches: false, failed: `$or: no branch held (${failures.join('; ')})` };
+  }
+  if (key === '$not') {
+    const r = isPlainObject(value) ? evaluateFilter(value, body) : { matches: true as const };
+    return r.matches ? { matches: false, failed: `$not: ${preview(value, 120)} held` } : { matches: true };
+  }
+  const { found, value: actual } = resolvePath(body, key);
+  if (!isOperatorObject(value)) {
+    return found && jsonEqual(actual, value) ? { matches: true } : { matches: false, failed: describeFailure(key, '$eq', value, found, actual) };
+  }
+  for (const [op, operand] of Object.entries(value)) {
+    if (!isFieldOperator(op) || !holds(op, operand, found, actual)) return { matches: false, failed: describeFailure(key, op, operand, found, actual) };
+  }
+  return { matches: true };
+}
