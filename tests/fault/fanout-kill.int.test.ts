@@ -85,7 +85,8 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
     await expect
       .poll(async () => (await ctx.db.execute<{ n: number }>(sql`
         select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'hookrelay-worker' and wait_event_type = 'Lock'`))[0]!.n, { timeout: 60_000, interval: 100 })
+        where datname = current_database() and application_name = 'hookrelay-worker' and wait_event_type = 'Lock'
+          and query ilike 'insert into "deliveries"%'`))[0]!.n, { timeout: 60_000, interval: 100 })
       .toBe(1);
     const jobs = await ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'fanout'`);
     expect(jobs.map((j) => j.state)).toEqual(['active']);
