@@ -65,6 +65,11 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Connections in this process's Drizzle pool (default: web 10, worker 20). */
   DATABASE_POOL_MAX: z.coerce.number().int().positive().optional(),
+  /**
+   * Web process: how long a request may wait for one of its pool's connections; past it the request
+   * is refused with 503 and Retry-After, having done nothing (the pool exhausted, docs/operations.md).
+   */
+  DATABASE_ACQUIRE_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   /** Connections in this process's pg-boss pool (default: web 4, worker 10). */
   QUEUE_POOL_MAX: z.coerce.number().int().positive().optional(),
 });

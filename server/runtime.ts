@@ -61,7 +61,13 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
   const e = env();
   const url = opts.url ?? databaseUrl();
   const log = opts.log ?? createLogger(role);
-  const database = createDatabase(url, { max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10), applicationName: opts.applicationName ?? `hookrelay-${role}` });
+  // The web process bounds a request's wait for a connection (a 503 beats a request that hangs);
+  // a worker's jobs wait their turn.
+  const database = createDatabase(url, {
+    max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10),
+    applicationName: opts.applicationName ?? `hookrelay-${role}`,
+    ...(role === 'web' && { acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
+  });
   const bossMax = opts.bossMax ?? e.QUEUE_POOL_MAX;
   const boss = createBoss(url, { role, log, ...(bossMax && { max: bossMax }) });
   await boss.start();

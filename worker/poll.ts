@@ -13,7 +13,13 @@ import { metrics } from '../server/metrics';
  * retry delay (seconds) instead of after the job's expiry (DELIVERY_JOB_EXPIRE_SECONDS). A handed-back
  * deliver job that later finishes here anyway is harmless: the attempt it records makes the retried
  * job a no-op (attempt numbers), and a second send carries the same webhook-id.
+ *
+ * Jobs of a queue with a heartbeat (`heartbeatSeconds`, server/queue/catalog.ts) get it refreshed
+ * every HEARTBEAT_REFRESH_MS while in hand, fenced to the attempt this loop fetched; when the process
+ * dies the refreshes stop and pg-boss hands the job to another worker after `heartbeatSeconds`.
  */
+const HEARTBEAT_REFRESH_MS = 5000;
+
 export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number; readonly queue: string };
 
 export function pollQueue<T>(
@@ -40,6 +46,15 @@ export function pollQueue<T>(
       const t = setTimeout(() => { wake = null; resolve(); }, ms);
       wake = () => { clearTimeout(t); wake = null; resolve(); };
     });
+
+  const beat = setInterval(() => {
+    const held = [...inHand.values()].map((h) => h.job).filter((j) => j.heartbeatSeconds && !handedBack.has(j.id));
+    if (held.length === 0) return;
+    boss.touch(queue, held.map((j) => ({ id: j.id, retryCount: j.retryCount }))).catch((err: unknown) => {
+      opts.log.warn({ err, queue, jobs: held.length }, 'job heartbeat failed; retrying at the next refresh');
+    });
+  }, HEARTBEAT_REFRESH_MS);
+  beat.unref();
 
   const loop = (async () => {
     while (running) {
@@ -87,6 +102,7 @@ export function pollQueue<T>(
         new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs)))),
       ]);
       clearTimeout(timer);
+      clearInterval(beat);
       const left = [...inHand.values()].map((h) => h.job);
       if (left.length === 0) return 0;
       for (const j of left) handedBack.add(j.id);

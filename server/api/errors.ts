@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
+import { PoolTimeoutError } from '../db/client';
 import { DomainError, invalidInput, issuesOfZod, type ErrorCode, type FieldIssue } from '../domain/errors';
 
 export { issuesOfZod };
@@ -16,6 +17,7 @@ export const trpcCodeOf: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   conflict: 'CONFLICT',
   payload_too_large: 'PAYLOAD_TOO_LARGE',
   rate_limited: 'TOO_MANY_REQUESTS',
+  unavailable: 'SERVICE_UNAVAILABLE',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 
@@ -28,6 +30,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -36,9 +39,26 @@ const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) =>
 /** `errors` lists every problem of a 400 (input that fails validation, unknown fields), one entry per field. */
 export type ApiErrorBody = { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] };
 
+/** Seconds a client is asked to wait after a 503 `unavailable`. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/** The PoolTimeoutError behind `err`, however wrapped (a Drizzle query error, a tRPC error). */
+function poolTimeoutIn(err: unknown): PoolTimeoutError | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PoolTimeoutError) return e;
+  }
+  return null;
+}
+
 /** Turns anything thrown by a procedure into the domain error it stands for. */
 export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  const timeout = poolTimeoutIn(err);
+  if (timeout) {
+    return new DomainError('unavailable', `the service is busy: no database connection came free within ${Math.round(timeout.waitedMs / 1000)} s; nothing was done, retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`, {
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
+  }
   if (err instanceof TRPCError) {
     if (err.cause instanceof DomainError) return err.cause;
     // Only bad input is the caller's fault: an answer that fails its output schema is our bug (500).

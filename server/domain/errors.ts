@@ -12,6 +12,8 @@ export const errorCodes = [
   'conflict',
   'payload_too_large',
   'rate_limited',
+  /** The service cannot take the request right now (its database connections are all taken); retry after Retry-After. */
+  'unavailable',
   'internal',
 ] as const;
 

@@ -36,12 +36,20 @@ export type JobEntry = {
   cron?: string;
 };
 
+/**
+ * Long jobs (a fan-out, a bulk replay) carry a heartbeat: the worker holding one refreshes it every
+ * few seconds (worker/poll.ts), and pg-boss's supervisor hands a job whose heartbeat stopped for this
+ * long to another worker. A worker killed mid-job (SIGKILL, OOM, node lost) thus delays a broadcast
+ * or a replay by about this much, not by the job's whole expiry (5 minutes, an hour). pg-boss's minimum is 10.
+ */
+export const JOB_HEARTBEAT_SECONDS = 30;
+
 export const catalog = {
   /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
   fanout: {
     name: 'fanout',
     payload: z.object({ eventId: z.string() }),
-    queue: () => ({ retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300 }),
+    queue: () => ({ retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: (s) => ({ concurrency: 4, batchSize: 4, pollMs: s.pollMs }),
     describe: (d: { eventId: string }) => ({ eventId: d.eventId }),
   },
@@ -79,7 +87,7 @@ export const catalog = {
   bulkReplay: {
     name: 'bulk-replay',
     payload: z.object({ replayId: z.string() }),
-    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600 }),
+    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
   },

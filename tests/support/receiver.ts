@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Received = { headers: Record<string, string>; body: string; at: number };
+/** `path`: the request's path and query, e.g. which subscription's URL it was sent to. */
+export type Received = { headers: Record<string, string>; body: string; at: number; path?: string };
 export type Reply = { status: number; headers?: Record<string, string>; body?: string | Uint8Array; delayMs?: number };
 
 /**
@@ -17,7 +18,7 @@ export async function startReceiver(reply: (req: Received, index: number) => Rep
     req.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const r: Received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const r: Received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), path: req.url ?? '' };
       const index = received.length;
       received.push(r);
       for (const w of [...waiters]) if (received.length >= w.n) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
+import { platformScope } from '../../server/domain/context';
+import { newId } from '../../server/domain/ids';
+import { createBulkReplay, getBulkReplay } from '../../server/domain/replay/bulk';
+import { createCustomer } from '../../server/domain/tenants/customers';
+import { createSubscription } from '../../server/domain/tenants/subscriptions';
+import { JOB_HEARTBEAT_SECONDS } from '../../server/queue/catalog';
+import { createTestContext, type TestCtx } from '../support/context';
+import { createTestDatabase } from '../support/db';
+import { startReceiver } from '../support/receiver';
+import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+
+/**
+ * A worker SIGKILLed in the middle of a bulk replay. 1,000 dead letters are replayed at 20 per
+ * second (batches of 100 every 5 s), so the replay is some batches in when the worker is killed.
+ * A second worker must take the replay job over promptly (not after the job's one-hour expiry) and
+ * finish it from the stored cursor: status completed, every dead letter re-enqueued once
+ * (enqueued == total) and re-sent; a letter is sent twice only if the killed worker had its
+ * attempt in hand, and then with the same webhook-id. The replacement runs for longer than the
+ * job's heartbeat period, so its refreshed heartbeat must keep the job its own.
+ */
+const N = 1000;
+const RATE = 20;
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('fault_replay_kill');
+  ctx = await createTestContext(db.url);
+  receiver = await startReceiver(() => ({ status: 200, delayMs: 20 }));
+});
+
+afterAll(async () => {
+  for (const w of workers) w.kill('SIGKILL');
+  await Promise.all(workers.map((w) => w.exited));
+  await receiver?.close();
+  await ctx?.close();
+  await db?.drop();
+});
+
+describe('SIGKILL of a worker during a bulk replay', () => {
+  it('resumes the replay from its cursor and re-sends every dead letter', { timeout: 300_000 }, async () => {
+    const c = await createCustomer(ctx, platformScope, { name: 'Replayer' });
+    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/replay`, eventTypes: ['*'], maxInFlight: 50 });
+
+    // Yesterday's dead letters, as the retry policy leaves them.
+    const now = new Date();
+    const eventIds: string[] = [];
+    for (let b = 0; b < N; b += 500) {
+      const evs = Array.from({ length: 500 }, (_, i) => {
+        const id = newId('event');
+        return { id, customerId: c.id, type: 'invoice.paid', body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }), createdAt: now, retentionUntil: new Date(now.getTime() + 86400_000), fannedOutAt: now, deliveryCount: 1 };
+      });
+      await ctx.db.insert(events).values(evs);
+      await ctx.db.insert(deliveries).values(evs.map((e) => ({ id: newId('delivery'), eventId: e.id, subscriptionId: sub.id, customerId: c.id, eventType: 'invoice.paid', status: 'dead' as const, attemptCount: 12, cycleStartedAt: now, completedAt: now })));
+      eventIds.push(...evs.map((e) => e.id));
+    }
+
+    const env = { REPLAY_RATE_PER_SECOND: String(RATE), RETRY_TIME_SCALE: '0.01' };
+    const victim = spawnWorker(db.url, env);
+    workers.push(victim);
+    await victim.ready;
+    const replay = await createBulkReplay(ctx, platformScope, { customerId: c.id });
+    expect(replay).toMatchObject({ status: 'running', total: N });
+
+    const progress = async () => (await ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, replay.id)))[0]!;
+    await expect.poll(async () => (await progress()).enqueued, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(200);
+    victim.kill('SIGKILL');
+    expect(await victim.exited).toBeNull();
+    const atKill = await progress();
+    expect(atKill.status).toBe('running');
+    expect(atKill.enqueued).toBeLessThan(N);
+    // What the killed worker may have had in hand: re-enqueued, not yet delivered.
+    const inHand = new Set(
+      (await ctx.db
+        .select({ eventId: deliveries.eventId })
+        .from(deliveries)
+        .innerJoin(bulkReplayItems, eq(bulkReplayItems.deliveryId, deliveries.id))
+        .where(eq(deliveries.status, 'pending'))).map((d) => d.eventId),
+    );
+
+    const replacement = spawnWorker(db.url, env);
+    workers.push(replacement);
+    await replacement.ready;
+    await expect.poll(async () => (await progress()).status, { timeout: 180_000, interval: 500 }).toBe('completed');
+    const done = await progress();
+    expect(done).toMatchObject({ total: N, enqueued: N });
+    const [items] = await ctx.db.select({ n: sql<number>`count(distinct ${bulkReplayItems.deliveryId})::int` }).from(bulkReplayItems).where(eq(bulkReplayItems.replayId, replay.id));
+    expect(items!.n).toBe(N);
+
+    // Every dead letter is re-sent; only an attempt the killed worker had in hand is sent twice.
+    const ids = new Set(eventIds);
+    await expect
+      .poll(() => {
+        const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+        return eventIds.filter((id) => !seen.has(id)).length;
+      }, { timeout: 120_000, interval: 250 })
+      .toBe(0);
+    await expect
+      .poll(async () => (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(inArray(deliveries.status, ['pending', 'dead', 'held'])))[0]!.n, { timeout: 60_000 })
+      .toBe(0);
+    expect(await getBulkReplay(ctx, platformScope, replay.id)).toMatchObject({ status: 'completed', total: N, enqueued: N, delivered: N, failed: 0 });
+    const count = new Map<string, number>();
+    for (const r of receiver.received) {
+      const id = r.headers['webhook-id']!;
+      expect(ids.has(id), `unexpected webhook-id ${id}`).toBe(true);
+      count.set(id, (count.get(id) ?? 0) + 1);
+    }
+    const twice = [...count].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(twice.filter((id) => !inHand.has(id))).toEqual([]);
+    console.info(
+      `replay SIGKILL: killed at ${atKill.enqueued} of ${N} re-enqueued (${inHand.size} of them not yet delivered); ` +
+        `${receiver.received.length} requests, ${twice.length} letters sent twice (same webhook-id)`,
+    );
+
+    // The replay job was taken over once: the replacement, whose pacing alone kept it running for
+    // longer than the heartbeat period, kept it (its heartbeat was refreshed; no second hand-over).
+    expect(Math.floor((N - atKill.enqueued) / 100) * (100 / RATE)).toBeGreaterThan(JOB_HEARTBEAT_SECONDS);
+    const jobs = await ctx.db.execute<{ state: string; retry_count: number }>(sql`select state, retry_count from pgboss.job where name = 'bulk-replay'`);
+    expect(jobs.map((j) => ({ state: j.state, retries: j.retry_count }))).toEqual([{ state: 'completed', retries: 1 }]);
+
+    expect(await stopWorker(replacement)).toBe(0);
+  });
+});
