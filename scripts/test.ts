@@ -1,6 +1,6 @@
 /**
- * `pnpm test`: the whole suite, in order: unit + integration (vitest, real PostgreSQL: DATABASE_URL's
- * server or an embedded one), a production build, then end-to-end (Playwright, real Chromium).
+ * `pnpm test`: the whole suite, in order: a production build, unit + integration (vitest, real
+ * PostgreSQL: DATABASE_URL's server or an embedded one), then end-to-end (Playwright, real Chromium).
  * Ends with one line `N passed, N failed` summed from the runners' own JSON reports.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +26,15 @@ function readJson<T>(file: string): T | null {
   }
 }
 
-// 1. Unit and integration tests.
+// 1. Production build: the end-to-end tests and the integration tests that start a real web
+// process (tests/fault/web-kill, pool-exhaustion) run against it.
+const buildCode = run('build (next build)', bin('next'), ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
+if (buildCode !== 0) {
+  failed += 1;
+  notes.push('next build failed; end-to-end tests skipped');
+}
+
+// 2. Unit and integration tests.
 rmSync('test-results/vitest.json', { force: true });
 const vitestCode = run('unit + integration (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
 const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: Array<{ status: string; name: string }> }>('test-results/vitest.json');
@@ -41,12 +49,7 @@ if (vitest) {
   notes.push('vitest produced no report');
 }
 
-// 2. Production build, which the end-to-end tests run against.
-const buildCode = run('build (next build)', bin('next'), ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
-if (buildCode !== 0) {
-  failed += 1;
-  notes.push('next build failed; end-to-end tests skipped');
-} else {
+if (buildCode === 0) {
   // 3. End-to-end tests in Chromium.
   rmSync('test-results/playwright.json', { force: true });
   const e2eCode = run('end-to-end (playwright)', bin('playwright'), ['test']);
