@@ -4,6 +4,7 @@ import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, notFound } from '../errors';
 import type { CreateEventTypeInput, UpdateEventTypeInput } from '../schemas';
 import { cachedValidator, compileDataSchema, validatorFor, type DataSchema, type DataValidator } from './data-schema';
+import { recordAudit } from '../audit/log';
 
 /**
  * The event-type catalog: what the platform publishes, shared by every customer. The platform
@@ -58,11 +59,15 @@ export async function createEventType(ctx: Ctx, scope: Scope, input: CreateEvent
   assertPlatform(scope);
   checkSchemaAndExample(input.schema ?? null, input.example);
   const now = ctx.now();
-  const [row] = await ctx.db
-    .insert(eventTypes)
-    .values({ name: input.name, description: input.description ?? null, schema: input.schema ?? null, example: input.example ?? null, createdAt: now, updatedAt: now })
-    .onConflictDoNothing()
-    .returning();
+  const [row] = await ctx.db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(eventTypes)
+      .values({ name: input.name, description: input.description ?? null, schema: input.schema ?? null, example: input.example ?? null, createdAt: now, updatedAt: now })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted[0]) await recordAudit(ctx, tx, scope, { customerId: null, action: 'event_type.created', target: { kind: 'event_type', id: input.name }, after: eventTypeView(inserted[0]) });
+    return inserted;
+  });
   if (!row) {
     const [existing] = await ctx.db.select({ archivedAt: eventTypes.archivedAt }).from(eventTypes).where(eq(eventTypes.name, input.name));
     throw new DomainError(
@@ -117,6 +122,8 @@ export async function updateEventType(ctx: Ctx, scope: Scope, input: UpdateEvent
       })
       .where(eq(eventTypes.name, input.name))
       .returning();
+    const action = input.archived === true && !before.archivedAt ? 'event_type.archived' : 'event_type.updated';
+    await recordAudit(ctx, tx, scope, { customerId: null, action, target: { kind: 'event_type', id: input.name }, before: eventTypeView(before), after: eventTypeView(row!) });
     return eventTypeView(row!);
   });
 }

@@ -11,6 +11,7 @@ import type { createOperationalWebhookInput, listOperationalDeliveriesInput, lis
 import { decryptSecret, encryptSecret } from '../tenants/crypto';
 import { requirePlatform } from '../tenants/customers';
 import { ROTATION_GRACE_MS } from '../tenants/subscriptions';
+import { recordAudit } from '../audit/log';
 
 /**
  * Operational webhooks, managed by the platform (a platform key; a customer key is a 403): where it
@@ -66,10 +67,14 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
   checkUrl(ctx, input.url);
   const secret = generateSecret();
   const now = ctx.now();
-  const [row] = await ctx.db
-    .insert(operationalWebhooks)
-    .values({ id: newId('operationalWebhook', now.getTime()), url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? null, secretEnc: encryptSecret(ctx.keys, secret), createdAt: now, updatedAt: now })
-    .returning();
+  const [row] = await ctx.db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(operationalWebhooks)
+      .values({ id: newId('operationalWebhook', now.getTime()), url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? null, secretEnc: encryptSecret(ctx.keys, secret), createdAt: now, updatedAt: now })
+      .returning();
+    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.created', target: { kind: 'operational_webhook', id: inserted[0]!.id }, after: operationalWebhookView(inserted[0]!) });
+    return inserted;
+  });
   return { ...operationalWebhookView(row!), secret };
 }
 
@@ -93,25 +98,33 @@ export async function getOperationalWebhook(ctx: Ctx, scope: Scope, id: string) 
 export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof updateOperationalWebhookInput>) {
   requirePlatform(scope);
   checkUrl(ctx, input.url);
-  const [row] = await ctx.db
-    .update(operationalWebhooks)
-    .set({
-      ...(input.url !== undefined && { url: input.url }),
-      ...(input.eventTypes !== undefined && { eventTypes: input.eventTypes }),
-      ...(input.description !== undefined && { description: input.description }),
-      updatedAt: ctx.now(),
-    })
-    .where(eq(operationalWebhooks.id, id))
-    .returning();
-  if (!row) throw notFound('operational webhook');
+  const row = await ctx.db.transaction(async (tx) => {
+    const [before] = await tx.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, id)).for('update');
+    if (!before) throw notFound('operational webhook');
+    const [updated] = await tx
+      .update(operationalWebhooks)
+      .set({
+        ...(input.url !== undefined && { url: input.url }),
+        ...(input.eventTypes !== undefined && { eventTypes: input.eventTypes }),
+        ...(input.description !== undefined && { description: input.description }),
+        updatedAt: ctx.now(),
+      })
+      .where(eq(operationalWebhooks.id, id))
+      .returning();
+    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.updated', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(before), after: operationalWebhookView(updated!) });
+    return updated!;
+  });
   return operationalWebhookView(row);
 }
 
 /** Deletes the webhook with its delivery history; attempts still queued find nothing and end. */
 export async function deleteOperationalWebhook(ctx: Ctx, scope: Scope, id: string) {
   requirePlatform(scope);
-  const deleted = await ctx.db.delete(operationalWebhooks).where(eq(operationalWebhooks.id, id)).returning({ id: operationalWebhooks.id });
-  if (deleted.length === 0) throw notFound('operational webhook');
+  await ctx.db.transaction(async (tx) => {
+    const deleted = await tx.delete(operationalWebhooks).where(eq(operationalWebhooks.id, id)).returning();
+    if (deleted.length === 0) throw notFound('operational webhook');
+    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.deleted', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(deleted[0]!) });
+  });
   return { id, deleted: true as const };
 }
 
@@ -128,6 +141,7 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
       .set({ secretEnc: encryptSecret(ctx.keys, secret), previousSecretEnc: before.secretEnc, previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS), updatedAt: now })
       .where(eq(operationalWebhooks.id, id))
       .returning();
+    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.secret_rotated', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(before), after: operationalWebhookView(row!) });
     return { ...operationalWebhookView(row!), secret };
   });
 }
