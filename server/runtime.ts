@@ -44,6 +44,7 @@ export async function createRuntime(role: BossRole, opts: { dbMax?: number; log?
       replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
       customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
       customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
+      publicUrl: e.PUBLIC_URL,
     },
   };
   return {

@@ -33,6 +33,8 @@ export type Ctx = {
     /** What a customer's own credentials may create (limits.ts): active API keys, subscriptions. */
     customerMaxApiKeys: number;
     customerMaxSubscriptions: number;
+    /** PUBLIC_URL: this deployment's address, named in the User-Agent of every attempt when set. */
+    publicUrl?: string | undefined;
   };
 };
 
