@@ -7,7 +7,8 @@ import { signIn } from '@/server/auth';
 export type SignInState = { error: string | null; email: string };
 
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
-  const email = typeof form.get('email') === 'string' ? String(form.get('email')).slice(0, 320) : '';
+  const typed = form.get('email');
+  const email = typeof typed === 'string' ? typed.slice(0, 320) : '';
   try {
     await signIn('password', { email: form.get('email'), password: form.get('password'), redirectTo: '/dashboard' });
     return { error: null, email };
