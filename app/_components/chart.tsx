@@ -142,7 +142,9 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
         className="relative rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
       >
         {width > 0 && n > 0 && (
-          <svg width={width} height={height} aria-hidden className="block overflow-visible">
+          // Out of the flow: the drawing follows the box's width and never holds it open (a phone
+          // turned, a window narrowed: the box shrinks first, then the chart is redrawn to fit).
+          <svg width={width} height={height} aria-hidden className="absolute inset-0 block overflow-visible">
             {ticks.map((t) => (
               <g key={t}>
                 <line x1={M.left} x2={width - M.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'} strokeDasharray={t === 0 ? undefined : '3 3'} />
@@ -225,29 +227,33 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
 function ChartTable<T>({ label, series, values, bucketLabel, format, emptyText }: { label: string; series: ChartSeries<T>[]; values: (number | null)[][]; bucketLabel: (i: number) => string; format: (v: number) => string; emptyText: string | null }) {
   if (emptyText) return <p className="sr-only">{`${label}: ${emptyText}.`}</p>;
   const rows = values.map((v, i) => ({ v, i })).filter(({ v }) => v.some((x) => x !== null && x !== 0));
+  // The wrapper, not the table, is visually hidden: a table grows to its content whatever its width,
+  // and would push a phone's page sideways.
   return (
-    <table className="sr-only">
-      <caption>{`${label}, ${rows.length} of ${values.length} time buckets with data`}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          {series.map((s) => (
-            <th key={s.label} scope="col">
-              {s.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map(({ v, i }) => (
-          <tr key={i}>
-            <th scope="row">{bucketLabel(i)}</th>
-            {series.map((s, k) => (
-              <td key={s.label}>{v[k] === null ? 'no data' : format(v[k]!)}</td>
+    <div className="sr-only">
+      <table>
+        <caption>{`${label}, ${rows.length} of ${values.length} time buckets with data`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            {series.map((s) => (
+              <th key={s.label} scope="col">
+                {s.label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map(({ v, i }) => (
+            <tr key={i}>
+              <th scope="row">{bucketLabel(i)}</th>
+              {series.map((s, k) => (
+                <td key={s.label}>{v[k] === null ? 'no data' : format(v[k]!)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -9,7 +9,7 @@ export function Field({ id, label, hint, error, children, optional }: { id: stri
     <div>
       <label htmlFor={id} className="mb-1 block text-sm font-medium">
         {label}
-        {optional && <span className="ml-1 font-normal text-zinc-500">(optional)</span>}
+        {optional && <span className="ml-1 font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>}
       </label>
       {children}
       {error ? (

@@ -111,7 +111,7 @@ export function DeliveryTable({
                   {d.lastError}
                 </span>
               ) : (
-                <span className="text-zinc-500">—</span>
+                <span className="text-zinc-500 dark:text-zinc-400">—</span>
               )}
             </Td>
             <Td className="text-right whitespace-nowrap text-zinc-500 max-sm:ml-auto dark:text-zinc-400">

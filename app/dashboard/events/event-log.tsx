@@ -16,7 +16,7 @@ const PAGE = 25;
 /** Per-status delivery counts of one event, each with icon and word. */
 export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, number>; fannedOut: boolean }) {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);
-  if (entries.length === 0) return <span className="text-xs text-zinc-500">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
+  if (entries.length === 0) return <span className="text-xs text-zinc-500 dark:text-zinc-400">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {counts.succeeded ? (

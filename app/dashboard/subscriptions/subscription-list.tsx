@@ -22,7 +22,7 @@ export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: 
           {p}
         </code>
       ))}
-      {patterns.length > max && <span className="text-xs text-zinc-500" title={patterns.slice(max).join(', ')}>+{patterns.length - max} more</span>}
+      {patterns.length > max && <span className="text-xs text-zinc-500 dark:text-zinc-400" title={patterns.slice(max).join(', ')}>+{patterns.length - max} more</span>}
     </span>
   );
 }
