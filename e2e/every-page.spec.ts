@@ -53,59 +53,95 @@ async function visit(page: Page, name: string, path: string, heading: RegExp | s
   await screenshots(page, `page-${name}`);
 }
 
-test('every page passes the accessibility audit in both themes, fits a phone and is captured', async ({ page }) => {
-  test.setTimeout(240_000);
-  const ok = await receiver();
-  const failing = await receiver(() => 500);
-  const { customerId, email, password } = await seedCustomer('Tour');
-  const orders = await createSubscription(customerId, { url: ok.url, eventTypes: ['order.*'], description: 'Order sync' });
-  const invoices = await createSubscription(customerId, {
-    url: `${failing.url}/a-rather-long-path/that-would-push-a-phone-screen-sideways?tenant=acme-corporation-international`,
-    eventTypes: ['invoice.*'],
-    retryPolicy: { maxAttempts: 1 },
+type World = { email: string; password: string; order: string; deliveryId: string; orders: string; invoices: string; paused: string; okUrl: string; close: () => Promise<void> };
+let world: World;
+
+test.describe('every page', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  test.beforeAll(async () => {
+    const ok = await receiver();
+    const failing = await receiver(() => 500);
+    const { customerId, email, password } = await seedCustomer('Tour');
+    const orders = await createSubscription(customerId, { url: ok.url, eventTypes: ['order.*'], description: 'Order sync' });
+    const invoices = await createSubscription(customerId, {
+      url: `${failing.url}/a-rather-long-path/that-would-push-a-phone-screen-sideways?tenant=acme-corporation-international`,
+      eventTypes: ['invoice.*'],
+      retryPolicy: { maxAttempts: 1 },
+    });
+    const paused = await createSubscription(customerId, { url: `${ok.url}/paused`, eventTypes: ['refund.*'] });
+    await api('PATCH', `/subscriptions/${paused.id}`, { active: false });
+    const order = await publish(customerId, 'order.created', { orderId: 'ord_tour', amount: 4200 });
+    await publish(customerId, 'order.updated', { orderId: 'ord_tour' });
+    const invoice = await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_tour' });
+    await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_tour_2' });
+    await publish(customerId, 'refund.created', { refundId: 'ref_tour' });
+    await expect.poll(async () => (await deliveriesOf(order.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+    await expect.poll(async () => (await deliveriesOf(invoice.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
+    const [delivery] = await deliveriesOf(invoice.id);
+    world = {
+      email,
+      password,
+      order: order.id,
+      deliveryId: delivery!.id,
+      orders: orders.id,
+      invoices: invoices.id,
+      paused: paused.id,
+      okUrl: ok.url,
+      close: async () => {
+        await ok.close();
+        await failing.close();
+      },
+    };
   });
-  const paused = await createSubscription(customerId, { url: `${ok.url}/paused`, eventTypes: ['refund.*'] });
-  await api('PATCH', `/subscriptions/${paused.id}`, { active: false });
-  const order = await publish(customerId, 'order.created', { orderId: 'ord_tour', amount: 4200 });
-  await publish(customerId, 'order.updated', { orderId: 'ord_tour' });
-  const invoice = await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_tour' });
-  await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_tour_2' });
-  await publish(customerId, 'refund.created', { refundId: 'ref_tour' });
-  await expect.poll(async () => (await deliveriesOf(order.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
-  await expect.poll(async () => (await deliveriesOf(invoice.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
-  const [delivery] = await deliveriesOf(invoice.id);
 
-  // Signed out: the sign-in page and a portal link's landing page.
-  await visit(page, 'login', '/login', 'Sign in');
-  await visit(page, 'portal', '/portal?token=not-a-token', 'Hookrelay');
+  test.afterAll(async () => {
+    await world?.close();
+  });
 
-  await signIn(page, email, password);
-  await visit(page, 'overview', '/dashboard', 'Overview');
-  await expect(page.getByTestId('endpoint-row')).toHaveCount(3);
-  await visit(page, 'events', '/dashboard/events', 'Events');
-  await visit(page, 'event-detail', `/dashboard/events/${order.id}`, 'order.created');
-  await visit(page, 'delivery', `/dashboard/deliveries/${delivery!.id}`, 'invoice.overdue');
-  await visit(page, 'subscriptions', '/dashboard/subscriptions', 'Subscriptions');
-  await visit(page, 'subscription-detail', `/dashboard/subscriptions/${orders.id}`, ok.url);
-  await visit(page, 'subscription-failing', `/dashboard/subscriptions/${invoices.id}`, 'a-rather-long-path');
-  await visit(page, 'subscription-paused', `/dashboard/subscriptions/${paused.id}`, 'Paused');
-  await visit(page, 'dead-letters', '/dashboard/dead-letters', 'Dead letters');
-  await expect(page.getByTestId('delivery-row')).toHaveCount(2);
+  test('signed out: sign-in and portal pages', async ({ page }) => {
+    await visit(page, 'login', '/login', 'Sign in');
+    await visit(page, 'portal', '/portal?token=not-a-token', 'Hookrelay');
+  });
 
-  // The dialogs too: new subscription, replay since.
-  await page.goto('/dashboard/subscriptions');
-  await page.getByRole('button', { name: 'New subscription' }).first().click();
-  await expect(page.getByRole('dialog', { name: 'New subscription' })).toBeVisible();
-  await audit(page, 'new-subscription dialog', 'light');
-  await audit(page, 'new-subscription dialog', 'dark');
-  await page.keyboard.press('Escape');
-  await page.goto('/dashboard/dead-letters');
-  await page.getByRole('button', { name: 'Replay since…' }).click();
-  await expect(page.getByRole('dialog', { name: 'Replay what failed since…' })).toBeVisible();
-  await audit(page, 'replay-since dialog', 'light');
-  await audit(page, 'replay-since dialog', 'dark');
-  await ok.close();
-  await failing.close();
+  test('overview, events, an event and a delivery', async ({ page }) => {
+    test.setTimeout(180_000);
+    await signIn(page, world.email, world.password);
+    await visit(page, 'overview', '/dashboard', 'Overview');
+    await expect(page.getByTestId('endpoint-row')).toHaveCount(3);
+    await visit(page, 'events', '/dashboard/events', 'Events');
+    await visit(page, 'event-detail', `/dashboard/events/${world.order}`, 'order.created');
+    await visit(page, 'delivery', `/dashboard/deliveries/${world.deliveryId}`, 'invoice.overdue');
+  });
+
+  test('subscriptions: the list, a healthy, a failing and a paused one', async ({ page }) => {
+    test.setTimeout(180_000);
+    await signIn(page, world.email, world.password);
+    await visit(page, 'subscriptions', '/dashboard/subscriptions', 'Subscriptions');
+    // The failing endpoint comes first: it needs attention.
+    await expect(page.getByTestId('subscription-row').first()).toContainText('a-rather-long-path');
+    await visit(page, 'subscription-detail', `/dashboard/subscriptions/${world.orders}`, world.okUrl);
+    await visit(page, 'subscription-failing', `/dashboard/subscriptions/${world.invoices}`, 'a-rather-long-path');
+    await visit(page, 'subscription-paused', `/dashboard/subscriptions/${world.paused}`, 'Paused');
+  });
+
+  test('dead letters, and the dialogs', async ({ page }) => {
+    test.setTimeout(180_000);
+    await signIn(page, world.email, world.password);
+    await visit(page, 'dead-letters', '/dashboard/dead-letters', 'Dead letters');
+    await expect(page.getByTestId('delivery-row')).toHaveCount(2);
+    await page.goto('/dashboard/subscriptions');
+    await page.getByRole('button', { name: 'New subscription' }).first().click();
+    await expect(page.getByRole('dialog', { name: 'New subscription' })).toBeVisible();
+    await audit(page, 'new-subscription dialog', 'light');
+    await audit(page, 'new-subscription dialog', 'dark');
+    await page.keyboard.press('Escape');
+    await page.goto('/dashboard/dead-letters');
+    await page.getByRole('button', { name: 'Replay since…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Replay what failed since…' })).toBeVisible();
+    await audit(page, 'replay-since dialog', 'light');
+    await audit(page, 'replay-since dialog', 'dark');
+  });
 });
 
 test('every control is reached by the keyboard and shows where the focus is', async ({ page }) => {

@@ -81,7 +81,7 @@ export function DeliveryTable({
         {rows.map((d) => (
           <Tr key={d.id} testId="delivery-row">
             {selection && (
-              <Td className="w-0 pr-0">
+              <Td className="w-0 pr-0 max-sm:w-auto">
                 <input type="checkbox" className={checkboxClass} aria-label={`Select delivery ${d.id}`} checked={selection.selected.has(d.id)} onChange={() => selection.toggle(d.id)} data-testid="row-select" />
               </Td>
             )}

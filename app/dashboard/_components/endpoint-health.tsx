@@ -22,16 +22,18 @@ export function useSubscriptionHealth(range: HealthRange) {
 }
 
 /**
- * What needs attention first: disabled, then an open breaker, then paused with deliveries held,
- * then failing (dead letters or a success rate under 99%, worst first), then paused, then healthy.
+ * What needs attention first: disabled, then an open breaker, then failing (under 90% success, or
+ * dead letters waiting), then paused with deliveries held, then degraded (under 99%), then paused,
+ * then healthy.
  */
 export function attentionRank(s: SubscriptionRow, h: Health | undefined): number {
   if (!s.active && s.disabledReason) return 0;
   if (s.active && s.breaker.state !== 'closed') return 1;
-  if (!s.active && s.heldDeliveries > 0) return 2;
-  if ((h?.dead ?? 0) > 0 || (h?.successRate ?? 1) < 0.99) return 3;
-  if (!s.active) return 4;
-  return 5;
+  if ((h?.dead ?? 0) > 0 || (h?.successRate ?? 1) < 0.9) return 2;
+  if (!s.active && s.heldDeliveries > 0) return 3;
+  if ((h?.successRate ?? 1) < 0.99) return 4;
+  if (!s.active) return 5;
+  return 6;
 }
 
 export function byAttention<S extends SubscriptionRow>(subs: S[], health: Map<string, Health>): S[] {
