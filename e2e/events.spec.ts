@@ -88,7 +88,7 @@ test('the event log searches and filters; an event shows its attempts, exact req
   const routing = page.getByTestId('routing-row');
   await expect(routing).toHaveCount(2);
   await expect(routing.filter({ hasText: 'Delivered' })).toContainText(`${orders.url}Delivered: matched "order.*"`);
-  await expect(routing.filter({ hasText: 'Skipped' })).toContainText(`${invoices.url}Skipped: no pattern matches "order.created"`);
+  await expect(routing.filter({ hasText: 'Skipped' })).toContainText(`${invoices.url}Skipped: no pattern matched "order.created" when the event was published`);
   await inspector.getByRole('tab', { name: 'Request' }).click();
   await inspector.getByLabel('Exact bytes as signed').uncheck();
   await screenshots(page, 'event-detail');
