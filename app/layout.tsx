@@ -8,8 +8,11 @@ export const metadata: Metadata = {
   description: 'Webhook delivery dashboard',
 };
 
-/** Dark mode follows the system unless the user picked one (stored in localStorage, applied before paint). */
-const themeScript = `try{var t=localStorage.getItem('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;var c=document.documentElement.classList;c.toggle('dark',d);c.toggle('light',t==='light')}catch(e){}`;
+/**
+ * Dark mode follows the system unless the user picked one (stored in localStorage, applied before
+ * paint), also when the system switches while the page is open (e.g. at sunset).
+ */
+const themeScript = `try{var q=matchMedia('(prefers-color-scheme: dark)'),c=document.documentElement.classList,a=function(){var t=null;try{t=localStorage.getItem('theme')}catch(e){}c.toggle('dark',t?t==='dark':q.matches);c.toggle('light',t==='light')};a();q.addEventListener('change',a)}catch(e){}`;
 
 /** The nonce comes from proxy.ts (the page's Content-Security-Policy allows no other inline script). */
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -126,3 +126,73 @@ test('a running replay all can be cancelled; a second one too soon is refused in
   await expect(dialog).toBeHidden();
   await rx.close();
 });
+
+test('dead letters filter by subscription, event type and time; a selection replays together; "replay since" recovers an outage', async ({ page }) => {
+  let answer = 500;
+  const rx = await receiver(() => answer);
+  const other = await receiver(() => 500);
+  const { customerId, email, password } = await seedCustomer('Triage');
+  const orders = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'], retryPolicy: { maxAttempts: 1 } });
+  const invoices = await createSubscription(customerId, { url: other.url, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
+  const created = [await publish(customerId, 'order.created', { n: 1 }), await publish(customerId, 'order.created', { n: 2 }), await publish(customerId, 'order.cancelled', { n: 3 })];
+  const invoice = await publish(customerId, 'invoice.overdue', {});
+  for (const e of [...created, invoice]) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
+
+  await signIn(page, email, password);
+  await page.goto('/dashboard/dead-letters');
+  const rows = page.getByTestId('delivery-row');
+  await expect(rows).toHaveCount(4);
+  // By subscription, then by event type (a pattern), then by time: each in the URL.
+  await page.getByLabel('Subscription').selectOption(orders.id);
+  await expect(rows).toHaveCount(3);
+  await expect(page).toHaveURL(new RegExp(`sub=${orders.id}`));
+  await page.getByLabel('Event type').fill('order.cancelled');
+  await expect(rows).toHaveCount(1);
+  await expect(page).toHaveURL(/type=order\.cancelled/);
+  await page.getByLabel('Event type').fill('order.*');
+  await expect(rows).toHaveCount(3);
+  await page.getByLabel('Event type').fill('order.');
+  await expect(page.getByRole('alert').filter({ hasText: '"order." is not an event type or pattern' })).toBeVisible();
+  await page.getByLabel('Event type').fill('');
+  await page.getByLabel('Time range').selectOption('1h');
+  await expect(rows).toHaveCount(3);
+  await page.reload();
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByLabel('Subscription')).toHaveValue(orders.id);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(rows).toHaveCount(4);
+
+  // Pick two of the order dead letters and replay just those.
+  answer = 200;
+  const first = rows.filter({ hasText: created[0]!.id });
+  const second = rows.filter({ hasText: created[1]!.id });
+  await first.getByRole('checkbox').check();
+  await second.getByRole('checkbox').check();
+  await page.getByTestId('replay-selected').click();
+  await expect(page.getByTestId('toast').filter({ hasText: '2 replays queued' })).toBeVisible();
+  for (const e of created.slice(0, 2)) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+  await expect(rows).toHaveCount(2);
+  expect((await deliveriesOf(created[2]!.id))[0]?.status).toBe('dead');
+
+  // Recover: everything that failed since an hour ago, of the orders endpoint only.
+  await page.getByLabel('Subscription').selectOption(orders.id);
+  await expect(rows).toHaveCount(1);
+  await page.getByRole('button', { name: 'Replay since…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Replay what failed since…' });
+  await expect(dialog).toContainText(orders.url);
+  await dialog.getByRole('button', { name: 'Replay since then' }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Replay started' })).toBeVisible();
+  const replay = page.getByTestId('bulk-replay');
+  await expect(replay.getByTestId('replay-total')).toHaveText('1');
+  await expect(replay).toContainText('created since');
+  await expect(replay.getByTestId('replay-delivered')).toHaveText('1');
+  await expect(page.getByText('No dead letters')).toBeVisible();
+  // The other endpoint's dead letter was not part of it.
+  expect((await deliveriesOf(invoice.id))[0]?.status).toBe('dead');
+  const replays = await api<{ data: { filter: { subscriptionId?: string; from?: string } }[] }>('GET', `/replays?customerId=${customerId}`);
+  expect(replays.data[0]!.filter.subscriptionId).toBe(orders.id);
+  expect(replays.data[0]!.filter.from).toBeTruthy();
+  expect(invoices.id).not.toBe(orders.id);
+  await rx.close();
+  await other.close();
+});

@@ -4,12 +4,16 @@ import { signIn } from './support/auth';
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
-test('every page fits a phone screen without sideways scrolling', async ({ page }) => {
+test('every page fits a phone screen without sideways scrolling, and every row action is on screen', async ({ page }) => {
   const rx = await receiver();
+  const failing = await receiver(() => 500);
   const { customerId, email, password } = await seedCustomer('Phone');
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'] });
+  const dying = await createSubscription(customerId, { url: `${failing.url}/with/a/long/path/for/good/measure`, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
   const event = await publish(customerId, 'order.created', { orderId: 'ord_phone' });
+  const dead = await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_phone' });
   await expect.poll(async () => (await deliveriesOf(event.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+  await expect.poll(async () => (await deliveriesOf(dead.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
   const [delivery] = await deliveriesOf(event.id);
 
   await signIn(page, email, password);
@@ -20,6 +24,7 @@ test('every page fits a phone screen without sideways scrolling', async ({ page 
     ['delivery', `/dashboard/deliveries/${delivery!.id}`, 'order.created'],
     ['subscriptions', '/dashboard/subscriptions', 'Subscriptions'],
     ['subscription-detail', `/dashboard/subscriptions/${sub.id}`, rx.url],
+    ['subscription-failing', `/dashboard/subscriptions/${dying.id}`, 'long/path'],
     ['dead-letters', '/dashboard/dead-letters', 'Dead letters'],
   ];
   for (const [name, path, heading] of pages) {
@@ -28,10 +33,27 @@ test('every page fits a phone screen without sideways scrolling', async ({ page 
     await expect(page.getByRole('status', { name: /^Loading/ })).toHaveCount(0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `test-results/screenshots/phone-${name}.png`, fullPage: true, animations: 'disabled' });
   }
+  // On the dead-letter page each row is a card whose Replay button is on screen and works.
+  const row = page.getByTestId('delivery-row').filter({ hasText: dead.id });
+  const replay = row.getByRole('button', { name: 'Replay' });
+  await expect(replay).toBeInViewport();
+  const box = await replay.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  await expect(row.getByRole('checkbox')).toBeInViewport();
+  await replay.click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Replay queued' })).toBeVisible();
+
+  // The subscriptions list shows each endpoint's health as a card, nothing clipped.
+  await page.goto('/dashboard/subscriptions');
+  const card = page.getByTestId('subscription-row').first();
+  await expect(card.getByRole('link').first()).toBeInViewport();
+  const cardBox = await card.boundingBox();
+  expect(cardBox!.x + cardBox!.width).toBeLessThanOrEqual(390);
+
   // The main navigation stays reachable.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
   await expect(page).toHaveURL(/dead-letters/);
   await rx.close();
+  await failing.close();
 });

@@ -7,7 +7,7 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   const rx = await receiver();
   const { email, password } = await seedCustomer('Subs');
   await signIn(page, email, password);
-  await page.getByRole('link', { name: 'Subscriptions' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
   await expect(page.getByText('No subscriptions yet')).toBeVisible();
 
   await page.getByRole('button', { name: 'New subscription' }).first().click();
@@ -95,7 +95,7 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await screenshots(page, 'subscriptions');
 
   // Delete, after confirming.
-  await listRow.getByRole('link').click();
+  await listRow.getByRole('link').first().click();
   await page.getByRole('button', { name: 'Delete subscription' }).click();
   await page.getByRole('dialog', { name: 'Delete this subscription?' }).getByRole('button', { name: 'Delete subscription' }).click();
   await expect(page).toHaveURL(/\/dashboard\/subscriptions$/);

@@ -37,6 +37,7 @@ export function configFromEnv(): Ctx['config'] {
     customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
     autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
     eventTypesStrict: e.EVENT_TYPES_STRICT,
+    publicUrl: e.PUBLIC_URL,
   };
 }
 

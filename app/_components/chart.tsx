@@ -30,6 +30,8 @@ type Props<T> = {
   kind?: 'bar' | 'line';
   stacked?: boolean;
   format: (v: number) => string;
+  /** The y axis's labels, given the axis's top (so every label shares one unit and precision); `format` otherwise. */
+  tickFormat?: (v: number, top: number) => string;
   /** Fixed top of the y axis (e.g. 1 for a ratio); otherwise a round number above the data. */
   yMax?: number;
   /** Counts: the y axis only shows whole numbers. */
@@ -65,7 +67,18 @@ function useWidth() {
   return [ref, width] as const;
 }
 
-export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'bar', stacked = false, format, yMax, integer = false, height = 160, label, emptyText }: Props<T>) {
+/**
+ * Latency axis labels in one unit and one precision: milliseconds up to a 1 s top ("0 ms, 250 ms,
+ * 500 ms"), seconds above it, with as many decimals as the half-way tick needs ("0 s, 5 s, 10 s").
+ */
+export function formatLatencyTick(v: number, top: number): string {
+  if (top < 2000) return `${Math.round(v).toLocaleString()} ms`;
+  const half = top / 2000;
+  const decimals = Number.isInteger(half) ? 0 : Number.isInteger(half * 10) ? 1 : 2;
+  return `${(v / 1000).toFixed(decimals)} s`;
+}
+
+export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'bar', stacked = false, format, tickFormat, yMax, integer = false, height = 160, label, emptyText }: Props<T>) {
   const [ref, width] = useWidth();
   const [active, setActive] = useState<number | null>(null);
   const n = data.length;
@@ -78,7 +91,9 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
   const x = (i: number) => M.left + i * band;
   const y = (v: number) => M.top + plotH - (Math.min(v, top) / top) * plotH;
   const empty = values.every((v) => v.every((x) => x === null || x === 0));
-  const ticks = [0, top / 2, top].filter((t) => !integer || Number.isInteger(t));
+  // An empty chart has no scale to read: only its baseline, and the "no data" text over it.
+  const ticks = empty ? [0] : [0, top / 2, top].filter((t) => !integer || Number.isInteger(t));
+  const tickLabel = (t: number) => (empty ? '' : tickFormat ? tickFormat(t, top) : format(t));
   // Time labels: five on a wide chart, three on a narrow one (a phone), so they never collide.
   const xTicks = n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
   const current = active === null ? null : Math.min(active, n - 1);
@@ -127,17 +142,19 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
         className="relative rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
       >
         {width > 0 && n > 0 && (
-          <svg width={width} height={height} aria-hidden className="block overflow-visible">
+          // Out of the flow: the drawing follows the box's width and never holds it open (a phone
+          // turned, a window narrowed: the box shrinks first, then the chart is redrawn to fit).
+          <svg width={width} height={height} aria-hidden className="absolute inset-0 block overflow-visible">
             {ticks.map((t) => (
               <g key={t}>
                 <line x1={M.left} x2={width - M.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'} strokeDasharray={t === 0 ? undefined : '3 3'} />
-                <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-zinc-400 text-[10px] dark:fill-zinc-500">
-                  {format(t)}
+                <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-zinc-500 text-[10px] dark:fill-zinc-400">
+                  {tickLabel(t)}
                 </text>
               </g>
             ))}
             {xTicks.map((i, k) => (
-              <text key={i} x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2} y={height - 6} textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'} className="fill-zinc-400 text-[10px] dark:fill-zinc-500">
+              <text key={i} x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2} y={height - 6} textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'} className="fill-zinc-500 text-[10px] dark:fill-zinc-400">
                 {formatClock(at(data[i]!))}
               </text>
             ))}
@@ -175,7 +192,7 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
           </svg>
         )}
         {empty && width > 0 && (
-          <p className="pointer-events-none absolute inset-0 flex items-center justify-center pl-10 text-xs text-zinc-400 dark:text-zinc-500">{emptyText ?? 'No data in this window'}</p>
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center pl-10 text-xs text-zinc-500 dark:text-zinc-400">{emptyText ?? 'No data in this window'}</p>
         )}
         {current !== null && width > 0 && (
           <div
@@ -198,6 +215,45 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
           {current !== null ? describe(current) : ''}
         </p>
       </div>
+      {width > 0 && <ChartTable label={label} series={series} values={values} bucketLabel={bucketLabel} format={format} emptyText={empty ? (emptyText ?? 'No data in this window') : null} />}
+    </div>
+  );
+}
+
+/**
+ * The chart as text for screen readers (visually hidden): one row per bucket that has data, so
+ * nobody needs the arrow keys or the picture to read it.
+ */
+function ChartTable<T>({ label, series, values, bucketLabel, format, emptyText }: { label: string; series: ChartSeries<T>[]; values: (number | null)[][]; bucketLabel: (i: number) => string; format: (v: number) => string; emptyText: string | null }) {
+  if (emptyText) return <p className="sr-only">{`${label}: ${emptyText}.`}</p>;
+  const rows = values.map((v, i) => ({ v, i })).filter(({ v }) => v.some((x) => x !== null && x !== 0));
+  // The wrapper, not the table, is visually hidden: a table grows to its content whatever its width,
+  // and would push a phone's page sideways.
+  return (
+    <div className="sr-only">
+      <table>
+        <caption>{`${label}, ${rows.length} of ${values.length} time buckets with data`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            {series.map((s) => (
+              <th key={s.label} scope="col">
+                {s.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ v, i }) => (
+            <tr key={i}>
+              <th scope="row">{bucketLabel(i)}</th>
+              {series.map((s, k) => (
+                <td key={s.label}>{v[k] === null ? 'no data' : format(v[k]!)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -25,7 +25,7 @@ export function prettyJson(text: string): string {
 
 export function HeaderTable({ headers, label }: { headers: Record<string, string>; label: string }) {
   const entries = Object.entries(headers);
-  if (entries.length === 0) return <p className="text-xs text-zinc-500">No headers.</p>;
+  if (entries.length === 0) return <p className="text-xs text-zinc-500 dark:text-zinc-400">No headers.</p>;
   return (
     <table aria-label={label} className="w-full text-left font-mono text-xs">
       <tbody>

@@ -31,7 +31,7 @@ export function CopyButton({ text, value, label = 'Copy', size = 'sm', iconOnly 
   return (
     <button
       type="button"
-      className={iconOnly ? 'rounded p-1 text-zinc-400 hover:bg-zinc-100 hover:text-zinc-700 dark:hover:bg-zinc-800 dark:hover:text-zinc-200' : buttonClass('secondary', size)}
+      className={iconOnly ? 'rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-700 dark:hover:bg-zinc-800 dark:hover:text-zinc-200' : buttonClass('secondary', size)}
       aria-label={iconOnly ? label : undefined}
       title={iconOnly ? label : undefined}
       onClick={() => {

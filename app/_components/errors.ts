@@ -70,3 +70,24 @@ export function fieldError(err: unknown): { field: string; message: string } | n
   if (!data?.field || data.code !== 'bad_request') return null;
   return { field: data.field, message: sentence(stripField(messageOf(err), data.field)) };
 }
+
+/**
+ * Every field problem of a 400 (`data.errors`: the API lists them all), each as `{field, message}`
+ * without the field's own prefix; the single `field` of the error when the list is missing.
+ */
+export function fieldErrors(err: unknown): { field: string; message: string }[] {
+  const data = dataOf(err);
+  if (data?.code !== 'bad_request') return [];
+  const raw = (err as { data?: { errors?: unknown } }).data?.errors;
+  if (Array.isArray(raw)) {
+    const out: { field: string; message: string }[] = [];
+    for (const it of raw as unknown[]) {
+      if (!it || typeof it !== 'object') continue;
+      const { field, reason } = it as { field?: unknown; reason?: unknown };
+      if (typeof field === 'string' && typeof reason === 'string') out.push({ field, message: sentence(stripField(reason, field)) });
+    }
+    if (out.length) return out;
+  }
+  const one = fieldError(err);
+  return one ? [one] : [];
+}

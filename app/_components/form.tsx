@@ -9,11 +9,12 @@ export function Field({ id, label, hint, error, children, optional }: { id: stri
     <div>
       <label htmlFor={id} className="mb-1 block text-sm font-medium">
         {label}
-        {optional && <span className="ml-1 font-normal text-zinc-400">(optional)</span>}
+        {optional && <span className="ml-1 font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>}
       </label>
       {children}
       {error ? (
-        <p id={`${id}-error`} role="alert" data-testid={`${id}-error`} className="mt-1 text-xs text-red-600 dark:text-red-400">
+        // One problem per line (several patterns can be wrong at once).
+        <p id={`${id}-error`} role="alert" data-testid={`${id}-error`} className="mt-1 text-xs whitespace-pre-line text-red-600 dark:text-red-400">
           {error}
         </p>
       ) : (
@@ -31,14 +32,16 @@ export function describedBy(id: string, error: string | null | undefined, hint: 
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
 }
 
+/** Inputs, selects and medium buttons share one height (h-9), so a filter bar lines up. */
 export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
-  return <input {...props} className={`${inputClass} ${props.className ?? ''}`} />;
+  return <input {...props} className={`${inputClass} h-9 ${props.className ?? ''}`} />;
 }
 
 export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return <textarea {...props} className={`${inputClass} ${props.className ?? ''}`} />;
 }
 
+/** A native select drawn like the inputs (same border, height and padding) with its own chevron. */
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select {...props} className={`${inputClass} pr-8 ${props.className ?? ''}`} />;
+  return <select {...props} className={`${inputClass} select-chevron h-9 max-w-full cursor-pointer appearance-none truncate pr-8 ${props.className ?? ''}`} />;
 }

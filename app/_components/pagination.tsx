@@ -1,5 +1,6 @@
 'use client';
 
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from './button';
 import { IconChevronLeft, IconChevronRight } from './icons';
@@ -16,6 +17,32 @@ export function useCursorPages(resetKey: string) {
     page: stack.length,
     next: (cursor: string) => setState({ key: resetKey, stack: [...stack, cursor] }),
     prev: () => setState({ key: resetKey, stack: stack.slice(0, -1) }),
+  };
+}
+
+/**
+ * The same, kept in the URL (`?pages=c1,c2`: the cursors that opened each page after the first), so a
+ * refresh stays on the page and the back button returns to it from a row's page. Going to the next
+ * page adds a history entry; filters that change drop the parameter (they start at page 1).
+ */
+export function useUrlCursorPages(param = 'pages') {
+  const params = useSearchParams();
+  const router = useRouter();
+  const path = usePathname();
+  const stack = (params.get(param) ?? '').split(',').filter((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c));
+  const go = (next: string[], push: boolean) => {
+    const qs = new URLSearchParams(window.location.search);
+    if (next.length) qs.set(param, next.join(','));
+    else qs.delete(param);
+    const url = qs.toString() ? `${path}?${qs.toString()}` : path;
+    if (push) router.push(url, { scroll: false });
+    else router.replace(url, { scroll: false });
+  };
+  return {
+    cursor: stack.at(-1),
+    page: stack.length + 1,
+    next: (cursor: string) => go([...stack, cursor], true),
+    prev: () => go(stack.slice(0, -1), true),
   };
 }
 

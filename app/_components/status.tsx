@@ -50,7 +50,7 @@ export function AttemptStatusBadge({ status }: { status: string }) {
 
 /** An HTTP status code, coloured by class, with the class in words for screen readers. */
 export function HttpStatus({ code }: { code: number | null | undefined }) {
-  if (code === null || code === undefined) return <span className="text-zinc-400">—</span>;
+  if (code === null || code === undefined) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
   const tone: Tone = code >= 200 && code < 300 ? 'green' : code >= 500 ? 'red' : code >= 400 ? 'amber' : 'zinc';
   return (
     <Badge tone={tone}>

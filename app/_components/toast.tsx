@@ -42,7 +42,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                 </Link>
               )}
             </div>
-            <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss" className="rounded p-0.5 text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
+            <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss" className="rounded p-0.5 text-zinc-500 dark:text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
               <IconX className="size-3.5" />
             </button>
           </div>

@@ -44,6 +44,8 @@ export type Ctx = {
     autoDisableAfterHours: number;
     /** Publishing a type outside the event-type catalog is refused (EVENT_TYPES_STRICT). */
     eventTypesStrict: boolean;
+    /** PUBLIC_URL: this deployment's address, named in the User-Agent of every attempt when set. */
+    publicUrl?: string | undefined;
   };
 };
 

@@ -23,7 +23,7 @@ function Dot({ tone, children }: { tone: 'green' | 'red' | 'blue' | 'amber' | 'z
     red: 'bg-red-100 text-red-700 ring-red-600/30 dark:bg-red-500/15 dark:text-red-300',
     blue: 'bg-sky-100 text-sky-700 ring-sky-600/30 dark:bg-sky-500/15 dark:text-sky-300',
     amber: 'bg-amber-100 text-amber-800 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300',
-    zinc: 'bg-zinc-100 text-zinc-500 ring-zinc-400/30 dark:bg-zinc-800 dark:text-zinc-400',
+    zinc: 'bg-zinc-100 text-zinc-600 ring-zinc-400/30 dark:bg-zinc-800 dark:text-zinc-400',
   }[tone];
   // The opaque backing keeps the timeline's line from showing through the translucent dark tints.
   return (
@@ -61,7 +61,7 @@ export function AttemptTimeline({
   return (
     <>
       {partial && first !== undefined && last !== undefined && (
-        <div className="flex flex-wrap items-center justify-between gap-2 px-2 pt-1 pb-2 text-xs text-zinc-500 dark:text-zinc-400" data-testid="attempts-range">
+        <div className="flex flex-wrap items-center justify-between gap-2 px-2 pt-1 pb-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="attempts-range">
           <span>
             Attempts #{first}–#{last} of {delivery.attemptsTotal}
           </span>
@@ -102,14 +102,14 @@ export function AttemptTimeline({
                     </span>
                     <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
                     {a.response ? <HttpStatus code={a.response.status} /> : a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>}
-                    <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
+                    <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
                   </span>
-                  <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
+                  <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">
                     <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
                   </span>
                   {a.error?.message && !ok && <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>}
                   {a.nextRetryAt && (
-                    <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">
+                    <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">
                       Next retry <DateTime at={a.nextRetryAt} />
                     </span>
                   )}
@@ -130,7 +130,7 @@ function NextStep({ delivery }: { delivery: Delivery }) {
       <Dot tone={tone}>{icon}</Dot>
       <span className="min-w-0 flex-1 text-sm">
         <span className="font-medium">{title}</span>
-        {detail && <span className="mt-0.5 block text-xs text-zinc-500 dark:text-zinc-400">{detail}</span>}
+        {detail && <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">{detail}</span>}
       </span>
     </li>
   );

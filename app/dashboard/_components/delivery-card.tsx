@@ -71,7 +71,7 @@ function DeliveryBody({ delivery, body, showEvent, paged, onPage }: { delivery: 
             {showEvent && (
               <>
                 {' · '}
-                <Link href={`/dashboard/events/${delivery.eventId}`} className="text-indigo-600 hover:underline dark:text-indigo-400">
+                <Link href={`/dashboard/events/${delivery.eventId}`} className="text-indigo-600 underline underline-offset-2 hover:no-underline dark:text-indigo-400">
                   event {delivery.eventType}
                 </Link>
               </>

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { Mono } from '../../_components/code';
 import { DeliveryStatusBadge, HttpStatus } from '../../_components/status';
-import { RowLink, Table, Td, Th, Tr } from '../../_components/table';
+import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import type { ReactNode } from 'react';
 
@@ -21,33 +21,79 @@ export type DeliveryRow = {
   nextAttemptAt: string | null;
 };
 
-/** Deliveries as rows; each opens its attempt timeline. `subscriptions` maps ids to URLs when known. */
-export function DeliveryTable({ rows, label, subscriptions, timeColumn = 'created', action }: { rows: DeliveryRow[]; label: string; subscriptions?: Map<string, string>; timeColumn?: 'created' | 'completed'; action?: (d: DeliveryRow) => ReactNode }) {
+/** Rows that can be picked (a checkbox per row and one for the whole page). */
+export type RowSelection = { selected: ReadonlySet<string>; toggle: (id: string) => void; setAll: (ids: string[], on: boolean) => void };
+
+const checkboxClass = 'relative z-10 size-4 cursor-pointer accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500';
+
+/**
+ * Deliveries as rows; each opens its attempt timeline. `subscriptions` maps ids to URLs when known.
+ * On a phone each row is a card: status and time on top, the event below, the action at the end.
+ */
+export function DeliveryTable({
+  rows,
+  label,
+  subscriptions,
+  timeColumn = 'created',
+  action,
+  selection,
+}: {
+  rows: DeliveryRow[];
+  label: string;
+  subscriptions?: Map<string, string>;
+  timeColumn?: 'created' | 'completed';
+  action?: (d: DeliveryRow) => ReactNode;
+  selection?: RowSelection;
+}) {
+  const allOn = selection !== undefined && rows.length > 0 && rows.every((d) => selection.selected.has(d.id));
   return (
     <Table label={label}>
-      <thead>
+      <THead>
         <tr>
+          {selection && (
+            <Th className="w-0">
+              <input
+                type="checkbox"
+                className={checkboxClass}
+                aria-label="Select every row on this page"
+                checked={allOn}
+                onChange={(e) => selection.setAll(
+                  rows.map((d) => d.id),
+                  e.target.checked,
+                )}
+              />
+            </Th>
+          )}
           <Th>Status</Th>
           <Th>Event</Th>
           {subscriptions && <Th className="hidden lg:table-cell">Endpoint</Th>}
           <Th className="hidden sm:table-cell">Attempts</Th>
           <Th>Last response</Th>
           <Th className="text-right">{timeColumn === 'created' ? 'Created' : 'Failed'}</Th>
-          {action && <Th className="w-0"><span className="sr-only">Actions</span></Th>}
+          {action && (
+            <Th className="w-0">
+              <span className="sr-only">Actions</span>
+            </Th>
+          )}
         </tr>
-      </thead>
-      <tbody>
+      </THead>
+      <TBody>
         {rows.map((d) => (
           <Tr key={d.id} testId="delivery-row">
+            {selection && (
+              <Td className="w-0 pr-0 max-sm:w-auto">
+                <input type="checkbox" className={checkboxClass} aria-label={`Select delivery ${d.id}`} checked={selection.selected.has(d.id)} onChange={() => selection.toggle(d.id)} data-testid="row-select" />
+              </Td>
+            )}
             <Td>
               <RowLink href={`/dashboard/deliveries/${d.id}`} className="no-underline hover:no-underline">
                 <DeliveryStatusBadge status={d.status} />
                 <span className="sr-only">Delivery {d.id}</span>
               </RowLink>
             </Td>
-            <Td>
-              <div className="font-mono text-[0.8125rem]">{d.eventType}</div>
-              <Link href={`/dashboard/events/${d.eventId}`} className="relative z-10 font-mono text-xs text-zinc-500 hover:text-indigo-600 hover:underline dark:text-zinc-400 dark:hover:text-indigo-400">
+            <Td wide className="max-sm:order-last">
+              <div className="font-mono text-[0.8125rem] break-all">{d.eventType}</div>
+              <Link href={`/dashboard/events/${d.eventId}`} className="relative z-10 font-mono text-xs break-all text-zinc-500 hover:text-indigo-600 hover:underline dark:text-zinc-400 dark:hover:text-indigo-400">
                 {d.eventId}
               </Link>
             </Td>
@@ -61,20 +107,20 @@ export function DeliveryTable({ rows, label, subscriptions, timeColumn = 'create
               {d.lastResponseStatus !== null ? (
                 <HttpStatus code={d.lastResponseStatus} />
               ) : d.lastError ? (
-                <span className="line-clamp-1 max-w-56 text-xs text-red-700 dark:text-red-300" title={d.lastError}>
+                <span className="line-clamp-1 max-w-56 text-xs break-all text-red-700 dark:text-red-300" title={d.lastError}>
                   {d.lastError}
                 </span>
               ) : (
-                <span className="text-zinc-400">—</span>
+                <span className="text-zinc-500 dark:text-zinc-400">—</span>
               )}
             </Td>
-            <Td className="text-right whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+            <Td className="text-right whitespace-nowrap text-zinc-500 max-sm:ml-auto dark:text-zinc-400">
               <RelativeTime at={timeColumn === 'completed' ? (d.completedAt ?? d.createdAt) : d.createdAt} />
             </Td>
-            {action && <Td className="relative z-10 text-right">{action(d)}</Td>}
+            {action && <Td className="relative z-10 text-right max-sm:order-last max-sm:ml-auto">{action(d)}</Td>}
           </Tr>
         ))}
-      </tbody>
+      </TBody>
     </Table>
   );
 }

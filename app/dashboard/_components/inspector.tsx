@@ -108,7 +108,7 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
                   {prettyJson(attempt.response.bodyExcerpt)}
                 </CodeBlock>
               ) : (
-                <p className="text-xs text-zinc-500">Empty body.</p>
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">Empty body.</p>
               )}
             </div>
           </>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { TimeSeriesChart } from '../../_components/chart';
+import { formatLatencyTick, TimeSeriesChart } from '../../_components/chart';
 import { formatCount, formatPercent, formatRate } from '../../_components/format';
 import { Panel } from '../../_components/panel';
 import { ErrorState, Skeleton } from '../../_components/states';
@@ -92,6 +92,8 @@ export function LatencyChart({ range }: { range: Range }) {
           kind="line"
           height={HEIGHT}
           format={(v) => formatLatency(Math.round(v))}
+          tickFormat={formatLatencyTick}
+          integer
           emptyText="No attempts in this window"
           series={[
             { label: 'p50', color: 'indigo', value: (b) => b.latencyP50Ms },

@@ -2,6 +2,7 @@
 
 import { Segmented } from '../../_components/segmented';
 import { DeadLetterChart, LatencyChart, SuccessRateChart, ThroughputChart } from './charts';
+import { EndpointHealth } from './endpoints';
 import { RecentDeliveries } from './recent-deliveries';
 import { StatCards } from './stat-cards';
 import { useRange } from './use-overview';
@@ -26,6 +27,7 @@ export function Overview() {
         />
       </div>
       <StatCards range={range} />
+      <EndpointHealth range={range} />
       <div className="grid gap-4 lg:grid-cols-2">
         <ThroughputChart range={range} />
         <SuccessRateChart range={range} />

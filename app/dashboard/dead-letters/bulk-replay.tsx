@@ -15,8 +15,11 @@ import { useTRPC } from '../../_components/trpc';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@/server/api/root';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { Dialog } from '../../_components/dialog';
 import { useSubscriptionUrls } from '../_components/use-subscription-urls';
-import { useDeadLetterFilter } from './dead-letter-list';
+import { Field, Input } from '../../_components/form';
+import { formatFull } from '../../_components/time';
+import { deadLetterRanges, useDeadLetterFilters, useDeadLetterQuery } from './use-dead-letter-filters';
 
 type Replay = inferRouterOutputs<AppRouter>['replays']['get'];
 
@@ -32,41 +35,66 @@ function useReplays() {
   });
 }
 
-/** "Replay all": one bulk replay of the dead letters matching the page's filter. */
-export function ReplayAllButton({ disabled }: { disabled: boolean }) {
+/** What a replay's filter covers, in words ("order.* · https://… · created since 10:00"). */
+function useScopeWords(filter: { subscriptionId?: string; eventType?: string; from?: string }) {
+  const urls = useSubscriptionUrls();
+  return (
+    [filter.subscriptionId && (urls?.get(filter.subscriptionId) ?? filter.subscriptionId), filter.eventType, filter.from && `created since ${formatFull(filter.from)}`].filter(Boolean).join(' · ') ||
+    'all dead letters'
+  );
+}
+
+/** Starts one bulk replay for `filter` and says what happened (already running, nothing matched, started). */
+function useStartReplay() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const toast = useToast();
+  const create = useMutation(trpc.replays.create.mutationOptions());
+  return async (filter: { subscriptionId?: string; eventType?: string; from?: string }) => {
+    const r = await create.mutateAsync(filter);
+    await qc.invalidateQueries({ queryKey: trpc.replays.pathKey() });
+    if (r.existing) toast({ tone: 'success', title: 'A replay is already running', description: 'Its progress is shown on this page.' });
+    else if (r.total === 0) toast({ tone: 'success', title: 'Nothing to replay', description: 'No dead letter matches (or they are past retention).' });
+    else toast({ tone: 'success', title: 'Replay started', description: `${formatCount(r.total)} dead letter${r.total === 1 ? '' : 's'} will be sent again.` });
+  };
+}
+
+/** "Replay all": one bulk replay of the dead letters matching the page's filters. */
+export function ReplayAllButton({ disabled }: { disabled: boolean }) {
   const readOnly = useReadOnly();
-  const [sub] = useDeadLetterFilter();
-  const urls = useSubscriptionUrls();
+  const { filters } = useDeadLetterFilters();
+  const { input, problem } = useDeadLetterQuery(filters);
   const [open, setOpen] = useState(false);
   const replays = useReplays();
   const running = replays.data?.data.find((r) => r.status === 'running');
-  const create = useMutation(trpc.replays.create.mutationOptions());
+  const start = useStartReplay();
+  const scoped = Object.keys(input).length > 0;
+  const rangeLabel = deadLetterRanges.find((r) => r.value === filters.range && r.ms > 0)?.label.toLowerCase();
+  const scope = useScopeWords({ ...input, from: undefined });
   if (readOnly) return null;
   return (
     <>
-      <Button variant="primary" onClick={() => setOpen(true)} disabled={disabled || !!running} title={running ? 'A replay is running; it shows its progress below' : undefined}>
-        <IconReplay className="size-4" /> {sub ? 'Replay all for this subscription' : 'Replay all'}
+      <Button variant="primary" onClick={() => setOpen(true)} disabled={disabled || !!running || !!problem} title={running ? 'A replay is running; it shows its progress below' : undefined}>
+        <IconReplay className="size-4" /> {input.subscriptionId && !input.eventType && !input.from ? 'Replay all for this subscription' : scoped ? 'Replay all matching' : 'Replay all'}
       </Button>
       <ConfirmDialog
         open={open}
         onClose={() => setOpen(false)}
-        title={sub ? 'Replay every dead letter of this subscription?' : 'Replay every dead letter?'}
+        title={input.subscriptionId && !input.eventType && !input.from ? 'Replay every dead letter of this subscription?' : scoped ? 'Replay every matching dead letter?' : 'Replay every dead letter?'}
         confirmLabel="Replay all"
-        onConfirm={async () => {
-          const r = await create.mutateAsync(sub ? { subscriptionId: sub } : {});
-          await qc.invalidateQueries({ queryKey: trpc.replays.pathKey() });
-          if (r.existing) toast({ tone: 'success', title: 'A replay is already running', description: 'Its progress is shown on this page.' });
-          else if (r.total === 0) toast({ tone: 'success', title: 'Nothing to replay', description: 'No dead letter matches (or they are past retention).' });
-          else toast({ tone: 'success', title: 'Replay started', description: `${formatCount(r.total)} dead letter${r.total === 1 ? '' : 's'} will be sent again.` });
-        }}
+        onConfirm={() => start(input)}
       >
         <p>
-          {sub ? (
+          {scoped ? (
             <>
-              Every dead letter of <Mono>{urls?.get(sub) ?? sub}</Mono>
+              Every dead letter
+              {input.subscriptionId || input.eventType ? (
+                <>
+                  {' '}
+                  of <Mono>{scope}</Mono>
+                </>
+              ) : null}
+              {rangeLabel && <> created in the {rangeLabel}</>}
             </>
           ) : (
             'Every dead letter of this account'
@@ -74,6 +102,82 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
           is sent again, each with a fresh retry cycle. Hookrelay re-enqueues them in paced batches and sends your live traffic first, so nothing else slows down. You can cancel while it runs.
         </p>
       </ConfirmDialog>
+    </>
+  );
+}
+
+/** `datetime-local` wants "YYYY-MM-DDTHH:mm" in the viewer's zone. */
+function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/**
+ * Recover after an outage: every dead letter created since a moment (of the page's subscription,
+ * when one is picked), in one bulk replay, like "Replay all".
+ */
+export function ReplaySinceButton({ disabled }: { disabled: boolean }) {
+  const readOnly = useReadOnly();
+  const { filters } = useDeadLetterFilters();
+  const { input } = useDeadLetterQuery(filters);
+  const [open, setOpen] = useState(false);
+  const [since, setSince] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const replays = useReplays();
+  const running = replays.data?.data.find((r) => r.status === 'running');
+  const start = useStartReplay();
+  const [busy, setBusy] = useState(false);
+  const urls = useSubscriptionUrls();
+  if (readOnly) return null;
+  return (
+    <>
+      <Button
+        onClick={() => {
+          setSince(toLocalInput(new Date(Date.now() - 3600_000)));
+          setError(null);
+          setOpen(true);
+        }}
+        disabled={disabled || !!running}
+      >
+        <IconReplay className="size-4" /> Replay since…
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} title="Replay what failed since…" description="For after an outage: every dead letter created since then is sent again, in one paced bulk replay.">
+        <form
+          className="space-y-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const at = new Date(since);
+            if (!since || Number.isNaN(at.getTime())) return setError('Pick a date and time.');
+            if (at.getTime() > Date.now()) return setError('Pick a moment in the past.');
+            setBusy(true);
+            setError(null);
+            start({ from: at.toISOString(), ...(input.subscriptionId && { subscriptionId: input.subscriptionId }) })
+              .then(() => setOpen(false))
+              .catch((err: unknown) => setError(describeError(err)))
+              .finally(() => setBusy(false));
+          }}
+        >
+          <Field id="replay-since" label="Created since" error={error} hint={`In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
+            <Input id="replay-since" type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} aria-invalid={!!error} aria-describedby={error ? 'replay-since-error' : 'replay-since-hint'} />
+          </Field>
+          <p className="text-sm text-zinc-600 dark:text-zinc-300">
+            {input.subscriptionId ? (
+              <>
+                Only dead letters of <Mono>{urls?.get(input.subscriptionId) ?? input.subscriptionId}</Mono> (the subscription picked on this page).
+              </>
+            ) : (
+              'Dead letters of every subscription.'
+            )}
+          </p>
+          <div className="flex justify-end gap-2 pt-2">
+            <Button onClick={() => setOpen(false)}>Cancel</Button>
+            <Button type="submit" variant="primary" disabled={busy}>
+              {busy ? <IconSpinner className="size-3.5 animate-spin" /> : <IconReplay className="size-3.5" />}
+              Replay since then
+            </Button>
+          </div>
+        </form>
+      </Dialog>
     </>
   );
 }
@@ -93,7 +197,6 @@ function ReplayCard({ replay: r }: { replay: Replay }) {
   const qc = useQueryClient();
   const toast = useToast();
   const readOnly = useReadOnly();
-  const urls = useSubscriptionUrls();
   const cancel = useMutation(
     trpc.replays.cancel.mutationOptions({
       onSuccess: async () => {
@@ -109,7 +212,7 @@ function ReplayCard({ replay: r }: { replay: Replay }) {
   }, [qc, trpc, r.enqueued, r.delivered, r.failed]);
   const pct = (n: number) => (r.total > 0 ? `${(n / r.total) * 100}%` : '0%');
   const done = r.delivered + r.failed;
-  const scope = [r.filter.subscriptionId && (urls?.get(r.filter.subscriptionId) ?? r.filter.subscriptionId), r.filter.eventType].filter(Boolean).join(' · ') || 'all dead letters';
+  const scope = useScopeWords(r.filter);
   const figures = [
     { label: 'Total', value: r.total, testId: 'replay-total' },
     { label: 'Enqueued', value: r.enqueued, testId: 'replay-enqueued' },

@@ -1,16 +1,19 @@
 'use client';
 
-import { BulkReplayProgress, ReplayAllButton } from './bulk-replay';
-import { DeadLetterList, SubscriptionFilter, useDeadLetterFilter, useDeadLetterPage } from './dead-letter-list';
+import { BulkReplayProgress, ReplayAllButton, ReplaySinceButton } from './bulk-replay';
+import { DeadLetterFilterBar, DeadLetterList, useDeadLetterPage } from './dead-letter-list';
 
 export function DeadLetters() {
-  const [sub] = useDeadLetterFilter();
-  const firstPage = useDeadLetterPage(sub, undefined, true);
+  const firstPage = useDeadLetterPage(undefined, true);
+  const none = !firstPage.data || firstPage.data.data.length === 0;
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <SubscriptionFilter />
-        <ReplayAllButton disabled={!firstPage.data || firstPage.data.data.length === 0} />
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <DeadLetterFilterBar />
+        <div className="flex flex-wrap gap-2">
+          <ReplaySinceButton disabled={false} />
+          <ReplayAllButton disabled={none} />
+        </div>
       </div>
       <BulkReplayProgress />
       <DeadLetterList />

@@ -29,10 +29,10 @@ export function EventFilterBar() {
   const { problem } = useEventQueryInput(filters);
   return (
     <div className="flex flex-col gap-3">
-      <div className="flex flex-wrap items-end gap-3">
+      <div className="flex flex-wrap items-start gap-3">
         <form
           role="search"
-          className="relative min-w-60 flex-1"
+          className="w-full min-w-0 sm:min-w-60 sm:flex-1"
           onSubmit={(e) => {
             e.preventDefault();
             set({ q: text.trim() });
@@ -41,19 +41,21 @@ export function EventFilterBar() {
           <label htmlFor="event-search" className="sr-only">
             Search events by id or type
           </label>
-          <IconSearch className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-400" />
-          <Input
-            id="event-search"
-            type="search"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="Search by event id (evt_…) or type (order.created, order.*)"
-            className="pl-8"
-            aria-invalid={!!problem}
-            aria-describedby={problem ? 'event-search-problem' : undefined}
-          />
+          <div className="relative">
+            <IconSearch className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-500" />
+            <Input
+              id="event-search"
+              type="search"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              placeholder="Search by event id (evt_…) or type (order.created, order.*)"
+              className="pl-8"
+              aria-invalid={!!problem}
+              aria-describedby={problem ? 'event-search-problem' : undefined}
+            />
+          </div>
           {problem && (
-            <p id="event-search-problem" className="absolute top-full mt-1 text-xs text-red-600 dark:text-red-400">
+            <p id="event-search-problem" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
               {problem}
             </p>
           )}
@@ -62,7 +64,7 @@ export function EventFilterBar() {
           <label htmlFor="filter-status" className="sr-only">
             Delivery status
           </label>
-          <Select id="filter-status" value={filters.status} onChange={(e) => set({ status: e.target.value })} className="w-auto">
+          <Select id="filter-status" value={filters.status} onChange={(e) => set({ status: e.target.value }, { push: true })} className="w-auto">
             <option value="">Any status</option>
             <option value="succeeded">Succeeded</option>
             <option value="pending">Pending</option>
@@ -70,11 +72,11 @@ export function EventFilterBar() {
             <option value="held">Held</option>
           </Select>
         </div>
-        <div>
+        <div className="min-w-0 max-w-full">
           <label htmlFor="filter-subscription" className="sr-only">
             Subscription
           </label>
-          <Select id="filter-subscription" value={filters.sub} onChange={(e) => set({ sub: e.target.value })} className="w-auto max-w-64">
+          <Select id="filter-subscription" value={filters.sub} onChange={(e) => set({ sub: e.target.value }, { push: true })} className="w-auto sm:max-w-64">
             <SubscriptionOptions />
           </Select>
         </div>
@@ -82,7 +84,7 @@ export function EventFilterBar() {
           <label htmlFor="filter-range" className="sr-only">
             Time range
           </label>
-          <Select id="filter-range" value={filters.range} onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) })} className="w-auto">
+          <Select id="filter-range" value={filters.range} onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) }, { push: true })} className="w-auto">
             {timeRanges.map((r) => (
               <option key={r.value} value={r.value}>
                 {r.label}

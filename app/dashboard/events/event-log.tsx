@@ -3,9 +3,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge } from '../../_components/status';
 import { Panel } from '../../_components/panel';
-import { Pager, useCursorPages } from '../../_components/pagination';
+import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { RowLink, Table, Td, Th, Tr } from '../../_components/table';
+import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
@@ -16,7 +16,7 @@ const PAGE = 25;
 /** Per-status delivery counts of one event, each with icon and word. */
 export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, number>; fannedOut: boolean }) {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);
-  if (entries.length === 0) return <span className="text-xs text-zinc-400">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
+  if (entries.length === 0) return <span className="text-xs text-zinc-500 dark:text-zinc-400">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {counts.succeeded ? (
@@ -47,7 +47,7 @@ export function EventLog() {
   const trpc = useTRPC();
   const { filters } = useEventFilters();
   const { input, problem } = useEventQueryInput(filters);
-  const pages = useCursorPages(JSON.stringify(input));
+  const pages = useUrlCursorPages();
   const { data, error, refetch, isFetching, isPlaceholderData } = useQuery({
     ...trpc.events.list.queryOptions({ ...input, limit: PAGE, cursor: pages.cursor }),
     enabled: !problem,
@@ -59,7 +59,8 @@ export function EventLog() {
   return (
     <Panel>
       {problem ? (
-        <EmptyState title="Nothing to search for yet">{problem}</EmptyState>
+        // The reason is said once, under the search box; here only what to do.
+        <EmptyState title="Search not run">Correct the search above, or clear it to see every event.</EmptyState>
       ) : error ? (
         <div className="p-4">
           <ErrorState error={error} title="Could not load events" onRetry={() => void refetch()} />
@@ -77,31 +78,31 @@ export function EventLog() {
       ) : (
         <div className={isPlaceholderData && isFetching ? 'opacity-60 transition-opacity' : ''}>
           <Table label="Events">
-            <thead>
+            <THead>
               <tr>
                 <Th>Event</Th>
                 <Th>Deliveries</Th>
                 <Th className="text-right">Created</Th>
               </tr>
-            </thead>
-            <tbody>
+            </THead>
+            <TBody>
               {data.data.map((e) => (
                 <Tr key={e.id} testId="event-row">
-                  <Td>
-                    <RowLink href={`/dashboard/events/${e.id}`} className="font-mono text-[0.8125rem]">
+                  <Td wide>
+                    <RowLink href={`/dashboard/events/${e.id}`} className="font-mono text-[0.8125rem] break-all">
                       {e.type}
                     </RowLink>
-                    <div className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.id}</div>
+                    <div className="font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.id}</div>
                   </Td>
                   <Td>
                     <DeliverySummary counts={e.deliveryStatus} fannedOut={e.fannedOut} />
                   </Td>
-                  <Td className="text-right whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+                  <Td className="text-right whitespace-nowrap text-zinc-500 max-sm:ml-auto dark:text-zinc-400">
                     <RelativeTime at={e.createdAt} />
                   </Td>
                 </Tr>
               ))}
-            </tbody>
+            </TBody>
           </Table>
           <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
         </div>

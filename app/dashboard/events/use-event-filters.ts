@@ -20,23 +20,34 @@ export const timeRanges = [
 export type EventFilters = { q: string; status: string; sub: string; range: string; from: string; to: string };
 const keys = ['q', 'status', 'sub', 'range', 'from', 'to'] as const;
 
-/** The event log's filters live in the URL: shareable, and the back button undoes a filter. */
+/**
+ * The event log's filters live in the URL: shareable, kept by a refresh and by the back button from
+ * an event's page. A chosen filter is a history entry (back undoes it); typing in the search replaces
+ * the entry as it goes. Any change starts again at the first page (the `pages` cursors are dropped).
+ */
 export function useEventFilters() {
   const params = useSearchParams();
   const router = useRouter();
   const path = usePathname();
   const filters = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as EventFilters;
-  const set = (patch: Partial<EventFilters>) => {
+  const set = (patch: Partial<EventFilters>, opts: { push?: boolean } = {}) => {
     // From the live URL, not this render's params: a debounced update must not undo a newer one.
     const next = new URLSearchParams(window.location.search);
+    let changed = false;
     for (const [k, v] of Object.entries(patch)) {
+      if ((next.get(k) ?? '') === v) continue;
+      changed = true;
       if (v) next.set(k, v);
       else next.delete(k);
     }
+    if (!changed) return;
+    next.delete('pages');
     const qs = next.toString();
-    router.replace(qs ? `${path}?${qs}` : path, { scroll: false });
+    const url = qs ? `${path}?${qs}` : path;
+    if (opts.push) router.push(url, { scroll: false });
+    else router.replace(url, { scroll: false });
   };
-  return { filters, set, clear: () => router.replace(path, { scroll: false }) };
+  return { filters, set, clear: () => router.push(path, { scroll: false }) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { PageHeader } from '../../_components/panel';
+import { TableSkeleton } from '../../_components/states';
 import { Writable } from '../../_components/session';
 import { NewSubscriptionButton } from './subscription-dialogs';
 import { SubscriptionList } from './subscription-list';
@@ -18,7 +20,9 @@ export default function SubscriptionsPage() {
           </Writable>
         }
       />
-      <SubscriptionList />
+      <Suspense fallback={<TableSkeleton rows={4} label="Loading subscriptions" />}>
+        <SubscriptionList />
+      </Suspense>
     </>
   );
 }

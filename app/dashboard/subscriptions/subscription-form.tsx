@@ -2,9 +2,9 @@
 
 import { useState, type FormEvent } from 'react';
 import { createSubscriptionInput } from '@/server/domain/schemas';
-import { firstMatch, validateEventType } from '@/server/domain/patterns';
+import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
-import { describeError, fieldError } from '../../_components/errors';
+import { describeError, fieldErrors } from '../../_components/errors';
 import { describedBy, Field, Input, Textarea } from '../../_components/form';
 import { IconSpinner } from '../../_components/icons';
 import type { Filter } from '@/server/domain/filters';
@@ -25,9 +25,10 @@ type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | '
 const fieldNames: readonly FieldName[] = ['url', 'eventTypes', 'filter', 'description', 'rateLimitPerSecond', 'headers'];
 type Errors = Partial<Record<FieldName, string>>;
 
+/** One pattern per line or between commas; a space inside a pattern is kept, so the check reports it. */
 const splitPatterns = (text: string) =>
   text
-    .split(/[\s,]+/)
+    .split(/[\n,]+/)
     .map((s) => s.trim())
     .filter(Boolean);
 
@@ -61,7 +62,7 @@ function validate(values: { url: string; patterns: string[]; description: string
       else if (field === 'description') errors.description ??= 'Keep the description under 500 characters.';
       else if (field === 'url') errors.url ??= issue.message;
     }
-    if (patternProblems.length) errors.eventTypes = patternProblems.join(' · ');
+    if (patternProblems.length) errors.eventTypes = patternProblems.join('\n');
   }
   const filter = parseFilter(values.filter);
   if (filter.error) errors.filter = filter.error;
@@ -74,7 +75,11 @@ function validate(values: { url: string; patterns: string[]; description: string
 function PatternHelp({ patterns }: { patterns: string[] }) {
   const [sample, setSample] = useState('');
   const sampleProblem = sample ? validateEventType(sample) : null;
-  const match = sample && !sampleProblem ? firstMatch(patterns, sample) : null;
+  // Only valid patterns route events: an invalid one never matches, whatever it looks like.
+  const valid = patterns.filter((p) => !validatePattern(p));
+  const ignored = patterns.length - valid.length;
+  const match = sample && !sampleProblem ? firstMatch(valid, sample) : null;
+  const ignoredNote = ignored > 0 ? ` (${ignored} invalid pattern${ignored === 1 ? '' : 's'} ignored)` : '';
   return (
     <div className="mt-2 rounded-md bg-zinc-50 p-3 text-xs text-zinc-600 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:text-zinc-400 dark:ring-zinc-800">
       <p className="mb-1.5">Separate patterns with new lines or commas. Types are dot-separated segments.</p>
@@ -105,9 +110,13 @@ function PatternHelp({ patterns }: { patterns: string[] }) {
           {!sample ? null : sampleProblem ? (
             <span className="text-amber-700 dark:text-amber-400">not a valid type: {sampleProblem}</span>
           ) : match ? (
-            <span className="text-emerald-700 dark:text-emerald-400">✓ delivered (matches {match})</span>
+            <span className="text-emerald-700 dark:text-emerald-400">
+              ✓ delivered (matches {match}){ignoredNote}
+            </span>
           ) : (
-            <span className="text-zinc-500">✕ not delivered: no pattern matches</span>
+            <span className="text-zinc-600 dark:text-zinc-400">
+              ✕ not delivered: no {ignored > 0 ? 'valid ' : ''}pattern matches{ignoredNote}
+            </span>
           )}
         </span>
       </label>
@@ -154,14 +163,22 @@ export function SubscriptionForm({
     try {
       await onSubmit(parsed);
     } catch (err) {
-      const fe = fieldError(err);
-      const field = fieldNames.find((f) => fe?.field === f || fe?.field.startsWith(`${f}.`));
-      if (fe && field) {
-        // A filter's or a header's error names its place inside the field (`filter.data.amount`).
-        const inner = fe.field.slice(field.length + 1);
-        setErrors({ [field]: inner && (field === 'filter' || field === 'headers') ? `${inner}: ${fe.message}` : fe.message });
-        document.getElementById(`sub-${field}`)?.focus();
-      } else setFormError(describeError(err));
+      // Every problem the API found goes under its field, one line each (a filter's or a header's
+      // error names its place inside the field: `filter.data.amount`); others above the buttons.
+      const found: Errors = {};
+      const other: string[] = [];
+      for (const fe of fieldErrors(err)) {
+        const field = fieldNames.find((f) => fe.field === f || fe.field.startsWith(`${f}.`));
+        if (field) {
+          const inner = fe.field.slice(field.length + 1);
+          const message = inner && (field === 'filter' || field === 'headers') ? `${inner}: ${fe.message}` : fe.message;
+          found[field] = found[field] ? `${found[field]}\n${message}` : message;
+        } else other.push(`${fe.field}: ${fe.message}`);
+      }
+      setErrors(found);
+      if (other.length || !Object.keys(found).length) setFormError(other.length ? other.join('\n') : describeError(err));
+      const firstField = fieldNames.find((f) => found[f]);
+      if (firstField) document.getElementById(`sub-${firstField}`)?.focus();
     } finally {
       setBusy(false);
     }
@@ -267,7 +284,7 @@ export function SubscriptionForm({
         />
       </Field>
       {formError && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950/50 dark:text-red-300">
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300">
           {formError}
         </p>
       )}

@@ -1,14 +1,16 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Panel } from '../../_components/panel';
 import { Pager, useCursorPages } from '../../_components/pagination';
 import { Writable } from '../../_components/session';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { SubscriptionStateBadge } from '../../_components/status';
-import { RowLink, Table, Td, Th, Tr } from '../../_components/table';
+import { Segmented } from '../../_components/segmented';
+import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
+import { byAttention, LatencyCell, StateCell, SuccessCell, useSubscriptionHealth, type HealthRange } from '../_components/endpoint-health';
 import { NewSubscriptionButton } from './subscription-dialogs';
 
 export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: number }) {
@@ -20,17 +22,46 @@ export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: 
           {p}
         </code>
       ))}
-      {patterns.length > max && <span className="text-xs text-zinc-500" title={patterns.slice(max).join(', ')}>+{patterns.length - max} more</span>}
+      {patterns.length > max && <span className="text-xs text-zinc-500 dark:text-zinc-400" title={patterns.slice(max).join(', ')}>+{patterns.length - max} more</span>}
     </span>
   );
 }
 
+/** The window of the health columns lives in the URL (?range=day), as on the overview. */
+function useHealthRange(): [HealthRange, (r: HealthRange) => void] {
+  const params = useSearchParams();
+  const router = useRouter();
+  const path = usePathname();
+  return [params.get('range') === 'day' ? 'day' : 'hour', (r) => router.replace(r === 'hour' ? path : `${path}?range=${r}`, { scroll: false })];
+}
+
+/**
+ * Every endpoint with its health over the last hour or day (success rate and p99 as a trend, state,
+ * held and dead deliveries), what needs attention first. On a phone each is a card.
+ */
 export function SubscriptionList() {
   const trpc = useTRPC();
   const pages = useCursorPages('all');
+  const [range, setRange] = useHealthRange();
   const { data, error, refetch } = useQuery({ ...trpc.subscriptions.list.queryOptions({ limit: 50, cursor: pages.cursor }), refetchInterval: 15_000, placeholderData: keepPreviousData });
+  const health = useSubscriptionHealth(range);
+  const byId = new Map((health.data?.subscriptions ?? []).map((h) => [h.subscriptionId, h]));
   return (
-    <Panel>
+    <Panel
+      title="Endpoints"
+      description={health.data ? 'What needs attention first' : undefined}
+      actions={
+        <Segmented
+          label="Health window"
+          value={range}
+          onChange={setRange}
+          options={[
+            { value: 'hour', label: 'Last hour' },
+            { value: 'day', label: 'Last 24 hours' },
+          ]}
+        />
+      }
+    >
       {error ? (
         <div className="p-4">
           <ErrorState error={error} title="Could not load subscriptions" onRetry={() => void refetch()} />
@@ -51,35 +82,43 @@ export function SubscriptionList() {
       ) : (
         <>
           <Table label="Subscriptions">
-            <thead>
+            <THead>
               <tr>
                 <Th>Endpoint</Th>
-                <Th className="hidden md:table-cell">Event types</Th>
+                <Th className="hidden lg:table-cell">Event types</Th>
                 <Th>Status</Th>
-                <Th className="hidden text-right sm:table-cell">Created</Th>
+                <Th>Success rate</Th>
+                <Th>p99 latency</Th>
+                <Th className="hidden text-right 2xl:table-cell">Created</Th>
               </tr>
-            </thead>
-            <tbody>
-              {data.data.map((s) => (
+            </THead>
+            <TBody>
+              {byAttention(data.data, byId).map((s) => (
                 <Tr key={s.id} testId="subscription-row">
-                  <Td className="max-w-md">
-                    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem]">
+                  <Td wide className="max-w-md">
+                    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal">
                       {s.url}
                     </RowLink>
                     <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{s.description ?? <span className="font-mono">{s.id}</span>}</div>
                   </Td>
-                  <Td className="hidden md:table-cell">
+                  <Td className="hidden lg:table-cell">
                     <PatternChips patterns={s.eventTypes} />
                   </Td>
-                  <Td>
-                    <SubscriptionStateBadge active={s.active} disabledReason={s.disabledReason} breakerState={s.breaker.state} />
+                  <Td wide>
+                    <StateCell s={s} h={byId.get(s.id)} />
                   </Td>
-                  <Td className="hidden text-right whitespace-nowrap text-zinc-500 sm:table-cell dark:text-zinc-400">
+                  <Td label="Success">
+                    <SuccessCell h={byId.get(s.id)} range={range} />
+                  </Td>
+                  <Td label="p99">
+                    <LatencyCell h={byId.get(s.id)} range={range} />
+                  </Td>
+                  <Td className="hidden text-right whitespace-nowrap text-zinc-500 2xl:table-cell dark:text-zinc-400">
                     <RelativeTime at={s.createdAt} />
                   </Td>
                 </Tr>
               ))}
-            </tbody>
+            </TBody>
           </Table>
           <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
         </>

@@ -907,7 +907,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+                code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal";
                 /** @description The offending field, when one is to blame */
                 field?: string;
                 message: string;
@@ -1077,7 +1077,7 @@ export interface components {
             results: (components["schemas"]["PublishResult"] | {
                 error: {
                     /** @enum {string} */
-                    code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "internal";
+                    code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal";
                     /** @description Every problem, when there are several */
                     errors?: {
                         field?: string;

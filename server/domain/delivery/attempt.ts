@@ -1,4 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
+import pkg from '../../../package.json' with { type: 'json' };
 import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { AttemptTrigger } from '../../../drizzle/schema';
 import type { Logger } from '../../log';
@@ -16,7 +17,13 @@ import { deferToTable, holdOne } from './state';
  * One attempt of one delivery: load what it needs, sign, send, decide what comes next. Recording
  * the outcome is record.ts; batching loads and records across a worker's jobs is runner.ts.
  */
-export const USER_AGENT = 'Hookrelay/0.1 (+https://github.com/hookrelay)';
+/**
+ * The User-Agent of every attempt: the product and its version, and, when the operator set
+ * PUBLIC_URL, where a receiver's operator can find out who is calling (the `(+url)` convention of crawlers).
+ */
+export function userAgent(publicUrl: string | undefined): string {
+  return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
+}
 
 export type DeliverJob = { id: string; data: { deliveryId: string; attempt: number } };
 
@@ -127,7 +134,7 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
   const headers: Record<string, string> = {
     ...custom,
     'content-type': 'application/json',
-    'user-agent': USER_AGENT,
+    'user-agent': userAgent(ctx.config.publicUrl),
     ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
   };
   const result = await sender.send(row.sub.url, headers, row.event.body, row.sub.timeoutMs);

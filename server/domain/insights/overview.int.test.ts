@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, deliveries, events } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
@@ -53,8 +54,11 @@ async function seedDelivery(customerId: string, subscriptionId: string, status: 
       responseStatus: t.ok ? 200 : 500,
       latencyMs: t.ms,
       startedAt: at(t.minutesAgo),
+      // As the attempt path records them: a failed attempt that is not the last scheduled a retry.
+      nextRetryAt: !t.ok && i < tries.length - 1 ? at(tries[i + 1]!.minutesAgo) : null,
     });
   }
+  return deliveryId;
 }
 
 describe('customer overview', () => {
@@ -90,6 +94,39 @@ describe('customer overview', () => {
     expect(day.buckets).toHaveLength(96);
     expect(day.buckets.at(-1)!.at).toBe('2025-03-04T10:30:00.000Z');
     expect(day.totals.attempts).toBe(5);
+  });
+
+  it('keeps a dead letter in the history after it is replayed, and counts those that died without an attempt', async () => {
+    const acme = await createCustomer(ctx, platformScope, { name: 'Replayed' });
+    const sub = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
+    const died = await seedDelivery(acme.id, sub.id, 'dead', [
+      { minutesAgo: 20, ok: false, ms: 50 },
+      { minutesAgo: 10, ok: false, ms: 50 },
+    ]);
+    // Replayed two minutes ago and delivered: the delivery is no longer dead, and its completed_at
+    // moved, but it did die ten minutes ago.
+    await ctx.db.update(deliveries).set({ status: 'succeeded', cycleStart: 2, attemptCount: 3, replayCount: 1, completedAt: new Date(now.getTime() - 120_000) }).where(eq(deliveries.id, died));
+    await ctx.db.insert(attempts).values({
+      id: newId('attempt'), deliveryId: died, subscriptionId: sub.id, customerId: acme.id, attemptSeq: 3, trigger: 'replay', status: 'succeeded',
+      url: 'http://127.0.0.1/hook', requestHeaders: {}, responseStatus: 200, latencyMs: 10, startedAt: new Date(now.getTime() - 120_000),
+    });
+    // Died without an attempt (held deliveries discarded on resume) four minutes ago.
+    const eventId = newId('event');
+    await ctx.db.insert(events).values({ id: eventId, customerId: acme.id, type: 'order.created', body: '{}', retentionUntil: new Date(now.getTime() + 86_400_000) });
+    await ctx.db.insert(deliveries).values({ id: newId('delivery'), eventId, subscriptionId: sub.id, customerId: acme.id, eventType: 'order.created', status: 'dead', completedAt: new Date(now.getTime() - 4 * 60_000) });
+    // A 410 answer holds the delivery (and disables the subscription): not a dead letter.
+    const gone = await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 6, ok: false, ms: 5 }]);
+    await ctx.db.update(attempts).set({ responseStatus: 410 }).where(eq(attempts.deliveryId, gone));
+    await ctx.db.update(deliveries).set({ status: 'held', completedAt: null }).where(eq(deliveries.id, gone));
+
+    const o = await customerOverview(ctx, customerScope(acme.id), { range: 'hour' });
+    const at = (m: number) => new Date(Math.floor(now.getTime() / 60_000) * 60_000 - m * 60_000).toISOString();
+    expect(o.buckets.find((b) => b.at === at(10))!.deadLettered).toBe(1);
+    expect(o.buckets.find((b) => b.at === at(4))!.deadLettered).toBe(1);
+    expect(o.buckets.find((b) => b.at === at(6))!.deadLettered).toBe(0);
+    expect(o.buckets.find((b) => b.at === at(20))!.deadLettered).toBe(0);
+    expect(o.totals.deadLettered).toBe(2);
+    expect(o.current.dead).toBe(1);
   });
 
   it('names the customer for a platform key and refuses another customer for a customer session', async () => {

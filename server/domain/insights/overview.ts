@@ -29,6 +29,30 @@ export type OverviewBucket = {
 };
 
 /**
+ * When the customer's deliveries became dead letters, since `since`: a history that a replay does
+ * not rewrite (a replay resets the delivery's status and `completed_at`, never its attempts).
+ * - An attempt decided it: the failed attempt that scheduled no retry and was not a 410 (which holds
+ *   the delivery instead). Attempts are never updated, so this stays after a replay.
+ * - No attempt decided it (the retry window ended behind an open breaker; held deliveries discarded
+ *   on resume): the delivery is dead now, and no attempt of its current cycle ended it. These are
+ *   known only from the delivery row, so a replay of such a delivery removes it from the history
+ *   (recording them durably needs a log of their own).
+ */
+function deadLetterings(customerId: string, since: SQL): SQL {
+  return sql`
+    select started_at as died_at from attempts
+    where customer_id = ${customerId} and started_at >= ${since}
+      and status = 'failed' and next_retry_at is null and response_status is distinct from 410
+    union all
+    select dl.completed_at from deliveries dl
+    where dl.customer_id = ${customerId} and dl.status = 'dead' and dl.completed_at >= ${since}
+      and not exists (
+        select 1 from attempts last
+        where last.delivery_id = dl.id and last.attempt_seq = dl.attempt_count and last.attempt_seq > dl.cycle_start
+          and last.status = 'failed' and last.next_retry_at is null and last.response_status is distinct from 410)`;
+}
+
+/**
  * A customer's whole traffic over the last hour or day, bucket by bucket: attempts (succeeded /
  * failed), latency percentiles, new dead letters; plus window totals and where its deliveries stand
  * now. Every query filters by the acting customer. Buckets with nothing are present with zeros, so
@@ -63,9 +87,8 @@ export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<ty
       where customer_id = ${customerId} and started_at >= ${first}
       group by 1
     ), d as (
-      select ${bucketOf(sql.raw('completed_at'))} as at, count(*)::int as dead
-      from deliveries
-      where customer_id = ${customerId} and status = 'dead' and completed_at >= ${first}
+      select ${bucketOf(sql.raw('died_at'))} as at, count(*)::int as dead
+      from (${deadLetterings(customerId, first)}) x
       group by 1
     )
     select b.at, coalesce(a.attempts, 0) as attempts, coalesce(a.succeeded, 0) as succeeded, coalesce(a.failed, 0) as failed,

@@ -3,7 +3,7 @@ import { operationalDeliveries, operationalWebhooks } from '../../../drizzle/sch
 import { rawClient } from '../../db/client';
 import { completeJobs, enqueue } from '../../queue/boss';
 import type { Ctx } from '../context';
-import { USER_AGENT } from '../delivery/attempt';
+import { userAgent } from '../delivery/attempt';
 import type { Sender } from '../delivery/http-sender';
 import { decide, resolvePolicy } from '../delivery/retry-policy';
 import { signedHeaders } from '../delivery/signing';
@@ -34,7 +34,7 @@ export async function runOperationalDelivery(ctx: Ctx, sender: Sender, job: Oper
   const startedAt = ctx.now();
   const headers = {
     'content-type': 'application/json',
-    'user-agent': USER_AGENT,
+    'user-agent': userAgent(ctx.config.publicUrl),
     ...signedHeaders(operationalSecrets(ctx, row.w), row.d.eventId, Math.floor(startedAt.getTime() / 1000), row.d.body),
   };
   const result = await sender.send(row.w.url, headers, row.d.body, OPERATIONAL_TIMEOUT_MS);

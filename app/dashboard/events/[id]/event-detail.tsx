@@ -55,7 +55,7 @@ export function EventDetailView({ id }: { id: string }) {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-4">
           <h2 className="text-sm font-semibold">
-            Deliveries <span className="font-normal text-zinc-500">({data.deliveriesTotal})</span>
+            Deliveries <span className="font-normal text-zinc-500 dark:text-zinc-400">({data.deliveriesTotal})</span>
           </h2>
           {data.deliveriesTotal > data.deliveries.length && (
             <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="deliveries-capped">

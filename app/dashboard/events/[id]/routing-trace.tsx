@@ -21,7 +21,7 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
           ) : r.matched ? (
             <IconCheck title="Matched" className="mt-0.5 size-4 text-emerald-600 dark:text-emerald-400" />
           ) : (
-            <IconBan title="Not matched" className="mt-0.5 size-4 text-zinc-400 dark:text-zinc-500" />
+            <IconBan title="Not matched" className="mt-0.5 size-4 text-zinc-500 dark:text-zinc-400" />
           )}
           <div className="min-w-0 flex-1 text-sm">
             <Link href={`/dashboard/subscriptions/${r.subscriptionId}`} className="block truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400">

@@ -26,10 +26,14 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
   const rotationEnds = sub.secretRotationEndsAt && new Date(sub.secretRotationEndsAt).getTime() > Date.now() ? sub.secretRotationEndsAt : null;
   return (
     <Panel title="Signing secret" description="Verify the webhook-signature header with it (Standard Webhooks)." bodyClassName="space-y-3 p-4">
-      <div className="flex items-center gap-2">
-        <code data-testid="secret-value" className="min-w-0 flex-1 truncate rounded-md bg-zinc-50 px-2.5 py-1.5 font-mono text-xs ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:ring-zinc-800">
-          {revealed ? (secret.data?.secret ?? (secret.error ? 'Could not load the secret' : 'Loading…')) : 'whsec_••••••••••••••••••••••••••••••••'}
-        </code>
+      {/* The whole secret, wrapping: a cut one ("whsec_abc…") cannot be checked against a receiver's copy. */}
+      <code
+        data-testid="secret-value"
+        className="block rounded-md bg-zinc-50 px-2.5 py-1.5 font-mono text-xs break-all text-zinc-800 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-950 dark:text-zinc-200 dark:ring-zinc-800"
+      >
+        {revealed ? (secret.data?.secret ?? (secret.error ? 'Could not load the secret' : 'Loading…')) : 'whsec_••••••••••••••••••••••••••••••••'}
+      </code>
+      <div className="flex flex-wrap items-center gap-2">
         {/* A read-only session cannot reveal secrets (the API refuses it too). */}
         <Writable>
           <Button size="sm" onClick={() => setRevealed((r) => !r)} aria-pressed={revealed}>
@@ -37,7 +41,7 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
             {revealed ? 'Hide' : 'Reveal'}
           </Button>
         </Writable>
-        {revealed && secret.data && <CopyButton text={secret.data.secret} label="Copy secret" iconOnly />}
+        {revealed && secret.data && <CopyButton text={secret.data.secret} label="Copy secret" />}
       </div>
       {secret.error && revealed && <p className="text-xs text-red-600 dark:text-red-400">{describeError(secret.error)}</p>}
       {rotationEnds && (

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { TimeSeriesChart } from '../../../_components/chart';
+import { formatLatencyTick, TimeSeriesChart } from '../../../_components/chart';
 import { formatCount } from '../../../_components/format';
 import { Panel } from '../../../_components/panel';
 import { ErrorState, Skeleton } from '../../../_components/states';
@@ -132,6 +132,8 @@ export function SubscriptionLatencyChart({ id }: { id: string }) {
           kind="line"
           height={HEIGHT}
           format={(v) => formatLatency(Math.round(v))}
+          tickFormat={formatLatencyTick}
+          integer
           emptyText="No attempts in the last hour"
           series={[
             { label: 'p50', color: 'indigo', value: (m) => m.latencyP50Ms },
