@@ -35,21 +35,44 @@ export default tseslint.config(
     files: ['server/**', 'app/**', 'worker/**', 'proxy.ts'],
     ignores: ['server/env.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through env() (server/env.ts) or ctx.config, not process.env.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through env() (server/env.ts) or ctx.config, not process.env.' },
+      ],
     },
   },
   {
     // The domain is shared by web and worker: it must not import web code.
     files: ['server/domain/**', 'server/queue/**', 'server/db/**', 'worker/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['next', 'next/*', 'react', 'react-dom', '@trpc/*', 'server-only', '**/app/**', '**/server/api/**', '**/server/auth/**'], message: 'server/domain, queue, db and worker run under plain Node: no web imports.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['next', 'next/*', 'react', 'react-dom', '@trpc/*', 'server-only', '**/app/**', '**/server/api/**', '**/server/auth/**'],
+              message: 'server/domain, queue, db and worker run under plain Node: no web imports.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Pages and components reach data through tRPC only.
     files: ['app/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/drizzle/**', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'pg-boss', '**/server/db/**'], message: 'app/ never touches the database: go through server/api (tRPC) or a route handler.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/drizzle/**', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'pg-boss', '**/server/db/**'],
+              message: 'app/ never touches the database: go through server/api (tRPC) or a route handler.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

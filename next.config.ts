@@ -10,7 +10,9 @@ const config: NextConfig = {
   // Pages get their policy (with a per-request nonce) from proxy.ts; /api, the API reference
   // included, serves no inline script and gets the nonce-less one.
   async headers() {
-    return [{ source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }) }] }];
+    return [
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }) }] },
+    ];
   },
 };
 

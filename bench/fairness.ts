@@ -61,7 +61,12 @@ async function publishLoop(ctx: Ctx, customers: string[], perSecond: number, unt
 async function scenarioB(ctx: Ctx, rx: Receiver) {
   const slowCustomer = await createCustomer(ctx, platformScope, { name: 'Slow endpoint' });
   const slowSub = await createSubscription(ctx, platformScope, {
-    customerId: slowCustomer.id, url: `${rx.url}/sw/slow`, eventTypes: ['*'], timeoutMs: 15_000 / K, rateLimitPerSecond: 20, maxInFlight: 10,
+    customerId: slowCustomer.id,
+    url: `${rx.url}/sw/slow`,
+    eventTypes: ['*'],
+    timeoutMs: 15_000 / K,
+    rateLimitPerSecond: 20,
+    maxInFlight: 10,
   });
   const others: string[] = [];
   for (let i = 0; i < 5; i++) {
@@ -90,7 +95,10 @@ async function scenarioB(ctx: Ctx, rx: Receiver) {
         const [s] = await ctx.db.select({ state: subscriptions.breakerState }).from(subscriptions).where(eq(subscriptions.id, slowSub.id));
         const seen = breakerSeen[m]!;
         if (s && seen.at(-1) !== s.state) seen.push(s.state);
-        const [d] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, slowSub.id), eq(deliveries.status, 'pending')));
+        const [d] = await ctx.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(deliveries)
+          .where(and(eq(deliveries.subscriptionId, slowSub.id), eq(deliveries.status, 'pending')));
         depthAt[m] = d?.n ?? 0;
         await sleep(250);
       }
@@ -125,8 +133,14 @@ async function scenarioB(ctx: Ctx, rx: Receiver) {
       'others p99 ms': percentile(lat, 99),
     });
   }
-  printTable(`Scenario B: one endpoint 100 ms → 30 s for 10 minutes, then back (1 minute = ${MINUTE_MS / 1000} s; rate limit 20/s, window 10, timeout 15 s, all ÷${K})`, rows);
-  const [left] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, slowSub.id), eq(deliveries.status, 'pending')));
+  printTable(
+    `Scenario B: one endpoint 100 ms → 30 s for 10 minutes, then back (1 minute = ${MINUTE_MS / 1000} s; rate limit 20/s, window 10, timeout 15 s, all ÷${K})`,
+    rows,
+  );
+  const [left] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(and(eq(deliveries.subscriptionId, slowSub.id), eq(deliveries.status, 'pending')));
   console.log(`after the run: ${left?.n ?? 0} of the slow endpoint's deliveries still pending (draining at its rate limit); none dropped`);
   return rows;
 }
@@ -136,10 +150,32 @@ async function seedDead(ctx: Ctx, customerId: string, subscriptionId: string, n:
   for (let b = 0; b < n; b += 1000) {
     const evs = Array.from({ length: Math.min(1000, n - b) }, (_, i) => {
       const id = newId('event');
-      return { id, customerId, type: 'invoice.paid', body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }), createdAt: now, retentionUntil: new Date(now.getTime() + 30 * 86400_000), fannedOutAt: now, deliveryCount: 1 };
+      return {
+        id,
+        customerId,
+        type: 'invoice.paid',
+        body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
+        createdAt: now,
+        retentionUntil: new Date(now.getTime() + 30 * 86400_000),
+        fannedOutAt: now,
+        deliveryCount: 1,
+      };
     });
     await ctx.db.insert(events).values(evs);
-    await ctx.db.insert(deliveries).values(evs.map((e) => ({ id: newId('delivery'), eventId: e.id, subscriptionId, customerId, eventType: 'invoice.paid', status: 'dead' as const, attemptCount: 12, cycleStartedAt: now, completedAt: now, createdAt: now })));
+    await ctx.db.insert(deliveries).values(
+      evs.map((e) => ({
+        id: newId('delivery'),
+        eventId: e.id,
+        subscriptionId,
+        customerId,
+        eventType: 'invoice.paid',
+        status: 'dead' as const,
+        attemptCount: 12,
+        cycleStartedAt: now,
+        completedAt: now,
+        createdAt: now,
+      })),
+    );
   }
 }
 
@@ -164,7 +200,17 @@ async function scenarioA(ctx: Ctx, rx: Receiver) {
     const p = await getBulkReplay(ctx, scope, first.id);
     const now = Date.now();
     const lat = latencies(rx, livePublished, lastT, now);
-    rows.push({ 's': Math.round((now - start) / 1000), status: p.status, total: p.total, enqueued: p.enqueued, delivered: p.delivered, failed: p.failed, 'in flight': p.inFlight, 'live p50 ms': percentile(lat, 50), 'live p99 ms': percentile(lat, 99) });
+    rows.push({
+      s: Math.round((now - start) / 1000),
+      status: p.status,
+      total: p.total,
+      enqueued: p.enqueued,
+      delivered: p.delivered,
+      failed: p.failed,
+      'in flight': p.inFlight,
+      'live p50 ms': percentile(lat, 50),
+      'live p99 ms': percentile(lat, 99),
+    });
     lastT = now;
     if (p.delivered + p.failed >= p.total || now - start > 300_000) break;
   }
@@ -179,7 +225,9 @@ async function scenarioA(ctx: Ctx, rx: Receiver) {
     third = err instanceof DomainError ? `${err.code} (HTTP 429), Retry-After ${err.retryAfterSeconds} s` : String(err);
   }
   printTable('Scenario A: "replay all" on 10,000 dead letters (replay rate 200/s for the customer; live traffic 10/s from it and a neighbour)', rows);
-  console.log(`second click while running: returned the same replay (${second.id === first.id ? 'same id' : 'DIFFERENT id'}, existing=${second.existing}); third click right after: ${third}`);
+  console.log(
+    `second click while running: returned the same replay (${second.id === first.id ? 'same id' : 'DIFFERENT id'}, existing=${second.existing}); third click right after: ${third}`,
+  );
   return { rows, secondSame: second.id === first.id, third };
 }
 
@@ -187,13 +235,15 @@ async function healthyThroughput(ctx: Ctx, rx: Receiver, customers: string[], n:
   const published: Published = new Map();
   const before = rx.arrivals.length;
   const t0 = Date.now();
-  await Promise.all(customers.map(async (customerId, ci) => {
-    for (let i = ci; i < n; i += customers.length) {
-      const t = Date.now();
-      const e = await publishEvent(ctx, platformScope, { type: 'order.created', data: { i }, customerId });
-      published.set(e.id, t);
-    }
-  }));
+  await Promise.all(
+    customers.map(async (customerId, ci) => {
+      for (let i = ci; i < n; i += customers.length) {
+        const t = Date.now();
+        const e = await publishEvent(ctx, platformScope, { type: 'order.created', data: { i }, customerId });
+        published.set(e.id, t);
+      }
+    }),
+  );
   while (rx.arrivals.filter((a) => published.has(a.id)).length < n && Date.now() - t0 < 120_000) await sleep(100);
   const mine = rx.arrivals.slice(before).filter((a) => published.has(a.id));
   const last = Math.max(...mine.map((a) => a.at));
@@ -222,13 +272,27 @@ async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
   await ctx.db.execute(sql`vacuum analyze events`);
   await sleep(2000);
   const withBacklog = await healthyThroughput(ctx, rx, healthy, 3000);
-  const [q] = await ctx.db.execute<{ ready: number }>(sql`select count(*)::int as ready from pgboss.job where name = 'deliver' and state in ('created', 'retry')`);
+  const [q] = await ctx.db.execute<{ ready: number }>(
+    sql`select count(*)::int as ready from pgboss.job where name = 'deliver' and state in ('created', 'retry')`,
+  );
 
   // The same backlog as ready pg-boss jobs, for contrast: fetch+complete of other groups' jobs.
   const naive = await naivePgBoss(url);
   const rows = [
-    { setup: 'Hookrelay, no stuck customer', 'healthy deliveries/s': base.perSecond, 'healthy p50 ms': base.p50, 'healthy p99 ms': base.p99, 'ready jobs in pg-boss': null as number | null },
-    { setup: 'Hookrelay, 100,000 queued for a stuck customer', 'healthy deliveries/s': withBacklog.perSecond, 'healthy p50 ms': withBacklog.p50, 'healthy p99 ms': withBacklog.p99, 'ready jobs in pg-boss': q?.ready ?? null },
+    {
+      setup: 'Hookrelay, no stuck customer',
+      'healthy deliveries/s': base.perSecond,
+      'healthy p50 ms': base.p50,
+      'healthy p99 ms': base.p99,
+      'ready jobs in pg-boss': null as number | null,
+    },
+    {
+      setup: 'Hookrelay, 100,000 queued for a stuck customer',
+      'healthy deliveries/s': withBacklog.perSecond,
+      'healthy p50 ms': withBacklog.p50,
+      'healthy p99 ms': withBacklog.p99,
+      'ready jobs in pg-boss': q?.ready ?? null,
+    },
   ];
   printTable('Scenario C: 100,000 queued deliveries for one stuck customer (flow control keeps them in the deliveries table)', rows);
   printTable('Without flow control: pg-boss alone, fetch+complete of other groups (groupConcurrency 10, batch 100)', naive);
@@ -243,12 +307,19 @@ async function naivePgBoss(url: string) {
   for (const blocked of [0, 100_000]) {
     const q = `naive-${blocked}`;
     await boss.createQueue(q);
-    for (let i = 0; i < blocked; i += 5000) await boss.insert(q, Array.from({ length: Math.min(5000, blocked - i) }, () => ({ data: {}, group: { id: 'stuck' } })));
+    for (let i = 0; i < blocked; i += 5000)
+      await boss.insert(
+        q,
+        Array.from({ length: Math.min(5000, blocked - i) }, () => ({ data: {}, group: { id: 'stuck' } })),
+      );
     // The stuck group is at its cap: 10 of its jobs active and never completed.
     if (blocked > 0) {
       for (let got = 0; got < 10;) got += (await boss.fetch(q, { batchSize: 10 - got, groupConcurrency: 10 })).length;
     }
-    await boss.insert(q, Array.from({ length: 20_000 }, (_, i) => ({ data: {}, group: { id: `g${i % 20}` } })));
+    await boss.insert(
+      q,
+      Array.from({ length: 20_000 }, (_, i) => ({ data: {}, group: { id: `g${i % 20}` } })),
+    );
     const t0 = Date.now();
     let done = 0;
     const fetchMs: number[] = [];
@@ -257,10 +328,18 @@ async function naivePgBoss(url: string) {
       const jobs = await boss.fetch(q, { batchSize: 100, groupConcurrency: 10 });
       fetchMs.push(performance.now() - f0);
       if (jobs.length === 0) break;
-      await boss.complete(q, jobs.map((j) => j.id));
+      await boss.complete(
+        q,
+        jobs.map((j) => j.id),
+      );
       done += jobs.length;
     }
-    out.push({ 'ready jobs of the stuck group': blocked, 'other groups jobs/s': Math.round((done / (Date.now() - t0)) * 1000), 'fetch p50 ms': percentile(fetchMs, 50), 'fetch p99 ms': percentile(fetchMs, 99) });
+    out.push({
+      'ready jobs of the stuck group': blocked,
+      'other groups jobs/s': Math.round((done / (Date.now() - t0)) * 1000),
+      'fetch p50 ms': percentile(fetchMs, 50),
+      'fetch p99 ms': percentile(fetchMs, 99),
+    });
   }
   await boss.stop({ graceful: false, close: true });
   return out;
@@ -270,7 +349,13 @@ export async function runFairness() {
   const db = await benchDatabase();
   await migrateDatabase(db.url);
   const rx = await startReceiverProcess();
-  const env = { RETRY_TIME_SCALE: String(1 / K), BREAKER_COOLDOWN_SECONDS: '30', CUSTOMER_MAX_IN_FLIGHT: '10', REPLAY_RATE_PER_SECOND: '200', WORKER_CONCURRENCY: '128' };
+  const env = {
+    RETRY_TIME_SCALE: String(1 / K),
+    BREAKER_COOLDOWN_SECONDS: '30',
+    CUSTOMER_MAX_IN_FLIGHT: '10',
+    REPLAY_RATE_PER_SECOND: '200',
+    WORKER_CONCURRENCY: '128',
+  };
   const ctx = await benchContext(db.url, { retryTimeScale: 1 / K, breakerCooldownMs: 30_000, replayRatePerSecond: 200 });
   try {
     for (let i = 0; i < 2; i++) startWorkerProcess(db.url, env);

@@ -19,7 +19,18 @@ import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/tenants/subscriptions';
 import { benchContext } from './lib/context';
-import { benchDatabase, rssMb, saveResult, sleep, startProcess, startReceiverProcess, startWorkerProcess, stopProcesses, workerEnv, type Receiver } from './lib/harness';
+import {
+  benchDatabase,
+  rssMb,
+  saveResult,
+  sleep,
+  startProcess,
+  startReceiverProcess,
+  startWorkerProcess,
+  stopProcesses,
+  workerEnv,
+  type Receiver,
+} from './lib/harness';
 import { percentile, printTable } from './lib/table';
 
 const CONCURRENCY = 64;
@@ -50,7 +61,12 @@ async function ceilingHttp(rx: Receiver) {
   const r = await forDuration(10_000, CONCURRENCY, async () => {
     const ts = Math.floor(Date.now() / 1000);
     const sig = createHmac('sha256', key).update(`evt_bench.${ts}.${BODY}`).digest('base64');
-    const res = await pool.request({ path: '/ok', method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'ceiling', 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` }, body: BODY });
+    const res = await pool.request({
+      path: '/ok',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'ceiling', 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` },
+      body: BODY,
+    });
     await res.body.dump();
   });
   await pool.close();
@@ -62,8 +78,15 @@ async function ceilingPostgres(url: string) {
   const pg = database.sql;
   await pg`create table bench_deliveries (id bigserial primary key, subscription_id text not null, customer_id text not null, status text not null, attempt_count int not null default 0, next_attempt_at timestamptz, created_at timestamptz not null default now())`;
   await pg`create index on bench_deliveries (id) where status = 'pending'`;
-  const rows = Array.from({ length: 1000 }, (_, i) => ({ subscription_id: `sub_${i % 50}`, customer_id: `cus_${i % 10}`, status: 'pending', next_attempt_at: new Date().toISOString() }));
-  const ins = await forDuration(5000, 4, async () => { await pg`insert into bench_deliveries ${pg(rows)}`; });
+  const rows = Array.from({ length: 1000 }, (_, i) => ({
+    subscription_id: `sub_${i % 50}`,
+    customer_id: `cus_${i % 10}`,
+    status: 'pending',
+    next_attempt_at: new Date().toISOString(),
+  }));
+  const ins = await forDuration(5000, 4, async () => {
+    await pg`insert into bench_deliveries ${pg(rows)}`;
+  });
   const claim = await forDuration(5000, 4, async () => {
     await pg`update bench_deliveries set status = 'done', attempt_count = attempt_count + 1 where id in (select id from bench_deliveries where status = 'pending' order by id limit 100 for update skip locked)`;
   });
@@ -78,18 +101,27 @@ async function ceilingPgBoss(url: string) {
   await boss.createQueue('bench-ceiling');
   const N = 60_000;
   const t0 = Date.now();
-  for (let i = 0; i < N; i += 1000) await boss.insert('bench-ceiling', Array.from({ length: 1000 }, () => ({ data: {} })));
+  for (let i = 0; i < N; i += 1000)
+    await boss.insert(
+      'bench-ceiling',
+      Array.from({ length: 1000 }, () => ({ data: {} })),
+    );
   const insertPerSecond = Math.round(N / ((Date.now() - t0) / 1000));
   const t1 = Date.now();
   let done = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (;;) {
-      const jobs = await boss.fetch('bench-ceiling', { batchSize: 500 });
-      if (jobs.length === 0) break;
-      await boss.complete('bench-ceiling', jobs.map((j) => j.id));
-      done += jobs.length;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (;;) {
+        const jobs = await boss.fetch('bench-ceiling', { batchSize: 500 });
+        if (jobs.length === 0) break;
+        await boss.complete(
+          'bench-ceiling',
+          jobs.map((j) => j.id),
+        );
+        done += jobs.length;
+      }
+    }),
+  );
   const fetchCompletePerSecond = Math.round(done / ((Date.now() - t1) / 1000));
   await boss.stop({ graceful: false, close: true });
   return { insertPerSecond, fetchCompletePerSecond };
@@ -141,12 +173,21 @@ export async function runPerf() {
     // BENCH_PROFILE=1: CPU profiles of web and worker into bench/results/profiles (summarise with
     // `pnpm tsx bench/profile-summary.ts`).
     const profile: Record<string, string> = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=bench/results/profiles' } : {};
-    const web = startProcess('node_modules/.bin/next', ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'], workerEnv(db.url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000', ...profile }));
+    const web = startProcess(
+      'node_modules/.bin/next',
+      ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'],
+      workerEnv(db.url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000', ...profile }),
+    );
     const worker = startWorkerProcess(db.url, { WORKER_CONCURRENCY: '256', ...profile });
     await waitForHttp(`http://127.0.0.1:${WEB_PORT}/api/health`, 60_000);
     const api = new Pool(`http://127.0.0.1:${WEB_PORT}`, { connections: 32 });
     const publish = async (body: object) => {
-      const res = await api.request({ path: '/api/v1/events', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await api.request({
+        path: '/api/v1/events',
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = (await res.body.json()) as { id: string };
       if (res.statusCode !== 202) throw new Error(`publish answered ${res.statusCode}: ${JSON.stringify(json)}`);
       return json.id;
@@ -154,7 +195,9 @@ export async function runPerf() {
 
     // Publish API alone: a customer with no subscriptions (ingest only).
     const quiet = await createCustomer(ctx, platformScope, { name: 'No subscriptions' });
-    const ingest = await forDuration(10_000, 32, async () => { await publish({ type: 'order.created', customerId: quiet.id, data: DATA }); });
+    const ingest = await forDuration(10_000, 32, async () => {
+      await publish({ type: 'order.created', customerId: quiet.id, data: DATA });
+    });
     // The web tier's own ceiling under the same load: a health check is one `select 1`.
     const health = await forDuration(10_000, 32, async () => {
       const res = await api.request({ path: '/api/health', method: 'GET' });
@@ -163,9 +206,15 @@ export async function runPerf() {
     // Batch publish: 100 events per request, 8 clients.
     const batchBody = JSON.stringify({ events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })) });
     const batched = await forDuration(10_000, 8, async () => {
-      const res = await api.request({ path: '/api/v1/events/batch', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: batchBody });
+      const res = await api.request({
+        path: '/api/v1/events/batch',
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: batchBody,
+      });
       const json = (await res.body.json()) as { results: Array<{ error?: unknown }> };
-      if (res.statusCode !== 202 || json.results.some((r) => r.error)) throw new Error(`batch publish answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
+      if (res.statusCode !== 202 || json.results.some((r) => r.error))
+        throw new Error(`batch publish answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
     });
     const batchEventsPerSecond = batched.perSecond * 100;
 
@@ -189,7 +238,9 @@ export async function runPerf() {
     let i = 0;
     const DURATION = 30_000;
     const t0 = Date.now();
-    const pub = await forDuration(DURATION, 16, async () => { await publish({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA }); });
+    const pub = await forDuration(DURATION, 16, async () => {
+      await publish({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA });
+    });
     // Count what arrived during the publishing window after a 5 s warm-up, then let the rest drain.
     const steady = rx.arrivals.slice(before).filter((a) => a.at >= t0 + 5000 && a.at < t0 + DURATION);
     const e2ePerSecond = Math.round(steady.length / ((DURATION - 5000) / 1000));
@@ -213,7 +264,11 @@ export async function runPerf() {
     const pending: Promise<void>[] = [];
     while (Date.now() < latEnd) {
       const t = Date.now();
-      pending.push(publish({ type: 'order.created', customerId: latCustomer.id, data: DATA }).then((id) => { sent.set(id, t); }));
+      pending.push(
+        publish({ type: 'order.created', customerId: latCustomer.id, data: DATA }).then((id) => {
+          sent.set(id, t);
+        }),
+      );
       next += 1000 / rate;
       const wait = next - Date.now();
       if (wait > 0) await sleep(wait);
@@ -225,15 +280,22 @@ export async function runPerf() {
     // Fan-out: one broadcast event to 10,000 subscriptions (100 customers × 100).
     for (let c = 0; c < 100; c++) {
       const cus = await createCustomer(ctx, platformScope, { name: `Fan ${c}` });
-      const subs = Array.from({ length: 100 }, () => createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['fanout.test'] }));
+      const subs = Array.from({ length: 100 }, () =>
+        createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['fanout.test'] }),
+      );
       await Promise.all(subs);
     }
     const fanT0 = Date.now();
     const fanId = await publish({ type: 'fanout.test', data: DATA, broadcast: true });
     let fanned: { at: Date | null; n: number | null } = { at: null, n: null };
     while (Date.now() - fanT0 < 120_000) {
-      const [e] = await ctx.db.execute<{ fanned_out_at: string | null; delivery_count: number | null }>(sql`select fanned_out_at, delivery_count from events where id = ${fanId}`);
-      if (e?.fanned_out_at) { fanned = { at: new Date(e.fanned_out_at), n: e.delivery_count }; break; }
+      const [e] = await ctx.db.execute<{ fanned_out_at: string | null; delivery_count: number | null }>(
+        sql`select fanned_out_at, delivery_count from events where id = ${fanId}`,
+      );
+      if (e?.fanned_out_at) {
+        fanned = { at: new Date(e.fanned_out_at), n: e.delivery_count };
+        break;
+      }
       await sleep(50);
     }
     while (rx.arrivals.filter((a) => a.id === fanId).length < 10_000 && Date.now() - fanT0 < 180_000) await sleep(200);
@@ -245,26 +307,67 @@ export async function runPerf() {
     await ctx.close();
     const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
     results.ours = {
-      ingest, health, batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 }, e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
+      ingest,
+      health,
+      batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 },
+      e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
       latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
       fanout: { rowsPerSecond: fanRowsPerSecond, delivered: fanArrivals.length, lastDeliveryS: (lastFan - fanT0) / 1000 },
       rss,
     };
     printTable('Hookrelay (same run)', [
-      { figure: 'end-to-end deliveries/s (publish over HTTP → fan-out ×10 → signed POST → attempt row), 30 s', value: e2ePerSecond, ceiling: http.perSecond, ratio: ratio(e2ePerSecond, http.perSecond), target: '≥ 50%' },
-      { figure: `publish → first attempt p50 ms (at ${rate} events/s, half the sustained rate)`, value: percentile(lat, 50), ceiling: null, ratio: null, target: null },
+      {
+        figure: 'end-to-end deliveries/s (publish over HTTP → fan-out ×10 → signed POST → attempt row), 30 s',
+        value: e2ePerSecond,
+        ceiling: http.perSecond,
+        ratio: ratio(e2ePerSecond, http.perSecond),
+        target: '≥ 50%',
+      },
+      {
+        figure: `publish → first attempt p50 ms (at ${rate} events/s, half the sustained rate)`,
+        value: percentile(lat, 50),
+        ceiling: null,
+        ratio: null,
+        target: null,
+      },
       { figure: 'publish → first attempt p95 ms', value: percentile(lat, 95), ceiling: null, ratio: null, target: null },
       { figure: 'publish → first attempt p99 ms', value: percentile(lat, 99), ceiling: null, ratio: null, target: '≤ 250' },
-      { figure: 'fan-out: delivery rows/s (one event → 10,000 subscriptions)', value: fanRowsPerSecond, ceiling: pg.insertRowsPerSecond, ratio: fanRowsPerSecond ? ratio(fanRowsPerSecond, pg.insertRowsPerSecond) : null, target: '≥ 5,000/s' },
+      {
+        figure: 'fan-out: delivery rows/s (one event → 10,000 subscriptions)',
+        value: fanRowsPerSecond,
+        ceiling: pg.insertRowsPerSecond,
+        ratio: fanRowsPerSecond ? ratio(fanRowsPerSecond, pg.insertRowsPerSecond) : null,
+        target: '≥ 5,000/s',
+      },
       { figure: 'fan-out: seconds to the last of 10,000 deliveries', value: (lastFan - fanT0) / 1000, ceiling: null, ratio: null, target: null },
-      { figure: 'publish API requests/s (no subscriptions, 32 clients)', value: ingest.perSecond, ceiling: boss.insertPerSecond, ratio: ratio(ingest.perSecond, boss.insertPerSecond), target: null },
+      {
+        figure: 'publish API requests/s (no subscriptions, 32 clients)',
+        value: ingest.perSecond,
+        ceiling: boss.insertPerSecond,
+        ratio: ratio(ingest.perSecond, boss.insertPerSecond),
+        target: null,
+      },
       { figure: 'publish API p99 ms', value: Math.round(ingest.p99 ?? 0), ceiling: null, ratio: null, target: null },
-      { figure: 'publish API vs GET /api/health requests/s (same 32 clients)', value: ingest.perSecond, ceiling: health.perSecond, ratio: ratio(ingest.perSecond, health.perSecond), target: '≥ 50%' },
-      { figure: 'batch publish events/s (100 per request, 8 clients) vs single publishes', value: batchEventsPerSecond, ceiling: ingest.perSecond, ratio: `${(batchEventsPerSecond / Math.max(1, ingest.perSecond)).toFixed(1)}×`, target: '≥ 10×' },
+      {
+        figure: 'publish API vs GET /api/health requests/s (same 32 clients)',
+        value: ingest.perSecond,
+        ceiling: health.perSecond,
+        ratio: ratio(ingest.perSecond, health.perSecond),
+        target: '≥ 50%',
+      },
+      {
+        figure: 'batch publish events/s (100 per request, 8 clients) vs single publishes',
+        value: batchEventsPerSecond,
+        ceiling: ingest.perSecond,
+        ratio: `${(batchEventsPerSecond / Math.max(1, ingest.perSecond)).toFixed(1)}×`,
+        target: '≥ 10×',
+      },
       { figure: 'RSS of web under load, MiB', value: rss.web, ceiling: null, ratio: null, target: null },
       { figure: 'RSS of worker under load, MiB', value: rss.worker, ceiling: null, ratio: null, target: null },
     ]);
-    console.log(`e2e: ${pub.perSecond} events/s published for 30 s (×10 deliveries each); the backlog drained ${drainedIn.toFixed(1)} s after publishing stopped; ${attemptRows?.n} attempt rows`);
+    console.log(
+      `e2e: ${pub.perSecond} events/s published for 30 s (×10 deliveries each); the backlog drained ${drainedIn.toFixed(1)} s after publishing stopped; ${attemptRows?.n} attempt rows`,
+    );
   } finally {
     await stopProcesses();
     rx.stop();

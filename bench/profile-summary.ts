@@ -16,10 +16,15 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   const bucket = new Map<string, number>();
   p.samples.forEach((s, i) => {
     const f = byId.get(s)!.callFrame;
-    const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1] ?? (f.url.includes('/work/') ? 'hookrelay' : f.url ? 'node' : 'native');
+    const pkg =
+      /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1] ??
+      (f.url.includes('/work/') ? 'hookrelay' : f.url ? 'node' : 'native');
     const key = `${pkg}: ${f.functionName || '(anonymous)'}`;
     bucket.set(key, (bucket.get(key) ?? 0) + (p.timeDeltas[i] ?? 0));
   });
-  const rows = [...bucket.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => ({ 'self time': `${((v / total) * 100).toFixed(1)}%`, function: k }));
+  const rows = [...bucket.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, v]) => ({ 'self time': `${((v / total) * 100).toFixed(1)}%`, function: k }));
   printTable(`${file} (${Math.round(total / 1e6)} s sampled)`, rows);
 }

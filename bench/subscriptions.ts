@@ -25,7 +25,13 @@ import { percentile, printTable } from './lib/table';
 
 const SUBS = 5000;
 const ROUNDS = 5;
-const DATA = { amount: 4200, currency: 'eur', customer: { country: 'FR', tier: 'gold', email: 'ada@example.com' }, items: [{ sku: 'A-1', qty: 2 }], pad: 'x'.repeat(700) };
+const DATA = {
+  amount: 4200,
+  currency: 'eur',
+  customer: { country: 'FR', tier: 'gold', email: 'ada@example.com' },
+  items: [{ sku: 'A-1', qty: 2 }],
+  pad: 'x'.repeat(700),
+};
 /** Five conditions, all holding on DATA. */
 const HOLDS: Filter = {
   'data.amount': { $gte: 1000 },
@@ -42,8 +48,15 @@ const SCHEMA = {
   properties: {
     amount: { type: 'integer', minimum: 0 },
     currency: { enum: ['eur', 'usd', 'gbp'] },
-    customer: { type: 'object', required: ['country'], properties: { country: { type: 'string', minLength: 2, maxLength: 2 }, tier: { type: 'string' }, email: { type: 'string', format: 'email' } } },
-    items: { type: 'array', items: { type: 'object', required: ['sku', 'qty'], properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } } } },
+    customer: {
+      type: 'object',
+      required: ['country'],
+      properties: { country: { type: 'string', minLength: 2, maxLength: 2 }, tier: { type: 'string' }, email: { type: 'string', format: 'email' } },
+    },
+    items: {
+      type: 'array',
+      items: { type: 'object', required: ['sku', 'qty'], properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } } },
+    },
     pad: { type: 'string' },
   },
 };
@@ -61,7 +74,16 @@ export async function runSubscriptions(): Promise<void> {
     for (let c = 0; c < 50; c++) {
       const cus = await createCustomer(ctx, platformScope, { name: `Fan ${c}` });
       for (const [kind, type] of Object.entries(sets) as Array<[keyof typeof sets, string]>) {
-        await Promise.all(Array.from({ length: SUBS / 50 }, () => createSubscription(ctx, platformScope, { customerId: cus.id, url: 'http://127.0.0.1:9/none', eventTypes: [type], ...(filterOf[kind] && { filter: filterOf[kind] }) })));
+        await Promise.all(
+          Array.from({ length: SUBS / 50 }, () =>
+            createSubscription(ctx, platformScope, {
+              customerId: cus.id,
+              url: 'http://127.0.0.1:9/none',
+              eventTypes: [type],
+              ...(filterOf[kind] && { filter: filterOf[kind] }),
+            }),
+          ),
+        );
       }
     }
     const fanout: Record<keyof typeof sets, number[]> = { none: [], holds: [], fails: [] };
@@ -107,23 +129,32 @@ export async function runSubscriptions(): Promise<void> {
         }
         const end = Date.now() + 3000;
         let n = 0;
-        await Promise.all(Array.from({ length: 32 }, async () => {
-          while (Date.now() < end) {
-            await publishEventBatched(ctx, scope, { type: kinds[kind], data: DATA });
-            n++;
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 32 }, async () => {
+            while (Date.now() < end) {
+              await publishEventBatched(ctx, scope, { type: kinds[kind], data: DATA });
+              n++;
+            }
+          }),
+        );
         batched[kind].push(n / 3);
       }
     }
 
     const results = {
-      fanout: Object.fromEntries(Object.keys(sets).map((k) => [k, { subscriptionsPerSecond: Math.round(median(fanout[k as keyof typeof sets])), rowsPerEvent: rows[k as keyof typeof sets] }])),
+      fanout: Object.fromEntries(
+        Object.keys(sets).map((k) => [
+          k,
+          { subscriptionsPerSecond: Math.round(median(fanout[k as keyof typeof sets])), rowsPerEvent: rows[k as keyof typeof sets] },
+        ]),
+      ),
       evaluateFilterPerSecond: Math.round(median(evalRuns)),
-      publish: Object.fromEntries(Object.keys(kinds).map((k) => {
-        const key = k as keyof typeof kinds;
-        return [k, { p50: percentile(lat[key], 50), p99: percentile(lat[key], 99), batchedPerSecond: Math.round(median(batched[key])) }];
-      })),
+      publish: Object.fromEntries(
+        Object.keys(kinds).map((k) => {
+          const key = k as keyof typeof kinds;
+          return [k, { p50: percentile(lat[key], 50), p99: percentile(lat[key], 99), batchedPerSecond: Math.round(median(batched[key])) }];
+        }),
+      ),
     };
     printTable('Fan-out of one broadcast to 5,000 subscriptions (median of 5)', [
       { variant: 'no filter', 'subscriptions/s': results.fanout.none!.subscriptionsPerSecond, 'delivery rows': rows.none },
@@ -131,12 +162,15 @@ export async function runSubscriptions(): Promise<void> {
       { variant: '5-condition filter that fails', 'subscriptions/s': results.fanout.fails!.subscriptionsPerSecond, 'delivery rows': rows.fails },
     ]);
     printTable('evaluateFilter alone (5 conditions, ~1 KiB body)', [{ figure: 'evaluations/s', value: results.evaluateFilterPerSecond }]);
-    printTable('Publish (one customer, no subscriptions; 300 sequential + 3 s of 32 concurrent, median of 5)', (Object.keys(kinds) as Array<keyof typeof kinds>).map((k) => ({
-      type: { outside: 'outside the catalog', listed: 'in the catalog, no schema', schema: 'in the catalog, JSON Schema' }[k],
-      'p50 ms': results.publish[k]!.p50,
-      'p99 ms': results.publish[k]!.p99,
-      'group commit events/s': results.publish[k]!.batchedPerSecond,
-    })));
+    printTable(
+      'Publish (one customer, no subscriptions; 300 sequential + 3 s of 32 concurrent, median of 5)',
+      (Object.keys(kinds) as Array<keyof typeof kinds>).map((k) => ({
+        type: { outside: 'outside the catalog', listed: 'in the catalog, no schema', schema: 'in the catalog, JSON Schema' }[k],
+        'p50 ms': results.publish[k]!.p50,
+        'p99 ms': results.publish[k]!.p99,
+        'group commit events/s': results.publish[k]!.batchedPerSecond,
+      })),
+    );
     console.log(`\nsaved ${saveResult('subscriptions', results)}`);
   } finally {
     await ctx.close();

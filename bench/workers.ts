@@ -73,7 +73,10 @@ function postgresTicks(): number {
   }
   return sum;
 }
-const selfTicks = () => { const u = process.cpuUsage(); return ((u.user + u.system) / 1e6) * HZ; };
+const selfTicks = () => {
+  const u = process.cpuUsage();
+  return ((u.user + u.system) / 1e6) * HZ;
+};
 async function commits(): Promise<number> {
   const [r] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = ${dbName}`;
   return Number(r?.n ?? 0);
@@ -81,7 +84,15 @@ async function commits(): Promise<number> {
 
 type Sample = { at: number; machine: { busy: number; total: number }; pg: number; workers: number; self: number; commits: number; count: number };
 async function sample(workerPids: number[], count: () => Promise<number> | number): Promise<Sample> {
-  return { at: performance.now(), machine: machineTicks(), pg: postgresTicks(), workers: workerPids.reduce((n, p) => n + processTicks(p), 0), self: selfTicks(), commits: await commits(), count: await count() };
+  return {
+    at: performance.now(),
+    machine: machineTicks(),
+    pg: postgresTicks(),
+    workers: workerPids.reduce((n, p) => n + processTicks(p), 0),
+    self: selfTicks(),
+    commits: await commits(),
+    count: await count(),
+  };
 }
 function summarise(a: Sample, b: Sample) {
   const secs = (b.at - a.at) / 1000;
@@ -133,13 +144,19 @@ function spawnWorker(): ChildProcess {
   });
 }
 async function liveWorkers(): Promise<number> {
-  const [r] = await sql<{ n: number }[]>`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '30 seconds' and stopping_at is null`;
+  const [r] = await sql<
+    { n: number }[]
+  >`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '30 seconds' and stopping_at is null`;
   return r?.n ?? 0;
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- Ingest: publishEvent, 16 concurrent, no workers ------------------------------------------
-console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the run (shared machine)`);
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} before the run (shared machine)`,
+);
 {
   let published = 0;
   let stop = false;
@@ -158,7 +175,9 @@ console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) =
   stop = true;
   await Promise.all(loops);
   const s = summarise(a, b);
-  console.log(`\ningest (publishEvent in-process, 16 concurrent, 1 KiB, no workers): ${s.rate.toFixed(0)} events/s; machine ${s.busy.toFixed(0)}% busy, postgres ${s.pg.toFixed(0)}%, publisher ${s.self.toFixed(0)}%, ${s.commits.toFixed(0)} commits/s`);
+  console.log(
+    `\ningest (publishEvent in-process, 16 concurrent, 1 KiB, no workers): ${s.rate.toFixed(0)} events/s; machine ${s.busy.toFixed(0)}% busy, postgres ${s.pg.toFixed(0)}%, publisher ${s.self.toFixed(0)}%, ${s.commits.toFixed(0)} commits/s`,
+  );
   // Those events' deliveries are not part of the drain runs.
   await sql`delete from events where type = 'bench.ingest'`;
   await sql`delete from pgboss.job where name = 'deliver'`;
@@ -194,9 +213,15 @@ console.log(`\ndrain of a pending backlog (${CUSTOMERS} customers, 1 KiB, receiv
 console.log('| workers | deliveries/s | vs 1 worker | machine busy | postgres CPU | workers CPU | receiver CPU | commits/s |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.workers} | ${r.rate.toFixed(0)}${r.drained ? ' (backlog ran out)' : ''} | ${(r.rate / base).toFixed(2)}× | ${r.busy.toFixed(0)}% | ${r.pg.toFixed(0)}% | ${r.workerCpu.toFixed(0)}% | ${r.self.toFixed(0)}% | ${r.commits.toFixed(0)} |`);
+  console.log(
+    `| ${r.workers} | ${r.rate.toFixed(0)}${r.drained ? ' (backlog ran out)' : ''} | ${(r.rate / base).toFixed(2)}× | ${r.busy.toFixed(0)}% | ${r.pg.toFixed(0)}% | ${r.workerCpu.toFixed(0)}% | ${r.self.toFixed(0)}% | ${r.commits.toFixed(0)} |`,
+  );
 }
-console.log(`\nCPU columns are shares of the whole machine (${cpus().length} cores = 100%); "machine busy" includes other users of this shared machine. load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `\nCPU columns are shares of the whole machine (${cpus().length} cores = 100%); "machine busy" includes other users of this shared machine. load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 
 await rx.close();
 await runtime.stop();

@@ -34,7 +34,10 @@ test('a failing endpoint leaves a dead letter; after the fix one click replays i
   await expect(attempts.nth(0)).toContainText('Next retry');
   await expect(attempts.nth(1)).toContainText('#2 Retry');
   await expect(page.getByTestId('timeline-next')).toContainText('Gave up after 2 attempts');
-  await page.getByTestId('inspector').getByRole('tab', { name: /Response/ }).click();
+  await page
+    .getByTestId('inspector')
+    .getByRole('tab', { name: /Response/ })
+    .click();
   await expect(page.getByTestId('inspector').getByRole('tabpanel')).toContainText('received');
 
   // The endpoint is fixed; replay.
@@ -134,7 +137,11 @@ test('dead letters filter by subscription, event type and time; a selection repl
   const { customerId, email, password } = await seedCustomer('Triage');
   const orders = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'], retryPolicy: { maxAttempts: 1 } });
   const invoices = await createSubscription(customerId, { url: other.url, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
-  const created = [await publish(customerId, 'order.created', { n: 1 }), await publish(customerId, 'order.created', { n: 2 }), await publish(customerId, 'order.cancelled', { n: 3 })];
+  const created = [
+    await publish(customerId, 'order.created', { n: 1 }),
+    await publish(customerId, 'order.created', { n: 2 }),
+    await publish(customerId, 'order.cancelled', { n: 3 }),
+  ];
   const invoice = await publish(customerId, 'invoice.overdue', {});
   for (const e of [...created, invoice]) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
 

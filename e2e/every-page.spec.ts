@@ -19,7 +19,13 @@ async function audit(page: Page, name: string, theme: 'light' | 'dark') {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   const serious = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 5).map((n) => `    ${n.target.join(' ')} ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`).join('\n')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(' ')} ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`)
+          .join('\n')}`,
+    );
   expect.soft(serious, `${name} in ${theme}: accessibility violations`).toEqual([]);
 }
 
@@ -34,7 +40,9 @@ async function fitsPhone(page: Page, name: string) {
     const outer = wide.filter((el) => !wide.some((o) => o !== el && o.contains(el) && o.getBoundingClientRect().right >= el.getBoundingClientRect().right));
     return {
       overflow: document.documentElement.scrollWidth - w,
-      offenders: outer.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className.toString().slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`),
+      offenders: outer
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className.toString().slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`),
     };
   });
   expect.soft(overflow, `${name} scrolls sideways by ${overflow}px at 390 px:\n${offenders.join('\n')}`).toBeLessThanOrEqual(0);
@@ -53,7 +61,17 @@ async function visit(page: Page, name: string, path: string, heading: RegExp | s
   await screenshots(page, `page-${name}`);
 }
 
-type World = { email: string; password: string; order: string; deliveryId: string; orders: string; invoices: string; paused: string; okUrl: string; close: () => Promise<void> };
+type World = {
+  email: string;
+  password: string;
+  order: string;
+  deliveryId: string;
+  orders: string;
+  invoices: string;
+  paused: string;
+  okUrl: string;
+  close: () => Promise<void>;
+};
 let world: World;
 
 test.describe('every page', () => {
@@ -151,7 +169,14 @@ test('every control is reached by the keyboard and shows where the focus is', as
   const e = await publish(customerId, 'key.pressed', {});
   await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
   await signIn(page, email, password);
-  for (const path of ['/dashboard', '/dashboard/events', '/dashboard/subscriptions', `/dashboard/subscriptions/${sub.id}`, '/dashboard/dead-letters', `/dashboard/events/${e.id}`]) {
+  for (const path of [
+    '/dashboard',
+    '/dashboard/events',
+    '/dashboard/subscriptions',
+    `/dashboard/subscriptions/${sub.id}`,
+    '/dashboard/dead-letters',
+    `/dashboard/events/${e.id}`,
+  ]) {
     await page.goto(path);
     await expect(page.getByRole('status', { name: /^Loading/ })).toHaveCount(0);
     const seen: string[] = [];

@@ -9,7 +9,11 @@ test('every page fits a phone screen without sideways scrolling, and every row a
   const failing = await receiver(() => 500);
   const { customerId, email, password } = await seedCustomer('Phone');
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'] });
-  const dying = await createSubscription(customerId, { url: `${failing.url}/with/a/long/path/for/good/measure`, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
+  const dying = await createSubscription(customerId, {
+    url: `${failing.url}/with/a/long/path/for/good/measure`,
+    eventTypes: ['invoice.*'],
+    retryPolicy: { maxAttempts: 1 },
+  });
   const event = await publish(customerId, 'order.created', { orderId: 'ord_phone' });
   const dead = await publish(customerId, 'invoice.overdue', { invoiceId: 'inv_phone' });
   await expect.poll(async () => (await deliveriesOf(event.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');

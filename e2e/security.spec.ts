@@ -10,7 +10,16 @@ import { signIn } from './support/auth';
  * reference rendered from our own origin, and sign-in throttled per email and per address.
  */
 function scriptSources(policy: string): string[] {
-  const directive = policy.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src ')) ?? policy.split(';').map((d) => d.trim()).find((d) => d.startsWith('default-src ')) ?? '';
+  const directive =
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src ')) ??
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('default-src ')) ??
+    '';
   return directive.split(/\s+/).slice(1);
 }
 

@@ -133,7 +133,9 @@ test('the request inspector shows custom header values redacted, and says the re
   const headers = inspector.getByTestId('request-headers');
   await expect(headers).toContainText('Authorization[redacted]');
   await expect(headers).toContainText(`webhook-id${event.id}`);
-  await expect(inspector.getByTestId('redacted-note')).toContainText('Authorization: custom headers of this subscription. The real request carried their values');
+  await expect(inspector.getByTestId('redacted-note')).toContainText(
+    'Authorization: custom headers of this subscription. The real request carried their values',
+  );
   await expect(page.locator('body')).not.toContainText('e2e-inspector-s3cret');
   await inspector.getByRole('button', { name: 'Copy as curl' }).click();
   const curl = await page.evaluate(() => navigator.clipboard.readText());

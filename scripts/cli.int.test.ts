@@ -167,7 +167,20 @@ describe('pnpm cli', () => {
       // No database is needed: DATABASE_URL points nowhere.
       const remote = (...args: string[]) => cliWith({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, ...args);
 
-      const run = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order.created', '--data', '{"n":1}', '--customer', c.body.id, '--json');
+      const run = await remote(
+        'publish',
+        '--url',
+        api.url,
+        '--key',
+        platformKey,
+        '--type',
+        'order.created',
+        '--data',
+        '{"n":1}',
+        '--customer',
+        c.body.id,
+        '--json',
+      );
       expect(run.code, run.stderr).toBe(0);
       const sent = JSON.parse(run.stdout) as { id: string; deliveries: number; duplicate: boolean };
       expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: 0, duplicate: false });

@@ -122,7 +122,10 @@ async function plan(): Promise<Command | RemoteCommand> {
     }
     case 'customer key': {
       noMore(2);
-      const input = check(s.createApiKeyInput.extend({ customer: s.idOf('customer') }).omit({ id: true }), { customer: required('customer'), name: values.name });
+      const input = check(s.createApiKeyInput.extend({ customer: s.idOf('customer') }).omit({ id: true }), {
+        customer: required('customer'),
+        name: values.name,
+      });
       return async (ctx, d) => {
         const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name);
         return { result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, key: k.key }, lastLine: k.key };
@@ -139,10 +142,16 @@ async function plan(): Promise<Command | RemoteCommand> {
     }
     case 'key list': {
       noMore(2);
-      const input = check(s.listApiKeysInput.extend({ customer: s.idOf('customer').optional() }).omit({ customerId: true }), { customer: values.customer, limit: 200 });
+      const input = check(s.listApiKeysInput.extend({ customer: s.idOf('customer').optional() }).omit({ customerId: true }), {
+        customer: values.customer,
+        limit: 200,
+      });
       return async (ctx, d) => {
         const page = await d.listApiKeys(ctx, d.platformScope, { customerId: input.customer, limit: input.limit });
-        const lines = page.data.map((k) => `${k.id}  ${k.prefix}…  ${k.kind}${k.customerId ? ` ${k.customerId}` : ''}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`);
+        const lines = page.data.map(
+          (k) =>
+            `${k.id}  ${k.prefix}…  ${k.kind}${k.customerId ? ` ${k.customerId}` : ''}  last used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`,
+        );
         return { result: { keys: page.data }, lastLine: lines.join('\n') || '(no keys)' };
       };
     }
@@ -176,7 +185,9 @@ async function plan(): Promise<Command | RemoteCommand> {
       return async (ctx) => {
         const { liveWorkers } = await import('../server/domain/upkeep/workers');
         const workers = await liveWorkers(ctx);
-        const lines = workers.map((w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`);
+        const lines = workers.map(
+          (w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`,
+        );
         return { result: { workers }, lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n') };
       };
     }
@@ -190,7 +201,13 @@ async function plan(): Promise<Command | RemoteCommand> {
       } catch {
         throw new UsageError('--data: not valid JSON');
       }
-      const input = check(s.publishEventInput, { type: required('type'), data, customerId: values.customer, broadcast: values.broadcast, idempotencyKey: values['idempotency-key'] });
+      const input = check(s.publishEventInput, {
+        type: required('type'),
+        data,
+        customerId: values.customer,
+        broadcast: values.broadcast,
+        idempotencyKey: values['idempotency-key'],
+      });
       return {
         remote: async () => {
           const { createHookrelayClient } = await import('../server/api/client');
@@ -227,7 +244,8 @@ function print({ result, lastLine }: Output) {
     console.log(JSON.stringify(result));
     return;
   }
-  for (const [k, v] of Object.entries(result)) if (k !== 'key' && k !== 'keys' && k !== 'workers') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+  for (const [k, v] of Object.entries(result))
+    if (k !== 'key' && k !== 'keys' && k !== 'workers') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   console.log(lastLine);
 }
 
@@ -257,7 +275,9 @@ const command: Command = planned;
 if (!process.env.HOOKRELAY_SECRET_KEY) {
   if (!process.env.DATABASE_URL) process.env.HOOKRELAY_SECRET_KEY = loadDevSecrets().HOOKRELAY_SECRET_KEY;
   else if (SECRET_COMMANDS.has(commandName())) {
-    console.error(`error: HOOKRELAY_SECRET_KEY is not set: "${commandName()}" would use a key other than the deployment's. Set HOOKRELAY_SECRET_KEY (and HOOKRELAY_SECRET_KEY_PREVIOUS during a rotation) as the web and worker processes have them.`);
+    console.error(
+      `error: HOOKRELAY_SECRET_KEY is not set: "${commandName()}" would use a key other than the deployment's. Set HOOKRELAY_SECRET_KEY (and HOOKRELAY_SECRET_KEY_PREVIOUS during a rotation) as the web and worker processes have them.`,
+    );
     process.exit(1);
   } else process.env.HOOKRELAY_SECRET_KEY = randomBytes(32).toString('base64url');
 }

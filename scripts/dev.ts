@@ -40,7 +40,15 @@ await runtime.stop();
 startChild('web', bin('next'), ['dev', '-p', String(port), '-H', host], env, 36);
 startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);
 
-console.log(devBanner({ host, port, customerId, platformKey: secrets.platformKey, allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS === 'true' || env.ALLOW_PRIVATE_TARGETS === '1' }));
+console.log(
+  devBanner({
+    host,
+    port,
+    customerId,
+    platformKey: secrets.platformKey,
+    allowPrivateTargets: env.ALLOW_PRIVATE_TARGETS === 'true' || env.ALLOW_PRIVATE_TARGETS === '1',
+  }),
+);
 
 let stopping = false;
 async function shutdown() {

@@ -36,8 +36,15 @@ if (buildCode !== 0) {
 
 // 2. Unit and integration tests.
 rmSync('test-results/vitest.json', { force: true });
-const vitestCode = run('unit + integration (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
-const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: Array<{ status: string; name: string }> }>('test-results/vitest.json');
+const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+]);
+const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: Array<{ status: string; name: string }> }>(
+  'test-results/vitest.json',
+);
 if (vitest) {
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;

@@ -25,6 +25,6 @@ export function batcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: { maxSize
     new Promise<R>((resolve, reject) => {
       open.push({ item, resolve, reject });
       if (open.length >= opts.maxSize) flush();
-      else timer ??= opts.maxWaitMs === 0 ? setImmediate(flush) as unknown as NodeJS.Timeout : setTimeout(flush, opts.maxWaitMs);
+      else timer ??= opts.maxWaitMs === 0 ? (setImmediate(flush) as unknown as NodeJS.Timeout) : setTimeout(flush, opts.maxWaitMs);
     });
 }

@@ -29,9 +29,17 @@ const schema = z.object({
   QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(10),
   /** Idle poll interval of the worker's fetch loop, in ms. */
   WORKER_POLL_MS: z.coerce.number().int().min(5).default(50),
-  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Whole body of `POST /events/batch` (up to 500 events, each within MAX_PAYLOAD_BYTES). */
-  MAX_BATCH_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** How long a process trusts a valid API key without a lookup; a revocation reaches other processes within it. */
   API_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(5),
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),

@@ -40,7 +40,12 @@ function pick<L extends string>(labelNames: readonly L[], labels: Partial<Record
 export class Counter<L extends string = never> implements Family {
   readonly type = 'counter' as const;
   private readonly values = new Map<string, { labels: LabelValues; value: number }>();
-  constructor(readonly name: string, readonly help: string, private readonly labelNames: readonly L[] = [], initial: Array<Partial<Record<L, string>>> = []) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly L[] = [],
+    initial: Array<Partial<Record<L, string>>> = [],
+  ) {
     // Known label combinations start at 0, so rate() works from the first scrape.
     for (const l of initial) this.inc(l, 0);
     if (labelNames.length === 0) this.inc({}, 0);
@@ -89,7 +94,12 @@ export class Gauge<L extends string = never> implements Family {
 export class Histogram<L extends string = never> implements Family {
   readonly type = 'histogram' as const;
   private readonly series = new Map<string, { labels: LabelValues; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, private readonly buckets: readonly number[], private readonly labelNames: readonly L[] = []) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+    private readonly labelNames: readonly L[] = [],
+  ) {}
   observe(labels: Partial<Record<L, string>>, value: number): void {
     const l = pick(this.labelNames, labels);
     const key = keyOf(this.labelNames, l);
@@ -133,10 +143,16 @@ function processFamilies(): Family[] {
     new Gauge('process_start_time_seconds', 'Start time of the process since the unix epoch, in seconds.', [], (g) => g.set({}, Math.round(started))),
     new Gauge('process_resident_memory_bytes', 'Resident memory size, in bytes.', [], (g) => g.set({}, process.memoryUsage.rss())),
     new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', [], (g) => g.set({}, process.memoryUsage().heapUsed)),
-    new Gauge('process_cpu_seconds_total', 'User and system CPU time spent, in seconds.', [], (g) => {
-      const u = process.cpuUsage();
-      g.set({}, (u.user + u.system) / 1e6);
-    }, 'counter'),
+    new Gauge(
+      'process_cpu_seconds_total',
+      'User and system CPU time spent, in seconds.',
+      [],
+      (g) => {
+        const u = process.cpuUsage();
+        g.set({}, (u.user + u.system) / 1e6);
+      },
+      'counter',
+    ),
     new Gauge('nodejs_eventloop_delay_p99_seconds', 'Event loop delay, 99th percentile since the previous scrape, in seconds.', [], (g) => {
       g.set({}, loop.percentile(99) / 1e9);
       loop.reset();
@@ -149,19 +165,52 @@ export const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 
 function createMetrics() {
   const m = {
-    deliveryAttempts: new Counter('hookrelay_delivery_attempts_total', 'Attempts performed by this worker, by what the retry policy decided: succeeded, retry, dead (dead-lettered), gone (410, subscription disabled).', ['outcome'], [
-      { outcome: 'succeeded' }, { outcome: 'retry' }, { outcome: 'dead' }, { outcome: 'gone' },
-    ]),
-    attemptDuration: new Histogram('hookrelay_delivery_attempt_duration_seconds', 'HTTP attempt latency as measured by this worker (connect to end of response excerpt), by result class.', ATTEMPT_BUCKETS, ['result']),
-    deliveryJobsSkipped: new Counter('hookrelay_delivery_jobs_skipped_total', 'Deliver jobs that sent nothing: stale (attempt already recorded), deferred (breaker open), held (subscription disabled).', ['reason'], [
-      { reason: 'stale' }, { reason: 'deferred' }, { reason: 'held' },
-    ]),
-    deliveriesAdmitted: new Counter('hookrelay_deliveries_admitted_total', 'Deliveries admitted into their subscription window (a deliver job created), by path: fast (inline), dispatcher, or probe (a replay past an open breaker).', ['path'], [{ path: 'fast' }, { path: 'dispatcher' }, { path: 'probe' }]),
-    breakerTransitions: new Counter('hookrelay_breaker_transitions_total', 'Circuit breaker transitions observed by this process, by the state entered.', ['to'], [{ to: 'open' }, { to: 'closed' }]),
+    deliveryAttempts: new Counter(
+      'hookrelay_delivery_attempts_total',
+      'Attempts performed by this worker, by what the retry policy decided: succeeded, retry, dead (dead-lettered), gone (410, subscription disabled).',
+      ['outcome'],
+      [{ outcome: 'succeeded' }, { outcome: 'retry' }, { outcome: 'dead' }, { outcome: 'gone' }],
+    ),
+    attemptDuration: new Histogram(
+      'hookrelay_delivery_attempt_duration_seconds',
+      'HTTP attempt latency as measured by this worker (connect to end of response excerpt), by result class.',
+      ATTEMPT_BUCKETS,
+      ['result'],
+    ),
+    deliveryJobsSkipped: new Counter(
+      'hookrelay_delivery_jobs_skipped_total',
+      'Deliver jobs that sent nothing: stale (attempt already recorded), deferred (breaker open), held (subscription disabled).',
+      ['reason'],
+      [{ reason: 'stale' }, { reason: 'deferred' }, { reason: 'held' }],
+    ),
+    deliveriesAdmitted: new Counter(
+      'hookrelay_deliveries_admitted_total',
+      'Deliveries admitted into their subscription window (a deliver job created), by path: fast (inline), dispatcher, or probe (a replay past an open breaker).',
+      ['path'],
+      [{ path: 'fast' }, { path: 'dispatcher' }, { path: 'probe' }],
+    ),
+    breakerTransitions: new Counter(
+      'hookrelay_breaker_transitions_total',
+      'Circuit breaker transitions observed by this process, by the state entered.',
+      ['to'],
+      [{ to: 'open' }, { to: 'closed' }],
+    ),
     jobFailures: new Counter('hookrelay_job_failures_total', 'Jobs whose handler threw (handed back to pg-boss for a retry), by queue.', ['queue']),
-    jobsHandedBack: new Counter('hookrelay_jobs_handed_back_total', 'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.', ['queue']),
-    eventsAccepted: new Counter('hookrelay_events_accepted_total', 'Events accepted by this process (durable with their fan-out), by scope: customer or broadcast.', ['scope'], [{ scope: 'customer' }, { scope: 'broadcast' }]),
-    eventsGroupCommitted: new Counter('hookrelay_events_group_committed_total', 'Of the accepted events, those accepted in one transaction with other concurrent publishes (group commit).'),
+    jobsHandedBack: new Counter(
+      'hookrelay_jobs_handed_back_total',
+      'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.',
+      ['queue'],
+    ),
+    eventsAccepted: new Counter(
+      'hookrelay_events_accepted_total',
+      'Events accepted by this process (durable with their fan-out), by scope: customer or broadcast.',
+      ['scope'],
+      [{ scope: 'customer' }, { scope: 'broadcast' }],
+    ),
+    eventsGroupCommitted: new Counter(
+      'hookrelay_events_group_committed_total',
+      'Of the accepted events, those accepted in one transaction with other concurrent publishes (group commit).',
+    ),
     eventsBatched: new Counter('hookrelay_events_batched_total', 'Events submitted through POST /events/batch (accepted or refused item by item).'),
     eventsDuplicate: new Counter('hookrelay_events_duplicate_total', 'Publishes answered with an earlier event because of a repeated idempotency key.'),
     apiErrors: new Counter('hookrelay_api_errors_total', 'API requests answered with an error, by error code (REST and tRPC).', ['code']),

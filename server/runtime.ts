@@ -14,7 +14,10 @@ export type Runtime = { ctx: Ctx; database: Database; stop(): Promise<void> };
 export function secretKeyring() {
   const e = env();
   if (!e.HOOKRELAY_SECRET_KEY) throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
-  const previous = (e.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const previous = (e.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return keyring(e.HOOKRELAY_SECRET_KEY, previous);
 }
 

@@ -27,7 +27,12 @@ const sender = createSender({ allowPrivate: runtime.ctx.config.allowPrivateTarge
 const worker = await startWorker(runtime.ctx, sender, log);
 const ops = e.WORKER_METRICS_PORT !== undefined ? await startOpsServer(worker, e.WORKER_METRICS_PORT, log) : null;
 log.info(
-  { workerId: worker.identity.id, concurrency: e.WORKER_CONCURRENCY, customerMaxInFlight: runtime.ctx.config.customerMaxInFlight, metricsPort: ops?.port ?? null },
+  {
+    workerId: worker.identity.id,
+    concurrency: e.WORKER_CONCURRENCY,
+    customerMaxInFlight: runtime.ctx.config.customerMaxInFlight,
+    metricsPort: ops?.port ?? null,
+  },
   'worker started',
 );
 
@@ -46,7 +51,10 @@ async function shutdown(signal: string) {
   }, deadlineMs + 2000).unref();
   // Leave a margin after the drain for handing back jobs and closing connections.
   const margin = Math.min(3000, deadlineMs / 4);
-  log.info({ signal, workerId: worker.identity.id, inFlight: worker.inFlight(), drainMs: deadlineMs - margin }, 'worker stopping: no new jobs; finishing attempts in hand');
+  log.info(
+    { signal, workerId: worker.identity.id, inFlight: worker.inFlight(), drainMs: deadlineMs - margin },
+    'worker stopping: no new jobs; finishing attempts in hand',
+  );
   const handedBack = await worker.stop(deadlineMs - margin);
   await ops?.close();
   const left = () => deadlineMs - (Date.now() - started);

@@ -51,6 +51,10 @@ export async function startOpsServer(worker: RunningWorker, port: number, log: L
   log.info({ port: actual }, 'worker health and metrics listening');
   return {
     port: actual,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

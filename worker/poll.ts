@@ -43,16 +43,28 @@ export function pollQueue<T>(
   let wake: (() => void) | null = null;
   const nap = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(() => { wake = null; resolve(); }, ms);
-      wake = () => { clearTimeout(t); wake = null; resolve(); };
+      const t = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = null;
+        resolve();
+      };
     });
 
   const beat = setInterval(() => {
     const held = [...inHand.values()].map((h) => h.job).filter((j) => j.heartbeatSeconds && !handedBack.has(j.id));
     if (held.length === 0) return;
-    boss.touch(queue, held.map((j) => ({ id: j.id, retryCount: j.retryCount }))).catch((err: unknown) => {
-      opts.log.warn({ err, queue, jobs: held.length }, 'job heartbeat failed; retrying at the next refresh');
-    });
+    boss
+      .touch(
+        queue,
+        held.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+      )
+      .catch((err: unknown) => {
+        opts.log.warn({ err, queue, jobs: held.length }, 'job heartbeat failed; retrying at the next refresh');
+      });
   }, HEARTBEAT_REFRESH_MS);
   beat.unref();
 
@@ -97,19 +109,23 @@ export function pollQueue<T>(
       wake?.();
       await loop;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inHand.values()].map((h) => h.done)),
-        new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs)))),
-      ]);
+      await Promise.race([Promise.allSettled([...inHand.values()].map((h) => h.done)), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs))))]);
       clearTimeout(timer);
       clearInterval(beat);
       const left = [...inHand.values()].map((h) => h.job);
       if (left.length === 0) return 0;
       for (const j of left) handedBack.add(j.id);
       try {
-        await boss.fail(queue, left.map((j) => j.id), { message: 'worker shut down before the job finished; handed back for another worker' });
+        await boss.fail(
+          queue,
+          left.map((j) => j.id),
+          { message: 'worker shut down before the job finished; handed back for another worker' },
+        );
         metrics.jobsHandedBack.inc({ queue }, left.length);
-        opts.log.warn({ queue, jobs: left.map((j) => ({ jobId: j.id, ...opts.describe?.(j) })) }, 'shutdown deadline passed: unfinished jobs handed back to the queue');
+        opts.log.warn(
+          { queue, jobs: left.map((j) => ({ jobId: j.id, ...opts.describe?.(j) })) },
+          'shutdown deadline passed: unfinished jobs handed back to the queue',
+        );
       } catch (err) {
         // The database is unreachable: pg-boss's expiry hands the jobs back instead (slower, same result).
         opts.log.error({ err, queue, jobs: left.length }, 'could not hand back unfinished jobs; they return when their lease expires');

@@ -19,7 +19,13 @@ export function buttonClass(variant: Variant = 'secondary', size: Size = 'md', e
   return `${base} ${variants[variant]} ${sizes[size]} ${extra}`;
 }
 
-export function Button({ variant = 'secondary', size = 'md', className = '', type = 'button', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: Size }) {
+export function Button({
+  variant = 'secondary',
+  size = 'md',
+  className = '',
+  type = 'button',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: Size }) {
   return <button type={type} className={buttonClass(variant, size, className)} {...rest} />;
 }
 

@@ -78,7 +78,21 @@ export function formatLatencyTick(v: number, top: number): string {
   return `${(v / 1000).toFixed(decimals)} s`;
 }
 
-export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'bar', stacked = false, format, tickFormat, yMax, integer = false, height = 160, label, emptyText }: Props<T>) {
+export function TimeSeriesChart<T>({
+  data,
+  at,
+  bucketSeconds,
+  series,
+  kind = 'bar',
+  stacked = false,
+  format,
+  tickFormat,
+  yMax,
+  integer = false,
+  height = 160,
+  label,
+  emptyText,
+}: Props<T>) {
   const [ref, width] = useWidth();
   const [active, setActive] = useState<number | null>(null);
   const n = data.length;
@@ -95,7 +109,8 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
   const ticks = empty ? [0] : [0, top / 2, top].filter((t) => !integer || Number.isInteger(t));
   const tickLabel = (t: number) => (empty ? '' : tickFormat ? tickFormat(t, top) : format(t));
   // Time labels: five on a wide chart, three on a narrow one (a phone), so they never collide.
-  const xTicks = n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
+  const xTicks =
+    n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
   const current = active === null ? null : Math.min(active, n - 1);
 
   function onMove(e: PointerEvent<SVGRectElement>) {
@@ -118,7 +133,8 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
     const end = new Date(start.getTime() + bucketSeconds * 1000);
     return `${formatClock(start)} – ${formatClock(end)}`;
   };
-  const describe = (i: number) => `${bucketLabel(i)}: ${series.map((s, k) => `${s.label} ${values[i]![k] === null ? 'no data' : format(values[i]![k]!)}`).join(', ')}`;
+  const describe = (i: number) =>
+    `${bucketLabel(i)}: ${series.map((s, k) => `${s.label} ${values[i]![k] === null ? 'no data' : format(values[i]![k]!)}`).join(', ')}`;
 
   return (
     <div className="relative">
@@ -147,14 +163,27 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
           <svg width={width} height={height} aria-hidden className="absolute inset-0 block overflow-visible">
             {ticks.map((t) => (
               <g key={t}>
-                <line x1={M.left} x2={width - M.right} y1={y(t)} y2={y(t)} className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'} strokeDasharray={t === 0 ? undefined : '3 3'} />
+                <line
+                  x1={M.left}
+                  x2={width - M.right}
+                  y1={y(t)}
+                  y2={y(t)}
+                  className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'}
+                  strokeDasharray={t === 0 ? undefined : '3 3'}
+                />
                 <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-zinc-500 text-[10px] dark:fill-zinc-400">
                   {tickLabel(t)}
                 </text>
               </g>
             ))}
             {xTicks.map((i, k) => (
-              <text key={i} x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2} y={height - 6} textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'} className="fill-zinc-500 text-[10px] dark:fill-zinc-400">
+              <text
+                key={i}
+                x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2}
+                y={height - 6}
+                textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'}
+                className="fill-zinc-500 text-[10px] dark:fill-zinc-400"
+              >
                 {formatClock(at(data[i]!))}
               </text>
             ))}
@@ -171,7 +200,17 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
                     const y1 = y(from + val);
                     const h = Math.max(1.5, y(from) - y1);
                     const offset = stacked ? 0 : (w / series.length) * k;
-                    return <rect key={`${i}-${k}`} x={x(i) + (band - w) / 2 + offset} y={y(from) - h} width={stacked ? w : w / series.length} height={h} rx={w > 4 ? 1 : 0} className={palette[s.color].fill} />;
+                    return (
+                      <rect
+                        key={`${i}-${k}`}
+                        x={x(i) + (band - w) / 2 + offset}
+                        y={y(from) - h}
+                        width={stacked ? w : w / series.length}
+                        height={h}
+                        rx={w > 4 ? 1 : 0}
+                        className={palette[s.color].fill}
+                      />
+                    );
                   });
                 })
               : series.map((s, k) => {
@@ -184,7 +223,11 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
                   return (
                     <g key={s.label}>
                       <path d={d} fill="none" strokeWidth={1.75} strokeLinejoin="round" className={palette[s.color].stroke} />
-                      {pts.map((p, i) => (p && !pts[i - 1] && !pts[i + 1]) || (p && i === current) ? <circle key={i} cx={p[0]} cy={p[1]} r={2.5} className={palette[s.color].fill} /> : null)}
+                      {pts.map((p, i) =>
+                        (p && !pts[i - 1] && !pts[i + 1]) || (p && i === current) ? (
+                          <circle key={i} cx={p[0]} cy={p[1]} r={2.5} className={palette[s.color].fill} />
+                        ) : null,
+                      )}
                     </g>
                   );
                 })}
@@ -192,7 +235,9 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
           </svg>
         )}
         {empty && width > 0 && (
-          <p className="pointer-events-none absolute inset-0 flex items-center justify-center pl-10 text-xs text-zinc-500 dark:text-zinc-400">{emptyText ?? 'No data in this window'}</p>
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center pl-10 text-xs text-zinc-500 dark:text-zinc-400">
+            {emptyText ?? 'No data in this window'}
+          </p>
         )}
         {current !== null && width > 0 && (
           <div
@@ -215,7 +260,16 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
           {current !== null ? describe(current) : ''}
         </p>
       </div>
-      {width > 0 && <ChartTable label={label} series={series} values={values} bucketLabel={bucketLabel} format={format} emptyText={empty ? (emptyText ?? 'No data in this window') : null} />}
+      {width > 0 && (
+        <ChartTable
+          label={label}
+          series={series}
+          values={values}
+          bucketLabel={bucketLabel}
+          format={format}
+          emptyText={empty ? (emptyText ?? 'No data in this window') : null}
+        />
+      )}
     </div>
   );
 }
@@ -224,7 +278,21 @@ export function TimeSeriesChart<T>({ data, at, bucketSeconds, series, kind = 'ba
  * The chart as text for screen readers (visually hidden): one row per bucket that has data, so
  * nobody needs the arrow keys or the picture to read it.
  */
-function ChartTable<T>({ label, series, values, bucketLabel, format, emptyText }: { label: string; series: ChartSeries<T>[]; values: (number | null)[][]; bucketLabel: (i: number) => string; format: (v: number) => string; emptyText: string | null }) {
+function ChartTable<T>({
+  label,
+  series,
+  values,
+  bucketLabel,
+  format,
+  emptyText,
+}: {
+  label: string;
+  series: ChartSeries<T>[];
+  values: (number | null)[][];
+  bucketLabel: (i: number) => string;
+  format: (v: number) => string;
+  emptyText: string | null;
+}) {
   if (emptyText) return <p className="sr-only">{`${label}: ${emptyText}.`}</p>;
   const rows = values.map((v, i) => ({ v, i })).filter(({ v }) => v.some((x) => x !== null && x !== 0));
   // The wrapper, not the table, is visually hidden: a table grows to its content whatever its width,

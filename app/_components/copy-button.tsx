@@ -21,7 +21,19 @@ async function writeClipboard(text: string) {
 }
 
 /** Copies `text` (or what `value()` returns at click time); says "Copied" for a moment, also to screen readers. */
-export function CopyButton({ text, value, label = 'Copy', size = 'sm', iconOnly = false }: { text?: string; value?: () => string; label?: string; size?: 'sm' | 'md'; iconOnly?: boolean }) {
+export function CopyButton({
+  text,
+  value,
+  label = 'Copy',
+  size = 'sm',
+  iconOnly = false,
+}: {
+  text?: string;
+  value?: () => string;
+  label?: string;
+  size?: 'sm' | 'md';
+  iconOnly?: boolean;
+}) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -31,7 +43,11 @@ export function CopyButton({ text, value, label = 'Copy', size = 'sm', iconOnly 
   return (
     <button
       type="button"
-      className={iconOnly ? 'rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-700 dark:hover:bg-zinc-800 dark:hover:text-zinc-200' : buttonClass('secondary', size)}
+      className={
+        iconOnly
+          ? 'rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-700 dark:hover:bg-zinc-800 dark:hover:text-zinc-200'
+          : buttonClass('secondary', size)
+      }
       aria-label={iconOnly ? label : undefined}
       title={iconOnly ? label : undefined}
       onClick={() => {

@@ -50,7 +50,12 @@ export function Dialog({
             {description && <div className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{description}</div>}
           </div>
           {children}
-          <button type="button" onClick={onClose} aria-label="Close" className="absolute top-4 right-4 rounded p-1 text-zinc-500 dark:text-zinc-400 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-white">
+          <button
+            type="button"
+            onClick={onClose}
+            aria-label="Close"
+            className="absolute top-4 right-4 rounded p-1 text-zinc-500 dark:text-zinc-400 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-white"
+          >
             <IconX />
           </button>
         </div>

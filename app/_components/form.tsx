@@ -4,7 +4,21 @@ export const inputClass =
   'block w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-xs placeholder:text-zinc-400 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-950 dark:placeholder:text-zinc-500 dark:aria-[invalid=true]:border-red-400';
 
 /** A labelled field with its hint and its error (announced, and tied to the input by aria-describedby). */
-export function Field({ id, label, hint, error, children, optional }: { id: string; label: string; hint?: ReactNode; error?: string | null; children: ReactNode; optional?: boolean }) {
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+  optional,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  children: ReactNode;
+  optional?: boolean;
+}) {
   return (
     <div>
       <label htmlFor={id} className="mb-1 block text-sm font-medium">

@@ -18,7 +18,9 @@ export function NavLinks() {
   return (
     <ul className="-mb-px flex gap-1 overflow-x-auto">
       {links.map((l) => {
-        const active = l.exact ? path === l.href : path === l.href || path.startsWith(`${l.href}/`) || (l.href === '/dashboard/events' && path.startsWith('/dashboard/deliveries/'));
+        const active = l.exact
+          ? path === l.href
+          : path === l.href || path.startsWith(`${l.href}/`) || (l.href === '/dashboard/events' && path.startsWith('/dashboard/deliveries/'));
         return (
           <li key={l.href}>
             <Link

@@ -46,7 +46,19 @@ export function useUrlCursorPages(param = 'pages') {
   };
 }
 
-export function Pager({ page, nextCursor, onNext, onPrev, shown }: { page: number; nextCursor: string | null | undefined; onNext: (c: string) => void; onPrev: () => void; shown: number }) {
+export function Pager({
+  page,
+  nextCursor,
+  onNext,
+  onPrev,
+  shown,
+}: {
+  page: number;
+  nextCursor: string | null | undefined;
+  onNext: (c: string) => void;
+  onPrev: () => void;
+  shown: number;
+}) {
   if (page === 1 && !nextCursor) return null;
   return (
     <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm dark:border-zinc-800">

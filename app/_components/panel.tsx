@@ -1,9 +1,29 @@
 import type { ReactNode } from 'react';
 
 /** A bordered card with an optional header row (title left, actions right). */
-export function Panel({ title, description, actions, children, className = '', bodyClassName = '', id }: { title?: ReactNode; description?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; bodyClassName?: string; id?: string }) {
+export function Panel({
+  title,
+  description,
+  actions,
+  children,
+  className = '',
+  bodyClassName = '',
+  id,
+}: {
+  title?: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  bodyClassName?: string;
+  id?: string;
+}) {
   return (
-    <section id={id} aria-label={typeof title === 'string' ? title : undefined} className={`rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900 ${className}`}>
+    <section
+      id={id}
+      aria-label={typeof title === 'string' ? title : undefined}
+      className={`rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900 ${className}`}
+    >
       {(title || actions) && (
         <header className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 px-4 py-3 dark:border-zinc-800">
           <div className="min-w-0">

@@ -37,7 +37,10 @@ export function EmptyState({ title, children, action }: { title: string; childre
 
 export function ErrorState({ error, title = 'Could not load this', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
   return (
-    <div role="alert" className="flex items-start gap-3 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+    <div
+      role="alert"
+      className="flex items-start gap-3 rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
+    >
       <IconAlert className="mt-0.5 size-4" />
       <div className="flex-1">
         <p className="font-medium">{title}</p>
@@ -47,10 +50,12 @@ export function ErrorState({ error, title = 'Could not load this', onRetry }: { 
         <Link href="/login" className="font-medium underline underline-offset-2 hover:no-underline">
           Sign in
         </Link>
-      ) : onRetry && (
-        <button type="button" onClick={onRetry} className="font-medium underline underline-offset-2 hover:no-underline">
-          Try again
-        </button>
+      ) : (
+        onRetry && (
+          <button type="button" onClick={onRetry} className="font-medium underline underline-offset-2 hover:no-underline">
+            Try again
+          </button>
+        )
       )}
     </div>
   );

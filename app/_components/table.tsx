@@ -31,7 +31,10 @@ export function TBody({ children }: { children: ReactNode }) {
 
 export function Th({ children, className = '' }: { children?: ReactNode; className?: string }) {
   return (
-    <th scope="col" className={`border-b border-zinc-200 bg-zinc-50/60 px-4 py-2 text-xs font-medium whitespace-nowrap text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400 ${className}`}>
+    <th
+      scope="col"
+      className={`border-b border-zinc-200 bg-zinc-50/60 px-4 py-2 text-xs font-medium whitespace-nowrap text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400 ${className}`}
+    >
       {children}
     </th>
   );
@@ -63,7 +66,10 @@ export function Td({ children, className = '', label, wide = false }: { children
 
 export function RowLink({ href, children, className = '' }: { href: string; children: ReactNode; className?: string }) {
   return (
-    <Link href={href} className={`rounded font-medium after:absolute after:inset-0 after:content-[''] hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 ${className}`}>
+    <Link
+      href={href}
+      className={`rounded font-medium after:absolute after:inset-0 after:content-[''] hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 ${className}`}
+    >
       {children}
     </Link>
   );

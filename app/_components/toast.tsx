@@ -32,7 +32,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             data-testid="toast"
             className="pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-lg border border-zinc-200 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-800"
           >
-            {t.tone === 'success' ? <IconCheck className="mt-0.5 size-4 text-emerald-600 dark:text-emerald-400" /> : <IconAlert className="mt-0.5 size-4 text-red-600 dark:text-red-400" />}
+            {t.tone === 'success' ? (
+              <IconCheck className="mt-0.5 size-4 text-emerald-600 dark:text-emerald-400" />
+            ) : (
+              <IconAlert className="mt-0.5 size-4 text-red-600 dark:text-red-400" />
+            )}
             <div className="min-w-0 flex-1">
               <p className="font-medium">{t.title}</p>
               {t.description && <p className="mt-0.5 text-zinc-600 dark:text-zinc-300">{t.description}</p>}
@@ -42,7 +46,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                 </Link>
               )}
             </div>
-            <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss" className="rounded p-0.5 text-zinc-500 dark:text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
+            <button
+              type="button"
+              onClick={() => dismiss(t.id)}
+              aria-label="Dismiss"
+              className="rounded p-0.5 text-zinc-500 dark:text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200"
+            >
               <IconX className="size-3.5" />
             </button>
           </div>

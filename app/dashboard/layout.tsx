@@ -33,7 +33,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                 </nav>
                 <div className="ml-auto flex items-center gap-2 py-2">
                   {session.user.readOnly && (
-                    <span data-testid="read-only-badge" className="rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-500/15 dark:text-amber-300">
+                    <span
+                      data-testid="read-only-badge"
+                      className="rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
+                    >
                       Read-only
                     </span>
                   )}
@@ -42,7 +45,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                   </span>
                   <ThemeToggle />
                   <form action={doSignOut}>
-                    <button type="submit" className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-white">
+                    <button
+                      type="submit"
+                      className="rounded-md px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-white"
+                    >
                       Sign out
                     </button>
                   </form>

@@ -43,7 +43,11 @@ export async function startReceiverProcess(): Promise<Receiver> {
     pid: child.pid!,
     setDelay: (key, ms) => child.send({ type: 'delay', key, ms }),
     resetMax: () => child.send({ type: 'resetMax' }),
-    stats: () => new Promise((resolve) => { statsWaiter = resolve; child.send({ type: 'stats' }); }),
+    stats: () =>
+      new Promise((resolve) => {
+        statsWaiter = resolve;
+        child.send({ type: 'stats' });
+      }),
     stop: () => child.kill('SIGKILL'),
   };
 }
@@ -63,7 +67,10 @@ export async function stopProcesses(): Promise<void> {
         new Promise<void>((resolve) => {
           if (p.exitCode !== null || p.signalCode !== null) return resolve();
           const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
-          p.once('exit', () => { clearTimeout(t); resolve(); });
+          p.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
           p.kill('SIGTERM');
         }),
     ),
@@ -106,7 +113,11 @@ export async function rssMb(pid: number | undefined): Promise<number | null> {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [child, parent] of parentOf) if (tree.has(parent) && !tree.has(child)) { tree.add(child); grew = true; }
+    for (const [child, parent] of parentOf)
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
   }
   let kb = 0;
   for (const p of tree) {

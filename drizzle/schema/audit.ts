@@ -5,34 +5,39 @@ import { bigint, date, index, integer, jsonb, pgTable, primaryKey, text, timesta
  * transaction as the change (server/domain/audit/). `customer_id` null: a platform-wide change.
  * Secrets never appear in `before`/`after` (redacted). Retained like events.
  */
-export const auditLog = pgTable('audit_log', {
-  id: text('id').primaryKey(),
-  customerId: text('customer_id'),
-  /** `user` (dashboard), `api_key` (a customer or platform key), `platform` (operator CLI). */
-  actorKind: text('actor_kind').notNull(),
-  actorId: text('actor_id'),
-  ip: text('ip'),
-  action: text('action').notNull(),
-  targetKind: text('target_kind').notNull(),
-  targetId: text('target_id').notNull(),
-  before: jsonb('before'),
-  after: jsonb('after'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-}, (t) => [
-  index('audit_log_customer_idx').on(t.customerId, t.id),
-  index('audit_log_created_idx').on(t.createdAt),
-]);
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id'),
+    /** `user` (dashboard), `api_key` (a customer or platform key), `platform` (operator CLI). */
+    actorKind: text('actor_kind').notNull(),
+    actorId: text('actor_id'),
+    ip: text('ip'),
+    action: text('action').notNull(),
+    targetKind: text('target_kind').notNull(),
+    targetId: text('target_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('audit_log_customer_idx').on(t.customerId, t.id), index('audit_log_created_idx').on(t.createdAt)],
+);
 
 /**
  * Usage per customer and UTC day, counted incrementally in the transactions that accept events and
  * record attempts (never by re-reading deliveries): what a platform bills by.
  */
-export const usageDaily = pgTable('usage_daily', {
-  customerId: text('customer_id').notNull(),
-  day: date('day', { mode: 'string' }).notNull(),
-  eventsPublished: integer('events_published').notNull().default(0),
-  deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
-  deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
-  deliveriesFailed: integer('deliveries_failed').notNull().default(0),
-  bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.customerId, t.day] })]);
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    customerId: text('customer_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    eventsPublished: integer('events_published').notNull().default(0),
+    deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
+    deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
+    deliveriesFailed: integer('deliveries_failed').notNull().default(0),
+    bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.day] })],
+);

@@ -15,75 +15,99 @@ export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
  * server/domain/delivery-state.ts.
  * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
  */
-export const deliveries = pgTable('deliveries', {
-  id: text('id').primaryKey(),
-  eventId: text('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
-  subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id, { onDelete: 'cascade' }),
-  customerId: text('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-  eventType: text('event_type').notNull(),
-  status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
-  attemptCount: integer('attempt_count').notNull().default(0),
-  cycleStart: integer('cycle_start').notNull().default(0),
-  cycleStartedAt: timestamp('cycle_started_at', { withTimezone: true }).notNull().defaultNow(),
-  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
-  /**
-   * Set while a pg-boss job exists for this delivery's next attempt (it is in the subscription's
-   * window). Null means the delivery waits in this table: the backlog never sits in the hot queue.
-   */
-  queuedAt: timestamp('queued_at', { withTimezone: true }),
-  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
-  lastResponseStatus: integer('last_response_status'),
-  lastError: text('last_error'),
-  replayCount: integer('replay_count').notNull().default(0),
-  /** Admission order within a subscription, higher first: live traffic 1, bulk replay 0 (below live). */
-  priority: integer('priority').notNull().default(1),
-  /** The fan-out's decision, kept for the routing trace: matched (and by which pattern), held (subscription off), test. */
-  route: text('route').$type<DeliveryRoute>().notNull().default('matched'),
-  matchedPattern: text('matched_pattern'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  completedAt: timestamp('completed_at', { withTimezone: true }),
-}, (t) => [
-  check('deliveries_status_check', sql.raw(`status in (${deliveryStatuses.map((v) => `'${v}'`).join(', ')})`)),
-  check('deliveries_route_check', sql.raw(`route in (${deliveryRoutes.map((v) => `'${v}'`).join(', ')})`)),
-  uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId),
-  index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
-  index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
-  index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
-  // The backlog a subscription's window is fed from, oldest due first.
-  index('deliveries_backlog_idx').on(t.subscriptionId, t.priority.desc(), t.nextAttemptAt, t.id).where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
-  // What occupies a subscription's window.
-  index('deliveries_queued_idx').on(t.subscriptionId).where(sql`${t.queuedAt} is not null`),
-  // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count
-  // them without scanning every delivery of the retention window.
-  index('deliveries_dead_idx').on(t.customerId).where(sql`${t.status} = 'dead'`),
-  index('deliveries_held_idx').on(t.subscriptionId).where(sql`${t.status} = 'held'`),
-]);
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => subscriptions.id, { onDelete: 'cascade' }),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    eventType: text('event_type').notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    cycleStart: integer('cycle_start').notNull().default(0),
+    cycleStartedAt: timestamp('cycle_started_at', { withTimezone: true }).notNull().defaultNow(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /**
+     * Set while a pg-boss job exists for this delivery's next attempt (it is in the subscription's
+     * window). Null means the delivery waits in this table: the backlog never sits in the hot queue.
+     */
+    queuedAt: timestamp('queued_at', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    lastResponseStatus: integer('last_response_status'),
+    lastError: text('last_error'),
+    replayCount: integer('replay_count').notNull().default(0),
+    /** Admission order within a subscription, higher first: live traffic 1, bulk replay 0 (below live). */
+    priority: integer('priority').notNull().default(1),
+    /** The fan-out's decision, kept for the routing trace: matched (and by which pattern), held (subscription off), test. */
+    route: text('route').$type<DeliveryRoute>().notNull().default('matched'),
+    matchedPattern: text('matched_pattern'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('deliveries_status_check', sql.raw(`status in (${deliveryStatuses.map((v) => `'${v}'`).join(', ')})`)),
+    check('deliveries_route_check', sql.raw(`route in (${deliveryRoutes.map((v) => `'${v}'`).join(', ')})`)),
+    uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId),
+    index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
+    index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
+    index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
+    // The backlog a subscription's window is fed from, oldest due first.
+    index('deliveries_backlog_idx')
+      .on(t.subscriptionId, t.priority.desc(), t.nextAttemptAt, t.id)
+      .where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
+    // What occupies a subscription's window.
+    index('deliveries_queued_idx')
+      .on(t.subscriptionId)
+      .where(sql`${t.queuedAt} is not null`),
+    // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count
+    // them without scanning every delivery of the retention window.
+    index('deliveries_dead_idx')
+      .on(t.customerId)
+      .where(sql`${t.status} = 'dead'`),
+    index('deliveries_held_idx')
+      .on(t.subscriptionId)
+      .where(sql`${t.status} = 'held'`),
+  ],
+);
 
 /**
  * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt);
  * what differs per attempt is stored here: headers (timestamp, signature), response, timing, error.
  */
-export const attempts = pgTable('attempts', {
-  id: text('id').primaryKey(),
-  deliveryId: text('delivery_id').notNull().references(() => deliveries.id, { onDelete: 'cascade' }),
-  subscriptionId: text('subscription_id').notNull(),
-  customerId: text('customer_id').notNull(),
-  attemptSeq: integer('attempt_seq').notNull(),
-  trigger: text('trigger').$type<AttemptTrigger>().notNull(),
-  status: text('status').$type<AttemptStatus>().notNull(),
-  url: text('url').notNull(),
-  requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
-  responseStatus: integer('response_status'),
-  responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
-  responseBody: text('response_body'),
-  errorClass: text('error_class'),
-  errorMessage: text('error_message'),
-  latencyMs: integer('latency_ms').notNull(),
-  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
-  nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
-}, (t) => [
-  uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq),
-  index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
-  index('attempts_customer_started_idx').on(t.customerId, t.startedAt),
-]);
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: text('id').primaryKey(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    subscriptionId: text('subscription_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    attemptSeq: integer('attempt_seq').notNull(),
+    trigger: text('trigger').$type<AttemptTrigger>().notNull(),
+    status: text('status').$type<AttemptStatus>().notNull(),
+    url: text('url').notNull(),
+    requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
+    responseStatus: integer('response_status'),
+    responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+    responseBody: text('response_body'),
+    errorClass: text('error_class'),
+    errorMessage: text('error_message'),
+    latencyMs: integer('latency_ms').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq),
+    index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
+    index('attempts_customer_started_idx').on(t.customerId, t.startedAt),
+  ],
+);

@@ -25,23 +25,26 @@ export const operationalWebhooks = pgTable('operational_webhooks', {
  * (`operational-deliver`), outside every customer's pg-boss group and subscription window, so they
  * never count against a customer's limits; the outcome of the last attempt is kept here.
  */
-export const operationalDeliveries = pgTable('operational_deliveries', {
-  id: text('id').primaryKey(),
-  webhookId: text('webhook_id').notNull().references(() => operationalWebhooks.id, { onDelete: 'cascade' }),
-  /** The `webhook-id` header: one per operational event, the same for every webhook and attempt. */
-  eventId: text('event_id').notNull(),
-  eventType: text('event_type').$type<OperationalEventType>().notNull(),
-  /** The exact bytes signed and sent: `{"id","type","timestamp","data"}`. */
-  body: text('body').notNull(),
-  status: text('status').$type<OperationalDeliveryStatus>().notNull().default('pending'),
-  attemptCount: integer('attempt_count').notNull().default(0),
-  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
-  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
-  lastResponseStatus: integer('last_response_status'),
-  lastError: text('last_error'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  completedAt: timestamp('completed_at', { withTimezone: true }),
-}, (t) => [
-  index('operational_deliveries_webhook_idx').on(t.webhookId, t.id),
-  index('operational_deliveries_created_idx').on(t.createdAt),
-]);
+export const operationalDeliveries = pgTable(
+  'operational_deliveries',
+  {
+    id: text('id').primaryKey(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => operationalWebhooks.id, { onDelete: 'cascade' }),
+    /** The `webhook-id` header: one per operational event, the same for every webhook and attempt. */
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').$type<OperationalEventType>().notNull(),
+    /** The exact bytes signed and sent: `{"id","type","timestamp","data"}`. */
+    body: text('body').notNull(),
+    status: text('status').$type<OperationalDeliveryStatus>().notNull().default('pending'),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    lastResponseStatus: integer('last_response_status'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [index('operational_deliveries_webhook_idx').on(t.webhookId, t.id), index('operational_deliveries_created_idx').on(t.createdAt)],
+);

@@ -6,25 +6,39 @@ export type BulkReplayStatus = 'running' | 'completed' | 'cancelled';
 export type BulkReplayFilter = { subscriptionId?: string; eventType?: string; from?: string; to?: string };
 
 /** "Replay all": one row and one job re-enqueue a filter's dead letters in batches, at a bounded rate. */
-export const bulkReplays = pgTable('bulk_replays', {
-  id: text('id').primaryKey(),
-  customerId: text('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-  filter: jsonb('filter').$type<BulkReplayFilter>().notNull(),
-  status: text('status').$type<BulkReplayStatus>().notNull().default('running'),
-  total: integer('total').notNull().default(0),
-  enqueued: integer('enqueued').notNull().default(0),
-  /** Delivery id after which the next batch starts (keyset cursor). */
-  cursor: text('cursor'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  finishedAt: timestamp('finished_at', { withTimezone: true }),
-}, (t) => [
-  uniqueIndex('bulk_replays_one_running_key').on(t.customerId).where(sql`${t.status} = 'running'`),
-  index('bulk_replays_customer_created_idx').on(t.customerId, t.createdAt),
-]);
+export const bulkReplays = pgTable(
+  'bulk_replays',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    filter: jsonb('filter').$type<BulkReplayFilter>().notNull(),
+    status: text('status').$type<BulkReplayStatus>().notNull().default('running'),
+    total: integer('total').notNull().default(0),
+    enqueued: integer('enqueued').notNull().default(0),
+    /** Delivery id after which the next batch starts (keyset cursor). */
+    cursor: text('cursor'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('bulk_replays_one_running_key')
+      .on(t.customerId)
+      .where(sql`${t.status} = 'running'`),
+    index('bulk_replays_customer_created_idx').on(t.customerId, t.createdAt),
+  ],
+);
 
 /** Membership of a delivery in a bulk replay, so progress (delivered / failed) is a join, not a guess. */
-export const bulkReplayItems = pgTable('bulk_replay_items', {
-  replayId: text('replay_id').notNull().references(() => bulkReplays.id, { onDelete: 'cascade' }),
-  deliveryId: text('delivery_id').notNull(),
-}, (t) => [uniqueIndex('bulk_replay_items_key').on(t.replayId, t.deliveryId)]);
+export const bulkReplayItems = pgTable(
+  'bulk_replay_items',
+  {
+    replayId: text('replay_id')
+      .notNull()
+      .references(() => bulkReplays.id, { onDelete: 'cascade' }),
+    deliveryId: text('delivery_id').notNull(),
+  },
+  (t) => [uniqueIndex('bulk_replay_items_key').on(t.replayId, t.deliveryId)],
+);

@@ -7,56 +7,71 @@ export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: numb
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** A customer-registered endpoint. Sharding key: customer_id (every read is per customer). */
-export const subscriptions = pgTable('subscriptions', {
-  id: text('id').primaryKey(),
-  customerId: text('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
-  url: text('url').notNull(),
-  description: text('description'),
-  /** Event-type patterns: exact, `a.*` (one segment), `a.**` (any depth), `*` (all). */
-  eventTypes: text('event_types').array().notNull(),
-  /** Payload filter (server/domain/filters.ts): delivered only when it holds. Null: every matching event. */
-  filter: jsonb('filter').$type<Record<string, unknown>>(),
-  /** Custom header names, for reads (values are never read back). */
-  headerNames: text('header_names').array().notNull().default(sql`'{}'::text[]`),
-  /** AES-256-GCM ciphertext of the custom headers as JSON `{name: value}` (tenants/crypto.ts); null when none. */
-  headersEnc: text('headers_enc'),
-  active: boolean('active').notNull().default(true),
-  /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
-  disabledReason: text('disabled_reason'),
-  /** `v1` (HMAC-SHA256, `whsec_` secret) or `v1a` (Ed25519, `whsk_` signing key; receivers hold its `whpk_` public key). */
-  signatureScheme: text('signature_scheme').$type<SignatureScheme>().notNull().default('v1'),
-  /** AES-256-GCM ciphertext of the `whsec_` secret, or of the `whsk_` signing key for `v1a` (server/domain/tenants/crypto.ts). */
-  secretEnc: text('secret_enc').notNull(),
-  /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
-  previousSecretEnc: text('previous_secret_enc'),
-  previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
-  retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
-  rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
-  maxInFlight: integer('max_in_flight').notNull().default(10),
-  timeoutMs: integer('timeout_ms').notNull().default(15000),
-  /** Circuit breaker (server/domain/delivery/attempt.ts). */
-  breakerState: text('breaker_state').$type<BreakerState>().notNull().default('closed'),
-  breakerFailures: integer('breaker_failures').notNull().default(0),
-  breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
-  breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
-  /**
-   * Auto-disable: when the first failed attempt since the last success was made (null while the last
-   * attempt succeeded), and after how many hours of that the subscription is disabled (null: the
-   * deployment's AUTO_DISABLE_AFTER_HOURS; 0: never). server/domain/delivery/auto-disable.ts.
-   */
-  failingSince: timestamp('failing_since', { withTimezone: true }),
-  autoDisableAfterHours: doublePrecision('auto_disable_after_hours'),
-  /** True while deliveries wait in the table for this subscription's window (the dispatcher's worklist). */
-  backlog: boolean('backlog').notNull().default(false),
-  /** Token bucket for the rate limit, shared by all workers (spent by the dispatcher, one at a time). */
-  rateTokens: doublePrecision('rate_tokens'),
-  rateUpdatedAt: timestamp('rate_updated_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [
-  index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
-  index('subscriptions_active_idx').on(t.customerId).where(sql`${t.active}`),
-  index('subscriptions_backlog_idx').on(t.id).where(sql`${t.backlog}`),
-  // Breakers that are not closed (few): the breaker-state gauge reads these, not every subscription.
-  index('subscriptions_breaker_idx').on(t.breakerState).where(sql`${t.breakerState} <> 'closed'`),
-]);
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event-type patterns: exact, `a.*` (one segment), `a.**` (any depth), `*` (all). */
+    eventTypes: text('event_types').array().notNull(),
+    /** Payload filter (server/domain/filters.ts): delivered only when it holds. Null: every matching event. */
+    filter: jsonb('filter').$type<Record<string, unknown>>(),
+    /** Custom header names, for reads (values are never read back). */
+    headerNames: text('header_names')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** AES-256-GCM ciphertext of the custom headers as JSON `{name: value}` (tenants/crypto.ts); null when none. */
+    headersEnc: text('headers_enc'),
+    active: boolean('active').notNull().default(true),
+    /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
+    disabledReason: text('disabled_reason'),
+    /** `v1` (HMAC-SHA256, `whsec_` secret) or `v1a` (Ed25519, `whsk_` signing key; receivers hold its `whpk_` public key). */
+    signatureScheme: text('signature_scheme').$type<SignatureScheme>().notNull().default('v1'),
+    /** AES-256-GCM ciphertext of the `whsec_` secret, or of the `whsk_` signing key for `v1a` (server/domain/tenants/crypto.ts). */
+    secretEnc: text('secret_enc').notNull(),
+    /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
+    previousSecretEnc: text('previous_secret_enc'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+    retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
+    rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
+    maxInFlight: integer('max_in_flight').notNull().default(10),
+    timeoutMs: integer('timeout_ms').notNull().default(15000),
+    /** Circuit breaker (server/domain/delivery/attempt.ts). */
+    breakerState: text('breaker_state').$type<BreakerState>().notNull().default('closed'),
+    breakerFailures: integer('breaker_failures').notNull().default(0),
+    breakerOpenedAt: timestamp('breaker_opened_at', { withTimezone: true }),
+    breakerProbeAt: timestamp('breaker_probe_at', { withTimezone: true }),
+    /**
+     * Auto-disable: when the first failed attempt since the last success was made (null while the last
+     * attempt succeeded), and after how many hours of that the subscription is disabled (null: the
+     * deployment's AUTO_DISABLE_AFTER_HOURS; 0: never). server/domain/delivery/auto-disable.ts.
+     */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    autoDisableAfterHours: doublePrecision('auto_disable_after_hours'),
+    /** True while deliveries wait in the table for this subscription's window (the dispatcher's worklist). */
+    backlog: boolean('backlog').notNull().default(false),
+    /** Token bucket for the rate limit, shared by all workers (spent by the dispatcher, one at a time). */
+    rateTokens: doublePrecision('rate_tokens'),
+    rateUpdatedAt: timestamp('rate_updated_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
+    index('subscriptions_active_idx')
+      .on(t.customerId)
+      .where(sql`${t.active}`),
+    index('subscriptions_backlog_idx')
+      .on(t.id)
+      .where(sql`${t.backlog}`),
+    // Breakers that are not closed (few): the breaker-state gauge reads these, not every subscription.
+    index('subscriptions_breaker_idx')
+      .on(t.breakerState)
+      .where(sql`${t.breakerState} <> 'closed'`),
+  ],
+);

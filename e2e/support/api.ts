@@ -44,12 +44,20 @@ export async function receiver(status: () => number = () => 200) {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 export type Subscription = { id: string; url: string; secret: string };
 
-export function createSubscription(customerId: string, body: { url: string; eventTypes: string[]; retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; description?: string }) {
+export function createSubscription(
+  customerId: string,
+  body: { url: string; eventTypes: string[]; retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; description?: string },
+) {
   return api<Subscription>('POST', '/subscriptions', { customerId, ...body });
 }
 

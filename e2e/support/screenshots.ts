@@ -17,7 +17,11 @@ export async function settled(page: Page) {
 
 export async function screenshots(page: Page, name: string) {
   // Specs call this once the data they assert on is visible; skeletons must be gone by then.
-  await page.getByRole('status', { name: /^Loading/ }).first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => {});
+  await page
+    .getByRole('status', { name: /^Loading/ })
+    .first()
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => {});
   const wasDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
   const shot = (file: string) => page.screenshot({ path: `test-results/screenshots/${file}.png`, fullPage: true, animations: 'disabled', style: hideToasts });
   await page.evaluate(() => document.documentElement.classList.remove('dark'));

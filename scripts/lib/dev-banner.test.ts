@@ -22,7 +22,9 @@ describe('pnpm dev', () => {
   });
 
   it('says that webhooks may go to private addresses, and how to refuse them', () => {
-    expect(devBanner({ ...base, host: '127.0.0.1', allowPrivateTargets: true })).toContain('Private targets: ALLOWED: webhooks may go to localhost and private networks (ALLOW_PRIVATE_TARGETS=false pnpm dev refuses them');
+    expect(devBanner({ ...base, host: '127.0.0.1', allowPrivateTargets: true })).toContain(
+      'Private targets: ALLOWED: webhooks may go to localhost and private networks (ALLOW_PRIVATE_TARGETS=false pnpm dev refuses them',
+    );
     expect(devBanner({ ...base, host: '127.0.0.1', allowPrivateTargets: false })).toContain('Private targets: refused');
   });
 });

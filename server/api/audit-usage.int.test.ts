@@ -39,7 +39,10 @@ describe('audit log', () => {
     const a = await tenant('Audited A');
     const b = await tenant('Audited B');
     const from = { 'x-forwarded-for': '203.0.113.7' };
-    const sub = await ok(rest('POST', '/subscriptions', { key: a.key, headers: from, body: { url: `${rx.url}/a`, eventTypes: ['order.*'], description: 'first' } }), 201);
+    const sub = await ok(
+      rest('POST', '/subscriptions', { key: a.key, headers: from, body: { url: `${rx.url}/a`, eventTypes: ['order.*'], description: 'first' } }),
+      201,
+    );
     await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { description: 'second' } }));
     await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { active: false } }));
     await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { active: true } }));
@@ -54,13 +57,24 @@ describe('audit log', () => {
     const log = await ok(rest('GET', '/audit-log', { key: a.key }));
     const actions = (log.data as Json[]).map((e) => e.action);
     expect(actions).toEqual([
-      'api_key.revoked', 'api_key.created', 'subscription.secret_rotated', 'subscription.secret_revealed', 'subscription.resumed',
-      'subscription.paused', 'subscription.updated', 'subscription.created', 'api_key.created', 'customer.created',
+      'api_key.revoked',
+      'api_key.created',
+      'subscription.secret_rotated',
+      'subscription.secret_revealed',
+      'subscription.resumed',
+      'subscription.paused',
+      'subscription.updated',
+      'subscription.created',
+      'api_key.created',
+      'customer.created',
     ]);
     const byAction = (act: string) => (log.data as Json[]).find((e) => e.action === act);
     expect(byAction('subscription.updated')).toMatchObject({
-      customerId: a.id, actor: { kind: 'api_key', id: a.keyId, ip: '203.0.113.7' }, target: { kind: 'subscription', id: sub.id },
-      before: { description: 'first' }, after: { description: 'second' },
+      customerId: a.id,
+      actor: { kind: 'api_key', id: a.keyId, ip: '203.0.113.7' },
+      target: { kind: 'subscription', id: sub.id },
+      before: { description: 'first' },
+      after: { description: 'second' },
     });
     expect(byAction('subscription.paused')).toMatchObject({ before: { active: true }, after: { active: false } });
     // The platform's own steps carry its key; secrets appear nowhere.
@@ -90,7 +104,7 @@ describe('usage', () => {
     const before = rx.received.length;
     for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: a.key, body: { type: 'usage.ok', data: { i } } }), 202);
     await rx.waitFor(before + 3);
-    const usageOf = async (key: string) => (await ok(rest('GET', '/usage', { key })));
+    const usageOf = async (key: string) => await ok(rest('GET', '/usage', { key }));
     await expect.poll(async () => (await usageOf(a.key)).totals.deliveriesSucceeded, { timeout: 20_000 }).toBe(3);
     failing = true;
     await ok(rest('POST', '/events', { key: a.key, body: { type: 'usage.bad', data: {} } }), 202);
@@ -98,7 +112,14 @@ describe('usage', () => {
     failing = false;
     const ua = await usageOf(a.key);
     expect(ua.data).toHaveLength(1);
-    expect(ua.data[0]).toMatchObject({ customerId: a.id, day: new Date().toISOString().slice(0, 10), eventsPublished: 4, deliveriesAttempted: 4, deliveriesSucceeded: 3, deliveriesFailed: 1 });
+    expect(ua.data[0]).toMatchObject({
+      customerId: a.id,
+      day: new Date().toISOString().slice(0, 10),
+      eventsPublished: 4,
+      deliveriesAttempted: 4,
+      deliveriesSucceeded: 3,
+      deliveriesFailed: 1,
+    });
     expect(ua.data[0].bytesSent).toBeGreaterThan(4 * 50);
 
     // A broadcast counts once for each customer it reached.

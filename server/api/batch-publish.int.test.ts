@@ -64,7 +64,10 @@ describe('batch publish', () => {
     expect(r[5].error).toMatchObject({ code: 'payload_too_large', field: 'data' });
     expect(r[6]).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: 0 });
 
-    const stored = await ctx.db.select().from(events).where(inArray(events.id, [r[0].id, r[3].id, r[6].id]));
+    const stored = await ctx.db
+      .select()
+      .from(events)
+      .where(inArray(events.id, [r[0].id, r[3].id, r[6].id]));
     expect(stored).toHaveLength(3);
     const total = await ctx.db.select().from(events);
     expect(total).toHaveLength(3);
@@ -110,7 +113,10 @@ describe('batch publish', () => {
     const big = Array.from({ length: 3 }, (_, i) => ({ type: 'order.created', customerId: a.id, data: { i, blob: 'y'.repeat(250 * 1024) } }));
     const tooBig = await batch(platformKey, big);
     expect(tooBig.status).toBe(413);
-    const tooMany = await batch(platformKey, Array.from({ length: 501 }, () => ({ type: 'order.created', customerId: a.id, data: {} })));
+    const tooMany = await batch(
+      platformKey,
+      Array.from({ length: 501 }, () => ({ type: 'order.created', customerId: a.id, data: {} })),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.field).toBe('events');
     const empty = await batch(platformKey, []);
@@ -120,7 +126,12 @@ describe('batch publish', () => {
 
   it('is on tRPC too, with the same answers', async () => {
     const client = trpcClient(ctx, platformKey);
-    const out = await client.events.publishBatch.mutate({ events: [{ type: 'order.created', customerId: a.id, data: {} }, { type: 'order.created', data: {} }] });
+    const out = await client.events.publishBatch.mutate({
+      events: [
+        { type: 'order.created', customerId: a.id, data: {} },
+        { type: 'order.created', data: {} },
+      ],
+    });
     expect(out.results[0]).toMatchObject({ deliveries: 1 });
     expect(out.results[1]).toMatchObject({ error: { code: 'bad_request', field: 'customerId' } });
   });

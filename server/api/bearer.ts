@@ -10,7 +10,11 @@ import type { ApiContext } from './trpc';
  * the dashboard session is layered on top in context.ts, only for tRPC.
  * An Authorization header that is present but wrong is a 401, never a fall back to "anonymous".
  */
-export async function bearerPrincipal(ctx: Ctx, header: string | null, ip: string | null = null): Promise<{ scope: NonNullable<ApiContext['scope']>; principalId: string } | null> {
+export async function bearerPrincipal(
+  ctx: Ctx,
+  header: string | null,
+  ip: string | null = null,
+): Promise<{ scope: NonNullable<ApiContext['scope']>; principalId: string } | null> {
   if (header === null) return null;
   const key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (!key) throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <API key>"');

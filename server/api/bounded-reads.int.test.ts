@@ -68,7 +68,9 @@ async function trpcBatch(calls: Array<[procedure: string, input: unknown]>) {
   const input = Object.fromEntries(calls.map(([, i], n) => [n, i]));
   const url = `${BASE_URL}${TRPC_ENDPOINT}/${calls.map(([p]) => p).join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`;
   const req = new Request(url, { headers: { authorization: `Bearer ${key}` } });
-  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: engine.ctx.config.maxPayloadBytes });
+  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
+    maxBodyBytes: engine.ctx.config.maxPayloadBytes,
+  });
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(res.status, bytes.toString().slice(0, 500)).toBe(200);
   return { bytes: bytes.length, results: (JSON.parse(bytes.toString('utf8')) as Json[]).map((r) => r.result.data) };
@@ -76,7 +78,12 @@ async function trpcBatch(calls: Array<[procedure: string, input: unknown]>) {
 
 async function failingDelivery(maxAttempts: number) {
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Reads' });
-  await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${failing.url}/hook`, eventTypes: ['*'], retryPolicy: { maxAttempts, scheduleSeconds: [20] } });
+  await createSubscription(engine.ctx, platformScope, {
+    customerId: customer.id,
+    url: `${failing.url}/hook`,
+    eventTypes: ['*'],
+    retryPolicy: { maxAttempts, scheduleSeconds: [20] },
+  });
   return customer;
 }
 
@@ -240,15 +247,22 @@ describe('a delivery read carries its latest attempts, an event read its first d
     const viaTrpc = await client.deliveries.get.query({ id: deliveryId, attemptsCursor: latest.attemptsNextCursor });
     expect(viaTrpc.attempts.at(-1)?.attemptSeq).toBe(total - ATTEMPTS_PER_READ);
     for (const bad of ['0', '-1', 'soon']) {
-      expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { attemptsCursor: bad } })).toMatchObject({ status: 400, body: { error: { field: 'attemptsCursor' } } });
+      expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { attemptsCursor: bad } })).toMatchObject({
+        status: 400,
+        body: { error: { field: 'attemptsCursor' } },
+      });
     }
-    expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { includeBody: 'no' } })).toMatchObject({ status: 400, body: { error: { field: 'includeBody' } } });
+    expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { includeBody: 'no' } })).toMatchObject({
+      status: 400,
+      body: { error: { field: 'includeBody' } },
+    });
   });
 
   it(`GET /events/{id} returns the first ${DELIVERIES_PER_EVENT_READ} deliveries, their total and counts by status`, async () => {
     const customer = await createCustomer(engine.ctx, platformScope, { name: 'Many endpoints' });
     const n = DELIVERIES_PER_EVENT_READ + 3;
-    for (let i = 0; i < n; i++) await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${accepting.url}/hook/${i}`, eventTypes: ['*'] });
+    for (let i = 0; i < n; i++)
+      await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${accepting.url}/hook/${i}`, eventTypes: ['*'] });
     const event = await publishEvent(engine.ctx, platformScope, { type: 'fan.out', data: {}, customerId: customer.id });
     await expect.poll(async () => (await deliveriesOf(engine.ctx, event.id)).filter((d) => d.status === 'succeeded').length, { timeout: 30_000 }).toBe(n);
     const all = await deliveriesOf(engine.ctx, event.id);

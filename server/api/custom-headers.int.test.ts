@@ -47,10 +47,13 @@ describe('custom headers', () => {
     // The first request fails (a retry follows); every later one succeeds.
     const r = await startReceiver((_req, i) => ({ status: i === 0 ? 500 : 200 }));
     receivers.push(r);
-    const created = await ok(rest('POST', '/subscriptions', {
-      key: customer.key,
-      body: { url: `${r.url}/hook`, eventTypes: ['order.*'], headers: { Authorization: TOKEN, 'X-Tenant': 'acme' } },
-    }), 201);
+    const created = await ok(
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: `${r.url}/hook`, eventTypes: ['order.*'], headers: { Authorization: TOKEN, 'X-Tenant': 'acme' } },
+      }),
+      201,
+    );
     expect(created.headers).toEqual({ Authorization: '[redacted]', 'X-Tenant': '[redacted]' });
     expect(JSON.stringify(created)).not.toContain('s3cret');
     for (const read of [
@@ -88,7 +91,12 @@ describe('custom headers', () => {
     const after = await ok(rest('GET', '/deliveries/{id}', { key: customer.key, params: { id: deliveryId } }));
     expect(after.attempts.map((a: Json) => a.trigger)).toEqual(['initial', 'retry', 'replay']);
     for (const a of after.attempts) {
-      expect(a.request.headers).toMatchObject({ Authorization: '[redacted]', 'X-Tenant': '[redacted]', 'content-type': 'application/json', 'webhook-id': event.id });
+      expect(a.request.headers).toMatchObject({
+        Authorization: '[redacted]',
+        'X-Tenant': '[redacted]',
+        'content-type': 'application/json',
+        'webhook-id': event.id,
+      });
     }
     expect(JSON.stringify(after)).not.toContain('s3cret');
     const stored = await engine.ctx.db.select({ h: attempts.requestHeaders }).from(attempts).where(eq(attempts.subscriptionId, created.id));
@@ -111,32 +119,60 @@ describe('custom headers', () => {
       [{ 'X-Big': 'v'.repeat(5000) }, 'headers', 'above the limit of 4096'],
     ];
     for (const [headers, field, reason] of cases) {
-      const res = await unchanged(() => rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['*'], headers } }));
+      const res = await unchanged(() =>
+        rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['*'], headers } }),
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.field).toBe(field);
       expect(res.body.error.message).toContain(reason);
     }
     const err = await unchanged(() =>
-      trpcClient(engine.ctx, customer.key).subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'webhook-timestamp': '0' } }).then(() => null, (e: unknown) => e as Json),
+      trpcClient(engine.ctx, customer.key)
+        .subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'webhook-timestamp': '0' } })
+        .then(
+          () => null,
+          (e: unknown) => e as Json,
+        ),
     );
     expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'headers.webhook-timestamp' });
     expect(err?.message).toContain('reserved');
     const injected = await unchanged(() =>
-      trpcClient(engine.ctx, customer.key).subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'X-Api-Key': 'k\r\nX-Admin: 1' } }).then(() => null, (e: unknown) => e as Json),
+      trpcClient(engine.ctx, customer.key)
+        .subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'X-Api-Key': 'k\r\nX-Admin: 1' } })
+        .then(
+          () => null,
+          (e: unknown) => e as Json,
+        ),
     );
-    expect(injected?.data).toMatchObject({ httpStatus: 400, field: 'headers.X-Api-Key', errors: [{ field: 'headers.X-Api-Key', reason: 'the value of "X-Api-Key" must not contain CR, LF or NUL' }] });
+    expect(injected?.data).toMatchObject({
+      httpStatus: 400,
+      field: 'headers.X-Api-Key',
+      errors: [{ field: 'headers.X-Api-Key', reason: 'the value of "X-Api-Key" must not contain CR, LF or NUL' }],
+    });
   });
 
   it('are replaced by an update, where "[redacted]" keeps a stored value, and removed by null', async () => {
     const r = await startReceiver();
     receivers.push(r);
-    const s = await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${r.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN, 'X-Old': 'old' } } }), 201);
-    const patched = await ok(rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { authorization: '[redacted]', 'X-New': 'new' } } }));
+    const s = await ok(
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: `${r.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN, 'X-Old': 'old' } },
+      }),
+      201,
+    );
+    const patched = await ok(
+      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { authorization: '[redacted]', 'X-New': 'new' } } }),
+    );
     expect(patched.headers).toEqual({ authorization: '[redacted]', 'X-New': '[redacted]' });
-    const bad = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { 'X-Unknown': '[redacted]' } } }));
+    const bad = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { 'X-Unknown': '[redacted]' } } }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ field: 'headers.X-Unknown', message: expect.stringContaining('has no header "X-Unknown"') });
-    const reserved = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { Connection: 'close' } } }));
+    const reserved = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { Connection: 'close' } } }),
+    );
     expect(reserved.body.error.field).toBe('headers.Connection');
 
     await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: s.id } }), 202);
@@ -152,7 +188,10 @@ describe('custom headers', () => {
   });
 
   it('are re-encrypted when the master key rotates', async () => {
-    const s = await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['rot.*'], headers: { 'X-Key': 'k3y' } } }), 201);
+    const s = await ok(
+      rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['rot.*'], headers: { 'X-Key': 'k3y' } } }),
+      201,
+    );
     const rotated = { ...engine.ctx, keys: keyring('rotated-secret-key-fedcba9876543210', ['test-secret-key-0123456789abcdef']) };
     const report = await reencryptSecrets(rotated);
     expect(report.failed).toEqual([]);

@@ -70,7 +70,12 @@ describe('payload limit (256 KiB)', () => {
 
   it('answers 413 over tRPC too, before tRPC reads the body', async () => {
     const client = trpcClient(ctx, cust.key);
-    const err = await unchanged(() => client.events.publish.mutate({ type: 'blob.created', data: { blob: 'x'.repeat(LIMIT) } }).then(() => null, (e: unknown) => e as Json));
+    const err = await unchanged(() =>
+      client.events.publish.mutate({ type: 'blob.created', data: { blob: 'x'.repeat(LIMIT) } }).then(
+        () => null,
+        (e: unknown) => e as Json,
+      ),
+    );
     expect(err?.data).toMatchObject({ httpStatus: 413, code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
     expect(err?.message).toMatch(/^request body is \d+ bytes/);
   });
@@ -97,7 +102,9 @@ describe('malformed requests', () => {
   });
 
   it('answers 400 naming a nested field', async () => {
-    const res = await unchanged(() => rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['order.*', 'bad pattern'] } }));
+    const res = await unchanged(() =>
+      rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['order.*', 'bad pattern'] } }),
+    );
     expectError(res, 400, 'bad_request', 'eventTypes.1');
     expect(res.body.error.message).toContain('bad pattern');
   });
@@ -149,8 +156,13 @@ describe('conflicts (409)', () => {
   });
 
   it('refuses a second dashboard user with the same email (any case)', async () => {
-    await ok(rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'ops@errors.example', password: 'long enough' } }), 201);
-    const res = await unchanged(() => rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'OPS@errors.example', password: 'long enough' } }));
+    await ok(
+      rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'ops@errors.example', password: 'long enough' } }),
+      201,
+    );
+    const res = await unchanged(() =>
+      rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'OPS@errors.example', password: 'long enough' } }),
+    );
     expectError(res, 409, 'conflict', 'email');
   });
 
@@ -194,7 +206,7 @@ describe('rate limit (429 with Retry-After)', () => {
     const res = await get();
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const body = (await res.json());
+    const body = await res.json();
     expect(body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', errorCode: 'rate_limited', retryAfterSeconds: expect.any(Number) });
   });
 
@@ -209,7 +221,13 @@ describe('rate limit (429 with Retry-After)', () => {
 describe('a subscription the API refuses to touch', () => {
   it('keeps it unchanged after an invalid PATCH', async () => {
     const before = await ok(rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: subscriptionId } }));
-    const res = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: cust.key, params: { id: subscriptionId }, body: { url: 'ftp://example.com', description: 'should not stick' } }));
+    const res = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', {
+        key: cust.key,
+        params: { id: subscriptionId },
+        body: { url: 'ftp://example.com', description: 'should not stick' },
+      }),
+    );
     expectError(res, 400, 'bad_request', 'url');
     expect(await ok(rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: subscriptionId } }))).toEqual(before);
   });

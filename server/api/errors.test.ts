@@ -7,10 +7,17 @@ import { toDomainError } from './errors';
 describe('toDomainError', () => {
   const t = initTRPC.create();
   const router = t.router({
-    strict: t.procedure.input(z.strictObject({ n: z.number() })).output(z.strictObject({ a: z.string() })).query(({ input }) => ({ a: 'x', ...(input.n > 0 && { extra: input.n }) })),
+    strict: t.procedure
+      .input(z.strictObject({ n: z.number() }))
+      .output(z.strictObject({ a: z.string() }))
+      .query(({ input }) => ({ a: 'x', ...(input.n > 0 && { extra: input.n }) })),
   });
   const caller = t.createCallerFactory(router)({});
-  const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e,
+    );
 
   it('an answer with a field its output schema does not list is an internal error (500), not a 400', async () => {
     const e = toDomainError(await failure(caller.strict({ n: 1 })));
@@ -18,7 +25,7 @@ describe('toDomainError', () => {
     expect(e.issues).toBeUndefined();
   });
 
-  it('bad input is still the caller\'s 400, naming the field', async () => {
+  it("bad input is still the caller's 400, naming the field", async () => {
     const e = toDomainError(await failure(caller.strict({ n: 'one' } as never)));
     expect(e).toMatchObject({ code: 'bad_request', field: 'n' });
   });

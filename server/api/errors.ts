@@ -55,9 +55,13 @@ export function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
   const timeout = poolTimeoutIn(err);
   if (timeout) {
-    return new DomainError('unavailable', `the service is busy: no database connection came free within ${Math.round(timeout.waitedMs / 1000)} s; nothing was done, retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`, {
-      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
-    });
+    return new DomainError(
+      'unavailable',
+      `the service is busy: no database connection came free within ${Math.round(timeout.waitedMs / 1000)} s; nothing was done, retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`,
+      {
+        retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      },
+    );
   }
   if (err instanceof TRPCError) {
     if (err.cause instanceof DomainError) return err.cause;

@@ -24,7 +24,11 @@ const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 const orderSchema = {
   type: 'object',
   required: ['amount', 'currency'],
-  properties: { amount: { type: 'integer', minimum: 0 }, currency: { enum: ['eur', 'usd'] }, customer: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } },
+  properties: {
+    amount: { type: 'integer', minimum: 0 },
+    currency: { enum: ['eur', 'usd'] },
+    customer: { type: 'object', properties: { email: { type: 'string', format: 'email' } } },
+  },
 };
 
 beforeAll(async () => {
@@ -48,15 +52,31 @@ async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Json);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Json,
+  );
 const eventCount = async () => (await engine.ctx.db.select({ id: events.id }).from(events)).length;
 
 describe('the catalog', () => {
   it('is written by the platform and read by customers', async () => {
-    const created = await ok(rest('POST', '/event-types', { key: platformKey, body: { name: 'order.created', description: 'An order was placed', schema: orderSchema, example: { amount: 4200, currency: 'eur' } } }), 201);
+    const created = await ok(
+      rest('POST', '/event-types', {
+        key: platformKey,
+        body: { name: 'order.created', description: 'An order was placed', schema: orderSchema, example: { amount: 4200, currency: 'eur' } },
+      }),
+      201,
+    );
     expect(created).toEqual({
-      name: 'order.created', description: 'An order was placed', schema: orderSchema, example: { amount: 4200, currency: 'eur' },
-      archived: false, archivedAt: null, createdAt: expect.any(String), updatedAt: expect.any(String),
+      name: 'order.created',
+      description: 'An order was placed',
+      schema: orderSchema,
+      example: { amount: 4200, currency: 'eur' },
+      archived: false,
+      archivedAt: null,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     await ok(rest('POST', '/event-types', { key: platformKey, body: { name: 'invoice.paid' } }), 201);
     const list = await ok(rest('GET', '/event-types', { key: customer.key }));
@@ -80,32 +100,56 @@ describe('the catalog', () => {
     }
     const err = await unchanged(() => failure(trpcClient(engine.ctx, customer.key).eventTypes.create.mutate({ name: 'customer.made' })));
     expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
-    const badSchema = await unchanged(() => failure(trpcClient(engine.ctx, platformKey).eventTypes.create.mutate({ name: 'bad.trpc', schema: { type: 'object', minProperties: 'two' } })));
+    const badSchema = await unchanged(() =>
+      failure(trpcClient(engine.ctx, platformKey).eventTypes.create.mutate({ name: 'bad.trpc', schema: { type: 'object', minProperties: 'two' } })),
+    );
     expect(badSchema?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'schema' });
     expect(badSchema?.message).toContain('minProperties');
   });
 
   it('refuses an invalid schema, an example the schema refuses, a taken name and an unknown one', async () => {
-    const bad = await unchanged(() => rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.schema', schema: { type: 'object', properties: { amount: { type: 'money' } } } } }));
+    const bad = await unchanged(() =>
+      rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.schema', schema: { type: 'object', properties: { amount: { type: 'money' } } } } }),
+    );
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatchObject({ code: 'bad_request', field: 'schema', message: expect.stringContaining('schema is not a valid JSON Schema (2020-12)') });
-    const typo = await unchanged(() => rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.schema', schema: { type: 'object', requried: ['a'] } } }));
+    expect(bad.body.error).toMatchObject({
+      code: 'bad_request',
+      field: 'schema',
+      message: expect.stringContaining('schema is not a valid JSON Schema (2020-12)'),
+    });
+    const typo = await unchanged(() =>
+      rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.schema', schema: { type: 'object', requried: ['a'] } } }),
+    );
     expect(typo.body.error.message).toContain('unknown keyword: "requried"');
-    const example = await unchanged(() => rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.example', schema: orderSchema, example: { amount: -5 } } }));
+    const example = await unchanged(() =>
+      rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.example', schema: orderSchema, example: { amount: -5 } } }),
+    );
     expect(example.status).toBe(400);
-    expect(example.body.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ field: 'example.amount', pointer: '/amount', reason: expect.stringContaining('the example does not satisfy the schema: /amount must be >= 0') }),
-      expect.objectContaining({ field: 'example.currency', pointer: '/currency' }),
-    ]));
+    expect(example.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'example.amount',
+          pointer: '/amount',
+          reason: expect.stringContaining('the example does not satisfy the schema: /amount must be >= 0'),
+        }),
+        expect.objectContaining({ field: 'example.currency', pointer: '/currency' }),
+      ]),
+    );
     const name = await unchanged(() => rest('POST', '/event-types', { key: platformKey, body: { name: 'order created!' } }));
     expect(name.body.error.field).toBe('name');
     const taken = await unchanged(() => rest('POST', '/event-types', { key: platformKey, body: { name: 'order.created' } }));
     expect(taken.status).toBe(409);
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-      const res = await rest(method, '/event-types/{name}', { key: platformKey, params: { name: 'never.defined' }, ...(method === 'PATCH' && { body: { description: 'x' } }) });
+      const res = await rest(method, '/event-types/{name}', {
+        key: platformKey,
+        params: { name: 'never.defined' },
+        ...(method === 'PATCH' && { body: { description: 'x' } }),
+      });
       expect(res.status, method).toBe(404);
     }
-    const patchBad = await unchanged(() => rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'order.created' }, body: { example: { amount: 'lots', currency: 'eur' } } }));
+    const patchBad = await unchanged(() =>
+      rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'order.created' }, body: { example: { amount: 'lots', currency: 'eur' } } }),
+    );
     expect(patchBad.body.errors).toEqual([expect.objectContaining({ field: 'example.amount', pointer: '/amount' })]);
   });
 
@@ -128,7 +172,10 @@ describe('the catalog', () => {
     const again = await rest('POST', '/event-types', { key: platformKey, body: { name: 'legacy.ping' } });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain('archived');
-    expect(await ok(rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'legacy.ping' }, body: { archived: false } }))).toMatchObject({ archived: false, archivedAt: null });
+    expect(await ok(rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'legacy.ping' }, body: { archived: false } }))).toMatchObject({
+      archived: false,
+      archivedAt: null,
+    });
     expect((await ok(rest('GET', '/event-types', { key: customer.key }))).data.map((t: Json) => t.name)).toContain('legacy.ping');
   });
 });
@@ -136,7 +183,9 @@ describe('the catalog', () => {
 describe('publishing a type with a schema', () => {
   it('refuses data the schema refuses, naming every failing JSON pointer; nothing is stored', async () => {
     const before = await eventCount();
-    const res = await unchanged(() => rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { amount: -1, customer: { email: 'nope' } } } }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { amount: -1, customer: { email: 'nope' } } } }),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'data.currency', message: 'data.currency: /currency is required' });
     expect(res.body.errors).toEqual([
@@ -145,19 +194,31 @@ describe('publishing a type with a schema', () => {
       { field: 'data.customer.email', pointer: '/customer/email', reason: '/customer/email must match format "email"' },
     ]);
     const err = await unchanged(() => failure(trpcClient(engine.ctx, customer.key).events.publish.mutate({ type: 'order.created', data: 'not an object' })));
-    expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'data', errors: [{ field: 'data', pointer: '', reason: '/ must be object' }] });
+    expect(err?.data).toMatchObject({
+      httpStatus: 400,
+      code: 'BAD_REQUEST',
+      field: 'data',
+      errors: [{ field: 'data', pointer: '', reason: '/ must be object' }],
+    });
     expect(await eventCount()).toBe(before);
-    expect((await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { amount: 5, currency: 'usd' } } }), 202)).id).toMatch(/^evt_/);
+    expect((await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { amount: 5, currency: 'usd' } } }), 202)).id).toMatch(
+      /^evt_/,
+    );
   });
 
   it('validates each event of a group commit on its own: the invalid ones get their 400, the rest are accepted', async () => {
     const before = await eventCount();
     const settled = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => publishEventBatched(engine.ctx, customerScope(customer.id), { type: 'order.created', data: i % 2 ? { amount: i, currency: 'eur' } : { amount: `${i}`, currency: 'eur' } })),
+      Array.from({ length: 6 }, (_, i) =>
+        publishEventBatched(engine.ctx, customerScope(customer.id), {
+          type: 'order.created',
+          data: i % 2 ? { amount: i, currency: 'eur' } : { amount: `${i}`, currency: 'eur' },
+        }),
+      ),
     );
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
     for (const s of settled.filter((x) => x.status === 'rejected')) {
-      expect((s).reason).toMatchObject({ code: 'bad_request', field: 'data.amount' });
+      expect(s.reason).toMatchObject({ code: 'bad_request', field: 'data.amount' });
     }
     expect(await eventCount()).toBe(before + 3);
   });
@@ -165,7 +226,9 @@ describe('publishing a type with a schema', () => {
   it('follows the schema as it changes, and stops validating when it is removed', async () => {
     await ok(rest('POST', '/event-types', { key: platformKey, body: { name: 'price.changed', schema: { type: 'object', required: ['price'] } } }), 201);
     expect((await rest('POST', '/events', { key: customer.key, body: { type: 'price.changed', data: { cost: 1 } } })).status).toBe(400);
-    await ok(rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'price.changed' }, body: { schema: { type: 'object', required: ['cost'] } } }));
+    await ok(
+      rest('PATCH', '/event-types/{name}', { key: platformKey, params: { name: 'price.changed' }, body: { schema: { type: 'object', required: ['cost'] } } }),
+    );
     expect((await rest('POST', '/events', { key: customer.key, body: { type: 'price.changed', data: { cost: 1 } } })).status).toBe(202);
     const refused = await rest('POST', '/events', { key: customer.key, body: { type: 'price.changed', data: { price: 1 } } });
     expect(refused.body.errors).toEqual([{ field: 'data.cost', pointer: '/cost', reason: '/cost is required' }]);

@@ -17,7 +17,12 @@ const CHECK_TIMEOUT_MS = 3000;
 async function timed<T>(what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -60,7 +65,9 @@ export async function checkReady(): Promise<HealthReport & { workers: number }> 
   if (!checks.database.ok) return { ...report(checks), workers: 0 };
   try {
     const queues = await timed('queue schema', ctx.boss.getQueues(Object.values(catalog).map((c) => c.name)));
-    const missing = Object.values(catalog).map((c) => c.name).filter((n) => !queues.some((q) => q.name === n));
+    const missing = Object.values(catalog)
+      .map((c) => c.name)
+      .filter((n) => !queues.some((q) => q.name === n));
     checks.queue = missing.length === 0 ? { ok: true } : { ok: false, detail: `queues missing: ${missing.join(', ')}; run pnpm db:migrate` };
   } catch (err) {
     checks.queue = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
@@ -69,9 +76,10 @@ export async function checkReady(): Promise<HealthReport & { workers: number }> 
   try {
     const live = await timed('worker heartbeats', liveWorkers(ctx));
     workers = live.filter((w) => !w.stopping).length;
-    checks.workers = workers > 0
-      ? { ok: true, detail: `${workers} worker(s) seen in the last ${READY_WITHIN_MS / 1000} s` }
-      : { ok: false, detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker` };
+    checks.workers =
+      workers > 0
+        ? { ok: true, detail: `${workers} worker(s) seen in the last ${READY_WITHIN_MS / 1000} s` }
+        : { ok: false, detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker` };
   } catch (err) {
     checks.workers = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
   }

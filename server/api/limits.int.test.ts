@@ -45,7 +45,8 @@ async function freshCustomer() {
 }
 
 const newKey = (c: { id: string; key: string }, key = c.key) => rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
-const newSub = (key: string, i: number, customerId?: string) => rest('POST', '/subscriptions', { key, body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) } });
+const newSub = (key: string, i: number, customerId?: string) =>
+  rest('POST', '/subscriptions', { key, body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) } });
 
 describe('per-customer cap on active API keys', () => {
   it('refuses a key past the cap with 409 naming the limit, and creates nothing', async () => {
@@ -60,7 +61,12 @@ describe('per-customer cap on active API keys', () => {
     expect(await snapshot(ctx)).toEqual(before);
 
     // Over tRPC, the same refusal.
-    const err = await trpcClient(ctx, c.key).customers.createApiKey.mutate({ id: c.id }).then(() => null, (e: unknown) => e as Json);
+    const err = await trpcClient(ctx, c.key)
+      .customers.createApiKey.mutate({ id: c.id })
+      .then(
+        () => null,
+        (e: unknown) => e as Json,
+      );
     expect(err?.data).toMatchObject({ httpStatus: 409, code: 'CONFLICT', errorCode: 'conflict' });
   });
 
@@ -82,7 +88,7 @@ describe('per-customer cap on active API keys', () => {
     expect(keys.data).toHaveLength(MAX_KEYS);
   });
 
-  it('does not cap the platform, which provisions on the operator\'s behalf', async () => {
+  it("does not cap the platform, which provisions on the operator's behalf", async () => {
     const c = await freshCustomer();
     for (let i = 0; i < MAX_KEYS + 1; i++) expect((await newKey(c, platformKey)).status).toBe(201);
   });
@@ -100,7 +106,12 @@ describe('per-customer cap on subscriptions', () => {
     expect(refused.body.error.message).toContain('CUSTOMER_MAX_SUBSCRIPTIONS');
     expect(await snapshot(ctx)).toEqual(before);
 
-    const err = await trpcClient(ctx, c.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/t', eventTypes: ['*'] }).then(() => null, (e: unknown) => e as Json);
+    const err = await trpcClient(ctx, c.key)
+      .subscriptions.create.mutate({ url: 'http://127.0.0.1:9/t', eventTypes: ['*'] })
+      .then(
+        () => null,
+        (e: unknown) => e as Json,
+      );
     expect(err?.data).toMatchObject({ httpStatus: 409, errorCode: 'conflict' });
 
     await ok(rest('DELETE', '/subscriptions/{id}', { key: c.key, params: { id: subs[0].id } }));
@@ -121,7 +132,7 @@ describe('per-customer cap on subscriptions', () => {
 });
 
 describe('per-customer rate bucket', () => {
-  it('is shared by all of a customer\'s keys: another key buys no more requests', async () => {
+  it("is shared by all of a customer's keys: another key buys no more requests", async () => {
     const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 100, perCustomer: { perSecond: 0.01, burst: 3 } }) });
     const c = await freshCustomer();
     const second = (await ok(newKey(c), 201)).key as string;
@@ -183,7 +194,7 @@ describe('tRPC body limit with a chunked body', () => {
     const before = await snapshot(ctx);
     const res = await serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT });
     expect(res.status).toBe(413);
-    expect(((await res.json())).error.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
+    expect((await res.json()).error.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
     expect(body.pulled()).toBeLessThan(LIMIT * 2);
     expect(await snapshot(ctx)).toEqual(before);
   });
@@ -196,15 +207,19 @@ describe('tRPC body limit with a chunked body', () => {
       server = createServer((req, res) => {
         const request = new Request(`http://${req.headers.host}${req.url}`, {
           method: req.method,
-          headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]))),
+          headers: Object.entries(req.headers).flatMap(([k, v]) =>
+            v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
+          ),
           body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
           duplex: 'half',
         } as RequestInit);
-        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT }).then(async (r) => {
-          // A refused body was not read to its end: this connection cannot carry another request.
-          res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        });
+        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT }).then(
+          async (r) => {
+            // A refused body was not read to its end: this connection cannot carry another request.
+            res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
+            res.end(Buffer.from(await r.arrayBuffer()));
+          },
+        );
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TRPC_ENDPOINT}/events.publish`;
@@ -218,9 +233,14 @@ describe('tRPC body limit with a chunked body', () => {
       const c = await freshCustomer();
       const body = chunkedBody(1024 * 1024);
       const before = await snapshot(ctx);
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: body.stream, duplex: 'half' } as RequestInit);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+        body: body.stream,
+        duplex: 'half',
+      } as RequestInit);
       expect(res.status).toBe(413);
-      expect(((await res.json())).error.data).toMatchObject({ errorCode: 'payload_too_large' });
+      expect((await res.json()).error.data).toMatchObject({ errorCode: 'payload_too_large' });
       expect(await snapshot(ctx)).toEqual(before);
     });
 
@@ -234,9 +254,14 @@ describe('tRPC body limit with a chunked body', () => {
           controller.close();
         },
       });
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
       expect(res.status, await res.clone().text()).toBe(200);
-      expect(((await res.json())).result.data).toMatchObject({ id: expect.stringMatching(/^evt_/) });
+      expect((await res.json()).result.data).toMatchObject({ id: expect.stringMatching(/^evt_/) });
     });
   });
 });

@@ -41,7 +41,9 @@ beforeAll(async () => {
   d = await customer('D');
   // S1 receives order events and succeeds; S2 receives everything and fails once, for good (dead).
   s1 = (await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/ok`, eventTypes: ['order.**'] } }))).id;
-  s2 = (await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } } }))).id;
+  s2 = (
+    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } } }))
+  ).id;
   await ok(rest('POST', '/subscriptions', { key: d.key, body: { url: `${receiver.url}/d`, eventTypes: ['*'] } }));
   for (const [i, type] of TYPES.entries()) await ok(rest('POST', '/events', { key: c.key, body: { type, data: { i } } }), 202);
   for (const type of ['order.created', 'invoice.paid']) await ok(rest('POST', '/events', { key: d.key, body: { type, data: {} } }), 202);
@@ -113,7 +115,8 @@ describe('cursor pagination', () => {
     expect(new Set(ids(deliveries)).size).toBe(deliveries.length);
     expect(ids(deliveries)).toEqual(newestFirst(ids(deliveries)));
 
-    for (let i = 0; i < 3; i++) await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/extra${i}`, eventTypes: ['none.yet'] } }), 201);
+    for (let i = 0; i < 3; i++)
+      await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/extra${i}`, eventTypes: ['none.yet'] } }), 201);
     const subs = await walk('/subscriptions', c.key, { limit: '2' });
     expect(subs.map((p) => p.length)).toEqual([2, 2, 1]);
     expect(ids(subs.flat())).toContain(s1);
@@ -137,7 +140,8 @@ describe('cursor pagination', () => {
 });
 
 describe('event filters', () => {
-  const typesOf = async (query: Record<string, string>, key = c.key) => ((await ok(rest('GET', '/events', { key, query }))).data as Json[]).map((e) => e.type as string).sort();
+  const typesOf = async (query: Record<string, string>, key = c.key) =>
+    ((await ok(rest('GET', '/events', { key, query }))).data as Json[]).map((e) => e.type as string).sort();
 
   it('filters by exact type and by pattern, with the subscription pattern rules', async () => {
     expect(await typesOf({ type: 'order.created' })).toEqual(['order.created', 'order.created', 'order.created']);
@@ -153,7 +157,12 @@ describe('event filters', () => {
     expect(await typesOf({ status: 'succeeded' })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid', 'order.refund.created']);
     expect((await typesOf({ status: 'dead' })).length).toBe(TYPES.length);
     expect(await typesOf({ subscriptionId: s1 })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid', 'order.refund.created']);
-    expect(await typesOf({ subscriptionId: s1, type: 'order.*', status: 'succeeded' })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid']);
+    expect(await typesOf({ subscriptionId: s1, type: 'order.*', status: 'succeeded' })).toEqual([
+      'order.created',
+      'order.created',
+      'order.created',
+      'order.paid',
+    ]);
     expect(await typesOf({ status: 'held' })).toEqual([]);
   });
 
@@ -168,7 +177,7 @@ describe('event filters', () => {
     expect((await ok(rest('GET', '/events', { key: c.key, query: { from: new Date(Date.now() + 3600_000).toISOString() } }))).data).toEqual([]);
   });
 
-  it("lets the platform narrow to one customer, and a customer see only its own", async () => {
+  it('lets the platform narrow to one customer, and a customer see only its own', async () => {
     const forC = await ok(rest('GET', '/events', { key: platformKey, query: { customerId: c.id, type: 'invoice.paid' } }));
     expect(forC.data.map((e: Json) => e.customerId)).toEqual([c.id, c.id]);
     const ofD = await ok(rest('GET', '/events', { key: d.key, query: { type: 'invoice.paid' } }));
@@ -176,7 +185,14 @@ describe('event filters', () => {
   });
 
   it('rejects malformed filters with 400 naming them', async () => {
-    for (const [field, value] of [['type', 'order..x'], ['status', 'done'], ['subscriptionId', 'S1'], ['from', 'yesterday'], ['limit', '201'], ['cursor', 'abc']]) {
+    for (const [field, value] of [
+      ['type', 'order..x'],
+      ['status', 'done'],
+      ['subscriptionId', 'S1'],
+      ['from', 'yesterday'],
+      ['limit', '201'],
+      ['cursor', 'abc'],
+    ]) {
       const res = await rest('GET', '/events', { key: c.key, query: { [field!]: value! } });
       expect(res.status, `${field}=${value}`).toBe(400);
       expect(res.body.error.field).toBe(field);

@@ -25,7 +25,9 @@ function cachedGauges(ctx: Ctx): Promise<DatabaseGauges> {
     const value = readDatabaseGauges(ctx);
     cache = { at: now, value };
     // A failed read is not cached: the next scrape tries again.
-    value.catch(() => { if (cache?.value === value) cache = undefined; });
+    value.catch(() => {
+      if (cache?.value === value) cache = undefined;
+    });
   }
   return cache.value;
 }
@@ -34,13 +36,27 @@ export function databaseFamilies(g: DatabaseGauges | null): Family[] {
   const up = new Gauge('hookrelay_database_up', 'Whether the last read of the database gauges succeeded (1) or not (0).');
   up.set({}, g ? 1 : 0);
   if (!g) return [up];
-  const depth = new Gauge('hookrelay_deliveries', `Deliveries by state: pending (waiting in the table, incl. scheduled retries), queued (in a subscription window, job exists), held, dead. Capped at ${DEPTH_CAP}.`, ['state']);
+  const depth = new Gauge(
+    'hookrelay_deliveries',
+    `Deliveries by state: pending (waiting in the table, incl. scheduled retries), queued (in a subscription window, job exists), held, dead. Capped at ${DEPTH_CAP}.`,
+    ['state'],
+  );
   for (const [state, n] of Object.entries(g.deliveries)) if (state !== 'due') depth.set({ state }, n);
-  const due = new Gauge('hookrelay_deliveries_due', `Pending deliveries whose time has come but that are not in a window yet (the backlog). Capped at ${DEPTH_CAP}.`);
+  const due = new Gauge(
+    'hookrelay_deliveries_due',
+    `Pending deliveries whose time has come but that are not in a window yet (the backlog). Capped at ${DEPTH_CAP}.`,
+  );
   due.set({}, g.deliveries.due);
-  const oldest = new Gauge('hookrelay_oldest_due_delivery_age_seconds', 'Per customer (worst 20): seconds since the oldest undelivered, due delivery became due.', ['customer_id']);
+  const oldest = new Gauge(
+    'hookrelay_oldest_due_delivery_age_seconds',
+    'Per customer (worst 20): seconds since the oldest undelivered, due delivery became due.',
+    ['customer_id'],
+  );
   for (const o of g.oldestDue) oldest.set({ customer_id: o.customerId }, o.ageSeconds);
-  const oldestMax = new Gauge('hookrelay_oldest_due_delivery_age_max_seconds', 'Seconds since the oldest undelivered, due delivery of any customer became due (0 when none).');
+  const oldestMax = new Gauge(
+    'hookrelay_oldest_due_delivery_age_max_seconds',
+    'Seconds since the oldest undelivered, due delivery of any customer became due (0 when none).',
+  );
   oldestMax.set({}, g.oldestDue[0]?.ageSeconds ?? 0);
   const breakers = new Gauge('hookrelay_subscription_breakers', 'Active subscriptions by circuit-breaker state.', ['state']);
   for (const [state, n] of Object.entries(g.breakers)) breakers.set({ state }, n);
@@ -51,7 +67,10 @@ export function databaseFamilies(g: DatabaseGauges | null): Family[] {
   workers.set({ state: 'stopping' }, g.workers.stopping);
   const inFlight = new Gauge('hookrelay_workers_in_flight', 'Jobs held by all live workers at their last heartbeat.');
   inFlight.set({}, g.workers.inFlight);
-  const queue = new Gauge('hookrelay_queue_jobs', 'pg-boss jobs by queue and state (counts pg-boss refreshes every QUEUE_SUPERVISE_SECONDS).', ['queue', 'state']);
+  const queue = new Gauge('hookrelay_queue_jobs', 'pg-boss jobs by queue and state (counts pg-boss refreshes every QUEUE_SUPERVISE_SECONDS).', [
+    'queue',
+    'state',
+  ]);
   for (const q of g.queues) for (const state of ['ready', 'deferred', 'active', 'failed'] as const) queue.set({ queue: q.queue, state }, q[state]);
   return [up, depth, due, oldest, oldestMax, breakers, replays, workers, inFlight, queue];
 }

@@ -45,7 +45,9 @@ afterAll(async () => {
 });
 
 const operations = (): Array<{ path: string; method: string; op: Operation }> =>
-  Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+  Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ path, method, op })),
+  );
 
 describe('the OpenAPI document', () => {
   it('is the committed snapshot (server/api/__snapshots__/openapi.json) but for the server URL', async () => {
@@ -75,7 +77,8 @@ describe('the OpenAPI document', () => {
   it('forbids fields it does not list in every request body, nested objects included', () => {
     const bodies = operations().filter((o) => o.op.requestBody);
     expect(bodies.length).toBeGreaterThan(5);
-    for (const { op } of bodies) expect(op.requestBody!.content['application/json'].schema, op.operationId).toMatchObject({ type: 'object', additionalProperties: false });
+    for (const { op } of bodies)
+      expect(op.requestBody!.content['application/json'].schema, op.operationId).toMatchObject({ type: 'object', additionalProperties: false });
     const sub = doc.paths['/api/v1/subscriptions'].post as Operation;
     expect(sub.requestBody!.content['application/json'].schema.properties.retryPolicy).toMatchObject({ additionalProperties: false });
   });
@@ -103,7 +106,9 @@ describe('requests built from the document alone', () => {
 
   it('create what its POST operations describe, from the examples of their required fields', async () => {
     const creators = operations().filter((o) => o.method === 'post' && !o.path.includes('{'));
-    expect(creators.map((o) => o.op.operationId)).toEqual(expect.arrayContaining(['customers.create', 'events.publish', 'subscriptions.create', 'replays.create']));
+    expect(creators.map((o) => o.op.operationId)).toEqual(
+      expect.arrayContaining(['customers.create', 'events.publish', 'subscriptions.create', 'replays.create']),
+    );
     for (const { path, method, op } of creators) {
       const schema = op.requestBody!.content['application/json'].schema;
       const body = Object.fromEntries((schema.required ?? []).map((name) => [name, schema.properties[name].examples?.[0]]));
@@ -161,4 +166,3 @@ describe('the typed client generated from the document (server/api/client)', () 
     expect(other.error?.error.code).toBe('not_found');
   });
 });
-

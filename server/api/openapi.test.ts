@@ -37,7 +37,11 @@ describe('responses', () => {
       const schema = op.responses[String(r.meta.status ?? 200)]!.content!['application/json'].schema;
       expect(schema, r.procedure).not.toEqual({ type: 'object' });
       const resolved = typeof schema.$ref === 'string' ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
-      expect(resolved, `${r.procedure}: ${JSON.stringify(schema)}`).toMatchObject({ type: 'object', properties: expect.any(Object), additionalProperties: false });
+      expect(resolved, `${r.procedure}: ${JSON.stringify(schema)}`).toMatchObject({
+        type: 'object',
+        properties: expect.any(Object),
+        additionalProperties: false,
+      });
     }
   });
 
@@ -46,12 +50,19 @@ describe('responses', () => {
       const errors = Object.entries(op.responses).filter(([status]) => !status.startsWith('2'));
       for (const [, res] of errors) expect(res, op.operationId).toEqual({ $ref: '#/components/responses/Error' });
     }
-    expect(doc.components.schemas.Error).toMatchObject({ required: ['error'], properties: { error: { required: ['code', 'message'] }, errors: { type: 'array' } } });
+    expect(doc.components.schemas.Error).toMatchObject({
+      required: ['error'],
+      properties: { error: { required: ['code', 'message'] }, errors: { type: 'array' } },
+    });
   });
 
   it('names the shared shapes as components', () => {
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Subscription', 'Delivery', 'DeliveryDetail', 'Event', 'Customer', 'BulkReplay', 'Error']));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Subscription', 'Delivery', 'DeliveryDetail', 'Event', 'Customer', 'BulkReplay', 'Error']),
+    );
     const list = doc.paths['/api/v1/subscriptions']!.get!.responses['200']!.content!['application/json'].schema;
-    expect(doc.components.schemas[String(list.$ref).split('/').pop()!]).toMatchObject({ properties: { data: { items: { $ref: '#/components/schemas/Subscription' } } } });
+    expect(doc.components.schemas[String(list.$ref).split('/').pop()!]).toMatchObject({
+      properties: { data: { items: { $ref: '#/components/schemas/Subscription' } } },
+    });
   });
 });

@@ -26,7 +26,8 @@ function toComponentRefs<T>(value: T): T {
   if (Array.isArray(value)) return value.map(toComponentRefs) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : toComponentRefs(v);
+  for (const [k, v] of Object.entries(value))
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : toComponentRefs(v);
   return out as T;
 }
 
@@ -81,7 +82,12 @@ export function openApiDocument(serverUrl: string) {
         // Strict inputs (zod's toJSONSchema says so for a strict object): a field not listed is a 400.
         content: {
           'application/json': {
-            schema: { type: 'object', properties: props, ...(bodyRequired.length && { required: bodyRequired }), ...(schema.additionalProperties === false && { additionalProperties: false }) },
+            schema: {
+              type: 'object',
+              properties: props,
+              ...(bodyRequired.length && { required: bodyRequired }),
+              ...(schema.additionalProperties === false && { additionalProperties: false }),
+            },
           },
         },
       };
@@ -103,7 +109,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: 'Hookrelay API',
       version: '1.0.0',
-      description: 'Webhook delivery: publish events, manage subscriptions, inspect deliveries and replay. Authenticate with `Authorization: Bearer <API key>`.',
+      description:
+        'Webhook delivery: publish events, manage subscriptions, inspect deliveries and replay. Authenticate with `Authorization: Bearer <API key>`.',
     },
     servers: [{ url: serverUrl }],
     components: {
@@ -117,12 +124,24 @@ export function openApiDocument(serverUrl: string) {
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string', enum: [...errorCodes] }, message: { type: 'string' }, field: { type: 'string', description: 'The offending field, when one is to blame' } },
+              properties: {
+                code: { type: 'string', enum: [...errorCodes] },
+                message: { type: 'string' },
+                field: { type: 'string', description: 'The offending field, when one is to blame' },
+              },
             },
             errors: {
               type: 'array',
               description: 'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',
-              items: { type: 'object', required: ['reason'], properties: { field: { type: 'string' }, reason: { type: 'string' }, pointer: { type: 'string', description: "JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it" } } },
+              items: {
+                type: 'object',
+                required: ['reason'],
+                properties: {
+                  field: { type: 'string' },
+                  reason: { type: 'string' },
+                  pointer: { type: 'string', description: "JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it" },
+                },
+              },
             },
           },
         },

@@ -28,14 +28,18 @@ import type { operationalDeliveryView, operationalWebhookView } from '../domain/
  * A schema with an `id` becomes a named component of the OpenAPI document.
  */
 function covers<T>() {
-  return <S extends z.ZodType>(schema: S & ([Exclude<keyof T, keyof z.output<S>>] extends [never] ? unknown : { missingFields: Exclude<keyof T, keyof z.output<S>> })): S => schema;
+  return <S extends z.ZodType>(
+    schema: S & ([Exclude<keyof T, keyof z.output<S>>] extends [never] ? unknown : { missingFields: Exclude<keyof T, keyof z.output<S>> }),
+  ): S => schema;
 }
 
 const timestamp = z.string().describe('ISO 8601');
 const nullableTimestamp = timestamp.nullable();
 
 function pageOf<T extends z.ZodType>(item: T, id: string) {
-  return z.strictObject({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }).meta({ id });
+  return z
+    .strictObject({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') })
+    .meta({ id });
 }
 
 export const customerOutput = covers<ReturnType<typeof customerView>>()(
@@ -58,10 +62,18 @@ export const apiKeyOutput = covers<ReturnType<typeof apiKeyView>>()(
     .meta({ id: 'ApiKey' }),
 );
 export const apiKeyPageOutput = pageOf(apiKeyOutput, 'ApiKeyPage');
-export const revokedApiKeyOutput = covers<ReturnType<typeof apiKeyView> & { revoked: boolean }>()(apiKeyOutput.extend({ revoked: z.boolean() }).meta({ id: 'RevokedApiKey' }));
+export const revokedApiKeyOutput = covers<ReturnType<typeof apiKeyView> & { revoked: boolean }>()(
+  apiKeyOutput.extend({ revoked: z.boolean() }).meta({ id: 'RevokedApiKey' }),
+);
 export const createdApiKeyOutput = covers<Awaited<ReturnType<typeof createApiKey>>>()(
   z
-    .strictObject({ id: z.string(), key: z.string().describe('The API key: shown once, store it now'), prefix: z.string(), customerId: z.string().nullable(), name: z.string().nullable() })
+    .strictObject({
+      id: z.string(),
+      key: z.string().describe('The API key: shown once, store it now'),
+      prefix: z.string(),
+      customerId: z.string().nullable(),
+      name: z.string().nullable(),
+    })
     .meta({ id: 'CreatedApiKey' }),
 );
 export const dashboardUserOutput = covers<NonNullable<Awaited<ReturnType<typeof createUser>>>>()(
@@ -256,7 +268,12 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       rateLimitPerSecond: z.number().nullable(),
       maxInFlight: z.number().int(),
       timeoutMs: z.number().int(),
-      breaker: z.strictObject({ state: z.enum(['closed', 'open', 'half_open']), consecutiveFailures: z.number().int(), openedAt: nullableTimestamp, probeAt: nullableTimestamp }),
+      breaker: z.strictObject({
+        state: z.enum(['closed', 'open', 'half_open']),
+        consecutiveFailures: z.number().int(),
+        openedAt: nullableTimestamp,
+        probeAt: nullableTimestamp,
+      }),
       heldDeliveries: z.number().int(),
       autoDisableAfterHours: z.number().nullable().describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
       failingSince: nullableTimestamp.describe('When the first failed attempt since the last success was made; null while the last attempt succeeded'),
@@ -268,10 +285,14 @@ export const subscriptionOutput = covers<SubscriptionView>()(
 );
 export const subscriptionPageOutput = pageOf(subscriptionOutput, 'SubscriptionPage');
 const verificationKey = z.string().describe('What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`)');
-export const subscriptionWithSecretOutput = covers<SubscriptionView & { secret: string }>()(subscriptionOutput.extend({ secret: verificationKey }).meta({ id: 'SubscriptionWithSecret' }));
+export const subscriptionWithSecretOutput = covers<SubscriptionView & { secret: string }>()(
+  subscriptionOutput.extend({ secret: verificationKey }).meta({ id: 'SubscriptionWithSecret' }),
+);
 export const secretOutput = z.strictObject({ secret: verificationKey }).meta({ id: 'SigningSecret' });
 export const deletedOutput = z.strictObject({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
-export const testEventOutput = covers<PublishResult & { deliveryId: string }>()(publishOutput.extend({ deliveryId: z.string() }).meta({ id: 'TestEventResult' }));
+export const testEventOutput = covers<PublishResult & { deliveryId: string }>()(
+  publishOutput.extend({ deliveryId: z.string() }).meta({ id: 'TestEventResult' }),
+);
 
 export const subscriptionStatsOutput = covers<Awaited<ReturnType<typeof subscriptionStats>>>()(
   z
@@ -314,7 +335,9 @@ export const replayOutput = covers<Awaited<ReturnType<typeof replayView>>>()(
     .meta({ id: 'BulkReplay' }),
 );
 export const replayPageOutput = pageOf(replayOutput, 'BulkReplayPage');
-export const createdReplayOutput = replayOutput.extend({ existing: z.boolean().describe('True when a running replay was returned instead of starting one') }).meta({ id: 'CreatedBulkReplay' });
+export const createdReplayOutput = replayOutput
+  .extend({ existing: z.boolean().describe('True when a running replay was returned instead of starting one') })
+  .meta({ id: 'CreatedBulkReplay' });
 
 export const operationalWebhookOutput = covers<ReturnType<typeof operationalWebhookView>>()(
   z

@@ -34,7 +34,9 @@ export function createRateLimiter({ perSecond, burst, perCustomer }: RateLimits)
   };
   const refuse = (what: string, b: Bucket, rate: number, cap: number) => {
     const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / rate));
-    return new DomainError('rate_limited', `${what} rate limit of ${rate} requests/s (burst ${cap}) exceeded; retry in ${retryAfterSeconds}s`, { retryAfterSeconds });
+    return new DomainError('rate_limited', `${what} rate limit of ${rate} requests/s (burst ${cap}) exceeded; retry in ${retryAfterSeconds}s`, {
+      retryAfterSeconds,
+    });
   };
   return {
     check(caller, now = Date.now()) {

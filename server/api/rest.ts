@@ -75,9 +75,11 @@ export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: 
         input[k] = v;
       }
     } else {
-      for (const k of new Set(query.keys())) misplaced.push({ field: k, reason: `unknown field: ${method} takes its input in the JSON body, not the query string` });
+      for (const k of new Set(query.keys()))
+        misplaced.push({ field: k, reason: `unknown field: ${method} takes its input in the JSON body, not the query string` });
       const body = await readBody(req, route.meta.batchBody ? ctx.config.maxBatchBytes : ctx.config.maxPayloadBytes);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DomainError('bad_request', 'request body must be a JSON object', { field: 'body' });
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new DomainError('bad_request', 'request body must be a JSON object', { field: 'body' });
       for (const [k, v] of Object.entries(body)) input[k] = v;
     }
     route.params.forEach((name, i) => {

@@ -51,7 +51,6 @@ const freshType = async (w: World) => {
   return name;
 };
 
-
 const cases: Record<string, Case> = {
   'POST /customers': {
     valid: () => ({ body: { name: 'New Co', externalId: 'ext-new-co' } }),
@@ -105,7 +104,8 @@ const cases: Record<string, Case> = {
   },
   'POST /customers/{id}/portal-link': {
     valid: (w) => ({ params: { id: w.a.id }, body: { readOnly: true } }),
-    check: (b) => expect(b).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/), readOnly: true, expiresAt: expect.any(String) }),
+    check: (b) =>
+      expect(b).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/), readOnly: true, expiresAt: expect.any(String) }),
     invalid: (w) => ({ params: { id: w.a.id }, body: { ttlSeconds: 5 }, field: 'ttlSeconds' }),
   },
   'POST /events': {
@@ -115,8 +115,21 @@ const cases: Record<string, Case> = {
     foreign: (w) => [{ body: { type: 'order.created', data: {}, customerId: w.a.id }, expect: 404 }],
   },
   'POST /events/batch': {
-    valid: () => ({ body: { events: [{ type: 'order.created', data: { n: 1 } }, { type: 'order.created', data: { n: 2 } }] } }),
-    check: (b) => expect(b).toEqual({ results: [expect.objectContaining({ id: expect.stringMatching(/^evt_/), duplicate: false }), expect.objectContaining({ id: expect.stringMatching(/^evt_/) })] }),
+    valid: () => ({
+      body: {
+        events: [
+          { type: 'order.created', data: { n: 1 } },
+          { type: 'order.created', data: { n: 2 } },
+        ],
+      },
+    }),
+    check: (b) =>
+      expect(b).toEqual({
+        results: [
+          expect.objectContaining({ id: expect.stringMatching(/^evt_/), duplicate: false }),
+          expect.objectContaining({ id: expect.stringMatching(/^evt_/) }),
+        ],
+      }),
     invalid: () => ({ body: { events: 'not a list' }, field: 'events' }),
     // Another customer's id in an item is refused in that item's result (404), not by the request:
     // server/api/batch-publish.int.test.ts.
@@ -138,7 +151,13 @@ const cases: Record<string, Case> = {
   },
   'POST /event-types': {
     valid: () => ({ body: { name: `catalog.new${++typeNo}`, description: 'A new type', schema: { type: 'object', required: ['n'] }, example: { n: 1 } } }),
-    check: (b) => expect(b).toMatchObject({ name: expect.stringMatching(/^catalog\.new/), schema: { type: 'object', required: ['n'] }, example: { n: 1 }, archived: false }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        name: expect.stringMatching(/^catalog\.new/),
+        schema: { type: 'object', required: ['n'] },
+        example: { n: 1 },
+        archived: false,
+      }),
     invalid: () => ({ body: { name: 'order created!' }, field: 'name' }),
     foreign: () => [],
   },
@@ -166,12 +185,14 @@ const cases: Record<string, Case> = {
   },
   'GET /events/{id}': {
     valid: (w) => ({ params: { id: w.a.eventId } }),
-    check: (b, w) => expect(b).toMatchObject({ id: w.a.eventId, customerId: w.a.id, deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })] }),
+    check: (b, w) =>
+      expect(b).toMatchObject({ id: w.a.eventId, customerId: w.a.id, deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })] }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
   },
   'POST /subscriptions': {
     valid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: ['order.*'], description: 'new one' } }),
-    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^sub_/), customerId: w.a.id, secret: expect.stringMatching(/^whsec_/), active: true }),
+    check: (b, w) =>
+      expect(b).toMatchObject({ id: expect.stringMatching(/^sub_/), customerId: w.a.id, secret: expect.stringMatching(/^whsec_/), active: true }),
     invalid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: [] }, field: 'eventTypes' }),
     foreign: (w) => [{ body: { url: `${w.receiverUrl}/x`, eventTypes: ['*'], customerId: w.a.id }, expect: 404 }],
   },
@@ -220,8 +241,16 @@ const cases: Record<string, Case> = {
   'POST /subscriptions/test-filter': {
     valid: () => ({ body: { eventTypes: ['order.*'], filter: { 'data.customer': 'A' } } }),
     check: (b, w) => {
-      expect(b.events.find((e: Json) => e.id === w.a.eventId)).toEqual({ id: w.a.eventId, type: 'order.created', matches: true, reason: 'matches "order.*" and the filter holds' });
-      expect(b.events.find((e: Json) => e.id === w.broadcastEventId)).toMatchObject({ matches: false, reason: expect.stringContaining('data.customer $eq "A" (missing)') });
+      expect(b.events.find((e: Json) => e.id === w.a.eventId)).toEqual({
+        id: w.a.eventId,
+        type: 'order.created',
+        matches: true,
+        reason: 'matches "order.*" and the filter holds',
+      });
+      expect(b.events.find((e: Json) => e.id === w.broadcastEventId)).toMatchObject({
+        matches: false,
+        reason: expect.stringContaining('data.customer $eq "A" (missing)'),
+      });
     },
     invalid: () => ({ body: { eventTypes: ['*'], filter: { 'data.amount': { $gt: true } } }, field: 'filter.data.amount' }),
     foreign: (w) => [{ body: { customerId: w.a.id, eventTypes: ['*'] }, expect: 404 }],
@@ -230,7 +259,10 @@ const cases: Record<string, Case> = {
     // Only an open breaker has a probe to send sooner: open one by hand.
     valid: async (w) => {
       const id = await w.freshSubscription(w.a);
-      await ctx.db.update(subscriptions).set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) }).where(eq(subscriptions.id, id));
+      await ctx.db
+        .update(subscriptions)
+        .set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) })
+        .where(eq(subscriptions.id, id));
       return { params: { id } };
     },
     check: (b) => expect(b).toMatchObject({ breaker: { state: 'open', probeAt: expect.any(String) } }),
@@ -261,7 +293,11 @@ const cases: Record<string, Case> = {
     valid: (w) => ({ params: { id: w.a.deliveryId } }),
     check: (b, w) => {
       expect(b).toMatchObject({ id: w.a.deliveryId, eventId: w.a.eventId, subscriptionId: w.a.subscriptionId, status: 'succeeded' });
-      expect(b.attempts[0]).toMatchObject({ status: 'succeeded', response: { status: 200 }, request: { headers: expect.objectContaining({ 'webhook-id': w.a.eventId }) } });
+      expect(b.attempts[0]).toMatchObject({
+        status: 'succeeded',
+        response: { status: 200 },
+        request: { headers: expect.objectContaining({ 'webhook-id': w.a.eventId }) },
+      });
     },
     invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
@@ -277,7 +313,8 @@ const cases: Record<string, Case> = {
       const c = await w.freshCustomer('Replayer');
       return { key: c.key, owner: c.id, body: { eventType: 'invoice.*' } };
     },
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), status: 'completed', total: 0, existing: false, filter: { eventType: 'invoice.*' } }),
+    check: (b) =>
+      expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), status: 'completed', total: 0, existing: false, filter: { eventType: 'invoice.*' } }),
     invalid: () => ({ body: { subscriptionId: 'nope' }, field: 'subscriptionId' }),
     foreign: (w) => [{ body: { customerId: w.a.id }, expect: 404 }],
   },
@@ -312,7 +349,13 @@ const cases: Record<string, Case> = {
   },
   'POST /operational-webhooks': {
     valid: (w) => ({ body: { url: `${w.receiverUrl}/ops`, eventTypes: ['delivery.dead', 'subscription.disabled'], description: 'on call' } }),
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^owh_/), secret: expect.stringMatching(/^whsec_/), eventTypes: ['delivery.dead', 'subscription.disabled'], description: 'on call' }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^owh_/),
+        secret: expect.stringMatching(/^whsec_/),
+        eventTypes: ['delivery.dead', 'subscription.disabled'],
+        description: 'on call',
+      }),
     invalid: (w) => ({ body: { url: `${w.receiverUrl}/ops`, eventTypes: ['delivery.lost'] }, field: 'eventTypes.0' }),
     foreign: (w) => [{ body: { url: `${w.receiverUrl}/ops` }, expect: 404 }],
   },
@@ -393,7 +436,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const call = (r: RestRoute, req: Req, key: string | undefined) => rest(r.meta.method, r.meta.path, { key, params: req.params, query: req.query, body: req.body });
+const call = (r: RestRoute, req: Req, key: string | undefined) =>
+  rest(r.meta.method, r.meta.path, { key, params: req.params, query: req.query, body: req.body });
 const defaultKey = (r: RestRoute, req: Req) => req.key ?? (platformOnly(r) ? w.platformKey : w.a.key);
 
 /** Runs `fn` and asserts that nothing in the database changed meanwhile. */
@@ -501,7 +545,12 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     const req = await c.valid(w);
     const revoked = await w.freshKey(w.a);
     await ok(rest('DELETE', '/api-keys/{id}', { key: w.a.key, params: { id: revoked.id } }));
-    const headerSets: Record<string, string>[] = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: `Bearer hr_live_${'x'.repeat(40)}` }, { authorization: `Bearer ${revoked.key}` }];
+    const headerSets: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: `Bearer hr_live_${'x'.repeat(40)}` },
+      { authorization: `Bearer ${revoked.key}` },
+    ];
     for (const headers of headerSets) {
       const res = await unchanged(() => rest(route.meta.method, route.meta.path, { params: req.params, query: req.query, body: req.body, headers }));
       expectError(res, 401, 'unauthorized');
@@ -556,9 +605,20 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     it('is refused to a read-only dashboard session (403) over tRPC, and changes nothing', async () => {
       const req = await c.valid(w);
       const client = trpcClient(ctx, undefined, {
-        context: async () => ({ ctx, scope: customerScope(req.owner ?? w.a.id, true), principalId: 'user:read-only', baseUrl: 'http://hookrelay.test', rateLimiter: roomyLimiter() }),
+        context: async () => ({
+          ctx,
+          scope: customerScope(req.owner ?? w.a.id, true),
+          principalId: 'user:read-only',
+          baseUrl: 'http://hookrelay.test',
+          rateLimiter: roomyLimiter(),
+        }),
       });
-      const err = await unchanged(() => callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body }).then(() => null, (e: unknown) => e as Json));
+      const err = await unchanged(() =>
+        callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body }).then(
+          () => null,
+          (e: unknown) => e as Json,
+        ),
+      );
       expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
     });
   }

@@ -25,7 +25,11 @@ let platformKey: string;
 let a: { id: string; key: string; subscriptionId: string };
 let b: { id: string; key: string; subscriptionId: string };
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Json);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Json,
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase('api_strict');
@@ -92,11 +96,19 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
   it('with a platform key, neither is a 400 naming customerId (over REST and tRPC)', async () => {
     expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {} } })), 'customerId');
     const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate({ type: 'order.created', data: {} })));
-    expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request', field: 'customerId', errors: [expect.objectContaining({ field: 'customerId' })] });
+    expect(err?.data).toMatchObject({
+      httpStatus: 400,
+      errorCode: 'bad_request',
+      field: 'customerId',
+      errors: [expect.objectContaining({ field: 'customerId' })],
+    });
   });
 
   it('with a platform key, "broadcast": false and no customerId is a 400 naming customerId', async () => {
-    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } })), 'customerId');
+    expectBadRequest(
+      await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } })),
+      'customerId',
+    );
   });
 
   it('both is a 400 naming broadcast (over REST and tRPC)', async () => {
@@ -107,7 +119,10 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
   });
 
   it('"broadcast" must be a boolean', async () => {
-    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } })), 'broadcast');
+    expectBadRequest(
+      await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } })),
+      'broadcast',
+    );
   });
 
   it('"broadcast": true from a platform key reaches every customer', async () => {
@@ -118,7 +133,8 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
     await runFanOutJob(ctx, sent.id);
     const ds = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, sent.id));
     expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id].sort());
-    for (const t of [a, b]) expect((await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data.map((e: Json) => e.id)).toEqual([sent.id]);
+    for (const t of [a, b])
+      expect((await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data.map((e: Json) => e.id)).toEqual([sent.id]);
   });
 
   it('"broadcast": true works over tRPC, and a repeat with its idempotency key returns the first', async () => {
@@ -149,18 +165,24 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
 
 describe('unknown fields elsewhere', () => {
   it('POST /subscriptions refuses an unknown field and creates nothing', async () => {
-    const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' } }));
+    const res = await unchanged(() =>
+      rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' } }),
+    );
     expectBadRequest(res, 'event_filter');
     expect(res.body.errors).toEqual([unknownField('event_filter')]);
   });
 
   it('PATCH /subscriptions/{id} refuses a misspelt field and changes nothing', async () => {
-    const res = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { descripton: 'typo', active: false } }));
+    const res = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { descripton: 'typo', active: false } }),
+    );
     expectBadRequest(res, 'descripton');
   });
 
   it('PATCH /subscriptions/{id} refuses an id in the body: the path names the subscription', async () => {
-    const res = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { id: b.subscriptionId, description: 'hijack' } }));
+    const res = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { id: b.subscriptionId, description: 'hijack' } }),
+    );
     expectBadRequest(res, 'id');
   });
 
@@ -174,7 +196,9 @@ describe('unknown fields elsewhere', () => {
   });
 
   it('POST /events refuses a query string: POST inputs go in the body', async () => {
-    const res = await unchanged(() => rest('POST', '/events', { key: platformKey, query: { customerId: a.id }, body: { type: 'order.created', data: {}, broadcast: true } }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', { key: platformKey, query: { customerId: a.id }, body: { type: 'order.created', data: {}, broadcast: true } }),
+    );
     expectBadRequest(res, 'customerId');
   });
 
@@ -200,14 +224,18 @@ describe('unknown fields elsewhere', () => {
     const body = { eventTypes: [], customer_id: 'x', retryPolicy: { maxAttempts: 0, backoff: 'exponential' }, timeoutMs: 5, colour: 'blue' };
     const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body }));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
-    expect(res.body.errors.map((e: Json) => e.field).sort()).toEqual(['colour', 'customer_id', 'eventTypes', 'retryPolicy.backoff', 'retryPolicy.maxAttempts', 'timeoutMs', 'url'].sort());
+    expect(res.body.errors.map((e: Json) => e.field).sort()).toEqual(
+      ['colour', 'customer_id', 'eventTypes', 'retryPolicy.backoff', 'retryPolicy.maxAttempts', 'timeoutMs', 'url'].sort(),
+    );
     expect(res.body.errors).toEqual(expect.arrayContaining([unknownField('customer_id'), unknownField('colour'), unknownField('retryPolicy.backoff')]));
     const first = res.body.errors[0];
     expect(res.body.error).toMatchObject({ code: 'bad_request', field: first.field, message: `${first.field}: ${first.reason}` });
   });
 
   it('lists every problem over tRPC too', async () => {
-    const err = await unchanged(() => failure(trpcClient(ctx, a.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['bad pattern'], colour: 'blue' } as never)));
+    const err = await unchanged(() =>
+      failure(trpcClient(ctx, a.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['bad pattern'], colour: 'blue' } as never)),
+    );
     expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request' });
     expect(err?.data.errors.map((e: Json) => e.field).sort()).toEqual(['colour', 'eventTypes.0']);
   });

@@ -57,10 +57,16 @@ async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Json);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Json,
+  );
 
 async function waitFannedOut(eventId: string) {
-  await expect.poll(async () => (await engine.ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, eventId)))[0]?.at ?? null, { timeout: 20_000 }).not.toBeNull();
+  await expect
+    .poll(async () => (await engine.ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, eventId)))[0]?.at ?? null, { timeout: 20_000 })
+    .not.toBeNull();
 }
 
 const bigOrders = { 'data.amount': { $gte: 100 }, 'data.currency': 'eur' };
@@ -87,11 +93,15 @@ describe('saving a filter', () => {
   it('is refused when invalid over tRPC too, and on update', async () => {
     const c = await customer();
     const client = trpcClient(engine.ctx, c.key);
-    const err = await unchanged(() => failure(client.subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], filter: { 'data.amount': { $between: [1, 2] } } })));
+    const err = await unchanged(() =>
+      failure(client.subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], filter: { 'data.amount': { $between: [1, 2] } } })),
+    );
     expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', field: 'filter.data.amount' });
     expect(err?.message).toContain('$between');
     const s = await subscribe(c.key, ['*'], bigOrders);
-    const patch = await unchanged(() => rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: s.id }, body: { filter: { 'data.amount': { $exists: 'yes' } } } }));
+    const patch = await unchanged(() =>
+      rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: s.id }, body: { filter: { 'data.amount': { $exists: 'yes' } } } }),
+    );
     expect(patch.status).toBe(400);
     expect(patch.body.error).toMatchObject({ field: 'filter.data.amount', message: expect.stringContaining('"$exists" takes true or false') });
     const trpcPatch = await unchanged(() => failure(client.subscriptions.update.mutate({ id: s.id, filter: { $and: [] } })));
@@ -128,12 +138,20 @@ describe('delivery with a filter', () => {
 
     const trace = (await ok(rest('GET', '/events/{id}', { key: c.key, params: { id: small.id } }))).routing;
     expect(trace.find((t: Json) => t.subscriptionId === filtered.id)).toEqual({
-      subscriptionId: filtered.id, url: expect.any(String), eventTypes: ['order.*'], matched: false, decision: 'filtered',
-      failedCondition: 'data.amount $gte 100 (was 50)', reason: 'matched "order.*" but the filter excluded it: data.amount $gte 100 (was 50)',
+      subscriptionId: filtered.id,
+      url: expect.any(String),
+      eventTypes: ['order.*'],
+      matched: false,
+      decision: 'filtered',
+      failedCondition: 'data.amount $gte 100 (was 50)',
+      reason: 'matched "order.*" but the filter excluded it: data.amount $gte 100 (was 50)',
     });
     expect(trace.find((t: Json) => t.subscriptionId === everything.id)).toMatchObject({ decision: 'matched', failedCondition: null });
     const usdTrace = (await ok(rest('GET', '/events/{id}', { key: c.key, params: { id: usd.id } }))).routing;
-    expect(usdTrace.find((t: Json) => t.subscriptionId === filtered.id)).toMatchObject({ decision: 'filtered', failedCondition: 'data.currency $eq "eur" (was "usd")' });
+    expect(usdTrace.find((t: Json) => t.subscriptionId === filtered.id)).toMatchObject({
+      decision: 'filtered',
+      failedCondition: 'data.currency $eq "eur" (was "usd")',
+    });
   });
 
   it('the trace keeps the decision made at publish, even after the filter changes', async () => {
@@ -154,7 +172,9 @@ describe('delivery with a filter', () => {
     const c = await customer();
     const filtered = await subscribe(c.key, ['order.*'], { 'data.i': { $in: [1, 3, 5] } });
     const before = metrics.eventsGroupCommitted.get();
-    const published = await Promise.all(Array.from({ length: 8 }, (_, i) => publishEventBatched(engine.ctx, customerScope(c.id), { type: 'order.created', data: { i } })));
+    const published = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => publishEventBatched(engine.ctx, customerScope(c.id), { type: 'order.created', data: { i } })),
+    );
     expect(metrics.eventsGroupCommitted.get()).toBeGreaterThan(before);
     expect(published.map((p) => p.deliveries)).toEqual([0, 1, 0, 1, 0, 1, 0, 0]);
     await filtered.r.waitFor(3);
@@ -215,7 +235,9 @@ describe('POST /subscriptions/test-filter (dry run)', () => {
   it('answers over tRPC, and to the platform naming the customer', async () => {
     const viaTrpc = await trpcClient(engine.ctx, c.key).subscriptions.testFilter.mutate({ eventTypes: ['order.paid'] });
     expect(viaTrpc).toMatchObject({ matching: 1, total: 100 });
-    const platform = await ok(rest('POST', '/subscriptions/test-filter', { key: platformKey, body: { customerId: c.id, eventTypes: ['*'], filter: { 'data.amount': { $gt: 250 } } } }));
+    const platform = await ok(
+      rest('POST', '/subscriptions/test-filter', { key: platformKey, body: { customerId: c.id, eventTypes: ['*'], filter: { 'data.amount': { $gt: 250 } } } }),
+    );
     expect(platform.matching).toBe(1);
     const missing = await rest('POST', '/subscriptions/test-filter', { key: platformKey, body: { eventTypes: ['*'] } });
     expect(missing.status).toBe(400);
@@ -231,7 +253,13 @@ describe('POST /subscriptions/test-filter (dry run)', () => {
     const mine = await ok(rest('POST', '/subscriptions/test-filter', { key: other.key, body: { eventTypes: ['*'] } }));
     expect(mine).toEqual({ events: [], matching: 0, total: 0 });
     const readOnly = trpcClient(engine.ctx, undefined, {
-      context: async () => ({ ctx: engine.ctx, scope: customerScope(c.id, true), principalId: 'user:ro', baseUrl: 'http://hookrelay.test', rateLimiter: roomyLimiter() }),
+      context: async () => ({
+        ctx: engine.ctx,
+        scope: customerScope(c.id, true),
+        principalId: 'user:ro',
+        baseUrl: 'http://hookrelay.test',
+        rateLimiter: roomyLimiter(),
+      }),
     });
     const err = await failure(callProcedure(readOnly, 'subscriptions.testFilter', 'mutation', { eventTypes: ['*'] }));
     expect(err?.data).toMatchObject({ httpStatus: 403 });

@@ -26,7 +26,11 @@ let platformKey: string;
 let a: { id: string; key: string; subscriptionId: string };
 let b: { id: string; key: string };
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Json);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Json,
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase('api_trpc');
@@ -64,7 +68,16 @@ describe('publishing over REST and over tRPC', () => {
     await receiver.waitFor(2);
     expect(receiver.received.map((r) => r.headers['webhook-id']).sort()).toEqual([viaRest.id, viaTrpc.id].sort());
     await expect
-      .poll(async () => (await ctx.db.select({ status: deliveries.status }).from(deliveries).where(inArray(deliveries.eventId, [viaRest.id, viaTrpc.id]))).map((d) => d.status), { timeout: 15_000 })
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .select({ status: deliveries.status })
+              .from(deliveries)
+              .where(inArray(deliveries.eventId, [viaRest.id, viaTrpc.id]))
+          ).map((d) => d.status),
+        { timeout: 15_000 },
+      )
       .toEqual(['succeeded', 'succeeded']);
   });
 
@@ -72,7 +85,13 @@ describe('publishing over REST and over tRPC', () => {
     const published = await trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.paid', data: { n: 2 } });
     // Compare once the worker is done with it, so both reads see the same delivery state.
     await expect
-      .poll(async () => ((await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }))) as { deliveries: Array<{ status: string }> }).deliveries.every((d) => d.status !== 'pending'), { timeout: 30_000 })
+      .poll(
+        async () =>
+          ((await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }))) as { deliveries: Array<{ status: string }> }).deliveries.every(
+            (d) => d.status !== 'pending',
+          ),
+        { timeout: 30_000 },
+      )
       .toBe(true);
     const viaTrpc = await trpcClient(ctx, a.key).events.get.query({ id: published.id });
     const viaRest = await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }));
@@ -124,7 +143,13 @@ describe('tRPC errors and tenant rules', () => {
 
   it("never lists another customer's data", async () => {
     const client = trpcClient(ctx, b.key);
-    const lists = await Promise.all([client.events.list.query({}), client.deliveries.list.query({}), client.subscriptions.list.query({}), client.customers.list.query({}), client.customers.allApiKeys.query({})]);
+    const lists = await Promise.all([
+      client.events.list.query({}),
+      client.deliveries.list.query({}),
+      client.subscriptions.list.query({}),
+      client.customers.list.query({}),
+      client.customers.allApiKeys.query({}),
+    ]);
     expect(JSON.stringify(lists)).not.toContain(a.id);
   });
 });

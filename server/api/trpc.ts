@@ -45,7 +45,13 @@ const t = initTRPC
       return {
         ...shape,
         message: domain.message,
-        data: { ...shape.data, errorCode: domain.code, field: domain.field ?? null, errors: fieldErrorsOf(domain), retryAfterSeconds: domain.retryAfterSeconds ?? null },
+        data: {
+          ...shape.data,
+          errorCode: domain.code,
+          field: domain.field ?? null,
+          errors: fieldErrorsOf(domain),
+          retryAfterSeconds: domain.retryAfterSeconds ?? null,
+        },
       };
     },
   });

@@ -57,6 +57,11 @@ export function createSignInThrottle(limits: ThrottleLimits): SignInThrottle {
  * best effort; the per-email count holds either way.
  */
 export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  const forwarded = headers
+    .get('x-forwarded-for')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
   return forwarded ?? headers.get('x-real-ip') ?? 'unknown';
 }

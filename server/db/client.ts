@@ -76,7 +76,8 @@ function boundedWait(pool: Sql, max: number, timeoutMs: number): Sql {
     });
   const release = () => {
     const next = waiting.shift();
-    if (next) next.go(); // the permit passes on
+    if (next)
+      next.go(); // the permit passes on
     else inUse--;
   };
   const gate = <T>(q: T): T => {

@@ -11,7 +11,10 @@ const body = {
     note: null,
     vip: false,
     customer: { country: 'FR', email: 'ada@example.com', tags: ['beta', 'wholesale'] },
-    items: [{ sku: 'A-1', qty: 2 }, { sku: 'B-7', qty: 1 }],
+    items: [
+      { sku: 'A-1', qty: 2 },
+      { sku: 'B-7', qty: 1 },
+    ],
     meta: { source: 'api', version: 2 },
   },
 };
@@ -120,7 +123,10 @@ describe('evaluateFilter: operators', () => {
 describe('evaluateFilter: $and, $or, $not', () => {
   it('combines conditions', () => {
     expect(holds({ $and: [{ 'data.currency': 'eur' }, { 'data.amount': { $gt: 100 } }] }).matches).toBe(true);
-    expect(holds({ $and: [{ 'data.currency': 'eur' }, { 'data.amount': { $gt: 1000 } }] })).toEqual({ matches: false, failed: 'data.amount $gt 1000 (was 250)' });
+    expect(holds({ $and: [{ 'data.currency': 'eur' }, { 'data.amount': { $gt: 1000 } }] })).toEqual({
+      matches: false,
+      failed: 'data.amount $gt 1000 (was 250)',
+    });
     expect(holds({ $or: [{ 'data.currency': 'usd' }, { 'data.customer.country': 'FR' }] }).matches).toBe(true);
     expect(holds({ $not: { 'data.currency': 'usd' } }).matches).toBe(true);
     expect(holds({ $not: { 'data.currency': 'eur' } })).toEqual({ matches: false, failed: '$not: {"data.currency":"eur"} held' });
@@ -135,20 +141,25 @@ describe('evaluateFilter: $and, $or, $not', () => {
 
   it('nests $not inside $or inside $and', () => {
     const f: Filter = {
-      $and: [
-        { type: { $startsWith: 'order.' } },
-        { $or: [{ $not: { 'data.customer.country': { $in: ['FR', 'DE'] } } }, { 'data.amount': { $gte: 200 } }] },
-      ],
+      $and: [{ type: { $startsWith: 'order.' } }, { $or: [{ $not: { 'data.customer.country': { $in: ['FR', 'DE'] } } }, { 'data.amount': { $gte: 200 } }] }],
     };
     expect(validateFilter(f)).toEqual([]);
     expect(holds(f).matches).toBe(true);
     const stricter: Filter = { $and: [{ $or: [{ $not: { 'data.customer.country': { $in: ['FR'] } } }, { 'data.amount': { $gte: 300 } }] }] };
-    expect(holds(stricter)).toEqual({ matches: false, failed: '$or: no branch held ($not: {"data.customer.country":{"$in":["FR"]}} held; data.amount $gte 300 (was 250))' });
+    expect(holds(stricter)).toEqual({
+      matches: false,
+      failed: '$or: no branch held ($not: {"data.customer.country":{"$in":["FR"]}} held; data.amount $gte 300 (was 250))',
+    });
   });
 
   it('reports the first failed condition of a plain filter, with the value it saw', () => {
-    expect(holds({ 'data.currency': 'eur', 'data.amount': { $gte: 1000 }, 'data.vip': true })).toEqual({ matches: false, failed: 'data.amount $gte 1000 (was 250)' });
-    expect(holds({ 'data.customer': { country: 'DE' } }).failed).toBe('data.customer $eq {"country":"DE"} (was {"country":"FR","email":"ada@example.com","tags":["beta","w…)');
+    expect(holds({ 'data.currency': 'eur', 'data.amount': { $gte: 1000 }, 'data.vip': true })).toEqual({
+      matches: false,
+      failed: 'data.amount $gte 1000 (was 250)',
+    });
+    expect(holds({ 'data.customer': { country: 'DE' } }).failed).toBe(
+      'data.customer $eq {"country":"DE"} (was {"country":"FR","email":"ada@example.com","tags":["beta","w…)',
+    );
   });
 
   it('works on any body: null data, arrays, scalars', () => {
@@ -174,22 +185,30 @@ describe('validateFilter', () => {
     expect(reasons({ 'data.amount': { $in: 5 } })).toEqual([{ path: 'data.amount', reason: '"$in" takes an array of values, not a number' }]);
     expect(reasons({ 'data.amount': { $exists: 'yes' } })).toEqual([{ path: 'data.amount', reason: '"$exists" takes true or false, not a string' }]);
     expect(reasons({ 'data.email': { $startsWith: 1 } })).toEqual([{ path: 'data.email', reason: '"$startsWith" takes a string, not a number' }]);
-    expect(reasons({ 'data.amount': { $not: 5 } })).toEqual([{ path: 'data.amount', reason: '"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not a number' }]);
+    expect(reasons({ 'data.amount': { $not: 5 } })).toEqual([
+      { path: 'data.amount', reason: '"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not a number' },
+    ]);
   });
 
   it('refuses unknown operators, wherever they are', () => {
     expect(reasons({ 'data.amount': { $regex: 'x' } })).toEqual([{ path: 'data.amount', reason: expect.stringContaining('unknown operator "$regex"') }]);
     expect(reasons({ $nor: [] })).toEqual([{ path: '$nor', reason: 'unknown operator "$nor" (top level: $and, $or, $not)' }]);
     expect(reasons({ $gt: 5 })).toEqual([{ path: '$gt', reason: '"$gt" applies to a field: write {"data.amount": {"$gt": …}}' }]);
-    expect(reasons({ $or: [{ 'data.a': 1 }, { 'data.b': { $like: 'x' } }] })).toEqual([{ path: '$or[1].data.b', reason: expect.stringContaining('unknown operator "$like"') }]);
+    expect(reasons({ $or: [{ 'data.a': 1 }, { 'data.b': { $like: 'x' } }] })).toEqual([
+      { path: '$or[1].data.b', reason: expect.stringContaining('unknown operator "$like"') },
+    ]);
   });
 
   it('refuses an operator object that also holds fields', () => {
-    expect(reasons({ 'data.meta': { $exists: true, source: 'api' } })).toEqual([{ path: 'data.meta', reason: expect.stringContaining('mixes operators and fields ("source")') }]);
+    expect(reasons({ 'data.meta': { $exists: true, source: 'api' } })).toEqual([
+      { path: 'data.meta', reason: expect.stringContaining('mixes operators and fields ("source")') },
+    ]);
   });
 
   it('wants paths into the delivered body', () => {
-    expect(reasons({ amount: 5 })).toEqual([{ path: 'amount', reason: 'path "amount" must start with id, type, timestamp, data (the event\'s data is under "data.")' }]);
+    expect(reasons({ amount: 5 })).toEqual([
+      { path: 'amount', reason: 'path "amount" must start with id, type, timestamp, data (the event\'s data is under "data.")' },
+    ]);
     expect(reasons({ 'data..amount': 5 })).toEqual([{ path: 'data..amount', reason: 'path "data..amount" has an empty segment' }]);
     expect(reasons({ '': 5 })[0]!.reason).toContain('empty segment');
   });
@@ -203,7 +222,11 @@ describe('validateFilter', () => {
   });
 
   it('lists every problem at once', () => {
-    expect(reasons({ amount: 1, 'data.a': { $gt: null }, $or: [{ 'data.b': { $in: 'x' } }] }).map((i) => i.path)).toEqual(['amount', 'data.a', '$or[0].data.b']);
+    expect(reasons({ amount: 1, 'data.a': { $gt: null }, $or: [{ 'data.b': { $in: 'x' } }] }).map((i) => i.path)).toEqual([
+      'amount',
+      'data.a',
+      '$or[0].data.b',
+    ]);
   });
 
   it(`limits depth to ${FILTER_LIMITS.depth} levels of $and, $or and $not`, () => {
@@ -220,7 +243,9 @@ describe('validateFilter', () => {
   });
 
   it(`limits the size to ${FILTER_LIMITS.bytes} bytes and the conditions to ${FILTER_LIMITS.conditions}`, () => {
-    expect(reasons({ 'data.a': { $in: Array.from({ length: 1000 }, (_, i) => `value-${i}`) } })).toEqual([{ path: '', reason: expect.stringMatching(/^is \d+ bytes serialised, above the limit of 4096$/) }]);
+    expect(reasons({ 'data.a': { $in: Array.from({ length: 1000 }, (_, i) => `value-${i}`) } })).toEqual([
+      { path: '', reason: expect.stringMatching(/^is \d+ bytes serialised, above the limit of 4096$/) },
+    ]);
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`data.f${i}`, i]));
     expect(reasons(many)).toEqual([{ path: '', reason: 'has 51 conditions, above the limit of 50' }]);
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`data.f${i}`, i]));

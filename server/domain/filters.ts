@@ -71,7 +71,10 @@ export function validateFilter(filter: unknown): FilterIssue[] {
     for (const [key, value] of Object.entries(f)) {
       if (key === '$and' || key === '$or') {
         if (!Array.isArray(value) || value.length === 0) {
-          issues.push({ path: join(at, key), reason: `"${key}" takes a non-empty array of conditions, not ${Array.isArray(value) ? 'an empty array' : kindOf(value)}` });
+          issues.push({
+            path: join(at, key),
+            reason: `"${key}" takes a non-empty array of conditions, not ${Array.isArray(value) ? 'an empty array' : kindOf(value)}`,
+          });
           continue;
         }
         value.forEach((sub, i) => group(sub, `${join(at, key)}[${i}]`, depth + 1));
@@ -140,7 +143,8 @@ export function validateFilter(filter: unknown): FilterIssue[] {
 function checkPath(path: string): string | null {
   const segments = path.split('.');
   if (segments.some((s) => s === '')) return `path "${path}" has an empty segment`;
-  if (!(FILTER_ROOTS as readonly string[]).includes(segments[0]!)) return `path "${path}" must start with ${FILTER_ROOTS.join(', ')} (the event's data is under "data.")`;
+  if (!(FILTER_ROOTS as readonly string[]).includes(segments[0]!))
+    return `path "${path}" must start with ${FILTER_ROOTS.join(', ')} (the event's data is under "data.")`;
   return null;
 }
 
@@ -154,7 +158,9 @@ function operandProblem(op: Exclude<FieldOperator, '$not'>, operand: unknown): s
     case '$gte':
     case '$lt':
     case '$lte':
-      return (typeof operand === 'number' && Number.isFinite(operand)) || typeof operand === 'string' ? null : `"${op}" takes a number or a string, not ${kindOf(operand)}`;
+      return (typeof operand === 'number' && Number.isFinite(operand)) || typeof operand === 'string'
+        ? null
+        : `"${op}" takes a number or a string, not ${kindOf(operand)}`;
     case '$in':
     case '$nin':
       return Array.isArray(operand) ? null : `"${op}" takes an array of values, not ${kindOf(operand)}`;

@@ -47,7 +47,10 @@ const idNames: Record<IdKind, string> = {
  */
 export function idOf(kind: IdKind) {
   const prefix = idPrefix(kind);
-  return z.string().regex(idPattern(kind), `must be a ${idNames[kind]} id (${prefix}_…)`).meta({ examples: [`${prefix}_01JZ3K8Q9V7W2X4Y6A8B0C2D4E`] });
+  return z
+    .string()
+    .regex(idPattern(kind), `must be a ${idNames[kind]} id (${prefix}_…)`)
+    .meta({ examples: [`${prefix}_01JZ3K8Q9V7W2X4Y6A8B0C2D4E`] });
 }
 
 /** Keyset pagination over ids (time-sortable, unique): `cursor` is the last id of the previous page. */
@@ -63,8 +66,15 @@ export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern:
 
 export const publishEventInput = z.strictObject({
   type: eventType.meta({ examples: ['charge.succeeded'] }),
-  data: z.unknown().refine((v) => v !== undefined, 'data is required').meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
-  customerId: idOf('customer').optional().describe('Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)'),
+  data: z
+    .unknown()
+    .refine((v) => v !== undefined, 'data is required')
+    .meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
+  customerId: idOf('customer')
+    .optional()
+    .describe(
+      'Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)',
+    ),
   broadcast: z.boolean().optional().describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
   idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
 });
@@ -80,12 +90,29 @@ export const publishBatchInput = z.strictObject({
     .min(1)
     .max(500)
     .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`')
-    .meta({ examples: [[{ type: 'charge.succeeded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 4200 }, idempotencyKey: 'ch_1' }, { type: 'charge.refunded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 100 } }]] }),
+    .meta({
+      examples: [
+        [
+          { type: 'charge.succeeded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 4200 }, idempotencyKey: 'ch_1' },
+          { type: 'charge.refunded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 100 } },
+        ],
+      ],
+    }),
 });
 
 export const retryPolicyInput = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
-  scheduleSeconds: z.array(z.number().int().min(1).max(7 * 86400)).min(1).max(49).optional(),
+  scheduleSeconds: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 86400),
+    )
+    .min(1)
+    .max(49)
+    .optional(),
 });
 
 /** A payload filter (server/domain/filters.ts); each problem is a 400 naming its path (`filter.data.amount`). */
@@ -94,7 +121,9 @@ export const subscriptionFilter = z
   .superRefine((f, ctx) => {
     for (const issue of validateFilter(f)) ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
   })
-  .describe('Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB')
+  .describe(
+    'Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB',
+  )
   .meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] });
 
 /** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
@@ -103,33 +132,67 @@ export const customHeaders = z
   .superRefine((h, ctx) => {
     for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
   })
-  .describe('Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`')
+  .describe(
+    'Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`',
+  )
   .meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] });
 
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
-  url: z.string().min(1).max(2048).meta({ examples: ['https://example.com/webhooks'] }),
-  eventTypes: z.array(eventTypePattern).min(1).max(100).meta({ examples: [['charge.*', 'invoice.paid']] }),
+  url: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ examples: ['https://example.com/webhooks'] }),
+  eventTypes: z
+    .array(eventTypePattern)
+    .min(1)
+    .max(100)
+    .meta({ examples: [['charge.*', 'invoice.paid']] }),
   description: z.string().max(500).optional(),
   active: z.boolean().optional(),
   retryPolicy: retryPolicyInput.optional(),
   rateLimitPerSecond: z.number().positive().max(10000).nullable().optional(),
   maxInFlight: z.number().int().min(1).max(1000).optional(),
   timeoutMs: z.number().int().min(100).max(60000).optional(),
-  autoDisableAfterHours: z.number().positive().max(8760).nullable().optional().describe('Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment\'s AUTO_DISABLE_AFTER_HOURS (120)'),
-  signatureScheme: z.enum(signatureSchemes).optional().describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
+  autoDisableAfterHours: z
+    .number()
+    .positive()
+    .max(8760)
+    .nullable()
+    .optional()
+    .describe(
+      "Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120)",
+    ),
+  signatureScheme: z
+    .enum(signatureSchemes)
+    .optional()
+    .describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
   filter: subscriptionFilter.optional(),
   headers: customHeaders.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
-export const updateSubscriptionInput = createSubscriptionInput.omit({ customerId: true, signatureScheme: true }).partial().extend({
-  retryPolicy: retryPolicyInput.nullable().optional(),
-  description: z.string().max(500).nullable().optional(),
-  filter: subscriptionFilter.nullable().optional().describe('A new filter, or null to deliver every matching event'),
-  headers: customHeaders.nullable().optional().describe('Replaces the custom headers (null or {} removes them). A value of `"[redacted]"` keeps the stored value of that header, so a read can be edited and sent back'),
-  heldDeliveries: z.enum(heldOnResume).optional().describe('With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters'),
-});
+export const updateSubscriptionInput = createSubscriptionInput
+  .omit({ customerId: true, signatureScheme: true })
+  .partial()
+  .extend({
+    retryPolicy: retryPolicyInput.nullable().optional(),
+    description: z.string().max(500).nullable().optional(),
+    filter: subscriptionFilter.nullable().optional().describe('A new filter, or null to deliver every matching event'),
+    headers: customHeaders
+      .nullable()
+      .optional()
+      .describe(
+        'Replaces the custom headers (null or {} removes them). A value of `"[redacted]"` keeps the stored value of that header, so a read can be edited and sent back',
+      ),
+    heldDeliveries: z
+      .enum(heldOnResume)
+      .optional()
+      .describe(
+        'With `active: true` on a paused or disabled subscription: `release` (default) sends what was held, in publish order; `discard` turns it into dead letters',
+      ),
+  });
 export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionInput>;
 
 export const deliveryStatus = z.enum(deliveryStatuses);
@@ -154,7 +217,7 @@ export const listEventsInput = z.strictObject({
   subscriptionId: idOf('subscription').optional().describe('Only events delivered to this subscription'),
   from,
   to,
-  full: flag.default(false).describe('Return each event\'s whole `payload`; by default only a 1 KiB `payloadPreview`'),
+  full: flag.default(false).describe("Return each event's whole `payload`; by default only a 1 KiB `payloadPreview`"),
   ...pageOf('event'),
 });
 
@@ -179,7 +242,11 @@ export const listSubscriptionsInput = z.strictObject({ customerId: customerFilte
 
 export const testFilterInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
-  eventTypes: z.array(eventTypePattern).min(1).max(100).meta({ examples: [['order.*']] }),
+  eventTypes: z
+    .array(eventTypePattern)
+    .min(1)
+    .max(100)
+    .meta({ examples: [['order.*']] }),
   filter: subscriptionFilter.optional(),
 });
 export type TestFilterInput = z.infer<typeof testFilterInput>;
@@ -225,7 +292,13 @@ export const createReplayInput = z.strictObject({
 
 export const listAuditLogInput = z.strictObject({
   customerId: customerFilter,
-  action: z.string().min(1).max(100).regex(/^[a-z_]+\.[a-z_]+$/, 'must be an action such as subscription.updated').optional().describe('Only this action, e.g. `subscription.paused`'),
+  action: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[a-z_]+\.[a-z_]+$/, 'must be an action such as subscription.updated')
+    .optional()
+    .describe('Only this action, e.g. `subscription.paused`'),
   targetId: z.string().min(1).max(100).optional().describe('Only changes to this object (a subscription, API key, … id)'),
   from,
   to,
@@ -241,7 +314,12 @@ export const usageInput = z.strictObject({
 export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });
 
 export const createCustomerInput = z.strictObject({
-  name: z.string().trim().min(1).max(200).meta({ examples: ['Acme Corp'] }),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ examples: ['Acme Corp'] }),
   externalId: z.string().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),
   tier: z.string().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
 });
@@ -253,8 +331,16 @@ export const listCustomersInput = z.strictObject({ ...pageOf('customer') });
 export const listApiKeysInput = z.strictObject({ customerId: customerFilter, ...pageOf('apiKey') });
 
 export const createUserInput = z.strictObject({
-  email: z.string().email().max(320).meta({ examples: ['ops@acme.example'] }),
-  password: z.string().min(8).max(200).meta({ examples: ['correct-horse-battery'] }),
+  email: z
+    .string()
+    .email()
+    .max(320)
+    .meta({ examples: ['ops@acme.example'] }),
+  password: z
+    .string()
+    .min(8)
+    .max(200)
+    .meta({ examples: ['correct-horse-battery'] }),
 });
 
 export const portalLinkInput = z.strictObject({
@@ -264,8 +350,17 @@ export const portalLinkInput = z.strictObject({
 
 /** Operational webhooks: where the platform hears about its customers' endpoints (platform key only). */
 export const createOperationalWebhookInput = z.strictObject({
-  url: z.string().min(1).max(2048).meta({ examples: ['https://ops.example.com/hookrelay'] }),
-  eventTypes: z.array(z.enum(operationalEventTypes)).min(1).max(operationalEventTypes.length).optional().describe('The event types to send here (default: every type)'),
+  url: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ examples: ['https://ops.example.com/hookrelay'] }),
+  eventTypes: z
+    .array(z.enum(operationalEventTypes))
+    .min(1)
+    .max(operationalEventTypes.length)
+    .optional()
+    .describe('The event types to send here (default: every type)'),
   description: z.string().max(500).optional(),
 });
 

@@ -4,7 +4,17 @@ import { patternRegex } from './type-filter';
 
 /** The SQL filter must select exactly what a subscription with the same pattern receives. */
 describe('patternRegex', () => {
-  const types = ['charge', 'charge.succeeded', 'charge.failed', 'charge.refund.created', 'charged.x', 'invoice.paid', 'a-b_c.D9', 'charge.refund', 'x.charge.succeeded'];
+  const types = [
+    'charge',
+    'charge.succeeded',
+    'charge.failed',
+    'charge.refund.created',
+    'charged.x',
+    'invoice.paid',
+    'a-b_c.D9',
+    'charge.refund',
+    'x.charge.succeeded',
+  ];
   const patterns = ['charge.succeeded', 'charge.*', 'charge.**', '*.paid', '*.*', 'charge.*.created', 'a-b_c.*', 'charge'];
 
   for (const pattern of patterns) {

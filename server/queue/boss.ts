@@ -35,7 +35,12 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number; lo
 /** The catalog's process-dependent settings, as this process's environment sets them. */
 export function queueSettings(): QueueSettings {
   const e = env();
-  return { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT, deliveryExpireSeconds: e.DELIVERY_JOB_EXPIRE_SECONDS };
+  return {
+    concurrency: e.WORKER_CONCURRENCY,
+    pollMs: e.WORKER_POLL_MS,
+    customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
+    deliveryExpireSeconds: e.DELIVERY_JOB_EXPIRE_SECONDS,
+  };
 }
 
 /** Creates or updates every catalog queue with its options. Idempotent, safe with many workers. */
@@ -60,7 +65,12 @@ export async function enqueue<K extends JobKey>(boss: Boss, key: K, data: JobPay
 }
 
 /** Sends many jobs in one statement (fan-out, bulk replay). */
-export async function enqueueMany<K extends JobKey>(boss: Boss, key: K, jobs: Array<{ data: JobPayload<K> } & Omit<JobInsert, 'data'>>, q?: Queryable): Promise<void> {
+export async function enqueueMany<K extends JobKey>(
+  boss: Boss,
+  key: K,
+  jobs: Array<{ data: JobPayload<K> } & Omit<JobInsert, 'data'>>,
+  q?: Queryable,
+): Promise<void> {
   if (jobs.length === 0) return;
   const job = catalog[key];
   for (const j of jobs) job.payload.parse(j.data);

@@ -83,10 +83,16 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
 
     // The fan-out job is waiting on the lock, its first page written but not committed.
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`
+      .poll(
+        async () =>
+          (
+            await ctx.db.execute<{ n: number }>(sql`
         select count(*)::int as n from pg_stat_activity
         where datname = current_database() and application_name = 'hookrelay-worker' and wait_event_type = 'Lock'
-          and query ilike 'insert into "deliveries"%'`))[0]!.n, { timeout: 60_000, interval: 100 })
+          and query ilike 'insert into "deliveries"%'`)
+          )[0]!.n,
+        { timeout: 60_000, interval: 100 },
+      )
       .toBe(1);
     const jobs = await ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'fanout'`);
     expect(jobs.map((j) => j.state)).toEqual(['active']);
@@ -103,7 +109,10 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
 
     // The replacement takes the job over and fans the event out, once.
     await expect
-      .poll(async () => (await ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, event.id)))[0]!.at, { timeout: 120_000, interval: 250 })
+      .poll(async () => (await ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, event.id)))[0]!.at, {
+        timeout: 120_000,
+        interval: 250,
+      })
       .not.toBeNull();
     const [after] = await ctx.db.select({ count: events.deliveryCount }).from(events).where(eq(events.id, event.id));
     expect(after!.count).toBe(SUBSCRIPTIONS);
@@ -116,13 +125,18 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
     // Every subscription's URL gets the event; every request carries the event's webhook-id.
     const urls = new Set(subs.map((s) => new URL(s.url).pathname));
     await expect
-      .poll(() => {
-        const seen = new Set(receiver.received.map((r) => r.path));
-        return [...urls].filter((u) => !seen.has(u)).length;
-      }, { timeout: 120_000, interval: 250 })
+      .poll(
+        () => {
+          const seen = new Set(receiver.received.map((r) => r.path));
+          return [...urls].filter((u) => !seen.has(u)).length;
+        },
+        { timeout: 120_000, interval: 250 },
+      )
       .toBe(0);
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status <> 'succeeded'`))[0]!.n, { timeout: 60_000 })
+      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status <> 'succeeded'`))[0]!.n, {
+        timeout: 60_000,
+      })
       .toBe(0);
     expect(receiver.received.filter((r) => r.headers['webhook-id'] !== event.id)).toEqual([]);
     console.info(`fan-out SIGKILL: ${SUBSCRIPTIONS} subscriptions, ${receiver.received.length} requests (${receiver.received.length - urls.size} duplicates)`);

@@ -106,7 +106,16 @@ describe('PostgreSQL restart under load', () => {
       .poll(() => accepted.filter((id) => !receiver!.received.some((r) => r.headers['webhook-id'] === id)).length, { timeout: 90_000, interval: 250 })
       .toBe(0);
     await expect
-      .poll(async () => (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(inArray(deliveries.status, ['pending', 'held', 'dead'])))[0]!.n, { timeout: 60_000 })
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(deliveries)
+              .where(inArray(deliveries.status, ['pending', 'held', 'dead']))
+          )[0]!.n,
+        { timeout: 60_000 },
+      )
       .toBe(0);
 
     const ids = new Set(accepted);

@@ -85,13 +85,16 @@ describe('database pool exhausted in the web process', () => {
         return { status: 'timeout', body: null, retryAfter: null, ...(publishKey && { publishKey }) };
       }
     };
-    const publish = (customerId: string, idempotencyKey: string) => call('POST', '/events', { type: 'pool.test', customerId, data: { idempotencyKey }, idempotencyKey });
+    const publish = (customerId: string, idempotencyKey: string) =>
+      call('POST', '/events', { type: 'pool.test', customerId, data: { idempotencyKey }, idempotencyKey });
     const mixed = (label: string, n: number) =>
       Array.from({ length: n }, (_, i) =>
         i % 3 === 0 ? publish(a.id, `${label}-${i}`) : i % 3 === 1 ? call('GET', `/customers/${a.id}`) : call('GET', `/events?customerId=${a.id}&limit=10`),
       );
     const storedKeys = async (prefix: string) =>
-      new Set((await ctx.db.execute<{ key: string }>(sql`select idempotency_key as key from events where idempotency_key like ${`${prefix}-%`}`)).map((r) => r.key));
+      new Set(
+        (await ctx.db.execute<{ key: string }>(sql`select idempotency_key as key from events where idempotency_key like ${`${prefix}-%`}`)).map((r) => r.key),
+      );
 
     // 1. A burst of 100 times the pool: each request succeeds after queueing, or gets a clear 503.
     const first = await Promise.all(mixed('burst', 200));
@@ -116,9 +119,11 @@ describe('database pool exhausted in the web process', () => {
     });
     await lockTaken;
     const waitingOnLock = async () =>
-      (await ctx.db.execute<{ n: number }>(sql`
+      (
+        await ctx.db.execute<{ n: number }>(sql`
         select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'hookrelay-web' and wait_event_type = 'Lock'`))[0]!.n;
+        where datname = current_database() and application_name = 'hookrelay-web' and wait_event_type = 'Lock'`)
+      )[0]!.n;
     const holders: Array<Promise<Answer>> = [];
     try {
       for (let i = 1; i <= POOL_MAX; i++) {
@@ -133,7 +138,10 @@ describe('database pool exhausted in the web process', () => {
       await expect.poll(() => settled, { timeout: 60_000, interval: 100 }).toBe(60);
       expect(await waitingOnLock()).toBe(POOL_MAX); // still held
       const answers = await Promise.all(during);
-      expect(answers.filter((x) => x.status !== 503 || !isClear(x)), JSON.stringify(answers.slice(0, 2))).toEqual([]);
+      expect(
+        answers.filter((x) => x.status !== 503 || !isClear(x)),
+        JSON.stringify(answers.slice(0, 2)),
+      ).toEqual([]);
     } finally {
       release();
       await holding;

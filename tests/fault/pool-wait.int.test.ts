@@ -40,7 +40,9 @@ describe('bounded wait for a pool connection', () => {
     expect([...(await patient.db.execute(sql`select 3 as z`))]).toEqual([{ z: 3 }]);
     expect(await patient.db.transaction(async (tx) => [...(await tx.execute(sql`select 4 as w`))])).toEqual([{ w: 4 }]);
     // Far more at once than the pool: they queue and all succeed.
-    const many = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? raw`select ${i}::int as i` : patient.db.transaction((tx) => tx.execute(sql`select 1`)))));
+    const many = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? raw`select ${i}::int as i` : patient.db.transaction((tx) => tx.execute(sql`select 1`)))),
+    );
     expect(many).toHaveLength(200);
   });
 

@@ -54,10 +54,31 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     for (let b = 0; b < N; b += 500) {
       const evs = Array.from({ length: 500 }, (_, i) => {
         const id = newId('event');
-        return { id, customerId: c.id, type: 'invoice.paid', body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }), createdAt: now, retentionUntil: new Date(now.getTime() + 86400_000), fannedOutAt: now, deliveryCount: 1 };
+        return {
+          id,
+          customerId: c.id,
+          type: 'invoice.paid',
+          body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
+          createdAt: now,
+          retentionUntil: new Date(now.getTime() + 86400_000),
+          fannedOutAt: now,
+          deliveryCount: 1,
+        };
       });
       await ctx.db.insert(events).values(evs);
-      await ctx.db.insert(deliveries).values(evs.map((e) => ({ id: newId('delivery'), eventId: e.id, subscriptionId: sub.id, customerId: c.id, eventType: 'invoice.paid', status: 'dead' as const, attemptCount: 12, cycleStartedAt: now, completedAt: now })));
+      await ctx.db.insert(deliveries).values(
+        evs.map((e) => ({
+          id: newId('delivery'),
+          eventId: e.id,
+          subscriptionId: sub.id,
+          customerId: c.id,
+          eventType: 'invoice.paid',
+          status: 'dead' as const,
+          attemptCount: 12,
+          cycleStartedAt: now,
+          completedAt: now,
+        })),
+      );
       eventIds.push(...evs.map((e) => e.id));
     }
 
@@ -77,11 +98,13 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     expect(atKill.enqueued).toBeLessThan(N);
     // What the killed worker may have had in hand: re-enqueued, not yet delivered.
     const inHand = new Set(
-      (await ctx.db
-        .select({ eventId: deliveries.eventId })
-        .from(deliveries)
-        .innerJoin(bulkReplayItems, eq(bulkReplayItems.deliveryId, deliveries.id))
-        .where(eq(deliveries.status, 'pending'))).map((d) => d.eventId),
+      (
+        await ctx.db
+          .select({ eventId: deliveries.eventId })
+          .from(deliveries)
+          .innerJoin(bulkReplayItems, eq(bulkReplayItems.deliveryId, deliveries.id))
+          .where(eq(deliveries.status, 'pending'))
+      ).map((d) => d.eventId),
     );
 
     const replacement = spawnWorker(db.url, env);
@@ -90,19 +113,34 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     await expect.poll(async () => (await progress()).status, { timeout: 180_000, interval: 500 }).toBe('completed');
     const done = await progress();
     expect(done).toMatchObject({ total: N, enqueued: N });
-    const [items] = await ctx.db.select({ n: sql<number>`count(distinct ${bulkReplayItems.deliveryId})::int` }).from(bulkReplayItems).where(eq(bulkReplayItems.replayId, replay.id));
+    const [items] = await ctx.db
+      .select({ n: sql<number>`count(distinct ${bulkReplayItems.deliveryId})::int` })
+      .from(bulkReplayItems)
+      .where(eq(bulkReplayItems.replayId, replay.id));
     expect(items!.n).toBe(N);
 
     // Every dead letter is re-sent; only an attempt the killed worker had in hand is sent twice.
     const ids = new Set(eventIds);
     await expect
-      .poll(() => {
-        const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
-        return eventIds.filter((id) => !seen.has(id)).length;
-      }, { timeout: 120_000, interval: 250 })
+      .poll(
+        () => {
+          const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+          return eventIds.filter((id) => !seen.has(id)).length;
+        },
+        { timeout: 120_000, interval: 250 },
+      )
       .toBe(0);
     await expect
-      .poll(async () => (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(inArray(deliveries.status, ['pending', 'dead', 'held'])))[0]!.n, { timeout: 60_000 })
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(deliveries)
+              .where(inArray(deliveries.status, ['pending', 'dead', 'held']))
+          )[0]!.n,
+        { timeout: 60_000 },
+      )
       .toBe(0);
     expect(await getBulkReplay(ctx, platformScope, replay.id)).toMatchObject({ status: 'completed', total: N, enqueued: N, delivered: N, failed: 0 });
     const count = new Map<string, number>();

@@ -147,10 +147,13 @@ describe('SIGKILL of the web process under publish load', () => {
     // Every accepted event reaches the receiver (duplicates, if any, carry the same webhook-id).
     const ids = new Set(accepted.values());
     await expect
-      .poll(() => {
-        const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
-        return [...ids].filter((id) => !seen.has(id)).length;
-      }, { timeout: 120_000, interval: 250 })
+      .poll(
+        () => {
+          const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+          return [...ids].filter((id) => !seen.has(id)).length;
+        },
+        { timeout: 120_000, interval: 250 },
+      )
       .toBe(0);
     expect(receiver.received.every((r) => ids.has(r.headers['webhook-id']!))).toBe(true);
 

@@ -84,9 +84,21 @@ describe('SIGKILL of a worker under load', () => {
       .poll(() => ids.filter((id) => !receiver.received.some((r) => r.headers['webhook-id'] === id)).length, { timeout: 90_000, interval: 250 })
       .toBe(0);
     await expect
-      .poll(async () => (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(inArray(deliveries.status, ['pending', 'held', 'dead'])))[0]!.n, { timeout: 60_000 })
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(deliveries)
+              .where(inArray(deliveries.status, ['pending', 'held', 'dead']))
+          )[0]!.n,
+        { timeout: 60_000 },
+      )
       .toBe(0);
-    const statuses = await ctx.db.select({ status: deliveries.status, n: sql<number>`count(*)::int` }).from(deliveries).groupBy(deliveries.status);
+    const statuses = await ctx.db
+      .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
+      .from(deliveries)
+      .groupBy(deliveries.status);
     expect(statuses).toEqual([{ status: 'succeeded', n: EVENTS }]);
 
     // Duplicates only ever repeat an accepted event's webhook-id, and every request verifies.
@@ -99,13 +111,17 @@ describe('SIGKILL of a worker under load', () => {
       seen.set(id, (seen.get(id) ?? 0) + 1);
     }
     const duplicates = receiver.received.length - seen.size;
-    console.info(`SIGKILL test: ${EVENTS} events sent, ${seen.size} delivered, ${receiver.received.length} requests, ${duplicates} duplicates (same webhook-id)`);
+    console.info(
+      `SIGKILL test: ${EVENTS} events sent, ${seen.size} delivered, ${receiver.received.length} requests, ${duplicates} duplicates (same webhook-id)`,
+    );
     expect(seen.size).toBe(EVENTS);
     // The victim had attempts in flight: they were re-sent after pg-boss expired its jobs.
     expect(duplicates).toBeGreaterThan(0);
 
     // No deliver job is left unsettled, and the survivors drain and exit cleanly on SIGTERM.
-    const open = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'deliver' and state in ('created', 'retry', 'active')`);
+    const open = await ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pgboss.job where name = 'deliver' and state in ('created', 'retry', 'active')`,
+    );
     expect(open[0]!.n).toBe(0);
     expect(await stopWorker(survivor)).toBe(0);
     expect(await stopWorker(replacement)).toBe(0);

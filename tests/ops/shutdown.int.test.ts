@@ -57,10 +57,18 @@ describe('worker SIGTERM mid-load', () => {
       customers.push(c.id);
     }
 
-    const a = spawnWorker(db.url, { ...SMALL_POOLS, DELIVERY_JOB_EXPIRE_SECONDS: '10', WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS), WORKER_METRICS_PORT: '0' });
+    const a = spawnWorker(db.url, {
+      ...SMALL_POOLS,
+      DELIVERY_JOB_EXPIRE_SECONDS: '10',
+      WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS),
+      WORKER_METRICS_PORT: '0',
+    });
     spawned.push(a);
     await a.ready;
-    const listening = a.output().split('\n').find((l) => l.includes('worker health and metrics listening'))!;
+    const listening = a
+      .output()
+      .split('\n')
+      .find((l) => l.includes('worker health and metrics listening'))!;
     const port = (JSON.parse(listening) as { port: number }).port;
 
     // Publishing runs in the background (it goes on while the worker stops: those events are
@@ -97,7 +105,12 @@ describe('worker SIGTERM mid-load', () => {
     // The worker's own guard exits 1 after deadline + 2 s; allow process teardown on a busy machine.
     expect(tookMs).toBeLessThan((SHUTDOWN_SECONDS + 5) * 1000);
     expect(a.output()).toContain('unfinished jobs handed back');
-    expect(a.output().split('\n').find((l) => l.includes('"msg":"worker stopped"'))).toMatch(/"handedBack":([1-9]\d*)/);
+    expect(
+      a
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"msg":"worker stopped"')),
+    ).toMatch(/"handedBack":([1-9]\d*)/);
 
     // Nothing is left `active` (which would wait DELIVERY_JOB_EXPIRE_SECONDS for the supervisor):
     // every unfinished job, the hanging ones included, is back in `retry`.
@@ -105,7 +118,10 @@ describe('worker SIGTERM mid-load', () => {
     const retrying = await ctx.db.execute<{ delivery_id: string; message: string }>(
       sql`select data->>'deliveryId' as delivery_id, output->>'message' as message from pgboss.job where name = 'deliver' and state = 'retry'`,
     );
-    const hangingDeliveries = await ctx.db.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.eventId, [...hanging]));
+    const hangingDeliveries = await ctx.db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(inArray(deliveries.eventId, [...hanging]));
     const handedBack = new Set(retrying.map((r) => r.delivery_id));
     for (const d of hangingDeliveries) expect(handedBack.has(d.id)).toBe(true);
     expect(retrying.every((r) => r.message.includes('handed back'))).toBe(true);
@@ -117,9 +133,7 @@ describe('worker SIGTERM mid-load', () => {
     const b = spawnWorker(db.url, { ...SMALL_POOLS, WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
     spawned.push(b);
     await b.ready;
-    await expect
-      .poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 })
-      .toBe(EVENTS);
+    await expect.poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 }).toBe(EVENTS);
     const received = new Map<string, number>();
     for (const r of rx.received) received.set(r.headers['webhook-id']!, (received.get(r.headers['webhook-id']!) ?? 0) + 1);
     for (const id of ids) expect(received.get(id) ?? 0).toBeGreaterThanOrEqual(1);
@@ -127,7 +141,10 @@ describe('worker SIGTERM mid-load', () => {
     // The handed-back attempts were sent again, with the same webhook-id; each delivery has exactly
     // one recorded attempt (the interrupted ones were never recorded).
     for (const id of hanging) expect(received.get(id)).toBeGreaterThanOrEqual(2);
-    const [{ n } = { n: -1 }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(attempts).where(eq(attempts.status, 'succeeded'));
+    const [{ n } = { n: -1 }] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(attempts)
+      .where(eq(attempts.status, 'succeeded'));
     expect(n).toBe(EVENTS);
 
     expect(await stopWorker(b)).toBe(0);

@@ -60,7 +60,13 @@ describe('three workers, one SIGKILLed mid-load', () => {
     }
 
     // Small pools: three workers share the machine's PostgreSQL with other test files.
-    const workerEnv = { CUSTOMER_MAX_IN_FLIGHT: String(CAP), WORKER_CONCURRENCY: '32', DELIVERY_JOB_EXPIRE_SECONDS: '10', DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3' };
+    const workerEnv = {
+      CUSTOMER_MAX_IN_FLIGHT: String(CAP),
+      WORKER_CONCURRENCY: '32',
+      DELIVERY_JOB_EXPIRE_SECONDS: '10',
+      DATABASE_POOL_MAX: '5',
+      QUEUE_POOL_MAX: '3',
+    };
     for (let i = 0; i < WORKERS; i++) spawned.push(spawnWorker(db.url, workerEnv));
     await Promise.all(spawned.map((w) => w.ready));
     const t0 = Date.now();
@@ -71,11 +77,13 @@ describe('three workers, one SIGKILLed mid-load', () => {
     // One publisher per customer, faster than the customers' caps let deliveries go: a backlog
     // builds, so each cap is the binding limit. Publishing may still run when the worker is killed.
     const ids: string[] = [];
-    const publishing = Promise.all(customers.map(async (customerId, c) => {
-      for (let i = 0; i < EVENTS / CUSTOMERS; i++) {
-        ids.push((await publishEvent(ctx, platformScope, { type: 'invoice.paid', data: { c, i }, customerId })).id);
-      }
-    }));
+    const publishing = Promise.all(
+      customers.map(async (customerId, c) => {
+        for (let i = 0; i < EVENTS / CUSTOMERS; i++) {
+          ids.push((await publishEvent(ctx, platformScope, { type: 'invoice.paid', data: { c, i }, customerId })).id);
+        }
+      }),
+    );
     await expect.poll(() => rx.received.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(EVENTS / 4);
     const victim = spawned[1]!;
     victim.kill('SIGKILL');
@@ -86,7 +94,10 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const progress = setInterval(() => console.log(`${elapsed()}: ${rx.received.length} received`), 5000);
 
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, { timeout: 100_000, interval: 1000 })
+      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, {
+        timeout: 100_000,
+        interval: 1000,
+      })
       .toBe(EVENTS);
     clearInterval(progress);
     console.log(`${elapsed()}: all delivered`);
@@ -100,14 +111,20 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const repeats = [...received.values()].filter((bodies) => bodies.length > 1);
     for (const bodies of repeats) expect(new Set(bodies).size).toBe(1);
     // Exactly one recorded (successful) attempt per delivery: interrupted attempts were never recorded.
-    const [{ n } = { n: -1 }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(attempts).where(eq(attempts.status, 'succeeded'));
+    const [{ n } = { n: -1 }] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(attempts)
+      .where(eq(attempts.status, 'succeeded'));
     expect(n).toBe(EVENTS);
     expect(await ctx.db.$count(attempts)).toBe(EVENTS);
 
     const worst = Math.max(...maxInFlight.values());
     console.log(
       `3 workers, 1 SIGKILLed after ${atKill} requests: ${EVENTS} delivered, ${repeats.length} repeated (same webhook-id); ` +
-        `max concurrent per customer ${[...maxInFlight.entries()].sort().map(([c, m]) => `c${c}=${m}`).join(' ')} (cap ${CAP})`,
+        `max concurrent per customer ${[...maxInFlight.entries()]
+          .sort()
+          .map(([c, m]) => `c${c}=${m}`)
+          .join(' ')} (cap ${CAP})`,
     );
     // pg-boss counts a group's active jobs at fetch time without a lock: each of the W workers'
     // concurrent fetches may fill the cap from what it saw, so the provable bound is W × cap (seen

@@ -37,7 +37,8 @@ export type World = {
 
 export async function ok(res: Promise<{ status: number; body: Json }>, status?: number): Promise<Json> {
   const r = await res;
-  if (r.status >= 300 || (status !== undefined && r.status !== status)) throw new Error(`expected ${status ?? '2xx'}, got ${r.status}: ${JSON.stringify(r.body)}`);
+  if (r.status >= 300 || (status !== undefined && r.status !== status))
+    throw new Error(`expected ${status ?? '2xx'}, got ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
@@ -72,7 +73,10 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
   const b0 = await tenant('B');
   const broadcast = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: { everyone: true }, broadcast: true } }), 202);
   const r = await freshCustomer('R');
-  await ok(rest('POST', '/subscriptions', { key: r.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } } }), 201);
+  await ok(
+    rest('POST', '/subscriptions', { key: r.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } } }),
+    201,
+  );
   for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: r.key, body: { type: 'invoice.failed', data: { i } } }), 202);
 
   const sender = createSender({ allowPrivate: true });

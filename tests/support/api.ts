@@ -23,7 +23,14 @@ export const roomyLimiter = () => createRateLimiter({ perSecond: 100_000, burst:
 /** The API's JSON, read loosely: tests assert on its shape. */
 export type Json = any;
 
-export type RestCall = { key?: string | undefined; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+export type RestCall = {
+  key?: string | undefined;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+};
 export type RestResult = { status: number; headers: Headers; body: Json };
 
 export function restClient(ctx: Ctx, opts: { rateLimiter?: RateLimiter } = {}) {
@@ -38,10 +45,14 @@ export function restClient(ctx: Ctx, opts: { rateLimiter?: RateLimiter } = {}) {
     const url = new URL(`/api/v1${filled}`, BASE_URL);
     for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
     const body = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
-    const headers: Record<string, string> = { ...(c.key && { authorization: `Bearer ${c.key}` }), ...(body !== undefined && { 'content-type': 'application/json' }), ...c.headers };
+    const headers: Record<string, string> = {
+      ...(c.key && { authorization: `Bearer ${c.key}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...c.headers,
+    };
     const res = await handleRest(new Request(url, { method, headers, body }), filled, ctx, BASE_URL, { rateLimiter });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text)) : null };
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
 }
 export type Rest = ReturnType<typeof restClient>;
@@ -68,7 +79,13 @@ export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promi
         const body = chunks.length && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-        const out = await handleRest(new Request(url, { method: req.method, headers, body }), url.pathname.replace(/^\/api\/v1/, ''), ctx, `http://${req.headers.host}`, { rateLimiter });
+        const out = await handleRest(
+          new Request(url, { method: req.method, headers, body }),
+          url.pathname.replace(/^\/api\/v1/, ''),
+          ctx,
+          `http://${req.headers.host}`,
+          { rateLimiter },
+        );
         res.writeHead(out.status, Object.fromEntries(out.headers));
         res.end(Buffer.from(await out.arrayBuffer()));
       })();
@@ -77,7 +94,11 @@ export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promi
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -98,7 +119,9 @@ export function trpcClient(
           const headers = new Headers(init?.headers);
           if (typeof init?.body === 'string') headers.set('content-length', String(Buffer.byteLength(init.body)));
           const req = new Request(input, { ...init, headers });
-          return serveTrpc(req, opts.context ?? (() => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter })), { maxBodyBytes: opts.maxBodyBytes ?? ctx.config.maxPayloadBytes });
+          return serveTrpc(req, opts.context ?? (() => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter })), {
+            maxBodyBytes: opts.maxBodyBytes ?? ctx.config.maxPayloadBytes,
+          });
         },
       }),
     ],
@@ -108,7 +131,9 @@ export function trpcClient(
 /** Calls a procedure by its dotted name (`subscriptions.update`), for tests generated from the route list. */
 export async function callProcedure(client: TRPCClient<AppRouter>, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<unknown> {
   const [group, name] = procedure.split('.') as [string, string];
-  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[group]![name]!;
+  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[group]![
+    name
+  ]!;
   return kind === 'query' ? proc.query(input) : proc.mutate(input);
 }
 
@@ -118,10 +143,25 @@ export async function callProcedure(client: TRPCClient<AppRouter>, procedure: st
  * rejected request means it changed nothing.
  */
 export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
-  const tables = ['customers', 'users', 'portal_tokens', 'subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'operational_webhooks', 'operational_deliveries', 'event_types'];
+  const tables = [
+    'customers',
+    'users',
+    'portal_tokens',
+    'subscriptions',
+    'events',
+    'deliveries',
+    'attempts',
+    'bulk_replays',
+    'bulk_replay_items',
+    'operational_webhooks',
+    'operational_deliveries',
+    'event_types',
+  ];
   const out: Record<string, string> = {};
   for (const t of tables) {
-    const rows = await ctx.db.execute<{ n: number; h: string | null }>(sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`));
+    const rows = await ctx.db.execute<{ n: number; h: string | null }>(
+      sql.raw(`select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as h from "${t}" t`),
+    );
     out[t] = `${rows[0]!.n}:${rows[0]!.h ?? ''}`;
   }
   const keys = await ctx.db.execute<{ n: number; h: string | null }>(

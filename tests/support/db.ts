@@ -6,7 +6,10 @@ import { migrateDatabase } from '../../server/migrate';
 /** A fresh, migrated database for one test file, on the run's server (see global-setup.ts). */
 export async function createTestDatabase(label = 'test'): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = inject('adminUrl');
-  const name = `hr_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `hr_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const sql = postgres(admin, { max: 1, onnotice: () => {} });
   await sql.unsafe(`create database "${name}"`);
   await sql.end();

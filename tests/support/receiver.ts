@@ -21,7 +21,11 @@ export async function startReceiver(reply: (req: Received, index: number) => Rep
       const r: Received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), path: req.url ?? '' };
       const index = received.length;
       received.push(r);
-      for (const w of [...waiters]) if (received.length >= w.n) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+      for (const w of [...waiters])
+        if (received.length >= w.n) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
       void Promise.resolve(reply(r, index)).then(async (out) => {
         if (out.delayMs) await new Promise((x) => setTimeout(x, out.delayMs));
         if (res.destroyed) return;
@@ -41,9 +45,19 @@ export async function startReceiver(reply: (req: Received, index: number) => Rep
       if (received.length >= n) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${n} requests within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ n, resolve: () => { clearTimeout(t); resolve(); } });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
       });
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -142,7 +142,12 @@ export async function spawnWeb(databaseUrl: string, env: Record<string, string> 
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { exitCode = code; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${p}`;
   const ready = (async () => {
     const deadline = Date.now() + 90_000;

@@ -51,7 +51,12 @@ export function spawnWorker(databaseUrl: string, env: Record<string, string> = {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { exitCode = code; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   return {
     pid: child.pid!,
     ready: Promise.race([ready, exited.then((code) => Promise.reject(new Error(`worker exited (${code}) before it started:\n${out}`)))]),

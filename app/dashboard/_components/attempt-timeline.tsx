@@ -67,7 +67,11 @@ export function AttemptTimeline({
           </span>
           <span className="flex gap-2">
             {delivery.attemptsNextCursor !== null && (
-              <button type="button" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => onPage?.(delivery.attemptsNextCursor ?? undefined)}>
+              <button
+                type="button"
+                className="font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+                onClick={() => onPage?.(delivery.attemptsNextCursor ?? undefined)}
+              >
                 Earlier attempts
               </button>
             )}
@@ -101,13 +105,19 @@ export function AttemptTimeline({
                       #{a.attemptSeq} {triggerLabel[a.trigger] ?? a.trigger}
                     </span>
                     <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
-                    {a.response ? <HttpStatus code={a.response.status} /> : a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>}
+                    {a.response ? (
+                      <HttpStatus code={a.response.status} />
+                    ) : (
+                      a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>
+                    )}
                     <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
                   </span>
                   <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">
                     <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
                   </span>
-                  {a.error?.message && !ok && <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>}
+                  {a.error?.message && !ok && (
+                    <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>
+                  )}
                   {a.nextRetryAt && (
                     <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">
                       Next retry <DateTime at={a.nextRetryAt} />
@@ -149,7 +159,12 @@ function NextStep({ delivery }: { delivery: Delivery }) {
     case 'held':
       return row('amber', <IconPause className="size-3.5" />, 'Held', 'The subscription is paused or disabled; resuming it sends this delivery again.');
     case 'dead':
-      return row('red', <IconX className="size-3.5" />, 'Dead letter', `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}. Replay it once the endpoint is fixed.`);
+      return row(
+        'red',
+        <IconX className="size-3.5" />,
+        'Dead letter',
+        `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}. Replay it once the endpoint is fixed.`,
+      );
     case 'succeeded':
       return null;
   }

@@ -21,7 +21,11 @@ import type { Delivery } from './types';
 export function useDelivery(id: string, opts: { includeBody?: boolean; attemptsCursor?: number | undefined } = {}) {
   const trpc = useTRPC();
   return useQuery({
-    ...trpc.deliveries.get.queryOptions({ id, ...(opts.includeBody === false && { includeBody: false }), ...(opts.attemptsCursor !== undefined && { attemptsCursor: opts.attemptsCursor }) }),
+    ...trpc.deliveries.get.queryOptions({
+      id,
+      ...(opts.includeBody === false && { includeBody: false }),
+      ...(opts.attemptsCursor !== undefined && { attemptsCursor: opts.attemptsCursor }),
+    }),
     refetchInterval: (q) => (q.state.error ? false : q.state.data?.status === 'pending' ? 1500 : 10_000),
   });
 }
@@ -34,10 +38,18 @@ export function DeliveryCard({ id, showEvent = false, body }: { id: string; show
   const [attemptsCursor, setAttemptsCursor] = useState<number | undefined>(undefined);
   const { data, error, refetch } = useDelivery(id, { includeBody: body === undefined, attemptsCursor });
   return (
-    <section aria-label={`Delivery ${id}`} data-testid="delivery-card" className="rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+    <section
+      aria-label={`Delivery ${id}`}
+      data-testid="delivery-card"
+      className="rounded-xl border border-zinc-200 bg-white shadow-xs dark:border-zinc-800 dark:bg-zinc-900"
+    >
       {error ? (
         <div className="p-4">
-          <ErrorState error={error} title={isNotFound(error) ? 'This delivery no longer exists' : 'Could not load this delivery'} onRetry={isNotFound(error) ? undefined : () => void refetch()} />
+          <ErrorState
+            error={error}
+            title={isNotFound(error) ? 'This delivery no longer exists' : 'Could not load this delivery'}
+            onRetry={isNotFound(error) ? undefined : () => void refetch()}
+          />
         </div>
       ) : !data ? (
         <div className="space-y-3 p-4" role="status" aria-label="Loading delivery">
@@ -45,13 +57,31 @@ export function DeliveryCard({ id, showEvent = false, body }: { id: string; show
           <Skeleton className="h-24 w-full" />
         </div>
       ) : (
-        <DeliveryBody delivery={data} body={body ?? data.requestBody ?? ''} showEvent={showEvent} paged={attemptsCursor !== undefined} onPage={setAttemptsCursor} />
+        <DeliveryBody
+          delivery={data}
+          body={body ?? data.requestBody ?? ''}
+          showEvent={showEvent}
+          paged={attemptsCursor !== undefined}
+          onPage={setAttemptsCursor}
+        />
       )}
     </section>
   );
 }
 
-function DeliveryBody({ delivery, body, showEvent, paged, onPage }: { delivery: Delivery; body: string; showEvent: boolean; paged: boolean; onPage: (cursor: number | undefined) => void }) {
+function DeliveryBody({
+  delivery,
+  body,
+  showEvent,
+  paged,
+  onPage,
+}: {
+  delivery: Delivery;
+  body: string;
+  showEvent: boolean;
+  paged: boolean;
+  onPage: (cursor: number | undefined) => void;
+}) {
   const [picked, setPicked] = useState<string | null>(null);
   // Until an attempt is picked, the inspector follows the latest one as new attempts arrive.
   const selected = delivery.attempts.find((a) => a.id === picked) ?? delivery.attempts.at(-1) ?? null;
@@ -61,7 +91,10 @@ function DeliveryBody({ delivery, body, showEvent, paged, onPage }: { delivery: 
         <div className="min-w-0">
           <p className="flex flex-wrap items-center gap-2">
             <DeliveryStatusBadge status={delivery.status} />
-            <Link href={`/dashboard/subscriptions/${delivery.subscriptionId}`} className="truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400">
+            <Link
+              href={`/dashboard/subscriptions/${delivery.subscriptionId}`}
+              className="truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400"
+            >
               {delivery.subscriptionUrl}
             </Link>
           </p>
@@ -71,7 +104,10 @@ function DeliveryBody({ delivery, body, showEvent, paged, onPage }: { delivery: 
             {showEvent && (
               <>
                 {' · '}
-                <Link href={`/dashboard/events/${delivery.eventId}`} className="text-indigo-600 underline underline-offset-2 hover:no-underline dark:text-indigo-400">
+                <Link
+                  href={`/dashboard/events/${delivery.eventId}`}
+                  className="text-indigo-600 underline underline-offset-2 hover:no-underline dark:text-indigo-400"
+                >
                   event {delivery.eventType}
                 </Link>
               </>

@@ -24,7 +24,8 @@ export type DeliveryRow = {
 /** Rows that can be picked (a checkbox per row and one for the whole page). */
 export type RowSelection = { selected: ReadonlySet<string>; toggle: (id: string) => void; setAll: (ids: string[], on: boolean) => void };
 
-const checkboxClass = 'relative z-10 size-4 cursor-pointer accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500';
+const checkboxClass =
+  'relative z-10 size-4 cursor-pointer accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500';
 
 /**
  * Deliveries as rows; each opens its attempt timeline. `subscriptions` maps ids to URLs when known.
@@ -57,10 +58,12 @@ export function DeliveryTable({
                 className={checkboxClass}
                 aria-label="Select every row on this page"
                 checked={allOn}
-                onChange={(e) => selection.setAll(
-                  rows.map((d) => d.id),
-                  e.target.checked,
-                )}
+                onChange={(e) =>
+                  selection.setAll(
+                    rows.map((d) => d.id),
+                    e.target.checked,
+                  )
+                }
               />
             </Th>
           )}
@@ -82,7 +85,14 @@ export function DeliveryTable({
           <Tr key={d.id} testId="delivery-row">
             {selection && (
               <Td className="w-0 pr-0 max-sm:w-auto">
-                <input type="checkbox" className={checkboxClass} aria-label={`Select delivery ${d.id}`} checked={selection.selected.has(d.id)} onChange={() => selection.toggle(d.id)} data-testid="row-select" />
+                <input
+                  type="checkbox"
+                  className={checkboxClass}
+                  aria-label={`Select delivery ${d.id}`}
+                  checked={selection.selected.has(d.id)}
+                  onChange={() => selection.toggle(d.id)}
+                  data-testid="row-select"
+                />
               </Td>
             )}
             <Td>
@@ -93,7 +103,10 @@ export function DeliveryTable({
             </Td>
             <Td wide className="max-sm:order-last">
               <div className="font-mono text-[0.8125rem] break-all">{d.eventType}</div>
-              <Link href={`/dashboard/events/${d.eventId}`} className="relative z-10 font-mono text-xs break-all text-zinc-500 hover:text-indigo-600 hover:underline dark:text-zinc-400 dark:hover:text-indigo-400">
+              <Link
+                href={`/dashboard/events/${d.eventId}`}
+                className="relative z-10 font-mono text-xs break-all text-zinc-500 hover:text-indigo-600 hover:underline dark:text-zinc-400 dark:hover:text-indigo-400"
+              >
                 {d.eventId}
               </Link>
             </Td>

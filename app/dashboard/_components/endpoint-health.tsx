@@ -40,7 +40,12 @@ export function byAttention<S extends SubscriptionRow>(subs: S[], health: Map<st
   return [...subs].sort((a, b) => {
     const ha = health.get(a.id);
     const hb = health.get(b.id);
-    return attentionRank(a, ha) - attentionRank(b, hb) || (ha?.successRate ?? 1) - (hb?.successRate ?? 1) || (hb?.dead ?? 0) - (ha?.dead ?? 0) || a.url.localeCompare(b.url);
+    return (
+      attentionRank(a, ha) - attentionRank(b, hb) ||
+      (ha?.successRate ?? 1) - (hb?.successRate ?? 1) ||
+      (hb?.dead ?? 0) - (ha?.dead ?? 0) ||
+      a.url.localeCompare(b.url)
+    );
   });
 }
 
@@ -57,8 +62,17 @@ export function SuccessCell({ h, range }: { h: Health | undefined; range: Health
   const tone = rate < 0.9 ? 'red' : rate < 0.99 ? 'amber' : 'emerald';
   return (
     <span className="inline-flex items-center gap-2">
-      <Sparkline values={rates} max={1} tone={tone} label={`Success rate, ${windowWords(range)}: ${formatPercent(rate)} overall, lowest ${formatPercent(lowest)}`} testId="success-sparkline" />
-      <span className={`font-medium tabular-nums ${tone === 'red' ? 'text-red-700 dark:text-red-300' : tone === 'amber' ? 'text-amber-800 dark:text-amber-300' : ''}`} data-testid="success-rate">
+      <Sparkline
+        values={rates}
+        max={1}
+        tone={tone}
+        label={`Success rate, ${windowWords(range)}: ${formatPercent(rate)} overall, lowest ${formatPercent(lowest)}`}
+        testId="success-sparkline"
+      />
+      <span
+        className={`font-medium tabular-nums ${tone === 'red' ? 'text-red-700 dark:text-red-300' : tone === 'amber' ? 'text-amber-800 dark:text-amber-300' : ''}`}
+        data-testid="success-rate"
+      >
         {formatPercent(rate)}
       </span>
     </span>
@@ -72,7 +86,12 @@ export function LatencyCell({ h, range }: { h: Health | undefined; range: Health
   const top = Math.max(1, ...p99.map((v) => v ?? 0));
   return (
     <span className="inline-flex items-center gap-2">
-      <Sparkline values={p99} max={top} tone="violet" label={`p99 latency, ${windowWords(range)}: ${formatLatency(h.latencyP99Ms)} overall, highest ${formatLatency(top)}`} />
+      <Sparkline
+        values={p99}
+        max={top}
+        tone="violet"
+        label={`p99 latency, ${windowWords(range)}: ${formatLatency(h.latencyP99Ms)} overall, highest ${formatLatency(top)}`}
+      />
       <span className="tabular-nums" data-testid="latency-p99">
         {formatLatency(h.latencyP99Ms)}
       </span>
@@ -91,7 +110,11 @@ export function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined 
         </span>
       )}
       {(h?.dead ?? 0) > 0 && (
-        <Link href={`/dashboard/dead-letters?sub=${s.id}`} className="relative z-10 text-xs font-medium text-red-700 hover:underline dark:text-red-300" data-testid="dead-count">
+        <Link
+          href={`/dashboard/dead-letters?sub=${s.id}`}
+          className="relative z-10 text-xs font-medium text-red-700 hover:underline dark:text-red-300"
+          data-testid="dead-count"
+        >
           {formatCount(h!.dead)} dead
         </Link>
       )}

@@ -46,7 +46,9 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
               tabIndex={tab === t.key ? 0 : -1}
               onClick={() => setTab(t.key)}
               className={`border-b-2 px-2.5 py-2.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500 ${
-                tab === t.key ? 'border-indigo-600 text-zinc-900 dark:border-indigo-400 dark:text-white' : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200'
+                tab === t.key
+                  ? 'border-indigo-600 text-zinc-900 dark:border-indigo-400 dark:text-white'
+                  : 'border-transparent text-zinc-500 hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200'
               }`}
             >
               {t.label}
@@ -70,7 +72,8 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
           </div>
           {redactedNames(req.headers).length > 0 && (
             <p data-testid="redacted-note" className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-              {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them encrypted and never shows them.
+              {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them
+              encrypted and never shows them.
             </p>
           )}
         </div>
@@ -87,7 +90,8 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
           </CodeBlock>
         </div>
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          Sent {formatFull(attempt.startedAt)}. A copied request keeps this attempt&apos;s timestamp and signature: receivers that enforce the 5-minute tolerance will refuse it later.
+          Sent {formatFull(attempt.startedAt)}. A copied request keeps this attempt&apos;s timestamp and signature: receivers that enforce the 5-minute
+          tolerance will refuse it later.
         </p>
       </div>
       <div id={`${id}-response-panel`} role="tabpanel" aria-labelledby={`${id}-response-tab`} hidden={tab !== 'response'} className="space-y-4 p-4">
@@ -113,10 +117,14 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
             </div>
           </>
         ) : (
-          <div role="note" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+          <div
+            role="note"
+            className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
+          >
             <p className="font-medium">No response</p>
             <p className="mt-0.5 break-words">
-              {attempt.error ? `${attempt.error.class}: ${attempt.error.message ?? ''}` : 'The attempt ended before the endpoint answered.'} (after {formatLatency(attempt.latencyMs)})
+              {attempt.error ? `${attempt.error.class}: ${attempt.error.message ?? ''}` : 'The attempt ended before the endpoint answered.'} (after{' '}
+              {formatLatency(attempt.latencyMs)})
             </p>
           </div>
         )}

@@ -12,7 +12,17 @@ import { useTRPC } from '../../_components/trpc';
  * One-click replay of a delivery: a new attempt now, same webhook-id, fresh signature. Hidden in
  * read-only sessions; disabled while the delivery already waits for an attempt.
  */
-export function ReplayButton({ deliveryId, status, size = 'sm', variant = 'secondary' }: { deliveryId: string; status: string; size?: 'sm' | 'md'; variant?: 'primary' | 'secondary' }) {
+export function ReplayButton({
+  deliveryId,
+  status,
+  size = 'sm',
+  variant = 'secondary',
+}: {
+  deliveryId: string;
+  status: string;
+  size?: 'sm' | 'md';
+  variant?: 'primary' | 'secondary';
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const toast = useToast();
@@ -21,7 +31,11 @@ export function ReplayButton({ deliveryId, status, size = 'sm', variant = 'secon
     trpc.deliveries.replay.mutationOptions({
       onSuccess: async () => {
         toast({ tone: 'success', title: 'Replay queued', description: 'A new attempt starts now; the timeline updates live.' });
-        await Promise.all([qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }), qc.invalidateQueries({ queryKey: trpc.events.pathKey() }), qc.invalidateQueries({ queryKey: trpc.stats.pathKey() })]);
+        await Promise.all([
+          qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }),
+          qc.invalidateQueries({ queryKey: trpc.events.pathKey() }),
+          qc.invalidateQueries({ queryKey: trpc.stats.pathKey() }),
+        ]);
       },
       onError: (err) => toast({ tone: 'error', title: 'Could not replay', description: describeError(err) }),
     }),

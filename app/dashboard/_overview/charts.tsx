@@ -10,7 +10,17 @@ import { useOverview, type Range } from './use-overview';
 
 const HEIGHT = 180;
 
-function ChartPanel({ title, description, range, children }: { title: string; description: string; range: Range; children: (data: NonNullable<ReturnType<typeof useOverview>['data']>) => ReactNode }) {
+function ChartPanel({
+  title,
+  description,
+  range,
+  children,
+}: {
+  title: string;
+  description: string;
+  range: Range;
+  children: (data: NonNullable<ReturnType<typeof useOverview>['data']>) => ReactNode;
+}) {
   const { data, error, refetch } = useOverview(range);
   return (
     <Panel title={title} description={description} bodyClassName="p-4">

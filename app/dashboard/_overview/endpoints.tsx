@@ -49,7 +49,10 @@ export function EndpointHealth({ range }: { range: Range }) {
               {sorted.slice(0, SHOWN).map((s) => (
                 <Tr key={s.id} testId="endpoint-row">
                   <Td wide className="max-w-sm">
-                    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal">
+                    <RowLink
+                      href={`/dashboard/subscriptions/${s.id}`}
+                      className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal"
+                    >
                       {s.url}
                     </RowLink>
                   </Td>
@@ -66,7 +69,11 @@ export function EndpointHealth({ range }: { range: Range }) {
               ))}
             </TBody>
           </Table>
-          {sorted.length > SHOWN && <p className="border-t border-zinc-100 px-4 py-2.5 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">{sorted.length - SHOWN} more on the Subscriptions page.</p>}
+          {sorted.length > SHOWN && (
+            <p className="border-t border-zinc-100 px-4 py-2.5 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+              {sorted.length - SHOWN} more on the Subscriptions page.
+            </p>
+          )}
         </>
       )}
     </Panel>

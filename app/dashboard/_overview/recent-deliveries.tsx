@@ -15,7 +15,15 @@ export function RecentDeliveries() {
   const { data, error, refetch } = useQuery({ ...trpc.deliveries.list.queryOptions({ limit: 10 }), refetchInterval: 3000 });
   const urls = useSubscriptionUrls();
   return (
-    <Panel title="Recent deliveries" description="The last 10, live" actions={<ButtonLink href="/dashboard/events" size="sm">All events</ButtonLink>}>
+    <Panel
+      title="Recent deliveries"
+      description="The last 10, live"
+      actions={
+        <ButtonLink href="/dashboard/events" size="sm">
+          All events
+        </ButtonLink>
+      }
+    >
       {error ? (
         <div className="p-4">
           <ErrorState error={error} title="Could not load deliveries" onRetry={() => void refetch()} />

@@ -9,7 +9,23 @@ import { useOverview, type Range } from './use-overview';
 
 const perMinute = (rate: number) => (rate > 0 && rate < 0.1 ? '< 0.1' : formatRate(rate));
 
-function Card({ label, value, hint, tone, href, testId, className = '' }: { label: string; value: ReactNode; hint: ReactNode; tone?: 'good' | 'bad' | 'warn'; href?: string; testId?: string; className?: string }) {
+function Card({
+  label,
+  value,
+  hint,
+  tone,
+  href,
+  testId,
+  className = '',
+}: {
+  label: string;
+  value: ReactNode;
+  hint: ReactNode;
+  tone?: 'good' | 'bad' | 'warn';
+  href?: string;
+  testId?: string;
+  className?: string;
+}) {
   const toneClass = tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
   const body = (
     <>
@@ -37,7 +53,10 @@ export function StatCards({ range }: { range: Range }) {
     return (
       <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" role="status" aria-label="Loading figures">
         {Array.from({ length: 5 }, (_, i) => (
-          <div key={i} className={`${i === 4 ? 'col-span-2 md:col-span-1' : ''} h-24 rounded-xl border border-zinc-200 bg-white px-4 py-3 dark:border-zinc-800 dark:bg-zinc-900`}>
+          <div
+            key={i}
+            className={`${i === 4 ? 'col-span-2 md:col-span-1' : ''} h-24 rounded-xl border border-zinc-200 bg-white px-4 py-3 dark:border-zinc-800 dark:bg-zinc-900`}
+          >
             <Skeleton className="h-3 w-20" />
             <Skeleton className="mt-2.5 h-6 w-16" />
             <Skeleton className="mt-2 h-3 w-24" />
@@ -51,7 +70,12 @@ export function StatCards({ range }: { range: Range }) {
   const rate = totals.successRate;
   return (
     <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5">
-      <Card label="Delivery attempts" value={formatCount(totals.attempts)} hint={`${perMinute(totals.attempts / minutes)} per minute, ${window}`} testId="stat-attempts" />
+      <Card
+        label="Delivery attempts"
+        value={formatCount(totals.attempts)}
+        hint={`${perMinute(totals.attempts / minutes)} per minute, ${window}`}
+        testId="stat-attempts"
+      />
       <Card
         label="Success rate"
         value={formatPercent(rate)}

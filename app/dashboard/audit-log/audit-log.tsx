@@ -10,9 +10,22 @@ import { DateTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 
 const actions = [
-  'subscription.created', 'subscription.updated', 'subscription.paused', 'subscription.resumed', 'subscription.resumed_discarding_held', 'subscription.deleted',
-  'subscription.secret_revealed', 'subscription.secret_rotated', 'subscription.probe_requested', 'api_key.created', 'api_key.revoked', 'portal_link.created',
-  'bulk_replay.created', 'bulk_replay.cancelled', 'user.created', 'customer.created',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.paused',
+  'subscription.resumed',
+  'subscription.resumed_discarding_held',
+  'subscription.deleted',
+  'subscription.secret_revealed',
+  'subscription.secret_rotated',
+  'subscription.probe_requested',
+  'api_key.created',
+  'api_key.revoked',
+  'portal_link.created',
+  'bulk_replay.created',
+  'bulk_replay.cancelled',
+  'user.created',
+  'customer.created',
 ];
 
 /** The customer's audit log, newest first, filterable by action, in cursor pages (older / newer). */
@@ -56,7 +69,9 @@ export function AuditLog() {
       ) : !query.data ? (
         <TableSkeleton rows={5} label="Loading the audit log" />
       ) : rows.length === 0 ? (
-        <EmptyState title="No changes recorded">{action ? 'Nothing with this action yet.' : 'Changes to subscriptions, API keys and replays appear here.'}</EmptyState>
+        <EmptyState title="No changes recorded">
+          {action ? 'Nothing with this action yet.' : 'Changes to subscriptions, API keys and replays appear here.'}
+        </EmptyState>
       ) : (
         <>
           <Table label="Audit log">
@@ -76,7 +91,9 @@ export function AuditLog() {
                     <DateTime at={e.createdAt} />
                   </Td>
                   <Td>
-                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}</span>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                      {e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}
+                    </span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
                     {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
                   </Td>
@@ -117,7 +134,8 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
     <ul className="space-y-0.5 text-xs">
       {keys.map((k) => (
         <li key={k} className="break-all">
-          <span className="font-medium">{k}</span>: {before ? <span className="text-zinc-500 line-through dark:text-zinc-400">{show(b[k])}</span> : null} {show(a[k])}
+          <span className="font-medium">{k}</span>: {before ? <span className="text-zinc-500 line-through dark:text-zinc-400">{show(b[k])}</span> : null}{' '}
+          {show(a[k])}
         </li>
       ))}
     </ul>

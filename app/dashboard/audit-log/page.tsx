@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Audit log' };
 export default function AuditLogPage() {
   return (
     <>
-      <PageHeader title="Audit log" description="Every change to your configuration: who made it, when, from where, and what changed. Secrets are never shown." />
+      <PageHeader
+        title="Audit log"
+        description="Every change to your configuration: who made it, when, from where, and what changed. Secrets are never shown."
+      />
       <AuditLog />
     </>
   );

@@ -39,8 +39,13 @@ function useReplays() {
 function useScopeWords(filter: { subscriptionId?: string; eventType?: string; from?: string }) {
   const urls = useSubscriptionUrls();
   return (
-    [filter.subscriptionId && (urls?.get(filter.subscriptionId) ?? filter.subscriptionId), filter.eventType, filter.from && `created since ${formatFull(filter.from)}`].filter(Boolean).join(' · ') ||
-    'all dead letters'
+    [
+      filter.subscriptionId && (urls?.get(filter.subscriptionId) ?? filter.subscriptionId),
+      filter.eventType,
+      filter.from && `created since ${formatFull(filter.from)}`,
+    ]
+      .filter(Boolean)
+      .join(' · ') || 'all dead letters'
   );
 }
 
@@ -74,13 +79,25 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
   if (readOnly) return null;
   return (
     <>
-      <Button variant="primary" onClick={() => setOpen(true)} disabled={disabled || !!running || !!problem} title={running ? 'A replay is running; it shows its progress below' : undefined}>
-        <IconReplay className="size-4" /> {input.subscriptionId && !input.eventType && !input.from ? 'Replay all for this subscription' : scoped ? 'Replay all matching' : 'Replay all'}
+      <Button
+        variant="primary"
+        onClick={() => setOpen(true)}
+        disabled={disabled || !!running || !!problem}
+        title={running ? 'A replay is running; it shows its progress below' : undefined}
+      >
+        <IconReplay className="size-4" />{' '}
+        {input.subscriptionId && !input.eventType && !input.from ? 'Replay all for this subscription' : scoped ? 'Replay all matching' : 'Replay all'}
       </Button>
       <ConfirmDialog
         open={open}
         onClose={() => setOpen(false)}
-        title={input.subscriptionId && !input.eventType && !input.from ? 'Replay every dead letter of this subscription?' : scoped ? 'Replay every matching dead letter?' : 'Replay every dead letter?'}
+        title={
+          input.subscriptionId && !input.eventType && !input.from
+            ? 'Replay every dead letter of this subscription?'
+            : scoped
+              ? 'Replay every matching dead letter?'
+              : 'Replay every dead letter?'
+        }
         confirmLabel="Replay all"
         onConfirm={() => start(input)}
       >
@@ -99,7 +116,8 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
           ) : (
             'Every dead letter of this account'
           )}{' '}
-          is sent again, each with a fresh retry cycle. Hookrelay re-enqueues them in paced batches and sends your live traffic first, so nothing else slows down. You can cancel while it runs.
+          is sent again, each with a fresh retry cycle. Hookrelay re-enqueues them in paced batches and sends your live traffic first, so nothing else slows
+          down. You can cancel while it runs.
         </p>
       </ConfirmDialog>
     </>
@@ -141,7 +159,12 @@ export function ReplaySinceButton({ disabled }: { disabled: boolean }) {
       >
         <IconReplay className="size-4" /> Replay since…
       </Button>
-      <Dialog open={open} onClose={() => setOpen(false)} title="Replay what failed since…" description="For after an outage: every dead letter created since then is sent again, in one paced bulk replay.">
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Replay what failed since…"
+        description="For after an outage: every dead letter created since then is sent again, in one paced bulk replay."
+      >
         <form
           className="space-y-4"
           onSubmit={(e) => {
@@ -158,7 +181,14 @@ export function ReplaySinceButton({ disabled }: { disabled: boolean }) {
           }}
         >
           <Field id="replay-since" label="Created since" error={error} hint={`In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
-            <Input id="replay-since" type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} aria-invalid={!!error} aria-describedby={error ? 'replay-since-error' : 'replay-since-hint'} />
+            <Input
+              id="replay-since"
+              type="datetime-local"
+              value={since}
+              onChange={(e) => setSince(e.target.value)}
+              aria-invalid={!!error}
+              aria-describedby={error ? 'replay-since-error' : 'replay-since-hint'}
+            />
           </Field>
           <p className="text-sm text-zinc-600 dark:text-zinc-300">
             {input.subscriptionId ? (
@@ -221,7 +251,11 @@ function ReplayCard({ replay: r }: { replay: Replay }) {
     { label: 'In flight', value: r.inFlight, testId: 'replay-in-flight', dot: 'bg-sky-500' },
   ];
   return (
-    <section aria-label="Bulk replay" data-testid="bulk-replay" className="rounded-xl border border-zinc-200 bg-white p-4 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+    <section
+      aria-label="Bulk replay"
+      data-testid="bulk-replay"
+      className="rounded-xl border border-zinc-200 bg-white p-4 shadow-xs dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h2 className="flex flex-wrap items-center gap-2 text-sm font-semibold">

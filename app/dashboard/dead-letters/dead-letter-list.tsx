@@ -127,7 +127,8 @@ function ReplaySelected({ ids, onDone }: { ids: string[]; onDone: () => void }) 
           .then(async (results) => {
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
             const ok = results.length - failed.length;
-            if (ok > 0) toast({ tone: 'success', title: `${ok} replay${ok === 1 ? '' : 's'} queued`, description: 'Each selected dead letter is sent again now.' });
+            if (ok > 0)
+              toast({ tone: 'success', title: `${ok} replay${ok === 1 ? '' : 's'} queued`, description: 'Each selected dead letter is sent again now.' });
             if (failed.length > 0) toast({ tone: 'error', title: `${failed.length} could not be replayed`, description: describeError(failed[0]!.reason) });
             onDone();
             await Promise.all([qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }), qc.invalidateQueries({ queryKey: trpc.stats.pathKey() })]);
@@ -165,7 +166,9 @@ export function DeadLetterList() {
         <TableSkeleton rows={5} label="Loading dead letters" />
       ) : data.data.length === 0 ? (
         <EmptyState title="No dead letters">
-          {filtered ? 'None match these filters: every such delivery got through, or was replayed.' : 'Every delivery got through, or was replayed. Deliveries land here when all their retries fail.'}
+          {filtered
+            ? 'None match these filters: every such delivery got through, or was replayed.'
+            : 'Every delivery got through, or was replayed. Deliveries land here when all their retries fail.'}
         </EmptyState>
       ) : (
         <>

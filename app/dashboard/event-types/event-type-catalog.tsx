@@ -25,7 +25,9 @@ export function EventTypeCatalog() {
   if (data.data.length === 0) {
     return (
       <Panel>
-        <EmptyState title="No event types listed yet">The platform has not described its event types. You can still subscribe to any type by name or pattern.</EmptyState>
+        <EmptyState title="No event types listed yet">
+          The platform has not described its event types. You can still subscribe to any type by name or pattern.
+        </EmptyState>
       </Panel>
     );
   }
@@ -52,7 +54,9 @@ export function EventTypeCatalog() {
               }
               description={t.description ?? 'No description.'}
               actions={
-                <span className={`rounded-md px-1.5 py-0.5 text-xs font-medium ${t.schema ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300' : 'bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400'}`}>
+                <span
+                  className={`rounded-md px-1.5 py-0.5 text-xs font-medium ${t.schema ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300' : 'bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400'}`}
+                >
                   {t.schema ? 'Schema-checked' : 'No schema'}
                 </span>
               }

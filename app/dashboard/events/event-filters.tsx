@@ -84,7 +84,12 @@ export function EventFilterBar() {
           <label htmlFor="filter-range" className="sr-only">
             Time range
           </label>
-          <Select id="filter-range" value={filters.range} onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) }, { push: true })} className="w-auto">
+          <Select
+            id="filter-range"
+            value={filters.range}
+            onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) }, { push: true })}
+            className="w-auto"
+          >
             {timeRanges.map((r) => (
               <option key={r.value} value={r.value}>
                 {r.label}
@@ -108,11 +113,21 @@ export function EventFilterBar() {
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <label className="flex items-center gap-2">
             From
-            <Input type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : '' })} className="w-auto" />
+            <Input
+              type="datetime-local"
+              value={toLocalInput(filters.from)}
+              onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : '' })}
+              className="w-auto"
+            />
           </label>
           <label className="flex items-center gap-2">
             To
-            <Input type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : '' })} className="w-auto" />
+            <Input
+              type="datetime-local"
+              value={toLocalInput(filters.to)}
+              onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : '' })}
+              className="w-auto"
+            />
           </label>
           <span className="text-xs text-zinc-500 dark:text-zinc-400">in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone})</span>
         </div>

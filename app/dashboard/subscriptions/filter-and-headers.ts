@@ -19,7 +19,14 @@ export function parseFilter(text: string): Parsed<Filter> {
     return { value: null, error: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
   const issues = validateFilter(json);
-  if (issues.length) return { value: null, error: issues.slice(0, 3).map((i) => (i.path ? `${i.path}: ${i.reason}` : sentence(i.reason))).join(' · ') };
+  if (issues.length)
+    return {
+      value: null,
+      error: issues
+        .slice(0, 3)
+        .map((i) => (i.path ? `${i.path}: ${i.reason}` : sentence(i.reason)))
+        .join(' · '),
+    };
   return { value: json as Filter, error: null };
 }
 
@@ -39,7 +46,14 @@ export function parseHeaders(text: string): Parsed<Record<string, string>> {
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
   const issues = validateCustomHeaders(headers);
-  if (issues.length) return { value: null, error: issues.slice(0, 3).map((i) => sentence(i.reason)).join(' · ') };
+  if (issues.length)
+    return {
+      value: null,
+      error: issues
+        .slice(0, 3)
+        .map((i) => sentence(i.reason))
+        .join(' · '),
+    };
   return { value: Object.keys(headers).length ? headers : null, error: null };
 }
 

@@ -54,7 +54,11 @@ export function FilterDryRun({ patterns, filter, ready }: { patterns: string[]; 
         <ul className="mt-2 max-h-40 space-y-1 overflow-y-auto" aria-label="Recent events and what this subscription would do" data-testid="dry-run-events">
           {data.events.slice(0, 20).map((e) => (
             <li key={e.id} className="flex items-start gap-1.5" data-testid="dry-run-event" data-matches={e.matches}>
-              {e.matches ? <IconCheck title="Would be delivered" className="mt-px size-3.5 shrink-0 text-emerald-600 dark:text-emerald-400" /> : <IconBan title="Would not be delivered" className="mt-px size-3.5 shrink-0 text-zinc-400" />}
+              {e.matches ? (
+                <IconCheck title="Would be delivered" className="mt-px size-3.5 shrink-0 text-emerald-600 dark:text-emerald-400" />
+              ) : (
+                <IconBan title="Would not be delivered" className="mt-px size-3.5 shrink-0 text-zinc-400" />
+              )}
               <span className="min-w-0 break-words">
                 <code className="font-semibold text-zinc-800 dark:text-zinc-200">{e.type}</code> {e.reason}
               </span>

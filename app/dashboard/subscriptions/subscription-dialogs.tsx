@@ -55,11 +55,26 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
   return (
     <Dialog open={open} onClose={onClose} title="Edit subscription" wide>
       <SubscriptionForm
-        initial={{ url: sub.url, eventTypes: sub.eventTypes, description: sub.description, rateLimitPerSecond: sub.rateLimitPerSecond, filter: sub.filter, headers: sub.headers }}
+        initial={{
+          url: sub.url,
+          eventTypes: sub.eventTypes,
+          description: sub.description,
+          rateLimitPerSecond: sub.rateLimitPerSecond,
+          filter: sub.filter,
+          headers: sub.headers,
+        }}
         submitLabel="Save changes"
         onCancel={onClose}
         onSubmit={async (v) => {
-          await update.mutateAsync({ id: sub.id, url: v.url, eventTypes: v.eventTypes, description: v.description, rateLimitPerSecond: v.rateLimitPerSecond, filter: v.filter, headers: v.headers });
+          await update.mutateAsync({
+            id: sub.id,
+            url: v.url,
+            eventTypes: v.eventTypes,
+            description: v.description,
+            rateLimitPerSecond: v.rateLimitPerSecond,
+            filter: v.filter,
+            headers: v.headers,
+          });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();
           toast({ tone: 'success', title: 'Subscription saved' });

@@ -36,7 +36,10 @@ const splitPatterns = (text: string) =>
  * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
-function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string }): { errors: Errors; parsed?: SubscriptionValues } {
+function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string }): {
+  errors: Errors;
+  parsed?: SubscriptionValues;
+} {
   const errors: Errors = {};
   const url = values.url.trim();
   if (!url) errors.url = 'Enter the URL of your endpoint.';
@@ -51,7 +54,12 @@ function validate(values: { url: string; patterns: string[]; description: string
   const rate = values.rate.trim() === '' ? null : Number(values.rate);
   if (rate !== null && Number.isNaN(rate)) errors.rateLimitPerSecond = 'Enter a number of requests per second, or leave it empty for no limit.';
   if (values.patterns.length === 0) errors.eventTypes = 'Add at least one event type pattern, e.g. order.created or order.*';
-  const result = createSubscriptionInput.safeParse({ url: url || 'x', eventTypes: values.patterns.length ? values.patterns : ['*'], description: values.description || undefined, rateLimitPerSecond: rate ?? undefined });
+  const result = createSubscriptionInput.safeParse({
+    url: url || 'x',
+    eventTypes: values.patterns.length ? values.patterns : ['*'],
+    description: values.description || undefined,
+    rateLimitPerSecond: rate ?? undefined,
+  });
   if (!result.success) {
     const patternProblems: string[] = [];
     for (const issue of result.error.issues) {
@@ -69,7 +77,17 @@ function validate(values: { url: string; patterns: string[]; description: string
   const headers = parseHeaders(values.headers);
   if (headers.error) errors.headers = headers.error;
   if (Object.keys(errors).length) return { errors };
-  return { errors, parsed: { url, eventTypes: values.patterns, description: values.description.trim() || null, rateLimitPerSecond: rate, filter: filter.value, headers: headers.value } };
+  return {
+    errors,
+    parsed: {
+      url,
+      eventTypes: values.patterns,
+      description: values.description.trim() || null,
+      rateLimitPerSecond: rate,
+      filter: filter.value,
+      headers: headers.value,
+    },
+  };
 }
 
 function PatternHelp({ patterns }: { patterns: string[] }) {
@@ -224,7 +242,8 @@ export function SubscriptionForm({
         error={errors.filter ?? liveFilter.error}
         hint={
           <>
-            A JSON condition on the delivered body, e.g. <code>{'{"data.amount": {"$gte": 1000}}'}</code>. Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains, and $and $or $not. Empty: every event of a matching type.
+            A JSON condition on the delivered body, e.g. <code>{'{"data.amount": {"$gte": 1000}}'}</code>. Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists
+            $startsWith $endsWith $contains, and $and $or $not. Empty: every event of a matching type.
           </>
         }
       >
@@ -243,9 +262,22 @@ export function SubscriptionForm({
       </Field>
       <FilterDryRun patterns={patterns} filter={liveFilter.value} ready={patternsValid && !liveFilter.error} />
       <Field id="sub-description" label="Description" optional error={errors.description}>
-        <Input id="sub-description" name="description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Production order sync" aria-invalid={!!errors.description} />
+        <Input
+          id="sub-description"
+          name="description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          placeholder="Production order sync"
+          aria-invalid={!!errors.description}
+        />
       </Field>
-      <Field id="sub-rateLimitPerSecond" label="Rate limit" optional error={errors.rateLimitPerSecond} hint="Most requests per second to this endpoint. Empty: no limit.">
+      <Field
+        id="sub-rateLimitPerSecond"
+        label="Rate limit"
+        optional
+        error={errors.rateLimitPerSecond}
+        hint="Most requests per second to this endpoint. Empty: no limit."
+      >
         <Input
           id="sub-rateLimitPerSecond"
           name="rateLimitPerSecond"

@@ -22,7 +22,11 @@ export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: 
           {p}
         </code>
       ))}
-      {patterns.length > max && <span className="text-xs text-zinc-500 dark:text-zinc-400" title={patterns.slice(max).join(', ')}>+{patterns.length - max} more</span>}
+      {patterns.length > max && (
+        <span className="text-xs text-zinc-500 dark:text-zinc-400" title={patterns.slice(max).join(', ')}>
+          +{patterns.length - max} more
+        </span>
+      )}
     </span>
   );
 }
@@ -43,7 +47,11 @@ export function SubscriptionList() {
   const trpc = useTRPC();
   const pages = useCursorPages('all');
   const [range, setRange] = useHealthRange();
-  const { data, error, refetch } = useQuery({ ...trpc.subscriptions.list.queryOptions({ limit: 50, cursor: pages.cursor }), refetchInterval: 15_000, placeholderData: keepPreviousData });
+  const { data, error, refetch } = useQuery({
+    ...trpc.subscriptions.list.queryOptions({ limit: 50, cursor: pages.cursor }),
+    refetchInterval: 15_000,
+    placeholderData: keepPreviousData,
+  });
   const health = useSubscriptionHealth(range);
   const byId = new Map((health.data?.subscriptions ?? []).map((h) => [h.subscriptionId, h]));
   return (
@@ -96,7 +104,10 @@ export function SubscriptionList() {
               {byAttention(data.data, byId).map((s) => (
                 <Tr key={s.id} testId="subscription-row">
                   <Td wide className="max-w-md">
-                    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal">
+                    <RowLink
+                      href={`/dashboard/subscriptions/${s.id}`}
+                      className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal"
+                    >
                       {s.url}
                     </RowLink>
                     <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{s.description ?? <span className="font-mono">{s.id}</span>}</div>

@@ -40,7 +40,12 @@ export function Usage() {
           <>
             <div className="flex h-32 items-end gap-1 px-4 pt-4" role="img" aria-label={`Delivery attempts per day, at most ${fmt.format(max)} on one day`}>
               {data.data.map((d) => (
-                <div key={d.day} className="flex flex-1 flex-col justify-end" title={`${d.day}: ${d.deliveriesSucceeded} succeeded, ${d.deliveriesFailed} failed`} style={{ height: '100%' }}>
+                <div
+                  key={d.day}
+                  className="flex flex-1 flex-col justify-end"
+                  title={`${d.day}: ${d.deliveriesSucceeded} succeeded, ${d.deliveriesFailed} failed`}
+                  style={{ height: '100%' }}
+                >
                   <div className="bg-red-400 dark:bg-red-500" style={{ height: `${(d.deliveriesFailed / max) * 100}%` }} />
                   <div className="bg-emerald-500 dark:bg-emerald-400" style={{ height: `${(d.deliveriesSucceeded / max) * 100}%` }} />
                 </div>

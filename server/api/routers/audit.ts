@@ -6,12 +6,28 @@ import { authedProcedure, router } from '../trpc';
 
 export const auditRouter = router({
   log: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/audit-log', summary: 'Who changed what, when and from where (newest first; a customer key: its own)', tag: 'audit', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/audit-log',
+        summary: 'Who changed what, when and from where (newest first; a customer key: its own)',
+        tag: 'audit',
+        auth: 'any',
+      },
+    })
     .input(listAuditLogInput)
     .output(auditPageOutput)
     .query(({ ctx, input }) => listAuditLog(ctx.ctx, ctx.scope, input)),
   usage: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/usage', summary: 'Usage per customer and day: events published, deliveries attempted, succeeded, failed, bytes sent', tag: 'audit', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/usage',
+        summary: 'Usage per customer and day: events published, deliveries attempted, succeeded, failed, bytes sent',
+        tag: 'audit',
+        auth: 'any',
+      },
+    })
     .input(usageInput)
     .output(usageOutput)
     .query(({ ctx, input }) => getUsage(ctx.ctx, ctx.scope, input)),

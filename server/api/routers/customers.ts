@@ -1,7 +1,33 @@
 import { z } from 'zod';
-import { createCustomer, createCustomerApiKey, createDashboardUser, createPortalLink, getCustomer, listApiKeys, listCustomers, revokeApiKey } from '../../domain/tenants/customers';
-import { createApiKeyInput, createCustomerInput, createUserInput, idOf, listApiKeysInput, listCustomersInput, pageOf, portalLinkInput } from '../../domain/schemas';
-import { apiKeyPageOutput, createdApiKeyOutput, customerOutput, customerPageOutput, dashboardUserOutput, portalLinkOutput, revokedApiKeyOutput } from '../outputs';
+import {
+  createCustomer,
+  createCustomerApiKey,
+  createDashboardUser,
+  createPortalLink,
+  getCustomer,
+  listApiKeys,
+  listCustomers,
+  revokeApiKey,
+} from '../../domain/tenants/customers';
+import {
+  createApiKeyInput,
+  createCustomerInput,
+  createUserInput,
+  idOf,
+  listApiKeysInput,
+  listCustomersInput,
+  pageOf,
+  portalLinkInput,
+} from '../../domain/schemas';
+import {
+  apiKeyPageOutput,
+  createdApiKeyOutput,
+  customerOutput,
+  customerPageOutput,
+  dashboardUserOutput,
+  portalLinkOutput,
+  revokedApiKeyOutput,
+} from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
 const customerId = z.strictObject({ id: idOf('customer') });
@@ -23,32 +49,83 @@ export const customersRouter = router({
     .output(customerOutput)
     .query(({ ctx, input }) => getCustomer(ctx.ctx, ctx.scope, input.id)),
   createApiKey: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/customers/{id}/api-keys', status: 201, summary: 'Create a customer API key (the key is shown once)', tag: 'api-keys', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/customers/{id}/api-keys',
+        status: 201,
+        summary: 'Create a customer API key (the key is shown once)',
+        tag: 'api-keys',
+        auth: 'any',
+      },
+    })
     .input(createApiKeyInput)
     .output(createdApiKeyOutput)
     .mutation(({ ctx, input }) => createCustomerApiKey(ctx.ctx, ctx.scope, input.id, input.name)),
   listApiKeys: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/customers/{id}/api-keys', summary: "List a customer's API keys (prefix and last use, never the key)", tag: 'api-keys', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/customers/{id}/api-keys',
+        summary: "List a customer's API keys (prefix and last use, never the key)",
+        tag: 'api-keys',
+        auth: 'any',
+      },
+    })
     .input(customerId.extend(pageOf('apiKey')))
     .output(apiKeyPageOutput)
     .query(({ ctx, input: { id, ...page } }) => listApiKeys(ctx.ctx, ctx.scope, { ...page, customerId: id })),
   allApiKeys: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/api-keys', summary: 'List API keys: a customer key sees its own; a platform key every key, platform keys included', tag: 'api-keys', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/api-keys',
+        summary: 'List API keys: a customer key sees its own; a platform key every key, platform keys included',
+        tag: 'api-keys',
+        auth: 'any',
+      },
+    })
     .input(listApiKeysInput)
     .output(apiKeyPageOutput)
     .query(({ ctx, input }) => listApiKeys(ctx.ctx, ctx.scope, input)),
   revokeApiKey: authedProcedure
-    .meta({ rest: { method: 'DELETE', path: '/api-keys/{id}', summary: 'Revoke an API key (effective at once; revoking again is a no-op)', tag: 'api-keys', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/api-keys/{id}',
+        summary: 'Revoke an API key (effective at once; revoking again is a no-op)',
+        tag: 'api-keys',
+        auth: 'any',
+      },
+    })
     .input(z.strictObject({ id: idOf('apiKey') }))
     .output(revokedApiKeyOutput)
     .mutation(({ ctx, input }) => revokeApiKey(ctx.ctx, ctx.scope, input.id)),
   createUser: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/customers/{id}/users', status: 201, summary: 'Create a dashboard login for a customer', tag: 'customers', auth: 'platform' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/customers/{id}/users',
+        status: 201,
+        summary: 'Create a dashboard login for a customer',
+        tag: 'customers',
+        auth: 'platform',
+      },
+    })
     .input(customerId.extend(createUserInput.shape))
     .output(dashboardUserOutput)
     .mutation(({ ctx, input: { id, ...user } }) => createDashboardUser(ctx.ctx, ctx.scope, id, user)),
   portalLink: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/customers/{id}/portal-link', status: 201, summary: "A short-lived, single-use sign-in link to the customer's dashboard", tag: 'customers', auth: 'platform' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/customers/{id}/portal-link',
+        status: 201,
+        summary: "A short-lived, single-use sign-in link to the customer's dashboard",
+        tag: 'customers',
+        auth: 'platform',
+      },
+    })
     .input(customerId.extend(portalLinkInput.shape))
     .output(portalLinkOutput)
     .mutation(({ ctx, input: { id, ...opts } }) => createPortalLink(ctx.ctx, ctx.scope, id, opts, ctx.baseUrl)),

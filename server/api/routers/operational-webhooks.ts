@@ -8,8 +8,20 @@ import {
   rotateOperationalWebhookSecret,
   updateOperationalWebhook,
 } from '../../domain/operational/webhooks';
-import { createOperationalWebhookInput, idOf, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../../domain/schemas';
-import { deletedOutput, operationalDeliveryPageOutput, operationalWebhookOutput, operationalWebhookPageOutput, operationalWebhookWithSecretOutput } from '../outputs';
+import {
+  createOperationalWebhookInput,
+  idOf,
+  listOperationalDeliveriesInput,
+  listOperationalWebhooksInput,
+  updateOperationalWebhookInput,
+} from '../../domain/schemas';
+import {
+  deletedOutput,
+  operationalDeliveryPageOutput,
+  operationalWebhookOutput,
+  operationalWebhookPageOutput,
+  operationalWebhookWithSecretOutput,
+} from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('operationalWebhook') });
@@ -50,7 +62,7 @@ export const operationalWebhooksRouter = router({
     .output(operationalWebhookWithSecretOutput)
     .mutation(({ ctx, input }) => rotateOperationalWebhookSecret(ctx.ctx, ctx.scope, input.id)),
   deliveries: authedProcedure
-    .meta(rest('GET', '/{id}/deliveries', 'What was sent to it, newest first, with the outcome of each delivery\'s last attempt'))
+    .meta(rest('GET', '/{id}/deliveries', "What was sent to it, newest first, with the outcome of each delivery's last attempt"))
     .input(byId.extend(listOperationalDeliveriesInput.shape))
     .output(operationalDeliveryPageOutput)
     .query(({ ctx, input: { id, ...page } }) => listOperationalDeliveries(ctx.ctx, ctx.scope, id, page)),

@@ -6,7 +6,16 @@ import { authedProcedure, router } from '../trpc';
 
 export const replaysRouter = router({
   create: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/replays', status: 202, summary: 'Replay all dead letters matching a filter (one bulk job; returns the running one if any)', tag: 'replays', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/replays',
+        status: 202,
+        summary: 'Replay all dead letters matching a filter (one bulk job; returns the running one if any)',
+        tag: 'replays',
+        auth: 'any',
+      },
+    })
     .input(createReplayInput)
     .output(createdReplayOutput)
     .mutation(({ ctx, input }) => createBulkReplay(ctx.ctx, ctx.scope, input)),
@@ -16,7 +25,9 @@ export const replaysRouter = router({
     .output(replayPageOutput)
     .query(({ ctx, input }) => listBulkReplays(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/replays/{id}', summary: 'Progress of a bulk replay: total, enqueued, delivered, failed', tag: 'replays', auth: 'any' } })
+    .meta({
+      rest: { method: 'GET', path: '/replays/{id}', summary: 'Progress of a bulk replay: total, enqueued, delivered, failed', tag: 'replays', auth: 'any' },
+    })
     .input(z.strictObject({ id: idOf('replay') }))
     .output(replayOutput)
     .query(({ ctx, input }) => getBulkReplay(ctx.ctx, ctx.scope, input.id)),

@@ -3,15 +3,42 @@ import { sendTestEvent } from '../../domain/events/publish';
 import { testFilter } from '../../domain/events/filter-dry-run';
 import { createSubscriptionInput, idOf, listSubscriptionsInput, testFilterInput, updateSubscriptionInput } from '../../domain/schemas';
 import { subscriptionStats } from '../../domain/insights/stats';
-import { createSubscription, deleteSubscription, getSubscription, getSubscriptionSecret, listSubscriptions, probeNow, rotateSecret, updateSubscription } from '../../domain/tenants/subscriptions';
-import { deletedOutput, secretOutput, subscriptionOutput, subscriptionPageOutput, subscriptionStatsOutput, subscriptionWithSecretOutput, testEventOutput, testFilterOutput } from '../outputs';
+import {
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  getSubscriptionSecret,
+  listSubscriptions,
+  probeNow,
+  rotateSecret,
+  updateSubscription,
+} from '../../domain/tenants/subscriptions';
+import {
+  deletedOutput,
+  secretOutput,
+  subscriptionOutput,
+  subscriptionPageOutput,
+  subscriptionStatsOutput,
+  subscriptionWithSecretOutput,
+  testEventOutput,
+  testFilterOutput,
+} from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });
 
 export const subscriptionsRouter = router({
   create: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions', status: 201, summary: 'Create a subscription; the response holds its whsec_ secret (v1a: its whpk_ public key)', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions',
+        status: 201,
+        summary: 'Create a subscription; the response holds its whsec_ secret (v1a: its whpk_ public key)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(createSubscriptionInput)
     .output(subscriptionWithSecretOutput)
     .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
@@ -26,42 +53,101 @@ export const subscriptionsRouter = router({
     .output(subscriptionOutput)
     .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
   update: authedProcedure
-    .meta({ rest: { method: 'PATCH', path: '/subscriptions/{id}', summary: 'Update a subscription (pausing holds its deliveries; resuming releases or discards them)', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/subscriptions/{id}',
+        summary: 'Update a subscription (pausing holds its deliveries; resuming releases or discards them)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(updateSubscriptionInput.extend(byId.shape))
     .output(subscriptionOutput)
     .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
   delete: authedProcedure
-    .meta({ rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' },
+    })
     .input(byId)
     .output(deletedOutput)
     .mutation(({ ctx, input }) => deleteSubscription(ctx.ctx, ctx.scope, input.id)),
   rotateSecret: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/rotate-secret', summary: 'Rotate the signing secret (the old one keeps signing for 24 h)', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/{id}/rotate-secret',
+        summary: 'Rotate the signing secret (the old one keeps signing for 24 h)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId)
     .output(subscriptionWithSecretOutput)
     .mutation(({ ctx, input }) => rotateSecret(ctx.ctx, ctx.scope, input.id)),
   secret: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/secret', summary: 'Reveal the current signing secret (v1a: the public key)', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}/secret',
+        summary: 'Reveal the current signing secret (v1a: the public key)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId)
     .output(secretOutput)
     .query(({ ctx, input }) => getSubscriptionSecret(ctx.ctx, ctx.scope, input.id)),
   test: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/test', status: 202, summary: 'Send a hookrelay.test event to this subscription', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/{id}/test',
+        status: 202,
+        summary: 'Send a hookrelay.test event to this subscription',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId)
     .output(testEventOutput)
     .mutation(({ ctx, input }) => sendTestEvent(ctx.ctx, ctx.scope, input.id)),
   testFilter: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions/test-filter', summary: "Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why", tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/test-filter',
+        summary: "Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why",
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(testFilterInput)
     .output(testFilterOutput)
     .mutation(({ ctx, input }) => testFilter(ctx.ctx, ctx.scope, input)),
   retryNow: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/subscriptions/{id}/retry-now', summary: 'Circuit breaker open: send its probe now instead of after the cool-down', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/{id}/retry-now',
+        summary: 'Circuit breaker open: send its probe now instead of after the cool-down',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId)
     .output(subscriptionOutput)
     .mutation(({ ctx, input }) => probeNow(ctx.ctx, ctx.scope, input.id)),
   stats: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}/stats', summary: 'Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}/stats',
+        summary: 'Per-minute queue depth, dispatched, succeeded, failed, latency p50/p99',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId.extend({ minutes: z.coerce.number().int().min(1).max(1440).default(60) }))
     .output(subscriptionStatsOutput)
     .query(({ ctx, input }) => subscriptionStats(ctx.ctx, ctx.scope, input.id, input.minutes)),

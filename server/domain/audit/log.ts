@@ -78,7 +78,19 @@ function auditView(r: typeof auditLog.$inferSelect) {
  * The audit log, newest first, keyset-paginated by id. A customer reads its own; the platform reads
  * everyone's (or one customer's, and platform-wide changes with `customerId` null).
  */
-export async function listAuditLog(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; action?: string | undefined; targetId?: string | undefined; from?: Date | undefined; to?: Date | undefined; limit: number; cursor?: string | undefined }) {
+export async function listAuditLog(
+  ctx: Ctx,
+  scope: Scope,
+  input: {
+    customerId?: string | undefined;
+    action?: string | undefined;
+    targetId?: string | undefined;
+    from?: Date | undefined;
+    to?: Date | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+) {
   const customerId = listingCustomer(scope, input.customerId);
   const rows = await ctx.db
     .select()

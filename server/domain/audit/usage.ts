@@ -61,7 +61,13 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
     bytesSent: r.bytesSent,
   }));
   const totals = data.reduce(
-    (t, r) => ({ eventsPublished: t.eventsPublished + r.eventsPublished, deliveriesAttempted: t.deliveriesAttempted + r.deliveriesAttempted, deliveriesSucceeded: t.deliveriesSucceeded + r.deliveriesSucceeded, deliveriesFailed: t.deliveriesFailed + r.deliveriesFailed, bytesSent: t.bytesSent + r.bytesSent }),
+    (t, r) => ({
+      eventsPublished: t.eventsPublished + r.eventsPublished,
+      deliveriesAttempted: t.deliveriesAttempted + r.deliveriesAttempted,
+      deliveriesSucceeded: t.deliveriesSucceeded + r.deliveriesSucceeded,
+      deliveriesFailed: t.deliveriesFailed + r.deliveriesFailed,
+      bytesSent: t.bytesSent + r.bytesSent,
+    }),
     { eventsPublished: 0, deliveriesAttempted: 0, deliveriesSucceeded: 0, deliveriesFailed: 0, bytesSent: 0 },
   );
   return { from: dayOf(from), to: dayOf(to), data, totals };

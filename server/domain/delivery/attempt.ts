@@ -104,7 +104,10 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
     await io.completeStale(job.id);
     metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
-    log.debug({ status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount }, 'stale deliver job: attempt already recorded or delivery no longer pending');
+    log.debug(
+      { status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount },
+      'stale deliver job: attempt already recorded or delivery no longer pending',
+    );
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
@@ -167,4 +170,3 @@ export function attemptLog(ctx: Ctx, job: DeliverJob, row: Loaded | undefined): 
 function resultClass(outcome: SendResult['outcome']): string {
   return outcome.kind === 'response' ? `${Math.floor(outcome.status / 100)}xx` : outcome.errorClass;
 }
-

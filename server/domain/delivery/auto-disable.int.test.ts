@@ -27,11 +27,14 @@ const seen = new Map<string, number>();
 
 const subscription = async (id: string): Promise<Json> => ok(rest('GET', '/subscriptions/{id}', { key, params: { id } }));
 async function subscribe(prefix: string, body: Record<string, unknown> = {}): Promise<string> {
-  return (await ok(rest('POST', '/subscriptions', { key, body: { url: `${endpoint.url}/${prefix}`, eventTypes: [`${prefix}.*`], ...body } }), 201)).id as string;
+  return (await ok(rest('POST', '/subscriptions', { key, body: { url: `${endpoint.url}/${prefix}`, eventTypes: [`${prefix}.*`], ...body } }), 201))
+    .id as string;
 }
 const publish = async (type: string) => (await ok(rest('POST', '/events', { key, body: { type, data: {} } }), 202)).id as string;
 const disabledEvents = (subscriptionId: string) =>
-  ops.received.map((r) => ({ r, e: JSON.parse(r.body) as { type: string; data: Json } })).filter(({ e }) => e.type === 'subscription.disabled' && e.data.subscriptionId === subscriptionId);
+  ops.received
+    .map((r) => ({ r, e: JSON.parse(r.body) as { type: string; data: Json } }))
+    .filter(({ e }) => e.type === 'subscription.disabled' && e.data.subscriptionId === subscriptionId);
 
 beforeAll(async () => {
   engine = await startEngine('auto_disable', { retryTimeScale: SCALE, autoDisableAfterHours: 2 });
@@ -44,7 +47,9 @@ beforeAll(async () => {
     return answers.get(prefix)?.(r, nth) ?? { status: 200 };
   });
   const platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
-  opsSecret = (await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)).secret;
+  opsSecret = (
+    await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
+  ).secret;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Forgotten endpoint' } }), 201);
   key = (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201)).key;
 });
@@ -55,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('auto-disable', () => {
-  it('disables after the deployment\'s period of failures only, holds the deliveries, tells the platform; null never disables', async () => {
+  it("disables after the deployment's period of failures only, holds the deliveries, tells the platform; null never disables", async () => {
     let healthy = false;
     answers.set('down', () => (healthy ? { status: 200 } : { status: 500 }));
     answers.set('never', () => ({ status: 500 }));
@@ -80,10 +85,15 @@ describe('auto-disable', () => {
     expect(e.data).toMatchObject({ subscriptionId: subId, reason: 'auto_disabled', message: sub.disabledReason, url: `${endpoint.url}/down` });
 
     // The subscription that never auto-disables failed for as long, and more, and is still on.
-    await expect.poll(async () => {
-      const never = await subscription(neverId);
-      return never.active && never.failingSince !== null && Date.now() - Date.parse(never.failingSince) > 2.5 * HOUR_MS && seen.get('never')! > 6;
-    }, { timeout: 60_000, interval: 100 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const never = await subscription(neverId);
+          return never.active && never.failingSince !== null && Date.now() - Date.parse(never.failingSince) > 2.5 * HOUR_MS && seen.get('never')! > 6;
+        },
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe(true);
 
     // Fixed and resumed: the held deliveries go out, the count starts afresh.
     healthy = true;
@@ -93,7 +103,7 @@ describe('auto-disable', () => {
     expect(disabledEvents(subId)).toHaveLength(1);
   });
 
-  it('honours a subscription\'s own period', async () => {
+  it("honours a subscription's own period", async () => {
     answers.set('brief', () => ({ status: 503 }));
     const subId = await subscribe('brief', { autoDisableAfterHours: 0.5 });
     expect(await subscription(subId)).toMatchObject({ autoDisableAfterHours: 0.5 });
@@ -103,8 +113,12 @@ describe('auto-disable', () => {
     expect(sub.disabledReason).toMatch(/^no attempt succeeded for 0.5 hours/);
     expect(Date.parse(sub.updatedAt) - Date.parse(sub.failingSince)).toBeGreaterThanOrEqual(0.5 * HOUR_MS);
     // It can be changed, and switched off, later.
-    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: null } }))).toMatchObject({ autoDisableAfterHours: null });
-    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: 24 } }))).toMatchObject({ autoDisableAfterHours: 24 });
+    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: null } }))).toMatchObject({
+      autoDisableAfterHours: null,
+    });
+    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: 24 } }))).toMatchObject({
+      autoDisableAfterHours: 24,
+    });
   });
 
   it('a success clears "failing since": intermittent failures never add up', async () => {

@@ -123,8 +123,14 @@ describe('dead letters', () => {
     expect(d).toMatchObject({ attemptCount: 14, replayCount: 2 });
     expect((await attemptsOf(ctx, deliveryId)).at(-1)).toMatchObject({ attemptSeq: 14, trigger: 'replay' });
 
-    await ctx.db.update(events).set({ retentionUntil: new Date(Date.now() - 1000) }).where(eq(events.id, eventId));
-    await expect(replayDelivery(ctx, platformScope, deliveryId)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/retention/) as unknown });
+    await ctx.db
+      .update(events)
+      .set({ retentionUntil: new Date(Date.now() - 1000) })
+      .where(eq(events.id, eventId));
+    await expect(replayDelivery(ctx, platformScope, deliveryId)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/retention/) as unknown,
+    });
     expect((await deliveryOf(ctx, deliveryId)).status).toBe('succeeded');
   });
 });

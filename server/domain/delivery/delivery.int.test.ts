@@ -48,7 +48,9 @@ describe('signed delivery path', () => {
     const verified = new Webhook(sub.secret).verify(got.body, got.headers) as { id: string; type: string; data: unknown };
     expect(verified).toMatchObject({ id: published.id, type: 'charge.succeeded', data: { amount: 42 } });
 
-    await expect.poll(async () => (await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status, { timeout: 10_000 }).toBe('succeeded');
+    await expect
+      .poll(async () => (await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status, { timeout: 10_000 })
+      .toBe('succeeded');
     const [delivery] = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id));
     const rows = await ctx.db.select().from(attempts).where(eq(attempts.deliveryId, delivery!.id));
     expect(rows).toHaveLength(1);

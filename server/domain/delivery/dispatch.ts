@@ -25,7 +25,16 @@ import type { Ctx } from '../context';
  */
 export type Admitted = { id: string; subscriptionId: string };
 
-type AdmitRow = { id: string; attempt_count: number; priority: number; subscription_id: string; customer_id: string; tier: string; probe: boolean; tokens: number | null };
+type AdmitRow = {
+  id: string;
+  attempt_count: number;
+  priority: number;
+  subscription_id: string;
+  customer_id: string;
+  tier: string;
+  probe: boolean;
+  tokens: number | null;
+};
 
 export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number }): Promise<Admitted[]> {
   const sql = rawClient(q);
@@ -99,7 +108,8 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
  * so PostgreSQL evaluates it per subscription through the backlog index. (As EXISTS it may be
  * turned into an anti-join that hashes a whole 100,000-row backlog when statistics are stale.)
  */
-const waiting = (sql: Sql) => sql`((select count(*) from (select 1 from deliveries d where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null limit 1) w) > 0)`;
+const waiting = (sql: Sql) =>
+  sql`((select count(*) from (select 1 from deliveries d where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null limit 1) w) > 0)`;
 
 /** Marks subscriptions whose deliveries (some) wait in the table, so the dispatcher looks at them. */
 export async function flagBacklog(q: Queryable, subscriptionIds: string[]): Promise<void> {
@@ -168,7 +178,12 @@ export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string): Pr
     returning d.id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
-  await enqueueMany(ctx.boss, 'deliver', [{ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
+  await enqueueMany(
+    ctx.boss,
+    'deliver',
+    [{ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } }],
+    q,
+  );
   await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and breaker_state = 'open'`;
   metrics.deliveriesAdmitted.inc({ path: 'probe' });
   return true;

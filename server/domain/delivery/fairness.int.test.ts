@@ -62,7 +62,8 @@ describe('one slow customer does not delay the others', () => {
     });
     const slowCustomer = await createCustomer(ctx, platformScope, { name: 'Slow' });
     // Two subscriptions with big windows: only the customer cap (10) can hold it back.
-    for (let i = 0; i < 2; i++) await createSubscription(ctx, platformScope, { customerId: slowCustomer.id, url: slow.url, eventTypes: ['*'], maxInFlight: 50, timeoutMs: 10_000 });
+    for (let i = 0; i < 2; i++)
+      await createSubscription(ctx, platformScope, { customerId: slowCustomer.id, url: slow.url, eventTypes: ['*'], maxInFlight: 50, timeoutMs: 10_000 });
     const others: string[] = [];
     for (let i = 0; i < 5; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Healthy ${i}` });
@@ -108,12 +109,18 @@ describe('circuit breaker', () => {
     const rx = await startReceiver(() => ({ status: healthyNow ? 200 : 503 }));
     const c = await createCustomer(ctx, platformScope, { name: 'Breaker' });
     const sub = await createSubscription(ctx, platformScope, {
-      customerId: c.id, url: rx.url, eventTypes: ['*'], maxInFlight: 1, retryPolicy: { maxAttempts: 50, scheduleSeconds: [1] },
+      customerId: c.id,
+      url: rx.url,
+      eventTypes: ['*'],
+      maxInFlight: 1,
+      retryPolicy: { maxAttempts: 50, scheduleSeconds: [1] },
     });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await publishEvent(ctx, platformScope, { type: 'x.y', data: { i }, customerId: c.id })).id);
 
-    await expect.poll(async () => (await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]?.breakerState, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]?.breakerState, { timeout: 20_000 })
+      .toBe('open');
     const opened = rx.received.length;
     // While open (cool-down 3 s), no attempts are spent.
     await new Promise((r) => setTimeout(r, 800));
@@ -121,7 +128,16 @@ describe('circuit breaker', () => {
     // The endpoint recovers; the probe succeeds and the backlog drains.
     healthyNow = true;
     await expect
-      .poll(async () => (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))))[0]?.n, { timeout: 30_000 })
+      .poll(
+        async () =>
+          (
+            await ctx.db
+              .select({ n: sql<number>`count(*)::int` })
+              .from(deliveries)
+              .where(and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded')))
+          )[0]?.n,
+        { timeout: 30_000 },
+      )
       .toBe(20);
     const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(after?.breakerState).toBe('closed');
@@ -168,10 +184,31 @@ describe('replay all', () => {
     for (let b = 0; b < N; b += 1000) {
       const evs = Array.from({ length: 1000 }, (_, i) => {
         const id = newId('event');
-        return { id, customerId: c.id, type: 'invoice.paid', body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }), createdAt: now, retentionUntil: new Date(now.getTime() + 86400_000), fannedOutAt: now, deliveryCount: 1 };
+        return {
+          id,
+          customerId: c.id,
+          type: 'invoice.paid',
+          body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
+          createdAt: now,
+          retentionUntil: new Date(now.getTime() + 86400_000),
+          fannedOutAt: now,
+          deliveryCount: 1,
+        };
       });
       await ctx.db.insert(events).values(evs);
-      await ctx.db.insert(deliveries).values(evs.map((e) => ({ id: newId('delivery'), eventId: e.id, subscriptionId: sub.id, customerId: c.id, eventType: 'invoice.paid', status: 'dead' as const, attemptCount: 12, cycleStartedAt: now, completedAt: now })));
+      await ctx.db.insert(deliveries).values(
+        evs.map((e) => ({
+          id: newId('delivery'),
+          eventId: e.id,
+          subscriptionId: sub.id,
+          customerId: c.id,
+          eventType: 'invoice.paid',
+          status: 'dead' as const,
+          attemptCount: 12,
+          cycleStartedAt: now,
+          completedAt: now,
+        })),
+      );
     }
 
     const first = await createBulkReplay(ctx, { kind: 'customer', customerId: c.id }, {});
@@ -196,7 +233,10 @@ describe('replay all', () => {
     const ids = rx.received.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(N);
     expect(ids.length).toBe(N);
-    const [{ n } = { n: -1 }] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(attempts).where(eq(attempts.subscriptionId, sub.id));
+    const [{ n } = { n: -1 }] = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(attempts)
+      .where(eq(attempts.subscriptionId, sub.id));
     expect(n).toBe(N);
     // Replay is paced at 400/s for the customer. Arrivals may bunch up after a lag, so the bound
     // is cumulative: by any moment, no more can have arrived than the pacing had let in since the

@@ -37,13 +37,21 @@ afterAll(async () => {
 /** Publishes one event to a fresh subscription at `url` allowing 2 attempts (2 s apart at this time scale), and waits for it to die. */
 async function twoAttemptsTo(url: string) {
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Hostile' });
-  await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url, eventTypes: ['*'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [100] } });
+  await createSubscription(engine.ctx, platformScope, {
+    customerId: customer.id,
+    url,
+    eventTypes: ['*'],
+    retryPolicy: { maxAttempts: 2, scheduleSeconds: [100] },
+  });
   const event = await publishEvent(engine.ctx, platformScope, { type: 'hostile.probe', data: { n: 1 }, customerId: customer.id });
   const delivery = await onlyDelivery(engine.ctx, event.id);
   const dead = await waitForStatus(engine.ctx, delivery.id, 'dead');
   expect(dead.attemptCount).toBe(2);
   const read = await ok(rest('GET', '/deliveries/{id}', { key, params: { id: delivery.id } }));
-  expect(read.attempts.map((a: Json) => [a.attemptSeq, a.status])).toEqual([[1, 'failed'], [2, 'failed']]);
+  expect(read.attempts.map((a: Json) => [a.attemptSeq, a.status])).toEqual([
+    [1, 'failed'],
+    [2, 'failed'],
+  ]);
   return read;
 }
 
@@ -66,7 +74,13 @@ async function rawServer(response: Buffer) {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, requests: () => requests };
 }
 

@@ -48,7 +48,7 @@ describe('storableText: text from the wire as PostgreSQL can hold it', () => {
 
   it('whatever the bytes, the result is storable', () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 500; i++) {
       const buf = Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)));
       expect(storableInPostgres(storableText(buf))).toBe(true);

@@ -123,14 +123,25 @@ function classify(err: unknown, timeoutMs: number): [string, string] {
   const e = err as NodeJS.ErrnoException & { cause?: unknown };
   const cause = (e?.cause ?? e) as NodeJS.ErrnoException;
   if (cause instanceof BlockedTargetError || e instanceof BlockedTargetError) return ['blocked_target', (cause ?? e).message];
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || e instanceof undiciErrors.ConnectTimeoutError) {
+  if (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e instanceof undiciErrors.HeadersTimeoutError ||
+    e instanceof undiciErrors.BodyTimeoutError ||
+    e instanceof undiciErrors.ConnectTimeoutError
+  ) {
     return ['timeout', `no response within ${timeoutMs} ms`];
   }
   const code = cause?.code ?? e?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return ['dns', `DNS lookup failed (${code})`];
   if (code === 'ECONNREFUSED') return ['connection', 'connection refused'];
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return ['connection', `connection reset (${code})`];
-  if (typeof code === 'string' && code.startsWith('ERR_TLS') || code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
+  if (
+    (typeof code === 'string' && code.startsWith('ERR_TLS')) ||
+    code === 'CERT_HAS_EXPIRED' ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+  ) {
     return ['tls', `TLS error (${code})`];
   }
   return ['connection', e?.message ? `${e.message}${code ? ` (${code})` : ''}` : String(err)];

@@ -117,4 +117,3 @@ export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<ty
     attemptsNextCursor: newest.length > ATTEMPTS_PER_READ ? (shown[0]?.attemptSeq ?? null) : null,
   };
 }
-

@@ -75,10 +75,16 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
       await lockWrittenSubscriptions(tx, recorded);
       await updateDeliveries(ctx, tx, recorded);
       // Usage, per customer and day: attempts, their outcome, the bytes sent.
-      await countUsage(tx, recorded.map((o) => ({
-        customerId: o.row.delivery.customerId, day: dayOf(o.startedAt), attempted: 1,
-        ...(o.decision.action === 'succeeded' ? { succeeded: 1 } : { failed: 1 }), bytes: Buffer.byteLength(o.row.event.body),
-      })));
+      await countUsage(
+        tx,
+        recorded.map((o) => ({
+          customerId: o.row.delivery.customerId,
+          day: dayOf(o.startedAt),
+          attempted: 1,
+          ...(o.decision.action === 'succeeded' ? { succeeded: 1 } : { failed: 1 }),
+          bytes: Buffer.byteLength(o.row.event.body),
+        })),
+      );
       const bySub = new Map<string, Outcome[]>();
       for (const o of recorded) bySub.set(o.row.sub.id, [...(bySub.get(o.row.sub.id) ?? []), o]);
       const changes: BreakerChange[] = [];
@@ -127,7 +133,9 @@ async function lockWrittenSubscriptions(tx: Tx, recorded: Outcome[]): Promise<vo
   const ids = [
     ...new Set(
       recorded
-        .filter((o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null)
+        .filter(
+          (o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null,
+        )
         .map((o) => o.row.sub.id),
     ),
   ].sort();
@@ -216,4 +224,3 @@ async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<string | null>
   await holdPending(ctx, tx, o.row.sub.id);
   return changed.length > 0 ? reason : null;
 }
-

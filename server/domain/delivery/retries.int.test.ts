@@ -31,7 +31,10 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function setup(reply: (index: number, webhookId: string) => Reply, sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; timeoutMs?: number } = {}) {
+async function setup(
+  reply: (index: number, webhookId: string) => Reply,
+  sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; timeoutMs?: number } = {},
+) {
   const r = await startReceiver((req, i) => reply(i, req.headers['webhook-id'] ?? ''));
   receivers.push(r);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Retry' });
@@ -91,7 +94,10 @@ describe('retries', () => {
     const { r, sub, publish } = await setup(() => ({ status: 200 }), { retryPolicy: { maxAttempts: 2, scheduleSeconds: [10] } });
     const port = new URL(r.url).port;
     await r.close(); // nothing listens there any more
-    await engine.ctx.db.update(subscriptions).set({ url: `http://127.0.0.1:${port}/hook` }).where(eq(subscriptions.id, sub.id));
+    await engine.ctx.db
+      .update(subscriptions)
+      .set({ url: `http://127.0.0.1:${port}/hook` })
+      .where(eq(subscriptions.id, sub.id));
     const event = await publish();
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'dead');
     const rows = await attemptsOf(engine.ctx, d.id);
@@ -121,7 +127,9 @@ describe('Retry-After', () => {
   });
 
   it('429 with an HTTP-date: the next attempt waits until then', async () => {
-    const { r, publish } = await setup((i) => (i === 0 ? { status: 429, headers: { 'retry-after': new Date(Date.now() + 80_000).toUTCString() } } : { status: 200 }));
+    const { r, publish } = await setup((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': new Date(Date.now() + 80_000).toUTCString() } } : { status: 200 },
+    );
     const event = await publish();
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'succeeded');
     const [first] = await attemptsOf(engine.ctx, d.id);
@@ -134,7 +142,9 @@ describe('Retry-After', () => {
 
   it('a Retry-After beyond the retry window is capped at its end, and the attempt there is the last', async () => {
     // Window of this policy: 20 + 20 = 40 s (1.2 s scaled); the receiver asks for a day.
-    const { r, publish } = await setup(() => ({ status: 503, headers: { 'retry-after': '86400' } }), { retryPolicy: { maxAttempts: 3, scheduleSeconds: [20] } });
+    const { r, publish } = await setup(() => ({ status: 503, headers: { 'retry-after': '86400' } }), {
+      retryPolicy: { maxAttempts: 3, scheduleSeconds: [20] },
+    });
     const event = await publish();
     const delivery = await onlyDelivery(engine.ctx, event.id);
     const d = await waitForStatus(engine.ctx, delivery.id, 'dead');
@@ -195,7 +205,12 @@ describe('410 Gone', () => {
     const c = await waitForStatus(ctx, heldDelivery.id, 'succeeded');
     expect([a.attemptCount, b.attemptCount, c.attemptCount]).toEqual([2, 2, 1]);
     expect(r.received).toHaveLength(5);
-    expect(r.received.slice(2).map((x) => x.headers['webhook-id']).sort()).toEqual([pendingEvent.id, goneEvent.id, heldEvent.id].sort());
+    expect(
+      r.received
+        .slice(2)
+        .map((x) => x.headers['webhook-id'])
+        .sort(),
+    ).toEqual([pendingEvent.id, goneEvent.id, heldEvent.id].sort());
     expectVerified(r.received, sub.secret);
   });
 });
@@ -210,8 +225,24 @@ describe('held deliveries', () => {
     const now = new Date();
     const eventId = newId('event');
     const deliveryId = newId('delivery');
-    await ctx.db.insert(events).values({ id: eventId, customerId: customer.id, type: 'charge.succeeded', body: JSON.stringify({ id: eventId }), createdAt: now, retentionUntil: new Date(now.getTime() + 86400_000) });
-    await ctx.db.insert(deliveries).values({ id: deliveryId, eventId, subscriptionId: sub.id, customerId: customer.id, eventType: 'charge.succeeded', nextAttemptAt: now, cycleStartedAt: now, queuedAt: now });
+    await ctx.db.insert(events).values({
+      id: eventId,
+      customerId: customer.id,
+      type: 'charge.succeeded',
+      body: JSON.stringify({ id: eventId }),
+      createdAt: now,
+      retentionUntil: new Date(now.getTime() + 86400_000),
+    });
+    await ctx.db.insert(deliveries).values({
+      id: deliveryId,
+      eventId,
+      subscriptionId: sub.id,
+      customerId: customer.id,
+      eventType: 'charge.succeeded',
+      nextAttemptAt: now,
+      cycleStartedAt: now,
+      queuedAt: now,
+    });
 
     // A re-enable is in progress (row locked, not yet committed) when the attempt loads the subscription.
     const other = postgres(engine.url, { max: 1, onnotice: () => {} });
@@ -223,7 +254,15 @@ describe('held deliveries', () => {
         attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } }, directIo(ctx));
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
-          .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for share%'`))[0]?.n, { timeout: 10_000 })
+          .poll(
+            async () =>
+              (
+                await ctx.db.execute<{ n: number }>(
+                  sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for share%'`,
+                )
+              )[0]?.n,
+            { timeout: 10_000 },
+          )
           .toBe(1);
       });
       await expect(attempt).resolves.toBe('sent');

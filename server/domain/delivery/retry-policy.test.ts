@@ -71,7 +71,13 @@ describe('default policy', () => {
   it.each([
     ['maximum (+20%)', () => MAX_R],
     ['minimum (-20%)', () => 0],
-    ['alternating', (() => { let i = 0; return () => (i++ % 2 ? MAX_R : 0); })()],
+    [
+      'alternating',
+      (() => {
+        let i = 0;
+        return () => (i++ % 2 ? MAX_R : 0);
+      })(),
+    ],
   ])('with %s jitter: still 12 attempts, gaps grow, the last never later than 24 h after the first', (_, random) => {
     const { times, final } = simulate(defaults, random);
     expect(times).toHaveLength(12);
@@ -131,7 +137,11 @@ describe('outcomes', () => {
   it('a target refused by the SSRF guard is dead at once: retrying cannot change the answer', () => {
     const outcome: AttemptOutcome = { kind: 'error', errorClass: 'blocked_target', message: 'localhost resolves to 127.0.0.1, a private address' };
     for (const attemptInCycle of [1, 5, 12]) {
-      expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'dead', reason: 'target refused: localhost resolves to 127.0.0.1, a private address', cause: 'target_refused' });
+      expect(decide(input({ outcome, attemptInCycle }))).toEqual({
+        action: 'dead',
+        reason: 'target refused: localhost resolves to 127.0.0.1, a private address',
+        cause: 'target_refused',
+      });
     }
   });
 

@@ -32,9 +32,7 @@ function delayAt(policy: RetryPolicy, index: number): number {
   return s[Math.min(index, s.length - 1)] ?? 60;
 }
 
-export type AttemptOutcome =
-  | { kind: 'response'; status: number; retryAfter?: string | undefined }
-  | { kind: 'error'; errorClass: string; message: string };
+export type AttemptOutcome = { kind: 'response'; status: number; retryAfter?: string | undefined } | { kind: 'error'; errorClass: string; message: string };
 
 export type Decision =
   | { action: 'succeeded' }
@@ -80,7 +78,8 @@ export function decide(input: DecideInput): Decision {
   if (outcome.kind === 'response' && outcome.status === 410) return { action: 'gone' };
   // The SSRF guard refused the target: every retry would be refused the same way (the URL only
   // changes when someone edits the subscription, and then they replay).
-  if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target') return { action: 'dead', reason: `target refused: ${outcome.message}`, cause: 'target_refused' };
+  if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target')
+    return { action: 'dead', reason: `target refused: ${outcome.message}`, cause: 'target_refused' };
   if (attemptInCycle >= policy.maxAttempts) {
     return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts`, cause: 'retries_exhausted' };
   }
@@ -92,7 +91,11 @@ export function decide(input: DecideInput): Decision {
   }
   const deadline = input.cycleStartedAt.getTime() + policyWindowSeconds(policy) * 1000 * timeScale;
   if (now.getTime() >= deadline) {
-    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent`, cause: 'window_ended' };
+    return {
+      action: 'dead',
+      reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent`,
+      cause: 'window_ended',
+    };
   }
   const at = Math.min(now.getTime() + delaySeconds * 1000 * timeScale, deadline);
   return { action: 'retry', at: new Date(at) };

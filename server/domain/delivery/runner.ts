@@ -14,24 +14,33 @@ import { recordOutcomes } from './record';
 export type AttemptRunner = { run(job: DeliverJob): Promise<'sent' | 'stale' | 'held' | 'deferred'> };
 
 export function createAttemptRunner(ctx: Ctx, sender: Sender): AttemptRunner {
-  const load = batcher(async (ids: string[]) => {
-    const rows = await loadForAttempts(ctx, ids);
-    const byId = new Map(rows.map((r) => [r.delivery.id, r]));
-    return ids.map((id) => byId.get(id));
-  }, { maxSize: 200, maxWaitMs: 0 });
-  const record = batcher(async (outcomes: Outcome[]): Promise<unknown[]> => {
-    try {
-      await recordOutcomes(ctx, outcomes);
-      return outcomes.map(() => null);
-    } catch {
-      const settled = await Promise.allSettled(outcomes.map((o) => recordOutcomes(ctx, [o])));
-      return settled.map((r): unknown => (r.status === 'rejected' ? (r.reason as unknown) : null));
-    }
-  }, { maxSize: 100, maxWaitMs: 5 });
-  const completeStale = batcher(async (ids: string[]) => {
-    await recordOutcomes(ctx, [], ids);
-    return ids.map(() => null);
-  }, { maxSize: 100, maxWaitMs: 5 });
+  const load = batcher(
+    async (ids: string[]) => {
+      const rows = await loadForAttempts(ctx, ids);
+      const byId = new Map(rows.map((r) => [r.delivery.id, r]));
+      return ids.map((id) => byId.get(id));
+    },
+    { maxSize: 200, maxWaitMs: 0 },
+  );
+  const record = batcher(
+    async (outcomes: Outcome[]): Promise<unknown[]> => {
+      try {
+        await recordOutcomes(ctx, outcomes);
+        return outcomes.map(() => null);
+      } catch {
+        const settled = await Promise.allSettled(outcomes.map((o) => recordOutcomes(ctx, [o])));
+        return settled.map((r): unknown => (r.status === 'rejected' ? (r.reason as unknown) : null));
+      }
+    },
+    { maxSize: 100, maxWaitMs: 5 },
+  );
+  const completeStale = batcher(
+    async (ids: string[]) => {
+      await recordOutcomes(ctx, [], ids);
+      return ids.map(() => null);
+    },
+    { maxSize: 100, maxWaitMs: 5 },
+  );
   const io: AttemptIo = {
     load,
     record: async (o) => {

@@ -2,7 +2,19 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Webhook, WebhookVerificationError as LibVerificationError } from 'standardwebhooks';
 import nacl from 'tweetnacl';
-import { PUBLIC_KEY_PREFIX, SECRET_PREFIX, SIGNING_KEY_PREFIX, WebhookVerificationError, generateSecret, generateSigningKey, publicKeyOf, sign, signedHeaders, verificationKeyOf, verifyWebhook } from './signing';
+import {
+  PUBLIC_KEY_PREFIX,
+  SECRET_PREFIX,
+  SIGNING_KEY_PREFIX,
+  WebhookVerificationError,
+  generateSecret,
+  generateSigningKey,
+  publicKeyOf,
+  sign,
+  signedHeaders,
+  verificationKeyOf,
+  verifyWebhook,
+} from './signing';
 
 // A fixed secret (the Standard Webhooks spec's example key) and a body with non-ASCII bytes.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

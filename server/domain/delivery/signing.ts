@@ -1,4 +1,14 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as cryptoSign,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import type { SignatureScheme } from './signature-schemes';
 
 /**
@@ -64,7 +74,10 @@ function edPrivateKey(signingKey: string): KeyObject {
   if (!key) {
     const raw = rawKey(signingKey, SIGNING_KEY_PREFIX);
     if (raw.length !== 64) throw new Error('a whsk_ signing key holds 64 bytes (seed and public key)');
-    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: raw.subarray(0, 32).toString('base64url'), x: raw.subarray(32).toString('base64url') }, format: 'jwk' });
+    key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'Ed25519', d: raw.subarray(0, 32).toString('base64url'), x: raw.subarray(32).toString('base64url') },
+      format: 'jwk',
+    });
     // A handful of subscriptions sign most traffic: keep their parsed keys (bounded).
     if (edPrivateKeys.size >= 1000) edPrivateKeys.clear();
     edPrivateKeys.set(signingKey, key);

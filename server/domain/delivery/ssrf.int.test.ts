@@ -48,7 +48,10 @@ describe('private targets refused at creation', () => {
 
   it('an update to a private URL is refused and changes nothing', async () => {
     const sub = await createSubscription(engine.ctx, platformScope, { customerId, url: 'https://hooks.example.com/in', eventTypes: ['*'] });
-    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { url: 'http://127.0.0.1/x', description: 'changed' })).rejects.toMatchObject({ code: 'bad_request', field: 'url' });
+    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { url: 'http://127.0.0.1/x', description: 'changed' })).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'url',
+    });
     expect(await getSubscription(engine.ctx, platformScope, sub.id)).toMatchObject({ url: 'https://hooks.example.com/in', description: null });
   });
 });

@@ -29,12 +29,22 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function setup(reply: (index: number) => Reply = () => ({ status: 200 }), sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {}) {
+async function setup(
+  reply: (index: number) => Reply = () => ({ status: 200 }),
+  sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {},
+) {
   const r = await startReceiver((_req, i) => reply(i));
   receivers.push(r);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'State' });
-  const s = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: sub.eventTypes ?? ['*'], ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }), ...(sub.maxInFlight && { maxInFlight: sub.maxInFlight }) });
-  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') => publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
+  const s = await createSubscription(engine.ctx, platformScope, {
+    customerId: customer.id,
+    url: `${r.url}/hook`,
+    eventTypes: sub.eventTypes ?? ['*'],
+    ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }),
+    ...(sub.maxInFlight && { maxInFlight: sub.maxInFlight }),
+  });
+  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
+    publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
   return { r, sub: s, customer, publish };
 }
 
@@ -70,7 +80,10 @@ describe('paused subscriptions hold, never drop', () => {
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: false });
     await waitForStatus(engine.ctx, d.id, 'held');
 
-    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { description: 'x', heldDeliveries: 'discard' })).rejects.toMatchObject({ code: 'bad_request', field: 'heldDeliveries' });
+    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { description: 'x', heldDeliveries: 'discard' })).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'heldDeliveries',
+    });
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: true, heldDeliveries: 'discard' });
     const dead = await deliveryOf(engine.ctx, d.id);
     expect(dead).toMatchObject({ status: 'dead', lastError: 'discarded when the subscription was resumed' });

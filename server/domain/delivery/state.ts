@@ -90,7 +90,12 @@ export async function resumeHeld(ctx: Ctx, tx: Tx, subscriptionId: string, mode:
  * that moved (a delivery already pending or held is left alone). Priority 1 is live traffic, 0 a bulk
  * replay (admitted after live traffic).
  */
-export async function restartCycle(ctx: Ctx, tx: Queryable, ids: string[], opts: { priority: number; from: DeliveryStatus[] }): Promise<Array<{ id: string; subscriptionId: string }>> {
+export async function restartCycle(
+  ctx: Ctx,
+  tx: Queryable,
+  ids: string[],
+  opts: { priority: number; from: DeliveryStatus[] },
+): Promise<Array<{ id: string; subscriptionId: string }>> {
   if (ids.length === 0) return [];
   const now = ctx.now().toISOString();
   return rawClient(tx)<Array<{ id: string; subscriptionId: string }>>`
@@ -103,13 +108,19 @@ export async function restartCycle(ctx: Ctx, tx: Queryable, ids: string[], opts:
 
 /** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */
 export async function deferToTable(ctx: Ctx, tx: Tx, deliveryId: string, subscriptionId: string): Promise<void> {
-  await tx.update(deliveries).set({ queuedAt: null, updatedAt: ctx.now() }).where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+  await tx
+    .update(deliveries)
+    .set({ queuedAt: null, updatedAt: ctx.now() })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
   await flagBacklog(tx, [subscriptionId]);
 }
 
 /** Holds one delivery whose job found its subscription disabled. */
 export async function holdOne(ctx: Ctx, tx: Tx, deliveryId: string): Promise<void> {
-  await tx.update(deliveries).set({ status: 'held', queuedAt: null, updatedAt: ctx.now() }).where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+  await tx
+    .update(deliveries)
+    .set({ status: 'held', queuedAt: null, updatedAt: ctx.now() })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
 }
 
 /** The retry window of a subscription's policy, in ms of (scaled) time. */
@@ -140,7 +151,11 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
       from unnest(${ids}::text[], ${cutoffs}::text[]) as w(id, cutoff)
       where d.subscription_id = w.id and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= w.cutoff::timestamptz
       returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType", d.attempt_count as "attemptCount"`;
-    await emitOperational(ctx, tx, dead.map((d) => expiredNotice(d, BEHIND_BREAKER)));
+    await emitOperational(
+      ctx,
+      tx,
+      dead.map((d) => expiredNotice(d, BEHIND_BREAKER)),
+    );
     return dead.length;
   });
 }

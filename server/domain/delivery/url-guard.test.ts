@@ -41,23 +41,30 @@ describe('isPrivateAddress', () => {
     expect(isPrivateAddress(address)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.215.14', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '169.253.255.255', '2606:4700:4700::1111', '2a00:1450:4007:80e::200e', '::ffff:8.8.8.8'])(
-    'allows the public address %s',
-    (address) => {
-      expect(isPrivateAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.215.14',
+    '172.15.255.255',
+    '172.32.0.1',
+    '100.63.255.255',
+    '100.128.0.1',
+    '169.253.255.255',
+    '2606:4700:4700::1111',
+    '2a00:1450:4007:80e::200e',
+    '::ffff:8.8.8.8',
+  ])('allows the public address %s', (address) => {
+    expect(isPrivateAddress(address)).toBe(false);
+  });
 });
 
 describe('checkTargetUrl', () => {
-  it.each([
-    'https://hooks.example.com/webhook',
-    'http://example.com:8080/a?b=c',
-    'https://8.8.8.8/hook',
-    'https://[2606:4700:4700::1111]/hook',
-  ])('accepts %s', (url) => {
-    expect(checkTargetUrl(url, false)).toBeNull();
-  });
+  it.each(['https://hooks.example.com/webhook', 'http://example.com:8080/a?b=c', 'https://8.8.8.8/hook', 'https://[2606:4700:4700::1111]/hook'])(
+    'accepts %s',
+    (url) => {
+      expect(checkTargetUrl(url, false)).toBeNull();
+    },
+  );
 
   it.each([
     ['not a url', /absolute http\(s\) URL/],

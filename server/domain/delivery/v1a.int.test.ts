@@ -18,7 +18,10 @@ import { verifyWebhook } from './signing';
 
 /** docs/receiving.md's receiver, verbatim in substance: node:crypto and the whpk_ key, nothing else. */
 function verifyWithNodeCrypto(whpk: string, headers: Record<string, string>, rawBody: string): boolean {
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(whpk.slice('whpk_'.length), 'base64').toString('base64url') }, format: 'jwk' });
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(whpk.slice('whpk_'.length), 'base64').toString('base64url') },
+    format: 'jwk',
+  });
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sigs = headers['webhook-signature'];
@@ -123,7 +126,10 @@ describe('v1a (Ed25519) signatures', () => {
     expect(verifyWithNodeCrypto(sub.secret, { ...during.headers, 'webhook-signature': sigs[1]! }, during.body)).toBe(true);
 
     // Grace period over: one signature, by the new key only.
-    await engine.ctx.db.update(subscriptions).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(subscriptions.id, sub.id));
+    await engine.ctx.db
+      .update(subscriptions)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(subscriptions.id, sub.id));
     trusted.splice(0, trusted.length, rotated.secret);
     const after = await publishAndDeliver();
     expect(after.headers['webhook-signature']!.split(' ')).toHaveLength(1);
@@ -133,7 +139,7 @@ describe('v1a (Ed25519) signatures', () => {
     expect(verifyWithTweetnacl(rotated.secret, after.headers, after.body)).toBe(true);
   });
 
-  it('refuses an unknown scheme, and a scheme change on update (the key pair is the subscription\'s)', async () => {
+  it("refuses an unknown scheme, and a scheme change on update (the key pair is the subscription's)", async () => {
     const bad = await rest('POST', '/subscriptions', { key: customerKey, body: { url: `${receiver.url}/x`, eventTypes: ['*'], signatureScheme: 'v2' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('signatureScheme');

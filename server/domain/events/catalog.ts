@@ -51,7 +51,9 @@ function checkSchemaAndExample(schema: DataSchema | null, example: unknown): voi
   if (example === null || example === undefined) return;
   const issues = validate(example);
   if (issues.length) {
-    throw invalidInput(issues.map((i) => ({ ...i, field: `example${i.field!.slice('data'.length)}`, reason: `the example does not satisfy the schema: ${i.reason}` })));
+    throw invalidInput(
+      issues.map((i) => ({ ...i, field: `example${i.field!.slice('data'.length)}`, reason: `the example does not satisfy the schema: ${i.reason}` })),
+    );
   }
 }
 
@@ -62,17 +64,32 @@ export async function createEventType(ctx: Ctx, scope: Scope, input: CreateEvent
   const [row] = await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(eventTypes)
-      .values({ name: input.name, description: input.description ?? null, schema: input.schema ?? null, example: input.example ?? null, createdAt: now, updatedAt: now })
+      .values({
+        name: input.name,
+        description: input.description ?? null,
+        schema: input.schema ?? null,
+        example: input.example ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing()
       .returning();
-    if (inserted[0]) await recordAudit(ctx, tx, scope, { customerId: null, action: 'event_type.created', target: { kind: 'event_type', id: input.name }, after: eventTypeView(inserted[0]) });
+    if (inserted[0])
+      await recordAudit(ctx, tx, scope, {
+        customerId: null,
+        action: 'event_type.created',
+        target: { kind: 'event_type', id: input.name },
+        after: eventTypeView(inserted[0]),
+      });
     return inserted;
   });
   if (!row) {
     const [existing] = await ctx.db.select({ archivedAt: eventTypes.archivedAt }).from(eventTypes).where(eq(eventTypes.name, input.name));
     throw new DomainError(
       'conflict',
-      existing?.archivedAt ? `event type "${input.name}" exists but is archived: PATCH it with "archived": false to restore it` : `event type "${input.name}" already exists: PATCH it to change it`,
+      existing?.archivedAt
+        ? `event type "${input.name}" exists but is archived: PATCH it with "archived": false to restore it`
+        : `event type "${input.name}" already exists: PATCH it to change it`,
       { field: 'name' },
     );
   }
@@ -123,7 +140,13 @@ export async function updateEventType(ctx: Ctx, scope: Scope, input: UpdateEvent
       .where(eq(eventTypes.name, input.name))
       .returning();
     const action = input.archived === true && !before.archivedAt ? 'event_type.archived' : 'event_type.updated';
-    await recordAudit(ctx, tx, scope, { customerId: null, action, target: { kind: 'event_type', id: input.name }, before: eventTypeView(before), after: eventTypeView(row!) });
+    await recordAudit(ctx, tx, scope, {
+      customerId: null,
+      action,
+      target: { kind: 'event_type', id: input.name },
+      before: eventTypeView(before),
+      after: eventTypeView(row!),
+    });
     return eventTypeView(row!);
   });
 }
@@ -157,7 +180,10 @@ export async function checkEventData(ctx: Ctx, items: ReadonlyArray<{ type: stri
   }
   if (missing.length) {
     // Read with its own updatedAt: the validator is cached under the version it was compiled from.
-    const schemas = await ctx.db.select({ name: eventTypes.name, updatedAt: eventTypes.updatedAt, schema: eventTypes.schema }).from(eventTypes).where(inArray(eventTypes.name, missing));
+    const schemas = await ctx.db
+      .select({ name: eventTypes.name, updatedAt: eventTypes.updatedAt, schema: eventTypes.schema })
+      .from(eventTypes)
+      .where(inArray(eventTypes.name, missing));
     for (const s of schemas) if (s.schema !== null) validators.set(s.name, validatorFor(s.name, s.updatedAt, s.schema));
   }
   return items.map((item) => {

@@ -23,15 +23,17 @@ describe('compileDataSchema', () => {
 
   it('names the JSON pointer of every failing value', () => {
     const issues = compileDataSchema(order)({ amount: -1, email: 'nope', extra: 1, 'a/b': 2, items: [{ sku: 'ok' }, { sku: 3 }, {}] });
-    expect(issues).toEqual(expect.arrayContaining([
-      { field: 'data.amount', pointer: '/amount', reason: '/amount must be >= 0' },
-      { field: 'data.currency', pointer: '/currency', reason: '/currency is required' },
-      { field: 'data.extra', pointer: '/extra', reason: '/extra is not allowed by the schema (additionalProperties)' },
-      { field: 'data.email', pointer: '/email', reason: '/email must match format "email"' },
-      { field: 'data.a/b', pointer: '/a~1b', reason: '/a~1b must be string' },
-      { field: 'data.items.1.sku', pointer: '/items/1/sku', reason: '/items/1/sku must be string' },
-      { field: 'data.items.2.sku', pointer: '/items/2/sku', reason: '/items/2/sku is required' },
-    ]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { field: 'data.amount', pointer: '/amount', reason: '/amount must be >= 0' },
+        { field: 'data.currency', pointer: '/currency', reason: '/currency is required' },
+        { field: 'data.extra', pointer: '/extra', reason: '/extra is not allowed by the schema (additionalProperties)' },
+        { field: 'data.email', pointer: '/email', reason: '/email must match format "email"' },
+        { field: 'data.a/b', pointer: '/a~1b', reason: '/a~1b must be string' },
+        { field: 'data.items.1.sku', pointer: '/items/1/sku', reason: '/items/1/sku must be string' },
+        { field: 'data.items.2.sku', pointer: '/items/2/sku', reason: '/items/2/sku is required' },
+      ]),
+    );
     expect(issues).toHaveLength(7);
   });
 

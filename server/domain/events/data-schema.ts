@@ -45,7 +45,14 @@ function forget(instance: Ajv2020, schema: DataSchema): void {
 const token = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The dotted field path of a pointer under `data` (`/items/0/sku` → `data.items.0.sku`). */
-const fieldOf = (pointer: string) => ['data', ...pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))].join('.');
+const fieldOf = (pointer: string) =>
+  [
+    'data',
+    ...pointer
+      .split('/')
+      .slice(1)
+      .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~')),
+  ].join('.');
 
 /** Ajv's errors as field issues, each naming the JSON pointer (under `data`) of the value that fails. */
 function issuesOf(errors: ErrorObject[]): FieldIssue[] {

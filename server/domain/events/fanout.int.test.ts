@@ -123,7 +123,9 @@ describe('idempotent publish', () => {
     expect(again).toEqual({ id: first.id, deliveries: 1, duplicate: true });
     expect(viaCustomerKey).toEqual({ id: first.id, deliveries: 1, duplicate: true });
     // The same key for a different event is a conflict, and creates nothing.
-    await expect(publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { n: 2 }, customerId: a.id, idempotencyKey: 'order-42' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { n: 2 }, customerId: a.id, idempotencyKey: 'order-42' }),
+    ).rejects.toMatchObject({ code: 'conflict' });
     expect(await ctx.db.select({ id: events.id }).from(events).where(eq(events.customerId, a.id))).toHaveLength(1);
     expect(await deliveriesOf(ctx, first.id)).toHaveLength(1);
     await r.waitFor(1);
@@ -140,7 +142,9 @@ describe('idempotent publish', () => {
     const a = await createCustomer(ctx, platformScope, { name: 'Race' });
     await subscribe(a.id, ['*']);
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { order: 7 }, customerId: a.id, idempotencyKey: 'same' })),
+      Array.from({ length: 8 }, () =>
+        publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { order: 7 }, customerId: a.id, idempotencyKey: 'same' }),
+      ),
     );
     expect(new Set(results.map((x) => x.id)).size).toBe(1);
     expect(results.filter((x) => !x.duplicate)).toHaveLength(1);

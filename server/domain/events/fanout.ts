@@ -30,7 +30,13 @@ export type Routing = { targets: Target[]; filteredOut: FilteredOut[] };
 export const FILTER_TRACE_LIMIT = 100;
 
 /** The columns `targetsOf` needs. */
-export const candidateColumns = { id: subscriptions.id, customerId: subscriptions.customerId, eventTypes: subscriptions.eventTypes, active: subscriptions.active, filter: subscriptions.filter };
+export const candidateColumns = {
+  id: subscriptions.id,
+  customerId: subscriptions.customerId,
+  eventTypes: subscriptions.eventTypes,
+  active: subscriptions.active,
+  filter: subscriptions.filter,
+};
 
 /** The delivered body, parsed on first use only (most subscriptions have no filter). */
 export function lazyBody(text: string): () => unknown {
@@ -61,12 +67,24 @@ export function targetsOf(subs: Candidate[], type: string, body: () => unknown):
  * that existed when the event was accepted (`createdBefore`). `more` says whether another page may follow.
  */
 export async function matchingPage(
-  tx: Tx, customerId: string | null, type: string, body: () => unknown, after: string, pageSize: number, createdBefore?: Date,
+  tx: Tx,
+  customerId: string | null,
+  type: string,
+  body: () => unknown,
+  after: string,
+  pageSize: number,
+  createdBefore?: Date,
 ): Promise<{ matching: Target[]; filteredOut: FilteredOut[]; more: boolean; last: string | null }> {
   const page = await tx
     .select(candidateColumns)
     .from(subscriptions)
-    .where(and(gt(subscriptions.id, after), customerId ? eq(subscriptions.customerId, customerId) : undefined, createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined))
+    .where(
+      and(
+        gt(subscriptions.id, after),
+        customerId ? eq(subscriptions.customerId, customerId) : undefined,
+        createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined,
+      ),
+    )
     .orderBy(asc(subscriptions.id))
     .limit(pageSize);
   const { targets, filteredOut } = targetsOf(page, type, body);
@@ -87,9 +105,17 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const now = ctx.now();
   const rows = items.flatMap(({ event, targets }) =>
     targets.map((s) => ({
-      id: newId('delivery', now.getTime()), eventId: event.id, subscriptionId: s.id, customerId: s.customerId, eventType: event.type,
-      status: initialStatus(s.active), route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const), matchedPattern: s.pattern,
-      nextAttemptAt: now, cycleStartedAt: now, createdAt: now,
+      id: newId('delivery', now.getTime()),
+      eventId: event.id,
+      subscriptionId: s.id,
+      customerId: s.customerId,
+      eventType: event.type,
+      status: initialStatus(s.active),
+      route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const),
+      matchedPattern: s.pattern,
+      nextAttemptAt: now,
+      cycleStartedAt: now,
+      createdAt: now,
     })),
   );
   if (rows.length === 0) return 0;
@@ -121,12 +147,23 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
     if (!page.more || !page.last) break;
     after = page.last;
   }
-  const perCustomer = await tx.select({ customerId: deliveries.customerId, n: sql<number>`count(*)::int` }).from(deliveries).where(eq(deliveries.eventId, event.id)).groupBy(deliveries.customerId);
+  const perCustomer = await tx
+    .select({ customerId: deliveries.customerId, n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(eq(deliveries.eventId, event.id))
+    .groupBy(deliveries.customerId);
   const total = perCustomer.reduce((t, c) => t + c.n, 0);
   // A broadcast counts as one published event for each customer it reached (a customer's own event
   // was counted when it was accepted).
-  if (!event.customerId) await countUsage(tx, perCustomer.map((c) => ({ customerId: c.customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })));
-  await tx.update(events).set({ fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) }).where(eq(events.id, event.id));
+  if (!event.customerId)
+    await countUsage(
+      tx,
+      perCustomer.map((c) => ({ customerId: c.customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })),
+    );
+  await tx
+    .update(events)
+    .set({ fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) })
+    .where(eq(events.id, event.id));
   return total;
 }
 

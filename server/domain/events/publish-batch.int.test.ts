@@ -45,7 +45,16 @@ describe('group commit of concurrent publishes', () => {
     expect(results.slice(30, 40).map((r) => r.deliveries)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(results[40]!.deliveries).toBeNull(); // a broadcast fans out in its job
 
-    const rows = await ctx.db.select({ eventId: deliveries.eventId, n: sql<number>`count(*)::int` }).from(deliveries).where(inArray(deliveries.eventId, results.slice(0, 40).map((r) => r.id))).groupBy(deliveries.eventId);
+    const rows = await ctx.db
+      .select({ eventId: deliveries.eventId, n: sql<number>`count(*)::int` })
+      .from(deliveries)
+      .where(
+        inArray(
+          deliveries.eventId,
+          results.slice(0, 40).map((r) => r.id),
+        ),
+      )
+      .groupBy(deliveries.eventId);
     expect(rows.reduce((s, r) => s + r.n, 0)).toBe(30 * 2 + 5);
     const [stored] = await ctx.db.select().from(events).where(eq(events.id, results[0].id));
     expect(stored).toMatchObject({ customerId: a.id, deliveryCount: 2 });

@@ -64,7 +64,10 @@ export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Pr
   });
   // The event-type catalog refuses an item whose data does not hold its type's schema.
   const checkable = prepared.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !(x.p instanceof DomainError));
-  const refusals = await checkEventData(ctx, checkable.map((x) => x.p.input));
+  const refusals = await checkEventData(
+    ctx,
+    checkable.map((x) => x.p.input),
+  );
   checkable.forEach((x, k) => {
     if (refusals[k]) prepared[x.i] = refusals[k];
   });
@@ -121,7 +124,10 @@ async function groupCommit(ctx: Ctx, items: Array<{ scope: Scope; input: Publish
   try {
     // The event-type catalog refuses what does not hold its type's schema (each caller gets its own 400).
     const checkable = prepared.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !(x.p instanceof Error));
-    const refusals = await checkEventData(ctx, checkable.map((x) => x.p.input));
+    const refusals = await checkEventData(
+      ctx,
+      checkable.map((x) => x.p.input),
+    );
     checkable.forEach((x, k) => {
       if (refusals[k]) prepared[x.i] = refusals[k];
     });
@@ -177,7 +183,8 @@ function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepare
 function audienceOf(scope: Scope, input: PublishEventInput): string | null {
   if (input.broadcast === true) {
     if (input.customerId) throw badRequest('broadcast', 'give either customerId or "broadcast": true, not both');
-    if (scope.kind === 'customer') throw new DomainError('forbidden', 'only a platform key may broadcast; a customer key publishes for its own customer', { field: 'broadcast' });
+    if (scope.kind === 'customer')
+      throw new DomainError('forbidden', 'only a platform key may broadcast; a customer key publishes for its own customer', { field: 'broadcast' });
     return null;
   }
   if (scope.kind === 'platform' && !input.customerId) {
@@ -205,16 +212,16 @@ function retentionFrom(ctx: Ctx, now: Date): Date {
  */
 async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Array<PublishResult | DomainError>> {
   const customerIds = [...new Set(prepared.map((p) => p.customerId).filter((c): c is string => c !== null))];
-  const known = new Set(customerIds.length ? (await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, customerIds))).map((c) => c.id) : []);
+  const known = new Set(
+    customerIds.length ? (await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, customerIds))).map((c) => c.id) : [],
+  );
   const results = new Map<string, PublishResult | DomainError>();
   const ok: Prepared[] = [];
   for (const p of prepared) {
     if (p.customerId && !known.has(p.customerId)) results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
     else ok.push(p);
   }
-  const subs = customerIds.length
-    ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
-    : [];
+  const subs = customerIds.length ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds)) : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
   const inlineOf = (p: Prepared): Routing | null => {
@@ -226,22 +233,43 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   const inserted = ok.length
     ? await tx
         .insert(events)
-        .values(ok.map((p) => {
-          const routing = inline.get(p.id);
-          return {
-            id: p.id, customerId: p.customerId, type: p.input.type, body: p.body, idempotencyKey: p.input.idempotencyKey ?? null, createdAt: p.now,
-            retentionUntil: retentionFrom(ctx, p.now),
-            ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
-          };
-        }))
+        .values(
+          ok.map((p) => {
+            const routing = inline.get(p.id);
+            return {
+              id: p.id,
+              customerId: p.customerId,
+              type: p.input.type,
+              body: p.body,
+              idempotencyKey: p.input.idempotencyKey ?? null,
+              createdAt: p.now,
+              retentionUntil: retentionFrom(ctx, p.now),
+              ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
+            };
+          }),
+        )
         .onConflictDoNothing()
         .returning({ id: events.id })
     : [];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
-  await createDeliveriesFor(ctx, tx, mine.filter((p) => inline.get(p.id)).map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)!.targets })));
-  await enqueueMany(ctx.boss, 'fanout', mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })), tx);
-  await countUsage(tx, mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1 })));
+  await createDeliveriesFor(
+    ctx,
+    tx,
+    mine
+      .filter((p) => inline.get(p.id))
+      .map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)!.targets })),
+  );
+  await enqueueMany(
+    ctx.boss,
+    'fanout',
+    mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })),
+    tx,
+  );
+  await countUsage(
+    tx,
+    mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1 })),
+  );
   for (const p of mine) {
     const routing = inline.get(p.id);
     results.set(p.id, { id: p.id, deliveries: routing ? routing.targets.length : null, duplicate: false });
@@ -250,9 +278,24 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   const repeated = ok.filter((p) => !fresh.has(p.id));
   if (repeated.length) {
     const existing = await tx
-      .select({ id: events.id, customerId: events.customerId, idempotencyKey: events.idempotencyKey, deliveryCount: events.deliveryCount, type: events.type, body: events.body })
+      .select({
+        id: events.id,
+        customerId: events.customerId,
+        idempotencyKey: events.idempotencyKey,
+        deliveryCount: events.deliveryCount,
+        type: events.type,
+        body: events.body,
+      })
       .from(events)
-      .where(and(inArray(events.idempotencyKey, repeated.map((p) => p.input.idempotencyKey ?? '')), inArray(sql`coalesce(${events.customerId}, '')`, [...new Set(repeated.map((p) => p.customerId ?? ''))])));
+      .where(
+        and(
+          inArray(
+            events.idempotencyKey,
+            repeated.map((p) => p.input.idempotencyKey ?? ''),
+          ),
+          inArray(sql`coalesce(${events.customerId}, '')`, [...new Set(repeated.map((p) => p.customerId ?? ''))]),
+        ),
+      );
     const keyOf = (customerId: string | null, key: string | null) => `${customerId ?? ''}\u0000${key ?? ''}`;
     const byKey = new Map(existing.map((e) => [keyOf(e.customerId, e.idempotencyKey), e]));
     for (const p of repeated) {
@@ -264,7 +307,12 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
       // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
       const data = (JSON.parse(first.body) as { data: unknown }).data;
       if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data)) {
-        results.set(p.id, new DomainError('conflict', `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`, { field: 'idempotencyKey' }));
+        results.set(
+          p.id,
+          new DomainError('conflict', `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`, {
+            field: 'idempotencyKey',
+          }),
+        );
       } else {
         results.set(p.id, { id: first.id, deliveries: first.deliveryCount, duplicate: true });
       }
@@ -281,7 +329,9 @@ function filterDecisions(filteredOut: Routing['filteredOut']) {
 /** JSON with object keys sorted, so two encodings of the same value compare equal. */
 function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
   );
 }
 
@@ -301,7 +351,9 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   const type = 'hookrelay.test';
   const body = eventBody(id, type, now, { message: 'This is a test event from Hookrelay.', subscriptionId });
   const deliveryId = await ctx.db.transaction(async (tx) => {
-    await tx.insert(events).values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
+    await tx
+      .insert(events)
+      .values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
     await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [{ ...sub, pattern: null }]);
     const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
     return d!.id;

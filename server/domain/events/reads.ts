@@ -126,9 +126,16 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
  * (counts over all of them); the rest are `GET /deliveries?eventId=`.
  */
 export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
-  const [event] = await ctx.db.select().from(events).where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
+  const [event] = await ctx.db
+    .select()
+    .from(events)
+    .where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
   if (!event) throw notFound('event');
-  const ds = await ctx.db.select().from(deliveries).where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId))).orderBy(deliveries.id);
+  const ds = await ctx.db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId)))
+    .orderBy(deliveries.id);
   const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;
   // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
   // delivery records whether it matched (and by which pattern) or was held; a subscription that
@@ -143,17 +150,32 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const byId = new Map(subs.map((s) => [s.id, s]));
   const missing = [...new Set(ds.map((d) => d.subscriptionId).filter((sid) => !byId.has(sid)))];
   if (missing.length) {
-    const more = await ctx.db.select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter }).from(subscriptions).where(inArray(subscriptions.id, missing));
+    const more = await ctx.db
+      .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter })
+      .from(subscriptions)
+      .where(inArray(subscriptions.id, missing));
     for (const s of more) byId.set(s.id, s);
   }
-  const routed = ds.filter((d) => !traceCustomer || d.customerId === traceCustomer).map((d) => {
-    const s = byId.get(d.subscriptionId);
-    const reason =
-      d.route === 'test' ? 'test event sent to this subscription'
-      : d.route === 'held' ? `matched "${d.matchedPattern}" while the subscription was paused or disabled: held until it is resumed`
-      : `matched "${d.matchedPattern}"`;
-    return { subscriptionId: d.subscriptionId, url: s?.url ?? '', eventTypes: s?.eventTypes ?? [], decision: d.route, matched: true, reason, failedCondition: null };
-  });
+  const routed = ds
+    .filter((d) => !traceCustomer || d.customerId === traceCustomer)
+    .map((d) => {
+      const s = byId.get(d.subscriptionId);
+      const reason =
+        d.route === 'test'
+          ? 'test event sent to this subscription'
+          : d.route === 'held'
+            ? `matched "${d.matchedPattern}" while the subscription was paused or disabled: held until it is resumed`
+            : `matched "${d.matchedPattern}"`;
+      return {
+        subscriptionId: d.subscriptionId,
+        url: s?.url ?? '',
+        eventTypes: s?.eventTypes ?? [],
+        decision: d.route,
+        matched: true,
+        reason,
+        failedCondition: null,
+      };
+    });
   const delivered = new Set(ds.map((d) => d.subscriptionId));
   // Filter decisions are recorded at fan-out (the first FILTER_TRACE_LIMIT of an event); past that
   // cap, a subscription's current filter is evaluated now on the stored body, and the trace says so.
@@ -165,11 +187,17 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
     .map((s) => {
       const base = { subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, matched: false };
       const f = recorded.get(s.id);
-      if (f) return { ...base, decision: 'filtered' as const, reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`, failedCondition: f.failed };
+      if (f)
+        return { ...base, decision: 'filtered' as const, reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`, failedCondition: f.failed };
       const pattern = capped && s.filter ? firstMatch(s.eventTypes, event.type) : null;
       const now = pattern && s.filter ? evaluateFilter(s.filter, body()) : null;
       if (pattern && now && !now.matches) {
-        return { ...base, decision: 'filtered' as const, reason: `matches "${pattern}" but the filter excludes it: ${now.failed} (evaluated now with the current filter; not recorded at publish)`, failedCondition: now.failed };
+        return {
+          ...base,
+          decision: 'filtered' as const,
+          reason: `matches "${pattern}" but the filter excludes it: ${now.failed} (evaluated now with the current filter; not recorded at publish)`,
+          failedCondition: now.failed,
+        };
       }
       return { ...base, decision: 'not_matched' as const, reason: `no pattern matched "${event.type}" when the event was published`, failedCondition: null };
     });
@@ -179,4 +207,3 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   for (const d of ds) deliveryStatus[d.status] = (deliveryStatus[d.status] ?? 0) + 1;
   return { ...eventView(event), deliveries: ds.slice(0, DELIVERIES_PER_EVENT_READ).map(deliveryView), deliveriesTotal: ds.length, deliveryStatus, routing };
 }
-

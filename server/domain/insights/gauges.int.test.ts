@@ -43,22 +43,35 @@ describe('database gauges for /api/metrics', () => {
       for (const st of states) {
         const id = newId('event');
         await ctx.db.insert(events).values({ id, customerId, type: 't', body: '{}', retentionUntil: new Date(now + 86400_000) });
-        await ctx.db.insert(deliveries).values({ id: newId('delivery'), eventId: id, subscriptionId, customerId, eventType: 't', status: st.status, nextAttemptAt: st.next ?? null, queuedAt: st.queued ?? null });
+        await ctx.db.insert(deliveries).values({
+          id: newId('delivery'),
+          eventId: id,
+          subscriptionId,
+          customerId,
+          eventType: 't',
+          status: st.status,
+          nextAttemptAt: st.next ?? null,
+          queuedAt: st.queued ?? null,
+        });
       }
     };
     await seed(a.id, subA.id, [
       { status: 'pending', next: ago(120) }, // due for 2 minutes: the oldest
       { status: 'pending', next: ago(30) },
       { status: 'pending', next: new Date(now + 3600_000) }, // a retry scheduled in an hour: pending, not due
-      { status: 'held' }, { status: 'held' },
-      { status: 'dead' }, { status: 'dead' }, { status: 'dead' },
+      { status: 'held' },
+      { status: 'held' },
+      { status: 'dead' },
+      { status: 'dead' },
+      { status: 'dead' },
       { status: 'succeeded' },
     ]);
     await seed(b.id, subB.id, [
       { status: 'pending', next: ago(10), queued: ago(9) }, // in the window, waiting for a worker
       { status: 'pending', next: ago(5) },
       { status: 'dead' },
-      { status: 'succeeded' }, { status: 'succeeded' },
+      { status: 'succeeded' },
+      { status: 'succeeded' },
     ]);
     await ctx.db.insert(bulkReplays).values({ id: newId('replay'), customerId: b.id, filter: {}, total: 1 });
     const live = workerIdentity();
@@ -86,7 +99,9 @@ describe('database gauges for /api/metrics', () => {
     expect(text).toMatch(new RegExp(`^hookrelay_oldest_due_delivery_age_seconds\\{customer_id="${a.id}"\\} 1[2-9]\\d`, 'm'));
     expect(text).toContain('hookrelay_subscription_breakers{state="open"} 1');
     expect(text).toContain('hookrelay_workers{state="running"} 1');
-    expect(renderFamilies(databaseFamilies(null))).toBe('# HELP hookrelay_database_up Whether the last read of the database gauges succeeded (1) or not (0).\n# TYPE hookrelay_database_up gauge\nhookrelay_database_up 0\n');
+    expect(renderFamilies(databaseFamilies(null))).toBe(
+      '# HELP hookrelay_database_up Whether the last read of the database gauges succeeded (1) or not (0).\n# TYPE hookrelay_database_up gauge\nhookrelay_database_up 0\n',
+    );
 
     // Draining and stopped workers.
     await heartbeat(ctx, live, 2, true);

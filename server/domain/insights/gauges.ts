@@ -71,7 +71,13 @@ export async function readDatabaseGauges(ctx: Ctx): Promise<DatabaseGauges> {
     from worker_heartbeats where last_seen_at > now() - make_interval(secs => ${READY_WITHIN_MS / 1000})`;
   // pg-boss keeps per-queue counts in its queue table (refreshed by the workers' monitor): no job scan.
   const names: string[] = Object.values(catalog).map((c) => c.name);
-  const queues = (await ctx.boss.getQueues(names)).map((q) => ({ queue: q.name, ready: q.readyCount, deferred: q.deferredCount, active: q.activeCount, failed: q.failedCount }));
+  const queues = (await ctx.boss.getQueues(names)).map((q) => ({
+    queue: q.name,
+    ready: q.readyCount,
+    deferred: q.deferredCount,
+    active: q.activeCount,
+    failed: q.failedCount,
+  }));
 
   const open = breakers.find((b) => b.state === 'open')?.n ?? 0;
   const halfOpen = breakers.find((b) => b.state === 'half_open')?.n ?? 0;

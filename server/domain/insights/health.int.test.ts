@@ -27,11 +27,23 @@ async function seed(customerId: string, subscriptionId: string, status: 'succeed
   const deliveryId = newId('delivery');
   const at = (m: number) => new Date(now.getTime() - m * 60_000);
   await ctx.db.insert(events).values({ id: eventId, customerId, type: 'order.created', body: '{}', retentionUntil: at(-43200) });
-  await ctx.db.insert(deliveries).values({ id: deliveryId, eventId, subscriptionId, customerId, eventType: 'order.created', status, attemptCount: tries.length, completedAt: now });
+  await ctx.db
+    .insert(deliveries)
+    .values({ id: deliveryId, eventId, subscriptionId, customerId, eventType: 'order.created', status, attemptCount: tries.length, completedAt: now });
   for (const [i, t] of tries.entries()) {
     await ctx.db.insert(attempts).values({
-      id: newId('attempt'), deliveryId, subscriptionId, customerId, attemptSeq: i + 1, trigger: i === 0 ? 'initial' : 'retry', status: t.ok ? 'succeeded' : 'failed',
-      url: 'http://127.0.0.1/hook', requestHeaders: {}, responseStatus: t.ok ? 200 : 500, latencyMs: t.ms, startedAt: at(t.minutesAgo),
+      id: newId('attempt'),
+      deliveryId,
+      subscriptionId,
+      customerId,
+      attemptSeq: i + 1,
+      trigger: i === 0 ? 'initial' : 'retry',
+      status: t.ok ? 'succeeded' : 'failed',
+      url: 'http://127.0.0.1/hook',
+      requestHeaders: {},
+      responseStatus: t.ok ? 200 : 500,
+      latencyMs: t.ms,
+      startedAt: at(t.minutesAgo),
     });
   }
 }

@@ -34,7 +34,11 @@ export type SubscriptionHealth = {
  * subscription of the customer is present, with zeros when it had no traffic. Buckets are aligned
  * as the overview's are (multiples of their width since 2000-01-01 UTC).
  */
-export async function subscriptionHealth(ctx: Ctx, scope: Scope, input: z.infer<typeof subscriptionHealthInput>): Promise<{ range: 'hour' | 'day'; bucketSeconds: number; subscriptions: SubscriptionHealth[] }> {
+export async function subscriptionHealth(
+  ctx: Ctx,
+  scope: Scope,
+  input: z.infer<typeof subscriptionHealthInput>,
+): Promise<{ range: 'hour' | 'day'; bucketSeconds: number; subscriptions: SubscriptionHealth[] }> {
   const customerId = actingCustomer(scope, input.customerId);
   const { buckets: n, bucketSeconds } = healthRanges[input.range];
   const now = ctx.now().toISOString();

@@ -25,7 +25,12 @@ afterAll(async () => {
 });
 
 /** A delivery of a fresh event with the given attempts (minutes ago, status, latency). */
-async function seedDelivery(customerId: string, subscriptionId: string, status: 'succeeded' | 'dead', tries: { minutesAgo: number; ok: boolean; ms: number }[]) {
+async function seedDelivery(
+  customerId: string,
+  subscriptionId: string,
+  status: 'succeeded' | 'dead',
+  tries: { minutesAgo: number; ok: boolean; ms: number }[],
+) {
   const eventId = newId('event');
   const deliveryId = newId('delivery');
   const at = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -105,15 +110,38 @@ describe('customer overview', () => {
     ]);
     // Replayed two minutes ago and delivered: the delivery is no longer dead, and its completed_at
     // moved, but it did die ten minutes ago.
-    await ctx.db.update(deliveries).set({ status: 'succeeded', cycleStart: 2, attemptCount: 3, replayCount: 1, completedAt: new Date(now.getTime() - 120_000) }).where(eq(deliveries.id, died));
+    await ctx.db
+      .update(deliveries)
+      .set({ status: 'succeeded', cycleStart: 2, attemptCount: 3, replayCount: 1, completedAt: new Date(now.getTime() - 120_000) })
+      .where(eq(deliveries.id, died));
     await ctx.db.insert(attempts).values({
-      id: newId('attempt'), deliveryId: died, subscriptionId: sub.id, customerId: acme.id, attemptSeq: 3, trigger: 'replay', status: 'succeeded',
-      url: 'http://127.0.0.1/hook', requestHeaders: {}, responseStatus: 200, latencyMs: 10, startedAt: new Date(now.getTime() - 120_000),
+      id: newId('attempt'),
+      deliveryId: died,
+      subscriptionId: sub.id,
+      customerId: acme.id,
+      attemptSeq: 3,
+      trigger: 'replay',
+      status: 'succeeded',
+      url: 'http://127.0.0.1/hook',
+      requestHeaders: {},
+      responseStatus: 200,
+      latencyMs: 10,
+      startedAt: new Date(now.getTime() - 120_000),
     });
     // Died without an attempt (held deliveries discarded on resume) four minutes ago.
     const eventId = newId('event');
-    await ctx.db.insert(events).values({ id: eventId, customerId: acme.id, type: 'order.created', body: '{}', retentionUntil: new Date(now.getTime() + 86_400_000) });
-    await ctx.db.insert(deliveries).values({ id: newId('delivery'), eventId, subscriptionId: sub.id, customerId: acme.id, eventType: 'order.created', status: 'dead', completedAt: new Date(now.getTime() - 4 * 60_000) });
+    await ctx.db
+      .insert(events)
+      .values({ id: eventId, customerId: acme.id, type: 'order.created', body: '{}', retentionUntil: new Date(now.getTime() + 86_400_000) });
+    await ctx.db.insert(deliveries).values({
+      id: newId('delivery'),
+      eventId,
+      subscriptionId: sub.id,
+      customerId: acme.id,
+      eventType: 'order.created',
+      status: 'dead',
+      completedAt: new Date(now.getTime() - 4 * 60_000),
+    });
     // A 410 answer holds the delivery (and disables the subscription): not a dead letter.
     const gone = await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 6, ok: false, ms: 5 }]);
     await ctx.db.update(attempts).set({ responseStatus: 410 }).where(eq(attempts.deliveryId, gone));

@@ -59,7 +59,12 @@ export async function runOperationalDelivery(ctx: Ctx, sender: Sender, job: Oper
         attemptCount: attempt,
         lastAttemptAt: startedAt,
         lastResponseStatus: r.kind === 'response' ? r.status : null,
-        lastError: decision.action === 'dead' ? `${error}; ${decision.reason}` : decision.action === 'gone' ? `${error}: endpoint answered 410 Gone, not retried` : error,
+        lastError:
+          decision.action === 'dead'
+            ? `${error}; ${decision.reason}`
+            : decision.action === 'gone'
+              ? `${error}: endpoint answered 410 Gone, not retried`
+              : error,
         nextAttemptAt: decision.action === 'retry' ? decision.at : null,
         completedAt: decision.action === 'retry' ? null : now,
       })

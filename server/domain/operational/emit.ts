@@ -46,13 +46,26 @@ export async function emitOperational(ctx: Ctx, tx: Queryable, notices: readonly
     const eventId = newId('operationalEvent', now.getTime());
     const body = JSON.stringify({ id: eventId, type: n.type, timestamp: now.toISOString(), data: n.data });
     for (const h of targets) {
-      rows.push({ id: newId('operationalDelivery', now.getTime()), webhookId: h.id, eventId, eventType: n.type satisfies OperationalEventType, body, nextAttemptAt: now, createdAt: now });
+      rows.push({
+        id: newId('operationalDelivery', now.getTime()),
+        webhookId: h.id,
+        eventId,
+        eventType: n.type satisfies OperationalEventType,
+        body,
+        nextAttemptAt: now,
+        createdAt: now,
+      });
     }
   }
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     await tx.insert(operationalDeliveries).values(chunk);
-    await enqueueMany(ctx.boss, 'operationalDeliver', chunk.map((r) => ({ data: { deliveryId: r.id, attempt: 1 } })), tx);
+    await enqueueMany(
+      ctx.boss,
+      'operationalDeliver',
+      chunk.map((r) => ({ data: { deliveryId: r.id, attempt: 1 } })),
+      tx,
+    );
   }
   return rows.length;
 }

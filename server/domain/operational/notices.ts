@@ -22,12 +22,16 @@ export function outcomeNotices(recorded: readonly Outcome[], breakers: readonly 
   const notices: OperationalNotice[] = [];
   for (const b of breakers) {
     if (b.from === 'closed' && b.to === 'open') {
-      notices.push({ type: 'subscription.failing', data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'circuit_breaker_open', lastError: lastErrorOf(b.outcome) } });
+      notices.push({
+        type: 'subscription.failing',
+        data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'circuit_breaker_open', lastError: lastErrorOf(b.outcome) },
+      });
     } else if (b.from !== 'closed' && b.to === 'closed') {
       notices.push({ type: 'subscription.recovered', data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'probe_succeeded' } });
     }
   }
-  for (const d of disabled) notices.push({ type: 'subscription.disabled', data: { ...idsOf(d.outcome), url: d.outcome.row.sub.url, reason: d.reason, message: d.message } });
+  for (const d of disabled)
+    notices.push({ type: 'subscription.disabled', data: { ...idsOf(d.outcome), url: d.outcome.row.sub.url, reason: d.reason, message: d.message } });
   for (const o of recorded) {
     if (o.decision.action !== 'dead') continue;
     notices.push({
@@ -52,6 +56,15 @@ export type ExpiredDelivery = { id: string; eventId: string; subscriptionId: str
 export function expiredNotice(d: ExpiredDelivery, message: string): OperationalNotice {
   return {
     type: 'delivery.dead',
-    data: { customerId: d.customerId, subscriptionId: d.subscriptionId, deliveryId: d.id, eventId: d.eventId, eventType: d.eventType, reason: 'window_ended_behind_breaker', message, attemptCount: d.attemptCount },
+    data: {
+      customerId: d.customerId,
+      subscriptionId: d.subscriptionId,
+      deliveryId: d.id,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      reason: 'window_ended_behind_breaker',
+      message,
+      attemptCount: d.attemptCount,
+    },
   };
 }

@@ -31,10 +31,19 @@ let opsRequests = 0;
 
 type OpsEvent = { id: string; type: string; timestamp: string; data: Json; headers: Record<string, string>; body: string };
 
-const parsed = (r: Received): OpsEvent => ({ ...(JSON.parse(r.body) as { id: string; type: string; timestamp: string; data: Json }), headers: r.headers, body: r.body });
+const parsed = (r: Received): OpsEvent => ({
+  ...(JSON.parse(r.body) as { id: string; type: string; timestamp: string; data: Json }),
+  headers: r.headers,
+  body: r.body,
+});
 /** Distinct operational events (a retried one arrives twice with the same id: receivers dedupe on it). */
 const eventsAt = (recv: typeof ops, type: string, subscriptionId: string) => [
-  ...new Map(recv.received.map(parsed).filter((e) => e.type === type && e.data.subscriptionId === subscriptionId).map((e) => [e.id, e])).values(),
+  ...new Map(
+    recv.received
+      .map(parsed)
+      .filter((e) => e.type === type && e.data.subscriptionId === subscriptionId)
+      .map((e) => [e.id, e]),
+  ).values(),
 ];
 
 /** Waits until `recv` got an operational event of `type` about `subscriptionId`, and returns it. */
@@ -51,7 +60,9 @@ function expectGenuine(e: OpsEvent, secret: string) {
 }
 
 async function subscribe(path: string, body: Record<string, unknown> = {}): Promise<string> {
-  return (await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${endpoint.url}${path}`, eventTypes: [`${path.slice(1)}.*`], ...body } }), 201)).id as string;
+  return (
+    await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${endpoint.url}${path}`, eventTypes: [`${path.slice(1)}.*`], ...body } }), 201)
+  ).id as string;
 }
 const publish = async (type: string) => (await ok(rest('POST', '/events', { key: customer.key, body: { type, data: { at: Date.now() } } }), 202)).id as string;
 
@@ -85,7 +96,12 @@ describe('operational webhooks', () => {
     const platform = typedClient(engine.ctx, platformKey);
     const created = await platform.POST('/api/v1/operational-webhooks', { body: { url: `${ops.url}/ops`, description: 'pager' } });
     expect(created.response.status).toBe(201);
-    expect(created.data).toMatchObject({ id: expect.stringMatching(/^owh_/), secret: expect.stringMatching(/^whsec_/), eventTypes: null, description: 'pager' });
+    expect(created.data).toMatchObject({
+      id: expect.stringMatching(/^owh_/),
+      secret: expect.stringMatching(/^whsec_/),
+      eventTypes: null,
+      description: 'pager',
+    });
     opsHook = { id: created.data!.id, secret: created.data!.secret };
     const filtered = await platform.POST('/api/v1/operational-webhooks', { body: { url: `${deadOnly.url}/dead`, eventTypes: ['delivery.dead'] } });
     deadOnlyHook = { id: filtered.data!.id, secret: filtered.data!.secret };
@@ -100,10 +116,18 @@ describe('operational webhooks', () => {
 
     const failing = await received(ops, 'subscription.failing', subId);
     expectGenuine(failing, opsHook.secret);
-    expect(failing.data).toEqual({ customerId: customer.id, subscriptionId: subId, url: `${endpoint.url}/flaky`, reason: 'circuit_breaker_open', lastError: 'HTTP 500' });
+    expect(failing.data).toEqual({
+      customerId: customer.id,
+      subscriptionId: subId,
+      url: `${endpoint.url}/flaky`,
+      reason: 'circuit_breaker_open',
+      lastError: 'HTTP 500',
+    });
 
     // A few failed probes later, the endpoint comes back: the next probe closes the breaker.
-    await expect.poll(async () => (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, subId)))[0]!.breakerFailures, { timeout: 30_000 }).toBeGreaterThan(3);
+    await expect
+      .poll(async () => (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, subId)))[0]!.breakerFailures, { timeout: 30_000 })
+      .toBeGreaterThan(3);
     down = false;
     const recovered = await received(ops, 'subscription.recovered', subId);
     expectGenuine(recovered, opsHook.secret);
@@ -156,25 +180,44 @@ describe('operational webhooks', () => {
     answers.set('/held', () => ({ status: 200 }));
     // A 10 s window (10 ms scaled) and a breaker held open for an hour: the window ends first.
     const subId = await subscribe('/held', { retryPolicy: { scheduleSeconds: [10], maxAttempts: 2 } });
-    await engine.ctx.db.update(subscriptions).set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) }).where(eq(subscriptions.id, subId));
+    await engine.ctx.db
+      .update(subscriptions)
+      .set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) })
+      .where(eq(subscriptions.id, subId));
     const eventId = await publish('held.one');
     const delivery = await onlyDelivery(engine.ctx, eventId);
     const dead = await received(ops, 'delivery.dead', subId);
     expectGenuine(dead, opsHook.secret);
-    expect(dead.data).toMatchObject({ subscriptionId: subId, deliveryId: delivery.id, eventId, reason: 'window_ended_behind_breaker', attemptCount: 0, message: expect.stringContaining('circuit breaker') });
+    expect(dead.data).toMatchObject({
+      subscriptionId: subId,
+      deliveryId: delivery.id,
+      eventId,
+      reason: 'window_ended_behind_breaker',
+      attemptCount: 0,
+      message: expect.stringContaining('circuit breaker'),
+    });
     expect((await onlyDelivery(engine.ctx, eventId)).status).toBe('dead');
     expect(endpoint.received.filter((r) => (JSON.parse(r.body) as { type: string }).type === 'held.one')).toEqual([]);
   });
 
   it('a failed operational delivery is retried on the schedule and shows under its webhook', async () => {
     // The very first operational request got a 503 (see the receiver): it was retried and succeeded.
-    const page = await typedClient(engine.ctx, platformKey).GET('/api/v1/operational-webhooks/{id}/deliveries', { params: { path: { id: opsHook.id }, query: { limit: 200 } } });
+    const page = await typedClient(engine.ctx, platformKey).GET('/api/v1/operational-webhooks/{id}/deliveries', {
+      params: { path: { id: opsHook.id }, query: { limit: 200 } },
+    });
     const rows = page.data!.data;
     expect(rows.length).toBeGreaterThanOrEqual(5);
-    await expect.poll(async () => {
-      const again = await ok(rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: opsHook.id }, query: { status: 'succeeded' } }));
-      return again.data.find((d: Json) => d.attemptCount === 2);
-    }, { timeout: 30_000 }).toMatchObject({ status: 'succeeded', lastResponseStatus: 204, webhookId: opsHook.id, lastError: null });
+    await expect
+      .poll(
+        async () => {
+          const again = await ok(
+            rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: opsHook.id }, query: { status: 'succeeded' } }),
+          );
+          return again.data.find((d: Json) => d.attemptCount === 2);
+        },
+        { timeout: 30_000 },
+      )
+      .toMatchObject({ status: 'succeeded', lastResponseStatus: 204, webhookId: opsHook.id, lastError: null });
     const retried = rows.at(-1)!;
     expect(retried).toMatchObject({ eventId: expect.stringMatching(/^oev_/), payload: { id: retried.eventId, type: retried.eventType } });
     // The receiver saw that event twice, with the same webhook-id.
@@ -185,12 +228,16 @@ describe('operational webhooks', () => {
   });
 
   it('counts against no customer: no pg-boss group, no customer delivery, no subscription window', async () => {
-    const grouped = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'operational-deliver' and group_id is not null`);
+    const grouped = await engine.ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pgboss.job where name = 'operational-deliver' and group_id is not null`,
+    );
     expect(grouped[0]!.n).toBe(0);
     const all = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'operational-deliver'`);
     expect(all[0]!.n).toBeGreaterThan(0);
     // Every customer delivery belongs to one of the customer's events; none was made for the platform.
-    const foreign = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries d where not exists (select 1 from subscriptions s where s.id = d.subscription_id and s.customer_id = ${customer.id})`);
+    const foreign = await engine.ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from deliveries d where not exists (select 1 from subscriptions s where s.id = d.subscription_id and s.customer_id = ${customer.id})`,
+    );
     expect(foreign[0]!.n).toBe(0);
     expect((await engine.ctx.db.select().from(deliveries)).every((d) => d.customerId === customer.id)).toBe(true);
   });

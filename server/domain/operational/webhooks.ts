@@ -70,9 +70,22 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
   const [row] = await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(operationalWebhooks)
-      .values({ id: newId('operationalWebhook', now.getTime()), url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? null, secretEnc: encryptSecret(ctx.keys, secret), createdAt: now, updatedAt: now })
+      .values({
+        id: newId('operationalWebhook', now.getTime()),
+        url: input.url,
+        description: input.description ?? null,
+        eventTypes: input.eventTypes ?? null,
+        secretEnc: encryptSecret(ctx.keys, secret),
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
-    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.created', target: { kind: 'operational_webhook', id: inserted[0]!.id }, after: operationalWebhookView(inserted[0]!) });
+    await recordAudit(ctx, tx, scope, {
+      customerId: null,
+      action: 'operational_webhook.created',
+      target: { kind: 'operational_webhook', id: inserted[0]!.id },
+      after: operationalWebhookView(inserted[0]!),
+    });
     return inserted;
   });
   return { ...operationalWebhookView(row!), secret };
@@ -111,7 +124,13 @@ export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
       })
       .where(eq(operationalWebhooks.id, id))
       .returning();
-    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.updated', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(before), after: operationalWebhookView(updated!) });
+    await recordAudit(ctx, tx, scope, {
+      customerId: null,
+      action: 'operational_webhook.updated',
+      target: { kind: 'operational_webhook', id },
+      before: operationalWebhookView(before),
+      after: operationalWebhookView(updated!),
+    });
     return updated!;
   });
   return operationalWebhookView(row);
@@ -123,7 +142,12 @@ export async function deleteOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
   await ctx.db.transaction(async (tx) => {
     const deleted = await tx.delete(operationalWebhooks).where(eq(operationalWebhooks.id, id)).returning();
     if (deleted.length === 0) throw notFound('operational webhook');
-    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.deleted', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(deleted[0]!) });
+    await recordAudit(ctx, tx, scope, {
+      customerId: null,
+      action: 'operational_webhook.deleted',
+      target: { kind: 'operational_webhook', id },
+      before: operationalWebhookView(deleted[0]!),
+    });
   });
   return { id, deleted: true as const };
 }
@@ -138,10 +162,21 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
     if (!before) throw notFound('operational webhook');
     const [row] = await tx
       .update(operationalWebhooks)
-      .set({ secretEnc: encryptSecret(ctx.keys, secret), previousSecretEnc: before.secretEnc, previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS), updatedAt: now })
+      .set({
+        secretEnc: encryptSecret(ctx.keys, secret),
+        previousSecretEnc: before.secretEnc,
+        previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
+        updatedAt: now,
+      })
       .where(eq(operationalWebhooks.id, id))
       .returning();
-    await recordAudit(ctx, tx, scope, { customerId: null, action: 'operational_webhook.secret_rotated', target: { kind: 'operational_webhook', id }, before: operationalWebhookView(before), after: operationalWebhookView(row!) });
+    await recordAudit(ctx, tx, scope, {
+      customerId: null,
+      action: 'operational_webhook.secret_rotated',
+      target: { kind: 'operational_webhook', id },
+      before: operationalWebhookView(before),
+      after: operationalWebhookView(row!),
+    });
     return { ...operationalWebhookView(row!), secret };
   });
 }
@@ -160,7 +195,13 @@ export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: stri
   const rows = await ctx.db
     .select()
     .from(operationalDeliveries)
-    .where(and(eq(operationalDeliveries.webhookId, id), input.status ? eq(operationalDeliveries.status, input.status) : undefined, input.cursor ? lt(operationalDeliveries.id, input.cursor) : undefined))
+    .where(
+      and(
+        eq(operationalDeliveries.webhookId, id),
+        input.status ? eq(operationalDeliveries.status, input.status) : undefined,
+        input.cursor ? lt(operationalDeliveries.id, input.cursor) : undefined,
+      ),
+    )
     .orderBy(desc(operationalDeliveries.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);

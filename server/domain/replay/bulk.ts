@@ -25,7 +25,13 @@ export const REPLAY_BATCH = 100;
 
 type Row = typeof bulkReplays.$inferSelect;
 
-export type ReplayInput = { customerId?: string | undefined; subscriptionId?: string | undefined; eventType?: string | undefined; from?: Date | undefined; to?: Date | undefined };
+export type ReplayInput = {
+  customerId?: string | undefined;
+  subscriptionId?: string | undefined;
+  eventType?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+};
 
 function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
   return and(
@@ -76,19 +82,36 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
   const result = await ctx.db.transaction(async (tx) => {
     // Serialise a customer's replay requests: two clicks at once must not start two replays.
     await rawClient(tx)`select pg_advisory_xact_lock(hashtext(${`replay:${customerId}`}))`;
-    const [running] = await tx.select().from(bulkReplays).where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.status, 'running')));
+    const [running] = await tx
+      .select()
+      .from(bulkReplays)
+      .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.status, 'running')));
     if (running) return { row: running, existing: true };
     const [last] = await tx.select().from(bulkReplays).where(eq(bulkReplays.customerId, customerId)).orderBy(desc(bulkReplays.createdAt)).limit(1);
     const now = ctx.now();
     const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
     if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
       const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
-      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, { retryAfterSeconds: Math.max(1, wait) });
+      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, {
+        retryAfterSeconds: Math.max(1, wait),
+      });
     }
-    const [{ total } = { total: 0 }] = await tx.select({ total: sql<number>`count(*)::int` }).from(deliveries).where(matching(ctx, customerId, filter));
+    const [{ total } = { total: 0 }] = await tx
+      .select({ total: sql<number>`count(*)::int` })
+      .from(deliveries)
+      .where(matching(ctx, customerId, filter));
     const [row] = await tx
       .insert(bulkReplays)
-      .values({ id: newId('replay', now.getTime()), customerId, filter, total, status: total === 0 ? 'completed' : 'running', createdAt: now, updatedAt: now, finishedAt: total === 0 ? now : null })
+      .values({
+        id: newId('replay', now.getTime()),
+        customerId,
+        filter,
+        total,
+        status: total === 0 ? 'completed' : 'running',
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: total === 0 ? now : null,
+      })
       .returning();
     if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id }, {}, tx);
     await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row!.id }, after: { filter, total } });
@@ -98,7 +121,10 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
 }
 
 async function loadScoped(ctx: Ctx, scope: Scope, id: string): Promise<Row> {
-  const [row] = await ctx.db.select().from(bulkReplays).where(and(eq(bulkReplays.id, id), scopeFilter(scope, bulkReplays.customerId)));
+  const [row] = await ctx.db
+    .select()
+    .from(bulkReplays)
+    .where(and(eq(bulkReplays.id, id), scopeFilter(scope, bulkReplays.customerId)));
   if (!row) throw notFound('bulk replay');
   return row;
 }
@@ -131,7 +157,14 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
       .set({ status: 'cancelled', finishedAt: ctx.now(), updatedAt: ctx.now() })
       .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
       .returning();
-    if (u) await recordAudit(ctx, tx, scope, { customerId: u.customerId, action: 'bulk_replay.cancelled', target: { kind: 'bulk_replay', id }, before: { status: 'running' }, after: { status: 'cancelled', enqueued: u.enqueued } });
+    if (u)
+      await recordAudit(ctx, tx, scope, {
+        customerId: u.customerId,
+        action: 'bulk_replay.cancelled',
+        target: { kind: 'bulk_replay', id },
+        before: { status: 'running' },
+        after: { status: 'cancelled', enqueued: u.enqueued },
+      });
     return u;
   });
   return replayView(ctx, updated ?? row);
@@ -159,7 +192,10 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
       const now = ctx.now();
       if (picked.length > 0) {
         const ids = picked.map((p) => p.id);
-        await tx.insert(bulkReplayItems).values(ids.map((deliveryId) => ({ replayId, deliveryId }))).onConflictDoNothing();
+        await tx
+          .insert(bulkReplayItems)
+          .values(ids.map((deliveryId) => ({ replayId, deliveryId })))
+          .onConflictDoNothing();
         await restartCycle(ctx, tx, ids, { priority: 0, from: ['dead'] });
         // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
         // the customer believes the endpoint is fixed: do not wait for the cool-down).
@@ -181,7 +217,10 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
       return { count: picked.length, done };
     });
     if (!batch || batch.done) {
-      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: every matching dead letter re-enqueued' : 'bulk replay stopped (cancelled or gone)');
+      log.info(
+        { done: batch?.done ?? false },
+        batch ? 'bulk replay finished: every matching dead letter re-enqueued' : 'bulk replay stopped (cancelled or gone)',
+      );
       return;
     }
     // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.

@@ -7,13 +7,22 @@ describe('validateCustomHeaders', () => {
     expect(validateCustomHeaders({})).toEqual([]);
   });
 
-  it.each(['webhook-id', 'Webhook-Signature', 'WEBHOOK-anything', 'content-type', 'Content-Length', 'HOST', 'user-agent', 'Connection', 'transfer-encoding', 'keep-alive', 'upgrade'])(
-    'refuses the reserved name %s, whatever its case',
-    (name) => {
-      expect(validateCustomHeaders({ [name]: 'x' })).toEqual([{ name, reason: expect.stringContaining('reserved') }]);
-      expect(reservedReason(name)).not.toBeNull();
-    },
-  );
+  it.each([
+    'webhook-id',
+    'Webhook-Signature',
+    'WEBHOOK-anything',
+    'content-type',
+    'Content-Length',
+    'HOST',
+    'user-agent',
+    'Connection',
+    'transfer-encoding',
+    'keep-alive',
+    'upgrade',
+  ])('refuses the reserved name %s, whatever its case', (name) => {
+    expect(validateCustomHeaders({ [name]: 'x' })).toEqual([{ name, reason: expect.stringContaining('reserved') }]);
+    expect(reservedReason(name)).not.toBeNull();
+  });
 
   it('refuses names that are not tokens', () => {
     for (const name of ['X Api', 'x-api:', '', 'x\r\nevil', 'ключ', '(x)']) {
@@ -31,7 +40,9 @@ describe('validateCustomHeaders', () => {
   });
 
   it('refuses two names that differ only in case', () => {
-    expect(validateCustomHeaders({ 'X-Key': 'a', 'x-key': 'b' })).toEqual([{ name: 'x-key', reason: '"x-key" repeats "X-Key" (header names are case-insensitive)' }]);
+    expect(validateCustomHeaders({ 'X-Key': 'a', 'x-key': 'b' })).toEqual([
+      { name: 'x-key', reason: '"x-key" repeats "X-Key" (header names are case-insensitive)' },
+    ]);
   });
 
   it('allows 20 headers and 4 KiB in all, no more', () => {
@@ -50,7 +61,11 @@ describe('redaction', () => {
 
   it('a recorded request keeps its own headers and redacts the custom ones', () => {
     const sent = { Authorization: 'Bearer s3cret', 'content-type': 'application/json', 'webhook-id': 'evt_1' };
-    expect(redactSent(sent, { Authorization: 'Bearer s3cret' })).toEqual({ Authorization: REDACTED, 'content-type': 'application/json', 'webhook-id': 'evt_1' });
+    expect(redactSent(sent, { Authorization: 'Bearer s3cret' })).toEqual({
+      Authorization: REDACTED,
+      'content-type': 'application/json',
+      'webhook-id': 'evt_1',
+    });
     expect(redactSent(sent, {})).toBe(sent);
   });
 });

@@ -15,7 +15,19 @@ export const REDACTED = '[redacted]';
  * Names Hookrelay sets itself (or that the HTTP client owns: hop-by-hop headers): a subscription may
  * not override them. Compared case-insensitively; `webhook-*` is a prefix.
  */
-const RESERVED = ['content-type', 'content-length', 'host', 'user-agent', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer'];
+const RESERVED = [
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+];
 
 /** RFC 7230 `token`: one or more tchar. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -40,7 +52,8 @@ export function reservedReason(name: string): string | null {
 export function validateCustomHeaders(headers: Record<string, string>): HeaderIssue[] {
   const issues: HeaderIssue[] = [];
   const entries = Object.entries(headers);
-  if (entries.length > CUSTOM_HEADER_LIMITS.count) issues.push({ name: null, reason: `has ${entries.length} headers, above the limit of ${CUSTOM_HEADER_LIMITS.count}` });
+  if (entries.length > CUSTOM_HEADER_LIMITS.count)
+    issues.push({ name: null, reason: `has ${entries.length} headers, above the limit of ${CUSTOM_HEADER_LIMITS.count}` });
   const seen = new Map<string, string>();
   let bytes = 0;
   for (const [name, value] of entries) {
@@ -59,7 +72,8 @@ export function validateCustomHeaders(headers: Record<string, string>): HeaderIs
     seen.set(name.toLowerCase(), name);
     if (/[\r\n\0]/.test(value)) issues.push({ name, reason: `the value of "${name}" must not contain CR, LF or NUL` });
     // eslint-disable-next-line no-control-regex
-    else if (/[\x01-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(value)) issues.push({ name, reason: `the value of "${name}" may hold only visible characters, spaces and tabs` });
+    else if (/[\x01-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(value))
+      issues.push({ name, reason: `the value of "${name}" may hold only visible characters, spaces and tabs` });
   }
   if (bytes > CUSTOM_HEADER_LIMITS.bytes) issues.push({ name: null, reason: `headers total ${bytes} bytes, above the limit of ${CUSTOM_HEADER_LIMITS.bytes}` });
   return issues;

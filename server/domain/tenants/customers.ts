@@ -85,7 +85,12 @@ export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: s
   return ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'apiKeys');
     const key = await createApiKey(ctx, customerId, name, tx);
-    await recordAudit(ctx, tx, scope, { customerId, action: 'api_key.created', target: { kind: 'api_key', id: key.id }, after: { name: key.name, prefix: key.prefix } });
+    await recordAudit(ctx, tx, scope, {
+      customerId,
+      action: 'api_key.created',
+      target: { kind: 'api_key', id: key.id },
+      after: { name: key.name, prefix: key.prefix },
+    });
     return key;
   });
 }
@@ -135,7 +140,12 @@ export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
       .where(where)
       .returning();
     if (!updated) throw notFound('API key');
-    await recordAudit(ctx, tx, scope, { customerId: updated.customerId, action: 'api_key.revoked', target: { kind: 'api_key', id: updated.id }, after: { revokedAt: updated.revokedAt?.toISOString() ?? null } });
+    await recordAudit(ctx, tx, scope, {
+      customerId: updated.customerId,
+      action: 'api_key.revoked',
+      target: { kind: 'api_key', id: updated.id },
+      after: { revokedAt: updated.revokedAt?.toISOString() ?? null },
+    });
     return updated;
   });
   // This process forgets it at once; others within their cache's lifetime (apiKeyCacheMs).
@@ -208,7 +218,10 @@ export async function createUser(ctx: Ctx, input: { email: string; password: str
 let dummyHash: string | undefined;
 
 export async function verifyPassword(ctx: Ctx, email: string, password: string) {
-  const [user] = await ctx.db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+  const [user] = await ctx.db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   // Compare against a dummy hash when the user does not exist, so timing does not reveal emails.
   dummyHash ??= await bcrypt.hash('not-a-password', 10);
   const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
@@ -216,7 +229,13 @@ export async function verifyPassword(ctx: Ctx, email: string, password: string) 
 }
 
 /** A short-lived (15 min by default), single-use sign-in link to a customer's dashboard. */
-export async function createPortalLink(ctx: Ctx, scope: Scope, customerId: string, input: { readOnly?: boolean | undefined; ttlSeconds?: number | undefined }, baseUrl: string) {
+export async function createPortalLink(
+  ctx: Ctx,
+  scope: Scope,
+  customerId: string,
+  input: { readOnly?: boolean | undefined; ttlSeconds?: number | undefined },
+  baseUrl: string,
+) {
   requirePlatform(scope);
   await getCustomer(ctx, scope, customerId);
   const token = randomToken(32);
@@ -225,9 +244,18 @@ export async function createPortalLink(ctx: Ctx, scope: Scope, customerId: strin
   const id = newId('portalToken');
   await ctx.db.transaction(async (tx) => {
     await tx.insert(portalTokens).values({ id, customerId, tokenHash: hashToken(token), readOnly: input.readOnly ?? false, expiresAt, createdAt: ctx.now() });
-    await recordAudit(ctx, tx, scope, { customerId, action: 'portal_link.created', target: { kind: 'portal_link', id }, after: { readOnly: input.readOnly ?? false, expiresAt: expiresAt.toISOString() } });
+    await recordAudit(ctx, tx, scope, {
+      customerId,
+      action: 'portal_link.created',
+      target: { kind: 'portal_link', id },
+      after: { readOnly: input.readOnly ?? false, expiresAt: expiresAt.toISOString() },
+    });
   });
-  return { url: `${baseUrl.replace(/\/$/, '')}/portal?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString(), readOnly: input.readOnly ?? false };
+  return {
+    url: `${baseUrl.replace(/\/$/, '')}/portal?token=${encodeURIComponent(token)}`,
+    expiresAt: expiresAt.toISOString(),
+    readOnly: input.readOnly ?? false,
+  };
 }
 
 /** Consumes a portal token: valid, unexpired and unused, else null. Single use is enforced by the update. */

@@ -69,7 +69,14 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
   it('`pnpm cli secrets reencrypt` does it against DATABASE_URL and reports secrets under an unknown key', async () => {
     const customer = await createCustomer(ctx, platformScope, { name: 'CLI rotation' });
     const s = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/cli', eventTypes: ['*'] });
-    const env = { ...process.env, DATABASE_URL: db.url, HOOKRELAY_SECRET_KEY: 'cli-new-key-0123456789abcdef', HOOKRELAY_SECRET_KEY_PREVIOUS: `${NEW_KEY},${OLD_KEY}`, LOG_LEVEL: 'warn', NODE_ENV: 'production' as const };
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      HOOKRELAY_SECRET_KEY: 'cli-new-key-0123456789abcdef',
+      HOOKRELAY_SECRET_KEY_PREVIOUS: `${NEW_KEY},${OLD_KEY}`,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production' as const,
+    };
     const ok = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt', '--json'], { env });
     const report = JSON.parse(ok.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
     expect(report.reencrypted).toBeGreaterThanOrEqual(8);
@@ -78,7 +85,10 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
 
     // A secret under a key nobody configured: reported with its id, exit code 1, nothing else broken.
     const orphan = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/orphan', eventTypes: ['*'] });
-    await ctx.db.update(subscriptions).set({ secretEnc: encryptSecret(keyring('a-key-that-was-thrown-away-000'), 'whsec_x') }).where(eq(subscriptions.id, orphan.id));
+    await ctx.db
+      .update(subscriptions)
+      .set({ secretEnc: encryptSecret(keyring('a-key-that-was-thrown-away-000'), 'whsec_x') })
+      .where(eq(subscriptions.id, orphan.id));
     const bad = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt'], { env }).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,

@@ -43,12 +43,14 @@ async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<b
     const updated = await ctx.db
       .update(table)
       .set({ secretEnc, previousSecretEnc, ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers) }) })
-      .where(and(
-        eq(table.id, row.id),
-        eq(table.secretEnc, row.secretEnc),
-        row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
-        headers === undefined ? undefined : headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
-      ))
+      .where(
+        and(
+          eq(table.id, row.id),
+          eq(table.secretEnc, row.secretEnc),
+          row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
+          headers === undefined ? undefined : headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
+        ),
+      )
       .returning({ id: table.id });
     if (updated.length > 0) return true;
     [row] = await ctx.db.select(columnsOf(table)).from(table).where(eq(table.id, first.id));

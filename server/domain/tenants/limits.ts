@@ -12,13 +12,22 @@ import { DomainError } from '../errors';
  */
 export type Quota = 'apiKeys' | 'subscriptions';
 
-const quotas: Record<Quota, { what: string; setting: string; free: string; max: (c: Ctx['config']) => number; used: (tx: Tx, customerId: string) => Promise<number> }> = {
+const quotas: Record<
+  Quota,
+  { what: string; setting: string; free: string; max: (c: Ctx['config']) => number; used: (tx: Tx, customerId: string) => Promise<number> }
+> = {
   apiKeys: {
     what: 'active API keys',
     setting: 'CUSTOMER_MAX_API_KEYS',
     free: 'revoke one to create another',
     max: (c) => c.customerMaxApiKeys,
-    used: async (tx, customerId) => (await tx.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.customerId, customerId), isNull(apiKeys.revokedAt))))[0]!.n,
+    used: async (tx, customerId) =>
+      (
+        await tx
+          .select({ n: count() })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.customerId, customerId), isNull(apiKeys.revokedAt)))
+      )[0]!.n,
   },
   subscriptions: {
     what: 'subscriptions',

@@ -26,7 +26,12 @@ async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleS
   const r = await startReceiver(reply ? (_, i) => reply(i) : undefined);
   receivers.push(r);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Rotating' });
-  const sub = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...(retryPolicy && { retryPolicy }) });
+  const sub = await createSubscription(engine.ctx, platformScope, {
+    customerId: customer.id,
+    url: `${r.url}/hook`,
+    eventTypes: ['*'],
+    ...(retryPolicy && { retryPolicy }),
+  });
   const publish = () => publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: { amount: 7 }, customerId: customer.id });
   return { r, sub, customer, publish };
 }
@@ -68,7 +73,10 @@ describe('secret rotation', () => {
     expect(() => verifyWebhook(newSecret, { ...got.headers, 'webhook-signature': signatures[0]! }, got.body)).not.toThrow();
 
     // Once the grace period is over, only the new secret signs.
-    await ctx.db.update(subscriptions).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(subscriptions.id, sub.id));
+    await ctx.db
+      .update(subscriptions)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(subscriptions.id, sub.id));
     await deliver(publish);
     const after = r.received[2]!;
     expect(after.headers['webhook-signature']!.split(' ')).toHaveLength(1);

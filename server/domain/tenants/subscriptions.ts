@@ -156,14 +156,20 @@ function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | n
     Object.entries(headers).map(([name, value]) => {
       if (value !== REDACTED) return [name, value];
       const kept = stored.get(name.toLowerCase());
-      if (kept === undefined) throw new DomainError('bad_request', `"${REDACTED}" keeps a stored value, but the subscription has no header "${name}": give its value`, { field: `headers.${name}` });
+      if (kept === undefined)
+        throw new DomainError('bad_request', `"${REDACTED}" keeps a stored value, but the subscription has no header "${name}": give its value`, {
+          field: `headers.${name}`,
+        });
       return [name, kept];
     }),
   );
 }
 
 async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
-  const query = q.select().from(subscriptions).where(and(eq(subscriptions.id, id), scopeFilter(scope, subscriptions.customerId)));
+  const query = q
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.id, id), scopeFilter(scope, subscriptions.customerId)));
   const [row] = lock ? await query.for('update') : await query;
   if (!row) throw notFound('subscription');
   return row;
@@ -180,14 +186,23 @@ export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promi
  */
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
   const row = await loadScoped(ctx.db, scope, id);
-  if (scope.kind === 'customer' && scope.readOnly && row.signatureScheme === 'v1') throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
+  if (scope.kind === 'customer' && scope.readOnly && row.signatureScheme === 'v1')
+    throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   // Revealing a credential is recorded like a change.
   await auditSubscription(ctx, ctx.db, scope, 'subscription.secret_revealed', null, null, row);
   return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc)) };
 }
 
 /** Records a change of a subscription (its view: never a secret) in the audit log, in `q`'s transaction. */
-async function auditSubscription(ctx: Ctx, q: Queryable, scope: Scope, action: string, before: Row | null, after: Row | null, target: Row | null = after ?? before) {
+async function auditSubscription(
+  ctx: Ctx,
+  q: Queryable,
+  scope: Scope,
+  action: string,
+  before: Row | null,
+  after: Row | null,
+  target: Row | null = after ?? before,
+) {
   await recordAudit(ctx, q, scope, {
     customerId: target!.customerId,
     action,
@@ -211,7 +226,10 @@ export async function listSubscriptions(
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
-  const held = await heldCounts(ctx, p.data.filter((r) => !r.active).map((r) => r.id));
+  const held = await heldCounts(
+    ctx,
+    p.data.filter((r) => !r.active).map((r) => r.id),
+  );
   return { data: p.data.map((r) => toView(ctx, r, held.get(r.id) ?? 0)), nextCursor: p.nextCursor };
 }
 
@@ -231,7 +249,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
     const resuming = changes.active === true && !before.active;
     const pausing = changes.active === false && before.active;
     if (heldDeliveries !== undefined && !resuming) {
-      throw new DomainError('bad_request', 'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)', { field: 'heldDeliveries' });
+      throw new DomainError('bad_request', 'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)', {
+        field: 'heldDeliveries',
+      });
     }
     const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
     const [row] = await tx
@@ -249,16 +269,32 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
         // A resumed or re-pointed endpoint starts afresh: breaker closed, no failures counted.
-        ...(closeBreaker && { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true, failingSince: null }),
+        ...(closeBreaker && {
+          breakerState: 'closed' as const,
+          breakerFailures: 0,
+          breakerOpenedAt: null,
+          breakerProbeAt: null,
+          backlog: true,
+          failingSince: null,
+        }),
         updatedAt: now,
       })
       .where(eq(subscriptions.id, id))
       .returning();
     if (pausing) await holdPending(ctx, tx, id);
     if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
-    const action = pausing ? 'subscription.paused' : resuming ? (heldDeliveries === 'discard' ? 'subscription.resumed_discarding_held' : 'subscription.resumed') : 'subscription.updated';
+    const action = pausing
+      ? 'subscription.paused'
+      : resuming
+        ? heldDeliveries === 'discard'
+          ? 'subscription.resumed_discarding_held'
+          : 'subscription.resumed'
+        : 'subscription.updated';
     await auditSubscription(ctx, tx, scope, action, before, row!);
-    const [held] = await tx.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
+    const [held] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(deliveries)
+      .where(and(eq(deliveries.subscriptionId, id), eq(deliveries.status, 'held')));
     return toView(ctx, row!, held?.n ?? 0);
   });
 }
@@ -311,4 +347,3 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
     return { ...toView(ctx, row!), secret: secret.shown };
   });
 }
-

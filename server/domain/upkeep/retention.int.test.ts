@@ -41,7 +41,17 @@ async function publishAged(daysAgo: number) {
 async function counts(eventIds: string[]) {
   const ev = await engine.ctx.db.select({ id: events.id }).from(events).where(inArray(events.id, eventIds));
   const ds = await engine.ctx.db.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.eventId, eventIds));
-  const at = ds.length ? await engine.ctx.db.select({ id: attempts.id }).from(attempts).where(inArray(attempts.deliveryId, ds.map((d) => d.id))) : [];
+  const at = ds.length
+    ? await engine.ctx.db
+        .select({ id: attempts.id })
+        .from(attempts)
+        .where(
+          inArray(
+            attempts.deliveryId,
+            ds.map((d) => d.id),
+          ),
+        )
+    : [];
   return { events: ev.length, deliveries: ds.length, attempts: at.length };
 }
 

@@ -14,7 +14,15 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
   for (;;) {
     const batch = await ctx.db.select({ id: events.id }).from(events).where(lt(events.retentionUntil, now)).limit(batchSize);
     if (batch.length === 0) break;
-    await ctx.db.delete(events).where(and(inArray(events.id, batch.map((e) => e.id)), lt(events.retentionUntil, now)));
+    await ctx.db.delete(events).where(
+      and(
+        inArray(
+          events.id,
+          batch.map((e) => e.id),
+        ),
+        lt(events.retentionUntil, now),
+      ),
+    );
     purged += batch.length;
     if (batch.length < batchSize) break;
   }

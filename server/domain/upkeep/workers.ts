@@ -39,12 +39,23 @@ export async function pruneWorkers(ctx: Ctx): Promise<number> {
   return r.count;
 }
 
-export type LiveWorker = { id: string; host: string; pid: number; startedAt: string; lastSeenAt: string; inFlight: number; stopping: boolean; ageSeconds: number };
+export type LiveWorker = {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  lastSeenAt: string;
+  inFlight: number;
+  stopping: boolean;
+  ageSeconds: number;
+};
 
 /** Workers seen within `withinMs` (default: the readiness window), newest first. */
 export async function liveWorkers(ctx: Ctx, withinMs = READY_WITHIN_MS): Promise<LiveWorker[]> {
   // Timestamps as text: Drizzle's postgres.js client returns them unparsed.
-  const rows = await rawClient(ctx.db)<{ id: string; host: string; pid: number; started_at: string; last_seen_at: string; in_flight: number; stopping_at: string | null; age: number }[]>`
+  const rows = await rawClient(ctx.db)<
+    { id: string; host: string; pid: number; started_at: string; last_seen_at: string; in_flight: number; stopping_at: string | null; age: number }[]
+  >`
     select id, host, pid, started_at, last_seen_at, in_flight, stopping_at, extract(epoch from now() - last_seen_at)::float8 as age
     from worker_heartbeats
     where last_seen_at > now() - make_interval(secs => ${withinMs / 1000})

@@ -24,15 +24,26 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
             <IconBan title="Not matched" className="mt-0.5 size-4 text-zinc-500 dark:text-zinc-400" />
           )}
           <div className="min-w-0 flex-1 text-sm">
-            <Link href={`/dashboard/subscriptions/${r.subscriptionId}`} className="block truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400">
+            <Link
+              href={`/dashboard/subscriptions/${r.subscriptionId}`}
+              className="block truncate font-mono text-[0.8125rem] font-medium hover:text-indigo-600 hover:underline dark:hover:text-indigo-400"
+            >
               {r.url}
             </Link>
-            <p className={`mt-0.5 text-xs ${r.decision === 'held' ? 'text-amber-700 dark:text-amber-300' : r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}>
-              <span className="font-medium">{r.decision === 'held' ? 'Held' : r.matched ? 'Delivered' : r.decision === 'filtered' ? 'Filtered out' : 'Skipped'}:</span> {r.reason}
+            <p
+              className={`mt-0.5 text-xs ${r.decision === 'held' ? 'text-amber-700 dark:text-amber-300' : r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}
+            >
+              <span className="font-medium">
+                {r.decision === 'held' ? 'Held' : r.matched ? 'Delivered' : r.decision === 'filtered' ? 'Filtered out' : 'Skipped'}:
+              </span>{' '}
+              {r.reason}
             </p>
             {r.failedCondition && (
               <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-300">
-                Failed condition: <code className="rounded bg-amber-50 px-1 py-0.5 font-mono text-[0.6875rem] text-amber-800 dark:bg-amber-500/10 dark:text-amber-300">{r.failedCondition}</code>
+                Failed condition:{' '}
+                <code className="rounded bg-amber-50 px-1 py-0.5 font-mono text-[0.6875rem] text-amber-800 dark:bg-amber-500/10 dark:text-amber-300">
+                  {r.failedCondition}
+                </code>
               </p>
             )}
             <p className="mt-1 flex flex-wrap gap-1">

@@ -63,10 +63,17 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
             qc.setQueryData(trpc.subscriptions.secret.queryKey({ id: sub.id }), { secret: r.secret });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.get.queryKey({ id: sub.id }) });
             setRevealed(true);
-            toast({ tone: 'success', title: 'Secret rotated', description: 'Deliveries carry both signatures for 24 hours; update your receiver within that time.' });
+            toast({
+              tone: 'success',
+              title: 'Secret rotated',
+              description: 'Deliveries carry both signatures for 24 hours; update your receiver within that time.',
+            });
           }}
         >
-          <p>A new secret signs every delivery from now on. For 24 hours deliveries carry a second signature made with the current secret, so your receiver keeps verifying while you update it.</p>
+          <p>
+            A new secret signs every delivery from now on. For 24 hours deliveries carry a second signature made with the current secret, so your receiver keeps
+            verifying while you update it.
+          </p>
         </ConfirmDialog>
       </Writable>
     </Panel>

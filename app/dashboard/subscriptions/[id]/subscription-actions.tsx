@@ -24,12 +24,18 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [resuming, setResuming] = useState(false);
-  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }), qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() })]);
+  const refresh = () =>
+    Promise.all([qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }), qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() })]);
 
   const test = useMutation(
     trpc.subscriptions.test.mutationOptions({
       onSuccess: async (r) => {
-        toast({ tone: 'success', title: 'Test event sent', description: 'A hookrelay.test event is on its way to this endpoint.', link: { href: `/dashboard/deliveries/${r.deliveryId}`, label: 'Follow the delivery →' } });
+        toast({
+          tone: 'success',
+          title: 'Test event sent',
+          description: 'A hookrelay.test event is on its way to this endpoint.',
+          link: { href: `/dashboard/deliveries/${r.deliveryId}`, label: 'Follow the delivery →' },
+        });
         await refresh();
       },
       onError: (err) => toast({ tone: 'error', title: 'Could not send the test event', description: describeError(err) }),
@@ -74,8 +80,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
       <Dialog open={resuming} onClose={() => setResuming(false)} title="Resume this subscription?">
         <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
           <p>
-            {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were published, or discard them: discarded
-            deliveries become dead letters, which you can still replay until they expire.
+            {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were
+            published, or discard them: discarded deliveries become dead letters, which you can still replay until they expire.
           </p>
           <div className="flex flex-wrap justify-end gap-2 pt-2">
             <Button onClick={() => setResuming(false)}>Cancel</Button>
@@ -110,7 +116,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         }}
       >
         <p>
-          <span className="font-mono">{sub.url}</span> stops receiving events, and its delivery history is deleted with it. To stop deliveries for a while instead, pause it.
+          <span className="font-mono">{sub.url}</span> stops receiving events, and its delivery history is deleted with it. To stop deliveries for a while
+          instead, pause it.
         </p>
       </ConfirmDialog>
     </>

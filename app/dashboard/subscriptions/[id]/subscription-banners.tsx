@@ -22,8 +22,8 @@ export function SubscriptionBanners({ sub }: { sub: Subscription }) {
       <Banner tone={tone} testId="held-banner" icon={<IconPause className="size-4 shrink-0" />}>
         <p>
           {sub.disabledReason ? <>Hookrelay disabled this subscription: {sub.disabledReason}. </> : <>This subscription is paused. </>}
-          <strong data-testid="held-count">{sub.heldDeliveries}</strong> {sub.heldDeliveries === 1 ? 'delivery is' : 'deliveries are'} held: nothing is dropped. Resume it to send them in
-          publish order, or to discard them as dead letters.
+          <strong data-testid="held-count">{sub.heldDeliveries}</strong> {sub.heldDeliveries === 1 ? 'delivery is' : 'deliveries are'} held: nothing is dropped.
+          Resume it to send them in publish order, or to discard them as dead letters.
         </p>
       </Banner>
     );
@@ -40,7 +40,11 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
   const retry = useMutation(
     trpc.subscriptions.retryNow.mutationOptions({
       onSuccess: async () => {
-        toast({ tone: 'success', title: 'Probe on its way', description: 'One delivery goes out now; if it succeeds, the breaker closes and the rest follow.' });
+        toast({
+          tone: 'success',
+          title: 'Probe on its way',
+          description: 'One delivery goes out now; if it succeeds, the breaker closes and the rest follow.',
+        });
         await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
       },
       onError: (err) => toast({ tone: 'error', title: 'Could not retry now', description: describeError(err) }),
@@ -57,7 +61,8 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
               since <RelativeTime at={sub.breaker.openedAt} />
             </>
           )}{' '}
-          after {sub.breaker.consecutiveFailures} failed attempts in a row. Attempts are held back (no retry is spent); each delivery still ends when its retry window does.
+          after {sub.breaker.consecutiveFailures} failed attempts in a row. Attempts are held back (no retry is spent); each delivery still ends when its retry
+          window does.
           {sub.breaker.state === 'open' && sub.breaker.probeAt && (
             <>
               {' '}
