@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '../../drizzle/schema';
+import { deliveries, events } from '../../drizzle/schema';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
@@ -46,6 +46,20 @@ afterAll(async () => {
 });
 
 async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
+  // The worker may still be delivering an earlier test's events: let it settle first, so the
+  // snapshots differ only by what `fn` did.
+  await expect
+    .poll(
+      async () =>
+        (
+          await engine.ctx.db
+            .select({ id: deliveries.id })
+            .from(deliveries)
+            .where(inArray(deliveries.status, ['pending']))
+        ).length,
+      { timeout: 30_000 },
+    )
+    .toBe(0);
   const before = await snapshot(engine.ctx);
   const out = await fn();
   expect(await snapshot(engine.ctx)).toEqual(before);
