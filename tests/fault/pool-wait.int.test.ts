@@ -86,7 +86,15 @@ describe('bounded wait for a pool connection', () => {
   it('bounds transactions that reach for the pool inside themselves, instead of deadlocking', async () => {
     // Each takes a connection, then asks the pool (not its own transaction) for another.
     const results = await Promise.allSettled([1, 2].map(() => database.db.transaction(() => database.db.execute(sql`select 1`))));
-    expect(results.map((r) => toDomainError(reasonOf(r)).code)).toEqual(['unavailable', 'unavailable']);
+    // Both settle (no deadlock). At least one waits out its limit with a 503; the other either does
+    // too, or gets the connection the first one released (when its own timer fires later, as it
+    // may on a busy machine) and succeeds.
+    const codes = results.map((r) => (r.status === 'fulfilled' ? 'ok' : toDomainError(reasonOf(r)).code));
+    expect(codes.filter((c) => c === 'unavailable').length, codes.join(',')).toBeGreaterThanOrEqual(1);
+    expect(
+      codes.every((c) => c === 'unavailable' || c === 'ok'),
+      codes.join(','),
+    ).toBe(true);
     expect([...(await database.db.execute(sql`select 1 as ok`))]).toEqual([{ ok: 1 }]);
   });
 });
