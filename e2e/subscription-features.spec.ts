@@ -10,7 +10,7 @@ test('the subscription form previews a filter on recent events, checks it as it 
   await publish(customerId, 'invoice.paid', { amount: 999 });
 
   await signIn(page, email, password);
-  await page.getByRole('link', { name: 'Subscriptions' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
   await page.getByRole('button', { name: 'New subscription' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'New subscription' });
   await dialog.getByLabel('Endpoint URL').fill(rx.url);
@@ -106,7 +106,7 @@ test('the event-type catalog is a page of its own, and the subscription form sug
   await expect(page.getByText(`${prefix}.legacy`)).toHaveCount(0);
   await screenshots(page, 'event-types');
 
-  await page.getByRole('link', { name: 'Subscriptions' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
   await page.getByRole('button', { name: 'New subscription' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'New subscription' });
   const suggestions = dialog.getByRole('group', { name: 'Suggestions from the catalog' });
