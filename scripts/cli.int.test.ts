@@ -48,7 +48,8 @@ const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 
 beforeAll(async () => {
   db = await createTestDatabase('cli');
-  ctx = await createTestContext(db.url);
+  // The CLI revokes keys from another process: this one must not trust a cached key meanwhile.
+  ctx = await createTestContext(db.url, { apiKeyCacheMs: 0 });
   rest = restClient(ctx);
 });
 

@@ -75,7 +75,9 @@ describe('dead letters', () => {
     expect(new Set(receiver.received.map((x) => x.headers['webhook-id']))).toEqual(new Set([event.id]));
     expectVerified(receiver.received, sub.secret);
     const g = gaps(receiver.received);
-    for (let i = 5; i < g.length; i++) expect(g[i]!).toBeGreaterThan(g[i - 1]!);
+    // (The schedule itself is checked exactly above, from the recorded attempts; arrival times also
+    // carry the dispatcher's scheduling delay, a few hundred ms on a busy machine.)
+    for (let i = 5; i < g.length; i++) expect(g[i]!).toBeGreaterThan(g[i - 1]! - 750);
 
     const measured = receiver.received[11]!.at - receiver.received[0]!.at;
     console.info(`scaled 24 h schedule: 12 attempts in ${(measured / 1000).toFixed(1)} s (nominal ${(windowMs / 1000).toFixed(1)} s at scale ${SCALE})`);
