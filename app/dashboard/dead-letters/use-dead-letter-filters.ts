@@ -1,18 +1,13 @@
 'use client';
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { validatePattern } from '@/server/domain/patterns';
+import { subscriptionIdPattern, timeRanges, useUrlFilters } from '../_components/url-filters';
 
-const subscriptionId = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+const subscriptionId = subscriptionIdPattern;
 
-export const deadLetterRanges = [
-  { value: '', label: 'Any time', ms: 0 },
-  { value: '1h', label: 'Last hour', ms: 3600_000 },
-  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
-  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
-  { value: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
-] as const;
+/** The event log's windows, without a custom range. */
+export const deadLetterRanges = timeRanges.filter((r) => r.value !== 'custom');
 
 export type DeadLetterFilters = { sub: string; type: string; range: string };
 
@@ -21,27 +16,7 @@ export type DeadLetterFilters = { sub: string; type: string; range: string };
  * and by the back button. They are also the scope of "Replay all". A change starts at page 1.
  */
 export function useDeadLetterFilters() {
-  const params = useSearchParams();
-  const router = useRouter();
-  const path = usePathname();
-  const filters: DeadLetterFilters = { sub: params.get('sub') ?? '', type: params.get('type') ?? '', range: params.get('range') ?? '' };
-  const set = (patch: Partial<DeadLetterFilters>, opts: { push?: boolean } = {}) => {
-    const next = new URLSearchParams(window.location.search);
-    let changed = false;
-    for (const [k, v] of Object.entries(patch)) {
-      if ((next.get(k) ?? '') === v) continue;
-      changed = true;
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!changed) return;
-    next.delete('pages');
-    const qs = next.toString();
-    const url = qs ? `${path}?${qs}` : path;
-    if (opts.push) router.push(url, { scroll: false });
-    else router.replace(url, { scroll: false });
-  };
-  return { filters, set, clear: () => router.push(path, { scroll: false }) };
+  return useUrlFilters(['sub', 'type', 'range'] as const);
 }
 
 /**

@@ -1,21 +1,15 @@
 'use client';
 
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
+import { deliveryStatuses, type DeliveryStatus } from '@/server/domain/delivery/status';
 import { validatePattern } from '@/server/domain/patterns';
+import { subscriptionIdPattern, timeRanges, useUrlFilters } from '../_components/url-filters';
 
 /** Well-formed ids, as the API checks them (server/domain/ids.ts); a malformed one is not sent. */
 const eventId = /^evt_[0-9A-HJKMNP-TV-Z]{26}$/;
-const subscriptionId = /^sub_[0-9A-HJKMNP-TV-Z]{26}$/;
+const subscriptionId = subscriptionIdPattern;
 
-export const timeRanges = [
-  { value: '', label: 'Any time', ms: 0 },
-  { value: '1h', label: 'Last hour', ms: 3600_000 },
-  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
-  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
-  { value: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
-  { value: 'custom', label: 'Custom range…', ms: 0 },
-] as const;
+export { timeRanges };
 
 export type EventFilters = { q: string; status: string; sub: string; range: string; from: string; to: string };
 const keys = ['q', 'status', 'sub', 'range', 'from', 'to'] as const;
@@ -26,28 +20,7 @@ const keys = ['q', 'status', 'sub', 'range', 'from', 'to'] as const;
  * the entry as it goes. Any change starts again at the first page (the `pages` cursors are dropped).
  */
 export function useEventFilters() {
-  const params = useSearchParams();
-  const router = useRouter();
-  const path = usePathname();
-  const filters = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as EventFilters;
-  const set = (patch: Partial<EventFilters>, opts: { push?: boolean } = {}) => {
-    // From the live URL, not this render's params: a debounced update must not undo a newer one.
-    const next = new URLSearchParams(window.location.search);
-    let changed = false;
-    for (const [k, v] of Object.entries(patch)) {
-      if ((next.get(k) ?? '') === v) continue;
-      changed = true;
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!changed) return;
-    next.delete('pages');
-    const qs = next.toString();
-    const url = qs ? `${path}?${qs}` : path;
-    if (opts.push) router.push(url, { scroll: false });
-    else router.replace(url, { scroll: false });
-  };
-  return { filters, set, clear: () => router.push(path, { scroll: false }) };
+  return useUrlFilters(keys);
 }
 
 /**
@@ -60,7 +33,7 @@ export function useEventQueryInput(filters: EventFilters) {
   return useMemo(() => {
     const text = q.trim();
     const preset = timeRanges.find((r) => r.value === range);
-    const input: { id?: string; type?: string; status?: 'pending' | 'succeeded' | 'dead' | 'held'; subscriptionId?: string; from?: string; to?: string } = {};
+    const input: { id?: string; type?: string; status?: DeliveryStatus; subscriptionId?: string; from?: string; to?: string } = {};
     let problem: string | null = null;
     if (text.startsWith('evt_')) {
       if (eventId.test(text)) input.id = text;
@@ -70,7 +43,7 @@ export function useEventQueryInput(filters: EventFilters) {
       if (reason) problem = `"${text}" is not an event type or pattern: ${reason}.`;
       else input.type = text;
     }
-    if (status === 'pending' || status === 'succeeded' || status === 'dead' || status === 'held') input.status = status;
+    if ((deliveryStatuses as readonly string[]).includes(status)) input.status = status as DeliveryStatus;
     if (subscriptionId.test(sub)) input.subscriptionId = sub;
     if (range === 'custom') {
       if (from && !Number.isNaN(Date.parse(from))) input.from = new Date(from).toISOString();
