@@ -26,6 +26,11 @@ export const events = pgTable(
      * `FILTER_TRACE_LIMIT`; null when no filter excluded anyone).
      */
     filteredOut: jsonb('filtered_out').$type<FilteredOut[]>(),
+    /**
+     * The W3C trace context (`traceparent`) of the publish span, so that fan-out, admission, every
+     * attempt and replays join the event's one trace across processes. Null when tracing is off.
+     */
+    traceParent: text('trace_parent'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
   },
