@@ -8,6 +8,7 @@ import { runFanOutJob } from '../server/domain/events/fanout';
 import { purgeOperationalDeliveries, runOperationalDelivery } from '../server/domain/operational/deliver';
 import { runBulkReplay } from '../server/domain/replay/bulk';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
+import { rollUpUsage } from '../server/domain/audit/usage';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
@@ -102,6 +103,10 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     },
     depthSample: async () => {
       await sampleQueueDepth(ctx);
+    },
+    usageRollup: async () => {
+      const folded = await rollUpUsage(ctx);
+      if (folded > 0) log.debug({ folded }, 'usage: deltas folded into daily totals');
     },
   };
 

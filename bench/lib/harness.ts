@@ -11,8 +11,18 @@ import { resolveDatabase, type ScriptDatabase } from '../../scripts/lib/database
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789abcdef';
 
+/**
+ * The benchmarks' database: a fresh one on DATABASE_URL's server, else on an embedded server that
+ * loads pg_stat_statements, so the cost tables (lib/cost.ts) can count statements.
+ */
 export async function benchDatabase(): Promise<ScriptDatabase> {
-  return resolveDatabase({ dir: '.data/pg-bench', port: 54359, database: 'hr_bench', fresh: true });
+  return resolveDatabase({
+    dir: '.data/pg-bench',
+    port: 54359,
+    database: 'hr_bench',
+    fresh: true,
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+  });
 }
 
 export type Receiver = {

@@ -1,4 +1,4 @@
-import { bigint, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Who changed what, when and from where: one row per configuration change, written in the same
@@ -40,4 +40,26 @@ export const usageDaily = pgTable(
     bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.day] })],
+);
+
+/**
+ * Usage counts not yet folded into `usage_daily`: each transaction that accepts events or records
+ * attempts appends one row per customer and day it touched, without updating any shared row, so
+ * concurrent publishes and attempt batches of one customer never wait on each other's counter
+ * (an upsert on `usage_daily` held that customer's row locked until commit). The `usage-rollup` job
+ * moves them into `usage_daily` every minute; reads add what is still here.
+ */
+export const usageDeltas = pgTable(
+  'usage_deltas',
+  {
+    id: bigserial('id', { mode: 'number' }).notNull(),
+    customerId: text('customer_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    eventsPublished: integer('events_published').notNull().default(0),
+    deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
+    deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
+    deliveriesFailed: integer('deliveries_failed').notNull().default(0),
+    bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.id] }), index('usage_deltas_id_idx').on(t.id)],
 );

@@ -8,14 +8,21 @@ import { startEmbeddedPostgres } from '../../server/db/embedded';
  */
 export type ScriptDatabase = { url: string; embedded: boolean; stop(): Promise<void> };
 
-export async function resolveDatabase(opts: { dir: string; port: number; database: string; fresh?: boolean }): Promise<ScriptDatabase> {
+export async function resolveDatabase(opts: {
+  dir: string;
+  port: number;
+  database: string;
+  fresh?: boolean;
+  /** Server settings for the embedded server (ignored for DATABASE_URL's). */
+  settings?: Record<string, string>;
+}): Promise<ScriptDatabase> {
   const given = process.env.DATABASE_URL;
   if (given && !opts.fresh) return { url: given, embedded: false, stop: async () => {} };
   if (given && opts.fresh) {
     const url = await createFreshDatabase(given, opts.database);
     return { url, embedded: false, stop: async () => {} };
   }
-  const pg = await startEmbeddedPostgres({ dir: opts.dir, port: opts.port, database: 'postgres' });
+  const pg = await startEmbeddedPostgres({ dir: opts.dir, port: opts.port, database: 'postgres', settings: opts.settings });
   const url = opts.fresh ? await createFreshDatabase(pg.adminUrl, opts.database) : await ensureDatabase(pg.adminUrl, opts.database);
   return { url, embedded: true, stop: () => pg.stop() };
 }

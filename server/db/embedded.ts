@@ -19,7 +19,14 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-export async function startEmbeddedPostgres(opts: { dir: string; port: number; database: string; log?: (line: string) => void }): Promise<Embedded> {
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+  /** Extra server settings, as `-c name=value` pairs (the benchmarks load pg_stat_statements). */
+  settings?: Record<string, string>;
+}): Promise<Embedded> {
   const dir = path.resolve(opts.dir);
   if (!(await portIsFree(opts.port))) {
     throw new Error(
@@ -36,7 +43,15 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; d
     password: 'postgres',
     persistent: true,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: [
+      '-c',
+      'max_connections=300',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
     onLog: (m) => opts.log?.(String(m).trim()),
     onError: (m) => opts.log?.(String(m instanceof Error ? m.message : m).trim()),
   });

@@ -107,6 +107,14 @@ export const catalog = {
     fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
     cron: '* * * * *',
   },
+  /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage.ts). */
+  usageRollup: {
+    name: 'usage-rollup',
+    payload: z.object({}).passthrough(),
+    queue: () => ({ retryLimit: 2, expireInSeconds: 300 }),
+    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
+    cron: '* * * * *',
+  },
 } as const satisfies Record<string, JobEntry>;
 
 export type JobKey = keyof typeof catalog;

@@ -1,18 +1,20 @@
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
-import { usageDaily } from '../../../drizzle/schema';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { usageDaily, usageDeltas } from '../../../drizzle/schema';
 import { rawClient, type Queryable } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { listingCustomer } from '../tenants/scope';
 
 /**
- * Usage per customer and UTC day, counted incrementally by the transactions that do the work (one
- * upsert per customer per batch), never by re-reading deliveries.
+ * Usage per customer and UTC day, counted incrementally by the transactions that do the work, never
+ * by re-reading deliveries: each appends one `usage_deltas` row per customer and day it touched (no
+ * shared row is updated, so nothing waits on a counter), and `rollUpUsage` folds them into
+ * `usage_daily` every minute. Reads add the deltas not folded yet, so a count is exact at once.
  */
 export type UsageDelta = { customerId: string; day: string; events?: number; attempted?: number; succeeded?: number; failed?: number; bytes?: number };
 
 export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** Adds the deltas (merged per customer and day) in one statement, in the caller's transaction. */
+/** Appends the deltas (merged per customer and day) in one statement, in the caller's transaction. */
 export async function countUsage(q: Queryable, deltas: UsageDelta[]): Promise<void> {
   const merged = new Map<string, Required<UsageDelta>>();
   for (const d of deltas) {
@@ -26,19 +28,49 @@ export async function countUsage(q: Queryable, deltas: UsageDelta[]): Promise<vo
     merged.set(k, m);
   }
   if (merged.size === 0) return;
-  // Sorted, so concurrent batches lock the same rows in the same order (no deadlocks).
-  const rows = [...merged.values()].sort((a, b) => (a.customerId + a.day < b.customerId + b.day ? -1 : 1));
+  const rows = [...merged.values()];
   const col = <K extends keyof Required<UsageDelta>>(k: K) => rows.map((r) => String(r[k]));
   await rawClient(q)`
-    insert into usage_daily as u (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent)
+    insert into usage_deltas (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent)
     select c, d::date, e::int, a::int, s::int, f::int, b::bigint
-    from unnest(${col('customerId')}::text[], ${col('day')}::text[], ${col('events')}::text[], ${col('attempted')}::text[], ${col('succeeded')}::text[], ${col('failed')}::text[], ${col('bytes')}::text[]) as x(c, d, e, a, s, f, b)
-    on conflict (customer_id, day) do update set
-      events_published = u.events_published + excluded.events_published,
-      deliveries_attempted = u.deliveries_attempted + excluded.deliveries_attempted,
-      deliveries_succeeded = u.deliveries_succeeded + excluded.deliveries_succeeded,
-      deliveries_failed = u.deliveries_failed + excluded.deliveries_failed,
-      bytes_sent = u.bytes_sent + excluded.bytes_sent`;
+    from unnest(${col('customerId')}::text[], ${col('day')}::text[], ${col('events')}::text[], ${col('attempted')}::text[], ${col('succeeded')}::text[], ${col('failed')}::text[], ${col('bytes')}::text[]) as x(c, d, e, a, s, f, b)`;
+}
+
+const ROLLUP_BATCH = 20_000;
+
+/**
+ * The `usage-rollup` job: moves appended deltas into `usage_daily`, oldest first, in batches (each
+ * one transaction: delete the deltas, add their sums). Concurrent rollups skip each other's rows.
+ * Returns the number of deltas folded.
+ */
+export async function rollUpUsage(ctx: Ctx): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const moved = await ctx.db.transaction(async (tx) => {
+      const [r] = await rawClient(tx)<{ n: number }[]>`
+        with moved as (
+          delete from usage_deltas where id in (select id from usage_deltas order by id limit ${ROLLUP_BATCH} for update skip locked)
+          returning customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent
+        ), summed as (
+          select customer_id, day, sum(events_published)::int as e, sum(deliveries_attempted)::int as a, sum(deliveries_succeeded)::int as s,
+                 sum(deliveries_failed)::int as f, sum(bytes_sent)::bigint as b, count(*)::int as n
+          from moved group by customer_id, day
+        ), folded as (
+          insert into usage_daily as u (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent)
+          select customer_id, day, e, a, s, f, b from summed order by customer_id, day
+          on conflict (customer_id, day) do update set
+            events_published = u.events_published + excluded.events_published,
+            deliveries_attempted = u.deliveries_attempted + excluded.deliveries_attempted,
+            deliveries_succeeded = u.deliveries_succeeded + excluded.deliveries_succeeded,
+            deliveries_failed = u.deliveries_failed + excluded.deliveries_failed,
+            bytes_sent = u.bytes_sent + excluded.bytes_sent
+        )
+        select coalesce(sum(n), 0)::int as n from summed`;
+      return r?.n ?? 0;
+    });
+    total += moved;
+    if (moved < ROLLUP_BATCH) return total;
+  }
 }
 
 /** `GET /usage?from&to`: per customer and day (a customer key: its own; the platform: any or all). */
@@ -46,11 +78,41 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
   const customerId = listingCustomer(scope, input.customerId);
   const to = input.to ?? ctx.now();
   const from = input.from ?? new Date(to.getTime() - 30 * 86400_000);
-  const rows = await ctx.db
+  const folded = await ctx.db
     .select()
     .from(usageDaily)
     .where(and(customerId ? eq(usageDaily.customerId, customerId) : undefined, gte(usageDaily.day, dayOf(from)), lte(usageDaily.day, dayOf(to))))
     .orderBy(asc(usageDaily.day), asc(usageDaily.customerId));
+  // Deltas not folded yet (at most a minute's worth), summed per customer and day.
+  const pending = await ctx.db
+    .select({
+      customerId: usageDeltas.customerId,
+      day: usageDeltas.day,
+      eventsPublished: sql<number>`sum(${usageDeltas.eventsPublished})::int`,
+      deliveriesAttempted: sql<number>`sum(${usageDeltas.deliveriesAttempted})::int`,
+      deliveriesSucceeded: sql<number>`sum(${usageDeltas.deliveriesSucceeded})::int`,
+      deliveriesFailed: sql<number>`sum(${usageDeltas.deliveriesFailed})::int`,
+      bytesSent: sql<number>`sum(${usageDeltas.bytesSent})::bigint`,
+    })
+    .from(usageDeltas)
+    .where(and(customerId ? eq(usageDeltas.customerId, customerId) : undefined, gte(usageDeltas.day, dayOf(from)), lte(usageDeltas.day, dayOf(to))))
+    .groupBy(usageDeltas.customerId, usageDeltas.day);
+  const byKey = new Map(folded.map((r) => [`${r.day}|${r.customerId}`, { ...r }]));
+  for (const p of pending) {
+    const k = `${p.day}|${p.customerId}`;
+    const r = byKey.get(k);
+    if (!r) byKey.set(k, { ...p, bytesSent: Number(p.bytesSent) });
+    else
+      byKey.set(k, {
+        ...r,
+        eventsPublished: r.eventsPublished + p.eventsPublished,
+        deliveriesAttempted: r.deliveriesAttempted + p.deliveriesAttempted,
+        deliveriesSucceeded: r.deliveriesSucceeded + p.deliveriesSucceeded,
+        deliveriesFailed: r.deliveriesFailed + p.deliveriesFailed,
+        bytesSent: r.bytesSent + Number(p.bytesSent),
+      });
+  }
+  const rows = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const data = rows.map((r) => ({
     customerId: r.customerId,
     day: r.day,

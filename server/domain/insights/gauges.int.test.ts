@@ -90,7 +90,15 @@ describe('database gauges for /api/metrics', () => {
     expect(g.breakers).toEqual({ closed: 1, open: 1, half_open: 1 });
     expect(g.bulkReplaysRunning).toBe(1);
     expect(g.workers).toEqual({ live: 1, stopping: 0, inFlight: 7 });
-    expect(g.queues.map((q) => q.queue).sort()).toEqual(['bulk-replay', 'deliver', 'depth-sample', 'fanout', 'operational-deliver', 'retention']);
+    expect(g.queues.map((q) => q.queue).sort()).toEqual([
+      'bulk-replay',
+      'deliver',
+      'depth-sample',
+      'fanout',
+      'operational-deliver',
+      'retention',
+      'usage-rollup',
+    ]);
 
     const text = renderFamilies(databaseFamilies(g));
     expect(text).toContain('hookrelay_database_up 1');
