@@ -5,7 +5,8 @@ import postgres from 'postgres';
  * statements executed and rows they touched (pg_stat_statements), transactions committed
  * (pg_stat_database) and WAL written (pg_stat_wal), as deltas over a phase of a benchmark divided by
  * the units that phase completed. Statements are round trips here: postgres.js sends each as its
- * own extended-protocol exchange (pipelined only within one transaction's queue).
+ * own extended-protocol exchange (pipelined only within one transaction's queue). The benchmarks'
+ * server tracks top-level statements only, so foreign-key checks and the like are not counted.
  *
  * Needs pg_stat_statements loaded (`shared_preload_libraries`): the benchmarks' embedded server
  * loads it; on a DATABASE_URL server without it, `available` is false and the table says so.

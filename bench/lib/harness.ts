@@ -21,7 +21,7 @@ export async function benchDatabase(): Promise<ScriptDatabase> {
     port: 54359,
     database: 'hr_bench',
     fresh: true,
-    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' },
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' },
   });
 }
 
