@@ -55,6 +55,8 @@ export type RuntimeOptions = {
   /** Overrides on top of the environment's configuration (tests, benchmarks). */
   config?: Partial<Ctx['config']>;
   applicationName?: string;
+  /** The web role's bound on waiting for a pooled connection (DATABASE_ACQUIRE_TIMEOUT_SECONDS). */
+  acquireTimeoutMs?: number;
 };
 
 /**
@@ -70,7 +72,7 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
   const database = createDatabase(url, {
     max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10),
     applicationName: opts.applicationName ?? `hookrelay-${role}`,
-    ...(role === 'web' && { acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
+    ...(role === 'web' && { acquireTimeoutMs: opts.acquireTimeoutMs ?? e.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
   });
   const bossMax = opts.bossMax ?? e.QUEUE_POOL_MAX;
   const boss = createBoss(url, { role, log, ...(bossMax && { max: bossMax }) });

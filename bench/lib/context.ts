@@ -16,6 +16,8 @@ export async function benchContext(url: string, config: Partial<Ctx['config']> =
     log: createLogger('bench'),
     keys: keyring(BENCH_SECRET_KEY),
     applicationName: 'hookrelay-bench',
+    // The bench is a client: on a busy machine its setup waits for connections rather than fail.
+    acquireTimeoutMs: 600_000,
     config: { allowPrivateTargets: true, retryTimeScale: 1, replayRatePerSecond: 100, replayMinIntervalMs: 30_000, ...config },
   });
   return Object.assign(runtime.ctx, { close: () => runtime.stop() });
