@@ -350,12 +350,25 @@ export async function runPerf() {
     const lastFan = Math.max(...fanArrivals.map((a) => a.at));
     const fanRowsPerSecond = fanned.at ? Math.round((fanned.n ?? 0) / ((fanned.at.getTime() - fanT0) / 1000)) : null;
 
+    // Broadcast vs customer-scoped publishing, same 32 clients, same 20 customers × 10 subscriptions:
+    // a broadcast is accepted with a fan-out job (the worker fans it out), a customer's event with
+    // its 10 deliveries inline.
+    const scoped = await forDuration(5_000, 32, async () => {
+      await publish({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA });
+    });
+    const broadcast = await forDuration(5_000, 32, async () => {
+      await publish({ type: 'order.created', data: DATA, broadcast: true });
+    });
+    // Last of all: their deliveries (200 per broadcast) are left to drain after the measurements.
+
     await api.close();
     await ctx.close();
     const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
     results.ours = {
       ingest,
       health,
+      publishScoped: scoped,
+      publishBroadcast: broadcast,
       batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 },
       e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
       latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
@@ -403,6 +416,13 @@ export async function runPerf() {
         ceiling: health.perSecond,
         ratio: ratio(ingest.perSecond, health.perSecond),
         target: '≥ 50%',
+      },
+      {
+        figure: 'broadcast publish events/s (to 20 customers × 10) vs customer-scoped (10 inline deliveries), 32 clients',
+        value: broadcast.perSecond,
+        ceiling: scoped.perSecond,
+        ratio: ratio(broadcast.perSecond, scoped.perSecond),
+        target: '≥ 100%',
       },
       {
         figure: 'batch publish events/s (100 per request, 8 clients) vs single publishes',
