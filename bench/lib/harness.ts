@@ -16,9 +16,11 @@ export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789abcdef';
  * loads pg_stat_statements, so the cost tables (lib/cost.ts) can count statements.
  */
 export async function benchDatabase(): Promise<ScriptDatabase> {
+  // BENCH_PG_PORT: another embedded server, so two benchmarks can run side by side.
+  const port = Number(process.env.BENCH_PG_PORT ?? 54359);
   return resolveDatabase({
-    dir: '.data/pg-bench',
-    port: 54359,
+    dir: port === 54359 ? '.data/pg-bench' : `.data/pg-bench-${port}`,
+    port,
     database: 'hr_bench',
     fresh: true,
     settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' },
