@@ -170,6 +170,7 @@ test('the form creates an Ed25519 (v1a) subscription with its own auto-disable t
   }
   expect(await subscriptionsOf()).toEqual([]);
   await hours.fill('48');
+  await screenshots(page, 'subscription-form-v1a');
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
 
   // The page shows the public key straight away, where a v1 subscription's secret is revealed.
