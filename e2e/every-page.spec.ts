@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
-import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
+import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer, seedEventTypes } from './support/api';
 import { signIn } from './support/auth';
 import { PHONE, screenshots, settled } from './support/screenshots';
 
@@ -97,6 +97,8 @@ test.describe('every page', () => {
     await expect.poll(async () => (await deliveriesOf(order.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
     await expect.poll(async () => (await deliveriesOf(invoice.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
     const [delivery] = await deliveriesOf(invoice.id);
+    // The catalog page with a type that has a schema and an example, and one without.
+    await seedEventTypes(`tour${Date.now().toString(36)}`);
     world = {
       email,
       password,
@@ -143,6 +145,16 @@ test.describe('every page', () => {
     await visit(page, 'subscription-paused', `/dashboard/subscriptions/${world.paused}`, 'Paused');
   });
 
+  test('event types, usage and the audit log', async ({ page }) => {
+    test.setTimeout(180_000);
+    await signIn(page, world.email, world.password);
+    await visit(page, 'event-types', '/dashboard/event-types', 'Event types');
+    await visit(page, 'usage', '/dashboard/usage', 'Usage');
+    await expect(page.getByTestId('usage-row')).toHaveCount(1);
+    await visit(page, 'audit-log', '/dashboard/audit-log', 'Audit log');
+    await expect(page.getByTestId('audit-row').filter({ hasText: 'subscription.paused' })).toHaveCount(1);
+  });
+
   test('dead letters, and the dialogs', async ({ page }) => {
     test.setTimeout(180_000);
     await signIn(page, world.email, world.password);
@@ -153,6 +165,12 @@ test.describe('every page', () => {
     await expect(page.getByRole('dialog', { name: 'New subscription' })).toBeVisible();
     await audit(page, 'new-subscription dialog', 'light');
     await audit(page, 'new-subscription dialog', 'dark');
+    await page.keyboard.press('Escape');
+    await page.goto(`/dashboard/subscriptions/${world.orders}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await expect(page.getByRole('dialog', { name: 'Edit subscription' })).toBeVisible();
+    await audit(page, 'edit-subscription dialog', 'light');
+    await audit(page, 'edit-subscription dialog', 'dark');
     await page.keyboard.press('Escape');
     await page.goto('/dashboard/dead-letters');
     await page.getByRole('button', { name: 'Replay since…' }).click();

@@ -5,6 +5,8 @@ import { signIn } from './support/auth';
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
 test('every page fits a phone screen without sideways scrolling, and every row action is on screen', async ({ page }) => {
+  // Eleven pages, each loaded and measured, after deliveries have settled.
+  test.setTimeout(180_000);
   const rx = await receiver();
   const failing = await receiver(() => 500);
   const { customerId, email, password } = await seedCustomer('Phone');
@@ -30,6 +32,9 @@ test('every page fits a phone screen without sideways scrolling, and every row a
     ['subscription-detail', `/dashboard/subscriptions/${sub.id}`, rx.url],
     ['subscription-failing', `/dashboard/subscriptions/${dying.id}`, 'long/path'],
     ['dead-letters', '/dashboard/dead-letters', 'Dead letters'],
+    ['event-types', '/dashboard/event-types', 'Event types'],
+    ['usage', '/dashboard/usage', 'Usage'],
+    ['audit-log', '/dashboard/audit-log', 'Audit log'],
   ];
   for (const [name, path, heading] of pages) {
     await page.goto(path);
@@ -39,6 +44,7 @@ test('every page fits a phone screen without sideways scrolling, and every row a
     expect(overflow, `${name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
   }
   // On the dead-letter page each row is a card whose Replay button is on screen and works.
+  await page.goto('/dashboard/dead-letters');
   const row = page.getByTestId('delivery-row').filter({ hasText: dead.id });
   const replay = row.getByRole('button', { name: 'Replay' });
   await expect(replay).toBeInViewport();

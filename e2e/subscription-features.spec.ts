@@ -1,6 +1,7 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { expect, test } from './support/fixtures';
-import { api, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { api, deliveriesOf, publish, receiver, seedCustomer, seedEventTypes } from './support/api';
+import { openNewSubscription, signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
 test('the subscription form previews a filter on recent events, checks it as it is typed, and saves it with custom headers', async ({ page }) => {
@@ -9,12 +10,7 @@ test('the subscription form previews a filter on recent events, checks it as it 
   for (const amount of [50, 150, 300]) await publish(customerId, 'order.created', { amount, currency: 'eur' });
   await publish(customerId, 'invoice.paid', { amount: 999 });
 
-  await signIn(page, email, password);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
-  await page.getByRole('button', { name: 'New subscription' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'New subscription' });
-  await dialog.getByLabel('Endpoint URL').fill(rx.url);
-  await dialog.getByLabel('Event types').fill('order.*');
+  const dialog = await openNewSubscription(page, { email, password }, rx.url, 'order.*');
   const summary = dialog.getByTestId('dry-run-summary');
   await expect(summary).toHaveText('3 of your last 4 events would be delivered');
 
@@ -78,13 +74,7 @@ test('the subscription form previews a filter on recent events, checks it as it 
 
 test('the event-type catalog is a page of its own, and the subscription form suggests its types', async ({ page }) => {
   const prefix = `cat${Date.now().toString(36)}`;
-  await api('POST', '/event-types', {
-    name: `${prefix}.order.created`,
-    description: 'An order was placed',
-    schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } },
-    example: { amount: 4200 },
-  });
-  await api('POST', '/event-types', { name: `${prefix}.order.paid`, description: 'An order was paid' });
+  await seedEventTypes(prefix);
   await api('POST', '/event-types', { name: `${prefix}.legacy`, description: 'Old' });
   await api('DELETE', `/event-types/${prefix}.legacy`);
   const { email, password } = await seedCustomer('Catalog');
@@ -143,5 +133,93 @@ test('the request inspector shows custom header values redacted, and says the re
   expect(curl).toContain("-H 'Authorization: [redacted]'");
   expect(curl).not.toContain('e2e-inspector-s3cret');
   await screenshots(page, 'inspector-redacted-headers');
+  await rx.close();
+});
+
+/** A v1a signature of a delivery checked with the `whpk_` key alone (as docs/receiving.md shows). */
+function verifiesWith(whpk: string, headers: Record<string, string | string[] | undefined>, body: string): boolean {
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(whpk.slice('whpk_'.length), 'base64').toString('base64url') },
+    format: 'jwk',
+  });
+  const signed = Buffer.from(`${String(headers['webhook-id'])}.${String(headers['webhook-timestamp'])}.${body}`);
+  return String(headers['webhook-signature'])
+    .split(' ')
+    .some((s) => s.startsWith('v1a,') && verify(null, signed, key, Buffer.from(s.slice(4), 'base64')));
+}
+
+test('the form creates an Ed25519 (v1a) subscription with its own auto-disable time, shows its public key, and refuses hostile hours', async ({ page }) => {
+  const rx = await receiver();
+  const { customerId, email, password } = await seedCustomer('Scheme');
+  const subscriptionsOf = async () => (await api<{ data: { id: string }[] }>('GET', `/subscriptions?customerId=${customerId}`)).data;
+
+  const dialog = await openNewSubscription(page, { email, password }, rx.url, 'order.*');
+  const scheme = dialog.getByLabel('Signature scheme');
+  await expect(scheme).toHaveValue('v1');
+  await scheme.selectOption('v1a');
+  await expect(dialog.getByText('receivers verify with a public key (whpk_…)')).toBeVisible();
+
+  // Hostile hours are refused under their field, focused, and nothing is created.
+  const hours = dialog.getByLabel('Auto-disable after');
+  for (const bad of ['-1', '1e9', '0', 'soon']) {
+    await hours.fill(bad);
+    await dialog.getByRole('button', { name: 'Create subscription' }).click();
+    await expect(dialog.getByTestId('sub-autoDisableAfterHours-error')).toHaveText(/above 0 and at most 8,760/);
+    await expect(hours).toHaveAttribute('aria-invalid', 'true');
+    await expect(hours).toBeFocused();
+  }
+  expect(await subscriptionsOf()).toEqual([]);
+  await hours.fill('48');
+  await screenshots(page, 'subscription-form-v1a');
+  await dialog.getByRole('button', { name: 'Create subscription' }).click();
+
+  // The page shows the public key straight away, where a v1 subscription's secret is revealed.
+  await expect(page).toHaveURL(/\/dashboard\/subscriptions\/sub_/);
+  const subId = page.url().split('/').pop()!;
+  const panel = page.getByRole('region', { name: 'Public key' });
+  const key = panel.getByTestId('secret-value');
+  await expect(key).toHaveText(/^whpk_[A-Za-z0-9+/]{43}=$/);
+  await expect(page.getByText('whsec_')).toHaveCount(0);
+  await expect(page.getByTestId('subscription-auto-disable')).toHaveText('After 48 hours of failing attempts');
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ signatureScheme: 'v1a', autoDisableAfterHours: 48 });
+  await screenshots(page, 'subscription-v1a');
+
+  // The key shown is the one deliveries are signed for.
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  await expect.poll(() => rx.requests.length).toBe(1);
+  expect(verifiesWith((await key.textContent())!, rx.requests[0]!.headers, rx.requests[0]!.body)).toBe(true);
+
+  // After a reload the key is behind Reveal, which a public key needs no write access for.
+  await page.reload();
+  await expect(key).toHaveText(/^whpk_•+$/);
+  await panel.getByRole('button', { name: 'Reveal' }).click();
+  await expect(key).toHaveText(/^whpk_[A-Za-z0-9+/]{43}=$/);
+
+  // Editing: the scheme is fixed at creation; the hours can change, and hostile ones change nothing.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit subscription' });
+  await expect(edit.getByLabel('Signature scheme')).toHaveCount(0);
+  const editHours = edit.getByLabel('Auto-disable after');
+  await expect(editHours).toHaveValue('48');
+  for (const bad of ['1e9', '-1', '']) {
+    await editHours.fill(bad);
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expect(edit.getByTestId('sub-autoDisableAfterHours-error')).toBeVisible();
+    await expect(editHours).toBeFocused();
+  }
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ autoDisableAfterHours: 48 });
+  await editHours.fill('6.5');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByTestId('subscription-auto-disable')).toHaveText('After 6.5 hours of failing attempts');
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ signatureScheme: 'v1a', autoDisableAfterHours: 6.5 });
+
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await edit.getByLabel('Never disable it').check();
+  await expect(editHours).toBeDisabled();
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByTestId('subscription-auto-disable')).toHaveText('Never');
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ autoDisableAfterHours: null });
   await rx.close();
 });

@@ -102,3 +102,57 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await expect(page.getByText('No subscriptions yet')).toBeVisible();
   await rx.close();
 });
+
+test('the subscription list keeps its page in the URL: a refresh, the back button and the health window stay on it', async ({ page }) => {
+  const { customerId, email, password } = await seedCustomer('SubPages');
+  for (let i = 0; i < 53; i++)
+    await api('POST', '/subscriptions', { customerId, url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['*'], description: `Endpoint ${i}` });
+  await signIn(page, email, password);
+  await page.goto('/dashboard/subscriptions');
+  const rows = page.getByTestId('subscription-row');
+  const pager = page.getByRole('navigation', { name: 'Pagination' });
+  await expect(rows).toHaveCount(50);
+  await expect(pager).toContainText('Page 1 · 50 shown');
+  const firstPage = await rows.getByRole('link').allTextContents();
+
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/subscriptions\?pages=sub_[0-9A-Z]{26}$/);
+  await expect(rows).toHaveCount(3);
+  await expect(pager).toContainText('Page 2 · 3 shown');
+  const secondPage = await rows.getByRole('link').allTextContents();
+  expect(secondPage.filter((u) => firstPage.includes(u))).toEqual([]);
+  const page2Url = page.url();
+
+  // A refresh stays on page 2.
+  await page.reload();
+  await expect(rows).toHaveCount(3);
+  await expect(pager).toContainText('Page 2 · 3 shown');
+
+  // Into a subscription and back: page 2 again.
+  await rows.getByRole('link').first().click();
+  await expect(page).toHaveURL(/\/dashboard\/subscriptions\/sub_/);
+  await page.goBack();
+  await expect(page).toHaveURL(page2Url);
+  await expect(rows).toHaveCount(3);
+
+  // The health window changes the columns, not the page.
+  await page.getByRole('group', { name: 'Health window' }).getByRole('button', { name: 'Last 24 hours' }).click();
+  await expect(page).toHaveURL(/[?&]range=day/);
+  await expect(page).toHaveURL(/[?&]pages=sub_/);
+  await expect(rows).toHaveCount(3);
+
+  // Back returns to page 1, forward to page 2; Previous goes to page 1 and drops the cursor.
+  await page.goBack();
+  await expect(rows).toHaveCount(50);
+  await expect(pager).toContainText('Page 1');
+  await page.goForward();
+  await expect(rows).toHaveCount(3);
+  await pager.getByRole('button', { name: 'Previous' }).click();
+  await expect(rows).toHaveCount(50);
+  await expect(page).not.toHaveURL(/pages=/);
+
+  // A hand-edited cursor is ignored: the first page, not an error.
+  await page.goto('/dashboard/subscriptions?pages=sub_nope,../x');
+  await expect(rows).toHaveCount(50);
+  await expect(pager).toContainText('Page 1');
+});

@@ -1,35 +1,20 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useState } from 'react';
 import { Button } from './button';
 import { IconChevronLeft, IconChevronRight } from './icons';
 
 /**
- * Cursor pagination state: a stack of the cursors that opened each page. Going back pops; a new
- * `resetKey` (the filters changed) starts again at the first page.
- */
-export function useCursorPages(resetKey: string) {
-  const [state, setState] = useState<{ key: string; stack: (string | undefined)[] }>({ key: resetKey, stack: [undefined] });
-  const stack = state.key === resetKey ? state.stack : [undefined];
-  return {
-    cursor: stack.at(-1),
-    page: stack.length,
-    next: (cursor: string) => setState({ key: resetKey, stack: [...stack, cursor] }),
-    prev: () => setState({ key: resetKey, stack: stack.slice(0, -1) }),
-  };
-}
-
-/**
- * The same, kept in the URL (`?pages=c1,c2`: the cursors that opened each page after the first), so a
+ * Cursor pagination kept in the URL (`?pages=c1,c2`: the cursors that opened each page after the first), so a
  * refresh stays on the page and the back button returns to it from a row's page. Going to the next
- * page adds a history entry; filters that change drop the parameter (they start at page 1).
+ * page adds a history entry; filters that change drop the parameter (they start at page 1). With
+ * `wellFormed`, a cursor that does not match it (a hand-edited URL) is ignored, not sent to the API.
  */
-export function useUrlCursorPages(param = 'pages') {
+export function useUrlCursorPages(param = 'pages', wellFormed = /^[A-Za-z0-9_-]{1,64}$/) {
   const params = useSearchParams();
   const router = useRouter();
   const path = usePathname();
-  const stack = (params.get(param) ?? '').split(',').filter((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c));
+  const stack = (params.get(param) ?? '').split(',').filter((c) => wellFormed.test(c));
   const go = (next: string[], push: boolean) => {
     const qs = new URLSearchParams(window.location.search);
     if (next.length) qs.set(param, next.join(','));

@@ -69,3 +69,14 @@ export function publish(customerId: string, type: string, data: unknown = {}) {
 export async function deliveriesOf(eventId: string) {
   return (await api<{ deliveries: { id: string; status: string; subscriptionId: string }[] }>('GET', `/events/${eventId}`)).deliveries;
 }
+
+/** Two catalog types under `prefix`: `.order.created` with a schema and an example, `.order.paid` without. */
+export async function seedEventTypes(prefix: string) {
+  await api('POST', '/event-types', {
+    name: `${prefix}.order.created`,
+    description: 'An order was placed',
+    schema: { type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } },
+    example: { amount: 4200 },
+  });
+  await api('POST', '/event-types', { name: `${prefix}.order.paid`, description: 'An order was paid' });
+}

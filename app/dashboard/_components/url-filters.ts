@@ -18,14 +18,15 @@ export const timeRanges = [
 /**
  * A list's filters, kept in the URL: shareable, kept by a refresh and by the back button. `set` with
  * `push` makes a history entry (back undoes it); without, it replaces the entry (typing as it goes).
- * Any change starts again at the first page (the `pages` cursors are dropped).
+ * Any change starts again at the first page (the `pages` cursors are dropped), but for one with
+ * `keepPage`: a setting that changes how rows are shown, not which rows a page holds.
  */
 export function useUrlFilters<K extends string>(keys: readonly K[]) {
   const params = useSearchParams();
   const router = useRouter();
   const path = usePathname();
   const filters = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as Record<K, string>;
-  const set = (patch: Partial<Record<K, string>>, opts: { push?: boolean } = {}) => {
+  const set = (patch: Partial<Record<K, string>>, opts: { push?: boolean; keepPage?: boolean } = {}) => {
     // From the live URL, not this render's params: a debounced update must not undo a newer one.
     const next = new URLSearchParams(window.location.search);
     let changed = false;
@@ -36,7 +37,7 @@ export function useUrlFilters<K extends string>(keys: readonly K[]) {
       else next.delete(k);
     }
     if (!changed) return;
-    next.delete('pages');
+    if (!opts.keepPage) next.delete('pages');
     const qs = next.toString();
     const url = qs ? `${path}?${qs}` : path;
     if (opts.push) router.push(url, { scroll: false });

@@ -3,47 +3,22 @@
 import type { ReactNode } from 'react';
 import { formatLatencyTick, TimeSeriesChart } from '../../_components/chart';
 import { formatCount, formatPercent, formatRate } from '../../_components/format';
-import { Panel } from '../../_components/panel';
-import { ErrorState, Skeleton } from '../../_components/states';
+import { ChartPanel } from '../../_components/chart-panel';
 import { formatLatency } from '../../_components/time';
 import { useOverview, type Range } from './use-overview';
 
 const HEIGHT = 180;
+type Overview = NonNullable<ReturnType<typeof useOverview>['data']>;
 
-function ChartPanel({
-  title,
-  description,
-  range,
-  children,
-}: {
-  title: string;
-  description: string;
-  range: Range;
-  children: (data: NonNullable<ReturnType<typeof useOverview>['data']>) => ReactNode;
-}) {
-  const { data, error, refetch } = useOverview(range);
-  return (
-    <Panel title={title} description={description} bodyClassName="p-4">
-      {data ? (
-        children(data)
-      ) : error ? (
-        <div style={{ height: HEIGHT + 24 }}>
-          <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
-        </div>
-      ) : (
-        <div style={{ height: HEIGHT + 24 }} className="flex flex-col gap-2" role="status" aria-label="Loading chart">
-          <Skeleton className="h-3 w-40" />
-          <Skeleton className="flex-1" />
-        </div>
-      )}
-    </Panel>
-  );
+/** One panel of the overview's charts: all read the same query (use-overview.ts). */
+function OverviewChart({ range, ...rest }: { title: string; description: string; range: Range; children: (d: Overview) => ReactNode }) {
+  return <ChartPanel query={useOverview(range)} height={HEIGHT} {...rest} />;
 }
 
 /** Attempts per minute (a 15-minute bucket's count divided by 15 in the 24 h view), split by outcome. */
 export function ThroughputChart({ range }: { range: Range }) {
   return (
-    <ChartPanel title="Delivery attempts per minute" description="Every HTTP attempt, by outcome" range={range}>
+    <OverviewChart title="Delivery attempts per minute" description="Every HTTP attempt, by outcome" range={range}>
       {(d) => {
         const perMinute = d.bucketSeconds / 60;
         return (
@@ -65,13 +40,13 @@ export function ThroughputChart({ range }: { range: Range }) {
           />
         );
       }}
-    </ChartPanel>
+    </OverviewChart>
   );
 }
 
 export function SuccessRateChart({ range }: { range: Range }) {
   return (
-    <ChartPanel title="Success rate" description="Share of attempts answered with 2xx" range={range}>
+    <OverviewChart title="Success rate" description="Share of attempts answered with 2xx" range={range}>
       {(d) => (
         <TimeSeriesChart
           label="Success rate"
@@ -86,13 +61,13 @@ export function SuccessRateChart({ range }: { range: Range }) {
           series={[{ label: 'Success rate', color: 'emerald', value: (b) => (b.attempts > 0 ? b.succeeded / b.attempts : null) }]}
         />
       )}
-    </ChartPanel>
+    </OverviewChart>
   );
 }
 
 export function LatencyChart({ range }: { range: Range }) {
   return (
-    <ChartPanel title="Response latency" description="Median and 99th percentile of attempt latency" range={range}>
+    <OverviewChart title="Response latency" description="Median and 99th percentile of attempt latency" range={range}>
       {(d) => (
         <TimeSeriesChart
           label="Response latency p50 and p99"
@@ -111,13 +86,13 @@ export function LatencyChart({ range }: { range: Range }) {
           ]}
         />
       )}
-    </ChartPanel>
+    </OverviewChart>
   );
 }
 
 export function DeadLetterChart({ range }: { range: Range }) {
   return (
-    <ChartPanel title="New dead letters" description="Deliveries that exhausted their retries" range={range}>
+    <OverviewChart title="New dead letters" description="Deliveries that exhausted their retries" range={range}>
       {(d) => (
         <TimeSeriesChart
           label="New dead letters"
@@ -132,6 +107,6 @@ export function DeadLetterChart({ range }: { range: Range }) {
           series={[{ label: 'Dead letters', color: 'red', value: (b) => b.deadLettered }]}
         />
       )}
-    </ChartPanel>
+    </OverviewChart>
   );
 }

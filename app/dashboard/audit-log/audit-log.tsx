@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Button } from '../../_components/button';
 import { Panel } from '../../_components/panel';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { Table, Td, Th, Tr } from '../../_components/table';
+import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { DateTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 
@@ -75,7 +75,7 @@ export function AuditLog() {
       ) : (
         <>
           <Table label="Audit log">
-            <thead>
+            <THead>
               <tr>
                 <Th>When</Th>
                 <Th>Who</Th>
@@ -83,30 +83,32 @@ export function AuditLog() {
                 <Th>Object</Th>
                 <Th>Change</Th>
               </tr>
-            </thead>
-            <tbody>
+            </THead>
+            <TBody>
               {rows.map((e) => (
                 <Tr key={e.id} testId="audit-row">
-                  <Td className="whitespace-nowrap">
+                  <Td wide className="whitespace-nowrap">
                     <DateTime at={e.createdAt} />
                   </Td>
-                  <Td>
+                  <Td wide>
                     <span className="block text-xs text-zinc-500 dark:text-zinc-400">
                       {e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}
                     </span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
                     {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
                   </Td>
-                  <Td>
+                  <Td wide>
                     <code className="text-xs">{e.action}</code>
                   </Td>
-                  <Td className="font-mono text-xs break-all">{e.target.id}</Td>
-                  <Td className="max-w-md">
+                  <Td wide className="font-mono text-xs break-all">
+                    {e.target.id}
+                  </Td>
+                  <Td wide className="max-w-md">
                     <Change before={e.before} after={e.after} />
                   </Td>
                 </Tr>
               ))}
-            </tbody>
+            </TBody>
           </Table>
           {(cursors.length > 0 || query.data.nextCursor) && (
             <div className="flex justify-between border-t border-zinc-100 p-3 dark:border-zinc-800">

@@ -35,10 +35,21 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }),
               ...(v.filter && { filter: v.filter }),
               ...(v.headers && { headers: v.headers }),
+              ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
+              signatureScheme: v.signatureScheme,
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
+            // A v1a public key is no secret: the page shows the one the creation returned straight away.
+            if (sub.signatureScheme === 'v1a') qc.setQueryData(trpc.subscriptions.secret.queryKey({ id: sub.id }), { secret: sub.secret });
             setOpen(false);
-            toast({ tone: 'success', title: 'Subscription created', description: 'Reveal its signing secret on this page to verify deliveries.' });
+            toast({
+              tone: 'success',
+              title: 'Subscription created',
+              description:
+                sub.signatureScheme === 'v1a'
+                  ? 'Give its public key, on this page, to your receiver to verify deliveries.'
+                  : 'Reveal its signing secret on this page to verify deliveries.',
+            });
             router.push(`/dashboard/subscriptions/${sub.id}`);
           }}
         />
@@ -62,6 +73,8 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           rateLimitPerSecond: sub.rateLimitPerSecond,
           filter: sub.filter,
           headers: sub.headers,
+          signatureScheme: sub.signatureScheme,
+          autoDisableAfterHours: sub.autoDisableAfterHours,
         }}
         submitLabel="Save changes"
         onCancel={onClose}
@@ -74,6 +87,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             rateLimitPerSecond: v.rateLimitPerSecond,
             filter: v.filter,
             headers: v.headers,
+            ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
           });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();

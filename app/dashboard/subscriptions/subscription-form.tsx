@@ -2,10 +2,11 @@
 
 import { useState, type FormEvent } from 'react';
 import { createSubscriptionInput } from '@/server/domain/schemas';
+import { signatureSchemes, type SignatureScheme } from '@/server/domain/delivery/signature-schemes';
 import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
 import { describeError, fieldErrors } from '../../_components/errors';
-import { describedBy, Field, Input, Textarea } from '../../_components/form';
+import { describedBy, Field, Input, Select, Textarea } from '../../_components/form';
 import { IconSpinner } from '../../_components/icons';
 import type { Filter } from '@/server/domain/filters';
 import { CatalogSuggestions } from './catalog-suggestions';
@@ -20,9 +21,25 @@ export type SubscriptionValues = {
   filter: Filter | null;
   /** Custom headers; a value of "[redacted]" keeps the stored value (edits of a saved subscription). */
   headers: Record<string, string> | null;
+  /** Chosen at creation only: the API cannot change it (rotating keeps the scheme). */
+  signatureScheme: SignatureScheme;
+  /**
+   * Hours of failing attempts before Hookrelay disables the subscription; null: never. Undefined:
+   * on create, the deployment's AUTO_DISABLE_AFTER_HOURS; on edit, unchanged (not sent).
+   */
+  autoDisableAfterHours?: number | null;
 };
-type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers';
-const fieldNames: readonly FieldName[] = ['url', 'eventTypes', 'filter', 'description', 'rateLimitPerSecond', 'headers'];
+type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers' | 'signatureScheme' | 'autoDisableAfterHours';
+const fieldNames: readonly FieldName[] = [
+  'url',
+  'eventTypes',
+  'filter',
+  'description',
+  'rateLimitPerSecond',
+  'autoDisableAfterHours',
+  'signatureScheme',
+  'headers',
+];
 type Errors = Partial<Record<FieldName, string>>;
 
 /** One pattern per line or between commas; a space inside a pattern is kept, so the check reports it. */
@@ -32,11 +49,30 @@ const splitPatterns = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const autoDisableProblem = 'Enter a number of hours above 0 and at most 8,760 (a year), or choose never.';
+
+/**
+ * The auto-disable field as the API takes it: null (never), hours, or undefined (not sent). On
+ * create, empty means the deployment's default. On edit the field starts at the saved value, and only
+ * a change is sent: sending the same hours again would pin a default the operator may later change.
+ */
+function autoDisableValue(text: string, never: boolean, initial: number | null | undefined, editing: boolean): { value?: number | null; error?: string } {
+  if (never) return { value: editing && initial === null ? undefined : null };
+  const t = text.trim();
+  if (!t) return editing ? { error: autoDisableProblem } : {};
+  const hours = Number(t);
+  if (!createSubscriptionInput.shape.autoDisableAfterHours.safeParse(hours).success) return { error: autoDisableProblem };
+  return { value: editing && hours === initial ? undefined : hours };
+}
+
 /**
  * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
-function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string }): {
+function validate(
+  values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string; scheme: SignatureScheme },
+  autoDisable: { value?: number | null; error?: string },
+): {
   errors: Errors;
   parsed?: SubscriptionValues;
 } {
@@ -76,6 +112,7 @@ function validate(values: { url: string; patterns: string[]; description: string
   if (filter.error) errors.filter = filter.error;
   const headers = parseHeaders(values.headers);
   if (headers.error) errors.headers = headers.error;
+  if (autoDisable.error) errors.autoDisableAfterHours = autoDisable.error;
   if (Object.keys(errors).length) return { errors };
   return {
     errors,
@@ -86,6 +123,8 @@ function validate(values: { url: string; patterns: string[]; description: string
       rateLimitPerSecond: rate,
       filter: filter.value,
       headers: headers.value,
+      signatureScheme: values.scheme,
+      ...(autoDisable.value !== undefined && { autoDisableAfterHours: autoDisable.value }),
     },
   };
 }
@@ -160,6 +199,10 @@ export function SubscriptionForm({
   const [rate, setRate] = useState(initial?.rateLimitPerSecond?.toString() ?? '');
   const [filterInput, setFilterInput] = useState(filterText(initial?.filter));
   const [headersInput, setHeadersInput] = useState(headersText(initial?.headers));
+  const [scheme, setScheme] = useState<SignatureScheme>(initial?.signatureScheme ?? 'v1');
+  const [autoDisableHours, setAutoDisableHours] = useState(initial?.autoDisableAfterHours?.toString() ?? '');
+  const [autoDisableNever, setAutoDisableNever] = useState(initial?.autoDisableAfterHours === null);
+  const editing = initial !== undefined;
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -170,7 +213,10 @@ export function SubscriptionForm({
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFormError(null);
-    const { errors: found, parsed } = validate({ url, patterns, description, rate, filter: filterInput, headers: headersInput });
+    const { errors: found, parsed } = validate(
+      { url, patterns, description, rate, filter: filterInput, headers: headersInput, scheme },
+      autoDisableValue(autoDisableHours, autoDisableNever, initial?.autoDisableAfterHours, editing),
+    );
     setErrors(found);
     if (!parsed) {
       const first = fieldNames.find((f) => found[f]);
@@ -290,6 +336,70 @@ export function SubscriptionForm({
           className="w-40"
         />
       </Field>
+      <Field
+        id="sub-autoDisableAfterHours"
+        label="Auto-disable after"
+        optional={!editing}
+        error={errors.autoDisableAfterHours}
+        hint={
+          editing
+            ? 'Hookrelay disables the subscription, holding its deliveries, once every attempt has failed for this many hours.'
+            : "Hookrelay disables the subscription, holding its deliveries, once every attempt has failed for this many hours. Empty: the service's default (AUTO_DISABLE_AFTER_HOURS, 120 hours unless your operator set another)."
+        }
+      >
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+          <span className="flex items-center gap-2">
+            <Input
+              id="sub-autoDisableAfterHours"
+              name="autoDisableAfterHours"
+              inputMode="decimal"
+              value={autoDisableNever ? '' : autoDisableHours}
+              onChange={(e) => setAutoDisableHours(e.target.value)}
+              disabled={autoDisableNever}
+              placeholder={editing ? undefined : 'e.g. 48'}
+              aria-invalid={!!errors.autoDisableAfterHours}
+              aria-describedby={describedBy('sub-autoDisableAfterHours', errors.autoDisableAfterHours, true)}
+              className="w-28"
+            />
+            <span className="text-sm text-zinc-600 dark:text-zinc-400">hours</span>
+          </span>
+          <label className="flex items-center gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="autoDisableNever"
+              checked={autoDisableNever}
+              onChange={(e) => setAutoDisableNever(e.target.checked)}
+              className="size-4 rounded border-zinc-300 accent-indigo-600 dark:border-zinc-700"
+            />
+            Never disable it
+          </label>
+        </div>
+      </Field>
+      {editing ? null : (
+        <Field
+          id="sub-signatureScheme"
+          label="Signature scheme"
+          error={errors.signatureScheme}
+          hint={
+            scheme === 'v1a'
+              ? 'Ed25519: receivers verify with a public key (whpk_…) that may be shared freely; the signing key never leaves Hookrelay. Cannot be changed later.'
+              : 'HMAC-SHA256 with a shared secret (whsec_…) that you and your receiver keep private. Most Standard Webhooks libraries verify it. Cannot be changed later.'
+          }
+        >
+          <Select
+            id="sub-signatureScheme"
+            name="signatureScheme"
+            value={scheme}
+            onChange={(e) => setScheme(signatureSchemes.find((s) => s === e.target.value) ?? 'v1')}
+            aria-invalid={!!errors.signatureScheme}
+            aria-describedby={describedBy('sub-signatureScheme', errors.signatureScheme, true)}
+            className="sm:w-96"
+          >
+            <option value="v1">v1: HMAC-SHA256, shared secret (default)</option>
+            <option value="v1a">v1a: Ed25519, public key</option>
+          </Select>
+        </Field>
+      )}
       <Field
         id="sub-headers"
         label="Custom headers"

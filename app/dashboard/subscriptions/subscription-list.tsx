@@ -1,9 +1,8 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Panel } from '../../_components/panel';
-import { Pager, useCursorPages } from '../../_components/pagination';
+import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { Writable } from '../../_components/session';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
 import { Segmented } from '../../_components/segmented';
@@ -11,6 +10,7 @@ import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/tabl
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 import { byAttention, LatencyCell, StateCell, SuccessCell, useSubscriptionHealth, type HealthRange } from '../_components/endpoint-health';
+import { subscriptionIdPattern, useUrlFilters } from '../_components/url-filters';
 import { NewSubscriptionButton } from './subscription-dialogs';
 
 export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: number }) {
@@ -31,21 +31,23 @@ export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: 
   );
 }
 
-/** The window of the health columns lives in the URL (?range=day), as on the overview. */
+/**
+ * The window of the health columns lives in the URL (?range=day), as on the overview. It changes
+ * only the columns, not which subscriptions a page holds, so the page is kept.
+ */
 function useHealthRange(): [HealthRange, (r: HealthRange) => void] {
-  const params = useSearchParams();
-  const router = useRouter();
-  const path = usePathname();
-  return [params.get('range') === 'day' ? 'day' : 'hour', (r) => router.replace(r === 'hour' ? path : `${path}?range=${r}`, { scroll: false })];
+  const { filters, set } = useUrlFilters(['range'] as const);
+  return [filters.range === 'day' ? 'day' : 'hour', (r) => set({ range: r === 'hour' ? '' : r }, { keepPage: true })];
 }
 
 /**
  * Every endpoint with its health over the last hour or day (success rate and p99 as a trend, state,
- * held and dead deliveries), what needs attention first. On a phone each is a card.
+ * held and dead deliveries), what needs attention first. On a phone each is a card. The page is in
+ * the URL (?pages=…), so a refresh, and the back button from a subscription, return to it.
  */
 export function SubscriptionList() {
   const trpc = useTRPC();
-  const pages = useCursorPages('all');
+  const pages = useUrlCursorPages('pages', subscriptionIdPattern);
   const [range, setRange] = useHealthRange();
   const { data, error, refetch } = useQuery({
     ...trpc.subscriptions.list.queryOptions({ limit: 50, cursor: pages.cursor }),

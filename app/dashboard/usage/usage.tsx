@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Panel } from '../../_components/panel';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { Table, Td, Th, Tr } from '../../_components/table';
+import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { useTRPC } from '../../_components/trpc';
 
 const fmt = new Intl.NumberFormat();
@@ -52,7 +52,7 @@ export function Usage() {
               ))}
             </div>
             <Table label="Usage per day">
-              <thead>
+              <THead>
                 <tr>
                   <Th>Day</Th>
                   <Th>Events</Th>
@@ -61,19 +61,31 @@ export function Usage() {
                   <Th>Failed</Th>
                   <Th>Bytes sent</Th>
                 </tr>
-              </thead>
-              <tbody>
+              </THead>
+              <TBody>
                 {data.data.map((d) => (
                   <Tr key={d.day} testId="usage-row">
-                    <Td className="font-mono text-xs">{d.day}</Td>
-                    <Td className="tabular-nums">{fmt.format(d.eventsPublished)}</Td>
-                    <Td className="tabular-nums">{fmt.format(d.deliveriesAttempted)}</Td>
-                    <Td className="tabular-nums">{fmt.format(d.deliveriesSucceeded)}</Td>
-                    <Td className="tabular-nums">{fmt.format(d.deliveriesFailed)}</Td>
-                    <Td className="tabular-nums">{bytes(d.bytesSent)}</Td>
+                    <Td wide className="font-mono text-xs">
+                      {d.day}
+                    </Td>
+                    <Td label="Events" className="tabular-nums">
+                      {fmt.format(d.eventsPublished)}
+                    </Td>
+                    <Td label="Attempts" className="tabular-nums">
+                      {fmt.format(d.deliveriesAttempted)}
+                    </Td>
+                    <Td label="Succeeded" className="tabular-nums">
+                      {fmt.format(d.deliveriesSucceeded)}
+                    </Td>
+                    <Td label="Failed" className="tabular-nums">
+                      {fmt.format(d.deliveriesFailed)}
+                    </Td>
+                    <Td label="Sent" className="tabular-nums">
+                      {bytes(d.bytesSent)}
+                    </Td>
                   </Tr>
                 ))}
-              </tbody>
+              </TBody>
             </Table>
           </>
         )}

@@ -2,10 +2,11 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { formatLatencyTick, TimeSeriesChart } from '../../../_components/chart';
 import { formatCount } from '../../../_components/format';
-import { Panel } from '../../../_components/panel';
-import { ErrorState, Skeleton } from '../../../_components/states';
+import { ChartPanel } from '../../../_components/chart-panel';
+import { Skeleton } from '../../../_components/states';
 import { formatLatency } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
 
@@ -14,15 +15,6 @@ const HEIGHT = 150;
 function useStats(id: string) {
   const trpc = useTRPC();
   return useQuery({ ...trpc.subscriptions.stats.queryOptions({ id, minutes: 60 }), refetchInterval: 10_000 });
-}
-
-function Loading() {
-  return (
-    <div style={{ height: HEIGHT + 24 }} className="flex flex-col gap-2" role="status" aria-label="Loading chart">
-      <Skeleton className="h-3 w-40" />
-      <Skeleton className="flex-1" />
-    </div>
-  );
 }
 
 /** Now: deliveries waiting, held and dead for this subscription. */
@@ -56,15 +48,17 @@ export function QueueNow({ id }: { id: string }) {
   );
 }
 
+type Stats = NonNullable<ReturnType<typeof useStats>['data']>;
+
+/** One panel of this subscription's charts: all read the same query (refreshed every 10 s). */
+function StatsChart({ id, ...rest }: { id: string; title: string; description: string; children: (d: Stats) => ReactNode }) {
+  return <ChartPanel query={useStats(id)} height={HEIGHT} {...rest} />;
+}
+
 export function DispatchChart({ id }: { id: string }) {
-  const { data, error, refetch } = useStats(id);
   return (
-    <Panel title="Dispatch rate" description="Attempts per minute, last hour" bodyClassName="p-4">
-      {error ? (
-        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
-      ) : !data ? (
-        <Loading />
-      ) : (
+    <StatsChart id={id} title="Dispatch rate" description="Attempts per minute, last hour">
+      {(data) => (
         <TimeSeriesChart
           label="Attempts per minute for this subscription"
           data={data.minutes}
@@ -82,19 +76,14 @@ export function DispatchChart({ id }: { id: string }) {
           ]}
         />
       )}
-    </Panel>
+    </StatsChart>
   );
 }
 
 export function QueueDepthChart({ id }: { id: string }) {
-  const { data, error, refetch } = useStats(id);
   return (
-    <Panel title="Queue depth" description="Deliveries waiting at each minute, last hour" bodyClassName="p-4">
-      {error ? (
-        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
-      ) : !data ? (
-        <Loading />
-      ) : (
+    <StatsChart id={id} title="Queue depth" description="Deliveries waiting at each minute, last hour">
+      {(data) => (
         <TimeSeriesChart
           label="Queue depth per minute for this subscription"
           data={data.minutes}
@@ -111,19 +100,14 @@ export function QueueDepthChart({ id }: { id: string }) {
           ]}
         />
       )}
-    </Panel>
+    </StatsChart>
   );
 }
 
 export function SubscriptionLatencyChart({ id }: { id: string }) {
-  const { data, error, refetch } = useStats(id);
   return (
-    <Panel title="Response latency" description="p50 and p99 per minute, last hour" bodyClassName="p-4">
-      {error ? (
-        <ErrorState error={error} title="Could not load the chart" onRetry={() => void refetch()} />
-      ) : !data ? (
-        <Loading />
-      ) : (
+    <StatsChart id={id} title="Response latency" description="p50 and p99 per minute, last hour">
+      {(data) => (
         <TimeSeriesChart
           label="Response latency per minute for this subscription"
           data={data.minutes}
@@ -141,6 +125,6 @@ export function SubscriptionLatencyChart({ id }: { id: string }) {
           ]}
         />
       )}
-    </Panel>
+    </StatsChart>
   );
 }

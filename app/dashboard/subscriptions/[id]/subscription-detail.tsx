@@ -79,6 +79,8 @@ export function SubscriptionDetailView({ id }: { id: string }) {
   );
 }
 
+const formatHours = (h: number) => `${Number(h.toFixed(2))} ${h === 1 ? 'hour' : 'hours'}`;
+
 function ConfigPanel({ sub }: { sub: Subscription }) {
   const policy = sub.retryPolicy;
   return (
@@ -116,7 +118,16 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
               ? `${policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12)} attempts${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
               : '12 attempts over about 24 hours (default)',
           },
+          { label: 'Signature', value: sub.signatureScheme === 'v1a' ? 'v1a: Ed25519, public key' : 'v1: HMAC-SHA256, shared secret' },
           { label: 'Rate limit', value: sub.rateLimitPerSecond ? `${sub.rateLimitPerSecond} per second` : 'None' },
+          {
+            label: 'Auto-disable',
+            value: (
+              <span data-testid="subscription-auto-disable">
+                {sub.autoDisableAfterHours === null ? 'Never' : `After ${formatHours(sub.autoDisableAfterHours)} of failing attempts`}
+              </span>
+            ),
+          },
           { label: 'Concurrency', value: `${sub.maxInFlight} requests in flight` },
           { label: 'Timeout', value: `${sub.timeoutMs / 1000} s per attempt` },
           {
