@@ -35,6 +35,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }),
               ...(v.filter && { filter: v.filter }),
               ...(v.headers && { headers: v.headers }),
+              ...(v.traceContext && { traceContext: true }),
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             setOpen(false);
@@ -62,6 +63,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           rateLimitPerSecond: sub.rateLimitPerSecond,
           filter: sub.filter,
           headers: sub.headers,
+          traceContext: sub.traceContext,
         }}
         submitLabel="Save changes"
         onCancel={onClose}
@@ -74,6 +76,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             rateLimitPerSecond: v.rateLimitPerSecond,
             filter: v.filter,
             headers: v.headers,
+            traceContext: v.traceContext,
           });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();

@@ -20,6 +20,8 @@ export type SubscriptionValues = {
   filter: Filter | null;
   /** Custom headers; a value of "[redacted]" keeps the stored value (edits of a saved subscription). */
   headers: Record<string, string> | null;
+  /** Attempts carry the W3C `traceparent` header. */
+  traceContext: boolean;
 };
 type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers';
 const fieldNames: readonly FieldName[] = ['url', 'eventTypes', 'filter', 'description', 'rateLimitPerSecond', 'headers'];
@@ -36,7 +38,7 @@ const splitPatterns = (text: string) =>
  * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
-function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string }): {
+function validate(values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string; traceContext: boolean }): {
   errors: Errors;
   parsed?: SubscriptionValues;
 } {
@@ -86,6 +88,7 @@ function validate(values: { url: string; patterns: string[]; description: string
       rateLimitPerSecond: rate,
       filter: filter.value,
       headers: headers.value,
+      traceContext: values.traceContext,
     },
   };
 }
@@ -160,6 +163,7 @@ export function SubscriptionForm({
   const [rate, setRate] = useState(initial?.rateLimitPerSecond?.toString() ?? '');
   const [filterInput, setFilterInput] = useState(filterText(initial?.filter));
   const [headersInput, setHeadersInput] = useState(headersText(initial?.headers));
+  const [traceContext, setTraceContext] = useState(initial?.traceContext ?? false);
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -170,7 +174,7 @@ export function SubscriptionForm({
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFormError(null);
-    const { errors: found, parsed } = validate({ url, patterns, description, rate, filter: filterInput, headers: headersInput });
+    const { errors: found, parsed } = validate({ url, patterns, description, rate, filter: filterInput, headers: headersInput, traceContext });
     setErrors(found);
     if (!parsed) {
       const first = fieldNames.find((f) => found[f]);
@@ -315,6 +319,25 @@ export function SubscriptionForm({
           autoComplete="off"
         />
       </Field>
+      <div className="flex items-start gap-2.5">
+        <input
+          id="sub-traceContext"
+          name="traceContext"
+          type="checkbox"
+          checked={traceContext}
+          onChange={(e) => setTraceContext(e.target.checked)}
+          aria-describedby="sub-traceContext-hint"
+          className="mt-0.5 size-4 accent-indigo-600"
+        />
+        <div className="text-sm">
+          <label htmlFor="sub-traceContext" className="font-medium text-zinc-900 dark:text-zinc-100">
+            Send trace context
+          </label>
+          <p id="sub-traceContext-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+            Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the event&apos;s trace.
+          </p>
+        </div>
+      </div>
       {formError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300">
           {formError}
