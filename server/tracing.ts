@@ -123,9 +123,11 @@ export async function stopTracing(): Promise<void> {
  */
 export function flushBeforeExit(timeoutMs = 3000): void {
   let armed = false;
-  const arm = () => {
+  const arm = (signal: NodeJS.Signals) => {
     if (armed) return;
     armed = true;
+    process.off('SIGTERM', arm);
+    process.off('SIGINT', arm);
     // Spans ended before the signal go out now; the rest at exit.
     void holder.__hookrelayTracing?.flush().catch(() => {});
     const exit = process.exit.bind(process);
@@ -133,9 +135,12 @@ export function flushBeforeExit(timeoutMs = 3000): void {
       const done = () => exit(code);
       void Promise.race([stopTracing().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]).then(done, done);
     }) as typeof process.exit;
+    // A listener of ours must not keep alive a process that would have died of the signal (no
+    // handler of its own, e.g. a CLI command): exit as the signal would have, spans flushed.
+    if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGTERM' ? 143 : 130);
   };
-  process.once('SIGTERM', arm);
-  process.once('SIGINT', arm);
+  process.on('SIGTERM', arm);
+  process.on('SIGINT', arm);
 }
 
 // ---- contexts ---------------------------------------------------------------------------------
