@@ -145,11 +145,17 @@ export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventI
   // The span starts here, in the caller's context (its request's traceparent): the shared
   // transaction runs in whichever caller's context flushed the batch.
   const span = startPublishSpan();
-  return publish({ scope, input, span }).then((r) => {
-    endPublishSpan(span, r);
-    if (r instanceof Error) throw r;
-    return r;
-  });
+  return publish({ scope, input, span }).then(
+    (r) => {
+      endPublishSpan(span, r);
+      if (r instanceof Error) throw r;
+      return r;
+    },
+    (err: unknown) => {
+      endPublishSpan(span, err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
 }
 
 type PublishItem = { scope: Scope; input: PublishEventInput; span: TraceSpan | undefined };
