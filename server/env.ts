@@ -80,6 +80,13 @@ const schema = z.object({
   DATABASE_ACQUIRE_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   /** Connections in this process's pg-boss pool (default: web 4, worker 10). */
   QUEUE_POOL_MAX: z.coerce.number().int().positive().optional(),
+  /**
+   * OTLP/HTTP collector base URL (e.g. http://localhost:4318): when set, the process exports
+   * OpenTelemetry traces (server/tracing.ts); unset, no SDK is started.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The traces' `service.name` (default: hookrelay-web, hookrelay-worker). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -4,6 +4,7 @@ import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
 import { createLogger, type Logger } from './log';
 import { createBoss, type BossRole } from './queue/boss';
+import { flushBeforeExit, startTracing, stopTracing, type TracingOptions } from './tracing';
 
 /**
  * Builds the domain context for one process (web or worker) from the environment.
@@ -44,6 +45,13 @@ export function configFromEnv(): Ctx['config'] {
   };
 }
 
+/** Where this process exports traces, or null (OTEL_EXPORTER_OTLP_ENDPOINT unset: tracing off). */
+export function tracingFromEnv(role: BossRole): TracingOptions | null {
+  const e = env();
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  return { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? `hookrelay-${role}` };
+}
+
 export type RuntimeOptions = {
   /** Database URL; default DATABASE_URL. */
   url?: string;
@@ -67,6 +75,14 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
   const e = env();
   const url = opts.url ?? databaseUrl();
   const log = opts.log ?? createLogger(role);
+  // Tracing first, so nothing this process does is untraced; one SDK per process (the first runtime's).
+  const tracing = tracingFromEnv(role);
+  const tracingStarted = tracing ? await startTracing(tracing) : false;
+  if (tracingStarted) {
+    log.info({ endpoint: tracing!.endpoint, serviceName: tracing!.serviceName }, 'exporting OpenTelemetry traces');
+    // The web process has no drain of its own (`next start` exits on SIGTERM): flush on the way out.
+    if (role === 'web') flushBeforeExit();
+  }
   // The web process bounds a request's wait for a connection (a 503 beats a request that hangs);
   // a worker's jobs wait their turn.
   const database = createDatabase(url, {
@@ -92,6 +108,7 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
     async stop() {
       await boss.stop({ graceful: false, close: true });
       await database.close();
+      if (tracingStarted) await stopTracing();
     },
   };
 }

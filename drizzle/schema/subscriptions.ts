@@ -37,6 +37,11 @@ export const subscriptions = pgTable(
     /** During a rotation the old secret keeps signing until `previous_secret_expires_at`. */
     previousSecretEnc: text('previous_secret_enc'),
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+    /**
+     * Opt-in: attempts carry the W3C `traceparent` of their span (server/tracing.ts), so the receiver's
+     * own tracing joins the event's trace. Off by default: a receiver may not expect the header.
+     */
+    traceContext: boolean('trace_context').notNull().default(false),
     retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
     rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
     maxInFlight: integer('max_in_flight').notNull().default(10),

@@ -264,6 +264,7 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       active: z.boolean(),
       disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
       signatureScheme: z.enum(signatureSchemes),
+      traceContext: z.boolean().describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
       retryPolicy: z.strictObject({ maxAttempts: z.number().int().optional(), scheduleSeconds: z.array(z.number().int()).optional() }).nullable(),
       rateLimitPerSecond: z.number().nullable(),
       maxInFlight: z.number().int(),

@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
 import { restRoutes } from './routes';
+import { withIncomingTrace } from '../tracing';
 
 export { restRoutes, type RestRoute } from './routes';
 
@@ -45,7 +46,12 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
 
 export type RestOptions = { rateLimiter?: RateLimiter };
 
-export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
+/** A request's `traceparent` header is the parent of the spans it starts (a publish: server/tracing.ts). */
+export function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
+  return withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts));
+}
+
+async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions): Promise<Response> {
   try {
     const method = req.method.toUpperCase();
     if (path === '/openapi.json') {

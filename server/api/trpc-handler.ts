@@ -5,6 +5,7 @@ import { readAtMost } from './body';
 import { countApiError, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
+import { withIncomingTrace } from '../tracing';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
@@ -12,9 +13,14 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * The tRPC door over the fetch API, shared by the Next route and the tests. `createContext` decides
  * who is calling (a Bearer key, or also the dashboard session); whatever it throws keeps its status
  * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
- * with 413 before tRPC reads them: from their declared length, or as they stream in.
+ * with 413 before tRPC reads them: from their declared length, or as they stream in. A `traceparent`
+ * header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
-export async function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+export function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+  return withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts));
+}
+
+async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
   const limit = opts.maxBodyBytes;
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) return payloadTooLarge(req, String(declared), limit);

@@ -170,6 +170,12 @@ export const createSubscriptionInput = z.strictObject({
     .describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
   filter: subscriptionFilter.optional(),
   headers: customHeaders.optional(),
+  traceContext: z
+    .boolean()
+    .optional()
+    .describe(
+      "Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false",
+    ),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 

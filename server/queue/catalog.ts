@@ -58,13 +58,14 @@ export const catalog = {
    * in-flight attempts are capped. Jobs exist only for deliveries inside their subscription's window
    * (server/domain/delivery/dispatch.ts); retries wait in the deliveries table, not as deferred jobs.
    * `attempt` is the delivery's attempt number this job performs:
-   * a job whose attempt was already recorded is a no-op (crash-retry idempotency).
+   * a job whose attempt was already recorded is a no-op (crash-retry idempotency). `traceparent`
+   * (tracing on): the admission span's W3C trace context, the parent of the attempt's span.
    * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled
    * by our retry policy. Completed with the attempt's record (server/domain/delivery/record.ts).
    */
   deliver: {
     name: 'deliver',
-    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1) }),
+    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }),
     queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
     // A fetch with per-customer caps is the worker's costliest statement: after a short fetch, the
     // next waits 10 ms so the slots freed meanwhile are filled by one fetch (`pnpm bench perf`, cost table).

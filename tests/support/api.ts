@@ -102,18 +102,21 @@ export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promi
   };
 }
 
-/** A tRPC client authenticated by `key` (none: anonymous); `context` overrides who is calling (e.g. a read-only session). */
+/**
+ * A tRPC client authenticated by `key` (none: anonymous); `context` overrides who is calling (e.g. a
+ * read-only session); `headers` go with every request (e.g. a `traceparent`).
+ */
 export function trpcClient(
   ctx: Ctx,
   key?: string,
-  opts: { rateLimiter?: RateLimiter; context?: () => Promise<ApiContext>; maxBodyBytes?: number } = {},
+  opts: { rateLimiter?: RateLimiter; context?: () => Promise<ApiContext>; maxBodyBytes?: number; headers?: Record<string, string> } = {},
 ): TRPCClient<AppRouter> {
   const rateLimiter = opts.rateLimiter ?? roomyLimiter();
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${BASE_URL}${TRPC_ENDPOINT}`,
-        headers: key ? { authorization: `Bearer ${key}` } : {},
+        headers: { ...opts.headers, ...(key && { authorization: `Bearer ${key}` }) },
         fetch: async (input, init) => {
           // Declare the body's length, as a client sending over HTTP does.
           const headers = new Headers(init?.headers);

@@ -37,6 +37,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               ...(v.headers && { headers: v.headers }),
               ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
               signatureScheme: v.signatureScheme,
+              ...(v.traceContext && { traceContext: true }),
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             // A v1a public key is no secret: the page shows the one the creation returned straight away.
@@ -75,6 +76,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           headers: sub.headers,
           signatureScheme: sub.signatureScheme,
           autoDisableAfterHours: sub.autoDisableAfterHours,
+          traceContext: sub.traceContext,
         }}
         submitLabel="Save changes"
         onCancel={onClose}
@@ -88,6 +90,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             filter: v.filter,
             headers: v.headers,
             ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
+            traceContext: v.traceContext,
           });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();

@@ -28,6 +28,8 @@ export type SubscriptionValues = {
    * on create, the deployment's AUTO_DISABLE_AFTER_HOURS; on edit, unchanged (not sent).
    */
   autoDisableAfterHours?: number | null;
+  /** Attempts carry the W3C `traceparent` header. */
+  traceContext: boolean;
 };
 type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers' | 'signatureScheme' | 'autoDisableAfterHours';
 const fieldNames: readonly FieldName[] = [
@@ -70,7 +72,16 @@ function autoDisableValue(text: string, never: boolean, initial: number | null |
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
 function validate(
-  values: { url: string; patterns: string[]; description: string; rate: string; filter: string; headers: string; scheme: SignatureScheme },
+  values: {
+    url: string;
+    patterns: string[];
+    description: string;
+    rate: string;
+    filter: string;
+    headers: string;
+    scheme: SignatureScheme;
+    traceContext: boolean;
+  },
   autoDisable: { value?: number | null; error?: string },
 ): {
   errors: Errors;
@@ -125,6 +136,7 @@ function validate(
       headers: headers.value,
       signatureScheme: values.scheme,
       ...(autoDisable.value !== undefined && { autoDisableAfterHours: autoDisable.value }),
+      traceContext: values.traceContext,
     },
   };
 }
@@ -203,6 +215,7 @@ export function SubscriptionForm({
   const [autoDisableHours, setAutoDisableHours] = useState(initial?.autoDisableAfterHours?.toString() ?? '');
   const [autoDisableNever, setAutoDisableNever] = useState(initial?.autoDisableAfterHours === null);
   const editing = initial !== undefined;
+  const [traceContext, setTraceContext] = useState(initial?.traceContext ?? false);
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -214,7 +227,7 @@ export function SubscriptionForm({
     e.preventDefault();
     setFormError(null);
     const { errors: found, parsed } = validate(
-      { url, patterns, description, rate, filter: filterInput, headers: headersInput, scheme },
+      { url, patterns, description, rate, filter: filterInput, headers: headersInput, scheme, traceContext },
       autoDisableValue(autoDisableHours, autoDisableNever, initial?.autoDisableAfterHours, editing),
     );
     setErrors(found);
@@ -425,6 +438,25 @@ export function SubscriptionForm({
           autoComplete="off"
         />
       </Field>
+      <div className="flex items-start gap-2.5">
+        <input
+          id="sub-traceContext"
+          name="traceContext"
+          type="checkbox"
+          checked={traceContext}
+          onChange={(e) => setTraceContext(e.target.checked)}
+          aria-describedby="sub-traceContext-hint"
+          className="mt-0.5 size-4 accent-indigo-600"
+        />
+        <div className="text-sm">
+          <label htmlFor="sub-traceContext" className="font-medium text-zinc-900 dark:text-zinc-100">
+            Send trace context
+          </label>
+          <p id="sub-traceContext-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+            Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the event&apos;s trace.
+          </p>
+        </div>
+      </div>
       {formError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300">
           {formError}

@@ -1153,6 +1153,8 @@ export interface components {
             /** @enum {string} */
             signatureScheme: "v1" | "v1a";
             timeoutMs: number;
+            /** @description Attempts carry the W3C `traceparent` header (when the deployment exports traces) */
+            traceContext: boolean;
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
@@ -1226,6 +1228,8 @@ export interface components {
             /** @enum {string} */
             signatureScheme: "v1" | "v1a";
             timeoutMs: number;
+            /** @description Attempts carry the W3C `traceparent` header (when the deployment exports traces) */
+            traceContext: boolean;
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
@@ -2598,6 +2602,8 @@ export interface operations {
                      */
                     signatureScheme?: "v1" | "v1a";
                     timeoutMs?: number;
+                    /** @description Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false */
+                    traceContext?: boolean;
                     /** @example https://example.com/webhooks */
                     url: string;
                 };
@@ -2726,6 +2732,8 @@ export interface operations {
                         scheduleSeconds?: number[];
                     } | null;
                     timeoutMs?: number;
+                    /** @description Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false */
+                    traceContext?: boolean;
                     /** @example https://example.com/webhooks */
                     url?: string;
                 };

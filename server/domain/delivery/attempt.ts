@@ -12,6 +12,7 @@ import type { Sender, SendResult } from './http-sender';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
 import { deferToTable, holdOne } from './state';
+import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
 /**
  * One attempt of one delivery: load what it needs, sign, send, decide what comes next. Recording
@@ -25,7 +26,8 @@ export function userAgent(publicUrl: string | undefined): string {
   return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
 }
 
-export type DeliverJob = { id: string; data: { deliveryId: string; attempt: number } };
+/** `traceparent`: the admission span's context (tracing on), the parent of this attempt's span. */
+export type DeliverJob = { id: string; data: { deliveryId: string; attempt: number; traceparent?: string | undefined } };
 
 export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
 
@@ -48,8 +50,9 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
         breakerFailures: subscriptions.breakerFailures,
         backlog: subscriptions.backlog,
         failingSince: subscriptions.failingSince,
+        traceContext: subscriptions.traceContext,
       },
-      event: { id: events.id, body: events.body },
+      event: { id: events.id, body: events.body, traceParent: events.traceParent },
       tier: customers.tier,
     })
     .from(deliveries)
@@ -131,6 +134,30 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     log.debug(outcome === 'held' ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
     return outcome;
   }
+  // Tracing on: the attempt's span, under its admission (the job's traceparent) or else the publish.
+  const span = tracingOn() ? attemptSpan(job, row) : undefined;
+  try {
+    await attemptAndRecord(ctx, sender, job, io, row, span);
+  } catch (err) {
+    endAttemptSpan(span, { status: null, errorClass: null, latencyMs: 0, outcome: 'retry' }, err);
+    throw err;
+  }
+  return 'sent';
+}
+
+function attemptSpan(job: DeliverJob, row: Loaded): TraceSpan | undefined {
+  return startAttemptSpan(job.data.traceparent ?? row.event.traceParent, {
+    deliveryId: row.delivery.id,
+    eventId: row.event.id,
+    subscriptionId: row.sub.id,
+    customerId: row.delivery.customerId,
+    attempt: job.data.attempt,
+    url: row.sub.url,
+  });
+}
+
+/** Sign, send, decide, record; the span (tracing on) ends with the outcome once it is recorded. */
+async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo, row: Loaded, span: TraceSpan | undefined): Promise<void> {
   const startedAt = ctx.now();
   // Custom headers first: the ones Hookrelay sets win (and the API refuses custom ones by those names).
   const custom = customHeadersOf(ctx, row.sub);
@@ -140,6 +167,8 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     'user-agent': userAgent(ctx.config.publicUrl),
     ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
   };
+  // Opted in: the receiver gets this attempt's trace context (`traceparent`), and the recorded request shows it.
+  if (span && row.sub.traceContext) injectTraceHeaders(span, headers);
   const result = await sender.send(row.sub.url, headers, row.event.body, row.sub.timeoutMs);
   metrics.attemptDuration.observe({ result: resultClass(result.outcome) }, result.latencyMs / 1000);
   const decision = decide({
@@ -153,7 +182,17 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
   });
   // The recorded request shows custom header values as "[redacted]": they are the customer's secrets.
   await io.record({ job, row, startedAt, headers: redactSent(headers, custom), result, decision });
-  return 'sent';
+  if (span) endAttemptSpan(span, attemptSummary(result, decision));
+}
+
+function attemptSummary(result: SendResult, decision: Decision) {
+  const o = result.outcome;
+  return {
+    status: o.kind === 'response' ? o.status : null,
+    errorClass: o.kind === 'error' ? o.errorClass : null,
+    latencyMs: result.latencyMs,
+    outcome: decision.action,
+  };
 }
 
 /** Every line about a delivery carries its ids (and the job's), so one filter follows it across workers. */

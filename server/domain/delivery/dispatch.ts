@@ -3,6 +3,7 @@ import { rawClient, type Queryable } from '../../db/client';
 import { metrics } from '../../metrics';
 import { enqueueMany } from '../../queue/boss';
 import type { Ctx } from '../context';
+import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
 
 /**
  * Flow control: how deliveries move from our `deliveries` table into pg-boss.
@@ -27,6 +28,7 @@ export type Admitted = { id: string; subscriptionId: string };
 
 type AdmitRow = {
   id: string;
+  event_id: string;
   attempt_count: number;
   priority: number;
   subscription_id: string;
@@ -36,7 +38,16 @@ type AdmitRow = {
   tokens: number | null;
 };
 
-export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number }): Promise<Admitted[]> {
+/**
+ * `parents` (tracing on): the span each event's admissions belong under, by event id (its fan-out, or
+ * the replay that asked); an event not in it has its admissions under its publish (events.trace_parent).
+ */
+export async function admit(
+  ctx: Ctx,
+  q: Queryable,
+  opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+): Promise<Admitted[]> {
+  const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
   const which = opts.subscriptionIds ? sql`s.id = any(${opts.subscriptionIds}::text[])` : sql`s.backlog`;
@@ -74,16 +85,19 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
     )
     update deliveries d set queued_at = ${now}::timestamptz
     from picked p where d.id = p.id
-    returning d.id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
+    returning d.id, d.event_id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
   if (rows.length === 0) return [];
-  metrics.deliveriesAdmitted.inc({ path: opts.fast ? 'fast' : 'dispatcher' }, rows.length);
+  const path = opts.fast ? 'fast' : 'dispatcher';
+  metrics.deliveriesAdmitted.inc({ path }, rows.length);
 
+  const spans = tracingOn() ? await admissionSpans(q, rows, startedAt, opts.parents, (r) => (r.probe ? 'probe' : path)) : null;
   await enqueueMany(
     ctx.boss,
     'deliver',
-    rows.map((r) => ({ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
+    rows.map((r, i) => ({ data: deliverJob(r, spans?.[i]), priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
     q,
   );
+  spans?.forEach((s) => endSpan(s));
   if (!opts.fast) {
     // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
     // in); a probe moves the breaker to half-open.
@@ -101,6 +115,48 @@ export async function admit(ctx: Ctx, q: Queryable, opts: { subscriptionIds?: st
       where s.id = u.id`;
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
+}
+
+/** A `deliver` job's payload; with tracing on, the admission span's traceparent rides along. */
+function deliverJob(r: { id: string; attempt_count: number }, span: TraceSpan | undefined) {
+  const traceparent = span && traceparentOf(span);
+  return { deliveryId: r.id, attempt: r.attempt_count + 1, ...(traceparent && { traceparent }) };
+}
+
+/**
+ * Tracing on: one admission span per admitted delivery, under `parents`' span for its event or else
+ * under the event's publish, whose stored traceparent is read here (one query, only when tracing).
+ */
+async function admissionSpans(
+  q: Queryable,
+  rows: Array<{ id: string; event_id: string; attempt_count: number; subscription_id: string; customer_id: string; probe: boolean }>,
+  startedAt: number,
+  parents: Map<string, TraceContext> | undefined,
+  pathOf: (r: { probe: boolean }) => AdmissionPath,
+): Promise<Array<TraceSpan | undefined>> {
+  const stored = await eventTraceParents(
+    q,
+    rows.filter((r) => !parents?.has(r.event_id)).map((r) => r.event_id),
+  );
+  return rows.map((r) =>
+    startAdmissionSpan(parents?.get(r.event_id) ?? contextFrom(stored.get(r.event_id)), startedAt, {
+      deliveryId: r.id,
+      eventId: r.event_id,
+      subscriptionId: r.subscription_id,
+      customerId: r.customer_id,
+      attempt: r.attempt_count + 1,
+      path: pathOf(r),
+    }),
+  );
+}
+
+/** The stored publish traceparent of each of `eventIds` that has one (tracing on only). */
+export async function eventTraceParents(q: Queryable, eventIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await rawClient(q)<Array<{ id: string; trace_parent: string }>>`
+    select id, trace_parent from events where id = any(${ids}::text[]) and trace_parent is not null`;
+  return new Map(rows.map((r) => [r.id, r.trace_parent]));
 }
 
 /**
@@ -168,22 +224,24 @@ export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged
  * (half-open): a manual replay after the endpoint was fixed does not wait for the cool-down. Its
  * outcome closes the breaker (healthy) or re-opens it (unhealthy), like any probe.
  */
-export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string): Promise<boolean> {
+export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string, parent?: TraceContext): Promise<boolean> {
+  const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
-  const rows = await sql<Array<{ id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>>`
+  const rows = await sql<
+    Array<{ id: string; event_id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>
+  >`
     update deliveries d set queued_at = ${now}::timestamptz
     from subscriptions s join customers c on c.id = s.customer_id
     where d.id = ${deliveryId} and s.id = d.subscription_id and s.active and d.status = 'pending' and d.queued_at is null
-    returning d.id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
+    returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
-  await enqueueMany(
-    ctx.boss,
-    'deliver',
-    [{ data: { deliveryId: r.id, attempt: r.attempt_count + 1 }, priority: r.priority, group: { id: r.customer_id, tier: r.tier } }],
-    q,
-  );
+  const [span] = tracingOn()
+    ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe')
+    : [undefined];
+  await enqueueMany(ctx.boss, 'deliver', [{ data: deliverJob(r, span), priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
+  endSpan(span);
   await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and breaker_state = 'open'`;
   metrics.deliveriesAdmitted.inc({ path: 'probe' });
   return true;

@@ -5,6 +5,7 @@ import { restartCycle } from './state';
 import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, scopeFilter } from '../tenants/scope';
+import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
 import { deliveryView } from './reads';
 
@@ -14,9 +15,28 @@ import { deliveryView } from './reads';
  */
 export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
   assertWritable(scope);
+  // Tracing on: the replay joins its event's trace (a child of the publish), and its admission is the replay's child.
+  let span: TraceSpan | undefined;
+  try {
+    const view = await replayIn(ctx, scope, id, (s) => (span = s));
+    endSpan(span);
+    return view;
+  } catch (err) {
+    endSpan(span, err);
+    throw err;
+  }
+}
+
+async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: TraceSpan | undefined) => void) {
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ d: deliveries, retentionUntil: events.retentionUntil, active: subscriptions.active, breakerState: subscriptions.breakerState })
+      .select({
+        d: deliveries,
+        retentionUntil: events.retentionUntil,
+        traceParent: events.traceParent,
+        active: subscriptions.active,
+        breakerState: subscriptions.breakerState,
+      })
       .from(deliveries)
       .innerJoin(events, eq(events.id, deliveries.eventId))
       .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
@@ -27,14 +47,25 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
     if (row.d.status === 'held') throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
     if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
     if (!row.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to replay');
+    const span = tracingOn()
+      ? startReplaySpan(row.traceParent, {
+          deliveryId: id,
+          eventId: row.d.eventId,
+          subscriptionId: row.d.subscriptionId,
+          customerId: row.d.customerId,
+          kind: 'single',
+        })
+      : undefined;
+    traced(span);
+    const parent = span && contextOf(span);
     await restartCycle(ctx, tx, [id], { priority: 1, from: ['succeeded', 'dead'] });
     // A replay goes out at once: through the subscription's window when its breaker is closed, or
     // as the breaker's probe when it is open (the user says the endpoint is fixed; do not wait).
     if (row.breakerState === 'closed') {
-      await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true });
+      await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true, ...(parent && { parents: new Map([[row.d.eventId, parent]]) }) });
       await flagBacklog(tx, [row.d.subscriptionId]);
     } else {
-      await admitProbe(ctx, tx, id);
+      await admitProbe(ctx, tx, id, parent);
     }
     const [updated] = await tx.select().from(deliveries).where(eq(deliveries.id, id));
     return deliveryView(updated!);

@@ -9,10 +9,12 @@ import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
 import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
+import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
 
 const PAGE = 1000;
 
-export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date; body?: string };
+/** `trace`: the fan-out span's context (tracing on), the parent of the deliveries' admissions. */
+export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date; body?: string; trace?: TraceContext };
 /**
  * A subscription an event goes to, with the fan-out's decision: `active` false makes the delivery
  * `held` (a paused or disabled subscription holds what it matches; nothing is dropped), and
@@ -126,7 +128,8 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
     .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, status: deliveries.status });
   const waiting = inserted.filter((d) => d.status === 'pending');
   const touched = [...new Set(waiting.map((d) => d.subscriptionId))];
-  const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true });
+  const parents = tracingOn() ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : []))) : undefined;
+  const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true, ...(parents && { parents }) });
   if (admitted.length < waiting.length) await flagBacklog(tx, touched);
   return inserted.length;
 }
@@ -136,7 +139,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
  * writing deliveries and jobs in batches (a 10,000-subscriber broadcast is ten pages, not 10,000
  * queries). Then marks the event fanned out with its delivery count.
  */
-export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<number> {
+export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<{ deliveries: number; filteredOut: number }> {
   let after = '';
   const filteredOut: FilteredOut[] = [];
   const body = event.body === undefined ? () => undefined : lazyBody(event.body);
@@ -164,19 +167,37 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
     .update(events)
     .set({ fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) })
     .where(eq(events.id, event.id));
-  return total;
+  return { deliveries: total, filteredOut: filteredOut.length };
 }
 
 /** The `fanout` job: runs the fan-out of a broadcast (or very wide) event in its own transaction. */
 export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
-    const [event] = await tx
-      .select({ id: events.id, customerId: events.customerId, type: events.type, createdAt: events.createdAt, body: events.body })
-      .from(events)
-      .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
-      .for('update');
-    if (!event) return; // already fanned out, or purged
-    const count = await fanOutEvent(ctx, tx, event);
-    ctx.log.debug({ eventId, customerId: event.customerId, deliveries: count }, 'event fanned out');
-  });
+  let span: ReturnType<typeof startFanoutSpan>;
+  let result: { deliveries: number; filteredOut: number } | undefined;
+  try {
+    await ctx.db.transaction(async (tx) => {
+      const [event] = await tx
+        .select({
+          id: events.id,
+          customerId: events.customerId,
+          type: events.type,
+          createdAt: events.createdAt,
+          body: events.body,
+          traceParent: events.traceParent,
+        })
+        .from(events)
+        .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
+        .for('update');
+      if (!event) return; // already fanned out, or purged
+      // Another process published it: the fan-out joins the event's trace through its stored traceparent.
+      span = startFanoutSpan(contextFrom(event.traceParent), eventId, false);
+      const { traceParent: _stored, ...fields } = event;
+      result = await fanOutEvent(ctx, tx, { ...fields, ...(span && { trace: contextOf(span) }) });
+      ctx.log.debug({ eventId, customerId: event.customerId, deliveries: result.deliveries }, 'event fanned out');
+    });
+  } catch (err) {
+    endFanoutSpan(span, result?.deliveries ?? 0, result?.filteredOut ?? 0, err);
+    throw err;
+  }
+  endFanoutSpan(span, result?.deliveries ?? 0, result?.filteredOut ?? 0);
 }

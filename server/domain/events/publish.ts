@@ -12,6 +12,17 @@ import { newId } from '../ids';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
+import {
+  contextOf,
+  describePublish,
+  endFanoutSpan,
+  endPublishSpan,
+  startFanoutSpan,
+  startPublishSpan,
+  traceparentOf,
+  tracingOn,
+  type TraceSpan,
+} from '../../tracing';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
 
@@ -32,7 +43,24 @@ export type BatchItemResult = { id: string; deliveries: number | null; duplicate
  * Single, group-committed and batch publishes all go through `acceptEvents`: one set of rules.
  */
 export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
-  const prepared = prepareEvent(ctx, scope, input);
+  return traced(startPublishSpan(), (span) => publishOne(ctx, scope, input, span));
+}
+
+/** Runs a publish under its span (none when tracing is off) and ends the span with the outcome. */
+async function traced(span: TraceSpan | undefined, fn: (span: TraceSpan | undefined) => Promise<PublishResult>): Promise<PublishResult> {
+  if (!span) return fn(undefined);
+  try {
+    const result = await fn(span);
+    endPublishSpan(span, result);
+    return result;
+  } catch (err) {
+    endPublishSpan(span, err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+}
+
+async function publishOne(ctx: Ctx, scope: Scope, input: PublishEventInput, span: TraceSpan | undefined): Promise<PublishResult> {
+  const prepared = prepareEvent(ctx, scope, input, span);
   // The event-type catalog: a type's schema must hold on `data` (and, if strict, the type must be listed).
   const [refusal] = await checkEventData(ctx, [input]);
   if (refusal) throw refusal;
@@ -55,9 +83,11 @@ export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Pr
   const prepared: Array<Prepared | DomainError> = items.map((raw) => {
     const parsed = publishEventInput.safeParse(raw);
     if (!parsed.success) return invalidInput(issuesOfZod(parsed.error));
+    const span = startPublishSpan();
     try {
-      return prepareEvent(ctx, scope, parsed.data);
+      return prepareEvent(ctx, scope, parsed.data, span);
     } catch (err) {
+      endPublishSpan(span, err instanceof Error ? err : new Error(String(err)));
       if (err instanceof DomainError) return err;
       throw err;
     }
@@ -69,10 +99,19 @@ export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Pr
     checkable.map((x) => x.p.input),
   );
   checkable.forEach((x, k) => {
-    if (refusals[k]) prepared[x.i] = refusals[k];
+    if (!refusals[k]) return;
+    endPublishSpan(x.p.span, refusals[k]);
+    prepared[x.i] = refusals[k];
   });
   const valid = prepared.filter((p): p is Prepared => !(p instanceof DomainError));
-  const accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
+  let accepted: Array<PublishResult | DomainError>;
+  try {
+    accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
+  } catch (err) {
+    for (const p of valid) endPublishSpan(p.span, err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
+  valid.forEach((p, i) => endPublishSpan(p.span, accepted[i]!));
   const byId = new Map(valid.map((p, i) => [p.id, accepted[i]!]));
   countAccepted(valid, accepted);
   metrics.eventsBatched.inc({}, items.length);
@@ -100,22 +139,33 @@ function publishErrorOf(e: DomainError): PublishError {
 export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventInput): Promise<PublishResult> {
   let publish = publishers.get(ctx);
   if (!publish) {
-    publish = batcher((items: Array<{ scope: Scope; input: PublishEventInput }>) => groupCommit(ctx, items), { maxSize: 64, maxWaitMs: 2 });
+    publish = batcher((items: PublishItem[]) => groupCommit(ctx, items), { maxSize: 64, maxWaitMs: 2 });
     publishers.set(ctx, publish);
   }
-  return publish({ scope, input }).then((r) => {
-    if (r instanceof Error) throw r;
-    return r;
-  });
+  // The span starts here, in the caller's context (its request's traceparent): the shared
+  // transaction runs in whichever caller's context flushed the batch.
+  const span = startPublishSpan();
+  return publish({ scope, input, span }).then(
+    (r) => {
+      endPublishSpan(span, r);
+      if (r instanceof Error) throw r;
+      return r;
+    },
+    (err: unknown) => {
+      endPublishSpan(span, err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
 }
 
-const publishers = new WeakMap<Ctx, (item: { scope: Scope; input: PublishEventInput }) => Promise<PublishResult | Error>>();
+type PublishItem = { scope: Scope; input: PublishEventInput; span: TraceSpan | undefined };
+const publishers = new WeakMap<Ctx, (item: PublishItem) => Promise<PublishResult | Error>>();
 
-async function groupCommit(ctx: Ctx, items: Array<{ scope: Scope; input: PublishEventInput }>): Promise<Array<PublishResult | Error>> {
+async function groupCommit(ctx: Ctx, items: PublishItem[]): Promise<Array<PublishResult | Error>> {
   const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
-  const prepared: Array<Prepared | Error> = items.map(({ scope, input }) => {
+  const prepared: Array<Prepared | Error> = items.map(({ scope, input, span }) => {
     try {
-      return prepareEvent(ctx, scope, input);
+      return prepareEvent(ctx, scope, input, span);
     } catch (err) {
       return asError(err);
     }
@@ -132,14 +182,14 @@ async function groupCommit(ctx: Ctx, items: Array<{ scope: Scope; input: Publish
       if (refusals[k]) prepared[x.i] = refusals[k];
     });
   } catch {
-    return Promise.all(items.map((i) => publishEvent(ctx, i.scope, i.input).catch(asError)));
+    return Promise.all(items.map((i) => publishOne(ctx, i.scope, i.input, i.span).catch(asError)));
   }
   const valid = prepared.filter((p): p is Prepared => !(p instanceof Error));
   try {
     accepted = valid.length ? await ctx.db.transaction((tx) => acceptEvents(ctx, tx, valid)) : [];
   } catch {
     // The shared transaction failed (e.g. a customer deleted meanwhile): each event alone.
-    return Promise.all(items.map((i) => publishEvent(ctx, i.scope, i.input).catch(asError)));
+    return Promise.all(items.map((i) => publishOne(ctx, i.scope, i.input, i.span).catch(asError)));
   }
   countAccepted(valid, accepted);
   if (valid.length > 1) metrics.eventsGroupCommitted.inc({}, accepted.filter((r) => !(r instanceof DomainError) && !r.duplicate).length);
@@ -156,13 +206,14 @@ function countAccepted(prepared: Prepared[], results: Array<PublishResult | Doma
   });
 }
 
-type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date };
+/** `span`: the event's publish span (tracing on); its traceparent is stored with the event. */
+type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date; span: TraceSpan | undefined };
 
 /**
  * Checks a publish (writable scope, the customer it acts for, size) and serialises its body once:
  * those exact bytes are stored, signed and sent. Throws the refusal.
  */
-function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepared {
+function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput, span: TraceSpan | undefined): Prepared {
   assertWritable(scope);
   const customerId = audienceOf(scope, input);
   const now = ctx.now();
@@ -172,7 +223,8 @@ function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput): Prepare
   if (size > ctx.config.maxPayloadBytes) {
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
-  return { input, id, customerId, body, now };
+  describePublish(span, id, input.type, customerId);
+  return { input, id, customerId, body, now, span };
 }
 
 /**
@@ -244,6 +296,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
               idempotencyKey: p.input.idempotencyKey ?? null,
               createdAt: p.now,
               retentionUntil: retentionFrom(ctx, p.now),
+              ...(p.span && { traceParent: traceparentOf(p.span) ?? null }),
               ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
             };
           }),
@@ -253,13 +306,29 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     : [];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
-  await createDeliveriesFor(
-    ctx,
-    tx,
-    mine
-      .filter((p) => inline.get(p.id))
-      .map((p) => ({ event: { id: p.id, customerId: p.customerId, type: p.input.type }, targets: inline.get(p.id)!.targets })),
-  );
+  const inlineFanouts = mine.filter((p) => inline.get(p.id));
+  // Tracing: each inline fan-out is a span under its publish, and the parent of its admissions.
+  const fanoutSpans = tracingOn() ? new Map(inlineFanouts.map((p) => [p.id, p.span && startFanoutSpan(contextOf(p.span), p.id, true)])) : null;
+  try {
+    await createDeliveriesFor(
+      ctx,
+      tx,
+      inlineFanouts.map((p) => {
+        const span = fanoutSpans?.get(p.id);
+        return {
+          event: { id: p.id, customerId: p.customerId, type: p.input.type, ...(span && { trace: contextOf(span) }) },
+          targets: inline.get(p.id)!.targets,
+        };
+      }),
+    );
+  } catch (err) {
+    for (const span of fanoutSpans?.values() ?? []) endFanoutSpan(span, 0, 0, err);
+    throw err;
+  }
+  for (const p of inlineFanouts) {
+    const routing = inline.get(p.id)!;
+    endFanoutSpan(fanoutSpans?.get(p.id), routing.targets.length, routing.filteredOut.length);
+  }
   await enqueueMany(
     ctx.boss,
     'fanout',

@@ -11,6 +11,8 @@ import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from '..
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
+import { eventTraceParents } from '../delivery/dispatch';
+import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -170,6 +172,29 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   return replayView(ctx, updated ?? row);
 }
 
+/** One replay span per delivery of a bulk-replay batch, each under its event's publish. */
+async function bulkReplaySpans(
+  tx: Parameters<typeof eventTraceParents>[0],
+  replayId: string,
+  customerId: string,
+  picked: Array<{ id: string; subscriptionId: string; eventId: string }>,
+): Promise<Array<TraceSpan | undefined>> {
+  const stored = await eventTraceParents(
+    tx,
+    picked.map((p) => p.eventId),
+  );
+  return picked.map((p) =>
+    startReplaySpan(stored.get(p.eventId) ?? null, {
+      deliveryId: p.id,
+      eventId: p.eventId,
+      subscriptionId: p.subscriptionId,
+      customerId,
+      kind: 'bulk',
+      bulkReplayId: replayId,
+    }),
+  );
+}
+
 /**
  * The bulk-replay job: batches of REPLAY_BATCH, each in one transaction (items recorded, deliveries
  * reset to pending with a fresh retry cycle, cursor advanced), paced to the customer's replay rate.
@@ -180,11 +205,12 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
   log.info('bulk replay running');
   for (;;) {
     const started = Date.now();
+    let replaySpans: Array<TraceSpan | undefined> = [];
     const batch = await ctx.db.transaction(async (tx) => {
       const [r] = await tx.select().from(bulkReplays).where(eq(bulkReplays.id, replayId)).for('update');
       if (!r || r.status !== 'running') return null;
       const picked = await tx
-        .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId })
+        .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId })
         .from(deliveries)
         .where(and(matching(ctx, r.customerId, r.filter), r.cursor ? gt(deliveries.id, r.cursor) : undefined))
         .orderBy(deliveries.id)
@@ -197,6 +223,8 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
           .values(ids.map((deliveryId) => ({ replayId, deliveryId })))
           .onConflictDoNothing();
         await restartCycle(ctx, tx, ids, { priority: 0, from: ['dead'] });
+        // Tracing on: each replayed delivery shows in its event's trace (ended once the batch commits).
+        if (tracingOn()) replaySpans = await bulkReplaySpans(tx, replayId, r.customerId, picked);
         // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
         // the customer believes the endpoint is fixed: do not wait for the cool-down).
         await rawClient(tx)`
@@ -216,6 +244,7 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         .where(eq(bulkReplays.id, replayId));
       return { count: picked.length, done };
     });
+    for (const span of replaySpans) endSpan(span);
     if (!batch || batch.done) {
       log.info(
         { done: batch?.done ?? false },

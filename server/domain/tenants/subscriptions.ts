@@ -35,6 +35,8 @@ export type SubscriptionView = {
   active: boolean;
   disabledReason: string | null;
   signatureScheme: SignatureScheme;
+  /** Attempts carry the W3C `traceparent` header (when the deployment traces). */
+  traceContext: boolean;
   retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
   rateLimitPerSecond: number | null;
   maxInFlight: number;
@@ -62,6 +64,7 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     active: s.active,
     disabledReason: s.disabledReason,
     signatureScheme: s.signatureScheme,
+    traceContext: s.traceContext,
     retryPolicy: s.retryPolicy ?? null,
     rateLimitPerSecond: s.rateLimitPerSecond,
     maxInFlight: s.maxInFlight,
@@ -116,6 +119,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         ...storedHeaders(ctx, input.headers ?? null),
         active: input.active ?? true,
         signatureScheme,
+        traceContext: input.traceContext ?? false,
         secretEnc: encryptSecret(ctx.keys, secret.stored),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
@@ -267,6 +271,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.rateLimitPerSecond !== undefined && { rateLimitPerSecond: changes.rateLimitPerSecond }),
         ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
+        ...(changes.traceContext !== undefined && { traceContext: changes.traceContext }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
         // A resumed or re-pointed endpoint starts afresh: breaker closed, no failures counted.
         ...(closeBreaker && {

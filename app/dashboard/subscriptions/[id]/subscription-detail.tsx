@@ -130,6 +130,7 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
           },
           { label: 'Concurrency', value: `${sub.maxInFlight} requests in flight` },
           { label: 'Timeout', value: `${sub.timeoutMs / 1000} s per attempt` },
+          { label: 'Trace context', value: sub.traceContext ? 'Sent (traceparent header)' : 'Not sent' },
           {
             label: 'Circuit breaker',
             value:

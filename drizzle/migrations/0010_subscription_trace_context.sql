@@ -1,0 +1,1 @@
+ALTER TABLE "subscriptions" ADD COLUMN "trace_context" boolean DEFAULT false NOT NULL;
