@@ -3,7 +3,8 @@
  * this machine's PostgreSQL binaries with Citus installed, in temporary data directories on free
  * ports (as the `postgres` user when run as root). `start` prints the coordinator's URL: point
  * DATABASE_URL at it and run `pnpm db:migrate`, the app, or `pnpm bench`. `stop` stops the nodes and
- * deletes their data. The test run starts its own cluster (tests/support/global-setup.ts).
+ * deletes their data. (Hookrelay's tables are not distributed yet: on this cluster they stay local
+ * to the coordinator; docs/scaling.md has the plan.)
  *
  *   pnpm citus start [--workers 2] [--shards 32]
  *   pnpm citus stop
