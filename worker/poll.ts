@@ -29,12 +29,6 @@ export function pollQueue<T>(
     concurrency: number;
     batchSize: number;
     pollMs: number;
-    /**
-     * After a fetch that came back short (the queue, or the per-customer caps, had no more), wait at
-     * least this long before the next one, even when a job finishes sooner: finishing jobs then
-     * free their slots together and one fetch fills them, instead of one fetch per finished job.
-     */
-    minFetchGapMs?: number;
     fetch?: Omit<FetchOptions, 'batchSize'>;
     log: Logger;
     /** Ids worth logging about a job (e.g. its delivery id), added to error lines. */
@@ -75,10 +69,7 @@ export function pollQueue<T>(
   beat.unref();
 
   const loop = (async () => {
-    let shortSince = 0;
     while (running) {
-      const gap = shortSince + (opts.minFetchGapMs ?? 0) - Date.now();
-      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
       const free = opts.concurrency - inHand.size;
       if (free <= 0) {
         await nap(1000);
@@ -106,9 +97,7 @@ export function pollQueue<T>(
           });
         inHand.set(job.id, { job, done });
       }
-      const short = jobs.length < Math.min(free, opts.batchSize);
-      shortSince = short ? Date.now() : 0;
-      if (short && running) await nap(opts.pollMs);
+      if (jobs.length < Math.min(free, opts.batchSize) && running) await nap(opts.pollMs);
     }
   })();
 

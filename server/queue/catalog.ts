@@ -22,7 +22,7 @@ export type QueueSettings = {
   deliveryExpireSeconds: number;
 };
 
-export type FetchSettings = { concurrency: number; batchSize: number; pollMs: number; minFetchGapMs?: number; groupConcurrency?: number };
+export type FetchSettings = { concurrency: number; batchSize: number; pollMs: number; groupConcurrency?: number };
 
 export type JobEntry = {
   name: string;
@@ -67,9 +67,7 @@ export const catalog = {
     name: 'deliver',
     payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }),
     queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
-    // A fetch with per-customer caps is the worker's costliest statement: after a short fetch, the
-    // next waits 10 ms so the slots freed meanwhile are filled by one fetch (`pnpm bench perf`, cost table).
-    fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, minFetchGapMs: 10, groupConcurrency: s.customerMaxInFlight }),
+    fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, groupConcurrency: s.customerMaxInFlight }),
     describe: (d: { deliveryId: string; attempt: number }) => ({ deliveryId: d.deliveryId, attempt: d.attempt }),
     selfCompleting: true,
   },

@@ -181,7 +181,12 @@ function errorMessageOf(result: SendResult, decision: Decision): string | null {
   return decision.action === 'succeeded' ? null : `HTTP ${result.outcome.status}`;
 }
 
-/** Moves every recorded delivery on, in one statement. */
+/**
+ * Moves every recorded delivery on, in one statement. A delivery held while its attempt was in
+ * flight (its subscription was paused or disabled meanwhile) stays held when the attempt asks for a
+ * retry: the retry waits for the resume like every other held delivery (and is discarded with them
+ * if the user says so). A success or a dead letter is recorded as what it is.
+ */
 async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
   const now = ctx.now().toISOString();
   const cols = {
@@ -198,7 +203,7 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
   // passes timestamptz values through unserialised, which breaks timestamptz[] parameters.
   await rawClient(tx)`
     update deliveries d set
-      status = v.status, attempt_count = v.attempt::int, last_attempt_at = v.started::timestamptz, last_response_status = v.code::int,
+      status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int, last_attempt_at = v.started::timestamptz, last_response_status = v.code::int,
       last_error = v.error, next_attempt_at = v.next::timestamptz, queued_at = null, updated_at = ${now}::timestamptz,
       completed_at = case when v.done::bool then ${now}::timestamptz else null end
     from unnest(${cols.id}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],

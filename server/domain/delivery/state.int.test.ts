@@ -71,8 +71,26 @@ describe('paused subscriptions hold, never drop', () => {
     expect(r.received.map((x) => (JSON.parse(x.body) as { data: { n: number } }).data.n)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('a failing attempt in flight when the subscription is paused leaves its delivery held, not pending', async () => {
+    // The first attempt hangs at the endpoint long enough to pause the subscription meanwhile.
+    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500, delayMs: 1500 } : { status: 200 }));
+    const e = await publish();
+    const d = await onlyDelivery(engine.ctx, e.id);
+    await r.waitFor(1);
+    await updateSubscription(engine.ctx, platformScope, sub.id, { active: false });
+    await expect.poll(async () => (await deliveryOf(engine.ctx, d.id)).attemptCount, { timeout: 10_000 }).toBe(1);
+    // Recorded after the pause: its retry waits with the other held deliveries, counted and discardable.
+    expect(await deliveryOf(engine.ctx, d.id)).toMatchObject({ status: 'held' });
+    expect((await getSubscription(engine.ctx, platformScope, sub.id)).heldDeliveries).toBe(1);
+    await updateSubscription(engine.ctx, platformScope, sub.id, { active: true, heldDeliveries: 'discard' });
+    expect(await deliveryOf(engine.ctx, d.id)).toMatchObject({ status: 'dead', lastError: 'discarded when the subscription was resumed' });
+    await sleep(300);
+    expect(r.received).toHaveLength(1);
+  });
+
   it('pausing holds deliveries already waiting; resume with discard turns them into dead letters, replayable', async () => {
-    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }));
+    // The retry is due long after the pause below (600 s scaled: 6 s), so no second attempt races it.
+    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }), { retryPolicy: { scheduleSeconds: [600] } });
     const e = await publish();
     const d = await onlyDelivery(engine.ctx, e.id);
     await r.waitFor(1);
