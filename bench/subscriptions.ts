@@ -10,7 +10,7 @@
  * Each comparison alternates its variants over several rounds and reports the median.
  */
 import { eq } from 'drizzle-orm';
-import { events } from '../drizzle/schema';
+import { broadcasts } from '../drizzle/schema';
 import { platformScope, customerScope } from '../server/domain/context';
 import { createEventType } from '../server/domain/events/catalog';
 import { runFanOutJob } from '../server/domain/events/fanout';
@@ -92,9 +92,9 @@ export async function runSubscriptions(): Promise<void> {
       for (const kind of Object.keys(sets) as Array<keyof typeof sets>) {
         const e = await publishEvent(ctx, platformScope, { type: sets[kind], data: DATA, broadcast: true });
         const t0 = performance.now();
-        await runFanOutJob(ctx, e.id);
+        await runFanOutJob(ctx, { eventId: e.id });
         const seconds = (performance.now() - t0) / 1000;
-        const [row] = await ctx.db.select({ n: events.deliveryCount }).from(events).where(eq(events.id, e.id));
+        const [row] = await ctx.db.select({ n: broadcasts.deliveryCount }).from(broadcasts).where(eq(broadcasts.id, e.id));
         rows[kind] = row?.n ?? 0;
         // Subscriptions considered per second: rows written when the filter holds, decisions when it fails.
         fanout[kind].push(SUBS / seconds);

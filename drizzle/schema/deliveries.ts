@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery/status';
 import { customers } from './customers';
 import { events } from './events';
@@ -10,7 +10,8 @@ export type AttemptStatus = 'succeeded' | 'failed';
 export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
 
 /**
- * One event × one subscription: the source of truth for where a delivery stands.
+ * One event × one subscription: the source of truth for where a delivery stands. Sharding key:
+ * `customer_id`, in the primary key and in every unique index and foreign key (Citus requires it).
  * The status set and its meaning: server/domain/delivery/status.ts; every transition:
  * server/domain/delivery-state.ts.
  * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
@@ -18,13 +19,9 @@ export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
 export const deliveries = pgTable(
   'deliveries',
   {
-    id: text('id').primaryKey(),
-    eventId: text('event_id')
-      .notNull()
-      .references(() => events.id, { onDelete: 'cascade' }),
-    subscriptionId: text('subscription_id')
-      .notNull()
-      .references(() => subscriptions.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    eventId: text('event_id').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
@@ -53,9 +50,16 @@ export const deliveries = pgTable(
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.customerId] }),
+    foreignKey({ columns: [t.eventId, t.customerId], foreignColumns: [events.id, events.customerId], name: 'deliveries_event_fk' }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.subscriptionId, t.customerId],
+      foreignColumns: [subscriptions.id, subscriptions.customerId],
+      name: 'deliveries_subscription_fk',
+    }).onDelete('cascade'),
     check('deliveries_status_check', sql.raw(`status in (${deliveryStatuses.map((v) => `'${v}'`).join(', ')})`)),
     check('deliveries_route_check', sql.raw(`route in (${deliveryRoutes.map((v) => `'${v}'`).join(', ')})`)),
-    uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId),
+    uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId, t.customerId),
     index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
     index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
     index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
@@ -85,10 +89,8 @@ export const deliveries = pgTable(
 export const attempts = pgTable(
   'attempts',
   {
-    id: text('id').primaryKey(),
-    deliveryId: text('delivery_id')
-      .notNull()
-      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    deliveryId: text('delivery_id').notNull(),
     subscriptionId: text('subscription_id').notNull(),
     customerId: text('customer_id').notNull(),
     attemptSeq: integer('attempt_seq').notNull(),
@@ -106,7 +108,11 @@ export const attempts = pgTable(
     nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq),
+    primaryKey({ columns: [t.id, t.customerId] }),
+    foreignKey({ columns: [t.deliveryId, t.customerId], foreignColumns: [deliveries.id, deliveries.customerId], name: 'attempts_delivery_fk' }).onDelete(
+      'cascade',
+    ),
+    uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq, t.customerId),
     index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
     index('attempts_customer_started_idx').on(t.customerId, t.startedAt),
   ],

@@ -1,19 +1,26 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 
 export type FilteredOut = { subscriptionId: string; customerId: string; pattern: string; failed: string };
 
 /**
- * An internal event, produced once and fanned out to N subscriptions.
+ * An event of one customer, fanned out to that customer's matching subscriptions.
  * `body` holds the exact bytes that are signed and sent: stored once here, never copied per attempt.
- * `customer_id` null means a broadcast to every customer's matching subscriptions.
+ * Sharding key: `customer_id` (the primary key is `(id, customer_id)`; on Citus the table is
+ * distributed by it, co-located with the customer's deliveries and attempts).
+ * A broadcast is kept once in `broadcasts`; its fan-out writes one copy here per customer it
+ * reaches (same id, `broadcast` true), so every read of a customer's events stays on its shard.
  */
 export const events = pgTable(
   'events',
   {
-    id: text('id').primaryKey(),
-    customerId: text('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** True for a customer's copy of a broadcast (the broadcast itself: `broadcasts`). */
+    broadcast: boolean('broadcast').notNull().default(false),
     type: text('type').notNull(),
     body: text('body').notNull(),
     idempotencyKey: text('idempotency_key'),
@@ -35,10 +42,39 @@ export const events = pgTable(
     retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.customerId] }),
     uniqueIndex('events_idempotency_key')
-      .on(sql`coalesce(${t.customerId}, '')`, t.idempotencyKey)
+      .on(t.customerId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
     index('events_customer_created_idx').on(t.customerId, t.createdAt),
     index('events_retention_idx').on(t.retentionUntil),
+  ],
+);
+
+/**
+ * A broadcast event (`"broadcast": true`): to every customer's matching subscriptions. Stored once
+ * here, not per customer (on Citus a reference table: every node has it). The `fanout` job writes a
+ * copy into `events` for each customer it reaches, in the transaction that creates that customer's
+ * deliveries; `delivery_count` here is the total over all customers.
+ */
+export const broadcasts = pgTable(
+  'broadcasts',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    body: text('body').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
+    deliveryCount: integer('delivery_count'),
+    filteredOut: jsonb('filtered_out').$type<FilteredOut[]>(),
+    traceParent: text('trace_parent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('broadcasts_idempotency_key')
+      .on(t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index('broadcasts_retention_idx').on(t.retentionUntil),
   ],
 );

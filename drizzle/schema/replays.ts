@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 
 export type BulkReplayStatus = 'running' | 'completed' | 'cancelled';
@@ -9,7 +9,7 @@ export type BulkReplayFilter = { subscriptionId?: string; eventType?: string; fr
 export const bulkReplays = pgTable(
   'bulk_replays',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
@@ -24,6 +24,7 @@ export const bulkReplays = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.customerId] }),
     uniqueIndex('bulk_replays_one_running_key')
       .on(t.customerId)
       .where(sql`${t.status} = 'running'`),
@@ -35,10 +36,14 @@ export const bulkReplays = pgTable(
 export const bulkReplayItems = pgTable(
   'bulk_replay_items',
   {
-    replayId: text('replay_id')
-      .notNull()
-      .references(() => bulkReplays.id, { onDelete: 'cascade' }),
+    replayId: text('replay_id').notNull(),
+    customerId: text('customer_id').notNull(),
     deliveryId: text('delivery_id').notNull(),
   },
-  (t) => [uniqueIndex('bulk_replay_items_key').on(t.replayId, t.deliveryId)],
+  (t) => [
+    uniqueIndex('bulk_replay_items_key').on(t.replayId, t.deliveryId, t.customerId),
+    foreignKey({ columns: [t.replayId, t.customerId], foreignColumns: [bulkReplays.id, bulkReplays.customerId], name: 'bulk_replay_items_replay_fk' }).onDelete(
+      'cascade',
+    ),
+  ],
 );

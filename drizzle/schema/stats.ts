@@ -11,5 +11,5 @@ export const subscriptionDepthSamples = pgTable(
     held: integer('held').notNull(),
     breakerState: text('breaker_state').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.subscriptionId, t.minute] })],
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.minute, t.customerId] })],
 );

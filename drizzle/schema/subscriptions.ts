@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { SignatureScheme } from '../../server/domain/delivery/signature-schemes';
 import { customers } from './customers';
 
@@ -10,7 +10,7 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 export const subscriptions = pgTable(
   'subscriptions',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
@@ -67,6 +67,7 @@ export const subscriptions = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.customerId] }),
     index('subscriptions_customer_idx').on(t.customerId, t.createdAt),
     index('subscriptions_active_idx')
       .on(t.customerId)

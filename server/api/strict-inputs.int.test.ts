@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries, events } from '../../drizzle/schema';
+import { broadcasts, deliveries, events } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
@@ -128,9 +128,16 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
   it('"broadcast": true from a platform key reaches every customer', async () => {
     const sent = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'news.posted', data: { to: 'all' }, broadcast: true } }), 202);
     expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: null, duplicate: false });
-    const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
-    expect(row?.customerId).toBeNull();
-    await runFanOutJob(ctx, sent.id);
+    // Stored once as a broadcast; each customer gets its copy when the fan-out reaches it.
+    expect(await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, sent.id))).toHaveLength(1);
+    expect(await ctx.db.select().from(events).where(eq(events.id, sent.id))).toEqual([]);
+    await runFanOutJob(ctx, { eventId: sent.id });
+    expect((await ctx.db.select().from(events).where(eq(events.id, sent.id))).map((e) => [e.customerId, e.broadcast]).sort()).toEqual(
+      [
+        [a.id, true],
+        [b.id, true],
+      ].sort(),
+    );
     const ds = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, sent.id));
     expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id].sort());
     for (const t of [a, b])

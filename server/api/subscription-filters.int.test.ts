@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '../../drizzle/schema';
+import { broadcasts } from '../../drizzle/schema';
 import { callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
@@ -63,9 +63,12 @@ const failure = (p: Promise<unknown>) =>
     (e: unknown) => e as Json,
   );
 
+/** Waits until a broadcast has been fanned out. */
 async function waitFannedOut(eventId: string) {
   await expect
-    .poll(async () => (await engine.ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, eventId)))[0]?.at ?? null, { timeout: 20_000 })
+    .poll(async () => (await engine.ctx.db.select({ at: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, eventId)))[0]?.at ?? null, {
+      timeout: 20_000,
+    })
     .not.toBeNull();
 }
 
@@ -198,7 +201,7 @@ describe('delivery with a filter', () => {
     expect(bDe.r.received).toHaveLength(0);
     // B sees the broadcast only if it reached B; it did not. The platform's trace of B names the condition.
     expect((await rest('GET', '/events/{id}', { key: b.key, params: { id: e.id } })).status).toBe(404);
-    const [row] = await engine.ctx.db.select({ filteredOut: events.filteredOut }).from(events).where(eq(events.id, e.id));
+    const [row] = await engine.ctx.db.select({ filteredOut: broadcasts.filteredOut }).from(broadcasts).where(eq(broadcasts.id, e.id));
     expect(row!.filteredOut).toContainEqual({ subscriptionId: bDe.id, customerId: b.id, pattern: 'price.*', failed: 'data.country $ne "FR" (was "FR")' });
     expect(row!.filteredOut!.filter((f) => f.customerId === a.id)).toEqual([]);
     const forA = (await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: e.id } }))).routing;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { deliveries, events } from '../../drizzle/schema';
+import { broadcasts, deliveries } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createCustomer } from '../../server/domain/tenants/customers';
@@ -96,7 +96,7 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
       .toBe(1);
     const jobs = await ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'fanout'`);
     expect(jobs.map((j) => j.state)).toEqual(['active']);
-    const [before] = await ctx.db.select({ fannedOutAt: events.fannedOutAt }).from(events).where(eq(events.id, event.id));
+    const [before] = await ctx.db.select({ fannedOutAt: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, event.id));
     expect(before!.fannedOutAt).toBeNull();
 
     victim.kill('SIGKILL');
@@ -109,12 +109,12 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
 
     // The replacement takes the job over and fans the event out, once.
     await expect
-      .poll(async () => (await ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, event.id)))[0]!.at, {
+      .poll(async () => (await ctx.db.select({ at: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, event.id)))[0]!.at, {
         timeout: 120_000,
         interval: 250,
       })
       .not.toBeNull();
-    const [after] = await ctx.db.select({ count: events.deliveryCount }).from(events).where(eq(events.id, event.id));
+    const [after] = await ctx.db.select({ count: broadcasts.deliveryCount }).from(broadcasts).where(eq(broadcasts.id, event.id));
     expect(after!.count).toBe(SUBSCRIPTIONS);
     const [rows] = await ctx.db
       .select({ n: sql<number>`count(*)::int`, subs: sql<number>`count(distinct ${deliveries.subscriptionId})::int` })

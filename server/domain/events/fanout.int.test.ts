@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { events } from '../../../drizzle/schema';
+import { broadcasts, events } from '../../../drizzle/schema';
 import { startEngine, deliveriesOf, expectVerified, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
@@ -32,9 +32,9 @@ async function subscribe(customerId: string, eventTypes: string[], active = true
   return { sub, r };
 }
 
-async function waitFannedOut(eventId: string) {
+async function waitFannedOut(eventId: string, table: typeof events | typeof broadcasts = events) {
   await expect
-    .poll(async () => (await engine.ctx.db.select({ at: events.fannedOutAt }).from(events).where(eq(events.id, eventId)))[0]?.at ?? null, { timeout: 20_000 })
+    .poll(async () => (await engine.ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null, { timeout: 20_000 })
     .not.toBeNull();
 }
 
@@ -55,14 +55,22 @@ describe('fan-out', () => {
     expect(published.duplicate).toBe(false);
     // A broadcast is fanned out by a durable job enqueued with the event, not inline.
     expect(published.deliveries).toBeNull();
-    await waitFannedOut(published.id);
+    await waitFannedOut(published.id, broadcasts);
 
     const ds = await deliveriesOf(ctx, published.id);
     const reached = new Set(ds.map((d) => d.subscriptionId));
     expect(reached).toEqual(new Set([aCharges.sub.id, aInactive.sub.id, bAll.sub.id, cExact.sub.id]));
     expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, a.id, b.id, c.id].sort());
-    const [event] = await ctx.db.select().from(events).where(eq(events.id, published.id));
-    expect(event!.deliveryCount).toBe(4);
+    const [broadcast] = await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, published.id));
+    expect(broadcast!.deliveryCount).toBe(4);
+    // Each customer reached holds its own copy of the broadcast (same id), counting its own deliveries;
+    // a customer it did not reach has none.
+    const copies = await ctx.db.select().from(events).where(eq(events.id, published.id));
+    expect(Object.fromEntries(copies.map((e) => [e.customerId, [e.broadcast, e.deliveryCount, e.body === broadcast!.body]]))).toEqual({
+      [a.id]: [true, 2, true],
+      [b.id]: [true, 1, true],
+      [c.id]: [true, 1, true],
+    });
     expect(ds.find((d) => d.subscriptionId === aInactive.sub.id)!.status).toBe('held');
 
     for (const d of ds.filter((x) => x.subscriptionId !== aInactive.sub.id)) await waitForStatus(ctx, d.id, 'succeeded');

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
-import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { FilteredOut } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
@@ -14,7 +14,16 @@ import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type
 const PAGE = 1000;
 
 /** `trace`: the fan-out span's context (tracing on), the parent of the deliveries' admissions. */
-export type FanOutEvent = { id: string; customerId: string | null; type: string; createdAt?: Date; body?: string; trace?: TraceContext };
+export type FanOutEvent = {
+  id: string;
+  customerId: string | null;
+  type: string;
+  createdAt?: Date;
+  retentionUntil?: Date;
+  body?: string;
+  traceParent?: string | null;
+  trace?: TraceContext;
+};
 /**
  * A subscription an event goes to, with the fan-out's decision: `active` false makes the delivery
  * `held` (a paused or disabled subscription holds what it matches; nothing is dropped), and
@@ -98,12 +107,15 @@ export async function matchingPage(
  * their subscriptions' windows (server/domain/delivery/dispatch.ts); what does not fit waits in the table.
  * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
  */
-export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<number> {
+export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<Map<string, number>> {
   return createDeliveriesFor(ctx, tx, [{ event, targets }]);
 }
 
-/** `createDeliveries` for several events at once: one insert, one admission, one flag. */
-export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<number> {
+/**
+ * `createDeliveries` for several events at once: one insert, one admission, one flag. Returns how
+ * many deliveries it created per customer.
+ */
+export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<Map<string, number>> {
   const now = ctx.now();
   const rows = items.flatMap(({ event, targets }) =>
     targets.map((s) => ({
@@ -120,79 +132,146 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
       createdAt: now,
     })),
   );
-  if (rows.length === 0) return 0;
+  const made = new Map<string, number>();
+  if (rows.length === 0) return made;
   const inserted = await tx
     .insert(deliveries)
     .values(rows)
-    .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId] })
-    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, status: deliveries.status });
+    .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId, deliveries.customerId] })
+    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, customerId: deliveries.customerId, status: deliveries.status });
+  for (const d of inserted) made.set(d.customerId, (made.get(d.customerId) ?? 0) + 1);
   const waiting = inserted.filter((d) => d.status === 'pending');
-  const touched = [...new Set(waiting.map((d) => d.subscriptionId))];
+  const touched = [...new Map(waiting.map((d) => [d.subscriptionId, { id: d.subscriptionId, customerId: d.customerId }])).values()];
   const parents = tracingOn() ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : []))) : undefined;
-  const admitted = await admit(ctx, tx, { subscriptionIds: touched, fast: true, ...(parents && { parents }) });
+  const admitted = await admit(ctx, tx, { subscriptions: touched, fast: true, ...(parents && { parents }) });
   if (admitted.length < waiting.length) await flagBacklog(tx, touched);
-  return inserted.length;
+  return made;
 }
 
 /**
  * Fans an event out to every matching subscription, reading subscriptions in pages of 1,000 and
  * writing deliveries and jobs in batches (a 10,000-subscriber broadcast is ten pages, not 10,000
- * queries). Then marks the event fanned out with its delivery count.
+ * queries). Then marks the event fanned out with its delivery count. A broadcast (`customerId`
+ * null) first gets, for each customer a page reaches, that customer's copy in `events` (same id),
+ * so the customer's deliveries, reads and replays stay on the customer's own shard.
  */
 export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<{ deliveries: number; filteredOut: number }> {
   let after = '';
   const filteredOut: FilteredOut[] = [];
   const body = event.body === undefined ? () => undefined : lazyBody(event.body);
+  const perCustomer = new Map<string, number>();
   for (;;) {
     const page = await matchingPage(tx, event.customerId, event.type, body, after, PAGE, event.createdAt);
-    await createDeliveries(ctx, tx, event, page.matching);
+    if (!event.customerId) await copyBroadcast(ctx, tx, event, page.matching, page.filteredOut);
+    const made = await createDeliveries(ctx, tx, event, page.matching);
+    for (const [customerId, n] of made) perCustomer.set(customerId, (perCustomer.get(customerId) ?? 0) + n);
     filteredOut.push(...page.filteredOut.slice(0, FILTER_TRACE_LIMIT - filteredOut.length));
     if (!page.more || !page.last) break;
     after = page.last;
   }
-  const perCustomer = await tx
-    .select({ customerId: deliveries.customerId, n: sql<number>`count(*)::int` })
-    .from(deliveries)
-    .where(eq(deliveries.eventId, event.id))
-    .groupBy(deliveries.customerId);
-  const total = perCustomer.reduce((t, c) => t + c.n, 0);
-  // A broadcast counts as one published event for each customer it reached (a customer's own event
-  // was counted when it was accepted).
-  if (!event.customerId)
+  const total = [...perCustomer.values()].reduce((t, n) => t + n, 0);
+  const done = { fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) };
+  if (event.customerId) {
+    await tx
+      .update(events)
+      .set(done)
+      .where(and(eq(events.id, event.id), eq(events.customerId, event.customerId)));
+  } else {
+    // A broadcast counts as one published event for each customer it reached (a customer's own event
+    // was counted when it was accepted).
     await countUsage(
       tx,
-      perCustomer.map((c) => ({ customerId: c.customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })),
+      [...perCustomer.keys()].map((customerId) => ({ customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })),
     );
-  await tx
-    .update(events)
-    .set({ fannedOutAt: ctx.now(), deliveryCount: total, ...(filteredOut.length && { filteredOut }) })
-    .where(eq(events.id, event.id));
+    await tx.update(broadcasts).set(done).where(eq(broadcasts.id, event.id));
+  }
   return { deliveries: total, filteredOut: filteredOut.length };
 }
 
-/** The `fanout` job: runs the fan-out of a broadcast (or very wide) event in its own transaction. */
-export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
+/**
+ * Writes a broadcast's copy for each customer among `targets`, with that customer's filter
+ * decisions for its routing trace (once per customer: a customer whose subscriptions span several
+ * pages adds to its copy's delivery count and decisions). A customer the broadcast reached no
+ * subscription of gets no copy: for it, the event does not exist.
+ */
+async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[], filteredOut: FilteredOut[]): Promise<void> {
+  if (targets.length === 0 || event.body === undefined || !event.createdAt || !event.retentionUntil) return;
+  const counts = new Map<string, number>();
+  for (const t of targets) counts.set(t.customerId, (counts.get(t.customerId) ?? 0) + 1);
+  const decisions = new Map<string, FilteredOut[]>();
+  for (const f of filteredOut) if (counts.has(f.customerId)) decisions.set(f.customerId, [...(decisions.get(f.customerId) ?? []), f]);
+  await tx
+    .insert(events)
+    .values(
+      [...counts].map(([customerId, n]) => ({
+        id: event.id,
+        customerId,
+        broadcast: true,
+        type: event.type,
+        body: event.body!,
+        fannedOutAt: ctx.now(),
+        deliveryCount: n,
+        filteredOut: decisions.get(customerId)?.slice(0, FILTER_TRACE_LIMIT) ?? null,
+        traceParent: event.traceParent ?? null,
+        createdAt: event.createdAt!,
+        retentionUntil: event.retentionUntil!,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [events.id, events.customerId],
+      set: {
+        deliveryCount: sql`${events.deliveryCount} + excluded.delivery_count`,
+        filteredOut: sql`case when excluded.filtered_out is null then ${events.filteredOut} else coalesce(${events.filteredOut}, '[]'::jsonb) || excluded.filtered_out end`,
+      },
+    });
+}
+
+/**
+ * The `fanout` job: runs the fan-out of a broadcast, or of a customer event with very many
+ * subscriptions, in its own transaction. A job without `customerId` is a broadcast's (or, from
+ * before customer ids rode in jobs, a customer event's, found by id alone).
+ */
+export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?: string }): Promise<void> {
+  const { eventId } = job;
   let span: ReturnType<typeof startFanoutSpan>;
   let result: { deliveries: number; filteredOut: number } | undefined;
   try {
     await ctx.db.transaction(async (tx) => {
-      const [event] = await tx
-        .select({
-          id: events.id,
-          customerId: events.customerId,
-          type: events.type,
-          createdAt: events.createdAt,
-          body: events.body,
-          traceParent: events.traceParent,
-        })
-        .from(events)
-        .where(and(eq(events.id, eventId), isNull(events.fannedOutAt)))
-        .for('update');
+      const [scoped] =
+        job.customerId || !(await isBroadcast(tx, eventId))
+          ? await tx
+              .select({
+                id: events.id,
+                customerId: events.customerId,
+                type: events.type,
+                createdAt: events.createdAt,
+                retentionUntil: events.retentionUntil,
+                body: events.body,
+                traceParent: events.traceParent,
+              })
+              .from(events)
+              .where(and(eq(events.id, eventId), job.customerId ? eq(events.customerId, job.customerId) : undefined, isNull(events.fannedOutAt)))
+              .for('update')
+          : [];
+      const [broadcast] = scoped
+        ? []
+        : await tx
+            .select({
+              id: broadcasts.id,
+              type: broadcasts.type,
+              createdAt: broadcasts.createdAt,
+              retentionUntil: broadcasts.retentionUntil,
+              body: broadcasts.body,
+              traceParent: broadcasts.traceParent,
+            })
+            .from(broadcasts)
+            .where(and(eq(broadcasts.id, eventId), isNull(broadcasts.fannedOutAt)))
+            .for('update');
+      const event = scoped ?? (broadcast && { ...broadcast, customerId: null });
       if (!event) return; // already fanned out, or purged
       // Another process published it: the fan-out joins the event's trace through its stored traceparent.
       span = startFanoutSpan(contextFrom(event.traceParent), eventId, false);
-      const { traceParent: _stored, ...fields } = event;
-      result = await fanOutEvent(ctx, tx, { ...fields, ...(span && { trace: contextOf(span) }) });
+      result = await fanOutEvent(ctx, tx, { ...event, ...(span && { trace: contextOf(span) }) });
       ctx.log.debug({ eventId, customerId: event.customerId, deliveries: result.deliveries }, 'event fanned out');
     });
   } catch (err) {
@@ -200,4 +279,9 @@ export async function runFanOutJob(ctx: Ctx, eventId: string): Promise<void> {
     throw err;
   }
   endFanoutSpan(span, result?.deliveries ?? 0, result?.filteredOut ?? 0);
+}
+
+async function isBroadcast(tx: Tx, id: string): Promise<boolean> {
+  const [b] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, id));
+  return Boolean(b);
 }

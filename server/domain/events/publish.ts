@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import { broadcasts, customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { metrics } from '../../metrics';
 import { batcher } from '../../batch';
 import type { Tx } from '../../db/client';
@@ -282,28 +282,37 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body));
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
-  const inserted = ok.length
-    ? await tx
-        .insert(events)
-        .values(
-          ok.map((p) => {
-            const routing = inline.get(p.id);
-            return {
-              id: p.id,
-              customerId: p.customerId,
-              type: p.input.type,
-              body: p.body,
-              idempotencyKey: p.input.idempotencyKey ?? null,
-              createdAt: p.now,
-              retentionUntil: retentionFrom(ctx, p.now),
-              ...(p.span && { traceParent: traceparentOf(p.span) ?? null }),
-              ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
-            };
-          }),
-        )
-        .onConflictDoNothing()
-        .returning({ id: events.id })
-    : [];
+  const scoped = ok.filter((p) => p.customerId);
+  const broadcast = ok.filter((p) => !p.customerId);
+  const common = (p: Prepared) => ({
+    id: p.id,
+    type: p.input.type,
+    body: p.body,
+    idempotencyKey: p.input.idempotencyKey ?? null,
+    createdAt: p.now,
+    retentionUntil: retentionFrom(ctx, p.now),
+    ...(p.span && { traceParent: traceparentOf(p.span) ?? null }),
+  });
+  const inserted = [
+    ...(scoped.length
+      ? await tx
+          .insert(events)
+          .values(
+            scoped.map((p) => {
+              const routing = inline.get(p.id);
+              return {
+                ...common(p),
+                customerId: p.customerId!,
+                ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
+              };
+            }),
+          )
+          .onConflictDoNothing()
+          .returning({ id: events.id })
+      : []),
+    // A broadcast is stored once; its fan-out job copies it to each customer it reaches.
+    ...(broadcast.length ? await tx.insert(broadcasts).values(broadcast.map(common)).onConflictDoNothing().returning({ id: broadcasts.id }) : []),
+  ];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
   const inlineFanouts = mine.filter((p) => inline.get(p.id));
@@ -332,7 +341,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   await enqueueMany(
     ctx.boss,
     'fanout',
-    mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id } })),
+    mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id, ...(p.customerId && { customerId: p.customerId }) } })),
     tx,
   );
   await countUsage(
@@ -346,25 +355,40 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   // Not inserted: the idempotency key was used (by an earlier request, or earlier in this batch).
   const repeated = ok.filter((p) => !fresh.has(p.id));
   if (repeated.length) {
-    const existing = await tx
-      .select({
-        id: events.id,
-        customerId: events.customerId,
-        idempotencyKey: events.idempotencyKey,
-        deliveryCount: events.deliveryCount,
-        type: events.type,
-        body: events.body,
-      })
-      .from(events)
-      .where(
-        and(
-          inArray(
-            events.idempotencyKey,
-            repeated.map((p) => p.input.idempotencyKey ?? ''),
-          ),
-          inArray(sql`coalesce(${events.customerId}, '')`, [...new Set(repeated.map((p) => p.customerId ?? ''))]),
-        ),
-      );
+    const keys = (list: Prepared[]) => list.map((p) => p.input.idempotencyKey ?? '');
+    const repeatedScoped = repeated.filter((p) => p.customerId);
+    const repeatedBroadcasts = repeated.filter((p) => !p.customerId);
+    const existing = [
+      ...(repeatedScoped.length
+        ? await tx
+            .select({
+              id: events.id,
+              idempotencyKey: events.idempotencyKey,
+              deliveryCount: events.deliveryCount,
+              type: events.type,
+              body: events.body,
+              customerId: events.customerId,
+            })
+            .from(events)
+            .where(
+              and(inArray(events.idempotencyKey, keys(repeatedScoped)), inArray(events.customerId, [...new Set(repeatedScoped.map((p) => p.customerId!))])),
+            )
+        : []),
+      ...(repeatedBroadcasts.length
+        ? (
+            await tx
+              .select({
+                id: broadcasts.id,
+                idempotencyKey: broadcasts.idempotencyKey,
+                deliveryCount: broadcasts.deliveryCount,
+                type: broadcasts.type,
+                body: broadcasts.body,
+              })
+              .from(broadcasts)
+              .where(inArray(broadcasts.idempotencyKey, keys(repeatedBroadcasts)))
+          ).map((b) => ({ ...b, customerId: null }))
+        : []),
+    ];
     const keyOf = (customerId: string | null, key: string | null) => `${customerId ?? ''}\u0000${key ?? ''}`;
     const byKey = new Map(existing.map((e) => [keyOf(e.customerId, e.idempotencyKey), e]));
     for (const p of repeated) {
@@ -424,7 +448,10 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
       .insert(events)
       .values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
     await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [{ ...sub, pattern: null }]);
-    const [d] = await tx.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.eventId, id));
+    const [d] = await tx
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(and(eq(deliveries.eventId, id), eq(deliveries.customerId, sub.customerId)));
     return d!.id;
   });
   return { id, deliveries: 1, duplicate: false, deliveryId };

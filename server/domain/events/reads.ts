@@ -1,9 +1,9 @@
-import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import { deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 
 import { notFound } from '../errors';
-import { listingCustomer, scopeFilter } from '../tenants/scope';
+import { listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
@@ -21,19 +21,29 @@ import { FILTER_TRACE_LIMIT, lazyBody } from './fanout';
  */
 export const PAYLOAD_PREVIEW_BYTES = 1024;
 export const DELIVERIES_PER_EVENT_READ = 50;
-/** Events visible to a customer: its own events and the broadcasts that reached it. Undefined: all events. */
+/**
+ * Events visible to a customer: its own events and its copies of the broadcasts that reached it
+ * (one shard). Without a customer (a platform read of every customer): each event once, so a
+ * broadcast's per-customer copies are left out and the broadcast itself is read from `broadcasts`.
+ */
 export function eventVisibility(customerId: string | undefined) {
-  if (!customerId) return undefined;
-  return sql`(${events.customerId} = ${customerId} or (${events.customerId} is null and exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id} and ${deliveries.customerId} = ${customerId})))`;
+  return customerId ? eq(events.customerId, customerId) : eq(events.broadcast, false);
 }
 
 type EventHead = Omit<typeof events.$inferSelect, 'body'>;
+type BroadcastHead = Omit<typeof broadcasts.$inferSelect, 'body'>;
+
+/** A broadcast read from `broadcasts` in the shape of an event row (no customer). */
+function asEvent<T extends BroadcastHead>(b: T): T & { customerId: string; broadcast: true } {
+  return { ...b, customerId: '', broadcast: true };
+}
 
 function eventHeadView(e: EventHead) {
   return {
     id: e.id,
     type: e.type,
-    customerId: e.customerId,
+    // A broadcast has no customer, whether read as the broadcast or as a customer's copy of it.
+    customerId: e.broadcast ? null : e.customerId,
     idempotencyKey: e.idempotencyKey,
     deliveryCount: e.deliveryCount,
     fannedOut: e.fannedOutAt !== null,
@@ -77,7 +87,11 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
   const customerId = listingCustomer(scope, input.customerId);
   const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
   const { body: _body, ...head } = getTableColumns(events);
-  const rows = await ctx.db
+  const deliveryFilter = (eventId: SQL) =>
+    input.status || input.subscriptionId
+      ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${eventId}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
+      : undefined;
+  const own = await ctx.db
     .select({
       ...head,
       // Only the preview's worth leaves the database (1,024 characters hold at least 1 KiB of UTF-8).
@@ -93,14 +107,39 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
         typeFilter(events.type, input.type),
         input.from ? gte(events.createdAt, input.from) : undefined,
         input.to ? lte(events.createdAt, input.to) : undefined,
-        input.status || input.subscriptionId
-          ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${events.id}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
-          : undefined,
+        deliveryFilter(sql`${events.id}`),
         input.cursor ? lt(events.id, input.cursor) : undefined,
       ),
     )
     .orderBy(desc(events.id))
     .limit(input.limit + 1);
+  // Every customer's events: the broadcasts come from their own table, merged in id order.
+  const { body: _b, ...broadcastHead } = getTableColumns(broadcasts);
+  const shared = customerId
+    ? []
+    : (
+        await ctx.db
+          .select({
+            ...broadcastHead,
+            head: sql<string>`left(${broadcasts.body}, ${PAYLOAD_PREVIEW_BYTES})`,
+            bytes: sql<number>`octet_length(${broadcasts.body})`,
+            body: input.full ? broadcasts.body : sql<null>`null`,
+          })
+          .from(broadcasts)
+          .where(
+            and(
+              input.id ? eq(broadcasts.id, input.id) : undefined,
+              typeFilter(broadcasts.type, input.type),
+              input.from ? gte(broadcasts.createdAt, input.from) : undefined,
+              input.to ? lte(broadcasts.createdAt, input.to) : undefined,
+              deliveryFilter(sql`${broadcasts.id}`),
+              input.cursor ? lt(broadcasts.id, input.cursor) : undefined,
+            ),
+          )
+          .orderBy(desc(broadcasts.id))
+          .limit(input.limit + 1)
+      ).map(asEvent);
+  const rows = [...own, ...shared].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit + 1);
   const p = page(rows, input.limit);
   const ids = p.data.map((e) => e.id);
   const counts = ids.length
@@ -126,17 +165,19 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
  * (counts over all of them); the rest are `GET /deliveries?eventId=`.
  */
 export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
-  const [event] = await ctx.db
+  const [own] = await ctx.db
     .select()
     .from(events)
     .where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
+  const [shared] = own || scope.kind === 'customer' ? [] : await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, id));
+  const event = own ?? (shared && asEvent(shared));
   if (!event) throw notFound('event');
   const ds = await ctx.db
     .select()
     .from(deliveries)
-    .where(and(eq(deliveries.eventId, id), scopeFilter(scope, deliveries.customerId)))
+    .where(and(eq(deliveries.eventId, id), event.broadcast && scope.kind === 'platform' ? undefined : eq(deliveries.customerId, event.customerId)))
     .orderBy(deliveries.id);
-  const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.customerId;
+  const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.broadcast ? null : event.customerId;
   // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
   // delivery records whether it matched (and by which pattern) or was held; a subscription that
   // existed when the event was accepted and has no delivery did not match then. Subscriptions

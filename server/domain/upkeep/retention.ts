@@ -1,5 +1,5 @@
 import { and, inArray, lt, sql } from 'drizzle-orm';
-import { events, subscriptionDepthSamples } from '../../../drizzle/schema';
+import { broadcasts, events, subscriptionDepthSamples } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { purgeAudit } from '../audit/log';
 
@@ -26,6 +26,8 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
     purged += batch.length;
     if (batch.length < batchSize) break;
   }
+  // A broadcast's copies went with the events above (they expire with it); then the broadcast itself.
+  await ctx.db.delete(broadcasts).where(lt(broadcasts.retentionUntil, now));
   const cutoff = new Date(now.getTime() - ctx.config.retentionDays * 86400_000);
   await ctx.db.delete(subscriptionDepthSamples).where(lt(subscriptionDepthSamples.minute, cutoff));
   await purgeAudit(ctx);
@@ -41,7 +43,7 @@ export async function sampleQueueDepth(ctx: Ctx): Promise<void> {
            count(d.id) filter (where d.status = 'held')::int,
            s.breaker_state
     from subscriptions s
-    left join deliveries d on d.subscription_id = s.id and d.status in ('pending', 'held')
-    group by s.id
-    on conflict (subscription_id, minute) do update set pending = excluded.pending, held = excluded.held, breaker_state = excluded.breaker_state`);
+    left join deliveries d on d.subscription_id = s.id and d.customer_id = s.customer_id and d.status in ('pending', 'held')
+    group by s.id, s.customer_id
+    on conflict (subscription_id, minute, customer_id) do update set pending = excluded.pending, held = excluded.held, breaker_state = excluded.breaker_state`);
 }
