@@ -1,4 +1,5 @@
 import { createDatabase, type Database } from './db/client';
+import { hasCitus } from './db/citus';
 import { keyring, type Keyring } from './domain/tenants/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
@@ -42,6 +43,7 @@ export function configFromEnv(): Ctx['config'] {
     autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
     eventTypesStrict: e.EVENT_TYPES_STRICT,
     publicUrl: e.PUBLIC_URL,
+    distributed: false,
   };
 }
 
@@ -100,7 +102,7 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
     log,
     now: () => new Date(),
     random: Math.random,
-    config: { ...configFromEnv(), ...opts.config },
+    config: { ...configFromEnv(), distributed: await hasCitus(database.sql), ...opts.config },
   };
   return {
     ctx,

@@ -87,13 +87,13 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       await attempts.run({ id: job.id, data: parse('deliver', job) });
     },
     fanout: async (job) => {
-      await runFanOutJob(ctx, parse('fanout', job).eventId);
+      await runFanOutJob(ctx, parse('fanout', job));
     },
     operationalDeliver: async (job) => {
       await runOperationalDelivery(ctx, sender, { id: job.id, data: parse('operationalDeliver', job) });
     },
     bulkReplay: async (job) => {
-      await runBulkReplay(ctx, parse('bulkReplay', job).replayId);
+      await runBulkReplay(ctx, parse('bulkReplay', job));
     },
     retention: async () => {
       const purged = await purgeExpired(ctx);

@@ -48,10 +48,11 @@ export const catalog = {
   /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
   fanout: {
     name: 'fanout',
-    payload: z.object({ eventId: z.string() }),
+    /** `customerId`: the customer of a customer-scoped event (its shard); absent for a broadcast. */
+    payload: z.object({ eventId: z.string(), customerId: z.string().optional() }),
     queue: () => ({ retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: (s) => ({ concurrency: 4, batchSize: 4, pollMs: s.pollMs }),
-    describe: (d: { eventId: string }) => ({ eventId: d.eventId }),
+    describe: (d: { eventId: string; customerId?: string }) => ({ eventId: d.eventId, customerId: d.customerId }),
   },
   /**
    * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
@@ -87,7 +88,8 @@ export const catalog = {
   /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
   bulkReplay: {
     name: 'bulk-replay',
-    payload: z.object({ replayId: z.string() }),
+    /** `customerId`: the replay's customer (its shard); absent in jobs enqueued before it was added. */
+    payload: z.object({ replayId: z.string(), customerId: z.string().optional() }),
     queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { newId } from '../../server/domain/ids';
@@ -102,7 +102,7 @@ describe('SIGKILL of a worker during a bulk replay', () => {
         await ctx.db
           .select({ eventId: deliveries.eventId })
           .from(deliveries)
-          .innerJoin(bulkReplayItems, eq(bulkReplayItems.deliveryId, deliveries.id))
+          .innerJoin(bulkReplayItems, and(eq(bulkReplayItems.deliveryId, deliveries.id), eq(bulkReplayItems.customerId, deliveries.customerId)))
           .where(eq(deliveries.status, 'pending'))
       ).map((d) => d.eventId),
     );

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import pkg from '../../../package.json' with { type: 'json' };
 import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { AttemptTrigger } from '../../../drizzle/schema';
@@ -38,6 +38,7 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
       delivery: deliveries,
       sub: {
         id: subscriptions.id,
+        customerId: subscriptions.customerId,
         url: subscriptions.url,
         active: subscriptions.active,
         secretEnc: subscriptions.secretEnc,
@@ -56,8 +57,8 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
       tier: customers.tier,
     })
     .from(deliveries)
-    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
     .where(inArray(deliveries.id, deliveryIds));
 }
@@ -120,12 +121,16 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
         // did not release this delivery (it was not held yet), so holding it would strand it. Either
         // the re-enable committed first (we see it active and start over), or it waits for us and
         // then releases what we hold.
-        const [sub] = await tx.select({ active: subscriptions.active }).from(subscriptions).where(eq(subscriptions.id, row.sub.id)).for('share');
+        const [sub] = await tx
+          .select({ active: subscriptions.active })
+          .from(subscriptions)
+          .where(and(eq(subscriptions.id, row.sub.id), eq(subscriptions.customerId, row.delivery.customerId)))
+          .for('share');
         if (sub?.active) return 'reenabled' as const;
       }
       const held = !row.sub.active;
-      if (held) await holdOne(ctx, tx, row.delivery.id);
-      else await deferToTable(ctx, tx, row.delivery.id, row.sub.id);
+      if (held) await holdOne(ctx, tx, row.delivery);
+      else await deferToTable(ctx, tx, row.delivery, row.sub.id);
       await completeJobs(ctx.boss, 'deliver', [job.id], tx);
       return held ? ('held' as const) : ('deferred' as const);
     });

@@ -34,7 +34,11 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const failures = ordered.slice(lastSuccess + 1);
   if (failures.length === 0) {
     // Healthy and known healthy: no write on the hot path.
-    if (sub.failingSince !== null) await tx.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id));
+    if (sub.failingSince !== null)
+      await tx
+        .update(subscriptions)
+        .set({ failingSince: null })
+        .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)));
     return null;
   }
   const first = failures[0]!.startedAt.toISOString();
@@ -42,7 +46,7 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   // failure (as stored, under the row lock) stands.
   const [row] = await tx.execute<{ failing_since: Date | string; auto_disable_after_hours: number | null; active: boolean }>(sql`
     update subscriptions set failing_since = ${lastSuccess >= 0 ? sql`${first}::timestamptz` : sql`coalesce(failing_since, ${first}::timestamptz)`}
-    where id = ${sub.id}
+    where id = ${sub.id} and customer_id = ${sub.customerId}
     returning failing_since, auto_disable_after_hours, active`);
   if (!row?.active) return null;
   const hours = autoDisableHours(ctx, row.auto_disable_after_hours);
@@ -54,9 +58,9 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const changed = await tx
     .update(subscriptions)
     .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.active, true)))
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
     .returning({ id: subscriptions.id });
   if (changed.length === 0) return null;
-  await holdPending(ctx, tx, sub.id);
+  await holdPending(ctx, tx, sub);
   return reason;
 }

@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm';
-import type { BreakerState } from '../../../drizzle/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import { subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { SendResult } from './http-sender';
+import type { SubscriptionRef } from './dispatch';
 
 export type BreakerTransition = { from: BreakerState; to: BreakerState };
 
@@ -28,37 +29,53 @@ export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhe
  * half-open to closed: it recovered) is reported by exactly one of concurrent recorders, however
  * stale the state their attempts were loaded with.
  */
-export async function updateBreaker(ctx: Ctx, tx: Tx, subscriptionId: string, signal: 'healthy' | 'unhealthy'): Promise<BreakerTransition | null> {
+export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, signal: 'healthy' | 'unhealthy'): Promise<BreakerTransition | null> {
   const now = ctx.now();
   if (signal === 'healthy') {
     const changed = await tx.execute<{ from: BreakerState }>(sql`
       update subscriptions s set breaker_state = 'closed', breaker_failures = 0, breaker_opened_at = null, breaker_probe_at = null
-      from (select id, breaker_state from subscriptions where id = ${subscriptionId} and (breaker_state <> 'closed' or breaker_failures <> 0) for update) old
-      where s.id = old.id
+      from (select id, breaker_state from subscriptions
+            where id = ${sub.id} and customer_id = ${sub.customerId} and (breaker_state <> 'closed' or breaker_failures <> 0) for update) old
+      where s.id = old.id and s.customer_id = ${sub.customerId}
       returning old.breaker_state as "from"`);
     return changed[0] ? { from: changed[0].from, to: 'closed' } : null;
   }
   // The cool-down is time of the retry schedule's kind: RETRY_TIME_SCALE compresses it too.
   const cooldown = ctx.config.breakerCooldownMs * ctx.config.retryTimeScale;
-  const rows = await tx.execute<{ breaker_state: BreakerState; from: BreakerState }>(sql`
-    update subscriptions set
-      breaker_failures = subscriptions.breaker_failures + 1,
-      breaker_state = case
-        when subscriptions.breaker_state = 'half_open' then 'open'
-        when subscriptions.breaker_state = 'closed' and subscriptions.breaker_failures + 1 >= ${ctx.config.breakerThreshold} then 'open'
-        else subscriptions.breaker_state end,
-      breaker_opened_at = case
-        when subscriptions.breaker_state = 'closed' and subscriptions.breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz
-        else subscriptions.breaker_opened_at end,
-      breaker_probe_at = case
-        when subscriptions.breaker_state = 'half_open' then ${now.toISOString()}::timestamptz + least(
-          make_interval(secs => ${cooldown / 1000}::float8 * 4),
-          greatest(make_interval(secs => ${cooldown / 1000}::float8), 2 * (${now.toISOString()}::timestamptz - coalesce(subscriptions.breaker_opened_at, ${now.toISOString()}::timestamptz))))
-        when subscriptions.breaker_state = 'closed' and subscriptions.breaker_failures + 1 >= ${ctx.config.breakerThreshold} then ${now.toISOString()}::timestamptz + make_interval(secs => ${cooldown / 1000}::float8)
-        else subscriptions.breaker_probe_at end,
-      backlog = true
-    from (select id, breaker_state from subscriptions where id = ${subscriptionId} for update) old
-    where subscriptions.id = old.id
-    returning subscriptions.breaker_state, old.breaker_state as "from"`);
-  return rows[0] ? { from: rows[0].from, to: rows[0].breaker_state } : null;
+  // Read under the row lock, decided here, written back: one rule in one place, and no
+  // time-zone-dependent arithmetic inside the UPDATE (Citus refuses that in CASE expressions).
+  const [cur] = await tx
+    .select({
+      state: subscriptions.breakerState,
+      failures: subscriptions.breakerFailures,
+      openedAt: subscriptions.breakerOpenedAt,
+      probeAt: subscriptions.breakerProbeAt,
+    })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)))
+    .for('update');
+  if (!cur) return null;
+  const next = unhealthyStep(cur, now, cooldown, ctx.config.breakerThreshold);
+  await tx
+    .update(subscriptions)
+    .set({ breakerFailures: cur.failures + 1, breakerState: next.state, breakerOpenedAt: next.openedAt, breakerProbeAt: next.probeAt, backlog: true })
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)));
+  return { from: cur.state, to: next.state };
+}
+
+type BreakerRow = { state: BreakerState; failures: number; openedAt: Date | null; probeAt: Date | null };
+
+/**
+ * An unhealthy outcome: a half-open breaker (its probe failed) re-opens with a doubled cool-down
+ * (time since it opened, times two, between one and four cool-downs); a closed one opens at the
+ * threshold with one cool-down; an open one stays as it is.
+ */
+export function unhealthyStep(cur: BreakerRow, now: Date, cooldownMs: number, threshold: number): Omit<BreakerRow, 'failures'> {
+  if (cur.state === 'half_open') {
+    const sinceOpened = now.getTime() - (cur.openedAt ?? now).getTime();
+    const wait = Math.min(cooldownMs * 4, Math.max(cooldownMs, 2 * sinceOpened));
+    return { state: 'open', openedAt: cur.openedAt, probeAt: new Date(now.getTime() + wait) };
+  }
+  if (cur.state === 'closed' && cur.failures + 1 >= threshold) return { state: 'open', openedAt: now, probeAt: new Date(now.getTime() + cooldownMs) };
+  return { state: cur.state, openedAt: cur.openedAt, probeAt: cur.probeAt };
 }

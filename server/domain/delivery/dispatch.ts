@@ -38,31 +38,61 @@ type AdmitRow = {
   tokens: number | null;
 };
 
+/** A subscription to admit for, with its customer (the sharding key). */
+export type SubscriptionRef = { id: string; customerId: string };
+
 /**
+ * `subscriptions`: the windows to fill (the fast path); none: every subscription flagged with a
+ * backlog (the dispatcher). On Citus (`ctx.config.distributed`) it runs one statement per
+ * customer, each on that customer's shard; on PostgreSQL, one statement for all.
  * `parents` (tracing on): the span each event's admissions belong under, by event id (its fan-out, or
  * the replay that asked); an event not in it has its admissions under its publish (events.trace_parent).
  */
 export async function admit(
   ctx: Ctx,
   q: Queryable,
-  opts: { subscriptionIds?: string[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+  opts: { subscriptions?: SubscriptionRef[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+): Promise<Admitted[]> {
+  if (!ctx.config.distributed) return admitIn(ctx, q, { ...opts, subscriptionIds: opts.subscriptions?.map((s) => s.id) });
+  const byCustomer = new Map<string, string[] | undefined>();
+  if (opts.subscriptions) {
+    for (const s of opts.subscriptions) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s.id]);
+  } else {
+    // The dispatcher's worklist spans customers: which customers have a backlog (one scan of every
+    // shard's small partial index), then each customer's windows on its own shard.
+    const rows = await rawClient(q)<{ customer_id: string }[]>`
+      select distinct customer_id from subscriptions where backlog and active limit ${opts.maxSubscriptions ?? 100000}`;
+    for (const r of rows) byCustomer.set(r.customer_id, undefined);
+  }
+  const admitted: Admitted[] = [];
+  for (const [customerId, subscriptionIds] of byCustomer) admitted.push(...(await admitIn(ctx, q, { ...opts, subscriptionIds, customerId })));
+  return admitted;
+}
+
+async function admitIn(
+  ctx: Ctx,
+  q: Queryable,
+  opts: { subscriptionIds?: string[] | undefined; customerId?: string; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
 ): Promise<Admitted[]> {
   const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
   const which = opts.subscriptionIds ? sql`s.id = any(${opts.subscriptionIds}::text[])` : sql`s.backlog`;
   const fastOnly = opts.fast ? sql`and s.rate_limit_per_second is null and s.breaker_state = 'closed'` : sql``;
+  // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
+  const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
   const rows = await sql<AdmitRow[]>`
     with cand as (
       select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.max_in_flight,
-             (select count(*) from deliveries q where q.subscription_id = s.id and q.queued_at is not null)::int as queued,
+             (select count(*) from deliveries q
+              where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null ${customer('q')})::int as queued,
              case when s.rate_limit_per_second is null then null
                   else least(greatest(s.rate_limit_per_second, 1),
                              coalesce(s.rate_tokens, greatest(s.rate_limit_per_second, 1))
                              + extract(epoch from (${now}::timestamptz - coalesce(s.rate_updated_at, ${now}::timestamptz))) * s.rate_limit_per_second)
              end as tokens
       from subscriptions s join customers c on c.id = s.customer_id
-      where s.active and ${which} ${fastOnly}
+      where s.active and ${which} ${fastOnly} ${customer('s')}
       limit ${opts.maxSubscriptions ?? 100000}
     ), slots as (
       select id, customer_id, tier, breaker_state, tokens,
@@ -76,7 +106,8 @@ export async function admit(
       select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe, sl.tokens
       from slots sl cross join lateral (
         select x.id, x.attempt_count, x.priority from deliveries x
-        where x.subscription_id = sl.id and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
+        where x.subscription_id = sl.id and x.customer_id = sl.customer_id ${customer('x')}
+          and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
         order by x.priority desc, x.next_attempt_at, x.id
         limit sl.n
         for update skip locked
@@ -84,7 +115,7 @@ export async function admit(
       where sl.n > 0
     )
     update deliveries d set queued_at = ${now}::timestamptz
-    from picked p where d.id = p.id
+    from picked p where d.id = p.id and d.customer_id = p.customer_id ${customer('d')}
     returning d.id, d.event_id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
   if (rows.length === 0) return [];
   const path = opts.fast ? 'fast' : 'dispatcher';
@@ -112,7 +143,7 @@ export async function admit(
         rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end,
         breaker_state = case when s.id = any(${probes}::text[]) then 'half_open' else s.breaker_state end
       from unnest(${ids}::text[], ${remaining}::text[]) as u(id, remaining)
-      where s.id = u.id`;
+      where s.id = u.id ${customer('s')}`;
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
 }
@@ -164,16 +195,22 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
  * so PostgreSQL evaluates it per subscription through the backlog index. (As EXISTS it may be
  * turned into an anti-join that hashes a whole 100,000-row backlog when statistics are stale.)
  */
-const waiting = (sql: Sql) =>
-  sql`((select count(*) from (select 1 from deliveries d where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null limit 1) w) > 0)`;
+const waiting = (sql: Sql, customerId?: string) =>
+  sql`((select count(*) from (select 1 from deliveries d where d.subscription_id = s.id and d.customer_id = s.customer_id ${customerId ? sql`and d.customer_id = ${customerId}` : sql``} and d.status = 'pending' and d.queued_at is null limit 1) w) > 0)`;
 
-/** Marks subscriptions whose deliveries (some) wait in the table, so the dispatcher looks at them. */
-export async function flagBacklog(q: Queryable, subscriptionIds: string[]): Promise<void> {
-  if (subscriptionIds.length === 0) return;
+/**
+ * Marks subscriptions whose deliveries (some) wait in the table, so the dispatcher looks at them.
+ * Filtered by their customers too: one customer's (the usual case) is one shard on Citus.
+ */
+export async function flagBacklog(q: Queryable, subs: SubscriptionRef[]): Promise<void> {
+  if (subs.length === 0) return;
   const sql = rawClient(q);
+  const customers = [...new Set(subs.map((s) => s.customerId))];
   await sql`
     update subscriptions s set backlog = true
-    where s.id = any(${subscriptionIds}::text[]) and not s.backlog and ${waiting(sql)}`;
+    where s.id = any(${subs.map((s) => s.id)}::text[])
+      and ${customers.length === 1 ? sql`s.customer_id = ${customers[0]!}` : sql`s.customer_id = any(${customers}::text[])`}
+      and not s.backlog and ${waiting(sql, customers.length === 1 ? customers[0] : undefined)}`;
 }
 
 const DISPATCH_LOCK = 0x686f6f6b; // 'hook': one dispatcher at a time across all workers
@@ -202,6 +239,21 @@ export async function dispatchTick(ctx: Ctx): Promise<number | null> {
 export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged: number; released: number }> {
   const sql = rawClient(ctx.db);
   const now = ctx.now();
+  const stale = new Date(now.getTime() - staleAfterMs).toISOString();
+  if (ctx.config.distributed) {
+    // Citus runs neither the recursive skip-scan nor a data-modifying CTE across shards: each shard
+    // checks its own subscriptions (the subquery joins on customer_id, so it stays on the shard).
+    const reflagged = await sql`update subscriptions s set backlog = true where not s.backlog and ${waiting(sql)}`;
+    const freed = await sql<{ subscription_id: string; customer_id: string }[]>`
+      update deliveries set queued_at = null where status = 'pending' and queued_at < ${stale}::timestamptz returning subscription_id, customer_id`;
+    const subs = [...new Map(freed.map((f) => [f.subscription_id, f])).values()];
+    if (subs.length)
+      await sql`
+        update subscriptions s set backlog = true
+        from unnest(${subs.map((f) => f.subscription_id)}::text[], ${subs.map((f) => f.customer_id)}::text[]) as x(id, customer_id)
+        where s.id = x.id and s.customer_id = x.customer_id`;
+    return { reflagged: reflagged.count, released: freed.length };
+  }
   const reflagged = await sql`
     with recursive subs as (
       (select subscription_id from deliveries where status = 'pending' and queued_at is null order by subscription_id limit 1)
@@ -210,7 +262,6 @@ export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged
       from subs where subs.subscription_id is not null
     )
     update subscriptions s set backlog = true from subs where s.id = subs.subscription_id and not s.backlog`;
-  const stale = new Date(now.getTime() - staleAfterMs).toISOString();
   const released = await sql`
     with r as (
       update deliveries set queued_at = null where status = 'pending' and queued_at < ${stale}::timestamptz returning subscription_id
@@ -224,7 +275,7 @@ export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged
  * (half-open): a manual replay after the endpoint was fixed does not wait for the cool-down. Its
  * outcome closes the breaker (healthy) or re-opens it (unhealthy), like any probe.
  */
-export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string, parent?: TraceContext): Promise<boolean> {
+export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string; customerId: string }, parent?: TraceContext): Promise<boolean> {
   const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
@@ -233,7 +284,8 @@ export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string, par
   >`
     update deliveries d set queued_at = ${now}::timestamptz
     from subscriptions s join customers c on c.id = s.customer_id
-    where d.id = ${deliveryId} and s.id = d.subscription_id and s.active and d.status = 'pending' and d.queued_at is null
+    where d.id = ${delivery.id} and d.customer_id = ${delivery.customerId} and s.id = d.subscription_id and s.customer_id = d.customer_id
+      and s.active and d.status = 'pending' and d.queued_at is null
     returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
@@ -242,7 +294,7 @@ export async function admitProbe(ctx: Ctx, q: Queryable, deliveryId: string, par
     : [undefined];
   await enqueueMany(ctx.boss, 'deliver', [{ data: deliverJob(r, span), priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
   endSpan(span);
-  await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and breaker_state = 'open'`;
+  await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and customer_id = ${r.customer_id} and breaker_state = 'open'`;
   metrics.deliveriesAdmitted.inc({ path: 'probe' });
   return true;
 }

@@ -94,18 +94,27 @@ export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<ty
   const [row] = await ctx.db
     .select({ delivery: deliveries, body: includeBody ? events.body : sql<null>`null`, url: subscriptions.url })
     .from(deliveries)
-    .innerJoin(events, eq(events.id, deliveries.eventId))
-    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
+    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
     .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)));
   if (!row) throw notFound('delivery');
   const [newest, [total]] = await Promise.all([
     ctx.db
       .select()
       .from(attempts)
-      .where(and(eq(attempts.deliveryId, id), attemptsCursor ? lt(attempts.attemptSeq, attemptsCursor) : undefined))
+      .where(
+        and(
+          eq(attempts.deliveryId, id),
+          eq(attempts.customerId, row.delivery.customerId),
+          attemptsCursor ? lt(attempts.attemptSeq, attemptsCursor) : undefined,
+        ),
+      )
       .orderBy(desc(attempts.attemptSeq))
       .limit(ATTEMPTS_PER_READ + 1),
-    ctx.db.select({ n: count() }).from(attempts).where(eq(attempts.deliveryId, id)),
+    ctx.db
+      .select({ n: count() })
+      .from(attempts)
+      .where(and(eq(attempts.deliveryId, id), eq(attempts.customerId, row.delivery.customerId))),
   ]);
   const shown = newest.slice(0, ATTEMPTS_PER_READ).reverse();
   return {

@@ -7,6 +7,7 @@ import { metrics } from '../../metrics';
 import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
+import { perCustomer } from '../shards';
 import { attemptLog, triggerOf, type Outcome } from './attempt';
 import { trackFailures } from './auto-disable';
 import { breakerSignal, updateBreaker } from './breaker';
@@ -72,7 +73,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
     await raw`set local synchronous_commit = off`;
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
     if (recorded.length) {
-      await lockWrittenSubscriptions(tx, recorded);
+      await lockWrittenSubscriptions(ctx, tx, recorded);
       await updateDeliveries(ctx, tx, recorded);
       // Usage, per customer and day: attempts, their outcome, the bytes sent.
       await countUsage(
@@ -101,7 +102,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
         // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
         if (list.some((o) => breakerSignal(o.result.outcome) === 'unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
           for (const o of list) {
-            const t = await updateBreaker(ctx, tx, subId, breakerSignal(o.result.outcome));
+            const t = await updateBreaker(ctx, tx, sub, breakerSignal(o.result.outcome));
             if (t && t.from !== t.to) changes.push({ ...t, outcome: o });
           }
           const last = changes.filter((c) => c.outcome.row.sub.id === subId).at(-1);
@@ -109,12 +110,14 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
         }
       }
       await emitOperational(ctx, tx, outcomeNotices(recorded, changes, disabled));
-      const retrying = [...new Set(recorded.filter((o) => o.decision.action === 'retry').map((o) => o.row.sub.id))];
+      const retrying = [...new Map(recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub])).values()];
       await flagBacklog(tx, retrying);
       // Window slots are free again: pull waiting deliveries in. (Without a backlog there is
       // nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
-      const refill = [...new Set(recorded.filter((o) => o.row.sub.backlog).map((o) => o.row.sub.id))];
-      if (refill.length) await admit(ctx, tx, { subscriptionIds: refill, fast: true });
+      const refill = [
+        ...new Map(recorded.filter((o) => o.row.sub.backlog).map((o) => [o.row.sub.id, { id: o.row.sub.id, customerId: o.row.delivery.customerId }])).values(),
+      ];
+      if (refill.length) await admit(ctx, tx, { subscriptions: refill, fast: true });
     }
     const jobIds = [...outcomes.map((o) => o.job.id), ...staleJobIds];
     await completeJobs(ctx.boss, 'deliver', jobIds, tx);
@@ -129,17 +132,38 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
  * deliveries, so taking them the other way round here could deadlock with it. A batch of successes
  * on healthy subscriptions writes none and locks none.
  */
-async function lockWrittenSubscriptions(tx: Tx, recorded: Outcome[]): Promise<void> {
-  const ids = [
-    ...new Set(
+async function lockWrittenSubscriptions(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
+  const subs = [
+    ...new Map(
       recorded
         .filter(
           (o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null,
         )
-        .map((o) => o.row.sub.id),
-    ),
-  ].sort();
-  if (ids.length) await tx.select({ id: subscriptions.id }).from(subscriptions).where(inArray(subscriptions.id, ids)).orderBy(subscriptions.id).for('update');
+        .map((o) => [o.row.sub.id, { id: o.row.sub.id, customerId: o.row.delivery.customerId }]),
+    ).values(),
+  ];
+  // In (customer, id) order on Citus, where each customer's are locked on its shard; in id order otherwise.
+  await perCustomer(
+    ctx,
+    subs,
+    (s) => s.customerId,
+    async (group, customerId) => {
+      await tx
+        .select({ id: subscriptions.id })
+        .from(subscriptions)
+        .where(
+          and(
+            inArray(
+              subscriptions.id,
+              group.map((s) => s.id),
+            ),
+            customerId ? eq(subscriptions.customerId, customerId) : undefined,
+          ),
+        )
+        .orderBy(subscriptions.id)
+        .for('update');
+    },
+  );
 }
 
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
@@ -170,7 +194,7 @@ async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
         };
       }),
     )
-    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq] })
+    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq, attempts.customerId] })
     .returning({ deliveryId: attempts.deliveryId });
   const fresh = new Set(inserted.map((r) => r.deliveryId));
   return outcomes.filter((o) => fresh.has(o.row.delivery.id));
@@ -189,27 +213,38 @@ function errorMessageOf(result: SendResult, decision: Decision): string | null {
  */
 async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
   const now = ctx.now().toISOString();
-  const cols = {
-    id: recorded.map((o) => o.row.delivery.id),
-    status: recorded.map((o) => statusAfter(o.decision)),
-    attempt: recorded.map((o) => String(o.job.data.attempt)),
-    started: recorded.map((o) => o.startedAt.toISOString()),
-    code: recorded.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
-    error: recorded.map((o) => errorMessageOf(o.result, o.decision)),
-    next: recorded.map((o) => (o.decision.action === 'retry' ? o.decision.at.toISOString() : null)),
-    done: recorded.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
-  };
-  // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
-  // passes timestamptz values through unserialised, which breaks timestamptz[] parameters.
-  await rawClient(tx)`
-    update deliveries d set
-      status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int, last_attempt_at = v.started::timestamptz, last_response_status = v.code::int,
-      last_error = v.error, next_attempt_at = v.next::timestamptz, queued_at = null, updated_at = ${now}::timestamptz,
-      completed_at = case when v.done::bool then ${now}::timestamptz else null end
-    from unnest(${cols.id}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
-                ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[])
-         as v(id, status, attempt, started, code, error, next, done)
-    where d.id = v.id`;
+  await perCustomer(
+    ctx,
+    recorded,
+    (o) => o.row.delivery.customerId,
+    async (group, customerId) => {
+      const cols = {
+        id: group.map((o) => o.row.delivery.id),
+        customer: group.map((o) => o.row.delivery.customerId),
+        status: group.map((o) => statusAfter(o.decision)),
+        attempt: group.map((o) => String(o.job.data.attempt)),
+        started: group.map((o) => String(o.startedAt.getTime())),
+        code: group.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
+        error: group.map((o) => errorMessageOf(o.result, o.decision)),
+        next: group.map((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null)),
+        done: group.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
+      };
+      // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
+      // passes timestamptz values through unserialised, which breaks timestamptz[] parameters. Times
+      // travel as epoch milliseconds: to_timestamp(float8) is immutable, which Citus requires of a
+      // function applied to a column in an UPDATE (text::timestamptz depends on the time zone).
+      await rawClient(tx)`
+        update deliveries d set
+          status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int,
+          last_attempt_at = to_timestamp(v.started::float8 / 1000), last_response_status = v.code::int,
+          last_error = v.error, next_attempt_at = to_timestamp(v.next::float8 / 1000), queued_at = null, updated_at = ${now}::timestamptz,
+          completed_at = case when v.done::bool then ${now}::timestamptz else null end
+        from unnest(${cols.id}::text[], ${cols.customer}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
+                    ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[])
+             as v(id, customer_id, status, attempt, started, code, error, next, done)
+        where d.id = v.id and d.customer_id = v.customer_id ${customerId ? rawClient(tx)`and d.customer_id = ${customerId}` : rawClient(tx)``}`;
+    },
+  );
 }
 
 /**
@@ -224,8 +259,8 @@ async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<string | null>
   const changed = await tx
     .update(subscriptions)
     .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, o.row.sub.id), eq(subscriptions.active, true)))
+    .where(and(eq(subscriptions.id, o.row.sub.id), eq(subscriptions.customerId, o.row.sub.customerId), eq(subscriptions.active, true)))
     .returning({ id: subscriptions.id });
-  await holdPending(ctx, tx, o.row.sub.id);
+  await holdPending(ctx, tx, o.row.sub);
   return changed.length > 0 ? reason : null;
 }

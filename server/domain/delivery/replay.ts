@@ -4,7 +4,7 @@ import type { Ctx, Scope } from '../context';
 import { restartCycle } from './state';
 import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from '../errors';
-import { assertWritable, scopeFilter } from '../tenants/scope';
+import { assertWritable, ownerOf } from '../tenants/scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
 import { deliveryView } from './reads';
@@ -28,6 +28,8 @@ export async function replayDelivery(ctx: Ctx, scope: Scope, id: string) {
 }
 
 async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: TraceSpan | undefined) => void) {
+  const owner = await ownerOf(ctx, scope, 'deliveries', id);
+  if (!owner) throw notFound('delivery');
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .select({
@@ -38,9 +40,9 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
         breakerState: subscriptions.breakerState,
       })
       .from(deliveries)
-      .innerJoin(events, eq(events.id, deliveries.eventId))
-      .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
-      .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)))
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
+      .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+      .where(and(eq(deliveries.id, id), eq(deliveries.customerId, owner)))
       .for('update', { of: deliveries });
     if (!row) throw notFound('delivery');
     if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
@@ -58,16 +60,23 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
       : undefined;
     traced(span);
     const parent = span && contextOf(span);
-    await restartCycle(ctx, tx, [id], { priority: 1, from: ['succeeded', 'dead'] });
+    await restartCycle(ctx, tx, row.d.customerId, [id], { priority: 1, from: ['succeeded', 'dead'] });
     // A replay goes out at once: through the subscription's window when its breaker is closed, or
     // as the breaker's probe when it is open (the user says the endpoint is fixed; do not wait).
     if (row.breakerState === 'closed') {
-      await admit(ctx, tx, { subscriptionIds: [row.d.subscriptionId], fast: true, ...(parent && { parents: new Map([[row.d.eventId, parent]]) }) });
-      await flagBacklog(tx, [row.d.subscriptionId]);
+      await admit(ctx, tx, {
+        subscriptions: [{ id: row.d.subscriptionId, customerId: row.d.customerId }],
+        fast: true,
+        ...(parent && { parents: new Map([[row.d.eventId, parent]]) }),
+      });
+      await flagBacklog(tx, [{ id: row.d.subscriptionId, customerId: row.d.customerId }]);
     } else {
-      await admitProbe(ctx, tx, id, parent);
+      await admitProbe(ctx, tx, row.d, parent);
     }
-    const [updated] = await tx.select().from(deliveries).where(eq(deliveries.id, id));
+    const [updated] = await tx
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.id, id), eq(deliveries.customerId, row.d.customerId)));
     return deliveryView(updated!);
   });
 }

@@ -249,8 +249,8 @@ describe('held deliveries', () => {
     try {
       let attempt: Promise<string> | undefined;
       await other.begin(async (tx) => {
-        await tx`select 1 from subscriptions where id = ${sub.id} for update`;
-        await tx`update subscriptions set active = true where id = ${sub.id}`;
+        await tx`select 1 from subscriptions where id = ${sub.id} and customer_id = ${customer.id} for update`;
+        await tx`update subscriptions set active = true where id = ${sub.id} and customer_id = ${customer.id}`;
         attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } }, directIo(ctx));
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
@@ -258,7 +258,11 @@ describe('held deliveries', () => {
             async () =>
               (
                 await ctx.db.execute<{ n: number }>(
-                  sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for share%'`,
+                  // On Citus the row lock is taken on the worker node holding the shard: its activity
+                  // shows in citus_stat_activity (every node), not in the coordinator's own view.
+                  ctx.config.distributed
+                    ? sql`select count(*)::int as n from citus_stat_activity where wait_event_type = 'Lock' and query ilike '%for share%'`
+                    : sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for share%'`,
                 )
               )[0]?.n,
             { timeout: 10_000 },

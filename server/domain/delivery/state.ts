@@ -5,7 +5,8 @@ import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { DeliveryStatus, HeldOnResume } from './status';
-import { admit, flagBacklog } from './dispatch';
+import { admit, flagBacklog, type SubscriptionRef } from './dispatch';
+import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
 import { emitOperational } from '../operational/emit';
 import { expiredNotice, type ExpiredDelivery } from '../operational/notices';
@@ -51,11 +52,11 @@ export const initialStatus = (subscriptionActive: boolean): DeliveryStatus => (s
  * window (their jobs then find them no longer pending and complete as stale). An attempt already on
  * the wire is recorded normally; a retry it schedules on a paused subscription is held by `sweepStates`.
  */
-export async function holdPending(ctx: Ctx, tx: Queryable, subscriptionId: string): Promise<number> {
+export async function holdPending(ctx: Ctx, tx: Queryable, sub: SubscriptionRef): Promise<number> {
   const now = ctx.now().toISOString();
   const r = await rawClient(tx)`
     update deliveries set status = 'held', queued_at = null, updated_at = ${now}::timestamptz
-    where subscription_id = ${subscriptionId} and status = 'pending'`;
+    where subscription_id = ${sub.id} and customer_id = ${sub.customerId} and status = 'pending'`;
   return r.count;
 }
 
@@ -64,23 +65,24 @@ export async function holdPending(ctx: Ctx, tx: Queryable, subscriptionId: strin
  * time-ordered, and admission takes equal due times by id), or, when the user chose to discard them,
  * become dead letters with that reason (still replayable until retention).
  */
-export async function resumeHeld(ctx: Ctx, tx: Tx, subscriptionId: string, mode: HeldOnResume = 'release'): Promise<number> {
+export async function resumeHeld(ctx: Ctx, tx: Tx, sub: SubscriptionRef, mode: HeldOnResume = 'release'): Promise<number> {
+  const subscriptionId = sub.id;
   const now = ctx.now().toISOString();
   const raw = rawClient(tx);
   if (mode === 'discard') {
     const r = await raw`
       update deliveries set status = 'dead', queued_at = null, next_attempt_at = null, completed_at = ${now}::timestamptz,
              last_error = 'discarded when the subscription was resumed', updated_at = ${now}::timestamptz
-      where subscription_id = ${subscriptionId} and status = 'held'`;
+      where subscription_id = ${subscriptionId} and customer_id = ${sub.customerId} and status = 'held'`;
     return r.count;
   }
   const r = await raw`
     update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now}::timestamptz,
            next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
-    where subscription_id = ${subscriptionId} and status = 'held'`;
+    where subscription_id = ${subscriptionId} and customer_id = ${sub.customerId} and status = 'held'`;
   if (r.count > 0) {
-    await admit(ctx, tx, { subscriptionIds: [subscriptionId], fast: true });
-    await flagBacklog(tx, [subscriptionId]);
+    await admit(ctx, tx, { subscriptions: [sub], fast: true });
+    await flagBacklog(tx, [sub]);
   }
   return r.count;
 }
@@ -93,6 +95,7 @@ export async function resumeHeld(ctx: Ctx, tx: Tx, subscriptionId: string, mode:
 export async function restartCycle(
   ctx: Ctx,
   tx: Queryable,
+  customerId: string,
   ids: string[],
   opts: { priority: number; from: DeliveryStatus[] },
 ): Promise<Array<{ id: string; subscriptionId: string }>> {
@@ -102,25 +105,25 @@ export async function restartCycle(
     update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now}::timestamptz,
            next_attempt_at = ${now}::timestamptz, replay_count = replay_count + 1, priority = ${opts.priority}, completed_at = null,
            updated_at = ${now}::timestamptz
-    where id = any(${ids}::text[]) and status = any(${opts.from}::text[])
+    where customer_id = ${customerId} and id = any(${ids}::text[]) and status = any(${opts.from}::text[])
     returning id, subscription_id as "subscriptionId"`;
 }
 
 /** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */
-export async function deferToTable(ctx: Ctx, tx: Tx, deliveryId: string, subscriptionId: string): Promise<void> {
+export async function deferToTable(ctx: Ctx, tx: Tx, delivery: { id: string; customerId: string }, subscriptionId: string): Promise<void> {
   await tx
     .update(deliveries)
     .set({ queuedAt: null, updatedAt: ctx.now() })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
-  await flagBacklog(tx, [subscriptionId]);
+    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.customerId, delivery.customerId), eq(deliveries.status, 'pending')));
+  await flagBacklog(tx, [{ id: subscriptionId, customerId: delivery.customerId }]);
 }
 
 /** Holds one delivery whose job found its subscription disabled. */
-export async function holdOne(ctx: Ctx, tx: Tx, deliveryId: string): Promise<void> {
+export async function holdOne(ctx: Ctx, tx: Tx, delivery: { id: string; customerId: string }): Promise<void> {
   await tx
     .update(deliveries)
     .set({ status: 'held', queuedAt: null, updatedAt: ctx.now() })
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.status, 'pending')));
+    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.customerId, delivery.customerId), eq(deliveries.status, 'pending')));
 }
 
 /** The retry window of a subscription's policy, in ms of (scaled) time. */
@@ -136,21 +139,32 @@ export function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): num
  */
 export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
   const subs = await ctx.db
-    .select({ id: subscriptions.id, retryPolicy: subscriptions.retryPolicy })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, retryPolicy: subscriptions.retryPolicy })
     .from(subscriptions)
     .where(and(sql`${subscriptions.breakerState} <> 'closed'`, eq(subscriptions.active, true)));
   if (subs.length === 0) return 0;
   const now = ctx.now();
-  const ids = subs.map((s) => s.id);
-  const cutoffs = subs.map((s) => new Date(now.getTime() - windowMs(ctx, s.retryPolicy)).toISOString());
   // The deliveries die and `delivery.dead` is emitted for each, in one transaction.
   return ctx.db.transaction(async (tx) => {
-    const dead = await rawClient(tx)<ExpiredDelivery[]>`
-      update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
-             last_error = ${BEHIND_BREAKER}, updated_at = ${now.toISOString()}::timestamptz
-      from unnest(${ids}::text[], ${cutoffs}::text[]) as w(id, cutoff)
-      where d.subscription_id = w.id and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= w.cutoff::timestamptz
-      returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType", d.attempt_count as "attemptCount"`;
+    const dead = (
+      await perCustomer(
+        ctx,
+        subs,
+        (s) => s.customerId,
+        (group, customerId) => {
+          const raw = rawClient(tx);
+          // Cut-offs travel as epoch milliseconds (to_timestamp(float8) is immutable; see record.ts).
+          const cutoffs = group.map((s) => String(now.getTime() - windowMs(ctx, s.retryPolicy)));
+          return raw<ExpiredDelivery[]>`
+            update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
+                   last_error = ${BEHIND_BREAKER}, updated_at = ${now.toISOString()}::timestamptz
+            from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[]) as w(id, customer_id, cutoff)
+            where d.subscription_id = w.id and d.customer_id = w.customer_id ${customerId ? raw`and d.customer_id = ${customerId}` : raw``}
+              and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= to_timestamp(w.cutoff::float8 / 1000)
+            returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType", d.attempt_count as "attemptCount"`;
+        },
+      )
+    ).flat();
     await emitOperational(
       ctx,
       tx,
@@ -173,14 +187,14 @@ export async function sweepStates(ctx: Ctx): Promise<{ held: number; released: n
   const held = await raw`
     update deliveries d set status = 'held', updated_at = ${now}::timestamptz
     from subscriptions s
-    where s.id = d.subscription_id and not s.active and d.status = 'pending' and d.queued_at is null`;
+    where s.id = d.subscription_id and s.customer_id = d.customer_id and not s.active and d.status = 'pending' and d.queued_at is null`;
   const stray = await ctx.db
-    .selectDistinct({ id: deliveries.subscriptionId })
+    .selectDistinct({ id: deliveries.subscriptionId, customerId: deliveries.customerId })
     .from(deliveries)
-    .innerJoin(subscriptions, eq(subscriptions.id, deliveries.subscriptionId))
+    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
     .where(and(eq(deliveries.status, 'held'), eq(subscriptions.active, true)));
   let released = 0;
-  for (const { id } of stray) released += await ctx.db.transaction((tx) => resumeHeld(ctx, tx, id, 'release'));
+  for (const sub of stray) released += await ctx.db.transaction((tx) => resumeHeld(ctx, tx, sub, 'release'));
   return { held: held.count, released };
 }
 

@@ -50,7 +50,7 @@ export async function readDatabaseGauges(ctx: Ctx): Promise<DatabaseGauges> {
       from (select id, customer_id from subscriptions where backlog limit 10000) s
       cross join lateral (
         select d.next_attempt_at from deliveries d
-        where d.subscription_id = s.id and d.status = 'pending' and d.queued_at is null and d.priority = ${LIVE}
+        where d.subscription_id = s.id and d.customer_id = s.customer_id and d.status = 'pending' and d.queued_at is null and d.priority = ${LIVE}
         order by d.priority desc, d.next_attempt_at limit 1
       ) x
     ), queued as (

@@ -65,7 +65,7 @@ export async function subscriptionHealth(
   const totals = await ctx.db.execute<{ subscription_id: string; attempts: number; succeeded: number; p99: number | null; dead: number }>(sql`
     select s.id as subscription_id,
            coalesce(a.attempts, 0) as attempts, coalesce(a.succeeded, 0) as succeeded, a.p99,
-           (select count(*)::int from deliveries d where d.subscription_id = s.id and d.status = 'dead') as dead
+           (select count(*)::int from deliveries d where d.subscription_id = s.id and d.customer_id = ${customerId} and d.status = 'dead') as dead
     from subscriptions s
     left join (
       select subscription_id, count(*)::int as attempts,

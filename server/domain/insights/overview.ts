@@ -48,7 +48,7 @@ function deadLetterings(customerId: string, since: SQL): SQL {
     where dl.customer_id = ${customerId} and dl.status = 'dead' and dl.completed_at >= ${since}
       and not exists (
         select 1 from attempts last
-        where last.delivery_id = dl.id and last.attempt_seq = dl.attempt_count and last.attempt_seq > dl.cycle_start
+        where last.delivery_id = dl.id and last.customer_id = dl.customer_id and last.attempt_seq = dl.attempt_count and last.attempt_seq > dl.cycle_start
           and last.status = 'failed' and last.next_retry_at is null and last.response_status is distinct from 410)`;
 }
 

@@ -7,7 +7,7 @@ import type { Ctx, Scope } from '../context';
 import { restartCycle } from '../delivery/state';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from '../tenants/scope';
+import { actingCustomer, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
@@ -43,7 +43,7 @@ function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
     typeFilter(deliveries.eventType, filter.eventType),
     filter.from ? gte(deliveries.createdAt, new Date(filter.from)) : undefined,
     filter.to ? lte(deliveries.createdAt, new Date(filter.to)) : undefined,
-    sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
+    sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.customerId} = ${deliveries.customerId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
   );
 }
 
@@ -55,8 +55,8 @@ export async function replayView(ctx: Ctx, r: Row) {
       pending: sql<number>`count(*) filter (where ${deliveries.status} = 'pending')::int`,
     })
     .from(bulkReplayItems)
-    .innerJoin(deliveries, eq(deliveries.id, bulkReplayItems.deliveryId))
-    .where(eq(bulkReplayItems.replayId, r.id));
+    .innerJoin(deliveries, and(eq(deliveries.id, bulkReplayItems.deliveryId), eq(deliveries.customerId, bulkReplayItems.customerId)))
+    .where(and(eq(bulkReplayItems.replayId, r.id), eq(bulkReplayItems.customerId, r.customerId)));
   return {
     id: r.id,
     customerId: r.customerId,
@@ -115,7 +115,7 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
         finishedAt: total === 0 ? now : null,
       })
       .returning();
-    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id }, {}, tx);
+    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
     await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row!.id }, after: { filter, total } });
     return { row: row!, existing: false };
   });
@@ -200,14 +200,26 @@ async function bulkReplaySpans(
  * reset to pending with a fresh retry cycle, cursor advanced), paced to the customer's replay rate.
  * Resumable: after a crash the job re-runs from the stored cursor. Stops when cancelled.
  */
-export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function runBulkReplay(
+  ctx: Ctx,
+  job: { replayId: string; customerId?: string | undefined },
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
+  const { replayId } = job;
+  // Jobs carry the customer (its shard); one enqueued before they did is looked up once.
+  const customerId = job.customerId ?? (await ownerOf(ctx, { kind: 'platform' }, 'bulk_replays', replayId));
+  if (!customerId) return;
   const log = ctx.log.child({ replayId });
   log.info('bulk replay running');
   for (;;) {
     const started = Date.now();
     let replaySpans: Array<TraceSpan | undefined> = [];
     const batch = await ctx.db.transaction(async (tx) => {
-      const [r] = await tx.select().from(bulkReplays).where(eq(bulkReplays.id, replayId)).for('update');
+      const [r] = await tx
+        .select()
+        .from(bulkReplays)
+        .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)))
+        .for('update');
       if (!r || r.status !== 'running') return null;
       const picked = await tx
         .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId })
@@ -220,9 +232,9 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         const ids = picked.map((p) => p.id);
         await tx
           .insert(bulkReplayItems)
-          .values(ids.map((deliveryId) => ({ replayId, deliveryId })))
+          .values(ids.map((deliveryId) => ({ replayId, customerId: r.customerId, deliveryId })))
           .onConflictDoNothing();
-        await restartCycle(ctx, tx, ids, { priority: 0, from: ['dead'] });
+        await restartCycle(ctx, tx, r.customerId, ids, { priority: 0, from: ['dead'] });
         // Tracing on: each replayed delivery shows in its event's trace (ended once the batch commits).
         if (tracingOn()) replaySpans = await bulkReplaySpans(tx, replayId, r.customerId, picked);
         // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
@@ -230,7 +242,7 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
         await rawClient(tx)`
           update subscriptions set backlog = true,
                  breaker_probe_at = case when breaker_state = 'open' then ${now.toISOString()}::timestamptz else breaker_probe_at end
-          where id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
+          where customer_id = ${r.customerId} and id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
       }
       const done = picked.length < REPLAY_BATCH;
       await tx
@@ -241,7 +253,7 @@ export async function runBulkReplay(ctx: Ctx, replayId: string, sleep = (ms: num
           updatedAt: now,
           ...(done && { status: 'completed' as const, finishedAt: now }),
         })
-        .where(eq(bulkReplays.id, replayId));
+        .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)));
       return { count: picked.length, done };
     });
     for (const span of replaySpans) endSpan(span);

@@ -1,6 +1,7 @@
 import { eq, type SQL, type Column } from 'drizzle-orm';
 import { DomainError } from '../errors';
-import type { Scope } from '../context';
+import type { Ctx, Scope } from '../context';
+import { rawClient } from '../../db/client';
 
 /** `column = customerId` for a customer's scope; nothing for the platform. */
 export function scopeFilter(scope: Scope, column: Column): SQL | undefined {
@@ -34,4 +35,17 @@ export function listingCustomer(scope: Scope, requested: string | undefined): st
     return scope.customerId;
   }
   return requested;
+}
+
+/**
+ * The customer whose row `id` of a tenant table `table` is, as `scope` may see it: a customer's own
+ * id, or for the platform the row's owner (one lookup; null when there is no such row). What follows
+ * then filters by it, so that on Citus it runs on that customer's shard (a row lock, in particular,
+ * must: Citus locks rows of one shard only).
+ */
+export async function ownerOf(ctx: Ctx, scope: Scope, table: 'subscriptions' | 'deliveries' | 'bulk_replays', id: string): Promise<string | null> {
+  if (scope.kind === 'customer') return scope.customerId;
+  const sql = rawClient(ctx.db);
+  const [row] = await sql<{ customer_id: string }[]>`select customer_id from ${sql(table)} where id = ${id} limit 1`;
+  return row?.customer_id ?? null;
 }

@@ -10,7 +10,7 @@ import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { reserveForCustomer } from './limits';
-import { actingCustomer, assertWritable, listingCustomer, scopeFilter } from './scope';
+import { actingCustomer, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
@@ -169,18 +169,20 @@ function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | n
   );
 }
 
-async function loadScoped(q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
+async function loadScoped(ctx: Ctx, q: Ctx['db'] | Tx, scope: Scope, id: string, lock = false): Promise<Row> {
+  const owner = await ownerOf(ctx, scope, 'subscriptions', id);
+  if (!owner) throw notFound('subscription');
   const query = q
     .select()
     .from(subscriptions)
-    .where(and(eq(subscriptions.id, id), scopeFilter(scope, subscriptions.customerId)));
+    .where(and(eq(subscriptions.id, id), eq(subscriptions.customerId, owner)));
   const [row] = lock ? await query.for('update') : await query;
   if (!row) throw notFound('subscription');
   return row;
 }
 
 export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
-  const row = await loadScoped(ctx.db, scope, id);
+  const row = await loadScoped(ctx, ctx.db, scope, id);
   return toView(ctx, row, (await heldCounts(ctx, [id])).get(id) ?? 0);
 }
 
@@ -189,7 +191,7 @@ export async function getSubscription(ctx: Ctx, scope: Scope, id: string): Promi
  * secret is a credential: a read-only (embedded portal) session may not see it; a public key it may.
  */
 export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string): Promise<{ secret: string }> {
-  const row = await loadScoped(ctx.db, scope, id);
+  const row = await loadScoped(ctx, ctx.db, scope, id);
   if (scope.kind === 'customer' && scope.readOnly && row.signatureScheme === 'v1')
     throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   // Revealing a credential is recorded like a change.
@@ -248,7 +250,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
   checkUrl(ctx, input.url);
   const { heldDeliveries, ...changes } = input;
   return ctx.db.transaction(async (tx) => {
-    const before = await loadScoped(tx, scope, id, true);
+    const before = await loadScoped(ctx, tx, scope, id, true);
     const now = ctx.now();
     const resuming = changes.active === true && !before.active;
     const pausing = changes.active === false && before.active;
@@ -284,10 +286,10 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         }),
         updatedAt: now,
       })
-      .where(eq(subscriptions.id, id))
+      .where(and(eq(subscriptions.id, id), eq(subscriptions.customerId, before.customerId)))
       .returning();
-    if (pausing) await holdPending(ctx, tx, id);
-    if (resuming) await resumeHeld(ctx, tx, id, heldDeliveries ?? 'release');
+    if (pausing) await holdPending(ctx, tx, before);
+    if (resuming) await resumeHeld(ctx, tx, before, heldDeliveries ?? 'release');
     const action = pausing
       ? 'subscription.paused'
       : resuming
@@ -311,7 +313,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
 export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<SubscriptionView> {
   assertWritable(scope);
   return ctx.db.transaction(async (tx) => {
-    const before = await loadScoped(tx, scope, id, true);
+    const before = await loadScoped(ctx, tx, scope, id, true);
     if (!before.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to send again');
     if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
     const now = ctx.now();
@@ -324,7 +326,7 @@ export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<Subs
 export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Promise<{ id: string; deleted: true }> {
   assertWritable(scope);
   await ctx.db.transaction(async (tx) => {
-    const before = await loadScoped(tx, scope, id, true);
+    const before = await loadScoped(ctx, tx, scope, id, true);
     await tx.delete(subscriptions).where(eq(subscriptions.id, id));
     await auditSubscription(ctx, tx, scope, 'subscription.deleted', before, null);
   });
@@ -336,7 +338,7 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
   assertWritable(scope);
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const before = await loadScoped(tx, scope, id, true);
+    const before = await loadScoped(ctx, tx, scope, id, true);
     const secret = newSigningSecret(before.signatureScheme);
     const [row] = await tx
       .update(subscriptions)
