@@ -1,11 +1,13 @@
 /**
  * `pnpm test`: the whole suite, in order: a production build, unit + integration (vitest, real
- * PostgreSQL: DATABASE_URL's server or an embedded one), then end-to-end (Playwright, real Chromium).
+ * PostgreSQL: DATABASE_URL's server or an embedded one; and the `citus` project on a local Citus
+ * cluster when this machine's PostgreSQL has Citus), then end-to-end (Playwright, real Chromium).
  * Ends with one line `N passed, N failed` summed from the runners' own JSON reports.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { bin } from './lib/processes';
+import { findCitus } from './lib/citus';
 
 mkdirSync('test-results', { recursive: true });
 let passed = 0;
@@ -34,7 +36,14 @@ if (buildCode !== 0) {
   notes.push('next build failed; end-to-end tests skipped');
 }
 
-// 2. Unit and integration tests.
+// 2. Unit and integration tests; the `citus` project runs only where Citus is installed (vitest.config.ts).
+const citus = findCitus();
+console.log(
+  citus.ok
+    ? `\nCitus suites: on, with ${citus.version} (${citus.bindir})`
+    : `\nCitus suites: SKIPPED, Citus is not installed (${citus.reason}); ../shared/citus/install.sh or Citus's packages install it`,
+);
+if (!citus.ok) notes.push('the Citus suites were skipped: Citus is not installed');
 rmSync('test-results/vitest.json', { force: true });
 const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
   'run',
