@@ -22,6 +22,8 @@ import { benchContext } from './lib/context';
 import { costProbe, per, type Cost } from './lib/cost';
 import {
   benchDatabase,
+  forDuration,
+  waitForHttp,
   rssMb,
   saveResult,
   sleep,
@@ -38,23 +40,6 @@ const CONCURRENCY = 64;
 const BODY = JSON.stringify({ id: 'evt_bench', type: 'order.created', timestamp: new Date().toISOString(), data: { pad: 'x'.repeat(1024 - 90) } });
 const DATA = { pad: 'x'.repeat(1024 - 120) }; // event data so the signed body is ~1 KiB
 const WEB_PORT = 3190;
-
-async function forDuration(ms: number, concurrency: number, op: () => Promise<void>) {
-  const end = Date.now() + ms;
-  let n = 0;
-  const lat: number[] = [];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const t = performance.now();
-        await op();
-        lat.push(performance.now() - t);
-        n++;
-      }
-    }),
-  );
-  return { count: n, perSecond: Math.round(n / (ms / 1000)), p50: percentile(lat, 50), p99: percentile(lat, 99) };
-}
 
 async function ceilingHttp(rx: Receiver) {
   const pool = new Pool(rx.url, { connections: CONCURRENCY, pipelining: 1 });
@@ -126,20 +111,6 @@ async function ceilingPgBoss(url: string) {
   const fetchCompletePerSecond = Math.round(done / ((Date.now() - t1) / 1000));
   await boss.stop({ graceful: false, close: true });
   return { insertPerSecond, fetchCompletePerSecond };
-}
-
-async function waitForHttp(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(300);
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 /** The cost table: what PostgreSQL does per publish and per delivery (lib/cost.ts). */

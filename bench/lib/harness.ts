@@ -2,6 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from './table';
 import { resolveDatabase, type ScriptDatabase } from '../../scripts/lib/database';
 
 /**
@@ -150,3 +151,36 @@ export function saveResult(name: string, data: unknown): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `op` from `concurrency` loops for `ms`: how many completed, per second, and their latency. */
+export async function forDuration(ms: number, concurrency: number, op: () => Promise<void>) {
+  const end = Date.now() + ms;
+  let n = 0;
+  const lat: number[] = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        await op();
+        lat.push(performance.now() - t);
+        n++;
+      }
+    }),
+  );
+  return { count: n, perSecond: Math.round(n / (ms / 1000)), p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+/** Waits until `url` answers 2xx. */
+export async function waitForHttp(url: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`${url} did not come up`);
+}
