@@ -12,7 +12,8 @@
  * customer-scoped, no subscriptions), batch publishes (100 events, 8 clients), and end to end
  * (20 customers × 10 subscriptions, batches of 20 events, deliveries into a local receiver).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Pool } from 'undici';
 import postgres from 'postgres';
 import { migrateDatabase } from '../server/migrate';
@@ -38,7 +39,47 @@ import { printTable } from './lib/table';
 const DATA = { pad: 'x'.repeat(1024 - 120) };
 const WEB_PORT = 3191;
 
-type Figures = { publish: number; publishP99: number; batchEvents: number; e2e: number; health: number };
+type Figures = {
+  publish: number;
+  publishP99: number;
+  batchEvents: number;
+  e2e: number;
+  health: number;
+  /** PostgreSQL CPU per delivery in the end-to-end window, ms: on the coordinator, and on the worker nodes together. */
+  coordinatorMs: number;
+  workersMs: number;
+};
+
+/**
+ * CPU seconds used so far by the PostgreSQL processes of the server in `dataDir` (its postmaster's
+ * children: backends, WAL writer, checkpointer…), from /proc. Linux only.
+ */
+function serverCpuSeconds(dataDir: string): number {
+  const tick = 100; // USER_HZ: 100 on Linux x86_64
+  const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = 0;
+  for (const pid of [postmaster, ...childrenOf(postmaster)]) {
+    try {
+      // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
 
 export async function runCitus() {
   const found = findCitus();
@@ -67,7 +108,7 @@ export async function runCitus() {
     for (const e of engines) {
       await migrateDatabase(e.url);
       console.log(`\n${e.name}…`);
-      results[e.name] = await measure(e.url, rx);
+      results[e.name] = await measure(e.url, rx, cluster.dataDirs);
     }
     const [one, dist] = engines.map((e) => results[e.name]!);
     const row = (metric: string, a: number, b: number) => ({
@@ -82,6 +123,8 @@ export async function runCitus() {
       row('single publish p99 ms', one!.publishP99, dist!.publishP99),
       row('batch publish, events per second (100 per request, 8 clients)', one!.batchEvents, dist!.batchEvents),
       row('end to end, deliveries per second (20 customers × 10 subscriptions)', one!.e2e, dist!.e2e),
+      row('PostgreSQL CPU per delivery, coordinator (one node: the server), ms', one!.coordinatorMs, dist!.coordinatorMs),
+      row('PostgreSQL CPU per delivery, worker nodes together, ms', one!.workersMs, dist!.workersMs),
     ]);
     saveResult('citus', { version: found.version, results });
   } finally {
@@ -91,7 +134,7 @@ export async function runCitus() {
   }
 }
 
-async function measure(url: string, rx: Receiver): Promise<Figures> {
+async function measure(url: string, rx: Receiver, dataDirs: string[]): Promise<Figures> {
   const ctx = await benchContext(url);
   try {
     const key = (await createApiKey(ctx, null, 'bench')).key;
@@ -130,6 +173,8 @@ async function measure(url: string, rx: Receiver): Promise<Figures> {
       customers.push(cus.id);
     }
     const before = rx.arrivals.length;
+    const cpu = () => dataDirs.map(serverCpuSeconds);
+    const cpuFrom = cpu();
     const DURATION = 30_000;
     const t0 = Date.now();
     let i = 0;
@@ -140,6 +185,9 @@ async function measure(url: string, rx: Receiver): Promise<Figures> {
     );
     // What arrived in the publishing window after a 5 s warm-up.
     const steady = rx.arrivals.slice(before).filter((a) => a.at >= t0 + 5000 && a.at < t0 + DURATION);
+    const delivered = rx.arrivals.length - before;
+    const used = cpu().map((c, k) => c - cpuFrom[k]!);
+    const perDelivery = (seconds: number) => (delivered > 0 ? Math.round((seconds * 1000 * 100) / delivered) / 100 : 0);
     await api.close();
     void web;
     return {
@@ -148,6 +196,8 @@ async function measure(url: string, rx: Receiver): Promise<Figures> {
       publishP99: Math.round(single.p99 ?? 0),
       batchEvents: batched.perSecond * 100,
       e2e: Math.round(steady.length / ((DURATION - 5000) / 1000)),
+      coordinatorMs: perDelivery(used[0]!),
+      workersMs: perDelivery(used.slice(1).reduce((a, b) => a + b, 0)),
     };
   } finally {
     await stopProcesses();

@@ -66,7 +66,13 @@ export const catalog = {
    */
   deliver: {
     name: 'deliver',
-    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }),
+    payload: z.object({
+      deliveryId: z.string(),
+      /** The delivery's customer: its first read goes to that customer's shard only (absent in jobs from before it was added). */
+      customerId: z.string().optional(),
+      attempt: z.number().int().min(1),
+      traceparent: z.string().max(128).optional(),
+    }),
     queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
     fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, groupConcurrency: s.customerMaxInFlight }),
     describe: (d: { deliveryId: string; attempt: number }) => ({ deliveryId: d.deliveryId, attempt: d.attempt }),

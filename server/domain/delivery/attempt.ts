@@ -27,12 +27,18 @@ export function userAgent(publicUrl: string | undefined): string {
 }
 
 /** `traceparent`: the admission span's context (tracing on), the parent of this attempt's span. */
-export type DeliverJob = { id: string; data: { deliveryId: string; attempt: number; traceparent?: string | undefined } };
+export type DeliverJob = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
+
+/** A delivery to load: its id, and its customer when the job carries it (then the read is pruned to that customer's shard). */
+export type DeliveryRef = { id: string; customerId?: string | undefined };
 
 export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
 
 /** Loads what attempts need (delivery, subscription, event body, customer tier) in one query. */
-export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
+export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
+  const deliveryIds = refs.map((r) => r.id);
+  // Every job carries its customer since Citus: then only those customers' shards are read.
+  const customerIds = refs.every((r) => r.customerId) ? [...new Set(refs.map((r) => r.customerId!))] : null;
   return ctx.db
     .select({
       delivery: deliveries,
@@ -60,7 +66,7 @@ export async function loadForAttempts(ctx: Ctx, deliveryIds: string[]) {
     .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
-    .where(inArray(deliveries.id, deliveryIds));
+    .where(and(inArray(deliveries.id, deliveryIds), customerIds ? inArray(deliveries.customerId, customerIds) : undefined));
 }
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
@@ -90,7 +96,7 @@ export type Outcome = { job: DeliverJob; row: Loaded; startedAt: Date; headers: 
  * (and owns the fallback when a batch fails); `directIo` does one row and one transaction each.
  */
 export type AttemptIo = {
-  load(deliveryId: string): Promise<Loaded | undefined>;
+  load(delivery: DeliveryRef): Promise<Loaded | undefined>;
   record(outcome: Outcome): Promise<void>;
   completeStale(jobId: string): Promise<void>;
 };
@@ -103,7 +109,7 @@ export type AttemptIo = {
  * An open circuit breaker hands the delivery back to the table without spending an attempt.
  */
 export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
-  const row = await io.load(job.data.deliveryId);
+  const row = await io.load({ id: job.data.deliveryId, customerId: job.data.customerId });
   const log = attemptLog(ctx, job, row);
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
     await io.completeStale(job.id);

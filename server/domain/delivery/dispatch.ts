@@ -149,9 +149,9 @@ async function admitIn(
 }
 
 /** A `deliver` job's payload; with tracing on, the admission span's traceparent rides along. */
-function deliverJob(r: { id: string; attempt_count: number }, span: TraceSpan | undefined) {
+function deliverJob(r: { id: string; customer_id: string; attempt_count: number }, span: TraceSpan | undefined) {
   const traceparent = span && traceparentOf(span);
-  return { deliveryId: r.id, attempt: r.attempt_count + 1, ...(traceparent && { traceparent }) };
+  return { deliveryId: r.id, customerId: r.customer_id, attempt: r.attempt_count + 1, ...(traceparent && { traceparent }) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { batcher } from '../../batch';
 import type { Ctx } from '../context';
-import { loadForAttempts, performAttempt, type AttemptIo, type DeliverJob, type Outcome } from './attempt';
+import { loadForAttempts, performAttempt, type AttemptIo, type DeliverJob, type DeliveryRef, type Outcome } from './attempt';
 import type { Sender } from './http-sender';
 import { recordOutcomes } from './record';
 
@@ -15,10 +15,10 @@ export type AttemptRunner = { run(job: DeliverJob): Promise<'sent' | 'stale' | '
 
 export function createAttemptRunner(ctx: Ctx, sender: Sender): AttemptRunner {
   const load = batcher(
-    async (ids: string[]) => {
-      const rows = await loadForAttempts(ctx, ids);
+    async (refs: DeliveryRef[]) => {
+      const rows = await loadForAttempts(ctx, refs);
       const byId = new Map(rows.map((r) => [r.delivery.id, r]));
-      return ids.map((id) => byId.get(id));
+      return refs.map((ref) => byId.get(ref.id));
     },
     { maxSize: 200, maxWaitMs: 0 },
   );
@@ -56,7 +56,7 @@ export function createAttemptRunner(ctx: Ctx, sender: Sender): AttemptRunner {
 
 /** One row and one transaction per attempt, unbatched: for tests that drive a single attempt. */
 export const directIo = (ctx: Ctx): AttemptIo => ({
-  load: async (id) => (await loadForAttempts(ctx, [id]))[0],
+  load: async (ref) => (await loadForAttempts(ctx, [ref]))[0],
   record: (o) => recordOutcomes(ctx, [o]),
   completeStale: (jobId) => recordOutcomes(ctx, [], [jobId]),
 });
