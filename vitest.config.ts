@@ -62,6 +62,9 @@ export default defineConfig({
                 testTimeout: 180_000,
                 hookTimeout: 180_000,
                 maxWorkers: 2,
+                // After the PostgreSQL suites, not beside them: two projects at once on 2 cores would
+                // make the timing-sensitive suites of both flaky.
+                sequence: { groupOrder: 1 },
                 env: intEnv,
               },
             },

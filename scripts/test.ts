@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { bin } from './lib/processes';
 import { findCitus } from './lib/citus';
 
@@ -51,15 +52,17 @@ const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
   '--reporter=json',
   '--outputFile.json=test-results/vitest.json',
 ]);
-const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: Array<{ status: string; name: string }> }>(
-  'test-results/vitest.json',
-);
+type FileResult = { status: string; name: string; assertionResults: Array<{ status: string }> };
+const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: FileResult[] }>('test-results/vitest.json');
 if (vitest) {
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
-  // A file that failed to load has no tests but is a failure.
-  const brokenFiles = vitest.testResults.filter((f) => f.status === 'failed').length;
-  if (vitestCode !== 0 && vitest.numFailedTests === 0) failed += Math.max(1, brokenFiles);
+  // A file that failed without a failing test (it did not load, or a beforeAll hook threw and its
+  // tests were skipped) is a failure too, whatever vitest's exit code says.
+  const broken = vitest.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
+  for (const f of broken) notes.push(`${path.relative(process.cwd(), f.name)} failed before its tests ran`);
+  failed += broken.length;
+  if (vitestCode !== 0 && vitest.numFailedTests === 0 && broken.length === 0) failed += 1;
 } else {
   failed += 1;
   notes.push('vitest produced no report');

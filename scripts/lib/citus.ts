@@ -84,6 +84,18 @@ function idOf(flag: '-u' | '-g'): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `op`, tried up to 5 times, 1 s apart. */
+async function retried<T>(op: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (tries >= 5) throw err;
+      await sleep(1000);
+    }
+  }
+}
+
 /**
  * Starts a coordinator and `workers` worker nodes (default 2), registers them with each other in
  * the `postgres` database, and returns their URLs. `durable: false` (tests) turns fsync off.
@@ -211,10 +223,12 @@ async function joinCluster(coordinator: string, workers: string[]): Promise<void
   const sql = postgres(coordinator, { max: 1, onnotice: () => {} });
   try {
     const c = new URL(coordinator);
-    await sql`select citus_set_coordinator_host(${c.hostname}, ${Number(c.port)})`;
+    await retried(() => sql`select citus_set_coordinator_host(${c.hostname}, ${Number(c.port)})`);
     for (const w of workers) {
       const u = new URL(w);
-      await sql`select citus_add_node(${u.hostname}, ${Number(u.port)})`;
+      // Both calls are idempotent. Adding a node opens a connection to it, which a node busy with
+      // another database's setup may not accept in time ("failure on connection marked as essential").
+      await retried(() => sql`select citus_add_node(${u.hostname}, ${Number(u.port)})`);
     }
   } finally {
     await sql.end();
