@@ -6,11 +6,14 @@ import * as schema from '../../drizzle/schema';
 import { distributedTables, referenceTables } from '../../server/db/citus';
 import { customerScope, platformScope, type Ctx } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/tenants/subscriptions';
+import { createSubscription, updateSubscription } from '../../server/domain/tenants/subscriptions';
 import { publishEvent } from '../../server/domain/events/publish';
 import { getEvent, listEvents } from '../../server/domain/events/reads';
 import { getDelivery, listDeliveries } from '../../server/domain/delivery/reads';
 import { replayDelivery } from '../../server/domain/delivery/replay';
+import { performAttempt } from '../../server/domain/delivery/attempt';
+import { directIo } from '../../server/domain/delivery/runner';
+import { randomUUID } from 'node:crypto';
 import { customerOverview, overviewInput } from '../../server/domain/insights/overview';
 import { listDeliveriesInput, listEventsInput } from '../../server/domain/schemas';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../support/engine';
@@ -148,5 +151,27 @@ describe('single-shard reads and writes', () => {
     await customerOverview(strict, scope, overviewInput.parse({}));
     await replayDelivery(strict, scope, d!.id);
     await expect.poll(async () => (await getDelivery(ctx, scope, { id: d!.id })).attemptsTotal, { timeout: 30_000 }).toBe(2);
+  });
+  it('an attempt of one customer — load, send, record with its retry, window refill, job completion — touches one shard', async () => {
+    const { ctx } = engine;
+    const c = await createCustomer(ctx, platformScope, { name: 'Router attempt' });
+    const failing = await startReceiver(() => ({ status: 500 }));
+    try {
+      const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${failing.url}/x`, eventTypes: ['router.*'] });
+      // Paused, so that no worker takes the delivery: this test performs its attempt itself.
+      await updateSubscription(ctx, platformScope, sub.id, { active: false });
+      const e = await publishEvent(strict, customerScope(c.id), { type: 'router.attempt', data: {} });
+      const [held] = await deliveriesOf(ctx, e.id);
+      // As admitted, without a job: the dispatcher leaves a queued delivery alone.
+      await admin`update deliveries set status = 'pending', queued_at = now() where id = ${held!.id} and customer_id = ${c.id}`;
+      await admin`update subscriptions set active = true where id = ${sub.id} and customer_id = ${c.id}`;
+      const job = { id: randomUUID(), data: { deliveryId: held!.id, customerId: c.id, attempt: 1 } };
+      await expect(performAttempt(strict, engine.sender, job, directIo(strict))).resolves.toBe('sent');
+      const after = await getDelivery(ctx, platformScope, { id: held!.id });
+      expect(after).toMatchObject({ status: 'pending', attemptCount: 1, attemptsTotal: 1 });
+      expect(failing.received).toHaveLength(1);
+    } finally {
+      await failing.close();
+    }
   });
 });
