@@ -19,9 +19,9 @@ import postgres from 'postgres';
 import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/tenants/subscriptions';
 import { createCitusDatabase, findCitus, startCitusCluster, withDatabase } from '../scripts/lib/citus';
 import { benchContext } from './lib/context';
+import { seedCustomers } from './lib/seed';
 import {
   forDuration,
   saveResult,
@@ -166,12 +166,7 @@ async function measure(url: string, rx: Receiver, dataDirs: string[]): Promise<F
     const batch = { events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })) };
     const batched = await forDuration(10_000, 8, () => post('/api/v1/events/batch', batch));
 
-    const customers: string[] = [];
-    for (let c = 0; c < 20; c++) {
-      const cus = await createCustomer(ctx, platformScope, { name: `E2E ${c}` });
-      for (let s = 0; s < 10; s++) await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['order.*'] });
-      customers.push(cus.id);
-    }
+    const customers = await seedCustomers(ctx, `${rx.url}/ok`);
     const before = rx.arrivals.length;
     const cpu = () => dataDirs.map(serverCpuSeconds);
     const cpuFrom = cpu();

@@ -19,6 +19,7 @@ import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/tenants/subscriptions';
 import { benchContext } from './lib/context';
+import { seedCustomers } from './lib/seed';
 import { costProbe, per, type Cost } from './lib/cost';
 import {
   benchDatabase,
@@ -222,12 +223,7 @@ export async function runPerf() {
     const batchEventsPerSecond = batched.perSecond * 100;
 
     // End to end: 20 customers × 10 subscriptions; each event fans out to its customer's 10.
-    const customers: string[] = [];
-    for (let c = 0; c < 20; c++) {
-      const cus = await createCustomer(ctx, platformScope, { name: `E2E ${c}` });
-      for (let s = 0; s < 10; s++) await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['order.*'] });
-      customers.push(cus.id);
-    }
+    const customers = await seedCustomers(ctx, `${rx.url}/ok`);
     const before = rx.arrivals.length;
     const e2eFrom = await probe.begin();
     const rss = { web: 0, worker: 0 };

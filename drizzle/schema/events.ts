@@ -5,22 +5,11 @@ import { customers } from './customers';
 export type FilteredOut = { subscriptionId: string; customerId: string; pattern: string; failed: string };
 
 /**
- * An event of one customer, fanned out to that customer's matching subscriptions.
- * `body` holds the exact bytes that are signed and sent: stored once here, never copied per attempt.
- * Sharding key: `customer_id` (the primary key is `(id, customer_id)`; on Citus the table is
- * distributed by it, co-located with the customer's deliveries and attempts).
- * A broadcast is kept once in `broadcasts`; its fan-out writes one copy here per customer it
- * reaches (same id, `broadcast` true), so every read of a customer's events stays on its shard.
+ * What an event is, whether a customer's (`events`) or a broadcast (`broadcasts`): the same columns
+ * in both tables, built fresh for each.
  */
-export const events = pgTable(
-  'events',
-  {
-    id: text('id').notNull(),
-    customerId: text('customer_id')
-      .notNull()
-      .references(() => customers.id, { onDelete: 'cascade' }),
-    /** True for a customer's copy of a broadcast (the broadcast itself: `broadcasts`). */
-    broadcast: boolean('broadcast').notNull().default(false),
+function eventFields() {
+  return {
     type: text('type').notNull(),
     body: text('body').notNull(),
     idempotencyKey: text('idempotency_key'),
@@ -40,6 +29,27 @@ export const events = pgTable(
     traceParent: text('trace_parent'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
+  };
+}
+
+/**
+ * An event of one customer, fanned out to that customer's matching subscriptions.
+ * `body` holds the exact bytes that are signed and sent: stored once here, never copied per attempt.
+ * Sharding key: `customer_id` (the primary key is `(id, customer_id)`; on Citus the table is
+ * distributed by it, co-located with the customer's deliveries and attempts).
+ * A broadcast is kept once in `broadcasts`; its fan-out writes one copy here per customer it
+ * reaches (same id, `broadcast` true), so every read of a customer's events stays on its shard.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** True for a customer's copy of a broadcast (the broadcast itself: `broadcasts`). */
+    broadcast: boolean('broadcast').notNull().default(false),
+    ...eventFields(),
   },
   (t) => [
     primaryKey({ columns: [t.id, t.customerId] }),
@@ -61,15 +71,7 @@ export const broadcasts = pgTable(
   'broadcasts',
   {
     id: text('id').primaryKey(),
-    type: text('type').notNull(),
-    body: text('body').notNull(),
-    idempotencyKey: text('idempotency_key'),
-    fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
-    deliveryCount: integer('delivery_count'),
-    filteredOut: jsonb('filtered_out').$type<FilteredOut[]>(),
-    traceParent: text('trace_parent'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
+    ...eventFields(),
   },
   (t) => [
     uniqueIndex('broadcasts_idempotency_key')
