@@ -140,8 +140,16 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
     );
     const ds = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, sent.id));
     expect(ds.map((d) => d.customerId).sort()).toEqual([a.id, b.id].sort());
-    for (const t of [a, b])
-      expect((await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data.map((e: Json) => e.id)).toEqual([sent.id]);
+    // Each customer sees it once, with no customer named and only its own delivery counted.
+    for (const t of [a, b]) {
+      const seen = (await ok(rest('GET', '/events', { key: t.key, query: { type: 'news.posted' } }))).data;
+      expect(seen.map((e: Json) => [e.id, e.customerId, e.deliveryCount])).toEqual([[sent.id, null, 1]]);
+    }
+    // The platform sees it once too, not once per customer's copy, with every delivery counted.
+    const all = (await ok(rest('GET', '/events', { key: platformKey, query: { type: 'news.posted' } }))).data;
+    expect(all.map((e: Json) => [e.id, e.customerId, e.deliveryCount])).toEqual([[sent.id, null, 2]]);
+    const read = await ok(rest('GET', '/events/{id}', { key: platformKey, params: { id: sent.id } }));
+    expect([read.customerId, read.deliveriesTotal]).toEqual([null, 2]);
   });
 
   it('"broadcast": true works over tRPC, and a repeat with its idempotency key returns the first', async () => {
