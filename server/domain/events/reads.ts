@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 
@@ -87,59 +87,46 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
   const customerId = listingCustomer(scope, input.customerId);
   const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
   const { body: _body, ...head } = getTableColumns(events);
-  const deliveryFilter = (eventId: SQL) =>
-    input.status || input.subscriptionId
-      ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${eventId}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
-      : undefined;
-  const own = await ctx.db
-    .select({
-      ...head,
+  // The same preview columns and the same filters on either table of events.
+  const listed = (t: typeof events | typeof broadcasts) => ({
+    columns: {
       // Only the preview's worth leaves the database (1,024 characters hold at least 1 KiB of UTF-8).
-      head: sql<string>`left(${events.body}, ${PAYLOAD_PREVIEW_BYTES})`,
-      bytes: sql<number>`octet_length(${events.body})`,
-      body: input.full ? events.body : sql<null>`null`,
-    })
+      head: sql<string>`left(${t.body}, ${PAYLOAD_PREVIEW_BYTES})`,
+      bytes: sql<number>`octet_length(${t.body})`,
+      body: input.full ? t.body : sql<null>`null`,
+    },
+    where: [
+      input.id ? eq(t.id, input.id) : undefined,
+      typeFilter(t.type, input.type),
+      input.from ? gte(t.createdAt, input.from) : undefined,
+      input.to ? lte(t.createdAt, input.to) : undefined,
+      input.status || input.subscriptionId
+        ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${t.id}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
+        : undefined,
+      input.cursor ? lt(t.id, input.cursor) : undefined,
+    ],
+  });
+  const own = listed(events);
+  const ownRows = await ctx.db
+    .select({ ...head, ...own.columns })
     .from(events)
-    .where(
-      and(
-        eventVisibility(customerId),
-        input.id ? eq(events.id, input.id) : undefined,
-        typeFilter(events.type, input.type),
-        input.from ? gte(events.createdAt, input.from) : undefined,
-        input.to ? lte(events.createdAt, input.to) : undefined,
-        deliveryFilter(sql`${events.id}`),
-        input.cursor ? lt(events.id, input.cursor) : undefined,
-      ),
-    )
+    .where(and(eventVisibility(customerId), ...own.where))
     .orderBy(desc(events.id))
     .limit(input.limit + 1);
   // Every customer's events: the broadcasts come from their own table, merged in id order.
   const { body: _b, ...broadcastHead } = getTableColumns(broadcasts);
-  const shared = customerId
+  const shared = listed(broadcasts);
+  const sharedRows = customerId
     ? []
     : (
         await ctx.db
-          .select({
-            ...broadcastHead,
-            head: sql<string>`left(${broadcasts.body}, ${PAYLOAD_PREVIEW_BYTES})`,
-            bytes: sql<number>`octet_length(${broadcasts.body})`,
-            body: input.full ? broadcasts.body : sql<null>`null`,
-          })
+          .select({ ...broadcastHead, ...shared.columns })
           .from(broadcasts)
-          .where(
-            and(
-              input.id ? eq(broadcasts.id, input.id) : undefined,
-              typeFilter(broadcasts.type, input.type),
-              input.from ? gte(broadcasts.createdAt, input.from) : undefined,
-              input.to ? lte(broadcasts.createdAt, input.to) : undefined,
-              deliveryFilter(sql`${broadcasts.id}`),
-              input.cursor ? lt(broadcasts.id, input.cursor) : undefined,
-            ),
-          )
+          .where(and(...shared.where))
           .orderBy(desc(broadcasts.id))
           .limit(input.limit + 1)
       ).map(asEvent);
-  const rows = [...own, ...shared].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit + 1);
+  const rows = [...ownRows, ...sharedRows].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit + 1);
   const p = page(rows, input.limit);
   const ids = p.data.map((e) => e.id);
   const counts = ids.length
