@@ -237,23 +237,9 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
   let result: { deliveries: number; filteredOut: number } | undefined;
   try {
     await ctx.db.transaction(async (tx) => {
-      const [scoped] =
-        job.customerId || !(await isBroadcast(tx, eventId))
-          ? await tx
-              .select({
-                id: events.id,
-                customerId: events.customerId,
-                type: events.type,
-                createdAt: events.createdAt,
-                retentionUntil: events.retentionUntil,
-                body: events.body,
-                traceParent: events.traceParent,
-              })
-              .from(events)
-              .where(and(eq(events.id, eventId), job.customerId ? eq(events.customerId, job.customerId) : undefined, isNull(events.fannedOutAt)))
-              .for('update')
-          : [];
-      const [broadcast] = scoped
+      // A job without a customer is a broadcast's, or a customer event's from before jobs named the
+      // customer: one read of `broadcasts` (under its lock) tells which.
+      const [broadcast] = job.customerId
         ? []
         : await tx
             .select({
@@ -263,9 +249,26 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
               retentionUntil: broadcasts.retentionUntil,
               body: broadcasts.body,
               traceParent: broadcasts.traceParent,
+              fannedOutAt: broadcasts.fannedOutAt,
             })
             .from(broadcasts)
-            .where(and(eq(broadcasts.id, eventId), isNull(broadcasts.fannedOutAt)))
+            .where(eq(broadcasts.id, eventId))
+            .for('update');
+      if (broadcast?.fannedOutAt) return; // already fanned out
+      const [scoped] = broadcast
+        ? []
+        : await tx
+            .select({
+              id: events.id,
+              customerId: events.customerId,
+              type: events.type,
+              createdAt: events.createdAt,
+              retentionUntil: events.retentionUntil,
+              body: events.body,
+              traceParent: events.traceParent,
+            })
+            .from(events)
+            .where(and(eq(events.id, eventId), job.customerId ? eq(events.customerId, job.customerId) : undefined, isNull(events.fannedOutAt)))
             .for('update');
       const event = scoped ?? (broadcast && { ...broadcast, customerId: null });
       if (!event) return; // already fanned out, or purged
@@ -279,9 +282,4 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
     throw err;
   }
   endFanoutSpan(span, result?.deliveries ?? 0, result?.filteredOut ?? 0);
-}
-
-async function isBroadcast(tx: Tx, id: string): Promise<boolean> {
-  const [b] = await tx.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.id, id));
-  return Boolean(b);
 }
