@@ -24,6 +24,17 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_customer_idx').on(t.customerId, t.id), index('audit_log_created_idx').on(t.createdAt)],
 );
 
+/** What usage counts, per customer and day: the same columns in the totals and in the pending deltas. */
+function usageCounters() {
+  return {
+    eventsPublished: integer('events_published').notNull().default(0),
+    deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
+    deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
+    deliveriesFailed: integer('deliveries_failed').notNull().default(0),
+    bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+  };
+}
+
 /**
  * Usage per customer and UTC day, counted incrementally in the transactions that accept events and
  * record attempts (never by re-reading deliveries): what a platform bills by.
@@ -33,11 +44,7 @@ export const usageDaily = pgTable(
   {
     customerId: text('customer_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
-    eventsPublished: integer('events_published').notNull().default(0),
-    deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
-    deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
-    deliveriesFailed: integer('deliveries_failed').notNull().default(0),
-    bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+    ...usageCounters(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.day] })],
 );
@@ -55,11 +62,7 @@ export const usageDeltas = pgTable(
     id: bigserial('id', { mode: 'number' }).notNull(),
     customerId: text('customer_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
-    eventsPublished: integer('events_published').notNull().default(0),
-    deliveriesAttempted: integer('deliveries_attempted').notNull().default(0),
-    deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
-    deliveriesFailed: integer('deliveries_failed').notNull().default(0),
-    bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+    ...usageCounters(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.id] }), index('usage_deltas_id_idx').on(t.id)],
 );
