@@ -19,6 +19,8 @@ export const citusSuites = [
   'server/api/routes.int.test.ts',
   'tests/fault/worker-kill.int.test.ts',
   'tests/fault/replay-kill.int.test.ts',
+  'server/domain/upkeep/partitions.int.test.ts',
+  'server/domain/upkeep/retention.int.test.ts',
 ];
 
 // Runs when this machine's PostgreSQL has Citus (`../shared/citus/install.sh`, or CITUS_PG_BINDIR);

@@ -4,6 +4,8 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { createDatabase } from './db/client';
 import { createBoss, ensureQueues } from './queue/boss';
 import { distributeTables, hasCitus } from './db/citus';
+import { env } from './env';
+import { ensurePartitions } from './domain/upkeep/partitions';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../drizzle/migrations');
 
@@ -18,6 +20,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   try {
     await migrate(database.db, { migrationsFolder });
     if (await hasCitus(database.sql)) await distributeTables(database.sql);
+    await ensurePartitions(database.db, { now: new Date(), intervalDays: env().PARTITION_DAYS });
   } finally {
     await database.close();
   }

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery/status';
 import { customers } from './customers';
-import { events } from './events';
 import { subscriptions } from './subscriptions';
 
 export type { DeliveryRoute, DeliveryStatus };
@@ -15,6 +14,9 @@ export type AttemptTrigger = 'initial' | 'retry' | 'replay' | 'test';
  * The status set and its meaning: server/domain/delivery/status.ts; every transition:
  * server/domain/delivery-state.ts.
  * `cycle_start` is the attempt count at which the current retry cycle began (a replay starts a new one).
+ * Partitioned by range of `id`, in step with `events`: a delivery's id carries its event's time and
+ * is derived from (event, subscription) (`deliveryIdOf`), so a delivery lives in its event's
+ * partition and the primary key makes the fan-out idempotent across every partition.
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -51,7 +53,6 @@ export const deliveries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.customerId] }),
-    foreignKey({ columns: [t.eventId, t.customerId], foreignColumns: [events.id, events.customerId], name: 'deliveries_event_fk' }).onDelete('cascade'),
     foreignKey({
       columns: [t.subscriptionId, t.customerId],
       foreignColumns: [subscriptions.id, subscriptions.customerId],
@@ -59,7 +60,7 @@ export const deliveries = pgTable(
     }).onDelete('cascade'),
     check('deliveries_status_check', sql.raw(`status in (${deliveryStatuses.map((v) => `'${v}'`).join(', ')})`)),
     check('deliveries_route_check', sql.raw(`route in (${deliveryRoutes.map((v) => `'${v}'`).join(', ')})`)),
-    uniqueIndex('deliveries_event_subscription_key').on(t.eventId, t.subscriptionId, t.customerId),
+    index('deliveries_event_subscription_idx').on(t.eventId, t.subscriptionId, t.customerId),
     index('deliveries_customer_created_idx').on(t.customerId, t.createdAt),
     index('deliveries_customer_status_idx').on(t.customerId, t.status, t.createdAt),
     index('deliveries_subscription_status_idx').on(t.subscriptionId, t.status),
@@ -85,6 +86,8 @@ export const deliveries = pgTable(
 /**
  * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt);
  * what differs per attempt is stored here: headers (timestamp, signature), response, timing, error.
+ * Partitioned by range of `delivery_id`: every attempt of a delivery, a replay a month later too,
+ * lives in its event's partition and goes with it at retention.
  */
 export const attempts = pgTable(
   'attempts',
@@ -92,7 +95,9 @@ export const attempts = pgTable(
     id: text('id').notNull(),
     deliveryId: text('delivery_id').notNull(),
     subscriptionId: text('subscription_id').notNull(),
-    customerId: text('customer_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     attemptSeq: integer('attempt_seq').notNull(),
     trigger: text('trigger').$type<AttemptTrigger>().notNull(),
     status: text('status').$type<AttemptStatus>().notNull(),
@@ -108,10 +113,12 @@ export const attempts = pgTable(
     nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
   },
   (t) => [
-    primaryKey({ columns: [t.id, t.customerId] }),
-    foreignKey({ columns: [t.deliveryId, t.customerId], foreignColumns: [deliveries.id, deliveries.customerId], name: 'attempts_delivery_fk' }).onDelete(
-      'cascade',
-    ),
+    primaryKey({ columns: [t.id, t.deliveryId, t.customerId] }),
+    foreignKey({
+      columns: [t.subscriptionId, t.customerId],
+      foreignColumns: [subscriptions.id, subscriptions.customerId],
+      name: 'attempts_subscription_fk',
+    }).onDelete('cascade'),
     uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq, t.customerId),
     index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
     index('attempts_customer_started_idx').on(t.customerId, t.startedAt),

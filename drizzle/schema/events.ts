@@ -39,6 +39,11 @@ function eventFields() {
  * distributed by it, co-located with the customer's deliveries and attempts).
  * A broadcast is kept once in `broadcasts`; its fan-out writes one copy here per customer it
  * reaches (same id, `broadcast` true), so every read of a customer's events stays on its shard.
+ * Partitioned by range of `id` (the id begins with its creation time), one partition per
+ * PARTITION_DAYS, together with the event's deliveries and attempts: retention drops a day's
+ * partitions (server/domain/upkeep/partitions.ts; the DDL is in migration 0013, which Drizzle does
+ * not model). A partitioned table's unique keys must contain the partition key, so idempotency keys
+ * have their own table, `event_keys`.
  */
 export const events = pgTable(
   'events',
@@ -53,9 +58,6 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.customerId] }),
-    uniqueIndex('events_idempotency_key')
-      .on(t.customerId, t.idempotencyKey)
-      .where(sql`${t.idempotencyKey} is not null`),
     index('events_customer_created_idx').on(t.customerId, t.createdAt),
     index('events_retention_idx').on(t.retentionUntil),
   ],
@@ -79,4 +81,22 @@ export const broadcasts = pgTable(
       .where(sql`${t.idempotencyKey} is not null`),
     index('broadcasts_retention_idx').on(t.retentionUntil),
   ],
+);
+
+/**
+ * A customer's idempotency keys: `(customer_id, key)` → the event published with it, unique across
+ * all of `events`' partitions (which cannot hold such a key themselves). Written in the publish
+ * transaction before the event; purged with the event's retention.
+ */
+export const eventKeys = pgTable(
+  'event_keys',
+  {
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    eventId: text('event_id').notNull(),
+    retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.key] }), index('event_keys_retention_idx').on(t.retentionUntil)],
 );

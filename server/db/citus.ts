@@ -23,6 +23,7 @@ export const referenceTables = ['customers', 'users', 'api_keys', 'portal_tokens
 export const distributedTables = [
   'subscriptions',
   'events',
+  'event_keys',
   'deliveries',
   'attempts',
   'bulk_replays',
@@ -58,7 +59,7 @@ export async function distributeTables(sql: postgres.Sql): Promise<string[]> {
     const keys = await reserved<{ table: string; name: string; def: string }[]>`
       select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def
       from pg_constraint
-      where contype = 'f' and (conrelid::regclass::text = any(${todo}) or confrelid::regclass::text = any(${todo}))`;
+      where contype = 'f' and conparentid = 0 and (conrelid::regclass::text = any(${todo}) or confrelid::regclass::text = any(${todo}))`;
     for (const k of keys) await reserved.unsafe(`alter table ${k.table} drop constraint ${k.name}`);
     for (const table of referenceTables) {
       if (done.has(table)) continue;

@@ -26,6 +26,8 @@ export type Ctx = {
     apiKeyCacheMs: number;
     customerMaxInFlight: number;
     retentionDays: number;
+    /** Length of one time partition of events, deliveries and attempts (upkeep/partitions.ts). */
+    partitionDays: number;
     /** Consecutive unhealthy outcomes that open a subscription's circuit breaker. */
     breakerThreshold: number;
     /** First cool-down of an open breaker before its probe. */

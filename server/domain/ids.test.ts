@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isId, newId, type IdKind } from './ids';
+import { deliveryIdOf, idFloor, isId, newId, timeOfId, type IdKind } from './ids';
 
 const kinds: Array<[IdKind, string]> = [
   ['customer', 'cus'],
@@ -45,5 +45,35 @@ describe('isId', () => {
     expect(isId('subscription', id.slice(0, -1))).toBe(false);
     expect(isId('subscription', `${id.slice(0, -1)}U`)).toBe(false); // U is not in the Crockford alphabet
     expect(isId('subscription', `x${id}`)).toBe(false);
+  });
+});
+
+describe('deliveryIdOf', () => {
+  const event = newId('event', Date.UTC(2026, 10, 29, 23, 59, 59, 999));
+  const [a, b] = [newId('subscription'), newId('subscription')];
+
+  it('is a delivery id carrying its event time, the same for the same pair and different for another', () => {
+    const id = deliveryIdOf(event, a);
+    expect(isId('delivery', id)).toBe(true);
+    expect(id.slice(4, 14)).toBe(event.slice(4, 14));
+    expect(timeOfId(id)).toBe(Date.UTC(2026, 10, 29, 23, 59, 59, 999));
+    expect(deliveryIdOf(event, a)).toBe(id);
+    expect(deliveryIdOf(event, b)).not.toBe(id);
+    expect(deliveryIdOf(newId('event', Date.UTC(2026, 10, 29, 23, 59, 59, 999)), a)).not.toBe(id);
+  });
+
+  it('falls between the id floors of its event time and the next millisecond', () => {
+    const t = Date.UTC(2026, 10, 29, 23, 59, 59, 999);
+    const id = deliveryIdOf(event, a);
+    expect(id >= idFloor('delivery', t)).toBe(true);
+    expect(id < idFloor('delivery', t + 1)).toBe(true);
+    // Midnight is a partition bound: the last millisecond before it sorts below it.
+    expect(id < idFloor('delivery', Date.UTC(2026, 10, 30))).toBe(true);
+  });
+});
+
+describe('timeOfId', () => {
+  it('reads back the time newId wrote', () => {
+    for (const t of [0, 33, Date.UTC(2026, 0, 1), Date.UTC(2099, 11, 31, 12)]) expect(timeOfId(newId('attempt', t))).toBe(t);
   });
 });

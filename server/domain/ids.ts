@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Prefixed, time-sortable ids: `evt_01J...`. 48 bits of milliseconds then 80 random bits, Crockford
@@ -31,22 +31,55 @@ export type Id<K extends IdKind> = string & { readonly __id: K };
 const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export function newId<K extends IdKind>(kind: K, now: number = Date.now()): Id<K> {
+  return `${prefixes[kind]}_${timePart(now)}${base32(randomBytes(10))}` as Id<K>;
+}
+
+/**
+ * The id of the delivery of `eventId` to `subscriptionId`: the event's time, then 80 bits of a hash
+ * of the pair. The same pair always gives the same id, so a fan-out that runs twice creates nothing
+ * twice (the primary key says so), and the delivery sorts, and is partitioned, with its event.
+ */
+export function deliveryIdOf(eventId: string, subscriptionId: string): Id<'delivery'> {
+  const digest = createHash('sha256').update(eventId).update('\u0000').update(subscriptionId).digest();
+  return `${prefixes.delivery}_${eventId.slice(4, 14)}${base32(digest.subarray(0, 10))}` as Id<'delivery'>;
+}
+
+/**
+ * The smallest id of this kind made at `ms` or later: ids compare as their times do, so a range of
+ * ids is a range of time (the partition bounds of server/domain/upkeep/partitions.ts).
+ */
+export function idFloor(kind: IdKind, ms: number): string {
+  return `${prefixes[kind]}_${timePart(ms)}`;
+}
+
+/** When an id was made (its first 48 bits). */
+export function timeOfId(id: string): number {
+  let t = 0;
+  for (const c of id.slice(4, 14)) t = t * 32 + alphabet.indexOf(c);
+  return t;
+}
+
+/** 48 bits of milliseconds as 10 Crockford base32 characters. */
+function timePart(ms: number): string {
   let time = '';
-  let t = now;
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = alphabet[t % 32]! + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(10);
-  let rand = '';
-  // 80 bits -> 16 base32 characters
+  return time;
+}
+
+/** 10 bytes (80 bits) as 16 base32 characters. */
+function base32(bytes: Uint8Array): string {
+  let out = '';
   let acc = 0n;
   for (const b of bytes) acc = (acc << 8n) | BigInt(b);
   for (let i = 0; i < 16; i++) {
-    rand = alphabet[Number(acc & 31n)]! + rand;
+    out = alphabet[Number(acc & 31n)]! + out;
     acc >>= 5n;
   }
-  return `${prefixes[kind]}_${time}${rand}` as Id<K>;
+  return out;
 }
 
 export function idPrefix(kind: IdKind): string {

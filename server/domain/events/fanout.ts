@@ -4,7 +4,7 @@ import type { FilteredOut } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import { admit, flagBacklog } from '../delivery/dispatch';
-import { newId } from '../ids';
+import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
 import { countUsage, dayOf } from '../audit/usage';
@@ -105,7 +105,8 @@ export async function matchingPage(
 /**
  * Creates the deliveries of `event` to `targets` in the caller's transaction and admits them into
  * their subscriptions' windows (server/domain/delivery/dispatch.ts); what does not fit waits in the table.
- * Idempotent: `(event_id, subscription_id)` is unique, so a re-run after a crash creates nothing twice.
+ * Idempotent: a delivery's id is derived from `(event_id, subscription_id)` (`deliveryIdOf`), so a
+ * re-run after a crash creates nothing twice.
  */
 export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<Map<string, number>> {
   return createDeliveriesFor(ctx, tx, [{ event, targets }]);
@@ -119,7 +120,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const now = ctx.now();
   const rows = items.flatMap(({ event, targets }) =>
     targets.map((s) => ({
-      id: newId('delivery', now.getTime()),
+      id: deliveryIdOf(event.id, s.id),
       eventId: event.id,
       subscriptionId: s.id,
       customerId: s.customerId,
@@ -137,7 +138,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const inserted = await tx
     .insert(deliveries)
     .values(rows)
-    .onConflictDoNothing({ target: [deliveries.eventId, deliveries.subscriptionId, deliveries.customerId] })
+    .onConflictDoNothing({ target: [deliveries.id, deliveries.customerId] })
     .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, customerId: deliveries.customerId, status: deliveries.status });
   for (const d of inserted) made.set(d.customerId, (made.get(d.customerId) ?? 0) + 1);
   const waiting = inserted.filter((d) => d.status === 'pending');

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { broadcasts, customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { broadcasts, customers, deliveries, eventKeys, events, subscriptions } from '../../../drizzle/schema';
 import { metrics } from '../../metrics';
 import { batcher } from '../../batch';
 import type { Tx } from '../../db/client';
@@ -293,12 +293,27 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     retentionUntil: retentionFrom(ctx, p.now),
     ...(p.span && { traceParent: traceparentOf(p.span) ?? null }),
   });
+  // A customer's idempotency key is claimed first, in `event_keys` (unique across every partition of
+  // `events`): an event whose key is already taken is a repeat and is not inserted.
+  const keyed = scoped.filter((p) => p.input.idempotencyKey);
+  const claimed = new Set(
+    keyed.length
+      ? (
+          await tx
+            .insert(eventKeys)
+            .values(keyed.map((p) => ({ customerId: p.customerId!, key: p.input.idempotencyKey!, eventId: p.id, retentionUntil: retentionFrom(ctx, p.now) })))
+            .onConflictDoNothing()
+            .returning({ eventId: eventKeys.eventId })
+        ).map((k) => k.eventId)
+      : [],
+  );
+  const unclaimed = scoped.filter((p) => !p.input.idempotencyKey || claimed.has(p.id));
   const inserted = [
-    ...(scoped.length
+    ...(unclaimed.length
       ? await tx
           .insert(events)
           .values(
-            scoped.map((p) => {
+            unclaimed.map((p) => {
               const routing = inline.get(p.id);
               return {
                 ...common(p),
@@ -363,16 +378,15 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
         ? await tx
             .select({
               id: events.id,
-              idempotencyKey: events.idempotencyKey,
+              idempotencyKey: eventKeys.key,
               deliveryCount: events.deliveryCount,
               type: events.type,
               body: events.body,
               customerId: events.customerId,
             })
-            .from(events)
-            .where(
-              and(inArray(events.idempotencyKey, keys(repeatedScoped)), inArray(events.customerId, [...new Set(repeatedScoped.map((p) => p.customerId!))])),
-            )
+            .from(eventKeys)
+            .innerJoin(events, and(eq(events.id, eventKeys.eventId), eq(events.customerId, eventKeys.customerId)))
+            .where(and(inArray(eventKeys.key, keys(repeatedScoped)), inArray(eventKeys.customerId, [...new Set(repeatedScoped.map((p) => p.customerId!))])))
         : []),
       ...(repeatedBroadcasts.length
         ? (
