@@ -62,30 +62,30 @@ export async function runPurge(argv: string[] = []) {
           ),
           g as (
             select g, t.cus, ${new Date(day + 12 * 3600_000).toISOString()}::timestamptz as at
-            from generate_series(${from}::bigint, ${to - 1}::bigint) g join t on t.k = (g % ${CUSTOMERS}) + 1
+            from generate_series(${from}::bigint, ${to - 1}::bigint) g join t on t.k = (g % ${CUSTOMERS}::int) + 1
           ),
           e as (
             insert into events (id, customer_id, type, body, retention_until, fanned_out_at, delivery_count, created_at)
-            select ${evt} || ${tag} || lpad(g::text, 15, '0'), cus, 'history.event',
+            select ${evt}::text || ${tag}::text || lpad(g::text, 15, '0'), cus, 'history.event',
                    '{"type":"history.event","data":{"order":' || g || ',"note":"' || repeat('x', 400) || '"}}',
-                   at + interval '30 days', at, ${DELIVERIES_PER_EVENT}, at
+                   at + interval '30 days', at, ${DELIVERIES_PER_EVENT}::int, at
             from g
           ),
           d as (
             insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, attempt_count, next_attempt_at,
                                     cycle_started_at, last_attempt_at, last_response_status, completed_at, created_at, updated_at)
-            select ${dlv} || ${tag} || lpad(g::text, 14, '0') || k, ${evt} || ${tag} || lpad(g::text, 15, '0'),
-                   (${tenants.map((t) => t.subs)}::text[])[((g % ${CUSTOMERS}) + 1)::int][k], cus, 'history.event',
+            select ${dlv}::text || ${tag}::text || lpad(g::text, 14, '0') || k, ${evt}::text || ${tag}::text || lpad(g::text, 15, '0'),
+                   (${tenants.flatMap((t) => t.subs)}::text[])[((g % ${CUSTOMERS}::int) * ${DELIVERIES_PER_EVENT}::int + k)::int], cus, 'history.event',
                    'succeeded', 1, at, at, at, 200, at, at, at
-            from g cross join generate_series(1, ${DELIVERIES_PER_EVENT}) k
+            from g cross join generate_series(1, ${DELIVERIES_PER_EVENT}::int) k
           )
           insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers,
                                 response_status, response_body, latency_ms, started_at)
-          select 'att_' || ${tag} || g || '_' || k, ${dlv} || ${tag} || lpad(g::text, 14, '0') || k,
-                 (${tenants.map((t) => t.subs)}::text[])[((g % ${CUSTOMERS}) + 1)::int][k], cus, 1, 'initial', 'succeeded',
-                 'http://127.0.0.1:9/hook', '{"content-type":"application/json","webhook-signature":"v1,${'x'.repeat(44)}"}'::jsonb,
+          select 'att_' || ${tag}::text || g || '_' || k, ${dlv}::text || ${tag}::text || lpad(g::text, 14, '0') || k,
+                 (${tenants.flatMap((t) => t.subs)}::text[])[((g % ${CUSTOMERS}::int) * ${DELIVERIES_PER_EVENT}::int + k)::int], cus, 1, 'initial', 'succeeded',
+                 'http://127.0.0.1:9/hook', ${JSON.stringify({ 'content-type': 'application/json', 'webhook-signature': `v1,${'x'.repeat(44)}` })}::jsonb,
                  200, 'ok', 12, at
-          from g cross join generate_series(1, ${DELIVERIES_PER_EVENT}) k`;
+          from g cross join generate_series(1, ${DELIVERIES_PER_EVENT}::int) k`;
       }
     };
     const seedStart = performance.now();

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import type { Logger } from '../../log';
 import { idFloor, timeOfId, type IdKind } from '../ids';
 
@@ -28,8 +28,12 @@ export const PARTITIONED: ReadonlyArray<{ table: string; key: string; kind: IdKi
 const DAY = 86_400_000;
 /** Ranges created ahead of the current one. */
 export const PARTITIONS_AHEAD = 3;
-/** DDL waits at most this long for its lock (it needs the parent table to itself for a moment). */
-const LOCK_TIMEOUT = '5s';
+/**
+ * Partition DDL needs each parent table to itself for a moment, and every query on the table queues
+ * behind it while it waits: it waits at most this long, gives way in a deadlock, and tries again.
+ */
+const LOCK_TIMEOUT = '1s';
+const DDL_TRIES = 5;
 
 export type Range = { from: number; to: number };
 
@@ -94,26 +98,23 @@ export async function ensurePartitions(db: Db, opts: { now: Date; intervalDays: 
   const created: string[] = [];
   for (const range of todo) {
     const suffix = suffixOf(range.from);
-    const done = await db
-      .transaction(async (tx) => {
-        await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`));
-        for (const { table, key, kind } of PARTITIONED) {
-          const [from, to] = [idFloor(kind, range.from), idFloor(kind, range.to)];
-          const [stray] = await tx.execute(
-            sql`select 1 as x from ${sql.identifier(`${table}_default`)} where ${sql.identifier(key)} >= ${from} and ${sql.identifier(key)} < ${to} limit 1`,
-          );
-          if (stray) {
-            opts.log?.warn({ table, range: suffix }, 'partitions: rows of this range are in the default partition; range left to it');
-            throw new StrayRows();
-          }
-          await tx.execute(sql.raw(`create table if not exists ${table}_${suffix} partition of ${table} for values from ('${from}') to ('${to}')`));
+    const done = await ddl(db, opts.log, `create ${suffix}`, async (tx) => {
+      for (const { table, key, kind } of PARTITIONED) {
+        const [from, to] = [idFloor(kind, range.from), idFloor(kind, range.to)];
+        const [stray] = await tx.execute(
+          sql`select 1 as x from ${sql.identifier(`${table}_default`)} where ${sql.identifier(key)} >= ${from} and ${sql.identifier(key)} < ${to} limit 1`,
+        );
+        if (stray) {
+          opts.log?.warn({ table, range: suffix }, 'partitions: rows of this range are in the default partition; range left to it');
+          throw new StrayRows();
         }
-        return true;
-      })
-      .catch((err: unknown) => {
-        if (err instanceof StrayRows) return false;
-        throw err;
-      });
+        await tx.execute(sql.raw(`create table if not exists ${table}_${suffix} partition of ${table} for values from ('${from}') to ('${to}')`));
+      }
+      return true;
+    }).catch((err: unknown) => {
+      if (err instanceof StrayRows) return false;
+      throw err;
+    });
     if (done) created.push(suffix);
   }
   if (created.length) opts.log?.info({ created }, 'partitions: created');
@@ -140,14 +141,43 @@ export async function dropExpiredPartitions(
     const latest = stats?.latest ? Date.parse(stats.latest) : null;
     const expired = latest === null ? range.to + opts.retentionDays * DAY <= now : latest <= now;
     if (!expired) continue;
-    await db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`));
+    const done = await ddl(db, opts.log, `drop ${range.suffix}`, async (tx) => {
       // Attempts, then deliveries, then events: a reader never finds an attempt without its delivery.
       for (const { table } of [...PARTITIONED].reverse()) await tx.execute(sql.raw(`drop table if exists ${table}_${range.suffix}`));
+      return true;
     });
+    if (!done) continue;
     dropped.push(range.suffix);
     events += stats?.n ?? 0;
   }
   if (dropped.length) opts.log?.info({ dropped, events }, 'partitions: dropped expired');
   return { dropped, events };
+}
+
+/**
+ * Runs partition DDL in a transaction that yields to traffic: a short lock_timeout, and in a
+ * deadlock with a running transaction this one is the victim where the server lets it choose (a
+ * short deadlock_timeout, when the role may set it). Tried DDL_TRIES times; then left for the next
+ * run (the ranges are made days ahead; until then rows go to the default partition), returning
+ * false.
+ */
+async function ddl(db: Db, log: Logger | undefined, what: string, body: (tx: Tx) => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`));
+        await tx.execute(sql.raw(`do $$ begin perform set_config('deadlock_timeout', '50ms', true); exception when insufficient_privilege then null; end $$`));
+        return body(tx);
+      });
+    } catch (err) {
+      // Drizzle wraps the driver's error; the SQLSTATE is on it or on its cause.
+      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      if (code !== '55P03' && code !== '40P01') throw err;
+      if (attempt >= DDL_TRIES) {
+        log?.warn({ what, code }, 'partitions: the tables stayed busy; left for the next run');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
