@@ -18,7 +18,7 @@ import { platformScope, customerScope, type Ctx } from '../server/domain/context
 import { createCustomer } from '../server/domain/tenants/customers';
 import { DomainError } from '../server/domain/errors';
 import { publishEvent } from '../server/domain/events/publish';
-import { newId } from '../server/domain/ids';
+import { deliveryIdOf, newId } from '../server/domain/ids';
 import { createBulkReplay, getBulkReplay } from '../server/domain/replay/bulk';
 import { createSubscription } from '../server/domain/tenants/subscriptions';
 import { benchContext } from './lib/context';
@@ -164,7 +164,7 @@ async function seedDead(ctx: Ctx, customerId: string, subscriptionId: string, n:
     await ctx.db.insert(events).values(evs);
     await ctx.db.insert(deliveries).values(
       evs.map((e) => ({
-        id: newId('delivery'),
+        id: deliveryIdOf(e.id, subscriptionId),
         eventId: e.id,
         subscriptionId,
         customerId,

@@ -179,6 +179,7 @@ console.log(
     `\ningest (publishEvent in-process, 16 concurrent, 1 KiB, no workers): ${s.rate.toFixed(0)} events/s; machine ${s.busy.toFixed(0)}% busy, postgres ${s.pg.toFixed(0)}%, publisher ${s.self.toFixed(0)}%, ${s.commits.toFixed(0)} commits/s`,
   );
   // Those events' deliveries are not part of the drain runs.
+  await sql`delete from deliveries where event_type = 'bench.ingest'`;
   await sql`delete from events where type = 'bench.ingest'`;
   await sql`delete from pgboss.job where name = 'deliver'`;
   await sql`update deliveries set queued_at = null where queued_at is not null`;

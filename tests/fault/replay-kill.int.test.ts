@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
-import { newId } from '../../server/domain/ids';
+import { deliveryIdOf, newId } from '../../server/domain/ids';
 import { createBulkReplay, getBulkReplay } from '../../server/domain/replay/bulk';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/tenants/subscriptions';
@@ -68,7 +68,7 @@ describe('SIGKILL of a worker during a bulk replay', () => {
       await ctx.db.insert(events).values(evs);
       await ctx.db.insert(deliveries).values(
         evs.map((e) => ({
-          id: newId('delivery'),
+          id: deliveryIdOf(e.id, sub.id),
           eventId: e.id,
           subscriptionId: sub.id,
           customerId: c.id,
