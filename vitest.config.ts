@@ -21,6 +21,7 @@ export const citusSuites = [
   'tests/fault/replay-kill.int.test.ts',
   'server/domain/upkeep/partitions.int.test.ts',
   'server/domain/upkeep/retention.int.test.ts',
+  'server/db/migrations.int.test.ts',
 ];
 
 // Runs when this machine's PostgreSQL has Citus (`../shared/citus/install.sh`, or CITUS_PG_BINDIR);

@@ -41,9 +41,13 @@ export async function hasCitus(sql: postgres.Sql): Promise<boolean> {
 
 /**
  * Makes the reference and distributed tables what the lists above say, skipping those already
- * done, so it is safe to run after every migration. Returns the tables it changed.
+ * done, so it is safe to run after every migration. Returns the tables it changed. (`layout`: the
+ * lists above; the migration tests pass an earlier release's.)
  */
-export async function distributeTables(sql: postgres.Sql): Promise<string[]> {
+export async function distributeTables(
+  sql: postgres.Sql,
+  layout: { reference: readonly string[]; distributed: readonly string[] } = { reference: referenceTables, distributed: distributedTables },
+): Promise<string[]> {
   const changed: string[] = [];
   const reserved = await sql.reserve();
   try {
@@ -51,7 +55,7 @@ export async function distributeTables(sql: postgres.Sql): Promise<string[]> {
     const done = new Set(
       (await reserved<{ name: string }[]>`select logicalrelid::regclass::text as name from pg_dist_partition`).map((r) => r.name.replace(/^public\./, '')),
     );
-    const todo = [...referenceTables, ...distributedTables].filter((t) => !done.has(t));
+    const todo = [...layout.reference, ...layout.distributed].filter((t) => !done.has(t));
     if (todo.length === 0) return changed;
     // Citus refuses a foreign key from a local table to a distributed one, which every step but
     // the last would leave: the foreign keys touching these tables come off, and go back on once
@@ -61,15 +65,15 @@ export async function distributeTables(sql: postgres.Sql): Promise<string[]> {
       from pg_constraint
       where contype = 'f' and conparentid = 0 and (conrelid::regclass::text = any(${todo}) or confrelid::regclass::text = any(${todo}))`;
     for (const k of keys) await reserved.unsafe(`alter table ${k.table} drop constraint ${k.name}`);
-    for (const table of referenceTables) {
+    for (const table of layout.reference) {
       if (done.has(table)) continue;
       await reserved`select create_reference_table(${table})`;
       changed.push(table);
     }
-    const [first] = distributedTables;
-    for (const table of distributedTables) {
+    const [first] = layout.distributed;
+    for (const table of layout.distributed) {
       if (done.has(table)) continue;
-      const colocateWith = table === first ? 'default' : first;
+      const colocateWith = table === first ? 'default' : (first ?? 'default');
       await reserved`select create_distributed_table(${table}, 'customer_id', colocate_with => ${colocateWith})`;
       changed.push(table);
     }

@@ -7,9 +7,10 @@ import { createCitusDatabase, dropCitusDatabase } from '../../scripts/lib/citus'
 /**
  * A fresh, migrated database for one test file, on the run's server (see global-setup.ts). In the
  * `citus` project (citus-setup.ts) it is a Citus database on every node of the local cluster,
- * with the tenant tables distributed by the migration.
+ * with the tenant tables distributed by the migration. `migrate: false`: an empty database.
  */
-export async function createTestDatabase(label = 'test'): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(label = 'test', opts: { migrate?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  const migrate = opts.migrate === false ? async () => {} : migrateDatabase;
   const admin = inject('adminUrl');
   const name = `hr_${label
     .replace(/[^a-z0-9]/gi, '_')
@@ -18,7 +19,7 @@ export async function createTestDatabase(label = 'test'): Promise<{ url: string;
   const workers = inject('citusWorkerUrls') ?? [];
   if (workers.length) {
     const url = await createCitusDatabase(admin, workers, name);
-    await migrateDatabase(url);
+    await migrate(url);
     return { url, drop: () => dropCitusDatabase(admin, workers, name) };
   }
   const sql = postgres(admin, { max: 1, onnotice: () => {} });
@@ -27,7 +28,7 @@ export async function createTestDatabase(label = 'test'): Promise<{ url: string;
   const u = new URL(admin);
   u.pathname = `/${name}`;
   const url = u.toString();
-  await migrateDatabase(url);
+  await migrate(url);
   return {
     url,
     async drop() {
