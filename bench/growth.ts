@@ -17,10 +17,13 @@ import { listEventsInput } from '../server/domain/schemas';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/tenants/subscriptions';
 import { rawClient } from '../server/db/client';
+import { idFloor } from '../server/domain/ids';
+import { ensurePartitions } from '../server/domain/upkeep/partitions';
 import { benchContext } from './lib/context';
 import { benchDatabase, saveResult, sleep, startReceiverProcess, startWorkerProcess, stopProcesses } from './lib/harness';
 import { percentile, printTable } from './lib/table';
 
+const DAY = 86_400_000;
 const HISTORY_CUSTOMERS = 200;
 const DRAIN_CUSTOMERS = 20;
 const WARMUP_MS = 4000;
@@ -83,37 +86,50 @@ export async function runGrowth(argv: string[] = []) {
       drain.push({ customerId: cus.id, subscriptionId: sub.id });
     }
 
-    /** Events [from, to) of `prefix` over `tenants`: two succeeded deliveries each, one attempt each, within the last 7 days. */
-    const seed = async (prefix: string, tenants: Tenant[], from: number, to: number) => {
+    // History spreads over the last 7 days, each with its partitions (server/domain/upkeep/partitions.ts),
+    // as a week of traffic would: ids carry their day's time, so rows land in that day's partitions.
+    const days = Array.from({ length: 7 }, (_, i) => Math.floor((Date.now() - (i + 1) * DAY) / DAY) * DAY);
+    for (const day of days) await ensurePartitions(ctx.db, { now: new Date(day), intervalDays: 1, ahead: 0 });
+    const noon = days.map((d) => d + 12 * 3600_000);
+    const timePrefix = (kind: 'event' | 'delivery') => noon.map((t) => idFloor(kind, t));
+
+    /**
+     * Events [from, to) tagged `tag` (one Crockford letter) over `tenants`: two succeeded deliveries
+     * each, one attempt each, on one of the last 7 days.
+     */
+    const seed = async (tag: string, tenants: Tenant[], from: number, to: number) => {
       await sql`
         with s as (
           select * from unnest(${tenants.map((t) => t.customerId)}::text[], ${tenants.map((t) => t.subs[0])}::text[], ${tenants.map((t) => t.subs[1])}::text[])
           with ordinality as t(cus, sub1, sub2, k)
         ),
         g as (
-          select g, s.cus, s.sub1, s.sub2, now() - (random() * interval '7 days') as at
-          from generate_series(${from}::bigint, ${to - 1}::bigint) g join s on s.k = (g % ${tenants.length}) + 1
+          select g, s.cus, s.sub1, s.sub2,
+                 (${timePrefix('event')}::text[])[(g % 7)::int + 1] || ${tag}::text || lpad(g::text, 15, '0') as evt,
+                 (${timePrefix('delivery')}::text[])[(g % 7)::int + 1] || ${tag}::text || lpad(g::text, 14, '0') as dlv,
+                 (${noon.map((t) => new Date(t).toISOString())}::timestamptz[])[(g % 7)::int + 1] as at
+          from generate_series(${from}::bigint, ${to - 1}::bigint) g join s on s.k = (g % ${tenants.length}::int) + 1
         ),
         e as (
           insert into events (id, customer_id, type, body, retention_until, fanned_out_at, delivery_count, created_at)
-          select 'evt_' || ${prefix} || g, cus, 'history.event', '{"id":"evt_' || ${prefix} || g || '","type":"history.event","data":{"n":' || g || '}}',
+          select evt, cus, 'history.event', '{"id":"' || evt || '","type":"history.event","data":{"n":' || g || '}}',
                  at + interval '30 days', at, 2, at
           from g
         ),
         d as (
           insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, attempt_count, next_attempt_at,
                                   cycle_started_at, last_attempt_at, last_response_status, completed_at, created_at, updated_at)
-          select 'dlv_' || ${prefix} || g || '_' || k, 'evt_' || ${prefix} || g, case k when 1 then sub1 else sub2 end, cus, 'history.event',
+          select dlv || k, evt, case k when 1 then sub1 else sub2 end, cus, 'history.event',
                  'succeeded', 1, at, at, at, 200, at, at, at
           from g cross join generate_series(1, 2) k
         )
         insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers,
                               response_status, latency_ms, started_at)
-        select 'att_' || ${prefix} || g || '_' || k, 'dlv_' || ${prefix} || g || '_' || k, case k when 1 then sub1 else sub2 end, cus, 1,
+        select 'att_' || substr(dlv, 5) || k, dlv || k, case k when 1 then sub1 else sub2 end, cus, 1,
                'initial', 'succeeded', 'http://127.0.0.1/ok', '{"content-type":"application/json"}'::jsonb, 200, 12, at
         from g cross join generate_series(1, 2) k`;
     };
-    await seed('r', [reader], 0, 1000);
+    await seed('R', [reader], 0, 1000);
 
     let seeded = 0;
     for (const size of sizes) {
@@ -121,7 +137,7 @@ export async function runGrowth(argv: string[] = []) {
       const t0 = Date.now();
       for (let from = seeded; from < size; from += 500_000) {
         const to = Math.min(size, from + 500_000);
-        await seed('h', history, from / 2, to / 2);
+        await seed('H', history, from / 2, to / 2);
         console.log(`  seeded ${to.toLocaleString()} deliveries`);
       }
       if (size > seeded) await sql`analyze`;
@@ -142,12 +158,14 @@ export async function runGrowth(argv: string[] = []) {
         g as (select g, s.sub, s.cus from generate_series(1, 60000) g join s on s.k = (g % ${DRAIN_CUSTOMERS}) + 1),
         e as (
           insert into events (id, customer_id, type, body, retention_until, fanned_out_at, delivery_count)
-          select 'evt_d' || ${size} || '_' || g, cus, 'drain.event', '{"id":"evt_d' || g || '","type":"drain.event","data":{"pad":"' || repeat('x', 900) || '"}}',
-                 now() + interval '30 days', now(), 1
+          select ${idFloor('event', Date.now())}::text || 'D' || lpad(${size}::text, 10, '0') || lpad(g::text, 5, '0'), cus, 'drain.event',
+                 '{"type":"drain.event","data":{"pad":"' || repeat('x', 900) || '"}}', now() + interval '30 days', now(), 1
           from g
         )
         insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, next_attempt_at, cycle_started_at)
-        select 'dlv_d' || ${size} || '_' || g, 'evt_d' || ${size} || '_' || g, sub, cus, 'drain.event', 'pending', now(), now() from g`;
+        select ${idFloor('delivery', Date.now())}::text || 'D' || lpad(${size}::text, 10, '0') || lpad(g::text, 5, '0'),
+               ${idFloor('event', Date.now())}::text || 'D' || lpad(${size}::text, 10, '0') || lpad(g::text, 5, '0'),
+               sub, cus, 'drain.event', 'pending', now(), now() from g`;
       await sql`update subscriptions set backlog = true where customer_id = any(${drain.map((d) => d.customerId)}::text[])`;
       const worker = startWorkerProcess(db.url, { WORKER_CONCURRENCY: '256' });
       // Timed from the worker's first heartbeat (start-up takes seconds on a busy machine).
@@ -170,8 +188,8 @@ export async function runGrowth(argv: string[] = []) {
       await sql`delete from pgboss.job where name = 'deliver'`;
       await sql`update deliveries set status = 'succeeded', queued_at = null where status = 'pending' and event_type = 'drain.event'`;
       const [rows] = await sql<{ d: string; a: string }[]>`
-        select (select reltuples::bigint from pg_class where relname = 'deliveries')::text as d,
-               (select reltuples::bigint from pg_class where relname = 'attempts')::text as a`;
+        select (select sum(c.reltuples)::bigint from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'deliveries'::regclass)::text as d,
+               (select sum(c.reltuples)::bigint from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'attempts'::regclass)::text as a`;
       results.push({
         history: size,
         deliveriesRows: Number(rows?.d ?? 0),
