@@ -107,7 +107,7 @@ export async function runGrowth(argv: string[] = []) {
           select g, s.cus, s.sub1, s.sub2,
                  (${timePrefix('event')}::text[])[(g % 7)::int + 1] || ${tag}::text || lpad(g::text, 15, '0') as evt,
                  (${timePrefix('delivery')}::text[])[(g % 7)::int + 1] || ${tag}::text || lpad(g::text, 14, '0') as dlv,
-                 (${noon.map((t) => new Date(t).toISOString())}::timestamptz[])[(g % 7)::int + 1] as at
+                 (${noon.map((t) => new Date(t).toISOString())}::text[])[(g % 7)::int + 1]::timestamptz as at
           from generate_series(${from}::bigint, ${to - 1}::bigint) g join s on s.k = (g % ${tenants.length}::int) + 1
         ),
         e as (

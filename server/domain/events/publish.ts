@@ -307,13 +307,13 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
         ).map((k) => k.eventId)
       : [],
   );
-  const unclaimed = scoped.filter((p) => !p.input.idempotencyKey || claimed.has(p.id));
+  const toInsert = scoped.filter((p) => !p.input.idempotencyKey || claimed.has(p.id));
   const inserted = [
-    ...(unclaimed.length
+    ...(toInsert.length
       ? await tx
           .insert(events)
           .values(
-            unclaimed.map((p) => {
+            toInsert.map((p) => {
               const routing = inline.get(p.id);
               return {
                 ...common(p),
