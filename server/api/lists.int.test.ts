@@ -175,6 +175,16 @@ describe('event filters', () => {
     expect(ids(got.data)).toEqual(expected);
     expect(expected.length).toBeGreaterThanOrEqual(3);
     expect((await ok(rest('GET', '/events', { key: c.key, query: { from: new Date(Date.now() + 3600_000).toISOString() } }))).data).toEqual([]);
+    // Far bounds (before 1970, past the ids' 48 bits of time) still hold everything.
+    const wide = await ok(rest('GET', '/events', { key: c.key, query: { from: '1900-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z', limit: '100' } }));
+    const everything = await ok(rest('GET', '/events', { key: c.key, query: { limit: '100' } }));
+    expect(ids(wide.data)).toEqual(ids(everything.data));
+    expect(ids(wide.data)).toEqual(expect.arrayContaining(all.map((e) => e.id)));
+    // One instant as both bounds: the events of that millisecond.
+    const at = oldestFirst[3].createdAt as string;
+    const same = await ok(rest('GET', '/events', { key: c.key, query: { from: at, to: at } }));
+    expect(ids(same.data)).toEqual(all.filter((e) => e.createdAt === at).map((e) => e.id));
+    expect(ids(same.data)).toContain(oldestFirst[3].id);
   });
 
   it('lets the platform narrow to one customer, and a customer see only its own', async () => {

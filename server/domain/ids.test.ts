@@ -72,6 +72,14 @@ describe('deliveryIdOf', () => {
   });
 });
 
+describe('idFloor', () => {
+  it('clamps times before 1970 and past 48 bits to the first and last id, so a range stays a range', () => {
+    expect(idFloor('event', Date.UTC(1900, 0, 1))).toBe('evt_0000000000');
+    expect(idFloor('event', 2 ** 50)).toBe('evt_7ZZZZZZZZZ');
+    expect(idFloor('event', Date.UTC(1900, 0, 1)) <= newId('event')).toBe(true);
+  });
+});
+
 describe('timeOfId', () => {
   it('reads back the time newId wrote', () => {
     for (const t of [0, 33, Date.UTC(2026, 0, 1), Date.UTC(2099, 11, 31, 12)]) expect(timeOfId(newId('attempt', t))).toBe(t);

@@ -59,10 +59,10 @@ export function timeOfId(id: string): number {
   return t;
 }
 
-/** 48 bits of milliseconds as 10 Crockford base32 characters. */
+/** 48 bits of milliseconds as 10 Crockford base32 characters (times outside them clamped to the ends). */
 function timePart(ms: number): string {
   let time = '';
-  let t = ms;
+  let t = Math.min(Math.max(Math.floor(ms), 0), 2 ** 48 - 1);
   for (let i = 0; i < 10; i++) {
     time = alphabet[t % 32]! + time;
     t = Math.floor(t / 32);

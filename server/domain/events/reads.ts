@@ -2,6 +2,7 @@ import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'driz
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 
+import { idFloor } from '../ids';
 import { notFound } from '../errors';
 import { listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
@@ -98,8 +99,10 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
     where: [
       input.id ? eq(t.id, input.id) : undefined,
       typeFilter(t.type, input.type),
-      input.from ? gte(t.createdAt, input.from) : undefined,
-      input.to ? lte(t.createdAt, input.to) : undefined,
+      // An event's id begins with its creation time: the id bounds let the planner skip the
+      // partitions and index ranges outside [from, to]; created_at keeps the bounds exact.
+      input.from ? and(gte(t.createdAt, input.from), gte(t.id, idFloor('event', input.from.getTime()))) : undefined,
+      input.to ? and(lte(t.createdAt, input.to), lt(t.id, idFloor('event', input.to.getTime() + 1))) : undefined,
       input.status || input.subscriptionId
         ? sql`exists (select 1 from ${deliveries} where ${deliveries.eventId} = ${t.id}${deliveryCustomer}${input.status ? sql` and ${deliveries.status} = ${input.status}` : sql``}${input.subscriptionId ? sql` and ${deliveries.subscriptionId} = ${input.subscriptionId}` : sql``})`
         : undefined,
