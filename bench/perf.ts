@@ -304,7 +304,8 @@ export async function runPerf() {
     let fanned: { at: Date | null; n: number | null } = { at: null, n: null };
     while (Date.now() - fanT0 < 120_000) {
       const [e] = await ctx.db.execute<{ fanned_out_at: string | null; delivery_count: number | null }>(
-        sql`select fanned_out_at, delivery_count from events where id = ${fanId}`,
+        // A broadcast: `broadcasts` holds its total (each customer's copy in `events` only its own share).
+        sql`select fanned_out_at, delivery_count from broadcasts where id = ${fanId}`,
       );
       if (e?.fanned_out_at) {
         fanned = { at: new Date(e.fanned_out_at), n: e.delivery_count };
