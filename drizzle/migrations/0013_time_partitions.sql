@@ -158,8 +158,10 @@ CREATE INDEX "attempts_subscription_started_idx" ON "attempts" USING btree ("sub
 --> statement-breakpoint
 CREATE INDEX "attempts_customer_started_idx" ON "attempts" USING btree ("customer_id", "started_at");
 --> statement-breakpoint
--- Foreign keys to customers and subscriptions only: an event's deliveries and attempts live in its
--- partitions and leave with them, so they no longer reference each other.
+-- Foreign keys to customers (and a delivery's to its subscription) only: an event's deliveries and
+-- attempts live in its partitions and leave with them, so they no longer reference each other. An
+-- attempt does not reference its subscription: inserting it would share-lock the subscription row
+-- the recording transaction then locks for update (two recorders of one subscription deadlocked).
 ALTER TABLE "events" ADD CONSTRAINT "events_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;
 --> statement-breakpoint
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;
@@ -167,7 +169,5 @@ ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_customer_id_customers_id_fk"
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_subscription_fk" FOREIGN KEY ("subscription_id", "customer_id") REFERENCES "public"."subscriptions"("id", "customer_id") ON DELETE cascade ON UPDATE no action;
 --> statement-breakpoint
 ALTER TABLE "attempts" ADD CONSTRAINT "attempts_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;
---> statement-breakpoint
-ALTER TABLE "attempts" ADD CONSTRAINT "attempts_subscription_fk" FOREIGN KEY ("subscription_id", "customer_id") REFERENCES "public"."subscriptions"("id", "customer_id") ON DELETE cascade ON UPDATE no action;
 --> statement-breakpoint
 ALTER TABLE "event_keys" ADD CONSTRAINT "event_keys_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;

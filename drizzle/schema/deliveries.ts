@@ -87,7 +87,10 @@ export const deliveries = pgTable(
  * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt);
  * what differs per attempt is stored here: headers (timestamp, signature), response, timing, error.
  * Partitioned by range of `delivery_id`: every attempt of a delivery, a replay a month later too,
- * lives in its event's partition and goes with it at retention.
+ * lives in its event's partition and goes with it at retention. No foreign key to its subscription:
+ * recording an attempt would then share-lock the subscription row that the same transaction goes on
+ * to lock for update, and two recorders of one subscription would deadlock; deleting a subscription
+ * deletes its attempts itself (tenants/subscriptions.ts).
  */
 export const attempts = pgTable(
   'attempts',
@@ -114,11 +117,6 @@ export const attempts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.deliveryId, t.customerId] }),
-    foreignKey({
-      columns: [t.subscriptionId, t.customerId],
-      foreignColumns: [subscriptions.id, subscriptions.customerId],
-      name: 'attempts_subscription_fk',
-    }).onDelete('cascade'),
     uniqueIndex('attempts_delivery_seq_key').on(t.deliveryId, t.attemptSeq, t.customerId),
     index('attempts_subscription_started_idx').on(t.subscriptionId, t.startedAt),
     index('attempts_customer_started_idx').on(t.customerId, t.startedAt),

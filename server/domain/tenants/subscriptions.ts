@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
+import { attempts, deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret } from './crypto';
@@ -327,6 +327,8 @@ export async function deleteSubscription(ctx: Ctx, scope: Scope, id: string): Pr
   assertWritable(scope);
   await ctx.db.transaction(async (tx) => {
     const before = await loadScoped(ctx, tx, scope, id, true);
+    // Its deliveries go by foreign key; its attempts have none (drizzle/schema/deliveries.ts).
+    await tx.delete(attempts).where(and(eq(attempts.subscriptionId, id), eq(attempts.customerId, before.customerId)));
     await tx.delete(subscriptions).where(eq(subscriptions.id, id));
     await auditSubscription(ctx, tx, scope, 'subscription.deleted', before, null);
   });

@@ -4,12 +4,14 @@ import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, waitForStatus, typ
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../tenants/subscriptions';
+import { createSubscription, deleteSubscription } from '../tenants/subscriptions';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../delivery/replay';
 import { getDelivery } from '../delivery/reads';
 import { ensurePartitions, existingRanges, PARTITIONED, PARTITIONS_AHEAD, suffixOf } from './partitions';
 import { purgeExpired } from './retention';
+import { startWorker } from '../../../worker/worker';
+import { createLogger } from '../../log';
 
 /**
  * Time partitions of events, deliveries and attempts (partitions.ts), on the real database: where
@@ -158,5 +160,52 @@ describe('time partitions', () => {
     expect(again).toMatchObject({ id: first.id, duplicate: true });
     await expect(publishEvent(engine.ctx, platformScope, { ...input, data: { n: 2 } })).rejects.toMatchObject({ code: 'conflict' });
     expect(await deliveriesOf(engine.ctx, first.id)).toHaveLength(1);
+  });
+
+  it('deleting a subscription deletes its deliveries and attempts (attempts have no foreign key to it)', async () => {
+    const owner = (await createCustomer(engine.ctx, platformScope, { name: 'Deletes a subscription' })).id;
+    const sub = await createSubscription(engine.ctx, platformScope, { customerId: owner, url: `${receiver.url}/doomed`, eventTypes: ['doomed.*'] });
+    const event = await publishEvent(engine.ctx, platformScope, { type: 'doomed.test', data: {}, customerId: owner });
+    const delivery = await onlyDelivery(engine.ctx, event.id);
+    await waitForStatus(engine.ctx, delivery.id, 'succeeded');
+    expect(await attemptsOf(engine.ctx, delivery.id)).toHaveLength(1);
+    await deleteSubscription(engine.ctx, platformScope, sub.id);
+    expect(await deliveriesOf(engine.ctx, event.id)).toEqual([]);
+    expect(await attemptsOf(engine.ctx, delivery.id)).toEqual([]);
+  });
+
+  it('many failed attempts of one subscription recorded at once never deadlock (no job is retried)', async () => {
+    // Two more workers beside the engine's: three recorders of the same subscription's attempts.
+    const others = await Promise.all([1, 2].map((i) => startWorker(engine.ctx, engine.sender, createLogger(`partitions-worker-${i}`))));
+    const busy = (await createCustomer(engine.ctx, platformScope, { name: 'Busy' })).id;
+    // Failing attempts (a 400 retries without opening the breaker): recording them locks the subscription.
+    const failing = await startReceiver(() => ({ status: 400 }));
+    await createSubscription(engine.ctx, platformScope, {
+      customerId: busy,
+      url: `${failing.url}/busy`,
+      eventTypes: ['busy.*'],
+      maxInFlight: 50,
+      retryPolicy: { scheduleSeconds: [3600] },
+    });
+    const published = [];
+    for (let i = 0; i < 6; i++) {
+      published.push(
+        ...(await Promise.all(
+          Array.from({ length: 50 }, (_, n) => publishEvent(engine.ctx, platformScope, { type: 'busy.test', data: { i, n }, customerId: busy })),
+        )),
+      );
+    }
+    const deliveries = await Promise.all(published.map((e) => onlyDelivery(engine.ctx, e.id)));
+    for (const d of deliveries) await expect.poll(async () => (await attemptsOf(engine.ctx, d.id)).length, { timeout: 30_000 }).toBe(1);
+    await Promise.all(others.map((w) => w.stop(2000)));
+    await failing.close();
+    const [retried] = await engine.ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pgboss.job where name = 'deliver' and retry_count > 0
+          and data->>'deliveryId' in ${sql`(${sql.join(
+            deliveries.map((d) => sql`${d.id}`),
+            sql`, `,
+          )})`}`,
+    );
+    expect(retried!.n).toBe(0);
   });
 });

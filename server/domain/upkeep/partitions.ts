@@ -166,6 +166,9 @@ async function ddl(db: Db, log: Logger | undefined, what: string, body: (tx: Tx)
     try {
       return await db.transaction(async (tx) => {
         await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`));
+        // On Citus: the tables reference a reference table (customers), so their DDL must use one
+        // connection per node (a harmless placeholder setting on PostgreSQL).
+        await tx.execute(sql.raw(`set local citus.multi_shard_modify_mode = 'sequential'`));
         await tx.execute(sql.raw(`do $$ begin perform set_config('deadlock_timeout', '50ms', true); exception when insufficient_privilege then null; end $$`));
         return body(tx);
       });
