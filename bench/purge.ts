@@ -15,7 +15,7 @@ import { platformScope } from '../server/domain/context';
 import { idFloor } from '../server/domain/ids';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/tenants/subscriptions';
-import { dropExpiredPartitions, ensurePartitions } from '../server/domain/upkeep/partitions';
+import { dropExpiredPartitions, ensurePartitions, PARTITIONED, suffixOf } from '../server/domain/upkeep/partitions';
 import { purgeDefaultPartitions } from '../server/domain/upkeep/retention';
 import { rawClient } from '../server/db/client';
 import { benchContext } from './lib/context';
@@ -94,28 +94,27 @@ export async function runPurge(argv: string[] = []) {
     await sql`vacuum analyze`;
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
-    const size = async (where: 'partition' | 'default') => {
-      const names = ['events', 'deliveries', 'attempts'].map((t) =>
-        where === 'default' ? `${t}_default` : `${t}_p${new Date(partitionedDay).toISOString().slice(0, 10).replaceAll('-', '')}`,
-      );
+    type Where = 'partition' | 'default';
+    const dayOf = (where: Where) => (where === 'default' ? defaultDay : partitionedDay);
+    const size = async (where: Where) => {
+      const names = PARTITIONED.map(({ table }) => `${table}_${where === 'default' ? 'default' : suffixOf(partitionedDay)}`);
       const [row] = await sql<
         { bytes: string }[]
       >`select coalesce(sum(pg_total_relation_size(to_regclass(n))), 0)::text as bytes from unnest(${names}::text[]) n`;
       return Number(row!.bytes);
     };
-    const counts = async (where: 'partition' | 'default') => {
+    const counts = async (where: Where) => {
+      const [from, to] = [idFloor('delivery', dayOf(where)), idFloor('delivery', dayOf(where) + DAY)];
       const [row] = await sql<{ d: number; a: number }[]>`
-        select (select count(*)::int from deliveries where id >= ${idFloor('delivery', where === 'default' ? defaultDay : partitionedDay)}
-                  and id < ${idFloor('delivery', (where === 'default' ? defaultDay : partitionedDay) + DAY)}) as d,
-               (select count(*)::int from attempts where delivery_id >= ${idFloor('delivery', where === 'default' ? defaultDay : partitionedDay)}
-                  and delivery_id < ${idFloor('delivery', (where === 'default' ? defaultDay : partitionedDay) + DAY)}) as a`;
+        select (select count(*)::int from deliveries where id >= ${from} and id < ${to}) as d,
+               (select count(*)::int from attempts where delivery_id >= ${from} and delivery_id < ${to}) as a`;
       return row!;
     };
     const wal = async () => Number((await sql<{ lsn: string }[]>`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as lsn`)[0]!.lsn);
 
     type Row = Record<string, string | number | null>;
     const rows: Row[] = [];
-    const measure = async (method: string, where: 'partition' | 'default', run: () => Promise<number>) => {
+    const measure = async (method: string, where: Where, run: () => Promise<number>) => {
       const before = { ...(await counts(where)), bytes: await size(where) };
       const w0 = await wal();
       const t0 = performance.now();

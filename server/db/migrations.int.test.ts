@@ -8,7 +8,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { createTestDatabase } from '../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createDatabase } from './client';
-import { distributeTables, hasCitus, referenceTables } from './citus';
+import { distributeTables, distributedTables, hasCitus, referenceTables } from './citus';
 import { migrateDatabase } from '../migrate';
 import { newId } from '../domain/ids';
 import { platformScope } from '../domain/context';
@@ -50,7 +50,7 @@ async function migrateUpTo(url: string, last: number) {
       if (await hasCitus(database.sql)) {
         await distributeTables(database.sql, {
           reference: referenceTables,
-          distributed: ['subscriptions', 'events', 'deliveries', 'attempts', 'bulk_replays', 'bulk_replay_items', 'subscription_depth_samples'],
+          distributed: distributedTables.filter((t) => t !== 'event_keys'),
         });
       }
     } finally {
