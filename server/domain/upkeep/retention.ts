@@ -1,8 +1,7 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { attempts, broadcasts, deliveries, eventKeys, events, subscriptionDepthSamples } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { purgeAudit } from '../audit/log';
-import { perCustomer } from '../shards';
 import { dropExpiredPartitions, ensurePartitions } from './partitions';
 
 /**
@@ -46,43 +45,25 @@ export async function purgeDefaultPartitions(ctx: Ctx, batchSize = 1000): Promis
       )
     ).map((e) => ({ id: e.id, customerId: e.customer_id }));
     if (batch.length === 0) break;
-    // One set of deletes for the whole batch on PostgreSQL, one per customer on Citus (each on its
-    // shard). Rows are matched by (id, customer): a broadcast's copies share their id.
-    await ctx.db.transaction((tx) =>
-      perCustomer(
-        ctx,
-        batch,
-        (e) => e.customerId,
-        async (group, customerId) => {
-          const pairs = sql.join(
-            group.map((e) => sql`(${e.id}, ${e.customerId})`),
-            sql`, `,
-          );
-          const doomed = and(
-            customerId ? eq(deliveries.customerId, customerId) : undefined,
-            sql`(${deliveries.eventId}, ${deliveries.customerId}) in (${pairs})`,
-          );
-          const dlv = tx.select({ id: deliveries.id, customerId: deliveries.customerId }).from(deliveries).where(doomed);
-          await tx
-            .delete(attempts)
-            .where(and(customerId ? eq(attempts.customerId, customerId) : undefined, sql`(${attempts.deliveryId}, ${attempts.customerId}) in (${dlv})`));
-          await tx.delete(deliveries).where(doomed);
-          await tx
-            .delete(events)
-            .where(
-              and(
-                customerId ? eq(events.customerId, customerId) : undefined,
-                sql`(${events.id}, ${events.customerId}) in (${pairs})`,
-                lt(events.retentionUntil, now),
-              ),
-            );
-        },
-      ),
-    );
+    await ctx.db.transaction(async (tx) => {
+      for (const [customerId, ids] of byCustomer(batch)) {
+        const doomed = and(eq(deliveries.customerId, customerId), inArray(deliveries.eventId, ids));
+        const dlv = tx.select({ id: deliveries.id }).from(deliveries).where(doomed);
+        await tx.delete(attempts).where(and(eq(attempts.customerId, customerId), inArray(attempts.deliveryId, dlv)));
+        await tx.delete(deliveries).where(doomed);
+        await tx.delete(events).where(and(eq(events.customerId, customerId), inArray(events.id, ids), lt(events.retentionUntil, now)));
+      }
+    });
     purged += batch.length;
     if (batch.length < batchSize) break;
   }
   return purged;
+}
+
+function byCustomer(rows: Array<{ id: string; customerId: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.customerId, [...(out.get(r.customerId) ?? []), r.id]);
+  return out;
 }
 
 /** Records each subscription's pending and held counts for the current minute (per-minute depth chart). */
