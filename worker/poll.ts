@@ -30,6 +30,8 @@ export function pollQueue<T>(
     batchSize: number;
     pollMs: number;
     fetch?: Omit<FetchOptions, 'batchSize'>;
+    /** How to fetch (default: pg-boss's fetch with `fetch`): the deliver queue serialises its fetches (fetchCapped). */
+    fetchJobs?: (options: FetchOptions & { batchSize: number }) => Promise<Job<T>[]>;
     log: Logger;
     /** Ids worth logging about a job (e.g. its delivery id), added to error lines. */
     describe?: (job: Job<T>) => Record<string, unknown>;
@@ -77,7 +79,8 @@ export function pollQueue<T>(
       }
       let jobs: Job<T>[];
       try {
-        jobs = await boss.fetch<T>(queue, { ...opts.fetch, batchSize: Math.min(free, opts.batchSize) });
+        const options = { ...opts.fetch, batchSize: Math.min(free, opts.batchSize) };
+        jobs = await (opts.fetchJobs ? opts.fetchJobs(options) : boss.fetch<T>(queue, options));
       } catch (err) {
         opts.log.error({ err, queue }, 'fetch failed; retrying');
         await nap(1000);

@@ -1,4 +1,4 @@
-import type { Job } from 'pg-boss';
+import type { FetchOptions, Job } from 'pg-boss';
 import type { Ctx } from '../server/domain/context';
 import type { Sender } from '../server/domain/delivery/http-sender';
 import { createAttemptRunner } from '../server/domain/delivery/runner';
@@ -12,7 +12,7 @@ import { rollUpUsage } from '../server/domain/audit/usage';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
-import { completeJobs, queueSettings } from '../server/queue/boss';
+import { completeJobs, fetchCapped, queueSettings } from '../server/queue/boss';
 import { catalog, jobKeys, type JobEntry, type JobKey, type JobPayload } from '../server/queue/catalog';
 import { pollQueue, type PollLoop } from './poll';
 
@@ -123,7 +123,11 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       entry.name,
       {
         ...fetch,
-        ...(groupConcurrency !== undefined && { fetch: { groupConcurrency: { default: groupConcurrency } } }),
+        // A capped queue's fetches run one at a time across workers, so the cap holds (fetchCapped).
+        ...(groupConcurrency !== undefined && {
+          fetch: { groupConcurrency: { default: groupConcurrency } },
+          fetchJobs: (options: FetchOptions & { batchSize: number }) => fetchCapped(ctx.db, ctx.boss, entry.name, options),
+        }),
         log,
         ...(entry.describe && { describe: (job: Job<unknown>) => entry.describe!(job.data as never) }),
       },

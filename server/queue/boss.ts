@@ -1,6 +1,6 @@
-import { PgBoss, type JobInsert, type SendOptions } from 'pg-boss';
+import { PgBoss, type FetchOptions, type Job, type JobInsert, type SendOptions } from 'pg-boss';
 import { env } from '../env';
-import { bossDb, type Queryable } from '../db/client';
+import { bossDb, rawClient, type Db, type Queryable } from '../db/client';
 import type { Logger } from '../log';
 import { catalog, jobKeys, type JobKey, type JobPayload, type QueueSettings } from './catalog';
 
@@ -85,3 +85,24 @@ export async function completeJobs(boss: Boss, key: JobKey, ids: string[], q?: Q
   if (ids.length === 0) return;
   await boss.complete(catalog[key].name, ids, null, q ? { db: bossDb(q) } : undefined);
 }
+
+/**
+ * Fetches jobs of a queue whose groups are capped (pg-boss `groupConcurrency`: the deliver queue's
+ * per-customer cap on attempts in flight), one fetch at a time across all workers.
+ *
+ * pg-boss counts a group's active jobs without a lock: workers fetching at the same moment each see
+ * the whole cap free and together hand out several times it (12 jobs of a group capped at 3, with 12
+ * fetches at once: server/queue/group-cap.int.test.ts). Here each fetch runs in its own transaction
+ * behind a transaction-scoped advisory lock on the queue, taken in a statement before the fetch, so
+ * the fetch's snapshot includes every job an earlier fetch claimed (committed as its lock was
+ * released). A fetch takes a few milliseconds; serialising them costs a queue nothing it can notice.
+ */
+export async function fetchCapped<T>(db: Db, boss: Boss, name: string, options: FetchOptions & { batchSize: number }): Promise<Job<T>[]> {
+  return db.transaction(async (tx) => {
+    await rawClient(tx)`select pg_advisory_xact_lock(${FETCH_LOCK_SPACE}, hashtext(${name}))`;
+    return boss.fetch<T>(name, { ...options, db: bossDb(tx) });
+  });
+}
+
+/** Advisory lock space of the capped fetches (keyed by queue name within it). */
+const FETCH_LOCK_SPACE = 0x686b6662; // 'hkfb'
