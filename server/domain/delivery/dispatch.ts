@@ -108,7 +108,9 @@ async function admitIn(
         select x.id, x.attempt_count, x.priority from deliveries x
         where x.subscription_id = sl.id and x.customer_id = sl.customer_id ${customer('x')}
           and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
-        order by x.priority desc, x.next_attempt_at, x.id
+        -- The backlog index's own order (its priority is DESC NULLS LAST; plain DESC would not match it,
+        -- and the whole backlog of the subscription would be sorted at every refill).
+        order by x.priority desc nulls last, x.next_attempt_at, x.id
         limit sl.n
         for update skip locked
       ) d
