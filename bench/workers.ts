@@ -10,7 +10,7 @@
  *
  * Against DATABASE_URL's server (a fresh database, dropped at the end), else an embedded PostgreSQL
  * under .data/pg-bench-workers on port 54369. Options: --seconds N (window, default 20),
- * --workers 1,2,3. The machine is shared: trust ratios more than absolute numbers.
+ * --workers 1,2,3, --customers N (default 50). The machine is shared: trust ratios more than absolute numbers.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,11 +20,14 @@ import postgres from 'postgres';
 import { resolveDatabase } from '../scripts/lib/database';
 import { startReceiver } from '../tests/support/receiver';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, workers: { type: 'string', default: '1,2,3' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, workers: { type: 'string', default: '1,2,3' }, customers: { type: 'string', default: '50' } },
+});
 const WINDOW_S = Number(values.seconds);
 const WARMUP_S = 4;
 const WORKER_COUNTS = values.workers.split(',').map(Number);
-const CUSTOMERS = 50;
+// Fewer customers than WORKER_CONCURRENCY / CUSTOMER_MAX_IN_FLIGHT: the per-customer cap binds.
+const CUSTOMERS = Number(values.customers);
 const HZ = 100; // getconf CLK_TCK on Linux
 
 const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
