@@ -40,7 +40,7 @@ describe('pollQueue', () => {
     // asking for what is free. (Napping after a short batch would have stopped at one.)
     expect(asked).toEqual([5, 5, 5]);
     expect(loop.inFlight()).toBe(3);
-    // The nap ends after pollMs, and the loop asks again for the 7 slots still free.
+    // The nap ends after pollMs, and the loop asks again: 7 slots are free, a batch is at most 5.
     await vi.advanceTimersByTimeAsync(1000);
     expect(asked).toEqual([5, 5, 5, 5]);
     release();
