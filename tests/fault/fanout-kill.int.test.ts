@@ -89,7 +89,7 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
             await ctx.db.execute<{ n: number }>(sql`
         select count(*)::int as n from pg_stat_activity
         where datname = current_database() and application_name = 'hookrelay-worker' and wait_event_type = 'Lock'
-          and query ilike 'insert into "deliveries"%'`)
+          and query ~* 'insert into "?deliveries"? '`)
           )[0]!.n,
         { timeout: 60_000, interval: 100 },
       )
