@@ -13,6 +13,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A deliver loop over a scripted fetch (no database): what it asks for, and what it does with the answer. */
+function loop(opts: { concurrency: number; batchSize: number }, fetchJobs: (batchSize: number) => Promise<Job<unknown>[]>, handle: () => Promise<void>) {
+  return pollQueue(
+    {} as Boss,
+    'deliver',
+    { ...opts, pollMs: 1000, log: createLogger('poll-test'), fetchJobs: (options) => fetchJobs(options.batchSize) },
+    handle,
+  );
+}
+
 describe('pollQueue', () => {
   it('fetches again at once after a short batch, and naps only when the queue gave nothing', async () => {
     vi.useFakeTimers();
@@ -20,18 +30,11 @@ describe('pollQueue', () => {
     const asked: number[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const loop = pollQueue(
-      {} as Boss,
-      'deliver',
-      {
-        concurrency: 10,
-        batchSize: 5,
-        pollMs: 1000,
-        log: createLogger('poll-test'),
-        fetchJobs: async (options) => {
-          asked.push(options.batchSize);
-          return batches.shift() ?? [];
-        },
+    const poll = loop(
+      { concurrency: 10, batchSize: 5 },
+      async (batchSize) => {
+        asked.push(batchSize);
+        return batches.shift() ?? [];
       },
       () => held, // jobs stay in hand: no completion wakes the loop
     );
@@ -39,13 +42,13 @@ describe('pollQueue', () => {
     // A batch of 1 (asked for 5), then of 2, then none: three fetches before the first nap, each
     // asking for what is free. (Napping after a short batch would have stopped at one.)
     expect(asked).toEqual([5, 5, 5]);
-    expect(loop.inFlight()).toBe(3);
+    expect(poll.inFlight()).toBe(3);
     // The nap ends after pollMs, and the loop asks again: 7 slots are free, a batch is at most 5.
     await vi.advanceTimersByTimeAsync(1000);
     expect(asked).toEqual([5, 5, 5, 5]);
     release();
     await settle();
-    const stopping = loop.stop(0);
+    const stopping = poll.stop(0);
     await vi.runAllTimersAsync();
     expect(await stopping).toBe(0);
   });
@@ -54,23 +57,16 @@ describe('pollQueue', () => {
     vi.useFakeTimers();
     const asked: number[] = [];
     let n = 0;
-    const loop = pollQueue(
-      {} as Boss,
-      'deliver',
-      {
-        concurrency: 4,
-        batchSize: 3,
-        pollMs: 1000,
-        log: createLogger('poll-test'),
-        fetchJobs: async (options) => {
-          asked.push(options.batchSize);
-          return Array.from({ length: Math.min(2, options.batchSize) }, () => job(`j${n++}`));
-        },
+    const poll = loop(
+      { concurrency: 4, batchSize: 3 },
+      async (batchSize) => {
+        asked.push(batchSize);
+        return Array.from({ length: Math.min(2, batchSize) }, () => job(`j${n++}`));
       },
       () => new Promise<void>(() => {}),
     );
     await settle();
-    expect(loop.inFlight()).toBe(4);
+    expect(poll.inFlight()).toBe(4);
     expect(asked).toEqual([3, 2]);
   });
 });
