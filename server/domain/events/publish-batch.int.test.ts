@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { deliveries, events } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
@@ -95,5 +96,40 @@ describe('group commit of concurrent publishes', () => {
     // Accepted: the new one and one k-2 event; nothing else was written.
     const after = (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(events))[0]!.n;
     expect(after - before).toBe(2);
+  });
+
+  it('a group commit stuck on one customer does not hold up the next ones', async () => {
+    // Two transactions at most run at once. Here two are stuck behind a lock on customer A's row
+    // (as a deletion of A would hold it); B's publish must still get through while they wait.
+    const a = await createCustomer(ctx, platformScope, { name: 'Locked' });
+    const b = await createCustomer(ctx, platformScope, { name: 'Free' });
+    const locker = postgres(db.url, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const holding = locker.begin(async (tx) => {
+      await tx`select id from customers where id = ${a.id} for update`;
+      await released;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const stuck = [publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: a.id })];
+      await new Promise((r) => setTimeout(r, 50));
+      stuck.push(publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 2 }, customerId: a.id }));
+      await new Promise((r) => setTimeout(r, 50));
+      const free = publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 3 }, customerId: b.id });
+      const first = await Promise.race([
+        free.then(() => 'B published'),
+        Promise.race(stuck).then(() => 'A published'),
+        new Promise((r) => setTimeout(() => r('B still waiting after 10 s'), 10_000)),
+      ]);
+      expect(first).toBe('B published');
+      release();
+      await holding;
+      expect(await Promise.all(stuck)).toMatchObject([{ duplicate: false }, { duplicate: false }]);
+    } finally {
+      release();
+      await holding.catch(() => {});
+      await locker.end();
+    }
   });
 });
