@@ -1,0 +1,155 @@
+/**
+ * `pnpm tsx bench/latency.ts`: where the time from publish to first attempt goes, stage by stage.
+ *
+ * One real worker process (`node --import tsx worker/index.ts`, as `pnpm worker`), a receiver that
+ * answers 200 at once, 20 customers with one subscription each. This process publishes 1 KiB
+ * customer-scoped events through the domain (`publishEventBatched`, as the REST route does, no HTTP)
+ * at each rate for a fixed time, round robin over the customers, then reads each delivery's
+ * timestamps back:
+ *
+ * - publish: the publish call, until its commit returned;
+ * - queued: commit → the worker fetched the deliver job (pg-boss `started_on`);
+ * - loaded: fetched → the attempt started (its row loaded, request signed);
+ * - sent: attempt started → the receiver had the request;
+ *
+ * and prints p50/p95/p99 of each and of the whole, with this process's event-loop delay. Then 32
+ * callers publish back to back: the accepted rate and its latency. Against DATABASE_URL's server (a fresh database,
+ * dropped at the end), else an embedded PostgreSQL under .data/pg-bench-latency on port 54379.
+ * Options: --rates 50,100,200 (events/s), --seconds N (per rate, default 10).
+ */
+import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import postgres from 'postgres';
+import { resolveDatabase } from '../scripts/lib/database';
+import { startReceiver } from '../tests/support/receiver';
+import { percentile, printTable } from './lib/table';
+
+const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200' }, seconds: { type: 'string', default: '10' } } });
+const RATES = values.rates.split(',').map(Number);
+const SECONDS = Number(values.seconds);
+const CUSTOMERS = 20;
+
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
+Object.assign(process.env, { HOOKRELAY_SECRET_KEY: SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+
+const database = await resolveDatabase({ dir: '.data/pg-bench-latency', port: 54379, database: 'hr_bench_latency', fresh: true });
+process.env.DATABASE_URL = database.url;
+const { migrateDatabase } = await import('../server/migrate');
+const { createRuntime } = await import('../server/runtime');
+const { createCustomer } = await import('../server/domain/tenants/customers');
+const { createSubscription } = await import('../server/domain/tenants/subscriptions');
+const { publishEventBatched } = await import('../server/domain/events/publish');
+const { platformScope } = await import('../server/domain/context');
+
+await migrateDatabase(database.url);
+const runtime = await createRuntime('web', { dbMax: 20 });
+const ctx = runtime.ctx;
+const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const arrivals = new Map<string, number>();
+const rx = await startReceiver((req) => {
+  arrivals.set(req.headers['webhook-id']!, req.at);
+  return { status: 200 };
+});
+const customers: string[] = [];
+for (let i = 0; i < CUSTOMERS; i++) {
+  const c = await createCustomer(ctx, platformScope, { name: `Latency ${i}` });
+  await createSubscription(ctx, platformScope, { customerId: c.id, url: `${rx.url}/hook`, eventTypes: ['*'] });
+  customers.push(c.id);
+}
+
+const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+  env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+await sleep(3000);
+
+const data = { pad: 'x'.repeat(900) };
+const rows: Array<Record<string, string | number | null>> = [];
+for (const rate of [5, ...RATES]) {
+  const sent = new Map<string, { at: number; committed: number }>();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const end = Date.now() + (rate === 5 ? 2000 : SECONDS * 1000);
+  let next = Date.now();
+  let n = 0;
+  const pending: Promise<void>[] = [];
+  while (Date.now() < end) {
+    const at = Date.now();
+    pending.push(
+      publishEventBatched(ctx, platformScope, { type: 'latency.test', customerId: customers[n++ % CUSTOMERS]!, data }).then((r) => {
+        sent.set(r.id, { at, committed: Date.now() });
+      }),
+    );
+    next += 1000 / rate;
+    const wait = next - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await Promise.all(pending);
+  lag.disable();
+  console.log(
+    `rate ${rate}: event loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`,
+  );
+  const waitFrom = Date.now();
+  while ([...sent.keys()].some((id) => !arrivals.has(id)) && Date.now() - waitFrom < 30_000) await sleep(100);
+  if (rate === 5) continue; // warm-up
+  const ids = [...sent.keys()];
+  const db = await sql<Array<{ event_id: string; fetched: string; started: string }>>`
+    select d.event_id, extract(epoch from j.started_on) * 1000 as fetched, extract(epoch from a.started_at) * 1000 as started
+    from deliveries d
+    join attempts a on a.delivery_id = d.id and a.customer_id = d.customer_id and a.attempt_seq = 1
+    join pgboss.job j on j.name = 'deliver' and j.data->>'deliveryId' = d.id
+    where d.event_id = any(${ids}::text[])`;
+  const stage = { publish: [] as number[], queued: [] as number[], loaded: [] as number[], sent: [] as number[], total: [] as number[] };
+  for (const r of db) {
+    const s = sent.get(r.event_id)!;
+    const arrived = arrivals.get(r.event_id);
+    if (arrived === undefined) continue;
+    stage.publish.push(s.committed - s.at);
+    stage.queued.push(Number(r.fetched) - s.committed);
+    stage.loaded.push(Number(r.started) - Number(r.fetched));
+    stage.sent.push(arrived - Number(r.started));
+    stage.total.push(arrived - s.at);
+  }
+  const fmt = (v: number[]) => `${percentile(v, 50)?.toFixed(0)} / ${percentile(v, 95)?.toFixed(0)} / ${percentile(v, 99)?.toFixed(0)}`;
+  rows.push({
+    'events/s': rate,
+    events: ids.length,
+    arrived: stage.total.length,
+    'publish (p50/p95/p99 ms)': fmt(stage.publish),
+    'commit → fetched': fmt(stage.queued),
+    'fetched → attempt': fmt(stage.loaded),
+    'attempt → arrival': fmt(stage.sent),
+    total: fmt(stage.total),
+  });
+}
+printTable('publish → first attempt, by stage (ms)', rows);
+
+// The other side of the trade: how many publishes the same process accepts when 32 callers
+// publish back to back (a closed loop), and how long each takes then.
+{
+  const lat: number[] = [];
+  const end = Date.now() + SECONDS * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        await publishEventBatched(ctx, platformScope, { type: 'latency.saturate', customerId: customers[n++ % CUSTOMERS]!, data });
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  const p = (q: number) => percentile(lat, q)?.toFixed(0);
+  printTable('publish, 32 callers back to back', [{ 'events/s': Math.round(lat.length / SECONDS), 'p50 ms': p(50) ?? null, 'p99 ms': p(99) ?? null }]);
+}
+
+worker.kill('SIGTERM');
+await new Promise((r) => worker.once('exit', r));
+await rx.close();
+await sql.end();
+await runtime.stop();
+await database.stop();
+process.exit(0);
