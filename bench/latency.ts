@@ -24,6 +24,7 @@ import postgres from 'postgres';
 import { resolveDatabase } from '../scripts/lib/database';
 import { startReceiver } from '../tests/support/receiver';
 import { percentile, printTable } from './lib/table';
+import { stageSplit } from './lib/stages';
 
 const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200' }, seconds: { type: 'string', default: '10' } } });
 const RATES = values.rates.split(',').map(Number);
@@ -95,35 +96,7 @@ for (const rate of [5, ...RATES]) {
   const waitFrom = Date.now();
   while ([...sent.keys()].some((id) => !arrivals.has(id)) && Date.now() - waitFrom < 30_000) await sleep(100);
   if (rate === 5) continue; // warm-up
-  const ids = [...sent.keys()];
-  const db = await sql<Array<{ event_id: string; fetched: string; started: string }>>`
-    select d.event_id, extract(epoch from j.started_on) * 1000 as fetched, extract(epoch from a.started_at) * 1000 as started
-    from deliveries d
-    join attempts a on a.delivery_id = d.id and a.customer_id = d.customer_id and a.attempt_seq = 1
-    join pgboss.job j on j.name = 'deliver' and j.data->>'deliveryId' = d.id
-    where d.event_id = any(${ids}::text[])`;
-  const stage = { publish: [] as number[], queued: [] as number[], loaded: [] as number[], sent: [] as number[], total: [] as number[] };
-  for (const r of db) {
-    const s = sent.get(r.event_id)!;
-    const arrived = arrivals.get(r.event_id);
-    if (arrived === undefined) continue;
-    stage.publish.push(s.committed - s.at);
-    stage.queued.push(Number(r.fetched) - s.committed);
-    stage.loaded.push(Number(r.started) - Number(r.fetched));
-    stage.sent.push(arrived - Number(r.started));
-    stage.total.push(arrived - s.at);
-  }
-  const fmt = (v: number[]) => `${percentile(v, 50)?.toFixed(0)} / ${percentile(v, 95)?.toFixed(0)} / ${percentile(v, 99)?.toFixed(0)}`;
-  rows.push({
-    'events/s': rate,
-    events: ids.length,
-    arrived: stage.total.length,
-    'publish (p50/p95/p99 ms)': fmt(stage.publish),
-    'commit → fetched': fmt(stage.queued),
-    'fetched → attempt': fmt(stage.loaded),
-    'attempt → arrival': fmt(stage.sent),
-    total: fmt(stage.total),
-  });
+  rows.push({ 'events/s': rate, ...(await stageSplit(sql, sent, (id) => arrivals.get(id))) });
 }
 printTable('publish → first attempt, by stage (ms)', rows);
 

@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import { Pool } from 'undici';
-import { createDatabase } from '../server/db/client';
+import { createDatabase, rawClient } from '../server/db/client';
 import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
@@ -36,6 +36,7 @@ import {
   type Receiver,
 } from './lib/harness';
 import { percentile, printTable } from './lib/table';
+import { stageSplit, type Sent } from './lib/stages';
 
 const CONCURRENCY = 64;
 const BODY = JSON.stringify({ id: 'evt_bench', type: 'order.created', timestamp: new Date().toISOString(), data: { pad: 'x'.repeat(1024 - 90) } });
@@ -283,6 +284,7 @@ export async function runPerf() {
     // Half the sustained rate of single publishes (measured above), one subscription per event.
     const rate = Math.max(5, Math.round(ingest.perSecond / 2));
     const sent = new Map<string, number>();
+    const committed: Sent = new Map();
     const latEnd = Date.now() + 20_000;
     let next = Date.now();
     let n = 0;
@@ -292,6 +294,7 @@ export async function runPerf() {
       pending.push(
         publish({ type: 'order.created', customerId: latCustomers[n++ % latCustomers.length], data: DATA }).then((id) => {
           sent.set(id, t);
+          committed.set(id, { at: t, committed: Date.now() });
         }),
       );
       next += 1000 / rate;
@@ -304,6 +307,10 @@ export async function runPerf() {
     const latWait = Date.now();
     while (arrived() < sent.size && Date.now() - latWait < 60_000) await sleep(200);
     const lat = rx.arrivals.filter((a) => sent.has(a.id)).map((a) => a.at - sent.get(a.id)!);
+    // The same events stage by stage (bench/lib/stages.ts): which hop the latency is made of.
+    const firstArrival = new Map<string, number>();
+    for (const a of rx.arrivals) if (sent.has(a.id) && !firstArrival.has(a.id)) firstArrival.set(a.id, a.at);
+    const latStages = await stageSplit(rawClient(ctx.db), committed, (id) => firstArrival.get(id));
 
     // Fan-out: one broadcast event to 10,000 subscriptions (100 customers × 100).
     for (let c = 0; c < 100; c++) {
@@ -353,7 +360,7 @@ export async function runPerf() {
       publishBroadcast: broadcast,
       batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 },
       e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
-      latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
+      latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), stages: latStages },
       fanout: { rowsPerSecond: fanRowsPerSecond, delivered: fanArrivals.length, lastDeliveryS: (lastFan - fanT0) / 1000 },
       rss,
       cost: { publish: publishCost, delivery: deliveryCost },
@@ -416,6 +423,7 @@ export async function runPerf() {
       { figure: 'RSS of web under load, MiB', value: rss.web, ceiling: null, ratio: null, target: null },
       { figure: 'RSS of worker under load, MiB', value: rss.worker, ceiling: null, ratio: null, target: null },
     ]);
+    printTable(`publish → first attempt by stage, ms (at ${rate} events/s; bench/lib/stages.ts)`, [latStages]);
     console.log(
       `e2e: ${pub.perSecond} events/s published for 30 s (×10 deliveries each); the backlog drained ${drainedIn.toFixed(1)} s after publishing stopped; ${attemptRows?.n} attempt rows`,
     );
