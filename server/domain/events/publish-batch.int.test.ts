@@ -99,32 +99,47 @@ describe('group commit of concurrent publishes', () => {
   });
 
   it('a group commit stuck on one customer does not hold up the next ones', async () => {
-    // Two transactions at most run at once. Here two are stuck behind a lock on customer A's row
-    // (as a deletion of A would hold it); B's publish must still get through while they wait.
+    // Two transactions at most run at once. Here two are stuck on customer A's idempotency keys,
+    // which another transaction has claimed and not yet committed (as another web process accepting
+    // the same retry would); B's publish must still get through while they wait.
     const a = await createCustomer(ctx, platformScope, { name: 'Locked' });
     const b = await createCustomer(ctx, platformScope, { name: 'Free' });
     const locker = postgres(db.url, { max: 1, onnotice: () => {} });
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    const holding = locker.begin(async (tx) => {
-      await tx`select id from customers where id = ${a.id} for update`;
-      await released;
-    });
+    let claimed!: () => void;
+    const keysClaimed = new Promise<void>((r) => (claimed = r));
+    const holding = locker
+      .begin(async (tx) => {
+        for (const key of ['held-1', 'held-2'])
+          await tx`insert into event_keys (customer_id, key, event_id, retention_until) values (${a.id}, ${key}, ${newId('event')}, now() + interval '1 day')`;
+        claimed();
+        await released;
+        throw new Error('roll back: the keys go free');
+      })
+      .catch((err: unknown) => {
+        claimed(); // a failed claim must not leave the test waiting: the assertions below tell
+        if (!(err instanceof Error && err.message.startsWith('roll back'))) throw err;
+      });
     try {
-      await new Promise((r) => setTimeout(r, 100));
-      const stuck = [publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: a.id })];
+      await keysClaimed;
+      const stuck = [publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: a.id, idempotencyKey: 'held-1' })];
       await new Promise((r) => setTimeout(r, 50));
-      stuck.push(publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 2 }, customerId: a.id }));
+      stuck.push(publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 2 }, customerId: a.id, idempotencyKey: 'held-2' }));
       await new Promise((r) => setTimeout(r, 50));
       const free = publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 3 }, customerId: b.id });
       const first = await Promise.race([
         free.then(() => 'B published'),
-        Promise.race(stuck).then(() => 'A published'),
+        Promise.race(stuck).then(
+          () => 'A published',
+          (err: unknown) => `A failed: ${String(err)}`,
+        ),
         new Promise((r) => setTimeout(() => r('B still waiting after 10 s'), 10_000)),
       ]);
       expect(first).toBe('B published');
       release();
       await holding;
+      // Once the other transaction rolled back, A's publishes go through with their keys.
       expect(await Promise.all(stuck)).toMatchObject([{ duplicate: false }, { duplicate: false }]);
     } finally {
       release();
