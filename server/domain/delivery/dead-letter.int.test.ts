@@ -76,8 +76,10 @@ describe('dead letters', () => {
     expectVerified(receiver.received, sub.secret);
     const g = gaps(receiver.received);
     // (The schedule itself is checked exactly above, from the recorded attempts; arrival times also
-    // carry the dispatcher's scheduling delay, a few hundred ms on a busy machine.)
-    for (let i = 5; i < g.length; i++) expect(g[i]!).toBeGreaterThan(g[i - 1]! - 750);
+    // carry the dispatcher's scheduling delay, a few hundred ms on a busy machine.) The last gap is
+    // left out: the last attempt is clamped to the end of the 24 h window, so after a late-jittered
+    // previous one it is legitimately shorter.
+    for (let i = 5; i < g.length - 1; i++) expect(g[i]!).toBeGreaterThan(g[i - 1]! - 750);
 
     const measured = receiver.received[11]!.at - receiver.received[0]!.at;
     console.info(`scaled 24 h schedule: 12 attempts in ${(measured / 1000).toFixed(1)} s (nominal ${(windowMs / 1000).toFixed(1)} s at scale ${SCALE})`);
