@@ -170,7 +170,7 @@ export function publishEventBatched(ctx: Ctx, scope: Scope, input: PublishEventI
 }
 
 const GROUP_COMMITS_IN_FLIGHT = 2;
-/** A group commit running longer than this (a lock held on one customer's row) stops counting against the limit. */
+/** A group commit running longer than this (stuck on a lock: one customer's row or idempotency key) stops counting against the limit. */
 const GROUP_COMMIT_STALL_MS = 250;
 
 type PublishItem = { scope: Scope; input: PublishEventInput; span: TraceSpan | undefined };
