@@ -20,10 +20,9 @@
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
-import postgres from 'postgres';
-import { resolveDatabase } from '../scripts/lib/database';
 import { startReceiver } from '../tests/support/receiver';
-import { percentile, printTable } from './lib/table';
+import { printTable } from './lib/table';
+import { atRate, forDuration, inProcessBench, sleep } from './lib/harness';
 import { stageSplit } from './lib/stages';
 
 const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200' }, seconds: { type: 'string', default: '10' } } });
@@ -31,23 +30,12 @@ const RATES = values.rates.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const CUSTOMERS = 20;
 
-const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
-Object.assign(process.env, { HOOKRELAY_SECRET_KEY: SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
-
-const database = await resolveDatabase({ dir: '.data/pg-bench-latency', port: 54379, database: 'hr_bench_latency', fresh: true });
-process.env.DATABASE_URL = database.url;
-const { migrateDatabase } = await import('../server/migrate');
-const { createRuntime } = await import('../server/runtime');
+const bench = await inProcessBench({ dir: '.data/pg-bench-latency', port: 54379, database: 'hr_bench_latency' });
+const { ctx, sql, database } = bench;
 const { createCustomer } = await import('../server/domain/tenants/customers');
 const { createSubscription } = await import('../server/domain/tenants/subscriptions');
 const { publishEventBatched } = await import('../server/domain/events/publish');
 const { platformScope } = await import('../server/domain/context');
-
-await migrateDatabase(database.url);
-const runtime = await createRuntime('web', { dbMax: 20 });
-const ctx = runtime.ctx;
-const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const arrivals = new Map<string, number>();
 const rx = await startReceiver((req) => {
@@ -73,22 +61,11 @@ for (const rate of [5, ...RATES]) {
   const sent = new Map<string, { at: number; committed: number }>();
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
-  const end = Date.now() + (rate === 5 ? 2000 : SECONDS * 1000);
-  let next = Date.now();
-  let n = 0;
-  const pending: Promise<void>[] = [];
-  while (Date.now() < end) {
+  await atRate(rate, rate === 5 ? 2000 : SECONDS * 1000, async (i) => {
     const at = Date.now();
-    pending.push(
-      publishEventBatched(ctx, platformScope, { type: 'latency.test', customerId: customers[n++ % CUSTOMERS]!, data }).then((r) => {
-        sent.set(r.id, { at, committed: Date.now() });
-      }),
-    );
-    next += 1000 / rate;
-    const wait = next - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
-  await Promise.all(pending);
+    const r = await publishEventBatched(ctx, platformScope, { type: 'latency.test', customerId: customers[i % CUSTOMERS]!, data });
+    sent.set(r.id, { at, committed: Date.now() });
+  });
   lag.disable();
   console.log(
     `rate ${rate}: event loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`,
@@ -102,27 +79,16 @@ printTable('publish → first attempt, by stage (ms)', rows);
 
 // The other side of the trade: how many publishes the same process accepts when 32 callers
 // publish back to back (a closed loop), and how long each takes then.
-{
-  const lat: number[] = [];
-  const end = Date.now() + SECONDS * 1000;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (Date.now() < end) {
-        const t = performance.now();
-        await publishEventBatched(ctx, platformScope, { type: 'latency.saturate', customerId: customers[n++ % CUSTOMERS]!, data });
-        lat.push(performance.now() - t);
-      }
-    }),
-  );
-  const p = (q: number) => percentile(lat, q)?.toFixed(0);
-  printTable('publish, 32 callers back to back', [{ 'events/s': Math.round(lat.length / SECONDS), 'p50 ms': p(50) ?? null, 'p99 ms': p(99) ?? null }]);
-}
+let k = 0;
+const saturated = await forDuration(SECONDS * 1000, 32, async () => {
+  await publishEventBatched(ctx, platformScope, { type: 'latency.saturate', customerId: customers[k++ % CUSTOMERS]!, data });
+});
+printTable('publish, 32 callers back to back', [
+  { 'events/s': saturated.perSecond, 'p50 ms': saturated.p50?.toFixed(0) ?? null, 'p99 ms': saturated.p99?.toFixed(0) ?? null },
+]);
 
 worker.kill('SIGTERM');
 await new Promise((r) => worker.once('exit', r));
 await rx.close();
-await sql.end();
-await runtime.stop();
-await database.stop();
+await bench.finish();
 process.exit(0);

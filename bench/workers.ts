@@ -16,8 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { resolveDatabase } from '../scripts/lib/database';
+import { inProcessBench, sleep } from './lib/harness';
 import { startReceiver } from '../tests/support/receiver';
 
 const { values } = parseArgs({
@@ -30,23 +29,12 @@ const WORKER_COUNTS = values.workers.split(',').map(Number);
 const CUSTOMERS = Number(values.customers);
 const HZ = 100; // getconf CLK_TCK on Linux
 
-const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
-Object.assign(process.env, { HOOKRELAY_SECRET_KEY: SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
-
-const database = await resolveDatabase({ dir: '.data/pg-bench-workers', port: 54369, database: 'hr_bench_workers', fresh: true });
-process.env.DATABASE_URL = database.url;
-const { migrateDatabase } = await import('../server/migrate');
-const { createRuntime } = await import('../server/runtime');
+const bench = await inProcessBench({ dir: '.data/pg-bench-workers', port: 54369, database: 'hr_bench_workers' });
+const { ctx, sql, database, name: dbName } = bench;
 const { createCustomer } = await import('../server/domain/tenants/customers');
 const { createSubscription } = await import('../server/domain/tenants/subscriptions');
 const { publishEvent } = await import('../server/domain/events/publish');
 const { platformScope } = await import('../server/domain/context');
-
-await migrateDatabase(database.url);
-const runtime = await createRuntime('web', { dbMax: 20 });
-const ctx = runtime.ctx;
-const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-const dbName = new URL(database.url).pathname.slice(1);
 
 // ---- CPU accounting (Linux /proc) -------------------------------------------------------------
 function machineTicks(): { busy: number; total: number } {
@@ -152,7 +140,6 @@ async function liveWorkers(): Promise<number> {
   >`select count(*)::int as n from worker_heartbeats where last_seen_at > now() - interval '30 seconds' and stopping_at is null`;
   return r?.n ?? 0;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- Ingest: publishEvent, 16 concurrent, no workers ------------------------------------------
 console.log(
@@ -228,14 +215,5 @@ console.log(
 );
 
 await rx.close();
-await runtime.stop();
-await sql.end();
-if (!database.embedded) {
-  const admin = new URL(database.url);
-  admin.pathname = '/postgres';
-  const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
-  await a.unsafe(`drop database if exists "${dbName}" with (force)`);
-  await a.end();
-}
-await database.stop();
+await bench.finish();
 process.exit(0);

@@ -2,6 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { percentile } from './table';
 import { resolveDatabase, type ScriptDatabase } from '../../scripts/lib/database';
 
@@ -152,6 +153,23 @@ export function saveResult(name: string, data: unknown): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Starts `op(i)` at a steady `rate` per second for `ms` (an open loop: a slow `op` does not slow the
+ * starts), then waits for all of them.
+ */
+export async function atRate(rate: number, ms: number, op: (i: number) => Promise<void>): Promise<void> {
+  const end = Date.now() + ms;
+  let next = Date.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; Date.now() < end; i++) {
+    pending.push(op(i));
+    next += 1000 / rate;
+    const wait = next - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await Promise.all(pending);
+}
+
 /** Runs `op` from `concurrency` loops for `ms`: how many completed, per second, and their latency. */
 export async function forDuration(ms: number, concurrency: number, op: () => Promise<void>) {
   const end = Date.now() + ms;
@@ -183,4 +201,40 @@ export async function waitForHttp(url: string, timeoutMs: number) {
     await sleep(300);
   }
   throw new Error(`${url} did not come up`);
+}
+
+/**
+ * An in-process benchmark's setup: a fresh database (DATABASE_URL's server, else an embedded one
+ * under `dir` on `port`), migrated, with a web-role runtime (domain calls run in this process) and
+ * a small raw pool for the benchmark's own queries. `finish()` stops them and drops the database.
+ * The environment is set before the server modules load: import domain modules after this returns.
+ */
+export async function inProcessBench(db: { dir: string; port: number; database: string }) {
+  Object.assign(process.env, { HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+  const database = await resolveDatabase({ ...db, fresh: true });
+  process.env.DATABASE_URL = database.url;
+  const { migrateDatabase } = await import('../../server/migrate');
+  const { createRuntime } = await import('../../server/runtime');
+  await migrateDatabase(database.url);
+  const runtime = await createRuntime('web', { dbMax: 20 });
+  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+  const name = new URL(database.url).pathname.slice(1);
+  return {
+    database,
+    ctx: runtime.ctx,
+    sql,
+    name,
+    async finish() {
+      await runtime.stop();
+      await sql.end();
+      if (!database.embedded) {
+        const admin = new URL(database.url);
+        admin.pathname = '/postgres';
+        const a = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+        await a.unsafe(`drop database if exists "${name}" with (force)`);
+        await a.end();
+      }
+      await database.stop();
+    },
+  };
 }
