@@ -52,7 +52,7 @@ const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
   '--reporter=json',
   '--outputFile.json=test-results/vitest.json',
 ]);
-type FileResult = { status: string; name: string; assertionResults: Array<{ status: string }> };
+type FileResult = { status: string; name: string; assertionResults: Array<{ status: string; fullName: string }> };
 const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: FileResult[] }>('test-results/vitest.json');
 if (vitest) {
   passed += vitest.numPassedTests;
@@ -61,6 +61,12 @@ if (vitest) {
   // tests were skipped) is a failure too, whatever vitest's exit code says.
   const broken = vitest.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
   for (const f of broken) notes.push(`${path.relative(process.cwd(), f.name)} failed before its tests ran`);
+  // Name every failed test again at the very end: a long log is often read from its tail only.
+  for (const f of vitest.testResults) {
+    for (const a of f.assertionResults.filter((t) => t.status === 'failed')) {
+      notes.push(`failed: ${path.relative(process.cwd(), f.name)} > ${a.fullName}`);
+    }
+  }
   failed += broken.length;
   if (vitestCode !== 0 && vitest.numFailedTests === 0 && broken.length === 0) failed += 1;
 } else {
@@ -68,14 +74,24 @@ if (vitest) {
   notes.push('vitest produced no report');
 }
 
+type PwSuite = { title: string; file?: string; specs?: Array<{ title: string; tests: Array<{ status: string }> }>; suites?: PwSuite[] };
+function unexpectedSpecs(suites: PwSuite[], file = ''): string[] {
+  return suites.flatMap((s) => {
+    const where = s.file ?? file;
+    const own = (s.specs ?? []).filter((sp) => sp.tests.some((t) => t.status === 'unexpected')).map((sp) => `${where} > ${sp.title}`);
+    return [...own, ...unexpectedSpecs(s.suites ?? [], where)];
+  });
+}
+
 if (buildCode === 0) {
   // 3. End-to-end tests in Chromium.
   rmSync('test-results/playwright.json', { force: true });
   const e2eCode = run('end-to-end (playwright)', bin('playwright'), ['test']);
-  const pw = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>('test-results/playwright.json');
+  const pw = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number }; suites: PwSuite[] }>('test-results/playwright.json');
   if (pw) {
     passed += pw.stats.expected + pw.stats.flaky;
     failed += pw.stats.unexpected;
+    for (const name of unexpectedSpecs(pw.suites ?? [])) notes.push(`failed: ${name}`);
     if (e2eCode !== 0 && pw.stats.unexpected === 0) {
       failed += 1;
       notes.push('playwright exited with an error outside the tests');
