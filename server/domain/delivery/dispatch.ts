@@ -26,17 +26,7 @@ import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, typ
  */
 export type Admitted = { id: string; subscriptionId: string };
 
-type AdmitRow = {
-  id: string;
-  event_id: string;
-  attempt_count: number;
-  priority: number;
-  subscription_id: string;
-  customer_id: string;
-  tier: string;
-  probe: boolean;
-  tokens: number | null;
-};
+type AdmitRow = AdmittedRow & { tokens: number | null };
 
 /** A subscription to admit for, with its customer (the sharding key). */
 export type SubscriptionRef = { id: string; customerId: string };
@@ -120,17 +110,7 @@ async function admitIn(
     from picked p where d.id = p.id and d.customer_id = p.customer_id ${customer('d')}
     returning d.id, d.event_id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
   if (rows.length === 0) return [];
-  const path = opts.fast ? 'fast' : 'dispatcher';
-  metrics.deliveriesAdmitted.inc({ path }, rows.length);
-
-  const spans = tracingOn() ? await admissionSpans(q, rows, startedAt, opts.parents, (r) => (r.probe ? 'probe' : path)) : null;
-  await enqueueMany(
-    ctx.boss,
-    'deliver',
-    rows.map((r, i) => ({ data: deliverJob(r, spans?.[i]), priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
-    q,
-  );
-  spans?.forEach((s) => endSpan(s));
+  await enqueueAdmitted(ctx, q, rows, opts.fast ? 'fast' : 'dispatcher', startedAt, opts.parents);
   if (!opts.fast) {
     // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
     // in); a probe moves the breaker to half-open.
@@ -148,6 +128,65 @@ async function admitIn(
       where s.id = u.id ${customer('s')}`;
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
+}
+
+/** A delivery just admitted into its subscription's window (its `queued_at` set), to get its job. */
+export type AdmittedRow = {
+  id: string;
+  event_id: string;
+  attempt_count: number;
+  priority: number;
+  subscription_id: string;
+  customer_id: string;
+  tier: string;
+  probe: boolean;
+};
+
+/**
+ * The jobs of deliveries admitted in the caller's transaction (their `queued_at` set there), in
+ * the customer's group of the deliver queue, with their admission spans when tracing is on.
+ */
+export async function enqueueAdmitted(
+  ctx: Ctx,
+  q: Queryable,
+  rows: AdmittedRow[],
+  path: 'fast' | 'dispatcher',
+  startedAt: number,
+  parents?: Map<string, TraceContext>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  metrics.deliveriesAdmitted.inc({ path }, rows.length);
+  const spans = tracingOn() ? await admissionSpans(q, rows, startedAt, parents, (r) => (r.probe ? 'probe' : path)) : null;
+  await enqueueMany(
+    ctx.boss,
+    'deliver',
+    rows.map((r, i) => ({ data: deliverJob(r, spans?.[i]), priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
+    q,
+  );
+  spans?.forEach((s) => endSpan(s));
+}
+
+/**
+ * Admission at insert (PostgreSQL): for each of `subs` the fast path may fill, how many slots its
+ * window has free and whether deliveries of it wait in the table, read before its new deliveries
+ * are written, so that those admitted are inserted queued: one row version each, where inserting
+ * and then admitting wrote two (`queued_at` is in index predicates, so that update is never HOT),
+ * and half a fan-out's time went to it. A subscription with deliveries waiting is not filled here:
+ * its window fills oldest first (`admit`), so a new event does not overtake its backlog. Read
+ * without locks, like the fast path: concurrent publishes may overshoot a window by a few.
+ */
+export async function windowRoom(q: Queryable, subs: SubscriptionRef[]): Promise<Map<string, { room: number; waiting: boolean; tier: string }>> {
+  if (subs.length === 0) return new Map();
+  const sql = rawClient(q);
+  const customers = [...new Set(subs.map((s) => s.customerId))];
+  const rows = await sql<{ id: string; tier: string; room: number; waiting: boolean }[]>`
+    select s.id, c.tier, ${waiting(sql)} as waiting,
+           greatest(0, s.max_in_flight - (select count(*) from deliveries q
+                                          where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null))::int as room
+    from subscriptions s join customers c on c.id = s.customer_id
+    where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
+      and s.active and s.rate_limit_per_second is null and s.breaker_state = 'closed'`;
+  return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier }]));
 }
 
 /** A `deliver` job's payload; with tracing on, the admission span's traceparent rides along. */

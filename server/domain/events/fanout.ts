@@ -3,7 +3,7 @@ import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/
 import type { FilteredOut } from '../../../drizzle/schema';
 import { rawClient, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import { admit, flagBacklog } from '../delivery/dispatch';
+import { admit, enqueueAdmitted, flagBacklog, windowRoom } from '../delivery/dispatch';
 import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
@@ -128,6 +128,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
       status: initialStatus(s.active),
       route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const),
       matchedPattern: s.pattern,
+      queuedAt: null as Date | null,
       nextAttemptAt: now,
       cycleStartedAt: now,
       createdAt: now,
@@ -135,18 +136,56 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   );
   const made = new Map<string, number>();
   if (rows.length === 0) return made;
+  const startedAt = tracingOn() ? Date.now() : 0;
+  const parents = tracingOn() ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : []))) : undefined;
+  const subsOf = (ds: Array<{ subscriptionId: string; customerId: string }>) => [
+    ...new Map(ds.map((d) => [d.subscriptionId, { id: d.subscriptionId, customerId: d.customerId }])).values(),
+  ];
+  // PostgreSQL: what fits in the windows is inserted queued (dispatch.ts, windowRoom); on Citus,
+  // every delivery is inserted waiting and admitted per customer's shard.
+  const room = ctx.config.distributed ? null : await windowRoom(tx, subsOf(rows.filter((r) => r.status === 'pending')));
+  for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const w = r.status === 'pending' ? room?.get(r.subscriptionId) : undefined;
+    if (w && !w.waiting && w.room > 0) {
+      r.queuedAt = now;
+      w.room -= 1;
+    }
+  }
   const inserted = ctx.config.distributed ? await insertRows(tx, rows) : await insertColumns(tx, rows, now);
   for (const d of inserted) made.set(d.customerId, (made.get(d.customerId) ?? 0) + 1);
-  const waiting = inserted.filter((d) => d.status === 'pending');
-  const touched = [...new Map(waiting.map((d) => [d.subscriptionId, { id: d.subscriptionId, customerId: d.customerId }])).values()];
-  const parents = tracingOn() ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : []))) : undefined;
-  const admitted = await admit(ctx, tx, { subscriptions: touched, fast: true, ...(parents && { parents }) });
+  const eventOf = new Map<string, string>(rows.map((r) => [r.id, r.eventId]));
+  await enqueueAdmitted(
+    ctx,
+    tx,
+    inserted
+      .filter((d) => d.queued)
+      .map((d) => ({
+        id: d.id,
+        event_id: eventOf.get(d.id)!,
+        attempt_count: d.attemptCount,
+        priority: d.priority,
+        subscription_id: d.subscriptionId,
+        customer_id: d.customerId,
+        tier: room!.get(d.subscriptionId)!.tier,
+        probe: false,
+      })),
+    'fast',
+    startedAt,
+    parents,
+  );
+  // The rest wait in the table. A window with room and a backlog (and, on Citus, every window) is
+  // filled oldest first; a full window, a rate limit, an open breaker leave them to the dispatcher.
+  const waiting = inserted.filter((d) => d.status === 'pending' && !d.queued);
+  if (waiting.length === 0) return made;
+  const touched = subsOf(waiting);
+  const admissible = room ? touched.filter((s) => (room.get(s.id)?.room ?? 0) > 0) : touched;
+  const admitted = admissible.length ? await admit(ctx, tx, { subscriptions: admissible, fast: true, ...(parents && { parents }) }) : [];
   if (admitted.length < waiting.length) await flagBacklog(tx, touched);
   return made;
 }
 
 type DeliveryRow = typeof deliveries.$inferInsert & { id: string; subscriptionId: string; customerId: string; status: string };
-type Inserted = { id: string; subscriptionId: string; customerId: string; status: string };
+type Inserted = { id: string; subscriptionId: string; customerId: string; status: string; queued: boolean; priority: number; attemptCount: number };
 
 /** One row of parameters per delivery (Citus routes a multi-row VALUES insert to each row's shard). */
 function insertRows(tx: Tx, rows: DeliveryRow[]): Promise<Inserted[]> {
@@ -154,7 +193,15 @@ function insertRows(tx: Tx, rows: DeliveryRow[]): Promise<Inserted[]> {
     .insert(deliveries)
     .values(rows)
     .onConflictDoNothing({ target: [deliveries.id, deliveries.customerId] })
-    .returning({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, customerId: deliveries.customerId, status: deliveries.status });
+    .returning({
+      id: deliveries.id,
+      subscriptionId: deliveries.subscriptionId,
+      customerId: deliveries.customerId,
+      status: deliveries.status,
+      queued: sql<boolean>`${deliveries.queuedAt} is not null`,
+      priority: deliveries.priority,
+      attemptCount: deliveries.attemptCount,
+    });
 }
 
 /**
@@ -166,14 +213,16 @@ async function insertColumns(tx: Tx, rows: DeliveryRow[], now: Date): Promise<In
   const col = (f: (r: DeliveryRow) => string | null | undefined) => rows.map((r) => f(r) ?? null);
   const at = now.toISOString();
   return rawClient(tx)<Inserted[]>`
-    insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, next_attempt_at, cycle_started_at, created_at)
+    insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, queued_at, next_attempt_at, cycle_started_at, created_at)
     select u.id, u.event_id, u.subscription_id, u.customer_id, u.event_type, u.status, u.route, u.matched_pattern,
-           ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+           u.queued_at::timestamptz, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
     from unnest(${col((r) => r.id)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.subscriptionId)}::text[], ${col((r) => r.customerId)}::text[],
-                ${col((r) => r.eventType)}::text[], ${col((r) => r.status)}::text[], ${col((r) => r.route)}::text[], ${col((r) => r.matchedPattern)}::text[])
-         as u(id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern)
+                ${col((r) => r.eventType)}::text[], ${col((r) => r.status)}::text[], ${col((r) => r.route)}::text[], ${col((r) => r.matchedPattern)}::text[],
+                ${col((r) => (r.queuedAt ? at : null))}::text[])
+         as u(id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, queued_at)
     on conflict (id, customer_id) do nothing
-    returning id, subscription_id as "subscriptionId", customer_id as "customerId", status`;
+    returning id, subscription_id as "subscriptionId", customer_id as "customerId", status, queued_at is not null as queued,
+              priority, attempt_count as "attemptCount"`;
 }
 
 /**
