@@ -121,10 +121,16 @@ export function rawClient(q: Queryable): Sql {
 /**
  * pg-boss's database adapter over a Drizzle transaction, so jobs sent or completed with it commit
  * or roll back together with our own rows (the outbox guarantee).
+ *
+ * Its statements are prepared (once per connection): postgres.js sends a statement that is not
+ * prepared and has parameters in two round trips (parse and describe, then bind and execute), and
+ * these are the hottest statements of the delivery path (a fetch, a job insert, a completion).
+ * pg-boss writes its queue's name into the text and passes the rest as parameters, so each
+ * connection prepares a handful of texts, not one per call.
  */
 export function bossDb(q: Queryable): IDatabase {
   const client = rawClient(q);
   return {
-    executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []) as never[]) }),
+    executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []) as never[], { prepare: true }) }),
   };
 }
