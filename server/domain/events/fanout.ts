@@ -113,8 +113,9 @@ export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, tar
 }
 
 /**
- * `createDeliveries` for several events at once: one insert, one admission, one flag. Returns how
- * many deliveries it created per customer.
+ * `createDeliveries` for several events at once: one read of the windows' room, one insert (those
+ * that fit inserted queued, with their jobs), then an admission and a backlog flag only for what
+ * did not fit. Returns how many deliveries it created per customer.
  */
 export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<Map<string, number>> {
   const now = ctx.now();
