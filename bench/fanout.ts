@@ -11,7 +11,7 @@
  * in turn, alternating, a few times: the machine's load moves more than most changes do.
  */
 import { parseArgs } from 'node:util';
-import { printTable } from './lib/table';
+import { percentile, printTable } from './lib/table';
 import { inProcessBench } from './lib/harness';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
@@ -51,7 +51,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   await sql`delete from pgboss.job where name = 'deliver'`;
   await sql`update deliveries set status = 'succeeded', queued_at = null, completed_at = now() where status = 'pending'`;
 }
-const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+const median = percentile(times, 50)!;
 rows.push({ round: 'median', deliveries: CUSTOMERS * PER_CUSTOMER, ms: Math.round(median), 'rows/s': Math.round((CUSTOMERS * PER_CUSTOMER * 1000) / median) });
 printTable(`Fan-out of one broadcast to ${CUSTOMERS * PER_CUSTOMER} subscriptions (${CUSTOMERS} customers), in-process`, rows);
 await bench.finish();

@@ -68,14 +68,13 @@ async function admitIn(
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
   const which = opts.subscriptionIds ? sql`s.id = any(${opts.subscriptionIds}::text[])` : sql`s.backlog`;
-  const fastOnly = opts.fast ? sql`and s.rate_limit_per_second is null and s.breaker_state = 'closed'` : sql``;
+  const fastOnly = opts.fast ? sql`and ${fastPath(sql)}` : sql``;
   // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
   const rows = await sql<AdmitRow[]>`
     with cand as (
       select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.max_in_flight,
-             (select count(*) from deliveries q
-              where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null ${customer('q')})::int as queued,
+             ${queuedIn(sql, opts.customerId)} as queued,
              case when s.rate_limit_per_second is null then null
                   else least(greatest(s.rate_limit_per_second, 1),
                              coalesce(s.rate_tokens, greatest(s.rate_limit_per_second, 1))
@@ -180,12 +179,10 @@ export async function windowRoom(q: Queryable, subs: SubscriptionRef[]): Promise
   const sql = rawClient(q);
   const customers = [...new Set(subs.map((s) => s.customerId))];
   const rows = await sql<{ id: string; tier: string; room: number; waiting: boolean }[]>`
-    select s.id, c.tier, ${waiting(sql)} as waiting,
-           greatest(0, s.max_in_flight - (select count(*) from deliveries q
-                                          where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null))::int as room
+    select s.id, c.tier, ${waiting(sql)} as waiting, greatest(0, s.max_in_flight - ${queuedIn(sql)}) as room
     from subscriptions s join customers c on c.id = s.customer_id
     where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
-      and s.active and s.rate_limit_per_second is null and s.breaker_state = 'closed'`;
+      and s.active and ${fastPath(sql)}`;
   return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier }]));
 }
 
@@ -230,6 +227,13 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
     select id, trace_parent from events where id = any(${ids}::text[]) and trace_parent is not null`;
   return new Map(rows.map((r) => [r.id, r.trace_parent]));
 }
+
+/** How many deliveries of subscription `s` hold a slot of its window (queued: they have a job). */
+const queuedIn = (sql: Sql, customerId?: string) =>
+  sql`(select count(*) from deliveries q where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null ${customerId ? sql`and q.customer_id = ${customerId}` : sql``})::int`;
+
+/** Subscriptions `s` the fast path may fill: no rate tokens to spend, breaker closed (the dispatcher takes the rest). */
+const fastPath = (sql: Sql) => sql`s.rate_limit_per_second is null and s.breaker_state = 'closed'`;
 
 /**
  * "Some delivery of subscription `s` waits in the table", written as a scalar subquery with LIMIT 1

@@ -154,7 +154,6 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   }
   const inserted = ctx.config.distributed ? await insertRows(tx, rows) : await insertColumns(tx, rows, now);
   for (const d of inserted) made.set(d.customerId, (made.get(d.customerId) ?? 0) + 1);
-  const eventOf = new Map<string, string>(rows.map((r) => [r.id, r.eventId]));
   await enqueueAdmitted(
     ctx,
     tx,
@@ -162,7 +161,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
       .filter((d) => d.queued)
       .map((d) => ({
         id: d.id,
-        event_id: eventOf.get(d.id)!,
+        event_id: d.eventId,
         attempt_count: d.attemptCount,
         priority: d.priority,
         subscription_id: d.subscriptionId,
@@ -186,7 +185,16 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
 }
 
 type DeliveryRow = typeof deliveries.$inferInsert & { id: string; subscriptionId: string; customerId: string; status: string };
-type Inserted = { id: string; subscriptionId: string; customerId: string; status: string; queued: boolean; priority: number; attemptCount: number };
+type Inserted = {
+  id: string;
+  eventId: string;
+  subscriptionId: string;
+  customerId: string;
+  status: string;
+  queued: boolean;
+  priority: number;
+  attemptCount: number;
+};
 
 /** One row of parameters per delivery (Citus routes a multi-row VALUES insert to each row's shard). */
 function insertRows(tx: Tx, rows: DeliveryRow[]): Promise<Inserted[]> {
@@ -196,6 +204,7 @@ function insertRows(tx: Tx, rows: DeliveryRow[]): Promise<Inserted[]> {
     .onConflictDoNothing({ target: [deliveries.id, deliveries.customerId] })
     .returning({
       id: deliveries.id,
+      eventId: deliveries.eventId,
       subscriptionId: deliveries.subscriptionId,
       customerId: deliveries.customerId,
       status: deliveries.status,
@@ -222,7 +231,7 @@ async function insertColumns(tx: Tx, rows: DeliveryRow[], now: Date): Promise<In
                 ${col((r) => (r.queuedAt ? at : null))}::text[])
          as u(id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, queued_at)
     on conflict (id, customer_id) do nothing
-    returning id, subscription_id as "subscriptionId", customer_id as "customerId", status, queued_at is not null as queued,
+    returning id, event_id as "eventId", subscription_id as "subscriptionId", customer_id as "customerId", status, queued_at is not null as queued,
               priority, attempt_count as "attemptCount"`;
 }
 
