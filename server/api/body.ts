@@ -1,3 +1,6 @@
+import { DomainError } from '../domain/errors';
+import { JsonInputError, parseJsonInput } from '../domain/json';
+
 /**
  * Reads a request body, counting bytes as they stream in: null as soon as it passes `limit` (the
  * rest is not read), whether or not a Content-Length was declared (a chunked body has none).
@@ -19,4 +22,24 @@ export async function readAtMost(body: ReadableStream<Uint8Array> | null, limit:
     }
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A request body as JSON (REST, tRPC): an empty body is `{}`; not JSON, or nested deeper than
+ * MAX_JSON_DEPTH levels, is a 400 on `body`. Numbers keep their exact text (server/domain/json.ts).
+ */
+export function parseBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') return {};
+  return parseJsonText(text, 'body', 'request body');
+}
+
+/** JSON text from a client (a body, a tRPC `?input=`), or the 400 naming `field`. */
+export function parseJsonText(text: string, field: string, what: string): unknown {
+  try {
+    return parseJsonInput(text);
+  } catch (err) {
+    if (!(err instanceof JsonInputError)) throw err;
+    throw new DomainError('bad_request', `${what} ${err.message}`, { field });
+  }
 }

@@ -6,6 +6,7 @@ import { DomainError, invalidInput, issuesOfZod, type ErrorCode, type FieldIssue
 
 export { issuesOfZod };
 import { metrics } from '../metrics';
+import { currentRequestId } from './request-id';
 
 /** The one mapping of domain error codes to tRPC codes and HTTP statuses (complete by type). */
 export const trpcCodeOf: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -36,8 +37,13 @@ export const httpStatusOf: Record<ErrorCode, number> = {
 
 const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) => [v, k])) as Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>>;
 
-/** `errors` lists every problem of a 400 (input that fails validation, unknown fields), one entry per field. */
-export type ApiErrorBody = { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] };
+/**
+ * `errors` lists every problem of a 400 (input that fails validation, unknown fields), one entry per
+ * field. An unexpected failure (`internal`) carries only its code and the request id, which the log
+ * line with the details carries too.
+ */
+export type ApiErrorBody =
+  { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] } | { error: { code: 'internal'; requestId: string | null } };
 
 /** Seconds a client is asked to wait after a 503 `unavailable`. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
@@ -67,11 +73,15 @@ export function toDomainError(err: unknown): DomainError {
     if (err.cause instanceof DomainError) return err.cause;
     // Only bad input is the caller's fault: an answer that fails its output schema is our bug (500).
     if (err.cause instanceof ZodError && err.code === 'BAD_REQUEST') return fromZod(err.cause);
-    return new DomainError(codeOfTrpc[err.code] ?? 'internal', err.message);
+    const code = codeOfTrpc[err.code] ?? 'internal';
+    // An unexpected failure's message may hold SQL, values or paths: it goes to the log, never to the client.
+    return code === 'internal' ? internalError() : new DomainError(code, err.message);
   }
   if (err instanceof ZodError) return fromZod(err);
-  return new DomainError('internal', 'internal error');
+  return internalError();
 }
+
+const internalError = () => new DomainError('internal', 'internal error');
 
 /** Every zod issue, one entry per field: an object with unknown keys gives one `unknown field` per key. */
 export function fromZod(err: ZodError): DomainError {
@@ -95,6 +105,7 @@ export function toTrpcError(e: DomainError): TRPCError {
 }
 
 export function errorBody(e: DomainError): ApiErrorBody {
+  if (e.code === 'internal') return { error: { code: 'internal', requestId: currentRequestId() } };
   const errors = fieldErrorsOf(e);
   return { error: { code: e.code, message: e.message, ...(e.field && { field: e.field }) }, ...(errors && { errors }) };
 }

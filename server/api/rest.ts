@@ -2,7 +2,8 @@ import type { Ctx } from '../domain/context';
 import { DomainError, invalidInput, type FieldIssue } from '../domain/errors';
 import { clientAddress } from '../auth/throttle';
 import { bearerPrincipal } from './bearer';
-import { readAtMost } from './body';
+import { parseBody, readAtMost } from './body';
+import { newRequestId, withRequestId } from './request-id';
 import { countApiError, errorBody, httpStatusOf, issuesOfZod, toDomainError } from './errors';
 import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
@@ -35,23 +36,18 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
   if (declared > limit) throw tooLarge(String(declared));
   const bytes = await readAtMost(req.body, limit);
   if (bytes === null) throw tooLarge(`more than ${limit}`);
-  const text = bytes.toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new DomainError('bad_request', 'request body is not valid JSON', { field: 'body' });
-  }
+  return parseBody(bytes);
 }
 
 export type RestOptions = { rateLimiter?: RateLimiter };
 
 /** A request's `traceparent` header is the parent of the spans it starts (a publish: server/tracing.ts). */
 export function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
-  return withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts));
+  const requestId = newRequestId();
+  return withRequestId(requestId, () => withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts, requestId)));
 }
 
-async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions): Promise<Response> {
+async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions, requestId: string): Promise<Response> {
   try {
     const method = req.method.toUpperCase();
     if (path === '/openapi.json') {
@@ -116,7 +112,8 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
     return json(route.meta.status ?? 200, result);
   } catch (err) {
     const e = toDomainError(err);
-    if (e.code === 'internal') ctx.log.error({ err, method: req.method, path }, 'internal error in an API request');
+    // The client gets only the code and the request id; what went wrong (SQL, values) stays in the log.
+    if (e.code === 'internal') ctx.log.error({ err, requestId, method: req.method, path }, 'internal error in an API request');
     return errorResponse(e);
   }
 }

@@ -1,8 +1,9 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
-import { readAtMost } from './body';
-import { countApiError, toDomainError, toTrpcError } from './errors';
+import { parseBody, parseJsonText, readAtMost } from './body';
+import { newRequestId, withRequestId } from './request-id';
+import { countApiError, fieldErrorsOf, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 import { withIncomingTrace } from '../tracing';
@@ -17,20 +18,45 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
 export function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
-  return withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts));
+  const requestId = newRequestId();
+  return withRequestId(requestId, () => withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts, requestId)));
 }
 
-async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+/**
+ * The request with its body already parsed: tRPC reads `json()`, and gets the value with numbers
+ * kept exact (server/domain/json.ts) instead of a JSON.parse that rounds them.
+ */
+class ParsedRequest extends Request {
+  constructor(
+    req: Request,
+    private readonly parsed: unknown,
+  ) {
+    super(req.url, { method: req.method, headers: req.headers, signal: req.signal });
+  }
+  override json(): Promise<unknown> {
+    return Promise.resolve(this.parsed);
+  }
+}
+
+async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }, requestId: string): Promise<Response> {
   const limit = opts.maxBodyBytes;
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) return payloadTooLarge(req, String(declared), limit);
   // The declared length is only a hint (a chunked body declares none): count what actually arrives,
-  // and hand tRPC the body only once it is known to fit.
+  // and hand tRPC the body only once it is known to fit, parsed here: JSON nested deeper than
+  // MAX_JSON_DEPTH is a 400 before anything walks it, and numbers keep their exact text.
   let bounded = req;
-  if (req.body) {
-    const body = await readAtMost(req.body, limit);
-    if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
-    bounded = new Request(req.url, { method: req.method, headers: req.headers, body: new Uint8Array(body), signal: req.signal });
+  try {
+    if (req.body) {
+      const body = await readAtMost(req.body, limit);
+      if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
+      bounded = new ParsedRequest(req, parseBody(body));
+    }
+    const queryInput = new URL(req.url).searchParams.get('input');
+    if (queryInput !== null) parseJsonText(queryInput, 'input', 'input');
+  } catch (err) {
+    if (err instanceof DomainError) return envelope(req, err, 400, 'BAD_REQUEST');
+    throw err;
   }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
@@ -47,21 +73,28 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
       const retryAfter = errors.map((e) => toDomainError(e).retryAfterSeconds).find((s) => s !== undefined);
       return retryAfter ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
     },
-    onError({ error, path }) {
-      countApiError(toDomainError(error));
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`[trpc] internal error in ${path ?? '?'}`, error.cause ?? error);
+    onError({ error, path, ctx }) {
+      const e = toDomainError(error);
+      countApiError(e);
+      if (e.code !== 'internal') return;
+      const err = error.cause ?? error;
+      if (ctx) ctx.ctx.log.error({ err, requestId, path }, 'internal error in a tRPC call');
+      else console.error(`[trpc] internal error in ${path ?? '?'} (${requestId})`, err);
     },
   });
 }
 
-/** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
 function payloadTooLarge(req: Request, size: string, limit: number): Response {
-  const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
+  return envelope(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`), 413, 'PAYLOAD_TOO_LARGE');
+}
+
+/** An error answered before tRPC runs, in tRPC's own envelope (one per call of a batch), so tRPC clients read it like any other. */
+function envelope(req: Request, e: DomainError, httpStatus: number, code: 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST'): Response {
   countApiError(e);
-  const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };
-  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } };
+  const data = { code, httpStatus, errorCode: e.code, field: e.field ?? null, errors: fieldErrorsOf(e), retryAfterSeconds: null };
+  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY[code], data } };
   const url = new URL(req.url);
   const calls = url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
   const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => one) : one;
-  return new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify(body), { status: httpStatus, headers: { 'content-type': 'application/json' } });
 }

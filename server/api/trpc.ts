@@ -3,6 +3,7 @@ import type { Ctx, Scope } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
+import { currentRequestId } from './request-id';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
@@ -40,13 +41,17 @@ const t = initTRPC
   .create({
     // tRPC's own `data.code` (e.g. `NOT_FOUND`) stays; the domain code, the offending field (and, for
     // a 400, every problem of the input) and the retry delay ride along, as REST returns them.
+    // An unexpected failure says only `internal error` and the request id (no SQL, no stack): the
+    // details go to the log under that id (server/api/trpc-handler.ts).
     errorFormatter({ shape, error }) {
       const domain = toDomainError(error);
+      const { stack: _stack, ...data } = shape.data;
       return {
         ...shape,
         message: domain.message,
         data: {
-          ...shape.data,
+          ...data,
+          ...(domain.code === 'internal' && { requestId: currentRequestId() }),
           errorCode: domain.code,
           field: domain.field ?? null,
           errors: fieldErrorsOf(domain),

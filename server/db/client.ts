@@ -2,6 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Db as IDatabase } from 'pg-boss';
 import * as schema from '../../drizzle/schema';
+import { parseJsonExact } from '../domain/json';
 
 export type Schema = typeof schema;
 export type Db = PostgresJsDatabase<Schema>;
@@ -23,6 +24,8 @@ export function createDatabase(url: string, opts: { max?: number; applicationNam
     max,
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'hookrelay' },
+    // json and jsonb read back with numbers exact (a filter on `9007199254740993` stays that number).
+    types: { exactJson: { to: 3802, from: [114, 3802], serialize: (x: unknown) => JSON.stringify(x), parse: parseJsonExact } },
   });
   const sql = opts.acquireTimeoutMs ? boundedWait(pool, max, opts.acquireTimeoutMs) : pool;
   const db = drizzle({ client: sql, schema });

@@ -14,11 +14,14 @@
  * - A missing field equals nothing (not even `null`): `$eq`, `$in`, comparisons and `$startsWith` fail
  *   on it, `$ne` and `$nin` hold. `$exists: true` asks for the field to be present (a `null` is present).
  * - Comparisons hold only between two numbers or two strings (ISO 8601 timestamps compare as strings);
+ *   numbers compare by their exact decimal value, however many digits they have;
  *   `$contains` is a substring of a string or an element (by value) of an array.
  *
  * Pure: no I/O, no clock. The API validates a filter when a subscription is saved; the fan-out
  * evaluates it per event and names the condition that failed, for the routing trace.
  */
+import { compareJsonNumbers, isJsonNumber, isRawNumber } from './json';
+
 export type Filter = Record<string, unknown>;
 export type FilterIssue = { path: string; reason: string };
 export type FilterResult = { matches: true; failed?: undefined } | { matches: false; failed: string };
@@ -32,12 +35,14 @@ const fieldOperators = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin
 type FieldOperator = (typeof fieldOperators)[number];
 const isFieldOperator = (k: string): k is FieldOperator => (fieldOperators as readonly string[]).includes(k);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (a number kept as its exact text is a number, not an object: server/domain/json.ts). */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !isRawNumber(v);
 
 /** An operator object: a non-empty object whose keys start with `$` (an object without them is a literal). */
 const isOperatorObject = (v: unknown): v is Record<string, unknown> => isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$'));
 
-const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+const kindOf = (v: unknown): string =>
+  v === null ? 'null' : isJsonNumber(v) ? 'a number' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 
 const join = (at: string, key: string) => (at ? `${at}.${key}` : key);
 
@@ -158,7 +163,7 @@ function operandProblem(op: Exclude<FieldOperator, '$not'>, operand: unknown): s
     case '$gte':
     case '$lt':
     case '$lte':
-      return (typeof operand === 'number' && Number.isFinite(operand)) || typeof operand === 'string'
+      return (typeof operand === 'number' && Number.isFinite(operand)) || isRawNumber(operand) || typeof operand === 'string'
         ? null
         : `"${op}" takes a number or a string, not ${kindOf(operand)}`;
     case '$in':
@@ -189,9 +194,13 @@ export function resolvePath(body: unknown, path: string): { found: boolean; valu
   return { found: true, value: cur };
 }
 
-/** Equality of JSON values by value: arrays element by element, objects key by key in any order. */
+/**
+ * Equality of JSON values by value: numbers by exact decimal value (`9007199254740993` is not
+ * `9007199254740992`; `1.0` is `1`), arrays element by element, objects key by key in any order.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isJsonNumber(a) || isJsonNumber(b)) return isJsonNumber(a) && isJsonNumber(b) && compareJsonNumbers(a, b) === 0;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);
@@ -201,20 +210,21 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Numbers compare by exact decimal value (no rounding to doubles), strings by code unit. */
 function compare(op: '$gt' | '$gte' | '$lt' | '$lte', value: unknown, operand: unknown): boolean {
-  const numbers = typeof value === 'number' && typeof operand === 'number';
-  const strings = typeof value === 'string' && typeof operand === 'string';
-  if (!numbers && !strings) return false;
-  const [x, y] = [value, operand];
+  let c: number;
+  if (isJsonNumber(value) && isJsonNumber(operand)) c = compareJsonNumbers(value, operand);
+  else if (typeof value === 'string' && typeof operand === 'string') c = value < operand ? -1 : value > operand ? 1 : 0;
+  else return false;
   switch (op) {
     case '$gt':
-      return x > y;
+      return c > 0;
     case '$gte':
-      return x >= y;
+      return c >= 0;
     case '$lt':
-      return x < y;
+      return c < 0;
     case '$lte':
-      return x <= y;
+      return c <= 0;
   }
 }
 

@@ -6,23 +6,26 @@ import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 import { validateFilter } from './filters';
 import { validateCustomHeaders } from './tenants/custom-headers';
+import { checkJson, text } from './json';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.
  * Every object is strict: a field it does not know is a 400 naming it, never ignored (a typo'd
- * `customer_id` must not turn one customer's event into a broadcast).
+ * `customer_id` must not turn one customer's event into a broadcast). Every string is a `text()`
+ * and every free-form JSON value goes through `checkJson` (server/domain/json.ts): a NUL or a lone
+ * surrogate anywhere, or nesting deeper than 64 levels, is a 400 naming the field.
  */
-export const eventType = z.string().superRefine((v, ctx) => {
+export const eventType = text().superRefine((v, ctx) => {
   const reason = validateEventType(v);
   if (reason) ctx.addIssue({ code: 'custom', message: `event type ${reason}` });
 });
 
-export const eventTypePattern = z.string().superRefine((v, ctx) => {
+export const eventTypePattern = text().superRefine((v, ctx) => {
   const reason = validatePattern(v);
   if (reason) ctx.addIssue({ code: 'custom', message: `pattern "${v}": ${reason}` });
 });
 
-export const idempotencyKey = z.string().min(1).max(200);
+export const idempotencyKey = text().min(1).max(200);
 
 const idNames: Record<IdKind, string> = {
   customer: 'customer',
@@ -66,9 +69,8 @@ export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern:
 
 export const publishEventInput = z.strictObject({
   type: eventType.meta({ examples: ['charge.succeeded'] }),
-  data: z
-    .unknown()
-    .refine((v) => v !== undefined, 'data is required')
+  data: checkJson(z.unknown().refine((v) => v !== undefined, 'data is required'))
+    .describe('Any JSON value, delivered exactly as published (numbers keep their text: `9007199254740993` stays itself)')
     .meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
   customerId: idOf('customer')
     .optional()
@@ -116,8 +118,7 @@ export const retryPolicyInput = z.strictObject({
 });
 
 /** A payload filter (server/domain/filters.ts); each problem is a 400 naming its path (`filter.data.amount`). */
-export const subscriptionFilter = z
-  .record(z.string(), z.unknown())
+export const subscriptionFilter = checkJson(z.record(text(), z.unknown()))
   .superRefine((f, ctx) => {
     for (const issue of validateFilter(f)) ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
   })
@@ -128,7 +129,7 @@ export const subscriptionFilter = z
 
 /** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
 export const customHeaders = z
-  .record(z.string(), z.string())
+  .record(text(), text())
   .superRefine((h, ctx) => {
     for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
   })
@@ -149,7 +150,7 @@ export const createSubscriptionInput = z.strictObject({
     .min(1)
     .max(100)
     .meta({ examples: [['charge.*', 'invoice.paid']] }),
-  description: z.string().max(500).optional(),
+  description: text().max(500).optional(),
   active: z.boolean().optional(),
   retryPolicy: retryPolicyInput.optional(),
   rateLimitPerSecond: z.number().positive().max(10000).nullable().optional(),
@@ -184,7 +185,7 @@ export const updateSubscriptionInput = createSubscriptionInput
   .partial()
   .extend({
     retryPolicy: retryPolicyInput.nullable().optional(),
-    description: z.string().max(500).nullable().optional(),
+    description: text().max(500).nullable().optional(),
     filter: subscriptionFilter.nullable().optional().describe('A new filter, or null to deliver every matching event'),
     headers: customHeaders
       .nullable()
@@ -205,14 +206,20 @@ export const deliveryStatus = z.enum(deliveryStatuses);
 
 export const pageInput = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().optional(),
+  cursor: text().optional(),
 };
 
 /** A yes/no option: a boolean over tRPC, `true` or `false` in a REST query string. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-const from = z.coerce.date().optional().describe('Created at or after (ISO 8601)');
-const to = z.coerce.date().optional().describe('Created at or before (ISO 8601)');
+/**
+ * A point in time: an ISO 8601 string (REST query strings, tRPC over JSON) or a Date (a tRPC caller
+ * in process). Anything else says what it expects.
+ */
+export const dateTime = () => z.coerce.date({ error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
+
+const from = dateTime().optional().describe('Created at or after (ISO 8601)');
+const to = dateTime().optional().describe('Created at or before (ISO 8601)');
 const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
 
 export const listEventsInput = z.strictObject({
@@ -258,8 +265,7 @@ export const testFilterInput = z.strictObject({
 export type TestFilterInput = z.infer<typeof testFilterInput>;
 
 /** A JSON Schema (2020-12) for an event type's `data`; checked (compiled) when saved. */
-const dataSchema = z
-  .union([z.record(z.string(), z.unknown()), z.boolean()])
+const dataSchema = checkJson(z.union([z.record(text(), z.unknown()), z.boolean()]))
   .describe("JSON Schema (2020-12) that a published event's `data` must satisfy")
   .meta({ examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }] });
 
@@ -267,17 +273,17 @@ export const eventTypeName = eventType.describe('The event type, e.g. `order.cre
 
 export const createEventTypeInput = z.strictObject({
   name: eventTypeName,
-  description: z.string().max(2000).optional(),
+  description: text().max(2000).optional(),
   schema: dataSchema.optional(),
-  example: z.unknown().optional().describe('An example of `data`, shown in the catalog (must satisfy `schema`)'),
+  example: checkJson(z.unknown()).optional().describe('An example of `data`, shown in the catalog (must satisfy `schema`)'),
 });
 export type CreateEventTypeInput = z.infer<typeof createEventTypeInput>;
 
 export const updateEventTypeInput = z.strictObject({
   name: eventTypeName,
-  description: z.string().max(2000).nullable().optional(),
+  description: text().max(2000).nullable().optional(),
   schema: dataSchema.nullable().optional().describe('A new schema, or null to stop validating'),
-  example: z.unknown().optional().describe('A new example of `data`, or null for none'),
+  example: checkJson(z.unknown()).optional().describe('A new example of `data`, or null for none'),
   archived: z.boolean().optional().describe('`false` restores an archived type to the catalog'),
 });
 export type UpdateEventTypeInput = z.infer<typeof updateEventTypeInput>;
@@ -305,7 +311,7 @@ export const listAuditLogInput = z.strictObject({
     .regex(/^[a-z_]+\.[a-z_]+$/, 'must be an action such as subscription.updated')
     .optional()
     .describe('Only this action, e.g. `subscription.paused`'),
-  targetId: z.string().min(1).max(100).optional().describe('Only changes to this object (a subscription, API key, … id)'),
+  targetId: text().min(1).max(100).optional().describe('Only changes to this object (a subscription, API key, … id)'),
   from,
   to,
   ...pageOf('audit'),
@@ -313,8 +319,8 @@ export const listAuditLogInput = z.strictObject({
 
 export const usageInput = z.strictObject({
   customerId: customerFilter,
-  from: z.coerce.date().optional().describe('First day (ISO 8601; default 30 days before `to`)'),
-  to: z.coerce.date().optional().describe('Last day (ISO 8601; default today)'),
+  from: dateTime().optional().describe('First day (ISO 8601; default 30 days before `to`)'),
+  to: dateTime().optional().describe('Last day (ISO 8601; default today)'),
 });
 
 export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });
@@ -326,11 +332,11 @@ export const createCustomerInput = z.strictObject({
     .min(1)
     .max(200)
     .meta({ examples: ['Acme Corp'] }),
-  externalId: z.string().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),
-  tier: z.string().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
+  externalId: text().min(1).max(200).optional().describe("The platform's own id for this customer (unique)"),
+  tier: text().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
 });
 
-export const createApiKeyInput = z.strictObject({ id: idOf('customer'), name: z.string().max(200).optional() });
+export const createApiKeyInput = z.strictObject({ id: idOf('customer'), name: text().max(200).optional() });
 
 export const listCustomersInput = z.strictObject({ ...pageOf('customer') });
 
@@ -367,13 +373,13 @@ export const createOperationalWebhookInput = z.strictObject({
     .max(operationalEventTypes.length)
     .optional()
     .describe('The event types to send here (default: every type)'),
-  description: z.string().max(500).optional(),
+  description: text().max(500).optional(),
 });
 
 export const updateOperationalWebhookInput = z.strictObject({
   url: createOperationalWebhookInput.shape.url.optional(),
   eventTypes: createOperationalWebhookInput.shape.eventTypes.unwrap().nullable().optional().describe('The event types to send here; null: every type'),
-  description: z.string().max(500).nullable().optional(),
+  description: text().max(500).nullable().optional(),
 });
 
 export const listOperationalWebhooksInput = z.strictObject({ ...pageOf('operationalWebhook') });

@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { badRequest, type FieldIssue } from '../errors';
+import { asDoubles } from '../json';
 
 /**
  * JSON Schemas (2020-12) of the event-type catalog, for an event's `data`: compiled with Ajv when a
@@ -93,7 +94,9 @@ export function compileDataSchema(schema: DataSchema, field = 'schema'): DataVal
     // The compiled function stands alone: forget the schema, so two versions with one `$id` never clash.
     forget(instance, schema);
   }
-  return (data) => (validate(data) ? [] : issuesOf(validate.errors ?? []));
+  // Ajv compares JavaScript numbers: a number kept exact (server/domain/json.ts) is checked as its
+  // nearest double, while the event keeps and delivers its exact text.
+  return (data) => (validate(asDoubles(data)) ? [] : issuesOf(validate.errors ?? []));
 }
 
 const cache = new Map<string, DataValidator>();

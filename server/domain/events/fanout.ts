@@ -9,6 +9,7 @@ import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
 import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
+import { parseJsonExact } from '../json';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
 
 const PAGE = 1000;
@@ -49,10 +50,10 @@ export const candidateColumns = {
   filter: subscriptions.filter,
 };
 
-/** The delivered body, parsed on first use only (most subscriptions have no filter). */
+/** The delivered body, parsed on first use only (most subscriptions have no filter), numbers exact (for filters). */
 export function lazyBody(text: string): () => unknown {
   let parsed: { v: unknown } | null = null;
-  return () => (parsed ??= { v: JSON.parse(text) as unknown }).v;
+  return () => (parsed ??= { v: parseJsonExact(text) }).v;
 }
 
 /**

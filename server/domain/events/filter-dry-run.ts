@@ -1,3 +1,4 @@
+import { parseJsonExact } from '../json';
 import { desc, inArray } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
@@ -40,7 +41,7 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
     if (!filter) return { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}"` };
     const body = bodies.get(e.id);
     if (body === undefined) return { id: e.id, type: e.type, matches: false, reason: 'purged meanwhile' };
-    const verdict = evaluateFilter(filter, JSON.parse(body) as unknown);
+    const verdict = evaluateFilter(filter, parseJsonExact(body));
     return verdict.matches
       ? { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}" and the filter holds` }
       : { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but the filter excludes it: ${verdict.failed}` };

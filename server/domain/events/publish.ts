@@ -9,6 +9,7 @@ import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type Erro
 import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, targetsOf, type Routing } from './fanout';
 import { checkEventData } from './catalog';
 import { newId } from '../ids';
+import { parseJsonExact } from '../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
@@ -260,7 +261,11 @@ function audienceOf(scope: Scope, input: PublishEventInput): string | null {
   return actingCustomer(scope, input.customerId);
 }
 
-/** The delivery body: `{"id","type","timestamp","data"}`. */
+/**
+ * The delivery body: `{"id","type","timestamp","data"}`. `data` was parsed with its numbers kept
+ * exact (server/domain/json.ts), which JSON.stringify writes back verbatim: receivers get the numbers
+ * as published, and the signature covers them.
+ */
 function eventBody(id: string, type: string, now: Date, data: unknown): string {
   return JSON.stringify({ id, type, timestamp: now.toISOString(), data });
 }
@@ -427,7 +432,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
         continue;
       }
       // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
-      const data = (JSON.parse(first.body) as { data: unknown }).data;
+      const data = (parseJsonExact(first.body) as { data: unknown }).data;
       if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data)) {
         results.set(
           p.id,

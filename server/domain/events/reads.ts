@@ -1,3 +1,4 @@
+import { parseJsonExact } from '../json';
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
@@ -55,7 +56,7 @@ function eventHeadView(e: EventHead) {
 
 /** One event with its whole payload: the delivered body `{"id","type","timestamp","data"}`, parsed. */
 export function eventView(e: typeof events.$inferSelect) {
-  return { ...eventHeadView(e), payload: JSON.parse(e.body) as unknown };
+  return { ...eventHeadView(e), payload: parseJsonExact(e.body) };
 }
 
 /** The first `maxBytes` bytes of `s` as UTF-8, never ending in half a character. */
@@ -75,7 +76,7 @@ function eventListView(e: EventHead & { head: string; bytes: number; body: strin
     payloadBytes: e.bytes,
     payloadPreview: utf8Prefix(e.head, PAYLOAD_PREVIEW_BYTES),
     payloadTruncated: e.bytes > PAYLOAD_PREVIEW_BYTES,
-    ...(e.body !== null && { payload: JSON.parse(e.body) as unknown }),
+    ...(e.body !== null && { payload: parseJsonExact(e.body) }),
   };
 }
 

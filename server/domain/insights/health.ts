@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { text } from '../json';
 import type { Ctx, Scope } from '../context';
 import { actingCustomer } from '../tenants/scope';
 
@@ -10,7 +11,7 @@ export const healthRanges = {
 } as const;
 
 export const subscriptionHealthInput = z.strictObject({
-  customerId: z.string().optional().describe('Required with a platform key'),
+  customerId: text().optional().describe('Required with a platform key'),
   range: z.enum(['hour', 'day']).default('hour'),
 });
 

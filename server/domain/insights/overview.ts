@@ -1,5 +1,6 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { text } from '../json';
 import { deliveries } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { actingCustomer } from '../tenants/scope';
@@ -12,7 +13,7 @@ export const overviewRanges = {
 } as const;
 
 export const overviewInput = z.strictObject({
-  customerId: z.string().optional().describe('Required with a platform key'),
+  customerId: text().optional().describe('Required with a platform key'),
   range: z.enum(['hour', 'day']).default('hour'),
 });
 
