@@ -123,11 +123,13 @@ export function openApiDocument(serverUrl: string) {
           properties: {
             error: {
               type: 'object',
-              required: ['code', 'message'],
+              required: ['code'],
+              description: 'A 500 (`internal`) carries only `code` and `requestId`; every other error has a `message`',
               properties: {
                 code: { type: 'string', enum: [...errorCodes] },
                 message: { type: 'string' },
                 field: { type: 'string', description: 'The offending field, when one is to blame' },
+                requestId: { type: 'string', description: 'On a 500: the id under which the server logged what went wrong' },
               },
             },
             errors: {

@@ -905,12 +905,15 @@ export interface components {
             nextCursor: string | null;
         };
         Error: {
+            /** @description A 500 (`internal`) carries only `code` and `requestId`; every other error has a `message` */
             error: {
                 /** @enum {string} */
                 code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal";
                 /** @description The offending field, when one is to blame */
                 field?: string;
-                message: string;
+                message?: string;
+                /** @description On a 500: the id under which the server logged what went wrong */
+                requestId?: string;
             };
             /** @description On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take) */
             errors?: {
@@ -1988,6 +1991,7 @@ export interface operations {
                      */
                     customerId?: string;
                     /**
+                     * @description Any JSON value, delivered exactly as published (numbers keep their text: `9007199254740993` stays itself)
                      * @example {
                      *       "amount": 4200,
                      *       "currency": "eur"
