@@ -213,7 +213,7 @@ async function plan(): Promise<Command | RemoteCommand> {
           const { createHookrelayClient } = await import('../server/api/client');
           const api = createHookrelayClient({ baseUrl, apiKey });
           const { data: sent, error, response } = await api.POST('/api/v1/events', { body: input });
-          if (error) throw new Error(`${response.status} ${error.error.code}: ${error.error.message}`);
+          if (error) throw new Error(`${response.status} ${error.error.code}: ${error.error.message ?? `request ${error.error.requestId}`}`);
           return { result: sent, lastLine: sent.id };
         },
       };

@@ -5,12 +5,24 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import type { AppRouter } from '@/server/api/root';
+import { parseJsonExact } from '@/server/domain/json';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 function isClientError(err: unknown): boolean {
   const status = (err as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
   return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * Answers read with numbers exact: an event's `data` shows `9007199254740993` as published, not
+ * rounded by the browser's JSON.parse (where the browser lacks JSON.parse source text, as before).
+ */
+async function exactJsonFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  const text = await res.text();
+  const exact = new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  return Object.assign(exact, { json: () => Promise.resolve(parseJsonExact(text)) });
 }
 
 /** tRPC + TanStack Query for client components; the session cookie authenticates the dashboard. */
@@ -25,7 +37,7 @@ export function ApiProvider({ children }: { children: ReactNode }) {
         },
       }),
   );
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc' })] }));
+  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', fetch: exactJsonFetch })] }));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -25,7 +25,7 @@ export function EventDetailView({ id }: { id: string }) {
   const counts = data.deliveryStatus;
   const payload = JSON.stringify(data.payload, null, 2);
   // The exact bytes every attempt sent: the stored body is JSON.stringify output, so serialising its
-  // parsed form again gives the same bytes. The delivery cards take it from here rather than each
+  // parsed form again gives the same bytes (numbers come kept exact: app/_components/trpc.tsx). The delivery cards take it from here rather than each
   // downloading it again.
   const body = JSON.stringify(data.payload);
   return (
