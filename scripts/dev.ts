@@ -43,7 +43,9 @@ await migrateDatabase(database.url);
 let demo: DevDemo | null = null;
 if (plan.seedDemo) {
   const runtime = await createRuntime('web');
-  const seeded = await seedDemo(runtime.ctx, { receiverUrl: /^(true|1)$/.test(env.DEV_RECEIVER ?? '') ? `${devBaseUrl(host, port)}/api/dev/receiver` : undefined });
+  const seeded = await seedDemo(runtime.ctx, {
+    receiverUrl: /^(true|1)$/.test(env.DEV_RECEIVER ?? '') ? `${devBaseUrl(host, port)}/api/dev/receiver` : undefined,
+  });
   const platformKey = await platformKeyFor(runtime.ctx, secrets.platformKey);
   if (platformKey !== secrets.platformKey) {
     secrets.platformKey = platformKey;

@@ -32,7 +32,9 @@ describe('pnpm dev', () => {
 
   it('names the inbox that the demo subscription delivers to, next to the curl that publishes', () => {
     const banner = devBanner({ ...base, host: '127.0.0.1' });
-    expect(banner).toContain('Inbox:         http://127.0.0.1:3000/dashboard/inbox   (subscription sub_1 delivers every demo event to http://127.0.0.1:3000/api/dev/receiver');
+    expect(banner).toContain(
+      'Inbox:         http://127.0.0.1:3000/dashboard/inbox   (subscription sub_1 delivers every demo event to http://127.0.0.1:3000/api/dev/receiver',
+    );
     expect(banner).toContain('Try:           curl -X POST http://127.0.0.1:3000/api/v1/events -H "authorization: Bearer hr_plat_x"');
     expect(banner).toContain('"customerId":"cus_1"');
     // Private targets refused: no subscription to this machine, and the banner says why.
@@ -42,14 +44,22 @@ describe('pnpm dev', () => {
 
   describe('what it does to the database', () => {
     it('owns the embedded one: seeds the demo and allows private targets', () => {
-      expect(devPlan({ databaseUrl: undefined, args: [], allowPrivateTargets: undefined })).toEqual({ embedded: true, seedDemo: true, allowPrivateTargets: true });
+      expect(devPlan({ databaseUrl: undefined, args: [], allowPrivateTargets: undefined })).toEqual({
+        embedded: true,
+        seedDemo: true,
+        allowPrivateTargets: true,
+      });
       expect(devPlan({ databaseUrl: undefined, args: [], allowPrivateTargets: 'false' }).allowPrivateTargets).toBe(false);
     });
 
     it('with DATABASE_URL seeds nothing and refuses private targets unless asked', () => {
       const url = 'postgres://postgres@db.example:5432/hookrelay';
       expect(devPlan({ databaseUrl: url, args: [], allowPrivateTargets: undefined })).toEqual({ embedded: false, seedDemo: false, allowPrivateTargets: false });
-      expect(devPlan({ databaseUrl: url, args: ['--demo'], allowPrivateTargets: undefined })).toEqual({ embedded: false, seedDemo: true, allowPrivateTargets: false });
+      expect(devPlan({ databaseUrl: url, args: ['--demo'], allowPrivateTargets: undefined })).toEqual({
+        embedded: false,
+        seedDemo: true,
+        allowPrivateTargets: false,
+      });
       expect(devPlan({ databaseUrl: url, args: [], allowPrivateTargets: 'true' }).allowPrivateTargets).toBe(true);
       expect(() => devPlan({ databaseUrl: url, args: ['--dmeo'], allowPrivateTargets: undefined })).toThrow('unknown argument --dmeo');
     });

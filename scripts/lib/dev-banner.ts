@@ -52,11 +52,7 @@ export function devBanner(o: { host: string; port: number; plan: DevPlan; databa
   // The address it listens on (not `localhost`, which may resolve to ::1 first); 0.0.0.0 is reached as localhost.
   const base = devBaseUrl(o.host, o.port, 'localhost');
   const lines = ['', '  Hookrelay is starting.', `    Dashboard:     ${base}`, `    API docs:      ${base}/api/docs`];
-  lines.push(
-    o.plan.embedded
-      ? `    Database:      embedded PostgreSQL, ${o.database} (data in .data/pg)`
-      : `    Database:      ${o.database} (DATABASE_URL)`,
-  );
+  lines.push(o.plan.embedded ? `    Database:      embedded PostgreSQL, ${o.database} (data in .data/pg)` : `    Database:      ${o.database} (DATABASE_URL)`);
   if (o.demo) {
     const d = o.demo;
     lines.push(

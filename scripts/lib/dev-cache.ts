@@ -9,7 +9,7 @@ import path from 'node:path';
  * cache is keyed by the environment the web app reads: when that changed since the cache was
  * written, `pnpm dev` starts from an empty one (one slower first compile), whatever changed.
  */
-export function devEnvKey(env: NodeJS.ProcessEnv, names: readonly string[]): string {
+export function devEnvKey(env: Readonly<Record<string, string | undefined>>, names: readonly string[]): string {
   const keys = new Set([...names, ...Object.keys(env).filter((k) => /^(NEXT_|__NEXT)/.test(k))]);
   const entries = [...keys].sort().map((k) => [k, env[k] ?? null]);
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex');

@@ -43,7 +43,7 @@ describe('the demo seed', () => {
     ]);
   });
 
-  it("keeps the saved platform key only when it belongs to this database", async () => {
+  it('keeps the saved platform key only when it belongs to this database', async () => {
     const made = await platformKeyFor(ctx, undefined);
     expect(await platformKeyFor(ctx, made)).toBe(made);
     const foreign = 'hr_plat_' + 'x'.repeat(43);

@@ -29,8 +29,8 @@ export default async function InboxPage() {
         title="Inbox"
         description={
           <>
-            Webhooks received by this server&apos;s development receiver, <code>/api/dev/receiver</code>, for your events: each signature is checked
-            with the subscription&apos;s signing secret. Kept in memory until the server restarts; refreshed every 2 s.
+            Webhooks received by this server&apos;s development receiver, <code>/api/dev/receiver</code>, for your events: each signature is checked with the
+            subscription&apos;s signing secret. Kept in memory until the server restarts; refreshed every 2 s.
           </>
         }
       />
