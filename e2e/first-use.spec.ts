@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, e2eEnv, publish, receiver, seedCustomer } from './support/api';
 import { signIn } from './support/auth';
@@ -246,4 +247,6 @@ test("the first publish, as pnpm dev's banner curls it, shows up verified in the
   await expect(entry).toContainText(sub.id);
   await expect(entry).not.toContainText('Not verified');
   await expect.poll(async () => (await deliveriesOf(published.id))[0]?.status).toBe('succeeded');
+  const audit = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(audit.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });
