@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './support/fixtures';
-import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
+import { api, createSubscription, deliveriesOf, e2eEnv, publish, receiver, seedCustomer } from './support/api';
 import { signIn } from './support/auth';
 
 /** What a first-time user tripped over, each checked the way they met it. */
@@ -217,4 +218,35 @@ test('deliveries carry a User-Agent naming the product, its version and this dep
   const { baseUrl } = JSON.parse(readFileSync('test-results/e2e-env.json', 'utf8')) as { baseUrl: string };
   expect(rx.requests[0]!.headers['user-agent']).toBe(`Hookrelay/${version} (+${baseUrl})`);
   await rx.close();
+});
+
+test("the first publish, as pnpm dev's banner curls it, shows up verified in the inbox", async ({ page }) => {
+  // What `pnpm dev` seeds: a customer with a login, subscribed to this server's development receiver.
+  const { baseUrl, platformKey } = e2eEnv();
+  const { customerId, email, password } = await seedCustomer('Inbox');
+  const sub = await createSubscription(customerId, { url: `${baseUrl}/api/dev/receiver`, eventTypes: ['*'] });
+  await signIn(page, email, password);
+  await page.goto('/dashboard/inbox');
+  await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible();
+  await expect(page.getByTestId('inbox-entry')).toHaveCount(0);
+  // The banner's "Try" line.
+  const res = await fetch(`${baseUrl}/api/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${platformKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'charge.succeeded', customerId, data: { amount: 42 } }),
+  });
+  expect(res.status).toBe(202);
+  const published = (await res.json()) as { id: string; deliveries: number };
+  expect(published.deliveries).toBe(1);
+  // Within seconds, without a reload.
+  const entry = page.getByTestId('inbox-entry');
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText('Verified');
+  await expect(entry).toContainText('charge.succeeded');
+  await expect(entry).toContainText(published.id);
+  await expect(entry).toContainText(sub.id);
+  await expect(entry).not.toContainText('Not verified');
+  await expect.poll(async () => (await deliveriesOf(published.id))[0]?.status).toBe('succeeded');
+  const audit = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(audit.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });

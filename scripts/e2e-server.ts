@@ -16,6 +16,8 @@ const env: NodeJS.ProcessEnv = {
   HOOKRELAY_SECRET_KEY: 'e2e-secret-key-0123456789abcdef',
   AUTH_SECRET: 'e2e-auth-secret-0123456789abcdef0123',
   ALLOW_PRIVATE_TARGETS: 'true',
+  // The development receiver, on here so that the first-use spec can check what `pnpm dev` shows.
+  DEV_RECEIVER: 'true',
   RETRY_TIME_SCALE: process.env.RETRY_TIME_SCALE ?? '0.001',
   // A bulk replay re-enqueues 100 at once, then waits 100/rate seconds: at 10/s a replay of more
   // than 100 dead letters stays running for 10 s, long enough to exercise cancelling it.

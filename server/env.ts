@@ -18,6 +18,11 @@ const schema = z.object({
   /** Days per time partition of events, deliveries and attempts: retention drops one at a time. */
   PARTITION_DAYS: z.coerce.number().int().min(1).max(31).default(1),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /**
+   * The development receiver: POST /api/dev/receiver stores what it receives (signature checked) and
+   * /dashboard/inbox lists it. `pnpm dev` turns it on; anywhere else it is absent (404) unless `true`.
+   */
+  DEV_RECEIVER: bool.default(false),
   RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
@@ -92,6 +97,9 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** Every variable this module reads (`pnpm dev` keys its compile cache by their values). */
+export const ENV_NAMES: readonly string[] = Object.keys(schema.shape);
 
 let cached: Env | undefined;
 
