@@ -6,7 +6,26 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const schema = z.object({
+/** `80,443,8000-9000` → inclusive ranges; each port 1–65535, each range low-high. */
+const portRanges = z
+  .string()
+  .trim()
+  .transform((text, c) => {
+    const ranges: Array<readonly [number, number]> = [];
+    for (const part of text.split(',').map((p) => p.trim())) {
+      const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+      const lo = Number(m?.[1]);
+      const hi = m?.[2] === undefined ? lo : Number(m[2]);
+      if (!m || lo < 1 || hi > 65535 || lo > hi) {
+        c.addIssue({ code: 'custom', message: `"${part}" is not a port or a range of ports (e.g. 80,443,8000-9000)` });
+        return z.NEVER;
+      }
+      ranges.push([lo, hi]);
+    }
+    return ranges;
+  });
+
+const fields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
@@ -18,6 +37,8 @@ const schema = z.object({
   /** Days per time partition of events, deliveries and attempts: retention drops one at a time. */
   PARTITION_DAYS: z.coerce.number().int().min(1).max(31).default(1),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /** The only ports a subscription's URL may use, e.g. `80,443,8000-9000` (unset: any port). */
+  TARGET_PORTS: portRanges.optional(),
   RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),

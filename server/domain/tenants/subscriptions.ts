@@ -89,7 +89,7 @@ const storedAutoDisable = (v: number | null | undefined): number | undefined => 
 
 function checkUrl(ctx: Ctx, url: string | undefined) {
   if (url === undefined) return;
-  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets);
+  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
