@@ -110,21 +110,38 @@ const fields = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** The traces' `service.name` (default: hookrelay-web, hookrelay-worker). */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Set by Next.js itself while it builds (`phase-production-build`): the build is not a deployment. */
+  NEXT_PHASE: z.string().optional(),
+});
+
+const schema = fields.superRefine((e, c) => {
+  // Production needs its own address: portal links, the User-Agent of deliveries and HSTS all derive
+  // from it, and without it links would follow whatever Host header a request carried.
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL && e.NEXT_PHASE !== 'phase-production-build')
+    c.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message:
+        'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
+    });
 });
 
 export type Env = z.infer<typeof schema>;
 
 let cached: Env | undefined;
 
-export function env(): Env {
-  if (!cached) {
-    const parsed = schema.safeParse(process.env);
-    if (!parsed.success) {
-      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-      throw new Error(`Invalid environment:\n${lines}`);
-    }
-    cached = parsed.data;
+/** Parses an environment (process.env, or a test's), throwing one error that names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid environment:\n${lines}`);
   }
+  return parsed.data;
+}
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
   return cached;
 }
 

@@ -76,6 +76,7 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
       HOOKRELAY_SECRET_KEY_PREVIOUS: `${NEW_KEY},${OLD_KEY}`,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production' as const,
+      PUBLIC_URL: 'https://hooks.example.com',
     };
     const ok = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt', '--json'], { env });
     const report = JSON.parse(ok.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
