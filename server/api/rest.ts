@@ -9,6 +9,7 @@ import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
 import { restRoutes } from './routes';
 import { withIncomingTrace } from '../tracing';
+import { apiResponseHeaders } from '../csp';
 
 export { restRoutes, type RestRoute } from './routes';
 
@@ -47,8 +48,8 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
 export type RestOptions = { rateLimiter?: RateLimiter };
 
 /** A request's `traceparent` header is the parent of the spans it starts (a publish: server/tracing.ts). */
-export function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
-  return withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts));
+export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
+  return apiResponseHeaders(await withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts)), ctx.config.publicUrl);
 }
 
 async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions): Promise<Response> {

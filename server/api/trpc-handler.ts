@@ -6,6 +6,7 @@ import { countApiError, toDomainError, toTrpcError } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 import { withIncomingTrace } from '../tracing';
+import { apiResponseHeaders } from '../csp';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
@@ -16,8 +17,12 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * with 413 before tRPC reads them: from their declared length, or as they stream in. A `traceparent`
  * header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
-export function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
-  return withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts));
+export async function serveTrpc(
+  req: Request,
+  createContext: () => Promise<ApiContext>,
+  opts: { maxBodyBytes: number; publicUrl?: string | undefined },
+): Promise<Response> {
+  return apiResponseHeaders(await withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts)), opts.publicUrl);
 }
 
 async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
