@@ -28,3 +28,19 @@ describe('TARGET_PORTS', () => {
     expect(() => parseEnv({ TARGET_PORTS: value })).toThrow(/TARGET_PORTS: .*is not a port or a range of ports/);
   });
 });
+
+describe('WORKER_METRICS_HOST', () => {
+  it('defaults to loopback', () => {
+    expect(parseEnv({ WORKER_METRICS_PORT: '9464' }).WORKER_METRICS_HOST).toBe('127.0.0.1');
+  });
+
+  it('other than loopback, requires METRICS_TOKEN', () => {
+    expect(() => parseEnv({ WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '0.0.0.0' })).toThrow(
+      /METRICS_TOKEN: is required when WORKER_METRICS_HOST \(0\.0\.0\.0\) is not a loopback address/,
+    );
+    expect(parseEnv({ WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'ops-token-0123456789abcdef' }).WORKER_METRICS_HOST).toBe(
+      '0.0.0.0',
+    );
+    expect(parseEnv({ WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '::1' }).WORKER_METRICS_HOST).toBe('::1');
+  });
+});

@@ -90,8 +90,10 @@ const fields = z.object({
   DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).default(100),
   /** SIGTERM: how long a worker may take to finish attempts in hand before it hands the rest back and exits. */
   WORKER_SHUTDOWN_SECONDS: z.coerce.number().positive().default(20),
-  /** When set, a worker serves /health and /metrics on this port (plain HTTP, all interfaces; 0 = any free port, logged). */
+  /** When set, a worker serves /health and /metrics on this port (plain HTTP; 0 = any free port, logged). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the worker's /health and /metrics listen on; other than loopback, METRICS_TOKEN is required. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /api/metrics requires `Authorization: Bearer <METRICS_TOKEN>`; in production it is required. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Connections in this process's Drizzle pool (default: web 10, worker 20). */
@@ -123,6 +125,14 @@ const schema = fields.superRefine((e, c) => {
       path: ['PUBLIC_URL'],
       message:
         'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
+    });
+  // A worker's /metrics and /health reachable from other machines need a token to read.
+  const loopback = e.WORKER_METRICS_HOST === 'localhost' || e.WORKER_METRICS_HOST === '::1' || /^127\.\d+\.\d+\.\d+$/.test(e.WORKER_METRICS_HOST);
+  if (e.WORKER_METRICS_PORT !== undefined && !loopback && !e.METRICS_TOKEN)
+    c.addIssue({
+      code: 'custom',
+      path: ['METRICS_TOKEN'],
+      message: `is required when WORKER_METRICS_HOST (${e.WORKER_METRICS_HOST}) is not a loopback address`,
     });
 });
 
