@@ -151,10 +151,20 @@ function decryptHeaders(ctx: Ctx, headersEnc: string | null): Record<string, str
 /**
  * An update's headers with every `"[redacted]"` value replaced by the stored value of that header
  * (names compared case-insensitively), so a read can be edited and sent back without re-entering
- * secrets. `"[redacted]"` for a header the subscription does not have is a 400.
+ * secrets. `"[redacted]"` for a header the subscription does not have is a 400, and so is any
+ * `"[redacted]"` when the update moves the URL to another origin (`movedTo`): stored values were
+ * given for the old origin (often its credentials) and are never sent to a new one.
  */
-function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null): Record<string, string> | null {
+function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null, movedTo: string | null): Record<string, string> | null {
   if (!headers || !Object.values(headers).includes(REDACTED)) return headers;
+  if (movedTo) {
+    const name = Object.keys(headers).find((k) => headers[k] === REDACTED)!;
+    throw new DomainError(
+      'bad_request',
+      `the url moves from ${new URL(before.url).origin} to ${movedTo}: stored header values are not sent to another origin; give the value of "${name}" again (or leave the header out)`,
+      { field: `headers.${name}` },
+    );
+  }
   const stored = new Map(Object.entries(decryptHeaders(ctx, before.headersEnc)).map(([k, v]) => [k.toLowerCase(), v]));
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => {
@@ -260,13 +270,19 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
       });
     }
     const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
+    // Custom header values may be credentials for the endpoint they were given for: a URL on another
+    // origin (scheme, host, port) does not inherit them. Without `headers` in the same update they are
+    // dropped; `"[redacted]"` cannot keep them (keepRedacted).
+    const newOrigin = changes.url !== undefined ? new URL(changes.url).origin : null;
+    const movedTo = newOrigin !== null && newOrigin !== new URL(before.url).origin ? newOrigin : null;
+    const headers = changes.headers !== undefined ? keepRedacted(ctx, before, changes.headers, movedTo) : movedTo && before.headersEnc ? null : undefined;
     const [row] = await tx
       .update(subscriptions)
       .set({
         ...(changes.url !== undefined && { url: changes.url }),
         ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
         ...(changes.filter !== undefined && { filter: changes.filter }),
-        ...(changes.headers !== undefined && storedHeaders(ctx, keepRedacted(ctx, before, changes.headers))),
+        ...(headers !== undefined && storedHeaders(ctx, headers)),
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
         ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
