@@ -2,7 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
-import { decryptSecret, encryptSecret } from './crypto';
+import { decryptSecret, encryptSecret, sealedIn } from './crypto';
 import { REDACTED, redactedHeaders } from './custom-headers';
 import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
@@ -104,23 +104,25 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   const signatureScheme = input.signatureScheme ?? 'v1';
   const secret = newSigningSecret(signatureScheme);
   const now = ctx.now();
+  // The id is chosen first: the secret and the headers are encrypted bound to it (crypto.ts).
+  const id = newId('subscription', now.getTime());
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
     const inserted = await tx
       .insert(subscriptions)
       .values({
-        id: newId('subscription', now.getTime()),
+        id,
         customerId,
         url: input.url,
         description: input.description ?? null,
         eventTypes: input.eventTypes,
         filter: input.filter ?? null,
-        ...storedHeaders(ctx, input.headers ?? null),
+        ...storedHeaders(ctx, id, input.headers ?? null),
         active: input.active ?? true,
         signatureScheme,
         traceContext: input.traceContext ?? false,
-        secretEnc: encryptSecret(ctx.keys, secret.stored),
+        secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
         maxInFlight: input.maxInFlight ?? 10,
@@ -137,15 +139,15 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
 }
 
 /** Custom headers as stored: names in the clear (for reads), the whole set encrypted (for attempts). */
-function storedHeaders(ctx: Ctx, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
+function storedHeaders(ctx: Ctx, id: string, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
   const names = Object.keys(headers ?? {});
   if (!headers || names.length === 0) return { headerNames: [], headersEnc: null };
-  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers)) };
+  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers), sealedIn.subscriptionHeaders(id)) };
 }
 
 /** The stored custom headers of a subscription, decrypted (empty when it has none). */
-function decryptHeaders(ctx: Ctx, headersEnc: string | null): Record<string, string> {
-  return headersEnc ? (JSON.parse(decryptSecret(ctx.keys, headersEnc)) as Record<string, string>) : {};
+function decryptHeaders(ctx: Ctx, row: Pick<Row, 'id' | 'headersEnc'>): Record<string, string> {
+  return row.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, row.headersEnc, sealedIn.subscriptionHeaders(row.id))) as Record<string, string>) : {};
 }
 
 /**
@@ -165,7 +167,7 @@ function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | n
       { field: `headers.${name}` },
     );
   }
-  const stored = new Map(Object.entries(decryptHeaders(ctx, before.headersEnc)).map(([k, v]) => [k.toLowerCase(), v]));
+  const stored = new Map(Object.entries(decryptHeaders(ctx, before)).map(([k, v]) => [k.toLowerCase(), v]));
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => {
       if (value !== REDACTED) return [name, value];
@@ -206,7 +208,7 @@ export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string):
     throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   // Revealing a credential is recorded like a change.
   await auditSubscription(ctx, ctx.db, scope, 'subscription.secret_revealed', null, null, row);
-  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc)) };
+  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc, sealedIn.subscriptionSecret(row.id))) };
 }
 
 /** Records a change of a subscription (its view: never a secret) in the audit log, in `q`'s transaction. */
@@ -282,7 +284,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.url !== undefined && { url: changes.url }),
         ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
         ...(changes.filter !== undefined && { filter: changes.filter }),
-        ...(headers !== undefined && storedHeaders(ctx, headers)),
+        ...(headers !== undefined && storedHeaders(ctx, id, headers)),
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
         ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
@@ -361,7 +363,8 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
     const [row] = await tx
       .update(subscriptions)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret.stored),
+        secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
+        // The same row and the same binding (`secret`): the ciphertext moves as it is.
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,
