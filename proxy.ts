@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { contentSecurityPolicy } from './server/csp';
+import { contentSecurityPolicy, strictTransportSecurity } from './server/csp';
 import { env } from './server/env';
 
 /**
@@ -10,12 +10,14 @@ import { env } from './server/env';
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
-  const policy = contentSecurityPolicy({ nonce, dev: env().NODE_ENV === 'development' });
+  const e = env();
+  const policy = contentSecurityPolicy({ nonce, dev: e.NODE_ENV === 'development' });
   const headers = new Headers(request.headers);
   headers.set('x-nonce', nonce);
   headers.set('content-security-policy', policy);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('content-security-policy', policy);
+  for (const [name, value] of Object.entries(strictTransportSecurity(e.PUBLIC_URL))) response.headers.set(name, value);
   return response;
 }
 

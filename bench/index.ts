@@ -14,7 +14,7 @@ if (!['all', 'perf', 'fairness', 'subscriptions', 'growth', 'citus', 'purge'].in
   console.error('usage: pnpm bench [perf|fairness|subscriptions|citus|growth [--rows 0,1000000,5000000]|purge [--deliveries 1000000]]');
   process.exit(2);
 }
-const defaults: Record<string, string> = { NODE_ENV: 'production', LOG_LEVEL: 'error' };
+const defaults: Record<string, string> = { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'error' };
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 if (which === 'all' || which === 'perf') await runPerf();
 if (which === 'all' || which === 'fairness') await runFairness();

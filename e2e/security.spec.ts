@@ -36,6 +36,31 @@ test('every page and API response carries a CSP that allows no third-party scrip
   }
 });
 
+test('every path, static files included, refuses MIME sniffing and sends only its origin as referrer; API answers are not stored', async ({ request }) => {
+  const html = await (await request.get('/login')).text();
+  const asset = /<script[^>]*\ssrc="(\/_next\/static\/[^"]+)"/.exec(html)?.[1];
+  expect(asset, 'the login page loads a static chunk').toBeTruthy();
+  for (const path of [
+    '/login',
+    '/portal',
+    '/dashboard',
+    '/api/docs',
+    '/api/health',
+    '/api/v1/openapi.json',
+    '/api/v1/customers',
+    '/api/trpc/customers.list',
+    asset!,
+  ]) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    const headers = res.headers();
+    expect(headers['x-content-type-options'], path).toBe('nosniff');
+    expect(headers['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
+    // The e2e server's PUBLIC_URL is http: no HSTS (it would pin a host that has no TLS).
+    expect(headers['strict-transport-security'], path).toBeUndefined();
+    if (path.startsWith('/api/v1/') || path.startsWith('/api/trpc/')) expect(headers['cache-control'], path).toBe('no-store');
+  }
+});
+
 test('pages name a fresh nonce, and their HTML loads no script from elsewhere', async ({ request }) => {
   const nonces = new Set<string>();
   for (const path of ['/login', '/login', '/api/docs']) {

@@ -17,6 +17,12 @@ if (!process.env.DATABASE_URL) {
   console.error('DATABASE_URL is required in production (run pnpm db:migrate against it first). For a local try-out use pnpm dev.');
   process.exit(1);
 }
+if (!process.env.PUBLIC_URL) {
+  console.error(
+    'PUBLIC_URL is required in production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md).',
+  );
+  process.exit(1);
+}
 const env = { ...process.env, NODE_ENV: 'production' as const };
 // Children get the worker's drain deadline plus a margin before SIGKILL.
 const stopTimeoutMs = (Number(process.env.WORKER_SHUTDOWN_SECONDS ?? 20) + 5) * 1000;

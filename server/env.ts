@@ -6,7 +6,26 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const schema = z.object({
+/** `80,443,8000-9000` → inclusive ranges; each port 1–65535, each range low-high. */
+const portRanges = z
+  .string()
+  .trim()
+  .transform((text, c) => {
+    const ranges: Array<readonly [number, number]> = [];
+    for (const part of text.split(',').map((p) => p.trim())) {
+      const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+      const lo = Number(m?.[1]);
+      const hi = m?.[2] === undefined ? lo : Number(m[2]);
+      if (!m || lo < 1 || hi > 65535 || lo > hi) {
+        c.addIssue({ code: 'custom', message: `"${part}" is not a port or a range of ports (e.g. 80,443,8000-9000)` });
+        return z.NEVER;
+      }
+      ranges.push([lo, hi]);
+    }
+    return ranges;
+  });
+
+const fields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
@@ -23,6 +42,8 @@ const schema = z.object({
    * /dashboard/inbox lists it. `pnpm dev` turns it on; anywhere else it is absent (404) unless `true`.
    */
   DEV_RECEIVER: bool.default(false),
+  /** The only ports a subscription's URL may use, e.g. `80,443,8000-9000` (unset: any port). */
+  TARGET_PORTS: portRanges.optional(),
   RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
@@ -74,8 +95,10 @@ const schema = z.object({
   DISPATCH_INTERVAL_MS: z.coerce.number().int().min(10).default(100),
   /** SIGTERM: how long a worker may take to finish attempts in hand before it hands the rest back and exits. */
   WORKER_SHUTDOWN_SECONDS: z.coerce.number().positive().default(20),
-  /** When set, a worker serves /health and /metrics on this port (plain HTTP, all interfaces; 0 = any free port, logged). */
+  /** When set, a worker serves /health and /metrics on this port (plain HTTP; 0 = any free port, logged). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the worker's /health and /metrics listen on; other than loopback, METRICS_TOKEN is required. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /api/metrics requires `Authorization: Bearer <METRICS_TOKEN>`; in production it is required. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Connections in this process's Drizzle pool (default: web 10, worker 20). */
@@ -94,24 +117,49 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** The traces' `service.name` (default: hookrelay-web, hookrelay-worker). */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Set by Next.js itself while it builds (`phase-production-build`): the build is not a deployment. */
+  NEXT_PHASE: z.string().optional(),
+});
+
+const schema = fields.superRefine((e, c) => {
+  // Production needs its own address: portal links, the User-Agent of deliveries and HSTS all derive
+  // from it, and without it links would follow whatever Host header a request carried.
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL && e.NEXT_PHASE !== 'phase-production-build')
+    c.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message:
+        'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
+    });
+  // A worker's /metrics and /health reachable from other machines need a token to read.
+  const loopback = e.WORKER_METRICS_HOST === 'localhost' || e.WORKER_METRICS_HOST === '::1' || /^127\.\d+\.\d+\.\d+$/.test(e.WORKER_METRICS_HOST);
+  if (e.WORKER_METRICS_PORT !== undefined && !loopback && !e.METRICS_TOKEN)
+    c.addIssue({
+      code: 'custom',
+      path: ['METRICS_TOKEN'],
+      message: `is required when WORKER_METRICS_HOST (${e.WORKER_METRICS_HOST}) is not a loopback address`,
+    });
 });
 
 export type Env = z.infer<typeof schema>;
 
 /** Every variable this module reads (`pnpm dev` keys its compile cache by their values). */
-export const ENV_NAMES: readonly string[] = Object.keys(schema.shape);
+export const ENV_NAMES: readonly string[] = Object.keys(fields.shape);
 
 let cached: Env | undefined;
 
-export function env(): Env {
-  if (!cached) {
-    const parsed = schema.safeParse(process.env);
-    if (!parsed.success) {
-      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-      throw new Error(`Invalid environment:\n${lines}`);
-    }
-    cached = parsed.data;
+/** Parses an environment (process.env, or a test's), throwing one error that names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid environment:\n${lines}`);
   }
+  return parsed.data;
+}
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
   return cached;
 }
 

@@ -28,6 +28,7 @@ export function configFromEnv(): Ctx['config'] {
   const e = env();
   return {
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    targetPorts: e.TARGET_PORTS ?? null,
     retryTimeScale: e.RETRY_TIME_SCALE,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxBatchBytes: e.MAX_BATCH_BYTES,

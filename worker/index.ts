@@ -23,9 +23,12 @@ const runtime = await createRuntime('worker', { log });
 // crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
 // copies them onto each job when it is sent. Idempotent, safe with many workers.
 await ensureQueues(runtime.ctx.boss);
-const sender = createSender({ allowPrivate: runtime.ctx.config.allowPrivateTargets, connections: 64 });
+const sender = createSender({ allowPrivate: runtime.ctx.config.allowPrivateTargets, ports: runtime.ctx.config.targetPorts, connections: 64 });
 const worker = await startWorker(runtime.ctx, sender, log);
-const ops = e.WORKER_METRICS_PORT !== undefined ? await startOpsServer(worker, e.WORKER_METRICS_PORT, log) : null;
+const ops =
+  e.WORKER_METRICS_PORT !== undefined
+    ? await startOpsServer(worker, { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST, token: e.METRICS_TOKEN }, log)
+    : null;
 log.info(
   {
     workerId: worker.identity.id,

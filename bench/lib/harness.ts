@@ -95,6 +95,7 @@ export async function stopProcesses(): Promise<void> {
 export function workerEnv(databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'production',
+    PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://127.0.0.1:3000',
     DATABASE_URL: databaseUrl,
     HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY,
     AUTH_SECRET: 'bench-auth-secret-0123456789abcdef0123',
@@ -211,6 +212,7 @@ export async function waitForHttp(url: string, timeoutMs: number) {
  */
 export async function inProcessBench(db: { dir: string; port: number; database: string }) {
   Object.assign(process.env, { HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+  process.env.PUBLIC_URL ??= 'http://127.0.0.1:3000';
   const database = await resolveDatabase({ ...db, fresh: true });
   process.env.DATABASE_URL = database.url;
   const { migrateDatabase } = await import('../../server/migrate');

@@ -5,7 +5,7 @@ import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../te
 import { ok } from '../../tests/support/api-world';
 import { expectVerified, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
-import { decryptSecret, keyring } from '../domain/tenants/crypto';
+import { decryptSecret, keyring, sealedIn } from '../domain/tenants/crypto';
 import { createApiKey } from '../domain/tenants/customers';
 import { reencryptSecrets } from '../domain/tenants/key-rotation';
 
@@ -187,6 +187,43 @@ describe('custom headers', () => {
     expect(r.received[1]!.headers).not.toHaveProperty('x-new');
   });
 
+  it('stay with their origin: a URL on another origin drops them unless given again, and "[redacted]" cannot carry them over', async () => {
+    const [here, elsewhere] = [await startReceiver(), await startReceiver()];
+    receivers.push(here, elsewhere);
+    const s = await ok(
+      rest('POST', '/subscriptions', { key: customer.key, body: { url: `${here.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN } } }),
+      201,
+    );
+    const patch = (body: Json) => rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body });
+
+    // Another origin (another port), with "[redacted]": refused, nothing changes.
+    const carried = await unchanged(() => patch({ url: `${elsewhere.url}/hook`, headers: { Authorization: '[redacted]' } }));
+    expect(carried.status).toBe(400);
+    expect(carried.body.error).toMatchObject({
+      field: 'headers.Authorization',
+      message: expect.stringContaining(`moves from ${new URL(here.url).origin} to ${new URL(elsewhere.url).origin}`),
+    });
+
+    // Same origin, another path: kept. (A changed URL wakes the dispatcher, which touches the row:
+    // the refusal above is checked first, while nothing else moves.)
+    expect((await ok(patch({ url: `${here.url}/other` }))).headers).toEqual({ Authorization: '[redacted]' });
+
+    // Another origin without headers: they are dropped, and the new endpoint never sees them.
+    const moved = await ok(patch({ url: `${elsewhere.url}/hook` }));
+    expect(moved).toMatchObject({ url: `${elsewhere.url}/hook`, headers: {} });
+    await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: s.id } }), 202);
+    await elsewhere.waitFor(1);
+    expect(elsewhere.received[0]!.headers).not.toHaveProperty('authorization');
+
+    // Another origin with values given again: those are stored.
+    expect((await ok(patch({ url: `${here.url}/hook`, headers: { Authorization: 'Bearer for-here-again' } }))).headers).toEqual({
+      Authorization: '[redacted]',
+    });
+    await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: s.id } }), 202);
+    await here.waitFor(1);
+    expect(here.received[0]!.headers).toMatchObject({ authorization: 'Bearer for-here-again' });
+  });
+
   it('are re-encrypted when the master key rotates', async () => {
     const s = await ok(
       rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['rot.*'], headers: { 'X-Key': 'k3y' } } }),
@@ -196,7 +233,9 @@ describe('custom headers', () => {
     const report = await reencryptSecrets(rotated);
     expect(report.failed).toEqual([]);
     const [row] = await engine.ctx.db.select({ headersEnc: subscriptions.headersEnc }).from(subscriptions).where(eq(subscriptions.id, s.id));
-    expect(JSON.parse(decryptSecret(keyring('rotated-secret-key-fedcba9876543210'), row!.headersEnc!))).toEqual({ 'X-Key': 'k3y' });
+    expect(JSON.parse(decryptSecret(keyring('rotated-secret-key-fedcba9876543210'), row!.headersEnc!, sealedIn.subscriptionHeaders(s.id)))).toEqual({
+      'X-Key': 'k3y',
+    });
     expect((await reencryptSecrets(rotated)).reencrypted).toBe(0);
   });
 });

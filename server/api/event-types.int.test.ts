@@ -135,6 +135,18 @@ describe('the catalog', () => {
       rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.schema', schema: { type: 'object', requried: ['a'] } } }),
     );
     expect(typo.body.error.message).toContain('unknown keyword: "requried"');
+    const nested = await unchanged(() =>
+      rest('POST', '/event-types', {
+        key: platformKey,
+        body: { name: 'bad.pattern', schema: { properties: { sku: { type: 'string', pattern: '^(\\w+)*$' } } } },
+      }),
+    );
+    expect(nested.status).toBe(400);
+    expect(nested.body.error).toMatchObject({
+      code: 'bad_request',
+      field: 'schema.properties.sku.pattern',
+      message: expect.stringContaining('nests a repetition'),
+    });
     const example = await unchanged(() =>
       rest('POST', '/event-types', { key: platformKey, body: { name: 'bad.example', schema: orderSchema, example: { amount: -5 } } }),
     );

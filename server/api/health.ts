@@ -3,16 +3,22 @@ import type { Ctx } from '../domain/context';
 import { liveWorkers, READY_WITHIN_MS } from '../domain/upkeep/workers';
 import { catalog } from '../queue/catalog';
 import { getWebRuntime } from '../web';
+import { createLogger, type Logger } from '../log';
 
 /**
  * `GET /api/health` (liveness: this process answers and reaches the database; one `select 1`) and
  * `GET /api/ready` (readiness: database, pg-boss schema and queues present, at least one worker
- * heartbeat within READY_WITHIN_MS). Both answer 200 when ok, 503 with the failing check otherwise.
+ * heartbeat within READY_WITHIN_MS). Both answer 200 when ok, 503 otherwise.
+ *
+ * They are public (load balancers call them without credentials), so the answer is only `ok` per
+ * check: no error message (it would name hosts, users, versions), no worker count. Why a check
+ * failed goes to this process's log, where the operator looks.
  */
 type Check = { ok: boolean; detail?: string };
-export type HealthReport = { ok: boolean; checks: Record<string, Check> };
+export type HealthReport = { ok: boolean; checks: Record<string, { ok: boolean }> };
 
 const CHECK_TIMEOUT_MS = 3000;
+let logger: Logger | undefined;
 
 async function timed<T>(what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -30,9 +36,13 @@ async function timed<T>(what: string, p: Promise<T>): Promise<T> {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-async function runtimeCtx(checks: Record<string, Check>): Promise<Ctx | null> {
+/** The web process's context; tests pass their own. */
+export type CtxSource = () => Promise<Ctx>;
+const webCtx: CtxSource = async () => (await getWebRuntime()).ctx;
+
+async function runtimeCtx(checks: Record<string, Check>, source: CtxSource): Promise<Ctx | null> {
   try {
-    return (await timed('database connection', getWebRuntime())).ctx;
+    return await timed('database connection', source());
   } catch (err) {
     checks.database = { ok: false, detail: message(err) };
     return null;
@@ -48,21 +58,29 @@ async function databaseCheck(ctx: Ctx): Promise<Check> {
   }
 }
 
-const report = (checks: Record<string, Check>): HealthReport => ({ ok: Object.values(checks).every((c) => c.ok), checks });
-
-export async function checkHealth(): Promise<HealthReport> {
-  const checks: Record<string, Check> = {};
-  const ctx = await runtimeCtx(checks);
-  if (ctx) checks.database = await databaseCheck(ctx);
-  return report(checks);
+/** The public answer: `ok` per check; the reasons of failed checks are logged, not answered. */
+function report(what: string, checks: Record<string, Check>, ctx: Ctx | null): HealthReport {
+  const failed = Object.entries(checks).filter(([, c]) => !c.ok);
+  if (failed.length) {
+    logger ??= ctx?.log ?? createLogger('health');
+    logger.warn({ checks: Object.fromEntries(failed.map(([name, c]) => [name, c.detail])) }, `${what} check failed`);
+  }
+  return { ok: failed.length === 0, checks: Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }])) };
 }
 
-export async function checkReady(): Promise<HealthReport & { workers: number }> {
+export async function checkHealth(source: CtxSource = webCtx): Promise<HealthReport> {
   const checks: Record<string, Check> = {};
-  const ctx = await runtimeCtx(checks);
-  if (!ctx) return { ...report(checks), workers: 0 };
+  const ctx = await runtimeCtx(checks, source);
+  if (ctx) checks.database = await databaseCheck(ctx);
+  return report('health', checks, ctx);
+}
+
+export async function checkReady(source: CtxSource = webCtx): Promise<HealthReport> {
+  const checks: Record<string, Check> = {};
+  const ctx = await runtimeCtx(checks, source);
+  if (!ctx) return report('readiness', checks, null);
   checks.database = await databaseCheck(ctx);
-  if (!checks.database.ok) return { ...report(checks), workers: 0 };
+  if (!checks.database.ok) return report('readiness', checks, ctx);
   try {
     const queues = await timed('queue schema', ctx.boss.getQueues(Object.values(catalog).map((c) => c.name)));
     const missing = Object.values(catalog)
@@ -72,16 +90,13 @@ export async function checkReady(): Promise<HealthReport & { workers: number }> 
   } catch (err) {
     checks.queue = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
   }
-  let workers = 0;
   try {
     const live = await timed('worker heartbeats', liveWorkers(ctx));
-    workers = live.filter((w) => !w.stopping).length;
-    checks.workers =
-      workers > 0
-        ? { ok: true, detail: `${workers} worker(s) seen in the last ${READY_WITHIN_MS / 1000} s` }
-        : { ok: false, detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker` };
+    checks.workers = live.some((w) => !w.stopping)
+      ? { ok: true }
+      : { ok: false, detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker` };
   } catch (err) {
     checks.workers = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
   }
-  return { ...report(checks), workers };
+  return report('readiness', checks, ctx);
 }

@@ -10,6 +10,7 @@ import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
 import { restRoutes } from './routes';
 import { withIncomingTrace } from '../tracing';
+import { apiResponseHeaders } from '../csp';
 
 export { restRoutes, type RestRoute } from './routes';
 
@@ -42,9 +43,10 @@ async function readBody(req: Request, limit: number): Promise<unknown> {
 export type RestOptions = { rateLimiter?: RateLimiter };
 
 /** A request's `traceparent` header is the parent of the spans it starts (a publish: server/tracing.ts). */
-export function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
+export async function handleRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions = {}): Promise<Response> {
   const requestId = newRequestId();
-  return withRequestId(requestId, () => withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts, requestId)));
+  const res = await withRequestId(requestId, () => withIncomingTrace(req.headers, () => answerRest(req, path, ctx, baseUrl, opts, requestId)));
+  return apiResponseHeaders(res, ctx.config.publicUrl);
 }
 
 async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string, opts: RestOptions, requestId: string): Promise<Response> {

@@ -7,6 +7,7 @@ import { countApiError, fieldErrorsOf, toDomainError, toTrpcError } from './erro
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 import { withIncomingTrace } from '../tracing';
+import { apiResponseHeaders } from '../csp';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
@@ -17,9 +18,14 @@ export const TRPC_ENDPOINT = '/api/trpc';
  * with 413 before tRPC reads them: from their declared length, or as they stream in. A `traceparent`
  * header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
-export function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+export async function serveTrpc(
+  req: Request,
+  createContext: () => Promise<ApiContext>,
+  opts: { maxBodyBytes: number; publicUrl?: string | undefined },
+): Promise<Response> {
   const requestId = newRequestId();
-  return withRequestId(requestId, () => withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts, requestId)));
+  const res = await withRequestId(requestId, () => withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts, requestId)));
+  return apiResponseHeaders(res, opts.publicUrl);
 }
 
 /**

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { deliveries, subscriptions } from '../../drizzle/schema';
 import type { Ctx } from '../domain/context';
 import { verificationKeyOf, verifyWebhook, WebhookVerificationError } from '../domain/delivery/signing';
-import { decryptSecret } from '../domain/tenants/crypto';
+import { decryptSecret, sealedIn } from '../domain/tenants/crypto';
 import { addToInbox, type InboxEntry } from './inbox';
 
 /**
@@ -95,7 +95,8 @@ async function subscriptionsDeliveredTo(ctx: Ctx, eventId: string): Promise<Cand
 
 /** What the receiver verifies with: the `whsec_` secret (or `whpk_` public key), and the rotating-out one while it lasts. */
 function secretsOf(ctx: Ctx, c: Candidate): string[] {
-  const out = [decryptSecret(ctx.keys, c.secretEnc)];
-  if (c.previousSecretEnc && c.previousSecretExpiresAt && c.previousSecretExpiresAt > ctx.now()) out.push(decryptSecret(ctx.keys, c.previousSecretEnc));
+  const out = [decryptSecret(ctx.keys, c.secretEnc, sealedIn.subscriptionSecret(c.id))];
+  if (c.previousSecretEnc && c.previousSecretExpiresAt && c.previousSecretExpiresAt > ctx.now())
+    out.push(decryptSecret(ctx.keys, c.previousSecretEnc, sealedIn.subscriptionSecret(c.id)));
   return out.map(verificationKeyOf);
 }

@@ -18,6 +18,8 @@ export type Ctx = {
   random: () => number;
   config: {
     allowPrivateTargets: boolean;
+    /** TARGET_PORTS: the only ports a target URL may use (absent or null: any). */
+    targetPorts?: ReadonlyArray<readonly [number, number]> | null;
     retryTimeScale: number;
     maxPayloadBytes: number;
     /** Whole request body of a batch publish (each event is still held to maxPayloadBytes). */

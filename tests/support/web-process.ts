@@ -125,6 +125,7 @@ export async function spawnWeb(databaseUrl: string, env: Record<string, string> 
       ALLOW_PRIVATE_TARGETS: 'true',
       RETRY_TIME_SCALE: '0.01',
       METRICS_TOKEN: 'fault-metrics-token-0123456789abcdef',
+      PUBLIC_URL: `http://127.0.0.1:${p}`,
       API_RATE_LIMIT_PER_SECOND: '100000',
       API_RATE_LIMIT_BURST: '100000',
       API_CUSTOMER_RATE_LIMIT_PER_SECOND: '100000',

@@ -6,7 +6,7 @@ import type { Logger } from '../../log';
 import { metrics } from '../../metrics';
 import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
-import { decryptSecret } from '../tenants/crypto';
+import { decryptSecret, sealedIn } from '../tenants/crypto';
 import { redactSent } from '../tenants/custom-headers';
 import type { Sender, SendResult } from './http-sender';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
@@ -71,16 +71,16 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
 export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
-  const secrets = [decryptSecret(ctx.keys, sub.secretEnc)];
+  const secrets = [decryptSecret(ctx.keys, sub.secretEnc, sealedIn.subscriptionSecret(sub.id))];
   if (sub.previousSecretEnc && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > ctx.now()) {
-    secrets.push(decryptSecret(ctx.keys, sub.previousSecretEnc));
+    secrets.push(decryptSecret(ctx.keys, sub.previousSecretEnc, sealedIn.subscriptionSecret(sub.id)));
   }
   return secrets;
 }
 
 /** The subscription's custom headers (values decrypted), sent on every attempt. */
 export function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
-  return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc)) as Record<string, string>) : {};
+  return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc, sealedIn.subscriptionHeaders(sub.id))) as Record<string, string>) : {};
 }
 
 export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {

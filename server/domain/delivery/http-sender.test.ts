@@ -1,5 +1,36 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { storableHeaders, storableText } from './http-sender';
+import { createSender, storableHeaders, storableText } from './http-sender';
+
+describe('the sender with TARGET_PORTS', () => {
+  it('refuses a port outside the list before connecting, and sends to one inside it', async () => {
+    let received = 0;
+    const server = createServer((_req, res) => {
+      received++;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/hook`;
+    const refusing = createSender({ allowPrivate: true, ports: [[443, 443]] });
+    const allowing = createSender({ allowPrivate: true, ports: [[port, port]] });
+    try {
+      const refused = await refusing.send(url, {}, '{}', 5000);
+      expect(refused.outcome).toEqual({
+        kind: 'error',
+        errorClass: 'blocked_target',
+        message: `the target must use an allowed port (443), not ${port}; delivery refused (TARGET_PORTS)`,
+      });
+      expect(received).toBe(0);
+      expect((await allowing.send(url, {}, '{}', 5000)).outcome).toMatchObject({ kind: 'response', status: 200 });
+      expect(received).toBe(1);
+    } finally {
+      await Promise.all([refusing.close(), allowing.close()]);
+      server.close();
+    }
+  });
+});
 
 const FFFD = '\uFFFD';
 const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Agent, request, errors as undiciErrors } from 'undici';
-import { BlockedTargetError, guardedLookup, isPrivateAddress } from './url-guard';
+import { BlockedTargetError, guardedLookup, isPrivateAddress, portProblem, type PortRanges } from './url-guard';
 import type { AttemptOutcome } from './retry-policy';
 
 /**
@@ -23,7 +23,8 @@ export type Sender = {
   close(): Promise<void>;
 };
 
-export function createSender(opts: { allowPrivate: boolean; connections?: number }): Sender {
+/** `ports`: TARGET_PORTS, checked before every connection (null or absent: any port). */
+export function createSender(opts: { allowPrivate: boolean; connections?: number; ports?: PortRanges | null }): Sender {
   const agent = new Agent({
     connections: opts.connections ?? 64,
     keepAliveTimeout: 30_000,
@@ -34,6 +35,8 @@ export function createSender(opts: { allowPrivate: boolean; connections?: number
   async function send(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    const port = portProblem(new URL(url), opts.ports);
+    if (port) return failure('blocked_target', `the target ${port}; delivery refused (TARGET_PORTS)`, elapsed());
     if (!opts.allowPrivate) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isPrivateAddress(host)) {

@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { BlockedTargetError, checkTargetUrl, guardedLookup, isPrivateAddress } from './url-guard';
+import { BlockedTargetError, checkTargetUrl, guardedLookup, isPrivateAddress, portAllowed } from './url-guard';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -35,6 +35,13 @@ describe('isPrivateAddress', () => {
     ['::7f00:1', 'IPv4-compatible loopback (deprecated)'],
     ['64:ff9b::7f00:1', 'NAT64'],
     ['2001:db8::1', 'IPv6 documentation'],
+    ['168.63.129.16', 'Azure wireserver'],
+    ['::ffff:168.63.129.16', 'IPv4-mapped Azure wireserver'],
+    ['2002:7f00:1::1', '6to4 (embeds 127.0.0.1)'],
+    ['2002:a9fe:a9fe::', '6to4 (embeds 169.254.169.254)'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['2001::1', 'Teredo'],
+    ['64:ff9b:1::a00:1', 'local-use NAT64'],
     ['localhost', 'not an IP at all'],
     ['', 'empty'],
   ])('refuses %s (%s)', (address) => {
@@ -53,6 +60,11 @@ describe('isPrivateAddress', () => {
     '2606:4700:4700::1111',
     '2a00:1450:4007:80e::200e',
     '::ffff:8.8.8.8',
+    '168.63.129.15',
+    '168.63.129.17',
+    '2001:1::1',
+    '2003::1',
+    '64:ff9b:2::1',
   ])('allows the public address %s', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
@@ -102,6 +114,41 @@ describe('checkTargetUrl', () => {
   ])('refuses %s unless private targets are allowed', (url, reason) => {
     expect(checkTargetUrl(url, false)).toMatch(reason);
     expect(checkTargetUrl(url, true)).toBeNull();
+  });
+});
+
+describe('TARGET_PORTS', () => {
+  const ports = [
+    [80, 80],
+    [443, 443],
+    [8000, 9000],
+  ] as const;
+
+  it.each([
+    'https://hooks.example.com/in',
+    'http://hooks.example.com/in',
+    'https://hooks.example.com:443/in',
+    'http://example.com:8000/',
+    'http://example.com:9000/',
+  ])('accepts %s (scheme default ports included)', (url) => {
+    expect(checkTargetUrl(url, false, ports)).toBeNull();
+  });
+
+  it.each([
+    ['https://hooks.example.com:9443/in', 9443],
+    ['http://example.com:22/', 22],
+    ['http://example.com:9001/', 9001],
+    ['http://example.com:7999/', 7999],
+  ])('refuses %s whatever the private-targets setting', (url, port) => {
+    const reason = `must use an allowed port (80, 443, 8000-9000), not ${port}`;
+    expect(checkTargetUrl(url, false, ports)).toBe(reason);
+    expect(checkTargetUrl(url, true, ports)).toBe(reason);
+  });
+
+  it('unset: any port', () => {
+    expect(checkTargetUrl('https://example.com:2/', false)).toBeNull();
+    expect(checkTargetUrl('https://example.com:2/', false, null)).toBeNull();
+    expect(portAllowed(65535, null)).toBe(true);
   });
 });
 

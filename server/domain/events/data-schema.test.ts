@@ -54,7 +54,63 @@ describe('compileDataSchema', () => {
     expect(reason({ type: 'nope' })).toMatch(/^schema is not a valid JSON Schema \(2020-12\): .*type/);
     expect(reason({ type: 'object', requried: ['a'] })).toContain('unknown keyword: "requried"');
     expect(reason({ $ref: 'https://example.com/remote.json' })).toContain("can't resolve reference");
-    expect(reason({ type: 'string', pattern: '(' })).toContain('Invalid regular expression');
+    expect(reason({ type: 'string', pattern: '(' })).toMatch(/^schema\.pattern "\(" is not a regular expression the linear-time engine \(RE2\) accepts/);
+  });
+});
+
+describe('patterns', () => {
+  const refusal = (schema: unknown) => {
+    try {
+      compileDataSchema(schema as never);
+      return null;
+    } catch (e) {
+      expect(e).toBeInstanceOf(DomainError);
+      return { field: (e as DomainError).field, message: (e as DomainError).message };
+    }
+  };
+
+  it('run in linear time: a pattern that backtracks exponentially in JavaScript answers on a long input', () => {
+    // `^(a|aa)+$` is exponential for a backtracking engine on "aaa…ab"; RE2 answers in one pass.
+    const v = compileDataSchema({ type: 'string', pattern: '^(a|aa)+$' });
+    expect(v('a'.repeat(50_000) + 'b')).toEqual([{ field: 'data', pointer: '', reason: '/ must match pattern "^(a|aa)+$"' }]);
+    expect(v('a'.repeat(50_000))).toEqual([]);
+    const keys = compileDataSchema({ type: 'object', patternProperties: { '^x(y|yy)+$': { type: 'integer' } } });
+    expect(keys({ ['x' + 'y'.repeat(30_000) + 'z']: 'any', xyy: 1 })).toEqual([]);
+    expect(keys({ xyy: 'no' })).toHaveLength(1);
+  });
+
+  it('keep their meaning (unanchored search, classes, unicode)', () => {
+    const v = compileDataSchema({ type: 'string', pattern: '\\d{3}-[A-Z]+' });
+    expect(v('order 123-AB here')).toEqual([]);
+    expect(v('12-AB')).toHaveLength(1);
+    expect(compileDataSchema({ type: 'string', pattern: '^\\p{L}+$' })('héllo')).toEqual([]);
+  });
+
+  it('that nest repetitions are refused, naming their place', () => {
+    expect(refusal({ type: 'object', properties: { sku: { type: 'string', pattern: '^(a+)+$' } } })).toEqual({
+      field: 'schema.properties.sku.pattern',
+      message: expect.stringMatching(/^schema\.properties\.sku\.pattern "\^\(a\+\)\+\$" nests a repetition inside a repetition/),
+    });
+    expect(refusal({ allOf: [{ pattern: '(?:x\\w*)*' }] })?.field).toBe('schema.allOf.0.pattern');
+    expect(refusal({ patternProperties: { '^(\\d+){2,}$': true } })?.field).toBe('schema.patternProperties.^(\\d+){2,}$');
+    expect(refusal({ $defs: { pattern: { type: 'string', pattern: '((ab)*c)+' } } })?.field).toBe('schema.$defs.pattern.pattern');
+  });
+
+  it('that RE2 cannot run (look-around, back-references) are refused, naming their place', () => {
+    expect(refusal({ properties: { a: { pattern: '^(?=x)' } } })?.field).toBe('schema.properties.a.pattern');
+    expect(refusal({ properties: { a: { pattern: '(a)\\1' } } })?.field).toBe('schema.properties.a.pattern');
+  });
+
+  it('that repeat without nesting, and pattern-shaped data, are accepted', () => {
+    for (const pattern of ['^[a-z]+(-[a-z]+)?$', '(ab)+', '(a+b)?', '^\\d+(\\.\\d{1,2})?$', '[(a+)+]', '\\(a+\\)+', '(a{1})+'])
+      expect(refusal({ type: 'string', pattern }), pattern).toBeNull();
+    expect(refusal({ enum: [{ pattern: '(a+)+' }], default: { pattern: '(' } })).toBeNull();
+  });
+
+  it('that nest repetitions but were saved before the rule still validate at publish, in linear time', () => {
+    const v = validatorFor('t.legacy', new Date('2026-01-01T00:00:00Z'), { type: 'string', pattern: '^(a+)+$' });
+    expect(v('a'.repeat(50_000) + 'b')).toHaveLength(1);
+    expect(v('aaa')).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { badRequest, type FieldIssue } from '../errors';
 import { asDoubles } from '../json';
+import { linearRegExpEngine, regexProblem } from '../linear-regex';
 
 /**
  * JSON Schemas (2020-12) of the event-type catalog, for an event's `data`: compiled with Ajv when a
@@ -10,8 +11,9 @@ import { asDoubles } from '../json';
  * bumps `updatedAt`, so a cached validator is never stale.
  *
  * Ajv runs with strictSchema: an unknown keyword (a typo such as `requried`) is refused when saved
- * rather than silently ignored. Schemas are written with a platform key only (trusted): a `pattern`
- * is a JavaScript regular expression, run on every publish of that type.
+ * rather than silently ignored. A `pattern` (and a `patternProperties` key) runs on every publish of
+ * its type, on data the publisher chose: it is matched by RE2 (linear time, see ../linear-regex), and
+ * a pattern RE2 cannot run or that nests repetitions (`(a+)+`) is refused when saved, naming its place.
  */
 export type DataSchema = Record<string, unknown> | boolean;
 export type DataValidator = (data: unknown) => FieldIssue[];
@@ -25,7 +27,15 @@ function ajv(): Ajv2020 {
   if (!shared) {
     // Strict about the schema's own words (an unknown keyword is a typo), not about style: a
     // `required` property without its `properties` entry, or `properties` without `type`, is valid JSON Schema.
-    shared = new Ajv2020({ allErrors: true, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false });
+    shared = new Ajv2020({
+      code: { regExp: linearRegExpEngine },
+      allErrors: true,
+      strictSchema: true,
+      strictNumbers: true,
+      strictTypes: false,
+      strictTuples: false,
+      strictRequired: false,
+    });
     addFormats(shared);
   }
   return shared;
@@ -82,8 +92,48 @@ function issuesOf(errors: ErrorObject[]): FieldIssue[] {
   return out;
 }
 
-/** Compiles a schema; an invalid one is a 400 on `field` with Ajv's reason. */
-export function compileDataSchema(schema: DataSchema, field = 'schema'): DataValidator {
+/** Keywords whose values are data, not schemas: a `pattern` key inside them is not a keyword. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'default']);
+/** Keywords whose values map names to subschemas. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'dependentSchemas']);
+
+/** The first refused regular expression of a schema (a `pattern`, or a `patternProperties` key): its dotted place and why. */
+function regexIssue(node: unknown, at: string): { field: string; reason: string } | null {
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) {
+      const issue = regexIssue(v, `${at}.${i}`);
+      if (issue) return issue;
+    }
+    return null;
+  }
+  if (typeof node !== 'object' || node === null) return null;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    const here = `${at}.${key}`;
+    if (DATA_KEYWORDS.has(key)) continue;
+    if (key === 'pattern' && typeof value === 'string') {
+      const problem = regexProblem(value);
+      if (problem) return { field: here, reason: `${here} ${JSON.stringify(value)} ${problem}` };
+    } else if ((key === 'patternProperties' || SCHEMA_MAPS.has(key)) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [name, sub] of Object.entries(value as Record<string, unknown>)) {
+        const problem = key === 'patternProperties' ? regexProblem(name) : null;
+        if (problem) return { field: `${here}.${name}`, reason: `${here}: the key ${JSON.stringify(name)} ${problem}` };
+        const issue = regexIssue(sub, `${here}.${name}`);
+        if (issue) return issue;
+      }
+    } else {
+      const issue = regexIssue(value, here);
+      if (issue) return issue;
+    }
+  }
+  return null;
+}
+
+/** Compiles a schema; an invalid one is a 400 on `field` with Ajv's reason, a refused regular expression a 400 naming its place. */
+export function compileDataSchema(schema: DataSchema, field = 'schema', opts: { saving: boolean } = { saving: true }): DataValidator {
+  // Only a write is refused for a nested repetition: a schema saved before the rule still validates
+  // its events (RE2 runs it in linear time anyway).
+  const refused = opts.saving ? regexIssue(schema, field) : null;
+  if (refused) throw badRequest(refused.field, refused.reason);
   let validate: ReturnType<Ajv2020['compile']>;
   const instance = ajv();
   try {
@@ -106,7 +156,7 @@ export function validatorFor(name: string, updatedAt: Date, schema: DataSchema):
   const key = `${name}@${updatedAt.getTime()}`;
   let v = cache.get(key);
   if (!v) {
-    v = compileDataSchema(schema);
+    v = compileDataSchema(schema, 'schema', { saving: false });
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(key, v);
   }

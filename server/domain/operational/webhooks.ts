@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
-import { decryptSecret, encryptSecret } from '../tenants/crypto';
+import { decryptSecret, encryptSecret, sealedIn } from '../tenants/crypto';
 import { requirePlatform } from '../tenants/customers';
 import { ROTATION_GRACE_MS } from '../tenants/subscriptions';
 import { recordAudit } from '../audit/log';
@@ -52,7 +52,7 @@ export function operationalDeliveryView(d: typeof operationalDeliveries.$inferSe
 
 function checkUrl(ctx: Ctx, url: string | undefined) {
   if (url === undefined) return;
-  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets);
+  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
@@ -67,15 +67,16 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
   checkUrl(ctx, input.url);
   const secret = generateSecret();
   const now = ctx.now();
+  const id = newId('operationalWebhook', now.getTime());
   const [row] = await ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(operationalWebhooks)
       .values({
-        id: newId('operationalWebhook', now.getTime()),
+        id,
         url: input.url,
         description: input.description ?? null,
         eventTypes: input.eventTypes ?? null,
-        secretEnc: encryptSecret(ctx.keys, secret),
+        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.operationalSecret(id)),
         createdAt: now,
         updatedAt: now,
       })
@@ -163,7 +164,7 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
     const [row] = await tx
       .update(operationalWebhooks)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret),
+        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.operationalSecret(id)),
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,
@@ -182,9 +183,10 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
 }
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
-export function operationalSecrets(ctx: Ctx, w: Pick<Row, 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'>): string[] {
-  const secrets = [decryptSecret(ctx.keys, w.secretEnc)];
-  if (w.previousSecretEnc && w.previousSecretExpiresAt && w.previousSecretExpiresAt > ctx.now()) secrets.push(decryptSecret(ctx.keys, w.previousSecretEnc));
+export function operationalSecrets(ctx: Ctx, w: Pick<Row, 'id' | 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'>): string[] {
+  const secrets = [decryptSecret(ctx.keys, w.secretEnc, sealedIn.operationalSecret(w.id))];
+  if (w.previousSecretEnc && w.previousSecretExpiresAt && w.previousSecretExpiresAt > ctx.now())
+    secrets.push(decryptSecret(ctx.keys, w.previousSecretEnc, sealedIn.operationalSecret(w.id)));
   return secrets;
 }
 

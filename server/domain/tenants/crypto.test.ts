@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret, hashToken, keyring, needsReencryption } from './crypto';
+import { encryptV1 } from '../../../tests/support/legacy-crypto';
+import { decryptSecret, encryptSecret, hashToken, keyring, needsReencryption, sealedIn } from './crypto';
 
-const ring = keyring('test-secret-key-0123456789abcdef');
+const MASTER = 'test-secret-key-0123456789abcdef';
+const ring = keyring(MASTER);
 const plaintext = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const here = sealedIn.subscriptionSecret('sub_01JAAAAAAAAAAAAAAAAAAAAAAA');
 
 /** Flips one bit of a base64url field of the ciphertext. */
 function flip(stored: string, field: number): string {
@@ -15,23 +18,23 @@ function flip(stored: string, field: number): string {
 
 describe('secrets at rest', () => {
   it('round-trips, and never stores the plaintext', () => {
-    const stored = encryptSecret(ring, plaintext);
-    expect(stored).toMatch(/^v1\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    const stored = encryptSecret(ring, plaintext, here);
+    expect(stored).toMatch(/^v2\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(stored).not.toContain(plaintext.slice(6));
-    expect(decryptSecret(ring, stored)).toBe(plaintext);
+    expect(decryptSecret(ring, stored, here)).toBe(plaintext);
   });
 
   it('uses a fresh IV each time', () => {
-    const a = encryptSecret(ring, plaintext);
-    const b = encryptSecret(ring, plaintext);
+    const a = encryptSecret(ring, plaintext, here);
+    const b = encryptSecret(ring, plaintext, here);
     expect(a).not.toBe(b);
     expect(a.split('.')[2]).not.toBe(b.split('.')[2]);
-    expect(decryptSecret(ring, b)).toBe(plaintext);
+    expect(decryptSecret(ring, b, here)).toBe(plaintext);
   });
 
   it('round-trips empty and non-ASCII plaintexts', () => {
-    expect(decryptSecret(ring, encryptSecret(ring, ''))).toBe('');
-    expect(decryptSecret(ring, encryptSecret(ring, 'clé ✓'))).toBe('clé ✓');
+    expect(decryptSecret(ring, encryptSecret(ring, '', here), here)).toBe('');
+    expect(decryptSecret(ring, encryptSecret(ring, 'clé ✓', here), here)).toBe('clé ✓');
   });
 
   it.each([
@@ -39,31 +42,56 @@ describe('secrets at rest', () => {
     ['the tag', 3],
     ['the ciphertext', 4],
   ])('detects tampering with %s', (_, field) => {
-    expect(() => decryptSecret(ring, flip(encryptSecret(ring, plaintext), field))).toThrow();
+    expect(() => decryptSecret(ring, flip(encryptSecret(ring, plaintext, here), field), here)).toThrow();
+  });
+
+  it('is bound to its row and its column: a ciphertext copied elsewhere does not decrypt', () => {
+    const stored = encryptSecret(ring, plaintext, here);
+    expect(() => decryptSecret(ring, stored, sealedIn.subscriptionSecret('sub_01JBBBBBBBBBBBBBBBBBBBBBBB'))).toThrow(
+      /does not decrypt for subscriptions sub_01JBBBBBBBBBBBBBBBBBBBBBBB \(secret\): altered, or copied from another row/,
+    );
+    expect(() => decryptSecret(ring, stored, sealedIn.subscriptionHeaders('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(/copied from another row/);
+    expect(() => decryptSecret(ring, stored, sealedIn.operationalSecret('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(/copied from another row/);
+  });
+
+  it('derives its key with HKDF: the v2 key is not the SHA-256 of the master key', () => {
+    const v2 = encryptSecret(ring, plaintext, here);
+    const v1 = encryptV1(MASTER, plaintext);
+    expect(v2.split('.')[1]).not.toBe(v1.split('.')[1]);
+  });
+
+  it('still reads the earlier format (v1, unbound), and flags it for re-encryption', () => {
+    const old = encryptV1(MASTER, plaintext);
+    expect(decryptSecret(ring, old, here)).toBe(plaintext);
+    expect(needsReencryption(ring, old)).toBe(true);
+    expect(needsReencryption(ring, encryptSecret(ring, plaintext, here))).toBe(false);
+    // Under a previous master key as well.
+    expect(decryptSecret(keyring('new-master-key-0123456789abcdef', [MASTER]), old, here)).toBe(plaintext);
   });
 
   it('refuses a ciphertext under an unknown key, naming the likely cause', () => {
     const other = keyring('another-master-key-fedcba9876543210');
-    expect(() => decryptSecret(other, encryptSecret(ring, plaintext))).toThrow(/unknown key .*HOOKRELAY_SECRET_KEY/);
+    expect(() => decryptSecret(other, encryptSecret(ring, plaintext, here), here)).toThrow(/unknown key .*HOOKRELAY_SECRET_KEY/);
+    expect(() => decryptSecret(other, encryptV1(MASTER, plaintext), here)).toThrow(/unknown key/);
   });
 
   it('refuses a malformed value', () => {
-    expect(() => decryptSecret(ring, 'whsec_plaintext')).toThrow(/unrecognised/);
-    expect(() => decryptSecret(ring, 'v2.a.b.c.d')).toThrow(/unrecognised/);
-    expect(() => decryptSecret(ring, 'v1.a.b.c')).toThrow(/unrecognised/);
+    expect(() => decryptSecret(ring, 'whsec_plaintext', here)).toThrow(/unrecognised/);
+    expect(() => decryptSecret(ring, 'v3.a.b.c.d', here)).toThrow(/unrecognised/);
+    expect(() => decryptSecret(ring, 'v2.a.b.c', here)).toThrow(/unrecognised/);
   });
 
   it('after a master-key rotation, decrypts old values with the previous key and flags them for re-encryption', () => {
     const before = keyring('old-master-key-0123456789abcdef');
-    const old = encryptSecret(before, plaintext);
+    const old = encryptSecret(before, plaintext, here);
     const after = keyring('new-master-key-0123456789abcdef', ['old-master-key-0123456789abcdef']);
-    expect(decryptSecret(after, old)).toBe(plaintext);
+    expect(decryptSecret(after, old, here)).toBe(plaintext);
     expect(needsReencryption(after, old)).toBe(true);
-    const fresh = encryptSecret(after, plaintext);
+    const fresh = encryptSecret(after, plaintext, here);
     expect(needsReencryption(after, fresh)).toBe(false);
-    expect(decryptSecret(after, fresh)).toBe(plaintext);
+    expect(decryptSecret(after, fresh, here)).toBe(plaintext);
     // The old key alone cannot read what the new key wrote.
-    expect(() => decryptSecret(before, fresh)).toThrow(/unknown key/);
+    expect(() => decryptSecret(before, fresh, here)).toThrow(/unknown key/);
   });
 });
 

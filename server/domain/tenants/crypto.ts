@@ -1,41 +1,79 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Subscription secrets at rest: AES-256-GCM under a key derived (SHA-256) from HOOKRELAY_SECRET_KEY.
- * Format `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url). The key id lets an operator rotate the
- * master key: old ciphertexts decrypt with a previous key until re-encrypted (docs/operations.md).
+ * Secrets at rest (subscription signing secrets and custom header values, operational webhooks'
+ * secrets): AES-256-GCM under a key derived from HOOKRELAY_SECRET_KEY with HKDF-SHA256.
+ *
+ * Format `v2.<keyId>.<iv>.<tag>.<ciphertext>` (base64url). Each ciphertext is bound to its place:
+ * the additional authenticated data names the table, the row id and what the value is (`secret`,
+ * which covers the current and the rotated-out secret of a row, or `headers`). A ciphertext copied to
+ * another row, or from one column to another, fails to decrypt rather than handing one customer's
+ * secret to another's endpoint. The key id lets an operator rotate the master key: old ciphertexts
+ * decrypt with a previous key until re-encrypted (docs/operations.md).
+ *
+ * `v1.<keyId>.<iv>.<tag>.<ciphertext>` is the earlier format (key = SHA-256 of the master key, no
+ * binding): still read, and upgraded to v2 by `pnpm cli secrets reencrypt` (key-rotation.ts).
  */
-export type Keyring = { current: Buffer; previous: Buffer[] };
+type MasterKey = { v1: Buffer; v2: Buffer };
+export type Keyring = { current: MasterKey; previous: MasterKey[] };
+
+/** Where a ciphertext lives: it decrypts only there. */
+export type SecretBinding = { table: 'subscriptions' | 'operational_webhooks'; id: string; column: 'secret' | 'headers' };
+
+const HKDF_SALT = 'hookrelay/secrets-at-rest';
+const HKDF_INFO = 'aes-256-gcm key v2';
+
+function derive(master: string): MasterKey {
+  return {
+    v1: createHash('sha256').update(master).digest(),
+    v2: Buffer.from(hkdfSync('sha256', master, HKDF_SALT, HKDF_INFO, 32)),
+  };
+}
 
 export function keyring(current: string, previous: readonly string[] = []): Keyring {
-  const derive = (s: string) => createHash('sha256').update(s).digest();
   return { current: derive(current), previous: previous.map(derive) };
 }
 
 const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+const aad = (b: SecretBinding) => Buffer.from(`hookrelay:${b.table}:${b.id}:${b.column}`, 'utf8');
 
-export function encryptSecret(ring: Keyring, plaintext: string): string {
+export function encryptSecret(ring: Keyring, plaintext: string, binding: SecretBinding): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', ring.current, iv);
+  const cipher = createCipheriv('aes-256-gcm', ring.current.v2, iv);
+  cipher.setAAD(aad(binding));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', keyId(ring.current), iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  return ['v2', keyId(ring.current.v2), iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
 }
 
-export function decryptSecret(ring: Keyring, stored: string): string {
+export function decryptSecret(ring: Keyring, stored: string, binding: SecretBinding): string {
   const [version, kid, iv, tag, ct] = stored.split('.');
-  if (version !== 'v1' || !kid || !iv || !tag || ct === undefined) throw new Error('unrecognised secret ciphertext');
-  const key = [ring.current, ...ring.previous].find((k) => keyId(k) === kid);
+  if ((version !== 'v1' && version !== 'v2') || !kid || !iv || !tag || ct === undefined) throw new Error('unrecognised secret ciphertext');
+  const key = [ring.current, ...ring.previous].map((k) => k[version]).find((k) => keyId(k) === kid);
   if (!key) throw new Error(`secret was encrypted with an unknown key (${kid}); is HOOKRELAY_SECRET_KEY right?`);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  if (version === 'v2') decipher.setAAD(aad(binding));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new Error(`secret does not decrypt for ${binding.table} ${binding.id} (${binding.column}): altered, or copied from another row`);
+  }
 }
 
+/** Whether a stored value is not yet in the current format under the current key. */
 export function needsReencryption(ring: Keyring, stored: string): boolean {
-  return stored.split('.')[1] !== keyId(ring.current);
+  const [version, kid] = stored.split('.');
+  return version !== 'v2' || kid !== keyId(ring.current.v2);
 }
 
 /** SHA-256 hex, for API keys and portal tokens (high-entropy random strings: no salt or KDF needed). */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** The places secrets live. */
+export const sealedIn = {
+  subscriptionSecret: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'secret' }),
+  subscriptionHeaders: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'headers' }),
+  operationalSecret: (id: string): SecretBinding => ({ table: 'operational_webhooks', id, column: 'secret' }),
+};

@@ -1,15 +1,16 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
-import { decryptSecret, encryptSecret, needsReencryption } from './crypto';
+import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretBinding } from './crypto';
 
 /**
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
  * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out)
  * and custom header set, and every operational webhook's secret, under the current key, then drop
- * the old key. Ciphertexts name their key (crypto.ts), so only rows
- * under another key are rewritten, and a second run rewrites nothing.
+ * the old key. Ciphertexts name their format and key (crypto.ts), so only rows under another key or
+ * in the earlier format (v1, not bound to its row) are rewritten, and a second run rewrites nothing.
+ * The same command upgrades v1 ciphertexts after an upgrade of Hookrelay, with no key change.
  *
  * A row is updated only if its ciphertexts are still the ones read; if a concurrent rotate-secret
  * changed them (its previous secret may still be under the old key), the row is read again.
@@ -36,13 +37,19 @@ const columnsOf = (t: SecretTable) => ({
 async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<boolean> {
   let row: Row | undefined = first;
   for (let tries = 0; row && stale(ctx, row) && tries < 5; tries++) {
-    const again = (enc: string) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc)) : enc);
-    const secretEnc = again(row.secretEnc);
-    const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc);
+    const id = row.id;
+    const again = (enc: string, at: SecretBinding) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc, at), at) : enc);
+    const secretAt = table === subscriptions ? sealedIn.subscriptionSecret(id) : sealedIn.operationalSecret(id);
+    const secretEnc = again(row.secretEnc, secretAt);
+    const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc, secretAt);
     const headers = table === subscriptions ? (row.headersEnc ?? null) : undefined;
     const updated = await ctx.db
       .update(table)
-      .set({ secretEnc, previousSecretEnc, ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers) }) })
+      .set({
+        secretEnc,
+        previousSecretEnc,
+        ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers, sealedIn.subscriptionHeaders(id)) }),
+      })
       .where(
         and(
           eq(table.id, row.id),

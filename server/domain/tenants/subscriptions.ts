@@ -2,7 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
-import { decryptSecret, encryptSecret } from './crypto';
+import { decryptSecret, encryptSecret, sealedIn } from './crypto';
 import { REDACTED, redactedHeaders } from './custom-headers';
 import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
@@ -89,7 +89,7 @@ const storedAutoDisable = (v: number | null | undefined): number | undefined => 
 
 function checkUrl(ctx: Ctx, url: string | undefined) {
   if (url === undefined) return;
-  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets);
+  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
@@ -104,23 +104,25 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   const signatureScheme = input.signatureScheme ?? 'v1';
   const secret = newSigningSecret(signatureScheme);
   const now = ctx.now();
+  // The id is chosen first: the secret and the headers are encrypted bound to it (crypto.ts).
+  const id = newId('subscription', now.getTime());
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
     const inserted = await tx
       .insert(subscriptions)
       .values({
-        id: newId('subscription', now.getTime()),
+        id,
         customerId,
         url: input.url,
         description: input.description ?? null,
         eventTypes: input.eventTypes,
         filter: input.filter ?? null,
-        ...storedHeaders(ctx, input.headers ?? null),
+        ...storedHeaders(ctx, id, input.headers ?? null),
         active: input.active ?? true,
         signatureScheme,
         traceContext: input.traceContext ?? false,
-        secretEnc: encryptSecret(ctx.keys, secret.stored),
+        secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
         maxInFlight: input.maxInFlight ?? 10,
@@ -137,25 +139,35 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
 }
 
 /** Custom headers as stored: names in the clear (for reads), the whole set encrypted (for attempts). */
-function storedHeaders(ctx: Ctx, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
+function storedHeaders(ctx: Ctx, id: string, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
   const names = Object.keys(headers ?? {});
   if (!headers || names.length === 0) return { headerNames: [], headersEnc: null };
-  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers)) };
+  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers), sealedIn.subscriptionHeaders(id)) };
 }
 
 /** The stored custom headers of a subscription, decrypted (empty when it has none). */
-function decryptHeaders(ctx: Ctx, headersEnc: string | null): Record<string, string> {
-  return headersEnc ? (JSON.parse(decryptSecret(ctx.keys, headersEnc)) as Record<string, string>) : {};
+function decryptHeaders(ctx: Ctx, row: Pick<Row, 'id' | 'headersEnc'>): Record<string, string> {
+  return row.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, row.headersEnc, sealedIn.subscriptionHeaders(row.id))) as Record<string, string>) : {};
 }
 
 /**
  * An update's headers with every `"[redacted]"` value replaced by the stored value of that header
  * (names compared case-insensitively), so a read can be edited and sent back without re-entering
- * secrets. `"[redacted]"` for a header the subscription does not have is a 400.
+ * secrets. `"[redacted]"` for a header the subscription does not have is a 400, and so is any
+ * `"[redacted]"` when the update moves the URL to another origin (`movedTo`): stored values were
+ * given for the old origin (often its credentials) and are never sent to a new one.
  */
-function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null): Record<string, string> | null {
+function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null, movedTo: string | null): Record<string, string> | null {
   if (!headers || !Object.values(headers).includes(REDACTED)) return headers;
-  const stored = new Map(Object.entries(decryptHeaders(ctx, before.headersEnc)).map(([k, v]) => [k.toLowerCase(), v]));
+  if (movedTo) {
+    const name = Object.keys(headers).find((k) => headers[k] === REDACTED)!;
+    throw new DomainError(
+      'bad_request',
+      `the url moves from ${new URL(before.url).origin} to ${movedTo}: stored header values are not sent to another origin; give the value of "${name}" again (or leave the header out)`,
+      { field: `headers.${name}` },
+    );
+  }
+  const stored = new Map(Object.entries(decryptHeaders(ctx, before)).map(([k, v]) => [k.toLowerCase(), v]));
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => {
       if (value !== REDACTED) return [name, value];
@@ -196,7 +208,7 @@ export async function getSubscriptionSecret(ctx: Ctx, scope: Scope, id: string):
     throw new DomainError('forbidden', 'a read-only session cannot reveal signing secrets');
   // Revealing a credential is recorded like a change.
   await auditSubscription(ctx, ctx.db, scope, 'subscription.secret_revealed', null, null, row);
-  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc)) };
+  return { secret: verificationKeyOf(decryptSecret(ctx.keys, row.secretEnc, sealedIn.subscriptionSecret(row.id))) };
 }
 
 /** Records a change of a subscription (its view: never a secret) in the audit log, in `q`'s transaction. */
@@ -260,13 +272,19 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
       });
     }
     const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
+    // Custom header values may be credentials for the endpoint they were given for: a URL on another
+    // origin (scheme, host, port) does not inherit them. Without `headers` in the same update they are
+    // dropped; `"[redacted]"` cannot keep them (keepRedacted).
+    const newOrigin = changes.url !== undefined ? new URL(changes.url).origin : null;
+    const movedTo = newOrigin !== null && newOrigin !== new URL(before.url).origin ? newOrigin : null;
+    const headers = changes.headers !== undefined ? keepRedacted(ctx, before, changes.headers, movedTo) : movedTo && before.headersEnc ? null : undefined;
     const [row] = await tx
       .update(subscriptions)
       .set({
         ...(changes.url !== undefined && { url: changes.url }),
         ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
         ...(changes.filter !== undefined && { filter: changes.filter }),
-        ...(changes.headers !== undefined && storedHeaders(ctx, keepRedacted(ctx, before, changes.headers))),
+        ...(headers !== undefined && storedHeaders(ctx, id, headers)),
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
         ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
@@ -345,7 +363,8 @@ export async function rotateSecret(ctx: Ctx, scope: Scope, id: string): Promise<
     const [row] = await tx
       .update(subscriptions)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret.stored),
+        secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
+        // The same row and the same binding (`secret`): the ciphertext moves as it is.
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,

@@ -7,7 +7,10 @@ export const dynamic = 'force-dynamic';
 
 async function handler(req: Request) {
   const { ctx } = await getWebRuntime();
-  return serveTrpc(req, () => contextForRequest(req), { maxBodyBytes: Math.max(ctx.config.maxPayloadBytes, ctx.config.maxBatchBytes) });
+  return serveTrpc(req, () => contextForRequest(req), {
+    maxBodyBytes: Math.max(ctx.config.maxPayloadBytes, ctx.config.maxBatchBytes),
+    publicUrl: ctx.config.publicUrl,
+  });
 }
 
 export { handler as GET, handler as POST };
