@@ -91,7 +91,7 @@ describe('what a delivery waits for reads the same in every API read', () => {
     expect((await listSubscriptions(engine.ctx, platformScope, { customerId: s.customerId, limit: 10 })).data[0]!.waiting).toEqual(breaker);
     expect((await getDelivery(engine.ctx, platformScope, { id: lateId })).waiting).toEqual(breaker);
     expect((await getEvent(engine.ctx, platformScope, late.id)).deliveries[0]!.waiting).toEqual(breaker);
-    const listed = await listDeliveries(engine.ctx, platformScope, { subscriptionId: sub.id, limit: 10 } as never);
+    const listed = await listDeliveries(engine.ctx, platformScope, { subscriptionId: sub.id, limit: 10 });
     expect(listed.data.find((d) => d.id === lateId)!.waiting).toEqual(breaker);
 
     const owed = await getDelivery(engine.ctx, platformScope, { id: (await onlyDelivery(engine.ctx, opening[0]!.id)).id });

@@ -33,7 +33,10 @@ describe('deliveryWaiting', () => {
   it('finished deliveries wait for nothing; held ones for their subscription', () => {
     expect(deliveryWaiting({ ...fresh, status: 'dead' }, closed, now, 1)).toBeNull();
     expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...closed, active: false }, now, 1)).toEqual({ kind: 'paused' });
-    expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...open, active: false, disabledReason: 'gone' }, now, 1)).toEqual({ kind: 'disabled', reason: 'gone' });
+    expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...open, active: false, disabledReason: 'gone' }, now, 1)).toEqual({
+      kind: 'disabled',
+      reason: 'gone',
+    });
   });
 
   it('with a closed breaker: its schedule, then a slot in the window or the rate limit; admitted: sending', () => {

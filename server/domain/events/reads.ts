@@ -238,5 +238,11 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const routing = [...(traceCustomer ? routed : routed.slice(0, DELIVERIES_PER_EVENT_READ)), ...skipped];
   const deliveryStatus: Record<string, number> = {};
   for (const d of ds) deliveryStatus[d.status] = (deliveryStatus[d.status] ?? 0) + 1;
-  return { ...eventView(event), deliveries: joined.slice(0, DELIVERIES_PER_EVENT_READ).map((r) => deliveryView(ctx, r.delivery, r.gate)), deliveriesTotal: ds.length, deliveryStatus, routing };
+  return {
+    ...eventView(event),
+    deliveries: joined.slice(0, DELIVERIES_PER_EVENT_READ).map((r) => deliveryView(ctx, r.delivery, r.gate)),
+    deliveriesTotal: ds.length,
+    deliveryStatus,
+    routing,
+  };
 }
