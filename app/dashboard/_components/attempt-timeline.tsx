@@ -169,7 +169,7 @@ function NextStep({ delivery }: { delivery: Delivery }) {
         'red',
         <IconX className="size-3.5" />,
         'Dead letter',
-        `${delivery.lastError ?? `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}`}. Replay it once the endpoint is fixed.`,
+        `${delivery.lastError ? delivery.lastError.charAt(0).toUpperCase() + delivery.lastError.slice(1) : `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}`}. Replay it once the endpoint is fixed.`,
       );
     case 'succeeded':
       return null;

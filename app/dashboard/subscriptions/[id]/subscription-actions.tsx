@@ -112,8 +112,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         ) : (
           <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
             <p>
-              {held} {sub.heldDeliveries === 1 ? 'was' : 'were'} held while it was off. Send them now, in the order they were published, or discard them:
-              discarded deliveries become dead letters, which you can still replay until they expire.
+              {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were
+              published, or discard them: discarded deliveries become dead letters, which you can still replay until they expire.
             </p>
             {/* The safe choice first, and focused: Enter sends what was held. Discarding asks again. */}
             <div className="flex flex-wrap gap-2 pt-2">
