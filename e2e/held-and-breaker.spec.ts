@@ -26,6 +26,14 @@ test('a paused subscription holds what it matches; resume sends it in publish or
   await page.getByRole('button', { name: 'Resume' }).click();
   const dialog = page.getByRole('dialog', { name: 'Resume this subscription?' });
   await expect(dialog).toContainText('3 deliveries were held');
+  // The safe choice comes first and has the focus; discarding asks again, with the count.
+  const send = dialog.getByRole('button', { name: 'Resume and send 3 held' });
+  await expect(send).toBeFocused();
+  await expect(dialog.getByRole('button').first()).toHaveText('Resume and send 3 held');
+  await dialog.getByRole('button', { name: 'Discard held…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Discard 3 held deliveries?' });
+  await expect(confirm.getByRole('button', { name: 'Discard 3 held deliveries and resume' })).toBeVisible();
+  await confirm.getByRole('button', { name: 'Back' }).click();
   await dialog.getByRole('button', { name: 'Resume and send 3 held' }).click();
   await expect(page.getByText('Held deliveries are being sent now, in publish order.')).toBeVisible();
   await expect(page.getByTestId('held-banner')).toHaveCount(0);
@@ -50,10 +58,18 @@ test('an open circuit breaker is shown with its next probe, and "Retry now" send
   await signIn(page, email, password);
   await page.goto(`/dashboard/subscriptions/${sub.id}`);
   const banner = page.getByTestId('breaker-banner');
-  await expect(banner).toContainText('Circuit breaker open');
-  await expect(banner).toContainText('Next probe in');
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Circuit open');
+  // Open, or probing: the deliveries it owes their schedule go out one at a time as its probes.
+  await expect(banner).toContainText(/Circuit breaker (open|probing)/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(/Circuit open|Probing/);
   await screenshots(page, 'subscription-breaker-open');
+  // What is waiting reads the same as the breaker: not "held", and the delivery page says the breaker holds it.
+  await expect(page.getByTestId('queue-held').locator('xpath=..')).toContainText('while paused or disabled');
+  await expect(page.getByTestId('queue-waiting').locator('xpath=..')).toContainText('Held back by the circuit breaker');
+  const late = await publish(customerId, 'sync.requested', { late: true });
+  const lateId = (await deliveriesOf(late.id))[0]!.id;
+  await page.goto(`/dashboard/deliveries/${lateId}`);
+  await expect(page.getByTestId('timeline-next')).toContainText('Held back by the circuit breaker');
+  await page.goto(`/dashboard/subscriptions/${sub.id}`);
 
   answer = 200;
   await banner.getByRole('button', { name: 'Retry now' }).click();
@@ -62,5 +78,19 @@ test('an open circuit breaker is shown with its next probe, and "Retry now" send
   await page.reload();
   await expect(page.getByTestId('breaker-banner')).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
+  await rx.close();
+});
+
+test('a subscription disabled by 410 Gone says so in its configuration, never "healthy"', async ({ page }) => {
+  const rx = await receiver(() => 410);
+  const { customerId, email, password } = await seedCustomer('Gone');
+  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['*'] });
+  await publish(customerId, 'sync.requested', {});
+  await expect.poll(async () => (await api<{ active: boolean }>('GET', `/subscriptions/${sub.id}`)).active, { timeout: 20_000 }).toBe(false);
+  await signIn(page, email, password);
+  await page.goto(`/dashboard/subscriptions/${sub.id}`);
+  const panel = page.getByText('Circuit breaker', { exact: true }).locator('xpath=..');
+  await expect(panel).toContainText('Disabled: deliveries are held until it is resumed');
+  await expect(page.getByText('Closed (healthy)')).toHaveCount(0);
   await rx.close();
 });

@@ -120,6 +120,25 @@ export const eventListItemOutput = covers<EventListItem>()(
 );
 export const eventPageOutput = pageOf(eventListItemOutput, 'EventPage');
 
+/** server/domain/delivery/waiting.ts `Waiting`: what a delivery (or a subscription's deliveries) waits for, and when it goes. */
+export const waitingOutput = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('scheduled'), at: timestamp.describe('Its next attempt (in the past: due now)') }),
+    z.strictObject({ kind: z.literal('sending') }).describe('Admitted: its attempt is queued for a worker or on the wire'),
+    z.strictObject({ kind: z.literal('window') }).describe("Due: waiting for a free slot in the subscription's in-flight window"),
+    z.strictObject({ kind: z.literal('rate-limit') }).describe("Due: waiting for the subscription's rate limit"),
+    z.strictObject({
+      kind: z.literal('breaker'),
+      at: nullableTimestamp.describe("The circuit breaker's probe (null: a probe is in flight now)"),
+      deadAt: nullableTimestamp.describe('Its retry window ends before the probe: then it becomes a dead letter'),
+    }),
+    z.strictObject({ kind: z.literal('paused') }).describe('Held until the subscription is resumed'),
+    z.strictObject({ kind: z.literal('disabled'), reason: z.string().describe('Why Hookrelay disabled the subscription') }),
+  ])
+  .nullable()
+  .describe('What it is waiting for and when it goes; null: nothing (finished, or for a subscription: nothing holds its deliveries back)')
+  .meta({ id: 'Waiting' });
+
 type DeliveryItem = Awaited<ReturnType<typeof listDeliveries>>['data'][number];
 export const deliveryOutput = covers<DeliveryItem>()(
   z
@@ -138,6 +157,7 @@ export const deliveryOutput = covers<DeliveryItem>()(
       replayCount: z.number().int(),
       createdAt: timestamp,
       completedAt: nullableTimestamp,
+      waiting: waitingOutput,
     })
     .meta({ id: 'Delivery' }),
 );
@@ -276,6 +296,7 @@ export const subscriptionOutput = covers<SubscriptionView>()(
         probeAt: nullableTimestamp,
       }),
       heldDeliveries: z.number().int(),
+      waiting: waitingOutput,
       autoDisableAfterHours: z.number().nullable().describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
       failingSince: nullableTimestamp.describe('When the first failed attempt since the last success was made; null while the last attempt succeeded'),
       secretRotationEndsAt: nullableTimestamp,

@@ -5,6 +5,7 @@ import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons'
 import { HttpStatus } from '../../_components/status';
 import { DateTime, RelativeTime, formatLatency } from '../../_components/time';
 import type { Attempt, Delivery } from './types';
+import { WaitingFor } from './waiting';
 
 const triggerLabel: Record<string, string> = { initial: 'First attempt', retry: 'Retry', replay: 'Replay', test: 'Test' };
 
@@ -146,24 +147,29 @@ function NextStep({ delivery }: { delivery: Delivery }) {
   );
   switch (delivery.status) {
     case 'pending':
+      // What it waits for comes from the API (the breaker, the schedule, a slot): the same words on every page.
       return row(
-        'blue',
+        delivery.waiting?.kind === 'breaker' ? 'amber' : 'blue',
         <IconClock className="size-3.5" />,
-        delivery.attemptCount === 0 ? 'Waiting for the first attempt' : 'Next attempt scheduled',
-        delivery.nextAttemptAt ? (
-          <>
-            <RelativeTime at={delivery.nextAttemptAt} future /> · <DateTime at={delivery.nextAttemptAt} />
-          </>
-        ) : undefined,
+        delivery.attemptCount === 0 ? 'Waiting for the first attempt' : 'Waiting for the next attempt',
+        <>
+          <WaitingFor waiting={delivery.waiting} />
+          {delivery.waiting?.kind === 'scheduled' && (
+            <>
+              {' '}
+              · <DateTime at={delivery.waiting.at} />
+            </>
+          )}
+        </>,
       );
     case 'held':
-      return row('amber', <IconPause className="size-3.5" />, 'Held', 'The subscription is paused or disabled; resuming it sends this delivery again.');
+      return row('amber', <IconPause className="size-3.5" />, 'Held', <WaitingFor waiting={delivery.waiting} />);
     case 'dead':
       return row(
         'red',
         <IconX className="size-3.5" />,
         'Dead letter',
-        `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}. Replay it once the endpoint is fixed.`,
+        `${delivery.lastError ? delivery.lastError.charAt(0).toUpperCase() + delivery.lastError.slice(1) : `Gave up after ${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}`}. Replay it once the endpoint is fixed.`,
       );
     case 'succeeded':
       return null;

@@ -118,7 +118,19 @@ export function DeliveryTable({
             <Td className="hidden tabular-nums sm:table-cell">{d.attemptCount}</Td>
             <Td>
               {d.lastResponseStatus !== null ? (
-                <HttpStatus code={d.lastResponseStatus} />
+                <>
+                  <HttpStatus code={d.lastResponseStatus} />
+                  {/* A dead letter says why it ended, not only what its last attempt met. */}
+                  {d.status === 'dead' && d.lastError && (
+                    <span
+                      data-testid="dead-reason"
+                      className="mt-0.5 line-clamp-2 block max-w-56 text-xs break-words text-red-700 dark:text-red-300"
+                      title={d.lastError}
+                    >
+                      {d.lastError}
+                    </span>
+                  )}
+                </>
               ) : d.lastError ? (
                 <span className="line-clamp-1 max-w-56 text-xs break-all text-red-700 dark:text-red-300" title={d.lastError}>
                   {d.lastError}

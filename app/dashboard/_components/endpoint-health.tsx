@@ -9,6 +9,7 @@ import { Sparkline } from '../../_components/sparkline';
 import { SubscriptionStateBadge } from '../../_components/status';
 import { formatLatency } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
+import { WaitingFor } from './waiting';
 
 type Out = inferRouterOutputs<AppRouter>;
 export type Health = Out['stats']['subscriptionHealth']['subscriptions'][number];
@@ -104,6 +105,11 @@ export function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined 
   return (
     <span className="flex flex-wrap items-center gap-1.5">
       <SubscriptionStateBadge active={s.active} disabledReason={s.disabledReason} breakerState={s.breaker.state} />
+      {s.waiting?.kind === 'breaker' && (
+        <span className="text-xs text-amber-800 dark:text-amber-300">
+          <WaitingFor waiting={s.waiting} subject="subscription" />
+        </span>
+      )}
       {s.heldDeliveries > 0 && (
         <span className="text-xs text-amber-800 dark:text-amber-300" data-testid="held-count">
           {formatCount(s.heldDeliveries)} held

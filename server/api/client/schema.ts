@@ -873,6 +873,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "held" | "succeeded" | "dead";
             subscriptionId: string;
+            waiting: components["schemas"]["Waiting"];
         };
         DeliveryDetail: {
             attemptCount: number;
@@ -898,6 +899,7 @@ export interface components {
             status: "pending" | "held" | "succeeded" | "dead";
             subscriptionId: string;
             subscriptionUrl: string;
+            waiting: components["schemas"]["Waiting"];
         };
         DeliveryPage: {
             data: components["schemas"]["Delivery"][];
@@ -1161,6 +1163,7 @@ export interface components {
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
+            waiting: components["schemas"]["Waiting"];
         };
         SubscriptionPage: {
             data: components["schemas"]["Subscription"][];
@@ -1236,6 +1239,7 @@ export interface components {
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
+            waiting: components["schemas"]["Waiting"];
         };
         TestEventResult: {
             /** @description Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions) */
@@ -1267,6 +1271,37 @@ export interface components {
                 eventsPublished: number;
             };
         };
+        /** @description What it is waiting for and when it goes; null: nothing (finished, or for a subscription: nothing holds its deliveries back) */
+        Waiting: ({
+            /** @description Its next attempt (in the past: due now) */
+            at: string;
+            /** @constant */
+            kind: "scheduled";
+        } | {
+            /** @constant */
+            kind: "sending";
+        } | {
+            /** @constant */
+            kind: "window";
+        } | {
+            /** @constant */
+            kind: "rate-limit";
+        } | {
+            /** @description The circuit breaker's probe (null: a probe is in flight now) */
+            at: string | null;
+            /** @description Its retry window ends before the probe: then it becomes a dead letter */
+            deadAt: string | null;
+            /** @constant */
+            kind: "breaker";
+        } | {
+            /** @constant */
+            kind: "paused";
+        } | {
+            /** @constant */
+            kind: "disabled";
+            /** @description Why Hookrelay disabled the subscription */
+            reason: string;
+        }) | null;
     };
     responses: {
         /** @description Error */

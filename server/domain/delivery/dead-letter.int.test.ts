@@ -45,7 +45,7 @@ describe('dead letters', () => {
     [deliveryId, eventId, customerId, secret] = [created.id, event.id, customer.id, sub.secret];
 
     const d = await waitForStatus(ctx, deliveryId, 'dead', 100_000);
-    expect(d).toMatchObject({ attemptCount: 12, nextAttemptAt: null, lastResponseStatus: 500, lastError: 'HTTP 500' });
+    expect(d).toMatchObject({ attemptCount: 12, nextAttemptAt: null, lastResponseStatus: 500, lastError: 'gave up after 12 attempts (last: HTTP 500)' });
     expect(d.completedAt).not.toBeNull();
 
     const rows = await attemptsOf(ctx, deliveryId);

@@ -19,8 +19,9 @@ import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, typ
  *   concurrent callers may overshoot a window by a few (bounded by their number);
  * - dispatcher (`fast: false`), run by one worker at a time (advisory lock) every tick: everything
  *   else, i.e. rate-limited subscriptions (token bucket spent here, so the limit holds across all
- *   workers), circuit-breaker probes (one delivery when the cool-down has passed), retries that
- *   became due, and backlogs left by the fast path.
+ *   workers), circuit-breaker probes (one delivery when the cool-down has passed, or when a delivery
+ *   the breaker owes its schedule comes due: see `owedBy`), retries that became due, and backlogs
+ *   left by the fast path.
  *
  * Each admitted delivery gets its job in the caller's transaction.
  */
@@ -73,8 +74,15 @@ async function admitIn(
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
   const rows = await sql<AdmitRow[]>`
     with cand as (
-      select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.max_in_flight,
+      select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.breaker_opened_at, s.max_in_flight,
              ${queuedIn(sql, opts.customerId)} as queued,
+             -- Open, cool-down not over: is a delivery it owes its schedule due? (Only then is this read.)
+             case when s.breaker_state = 'open' and s.breaker_probe_at > ${now}::timestamptz
+                  then ((select count(*) from (select 1 from deliveries o
+                          where o.subscription_id = s.id and o.customer_id = s.customer_id ${customer('o')}
+                            and o.status = 'pending' and o.queued_at is null and o.next_attempt_at <= ${now}::timestamptz
+                            and ${owedBy(sql, 'o', sql`s.breaker_opened_at`)} limit 1) w) > 0)
+                  else false end as owed_due,
              case when s.rate_limit_per_second is null then null
                   else least(greatest(s.rate_limit_per_second, 1),
                              coalesce(s.rate_tokens, greatest(s.rate_limit_per_second, 1))
@@ -84,12 +92,14 @@ async function admitIn(
       where s.active and ${which} ${fastOnly} ${customer('s')}
       limit ${opts.maxSubscriptions ?? 100000}
     ), slots as (
-      select id, customer_id, tier, breaker_state, tokens,
+      select id, customer_id, tier, breaker_state, breaker_opened_at, tokens,
              case
                when breaker_state = 'closed' then greatest(0, least(max_in_flight - queued, coalesce(floor(tokens)::int, max_in_flight)))
-               when breaker_state = 'open' and breaker_probe_at <= ${now}::timestamptz and queued = 0 then least(1, coalesce(floor(tokens)::int, 1))
+               when breaker_state = 'open' and (breaker_probe_at <= ${now}::timestamptz or owed_due) and queued = 0 then least(1, coalesce(floor(tokens)::int, 1))
                else 0
-             end as n
+             end as n,
+             -- A probe sent before the cool-down's end is one the schedule asked for: only an owed delivery may be it.
+             breaker_state = 'open' and breaker_probe_at > ${now}::timestamptz as owed_only
       from cand
     ), picked as (
       select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe, sl.tokens
@@ -97,6 +107,7 @@ async function admitIn(
         select x.id, x.attempt_count, x.priority from deliveries x
         where x.subscription_id = sl.id and x.customer_id = sl.customer_id ${customer('x')}
           and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
+          and (not sl.owed_only or ${owedBy(sql, 'x', sql`sl.breaker_opened_at`)})
         -- The backlog index's own order (its priority is DESC NULLS LAST; plain DESC would not match it,
         -- and the whole backlog of the subscription would be sorted at every refill).
         order by x.priority desc nulls last, x.next_attempt_at, x.id
@@ -231,6 +242,15 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
 /** How many deliveries of subscription `s` hold a slot of its window (queued: they have a job). */
 const queuedIn = (sql: Sql, customerId?: string) =>
   sql`(select count(*) from deliveries q where q.subscription_id = s.id and q.customer_id = s.customer_id and q.queued_at is not null ${customerId ? sql`and q.customer_id = ${customerId}` : sql``})::int`;
+
+/**
+ * Delivery `alias` is one an open breaker owes its schedule: it had started before the breaker opened
+ * at `openedAt` (attempted in its current cycle, or already due). Such a delivery is never held past
+ * its scheduled attempt: that attempt goes out as the breaker's probe, one at a time, however long
+ * the cool-down. Deliveries that first come due while the breaker is open wait for the cool-down.
+ */
+export const owedBy = (sql: Sql, alias: string, openedAt: ReturnType<Sql>) =>
+  sql`(${sql(alias)}.attempt_count > ${sql(alias)}.cycle_start or ${sql(alias)}.next_attempt_at <= ${openedAt})`;
 
 /** Subscriptions `s` the fast path may fill: no rate tokens to spend, breaker closed (the dispatcher takes the rest). */
 const fastPath = (sql: Sql) => sql`s.rate_limit_per_second is null and s.breaker_state = 'closed'`;

@@ -8,6 +8,7 @@ import { typeFilter } from '../type-filter';
 import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
 import type { z } from 'zod';
 import { page } from '../paging';
+import { deliveryWaiting, type SubscriptionGate } from './waiting';
 
 /**
  * Read side of deliveries for the API and the dashboard. Every query is tenant-scoped. Reads are
@@ -17,9 +18,22 @@ import { page } from '../paging';
 export const ATTEMPTS_PER_READ = 50;
 
 type DeliveryRow = typeof deliveries.$inferSelect;
+
+/** The subscription columns `deliveryWaiting` reads, to select next to a delivery (joined on id and customer). */
+export const gateColumns = {
+  active: subscriptions.active,
+  disabledReason: subscriptions.disabledReason,
+  breakerState: subscriptions.breakerState,
+  breakerOpenedAt: subscriptions.breakerOpenedAt,
+  breakerProbeAt: subscriptions.breakerProbeAt,
+  rateLimitPerSecond: subscriptions.rateLimitPerSecond,
+  retryPolicy: subscriptions.retryPolicy,
+};
+export const gateJoin = and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId));
 type AttemptRow = typeof attempts.$inferSelect;
 
-export function deliveryView(d: DeliveryRow) {
+/** A delivery as the API shows it, with what it waits for (from its subscription's state `gate`). */
+export function deliveryView(ctx: Ctx, d: DeliveryRow, gate: SubscriptionGate) {
   return {
     id: d.id,
     eventId: d.eventId,
@@ -35,6 +49,7 @@ export function deliveryView(d: DeliveryRow) {
     replayCount: d.replayCount,
     createdAt: d.createdAt.toISOString(),
     completedAt: d.completedAt?.toISOString() ?? null,
+    waiting: deliveryWaiting(d, gate, ctx.now(), ctx.config.retryTimeScale),
   };
 }
 
@@ -64,8 +79,9 @@ export function attemptView(a: AttemptRow) {
 export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<typeof listDeliveriesInput>) {
   const customerId = listingCustomer(scope, input.customerId);
   const rows = await ctx.db
-    .select()
+    .select({ delivery: deliveries, gate: gateColumns })
     .from(deliveries)
+    .innerJoin(subscriptions, gateJoin)
     .where(
       and(
         customerId ? eq(deliveries.customerId, customerId) : undefined,
@@ -80,8 +96,11 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
     )
     .orderBy(desc(deliveries.id))
     .limit(input.limit + 1);
-  const p = page(rows, input.limit);
-  return { data: p.data.map(deliveryView), nextCursor: p.nextCursor };
+  const p = page(
+    rows.map((r) => Object.assign(r, { id: r.delivery.id })),
+    input.limit,
+  );
+  return { data: p.data.map((r) => deliveryView(ctx, r.delivery, r.gate)), nextCursor: p.nextCursor };
 }
 
 /**
@@ -92,7 +111,7 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
 export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<typeof getDeliveryInput>, 'id'> & Partial<z.infer<typeof getDeliveryInput>>) {
   const { id, includeBody = true, attemptsCursor } = input;
   const [row] = await ctx.db
-    .select({ delivery: deliveries, body: includeBody ? events.body : sql<null>`null`, url: subscriptions.url })
+    .select({ delivery: deliveries, body: includeBody ? events.body : sql<null>`null`, url: subscriptions.url, gate: gateColumns })
     .from(deliveries)
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
@@ -118,7 +137,7 @@ export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<ty
   ]);
   const shown = newest.slice(0, ATTEMPTS_PER_READ).reverse();
   return {
-    ...deliveryView(row.delivery),
+    ...deliveryView(ctx, row.delivery, row.gate),
     subscriptionUrl: row.url,
     ...(row.body !== null && { requestBody: row.body }),
     attempts: shown.map(attemptView),

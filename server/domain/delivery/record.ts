@@ -206,6 +206,16 @@ function errorMessageOf(result: SendResult, decision: Decision): string | null {
 }
 
 /**
+ * A delivery's `last_error`: the attempt's error while it retries; once dead, why it ended and what
+ * the last attempt met ("gave up after 4 attempts (last: HTTP 500)"), so a dead letter says its cause.
+ */
+function deliveryErrorOf(result: SendResult, decision: Decision): string | null {
+  const last = errorMessageOf(result, decision);
+  if (decision.action !== 'dead') return last;
+  return last ? `${decision.reason} (last: ${last})` : decision.reason;
+}
+
+/**
  * Moves every recorded delivery on, in one statement. A delivery held while its attempt was in
  * flight (its subscription was paused or disabled meanwhile) stays held when the attempt asks for a
  * retry: the retry waits for the resume like every other held delivery (and is discarded with them
@@ -225,7 +235,7 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
         attempt: group.map((o) => String(o.job.data.attempt)),
         started: group.map((o) => String(o.startedAt.getTime())),
         code: group.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
-        error: group.map((o) => errorMessageOf(o.result, o.decision)),
+        error: group.map((o) => deliveryErrorOf(o.result, o.decision)),
         next: group.map((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null)),
         done: group.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
       };

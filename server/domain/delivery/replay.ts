@@ -7,7 +7,7 @@ import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../tenants/scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
-import { deliveryView } from './reads';
+import { deliveryView, gateColumns, gateJoin } from './reads';
 
 /**
  * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and
@@ -74,9 +74,10 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
       await admitProbe(ctx, tx, row.d, parent);
     }
     const [updated] = await tx
-      .select()
+      .select({ delivery: deliveries, gate: gateColumns })
       .from(deliveries)
+      .innerJoin(subscriptions, gateJoin)
       .where(and(eq(deliveries.id, id), eq(deliveries.customerId, row.d.customerId)));
-    return deliveryView(updated!);
+    return deliveryView(ctx, updated!.delivery, updated!.gate);
   });
 }

@@ -5,7 +5,7 @@ import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { DeliveryStatus, HeldOnResume } from './status';
-import { admit, flagBacklog, type SubscriptionRef } from './dispatch';
+import { admit, flagBacklog, owedBy, type SubscriptionRef } from './dispatch';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
 import { emitOperational } from '../operational/emit';
@@ -139,7 +139,7 @@ export function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): num
  */
 export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
   const subs = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, retryPolicy: subscriptions.retryPolicy })
+    .select({ id: subscriptions.id, customerId: subscriptions.customerId, retryPolicy: subscriptions.retryPolicy, openedAt: subscriptions.breakerOpenedAt })
     .from(subscriptions)
     .where(and(sql`${subscriptions.breakerState} <> 'closed'`, eq(subscriptions.active, true)));
   if (subs.length === 0) return 0;
@@ -155,26 +155,43 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
           const raw = rawClient(tx);
           // Cut-offs travel as epoch milliseconds (to_timestamp(float8) is immutable; see record.ts).
           const cutoffs = group.map((s) => String(now.getTime() - windowMs(ctx, s.retryPolicy)));
-          return raw<ExpiredDelivery[]>`
+          const opened = group.map((s) => String((s.openedAt ?? now).getTime()));
+          // Deliveries the breaker owes their schedule (`owedBy`) are never expired here: their next
+          // attempt goes out as a probe, and `decide` ends them like any other.
+          return raw<Array<ExpiredDelivery & { lastError: string }>>`
             update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
-                   last_error = ${BEHIND_BREAKER}, updated_at = ${now.toISOString()}::timestamptz
-            from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[]) as w(id, customer_id, cutoff)
+                   last_error = ${behindBreakerReason(raw)}, updated_at = ${now.toISOString()}::timestamptz
+            from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[], ${opened}::text[])
+                 as w(id, customer_id, cutoff, opened)
             where d.subscription_id = w.id and d.customer_id = w.customer_id ${customerId ? raw`and d.customer_id = ${customerId}` : raw``}
               and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= to_timestamp(w.cutoff::float8 / 1000)
-            returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType", d.attempt_count as "attemptCount"`;
+              and not ${owedBy(raw, 'd', raw`to_timestamp(w.opened::float8 / 1000)`)}
+            returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType",
+                      d.attempt_count as "attemptCount", d.last_error as "lastError"`;
         },
       )
     ).flat();
     await emitOperational(
       ctx,
       tx,
-      dead.map((d) => expiredNotice(d, BEHIND_BREAKER)),
+      dead.map((d) => expiredNotice(d, d.lastError)),
     );
     return dead.length;
   });
 }
 
-const BEHIND_BREAKER = 'retry window ended while the circuit breaker held it back (no attempt made)';
+/**
+ * Why a delivery expired behind the breaker, true to what happened in its cycle: "no attempt made",
+ * or how many were made and what the last one met, and that the breaker held the next one. (Under
+ * `owedBy` only the first kind expires here; the second is said right should that ever change.)
+ */
+export const BEHIND_BREAKER = 'retry window ended while the circuit breaker held it back (no attempt made)';
+const behindBreakerReason = (raw: ReturnType<typeof rawClient>) => raw`
+  case when d.attempt_count > d.cycle_start
+       then (d.attempt_count - d.cycle_start)::text || case when d.attempt_count - d.cycle_start = 1 then ' attempt' else ' attempts' end
+            || ' made, the last ' || coalesce('answered ' || d.last_response_status::text, 'failed: ' || d.last_error, 'failed')
+            || '; then the retry window ended while the circuit breaker held the next one back'
+       else ${BEHIND_BREAKER} end`;
 
 /**
  * Self-healing for the races between a pause/resume and a concurrent fan-out or attempt (which read

@@ -10,7 +10,7 @@ import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
 import { page } from '../paging';
-import { deliveryView } from '../delivery/reads';
+import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
 import { FILTER_TRACE_LIMIT, lazyBody } from './fanout';
@@ -163,11 +163,13 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const [shared] = own || scope.kind === 'customer' ? [] : await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, id));
   const event = own ?? (shared && asEvent(shared));
   if (!event) throw notFound('event');
-  const ds = await ctx.db
-    .select()
+  const joined = await ctx.db
+    .select({ delivery: deliveries, gate: gateColumns })
     .from(deliveries)
+    .innerJoin(subscriptions, gateJoin)
     .where(and(eq(deliveries.eventId, id), event.broadcast && scope.kind === 'platform' ? undefined : eq(deliveries.customerId, event.customerId)))
     .orderBy(deliveries.id);
+  const ds = joined.map((r) => r.delivery);
   const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.broadcast ? null : event.customerId;
   // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
   // delivery records whether it matched (and by which pattern) or was held; a subscription that
@@ -237,5 +239,11 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   const routing = [...(traceCustomer ? routed : routed.slice(0, DELIVERIES_PER_EVENT_READ)), ...skipped];
   const deliveryStatus: Record<string, number> = {};
   for (const d of ds) deliveryStatus[d.status] = (deliveryStatus[d.status] ?? 0) + 1;
-  return { ...eventView(event), deliveries: ds.slice(0, DELIVERIES_PER_EVENT_READ).map(deliveryView), deliveriesTotal: ds.length, deliveryStatus, routing };
+  return {
+    ...eventView(event),
+    deliveries: joined.slice(0, DELIVERIES_PER_EVENT_READ).map((r) => deliveryView(ctx, r.delivery, r.gate)),
+    deliveriesTotal: ds.length,
+    deliveryStatus,
+    routing,
+  };
 }

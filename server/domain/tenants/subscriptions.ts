@@ -1,3 +1,4 @@
+import { subscriptionWaiting, type Waiting } from '../delivery/waiting';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
@@ -44,6 +45,8 @@ export type SubscriptionView = {
   breaker: { state: BreakerState; consecutiveFailures: number; openedAt: string | null; probeAt: string | null };
   /** Deliveries held while the subscription is paused or disabled (a resume releases or discards them). */
   heldDeliveries: number;
+  /** What its waiting deliveries wait for as a whole (null: nothing holds them back). */
+  waiting: Waiting | null;
   /** Hours of failed attempts after which Hookrelay disables it (null: never); `failingSince`: since when they have failed. */
   autoDisableAfterHours: number | null;
   failingSince: string | null;
@@ -76,6 +79,7 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
       probeAt: s.breakerProbeAt?.toISOString() ?? null,
     },
     heldDeliveries: held,
+    waiting: subscriptionWaiting(s),
     autoDisableAfterHours: autoDisableHours(ctx, s.autoDisableAfterHours),
     failingSince: s.failingSince?.toISOString() ?? null,
     secretRotationEndsAt: s.previousSecretExpiresAt?.toISOString() ?? null,

@@ -9,6 +9,7 @@ import { ChartPanel } from '../../../_components/chart-panel';
 import { Skeleton } from '../../../_components/states';
 import { formatLatency } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
+import { WaitingFor, type Waiting } from '../../_components/waiting';
 
 const HEIGHT = 150;
 
@@ -18,11 +19,13 @@ function useStats(id: string) {
 }
 
 /** Now: deliveries waiting, held and dead for this subscription. */
-export function QueueNow({ id }: { id: string }) {
+export function QueueNow({ id, waiting }: { id: string; waiting: Waiting }) {
   const { data } = useStats(id);
-  const items = [
-    { label: 'Waiting', value: data?.current.pending, hint: 'pending attempts' },
-    { label: 'Held', value: data?.current.held, hint: 'while paused or tripped' },
+  // "Waiting" says what they wait for (the API's one answer): the breaker holds pending deliveries
+  // back; only a pause or a disable makes them held.
+  const items: Array<{ label: string; value: number | undefined; hint: ReactNode; href?: string }> = [
+    { label: 'Waiting', value: data?.current.pending, hint: <WaitingFor waiting={waiting} subject="subscription" /> },
+    { label: 'Held', value: data?.current.held, hint: 'while paused or disabled' },
     { label: 'Dead letters', value: data?.current.dead, hint: 'replay from Dead letters', href: `/dashboard/dead-letters?sub=${id}` },
   ];
   return (
@@ -33,7 +36,7 @@ export function QueueNow({ id }: { id: string }) {
           <div className="mt-1 h-7 text-xl font-semibold tabular-nums" data-testid={`queue-${it.label.toLowerCase().replace(' ', '-')}`}>
             {it.value === undefined ? <Skeleton className="h-6 w-10" /> : formatCount(it.value)}
           </div>
-          <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">
+          <p className="line-clamp-2 text-xs text-zinc-500 dark:text-zinc-400">
             {it.href && it.value ? (
               <Link href={it.href} className="text-indigo-600 hover:underline dark:text-indigo-400">
                 {it.hint}

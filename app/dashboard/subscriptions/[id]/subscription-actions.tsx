@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../../_components/button';
 import { describeError } from '../../../_components/errors';
 import { IconPause, IconPencil, IconPlay, IconSend, IconSpinner, IconTrash } from '../../../_components/icons';
@@ -57,6 +57,18 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   );
   const remove = useMutation(trpc.subscriptions.delete.mutationOptions());
 
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const sendRef = useRef<HTMLButtonElement>(null);
+  const backRef = useRef<HTMLButtonElement>(null);
+  const held = `${sub.heldDeliveries} held ${sub.heldDeliveries === 1 ? 'delivery' : 'deliveries'}`;
+  const closeResume = () => {
+    setResuming(false);
+    setConfirmDiscard(false);
+  };
+  // After the dialog opened (its effect runs first): focus the safe choice, or "Back" when confirming a discard.
+  useEffect(() => {
+    if (resuming) (confirmDiscard ? backRef : sendRef).current?.focus();
+  }, [resuming, confirmDiscard]);
   if (readOnly) return null;
   return (
     <>
@@ -77,30 +89,49 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         <IconTrash className="size-4" />
       </Button>
       <EditSubscriptionDialog sub={sub} open={editing} onClose={() => setEditing(false)} />
-      <Dialog open={resuming} onClose={() => setResuming(false)} title="Resume this subscription?">
-        <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
-          <p>
-            {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were
-            published, or discard them: discarded deliveries become dead letters, which you can still replay until they expire.
-          </p>
-          <div className="flex flex-wrap justify-end gap-2 pt-2">
-            <Button onClick={() => setResuming(false)}>Cancel</Button>
-            <Button
-              variant="danger"
-              disabled={toggle.isPending}
-              onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'discard' }, { onSettled: () => setResuming(false) })}
-            >
-              Resume and discard held
-            </Button>
-            <Button
-              variant="primary"
-              disabled={toggle.isPending}
-              onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'release' }, { onSettled: () => setResuming(false) })}
-            >
-              Resume and send {sub.heldDeliveries} held
-            </Button>
+      <Dialog open={resuming} onClose={closeResume} title={confirmDiscard ? `Discard ${held}?` : 'Resume this subscription?'}>
+        {confirmDiscard ? (
+          <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300" data-testid="confirm-discard">
+            <p>
+              {held} will not be sent: {sub.heldDeliveries === 1 ? 'it becomes a dead letter' : 'they become dead letters'}, which you can still replay until
+              they expire. The subscription resumes with new events only.
+            </p>
+            <div className="flex flex-wrap justify-end gap-2 pt-2">
+              <Button ref={backRef} onClick={() => setConfirmDiscard(false)}>
+                Back
+              </Button>
+              <Button
+                variant="danger"
+                disabled={toggle.isPending}
+                onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'discard' }, { onSettled: closeResume })}
+              >
+                Discard {held} and resume
+              </Button>
+            </div>
           </div>
-        </div>
+        ) : (
+          <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
+            <p>
+              {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were
+              published, or discard them: discarded deliveries become dead letters, which you can still replay until they expire.
+            </p>
+            {/* The safe choice first, and focused: Enter sends what was held. Discarding asks again. */}
+            <div className="flex flex-wrap gap-2 pt-2">
+              <Button
+                ref={sendRef}
+                variant="primary"
+                disabled={toggle.isPending}
+                onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'release' }, { onSettled: closeResume })}
+              >
+                Resume and send {sub.heldDeliveries} held
+              </Button>
+              <Button onClick={closeResume}>Cancel</Button>
+              <Button variant="ghost" className="ml-auto text-red-700 dark:text-red-300" disabled={toggle.isPending} onClick={() => setConfirmDiscard(true)}>
+                Discard held…
+              </Button>
+            </div>
+          </div>
+        )}
       </Dialog>
       <ConfirmDialog
         open={deleting}

@@ -61,8 +61,8 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
               since <RelativeTime at={sub.breaker.openedAt} />
             </>
           )}{' '}
-          after {sub.breaker.consecutiveFailures} failed attempts in a row. Attempts are held back (no retry is spent); each delivery still ends when its retry
-          window does.
+          after {sub.breaker.consecutiveFailures} failed attempts in a row. New deliveries wait for the probe (no attempt is spent); deliveries already under
+          way keep their retry schedule, one attempt at a time. Each still ends when its retry window does.
           {sub.breaker.state === 'open' && sub.breaker.probeAt && (
             <>
               {' '}

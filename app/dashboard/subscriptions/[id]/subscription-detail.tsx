@@ -17,6 +17,7 @@ import { SecretPanel } from './secret-panel';
 import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } from './stats-charts';
 import { SubscriptionActions } from './subscription-actions';
 import { SubscriptionBanners } from './subscription-banners';
+import { WaitingFor } from '../../_components/waiting';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -62,7 +63,7 @@ export function SubscriptionDetailView({ id }: { id: string }) {
       <SubscriptionBanners sub={sub} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-4">
-          <QueueNow id={id} />
+          <QueueNow id={id} waiting={sub.waiting} />
           <div className="grid gap-4 xl:grid-cols-2">
             <DispatchChart id={id} />
             <QueueDepthChart id={id} />
@@ -133,19 +134,21 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
           { label: 'Trace context', value: sub.traceContext ? 'Sent (traceparent header)' : 'Not sent' },
           {
             label: 'Circuit breaker',
-            value:
-              sub.breaker.state === 'closed' ? (
-                'Closed (healthy)'
-              ) : (
-                <>
-                  {sub.breaker.state === 'open' ? 'Open' : 'Half-open'} after {sub.breaker.consecutiveFailures} failures
-                  {sub.breaker.probeAt && (
-                    <>
-                      ; next probe <RelativeTime at={sub.breaker.probeAt} future />
-                    </>
-                  )}
-                </>
-              ),
+            value: !sub.active ? (
+              // A paused or disabled subscription sends nothing: its breaker state says nothing about health.
+              <WaitingFor waiting={sub.waiting} subject="subscription" />
+            ) : sub.breaker.state === 'closed' ? (
+              'Closed (healthy)'
+            ) : (
+              <>
+                {sub.breaker.state === 'open' ? 'Open' : 'Half-open'} after {sub.breaker.consecutiveFailures} failures
+                {sub.breaker.probeAt && (
+                  <>
+                    ; next probe <RelativeTime at={sub.breaker.probeAt} future />
+                  </>
+                )}
+              </>
+            ),
           },
           { label: 'Updated', value: <DateTime at={sub.updatedAt} /> },
         ]}
