@@ -69,7 +69,7 @@ type Mutation =
   | { kind: 'contentType'; type: string | undefined }
   | { kind: 'auth'; header: string | undefined; body: { text: string; label: string } | null }
   | { kind: 'customerKeyOnPlatform' }
-  | { kind: 'foreign' }
+  | { kind: 'foreign'; pick: number }
   | { kind: 'method'; method: string }
   | { kind: 'batch'; size: number };
 
@@ -204,7 +204,7 @@ export function caseArbitrary(ops: Op[]): fc.Arbitrary<FuzzCase> {
       arbitrary: fc.record({ kind: fc.constant('auth' as const), header: fc.constantFrom(...badCredentials), body: fc.option(hostileBody(), { nil: null }) }),
     },
     { weight: 3, arbitrary: fc.constant({ kind: 'customerKeyOnPlatform' as const }) },
-    { weight: 9, arbitrary: fc.constant({ kind: 'foreign' as const }) },
+    { weight: 9, arbitrary: fc.record({ kind: fc.constant('foreign' as const), pick: fc.nat() }) },
     {
       weight: 3,
       arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS').map((method) => ({ kind: 'method' as const, method })),
@@ -309,7 +309,8 @@ function hasForbiddenText(v: unknown): boolean {
  * Before the random cases, the same few values in every field of every REST operation (the tRPC door
  * reaches the same procedures, and gets its share of the random cases): a NUL byte, a lone surrogate
  * and an object nested 10,000 deep everywhere; the edges of PostgreSQL's types where the schema says
- * date-time (years -271821 and +275760) or integer (2^31, 2^53+1).
+ * date-time (years -271821 and +275760) or integer (2^31, 2^53+1). Then every id field of every
+ * operation, on both doors, with another customer's object.
  */
 export function sweepCases(ops: Op[]): FuzzCase[] {
   const everywhere: unknown[] = ['order\u0000created', 'x\udfffy', deepObject];
@@ -322,6 +323,11 @@ export function sweepCases(ops: Op[]): FuzzCase[] {
         s.format === 'date-time' ? ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z'] : types?.has('integer') ? [2 ** 31, 2 ** 53 + 1] : [];
       for (const value of [...everywhere, ...edges]) out.push({ op: i, mutation: { kind: 'field', pick, descend: false, value } });
     });
+  });
+  // Then, on both doors, customer A naming each of customer B's objects in turn.
+  ops.forEach((op, i) => {
+    const ids = Object.values(op.schema.properties ?? {}).filter((s) => s.pattern && ID_PREFIX.test(s.pattern));
+    ids.forEach((_, pick) => out.push({ op: i, mutation: { kind: 'foreign', pick } }));
   });
   return out;
 }
@@ -778,7 +784,7 @@ export async function runFuzz(
         });
         if (op.platformOnly || idFields.length === 0) return runCase({ op: c.op, mutation: { kind: 'valid' } });
         key = w.a.key;
-        const [field, s] = idFields[c.op % idFields.length]!;
+        const [field, s] = idFields[m.pick % idFields.length]!;
         const input = { ...base, [field]: bIds[ID_PREFIX.exec(s.pattern!)![1]!] };
         const req = op.door === 'rest' ? buildRest(op, input, key) : buildTrpc(op, toJsonText(input), key);
         built = { req, input, described: `customer A's key with customer B's ${field}` };
@@ -886,10 +892,10 @@ function causeOf(f: Failure): string {
   return message
     .replace(/\b[a-z]{3}_[0-9A-Z]{26}\b/g, 'ID')
     .replace(/\d+/g, 'N')
-    .slice(0, 60);
+    .slice(0, 120);
 }
 
-/** Failures grouped by check, each with one example per distinct cause (up to 6). */
+/** Failures grouped by check, each with one example per distinct cause (up to 10). */
 export function failureClasses(failures: Failure[]): FailureClass[] {
   const classes = new Map<string, FailureClass>();
   for (const f of failures) {
@@ -898,7 +904,7 @@ export function failureClasses(failures: Failure[]): FailureClass[] {
     c.statuses.add(f.status);
     c.ops.add(f.op);
     const cause = causeOf(f);
-    if (!c.examples.has(cause) && c.examples.size < 6) c.examples.set(cause, f);
+    if (!c.examples.has(cause) && c.examples.size < 10) c.examples.set(cause, f);
     classes.set(f.check, c);
   }
   return [...classes.values()].sort((a, b) => b.count - a.count);
