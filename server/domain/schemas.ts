@@ -211,8 +211,18 @@ export const pageInput = {
 /** A yes/no option: a boolean over tRPC, `true` or `false` in a REST query string. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-const from = z.coerce.date().optional().describe('Created at or after (ISO 8601)');
-const to = z.coerce.date().optional().describe('Created at or before (ISO 8601)');
+/**
+ * A point in time, within years 1 to 9999: what JavaScript prints and PostgreSQL compares without an
+ * error (a year such as -271821 or +275760 is a valid Date, and made the query fail with a 500).
+ */
+const instant = () =>
+  z.coerce
+    .date()
+    .min(new Date('0001-01-01T00:00:00.000Z'), 'must be within the years 1 to 9999')
+    .max(new Date('9999-12-31T23:59:59.999Z'), 'must be within the years 1 to 9999');
+
+const from = instant().optional().describe('Created at or after (ISO 8601)');
+const to = instant().optional().describe('Created at or before (ISO 8601)');
 const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
 
 export const listEventsInput = z.strictObject({
@@ -241,7 +251,8 @@ export const listDeliveriesInput = z.strictObject({
 export const getDeliveryInput = z.strictObject({
   id: idOf('delivery'),
   includeBody: flag.default(true).describe('Include `requestBody`, the exact bytes every attempt sent (default true)'),
-  attemptsCursor: z.coerce.number().int().min(1).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
+  // An attempt's sequence number is a PostgreSQL integer: a larger cursor made the query fail with a 500.
+  attemptsCursor: z.coerce.number().int().min(1).max(2_147_483_647).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
 });
 
 export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });
@@ -313,8 +324,8 @@ export const listAuditLogInput = z.strictObject({
 
 export const usageInput = z.strictObject({
   customerId: customerFilter,
-  from: z.coerce.date().optional().describe('First day (ISO 8601; default 30 days before `to`)'),
-  to: z.coerce.date().optional().describe('Last day (ISO 8601; default today)'),
+  from: instant().optional().describe('First day (ISO 8601; default 30 days before `to`)'),
+  to: instant().optional().describe('Last day (ISO 8601; default today)'),
 });
 
 export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });
