@@ -28,18 +28,23 @@ export async function readAtMost(body: ReadableStream<Uint8Array> | null, limit:
  * A request body as JSON (REST, tRPC): an empty body is `{}`; not JSON, or nested deeper than
  * MAX_JSON_DEPTH levels, is a 400 on `body`. Numbers keep their exact text (server/domain/json.ts).
  */
-export function parseBody(bytes: Buffer): unknown {
+export function parseBody(bytes: Buffer, skip = 0): unknown {
   const text = bytes.toString('utf8');
   if (text.trim() === '') return {};
-  return parseJsonText(text, 'body', 'request body');
+  return parseJsonText(text, 'body', 'request body', skip);
 }
 
-/** JSON text from a client (a body, a tRPC `?input=`), or the 400 naming `field`. */
-export function parseJsonText(text: string, field: string, what: string): unknown {
+/**
+ * JSON text from a client (a body, a tRPC `?input=`), or the 400 naming the place it went wrong
+ * (`name.0.0` for a value nested too deep under `name`), else `field`. `skip` leading steps of that
+ * place are not fields (a tRPC batch's call index).
+ */
+export function parseJsonText(text: string, field: string, what: string, skip = 0): unknown {
   try {
     return parseJsonInput(text);
   } catch (err) {
     if (!(err instanceof JsonInputError)) throw err;
-    throw new DomainError('bad_request', `${what} ${err.message}`, { field });
+    const place = err.place.slice(skip).filter((t) => t !== '');
+    throw new DomainError('bad_request', `${what} ${err.message}`, { field: place.length ? place.join('.') : field });
   }
 }

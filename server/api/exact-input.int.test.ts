@@ -130,20 +130,21 @@ const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(level
 describe('nesting deeper than 64 levels', () => {
   it('is a 400 on a REST body (5,000 levels: no stack overflow)', async () => {
     const res = await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: `{"type":"deep.one","data":${deep(5000)}}` }));
-    expect400(res, 'body', /64 levels/);
+    expect400(res, 'data.a.a', /64 levels/);
   });
 
   it('is a 400 in a filter, a schema and an example', async () => {
     const res = await unchanged(() =>
       rest('POST', '/subscriptions', { key: cust.key, rawBody: `{"url":"http://127.0.0.1:9/x","eventTypes":["*"],"filter":${deep(70)}}` }),
     );
-    expect400(res, 'body', /64 levels/);
+    expect400(res, 'filter.a.a', /64 levels/);
   });
 
   it('is a 400 on a tRPC body and a tRPC ?input=', async () => {
     const post = await callTrpc('events.publish', 'POST', `{"type":"deep.one","data":${deep(5000)}}`);
     expect(post.status).toBe(400);
     expect(post.body.error.message).toMatch(/64 levels/);
+    expect(post.body.error.data.field).toBe('data.a.a');
     const get = await callTrpc('events.list', 'GET', deep(5000));
     expect(get.status).toBe(400);
     expect(get.body.error.message).toMatch(/64 levels/);

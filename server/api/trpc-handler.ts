@@ -53,13 +53,16 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
   // MAX_JSON_DEPTH is a 400 before anything walks it, and numbers keep their exact text.
   let bounded = req;
   try {
+    // In a batch, the first step of a place is the call's index, not a field.
+    const url = new URL(req.url);
+    const batchSteps = url.searchParams.get('batch') === '1' ? 1 : 0;
     if (req.body) {
       const body = await readAtMost(req.body, limit);
       if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
-      bounded = new ParsedRequest(req, parseBody(body));
+      bounded = new ParsedRequest(req, parseBody(body, batchSteps));
     }
-    const queryInput = new URL(req.url).searchParams.get('input');
-    if (queryInput !== null) parseJsonText(queryInput, 'input', 'input');
+    const queryInput = url.searchParams.get('input');
+    if (queryInput !== null) parseJsonText(queryInput, 'input', 'input', batchSteps);
   } catch (err) {
     if (err instanceof DomainError) return envelope(req, err, 400, 'BAD_REQUEST');
     throw err;

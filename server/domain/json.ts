@@ -36,26 +36,39 @@ export const numberText = (v: number | RawNumber): string => (typeof v === 'numb
 export type JsonProblem = { pointer: string; reason: string };
 
 /**
- * One pass over a JSON text, outside strings: how deep it nests (stopping past `maxDepth`) and
- * whether a number's text differs from what a JavaScript number would print.
+ * One pass over a JSON text, outside strings: how deep it nests (stopping past `maxDepth`, with the
+ * place where it did: its first keys and indexes) and whether a number's text differs from what a
+ * JavaScript number would print.
  */
-function scan(text: string, maxDepth: number): { tooDeep: boolean; inexact: boolean } {
-  let depth = 0;
+function scan(text: string, maxDepth: number): { tooDeep: string[] | null; inexact: boolean } {
+  // One frame per open container: an object's current key, or an array's current index.
+  const frames: Array<{ key: string | null; index: number }> = [];
   let inexact = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // a string: skip to its closing quote
+      // a string: skip to its closing quote; inside an object, the string before a `:` is the key
+      const start = i;
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
         if (d === 0x5c) i++;
         else if (d === 0x22) break;
       }
+      const top = frames[frames.length - 1];
+      if (top && top.key !== null && frames.length <= 3) {
+        let j = i + 1;
+        while (j < n && /\s/.test(text[j]!)) j++;
+        if (text[j] === ':') top.key = keyText(text.slice(start, i + 1));
+      }
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return { tooDeep: true, inexact };
+      if (frames.length >= maxDepth) return { tooDeep: placeOf(frames), inexact };
+      frames.push({ key: c === 0x7b ? '' : null, index: 0 });
     } else if (c === 0x7d || c === 0x5d) {
-      depth--;
+      frames.pop();
+    } else if (c === 0x2c) {
+      const top = frames[frames.length - 1];
+      if (top && top.key === null) top.index++;
     } else if (!inexact && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
       let j = i + 1;
       while (j < n && /[0-9eE.+-]/.test(text[j]!)) j++;
@@ -64,11 +77,28 @@ function scan(text: string, maxDepth: number): { tooDeep: boolean; inexact: bool
       i = j - 1;
     }
   }
-  return { tooDeep: false, inexact };
+  return { tooDeep: null, inexact };
+}
+
+function keyText(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+/** The first three steps of where a too-deep value starts (`["name", "0", "0"]`), to name its field. */
+function placeOf(frames: Array<{ key: string | null; index: number }>): string[] {
+  return frames.slice(0, 3).map((f) => (f.key === null ? String(f.index) : f.key));
 }
 
 export class JsonInputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Where in the value it went wrong (keys and indexes from the top), when known. */
+    readonly place: string[] = [],
+  ) {
     super(message);
     this.name = 'JsonInputError';
   }
@@ -84,7 +114,7 @@ const keepExact = (_key: string, value: unknown, context?: { source?: string }) 
  */
 export function parseJsonInput(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   const { tooDeep, inexact } = scan(text, maxDepth);
-  if (tooDeep) throw new JsonInputError(`nests more than ${maxDepth} levels deep`);
+  if (tooDeep) throw new JsonInputError(`nests more than ${maxDepth} levels deep`, tooDeep);
   let value: unknown;
   try {
     value = inexact ? J.parse(text, keepExact) : (JSON.parse(text) as unknown);

@@ -59,7 +59,7 @@ export function idOf(kind: IdKind) {
 /** Keyset pagination over ids (time-sortable, unique): `cursor` is the last id of the previous page. */
 export function pageOf(kind: IdKind) {
   return {
-    limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1 to 200, default 50)'),
+    limit: count(z.coerce.number().int().min(1).max(200)).default(50).describe('Page size (1 to 200, default 50)'),
     cursor: idOf(kind).optional().describe('`nextCursor` of the previous page'),
   };
 }
@@ -205,7 +205,7 @@ export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionInput>;
 export const deliveryStatus = z.enum(deliveryStatuses);
 
 export const pageInput = {
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: count(z.coerce.number().int().min(1).max(200)).default(50),
   cursor: text().optional(),
 };
 
@@ -218,10 +218,22 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v 
  * error: a year such as -271821 is a valid Date, and made a query fail). Anything else says what it expects.
  */
 export const dateTime = () =>
-  z.coerce
-    .date({ error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
-    .min(new Date('0001-01-01T00:00:00.000Z'), 'must be within the years 1 to 9999')
-    .max(new Date('9999-12-31T23:59:59.999Z'), 'must be within the years 1 to 9999');
+  z.preprocess(
+    // Only a string or a Date is a time: a number, boolean or null would be coerced to 1970.
+    (v) => (typeof v === 'string' || v instanceof Date || v === undefined ? v : 'not a date-time'),
+    z.coerce
+      .date({ error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' })
+      .min(new Date('0001-01-01T00:00:00.000Z'), 'must be within the years 1 to 9999')
+      .max(new Date('9999-12-31T23:59:59.999Z'), 'must be within the years 1 to 9999'),
+  );
+
+/**
+ * A whole number given as a number (tRPC) or a numeric string (a REST query string): a boolean or
+ * null would be coerced to 1 or 0.
+ */
+function count<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === 'string' || typeof v === 'number' || v === undefined ? v : 'not a number'), schema);
+}
 
 const from = dateTime().optional().describe('Created at or after (ISO 8601)');
 const to = dateTime().optional().describe('Created at or before (ISO 8601)');
@@ -254,7 +266,9 @@ export const getDeliveryInput = z.strictObject({
   id: idOf('delivery'),
   includeBody: flag.default(true).describe('Include `requestBody`, the exact bytes every attempt sent (default true)'),
   // An attempt's sequence number is a PostgreSQL integer: a larger cursor made the query fail with a 500.
-  attemptsCursor: z.coerce.number().int().min(1).max(2_147_483_647).optional().describe('`attemptsNextCursor` of a previous read: the attempts before it'),
+  attemptsCursor: count(z.coerce.number().int().min(1).max(2_147_483_647))
+    .optional()
+    .describe('`attemptsNextCursor` of a previous read: the attempts before it'),
 });
 
 export const listSubscriptionsInput = z.strictObject({ customerId: customerFilter, ...pageOf('subscription') });
@@ -296,7 +310,7 @@ export type UpdateEventTypeInput = z.infer<typeof updateEventTypeInput>;
 
 export const listEventTypesInput = z.strictObject({
   archived: flag.default(false).describe('Include archived types'),
-  limit: z.coerce.number().int().min(1).max(200).default(100).describe('Page size (1 to 200, default 100)'),
+  limit: count(z.coerce.number().int().min(1).max(200)).default(100).describe('Page size (1 to 200, default 100)'),
   cursor: eventType.optional().describe('`nextCursor` of the previous page'),
 });
 
@@ -332,8 +346,7 @@ export const usageInput = z.strictObject({
 export const listReplaysInput = z.strictObject({ customerId: customerFilter, ...pageOf('replay') });
 
 export const createCustomerInput = z.strictObject({
-  name: z
-    .string()
+  name: text()
     .trim()
     .min(1)
     .max(200)
@@ -354,8 +367,7 @@ export const createUserInput = z.strictObject({
     .email()
     .max(320)
     .meta({ examples: ['ops@acme.example'] }),
-  password: z
-    .string()
+  password: text()
     .min(8)
     .max(200)
     .meta({ examples: ['correct-horse-battery'] }),
