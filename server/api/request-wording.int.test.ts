@@ -4,6 +4,7 @@ import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { createApiKey } from '../domain/tenants/customers';
+import { createRateLimiter } from './rate-limit';
 
 /**
  * What the API says and what it reads besides the body: waits in minutes, not "884 s"; "an event
@@ -45,6 +46,14 @@ describe('messages', () => {
     expect(refused.status, JSON.stringify(refused.body)).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(850);
     expect(refused.body.error.message).toMatch(/try again in 15 minutes$/);
+  });
+
+  it('says an API rate limit may be tried again in seconds, in words', async () => {
+    const tight = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.5, burst: 1 }) });
+    await ok(tight('GET', '/subscriptions', { key: c.key }));
+    const refused = await tight('GET', '/subscriptions', { key: c.key });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toMatch(/try again in 2 seconds$/);
   });
 
   it("refuses to change a subscription's signature scheme with the reason, naming the field, and changes nothing", async () => {
