@@ -1,4 +1,4 @@
-import { formatWait } from '@/server/domain/wording';
+import { formatDuration } from '@/server/domain/wording';
 
 /**
  * Turns what the API throws into words for people. tRPC errors carry the domain error in `data`
@@ -52,7 +52,7 @@ export function describeError(err: unknown): string {
     case 'rate_limited':
       return messageOf(err)
         ? `Too many requests: ${messageOf(err)}.`
-        : `Too many requests. Try again in ${data.retryAfterSeconds ? formatWait(data.retryAfterSeconds) : 'a few seconds'}.`;
+        : `Too many requests. Try again in ${data.retryAfterSeconds ? formatDuration(data.retryAfterSeconds) : 'a few seconds'}.`;
     case 'internal':
       return 'Something went wrong on our side. Try again in a moment.';
     default:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatWait, withArticle } from './wording';
+import { formatDuration, withArticle } from './wording';
 
-describe('formatWait', () => {
+describe('formatDuration', () => {
   it.each([
     [0, '1 second'],
     [1, '1 second'],
@@ -16,7 +16,7 @@ describe('formatWait', () => {
     [3600, '1 hour'],
     [5400, '1 hour 30 minutes'],
     [7200, '2 hours'],
-  ])('%d s reads "%s"', (s, text) => expect(formatWait(s)).toBe(text));
+  ])('%d s reads "%s"', (s, text) => expect(formatDuration(s)).toBe(text));
 });
 
 describe('withArticle', () => {

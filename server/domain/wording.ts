@@ -3,8 +3,8 @@
  * "try again in 15 minutes" (seconds only under a minute), "an event id".
  */
 
-/** A wait in whole seconds as people say it: "45 seconds", "1 minute", "15 minutes", "2 hours". Rounded up, never "0 seconds". */
-export function formatWait(seconds: number): string {
+/** A wait or a span in whole seconds as people say it: "45 seconds", "1 minute", "15 minutes", "2 hours". Rounded up, never "0 seconds". */
+export function formatDuration(seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds));
   if (s < 60) return plural(s, 'second');
   const minutes = Math.ceil(s / 60);
@@ -14,7 +14,8 @@ export function formatWait(seconds: number): string {
   return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
 }
 
-const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+/** "1 attempt", "12 attempts": a count with its noun (regular plurals only). */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** "a subscription", "an event", "an API key": the article goes by the sound of the first letter. */
 export function withArticle(noun: string): string {
