@@ -103,6 +103,8 @@ test('on a phone every page of the menu is reachable, stat captions wrap, and de
     const clipped = await hints.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
     expect(clipped, `${path}: captions cut off`).toEqual([]);
   }
+  // One attempt is "1 attempt".
+  await expect(page.getByText(/^1 attempt$/)).toBeVisible();
 
   // A dead letter's card says where it was going.
   await page.goto('/dashboard/dead-letters');
