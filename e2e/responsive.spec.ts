@@ -61,9 +61,54 @@ test('every page fits a phone screen without sideways scrolling, and every row a
   const cardBox = await card.boundingBox();
   expect(cardBox!.x + cardBox!.width).toBeLessThanOrEqual(390);
 
-  // The main navigation stays reachable.
+  // The main navigation stays reachable, behind its Menu button.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Menu' }).click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
   await expect(page).toHaveURL(/dead-letters/);
   await rx.close();
+  await failing.close();
+});
+
+test('on a phone every page of the menu is reachable, stat captions wrap, and delivery rows name their endpoint', async ({ page }) => {
+  const failing = await receiver(() => 500);
+  const { customerId, email, password } = await seedCustomer('Phone nav');
+  const sub = await createSubscription(customerId, { url: `${failing.url}/orders`, eventTypes: ['order.*'], retryPolicy: { maxAttempts: 1 } });
+  const dead = await publish(customerId, 'order.created', { orderId: 'ord_nav' });
+  await expect.poll(async () => (await deliveriesOf(dead.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
+
+  await signIn(page, email, password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const [label, path] of [
+    ['Events', /\/dashboard\/events$/],
+    ['Subscriptions', /\/dashboard\/subscriptions$/],
+    ['Event types', /\/dashboard\/event-types$/],
+    ['Dead letters', /\/dashboard\/dead-letters$/],
+    ['Usage', /\/dashboard\/usage$/],
+    ['Audit log', /\/dashboard\/audit-log$/],
+    ['Overview', /\/dashboard$/],
+  ] as const) {
+    const menu = nav.getByRole('button', { name: 'Menu' });
+    if (await menu.isVisible()) await menu.click();
+    const link = nav.getByRole('link', { name: label, exact: true });
+    await expect(link, `${label} on screen`).toBeInViewport({ ratio: 1 });
+    await link.click();
+    await expect(page).toHaveURL(path);
+  }
+
+  // Captions under the figures wrap instead of being cut off.
+  for (const path of ['/dashboard', `/dashboard/subscriptions/${sub.id}`]) {
+    await page.goto(path);
+    const hints = page.getByTestId('stat-hint');
+    await expect(hints.first()).toBeVisible();
+    const clipped = await hints.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    expect(clipped, `${path}: captions cut off`).toEqual([]);
+  }
+  // One attempt is "1 attempt".
+  await expect(page.getByText(/^1 attempt$/)).toBeVisible();
+
+  // A dead letter's card says where it was going.
+  await page.goto('/dashboard/dead-letters');
+  const row = page.getByTestId('delivery-row').filter({ hasText: dead.id });
+  await expect(row.getByText(`${failing.url}/orders`)).toBeInViewport();
   await failing.close();
 });

@@ -39,9 +39,13 @@ type Props<T> = {
   height?: number;
   label: string;
   emptyText?: string;
+  /** A bucket's name on the time axis and in the tooltip (a day: "Mar 4"); its clock times otherwise. */
+  bucketName?: (d: T) => string;
 };
 
 const M = { top: 10, right: 8, bottom: 22, left: 46 };
+/** The widest a bar gets: with few buckets (one day of usage), a bar, not a block filling the chart. */
+const MAX_BAR_WIDTH = 40;
 
 function niceCeil(v: number, integer: boolean): number {
   if (v <= 0) return integer ? 2 : 1;
@@ -92,6 +96,7 @@ export function TimeSeriesChart<T>({
   height = 160,
   label,
   emptyText,
+  bucketName,
 }: Props<T>) {
   const [ref, width] = useWidth();
   const [active, setActive] = useState<number | null>(null);
@@ -129,6 +134,7 @@ export function TimeSeriesChart<T>({
   }
 
   const bucketLabel = (i: number) => {
+    if (bucketName) return bucketName(data[i]!);
     const start = new Date(at(data[i]!));
     const end = new Date(start.getTime() + bucketSeconds * 1000);
     return `${formatClock(start)} – ${formatClock(end)}`;
@@ -149,7 +155,7 @@ export function TimeSeriesChart<T>({
       <div
         ref={ref}
         role="group"
-        aria-label={`${label}. Use the left and right arrow keys to read each ${bucketSeconds >= 3600 ? 'hour' : bucketSeconds >= 120 ? `${bucketSeconds / 60}-minute bucket` : 'minute'}.`}
+        aria-label={`${label}. Use the left and right arrow keys to read each ${bucketSeconds >= 86400 ? 'day' : bucketSeconds >= 3600 ? 'hour' : bucketSeconds >= 120 ? `${bucketSeconds / 60}-minute bucket` : 'minute'}.`}
         tabIndex={0}
         onKeyDown={onKey}
         onFocus={() => setActive((a) => a ?? n - 1)}
@@ -179,19 +185,20 @@ export function TimeSeriesChart<T>({
             {xTicks.map((i, k) => (
               <text
                 key={i}
-                x={k === 0 ? x(i) : k === xTicks.length - 1 ? x(i) + band : x(i) + band / 2}
+                // A named bucket (a day) is labelled under its bar; a clock time where its bucket starts or ends.
+                x={bucketName || (k > 0 && k < xTicks.length - 1) ? x(i) + band / 2 : k === 0 ? x(i) : x(i) + band}
                 y={height - 6}
-                textAnchor={k === 0 ? 'start' : k === xTicks.length - 1 ? 'end' : 'middle'}
+                textAnchor={bucketName || (k > 0 && k < xTicks.length - 1) ? 'middle' : k === 0 ? 'start' : 'end'}
                 className="fill-zinc-500 text-[10px] dark:fill-zinc-400"
               >
-                {formatClock(at(data[i]!))}
+                {bucketName ? bucketName(data[i]!) : formatClock(at(data[i]!))}
               </text>
             ))}
             {current !== null && <rect x={x(current)} y={M.top} width={band} height={plotH} className="fill-zinc-900/5 dark:fill-white/10" />}
             {kind === 'bar'
               ? values.map((v, i) => {
                   let base = 0;
-                  const w = Math.max(1, band * (band > 6 ? 0.7 : 0.8));
+                  const w = Math.min(MAX_BAR_WIDTH, Math.max(1, band * (band > 6 ? 0.7 : 0.8)));
                   return series.map((s, k) => {
                     const val = v[k] ?? 0;
                     if (val <= 0) return null;
@@ -209,6 +216,7 @@ export function TimeSeriesChart<T>({
                         height={h}
                         rx={w > 4 ? 1 : 0}
                         className={palette[s.color].fill}
+                        data-testid="chart-bar"
                       />
                     );
                   });

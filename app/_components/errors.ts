@@ -1,3 +1,5 @@
+import { formatDuration } from '@/server/domain/wording';
+
 /**
  * Turns what the API throws into words for people. tRPC errors carry the domain error in `data`
  * (server/api/trpc.ts errorFormatter): `errorCode` (not_found, bad_request…), `field`,
@@ -48,7 +50,9 @@ export function describeError(err: unknown): string {
     case 'forbidden':
       return sentence(messageOf(err) || 'You are not allowed to do this');
     case 'rate_limited':
-      return messageOf(err) ? `Too many requests: ${messageOf(err)}.` : `Too many requests. Try again in ${data.retryAfterSeconds ?? 'a few'} seconds.`;
+      return messageOf(err)
+        ? `Too many requests: ${messageOf(err)}.`
+        : `Too many requests. Try again in ${data.retryAfterSeconds ? formatDuration(data.retryAfterSeconds) : 'a few seconds'}.`;
     case 'internal':
       return 'Something went wrong on our side. Try again in a moment.';
     default:

@@ -1,6 +1,6 @@
 'use client';
 
-import { useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 
 /**
  * Times are shown in the viewer's zone (the browser's Intl defaults), relative where recency
@@ -104,4 +104,26 @@ export function formatLatency(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${ms} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** An ISO 8601 timestamp with a zone, as the API writes times inside text ("410 Gone at 2026-03-04T10:30:20.123Z"). */
+const isoTimestamp = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** The whole string is one such timestamp (`updatedAt` in a change). */
+export const isTimestamp = (s: string) => new RegExp(`^(?:${isoTimestamp.source})$`).test(s) && !Number.isNaN(Date.parse(s));
+
+/**
+ * Text from the API with every timestamp in it shown as a `DateTime` in the viewer's zone (a
+ * disabled subscription's reason, a change in the audit log), the rest as written.
+ */
+export function TextWithTimes({ text }: { text: string }) {
+  const parts: ReactNode[] = [];
+  let last = 0;
+  for (const m of text.matchAll(isoTimestamp)) {
+    if (Number.isNaN(Date.parse(m[0]))) continue;
+    parts.push(text.slice(last, m.index), <DateTime key={m.index} at={m[0]} />);
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return <>{parts}</>;
 }

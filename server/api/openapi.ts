@@ -54,6 +54,9 @@ export function openApiDocument(serverUrl: string) {
     const required = new Set(schema.required ?? []);
     const parameters: unknown[] = r.params.map((name) => ({ name, in: 'path', required: true, schema: props[name] ?? { type: 'string' } }));
     for (const p of r.params) delete props[p];
+    // A header the route refuses is not a parameter of it (docs/api.md says why).
+    for (const h of (r.meta.headerFields ?? []).filter((f) => !f.refused))
+      parameters.push({ name: h.header, in: 'header', required: false, description: h.description, schema: props[h.field] ?? { type: 'string' } });
     const op: Record<string, unknown> = {
       operationId: r.procedure,
       summary: r.meta.summary,

@@ -1,5 +1,6 @@
 import { env } from '../env';
 import { DomainError } from '../domain/errors';
+import { formatDuration } from '../domain/wording';
 
 /**
  * API rate limit: a token bucket per API key (or dashboard user) and, for a customer's requests, one
@@ -34,9 +35,13 @@ export function createRateLimiter({ perSecond, burst, perCustomer }: RateLimits)
   };
   const refuse = (what: string, b: Bucket, rate: number, cap: number) => {
     const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / rate));
-    return new DomainError('rate_limited', `${what} rate limit of ${rate} requests/s (burst ${cap}) exceeded; retry in ${retryAfterSeconds}s`, {
-      retryAfterSeconds,
-    });
+    return new DomainError(
+      'rate_limited',
+      `${what} rate limit of ${rate} requests/s (burst ${cap}) exceeded; try again in ${formatDuration(retryAfterSeconds)}`,
+      {
+        retryAfterSeconds,
+      },
+    );
   };
   return {
     check(caller, now = Date.now()) {

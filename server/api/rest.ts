@@ -85,6 +85,14 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw new DomainError('bad_request', 'request body must be a JSON object', { field: 'body' });
       for (const [k, v] of Object.entries(body)) input[k] = v;
+      for (const h of route.meta.headerFields ?? []) {
+        const value = req.headers.get(h.header);
+        if (value === null) continue;
+        if (h.refused) misplaced.push({ field: h.field, reason: h.refused });
+        else if (h.field in input && input[h.field] !== value)
+          misplaced.push({ field: h.field, reason: `the ${h.header} header and the body's ${h.field} differ: give one of them, or the same value in both` });
+        else input[h.field] = value;
+      }
     }
     route.params.forEach((name, i) => {
       if (name in input) misplaced.push({ field: name, reason: `unknown field: ${name} is given in the path` });

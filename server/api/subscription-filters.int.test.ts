@@ -232,7 +232,17 @@ describe('POST /subscriptions/test-filter (dry run)', () => {
     ]);
     const noFilter = await ok(rest('POST', '/subscriptions/test-filter', { key: c.key, body: { eventTypes: ['noise.*'] } }));
     expect(noFilter).toMatchObject({ matching: 97, total: 100 });
-    expect(noFilter.events.at(-1)).toMatchObject({ type: 'noise.tick', matches: true, reason: 'matches "noise.*"' });
+    expect(noFilter.events[0]).toMatchObject({ type: 'noise.tick', matches: true, reason: 'matches "noise.*"' });
+  });
+
+  it('lists the events that would be delivered first, newest first within each group', async () => {
+    // The three newest events are orders: with `noise.*` they do not match, and come after the 97 that do.
+    const res = await ok(rest('POST', '/subscriptions/test-filter', { key: c.key, body: { eventTypes: ['noise.*'] } }));
+    const flags = (res.events as { matches: boolean }[]).map((e) => e.matches);
+    expect(flags).toEqual([...Array<boolean>(97).fill(true), false, false, false]);
+    expect((res.events as { type: string }[]).slice(-3).map((e) => e.type)).toEqual(['order.paid', 'order.created', 'order.created']);
+    const ids = (res.events as { id: string; matches: boolean }[]).filter((e) => e.matches).map((e) => e.id);
+    expect(ids).toEqual([...ids].sort().reverse());
   });
 
   it('answers over tRPC, and to the platform naming the customer', async () => {

@@ -20,6 +20,12 @@ export type RestMeta = {
   auth: 'platform' | 'any';
   /** The request body may be a batch: its limit is MAX_BATCH_BYTES instead of MAX_PAYLOAD_BYTES. */
   batchBody?: true;
+  /**
+   * Request headers that stand for a body field (`Idempotency-Key` for `idempotencyKey`): read into
+   * it, a 400 when the body gives the field a different value. With `refused`, the header is a 400
+   * with that reason (a route where it cannot mean one thing), never silently ignored.
+   */
+  headerFields?: { header: string; field: string; description: string; refused?: string }[];
 };
 export type Meta = { rest?: RestMeta };
 

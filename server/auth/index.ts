@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
+import { formatDuration } from '../domain/wording';
 import { env } from '../env';
 import { getWebRuntime } from '../web';
 import { clientAddress, createSignInThrottle, type SignInThrottle } from './throttle';
@@ -24,7 +25,7 @@ declare module 'next-auth' {
 export class SignInThrottled extends CredentialsSignin {
   override code = 'throttled';
   constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed sign-in attempts; retry in ${retryAfterSeconds}s`);
+    super(`too many failed sign-in attempts; try again in ${formatDuration(retryAfterSeconds)}`);
   }
 }
 
@@ -57,7 +58,7 @@ export async function throttledPasswordCallback(req: Request): Promise<Response 
   const wait = signInThrottle().retryAfterSeconds({ email, ip: clientAddress(req.headers) });
   if (wait === 0) return null;
   return Response.json(
-    { error: { code: 'rate_limited', message: `too many failed sign-in attempts; retry in ${wait}s` } },
+    { error: { code: 'rate_limited', message: `too many failed sign-in attempts; try again in ${formatDuration(wait)}` } },
     { status: 429, headers: { 'retry-after': String(wait) } },
   );
 }

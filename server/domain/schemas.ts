@@ -7,6 +7,7 @@ import { validateEventType, validatePattern } from './patterns';
 import { validateFilter } from './filters';
 import { validateCustomHeaders } from './tenants/custom-headers';
 import { checkJson, text } from './json';
+import { withArticle } from './wording';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.
@@ -52,7 +53,7 @@ export function idOf(kind: IdKind) {
   const prefix = idPrefix(kind);
   return z
     .string()
-    .regex(idPattern(kind), `must be a ${idNames[kind]} id (${prefix}_…)`)
+    .regex(idPattern(kind), `must be ${withArticle(idNames[kind])} id (${prefix}_…)`)
     .meta({ examples: [`${prefix}_01JZ3K8Q9V7W2X4Y6A8B0C2D4E`] });
 }
 
@@ -184,6 +185,12 @@ export const updateSubscriptionInput = createSubscriptionInput
   .omit({ customerId: true, signatureScheme: true })
   .partial()
   .extend({
+    // Receivers verify with the key of the scheme they were given: a new scheme is a new subscription.
+    // Named here (not left unknown) so that the 400 says why, not "unknown field".
+    signatureScheme: z
+      .never({ error: 'cannot be changed; create a new subscription with the new scheme' })
+      .optional()
+      .describe('Cannot be changed: create a new subscription with the new scheme'),
     retryPolicy: retryPolicyInput.nullable().optional(),
     description: text().max(500).nullable().optional(),
     filter: subscriptionFilter.nullable().optional().describe('A new filter, or null to deliver every matching event'),

@@ -111,7 +111,11 @@ export function DeliveryTable({
               </Link>
             </Td>
             {subscriptions && (
-              <Td className="hidden max-w-64 truncate lg:table-cell">
+              // On a phone the row is a card, and the card says where the delivery goes (whole, wrapped).
+              <Td
+                wide
+                className="hidden max-w-64 truncate max-sm:order-last max-sm:block max-sm:max-w-full max-sm:break-all max-sm:whitespace-normal lg:table-cell"
+              >
                 <Mono className="text-zinc-600 dark:text-zinc-300">{subscriptions.get(d.subscriptionId) ?? d.subscriptionId}</Mono>
               </Td>
             )}

@@ -33,7 +33,9 @@ function Card({
       <p className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${toneClass}`} data-testid={testId}>
         {value}
       </p>
-      <p className="mt-0.5 truncate text-xs text-zinc-500 dark:text-zinc-400">{hint}</p>
+      <p className="mt-0.5 text-xs break-words text-zinc-500 dark:text-zinc-400" data-testid="stat-hint">
+        {hint}
+      </p>
     </>
   );
   const cls = `${className} block rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900`;

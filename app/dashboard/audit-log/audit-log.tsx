@@ -6,7 +6,7 @@ import { Button } from '../../_components/button';
 import { Panel } from '../../_components/panel';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
-import { DateTime } from '../../_components/time';
+import { DateTime, isTimestamp, TextWithTimes } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 
 const actions = [
@@ -131,7 +131,9 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
   const a = (after ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   if (keys.length === 0) return <span className="text-zinc-400">—</span>;
-  const show = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v));
+  // Times (`updatedAt`, a reason that names one) in the viewer's zone, like the rest of the dashboard.
+  const show = (v: unknown) =>
+    v === undefined ? '—' : typeof v === 'string' && isTimestamp(v) ? <DateTime at={v} /> : <TextWithTimes text={JSON.stringify(v)} />;
   return (
     <ul className="space-y-0.5 text-xs">
       {keys.map((k) => (

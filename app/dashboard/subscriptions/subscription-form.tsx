@@ -51,6 +51,9 @@ const splitPatterns = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** What the API would take as `eventTypes`: at least one pattern, each well-formed. */
+const arePatternsValid = (patterns: string[]) => patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
+
 const autoDisableProblem = 'Enter a number of hours above 0 and at most 8,760 (a year), or choose never.';
 
 /**
@@ -221,7 +224,17 @@ export function SubscriptionForm({
   const [busy, setBusy] = useState(false);
   const patterns = splitPatterns(patternsText);
   const liveFilter = parseFilter(filterInput);
-  const patternsValid = patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
+  const patternsValid = arePatternsValid(patterns);
+
+  // An error under a field goes as soon as what is typed is valid, not at the next submit.
+  function editPatterns(text: string) {
+    setPatternsText(text);
+    if (arePatternsValid(splitPatterns(text))) setErrors(({ eventTypes: _, ...rest }) => rest);
+  }
+  function editFilter(text: string) {
+    setFilterInput(text);
+    if (!parseFilter(text).error) setErrors(({ filter: _, ...rest }) => rest);
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -285,13 +298,13 @@ export function SubscriptionForm({
           rows={3}
           placeholder={'order.created\ninvoice.*'}
           value={patternsText}
-          onChange={(e) => setPatternsText(e.target.value)}
+          onChange={(e) => editPatterns(e.target.value)}
           aria-invalid={!!errors.eventTypes}
           aria-describedby={describedBy('sub-eventTypes', errors.eventTypes, false)}
           className="font-mono"
           spellCheck={false}
         />
-        <CatalogSuggestions patterns={patterns} onAdd={(p) => setPatternsText((t) => (t.trim() ? `${t.trimEnd()}\n${p}` : p))} />
+        <CatalogSuggestions patterns={patterns} onAdd={(p) => editPatterns(patternsText.trim() ? `${patternsText.trimEnd()}\n${p}` : p)} />
         <PatternHelp patterns={patterns} />
       </Field>
       <Field
@@ -312,7 +325,7 @@ export function SubscriptionForm({
           rows={3}
           placeholder={'{"data.amount": {"$gte": 1000}}'}
           value={filterInput}
-          onChange={(e) => setFilterInput(e.target.value)}
+          onChange={(e) => editFilter(e.target.value)}
           aria-invalid={!!(errors.filter ?? liveFilter.error)}
           aria-describedby={describedBy('sub-filter', errors.filter ?? liveFilter.error, true)}
           className="font-mono"

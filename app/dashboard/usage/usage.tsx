@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { TimeSeriesChart } from '../../_components/chart';
 import { Panel } from '../../_components/panel';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
@@ -9,13 +10,31 @@ import { useTRPC } from '../../_components/trpc';
 const fmt = new Intl.NumberFormat();
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
+/** Usage days are UTC days: named as such, whatever the viewer's zone. */
+const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** Every day of the window (up to a year), zero where nothing happened, so the chart's time axis is the window's. */
+function perDay(from: string, to: string, rows: { day: string; deliveriesSucceeded: number; deliveriesFailed: number }[]) {
+  const byDay = new Map<string, { succeeded: number; failed: number }>();
+  for (const r of rows) {
+    const d = byDay.get(r.day) ?? { succeeded: 0, failed: 0 };
+    byDay.set(r.day, { succeeded: d.succeeded + r.deliveriesSucceeded, failed: d.failed + r.deliveriesFailed });
+  }
+  const days: { day: string; succeeded: number; failed: number }[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && days.length < 366; t += 86400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    days.push({ day, ...(byDay.get(day) ?? { succeeded: 0, failed: 0 }) });
+  }
+  return days;
+}
+
 /** Usage per day as bars (attempts, split succeeded / failed) with the same figures as a table. */
 export function Usage() {
   const trpc = useTRPC();
   const { data, error, refetch } = useQuery(trpc.audit.usage.queryOptions({}));
   if (error) return <ErrorState error={error} title="Could not load usage" onRetry={() => void refetch()} />;
   if (!data) return <TableSkeleton rows={4} label="Loading usage" />;
-  const max = Math.max(1, ...data.data.map((d) => d.deliveriesAttempted));
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
@@ -38,18 +57,22 @@ export function Usage() {
           <EmptyState title="No usage yet">Publish an event and its deliveries are counted here.</EmptyState>
         ) : (
           <>
-            <div className="flex h-32 items-end gap-1 px-4 pt-4" role="img" aria-label={`Delivery attempts per day, at most ${fmt.format(max)} on one day`}>
-              {data.data.map((d) => (
-                <div
-                  key={d.day}
-                  className="flex flex-1 flex-col justify-end"
-                  title={`${d.day}: ${d.deliveriesSucceeded} succeeded, ${d.deliveriesFailed} failed`}
-                  style={{ height: '100%' }}
-                >
-                  <div className="bg-red-400 dark:bg-red-500" style={{ height: `${(d.deliveriesFailed / max) * 100}%` }} />
-                  <div className="bg-emerald-500 dark:bg-emerald-400" style={{ height: `${(d.deliveriesSucceeded / max) * 100}%` }} />
-                </div>
-              ))}
+            <div className="px-4 pt-4" data-testid="usage-chart">
+              <TimeSeriesChart
+                data={perDay(data.from, data.to, data.data)}
+                at={(d) => `${d.day}T00:00:00Z`}
+                bucketSeconds={86400}
+                bucketName={(d) => dayLabel.format(new Date(`${d.day}T00:00:00Z`))}
+                series={[
+                  { label: 'Succeeded', color: 'emerald', value: (d) => d.succeeded },
+                  { label: 'Failed', color: 'red', value: (d) => d.failed },
+                ]}
+                stacked
+                integer
+                format={(v) => fmt.format(v)}
+                height={140}
+                label="Delivery attempts per day"
+              />
             </div>
             <Table label="Usage per day">
               <THead>

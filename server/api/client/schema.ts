@@ -2011,7 +2011,10 @@ export interface operations {
     "events.publish": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The same as the body field `idempotencyKey` (give either, or both with the same value) */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2770,6 +2773,8 @@ export interface operations {
                         maxAttempts?: number;
                         scheduleSeconds?: number[];
                     } | null;
+                    /** @description Cannot be changed: create a new subscription with the new scheme */
+                    signatureScheme?: unknown;
                     timeoutMs?: number;
                     /** @description Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false */
                     traceContext?: boolean;

@@ -8,7 +8,21 @@ import { authedProcedure, router } from '../trpc';
 export const eventsRouter = router({
   publish: authedProcedure
     .meta({
-      rest: { method: 'POST', path: '/events', status: 202, summary: 'Publish an event (fans out to matching subscriptions)', tag: 'events', auth: 'any' },
+      rest: {
+        method: 'POST',
+        path: '/events',
+        status: 202,
+        summary: 'Publish an event (fans out to matching subscriptions)',
+        tag: 'events',
+        auth: 'any',
+        headerFields: [
+          {
+            header: 'Idempotency-Key',
+            field: 'idempotencyKey',
+            description: 'The same as the body field `idempotencyKey` (give either, or both with the same value)',
+          },
+        ],
+      },
     })
     .input(publishEventInput)
     .output(publishOutput)
@@ -23,6 +37,14 @@ export const eventsRouter = router({
         tag: 'events',
         auth: 'any',
         batchBody: true,
+        headerFields: [
+          {
+            header: 'Idempotency-Key',
+            field: 'idempotencyKey',
+            description: 'Not taken by a batch',
+            refused: 'the Idempotency-Key header is not taken by a batch: give idempotencyKey on each event',
+          },
+        ],
       },
     })
     .input(publishBatchInput)

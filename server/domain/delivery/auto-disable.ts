@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { Outcome } from './attempt';
 import { holdPending } from './state';
+import { plural } from '../wording';
 
 /**
  * Auto-disable (as Svix does): a subscription whose attempts have all failed for
@@ -54,7 +55,7 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const since = new Date(row.failing_since);
   const now = ctx.now();
   if (now.getTime() - since.getTime() < hours * 3600_000 * ctx.config.retryTimeScale) return null;
-  const reason = `no attempt succeeded for ${hours} hours (failing since ${since.toISOString()}): disabled automatically; fix the endpoint, then resume the subscription to send what is held`;
+  const reason = `no attempt succeeded for ${plural(hours, 'hour')} (failing since ${since.toISOString()}): disabled automatically; fix the endpoint, then resume the subscription to send what is held`;
   const changed = await tx
     .update(subscriptions)
     .set({ active: false, disabledReason: reason, updatedAt: now })

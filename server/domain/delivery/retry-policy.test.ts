@@ -153,6 +153,7 @@ describe('outcomes', () => {
   it('dead-letters once the attempts are used up', () => {
     expect(decide(input({ attemptInCycle: 11 })).action).toBe('retry');
     expect(decide(input({ attemptInCycle: 12 }))).toEqual({ action: 'dead', reason: 'gave up after 12 attempts', cause: 'retries_exhausted' });
+    expect(decide(input({ attemptInCycle: 1, policy: { ...defaults, maxAttempts: 1 } }))).toMatchObject({ reason: 'gave up after 1 attempt' });
   });
 });
 
@@ -195,7 +196,7 @@ describe('Retry-After on 429 and 503', () => {
     // The attempt at the window's end fails again: dead-lettered, not eight attempts back to back.
     const d = decide(input({ outcome: { kind: 'response', status: 429, retryAfter: twoDays }, attemptInCycle: 4, now: at }));
     expect(d.action).toBe('dead');
-    expect(d.action === 'dead' && d.reason).toMatch(/window .* is spent/);
+    expect(d.action === 'dead' && d.reason).toMatch(/the retry window of 24 hours is spent$/);
   });
 
   it('HTTP-date beyond the window is capped the same way', () => {

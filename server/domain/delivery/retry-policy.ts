@@ -8,6 +8,8 @@
  * last: the delivery is dead-lettered rather than firing its remaining attempts back to back.
  * A target the SSRF guard refuses (`blocked_target`) is final: dead at once, not retried.
  */
+import { formatDuration, plural } from '../wording';
+
 export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590];
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SCHEDULE_SECONDS.length + 1;
 export const JITTER = 0.2;
@@ -81,7 +83,7 @@ export function decide(input: DecideInput): Decision {
   if (outcome.kind === 'error' && outcome.errorClass === 'blocked_target')
     return { action: 'dead', reason: `target refused: ${outcome.message}`, cause: 'target_refused' };
   if (attemptInCycle >= policy.maxAttempts) {
-    return { action: 'dead', reason: `gave up after ${attemptInCycle} attempts`, cause: 'retries_exhausted' };
+    return { action: 'dead', reason: `gave up after ${plural(attemptInCycle, 'attempt')}`, cause: 'retries_exhausted' };
   }
   const nominal = delayAt(policy, attemptInCycle - 1);
   let delaySeconds = nominal * (1 + (random() * 2 - 1) * JITTER);
@@ -93,7 +95,7 @@ export function decide(input: DecideInput): Decision {
   if (now.getTime() >= deadline) {
     return {
       action: 'dead',
-      reason: `gave up after ${attemptInCycle} attempts: the retry window of ${policyWindowSeconds(policy)} s is spent`,
+      reason: `gave up after ${plural(attemptInCycle, 'attempt')}: the retry window of ${formatDuration(policyWindowSeconds(policy))} is spent`,
       cause: 'window_ended',
     };
   }

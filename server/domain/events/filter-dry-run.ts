@@ -18,7 +18,7 @@ export type DryRunEvent = { id: string; type: string; matches: boolean; reason: 
  * broadcasts that reached it) a subscription with these patterns and this filter would have been
  * sent, and why or why not. Nothing is stored. An authoring aid for a subscription, so, like
  * creating one, refused to a read-only session. Bodies are read only for the events whose type
- * matches, and only when there is a filter.
+ * matches, and only when there is a filter. Matching events come first, newest first within each group.
  */
 export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput): Promise<{ events: DryRunEvent[]; matching: number; total: number }> {
   assertWritable(scope);
@@ -46,5 +46,7 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
       ? { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}" and the filter holds` }
       : { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but the filter excludes it: ${verdict.failed}` };
   });
-  return { events: out, matching: out.filter((e) => e.matches).length, total: out.length };
+  // What would be delivered first (what the author looks for), each group newest first as read.
+  const matching = out.filter((e) => e.matches);
+  return { events: [...matching, ...out.filter((e) => !e.matches)], matching: matching.length, total: out.length };
 }

@@ -166,7 +166,7 @@ describe('operational webhooks', () => {
       eventId,
       eventType: 'doomed.one',
       reason: 'retries_exhausted',
-      message: 'gave up after 1 attempts (last: HTTP 500)',
+      message: 'gave up after 1 attempt (last: HTTP 500)',
       attemptCount: 1,
     });
     const copy = await received(deadOnly, 'delivery.dead', subId);

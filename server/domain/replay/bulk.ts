@@ -13,6 +13,7 @@ import { page } from '../paging';
 import { recordAudit } from '../audit/log';
 import { eventTraceParents } from '../delivery/dispatch';
 import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
+import { formatDuration } from '../wording';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -94,7 +95,8 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
     if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
       const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
-      throw new DomainError('rate_limited', `the last bulk replay ended ${Math.round((now.getTime() - lastAt) / 1000)} s ago; try again in ${wait} s`, {
+      const interval = formatDuration(ctx.config.replayMinIntervalMs / 1000);
+      throw new DomainError('rate_limited', `a bulk replay may start ${interval} after the last one ended; try again in ${formatDuration(wait)}`, {
         retryAfterSeconds: Math.max(1, wait),
       });
     }

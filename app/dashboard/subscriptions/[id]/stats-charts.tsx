@@ -36,7 +36,7 @@ export function QueueNow({ id, waiting }: { id: string; waiting: Waiting }) {
           <div className="mt-1 h-7 text-xl font-semibold tabular-nums" data-testid={`queue-${it.label.toLowerCase().replace(' ', '-')}`}>
             {it.value === undefined ? <Skeleton className="h-6 w-10" /> : formatCount(it.value)}
           </div>
-          <p className="line-clamp-2 text-xs text-zinc-500 dark:text-zinc-400">
+          <p className="text-xs break-words text-zinc-500 dark:text-zinc-400" data-testid="stat-hint">
             {it.href && it.value ? (
               <Link href={it.href} className="text-indigo-600 hover:underline dark:text-indigo-400">
                 {it.hint}

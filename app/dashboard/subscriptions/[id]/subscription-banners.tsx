@@ -5,7 +5,7 @@ import { Button } from '../../../_components/button';
 import { describeError } from '../../../_components/errors';
 import { IconAlert, IconPause, IconReplay, IconSpinner } from '../../../_components/icons';
 import { useReadOnly } from '../../../_components/session';
-import { RelativeTime } from '../../../_components/time';
+import { RelativeTime, TextWithTimes } from '../../../_components/time';
 import { useToast } from '../../../_components/toast';
 import { useTRPC } from '../../../_components/trpc';
 import type { Subscription } from '../../_components/types';
@@ -21,7 +21,13 @@ export function SubscriptionBanners({ sub }: { sub: Subscription }) {
     return (
       <Banner tone={tone} testId="held-banner" icon={<IconPause className="size-4 shrink-0" />}>
         <p>
-          {sub.disabledReason ? <>Hookrelay disabled this subscription: {sub.disabledReason}. </> : <>This subscription is paused. </>}
+          {sub.disabledReason ? (
+            <>
+              Hookrelay disabled this subscription: <TextWithTimes text={sub.disabledReason} />.{' '}
+            </>
+          ) : (
+            <>This subscription is paused. </>
+          )}
           <strong data-testid="held-count">{sub.heldDeliveries}</strong> {sub.heldDeliveries === 1 ? 'delivery is' : 'deliveries are'} held: nothing is dropped.
           Resume it to send them in publish order, or to discard them as dead letters.
         </p>

@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { plural } from '@/server/domain/wording';
 import { CodeBlock } from '../../../_components/code';
 import { CopyButton } from '../../../_components/copy-button';
 import { isNotFound } from '../../../_components/errors';
@@ -116,7 +117,7 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
           {
             label: 'Retries',
             value: policy
-              ? `${policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12)} attempts${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
+              ? `${plural(policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12), 'attempt')}${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
               : '12 attempts over about 24 hours (default)',
           },
           { label: 'Signature', value: sub.signatureScheme === 'v1a' ? 'v1a: Ed25519, public key' : 'v1: HMAC-SHA256, shared secret' },
