@@ -5,7 +5,7 @@ import { usePathname } from 'next/navigation';
 import { useState } from 'react';
 import { IconMenu, IconX } from './icons';
 
-const links = [
+const pages = [
   { href: '/dashboard', label: 'Overview', exact: true },
   { href: '/dashboard/events', label: 'Events' },
   { href: '/dashboard/subscriptions', label: 'Subscriptions' },
@@ -14,8 +14,11 @@ const links = [
   { href: '/dashboard/usage', label: 'Usage' },
   { href: '/dashboard/audit-log', label: 'Audit log' },
 ];
+/** The development receiver's inbox: listed only where it exists (DEV_RECEIVER, on under `pnpm dev`). */
+const inboxPage = { href: '/dashboard/inbox', label: 'Inbox' };
+type Page = { href: string; label: string; exact?: boolean };
 
-function isActive(l: (typeof links)[number], path: string): boolean {
+function isActive(l: Page, path: string): boolean {
   return l.exact
     ? path === l.href
     : path === l.href || path.startsWith(`${l.href}/`) || (l.href === '/dashboard/events' && path.startsWith('/dashboard/deliveries/'));
@@ -26,8 +29,9 @@ function isActive(l: (typeof links)[number], path: string): boolean {
  * button that opens them as a list (every page one tap away, none hidden past the edge). Following
  * a link closes it.
  */
-export function NavLinks() {
+export function NavLinks({ inbox = false }: { inbox?: boolean }) {
   const path = usePathname();
+  const links: Page[] = inbox ? [...pages, inboxPage] : pages;
   const [open, setOpen] = useState(false);
   const [openedOn, setOpenedOn] = useState(path);
   if (openedOn !== path) {

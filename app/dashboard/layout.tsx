@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { auth, signOut } from '@/server/auth';
+import { env } from '@/server/env';
 import { NavLinks } from '../_components/nav';
 import { SessionProvider } from '../_components/session';
 import { ThemeToggle } from '../_components/theme-toggle';
@@ -29,7 +30,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                   Hookrelay
                 </Link>
                 <nav aria-label="Main" className="order-last w-full md:order-none md:w-auto">
-                  <NavLinks />
+                  <NavLinks inbox={env().DEV_RECEIVER} />
                 </nav>
                 <div className="ml-auto flex items-center gap-2 py-2">
                   {session.user.readOnly && (
