@@ -134,8 +134,9 @@ const embedAuthJs = NextAuth({
   pages: { signIn: '/portal/embed' },
   cookies: {
     sessionToken: embedCookie(EMBED_SESSION_COOKIE),
-    callbackUrl: embedCookie(`${EMBED_SESSION_COOKIE}.callback-url`),
-    csrfToken: embedCookie(`${EMBED_SESSION_COOKIE}.csrf-token`),
+    // Not `hookrelay.embed-session.*`: Auth.js reads every cookie under the session's name as a chunk of it.
+    callbackUrl: embedCookie('hookrelay.embed-callback-url'),
+    csrfToken: embedCookie('hookrelay.embed-csrf-token'),
   },
   providers: [
     Credentials({
@@ -165,7 +166,7 @@ const embedAuthJs = NextAuth({
       session.user.id = token.sub ?? '';
       session.user.customerId = typeof token.customerId === 'string' ? token.customerId : '';
       session.user.readOnly = token.readOnly === true;
-      session.user.theme = typeof token.theme === 'object' && token.theme !== null ? (token.theme as PortalTheme) : null;
+      session.user.theme = typeof token.theme === 'object' && token.theme !== null ? token.theme : null;
       return session;
     },
   },

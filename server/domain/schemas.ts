@@ -357,31 +357,29 @@ export const createUserInput = z.strictObject({
 });
 
 /** The embedded portal's look (server/domain/tenants/portal-theme.ts): checked here, so that only these shapes reach a page. */
-export const portalThemeInput = z
-  .strictObject({
-    accentColor: text()
-      .regex(HEX_COLOR, 'must be a hex colour #rrggbb')
-      .optional()
-      .meta({ examples: ['#0f766e'] })
-      .describe('Buttons, links and focus rings (default: indigo)'),
-    logoUrl: text()
-      .max(2048)
-      .superRefine((v, ctx) => {
-        let url: URL | null = null;
-        try {
-          url = new URL(v);
-        } catch {
-          // reported below
-        }
-        if (url?.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
-        else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
-      })
-      .optional()
-      .meta({ examples: ['https://app.example.com/logo.svg'] })
-      .describe('Shown at the top of the embedded view'),
-    colorScheme: z.enum(colorSchemes).optional().describe("Light, dark, or the viewer's system setting (default)"),
-  })
-  .meta({ id: 'PortalTheme' });
+export const portalThemeInput = z.strictObject({
+  accentColor: text()
+    .regex(HEX_COLOR, 'must be a hex colour #rrggbb')
+    .optional()
+    .meta({ examples: ['#0f766e'] })
+    .describe('Buttons, links and focus rings (default: indigo)'),
+  logoUrl: text()
+    .max(2048)
+    .superRefine((v, ctx) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(v);
+      } catch {
+        // reported below
+      }
+      if (url?.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
+      else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+    })
+    .optional()
+    .meta({ examples: ['https://app.example.com/logo.svg'] })
+    .describe('Shown at the top of the embedded view'),
+  colorScheme: z.enum(colorSchemes).optional().describe("Light, dark, or the viewer's system setting (default)"),
+});
 
 export const portalLinkInput = z.strictObject({
   readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),

@@ -25,7 +25,6 @@ export async function EmbedView({ theme, readOnly, children }: { theme: PortalTh
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: schemeScript }} />
       {(theme.logoUrl !== undefined || readOnly) && (
         <div className="mb-4 flex items-center gap-3">
-          {/* eslint-disable-next-line @next/next/no-img-element -- an external logo of the platform's, not an optimisable asset of ours */}
           {theme.logoUrl !== undefined && <img src={theme.logoUrl} alt="" referrerPolicy="no-referrer" className="h-8 w-auto" data-testid="embed-logo" />}
           {readOnly && (
             <span
