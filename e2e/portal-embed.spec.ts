@@ -85,6 +85,15 @@ test("an embed link in another site's iframe: the dashboard without its navigati
     // The embed session is a partitioned SameSite=None cookie (kept under the framing site), ...
     const cookie = (await context.cookies()).find((c) => c.name === 'hookrelay.embed-session');
     expect(cookie).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+    // A SameSite=None cookie travels with other sites' requests too: the dashboard API honours it
+    // only from Hookrelay's own pages.
+    const listSubscriptions = (site: string) =>
+      fetch(`${e2eEnv().baseUrl}/api/trpc/subscriptions.list?input=${encodeURIComponent('{}')}`, {
+        headers: { cookie: `${cookie!.name}=${cookie!.value}`, 'sec-fetch-site': site },
+      });
+    expect((await listSubscriptions('same-origin')).status).toBe(200);
+    expect((await listSubscriptions('cross-site')).status).toBe(401);
+    expect((await listSubscriptions('same-site')).status).toBe(401);
     // ... so Hookrelay opened as the top-level page does not get it: no session there.
     const top = await context.newPage();
     await top.goto('/dashboard');
