@@ -27,6 +27,9 @@ const env: NodeJS.ProcessEnv = {
   BREAKER_COOLDOWN_SECONDS: process.env.BREAKER_COOLDOWN_SECONDS ?? '60000',
   LOG_LEVEL: 'warn',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
+  // The embedded portal's host page in e2e/portal-embed.spec.ts: another site (localhost, not
+  // 127.0.0.1) on a port of its own.
+  PORTAL_FRAME_ANCESTORS: process.env.PORTAL_FRAME_ANCESTORS ?? `http://localhost:${port + 10000}`,
   METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',
 };
 Object.assign(process.env, env);

@@ -4,8 +4,11 @@
  * ('strict-dynamic' lets those scripts load the page's chunks); /api responses (next.config.ts),
  * the API reference included, have no inline script at all. Styles may be inline: React renders
  * style attributes and the API reference injects its stylesheet at run time.
+ *
+ * No page may be framed, except the embedded portal's (`embed`): those name the origins of
+ * PORTAL_FRAME_ANCESTORS, and admit https images (the logo of the link's theme).
  */
-export function contentSecurityPolicy(opts: { nonce?: string; dev?: boolean } = {}): string {
+export function contentSecurityPolicy(opts: { nonce?: string; dev?: boolean; embed?: { frameAncestors: readonly string[] } } = {}): string {
   const script = opts.nonce ? ["'self'", `'nonce-${opts.nonce}'`, "'strict-dynamic'"] : ["'self'"];
   // React's development build evaluates server error stacks; production never needs eval.
   if (opts.dev) script.push("'unsafe-eval'");
@@ -13,13 +16,13 @@ export function contentSecurityPolicy(opts: { nonce?: string; dev?: boolean } = 
     "default-src 'self'",
     `script-src ${script.join(' ')}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${opts.embed ? ' https:' : ''}`,
     "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${opts.embed?.frameAncestors.length ? opts.embed.frameAncestors.join(' ') : "'none'"}`,
   ].join('; ');
 }
 

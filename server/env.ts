@@ -85,6 +85,27 @@ const fields = z.object({
   SIGNIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   SIGNIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Origins allowed to frame the embedded portal (`embed: true` portal links), space- or
+   * comma-separated; each exactly an http(s) origin (no path, no wildcard). Empty: no embedding.
+   */
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v.split(/[\s,]+/).filter(Boolean);
+      for (const o of origins) {
+        let origin: string | null = null;
+        try {
+          const u = new URL(o);
+          if (u.protocol === 'https:' || u.protocol === 'http:') origin = u.origin;
+        } catch {
+          // reported below
+        }
+        if (origin !== o) ctx.addIssue({ code: 'custom', message: `${o} is not an origin (scheme://host[:port], no path or wildcard)` });
+      }
+      return [...new Set(origins)];
+    }),
   BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** A subscription none of whose attempts succeeded for this long is disabled (its deliveries held); scaled by RETRY_TIME_SCALE. */
   AUTO_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),

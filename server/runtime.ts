@@ -45,6 +45,7 @@ export function configFromEnv(): Ctx['config'] {
     autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
     eventTypesStrict: e.EVENT_TYPES_STRICT,
     publicUrl: e.PUBLIC_URL,
+    portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS,
     distributed: false,
   };
 }

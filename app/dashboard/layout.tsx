@@ -1,24 +1,39 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { auth, signOut } from '@/server/auth';
+import { dashboardSession, signOut } from '@/server/auth';
 import { env } from '@/server/env';
 import { NavLinks } from '../_components/nav';
 import { SessionProvider } from '../_components/session';
 import { ThemeToggle } from '../_components/theme-toggle';
 import { ToastProvider } from '../_components/toast';
 import { ApiProvider } from '../_components/trpc';
+import { EmbedView } from './_components/embed-view';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const session = await auth();
-  if (!session?.user.customerId) redirect('/login');
+  const { kind, session } = await dashboardSession();
+  // An embed session that expired goes back to its own (frameable) page, not to the sign-in form.
+  if (!session) redirect(kind === 'embed' ? '/portal/embed?error=expired' : '/login');
+  if (session.embed) {
+    return (
+      <ApiProvider>
+        <SessionProvider value={{ readOnly: session.readOnly }}>
+          <ToastProvider>
+            <EmbedView theme={session.embed.theme} readOnly={session.readOnly}>
+              {children}
+            </EmbedView>
+          </ToastProvider>
+        </SessionProvider>
+      </ApiProvider>
+    );
+  }
   async function doSignOut() {
     'use server';
     await signOut({ redirectTo: '/login' });
   }
   return (
     <ApiProvider>
-      <SessionProvider value={{ readOnly: session.user.readOnly }}>
+      <SessionProvider value={{ readOnly: session.readOnly }}>
         <ToastProvider>
           <div className="min-h-screen">
             <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
@@ -33,7 +48,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                   <NavLinks inbox={env().DEV_RECEIVER} />
                 </nav>
                 <div className="ml-auto flex items-center gap-2 py-2">
-                  {session.user.readOnly && (
+                  {session.readOnly && (
                     <span
                       data-testid="read-only-badge"
                       className="rounded-md bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
@@ -42,7 +57,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                     </span>
                   )}
                   <span className="hidden max-w-48 truncate text-sm text-zinc-500 sm:inline dark:text-zinc-400" data-testid="session-user">
-                    {session.user.email ?? session.user.name}
+                    {session.label}
                   </span>
                   <ThemeToggle />
                   <form action={doSignOut}>

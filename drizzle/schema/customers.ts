@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { PortalTheme } from '../../server/domain/tenants/portal-theme';
 
 /** A tenant of the platform: owns subscriptions, dashboard users and customer API keys. */
 export const customers = pgTable(
@@ -45,6 +46,10 @@ export const portalTokens = pgTable(
       .references(() => customers.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
     readOnly: boolean('read_only').notNull().default(false),
+    /** An embed link: signs in to the embedded view (frameable by PORTAL_FRAME_ANCESTORS), and only to it. */
+    embed: boolean('embed').notNull().default(false),
+    /** The embedded view's theme (validated at creation: PortalTheme), null for the default look. */
+    theme: jsonb('theme').$type<PortalTheme>(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -80,7 +80,7 @@ export const dashboardUserOutput = covers<NonNullable<Awaited<ReturnType<typeof 
   z.strictObject({ id: z.string(), email: z.string(), customerId: z.string() }).meta({ id: 'DashboardUser' }),
 );
 export const portalLinkOutput = covers<Awaited<ReturnType<typeof createPortalLink>>>()(
-  z.strictObject({ url: z.string(), expiresAt: timestamp, readOnly: z.boolean() }).meta({ id: 'PortalLink' }),
+  z.strictObject({ url: z.string(), expiresAt: timestamp, readOnly: z.boolean(), embed: z.boolean() }).meta({ id: 'PortalLink' }),
 );
 
 export const publishOutput = covers<PublishResult>()(

@@ -1,7 +1,10 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
+import { cookies } from 'next/headers';
 import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
 import { formatDuration } from '../domain/wording';
+import type { PortalTheme } from '../domain/tenants/portal-theme';
+import { EMBED_SESSION_COOKIE, sessionKind } from './embed-session';
 import { env } from '../env';
 import { getWebRuntime } from '../web';
 import { clientAddress, createSignInThrottle, type SignInThrottle } from './throttle';
@@ -15,9 +18,11 @@ declare module 'next-auth' {
   interface User {
     customerId?: string;
     readOnly?: boolean;
+    theme?: PortalTheme | null;
   }
   interface Session {
-    user: { id: string; customerId: string; readOnly: boolean } & DefaultSession['user'];
+    /** `theme`: embed sessions only (the embed link's). */
+    user: { id: string; customerId: string; readOnly: boolean; theme?: PortalTheme | null } & DefaultSession['user'];
   }
 }
 
@@ -116,3 +121,89 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
   },
 });
+
+/**
+ * The embedded portal's sign-in (server/auth/embed-session.ts): embed links only, a cookie of its
+ * own that a third-party frame sends (SameSite=None; Secure; Partitioned). Its JWT is sealed with
+ * the cookie's name as salt, so it is no dashboard session and a dashboard session is none of it.
+ * It carries the link's theme.
+ */
+const embedCookie = (name: string) => ({ name, options: { httpOnly: true, sameSite: 'none' as const, secure: true, partitioned: true, path: '/' } });
+const embedAuthJs = NextAuth({
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: 8 * 3600 },
+  pages: { signIn: '/portal/embed' },
+  cookies: {
+    sessionToken: embedCookie(EMBED_SESSION_COOKIE),
+    // Not `hookrelay.embed-session.*`: Auth.js reads every cookie under the session's name as a chunk of it.
+    callbackUrl: embedCookie('hookrelay.embed-callback-url'),
+    csrfToken: embedCookie('hookrelay.embed-csrf-token'),
+  },
+  providers: [
+    Credentials({
+      id: 'portal-embed',
+      name: 'Embed portal link',
+      credentials: { token: { type: 'text' } },
+      authorize: async (c) => {
+        if (typeof c?.token !== 'string') return null;
+        const { ctx } = await getWebRuntime();
+        const grant = await consumePortalToken(ctx, c.token, { embed: true });
+        return grant
+          ? { id: `portal:${grant.customerId}`, name: 'Portal session', customerId: grant.customerId, readOnly: grant.readOnly, theme: grant.theme }
+          : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.customerId = user.customerId;
+        token.readOnly = user.readOnly ?? false;
+        token.theme = user.theme ?? null;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = token.sub ?? '';
+      session.user.customerId = typeof token.customerId === 'string' ? token.customerId : '';
+      session.user.readOnly = token.readOnly === true;
+      session.user.theme = typeof token.theme === 'object' && token.theme !== null ? token.theme : null;
+      return session;
+    },
+  },
+});
+export const signInEmbed = embedAuthJs.signIn;
+
+/** A signed-in dashboard viewer, from either session; `embed` holds the embedded view's theme. */
+export type DashboardSession = {
+  id: string;
+  customerId: string;
+  readOnly: boolean;
+  label: string;
+  embed: { theme: PortalTheme } | null;
+};
+
+/**
+ * The request's session and its kind (embed-session.ts decides by cookie, as the proxy does): a
+ * kind with a null session is a cookie that no longer holds one (expired, or not ours).
+ */
+export async function dashboardSession(): Promise<{ kind: 'dashboard' | 'embed' | null; session: DashboardSession | null }> {
+  const kind = sessionKind((await cookies()).getAll().map((c) => c.name));
+  if (kind === 'dashboard') {
+    const s = await auth();
+    if (!s?.user.customerId) return { kind, session: null };
+    return {
+      kind,
+      session: { id: s.user.id, customerId: s.user.customerId, readOnly: s.user.readOnly, label: s.user.email ?? s.user.name ?? '', embed: null },
+    };
+  }
+  if (kind === 'embed') {
+    const s = await embedAuthJs.auth();
+    if (!s?.user.customerId) return { kind, session: null };
+    return {
+      kind,
+      session: { id: s.user.id, customerId: s.user.customerId, readOnly: s.user.readOnly, label: 'Portal session', embed: { theme: s.user.theme ?? {} } },
+    };
+  }
+  return { kind, session: null };
+}

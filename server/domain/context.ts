@@ -50,6 +50,8 @@ export type Ctx = {
     eventTypesStrict: boolean;
     /** PUBLIC_URL: this deployment's address, named in the User-Agent of every attempt when set. */
     publicUrl?: string | undefined;
+    /** PORTAL_FRAME_ANCESTORS: origins allowed to frame the embedded portal; empty, no embed links. */
+    portalFrameAncestors: readonly string[];
     /**
      * The database is a Citus coordinator (server/db/citus.ts; found at start, not configured): work
      * that spans customers runs as one statement per customer, so that each goes to one shard.

@@ -8,6 +8,7 @@ import { validateFilter } from './filters';
 import { validateCustomHeaders } from './tenants/custom-headers';
 import { checkJson, text } from './json';
 import { withArticle } from './wording';
+import { colorSchemes, HEX_COLOR } from './tenants/portal-theme';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.
@@ -380,9 +381,39 @@ export const createUserInput = z.strictObject({
     .meta({ examples: ['correct-horse-battery'] }),
 });
 
+/** The embedded portal's look (server/domain/tenants/portal-theme.ts): checked here, so that only these shapes reach a page. */
+export const portalThemeInput = z.strictObject({
+  accentColor: text()
+    .regex(HEX_COLOR, 'must be a hex colour #rrggbb')
+    .optional()
+    .meta({ examples: ['#0f766e'] })
+    .describe('Buttons, links and focus rings (default: indigo)'),
+  logoUrl: text()
+    .max(2048)
+    .superRefine((v, ctx) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(v);
+      } catch {
+        // reported below
+      }
+      if (url?.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
+      else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+    })
+    .optional()
+    .meta({ examples: ['https://app.example.com/logo.svg'] })
+    .describe('Shown at the top of the embedded view'),
+  colorScheme: z.enum(colorSchemes).optional().describe("Light, dark, or the viewer's system setting (default)"),
+});
+
 export const portalLinkInput = z.strictObject({
   readOnly: z.boolean().optional().describe('Sign in with a session that cannot change anything'),
   ttlSeconds: z.number().int().min(30).max(86400).optional().describe('Link lifetime (default 900)'),
+  embed: z
+    .boolean()
+    .optional()
+    .describe('A link for an <iframe> in your own app: the dashboard without its navigation, frameable only by PORTAL_FRAME_ANCESTORS'),
+  theme: portalThemeInput.optional().describe("The embedded view's look (embed links only)"),
 });
 
 /** Operational webhooks: where the platform hears about its customers' endpoints (platform key only). */

@@ -1072,6 +1072,7 @@ export interface components {
             url: string;
         };
         PortalLink: {
+            embed: boolean;
             /** @description ISO 8601 */
             expiresAt: string;
             readOnly: boolean;
@@ -1600,8 +1601,28 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description A link for an <iframe> in your own app: the dashboard without its navigation, frameable only by PORTAL_FRAME_ANCESTORS */
+                    embed?: boolean;
                     /** @description Sign in with a session that cannot change anything */
                     readOnly?: boolean;
+                    /** @description The embedded view's look (embed links only) */
+                    theme?: {
+                        /**
+                         * @description Buttons, links and focus rings (default: indigo)
+                         * @example #0f766e
+                         */
+                        accentColor?: string;
+                        /**
+                         * @description Light, dark, or the viewer's system setting (default)
+                         * @enum {string}
+                         */
+                        colorScheme?: "light" | "dark" | "system";
+                        /**
+                         * @description Shown at the top of the embedded view
+                         * @example https://app.example.com/logo.svg
+                         */
+                        logoUrl?: string;
+                    };
                     /** @description Link lifetime (default 900) */
                     ttlSeconds?: number;
                 };
