@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
 import { readAtMost } from './body';
-import { countApiError, toDomainError, toTrpcError } from './errors';
+import { countApiError, fieldErrorsOf, httpStatusOf, toDomainError, trpcCodeOf } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 import { withIncomingTrace } from '../tracing';
@@ -10,39 +10,58 @@ import { withIncomingTrace } from '../tracing';
 export const TRPC_ENDPOINT = '/api/trpc';
 
 /**
- * The tRPC door over the fetch API, shared by the Next route and the tests. `createContext` decides
- * who is calling (a Bearer key, or also the dashboard session); whatever it throws keeps its status
- * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
- * with 413 before tRPC reads them: from their declared length, or as they stream in. A `traceparent`
- * header is the parent of the spans the call starts (a publish: server/tracing.ts).
+ * Calls one tRPC batch may hold. A batch is answered whole, so without a bound one request could
+ * make this process hold the results of any number of calls at once (docs/api.md).
+ */
+export const MAX_TRPC_BATCH = 20;
+
+/**
+ * The tRPC door over the fetch API, shared by the Next route and the tests. In order, before tRPC
+ * runs any call: a batch of more than MAX_TRPC_BATCH calls is a 400; `createContext` decides who is
+ * calling (a Bearer key, or also the dashboard session; whatever it throws keeps its status, 401 not
+ * 500); a body from a caller without credentials is a 401, not read; a body above the limit is a 413,
+ * from its declared length or as it streams in. A 429 carries Retry-After, as on REST. A
+ * `traceparent` header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
 export function serveTrpc(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
   return withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts));
 }
 
 async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }): Promise<Response> {
+  const calls = callsIn(req);
+  if (calls > MAX_TRPC_BATCH) {
+    return refusal(req, new DomainError('bad_request', `a tRPC batch holds at most ${MAX_TRPC_BATCH} calls; this one has ${calls}: split it`));
+  }
+  let context: ApiContext;
+  try {
+    context = await createContext();
+  } catch (err) {
+    const e = toDomainError(err);
+    if (e.code === 'internal') console.error('[trpc] internal error while authenticating', err);
+    return refusal(req, e);
+  }
+  // Every procedure needs credentials: a body sent without them is refused before it is read.
+  if (!context.scope && req.body) {
+    return refusal(req, new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>'));
+  }
   const limit = opts.maxBodyBytes;
+  const tooLarge = (size: string) => refusal(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`));
   const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) return payloadTooLarge(req, String(declared), limit);
+  if (declared > limit) return tooLarge(String(declared));
   // The declared length is only a hint (a chunked body declares none): count what actually arrives,
   // and hand tRPC the body only once it is known to fit.
   let bounded = req;
   if (req.body) {
     const body = await readAtMost(req.body, limit);
-    if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
+    if (body === null) return tooLarge(`more than ${limit}`);
     bounded = new Request(req.url, { method: req.method, headers: req.headers, body: new Uint8Array(body), signal: req.signal });
   }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: bounded,
     router: appRouter,
-    createContext: async () => {
-      try {
-        return await createContext();
-      } catch (err) {
-        throw toTrpcError(toDomainError(err));
-      }
-    },
+    maxBatchSize: MAX_TRPC_BATCH,
+    createContext: () => context,
     responseMeta({ errors }) {
       const retryAfter = errors.map((e) => toDomainError(e).retryAfterSeconds).find((s) => s !== undefined);
       return retryAfter ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
@@ -54,14 +73,32 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
   });
 }
 
-/** The 413 in tRPC's own error envelope (one per call of a batch), so tRPC clients read it like any other error. */
-function payloadTooLarge(req: Request, size: string, limit: number): Response {
-  const e = new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`);
-  countApiError(e);
-  const data = { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, errorCode: e.code, field: null, retryAfterSeconds: null };
-  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY.PAYLOAD_TOO_LARGE, data } };
+/** How many calls the request carries: the comma-separated procedures of a batch (`?batch=1`), else one. */
+function callsIn(req: Request): number {
   const url = new URL(req.url);
-  const calls = url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
-  const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => one) : one;
-  return new Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } });
+  if (url.searchParams.get('batch') !== '1') return 1;
+  return url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
+}
+
+/**
+ * A refusal before tRPC runs, in tRPC's own error envelope (one per call of a batch), so tRPC
+ * clients read it like any other error.
+ */
+function refusal(req: Request, e: DomainError): Response {
+  countApiError(e);
+  const status = httpStatusOf[e.code];
+  const code = trpcCodeOf[e.code];
+  const data = {
+    code,
+    httpStatus: status,
+    errorCode: e.code,
+    field: e.field ?? null,
+    errors: fieldErrorsOf(e),
+    retryAfterSeconds: e.retryAfterSeconds ?? null,
+  };
+  const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY[code], data } };
+  const isBatch = new URL(req.url).searchParams.get('batch') === '1';
+  const body = isBatch ? Array.from({ length: callsIn(req) }, () => one) : one;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) };
+  return new Response(JSON.stringify(body), { status, headers });
 }
