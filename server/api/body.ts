@@ -20,3 +20,22 @@ export async function readAtMost(body: ReadableStream<Uint8Array> | null, limit:
   }
   return Buffer.concat(chunks);
 }
+
+/** Form posts (sign-in, the portal's token): a few fields, never more than this. */
+export const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * A form post's body, read at most MAX_FORM_BYTES (by its declared length, or as it streams in):
+ * null when it is larger, for a 413 from `formTooLarge`.
+ */
+export async function readForm(req: Request): Promise<Buffer | null> {
+  if (Number(req.headers.get('content-length') ?? '0') > MAX_FORM_BYTES) return null;
+  return readAtMost(req.body, MAX_FORM_BYTES);
+}
+
+export function formTooLarge(): Response {
+  return new Response(`Request body too large: a form post may be at most ${MAX_FORM_BYTES} bytes.`, {
+    status: 413,
+    headers: { 'content-type': 'text/plain', connection: 'close' },
+  });
+}

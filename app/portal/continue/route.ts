@@ -1,5 +1,6 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/server/auth';
+import { formTooLarge, readForm } from '@/server/api/body';
 
 /**
  * The portal page's button posts the single-use token here: it is consumed, the session cookie is
@@ -15,9 +16,12 @@ export async function POST(req: Request): Promise<Response> {
   if (origin !== null && (origin === 'null' || new URL(origin).host !== host)) {
     return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain' } });
   }
+  // A token is a few dozen bytes: a larger post is refused before it is read whole.
+  const body = await readForm(req);
+  if (body === null) return formTooLarge();
   let token: unknown = null;
   try {
-    token = (await req.formData()).get('token');
+    token = (await new Request(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) }).formData()).get('token');
   } catch {
     // not a form: treated as a missing token
   }
