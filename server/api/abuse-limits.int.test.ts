@@ -1,0 +1,275 @@
+import { request as httpRequest, createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestCtx } from '../../tests/support/context';
+import { createTestDatabase } from '../../tests/support/db';
+import { BASE_URL, restClient, roomyLimiter, snapshot, type Rest } from '../../tests/support/api';
+import { ok } from '../../tests/support/api-world';
+import { createApiKey } from '../domain/tenants/customers';
+import { FULL_PAGE_BYTES } from '../domain/events/reads';
+import { bearerContext } from './bearer';
+import { createRateLimiter, type RateLimiter } from './rate-limit';
+import { handleRest } from './rest';
+import { MAX_TRPC_BATCH, serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
+
+/**
+ * What keeps one tenant (or one client) from taking the service down for everyone: a tRPC batch
+ * holds at most 20 calls; a `full` event page stops at about 2 MB of payload; a request without
+ * credentials is answered 401 before its body is read; a batch publish costs one rate-limit token
+ * per event; platform keys are not rate limited unless configured.
+ */
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let ctx: TestCtx;
+let rest: Rest;
+let platformKey: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('api_abuse');
+  ctx = await createTestContext(db.url);
+  rest = restClient(ctx);
+  platformKey = (await createApiKey(ctx, null, 'test')).key;
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await db?.drop();
+});
+
+let n = 0;
+async function freshCustomer() {
+  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Tenant ${++n}` } }), 201);
+  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'first' } }), 201);
+  return { id: c.id as string, key: k.key as string };
+}
+
+/** Counts the tokens taken, so a test can tell whether any call ran. */
+function countingLimiter(): RateLimiter & { taken: number } {
+  const inner = roomyLimiter();
+  const l = {
+    taken: 0,
+    check(caller: Parameters<RateLimiter['check']>[0], now?: number, cost = 1) {
+      l.taken += cost;
+      inner.check(caller, now, cost);
+    },
+  };
+  return l;
+}
+
+function trpc(req: Request, rateLimiter: RateLimiter = roomyLimiter()) {
+  return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxBatchBytes });
+}
+
+describe('tRPC batch size', () => {
+  it(`refuses a batch of more than ${MAX_TRPC_BATCH} calls with 400 before running any`, async () => {
+    const c = await freshCustomer();
+    const limiter = countingLimiter();
+    const calls = MAX_TRPC_BATCH + 1;
+    const paths = Array.from({ length: calls }, () => 'events.publish').join(',');
+    const input = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { type: 'order.created', data: { i } }]));
+    const before = await snapshot(ctx);
+    const res = await trpc(
+      new Request(`${BASE_URL}${TRPC_ENDPOINT}/${paths}?batch=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      }),
+      limiter,
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Array<{ error: { message: string; data: Record<string, unknown> } }>;
+    expect(body).toHaveLength(calls);
+    expect(body[0]!.error.message).toContain(`at most ${MAX_TRPC_BATCH} calls`);
+    expect(body[0]!.error.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request' });
+    expect(limiter.taken).toBe(0);
+    expect(await snapshot(ctx)).toEqual(before);
+  });
+
+  it('refuses a GET batch of 250 list calls the same way, and answers a batch of 20', async () => {
+    const c = await freshCustomer();
+    const get = (calls: number) => {
+      const paths = Array.from({ length: calls }, () => 'events.list').join(',');
+      const input = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { full: true, limit: 200 }]));
+      return trpc(
+        new Request(`${BASE_URL}${TRPC_ENDPOINT}/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers: { authorization: `Bearer ${c.key}` },
+        }),
+      );
+    };
+    expect((await get(250)).status).toBe(400);
+    const fine = await get(MAX_TRPC_BATCH);
+    expect(fine.status).toBe(200);
+    expect(await fine.json()).toHaveLength(MAX_TRPC_BATCH);
+  });
+});
+
+describe('a full event page is bounded by bytes', () => {
+  it(`stops at about ${FULL_PAGE_BYTES} bytes of payload and goes on with nextCursor`, async () => {
+    const c = await freshCustomer();
+    const blob = 'x'.repeat(200 * 1024);
+    const batch = Array.from({ length: 12 }, (_, i) => ({ type: 'blob.created', data: { i, blob } }));
+    await ok(rest('POST', '/events/batch', { key: c.key, body: { events: batch } }), 202);
+    // 12 events of ~200 KiB = ~2.4 MB: more than one page holds.
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { data: Array<{ payload: { data: { i: number } } }>; nextCursor: string | null } = await ok(
+        rest('GET', '/events', { key: c.key, query: { full: 'true', limit: '200', ...(cursor && { cursor }) } }),
+      );
+      const bytes = JSON.stringify(res.data.map((e) => e.payload)).length;
+      expect(bytes).toBeLessThanOrEqual(FULL_PAGE_BYTES + 1024);
+      seen.push(...res.data.map((e) => e.payload.data.i));
+      cursor = res.nextCursor;
+      pages++;
+      if (pages === 1) expect(cursor).not.toBeNull();
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(seen.sort((a, b) => a - b)).toEqual(batch.map((e) => e.data.i));
+  });
+
+  it('returns one event per page even when one alone is above the bound', async () => {
+    const c = await freshCustomer();
+    const events = await ok(rest('GET', '/events', { key: c.key, query: { full: 'true' } }));
+    expect(events.data).toEqual([]);
+    await ok(rest('POST', '/events', { key: c.key, body: { type: 'a.b', data: { small: true } } }), 202);
+    const page = await ok(rest('GET', '/events', { key: c.key, query: { full: 'true' } }));
+    expect(page.data).toHaveLength(1);
+    expect(page.data[0].payload.data).toEqual({ small: true });
+    expect(page.nextCursor).toBeNull();
+  });
+});
+
+/** An HTTP server in front of a door, translating Node's request into a fetch Request with a streamed body. */
+async function serve(door: (req: Request) => Promise<Response>): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]))),
+      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
+      duplex: 'half',
+    } as RequestInit);
+    void door(request).then(async (r) => {
+      res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
+      res.end(Buffer.from(await r.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/**
+ * Declares an 8 MiB body, sends its first 64 KiB, and waits for the answer without sending the rest:
+ * only a server that answers before reading the body answers at all.
+ */
+function postUnfinished(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path,
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': String(8 * 1024 * 1024) },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    // A server that waits for the whole body never answers: fail then, not at the test's timeout.
+    setTimeout(() => reject(new Error('no answer while the body was unsent')), 10_000).unref();
+    req.write('{"events":[' + ' '.repeat(64 * 1024));
+  });
+}
+
+describe('401 before the body is read', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
+  it('over REST: a POST without a key is answered 401 while its 8 MiB body is still unsent', async () => {
+    const { server, port } = await serve((req) =>
+      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter: roomyLimiter() }),
+    );
+    servers.push(server);
+    const res = await postUnfinished(port, '/api/v1/events/batch', {});
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('over tRPC: the same', async () => {
+    const { server, port } = await serve((req) => trpc(req));
+    servers.push(server);
+    const res = await postUnfinished(port, `${TRPC_ENDPOINT}/events.publishBatch`, {});
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body).error.data).toMatchObject({ errorCode: 'unauthorized' });
+  });
+
+  it('a wrong key is a 401 the same way', async () => {
+    const { server, port } = await serve((req) =>
+      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter: roomyLimiter() }),
+    );
+    servers.push(server);
+    const res = await postUnfinished(port, '/api/v1/events/batch', { authorization: 'Bearer hr_not_a_key' });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('rate limits as integrators expect them', () => {
+  const tight = () => createRateLimiter({ perSecond: 0.01, burst: 3, perCustomer: { perSecond: 0.01, burst: 600 } });
+
+  it('does not limit a platform key by default, at a burst well beyond the per-key limit', async () => {
+    const limited = restClient(ctx, { rateLimiter: tight() });
+    const c = await freshCustomer();
+    for (let i = 0; i < 20; i++) {
+      const res = await limited('POST', '/events', { key: platformKey, body: { type: 'a.b', customerId: c.id, data: { i } } });
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+    }
+    // A customer key on the same limiter still is limited.
+    for (let i = 0; i < 3; i++) expect((await limited('GET', '/subscriptions', { key: c.key })).status).toBe(200);
+    expect((await limited('GET', '/subscriptions', { key: c.key })).status).toBe(429);
+  });
+
+  it('limits a platform key when a platform rate is configured', async () => {
+    const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 3, platform: { perSecond: 0.01, burst: 2 } }) });
+    expect((await limited('GET', '/customers', { key: platformKey })).status).toBe(200);
+    expect((await limited('GET', '/customers', { key: platformKey })).status).toBe(200);
+    const res = await limited('GET', '/customers', { key: platformKey });
+    expect(res.status).toBe(429);
+    expect(res.body.error.message).toContain('per-platform-key');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('charges a customer batch one token per event', async () => {
+    const c = await freshCustomer();
+    const limiter = countingLimiter();
+    const limitedRest = restClient(ctx, { rateLimiter: limiter });
+    const events = Array.from({ length: 500 }, (_, i) => ({ type: 'a.b', data: { i } }));
+    await ok(limitedRest('POST', '/events/batch', { key: c.key, body: { events } }), 202);
+    expect(limiter.taken).toBe(500);
+
+    // A bucket of 600 lets the first 500 through and refuses the next 500, naming the cost.
+    const bucket = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 600, perCustomer: { perSecond: 0.01, burst: 10_000 } }) });
+    await ok(bucket('POST', '/events/batch', { key: c.key, body: { events } }), 202);
+    const before = await snapshot(ctx);
+    const refused = await bucket('POST', '/events/batch', { key: c.key, body: { events } });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toContain('costs 500 tokens');
+    expect(await snapshot(ctx)).toEqual(before);
+  });
+
+  it('lets a batch larger than the burst through a full bucket, leaving it in debt', () => {
+    const limiter = createRateLimiter({ perSecond: 100, burst: 400 });
+    limiter.check('k', 0, 500);
+    expect(() => limiter.check('k', 0)).toThrow(/retry in 2s/);
+    expect(() => limiter.check('k', 1010)).not.toThrow();
+  });
+});
