@@ -6,6 +6,9 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, restClient, roomyLimiter, snapshot, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
+import { eq } from 'drizzle-orm';
+import { subscriptions } from '../../drizzle/schema';
+import { windowRoom } from '../domain/delivery/dispatch';
 import { createApiKey } from '../domain/tenants/customers';
 import { FULL_PAGE_BYTES } from '../domain/events/reads';
 import { bearerContext } from './bearer';
@@ -24,9 +27,12 @@ let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
 
+const CEILING = 50;
+const TOTAL = 120;
+
 beforeAll(async () => {
   db = await createTestDatabase('api_abuse');
-  ctx = await createTestContext(db.url);
+  ctx = await createTestContext(db.url, { subscriptionMaxInFlight: CEILING, customerMaxInFlightTotal: TOTAL });
   rest = restClient(ctx);
   platformKey = (await createApiKey(ctx, null, 'test')).key;
 });
@@ -271,5 +277,55 @@ describe('rate limits as integrators expect them', () => {
     limiter.check('k', 0, 500);
     expect(() => limiter.check('k', 0)).toThrow(/retry in 2s/);
     expect(() => limiter.check('k', 1010)).not.toThrow();
+  });
+});
+
+describe("a subscription's window (maxInFlight)", () => {
+  const sub = (key: string, maxInFlight?: number, customerId?: string) =>
+    rest('POST', '/subscriptions', {
+      key,
+      body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], ...(maxInFlight !== undefined && { maxInFlight }), ...(customerId && { customerId }) },
+    });
+
+  it('may be at most the platform ceiling: above it is a 400 naming the field, and nothing changes', async () => {
+    const c = await freshCustomer();
+    const before = await snapshot(ctx);
+    const res = await sub(c.key, CEILING + 1);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'maxInFlight' });
+    expect(res.body.error.message).toContain(`at most ${CEILING} (SUBSCRIPTION_MAX_IN_FLIGHT)`);
+    expect(await snapshot(ctx)).toEqual(before);
+    // Platform keys too: the ceiling protects the queue every customer shares.
+    expect((await sub(platformKey, CEILING + 1, c.id)).status).toBe(400);
+    const made = await ok(sub(c.key), 201);
+    expect(made.maxInFlight).toBe(10);
+    expect((await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: made.id }, body: { maxInFlight: CEILING + 1 } })).status).toBe(400);
+  });
+
+  it("a customer's windows add up to at most the total: past it a 409 naming the field and the room left", async () => {
+    const c = await freshCustomer();
+    const first = await ok(sub(c.key, CEILING), 201);
+    await ok(sub(c.key, CEILING), 201);
+    const before = await snapshot(ctx);
+    const refused = await sub(c.key, CEILING);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'maxInFlight' });
+    expect(refused.body.error.message).toContain(`${TOTAL - 2 * CEILING} remain`);
+    expect(refused.body.error.message).toContain('CUSTOMER_MAX_IN_FLIGHT_TOTAL');
+    expect(await snapshot(ctx)).toEqual(before);
+    await ok(sub(c.key, TOTAL - 2 * CEILING), 201);
+    // Raising one window needs room too; lowering one makes room.
+    expect((await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: first.id }, body: { maxInFlight: CEILING } })).status).toBe(200);
+    expect((await sub(c.key, 1)).status).toBe(409);
+    await ok(rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: first.id }, body: { maxInFlight: 40 } }));
+    expect((await sub(c.key, 10)).status).toBe(201);
+  });
+
+  it('an older row above the ceiling is admitted no more than the ceiling at once', async () => {
+    const c = await freshCustomer();
+    const made = await ok(sub(c.key), 201);
+    await ctx.db.update(subscriptions).set({ maxInFlight: 1000 }).where(eq(subscriptions.id, made.id));
+    const room = await windowRoom(ctx, ctx.db, [{ id: made.id, customerId: c.id }]);
+    expect(room.get(made.id)?.room).toBe(CEILING);
   });
 });

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull, ne, sql } from 'drizzle-orm';
 import { apiKeys, customers, subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
@@ -52,5 +52,39 @@ export async function reserveForCustomer(ctx: Ctx, tx: Tx, scope: Scope, custome
   const max = q.max(ctx.config);
   if ((await q.used(tx, customerId)) >= max) {
     throw new DomainError('conflict', `limit reached: a customer may have at most ${max} ${q.what} (${q.setting}); ${q.free}`);
+  }
+}
+
+/** The window a new subscription gets when it names none: 10, or the ceiling when that is lower. */
+export const defaultWindow = (ctx: Ctx): number => Math.min(10, ctx.config.subscriptionMaxInFlight);
+
+/**
+ * A subscription's window (`maxInFlight`: deliveries queued in pg-boss at once) is bounded twice, so
+ * one customer cannot fill the queue that every customer's deliveries are fetched from: each window
+ * by the platform's ceiling (SUBSCRIPTION_MAX_IN_FLIGHT, a 400), and, for a customer's own requests,
+ * the sum of its windows by CUSTOMER_MAX_IN_FLIGHT_TOTAL (a 409 naming the room left). Inside the
+ * writing transaction: the customer's row is locked, so concurrent writes cannot both take the room.
+ * `subscriptionId`: the subscription being changed (its current window does not count against it).
+ */
+export async function reserveWindow(ctx: Ctx, tx: Tx, scope: Scope, customerId: string, window: number, subscriptionId?: string): Promise<void> {
+  const ceiling = ctx.config.subscriptionMaxInFlight;
+  if (window > ceiling) {
+    throw new DomainError('bad_request', `maxInFlight may be at most ${ceiling} (SUBSCRIPTION_MAX_IN_FLIGHT)`, { field: 'maxInFlight' });
+  }
+  if (scope.kind !== 'customer') return;
+  await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId)).for('no key update');
+  const [row] = await tx
+    .select({ n: sql<number>`coalesce(sum(least(${subscriptions.maxInFlight}, ${ceiling})), 0)::int` })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), subscriptionId ? ne(subscriptions.id, subscriptionId) : undefined));
+  const used = row?.n ?? 0;
+  const max = ctx.config.customerMaxInFlightTotal;
+  if (used + window > max) {
+    const room = Math.max(0, max - used);
+    throw new DomainError(
+      'conflict',
+      `maxInFlight ${window} is more than the room left: a customer's subscription windows may add up to at most ${max} (CUSTOMER_MAX_IN_FLIGHT_TOTAL); ${used} are taken by its other subscriptions, ${room} remain`,
+      { field: 'maxInFlight' },
+    );
   }
 }
