@@ -329,3 +329,49 @@ describe("a subscription's window (maxInFlight)", () => {
     expect(room.get(made.id)?.room).toBe(CEILING);
   });
 });
+
+describe('daily event quota', () => {
+  const QUOTA = 5;
+  beforeAll(() => {
+    ctx.config.customerMaxEventsPerDay = QUOTA;
+  });
+  afterAll(() => {
+    ctx.config.customerMaxEventsPerDay = null;
+  });
+  const publish = (key: string, customerId?: string) => rest('POST', '/events', { key, body: { type: 'a.b', data: {}, ...(customerId && { customerId }) } });
+
+  it('refuses events past the quota with 429, Retry-After and a reason naming it; other customers go on', async () => {
+    const c = await freshCustomer();
+    const other = await freshCustomer();
+    for (let i = 0; i < QUOTA; i++) await ok(publish(c.key), 202);
+    const before = await snapshot(ctx);
+    const refused = await publish(c.key);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited' });
+    expect(refused.body.error.message).toContain(`at most ${QUOTA} events per UTC day (CUSTOMER_MAX_EVENTS_PER_DAY)`);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
+    // The platform publishing on the customer's behalf counts against the same quota.
+    expect((await publish(platformKey, c.id)).status).toBe(429);
+    expect(await snapshot(ctx)).toEqual(before);
+    await ok(publish(other.key), 202);
+  });
+
+  it('a batch past the quota: the events within it are accepted, the rest refused one by one', async () => {
+    const c = await freshCustomer();
+    for (let i = 0; i < QUOTA - 2; i++) await ok(publish(c.key), 202);
+    const res = await ok(rest('POST', '/events/batch', { key: c.key, body: { events: [1, 2, 3, 4].map((i) => ({ type: 'a.b', data: { i } })) } }), 202);
+    expect(res.results.map((r: { id?: string; error?: { code: string } }) => r.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'rate_limited', 'rate_limited']);
+  });
+
+  it('the usage API shows the quotas and how much of each is used', async () => {
+    const c = await freshCustomer();
+    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 7 } }), 201);
+    for (let i = 0; i < 2; i++) await ok(publish(c.key), 202);
+    const usage = await ok(rest('GET', '/usage', { key: c.key }));
+    expect(usage.quotas).toEqual({ eventsPerDay: { limit: QUOTA, used: 2 }, inFlightTotal: { limit: TOTAL, used: 7 } });
+    const all = await ok(rest('GET', '/usage', { key: platformKey }));
+    expect(all.quotas.eventsPerDay).toEqual({ limit: QUOTA, used: null });
+  });
+});
