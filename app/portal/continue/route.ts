@@ -1,14 +1,17 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/server/auth';
-import { formTooLarge, readForm } from '@/server/api/body';
+import { withFormLimit } from '@/server/api/body';
 
 /**
  * The portal page's button posts the single-use token here: it is consumed, the session cookie is
  * set, and the browser goes on to the dashboard (303, so the redirect is a GET). A token that is
  * invalid, expired or used sends the browser back to the page, which says so. A post from another
- * site is refused before the token is looked at.
+ * site is refused before the token is looked at. A token is a few dozen bytes: a post above 16 KiB is
+ * a 413, not read whole.
  */
-export async function POST(req: Request): Promise<Response> {
+export const POST = withFormLimit(continueWithToken);
+
+async function continueWithToken(req: Request): Promise<Response> {
   // Only our own page may post here (as for server actions): another site must not sign a visitor
   // in to a dashboard of its choosing with a token of its own.
   const origin = req.headers.get('origin');
@@ -16,12 +19,9 @@ export async function POST(req: Request): Promise<Response> {
   if (origin !== null && (origin === 'null' || new URL(origin).host !== host)) {
     return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain' } });
   }
-  // A token is a few dozen bytes: a larger post is refused before it is read whole.
-  const body = await readForm(req);
-  if (body === null) return formTooLarge();
   let token: unknown = null;
   try {
-    token = (await new Request(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) }).formData()).get('token');
+    token = (await req.formData()).get('token');
   } catch {
     // not a form: treated as a missing token
   }
