@@ -11,7 +11,7 @@ function post(body: string | ReadableStream<Uint8Array>) {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body,
     ...(typeof body !== 'string' && { duplex: 'half' }),
-  } as RequestInit);
+  });
 }
 
 /** A route that records whether it ran and what token it read. */
