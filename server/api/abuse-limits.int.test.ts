@@ -9,6 +9,8 @@ import { ok } from '../../tests/support/api-world';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
 import { windowRoom } from '../domain/delivery/dispatch';
+import { recordAudit } from '../domain/audit/log';
+import { customerScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/customers';
 import { FULL_PAGE_BYTES } from '../domain/events/reads';
 import { bearerContext } from './bearer';
@@ -143,6 +145,36 @@ describe('a full event page is bounded by bytes', () => {
     expect(page.data).toHaveLength(1);
     expect(page.data[0].payload.data).toEqual({ small: true });
     expect(page.nextCursor).toBeNull();
+  });
+});
+
+describe('an audit log page is bounded by bytes', () => {
+  it(`stops at about ${FULL_PAGE_BYTES} bytes of before/after and goes on with nextCursor`, async () => {
+    const c = await freshCustomer();
+    const big = 'y'.repeat(300 * 1024);
+    for (let i = 0; i < 8; i++) {
+      await recordAudit(ctx, ctx.db, customerScope(c.id), {
+        customerId: c.id,
+        action: 'subscription.updated',
+        target: { kind: 'subscription', id: `sub_${i}` },
+        before: { description: `${i}${big}` },
+        after: { description: `${i}` },
+      });
+    }
+    const targets: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { data: Array<{ target: { id: string } }>; nextCursor: string | null } = await ok(
+        rest('GET', '/audit-log', { key: c.key, query: { limit: '200', ...(cursor && { cursor }) } }),
+      );
+      expect(JSON.stringify(res.data).length).toBeLessThanOrEqual(FULL_PAGE_BYTES + 64 * 1024);
+      targets.push(...res.data.map((e) => e.target.id));
+      cursor = res.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(targets.filter((t) => t.startsWith('sub_')).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `sub_${i}`));
   });
 });
 

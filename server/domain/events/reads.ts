@@ -8,7 +8,7 @@ import { listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
-import { page } from '../paging';
+import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
 import { deliveryView } from '../delivery/reads';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
@@ -149,12 +149,8 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
   };
 }
 
-/**
- * A `full` page holds whole payloads up to about this many bytes: it ends at the event that reaches
- * it (at least one event, whatever its size), and `nextCursor` goes on from there. Without it one
- * call could make the process hold `limit` × MAX_PAYLOAD_BYTES, and a batch of calls many times that.
- */
-export const FULL_PAGE_BYTES = 2 * 1024 * 1024;
+/** A `full` page holds whole payloads up to about this many bytes, then `nextCursor` goes on. */
+export const FULL_PAGE_BYTES = PAGE_PAYLOAD_BYTES;
 
 /**
  * The page of a `full` list: as many rows as fit in FULL_PAGE_BYTES (by their stored size, known
@@ -166,11 +162,7 @@ async function fullPage<T extends EventHead & { bytes: number; body: string | nu
   limit: number,
   customerId: string | undefined,
 ): Promise<{ data: T[]; nextCursor: string | null }> {
-  let kept = 0;
-  let bytes = 0;
-  while (kept < Math.min(rows.length, limit) && (kept === 0 || bytes + rows[kept]!.bytes <= FULL_PAGE_BYTES)) bytes += rows[kept++]!.bytes;
-  const data = rows.slice(0, kept);
-  const nextCursor = rows.length > kept ? (data.at(-1)?.id ?? null) : null;
+  const { data, nextCursor } = pageByBytes(rows, limit, FULL_PAGE_BYTES);
   const own = data.filter((r) => !(r.broadcast && r.customerId === '')).map((r) => r.id);
   const shared = data.filter((r) => r.broadcast && r.customerId === '').map((r) => r.id);
   const bodies = new Map<string, string>();
