@@ -24,6 +24,9 @@ const env: NodeJS.ProcessEnv = {
   // for a spec to see an open breaker and its next probe.
   BREAKER_COOLDOWN_SECONDS: process.env.BREAKER_COOLDOWN_SECONDS ?? '60000',
   LOG_LEVEL: 'warn',
+  // The specs play the proxy in front of the web server: the X-Forwarded-For entry they write is the
+  // client address (each sign-in test counts against an address of its own).
+  TRUSTED_PROXIES: '1',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
   METRICS_TOKEN: 'e2e-metrics-token-0123456789abcdef',
 };
