@@ -106,8 +106,8 @@ test('the dashboard works under its CSP (scripts run, navigation works)', async 
 });
 
 /**
- * Each test counts against an address of its own (the last X-Forwarded-For entry: only a header, no
- * traffic goes there), so the per-address limit of one test, or of a retry, does not spill into another.
+ * Each test counts against an address of its own (the X-Forwarded-For entry a proxy would write; the
+ * e2e server trusts one proxy: only a header, no traffic goes there), so the per-address limit of one test, or of a retry, does not spill into another.
  */
 const freshIp = () => `203.0.${randomInt(256)}.${1 + randomInt(254)}`;
 

@@ -26,6 +26,9 @@ const env: NodeJS.ProcessEnv = {
   // for a spec to see an open breaker and its next probe.
   BREAKER_COOLDOWN_SECONDS: process.env.BREAKER_COOLDOWN_SECONDS ?? '60000',
   LOG_LEVEL: 'warn',
+  // The specs play the proxy in front of the web server: the X-Forwarded-For entry they write is the
+  // client address (each sign-in test counts against an address of its own).
+  TRUSTED_PROXIES: '1',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
   // The embedded portal's host page in e2e/portal-embed.spec.ts: another site (localhost, not
   // 127.0.0.1) on a port of its own.

@@ -70,11 +70,30 @@ const fields = z.object({
     .default(8 * 1024 * 1024),
   /** How long a process trusts a valid API key without a lookup; a revocation reaches other processes within it. */
   API_KEY_CACHE_SECONDS: z.coerce.number().min(0).default(5),
+  /** Per customer API key (and dashboard user). */
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   API_RATE_LIMIT_BURST: z.coerce.number().positive().default(400),
   /** One bucket per customer as well, shared by all its keys and dashboard users (keys do not add up). */
   API_CUSTOMER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(400),
   API_CUSTOMER_RATE_LIMIT_BURST: z.coerce.number().positive().default(800),
+  /** Per platform key; unset: platform keys, the operator's own services, are not limited. */
+  API_PLATFORM_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Burst of a platform key's bucket (default: twice API_PLATFORM_RATE_LIMIT_PER_SECOND). */
+  API_PLATFORM_RATE_LIMIT_BURST: z.coerce.number().positive().optional(),
+  /**
+   * Events a customer may publish per UTC day (whoever publishes them; broadcasts are not counted
+   * against it); unset: no daily quota. Past it, publishing for that customer is a 429 until midnight UTC.
+   */
+  CUSTOMER_MAX_EVENTS_PER_DAY: z.coerce.number().int().positive().optional(),
+  /** A subscription's window (maxInFlight: deliveries queued at once) may be at most this. */
+  SUBSCRIPTION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(100),
+  /** The sum of one customer's subscription windows (maxInFlight) may be at most this. */
+  CUSTOMER_MAX_IN_FLIGHT_TOTAL: z.coerce.number().int().min(1).default(2000),
+  /**
+   * Reverse proxies in front of the web process that append to X-Forwarded-For. 0 (default): the
+   * header is ignored and the client address is the socket's; N: the address N entries from the end.
+   */
+  TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** What a customer's own credentials may create: active API keys, subscriptions (platform keys are not capped). */
   CUSTOMER_MAX_API_KEYS: z.coerce.number().int().positive().default(20),
   CUSTOMER_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(100),

@@ -37,7 +37,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
         },
       }),
   );
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', fetch: exactJsonFetch })] }));
+  // The server refuses a batch of more than 20 calls (MAX_TRPC_BATCH): a page with more queries sends several.
+  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', maxItems: 20, fetch: exactJsonFetch })] }));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -48,3 +48,25 @@ export function parseJsonText(text: string, field: string, what: string, skip = 
     throw new DomainError('bad_request', `${what} ${err.message}`, { field: place.length ? place.join('.') : field });
   }
 }
+
+/** Form posts (sign-in, the portal's token): a few fields, never more than this. */
+export const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * A form post's route, with its body read at most MAX_FORM_BYTES (by its declared length, or as it
+ * streams in): a larger one is a 413 before the handler runs; the handler gets the body in hand.
+ */
+export function withFormLimit(handler: (req: Request) => Promise<Response>): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const declared = Number(req.headers.get('content-length') ?? '0');
+    const body = declared > MAX_FORM_BYTES ? null : await readAtMost(req.body, MAX_FORM_BYTES);
+    if (body === null) {
+      return new Response(`Request body too large: a form post may be at most ${MAX_FORM_BYTES} bytes.`, {
+        status: 413,
+        headers: { 'content-type': 'text/plain', connection: 'close' },
+      });
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    return handler(new Request(req.url, { method: req.method, headers: req.headers, ...(hasBody && { body: new Uint8Array(body) }), signal: req.signal }));
+  };
+}

@@ -217,6 +217,16 @@ export const usageOutput = covers<Awaited<ReturnType<typeof getUsage>>>()(
       to: z.string().describe('Last day'),
       data: z.array(z.strictObject({ customerId: z.string(), day: z.string(), ...usageCounts })),
       totals: z.strictObject(usageCounts),
+      quotas: z
+        .strictObject({
+          eventsPerDay: z
+            .strictObject({ limit: z.number().int().nullable(), used: z.number().int().nullable() })
+            .describe('Events a customer may publish per UTC day (null: no quota) and how many it published today'),
+          inFlightTotal: z
+            .strictObject({ limit: z.number().int(), used: z.number().int().nullable() })
+            .describe("The sum of a customer's subscription windows (maxInFlight) allowed, and taken"),
+        })
+        .describe("The customer's quotas; `used` is null when usage of every customer is listed"),
     })
     .meta({ id: 'Usage' }),
 );

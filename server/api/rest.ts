@@ -65,6 +65,8 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
     }
 
     const principal = await bearerPrincipal(ctx, req.headers.get('authorization'), clientAddress(req.headers));
+    // Every route needs a key: without one the answer is a 401, and the body is not read.
+    if (!principal) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
     const match = route.pattern.exec(path)!;
     // Null prototype: a `__proto__` key in the body stays a key (an unknown field), not a prototype
     // whose properties the schema would read as fields.
@@ -102,17 +104,16 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
         throw new DomainError('bad_request', `${name}: malformed percent-encoding in the path`, { field: name });
       }
     });
-    // Once authenticated (a caller without a key gets its 401 from the procedure, as over tRPC), one
-    // answer lists every problem: the schema's own findings come too.
-    if (misplaced.length && principal) {
+    // One answer lists every problem: the schema's own findings come too.
+    if (misplaced.length) {
       const parsed = route.input?.safeParse(input);
       throw invalidInput([...misplaced, ...(parsed && !parsed.success ? issuesOfZod(parsed.error) : [])]);
     }
 
     const caller = createCaller({
       ctx,
-      scope: principal?.scope ?? null,
-      principalId: principal?.principalId ?? null,
+      scope: principal.scope,
+      principalId: principal.principalId,
       baseUrl,
       rateLimiter: opts.rateLimiter ?? defaultRateLimiter(),
     });

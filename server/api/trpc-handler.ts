@@ -3,7 +3,7 @@ import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../domain/errors';
 import { parseBody, parseJsonText, readAtMost } from './body';
 import { newRequestId, withRequestId } from './request-id';
-import { countApiError, fieldErrorsOf, toDomainError, toTrpcError } from './errors';
+import { countApiError, fieldErrorsOf, httpStatusOf, toDomainError, trpcCodeOf } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
 import { withIncomingTrace } from '../tracing';
@@ -12,11 +12,18 @@ import { apiResponseHeaders } from '../csp';
 export const TRPC_ENDPOINT = '/api/trpc';
 
 /**
- * The tRPC door over the fetch API, shared by the Next route and the tests. `createContext` decides
- * who is calling (a Bearer key, or also the dashboard session); whatever it throws keeps its status
- * (401, not 500). A 429 carries Retry-After, as on REST. Bodies above the payload limit are refused
- * with 413 before tRPC reads them: from their declared length, or as they stream in. A `traceparent`
- * header is the parent of the spans the call starts (a publish: server/tracing.ts).
+ * Calls one tRPC batch may hold. A batch is answered whole, so without a bound one request could
+ * make this process hold the results of any number of calls at once (docs/api.md).
+ */
+export const MAX_TRPC_BATCH = 20;
+
+/**
+ * The tRPC door over the fetch API, shared by the Next route and the tests. In order, before tRPC
+ * runs any call: a batch of more than MAX_TRPC_BATCH calls is a 400; `createContext` decides who is
+ * calling (a Bearer key, or also the dashboard session; whatever it throws keeps its status, 401 not
+ * 500); a body from a caller without credentials is a 401, not read; a body above the limit is a 413,
+ * from its declared length or as it streams in. A 429 carries Retry-After, as on REST. A
+ * `traceparent` header is the parent of the spans the call starts (a publish: server/tracing.ts).
  */
 export async function serveTrpc(
   req: Request,
@@ -45,9 +52,26 @@ class ParsedRequest extends Request {
 }
 
 async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }, requestId: string): Promise<Response> {
+  const calls = callsIn(req);
+  if (calls > MAX_TRPC_BATCH) {
+    return refusal(req, new DomainError('bad_request', `a tRPC batch holds at most ${MAX_TRPC_BATCH} calls; this one has ${calls}: split it`));
+  }
+  let context: ApiContext;
+  try {
+    context = await createContext();
+  } catch (err) {
+    const e = toDomainError(err);
+    if (e.code === 'internal') console.error(`[trpc] internal error while authenticating (${requestId})`, err);
+    return refusal(req, e);
+  }
+  // Every procedure needs credentials: a body sent without them is refused before it is read.
+  if (!context.scope && req.body) {
+    return refusal(req, new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>'));
+  }
   const limit = opts.maxBodyBytes;
+  const tooLarge = (size: string) => refusal(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`));
   const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) return payloadTooLarge(req, String(declared), limit);
+  if (declared > limit) return tooLarge(String(declared));
   // The declared length is only a hint (a chunked body declares none): count what actually arrives,
   // and hand tRPC the body only once it is known to fit, parsed here: JSON nested deeper than
   // MAX_JSON_DEPTH is a 400 before anything walks it, and numbers keep their exact text.
@@ -58,26 +82,21 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
     const batchSteps = url.searchParams.get('batch') === '1' ? 1 : 0;
     if (req.body) {
       const body = await readAtMost(req.body, limit);
-      if (body === null) return payloadTooLarge(req, `more than ${limit}`, limit);
+      if (body === null) return tooLarge(`more than ${limit}`);
       bounded = new ParsedRequest(req, parseBody(body, batchSteps));
     }
     const queryInput = url.searchParams.get('input');
     if (queryInput !== null) parseJsonText(queryInput, 'input', 'input', batchSteps);
   } catch (err) {
-    if (err instanceof DomainError) return envelope(req, err, 400, 'BAD_REQUEST');
+    if (err instanceof DomainError) return refusal(req, err);
     throw err;
   }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: bounded,
     router: appRouter,
-    createContext: async () => {
-      try {
-        return await createContext();
-      } catch (err) {
-        throw toTrpcError(toDomainError(err));
-      }
-    },
+    maxBatchSize: MAX_TRPC_BATCH,
+    createContext: () => context,
     responseMeta({ errors }) {
       const retryAfter = errors.map((e) => toDomainError(e).retryAfterSeconds).find((s) => s !== undefined);
       return retryAfter ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
@@ -93,17 +112,32 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
   });
 }
 
-function payloadTooLarge(req: Request, size: string, limit: number): Response {
-  return envelope(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`), 413, 'PAYLOAD_TOO_LARGE');
+/** How many calls the request carries: the comma-separated procedures of a batch (`?batch=1`), else one. */
+function callsIn(req: Request): number {
+  const url = new URL(req.url);
+  if (url.searchParams.get('batch') !== '1') return 1;
+  return url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
 }
 
-/** An error answered before tRPC runs, in tRPC's own envelope (one per call of a batch), so tRPC clients read it like any other. */
-function envelope(req: Request, e: DomainError, httpStatus: number, code: 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST'): Response {
+/**
+ * A refusal before tRPC runs, in tRPC's own error envelope (one per call of a batch), so tRPC
+ * clients read it like any other error.
+ */
+function refusal(req: Request, e: DomainError): Response {
   countApiError(e);
-  const data = { code, httpStatus, errorCode: e.code, field: e.field ?? null, errors: fieldErrorsOf(e), retryAfterSeconds: null };
+  const status = httpStatusOf[e.code];
+  const code = trpcCodeOf[e.code];
+  const data = {
+    code,
+    httpStatus: status,
+    errorCode: e.code,
+    field: e.field ?? null,
+    errors: fieldErrorsOf(e),
+    retryAfterSeconds: e.retryAfterSeconds ?? null,
+  };
   const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY[code], data } };
-  const url = new URL(req.url);
-  const calls = url.pathname.slice(url.pathname.indexOf(TRPC_ENDPOINT) + TRPC_ENDPOINT.length + 1).split(',').length;
-  const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => one) : one;
-  return new Response(JSON.stringify(body), { status: httpStatus, headers: { 'content-type': 'application/json' } });
+  const isBatch = new URL(req.url).searchParams.get('batch') === '1';
+  const body = isBatch ? Array.from({ length: callsIn(req) }, () => one) : one;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) };
+  return new Response(JSON.stringify(body), { status, headers });
 }

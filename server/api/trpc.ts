@@ -27,7 +27,11 @@ export type RestMeta = {
    */
   headerFields?: { header: string; field: string; description: string; refused?: string }[];
 };
-export type Meta = { rest?: RestMeta };
+export type Meta = {
+  rest?: RestMeta;
+  /** Rate-limit tokens a call takes, from its raw input (default 1): a batch publish costs one per event. */
+  cost?: (rawInput: unknown) => number;
+};
 
 export type ApiContext = {
   ctx: Ctx;
@@ -82,9 +86,19 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
-/** Requires an API key or a dashboard session; applies the per-principal and per-customer rate limits. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * Requires an API key or a dashboard session; applies the rate limits (server/api/rate-limit.ts):
+ * per key and per customer for a customer's credentials, per platform key only when configured.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, meta, getRawInput }) => {
   if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
-  if (ctx.principalId) ctx.rateLimiter.check({ principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined });
+  if (ctx.principalId) {
+    const cost = meta?.cost ? meta.cost(await getRawInput()) : 1;
+    ctx.rateLimiter.check(
+      { principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined, platform: ctx.scope.kind === 'platform' },
+      undefined,
+      cost,
+    );
+  }
   return next({ ctx: { ...ctx, scope: ctx.scope } });
 });

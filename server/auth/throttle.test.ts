@@ -39,9 +39,19 @@ describe('sign-in throttle', () => {
 });
 
 describe('client address', () => {
-  it('takes the last X-Forwarded-For entry, the one the nearest proxy appended', () => {
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '1.2.3.4, 198.51.100.7' }))).toBe('198.51.100.7');
-    expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.8' }))).toBe('198.51.100.8');
-    expect(clientAddress(new Headers())).toBe('unknown');
+  it('without a proxy (TRUSTED_PROXIES=0): the peer, the last entry the server appended; what the client wrote is ignored', () => {
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '1.2.3.4, 198.51.100.7' }), 0)).toBe('198.51.100.7');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '198.51.100.9' }), 0)).toBe('198.51.100.9');
+    expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.8' }), 0)).toBe('unknown');
+    expect(clientAddress(new Headers(), 0)).toBe('unknown');
+  });
+
+  it('behind N proxies: the entry N places before the last, never one the client could have written', () => {
+    // client-written, the client as the proxy saw it, the proxy as the server saw it.
+    const h = new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5, 10.0.0.2' });
+    expect(clientAddress(h, 1)).toBe('203.0.113.5');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5, 10.0.0.3, 10.0.0.2' }), 2)).toBe('203.0.113.5');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '10.0.0.2' }), 2)).toBe('10.0.0.2');
+    expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.8' }), 1)).toBe('198.51.100.8');
   });
 });

@@ -1,3 +1,5 @@
+import { env } from '../env';
+
 /**
  * Sign-in throttling: failed password sign-ins counted per email and per client address over a
  * sliding window. At the limit, further attempts are refused without checking the password, until
@@ -51,17 +53,20 @@ export function createSignInThrottle(limits: ThrottleLimits): SignInThrottle {
 }
 
 /**
- * The client address to count against: the last X-Forwarded-For entry, the address that the nearest
- * reverse proxy saw (a client can prepend entries, not append them). Without a proxy Next.js sets the
- * header to the socket's address only when the client sent none, so there the per-address count is
- * best effort; the per-email count holds either way.
+ * The client address (for the sign-in throttle and the audit log). The web server appends the
+ * socket's peer address to X-Forwarded-For, always (patches/next@16.4.6.patch: Next.js alone sets it
+ * only when the client sent none), so the last entry is the peer and anything before it was sent by
+ * someone else. With no proxy in front (TRUSTED_PROXIES=0, the default) the peer is the client, and
+ * whatever the client wrote in the header is ignored. Behind N proxies that each append the address
+ * they saw, the client is the entry N places before the last: entries further left are the client's
+ * own claims, never trusted.
  */
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers
-    .get('x-forwarded-for')
-    ?.split(',')
+export function clientAddress(headers: Headers, trustedProxies: number = env().TRUSTED_PROXIES): string {
+  const entries = (headers.get('x-forwarded-for') ?? '')
+    .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)
-    .at(-1);
-  return forwarded ?? headers.get('x-real-ip') ?? 'unknown';
+    .filter(Boolean);
+  if (trustedProxies === 0) return entries.at(-1) ?? 'unknown';
+  // Fewer entries than proxies: the furthest one any trusted proxy wrote.
+  return entries[Math.max(0, entries.length - 1 - trustedProxies)] ?? headers.get('x-real-ip') ?? 'unknown';
 }

@@ -41,6 +41,12 @@ export type Ctx = {
     /** What a customer's own credentials may create (limits.ts): active API keys, subscriptions. */
     customerMaxApiKeys: number;
     customerMaxSubscriptions: number;
+    /** A subscription's window (maxInFlight) may be at most this; admission clamps older rows to it. */
+    subscriptionMaxInFlight: number;
+    /** The sum of one customer's subscription windows, for its own credentials (limits.ts). */
+    customerMaxInFlightTotal: number;
+    /** Events one customer may publish per UTC day (limits.ts); null: no quota. */
+    customerMaxEventsPerDay: number | null;
     /**
      * A subscription whose attempts have all failed for this long (hours of retry-schedule time,
      * scaled by retryTimeScale) is disabled; a subscription may override it (delivery/auto-disable.ts).

@@ -88,11 +88,12 @@ export type PublishEventInput = z.infer<typeof publishEventInput>;
  * `POST /events/batch`: up to 500 events of `publishEventInput`'s form. Items are checked one by one
  * by the domain (a bad item is refused in its own result, not the whole request).
  */
+export const MAX_BATCH_EVENTS = 500;
 export const publishBatchInput = z.strictObject({
   events: z
     .array(z.unknown())
     .min(1)
-    .max(500)
+    .max(MAX_BATCH_EVENTS)
     .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`')
     .meta({
       examples: [

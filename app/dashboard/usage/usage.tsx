@@ -52,6 +52,7 @@ export function Usage() {
           </div>
         ))}
       </div>
+      <Quotas quotas={data.quotas} />
       <Panel title="Per day" description={`${data.from} to ${data.to}`}>
         {data.data.length === 0 ? (
           <EmptyState title="No usage yet">Publish an event and its deliveries are counted here.</EmptyState>
@@ -114,5 +115,43 @@ export function Usage() {
         )}
       </Panel>
     </div>
+  );
+}
+
+type QuotaFigures = { eventsPerDay: { limit: number | null; used: number | null }; inFlightTotal: { limit: number; used: number | null } };
+
+/** The customer's quotas and how much of each it uses (nothing to show without one customer in view). */
+function Quotas({ quotas }: { quotas: QuotaFigures }) {
+  const { eventsPerDay: events, inFlightTotal: windows } = quotas;
+  if (events.used === null || windows.used === null) return null;
+  const rows: Array<[string, string, number | null]> = [
+    [
+      'Events today',
+      events.limit === null ? `${fmt.format(events.used)} (no daily quota)` : `${fmt.format(events.used)} of ${fmt.format(events.limit)}`,
+      events.limit === null ? null : events.used / events.limit,
+    ],
+    ['Subscription windows', `${fmt.format(windows.used)} of ${fmt.format(windows.limit)} in flight`, windows.used / windows.limit],
+  ];
+  return (
+    <Panel title="Quotas" description="Publishing past the daily quota is refused (429) until midnight UTC; windows (maxInFlight) add up to at most the limit.">
+      <dl className="grid grid-cols-1 gap-3 p-4 md:grid-cols-2">
+        {rows.map(([label, value, share]) => (
+          <div key={label}>
+            <dt className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
+            <dd className="mt-1 text-sm tabular-nums" data-testid={`quota-${label.toLowerCase().replace(/\s+/g, '-')}`}>
+              {value}
+            </dd>
+            {share !== null && (
+              <div className="mt-2 h-1.5 rounded bg-zinc-200 dark:bg-zinc-800" role="presentation">
+                <div
+                  className={share >= 1 ? 'h-1.5 rounded bg-red-500' : share >= 0.8 ? 'h-1.5 rounded bg-amber-500' : 'h-1.5 rounded bg-emerald-500'}
+                  style={{ width: `${Math.min(100, share * 100)}%` }}
+                />
+              </div>
+            )}
+          </div>
+        ))}
+      </dl>
+    </Panel>
   );
 }

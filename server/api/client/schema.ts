@@ -684,7 +684,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Usage per customer and day: events published, deliveries attempted, succeeded, failed, bytes sent
+         * Usage per customer and day (events published, deliveries attempted, succeeded, failed, bytes sent) and the quotas with how much of each is used
          * @description A platform key acts for any customer; a customer key only for its own.
          */
         get: operations["audit.usage"];
@@ -1262,6 +1262,19 @@ export interface components {
             }[];
             /** @description First day (YYYY-MM-DD, UTC) */
             from: string;
+            /** @description The customer's quotas; `used` is null when usage of every customer is listed */
+            quotas: {
+                /** @description Events a customer may publish per UTC day (null: no quota) and how many it published today */
+                eventsPerDay: {
+                    limit: number | null;
+                    used: number | null;
+                };
+                /** @description The sum of a customer's subscription windows (maxInFlight) allowed, and taken */
+                inFlightTotal: {
+                    limit: number;
+                    used: number | null;
+                };
+            };
             /** @description Last day */
             to: string;
             totals: {

@@ -23,7 +23,8 @@ export const auditRouter = router({
       rest: {
         method: 'GET',
         path: '/usage',
-        summary: 'Usage per customer and day: events published, deliveries attempted, succeeded, failed, bytes sent',
+        summary:
+          'Usage per customer and day (events published, deliveries attempted, succeeded, failed, bytes sent) and the quotas with how much of each is used',
         tag: 'audit',
         auth: 'any',
       },

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/events/reads';
 import { publishBatch, publishEventBatched } from '../../domain/events/publish';
-import { idOf, listEventsInput, publishBatchInput, publishEventInput } from '../../domain/schemas';
+import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
 import { eventOutput, eventPageOutput, publishBatchOutput, publishOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
+
+/** The events a batch publish carries, as sent (at least 1; the schema refuses more than its maximum). */
+function eventsInBatch(raw: unknown): number {
+  const events = raw !== null && typeof raw === 'object' ? (raw as { events?: unknown }).events : undefined;
+  return Array.isArray(events) ? Math.min(Math.max(events.length, 1), MAX_BATCH_EVENTS) : 1;
+}
 
 export const eventsRouter = router({
   publish: authedProcedure
@@ -46,6 +52,8 @@ export const eventsRouter = router({
           },
         ],
       },
+      // One token per event: a batch buys no more throughput than the same events one by one.
+      cost: eventsInBatch,
     })
     .input(publishBatchInput)
     .output(publishBatchOutput)

@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, lt, lte } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { auditLog } from '../../../drizzle/schema';
 import type { Queryable } from '../../db/client';
 import { rawClient } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { newId } from '../ids';
-import { page } from '../paging';
+import { pageByBytes } from '../paging';
 import { listingCustomer } from '../tenants/scope';
 
 /**
@@ -92,8 +92,12 @@ export async function listAuditLog(
   },
 ) {
   const customerId = listingCustomer(scope, input.customerId);
-  const rows = await ctx.db
-    .select()
+  // Sizes first, the entries' before/after only for those the page keeps (pageByBytes).
+  const sizes = await ctx.db
+    .select({
+      id: auditLog.id,
+      bytes: sql<number>`(coalesce(octet_length(${auditLog.before}::text), 0) + coalesce(octet_length(${auditLog.after}::text), 0))::int`,
+    })
     .from(auditLog)
     .where(
       and(
@@ -107,8 +111,16 @@ export async function listAuditLog(
     )
     .orderBy(desc(auditLog.id))
     .limit(input.limit + 1);
-  const p = page(rows, input.limit);
-  return { data: p.data.map(auditView), nextCursor: p.nextCursor };
+  const p = pageByBytes(sizes, input.limit);
+  const ids = p.data.map((r) => r.id);
+  const rows = ids.length
+    ? await ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(inArray(auditLog.id, ids), customerId ? eq(auditLog.customerId, customerId) : undefined))
+        .orderBy(desc(auditLog.id))
+    : [];
+  return { data: rows.map(auditView), nextCursor: p.nextCursor };
 }
 
 /** Retention: audit entries leave with the events of their time (RETENTION_DAYS). */

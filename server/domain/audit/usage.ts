@@ -1,6 +1,7 @@
 import { rawClient, type Queryable } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { listingCustomer } from '../tenants/scope';
+import { quotaUsage } from '../tenants/limits';
 
 /**
  * Usage per customer and UTC day, counted incrementally by the transactions that do the work, never
@@ -71,7 +72,10 @@ export async function rollUpUsage(ctx: Ctx): Promise<number> {
   }
 }
 
-/** `GET /usage?from&to`: per customer and day (a customer key: its own; the platform: any or all). */
+/**
+ * `GET /usage?from&to`: per customer and day (a customer key: its own; the platform: any or all), and
+ * the customer's quotas with what it uses of them today (usage only with one customer in view).
+ */
 export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {
   const customerId = listingCustomer(scope, input.customerId);
   const to = input.to ?? ctx.now();
@@ -106,5 +110,5 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
     }),
     { eventsPublished: 0, deliveriesAttempted: 0, deliveriesSucceeded: 0, deliveriesFailed: 0, bytesSent: 0 },
   );
-  return { from: dayOf(from), to: dayOf(to), data, totals };
+  return { from: dayOf(from), to: dayOf(to), data, totals, quotas: await quotaUsage(ctx, customerId) };
 }

@@ -8,7 +8,8 @@ import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, typ
 /**
  * Flow control: how deliveries move from our `deliveries` table into pg-boss.
  *
- * A subscription has a window of `max_in_flight` queued deliveries (those with a job, `queued_at`
+ * A subscription has a window of `max_in_flight` queued deliveries (at most SUBSCRIPTION_MAX_IN_FLIGHT,
+ * whatever an older row says) (those with a job, `queued_at`
  * set). Everything else that is pending waits in the table, live traffic ahead of bulk replays,
  * so one stuck customer's backlog never becomes a pile of ready jobs that slows every fetch
  * (`pnpm bench fairness`, scenario C: 100,000 ready jobs of one capped group cut other groups'
@@ -74,7 +75,8 @@ async function admitIn(
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
   const rows = await sql<AdmitRow[]>`
     with cand as (
-      select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.breaker_opened_at, s.max_in_flight,
+      select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.breaker_opened_at,
+             least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) as max_in_flight,
              ${queuedIn(sql, opts.customerId)} as queued,
              -- Open, cool-down not over: is a delivery it owes its schedule due? (Only then is this read.)
              case when s.breaker_state = 'open' and s.breaker_probe_at > ${now}::timestamptz
@@ -185,12 +187,12 @@ export async function enqueueAdmitted(
  * its window fills oldest first (`admit`), so a new event does not overtake its backlog. Read
  * without locks, like the fast path: concurrent publishes may overshoot a window by a few.
  */
-export async function windowRoom(q: Queryable, subs: SubscriptionRef[]): Promise<Map<string, { room: number; waiting: boolean; tier: string }>> {
+export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]): Promise<Map<string, { room: number; waiting: boolean; tier: string }>> {
   if (subs.length === 0) return new Map();
   const sql = rawClient(q);
   const customers = [...new Set(subs.map((s) => s.customerId))];
   const rows = await sql<{ id: string; tier: string; room: number; waiting: boolean }[]>`
-    select s.id, c.tier, ${waiting(sql)} as waiting, greatest(0, s.max_in_flight - ${queuedIn(sql)}) as room
+    select s.id, c.tier, ${waiting(sql)} as waiting, greatest(0, least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) - ${queuedIn(sql)}) as room
     from subscriptions s join customers c on c.id = s.customer_id
     where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
       and s.active and ${fastPath(sql)}`;

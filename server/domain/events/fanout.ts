@@ -145,7 +145,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   ];
   // PostgreSQL: what fits in the windows is inserted queued (dispatch.ts, windowRoom); on Citus,
   // every delivery is inserted waiting and admitted per customer's shard.
-  const room = ctx.config.distributed ? null : await windowRoom(tx, subsOf(rows.filter((r) => r.status === 'pending')));
+  const room = ctx.config.distributed ? null : await windowRoom(ctx, tx, subsOf(rows.filter((r) => r.status === 'pending')));
   for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const w = r.status === 'pending' ? room?.get(r.subscriptionId) : undefined;
     if (w && !w.waiting && w.room > 0) {

@@ -13,6 +13,7 @@ import { parseJsonExact } from '../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
+import { dailyQuotaReached, eventsRoomToday } from '../tenants/limits';
 import {
   contextOf,
   describePublish,
@@ -289,9 +290,15 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   );
   const results = new Map<string, PublishResult | DomainError>();
   const ok: Prepared[] = [];
+  // A customer's daily event quota (limits.ts): the events past it are refused, the others go on.
+  const room = await eventsRoomToday(ctx, tx, [...known], ctx.now());
   for (const p of prepared) {
     if (p.customerId && !known.has(p.customerId)) results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
-    else ok.push(p);
+    else if (p.customerId && room && !(room.get(p.customerId)! > 0)) results.set(p.id, dailyQuotaReached(ctx, p.now));
+    else {
+      if (p.customerId && room) room.set(p.customerId, room.get(p.customerId)! - 1);
+      ok.push(p);
+    }
   }
   const subs = customerIds.length ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds)) : [];
   const byCustomer = new Map<string, typeof subs>();

@@ -9,7 +9,7 @@ import { listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
-import { page } from '../paging';
+import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
 import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
@@ -95,7 +95,8 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
       // Only the preview's worth leaves the database (1,024 characters hold at least 1 KiB of UTF-8).
       head: sql<string>`left(${t.body}, ${PAYLOAD_PREVIEW_BYTES})`,
       bytes: sql<number>`octet_length(${t.body})`,
-      body: input.full ? t.body : sql<null>`null`,
+      // Whole bodies are read only for the rows a `full` page keeps (fullPageBodies).
+      body: sql<null>`null`,
     },
     where: [
       input.id ? eq(t.id, input.id) : undefined,
@@ -131,7 +132,7 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
           .limit(input.limit + 1)
       ).map(asEvent);
   const rows = [...ownRows, ...sharedRows].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = input.full ? await fullPage(ctx, rows, input.limit, customerId) : page(rows, input.limit);
   const ids = p.data.map((e) => e.id);
   const counts = ids.length
     ? await ctx.db
@@ -147,6 +148,37 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
     }),
     nextCursor: p.nextCursor,
   };
+}
+
+/** A `full` page holds whole payloads up to about this many bytes, then `nextCursor` goes on. */
+export const FULL_PAGE_BYTES = PAGE_PAYLOAD_BYTES;
+
+/**
+ * The page of a `full` list: as many rows as fit in FULL_PAGE_BYTES (by their stored size, known
+ * without reading them), then their bodies, read for those rows alone.
+ */
+async function fullPage<T extends EventHead & { bytes: number; body: string | null }>(
+  ctx: Ctx,
+  rows: T[],
+  limit: number,
+  customerId: string | undefined,
+): Promise<{ data: T[]; nextCursor: string | null }> {
+  const { data, nextCursor } = pageByBytes(rows, limit, FULL_PAGE_BYTES);
+  const own = data.filter((r) => !(r.broadcast && r.customerId === '')).map((r) => r.id);
+  const shared = data.filter((r) => r.broadcast && r.customerId === '').map((r) => r.id);
+  const bodies = new Map<string, string>();
+  if (own.length) {
+    const found = await ctx.db
+      .select({ id: events.id, body: events.body })
+      .from(events)
+      .where(and(inArray(events.id, own), customerId ? eq(events.customerId, customerId) : eventVisibility(undefined)));
+    for (const f of found) bodies.set(f.id, f.body);
+  }
+  if (shared.length) {
+    const found = await ctx.db.select({ id: broadcasts.id, body: broadcasts.body }).from(broadcasts).where(inArray(broadcasts.id, shared));
+    for (const f of found) bodies.set(f.id, f.body);
+  }
+  return { data: data.map((r) => ({ ...r, body: bodies.get(r.id) ?? null })), nextCursor };
 }
 
 /**

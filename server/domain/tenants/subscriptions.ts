@@ -10,7 +10,7 @@ import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { reserveForCustomer } from './limits';
+import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
 import { actingCustomer, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
@@ -113,6 +113,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
+    await reserveWindow(ctx, tx, scope, customerId, input.maxInFlight ?? defaultWindow(ctx));
     const inserted = await tx
       .insert(subscriptions)
       .values({
@@ -129,7 +130,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
-        maxInFlight: input.maxInFlight ?? 10,
+        maxInFlight: input.maxInFlight ?? defaultWindow(ctx),
         timeoutMs: input.timeoutMs ?? 15000,
         autoDisableAfterHours: storedAutoDisable(input.autoDisableAfterHours) ?? null,
         createdAt: now,
@@ -267,6 +268,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
   const { heldDeliveries, ...changes } = input;
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(ctx, tx, scope, id, true);
+    if (changes.maxInFlight !== undefined) await reserveWindow(ctx, tx, scope, before.customerId, changes.maxInFlight, before.id);
     const now = ctx.now();
     const resuming = changes.active === true && !before.active;
     const pausing = changes.active === false && before.active;
