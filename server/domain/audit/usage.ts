@@ -1,6 +1,6 @@
 import { rawClient, type Queryable } from '../../db/client';
 import type { Ctx, Scope } from '../context';
-import { listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../tenants/scope';
 
 /**
  * Usage per customer and UTC day, counted incrementally by the transactions that do the work, never
@@ -74,6 +74,7 @@ export async function rollUpUsage(ctx: Ctx): Promise<number> {
 /** `GET /usage?from&to`: per customer and day (a customer key: its own; the platform: any or all). */
 export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   const to = input.to ?? ctx.now();
   const from = input.from ?? new Date(to.getTime() - 30 * 86400_000);
   // The folded totals plus the deltas not folded yet (at most a minute's worth), in one statement.

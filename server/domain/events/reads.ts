@@ -4,7 +4,7 @@ import type { Ctx, Scope } from '../context';
 
 import { idFloor } from '../ids';
 import { notFound } from '../errors';
-import { listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
@@ -86,6 +86,7 @@ function eventListView(e: EventHead & { head: string; bytes: number; body: strin
  */
 export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, { subscriptionId: input.subscriptionId, eventId: input.id, eventField: 'id' });
   const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
   const { body: _body, ...head } = getTableColumns(events);
   // The same preview columns and the same filters on either table of events.

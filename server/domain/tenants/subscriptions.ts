@@ -10,7 +10,7 @@ import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { reserveForCustomer } from './limits';
-import { actingCustomer, assertWritable, listingCustomer, ownerOf } from './scope';
+import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
@@ -225,6 +225,7 @@ export async function listSubscriptions(
   input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   const rows = await ctx.db
     .select()
     .from(subscriptions)
