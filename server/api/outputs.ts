@@ -172,7 +172,7 @@ export const auditEntryOutput = covers<AuditView>()(
     .strictObject({
       id: z.string(),
       customerId: z.string().nullable(),
-      actor: z.strictObject({ kind: z.string().describe('`user`, `api_key` or `platform`'), id: z.string().nullable(), ip: z.string().nullable() }),
+      actor: z.strictObject({ kind: z.string().describe('`user` (dashboard), `api_key` (a customer key), `platform` (a platform key or the operator; a customer sees no id or address) or `system` (Hookrelay itself, e.g. disabling a subscription after a 410)'), id: z.string().nullable(), ip: z.string().nullable() }),
       action: z.string(),
       target: z.strictObject({ kind: z.string(), id: z.string() }),
       before: z.unknown().describe('The fields that changed, before (secrets redacted)'),

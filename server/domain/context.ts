@@ -63,10 +63,15 @@ export type Ctx = {
 export type Scope = ({ kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean }) & { actor?: Actor };
 
 /**
- * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session) or an API key's id, and
- * the address the request came from. Absent for the operator's CLI.
+ * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session), an API key's id, or
+ * `system` (Hookrelay itself), and the address the request came from. Absent for the operator's CLI.
  */
 export type Actor = { id: string; ip: string | null };
 
 export const platformScope: Scope = { kind: 'platform' };
+
+/** The actor id of the changes Hookrelay makes on its own (a 410 or auto-disable turning a subscription off). */
+export const SYSTEM_ACTOR = 'system';
+/** Who acts when Hookrelay itself changes a configuration: recorded in the audit log as `system`. */
+export const systemScope: Scope = { kind: 'platform', actor: { id: SYSTEM_ACTOR, ip: null } };
 export const customerScope = (customerId: string, readOnly = false): Scope => ({ kind: 'customer', customerId, readOnly });

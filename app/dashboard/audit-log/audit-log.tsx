@@ -92,7 +92,7 @@ export function AuditLog() {
                   </Td>
                   <Td wide>
                     <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                      {e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}
+                      {actorLabel[e.actor.kind] ?? e.actor.kind}
                     </span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
                     {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
@@ -143,3 +143,6 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
     </ul>
   );
 }
+
+/** Who acted, in words: `system` is Hookrelay itself (e.g. a subscription disabled after a 410). */
+const actorLabel: Record<string, string> = { user: 'Dashboard user', api_key: 'API key', platform: 'Platform', system: 'Hookrelay' };
