@@ -3,6 +3,7 @@ import type { Ctx, Scope } from '../domain/context';
 import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
+import { withoutIncomingTrace } from '../tracing';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
@@ -75,5 +76,7 @@ export const publicProcedure = t.procedure.use(domainErrors);
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
   if (ctx.principalId) ctx.rateLimiter.check({ principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined });
+  // A request's traceparent is adopted only from platform keys; anyone else's call starts a new trace.
+  if (ctx.scope.kind !== 'platform') return withoutIncomingTrace(() => next({ ctx: { ...ctx, scope: ctx.scope } }));
   return next({ ctx: { ...ctx, scope: ctx.scope } });
 });
