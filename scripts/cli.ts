@@ -30,7 +30,7 @@ import { loadDevSecrets } from './lib/secrets';
 const USAGE = `usage: pnpm cli <command> [--json]
   platform-key [--name N]
   customer create --name N [--external-id X] [--tier T]
-  customer key --customer C [--name N]
+  customer key --customer C [--name N] [--scopes publish,read,manage,keys]
   user create --email E --password P --customer C
   key list [--customer C]
   key revoke <keyId>
@@ -61,6 +61,7 @@ const { values, positionals } = (() => {
         customer: { type: 'string' },
         'external-id': { type: 'string' },
         tier: { type: 'string' },
+        scopes: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
         type: { type: 'string' },
@@ -125,10 +126,15 @@ async function plan(): Promise<Command | RemoteCommand> {
       const input = check(s.createApiKeyInput.extend({ customer: s.idOf('customer') }).omit({ id: true }), {
         customer: required('customer'),
         name: values.name,
+        // Comma-separated; without it the key gets the API's default (publish, read).
+        scopes: values.scopes?.split(','),
       });
       return async (ctx, d) => {
-        const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name);
-        return { result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, key: k.key }, lastLine: k.key };
+        const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name, input.scopes);
+        return {
+          result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, scopes: k.scopes, key: k.key },
+          lastLine: k.key,
+        };
       };
     }
     case 'user create': {

@@ -64,6 +64,15 @@ export const apiKeys = pgTable(
     name: text('name'),
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
+    /**
+     * What a customer key may do (server/domain/tenants/key-scopes.ts): `publish`, `read`, `manage`,
+     * `keys`. New keys get `publish` and `read` unless they ask for more; keys made before scopes
+     * existed were given all four. Platform keys hold all four and are never limited by them.
+     */
+    scopes: text('scopes')
+      .array()
+      .notNull()
+      .default(sql`'{publish,read}'::text[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

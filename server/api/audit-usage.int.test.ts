@@ -31,7 +31,10 @@ afterAll(async () => {
 
 async function tenant(name: string) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops' } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string, keyId: k.id as string };
 }
 
@@ -107,7 +110,9 @@ describe('changes Hookrelay makes on its own', () => {
       const a = await tenant('Gone A');
       const sub = await ok(rest('POST', '/subscriptions', { key: a.key, body: { url: `${gone.url}/gone`, eventTypes: ['*'] } }), 201);
       await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } }), 202);
-      await expect.poll(async () => (await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }))).active, { timeout: 20_000 }).toBe(false);
+      await expect
+        .poll(async () => (await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }))).active, { timeout: 20_000 })
+        .toBe(false);
       const { disabledReason } = await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }));
       const entry = { action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id }, before: { active: true } };
       const after = { active: false, disabledReason, cause: 'gone' };

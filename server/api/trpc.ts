@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
+import { requireKeyScope, type KeyScope } from '../domain/tenants/key-scopes';
 import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
@@ -21,7 +22,11 @@ export type RestMeta = {
   /** The request body may be a batch: its limit is MAX_BATCH_BYTES instead of MAX_PAYLOAD_BYTES. */
   batchBody?: true;
 };
-export type Meta = { rest?: RestMeta };
+/**
+ * `keyScope`: the API-key scope a call needs (tenants/key-scopes.ts). Without it a query needs `read`
+ * and a mutation `manage`, so a new procedure is covered without anyone remembering to say so.
+ */
+export type Meta = { rest?: RestMeta; keyScope?: KeyScope };
 
 export type ApiContext = {
   ctx: Ctx;
@@ -72,11 +77,16 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(domainErrors);
 
-/** Requires an API key or a dashboard session; applies the per-principal and per-customer rate limits. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
-  if (ctx.principalId) ctx.rateLimiter.check({ principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined });
+/**
+ * Requires an API key or a dashboard session, and the key's scope for the call (403 naming it; before
+ * any token is spent); applies the per-principal and per-customer rate limits.
+ */
+export const authedProcedure = publicProcedure.use(({ ctx, meta, type, next }) => {
+  const scope = ctx.scope;
+  if (!scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
+  requireKeyScope(scope, meta?.keyScope ?? (type === 'query' ? 'read' : 'manage'));
+  if (ctx.principalId) ctx.rateLimiter.check({ principalId: ctx.principalId, customerId: scope.kind === 'customer' ? scope.customerId : undefined });
   // A request's traceparent is adopted only from platform keys; anyone else's call starts a new trace.
-  if (ctx.scope.kind !== 'platform') return withoutIncomingTrace(() => next({ ctx: { ...ctx, scope: ctx.scope } }));
-  return next({ ctx: { ...ctx, scope: ctx.scope } });
+  if (scope.kind !== 'platform') return withoutIncomingTrace(() => next({ ctx: { ...ctx, scope } }));
+  return next({ ctx: { ...ctx, scope } });
 });

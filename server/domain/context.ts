@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../log';
 import type { Boss } from '../queue/boss';
 import type { Keyring } from './tenants/crypto';
+import type { KeyScope } from './tenants/key-scopes';
 
 /**
  * What domain functions need from the outside world, passed as an argument (no globals, no DI
@@ -60,7 +61,16 @@ export type Ctx = {
  * Who is acting. A platform key acts for any customer; a customer key or dashboard user only for
  * its own. Every domain query filters by `customerId` when the scope is a customer's.
  */
-export type Scope = ({ kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean }) & { actor?: Actor };
+export type Scope = (
+  | { kind: 'platform' }
+  | {
+      kind: 'customer';
+      customerId: string;
+      readOnly?: boolean;
+      /** A customer API key's scopes (tenants/key-scopes.ts); absent for a dashboard session (every scope). */
+      keyScopes?: readonly KeyScope[];
+    }
+) & { actor?: Actor };
 
 /**
  * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session), an API key's id, or

@@ -8,6 +8,7 @@ import { authedProcedure, router } from '../trpc';
 export const eventsRouter = router({
   publish: authedProcedure
     .meta({
+      keyScope: 'publish',
       rest: { method: 'POST', path: '/events', status: 202, summary: 'Publish an event (fans out to matching subscriptions)', tag: 'events', auth: 'any' },
     })
     .input(publishEventInput)
@@ -15,6 +16,7 @@ export const eventsRouter = router({
     .mutation(({ ctx, input }) => publishEventBatched(ctx.ctx, ctx.scope, input)),
   publishBatch: authedProcedure
     .meta({
+      keyScope: 'publish',
       rest: {
         method: 'POST',
         path: '/events/batch',

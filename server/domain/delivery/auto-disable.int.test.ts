@@ -51,7 +51,9 @@ beforeAll(async () => {
     await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
   ).secret;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Forgotten endpoint' } }), 201);
-  key = (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201)).key;
+  key = (
+    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
+  ).key;
 });
 
 afterAll(async () => {
