@@ -91,9 +91,7 @@ export function AuditLog() {
                     <DateTime at={e.createdAt} />
                   </Td>
                   <Td wide>
-                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                      {actorLabel[e.actor.kind] ?? e.actor.kind}
-                    </span>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{actorLabel[e.actor.kind] ?? e.actor.kind}</span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
                     {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
                   </Td>
