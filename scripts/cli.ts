@@ -6,6 +6,8 @@
  *   customer create --name N [--external-id X] [--tier T]
  *   customer key --customer C [--name N]             new customer API key (printed as the last line)
  *   user create --email E --password P --customer C  dashboard login
+ *   user password --email E --password P             set a dashboard user's password; ends every
+ *                                                    session the user has
  *   key list [--customer C]                          API keys with their last use (never the keys)
  *   key revoke <keyId>                               stops a key at once
  *   secrets reencrypt                                after rotating HOOKRELAY_SECRET_KEY: re-encrypt every
@@ -32,6 +34,7 @@ const USAGE = `usage: pnpm cli <command> [--json]
   customer create --name N [--external-id X] [--tier T]
   customer key --customer C [--name N] [--scopes publish,read,manage,keys]
   user create --email E --password P --customer C
+  user password --email E --password P
   key list [--customer C]
   key revoke <keyId>
   secrets reencrypt
@@ -144,6 +147,15 @@ async function plan(): Promise<Command | RemoteCommand> {
       return async (ctx, d) => {
         const u = await d.createDashboardUser(ctx, d.platformScope, customerId, input);
         return { result: u, lastLine: u.id };
+      };
+    }
+    case 'user password': {
+      noMore(2);
+      const input = check(s.createUserInput, { email: required('email'), password: required('password') });
+      return async (ctx, d) => {
+        const { changePassword } = await import('../server/domain/tenants/sessions');
+        const u = await changePassword(ctx, d.platformScope, input);
+        return { result: { ...u, sessionsEnded: true }, lastLine: u.id };
       };
     }
     case 'key list': {

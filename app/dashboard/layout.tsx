@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { auth, signOut } from '@/server/auth';
+import { auth, signOutEverywhere } from '@/server/auth';
 import { NavLinks } from '../_components/nav';
 import { SessionProvider } from '../_components/session';
 import { ThemeToggle } from '../_components/theme-toggle';
@@ -11,9 +11,10 @@ import { ApiProvider } from '../_components/trpc';
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const session = await auth();
   if (!session?.user.customerId) redirect('/login');
+  // Signing out ends every session of this user, not only this browser's cookie.
   async function doSignOut() {
     'use server';
-    await signOut({ redirectTo: '/login' });
+    await signOutEverywhere();
   }
   return (
     <ApiProvider>

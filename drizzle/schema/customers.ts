@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** A tenant of the platform: owns subscriptions, dashboard users and customer API keys. */
 export const customers = pgTable(
@@ -20,7 +20,11 @@ export const customers = pgTable(
   ],
 );
 
-/** Dashboard logins. Sessions are stateless JWTs (Auth.js Credentials), so there is no session table. */
+/**
+ * Dashboard logins. Sessions are JWTs (Auth.js Credentials), so there is no session table: each
+ * carries the user's `session_version` from sign-in, and a session whose version is no longer the
+ * user's is refused (server/auth). Signing out or changing the password bumps it, ending them all.
+ */
 export const users = pgTable(
   'users',
   {
@@ -30,6 +34,7 @@ export const users = pgTable(
       .references(() => customers.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    sessionVersion: integer('session_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), index('users_customer_idx').on(t.customerId)],

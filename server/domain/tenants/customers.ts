@@ -236,7 +236,7 @@ export async function verifyPassword(ctx: Ctx, email: string, password: string) 
   // Compare against a dummy hash when the user does not exist, so timing does not reveal emails.
   dummyHash ??= await bcrypt.hash('not-a-password', 10);
   const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
-  return user && ok ? { id: user.id, email: user.email, customerId: user.customerId } : null;
+  return user && ok ? { id: user.id, email: user.email, customerId: user.customerId, sessionVersion: user.sessionVersion } : null;
 }
 
 /** A short-lived (15 min by default), single-use sign-in link to a customer's dashboard. */
