@@ -61,7 +61,7 @@ export async function assertNamed(
   ctx: Ctx,
   scope: Scope,
   customerId: string | undefined,
-  named: { subscriptionId?: string | undefined; eventId?: string | undefined; eventField?: string },
+  named: { subscriptionId?: string | undefined; eventId?: string | undefined },
 ): Promise<void> {
   const sql = rawClient(ctx.db);
   const missing = (field: string, what: string) => new DomainError('not_found', `${what} not found`, { field });
@@ -81,6 +81,6 @@ export async function assertNamed(
     const [e] = customerId
       ? await sql`select 1 from events where id = ${named.eventId} and customer_id = ${customerId} limit 1`
       : await sql`select 1 from events where id = ${named.eventId} union all select 1 from broadcasts where id = ${named.eventId} limit 1`;
-    if (!e) throw missing(named.eventField ?? 'eventId', 'event');
+    if (!e) throw missing('eventId', 'event');
   }
 }
