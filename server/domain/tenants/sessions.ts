@@ -16,7 +16,11 @@ import { requirePlatform } from './customers';
  */
 export const SESSION_CHECK_CACHE_MS = 5_000;
 
-const caches = new WeakMap<Ctx, Map<string, { version: number | null; until: number }>>();
+type VersionCache = WeakMap<Ctx, Map<string, { version: number | null; until: number }>>;
+// On globalThis: Next.js bundles this module separately for route handlers and for server actions,
+// and a sign-out (a server action) must clear what the API's route handler remembers.
+const holder = globalThis as unknown as { __hookrelaySessionVersions?: VersionCache };
+const caches: VersionCache = (holder.__hookrelaySessionVersions ??= new WeakMap());
 const CACHE_MAX = 10_000;
 
 function cacheOf(ctx: Ctx) {
