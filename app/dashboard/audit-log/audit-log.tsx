@@ -19,12 +19,14 @@ const actions = [
   'subscription.secret_revealed',
   'subscription.secret_rotated',
   'subscription.probe_requested',
+  'subscription.disabled',
   'api_key.created',
   'api_key.revoked',
   'portal_link.created',
   'bulk_replay.created',
   'bulk_replay.cancelled',
   'user.created',
+  'user.password_changed',
   'customer.created',
 ];
 
