@@ -51,6 +51,9 @@ export default defineConfig({
           // Files run in parallel, each against a database of its own; two at a time on 2 cores.
           maxWorkers: 2,
           env: intEnv,
+          // next-auth imports `next/server` without an extension, which Node's ESM loader cannot
+          // resolve: let Vite resolve it, so the dashboard's real Auth.js configuration runs in tests.
+          server: { deps: { inline: ['next-auth'] } },
         },
       },
       ...(citus.ok

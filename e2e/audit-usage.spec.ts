@@ -24,6 +24,9 @@ test('the audit log shows who changed a subscription; the usage page counts deli
   await expect(rows.filter({ hasText: 'subscription.created' })).toHaveCount(1);
   await page.getByTestId('audit-action-filter').selectOption('subscription.created');
   await expect(rows).toHaveCount(1);
+  // Made with the platform's key: shown as the platform's, without the key's id or its address.
+  await expect(rows.first()).toContainText('Platform');
+  await expect(rows.first()).not.toContainText('key_');
   await expect(page.getByText('whsec_')).toHaveCount(0);
   await screenshots(page, 'audit-log');
 

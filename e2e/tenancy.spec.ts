@@ -38,3 +38,32 @@ test("a customer cannot open another customer's event, delivery or subscription"
   await expect(page.getByTestId('event-payload')).toContainText('falcon');
   await rx.close();
 });
+
+test('signing out ends the session everywhere: a cookie captured before is refused afterwards', async ({ page, browser, baseURL }) => {
+  const acme = await seedCustomer('Revoked');
+  await signIn(page, acme.email, acme.password);
+  const captured = await page.context().cookies();
+  expect(captured.some((c) => c.name.includes('session-token'))).toBe(true);
+
+  // The same cookie in another browser works while the session lives.
+  const elsewhere = await browser.newContext({ baseURL });
+  await elsewhere.addCookies(captured);
+  const other = await elsewhere.newPage();
+  await other.goto('/dashboard/subscriptions');
+  await expect(other).toHaveURL(/\/dashboard\/subscriptions/);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  // Replayed after the sign-out, the captured cookie opens nothing: pages send to sign-in, the API says 401.
+  const replay = await browser.newContext({ baseURL });
+  await replay.addCookies(captured);
+  const again = await replay.newPage();
+  await again.goto('/dashboard/subscriptions');
+  await expect(again).toHaveURL(/\/login/);
+  const api = await replay.request.get('/api/trpc/subscriptions.list?input=%7B%7D');
+  expect(api.status()).toBe(401);
+  await other.goto('/dashboard/subscriptions');
+  await expect(other).toHaveURL(/\/login/);
+  await Promise.all([elsewhere.close(), replay.close()]);
+});

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { customers, events, subscriptions } from '../drizzle/schema';
+import { customers, events, subscriptions, users } from '../drizzle/schema';
 import { createTestContext, type TestCtx } from '../tests/support/context';
 import { createTestDatabase } from '../tests/support/db';
 import { restClient, serveRest, type Rest } from '../tests/support/api';
-import { createApiKey } from '../server/domain/tenants/customers';
+import { createApiKey, verifyPassword } from '../server/domain/tenants/customers';
 
 /**
  * The operator CLI, run as `pnpm cli` runs it (tsx, a child process) against a fresh database: keys it
@@ -92,6 +92,19 @@ describe('pnpm cli', () => {
     const u = await cli('user', 'create', '--email', 'ops@acme.example', '--password', 'correct-horse', '--customer', customer.id, '--json');
     expect(u.code, u.stderr).toBe(0);
     expect(JSON.parse(u.stdout)).toMatchObject({ id: expect.stringMatching(/^usr_/), email: 'ops@acme.example', customerId: customer.id });
+
+    // A new password ends every session the user has (its session version moves on).
+    const versionOf = async () => (await ctx.db.select({ v: users.sessionVersion }).from(users).where(eq(users.email, 'ops@acme.example')))[0]?.v;
+    const v0 = await versionOf();
+    const pw = await cli('user', 'password', '--email', 'OPS@acme.example', '--password', 'battery-staple', '--json');
+    expect(pw.code, pw.stderr).toBe(0);
+    expect(JSON.parse(pw.stdout)).toMatchObject({ id: JSON.parse(u.stdout).id, sessionsEnded: true });
+    expect(await versionOf()).toBe(v0! + 1);
+    expect(await verifyPassword(ctx, 'ops@acme.example', 'battery-staple')).toMatchObject({ email: 'ops@acme.example' });
+    expect(await verifyPassword(ctx, 'ops@acme.example', 'correct-horse')).toBeNull();
+    const nobody = await cli('user', 'password', '--email', 'nobody@acme.example', '--password', 'battery-staple');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('error: no user with email nobody@acme.example');
 
     const list = await cli('key', 'list', '--customer', customer.id, '--json');
     expect(list.code, list.stderr).toBe(0);

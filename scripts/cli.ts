@@ -6,6 +6,8 @@
  *   customer create --name N [--external-id X] [--tier T]
  *   customer key --customer C [--name N]             new customer API key (printed as the last line)
  *   user create --email E --password P --customer C  dashboard login
+ *   user password --email E --password P             set a dashboard user's password; ends every
+ *                                                    session the user has
  *   key list [--customer C]                          API keys with their last use (never the keys)
  *   key revoke <keyId>                               stops a key at once
  *   secrets reencrypt                                after rotating HOOKRELAY_SECRET_KEY: re-encrypt every
@@ -30,8 +32,9 @@ import { loadDevSecrets } from './lib/secrets';
 const USAGE = `usage: pnpm cli <command> [--json]
   platform-key [--name N]
   customer create --name N [--external-id X] [--tier T]
-  customer key --customer C [--name N]
+  customer key --customer C [--name N] [--scopes publish,read,manage,keys]
   user create --email E --password P --customer C
+  user password --email E --password P
   key list [--customer C]
   key revoke <keyId>
   secrets reencrypt
@@ -61,6 +64,7 @@ const { values, positionals } = (() => {
         customer: { type: 'string' },
         'external-id': { type: 'string' },
         tier: { type: 'string' },
+        scopes: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
         type: { type: 'string' },
@@ -125,10 +129,15 @@ async function plan(): Promise<Command | RemoteCommand> {
       const input = check(s.createApiKeyInput.extend({ customer: s.idOf('customer') }).omit({ id: true }), {
         customer: required('customer'),
         name: values.name,
+        // Comma-separated; without it the key gets the API's default (publish, read).
+        scopes: values.scopes?.split(','),
       });
       return async (ctx, d) => {
-        const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name);
-        return { result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, key: k.key }, lastLine: k.key };
+        const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name, input.scopes);
+        return {
+          result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, scopes: k.scopes, key: k.key },
+          lastLine: k.key,
+        };
       };
     }
     case 'user create': {
@@ -138,6 +147,15 @@ async function plan(): Promise<Command | RemoteCommand> {
       return async (ctx, d) => {
         const u = await d.createDashboardUser(ctx, d.platformScope, customerId, input);
         return { result: u, lastLine: u.id };
+      };
+    }
+    case 'user password': {
+      noMore(2);
+      const input = check(s.createUserInput, { email: required('email'), password: required('password') });
+      return async (ctx, d) => {
+        const { changePassword } = await import('../server/domain/tenants/sessions');
+        const u = await changePassword(ctx, d.platformScope, input);
+        return { result: { ...u, sessionsEnded: true }, lastLine: u.id };
       };
     }
     case 'key list': {

@@ -192,6 +192,19 @@ describe('one trace per event, from publish to delivery', () => {
     expect(one(spansOfEvent(ev.id), spanNames.attempt).spanContext().traceId).toBe(viaTrpc.traceId);
   });
 
+  it("a customer key's traceparent is not adopted: its publish starts a new trace (REST and tRPC)", async () => {
+    const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: customerId }, body: { name: 'traced customer' } }), 201);
+    const caller = callerTrace();
+    const viaRest = await ok(rest('POST', '/events', { key: k.key, headers: { traceparent: caller.header }, body: { type: 'untrusted.rest', data: {} } }), 202);
+    const client = trpcClient(engine.ctx, k.key, { headers: { traceparent: caller.header } });
+    const viaTrpc = await client.events.publish.mutate({ type: 'untrusted.trpc', data: {} });
+    for (const id of [viaRest.id as string, viaTrpc.id]) {
+      const publish = one(spansOfEvent(id), spanNames.publish);
+      expect(publish.spanContext().traceId).not.toBe(caller.traceId);
+      expect(parentOf(publish)).toBeUndefined();
+    }
+  });
+
   it('a broadcast is fanned out by the worker under the publish, through the stored trace context', async () => {
     const rx = await receiverFailingFirst(0);
     await subscription(rx.url, ['everyone.told']);

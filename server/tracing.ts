@@ -148,6 +148,8 @@ export function flushBeforeExit(timeoutMs = 3000): void {
 /**
  * Runs `fn` with the request's `traceparent` (and `tracestate`) as the active context, so the
  * publish span it starts is the caller's child. Without tracing, or without the header, just `fn()`.
+ * Adopted only from platform keys: authenticated procedures of other callers run under
+ * `withoutIncomingTrace` (server/api/trpc.ts).
  */
 export function withIncomingTrace<T>(headers: Headers, fn: () => T): T {
   const s = holder.__hookrelayTracing;
@@ -157,6 +159,16 @@ export function withIncomingTrace<T>(headers: Headers, fn: () => T): T {
   const tracestate = headers.get('tracestate');
   if (tracestate) carrier.tracestate = tracestate;
   return context.with(s.propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter), fn);
+}
+
+/**
+ * Runs `fn` outside any incoming trace: what it starts begins a new trace. For callers whose
+ * `traceparent` is not trusted (customer keys, dashboard sessions): only platform keys, the
+ * platform's own services, may join a request to their traces.
+ */
+export function withoutIncomingTrace<T>(fn: () => T): T {
+  if (!holder.__hookrelayTracing) return fn();
+  return context.with(ROOT_CONTEXT, fn);
 }
 
 /** A stored `traceparent` as a parent context (a new trace when there is none). */

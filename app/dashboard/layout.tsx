@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { dashboardSession, signOut } from '@/server/auth';
+import { dashboardSession, signOutEverywhere } from '@/server/auth';
 import { env } from '@/server/env';
 import { NavLinks } from '../_components/nav';
 import { SessionProvider } from '../_components/session';
@@ -27,9 +27,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </ApiProvider>
     );
   }
+  // Signing out ends every session of this user, not only this browser's cookie.
   async function doSignOut() {
     'use server';
-    await signOut({ redirectTo: '/login' });
+    await signOutEverywhere();
   }
   return (
     <ApiProvider>

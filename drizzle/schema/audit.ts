@@ -10,7 +10,7 @@ export const auditLog = pgTable(
   {
     id: text('id').primaryKey(),
     customerId: text('customer_id'),
-    /** `user` (dashboard), `api_key` (a customer or platform key), `platform` (operator CLI). */
+    /** `user` (dashboard), `api_key` (a customer key), `platform` (a platform key, or the operator CLI without id), `system` (Hookrelay itself). */
     actorKind: text('actor_kind').notNull(),
     actorId: text('actor_id'),
     ip: text('ip'),

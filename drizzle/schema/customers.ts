@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { PortalTheme } from '../../server/domain/tenants/portal-theme';
 
 /** A tenant of the platform: owns subscriptions, dashboard users and customer API keys. */
@@ -21,7 +21,11 @@ export const customers = pgTable(
   ],
 );
 
-/** Dashboard logins. Sessions are stateless JWTs (Auth.js Credentials), so there is no session table. */
+/**
+ * Dashboard logins. Sessions are JWTs (Auth.js Credentials), so there is no session table: each
+ * carries the user's `session_version` from sign-in, and a session whose version is no longer the
+ * user's is refused (server/auth). Signing out or changing the password bumps it, ending them all.
+ */
 export const users = pgTable(
   'users',
   {
@@ -31,6 +35,7 @@ export const users = pgTable(
       .references(() => customers.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    sessionVersion: integer('session_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), index('users_customer_idx').on(t.customerId)],
@@ -69,6 +74,15 @@ export const apiKeys = pgTable(
     name: text('name'),
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
+    /**
+     * What a customer key may do (server/domain/tenants/key-scopes.ts): `publish`, `read`, `manage`,
+     * `keys`. New keys get `publish` and `read` unless they ask for more; keys made before scopes
+     * existed were given all four. Platform keys hold all four and are never limited by them.
+     */
+    scopes: text('scopes')
+      .array()
+      .notNull()
+      .default(sql`'{publish,read}'::text[]`),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

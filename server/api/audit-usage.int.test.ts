@@ -13,13 +13,14 @@ import { createApiKey } from '../domain/tenants/customers';
 let engine: Engine;
 let rest: Rest;
 let platformKey: string;
+let platformKeyId: string;
 let rx: Awaited<ReturnType<typeof startReceiver>>;
 let failing = false;
 
 beforeAll(async () => {
   engine = await startEngine('audit_usage', { retryTimeScale: 0.001 });
   rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
+  ({ key: platformKey, id: platformKeyId } = await createApiKey(engine.ctx, null, 'platform'));
   rx = await startReceiver(() => (failing ? { status: 500 } : { status: 200 }));
 });
 
@@ -30,7 +31,10 @@ afterAll(async () => {
 
 async function tenant(name: string) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops' } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string, keyId: k.id as string };
 }
 
@@ -68,7 +72,7 @@ describe('audit log', () => {
       'api_key.created',
       'customer.created',
     ]);
-    const byAction = (act: string) => (log.data as Json[]).find((e) => e.action === act);
+    const byAction = (act: string, nth = 0) => (log.data as Json[]).filter((e) => e.action === act)[nth];
     expect(byAction('subscription.updated')).toMatchObject({
       customerId: a.id,
       actor: { kind: 'api_key', id: a.keyId, ip: '203.0.113.7' },
@@ -77,8 +81,9 @@ describe('audit log', () => {
       after: { description: 'second' },
     });
     expect(byAction('subscription.paused')).toMatchObject({ before: { active: true }, after: { active: false } });
-    // The platform's own steps carry its key; secrets appear nowhere.
-    expect(byAction('customer.created').actor).toMatchObject({ kind: 'api_key' });
+    // The platform's own steps show as the platform's: to the customer without its key or address.
+    expect(byAction('customer.created').actor).toEqual({ kind: 'platform', id: null, ip: null });
+    expect(byAction('api_key.created', 1).actor).toEqual({ kind: 'platform', id: null, ip: null });
     const text = JSON.stringify(log);
     for (const secret of [revealed.secret, rotated.secret, extra.key, a.key]) expect(text).not.toContain(secret);
 
@@ -88,10 +93,36 @@ describe('audit log', () => {
     expect((await rest('GET', '/audit-log', { key: b.key, query: { customerId: a.id } })).status).toBe(404);
     const platformView = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.paused' } }));
     expect((platformView.data as Json[]).map((e) => e.target.id)).toEqual([sub.id]);
+    // The platform reads which of its keys acted, and from where.
+    const platformSide = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'customer.created' } }));
+    expect(platformSide.data[0].actor).toMatchObject({ kind: 'platform', id: platformKeyId });
     // Paging by cursor.
     const page1 = await ok(rest('GET', '/audit-log', { key: a.key, query: { limit: '4' } }));
     const page2 = await ok(rest('GET', '/audit-log', { key: a.key, query: { limit: '4', cursor: page1.nextCursor } }));
     expect([...page1.data, ...page2.data].map((e: Json) => e.action)).toEqual(actions.slice(0, 8));
+  });
+});
+
+describe('changes Hookrelay makes on its own', () => {
+  it('a subscription disabled by a 410 is in the audit log, by `system`, with the reason', async () => {
+    const gone = await startReceiver(() => ({ status: 410 }));
+    try {
+      const a = await tenant('Gone A');
+      const sub = await ok(rest('POST', '/subscriptions', { key: a.key, body: { url: `${gone.url}/gone`, eventTypes: ['*'] } }), 201);
+      await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } }), 202);
+      await expect
+        .poll(async () => (await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }))).active, { timeout: 20_000 })
+        .toBe(false);
+      const { disabledReason } = await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }));
+      const entry = { action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id }, before: { active: true } };
+      const after = { active: false, disabledReason, cause: 'gone' };
+      const mine = await ok(rest('GET', '/audit-log', { key: a.key, query: { targetId: sub.id, action: 'subscription.disabled' } }));
+      expect(mine.data).toEqual([expect.objectContaining({ ...entry, after, customerId: a.id, actor: { kind: 'system', id: null, ip: null } })]);
+      const platform = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.disabled' } }));
+      expect(platform.data).toEqual([expect.objectContaining({ ...entry, after, actor: { kind: 'system', id: null, ip: null } })]);
+    } finally {
+      await gone.close();
+    }
   });
 });
 

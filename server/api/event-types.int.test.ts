@@ -36,7 +36,10 @@ beforeAll(async () => {
   rest = restClient(engine.ctx);
   platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Catalog reader' } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   customer = { id: c.id, key: k.key };
 });
 

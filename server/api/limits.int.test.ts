@@ -40,7 +40,14 @@ afterAll(async () => {
 let n = 0;
 async function freshCustomer() {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Limited ${++n}` } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'first' } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', {
+      key: platformKey,
+      params: { id: c.id },
+      body: { name: 'first', scopes: ['publish', 'read', 'manage', 'keys'] },
+    }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string };
 }
 

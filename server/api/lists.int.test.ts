@@ -35,7 +35,12 @@ beforeAll(async () => {
   platformKey = (await createApiKey(ctx, null, 'test')).key;
   const customer = async (name: string) => {
     const x = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }));
-    return { id: x.id as string, key: (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: x.id } }))).key as string };
+    return {
+      id: x.id as string,
+      key: (
+        await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: x.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }))
+      ).key as string,
+    };
   };
   c = await customer('C');
   d = await customer('D');

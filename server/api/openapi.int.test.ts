@@ -143,7 +143,10 @@ describe('the typed client generated from the document (server/api/client)', () 
     const customer = await platform.POST('/api/v1/customers', { body: { name: 'Typed' } });
     expect(customer.response.status).toBe(201);
     const customerId = customer.data!.id;
-    const key = await platform.POST('/api/v1/customers/{id}/api-keys', { params: { path: { id: customerId } }, body: { name: 'typed' } });
+    const key = await platform.POST('/api/v1/customers/{id}/api-keys', {
+      params: { path: { id: customerId } },
+      body: { name: 'typed', scopes: ['publish', 'read', 'manage', 'keys'] },
+    });
     const api = typedClient(ctx, key.data!.key);
 
     const sub = await api.POST('/api/v1/subscriptions', { body: { url: 'http://127.0.0.1:9/typed', eventTypes: ['order.*'], signatureScheme: 'v1a' } });

@@ -55,6 +55,7 @@ export const apiKeyOutput = covers<ReturnType<typeof apiKeyView>>()(
       customerId: z.string().nullable(),
       name: z.string().nullable(),
       prefix: z.string().describe('The first 12 characters of the key (the key itself is shown only once)'),
+      scopes: z.array(z.string()).describe('What the key may do: `publish`, `read`, `manage`, `keys` (a platform key holds all four)'),
       createdAt: timestamp,
       lastUsedAt: nullableTimestamp,
       revokedAt: nullableTimestamp,
@@ -73,6 +74,7 @@ export const createdApiKeyOutput = covers<Awaited<ReturnType<typeof createApiKey
       prefix: z.string(),
       customerId: z.string().nullable(),
       name: z.string().nullable(),
+      scopes: z.array(z.string()).describe('What the key may do: `publish`, `read`, `manage`, `keys`'),
     })
     .meta({ id: 'CreatedApiKey' }),
 );
@@ -192,7 +194,15 @@ export const auditEntryOutput = covers<AuditView>()(
     .strictObject({
       id: z.string(),
       customerId: z.string().nullable(),
-      actor: z.strictObject({ kind: z.string().describe('`user`, `api_key` or `platform`'), id: z.string().nullable(), ip: z.string().nullable() }),
+      actor: z.strictObject({
+        kind: z
+          .string()
+          .describe(
+            '`user` (dashboard), `api_key` (a customer key), `platform` (a platform key or the operator; a customer sees no id or address) or `system` (Hookrelay itself, e.g. disabling a subscription after a 410)',
+          ),
+        id: z.string().nullable(),
+        ip: z.string().nullable(),
+      }),
       action: z.string(),
       target: z.strictObject({ kind: z.string(), id: z.string() }),
       before: z.unknown().describe('The fields that changed, before (secrets redacted)'),

@@ -145,7 +145,8 @@ const cases: Record<string, Case> = {
     invalid: () => ({ query: { type: 'order.**.x' }, field: 'type' }),
     foreign: (w): Foreign[] => [
       { query: { customerId: w.a.id }, expect: 404 },
-      { query: { subscriptionId: w.a.subscriptionId }, expect: 'empty' },
+      { query: { subscriptionId: w.a.subscriptionId }, expect: 404 },
+      // `id` searches: another customer's event is simply not found among one's own.
       { query: { id: w.a.eventId }, expect: 'empty' },
     ],
   },
@@ -285,8 +286,8 @@ const cases: Record<string, Case> = {
     invalid: () => ({ query: { status: 'lost' }, field: 'status' }),
     foreign: (w): Foreign[] => [
       { query: { customerId: w.a.id }, expect: 404 },
-      { query: { subscriptionId: w.a.subscriptionId }, expect: 'empty' },
-      { query: { eventId: w.a.eventId }, expect: 'empty' },
+      { query: { subscriptionId: w.a.subscriptionId }, expect: 404 },
+      { query: { eventId: w.a.eventId }, expect: 404 },
     ],
   },
   'GET /deliveries/{id}': {
@@ -316,7 +317,10 @@ const cases: Record<string, Case> = {
     check: (b) =>
       expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), status: 'completed', total: 0, existing: false, filter: { eventType: 'invoice.*' } }),
     invalid: () => ({ body: { subscriptionId: 'nope' }, field: 'subscriptionId' }),
-    foreign: (w) => [{ body: { customerId: w.a.id }, expect: 404 }],
+    foreign: (w): Foreign[] => [
+      { body: { customerId: w.a.id }, expect: 404 },
+      { body: { subscriptionId: w.a.subscriptionId }, expect: 404 },
+    ],
   },
   'GET /audit-log': {
     valid: () => ({ query: { action: 'subscription.created' } }),

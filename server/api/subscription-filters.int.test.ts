@@ -40,7 +40,10 @@ async function receiver() {
 let n = 0;
 async function customer(label = 'Filters') {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `${label} ${++n}` } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string };
 }
 

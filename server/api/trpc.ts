@@ -1,9 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
+import { requireKeyScope, type KeyScope } from '../domain/tenants/key-scopes';
 import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
 import { currentRequestId } from './request-id';
+import { withoutIncomingTrace } from '../tracing';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
@@ -31,6 +33,11 @@ export type Meta = {
   rest?: RestMeta;
   /** Rate-limit tokens a call takes, from its raw input (default 1): a batch publish costs one per event. */
   cost?: (rawInput: unknown) => number;
+  /**
+   * The API-key scope a call needs (tenants/key-scopes.ts). Without it a query needs `read` and a
+   * mutation `manage`, so a new procedure is covered without anyone remembering to say so.
+   */
+  keyScope?: KeyScope;
 };
 
 export type ApiContext = {
@@ -87,18 +94,23 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(domainErrors);
 
 /**
- * Requires an API key or a dashboard session; applies the rate limits (server/api/rate-limit.ts):
- * per key and per customer for a customer's credentials, per platform key only when configured.
+ * Requires an API key or a dashboard session, and the key's scope for the call (403 naming it; before
+ * any token is spent); applies the rate limits (server/api/rate-limit.ts): per key and per customer
+ * for a customer's credentials, per platform key only when configured.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next, meta, getRawInput }) => {
-  if (!ctx.scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, meta, type, getRawInput }) => {
+  const scope = ctx.scope;
+  if (!scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
+  requireKeyScope(scope, meta?.keyScope ?? (type === 'query' ? 'read' : 'manage'));
   if (ctx.principalId) {
     const cost = meta?.cost ? meta.cost(await getRawInput()) : 1;
     ctx.rateLimiter.check(
-      { principalId: ctx.principalId, customerId: ctx.scope.kind === 'customer' ? ctx.scope.customerId : undefined, platform: ctx.scope.kind === 'platform' },
+      { principalId: ctx.principalId, customerId: scope.kind === 'customer' ? scope.customerId : undefined, platform: scope.kind === 'platform' },
       undefined,
       cost,
     );
   }
-  return next({ ctx: { ...ctx, scope: ctx.scope } });
+  // A request's traceparent is adopted only from platform keys; anyone else's call starts a new trace.
+  if (scope.kind !== 'platform') return withoutIncomingTrace(() => next({ ctx: { ...ctx, scope } }));
+  return next({ ctx: { ...ctx, scope } });
 });

@@ -4,6 +4,7 @@ import { cookies } from 'next/headers';
 import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
 import { formatDuration } from '../domain/wording';
 import type { PortalTheme } from '../domain/tenants/portal-theme';
+import { endSessions, sessionVersionOf } from '../domain/tenants/sessions';
 import { EMBED_SESSION_COOKIE, sessionKind } from './embed-session';
 import { env } from '../env';
 import { getWebRuntime } from '../web';
@@ -12,13 +13,18 @@ import { clientAddress, createSignInThrottle, type SignInThrottle } from './thro
 /**
  * Dashboard sign-in (Auth.js): email + password for dashboard users, and a platform-issued
  * single-use portal token (POST /customers/{id}/portal-link) for embedding, optionally read-only.
- * Sessions are JWTs (Credentials requires them) carrying the customer scope; 8 h lifetime.
+ * Sessions are JWTs (Credentials requires them) carrying the customer scope; 8 h lifetime. A
+ * dashboard user's session also carries the user's session version and ends when it changes:
+ * `signOutEverywhere` and a password change (tenants/sessions.ts). Portal sessions (single-use
+ * links, possibly read-only) belong to no user and end with their lifetime or their cookie.
  */
 declare module 'next-auth' {
   interface User {
     customerId?: string;
     readOnly?: boolean;
     theme?: PortalTheme | null;
+    /** The user's session version at sign-in (tenants/sessions.ts); absent for portal sessions. */
+    sessionVersion?: number;
   }
   interface Session {
     /** `theme`: embed sessions only (the embed link's). */
@@ -90,7 +96,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           return null;
         }
         throttle.succeeded(keys);
-        return { id: user.id, email: user.email, customerId: user.customerId, readOnly: false };
+        return { id: user.id, email: user.email, customerId: user.customerId, readOnly: false, sessionVersion: user.sessionVersion };
       },
     }),
     Credentials({
@@ -106,12 +112,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    // Runs on every read of the session (each authenticated page and API request): a dashboard
+    // user's session ends once its version is no longer the user's (sign-out, password change).
+    async jwt({ token, user }) {
       if (user) {
         token.customerId = user.customerId;
         token.readOnly = user.readOnly ?? false;
+        if (user.sessionVersion !== undefined) token.sessionVersion = user.sessionVersion;
+        return token;
       }
-      return token;
+      if (!isUserSession(token.sub)) return token;
+      const { ctx } = await getWebRuntime();
+      const current = await sessionVersionOf(ctx, token.sub);
+      return current !== null && current === token.sessionVersion ? token : null;
     },
     session({ session, token }) {
       session.user.id = token.sub ?? '';
@@ -206,4 +219,22 @@ export async function dashboardSession(): Promise<{ kind: 'dashboard' | 'embed' 
     };
   }
   return { kind, session: null };
+}
+
+/** A dashboard user's session (`usr_…`), not a portal one (`portal:<customer>`). */
+function isUserSession(sub: string | undefined): sub is string {
+  return typeof sub === 'string' && sub.startsWith('usr_');
+}
+
+/**
+ * Signs the current user out of every session it has (this browser and any other, and any copy of
+ * the cookie), then clears this browser's cookie and goes to the sign-in page.
+ */
+export async function signOutEverywhere(): Promise<void> {
+  const session = await auth();
+  if (session && isUserSession(session.user.id)) {
+    const { ctx } = await getWebRuntime();
+    await endSessions(ctx, session.user.id);
+  }
+  await signOut({ redirectTo: '/login' });
 }

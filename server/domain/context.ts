@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../log';
 import type { Boss } from '../queue/boss';
 import type { Keyring } from './tenants/crypto';
+import type { KeyScope } from './tenants/key-scopes';
 
 /**
  * What domain functions need from the outside world, passed as an argument (no globals, no DI
@@ -70,13 +71,27 @@ export type Ctx = {
  * Who is acting. A platform key acts for any customer; a customer key or dashboard user only for
  * its own. Every domain query filters by `customerId` when the scope is a customer's.
  */
-export type Scope = ({ kind: 'platform' } | { kind: 'customer'; customerId: string; readOnly?: boolean }) & { actor?: Actor };
+export type Scope = (
+  | { kind: 'platform' }
+  | {
+      kind: 'customer';
+      customerId: string;
+      readOnly?: boolean;
+      /** A customer API key's scopes (tenants/key-scopes.ts); absent for a dashboard session (every scope). */
+      keyScopes?: readonly KeyScope[];
+    }
+) & { actor?: Actor };
 
 /**
- * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session) or an API key's id, and
- * the address the request came from. Absent for the operator's CLI.
+ * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session), an API key's id, or
+ * `system` (Hookrelay itself), and the address the request came from. Absent for the operator's CLI.
  */
 export type Actor = { id: string; ip: string | null };
 
 export const platformScope: Scope = { kind: 'platform' };
+
+/** The actor id of the changes Hookrelay makes on its own (a 410 or auto-disable turning a subscription off). */
+export const SYSTEM_ACTOR = 'system';
+/** Who acts when Hookrelay itself changes a configuration: recorded in the audit log as `system`. */
+export const systemScope: Scope = { kind: 'platform', actor: { id: SYSTEM_ACTOR, ip: null } };
 export const customerScope = (customerId: string, readOnly = false): Scope => ({ kind: 'customer', customerId, readOnly });

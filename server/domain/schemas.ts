@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_SCOPES } from './tenants/key-scopes';
 import { deliveryStatuses, heldOnResume } from './delivery/status';
 import { signatureSchemes } from './delivery/signature-schemes';
 import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
@@ -364,7 +365,20 @@ export const createCustomerInput = z.strictObject({
   tier: text().min(1).max(50).optional().describe('Concurrency tier (default `standard`)'),
 });
 
-export const createApiKeyInput = z.strictObject({ id: idOf('customer'), name: text().max(200).optional() });
+export const createApiKeyInput = z.strictObject({
+  id: idOf('customer'),
+  name: text().max(200).optional(),
+  scopes: z
+    .array(z.enum(KEY_SCOPES))
+    .min(1)
+    .max(KEY_SCOPES.length)
+    .refine((s) => new Set(s).size === s.length, 'must not repeat a scope')
+    .optional()
+    .describe(
+      'What the key may do: `publish` (publish events), `read` (every read), `manage` (every other change), `keys` (create, list, revoke keys). Default `["publish", "read"]`; at most the scopes of the key that creates it',
+    )
+    .meta({ examples: [['publish', 'read']] }),
+});
 
 export const listCustomersInput = z.strictObject({ ...pageOf('customer') });
 

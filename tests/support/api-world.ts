@@ -53,7 +53,14 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
   let n = 0;
   const freshCustomer = async (label = 'Fresh') => {
     const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `${label} ${++n}` } }), 201);
-    const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'test' } }), 201);
+    const k = await ok(
+      rest('POST', '/customers/{id}/api-keys', {
+        key: platformKey,
+        params: { id: c.id },
+        body: { name: 'test', scopes: ['publish', 'read', 'manage', 'keys'] },
+      }),
+      201,
+    );
     return { id: c.id as string, key: k.key as string, keyId: k.id as string };
   };
   const freshSubscription = async (t: { key: string }, eventTypes = ['*']) =>

@@ -19,12 +19,14 @@ const actions = [
   'subscription.secret_revealed',
   'subscription.secret_rotated',
   'subscription.probe_requested',
+  'subscription.disabled',
   'api_key.created',
   'api_key.revoked',
   'portal_link.created',
   'bulk_replay.created',
   'bulk_replay.cancelled',
   'user.created',
+  'user.password_changed',
   'customer.created',
 ];
 
@@ -91,9 +93,7 @@ export function AuditLog() {
                     <DateTime at={e.createdAt} />
                   </Td>
                   <Td wide>
-                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                      {e.actor.kind === 'user' ? 'Dashboard user' : e.actor.kind === 'api_key' ? 'API key' : 'Operator'}
-                    </span>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{actorLabel[e.actor.kind] ?? e.actor.kind}</span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
                     {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
                   </Td>
@@ -145,3 +145,6 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
     </ul>
   );
 }
+
+/** Who acted, in words: `system` is Hookrelay itself (e.g. a subscription disabled after a 410). */
+const actorLabel: Record<string, string> = { user: 'Dashboard user', api_key: 'API key', platform: 'Platform', system: 'Hookrelay' };

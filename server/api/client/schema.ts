@@ -712,6 +712,8 @@ export interface components {
             /** @description The first 12 characters of the key (the key itself is shown only once) */
             prefix: string;
             revokedAt: string | null;
+            /** @description What the key may do: `publish`, `read`, `manage`, `keys` (a platform key holds all four) */
+            scopes: string[];
         };
         ApiKeyPage: {
             data: components["schemas"]["ApiKey"][];
@@ -753,7 +755,7 @@ export interface components {
             actor: {
                 id: string | null;
                 ip: string | null;
-                /** @description `user`, `api_key` or `platform` */
+                /** @description `user` (dashboard), `api_key` (a customer key), `platform` (a platform key or the operator; a customer sees no id or address) or `system` (Hookrelay itself, e.g. disabling a subscription after a 410) */
                 kind: string;
             };
             /** @description The fields that changed, after (secrets redacted) */
@@ -808,6 +810,8 @@ export interface components {
             key: string;
             name: string | null;
             prefix: string;
+            /** @description What the key may do: `publish`, `read`, `manage`, `keys` */
+            scopes: string[];
         };
         CreatedBulkReplay: {
             /** @description ISO 8601 */
@@ -1114,6 +1118,8 @@ export interface components {
             prefix: string;
             revoked: boolean;
             revokedAt: string | null;
+            /** @description What the key may do: `publish`, `read`, `manage`, `keys` (a platform key holds all four) */
+            scopes: string[];
         };
         SigningSecret: {
             /** @description What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`) */
@@ -1579,6 +1585,14 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /**
+                     * @description What the key may do: `publish` (publish events), `read` (every read), `manage` (every other change), `keys` (create, list, revoke keys). Default `["publish", "read"]`; at most the scopes of the key that creates it
+                     * @example [
+                     *       "publish",
+                     *       "read"
+                     *     ]
+                     */
+                    scopes?: ("publish" | "read" | "manage" | "keys")[];
                 };
             };
         };

@@ -50,6 +50,7 @@ export const customersRouter = router({
     .query(({ ctx, input }) => getCustomer(ctx.ctx, ctx.scope, input.id)),
   createApiKey: authedProcedure
     .meta({
+      keyScope: 'keys',
       rest: {
         method: 'POST',
         path: '/customers/{id}/api-keys',
@@ -61,9 +62,10 @@ export const customersRouter = router({
     })
     .input(createApiKeyInput)
     .output(createdApiKeyOutput)
-    .mutation(({ ctx, input }) => createCustomerApiKey(ctx.ctx, ctx.scope, input.id, input.name)),
+    .mutation(({ ctx, input }) => createCustomerApiKey(ctx.ctx, ctx.scope, input.id, input.name, input.scopes)),
   listApiKeys: authedProcedure
     .meta({
+      keyScope: 'keys',
       rest: {
         method: 'GET',
         path: '/customers/{id}/api-keys',
@@ -77,6 +79,7 @@ export const customersRouter = router({
     .query(({ ctx, input: { id, ...page } }) => listApiKeys(ctx.ctx, ctx.scope, { ...page, customerId: id })),
   allApiKeys: authedProcedure
     .meta({
+      keyScope: 'keys',
       rest: {
         method: 'GET',
         path: '/api-keys',
@@ -90,6 +93,7 @@ export const customersRouter = router({
     .query(({ ctx, input }) => listApiKeys(ctx.ctx, ctx.scope, input)),
   revokeApiKey: authedProcedure
     .meta({
+      keyScope: 'keys',
       rest: {
         method: 'DELETE',
         path: '/api-keys/{id}',

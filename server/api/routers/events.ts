@@ -14,6 +14,7 @@ function eventsInBatch(raw: unknown): number {
 export const eventsRouter = router({
   publish: authedProcedure
     .meta({
+      keyScope: 'publish',
       rest: {
         method: 'POST',
         path: '/events',
@@ -35,6 +36,7 @@ export const eventsRouter = router({
     .mutation(({ ctx, input }) => publishEventBatched(ctx.ctx, ctx.scope, input)),
   publishBatch: authedProcedure
     .meta({
+      keyScope: 'publish',
       rest: {
         method: 'POST',
         path: '/events/batch',

@@ -87,6 +87,8 @@ export const subscriptionsRouter = router({
     .mutation(({ ctx, input }) => rotateSecret(ctx.ctx, ctx.scope, input.id)),
   secret: authedProcedure
     .meta({
+      // Revealing the signing secret is a change of who can sign: `manage`, though it is a read.
+      keyScope: 'manage',
       rest: {
         method: 'GET',
         path: '/subscriptions/{id}/secret',

@@ -2,10 +2,10 @@ import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import { auditLog } from '../../../drizzle/schema';
 import type { Queryable } from '../../db/client';
 import { rawClient } from '../../db/client';
-import type { Ctx, Scope } from '../context';
+import { SYSTEM_ACTOR, type Ctx, type Scope } from '../context';
 import { newId } from '../ids';
 import { pageByBytes } from '../paging';
-import { listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../tenants/scope';
 
 /**
  * The audit log: every configuration change is recorded here, in the caller's transaction, so a
@@ -34,10 +34,19 @@ export function redact(value: unknown, key = ''): unknown {
   return value;
 }
 
-function actorOf(scope: Scope): { kind: string; id: string | null; ip: string | null } {
-  if (!scope.actor) return { kind: 'platform', id: null, ip: null };
+/**
+ * Who acted, as stored: `user` (a dashboard session), `api_key` (a customer's key), `platform` (a
+ * platform key, with its id and address; or the operator's CLI, with neither) or `system` (Hookrelay
+ * itself, e.g. a subscription disabled by a 410 or by auto-disable).
+ */
+function actorOf(scope: Scope): { kind: AuditActorKind; id: string | null; ip: string | null } {
+  if (scope.actor?.id === SYSTEM_ACTOR) return { kind: 'system', id: null, ip: null };
+  if (scope.kind === 'platform') return { kind: 'platform', id: scope.actor?.id ?? null, ip: scope.actor?.ip ?? null };
+  if (!scope.actor) return { kind: 'user', id: null, ip: null };
   return { kind: scope.actor.id.startsWith('user:') ? 'user' : 'api_key', id: scope.actor.id, ip: scope.actor.ip };
 }
+
+export type AuditActorKind = 'user' | 'api_key' | 'platform' | 'system';
 
 /** Only the fields that changed, before and after (the whole object when one side is absent). */
 function diff(before: unknown, after: unknown): { before: unknown; after: unknown } {
@@ -61,11 +70,16 @@ export async function recordAudit(ctx: Ctx, q: Queryable, scope: Scope, entry: A
 
 export type AuditView = ReturnType<typeof auditView>;
 
-function auditView(r: typeof auditLog.$inferSelect) {
+/**
+ * One entry as `scope` may read it: a customer sees that the platform (or Hookrelay) acted, never
+ * which platform key or from which internal address.
+ */
+function auditView(r: typeof auditLog.$inferSelect, scope: Scope) {
+  const masked = scope.kind === 'customer' && (r.actorKind === 'platform' || r.actorKind === 'system');
   return {
     id: r.id,
     customerId: r.customerId,
-    actor: { kind: r.actorKind, id: r.actorId, ip: r.ip },
+    actor: masked ? { kind: r.actorKind, id: null, ip: null } : { kind: r.actorKind, id: r.actorId, ip: r.ip },
     action: r.action,
     target: { kind: r.targetKind, id: r.targetId },
     before: r.before,
@@ -92,6 +106,7 @@ export async function listAuditLog(
   },
 ) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   // Sizes first, the entries' before/after only for those the page keeps (pageByBytes).
   const sizes = await ctx.db
     .select({
@@ -120,7 +135,7 @@ export async function listAuditLog(
         .where(and(inArray(auditLog.id, ids), customerId ? eq(auditLog.customerId, customerId) : undefined))
         .orderBy(desc(auditLog.id))
     : [];
-  return { data: rows.map(auditView), nextCursor: p.nextCursor };
+  return { data: rows.map((r) => auditView(r, scope)), nextCursor: p.nextCursor };
 }
 
 /** Retention: audit entries leave with the events of their time (RETENTION_DAYS). */

@@ -1,6 +1,6 @@
 import { rawClient, type Queryable } from '../../db/client';
 import type { Ctx, Scope } from '../context';
-import { listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../tenants/scope';
 import { quotaUsage } from '../tenants/limits';
 
 /**
@@ -78,6 +78,7 @@ export async function rollUpUsage(ctx: Ctx): Promise<number> {
  */
 export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; from?: Date | undefined; to?: Date | undefined }) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   const to = input.to ?? ctx.now();
   const from = input.from ?? new Date(to.getTime() - 30 * 86400_000);
   // The folded totals plus the deltas not folded yet (at most a minute's worth), in one statement.

@@ -51,7 +51,9 @@ beforeAll(async () => {
     await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
   ).secret;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Forgotten endpoint' } }), 201);
-  key = (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201)).key;
+  key = (
+    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
+  ).key;
 });
 
 afterAll(async () => {
@@ -83,6 +85,15 @@ describe('auto-disable', () => {
     const [{ r, e }] = disabledEvents(subId) as [{ r: Received; e: { type: string; data: Json } }];
     expect(new Webhook(opsSecret).verify(r.body, r.headers)).toBeTruthy();
     expect(e.data).toMatchObject({ subscriptionId: subId, reason: 'auto_disabled', message: sub.disabledReason, url: `${endpoint.url}/down` });
+    // The audit log has it, by Hookrelay itself, with the reason; the customer sees no id or address.
+    const audit = await ok(rest('GET', '/audit-log', { key, query: { targetId: subId, action: 'subscription.disabled' } }));
+    expect(audit.data).toEqual([
+      expect.objectContaining({
+        actor: { kind: 'system', id: null, ip: null },
+        before: { active: true },
+        after: { active: false, disabledReason: sub.disabledReason, cause: 'auto_disabled' },
+      }),
+    ]);
 
     // The subscription that never auto-disables failed for as long, and more, and is still on.
     await expect

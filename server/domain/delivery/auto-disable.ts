@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
-import type { Ctx } from '../context';
+import { systemScope, type Ctx } from '../context';
+import { recordAudit } from '../audit/log';
 import type { Outcome } from './attempt';
 import { holdPending } from './state';
 import { plural } from '../wording';
@@ -64,4 +65,24 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   if (changed.length === 0) return null;
   await holdPending(ctx, tx, sub);
   return reason;
+}
+
+/**
+ * A subscription Hookrelay disabled on its own (410 Gone, or auto-disable) goes into the audit log
+ * like any configuration change, in the same transaction, with actor `system` and the reason.
+ */
+export async function auditDisabled(
+  ctx: Ctx,
+  tx: Tx,
+  sub: { id: string; customerId: string },
+  reason: 'gone' | 'auto_disabled',
+  message: string,
+): Promise<void> {
+  await recordAudit(ctx, tx, systemScope, {
+    customerId: sub.customerId,
+    action: 'subscription.disabled',
+    target: { kind: 'subscription', id: sub.id },
+    before: { active: true },
+    after: { active: false, disabledReason: message, cause: reason },
+  });
 }

@@ -3,7 +3,7 @@ import { attempts, deliveries, events, subscriptions } from '../../../drizzle/sc
 import type { Ctx, Scope } from '../context';
 
 import { notFound } from '../errors';
-import { listingCustomer, scopeFilter } from '../tenants/scope';
+import { assertNamed, listingCustomer, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
 import type { z } from 'zod';
@@ -78,6 +78,7 @@ export function attemptView(a: AttemptRow) {
  */
 export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<typeof listDeliveriesInput>) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, input);
   const rows = await ctx.db
     .select({ delivery: deliveries, gate: gateColumns })
     .from(deliveries)

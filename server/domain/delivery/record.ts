@@ -9,7 +9,7 @@ import type { Ctx } from '../context';
 import { newId } from '../ids';
 import { perCustomer } from '../shards';
 import { attemptLog, triggerOf, type Outcome } from './attempt';
-import { trackFailures } from './auto-disable';
+import { auditDisabled, trackFailures } from './auto-disable';
 import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
@@ -110,6 +110,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
         }
       }
       await emitOperational(ctx, tx, outcomeNotices(recorded, changes, disabled));
+      for (const d of disabled) await auditDisabled(ctx, tx, d.outcome.row.sub, d.reason, d.message);
       const retrying = [...new Map(recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub])).values()];
       await flagBacklog(tx, retrying);
       // Window slots are free again: pull waiting deliveries in. (Without a backlog there is

@@ -61,7 +61,9 @@ beforeAll(async () => {
   });
   const platformKey = (await createApiKey(engine.ctx, null, 'test')).key;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Asymmetric' } }), 201);
-  customerKey = (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201)).key;
+  customerKey = (
+    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
+  ).key;
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Ctx, Scope } from '../context';
 
 import { idFloor } from '../ids';
 import { notFound } from '../errors';
-import { listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
@@ -87,6 +87,8 @@ function eventListView(e: EventHead & { head: string; bytes: number; body: strin
  */
 export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof listEventsInput>) {
   const customerId = listingCustomer(scope, input.customerId);
+  // `id` is a search (the dashboard's search box): no such event is an empty page, not a 404.
+  await assertNamed(ctx, scope, customerId, { subscriptionId: input.subscriptionId });
   const deliveryCustomer = customerId ? sql` and ${deliveries.customerId} = ${customerId}` : sql``;
   const { body: _body, ...head } = getTableColumns(events);
   // The same preview columns and the same filters on either table of events.

@@ -79,7 +79,15 @@ beforeAll(async () => {
   });
   platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Flaky' } }), 201);
-  customer = { id: c.id, key: (await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: {} }), 201)).key };
+  customer = {
+    id: c.id,
+    key: (
+      await ok(
+        rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
+        201,
+      )
+    ).key,
+  };
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import type { Ctx, Scope } from '../context';
 import { restartCycle } from '../delivery/state';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { actingCustomer, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../tenants/scope';
+import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
@@ -76,6 +76,8 @@ export async function replayView(ctx: Ctx, r: Row) {
 export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInput) {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
+  // Before the replay's throttle is consulted: naming what the caller cannot see spends nothing.
+  await assertNamed(ctx, scope, customerId, { subscriptionId: input.subscriptionId });
   const filter: BulkReplayFilter = {
     ...(input.subscriptionId && { subscriptionId: input.subscriptionId }),
     ...(input.eventType && { eventType: input.eventType }),
@@ -140,6 +142,7 @@ export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
 /** Bulk replays with their progress, newest first, keyset-paginated by id like every list. */
 export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   const rows = await ctx.db
     .select()
     .from(bulkReplays)

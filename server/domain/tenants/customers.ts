@@ -12,6 +12,7 @@ import { assertWritable, listingCustomer } from './scope';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
 import type { PortalTheme } from './portal-theme';
+import { KEY_SCOPES, scopesForNewKey, type KeyScope } from './key-scopes';
 
 /**
  * Customers, API keys, dashboard users and portal links.
@@ -71,26 +72,34 @@ export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: numb
   return { data: p.data.map(customerView), nextCursor: p.nextCursor };
 }
 
-/** Creates an API key for a customer (or a platform key when customerId is null). The key is shown once. */
-export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string, q: Queryable = ctx.db) {
+/**
+ * Creates an API key for a customer (or a platform key when customerId is null). The key is shown
+ * once. The operator's own calls (CLI, seeds) give every scope unless told otherwise; the API passes
+ * the scopes it resolved (key-scopes.ts: least privilege by default). Platform keys hold every scope.
+ */
+export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string, q: Queryable = ctx.db, scopes: readonly KeyScope[] = KEY_SCOPES) {
   const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
   const id = newId('apiKey');
-  await q.insert(apiKeys).values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), createdAt: ctx.now() });
-  return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null };
+  const granted = customerId ? [...scopes] : [...KEY_SCOPES];
+  await q
+    .insert(apiKeys)
+    .values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), scopes: granted, createdAt: ctx.now() });
+  return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null, scopes: granted };
 }
 
 /** A customer's own request may not go past its cap on active keys (limits.ts); the platform's may. */
-export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: string, name?: string) {
+export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: string, name?: string, scopes?: readonly KeyScope[]) {
   assertWritable(scope);
   await getCustomer(ctx, scope, customerId);
+  const granted = scopesForNewKey(scope, scopes);
   return ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'apiKeys');
-    const key = await createApiKey(ctx, customerId, name, tx);
+    const key = await createApiKey(ctx, customerId, name, tx, granted);
     await recordAudit(ctx, tx, scope, {
       customerId,
       action: 'api_key.created',
       target: { kind: 'api_key', id: key.id },
-      after: { name: key.name, prefix: key.prefix },
+      after: { name: key.name, prefix: key.prefix, scopes: key.scopes },
     });
     return key;
   });
@@ -103,6 +112,7 @@ export function apiKeyView(k: typeof apiKeys.$inferSelect) {
     customerId: k.customerId,
     name: k.name,
     prefix: k.prefix,
+    scopes: k.scopes,
     createdAt: k.createdAt.toISOString(),
     /** Updated at most once a minute (authenticateApiKey). */
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
@@ -183,7 +193,7 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
 
 async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
   const [row] = await ctx.db
-    .select({ id: apiKeys.id, customerId: apiKeys.customerId, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
+    .select({ id: apiKeys.id, customerId: apiKeys.customerId, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, hash));
   if (!row || row.revokedAt) return null;
@@ -191,7 +201,8 @@ async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
   }
-  return { keyId: row.id, scope: row.customerId ? { kind: 'customer', customerId: row.customerId } : { kind: 'platform' } };
+  const keyScopes = KEY_SCOPES.filter((s) => row.scopes.includes(s));
+  return { keyId: row.id, scope: row.customerId ? { kind: 'customer', customerId: row.customerId, keyScopes } : { kind: 'platform' } };
 }
 
 /** Dashboard login provisioned by the platform for one of its customers. */
@@ -226,7 +237,7 @@ export async function verifyPassword(ctx: Ctx, email: string, password: string) 
   // Compare against a dummy hash when the user does not exist, so timing does not reveal emails.
   dummyHash ??= await bcrypt.hash('not-a-password', 10);
   const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash);
-  return user && ok ? { id: user.id, email: user.email, customerId: user.customerId } : null;
+  return user && ok ? { id: user.id, email: user.email, customerId: user.customerId, sessionVersion: user.sessionVersion } : null;
 }
 
 /**

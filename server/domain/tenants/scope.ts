@@ -49,3 +49,38 @@ export async function ownerOf(ctx: Ctx, scope: Scope, table: 'subscriptions' | '
   const [row] = await sql<{ customer_id: string }[]>`select customer_id from ${sql(table)} where id = ${id} limit 1`;
   return row?.customer_id ?? null;
 }
+
+/**
+ * The ids a request names in its body or query as filters or targets (`customerId`, `subscriptionId`,
+ * `eventId`) must be ones the caller can see, within the customer the request is narrowed to: an
+ * unknown id and another customer's id are both a 404 naming the field, before anything is done
+ * (a bulk replay spends nothing on them). `customerId` is the customer the request acts for or lists
+ * (undefined: a platform key across every customer).
+ */
+export async function assertNamed(
+  ctx: Ctx,
+  scope: Scope,
+  customerId: string | undefined,
+  named: { subscriptionId?: string | undefined; eventId?: string | undefined },
+): Promise<void> {
+  const sql = rawClient(ctx.db);
+  const missing = (field: string, what: string) => new DomainError('not_found', `${what} not found`, { field });
+  if (customerId && scope.kind === 'platform') {
+    const [c] = await sql`select 1 from customers where id = ${customerId}`;
+    if (!c) throw missing('customerId', 'customer');
+  }
+  if (named.subscriptionId) {
+    const [s] = customerId
+      ? await sql`select 1 from subscriptions where id = ${named.subscriptionId} and customer_id = ${customerId} limit 1`
+      : await sql`select 1 from subscriptions where id = ${named.subscriptionId} limit 1`;
+    if (!s) throw missing('subscriptionId', 'subscription');
+  }
+  if (named.eventId) {
+    // A customer sees its own events and its copy of each broadcast that reached it (events rows);
+    // the platform across customers also sees broadcasts in their own table.
+    const [e] = customerId
+      ? await sql`select 1 from events where id = ${named.eventId} and customer_id = ${customerId} limit 1`
+      : await sql`select 1 from events where id = ${named.eventId} union all select 1 from broadcasts where id = ${named.eventId} limit 1`;
+    if (!e) throw missing('eventId', 'event');
+  }
+}

@@ -11,7 +11,7 @@ import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
-import { actingCustomer, assertWritable, listingCustomer, ownerOf } from './scope';
+import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
@@ -242,6 +242,7 @@ export async function listSubscriptions(
   input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
   const customerId = listingCustomer(scope, input.customerId);
+  await assertNamed(ctx, scope, customerId, {});
   const rows = await ctx.db
     .select()
     .from(subscriptions)
