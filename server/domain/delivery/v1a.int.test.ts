@@ -147,6 +147,6 @@ describe('v1a (Ed25519) signatures', () => {
     expect(bad.body.error.field).toBe('signatureScheme');
     const patch = await rest('PATCH', '/subscriptions/{id}', { key: customerKey, params: { id: sub.id }, body: { signatureScheme: 'v1' } });
     expect(patch.status).toBe(400);
-    expect(patch.body.errors).toEqual([{ field: 'signatureScheme', reason: 'unknown field' }]);
+    expect(patch.body.errors).toEqual([{ field: 'signatureScheme', reason: 'cannot be changed; create a new subscription with the new scheme' }]);
   });
 });
