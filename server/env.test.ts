@@ -44,3 +44,18 @@ describe('WORKER_METRICS_HOST', () => {
     expect(parseEnv({ WORKER_METRICS_PORT: '9464', WORKER_METRICS_HOST: '::1' }).WORKER_METRICS_HOST).toBe('::1');
   });
 });
+
+describe('CUSTOMER_MAX_STORED_BYTES', () => {
+  it('takes plain bytes or a size with a unit; unset is no quota', () => {
+    expect(parseEnv({}).CUSTOMER_MAX_STORED_BYTES).toBeUndefined();
+    expect(parseEnv({ CUSTOMER_MAX_STORED_BYTES: '1048576' }).CUSTOMER_MAX_STORED_BYTES).toBe(1048576);
+    expect(parseEnv({ CUSTOMER_MAX_STORED_BYTES: '10GiB' }).CUSTOMER_MAX_STORED_BYTES).toBe(10 * 2 ** 30);
+    expect(parseEnv({ CUSTOMER_MAX_STORED_BYTES: ' 500 MB ' }).CUSTOMER_MAX_STORED_BYTES).toBe(500_000_000);
+    expect(parseEnv({ CUSTOMER_MAX_STORED_BYTES: '2kib' }).CUSTOMER_MAX_STORED_BYTES).toBe(2048);
+    expect(parseEnv({ CUSTOMER_MAX_STORED_BYTES: '1TB' }).CUSTOMER_MAX_STORED_BYTES).toBe(1e12);
+  });
+
+  it.each(['', '0', '-5', '1.5GiB', '10 GB GB', '10 gigs', 'lots', '99999999999TiB'])('refuses %j, naming it', (value) => {
+    expect(() => parseEnv({ CUSTOMER_MAX_STORED_BYTES: value })).toThrow(/CUSTOMER_MAX_STORED_BYTES: .*is not a size in bytes/);
+  });
+});

@@ -25,6 +25,26 @@ const portRanges = z
     return ranges;
   });
 
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** A size in bytes: a whole number, optionally with a unit (`10GiB`, `500 MB`; KiB = 1024, KB = 1000). */
+export const byteSize = z
+  .string()
+  .trim()
+  .transform((text, c) => {
+    const m = /^(\d+)\s*([a-z]*)$/i.exec(text);
+    const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+    const n = m && unit ? Number(m[1]) * unit : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      c.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a size in bytes (a whole number above 0, optionally with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const fields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().optional(),
@@ -85,6 +105,11 @@ const fields = z.object({
    * against it); unset: no daily quota. Past it, publishing for that customer is a 429 until midnight UTC.
    */
   CUSTOMER_MAX_EVENTS_PER_DAY: z.coerce.number().int().positive().optional(),
+  /**
+   * Event body bytes a customer may store (`10GiB`, or plain bytes): what it published over the days
+   * retention still keeps, whoever published it; unset: no quota. Past it, publishing for it is a 413.
+   */
+  CUSTOMER_MAX_STORED_BYTES: byteSize.optional(),
   /** A subscription's window (maxInFlight: deliveries queued at once) may be at most this. */
   SUBSCRIPTION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(100),
   /** The sum of one customer's subscription windows (maxInFlight) may be at most this. */

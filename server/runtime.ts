@@ -45,6 +45,7 @@ export function configFromEnv(): Ctx['config'] {
     subscriptionMaxInFlight: e.SUBSCRIPTION_MAX_IN_FLIGHT,
     customerMaxInFlightTotal: e.CUSTOMER_MAX_IN_FLIGHT_TOTAL,
     customerMaxEventsPerDay: e.CUSTOMER_MAX_EVENTS_PER_DAY ?? null,
+    customerMaxStoredBytes: e.CUSTOMER_MAX_STORED_BYTES ?? null,
     autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
     eventTypesStrict: e.EVENT_TYPES_STRICT,
     publicUrl: e.PUBLIC_URL,

@@ -32,6 +32,8 @@ function usageCounters() {
     deliveriesSucceeded: integer('deliveries_succeeded').notNull().default(0),
     deliveriesFailed: integer('deliveries_failed').notNull().default(0),
     bytesSent: bigint('bytes_sent', { mode: 'number' }).notNull().default(0),
+    /** The stored body bytes of the events published (a broadcast's: once per customer it reached); the stored-bytes quota reads it. */
+    bytesPublished: bigint('bytes_published', { mode: 'number' }).notNull().default(0),
   };
 }
 

@@ -9,6 +9,7 @@ import { ok } from '../../tests/support/api-world';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
 import { windowRoom } from '../domain/delivery/dispatch';
+import { rawClient } from '../db/client';
 import { recordAudit } from '../domain/audit/log';
 import { customerScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/customers';
@@ -47,7 +48,14 @@ afterAll(async () => {
 let n = 0;
 async function freshCustomer() {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Tenant ${++n}` } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'first', scopes: ['publish', 'read', 'manage', 'keys'] } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', {
+      key: platformKey,
+      params: { id: c.id },
+      body: { name: 'first', scopes: ['publish', 'read', 'manage', 'keys'] },
+    }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string };
 }
 
@@ -402,8 +410,91 @@ describe('daily event quota', () => {
     await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 7 } }), 201);
     for (let i = 0; i < 2; i++) await ok(publish(c.key), 202);
     const usage = await ok(rest('GET', '/usage', { key: c.key }));
-    expect(usage.quotas).toEqual({ eventsPerDay: { limit: QUOTA, used: 2 }, inFlightTotal: { limit: TOTAL, used: 7 } });
+    expect(usage.quotas).toEqual({
+      eventsPerDay: { limit: QUOTA, used: 2 },
+      inFlightTotal: { limit: TOTAL, used: 7 },
+      storedBytes: { limit: null, used: usage.totals.bytesPublished },
+    });
     const all = await ok(rest('GET', '/usage', { key: platformKey }));
     expect(all.quotas.eventsPerDay).toEqual({ limit: QUOTA, used: null });
+  });
+});
+
+describe('stored-bytes quota', () => {
+  const QUOTA = 2000;
+  beforeAll(() => {
+    ctx.config.customerMaxStoredBytes = QUOTA;
+  });
+  afterAll(() => {
+    ctx.config.customerMaxStoredBytes = null;
+  });
+  /** An event of about `size` stored bytes (its body is `{"id","type","timestamp","data"}`, ~100 bytes besides the padding). */
+  const event = (size: number, customerId?: string) => ({ type: 'a.b', data: { pad: 'x'.repeat(size - 100) }, ...(customerId && { customerId }) });
+  const stored = async (key: string) => (await ok(rest('GET', '/usage', { key }))).quotas.storedBytes as { limit: number; used: number };
+
+  it('refuses a publish that would go past it with 413 naming the quota, storing nothing; other customers go on', async () => {
+    const c = await freshCustomer();
+    const other = await freshCustomer();
+    await ok(rest('POST', '/events', { key: c.key, body: event(900) }), 202);
+    await ok(rest('POST', '/events', { key: c.key, body: event(900) }), 202);
+    const used = (await stored(c.key)).used;
+    expect(used).toBeGreaterThan(1700);
+    expect(used).toBeLessThanOrEqual(QUOTA);
+    // Every event's body has the same bytes besides its padding: an event of exactly n stored bytes is event(n - off).
+    const off = used / 2 - 900;
+    const before = await snapshot(ctx);
+    const refused = await rest('POST', '/events', { key: c.key, body: event(QUOTA - used + 1 - off) });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(413);
+    expect(refused.body.error).toMatchObject({ code: 'payload_too_large' });
+    expect(refused.body.error.message).toContain(
+      `stored-bytes quota reached: this customer stores at most ${QUOTA} bytes of events (CUSTOMER_MAX_STORED_BYTES)`,
+    );
+    expect(refused.body.error.message).toContain(`it published ${used} bytes`);
+    // The platform publishing on the customer's behalf counts against the same quota.
+    expect((await rest('POST', '/events', { key: platformKey, body: event(QUOTA - used + 1 - off, c.id) })).status).toBe(413);
+    expect(await snapshot(ctx)).toEqual(before);
+    expect((await stored(c.key)).used).toBe(used);
+    // What still fits is accepted, up to the quota exactly.
+    await ok(rest('POST', '/events', { key: c.key, body: event(QUOTA - used - off) }), 202);
+    expect(await stored(c.key)).toEqual({ limit: QUOTA, used: QUOTA });
+    await ok(rest('POST', '/events', { key: other.key, body: event(900) }), 202);
+  });
+
+  it('a batch past it: the events that fit are accepted, each one past it refused in its own result', async () => {
+    const c = await freshCustomer();
+    const res = await ok(rest('POST', '/events/batch', { key: c.key, body: { events: [event(800), event(800), event(800), event(300)] } }), 202);
+    const results = res.results as Array<{ id?: string; error?: { code: string; reason: string } }>;
+    expect(results.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'payload_too_large', 'ok']);
+    expect(results[2]!.error!.reason).toContain('CUSTOMER_MAX_STORED_BYTES');
+    const { used } = await stored(c.key);
+    expect(used).toBeGreaterThan(1800);
+    expect(used).toBeLessThanOrEqual(QUOTA);
+    const listed = await ok(rest('GET', '/events', { key: c.key }));
+    expect(listed.data).toHaveLength(3);
+  });
+
+  it('counts the bytes published over the retained days only', async () => {
+    const c = await freshCustomer();
+    const today = ctx.now();
+    const daysAgo = (n: number) => new Date(today.getTime() - n * 86400_000).toISOString().slice(0, 10);
+    // Published within retention (RETENTION_DAYS ago, counting today as one) and before it.
+    const within = Math.ceil(ctx.config.retentionDays) - 1;
+    await rawClient(
+      ctx.db,
+    )`insert into usage_daily (customer_id, day, bytes_published) values (${c.id}, ${daysAgo(within)}::date, 500), (${c.id}, ${daysAgo(within + 1)}::date, 100000)`;
+    expect((await stored(c.key)).used).toBe(500);
+    await ok(rest('POST', '/events', { key: c.key, body: event(1400) }), 202);
+    expect((await rest('POST', '/events', { key: c.key, body: event(200) })).status).toBe(413);
+  });
+
+  it('the usage API shows the quota with what is used; every customer in view, no used', async () => {
+    const c = await freshCustomer();
+    expect(await stored(c.key)).toEqual({ limit: QUOTA, used: 0 });
+    await ok(rest('POST', '/events', { key: c.key, body: event(500) }), 202);
+    const usage = await ok(rest('GET', '/usage', { key: c.key }));
+    expect(usage.quotas.storedBytes).toEqual({ limit: QUOTA, used: usage.totals.bytesPublished });
+    expect(usage.totals.bytesPublished).toBeGreaterThan(400);
+    const all = await ok(rest('GET', '/usage', { key: platformKey }));
+    expect(all.quotas.storedBytes).toEqual({ limit: QUOTA, used: null });
   });
 });

@@ -28,7 +28,10 @@ beforeAll(async () => {
   rest = restClient(engine.ctx);
   platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Exact' } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   cust = { id: c.id, key: k.key };
 });
 

@@ -219,6 +219,7 @@ const usageCounts = {
   deliveriesSucceeded: z.number().int(),
   deliveriesFailed: z.number().int(),
   bytesSent: z.number().int(),
+  bytesPublished: z.number().int().describe('The stored body bytes of the events published (a broadcast: once per customer it reached)'),
 };
 export const usageOutput = covers<Awaited<ReturnType<typeof getUsage>>>()(
   z
@@ -235,6 +236,11 @@ export const usageOutput = covers<Awaited<ReturnType<typeof getUsage>>>()(
           inFlightTotal: z
             .strictObject({ limit: z.number().int(), used: z.number().int().nullable() })
             .describe("The sum of a customer's subscription windows (maxInFlight) allowed, and taken"),
+          storedBytes: z
+            .strictObject({ limit: z.number().int().nullable(), used: z.number().int().nullable() })
+            .describe(
+              'Event body bytes a customer may store (null: no quota), and the bytes it published over the days retention still keeps (RETENTION_DAYS UTC days, today included)',
+            ),
         })
         .describe("The customer's quotas; `used` is null when usage of every customer is listed"),
     })

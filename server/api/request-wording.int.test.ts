@@ -23,7 +23,14 @@ beforeAll(async () => {
   rest = restClient(ctx);
   const platformKey = (await createApiKey(ctx, null, 'test')).key;
   const customer = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Wording' } }), 201);
-  const key = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: customer.id }, body: { name: 'k', scopes: ['publish', 'read', 'manage', 'keys'] } }), 201);
+  const key = await ok(
+    rest('POST', '/customers/{id}/api-keys', {
+      key: platformKey,
+      params: { id: customer.id },
+      body: { name: 'k', scopes: ['publish', 'read', 'manage', 'keys'] },
+    }),
+    201,
+  );
   c = { id: customer.id as string, key: key.key as string };
 });
 

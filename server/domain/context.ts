@@ -48,6 +48,8 @@ export type Ctx = {
     customerMaxInFlightTotal: number;
     /** Events one customer may publish per UTC day (limits.ts); null: no quota. */
     customerMaxEventsPerDay: number | null;
+    /** Event body bytes one customer may store, counted over the retained days (limits.ts); null: no quota. */
+    customerMaxStoredBytes: number | null;
     /**
      * A subscription whose attempts have all failed for this long (hours of retry-schedule time,
      * scaled by retryTimeScale) is disabled; a subscription may override it (delivery/auto-disable.ts).

@@ -8,7 +8,8 @@ import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { useTRPC } from '../../_components/trpc';
 
 const fmt = new Intl.NumberFormat();
-const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+const bytes = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
 
 /** Usage days are UTC days: named as such, whatever the viewer's zone. */
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -118,12 +119,16 @@ export function Usage() {
   );
 }
 
-type QuotaFigures = { eventsPerDay: { limit: number | null; used: number | null }; inFlightTotal: { limit: number; used: number | null } };
+type QuotaFigures = {
+  eventsPerDay: { limit: number | null; used: number | null };
+  inFlightTotal: { limit: number; used: number | null };
+  storedBytes: { limit: number | null; used: number | null };
+};
 
 /** The customer's quotas and how much of each it uses (nothing to show without one customer in view). */
 function Quotas({ quotas }: { quotas: QuotaFigures }) {
-  const { eventsPerDay: events, inFlightTotal: windows } = quotas;
-  if (events.used === null || windows.used === null) return null;
+  const { eventsPerDay: events, inFlightTotal: windows, storedBytes: stored } = quotas;
+  if (events.used === null || windows.used === null || stored.used === null) return null;
   const rows: Array<[string, string, number | null]> = [
     [
       'Events today',
@@ -131,10 +136,18 @@ function Quotas({ quotas }: { quotas: QuotaFigures }) {
       events.limit === null ? null : events.used / events.limit,
     ],
     ['Subscription windows', `${fmt.format(windows.used)} of ${fmt.format(windows.limit)} in flight`, windows.used / windows.limit],
+    [
+      'Stored bytes',
+      stored.limit === null ? `${bytes(stored.used)} (no stored-bytes quota)` : `${bytes(stored.used)} of ${bytes(stored.limit)}`,
+      stored.limit === null ? null : stored.used / stored.limit,
+    ],
   ];
   return (
-    <Panel title="Quotas" description="Publishing past the daily quota is refused (429) until midnight UTC; windows (maxInFlight) add up to at most the limit.">
-      <dl className="grid grid-cols-1 gap-3 p-4 md:grid-cols-2">
+    <Panel
+      title="Quotas"
+      description="Publishing past the daily quota is refused (429) until midnight UTC; windows (maxInFlight) add up to at most the limit; stored bytes are the event bodies published over the days retention keeps, and past the quota publishing is refused (413) until older days leave."
+    >
+      <dl className="grid grid-cols-1 gap-3 p-4 md:grid-cols-3">
         {rows.map(([label, value, share]) => (
           <div key={label}>
             <dt className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>

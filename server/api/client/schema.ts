@@ -1258,6 +1258,8 @@ export interface components {
         };
         Usage: {
             data: {
+                /** @description The stored body bytes of the events published (a broadcast: once per customer it reached) */
+                bytesPublished: number;
                 bytesSent: number;
                 customerId: string;
                 day: string;
@@ -1280,10 +1282,17 @@ export interface components {
                     limit: number;
                     used: number | null;
                 };
+                /** @description Event body bytes a customer may store (null: no quota), and the bytes it published over the days retention still keeps (RETENTION_DAYS UTC days, today included) */
+                storedBytes: {
+                    limit: number | null;
+                    used: number | null;
+                };
             };
             /** @description Last day */
             to: string;
             totals: {
+                /** @description The stored body bytes of the events published (a broadcast: once per customer it reached) */
+                bytesPublished: number;
                 bytesSent: number;
                 deliveriesAttempted: number;
                 deliveriesFailed: number;

@@ -2,9 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { createTestDatabase } from '../../../tests/support/db';
 import { rawClient } from '../../db/client';
-import { platformScope } from '../context';
+import { and, eq } from 'drizzle-orm';
+import { events } from '../../../drizzle/schema';
+import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { countUsage, getUsage, rollUpUsage } from './usage';
+import { createSubscription } from '../tenants/subscriptions';
+import { publishBatch, publishEvent } from '../events/publish';
+import { runFanOutJob } from '../events/fanout';
+import { countUsage, dayOf, getUsage, rollUpUsage } from './usage';
 
 /**
  * Usage counting under concurrency: counts are appended, never read-modify-written, so two
@@ -74,5 +79,57 @@ describe('usage counting', () => {
     // One daily row for the customer, however many deltas were folded.
     const [rows] = await rawClient(ctx.db)<{ n: number }[]>`select count(*)::int as n from usage_daily where customer_id = ${customerId}`;
     expect(rows?.n).toBe(1);
+  });
+});
+
+describe('bytes published', () => {
+  /** The bytes of the event bodies stored for the customer: what the counter must equal. */
+  const storedBytes = async (c: string, ids: string[]) => {
+    let n = 0;
+    for (const id of ids) {
+      const [e] = await ctx.db
+        .select({ body: events.body })
+        .from(events)
+        .where(and(eq(events.id, id), eq(events.customerId, c)));
+      n += Buffer.byteLength(e!.body);
+    }
+    return n;
+  };
+  const published = async (c: string) => {
+    const now = ctx.now();
+    return (await getUsage(ctx, platformScope, { customerId: c, from: now, to: now })).totals.bytesPublished;
+  };
+
+  it("counts each accepted event's stored body bytes (single, batch, a broadcast's copy), and rollup folds them", async () => {
+    const c = (await createCustomer(ctx, platformScope, { name: 'Bytes' })).id;
+    await createSubscription(ctx, platformScope, { customerId: c, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
+    const ids: string[] = [];
+    ids.push((await publishEvent(ctx, customerScope(c), { type: 'a.b', data: { text: 'héllo ✓' } })).id);
+    ids.push((await publishEvent(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: c })).id);
+    const batch = await publishBatch(ctx, customerScope(c), [
+      { type: 'a.b', data: { i: 1 } },
+      { type: 'a.b', data: { big: 'x'.repeat(1000) } },
+      { type: 'bad type!', data: {} },
+    ]);
+    for (const r of batch.results) if ('id' in r) ids.push(r.id);
+    expect(ids).toHaveLength(4);
+    // A repeat under a used idempotency key stores nothing more.
+    await publishEvent(ctx, customerScope(c), { type: 'a.b', data: {}, idempotencyKey: 'k' });
+    await publishEvent(ctx, customerScope(c), { type: 'a.b', data: {}, idempotencyKey: 'k' });
+    const keyed = (await publishEvent(ctx, customerScope(c), { type: 'a.b', data: {}, idempotencyKey: 'k' })).id;
+    ids.push(keyed);
+    // A broadcast: its copy for this customer counts once it is fanned out.
+    const broadcast = await publishEvent(ctx, platformScope, { type: 'a.b', data: { all: true }, broadcast: true });
+    await runFanOutJob(ctx, { eventId: broadcast.id });
+    ids.push(broadcast.id);
+
+    const expected = await storedBytes(c, ids);
+    expect(expected).toBeGreaterThan(1000);
+    expect(await published(c)).toBe(expected);
+    await rollUpUsage(ctx);
+    const [daily] = await rawClient(ctx.db)<{ b: string }[]>`
+      select bytes_published::text as b from usage_daily where customer_id = ${c} and day = ${dayOf(ctx.now())}::date`;
+    expect(Number(daily?.b)).toBe(expected);
+    expect(await published(c)).toBe(expected);
   });
 });

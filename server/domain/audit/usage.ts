@@ -9,7 +9,18 @@ import { quotaUsage } from '../tenants/limits';
  * shared row is updated, so nothing waits on a counter), and `rollUpUsage` folds them into
  * `usage_daily` every minute. Reads add the deltas not folded yet, so a count is exact at once.
  */
-export type UsageDelta = { customerId: string; day: string; events?: number; attempted?: number; succeeded?: number; failed?: number; bytes?: number };
+export type UsageDelta = {
+  customerId: string;
+  day: string;
+  events?: number;
+  attempted?: number;
+  succeeded?: number;
+  failed?: number;
+  /** Bytes sent in attempts. */
+  bytes?: number;
+  /** The stored body bytes of the events published (the stored-bytes quota, tenants/limits.ts). */
+  published?: number;
+};
 
 export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 
@@ -18,21 +29,23 @@ export async function countUsage(q: Queryable, deltas: UsageDelta[]): Promise<vo
   const merged = new Map<string, Required<UsageDelta>>();
   for (const d of deltas) {
     const k = `${d.customerId}|${d.day}`;
-    const m = merged.get(k) ?? { customerId: d.customerId, day: d.day, events: 0, attempted: 0, succeeded: 0, failed: 0, bytes: 0 };
+    const m = merged.get(k) ?? { customerId: d.customerId, day: d.day, events: 0, attempted: 0, succeeded: 0, failed: 0, bytes: 0, published: 0 };
     m.events += d.events ?? 0;
     m.attempted += d.attempted ?? 0;
     m.succeeded += d.succeeded ?? 0;
     m.failed += d.failed ?? 0;
     m.bytes += d.bytes ?? 0;
+    m.published += d.published ?? 0;
     merged.set(k, m);
   }
   if (merged.size === 0) return;
   const rows = [...merged.values()];
   const col = <K extends keyof Required<UsageDelta>>(k: K) => rows.map((r) => String(r[k]));
   await rawClient(q)`
-    insert into usage_deltas (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent)
-    select c, d::date, e::int, a::int, s::int, f::int, b::bigint
-    from unnest(${col('customerId')}::text[], ${col('day')}::text[], ${col('events')}::text[], ${col('attempted')}::text[], ${col('succeeded')}::text[], ${col('failed')}::text[], ${col('bytes')}::text[]) as x(c, d, e, a, s, f, b)`;
+    insert into usage_deltas (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent, bytes_published)
+    select c, d::date, e::int, a::int, s::int, f::int, b::bigint, p::bigint
+    from unnest(${col('customerId')}::text[], ${col('day')}::text[], ${col('events')}::text[], ${col('attempted')}::text[], ${col('succeeded')}::text[],
+                ${col('failed')}::text[], ${col('bytes')}::text[], ${col('published')}::text[]) as x(c, d, e, a, s, f, b, p)`;
 }
 
 const ROLLUP_BATCH = 20_000;
@@ -49,20 +62,21 @@ export async function rollUpUsage(ctx: Ctx): Promise<number> {
       const [r] = await rawClient(tx)<{ n: number }[]>`
         with moved as (
           delete from usage_deltas where id in (select id from usage_deltas order by id limit ${ROLLUP_BATCH} for update skip locked)
-          returning customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent
+          returning customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent, bytes_published
         ), summed as (
           select customer_id, day, sum(events_published)::int as e, sum(deliveries_attempted)::int as a, sum(deliveries_succeeded)::int as s,
-                 sum(deliveries_failed)::int as f, sum(bytes_sent)::bigint as b, count(*)::int as n
+                 sum(deliveries_failed)::int as f, sum(bytes_sent)::bigint as b, sum(bytes_published)::bigint as p, count(*)::int as n
           from moved group by customer_id, day
         ), folded as (
-          insert into usage_daily as u (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent)
-          select customer_id, day, e, a, s, f, b from summed order by customer_id, day
+          insert into usage_daily as u (customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent, bytes_published)
+          select customer_id, day, e, a, s, f, b, p from summed order by customer_id, day
           on conflict (customer_id, day) do update set
             events_published = u.events_published + excluded.events_published,
             deliveries_attempted = u.deliveries_attempted + excluded.deliveries_attempted,
             deliveries_succeeded = u.deliveries_succeeded + excluded.deliveries_succeeded,
             deliveries_failed = u.deliveries_failed + excluded.deliveries_failed,
-            bytes_sent = u.bytes_sent + excluded.bytes_sent
+            bytes_sent = u.bytes_sent + excluded.bytes_sent,
+            bytes_published = u.bytes_published + excluded.bytes_published
         )
         select coalesce(sum(n), 0)::int as n from summed`;
       return r?.n ?? 0;
@@ -85,10 +99,10 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
   const sql = rawClient(ctx.db);
   const who = customerId ? sql`and customer_id = ${customerId}` : sql``;
   const within = sql`day between ${dayOf(from)}::date and ${dayOf(to)}::date ${who}`;
-  const cols = sql`customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent`;
-  const rows = await sql<Array<{ customerId: string; day: string; e: number; a: number; s: number; f: number; b: string }>>`
+  const cols = sql`customer_id, day, events_published, deliveries_attempted, deliveries_succeeded, deliveries_failed, bytes_sent, bytes_published`;
+  const rows = await sql<Array<{ customerId: string; day: string; e: number; a: number; s: number; f: number; b: string; p: string }>>`
     select customer_id as "customerId", day::text as day, sum(events_published)::int as e, sum(deliveries_attempted)::int as a,
-           sum(deliveries_succeeded)::int as s, sum(deliveries_failed)::int as f, sum(bytes_sent)::text as b
+           sum(deliveries_succeeded)::int as s, sum(deliveries_failed)::int as f, sum(bytes_sent)::text as b, sum(bytes_published)::text as p
     from (select ${cols} from usage_daily where ${within} union all select ${cols} from usage_deltas where ${within}) u
     group by customer_id, day
     order by day, customer_id`;
@@ -100,6 +114,7 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
     deliveriesSucceeded: r.s,
     deliveriesFailed: r.f,
     bytesSent: Number(r.b),
+    bytesPublished: Number(r.p),
   }));
   const totals = data.reduce(
     (t, r) => ({
@@ -108,8 +123,9 @@ export async function getUsage(ctx: Ctx, scope: Scope, input: { customerId?: str
       deliveriesSucceeded: t.deliveriesSucceeded + r.deliveriesSucceeded,
       deliveriesFailed: t.deliveriesFailed + r.deliveriesFailed,
       bytesSent: t.bytesSent + r.bytesSent,
+      bytesPublished: t.bytesPublished + r.bytesPublished,
     }),
-    { eventsPublished: 0, deliveriesAttempted: 0, deliveriesSucceeded: 0, deliveriesFailed: 0, bytesSent: 0 },
+    { eventsPublished: 0, deliveriesAttempted: 0, deliveriesSucceeded: 0, deliveriesFailed: 0, bytesSent: 0, bytesPublished: 0 },
   );
   return { from: dayOf(from), to: dayOf(to), data, totals, quotas: await quotaUsage(ctx, customerId) };
 }

@@ -265,11 +265,12 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
       .set(done)
       .where(and(eq(events.id, event.id), eq(events.customerId, event.customerId)));
   } else {
-    // A broadcast counts as one published event for each customer it reached (a customer's own event
-    // was counted when it was accepted).
+    // A broadcast counts as one published event, and its body's bytes as stored, for each customer it
+    // reached (each gets its own copy; a customer's own event was counted when it was accepted).
+    const published = event.body === undefined ? 0 : Buffer.byteLength(event.body);
     await countUsage(
       tx,
-      [...perCustomer.keys()].map((customerId) => ({ customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1 })),
+      [...perCustomer.keys()].map((customerId) => ({ customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1, published })),
     );
     await tx.update(broadcasts).set(done).where(eq(broadcasts.id, event.id));
   }

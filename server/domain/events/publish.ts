@@ -13,7 +13,7 @@ import { parseJsonExact } from '../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
-import { dailyQuotaReached, eventsRoomToday } from '../tenants/limits';
+import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import {
   contextOf,
   describePublish,
@@ -223,8 +223,8 @@ function countAccepted(prepared: Prepared[], results: Array<PublishResult | Doma
   });
 }
 
-/** `span`: the event's publish span (tracing on); its traceparent is stored with the event. */
-type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; now: Date; span: TraceSpan | undefined };
+/** `span`: the event's publish span (tracing on); its traceparent is stored with the event. `size`: the body's bytes. */
+type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; size: number; now: Date; span: TraceSpan | undefined };
 
 /**
  * Checks a publish (writable scope, the customer it acts for, size) and serialises its body once:
@@ -241,7 +241,7 @@ function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput, span: Tr
     throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
   }
   describePublish(span, id, input.type, customerId);
-  return { input, id, customerId, body, now, span };
+  return { input, id, customerId, body, size, now, span };
 }
 
 /**
@@ -290,13 +290,18 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   );
   const results = new Map<string, PublishResult | DomainError>();
   const ok: Prepared[] = [];
-  // A customer's daily event quota (limits.ts): the events past it are refused, the others go on.
+  // A customer's daily event quota and stored-bytes quota (limits.ts): the events past either are
+  // refused, the others go on.
   const room = await eventsRoomToday(ctx, tx, [...known], ctx.now());
+  const bytesRoom = await storedBytesRoom(ctx, tx, [...known], ctx.now());
   for (const p of prepared) {
     if (p.customerId && !known.has(p.customerId)) results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
     else if (p.customerId && room && !(room.get(p.customerId)! > 0)) results.set(p.id, dailyQuotaReached(ctx, p.now));
+    else if (p.customerId && bytesRoom && p.size > bytesRoom.get(p.customerId)!)
+      results.set(p.id, storedBytesQuotaReached(ctx, p.size, bytesRoom.get(p.customerId)!));
     else {
       if (p.customerId && room) room.set(p.customerId, room.get(p.customerId)! - 1);
+      if (p.customerId && bytesRoom) bytesRoom.set(p.customerId, bytesRoom.get(p.customerId)! - p.size);
       ok.push(p);
     }
   }
@@ -388,7 +393,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   );
   await countUsage(
     tx,
-    mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1 })),
+    mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1, published: p.size })),
   );
   for (const p of mine) {
     const routing = inline.get(p.id);

@@ -110,6 +110,42 @@ export function dailyQuotaReached(ctx: Ctx, now: Date): DomainError {
   );
 }
 
+/**
+ * The first of the UTC days the stored-bytes quota counts: the last `retentionDays` (rounded up),
+ * today included. An approximation of what retention still holds: events leave by their own
+ * `retention_until` and by whole partitions, not at a UTC day's end.
+ */
+export function retainedFrom(now: Date, retentionDays: number): string {
+  const days = Math.max(1, Math.ceil(retentionDays));
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today - (days - 1) * 86400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The stored-bytes quota (CUSTOMER_MAX_STORED_BYTES; unset: none): how many more body bytes each of
+ * `customerIds` may store, its stored bytes being what it published over the retained days (a
+ * broadcast's copy included), whoever published it. Read in the accepting transaction without a
+ * lock, like the daily quota: concurrent publishes may overshoot it by what they carry. Null: no quota.
+ */
+export async function storedBytesRoom(ctx: Ctx, tx: Tx, customerIds: string[], now: Date): Promise<Map<string, number> | null> {
+  const max = ctx.config.customerMaxStoredBytes;
+  if (max === null) return null;
+  const used = await bytesPublishedSince(tx, customerIds, retainedFrom(now, ctx.config.retentionDays), now);
+  return new Map(customerIds.map((c) => [c, Math.max(0, max - (used.get(c) ?? 0))]));
+}
+
+/** The refusal of an event of `size` bytes that does not fit in the `room` its customer has left: a 413. */
+export function storedBytesQuotaReached(ctx: Ctx, size: number, room: number): DomainError {
+  const max = ctx.config.customerMaxStoredBytes ?? 0;
+  const days = Math.max(1, Math.ceil(ctx.config.retentionDays));
+  return new DomainError(
+    'payload_too_large',
+    `stored-bytes quota reached: this customer stores at most ${max} bytes of events (CUSTOMER_MAX_STORED_BYTES); ` +
+      `it published ${max - room} bytes over the last ${days} UTC days (RETENTION_DAYS) and this event is ${size} bytes; ` +
+      `room comes back as those days leave retention`,
+  );
+}
+
 /** The sum of a customer's subscription windows (each counted at most the ceiling), but `except`'s. */
 async function windowsInUse(ctx: Ctx, q: Queryable, customerId: string, except?: string): Promise<number> {
   const [row] = await q
@@ -132,17 +168,37 @@ async function eventsPublishedOn(q: Queryable, customerIds: string[], now: Date)
   return new Map(rows.map((r) => [r.customerId, r.n]));
 }
 
+/** Body bytes published per customer from the UTC day `from` to `now`'s, folded into usage_daily and not yet. */
+async function bytesPublishedSince(q: Queryable, customerIds: string[], from: string, now: Date): Promise<Map<string, number>> {
+  if (customerIds.length === 0) return new Map();
+  const sql = rawClient(q);
+  const within = sql`customer_id = any(${customerIds}::text[]) and day between ${from}::date and ${now.toISOString().slice(0, 10)}::date`;
+  const rows = await sql<Array<{ customerId: string; n: string }>>`
+    select customer_id as "customerId", sum(n)::text as n from (
+      select customer_id, bytes_published as n from usage_daily where ${within}
+      union all select customer_id, bytes_published from usage_deltas where ${within}
+    ) u group by customer_id`;
+  return new Map(rows.map((r) => [r.customerId, Number(r.n)]));
+}
+
 /**
  * A customer's quotas and what it uses of them (the usage page and `GET /usage`): events today
  * against CUSTOMER_MAX_EVENTS_PER_DAY (null: no quota), the sum of its subscription windows against
- * CUSTOMER_MAX_IN_FLIGHT_TOTAL. `used` is null without one customer in view.
+ * CUSTOMER_MAX_IN_FLIGHT_TOTAL, body bytes published over the retained days against
+ * CUSTOMER_MAX_STORED_BYTES (null: no quota). `used` is null without one customer in view.
  */
 export async function quotaUsage(ctx: Ctx, customerId: string | undefined) {
-  const [today, windows] = customerId
-    ? await Promise.all([eventsPublishedOn(ctx.db, [customerId], ctx.now()).then((m) => m.get(customerId) ?? 0), windowsInUse(ctx, ctx.db, customerId)])
-    : [null, null];
+  const now = ctx.now();
+  const [today, windows, stored] = customerId
+    ? await Promise.all([
+        eventsPublishedOn(ctx.db, [customerId], now).then((m) => m.get(customerId) ?? 0),
+        windowsInUse(ctx, ctx.db, customerId),
+        bytesPublishedSince(ctx.db, [customerId], retainedFrom(now, ctx.config.retentionDays), now).then((m) => m.get(customerId) ?? 0),
+      ])
+    : [null, null, null];
   return {
     eventsPerDay: { limit: ctx.config.customerMaxEventsPerDay, used: today },
     inFlightTotal: { limit: ctx.config.customerMaxInFlightTotal, used: windows },
+    storedBytes: { limit: ctx.config.customerMaxStoredBytes, used: stored },
   };
 }
