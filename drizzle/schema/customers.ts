@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** A tenant of the platform: owns subscriptions, dashboard users and customer API keys. */
 export const customers = pgTable(
@@ -11,6 +11,12 @@ export const customers = pgTable(
     externalId: text('external_id'),
     /** Concurrency tier: names the per-customer cap on in-flight attempts (pg-boss group tier). */
     tier: text('tier').notNull().default('standard'),
+    /**
+     * Days this customer's events (with their deliveries and attempts) are kept; null: the platform's
+     * RETENTION_DAYS. Applies to events published from when it is set; a shortening also shortens the
+     * events already stored (server/domain/lifecycle/retention-policy.ts).
+     */
+    retentionDays: integer('retention_days'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
