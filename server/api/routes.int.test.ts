@@ -322,8 +322,13 @@ const cases: Record<string, Case> = {
     invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
   'DELETE /events/{id}/payload': {
-    valid: async (w) => ({ params: { id: (await ok(w.rest('POST', '/events', { key: w.a.key, body: { type: 'order.created', data: { n: 1 } } }), 202)).id } }),
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), expungedAt: expect.any(String), deliveriesEnded: expect.any(Number) }),
+    // A customer of its own: an expunge ends pending deliveries as dead, which A's stats must not see.
+    valid: async (w) => {
+      const c = await w.freshCustomer('Expunging');
+      const ev = await ok(w.rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { n: 1 } } }), 202);
+      return { key: c.key, owner: c.id, params: { id: ev.id } };
+    },
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), expungedAt: expect.any(String), deliveriesEnded: 0 }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
   },
   'POST /deliveries/{id}/replay': {
