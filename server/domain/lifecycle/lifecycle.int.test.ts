@@ -29,7 +29,7 @@ beforeAll(async () => {
   rest = restClient(engine.ctx);
   platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
   rx = await startReceiver((req) => {
-    const marker = /mk_[0-9a-f]{24}/.exec(req.body)?.[0] ?? 'none';
+    const marker = /mk_[0-9a-f]{24}(-\w+)?/.exec(req.body)?.[0] ?? 'none';
     return { status: failing ? 500 : 200, headers: { 'x-echo': `${marker}-header` }, body: `received ${marker}-response` };
   });
 });
@@ -185,6 +185,9 @@ describe('expunge of a whole customer', () => {
     const mark = marker();
     for (let i = 0; i < 3; i++) await publishDelivered(t, `${mark}-${i}`);
     const kept = await publishDelivered(other, `${mark}-other`);
+    expect(await tablesHolding(`${mark}-0`)).toEqual(
+      expect.arrayContaining(['public.events.body', 'public.attempts.response_body', 'public.attempts.response_headers']),
+    );
 
     expect((await rest('DELETE', '/customers/{id}/data', { key: t.key, params: { id: t.id } })).status).toBe(403);
     expect((await rest('DELETE', '/customers/{id}/data', { key: platformKey, params: { id: 'cus_nope' } })).status).toBe(400);
@@ -200,7 +203,7 @@ describe('expunge of a whole customer', () => {
       expunged: 3,
       finishedAt: expect.any(String),
     });
-    expect(await tablesHolding(`${mark}-other`)).toContain('public.events.body');
+    expect(await tablesHolding(`${mark}-other`)).toEqual(expect.arrayContaining(['public.events.body', 'public.attempts.response_body']));
     for (let i = 0; i < 3; i++) expect(await tablesHolding(`${mark}-${i}`)).toEqual([]);
     expect((await ok(rest('GET', '/events/{id}', { key: other.key, params: { id: kept.eventId } }))).payloadExpungedAt).toBeNull();
     const audit = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: t.id } }));
