@@ -76,10 +76,12 @@ export async function updateCustomer(ctx: Ctx, scope: Scope, id: string, input: 
  */
 async function shortenStored(tx: Queryable, customerId: string, days: number): Promise<number> {
   const raw = rawClient(tx);
-  const interval = `${days} days`;
+  // created_at + days, in immutable functions only (Citus refuses a STABLE one, such as
+  // timestamptz + interval, applied to a column in an UPDATE): epoch seconds, then to_timestamp.
+  const until = raw`to_timestamp(extract(epoch from (created_at - '1970-01-01T00:00:00Z'::timestamptz)) + ${days * 86400}::float8)`;
   const r = await raw`
-    update events set retention_until = created_at + ${interval}::interval
-    where customer_id = ${customerId} and retention_until > created_at + ${interval}::interval`;
+    update events set retention_until = ${until}
+    where customer_id = ${customerId} and retention_until > ${until}`;
   await raw`
     update event_keys k set retention_until = e.retention_until
     from events e

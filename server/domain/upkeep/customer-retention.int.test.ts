@@ -9,6 +9,9 @@ import { createSubscription } from '../tenants/subscriptions';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../delivery/replay';
 import { updateCustomer } from '../lifecycle/retention-policy';
+import { expungeEvent } from '../lifecycle/expunge';
+import { getCustomerExpunge, startCustomerExpunge } from '../lifecycle/customer-expunge';
+import { getDelivery } from '../delivery/reads';
 import { ensurePartitions, suffixOf } from './partitions';
 import { purgeExpired } from './retention';
 
@@ -123,6 +126,20 @@ describe('retention per customer', () => {
     // null: back to the platform default for new events.
     expect((await updateCustomer(engine.ctx, platformScope, id, { retentionDays: null })).retentionDays).toBeNull();
     expect(daysKept(await stored(await publishAged(id, 0)))).toBe(30);
+  });
+
+  it('an expunged event keeps its retention and history (on Citus too: every statement stays on the customer shard)', async () => {
+    const id = await customer('Expunged then purged', 3);
+    const e = await publishAged(id, 1);
+    const done = await expungeEvent(engine.ctx, platformScope, e.eventId);
+    expect(done.expungedAt).toEqual(expect.any(String));
+    const d = await getDelivery(engine.ctx, platformScope, { id: e.deliveryId });
+    expect(d).toMatchObject({ status: 'succeeded', payloadExpungedAt: done.expungedAt, attempts: [{ request: { headers: {} } }] });
+    expect(daysKept(await stored(e))).toBe(3);
+    await publishAged(id, 0);
+    await startCustomerExpunge(engine.ctx, platformScope, id);
+    await expect.poll(async () => (await getCustomerExpunge(engine.ctx, platformScope, id)).status, { timeout: 20_000 }).toBe('completed');
+    expect((await getCustomerExpunge(engine.ctx, platformScope, id)).expunged).toBe(1);
   });
 
   it('a broadcast copy is kept no longer than its customer retains', async () => {
