@@ -8,6 +8,7 @@ import { startEngine, waitForStatus, type Engine } from '../../../tests/support/
 import { startReceiver } from '../../../tests/support/receiver';
 import { startTracing, stopTracing } from '../../tracing';
 import { createApiKey } from '../tenants/customers';
+import { runRescrub } from './expunge';
 
 /**
  * A customer's data lifecycle through the REST API, with a real worker and receiver: retention set
@@ -40,11 +41,11 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function tenant(name: string) {
+async function tenant(name: string, eventTypes = ['*']) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
   const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops' } }), 201);
   const sub = await ok(
-    rest('POST', '/subscriptions', { key: k.key, body: { url: `${rx.url}/hook`, eventTypes: ['*'], retryPolicy: { scheduleSeconds: [3600] } } }),
+    rest('POST', '/subscriptions', { key: k.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
     201,
   );
   return { id: c.id as string, key: k.key as string, subscriptionId: sub.id as string };
@@ -175,6 +176,42 @@ describe('expunge of one event', () => {
     await ok(rest('DELETE', '/events/{id}/payload', { key: t.key, params: { id: eventId } }));
     expect(await tablesHolding(mark)).toEqual([]);
     expect(spansHolding(mark)).toEqual([]);
+  });
+});
+
+describe('expunge while an attempt is on the wire', () => {
+  it('the late attempt is not retried with an empty body, and the second pass scrubs what it recorded', async () => {
+    const mark = marker();
+    const slow = await startReceiver(() => ({ status: 500, delayMs: 1500, headers: { 'x-echo': `${mark}-late` }, body: `${mark}-late` }));
+    try {
+      const t = await tenant('In flight', ['order.*']);
+      const sub = await ok(
+        rest('POST', '/subscriptions', { key: t.key, body: { url: `${slow.url}/hook`, eventTypes: ['slow.*'], retryPolicy: { scheduleSeconds: [1, 1] } } }),
+        201,
+      );
+      const ev = await ok(rest('POST', '/events', { key: t.key, body: { type: 'slow.created', data: { note: mark } } }), 202);
+      await slow.waitFor(1);
+      const r = await ok(rest('DELETE', '/events/{id}/payload', { key: t.key, params: { id: ev.id } }));
+      expect(r.deliveriesEnded).toBe(1);
+      const [deliveryId] = (await ok(rest('GET', '/deliveries', { key: t.key, query: { eventId: ev.id, subscriptionId: sub.id } }))).data.map(
+        (d: Json) => d.id,
+      );
+      // The late attempt is recorded (with its response) and asks for a retry; the retry's job finds
+      // the payload expunged and ends the delivery without sending.
+      await expect
+        .poll(async () => ok(rest('GET', '/deliveries/{id}', { key: t.key, params: { id: deliveryId } })), { timeout: 15_000 })
+        .toMatchObject({ attemptCount: 1, status: 'dead', lastError: 'payload expunged' });
+      await new Promise((res) => setTimeout(res, 1500));
+      expect(slow.received).toHaveLength(1);
+      const [job] = await engine.ctx.db.execute<{ data: { customerId: string; eventIds: string[] } }>(
+        sql`select data from pgboss.job where name = 'expunge-rescrub' and data->>'customerId' = ${t.id}`,
+      );
+      expect(job?.data).toEqual({ customerId: t.id, eventIds: [ev.id] });
+      await runRescrub(engine.ctx, job!.data);
+      expect(await tablesHolding(mark)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
   });
 });
 
