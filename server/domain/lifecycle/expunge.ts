@@ -39,10 +39,16 @@ export const RESCRUB_AFTER_SECONDS = 90;
  * keeps its first `expunged_at`. Returns the deliveries it ended and whether any had an attempt in
  * flight (then a second pass is due: RESCRUB_AFTER_SECONDS).
  */
-export async function scrubEvents(ctx: Ctx, q: Queryable, customerId: string, eventIds: string[]): Promise<{ ended: number; inFlight: boolean }> {
+export async function scrubEvents(
+  ctx: Ctx,
+  q: Queryable,
+  customerId: string,
+  eventIds: string[],
+  at: Date = ctx.now(),
+): Promise<{ ended: number; inFlight: boolean }> {
   if (eventIds.length === 0) return { ended: 0, inFlight: false };
   const raw = rawClient(q);
-  const now = ctx.now().toISOString();
+  const now = at.toISOString();
   await raw`
     update events set body = '', expunged_at = coalesce(expunged_at, ${now}::timestamptz),
       fanned_out_at = coalesce(fanned_out_at, ${now}::timestamptz),
@@ -87,12 +93,13 @@ export async function expungeEvent(ctx: Ctx, scope: Scope, eventId: string): Pro
       ? await ctx.db.select({ id: broadcasts.id, expungedAt: broadcasts.expungedAt }).from(broadcasts).where(eq(broadcasts.id, eventId))
       : [];
   if (copies.length === 0 && !broadcast) throw notFound('event');
+  const now = ctx.now();
   let ended = 0;
   let rescrub: string[] = [];
   await ctx.db.transaction(async (tx) => {
     for (const copy of copies) {
       if (copy.expungedAt) continue;
-      const r = await scrubEvents(ctx, tx, copy.customerId, [eventId]);
+      const r = await scrubEvents(ctx, tx, copy.customerId, [eventId], now);
       ended += r.ended;
       if (r.inFlight) rescrub = [...rescrub, copy.customerId];
       await recordAudit(ctx, tx, scope, {
@@ -106,23 +113,19 @@ export async function expungeEvent(ctx: Ctx, scope: Scope, eventId: string): Pro
       // The broadcast's own copy: a fan-out not run yet then finds nothing to send.
       await tx
         .update(broadcasts)
-        .set({ body: '', expungedAt: ctx.now(), filteredOut: null, fannedOutAt: ctx.now() })
+        .set({ body: '', expungedAt: now, filteredOut: null, fannedOutAt: now })
         .where(and(eq(broadcasts.id, eventId), isNull(broadcasts.expungedAt)));
       if (copies.length === 0)
         await recordAudit(ctx, tx, scope, { customerId: null, action: 'event.payload_expunged', target: { kind: 'broadcast', id: eventId }, after: {} });
     }
     for (const customerId of rescrub) await enqueueRescrub(ctx, tx, customerId, [eventId]);
   });
-  const [first] = await ctx.db
-    .select({ expungedAt: events.expungedAt })
-    .from(events)
-    .where(and(eq(events.id, eventId), scopeFilter(scope, events.customerId)))
-    .orderBy(events.expungedAt)
-    .limit(1);
-  const at =
-    first?.expungedAt ??
-    (broadcast ? ((await ctx.db.select({ at: broadcasts.expungedAt }).from(broadcasts).where(eq(broadcasts.id, eventId)))[0]?.at ?? null) : null);
-  return { id: eventId, expungedAt: (at ?? ctx.now()).toISOString(), deliveriesEnded: ended };
+  // The first expunge's time (scrubEvents keeps it), or this one's.
+  const earlier = [...copies.map((c) => c.expungedAt), broadcast?.expungedAt]
+    .filter((t): t is Date => t instanceof Date)
+    .sort((x, y) => x.getTime() - y.getTime());
+  const at = earlier[0] ?? now;
+  return { id: eventId, expungedAt: at.toISOString(), deliveriesEnded: ended };
 }
 
 export async function enqueueRescrub(ctx: Ctx, q: Queryable, customerId: string, eventIds: string[]): Promise<void> {
