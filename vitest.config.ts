@@ -21,6 +21,7 @@ export const citusSuites = [
   'tests/fault/replay-kill.int.test.ts',
   'server/domain/upkeep/partitions.int.test.ts',
   'server/domain/upkeep/retention.int.test.ts',
+  'server/domain/upkeep/customer-retention.int.test.ts',
   'server/db/migrations.int.test.ts',
 ];
 

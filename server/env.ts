@@ -54,6 +54,8 @@ const fields = z.object({
   /** Comma-separated previous master keys, still accepted for decryption during a key rotation. */
   HOOKRELAY_SECRET_KEY_PREVIOUS: z.string().optional(),
   RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** The most days a customer's own `retentionDays` may ask for (PATCH /customers/{id}). */
+  RETENTION_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Days per time partition of events, deliveries and attempts: retention drops one at a time. */
   PARTITION_DAYS: z.coerce.number().int().min(1).max(31).default(1),
   ALLOW_PRIVATE_TARGETS: bool.default(false),

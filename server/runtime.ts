@@ -35,6 +35,7 @@ export function configFromEnv(): Ctx['config'] {
     apiKeyCacheMs: e.API_KEY_CACHE_SECONDS * 1000,
     customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
     retentionDays: e.RETENTION_DAYS,
+    retentionMaxDays: e.RETENTION_MAX_DAYS,
     partitionDays: e.PARTITION_DAYS,
     breakerThreshold: e.BREAKER_THRESHOLD,
     breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,

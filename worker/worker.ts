@@ -7,6 +7,8 @@ import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
 import { purgeOperationalDeliveries, runOperationalDelivery } from '../server/domain/operational/deliver';
 import { runBulkReplay } from '../server/domain/replay/bulk';
+import { runCustomerExpunge } from '../server/domain/lifecycle/customer-expunge';
+import { runRescrub } from '../server/domain/lifecycle/expunge';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
 import { rollUpUsage } from '../server/domain/audit/usage';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
@@ -94,6 +96,12 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     },
     bulkReplay: async (job) => {
       await runBulkReplay(ctx, parse('bulkReplay', job));
+    },
+    customerExpunge: async (job) => {
+      await runCustomerExpunge(ctx, parse('customerExpunge', job));
+    },
+    expungeRescrub: async (job) => {
+      await runRescrub(ctx, parse('expungeRescrub', job));
     },
     retention: async () => {
       const purged = await purgeExpired(ctx);

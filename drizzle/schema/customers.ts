@@ -12,6 +12,12 @@ export const customers = pgTable(
     externalId: text('external_id'),
     /** Concurrency tier: names the per-customer cap on in-flight attempts (pg-boss group tier). */
     tier: text('tier').notNull().default('standard'),
+    /**
+     * Days this customer's events (with their deliveries and attempts) are kept; null: the platform's
+     * RETENTION_DAYS. Applies to events published from when it is set; a shortening also shortens the
+     * events already stored (server/domain/lifecycle/retention-policy.ts).
+     */
+    retentionDays: integer('retention_days'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -29,6 +29,12 @@ function eventFields() {
     traceParent: text('trace_parent'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     retentionUntil: timestamp('retention_until', { withTimezone: true }).notNull(),
+    /**
+     * Set when the payload was expunged (server/domain/lifecycle/expunge.ts): `body` is then empty,
+     * the routing trace's failed conditions and every attempt's request and response headers and
+     * body are gone; ids, type, times and statuses stay. Such an event is never sent again.
+     */
+    expungedAt: timestamp('expunged_at', { withTimezone: true }),
   };
 }
 

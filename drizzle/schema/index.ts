@@ -8,3 +8,4 @@ export * from './workers';
 export * from './audit';
 export * from './operational';
 export * from './event-types';
+export * from './lifecycle';

@@ -11,6 +11,8 @@ import { errorCodes } from '../domain/errors';
 import type { getEvent, listEvents } from '../domain/events/reads';
 import type { subscriptionStats } from '../domain/insights/stats';
 import type { replayView } from '../domain/replay/bulk';
+import type { ExpungedEvent } from '../domain/lifecycle/expunge';
+import type { expungeView } from '../domain/lifecycle/customer-expunge';
 import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
 import type { SubscriptionView } from '../domain/tenants/subscriptions';
 import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/operational/event-types';
@@ -43,7 +45,16 @@ function pageOf<T extends z.ZodType>(item: T, id: string) {
 }
 
 export const customerOutput = covers<ReturnType<typeof customerView>>()(
-  z.strictObject({ id: z.string(), name: z.string(), externalId: z.string().nullable(), tier: z.string(), createdAt: timestamp }).meta({ id: 'Customer' }),
+  z
+    .strictObject({
+      id: z.string(),
+      name: z.string(),
+      externalId: z.string().nullable(),
+      tier: z.string(),
+      retentionDays: z.number().int().nullable().describe("Days this customer's events are kept; null: the platform default (RETENTION_DAYS)"),
+      createdAt: timestamp,
+    })
+    .meta({ id: 'Customer' }),
 );
 export const customerPageOutput = pageOf(customerOutput, 'CustomerPage');
 
@@ -104,6 +115,7 @@ const eventHead = {
   fannedOut: z.boolean(),
   createdAt: timestamp,
   retentionUntil: timestamp,
+  payloadExpungedAt: nullableTimestamp.describe('When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null'),
 };
 const statusCounts = z.record(z.string(), z.number().int()).describe('Deliveries by status');
 
@@ -251,7 +263,7 @@ export const eventOutput = covers<EventDetail>()(
   z
     .strictObject({
       ...eventHead,
-      payload: z.unknown().describe('The delivered body `{id, type, timestamp, data}`, parsed'),
+      payload: z.unknown().describe('The delivered body `{id, type, timestamp, data}`, parsed (null once expunged)'),
       deliveries: z.array(deliveryOutput).describe('The first 50 deliveries'),
       deliveriesTotal: z.number().int(),
       deliveryStatus: statusCounts,
@@ -289,7 +301,10 @@ export const deliveryDetailOutput = covers<Awaited<ReturnType<typeof getDelivery
   deliveryOutput
     .extend({
       subscriptionUrl: z.string(),
-      requestBody: z.string().optional().describe('The exact body every attempt sent (unless `includeBody=false`)'),
+      requestBody: z.string().optional().describe('The exact body every attempt sent (unless `includeBody=false`, or the payload was expunged)'),
+      payloadExpungedAt: nullableTimestamp.describe(
+        "When the event's payload was expunged: the body and every attempt's request and response headers and body are gone",
+      ),
       attempts: z.array(attemptOutput).describe('The latest 50 attempts, oldest first'),
       attemptsTotal: z.number().int(),
       attemptsNextCursor: z.number().int().nullable(),
@@ -450,3 +465,30 @@ export const testFilterOutput = covers<Awaited<ReturnType<typeof testFilter>>>()
     })
     .meta({ id: 'FilterDryRun' }),
 );
+
+export const expungedEventOutput = covers<ExpungedEvent>()(
+  z
+    .strictObject({
+      id: z.string(),
+      expungedAt: timestamp.describe('When the payload was expunged (the first time, when expunged again)'),
+      deliveriesEnded: z.number().int().describe('Pending or held deliveries this request ended as dead ("payload expunged")'),
+    })
+    .meta({ id: 'ExpungedEvent' }),
+);
+
+export const dataExpungeOutput = covers<ReturnType<typeof expungeView>>()(
+  z
+    .strictObject({
+      id: z.string(),
+      customerId: z.string(),
+      status: z.enum(['running', 'completed']),
+      total: z.number().int().describe('Events not yet expunged when it started'),
+      expunged: z.number().int().describe('Events expunged so far'),
+      createdAt: timestamp,
+      finishedAt: nullableTimestamp,
+    })
+    .meta({ id: 'DataExpunge' }),
+);
+export const createdDataExpungeOutput = dataExpungeOutput
+  .extend({ existing: z.boolean().describe('True when a running expunge was returned instead of starting one') })
+  .meta({ id: 'CreatedDataExpunge' });

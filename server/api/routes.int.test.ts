@@ -69,6 +69,26 @@ const cases: Record<string, Case> = {
     check: (b, w) => expect(b).toMatchObject({ id: w.a.id, name: expect.any(String) }),
     invalid: () => ({ params: { id: 'acme' }, field: 'id' }),
   },
+  'PATCH /customers/{id}': {
+    valid: (w) => ({ params: { id: w.a.id }, body: { retentionDays: 30 } }),
+    check: (b, w) => expect(b).toMatchObject({ id: w.a.id, retentionDays: 30 }),
+    invalid: (w) => ({ params: { id: w.a.id }, body: { retentionDays: 0 }, field: 'retentionDays' }),
+  },
+  // A fresh customer each time: expunging A's data would take the payloads other routes read.
+  'DELETE /customers/{id}/data': {
+    valid: async (w) => ({ params: { id: (await w.freshCustomer('Closing')).id } }),
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^exp_/), status: 'running', total: 0, expunged: 0, existing: false }),
+    invalid: () => ({ params: { id: 'acme' }, field: 'id' }),
+  },
+  'GET /customers/{id}/data': {
+    valid: async (w) => {
+      const c = await w.freshCustomer('Closed');
+      await ok(w.rest('DELETE', '/customers/{id}/data', { key: w.platformKey, params: { id: c.id } }), 202);
+      return { params: { id: c.id } };
+    },
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^exp_/), total: 0 }),
+    invalid: () => ({ params: { id: 'acme' }, field: 'id' }),
+  },
   'POST /customers/{id}/api-keys': {
     valid: (w) => ({ params: { id: w.a.id }, body: { name: 'ci' } }),
     check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^hr_live_/), customerId: w.a.id, name: 'ci' }),
@@ -302,6 +322,16 @@ const cases: Record<string, Case> = {
     },
     invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
+  'DELETE /events/{id}/payload': {
+    // A customer of its own: an expunge ends pending deliveries as dead, which A's stats must not see.
+    valid: async (w) => {
+      const c = await w.freshCustomer('Expunging');
+      const ev = await ok(w.rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { n: 1 } } }), 202);
+      return { key: c.key, owner: c.id, params: { id: ev.id } };
+    },
+    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), expungedAt: expect.any(String), deliveriesEnded: 0 }),
+    invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
+  },
   'POST /deliveries/{id}/replay': {
     valid: (w) => ({ params: { id: w.a.deliveryId } }),
     check: (b, w) => expect(b).toMatchObject({ id: w.a.deliveryId, status: 'pending', replayCount: 1 }),
@@ -473,6 +503,9 @@ describe('the route table', () => {
       'POST /customers',
       'POST /customers/{id}/api-keys',
       'POST /customers/{id}/portal-link',
+      'PATCH /customers/{id}',
+      'DELETE /customers/{id}/data',
+      'DELETE /events/{id}/payload',
       'POST /events',
       'POST /events/batch',
       'GET /events',

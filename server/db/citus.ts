@@ -28,6 +28,7 @@ export const distributedTables = [
   'attempts',
   'bulk_replays',
   'bulk_replay_items',
+  'data_expunges',
   'subscription_depth_samples',
 ] as const;
 

@@ -29,6 +29,8 @@ export type Ctx = {
     apiKeyCacheMs: number;
     customerMaxInFlight: number;
     retentionDays: number;
+    /** The most days a customer's own retention may be set to (lifecycle/retention-policy.ts). */
+    retentionMaxDays: number;
     /** Length of one time partition of events, deliveries and attempts (upkeep/partitions.ts). */
     partitionDays: number;
     /** Consecutive unhealthy outcomes that open a subscription's circuit breaker. */

@@ -14,6 +14,7 @@ const prefixes = {
   delivery: 'dlv',
   attempt: 'att',
   replay: 'rpl',
+  expunge: 'exp',
   worker: 'wrk',
   audit: 'aud',
   operationalWebhook: 'owh',

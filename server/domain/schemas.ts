@@ -40,6 +40,7 @@ const idNames: Record<IdKind, string> = {
   delivery: 'delivery',
   attempt: 'attempt',
   replay: 'replay',
+  expunge: 'data expunge',
   worker: 'worker',
   audit: 'audit entry',
   operationalWebhook: 'operational webhook',
@@ -458,4 +459,16 @@ export const listOperationalWebhooksInput = z.strictObject({ ...pageOf('operatio
 export const listOperationalDeliveriesInput = z.strictObject({
   status: z.enum(operationalDeliveryStatuses).optional(),
   ...pageOf('operationalDelivery'),
+});
+
+/** `PATCH /customers/{id}`: the platform's per-customer settings. */
+export const updateCustomerInput = z.strictObject({
+  id: idOf('customer'),
+  retentionDays: z
+    .number({ error: 'retentionDays must be a whole number of days from 1 to the platform maximum (RETENTION_MAX_DAYS), or null' })
+    .int({ error: 'retentionDays must be a whole number of days from 1 to the platform maximum (RETENTION_MAX_DAYS)' })
+    .min(1, { error: 'retentionDays must be from 1 to the platform maximum (RETENTION_MAX_DAYS) days' })
+    .nullable()
+    .optional()
+    .describe("Days this customer's events are kept, 1 to RETENTION_MAX_DAYS; null: the platform default. A shortening applies to stored events too"),
 });

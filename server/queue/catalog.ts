@@ -100,6 +100,25 @@ export const catalog = {
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
   },
+  /** `DELETE /customers/{id}/data`: expunges every payload of a customer in batches (server/domain/lifecycle/customer-expunge.ts). */
+  customerExpunge: {
+    name: 'customer-expunge',
+    payload: z.object({ expungeId: z.string(), customerId: z.string() }),
+    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
+    fetch: () => ({ concurrency: 2, batchSize: 2, pollMs: 1000 }),
+    describe: (d: { expungeId: string; customerId: string }) => ({ expungeId: d.expungeId, customerId: d.customerId }),
+  },
+  /**
+   * The second pass over events expunged while an attempt of theirs was in flight (it is recorded
+   * after the expunge, with its response): deferred past the longest attempt timeout. Ids only.
+   */
+  expungeRescrub: {
+    name: 'expunge-rescrub',
+    payload: z.object({ customerId: z.string(), eventIds: z.array(z.string()).max(1000) }),
+    queue: () => ({ retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 300 }),
+    fetch: () => ({ concurrency: 1, batchSize: 4, pollMs: 5000 }),
+    describe: (d: { customerId: string }) => ({ customerId: d.customerId }),
+  },
   /** Purges events (with their deliveries and attempts) past retention_until. */
   retention: {
     name: 'retention',

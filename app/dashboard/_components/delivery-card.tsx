@@ -122,7 +122,7 @@ function DeliveryBody({
         </div>
         <div className="min-w-0">
           {selected ? (
-            <Inspector attempt={selected} body={body} />
+            <Inspector attempt={selected} body={body} expungedAt={delivery.payloadExpungedAt} />
           ) : (
             <p className="p-6 text-sm text-zinc-500 dark:text-zinc-400">No attempt yet. The request and response appear here after the first attempt.</p>
           )}

@@ -15,7 +15,7 @@ type Tab = 'request' | 'response';
  * response (status, headers, body excerpt) or the error when there was none. `body` is the
  * delivery's request body: every attempt sent the same bytes, so reads carry it once, not per attempt.
  */
-export function Inspector({ attempt, body }: { attempt: Attempt; body: string }) {
+export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attempt; body: string; expungedAt?: string | null }) {
   const [tab, setTab] = useState<Tab>('request');
   const [pretty, setPretty] = useState(true);
   const id = useId();
@@ -55,40 +55,48 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
             </button>
           ))}
         </div>
-        <div className="flex gap-2 py-2">
-          <CopyButton label="Copy as curl" value={() => toCurl({ ...req, body })} />
-          <CopyButton label="Copy payload" text={body} />
-        </div>
+        {!expungedAt && (
+          <div className="flex gap-2 py-2">
+            <CopyButton label="Copy as curl" value={() => toCurl({ ...req, body })} />
+            <CopyButton label="Copy payload" text={body} />
+          </div>
+        )}
       </div>
       <div id={`${id}-request-panel`} role="tabpanel" aria-labelledby={`${id}-request-tab`} hidden={tab !== 'request'} className="space-y-4 p-4">
         <p className="font-mono text-xs break-all">
           <span className="mr-2 rounded bg-zinc-900 px-1.5 py-0.5 font-semibold text-white dark:bg-zinc-100 dark:text-zinc-900">{req.method}</span>
           {req.url}
         </p>
-        <div>
-          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
-          <div data-testid="request-headers">
-            <HeaderTable headers={req.headers} label="Request headers" />
-          </div>
-          {redactedNames(req.headers).length > 0 && (
-            <p data-testid="redacted-note" className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-              {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them
-              encrypted and never shows them.
-            </p>
-          )}
-        </div>
-        <div>
-          <div className="mb-1.5 flex items-center justify-between">
-            <h3 className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body</h3>
-            <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-              <input type="checkbox" checked={!pretty} onChange={(e) => setPretty(!e.target.checked)} className="accent-indigo-600" />
-              Exact bytes as signed
-            </label>
-          </div>
-          <CodeBlock label="Request body" testId="request-body">
-            {pretty ? prettyJson(body) : body}
-          </CodeBlock>
-        </div>
+        {expungedAt ? (
+          <ExpungedNote at={expungedAt} />
+        ) : (
+          <>
+            <div>
+              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
+              <div data-testid="request-headers">
+                <HeaderTable headers={req.headers} label="Request headers" />
+              </div>
+              {redactedNames(req.headers).length > 0 && (
+                <p data-testid="redacted-note" className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+                  {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them
+                  encrypted and never shows them.
+                </p>
+              )}
+            </div>
+            <div>
+              <div className="mb-1.5 flex items-center justify-between">
+                <h3 className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body</h3>
+                <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+                  <input type="checkbox" checked={!pretty} onChange={(e) => setPretty(!e.target.checked)} className="accent-indigo-600" />
+                  Exact bytes as signed
+                </label>
+              </div>
+              <CodeBlock label="Request body" testId="request-body">
+                {pretty ? prettyJson(body) : body}
+              </CodeBlock>
+            </div>
+          </>
+        )}
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           Sent {formatFull(attempt.startedAt)}. A copied request keeps this attempt&apos;s timestamp and signature: receivers that enforce the 5-minute
           tolerance will refuse it later.
@@ -101,20 +109,26 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
               <HttpStatus code={attempt.response.status} />
               <span className="text-zinc-500 dark:text-zinc-400">after {formatLatency(attempt.latencyMs)}</span>
             </p>
-            <div>
-              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
-              <HeaderTable headers={attempt.response.headers} label="Response headers" />
-            </div>
-            <div>
-              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body (excerpt)</h3>
-              {attempt.response.bodyExcerpt ? (
-                <CodeBlock label="Response body" maxHeight="max-h-64">
-                  {prettyJson(attempt.response.bodyExcerpt)}
-                </CodeBlock>
-              ) : (
-                <p className="text-xs text-zinc-500 dark:text-zinc-400">Empty body.</p>
-              )}
-            </div>
+            {expungedAt ? (
+              <ExpungedNote at={expungedAt} />
+            ) : (
+              <>
+                <div>
+                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
+                  <HeaderTable headers={attempt.response.headers} label="Response headers" />
+                </div>
+                <div>
+                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body (excerpt)</h3>
+                  {attempt.response.bodyExcerpt ? (
+                    <CodeBlock label="Response body" maxHeight="max-h-64">
+                      {prettyJson(attempt.response.bodyExcerpt)}
+                    </CodeBlock>
+                  ) : (
+                    <p className="text-xs text-zinc-500 dark:text-zinc-400">Empty body.</p>
+                  )}
+                </div>
+              </>
+            )}
           </>
         ) : (
           <div
@@ -130,5 +144,18 @@ export function Inspector({ attempt, body }: { attempt: Attempt; body: string })
         )}
       </div>
     </div>
+  );
+}
+
+/** Shown where an expunged event's request or response headers and body were (lifecycle/expunge.ts). */
+export function ExpungedNote({ at }: { at: string }) {
+  return (
+    <p
+      role="note"
+      data-testid="payload-expunged"
+      className="rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-sm text-zinc-700 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-300"
+    >
+      Payload expunged {formatFull(at)}: the body and the headers are no longer stored. Ids, times, statuses and codes remain.
+    </p>
   );
 }

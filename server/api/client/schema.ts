@@ -104,7 +104,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a customer's settings: `retentionDays` (1 to RETENTION_MAX_DAYS; a shortening applies to stored events too)
+         * @description Requires a platform API key.
+         */
+        patch: operations["customers.update"];
         trace?: never;
     };
     "/api/v1/customers/{id}/api-keys": {
@@ -126,6 +130,30 @@ export interface paths {
          */
         post: operations["customers.createApiKey"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of the customer's latest data expunge
+         * @description Requires a platform API key.
+         */
+        get: operations["customers.dataExpunge"];
+        put?: never;
+        post?: never;
+        /**
+         * Expunge every stored payload of a customer (account closure): one job with progress; returns the running one if any
+         * @description Requires a platform API key.
+         */
+        delete: operations["customers.expungeData"];
         options?: never;
         head?: never;
         patch?: never;
@@ -322,6 +350,26 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/payload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Expunge an event's payload: its data and every stored request and response body and header go; ids, types, times and statuses stay
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        delete: operations["events.expungePayload"];
         options?: never;
         head?: never;
         patch?: never;
@@ -837,12 +885,29 @@ export interface components {
             status: "running" | "completed" | "cancelled";
             total: number;
         };
+        CreatedDataExpunge: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            /** @description True when a running expunge was returned instead of starting one */
+            existing: boolean;
+            /** @description Events expunged so far */
+            expunged: number;
+            finishedAt: string | null;
+            id: string;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** @description Events not yet expunged when it started */
+            total: number;
+        };
         Customer: {
             /** @description ISO 8601 */
             createdAt: string;
             externalId: string | null;
             id: string;
             name: string;
+            /** @description Days this customer's events are kept; null: the platform default (RETENTION_DAYS) */
+            retentionDays: number | null;
             tier: string;
         };
         CustomerPage: {
@@ -854,6 +919,19 @@ export interface components {
             customerId: string;
             email: string;
             id: string;
+        };
+        DataExpunge: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            /** @description Events expunged so far */
+            expunged: number;
+            finishedAt: string | null;
+            id: string;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** @description Events not yet expunged when it started */
+            total: number;
         };
         Deleted: {
             /** @constant */
@@ -896,8 +974,10 @@ export interface components {
             lastError: string | null;
             lastResponseStatus: number | null;
             nextAttemptAt: string | null;
+            /** @description When the event's payload was expunged: the body and every attempt's request and response headers and body are gone */
+            payloadExpungedAt: string | null;
             replayCount: number;
-            /** @description The exact body every attempt sent (unless `includeBody=false`) */
+            /** @description The exact body every attempt sent (unless `includeBody=false`, or the payload was expunged) */
             requestBody?: string;
             /** @enum {string} */
             status: "pending" | "held" | "succeeded" | "dead";
@@ -945,8 +1025,10 @@ export interface components {
             fannedOut: boolean;
             id: string;
             idempotencyKey: string | null;
-            /** @description The delivered body `{id, type, timestamp, data}`, parsed */
+            /** @description The delivered body `{id, type, timestamp, data}`, parsed (null once expunged) */
             payload: unknown;
+            /** @description When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null */
+            payloadExpungedAt: string | null;
             /** @description ISO 8601 */
             retentionUntil: string;
             routing: {
@@ -978,6 +1060,8 @@ export interface components {
             /** @description The whole delivered body, parsed (only with `full=true`) */
             payload?: unknown;
             payloadBytes: number;
+            /** @description When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null */
+            payloadExpungedAt: string | null;
             /** @description The first 1 KiB of the delivered body */
             payloadPreview: string;
             payloadTruncated: boolean;
@@ -1008,6 +1092,13 @@ export interface components {
             data: components["schemas"]["EventType"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
+        };
+        ExpungedEvent: {
+            /** @description Pending or held deliveries this request ended as dead ("payload expunged") */
+            deliveriesEnded: number;
+            /** @description When the payload was expunged (the first time, when expunged again) */
+            expungedAt: string;
+            id: string;
         };
         FilterDryRun: {
             events: {
@@ -1548,6 +1639,43 @@ export interface operations {
             500: components["responses"]["Error"];
         };
     };
+    "customers.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Days this customer's events are kept, 1 to RETENTION_MAX_DAYS; null: the platform default. A shortening applies to stored events too */
+                    retentionDays?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
     "customers.listApiKeys": {
         parameters: {
             query?: {
@@ -1613,6 +1741,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.dataExpunge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExpunge"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "customers.expungeData": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedDataExpunge"];
                 };
             };
             400: components["responses"]["Error"];
@@ -2138,6 +2326,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "events.expungePayload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpungedEvent"];
                 };
             };
             400: components["responses"]["Error"];

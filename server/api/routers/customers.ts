@@ -18,6 +18,7 @@ import {
   listCustomersInput,
   pageOf,
   portalLinkInput,
+  updateCustomerInput,
 } from '../../domain/schemas';
 import {
   apiKeyPageOutput,
@@ -27,8 +28,12 @@ import {
   dashboardUserOutput,
   portalLinkOutput,
   revokedApiKeyOutput,
+  createdDataExpungeOutput,
+  dataExpungeOutput,
 } from '../outputs';
 import { authedProcedure, router } from '../trpc';
+import { updateCustomer } from '../../domain/lifecycle/retention-policy';
+import { getCustomerExpunge, startCustomerExpunge } from '../../domain/lifecycle/customer-expunge';
 
 const customerId = z.strictObject({ id: idOf('customer') });
 
@@ -48,6 +53,40 @@ export const customersRouter = router({
     .input(customerId)
     .output(customerOutput)
     .query(({ ctx, input }) => getCustomer(ctx.ctx, ctx.scope, input.id)),
+  update: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/customers/{id}',
+        summary: "Change a customer's settings: `retentionDays` (1 to RETENTION_MAX_DAYS; a shortening applies to stored events too)",
+        tag: 'customers',
+        auth: 'platform',
+      },
+    })
+    .input(updateCustomerInput)
+    .output(customerOutput)
+    .mutation(({ ctx, input: { id, ...changes } }) => updateCustomer(ctx.ctx, ctx.scope, id, changes)),
+  expungeData: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/customers/{id}/data',
+        status: 202,
+        summary: 'Expunge every stored payload of a customer (account closure): one job with progress; returns the running one if any',
+        tag: 'customers',
+        auth: 'platform',
+      },
+    })
+    .input(customerId)
+    .output(createdDataExpungeOutput)
+    .mutation(({ ctx, input }) => startCustomerExpunge(ctx.ctx, ctx.scope, input.id)),
+  dataExpunge: authedProcedure
+    .meta({
+      rest: { method: 'GET', path: '/customers/{id}/data', summary: "Progress of the customer's latest data expunge", tag: 'customers', auth: 'platform' },
+    })
+    .input(customerId)
+    .output(dataExpungeOutput)
+    .query(({ ctx, input }) => getCustomerExpunge(ctx.ctx, ctx.scope, input.id)),
   createApiKey: authedProcedure
     .meta({
       keyScope: 'keys',

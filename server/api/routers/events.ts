@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/events/reads';
 import { publishBatch, publishEventBatched } from '../../domain/events/publish';
 import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
-import { eventOutput, eventPageOutput, publishBatchOutput, publishOutput } from '../outputs';
+import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
+import { expungeEvent } from '../../domain/lifecycle/expunge';
 
 /** The events a batch publish carries, as sent (at least 1; the schema refuses more than its maximum). */
 function eventsInBatch(raw: unknown): number {
@@ -86,4 +87,17 @@ export const eventsRouter = router({
     .input(z.strictObject({ id: idOf('event') }))
     .output(eventOutput)
     .query(({ ctx, input }) => getEvent(ctx.ctx, ctx.scope, input.id)),
+  expungePayload: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/events/{id}/payload',
+        summary: "Expunge an event's payload: its data and every stored request and response body and header go; ids, types, times and statuses stay",
+        tag: 'events',
+        auth: 'any',
+      },
+    })
+    .input(z.strictObject({ id: idOf('event') }))
+    .output(expungedEventOutput)
+    .mutation(({ ctx, input }) => expungeEvent(ctx.ctx, ctx.scope, input.id)),
 });

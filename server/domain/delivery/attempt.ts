@@ -1,3 +1,4 @@
+import { endExpungedDelivery } from '../lifecycle/expunge';
 import { and, eq, inArray } from 'drizzle-orm';
 import pkg from '../../../package.json' with { type: 'json' };
 import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
@@ -59,7 +60,7 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
         failingSince: subscriptions.failingSince,
         traceContext: subscriptions.traceContext,
       },
-      event: { id: events.id, body: events.body, traceParent: events.traceParent },
+      event: { id: events.id, body: events.body, traceParent: events.traceParent, expungedAt: events.expungedAt },
       tier: customers.tier,
     })
     .from(deliveries)
@@ -118,6 +119,16 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
       { status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount },
       'stale deliver job: attempt already recorded or delivery no longer pending',
     );
+    return 'stale';
+  }
+  if (row.event.expungedAt) {
+    // Created or set to retry after its event's expunge: never send an empty body; end it instead.
+    await ctx.db.transaction(async (tx) => {
+      await endExpungedDelivery(ctx, tx, row.delivery.customerId, row.delivery.id);
+      await completeJobs(ctx.boss, 'deliver', [job.id], tx);
+    });
+    metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
+    log.info('payload expunged: delivery ended without an attempt');
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {

@@ -112,7 +112,13 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
 export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<typeof getDeliveryInput>, 'id'> & Partial<z.infer<typeof getDeliveryInput>>) {
   const { id, includeBody = true, attemptsCursor } = input;
   const [row] = await ctx.db
-    .select({ delivery: deliveries, body: includeBody ? events.body : sql<null>`null`, url: subscriptions.url, gate: gateColumns })
+    .select({
+      delivery: deliveries,
+      body: includeBody ? events.body : sql<null>`null`,
+      expungedAt: events.expungedAt,
+      url: subscriptions.url,
+      gate: gateColumns,
+    })
     .from(deliveries)
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
@@ -140,7 +146,8 @@ export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<ty
   return {
     ...deliveryView(ctx, row.delivery, row.gate),
     subscriptionUrl: row.url,
-    ...(row.body !== null && { requestBody: row.body }),
+    ...(row.body !== null && !row.expungedAt && { requestBody: row.body }),
+    payloadExpungedAt: row.expungedAt?.toISOString() ?? null,
     attempts: shown.map(attemptView),
     attemptsTotal: total?.n ?? 0,
     attemptsNextCursor: newest.length > ATTEMPTS_PER_READ ? (shown[0]?.attemptSeq ?? null) : null,

@@ -35,6 +35,7 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
       .select({
         d: deliveries,
         retentionUntil: events.retentionUntil,
+        expungedAt: events.expungedAt,
         traceParent: events.traceParent,
         active: subscriptions.active,
         breakerState: subscriptions.breakerState,
@@ -45,6 +46,8 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
       .where(and(eq(deliveries.id, id), eq(deliveries.customerId, owner)))
       .for('update', { of: deliveries });
     if (!row) throw notFound('delivery');
+    if (row.expungedAt)
+      throw new DomainError('conflict', `payload expunged: the event's payload was expunged at ${row.expungedAt.toISOString()} and can no longer be sent`);
     if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
     if (row.d.status === 'held') throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
     if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');

@@ -11,6 +11,7 @@ import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
 import { parseJsonExact } from '../json';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
+import { retentionDaysOf, retentionUntilOf } from '../lifecycle/retention-policy';
 
 const PAGE = 1000;
 
@@ -289,6 +290,12 @@ async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Targ
   for (const t of targets) counts.set(t.customerId, (counts.get(t.customerId) ?? 0) + 1);
   const decisions = new Map<string, FilteredOut[]>();
   for (const f of filteredOut) if (counts.has(f.customerId)) decisions.set(f.customerId, [...(decisions.get(f.customerId) ?? []), f]);
+  // A customer's copy is kept no longer than the customer's own retention (nor than the broadcast).
+  const retention = await retentionDaysOf(tx, [...counts.keys()]);
+  const keptUntil = (customerId: string) => {
+    const own = retentionUntilOf(ctx, event.createdAt!, retention.get(customerId));
+    return own < event.retentionUntil! ? own : event.retentionUntil!;
+  };
   await tx
     .insert(events)
     .values(
@@ -303,7 +310,7 @@ async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Targ
         filteredOut: decisions.get(customerId)?.slice(0, FILTER_TRACE_LIMIT) ?? null,
         traceParent: event.traceParent ?? null,
         createdAt: event.createdAt!,
-        retentionUntil: event.retentionUntil!,
+        retentionUntil: keptUntil(customerId),
       })),
     )
     .onConflictDoUpdate({

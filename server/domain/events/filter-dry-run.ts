@@ -41,6 +41,8 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
     if (!filter) return { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}"` };
     const body = bodies.get(e.id);
     if (body === undefined) return { id: e.id, type: e.type, matches: false, reason: 'purged meanwhile' };
+    // An expunged event's body is empty (lifecycle/expunge.ts): there is nothing to filter on.
+    if (body === '') return { id: e.id, type: e.type, matches: false, reason: 'payload expunged' };
     const verdict = evaluateFilter(filter, parseJsonExact(body));
     return verdict.matches
       ? { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}" and the filter holds` }

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { broadcasts, customers, deliveries, eventKeys, events, subscriptions } from '../../../drizzle/schema';
+import { broadcasts, deliveries, eventKeys, events, subscriptions } from '../../../drizzle/schema';
 import { metrics } from '../../metrics';
 import { batcher } from '../../batch';
 import type { Tx } from '../../db/client';
@@ -14,6 +14,7 @@ import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
+import { retentionDaysOf, retentionUntilOf } from '../lifecycle/retention-policy';
 import {
   contextOf,
   describePublish,
@@ -271,10 +272,6 @@ function eventBody(id: string, type: string, now: Date, data: unknown): string {
   return JSON.stringify({ id, type, timestamp: now.toISOString(), data });
 }
 
-function retentionFrom(ctx: Ctx, now: Date): Date {
-  return new Date(now.getTime() + ctx.config.retentionDays * 86400_000);
-}
-
 /**
  * Accepts prepared events in the caller's transaction, set-based whatever their number: one
  * customers read, one subscriptions read, one event insert, one delivery insert and admission,
@@ -285,9 +282,10 @@ function retentionFrom(ctx: Ctx, now: Date): Date {
  */
 async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Array<PublishResult | DomainError>> {
   const customerIds = [...new Set(prepared.map((p) => p.customerId).filter((c): c is string => c !== null))];
-  const known = new Set(
-    customerIds.length ? (await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, customerIds))).map((c) => c.id) : [],
-  );
+  // Each customer's own retention (null: the platform default) dates its events' retention_until.
+  const retention = await retentionDaysOf(tx, customerIds);
+  const known = new Set(retention.keys());
+  const retentionFrom = (ctx: Ctx, now: Date, customerId: string | null) => retentionUntilOf(ctx, now, customerId ? retention.get(customerId) : null);
   const results = new Map<string, PublishResult | DomainError>();
   const ok: Prepared[] = [];
   // A customer's daily event quota and stored-bytes quota (limits.ts): the events past either are
@@ -322,7 +320,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     body: p.body,
     idempotencyKey: p.input.idempotencyKey ?? null,
     createdAt: p.now,
-    retentionUntil: retentionFrom(ctx, p.now),
+    retentionUntil: retentionFrom(ctx, p.now, p.customerId),
     ...(p.span && { traceParent: traceparentOf(p.span) ?? null }),
   });
   // A customer's idempotency key is claimed first, in `event_keys` (unique across every partition of
@@ -333,7 +331,14 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
       ? (
           await tx
             .insert(eventKeys)
-            .values(keyed.map((p) => ({ customerId: p.customerId!, key: p.input.idempotencyKey!, eventId: p.id, retentionUntil: retentionFrom(ctx, p.now) })))
+            .values(
+              keyed.map((p) => ({
+                customerId: p.customerId!,
+                key: p.input.idempotencyKey!,
+                eventId: p.id,
+                retentionUntil: retentionFrom(ctx, p.now, p.customerId),
+              })),
+            )
             .onConflictDoNothing()
             .returning({ eventId: eventKeys.eventId })
         ).map((k) => k.eventId)
@@ -444,7 +449,8 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
         continue;
       }
       // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
-      const data = (parseJsonExact(first.body) as { data: unknown }).data;
+      // An expunged first event (empty body) has no data left to compare: the key and type decide.
+      const data = first.body === '' ? p.input.data : (parseJsonExact(first.body) as { data: unknown }).data;
       if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data)) {
         results.set(
           p.id,
@@ -490,9 +496,16 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
   const type = 'hookrelay.test';
   const body = eventBody(id, type, now, { message: 'This is a test event from Hookrelay.', subscriptionId });
   const deliveryId = await ctx.db.transaction(async (tx) => {
-    await tx
-      .insert(events)
-      .values({ id, customerId: sub.customerId, type, body, createdAt: now, retentionUntil: retentionFrom(ctx, now), fannedOutAt: now, deliveryCount: 1 });
+    await tx.insert(events).values({
+      id,
+      customerId: sub.customerId,
+      type,
+      body,
+      createdAt: now,
+      retentionUntil: retentionUntilOf(ctx, now, (await retentionDaysOf(tx, [sub.customerId])).get(sub.customerId)),
+      fannedOutAt: now,
+      deliveryCount: 1,
+    });
     await createDeliveries(ctx, tx, { id, customerId: sub.customerId, type }, [{ ...sub, pattern: null }]);
     const [d] = await tx
       .select({ id: deliveries.id })

@@ -51,12 +51,13 @@ function eventHeadView(e: EventHead) {
     fannedOut: e.fannedOutAt !== null,
     createdAt: e.createdAt.toISOString(),
     retentionUntil: e.retentionUntil.toISOString(),
+    payloadExpungedAt: e.expungedAt?.toISOString() ?? null,
   };
 }
 
 /** One event with its whole payload: the delivered body `{"id","type","timestamp","data"}`, parsed. */
 export function eventView(e: typeof events.$inferSelect) {
-  return { ...eventHeadView(e), payload: parseJsonExact(e.body) };
+  return { ...eventHeadView(e), payload: e.expungedAt ? null : parseJsonExact(e.body) };
 }
 
 /** The first `maxBytes` bytes of `s` as UTF-8, never ending in half a character. */
@@ -76,7 +77,7 @@ function eventListView(e: EventHead & { head: string; bytes: number; body: strin
     payloadBytes: e.bytes,
     payloadPreview: utf8Prefix(e.head, PAYLOAD_PREVIEW_BYTES),
     payloadTruncated: e.bytes > PAYLOAD_PREVIEW_BYTES,
-    ...(e.body !== null && { payload: parseJsonExact(e.body) }),
+    ...(e.body !== null && { payload: e.expungedAt ? null : parseJsonExact(e.body) }),
   };
 }
 

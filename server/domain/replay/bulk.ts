@@ -44,7 +44,7 @@ function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
     typeFilter(deliveries.eventType, filter.eventType),
     filter.from ? gte(deliveries.createdAt, new Date(filter.from)) : undefined,
     filter.to ? lte(deliveries.createdAt, new Date(filter.to)) : undefined,
-    sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.customerId} = ${deliveries.customerId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz)`,
+    sql`exists (select 1 from ${events} where ${events.id} = ${deliveries.eventId} and ${events.customerId} = ${deliveries.customerId} and ${events.retentionUntil} > ${ctx.now().toISOString()}::timestamptz and ${events.expungedAt} is null)`,
   );
 }
 

@@ -50,7 +50,7 @@ export async function createCustomer(ctx: Ctx, scope: Scope, input: { name: stri
 }
 
 export function customerView(c: typeof customers.$inferSelect) {
-  return { id: c.id, name: c.name, externalId: c.externalId, tier: c.tier, createdAt: c.createdAt.toISOString() };
+  return { id: c.id, name: c.name, externalId: c.externalId, tier: c.tier, retentionDays: c.retentionDays, createdAt: c.createdAt.toISOString() };
 }
 
 export async function getCustomer(ctx: Ctx, scope: Scope, id: string) {

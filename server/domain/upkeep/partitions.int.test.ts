@@ -109,8 +109,9 @@ describe('time partitions', () => {
     const { db } = engine.ctx;
     for (const days of [40, 31, 20]) await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
     const gone = await publishAged(40);
-    // Same day, 31 days ago: one event kept for 30 days (expired), one for 60 (live).
-    const expiredNeighbour = await publishAged(31);
+    // Same day, 31 days ago: one event kept for 30.5 days (expired half a day ago: within a
+    // partition's length, so not yet deleted row by row), one for 60 (live).
+    const expiredNeighbour = await publishAged(31, { retentionDays: 30.5 });
     const liveNeighbour = await publishAged(31, { retentionDays: 60 });
     const recent = await publishAged(20);
     expect(await countIn(`events_${suffixDaysAgo(40)}`, 'id', [gone.eventId])).toBe(1);

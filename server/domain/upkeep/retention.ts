@@ -11,16 +11,22 @@ import { dropExpiredPartitions, ensurePartitions } from './partitions';
  *    attempts (their partitions go together);
  * 3. purges, row by row in batches, expired events left in the default partitions (stored before
  *    partitioning, or written while a range was missing), with their deliveries and attempts;
- * 4. purges expired idempotency keys and broadcasts, depth samples and audit entries older than the
+ * 4. purges, row by row in batches (at most OVERDUE_BATCHES a run), events more than PARTITION_DAYS
+ *    past their retention_until in ranges that are kept for longer-lived events (customers retain
+ *    for different numbers of days: lifecycle/retention-policy.ts);
+ * 5. purges expired idempotency keys and broadcasts, depth samples and audit entries older than the
  *    retention window.
- * An expired event in a range that still holds live ones stays until its range goes (at most one
- * PARTITION_DAYS later); replay refuses it from retention_until on. Returns the events purged.
+ * An expired event in a range that still holds live ones stays until its range goes or, when the
+ * range is held longer by another customer's events, until step 4: at most one PARTITION_DAYS (and
+ * an hour) past its retention_until either way. With one retention for everyone, a range's events
+ * all go with its partitions within that time, so step 4 deletes nothing. Replay refuses an event
+ * from retention_until on. Returns the events purged.
  */
 export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> {
   const now = ctx.now();
   const opts = { now, log: ctx.log, retentionDays: ctx.config.retentionDays, intervalDays: ctx.config.partitionDays };
   await ensurePartitions(ctx.db, opts);
-  const purged = (await dropExpiredPartitions(ctx.db, opts)).events + (await purgeDefaultPartitions(ctx, batchSize));
+  const purged = (await dropExpiredPartitions(ctx.db, opts)).events + (await purgeDefaultPartitions(ctx, batchSize)) + (await purgeOverdue(ctx, batchSize));
   await ctx.db.delete(eventKeys).where(lt(eventKeys.retentionUntil, now));
   // A broadcast's copies went with the events above (they expire with it); then the broadcast itself.
   await ctx.db.delete(broadcasts).where(lt(broadcasts.retentionUntil, now));
@@ -37,13 +43,41 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
  */
 export async function purgeDefaultPartitions(ctx: Ctx, batchSize = 1000): Promise<number> {
   const now = ctx.now();
+  return purgeInBatches(ctx, now, batchSize, Infinity, (limit) =>
+    ctx.db.execute<{ id: string; customer_id: string }>(
+      sql`select id, customer_id from events_default where retention_until < ${now.toISOString()}::timestamptz limit ${limit}`,
+    ),
+  );
+}
+
+/** Batches of OVERDUE_BATCHES × batchSize at most per run: the rest waits for the next hour. */
+export const OVERDUE_BATCHES = 50;
+
+/**
+ * Deletes, in batches, the events more than PARTITION_DAYS past their retention_until wherever they
+ * are (by the retention index), with their deliveries and attempts: those whose time range is kept
+ * for other, longer-retained events. Bounded to `maxBatches` a run. Returns how many events went.
+ */
+export async function purgeOverdue(ctx: Ctx, batchSize = 1000, maxBatches = OVERDUE_BATCHES): Promise<number> {
+  const now = ctx.now();
+  const cutoff = new Date(now.getTime() - ctx.config.partitionDays * 86400_000);
+  return purgeInBatches(ctx, now, batchSize, maxBatches, (limit) =>
+    ctx.db.execute<{ id: string; customer_id: string }>(
+      sql`select id, customer_id from events where retention_until < ${cutoff.toISOString()}::timestamptz limit ${limit}`,
+    ),
+  );
+}
+
+async function purgeInBatches(
+  ctx: Ctx,
+  now: Date,
+  batchSize: number,
+  maxBatches: number,
+  select: (limit: number) => Promise<Array<{ id: string; customer_id: string }>>,
+): Promise<number> {
   let purged = 0;
-  for (;;) {
-    const batch = (
-      await ctx.db.execute<{ id: string; customer_id: string }>(
-        sql`select id, customer_id from events_default where retention_until < ${now.toISOString()}::timestamptz limit ${batchSize}`,
-      )
-    ).map((e) => ({ id: e.id, customerId: e.customer_id }));
+  for (let n = 0; n < maxBatches; n++) {
+    const batch = (await select(batchSize)).map((e) => ({ id: e.id, customerId: e.customer_id }));
     if (batch.length === 0) break;
     await ctx.db.transaction(async (tx) => {
       for (const [customerId, ids] of byCustomer(batch)) {

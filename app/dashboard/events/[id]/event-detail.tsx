@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, NotFoundState, Skeleton } from '../../../_compo
 import { DateTime, RelativeTime } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
 import { DeliveryCard } from '../../_components/delivery-card';
+import { ExpungedNote } from '../../_components/inspector';
 import { DeliverySummary } from '../event-log';
 import { RoutingTrace } from './routing-trace';
 
@@ -27,7 +28,7 @@ export function EventDetailView({ id }: { id: string }) {
   // The exact bytes every attempt sent: the stored body is JSON.stringify output, so serialising its
   // parsed form again gives the same bytes (numbers come kept exact: app/_components/trpc.tsx). The delivery cards take it from here rather than each
   // downloading it again.
-  const body = JSON.stringify(data.payload);
+  const body = data.payloadExpungedAt ? '' : JSON.stringify(data.payload);
   return (
     <>
       <PageHeader
@@ -48,6 +49,11 @@ export function EventDetailView({ id }: { id: string }) {
             <span title="Replay is possible until then">
               Kept until <DateTime at={data.retentionUntil} />
             </span>
+            {data.payloadExpungedAt && (
+              <span className="font-medium">
+                Payload expunged <DateTime at={data.payloadExpungedAt} />
+              </span>
+            )}
           </span>
         }
         actions={<DeliverySummary counts={counts} fannedOut={data.fannedOut} />}
@@ -73,11 +79,22 @@ export function EventDetailView({ id }: { id: string }) {
           )}
         </div>
         <div className="min-w-0 space-y-4">
-          <Panel title="Payload" description="As delivered: id, type, timestamp, data" actions={<CopyButton text={payload} label="Copy" />} bodyClassName="p-3">
-            <CodeBlock label="Event payload" testId="event-payload">
-              {payload}
-            </CodeBlock>
-          </Panel>
+          {data.payloadExpungedAt ? (
+            <Panel title="Payload" bodyClassName="p-3">
+              <ExpungedNote at={data.payloadExpungedAt} />
+            </Panel>
+          ) : (
+            <Panel
+              title="Payload"
+              description="As delivered: id, type, timestamp, data"
+              actions={<CopyButton text={payload} label="Copy" />}
+              bodyClassName="p-3"
+            >
+              <CodeBlock label="Event payload" testId="event-payload">
+                {payload}
+              </CodeBlock>
+            </Panel>
+          )}
           <Panel title="Routing" description="Which subscriptions received this event, and why">
             <RoutingTrace routing={data.routing} />
           </Panel>
