@@ -54,6 +54,9 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
     const method = req.method.toUpperCase();
     if (path === '/openapi.json') {
       if (method !== 'GET') return errorResponse(new DomainError('method_not_allowed', `method ${method} not allowed on /api/v1${path}`), { allow: 'GET' });
+      // It takes no parameters: one given is bad input, as everywhere else, not ignored.
+      const [unknown] = new URL(req.url).searchParams.keys();
+      if (unknown !== undefined) throw new DomainError('bad_request', 'unknown field', { field: unknown });
       return json(200, openApiDocument(baseUrl));
     }
     const candidates = restRoutes.filter((r) => r.pattern.test(path));

@@ -64,8 +64,8 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
     if (e.code === 'internal') console.error(`[trpc] internal error while authenticating (${requestId})`, err);
     return refusal(req, e);
   }
-  // Every procedure needs credentials: a body sent without them is refused before it is read.
-  if (!context.scope && req.body) {
+  // Every procedure needs credentials: a call without them is refused before its input is read.
+  if (!context.scope) {
     return refusal(req, new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>'));
   }
   const limit = opts.maxBodyBytes;
