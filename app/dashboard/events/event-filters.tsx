@@ -15,6 +15,44 @@ function toLocalInput(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** A filter typed as text (tag, channel): applied after a short pause, or at once on Enter. */
+function TextFilter({
+  id,
+  label,
+  placeholder,
+  value,
+  onApply,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  onApply: (v: string) => void;
+}) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text.trim() === value) return;
+    const t = setTimeout(() => onApply(text.trim()), 350);
+    return () => clearTimeout(t);
+    // `onApply` reads the live URL, so it need not be a dependency.
+  }, [text, value]);
+  return (
+    <form
+      className="w-36"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(text.trim());
+      }}
+    >
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <Input id={id} type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} />
+    </form>
+  );
+}
+
 export function EventFilterBar() {
   const { filters, set, clear } = useEventFilters();
   const [text, setText] = useState(filters.q);
@@ -80,6 +118,8 @@ export function EventFilterBar() {
             <SubscriptionOptions />
           </Select>
         </div>
+        <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} onApply={(tag) => set({ tag })} />
+        <TextFilter id="filter-channel" label="Channel" placeholder="Channel" value={filters.channel} onApply={(channel) => set({ channel })} />
         <div>
           <label htmlFor="filter-range" className="sr-only">
             Time range
