@@ -2,6 +2,10 @@
 -- columns only (a constant default: no table rewrite), and GIN indexes over (customer_id, array) for
 -- a customer's events with a tag or in a channel: btree_gin lets the GIN index lead with customer_id
 -- (a trusted extension; on Citus, CREATE EXTENSION reaches the workers before the shards' indexes).
+-- On Citus, the DDL below reaches every shard of reference and distributed tables in one transaction:
+-- sequentially, as in 0013, so that no step opens parallel connections after another's.
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+--> statement-breakpoint
 CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "channels" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "broadcasts" ADD COLUMN "channels" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
