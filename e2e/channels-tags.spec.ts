@@ -20,11 +20,11 @@ test('the events page filtered by tag in the URL shows only the tagged events, w
   await expect(rows.nth(1)).toContainText(vip1.id);
   await expect(page.getByText(plain.id)).toHaveCount(0);
   await expect(page.getByText(theirs.id)).toHaveCount(0);
-  await expect(page.getByRole('searchbox', { name: 'Tag' })).toHaveValue('vip');
+  await expect(page.getByRole('textbox', { name: 'Tag' })).toHaveValue('vip');
   await expect(rows.nth(1).getByTestId('event-labels')).toContainText('#eu-west');
 
   // A channel narrows it further; clearing shows every event again.
-  await page.getByRole('searchbox', { name: 'Channel' }).fill('eu-west');
+  await page.getByRole('textbox', { name: 'Channel' }).fill('eu-west');
   await expect(page).toHaveURL(/channel=eu-west/);
   await expect(rows).toHaveCount(1);
   await page.getByRole('button', { name: 'Clear filters' }).click();

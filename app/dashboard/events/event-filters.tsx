@@ -39,7 +39,7 @@ function TextFilter({
   }, [text, value]);
   return (
     <form
-      className="w-36"
+      className="w-28"
       onSubmit={(e) => {
         e.preventDefault();
         onApply(text.trim());
@@ -48,7 +48,7 @@ function TextFilter({
       <label htmlFor={id} className="sr-only">
         {label}
       </label>
-      <Input id={id} type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} />
+      <Input id={id} value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} />
     </form>
   );
 }
