@@ -38,4 +38,11 @@ test('the events page filtered by tag in the URL shows only the tagged events, w
   await labels.getByRole('link', { name: 'q4' }).click();
   await expect(page).toHaveURL(/\/dashboard\/events\?tag=q4$/);
   await expect(rows).toHaveCount(2);
+
+  // A channel the API would refuse is explained next to the filters and not sent.
+  await page.goto('/dashboard/events?channel=no%20spaces');
+  await expect(page.getByText('A channel is 1 to 64 of A-Z a-z 0-9 . _ : - only.')).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Channel' })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('searchbox', { name: 'Search events by id or type' })).toHaveAttribute('aria-invalid', 'false');
+  await expect(rows).toHaveCount(0);
 });

@@ -21,12 +21,14 @@ function TextFilter({
   label,
   placeholder,
   value,
+  invalid,
   onApply,
 }: {
   id: string;
   label: string;
   placeholder: string;
   value: string;
+  invalid: boolean;
   onApply: (v: string) => void;
 }) {
   const [text, setText] = useState(value);
@@ -48,7 +50,14 @@ function TextFilter({
       <label htmlFor={id} className="sr-only">
         {label}
       </label>
-      <Input id={id} value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} />
+      <Input
+        id={id}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder={placeholder}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? 'event-search-problem' : undefined}
+      />
     </form>
   );
 }
@@ -64,7 +73,7 @@ export function EventFilterBar() {
     // `set` reads the live URL, so it need not be a dependency.
   }, [text, filters.q]);
   const active = Object.values(filters).some(Boolean);
-  const { problem } = useEventQueryInput(filters);
+  const { problem, problemIn } = useEventQueryInput(filters);
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-start gap-3">
@@ -88,7 +97,7 @@ export function EventFilterBar() {
               onChange={(e) => setText(e.target.value)}
               placeholder="Search by event id (evt_…) or type (order.created, order.*)"
               className="pl-8"
-              aria-invalid={!!problem}
+              aria-invalid={problemIn === 'q'}
               aria-describedby={problem ? 'event-search-problem' : undefined}
             />
           </div>
@@ -118,8 +127,15 @@ export function EventFilterBar() {
             <SubscriptionOptions />
           </Select>
         </div>
-        <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} onApply={(tag) => set({ tag })} />
-        <TextFilter id="filter-channel" label="Channel" placeholder="Channel" value={filters.channel} onApply={(channel) => set({ channel })} />
+        <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} invalid={problemIn === 'tag'} onApply={(tag) => set({ tag })} />
+        <TextFilter
+          id="filter-channel"
+          label="Channel"
+          placeholder="Channel"
+          value={filters.channel}
+          invalid={problemIn === 'channel'}
+          onApply={(channel) => set({ channel })}
+        />
         <div>
           <label htmlFor="filter-range" className="sr-only">
             Time range

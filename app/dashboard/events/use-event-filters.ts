@@ -37,23 +37,25 @@ export function useEventQueryInput(filters: EventFilters) {
     const input: { id?: string; type?: string; status?: DeliveryStatus; subscriptionId?: string; tag?: string; channel?: string; from?: string; to?: string } =
       {};
     let problem: string | null = null;
+    /** Which filter the problem is with: the search box is marked invalid only for its own. */
+    let problemIn: 'q' | 'tag' | 'channel' | null = null;
     if (text.startsWith('evt_')) {
       if (eventId.test(text)) input.id = text;
-      else problem = 'Event ids look like evt_ followed by 26 letters and digits.';
+      else [problem, problemIn] = ['Event ids look like evt_ followed by 26 letters and digits.', 'q'];
     } else if (text) {
       const reason = validatePattern(text);
-      if (reason) problem = `"${text}" is not an event type or pattern: ${reason}.`;
+      if (reason) [problem, problemIn] = [`"${text}" is not an event type or pattern: ${reason}.`, 'q'];
       else input.type = text;
     }
     if ((deliveryStatuses as readonly string[]).includes(status)) input.status = status as DeliveryStatus;
     if (subscriptionId.test(sub)) input.subscriptionId = sub;
     if (tag) {
       if (TAG_NAME.test(tag)) input.tag = tag;
-      else problem ??= 'A tag is 1 to 64 characters, without control characters.';
+      else if (!problem) [problem, problemIn] = ['A tag is 1 to 64 characters, without control characters.', 'tag'];
     }
     if (channel) {
       if (CHANNEL_NAME.test(channel)) input.channel = channel;
-      else problem ??= 'A channel is 1 to 64 of A-Z a-z 0-9 . _ : - only.';
+      else if (!problem) [problem, problemIn] = ['A channel is 1 to 64 of A-Z a-z 0-9 . _ : - only.', 'channel'];
     }
     if (range === 'custom') {
       if (from && !Number.isNaN(Date.parse(from))) input.from = new Date(from).toISOString();
@@ -61,6 +63,6 @@ export function useEventQueryInput(filters: EventFilters) {
     } else if (preset && preset.ms > 0) {
       input.from = new Date(Date.now() - preset.ms).toISOString();
     }
-    return { input, problem };
+    return { input, problem, problemIn };
   }, [q, status, sub, tag, channel, range, from, to]);
 }
