@@ -120,6 +120,18 @@ describe('channels route, tags label', () => {
     expect(listed.body.data.map((e: Json) => e.id)).toEqual([res.body.id]);
   });
 
+  it('an idempotent repeat must carry the same channels and tags', async () => {
+    const body = { type: 'order.created', data: { n: 1 }, idempotencyKey: 'labels-1', channels: ['eu'], tags: ['a'] };
+    const first = await rest('POST', '/events', { key: a.key, body });
+    const again = await rest('POST', '/events', { key: a.key, body });
+    expect(again.body).toMatchObject({ id: first.body.id, duplicate: true });
+    const moved = await rest('POST', '/events', { key: a.key, body: { ...body, channels: ['us'] } });
+    expect(moved.status).toBe(409);
+    expect(moved.body.error.field).toBe('idempotencyKey');
+    const retagged = await rest('POST', '/events', { key: a.key, body: { ...body, tags: ['b'] } });
+    expect(retagged.status).toBe(409);
+  });
+
   it('searches the event log by tag and by channel, over REST and tRPC, within one customer', async () => {
     const pub = (key: string, body: Json) => rest('POST', '/events', { key, body: { type: 'order.paid', data: {}, ...body } });
     const tagged = await pub(a.key, { tags: ['invoice:42', 'refund'], channels: ['billing'] });
