@@ -46,3 +46,32 @@ test('the events page filtered by tag in the URL shows only the tagged events, w
   await expect(page.getByRole('searchbox', { name: 'Search events by id or type' })).toHaveAttribute('aria-invalid', 'false');
   await expect(rows).toHaveCount(0);
 });
+
+test("a subscription's channels are shown on its page and edited in its form, checked with the API's rules", async ({ page }) => {
+  const { customerId, email, password } = await seedCustomer('Channels');
+  const sub = await api<{ id: string }>('POST', '/subscriptions', {
+    customerId,
+    url: 'http://127.0.0.1:9/hook',
+    eventTypes: ['order.*'],
+    channels: ['eu-west'],
+  });
+  await signIn(page, email, password);
+  await page.goto(`/dashboard/subscriptions/${sub.id}`);
+  await expect(page.getByTestId('subscription-channels')).toHaveText('eu-west');
+
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit subscription' });
+  const channels = edit.getByLabel('Channels');
+  await expect(channels).toHaveValue('eu-west');
+  await channels.fill('eu-west, has:colon, eu-west');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(channels).toHaveAttribute('aria-invalid', 'true');
+  await expect(edit.getByText('"eu-west" is given twice (also at 0)', { exact: true })).toBeVisible();
+  await channels.fill('eu-west, eu/west');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit.getByText('"eu/west": a channel name is made of A-Z a-z 0-9 . _ : - only', { exact: true })).toBeVisible();
+  await channels.fill('eu-west, orders');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(page.getByTestId('subscription-channels')).toHaveText('eu-westorders');
+});

@@ -128,8 +128,12 @@ function validate(
       else if (field === 'rateLimitPerSecond') errors.rateLimitPerSecond ??= 'Enter a rate above 0 and at most 10,000 per second.';
       else if (field === 'description') errors.description ??= 'Keep the description under 500 characters.';
       else if (field === 'url') errors.url ??= issue.message;
-      else if (field === 'channels')
-        errors.channels ??= typeof issue.path[1] === 'number' ? `"${values.channels[issue.path[1]]}": ${issue.message}` : issue.message;
+      else if (field === 'channels') {
+        // A problem with one name says which (the duplicate message names it already).
+        const name = typeof issue.path[1] === 'number' ? values.channels[issue.path[1]] : undefined;
+        errors.channels ??= name !== undefined && !issue.message.includes(`"${name}"`) ? `"${name}": ${issue.message}` : issue.message;
+      }
+      errors.channels ??= typeof issue.path[1] === 'number' ? `"${values.channels[issue.path[1]]}": ${issue.message}` : issue.message;
     }
     if (patternProblems.length) errors.eventTypes = patternProblems.join('\n');
   }
