@@ -13,6 +13,19 @@ function eventFields() {
     type: text('type').notNull(),
     body: text('body').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /**
+     * Routing: a subscription that names channels receives only events in at least one of them (one
+     * without channels receives every event). Empty: the event is in no channel.
+     */
+    channels: text('channels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Labels for searching the event log; they route nothing. */
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Set when the fan-out job has created every delivery of this event. */
     fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
     deliveryCount: integer('delivery_count'),
@@ -68,6 +81,10 @@ export const events = pgTable(
     // one short range per partition however many other customers' events share it.
     index('events_customer_id_idx').on(t.customerId, t.id),
     index('events_retention_idx').on(t.retentionUntil),
+    // A customer's events with a tag, or in a channel (`tags @> '{x}'`): GIN over (customer_id,
+    // array), customer_id through btree_gin, so another customer's use of the same tag costs nothing.
+    index('events_customer_tags_idx').using('gin', t.customerId, t.tags),
+    index('events_customer_channels_idx').using('gin', t.customerId, t.channels),
   ],
 );
 

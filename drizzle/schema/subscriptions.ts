@@ -18,6 +18,11 @@ export const subscriptions = pgTable(
     description: text('description'),
     /** Event-type patterns: exact, `a.*` (one segment), `a.**` (any depth), `*` (all). */
     eventTypes: text('event_types').array().notNull(),
+    /** Channels it listens to: only events in at least one of them. Empty: every channel (and none). */
+    channels: text('channels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Payload filter (server/domain/filters.ts): delivered only when it holds. Null: every matching event. */
     filter: jsonb('filter').$type<Record<string, unknown>>(),
     /** Custom header names, for reads (values are never read back). */

@@ -30,6 +30,55 @@ export const eventTypePattern = text().superRefine((v, ctx) => {
 
 export const idempotencyKey = text().min(1).max(200);
 
+/** Channels and tags: how many an event or a subscription may carry, and how long each may be. */
+export const CHANNELS_PER_EVENT = 10;
+export const CHANNELS_PER_SUBSCRIPTION = 20;
+export const TAGS_PER_EVENT = 10;
+export const NAME_MAX = 64;
+
+/** A channel name: 1 to 64 of `A-Z a-z 0-9 . _ : -` (safe in a URL, a log line and a SQL array literal). */
+export const channelName = text()
+  .min(1, 'a channel name cannot be empty')
+  .max(NAME_MAX, `a channel name is at most ${NAME_MAX} characters`)
+  .regex(/^[A-Za-z0-9._:-]*$/, 'a channel name is made of A-Z a-z 0-9 . _ : - only')
+  .meta({ examples: ['eu-west'] });
+
+/** A tag: 1 to 64 characters, no control characters. */
+export const tagName = text()
+  .min(1, 'a tag cannot be empty')
+  .max(NAME_MAX, `a tag is at most ${NAME_MAX} characters`)
+  .regex(/^\P{Cc}*$/u, 'a tag cannot hold control characters')
+  .meta({ examples: ['order:1234'] });
+
+/**
+ * A list of names without repeats: a name given twice is a 400 naming the second place
+ * (`channels.3`), not silently merged, so what is stored is exactly what was sent.
+ */
+function nameList(item: typeof channelName, max: number, what: string) {
+  return z
+    .array(item)
+    .max(max, `at most ${max} ${what}`)
+    .superRefine((names, ctx) => {
+      const seen = new Map<string, number>();
+      names.forEach((n, i) => {
+        const first = seen.get(n);
+        if (first === undefined) seen.set(n, i);
+        else ctx.addIssue({ code: 'custom', path: [i], message: `"${n}" is given twice (also at ${first})` });
+      });
+    });
+}
+export const eventChannels = nameList(channelName, CHANNELS_PER_EVENT, 'channels').describe(
+  `The channels the event is in (at most ${CHANNELS_PER_EVENT}; each 1 to ${NAME_MAX} of \`A-Z a-z 0-9 . _ : -\`, no repeats). A subscription that names channels receives only events in at least one of them`,
+);
+export const eventTags = nameList(tagName, TAGS_PER_EVENT, 'tags').describe(
+  `Labels for searching the event log (\`GET /events?tag=\`), at most ${TAGS_PER_EVENT} of 1 to ${NAME_MAX} characters, no repeats; they route nothing`,
+);
+export const subscriptionChannels = nameList(channelName, CHANNELS_PER_SUBSCRIPTION, 'channels')
+  .describe(
+    `Receive only events in at least one of these channels (at most ${CHANNELS_PER_SUBSCRIPTION}, no repeats). Empty or absent: every event, whatever its channels`,
+  )
+  .meta({ examples: [['eu-west', 'orders']] });
+
 const idNames: Record<IdKind, string> = {
   customer: 'customer',
   user: 'user',
@@ -83,6 +132,8 @@ export const publishEventInput = z.strictObject({
     ),
   broadcast: z.boolean().optional().describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
   idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
+  channels: eventChannels.optional(),
+  tags: eventTags.optional(),
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
 
@@ -96,7 +147,7 @@ export const publishBatchInput = z.strictObject({
     .array(z.unknown())
     .min(1)
     .max(MAX_BATCH_EVENTS)
-    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`')
+    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?}`')
     .meta({
       examples: [
         [
@@ -175,6 +226,7 @@ export const createSubscriptionInput = z.strictObject({
     .optional()
     .describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
   filter: subscriptionFilter.optional(),
+  channels: subscriptionChannels.optional(),
   headers: customHeaders.optional(),
   traceContext: z
     .boolean()
@@ -256,6 +308,8 @@ export const listEventsInput = z.strictObject({
   id: idOf('event').optional(),
   status: deliveryStatus.optional().describe('Only events with a delivery in this status'),
   subscriptionId: idOf('subscription').optional().describe('Only events delivered to this subscription'),
+  tag: tagName.optional().describe('Only events with this tag'),
+  channel: channelName.optional().describe('Only events in this channel'),
   from,
   to,
   full: flag.default(false).describe("Return each event's whole `payload`; by default only a 1 KiB `payloadPreview`"),
@@ -292,6 +346,7 @@ export const testFilterInput = z.strictObject({
     .max(100)
     .meta({ examples: [['order.*']] }),
   filter: subscriptionFilter.optional(),
+  channels: subscriptionChannels.optional(),
 });
 export type TestFilterInput = z.infer<typeof testFilterInput>;
 

@@ -15,6 +15,53 @@ function toLocalInput(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** A filter typed as text (tag, channel): applied after a short pause, or at once on Enter. */
+function TextFilter({
+  id,
+  label,
+  placeholder,
+  value,
+  invalid,
+  onApply,
+}: {
+  id: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  invalid: boolean;
+  onApply: (v: string) => void;
+}) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text.trim() === value) return;
+    const t = setTimeout(() => onApply(text.trim()), 350);
+    return () => clearTimeout(t);
+    // `onApply` reads the live URL, so it need not be a dependency.
+  }, [text, value]);
+  return (
+    <form
+      className="w-28"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(text.trim());
+      }}
+    >
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <Input
+        id={id}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder={placeholder}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? 'event-search-problem' : undefined}
+      />
+    </form>
+  );
+}
+
 export function EventFilterBar() {
   const { filters, set, clear } = useEventFilters();
   const [text, setText] = useState(filters.q);
@@ -26,7 +73,7 @@ export function EventFilterBar() {
     // `set` reads the live URL, so it need not be a dependency.
   }, [text, filters.q]);
   const active = Object.values(filters).some(Boolean);
-  const { problem } = useEventQueryInput(filters);
+  const { problem, problemIn } = useEventQueryInput(filters);
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-start gap-3">
@@ -50,7 +97,7 @@ export function EventFilterBar() {
               onChange={(e) => setText(e.target.value)}
               placeholder="Search by event id (evt_…) or type (order.created, order.*)"
               className="pl-8"
-              aria-invalid={!!problem}
+              aria-invalid={problemIn === 'q'}
               aria-describedby={problem ? 'event-search-problem' : undefined}
             />
           </div>
@@ -80,6 +127,15 @@ export function EventFilterBar() {
             <SubscriptionOptions />
           </Select>
         </div>
+        <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} invalid={problemIn === 'tag'} onApply={(tag) => set({ tag })} />
+        <TextFilter
+          id="filter-channel"
+          label="Channel"
+          placeholder="Channel"
+          value={filters.channel}
+          invalid={problemIn === 'channel'}
+          onApply={(channel) => set({ channel })}
+        />
         <div>
           <label htmlFor="filter-range" className="sr-only">
             Time range

@@ -43,6 +43,26 @@ export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, 
   );
 }
 
+/** An event's channels (routing) and tags (labels), as small chips; nothing when it has none. */
+export function Labels({ channels, tags }: { channels: string[]; tags: string[] }) {
+  if (channels.length === 0 && tags.length === 0) return null;
+  return (
+    <div className="mt-1 flex flex-wrap gap-1" data-testid="event-labels">
+      {channels.map((c) => (
+        <Badge key={`c:${c}`} tone="blue">
+          <span className="sr-only">channel </span>#{c}
+        </Badge>
+      ))}
+      {tags.map((t) => (
+        <Badge key={`t:${t}`} tone="zinc">
+          <span className="sr-only">tag </span>
+          {t}
+        </Badge>
+      ))}
+    </div>
+  );
+}
+
 export function EventLog() {
   const trpc = useTRPC();
   const { filters } = useEventFilters();
@@ -93,6 +113,7 @@ export function EventLog() {
                       {e.type}
                     </RowLink>
                     <div className="font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.id}</div>
+                    <Labels channels={e.channels} tags={e.tags} />
                   </Td>
                   <Td>
                     <DeliverySummary counts={e.deliveryStatus} fannedOut={e.fannedOut} />

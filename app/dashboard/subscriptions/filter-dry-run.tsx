@@ -9,21 +9,21 @@ import { useTRPC } from '../../_components/trpc';
 
 /**
  * Live preview of a subscription being written: which of the customer's last 100 events its
- * patterns and filter would deliver, and why not (POST /subscriptions/test-filter). Runs 400 ms
+ * patterns, channels and filter would deliver, and why not (POST /subscriptions/test-filter). Runs 400 ms
  * after the last keystroke, only on patterns and a filter that parse.
  */
-export function FilterDryRun({ patterns, filter, ready }: { patterns: string[]; filter: Filter | null; ready: boolean }) {
+export function FilterDryRun({ patterns, channels, filter, ready }: { patterns: string[]; channels: string[]; filter: Filter | null; ready: boolean }) {
   const trpc = useTRPC();
   const run = useMutation(trpc.subscriptions.testFilter.mutationOptions());
-  const key = ready ? JSON.stringify({ patterns, filter }) : null;
+  const key = ready ? JSON.stringify({ patterns, channels, filter }) : null;
   const [settledKey, setSettledKey] = useState<string | null>(null);
   const { mutate } = run;
 
   useEffect(() => {
     if (key === null) return;
     const t = setTimeout(() => {
-      const { patterns: eventTypes, filter: f } = JSON.parse(key) as { patterns: string[]; filter: Filter | null };
-      mutate({ eventTypes, ...(f && { filter: f }) }, { onSettled: () => setSettledKey(key) });
+      const { patterns: eventTypes, channels: c, filter: f } = JSON.parse(key) as { patterns: string[]; channels: string[]; filter: Filter | null };
+      mutate({ eventTypes, ...(c.length && { channels: c }), ...(f && { filter: f }) }, { onSettled: () => setSettledKey(key) });
     }, 400);
     return () => clearTimeout(t);
   }, [key, mutate]);

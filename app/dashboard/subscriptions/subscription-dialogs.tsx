@@ -31,6 +31,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
             const sub = await create.mutateAsync({
               url: v.url,
               eventTypes: v.eventTypes,
+              ...(v.channels.length && { channels: v.channels }),
               ...(v.description && { description: v.description }),
               ...(v.rateLimitPerSecond !== null && { rateLimitPerSecond: v.rateLimitPerSecond }),
               ...(v.filter && { filter: v.filter }),
@@ -70,6 +71,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
         initial={{
           url: sub.url,
           eventTypes: sub.eventTypes,
+          channels: sub.channels,
           description: sub.description,
           rateLimitPerSecond: sub.rateLimitPerSecond,
           filter: sub.filter,
@@ -85,6 +87,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             id: sub.id,
             url: v.url,
             eventTypes: v.eventTypes,
+            channels: v.channels,
             description: v.description,
             rateLimitPerSecond: v.rateLimitPerSecond,
             filter: v.filter,

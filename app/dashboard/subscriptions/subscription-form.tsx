@@ -16,6 +16,8 @@ import { FilterDryRun } from './filter-dry-run';
 export type SubscriptionValues = {
   url: string;
   eventTypes: string[];
+  /** Only events in at least one of these channels; empty: every event. */
+  channels: string[];
   description: string | null;
   rateLimitPerSecond: number | null;
   filter: Filter | null;
@@ -31,10 +33,11 @@ export type SubscriptionValues = {
   /** Attempts carry the W3C `traceparent` header. */
   traceContext: boolean;
 };
-type FieldName = 'url' | 'eventTypes' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers' | 'signatureScheme' | 'autoDisableAfterHours';
+type FieldName = 'url' | 'eventTypes' | 'channels' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers' | 'signatureScheme' | 'autoDisableAfterHours';
 const fieldNames: readonly FieldName[] = [
   'url',
   'eventTypes',
+  'channels',
   'filter',
   'description',
   'rateLimitPerSecond',
@@ -53,6 +56,12 @@ const splitPatterns = (text: string) =>
 
 /** What the API would take as `eventTypes`: at least one pattern, each well-formed. */
 const arePatternsValid = (patterns: string[]) => patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
+/** Channel names between commas or spaces. */
+const splitChannels = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const autoDisableProblem = 'Enter a number of hours above 0 and at most 8,760 (a year), or choose never.';
 
@@ -78,6 +87,7 @@ function validate(
   values: {
     url: string;
     patterns: string[];
+    channels: string[];
     description: string;
     rate: string;
     filter: string;
@@ -109,6 +119,7 @@ function validate(
     eventTypes: values.patterns.length ? values.patterns : ['*'],
     description: values.description || undefined,
     rateLimitPerSecond: rate ?? undefined,
+    channels: values.channels,
   });
   if (!result.success) {
     const patternProblems: string[] = [];
@@ -119,6 +130,12 @@ function validate(
       else if (field === 'rateLimitPerSecond') errors.rateLimitPerSecond ??= 'Enter a rate above 0 and at most 10,000 per second.';
       else if (field === 'description') errors.description ??= 'Keep the description under 500 characters.';
       else if (field === 'url') errors.url ??= issue.message;
+      else if (field === 'channels') {
+        // A problem with one name says which (the duplicate message names it already).
+        const name = typeof issue.path[1] === 'number' ? values.channels[issue.path[1]] : undefined;
+        errors.channels ??= name !== undefined && !issue.message.includes(`"${name}"`) ? `"${name}": ${issue.message}` : issue.message;
+      }
+      errors.channels ??= typeof issue.path[1] === 'number' ? `"${values.channels[issue.path[1]]}": ${issue.message}` : issue.message;
     }
     if (patternProblems.length) errors.eventTypes = patternProblems.join('\n');
   }
@@ -133,6 +150,7 @@ function validate(
     parsed: {
       url,
       eventTypes: values.patterns,
+      channels: values.channels,
       description: values.description.trim() || null,
       rateLimitPerSecond: rate,
       filter: filter.value,
@@ -210,6 +228,7 @@ export function SubscriptionForm({
 }) {
   const [url, setUrl] = useState(initial?.url ?? '');
   const [patternsText, setPatternsText] = useState(initial?.eventTypes.join('\n') ?? '');
+  const [channelsText, setChannelsText] = useState(initial?.channels.join(', ') ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
   const [rate, setRate] = useState(initial?.rateLimitPerSecond?.toString() ?? '');
   const [filterInput, setFilterInput] = useState(filterText(initial?.filter));
@@ -223,6 +242,8 @@ export function SubscriptionForm({
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const patterns = splitPatterns(patternsText);
+  const channels = splitChannels(channelsText);
+  const channelsValid = createSubscriptionInput.shape.channels.safeParse(channels).success;
   const liveFilter = parseFilter(filterInput);
   const patternsValid = arePatternsValid(patterns);
 
@@ -240,7 +261,7 @@ export function SubscriptionForm({
     e.preventDefault();
     setFormError(null);
     const { errors: found, parsed } = validate(
-      { url, patterns, description, rate, filter: filterInput, headers: headersInput, scheme, traceContext },
+      { url, patterns, channels, description, rate, filter: filterInput, headers: headersInput, scheme, traceContext },
       autoDisableValue(autoDisableHours, autoDisableNever, initial?.autoDisableAfterHours, editing),
     );
     setErrors(found);
@@ -332,7 +353,27 @@ export function SubscriptionForm({
           spellCheck={false}
         />
       </Field>
-      <FilterDryRun patterns={patterns} filter={liveFilter.value} ready={patternsValid && !liveFilter.error} />
+      <Field
+        id="sub-channels"
+        label="Channels"
+        optional
+        error={errors.channels}
+        hint="Only events published in at least one of these channels, separated by commas (e.g. eu-west, orders). Empty: every event, whatever its channels."
+      >
+        <Input
+          id="sub-channels"
+          name="channels"
+          value={channelsText}
+          onChange={(e) => setChannelsText(e.target.value)}
+          placeholder="eu-west, orders"
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={!!errors.channels}
+          aria-describedby={describedBy('sub-channels', errors.channels, true)}
+          className="font-mono"
+        />
+      </Field>
+      <FilterDryRun patterns={patterns} channels={channels} filter={liveFilter.value} ready={patternsValid && channelsValid && !liveFilter.error} />
       <Field id="sub-description" label="Description" optional error={errors.description}>
         <Input
           id="sub-description"

@@ -1010,6 +1010,8 @@ export interface components {
             }[];
         };
         Event: {
+            /** @description The channels the event is in (routing) */
+            channels: string[];
             /** @description ISO 8601 */
             createdAt: string;
             /** @description Null for a broadcast */
@@ -1042,9 +1044,13 @@ export interface components {
                 subscriptionId: string;
                 url: string;
             }[];
+            /** @description Labels for search */
+            tags: string[];
             type: string;
         };
         EventListItem: {
+            /** @description The channels the event is in (routing) */
+            channels: string[];
             /** @description ISO 8601 */
             createdAt: string;
             /** @description Null for a broadcast */
@@ -1067,6 +1073,8 @@ export interface components {
             payloadTruncated: boolean;
             /** @description ISO 8601 */
             retentionUntil: string;
+            /** @description Labels for search */
+            tags: string[];
             type: string;
         };
         EventPage: {
@@ -1227,6 +1235,8 @@ export interface components {
                 /** @enum {string} */
                 state: "closed" | "open" | "half_open";
             };
+            /** @description Only events in at least one of these channels; empty: every event */
+            channels: string[];
             /** @description ISO 8601 */
             createdAt: string;
             customerId: string;
@@ -1301,6 +1311,8 @@ export interface components {
                 /** @enum {string} */
                 state: "closed" | "open" | "half_open";
             };
+            /** @description Only events in at least one of these channels; empty: every event */
+            channels: string[];
             /** @description ISO 8601 */
             createdAt: string;
             customerId: string;
@@ -2217,6 +2229,7 @@ export interface operations {
     "events.list": {
         parameters: {
             query?: {
+                channel?: string;
                 cursor?: string;
                 customerId?: string;
                 from?: string;
@@ -2225,6 +2238,7 @@ export interface operations {
                 limit?: number;
                 status?: "pending" | "held" | "succeeded" | "dead";
                 subscriptionId?: string;
+                tag?: string;
                 to?: string;
                 type?: string;
             };
@@ -2268,6 +2282,8 @@ export interface operations {
                 "application/json": {
                     /** @description `true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`) */
                     broadcast?: boolean;
+                    /** @description The channels the event is in (at most 10; each 1 to 64 of `A-Z a-z 0-9 . _ : -`, no repeats). A subscription that names channels receives only events in at least one of them */
+                    channels?: string[];
                     /**
                      * @description Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)
                      * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
@@ -2283,6 +2299,8 @@ export interface operations {
                     data: unknown;
                     /** @description Publishing again with the same key (per customer, or per broadcast) returns the first event */
                     idempotencyKey?: string;
+                    /** @description Labels for searching the event log (`GET /events?tag=`), at most 10 of 1 to 64 characters, no repeats; they route nothing */
+                    tags?: string[];
                     /** @example charge.succeeded */
                     type: string;
                 };
@@ -2379,7 +2397,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?}`
+                     * @description Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?}`
                      * @example [
                      *       {
                      *         "type": "charge.succeeded",
@@ -2869,6 +2887,14 @@ export interface operations {
                     /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
                     autoDisableAfterHours?: number | null;
                     /**
+                     * @description Receive only events in at least one of these channels (at most 20, no repeats). Empty or absent: every event, whatever its channels
+                     * @example [
+                     *       "eu-west",
+                     *       "orders"
+                     *     ]
+                     */
+                    channels?: string[];
+                    /**
                      * @description Required with a platform key
                      * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
                      */
@@ -3021,6 +3047,14 @@ export interface operations {
                     active?: boolean;
                     /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
                     autoDisableAfterHours?: number | null;
+                    /**
+                     * @description Receive only events in at least one of these channels (at most 20, no repeats). Empty or absent: every event, whatever its channels
+                     * @example [
+                     *       "eu-west",
+                     *       "orders"
+                     *     ]
+                     */
+                    channels?: string[];
                     description?: string | null;
                     /**
                      * @example [
@@ -3252,6 +3286,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description Receive only events in at least one of these channels (at most 20, no repeats). Empty or absent: every event, whatever its channels
+                     * @example [
+                     *       "eu-west",
+                     *       "orders"
+                     *     ]
+                     */
+                    channels?: string[];
                     /**
                      * @description Required with a platform key
                      * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E

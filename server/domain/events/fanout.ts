@@ -7,6 +7,7 @@ import { admit, enqueueAdmitted, flagBacklog, windowRoom } from '../delivery/dis
 import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
+import { inChannels } from '../channels';
 import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
 import { parseJsonExact } from '../json';
@@ -20,6 +21,9 @@ export type FanOutEvent = {
   id: string;
   customerId: string | null;
   type: string;
+  /** The event's channels (routing) and tags (carried to a broadcast's per-customer copies). */
+  channels?: string[];
+  tags?: string[];
   createdAt?: Date;
   retentionUntil?: Date;
   body?: string;
@@ -34,7 +38,7 @@ export type FanOutEvent = {
 export type Target = { id: string; customerId: string; active: boolean; pattern: string | null };
 
 /** A subscription as the fan-out reads it. */
-export type Candidate = { id: string; customerId: string; eventTypes: string[]; active: boolean; filter: Filter | null };
+export type Candidate = { id: string; customerId: string; eventTypes: string[]; channels: string[]; active: boolean; filter: Filter | null };
 
 /** What the fan-out decides for one event: where it goes, and which subscriptions a filter kept it from. */
 export type Routing = { targets: Target[]; filteredOut: FilteredOut[] };
@@ -47,6 +51,7 @@ export const candidateColumns = {
   id: subscriptions.id,
   customerId: subscriptions.customerId,
   eventTypes: subscriptions.eventTypes,
+  channels: subscriptions.channels,
   active: subscriptions.active,
   filter: subscriptions.filter,
 };
@@ -58,15 +63,17 @@ export function lazyBody(text: string): () => unknown {
 }
 
 /**
- * The targets among `subs` for an event of `type`: every subscription, on or off, with a matching
- * pattern and a filter that holds on the body; and those a filter excluded, with the condition that failed.
+ * The targets among `subs` for an event of `type` in `channels`: every subscription, on or off, with
+ * a matching pattern, channels that let the event in (server/domain/channels.ts) and a filter that
+ * holds on the body; and those a filter excluded, with the condition that failed. (A channel
+ * mismatch is not recorded: the routing trace derives it from the event's and the subscription's channels.)
  */
-export function targetsOf(subs: Candidate[], type: string, body: () => unknown): Routing {
+export function targetsOf(subs: Candidate[], type: string, body: () => unknown, channels: readonly string[] = []): Routing {
   const targets: Target[] = [];
   const filteredOut: FilteredOut[] = [];
   for (const s of subs) {
     const pattern = firstMatch(s.eventTypes, type);
-    if (!pattern) continue;
+    if (!pattern || !inChannels(s.channels, channels)) continue;
     const verdict = s.filter ? evaluateFilter(s.filter, body()) : null;
     if (verdict && !verdict.matches) filteredOut.push({ subscriptionId: s.id, customerId: s.customerId, pattern, failed: verdict.failed });
     else targets.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
@@ -83,6 +90,7 @@ export async function matchingPage(
   tx: Tx,
   customerId: string | null,
   type: string,
+  channels: readonly string[],
   body: () => unknown,
   after: string,
   pageSize: number,
@@ -100,7 +108,7 @@ export async function matchingPage(
     )
     .orderBy(asc(subscriptions.id))
     .limit(pageSize);
-  const { targets, filteredOut } = targetsOf(page, type, body);
+  const { targets, filteredOut } = targetsOf(page, type, body, channels);
   return { matching: targets, filteredOut, more: page.length === pageSize, last: page.at(-1)?.id ?? null };
 }
 
@@ -250,7 +258,7 @@ export async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise
   const body = event.body === undefined ? () => undefined : lazyBody(event.body);
   const perCustomer = new Map<string, number>();
   for (;;) {
-    const page = await matchingPage(tx, event.customerId, event.type, body, after, PAGE, event.createdAt);
+    const page = await matchingPage(tx, event.customerId, event.type, event.channels ?? [], body, after, PAGE, event.createdAt);
     if (!event.customerId) await copyBroadcast(ctx, tx, event, page.matching, page.filteredOut);
     const made = await createDeliveries(ctx, tx, event, page.matching);
     for (const [customerId, n] of made) perCustomer.set(customerId, (perCustomer.get(customerId) ?? 0) + n);
@@ -304,6 +312,8 @@ async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Targ
         customerId,
         broadcast: true,
         type: event.type,
+        channels: event.channels ?? [],
+        tags: event.tags ?? [],
         body: event.body!,
         fannedOutAt: ctx.now(),
         deliveryCount: n,
@@ -341,6 +351,8 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
             .select({
               id: broadcasts.id,
               type: broadcasts.type,
+              channels: broadcasts.channels,
+              tags: broadcasts.tags,
               createdAt: broadcasts.createdAt,
               retentionUntil: broadcasts.retentionUntil,
               body: broadcasts.body,
@@ -358,6 +370,8 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
               id: events.id,
               customerId: events.customerId,
               type: events.type,
+              channels: events.channels,
+              tags: events.tags,
               createdAt: events.createdAt,
               retentionUntil: events.retentionUntil,
               body: events.body,

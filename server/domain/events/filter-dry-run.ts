@@ -4,6 +4,7 @@ import { events } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
+import { channelMismatch } from '../channels';
 import type { TestFilterInput } from '../schemas';
 import { actingCustomer, assertWritable } from '../tenants/scope';
 import { eventVisibility } from './reads';
@@ -15,7 +16,7 @@ export type DryRunEvent = { id: string; type: string; matches: boolean; reason: 
 
 /**
  * `POST /subscriptions/test-filter`: which of the customer's latest 100 events (its own, and the
- * broadcasts that reached it) a subscription with these patterns and this filter would have been
+ * broadcasts that reached it) a subscription with these patterns, channels and filter would have been
  * sent, and why or why not. Nothing is stored. An authoring aid for a subscription, so, like
  * creating one, refused to a read-only session. Bodies are read only for the events whose type
  * matches, and only when there is a filter. Matching events come first, newest first within each group.
@@ -24,20 +25,22 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   const latest = await ctx.db
-    .select({ id: events.id, type: events.type })
+    .select({ id: events.id, type: events.type, channels: events.channels })
     .from(events)
     .where(eventVisibility(customerId))
     .orderBy(desc(events.id))
     .limit(DRY_RUN_EVENTS);
   const patternOf = new Map(latest.map((e) => [e.id, firstMatch(input.eventTypes, e.type)]));
   const filter = input.filter && Object.keys(input.filter).length ? input.filter : null;
-  const needBodies = filter ? latest.filter((e) => patternOf.get(e.id)).map((e) => e.id) : [];
+  const needBodies = filter ? latest.filter((e) => patternOf.get(e.id) && !channelMismatch(input.channels ?? [], e.channels)).map((e) => e.id) : [];
   const bodies = needBodies.length
     ? new Map((await ctx.db.select({ id: events.id, body: events.body }).from(events).where(inArray(events.id, needBodies))).map((r) => [r.id, r.body]))
     : new Map<string, string>();
   const out = latest.map((e): DryRunEvent => {
     const pattern = patternOf.get(e.id);
     if (!pattern) return { id: e.id, type: e.type, matches: false, reason: `no pattern matches "${e.type}"` };
+    const outOfChannel = channelMismatch(input.channels ?? [], e.channels);
+    if (outOfChannel) return { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but ${outOfChannel}` };
     if (!filter) return { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}"` };
     const body = bodies.get(e.id);
     if (body === undefined) return { id: e.id, type: e.type, matches: false, reason: 'purged meanwhile' };

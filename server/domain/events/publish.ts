@@ -309,7 +309,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   const inlineOf = (p: Prepared): Routing | null => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
-    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body));
+    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body), p.input.channels ?? []);
   };
   const inline = new Map(ok.map((p) => [p.id, inlineOf(p)]));
   const scoped = ok.filter((p) => p.customerId);
@@ -317,6 +317,8 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
   const common = (p: Prepared) => ({
     id: p.id,
     type: p.input.type,
+    channels: p.input.channels ?? [],
+    tags: p.input.tags ?? [],
     body: p.body,
     idempotencyKey: p.input.idempotencyKey ?? null,
     createdAt: p.now,
@@ -418,6 +420,8 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
               idempotencyKey: eventKeys.key,
               deliveryCount: events.deliveryCount,
               type: events.type,
+              channels: events.channels,
+              tags: events.tags,
               body: events.body,
               customerId: events.customerId,
             })
@@ -433,6 +437,8 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
                 idempotencyKey: broadcasts.idempotencyKey,
                 deliveryCount: broadcasts.deliveryCount,
                 type: broadcasts.type,
+                channels: broadcasts.channels,
+                tags: broadcasts.tags,
                 body: broadcasts.body,
               })
               .from(broadcasts)
@@ -449,9 +455,11 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
         continue;
       }
       // A retry must carry the same event; a different one under a used key is a client bug, not a retry.
-      // An expunged first event (empty body) has no data left to compare: the key and type decide.
+      // An expunged first event (empty body) has no data left to compare: the key, type and labels decide.
       const data = first.body === '' ? p.input.data : (parseJsonExact(first.body) as { data: unknown }).data;
-      if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data)) {
+      const sameLabels =
+        first.channels.join('\u0000') === (p.input.channels ?? []).join('\u0000') && first.tags.join('\u0000') === (p.input.tags ?? []).join('\u0000');
+      if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data) || !sameLabels) {
         results.set(
           p.id,
           new DomainError('conflict', `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`, {

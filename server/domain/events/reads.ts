@@ -13,6 +13,7 @@ import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
 import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
+import { channelMismatch } from '../channels';
 import { FILTER_TRACE_LIMIT, lazyBody } from './fanout';
 
 /**
@@ -47,6 +48,8 @@ function eventHeadView(e: EventHead) {
     // A broadcast has no customer, whether read as the broadcast or as a customer's copy of it.
     customerId: e.broadcast ? null : e.customerId,
     idempotencyKey: e.idempotencyKey,
+    channels: e.channels,
+    tags: e.tags,
     deliveryCount: e.deliveryCount,
     fannedOut: e.fannedOutAt !== null,
     createdAt: e.createdAt.toISOString(),
@@ -104,6 +107,9 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
     where: [
       input.id ? eq(t.id, input.id) : undefined,
       typeFilter(t.type, input.type),
+      // `@>` on (customer_id, tags) and (customer_id, channels): the GIN indexes of migration 0016.
+      input.tag ? sql`${t.tags} @> array[${input.tag}]::text[]` : undefined,
+      input.channel ? sql`${t.channels} @> array[${input.channel}]::text[]` : undefined,
       // An event's id begins with its creation time: the id bounds let the planner skip the
       // partitions and index ranges outside [from, to]; created_at keeps the bounds exact.
       input.from ? and(gte(t.createdAt, input.from), gte(t.id, idFloor('event', input.from.getTime()))) : undefined,
@@ -184,6 +190,15 @@ async function fullPage<T extends EventHead & { bytes: number; body: string | nu
   return { data: data.map((r) => ({ ...r, body: bodies.get(r.id) ?? null })), nextCursor };
 }
 
+/** The subscription columns the routing trace reads. */
+const traceColumns = {
+  id: subscriptions.id,
+  url: subscriptions.url,
+  eventTypes: subscriptions.eventTypes,
+  channels: subscriptions.channels,
+  filter: subscriptions.filter,
+};
+
 /**
  * One event with its deliveries, and the routing trace: for each of the customer's subscriptions,
  * whether it matched (and by which pattern) or why not. The payload comes once; the deliveries are
@@ -212,17 +227,14 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
   // created afterwards are not listed.
   const subs = traceCustomer
     ? await ctx.db
-        .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter })
+        .select(traceColumns)
         .from(subscriptions)
         .where(and(eq(subscriptions.customerId, traceCustomer), lte(subscriptions.createdAt, event.createdAt)))
     : [];
   const byId = new Map(subs.map((s) => [s.id, s]));
   const missing = [...new Set(ds.map((d) => d.subscriptionId).filter((sid) => !byId.has(sid)))];
   if (missing.length) {
-    const more = await ctx.db
-      .select({ id: subscriptions.id, url: subscriptions.url, eventTypes: subscriptions.eventTypes, filter: subscriptions.filter })
-      .from(subscriptions)
-      .where(inArray(subscriptions.id, missing));
+    const more = await ctx.db.select(traceColumns).from(subscriptions).where(inArray(subscriptions.id, missing));
     for (const s of more) byId.set(s.id, s);
   }
   const routed = ds
@@ -258,7 +270,12 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
       const f = recorded.get(s.id);
       if (f)
         return { ...base, decision: 'filtered' as const, reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`, failedCondition: f.failed };
-      const pattern = capped && s.filter ? firstMatch(s.eventTypes, event.type) : null;
+      // Channels: the subscription's (as they are now) against the event's, when its pattern matches.
+      const matching = firstMatch(s.eventTypes, event.type);
+      const outOfChannel = matching ? channelMismatch(s.channels, event.channels) : null;
+      if (matching && outOfChannel)
+        return { ...base, decision: 'not_matched' as const, reason: `matches "${matching}" but ${outOfChannel}`, failedCondition: null };
+      const pattern = capped && s.filter ? matching : null;
       const now = pattern && s.filter ? evaluateFilter(s.filter, body()) : null;
       if (pattern && now && !now.matches) {
         return {

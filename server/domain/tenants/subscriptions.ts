@@ -29,6 +29,8 @@ export type SubscriptionView = {
   url: string;
   description: string | null;
   eventTypes: string[];
+  /** Only events in at least one of these channels; empty: every event. */
+  channels: string[];
   /** The payload filter, or null (every event of a matching type). */
   filter: Filter | null;
   /** Custom header names, each with the value `"[redacted]"`: values are never read back. */
@@ -62,6 +64,7 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     url: s.url,
     description: s.description,
     eventTypes: s.eventTypes,
+    channels: s.channels,
     filter: s.filter ?? null,
     headers: redactedHeaders(s.headerNames),
     active: s.active,
@@ -122,6 +125,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         url: input.url,
         description: input.description ?? null,
         eventTypes: input.eventTypes,
+        channels: input.channels ?? [],
         filter: input.filter ?? null,
         ...storedHeaders(ctx, id, input.headers ?? null),
         active: input.active ?? true,
@@ -291,6 +295,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.url !== undefined && { url: changes.url }),
         ...(changes.eventTypes !== undefined && { eventTypes: changes.eventTypes }),
         ...(changes.filter !== undefined && { filter: changes.filter }),
+        ...(changes.channels !== undefined && { channels: changes.channels }),
         ...(headers !== undefined && storedHeaders(ctx, id, headers)),
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),

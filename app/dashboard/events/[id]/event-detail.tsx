@@ -79,6 +79,18 @@ export function EventDetailView({ id }: { id: string }) {
           )}
         </div>
         <div className="min-w-0 space-y-4">
+          <Panel title="Channels and tags" description="Channels route the event to subscriptions; tags label it for search">
+            <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-2 p-4 text-sm" data-testid="event-channels-tags">
+              <dt className="text-zinc-500 dark:text-zinc-400">Channels</dt>
+              <dd>
+                <LabelLinks names={data.channels} filter="channel" none="None: only subscriptions without channels receive it" />
+              </dd>
+              <dt className="text-zinc-500 dark:text-zinc-400">Tags</dt>
+              <dd>
+                <LabelLinks names={data.tags} filter="tag" none="None" />
+              </dd>
+            </dl>
+          </Panel>
           {data.payloadExpungedAt ? (
             <Panel title="Payload" bodyClassName="p-3">
               <ExpungedNote at={data.payloadExpungedAt} />
@@ -101,6 +113,25 @@ export function EventDetailView({ id }: { id: string }) {
         </div>
       </div>
     </>
+  );
+}
+
+/** Each name links to the event log filtered by it. */
+function LabelLinks({ names, filter, none }: { names: string[]; filter: 'tag' | 'channel'; none: string }) {
+  if (names.length === 0) return <span className="text-zinc-500 dark:text-zinc-400">{none}</span>;
+  return (
+    <span className="flex flex-wrap gap-1.5">
+      {names.map((n) => (
+        <Link
+          key={n}
+          href={`/dashboard/events?${new URLSearchParams({ [filter]: n }).toString()}`}
+          className="rounded-md bg-zinc-100 px-1.5 py-0.5 font-mono text-xs break-all hover:underline dark:bg-zinc-800"
+          title={`Events with ${filter} ${n}`}
+        >
+          {n}
+        </Link>
+      ))}
+    </span>
   );
 }
 

@@ -91,6 +91,20 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
         items={[
           { label: 'Event types', value: <PatternChips patterns={sub.eventTypes} max={20} /> },
           {
+            label: 'Channels',
+            value: sub.channels.length ? (
+              <span className="flex flex-wrap gap-1.5" data-testid="subscription-channels">
+                {sub.channels.map((c) => (
+                  <code key={c} className="rounded-md bg-zinc-100 px-1.5 py-0.5 text-xs break-all dark:bg-zinc-800">
+                    {c}
+                  </code>
+                ))}
+              </span>
+            ) : (
+              'Any: every event, whatever its channels'
+            ),
+          },
+          {
             label: 'Filter',
             value: sub.filter ? (
               <CodeBlock label="Payload filter" testId="subscription-filter" maxHeight="max-h-48">
