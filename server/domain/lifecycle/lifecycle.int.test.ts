@@ -43,7 +43,10 @@ afterAll(async () => {
 
 async function tenant(name: string, eventTypes = ['*']) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
+    201,
+  );
   const sub = await ok(
     rest('POST', '/subscriptions', { key: k.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
     201,
