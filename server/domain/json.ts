@@ -252,3 +252,12 @@ export function compareJsonNumbers(a: number | RawNumber, b: number | RawNumber)
   }
   return mag * x.sign;
 }
+
+/**
+ * An object-valued input (a record: headers, a filter, a schema): a number kept exact (a frozen
+ * `{rawJSON}` object) is a number here, refused as one, never taken for an object with a key
+ * `rawJSON`.
+ */
+export function objectInput<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (isRawNumber(v) ? Number(v.rawJSON) : v), schema);
+}

@@ -7,7 +7,7 @@ import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 import { validateFilter } from './filters';
 import { validateCustomHeaders } from './tenants/custom-headers';
-import { checkJson, text } from './json';
+import { checkJson, objectInput, text } from './json';
 import { withArticle } from './wording';
 import { colorSchemes, HEX_COLOR } from './tenants/portal-theme';
 
@@ -174,25 +174,24 @@ export const retryPolicyInput = z.strictObject({
 });
 
 /** A payload filter (server/domain/filters.ts); each problem is a 400 naming its path (`filter.data.amount`). */
-export const subscriptionFilter = checkJson(z.record(text(), z.unknown()))
+export const subscriptionFilter = checkJson(
+  objectInput(z.record(text(), z.unknown()).meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] })),
+)
   .superRefine((f, ctx) => {
     for (const issue of validateFilter(f)) ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
   })
   .describe(
     'Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB',
-  )
-  .meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] });
+  );
 
 /** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
-export const customHeaders = z
-  .record(text(), text())
+export const customHeaders = objectInput(z.record(text(), text()).meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] }))
   .superRefine((h, ctx) => {
     for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
   })
   .describe(
     'Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`',
-  )
-  .meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] });
+  );
 
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
@@ -351,9 +350,13 @@ export const testFilterInput = z.strictObject({
 export type TestFilterInput = z.infer<typeof testFilterInput>;
 
 /** A JSON Schema (2020-12) for an event type's `data`; checked (compiled) when saved. */
-const dataSchema = checkJson(z.union([z.record(text(), z.unknown()), z.boolean()]))
-  .describe("JSON Schema (2020-12) that a published event's `data` must satisfy")
-  .meta({ examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }] });
+const dataSchema = checkJson(
+  objectInput(
+    z
+      .union([z.record(text(), z.unknown()), z.boolean()])
+      .meta({ examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }] }),
+  ),
+).describe("JSON Schema (2020-12) that a published event's `data` must satisfy");
 
 export const eventTypeName = eventType.describe('The event type, e.g. `order.created`').meta({ examples: ['order.created'] });
 

@@ -92,8 +92,10 @@ describe('database gauges for /api/metrics', () => {
     expect(g.workers).toEqual({ live: 1, stopping: 0, inFlight: 7 });
     expect(g.queues.map((q) => q.queue).sort()).toEqual([
       'bulk-replay',
+      'customer-expunge',
       'deliver',
       'depth-sample',
+      'expunge-rescrub',
       'fanout',
       'operational-deliver',
       'retention',
