@@ -153,15 +153,17 @@ function Quotas({ quotas }: { quotas: QuotaFigures }) {
             <dt className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
             <dd className="mt-1 text-sm tabular-nums" data-testid={`quota-${label.toLowerCase().replace(/\s+/g, '-')}`}>
               {value}
+              {share !== null && (
+                <span className="mt-2 block h-1.5 rounded bg-zinc-200 dark:bg-zinc-800" aria-hidden>
+                  <span
+                    className={
+                      share >= 1 ? 'block h-1.5 rounded bg-red-500' : share >= 0.8 ? 'block h-1.5 rounded bg-amber-500' : 'block h-1.5 rounded bg-emerald-500'
+                    }
+                    style={{ width: `${Math.min(100, share * 100)}%` }}
+                  />
+                </span>
+              )}
             </dd>
-            {share !== null && (
-              <div className="mt-2 h-1.5 rounded bg-zinc-200 dark:bg-zinc-800" role="presentation">
-                <div
-                  className={share >= 1 ? 'h-1.5 rounded bg-red-500' : share >= 0.8 ? 'h-1.5 rounded bg-amber-500' : 'h-1.5 rounded bg-emerald-500'}
-                  style={{ width: `${Math.min(100, share * 100)}%` }}
-                />
-              </div>
-            )}
           </div>
         ))}
       </dl>
