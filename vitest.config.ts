@@ -6,7 +6,8 @@ const intEnv = { NODE_ENV: 'test' as const, HOOKRELAY_SECRET_KEY: 'test-secret-k
 /**
  * The integration suites that matter for correctness on a distributed engine, run again on a local
  * Citus cluster (tests/support/citus-setup.ts): publish and fan-out, delivery and retries, replay
- * and bulk replay, tenancy, worker SIGKILL; plus the Citus-only checks in tests/citus/.
+ * and bulk replay, tenancy, worker SIGKILL, retention per customer, expunge, channels and tags;
+ * plus the Citus-only checks in tests/citus/.
  */
 export const citusSuites = [
   'tests/citus/**/*.test.ts',
@@ -21,6 +22,8 @@ export const citusSuites = [
   'tests/fault/replay-kill.int.test.ts',
   'server/domain/upkeep/partitions.int.test.ts',
   'server/domain/upkeep/retention.int.test.ts',
+  'server/domain/lifecycle/lifecycle.int.test.ts',
+  'server/api/channels-tags.int.test.ts',
   'server/domain/upkeep/customer-retention.int.test.ts',
   'server/db/migrations.int.test.ts',
 ];
