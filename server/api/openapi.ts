@@ -4,7 +4,8 @@ import { restRoutes } from './routes';
 
 type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; [k: string]: unknown };
 
-function inputSchema(schema: z.ZodType | undefined): JsonSchema {
+/** A procedure's input as a JSON Schema (dates as `date-time` strings): the document's, and the API fuzzer's. */
+export function inputSchema(schema: z.ZodType | undefined): JsonSchema {
   if (!schema) return { type: 'object', properties: {} };
   const js = z.toJSONSchema(schema, {
     io: 'input',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { bearerContext } from '../../server/api/bearer';
-import { openApiDocument } from '../../server/api/openapi';
+import { inputSchema, openApiDocument } from '../../server/api/openapi';
 import { handleRest } from '../../server/api/rest';
 import { appRouter } from '../../server/api/root';
 import { serveTrpc, TRPC_ENDPOINT } from '../../server/api/trpc-handler';
@@ -104,21 +104,6 @@ export type Stats = {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-function inputJsonSchema(schema: z.ZodType | undefined): JsonSchema {
-  if (!schema) return { type: 'object', properties: {} };
-  return z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: (c) => {
-      const def = (c.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def;
-      if (def?.type === 'date') {
-        c.jsonSchema.type = 'string';
-        c.jsonSchema.format = 'date-time';
-      }
-    },
-  }) as JsonSchema;
-}
-
 /** Every REST operation of the OpenAPI document and every tRPC procedure of the router. */
 export function operations(): Op[] {
   const doc = openApiDocument(BASE_URL) as unknown as {
@@ -171,7 +156,7 @@ export function operations(): Op[] {
     }
   }
   for (const [name, p] of Object.entries(procs)) {
-    const schema = inputJsonSchema(p._def.inputs[0]);
+    const schema = inputSchema(p._def.inputs[0]) as JsonSchema;
     ops.push({
       door: 'trpc',
       name: `trpc ${name}`,
