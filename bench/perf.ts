@@ -44,7 +44,7 @@ const BODY = JSON.stringify({ id: 'evt_bench', type: 'order.created', timestamp:
 const DATA = { pad: 'x'.repeat(1024 - 120) }; // event data so the signed body is ~1 KiB
 const WEB_PORT = 3190;
 
-async function ceilingHttp(rx: Receiver) {
+export async function ceilingHttp(rx: Receiver) {
   const pool = new Pool(rx.url, { connections: CONCURRENCY, pipelining: 1 });
   const key = Buffer.from('0123456789abcdef0123456789abcdef');
   const r = await forDuration(10_000, CONCURRENCY, async () => {
@@ -62,7 +62,7 @@ async function ceilingHttp(rx: Receiver) {
   return r;
 }
 
-async function ceilingPostgres(url: string) {
+export async function ceilingPostgres(url: string) {
   const database = createDatabase(url, { max: 8 });
   const pg = database.sql;
   await pg`create table bench_deliveries (id bigserial primary key, subscription_id text not null, customer_id text not null, status text not null, attempt_count int not null default 0, next_attempt_at timestamptz, created_at timestamptz not null default now())`;

@@ -20,7 +20,8 @@ import { metrics } from '../server/metrics';
  */
 const HEARTBEAT_REFRESH_MS = 5000;
 
-export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number; readonly queue: string };
+/** `wake()`: fetch now instead of at the end of an idle nap (this process just queued work). */
+export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number; wake(): void; readonly queue: string };
 
 export function pollQueue<T>(
   boss: Boss,
@@ -35,11 +36,18 @@ export function pollQueue<T>(
     log: Logger;
     /** Ids worth logging about a job (e.g. its delivery id), added to error lines. */
     describe?: (job: Job<T>) => Record<string, unknown>;
+    /**
+     * How many of `concurrency`'s slots a job takes (default 1): a deliver job weighs its attempts.
+     * A fetch asks for at most as many jobs as slots are free, so one fetch may overshoot by the
+     * weight of its jobs past the first; the loop then waits for slots before fetching again.
+     */
+    weight?: (job: Job<T>) => number;
   },
   handle: (job: Job<T>) => Promise<void>,
 ): PollLoop {
   let running = true;
-  const inHand = new Map<string, { job: Job<T>; done: Promise<void> }>();
+  const inHand = new Map<string, { job: Job<T>; done: Promise<void>; weight: number }>();
+  let used = 0;
   /** Jobs failed back at the deadline: no longer ours, so their late errors are not failed again. */
   const handedBack = new Set<string>();
   let wake: (() => void) | null = null;
@@ -72,7 +80,7 @@ export function pollQueue<T>(
 
   const loop = (async () => {
     while (running) {
-      const free = opts.concurrency - inHand.size;
+      const free = opts.concurrency - used;
       if (free <= 0) {
         await nap(1000);
         continue;
@@ -95,10 +103,13 @@ export function pollQueue<T>(
             await boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) }).catch(() => {});
           })
           .finally(() => {
+            used -= inHand.get(job.id)?.weight ?? 0;
             inHand.delete(job.id);
             wake?.();
           });
-        inHand.set(job.id, { job, done });
+        const weight = opts.weight?.(job) ?? 1;
+        used += weight;
+        inHand.set(job.id, { job, done, weight });
       }
       // Nap only when the queue had nothing to give. A short batch does not mean an empty queue: the
       // deliver queue's oldest ready jobs belong to a few customers, and pg-boss drops those past
@@ -111,6 +122,7 @@ export function pollQueue<T>(
   return {
     queue,
     inFlight: () => inHand.size,
+    wake: () => wake?.(),
     async stop(deadlineMs: number) {
       running = false;
       wake?.();

@@ -43,6 +43,10 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
   return {
     queue: name,
     inFlight: () => 0,
+    wake() {
+      clearTimeout(timer);
+      wake?.();
+    },
     runNow() {
       clearTimeout(timer);
       wake?.();
@@ -82,7 +86,9 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
   const e = env();
   const parse = <K extends JobKey>(key: K, job: Job<unknown>) => catalog[key].payload.parse(job.data) as JobPayload<K>;
 
-  const attempts = createAttemptRunner(ctx, sender);
+  // A record that admitted new deliveries wakes the deliver loop: the refill is fetched at once, not after an idle nap.
+  let wakeDeliver = () => {};
+  const attempts = createAttemptRunner(ctx, sender, { onAdmitted: () => wakeDeliver() });
 
   const handlers: { [K in JobKey]: Handler<K> } = {
     deliver: async (job) => {
@@ -138,6 +144,7 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
         }),
         log,
         ...(entry.describe && { describe: (job: Job<unknown>) => entry.describe!(job.data as never) }),
+        ...(entry.weight && { weight: (job: Job<unknown>) => entry.weight!(job.data as never) }),
       },
       async (job: Job<unknown>) => {
         await handle(job as Job<JobPayload<JobKey>>);
@@ -145,6 +152,8 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       },
     );
   });
+  const deliverLoop = jobLoops.find((l) => l.queue === catalog.deliver.name);
+  if (deliverLoop) wakeDeliver = () => deliverLoop.wake();
   const inFlight = () => Object.fromEntries(jobLoops.map((l) => [l.queue, l.inFlight()]));
   const inFlightTotal = () => jobLoops.reduce((n, l) => n + l.inFlight(), 0);
   // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.

@@ -18,6 +18,9 @@ export type Cost = {
   rowsPerUnit: number;
   commitsPerUnit: number;
   walBytesPerUnit: number;
+  walRecordsPerUnit: number;
+  /** PostgreSQL execution time of the top-level statements, ms per unit. */
+  execMsPerUnit: number;
   top: Array<{ statement: string; callsPerUnit: number; rowsPerUnit: number; msPerUnit: number }>;
 };
 
@@ -76,6 +79,8 @@ export async function costProbe(url: string): Promise<CostProbe> {
         rowsPerUnit: touched / units,
         commitsPerUnit: (to.commits - from.commits) / units,
         walBytesPerUnit: (to.walBytes - from.walBytes) / units,
+        walRecordsPerUnit: (to.walRecords - from.walRecords) / units,
+        execMsPerUnit: rows.reduce((a, r) => a + r.ms, 0) / units,
         top: [...grouped]
           .sort((a, b) => b[1].calls - a[1].calls)
           .slice(0, 15)

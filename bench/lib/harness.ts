@@ -68,8 +68,8 @@ export async function startReceiverProcess(): Promise<Receiver> {
 
 const procs: ChildProcess[] = [];
 
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, quiet = true): ChildProcess {
-  const p = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, quiet = true, cwd?: string): ChildProcess {
+  const p = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], ...(cwd && { cwd }) });
   procs.push(p);
   return p;
 }

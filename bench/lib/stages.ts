@@ -16,7 +16,7 @@ export async function stageSplit(sql: Sql, sent: Sent, arrivedAt: (eventId: stri
     select d.event_id, extract(epoch from j.started_on) * 1000 as fetched, extract(epoch from a.started_at) * 1000 as started
     from deliveries d
     join attempts a on a.delivery_id = d.id and a.customer_id = d.customer_id and a.attempt_seq = 1
-    join pgboss.job j on j.name = 'deliver' and j.data->>'deliveryId' = d.id and (j.data->>'attempt')::int = 1
+    join pgboss.job j on j.name = 'deliver' and j.data->'deliveries' @> jsonb_build_array(jsonb_build_object('id', d.id, 'attempt', 1))
     where d.event_id = any(${ids}::text[])`;
   const stage = { publish: [] as number[], queued: [] as number[], loaded: [] as number[], sent: [] as number[], total: [] as number[] };
   for (const r of rows) {

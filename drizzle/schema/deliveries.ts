@@ -71,9 +71,10 @@ export const deliveries = pgTable(
     index('deliveries_backlog_idx')
       .on(t.subscriptionId, t.customerId, t.priority.desc(), t.nextAttemptAt, t.id)
       .where(sql`${t.status} = 'pending' and ${t.queuedAt} is null`),
-    // What occupies a subscription's window (counted at every admission).
+    // What occupies a customer's cap of attempts in flight and each of its subscriptions' windows
+    // (both counted at every admission).
     index('deliveries_queued_idx')
-      .on(t.subscriptionId, t.customerId)
+      .on(t.customerId, t.subscriptionId)
       .where(sql`${t.queuedAt} is not null`),
     // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count
     // them without scanning every delivery of the retention window.

@@ -44,7 +44,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   return withDatabase(adminUrl, name);
 }
 
-async function createFreshDatabase(adminUrl: string, prefix: string): Promise<string> {
+export async function createFreshDatabase(adminUrl: string, prefix: string): Promise<string> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {

@@ -31,6 +31,8 @@ export type JobEntry = {
   fetch: (s: QueueSettings) => FetchSettings;
   /** Ids worth logging about a job (they go on error and hand-back lines). */
   describe?: (data: never) => Record<string, unknown>;
+  /** How many of the worker's concurrency slots a job takes (default 1). */
+  weight?: (data: never) => number;
   /** The handler completes the job itself, in the transaction that records its work. */
   selfCompleting?: true;
   cron?: string;
@@ -44,6 +46,9 @@ export type JobEntry = {
  */
 export const JOB_HEARTBEAT_SECONDS = 30;
 
+/** The most attempts one `deliver` job carries (a customer's admissions are split into jobs of at most this). */
+export const DELIVER_JOB_MAX_ATTEMPTS = 100;
+
 export const catalog = {
   /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
   fanout: {
@@ -55,27 +60,34 @@ export const catalog = {
     describe: (d: { eventId: string; customerId?: string }) => ({ eventId: d.eventId, customerId: d.customerId }),
   },
   /**
-   * One job per attempt, grouped by customer (pg-boss group = customer id) so each customer's
-   * in-flight attempts are capped. Jobs exist only for deliveries inside their subscription's window
-   * (server/domain/delivery/dispatch.ts); retries wait in the deliveries table, not as deferred jobs.
-   * `attempt` is the delivery's attempt number this job performs:
-   * a job whose attempt was already recorded is a no-op (crash-retry idempotency). `traceparent`
-   * (tracing on): the admission span's W3C trace context, the parent of the attempt's span.
-   * pg-boss's own retries only cover crashes and database errors; HTTP failures are rescheduled
-   * by our retry policy. Completed with the attempt's record (server/domain/delivery/record.ts).
+   * A batch of attempts of one customer's deliveries (pg-boss group = customer id), each for its
+   * delivery's next attempt. Jobs exist only for deliveries admitted into their subscription's window
+   * and their customer's cap of attempts in flight (server/domain/delivery/dispatch.ts); retries
+   * wait in the deliveries table, not as deferred jobs. Each entry names the attempt number it
+   * performs: an entry whose attempt was already recorded is skipped (crash-retry idempotency), so a
+   * job re-run after a crash sends only what was not recorded. `traceparent` (tracing on): the
+   * admission span's W3C trace context, the parent of the attempt's span. pg-boss's own retries only
+   * cover crashes and database errors; HTTP failures are rescheduled by our retry policy. The worker
+   * completes a job once every attempt in it is recorded (server/domain/delivery/runner.ts).
    */
   deliver: {
     name: 'deliver',
     payload: z.object({
-      deliveryId: z.string(),
-      /** The delivery's customer: its first read goes to that customer's shard only (absent in jobs from before it was added). */
-      customerId: z.string().optional(),
-      attempt: z.number().int().min(1),
-      traceparent: z.string().max(128).optional(),
+      /** The deliveries' customer: every read and write of the batch goes to that customer's shard only. */
+      customerId: z.string(),
+      deliveries: z
+        .array(z.object({ id: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }))
+        .min(1)
+        .max(DELIVER_JOB_MAX_ATTEMPTS),
     }),
     queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
+    // WORKER_CONCURRENCY counts attempts: a job weighs as many slots as it carries attempts.
     fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, groupConcurrency: s.customerMaxInFlight }),
-    describe: (d: { deliveryId: string; attempt: number }) => ({ deliveryId: d.deliveryId, attempt: d.attempt }),
+    weight: (d: { deliveries: unknown[] }) => d.deliveries.length,
+    describe: (d: { customerId: string; deliveries: Array<{ id: string; attempt: number }> }) => ({
+      customerId: d.customerId,
+      deliveries: d.deliveries.map((x) => `${x.id}#${x.attempt}`),
+    }),
     selfCompleting: true,
   },
   /**

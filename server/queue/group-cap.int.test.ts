@@ -31,13 +31,13 @@ describe('fetchCapped', () => {
       await enqueueMany(
         ctx.boss,
         'deliver',
-        Array.from({ length: 60 }, (_, i) => ({ data: { deliveryId: `dlv_${round}_${i}`, attempt: 1 }, group })),
+        Array.from({ length: 60 }, (_, i) => ({ data: { customerId: group.id, deliveries: [{ id: `dlv_${round}_${i}`, attempt: 1 }] }, group })),
       );
       // Every worker fetches twice, all at once.
       const fetched = await Promise.all(
         [...contexts, ...contexts].map((c) => fetchCapped(c.db, c.boss, 'deliver', { batchSize: 20, groupConcurrency: { default: cap } })),
       );
-      const mine = fetched.flat().filter((j) => (j.data as { deliveryId: string }).deliveryId.startsWith(`dlv_${round}_`));
+      const mine = fetched.flat().filter((j) => (j.data as { deliveries: Array<{ id: string }> }).deliveries[0]!.id.startsWith(`dlv_${round}_`));
       expect(mine.length).toBe(cap);
       // Settle them so the next round's group starts empty (other rounds' groups are their own).
       await ctx.boss.complete(
@@ -53,12 +53,12 @@ describe('fetchCapped', () => {
     await enqueueMany(
       ctx.boss,
       'deliver',
-      Array.from({ length: 5 }, (_, i) => ({ data: { deliveryId: `dlv_refill_${i}`, attempt: 1 }, group })),
+      Array.from({ length: 5 }, (_, i) => ({ data: { customerId: group.id, deliveries: [{ id: `dlv_refill_${i}`, attempt: 1 }] }, group })),
     );
     // Other tests' groups have jobs in this queue too: count this group's only.
     const fetchRefill = async (c: TestCtx) =>
       (await fetchCapped(c.db, c.boss, 'deliver', { batchSize: 500, groupConcurrency: { default: 2 } })).filter((j) =>
-        (j.data as { deliveryId: string }).deliveryId.startsWith('dlv_refill_'),
+        (j.data as { deliveries: Array<{ id: string }> }).deliveries[0]!.id.startsWith('dlv_refill_'),
       );
     const first = await fetchRefill(ctx);
     expect(first).toHaveLength(2);

@@ -116,7 +116,7 @@ describe('worker SIGTERM mid-load', () => {
     // every unfinished job, the hanging ones included, is back in `retry`.
     expect(await count(sql`pgboss.job where name = 'deliver' and state = 'active'`)).toBe(0);
     const retrying = await ctx.db.execute<{ delivery_id: string; message: string }>(
-      sql`select data->>'deliveryId' as delivery_id, output->>'message' as message from pgboss.job where name = 'deliver' and state = 'retry'`,
+      sql`select x->>'id' as delivery_id, output->>'message' as message from pgboss.job, jsonb_array_elements(data->'deliveries') x where name = 'deliver' and state = 'retry'`,
     );
     const hangingDeliveries = await ctx.db
       .select({ id: deliveries.id })

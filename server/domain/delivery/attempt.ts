@@ -5,7 +5,6 @@ import { customers, deliveries, events, subscriptions } from '../../../drizzle/s
 import type { AttemptTrigger } from '../../../drizzle/schema';
 import type { Logger } from '../../log';
 import { metrics } from '../../metrics';
-import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { decryptSecret, sealedIn } from '../tenants/crypto';
 import { redactSent } from '../tenants/custom-headers';
@@ -27,8 +26,12 @@ export function userAgent(publicUrl: string | undefined): string {
   return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
 }
 
-/** `traceparent`: the admission span's context (tracing on), the parent of this attempt's span. */
-export type DeliverJob = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
+/**
+ * One attempt of a `deliver` job (runner.ts splits a job into these): `id` is the job's id, `attempt`
+ * the delivery's attempt number it performs; `traceparent`: the admission span's context (tracing
+ * on), the parent of this attempt's span.
+ */
+export type DeliverTask = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
 
 /** A delivery to load: its id, and its customer when the job carries it (then the read is pruned to that customer's shard). */
 export type DeliveryRef = { id: string; customerId?: string | undefined };
@@ -90,32 +93,32 @@ export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigge
 }
 
 /** A finished HTTP attempt, waiting to be recorded. */
-export type Outcome = { job: DeliverJob; row: Loaded; startedAt: Date; headers: Record<string, string>; result: SendResult; decision: Decision };
+export type Outcome = { job: DeliverTask; row: Loaded; startedAt: Date; headers: Record<string, string>; result: SendResult; decision: Decision };
 
 /**
  * How an attempt reaches the database: runner.ts batches loads and records across a worker's jobs
- * (and owns the fallback when a batch fails); `directIo` does one row and one transaction each.
+ * (and owns the fallback when a batch fails, and the jobs' completion); `directIo` does one row and
+ * one transaction each.
  */
 export type AttemptIo = {
   load(delivery: DeliveryRef): Promise<Loaded | undefined>;
   record(outcome: Outcome): Promise<void>;
-  completeStale(jobId: string): Promise<void>;
 };
 
 /**
- * Performs the attempt a `deliver` job stands for, then records it. Idempotent under crash-retry:
- * the job names the attempt number it performs, and a delivery that has moved past it (or is no
- * longer pending, or no longer in its window) makes the job a no-op. A worker killed mid-request
+ * Performs one attempt of a `deliver` job, then records it. Idempotent under crash-retry: the job
+ * names the attempt number it performs, and a delivery that has moved past it (or is no longer
+ * pending, or no longer in its window) makes it a no-op. A worker killed mid-request
  * leaves the delivery untouched, so the re-run job sends again with the same webhook-id.
  * An open circuit breaker hands the delivery back to the table without spending an attempt.
  */
-export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
+export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverTask, io: AttemptIo): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
   const row = await io.load({ id: job.data.deliveryId, customerId: job.data.customerId });
-  const log = attemptLog(ctx, job, row);
+  // Made only when a line is written: most attempts write none.
+  const log = () => attemptLog(ctx, job, row);
   if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
-    await io.completeStale(job.id);
     metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
-    log.debug(
+    log().debug(
       { status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount },
       'stale deliver job: attempt already recorded or delivery no longer pending',
     );
@@ -125,10 +128,9 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
     // Created or set to retry after its event's expunge: never send an empty body; end it instead.
     await ctx.db.transaction(async (tx) => {
       await endExpungedDelivery(ctx, tx, row.delivery.customerId, row.delivery.id);
-      await completeJobs(ctx.boss, 'deliver', [job.id], tx);
     });
     metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
-    log.info('payload expunged: delivery ended without an attempt');
+    log().info('payload expunged: delivery ended without an attempt');
     return 'stale';
   }
   if (!row.sub.active || row.sub.breakerState === 'open') {
@@ -148,12 +150,11 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
       const held = !row.sub.active;
       if (held) await holdOne(ctx, tx, row.delivery);
       else await deferToTable(ctx, tx, row.delivery, row.sub.id);
-      await completeJobs(ctx.boss, 'deliver', [job.id], tx);
       return held ? ('held' as const) : ('deferred' as const);
     });
     if (outcome === 'reenabled') return performAttempt(ctx, sender, job, io);
     metrics.deliveryJobsSkipped.inc({ reason: outcome });
-    log.debug(outcome === 'held' ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
+    log().debug(outcome === 'held' ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
     return outcome;
   }
   // Tracing on: the attempt's span, under its admission (the job's traceparent) or else the publish.
@@ -167,7 +168,7 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverJob, 
   return 'sent';
 }
 
-function attemptSpan(job: DeliverJob, row: Loaded): TraceSpan | undefined {
+function attemptSpan(job: DeliverTask, row: Loaded): TraceSpan | undefined {
   return startAttemptSpan(job.data.traceparent ?? row.event.traceParent, {
     deliveryId: row.delivery.id,
     eventId: row.event.id,
@@ -179,7 +180,7 @@ function attemptSpan(job: DeliverJob, row: Loaded): TraceSpan | undefined {
 }
 
 /** Sign, send, decide, record; the span (tracing on) ends with the outcome once it is recorded. */
-async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverJob, io: AttemptIo, row: Loaded, span: TraceSpan | undefined): Promise<void> {
+async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: AttemptIo, row: Loaded, span: TraceSpan | undefined): Promise<void> {
   const startedAt = ctx.now();
   // Custom headers first: the ones Hookrelay sets win (and the API refuses custom ones by those names).
   const custom = customHeadersOf(ctx, row.sub);
@@ -218,7 +219,7 @@ function attemptSummary(result: SendResult, decision: Decision) {
 }
 
 /** Every line about a delivery carries its ids (and the job's), so one filter follows it across workers. */
-export function attemptLog(ctx: Ctx, job: DeliverJob, row: Loaded | undefined): Logger {
+export function attemptLog(ctx: Ctx, job: DeliverTask, row: Loaded | undefined): Logger {
   return ctx.log.child({
     deliveryId: job.data.deliveryId,
     attempt: job.data.attempt,

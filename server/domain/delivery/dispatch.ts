@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 import { rawClient, type Queryable } from '../../db/client';
 import { metrics } from '../../metrics';
 import { enqueueMany } from '../../queue/boss';
+import { DELIVER_JOB_MAX_ATTEMPTS, type JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
 import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
 
@@ -43,11 +44,14 @@ export type SubscriptionRef = { id: string; customerId: string };
 export async function admit(
   ctx: Ctx,
   q: Queryable,
-  opts: { subscriptions?: SubscriptionRef[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+  opts: { subscriptions?: SubscriptionRef[]; customers?: string[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
 ): Promise<Admitted[]> {
-  if (!ctx.config.distributed) return admitIn(ctx, q, { ...opts, subscriptionIds: opts.subscriptions?.map((s) => s.id) });
+  if (opts.customers?.length === 0) return [];
+  if (!ctx.config.distributed) return admitIn(ctx, q, { ...opts, subscriptionIds: opts.subscriptions?.map((s) => s.id), customerIds: opts.customers });
   const byCustomer = new Map<string, string[] | undefined>();
-  if (opts.subscriptions) {
+  if (opts.customers) {
+    for (const c of opts.customers) byCustomer.set(c, undefined);
+  } else if (opts.subscriptions) {
     for (const s of opts.subscriptions) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s.id]);
   } else {
     // The dispatcher's worklist spans customers: which customers have a backlog (one scan of every
@@ -64,12 +68,23 @@ export async function admit(
 async function admitIn(
   ctx: Ctx,
   q: Queryable,
-  opts: { subscriptionIds?: string[] | undefined; customerId?: string; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+  opts: {
+    subscriptionIds?: string[] | undefined;
+    customerIds?: string[] | undefined;
+    customerId?: string;
+    fast: boolean;
+    maxSubscriptions?: number;
+    parents?: Map<string, TraceContext>;
+  },
 ): Promise<Admitted[]> {
   const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
-  const which = opts.subscriptionIds ? sql`s.id = any(${opts.subscriptionIds}::text[])` : sql`s.backlog`;
+  const which = opts.subscriptionIds
+    ? sql`s.id = any(${opts.subscriptionIds}::text[])`
+    : opts.customerIds
+      ? sql`s.backlog and s.customer_id = any(${opts.customerIds}::text[])`
+      : sql`s.backlog`;
   const fastOnly = opts.fast ? sql`and ${fastPath(sql)}` : sql``;
   // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
@@ -93,7 +108,11 @@ async function admitIn(
       from subscriptions s join customers c on c.id = s.customer_id
       where s.active and ${which} ${fastOnly} ${customer('s')}
       limit ${opts.maxSubscriptions ?? 100000}
-    ), slots as (
+    ), cust as (
+      -- The customer's cap of attempts in flight, shared by all its subscriptions' windows.
+      select cc.customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 'cc')}) as room
+      from (select distinct customer_id from cand) cc
+    ), wanted as (
       select id, customer_id, tier, breaker_state, breaker_opened_at, tokens,
              case
                when breaker_state = 'closed' then greatest(0, least(max_in_flight - queued, coalesce(floor(tokens)::int, max_in_flight)))
@@ -103,6 +122,12 @@ async function admitIn(
              -- A probe sent before the cool-down's end is one the schedule asked for: only an owed delivery may be it.
              breaker_state = 'open' and breaker_probe_at > ${now}::timestamptz as owed_only
       from cand
+    ), slots as (
+      -- The customer's room goes to its subscriptions in a random order each time, so no window
+      -- is always served last.
+      select w.*, least(w.n, greatest(0, cu.room - coalesce(sum(w.n) over (partition by w.customer_id order by random() rows between unbounded preceding and 1 preceding), 0)))::int as take
+      from wanted w join cust cu on cu.customer_id = w.customer_id
+      where w.n > 0
     ), picked as (
       select d.id, d.attempt_count, d.priority, sl.id as subscription_id, sl.customer_id, sl.tier, sl.breaker_state = 'open' as probe, sl.tokens
       from slots sl cross join lateral (
@@ -113,10 +138,10 @@ async function admitIn(
         -- The backlog index's own order (its priority is DESC NULLS LAST; plain DESC would not match it,
         -- and the whole backlog of the subscription would be sorted at every refill).
         order by x.priority desc nulls last, x.next_attempt_at, x.id
-        limit sl.n
+        limit sl.take
         for update skip locked
       ) d
-      where sl.n > 0
+      where sl.take > 0
     )
     update deliveries d set queued_at = ${now}::timestamptz
     from picked p where d.id = p.id and d.customer_id = p.customer_id ${customer('d')}
@@ -155,8 +180,9 @@ export type AdmittedRow = {
 };
 
 /**
- * The jobs of deliveries admitted in the caller's transaction (their `queued_at` set there), in
- * the customer's group of the deliver queue, with their admission spans when tracing is on.
+ * The jobs of deliveries admitted in the caller's transaction (their `queued_at` set there): one job
+ * per customer and priority (split at DELIVER_JOB_MAX_ATTEMPTS), in the customer's group of the
+ * deliver queue, with the admission spans when tracing is on.
  */
 export async function enqueueAdmitted(
   ctx: Ctx,
@@ -169,13 +195,29 @@ export async function enqueueAdmitted(
   if (rows.length === 0) return;
   metrics.deliveriesAdmitted.inc({ path }, rows.length);
   const spans = tracingOn() ? await admissionSpans(q, rows, startedAt, parents, (r) => (r.probe ? 'probe' : path)) : null;
-  await enqueueMany(
-    ctx.boss,
-    'deliver',
-    rows.map((r, i) => ({ data: deliverJob(r, spans?.[i]), priority: r.priority, group: { id: r.customer_id, tier: r.tier } })),
-    q,
-  );
+  await enqueueMany(ctx.boss, 'deliver', deliverJobs(rows, spans), q);
   spans?.forEach((s) => endSpan(s));
+}
+
+/** Admitted rows as deliver jobs: grouped by customer and priority, in admission order, at most DELIVER_JOB_MAX_ATTEMPTS each. */
+export function deliverJobs(rows: AdmittedRow[], spans?: Array<TraceSpan | undefined> | null) {
+  type Group = { customerId: string; tier: string; priority: number; deliveries: JobPayload<'deliver'>['deliveries'] };
+  const toJob = (g: Group) => ({ data: { customerId: g.customerId, deliveries: g.deliveries }, priority: g.priority, group: { id: g.customerId, tier: g.tier } });
+  const groups = new Map<string, Group>();
+  const jobs: Array<ReturnType<typeof toJob>> = [];
+  rows.forEach((r, i) => {
+    const key = `${r.customer_id}|${r.priority}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { customerId: r.customer_id, tier: r.tier, priority: r.priority, deliveries: [] }));
+    const traceparent = spans?.[i] && traceparentOf(spans[i]);
+    g.deliveries.push({ id: r.id, attempt: r.attempt_count + 1, ...(traceparent && { traceparent }) });
+    if (g.deliveries.length === DELIVER_JOB_MAX_ATTEMPTS) {
+      jobs.push(toJob(g));
+      groups.delete(key);
+    }
+  });
+  for (const g of groups.values()) jobs.push(toJob(g));
+  return jobs;
 }
 
 /**
@@ -187,23 +229,24 @@ export async function enqueueAdmitted(
  * its window fills oldest first (`admit`), so a new event does not overtake its backlog. Read
  * without locks, like the fast path: concurrent publishes may overshoot a window by a few.
  */
-export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]): Promise<Map<string, { room: number; waiting: boolean; tier: string }>> {
+export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]): Promise<Map<string, WindowRoom>> {
   if (subs.length === 0) return new Map();
   const sql = rawClient(q);
   const customers = [...new Set(subs.map((s) => s.customerId))];
-  const rows = await sql<{ id: string; tier: string; room: number; waiting: boolean }[]>`
-    select s.id, c.tier, ${waiting(sql)} as waiting, greatest(0, least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) - ${queuedIn(sql)}) as room
+  const rows = await sql<{ id: string; customer_id: string; tier: string; room: number; waiting: boolean; customer_room: number }[]>`
+    select s.id, s.customer_id, c.tier, ${waiting(sql)} as waiting,
+           greatest(0, least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) - ${queuedIn(sql)}) as room,
+           greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 's')}) as customer_room
     from subscriptions s join customers c on c.id = s.customer_id
     where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
       and s.active and ${fastPath(sql)}`;
-  return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier }]));
+  const customerRooms = new Map<string, { room: number }>();
+  for (const r of rows) if (!customerRooms.has(r.customer_id)) customerRooms.set(r.customer_id, { room: r.customer_room });
+  return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier, customer: customerRooms.get(r.customer_id)! }]));
 }
 
-/** A `deliver` job's payload; with tracing on, the admission span's traceparent rides along. */
-function deliverJob(r: { id: string; customer_id: string; attempt_count: number }, span: TraceSpan | undefined) {
-  const traceparent = span && traceparentOf(span);
-  return { deliveryId: r.id, customerId: r.customer_id, attempt: r.attempt_count + 1, ...(traceparent && { traceparent }) };
-}
+/** A window's free slots at insert, and its customer's (shared by all the customer's windows: take from both). */
+export type WindowRoom = { room: number; waiting: boolean; tier: string; customer: { room: number } };
 
 /**
  * Tracing on: one admission span per admitted delivery, under `parents`' span for its event or else
@@ -240,6 +283,10 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
     select id, trace_parent from events where id = any(${ids}::text[]) and trace_parent is not null`;
   return new Map(rows.map((r) => [r.id, r.trace_parent]));
 }
+
+/** How many deliveries of customer `alias` hold a slot of its cap of attempts in flight (queued: they have a job). */
+const customerQueued = (sql: Sql, alias: string) =>
+  sql`(select count(*) from deliveries q where q.customer_id = ${sql(alias)}.customer_id and q.queued_at is not null)::int`;
 
 /** How many deliveries of subscription `s` hold a slot of its window (queued: they have a job). */
 const queuedIn = (sql: Sql, customerId?: string) =>
@@ -356,11 +403,11 @@ export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string;
     returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
-  const [span] = tracingOn()
+  const spans = tracingOn()
     ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe')
-    : [undefined];
-  await enqueueMany(ctx.boss, 'deliver', [{ data: deliverJob(r, span), priority: r.priority, group: { id: r.customer_id, tier: r.tier } }], q);
-  endSpan(span);
+    : null;
+  await enqueueMany(ctx.boss, 'deliver', deliverJobs([{ ...r, probe: true }], spans), q);
+  spans?.forEach((s) => endSpan(s));
   await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and customer_id = ${r.customer_id} and breaker_state = 'open'`;
   metrics.deliveriesAdmitted.inc({ path: 'probe' });
   return true;

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { attempts, subscriptions } from '../../../drizzle/schema';
+import { subscriptions } from '../../../drizzle/schema';
 import type { BreakerState } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import { rawClient } from '../../db/client';
@@ -22,7 +22,12 @@ import { outcomeNotices, type BreakerChange, type Disabling } from '../operation
 /** Counts and logs recorded outcomes (after their transaction committed). */
 function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
   const fresh = new Set(recorded);
+  const debug = ctx.log.isLevelEnabled('debug');
   for (const o of outcomes) {
+    if (fresh.has(o) && o.decision.action === 'succeeded' && !debug) {
+      metrics.deliveryAttempts.inc({ outcome: 'succeeded' });
+      continue; // the hot path: counted, and logged only at debug
+    }
     const log = attemptLog(ctx, o.job, o.row);
     if (!fresh.has(o)) {
       metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
@@ -58,16 +63,18 @@ function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], brea
 
 /**
  * Records finished attempts in one transaction, set-based (one statement per kind of write, not
- * per attempt): attempt rows, delivery status, breakers, backlog flags, window refills, the
- * operational events they stand for (operational/notices.ts), and the jobs' completion. Attempts
- * already recorded (a re-run after a lease expired) are skipped.
+ * per attempt): attempt rows, delivery status, breakers, backlog flags, refills of the freed slots,
+ * the operational events they stand for (operational/notices.ts), and the completion of `jobIds`
+ * (jobs whose attempts are all recorded). Attempts already recorded (a re-run after a lease
+ * expired) are skipped. Returns how many deliveries the refill admitted (their jobs are queued).
  *
  * `synchronous_commit = off` here only: if PostgreSQL itself crashes within its WAL writer delay,
  * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
  * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
  */
-export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds: string[] = []): Promise<void> {
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: string[] = []): Promise<{ admitted: number }> {
   const breakers = new Map<string, { from: BreakerState; to: BreakerState }>();
+  let admitted = 0;
   const recordedOutcomes = await ctx.db.transaction(async (tx) => {
     const raw = rawClient(tx);
     await raw`set local synchronous_commit = off`;
@@ -113,18 +120,17 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], staleJobIds:
       for (const d of disabled) await auditDisabled(ctx, tx, d.outcome.row.sub, d.reason, d.message);
       const retrying = [...new Map(recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub])).values()];
       await flagBacklog(tx, retrying);
-      // Window slots are free again: pull waiting deliveries in. (Without a backlog there is
-      // nothing to pull; a backlog flagged meanwhile is the dispatcher's.)
-      const refill = [
-        ...new Map(recorded.filter((o) => o.row.sub.backlog).map((o) => [o.row.sub.id, { id: o.row.sub.id, customerId: o.row.delivery.customerId }])).values(),
-      ];
-      if (refill.length) await admit(ctx, tx, { subscriptions: refill, fast: true });
+      // Slots of windows and of customers' caps are free again: pull waiting deliveries in, from any
+      // backlogged subscription of those customers (the cap is the customer's). A customer with no
+      // subscription flagged has nothing waiting; a backlog flagged meanwhile is the dispatcher's.
+      const customers = [...new Set(recorded.map((o) => o.row.delivery.customerId))];
+      admitted = (await admit(ctx, tx, { customers, fast: true })).length;
     }
-    const jobIds = [...outcomes.map((o) => o.job.id), ...staleJobIds];
     await completeJobs(ctx.boss, 'deliver', jobIds, tx);
     return recorded;
   });
   reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
+  return { admitted };
 }
 
 /**
@@ -167,37 +173,35 @@ async function lockWrittenSubscriptions(ctx: Ctx, tx: Tx, recorded: Outcome[]): 
   );
 }
 
+/**
+ * The attempt rows of a batch, in one statement whatever its size: each column travels as one array
+ * (unnest), so neither side builds or parses a VALUES list of rows × columns parameters. Times
+ * travel as epoch milliseconds (see updateDeliveries). Returns the outcomes not recorded before.
+ */
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
-  const inserted = await tx
-    .insert(attempts)
-    .values(
-      outcomes.map(({ row, job, startedAt, headers, result, decision }) => {
-        const { outcome } = result;
-        const status = decision.action === 'succeeded' ? ('succeeded' as const) : ('failed' as const);
-        return {
-          id: newId('attempt', startedAt.getTime()),
-          deliveryId: row.delivery.id,
-          subscriptionId: row.sub.id,
-          customerId: row.delivery.customerId,
-          attemptSeq: job.data.attempt,
-          trigger: triggerOf(row.delivery, job.data.attempt),
-          status,
-          url: row.sub.url,
-          requestHeaders: headers,
-          responseStatus: outcome.kind === 'response' ? outcome.status : null,
-          responseHeaders: result.responseHeaders,
-          responseBody: result.responseBody,
-          errorClass: outcome.kind === 'error' ? outcome.errorClass : status === 'failed' ? 'http_status' : null,
-          errorMessage: errorMessageOf(result, decision),
-          latencyMs: result.latencyMs,
-          startedAt,
-          nextRetryAt: decision.action === 'retry' ? decision.at : null,
-        };
-      }),
-    )
-    .onConflictDoNothing({ target: [attempts.deliveryId, attempts.attemptSeq, attempts.customerId] })
-    .returning({ deliveryId: attempts.deliveryId });
-  const fresh = new Set(inserted.map((r) => r.deliveryId));
+  const col = <T,>(f: (o: Outcome) => T) => outcomes.map(f);
+  const failed = (o: Outcome) => o.decision.action !== 'succeeded';
+  const inserted = await rawClient(tx)<{ delivery_id: string }[]>`
+    insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers, response_status,
+                          response_headers, response_body, error_class, error_message, latency_ms, started_at, next_retry_at)
+    select id, delivery_id, subscription_id, customer_id, seq::int, trigger, status, url, request_headers::jsonb, response_status::int,
+           response_headers::jsonb, response_body, error_class, error_message, latency_ms::int, to_timestamp(started::float8 / 1000),
+           to_timestamp(next_retry::float8 / 1000)
+    from unnest(
+      ${col((o) => newId('attempt', o.startedAt.getTime()))}::text[], ${col((o) => o.row.delivery.id)}::text[], ${col((o) => o.row.sub.id)}::text[],
+      ${col((o) => o.row.delivery.customerId)}::text[], ${col((o) => String(o.job.data.attempt))}::text[],
+      ${col((o) => triggerOf(o.row.delivery, o.job.data.attempt))}::text[], ${col((o) => (failed(o) ? 'failed' : 'succeeded'))}::text[],
+      ${col((o) => o.row.sub.url)}::text[], ${col((o) => JSON.stringify(o.headers))}::text[],
+      ${col((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null))}::text[],
+      ${col((o) => (o.result.responseHeaders ? JSON.stringify(o.result.responseHeaders) : null))}::text[], ${col((o) => o.result.responseBody)}::text[],
+      ${col((o) => (o.result.outcome.kind === 'error' ? o.result.outcome.errorClass : failed(o) ? 'http_status' : null))}::text[],
+      ${col((o) => errorMessageOf(o.result, o.decision))}::text[], ${col((o) => String(o.result.latencyMs))}::text[],
+      ${col((o) => String(o.startedAt.getTime()))}::text[], ${col((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null))}::text[]
+    ) as x(id, delivery_id, subscription_id, customer_id, seq, trigger, status, url, request_headers, response_status, response_headers,
+           response_body, error_class, error_message, latency_ms, started, next_retry)
+    on conflict (delivery_id, attempt_seq, customer_id) do nothing
+    returning delivery_id`;
+  const fresh = new Set(inserted.map((r) => r.delivery_id));
   return outcomes.filter((o) => fresh.has(o.row.delivery.id));
 }
 

@@ -1,62 +1,104 @@
 import { batcher } from '../../batch';
+import type { JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
-import { loadForAttempts, performAttempt, type AttemptIo, type DeliverJob, type DeliveryRef, type Outcome } from './attempt';
+import { loadForAttempts, performAttempt, type AttemptIo, type DeliverTask, type DeliveryRef, type Outcome } from './attempt';
 import type { Sender } from './http-sender';
 import { recordOutcomes } from './record';
 
 /**
- * The attempt runner: what a worker hands each `deliver` job to. It performs the attempt
- * (attempt.ts) with loads and records batched across the jobs in flight: loads of one fetch share a
- * query; finished attempts are recorded in batches of up to 100 (one transaction each, within 5 ms).
- * A batch that fails is recorded again item by item, so one bad outcome cannot fail the others
- * (the failing one throws back to its job, which pg-boss retries).
+ * The attempt runner: what a worker hands each `deliver` job to. A job is a batch of one customer's
+ * attempts; each runs on its own (attempt.ts), so one slow endpoint holds only its own attempt, and
+ * loads and records are batched across every job in flight: the loads of one fetch share a query;
+ * finished attempts are recorded in batches of up to 200 (one transaction each, within 5 ms, one at
+ * a time per worker, so a batch commits after every batch before it). A job completes in the
+ * transaction that records its last attempt (every other attempt of it was recorded in that batch
+ * or an earlier one), or, when its last task recorded nothing (stale, held, deferred), in the next
+ * batch. A batch that fails is recorded again item by item, so one bad outcome cannot fail the
+ * others (its job then fails, and pg-boss re-runs it: attempts already recorded are skipped by their
+ * attempt number).
  */
-export type AttemptRunner = { run(job: DeliverJob): Promise<'sent' | 'stale' | 'held' | 'deferred'> };
+export type DeliverJob = { id: string; data: JobPayload<'deliver'> };
+export type AttemptRunner = { run(job: DeliverJob): Promise<void> };
 
-export function createAttemptRunner(ctx: Ctx, sender: Sender): AttemptRunner {
+/** What one record transaction takes: a finished attempt (with its job's completion when it is the job's last), or a job's completion alone. */
+type RecordItem = { outcome: Outcome; completes?: string } | { jobId: string };
+
+export function createAttemptRunner(ctx: Ctx, sender: Sender, opts: { onAdmitted?: () => void } = {}): AttemptRunner {
   const load = batcher(
     async (refs: DeliveryRef[]) => {
       const rows = await loadForAttempts(ctx, refs);
       const byId = new Map(rows.map((r) => [r.delivery.id, r]));
       return refs.map((ref) => byId.get(ref.id));
     },
-    { maxSize: 200, maxWaitMs: 0 },
+    { maxSize: 500, maxWaitMs: 0 },
   );
+  const recordBatch = async (items: RecordItem[]) => {
+    const outcomes = items.flatMap((i) => ('outcome' in i ? [i.outcome] : []));
+    const jobIds = items.flatMap((i) => ('jobId' in i ? [i.jobId] : i.completes ? [i.completes] : []));
+    const { admitted } = await recordOutcomes(ctx, outcomes, jobIds);
+    if (admitted > 0) opts.onAdmitted?.();
+  };
   const record = batcher(
-    async (outcomes: Outcome[]): Promise<unknown[]> => {
+    async (items: RecordItem[]): Promise<unknown[]> => {
       try {
-        await recordOutcomes(ctx, outcomes);
-        return outcomes.map(() => null);
+        await recordBatch(items);
+        return items.map(() => null);
       } catch {
-        const settled = await Promise.allSettled(outcomes.map((o) => recordOutcomes(ctx, [o])));
+        const settled = await Promise.allSettled(items.map((i) => recordBatch([i])));
         return settled.map((r): unknown => (r.status === 'rejected' ? (r.reason as unknown) : null));
       }
     },
-    { maxSize: 100, maxWaitMs: 5 },
+    { maxSize: 200, maxWaitMs: 5, maxInFlight: 1 },
   );
-  const completeStale = batcher(
-    async (ids: string[]) => {
-      await recordOutcomes(ctx, [], ids);
-      return ids.map(() => null);
-    },
-    { maxSize: 100, maxWaitMs: 5 },
-  );
+  const submit = async (item: RecordItem) => {
+    const err = await record(item);
+    if (err) throw err;
+  };
+  /** Jobs in hand: tasks not yet submitted for recording nor settled without a record; whether a record carries the completion. */
+  const jobs = new Map<string, { left: number; completing: boolean }>();
   const io: AttemptIo = {
     load,
-    record: async (o) => {
-      const err = await record(o);
-      if (err) throw err;
-    },
-    completeStale: async (id) => {
-      await completeStale(id);
+    record: (outcome) => {
+      const job = jobs.get(outcome.job.id);
+      const last = job ? --job.left === 0 : false;
+      if (job && last) job.completing = true;
+      return submit({ outcome, ...(last && { completes: outcome.job.id }) });
     },
   };
-  return { run: (job) => performAttempt(ctx, sender, job, io) };
+  return {
+    async run(job) {
+      const tasks = tasksOf(job);
+      const state = { left: tasks.length, completing: false };
+      jobs.set(job.id, state);
+      try {
+        const settled = await Promise.allSettled(
+          tasks.map(async (task) => {
+            if ((await performAttempt(ctx, sender, task, io)) !== 'sent') state.left -= 1;
+          }),
+        );
+        const failed = settled.find((s) => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        // Its last task recorded nothing (stale, held, deferred): the job completes on its own.
+        if (!state.completing) await submit({ jobId: job.id });
+      } finally {
+        jobs.delete(job.id);
+      }
+    },
+  };
+}
+
+/** A deliver job's attempts, each seen on its own (its delivery, its attempt number, its trace parent). */
+export function tasksOf(job: DeliverJob): DeliverTask[] {
+  return job.data.deliveries.map((d) => ({
+    id: job.id,
+    data: { deliveryId: d.id, customerId: job.data.customerId, attempt: d.attempt, ...(d.traceparent && { traceparent: d.traceparent }) },
+  }));
 }
 
 /** One row and one transaction per attempt, unbatched: for tests that drive a single attempt. */
 export const directIo = (ctx: Ctx): AttemptIo => ({
   load: async (ref) => (await loadForAttempts(ctx, [ref]))[0],
-  record: (o) => recordOutcomes(ctx, [o]),
-  completeStale: (jobId) => recordOutcomes(ctx, [], [jobId]),
+  record: async (o) => {
+    await recordOutcomes(ctx, [o]);
+  },
 });

@@ -157,9 +157,10 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const room = ctx.config.distributed ? null : await windowRoom(ctx, tx, subsOf(rows.filter((r) => r.status === 'pending')));
   for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const w = r.status === 'pending' ? room?.get(r.subscriptionId) : undefined;
-    if (w && !w.waiting && w.room > 0) {
+    if (w && !w.waiting && w.room > 0 && w.customer.room > 0) {
       r.queuedAt = now;
       w.room -= 1;
+      w.customer.room -= 1;
     }
   }
   const inserted = ctx.config.distributed ? await insertRows(tx, rows) : await insertColumns(tx, rows, now);
@@ -188,7 +189,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const waiting = inserted.filter((d) => d.status === 'pending' && !d.queued);
   if (waiting.length === 0) return made;
   const touched = subsOf(waiting);
-  const admissible = room ? touched.filter((s) => (room.get(s.id)?.room ?? 0) > 0) : touched;
+  const admissible = room ? touched.filter((s) => (room.get(s.id)?.room ?? 0) > 0 && (room.get(s.id)?.customer.room ?? 0) > 0) : touched;
   const admitted = admissible.length ? await admit(ctx, tx, { subscriptions: admissible, fast: true, ...(parents && { parents }) }) : [];
   if (admitted.length < waiting.length) await flagBacklog(tx, touched);
   return made;

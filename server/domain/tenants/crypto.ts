@@ -46,6 +46,23 @@ export function encryptSecret(ring: Keyring, plaintext: string, binding: SecretB
 }
 
 export function decryptSecret(ring: Keyring, stored: string, binding: SecretBinding): string {
+  // Every attempt signs with its subscription's secret: a ciphertext already opened under this ring
+  // and binding is not opened again (bounded; a ciphertext is never reused for another value).
+  const memoKey = `${binding.table}.${binding.id}.${binding.column}.${stored}`;
+  const memo = opened.get(ring)?.get(memoKey);
+  if (memo !== undefined) return memo;
+  const plain = open(ring, stored, binding);
+  let byRing = opened.get(ring);
+  if (!byRing) opened.set(ring, (byRing = new Map<string, string>()));
+  if (byRing.size >= OPENED_MAX) byRing.clear();
+  byRing.set(memoKey, plain);
+  return plain;
+}
+
+const OPENED_MAX = 10_000;
+const opened = new WeakMap<Keyring, Map<string, string>>();
+
+function open(ring: Keyring, stored: string, binding: SecretBinding): string {
   const [version, kid, iv, tag, ct] = stored.split('.');
   if ((version !== 'v1' && version !== 'v2') || !kid || !iv || !tag || ct === undefined) throw new Error('unrecognised secret ciphertext');
   const key = [ring.current, ...ring.previous].map((k) => k[version]).find((k) => keyId(k) === kid);

@@ -1,0 +1,2 @@
+DROP INDEX "deliveries_queued_idx";--> statement-breakpoint
+CREATE INDEX "deliveries_queued_idx" ON "deliveries" USING btree ("customer_id","subscription_id") WHERE "deliveries"."queued_at" is not null;
