@@ -310,7 +310,11 @@ const cases: Record<string, Case> = {
     valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { from: new Date(Date.now() - 3600_000).toISOString() } }),
     // The subscription had every event of the last hour from its fan-out: nothing is left to send.
     check: (b) => expect(b).toMatchObject({ count: 0, capped: false, examined: expect.any(Number), clampedFrom: null }),
-    invalid: (w) => ({ params: { id: w.a.subscriptionId }, query: { from: new Date(Date.now() - 3600_000).toISOString(), eventTypes: 'a..b' }, field: 'eventTypes.0' }),
+    invalid: (w) => ({
+      params: { id: w.a.subscriptionId },
+      query: { from: new Date(Date.now() - 3600_000).toISOString(), eventTypes: 'a..b' },
+      field: 'eventTypes.0',
+    }),
   },
   'GET /subscriptions/{id}/backfills': {
     valid: (w) => ({ params: { id: w.a.subscriptionId } }),
