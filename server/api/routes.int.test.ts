@@ -289,6 +289,38 @@ const cases: Record<string, Case> = {
     check: (b) => expect(b).toMatchObject({ breaker: { state: 'open', probeAt: expect.any(String) } }),
     invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
+  // A fresh subscription each time (one backfill runs per subscription), over a type nothing has: it sends nothing.
+  'POST /subscriptions/{id}/backfill': {
+    valid: async (w) => ({
+      params: { id: await w.freshSubscription(w.a) },
+      body: { from: new Date(Date.now() - 3600_000).toISOString(), eventTypes: ['backfill.none'] },
+    }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^rpl_/),
+        kind: 'backfill',
+        status: 'completed',
+        total: 0,
+        clampedFrom: null,
+        filter: { eventTypes: ['backfill.none'] },
+      }),
+    invalid: (w) => ({ params: { id: w.a.subscriptionId }, body: { from: 'soon' }, field: 'from' }),
+  },
+  'GET /subscriptions/{id}/backfill/preview': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { from: new Date(Date.now() - 3600_000).toISOString() } }),
+    // The subscription had every event of the last hour from its fan-out: nothing is left to send.
+    check: (b) => expect(b).toMatchObject({ count: 0, capped: false, examined: expect.any(Number), clampedFrom: null }),
+    invalid: (w) => ({
+      params: { id: w.a.subscriptionId },
+      query: { from: new Date(Date.now() - 3600_000).toISOString(), eventTypes: 'a..b' },
+      field: 'eventTypes.0',
+    }),
+  },
+  'GET /subscriptions/{id}/backfills': {
+    valid: (w) => ({ params: { id: w.a.subscriptionId } }),
+    check: (b) => expect(b).toEqual({ data: expect.any(Array), nextCursor: null }),
+    invalid: (w) => ({ params: { id: w.a.subscriptionId }, query: { limit: '0' }, field: 'limit' }),
+  },
   'GET /subscriptions/{id}/stats': {
     valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '5' } }),
     check: (b, w) => {
@@ -517,6 +549,7 @@ describe('the route table', () => {
       'DELETE /subscriptions/{id}',
       'POST /subscriptions/{id}/rotate-secret',
       'POST /subscriptions/{id}/test',
+      'POST /subscriptions/{id}/backfill',
       'GET /deliveries',
       'GET /deliveries/{id}',
       'POST /deliveries/{id}/replay',

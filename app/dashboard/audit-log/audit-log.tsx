@@ -25,6 +25,8 @@ const actions = [
   'portal_link.created',
   'bulk_replay.created',
   'bulk_replay.cancelled',
+  'backfill.started',
+  'backfill.cancelled',
   'user.created',
   'user.password_changed',
   'customer.created',

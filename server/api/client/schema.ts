@@ -604,6 +604,66 @@ export interface paths {
         patch: operations["subscriptions.update"];
         trace?: never;
     };
+    "/api/v1/subscriptions/{id}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send past events: every retained event in the range that this subscription matches today and never received (one paced job; progress and cancel at /replays/{id})
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.backfill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/backfill/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many events a backfill of this range would send now (examines at most 100,000)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.backfillPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This subscription's backfills with progress, newest first
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.backfills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions/{id}/retry-now": {
         parameters: {
             query?: never;
@@ -824,26 +884,90 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
-        BulkReplay: {
+        Backfill: {
+            /** @description The `from` asked for, when it was older than the customer's retention window: the backfill starts at `filter.from` instead. Null otherwise */
+            clampedFrom: string | null;
             /** @description ISO 8601 */
             createdAt: string;
             customerId: string;
             delivered: number;
+            /** @description Deliveries enqueued so far (a backfill: events sent) */
             enqueued: number;
             failed: number;
             filter: {
                 eventType?: string;
+                /** @description A backfill narrowed to these event types or patterns */
+                eventTypes?: string[];
                 /** @description ISO 8601 */
                 from?: string;
                 subscriptionId?: string;
                 /** @description ISO 8601 */
                 to?: string;
             };
+            /** @description A backfill: events examined that the subscription's payload filter excludes (0 for a replay) */
+            filteredOut: number;
             finishedAt: string | null;
             id: string;
             inFlight: number;
+            /**
+             * @description `replay`: dead letters sent again ("replay all"); `backfill`: past events a subscription never received, sent to it ("send past events")
+             * @enum {string}
+             */
+            kind: "replay" | "backfill";
+            /** @description A backfill: events examined that the subscription had already received (0 for a replay) */
+            skipped: number;
             /** @enum {string} */
             status: "running" | "completed" | "cancelled";
+            /** @description A replay: dead letters to re-enqueue. A backfill: events of matching types in its range, to examine */
+            total: number;
+        };
+        BackfillPreview: {
+            /** @description True when the range holds more events of matching types than a preview examines (100,000): `count` covers the first of them only */
+            capped: boolean;
+            /** @description The `from` asked for, when it was older than the retention window; null otherwise */
+            clampedFrom: string | null;
+            /** @description Events a backfill of this range would send now */
+            count: number;
+            /** @description Events of matching types examined (at most 100,000) */
+            examined: number;
+            /** @description Where the range starts (after clamping to the retention window) */
+            from: string;
+            /** @description ISO 8601 */
+            to: string;
+        };
+        BulkReplay: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            customerId: string;
+            delivered: number;
+            /** @description Deliveries enqueued so far (a backfill: events sent) */
+            enqueued: number;
+            failed: number;
+            filter: {
+                eventType?: string;
+                /** @description A backfill narrowed to these event types or patterns */
+                eventTypes?: string[];
+                /** @description ISO 8601 */
+                from?: string;
+                subscriptionId?: string;
+                /** @description ISO 8601 */
+                to?: string;
+            };
+            /** @description A backfill: events examined that the subscription's payload filter excludes (0 for a replay) */
+            filteredOut: number;
+            finishedAt: string | null;
+            id: string;
+            inFlight: number;
+            /**
+             * @description `replay`: dead letters sent again ("replay all"); `backfill`: past events a subscription never received, sent to it ("send past events")
+             * @enum {string}
+             */
+            kind: "replay" | "backfill";
+            /** @description A backfill: events examined that the subscription had already received (0 for a replay) */
+            skipped: number;
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            /** @description A replay: dead letters to re-enqueue. A backfill: events of matching types in its range, to examine */
             total: number;
         };
         BulkReplayPage: {
@@ -866,23 +990,36 @@ export interface components {
             createdAt: string;
             customerId: string;
             delivered: number;
+            /** @description Deliveries enqueued so far (a backfill: events sent) */
             enqueued: number;
             /** @description True when a running replay was returned instead of starting one */
             existing: boolean;
             failed: number;
             filter: {
                 eventType?: string;
+                /** @description A backfill narrowed to these event types or patterns */
+                eventTypes?: string[];
                 /** @description ISO 8601 */
                 from?: string;
                 subscriptionId?: string;
                 /** @description ISO 8601 */
                 to?: string;
             };
+            /** @description A backfill: events examined that the subscription's payload filter excludes (0 for a replay) */
+            filteredOut: number;
             finishedAt: string | null;
             id: string;
             inFlight: number;
+            /**
+             * @description `replay`: dead letters sent again ("replay all"); `backfill`: past events a subscription never received, sent to it ("send past events")
+             * @enum {string}
+             */
+            kind: "replay" | "backfill";
+            /** @description A backfill: events examined that the subscription had already received (0 for a replay) */
+            skipped: number;
             /** @enum {string} */
             status: "running" | "completed" | "cancelled";
+            /** @description A replay: dead letters to re-enqueue. A backfill: events of matching types in its range, to examine */
             total: number;
         };
         CreatedDataExpunge: {
@@ -2702,6 +2839,7 @@ export interface operations {
             query?: {
                 cursor?: string;
                 customerId?: string;
+                kind?: "replay" | "backfill";
                 limit?: number;
             };
             header?: never;
@@ -3100,6 +3238,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Only events of these types or patterns (as in a subscription), among those the subscription's own patterns match
+                     * @example [
+                     *       "order.*"
+                     *     ]
+                     */
+                    eventTypes?: string[];
+                    /**
+                     * Format: date-time
+                     * @description Send events published at or after this time (ISO 8601, required). Older than the customer's retention window: from the oldest time still kept (`clampedFrom` says so)
+                     */
+                    from: string;
+                    /**
+                     * Format: date-time
+                     * @description …and before this time (ISO 8601; default and at most: now)
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backfill"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.backfillPreview": {
+        parameters: {
+            query: {
+                eventTypes?: string;
+                from: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillPreview"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.backfills": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayPage"];
                 };
             };
             400: components["responses"]["Error"];

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/publish';
 import { testFilter } from '../../domain/events/filter-dry-run';
-import { createSubscriptionInput, idOf, listSubscriptionsInput, testFilterInput, updateSubscriptionInput } from '../../domain/schemas';
+import {
+  backfillInput,
+  backfillPreviewInput,
+  createSubscriptionInput,
+  idOf,
+  listBackfillsInput,
+  listSubscriptionsInput,
+  testFilterInput,
+  updateSubscriptionInput,
+} from '../../domain/schemas';
+import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
 import { subscriptionStats } from '../../domain/insights/stats';
 import {
   createSubscription,
@@ -14,7 +24,10 @@ import {
   updateSubscription,
 } from '../../domain/tenants/subscriptions';
 import {
+  backfillOutput,
+  backfillPreviewOutput,
   deletedOutput,
+  replayPageOutput,
   secretOutput,
   subscriptionOutput,
   subscriptionPageOutput,
@@ -140,6 +153,47 @@ export const subscriptionsRouter = router({
     .input(byId)
     .output(subscriptionOutput)
     .mutation(({ ctx, input }) => probeNow(ctx.ctx, ctx.scope, input.id)),
+  backfill: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/{id}/backfill',
+        status: 202,
+        summary:
+          'Send past events: every retained event in the range that this subscription matches today and never received (one paced job; progress and cancel at /replays/{id})',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(backfillInput)
+    .output(backfillOutput)
+    .mutation(({ ctx, input: { id, ...range } }) => startBackfill(ctx.ctx, ctx.scope, id, range)),
+  backfillPreview: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}/backfill/preview',
+        summary: 'How many events a backfill of this range would send now (examines at most 100,000)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(backfillPreviewInput)
+    .output(backfillPreviewOutput)
+    .query(({ ctx, input: { id, ...range } }) => previewBackfill(ctx.ctx, ctx.scope, id, range)),
+  backfills: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}/backfills',
+        summary: "This subscription's backfills with progress, newest first",
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(listBackfillsInput)
+    .output(replayPageOutput)
+    .query(({ ctx, input: { id, ...pageInput } }) => listBackfills(ctx.ctx, ctx.scope, id, pageInput)),
   stats: authedProcedure
     .meta({
       rest: {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../../drizzle/schema';
-import type { BulkReplayFilter } from '../../../drizzle/schema';
+import type { BulkReplayFilter, BulkReplayKind } from '../../../drizzle/schema';
 import { rawClient } from '../../db/client';
 import { enqueue } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
@@ -14,6 +14,7 @@ import { recordAudit } from '../audit/log';
 import { eventTraceParents } from '../delivery/dispatch';
 import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 import { formatDuration } from '../wording';
+import { backfillBatch } from './backfill';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -23,6 +24,9 @@ import { formatDuration } from '../wording';
  * A customer has at most one running (a second request returns it); starting another sooner than
  * `replayMinIntervalMs` after the last one ended is a 429 with Retry-After. Replayed deliveries
  * have priority 0: each subscription admits its live traffic (priority 1) first.
+ * A backfill ("send past events", ./backfill.ts) is a bulk replay of another kind: it shares the
+ * job, its pacing, progress and cancel; only its batches are its own. "One running per customer" and
+ * the interval between replays concern replays only.
  */
 export const REPLAY_BATCH = 100;
 
@@ -62,9 +66,12 @@ export async function replayView(ctx: Ctx, r: Row) {
     id: r.id,
     customerId: r.customerId,
     filter: r.filter,
+    kind: r.kind,
     status: r.status,
     total: r.total,
     enqueued: r.enqueued,
+    skipped: r.skipped,
+    filteredOut: r.filteredOut,
     delivered: progress?.delivered ?? 0,
     failed: progress?.failed ?? 0,
     inFlight: progress?.pending ?? 0,
@@ -90,9 +97,14 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     const [running] = await tx
       .select()
       .from(bulkReplays)
-      .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.status, 'running')));
+      .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'replay'), eq(bulkReplays.status, 'running')));
     if (running) return { row: running, existing: true };
-    const [last] = await tx.select().from(bulkReplays).where(eq(bulkReplays.customerId, customerId)).orderBy(desc(bulkReplays.createdAt)).limit(1);
+    const [last] = await tx
+      .select()
+      .from(bulkReplays)
+      .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'replay')))
+      .orderBy(desc(bulkReplays.createdAt))
+      .limit(1);
     const now = ctx.now();
     const lastAt = last ? (last.finishedAt ?? last.createdAt).getTime() : 0;
     if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
@@ -139,14 +151,24 @@ export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   return replayView(ctx, await loadScoped(ctx, scope, id));
 }
 
-/** Bulk replays with their progress, newest first, keyset-paginated by id like every list. */
-export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+/** Bulk replays (of one kind: replays by default) with their progress, newest first, keyset-paginated by id like every list. */
+export async function listBulkReplays(
+  ctx: Ctx,
+  scope: Scope,
+  input: { customerId?: string | undefined; kind?: BulkReplayKind | undefined; limit: number; cursor?: string | undefined },
+) {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
   const rows = await ctx.db
     .select()
     .from(bulkReplays)
-    .where(and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, input.cursor ? lt(bulkReplays.id, input.cursor) : undefined))
+    .where(
+      and(
+        customerId ? eq(bulkReplays.customerId, customerId) : undefined,
+        eq(bulkReplays.kind, input.kind ?? 'replay'),
+        input.cursor ? lt(bulkReplays.id, input.cursor) : undefined,
+      ),
+    )
     .orderBy(desc(bulkReplays.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
@@ -157,7 +179,8 @@ export async function listBulkReplays(ctx: Ctx, scope: Scope, input: { customerI
 export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
   assertWritable(scope);
   const row = await loadScoped(ctx, scope, id);
-  if (row.status !== 'running') throw new DomainError('conflict', `bulk replay is already ${row.status}`);
+  const what = row.kind === 'backfill' ? 'backfill' : 'bulk replay';
+  if (row.status !== 'running') throw new DomainError('conflict', `${what} is already ${row.status}`);
   const updated = await ctx.db.transaction(async (tx) => {
     const [u] = await tx
       .update(bulkReplays)
@@ -165,13 +188,26 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
       .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
       .returning();
     if (u)
-      await recordAudit(ctx, tx, scope, {
-        customerId: u.customerId,
-        action: 'bulk_replay.cancelled',
-        target: { kind: 'bulk_replay', id },
-        before: { status: 'running' },
-        after: { status: 'cancelled', enqueued: u.enqueued },
-      });
+      await recordAudit(
+        ctx,
+        tx,
+        scope,
+        u.kind === 'backfill'
+          ? {
+              customerId: u.customerId,
+              action: 'backfill.cancelled',
+              target: { kind: 'subscription', id: u.subscriptionId ?? id },
+              before: { backfillId: id, status: 'running' },
+              after: { backfillId: id, status: 'cancelled', sent: u.enqueued, skipped: u.skipped },
+            }
+          : {
+              customerId: u.customerId,
+              action: 'bulk_replay.cancelled',
+              target: { kind: 'bulk_replay', id },
+              before: { status: 'running' },
+              after: { status: 'cancelled', enqueued: u.enqueued },
+            },
+      );
     return u;
   });
   return replayView(ctx, updated ?? row);
@@ -226,6 +262,8 @@ export async function runBulkReplay(
         .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)))
         .for('update');
       if (!r || r.status !== 'running') return null;
+      // A backfill's batch is its own (./backfill.ts); the loop, its pacing and cancel are shared.
+      if (r.kind === 'backfill') return backfillBatch(ctx, tx, r);
       const picked = await tx
         .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId })
         .from(deliveries)
@@ -259,18 +297,15 @@ export async function runBulkReplay(
           ...(done && { status: 'completed' as const, finishedAt: now }),
         })
         .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)));
-      return { count: picked.length, done };
+      return { count: picked.length, done, ratePerSecond: ctx.config.replayRatePerSecond };
     });
     for (const span of replaySpans) endSpan(span);
     if (!batch || batch.done) {
-      log.info(
-        { done: batch?.done ?? false },
-        batch ? 'bulk replay finished: every matching dead letter re-enqueued' : 'bulk replay stopped (cancelled or gone)',
-      );
+      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: everything it matched is enqueued' : 'bulk replay stopped (cancelled or gone)');
       return;
     }
     // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.
-    const budgetMs = (batch.count / ctx.config.replayRatePerSecond) * 1000;
+    const budgetMs = (batch.count / batch.ratePerSecond) * 1000;
     const spent = Date.now() - started;
     if (budgetMs > spent) await sleep(budgetMs - spent);
   }

@@ -13,8 +13,9 @@ import type { Subscription } from '../../_components/types';
 import { ConfirmDialog } from '../../../_components/confirm-dialog';
 import { Dialog } from '../../../_components/dialog';
 import { EditSubscriptionDialog } from '../subscription-dialogs';
+import { SendPastEventsButton } from './backfill';
 
-/** Send test, pause/resume, edit, delete. None of it renders in a read-only session. */
+/** Send test, send past events, pause/resume, edit, delete. None of it renders in a read-only session. */
 export function SubscriptionActions({ sub }: { sub: Subscription }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
@@ -75,6 +76,7 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
       <Button onClick={() => test.mutate({ id: sub.id })} disabled={test.isPending}>
         {test.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconSend className="size-4" />} Send test event
       </Button>
+      <SendPastEventsButton sub={sub} />
       <Button
         onClick={() => (!sub.active && sub.heldDeliveries > 0 ? setResuming(true) : toggle.mutate({ id: sub.id, active: !sub.active }))}
         disabled={toggle.isPending}

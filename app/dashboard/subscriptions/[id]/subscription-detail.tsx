@@ -19,6 +19,7 @@ import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } fr
 import { SubscriptionActions } from './subscription-actions';
 import { SubscriptionBanners } from './subscription-banners';
 import { WaitingFor } from '../../_components/waiting';
+import { BackfillProgress } from './backfill';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -62,6 +63,7 @@ export function SubscriptionDetailView({ id }: { id: string }) {
         actions={<SubscriptionActions sub={sub} />}
       />
       <SubscriptionBanners sub={sub} />
+      <BackfillProgress id={id} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-4">
           <QueueNow id={id} waiting={sub.waiting} />
