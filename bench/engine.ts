@@ -16,7 +16,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { benchDatabase, forDuration, atRate, saveResult, sleep, startProcess, startReceiverProcess, stopProcesses, waitForHttp, workerEnv, type Receiver } from './lib/harness';
+import {
+  benchDatabase,
+  forDuration,
+  atRate,
+  saveResult,
+  sleep,
+  startProcess,
+  startReceiverProcess,
+  stopProcesses,
+  waitForHttp,
+  workerEnv,
+  type Receiver,
+} from './lib/harness';
 import { costProbe, per, type Cost } from './lib/cost';
 import { percentile, printTable } from './lib/table';
 import { ceilingHttp, ceilingPostgres } from './perf';
@@ -109,7 +121,9 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
     let i = 0;
     const t0 = Date.now();
     const pub = await forDuration(E2E_MS, 8, async () => {
-      await call('POST', '/events/batch', { events: Array.from({ length: 20 }, () => ({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA })) });
+      await call('POST', '/events/batch', {
+        events: Array.from({ length: 20 }, () => ({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA })),
+      });
     });
     const steady = rx.arrivals.slice(before).filter((a) => a.at >= t0 + WARMUP_MS && a.at < t0 + E2E_MS);
     const deliveriesPerSecond = Math.round(steady.length / ((E2E_MS - WARMUP_MS) / 1000));
@@ -184,7 +198,11 @@ export async function runEngine(argv: string[]) {
             `${res.tree}, ${workers} worker(s), round ${r + 1}: ${res.deliveriesPerSecond} deliveries/s, latency p50 ${res.latency.p50} ms p99 ${res.latency.p99} ms`,
           );
         }
-    const median = (xs: Array<number | null>) => percentile(xs.filter((x): x is number => x !== null), 50) ?? 0;
+    const median = (xs: Array<number | null>) =>
+      percentile(
+        xs.filter((x): x is number => x !== null),
+        50,
+      ) ?? 0;
     const rows = workerCounts.flatMap((workers) =>
       trees.map((t) => {
         const mine = results.filter((r) => r.tree === t.label && r.workers === workers);
@@ -194,9 +212,9 @@ export async function runEngine(argv: string[]) {
           tree: t.label,
           workers,
           'deliveries/s': rate,
-          'runs': mine.map((r) => r.deliveriesPerSecond).join(' '),
+          runs: mine.map((r) => r.deliveriesPerSecond).join(' '),
           'of durable ceiling': per(rate / durable),
-          'statements': cost((c) => c.statementsPerUnit),
+          statements: cost((c) => c.statementsPerUnit),
           'WAL records': cost((c) => c.walRecordsPerUnit),
           'WAL bytes': cost((c) => c.walBytesPerUnit),
           'PG exec ms': cost((c) => c.execMsPerUnit),

@@ -80,10 +80,10 @@ describe('SIGKILL in the middle of a batch of 100', () => {
     workers.push(replacement);
     await replacement.ready;
     await expect
-      .poll(
-        async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n,
-        { timeout: 60_000, interval: 250 },
-      )
+      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, {
+        timeout: 60_000,
+        interval: 250,
+      })
       .toBe(N);
 
     // Each delivery has exactly one attempt row; the job that carried them is settled.

@@ -86,6 +86,8 @@ async function admitIn(
       ? sql`s.backlog and s.customer_id = any(${opts.customerIds}::text[])`
       : sql`s.backlog`;
   const fastOnly = opts.fast ? sql`and ${fastPath(sql)}` : sql``;
+  const locked = await lockCustomers(sql, await customersOf(sql, opts));
+  if (locked.length === 0) return [];
   // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
   const rows = await sql<AdmitRow[]>`
@@ -106,7 +108,7 @@ async function admitIn(
                              + extract(epoch from (${now}::timestamptz - coalesce(s.rate_updated_at, ${now}::timestamptz))) * s.rate_limit_per_second)
              end as tokens
       from subscriptions s join customers c on c.id = s.customer_id
-      where s.active and ${which} ${fastOnly} ${customer('s')}
+      where s.active and ${which} ${fastOnly} ${customer('s')} and s.customer_id = any(${locked}::text[])
       limit ${opts.maxSubscriptions ?? 100000}
     ), cust as (
       -- The customer's cap of attempts in flight, shared by all its subscriptions' windows.
@@ -167,6 +169,19 @@ async function admitIn(
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
 }
 
+/** The customers an admission may fill windows for: named, or those of the named subscriptions, or every customer with a backlog. */
+async function customersOf(
+  sql: Sql,
+  opts: { subscriptionIds?: string[] | undefined; customerIds?: string[] | undefined; customerId?: string; maxSubscriptions?: number },
+) {
+  if (opts.customerId) return [opts.customerId];
+  if (opts.customerIds) return opts.customerIds;
+  const rows = opts.subscriptionIds
+    ? await sql<{ customer_id: string }[]>`select distinct customer_id from subscriptions where id = any(${opts.subscriptionIds}::text[])`
+    : await sql<{ customer_id: string }[]>`select distinct customer_id from subscriptions where backlog and active limit ${opts.maxSubscriptions ?? 100000}`;
+  return rows.map((r) => r.customer_id);
+}
+
 /** A delivery just admitted into its subscription's window (its `queued_at` set), to get its job. */
 export type AdmittedRow = {
   id: string;
@@ -202,7 +217,11 @@ export async function enqueueAdmitted(
 /** Admitted rows as deliver jobs: grouped by customer and priority, in admission order, at most DELIVER_JOB_MAX_ATTEMPTS each. */
 export function deliverJobs(rows: AdmittedRow[], spans?: Array<TraceSpan | undefined> | null) {
   type Group = { customerId: string; tier: string; priority: number; deliveries: JobPayload<'deliver'>['deliveries'] };
-  const toJob = (g: Group) => ({ data: { customerId: g.customerId, deliveries: g.deliveries }, priority: g.priority, group: { id: g.customerId, tier: g.tier } });
+  const toJob = (g: Group) => ({
+    data: { customerId: g.customerId, deliveries: g.deliveries },
+    priority: g.priority,
+    group: { id: g.customerId, tier: g.tier },
+  });
   const groups = new Map<string, Group>();
   const jobs: Array<ReturnType<typeof toJob>> = [];
   rows.forEach((r, i) => {
@@ -233,13 +252,15 @@ export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]
   if (subs.length === 0) return new Map();
   const sql = rawClient(q);
   const customers = [...new Set(subs.map((s) => s.customerId))];
+  const locked = await lockCustomers(sql, customers);
+  if (locked.length === 0) return new Map();
   const rows = await sql<{ id: string; customer_id: string; tier: string; room: number; waiting: boolean; customer_room: number }[]>`
     select s.id, s.customer_id, c.tier, ${waiting(sql)} as waiting,
            greatest(0, least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) - ${queuedIn(sql)}) as room,
            greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 's')}) as customer_room
     from subscriptions s join customers c on c.id = s.customer_id
     where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
-      and s.active and ${fastPath(sql)}`;
+      and s.active and ${fastPath(sql)} and s.customer_id = any(${locked}::text[])`;
   const customerRooms = new Map<string, { room: number }>();
   for (const r of rows) if (!customerRooms.has(r.customer_id)) customerRooms.set(r.customer_id, { room: r.customer_room });
   return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier, customer: customerRooms.get(r.customer_id)! }]));
@@ -283,6 +304,23 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
     select id, trace_parent from events where id = any(${ids}::text[]) and trace_parent is not null`;
   return new Map(rows.map((r) => [r.id, r.trace_parent]));
 }
+
+/**
+ * One admitter per customer at a time: the customer's cap is read and spent by counting its queued
+ * deliveries, which concurrent admitters (publishes, refills of several workers, the dispatcher)
+ * would each see free. A try-lock per customer, held to the end of the caller's transaction and
+ * taken in a statement of its own, so that the admission's snapshot, taken after it, sees what the
+ * previous holder admitted. A customer whose lock another transaction holds is skipped (its
+ * deliveries wait in the table, flagged, for the holder's refill or the dispatcher's next tick):
+ * nothing waits and nothing deadlocks. Returns the customers locked.
+ */
+async function lockCustomers(sql: Sql, customerIds: string[]): Promise<string[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await sql<{ id: string }[]>`
+    select c.id from unnest(${[...new Set(customerIds)].sort()}::text[]) as c(id) where pg_try_advisory_xact_lock(${CAP_LOCK_SPACE}, hashtext(c.id))`;
+  return rows.map((r) => r.id);
+}
+const CAP_LOCK_SPACE = 0x686b6361; // 'hkca'
 
 /** How many deliveries of customer `alias` hold a slot of its cap of attempts in flight (queued: they have a job). */
 const customerQueued = (sql: Sql, alias: string) =>
@@ -403,9 +441,7 @@ export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string;
     returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
-  const spans = tracingOn()
-    ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe')
-    : null;
+  const spans = tracingOn() ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe') : null;
   await enqueueMany(ctx.boss, 'deliver', deliverJobs([{ ...r, probe: true }], spans), q);
   spans?.forEach((s) => endSpan(s));
   await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and customer_id = ${r.customer_id} and breaker_state = 'open'`;

@@ -66,15 +66,15 @@ function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], brea
  * per attempt): attempt rows, delivery status, breakers, backlog flags, refills of the freed slots,
  * the operational events they stand for (operational/notices.ts), and the completion of `jobIds`
  * (jobs whose attempts are all recorded). Attempts already recorded (a re-run after a lease
- * expired) are skipped. Returns how many deliveries the refill admitted (their jobs are queued).
+ * expired) are skipped. Returns the customers whose slots the batch freed: the caller refills them
+ * (`refill`), in a transaction of its own, so that recording never waits for admission.
  *
  * `synchronous_commit = off` here only: if PostgreSQL itself crashes within its WAL writer delay,
  * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
  * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
  */
-export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: string[] = []): Promise<{ admitted: number }> {
+export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: string[] = []): Promise<{ freed: string[] }> {
   const breakers = new Map<string, { from: BreakerState; to: BreakerState }>();
-  let admitted = 0;
   const recordedOutcomes = await ctx.db.transaction(async (tx) => {
     const raw = rawClient(tx);
     await raw`set local synchronous_commit = off`;
@@ -120,17 +120,23 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
       for (const d of disabled) await auditDisabled(ctx, tx, d.outcome.row.sub, d.reason, d.message);
       const retrying = [...new Map(recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub])).values()];
       await flagBacklog(tx, retrying);
-      // Slots of windows and of customers' caps are free again: pull waiting deliveries in, from any
-      // backlogged subscription of those customers (the cap is the customer's). A customer with no
-      // subscription flagged has nothing waiting; a backlog flagged meanwhile is the dispatcher's.
-      const customers = [...new Set(recorded.map((o) => o.row.delivery.customerId))];
-      admitted = (await admit(ctx, tx, { customers, fast: true })).length;
     }
     await completeJobs(ctx.boss, 'deliver', jobIds, tx);
     return recorded;
   });
   reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
-  return { admitted };
+  return { freed: [...new Set(recordedOutcomes.map((o) => o.row.delivery.customerId))] };
+}
+
+/**
+ * Slots of windows and of customers' caps are free again: pulls waiting deliveries in, from any
+ * backlogged subscription of those customers (the cap is the customer's), and queues their jobs.
+ * A customer with no subscription flagged has nothing waiting; what this misses (a crash between
+ * the record and here) the dispatcher admits at its next tick. Returns how many it admitted.
+ */
+export async function refill(ctx: Ctx, customers: string[]): Promise<number> {
+  if (customers.length === 0) return 0;
+  return ctx.db.transaction(async (tx) => (await admit(ctx, tx, { customers, fast: true })).length);
 }
 
 /**
@@ -179,7 +185,7 @@ async function lockWrittenSubscriptions(ctx: Ctx, tx: Tx, recorded: Outcome[]): 
  * travel as epoch milliseconds (see updateDeliveries). Returns the outcomes not recorded before.
  */
 async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
-  const col = <T,>(f: (o: Outcome) => T) => outcomes.map(f);
+  const col = <T>(f: (o: Outcome) => T) => outcomes.map(f);
   const failed = (o: Outcome) => o.decision.action !== 'succeeded';
   const inserted = await rawClient(tx)<{ delivery_id: string }[]>`
     insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers, response_status,
