@@ -145,7 +145,7 @@ describe('mTLS client certificates', () => {
     });
   });
 
-  it("a certificate the endpoint does not trust is refused by it; replacing it takes effect at the next attempt, and the audit log says so (without the key)", async () => {
+  it('a certificate the endpoint does not trust is refused by it; replacing it takes effect at the next attempt, and the audit log says so (without the key)', async () => {
     const stranger = strangerPki.issue('hookrelay-client');
     const sub = await subscribe(mtls(stranger), { retryPolicy: { maxAttempts: 1 } });
     const before = accepted.length;
@@ -203,7 +203,10 @@ describe('mTLS client certificates', () => {
   it('warns once per certificate, 14 days ahead, with subscription.certificate_expiring', async () => {
     const ops = await startReceiver();
     try {
-      await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.certificate_expiring'] } }), 201);
+      await ok(
+        rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.certificate_expiring'] } }),
+        201,
+      );
       const soon = pki.issue('expires-soon', { days: 10 });
       const sub = await subscribe(mtls(soon));
       const emitted = async () =>
