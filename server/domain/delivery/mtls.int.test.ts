@@ -226,6 +226,7 @@ describe('mTLS client certificates', () => {
           customerId: customer.id,
           subscriptionId: sub.id,
           url: tlsUrl,
+          reason: 'expiring',
           subject: 'CN=expires-soon, O=Hookrelay tests',
           fingerprint: x509.fingerprint256,
           notAfter: new Date(x509.validTo).toISOString(),

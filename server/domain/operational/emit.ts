@@ -21,7 +21,7 @@ export type OperationalNotice =
   | { type: 'subscription.disabled'; data: Ids & { url: string; reason: 'gone' | 'auto_disabled'; message: string } }
   | {
       type: 'subscription.certificate_expiring';
-      data: Ids & { url: string; subject: string; fingerprint: string; notAfter: string; message: string };
+      data: Ids & { url: string; reason: 'expiring' | 'expired'; subject: string; fingerprint: string; notAfter: string; message: string };
     }
   | {
       type: 'delivery.dead';

@@ -54,6 +54,7 @@ export async function warnExpiringCertificates(ctx: Ctx): Promise<number> {
             customerId: s.customerId,
             subscriptionId: s.id,
             url: s.url,
+            reason: notAfter <= now ? 'expired' : 'expiring',
             subject: cert.subject,
             fingerprint: cert.fingerprint,
             notAfter: cert.notAfter,
