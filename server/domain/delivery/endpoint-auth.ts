@@ -66,7 +66,7 @@ async function sendWithToken(
   body: string,
 ): Promise<AuthenticatedSend> {
   const started = performance.now();
-  const left = () => Math.max(1, Math.round(sub.timeoutMs - (performance.now() - started)));
+  const left = () => Math.round(sub.timeoutMs - (performance.now() - started));
   const finish = (result: SendResult, sent: Record<string, string>): AuthenticatedSend => ({
     result: { ...result, latencyMs: Math.round(performance.now() - started) },
     sent,
@@ -79,6 +79,7 @@ async function sendWithToken(
   const fresh = cached && cached.key === key && cached.expiresAt > ctx.now().getTime() ? cached : null;
   let token = fresh ?? (await fetchOnce(ctx, sender, cache, sub.id, auth, key, headers, left()));
   if (!isToken(token)) return finish(token, headers);
+  if (left() <= 0) return finish(outOfTime(sub.timeoutMs), redactedBearer(headers));
   let result = await sender.send(sub.url, withBearer(headers, token.value), body, left());
   // A 401 to a token from the cache: it may have been revoked or expired early. Once: a fresh token
   // (another attempt's, if it already got one) and the same request again.
@@ -86,8 +87,10 @@ async function sendWithToken(
     const now = cache.tokens.get(sub.id);
     if (now?.value === fresh.value) cache.tokens.delete(sub.id);
     const newer = now && now.value !== fresh.value && now.key === key && now.expiresAt > ctx.now().getTime() ? now : null;
+    if (left() <= 0) return finish(result, redactedBearer(headers));
     token = newer ?? (await fetchOnce(ctx, sender, cache, sub.id, auth, key, headers, left()));
     if (!isToken(token)) return finish(token, redactedBearer(headers));
+    if (left() <= 0) return finish(outOfTime(sub.timeoutMs), redactedBearer(headers));
     result = await sender.send(sub.url, withBearer(headers, token.value), body, left());
   }
   return finish(result, redactedBearer(headers));
@@ -168,6 +171,16 @@ const formEncode = (s: string) => new URLSearchParams({ s }).toString().slice(2)
 function describeUrl(raw: string): string {
   const u = new URL(raw);
   return `${u.origin}${u.pathname}`;
+}
+
+/** The attempt's timeout ran out on the token request: a timeout, like any attempt that outlives it. */
+function outOfTime(timeoutMs: number): SendResult {
+  return {
+    outcome: { kind: 'error', errorClass: 'timeout', message: `no response within ${timeoutMs} ms (the OAuth2 token request took the attempt's time)` },
+    responseHeaders: null,
+    responseBody: null,
+    latencyMs: timeoutMs,
+  };
 }
 
 function authFailure(res: SendResult, errorClass: string, message: string): SendResult {

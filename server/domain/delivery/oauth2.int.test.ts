@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, subscriptions } from '../../../drizzle/schema';
@@ -230,6 +230,23 @@ describe('OAuth2 client credentials', () => {
       errorMessage: 'the OAuth2 token request to http://127.0.0.1:9/token failed: connection refused',
     });
     await done(down.id);
+
+    // A token endpoint that never answers: the attempt's timeout covers the token request too.
+    const held: Socket[] = [];
+    const silent = createTcpServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token`;
+    const slow = await subscribe(`${r.url}/hook`, oauth2(silentUrl), { ...policy, timeoutMs: 300 });
+    const timedOut = await publishAndSettle('dead');
+    expect(timedOut.attempts[0]).toMatchObject({
+      errorClass: 'auth',
+      errorMessage: `the OAuth2 token request to ${silentUrl} failed: no response within 300 ms`,
+    });
+    await done(slow.id);
 
     // Not JSON.
     tokens.setAnswer(() => ({ status: 200, body: 'access_token=abc' }));
