@@ -19,6 +19,8 @@ async function accessible(page: Page, what: string) {
 }
 
 test('a client certificate uploaded on the subscription form is checked, never shown again, and its expiry is on the subscription page', async ({ page }) => {
+  // Three accessibility audits and two sets of screenshots: more than the default minute on a busy machine.
+  test.setTimeout(120_000);
   const pki = createPki('e2e');
   try {
     // Ten days left: inside the 14-day warning.
