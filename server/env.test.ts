@@ -59,3 +59,18 @@ describe('CUSTOMER_MAX_STORED_BYTES', () => {
     expect(() => parseEnv({ CUSTOMER_MAX_STORED_BYTES: value })).toThrow(/CUSTOMER_MAX_STORED_BYTES: .*is not a size in bytes/);
   });
 });
+
+describe('EGRESS_PROXY_URL', () => {
+  it('takes the http:// URL of a CONNECT proxy, with or without credentials; unset is no proxy', () => {
+    expect(parseEnv({}).EGRESS_PROXY_URL).toBeUndefined();
+    expect(parseEnv({ EGRESS_PROXY_URL: 'http://egress.internal:3128' }).EGRESS_PROXY_URL).toBe('http://egress.internal:3128');
+    expect(parseEnv({ EGRESS_PROXY_URL: ' http://user:p%40ss@10.0.0.5:3128/ ' }).EGRESS_PROXY_URL).toBe('http://user:p%40ss@10.0.0.5:3128/');
+  });
+
+  it.each(['', 'egress:3128', 'https://egress.internal:3128', 'socks5://egress:1080', 'http://egress:3128/path', 'http://egress:3128/?x=1', 'http://'])(
+    'refuses %j, naming it',
+    (value) => {
+      expect(() => parseEnv({ EGRESS_PROXY_URL: value })).toThrow(/EGRESS_PROXY_URL: must be the http:\/\/ URL of an HTTP CONNECT proxy/);
+    },
+  );
+});

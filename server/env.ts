@@ -25,6 +25,27 @@ const portRanges = z
     return ranges;
   });
 
+/**
+ * An HTTP CONNECT proxy's URL: `http://[user:pass@]host[:port]`, nothing after the authority (a
+ * path, query or fragment would be ignored by a CONNECT and is more likely a mistake).
+ */
+const proxyUrl = z
+  .string()
+  .trim()
+  .transform((text, c) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(text);
+    } catch {
+      // reported below
+    }
+    if (!url || url.protocol !== 'http:' || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      c.addIssue({ code: 'custom', message: 'must be the http:// URL of an HTTP CONNECT proxy, e.g. http://egress.internal:3128 (no path)' });
+      return z.NEVER;
+    }
+    return text;
+  });
+
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
 /** A size in bytes: a whole number, optionally with a unit (`10GiB`, `500 MB`; KiB = 1024, KB = 1000). */
@@ -66,6 +87,12 @@ const fields = z.object({
   DEV_RECEIVER: bool.default(false),
   /** The only ports a subscription's URL may use, e.g. `80,443,8000-9000` (unset: any port). */
   TARGET_PORTS: portRanges.optional(),
+  /**
+   * Every delivery and OAuth2 token request leaves through this HTTP CONNECT proxy (a static source
+   * address for receivers to allow). The SSRF rules still apply: the worker resolves and checks each
+   * target itself and asks the proxy for the checked address (server/domain/delivery/egress.ts).
+   */
+  EGRESS_PROXY_URL: proxyUrl.optional(),
   RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),

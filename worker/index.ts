@@ -23,7 +23,12 @@ const runtime = await createRuntime('worker', { log });
 // crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
 // copies them onto each job when it is sent. Idempotent, safe with many workers.
 await ensureQueues(runtime.ctx.boss);
-const sender = createSender({ allowPrivate: runtime.ctx.config.allowPrivateTargets, ports: runtime.ctx.config.targetPorts, connections: 64 });
+const sender = createSender({
+  allowPrivate: runtime.ctx.config.allowPrivateTargets,
+  ports: runtime.ctx.config.targetPorts,
+  connections: 64,
+  egressProxy: e.EGRESS_PROXY_URL ?? null,
+});
 const worker = await startWorker(runtime.ctx, sender, log);
 const ops =
   e.WORKER_METRICS_PORT !== undefined
@@ -34,6 +39,8 @@ log.info(
     workerId: worker.identity.id,
     concurrency: e.WORKER_CONCURRENCY,
     customerMaxInFlight: runtime.ctx.config.customerMaxInFlight,
+    // Where deliveries leave from (never the proxy's credentials).
+    egressProxy: e.EGRESS_PROXY_URL ? new URL(e.EGRESS_PROXY_URL).host : null,
     metricsPort: ops?.port ?? null,
   },
   'worker started',

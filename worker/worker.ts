@@ -11,6 +11,7 @@ import { runCustomerExpunge } from '../server/domain/lifecycle/customer-expunge'
 import { runRescrub } from '../server/domain/lifecycle/expunge';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
 import { rollUpUsage } from '../server/domain/audit/usage';
+import { warnExpiringCertificates } from '../server/domain/upkeep/certificate-expiry';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
@@ -114,6 +115,9 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
       if (purged > 0) log.info({ purged }, 'retention: purged expired events');
       const operational = await purgeOperationalDeliveries(ctx);
       if (operational > 0) log.info({ operational }, 'retention: purged old operational deliveries');
+      // Hourly, like retention: client certificates expiring within 14 days (subscription.certificate_expiring).
+      const expiring = await warnExpiringCertificates(ctx);
+      if (expiring > 0) log.info({ expiring }, 'client certificates about to expire: operational events emitted');
     },
     depthSample: async () => {
       await sampleQueueDepth(ctx);

@@ -50,6 +50,7 @@ const full = new Intl.DateTimeFormat(undefined, {
   timeZoneName: 'short',
 });
 const dayTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const calendarDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -96,6 +97,16 @@ export function DateTime({ at, className }: { at: string | Date; className?: str
   return (
     <time dateTime={d.toISOString()} title={formatFull(d)} className={className}>
       {formatDayTime(d)}
+    </time>
+  );
+}
+
+/** "Mar 4, 2027" (a day, with its year: an expiry date), the full timestamp on hover. */
+export function CalendarDate({ at, className, testId }: { at: string | Date; className?: string; testId?: string }) {
+  const d = new Date(at);
+  return (
+    <time dateTime={d.toISOString()} title={formatFull(d)} className={className} data-testid={testId}>
+      {calendarDate.format(d)}
     </time>
   );
 }

@@ -4,6 +4,14 @@ import type { SignatureScheme } from '../../server/domain/delivery/signature-sch
 import { customers } from './customers';
 
 export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: number[] };
+
+/**
+ * What may be read of a subscription's endpoint authentication (no secret: the private key and the
+ * client secret live only in `auth_enc`). `setAt`: when these credentials were given.
+ */
+export type EndpointAuthInfo =
+  | { type: 'mtls'; subject: string; issuer: string; fingerprint: string; notBefore: string; notAfter: string; setAt: string }
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; scope: string | null; setAt: string };
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 /** A customer-registered endpoint. Sharding key: customer_id (every read is per customer). */
@@ -32,6 +40,17 @@ export const subscriptions = pgTable(
       .default(sql`'{}'::text[]`),
     /** AES-256-GCM ciphertext of the custom headers as JSON `{name: value}` (tenants/crypto.ts); null when none. */
     headersEnc: text('headers_enc'),
+    /**
+     * Endpoint authentication (server/domain/tenants/endpoint-credentials.ts): what reads show, and the
+     * AES-256-GCM ciphertext of the credentials themselves (the mTLS certificate and private key, or the
+     * OAuth2 client credentials); both null when the endpoint takes no authentication.
+     */
+    authInfo: jsonb('auth_info').$type<EndpointAuthInfo>(),
+    authEnc: text('auth_enc'),
+    /** The mTLS client certificate's expiry (plain, for the expiry check: upkeep/certificate-expiry.ts). */
+    clientCertNotAfter: timestamp('client_cert_not_after', { withTimezone: true }),
+    /** When `subscription.certificate_expiring` was emitted for the current certificate (null: not yet; a new certificate resets it). */
+    clientCertExpiryWarnedAt: timestamp('client_cert_expiry_warned_at', { withTimezone: true }),
     active: boolean('active').notNull().default(true),
     /** Why the subscription was deactivated by Hookrelay itself (e.g. `410 Gone`), null if by the user. */
     disabledReason: text('disabled_reason'),
@@ -80,6 +99,10 @@ export const subscriptions = pgTable(
     index('subscriptions_backlog_idx')
       .on(t.id)
       .where(sql`${t.backlog}`),
+    // Client certificates not yet warned about (few): the hourly expiry check reads these only.
+    index('subscriptions_client_cert_idx')
+      .on(t.clientCertNotAfter)
+      .where(sql`${t.clientCertNotAfter} is not null and ${t.clientCertExpiryWarnedAt} is null`),
     // Breakers that are not closed (few): the breaker-state gauge reads these, not every subscription.
     index('subscriptions_breaker_idx')
       .on(t.breakerState)

@@ -315,6 +315,30 @@ export const deliveryDetailOutput = covers<Awaited<ReturnType<typeof getDelivery
     .meta({ id: 'DeliveryDetail' }),
 );
 
+/** server/domain/tenants/endpoint-credentials.ts: endpoint authentication as a read shows it (never a secret). */
+const endpointAuthenticationOutput = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('mtls'),
+      subject: z.string().describe("The client certificate's subject, e.g. `CN=hookrelay-client, O=Acme`"),
+      issuer: z.string(),
+      fingerprint: z.string().describe('SHA-256 fingerprint of the certificate, colon-separated hex (as `openssl x509 -fingerprint -sha256` prints it)'),
+      notBefore: timestamp,
+      notAfter: timestamp.describe('When the certificate expires; `subscription.certificate_expiring` is sent 14 days before'),
+      setAt: timestamp.describe('When the certificate was given'),
+    }),
+    z.strictObject({
+      type: z.literal('oauth2'),
+      tokenUrl: z.string(),
+      clientId: z.string(),
+      scope: z.string().nullable(),
+      setAt: timestamp.describe('When the credentials were given'),
+    }),
+  ])
+  .nullable()
+  .describe('How attempts authenticate to the endpoint (no secret: never the private key or the client secret); null: none')
+  .meta({ id: 'EndpointAuthentication' });
+
 export const subscriptionOutput = covers<SubscriptionView>()(
   z
     .strictObject({
@@ -330,6 +354,7 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
       signatureScheme: z.enum(signatureSchemes),
       traceContext: z.boolean().describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
+      auth: endpointAuthenticationOutput,
       retryPolicy: z.strictObject({ maxAttempts: z.number().int().optional(), scheduleSeconds: z.array(z.number().int()).optional() }).nullable(),
       rateLimitPerSecond: z.number().nullable(),
       maxInFlight: z.number().int(),

@@ -193,6 +193,63 @@ export const customHeaders = objectInput(z.record(text(), text()).meta({ example
     'Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`',
   );
 
+/**
+ * How much endpoint authentication may hold: a client certificate with a few intermediates, one
+ * private key (an RSA 4096 key is about 3.3 KB of PEM), OAuth2 client credentials.
+ */
+export const ENDPOINT_AUTH_LIMITS = { certificateChars: 32 * 1024, privateKeyChars: 16 * 1024, clientIdChars: 256, clientSecretChars: 1024, scopeChars: 1024 };
+
+/** Visible ASCII, no spaces: an OAuth2 client id (RFC 6749 allows any visible character). */
+const VISIBLE = /^[\x21-\x7e]*$/;
+/** Space-separated scope tokens of visible ASCII other than `"` and `\` (RFC 6749 §3.3). */
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+export const mtlsAuthentication = z
+  .strictObject({
+    type: z.literal('mtls'),
+    certificate: text()
+      .min(1)
+      .max(ENDPOINT_AUTH_LIMITS.certificateChars, `a certificate chain is at most ${ENDPOINT_AUTH_LIMITS.certificateChars} characters of PEM`)
+      .describe('PEM: the client certificate, then any intermediate certificates to send with it'),
+    privateKey: text()
+      .min(1)
+      .max(ENDPOINT_AUTH_LIMITS.privateKeyChars, `a private key is at most ${ENDPOINT_AUTH_LIMITS.privateKeyChars} characters of PEM`)
+      .describe("PEM: the certificate's private key, unencrypted (PKCS#8, or RSA/EC). Encrypted at rest; never shown again"),
+  })
+  .describe('Mutual TLS: every attempt presents this client certificate');
+
+export const oauth2Authentication = z
+  .strictObject({
+    type: z.literal('oauth2'),
+    tokenUrl: z
+      .string()
+      .min(1)
+      .max(2048)
+      .describe('Where tokens are requested (grant_type=client_credentials, client authentication HTTP Basic); the same rules as the endpoint URL')
+      .meta({ examples: ['https://auth.example.com/oauth/token'] }),
+    clientId: text().min(1).max(ENDPOINT_AUTH_LIMITS.clientIdChars).regex(VISIBLE, 'a client id holds visible ASCII characters only (no spaces)'),
+    clientSecret: text()
+      .min(1)
+      .max(ENDPOINT_AUTH_LIMITS.clientSecretChars)
+      .describe('Encrypted at rest; never shown again. On update, `"[redacted]"` keeps the stored secret (same token URL origin and endpoint origin only)'),
+    scope: text()
+      .max(ENDPOINT_AUTH_LIMITS.scopeChars)
+      .regex(SCOPE, 'scope is space-separated tokens of visible ASCII characters (no " or \\)')
+      .optional()
+      .describe('Space-separated scopes to ask for'),
+  })
+  .describe(
+    'OAuth2 client credentials: every attempt carries `Authorization: Bearer <token>`; the token is cached until shortly before it expires, and refreshed once on a 401',
+  );
+
+/** Endpoint authentication of a subscription; each problem is a 400 naming its field (`auth.privateKey`). */
+export const endpointAuthentication = z
+  .discriminatedUnion('type', [mtlsAuthentication, oauth2Authentication])
+  .describe(
+    "How attempts authenticate to the endpoint, besides the signature: `mtls` (a client certificate) or `oauth2` (client credentials). Never shown on read beyond the certificate's subject, fingerprint and expiry, or the token URL, client id and scope",
+  );
+export type EndpointAuthenticationInput = z.infer<typeof endpointAuthentication>;
+
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
   url: z
@@ -233,6 +290,7 @@ export const createSubscriptionInput = z.strictObject({
     .describe(
       "Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false",
     ),
+  auth: endpointAuthentication.nullable().optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
@@ -254,6 +312,12 @@ export const updateSubscriptionInput = createSubscriptionInput
       .optional()
       .describe(
         'Replaces the custom headers (null or {} removes them). A value of `"[redacted]"` keeps the stored value of that header, so a read can be edited and sent back',
+      ),
+    auth: endpointAuthentication
+      .nullable()
+      .optional()
+      .describe(
+        'Replaces the endpoint authentication (null removes it; absent keeps it). Moving `url` to another origin needs it given again when it is `oauth2` (its tokens are for the old endpoint)',
       ),
     heldDeliveries: z
       .enum(heldOnResume)

@@ -39,6 +39,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
               signatureScheme: v.signatureScheme,
               ...(v.traceContext && { traceContext: true }),
+              ...(v.auth && { auth: v.auth }),
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             // A v1a public key is no secret: the page shows the one the creation returned straight away.
@@ -79,6 +80,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           signatureScheme: sub.signatureScheme,
           autoDisableAfterHours: sub.autoDisableAfterHours,
           traceContext: sub.traceContext,
+          authInfo: sub.auth,
         }}
         submitLabel="Save changes"
         onCancel={onClose}
@@ -94,6 +96,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             headers: v.headers,
             ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
             traceContext: v.traceContext,
+            ...(v.auth !== undefined && { auth: v.auth }),
           });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { createSubscriptionInput } from '@/server/domain/schemas';
+import { createSubscriptionInput, type EndpointAuthenticationInput } from '@/server/domain/schemas';
 import { signatureSchemes, type SignatureScheme } from '@/server/domain/delivery/signature-schemes';
 import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
@@ -12,6 +12,7 @@ import type { Filter } from '@/server/domain/filters';
 import { CatalogSuggestions } from './catalog-suggestions';
 import { filterText, headersText, parseFilter, parseHeaders, REDACTED } from './filter-and-headers';
 import { FilterDryRun } from './filter-dry-run';
+import { authenticationValue, authProblem, EndpointAuthFields, initialAuthDraft, type AuthInfo } from './endpoint-auth-fields';
 
 export type SubscriptionValues = {
   url: string;
@@ -32,8 +33,22 @@ export type SubscriptionValues = {
   autoDisableAfterHours?: number | null;
   /** Attempts carry the W3C `traceparent` header. */
   traceContext: boolean;
+  /** The saved endpoint authentication, as reads show it (editing: what the form starts from). */
+  authInfo?: AuthInfo;
+  /** What to send as `auth`: undefined leaves it as it is, null removes it. */
+  auth?: EndpointAuthenticationInput | null;
 };
-type FieldName = 'url' | 'eventTypes' | 'channels' | 'description' | 'rateLimitPerSecond' | 'filter' | 'headers' | 'signatureScheme' | 'autoDisableAfterHours';
+type FieldName =
+  | 'url'
+  | 'eventTypes'
+  | 'channels'
+  | 'description'
+  | 'rateLimitPerSecond'
+  | 'filter'
+  | 'headers'
+  | 'signatureScheme'
+  | 'autoDisableAfterHours'
+  | 'auth';
 const fieldNames: readonly FieldName[] = [
   'url',
   'eventTypes',
@@ -44,6 +59,7 @@ const fieldNames: readonly FieldName[] = [
   'autoDisableAfterHours',
   'signatureScheme',
   'headers',
+  'auth',
 ];
 type Errors = Partial<Record<FieldName, string>>;
 
@@ -96,6 +112,7 @@ function validate(
     traceContext: boolean;
   },
   autoDisable: { value?: number | null; error?: string },
+  auth: { value?: EndpointAuthenticationInput | null; error?: string },
 ): {
   errors: Errors;
   parsed?: SubscriptionValues;
@@ -144,6 +161,7 @@ function validate(
   const headers = parseHeaders(values.headers);
   if (headers.error) errors.headers = headers.error;
   if (autoDisable.error) errors.autoDisableAfterHours = autoDisable.error;
+  if (auth.error) errors.auth = auth.error;
   if (Object.keys(errors).length) return { errors };
   return {
     errors,
@@ -158,6 +176,7 @@ function validate(
       signatureScheme: values.scheme,
       ...(autoDisable.value !== undefined && { autoDisableAfterHours: autoDisable.value }),
       traceContext: values.traceContext,
+      ...(auth.value !== undefined && { auth: auth.value }),
     },
   };
 }
@@ -238,6 +257,7 @@ export function SubscriptionForm({
   const [autoDisableNever, setAutoDisableNever] = useState(initial?.autoDisableAfterHours === null);
   const editing = initial !== undefined;
   const [traceContext, setTraceContext] = useState(initial?.traceContext ?? false);
+  const [authDraft, setAuthDraft] = useState(() => initialAuthDraft(initial?.authInfo));
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -263,6 +283,7 @@ export function SubscriptionForm({
     const { errors: found, parsed } = validate(
       { url, patterns, channels, description, rate, filter: filterInput, headers: headersInput, scheme, traceContext },
       autoDisableValue(autoDisableHours, autoDisableNever, initial?.autoDisableAfterHours, editing),
+      authenticationValue(authDraft, initial?.authInfo),
     );
     setErrors(found);
     if (!parsed) {
@@ -282,7 +303,12 @@ export function SubscriptionForm({
         const field = fieldNames.find((f) => fe.field === f || fe.field.startsWith(`${f}.`));
         if (field) {
           const inner = fe.field.slice(field.length + 1);
-          const message = inner && (field === 'filter' || field === 'headers') ? `${inner}: ${fe.message}` : fe.message;
+          const message =
+            field === 'auth'
+              ? authProblem(inner, fe.message)
+              : inner && (field === 'filter' || field === 'headers')
+                ? `${inner}: ${fe.message}`
+                : fe.message;
           found[field] = found[field] ? `${found[field]}\n${message}` : message;
         } else other.push(`${fe.field}: ${fe.message}`);
       }
@@ -492,6 +518,16 @@ export function SubscriptionForm({
           autoComplete="off"
         />
       </Field>
+      <EndpointAuthFields
+        draft={authDraft}
+        onChange={(d) => {
+          setAuthDraft(d);
+          setErrors(({ auth: _, ...rest }) => rest);
+        }}
+        initial={initial?.authInfo}
+        error={errors.auth}
+        onFileError={(message) => setErrors((e) => ({ ...e, auth: message }))}
+      />
       <div className="flex items-start gap-2.5">
         <input
           id="sub-traceContext"

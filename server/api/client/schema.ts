@@ -1127,6 +1127,30 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last */
             nextCursor: string | null;
         };
+        /** @description How attempts authenticate to the endpoint (no secret: never the private key or the client secret); null: none */
+        EndpointAuthentication: ({
+            /** @description SHA-256 fingerprint of the certificate, colon-separated hex (as `openssl x509 -fingerprint -sha256` prints it) */
+            fingerprint: string;
+            issuer: string;
+            /** @description When the certificate expires; `subscription.certificate_expiring` is sent 14 days before */
+            notAfter: string;
+            /** @description ISO 8601 */
+            notBefore: string;
+            /** @description When the certificate was given */
+            setAt: string;
+            /** @description The client certificate's subject, e.g. `CN=hookrelay-client, O=Acme` */
+            subject: string;
+            /** @constant */
+            type: "mtls";
+        } | {
+            clientId: string;
+            scope: string | null;
+            /** @description When the credentials were given */
+            setAt: string;
+            tokenUrl: string;
+            /** @constant */
+            type: "oauth2";
+        }) | null;
         Error: {
             /** @description A 500 (`internal`) carries only `code` and `requestId`; every other error has a `message` */
             error: {
@@ -1263,7 +1287,7 @@ export interface components {
             /** @description The `webhook-id` header: the same for every webhook and attempt of one operational event */
             eventId: string;
             /** @enum {string} */
-            eventType: "subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead";
+            eventType: "subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead" | "subscription.certificate_expiring";
             id: string;
             lastAttemptAt: string | null;
             lastError: string | null;
@@ -1285,7 +1309,7 @@ export interface components {
             createdAt: string;
             description: string | null;
             /** @description The event types sent here; null: every type */
-            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead" | "subscription.certificate_expiring")[] | null;
             id: string;
             secretRotationEndsAt: string | null;
             /** @description ISO 8601 */
@@ -1302,7 +1326,7 @@ export interface components {
             createdAt: string;
             description: string | null;
             /** @description The event types sent here; null: every type */
-            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+            eventTypes: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead" | "subscription.certificate_expiring")[] | null;
             id: string;
             /** @description The `whsec_` secret that signs what is sent here (Standard Webhooks v1) */
             secret: string;
@@ -1363,6 +1387,7 @@ export interface components {
         };
         Subscription: {
             active: boolean;
+            auth: components["schemas"]["EndpointAuthentication"];
             /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
             autoDisableAfterHours: number | null;
             breaker: {
@@ -1439,6 +1464,7 @@ export interface components {
         };
         SubscriptionWithSecret: {
             active: boolean;
+            auth: components["schemas"]["EndpointAuthentication"];
             /** @description Hookrelay disables it once its attempts have all failed for this many hours; null: never */
             autoDisableAfterHours: number | null;
             breaker: {
@@ -2640,7 +2666,7 @@ export interface operations {
                 "application/json": {
                     description?: string;
                     /** @description The event types to send here (default: every type) */
-                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[];
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead" | "subscription.certificate_expiring")[];
                     /** @example https://ops.example.com/hookrelay */
                     url: string;
                 };
@@ -2740,7 +2766,7 @@ export interface operations {
                 "application/json": {
                     description?: string | null;
                     /** @description The event types to send here; null: every type */
-                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead")[] | null;
+                    eventTypes?: ("subscription.failing" | "subscription.recovered" | "subscription.disabled" | "delivery.dead" | "subscription.certificate_expiring")[] | null;
                     /** @example https://ops.example.com/hookrelay */
                     url?: string;
                 };
@@ -3022,6 +3048,27 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
+                    auth?: ({
+                        /** @description PEM: the client certificate, then any intermediate certificates to send with it */
+                        certificate: string;
+                        /** @description PEM: the certificate's private key, unencrypted (PKCS#8, or RSA/EC). Encrypted at rest; never shown again */
+                        privateKey: string;
+                        /** @constant */
+                        type: "mtls";
+                    } | {
+                        clientId: string;
+                        /** @description Encrypted at rest; never shown again. On update, `"[redacted]"` keeps the stored secret (same token URL origin and endpoint origin only) */
+                        clientSecret: string;
+                        /** @description Space-separated scopes to ask for */
+                        scope?: string;
+                        /**
+                         * @description Where tokens are requested (grant_type=client_credentials, client authentication HTTP Basic); the same rules as the endpoint URL
+                         * @example https://auth.example.com/oauth/token
+                         */
+                        tokenUrl: string;
+                        /** @constant */
+                        type: "oauth2";
+                    }) | null;
                     /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
                     autoDisableAfterHours?: number | null;
                     /**
@@ -3183,6 +3230,28 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
+                    /** @description Replaces the endpoint authentication (null removes it; absent keeps it). Moving `url` to another origin needs it given again when it is `oauth2` (its tokens are for the old endpoint) */
+                    auth?: ({
+                        /** @description PEM: the client certificate, then any intermediate certificates to send with it */
+                        certificate: string;
+                        /** @description PEM: the certificate's private key, unencrypted (PKCS#8, or RSA/EC). Encrypted at rest; never shown again */
+                        privateKey: string;
+                        /** @constant */
+                        type: "mtls";
+                    } | {
+                        clientId: string;
+                        /** @description Encrypted at rest; never shown again. On update, `"[redacted]"` keeps the stored secret (same token URL origin and endpoint origin only) */
+                        clientSecret: string;
+                        /** @description Space-separated scopes to ask for */
+                        scope?: string;
+                        /**
+                         * @description Where tokens are requested (grant_type=client_credentials, client authentication HTTP Basic); the same rules as the endpoint URL
+                         * @example https://auth.example.com/oauth/token
+                         */
+                        tokenUrl: string;
+                        /** @constant */
+                        type: "oauth2";
+                    }) | null;
                     /** @description Disable the subscription (holding its deliveries) once its attempts have all failed for this many hours; null: never. Default: the deployment's AUTO_DISABLE_AFTER_HOURS (120) */
                     autoDisableAfterHours?: number | null;
                     /**

@@ -20,7 +20,8 @@ export type AuditEntry = {
   after?: unknown;
 };
 
-const SECRET_KEY = /secret|password|token|keyhash|^key$|privatekey/i;
+/** Field names whose values are secrets (`tokenUrl`, an OAuth2 token endpoint's address, is not one). */
+const SECRET_KEY = /secret|password|token(?!url$)|keyhash|^key$|privatekey/i;
 
 /** A copy with every secret replaced by "[redacted]" (custom header values too: they are secrets). */
 export function redact(value: unknown, key = ''): unknown {

@@ -9,6 +9,7 @@ import type { Ctx } from '../context';
 import { decryptSecret, sealedIn } from '../tenants/crypto';
 import { redactSent } from '../tenants/custom-headers';
 import type { Sender, SendResult } from './http-sender';
+import { sendToEndpoint } from './endpoint-auth';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
 import { deferToTable, holdOne } from './state';
@@ -55,6 +56,7 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
         previousSecretEnc: subscriptions.previousSecretEnc,
         previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
         headersEnc: subscriptions.headersEnc,
+        authEnc: subscriptions.authEnc,
         retryPolicy: subscriptions.retryPolicy,
         timeoutMs: subscriptions.timeoutMs,
         breakerState: subscriptions.breakerState,
@@ -192,7 +194,9 @@ async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: 
   };
   // Opted in: the receiver gets this attempt's trace context (`traceparent`), and the recorded request shows it.
   if (span && row.sub.traceContext) injectTraceHeaders(span, headers);
-  const result = await sender.send(row.sub.url, headers, row.event.body, row.sub.timeoutMs);
+  // Endpoint authentication (mTLS client certificate, OAuth2 bearer token) is endpoint-auth.ts's;
+  // `sent` is what the attempt records (a bearer token shows as "[redacted]").
+  const { result, sent } = await sendToEndpoint(ctx, sender, row.sub, headers, row.event.body);
   metrics.attemptDuration.observe({ result: resultClass(result.outcome) }, result.latencyMs / 1000);
   const decision = decide({
     outcome: result.outcome,
@@ -204,7 +208,7 @@ async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: 
     timeScale: ctx.config.retryTimeScale,
   });
   // The recorded request shows custom header values as "[redacted]": they are the customer's secrets.
-  await io.record({ job, row, startedAt, headers: redactSent(headers, custom), result, decision });
+  await io.record({ job, row, startedAt, headers: redactSent(sent, custom), result, decision });
   if (span) endAttemptSpan(span, attemptSummary(result, decision));
 }
 

@@ -20,6 +20,10 @@ export type OperationalNotice =
   | { type: 'subscription.recovered'; data: Ids & { url: string; reason: 'probe_succeeded' } }
   | { type: 'subscription.disabled'; data: Ids & { url: string; reason: 'gone' | 'auto_disabled'; message: string } }
   | {
+      type: 'subscription.certificate_expiring';
+      data: Ids & { url: string; reason: 'expiring' | 'expired'; subject: string; fingerprint: string; notAfter: string; message: string };
+    }
+  | {
       type: 'delivery.dead';
       data: Ids & {
         deliveryId: string;

@@ -1,12 +1,12 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Secrets at rest (subscription signing secrets and custom header values, operational webhooks'
- * secrets): AES-256-GCM under a key derived from HOOKRELAY_SECRET_KEY with HKDF-SHA256.
+ * Secrets at rest (subscription signing secrets, custom header values and endpoint credentials,
+ * operational webhooks' secrets): AES-256-GCM under a key derived from HOOKRELAY_SECRET_KEY with HKDF-SHA256.
  *
  * Format `v2.<keyId>.<iv>.<tag>.<ciphertext>` (base64url). Each ciphertext is bound to its place:
  * the additional authenticated data names the table, the row id and what the value is (`secret`,
- * which covers the current and the rotated-out secret of a row, or `headers`). A ciphertext copied to
+ * which covers the current and the rotated-out secret of a row, `headers` or `auth`). A ciphertext copied to
  * another row, or from one column to another, fails to decrypt rather than handing one customer's
  * secret to another's endpoint. The key id lets an operator rotate the master key: old ciphertexts
  * decrypt with a previous key until re-encrypted (docs/operations.md).
@@ -18,7 +18,7 @@ type MasterKey = { v1: Buffer; v2: Buffer };
 export type Keyring = { current: MasterKey; previous: MasterKey[] };
 
 /** Where a ciphertext lives: it decrypts only there. */
-export type SecretBinding = { table: 'subscriptions' | 'operational_webhooks'; id: string; column: 'secret' | 'headers' };
+export type SecretBinding = { table: 'subscriptions' | 'operational_webhooks'; id: string; column: 'secret' | 'headers' | 'auth' };
 
 const HKDF_SALT = 'hookrelay/secrets-at-rest';
 const HKDF_INFO = 'aes-256-gcm key v2';
@@ -92,5 +92,7 @@ export function hashToken(token: string): string {
 export const sealedIn = {
   subscriptionSecret: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'secret' }),
   subscriptionHeaders: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'headers' }),
+  /** Endpoint auth: an mTLS private key and certificate, or OAuth2 client credentials. */
+  subscriptionAuth: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'auth' }),
   operationalSecret: (id: string): SecretBinding => ({ table: 'operational_webhooks', id, column: 'secret' }),
 };

@@ -6,8 +6,8 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
 /**
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
- * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out)
- * and custom header set, and every operational webhook's secret, under the current key, then drop
+ * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out),
+ * custom header set and endpoint credentials, and every operational webhook's secret, under the current key, then drop
  * the old key. Ciphertexts name their format and key (crypto.ts), so only rows under another key or
  * in the earlier format (v1, not bound to its row) are rewritten, and a second run rewrites nothing.
  * The same command upgrades v1 ciphertexts after an upgrade of Hookrelay, with no key change.
@@ -20,17 +20,19 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc?: string | null };
+type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc?: string | null; authEnc?: string | null };
 
 const stale = (ctx: Ctx, r: Row) =>
-  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc ?? null].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
-/** The tables holding encrypted secrets (subscriptions also hold their custom headers' values). */
+  needsReencryption(ctx.keys, r.secretEnc) ||
+  [r.previousSecretEnc, r.headersEnc ?? null, r.authEnc ?? null].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+/** The tables holding encrypted secrets (subscriptions also hold their custom headers' values and endpoint credentials). */
 type SecretTable = typeof subscriptions | typeof operationalWebhooks;
 const columnsOf = (t: SecretTable) => ({
   id: t.id,
   secretEnc: t.secretEnc,
   previousSecretEnc: t.previousSecretEnc,
   headersEnc: t === subscriptions ? subscriptions.headersEnc : sql<string | null>`null`,
+  authEnc: t === subscriptions ? subscriptions.authEnc : sql<string | null>`null`,
 });
 
 /** Re-encrypts one row; returns whether it wrote, after re-reading the row if it changed meanwhile. */
@@ -43,12 +45,14 @@ async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<b
     const secretEnc = again(row.secretEnc, secretAt);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc, secretAt);
     const headers = table === subscriptions ? (row.headersEnc ?? null) : undefined;
+    const auth = table === subscriptions ? (row.authEnc ?? null) : undefined;
     const updated = await ctx.db
       .update(table)
       .set({
         secretEnc,
         previousSecretEnc,
         ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers, sealedIn.subscriptionHeaders(id)) }),
+        ...(auth !== undefined && { authEnc: auth === null ? null : again(auth, sealedIn.subscriptionAuth(id)) }),
       })
       .where(
         and(
@@ -56,6 +60,7 @@ async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<b
           eq(table.secretEnc, row.secretEnc),
           row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
           headers === undefined ? undefined : headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
+          auth === undefined ? undefined : auth === null ? isNull(subscriptions.authEnc) : eq(subscriptions.authEnc, auth),
         ),
       )
       .returning({ id: table.id });

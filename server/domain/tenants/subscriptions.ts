@@ -1,6 +1,6 @@
 import { subscriptionWaiting, type Waiting } from '../delivery/waiting';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { attempts, deliveries, subscriptions, type BreakerState } from '../../../drizzle/schema';
+import { attempts, deliveries, subscriptions, type BreakerState, type EndpointAuthInfo } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret, sealedIn } from './crypto';
@@ -17,6 +17,7 @@ import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../de
 import { checkTargetUrl } from '../delivery/url-guard';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
+import { checkAuthOnMove, checkAuthorizationHeader, storedAuthentication } from './endpoint-credentials';
 
 /** How long a rotated-out secret keeps signing alongside the new one. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
@@ -40,6 +41,11 @@ export type SubscriptionView = {
   signatureScheme: SignatureScheme;
   /** Attempts carry the W3C `traceparent` header (when the deployment traces). */
   traceContext: boolean;
+  /**
+   * Endpoint authentication, without its secrets: the client certificate's subject, fingerprint and
+   * validity (`mtls`), or the token URL, client id and scope (`oauth2`); null: none.
+   */
+  auth: EndpointAuthInfo | null;
   retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
   rateLimitPerSecond: number | null;
   maxInFlight: number;
@@ -71,6 +77,7 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     disabledReason: s.disabledReason,
     signatureScheme: s.signatureScheme,
     traceContext: s.traceContext,
+    auth: s.authInfo ?? null,
     retryPolicy: s.retryPolicy ?? null,
     rateLimitPerSecond: s.rateLimitPerSecond,
     maxInFlight: s.maxInFlight,
@@ -113,6 +120,8 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   const now = ctx.now();
   // The id is chosen first: the secret and the headers are encrypted bound to it (crypto.ts).
   const id = newId('subscription', now.getTime());
+  const auth = input.auth ? storedAuthentication(ctx, id, input.auth, null, null) : null;
+  checkAuthorizationHeader(auth?.authInfo ?? null, Object.keys(input.headers ?? {}));
   // A customer's own request may not go past its cap on subscriptions (limits.ts).
   const [row] = await ctx.db.transaction(async (tx) => {
     await reserveForCustomer(ctx, tx, scope, customerId, 'subscriptions');
@@ -128,6 +137,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         channels: input.channels ?? [],
         filter: input.filter ?? null,
         ...storedHeaders(ctx, id, input.headers ?? null),
+        ...auth,
         active: input.active ?? true,
         signatureScheme,
         traceContext: input.traceContext ?? false,
@@ -289,6 +299,11 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
     const newOrigin = changes.url !== undefined ? new URL(changes.url).origin : null;
     const movedTo = newOrigin !== null && newOrigin !== new URL(before.url).origin ? newOrigin : null;
     const headers = changes.headers !== undefined ? keepRedacted(ctx, before, changes.headers, movedTo) : movedTo && before.headersEnc ? null : undefined;
+    // Endpoint auth: replaced, removed (null) or kept; OAuth2 credentials never follow the
+    // endpoint to another origin on their own (endpoint-credentials.ts).
+    if (changes.auth === undefined) checkAuthOnMove(before, movedTo);
+    const auth = changes.auth !== undefined ? storedAuthentication(ctx, id, changes.auth, before, movedTo) : undefined;
+    checkAuthorizationHeader(auth ? auth.authInfo : before.authInfo, headers !== undefined ? Object.keys(headers ?? {}) : before.headerNames);
     const [row] = await tx
       .update(subscriptions)
       .set({
@@ -297,6 +312,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.filter !== undefined && { filter: changes.filter }),
         ...(changes.channels !== undefined && { channels: changes.channels }),
         ...(headers !== undefined && storedHeaders(ctx, id, headers)),
+        ...auth,
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.active !== undefined && { active: changes.active, disabledReason: null }),
         ...(changes.retryPolicy !== undefined && { retryPolicy: changes.retryPolicy }),
