@@ -45,6 +45,8 @@ type RunResult = {
   tree: string;
   workers: number;
   deliveriesPerSecond: number;
+  /** Every delivery of the phase over the time from the first publish to the last arrival (publishing included). */
+  throughputPerSecond: number;
   published: number;
   drainedIn: number;
   cost: Cost | null;
@@ -153,6 +155,7 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
       tree: tree.label,
       workers,
       deliveriesPerSecond,
+      throughputPerSecond: Math.round(delivered / (E2E_MS / 1000 + drainedIn)),
       published: pub.count * 20,
       drainedIn,
       cost,
@@ -213,6 +216,8 @@ export async function runEngine(argv: string[]) {
           workers,
           'deliveries/s': rate,
           runs: mine.map((r) => r.deliveriesPerSecond).join(' '),
+          'publish + drain /s': median(mine.map((r) => r.throughputPerSecond)),
+          'events published': median(mine.map((r) => r.published)),
           'of durable ceiling': per(rate / durable),
           statements: cost((c) => c.statementsPerUnit),
           'WAL records': cost((c) => c.walRecordsPerUnit),
@@ -228,7 +233,10 @@ export async function runEngine(argv: string[]) {
     if (trees.length === 2)
       for (const workers of workerCounts) {
         const [old, cur] = rows.filter((r) => r.workers === workers);
-        console.log(`\n${workers} worker(s): this tree / baseline = ${per(cur!['deliveries/s'] / old!['deliveries/s'])}× deliveries/s`);
+        console.log(
+          `\n${workers} worker(s): this tree / baseline = ${per(cur!['deliveries/s'] / old!['deliveries/s'])}× deliveries/s in the steady window, ` +
+            `${per(cur!['publish + drain /s'] / old!['publish + drain /s'])}× over publish + drain`,
+        );
       }
     const last = results.filter((r) => r.cost).at(-1);
     if (last?.cost)

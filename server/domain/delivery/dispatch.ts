@@ -44,7 +44,15 @@ export type SubscriptionRef = { id: string; customerId: string };
 export async function admit(
   ctx: Ctx,
   q: Queryable,
-  opts: { subscriptions?: SubscriptionRef[]; customers?: string[]; fast: boolean; maxSubscriptions?: number; parents?: Map<string, TraceContext> },
+  opts: {
+    subscriptions?: SubscriptionRef[];
+    customers?: string[];
+    /** Wait for the customers' admission locks instead of skipping those held elsewhere (a refill). */
+    waitForLocks?: boolean;
+    fast: boolean;
+    maxSubscriptions?: number;
+    parents?: Map<string, TraceContext>;
+  },
 ): Promise<Admitted[]> {
   if (opts.customers?.length === 0) return [];
   if (!ctx.config.distributed) return admitIn(ctx, q, { ...opts, subscriptionIds: opts.subscriptions?.map((s) => s.id), customerIds: opts.customers });
@@ -61,7 +69,9 @@ export async function admit(
     for (const r of rows) byCustomer.set(r.customer_id, undefined);
   }
   const admitted: Admitted[] = [];
-  for (const [customerId, subscriptionIds] of byCustomer) admitted.push(...(await admitIn(ctx, q, { ...opts, subscriptionIds, customerId })));
+  // In customer order: a refill waits for each customer's admission lock in turn, never in a cycle.
+  for (const [customerId, subscriptionIds] of [...byCustomer].sort(([a], [b]) => (a < b ? -1 : 1)))
+    admitted.push(...(await admitIn(ctx, q, { ...opts, subscriptionIds, customerId })));
   return admitted;
 }
 
@@ -72,6 +82,7 @@ async function admitIn(
     subscriptionIds?: string[] | undefined;
     customerIds?: string[] | undefined;
     customerId?: string;
+    waitForLocks?: boolean;
     fast: boolean;
     maxSubscriptions?: number;
     parents?: Map<string, TraceContext>;
@@ -86,7 +97,7 @@ async function admitIn(
       ? sql`s.backlog and s.customer_id = any(${opts.customerIds}::text[])`
       : sql`s.backlog`;
   const fastOnly = opts.fast ? sql`and ${fastPath(sql)}` : sql``;
-  const locked = await lockCustomers(sql, await customersOf(sql, opts));
+  const locked = await lockCustomers(sql, await customersOf(sql, opts), opts.waitForLocks);
   if (locked.length === 0) return [];
   // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
   const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
@@ -310,14 +321,21 @@ export async function eventTraceParents(q: Queryable, eventIds: string[]): Promi
  * deliveries, which concurrent admitters (publishes, refills of several workers, the dispatcher)
  * would each see free. A try-lock per customer, held to the end of the caller's transaction and
  * taken in a statement of its own, so that the admission's snapshot, taken after it, sees what the
- * previous holder admitted. A customer whose lock another transaction holds is skipped (its
- * deliveries wait in the table, flagged, for the holder's refill or the dispatcher's next tick):
- * nothing waits and nothing deadlocks. Returns the customers locked.
+ * previous holder admitted. Publishes and the dispatcher try the lock and skip a customer another
+ * transaction holds (its deliveries wait in the table, flagged, for the holder, a refill or the next
+ * tick): they never wait. A refill (`wait`), which runs in a short transaction of its own, waits
+ * for it, taking its customers' locks in id order: two refills never deadlock, and the others never
+ * wait. Returns the customers locked.
  */
-async function lockCustomers(sql: Sql, customerIds: string[]): Promise<string[]> {
+async function lockCustomers(sql: Sql, customerIds: string[], wait = false): Promise<string[]> {
   if (customerIds.length === 0) return [];
+  const ids = [...new Set(customerIds)].sort();
+  if (wait) {
+    await sql`select pg_advisory_xact_lock(${CAP_LOCK_SPACE}, hashtext(c.id)) from unnest(${ids}::text[]) with ordinality as c(id, n) order by c.n`;
+    return ids;
+  }
   const rows = await sql<{ id: string }[]>`
-    select c.id from unnest(${[...new Set(customerIds)].sort()}::text[]) as c(id) where pg_try_advisory_xact_lock(${CAP_LOCK_SPACE}, hashtext(c.id))`;
+    select c.id from unnest(${ids}::text[]) as c(id) where pg_try_advisory_xact_lock(${CAP_LOCK_SPACE}, hashtext(c.id))`;
   return rows.map((r) => r.id);
 }
 const CAP_LOCK_SPACE = 0x686b6361; // 'hkca'

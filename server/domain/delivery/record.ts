@@ -136,7 +136,7 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
  */
 export async function refill(ctx: Ctx, customers: string[]): Promise<number> {
   if (customers.length === 0) return 0;
-  return ctx.db.transaction(async (tx) => (await admit(ctx, tx, { customers, fast: true })).length);
+  return ctx.db.transaction(async (tx) => (await admit(ctx, tx, { customers, fast: true, waitForLocks: true })).length);
 }
 
 /**
