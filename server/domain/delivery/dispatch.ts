@@ -122,9 +122,15 @@ async function admitIn(
       where s.active and ${which} ${fastOnly} ${customer('s')} and s.customer_id = any(${locked}::text[])
       limit ${opts.maxSubscriptions ?? 100000}
     ), cust as (
-      -- The customer's cap of attempts in flight, shared by all its subscriptions' windows.
-      select cc.customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 'cc')}) as room
-      from (select distinct customer_id from cand) cc
+      -- The customer's cap of attempts in flight, shared by all its subscriptions' windows. (One
+      -- customer, as on Citus: counted without correlation, so the statement stays on its shard.)
+      ${
+        opts.customerId
+          ? sql`select ${opts.customerId}::text as customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - (select count(*) from deliveries q
+                  where q.customer_id = ${opts.customerId} and q.queued_at is not null)::int) as room`
+          : sql`select cc.customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 'cc')}) as room
+                from (select distinct customer_id from cand) cc`
+      }
     ), wanted as (
       select id, customer_id, tier, breaker_state, breaker_opened_at, tokens,
              case
