@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
-import { applyTransform, type WebhookRequest } from './transform';
+import type { Loaded } from './attempt';
+import { applyTransform, attemptRequest, type WebhookRequest } from './transform';
 
 /**
  * What a transform's output may be, checked as an attempt (and the dry run) checks it: the URL guard,
@@ -107,5 +108,53 @@ describe('applyTransform', () => {
       kind: 'failed',
       message: expect.stringMatching(/^transform returned more than \d+ characters$/),
     });
+  });
+});
+
+describe('attemptRequest', () => {
+  const rowWith = (sub: { transform: string | null; authEnc: string | null }) =>
+    ({ sub: { url: before.url, ...sub }, event: { body: before.body }, delivery: { eventType: 'order.created' } }) as unknown as Loaded;
+  const custom = { Authorization: 'Bearer s3cret' };
+
+  it('without a transform, sends what the subscription says and records nothing extra', async () => {
+    expect(await attemptRequest(ctxWith(), rowWith({ transform: null, authEnc: null }), custom)).toEqual({ ...before, redact: custom });
+  });
+
+  it('records the URL and the body sent; redacts a custom value copied under another name', async () => {
+    const r = await attemptRequest(
+      ctxWith(),
+      rowWith({ transform: `function transform(w) { return { body: 'x', headers: { 'X-Copy': 'token ' + w.headers.Authorization } } }`, authEnc: null }),
+      custom,
+    );
+    expect(r).toMatchObject({ body: 'x', headers: { 'X-Copy': 'token Bearer s3cret' }, transformed: { url: before.url, body: 'x' } });
+    expect(Object.keys(r.redact).sort()).toEqual(['Authorization', 'X-Copy']);
+    expect(r.unsent).toBeUndefined();
+  });
+
+  it('a cancel or a failure is a result without a send', async () => {
+    const cancelled = await attemptRequest(ctxWith(), rowWith({ transform: 'function transform() { return { cancel: true } }', authEnc: null }), custom);
+    expect(cancelled.unsent?.outcome).toEqual({ kind: 'error', errorClass: 'cancelled', message: 'the transform cancelled this delivery: nothing was sent' });
+    const failed = await attemptRequest(ctxWith(), rowWith({ transform: 'function transform() { throw new Error("no") }', authEnc: null }), custom);
+    expect(failed.unsent?.outcome).toMatchObject({ kind: 'error', errorClass: 'transform', message: 'transform threw Error: no (line 1, column 39)' });
+  });
+
+  it("an authenticated subscription's credentials never follow a transform to another origin; a path on the same origin is fine", async () => {
+    const away = await attemptRequest(
+      ctxWith(),
+      rowWith({ transform: 'function transform() { return { url: "https://elsewhere.example.net/in" } }', authEnc: 'sealed' }),
+      custom,
+    );
+    expect(away.unsent?.outcome).toMatchObject({
+      kind: 'error',
+      errorClass: 'transform',
+      message: expect.stringContaining('its credentials are not sent to another origin'),
+    });
+    const samePlace = await attemptRequest(
+      ctxWith(),
+      rowWith({ transform: 'function transform(w) { return { url: w.url + "/v2" } }', authEnc: 'sealed' }),
+      custom,
+    );
+    expect(samePlace).toMatchObject({ url: 'https://hooks.example.com/in/v2', transformed: { url: 'https://hooks.example.com/in/v2' } });
+    expect(samePlace.unsent).toBeUndefined();
   });
 });
