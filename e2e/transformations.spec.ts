@@ -4,6 +4,8 @@ import { openNewSubscription } from './support/auth';
 import { screenshots } from './support/screenshots';
 
 test('the subscription form previews a transformation on the latest event, saves it, and the inspector shows the body before and after', async ({ page }) => {
+  // Two minutes, like the other specs that capture pages: the form, two dry runs and a delivery.
+  test.setTimeout(120_000);
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Transforms');
   await publish(customerId, 'order.created', { order: 1042, amount: 4250, currency: 'eur' });
