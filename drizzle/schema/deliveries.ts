@@ -88,8 +88,9 @@ export const deliveries = pgTable(
 );
 
 /**
- * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt);
- * what differs per attempt is stored here: headers (timestamp, signature), response, timing, error.
+ * One HTTP attempt of a delivery. The request body is the event's `body` (identical for every attempt),
+ * unless a transform rewrote it (`request_body`); what differs per attempt is stored here: headers
+ * (timestamp, signature), response, timing, error.
  * Partitioned by range of `delivery_id`: every attempt of a delivery, a replay a month later too,
  * lives in its event's partition and goes with it at retention. No foreign key to its subscription:
  * recording an attempt would then share-lock the subscription row that the same transaction goes on
@@ -110,6 +111,11 @@ export const attempts = pgTable(
     status: text('status').$type<AttemptStatus>().notNull(),
     url: text('url').notNull(),
     requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
+    /**
+     * The body this attempt sent, only when the subscription's transform changed it (otherwise the
+     * event's `body` is what was sent); null too for an attempt that sent nothing.
+     */
+    requestBody: text('request_body'),
     responseStatus: integer('response_status'),
     responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
     responseBody: text('response_body'),

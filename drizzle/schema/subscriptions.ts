@@ -66,6 +66,14 @@ export const subscriptions = pgTable(
      * own tracing joins the event's trace. Off by default: a receiver may not expect the header.
      */
     traceContext: boolean('trace_context').notNull().default(false),
+    /**
+     * Transformation (server/domain/delivery/transform.ts): JavaScript source defining
+     * `transform(webhook)`, run sandboxed before each attempt is signed; null: none. Checked on write
+     * (at most 64 KiB, compiles, defines `transform`).
+     */
+    transform: text('transform'),
+    /** Bumped on every change of `transform` (set, replaced or removed): 0 for a subscription that never had one. */
+    transformVersion: integer('transform_version').notNull().default(0),
     retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
     rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
     maxInFlight: integer('max_in_flight').notNull().default(10),

@@ -5,6 +5,7 @@ import { signatureSchemes } from '../domain/delivery/signature-schemes';
 import type { PublishResult, publishBatch } from '../domain/events/publish';
 import type { EventTypeView } from '../domain/events/catalog';
 import type { testFilter } from '../domain/events/filter-dry-run';
+import type { TransformDryRun } from '../domain/delivery/transform-dry-run';
 import type { AuditView } from '../domain/audit/log';
 import type { getUsage } from '../domain/audit/usage';
 import { errorCodes } from '../domain/errors';
@@ -293,7 +294,15 @@ const attemptOutput = z
     status: z.enum(['succeeded', 'failed']),
     startedAt: timestamp,
     latencyMs: z.number().int(),
-    request: z.strictObject({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()) }),
+    request: z.strictObject({
+      method: z.string(),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+      transformedBody: z
+        .string()
+        .nullable()
+        .describe("The body this attempt sent when the subscription's transform changed it; null: it sent the delivery's `requestBody` (or nothing)"),
+    }),
     response: z.strictObject({ status: z.number().int(), headers: z.record(z.string(), z.string()), bodyExcerpt: z.string() }).nullable(),
     error: z.strictObject({ class: z.string(), message: z.string().nullable() }).nullable(),
     nextRetryAt: nullableTimestamp,
@@ -304,7 +313,12 @@ export const deliveryDetailOutput = covers<Awaited<ReturnType<typeof getDelivery
   deliveryOutput
     .extend({
       subscriptionUrl: z.string(),
-      requestBody: z.string().optional().describe('The exact body every attempt sent (unless `includeBody=false`, or the payload was expunged)'),
+      requestBody: z
+        .string()
+        .optional()
+        .describe(
+          "The event's exact body, what every attempt sent unless a transform changed it (then the attempt's `request.transformedBody`); absent with `includeBody=false`, or once the payload was expunged",
+        ),
       payloadExpungedAt: nullableTimestamp.describe(
         "When the event's payload was expunged: the body and every attempt's request and response headers and body are gone",
       ),
@@ -355,6 +369,8 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       signatureScheme: z.enum(signatureSchemes),
       traceContext: z.boolean().describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
       auth: endpointAuthenticationOutput,
+      transform: z.string().nullable().describe('The transformation (JavaScript defining `transform(webhook)`), or null'),
+      transformVersion: z.number().int().describe('Goes up by one with every change of `transform` (0: never had one)'),
       retryPolicy: z.strictObject({ maxAttempts: z.number().int().optional(), scheduleSeconds: z.array(z.number().int()).optional() }).nullable(),
       rateLimitPerSecond: z.number().nullable(),
       maxInFlight: z.number().int(),
@@ -525,6 +541,40 @@ export const testFilterOutput = covers<Awaited<ReturnType<typeof testFilter>>>()
       total: z.number().int(),
     })
     .meta({ id: 'FilterDryRun' }),
+);
+
+const webhookRequestOutput = z
+  .strictObject({
+    url: z.string(),
+    headers: z.record(z.string(), z.string()).describe("The custom headers (Hookrelay's own, the signature among them, are added at send time)"),
+    body: z.string().describe('The exact body'),
+  })
+  .meta({ id: 'WebhookRequest' });
+
+export const testTransformOutput = covers<TransformDryRun>()(
+  z
+    .strictObject({
+      event: z
+        .strictObject({ id: z.string(), type: z.string() })
+        .nullable()
+        .describe('The event it ran on; null: a sample `hookrelay.test` event (the customer has published none)'),
+      before: webhookRequestOutput.describe(
+        'What would be sent without the transform (a dry run has no subscription: the URL is https://example.com/webhook, with no custom headers)',
+      ),
+      after: webhookRequestOutput.nullable().describe('What would be sent with it; null when it cancelled or failed'),
+      cancelled: z.boolean().describe('The transform returned `cancel: true`: nothing would be sent, and the delivery would end as succeeded'),
+      error: z
+        .strictObject({
+          class: z.enum(['transform', 'blocked_target']),
+          message: z.string(),
+        })
+        .nullable()
+        .describe(
+          'Why the attempt would fail: `transform` (it threw, ran out of time or memory, or returned something unsendable: retried) or `blocked_target` (its `url` is refused: dead at once)',
+        ),
+      cpuMs: z.number().describe('CPU time the transform took, of its 50 ms'),
+    })
+    .meta({ id: 'TransformDryRun' }),
 );
 
 export const expungedEventOutput = covers<ExpungedEvent>()(

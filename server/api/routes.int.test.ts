@@ -276,6 +276,21 @@ const cases: Record<string, Case> = {
     invalid: () => ({ body: { eventTypes: ['*'], filter: { 'data.amount': { $gt: true } } }, field: 'filter.data.amount' }),
     foreign: (w) => [{ body: { customerId: w.a.id, eventTypes: ['*'] }, expect: 404 }],
   },
+  'POST /subscriptions/test-transform': {
+    valid: (w) => ({ body: { transform: 'function transform(w) { return { body: { type: w.eventType } } }', eventId: w.a.eventId } }),
+    check: (b, w) =>
+      expect(b).toMatchObject({
+        event: { id: w.a.eventId, type: 'order.created' },
+        after: { body: '{"type":"order.created"}' },
+        cancelled: false,
+        error: null,
+      }),
+    invalid: () => ({ body: { transform: 'function transform( {' }, field: 'transform' }),
+    foreign: (w) => [
+      { body: { customerId: w.a.id, transform: 'function transform() { return {} }' }, expect: 404 },
+      { body: { transform: 'function transform() { return {} }', eventId: w.a.eventId }, expect: 404 },
+    ],
+  },
   'POST /subscriptions/{id}/retry-now': {
     // Only an open breaker has a probe to send sooner: open one by hand.
     valid: async (w) => {
@@ -549,6 +564,8 @@ describe('the route table', () => {
       'DELETE /subscriptions/{id}',
       'POST /subscriptions/{id}/rotate-secret',
       'POST /subscriptions/{id}/test',
+      'POST /subscriptions/test-filter',
+      'POST /subscriptions/test-transform',
       'POST /subscriptions/{id}/backfill',
       'GET /deliveries',
       'GET /deliveries/{id}',

@@ -250,6 +250,23 @@ export const endpointAuthentication = z
   );
 export type EndpointAuthenticationInput = z.infer<typeof endpointAuthentication>;
 
+/** The most a transformation's source may weigh (UTF-8 bytes). */
+export const TRANSFORM_MAX_BYTES = 64 * 1024;
+const utf8 = new TextEncoder();
+
+/**
+ * A transformation (server/domain/delivery/transform.ts): JavaScript defining `transform(webhook)`.
+ * Its size is checked here; that it compiles and defines `transform` when it is saved (the sandbox is
+ * the server's), each a 400 naming `transform`.
+ */
+export const transformSource = text()
+  .min(1, 'must define a function named transform, e.g. function transform(webhook) { … }')
+  .refine((s) => utf8.encode(s).length <= TRANSFORM_MAX_BYTES, `must be at most 64 KiB (${TRANSFORM_MAX_BYTES} bytes of UTF-8)`)
+  .describe(
+    'JavaScript defining `transform(webhook)`, run sandboxed before each attempt (no I/O, 50 ms of CPU, 16 MiB): `webhook` is `{url, headers, payload, eventType}` (`headers`: the custom headers; `payload`: the event body `{id, type, timestamp, data}`); it returns `{body?, headers?, url?, cancel?}`. At most 64 KiB; it must compile and define `transform`. See docs/transformations.md',
+  )
+  .meta({ examples: ['function transform(webhook) {\n  return { body: { text: "New " + webhook.eventType, amount: webhook.payload.data.amount } };\n}'] });
+
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
   url: z
@@ -291,6 +308,7 @@ export const createSubscriptionInput = z.strictObject({
       "Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false",
     ),
   auth: endpointAuthentication.nullable().optional(),
+  transform: transformSource.optional(),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
@@ -319,6 +337,10 @@ export const updateSubscriptionInput = createSubscriptionInput
       .describe(
         'Replaces the endpoint authentication (null removes it; absent keeps it). Moving `url` to another origin needs it given again when it is `oauth2` (its tokens are for the old endpoint)',
       ),
+    transform: transformSource
+      .nullable()
+      .optional()
+      .describe('A new transformation (its version goes up by one), or null to remove it. See `transform` on create and docs/transformations.md'),
     heldDeliveries: z
       .enum(heldOnResume)
       .optional()
@@ -412,6 +434,14 @@ export const testFilterInput = z.strictObject({
   channels: subscriptionChannels.optional(),
 });
 export type TestFilterInput = z.infer<typeof testFilterInput>;
+
+/** `POST /subscriptions/test-transform`: a dry run of a transformation on one of the customer's events. */
+export const testTransformInput = z.strictObject({
+  customerId: idOf('customer').optional().describe('Required with a platform key'),
+  transform: transformSource,
+  eventId: idOf('event').optional().describe("The event to run it on (default: the customer's most recent event)"),
+});
+export type TestTransformInput = z.infer<typeof testTransformInput>;
 
 /** A JSON Schema (2020-12) for an event type's `data`; checked (compiled) when saved. */
 const dataSchema = checkJson(

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
+import { IconBan, IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
 import { HttpStatus } from '../../_components/status';
 import { DateTime, RelativeTime, formatLatency } from '../../_components/time';
 import type { Attempt, Delivery } from './types';
@@ -16,6 +16,8 @@ const errorLabel: Record<string, string> = {
   tls: 'TLS error',
   http_status: 'Non-2xx answer',
   blocked_target: 'Blocked target',
+  transform: 'Transform failed',
+  cancelled: 'Cancelled by transform',
 };
 
 function Dot({ tone, children }: { tone: 'green' | 'red' | 'blue' | 'amber' | 'zinc'; children: ReactNode }) {
@@ -87,6 +89,8 @@ export function AttemptTimeline({
       <ol aria-label="Attempts" className={`relative space-y-1 ${line}`}>
         {attempts.map((a) => {
           const ok = a.status === 'succeeded';
+          // Its transform cancelled it: done, but nothing was sent.
+          const cancelled = a.error?.class === 'cancelled';
           const selected = a.id === selectedId;
           return (
             <li key={a.id}>
@@ -99,17 +103,23 @@ export function AttemptTimeline({
                   selected ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
                 }`}
               >
-                <Dot tone={ok ? 'green' : 'red'}>{ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}</Dot>
+                <Dot tone={cancelled ? 'zinc' : ok ? 'green' : 'red'}>
+                  {cancelled ? <IconBan className="size-3.5" /> : ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}
+                </Dot>
                 <span className="min-w-0 flex-1">
                   <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
                     <span className="text-sm font-medium">
                       #{a.attemptSeq} {triggerLabel[a.trigger] ?? a.trigger}
                     </span>
-                    <span className="sr-only">{ok ? 'succeeded' : 'failed'}</span>
+                    <span className="sr-only">{cancelled ? 'cancelled' : ok ? 'succeeded' : 'failed'}</span>
                     {a.response ? (
                       <HttpStatus code={a.response.status} />
                     ) : (
-                      a.error && <span className="text-xs font-medium text-red-700 dark:text-red-300">{errorLabel[a.error.class] ?? a.error.class}</span>
+                      a.error && (
+                        <span className={`text-xs font-medium ${cancelled ? 'text-zinc-600 dark:text-zinc-400' : 'text-red-700 dark:text-red-300'}`}>
+                          {errorLabel[a.error.class] ?? a.error.class}
+                        </span>
+                      )
                     )}
                     <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
                   </span>

@@ -13,7 +13,10 @@ type Tab = 'request' | 'response';
 /**
  * One attempt as it went over the wire: the exact request (headers, body bytes as signed) and the
  * response (status, headers, body excerpt) or the error when there was none. `body` is the
- * delivery's request body: every attempt sent the same bytes, so reads carry it once, not per attempt.
+ * delivery's request body: every attempt sent the same bytes, so reads carry it once, not per attempt;
+ * unless the subscription's transform changed them: then the attempt carries what it sent
+ * (`transformedBody`), shown with the event's body before it. An attempt that sent nothing (its
+ * transform cancelled it or failed) says so instead of showing a request.
  */
 export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attempt; body: string; expungedAt?: string | null }) {
   const [tab, setTab] = useState<Tab>('request');
@@ -31,6 +34,8 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
     document.getElementById(`${id}-${next}-tab`)?.focus();
   }
   const req = attempt.request;
+  const sent = req.transformedBody ?? body;
+  const unsent = attempt.error?.class === 'cancelled' || attempt.error?.class === 'transform';
   return (
     <div data-testid="inspector" aria-label={`Attempt ${attempt.attemptSeq}`} role="region">
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-100 px-4 dark:border-zinc-800">
@@ -55,10 +60,10 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
             </button>
           ))}
         </div>
-        {!expungedAt && (
+        {!expungedAt && !unsent && (
           <div className="flex gap-2 py-2">
-            <CopyButton label="Copy as curl" value={() => toCurl({ ...req, body })} />
-            <CopyButton label="Copy payload" text={body} />
+            <CopyButton label="Copy as curl" value={() => toCurl({ ...req, body: sent })} />
+            <CopyButton label="Copy payload" text={sent} />
           </div>
         )}
       </div>
@@ -69,6 +74,8 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
         </p>
         {expungedAt ? (
           <ExpungedNote at={expungedAt} />
+        ) : unsent ? (
+          <UnsentNote attempt={attempt} body={body} />
         ) : (
           <>
             <div>
@@ -85,16 +92,28 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
             </div>
             <div>
               <div className="mb-1.5 flex items-center justify-between">
-                <h3 className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body</h3>
+                <h3 className="text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                  {req.transformedBody !== null ? 'Body, as transformed' : 'Body'}
+                </h3>
                 <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
                   <input type="checkbox" checked={!pretty} onChange={(e) => setPretty(!e.target.checked)} className="accent-indigo-600" />
                   Exact bytes as signed
                 </label>
               </div>
               <CodeBlock label="Request body" testId="request-body">
-                {pretty ? prettyJson(body) : body}
+                {pretty ? prettyJson(sent) : sent}
               </CodeBlock>
             </div>
+            {req.transformedBody !== null && (
+              <div>
+                <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                  Body before the transform (the event&apos;s)
+                </h3>
+                <CodeBlock label="Body before the transform" testId="request-body-before" maxHeight="max-h-64">
+                  {pretty ? prettyJson(body) : body}
+                </CodeBlock>
+              </div>
+            )}
           </>
         )}
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
@@ -130,6 +149,8 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
               </>
             )}
           </>
+        ) : unsent ? (
+          <UnsentNote attempt={attempt} body={body} />
         ) : (
           <div
             role="note"
@@ -143,6 +164,34 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
           </div>
         )}
       </div>
+    </div>
+  );
+}
+
+/** An attempt its subscription's transform cancelled, or failed before anything was sent. */
+function UnsentNote({ attempt, body }: { attempt: Attempt; body: string }) {
+  const cancelled = attempt.error?.class === 'cancelled';
+  return (
+    <div className="space-y-3" data-testid="unsent-note">
+      <p
+        role="note"
+        className={
+          cancelled
+            ? 'rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-sm text-zinc-700 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-300'
+            : 'rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200'
+        }
+      >
+        <span className="font-medium">{cancelled ? 'Not sent: the transform cancelled this delivery.' : 'Not sent: the transform failed.'}</span>{' '}
+        {!cancelled && <span className="break-words">{attempt.error?.message}</span>}
+      </p>
+      {body && (
+        <div>
+          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">The event&apos;s body it was given</h3>
+          <CodeBlock label="Body before the transform" maxHeight="max-h-64">
+            {prettyJson(body)}
+          </CodeBlock>
+        </div>
+      )}
     </div>
   );
 }

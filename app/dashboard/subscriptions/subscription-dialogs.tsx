@@ -40,6 +40,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               signatureScheme: v.signatureScheme,
               ...(v.traceContext && { traceContext: true }),
               ...(v.auth && { auth: v.auth }),
+              ...(v.transform !== null && { transform: v.transform }),
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             // A v1a public key is no secret: the page shows the one the creation returned straight away.
@@ -81,6 +82,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           autoDisableAfterHours: sub.autoDisableAfterHours,
           traceContext: sub.traceContext,
           authInfo: sub.auth,
+          transform: sub.transform,
         }}
         submitLabel="Save changes"
         onCancel={onClose}
@@ -97,6 +99,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
             traceContext: v.traceContext,
             ...(v.auth !== undefined && { auth: v.auth }),
+            transform: v.transform,
           });
           await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
           onClose();

@@ -784,6 +784,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions/test-transform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run of a transformation on one of the customer's events (the given one, or its most recent): the webhook before and after, or the error an attempt would record; nothing is sent
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.testTransform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage": {
         parameters: {
             query?: never;
@@ -842,6 +862,8 @@ export interface components {
                     [key: string]: string;
                 };
                 method: string;
+                /** @description The body this attempt sent when the subscription's transform changed it; null: it sent the delivery's `requestBody` (or nothing) */
+                transformedBody: string | null;
                 url: string;
             };
             response: {
@@ -1114,7 +1136,7 @@ export interface components {
             /** @description When the event's payload was expunged: the body and every attempt's request and response headers and body are gone */
             payloadExpungedAt: string | null;
             replayCount: number;
-            /** @description The exact body every attempt sent (unless `includeBody=false`, or the payload was expunged) */
+            /** @description The event's exact body, what every attempt sent unless a transform changed it (then the attempt's `request.transformedBody`); absent with `includeBody=false`, or once the payload was expunged */
             requestBody?: string;
             /** @enum {string} */
             status: "pending" | "held" | "succeeded" | "dead";
@@ -1430,6 +1452,10 @@ export interface components {
             timeoutMs: number;
             /** @description Attempts carry the W3C `traceparent` header (when the deployment exports traces) */
             traceContext: boolean;
+            /** @description The transformation (JavaScript defining `transform(webhook)`), or null */
+            transform: string | null;
+            /** @description Goes up by one with every change of `transform` (0: never had one) */
+            transformVersion: number;
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
@@ -1509,6 +1535,10 @@ export interface components {
             timeoutMs: number;
             /** @description Attempts carry the W3C `traceparent` header (when the deployment exports traces) */
             traceContext: boolean;
+            /** @description The transformation (JavaScript defining `transform(webhook)`), or null */
+            transform: string | null;
+            /** @description Goes up by one with every change of `transform` (0: never had one) */
+            transformVersion: number;
             /** @description ISO 8601 */
             updatedAt: string;
             url: string;
@@ -1521,6 +1551,27 @@ export interface components {
             /** @description True when the idempotency key returned an earlier event */
             duplicate: boolean;
             id: string;
+        };
+        TransformDryRun: {
+            /** @description What would be sent with it; null when it cancelled or failed */
+            after: components["schemas"]["WebhookRequest"] | null;
+            /** @description What would be sent without the transform (a dry run has no subscription: the URL is https://example.com/webhook, with no custom headers) */
+            before: components["schemas"]["WebhookRequest"];
+            /** @description The transform returned `cancel: true`: nothing would be sent, and the delivery would end as succeeded */
+            cancelled: boolean;
+            /** @description CPU time the transform took, of its 50 ms */
+            cpuMs: number;
+            /** @description Why the attempt would fail: `transform` (it threw, ran out of time or memory, or returned something unsendable: retried) or `blocked_target` (its `url` is refused: dead at once) */
+            error: {
+                /** @enum {string} */
+                class: "transform" | "blocked_target";
+                message: string;
+            } | null;
+            /** @description The event it ran on; null: a sample `hookrelay.test` event (the customer has published none) */
+            event: {
+                id: string;
+                type: string;
+            } | null;
         };
         Usage: {
             data: {
@@ -1597,6 +1648,15 @@ export interface components {
             /** @description Why Hookrelay disabled the subscription */
             reason: string;
         }) | null;
+        WebhookRequest: {
+            /** @description The exact body */
+            body: string;
+            /** @description The custom headers (Hookrelay's own, the signature among them, are added at send time) */
+            headers: {
+                [key: string]: string;
+            };
+            url: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -3132,6 +3192,13 @@ export interface operations {
                     timeoutMs?: number;
                     /** @description Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false */
                     traceContext?: boolean;
+                    /**
+                     * @description JavaScript defining `transform(webhook)`, run sandboxed before each attempt (no I/O, 50 ms of CPU, 16 MiB): `webhook` is `{url, headers, payload, eventType}` (`headers`: the custom headers; `payload`: the event body `{id, type, timestamp, data}`); it returns `{body?, headers?, url?, cancel?}`. At most 64 KiB; it must compile and define `transform`. See docs/transformations.md
+                     * @example function transform(webhook) {
+                     *       return { body: { text: "New " + webhook.eventType, amount: webhook.payload.data.amount } };
+                     *     }
+                     */
+                    transform?: string;
                     /** @example https://example.com/webhooks */
                     url: string;
                 };
@@ -3294,6 +3361,8 @@ export interface operations {
                     timeoutMs?: number;
                     /** @description Send the W3C `traceparent` header with every attempt, so the receiver can join the event's trace (when the deployment exports traces). Default: false */
                     traceContext?: boolean;
+                    /** @description A new transformation (its version goes up by one), or null to remove it. See `transform` on create and docs/transformations.md */
+                    transform?: string | null;
                     /** @example https://example.com/webhooks */
                     url?: string;
                 };
@@ -3659,6 +3728,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FilterDryRun"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.testTransform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Required with a platform key
+                     * @example cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    customerId?: string;
+                    /**
+                     * @description The event to run it on (default: the customer's most recent event)
+                     * @example evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E
+                     */
+                    eventId?: string;
+                    /**
+                     * @description JavaScript defining `transform(webhook)`, run sandboxed before each attempt (no I/O, 50 ms of CPU, 16 MiB): `webhook` is `{url, headers, payload, eventType}` (`headers`: the custom headers; `payload`: the event body `{id, type, timestamp, data}`); it returns `{body?, headers?, url?, cancel?}`. At most 64 KiB; it must compile and define `transform`. See docs/transformations.md
+                     * @example function transform(webhook) {
+                     *       return { body: { text: "New " + webhook.eventType, amount: webhook.payload.data.amount } };
+                     *     }
+                     */
+                    transform: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransformDryRun"];
                 };
             };
             400: components["responses"]["Error"];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/publish';
 import { testFilter } from '../../domain/events/filter-dry-run';
+import { testTransform } from '../../domain/delivery/transform-dry-run';
 import {
   backfillInput,
   backfillPreviewInput,
@@ -9,6 +10,7 @@ import {
   listBackfillsInput,
   listSubscriptionsInput,
   testFilterInput,
+  testTransformInput,
   updateSubscriptionInput,
 } from '../../domain/schemas';
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
@@ -35,6 +37,7 @@ import {
   subscriptionWithSecretOutput,
   testEventOutput,
   testFilterOutput,
+  testTransformOutput,
 } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 
@@ -140,6 +143,20 @@ export const subscriptionsRouter = router({
     .input(testFilterInput)
     .output(testFilterOutput)
     .mutation(({ ctx, input }) => testFilter(ctx.ctx, ctx.scope, input)),
+  testTransform: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/test-transform',
+        summary:
+          "Dry run of a transformation on one of the customer's events (the given one, or its most recent): the webhook before and after, or the error an attempt would record; nothing is sent",
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(testTransformInput)
+    .output(testTransformOutput)
+    .mutation(({ ctx, input }) => testTransform(ctx.ctx, ctx.scope, input)),
   retryNow: authedProcedure
     .meta({
       rest: {

@@ -12,6 +12,7 @@ import type { Sender, SendResult } from './http-sender';
 import { sendToEndpoint } from './endpoint-auth';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
+import { attemptRequest, type AttemptRequest } from './transform';
 import { deferToTable, holdOne } from './state';
 import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
@@ -64,6 +65,7 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
         backlog: subscriptions.backlog,
         failingSince: subscriptions.failingSince,
         traceContext: subscriptions.traceContext,
+        transform: subscriptions.transform,
       },
       event: { id: events.id, body: events.body, traceParent: events.traceParent, expungedAt: events.expungedAt },
       tier: customers.tier,
@@ -94,8 +96,19 @@ export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigge
   return 'retry';
 }
 
-/** A finished HTTP attempt, waiting to be recorded. */
-export type Outcome = { job: DeliverTask; row: Loaded; startedAt: Date; headers: Record<string, string>; result: SendResult; decision: Decision };
+/**
+ * A finished HTTP attempt, waiting to be recorded. `transformed`: set when the subscription has a
+ * transform (transform.ts): the URL the attempt went to, and the body it sent when not the event's.
+ */
+export type Outcome = {
+  job: DeliverTask;
+  row: Loaded;
+  startedAt: Date;
+  headers: Record<string, string>;
+  result: SendResult;
+  decision: Decision;
+  transformed?: AttemptRequest['transformed'];
+};
 
 /**
  * How an attempt reaches the database: runner.ts batches loads and records across a worker's jobs
@@ -184,19 +197,25 @@ function attemptSpan(job: DeliverTask, row: Loaded): TraceSpan | undefined {
 /** Sign, send, decide, record; the span (tracing on) ends with the outcome once it is recorded. */
 async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: AttemptIo, row: Loaded, span: TraceSpan | undefined): Promise<void> {
   const startedAt = ctx.now();
-  // Custom headers first: the ones Hookrelay sets win (and the API refuses custom ones by those names).
   const custom = customHeadersOf(ctx, row.sub);
+  // Transformations (transform.ts): the subscription's transform, if any, rewrites the body, custom
+  // headers and URL this attempt sends, or ends it unsent (`req.unsent`: cancelled, or failed).
+  const req = await attemptRequest(ctx, row, custom);
+  // Custom headers first: the ones Hookrelay sets win (and the API refuses custom ones by those names).
+  // The signature covers the body actually sent.
   const headers: Record<string, string> = {
-    ...custom,
+    ...req.headers,
     'content-type': 'application/json',
     'user-agent': userAgent(ctx.config.publicUrl),
-    ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), row.event.body),
+    ...signedHeaders(activeSecrets(ctx, row.sub), row.event.id, Math.floor(startedAt.getTime() / 1000), req.body),
   };
   // Opted in: the receiver gets this attempt's trace context (`traceparent`), and the recorded request shows it.
   if (span && row.sub.traceContext) injectTraceHeaders(span, headers);
   // Endpoint authentication (mTLS client certificate, OAuth2 bearer token) is endpoint-auth.ts's;
   // `sent` is what the attempt records (a bearer token shows as "[redacted]").
-  const { result, sent } = await sendToEndpoint(ctx, sender, row.sub, headers, row.event.body);
+  const { result, sent } = req.unsent
+    ? { result: req.unsent, sent: headers }
+    : await sendToEndpoint(ctx, sender, { ...row.sub, url: req.url }, headers, req.body);
   metrics.attemptDuration.observe({ result: resultClass(result.outcome) }, result.latencyMs / 1000);
   const decision = decide({
     outcome: result.outcome,
@@ -208,7 +227,7 @@ async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: 
     timeScale: ctx.config.retryTimeScale,
   });
   // The recorded request shows custom header values as "[redacted]": they are the customer's secrets.
-  await io.record({ job, row, startedAt, headers: redactSent(sent, custom), result, decision });
+  await io.record({ job, row, startedAt, headers: req.unsent ? {} : redactSent(sent, req.redact), result, decision, transformed: req.transformed });
   if (span) endAttemptSpan(span, attemptSummary(result, decision));
 }
 

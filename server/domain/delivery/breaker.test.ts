@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unhealthyStep } from './breaker';
+import { breakerSignal, unhealthyStep } from './breaker';
 
 const now = new Date('2026-01-01T12:00:00Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
@@ -29,5 +29,16 @@ describe('unhealthyStep', () => {
   it('leaves an open breaker as it is (an attempt that was already in flight)', () => {
     const open = { state: 'open' as const, failures: 9, openedAt: at(-5000), probeAt: at(25_000) };
     expect(unhealthyStep(open, now, COOL, 5)).toEqual({ state: 'open', openedAt: open.openedAt, probeAt: open.probeAt });
+  });
+});
+
+describe('breakerSignal', () => {
+  it('an answer says how the endpoint is; a refused target or a cancelled attempt ends without a retry (healthy); a failing transform counts against it', () => {
+    expect(breakerSignal({ kind: 'response', status: 200 })).toBe('healthy');
+    expect(breakerSignal({ kind: 'response', status: 503 })).toBe('unhealthy');
+    expect(breakerSignal({ kind: 'error', errorClass: 'timeout', message: '' })).toBe('unhealthy');
+    expect(breakerSignal({ kind: 'error', errorClass: 'blocked_target', message: '' })).toBe('healthy');
+    expect(breakerSignal({ kind: 'error', errorClass: 'cancelled', message: '' })).toBe('healthy');
+    expect(breakerSignal({ kind: 'error', errorClass: 'transform', message: '' })).toBe('unhealthy');
   });
 });

@@ -9,10 +9,14 @@ export type BreakerTransition = { from: BreakerState; to: BreakerState };
 
 /**
  * What an outcome says about the endpoint's health: 2xx and ordinary 4xx (the endpoint answered;
- * the problem is the request) are healthy; timeouts, connection errors, 5xx and 429 are not.
+ * the problem is the request) are healthy; timeouts, connection errors, 5xx and 429 are not. A
+ * refused target and an attempt its transform cancelled end without a retry: healthy, so that a
+ * half-open breaker's probe ending so does not leave it half-open. A failing transform is unhealthy
+ * like a failing endpoint: the subscription delivers nothing, and the breaker spares running it on
+ * every waiting delivery.
  */
 export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhealthy' {
-  if (outcome.kind === 'error') return outcome.errorClass === 'blocked_target' ? 'healthy' : 'unhealthy';
+  if (outcome.kind === 'error') return outcome.errorClass === 'blocked_target' || outcome.errorClass === 'cancelled' ? 'healthy' : 'unhealthy';
   if (outcome.status >= 500 || outcome.status === 429 || outcome.status === 408) return 'unhealthy';
   return 'healthy';
 }

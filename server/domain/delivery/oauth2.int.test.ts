@@ -330,11 +330,7 @@ describe('OAuth2 client credentials', () => {
     const refusals: Array<[Json, string, RegExp]> = [
       // The endpoint moves to another origin: OAuth2 credentials are not carried along by themselves.
       [{ url: `${elsewhere.url}/hook` }, 'auth', /give its OAuth2 authentication again/],
-      [
-        { url: `${elsewhere.url}/hook`, auth: oauth2(tokens.url, { clientSecret: '[redacted]' }) },
-        'auth.clientSecret',
-        /give the client secret again/,
-      ],
+      [{ url: `${elsewhere.url}/hook`, auth: oauth2(tokens.url, { clientSecret: '[redacted]' }) }, 'auth.clientSecret', /give the client secret again/],
       // The token URL moves to another origin: the stored secret is not sent there.
       [{ auth: oauth2('http://127.0.0.1:9/token', { clientSecret: '[redacted]' }) }, 'auth.clientSecret', /is not sent to another origin/],
       // The bearer token is the Authorization header: a custom one would be overwritten.
@@ -366,7 +362,10 @@ describe('OAuth2 client credentials', () => {
       [{ type: 'basic', username: 'a' }, 'auth.type', /mtls.*oauth2/],
     ];
     for (const [authentication, field, message] of bad) {
-      const res = await rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['*'], auth: authentication } });
+      const res = await rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: 'https://example.com/hook', eventTypes: ['*'], auth: authentication },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.field).toBe(field);
       expect(res.body.error.message).toMatch(message);

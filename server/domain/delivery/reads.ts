@@ -55,7 +55,8 @@ export function deliveryView(ctx: Ctx, d: DeliveryRow, gate: SubscriptionGate) {
 
 /**
  * One attempt. Its request carries method, URL and headers but not the body: every attempt sent the
- * event's exact body, which the delivery read returns once (`requestBody`).
+ * event's exact body, which the delivery read returns once (`requestBody`), unless the subscription's
+ * transform rewrote it: then the body this attempt sent is its `transformedBody`.
  */
 export function attemptView(a: AttemptRow) {
   return {
@@ -65,7 +66,7 @@ export function attemptView(a: AttemptRow) {
     status: a.status,
     startedAt: a.startedAt.toISOString(),
     latencyMs: a.latencyMs,
-    request: { method: 'POST', url: a.url, headers: a.requestHeaders },
+    request: { method: 'POST', url: a.url, headers: a.requestHeaders, transformedBody: a.requestBody },
     response: a.responseStatus === null ? null : { status: a.responseStatus, headers: a.responseHeaders ?? {}, bodyExcerpt: a.responseBody ?? '' },
     error: a.errorClass ? { class: a.errorClass, message: a.errorMessage } : null,
     nextRetryAt: a.nextRetryAt?.toISOString() ?? null,

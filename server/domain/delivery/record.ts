@@ -188,23 +188,24 @@ async function insertAttempts(tx: Tx, outcomes: Outcome[]): Promise<Outcome[]> {
   const col = <T>(f: (o: Outcome) => T) => outcomes.map(f);
   const failed = (o: Outcome) => o.decision.action !== 'succeeded';
   const inserted = await rawClient(tx)<{ delivery_id: string }[]>`
-    insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers, response_status,
-                          response_headers, response_body, error_class, error_message, latency_ms, started_at, next_retry_at)
-    select id, delivery_id, subscription_id, customer_id, seq::int, trigger, status, url, request_headers::jsonb, response_status::int,
+    insert into attempts (id, delivery_id, subscription_id, customer_id, attempt_seq, trigger, status, url, request_headers, request_body,
+                          response_status, response_headers, response_body, error_class, error_message, latency_ms, started_at, next_retry_at)
+    select id, delivery_id, subscription_id, customer_id, seq::int, trigger, status, url, request_headers::jsonb, request_body, response_status::int,
            response_headers::jsonb, response_body, error_class, error_message, latency_ms::int, to_timestamp(started::float8 / 1000),
            to_timestamp(next_retry::float8 / 1000)
     from unnest(
       ${col((o) => newId('attempt', o.startedAt.getTime()))}::text[], ${col((o) => o.row.delivery.id)}::text[], ${col((o) => o.row.sub.id)}::text[],
       ${col((o) => o.row.delivery.customerId)}::text[], ${col((o) => String(o.job.data.attempt))}::text[],
       ${col((o) => triggerOf(o.row.delivery, o.job.data.attempt))}::text[], ${col((o) => (failed(o) ? 'failed' : 'succeeded'))}::text[],
-      ${col((o) => o.row.sub.url)}::text[], ${col((o) => JSON.stringify(o.headers))}::text[],
+      ${col((o) => o.transformed?.url ?? o.row.sub.url)}::text[], ${col((o) => JSON.stringify(o.headers))}::text[],
+      ${col((o) => o.transformed?.body ?? null)}::text[],
       ${col((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null))}::text[],
       ${col((o) => (o.result.responseHeaders ? JSON.stringify(o.result.responseHeaders) : null))}::text[], ${col((o) => o.result.responseBody)}::text[],
       ${col((o) => (o.result.outcome.kind === 'error' ? o.result.outcome.errorClass : failed(o) ? 'http_status' : null))}::text[],
       ${col((o) => errorMessageOf(o.result, o.decision))}::text[], ${col((o) => String(o.result.latencyMs))}::text[],
       ${col((o) => String(o.startedAt.getTime()))}::text[], ${col((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null))}::text[]
-    ) as x(id, delivery_id, subscription_id, customer_id, seq, trigger, status, url, request_headers, response_status, response_headers,
-           response_body, error_class, error_message, latency_ms, started, next_retry)
+    ) as x(id, delivery_id, subscription_id, customer_id, seq, trigger, status, url, request_headers, request_body, response_status,
+           response_headers, response_body, error_class, error_message, latency_ms, started, next_retry)
     on conflict (delivery_id, attempt_seq, customer_id) do nothing
     returning delivery_id`;
   const fresh = new Set(inserted.map((r) => r.delivery_id));

@@ -145,6 +145,17 @@ describe('outcomes', () => {
     }
   });
 
+  it("an attempt the subscription's transform cancelled ends the delivery as done, on any attempt", () => {
+    const outcome: AttemptOutcome = { kind: 'error', errorClass: 'cancelled', message: 'the transform cancelled this delivery: nothing was sent' };
+    for (const attemptInCycle of [1, 12]) expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'succeeded' });
+  });
+
+  it('a failing transform is retried like any failed attempt', () => {
+    const outcome: AttemptOutcome = { kind: 'error', errorClass: 'transform', message: 'transform threw TypeError: x' };
+    expect(retryAt(decide(input({ outcome }))).getTime()).toBe(T0.getTime() + 10_000);
+    expect(decide(input({ outcome, attemptInCycle: 12 }))).toMatchObject({ action: 'dead', cause: 'retries_exhausted' });
+  });
+
   it('410 Gone disables the subscription instead of retrying, even on the last attempt', () => {
     expect(decide(input({ outcome: { kind: 'response', status: 410 } }))).toEqual({ action: 'gone' });
     expect(decide(input({ outcome: { kind: 'response', status: 410 }, attemptInCycle: 12 }))).toEqual({ action: 'gone' });

@@ -6,7 +6,8 @@
  * after the first. 429/503 with Retry-After wait as asked (within the same 24 h budget). An attempt
  * that fails once the window is spent (a Retry-After beyond it moved the attempt to its end) is the
  * last: the delivery is dead-lettered rather than firing its remaining attempts back to back.
- * A target the SSRF guard refuses (`blocked_target`) is final: dead at once, not retried.
+ * A target the SSRF guard refuses (`blocked_target`) is final: dead at once, not retried. An attempt
+ * its subscription's transform cancelled (`cancelled`) ends the delivery as done.
  */
 import { formatDuration, plural } from '../wording';
 
@@ -77,6 +78,8 @@ export function isSuccess(outcome: AttemptOutcome): boolean {
 export function decide(input: DecideInput): Decision {
   const { outcome, attemptInCycle, policy, now, random, timeScale } = input;
   if (isSuccess(outcome)) return { action: 'succeeded' };
+  // The subscription's transform cancelled the attempt (transform.ts): nothing is owed, nothing is retried.
+  if (outcome.kind === 'error' && outcome.errorClass === 'cancelled') return { action: 'succeeded' };
   if (outcome.kind === 'response' && outcome.status === 410) return { action: 'gone' };
   // The SSRF guard refused the target: every retry would be refused the same way (the URL only
   // changes when someone edits the subscription, and then they replay).

@@ -66,10 +66,10 @@ export async function scrubEvents(
         last_error = ${EXPUNGED_REASON}, updated_at = ${now}::timestamptz
       where customer_id = ${customerId} and id = any(${open.map((d) => d.id)}::text[])`;
   await raw`
-    update attempts set request_headers = '{}'::jsonb, response_headers = null, response_body = null
+    update attempts set request_headers = '{}'::jsonb, request_body = null, response_headers = null, response_body = null
     where customer_id = ${customerId}
       and delivery_id in (select id from deliveries where customer_id = ${customerId} and event_id = any(${eventIds}::text[]))
-      and (request_headers <> '{}'::jsonb or response_headers is not null or response_body is not null)`;
+      and (request_headers <> '{}'::jsonb or request_body is not null or response_headers is not null or response_body is not null)`;
   return { ended: open.length, inFlight: open.some((d) => d.queued) };
 }
 

@@ -8,13 +8,14 @@ import { REDACTED, redactedHeaders } from './custom-headers';
 import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { autoDisableHours } from '../delivery/auto-disable';
-import { DomainError, notFound } from '../errors';
+import { DomainError, invalidInput, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
 import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import { checkTargetUrl } from '../delivery/url-guard';
+import { checkTransformSource } from '../delivery/sandbox';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
 import { checkAuthOnMove, checkAuthorizationHeader, storedAuthentication } from './endpoint-credentials';
@@ -46,6 +47,9 @@ export type SubscriptionView = {
    * validity (`mtls`), or the token URL, client id and scope (`oauth2`); null: none.
    */
   auth: EndpointAuthInfo | null;
+  /** The transformation's source (delivery/transform.ts), or null; its version goes up with every change. */
+  transform: string | null;
+  transformVersion: number;
   retryPolicy: { maxAttempts?: number; scheduleSeconds?: number[] } | null;
   rateLimitPerSecond: number | null;
   maxInFlight: number;
@@ -78,6 +82,8 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     signatureScheme: s.signatureScheme,
     traceContext: s.traceContext,
     auth: s.authInfo ?? null,
+    transform: s.transform,
+    transformVersion: s.transformVersion,
     retryPolicy: s.retryPolicy ?? null,
     rateLimitPerSecond: s.rateLimitPerSecond,
     maxInFlight: s.maxInFlight,
@@ -108,6 +114,16 @@ function checkUrl(ctx: Ctx, url: string | undefined) {
 }
 
 /**
+ * A transformation is checked when it is saved: it compiles, its top level runs within the sandbox's
+ * limits, and it defines `transform` (delivery/sandbox.ts). Otherwise a 400 naming `transform`.
+ */
+async function checkTransform(source: string | null | undefined) {
+  if (source === null || source === undefined) return;
+  const reason = await checkTransformSource(source);
+  if (reason) throw invalidInput([{ field: 'transform', reason }]);
+}
+
+/**
  * `secret` in the answer is what the receiver verifies with: the `whsec_` secret (`v1`), or the
  * `whpk_` public key (`v1a`, whose `whsk_` signing key never leaves Hookrelay).
  */
@@ -115,6 +131,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   checkUrl(ctx, input.url);
+  await checkTransform(input.transform);
   const signatureScheme = input.signatureScheme ?? 'v1';
   const secret = newSigningSecret(signatureScheme);
   const now = ctx.now();
@@ -141,6 +158,8 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         active: input.active ?? true,
         signatureScheme,
         traceContext: input.traceContext ?? false,
+        transform: input.transform ?? null,
+        transformVersion: input.transform === undefined ? 0 : 1,
         secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
         retryPolicy: input.retryPolicy ?? null,
         rateLimitPerSecond: input.rateLimitPerSecond ?? null,
@@ -274,12 +293,14 @@ export async function listSubscriptions(
 /**
  * Edits a subscription. Pausing (`active: false`) holds every pending delivery; resuming releases the
  * held ones in publish order with a fresh retry cycle, or discards them as dead letters when
- * `heldDeliveries: 'discard'` says so. Resuming or changing the URL closes the circuit breaker (the
- * endpoint was fixed or replaced: no reason to keep holding attempts back).
+ * `heldDeliveries: 'discard'` says so. Resuming, changing the URL or changing the transform closes the
+ * circuit breaker (the endpoint, or what is sent to it, was fixed or replaced: no reason to keep
+ * holding attempts back). A changed transform bumps `transformVersion`; the audit entry holds both.
  */
 export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, input: UpdateSubscriptionInput): Promise<SubscriptionView> {
   assertWritable(scope);
   checkUrl(ctx, input.url);
+  await checkTransform(input.transform);
   const { heldDeliveries, ...changes } = input;
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(ctx, tx, scope, id, true);
@@ -292,7 +313,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         field: 'heldDeliveries',
       });
     }
-    const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url);
+    // A new transform may be the fix for what failed (its errors count against the breaker like the endpoint's).
+    const transformChanged = changes.transform !== undefined && changes.transform !== before.transform;
+    const closeBreaker = resuming || (changes.url !== undefined && changes.url !== before.url) || transformChanged;
     // Custom header values may be credentials for the endpoint they were given for: a URL on another
     // origin (scheme, host, port) does not inherit them. Without `headers` in the same update they are
     // dropped; `"[redacted]"` cannot keep them (keepRedacted).
@@ -320,8 +343,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
         ...(changes.traceContext !== undefined && { traceContext: changes.traceContext }),
+        ...(transformChanged && { transform: changes.transform, transformVersion: before.transformVersion + 1 }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
-        // A resumed or re-pointed endpoint starts afresh: breaker closed, no failures counted.
+        // A resumed, re-pointed or re-transformed endpoint starts afresh: breaker closed, no failures counted.
         ...(closeBreaker && {
           breakerState: 'closed' as const,
           breakerFailures: 0,

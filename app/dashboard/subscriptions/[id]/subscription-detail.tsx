@@ -132,6 +132,19 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
           },
           { label: 'Authentication', value: <EndpointAuthentication auth={sub.auth} /> },
           {
+            label: 'Transformation',
+            value: sub.transform ? (
+              <>
+                <span className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">Version {sub.transformVersion}</span>
+                <CodeBlock label="Transformation" testId="subscription-transform" maxHeight="max-h-48">
+                  {sub.transform}
+                </CodeBlock>
+              </>
+            ) : (
+              'None: events are sent as published'
+            ),
+          },
+          {
             label: 'Retries',
             value: policy
               ? `${plural(policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12), 'attempt')}${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
