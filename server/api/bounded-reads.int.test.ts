@@ -129,7 +129,9 @@ describe('an event of 256 KiB whose endpoint keeps failing', () => {
     expect(read).toMatchObject({ attemptsTotal: attemptCount, attemptsNextCursor: null });
     expect(read.attempts).toHaveLength(attemptCount);
     for (const a of read.attempts) {
-      expect(Object.keys(a.request).sort()).toEqual(['headers', 'method', 'url']);
+      // No body per attempt: only a transform's rewrite would be here (none on this subscription).
+      expect(Object.keys(a.request).sort()).toEqual(['headers', 'method', 'transformedBody', 'url']);
+      expect(a.request.transformedBody).toBeNull();
       expect(a.request.headers['webhook-id']).toBe(eventId);
       expect(a.response).toMatchObject({ status: 500, bodyExcerpt: 'down for maintenance' });
     }
