@@ -67,7 +67,10 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
     // A replay goes out at once: through the subscription's window when its breaker is closed, or
     // as the breaker's probe when it is open (the user says the endpoint is fixed; do not wait).
     if (row.breakerState === 'closed') {
+      // Waits for the customer's admission lock (a refill or the dispatcher holds it for a moment):
+      // the replay's own transaction admits it, under the replay's span.
       await admit(ctx, tx, {
+        waitForLocks: true,
         subscriptions: [{ id: row.d.subscriptionId, customerId: row.d.customerId }],
         fast: true,
         ...(parent && { parents: new Map([[row.d.eventId, parent]]) }),
