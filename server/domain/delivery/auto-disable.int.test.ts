@@ -22,7 +22,7 @@ let ops: Awaited<ReturnType<typeof startReceiver>>;
 let opsSecret: string;
 let endpoint: Awaited<ReturnType<typeof startReceiver>>;
 /** How the endpoint answers, by the first segment of the event type (one per subscription). */
-const answers = new Map<string, (r: Received, nth: number) => Reply>();
+const answers = new Map<string, (r: Received, nth: number) => Reply | Promise<Reply>>();
 const seen = new Map<string, number>();
 
 const subscription = async (id: string): Promise<Json> => ok(rest('GET', '/subscriptions/{id}', { key, params: { id } }));
@@ -134,10 +134,19 @@ describe('auto-disable', () => {
 
   it('a success clears "failing since": intermittent failures never add up', async () => {
     // Fails 4 times, then succeeds.
-    answers.set('flaky', (_r, nth) => (nth <= 4 ? { status: 500 } : { status: 200 }));
+    // The success waits until the test has seen "failing since" set: retries come fast, and a poll
+    // could otherwise miss the whole failing spell.
+    let seenFailing = () => {};
+    const failingSeen = new Promise<void>((resolve) => (seenFailing = resolve));
+    answers.set('flaky', async (_r, nth) => {
+      if (nth <= 4) return { status: 500 };
+      await failingSeen;
+      return { status: 200 };
+    });
     const subId = await subscribe('flaky', { autoDisableAfterHours: 0.5 });
     const id = await publish('flaky.one');
     await expect.poll(async () => (await subscription(subId)).failingSince, { timeout: 30_000, interval: 20 }).not.toBeNull();
+    seenFailing();
     await waitForStatus(engine.ctx, (await deliveriesOf(engine.ctx, id))[0]!.id, 'succeeded');
     expect(await subscription(subId)).toMatchObject({ active: true, failingSince: null });
   });

@@ -127,7 +127,7 @@ async function admitIn(
       ${
         opts.customerId
           ? sql`select ${opts.customerId}::text as customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - (select count(*) from deliveries q
-                  where q.customer_id = ${opts.customerId} and q.queued_at is not null)::int) as room`
+                  where q.customer_id = ${opts.customerId} and q.queued_at is not null and q.status = 'pending')::int) as room`
           : sql`select cc.customer_id, greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 'cc')}) as room
                 from (select distinct customer_id from cand) cc`
       }
@@ -346,9 +346,12 @@ async function lockCustomers(sql: Sql, customerIds: string[], wait = false): Pro
 }
 const CAP_LOCK_SPACE = 0x686b6361; // 'hkca'
 
-/** How many deliveries of customer `alias` hold a slot of its cap of attempts in flight (queued: they have a job). */
+/**
+ * How many deliveries of customer `alias` hold a slot of its cap of attempts in flight (queued: they
+ * have a job). Pending ones only: a delivery that ended or was held while queued frees its slot.
+ */
 const customerQueued = (sql: Sql, alias: string) =>
-  sql`(select count(*) from deliveries q where q.customer_id = ${sql(alias)}.customer_id and q.queued_at is not null)::int`;
+  sql`(select count(*) from deliveries q where q.customer_id = ${sql(alias)}.customer_id and q.queued_at is not null and q.status = 'pending')::int`;
 
 /** How many deliveries of subscription `s` hold a slot of its window (queued: they have a job). */
 const queuedIn = (sql: Sql, customerId?: string) =>
