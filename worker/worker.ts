@@ -27,6 +27,11 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
   let running = true;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  /** Ends the current wait: the task runs again now. */
+  const runNow = () => {
+    clearTimeout(timer);
+    wake?.();
+  };
   const loop = (async () => {
     while (running) {
       try {
@@ -44,14 +49,8 @@ function every(ms: number, log: Logger, name: string, fn: () => Promise<unknown>
   return {
     queue: name,
     inFlight: () => 0,
-    wake() {
-      clearTimeout(timer);
-      wake?.();
-    },
-    runNow() {
-      clearTimeout(timer);
-      wake?.();
-    },
+    wake: runNow,
+    runNow,
     async stop() {
       running = false;
       clearTimeout(timer);
