@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { deliveryRoutes, deliveryStatuses, type DeliveryRoute, type DeliveryStatus } from '../../server/domain/delivery/status';
 import { customers } from './customers';
 import { subscriptions } from './subscriptions';
@@ -47,6 +47,10 @@ export const deliveries = pgTable(
     /** The fan-out's decision, kept for the routing trace: matched (and by which pattern), held (subscription off), test. */
     route: text('route').$type<DeliveryRoute>().notNull().default('matched'),
     matchedPattern: text('matched_pattern'),
+    /** The event's ordering key: this delivery waits behind earlier ones of its lane (subscription, key). */
+    orderingKey: text('ordering_key'),
+    /** A dead letter that blocks its lane (a `strict` subscription's), until it is replayed or skipped. */
+    laneHold: boolean('lane_hold').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -78,6 +82,12 @@ export const deliveries = pgTable(
       .where(sql`${t.queuedAt} is not null`),
     // Dead letters and held deliveries, small next to the table: the /api/metrics depth gauges count
     // them without scanning every delivery of the retention window.
+    // Open lanes, in publish (event id) order: what a keyed delivery's admission looks up (an earlier
+    // delivery of its lane not yet done, or one in flight). Done deliveries leave it, unless they
+    // block a strict lane.
+    index('deliveries_lane_idx')
+      .on(t.customerId, t.subscriptionId, t.orderingKey, t.eventId)
+      .where(sql`${t.orderingKey} is not null and (${t.status} in ('pending', 'held') or ${t.laneHold})`),
     index('deliveries_dead_idx')
       .on(t.customerId)
       .where(sql`${t.status} = 'dead'`),

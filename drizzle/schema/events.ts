@@ -26,6 +26,11 @@ function eventFields() {
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /**
+     * Ordering lane (server/domain/delivery/lanes.ts): within one subscription, deliveries of events
+     * with the same key are attempted one at a time, in publish order. Null: unordered.
+     */
+    orderingKey: text('ordering_key'),
     /** Set when the fan-out job has created every delivery of this event. */
     fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
     deliveryCount: integer('delivery_count'),

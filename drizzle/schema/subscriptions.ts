@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import type { SignatureScheme } from '../../server/domain/delivery/signature-schemes';
+import type { LaneOrdering } from '../../server/domain/delivery/status';
 import { customers } from './customers';
 
 export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: number[] };
@@ -74,6 +75,11 @@ export const subscriptions = pgTable(
     transform: text('transform'),
     /** Bumped on every change of `transform` (set, replaced or removed): 0 for a subscription that never had one. */
     transformVersion: integer('transform_version').notNull().default(0),
+    /**
+     * Ordering lanes (server/domain/delivery/lanes.ts): `lenient` moves a lane on past a dead
+     * letter; `strict` keeps it blocked behind the dead letter until it is replayed or skipped.
+     */
+    ordering: text('ordering').$type<LaneOrdering>().notNull().default('lenient'),
     retryPolicy: jsonb('retry_policy').$type<RetryPolicyOverride>(),
     rateLimitPerSecond: doublePrecision('rate_limit_per_second'),
     maxInFlight: integer('max_in_flight').notNull().default(10),

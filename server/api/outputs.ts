@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { getDelivery, listDeliveries } from '../domain/delivery/reads';
-import { deliveryRoutes, deliveryStatuses } from '../domain/delivery/status';
+import { deliveryRoutes, deliveryStatuses, laneOrderings } from '../domain/delivery/status';
 import { signatureSchemes } from '../domain/delivery/signature-schemes';
 import type { PublishResult, publishBatch } from '../domain/events/publish';
 import type { EventTypeView } from '../domain/events/catalog';
@@ -13,6 +13,7 @@ import type { getEvent, listEvents } from '../domain/events/reads';
 import type { subscriptionStats } from '../domain/insights/stats';
 import type { replayView } from '../domain/replay/bulk';
 import type { previewBackfill } from '../domain/replay/backfill';
+import type { BlockedLane } from '../domain/delivery/lanes';
 import type { ExpungedEvent } from '../domain/lifecycle/expunge';
 import type { expungeView } from '../domain/lifecycle/customer-expunge';
 import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
@@ -115,6 +116,7 @@ const eventHead = {
   idempotencyKey: z.string().nullable(),
   channels: z.array(z.string()).describe('The channels the event is in (routing)'),
   tags: z.array(z.string()).describe('Labels for search'),
+  orderingKey: z.string().nullable().describe('Its ordering lane within each subscription (null: unordered)'),
   deliveryCount: z.number().int().nullable(),
   fannedOut: z.boolean(),
   createdAt: timestamp,
@@ -166,6 +168,7 @@ export const deliveryOutput = covers<DeliveryItem>()(
       subscriptionId: z.string(),
       customerId: z.string(),
       eventType: z.string(),
+      orderingKey: z.string().nullable().describe("The event's ordering key: this delivery goes after the earlier ones of its lane"),
       status: z.enum(deliveryStatuses),
       attemptCount: z.number().int(),
       nextAttemptAt: nullableTimestamp,
@@ -368,6 +371,9 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
       signatureScheme: z.enum(signatureSchemes),
       traceContext: z.boolean().describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
+      ordering: z
+        .enum(laneOrderings)
+        .describe("Ordering lanes: when a lane's head becomes a dead letter, `lenient` moves on, `strict` stays blocked until it is replayed or skipped"),
       auth: endpointAuthenticationOutput,
       transform: z.string().nullable().describe('The transformation (JavaScript defining `transform(webhook)`), or null'),
       transformVersion: z.number().int().describe('Goes up by one with every change of `transform` (0: never had one)'),
@@ -454,6 +460,35 @@ export const replayOutput = covers<Awaited<ReturnType<typeof replayView>>>()(
     .meta({ id: 'BulkReplay' }),
 );
 export const replayPageOutput = pageOf(replayOutput, 'BulkReplayPage');
+
+export const laneOutput = covers<BlockedLane>()(
+  z
+    .strictObject({
+      orderingKey: z.string(),
+      head: z
+        .strictObject({
+          deliveryId: z.string(),
+          eventId: z.string(),
+          status: z.enum(deliveryStatuses).describe('`pending`: failing, retried on its schedule; `dead`: a dead letter holding a `strict` lane'),
+          attemptCount: z.number().int(),
+          lastAttemptAt: nullableTimestamp,
+          lastResponseStatus: z.number().int().nullable(),
+          lastError: z.string().nullable(),
+          nextAttemptAt: nullableTimestamp,
+        })
+        .describe('The delivery the lane waits for'),
+      waiting: z.number().int().describe('Deliveries of the lane behind its head'),
+    })
+    .meta({ id: 'BlockedLane' }),
+);
+export const lanePageOutput = pageOf(laneOutput, 'BlockedLanePage');
+export const laneSkipOutput = z
+  .strictObject({
+    orderingKey: z.string(),
+    skippedDeliveryId: z.string(),
+    status: z.enum(deliveryStatuses).describe("The skipped head's status now (`dead`: a dead letter, replayable)"),
+  })
+  .meta({ id: 'LaneSkip' });
 export const backfillOutput = replayOutput
   .extend({
     clampedFrom: nullableTimestamp.describe(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryIdOf, idFloor, isId, newId, timeOfId, type IdKind } from './ids';
+import { deliveryIdOf, idFloor, isId, newEventId, newId, timeOfId, type IdKind } from './ids';
 
 const kinds: Array<[IdKind, string]> = [
   ['customer', 'cus'],
@@ -12,6 +12,24 @@ const kinds: Array<[IdKind, string]> = [
   ['attempt', 'att'],
   ['replay', 'rpl'],
 ];
+
+describe('newEventId', () => {
+  it('sorts in the order the ids were made, within one millisecond too', () => {
+    const at = Date.UTC(2026, 11, 7);
+    const ids = Array.from({ length: 5000 }, (_, i) => newEventId(at + Math.floor(i / 1000)));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(isId('event', id)).toBe(true);
+    expect(timeOfId(ids[0]!)).toBe(at);
+    expect(timeOfId(ids.at(-1)!)).toBe(at + 4);
+  });
+
+  it('starts each millisecond at a random place', () => {
+    const a = newEventId(Date.UTC(2026, 11, 8));
+    const b = newEventId(Date.UTC(2026, 11, 8) + 1);
+    expect(a.slice(14)).not.toBe(b.slice(14));
+  });
+});
 
 describe('newId', () => {
   it.each(kinds)('%s ids carry the %s_ prefix and 26 Crockford base32 characters', (kind, prefix) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KEY_SCOPES } from './tenants/key-scopes';
-import { deliveryStatuses, heldOnResume } from './delivery/status';
+import { deliveryStatuses, heldOnResume, laneOrderings } from './delivery/status';
 import { signatureSchemes } from './delivery/signature-schemes';
 import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
 import { idPattern, idPrefix, type IdKind } from './ids';
@@ -29,6 +29,17 @@ export const eventTypePattern = text().superRefine((v, ctx) => {
 });
 
 export const idempotencyKey = text().min(1).max(200);
+
+/** An ordering key: 1 to 256 characters, no control characters (server/domain/delivery/lanes.ts). */
+export const ORDERING_KEY_MAX = 256;
+export const orderingKey = text()
+  .min(1, 'an ordering key cannot be empty')
+  .max(ORDERING_KEY_MAX, `an ordering key is at most ${ORDERING_KEY_MAX} characters`)
+  .regex(/^\P{Cc}*$/u, 'an ordering key cannot hold control characters')
+  .describe(
+    `Ordering lane: within each subscription, events with the same key are attempted one at a time, in publish order (a failing one holds the ones behind it). 1 to ${ORDERING_KEY_MAX} characters. Absent: unordered`,
+  )
+  .meta({ examples: ['order_1234'] });
 
 /** Channels and tags: how many an event or a subscription may carry, and how long each may be. */
 export const CHANNELS_PER_EVENT = 10;
@@ -134,6 +145,7 @@ export const publishEventInput = z.strictObject({
   idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
   channels: eventChannels.optional(),
   tags: eventTags.optional(),
+  orderingKey: orderingKey.optional(),
 });
 export type PublishEventInput = z.infer<typeof publishEventInput>;
 
@@ -147,7 +159,7 @@ export const publishBatchInput = z.strictObject({
     .array(z.unknown())
     .min(1)
     .max(MAX_BATCH_EVENTS)
-    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?}`')
+    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?, orderingKey?}`')
     .meta({
       examples: [
         [
@@ -309,6 +321,12 @@ export const createSubscriptionInput = z.strictObject({
     ),
   auth: endpointAuthentication.nullable().optional(),
   transform: transformSource.optional(),
+  ordering: z
+    .enum(laneOrderings)
+    .optional()
+    .describe(
+      "Ordering lanes (events published with an `orderingKey`): when a lane's head becomes a dead letter, `lenient` (default) moves on to the next; `strict` keeps the lane blocked until the dead letter is replayed or skipped",
+    ),
 });
 export type CreateSubscriptionInput = z.infer<typeof createSubscriptionInput>;
 
@@ -545,6 +563,16 @@ export const backfillPreviewInput = z.strictObject({
 export type BackfillInput = z.infer<typeof backfillInput>;
 
 export const listBackfillsInput = z.strictObject({ id: idOf('subscription'), ...pageOf('replay') });
+
+/** `GET /subscriptions/{id}/lanes`: blocked ordering lanes, by key. */
+export const listLanesInput = z.strictObject({
+  id: idOf('subscription'),
+  limit: count(z.coerce.number().int().min(1).max(200)).default(50).describe('Page size (1 to 200, default 50)'),
+  cursor: orderingKey.optional().describe('`nextCursor` of the previous page (the last ordering key)'),
+});
+
+/** `POST /subscriptions/{id}/lanes/skip`: move a blocked lane on past its head. */
+export const skipLaneInput = z.strictObject({ id: idOf('subscription'), orderingKey: orderingKey.describe('The lane to move on') });
 
 export const createCustomerInput = z.strictObject({
   name: text()

@@ -664,6 +664,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions/{id}/lanes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This subscription's blocked ordering lanes (head failing, or a dead letter holding a strict lane), by key
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        get: operations["subscriptions.lanes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/lanes/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a blocked ordering lane on past its head (a failing head becomes a dead letter; a strict lane stops waiting for its dead letter)
+         * @description A platform key acts for any customer; a customer key only for its own.
+         */
+        post: operations["subscriptions.skipLaneHead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions/{id}/retry-now": {
         parameters: {
             query?: never;
@@ -957,6 +997,31 @@ export interface components {
             /** @description ISO 8601 */
             to: string;
         };
+        BlockedLane: {
+            /** @description The delivery the lane waits for */
+            head: {
+                attemptCount: number;
+                deliveryId: string;
+                eventId: string;
+                lastAttemptAt: string | null;
+                lastError: string | null;
+                lastResponseStatus: number | null;
+                nextAttemptAt: string | null;
+                /**
+                 * @description `pending`: failing, retried on its schedule; `dead`: a dead letter holding a `strict` lane
+                 * @enum {string}
+                 */
+                status: "pending" | "held" | "succeeded" | "dead";
+            };
+            orderingKey: string;
+            /** @description Deliveries of the lane behind its head */
+            waiting: number;
+        };
+        BlockedLanePage: {
+            data: components["schemas"]["BlockedLane"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            nextCursor: string | null;
+        };
         BulkReplay: {
             /** @description ISO 8601 */
             createdAt: string;
@@ -1110,6 +1175,8 @@ export interface components {
             lastError: string | null;
             lastResponseStatus: number | null;
             nextAttemptAt: string | null;
+            /** @description The event's ordering key: this delivery goes after the earlier ones of its lane */
+            orderingKey: string | null;
             replayCount: number;
             /** @enum {string} */
             status: "pending" | "held" | "succeeded" | "dead";
@@ -1133,6 +1200,8 @@ export interface components {
             lastError: string | null;
             lastResponseStatus: number | null;
             nextAttemptAt: string | null;
+            /** @description The event's ordering key: this delivery goes after the earlier ones of its lane */
+            orderingKey: string | null;
             /** @description When the event's payload was expunged: the body and every attempt's request and response headers and body are gone */
             payloadExpungedAt: string | null;
             replayCount: number;
@@ -1210,6 +1279,8 @@ export interface components {
             fannedOut: boolean;
             id: string;
             idempotencyKey: string | null;
+            /** @description Its ordering lane within each subscription (null: unordered) */
+            orderingKey: string | null;
             /** @description The delivered body `{id, type, timestamp, data}`, parsed (null once expunged) */
             payload: unknown;
             /** @description When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null */
@@ -1246,6 +1317,8 @@ export interface components {
             fannedOut: boolean;
             id: string;
             idempotencyKey: string | null;
+            /** @description Its ordering lane within each subscription (null: unordered) */
+            orderingKey: string | null;
             /** @description The whole delivered body, parsed (only with `full=true`) */
             payload?: unknown;
             payloadBytes: number;
@@ -1300,6 +1373,15 @@ export interface components {
             }[];
             matching: number;
             total: number;
+        };
+        LaneSkip: {
+            orderingKey: string;
+            skippedDeliveryId: string;
+            /**
+             * @description The skipped head's status now (`dead`: a dead letter, replayable)
+             * @enum {string}
+             */
+            status: "pending" | "held" | "succeeded" | "dead";
         };
         OperationalDelivery: {
             attemptCount: number;
@@ -1441,6 +1523,11 @@ export interface components {
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
+            /**
+             * @description Ordering lanes: when a lane's head becomes a dead letter, `lenient` moves on, `strict` stays blocked until it is replayed or skipped
+             * @enum {string}
+             */
+            ordering: "lenient" | "strict";
             rateLimitPerSecond: number | null;
             retryPolicy: {
                 maxAttempts?: number;
@@ -1522,6 +1609,11 @@ export interface components {
             heldDeliveries: number;
             id: string;
             maxInFlight: number;
+            /**
+             * @description Ordering lanes: when a lane's head becomes a dead letter, `lenient` moves on, `strict` stays blocked until it is replayed or skipped
+             * @enum {string}
+             */
+            ordering: "lenient" | "strict";
             rateLimitPerSecond: number | null;
             retryPolicy: {
                 maxAttempts?: number;
@@ -2522,6 +2614,11 @@ export interface operations {
                     data: unknown;
                     /** @description Publishing again with the same key (per customer, or per broadcast) returns the first event */
                     idempotencyKey?: string;
+                    /**
+                     * @description Ordering lane: within each subscription, events with the same key are attempted one at a time, in publish order (a failing one holds the ones behind it). 1 to 256 characters. Absent: unordered
+                     * @example order_1234
+                     */
+                    orderingKey?: string;
                     /** @description Labels for searching the event log (`GET /events?tag=`), at most 10 of 1 to 64 characters, no repeats; they route nothing */
                     tags?: string[];
                     /** @example charge.succeeded */
@@ -2620,7 +2717,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?}`
+                     * @description Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?, orderingKey?}`
                      * @example [
                      *       {
                      *         "type": "charge.succeeded",
@@ -3179,6 +3276,11 @@ export interface operations {
                         [key: string]: string;
                     };
                     maxInFlight?: number;
+                    /**
+                     * @description Ordering lanes (events published with an `orderingKey`): when a lane's head becomes a dead letter, `lenient` (default) moves on to the next; `strict` keeps the lane blocked until the dead letter is replayed or skipped
+                     * @enum {string}
+                     */
+                    ordering?: "lenient" | "strict";
                     rateLimitPerSecond?: number | null;
                     retryPolicy?: {
                         maxAttempts?: number;
@@ -3351,6 +3453,11 @@ export interface operations {
                      */
                     heldDeliveries?: "release" | "discard";
                     maxInFlight?: number;
+                    /**
+                     * @description Ordering lanes (events published with an `orderingKey`): when a lane's head becomes a dead letter, `lenient` (default) moves on to the next; `strict` keeps the lane blocked until the dead letter is replayed or skipped
+                     * @enum {string}
+                     */
+                    ordering?: "lenient" | "strict";
                     rateLimitPerSecond?: number | null;
                     retryPolicy?: {
                         maxAttempts?: number;
@@ -3495,6 +3602,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BulkReplayPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.lanes": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockedLanePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    "subscriptions.skipLaneHead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The lane to move on
+                     * @example order_1234
+                     */
+                    orderingKey: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaneSkip"];
                 };
             };
             400: components["responses"]["Error"];

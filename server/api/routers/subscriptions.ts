@@ -8,12 +8,15 @@ import {
   createSubscriptionInput,
   idOf,
   listBackfillsInput,
+  listLanesInput,
+  skipLaneInput,
   listSubscriptionsInput,
   testFilterInput,
   testTransformInput,
   updateSubscriptionInput,
 } from '../../domain/schemas';
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
+import { listBlockedLanes, skipLaneHead } from '../../domain/delivery/lanes';
 import { subscriptionStats } from '../../domain/insights/stats';
 import {
   createSubscription,
@@ -29,6 +32,8 @@ import {
   backfillOutput,
   backfillPreviewOutput,
   deletedOutput,
+  lanePageOutput,
+  laneSkipOutput,
   replayPageOutput,
   secretOutput,
   subscriptionOutput,
@@ -211,6 +216,32 @@ export const subscriptionsRouter = router({
     .input(listBackfillsInput)
     .output(replayPageOutput)
     .query(({ ctx, input: { id, ...pageInput } }) => listBackfills(ctx.ctx, ctx.scope, id, pageInput)),
+  lanes: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}/lanes',
+        summary: "This subscription's blocked ordering lanes (head failing, or a dead letter holding a strict lane), by key",
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(listLanesInput)
+    .output(lanePageOutput)
+    .query(({ ctx, input: { id, ...pageInput } }) => listBlockedLanes(ctx.ctx, ctx.scope, id, pageInput)),
+  skipLaneHead: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/subscriptions/{id}/lanes/skip',
+        summary: 'Move a blocked ordering lane on past its head (a failing head becomes a dead letter; a strict lane stops waiting for its dead letter)',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
+    .input(skipLaneInput)
+    .output(laneSkipOutput)
+    .mutation(({ ctx, input }) => skipLaneHead(ctx.ctx, ctx.scope, input.id, input.orderingKey)),
   stats: authedProcedure
     .meta({
       rest: {

@@ -66,6 +66,7 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
         failingSince: subscriptions.failingSince,
         traceContext: subscriptions.traceContext,
         transform: subscriptions.transform,
+        ordering: subscriptions.ordering,
       },
       event: { id: events.id, body: events.body, traceParent: events.traceParent, expungedAt: events.expungedAt },
       tier: customers.tier,

@@ -154,6 +154,7 @@ async function admitIn(
         where x.subscription_id = sl.id and x.customer_id = sl.customer_id ${customer('x')}
           and x.status = 'pending' and x.queued_at is null and x.next_attempt_at <= ${now}::timestamptz
           and (not sl.owed_only or ${owedBy(sql, 'x', sql`sl.breaker_opened_at`)})
+          and (x.ordering_key is null or ${laneHead(sql, 'x', opts.customerId)})
         -- The backlog index's own order (its priority is DESC NULLS LAST; plain DESC would not match it,
         -- and the whole backlog of the subscription would be sorted at every refill).
         order by x.priority desc nulls last, x.next_attempt_at, x.id
@@ -162,7 +163,7 @@ async function admitIn(
       ) d
       where sl.take > 0
     )
-    update deliveries d set queued_at = ${now}::timestamptz
+    update deliveries d set queued_at = ${now}::timestamptz, cycle_started_at = ${laneCycleStart(sql, now)}
     from picked p where d.id = p.id and d.customer_id = p.customer_id ${customer('d')}
     returning d.id, d.event_id, d.attempt_count, d.priority, p.subscription_id, p.customer_id, p.tier, p.probe, p.tokens`;
   if (rows.length === 0) return [];
@@ -366,6 +367,30 @@ const queuedIn = (sql: Sql, customerId?: string) =>
 export const owedBy = (sql: Sql, alias: string, openedAt: ReturnType<Sql>) =>
   sql`(${sql(alias)}.attempt_count > ${sql(alias)}.cycle_start or ${sql(alias)}.next_attempt_at <= ${openedAt})`;
 
+/**
+ * Delivery `alias`, which has an ordering key, is its lane's head: no delivery of its lane (same
+ * subscription and key) before it is still to be done (pending or held) or blocks the lane (a strict
+ * subscription's dead letter), and none after it is in flight (one replayed ahead of it). So a lane
+ * has at most one delivery in flight, and they go in event id order, which is publish order (ids.ts
+ * `newEventId`). Read through
+ * `deliveries_lane_idx` (its predicate is repeated here so that the planner may use it). Admissions
+ * of one customer never run at once (`lockCustomers`), so two heads of one lane are never admitted
+ * together.
+ */
+const laneHead = (sql: Sql, alias: string, customerId?: string) =>
+  sql`not exists (select 1 from deliveries y
+        where y.customer_id = ${sql(alias)}.customer_id and y.subscription_id = ${sql(alias)}.subscription_id
+          and y.ordering_key = ${sql(alias)}.ordering_key ${customerId ? sql`and y.customer_id = ${customerId}` : sql``}
+          and (y.status in ('pending', 'held') or y.lane_hold)
+          and (y.event_id < ${sql(alias)}.event_id or y.queued_at is not null))`;
+
+/**
+ * A keyed delivery's retry window starts when it leaves its lane for its first attempt of the cycle,
+ * not when it was published: time spent behind a failing head is not taken from its own retries.
+ */
+const laneCycleStart = (sql: Sql, now: string) =>
+  sql`case when d.ordering_key is not null and d.attempt_count = d.cycle_start then ${now}::timestamptz else d.cycle_started_at end`;
+
 /** Subscriptions `s` the fast path may fill: no rate tokens to spend, breaker closed (the dispatcher takes the rest). */
 const fastPath = (sql: Sql) => sql`s.rate_limit_per_second is null and s.breaker_state = 'closed'`;
 
@@ -461,10 +486,10 @@ export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string;
   const rows = await sql<
     Array<{ id: string; event_id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>
   >`
-    update deliveries d set queued_at = ${now}::timestamptz
+    update deliveries d set queued_at = ${now}::timestamptz, cycle_started_at = ${laneCycleStart(sql, now)}
     from subscriptions s join customers c on c.id = s.customer_id
     where d.id = ${delivery.id} and d.customer_id = ${delivery.customerId} and s.id = d.subscription_id and s.customer_id = d.customer_id
-      and s.active and d.status = 'pending' and d.queued_at is null
+      and s.active and d.status = 'pending' and d.queued_at is null and (d.ordering_key is null or ${laneHead(sql, 'd', delivery.customerId)})
     returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;

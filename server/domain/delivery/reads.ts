@@ -40,6 +40,7 @@ export function deliveryView(ctx: Ctx, d: DeliveryRow, gate: SubscriptionGate) {
     subscriptionId: d.subscriptionId,
     customerId: d.customerId,
     eventType: d.eventType,
+    orderingKey: d.orderingKey,
     status: d.status,
     attemptCount: d.attemptCount,
     nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,

@@ -14,7 +14,7 @@ import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
-import { holdPending, statusAfter } from './state';
+import { holdPending, holdsLane, statusAfter } from './state';
 import { countUsage, dayOf } from '../audit/usage';
 import { emitOperational } from '../operational/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from '../operational/notices';
@@ -250,6 +250,7 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
         error: group.map((o) => deliveryErrorOf(o.result, o.decision)),
         next: group.map((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null)),
         done: group.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
+        laneHold: group.map((o) => (holdsLane(statusAfter(o.decision), o.row.delivery.orderingKey, o.row.sub.ordering) ? 't' : 'f')),
       };
       // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
       // passes timestamptz values through unserialised, which breaks timestamptz[] parameters. Times
@@ -260,10 +261,10 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
           status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int,
           last_attempt_at = to_timestamp(v.started::float8 / 1000), last_response_status = v.code::int,
           last_error = v.error, next_attempt_at = to_timestamp(v.next::float8 / 1000), queued_at = null, updated_at = ${now}::timestamptz,
-          completed_at = case when v.done::bool then ${now}::timestamptz else null end
+          completed_at = case when v.done::bool then ${now}::timestamptz else null end, lane_hold = v.lane_hold::bool
         from unnest(${cols.id}::text[], ${cols.customer}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
-                    ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[])
-             as v(id, customer_id, status, attempt, started, code, error, next, done)
+                    ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[], ${cols.laneHold}::text[])
+             as v(id, customer_id, status, attempt, started, code, error, next, done, lane_hold)
         where d.id = v.id and d.customer_id = v.customer_id ${customerId ? rawClient(tx)`and d.customer_id = ${customerId}` : rawClient(tx)``}`;
     },
   );

@@ -4,7 +4,7 @@ import type { RetryPolicyOverride } from '../../../drizzle/schema';
 import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import type { DeliveryStatus, HeldOnResume } from './status';
+import type { DeliveryStatus, HeldOnResume, LaneOrdering } from './status';
 import { admit, flagBacklog, owedBy, type SubscriptionRef } from './dispatch';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
@@ -43,6 +43,13 @@ export function statusAfter(decision: Decision): DeliveryStatus {
       return 'held';
   }
 }
+
+/**
+ * A delivery that ends dead blocks its ordering lane when its subscription's lanes are `strict`
+ * (lanes.ts): the deliveries behind it wait until it is replayed or skipped. Otherwise the lane moves on.
+ */
+export const holdsLane = (status: DeliveryStatus, orderingKey: string | null, ordering: LaneOrdering): boolean =>
+  status === 'dead' && orderingKey !== null && ordering === 'strict';
 
 /** Status of a new delivery: a paused or disabled subscription holds it. */
 export const initialStatus = (subscriptionActive: boolean): DeliveryStatus => (subscriptionActive ? 'pending' : 'held');
@@ -103,10 +110,30 @@ export async function restartCycle(
   const now = ctx.now().toISOString();
   return rawClient(tx)<Array<{ id: string; subscriptionId: string }>>`
     update deliveries set status = 'pending', queued_at = null, cycle_start = attempt_count, cycle_started_at = ${now}::timestamptz,
-           next_attempt_at = ${now}::timestamptz, replay_count = replay_count + 1, priority = ${opts.priority}, completed_at = null,
+           next_attempt_at = ${now}::timestamptz, replay_count = replay_count + 1, priority = ${opts.priority}, completed_at = null, lane_hold = false,
            updated_at = ${now}::timestamptz
     where customer_id = ${customerId} and id = any(${ids}::text[]) and status = any(${opts.from}::text[])
     returning id, subscription_id as "subscriptionId"`;
+}
+
+/**
+ * Skip, from a blocked ordering lane (lanes.ts): a dead letter holding its strict lane stops holding
+ * it; a pending or held head becomes a dead letter that says it was skipped (replayable like any).
+ * Returns the head's status after.
+ */
+export async function skipHead(ctx: Ctx, tx: Tx, delivery: { id: string; customerId: string }): Promise<DeliveryStatus> {
+  const now = ctx.now().toISOString();
+  const [row] = await rawClient(tx)<{ status: DeliveryStatus }[]>`
+    update deliveries set lane_hold = false, updated_at = ${now}::timestamptz,
+           status = case when status in ('pending', 'held') then 'dead' else status end,
+           next_attempt_at = case when status in ('pending', 'held') then null else next_attempt_at end,
+           queued_at = null,
+           completed_at = case when status in ('pending', 'held') then ${now}::timestamptz else completed_at end,
+           last_error = case when status in ('pending', 'held') then 'skipped from its ordering lane' || coalesce(' (last: ' || last_error || ')', '')
+                             else last_error end
+    where id = ${delivery.id} and customer_id = ${delivery.customerId}
+    returning status`;
+  return row!.status;
 }
 
 /** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */
@@ -139,7 +166,13 @@ export function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): num
  */
 export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
   const subs = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, retryPolicy: subscriptions.retryPolicy, openedAt: subscriptions.breakerOpenedAt })
+    .select({
+      id: subscriptions.id,
+      customerId: subscriptions.customerId,
+      retryPolicy: subscriptions.retryPolicy,
+      openedAt: subscriptions.breakerOpenedAt,
+      ordering: subscriptions.ordering,
+    })
     .from(subscriptions)
     .where(and(sql`${subscriptions.breakerState} <> 'closed'`, eq(subscriptions.active, true)));
   if (subs.length === 0) return 0;
@@ -160,12 +193,16 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
           // attempt goes out as a probe, and `decide` ends them like any other.
           return raw<Array<ExpiredDelivery & { lastError: string }>>`
             update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
-                   last_error = ${behindBreakerReason(raw)}, updated_at = ${now.toISOString()}::timestamptz
-            from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[], ${opened}::text[])
-                 as w(id, customer_id, cutoff, opened)
+                   last_error = ${behindBreakerReason(raw)}, updated_at = ${now.toISOString()}::timestamptz,
+                   lane_hold = d.ordering_key is not null and w.ordering = 'strict'
+            from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[], ${opened}::text[],
+                        ${group.map((s) => s.ordering)}::text[])
+                 as w(id, customer_id, cutoff, opened, ordering)
             where d.subscription_id = w.id and d.customer_id = w.customer_id ${customerId ? raw`and d.customer_id = ${customerId}` : raw``}
               and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= to_timestamp(w.cutoff::float8 / 1000)
               and not ${owedBy(raw, 'd', raw`to_timestamp(w.opened::float8 / 1000)`)}
+              -- A keyed delivery not yet attempted in its cycle has no window running (dispatch.ts, laneCycleStart).
+              and (d.ordering_key is null or d.attempt_count > d.cycle_start)
             returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType",
                       d.attempt_count as "attemptCount", d.last_error as "lastError"`;
         },

@@ -20,3 +20,11 @@ export type DeliveryRoute = (typeof deliveryRoutes)[number];
 /** What to do with held deliveries when their subscription is resumed. */
 export const heldOnResume = ['release', 'discard'] as const;
 export type HeldOnResume = (typeof heldOnResume)[number];
+
+/**
+ * What an ordering lane does when its head becomes a dead letter (server/domain/delivery/lanes.ts):
+ * `lenient` moves on to the next delivery of the lane; `strict` stays blocked until the dead letter
+ * is replayed or skipped.
+ */
+export const laneOrderings = ['lenient', 'strict'] as const;
+export type LaneOrdering = (typeof laneOrderings)[number];

@@ -24,6 +24,8 @@ export type FanOutEvent = {
   /** The event's channels (routing) and tags (carried to a broadcast's per-customer copies). */
   channels?: string[];
   tags?: string[];
+  /** The ordering lane's key (server/domain/delivery/lanes.ts); null or absent: unordered. */
+  orderingKey?: string | null;
   createdAt?: Date;
   retentionUntil?: Date;
   body?: string;
@@ -139,6 +141,7 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
       status: initialStatus(s.active),
       route: s.pattern === null ? ('test' as const) : s.active ? ('matched' as const) : ('held' as const),
       matchedPattern: s.pattern,
+      orderingKey: event.orderingKey ?? null,
       queuedAt: null as Date | null,
       nextAttemptAt: now,
       cycleStartedAt: now,
@@ -156,7 +159,8 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   // every delivery is inserted waiting and admitted per customer's shard.
   const room = ctx.config.distributed ? null : await windowRoom(ctx, tx, subsOf(rows.filter((r) => r.status === 'pending')));
   for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const w = r.status === 'pending' ? room?.get(r.subscriptionId) : undefined;
+    // A delivery with an ordering key is admitted by `admit` only, which keeps its lane one at a time.
+    const w = r.status === 'pending' && !r.orderingKey ? room?.get(r.subscriptionId) : undefined;
     if (w && !w.waiting && w.room > 0 && w.customer.room > 0) {
       r.queuedAt = now;
       w.room -= 1;
@@ -234,13 +238,14 @@ async function insertColumns(tx: Tx, rows: DeliveryRow[], now: Date): Promise<In
   const col = (f: (r: DeliveryRow) => string | null | undefined) => rows.map((r) => f(r) ?? null);
   const at = now.toISOString();
   return rawClient(tx)<Inserted[]>`
-    insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, queued_at, next_attempt_at, cycle_started_at, created_at)
-    select u.id, u.event_id, u.subscription_id, u.customer_id, u.event_type, u.status, u.route, u.matched_pattern,
+    insert into deliveries (id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, ordering_key, queued_at, next_attempt_at,
+                            cycle_started_at, created_at)
+    select u.id, u.event_id, u.subscription_id, u.customer_id, u.event_type, u.status, u.route, u.matched_pattern, u.ordering_key,
            u.queued_at::timestamptz, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
     from unnest(${col((r) => r.id)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.subscriptionId)}::text[], ${col((r) => r.customerId)}::text[],
                 ${col((r) => r.eventType)}::text[], ${col((r) => r.status)}::text[], ${col((r) => r.route)}::text[], ${col((r) => r.matchedPattern)}::text[],
-                ${col((r) => (r.queuedAt ? at : null))}::text[])
-         as u(id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, queued_at)
+                ${col((r) => r.orderingKey)}::text[], ${col((r) => (r.queuedAt ? at : null))}::text[])
+         as u(id, event_id, subscription_id, customer_id, event_type, status, route, matched_pattern, ordering_key, queued_at)
     on conflict (id, customer_id) do nothing
     returning id, event_id as "eventId", subscription_id as "subscriptionId", customer_id as "customerId", status, queued_at is not null as queued,
               priority, attempt_count as "attemptCount"`;
@@ -315,6 +320,7 @@ async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Targ
         type: event.type,
         channels: event.channels ?? [],
         tags: event.tags ?? [],
+        orderingKey: event.orderingKey ?? null,
         body: event.body!,
         fannedOutAt: ctx.now(),
         deliveryCount: n,
@@ -354,6 +360,7 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
               type: broadcasts.type,
               channels: broadcasts.channels,
               tags: broadcasts.tags,
+              orderingKey: broadcasts.orderingKey,
               createdAt: broadcasts.createdAt,
               retentionUntil: broadcasts.retentionUntil,
               body: broadcasts.body,
@@ -373,6 +380,7 @@ export async function runFanOutJob(ctx: Ctx, job: { eventId: string; customerId?
               type: events.type,
               channels: events.channels,
               tags: events.tags,
+              orderingKey: events.orderingKey,
               createdAt: events.createdAt,
               retentionUntil: events.retentionUntil,
               body: events.body,

@@ -8,7 +8,7 @@ import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type ErrorCode, type FieldIssue } from '../errors';
 import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, targetsOf, type Routing } from './fanout';
 import { checkEventData } from './catalog';
-import { newId } from '../ids';
+import { newEventId } from '../ids';
 import { parseJsonExact } from '../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
@@ -235,7 +235,7 @@ function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput, span: Tr
   assertWritable(scope);
   const customerId = audienceOf(scope, input);
   const now = ctx.now();
-  const id = newId('event', now.getTime());
+  const id = newEventId(now.getTime());
   const body = eventBody(id, input.type, now, input.data);
   const size = Buffer.byteLength(body);
   if (size > ctx.config.maxPayloadBytes) {
@@ -319,6 +319,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
     type: p.input.type,
     channels: p.input.channels ?? [],
     tags: p.input.tags ?? [],
+    orderingKey: p.input.orderingKey ?? null,
     body: p.body,
     idempotencyKey: p.input.idempotencyKey ?? null,
     createdAt: p.now,
@@ -379,7 +380,13 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
       inlineFanouts.map((p) => {
         const span = fanoutSpans?.get(p.id);
         return {
-          event: { id: p.id, customerId: p.customerId, type: p.input.type, ...(span && { trace: contextOf(span) }) },
+          event: {
+            id: p.id,
+            customerId: p.customerId,
+            type: p.input.type,
+            orderingKey: p.input.orderingKey ?? null,
+            ...(span && { trace: contextOf(span) }),
+          },
           targets: inline.get(p.id)!.targets,
         };
       }),
@@ -422,6 +429,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
               type: events.type,
               channels: events.channels,
               tags: events.tags,
+              orderingKey: events.orderingKey,
               body: events.body,
               customerId: events.customerId,
             })
@@ -439,6 +447,7 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
                 type: broadcasts.type,
                 channels: broadcasts.channels,
                 tags: broadcasts.tags,
+                orderingKey: broadcasts.orderingKey,
                 body: broadcasts.body,
               })
               .from(broadcasts)
@@ -458,7 +467,9 @@ async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Arr
       // An expunged first event (empty body) has no data left to compare: the key, type and labels decide.
       const data = first.body === '' ? p.input.data : (parseJsonExact(first.body) as { data: unknown }).data;
       const sameLabels =
-        first.channels.join('\u0000') === (p.input.channels ?? []).join('\u0000') && first.tags.join('\u0000') === (p.input.tags ?? []).join('\u0000');
+        first.channels.join('\u0000') === (p.input.channels ?? []).join('\u0000') &&
+        first.tags.join('\u0000') === (p.input.tags ?? []).join('\u0000') &&
+        first.orderingKey === (p.input.orderingKey ?? null);
       if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data) || !sameLabels) {
         results.set(
           p.id,
@@ -500,7 +511,7 @@ export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: stri
     .where(and(eq(subscriptions.id, subscriptionId), scopeFilter(scope, subscriptions.customerId)));
   if (!sub) throw notFound('subscription');
   const now = ctx.now();
-  const id = newId('event', now.getTime());
+  const id = newEventId(now.getTime());
   const type = 'hookrelay.test';
   const body = eventBody(id, type, now, { message: 'This is a test event from Hookrelay.', subscriptionId });
   const deliveryId = await ctx.db.transaction(async (tx) => {

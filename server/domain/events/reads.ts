@@ -50,6 +50,7 @@ function eventHeadView(e: EventHead) {
     idempotencyKey: e.idempotencyKey,
     channels: e.channels,
     tags: e.tags,
+    orderingKey: e.orderingKey,
     deliveryCount: e.deliveryCount,
     fannedOut: e.fannedOutAt !== null,
     createdAt: e.createdAt.toISOString(),

@@ -136,7 +136,7 @@ async function countCandidates(q: Queryable, where: SQL, cap: number): Promise<n
   return row?.n ?? 0;
 }
 
-type Examined = { id: string; type: string; verdict: 'send' | 'received' | 'filtered'; pattern: string | null };
+type Examined = { id: string; type: string; orderingKey: string | null; verdict: 'send' | 'received' | 'filtered'; pattern: string | null };
 
 /**
  * One page of candidate events, oldest first, each decided: `received` when the subscription has its
@@ -151,7 +151,12 @@ async function examinePage(
   where: SQL,
   size: number,
 ): Promise<{ examined: Examined[]; full: boolean }> {
-  const rows = await q.select({ id: events.id, type: events.type, channels: events.channels }).from(events).where(where).orderBy(events.id).limit(size);
+  const rows = await q
+    .select({ id: events.id, type: events.type, channels: events.channels, orderingKey: events.orderingKey })
+    .from(events)
+    .where(where)
+    .orderBy(events.id)
+    .limit(size);
   if (rows.length === 0) return { examined: [], full: false };
   const ids = rows.map((e) => deliveryIdOf(e.id, sub.id));
   const have = await rawClient(q)<{ id: string }[]>`select id from deliveries where customer_id = ${sub.customerId} and id = any(${ids}::text[])`;
@@ -167,13 +172,14 @@ async function examinePage(
         )
       : null;
   const examined = rows.map((e, i): Examined => {
-    if (received.has(ids[i]!)) return { id: e.id, type: e.type, verdict: 'received', pattern: null };
+    const seen = { id: e.id, type: e.type, orderingKey: e.orderingKey };
+    if (received.has(ids[i]!)) return { ...seen, verdict: 'received', pattern: null };
     const body = bodies?.get(e.id);
     // Purged or expunged meanwhile: nothing left to filter on, nor to send.
-    if (bodies && (body === undefined || body === '')) return { id: e.id, type: e.type, verdict: 'filtered', pattern: null };
-    if (narrow && !matchesAny(narrow, e.type)) return { id: e.id, type: e.type, verdict: 'filtered', pattern: null };
+    if (bodies && (body === undefined || body === '')) return { ...seen, verdict: 'filtered', pattern: null };
+    if (narrow && !matchesAny(narrow, e.type)) return { ...seen, verdict: 'filtered', pattern: null };
     const [target] = targetsOf([sub], e.type, body === undefined ? () => undefined : lazyBody(body), e.channels).targets;
-    return target ? { id: e.id, type: e.type, verdict: 'send', pattern: target.pattern } : { id: e.id, type: e.type, verdict: 'filtered', pattern: null };
+    return target ? { ...seen, verdict: 'send', pattern: target.pattern } : { ...seen, verdict: 'filtered', pattern: null };
   });
   return { examined, full: rows.length === size };
 }
@@ -360,6 +366,7 @@ export async function backfillBatch(ctx: Ctx, tx: Tx, r: Row): Promise<{ count: 
             status: initialStatus(sub.active),
             route: sub.active ? ('matched' as const) : ('held' as const),
             matchedPattern: e.pattern,
+            orderingKey: e.orderingKey,
             // Bulk priority (below live traffic); outside the window: the dispatcher admits it.
             priority: 0,
             queuedAt: null,

@@ -14,6 +14,7 @@ import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
 import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
+import type { LaneOrdering } from '../delivery/status';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { checkTransformSource } from '../delivery/sandbox';
 import { page } from '../paging';
@@ -42,6 +43,7 @@ export type SubscriptionView = {
   signatureScheme: SignatureScheme;
   /** Attempts carry the W3C `traceparent` header (when the deployment traces). */
   traceContext: boolean;
+  ordering: LaneOrdering;
   /**
    * Endpoint authentication, without its secrets: the client certificate's subject, fingerprint and
    * validity (`mtls`), or the token URL, client id and scope (`oauth2`); null: none.
@@ -81,6 +83,7 @@ export function toView(ctx: Ctx, s: Row, held = 0): SubscriptionView {
     disabledReason: s.disabledReason,
     signatureScheme: s.signatureScheme,
     traceContext: s.traceContext,
+    ordering: s.ordering,
     auth: s.authInfo ?? null,
     transform: s.transform,
     transformVersion: s.transformVersion,
@@ -158,6 +161,7 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
         active: input.active ?? true,
         signatureScheme,
         traceContext: input.traceContext ?? false,
+        ordering: input.ordering ?? 'lenient',
         transform: input.transform ?? null,
         transformVersion: input.transform === undefined ? 0 : 1,
         secretEnc: encryptSecret(ctx.keys, secret.stored, sealedIn.subscriptionSecret(id)),
@@ -343,6 +347,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.maxInFlight !== undefined && { maxInFlight: changes.maxInFlight }),
         ...(changes.timeoutMs !== undefined && { timeoutMs: changes.timeoutMs }),
         ...(changes.traceContext !== undefined && { traceContext: changes.traceContext }),
+        ...(changes.ordering !== undefined && { ordering: changes.ordering }),
         ...(transformChanged && { transform: changes.transform, transformVersion: before.transformVersion + 1 }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
         // A resumed, re-pointed or re-transformed endpoint starts afresh: breaker closed, no failures counted.
