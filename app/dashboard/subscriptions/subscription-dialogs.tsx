@@ -39,6 +39,7 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
               ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
               signatureScheme: v.signatureScheme,
               ...(v.traceContext && { traceContext: true }),
+              ...(v.ordering === 'strict' && { ordering: 'strict' as const }),
               ...(v.auth && { auth: v.auth }),
               ...(v.transform !== null && { transform: v.transform }),
             });
@@ -81,6 +82,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
           signatureScheme: sub.signatureScheme,
           autoDisableAfterHours: sub.autoDisableAfterHours,
           traceContext: sub.traceContext,
+          ordering: sub.ordering,
           authInfo: sub.auth,
           transform: sub.transform,
         }}
@@ -98,6 +100,7 @@ export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscripti
             headers: v.headers,
             ...(v.autoDisableAfterHours !== undefined && { autoDisableAfterHours: v.autoDisableAfterHours }),
             traceContext: v.traceContext,
+            ordering: v.ordering,
             ...(v.auth !== undefined && { auth: v.auth }),
             transform: v.transform,
           });

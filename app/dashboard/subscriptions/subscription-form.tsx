@@ -34,6 +34,8 @@ export type SubscriptionValues = {
   autoDisableAfterHours?: number | null;
   /** Attempts carry the W3C `traceparent` header. */
   traceContext: boolean;
+  /** Ordering lanes: a dead letter holds its lane (`strict`) or the lane moves on (`lenient`). */
+  ordering: 'lenient' | 'strict';
   /** The saved endpoint authentication, as reads show it (editing: what the form starts from). */
   authInfo?: AuthInfo;
   /** What to send as `auth`: undefined leaves it as it is, null removes it. */
@@ -115,6 +117,7 @@ function validate(
     headers: string;
     scheme: SignatureScheme;
     traceContext: boolean;
+    strictOrdering: boolean;
     transform: string;
   },
   autoDisable: { value?: number | null; error?: string },
@@ -186,6 +189,7 @@ function validate(
       signatureScheme: values.scheme,
       ...(autoDisable.value !== undefined && { autoDisableAfterHours: autoDisable.value }),
       traceContext: values.traceContext,
+      ordering: values.strictOrdering ? 'strict' : 'lenient',
       ...(auth.value !== undefined && { auth: auth.value }),
       transform,
     },
@@ -268,6 +272,7 @@ export function SubscriptionForm({
   const [autoDisableNever, setAutoDisableNever] = useState(initial?.autoDisableAfterHours === null);
   const editing = initial !== undefined;
   const [traceContext, setTraceContext] = useState(initial?.traceContext ?? false);
+  const [strictOrdering, setStrictOrdering] = useState(initial?.ordering === 'strict');
   const [authDraft, setAuthDraft] = useState(() => initialAuthDraft(initial?.authInfo));
   const [transformInput, setTransformInput] = useState(initial?.transform ?? '');
   const [errors, setErrors] = useState<Errors>({});
@@ -293,7 +298,19 @@ export function SubscriptionForm({
     e.preventDefault();
     setFormError(null);
     const { errors: found, parsed } = validate(
-      { url, patterns, channels, description, rate, filter: filterInput, headers: headersInput, scheme, traceContext, transform: transformInput },
+      {
+        url,
+        patterns,
+        channels,
+        description,
+        rate,
+        filter: filterInput,
+        headers: headersInput,
+        scheme,
+        traceContext,
+        strictOrdering,
+        transform: transformInput,
+      },
       autoDisableValue(autoDisableHours, autoDisableNever, initial?.autoDisableAfterHours, editing),
       authenticationValue(authDraft, initial?.authInfo),
     );
@@ -592,6 +609,26 @@ export function SubscriptionForm({
           </label>
           <p id="sub-traceContext-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
             Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the event&apos;s trace.
+          </p>
+        </div>
+      </div>
+      <div className="flex items-start gap-2.5">
+        <input
+          id="sub-ordering"
+          name="ordering"
+          type="checkbox"
+          checked={strictOrdering}
+          onChange={(e) => setStrictOrdering(e.target.checked)}
+          aria-describedby="sub-ordering-hint"
+          className="mt-0.5 size-4 accent-indigo-600"
+        />
+        <div className="text-sm">
+          <label htmlFor="sub-ordering" className="font-medium text-zinc-900 dark:text-zinc-100">
+            Strict ordering lanes
+          </label>
+          <p id="sub-ordering-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+            Events published with the same <code>orderingKey</code> always arrive one at a time, in order. Checked: a dead letter holds its lane until you
+            replay or skip it. Unchecked: the lane moves on past it.
           </p>
         </div>
       </div>

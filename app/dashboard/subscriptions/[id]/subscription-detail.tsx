@@ -20,6 +20,7 @@ import { SubscriptionActions } from './subscription-actions';
 import { SubscriptionBanners } from './subscription-banners';
 import { WaitingFor } from '../../_components/waiting';
 import { BackfillProgress } from './backfill';
+import { BlockedLanes } from './lanes';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -67,6 +68,7 @@ export function SubscriptionDetailView({ id }: { id: string }) {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-4">
           <QueueNow id={id} waiting={sub.waiting} />
+          <BlockedLanes sub={sub} />
           <div className="grid gap-4 xl:grid-cols-2">
             <DispatchChart id={id} />
             <QueueDepthChart id={id} />
@@ -163,6 +165,14 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
           { label: 'Concurrency', value: `${sub.maxInFlight} requests in flight` },
           { label: 'Timeout', value: `${sub.timeoutMs / 1000} s per attempt` },
           { label: 'Trace context', value: sub.traceContext ? 'Sent (traceparent header)' : 'Not sent' },
+          {
+            label: 'Ordering lanes',
+            value: (
+              <span data-testid="subscription-ordering">
+                {sub.ordering === 'strict' ? 'Strict: a dead letter holds its lane until replayed or skipped' : 'Lenient: a lane moves on past a dead letter'}
+              </span>
+            ),
+          },
           {
             label: 'Circuit breaker',
             value: !sub.active ? (
