@@ -26,6 +26,7 @@ export const citusSuites = [
   'server/api/channels-tags.int.test.ts',
   'server/domain/upkeep/customer-retention.int.test.ts',
   'server/db/migrations.int.test.ts',
+  'server/domain/delivery/lanes.int.test.ts',
 ];
 
 // Runs when this machine's PostgreSQL has Citus (`../shared/citus/install.sh`, or CITUS_PG_BINDIR);
