@@ -1,5 +1,5 @@
 /**
- * `pnpm bench engine [--baseline DIR] [--rounds N] [--workers 1,2,4]`: the delivery engine end to end,
+ * `pnpm bench engine [--baseline DIR] [--rounds N] [--workers 1,2,4] [--lanes K]`: the delivery engine end to end,
  * paired. Each code tree (this checkout, and a worktree of an earlier commit given with --baseline,
  * built with `next build` and installed) runs the same workload on its own fresh database of the
  * same embedded PostgreSQL, in alternating rounds: web (`next start`) and worker processes of that
@@ -9,7 +9,9 @@
  * (statements, WAL records and bytes, PostgreSQL execution: lib/cost.ts), worker CPU per delivery
  * (from /proc, user + system), publish → first attempt p50/p99. Ceilings of the same run (signed
  * POSTs, batched INSERT, SKIP LOCKED claim) give the durable-delivery ceiling
- * 1 / (1/POST + 1/insert + 1/claim).
+ * 1 / (1/POST + 1/insert + 1/claim). `--lanes K` adds a third run of this tree with every event
+ * published with one of K ordering keys (docs/ordering.md): the cost of ordering lanes, next to the
+ * same tree without them.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,7 +42,7 @@ const E2E_MS = 20_000;
 const WARMUP_MS = 4_000;
 const LATENCY_RATE = 100;
 
-type Tree = { label: string; dir: string };
+type Tree = { label: string; dir: string; orderingKeys?: number };
 type RunResult = {
   tree: string;
   workers: number;
@@ -124,7 +126,11 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
     const t0 = Date.now();
     const pub = await forDuration(E2E_MS, 8, async () => {
       await call('POST', '/events/batch', {
-        events: Array.from({ length: 20 }, () => ({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA })),
+        events: Array.from({ length: 20 }, () => {
+          const n = i++;
+          const orderingKey = tree.orderingKeys ? `order-${n % tree.orderingKeys}` : undefined;
+          return { type: 'order.created', customerId: customers[n % customers.length], ...(orderingKey && { orderingKey }), data: DATA };
+        }),
       });
     });
     const steady = rx.arrivals.slice(before).filter((a) => a.at >= t0 + WARMUP_MS && a.at < t0 + E2E_MS);
@@ -169,10 +175,14 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
 }
 
 export async function runEngine(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { baseline: { type: 'string' }, rounds: { type: 'string' }, workers: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { baseline: { type: 'string' }, rounds: { type: 'string' }, workers: { type: 'string' }, lanes: { type: 'string' } },
+  });
   const trees: Tree[] = [
     ...(values.baseline ? [{ label: `baseline (${gitRef(values.baseline)})`, dir: path.resolve(values.baseline) }] : []),
     { label: `this tree (${gitRef('.')})`, dir: process.cwd() },
+    ...(values.lanes ? [{ label: `this tree, ${values.lanes} ordering keys`, dir: process.cwd(), orderingKeys: Number(values.lanes) }] : []),
   ];
   const rounds = Number(values.rounds ?? 2);
   const workerCounts = (values.workers ?? '1').split(',').map(Number);
@@ -230,7 +240,7 @@ export async function runEngine(argv: string[]) {
       }),
     );
     printTable('Delivery engine, end to end, per delivery (medians over rounds)', rows);
-    if (trees.length === 2)
+    if (values.baseline)
       for (const workers of workerCounts) {
         const [old, cur] = rows.filter((r) => r.workers === workers);
         console.log(
