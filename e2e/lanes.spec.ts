@@ -15,7 +15,9 @@ test('a strict ordering lane blocked by a dead letter: the page shows it, "Skip 
     ordering: 'strict',
     retryPolicy: { maxAttempts: 1 },
   });
-  for (let seq = 0; seq < 3; seq++) await api('POST', '/events', { customerId, type: 'order.updated', orderingKey: 'order-42', data: { seq } });
+  const events: Array<{ id: string }> = [];
+  for (let seq = 0; seq < 3; seq++)
+    events.push(await api<{ id: string }>('POST', '/events', { customerId, type: 'order.updated', orderingKey: 'order-42', data: { seq } }));
 
   await signIn(page, email, password);
   await page.goto(`/dashboard/subscriptions/${sub.id}`);
@@ -37,5 +39,8 @@ test('a strict ordering lane blocked by a dead letter: the page shows it, "Skip 
   await expect(page.getByTestId('blocked-lanes')).toBeHidden();
   await expect.poll(() => rx.bodies.length, { timeout: 15_000 }).toBe(3);
   expect(rx.bodies.map((b) => (JSON.parse(b) as { data: { seq: number } }).data.seq)).toEqual([0, 1, 2]);
+  // The event's page names its lane.
+  await page.goto(`/dashboard/events/${events[0]!.id}`);
+  await expect(page.getByTestId('event-ordering-key')).toHaveText('order-42');
   await rx.close();
 });

@@ -89,6 +89,14 @@ export function EventDetailView({ id }: { id: string }) {
               <dd>
                 <LabelLinks names={data.tags} filter="tag" none="None" />
               </dd>
+              <dt className="text-zinc-500 dark:text-zinc-400">Ordering key</dt>
+              <dd data-testid="event-ordering-key">
+                {data.orderingKey ? (
+                  <code className="rounded-md bg-zinc-100 px-1.5 py-0.5 text-xs break-all dark:bg-zinc-800">{data.orderingKey}</code>
+                ) : (
+                  'None: delivered unordered'
+                )}
+              </dd>
             </dl>
           </Panel>
           {data.payloadExpungedAt ? (
