@@ -11,7 +11,7 @@ import { autoDisableHours } from '../delivery/auto-disable';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
-import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
+import { actingCustomer, assertNamed, assertWritable, listedCustomers, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import type { LaneOrdering } from '../delivery/status';
@@ -283,7 +283,7 @@ export async function listSubscriptions(
   const rows = await ctx.db
     .select()
     .from(subscriptions)
-    .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .where(and(listedCustomers(customerId, subscriptions.customerId), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
