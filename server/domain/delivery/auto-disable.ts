@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client';
 import { systemScope, type Ctx } from '../context';
 import { recordAudit } from '../audit/log';
 import type { Outcome } from './attempt';
-import { holdPending } from './state';
+import { disableSubscription } from './state';
 import { plural } from '../wording';
 
 /**
@@ -57,14 +57,7 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const now = ctx.now();
   if (now.getTime() - since.getTime() < hours * 3600_000 * ctx.config.retryTimeScale) return null;
   const reason = `no attempt succeeded for ${plural(hours, 'hour')} (failing since ${since.toISOString()}): disabled automatically; fix the endpoint, then resume the subscription to send what is held`;
-  const changed = await tx
-    .update(subscriptions)
-    .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
-    .returning({ id: subscriptions.id });
-  if (changed.length === 0) return null;
-  await holdPending(ctx, tx, sub);
-  return reason;
+  return (await disableSubscription(ctx, tx, sub, reason)) ? reason : null;
 }
 
 /**

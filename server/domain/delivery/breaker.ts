@@ -67,6 +67,15 @@ export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, sign
   return { from: cur.state, to: next.state };
 }
 
+/**
+ * The endpoint was fixed or replaced (a resume, a new URL, a new transform): the breaker closes with
+ * its failures forgotten, and the subscription's backlog is looked at again. The columns for the
+ * caller's update of the subscription row (which it holds locked).
+ */
+export function breakerReset() {
+  return { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true };
+}
+
 type BreakerRow = { state: BreakerState; failures: number; openedAt: Date | null; probeAt: Date | null };
 
 /**

@@ -14,7 +14,7 @@ import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
-import { holdPending, holdsLane, statusAfter } from './state';
+import { disableSubscription, holdsLane, statusAfter } from './state';
 import { countUsage, dayOf } from '../audit/usage';
 import { emitOperational } from '../operational/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from '../operational/notices';
@@ -276,14 +276,7 @@ async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<
  * disabled it (null when it was already off).
  */
 async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<string | null> {
-  const now = ctx.now();
-  const reason = `endpoint answered 410 Gone at ${now.toISOString()}`;
+  const reason = `endpoint answered 410 Gone at ${ctx.now().toISOString()}`;
   // Once: a second 410 (an attempt that was already in flight) finds it off and keeps the first reason.
-  const changed = await tx
-    .update(subscriptions)
-    .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, o.row.sub.id), eq(subscriptions.customerId, o.row.sub.customerId), eq(subscriptions.active, true)))
-    .returning({ id: subscriptions.id });
-  await holdPending(ctx, tx, o.row.sub);
-  return changed.length > 0 ? reason : null;
+  return (await disableSubscription(ctx, tx, o.row.sub, reason)) ? reason : null;
 }

@@ -68,6 +68,21 @@ export async function holdPending(ctx: Ctx, tx: Queryable, sub: SubscriptionRef)
 }
 
 /**
+ * Hookrelay switches a subscription off on its own (410 Gone, auto-disable): the one place that
+ * does. Inactive with `reason`, every pending delivery held (nothing is dropped: re-enabling
+ * releases them). Once: a subscription already off keeps its first reason, and this returns false.
+ */
+export async function disableSubscription(ctx: Ctx, tx: Tx, sub: SubscriptionRef, reason: string): Promise<boolean> {
+  const changed = await tx
+    .update(subscriptions)
+    .set({ active: false, disabledReason: reason, updatedAt: ctx.now() })
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
+    .returning({ id: subscriptions.id });
+  await holdPending(ctx, tx, sub);
+  return changed.length > 0;
+}
+
+/**
  * Resume: the held deliveries either start a fresh retry cycle now, in publish order (delivery ids are
  * time-ordered, and admission takes equal due times by id), or, when the user chose to discard them,
  * become dead letters with that reason (still replayable until retention).

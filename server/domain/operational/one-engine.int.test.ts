@@ -107,7 +107,7 @@ describe('operational webhooks on the one engine', () => {
         lastResponseStatus: 204,
         lastError: null,
         nextAttemptAt: null,
-        payload: JSON.parse(second!.body) as Json,
+        payload: JSON.parse(second!.body),
       }),
     ]);
   });
@@ -132,7 +132,7 @@ describe('operational webhooks on the one engine', () => {
   });
 
   it('the platform customer appears in no customer list, lookup, platform-wide read or usage', async () => {
-    const listedCustomers = await ok(rest('GET', '/customers', { key: platformKey, query: { limit: 200 } }));
+    const listedCustomers = await ok(rest('GET', '/customers', { key: platformKey, query: { limit: '200' } }));
     expect((listedCustomers.data as Json[]).map((c) => c.id)).toEqual([customer.id]);
     expect((await listCustomers(engine.ctx, platformScope, { limit: 200 })).data.map((c) => c.id)).toEqual([customer.id]);
     // Not reachable by id: refused at the door (not a customer id) or, past it, a 404.
@@ -142,22 +142,23 @@ describe('operational webhooks on the one engine', () => {
     await expect(getUsage(engine.ctx, platformScope, { customerId: PLATFORM_CUSTOMER_ID })).rejects.toMatchObject({ code: 'not_found' });
 
     // Platform-wide reads: the operational webhooks, their events and deliveries are not among them.
-    const subs = await ok(rest('GET', '/subscriptions', { key: platformKey, query: { limit: 200 } }));
+    const subs = await ok(rest('GET', '/subscriptions', { key: platformKey, query: { limit: '200' } }));
     expect((subs.data as Json[]).every((s) => s.customerId === customer.id)).toBe(true);
-    const evts = await ok(rest('GET', '/events', { key: platformKey, query: { limit: 200 } }));
+    const evts = await ok(rest('GET', '/events', { key: platformKey, query: { limit: '200' } }));
     expect((evts.data as Json[]).every((e) => e.customerId === customer.id)).toBe(true);
-    const dlvs = await ok(rest('GET', '/deliveries', { key: platformKey, query: { limit: 200 } }));
+    const dlvs = await ok(rest('GET', '/deliveries', { key: platformKey, query: { limit: '200' } }));
     expect((dlvs.data as Json[]).every((d) => d.customerId === customer.id)).toBe(true);
-    const [opsDelivery] = await engine.ctx.db.select().from(deliveries).where(and(eq(deliveries.customerId, PLATFORM_CUSTOMER_ID)));
+    const [opsDelivery] = await engine.ctx.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.customerId, PLATFORM_CUSTOMER_ID)));
     expect((await rest('GET', '/deliveries/{id}', { key: platformKey, params: { id: opsDelivery!.id } })).status).toBe(404);
     expect((await rest('POST', '/deliveries/{id}/replay', { key: platformKey, params: { id: opsDelivery!.id } })).status).toBe(404);
 
     // Usage counts the customer's attempts and none of the platform customer's.
     const usage = await getUsage(engine.ctx, platformScope, {});
     expect(usage.data.map((d) => d.customerId)).toEqual([customer.id]);
-    const attempted = await engine.ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from attempts where customer_id = ${customer.id}`,
-    );
+    const attempted = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from attempts where customer_id = ${customer.id}`);
     expect(usage.totals.deliveriesAttempted).toBe(attempted[0]!.n);
   });
 });

@@ -229,7 +229,11 @@ describe('operational webhooks', () => {
       )
       .toMatchObject({ status: 'succeeded', lastResponseStatus: 204, webhookId: opsHook.id, lastError: null });
     const retried = rows.at(-1)!;
-    expect(retried).toMatchObject({ id: expect.stringMatching(/^odl_/), eventId: expect.stringMatching(/^evt_/), payload: { id: retried.eventId, type: retried.eventType } });
+    expect(retried).toMatchObject({
+      id: expect.stringMatching(/^odl_/),
+      eventId: expect.stringMatching(/^evt_/),
+      payload: { id: retried.eventId, type: retried.eventType },
+    });
     // The receiver saw that event twice, with the same webhook-id.
     expect(ops.received.filter((r) => r.headers['webhook-id'] === retried.eventId)).toHaveLength(2);
     expect(ops.received[0]!.headers['webhook-id']).toBe(retried.eventId);
@@ -250,7 +254,9 @@ describe('operational webhooks', () => {
     expect(all.every((d) => d.customerId === customer.id || (d.customerId === PLATFORM_CUSTOMER_ID && d.subscriptionId.startsWith('owh_')))).toBe(true);
     expect(all.some((d) => d.customerId === PLATFORM_CUSTOMER_ID)).toBe(true);
     // The customer's usage counts its own attempts only; the platform customer has none.
-    const usage = await engine.ctx.db.execute<{ customer_id: string }>(sql`select distinct customer_id from usage_deltas union select customer_id from usage_daily`);
+    const usage = await engine.ctx.db.execute<{ customer_id: string }>(
+      sql`select distinct customer_id from usage_deltas union select customer_id from usage_daily`,
+    );
     expect(usage.map((u) => u.customer_id)).not.toContain(PLATFORM_CUSTOMER_ID);
   });
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import type { DeliveryStatus } from '../delivery/status';
+import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
 import { resumeHeld } from '../delivery/state';
 import { checkTargetUrl } from '../delivery/url-guard';
@@ -156,16 +157,7 @@ export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
         ...(input.url !== undefined && { url: input.url }),
         ...(input.eventTypes !== undefined && { eventTypes: storedTypes(input.eventTypes) }),
         ...(input.description !== undefined && { description: input.description }),
-        ...(moved && {
-          active: true,
-          disabledReason: null,
-          breakerState: 'closed' as const,
-          breakerFailures: 0,
-          breakerOpenedAt: null,
-          breakerProbeAt: null,
-          backlog: true,
-          failingSince: null,
-        }),
+        ...(moved && { active: true, disabledReason: null, ...breakerReset(), failingSince: null }),
         updatedAt: ctx.now(),
       })
       .where(own(id))

@@ -23,8 +23,7 @@ export type ReencryptReport = { scanned: number; reencrypted: number; current: n
 type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
 
 const stale = (ctx: Ctx, r: Row) =>
-  needsReencryption(ctx.keys, r.secretEnc) ||
-  [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
 /** A subscription's encrypted values: its secrets, its custom headers' values and its endpoint credentials. */
 const columns = {
   id: subscriptions.id,

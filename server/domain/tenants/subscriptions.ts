@@ -8,6 +8,7 @@ import { REDACTED, redactedHeaders } from './custom-headers';
 import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { autoDisableHours } from '../delivery/auto-disable';
+import { breakerReset } from '../delivery/breaker';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
@@ -351,14 +352,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(transformChanged && { transform: changes.transform, transformVersion: before.transformVersion + 1 }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
         // A resumed, re-pointed or re-transformed endpoint starts afresh: breaker closed, no failures counted.
-        ...(closeBreaker && {
-          breakerState: 'closed' as const,
-          breakerFailures: 0,
-          breakerOpenedAt: null,
-          breakerProbeAt: null,
-          backlog: true,
-          failingSince: null,
-        }),
+        ...(closeBreaker && { ...breakerReset(), failingSince: null }),
         updatedAt: now,
       })
       .where(and(eq(subscriptions.id, id), eq(subscriptions.customerId, before.customerId)))
