@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/log';
 import type { Outcome } from './attempt';
 import { disableSubscription } from './state';
 import { plural } from '../wording';
+import { isPlatformCustomer } from '../tenants/platform-customer';
 
 /**
  * Auto-disable (as Svix does): a subscription whose attempts have all failed for
@@ -72,9 +73,10 @@ export async function auditDisabled(
   message: string,
 ): Promise<void> {
   await recordAudit(ctx, tx, systemScope, {
-    customerId: sub.customerId,
-    action: 'subscription.disabled',
-    target: { kind: 'subscription', id: sub.id },
+    // An operational webhook's is the platform's own entry, like its other changes (operational/webhooks.ts).
+    ...(isPlatformCustomer(sub.customerId)
+      ? { customerId: null, action: 'operational_webhook.disabled', target: { kind: 'operational_webhook', id: sub.id } }
+      : { customerId: sub.customerId, action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id } }),
     before: { active: true },
     after: { active: false, disabledReason: message, cause: reason },
   });

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { attempts, broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
 import { startEngine, type Engine } from '../../../tests/support/engine';
@@ -131,6 +131,28 @@ describe('operational webhooks on the one engine', () => {
     expect(about.filter((d) => d.customerId === PLATFORM_CUSTOMER_ID || d.subscriptionId.startsWith('owh_'))).toEqual([]);
   });
 
+  it("a broadcast reaches every customer's matching subscriptions, never the operational webhooks", async () => {
+    // The broken webhook takes every type: a broadcast fan-out that read the platform customer's subscriptions would match it.
+    const b = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'invoice.paid', data: { n: 3 }, broadcast: true } }), 202);
+    await expect
+      .poll(
+        async () =>
+          (
+            await engine.ctx.db
+              .select()
+              .from(broadcasts)
+              .where(eq(broadcasts.id, b.id as string))
+          )[0]?.fannedOutAt ?? null,
+        { timeout: 30_000 },
+      )
+      .not.toBeNull();
+    const reached = await engine.ctx.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.eventId, b.id as string));
+    expect(reached.map((d) => d.customerId)).toEqual([customer.id]);
+  });
+
   it('the platform customer appears in no customer list, lookup, platform-wide read or usage', async () => {
     const listedCustomers = await ok(rest('GET', '/customers', { key: platformKey, query: { limit: '200' } }));
     expect((listedCustomers.data as Json[]).map((c) => c.id)).toEqual([customer.id]);
@@ -145,7 +167,9 @@ describe('operational webhooks on the one engine', () => {
     const subs = await ok(rest('GET', '/subscriptions', { key: platformKey, query: { limit: '200' } }));
     expect((subs.data as Json[]).every((s) => s.customerId === customer.id)).toBe(true);
     const evts = await ok(rest('GET', '/events', { key: platformKey, query: { limit: '200' } }));
-    expect((evts.data as Json[]).every((e) => e.customerId === customer.id)).toBe(true);
+    // The customer's events and the broadcast; none of the platform customer's (test 2 made some).
+    expect((evts.data as Json[]).map((e) => e.customerId)).not.toContain(PLATFORM_CUSTOMER_ID);
+    expect((evts.data as Json[]).some((e) => e.customerId === customer.id)).toBe(true);
     const dlvs = await ok(rest('GET', '/deliveries', { key: platformKey, query: { limit: '200' } }));
     expect((dlvs.data as Json[]).every((d) => d.customerId === customer.id)).toBe(true);
     const [opsDelivery] = await engine.ctx.db
