@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { subscriptions, type BreakerState } from '../../../drizzle/schema';
-import type { Tx } from '../../db/client';
+import { rawClient, type Queryable, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { SendResult } from './http-sender';
 import type { SubscriptionRef } from './dispatch';
@@ -65,6 +65,17 @@ export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, sign
     .set({ breakerFailures: cur.failures + 1, breakerState: next.state, breakerOpenedAt: next.openedAt, breakerProbeAt: next.probeAt, backlog: true })
     .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)));
   return { from: cur.state, to: next.state };
+}
+
+/**
+ * A probe was admitted into an open breaker's window (dispatch.ts): the breaker goes half-open until
+ * the probe's outcome closes or re-opens it (`updateBreaker`). One statement per subscription (probes
+ * are rare: one per cool-down of a failing endpoint), each on its customer's shard.
+ */
+export async function probeAdmitted(q: Queryable, subs: readonly SubscriptionRef[]): Promise<void> {
+  const sql = rawClient(q);
+  for (const s of subs)
+    await sql`update subscriptions set breaker_state = 'half_open' where id = ${s.id} and customer_id = ${s.customerId} and breaker_state = 'open'`;
 }
 
 /**
