@@ -153,6 +153,49 @@ describe('operational webhooks on the one engine', () => {
     expect(reached.map((d) => d.customerId)).toEqual([customer.id]);
   });
 
+  it('an operational webhook answering 410 is disabled and holds what comes; a new URL sends it', async () => {
+    const gone = await startReceiver(() => ({ status: 410 }));
+    const fixed = await startReceiver(() => ({ status: 204 }));
+    try {
+      const hook = await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${gone.url}/ops`, eventTypes: ['delivery.dead'] } }), 201);
+      const sub = await ok(
+        rest('POST', '/subscriptions', {
+          key: customer.key,
+          body: { url: `${endpoint.url}/refunds`, eventTypes: ['refund.*'], retryPolicy: { maxAttempts: 1 } },
+        }),
+        201,
+      );
+      await ok(rest('POST', '/events', { key: customer.key, body: { type: 'refund.created', data: { n: 1 } } }), 202);
+      await gone.waitFor(1, 60_000);
+      const hookSub = async () =>
+        (
+          await engine.ctx.db
+            .select()
+            .from(subscriptions)
+            .where(eq(subscriptions.id, hook.id as string))
+        )[0]!;
+      await expect.poll(async () => (await hookSub()).active, { timeout: 30_000 }).toBe(false);
+      const [held] = await engine.ctx.db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.subscriptionId, hook.id as string));
+      expect(held).toMatchObject({ status: 'held' });
+      // To the platform it is still to be sent.
+      const listed = await ok(rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: hook.id as string } }));
+      expect(listed.data).toEqual([expect.objectContaining({ status: 'pending', lastResponseStatus: 410 })]);
+
+      await ok(rest('PATCH', '/operational-webhooks/{id}', { key: platformKey, params: { id: hook.id as string }, body: { url: `${fixed.url}/ops` } }));
+      await fixed.waitFor(1, 60_000);
+      const notice = new Webhook(hook.secret as string).verify(fixed.received[0]!.body, fixed.received[0]!.headers) as { type: string; data: Json };
+      expect(notice).toMatchObject({ type: 'delivery.dead', data: { subscriptionId: sub.id } });
+      await expect.poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.id, held!.id)))[0]!.status).toBe('succeeded');
+      expect(await hookSub()).toMatchObject({ active: true, disabledReason: null });
+      expect(gone.received).toHaveLength(1);
+    } finally {
+      await Promise.all([gone.close(), fixed.close()]);
+    }
+  });
+
   it('the platform customer appears in no customer list, lookup, platform-wide read or usage', async () => {
     const listedCustomers = await ok(rest('GET', '/customers', { key: platformKey, query: { limit: '200' } }));
     expect((listedCustomers.data as Json[]).map((c) => c.id)).toEqual([customer.id]);
