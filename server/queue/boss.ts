@@ -57,7 +57,7 @@ export async function ensureQueues(boss: Boss, settings: QueueSettings = queueSe
 
 /**
  * Queues an earlier release had and this one does not, deleted with whatever jobs they still hold.
- * `operational-deliver`: operational webhooks are delivered by the `deliver` queue now, and
+ * `operational-deliver`: operational webhooks are delivered by the `deliver` queue, and
  * migration 0026 moved what was pending on it into the deliveries table.
  */
 const retiredQueues = ['operational-deliver'];
