@@ -5,7 +5,6 @@ import { createAttemptRunner } from '../server/domain/delivery/runner';
 import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
 import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
-import { purgeOperationalDeliveries, runOperationalDelivery } from '../server/domain/operational/deliver';
 import { runBulkReplay } from '../server/domain/replay/bulk';
 import { runCustomerExpunge } from '../server/domain/lifecycle/customer-expunge';
 import { runRescrub } from '../server/domain/lifecycle/expunge';
@@ -97,9 +96,6 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     fanout: async (job) => {
       await runFanOutJob(ctx, parse('fanout', job));
     },
-    operationalDeliver: async (job) => {
-      await runOperationalDelivery(ctx, sender, { id: job.id, data: parse('operationalDeliver', job) });
-    },
     bulkReplay: async (job) => {
       await runBulkReplay(ctx, parse('bulkReplay', job));
     },
@@ -112,8 +108,6 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
     retention: async () => {
       const purged = await purgeExpired(ctx);
       if (purged > 0) log.info({ purged }, 'retention: purged expired events');
-      const operational = await purgeOperationalDeliveries(ctx);
-      if (operational > 0) log.info({ operational }, 'retention: purged old operational deliveries');
       // Hourly, like retention: client certificates expiring within 14 days (subscription.certificate_expiring).
       const expiring = await warnExpiringCertificates(ctx);
       if (expiring > 0) log.info({ expiring }, 'client certificates about to expire: operational events emitted');

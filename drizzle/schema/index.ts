@@ -6,6 +6,5 @@ export * from './replays';
 export * from './stats';
 export * from './workers';
 export * from './audit';
-export * from './operational';
 export * from './event-types';
 export * from './lifecycle';

@@ -14,8 +14,9 @@ import type postgres from 'postgres';
  *   across customers), portal tokens, the event-type catalog, and broadcasts (one row per broadcast,
  *   copied per customer into `events` at fan-out).
  * - Everything else stays local to the coordinator: pg-boss's schema, usage counters, the audit
- *   log, operational webhooks and worker heartbeats. Citus commits a transaction that writes both
- *   a distributed and a coordinator-local table atomically (the coordinator is in the metadata).
+ *   log and worker heartbeats. Citus commits a transaction that writes both a distributed and a
+ *   coordinator-local table atomically (the coordinator is in the metadata). (Operational webhooks
+ *   are subscriptions of the platform customer: distributed with every customer's, on its shard.)
  */
 export const referenceTables = ['customers', 'users', 'api_keys', 'portal_tokens', 'event_types', 'broadcasts'] as const;
 

@@ -52,7 +52,15 @@ export async function ensureQueues(boss: Boss, settings: QueueSettings = queueSe
     if (existing) await boss.updateQueue(name, options);
     else await boss.createQueue(name, options);
   }
+  for (const name of retiredQueues) if (await boss.getQueue(name)) await boss.deleteQueue(name);
 }
+
+/**
+ * Queues an earlier release had and this one does not, deleted with whatever jobs they still hold.
+ * `operational-deliver`: operational webhooks are delivered by the `deliver` queue, and
+ * migration 0026 moved what was pending on it into the deliveries table.
+ */
+const retiredQueues = ['operational-deliver'];
 
 /**
  * Sends one job, validated against the catalog. Pass `q` (a transaction) to make the job commit or

@@ -90,19 +90,6 @@ export const catalog = {
     }),
     selfCompleting: true,
   },
-  /**
-   * One job per attempt of an operational delivery (server/domain/operational/deliver.ts): no group,
-   * so the platform's own notifications count against no customer's cap. A retry is a new job
-   * deferred to its time by the default retry schedule; pg-boss's retries only cover crashes.
-   */
-  operationalDeliver: {
-    name: 'operational-deliver',
-    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(1) }),
-    queue: () => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 120 }),
-    fetch: (s) => ({ concurrency: 8, batchSize: 8, pollMs: s.pollMs }),
-    describe: (d: { deliveryId: string; attempt: number }) => ({ operationalDeliveryId: d.deliveryId, attempt: d.attempt }),
-    selfCompleting: true,
-  },
   /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
   bulkReplay: {
     name: 'bulk-replay',

@@ -517,12 +517,12 @@ async function fingerprint(ctx: Ctx): Promise<string> {
   const digest = (t: string) => `(select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x)`;
   const rows = await ctx.db.execute<Record<string, string>>(
     sql.raw(`select
-      ${['customers', 'subscriptions', 'events', 'deliveries', 'event_types', 'operational_webhooks', 'bulk_replays', 'users'].map((t) => `${digest(t)} as "${t}"`).join(',\n')},
+      ${['customers', 'subscriptions', 'events', 'deliveries', 'event_types', 'bulk_replays', 'users'].map((t) => `${digest(t)} as "${t}"`).join(',\n')},
       (select count(*)::text from portal_tokens) as portal_tokens,
       (select count(*)::text || ':' || count(revoked_at)::text from api_keys) as api_keys,
       (select count(*)::text from audit_log) as audit_log,
       (select count(*)::text from usage_deltas) as usage_deltas,
-      (select count(*)::text from pgboss.job where name in ('deliver', 'fanout', 'operational-deliver')) as jobs`),
+      (select count(*)::text from pgboss.job where name in ('deliver', 'fanout')) as jobs`),
   );
   return JSON.stringify(rows[0]);
 }

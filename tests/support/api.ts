@@ -156,8 +156,6 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
     'attempts',
     'bulk_replays',
     'bulk_replay_items',
-    'operational_webhooks',
-    'operational_deliveries',
     'event_types',
   ];
   const out: Record<string, string> = {};
@@ -171,7 +169,7 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
     sql`select count(*)::int as n, md5(string_agg((id, customer_id, name, prefix, key_hash, revoked_at)::text, '|' order by id)) as h from api_keys`,
   );
   out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
-  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout', 'operational-deliver')`);
+  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
   out.jobs = String(jobs[0]!.n);
   return out;
 }

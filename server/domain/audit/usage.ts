@@ -2,6 +2,7 @@ import { rawClient, type Queryable } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { assertNamed, listingCustomer } from '../tenants/scope';
 import { quotaUsage } from '../tenants/limits';
+import { isPlatformCustomer } from '../tenants/platform-customer';
 
 /**
  * Usage per customer and UTC day, counted incrementally by the transactions that do the work, never
@@ -24,10 +25,14 @@ export type UsageDelta = {
 
 export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** Appends the deltas (merged per customer and day) in one statement, in the caller's transaction. */
+/**
+ * Appends the deltas (merged per customer and day) in one statement, in the caller's transaction.
+ * The platform customer's (its operational webhooks' attempts) are nobody's usage and are not counted.
+ */
 export async function countUsage(q: Queryable, deltas: UsageDelta[]): Promise<void> {
   const merged = new Map<string, Required<UsageDelta>>();
   for (const d of deltas) {
+    if (isPlatformCustomer(d.customerId)) continue;
     const k = `${d.customerId}|${d.day}`;
     const m = merged.get(k) ?? { customerId: d.customerId, day: d.day, events: 0, attempted: 0, succeeded: 0, failed: 0, bytes: 0, published: 0 };
     m.events += d.events ?? 0;

@@ -4,8 +4,9 @@ import type { Tx } from '../../db/client';
 import { systemScope, type Ctx } from '../context';
 import { recordAudit } from '../audit/log';
 import type { Outcome } from './attempt';
-import { holdPending } from './state';
+import { disableSubscription } from './state';
 import { plural } from '../wording';
+import { isPlatformCustomer } from '../tenants/platform-customer';
 
 /**
  * Auto-disable (as Svix does): a subscription whose attempts have all failed for
@@ -57,14 +58,7 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const now = ctx.now();
   if (now.getTime() - since.getTime() < hours * 3600_000 * ctx.config.retryTimeScale) return null;
   const reason = `no attempt succeeded for ${plural(hours, 'hour')} (failing since ${since.toISOString()}): disabled automatically; fix the endpoint, then resume the subscription to send what is held`;
-  const changed = await tx
-    .update(subscriptions)
-    .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
-    .returning({ id: subscriptions.id });
-  if (changed.length === 0) return null;
-  await holdPending(ctx, tx, sub);
-  return reason;
+  return (await disableSubscription(ctx, tx, sub, reason)) ? reason : null;
 }
 
 /**
@@ -79,9 +73,10 @@ export async function auditDisabled(
   message: string,
 ): Promise<void> {
   await recordAudit(ctx, tx, systemScope, {
-    customerId: sub.customerId,
-    action: 'subscription.disabled',
-    target: { kind: 'subscription', id: sub.id },
+    // An operational webhook's is the platform's own entry, like its other changes (operational/webhooks.ts).
+    ...(isPlatformCustomer(sub.customerId)
+      ? { customerId: null, action: 'operational_webhook.disabled', target: { kind: 'operational_webhook', id: sub.id } }
+      : { customerId: sub.customerId, action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id } }),
     before: { active: true },
     after: { active: false, disabledReason: message, cause: reason },
   });

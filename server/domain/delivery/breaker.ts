@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { subscriptions, type BreakerState } from '../../../drizzle/schema';
-import type { Tx } from '../../db/client';
+import { rawClient, type Queryable, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { SendResult } from './http-sender';
 import type { SubscriptionRef } from './dispatch';
@@ -65,6 +65,26 @@ export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, sign
     .set({ breakerFailures: cur.failures + 1, breakerState: next.state, breakerOpenedAt: next.openedAt, breakerProbeAt: next.probeAt, backlog: true })
     .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)));
   return { from: cur.state, to: next.state };
+}
+
+/**
+ * A probe was admitted into an open breaker's window (dispatch.ts): the breaker goes half-open until
+ * the probe's outcome closes or re-opens it (`updateBreaker`). One statement per subscription (probes
+ * are rare: one per cool-down of a failing endpoint), each on its customer's shard.
+ */
+export async function probeAdmitted(q: Queryable, subs: readonly SubscriptionRef[]): Promise<void> {
+  const sql = rawClient(q);
+  for (const s of subs)
+    await sql`update subscriptions set breaker_state = 'half_open' where id = ${s.id} and customer_id = ${s.customerId} and breaker_state = 'open'`;
+}
+
+/**
+ * The endpoint was fixed or replaced (a resume, a new URL, a new transform): the breaker closes with
+ * its failures forgotten, and the subscription's backlog is looked at again. The columns for the
+ * caller's update of the subscription row (which it holds locked).
+ */
+export function breakerReset() {
+  return { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true };
 }
 
 type BreakerRow = { state: BreakerState; failures: number; openedAt: Date | null; probeAt: Date | null };

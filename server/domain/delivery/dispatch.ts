@@ -4,6 +4,7 @@ import { metrics } from '../../metrics';
 import { enqueueMany } from '../../queue/boss';
 import { DELIVER_JOB_MAX_ATTEMPTS, type JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
+import { probeAdmitted } from './breaker';
 import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
 
 /**
@@ -170,19 +171,20 @@ async function admitIn(
   await enqueueAdmitted(ctx, q, rows, opts.fast ? 'fast' : 'dispatcher', startedAt, opts.parents);
   if (!opts.fast) {
     // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
-    // in); a probe moves the breaker to half-open.
+    // in); a probe moves the breaker to half-open (breaker.ts).
     const perSub = new Map<string, { n: number; tokens: number | null }>();
     for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens });
     const ids = [...perSub.keys()];
     const remaining = [...perSub.values()].map((v) => (v.tokens === null ? null : String(v.tokens - v.n)));
-    const probes = [...new Set(rows.filter((r) => r.probe).map((r) => r.subscription_id))];
     await sql`
       update subscriptions s set
         rate_tokens = u.remaining::float8,
-        rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end,
-        breaker_state = case when s.id = any(${probes}::text[]) then 'half_open' else s.breaker_state end
+        rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end
       from unnest(${ids}::text[], ${remaining}::text[]) as u(id, remaining)
       where s.id = u.id ${customer('s')}`;
+    await probeAdmitted(q, [
+      ...new Map(rows.filter((r) => r.probe).map((r) => [r.subscription_id, { id: r.subscription_id, customerId: r.customer_id }])).values(),
+    ]);
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
 }
@@ -496,7 +498,7 @@ export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string;
   const spans = tracingOn() ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe') : null;
   await enqueueMany(ctx.boss, 'deliver', deliverJobs([{ ...r, probe: true }], spans), q);
   spans?.forEach((s) => endSpan(s));
-  await sql`update subscriptions set breaker_state = 'half_open' where id = ${r.subscription_id} and customer_id = ${r.customer_id} and breaker_state = 'open'`;
+  await probeAdmitted(q, [{ id: r.subscription_id, customerId: r.customer_id }]);
   metrics.deliveriesAdmitted.inc({ path: 'probe' });
   return true;
 }

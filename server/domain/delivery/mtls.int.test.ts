@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, operationalDeliveries, subscriptions } from '../../../drizzle/schema';
+import { auditLog, events, subscriptions } from '../../../drizzle/schema';
+import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
 import { createPki, type Issued, type Pki } from '../../../tests/support/certificates';
@@ -210,9 +211,12 @@ describe('mTLS client certificates', () => {
       const soon = pki.issue('expires-soon', { days: 10 });
       const sub = await subscribe(mtls(soon));
       const emitted = async () =>
-        (await ctx.db.select().from(operationalDeliveries).where(eq(operationalDeliveries.eventType, 'subscription.certificate_expiring'))).filter(
-          (d) => JSON.parse(d.body).data.subscriptionId === sub.id,
-        );
+        (
+          await ctx.db
+            .select()
+            .from(events)
+            .where(and(eq(events.customerId, PLATFORM_CUSTOMER_ID), eq(events.type, 'subscription.certificate_expiring')))
+        ).filter((e) => JSON.parse(e.body).data.subscriptionId === sub.id);
 
       await warnExpiringCertificates(ctx);
       await warnExpiringCertificates(ctx);

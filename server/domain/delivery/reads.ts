@@ -3,7 +3,7 @@ import { attempts, deliveries, events, subscriptions } from '../../../drizzle/sc
 import type { Ctx, Scope } from '../context';
 
 import { notFound } from '../errors';
-import { assertNamed, listingCustomer, scopeFilter } from '../tenants/scope';
+import { assertNamed, listedCustomers, listingCustomer, scopeFilter } from '../tenants/scope';
 import { typeFilter } from '../type-filter';
 import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
 import type { z } from 'zod';
@@ -87,7 +87,7 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
     .innerJoin(subscriptions, gateJoin)
     .where(
       and(
-        customerId ? eq(deliveries.customerId, customerId) : undefined,
+        listedCustomers(customerId, deliveries.customerId),
         input.status ? eq(deliveries.status, input.status) : undefined,
         input.subscriptionId ? eq(deliveries.subscriptionId, input.subscriptionId) : undefined,
         typeFilter(deliveries.eventType, input.eventType),

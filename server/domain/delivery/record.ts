@@ -14,7 +14,7 @@ import { breakerSignal, updateBreaker } from './breaker';
 import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
-import { holdPending, holdsLane, statusAfter } from './state';
+import { afterAttempts, disableSubscription } from './state';
 import { countUsage, dayOf } from '../audit/usage';
 import { emitOperational } from '../operational/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from '../operational/notices';
@@ -81,7 +81,21 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
     const recorded = outcomes.length ? await insertAttempts(tx, outcomes) : [];
     if (recorded.length) {
       await lockWrittenSubscriptions(ctx, tx, recorded);
-      await updateDeliveries(ctx, tx, recorded);
+      await afterAttempts(
+        ctx,
+        tx,
+        recorded.map((o) => ({
+          id: o.row.delivery.id,
+          customerId: o.row.delivery.customerId,
+          attempt: o.job.data.attempt,
+          startedAt: o.startedAt,
+          responseStatus: o.result.outcome.kind === 'response' ? o.result.outcome.status : null,
+          error: deliveryErrorOf(o.result, o.decision),
+          decision: o.decision,
+          orderingKey: o.row.delivery.orderingKey,
+          ordering: o.row.sub.ordering,
+        })),
+      );
       // Usage, per customer and day: attempts, their outcome, the bytes sent.
       await countUsage(
         tx,
@@ -228,62 +242,12 @@ function deliveryErrorOf(result: SendResult, decision: Decision): string | null 
 }
 
 /**
- * Moves every recorded delivery on, in one statement. A delivery held while its attempt was in
- * flight (its subscription was paused or disabled meanwhile) stays held when the attempt asks for a
- * retry: the retry waits for the resume like every other held delivery (and is discarded with them
- * if the user says so). A success or a dead letter is recorded as what it is.
- */
-async function updateDeliveries(ctx: Ctx, tx: Tx, recorded: Outcome[]): Promise<void> {
-  const now = ctx.now().toISOString();
-  await perCustomer(
-    ctx,
-    recorded,
-    (o) => o.row.delivery.customerId,
-    async (group, customerId) => {
-      const cols = {
-        id: group.map((o) => o.row.delivery.id),
-        customer: group.map((o) => o.row.delivery.customerId),
-        status: group.map((o) => statusAfter(o.decision)),
-        attempt: group.map((o) => String(o.job.data.attempt)),
-        started: group.map((o) => String(o.startedAt.getTime())),
-        code: group.map((o) => (o.result.outcome.kind === 'response' ? String(o.result.outcome.status) : null)),
-        error: group.map((o) => deliveryErrorOf(o.result, o.decision)),
-        next: group.map((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null)),
-        done: group.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
-        laneHold: group.map((o) => (holdsLane(statusAfter(o.decision), o.row.delivery.orderingKey, o.row.sub.ordering) ? 't' : 'f')),
-      };
-      // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
-      // passes timestamptz values through unserialised, which breaks timestamptz[] parameters. Times
-      // travel as epoch milliseconds: to_timestamp(float8) is immutable, which Citus requires of a
-      // function applied to a column in an UPDATE (text::timestamptz depends on the time zone).
-      await rawClient(tx)`
-        update deliveries d set
-          status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int,
-          last_attempt_at = to_timestamp(v.started::float8 / 1000), last_response_status = v.code::int,
-          last_error = v.error, next_attempt_at = to_timestamp(v.next::float8 / 1000), queued_at = null, updated_at = ${now}::timestamptz,
-          completed_at = case when v.done::bool then ${now}::timestamptz else null end, lane_hold = v.lane_hold::bool
-        from unnest(${cols.id}::text[], ${cols.customer}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
-                    ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[], ${cols.laneHold}::text[])
-             as v(id, customer_id, status, attempt, started, code, error, next, done, lane_hold)
-        where d.id = v.id and d.customer_id = v.customer_id ${customerId ? rawClient(tx)`and d.customer_id = ${customerId}` : rawClient(tx)``}`;
-    },
-  );
-}
-
-/**
  * 410 Gone: the receiver asks us to stop. Disable the subscription and hold everything pending for
  * it (nothing is dropped: re-enabling releases the held deliveries). Returns the reason when this
  * disabled it (null when it was already off).
  */
 async function disableGone(ctx: Ctx, tx: Tx, o: Outcome): Promise<string | null> {
-  const now = ctx.now();
-  const reason = `endpoint answered 410 Gone at ${now.toISOString()}`;
+  const reason = `endpoint answered 410 Gone at ${ctx.now().toISOString()}`;
   // Once: a second 410 (an attempt that was already in flight) finds it off and keeps the first reason.
-  const changed = await tx
-    .update(subscriptions)
-    .set({ active: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(subscriptions.id, o.row.sub.id), eq(subscriptions.customerId, o.row.sub.customerId), eq(subscriptions.active, true)))
-    .returning({ id: subscriptions.id });
-  await holdPending(ctx, tx, o.row.sub);
-  return changed.length > 0 ? reason : null;
+  return (await disableSubscription(ctx, tx, o.row.sub, reason)) ? reason : null;
 }

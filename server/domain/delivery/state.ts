@@ -51,6 +51,64 @@ export function statusAfter(decision: Decision): DeliveryStatus {
 export const holdsLane = (status: DeliveryStatus, orderingKey: string | null, ordering: LaneOrdering): boolean =>
   status === 'dead' && orderingKey !== null && ordering === 'strict';
 
+/** A recorded attempt as its delivery takes it (record.ts derives it from the attempt's outcome). */
+export type AttemptRecord = {
+  id: string;
+  customerId: string;
+  attempt: number;
+  startedAt: Date;
+  responseStatus: number | null;
+  /** The delivery's `last_error`: the attempt's error, or for a dead letter why it ended. */
+  error: string | null;
+  decision: Decision;
+  /** The delivery's ordering lane and its subscription's lane rule (`holdsLane`). */
+  orderingKey: string | null;
+  ordering: LaneOrdering;
+};
+
+/**
+ * After attempts: every recorded delivery moves on (`statusAfter`), in one statement per shard. A delivery held while its attempt was in
+ * flight (its subscription was paused or disabled meanwhile) stays held when the attempt asks for a
+ * retry: the retry waits for the resume like every other held delivery (and is discarded with them
+ * if the user says so). A success or a dead letter is recorded as what it is.
+ */
+export async function afterAttempts(ctx: Ctx, tx: Queryable, recorded: AttemptRecord[]): Promise<void> {
+  const now = ctx.now().toISOString();
+  await perCustomer(
+    ctx,
+    recorded,
+    (o) => o.customerId,
+    async (group, customerId) => {
+      const cols = {
+        id: group.map((o) => o.id),
+        customer: group.map((o) => o.customerId),
+        status: group.map((o) => statusAfter(o.decision)),
+        attempt: group.map((o) => String(o.attempt)),
+        started: group.map((o) => String(o.startedAt.getTime())),
+        code: group.map((o) => (o.responseStatus === null ? null : String(o.responseStatus))),
+        error: group.map((o) => o.error),
+        next: group.map((o) => (o.decision.action === 'retry' ? String(o.decision.at.getTime()) : null)),
+        done: group.map((o) => (o.decision.action === 'succeeded' || o.decision.action === 'dead' ? 't' : 'f')),
+        laneHold: group.map((o) => (holdsLane(statusAfter(o.decision), o.orderingKey, o.ordering) ? 't' : 'f')),
+      };
+      // Every column travels as text[] and is cast in SQL: postgres.js (as Drizzle configures it)
+      // passes timestamptz values through unserialised, which breaks timestamptz[] parameters. Times
+      // travel as epoch milliseconds: to_timestamp(float8) is immutable, which Citus requires of a
+      // function applied to a column in an UPDATE (text::timestamptz depends on the time zone).
+      await rawClient(tx)`
+        update deliveries d set
+          status = case when d.status = 'held' and v.status = 'pending' then 'held' else v.status end, attempt_count = v.attempt::int,
+          last_attempt_at = to_timestamp(v.started::float8 / 1000), last_response_status = v.code::int,
+          last_error = v.error, next_attempt_at = to_timestamp(v.next::float8 / 1000), queued_at = null, updated_at = ${now}::timestamptz,
+          completed_at = case when v.done::bool then ${now}::timestamptz else null end, lane_hold = v.lane_hold::bool
+        from unnest(${cols.id}::text[], ${cols.customer}::text[], ${cols.status}::text[], ${cols.attempt}::text[], ${cols.started}::text[],
+                    ${cols.code}::text[], ${cols.error}::text[], ${cols.next}::text[], ${cols.done}::text[], ${cols.laneHold}::text[])
+             as v(id, customer_id, status, attempt, started, code, error, next, done, lane_hold)
+        where d.id = v.id and d.customer_id = v.customer_id ${customerId ? rawClient(tx)`and d.customer_id = ${customerId}` : rawClient(tx)``}`;
+    },
+  );
+}
+
 /** Status of a new delivery: a paused or disabled subscription holds it. */
 export const initialStatus = (subscriptionActive: boolean): DeliveryStatus => (subscriptionActive ? 'pending' : 'held');
 
@@ -65,6 +123,21 @@ export async function holdPending(ctx: Ctx, tx: Queryable, sub: SubscriptionRef)
     update deliveries set status = 'held', queued_at = null, updated_at = ${now}::timestamptz
     where subscription_id = ${sub.id} and customer_id = ${sub.customerId} and status = 'pending'`;
   return r.count;
+}
+
+/**
+ * Hookrelay switches a subscription off on its own (410 Gone, auto-disable): the one place that
+ * does. Inactive with `reason`, every pending delivery held (nothing is dropped: re-enabling
+ * releases them). Once: a subscription already off keeps its first reason, and this returns false.
+ */
+export async function disableSubscription(ctx: Ctx, tx: Tx, sub: SubscriptionRef, reason: string): Promise<boolean> {
+  const changed = await tx
+    .update(subscriptions)
+    .set({ active: false, disabledReason: reason, updatedAt: ctx.now() })
+    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
+    .returning({ id: subscriptions.id });
+  await holdPending(ctx, tx, sub);
+  return changed.length > 0;
 }
 
 /**
@@ -134,6 +207,20 @@ export async function skipHead(ctx: Ctx, tx: Tx, delivery: { id: string; custome
     where id = ${delivery.id} and customer_id = ${delivery.customerId}
     returning status`;
   return row!.status;
+}
+
+/**
+ * Expunge (lifecycle/expunge.ts): these deliveries of an expunged event, if still pending or held,
+ * end dead with `reason` and no attempt: nothing is left to send. Returns how many ended.
+ */
+export async function endUnsent(q: Queryable, customerId: string, ids: string[], reason: string, at: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const now = at.toISOString();
+  const r = await rawClient(q)`
+    update deliveries set status = 'dead', queued_at = null, next_attempt_at = null, completed_at = ${now}::timestamptz,
+      last_error = ${reason}, updated_at = ${now}::timestamptz
+    where customer_id = ${customerId} and id = any(${ids}::text[]) and status in ('pending', 'held')`;
+  return r.count;
 }
 
 /** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */

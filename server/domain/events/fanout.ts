@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, ne, sql } from 'drizzle-orm';
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { FilteredOut } from '../../../drizzle/schema';
 import { rawClient, type Tx } from '../../db/client';
@@ -13,6 +13,7 @@ import { evaluateFilter, type Filter } from '../filters';
 import { parseJsonExact } from '../json';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
 import { retentionDaysOf, retentionUntilOf } from '../lifecycle/retention-policy';
+import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 
 const PAGE = 1000;
 
@@ -104,7 +105,8 @@ export async function matchingPage(
     .where(
       and(
         gt(subscriptions.id, after),
-        customerId ? eq(subscriptions.customerId, customerId) : undefined,
+        // A broadcast goes to every customer's subscriptions, never to the operational webhooks.
+        customerId ? eq(subscriptions.customerId, customerId) : ne(subscriptions.customerId, PLATFORM_CUSTOMER_ID),
         createdBefore ? lte(subscriptions.createdAt, createdBefore) : undefined,
       ),
     )

@@ -1,11 +1,12 @@
 import { parseJsonExact } from '../json';
-import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 
 import { idFloor } from '../ids';
 import { notFound } from '../errors';
 import { assertNamed, listingCustomer } from '../tenants/scope';
+import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
@@ -30,7 +31,7 @@ export const DELIVERIES_PER_EVENT_READ = 50;
  * broadcast's per-customer copies are left out and the broadcast itself is read from `broadcasts`.
  */
 export function eventVisibility(customerId: string | undefined) {
-  return customerId ? eq(events.customerId, customerId) : eq(events.broadcast, false);
+  return customerId ? eq(events.customerId, customerId) : and(eq(events.broadcast, false), ne(events.customerId, PLATFORM_CUSTOMER_ID));
 }
 
 type EventHead = Omit<typeof events.$inferSelect, 'body'>;

@@ -97,7 +97,6 @@ describe('database gauges for /api/metrics', () => {
       'depth-sample',
       'expunge-rescrub',
       'fanout',
-      'operational-deliver',
       'retention',
       'usage-rollup',
     ]);

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
 import { notFound } from '../errors';
 import { assertWritable, scopeFilter } from '../tenants/scope';
+import { endUnsent } from '../delivery/state';
 
 /**
  * Expunge: an event's payload goes for good, its history stays. What goes: the event's `body` (its
@@ -60,11 +61,13 @@ export async function scrubEvents(
     select id, queued_at is not null as queued from deliveries
     where customer_id = ${customerId} and event_id = any(${eventIds}::text[]) and status in ('pending', 'held')
     for update`;
-  if (open.length)
-    await raw`
-      update deliveries set status = 'dead', queued_at = null, next_attempt_at = null, completed_at = ${now}::timestamptz,
-        last_error = ${EXPUNGED_REASON}, updated_at = ${now}::timestamptz
-      where customer_id = ${customerId} and id = any(${open.map((d) => d.id)}::text[])`;
+  await endUnsent(
+    q,
+    customerId,
+    open.map((d) => d.id),
+    EXPUNGED_REASON,
+    at,
+  );
   await raw`
     update attempts set request_headers = '{}'::jsonb, request_body = null, response_headers = null, response_body = null
     where customer_id = ${customerId}
@@ -142,9 +145,5 @@ export async function runRescrub(ctx: Ctx, job: { customerId: string; eventIds: 
  * the delivery ends dead with the reason, nothing is sent.
  */
 export async function endExpungedDelivery(ctx: Ctx, q: Queryable, customerId: string, deliveryId: string): Promise<void> {
-  const now = ctx.now().toISOString();
-  await rawClient(q)`
-    update deliveries set status = 'dead', queued_at = null, next_attempt_at = null, completed_at = ${now}::timestamptz,
-      last_error = ${EXPUNGED_REASON}, updated_at = ${now}::timestamptz
-    where customer_id = ${customerId} and id = ${deliveryId} and status in ('pending', 'held')`;
+  await endUnsent(q, customerId, [deliveryId], EXPUNGED_REASON, ctx.now());
 }

@@ -1,17 +1,27 @@
-import { operationalDeliveries, operationalWebhooks } from '../../../drizzle/schema';
+import { eq } from 'drizzle-orm';
+import { events, subscriptions } from '../../../drizzle/schema';
 import type { Queryable } from '../../db/client';
 import { enqueueMany } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
-import type { OperationalEventType } from './event-types';
+import { retentionUntilOf } from '../lifecycle/retention-policy';
+import { firstMatch } from '../patterns';
+import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 
 /**
  * Emitting operational events. Callers pass the transaction that makes the state change (a breaker
  * opening, a delivery dying, a subscription being disabled), so the event exists if and only if the
- * change committed. Each event becomes one row per matching operational webhook, and the row's first
- * attempt a job on the `operational-deliver` queue (deliver.ts), in the same transaction. Those jobs
- * carry no customer group and never enter a subscription's window: they count against no
- * customer's limits.
+ * change committed.
+ *
+ * An operational notice is an event of the platform customer (tenants/platform-customer.ts): type
+ * the notice's type, body `{"id","type","timestamp","data"}` like every event's (its id is the
+ * `webhook-id`), and a `fanout` job enqueued in the same transaction. From there it walks the road
+ * every event walks: fan-out to the operational webhooks (the platform customer's subscriptions)
+ * whose types match, admission into the `deliver` queue under the platform customer's own pg-boss
+ * group (so it counts against no real customer's cap), signed attempts, retries, breaker, records.
+ *
+ * Nothing is said about the platform customer's own subscriptions: a failing operational webhook
+ * emitting notices about itself would feed its own failure.
  */
 type Ids = { customerId: string; subscriptionId: string };
 
@@ -39,35 +49,32 @@ export type OperationalNotice =
 const CHUNK = 500;
 
 export async function emitOperational(ctx: Ctx, tx: Queryable, notices: readonly OperationalNotice[]): Promise<number> {
-  if (notices.length === 0) return 0;
-  const hooks = await tx.select({ id: operationalWebhooks.id, eventTypes: operationalWebhooks.eventTypes }).from(operationalWebhooks);
-  if (hooks.length === 0) return 0;
+  const told = notices.filter((n) => !isPlatformCustomer(n.data.customerId));
+  if (told.length === 0) return 0;
+  // An event nobody listens to is not stored: most deployments have a handful of webhooks, or none.
+  const hooks = await tx.select({ eventTypes: subscriptions.eventTypes }).from(subscriptions).where(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
+  const heard = told.filter((n) => hooks.some((h) => firstMatch(h.eventTypes, n.type) !== null));
+  if (heard.length === 0) return 0;
   const now = ctx.now();
-  const rows: Array<typeof operationalDeliveries.$inferInsert> = [];
-  for (const n of notices) {
-    const targets = hooks.filter((h) => !h.eventTypes || h.eventTypes.includes(n.type));
-    if (targets.length === 0) continue;
-    const eventId = newId('operationalEvent', now.getTime());
-    const body = JSON.stringify({ id: eventId, type: n.type, timestamp: now.toISOString(), data: n.data });
-    for (const h of targets) {
-      rows.push({
-        id: newId('operationalDelivery', now.getTime()),
-        webhookId: h.id,
-        eventId,
-        eventType: n.type satisfies OperationalEventType,
-        body,
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-    }
-  }
+  const retentionUntil = retentionUntilOf(ctx, now, null);
+  const rows = heard.map((n) => {
+    const id = newId('event', now.getTime());
+    return {
+      id,
+      customerId: PLATFORM_CUSTOMER_ID,
+      type: n.type,
+      body: JSON.stringify({ id, type: n.type, timestamp: now.toISOString(), data: n.data }),
+      createdAt: now,
+      retentionUntil,
+    };
+  });
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await tx.insert(operationalDeliveries).values(chunk);
+    await tx.insert(events).values(chunk);
     await enqueueMany(
       ctx.boss,
-      'operationalDeliver',
-      chunk.map((r) => ({ data: { deliveryId: r.id, attempt: 1 } })),
+      'fanout',
+      chunk.map((r) => ({ data: { eventId: r.id, customerId: PLATFORM_CUSTOMER_ID } })),
       tx,
     );
   }

@@ -8,12 +8,14 @@ import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { verifyWebhook } from '../delivery/signing';
 import { createApiKey } from '../tenants/customers';
+import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 
 /**
  * Operational webhooks end to end: faults injected at a customer's real endpoint (5xx, 410, a breaker
  * held open past the window) produce the operational events, which a real receiver of the platform
  * gets, signed like a v1 delivery (verified with the standardwebhooks library and verifyWebhook),
- * retried on failure, and listed under the webhook. Retry and breaker time is scaled (0.001).
+ * retried on failure by the one delivery engine (`deliver` jobs of the platform customer), and listed
+ * under the webhook. Retry and breaker time is scaled (0.001).
  */
 let engine: Engine;
 let rest: Rest;
@@ -56,7 +58,7 @@ function expectGenuine(e: OpsEvent, secret: string) {
   expect(new Webhook(secret).verify(e.body, e.headers)).toMatchObject({ id: e.id, type: e.type });
   expect(() => verifyWebhook(secret, e.headers, e.body)).not.toThrow();
   expect(e.headers['webhook-id']).toBe(e.id);
-  expect(e.id).toMatch(/^oev_/);
+  expect(e.id).toMatch(/^evt_/);
 }
 
 async function subscribe(path: string, body: Record<string, unknown> = {}): Promise<string> {
@@ -227,7 +229,11 @@ describe('operational webhooks', () => {
       )
       .toMatchObject({ status: 'succeeded', lastResponseStatus: 204, webhookId: opsHook.id, lastError: null });
     const retried = rows.at(-1)!;
-    expect(retried).toMatchObject({ eventId: expect.stringMatching(/^oev_/), payload: { id: retried.eventId, type: retried.eventType } });
+    expect(retried).toMatchObject({
+      id: expect.stringMatching(/^odl_/),
+      eventId: expect.stringMatching(/^evt_/),
+      payload: { id: retried.eventId, type: retried.eventType },
+    });
     // The receiver saw that event twice, with the same webhook-id.
     expect(ops.received.filter((r) => r.headers['webhook-id'] === retried.eventId)).toHaveLength(2);
     expect(ops.received[0]!.headers['webhook-id']).toBe(retried.eventId);
@@ -235,19 +241,23 @@ describe('operational webhooks', () => {
     expect(rows.every((d) => d.webhookId === opsHook.id)).toBe(true);
   });
 
-  it('counts against no customer: no pg-boss group, no customer delivery, no subscription window', async () => {
+  it("count against no customer: the platform customer's own pg-boss group, deliveries and usage; no second queue", async () => {
+    // Every operational attempt went out as a `deliver` job of the platform customer's group.
     const grouped = await engine.ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from pgboss.job where name = 'operational-deliver' and group_id is not null`,
+      sql`select count(*)::int as n from pgboss.job where name = 'deliver' and group_id = ${PLATFORM_CUSTOMER_ID}`,
     );
-    expect(grouped[0]!.n).toBe(0);
-    const all = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name = 'operational-deliver'`);
-    expect(all[0]!.n).toBeGreaterThan(0);
-    // Every customer delivery belongs to one of the customer's events; none was made for the platform.
-    const foreign = await engine.ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from deliveries d where not exists (select 1 from subscriptions s where s.id = d.subscription_id and s.customer_id = ${customer.id})`,
+    expect(grouped[0]!.n).toBeGreaterThan(0);
+    const retired = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.queue where name = 'operational-deliver'`);
+    expect(retired[0]!.n).toBe(0);
+    // Every delivery is the customer's to its own subscriptions, or the platform customer's to an operational webhook.
+    const all = await engine.ctx.db.select().from(deliveries);
+    expect(all.every((d) => d.customerId === customer.id || (d.customerId === PLATFORM_CUSTOMER_ID && d.subscriptionId.startsWith('owh_')))).toBe(true);
+    expect(all.some((d) => d.customerId === PLATFORM_CUSTOMER_ID)).toBe(true);
+    // The customer's usage counts its own attempts only; the platform customer has none.
+    const usage = await engine.ctx.db.execute<{ customer_id: string }>(
+      sql`select distinct customer_id from usage_deltas union select customer_id from usage_daily`,
     );
-    expect(foreign[0]!.n).toBe(0);
-    expect((await engine.ctx.db.select().from(deliveries)).every((d) => d.customerId === customer.id)).toBe(true);
+    expect(usage.map((u) => u.customer_id)).not.toContain(PLATFORM_CUSTOMER_ID);
   });
 
   it('after a secret rotation both secrets sign for 24 h', async () => {

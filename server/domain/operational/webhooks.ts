@@ -1,52 +1,78 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { z } from 'zod';
-import { operationalDeliveries, operationalWebhooks } from '../../../drizzle/schema';
+import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
+import type { DeliveryStatus } from '../delivery/status';
+import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
+import { resumeHeld } from '../delivery/state';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
-import { decryptSecret, encryptSecret, sealedIn } from '../tenants/crypto';
+import { encryptSecret, sealedIn } from '../tenants/crypto';
 import { requirePlatform } from '../tenants/customers';
+import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 import { ROTATION_GRACE_MS } from '../tenants/subscriptions';
 import { recordAudit } from '../audit/log';
+import type { OperationalDeliveryStatus, OperationalEventType } from './event-types';
 
 /**
  * Operational webhooks, managed by the platform (a platform key; a customer key is a 403): where it
- * hears about its customers' endpoints (event-types.ts). Signed like a subscription's `v1` (a
- * `whsec_` secret, rotated with 24 h of overlap).
+ * hears about its customers' endpoints (event-types.ts). Each is a subscription of the platform
+ * customer (tenants/platform-customer.ts) whose id is the webhook's (`owh_…`): delivered, retried,
+ * breaker-protected and recorded by the one delivery engine, signed `v1` with a `whsec_` secret
+ * (rotated with 24 h of overlap), on the default retry policy, never auto-disabled. A `410 Gone`
+ * disables it like any subscription (what comes meanwhile is held); a new URL enables it again and
+ * sends what was held.
  */
-type Row = typeof operationalWebhooks.$inferSelect;
+type Row = typeof subscriptions.$inferSelect;
+
+/** "Every type" is stored as the pattern `*`, and shown as null. */
+const EVERY = ['*'];
+const storedTypes = (types: readonly OperationalEventType[] | null | undefined): string[] => (types ? [...types] : EVERY);
 
 export function operationalWebhookView(w: Row) {
   return {
     id: w.id,
     url: w.url,
     description: w.description,
-    eventTypes: w.eventTypes ?? null,
+    eventTypes: w.eventTypes.includes('*') ? null : (w.eventTypes as OperationalEventType[]),
     secretRotationEndsAt: w.previousSecretExpiresAt?.toISOString() ?? null,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
   };
 }
 
-export function operationalDeliveryView(d: typeof operationalDeliveries.$inferSelect) {
+/**
+ * An operational delivery is the platform customer's delivery; the API names it `odl_…` with the
+ * delivery's own time-ordered suffix (`dlv_…`), so ids, cursors and their order are the delivery's.
+ */
+const operationalDeliveryId = (deliveryId: string) => `odl_${deliveryId.slice(4)}`;
+const deliveryIdOfOperational = (id: string) => `dlv_${id.slice(4)}`;
+
+/** Held (its webhook was disabled by a 410) is still pending for the platform: it goes out once the URL is fixed. */
+const operationalStatus = (s: DeliveryStatus): OperationalDeliveryStatus => (s === 'held' ? 'pending' : s);
+const deliveryStatusesOf = (s: OperationalDeliveryStatus): DeliveryStatus[] => (s === 'pending' ? ['pending', 'held'] : [s]);
+
+export function operationalDeliveryView(d: typeof deliveries.$inferSelect, body: string) {
+  const done = d.status === 'succeeded' || d.status === 'dead';
   return {
-    id: d.id,
-    webhookId: d.webhookId,
+    id: operationalDeliveryId(d.id),
+    webhookId: d.subscriptionId,
     eventId: d.eventId,
-    eventType: d.eventType,
-    status: d.status,
+    eventType: d.eventType as OperationalEventType,
+    status: operationalStatus(d.status),
     attemptCount: d.attemptCount,
-    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+    nextAttemptAt: done ? null : (d.nextAttemptAt?.toISOString() ?? null),
     lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
     lastResponseStatus: d.lastResponseStatus,
     lastError: d.lastError,
     createdAt: d.createdAt.toISOString(),
     completedAt: d.completedAt?.toISOString() ?? null,
-    payload: JSON.parse(d.body) as unknown,
+    // An expunged body is empty.
+    payload: body ? (JSON.parse(body) as unknown) : null,
   };
 }
 
@@ -56,8 +82,10 @@ function checkUrl(ctx: Ctx, url: string | undefined) {
   if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
+const own = (id: string) => and(eq(subscriptions.id, id), eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
+
 async function load(ctx: Ctx, id: string): Promise<Row> {
-  const [row] = await ctx.db.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, id));
+  const [row] = await ctx.db.select().from(subscriptions).where(own(id));
   if (!row) throw notFound('operational webhook');
   return row;
 }
@@ -70,13 +98,16 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
   const id = newId('operationalWebhook', now.getTime());
   const [row] = await ctx.db.transaction(async (tx) => {
     const inserted = await tx
-      .insert(operationalWebhooks)
+      .insert(subscriptions)
       .values({
         id,
+        customerId: PLATFORM_CUSTOMER_ID,
         url: input.url,
         description: input.description ?? null,
-        eventTypes: input.eventTypes ?? null,
-        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.operationalSecret(id)),
+        eventTypes: storedTypes(input.eventTypes),
+        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.subscriptionSecret(id)),
+        // The platform's own endpoint is never switched off for failing: its notices wait out the breaker and retry.
+        autoDisableAfterHours: 0,
         createdAt: now,
         updatedAt: now,
       })
@@ -96,9 +127,9 @@ export async function listOperationalWebhooks(ctx: Ctx, scope: Scope, input: z.i
   requirePlatform(scope);
   const rows = await ctx.db
     .select()
-    .from(operationalWebhooks)
-    .where(input.cursor ? lt(operationalWebhooks.id, input.cursor) : undefined)
-    .orderBy(desc(operationalWebhooks.id))
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
   return { data: p.data.map(operationalWebhookView), nextCursor: p.nextCursor };
@@ -109,22 +140,29 @@ export async function getOperationalWebhook(ctx: Ctx, scope: Scope, id: string) 
   return operationalWebhookView(await load(ctx, id));
 }
 
+/**
+ * A new URL starts the endpoint afresh, as for any subscription: breaker closed, failures forgotten,
+ * and, when a 410 had disabled it, enabled again with what it held released.
+ */
 export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof updateOperationalWebhookInput>) {
   requirePlatform(scope);
   checkUrl(ctx, input.url);
   const row = await ctx.db.transaction(async (tx) => {
-    const [before] = await tx.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, id)).for('update');
+    const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
+    const moved = input.url !== undefined && input.url !== before.url;
     const [updated] = await tx
-      .update(operationalWebhooks)
+      .update(subscriptions)
       .set({
         ...(input.url !== undefined && { url: input.url }),
-        ...(input.eventTypes !== undefined && { eventTypes: input.eventTypes }),
+        ...(input.eventTypes !== undefined && { eventTypes: storedTypes(input.eventTypes) }),
         ...(input.description !== undefined && { description: input.description }),
+        ...(moved && { active: true, disabledReason: null, ...breakerReset(), failingSince: null }),
         updatedAt: ctx.now(),
       })
-      .where(eq(operationalWebhooks.id, id))
+      .where(own(id))
       .returning();
+    if (moved && !before.active) await resumeHeld(ctx, tx, before, 'release');
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.updated',
@@ -137,17 +175,19 @@ export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
   return operationalWebhookView(row);
 }
 
-/** Deletes the webhook with its delivery history; attempts still queued find nothing and end. */
+/** Deletes the webhook with its delivery history (deliveries by foreign key, attempts here); jobs still queued find nothing and end. */
 export async function deleteOperationalWebhook(ctx: Ctx, scope: Scope, id: string) {
   requirePlatform(scope);
   await ctx.db.transaction(async (tx) => {
-    const deleted = await tx.delete(operationalWebhooks).where(eq(operationalWebhooks.id, id)).returning();
-    if (deleted.length === 0) throw notFound('operational webhook');
+    const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
+    if (!before) throw notFound('operational webhook');
+    await tx.delete(attempts).where(and(eq(attempts.subscriptionId, id), eq(attempts.customerId, PLATFORM_CUSTOMER_ID)));
+    await tx.delete(subscriptions).where(own(id));
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.deleted',
       target: { kind: 'operational_webhook', id },
-      before: operationalWebhookView(deleted[0]!),
+      before: operationalWebhookView(before),
     });
   });
   return { id, deleted: true as const };
@@ -159,17 +199,17 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
   const secret = generateSecret();
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
-    const [before] = await tx.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, id)).for('update');
+    const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
     const [row] = await tx
-      .update(operationalWebhooks)
+      .update(subscriptions)
       .set({
-        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.operationalSecret(id)),
+        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.subscriptionSecret(id)),
         previousSecretEnc: before.secretEnc,
         previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
         updatedAt: now,
       })
-      .where(eq(operationalWebhooks.id, id))
+      .where(own(id))
       .returning();
     await recordAudit(ctx, tx, scope, {
       customerId: null,
@@ -182,30 +222,27 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
   });
 }
 
-/** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
-export function operationalSecrets(ctx: Ctx, w: Pick<Row, 'id' | 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'>): string[] {
-  const secrets = [decryptSecret(ctx.keys, w.secretEnc, sealedIn.operationalSecret(w.id))];
-  if (w.previousSecretEnc && w.previousSecretExpiresAt && w.previousSecretExpiresAt > ctx.now())
-    secrets.push(decryptSecret(ctx.keys, w.previousSecretEnc, sealedIn.operationalSecret(w.id)));
-  return secrets;
-}
-
-/** What was sent to one operational webhook, newest first, with the outcome of each delivery's last attempt. */
+/**
+ * What was sent to one operational webhook, newest first, with the outcome of each delivery's last
+ * attempt: the platform customer's deliveries to that subscription, with their events' bodies.
+ */
 export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof listOperationalDeliveriesInput>) {
   requirePlatform(scope);
   await load(ctx, id);
   const rows = await ctx.db
-    .select()
-    .from(operationalDeliveries)
+    .select({ d: deliveries, body: events.body })
+    .from(deliveries)
+    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .where(
       and(
-        eq(operationalDeliveries.webhookId, id),
-        input.status ? eq(operationalDeliveries.status, input.status) : undefined,
-        input.cursor ? lt(operationalDeliveries.id, input.cursor) : undefined,
+        eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
+        eq(deliveries.subscriptionId, id),
+        input.status ? inArray(deliveries.status, deliveryStatusesOf(input.status)) : undefined,
+        input.cursor ? lt(deliveries.id, deliveryIdOfOperational(input.cursor)) : undefined,
       ),
     )
-    .orderBy(desc(operationalDeliveries.id))
+    .orderBy(desc(deliveries.id))
     .limit(input.limit + 1);
-  const p = page(rows, input.limit);
-  return { data: p.data.map(operationalDeliveryView), nextCursor: p.nextCursor };
+  const data = rows.slice(0, input.limit).map((r) => operationalDeliveryView(r.d, r.body));
+  return { data, nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
 }

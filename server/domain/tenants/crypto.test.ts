@@ -51,7 +51,9 @@ describe('secrets at rest', () => {
       /does not decrypt for subscriptions sub_01JBBBBBBBBBBBBBBBBBBBBBBB \(secret\): altered, or copied from another row/,
     );
     expect(() => decryptSecret(ring, stored, sealedIn.subscriptionHeaders('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(/copied from another row/);
-    expect(() => decryptSecret(ring, stored, sealedIn.operationalSecret('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(/copied from another row/);
+    expect(() => decryptSecret(ring, stored, { table: 'operational_webhooks', id: 'sub_01JAAAAAAAAAAAAAAAAAAAAAAA', column: 'secret' })).toThrow(
+      /copied from another row/,
+    );
   });
 
   it('derives its key with HKDF: the v2 key is not the SHA-256 of the master key', () => {

@@ -90,9 +90,13 @@ export function hashToken(token: string): string {
 
 /** The places secrets live. */
 export const sealedIn = {
-  subscriptionSecret: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'secret' }),
+  /**
+   * An operational webhook is a subscription of the platform customer with id `owh_…`; its secret
+   * keeps the binding it was first sealed under (`operational_webhooks`, from before those webhooks
+   * were subscriptions), so that the secrets moved over by migration 0026 still open.
+   */
+  subscriptionSecret: (id: string): SecretBinding => ({ table: id.startsWith('owh_') ? 'operational_webhooks' : 'subscriptions', id, column: 'secret' }),
   subscriptionHeaders: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'headers' }),
   /** Endpoint auth: an mTLS private key and certificate, or OAuth2 client credentials. */
   subscriptionAuth: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'auth' }),
-  operationalSecret: (id: string): SecretBinding => ({ table: 'operational_webhooks', id, column: 'secret' }),
 };

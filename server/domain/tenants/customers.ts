@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import bcrypt from 'bcryptjs';
 import { apiKeys, customers, portalTokens, users } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
@@ -13,6 +13,7 @@ import { page } from '../paging';
 import { recordAudit } from '../audit/log';
 import type { PortalTheme } from './portal-theme';
 import { KEY_SCOPES, scopesForNewKey, type KeyScope } from './key-scopes';
+import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from './platform-customer';
 
 /**
  * Customers, API keys, dashboard users and portal links.
@@ -54,18 +55,23 @@ export function customerView(c: typeof customers.$inferSelect) {
 }
 
 export async function getCustomer(ctx: Ctx, scope: Scope, id: string) {
-  if (scope.kind === 'customer' && scope.customerId !== id) throw notFound('customer');
+  if ((scope.kind === 'customer' && scope.customerId !== id) || isPlatformCustomer(id)) throw notFound('customer');
   const [row] = await ctx.db.select().from(customers).where(eq(customers.id, id));
   if (!row) throw notFound('customer');
   return customerView(row);
 }
 
-/** Customers, newest first, keyset-paginated by id; a customer's scope sees only itself. */
+/** Customers, newest first, keyset-paginated by id; a customer's scope sees only itself. The platform customer is nobody's to list. */
 export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: number; cursor?: string | undefined }) {
   const rows = await ctx.db
     .select()
     .from(customers)
-    .where(and(scope.kind === 'customer' ? eq(customers.id, scope.customerId) : undefined, input.cursor ? lt(customers.id, input.cursor) : undefined))
+    .where(
+      and(
+        scope.kind === 'customer' ? eq(customers.id, scope.customerId) : ne(customers.id, PLATFORM_CUSTOMER_ID),
+        input.cursor ? lt(customers.id, input.cursor) : undefined,
+      ),
+    )
     .orderBy(desc(customers.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
@@ -78,6 +84,8 @@ export async function listCustomers(ctx: Ctx, scope: Scope, input: { limit: numb
  * the scopes it resolved (key-scopes.ts: least privilege by default). Platform keys hold every scope.
  */
 export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string, q: Queryable = ctx.db, scopes: readonly KeyScope[] = KEY_SCOPES) {
+  // The platform customer's subscriptions are the operational webhooks: only a platform key reaches them.
+  if (isPlatformCustomer(customerId)) throw notFound('customer');
   const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
   const id = newId('apiKey');
   const granted = customerId ? [...scopes] : [...KEY_SCOPES];
@@ -215,6 +223,7 @@ export async function createDashboardUser(ctx: Ctx, scope: Scope, customerId: st
 
 export async function createUser(ctx: Ctx, input: { email: string; password: string; customerId: string }) {
   if (input.password.length < 8) throw new DomainError('bad_request', 'password must be at least 8 characters', { field: 'password' });
+  if (isPlatformCustomer(input.customerId)) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
   const [customer] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
   if (!customer) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
   const passwordHash = await bcrypt.hash(input.password, 10);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
+import { subscriptions } from '../../../drizzle/schema';
 import { createOperationalWebhook } from '../operational/webhooks';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
@@ -51,8 +51,8 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     expect(first).toEqual({ scanned: 8, reencrypted: 8, current: 0, failed: [] });
     const second = await reencryptSecrets(both);
     expect(second).toEqual({ scanned: 8, reencrypted: 0, current: 8, failed: [] });
-    const [opsRow] = await ctx.db.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, ops.id));
-    expect(decryptSecret(keyring(NEW_KEY), opsRow!.secretEnc, sealedIn.operationalSecret(ops.id))).toBe(ops.secret);
+    const [opsRow] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, ops.id));
+    expect(decryptSecret(keyring(NEW_KEY), opsRow!.secretEnc, sealedIn.subscriptionSecret(ops.id))).toBe(ops.secret);
 
     // Without the old key, every secret still decrypts to what the customer holds.
     const newOnly = { ...ctx, keys: keyring(NEW_KEY) };
@@ -86,9 +86,9 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
       })
       .where(eq(subscriptions.id, s.id));
     await ctx.db
-      .update(operationalWebhooks)
+      .update(subscriptions)
       .set({ secretEnc: encryptV1(OLD_KEY, ops.secret) })
-      .where(eq(operationalWebhooks.id, ops.id));
+      .where(eq(subscriptions.id, ops.id));
 
     // Read as they are, before any upgrade.
     expect((await getSubscriptionSecret(ctx, platformScope, s.id)).secret).toBe(s.secret);
@@ -102,12 +102,12 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     expect((await reencryptSecrets(upgrading)).reencrypted).toBe(0);
 
     const [row] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, s.id));
-    const [opsRow] = await ctx.db.select().from(operationalWebhooks).where(eq(operationalWebhooks.id, ops.id));
+    const [opsRow] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, ops.id));
     for (const enc of [row!.secretEnc, row!.previousSecretEnc!, row!.headersEnc!, opsRow!.secretEnc]) expect(enc).toMatch(/^v2\./);
     expect(decryptSecret(ctx.keys, row!.secretEnc, sealedIn.subscriptionSecret(s.id))).toBe(s.secret);
     expect(decryptSecret(ctx.keys, row!.previousSecretEnc!, sealedIn.subscriptionSecret(s.id))).toBe('whsec_previous');
     expect(JSON.parse(decryptSecret(ctx.keys, row!.headersEnc!, sealedIn.subscriptionHeaders(s.id)))).toEqual({ 'X-Token': 't0ken' });
-    expect(decryptSecret(ctx.keys, opsRow!.secretEnc, sealedIn.operationalSecret(ops.id))).toBe(ops.secret);
+    expect(decryptSecret(ctx.keys, opsRow!.secretEnc, sealedIn.subscriptionSecret(ops.id))).toBe(ops.secret);
   });
 
   it('a secret copied onto another row does not decrypt there', async () => {

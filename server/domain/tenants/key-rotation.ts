@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { operationalWebhooks, subscriptions } from '../../../drizzle/schema';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretBinding } from './crypto';
 
@@ -7,7 +7,7 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY
  * with the old one in HOOKRELAY_SECRET_KEY_PREVIOUS (everything keeps decrypting), run this
  * (`pnpm cli secrets reencrypt`) to rewrite every subscription secret (current and rotating-out),
- * custom header set and endpoint credentials, and every operational webhook's secret, under the current key, then drop
+ * custom header set and endpoint credentials (operational webhooks are subscriptions too), under the current key, then drop
  * the old key. Ciphertexts name their format and key (crypto.ts), so only rows under another key or
  * in the earlier format (v1, not bound to its row) are rewritten, and a second run rewrites nothing.
  * The same command upgrades v1 ciphertexts after an upgrade of Hookrelay, with no key change.
@@ -20,52 +20,50 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc?: string | null; authEnc?: string | null };
+type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
 
 const stale = (ctx: Ctx, r: Row) =>
-  needsReencryption(ctx.keys, r.secretEnc) ||
-  [r.previousSecretEnc, r.headersEnc ?? null, r.authEnc ?? null].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
-/** The tables holding encrypted secrets (subscriptions also hold their custom headers' values and endpoint credentials). */
-type SecretTable = typeof subscriptions | typeof operationalWebhooks;
-const columnsOf = (t: SecretTable) => ({
-  id: t.id,
-  secretEnc: t.secretEnc,
-  previousSecretEnc: t.previousSecretEnc,
-  headersEnc: t === subscriptions ? subscriptions.headersEnc : sql<string | null>`null`,
-  authEnc: t === subscriptions ? subscriptions.authEnc : sql<string | null>`null`,
-});
+  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+/** A subscription's encrypted values: its secrets, its custom headers' values and its endpoint credentials. */
+const columns = {
+  id: subscriptions.id,
+  secretEnc: subscriptions.secretEnc,
+  previousSecretEnc: subscriptions.previousSecretEnc,
+  headersEnc: subscriptions.headersEnc,
+  authEnc: subscriptions.authEnc,
+};
 
 /** Re-encrypts one row; returns whether it wrote, after re-reading the row if it changed meanwhile. */
-async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<boolean> {
+async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
   let row: Row | undefined = first;
   for (let tries = 0; row && stale(ctx, row) && tries < 5; tries++) {
     const id = row.id;
     const again = (enc: string, at: SecretBinding) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc, at), at) : enc);
-    const secretAt = table === subscriptions ? sealedIn.subscriptionSecret(id) : sealedIn.operationalSecret(id);
+    const secretAt = sealedIn.subscriptionSecret(id);
     const secretEnc = again(row.secretEnc, secretAt);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc, secretAt);
-    const headers = table === subscriptions ? (row.headersEnc ?? null) : undefined;
-    const auth = table === subscriptions ? (row.authEnc ?? null) : undefined;
+    const headers = row.headersEnc;
+    const auth = row.authEnc;
     const updated = await ctx.db
-      .update(table)
+      .update(subscriptions)
       .set({
         secretEnc,
         previousSecretEnc,
-        ...(headers !== undefined && { headersEnc: headers === null ? null : again(headers, sealedIn.subscriptionHeaders(id)) }),
-        ...(auth !== undefined && { authEnc: auth === null ? null : again(auth, sealedIn.subscriptionAuth(id)) }),
+        headersEnc: headers === null ? null : again(headers, sealedIn.subscriptionHeaders(id)),
+        authEnc: auth === null ? null : again(auth, sealedIn.subscriptionAuth(id)),
       })
       .where(
         and(
-          eq(table.id, row.id),
-          eq(table.secretEnc, row.secretEnc),
-          row.previousSecretEnc === null ? isNull(table.previousSecretEnc) : eq(table.previousSecretEnc, row.previousSecretEnc),
-          headers === undefined ? undefined : headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
-          auth === undefined ? undefined : auth === null ? isNull(subscriptions.authEnc) : eq(subscriptions.authEnc, auth),
+          eq(subscriptions.id, row.id),
+          eq(subscriptions.secretEnc, row.secretEnc),
+          row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),
+          headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
+          auth === null ? isNull(subscriptions.authEnc) : eq(subscriptions.authEnc, auth),
         ),
       )
-      .returning({ id: table.id });
+      .returning({ id: subscriptions.id });
     if (updated.length > 0) return true;
-    [row] = await ctx.db.select(columnsOf(table)).from(table).where(eq(table.id, first.id));
+    [row] = await ctx.db.select(columns).from(subscriptions).where(eq(subscriptions.id, first.id));
   }
   if (row && stale(ctx, row)) throw new Error('row kept changing while being re-encrypted; run again');
   return false; // deleted, or rewritten under the current key by someone else
@@ -74,14 +72,14 @@ async function reencryptRow(ctx: Ctx, table: SecretTable, first: Row): Promise<b
 export async function reencryptSecrets(ctx: Ctx, opts: { batchSize?: number } = {}): Promise<ReencryptReport> {
   const batchSize = opts.batchSize ?? 500;
   const report: ReencryptReport = { scanned: 0, reencrypted: 0, current: 0, failed: [] };
-  for (const table of [subscriptions, operationalWebhooks]) await reencryptTable(ctx, table, batchSize, report);
+  await reencryptTable(ctx, batchSize, report);
   return report;
 }
 
-async function reencryptTable(ctx: Ctx, table: SecretTable, batchSize: number, report: ReencryptReport): Promise<void> {
+async function reencryptTable(ctx: Ctx, batchSize: number, report: ReencryptReport): Promise<void> {
   let after = '';
   for (;;) {
-    const rows = await ctx.db.select(columnsOf(table)).from(table).where(gt(table.id, after)).orderBy(asc(table.id)).limit(batchSize);
+    const rows = await ctx.db.select(columns).from(subscriptions).where(gt(subscriptions.id, after)).orderBy(asc(subscriptions.id)).limit(batchSize);
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     report.scanned += rows.length;
@@ -91,7 +89,7 @@ async function reencryptTable(ctx: Ctx, table: SecretTable, batchSize: number, r
         continue;
       }
       try {
-        if (await reencryptRow(ctx, table, row)) report.reencrypted++;
+        if (await reencryptRow(ctx, row)) report.reencrypted++;
         else report.current++;
       } catch (err) {
         report.failed.push({ subscriptionId: row.id, error: err instanceof Error ? err.message : String(err) });

@@ -1,11 +1,25 @@
-import { eq, type SQL, type Column } from 'drizzle-orm';
+import { eq, ne, type SQL, type Column } from 'drizzle-orm';
 import { DomainError } from '../errors';
 import type { Ctx, Scope } from '../context';
 import { rawClient } from '../../db/client';
+import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from './platform-customer';
 
-/** `column = customerId` for a customer's scope; nothing for the platform. */
-export function scopeFilter(scope: Scope, column: Column): SQL | undefined {
-  return scope.kind === 'customer' ? eq(column, scope.customerId) : undefined;
+/**
+ * `column = customerId` for a customer's scope; for the platform, every customer but the platform
+ * customer (its rows are the operational webhooks', reached through their own API only).
+ */
+export function scopeFilter(scope: Scope, column: Column): SQL {
+  return scope.kind === 'customer' ? eq(column, scope.customerId) : ne(column, PLATFORM_CUSTOMER_ID);
+}
+
+/** A list's tenant condition: the customer it is narrowed to, or (undefined) every customer but the platform customer. */
+export function listedCustomers(customerId: string | undefined, column: Column): SQL {
+  return customerId ? eq(column, customerId) : ne(column, PLATFORM_CUSTOMER_ID);
+}
+
+/** The platform customer is nobody's to name: a 404, like a customer that does not exist. */
+function refusePlatformCustomer(requested: string | undefined | null, field?: string): void {
+  if (isPlatformCustomer(requested)) throw new DomainError('not_found', 'customer not found', field ? { field } : {});
 }
 
 /**
@@ -18,6 +32,7 @@ export function actingCustomer(scope: Scope, requested: string | undefined | nul
     return scope.customerId;
   }
   if (!requested) throw new DomainError('bad_request', 'customerId is required with a platform key', { field: 'customerId' });
+  refusePlatformCustomer(requested, 'customerId');
   return requested;
 }
 
@@ -34,6 +49,7 @@ export function listingCustomer(scope: Scope, requested: string | undefined): st
     if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
     return scope.customerId;
   }
+  refusePlatformCustomer(requested, 'customerId');
   return requested;
 }
 
@@ -46,7 +62,7 @@ export function listingCustomer(scope: Scope, requested: string | undefined): st
 export async function ownerOf(ctx: Ctx, scope: Scope, table: 'subscriptions' | 'deliveries' | 'bulk_replays', id: string): Promise<string | null> {
   if (scope.kind === 'customer') return scope.customerId;
   const sql = rawClient(ctx.db);
-  const [row] = await sql<{ customer_id: string }[]>`select customer_id from ${sql(table)} where id = ${id} limit 1`;
+  const [row] = await sql<{ customer_id: string }[]>`select customer_id from ${sql(table)} where id = ${id} and customer_id <> ${PLATFORM_CUSTOMER_ID} limit 1`;
   return row?.customer_id ?? null;
 }
 
@@ -72,7 +88,7 @@ export async function assertNamed(
   if (named.subscriptionId) {
     const [s] = customerId
       ? await sql`select 1 from subscriptions where id = ${named.subscriptionId} and customer_id = ${customerId} limit 1`
-      : await sql`select 1 from subscriptions where id = ${named.subscriptionId} limit 1`;
+      : await sql`select 1 from subscriptions where id = ${named.subscriptionId} and customer_id <> ${PLATFORM_CUSTOMER_ID} limit 1`;
     if (!s) throw missing('subscriptionId', 'subscription');
   }
   if (named.eventId) {
@@ -80,7 +96,7 @@ export async function assertNamed(
     // the platform across customers also sees broadcasts in their own table.
     const [e] = customerId
       ? await sql`select 1 from events where id = ${named.eventId} and customer_id = ${customerId} limit 1`
-      : await sql`select 1 from events where id = ${named.eventId} union all select 1 from broadcasts where id = ${named.eventId} limit 1`;
+      : await sql`select 1 from events where id = ${named.eventId} and customer_id <> ${PLATFORM_CUSTOMER_ID} union all select 1 from broadcasts where id = ${named.eventId} limit 1`;
     if (!e) throw missing('eventId', 'event');
   }
 }

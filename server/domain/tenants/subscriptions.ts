@@ -8,10 +8,11 @@ import { REDACTED, redactedHeaders } from './custom-headers';
 import type { Filter } from '../filters';
 import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
 import { autoDisableHours } from '../delivery/auto-disable';
+import { breakerReset } from '../delivery/breaker';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from './limits';
-import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf } from './scope';
+import { actingCustomer, assertNamed, assertWritable, listedCustomers, listingCustomer, ownerOf } from './scope';
 import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
 import { newSigningSecret, verificationKeyOf, type SignatureScheme } from '../delivery/signing';
 import type { LaneOrdering } from '../delivery/status';
@@ -283,7 +284,7 @@ export async function listSubscriptions(
   const rows = await ctx.db
     .select()
     .from(subscriptions)
-    .where(and(customerId ? eq(subscriptions.customerId, customerId) : undefined, input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
+    .where(and(listedCustomers(customerId, subscriptions.customerId), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
     .orderBy(desc(subscriptions.id))
     .limit(input.limit + 1);
   const p = page(rows, input.limit);
@@ -351,14 +352,7 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(transformChanged && { transform: changes.transform, transformVersion: before.transformVersion + 1 }),
         ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
         // A resumed, re-pointed or re-transformed endpoint starts afresh: breaker closed, no failures counted.
-        ...(closeBreaker && {
-          breakerState: 'closed' as const,
-          breakerFailures: 0,
-          breakerOpenedAt: null,
-          breakerProbeAt: null,
-          backlog: true,
-          failingSince: null,
-        }),
+        ...(closeBreaker && { ...breakerReset(), failingSince: null }),
         updatedAt: now,
       })
       .where(and(eq(subscriptions.id, id), eq(subscriptions.customerId, before.customerId)))
