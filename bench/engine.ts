@@ -1,5 +1,5 @@
 /**
- * `pnpm bench engine [--baseline DIR] [--rounds N] [--workers 1,2,4] [--lanes K]`: the delivery engine end to end,
+ * `pnpm bench engine [--baseline DIR] [--rounds N] [--workers 1,2,4] [--lanes K] [--transform]`: the delivery engine end to end,
  * paired. Each code tree (this checkout, and a worktree of an earlier commit given with --baseline,
  * built with `next build` and installed) runs the same workload on its own fresh database of the
  * same embedded PostgreSQL, in alternating rounds: web (`next start`) and worker processes of that
@@ -11,7 +11,8 @@
  * POSTs, batched INSERT, SKIP LOCKED claim) give the durable-delivery ceiling
  * 1 / (1/POST + 1/insert + 1/claim). `--lanes K` adds a third run of this tree with every event
  * published with one of K ordering keys (docs/ordering.md): the cost of ordering lanes, next to the
- * same tree without them.
+ * same tree without them. `--transform` adds a run of this tree whose subscriptions all carry a
+ * small transformation (docs/transformations.md): the cost of the sandbox per attempt.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -42,7 +43,10 @@ const E2E_MS = 20_000;
 const WARMUP_MS = 4_000;
 const LATENCY_RATE = 100;
 
-type Tree = { label: string; dir: string; orderingKeys?: number };
+type Tree = { label: string; dir: string; orderingKeys?: number; transform?: boolean };
+
+/** What `--transform` gives every subscription: a reshaped body, as a typical receiver adapter does. */
+const TRANSFORM = 'function transform(webhook) { return { body: { kind: webhook.eventType, id: webhook.payload.id, data: webhook.payload.data } }; }';
 type RunResult = {
   tree: string;
   workers: number;
@@ -108,7 +112,13 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
     const customers: string[] = [];
     for (let c = 0; c < 20; c++) {
       const cus = await call('POST', '/customers', { name: `E2E ${c}` });
-      for (let s = 0; s < 10; s++) await call('POST', '/subscriptions', { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['order.*'] });
+      for (let s = 0; s < 10; s++)
+        await call('POST', '/subscriptions', {
+          customerId: cus.id,
+          url: `${rx.url}/ok`,
+          eventTypes: ['order.*'],
+          ...(tree.transform && { transform: TRANSFORM }),
+        });
       customers.push(cus.id as string);
     }
     const latCustomers: string[] = [];
@@ -177,12 +187,19 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
 export async function runEngine(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
-    options: { baseline: { type: 'string' }, rounds: { type: 'string' }, workers: { type: 'string' }, lanes: { type: 'string' } },
+    options: {
+      baseline: { type: 'string' },
+      rounds: { type: 'string' },
+      workers: { type: 'string' },
+      lanes: { type: 'string' },
+      transform: { type: 'boolean' },
+    },
   });
   const trees: Tree[] = [
     ...(values.baseline ? [{ label: `baseline (${gitRef(values.baseline)})`, dir: path.resolve(values.baseline) }] : []),
     { label: `this tree (${gitRef('.')})`, dir: process.cwd() },
     ...(values.lanes ? [{ label: `this tree, ${values.lanes} ordering keys`, dir: process.cwd(), orderingKeys: Number(values.lanes) }] : []),
+    ...(values.transform ? [{ label: 'this tree, every subscription transformed', dir: process.cwd(), transform: true }] : []),
   ];
   const rounds = Number(values.rounds ?? 2);
   const workerCounts = (values.workers ?? '1').split(',').map(Number);
