@@ -374,10 +374,9 @@ export const owedBy = (sql: Sql, alias: string, openedAt: ReturnType<Sql>) =>
  * subscription and key) before it is still to be done (pending or held) or blocks the lane (a strict
  * subscription's dead letter), and none after it is in flight (one replayed ahead of it). So a lane
  * has at most one delivery in flight, and they go in event id order, which is publish order (ids.ts
- * `newEventId`). Read through
- * `deliveries_lane_idx` (its predicate is repeated here so that the planner may use it). Admissions
- * of one customer never run at once (`lockCustomers`), so two heads of one lane are never admitted
- * together.
+ * `newEventId`). Read through `deliveries_lane_idx` (its predicate is repeated here so that the
+ * planner may use it). Admissions of one customer never run at once (`lockCustomers`), so two heads
+ * of one lane are never admitted together.
  */
 const laneHead = (sql: Sql, alias: string, customerId?: string) =>
   sql`not exists (select 1 from deliveries y

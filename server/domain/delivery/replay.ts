@@ -76,8 +76,9 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
         ...(parent && { parents: new Map([[row.d.eventId, parent]]) }),
       });
       await flagBacklog(tx, [{ id: row.d.subscriptionId, customerId: row.d.customerId }]);
-    } else {
-      await admitProbe(ctx, tx, row.d, parent);
+    } else if (!(await admitProbe(ctx, tx, row.d, parent))) {
+      // Not its ordering lane's head yet: it waits in the table for the dispatcher, like the lane.
+      await flagBacklog(tx, [{ id: row.d.subscriptionId, customerId: row.d.customerId }]);
     }
     const [updated] = await tx
       .select({ delivery: deliveries, gate: gateColumns })
