@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
@@ -26,7 +27,7 @@ import { configFromEnv } from '../../server/runtime';
  * publisher (postgres.js, pg-boss) nor the worker is restarted: they must recover by themselves.
  */
 const dir = `.data/fault-pg-${randomBytes(4).toString('hex')}`;
-const port = randomInt(55000, 56000);
+let port = 0;
 let pg: Embedded | undefined;
 let database: Database | undefined;
 let boss: Boss | undefined;
@@ -36,7 +37,21 @@ let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 const start = () => startEmbeddedPostgres({ dir, port, database: 'hookrelay' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A port nothing listens on now (55000–55999 lie in Linux's ephemeral range: a random pick may be taken). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const candidate = randomInt(55000, 56000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(candidate, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+}
+
 beforeAll(async () => {
+  port = await freePort();
   pg = await start();
   await migrateDatabase(pg.url);
   receiver = await startReceiver(() => ({ status: 200, delayMs: 50 }));
