@@ -59,3 +59,42 @@ export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement>) {
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
   return <select {...props} className={`${inputClass} select-chevron h-9 max-w-full cursor-pointer appearance-none truncate pr-8 ${props.className ?? ''}`} />;
 }
+
+/** A checkbox with its label and a hint beneath (tied to it by aria-describedby). */
+export function CheckboxField({
+  id,
+  name,
+  label,
+  hint,
+  checked,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  hint: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="flex items-start gap-2.5">
+      <input
+        id={id}
+        name={name}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-describedby={`${id}-hint`}
+        className="mt-0.5 size-4 accent-indigo-600"
+      />
+      <div className="text-sm">
+        <label htmlFor={id} className="font-medium text-zinc-900 dark:text-zinc-100">
+          {label}
+        </label>
+        <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
+          {hint}
+        </p>
+      </div>
+    </div>
+  );
+}

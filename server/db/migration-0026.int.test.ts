@@ -1,13 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { and, eq, sql } from 'drizzle-orm';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, events, subscriptions } from '../../drizzle/schema';
 import { createTestDatabase } from '../../tests/support/db';
+import { migrateUpTo } from '../../tests/support/migrations';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
 import { createSender, type Sender } from '../domain/delivery/http-sender';
@@ -19,7 +15,6 @@ import { createLogger } from '../log';
 import { migrateDatabase } from '../migrate';
 import { createBoss } from '../queue/boss';
 import { startWorker, type RunningWorker } from '../../worker/worker';
-import { distributeTables, hasCitus } from './citus';
 import { createDatabase } from './client';
 
 /**
@@ -28,7 +23,6 @@ import { createDatabase } from './client';
  * opens, the pending delivery waits in the deliveries table and is then sent by the one engine with
  * the webhook-id its earlier attempt carried, and the retired `operational-deliver` queue is gone.
  */
-const migrations = fileURLToPath(new URL('../../drizzle/migrations', import.meta.url));
 let db: { url: string; drop(): Promise<void> };
 let ctx: TestCtx;
 let sender: Sender;
@@ -40,27 +34,6 @@ const pending = { id: newId('operationalDelivery'), eventId: newId('operationalE
 const finished = { id: newId('operationalDelivery'), eventId: newId('operationalEvent') };
 const bodyOf = (eventId: string) =>
   JSON.stringify({ id: eventId, type: 'delivery.dead', timestamp: new Date().toISOString(), data: { customerId: 'cus_x', subscriptionId: 'sub_x' } });
-
-/** Migrates `url` up to and including migration `last` (a copy of the folder with a shorter journal). */
-async function migrateUpTo(url: string, last: number) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hr-migrations-'));
-  try {
-    cpSync(migrations, dir, { recursive: true });
-    const journalPath = path.join(dir, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ idx: number }> };
-    journal.entries = journal.entries.filter((e) => e.idx <= last);
-    writeFileSync(journalPath, JSON.stringify(journal));
-    const database = createDatabase(url, { max: 1, applicationName: 'hookrelay-migrate-test' });
-    try {
-      await migrate(database.db, { migrationsFolder: dir });
-      if (await hasCitus(database.sql)) await distributeTables(database.sql);
-    } finally {
-      await database.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 beforeAll(async () => {
   receiver = await startReceiver(() => ({ status: 204 }));

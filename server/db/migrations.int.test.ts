@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { createTestDatabase } from '../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createDatabase } from './client';
-import { distributeTables, distributedTables, hasCitus, referenceTables } from './citus';
+import { distributedTables, referenceTables } from './citus';
+import { migrateUpTo } from '../../tests/support/migrations';
 import { migrateDatabase } from '../migrate';
 import { newId } from '../domain/ids';
 import { platformScope } from '../domain/context';
@@ -22,7 +18,6 @@ import { purgeExpired } from '../domain/upkeep/retention';
  * tables the previous release had already distributed.
  */
 const DAY = 86_400_000;
-const migrations = fileURLToPath(new URL('../../drizzle/migrations', import.meta.url));
 let db: { url: string; drop(): Promise<void> };
 let ctx: TestCtx;
 const ids = {
@@ -34,36 +29,13 @@ const ids = {
   expiredDelivery: newId('delivery'),
 };
 
-/** Migrates `url` up to and including migration `last` (a copy of the folder with a shorter journal). */
-async function migrateUpTo(url: string, last: number) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hr-migrations-'));
-  try {
-    cpSync(migrations, dir, { recursive: true });
-    const journalPath = path.join(dir, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ idx: number }> };
-    journal.entries = journal.entries.filter((e) => e.idx <= last);
-    writeFileSync(journalPath, JSON.stringify(journal));
-    const database = createDatabase(url, { max: 1, applicationName: 'hookrelay-migrate-test' });
-    try {
-      await migrate(database.db, { migrationsFolder: dir });
-      // What the release of 0012 distributed on Citus (event_keys came with 0013, data_expunges later).
-      if (await hasCitus(database.sql)) {
-        await distributeTables(database.sql, {
-          reference: referenceTables,
-          distributed: distributedTables.filter((t) => t !== 'event_keys' && t !== 'data_expunges'),
-        });
-      }
-    } finally {
-      await database.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 beforeAll(async () => {
   db = await createTestDatabase('migrations', { migrate: false });
-  await migrateUpTo(db.url, 12);
+  // What the release of 0012 distributed on Citus (event_keys came with 0013, data_expunges later).
+  await migrateUpTo(db.url, 12, {
+    reference: referenceTables,
+    distributed: distributedTables.filter((t) => t !== 'event_keys' && t !== 'data_expunges'),
+  });
   const database = createDatabase(db.url, { max: 1, applicationName: 'hookrelay-migrate-test' });
   const raw = database.sql;
   try {

@@ -6,7 +6,7 @@ import { signatureSchemes, type SignatureScheme } from '@/server/domain/delivery
 import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
 import { describeError, fieldErrors } from '../../_components/errors';
-import { describedBy, Field, Input, Select, Textarea } from '../../_components/form';
+import { CheckboxField, describedBy, Field, Input, Select, Textarea } from '../../_components/form';
 import { IconSpinner } from '../../_components/icons';
 import type { Filter } from '@/server/domain/filters';
 import { CatalogSuggestions } from './catalog-suggestions';
@@ -593,45 +593,31 @@ export function SubscriptionForm({
         error={errors.auth}
         onFileError={(message) => setErrors((e) => ({ ...e, auth: message }))}
       />
-      <div className="flex items-start gap-2.5">
-        <input
-          id="sub-traceContext"
-          name="traceContext"
-          type="checkbox"
-          checked={traceContext}
-          onChange={(e) => setTraceContext(e.target.checked)}
-          aria-describedby="sub-traceContext-hint"
-          className="mt-0.5 size-4 accent-indigo-600"
-        />
-        <div className="text-sm">
-          <label htmlFor="sub-traceContext" className="font-medium text-zinc-900 dark:text-zinc-100">
-            Send trace context
-          </label>
-          <p id="sub-traceContext-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+      <CheckboxField
+        id="sub-traceContext"
+        name="traceContext"
+        label="Send trace context"
+        checked={traceContext}
+        onChange={setTraceContext}
+        hint={
+          <>
             Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the event&apos;s trace.
-          </p>
-        </div>
-      </div>
-      <div className="flex items-start gap-2.5">
-        <input
-          id="sub-ordering"
-          name="ordering"
-          type="checkbox"
-          checked={strictOrdering}
-          onChange={(e) => setStrictOrdering(e.target.checked)}
-          aria-describedby="sub-ordering-hint"
-          className="mt-0.5 size-4 accent-indigo-600"
-        />
-        <div className="text-sm">
-          <label htmlFor="sub-ordering" className="font-medium text-zinc-900 dark:text-zinc-100">
-            Strict ordering lanes
-          </label>
-          <p id="sub-ordering-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+          </>
+        }
+      />
+      <CheckboxField
+        id="sub-ordering"
+        name="ordering"
+        label="Strict ordering lanes"
+        checked={strictOrdering}
+        onChange={setStrictOrdering}
+        hint={
+          <>
             Events published with the same <code>orderingKey</code> always arrive one at a time, in order. Checked: a dead letter holds its lane until you
             replay or skip it. Unchecked: the lane moves on past it.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {formError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300">
           {formError}

@@ -72,7 +72,15 @@ async function setup(ordering: 'lenient' | 'strict', fails: Parameters<typeof la
     retryPolicy: retry,
     ordering,
   });
-  return { r, customer, sub };
+  /** Publishes event `seq` of lane `key` (none: unordered) to this customer. */
+  const publish = (key: string | undefined, seq: number) =>
+    publishEvent(engine.ctx, platformScope, {
+      type: 'order.updated',
+      customerId: customer.id,
+      ...(key && { orderingKey: key }),
+      data: { key: key ?? 'none', seq },
+    });
+  return { r, customer, sub, publish };
 }
 
 const rowsOf = (subscriptionId: string) =>
@@ -106,14 +114,7 @@ describe('ordering lanes', () => {
   }, 180_000);
 
   it('a failing head holds its lane only: other keys and unkeyed events flow; when it dies (lenient) the lane moves on', async () => {
-    const { r, customer, sub } = await setup('lenient', (b) => b.key === 'stuck' && b.seq === 0, { maxAttempts: 4, scheduleSeconds: [1, 1, 300] });
-    const publish = (key: string | undefined, seq: number) =>
-      publishEvent(engine.ctx, platformScope, {
-        type: 'order.updated',
-        customerId: customer.id,
-        ...(key && { orderingKey: key }),
-        data: { key: key ?? 'none', seq },
-      });
+    const { r, sub, publish } = await setup('lenient', (b) => b.key === 'stuck' && b.seq === 0, { maxAttempts: 4, scheduleSeconds: [1, 1, 300] });
     await publish('stuck', 0);
     await publish('stuck', 1);
     await publish('stuck', 2);
@@ -140,9 +141,7 @@ describe('ordering lanes', () => {
 
   it('strict: a dead head blocks its lane until skipped; a replay of it goes first again', async () => {
     let headFails = true;
-    const { r, customer, sub } = await setup('strict', (b) => b.key === 'a' && b.seq === 0 && headFails, { maxAttempts: 2, scheduleSeconds: [1] });
-    const publish = (key: string, seq: number) =>
-      publishEvent(engine.ctx, platformScope, { type: 'order.updated', customerId: customer.id, orderingKey: key, data: { key, seq } });
+    const { r, sub, publish } = await setup('strict', (b) => b.key === 'a' && b.seq === 0 && headFails, { maxAttempts: 2, scheduleSeconds: [1] });
     await publish('a', 0);
     await publish('a', 1);
     await publish('a', 2);
@@ -167,12 +166,10 @@ describe('ordering lanes', () => {
   }, 60_000);
 
   it('skip head: a strict lane blocked by a dead letter moves on; the dead letter stays replayable; the skip is in the audit log', async () => {
-    const { r, customer, sub } = await setup('strict', (b) => b.seq === 0, { maxAttempts: 1, scheduleSeconds: [1] });
-    const publish = (seq: number) =>
-      publishEvent(engine.ctx, platformScope, { type: 'order.updated', customerId: customer.id, orderingKey: 'k', data: { key: 'k', seq } });
-    await publish(0);
-    await publish(1);
-    await publish(2);
+    const { r, sub, publish } = await setup('strict', (b) => b.seq === 0, { maxAttempts: 1, scheduleSeconds: [1] });
+    await publish('k', 0);
+    await publish('k', 1);
+    await publish('k', 2);
     const [head] = await rowsOf(sub.id);
     await waitForStatus(engine.ctx, head!.id, 'dead');
     await expect(skipLaneHead(engine.ctx, platformScope, sub.id, 'nope')).rejects.toMatchObject({ code: 'conflict', field: 'orderingKey' });
@@ -193,11 +190,9 @@ describe('ordering lanes', () => {
   }, 60_000);
 
   it('skip head of a failing, still pending head: it becomes a dead letter that says so, and the lane goes on', async () => {
-    const { r, customer, sub } = await setup('lenient', (b) => b.seq === 0, { maxAttempts: 50, scheduleSeconds: [5] });
-    const publish = (seq: number) =>
-      publishEvent(engine.ctx, platformScope, { type: 'order.updated', customerId: customer.id, orderingKey: 'p', data: { key: 'p', seq } });
-    await publish(0);
-    await publish(1);
+    const { r, sub, publish } = await setup('lenient', (b) => b.seq === 0, { maxAttempts: 50, scheduleSeconds: [5] });
+    await publish('p', 0);
+    await publish('p', 1);
     const [head] = await rowsOf(sub.id);
     await expect.poll(async () => (await rowsOf(sub.id))[0]!.attemptCount, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     await expect
