@@ -17,7 +17,7 @@ import { createDatabase, rawClient } from '../server/db/client';
 import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey, createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/tenants/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscriptions';
 import { benchContext } from './lib/context';
 import { seedCustomers } from './lib/seed';
 import { costProbe, per, type Cost } from './lib/cost';

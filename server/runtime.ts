@@ -1,6 +1,6 @@
 import { createDatabase, type Database } from './db/client';
 import { hasCitus } from './db/citus';
-import { keyring, type Keyring } from './domain/tenants/crypto';
+import { keyring, type Keyring } from './domain/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
 import { createLogger, type Logger } from './log';

@@ -5,7 +5,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import type { AppRouter } from '@/server/api/root';
-import { parseJsonExact } from '@/server/domain/json';
+import { parseJsonExact } from '@/server/json';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 

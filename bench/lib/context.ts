@@ -1,5 +1,5 @@
 import type { Ctx } from '../../server/domain/context';
-import { keyring } from '../../server/domain/tenants/crypto';
+import { keyring } from '../../server/domain/crypto';
 import { createLogger } from '../../server/log';
 import { createRuntime } from '../../server/runtime';
 import { BENCH_SECRET_KEY } from './harness';

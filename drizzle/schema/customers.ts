@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { PortalTheme } from '../../server/domain/tenants/portal-theme';
+import type { PortalTheme } from './values';
 
 /** A tenant of the platform: owns subscriptions, dashboard users and customer API keys. */
 export const customers = pgTable(

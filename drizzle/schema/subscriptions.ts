@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { SignatureScheme } from '../../server/domain/delivery/signature-schemes';
-import type { LaneOrdering } from '../../server/domain/delivery/status';
+import type { SignatureScheme } from './values';
+import type { LaneOrdering } from './values';
 import { customers } from './customers';
 
 export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: number[] };

@@ -4,7 +4,7 @@ import type { Ctx } from '../../server/domain/context';
 import { platformScope } from '../../server/domain/context';
 import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/schemas';
 import { authenticateApiKey, createApiKey, createCustomer, createUser } from '../../server/domain/tenants/customers';
-import { createSubscription, updateSubscription } from '../../server/domain/tenants/subscriptions';
+import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { DEV_RECEIVER_PATH } from '../../server/dev/receiver';
 
 export const DEMO_EMAIL = 'demo@hookrelay.local';

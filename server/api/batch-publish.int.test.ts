@@ -6,7 +6,7 @@ import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
 import { createApiKey, createCustomer } from '../domain/tenants/customers';
-import { createSubscription } from '../domain/tenants/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscriptions';
 
 /**
  * `POST /events/batch`: up to 500 events in one request and one transaction, answered item by item

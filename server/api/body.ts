@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors';
-import { JsonInputError, parseJsonInput } from '../domain/json';
+import { JsonInputError, parseJsonInput } from '../json';
 
 /**
  * Reads a request body, counting bytes as they stream in: null as soon as it passes `limit` (the

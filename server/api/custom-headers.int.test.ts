@@ -5,7 +5,7 @@ import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../te
 import { ok } from '../../tests/support/api-world';
 import { expectVerified, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
-import { decryptSecret, keyring, sealedIn } from '../domain/tenants/crypto';
+import { decryptSecret, keyring, sealedIn } from '../domain/crypto';
 import { createApiKey } from '../domain/tenants/customers';
 import { reencryptSecrets } from '../domain/tenants/key-rotation';
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { getDelivery, listDeliveries } from '../domain/delivery/reads';
-import { deliveryRoutes, deliveryStatuses, laneOrderings } from '../domain/delivery/status';
-import { signatureSchemes } from '../domain/delivery/signature-schemes';
+import { deliveryRoutes, deliveryStatuses, laneOrderings } from '../../drizzle/schema/values';
+import { signatureSchemes } from '../../drizzle/schema/values';
 import type { PublishResult, publishBatch } from '../domain/events/publish';
 import type { EventTypeView } from '../domain/events/catalog';
-import type { testFilter } from '../domain/events/filter-dry-run';
-import type { TransformDryRun } from '../domain/delivery/transform-dry-run';
+import type { testFilter } from '../domain/subscriptions/filter-dry-run';
+import type { TransformDryRun } from '../domain/subscriptions/transform-dry-run';
 import type { AuditView } from '../domain/audit/log';
-import type { getUsage } from '../domain/audit/usage';
+import type { getUsage } from '../domain/insights/usage';
 import { errorCodes } from '../domain/errors';
 import type { getEvent, listEvents } from '../domain/events/reads';
 import type { subscriptionStats } from '../domain/insights/stats';
@@ -17,9 +17,9 @@ import type { BlockedLane } from '../domain/delivery/lanes';
 import type { ExpungedEvent } from '../domain/lifecycle/expunge';
 import type { expungeView } from '../domain/lifecycle/customer-expunge';
 import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
-import type { SubscriptionView } from '../domain/tenants/subscriptions';
-import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/operational/event-types';
-import type { operationalDeliveryView, operationalWebhookView } from '../domain/operational/webhooks';
+import type { SubscriptionView } from '../domain/subscriptions/subscriptions';
+import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/notices/event-types';
+import type { operationalDeliveryView, operationalWebhookView } from '../domain/subscriptions/platform-webhooks';
 
 /**
  * What every REST procedure answers, defined once: each procedure declares its schema with

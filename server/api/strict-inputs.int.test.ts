@@ -8,7 +8,7 @@ import { ok } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { createApiKey, createCustomer } from '../domain/tenants/customers';
 import { runFanOutJob } from '../domain/events/fanout';
-import { createSubscription } from '../domain/tenants/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscriptions';
 import { handleRest } from './rest';
 import { appRouter } from './root';
 

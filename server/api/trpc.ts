@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
-import { requireKeyScope, type KeyScope } from '../domain/tenants/key-scopes';
+import type { KeyScope } from '../domain/context';
+import { requireKeyScope } from '../domain/tenants/key-scopes';
 import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';

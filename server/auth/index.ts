@@ -3,7 +3,7 @@ import Credentials from 'next-auth/providers/credentials';
 import { cookies } from 'next/headers';
 import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
 import { formatDuration } from '../domain/wording';
-import type { PortalTheme } from '../domain/tenants/portal-theme';
+import type { PortalTheme } from '../../drizzle/schema/values';
 import { endSessions, sessionVersionOf } from '../domain/tenants/sessions';
 import { EMBED_SESSION_COOKIE, sessionKind } from './embed-session';
 import { env } from '../env';

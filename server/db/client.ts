@@ -2,7 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Db as IDatabase } from 'pg-boss';
 import * as schema from '../../drizzle/schema';
-import { parseJsonExact } from '../domain/json';
+import { parseJsonExact } from '../json';
 
 export type Schema = typeof schema;
 export type Db = PostgresJsDatabase<Schema>;

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { deliveries, subscriptions } from '../../drizzle/schema';
 import type { Ctx } from '../domain/context';
 import { verificationKeyOf, verifyWebhook, WebhookVerificationError } from '../domain/delivery/signing';
-import { decryptSecret, sealedIn } from '../domain/tenants/crypto';
+import { decryptSecret, sealedIn } from '../domain/crypto';
 import { addToInbox, type InboxEntry } from './inbox';
 
 /**

@@ -1,8 +1,7 @@
 import type { Db } from '../db/client';
 import type { Logger } from '../log';
 import type { Boss } from '../queue/boss';
-import type { Keyring } from './tenants/crypto';
-import type { KeyScope } from './tenants/key-scopes';
+import type { Keyring } from './crypto';
 
 /**
  * What domain functions need from the outside world, passed as an argument (no globals, no DI
@@ -70,6 +69,10 @@ export type Ctx = {
     distributed: boolean;
   };
 };
+
+/** What a customer API key may do (tenants/key-scopes.ts checks and grants them). */
+export const KEY_SCOPES = ['publish', 'read', 'manage', 'keys'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
 
 /**
  * Who is acting. A platform key acts for any customer; a customer key or dashboard user only for

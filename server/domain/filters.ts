@@ -20,7 +20,7 @@
  * Pure: no I/O, no clock. The API validates a filter when a subscription is saved; the fan-out
  * evaluates it per event and names the condition that failed, for the routing trace.
  */
-import { compareJsonNumbers, isJsonNumber, isRawNumber } from './json';
+import { compareJsonNumbers, isJsonNumber, isRawNumber } from '../json';
 
 export type Filter = Record<string, unknown>;
 export type FilterIssue = { path: string; reason: string };

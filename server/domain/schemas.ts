@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { KEY_SCOPES } from './tenants/key-scopes';
-import { deliveryStatuses, heldOnResume, laneOrderings } from './delivery/status';
-import { signatureSchemes } from './delivery/signature-schemes';
-import { operationalDeliveryStatuses, operationalEventTypes } from './operational/event-types';
+import { KEY_SCOPES } from './context';
+import { deliveryStatuses, heldOnResume, laneOrderings } from '../../drizzle/schema/values';
+import { signatureSchemes } from '../../drizzle/schema/values';
+import { operationalDeliveryStatuses, operationalEventTypes } from './notices/event-types';
 import { idPattern, idPrefix, type IdKind } from './ids';
 import { validateEventType, validatePattern } from './patterns';
 import { validateFilter } from './filters';
-import { validateCustomHeaders } from './tenants/custom-headers';
-import { checkJson, objectInput, text } from './json';
+import { validateCustomHeaders } from './delivery/custom-headers';
+import { checkJson, objectInput, text } from '../json';
 import { withArticle } from './wording';
-import { colorSchemes, HEX_COLOR } from './tenants/portal-theme';
+import { HEX_COLOR } from './tenants/portal-theme';
+import { colorSchemes } from '../../drizzle/schema/values';
 
 /**
  * API input schemas, defined once and reused by tRPC, REST (and its OpenAPI document) and forms.

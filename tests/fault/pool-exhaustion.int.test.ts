@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { platformScope } from '../../server/domain/context';
 import { createApiKey, createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/tenants/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';

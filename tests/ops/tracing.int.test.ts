@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformScope } from '../../server/domain/context';
 import { createApiKey, createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/tenants/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { onlyDelivery, waitForStatus } from '../support/engine';

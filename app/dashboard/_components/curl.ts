@@ -1,4 +1,4 @@
-import { REDACTED } from '@/server/domain/tenants/custom-headers';
+import { REDACTED } from '@/server/domain/delivery/custom-headers';
 
 /** The request headers whose values were redacted: the subscription's custom headers. */
 export function redactedNames(headers: Record<string, string>): string[] {

@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
-import { accentVariables, type PortalTheme } from '@/server/domain/tenants/portal-theme';
+import { accentVariables } from '@/server/domain/tenants/portal-theme';
+import { type PortalTheme } from '@/drizzle/schema/values';
 import { env } from '@/server/env';
 import { EmbedResizer } from '../../_components/embed-resizer';
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
-import { deliveryStatuses, type DeliveryStatus } from '@/server/domain/delivery/status';
+import { deliveryStatuses, type DeliveryStatus } from '@/drizzle/schema/values';
 import { validatePattern } from '@/server/domain/patterns';
 import { CHANNEL_NAME, TAG_NAME } from '@/server/domain/channels';
 import { subscriptionIdPattern, timeRanges, useUrlFilters } from '../_components/url-filters';

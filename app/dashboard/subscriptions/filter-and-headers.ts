@@ -1,5 +1,5 @@
 import { validateFilter, type Filter } from '@/server/domain/filters';
-import { REDACTED, validateCustomHeaders } from '@/server/domain/tenants/custom-headers';
+import { REDACTED, validateCustomHeaders } from '@/server/domain/delivery/custom-headers';
 
 /**
  * The subscription form's text fields for a payload filter (JSON) and custom headers (`Name: value`

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { createSubscriptionInput, transformSource, type EndpointAuthenticationInput } from '@/server/domain/schemas';
-import { signatureSchemes, type SignatureScheme } from '@/server/domain/delivery/signature-schemes';
+import { signatureSchemes, type SignatureScheme } from '@/drizzle/schema/values';
 import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
 import { describeError, fieldErrors } from '../../_components/errors';

@@ -1,5 +1,5 @@
 import { listAuditLog } from '../../domain/audit/log';
-import { getUsage } from '../../domain/audit/usage';
+import { getUsage } from '../../domain/insights/usage';
 import { listAuditLogInput, usageInput } from '../../domain/schemas';
 import { auditPageOutput, usageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';

@@ -7,7 +7,7 @@ import {
   listOperationalWebhooks,
   rotateOperationalWebhookSecret,
   updateOperationalWebhook,
-} from '../../domain/operational/webhooks';
+} from '../../domain/subscriptions/platform-webhooks';
 import {
   createOperationalWebhookInput,
   idOf,

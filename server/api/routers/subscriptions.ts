@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/publish';
-import { testFilter } from '../../domain/events/filter-dry-run';
-import { testTransform } from '../../domain/delivery/transform-dry-run';
+import { testFilter } from '../../domain/subscriptions/filter-dry-run';
+import { testTransform } from '../../domain/subscriptions/transform-dry-run';
 import {
   backfillInput,
   backfillPreviewInput,
@@ -27,7 +27,7 @@ import {
   probeNow,
   rotateSecret,
   updateSubscription,
-} from '../../domain/tenants/subscriptions';
+} from '../../domain/subscriptions/subscriptions';
 import {
   backfillOutput,
   backfillPreviewOutput,

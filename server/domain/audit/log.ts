@@ -5,7 +5,7 @@ import { rawClient } from '../../db/client';
 import { SYSTEM_ACTOR, type Ctx, type Scope } from '../context';
 import { newId } from '../ids';
 import { pageByBytes } from '../paging';
-import { assertNamed, listingCustomer } from '../tenants/scope';
+import { assertNamed, listingCustomer } from '../scope';
 
 /**
  * The audit log: every configuration change is recorded here, in the caller's transaction, so a

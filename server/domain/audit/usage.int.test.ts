@@ -6,10 +6,11 @@ import { and, eq } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../tenants/subscriptions';
+import { createSubscription } from '../subscriptions/subscriptions';
 import { publishBatch, publishEvent } from '../events/publish';
 import { runFanOutJob } from '../events/fanout';
-import { countUsage, dayOf, getUsage, rollUpUsage } from './usage';
+import { countUsage, dayOf, rollUpUsage } from './usage';
+import { getUsage } from '../insights/usage';
 
 /**
  * Usage counting under concurrency: counts are appended, never read-modify-written, so two

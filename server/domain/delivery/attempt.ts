@@ -1,4 +1,3 @@
-import { endExpungedDelivery } from '../lifecycle/expunge';
 import { and, eq, inArray } from 'drizzle-orm';
 import pkg from '../../../package.json' with { type: 'json' };
 import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
@@ -6,14 +5,14 @@ import type { AttemptTrigger } from '../../../drizzle/schema';
 import type { Logger } from '../../log';
 import { metrics } from '../../metrics';
 import type { Ctx } from '../context';
-import { decryptSecret, sealedIn } from '../tenants/crypto';
-import { redactSent } from '../tenants/custom-headers';
+import { decryptSecret, sealedIn } from '../crypto';
+import { redactSent } from './custom-headers';
 import type { Sender, SendResult } from './http-sender';
 import { sendToEndpoint } from './endpoint-auth';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
 import { attemptRequest, type AttemptRequest } from './transform';
-import { deferToTable, holdOne } from './state';
+import { deferToTable, endExpungedDelivery, holdOne } from './state';
 import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
 /**

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/log';
 import type { Outcome } from './attempt';
 import { disableSubscription } from './state';
 import { plural } from '../wording';
-import { isPlatformCustomer } from '../tenants/platform-customer';
+import { isPlatformCustomer } from '../platform-customer';
 
 /**
  * Auto-disable (as Svix does): a subscription whose attempts have all failed for

@@ -4,7 +4,7 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, listSubscriptions } from '../tenants/subscriptions';
+import { createSubscription, getSubscription, listSubscriptions } from '../subscriptions/subscriptions';
 import { getEvent } from '../events/reads';
 import { getDelivery, listDeliveries } from './reads';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../context';
-import { REDACTED } from '../tenants/custom-headers';
-import { unsealAuth, type SealedAuth } from '../tenants/endpoint-credentials';
+import { REDACTED } from './custom-headers';
+import { unsealAuth, type SealedAuth } from './endpoint-credentials';
 import { storableText, type Sender, type SendResult } from './http-sender';
 
 /**

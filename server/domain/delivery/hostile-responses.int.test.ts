@@ -8,7 +8,7 @@ import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createApiKey, createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription } from '../tenants/subscriptions';
+import { createSubscription } from '../subscriptions/subscriptions';
 
 /**
  * Whatever an endpoint answers is data: a NUL in the body, bytes that are not UTF-8, odd bytes in

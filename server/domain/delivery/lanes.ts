@@ -2,10 +2,10 @@ import { rawClient } from '../../db/client';
 import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';
-import { assertWritable, ownerOf } from '../tenants/scope';
+import { assertWritable, ownerOf } from '../scope';
 import { admit, flagBacklog } from './dispatch';
 import { skipHead } from './state';
-import type { DeliveryStatus } from './status';
+import type { DeliveryStatus } from '../../../drizzle/schema/values';
 
 /**
  * Ordering lanes. An event published with an `orderingKey` puts each of its deliveries in a lane:

@@ -3,7 +3,7 @@ import { attempts, deliveries, events, subscriptions } from '../../../drizzle/sc
 import type { Ctx, Scope } from '../context';
 
 import { notFound } from '../errors';
-import { assertNamed, listedCustomers, listingCustomer, scopeFilter } from '../tenants/scope';
+import { assertNamed, listedCustomers, listingCustomer, scopeFilter } from '../scope';
 import { typeFilter } from '../type-filter';
 import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
 import type { z } from 'zod';

@@ -16,8 +16,8 @@ import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
 import { afterAttempts, disableSubscription } from './state';
 import { countUsage, dayOf } from '../audit/usage';
-import { emitOperational } from '../operational/emit';
-import { outcomeNotices, type BreakerChange, type Disabling } from '../operational/notices';
+import { emitOperational } from '../notices/emit';
+import { outcomeNotices, type BreakerChange, type Disabling } from './notices';
 
 /** Counts and logs recorded outcomes (after their transaction committed). */
 function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {

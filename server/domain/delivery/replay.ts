@@ -4,7 +4,7 @@ import type { Ctx, Scope } from '../context';
 import { restartCycle } from './state';
 import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from '../errors';
-import { assertWritable, ownerOf } from '../tenants/scope';
+import { assertWritable, ownerOf } from '../scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
 import { deliveryView, gateColumns, gateJoin } from './reads';

@@ -9,7 +9,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { SignatureScheme } from './signature-schemes';
+import type { SignatureScheme } from '../../../drizzle/schema/values';
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com), both schemes, over `{id}.{timestamp}.{body}`:
@@ -24,7 +24,6 @@ export const SECRET_PREFIX = 'whsec_';
 export const SIGNING_KEY_PREFIX = 'whsk_';
 export const PUBLIC_KEY_PREFIX = 'whpk_';
 
-export { signatureSchemes, type SignatureScheme } from './signature-schemes';
 
 export function generateSecret(bytes = 32): string {
   if (bytes < 24 || bytes > 64) throw new Error('secret length must be 24 to 64 bytes');

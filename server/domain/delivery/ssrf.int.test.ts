@@ -6,7 +6,7 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, updateSubscription } from '../tenants/subscriptions';
+import { createSubscription, getSubscription, updateSubscription } from '../subscriptions/subscriptions';
 
 /** ALLOW_PRIVATE_TARGETS off, as in production: the worker's sender refuses private addresses too. */
 let engine: Engine;

@@ -6,7 +6,7 @@ import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/reads';
 import { replayDelivery } from './replay';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, probeNow, updateSubscription } from '../tenants/subscriptions';
+import { createSubscription, getSubscription, probeNow, updateSubscription } from '../subscriptions/subscriptions';
 
 /**
  * What a careless user meets: paused and 410-disabled subscriptions hold (never drop) what they

@@ -4,14 +4,13 @@ import type { RetryPolicyOverride } from '../../../drizzle/schema';
 import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import type { DeliveryStatus, HeldOnResume, LaneOrdering } from './status';
+import type { DeliveryStatus, HeldOnResume, LaneOrdering } from '../../../drizzle/schema/values';
 import { admit, flagBacklog, owedBy, type SubscriptionRef } from './dispatch';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
-import { emitOperational } from '../operational/emit';
-import { expiredNotice, type ExpiredDelivery } from '../operational/notices';
+import { emitOperational } from '../notices/emit';
+import { expiredNotice, type ExpiredDelivery } from './notices';
 
-export { deliveryStatuses, type DeliveryStatus } from './status';
 
 /**
  * The delivery state machine: every change of a delivery's status happens here, so the rules hold
@@ -348,4 +347,15 @@ export async function heldCounts(ctx: Ctx, subscriptionIds: string[]): Promise<M
     .where(and(inArray(deliveries.subscriptionId, subscriptionIds), eq(deliveries.status, 'held')))
     .groupBy(deliveries.subscriptionId);
   return new Map(rows.map((r) => [r.id, r.n]));
+}
+
+/** Why a delivery of an expunged event ended without being sent. */
+export const EXPUNGED_REASON = 'payload expunged';
+
+/**
+ * A `deliver` job found its event expunged (a delivery created, or set to retry, after the expunge):
+ * the delivery ends dead with the reason, nothing is sent.
+ */
+export async function endExpungedDelivery(ctx: Ctx, q: Queryable, customerId: string, deliveryId: string): Promise<void> {
+  await endUnsent(q, customerId, [deliveryId], EXPUNGED_REASON, ctx.now());
 }

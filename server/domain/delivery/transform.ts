@@ -1,5 +1,5 @@
 import type { Ctx } from '../context';
-import { REDACTED, validateCustomHeaders } from '../tenants/custom-headers';
+import { REDACTED, validateCustomHeaders } from './custom-headers';
 import type { Loaded } from './attempt';
 import type { SendResult } from './http-sender';
 import { runTransform } from './sandbox';

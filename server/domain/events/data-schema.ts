@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { badRequest, type FieldIssue } from '../errors';
-import { asDoubles } from '../json';
+import { asDoubles } from '../../json';
 import { linearRegExpEngine, regexProblem } from '../linear-regex';
 
 /**

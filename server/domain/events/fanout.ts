@@ -10,10 +10,10 @@ import { firstMatch } from '../patterns';
 import { inChannels } from '../channels';
 import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
-import { parseJsonExact } from '../json';
+import { parseJsonExact } from '../../json';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
-import { retentionDaysOf, retentionUntilOf } from '../lifecycle/retention-policy';
-import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
+import { retentionDaysOf, retentionUntilOf } from '../retention-period';
+import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 const PAGE = 1000;
 

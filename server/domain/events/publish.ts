@@ -9,12 +9,12 @@ import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type Erro
 import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, targetsOf, type Routing } from './fanout';
 import { checkEventData } from './catalog';
 import { newEventId } from '../ids';
-import { parseJsonExact } from '../json';
-import { actingCustomer, assertWritable, scopeFilter } from '../tenants/scope';
+import { parseJsonExact } from '../../json';
+import { actingCustomer, assertWritable, scopeFilter } from '../scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
 import { countUsage, dayOf } from '../audit/usage';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
-import { retentionDaysOf, retentionUntilOf } from '../lifecycle/retention-policy';
+import { retentionDaysOf, retentionUntilOf } from '../retention-period';
 import {
   contextOf,
   describePublish,

@@ -1,12 +1,12 @@
-import { parseJsonExact } from '../json';
+import { parseJsonExact } from '../../json';
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 
 import { idFloor } from '../ids';
 import { notFound } from '../errors';
-import { assertNamed, listingCustomer } from '../tenants/scope';
-import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
+import { assertNamed, listingCustomer } from '../scope';
+import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { text } from '../json';
+import { text } from '../../json';
 import type { Ctx, Scope } from '../context';
-import { actingCustomer } from '../tenants/scope';
+import { actingCustomer } from '../scope';
 
 /** The windows of the endpoint-health sparklines: twelve 5-minute buckets, or twenty-four hours. */
 export const healthRanges = {

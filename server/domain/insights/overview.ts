@@ -1,9 +1,9 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { text } from '../json';
+import { text } from '../../json';
 import { deliveries } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
-import { actingCustomer } from '../tenants/scope';
+import { actingCustomer } from '../scope';
 import { outcomeAndLatency } from './stats';
 
 /** The windows the overview offers, each cut into equal buckets (the chart's bars). */

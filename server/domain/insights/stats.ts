@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { deliveries, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { notFound } from '../errors';
-import { scopeFilter } from '../tenants/scope';
+import { scopeFilter } from '../scope';
 
 /** Of a group of attempts: succeeded and failed counts, latency p50 and p99 (shared by the charts' queries). */
 export const outcomeAndLatency = sql`count(*) filter (where status = 'succeeded')::int as succeeded,

@@ -6,8 +6,8 @@ import { enqueue } from '../../queue/boss';
 import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
 import { notFound } from '../errors';
-import { assertWritable, scopeFilter } from '../tenants/scope';
-import { endUnsent } from '../delivery/state';
+import { assertWritable, scopeFilter } from '../scope';
+import { endUnsent, EXPUNGED_REASON } from '../delivery/state';
 
 /**
  * Expunge: an event's payload goes for good, its history stays. What goes: the event's `body` (its
@@ -26,7 +26,6 @@ import { endUnsent } from '../delivery/state';
  * until autovacuum reclaims the old row versions the bytes remain in the table files (not visible to
  * any query): docs/operations.md.
  */
-export const EXPUNGED_REASON = 'payload expunged';
 
 /**
  * An attempt already on the wire when an expunge commits is recorded after it, with its response:
@@ -138,12 +137,4 @@ export async function enqueueRescrub(ctx: Ctx, q: Queryable, customerId: string,
 /** The `expungeRescrub` job: the second pass over events expunged while an attempt was in flight. */
 export async function runRescrub(ctx: Ctx, job: { customerId: string; eventIds: string[] }): Promise<void> {
   await ctx.db.transaction((tx) => scrubEvents(ctx, tx, job.customerId, job.eventIds));
-}
-
-/**
- * A `deliver` job found its event expunged (a delivery created, or set to retry, after the expunge):
- * the delivery ends dead with the reason, nothing is sent.
- */
-export async function endExpungedDelivery(ctx: Ctx, q: Queryable, customerId: string, deliveryId: string): Promise<void> {
-  await endUnsent(q, customerId, [deliveryId], EXPUNGED_REASON, ctx.now());
 }

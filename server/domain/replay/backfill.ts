@@ -12,7 +12,7 @@ import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events
 import { deliveryIdOf, idFloor, newId } from '../ids';
 import { page } from '../paging';
 import { matchesAny } from '../patterns';
-import { assertWritable, ownerOf } from '../tenants/scope';
+import { assertWritable, ownerOf } from '../scope';
 import { typeFilter } from '../type-filter';
 import { REPLAY_BATCH, replayView } from './bulk';
 

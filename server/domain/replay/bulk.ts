@@ -7,7 +7,7 @@ import type { Ctx, Scope } from '../context';
 import { restartCycle } from '../delivery/state';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../tenants/scope';
+import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../scope';
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';

@@ -4,16 +4,17 @@ import bcrypt from 'bcryptjs';
 import { apiKeys, customers, portalTokens, users } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';
-import { hashToken } from './crypto';
+import { hashToken } from '../crypto';
 import { newId } from '../ids';
 import type { Queryable } from '../../db/client';
 import { reserveForCustomer } from './limits';
-import { assertWritable, listingCustomer } from './scope';
+import { assertWritable, listingCustomer } from '../scope';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
-import type { PortalTheme } from './portal-theme';
-import { KEY_SCOPES, scopesForNewKey, type KeyScope } from './key-scopes';
-import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from './platform-customer';
+import type { PortalTheme } from '../../../drizzle/schema/values';
+import { KEY_SCOPES, type KeyScope } from '../context';
+import { scopesForNewKey } from './key-scopes';
+import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**
  * Customers, API keys, dashboard users and portal links.

@@ -3,15 +3,15 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
-import { createOperationalWebhook } from '../operational/webhooks';
+import { createOperationalWebhook } from '../subscriptions/platform-webhooks';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { platformScope } from '../context';
 import { encryptV1 } from '../../../tests/support/legacy-crypto';
-import { decryptSecret, encryptSecret, keyring, sealedIn } from './crypto';
+import { decryptSecret, encryptSecret, keyring, sealedIn } from '../crypto';
 import { createCustomer } from './customers';
 import { reencryptSecrets } from './key-rotation';
-import { createSubscription, deleteSubscription, getSubscriptionSecret, rotateSecret } from './subscriptions';
+import { createSubscription, deleteSubscription, getSubscriptionSecret, rotateSecret } from '../subscriptions/subscriptions';
 
 const OLD_KEY = 'test-secret-key-0123456789abcdef'; // the key tests/support/context.ts encrypts with
 const NEW_KEY = 'rotated-secret-key-fedcba9876543210';

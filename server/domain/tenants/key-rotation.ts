@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
-import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretBinding } from './crypto';
+import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretBinding } from '../crypto';
 
 /**
  * Rotating HOOKRELAY_SECRET_KEY (docs/operations.md): deploy the new key as HOOKRELAY_SECRET_KEY

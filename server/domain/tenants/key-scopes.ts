@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import type { Scope } from '../context';
+import { KEY_SCOPES, type KeyScope, type Scope } from '../context';
 
 /**
  * What a customer API key may do. Every procedure needs one: `publish` (POST /events, /events/batch),
@@ -11,8 +11,6 @@ import type { Scope } from '../context';
  * only with scopes it holds itself. Platform keys and dashboard sessions hold every scope (a read-only
  * session is refused every change by assertWritable, as before).
  */
-export const KEY_SCOPES = ['publish', 'read', 'manage', 'keys'] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
 export const DEFAULT_KEY_SCOPES: readonly KeyScope[] = ['publish', 'read'];
 
 /** The scopes `scope` holds: a customer key's own, or every one. */

@@ -1,18 +1,3 @@
-/**
- * The embedded portal's theme, as an embed link sets it (validated by `portalThemeInput` in
- * server/domain/schemas.ts; stored on the portal token, carried by the embed session).
- */
-export const colorSchemes = ['light', 'dark', 'system'] as const;
-export type ColorScheme = (typeof colorSchemes)[number];
-export type PortalTheme = {
-  /** `#rrggbb`: the colour of buttons, links and focus rings in place of the default indigo. */
-  accentColor?: string | undefined;
-  /** An https URL, shown at the top of the embedded view. */
-  logoUrl?: string | undefined;
-  /** Default `system`: follows the viewer's system setting. */
-  colorScheme?: ColorScheme | undefined;
-};
-
 export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 /**

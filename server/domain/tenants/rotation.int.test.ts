@@ -8,7 +8,7 @@ import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
 import { publishEvent } from '../events/publish';
 import { generateSecret, verifyWebhook } from '../delivery/signing';
-import { createSubscription, getSubscriptionSecret, rotateSecret } from './subscriptions';
+import { createSubscription, getSubscriptionSecret, rotateSecret } from '../subscriptions/subscriptions';
 
 let engine: Engine;
 const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
-import { emitOperational } from '../operational/emit';
+import { emitOperational } from '../notices/emit';
 import { plural } from '../wording';
 
 /**

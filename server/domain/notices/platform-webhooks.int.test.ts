@@ -8,7 +8,7 @@ import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { verifyWebhook } from '../delivery/signing';
 import { createApiKey } from '../tenants/customers';
-import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
+import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**
  * Operational webhooks end to end: faults injected at a customer's real endpoint (5xx, 410, a breaker

@@ -5,9 +5,9 @@ import { DomainError, invalidInput, notFound } from '../errors';
 import { eventVisibility } from '../events/reads';
 import { newId } from '../ids';
 import type { TestTransformInput } from '../schemas';
-import { actingCustomer, assertWritable } from '../tenants/scope';
-import { checkTransformSource } from './sandbox';
-import { applyTransform, type WebhookRequest } from './transform';
+import { actingCustomer, assertWritable } from '../scope';
+import { checkTransformSource } from '../delivery/sandbox';
+import { applyTransform, type WebhookRequest } from '../delivery/transform';
 
 /**
  * A dry run has no subscription: the webhook it hands the transform carries this URL and no custom

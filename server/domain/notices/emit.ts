@@ -4,9 +4,9 @@ import type { Queryable } from '../../db/client';
 import { enqueueMany } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
-import { retentionUntilOf } from '../lifecycle/retention-policy';
+import { retentionUntilOf } from '../retention-period';
 import { firstMatch } from '../patterns';
-import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
+import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**
  * Emitting operational events. Callers pass the transaction that makes the state change (a breaker

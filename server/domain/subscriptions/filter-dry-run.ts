@@ -1,4 +1,4 @@
-import { parseJsonExact } from '../json';
+import { parseJsonExact } from '../../json';
 import { desc, inArray } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
@@ -6,8 +6,8 @@ import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
 import { channelMismatch } from '../channels';
 import type { TestFilterInput } from '../schemas';
-import { actingCustomer, assertWritable } from '../tenants/scope';
-import { eventVisibility } from './reads';
+import { actingCustomer, assertWritable } from '../scope';
+import { eventVisibility } from '../events/reads';
 
 /** How many of the customer's latest events a dry run tries. */
 export const DRY_RUN_EVENTS = 100;

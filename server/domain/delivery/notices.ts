@@ -1,6 +1,6 @@
-import type { Outcome } from '../delivery/attempt';
-import type { BreakerTransition } from '../delivery/breaker';
-import type { OperationalNotice } from './emit';
+import type { Outcome } from './attempt';
+import type { BreakerTransition } from './breaker';
+import type { OperationalNotice } from '../notices/emit';
 
 /**
  * The operational events that a batch of recorded attempts stands for (record.ts emits them in the

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { z } from 'zod';
 import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
-import type { DeliveryStatus } from '../delivery/status';
+import type { DeliveryStatus } from '../../../drizzle/schema/values';
 import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
 import { resumeHeld } from '../delivery/state';
@@ -11,12 +11,12 @@ import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
-import { encryptSecret, sealedIn } from '../tenants/crypto';
+import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
-import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
-import { ROTATION_GRACE_MS } from '../tenants/subscriptions';
+import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
+import { ROTATION_GRACE_MS } from './subscriptions';
 import { recordAudit } from '../audit/log';
-import type { OperationalDeliveryStatus, OperationalEventType } from './event-types';
+import type { OperationalDeliveryStatus, OperationalEventType } from '../notices/event-types';
 
 /**
  * Operational webhooks, managed by the platform (a platform key; a customer key is a 403): where it

@@ -1,10 +1,10 @@
 import type { EndpointAuthInfo, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
-import { checkTargetUrl } from '../delivery/url-guard';
+import { checkTargetUrl } from './url-guard';
 import { DomainError, invalidInput } from '../errors';
 import type { EndpointAuthenticationInput } from '../schemas';
-import { parseClientCertificate } from './client-certificate';
-import { decryptSecret, encryptSecret, sealedIn, type Keyring } from './crypto';
+import { parseClientCertificate } from '../tenants/client-certificate';
+import { decryptSecret, encryptSecret, sealedIn, type Keyring } from '../crypto';
 import { REDACTED } from './custom-headers';
 
 /**

@@ -1,7 +1,7 @@
 import { eq, ne, type SQL, type Column } from 'drizzle-orm';
-import { DomainError } from '../errors';
-import type { Ctx, Scope } from '../context';
-import { rawClient } from '../../db/client';
+import { DomainError } from './errors';
+import type { Ctx, Scope } from './context';
+import { rawClient } from '../db/client';
 import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from './platform-customer';
 
 /**

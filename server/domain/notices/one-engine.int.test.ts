@@ -6,10 +6,10 @@ import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
 import { startEngine, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
-import { getUsage } from '../audit/usage';
+import { getUsage } from '../insights/usage';
 import { platformScope } from '../context';
 import { createApiKey, createCustomerApiKey, listCustomers } from '../tenants/customers';
-import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
+import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**
  * Operational webhooks have no engine of their own: a customer's failing endpoint opens its breaker,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encryptV1 } from '../../../tests/support/legacy-crypto';
+import { encryptV1 } from '../../tests/support/legacy-crypto';
 import { decryptSecret, encryptSecret, hashToken, keyring, needsReencryption, sealedIn } from './crypto';
 
 const MASTER = 'test-secret-key-0123456789abcdef';
