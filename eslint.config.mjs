@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import drizzle from 'eslint-plugin-drizzle';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', '.data/**', 'drizzle/migrations/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '*.config.mjs'] },
@@ -14,6 +15,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/only-throw-error': 'off',
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // An UPDATE or DELETE through Drizzle always says which rows (db, tx and q are our Drizzle handles).
+    plugins: { drizzle },
+    rules: {
+      'drizzle/enforce-delete-with-where': ['error', { drizzleObjectName: ['db', 'tx', 'q'] }],
+      'drizzle/enforce-update-with-where': ['error', { drizzleObjectName: ['db', 'tx', 'q'] }],
     },
   },
   {

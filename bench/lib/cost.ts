@@ -11,7 +11,7 @@ import postgres from 'postgres';
  * Needs pg_stat_statements loaded (`shared_preload_libraries`): the benchmarks' embedded server
  * loads it; on a DATABASE_URL server without it, `available` is false and the table says so.
  */
-export type CostSnapshot = { walBytes: number; walRecords: number; commits: number };
+type CostSnapshot = { walBytes: number; walRecords: number; commits: number };
 export type Cost = {
   units: number;
   statementsPerUnit: number;

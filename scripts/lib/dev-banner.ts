@@ -12,7 +12,7 @@ export function devHost(hostSetting: string | undefined): string {
   return hostSetting?.trim() || '127.0.0.1';
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 

@@ -9,7 +9,7 @@ import { DEV_RECEIVER_PATH } from '../../server/dev/receiver';
 
 export const DEMO_EMAIL = 'demo@hookrelay.local';
 export const DEMO_PASSWORD = 'hookrelay-demo';
-export const INBOX_DESCRIPTION = 'pnpm dev inbox: every event, listed at /dashboard/inbox';
+const INBOX_DESCRIPTION = 'pnpm dev inbox: every event, listed at /dashboard/inbox';
 
 /**
  * The demo tenant of `pnpm dev`: a customer with a dashboard login and, given the development

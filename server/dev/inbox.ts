@@ -23,7 +23,7 @@ export type InboxEntry = {
   body: string;
 };
 
-export const INBOX_CAPACITY = 200;
+const INBOX_CAPACITY = 200;
 
 const holder = globalThis as unknown as { __hookrelayDevInbox?: { seq: number; entries: InboxEntry[] } };
 function store() {
