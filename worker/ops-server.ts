@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { READY_WITHIN_MS } from '../server/domain/upkeep/workers';
+import { READY_WITHIN_MS } from '../server/domain/upkeep/heartbeats';
 import type { Logger } from '../server/log';
 import { CONTENT_TYPE, metrics, renderMetrics } from '../server/metrics';
 import type { RunningWorker } from './worker';

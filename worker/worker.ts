@@ -11,7 +11,7 @@ import { runRescrub } from '../server/domain/lifecycle/expunge';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
 import { rollUpUsage } from '../server/domain/audit/usage';
 import { warnExpiringCertificates } from '../server/domain/upkeep/certificate-expiry';
-import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
+import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/heartbeats';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { completeJobs, fetchCapped, queueSettings } from '../server/queue/boss';
