@@ -215,10 +215,10 @@ const fields = z.object({
   NEXT_PHASE: z.string().optional(),
 });
 
-const schema = fields.superRefine((e, c) => {
+const schema = fields.superRefine((environment, c) => {
   // Production needs its own address: portal links, the User-Agent of deliveries and HSTS all derive
   // from it, and without it links would follow whatever Host header a request carried.
-  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL && e.NEXT_PHASE !== 'phase-production-build')
+  if (environment.NODE_ENV === 'production' && !environment.PUBLIC_URL && environment.NEXT_PHASE !== 'phase-production-build')
     c.addIssue({
       code: 'custom',
       path: ['PUBLIC_URL'],
@@ -226,12 +226,15 @@ const schema = fields.superRefine((e, c) => {
         'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
     });
   // A worker's /metrics and /health reachable from other machines need a token to read.
-  const loopback = e.WORKER_METRICS_HOST === 'localhost' || e.WORKER_METRICS_HOST === '::1' || /^127\.\d+\.\d+\.\d+$/.test(e.WORKER_METRICS_HOST);
-  if (e.WORKER_METRICS_PORT !== undefined && !loopback && !e.METRICS_TOKEN)
+  const loopback =
+    environment.WORKER_METRICS_HOST === 'localhost' ||
+    environment.WORKER_METRICS_HOST === '::1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(environment.WORKER_METRICS_HOST);
+  if (environment.WORKER_METRICS_PORT !== undefined && !loopback && !environment.METRICS_TOKEN)
     c.addIssue({
       code: 'custom',
       path: ['METRICS_TOKEN'],
-      message: `is required when WORKER_METRICS_HOST (${e.WORKER_METRICS_HOST}) is not a loopback address`,
+      message: `is required when WORKER_METRICS_HOST (${environment.WORKER_METRICS_HOST}) is not a loopback address`,
     });
 });
 

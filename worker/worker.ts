@@ -13,8 +13,9 @@ import { rollUpUsage } from '../server/domain/audit/usage';
 import { warnExpiringCertificates } from '../server/domain/upkeep/certificate-expiry';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/heartbeats';
 import { env } from '../server/env';
+import { settingsFromEnv } from '../server/settings';
 import type { Logger } from '../server/log';
-import { completeJobs, fetchCapped, queueSettings } from '../server/queue/boss';
+import { completeJobs, fetchCapped } from '../server/queue/boss';
 import { catalog, jobKeys, type JobEntry, type JobKey, type JobPayload } from '../server/queue/catalog';
 import { pollQueue, type PollLoop } from './poll';
 
@@ -82,7 +83,7 @@ export type RunningWorker = {
  * Also keeps this worker's heartbeat row fresh (readiness, operators' view of who runs what).
  */
 export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identity: WorkerIdentity = workerIdentity()): Promise<RunningWorker> {
-  const e = env();
+  const environment = env();
   const parse = <K extends JobKey>(key: K, job: Job<unknown>) => catalog[key].payload.parse(job.data) as JobPayload<K>;
 
   // A record that admitted new deliveries wakes the deliver loop: the refill is fetched at once, not after an idle nap.
@@ -124,7 +125,7 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
   // One fetch loop per catalog entry, with the entry's fetch settings. A handler that returns
   // normally has done its job: the loop completes it (unless the entry completes its own jobs in
   // the transaction that records their work); one that throws hands it back to pg-boss for a retry.
-  const settings = { ...queueSettings(), customerMaxInFlight: ctx.config.customerMaxInFlight };
+  const settings = { ...settingsFromEnv().queue, customerMaxInFlight: ctx.config.customerMaxInFlight };
   const jobLoops: PollLoop[] = jobKeys.map((key) => {
     const entry: JobEntry = catalog[key];
     const { groupConcurrency, ...fetch } = entry.fetch(settings);
@@ -155,7 +156,7 @@ export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identit
   const inFlightTotal = () => jobLoops.reduce((n, l) => n + l.inFlight(), 0);
   // Flow control: every worker runs the dispatcher; an advisory lock lets one tick at a time.
   const periodic = [
-    every(e.DISPATCH_INTERVAL_MS, log, 'dispatch', () => dispatchTick(ctx)),
+    every(environment.DISPATCH_INTERVAL_MS, log, 'dispatch', () => dispatchTick(ctx)),
     every(5000, log, 'sweep', async () => {
       await sweep(ctx, SWEEP_STALE_MS);
       const expired = await expireBehindBreaker(ctx);

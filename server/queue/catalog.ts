@@ -10,7 +10,7 @@ import type { Queue } from 'pg-boss';
  * Adding a job is one entry here plus one handler in worker/worker.ts.
  */
 
-/** Process settings some entries depend on (server/env.ts). */
+/** Process settings some entries depend on (server/settings.ts, from server/env.ts). */
 export type QueueSettings = {
   /** WORKER_CONCURRENCY: attempts in flight per worker process. */
   concurrency: number;
