@@ -7,7 +7,7 @@ import type { Queue } from 'pg-boss';
  * what to log about it, whether its handler completes it itself, and a cron for scheduled jobs.
  * `enqueue()` (server/queue/boss.ts) validates against the same schema the worker's handler parses
  * with, so sender and handler cannot drift apart; the worker builds one fetch loop per entry.
- * Adding a job is one entry here plus one handler in worker/worker.ts.
+ * Adding a job is one entry here plus one handler in worker/handlers.ts.
  */
 
 /** Process settings some entries depend on (server/settings.ts, from server/env.ts). */
