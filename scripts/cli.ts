@@ -201,7 +201,7 @@ async function plan(): Promise<Command | RemoteCommand> {
     case 'workers': {
       noMore(1);
       return async (ctx) => {
-        const { liveWorkers } = await import('../server/domain/upkeep/workers');
+        const { liveWorkers } = await import('../server/domain/upkeep/heartbeats');
         const workers = await liveWorkers(ctx);
         const lines = workers.map(
           (w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`,

@@ -49,7 +49,7 @@ const proxyUrl = z
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
 /** A size in bytes: a whole number, optionally with a unit (`10GiB`, `500 MB`; KiB = 1024, KB = 1000). */
-export const byteSize = z
+const byteSize = z
   .string()
   .trim()
   .transform((text, c) => {
@@ -215,10 +215,13 @@ const fields = z.object({
   NEXT_PHASE: z.string().optional(),
 });
 
-const schema = fields.superRefine((e, c) => {
+/** 127.0.0.0/8, ::1, localhost: only this machine can connect. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+const schema = fields.superRefine((environment, c) => {
   // Production needs its own address: portal links, the User-Agent of deliveries and HSTS all derive
   // from it, and without it links would follow whatever Host header a request carried.
-  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL && e.NEXT_PHASE !== 'phase-production-build')
+  if (environment.NODE_ENV === 'production' && !environment.PUBLIC_URL && environment.NEXT_PHASE !== 'phase-production-build')
     c.addIssue({
       code: 'custom',
       path: ['PUBLIC_URL'],
@@ -226,16 +229,15 @@ const schema = fields.superRefine((e, c) => {
         'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
     });
   // A worker's /metrics and /health reachable from other machines need a token to read.
-  const loopback = e.WORKER_METRICS_HOST === 'localhost' || e.WORKER_METRICS_HOST === '::1' || /^127\.\d+\.\d+\.\d+$/.test(e.WORKER_METRICS_HOST);
-  if (e.WORKER_METRICS_PORT !== undefined && !loopback && !e.METRICS_TOKEN)
+  if (environment.WORKER_METRICS_PORT !== undefined && !isLoopbackHost(environment.WORKER_METRICS_HOST) && !environment.METRICS_TOKEN)
     c.addIssue({
       code: 'custom',
       path: ['METRICS_TOKEN'],
-      message: `is required when WORKER_METRICS_HOST (${e.WORKER_METRICS_HOST}) is not a loopback address`,
+      message: `is required when WORKER_METRICS_HOST (${environment.WORKER_METRICS_HOST}) is not a loopback address`,
     });
 });
 
-export type Env = z.infer<typeof schema>;
+type Env = z.infer<typeof schema>;
 
 /** Every variable this module reads (`pnpm dev` keys its compile cache by their values). */
 export const ENV_NAMES: readonly string[] = Object.keys(fields.shape);

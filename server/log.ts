@@ -6,11 +6,11 @@ import { env } from './env';
  * (event, delivery, customer) of what they describe.
  */
 export function createLogger(name: string) {
-  const e = env();
-  const pretty = e.LOG_PRETTY ?? e.NODE_ENV === 'development';
+  const environment = env();
+  const pretty = environment.LOG_PRETTY ?? environment.NODE_ENV === 'development';
   return pino({
     name,
-    level: e.LOG_LEVEL,
+    level: environment.LOG_LEVEL,
     ...(pretty && { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }),
   });
 }

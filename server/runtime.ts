@@ -3,6 +3,7 @@ import { hasCitus } from './db/citus';
 import { keyring, type Keyring } from './domain/crypto';
 import type { Ctx } from './domain/context';
 import { databaseUrl, env } from './env';
+import { settingsFromEnv } from './settings';
 import { createLogger, type Logger } from './log';
 import { createBoss, type BossRole } from './queue/boss';
 import { flushBeforeExit, startTracing, stopTracing, type TracingOptions } from './tracing';
@@ -13,56 +14,24 @@ import { flushBeforeExit, startTracing, stopTracing, type TracingOptions } from 
  */
 export type Runtime = { ctx: Ctx; database: Database; stop(): Promise<void> };
 
-export function secretKeyring() {
-  const e = env();
-  if (!e.HOOKRELAY_SECRET_KEY) throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
-  const previous = (e.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '')
+function secretKeyring() {
+  const environment = env();
+  if (!environment.HOOKRELAY_SECRET_KEY) throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
+  const previous = (environment.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return keyring(e.HOOKRELAY_SECRET_KEY, previous);
-}
-
-/** The domain's configuration as this process's environment sets it (defaults in server/env.ts). */
-export function configFromEnv(): Ctx['config'] {
-  const e = env();
-  return {
-    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
-    targetPorts: e.TARGET_PORTS ?? null,
-    retryTimeScale: e.RETRY_TIME_SCALE,
-    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
-    maxBatchBytes: e.MAX_BATCH_BYTES,
-    apiKeyCacheMs: e.API_KEY_CACHE_SECONDS * 1000,
-    customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
-    retentionDays: e.RETENTION_DAYS,
-    retentionMaxDays: e.RETENTION_MAX_DAYS,
-    partitionDays: e.PARTITION_DAYS,
-    breakerThreshold: e.BREAKER_THRESHOLD,
-    breakerCooldownMs: e.BREAKER_COOLDOWN_SECONDS * 1000,
-    replayRatePerSecond: e.REPLAY_RATE_PER_SECOND,
-    replayMinIntervalMs: e.REPLAY_MIN_INTERVAL_SECONDS * 1000,
-    customerMaxApiKeys: e.CUSTOMER_MAX_API_KEYS,
-    customerMaxSubscriptions: e.CUSTOMER_MAX_SUBSCRIPTIONS,
-    subscriptionMaxInFlight: e.SUBSCRIPTION_MAX_IN_FLIGHT,
-    customerMaxInFlightTotal: e.CUSTOMER_MAX_IN_FLIGHT_TOTAL,
-    customerMaxEventsPerDay: e.CUSTOMER_MAX_EVENTS_PER_DAY ?? null,
-    customerMaxStoredBytes: e.CUSTOMER_MAX_STORED_BYTES ?? null,
-    autoDisableAfterHours: e.AUTO_DISABLE_AFTER_HOURS,
-    eventTypesStrict: e.EVENT_TYPES_STRICT,
-    publicUrl: e.PUBLIC_URL,
-    portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS,
-    distributed: false,
-  };
+  return keyring(environment.HOOKRELAY_SECRET_KEY, previous);
 }
 
 /** Where this process exports traces, or null (OTEL_EXPORTER_OTLP_ENDPOINT unset: tracing off). */
-export function tracingFromEnv(role: BossRole): TracingOptions | null {
-  const e = env();
-  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
-  return { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME ?? `hookrelay-${role}` };
+function tracingFromEnv(role: BossRole): TracingOptions | null {
+  const environment = env();
+  if (!environment.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  return { endpoint: environment.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: environment.OTEL_SERVICE_NAME ?? `hookrelay-${role}` };
 }
 
-export type RuntimeOptions = {
+type RuntimeOptions = {
   /** Database URL; default DATABASE_URL. */
   url?: string;
   dbMax?: number;
@@ -82,7 +51,7 @@ export type RuntimeOptions = {
  * benchmarks all come here (tests and benchmarks with overrides).
  */
 export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const e = env();
+  const environment = env();
   const url = opts.url ?? databaseUrl();
   const log = opts.log ?? createLogger(role);
   // Tracing first, so nothing this process does is untraced; one SDK per process (the first runtime's).
@@ -96,11 +65,11 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
   // The web process bounds a request's wait for a connection (a 503 beats a request that hangs);
   // a worker's jobs wait their turn.
   const database = createDatabase(url, {
-    max: opts.dbMax ?? e.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10),
+    max: opts.dbMax ?? environment.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10),
     applicationName: opts.applicationName ?? `hookrelay-${role}`,
-    ...(role === 'web' && { acquireTimeoutMs: opts.acquireTimeoutMs ?? e.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
+    ...(role === 'web' && { acquireTimeoutMs: opts.acquireTimeoutMs ?? environment.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
   });
-  const bossMax = opts.bossMax ?? e.QUEUE_POOL_MAX;
+  const bossMax = opts.bossMax ?? environment.QUEUE_POOL_MAX;
   const boss = createBoss(url, { role, log, ...(bossMax && { max: bossMax }) });
   await boss.start();
   const ctx: Ctx = {
@@ -110,7 +79,7 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
     log,
     now: () => new Date(),
     random: Math.random,
-    config: { ...configFromEnv(), distributed: await hasCitus(database.sql), ...opts.config },
+    config: { ...settingsFromEnv().config, distributed: await hasCitus(database.sql), ...opts.config },
   };
   return {
     ctx,

@@ -16,7 +16,7 @@ import { startWorker } from './worker';
  * grace period (Kubernetes terminationGracePeriodSeconds, systemd TimeoutStopSec) above it.
  * SIGKILL loses nothing either: the jobs return when their lease expires (DELIVERY_JOB_EXPIRE_SECONDS).
  */
-const e = env();
+const environment = env();
 const log = createLogger('worker');
 const runtime = await createRuntime('worker', { log });
 // Queue settings come from this process's environment (e.g. DELIVERY_JOB_EXPIRE_SECONDS, how soon a
@@ -27,20 +27,20 @@ const sender = createSender({
   allowPrivate: runtime.ctx.config.allowPrivateTargets,
   ports: runtime.ctx.config.targetPorts,
   connections: 64,
-  egressProxy: e.EGRESS_PROXY_URL ?? null,
+  egressProxy: environment.EGRESS_PROXY_URL ?? null,
 });
 const worker = await startWorker(runtime.ctx, sender, log);
 const ops =
-  e.WORKER_METRICS_PORT !== undefined
-    ? await startOpsServer(worker, { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST, token: e.METRICS_TOKEN }, log)
+  environment.WORKER_METRICS_PORT !== undefined
+    ? await startOpsServer(worker, { port: environment.WORKER_METRICS_PORT, host: environment.WORKER_METRICS_HOST, token: environment.METRICS_TOKEN }, log)
     : null;
 log.info(
   {
     workerId: worker.identity.id,
-    concurrency: e.WORKER_CONCURRENCY,
+    concurrency: environment.WORKER_CONCURRENCY,
     customerMaxInFlight: runtime.ctx.config.customerMaxInFlight,
     // Where deliveries leave from (never the proxy's credentials).
-    egressProxy: e.EGRESS_PROXY_URL ? new URL(e.EGRESS_PROXY_URL).host : null,
+    egressProxy: environment.EGRESS_PROXY_URL ? new URL(environment.EGRESS_PROXY_URL).host : null,
     metricsPort: ops?.port ?? null,
   },
   'worker started',
@@ -52,7 +52,7 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  const deadlineMs = e.WORKER_SHUTDOWN_SECONDS * 1000;
+  const deadlineMs = environment.WORKER_SHUTDOWN_SECONDS * 1000;
   const started = Date.now();
   // Whatever happens below, the process is gone shortly after its deadline.
   setTimeout(() => {

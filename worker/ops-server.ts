@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { READY_WITHIN_MS } from '../server/domain/upkeep/workers';
+import { READY_WITHIN_MS } from '../server/domain/upkeep/heartbeats';
+import { isLoopbackHost } from '../server/env';
 import type { Logger } from '../server/log';
 import { CONTENT_TYPE, metrics, renderMetrics } from '../server/metrics';
 import type { RunningWorker } from './worker';
@@ -18,9 +19,6 @@ import type { RunningWorker } from './worker';
  * `{ok}` (enough for a probe; the worker's id, pid and jobs in hand are for whoever holds the token).
  */
 export type OpsServerOptions = { port: number; host: string; token?: string | undefined };
-
-/** 127.0.0.0/8, ::1, localhost: only this machine can connect. */
-export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 function bearerMatches(req: IncomingMessage, token: string): boolean {
   const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');

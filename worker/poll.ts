@@ -113,8 +113,8 @@ export function pollQueue<T>(
       }
       // Nap only when the queue had nothing to give. A short batch does not mean an empty queue: the
       // deliver queue's oldest ready jobs belong to a few customers, and pg-boss drops those past
-      // their customer's cap from the batch, so the next fetch finds other customers' jobs. Napping
-      // after short batches left 64 slots a third full with 5,000 jobs ready (bench/workers.ts).
+      // their customer's cap from the batch, so the next fetch finds other customers' jobs; a nap
+      // here would leave slots idle while jobs are ready (docs/performance.md).
       if (jobs.length === 0 && running) await nap(opts.pollMs);
     }
   })();

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../domain/context';
-import { liveWorkers, READY_WITHIN_MS } from '../domain/upkeep/workers';
+import { liveWorkers, READY_WITHIN_MS } from '../domain/upkeep/heartbeats';
 import { catalog } from '../queue/catalog';
 import { getWebRuntime } from '../web';
 import { createLogger, type Logger } from '../log';

@@ -43,11 +43,11 @@ export class SignInThrottled extends CredentialsSignin {
 /** The process's sign-in throttle, on globalThis like the web runtime: route handlers and server actions share it. */
 const holder = globalThis as unknown as { __hookrelaySignInThrottle?: SignInThrottle };
 export function signInThrottle(): SignInThrottle {
-  const e = env();
+  const environment = env();
   holder.__hookrelaySignInThrottle ??= createSignInThrottle({
-    perEmail: e.SIGNIN_MAX_FAILURES_PER_EMAIL,
-    perIp: e.SIGNIN_MAX_FAILURES_PER_IP,
-    windowMs: e.SIGNIN_FAILURE_WINDOW_SECONDS * 1000,
+    perEmail: environment.SIGNIN_MAX_FAILURES_PER_EMAIL,
+    perIp: environment.SIGNIN_MAX_FAILURES_PER_IP,
+    windowMs: environment.SIGNIN_FAILURE_WINDOW_SECONDS * 1000,
   });
   return holder.__hookrelaySignInThrottle;
 }

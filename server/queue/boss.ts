@@ -1,5 +1,6 @@
 import { PgBoss, type FetchOptions, type Job, type JobInsert, type SendOptions } from 'pg-boss';
 import { env } from '../env';
+import { settingsFromEnv } from '../settings';
 import { bossDb, rawClient, type Db, type Queryable } from '../db/client';
 import type { Logger } from '../log';
 import { catalog, jobKeys, type JobKey, type JobPayload, type QueueSettings } from './catalog';
@@ -13,6 +14,7 @@ export type BossRole = 'web' | 'worker' | 'migrate';
  */
 export function createBoss(url: string, opts: { role: BossRole; max?: number; log?: Logger }): Boss {
   const worker = opts.role === 'worker';
+  const superviseSeconds = env().QUEUE_SUPERVISE_SECONDS;
   const boss = new PgBoss({
     connectionString: url,
     application_name: `hookrelay-${opts.role}-boss`,
@@ -20,8 +22,8 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number; lo
     migrate: opts.role !== 'web',
     supervise: worker,
     schedule: worker,
-    superviseIntervalSeconds: env().QUEUE_SUPERVISE_SECONDS,
-    monitorIntervalSeconds: env().QUEUE_SUPERVISE_SECONDS,
+    superviseIntervalSeconds: superviseSeconds,
+    monitorIntervalSeconds: superviseSeconds,
   });
   boss.on('error', (err) => {
     // pg-boss reports background errors (e.g. a lost connection during a database restart) here;
@@ -32,19 +34,8 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number; lo
   return boss;
 }
 
-/** The catalog's process-dependent settings, as this process's environment sets them. */
-export function queueSettings(): QueueSettings {
-  const e = env();
-  return {
-    concurrency: e.WORKER_CONCURRENCY,
-    pollMs: e.WORKER_POLL_MS,
-    customerMaxInFlight: e.CUSTOMER_MAX_IN_FLIGHT,
-    deliveryExpireSeconds: e.DELIVERY_JOB_EXPIRE_SECONDS,
-  };
-}
-
 /** Creates or updates every catalog queue with its options. Idempotent, safe with many workers. */
-export async function ensureQueues(boss: Boss, settings: QueueSettings = queueSettings()): Promise<void> {
+export async function ensureQueues(boss: Boss, settings: QueueSettings = settingsFromEnv().queue): Promise<void> {
   for (const key of jobKeys) {
     const { name } = catalog[key];
     const options = catalog[key].queue(settings);
@@ -56,9 +47,9 @@ export async function ensureQueues(boss: Boss, settings: QueueSettings = queueSe
 }
 
 /**
- * Queues an earlier release had and this one does not, deleted with whatever jobs they still hold.
+ * Queues outside the catalog that a database may still hold, deleted with whatever jobs they hold.
  * `operational-deliver`: operational webhooks are delivered by the `deliver` queue, and
- * migration 0026 moved what was pending on it into the deliveries table.
+ * migration 0026 moves what was pending on it into the deliveries table.
  */
 const retiredQueues = ['operational-deliver'];
 

@@ -7,10 +7,10 @@ import type { Queue } from 'pg-boss';
  * what to log about it, whether its handler completes it itself, and a cron for scheduled jobs.
  * `enqueue()` (server/queue/boss.ts) validates against the same schema the worker's handler parses
  * with, so sender and handler cannot drift apart; the worker builds one fetch loop per entry.
- * Adding a job is one entry here plus one handler in worker/worker.ts.
+ * Adding a job is one entry here plus one handler in worker/handlers.ts.
  */
 
-/** Process settings some entries depend on (server/env.ts). */
+/** Process settings some entries depend on (server/settings.ts, from server/env.ts). */
 export type QueueSettings = {
   /** WORKER_CONCURRENCY: attempts in flight per worker process. */
   concurrency: number;
@@ -22,7 +22,7 @@ export type QueueSettings = {
   deliveryExpireSeconds: number;
 };
 
-export type FetchSettings = { concurrency: number; batchSize: number; pollMs: number; groupConcurrency?: number };
+type FetchSettings = { concurrency: number; batchSize: number; pollMs: number; groupConcurrency?: number };
 
 export type JobEntry = {
   name: string;
@@ -48,6 +48,17 @@ export const JOB_HEARTBEAT_SECONDS = 30;
 
 /** The most attempts one `deliver` job carries (a customer's admissions are split into jobs of at most this). */
 export const DELIVER_JOB_MAX_ATTEMPTS = 100;
+
+/** A job its cron starts (no payload), fetched one at a time by each worker. */
+function scheduled<N extends string>(name: N, cron: string, queue: Omit<Queue, 'name'>) {
+  return {
+    name,
+    payload: z.object({}).passthrough(),
+    queue: () => ({ ...queue }),
+    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
+    cron,
+  } satisfies JobEntry;
+}
 
 export const catalog = {
   /** Accepting an event enqueues this in the same transaction; the worker creates the deliveries. */
@@ -119,29 +130,11 @@ export const catalog = {
     describe: (d: { customerId: string }) => ({ customerId: d.customerId }),
   },
   /** Purges events (with their deliveries and attempts) past retention_until. */
-  retention: {
-    name: 'retention',
-    payload: z.object({}).passthrough(),
-    queue: () => ({ retryLimit: 3, expireInSeconds: 900 }),
-    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
-    cron: '17 * * * *',
-  },
+  retention: scheduled('retention', '17 * * * *', { retryLimit: 3, expireInSeconds: 900 }),
   /** Samples per-subscription queue depth for the per-minute stats. */
-  depthSample: {
-    name: 'depth-sample',
-    payload: z.object({}).passthrough(),
-    queue: () => ({ retryLimit: 0, expireInSeconds: 60 }),
-    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
-    cron: '* * * * *',
-  },
+  depthSample: scheduled('depth-sample', '* * * * *', { retryLimit: 0, expireInSeconds: 60 }),
   /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage.ts). */
-  usageRollup: {
-    name: 'usage-rollup',
-    payload: z.object({}).passthrough(),
-    queue: () => ({ retryLimit: 2, expireInSeconds: 300 }),
-    fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
-    cron: '* * * * *',
-  },
+  usageRollup: scheduled('usage-rollup', '* * * * *', { retryLimit: 2, expireInSeconds: 300 }),
 } as const satisfies Record<string, JobEntry>;
 
 export type JobKey = keyof typeof catalog;

@@ -17,7 +17,7 @@ import { createLogger } from '../../server/log';
 import { createBoss, type Boss } from '../../server/queue/boss';
 import { startReceiver } from '../support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
-import { configFromEnv } from '../../server/runtime';
+import { settingsFromEnv } from '../../server/settings';
 
 /**
  * Requirement 1: a restart of PostgreSQL loses nothing that was accepted. A PostgreSQL of this
@@ -82,7 +82,7 @@ describe('PostgreSQL restart under load', () => {
       now: () => new Date(),
       random: Math.random,
       // The environment's configuration (server/runtime.ts), with this test's time scale.
-      config: { ...configFromEnv(), allowPrivateTargets: true, retryTimeScale: 0.01, replayMinIntervalMs: 0 },
+      config: { ...settingsFromEnv().config, allowPrivateTargets: true, retryTimeScale: 0.01, replayMinIntervalMs: 0 },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });
     const { secret } = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver!.url}/hook`, eventTypes: ['*'] });

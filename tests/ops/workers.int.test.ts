@@ -5,7 +5,7 @@ import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
-import { liveWorkers } from '../../server/domain/upkeep/workers';
+import { liveWorkers } from '../../server/domain/upkeep/heartbeats';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';

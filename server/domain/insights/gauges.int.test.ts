@@ -10,7 +10,7 @@ import { createCustomer } from '../tenants/customers';
 import { readDatabaseGauges } from './gauges';
 import { newId } from '../ids';
 import { createSubscription } from '../subscriptions/subscriptions';
-import { heartbeat, liveWorkers, removeWorker, workerIdentity } from '../upkeep/workers';
+import { heartbeat, liveWorkers, removeWorker, workerIdentity } from '../upkeep/heartbeats';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;

@@ -1,7 +1,7 @@
 import { rawClient } from '../../db/client';
 import { catalog } from '../../queue/catalog';
 import type { Ctx } from '../context';
-import { READY_WITHIN_MS } from '../upkeep/workers';
+import { READY_WITHIN_MS } from '../upkeep/heartbeats';
 
 /**
  * Database-derived gauges for /api/metrics: queue depth by state, the oldest due delivery per

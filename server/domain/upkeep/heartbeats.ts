@@ -29,17 +29,18 @@ export async function heartbeat(ctx: Ctx, w: WorkerIdentity, inFlight: number, s
       stopping_at = coalesce(worker_heartbeats.stopping_at, excluded.stopping_at)`;
 }
 
-/** Deletes this worker's row (clean stop) and rows of workers gone for a day. */
+/** Deletes this worker's row (clean stop). */
 export async function removeWorker(ctx: Ctx, id: string): Promise<void> {
   await rawClient(ctx.db)`delete from worker_heartbeats where id = ${id}`;
 }
 
+/** Deletes rows of workers gone for a day (PRUNE_AFTER_MS). */
 export async function pruneWorkers(ctx: Ctx): Promise<number> {
   const r = await rawClient(ctx.db)`delete from worker_heartbeats where last_seen_at < now() - make_interval(secs => ${PRUNE_AFTER_MS / 1000})`;
   return r.count;
 }
 
-export type LiveWorker = {
+type LiveWorker = {
   id: string;
   host: string;
   pid: number;
