@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getEvent, listEvents } from '../../domain/events/reads';
+import { getEvent, listEvents } from '../../domain/events/event-reads';
 import { publishBatch, publishEventBatched } from '../../domain/events/publish';
 import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
 import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';

@@ -7,7 +7,7 @@ import { enqueueMany } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, issuesOfZod, notFound, type ErrorCode, type FieldIssue } from '../errors';
 import { candidateColumns, createDeliveries, createDeliveriesFor, FILTER_TRACE_LIMIT, lazyBody, targetsOf, type Routing } from './fanout';
-import { checkEventData } from './catalog';
+import { checkEventData } from './type-catalog';
 import { newEventId } from '../ids';
 import { parseJsonExact } from '../../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../scope';
