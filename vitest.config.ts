@@ -12,7 +12,7 @@ const intEnv = { NODE_ENV: 'test' as const, HOOKRELAY_SECRET_KEY: 'test-secret-k
 export const citusSuites = [
   'tests/citus/**/*.test.ts',
   'server/domain/events/fanout.int.test.ts',
-  'server/domain/events/publish-batch.int.test.ts',
+  'server/domain/events/group-commit.int.test.ts',
   'server/domain/delivery/delivery.int.test.ts',
   'server/domain/delivery/retries.int.test.ts',
   'server/domain/delivery/dead-letter.int.test.ts',

@@ -5,7 +5,7 @@
  * DATABASE_URL's server (or an embedded one): 5 M events over 100 customers and the last 7 days'
  * partitions; the timed customer holds 1 M of them. Every event of every customer is tagged alike:
  * `common` on 10%, `rare` on 0.1%; `absent` is on none; channels `ch-0` … `ch-19`, one each (5%).
- * The same list call the API makes (server/domain/events/reads.ts `listEvents`) is timed, median
+ * The same list call the API makes (server/domain/events/event-reads.ts `listEvents`) is timed, median
  * and p95 of 9 runs, and EXPLAIN ANALYZE names the indexes its plan uses. `--rows` changes the size.
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import postgres from 'postgres';
 import { resolveDatabase } from '../scripts/lib/database';
 import { migrateDatabase } from '../server/migrate';
 import { customerScope, platformScope } from '../server/domain/context';
-import { listEvents } from '../server/domain/events/reads';
+import { listEvents } from '../server/domain/events/event-reads';
 import { listEventsInput } from '../server/domain/schemas';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { rawClient } from '../server/db/client';

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { migrateDatabase } from '../server/migrate';
 import { customerScope, platformScope } from '../server/domain/context';
-import { getEvent, listEvents } from '../server/domain/events/reads';
+import { getEvent, listEvents } from '../server/domain/events/event-reads';
 import { customerOverview } from '../server/domain/insights/overview';
 import { listEventsInput } from '../server/domain/schemas';
 import { createCustomer } from '../server/domain/tenants/customers';

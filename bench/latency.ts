@@ -34,7 +34,7 @@ const bench = await inProcessBench({ dir: '.data/pg-bench-latency', port: 54379,
 const { ctx, sql, database } = bench;
 const { createCustomer } = await import('../server/domain/tenants/customers');
 const { createSubscription } = await import('../server/domain/subscriptions/subscriptions');
-const { publishEventBatched } = await import('../server/domain/events/publish');
+const { publishEventBatched } = await import('../server/domain/events/group-commit');
 const { platformScope } = await import('../server/domain/context');
 
 const arrivals = new Map<string, number>();

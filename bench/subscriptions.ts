@@ -12,9 +12,10 @@
 import { eq } from 'drizzle-orm';
 import { broadcasts } from '../drizzle/schema';
 import { platformScope, customerScope } from '../server/domain/context';
-import { createEventType } from '../server/domain/events/catalog';
+import { createEventType } from '../server/domain/events/type-catalog';
 import { runFanOutJob } from '../server/domain/events/fanout';
-import { publishEvent, publishEventBatched } from '../server/domain/events/publish';
+import { publishEvent } from '../server/domain/events/publish';
+import { publishEventBatched } from '../server/domain/events/group-commit';
 import { evaluateFilter, type Filter } from '../server/domain/filters';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/subscriptions/subscriptions';

@@ -13,7 +13,7 @@ import { rawClient } from '../db/client';
 import { recordAudit } from '../domain/audit/log';
 import { customerScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/customers';
-import { FULL_PAGE_BYTES } from '../domain/events/reads';
+import { FULL_PAGE_BYTES } from '../domain/events/event-reads';
 import { bearerContext } from './bearer';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 import { handleRest } from './rest';

@@ -7,7 +7,7 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
 import { customerScope } from '../domain/context';
-import { publishEventBatched } from '../domain/events/publish';
+import { publishEventBatched } from '../domain/events/group-commit';
 import { createApiKey } from '../domain/tenants/customers';
 
 /**

@@ -6,7 +6,8 @@ import { ok } from '../../tests/support/api-world';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
 import { customerScope, platformScope } from '../domain/context';
-import { publishEvent, publishEventBatched } from '../domain/events/publish';
+import { publishEvent } from '../domain/events/publish';
+import { publishEventBatched } from '../domain/events/group-commit';
 import { createApiKey } from '../domain/tenants/customers';
 import { metrics } from '../metrics';
 

@@ -8,7 +8,7 @@ import { customerScope, platformScope, type Ctx } from '../../server/domain/cont
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { publishEvent } from '../../server/domain/events/publish';
-import { getEvent, listEvents } from '../../server/domain/events/reads';
+import { getEvent, listEvents } from '../../server/domain/events/event-reads';
 import { getDelivery, listDeliveries } from '../../server/domain/delivery/reads';
 import { replayDelivery } from '../../server/domain/delivery/replay';
 import { performAttempt } from '../../server/domain/delivery/attempt';

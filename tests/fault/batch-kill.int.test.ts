@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { platformScope } from '../../server/domain/context';
-import { publishBatch } from '../../server/domain/events/publish';
+import { publishBatch } from '../../server/domain/events/publish-batch';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { rawClient } from '../../server/db/client';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { archiveEventType, createEventType, getEventType, listEventTypes, updateEventType } from '../../domain/events/catalog';
+import { archiveEventType, createEventType, getEventType, listEventTypes, updateEventType } from '../../domain/events/type-catalog';
 import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/schemas';
 import { eventTypeOutput, eventTypePageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { getEvent, listEvents } from '../../domain/events/reads';
-import { publishBatch, publishEventBatched } from '../../domain/events/publish';
+import { getEvent, listEvents } from '../../domain/events/event-reads';
+import { publishBatch } from '../../domain/events/publish-batch';
+import { publishEventBatched } from '../../domain/events/group-commit';
 import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
 import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';

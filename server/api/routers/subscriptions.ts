@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sendTestEvent } from '../../domain/events/publish';
+import { sendTestEvent } from '../../domain/events/test-event';
 import { testFilter } from '../../domain/subscriptions/filter-dry-run';
 import { testTransform } from '../../domain/subscriptions/transform-dry-run';
 import {

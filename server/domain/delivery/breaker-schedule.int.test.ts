@@ -5,7 +5,7 @@ import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { createSubscription, getSubscription, listSubscriptions } from '../subscriptions/subscriptions';
-import { getEvent } from '../events/reads';
+import { getEvent } from '../events/event-reads';
 import { getDelivery, listDeliveries } from './reads';
 
 /**

@@ -6,7 +6,8 @@ import { attemptsOf, startEngine, waitForStatus, type Engine } from '../../../te
 import { startReceiver, type Received } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { DomainError } from '../errors';
-import { publishBatch, publishEvent } from '../events/publish';
+import { publishBatch } from '../events/publish-batch';
+import { publishEvent } from '../events/publish';
 import { replayDelivery } from './replay';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../subscriptions/subscriptions';

@@ -3,7 +3,7 @@ import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type 
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { getEvent } from '../events/reads';
+import { getEvent } from '../events/event-reads';
 import { replayDelivery } from './replay';
 import { publishEvent } from '../events/publish';
 import { createSubscription, getSubscription, probeNow, updateSubscription } from '../subscriptions/subscriptions';

@@ -16,7 +16,7 @@ import { READY_WITHIN_MS } from '../upkeep/heartbeats';
  */
 export const DEPTH_CAP = 100_000;
 /** Customers listed in the oldest-due gauge (worst first): bounds the label set. */
-export const OLDEST_DUE_TOP = 20;
+const OLDEST_DUE_TOP = 20;
 /**
  * The oldest-due gauge follows live traffic (priority 1). Bulk-replayed deliveries (priority 0) wait
  * behind live traffic by design and show in the depth gauges instead, so a running "replay all"

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { text } from '../../json';
 import type { Ctx, Scope } from '../context';
 import { actingCustomer } from '../scope';
+import { bucketWindow, wholeMs } from './chart-sql';
 
 /** The windows of the endpoint-health sparklines: twelve 5-minute buckets, or twenty-four hours. */
-export const healthRanges = {
+const healthRanges = {
   hour: { buckets: 12, bucketSeconds: 5 * 60 },
   day: { buckets: 24, bucketSeconds: 60 * 60 },
 } as const;
@@ -15,7 +16,7 @@ export const subscriptionHealthInput = z.strictObject({
   range: z.enum(['hour', 'day']).default('hour'),
 });
 
-export type HealthBucket = { at: string; attempts: number; succeeded: number; latencyP99Ms: number | null };
+type HealthBucket = { at: string; attempts: number; succeeded: number; latencyP99Ms: number | null };
 
 export type SubscriptionHealth = {
   subscriptionId: string;
@@ -41,11 +42,8 @@ export async function subscriptionHealth(
   input: z.infer<typeof subscriptionHealthInput>,
 ): Promise<{ range: 'hour' | 'day'; bucketSeconds: number; subscriptions: SubscriptionHealth[] }> {
   const customerId = actingCustomer(scope, input.customerId);
-  const { buckets: n, bucketSeconds } = healthRanges[input.range];
-  const now = ctx.now().toISOString();
-  const step = sql`make_interval(secs => ${bucketSeconds})`;
-  const last = sql`date_bin(${step}, ${now}::timestamptz, timestamptz '2000-01-01 00:00:00+00')`;
-  const first = sql`(${last} - ${step} * ${n - 1})`;
+  const { bucketSeconds } = healthRanges[input.range];
+  const { step, first, last } = bucketWindow(ctx, healthRanges[input.range]);
 
   const rows = await ctx.db.execute<{ subscription_id: string; at: Date; attempts: number; succeeded: number; p99: number | null }>(sql`
     select s.id as subscription_id, b.at, coalesce(a.attempts, 0) as attempts, coalesce(a.succeeded, 0) as succeeded, a.p99
@@ -78,11 +76,10 @@ export async function subscriptionHealth(
     ) a on a.subscription_id = s.id
     where s.customer_id = ${customerId}`);
 
-  const ms = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
   const bySub = new Map<string, HealthBucket[]>();
   for (const r of rows) {
     const list = bySub.get(r.subscription_id) ?? [];
-    list.push({ at: new Date(r.at).toISOString(), attempts: r.attempts, succeeded: r.succeeded, latencyP99Ms: ms(r.p99) });
+    list.push({ at: new Date(r.at).toISOString(), attempts: r.attempts, succeeded: r.succeeded, latencyP99Ms: wholeMs(r.p99) });
     bySub.set(r.subscription_id, list);
   }
   return {
@@ -93,7 +90,7 @@ export async function subscriptionHealth(
       attempts: t.attempts,
       succeeded: t.succeeded,
       successRate: t.attempts > 0 ? t.succeeded / t.attempts : null,
-      latencyP99Ms: ms(t.p99),
+      latencyP99Ms: wholeMs(t.p99),
       dead: t.dead,
       buckets: bySub.get(t.subscription_id) ?? [],
     })),

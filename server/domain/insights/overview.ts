@@ -4,10 +4,10 @@ import { text } from '../../json';
 import { deliveries } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { actingCustomer } from '../scope';
-import { outcomeAndLatency } from './stats';
+import { bucketWindow, outcomeAndLatency, wholeMs } from './chart-sql';
 
 /** The windows the overview offers, each cut into equal buckets (the chart's bars). */
-export const overviewRanges = {
+const overviewRanges = {
   hour: { buckets: 60, bucketSeconds: 60 },
   day: { buckets: 96, bucketSeconds: 15 * 60 },
 } as const;
@@ -17,7 +17,7 @@ export const overviewInput = z.strictObject({
   range: z.enum(['hour', 'day']).default('hour'),
 });
 
-export type OverviewBucket = {
+type OverviewBucket = {
   /** Start of the bucket. */
   at: string;
   attempts: number;
@@ -62,11 +62,8 @@ function deadLetterings(customerId: string, since: SQL): SQL {
  */
 export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<typeof overviewInput>) {
   const customerId = actingCustomer(scope, input.customerId);
-  const { buckets: n, bucketSeconds } = overviewRanges[input.range];
-  const now = ctx.now().toISOString();
-  const step = sql`make_interval(secs => ${bucketSeconds})`;
-  const last = sql`date_bin(${step}, ${now}::timestamptz, timestamptz '2000-01-01 00:00:00+00')`;
-  const first = sql`(${last} - ${step} * ${n - 1})`;
+  const { bucketSeconds } = overviewRanges[input.range];
+  const { now, step, first, last } = bucketWindow(ctx, overviewRanges[input.range]);
   const bucketOf = (column: SQL) => sql`date_bin(${step}, ${column}, timestamptz '2000-01-01 00:00:00+00')`;
 
   const rows = await ctx.db.execute<{
@@ -113,14 +110,13 @@ export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<ty
   const current = { pending: 0, held: 0, dead: 0, succeeded: 0 };
   for (const r of byStatus) current[r.status] = r.n;
 
-  const ms = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
   const series: OverviewBucket[] = rows.map((r) => ({
     at: new Date(r.at).toISOString(),
     attempts: r.attempts,
     succeeded: r.succeeded,
     failed: r.failed,
-    latencyP50Ms: ms(r.p50),
-    latencyP99Ms: ms(r.p99),
+    latencyP50Ms: wholeMs(r.p50),
+    latencyP99Ms: wholeMs(r.p99),
     deadLettered: r.dead,
   }));
   const attempts = totals?.attempts ?? 0;
@@ -135,8 +131,8 @@ export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<ty
       succeeded: totals?.succeeded ?? 0,
       /** Share of attempts that succeeded, 0..1; null when there were none. */
       successRate: attempts > 0 ? (totals?.succeeded ?? 0) / attempts : null,
-      latencyP50Ms: ms(totals?.p50),
-      latencyP99Ms: ms(totals?.p99),
+      latencyP50Ms: wholeMs(totals?.p50),
+      latencyP99Ms: wholeMs(totals?.p99),
       deadLettered: series.reduce((s, b) => s + b.deadLettered, 0),
     },
     current,

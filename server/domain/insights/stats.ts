@@ -3,14 +3,9 @@ import { deliveries, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { notFound } from '../errors';
 import { scopeFilter } from '../scope';
+import { outcomeAndLatency, wholeMs } from './chart-sql';
 
-/** Of a group of attempts: succeeded and failed counts, latency p50 and p99 (shared by the charts' queries). */
-export const outcomeAndLatency = sql`count(*) filter (where status = 'succeeded')::int as succeeded,
-             count(*) filter (where status = 'failed')::int as failed,
-             percentile_cont(0.5) within group (order by latency_ms) as p50,
-             percentile_cont(0.99) within group (order by latency_ms) as p99`;
-
-export type MinuteStats = {
+type MinuteStats = {
   minute: string;
   queueDepth: number | null;
   held: number | null;
@@ -74,8 +69,8 @@ export async function subscriptionStats(ctx: Ctx, scope: Scope, id: string, minu
     dispatched: r.dispatched,
     succeeded: r.succeeded,
     failed: r.failed,
-    latencyP50Ms: r.p50 === null ? null : Math.round(Number(r.p50)),
-    latencyP99Ms: r.p99 === null ? null : Math.round(Number(r.p99)),
+    latencyP50Ms: wholeMs(r.p50),
+    latencyP99Ms: wholeMs(r.p99),
   }));
   return {
     subscriptionId: id,

@@ -18,7 +18,7 @@ import { enqueueRescrub, scrubEvents } from './expunge';
  * publishing for the customer first (or delete it). Broadcasts stay in `broadcasts`: their content is
  * the platform's; the customer's copies are expunged.
  */
-export const EXPUNGE_BATCH = 500;
+const EXPUNGE_BATCH = 500;
 
 type Row = typeof dataExpunges.$inferSelect;
 

@@ -31,7 +31,7 @@ import { endUnsent, EXPUNGED_REASON } from '../delivery/state';
  * An attempt already on the wire when an expunge commits is recorded after it, with its response:
  * a second pass over the same events follows this long after (the longest attempt timeout is 60 s).
  */
-export const RESCRUB_AFTER_SECONDS = 90;
+const RESCRUB_AFTER_SECONDS = 90;
 
 /**
  * Expunges the payloads of these events of one customer, in the caller's transaction: one statement

@@ -8,7 +8,7 @@ import type { Ctx, Scope } from '../context';
 import { flagBacklog } from '../delivery/dispatch';
 import { initialStatus } from '../delivery/state';
 import { DomainError, badRequest, notFound } from '../errors';
-import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events/fanout';
+import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events/targeting';
 import { deliveryIdOf, idFloor, newId } from '../ids';
 import { page } from '../paging';
 import { matchesAny } from '../patterns';

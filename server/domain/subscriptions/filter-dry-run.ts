@@ -7,7 +7,7 @@ import { firstMatch } from '../patterns';
 import { channelMismatch } from '../channels';
 import type { TestFilterInput } from '../schemas';
 import { actingCustomer, assertWritable } from '../scope';
-import { eventVisibility } from '../events/reads';
+import { eventVisibility } from '../events/event-reads';
 
 /** How many of the customer's latest events a dry run tries. */
 export const DRY_RUN_EVENTS = 100;

@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { DomainError, invalidInput, notFound } from '../errors';
-import { eventVisibility } from '../events/reads';
+import { eventVisibility } from '../events/event-reads';
 import { newId } from '../ids';
 import type { TestTransformInput } from '../schemas';
 import { actingCustomer, assertWritable } from '../scope';

@@ -12,7 +12,7 @@ import { plural } from '../wording';
  * (tenants/endpoint-credentials.ts). Each row is its own statement by id and customer (one shard on
  * Citus). Returns how many were warned about.
  */
-export const CERTIFICATE_WARNING_DAYS = 14;
+const CERTIFICATE_WARNING_DAYS = 14;
 
 /** Rows looked at per run; the rest wait for the next hour. */
 const BATCH = 1000;

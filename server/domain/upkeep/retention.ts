@@ -27,11 +27,18 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
   const opts = { now, log: ctx.log, retentionDays: ctx.config.retentionDays, intervalDays: ctx.config.partitionDays };
   await ensurePartitions(ctx.db, opts);
   const purged = (await dropExpiredPartitions(ctx.db, opts)).events + (await purgeDefaultPartitions(ctx, batchSize)) + (await purgeOverdue(ctx, batchSize));
-  await ctx.db.delete(eventKeys).where(lt(eventKeys.retentionUntil, now));
+  // Tenant rows are deleted one statement per customer that has any (its shard on Citus).
+  const expiredKeys = lt(eventKeys.retentionUntil, now);
+  for (const { customerId } of await ctx.db.selectDistinct({ customerId: eventKeys.customerId }).from(eventKeys).where(expiredKeys))
+    await ctx.db.delete(eventKeys).where(and(eq(eventKeys.customerId, customerId), expiredKeys));
   // A broadcast's copies went with the events above (they expire with it); then the broadcast itself.
   await ctx.db.delete(broadcasts).where(lt(broadcasts.retentionUntil, now));
-  const cutoff = new Date(now.getTime() - ctx.config.retentionDays * 86400_000);
-  await ctx.db.delete(subscriptionDepthSamples).where(lt(subscriptionDepthSamples.minute, cutoff));
+  const oldSamples = lt(subscriptionDepthSamples.minute, new Date(now.getTime() - ctx.config.retentionDays * 86400_000));
+  for (const { customerId } of await ctx.db
+    .selectDistinct({ customerId: subscriptionDepthSamples.customerId })
+    .from(subscriptionDepthSamples)
+    .where(oldSamples))
+    await ctx.db.delete(subscriptionDepthSamples).where(and(eq(subscriptionDepthSamples.customerId, customerId), oldSamples));
   await purgeAudit(ctx);
   return purged;
 }
@@ -51,14 +58,14 @@ export async function purgeDefaultPartitions(ctx: Ctx, batchSize = 1000): Promis
 }
 
 /** Batches of OVERDUE_BATCHES × batchSize at most per run: the rest waits for the next hour. */
-export const OVERDUE_BATCHES = 50;
+const OVERDUE_BATCHES = 50;
 
 /**
  * Deletes, in batches, the events more than PARTITION_DAYS past their retention_until wherever they
  * are (by the retention index), with their deliveries and attempts: those whose time range is kept
  * for other, longer-retained events. Bounded to `maxBatches` a run. Returns how many events went.
  */
-export async function purgeOverdue(ctx: Ctx, batchSize = 1000, maxBatches = OVERDUE_BATCHES): Promise<number> {
+async function purgeOverdue(ctx: Ctx, batchSize = 1000, maxBatches = OVERDUE_BATCHES): Promise<number> {
   const now = ctx.now();
   const cutoff = new Date(now.getTime() - ctx.config.partitionDays * 86400_000);
   return purgeInBatches(ctx, now, batchSize, maxBatches, (limit) =>

@@ -19,7 +19,7 @@ type Row = typeof eventTypes.$inferSelect;
 /** A schema or an example above this size (serialised) is refused. */
 const MAX_JSON_BYTES = 64 * 1024;
 
-export function eventTypeView(r: Row) {
+function eventTypeView(r: Row) {
   return {
     name: r.name,
     description: r.description,

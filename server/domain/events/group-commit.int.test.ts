@@ -8,7 +8,7 @@ import { metrics } from '../../metrics';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { DomainError } from '../errors';
-import { publishEventBatched } from './publish';
+import { publishEventBatched } from './group-commit';
 import { newId } from '../ids';
 import { createSubscription } from '../subscriptions/subscriptions';
 
