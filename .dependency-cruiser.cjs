@@ -49,14 +49,14 @@ module.exports = {
       comment: 'The database and queue clients and the process settings sit below the domain.',
       severity: 'error',
       from: { path: '^server/(db|queue)/|^server/(env|log|json|metrics|tracing|batch)\\.ts$', pathNot: outside },
-      to: { path: '^server/(domain|api|auth|dev)/|^server/(runtime|web)\\.ts$|^worker/|^app/' },
+      to: { path: '^server/(domain|api|auth|dev)/|^server/(runtime|settings|migrate|web)\\.ts$|^worker/|^app/' },
     },
     {
       name: 'domain-below-doors',
       comment: 'The domain is shared by web and worker: it imports neither, nor how they are wired.',
       severity: 'error',
       from: { path: '^server/domain/', pathNot: outside },
-      to: { path: '^server/(api|auth|dev)/|^server/(runtime|web)\\.ts$|^worker/|^app/' },
+      to: { path: '^server/(api|auth|dev)/|^server/(runtime|settings|migrate|web)\\.ts$|^worker/|^app/' },
     },
     {
       name: 'web-and-worker-apart',

@@ -5,6 +5,7 @@ import { createDatabase } from './db/client';
 import { createBoss, ensureQueues } from './queue/boss';
 import { distributeTables, hasCitus } from './db/citus';
 import { env } from './env';
+import { settingsFromEnv } from './settings';
 import { ensurePartitions } from './domain/upkeep/partitions';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../drizzle/migrations');
@@ -27,7 +28,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   const boss = createBoss(url, { role: 'migrate' });
   await boss.start();
   try {
-    await ensureQueues(boss);
+    await ensureQueues(boss, settingsFromEnv().queue);
   } finally {
     await boss.stop({ graceful: false, close: true });
   }

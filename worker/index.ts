@@ -3,6 +3,7 @@ import { env } from '../server/env';
 import { createLogger } from '../server/log';
 import { createSender } from '../server/domain/delivery/http-sender';
 import { ensureQueues } from '../server/queue/boss';
+import { settingsFromEnv } from '../server/settings';
 import { startOpsServer } from './ops-server';
 import { startWorker } from './worker';
 
@@ -22,7 +23,7 @@ const runtime = await createRuntime('worker', { log });
 // Queue settings come from this process's environment (e.g. DELIVERY_JOB_EXPIRE_SECONDS, how soon a
 // crashed worker's jobs are handed to another): apply them at boot, not only when migrating. pg-boss
 // copies them onto each job when it is sent. Idempotent, safe with many workers.
-await ensureQueues(runtime.ctx.boss);
+await ensureQueues(runtime.ctx.boss, settingsFromEnv().queue);
 const sender = createSender({
   allowPrivate: runtime.ctx.config.allowPrivateTargets,
   ports: runtime.ctx.config.targetPorts,

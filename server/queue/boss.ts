@@ -1,6 +1,5 @@
 import { PgBoss, type FetchOptions, type Job, type JobInsert, type SendOptions } from 'pg-boss';
 import { env } from '../env';
-import { settingsFromEnv } from '../settings';
 import { bossDb, rawClient, type Db, type Queryable } from '../db/client';
 import type { Logger } from '../log';
 import { catalog, jobKeys, type JobKey, type JobPayload, type QueueSettings } from './catalog';
@@ -35,7 +34,7 @@ export function createBoss(url: string, opts: { role: BossRole; max?: number; lo
 }
 
 /** Creates or updates every catalog queue with its options. Idempotent, safe with many workers. */
-export async function ensureQueues(boss: Boss, settings: QueueSettings = settingsFromEnv().queue): Promise<void> {
+export async function ensureQueues(boss: Boss, settings: QueueSettings): Promise<void> {
   for (const key of jobKeys) {
     const { name } = catalog[key];
     const options = catalog[key].queue(settings);
