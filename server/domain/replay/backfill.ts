@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { BackfillMatch, BulkReplayFilter } from '../../../drizzle/schema';
 import { rawClient, type Queryable, type Tx } from '../../db/client';
@@ -10,7 +10,7 @@ import { initialStatus } from '../delivery/state';
 import { DomainError, badRequest, notFound } from '../errors';
 import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events/fanout';
 import { deliveryIdOf, idFloor, newId } from '../ids';
-import { page } from '../paging';
+import { keysetPage } from '../paging';
 import { matchesAny } from '../patterns';
 import { assertWritable, ownerOf } from '../scope';
 import { typeFilter } from '../type-filter';
@@ -299,20 +299,12 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
 /** `GET /subscriptions/{id}/backfills`: the subscription's backfills with their progress, newest first. */
 export async function listBackfills(ctx: Ctx, scope: Scope, subscriptionId: string, input: { limit: number; cursor?: string | undefined }) {
   const sub = await loadSubscription(ctx, scope, subscriptionId);
-  const rows = await ctx.db
-    .select()
-    .from(bulkReplays)
-    .where(
-      and(
-        eq(bulkReplays.customerId, sub.customerId),
-        eq(bulkReplays.subscriptionId, subscriptionId),
-        eq(bulkReplays.kind, 'backfill'),
-        input.cursor ? lt(bulkReplays.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(bulkReplays.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(
+    ctx.db.select().from(bulkReplays).$dynamic(),
+    bulkReplays.id,
+    and(eq(bulkReplays.customerId, sub.customerId), eq(bulkReplays.subscriptionId, subscriptionId), eq(bulkReplays.kind, 'backfill')),
+    input,
+  );
   return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };
 }
 

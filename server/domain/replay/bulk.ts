@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../../drizzle/schema';
 import type { BulkReplayFilter, BulkReplayKind } from '../../../drizzle/schema';
 import { rawClient } from '../../db/client';
@@ -9,7 +9,7 @@ import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../scope';
 import { typeFilter } from '../type-filter';
-import { page } from '../paging';
+import { keysetPage } from '../paging';
 import { recordAudit } from '../audit/log';
 import { eventTraceParents } from '../delivery/dispatch';
 import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
@@ -159,19 +159,12 @@ export async function listBulkReplays(
 ) {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
-  const rows = await ctx.db
-    .select()
-    .from(bulkReplays)
-    .where(
-      and(
-        customerId ? eq(bulkReplays.customerId, customerId) : undefined,
-        eq(bulkReplays.kind, input.kind ?? 'replay'),
-        input.cursor ? lt(bulkReplays.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(bulkReplays.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(
+    ctx.db.select().from(bulkReplays).$dynamic(),
+    bulkReplays.id,
+    and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, eq(bulkReplays.kind, input.kind ?? 'replay')),
+    input,
+  );
   return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
@@ -9,7 +9,7 @@ import { resumeHeld } from '../delivery/state';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { page } from '../paging';
+import { keysetPage, keysetRows, page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
@@ -125,13 +125,7 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
 
 export async function listOperationalWebhooks(ctx: Ctx, scope: Scope, input: z.infer<typeof listOperationalWebhooksInput>) {
   requirePlatform(scope);
-  const rows = await ctx.db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
-    .orderBy(desc(subscriptions.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(ctx.db.select().from(subscriptions).$dynamic(), subscriptions.id, eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input);
   return { data: p.data.map(operationalWebhookView), nextCursor: p.nextCursor };
 }
 
@@ -229,20 +223,23 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
 export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof listOperationalDeliveriesInput>) {
   requirePlatform(scope);
   await load(ctx, id);
-  const rows = await ctx.db
-    .select({ d: deliveries, body: events.body })
-    .from(deliveries)
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .where(
-      and(
-        eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
-        eq(deliveries.subscriptionId, id),
-        input.status ? inArray(deliveries.status, deliveryStatusesOf(input.status)) : undefined,
-        input.cursor ? lt(deliveries.id, deliveryIdOfOperational(input.cursor)) : undefined,
-      ),
-    )
-    .orderBy(desc(deliveries.id))
-    .limit(input.limit + 1);
-  const data = rows.slice(0, input.limit).map((r) => operationalDeliveryView(r.d, r.body));
-  return { data, nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+  const rows = await keysetRows(
+    ctx.db
+      .select({ d: deliveries, body: events.body })
+      .from(deliveries)
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
+      .$dynamic(),
+    deliveries.id,
+    and(
+      eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
+      eq(deliveries.subscriptionId, id),
+      input.status ? inArray(deliveries.status, deliveryStatusesOf(input.status)) : undefined,
+    ),
+    { limit: input.limit, cursor: input.cursor && deliveryIdOfOperational(input.cursor) },
+  );
+  const p = page(
+    rows.map((r) => Object.assign(r, { id: r.d.id })),
+    input.limit,
+  );
+  return { data: p.data.map((r) => operationalDeliveryView(r.d, r.body)), nextCursor: p.nextCursor && operationalDeliveryId(p.nextCursor) };
 }

@@ -1,5 +1,5 @@
 import { subscriptionWaiting, type Waiting } from '../delivery/waiting';
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions, type BreakerState, type EndpointAuthInfo } from '../../../drizzle/schema';
 import type { Queryable, Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
@@ -19,7 +19,7 @@ import type { SignatureScheme } from '../../../drizzle/schema/values';
 import type { LaneOrdering } from '../../../drizzle/schema/values';
 import { checkTargetUrl } from '../delivery/url-guard';
 import { checkTransformSource } from '../delivery/sandbox';
-import { page } from '../paging';
+import { keysetPage } from '../paging';
 import { recordAudit } from '../audit/log';
 import { checkAuthOnMove, checkAuthorizationHeader, storedAuthentication } from '../delivery/endpoint-credentials';
 
@@ -282,13 +282,7 @@ export async function listSubscriptions(
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
-  const rows = await ctx.db
-    .select()
-    .from(subscriptions)
-    .where(and(listedCustomers(customerId, subscriptions.customerId), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
-    .orderBy(desc(subscriptions.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(ctx.db.select().from(subscriptions).$dynamic(), subscriptions.id, listedCustomers(customerId, subscriptions.customerId), input);
   const held = await heldCounts(
     ctx,
     p.data.filter((r) => !r.active).map((r) => r.id),
