@@ -7,7 +7,7 @@ import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tes
 import { startReceiver } from '../../tests/support/receiver';
 import { customerScope, platformScope } from '../domain/context';
 import { publishEvent, publishEventBatched } from '../domain/events/publish';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { metrics } from '../metrics';
 
 /**

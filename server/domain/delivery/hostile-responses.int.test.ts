@@ -6,7 +6,8 @@ import { ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
-import { createApiKey, createCustomer } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
+import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { createSubscription } from '../subscriptions/subscriptions';
 
