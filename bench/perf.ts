@@ -18,7 +18,7 @@ import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey } from '../server/domain/tenants/api-keys';
 import { createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { benchContext } from './lib/context';
 import { seedCustomers } from './lib/seed';
 import { costProbe, per, type Cost } from './lib/cost';

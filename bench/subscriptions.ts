@@ -17,7 +17,7 @@ import { runFanOutJob } from '../server/domain/events/fanout';
 import { publishEvent, publishEventBatched } from '../server/domain/events/publish';
 import { evaluateFilter, type Filter } from '../server/domain/filters';
 import { createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { migrateDatabase } from '../server/migrate';
 import { benchContext } from './lib/context';
 import { benchDatabase, saveResult } from './lib/harness';

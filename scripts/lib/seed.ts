@@ -6,7 +6,7 @@ import { createSubscriptionInput, updateSubscriptionInput } from '../../server/d
 import { authenticateApiKey, createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createUser } from '../../server/domain/tenants/dashboard-users';
-import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { DEV_RECEIVER_PATH } from '../../server/dev/receiver';
 
 export const DEMO_EMAIL = 'demo@hookrelay.local';

@@ -7,7 +7,7 @@ import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../te
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
-import { createSubscription } from '../domain/subscriptions/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscription-changes';
 
 /**
  * `POST /events/batch`: up to 500 events in one request and one transaction, answered item by item

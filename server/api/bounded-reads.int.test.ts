@@ -11,7 +11,7 @@ import { createCustomer } from '../domain/tenants/customers';
 import { ATTEMPTS_PER_READ } from '../domain/delivery/reads';
 import { DELIVERIES_PER_EVENT_READ, PAYLOAD_PREVIEW_BYTES } from '../domain/events/reads';
 import { publishEvent } from '../domain/events/publish';
-import { createSubscription } from '../domain/subscriptions/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscription-changes';
 import { bearerContext } from './bearer';
 import { handleRest } from './rest';
 import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';

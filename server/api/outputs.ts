@@ -20,7 +20,7 @@ import type { apiKeyView, createApiKey } from '../domain/tenants/api-keys';
 import type { createPortalLink } from '../domain/tenants/portal-links';
 import type { createUser } from '../domain/tenants/dashboard-users';
 import type { customerView } from '../domain/tenants/customers';
-import type { SubscriptionView } from '../domain/subscriptions/subscriptions';
+import type { SubscriptionView } from '../domain/subscriptions/subscription-view';
 import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/notices/event-types';
 import type { operationalDeliveryView, operationalWebhookView } from '../domain/subscriptions/platform-webhooks';
 

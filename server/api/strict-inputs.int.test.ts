@@ -9,7 +9,7 @@ import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
 import { runFanOutJob } from '../domain/events/fanout';
-import { createSubscription } from '../domain/subscriptions/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscription-changes';
 import { handleRest } from './rest';
 import { appRouter } from './root';
 

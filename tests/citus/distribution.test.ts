@@ -6,7 +6,7 @@ import * as schema from '../../drizzle/schema';
 import { distributedTables, referenceTables } from '../../server/db/citus';
 import { customerScope, platformScope, type Ctx } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { publishEvent } from '../../server/domain/events/publish';
 import { getEvent, listEvents } from '../../server/domain/events/reads';
 import { getDelivery, listDeliveries } from '../../server/domain/delivery/reads';

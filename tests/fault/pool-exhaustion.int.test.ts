@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { platformScope } from '../../server/domain/context';
 import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';

@@ -8,7 +8,7 @@ import { createCustomer } from '../tenants/customers';
 import { replayDelivery } from './replay';
 import { publishEvent } from '../events/publish';
 import { DEFAULT_SCHEDULE_SECONDS, JITTER, policyWindowSeconds, resolvePolicy } from './retry-policy';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * The whole default schedule (12 attempts over 24 hours) against an endpoint that always fails,

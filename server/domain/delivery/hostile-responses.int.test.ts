@@ -9,7 +9,7 @@ import { platformScope } from '../context';
 import { createApiKey } from '../tenants/api-keys';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * Whatever an endpoint answers is data: a NUL in the body, bytes that are not UTF-8, odd bytes in

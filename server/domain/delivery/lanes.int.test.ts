@@ -9,7 +9,7 @@ import { DomainError } from '../errors';
 import { publishBatch, publishEvent } from '../events/publish';
 import { replayDelivery } from './replay';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { listBlockedLanes, skipLaneHead } from './lanes';
 import { publishEventInput } from '../schemas';
 

@@ -6,7 +6,8 @@ import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/reads';
 import { replayDelivery } from './replay';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, probeNow, updateSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, probeNow, updateSubscription } from '../subscriptions/subscription-changes';
+import { getSubscription } from '../subscriptions/subscription-reads';
 
 /**
  * What a careless user meets: paused and 410-disabled subscriptions hold (never drop) what they

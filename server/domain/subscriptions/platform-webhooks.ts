@@ -1,20 +1,21 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
-import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import type { DeliveryStatus } from '../../../drizzle/schema/values';
 import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
 import { resumeHeld } from '../delivery/state';
-import { checkTargetUrl } from '../delivery/url-guard';
-import { DomainError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { newId } from '../ids';
 import { keysetPage, keysetRows, page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
-import { ROTATION_GRACE_MS } from './subscriptions';
+import { storeRotatedSecret } from './signing-secret-rotation';
+import { deleteSubscriptionRows } from './subscription-changes';
+import { checkUrl } from './endpoint-checks';
 import { recordAudit } from '../audit/log';
 import type { OperationalDeliveryStatus, OperationalEventType } from '../notices/event-types';
 
@@ -74,12 +75,6 @@ export function operationalDeliveryView(d: typeof deliveries.$inferSelect, body:
     // An expunged body is empty.
     payload: body ? (JSON.parse(body) as unknown) : null,
   };
-}
-
-function checkUrl(ctx: Ctx, url: string | undefined) {
-  if (url === undefined) return;
-  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
-  if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
 }
 
 const own = (id: string) => and(eq(subscriptions.id, id), eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
@@ -175,8 +170,7 @@ export async function deleteOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
   await ctx.db.transaction(async (tx) => {
     const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
-    await tx.delete(attempts).where(and(eq(attempts.subscriptionId, id), eq(attempts.customerId, PLATFORM_CUSTOMER_ID)));
-    await tx.delete(subscriptions).where(own(id));
+    await deleteSubscriptionRows(tx, before);
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.deleted',
@@ -195,24 +189,15 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
   return ctx.db.transaction(async (tx) => {
     const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
-    const [row] = await tx
-      .update(subscriptions)
-      .set({
-        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.subscriptionSecret(id)),
-        previousSecretEnc: before.secretEnc,
-        previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
-        updatedAt: now,
-      })
-      .where(own(id))
-      .returning();
+    const row = await storeRotatedSecret(ctx, tx, before, secret, now);
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.secret_rotated',
       target: { kind: 'operational_webhook', id },
       before: operationalWebhookView(before),
-      after: operationalWebhookView(row!),
+      after: operationalWebhookView(row),
     });
-    return { ...operationalWebhookView(row!), secret };
+    return { ...operationalWebhookView(row), secret };
   });
 }
 

@@ -5,7 +5,7 @@ import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../delivery/replay';
 import { updateCustomer } from '../lifecycle/retention-policy';

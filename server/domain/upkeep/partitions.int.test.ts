@@ -4,7 +4,7 @@ import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, waitForStatus, typ
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription, deleteSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../delivery/replay';
 import { getDelivery } from '../delivery/reads';

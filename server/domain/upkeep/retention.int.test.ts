@@ -9,7 +9,7 @@ import { createCustomer } from '../tenants/customers';
 import { replayDelivery } from '../delivery/replay';
 import { publishEvent } from '../events/publish';
 import { purgeExpired } from './retention';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 const DAY = 86400_000;
 let engine: Engine;
