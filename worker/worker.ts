@@ -5,7 +5,7 @@ import { createAttemptRunner } from '../server/domain/delivery/runner';
 import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
 import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
 import { runFanOutJob } from '../server/domain/events/fanout';
-import { runBulkReplay } from '../server/domain/replay/bulk';
+import { runBulkReplay } from '../server/domain/replay/bulk-job';
 import { runCustomerExpunge } from '../server/domain/lifecycle/customer-expunge';
 import { runRescrub } from '../server/domain/lifecycle/expunge';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';

@@ -93,8 +93,8 @@ export const catalog = {
   /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
   bulkReplay: {
     name: 'bulk-replay',
-    /** `customerId`: the replay's customer (its shard); absent in jobs enqueued before it was added. */
-    payload: z.object({ replayId: z.string(), customerId: z.string().optional() }),
+    /** `customerId`: the replay's customer (its shard). */
+    payload: z.object({ replayId: z.string(), customerId: z.string() }),
     queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),

@@ -10,7 +10,7 @@ import { createSubscription, updateSubscription } from '../../server/domain/subs
 import { publishEvent } from '../../server/domain/events/publish';
 import { getEvent, listEvents } from '../../server/domain/events/reads';
 import { getDelivery, listDeliveries } from '../../server/domain/delivery/reads';
-import { replayDelivery } from '../../server/domain/delivery/replay';
+import { replayDelivery } from '../../server/domain/replay/replay-delivery';
 import { performAttempt } from '../../server/domain/delivery/attempt';
 import { directIo } from '../../server/domain/delivery/runner';
 import { randomUUID } from 'node:crypto';

@@ -24,7 +24,7 @@ export type AuditEntry = {
 const SECRET_KEY = /secret|password|token(?!url$)|keyhash|^key$|privatekey/i;
 
 /** A copy with every secret replaced by "[redacted]" (custom header values too: they are secrets). */
-export function redact(value: unknown, key = ''): unknown {
+function redact(value: unknown, key = ''): unknown {
   if (value === null || value === undefined) return value;
   if (SECRET_KEY.test(key)) return '[redacted]';
   if (Array.isArray(value)) return value.map((v) => redact(v));
@@ -47,7 +47,7 @@ function actorOf(scope: Scope): { kind: AuditActorKind; id: string | null; ip: s
   return { kind: scope.actor.id.startsWith('user:') ? 'user' : 'api_key', id: scope.actor.id, ip: scope.actor.ip };
 }
 
-export type AuditActorKind = 'user' | 'api_key' | 'platform' | 'system';
+type AuditActorKind = 'user' | 'api_key' | 'platform' | 'system';
 
 /** Only the fields that changed, before and after (the whole object when one side is absent). */
 function diff(before: unknown, after: unknown): { before: unknown; after: unknown } {

@@ -7,7 +7,7 @@ import { startReceiver, type Received } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { DomainError } from '../errors';
 import { publishBatch, publishEvent } from '../events/publish';
-import { replayDelivery } from './replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { listBlockedLanes, skipLaneHead } from './lanes';

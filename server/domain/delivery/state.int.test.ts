@@ -4,7 +4,7 @@ import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/reads';
-import { replayDelivery } from './replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
 import { createSubscription, probeNow, updateSubscription } from '../subscriptions/subscription-changes';
 import { getSubscription } from '../subscriptions/subscription-reads';

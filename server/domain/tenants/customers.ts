@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
 import { customers } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';

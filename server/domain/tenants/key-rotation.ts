@@ -27,6 +27,7 @@ const stale = (ctx: Ctx, r: Row) =>
 /** A subscription's encrypted values: its secrets, its custom headers' values and its endpoint credentials. */
 const columns = {
   id: subscriptions.id,
+  customerId: subscriptions.customerId,
   secretEnc: subscriptions.secretEnc,
   previousSecretEnc: subscriptions.previousSecretEnc,
   headersEnc: subscriptions.headersEnc,
@@ -54,6 +55,7 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
       })
       .where(
         and(
+          eq(subscriptions.customerId, row.customerId),
           eq(subscriptions.id, row.id),
           eq(subscriptions.secretEnc, row.secretEnc),
           row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),

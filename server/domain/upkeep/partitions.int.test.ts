@@ -6,7 +6,7 @@ import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
-import { replayDelivery } from '../delivery/replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { getDelivery } from '../delivery/reads';
 import { ensurePartitions, existingRanges, PARTITIONED, PARTITIONS_AHEAD, suffixOf } from './partitions';
 import { purgeExpired } from './retention';
