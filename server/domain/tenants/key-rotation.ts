@@ -20,7 +20,7 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
+type Row = { id: string; customerId: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
 
 const stale = (ctx: Ctx, r: Row) =>
   needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
