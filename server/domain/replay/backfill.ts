@@ -2,15 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { bulkReplays, customers, subscriptions } from '../../../drizzle/schema';
 import type { BackfillMatch, BulkReplayFilter } from '../../../drizzle/schema';
 import { rawClient } from '../../db/client';
-import { enqueue } from '../../queue/boss';
 import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
 import { DomainError, badRequest, notFound } from '../errors';
 import { candidateColumns, type Candidate } from '../events/fanout';
-import { newId } from '../ids';
 import { keysetPage } from '../paging';
 import { assertWritable, ownerOf } from '../scope';
-import { replayView } from './bulk';
+import { insertBulkReplay, replayView } from './bulk';
 import { candidates, countCandidates, examinePage, type Range } from './backfill-candidates';
 
 /**
@@ -167,30 +165,14 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
         'from',
         `the range holds more than ${BACKFILL_MAX_EVENTS.toLocaleString('en-US')} events of this subscription's types, the most one backfill examines: narrow it (from, to or eventTypes) and send it in parts`,
       );
-    const [r] = await tx
-      .insert(bulkReplays)
-      .values({
-        id: newId('replay', now.getTime()),
-        customerId,
-        kind: 'backfill',
-        subscriptionId,
-        match,
-        filter,
-        total,
-        status: total === 0 ? 'completed' : 'running',
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: total === 0 ? now : null,
-      })
-      .returning();
-    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: r!.id, customerId }, {}, tx);
+    const r = await insertBulkReplay(ctx, tx, now, { customerId, kind: 'backfill', subscriptionId, match, filter, total });
     await recordAudit(ctx, tx, scope, {
       customerId,
       action: 'backfill.started',
       target: { kind: 'subscription', id: subscriptionId },
-      after: { backfillId: r!.id, ...filter, total, ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }) },
+      after: { backfillId: r.id, ...filter, total, ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }) },
     });
-    return r!;
+    return r;
   });
   return { ...(await replayView(ctx, row)), clampedFrom: range.clampedFrom?.toISOString() ?? null };
 }

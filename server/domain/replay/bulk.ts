@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../../drizzle/schema';
 import type { BulkReplayFilter, BulkReplayKind } from '../../../drizzle/schema';
-import { rawClient } from '../../db/client';
+import { rawClient, type Tx } from '../../db/client';
 import { enqueue } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';
@@ -77,6 +77,31 @@ export async function replayView(ctx: Ctx, r: Row) {
   };
 }
 
+/**
+ * Records a bulk replay (or a backfill) of `total` items at `now` and enqueues its job; with nothing
+ * to do it is completed at once and no job runs.
+ */
+export async function insertBulkReplay(
+  ctx: Ctx,
+  tx: Tx,
+  now: Date,
+  values: Omit<typeof bulkReplays.$inferInsert, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'finishedAt'> & { total: number },
+): Promise<Row> {
+  const [row] = await tx
+    .insert(bulkReplays)
+    .values({
+      id: newId('replay', now.getTime()),
+      ...values,
+      status: values.total === 0 ? 'completed' : 'running',
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: values.total === 0 ? now : null,
+    })
+    .returning();
+  if (values.total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
+  return row!;
+}
+
 export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInput) {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
@@ -115,22 +140,9 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
       .select({ total: sql<number>`count(*)::int` })
       .from(deliveries)
       .where(matching(ctx, customerId, filter));
-    const [row] = await tx
-      .insert(bulkReplays)
-      .values({
-        id: newId('replay', now.getTime()),
-        customerId,
-        filter,
-        total,
-        status: total === 0 ? 'completed' : 'running',
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: total === 0 ? now : null,
-      })
-      .returning();
-    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
-    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row!.id }, after: { filter, total } });
-    return { row: row!, existing: false };
+    const row = await insertBulkReplay(ctx, tx, now, { customerId, filter, total });
+    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row.id }, after: { filter, total } });
+    return { row, existing: false };
   });
   return { ...(await replayView(ctx, result.row)), existing: result.existing };
 }
