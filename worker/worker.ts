@@ -9,7 +9,7 @@ import { runBulkReplay } from '../server/domain/replay/bulk-job';
 import { runCustomerExpunge } from '../server/domain/lifecycle/customer-expunge';
 import { runRescrub } from '../server/domain/lifecycle/expunge';
 import { purgeExpired, sampleQueueDepth } from '../server/domain/upkeep/retention';
-import { rollUpUsage } from '../server/domain/audit/usage';
+import { rollUpUsage } from '../server/domain/audit/usage-counting';
 import { warnExpiringCertificates } from '../server/domain/upkeep/certificate-expiry';
 import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, workerIdentity, type WorkerIdentity } from '../server/domain/upkeep/workers';
 import { env } from '../server/env';

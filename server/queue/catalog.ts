@@ -134,7 +134,7 @@ export const catalog = {
     fetch: () => ({ concurrency: 1, batchSize: 1, pollMs: 5000 }),
     cron: '* * * * *',
   },
-  /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage.ts). */
+  /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage-counting.ts). */
   usageRollup: {
     name: 'usage-rollup',
     payload: z.object({}).passthrough(),

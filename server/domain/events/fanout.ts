@@ -8,7 +8,7 @@ import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';
 import { inChannels } from '../channels';
-import { countUsage, dayOf } from '../audit/usage';
+import { countUsage, dayOf } from '../audit/usage-counting';
 import { evaluateFilter, type Filter } from '../filters';
 import { parseJsonExact } from '../../json';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';

@@ -12,7 +12,7 @@ import { newEventId } from '../ids';
 import { parseJsonExact } from '../../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../scope';
 import { publishEventInput, type PublishEventInput } from '../schemas';
-import { countUsage, dayOf } from '../audit/usage';
+import { countUsage, dayOf } from '../audit/usage-counting';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
 import {

@@ -17,7 +17,7 @@ import { candidates, countCandidates, examinePage, type Range } from './backfill
  * filter, decided by the fan-out's own `targetsOf`) and never received, sent to it now.
  *
  * A backfill is a kind of bulk replay (`bulk_replays.kind = 'backfill'`): one row, one `bulk-replay`
- * job working in paced batches (server/domain/replay/bulk.ts `runBulkReplay`, which hands each batch
+ * job working in paced batches (server/domain/replay/bulk-job.ts `runBulkReplay`, which hands each batch
  * of a backfill to `backfillBatch` here), its progress at `GET /replays/{id}`, cancelled with
  * `DELETE /replays/{id}`. What it sends enters the normal admission path: each delivery is inserted
  * pending, outside its window (`queued_at` null), at the bulk priority 0 (below live traffic), and

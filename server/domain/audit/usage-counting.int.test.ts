@@ -9,7 +9,7 @@ import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { publishBatch, publishEvent } from '../events/publish';
 import { runFanOutJob } from '../events/fanout';
-import { countUsage, dayOf, rollUpUsage } from './usage';
+import { countUsage, dayOf, rollUpUsage } from './usage-counting';
 import { getUsage } from '../insights/usage';
 
 /**
