@@ -20,7 +20,7 @@ import { DomainError } from '../server/domain/errors';
 import { publishEvent } from '../server/domain/events/publish';
 import { deliveryIdOf, newId } from '../server/domain/ids';
 import { createBulkReplay, getBulkReplay } from '../server/domain/replay/bulk';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { benchContext } from './lib/context';
 import { benchDatabase, saveResult, sleep, startReceiverProcess, startWorkerProcess, stopProcesses, type Receiver } from './lib/harness';
 import { percentile, printTable } from './lib/table';

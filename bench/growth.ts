@@ -15,7 +15,7 @@ import { getEvent, listEvents } from '../server/domain/events/event-reads';
 import { customerOverview } from '../server/domain/insights/overview';
 import { listEventsInput } from '../server/domain/schemas';
 import { createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { rawClient } from '../server/db/client';
 import { idFloor } from '../server/domain/ids';
 import { ensurePartitions } from '../server/domain/upkeep/partitions';

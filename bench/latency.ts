@@ -33,7 +33,7 @@ const CUSTOMERS = 20;
 const bench = await inProcessBench({ dir: '.data/pg-bench-latency', port: 54379, database: 'hr_bench_latency' });
 const { ctx, sql, database } = bench;
 const { createCustomer } = await import('../server/domain/tenants/customers');
-const { createSubscription } = await import('../server/domain/subscriptions/subscriptions');
+const { createSubscription } = await import('../server/domain/subscriptions/subscription-changes');
 const { publishEventBatched } = await import('../server/domain/events/group-commit');
 const { platformScope } = await import('../server/domain/context');
 

@@ -14,7 +14,7 @@ import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { idFloor } from '../server/domain/ids';
 import { createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { dropExpiredPartitions, ensurePartitions, PARTITIONED, suffixOf } from '../server/domain/upkeep/partitions';
 import { purgeDefaultPartitions } from '../server/domain/upkeep/retention';
 import { rawClient } from '../server/db/client';

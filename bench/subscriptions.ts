@@ -18,7 +18,7 @@ import { publishEvent } from '../server/domain/events/publish';
 import { publishEventBatched } from '../server/domain/events/group-commit';
 import { evaluateFilter, type Filter } from '../server/domain/filters';
 import { createCustomer } from '../server/domain/tenants/customers';
-import { createSubscription } from '../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { migrateDatabase } from '../server/migrate';
 import { benchContext } from './lib/context';
 import { benchDatabase, saveResult } from './lib/harness';

@@ -32,7 +32,7 @@ const HZ = 100; // getconf CLK_TCK on Linux
 const bench = await inProcessBench({ dir: '.data/pg-bench-workers', port: 54369, database: 'hr_bench_workers' });
 const { ctx, sql, database, name: dbName } = bench;
 const { createCustomer } = await import('../server/domain/tenants/customers');
-const { createSubscription } = await import('../server/domain/subscriptions/subscriptions');
+const { createSubscription } = await import('../server/domain/subscriptions/subscription-changes');
 const { publishEvent } = await import('../server/domain/events/publish');
 const { platformScope } = await import('../server/domain/context');
 

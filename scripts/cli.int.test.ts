@@ -5,7 +5,8 @@ import { customers, events, subscriptions, users } from '../drizzle/schema';
 import { createTestContext, type TestCtx } from '../tests/support/context';
 import { createTestDatabase } from '../tests/support/db';
 import { restClient, serveRest, type Rest } from '../tests/support/api';
-import { createApiKey, verifyPassword } from '../server/domain/tenants/customers';
+import { createApiKey } from '../server/domain/tenants/api-keys';
+import { verifyPassword } from '../server/domain/tenants/dashboard-users';
 
 /**
  * The operator CLI, run as `pnpm cli` runs it (tsx, a child process) against a fresh database: keys it

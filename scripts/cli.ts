@@ -51,7 +51,9 @@ type Output = { result: Record<string, unknown>; lastLine: string };
 type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
 /** A command that talks to a running deployment over its REST API: no database, no secret key. */
 type RemoteCommand = { remote: () => Promise<Output> };
-type Domain = typeof import('../server/domain/tenants/customers') & { platformScope: typeof import('../server/domain/context').platformScope };
+type Domain = typeof import('../server/domain/tenants/customers') &
+  typeof import('../server/domain/tenants/api-keys') &
+  typeof import('../server/domain/tenants/dashboard-users') & { platformScope: typeof import('../server/domain/context').platformScope };
 
 const { values, positionals } = (() => {
   try {
@@ -306,7 +308,12 @@ const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
 const { platformScope } = await import('../server/domain/context');
 const { DomainError } = await import('../server/domain/errors');
-const domain: Domain = { ...(await import('../server/domain/tenants/customers')), platformScope };
+const domain: Domain = {
+  ...(await import('../server/domain/tenants/customers')),
+  ...(await import('../server/domain/tenants/api-keys')),
+  ...(await import('../server/domain/tenants/dashboard-users')),
+  platformScope,
+};
 
 let failed: string | null = null;
 let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;

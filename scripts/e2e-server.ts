@@ -38,7 +38,7 @@ const env: NodeJS.ProcessEnv = {
 Object.assign(process.env, env);
 const { migrateDatabase } = await import('../server/migrate');
 const { createRuntime } = await import('../server/runtime');
-const { createApiKey } = await import('../server/domain/tenants/customers');
+const { createApiKey } = await import('../server/domain/tenants/api-keys');
 await migrateDatabase(database.url);
 const runtime = await createRuntime('web');
 const platformKey = (await createApiKey(runtime.ctx, null, 'e2e')).key;

@@ -7,7 +7,7 @@ import { ok } from '../tests/support/api-world';
 import { restClient, trpcClient, type Rest } from '../tests/support/api';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../tests/support/engine';
 import { startReceiver } from '../tests/support/receiver';
-import { createApiKey } from './domain/tenants/customers';
+import { createApiKey } from './domain/tenants/api-keys';
 import { spanNames, startTracing, stopTracing, tracingOn } from './tracing';
 
 /**

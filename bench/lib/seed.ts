@@ -1,6 +1,6 @@
 import { platformScope, type Ctx } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 
 /**
  * The end-to-end workload's tenants: `customers` customers with `subscriptions` subscriptions each to

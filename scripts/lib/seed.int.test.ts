@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
-import { authenticateApiKey } from '../../server/domain/tenants/customers';
+import { authenticateApiKey } from '../../server/domain/tenants/api-keys';
 import { platformKeyFor, seedDemo } from './seed';
 
 /** `pnpm dev`'s demo seed: idempotent, subscribed to the development receiver only where private targets are allowed. */

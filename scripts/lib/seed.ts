@@ -3,8 +3,10 @@ import { customers, subscriptions, users } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { platformScope } from '../../server/domain/context';
 import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/schemas';
-import { authenticateApiKey, createApiKey, createCustomer, createUser } from '../../server/domain/tenants/customers';
-import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { authenticateApiKey, createApiKey } from '../../server/domain/tenants/api-keys';
+import { createCustomer } from '../../server/domain/tenants/customers';
+import { createUser } from '../../server/domain/tenants/dashboard-users';
+import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { DEV_RECEIVER_PATH } from '../../server/dev/receiver';
 
 export const DEMO_EMAIL = 'demo@hookrelay.local';

@@ -12,7 +12,7 @@ import { windowRoom } from '../domain/delivery/dispatch';
 import { rawClient } from '../db/client';
 import { recordAudit } from '../domain/audit/log';
 import { customerScope } from '../domain/context';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { FULL_PAGE_BYTES } from '../domain/events/event-reads';
 import { bearerContext } from './bearer';
 import { createRateLimiter, type RateLimiter } from './rate-limit';

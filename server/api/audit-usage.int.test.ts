@@ -3,7 +3,7 @@ import { ok } from '../../tests/support/api-world';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
 import { startEngine, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 
 /**
  * The audit log (who changed what, when, from where; secrets redacted; in the change's own

@@ -5,8 +5,9 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
-import { createSubscription } from '../domain/subscriptions/subscriptions';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
+import { createSubscription } from '../domain/subscriptions/subscription-changes';
 
 /**
  * `POST /events/batch`: up to 500 events in one request and one transaction, answered item by item

@@ -1,5 +1,5 @@
 import type { Ctx } from '../domain/context';
-import { authenticateApiKey } from '../domain/tenants/customers';
+import { authenticateApiKey } from '../domain/tenants/api-keys';
 import { DomainError } from '../domain/errors';
 import { clientAddress } from '../auth/throttle';
 import type { RateLimiter } from './rate-limit';

@@ -6,7 +6,8 @@ import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
 import { runFanOutJob } from '../domain/events/fanout';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
 
 /**
  * Channels route events (a subscription that names channels receives only events in one of them;

@@ -6,7 +6,7 @@ import { ok } from '../../tests/support/api-world';
 import { expectVerified, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
 import { decryptSecret, keyring, sealedIn } from '../domain/crypto';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { reencryptSecrets } from '../domain/tenants/key-rotation';
 
 /**

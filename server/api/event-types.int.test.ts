@@ -8,7 +8,7 @@ import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tes
 import { startReceiver } from '../../tests/support/receiver';
 import { customerScope } from '../domain/context';
 import { publishEventBatched } from '../domain/events/group-commit';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 
 /**
  * The event-type catalog: written by the platform, read by anyone, archived rather than deleted;

@@ -5,7 +5,7 @@ import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, ty
 import { ok } from '../../tests/support/api-world';
 import { expectVerified, startEngine, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { bearerContext } from './bearer';
 import { serveTrpc } from './trpc-handler';
 

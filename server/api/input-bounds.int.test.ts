@@ -3,7 +3,8 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
 
 /**
  * Values a schema took that PostgreSQL could not (found by the API fuzzer, tests/fuzz): a date in

@@ -6,7 +6,7 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { bearerContext } from './bearer';
 import { createRateLimiter } from './rate-limit';
 import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';

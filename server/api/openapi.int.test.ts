@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, restClient, typedClient, type Json, type Rest } from '../../tests/support/api';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
 import { platformScope } from '../domain/context';
 import { restRoutes } from './rest';
 

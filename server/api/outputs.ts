@@ -17,8 +17,11 @@ import type { previewBackfill } from '../domain/replay/backfill';
 import type { BlockedLane } from '../domain/delivery/lanes';
 import type { ExpungedEvent } from '../domain/lifecycle/expunge';
 import type { expungeView } from '../domain/lifecycle/customer-expunge';
-import type { apiKeyView, createApiKey, createPortalLink, createUser, customerView } from '../domain/tenants/customers';
-import type { SubscriptionView } from '../domain/subscriptions/subscriptions';
+import type { apiKeyView, createApiKey } from '../domain/tenants/api-keys';
+import type { createPortalLink } from '../domain/tenants/portal-links';
+import type { createUser } from '../domain/tenants/dashboard-users';
+import type { customerView } from '../domain/tenants/customers';
+import type { SubscriptionView } from '../domain/subscriptions/subscription-view';
 import { operationalDeliveryStatuses, operationalEventTypes } from '../domain/notices/event-types';
 import type { operationalDeliveryView, operationalWebhookView } from '../domain/subscriptions/platform-webhooks';
 

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, type Rest } from '../../tests/support/api';
-import { consumePortalToken, createApiKey } from '../domain/tenants/customers';
+import { consumePortalToken } from '../domain/tenants/portal-links';
+import { createApiKey } from '../domain/tenants/api-keys';
 
 /**
  * Embed links (POST /customers/{id}/portal-link with `embed: true`): refused while no origin may

@@ -3,7 +3,7 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { createRateLimiter } from './rate-limit';
 
 /**

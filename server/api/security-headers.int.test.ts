@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_URL, roomyLimiter } from '../../tests/support/api';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { bearerContext } from './bearer';
 import { handleRest } from './rest';
 import { serveTrpc } from './trpc-handler';

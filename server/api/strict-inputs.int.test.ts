@@ -6,9 +6,10 @@ import { createTestDatabase } from '../../tests/support/db';
 import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
 import { runFanOutJob } from '../domain/events/fanout';
-import { createSubscription } from '../domain/subscriptions/subscriptions';
+import { createSubscription } from '../domain/subscriptions/subscription-changes';
 import { handleRest } from './rest';
 import { appRouter } from './root';
 

@@ -8,7 +8,7 @@ import { startReceiver } from '../../tests/support/receiver';
 import { customerScope, platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
 import { publishEventBatched } from '../domain/events/group-commit';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { metrics } from '../metrics';
 
 /**

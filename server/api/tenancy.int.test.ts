@@ -3,7 +3,7 @@ import { ok } from '../../tests/support/api-world';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 
 /**
  * Ids named in a body or query: another customer's id, or an unknown one, is a 404 naming the field,

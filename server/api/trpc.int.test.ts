@@ -7,7 +7,7 @@ import { startReceiver } from '../../tests/support/receiver';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { createLogger } from '../log';
-import { createApiKey } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
 import { createSender } from '../domain/delivery/http-sender';
 import { startWorker } from '../../worker/worker';
 

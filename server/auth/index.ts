@@ -1,7 +1,8 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { cookies } from 'next/headers';
-import { consumePortalToken, verifyPassword } from '../domain/tenants/customers';
+import { consumePortalToken } from '../domain/tenants/portal-links';
+import { verifyPassword } from '../domain/tenants/dashboard-users';
 import { formatDuration } from '../domain/wording';
 import type { PortalTheme } from '../../drizzle/schema/values';
 import { endSessions, sessionVersionOf } from '../domain/tenants/sessions';

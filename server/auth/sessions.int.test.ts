@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { platformScope } from '../domain/context';
-import { createCustomer, createUser } from '../domain/tenants/customers';
+import { createCustomer } from '../domain/tenants/customers';
+import { createUser } from '../domain/tenants/dashboard-users';
 import { changePassword, endSessions } from '../domain/tenants/sessions';
 
 /**

@@ -6,7 +6,8 @@ import { ok } from '../../tests/support/api-world';
 import { startEngine, type Engine } from '../../tests/support/engine';
 import { platformScope } from '../domain/context';
 import { sign } from '../domain/delivery/signing';
-import { createApiKey, createCustomer } from '../domain/tenants/customers';
+import { createApiKey } from '../domain/tenants/api-keys';
+import { createCustomer } from '../domain/tenants/customers';
 import { inboxFor } from './inbox';
 import { DEV_RECEIVER_PATH, receiveDevWebhook } from './receiver';
 

@@ -104,8 +104,8 @@ export const catalog = {
   /** "Replay all": one job per bulk replay, re-enqueuing dead letters in batches at a bounded rate. */
   bulkReplay: {
     name: 'bulk-replay',
-    /** `customerId`: the replay's customer (its shard); absent in jobs enqueued before it was added. */
-    payload: z.object({ replayId: z.string(), customerId: z.string().optional() }),
+    /** `customerId`: the replay's customer (its shard). */
+    payload: z.object({ replayId: z.string(), customerId: z.string() }),
     queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
@@ -133,7 +133,7 @@ export const catalog = {
   retention: scheduled('retention', '17 * * * *', { retryLimit: 3, expireInSeconds: 900 }),
   /** Samples per-subscription queue depth for the per-minute stats. */
   depthSample: scheduled('depth-sample', '* * * * *', { retryLimit: 0, expireInSeconds: 60 }),
-  /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage.ts). */
+  /** Folds appended usage counts into the per-customer, per-day totals (server/domain/audit/usage-counting.ts). */
   usageRollup: scheduled('usage-rollup', '* * * * *', { retryLimit: 2, expireInSeconds: 300 }),
 } as const satisfies Record<string, JobEntry>;
 

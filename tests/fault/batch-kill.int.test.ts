@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { platformScope } from '../../server/domain/context';
 import { publishBatch } from '../../server/domain/events/publish-batch';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { rawClient } from '../../server/db/client';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';

@@ -5,7 +5,7 @@ import { broadcasts, deliveries } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';

@@ -12,7 +12,7 @@ import { platformScope, type Ctx } from '../../server/domain/context';
 import { keyring } from '../../server/domain/crypto';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createLogger } from '../../server/log';
 import { createBoss, type Boss } from '../../server/queue/boss';
 import { startReceiver } from '../support/receiver';

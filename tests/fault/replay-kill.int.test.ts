@@ -5,7 +5,7 @@ import { platformScope } from '../../server/domain/context';
 import { deliveryIdOf, newId } from '../../server/domain/ids';
 import { createBulkReplay, getBulkReplay } from '../../server/domain/replay/bulk';
 import { createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { JOB_HEARTBEAT_SECONDS } from '../../server/queue/catalog';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { platformScope } from '../../server/domain/context';
-import { createApiKey, createCustomer } from '../../server/domain/tenants/customers';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createApiKey } from '../../server/domain/tenants/api-keys';
+import { createCustomer } from '../../server/domain/tenants/customers';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';

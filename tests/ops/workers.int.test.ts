@@ -4,7 +4,7 @@ import { attempts, workerHeartbeats } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
-import { createSubscription } from '../../server/domain/subscriptions/subscriptions';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { liveWorkers } from '../../server/domain/upkeep/heartbeats';
 import { createTestContext, type TestCtx } from '../support/context';
 import { createTestDatabase } from '../support/db';

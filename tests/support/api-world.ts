@@ -1,5 +1,5 @@
 import { createLogger } from '../../server/log';
-import { createApiKey } from '../../server/domain/tenants/customers';
+import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createSender } from '../../server/domain/delivery/http-sender';
 import { startWorker } from '../../worker/worker';
 import type { Ctx } from '../../server/domain/context';

@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import {
-  createCustomer,
-  createCustomerApiKey,
-  createDashboardUser,
-  createPortalLink,
-  getCustomer,
-  listApiKeys,
-  listCustomers,
-  revokeApiKey,
-} from '../../domain/tenants/customers';
+import { createCustomer, getCustomer, listCustomers } from '../../domain/tenants/customers';
+import { createCustomerApiKey, listApiKeys, revokeApiKey } from '../../domain/tenants/api-keys';
+import { createDashboardUser } from '../../domain/tenants/dashboard-users';
+import { createPortalLink } from '../../domain/tenants/portal-links';
 import {
   createApiKeyInput,
   createCustomerInput,

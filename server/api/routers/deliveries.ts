@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDelivery, listDeliveries } from '../../domain/delivery/reads';
-import { replayDelivery } from '../../domain/delivery/replay';
+import { replayDelivery } from '../../domain/replay/replay-delivery';
 import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
 import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';

@@ -18,16 +18,9 @@ import {
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
 import { listBlockedLanes, skipLaneHead } from '../../domain/delivery/lanes';
 import { subscriptionStats } from '../../domain/insights/stats';
-import {
-  createSubscription,
-  deleteSubscription,
-  getSubscription,
-  getSubscriptionSecret,
-  listSubscriptions,
-  probeNow,
-  rotateSecret,
-  updateSubscription,
-} from '../../domain/subscriptions/subscriptions';
+import { createSubscription, deleteSubscription, probeNow, updateSubscription } from '../../domain/subscriptions/subscription-changes';
+import { getSubscription, getSubscriptionSecret, listSubscriptions } from '../../domain/subscriptions/subscription-reads';
+import { rotateSecret } from '../../domain/subscriptions/signing-secret-rotation';
 import {
   backfillOutput,
   backfillPreviewOutput,

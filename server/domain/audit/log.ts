@@ -1,10 +1,10 @@
-import { and, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { auditLog } from '../../../drizzle/schema';
 import type { Queryable } from '../../db/client';
 import { rawClient } from '../../db/client';
 import { SYSTEM_ACTOR, type Ctx, type Scope } from '../context';
 import { newId } from '../ids';
-import { pageByBytes } from '../paging';
+import { keysetRows, pageByBytes } from '../paging';
 import { assertNamed, listingCustomer } from '../scope';
 
 /**
@@ -24,7 +24,7 @@ export type AuditEntry = {
 const SECRET_KEY = /secret|password|token(?!url$)|keyhash|^key$|privatekey/i;
 
 /** A copy with every secret replaced by "[redacted]" (custom header values too: they are secrets). */
-export function redact(value: unknown, key = ''): unknown {
+function redact(value: unknown, key = ''): unknown {
   if (value === null || value === undefined) return value;
   if (SECRET_KEY.test(key)) return '[redacted]';
   if (Array.isArray(value)) return value.map((v) => redact(v));
@@ -47,7 +47,7 @@ function actorOf(scope: Scope): { kind: AuditActorKind; id: string | null; ip: s
   return { kind: scope.actor.id.startsWith('user:') ? 'user' : 'api_key', id: scope.actor.id, ip: scope.actor.ip };
 }
 
-export type AuditActorKind = 'user' | 'api_key' | 'platform' | 'system';
+type AuditActorKind = 'user' | 'api_key' | 'platform' | 'system';
 
 /** Only the fields that changed, before and after (the whole object when one side is absent). */
 function diff(before: unknown, after: unknown): { before: unknown; after: unknown } {
@@ -109,24 +109,24 @@ export async function listAuditLog(
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
   // Sizes first, the entries' before/after only for those the page keeps (pageByBytes).
-  const sizes = await ctx.db
-    .select({
-      id: auditLog.id,
-      bytes: sql<number>`(coalesce(octet_length(${auditLog.before}::text), 0) + coalesce(octet_length(${auditLog.after}::text), 0))::int`,
-    })
-    .from(auditLog)
-    .where(
-      and(
-        customerId ? eq(auditLog.customerId, customerId) : undefined,
-        input.action ? eq(auditLog.action, input.action) : undefined,
-        input.targetId ? eq(auditLog.targetId, input.targetId) : undefined,
-        input.from ? gte(auditLog.createdAt, input.from) : undefined,
-        input.to ? lte(auditLog.createdAt, input.to) : undefined,
-        input.cursor ? lt(auditLog.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(input.limit + 1);
+  const sizes = await keysetRows(
+    ctx.db
+      .select({
+        id: auditLog.id,
+        bytes: sql<number>`(coalesce(octet_length(${auditLog.before}::text), 0) + coalesce(octet_length(${auditLog.after}::text), 0))::int`,
+      })
+      .from(auditLog)
+      .$dynamic(),
+    auditLog.id,
+    and(
+      customerId ? eq(auditLog.customerId, customerId) : undefined,
+      input.action ? eq(auditLog.action, input.action) : undefined,
+      input.targetId ? eq(auditLog.targetId, input.targetId) : undefined,
+      input.from ? gte(auditLog.createdAt, input.from) : undefined,
+      input.to ? lte(auditLog.createdAt, input.to) : undefined,
+    ),
+    input,
+  );
   const p = pageByBytes(sizes, input.limit);
   const ids = p.data.map((r) => r.id);
   const rows = ids.length

@@ -8,7 +8,7 @@ import { publishBatch } from '../events/publish-batch';
 import { publishEvent } from '../events/publish';
 import { runFanOutJob } from '../events/fanout';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription, updateSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, updateSubscription } from '../subscriptions/subscription-changes';
 import { suffixOf } from '../upkeep/partitions';
 import { admit } from './dispatch';
 

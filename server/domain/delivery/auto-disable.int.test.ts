@@ -4,7 +4,7 @@ import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 
 /**
  * Auto-disable at scaled time (RETRY_TIME_SCALE 0.001, so an hour is 3.6 s): the deployment's period

@@ -4,7 +4,8 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, listSubscriptions } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
+import { getSubscription, listSubscriptions } from '../subscriptions/subscription-reads';
 import { getEvent } from '../events/event-reads';
 import { getDelivery, listDeliveries } from './reads';
 

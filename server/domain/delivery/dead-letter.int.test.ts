@@ -5,10 +5,10 @@ import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine
 import { startReceiver } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { replayDelivery } from './replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
 import { DEFAULT_SCHEDULE_SECONDS, JITTER, policyWindowSeconds, resolvePolicy } from './retry-policy';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * The whole default schedule (12 attempts over 24 hours) against an endpoint that always fails,

@@ -12,7 +12,7 @@ import { createTestDatabase } from '../../../tests/support/db';
 import { attemptsOf, onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../../../tests/support/worker-process';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 
 /**
  * EGRESS_PROXY_URL end to end: real worker processes configured by their environment, a real

@@ -12,7 +12,7 @@ import { publishEvent } from '../events/publish';
 import { createSender } from './http-sender';
 import { newId } from '../ids';
 import { createBulkReplay, getBulkReplay } from '../replay/bulk';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 const contexts: TestCtx[] = [];

@@ -6,9 +6,10 @@ import { ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
-import { createApiKey, createCustomer } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
+import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * Whatever an endpoint answers is data: a NUL in the body, bytes that are not UTF-8, odd bytes in

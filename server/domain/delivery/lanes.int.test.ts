@@ -8,9 +8,9 @@ import { platformScope } from '../context';
 import { DomainError } from '../errors';
 import { publishBatch } from '../events/publish-batch';
 import { publishEvent } from '../events/publish';
-import { replayDelivery } from './replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { listBlockedLanes, skipLaneHead } from './lanes';
 import { publishEventInput } from '../schemas';
 

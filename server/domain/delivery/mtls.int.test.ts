@@ -15,7 +15,7 @@ import { attemptsOf, onlyDelivery, waitForStatus } from '../../../tests/support/
 import { startReceiver } from '../../../tests/support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../../../tests/support/worker-process';
 import { decryptSecret, keyring, sealedIn } from '../crypto';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 import { reencryptSecrets } from '../tenants/key-rotation';
 import { warnExpiringCertificates } from '../upkeep/certificate-expiry';
 

@@ -7,8 +7,8 @@ import { restClient, trpcClient, type Json, type Rest } from '../../../tests/sup
 import { ok } from '../../../tests/support/api-world';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createApiKey } from '../tenants/api-keys';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * OAuth2 client credentials against real loopback servers: a token endpoint that issues tokens and

@@ -7,7 +7,7 @@ import { assertNamed, listedCustomers, listingCustomer, scopeFilter } from '../s
 import { typeFilter } from '../type-filter';
 import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
 import type { z } from 'zod';
-import { page } from '../paging';
+import { keysetRows, page } from '../paging';
 import { deliveryWaiting, type SubscriptionGate } from './waiting';
 
 /**
@@ -81,24 +81,20 @@ export function attemptView(a: AttemptRow) {
 export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<typeof listDeliveriesInput>) {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, input);
-  const rows = await ctx.db
-    .select({ delivery: deliveries, gate: gateColumns })
-    .from(deliveries)
-    .innerJoin(subscriptions, gateJoin)
-    .where(
-      and(
-        listedCustomers(customerId, deliveries.customerId),
-        input.status ? eq(deliveries.status, input.status) : undefined,
-        input.subscriptionId ? eq(deliveries.subscriptionId, input.subscriptionId) : undefined,
-        typeFilter(deliveries.eventType, input.eventType),
-        input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
-        input.from ? gte(deliveries.createdAt, input.from) : undefined,
-        input.to ? lte(deliveries.createdAt, input.to) : undefined,
-        input.cursor ? lt(deliveries.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(deliveries.id))
-    .limit(input.limit + 1);
+  const rows = await keysetRows(
+    ctx.db.select({ delivery: deliveries, gate: gateColumns }).from(deliveries).innerJoin(subscriptions, gateJoin).$dynamic(),
+    deliveries.id,
+    and(
+      listedCustomers(customerId, deliveries.customerId),
+      input.status ? eq(deliveries.status, input.status) : undefined,
+      input.subscriptionId ? eq(deliveries.subscriptionId, input.subscriptionId) : undefined,
+      typeFilter(deliveries.eventType, input.eventType),
+      input.eventId ? eq(deliveries.eventId, input.eventId) : undefined,
+      input.from ? gte(deliveries.createdAt, input.from) : undefined,
+      input.to ? lte(deliveries.createdAt, input.to) : undefined,
+    ),
+    input,
+  );
   const p = page(
     rows.map((r) => Object.assign(r, { id: r.delivery.id })),
     input.limit,

@@ -15,7 +15,7 @@ import { admit, flagBacklog } from './dispatch';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
 import { afterAttempts, disableSubscription } from './state';
-import { countUsage, dayOf } from '../audit/usage';
+import { countUsage, dayOf } from '../audit/usage-counting';
 import { emitOperational } from '../notices/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from './notices';
 

@@ -12,7 +12,7 @@ import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { newId } from '../ids';
 import { DEFAULT_SCHEDULE_SECONDS, JITTER } from './retry-policy';
-import { createSubscription, updateSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, updateSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * Retries against real receivers. RETRY_TIME_SCALE 0.03 turns the default schedule's first delays

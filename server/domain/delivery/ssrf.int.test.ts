@@ -6,7 +6,8 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, updateSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, updateSubscription } from '../subscriptions/subscription-changes';
+import { getSubscription } from '../subscriptions/subscription-reads';
 
 /** ALLOW_PRIVATE_TARGETS off, as in production: the worker's sender refuses private addresses too. */
 let engine: Engine;

@@ -4,9 +4,10 @@ import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/event-reads';
-import { replayDelivery } from './replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, probeNow, updateSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, probeNow, updateSubscription } from '../subscriptions/subscription-changes';
+import { getSubscription } from '../subscriptions/subscription-reads';
 
 /**
  * What a careless user meets: paused and 410-disabled subscriptions hold (never drop) what they

@@ -7,7 +7,7 @@ import { ok } from '../../../tests/support/api-world';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received } from '../../../tests/support/receiver';
 import { customerScope } from '../context';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 import { SANDBOX_LIMITS } from './sandbox';
 
 /**

@@ -9,7 +9,7 @@ import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { createSender } from './http-sender';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;

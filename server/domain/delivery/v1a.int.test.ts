@@ -7,7 +7,7 @@ import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 import { verifyWebhook } from './signing';
 
 /**

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client';
 import { enqueueMany } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { DomainError } from '../errors';
-import { countUsage, dayOf } from '../audit/usage';
+import { countUsage, dayOf } from '../audit/usage-counting';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
 import { traceparentOf } from '../../tracing';

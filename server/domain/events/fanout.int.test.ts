@@ -6,7 +6,7 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from './publish';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 let engine: Engine;
 const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];

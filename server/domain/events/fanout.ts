@@ -3,7 +3,7 @@ import { broadcasts, events } from '../../../drizzle/schema';
 import type { FilteredOut } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import { countUsage, dayOf } from '../audit/usage';
+import { countUsage, dayOf } from '../audit/usage-counting';
 import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan } from '../../tracing';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
 import { createDeliveries, type FanOutEvent } from './create-deliveries';

@@ -10,7 +10,7 @@ import { createCustomer } from '../tenants/customers';
 import { DomainError } from '../errors';
 import { publishEventBatched } from './group-commit';
 import { newId } from '../ids';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;

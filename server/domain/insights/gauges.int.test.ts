@@ -9,7 +9,7 @@ import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { readDatabaseGauges } from './gauges';
 import { newId } from '../ids';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { heartbeat, liveWorkers, removeWorker, workerIdentity } from '../upkeep/heartbeats';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -5,7 +5,7 @@ import { createTestContext, type TestCtx } from '../../../tests/support/context'
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { newId } from '../ids';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { subscriptionHealth } from './health';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -8,7 +8,7 @@ import { createCustomer } from '../tenants/customers';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { customerOverview } from './overview';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;

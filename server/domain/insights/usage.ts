@@ -1,5 +1,5 @@
 import { rawClient } from '../../db/client';
-import { dayOf } from '../audit/usage';
+import { dayOf } from '../audit/usage-counting';
 import type { Ctx, Scope } from '../context';
 import { assertNamed, listingCustomer } from '../scope';
 import { quotaUsage } from '../tenants/limits';

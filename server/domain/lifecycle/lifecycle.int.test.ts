@@ -7,7 +7,7 @@ import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { startTracing, stopTracing } from '../../tracing';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 import { runRescrub } from './expunge';
 
 /**

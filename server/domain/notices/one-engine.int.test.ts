@@ -8,7 +8,8 @@ import { startEngine, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { getUsage } from '../insights/usage';
 import { platformScope } from '../context';
-import { createApiKey, createCustomerApiKey, listCustomers } from '../tenants/customers';
+import { createApiKey, createCustomerApiKey } from '../tenants/api-keys';
+import { listCustomers } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**

@@ -7,7 +7,7 @@ import { ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { verifyWebhook } from '../delivery/signing';
-import { createApiKey } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**

@@ -5,7 +5,8 @@ import { startEngine, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../../tests/support/api';
 import { platformScope } from '../context';
-import { createApiKey, createCustomer } from '../tenants/customers';
+import { createApiKey } from '../tenants/api-keys';
+import { createCustomer } from '../tenants/customers';
 import { newId } from '../ids';
 
 /**

@@ -1,20 +1,15 @@
-import { and, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { bulkReplayItems, bulkReplays, customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { and, eq } from 'drizzle-orm';
+import { bulkReplays, customers, subscriptions } from '../../../drizzle/schema';
 import type { BackfillMatch, BulkReplayFilter } from '../../../drizzle/schema';
-import { rawClient, type Queryable, type Tx } from '../../db/client';
-import { enqueue } from '../../queue/boss';
+import { rawClient } from '../../db/client';
 import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
-import { flagBacklog } from '../delivery/dispatch';
-import { initialStatus } from '../delivery/state';
 import { DomainError, badRequest, notFound } from '../errors';
-import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events/targeting';
-import { deliveryIdOf, idFloor, newId } from '../ids';
-import { page } from '../paging';
-import { matchesAny } from '../patterns';
+import { candidateColumns, type Candidate } from '../events/targeting';
+import { keysetPage } from '../paging';
 import { assertWritable, ownerOf } from '../scope';
-import { typeFilter } from '../type-filter';
-import { REPLAY_BATCH, replayView } from './bulk';
+import { insertBulkReplay, replayView } from './bulk';
+import { candidates, countCandidates, examinePage, type Range } from './backfill-candidates';
 
 /**
  * Backfill, "send past events": every retained event of a subscription's customer, published in a
@@ -22,7 +17,7 @@ import { REPLAY_BATCH, replayView } from './bulk';
  * filter, decided by the fan-out's own `targetsOf`) and never received, sent to it now.
  *
  * A backfill is a kind of bulk replay (`bulk_replays.kind = 'backfill'`): one row, one `bulk-replay`
- * job working in paced batches (server/domain/replay/bulk.ts `runBulkReplay`, which hands each batch
+ * job working in paced batches (server/domain/replay/bulk-job.ts `runBulkReplay`, which hands each batch
  * of a backfill to `backfillBatch` here), its progress at `GET /replays/{id}`, cancelled with
  * `DELETE /replays/{id}`. What it sends enters the normal admission path: each delivery is inserted
  * pending, outside its window (`queued_at` null), at the bulk priority 0 (below live traffic), and
@@ -43,17 +38,13 @@ import { REPLAY_BATCH, replayView } from './bulk';
  */
 
 /** A preview examines at most this many events of matching types; past it, its count is a lower bound (`capped`). */
-export const PREVIEW_CAP = 100_000;
+const PREVIEW_CAP = 100_000;
 /** A backfill examines at most this many events of matching types; a range holding more is refused. */
-export const BACKFILL_MAX_EVENTS = 1_000_000;
-/** Events examined per transaction by the job (bodies read only for a payload filter, only for events not yet received). */
-export const BACKFILL_PAGE = 250;
+const BACKFILL_MAX_EVENTS = 1_000_000;
 const PREVIEW_PAGE = 1000;
 const DAY = 86_400_000;
 
-type Row = typeof bulkReplays.$inferSelect;
 export type BackfillRequest = { from: Date; to?: Date | undefined; eventTypes?: string[] | undefined };
-type Range = { from: Date; to: Date; clampedFrom: Date | null };
 type Subscription = Candidate & { disabledReason: string | null };
 
 /** The subscription, as the scope may see it: another customer's is a 404, like an unknown one. */
@@ -88,100 +79,6 @@ async function rangeOf(ctx: Ctx, customerId: string, req: BackfillRequest): Prom
       `the range ends before the retention window: events are kept ${days} days, so nothing published before ${oldest.toISOString()} is left to send`,
     );
   return req.from < oldest ? { from: oldest, to, clampedFrom: req.from } : { from: req.from, to, clampedFrom: null };
-}
-
-/** Any of `patterns`, as SQL on the event type (undefined when one is `*`: every type). */
-function anyPattern(patterns: readonly string[]): SQL | undefined {
-  const each = patterns.map((p) => typeFilter(events.type, p));
-  return each.some((c) => c === undefined) ? undefined : or(...each);
-}
-
-/**
- * The events a backfill examines: the customer's own rows in the range (an id begins with its
- * publish time, so the range is an id range: the `(customer_id, id)` index, and partitions outside
- * it are skipped), retained, not expunged, of a type the subscription's patterns (and the request's
- * narrower `eventTypes`) match, in a channel it listens to. This is the fan-out's type and channel
- * test written as SQL, so that counting needs no rows; `examine` decides each event with the
- * fan-out's own code all the same.
- */
-function candidates(customerId: string, match: BackfillMatch, narrow: readonly string[] | undefined, range: Range, now: Date, after?: string | null): SQL {
-  return and(
-    eq(events.customerId, customerId),
-    gte(events.id, idFloor('event', range.from.getTime())),
-    lt(events.id, idFloor('event', range.to.getTime())),
-    after ? gt(events.id, after) : undefined,
-    gt(events.retentionUntil, now),
-    isNull(events.expungedAt),
-    anyPattern(match.eventTypes),
-    narrow ? anyPattern(narrow) : undefined,
-    match.channels.length
-      ? sql`${events.channels} && array[${sql.join(
-          match.channels.map((c) => sql`${c}`),
-          sql`, `,
-        )}]::text[]`
-      : undefined,
-  )!;
-}
-
-/** How many events `candidates` holds, counting at most `cap` (one index range; no bodies read). */
-async function countCandidates(q: Queryable, where: SQL, cap: number): Promise<number> {
-  const [row] = await q.select({ n: sql<number>`count(*)::int` }).from(
-    q
-      .select({ one: sql`1`.as('one') })
-      .from(events)
-      .where(where)
-      .limit(cap)
-      .as('c'),
-  );
-  return row?.n ?? 0;
-}
-
-type Examined = { id: string; type: string; orderingKey: string | null; verdict: 'send' | 'received' | 'filtered'; pattern: string | null };
-
-/**
- * One page of candidate events, oldest first, each decided: `received` when the subscription has its
- * delivery already (the deterministic id, looked up by primary key), else `send` when the fan-out's
- * `targetsOf` sends it there today (patterns, channels, payload filter), else `filtered`. Bodies are
- * read only for a subscription with a filter, and only for the events not yet received.
- */
-async function examinePage(
-  q: Queryable,
-  sub: Candidate,
-  narrow: readonly string[] | undefined,
-  where: SQL,
-  size: number,
-): Promise<{ examined: Examined[]; full: boolean }> {
-  const rows = await q
-    .select({ id: events.id, type: events.type, channels: events.channels, orderingKey: events.orderingKey })
-    .from(events)
-    .where(where)
-    .orderBy(events.id)
-    .limit(size);
-  if (rows.length === 0) return { examined: [], full: false };
-  const ids = rows.map((e) => deliveryIdOf(e.id, sub.id));
-  const have = await rawClient(q)<{ id: string }[]>`select id from deliveries where customer_id = ${sub.customerId} and id = any(${ids}::text[])`;
-  const received = new Set(have.map((d) => d.id));
-  const open = rows.filter((e, i) => !received.has(ids[i]!));
-  const bodies =
-    sub.filter && open.length
-      ? new Map(
-          (
-            await rawClient(q)<{ id: string; body: string }[]>`
-              select id, body from events where customer_id = ${sub.customerId} and id = any(${open.map((e) => e.id)}::text[]) and expunged_at is null`
-          ).map((e) => [e.id, e.body]),
-        )
-      : null;
-  const examined = rows.map((e, i): Examined => {
-    const seen = { id: e.id, type: e.type, orderingKey: e.orderingKey };
-    if (received.has(ids[i]!)) return { ...seen, verdict: 'received', pattern: null };
-    const body = bodies?.get(e.id);
-    // Purged or expunged meanwhile: nothing left to filter on, nor to send.
-    if (bodies && (body === undefined || body === '')) return { ...seen, verdict: 'filtered', pattern: null };
-    if (narrow && !matchesAny(narrow, e.type)) return { ...seen, verdict: 'filtered', pattern: null };
-    const [target] = targetsOf([sub], e.type, body === undefined ? () => undefined : lazyBody(body), e.channels).targets;
-    return target ? { ...seen, verdict: 'send', pattern: target.pattern } : { ...seen, verdict: 'filtered', pattern: null };
-  });
-  return { examined, full: rows.length === size };
 }
 
 const matchOf = (s: Candidate): BackfillMatch => ({ eventTypes: s.eventTypes, channels: s.channels, filter: s.filter });
@@ -268,30 +165,14 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
         'from',
         `the range holds more than ${BACKFILL_MAX_EVENTS.toLocaleString('en-US')} events of this subscription's types, the most one backfill examines: narrow it (from, to or eventTypes) and send it in parts`,
       );
-    const [r] = await tx
-      .insert(bulkReplays)
-      .values({
-        id: newId('replay', now.getTime()),
-        customerId,
-        kind: 'backfill',
-        subscriptionId,
-        match,
-        filter,
-        total,
-        status: total === 0 ? 'completed' : 'running',
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: total === 0 ? now : null,
-      })
-      .returning();
-    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: r!.id, customerId }, {}, tx);
+    const r = await insertBulkReplay(ctx, tx, now, { customerId, kind: 'backfill', subscriptionId, match, filter, total });
     await recordAudit(ctx, tx, scope, {
       customerId,
       action: 'backfill.started',
       target: { kind: 'subscription', id: subscriptionId },
-      after: { backfillId: r!.id, ...filter, total, ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }) },
+      after: { backfillId: r.id, ...filter, total, ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }) },
     });
-    return r!;
+    return r;
   });
   return { ...(await replayView(ctx, row)), clampedFrom: range.clampedFrom?.toISOString() ?? null };
 }
@@ -299,114 +180,11 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
 /** `GET /subscriptions/{id}/backfills`: the subscription's backfills with their progress, newest first. */
 export async function listBackfills(ctx: Ctx, scope: Scope, subscriptionId: string, input: { limit: number; cursor?: string | undefined }) {
   const sub = await loadSubscription(ctx, scope, subscriptionId);
-  const rows = await ctx.db
-    .select()
-    .from(bulkReplays)
-    .where(
-      and(
-        eq(bulkReplays.customerId, sub.customerId),
-        eq(bulkReplays.subscriptionId, subscriptionId),
-        eq(bulkReplays.kind, 'backfill'),
-        input.cursor ? lt(bulkReplays.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(bulkReplays.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(
+    ctx.db.select().from(bulkReplays).$dynamic(),
+    bulkReplays.id,
+    and(eq(bulkReplays.customerId, sub.customerId), eq(bulkReplays.subscriptionId, subscriptionId), eq(bulkReplays.kind, 'backfill')),
+    input,
+  );
   return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };
-}
-
-/**
- * One batch of a backfill's job, in the job's transaction (its row locked, running): the next page
- * of events after the cursor, decided by `examinePage`; up to REPLAY_BATCH of them sent (inserted
- * pending at priority 0, recorded as the backfill's items, the subscription flagged for the
- * dispatcher); the counts and the cursor advanced. A subscription paused meanwhile gets them held,
- * as its fan-out would; one deleted meanwhile ends the backfill (cancelled). Returns how many it
- * sent, whether it is done, and its pace: the customer's running backfills share the replay rate.
- */
-export async function backfillBatch(ctx: Ctx, tx: Tx, r: Row): Promise<{ count: number; done: boolean; ratePerSecond: number }> {
-  const now = ctx.now();
-  const customerId = r.customerId;
-  const ratePerSecond = ctx.config.replayRatePerSecond / (await runningBackfills(tx, customerId));
-  const thisRow = and(eq(bulkReplays.id, r.id), eq(bulkReplays.customerId, customerId));
-  const [sub] = r.subscriptionId
-    ? await tx
-        .select({ active: subscriptions.active })
-        .from(subscriptions)
-        .where(and(eq(subscriptions.id, r.subscriptionId), eq(subscriptions.customerId, customerId)))
-    : [];
-  if (!sub || !r.match || !r.filter.from || !r.filter.to) {
-    await tx.update(bulkReplays).set({ status: 'cancelled', finishedAt: now, updatedAt: now }).where(thisRow);
-    ctx.log.info({ replayId: r.id, subscriptionId: r.subscriptionId }, 'backfill stopped: its subscription is gone');
-    return { count: 0, done: true, ratePerSecond };
-  }
-  const target: Candidate = { id: r.subscriptionId!, customerId, active: sub.active, ...r.match };
-  const range: Range = { from: new Date(r.filter.from), to: new Date(r.filter.to), clampedFrom: null };
-  const narrow = r.filter.eventTypes;
-  const { examined, full } = await examinePage(tx, target, narrow, candidates(customerId, r.match, narrow, range, now, r.cursor), BACKFILL_PAGE);
-  // Up to REPLAY_BATCH sends: the page is taken up to the event before the next send past them.
-  const sends: Examined[] = [];
-  let taken = 0;
-  for (const e of examined) {
-    if (e.verdict === 'send' && sends.length === REPLAY_BATCH) break;
-    if (e.verdict === 'send') sends.push(e);
-    taken++;
-  }
-  const upTo = examined.slice(0, taken);
-  const inserted = sends.length
-    ? await tx
-        .insert(deliveries)
-        .values(
-          sends.map((e) => ({
-            id: deliveryIdOf(e.id, target.id),
-            eventId: e.id,
-            subscriptionId: target.id,
-            customerId,
-            eventType: e.type,
-            status: initialStatus(sub.active),
-            route: sub.active ? ('matched' as const) : ('held' as const),
-            matchedPattern: e.pattern,
-            orderingKey: e.orderingKey,
-            // Bulk priority (below live traffic); outside the window: the dispatcher admits it.
-            priority: 0,
-            queuedAt: null,
-            nextAttemptAt: now,
-            cycleStartedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .onConflictDoNothing({ target: [deliveries.id, deliveries.customerId] })
-        .returning({ id: deliveries.id })
-    : [];
-  if (inserted.length) {
-    await tx
-      .insert(bulkReplayItems)
-      .values(inserted.map((d) => ({ replayId: r.id, customerId, deliveryId: d.id })))
-      .onConflictDoNothing();
-    if (sub.active) await flagBacklog(tx, [{ id: target.id, customerId }]);
-  }
-  const done = taken === examined.length && !full;
-  await tx
-    .update(bulkReplays)
-    .set({
-      enqueued: r.enqueued + inserted.length,
-      // A delivery made meanwhile by a fan-out (or a crashed run of this batch) is one it already had.
-      skipped: r.skipped + upTo.filter((e) => e.verdict === 'received').length + (sends.length - inserted.length),
-      filteredOut: r.filteredOut + upTo.filter((e) => e.verdict === 'filtered').length,
-      cursor: upTo.at(-1)?.id ?? r.cursor,
-      updatedAt: now,
-      ...(done && { status: 'completed' as const, finishedAt: now }),
-    })
-    .where(thisRow);
-  return { count: inserted.length, done, ratePerSecond };
-}
-
-/** How many backfills of the customer run now (at least 1: the one asking). */
-async function runningBackfills(tx: Tx, customerId: string): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(bulkReplays)
-    .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'backfill'), eq(bulkReplays.status, 'running')));
-  return Math.max(1, row?.n ?? 1);
 }

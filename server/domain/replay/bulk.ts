@@ -1,20 +1,16 @@
-import { and, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, events } from '../../../drizzle/schema';
 import type { BulkReplayFilter, BulkReplayKind } from '../../../drizzle/schema';
-import { rawClient } from '../../db/client';
+import { rawClient, type Tx } from '../../db/client';
 import { enqueue } from '../../queue/boss';
 import type { Ctx, Scope } from '../context';
-import { restartCycle } from '../delivery/state';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
-import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, scopeFilter } from '../scope';
+import { actingCustomer, assertNamed, assertWritable, listingCustomer, scopeFilter } from '../scope';
 import { typeFilter } from '../type-filter';
-import { page } from '../paging';
+import { keysetPage } from '../paging';
 import { recordAudit } from '../audit/log';
-import { eventTraceParents } from '../delivery/dispatch';
-import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 import { formatDuration } from '../wording';
-import { backfillBatch } from './backfill';
 
 /**
  * "Replay all": one bulk replay record and one job, whatever the number of dead letters.
@@ -40,7 +36,8 @@ export type ReplayInput = {
   to?: Date | undefined;
 };
 
-function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
+/** The dead letters a bulk replay of `filter` re-enqueues: the customer's, with their event still retained and not expunged. */
+export function matching(ctx: Ctx, customerId: string, filter: BulkReplayFilter) {
   return and(
     eq(deliveries.customerId, customerId),
     eq(deliveries.status, 'dead'),
@@ -78,6 +75,31 @@ export async function replayView(ctx: Ctx, r: Row) {
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * Records a bulk replay (or a backfill) of `total` items at `now` and enqueues its job; with nothing
+ * to do it is completed at once and no job runs.
+ */
+export async function insertBulkReplay(
+  ctx: Ctx,
+  tx: Tx,
+  now: Date,
+  values: Omit<typeof bulkReplays.$inferInsert, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'finishedAt'> & { total: number },
+): Promise<Row> {
+  const [row] = await tx
+    .insert(bulkReplays)
+    .values({
+      id: newId('replay', now.getTime()),
+      ...values,
+      status: values.total === 0 ? 'completed' : 'running',
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: values.total === 0 ? now : null,
+    })
+    .returning();
+  if (values.total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
+  return row!;
 }
 
 export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInput) {
@@ -118,22 +140,9 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
       .select({ total: sql<number>`count(*)::int` })
       .from(deliveries)
       .where(matching(ctx, customerId, filter));
-    const [row] = await tx
-      .insert(bulkReplays)
-      .values({
-        id: newId('replay', now.getTime()),
-        customerId,
-        filter,
-        total,
-        status: total === 0 ? 'completed' : 'running',
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: total === 0 ? now : null,
-      })
-      .returning();
-    if (total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
-    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row!.id }, after: { filter, total } });
-    return { row: row!, existing: false };
+    const row = await insertBulkReplay(ctx, tx, now, { customerId, filter, total });
+    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row.id }, after: { filter, total } });
+    return { row, existing: false };
   });
   return { ...(await replayView(ctx, result.row)), existing: result.existing };
 }
@@ -159,19 +168,12 @@ export async function listBulkReplays(
 ) {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
-  const rows = await ctx.db
-    .select()
-    .from(bulkReplays)
-    .where(
-      and(
-        customerId ? eq(bulkReplays.customerId, customerId) : undefined,
-        eq(bulkReplays.kind, input.kind ?? 'replay'),
-        input.cursor ? lt(bulkReplays.id, input.cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(bulkReplays.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(
+    ctx.db.select().from(bulkReplays).$dynamic(),
+    bulkReplays.id,
+    and(customerId ? eq(bulkReplays.customerId, customerId) : undefined, eq(bulkReplays.kind, input.kind ?? 'replay')),
+    input,
+  );
   return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };
 }
 
@@ -185,7 +187,7 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
     const [u] = await tx
       .update(bulkReplays)
       .set({ status: 'cancelled', finishedAt: ctx.now(), updatedAt: ctx.now() })
-      .where(and(eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
+      .where(and(eq(bulkReplays.customerId, row.customerId), eq(bulkReplays.id, id), eq(bulkReplays.status, 'running')))
       .returning();
     if (u)
       await recordAudit(
@@ -211,102 +213,4 @@ export async function cancelBulkReplay(ctx: Ctx, scope: Scope, id: string) {
     return u;
   });
   return replayView(ctx, updated ?? row);
-}
-
-/** One replay span per delivery of a bulk-replay batch, each under its event's publish. */
-async function bulkReplaySpans(
-  tx: Parameters<typeof eventTraceParents>[0],
-  replayId: string,
-  customerId: string,
-  picked: Array<{ id: string; subscriptionId: string; eventId: string }>,
-): Promise<Array<TraceSpan | undefined>> {
-  const stored = await eventTraceParents(
-    tx,
-    picked.map((p) => p.eventId),
-  );
-  return picked.map((p) =>
-    startReplaySpan(stored.get(p.eventId) ?? null, {
-      deliveryId: p.id,
-      eventId: p.eventId,
-      subscriptionId: p.subscriptionId,
-      customerId,
-      kind: 'bulk',
-      bulkReplayId: replayId,
-    }),
-  );
-}
-
-/**
- * The bulk-replay job: batches of REPLAY_BATCH, each in one transaction (items recorded, deliveries
- * reset to pending with a fresh retry cycle, cursor advanced), paced to the customer's replay rate.
- * Resumable: after a crash the job re-runs from the stored cursor. Stops when cancelled.
- */
-export async function runBulkReplay(
-  ctx: Ctx,
-  job: { replayId: string; customerId?: string | undefined },
-  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
-): Promise<void> {
-  const { replayId } = job;
-  // Jobs carry the customer (its shard); one enqueued before they did is looked up once.
-  const customerId = job.customerId ?? (await ownerOf(ctx, { kind: 'platform' }, 'bulk_replays', replayId));
-  if (!customerId) return;
-  const log = ctx.log.child({ replayId });
-  log.info('bulk replay running');
-  for (;;) {
-    const started = Date.now();
-    let replaySpans: Array<TraceSpan | undefined> = [];
-    const batch = await ctx.db.transaction(async (tx) => {
-      const [r] = await tx
-        .select()
-        .from(bulkReplays)
-        .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)))
-        .for('update');
-      if (!r || r.status !== 'running') return null;
-      // A backfill's batch is its own (./backfill.ts); the loop, its pacing and cancel are shared.
-      if (r.kind === 'backfill') return backfillBatch(ctx, tx, r);
-      const picked = await tx
-        .select({ id: deliveries.id, subscriptionId: deliveries.subscriptionId, eventId: deliveries.eventId })
-        .from(deliveries)
-        .where(and(matching(ctx, r.customerId, r.filter), r.cursor ? gt(deliveries.id, r.cursor) : undefined))
-        .orderBy(deliveries.id)
-        .limit(REPLAY_BATCH);
-      const now = ctx.now();
-      if (picked.length > 0) {
-        const ids = picked.map((p) => p.id);
-        await tx
-          .insert(bulkReplayItems)
-          .values(ids.map((deliveryId) => ({ replayId, customerId: r.customerId, deliveryId })))
-          .onConflictDoNothing();
-        await restartCycle(ctx, tx, r.customerId, ids, { priority: 0, from: ['dead'] });
-        // Tracing on: each replayed delivery shows in its event's trace (ended once the batch commits).
-        if (tracingOn()) replaySpans = await bulkReplaySpans(tx, replayId, r.customerId, picked);
-        // Flag the backlogs for the dispatcher; an open breaker sends its probe now (a replay means
-        // the customer believes the endpoint is fixed: do not wait for the cool-down).
-        await rawClient(tx)`
-          update subscriptions set backlog = true,
-                 breaker_probe_at = case when breaker_state = 'open' then ${now.toISOString()}::timestamptz else breaker_probe_at end
-          where customer_id = ${r.customerId} and id = any(${[...new Set(picked.map((p) => p.subscriptionId))]}::text[])`;
-      }
-      const done = picked.length < REPLAY_BATCH;
-      await tx
-        .update(bulkReplays)
-        .set({
-          enqueued: r.enqueued + picked.length,
-          cursor: picked.at(-1)?.id ?? r.cursor,
-          updatedAt: now,
-          ...(done && { status: 'completed' as const, finishedAt: now }),
-        })
-        .where(and(eq(bulkReplays.id, replayId), eq(bulkReplays.customerId, customerId)));
-      return { count: picked.length, done, ratePerSecond: ctx.config.replayRatePerSecond };
-    });
-    for (const span of replaySpans) endSpan(span);
-    if (!batch || batch.done) {
-      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: everything it matched is enqueued' : 'bulk replay stopped (cancelled or gone)');
-      return;
-    }
-    // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.
-    const budgetMs = (batch.count / batch.ratePerSecond) * 1000;
-    const spent = Date.now() - started;
-    if (budgetMs > spent) await sleep(budgetMs - spent);
-  }
 }

@@ -1,20 +1,21 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
-import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import type { DeliveryStatus } from '../../../drizzle/schema/values';
 import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
 import { resumeHeld } from '../delivery/state';
-import { checkTargetUrl } from '../delivery/url-guard';
-import { DomainError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { newId } from '../ids';
-import { page } from '../paging';
+import { keysetPage, keysetRows, page } from '../paging';
 import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
-import { ROTATION_GRACE_MS } from './subscriptions';
+import { storeRotatedSecret } from './signing-secret-rotation';
+import { deleteSubscriptionRows } from './subscription-changes';
+import { checkUrl } from './endpoint-checks';
 import { recordAudit } from '../audit/log';
 import type { OperationalDeliveryStatus, OperationalEventType } from '../notices/event-types';
 
@@ -76,12 +77,6 @@ export function operationalDeliveryView(d: typeof deliveries.$inferSelect, body:
   };
 }
 
-function checkUrl(ctx: Ctx, url: string | undefined) {
-  if (url === undefined) return;
-  const reason = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
-  if (reason) throw new DomainError('bad_request', `url ${reason}`, { field: 'url' });
-}
-
 const own = (id: string) => and(eq(subscriptions.id, id), eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
 
 async function load(ctx: Ctx, id: string): Promise<Row> {
@@ -125,13 +120,7 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
 
 export async function listOperationalWebhooks(ctx: Ctx, scope: Scope, input: z.infer<typeof listOperationalWebhooksInput>) {
   requirePlatform(scope);
-  const rows = await ctx.db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input.cursor ? lt(subscriptions.id, input.cursor) : undefined))
-    .orderBy(desc(subscriptions.id))
-    .limit(input.limit + 1);
-  const p = page(rows, input.limit);
+  const p = await keysetPage(ctx.db.select().from(subscriptions).$dynamic(), subscriptions.id, eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input);
   return { data: p.data.map(operationalWebhookView), nextCursor: p.nextCursor };
 }
 
@@ -181,8 +170,7 @@ export async function deleteOperationalWebhook(ctx: Ctx, scope: Scope, id: strin
   await ctx.db.transaction(async (tx) => {
     const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
-    await tx.delete(attempts).where(and(eq(attempts.subscriptionId, id), eq(attempts.customerId, PLATFORM_CUSTOMER_ID)));
-    await tx.delete(subscriptions).where(own(id));
+    await deleteSubscriptionRows(tx, before);
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.deleted',
@@ -201,24 +189,15 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
   return ctx.db.transaction(async (tx) => {
     const [before] = await tx.select().from(subscriptions).where(own(id)).for('update');
     if (!before) throw notFound('operational webhook');
-    const [row] = await tx
-      .update(subscriptions)
-      .set({
-        secretEnc: encryptSecret(ctx.keys, secret, sealedIn.subscriptionSecret(id)),
-        previousSecretEnc: before.secretEnc,
-        previousSecretExpiresAt: new Date(now.getTime() + ROTATION_GRACE_MS),
-        updatedAt: now,
-      })
-      .where(own(id))
-      .returning();
+    const row = await storeRotatedSecret(ctx, tx, before, secret, now);
     await recordAudit(ctx, tx, scope, {
       customerId: null,
       action: 'operational_webhook.secret_rotated',
       target: { kind: 'operational_webhook', id },
       before: operationalWebhookView(before),
-      after: operationalWebhookView(row!),
+      after: operationalWebhookView(row),
     });
-    return { ...operationalWebhookView(row!), secret };
+    return { ...operationalWebhookView(row), secret };
   });
 }
 
@@ -229,20 +208,23 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
 export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof listOperationalDeliveriesInput>) {
   requirePlatform(scope);
   await load(ctx, id);
-  const rows = await ctx.db
-    .select({ d: deliveries, body: events.body })
-    .from(deliveries)
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .where(
-      and(
-        eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
-        eq(deliveries.subscriptionId, id),
-        input.status ? inArray(deliveries.status, deliveryStatusesOf(input.status)) : undefined,
-        input.cursor ? lt(deliveries.id, deliveryIdOfOperational(input.cursor)) : undefined,
-      ),
-    )
-    .orderBy(desc(deliveries.id))
-    .limit(input.limit + 1);
-  const data = rows.slice(0, input.limit).map((r) => operationalDeliveryView(r.d, r.body));
-  return { data, nextCursor: rows.length > input.limit ? (data.at(-1)?.id ?? null) : null };
+  const rows = await keysetRows(
+    ctx.db
+      .select({ d: deliveries, body: events.body })
+      .from(deliveries)
+      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
+      .$dynamic(),
+    deliveries.id,
+    and(
+      eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
+      eq(deliveries.subscriptionId, id),
+      input.status ? inArray(deliveries.status, deliveryStatusesOf(input.status)) : undefined,
+    ),
+    { limit: input.limit, cursor: input.cursor && deliveryIdOfOperational(input.cursor) },
+  );
+  const p = page(
+    rows.map((r) => Object.assign(r, { id: r.d.id })),
+    input.limit,
+  );
+  return { data: p.data.map((r) => operationalDeliveryView(r.d, r.body)), nextCursor: p.nextCursor && operationalDeliveryId(p.nextCursor) };
 }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { createTestDatabase } from '../../../tests/support/db';
 import { platformScope } from '../context';
-import { authenticateApiKey, createApiKey, createCustomer, revokeApiKey } from './customers';
+import { authenticateApiKey, createApiKey, revokeApiKey } from './api-keys';
+import { createCustomer } from './customers';
 
 /**
  * A process remembers valid API keys for a few seconds (a publish then costs no key lookup). A

@@ -11,7 +11,9 @@ import { encryptV1 } from '../../../tests/support/legacy-crypto';
 import { decryptSecret, encryptSecret, keyring, sealedIn } from '../crypto';
 import { createCustomer } from './customers';
 import { reencryptSecrets } from './key-rotation';
-import { createSubscription, deleteSubscription, getSubscriptionSecret, rotateSecret } from '../subscriptions/subscriptions';
+import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
+import { getSubscriptionSecret } from '../subscriptions/subscription-reads';
+import { rotateSecret } from '../subscriptions/signing-secret-rotation';
 
 const OLD_KEY = 'test-secret-key-0123456789abcdef'; // the key tests/support/context.ts encrypts with
 const NEW_KEY = 'rotated-secret-key-fedcba9876543210';

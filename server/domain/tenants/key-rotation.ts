@@ -20,13 +20,14 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
 export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
 
-type Row = { id: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
+type Row = { id: string; customerId: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
 
 const stale = (ctx: Ctx, r: Row) =>
   needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
 /** A subscription's encrypted values: its secrets, its custom headers' values and its endpoint credentials. */
 const columns = {
   id: subscriptions.id,
+  customerId: subscriptions.customerId,
   secretEnc: subscriptions.secretEnc,
   previousSecretEnc: subscriptions.previousSecretEnc,
   headersEnc: subscriptions.headersEnc,
@@ -54,6 +55,7 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
       })
       .where(
         and(
+          eq(subscriptions.customerId, row.customerId),
           eq(subscriptions.id, row.id),
           eq(subscriptions.secretEnc, row.secretEnc),
           row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),

@@ -9,12 +9,12 @@ import { KEY_SCOPES, type KeyScope, type Scope } from '../context';
  * Least privilege by default: a key created without `scopes` gets DEFAULT_KEY_SCOPES (publish and
  * read: what a service that sends events and looks at their deliveries needs). A key may create keys
  * only with scopes it holds itself. Platform keys and dashboard sessions hold every scope (a read-only
- * session is refused every change by assertWritable, as before).
+ * session is refused every change by assertWritable).
  */
-export const DEFAULT_KEY_SCOPES: readonly KeyScope[] = ['publish', 'read'];
+const DEFAULT_KEY_SCOPES: readonly KeyScope[] = ['publish', 'read'];
 
 /** The scopes `scope` holds: a customer key's own, or every one. */
-export function scopesOf(scope: Scope): readonly KeyScope[] {
+function scopesOf(scope: Scope): readonly KeyScope[] {
   return scope.kind === 'customer' && scope.keyScopes ? scope.keyScopes : KEY_SCOPES;
 }
 

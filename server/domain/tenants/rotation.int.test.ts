@@ -8,7 +8,9 @@ import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
 import { publishEvent } from '../events/publish';
 import { generateSecret, verifyWebhook } from '../delivery/signing';
-import { createSubscription, getSubscriptionSecret, rotateSecret } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
+import { getSubscriptionSecret } from '../subscriptions/subscription-reads';
+import { rotateSecret } from '../subscriptions/signing-secret-rotation';
 
 let engine: Engine;
 const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];

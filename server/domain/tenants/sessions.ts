@@ -14,7 +14,7 @@ import { requirePlatform } from './customers';
  * SESSION_CHECK_CACHE_MS in every other (each remembers a user's version that long, so a request
  * costs no lookup most of the time).
  */
-export const SESSION_CHECK_CACHE_MS = 5_000;
+const SESSION_CHECK_CACHE_MS = 5_000;
 
 type VersionCache = WeakMap<Ctx, Map<string, { version: number | null; until: number }>>;
 // On globalThis: Next.js bundles this module separately for route handlers and for server actions,

@@ -5,9 +5,9 @@ import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
-import { replayDelivery } from '../delivery/replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { updateCustomer } from '../lifecycle/retention-policy';
 import { expungeEvent } from '../lifecycle/expunge';
 import { getCustomerExpunge, startCustomerExpunge } from '../lifecycle/customer-expunge';

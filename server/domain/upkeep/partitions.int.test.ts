@@ -4,9 +4,9 @@ import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, waitForStatus, typ
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription, deleteSubscription } from '../subscriptions/subscriptions';
+import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
-import { replayDelivery } from '../delivery/replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { getDelivery } from '../delivery/reads';
 import { ensurePartitions, existingRanges, PARTITIONED, PARTITIONS_AHEAD, suffixOf } from './partitions';
 import { purgeExpired } from './retention';

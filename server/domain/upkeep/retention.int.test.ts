@@ -6,10 +6,10 @@ import { startReceiver } from '../../../tests/support/receiver';
 import { enqueue } from '../../queue/boss';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { replayDelivery } from '../delivery/replay';
+import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
 import { purgeExpired } from './retention';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 
 const DAY = 86400_000;
 let engine: Engine;

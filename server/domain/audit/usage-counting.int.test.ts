@@ -6,11 +6,11 @@ import { and, eq } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscriptions';
+import { createSubscription } from '../subscriptions/subscription-changes';
 import { publishBatch } from '../events/publish-batch';
 import { publishEvent } from '../events/publish';
 import { runFanOutJob } from '../events/fanout';
-import { countUsage, dayOf, rollUpUsage } from './usage';
+import { countUsage, dayOf, rollUpUsage } from './usage-counting';
 import { getUsage } from '../insights/usage';
 
 /**

@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
-import { restartCycle } from './state';
-import { admit, admitProbe, flagBacklog } from './dispatch';
+import { restartCycle } from '../delivery/state';
+import { admit, admitProbe, flagBacklog } from '../delivery/dispatch';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
-import { deliveryView, gateColumns, gateJoin } from './reads';
+import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
 
 /**
  * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and
