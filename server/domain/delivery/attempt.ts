@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import pkg from '../../../package.json' with { type: 'json' };
-import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { subscriptions } from '../../../drizzle/schema';
 import type { AttemptTrigger } from '../../../drizzle/schema';
 import type { Logger } from '../../log';
 import { metrics } from '../../metrics';
@@ -11,7 +11,9 @@ import type { Sender, SendResult } from './http-sender';
 import { sendToEndpoint } from './endpoint-auth';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
-import { attemptRequest, type AttemptRequest } from './transform';
+import { attemptRequest } from './transform';
+import type { DeliverTask, DeliveryRef, Loaded } from './attempt-loader';
+import type { Outcome } from './outcome';
 import { deferToTable, endExpungedDelivery, holdOne } from './state';
 import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
@@ -25,56 +27,6 @@ import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type T
  */
 export function userAgent(publicUrl: string | undefined): string {
   return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
-}
-
-/**
- * One attempt of a `deliver` job (runner.ts splits a job into these): `id` is the job's id, `attempt`
- * the delivery's attempt number it performs; `traceparent`: the admission span's context (tracing
- * on), the parent of this attempt's span.
- */
-export type DeliverTask = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
-
-/** A delivery to load: its id, and its customer when the job carries it (then the read is pruned to that customer's shard). */
-export type DeliveryRef = { id: string; customerId?: string | undefined };
-
-export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
-
-/** Loads what attempts need (delivery, subscription, event body, customer tier) in one query. */
-export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
-  const deliveryIds = refs.map((r) => r.id);
-  // Every job carries its customer since Citus: then only those customers' shards are read.
-  const customerIds = refs.every((r) => r.customerId) ? [...new Set(refs.map((r) => r.customerId!))] : null;
-  return ctx.db
-    .select({
-      delivery: deliveries,
-      sub: {
-        id: subscriptions.id,
-        customerId: subscriptions.customerId,
-        url: subscriptions.url,
-        active: subscriptions.active,
-        secretEnc: subscriptions.secretEnc,
-        previousSecretEnc: subscriptions.previousSecretEnc,
-        previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
-        headersEnc: subscriptions.headersEnc,
-        authEnc: subscriptions.authEnc,
-        retryPolicy: subscriptions.retryPolicy,
-        timeoutMs: subscriptions.timeoutMs,
-        breakerState: subscriptions.breakerState,
-        breakerFailures: subscriptions.breakerFailures,
-        backlog: subscriptions.backlog,
-        failingSince: subscriptions.failingSince,
-        traceContext: subscriptions.traceContext,
-        transform: subscriptions.transform,
-        ordering: subscriptions.ordering,
-      },
-      event: { id: events.id, body: events.body, traceParent: events.traceParent, expungedAt: events.expungedAt },
-      tier: customers.tier,
-    })
-    .from(deliveries)
-    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .innerJoin(customers, eq(customers.id, deliveries.customerId))
-    .where(and(inArray(deliveries.id, deliveryIds), customerIds ? inArray(deliveries.customerId, customerIds) : undefined));
 }
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
@@ -95,20 +47,6 @@ export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigge
   if (attempt === d.cycleStart + 1) return d.replayCount > 0 ? 'replay' : 'initial';
   return 'retry';
 }
-
-/**
- * A finished HTTP attempt, waiting to be recorded. `transformed`: set when the subscription has a
- * transform (transform.ts): the URL the attempt went to, and the body it sent when not the event's.
- */
-export type Outcome = {
-  job: DeliverTask;
-  row: Loaded;
-  startedAt: Date;
-  headers: Record<string, string>;
-  result: SendResult;
-  decision: Decision;
-  transformed?: AttemptRequest['transformed'];
-};
 
 /**
  * How an attempt reaches the database: runner.ts batches loads and records across a worker's jobs

@@ -3,7 +3,7 @@ import { subscriptions, type BreakerState } from '../../../drizzle/schema';
 import { rawClient, type Queryable, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { SendResult } from './http-sender';
-import type { SubscriptionRef } from './dispatch';
+import type { SubscriptionRef } from './subscription-ref';
 
 export type BreakerTransition = { from: BreakerState; to: BreakerState };
 

@@ -5,6 +5,7 @@ import { enqueueMany } from '../../queue/boss';
 import { DELIVER_JOB_MAX_ATTEMPTS, type JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
 import { probeAdmitted } from './breaker';
+import type { SubscriptionRef } from './subscription-ref';
 import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
 
 /**
@@ -31,9 +32,6 @@ import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, typ
 export type Admitted = { id: string; subscriptionId: string };
 
 type AdmitRow = AdmittedRow & { tokens: number | null };
-
-/** A subscription to admit for, with its customer (the sharding key). */
-export type SubscriptionRef = { id: string; customerId: string };
 
 /**
  * `subscriptions`: the windows to fill (the fast path); none: every subscription flagged with a

@@ -1,4 +1,4 @@
-import type { Outcome } from './attempt';
+import type { Outcome } from './outcome';
 import type { BreakerTransition } from './breaker';
 import type { OperationalNotice } from '../notices/emit';
 

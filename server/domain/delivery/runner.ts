@@ -1,7 +1,9 @@
 import { batcher } from '../../batch';
 import type { JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
-import { loadForAttempts, performAttempt, type AttemptIo, type DeliverTask, type DeliveryRef, type Outcome } from './attempt';
+import { performAttempt, type AttemptIo } from './attempt';
+import { loadForAttempts, type DeliverTask, type DeliveryRef } from './attempt-loader';
+import type { Outcome } from './outcome';
 import type { Sender } from './http-sender';
 import { recordOutcomes, refill } from './record';
 

@@ -5,12 +5,12 @@ import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { DeliveryStatus, HeldOnResume, LaneOrdering } from '../../../drizzle/schema/values';
-import { admit, flagBacklog, owedBy, type SubscriptionRef } from './dispatch';
+import { admit, flagBacklog, owedBy } from './dispatch';
+import type { SubscriptionRef } from './subscription-ref';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
 import { emitOperational } from '../notices/emit';
 import { expiredNotice, type ExpiredDelivery } from './notices';
-
 
 /**
  * The delivery state machine: every change of a delivery's status happens here, so the rules hold

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context';
 import { REDACTED, validateCustomHeaders } from './custom-headers';
-import type { Loaded } from './attempt';
+import type { Loaded } from './attempt-loader';
 import type { SendResult } from './http-sender';
 import { runTransform } from './sandbox';
 import { checkTargetUrl } from './url-guard';
