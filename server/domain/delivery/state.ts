@@ -5,7 +5,9 @@ import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { DeliveryStatus, HeldOnResume, LaneOrdering } from '../../../drizzle/schema/values';
-import { admit, flagBacklog, owedBy } from './dispatch';
+import { admit } from './admission';
+import { owedBy } from './admission-sql';
+import { flagBacklog } from './backlog';
 import type { SubscriptionRef } from './subscription-ref';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy, type Decision } from './retry-policy';
@@ -287,7 +289,7 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
             where d.subscription_id = w.id and d.customer_id = w.customer_id ${customerId ? raw`and d.customer_id = ${customerId}` : raw``}
               and d.status = 'pending' and d.queued_at is null and d.cycle_started_at <= to_timestamp(w.cutoff::float8 / 1000)
               and not ${owedBy(raw, 'd', raw`to_timestamp(w.opened::float8 / 1000)`)}
-              -- A keyed delivery not yet attempted in its cycle has no window running (dispatch.ts, laneCycleStart).
+              -- A keyed delivery not yet attempted in its cycle has no window running (admission-sql.ts, laneCycleStart).
               and (d.ordering_key is null or d.attempt_count > d.cycle_start)
             returning d.id, d.event_id as "eventId", d.subscription_id as "subscriptionId", d.customer_id as "customerId", d.event_type as "eventType",
                       d.attempt_count as "attemptCount", d.last_error as "lastError"`;

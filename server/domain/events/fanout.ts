@@ -3,7 +3,9 @@ import { broadcasts, deliveries, events, subscriptions } from '../../../drizzle/
 import type { FilteredOut } from '../../../drizzle/schema';
 import { rawClient, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import { admit, enqueueAdmitted, flagBacklog, windowRoom } from '../delivery/dispatch';
+import { admit, windowRoom } from '../delivery/admission';
+import { enqueueAdmitted } from '../delivery/admitted-jobs';
+import { flagBacklog } from '../delivery/backlog';
 import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
 import { firstMatch } from '../patterns';

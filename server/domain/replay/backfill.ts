@@ -5,7 +5,7 @@ import { rawClient, type Queryable, type Tx } from '../../db/client';
 import { enqueue } from '../../queue/boss';
 import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
-import { flagBacklog } from '../delivery/dispatch';
+import { flagBacklog } from '../delivery/backlog';
 import { initialStatus } from '../delivery/state';
 import { DomainError, badRequest, notFound } from '../errors';
 import { candidateColumns, lazyBody, targetsOf, type Candidate } from '../events/fanout';

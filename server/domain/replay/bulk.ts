@@ -11,7 +11,7 @@ import { actingCustomer, assertNamed, assertWritable, listingCustomer, ownerOf, 
 import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
-import { eventTraceParents } from '../delivery/dispatch';
+import { eventTraceParents } from '../delivery/admission-spans';
 import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 import { formatDuration } from '../wording';
 import { backfillBatch } from './backfill';
