@@ -14,7 +14,8 @@ import { signedHeaders } from './signing';
 import { attemptRequest } from './transform';
 import type { DeliverTask, DeliveryRef, Loaded } from './attempt-loader';
 import type { Outcome } from './outcome';
-import { deferToTable, endExpungedDelivery, holdOne } from './state';
+import { deferToTable, endExpungedDelivery } from './state';
+import { holdOne } from './holds';
 import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
 /**

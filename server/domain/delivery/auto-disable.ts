@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client';
 import { systemScope, type Ctx } from '../context';
 import { recordAudit } from '../audit/log';
 import type { Outcome } from './outcome';
-import { disableSubscription } from './state';
+import { disableSubscription } from './holds';
 import { plural } from '../wording';
 import { isPlatformCustomer } from '../platform-customer';
 

@@ -6,7 +6,7 @@ import type { Ctx, Scope } from '../context';
 import { decryptSecret, encryptSecret, sealedIn } from '../crypto';
 import { REDACTED, redactedHeaders } from '../delivery/custom-headers';
 import type { Filter } from '../filters';
-import { heldCounts, holdPending, resumeHeld } from '../delivery/state';
+import { heldCounts, holdPending, resumeHeld } from '../delivery/holds';
 import { autoDisableHours } from '../delivery/auto-disable';
 import { breakerReset } from '../delivery/breaker';
 import { DomainError, invalidInput, notFound } from '../errors';
