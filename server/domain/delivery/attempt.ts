@@ -51,8 +51,8 @@ export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigge
 
 /**
  * How an attempt reaches the database: runner.ts batches loads and records across a worker's jobs
- * (and owns the fallback when a batch fails, and the jobs' completion); `directIo` does one row and
- * one transaction each.
+ * (and owns the fallback when a batch fails, and the jobs' completion); tests that perform one
+ * attempt themselves use one row and one transaction each (tests/support/attempt-io.ts).
  */
 export type AttemptIo = {
   load(delivery: DeliveryRef): Promise<Loaded | undefined>;

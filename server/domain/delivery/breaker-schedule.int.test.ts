@@ -6,7 +6,7 @@ import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { createSubscription, getSubscription, listSubscriptions } from '../subscriptions/subscriptions';
 import { getEvent } from '../events/reads';
-import { getDelivery, listDeliveries } from './reads';
+import { getDelivery, listDeliveries } from './delivery-reads';
 
 /**
  * A subscription's retry schedule keeps its meaning behind an open circuit breaker: a delivery that

@@ -146,6 +146,18 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
 }
 
 /**
+ * Completes `deliver` jobs none of whose attempts is left to record (each was recorded already, or
+ * ended without a record: stale, held, deferred), in a transaction of their own, as `recordOutcomes`
+ * completes them with its attempts.
+ */
+export async function completeSettledJobs(ctx: Ctx, jobIds: string[]): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await rawClient(tx)`set local synchronous_commit = off`;
+    await completeJobs(ctx.boss, 'deliver', jobIds, tx);
+  });
+}
+
+/**
  * Slots of windows and of customers' caps are free again: pulls waiting deliveries in, from any
  * backlogged subscription of those customers (the cap is the customer's), and queues their jobs.
  * A customer with no subscription flagged has nothing waiting; what this misses (a crash between

@@ -9,7 +9,7 @@ import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
-import { deliveryView, gateColumns, gateJoin } from './reads';
+import { deliveryView, gateColumns, gateJoin } from './delivery-reads';
 
 /**
  * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and

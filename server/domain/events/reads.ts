@@ -11,7 +11,7 @@ import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
 import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
-import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
+import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
 import { channelMismatch } from '../channels';
