@@ -4,6 +4,7 @@ import type { RetryPolicyOverride } from '../../../drizzle/schema';
 import { rawClient } from '../../db/client';
 import type { Ctx } from '../context';
 import { owedBy } from './admission-sql';
+import { deadHoldsLane } from './state';
 import { perCustomer } from '../shards';
 import { policyWindowSeconds, resolvePolicy } from './retry-policy';
 import { emitOperational } from '../notices/emit';
@@ -50,7 +51,7 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
           return raw<Array<ExpiredDelivery & { lastError: string }>>`
             update deliveries d set status = 'dead', next_attempt_at = null, completed_at = ${now.toISOString()}::timestamptz,
                    last_error = ${behindBreakerReason(raw)}, updated_at = ${now.toISOString()}::timestamptz,
-                   lane_hold = d.ordering_key is not null and w.ordering = 'strict'
+                   lane_hold = ${deadHoldsLane(raw, raw`d.ordering_key`, raw`w.ordering`)}
             from unnest(${group.map((s) => s.id)}::text[], ${group.map((s) => s.customerId)}::text[], ${cutoffs}::text[], ${opened}::text[],
                         ${group.map((s) => s.ordering)}::text[])
                  as w(id, customer_id, cutoff, opened, ordering)

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { deliveries } from '../../../drizzle/schema';
+import type { Sql } from 'postgres';
 import { rawClient, type Queryable } from '../../db/client';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
@@ -43,9 +44,14 @@ export function statusAfter(decision: Decision): DeliveryStatus {
 /**
  * A delivery that ends dead blocks its ordering lane when its subscription's lanes are `strict`
  * (lanes.ts): the deliveries behind it wait until it is replayed or skipped. Otherwise the lane moves on.
+ * The same rule in SQL, for statements that end deliveries dead in bulk, is `deadHoldsLane`: change both together.
  */
-export const holdsLane = (status: DeliveryStatus, orderingKey: string | null, ordering: LaneOrdering): boolean =>
+const holdsLane = (status: DeliveryStatus, orderingKey: string | null, ordering: LaneOrdering): boolean =>
   status === 'dead' && orderingKey !== null && ordering === 'strict';
+
+/** `holdsLane` of a delivery that ends dead, in SQL: `orderingKey` and `ordering` are its columns (or values) in the statement. */
+export const deadHoldsLane = (sql: Sql, orderingKey: ReturnType<Sql>, ordering: ReturnType<Sql>) =>
+  sql`(${orderingKey} is not null and ${ordering} = 'strict')`;
 
 /** A recorded attempt as its delivery takes it (record.ts derives it from the attempt's outcome). */
 export type AttemptRecord = {
