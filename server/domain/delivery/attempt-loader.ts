@@ -7,18 +7,17 @@ import type { Ctx } from '../context';
  * the delivery's attempt number it performs; `traceparent`: the admission span's context (tracing
  * on), the parent of this attempt's span.
  */
-export type DeliverTask = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
+export type DeliverTask = { id: string; data: { deliveryId: string; customerId: string; attempt: number; traceparent?: string | undefined } };
 
-/** A delivery to load: its id, and its customer when the job carries it (then the read is pruned to that customer's shard). */
-export type DeliveryRef = { id: string; customerId?: string | undefined };
+/** A delivery to load: its id and its customer (the read is pruned to those customers' shards). */
+export type DeliveryRef = { id: string; customerId: string };
 
 export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
 
 /** Loads what attempts need (delivery, subscription, event body, customer tier) in one query. */
 export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
   const deliveryIds = refs.map((r) => r.id);
-  // Every job carries its customer since Citus: then only those customers' shards are read.
-  const customerIds = refs.every((r) => r.customerId) ? [...new Set(refs.map((r) => r.customerId!))] : null;
+  const customerIds = [...new Set(refs.map((r) => r.customerId))];
   return ctx.db
     .select({
       delivery: deliveries,
@@ -49,5 +48,5 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
     .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
-    .where(and(inArray(deliveries.id, deliveryIds), customerIds ? inArray(deliveries.customerId, customerIds) : undefined));
+    .where(and(inArray(deliveries.id, deliveryIds), inArray(deliveries.customerId, customerIds)));
 }

@@ -251,7 +251,7 @@ describe('held deliveries', () => {
       await other.begin(async (tx) => {
         await tx`select 1 from subscriptions where id = ${sub.id} and customer_id = ${customer.id} for update`;
         await tx`update subscriptions set active = true where id = ${sub.id} and customer_id = ${customer.id}`;
-        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } }, unbatchedIo(ctx));
+        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, customerId: customer.id, attempt: 1 } }, unbatchedIo(ctx));
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
           .poll(
