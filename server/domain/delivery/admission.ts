@@ -169,16 +169,17 @@ async function admitIn(
   if (!opts.fast) {
     // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
     // in); a probe moves the breaker to half-open (breaker.ts).
-    const perSub = new Map<string, { n: number; tokens: number | null }>();
-    for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens });
+    const perSub = new Map<string, { n: number; tokens: number | null; customerId: string }>();
+    for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens, customerId: r.customer_id });
     const ids = [...perSub.keys()];
+    const customerIds = [...perSub.values()].map((v) => v.customerId);
     const remaining = [...perSub.values()].map((v) => (v.tokens === null ? null : String(v.tokens - v.n)));
     await sql`
       update subscriptions s set
         rate_tokens = u.remaining::float8,
         rate_updated_at = case when u.remaining is null then s.rate_updated_at else ${now}::timestamptz end
-      from unnest(${ids}::text[], ${remaining}::text[]) as u(id, remaining)
-      where s.id = u.id ${customer('s')}`;
+      from unnest(${ids}::text[], ${customerIds}::text[], ${remaining}::text[]) as u(id, customer_id, remaining)
+      where s.id = u.id and s.customer_id = u.customer_id ${customer('s')}`;
     await probeAdmitted(q, [
       ...new Map(rows.filter((r) => r.probe).map((r) => [r.subscription_id, { id: r.subscription_id, customerId: r.customer_id }])).values(),
     ]);

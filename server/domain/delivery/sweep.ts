@@ -35,8 +35,9 @@ export async function sweep(ctx: Ctx, staleAfterMs: number): Promise<{ reflagged
     update subscriptions s set backlog = true from subs where s.id = subs.subscription_id and not s.backlog`;
   const released = await sql`
     with r as (
-      update deliveries set queued_at = null where status = 'pending' and queued_at < ${stale}::timestamptz returning subscription_id
+      update deliveries set queued_at = null where status = 'pending' and queued_at < ${stale}::timestamptz returning subscription_id, customer_id
     )
-    update subscriptions s set backlog = true from (select distinct subscription_id from r) x where s.id = x.subscription_id`;
+    update subscriptions s set backlog = true from (select distinct subscription_id, customer_id from r) x
+    where s.id = x.subscription_id and s.customer_id = x.customer_id`;
   return { reflagged: reflagged.count, released: released.count };
 }
