@@ -26,12 +26,12 @@ import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type T
  * The User-Agent of every attempt: the product and its version, and, when the operator set
  * PUBLIC_URL, where a receiver's operator can find out who is calling (the `(+url)` convention of crawlers).
  */
-export function userAgent(publicUrl: string | undefined): string {
+function userAgent(publicUrl: string | undefined): string {
   return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
 }
 
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
-export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
+function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
   const secrets = [decryptSecret(ctx.keys, sub.secretEnc, sealedIn.subscriptionSecret(sub.id))];
   if (sub.previousSecretEnc && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > ctx.now()) {
     secrets.push(decryptSecret(ctx.keys, sub.previousSecretEnc, sealedIn.subscriptionSecret(sub.id)));
@@ -40,7 +40,7 @@ export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
 }
 
 /** The subscription's custom headers (values decrypted), sent on every attempt. */
-export function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
+function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
   return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc, sealedIn.subscriptionHeaders(sub.id))) as Record<string, string>) : {};
 }
 

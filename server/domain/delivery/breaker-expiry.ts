@@ -11,7 +11,7 @@ import { emitOperational } from '../notices/emit';
 import { expiredNotice, type ExpiredDelivery } from './notices';
 
 /** The retry window of a subscription's policy, in ms of (scaled) time. */
-export function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): number {
+function windowMs(ctx: Ctx, retryPolicy: RetryPolicyOverride | null): number {
   return policyWindowSeconds(resolvePolicy(retryPolicy)) * 1000 * ctx.config.retryTimeScale;
 }
 
@@ -79,7 +79,7 @@ export async function expireBehindBreaker(ctx: Ctx): Promise<number> {
  * or how many were made and what the last one met, and that the breaker held the next one. (Under
  * `owedBy` only the first kind expires here; the second is said right should that ever change.)
  */
-export const BEHIND_BREAKER = 'retry window ended while the circuit breaker held it back (no attempt made)';
+const BEHIND_BREAKER = 'retry window ended while the circuit breaker held it back (no attempt made)';
 const behindBreakerReason = (raw: ReturnType<typeof rawClient>) => raw`
   case when d.attempt_count > d.cycle_start
        then (d.attempt_count - d.cycle_start)::text || case when d.attempt_count - d.cycle_start = 1 then ' attempt' else ' attempts' end

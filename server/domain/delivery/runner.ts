@@ -19,7 +19,7 @@ import { completeSettledJobs, recordOutcomes, refill } from './record';
  * job then fails, and pg-boss re-runs it: attempts already recorded are skipped by their attempt
  * number).
  */
-export type DeliverJob = { id: string; data: JobPayload<'deliver'> };
+type DeliverJob = { id: string; data: JobPayload<'deliver'> };
 export type AttemptRunner = { run(job: DeliverJob): Promise<void> };
 
 /** What one record transaction takes: a finished attempt (with its job's completion when it is the job's last), or a job's completion alone. */

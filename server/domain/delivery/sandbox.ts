@@ -30,7 +30,7 @@ export const SANDBOX_LIMITS = {
 } as const;
 
 /** What a transform returned, checked for shape (types, known keys) and with `body` serialised to text. */
-export type SandboxOutput = { cancel?: boolean; url?: string; headers?: Record<string, string>; body?: string };
+type SandboxOutput = { cancel?: boolean; url?: string; headers?: Record<string, string>; body?: string };
 
 const sandboxOutput = z.strictObject({
   cancel: z.boolean().optional(),

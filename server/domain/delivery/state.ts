@@ -28,7 +28,7 @@ import type { Decision } from './retry-policy';
  */
 
 /** Status after an attempt's decision (410 holds: the subscription is disabled in the same transaction). */
-export function statusAfter(decision: Decision): DeliveryStatus {
+function statusAfter(decision: Decision): DeliveryStatus {
   switch (decision.action) {
     case 'succeeded':
       return 'succeeded';

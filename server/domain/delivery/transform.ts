@@ -35,7 +35,7 @@ export type TransformResult = (
 ) & { cpuMs: number };
 
 /** What a cancelled attempt records as its error (class `cancelled`, status succeeded). */
-export const CANCELLED_MESSAGE = 'the transform cancelled this delivery: nothing was sent';
+const CANCELLED_MESSAGE = 'the transform cancelled this delivery: nothing was sent';
 
 /** Everything but the output's size: `body` may be up to MAX_PAYLOAD_BYTES, and JSON escapes may take 6 characters each. */
 const OUTPUT_OVERHEAD_CHARS = 64 * 1024;

@@ -24,8 +24,6 @@ export type Waiting =
   | { kind: 'paused' }
   | { kind: 'disabled'; reason: string };
 
-export const waitingKinds = ['scheduled', 'sending', 'window', 'rate-limit', 'breaker', 'paused', 'disabled'] as const;
-
 /** The subscription state the answer depends on. */
 export type SubscriptionGate = {
   active: boolean;
