@@ -14,8 +14,7 @@ import { tracingOn, type TraceContext } from '../../tracing';
  * whatever an older row says) (those with a job, `queued_at`
  * set). Everything else that is pending waits in the table, live traffic ahead of bulk replays,
  * so one stuck customer's backlog never becomes a pile of ready jobs that slows every fetch
- * (`pnpm bench fairness`, scenario C: 100,000 ready jobs of one capped group cut other groups'
- * fetch throughput by more than half). `admit` fills windows, oldest due first:
+ * (docs/performance.md, "Delivery: why the code is shaped so"). `admit` fills windows, oldest due first:
  *
  * - fast path (`fast: true`), run inline by publish, attempt completion, replay: only for
  *   subscriptions with a closed breaker and no rate limit; window counts are read without locks, so
@@ -203,9 +202,9 @@ async function customersOf(
 /**
  * Admission at insert (PostgreSQL): for each of `subs` the fast path may fill, how many slots its
  * window has free and whether deliveries of it wait in the table, read before its new deliveries
- * are written, so that those admitted are inserted queued: one row version each, where inserting
- * and then admitting wrote two (`queued_at` is in index predicates, so that update is never HOT),
- * and half a fan-out's time went to it. A subscription with deliveries waiting is not filled here:
+ * are written, so that those admitted are inserted queued: one row version each (inserting and
+ * then admitting would write two: `queued_at` is in index predicates, so that update is never HOT).
+ * A subscription with deliveries waiting is not filled here:
  * its window fills oldest first (`admit`), so a new event does not overtake its backlog. Read
  * without locks, like the fast path: concurrent publishes may overshoot a window by a few.
  */

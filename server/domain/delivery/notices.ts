@@ -50,7 +50,7 @@ export function outcomeNotices(recorded: readonly Outcome[], breakers: readonly 
   return notices;
 }
 
-/** A delivery whose retry window ended behind an open circuit breaker (state.ts expireBehindBreaker). */
+/** A delivery whose retry window ended behind an open circuit breaker (breaker-expiry.ts expireBehindBreaker). */
 export type ExpiredDelivery = { id: string; eventId: string; subscriptionId: string; customerId: string; eventType: string; attemptCount: number };
 
 export function expiredNotice(d: ExpiredDelivery, message: string): OperationalNotice {

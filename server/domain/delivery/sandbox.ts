@@ -15,9 +15,9 @@ import { HARNESS } from './sandbox-harness';
  * memory limit bounds what it can work on.
  *
  * One WebAssembly module per process, loaded on first use and kept; every call gets a fresh runtime
- * and context (about 2 ms on a busy 2-core machine; a context reused per subscription would save about
- * half of it, but would let one event's run leave globals, prototypes or a half-finished state behind
- * for the next, and share one memory budget across calls). An error the module itself raises (the
+ * and context: a context reused per subscription would let one event's run leave globals, prototypes
+ * or a half-finished state behind for the next, and share one memory budget across calls (its cost:
+ * docs/performance.md, "Delivery: why the code is shaped so"). An error the module itself raises (the
  * host's stack overflowing inside deep native recursion, say) leaves its memory in an unknown state:
  * the module is dropped and the next call loads a fresh one. Nothing here ever throws: every failure
  * is a `{ ok: false, error }` for the caller to record.
