@@ -1,6 +1,8 @@
 import type { Ctx } from '../server/domain/context';
-import { dispatchTick, sweep } from '../server/domain/delivery/dispatch';
-import { expireBehindBreaker, sweepStates } from '../server/domain/delivery/state';
+import { dispatchTick } from '../server/domain/delivery/dispatcher';
+import { sweep } from '../server/domain/delivery/sweep';
+import { expireBehindBreaker } from '../server/domain/delivery/breaker-expiry';
+import { sweepStates } from '../server/domain/delivery/holds';
 import { env } from '../server/env';
 import type { Logger } from '../server/log';
 import { every, type Periodic } from './periodic';

@@ -8,7 +8,7 @@ import { BASE_URL, restClient, roomyLimiter, snapshot, type Rest } from '../../t
 import { ok } from '../../tests/support/api-world';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
-import { windowRoom } from '../domain/delivery/dispatch';
+import { windowRoom } from '../domain/delivery/admission';
 import { rawClient } from '../db/client';
 import { recordAudit } from '../domain/audit/log';
 import { customerScope } from '../domain/context';

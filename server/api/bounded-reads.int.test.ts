@@ -8,7 +8,7 @@ import { startReceiver } from '../../tests/support/receiver';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
-import { ATTEMPTS_PER_READ } from '../domain/delivery/reads';
+import { ATTEMPTS_PER_READ } from '../domain/delivery/delivery-reads';
 import { DELIVERIES_PER_EVENT_READ, PAYLOAD_PREVIEW_BYTES } from '../domain/events/event-reads';
 import { publishEvent } from '../domain/events/publish';
 import { createSubscription } from '../domain/subscriptions/subscription-changes';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { getDelivery, listDeliveries } from '../domain/delivery/reads';
+import type { getDelivery, listDeliveries } from '../domain/delivery/delivery-reads';
 import { deliveryRoutes, deliveryStatuses, laneOrderings } from '../../drizzle/schema/values';
 import { signatureSchemes } from '../../drizzle/schema/values';
 import type { PublishResult } from '../domain/events/prepare-event';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getDelivery, listDeliveries } from '../../domain/delivery/reads';
+import { getDelivery, listDeliveries } from '../../domain/delivery/delivery-reads';
 import { replayDelivery } from '../../domain/replay/replay-delivery';
 import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
 import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs';

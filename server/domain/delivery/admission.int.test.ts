@@ -10,7 +10,7 @@ import { runFanOutJob } from '../events/fanout';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription, updateSubscription } from '../subscriptions/subscription-changes';
 import { suffixOf } from '../upkeep/partitions';
-import { admit } from './dispatch';
+import { admit } from './admission';
 
 /**
  * What filling a window costs with a long backlog: the admission reads each partition's backlog

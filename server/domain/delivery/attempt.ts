@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import pkg from '../../../package.json' with { type: 'json' };
-import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { subscriptions } from '../../../drizzle/schema';
 import type { AttemptTrigger } from '../../../drizzle/schema';
 import type { Logger } from '../../log';
 import { metrics } from '../../metrics';
@@ -11,8 +11,11 @@ import type { Sender, SendResult } from './http-sender';
 import { sendToEndpoint } from './endpoint-auth';
 import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
-import { attemptRequest, type AttemptRequest } from './transform';
-import { deferToTable, endExpungedDelivery, holdOne } from './state';
+import { attemptRequest } from './transform';
+import type { DeliverTask, DeliveryRef, Loaded } from './attempt-loader';
+import type { Outcome } from './outcome';
+import { deferToTable, endExpungedDelivery } from './state';
+import { holdOne } from './holds';
 import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
 
 /**
@@ -23,62 +26,12 @@ import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type T
  * The User-Agent of every attempt: the product and its version, and, when the operator set
  * PUBLIC_URL, where a receiver's operator can find out who is calling (the `(+url)` convention of crawlers).
  */
-export function userAgent(publicUrl: string | undefined): string {
+function userAgent(publicUrl: string | undefined): string {
   return `Hookrelay/${pkg.version}${publicUrl ? ` (+${publicUrl})` : ''}`;
 }
 
-/**
- * One attempt of a `deliver` job (runner.ts splits a job into these): `id` is the job's id, `attempt`
- * the delivery's attempt number it performs; `traceparent`: the admission span's context (tracing
- * on), the parent of this attempt's span.
- */
-export type DeliverTask = { id: string; data: { deliveryId: string; customerId?: string | undefined; attempt: number; traceparent?: string | undefined } };
-
-/** A delivery to load: its id, and its customer when the job carries it (then the read is pruned to that customer's shard). */
-export type DeliveryRef = { id: string; customerId?: string | undefined };
-
-export type Loaded = Awaited<ReturnType<typeof loadForAttempts>>[number];
-
-/** Loads what attempts need (delivery, subscription, event body, customer tier) in one query. */
-export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
-  const deliveryIds = refs.map((r) => r.id);
-  // Every job carries its customer since Citus: then only those customers' shards are read.
-  const customerIds = refs.every((r) => r.customerId) ? [...new Set(refs.map((r) => r.customerId!))] : null;
-  return ctx.db
-    .select({
-      delivery: deliveries,
-      sub: {
-        id: subscriptions.id,
-        customerId: subscriptions.customerId,
-        url: subscriptions.url,
-        active: subscriptions.active,
-        secretEnc: subscriptions.secretEnc,
-        previousSecretEnc: subscriptions.previousSecretEnc,
-        previousSecretExpiresAt: subscriptions.previousSecretExpiresAt,
-        headersEnc: subscriptions.headersEnc,
-        authEnc: subscriptions.authEnc,
-        retryPolicy: subscriptions.retryPolicy,
-        timeoutMs: subscriptions.timeoutMs,
-        breakerState: subscriptions.breakerState,
-        breakerFailures: subscriptions.breakerFailures,
-        backlog: subscriptions.backlog,
-        failingSince: subscriptions.failingSince,
-        traceContext: subscriptions.traceContext,
-        transform: subscriptions.transform,
-        ordering: subscriptions.ordering,
-      },
-      event: { id: events.id, body: events.body, traceParent: events.traceParent, expungedAt: events.expungedAt },
-      tier: customers.tier,
-    })
-    .from(deliveries)
-    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .innerJoin(customers, eq(customers.id, deliveries.customerId))
-    .where(and(inArray(deliveries.id, deliveryIds), customerIds ? inArray(deliveries.customerId, customerIds) : undefined));
-}
-
 /** The secrets that sign an attempt: the current one, plus the rotated-out one during its grace period. */
-export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
+function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
   const secrets = [decryptSecret(ctx.keys, sub.secretEnc, sealedIn.subscriptionSecret(sub.id))];
   if (sub.previousSecretEnc && sub.previousSecretExpiresAt && sub.previousSecretExpiresAt > ctx.now()) {
     secrets.push(decryptSecret(ctx.keys, sub.previousSecretEnc, sealedIn.subscriptionSecret(sub.id)));
@@ -87,7 +40,7 @@ export function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
 }
 
 /** The subscription's custom headers (values decrypted), sent on every attempt. */
-export function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
+function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
   return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc, sealedIn.subscriptionHeaders(sub.id))) as Record<string, string>) : {};
 }
 
@@ -97,23 +50,9 @@ export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigge
 }
 
 /**
- * A finished HTTP attempt, waiting to be recorded. `transformed`: set when the subscription has a
- * transform (transform.ts): the URL the attempt went to, and the body it sent when not the event's.
- */
-export type Outcome = {
-  job: DeliverTask;
-  row: Loaded;
-  startedAt: Date;
-  headers: Record<string, string>;
-  result: SendResult;
-  decision: Decision;
-  transformed?: AttemptRequest['transformed'];
-};
-
-/**
  * How an attempt reaches the database: runner.ts batches loads and records across a worker's jobs
- * (and owns the fallback when a batch fails, and the jobs' completion); `directIo` does one row and
- * one transaction each.
+ * (and owns the fallback when a batch fails, and the jobs' completion); tests that perform one
+ * attempt themselves use one row and one transaction each (tests/support/attempt-io.ts).
  */
 export type AttemptIo = {
   load(delivery: DeliveryRef): Promise<Loaded | undefined>;

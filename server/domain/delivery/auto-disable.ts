@@ -3,8 +3,8 @@ import { subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import { systemScope, type Ctx } from '../context';
 import { recordAudit } from '../audit/log';
-import type { Outcome } from './attempt';
-import { disableSubscription } from './state';
+import type { Outcome } from './outcome';
+import { disableSubscription } from './holds';
 import { plural } from '../wording';
 import { isPlatformCustomer } from '../platform-customer';
 

@@ -7,7 +7,7 @@ import { publishEvent } from '../events/publish';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { getSubscription, listSubscriptions } from '../subscriptions/subscription-reads';
 import { getEvent } from '../events/event-reads';
-import { getDelivery, listDeliveries } from './reads';
+import { getDelivery, listDeliveries } from './delivery-reads';
 
 /**
  * A subscription's retry schedule keeps its meaning behind an open circuit breaker: a delivery that

@@ -3,7 +3,7 @@ import { subscriptions, type BreakerState } from '../../../drizzle/schema';
 import { rawClient, type Queryable, type Tx } from '../../db/client';
 import type { Ctx } from '../context';
 import type { SendResult } from './http-sender';
-import type { SubscriptionRef } from './dispatch';
+import type { SubscriptionRef } from './subscription-ref';
 
 export type BreakerTransition = { from: BreakerState; to: BreakerState };
 
@@ -68,7 +68,7 @@ export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, sign
 }
 
 /**
- * A probe was admitted into an open breaker's window (dispatch.ts): the breaker goes half-open until
+ * A probe was admitted into an open breaker's window (admission.ts, probe.ts): the breaker goes half-open until
  * the probe's outcome closes or re-opens it (`updateBreaker`). One statement per subscription (probes
  * are rare: one per cool-down of a failing endpoint), each on its customer's shard.
  */

@@ -6,7 +6,7 @@
  *
  * Pure: validation and redaction only (encryption is the caller's, with tenants/crypto.ts).
  */
-export const CUSTOM_HEADER_LIMITS = { count: 20, bytes: 4096 } as const;
+const CUSTOM_HEADER_LIMITS = { count: 20, bytes: 4096 } as const;
 
 /** What reads and recorded requests show instead of a custom header's value. */
 export const REDACTED = '[redacted]';

@@ -127,7 +127,7 @@ async function fetchOnce(
 }
 
 /** Bytes of a token endpoint's answer read (a JWT with many claims stays far below). */
-export const TOKEN_RESPONSE_BYTES = 64 * 1024;
+const TOKEN_RESPONSE_BYTES = 64 * 1024;
 /** How long a token without `expires_in` is kept. */
 export const DEFAULT_TOKEN_SECONDS = 300;
 

@@ -23,7 +23,7 @@ export type SealedAuth =
 
 export type AuthColumns = Pick<Row, 'authInfo' | 'authEnc' | 'clientCertNotAfter' | 'clientCertExpiryWarnedAt'>;
 
-export const NO_AUTH: AuthColumns = { authInfo: null, authEnc: null, clientCertNotAfter: null, clientCertExpiryWarnedAt: null };
+const NO_AUTH: AuthColumns = { authInfo: null, authEnc: null, clientCertNotAfter: null, clientCertExpiryWarnedAt: null };
 
 /** The stored credentials, decrypted (the worker's and an update's `"[redacted]"`). */
 export function unsealAuth(keys: Keyring, id: string, authEnc: string): SealedAuth {

@@ -12,7 +12,7 @@ import type { AttemptOutcome } from './retry-policy';
  * What comes back from the wire (body excerpt, header names and values, error messages) is made
  * storable (`storableText`) before it leaves here: a hostile answer is recorded like any other.
  */
-export const RESPONSE_EXCERPT_BYTES = 4096;
+const RESPONSE_EXCERPT_BYTES = 4096;
 
 export type SendResult = {
   outcome: AttemptOutcome;
@@ -25,9 +25,9 @@ export type SendResult = {
  * A client certificate (mTLS) to present: its connections get a pool of their own, kept per `poolKey`
  * (the subscription and the certificate's fingerprint: a new certificate gets a new pool).
  */
-export type ClientCertificate = { poolKey: string; cert: string; key: string };
+type ClientCertificate = { poolKey: string; cert: string; key: string };
 
-export type SendOptions = {
+type SendOptions = {
   clientCertificate?: ClientCertificate | undefined;
   /** Response body bytes read (default RESPONSE_EXCERPT_BYTES): an OAuth2 token answer needs more than an excerpt. */
   responseBytes?: number;

@@ -3,14 +3,15 @@ import { recordAudit } from '../audit/log';
 import type { Ctx, Scope } from '../context';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
-import { admit, flagBacklog } from './dispatch';
+import { admit } from './admission';
+import { flagBacklog } from './backlog';
 import { skipHead } from './state';
 import type { DeliveryStatus } from '../../../drizzle/schema/values';
 
 /**
  * Ordering lanes. An event published with an `orderingKey` puts each of its deliveries in a lane:
  * (subscription, key). A lane's deliveries are attempted one at a time, in publish order: admission
- * takes only a lane's head (dispatch.ts, `laneHead`), so the next one is admitted when the head's
+ * takes only a lane's head (admission-sql.ts, `laneHead`), so the next one is admitted when the head's
  * attempt is recorded as a success or a dead letter. A failing head holds its lane through its
  * retries; other lanes, unkeyed deliveries and other subscriptions flow meanwhile. A dead head moves
  * the lane on, unless the subscription's `ordering` is `strict`: then the dead letter blocks its

@@ -1,4 +1,4 @@
-import type { Outcome } from './attempt';
+import type { Outcome } from './outcome';
 import type { BreakerTransition } from './breaker';
 import type { OperationalNotice } from '../notices/emit';
 
@@ -50,7 +50,7 @@ export function outcomeNotices(recorded: readonly Outcome[], breakers: readonly 
   return notices;
 }
 
-/** A delivery whose retry window ended behind an open circuit breaker (state.ts expireBehindBreaker). */
+/** A delivery whose retry window ended behind an open circuit breaker (breaker-expiry.ts expireBehindBreaker). */
 export type ExpiredDelivery = { id: string; eventId: string; subscriptionId: string; customerId: string; eventType: string; attemptCount: number };
 
 export function expiredNotice(d: ExpiredDelivery, message: string): OperationalNotice {

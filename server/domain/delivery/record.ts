@@ -8,13 +8,16 @@ import { completeJobs } from '../../queue/boss';
 import type { Ctx } from '../context';
 import { newId } from '../ids';
 import { perCustomer } from '../shards';
-import { attemptLog, triggerOf, type Outcome } from './attempt';
+import { attemptLog, triggerOf } from './attempt';
+import type { Outcome } from './outcome';
 import { auditDisabled, trackFailures } from './auto-disable';
 import { breakerSignal, updateBreaker } from './breaker';
-import { admit, flagBacklog } from './dispatch';
+import { admit } from './admission';
+import { flagBacklog } from './backlog';
 import type { SendResult } from './http-sender';
 import type { Decision } from './retry-policy';
-import { afterAttempts, disableSubscription } from './state';
+import { afterAttempts } from './state';
+import { disableSubscription } from './holds';
 import { countUsage, dayOf } from '../audit/usage-counting';
 import { emitOperational } from '../notices/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from './notices';
@@ -140,6 +143,18 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
   });
   reportOutcomes(ctx, outcomes, recordedOutcomes, breakers);
   return { freed: [...new Set(recordedOutcomes.map((o) => o.row.delivery.customerId))] };
+}
+
+/**
+ * Completes `deliver` jobs none of whose attempts is left to record (each was recorded already, or
+ * ended without a record: stale, held, deferred), in a transaction of their own, as `recordOutcomes`
+ * completes them with its attempts.
+ */
+export async function completeSettledJobs(ctx: Ctx, jobIds: string[]): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await rawClient(tx)`set local synchronous_commit = off`;
+    await completeJobs(ctx.boss, 'deliver', jobIds, tx);
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { performAttempt } from './attempt';
-import { directIo } from './runner';
+import { unbatchedIo } from '../../../tests/support/attempt-io';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
@@ -251,7 +251,7 @@ describe('held deliveries', () => {
       await other.begin(async (tx) => {
         await tx`select 1 from subscriptions where id = ${sub.id} and customer_id = ${customer.id} for update`;
         await tx`update subscriptions set active = true where id = ${sub.id} and customer_id = ${customer.id}`;
-        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, attempt: 1 } }, directIo(ctx));
+        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, customerId: customer.id, attempt: 1 } }, unbatchedIo(ctx));
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
           .poll(

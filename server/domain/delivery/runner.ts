@@ -1,9 +1,11 @@
 import { batcher } from '../../batch';
 import type { JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
-import { loadForAttempts, performAttempt, type AttemptIo, type DeliverTask, type DeliveryRef, type Outcome } from './attempt';
+import { performAttempt, type AttemptIo } from './attempt';
+import { loadForAttempts, type DeliverTask, type DeliveryRef } from './attempt-loader';
+import type { Outcome } from './outcome';
 import type { Sender } from './http-sender';
-import { recordOutcomes, refill } from './record';
+import { completeSettledJobs, recordOutcomes, refill } from './record';
 
 /**
  * The attempt runner: what a worker hands each `deliver` job to. A job is a batch of one customer's
@@ -17,7 +19,7 @@ import { recordOutcomes, refill } from './record';
  * job then fails, and pg-boss re-runs it: attempts already recorded are skipped by their attempt
  * number).
  */
-export type DeliverJob = { id: string; data: JobPayload<'deliver'> };
+type DeliverJob = { id: string; data: JobPayload<'deliver'> };
 export type AttemptRunner = { run(job: DeliverJob): Promise<void> };
 
 /** What one record transaction takes: a finished attempt (with its job's completion when it is the job's last), or a job's completion alone. */
@@ -42,6 +44,7 @@ export function createAttemptRunner(ctx: Ctx, sender: Sender, opts: { onAdmitted
   const recordBatch = async (items: RecordItem[]) => {
     const outcomes = items.flatMap((i) => ('outcome' in i ? [i.outcome] : []));
     const jobIds = items.flatMap((i) => ('jobId' in i ? [i.jobId] : i.completes ? [i.completes] : []));
+    if (outcomes.length === 0) return completeSettledJobs(ctx, jobIds);
     const { freed } = await recordOutcomes(ctx, outcomes, jobIds);
     // Not awaited: the attempts are recorded; a refill that fails is the dispatcher's to redo.
     for (const c of freed)
@@ -107,17 +110,9 @@ export function createAttemptRunner(ctx: Ctx, sender: Sender, opts: { onAdmitted
 }
 
 /** A deliver job's attempts, each seen on its own (its delivery, its attempt number, its trace parent). */
-export function tasksOf(job: DeliverJob): DeliverTask[] {
+function tasksOf(job: DeliverJob): DeliverTask[] {
   return job.data.deliveries.map((d) => ({
     id: job.id,
     data: { deliveryId: d.id, customerId: job.data.customerId, attempt: d.attempt, ...(d.traceparent && { traceparent: d.traceparent }) },
   }));
 }
-
-/** One row and one transaction per attempt, unbatched: for tests that drive a single attempt. */
-export const directIo = (ctx: Ctx): AttemptIo => ({
-  load: async (ref) => (await loadForAttempts(ctx, [ref]))[0],
-  record: async (o) => {
-    await refill(ctx, (await recordOutcomes(ctx, [o])).freed);
-  },
-});

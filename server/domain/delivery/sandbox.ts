@@ -1,5 +1,6 @@
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import { z } from 'zod';
+import { HARNESS } from './sandbox-harness';
 
 /**
  * The sandbox a subscription's transform runs in: QuickJS compiled to WebAssembly
@@ -14,9 +15,9 @@ import { z } from 'zod';
  * memory limit bounds what it can work on.
  *
  * One WebAssembly module per process, loaded on first use and kept; every call gets a fresh runtime
- * and context (about 2 ms on a busy 2-core machine; a context reused per subscription would save about
- * half of it, but would let one event's run leave globals, prototypes or a half-finished state behind
- * for the next, and share one memory budget across calls). An error the module itself raises (the
+ * and context: a context reused per subscription would let one event's run leave globals, prototypes
+ * or a half-finished state behind for the next, and share one memory budget across calls (its cost:
+ * docs/performance.md, "Delivery: why the code is shaped so"). An error the module itself raises (the
  * host's stack overflowing inside deep native recursion, say) leaves its memory in an unknown state:
  * the module is dropped and the next call loads a fresh one. Nothing here ever throws: every failure
  * is a `{ ok: false, error }` for the caller to record.
@@ -29,7 +30,7 @@ export const SANDBOX_LIMITS = {
 } as const;
 
 /** What a transform returned, checked for shape (types, known keys) and with `body` serialised to text. */
-export type SandboxOutput = { cancel?: boolean; url?: string; headers?: Record<string, string>; body?: string };
+type SandboxOutput = { cancel?: boolean; url?: string; headers?: Record<string, string>; body?: string };
 
 const sandboxOutput = z.strictObject({
   cancel: z.boolean().optional(),
@@ -54,92 +55,6 @@ function quickjs(): Promise<QuickJSWASMModule> {
   }
   return module;
 }
-
-/** Loads the WebAssembly module now (a process that will run transforms may warm it up at start). */
-export async function warmSandbox(): Promise<void> {
-  await quickjs();
-}
-
-/**
- * Evaluated in every context before the transform's source, so it holds the built-ins as they were
- * before that code ran. `run(fn, input)` calls the transform on the parsed input and answers one string:
- * `R` + the output as JSON, `O` + why the output is not acceptable, or `T` + what the transform threw.
- * A transform that redefines these built-ins can only confuse its own result, which the host checks again.
- */
-const HARNESS = String.raw`(() => {
-  'use strict';
-  const parse = JSON.parse, stringify = JSON.stringify, keys = Object.keys, isArray = Array.isArray, StringOf = String;
-  const KNOWN = ['body', 'headers', 'url', 'cancel'];
-  const what = (v) =>
-    v === null ? 'null' : isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'undefined' ? 'undefined'
-      : (/^[aeiou]/.test(typeof v) ? 'an ' : 'a ') + typeof v;
-  const cut = (s, n) => (s.length > n ? s.slice(0, n) + '…' : s);
-  const describe = (e) => {
-    try {
-      if (e !== null && typeof e === 'object' && typeof e.message === 'string') {
-        const name = typeof e.name === 'string' && e.name ? e.name : 'Error';
-        const at = typeof e.stack === 'string' ? /transform\.js:(\d+):(\d+)/.exec(e.stack.slice(0, 2000)) : null;
-        return cut(name + ': ' + e.message, 1000) + (at ? ' (line ' + at[1] + ', column ' + at[2] + ')' : '');
-      }
-      if (typeof e === 'string') return cut(e, 1000);
-      return cut(StringOf(stringify(e) ?? e), 1000);
-    } catch {
-      return 'a value that cannot be shown';
-    }
-  };
-  return (fn, input) => {
-    let r;
-    try {
-      r = fn(parse(input));
-    } catch (e) {
-      return 'T' + describe(e);
-    }
-    try {
-      if (r === null || typeof r !== 'object' || isArray(r))
-        return 'O' + 'transform must return an object {body?, headers?, url?, cancel?}, not ' + what(r);
-      if (typeof r.then === 'function')
-        return 'O' + 'transform returned a Promise: it must return its result directly (async functions are not supported)';
-      for (const k of keys(r))
-        if (!KNOWN.includes(k)) return 'O' + 'transform returned an unknown key "' + cut(k, 100) + '" (it may return body, headers, url and cancel)';
-      const out = {};
-      if (r.cancel !== undefined) {
-        if (typeof r.cancel !== 'boolean') return 'O' + 'cancel must be true or false, not ' + what(r.cancel);
-        out.cancel = r.cancel;
-      }
-      if (r.url !== undefined) {
-        if (typeof r.url !== 'string') return 'O' + 'url must be a string, not ' + what(r.url);
-        out.url = r.url;
-      }
-      if (r.headers !== undefined) {
-        const h = r.headers;
-        if (h === null || typeof h !== 'object' || isArray(h)) return 'O' + 'headers must be an object of strings, not ' + what(h);
-        const o = {};
-        for (const k of keys(h)) {
-          const v = h[k];
-          if (typeof v !== 'string') return 'O' + 'the value of header "' + cut(k, 100) + '" must be a string, not ' + what(v);
-          o[k] = v;
-        }
-        out.headers = o;
-      }
-      if (r.body !== undefined) {
-        if (typeof r.body === 'string') out.body = r.body;
-        else {
-          let s;
-          try {
-            s = stringify(r.body);
-          } catch (e) {
-            return 'O' + 'body cannot be serialised as JSON: ' + describe(e);
-          }
-          if (typeof s !== 'string') return 'O' + 'body must be a string or a JSON value, not ' + what(r.body);
-          out.body = s;
-        }
-      }
-      return 'R' + stringify(out);
-    } catch (e) {
-      return 'O' + 'reading what transform returned threw ' + describe(e);
-    }
-  };
-})()`;
 
 /** Wording for an error that escaped the harness (only the limits' own errors can). */
 function limitMessage(raw: string, interrupted: boolean, limits: typeof SANDBOX_LIMITS): string {

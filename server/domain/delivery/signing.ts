@@ -24,7 +24,6 @@ export const SECRET_PREFIX = 'whsec_';
 export const SIGNING_KEY_PREFIX = 'whsk_';
 export const PUBLIC_KEY_PREFIX = 'whpk_';
 
-
 export function generateSecret(bytes = 32): string {
   if (bytes < 24 || bytes > 64) throw new Error('secret length must be 24 to 64 bytes');
   return SECRET_PREFIX + randomBytes(bytes).toString('base64');

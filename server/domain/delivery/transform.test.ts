@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ctx } from '../context';
-import type { Loaded } from './attempt';
+import type { Loaded } from './attempt-loader';
 import { applyTransform, attemptRequest, type WebhookRequest } from './transform';
 
 /**

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context';
 import { REDACTED, validateCustomHeaders } from './custom-headers';
-import type { Loaded } from './attempt';
+import type { Loaded } from './attempt-loader';
 import type { SendResult } from './http-sender';
 import { runTransform } from './sandbox';
 import { checkTargetUrl } from './url-guard';
@@ -35,7 +35,7 @@ export type TransformResult = (
 ) & { cpuMs: number };
 
 /** What a cancelled attempt records as its error (class `cancelled`, status succeeded). */
-export const CANCELLED_MESSAGE = 'the transform cancelled this delivery: nothing was sent';
+const CANCELLED_MESSAGE = 'the transform cancelled this delivery: nothing was sent';
 
 /** Everything but the output's size: `body` may be up to MAX_PAYLOAD_BYTES, and JSON escapes may take 6 characters each. */
 const OUTPUT_OVERHEAD_CHARS = 64 * 1024;

@@ -73,7 +73,7 @@ export class BlockedTargetError extends Error {
 export type PortRanges = ReadonlyArray<readonly [number, number]>;
 
 /** The port a URL connects to (its scheme's default when it names none). */
-export const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
+const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
 
 export const portAllowed = (port: number, ports: PortRanges | null | undefined): boolean => !ports || ports.some(([lo, hi]) => port >= lo && port <= hi);
 

@@ -7,7 +7,7 @@ import { policyWindowSeconds, resolvePolicy } from './retry-policy';
  * Pure: the clock and the time scale are arguments.
  *
  * - `scheduled`: its next attempt is at `at` (a past `at`: due now). Behind an open breaker this is
- *   a delivery the breaker owes its schedule (see dispatch.ts `owedBy`): it goes out as the probe.
+ *   a delivery the breaker owes its schedule (see admission-sql.ts `owedBy`): it goes out as the probe.
  * - `sending`: admitted; its attempt is queued for a worker or on the wire.
  * - `window`: due, waiting for a free slot in the subscription's in-flight window (`maxInFlight`).
  * - `rate-limit`: due, waiting for the subscription's rate limit.
@@ -23,8 +23,6 @@ export type Waiting =
   | { kind: 'breaker'; at: string | null; deadAt: string | null }
   | { kind: 'paused' }
   | { kind: 'disabled'; reason: string };
-
-export const waitingKinds = ['scheduled', 'sending', 'window', 'rate-limit', 'breaker', 'paused', 'disabled'] as const;
 
 /** The subscription state the answer depends on. */
 export type SubscriptionGate = {

@@ -10,7 +10,7 @@ import { typeFilter } from '../type-filter';
 import type { listEventsInput } from '../schemas';
 import type { z } from 'zod';
 import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
-import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
+import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';
 import { routingTrace } from './routing-trace';
 
 /**

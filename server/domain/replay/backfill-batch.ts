@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { bulkReplayItems, bulkReplays, deliveries, subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx } from '../context';
-import { flagBacklog } from '../delivery/dispatch';
+import { flagBacklog } from '../delivery/backlog';
 import { initialStatus } from '../delivery/state';
 import type { Candidate } from '../events/targeting';
 import { deliveryIdOf } from '../ids';

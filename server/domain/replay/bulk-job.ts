@@ -3,7 +3,7 @@ import { bulkReplayItems, bulkReplays, deliveries } from '../../../drizzle/schem
 import { rawClient } from '../../db/client';
 import type { Ctx } from '../context';
 import { restartCycle } from '../delivery/state';
-import { eventTraceParents } from '../delivery/dispatch';
+import { eventTraceParents } from '../delivery/admission-spans';
 import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 import { backfillBatch } from './backfill-batch';
 import { matching, REPLAY_BATCH } from './bulk';

@@ -2,12 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { restartCycle } from '../delivery/state';
-import { admit, admitProbe, flagBacklog } from '../delivery/dispatch';
+import { admit } from '../delivery/admission';
+import { admitProbe } from '../delivery/probe';
+import { flagBacklog } from '../delivery/backlog';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
 import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
 
-import { deliveryView, gateColumns, gateJoin } from '../delivery/reads';
+import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';
 
 /**
  * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and

@@ -5,7 +5,7 @@ import type { Ctx, Scope } from '../context';
 import type { DeliveryStatus } from '../../../drizzle/schema/values';
 import { breakerReset } from '../delivery/breaker';
 import { generateSecret } from '../delivery/signing';
-import { resumeHeld } from '../delivery/state';
+import { resumeHeld } from '../delivery/holds';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { keysetPage, keysetRows, page } from '../paging';

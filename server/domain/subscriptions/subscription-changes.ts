@@ -3,7 +3,7 @@ import { attempts, deliveries, subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { encryptSecret, sealedIn } from '../crypto';
-import { holdPending, resumeHeld } from '../delivery/state';
+import { holdPending, resumeHeld } from '../delivery/holds';
 import { breakerReset } from '../delivery/breaker';
 import { DomainError } from '../errors';
 import { newId } from '../ids';

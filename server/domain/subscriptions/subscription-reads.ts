@@ -3,7 +3,7 @@ import { subscriptions } from '../../../drizzle/schema';
 import type { Tx } from '../../db/client';
 import type { Ctx, Scope } from '../context';
 import { decryptSecret, sealedIn } from '../crypto';
-import { heldCounts } from '../delivery/state';
+import { heldCounts } from '../delivery/holds';
 import { DomainError, notFound } from '../errors';
 import { assertNamed, listedCustomers, listingCustomer, ownerOf } from '../scope';
 import { verificationKeyOf } from '../delivery/signing';

@@ -11,7 +11,7 @@ import { replayDelivery } from '../replay/replay-delivery';
 import { updateCustomer } from '../lifecycle/retention-policy';
 import { expungeEvent } from '../lifecycle/expunge';
 import { getCustomerExpunge, startCustomerExpunge } from '../lifecycle/customer-expunge';
-import { getDelivery } from '../delivery/reads';
+import { getDelivery } from '../delivery/delivery-reads';
 import { ensurePartitions, suffixOf } from './partitions';
 import { purgeExpired } from './retention';
 

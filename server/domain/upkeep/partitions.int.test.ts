@@ -7,7 +7,7 @@ import { createCustomer } from '../tenants/customers';
 import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../replay/replay-delivery';
-import { getDelivery } from '../delivery/reads';
+import { getDelivery } from '../delivery/delivery-reads';
 import { ensurePartitions, existingRanges, PARTITIONED, PARTITIONS_AHEAD, suffixOf } from './partitions';
 import { purgeExpired } from './retention';
 import { startWorker } from '../../../worker/worker';

@@ -59,7 +59,7 @@ export function deliveryView(ctx: Ctx, d: DeliveryRow, gate: SubscriptionGate) {
  * event's exact body, which the delivery read returns once (`requestBody`), unless the subscription's
  * transform rewrote it: then the body this attempt sent is its `transformedBody`.
  */
-export function attemptView(a: AttemptRow) {
+function attemptView(a: AttemptRow) {
   return {
     id: a.id,
     attemptSeq: a.attemptSeq,
