@@ -2,7 +2,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { customers, subscriptions, users } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { platformScope } from '../../server/domain/context';
-import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/schemas';
+import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/subscriptions/inputs';
 import { authenticateApiKey, createApiKey, createCustomer, createUser } from '../../server/domain/tenants/customers';
 import { createSubscription, updateSubscription } from '../../server/domain/subscriptions/subscriptions';
 import { DEV_RECEIVER_PATH } from '../../server/dev/receiver';

@@ -1,6 +1,6 @@
 import { listAuditLog } from '../../domain/audit/log';
 import { getUsage } from '../../domain/insights/usage';
-import { listAuditLogInput, usageInput } from '../../domain/schemas';
+import { listAuditLogInput, usageInput } from '../../domain/audit/inputs';
 import { auditPageOutput, usageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 

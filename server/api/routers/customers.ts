@@ -13,13 +13,12 @@ import {
   createApiKeyInput,
   createCustomerInput,
   createUserInput,
-  idOf,
   listApiKeysInput,
   listCustomersInput,
-  pageOf,
   portalLinkInput,
   updateCustomerInput,
-} from '../../domain/schemas';
+} from '../../domain/tenants/inputs';
+import { idOf, pageOf } from '../../domain/inputs';
 import {
   apiKeyPageOutput,
   createdApiKeyOutput,

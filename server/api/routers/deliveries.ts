@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { getDelivery, listDeliveries } from '../../domain/delivery/reads';
 import { replayDelivery } from '../../domain/delivery/replay';
-import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
+import { getDeliveryInput, listDeliveriesInput } from '../../domain/delivery/inputs';
+import { idOf } from '../../domain/inputs';
 import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 

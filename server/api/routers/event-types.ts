@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { archiveEventType, createEventType, getEventType, listEventTypes, updateEventType } from '../../domain/events/catalog';
-import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/schemas';
+import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/events/inputs';
 import { eventTypeOutput, eventTypePageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/events/reads';
 import { publishBatch, publishEventBatched } from '../../domain/events/publish';
-import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
+import { idOf } from '../../domain/inputs';
+import { listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/events/inputs';
 import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 import { expungeEvent } from '../../domain/lifecycle/expunge';

@@ -10,11 +10,11 @@ import {
 } from '../../domain/subscriptions/platform-webhooks';
 import {
   createOperationalWebhookInput,
-  idOf,
   listOperationalDeliveriesInput,
   listOperationalWebhooksInput,
   updateOperationalWebhookInput,
-} from '../../domain/schemas';
+} from '../../domain/subscriptions/inputs';
+import { idOf } from '../../domain/inputs';
 import {
   deletedOutput,
   operationalDeliveryPageOutput,

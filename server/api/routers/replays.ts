@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replay/bulk';
-import { createReplayInput, idOf, listReplaysInput } from '../../domain/schemas';
+import { createReplayInput, listReplaysInput } from '../../domain/replay/inputs';
+import { idOf } from '../../domain/inputs';
 import { createdReplayOutput, replayOutput, replayPageOutput } from '../outputs';
 import { authedProcedure, router } from '../trpc';
 

@@ -2,19 +2,16 @@ import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/publish';
 import { testFilter } from '../../domain/subscriptions/filter-dry-run';
 import { testTransform } from '../../domain/subscriptions/transform-dry-run';
+import { backfillInput, backfillPreviewInput, listBackfillsInput } from '../../domain/replay/inputs';
 import {
-  backfillInput,
-  backfillPreviewInput,
   createSubscriptionInput,
-  idOf,
-  listBackfillsInput,
-  listLanesInput,
-  skipLaneInput,
   listSubscriptionsInput,
   testFilterInput,
   testTransformInput,
   updateSubscriptionInput,
-} from '../../domain/schemas';
+} from '../../domain/subscriptions/inputs';
+import { idOf } from '../../domain/inputs';
+import { listLanesInput, skipLaneInput } from '../../domain/delivery/inputs';
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
 import { listBlockedLanes, skipLaneHead } from '../../domain/delivery/lanes';
 import { subscriptionStats } from '../../domain/insights/stats';

@@ -11,7 +11,7 @@ import { replayDelivery } from './replay';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../subscriptions/subscriptions';
 import { listBlockedLanes, skipLaneHead } from './lanes';
-import { publishEventInput } from '../schemas';
+import { publishEventInput } from '../events/inputs';
 
 /**
  * Ordering lanes against a real receiver and worker. RETRY_TIME_SCALE 0.02 turns a 1 s retry into

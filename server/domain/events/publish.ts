@@ -11,7 +11,7 @@ import { checkEventData } from './catalog';
 import { newEventId } from '../ids';
 import { parseJsonExact } from '../../json';
 import { actingCustomer, assertWritable, scopeFilter } from '../scope';
-import { publishEventInput, type PublishEventInput } from '../schemas';
+import { publishEventInput, type PublishEventInput } from './inputs';
 import { countUsage, dayOf } from '../audit/usage';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';

@@ -10,7 +10,7 @@ import { checkTargetUrl } from '../delivery/url-guard';
 import { DomainError, notFound } from '../errors';
 import { newId } from '../ids';
 import { page } from '../paging';
-import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
+import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from './inputs';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';

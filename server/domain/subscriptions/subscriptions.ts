@@ -13,7 +13,7 @@ import { DomainError, invalidInput, notFound } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from '../tenants/limits';
 import { actingCustomer, assertNamed, assertWritable, listedCustomers, listingCustomer, ownerOf } from '../scope';
-import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
+import type { CreateSubscriptionInput, UpdateSubscriptionInput } from './inputs';
 import { newSigningSecret, verificationKeyOf } from '../delivery/signing';
 import type { SignatureScheme } from '../../../drizzle/schema/values';
 import type { LaneOrdering } from '../../../drizzle/schema/values';
