@@ -29,7 +29,7 @@ import {
   revokedApiKeyOutput,
   createdDataExpungeOutput,
   dataExpungeOutput,
-} from '../outputs';
+} from '../outputs/customers';
 import { authedProcedure, router } from '../trpc';
 import { updateCustomer } from '../../domain/lifecycle/retention-policy';
 import { getCustomerExpunge, startCustomerExpunge } from '../../domain/lifecycle/customer-expunge';

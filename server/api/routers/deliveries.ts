@@ -3,7 +3,7 @@ import { getDelivery, listDeliveries } from '../../domain/delivery/reads';
 import { replayDelivery } from '../../domain/delivery/replay';
 import { getDeliveryInput, listDeliveriesInput } from '../../domain/delivery/inputs';
 import { idOf } from '../../domain/inputs';
-import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs';
+import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs/deliveries';
 import { authedProcedure, router } from '../trpc';
 
 export const deliveriesRouter = router({

@@ -3,7 +3,7 @@ import { getEvent, listEvents } from '../../domain/events/reads';
 import { publishBatch, publishEventBatched } from '../../domain/events/publish';
 import { idOf } from '../../domain/inputs';
 import { listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/events/inputs';
-import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';
+import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs/events';
 import { authedProcedure, router } from '../trpc';
 import { expungeEvent } from '../../domain/lifecycle/expunge';
 

@@ -15,13 +15,13 @@ import {
   updateOperationalWebhookInput,
 } from '../../domain/subscriptions/inputs';
 import { idOf } from '../../domain/inputs';
+import { deletedOutput } from '../outputs/base';
 import {
-  deletedOutput,
   operationalDeliveryPageOutput,
   operationalWebhookOutput,
   operationalWebhookPageOutput,
   operationalWebhookWithSecretOutput,
-} from '../outputs';
+} from '../outputs/operational-webhooks';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('operationalWebhook') });

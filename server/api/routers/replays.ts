@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replay/bulk';
 import { createReplayInput, listReplaysInput } from '../../domain/replay/inputs';
 import { idOf } from '../../domain/inputs';
-import { createdReplayOutput, replayOutput, replayPageOutput } from '../outputs';
+import { createdReplayOutput, replayOutput, replayPageOutput } from '../outputs/replays';
 import { authedProcedure, router } from '../trpc';
 
 export const replaysRouter = router({

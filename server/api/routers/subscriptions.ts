@@ -25,13 +25,10 @@ import {
   rotateSecret,
   updateSubscription,
 } from '../../domain/subscriptions/subscriptions';
+import { deletedOutput } from '../outputs/base';
+import { lanePageOutput, laneSkipOutput } from '../outputs/deliveries';
+import { backfillOutput, backfillPreviewOutput, replayPageOutput } from '../outputs/replays';
 import {
-  backfillOutput,
-  backfillPreviewOutput,
-  deletedOutput,
-  lanePageOutput,
-  laneSkipOutput,
-  replayPageOutput,
   secretOutput,
   subscriptionOutput,
   subscriptionPageOutput,
@@ -40,7 +37,7 @@ import {
   testEventOutput,
   testFilterOutput,
   testTransformOutput,
-} from '../outputs';
+} from '../outputs/subscriptions';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });
