@@ -53,6 +53,18 @@ export type ApiContext = {
   rateLimiter: RateLimiter;
 };
 
+/** Who calls: a scope carrying the actor (this principal, from this address) for the audit log, and the rate-limit bucket key. */
+export type Principal = { scope: Scope; principalId: string };
+
+export function principalOf(scope: Scope, principalId: string, ip: string | null): Principal {
+  return { scope: { ...scope, actor: { id: principalId, ip } }, principalId };
+}
+
+/** The API context of one request, for every door (tRPC, REST, the dashboard session): anonymous without a principal. */
+export function apiContext(ctx: Ctx, principal: Principal | null, opts: { baseUrl: string; rateLimiter: RateLimiter }): ApiContext {
+  return { ctx, scope: principal?.scope ?? null, principalId: principal?.principalId ?? null, baseUrl: opts.baseUrl, rateLimiter: opts.rateLimiter };
+}
+
 const t = initTRPC
   .context<ApiContext>()
   .meta<Meta>()
