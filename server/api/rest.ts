@@ -9,7 +9,7 @@ import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
 import { apiContext } from './trpc';
 import { restRoutes } from './routes';
-import { withIncomingTrace } from '../tracing';
+import { withIncomingTrace } from '../tracing-context';
 import { apiResponseHeaders } from '../csp';
 
 export { restRoutes, type RestRoute } from './routes';

@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors';
 import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
 import type { RateLimiter } from './rate-limit';
 import { currentRequestId } from './request-id';
-import { withoutIncomingTrace } from '../tracing';
+import { withoutIncomingTrace } from '../tracing-context';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta

@@ -13,7 +13,8 @@ import { decide, resolvePolicy, type Decision } from './retry-policy';
 import { signedHeaders } from './signing';
 import { attemptRequest, type AttemptRequest } from './transform';
 import { deferToTable, endExpungedDelivery, holdOne } from './state';
-import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
+import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 
 /**
  * One attempt of one delivery: load what it needs, sign, send, decide what comes next. Recording

@@ -5,7 +5,9 @@ import { enqueueMany } from '../../queue/boss';
 import { DELIVER_JOB_MAX_ATTEMPTS, type JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
 import { probeAdmitted } from './breaker';
-import { contextFrom, endSpan, startAdmissionSpan, traceparentOf, tracingOn, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
+import { contextFrom, traceparentOf, type TraceContext } from '../../tracing-context';
+import { endSpan, startAdmissionSpan, type AdmissionPath, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 
 /**
  * Flow control: how deliveries move from our `deliveries` table into pg-boss.

@@ -5,7 +5,9 @@ import { restartCycle } from './state';
 import { admit, admitProbe, flagBacklog } from './dispatch';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
-import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
+import { contextOf } from '../../tracing-context';
+import { endSpan, startReplaySpan, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 
 import { deliveryView, gateColumns, gateJoin } from './reads';
 

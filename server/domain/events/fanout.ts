@@ -11,7 +11,9 @@ import { inChannels } from '../channels';
 import { countUsage, dayOf } from '../audit/usage';
 import { evaluateFilter, type Filter } from '../filters';
 import { parseJsonExact } from '../../json';
-import { contextFrom, contextOf, endFanoutSpan, startFanoutSpan, tracingOn, type TraceContext } from '../../tracing';
+import { contextFrom, contextOf, type TraceContext } from '../../tracing-context';
+import { endFanoutSpan, startFanoutSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 

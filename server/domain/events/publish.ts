@@ -15,17 +15,9 @@ import { publishEventInput, type PublishEventInput } from './inputs';
 import { countUsage, dayOf } from '../audit/usage';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
-import {
-  contextOf,
-  describePublish,
-  endFanoutSpan,
-  endPublishSpan,
-  startFanoutSpan,
-  startPublishSpan,
-  traceparentOf,
-  tracingOn,
-  type TraceSpan,
-} from '../../tracing';
+import { contextOf, traceparentOf } from '../../tracing-context';
+import { describePublish, endFanoutSpan, endPublishSpan, startFanoutSpan, startPublishSpan, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
 

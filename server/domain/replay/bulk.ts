@@ -12,7 +12,8 @@ import { typeFilter } from '../type-filter';
 import { page } from '../paging';
 import { recordAudit } from '../audit/log';
 import { eventTraceParents } from '../delivery/dispatch';
-import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
+import { endSpan, startReplaySpan, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 import { formatDuration } from '../wording';
 import { backfillBatch } from './backfill';
 
