@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { heldOnResume, laneOrderings, signatureSchemes } from '../../../drizzle/schema/values';
 import { checkJson, objectInput, text } from '../../json';
-import { validateFilter } from '../filters';
+import { validateFilter } from '../filter-validation';
 import { customerFilter, eventTypePattern, idOf, pageOf, subscriptionChannels } from '../inputs';
 import { validateCustomHeaders } from '../delivery/custom-headers';
 import { endpointAuthentication } from '../delivery/inputs';
@@ -24,7 +24,7 @@ export const retryPolicyInput = z.strictObject({
     .optional(),
 });
 
-/** A payload filter (server/domain/filters.ts); each problem is a 400 naming its path (`filter.data.amount`). */
+/** A payload filter (server/domain/filters.ts, checked by filter-validation.ts); each problem is a 400 naming its path (`filter.data.amount`). */
 export const subscriptionFilter = checkJson(
   objectInput(z.record(text(), z.unknown()).meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] })),
 )
