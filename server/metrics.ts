@@ -161,7 +161,7 @@ function processFamilies(): Family[] {
 }
 
 /** Latency buckets for HTTP attempts, in seconds: local receivers answer in ms, the timeout is 15 s. */
-export const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30] as const;
+const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30] as const;
 
 function createMetrics() {
   const m = {

@@ -25,7 +25,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-export function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
+function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
   countApiError(e);
   return json(httpStatusOf[e.code], errorBody(e), { ...headers, ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) });
 }

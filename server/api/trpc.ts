@@ -1,9 +1,9 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
 import type { KeyScope } from '../domain/context';
 import { requireKeyScope } from '../domain/tenants/key-scopes';
 import { DomainError } from '../domain/errors';
-import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
+import { fieldErrorsOf, toDomainError, toTrpcError } from './errors';
 import type { RateLimiter } from './rate-limit';
 import { currentRequestId } from './request-id';
 import { withoutIncomingTrace } from '../tracing-context';
@@ -98,13 +98,12 @@ export const createCallerFactory = t.createCallerFactory;
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+    throw toTrpcError(result.error.cause);
   }
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+const publicProcedure = t.procedure.use(domainErrors);
 
 /**
  * Requires an API key or a dashboard session, and the key's scope for the call (403 naming it; before
