@@ -26,7 +26,7 @@ export const eventTypePattern = text().superRefine((v, ctx) => {
 export const idempotencyKey = text().min(1).max(200);
 
 /** An ordering key: 1 to 256 characters, no control characters (server/domain/delivery/lanes.ts). */
-export const ORDERING_KEY_MAX = 256;
+const ORDERING_KEY_MAX = 256;
 export const orderingKey = text()
   .min(1, 'an ordering key cannot be empty')
   .max(ORDERING_KEY_MAX, `an ordering key is at most ${ORDERING_KEY_MAX} characters`)
@@ -37,10 +37,10 @@ export const orderingKey = text()
   .meta({ examples: ['order_1234'] });
 
 /** Channels and tags: how many an event or a subscription may carry, and how long each may be. */
-export const CHANNELS_PER_EVENT = 10;
-export const CHANNELS_PER_SUBSCRIPTION = 20;
-export const TAGS_PER_EVENT = 10;
-export const NAME_MAX = 64;
+const CHANNELS_PER_EVENT = 10;
+const CHANNELS_PER_SUBSCRIPTION = 20;
+const TAGS_PER_EVENT = 10;
+const NAME_MAX = 64;
 
 /** A channel name: 1 to 64 of `A-Z a-z 0-9 . _ : -` (safe in a URL, a log line and a SQL array literal). */
 export const channelName = text()

@@ -48,6 +48,5 @@ export const backfillPreviewInput = z.strictObject({
     .optional()
     .describe("Only events of these types or patterns, comma-separated (`order.*,invoice.paid`), among those the subscription's own patterns match"),
 });
-export type BackfillInput = z.infer<typeof backfillInput>;
 
 export const listBackfillsInput = z.strictObject({ id: idOf('subscription'), ...pageOf('replay') });

@@ -9,7 +9,7 @@ import { operationalDeliveryStatuses, operationalEventTypes } from '../notices/e
 
 /** Subscription and operational webhook inputs (rules: server/domain/inputs.ts). */
 
-export const retryPolicyInput = z.strictObject({
+const retryPolicyInput = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).optional(),
   scheduleSeconds: z
     .array(
@@ -25,7 +25,7 @@ export const retryPolicyInput = z.strictObject({
 });
 
 /** A payload filter (server/domain/filters.ts, checked by filter-validation.ts); each problem is a 400 naming its path (`filter.data.amount`). */
-export const subscriptionFilter = checkJson(
+const subscriptionFilter = checkJson(
   objectInput(z.record(text(), z.unknown()).meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] })),
 )
   .superRefine((f, ctx) => {
@@ -36,7 +36,7 @@ export const subscriptionFilter = checkJson(
   );
 
 /** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
-export const customHeaders = objectInput(z.record(text(), text()).meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] }))
+const customHeaders = objectInput(z.record(text(), text()).meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] }))
   .superRefine((h, ctx) => {
     for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
   })
@@ -45,7 +45,7 @@ export const customHeaders = objectInput(z.record(text(), text()).meta({ example
   );
 
 /** The most a transformation's source may weigh (UTF-8 bytes). */
-export const TRANSFORM_MAX_BYTES = 64 * 1024;
+const TRANSFORM_MAX_BYTES = 64 * 1024;
 const utf8 = new TextEncoder();
 
 /**

@@ -49,7 +49,7 @@ export const createUserInput = z.strictObject({
 });
 
 /** The embedded portal's look (server/domain/tenants/portal-theme.ts): checked here, so that only these shapes reach a page. */
-export const portalThemeInput = z.strictObject({
+const portalThemeInput = z.strictObject({
   accentColor: text()
     .regex(HEX_COLOR, 'must be a hex colour #rrggbb')
     .optional()
