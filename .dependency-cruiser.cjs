@@ -48,7 +48,7 @@ module.exports = {
       name: 'infrastructure-below-domain',
       comment: 'The database and queue clients and the process settings sit below the domain.',
       severity: 'error',
-      from: { path: '^server/(db|queue)/|^server/(env|log|json|metrics|tracing|batch)\\.ts$', pathNot: outside },
+      from: { path: '^server/(db|queue)/|^server/(env|log|json|metrics|tracing|tracing-context|tracing-spans|batch)\\.ts$', pathNot: outside },
       to: { path: '^server/(domain|api|auth|dev)/|^server/(runtime|settings|migrate|web)\\.ts$|^worker/|^app/' },
     },
     {

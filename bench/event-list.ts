@@ -14,7 +14,7 @@ import { resolveDatabase } from '../scripts/lib/database';
 import { migrateDatabase } from '../server/migrate';
 import { customerScope, platformScope } from '../server/domain/context';
 import { listEvents } from '../server/domain/events/event-reads';
-import { listEventsInput } from '../server/domain/schemas';
+import { listEventsInput } from '../server/domain/events/inputs';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { rawClient } from '../server/db/client';
 import { idFloor } from '../server/domain/ids';

@@ -13,7 +13,7 @@ import { migrateDatabase } from '../server/migrate';
 import { customerScope, platformScope } from '../server/domain/context';
 import { getEvent, listEvents } from '../server/domain/events/event-reads';
 import { customerOverview } from '../server/domain/insights/overview';
-import { listEventsInput } from '../server/domain/schemas';
+import { listEventsInput } from '../server/domain/events/inputs';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { createSubscription } from '../server/domain/subscriptions/subscription-changes';
 import { rawClient } from '../server/db/client';

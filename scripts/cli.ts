@@ -97,7 +97,11 @@ function check<T>(schema: z.ZodType<T>, value: unknown, option?: string): T {
 
 /** Turns the command line into a command, before any connection is opened. */
 async function plan(): Promise<Command | RemoteCommand> {
-  const s = await import('../server/domain/schemas');
+  const s = {
+    ...(await import('../server/domain/inputs')),
+    ...(await import('../server/domain/tenants/inputs')),
+    ...(await import('../server/domain/events/inputs')),
+  };
   const { z } = await import('zod');
   const [cmd, sub, arg, ...extra] = positionals;
   const key = `${cmd ?? ''} ${sub ?? ''}`.trim();

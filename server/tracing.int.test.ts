@@ -8,7 +8,8 @@ import { restClient, trpcClient, type Rest } from '../tests/support/api';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../tests/support/engine';
 import { startReceiver } from '../tests/support/receiver';
 import { createApiKey } from './domain/tenants/api-keys';
-import { spanNames, startTracing, stopTracing, tracingOn } from './tracing';
+import { spanNames } from './tracing-spans';
+import { startTracing, stopTracing, tracingOn } from './tracing';
 
 /**
  * One event's trace, end to end, with the SDK exporting to memory: a REST publish carrying a

@@ -1,21 +1,9 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  contextFrom,
-  endAttemptSpan,
-  injectTraceHeaders,
-  startAdmissionSpan,
-  startAttemptSpan,
-  startPublishSpan,
-  startReplaySpan,
-  startTracing,
-  stopTracing,
-  traceparentOf,
-  tracesUrl,
-  tracingOn,
-  withIncomingTrace,
-} from './tracing';
+import { contextFrom, traceparentOf, withIncomingTrace } from './tracing-context';
+import { endAttemptSpan, injectTraceHeaders, startAdmissionSpan, startAttemptSpan, startPublishSpan, startReplaySpan } from './tracing-spans';
+import { startTracing, stopTracing, tracesUrl, tracingOn } from './tracing';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const delivery = { deliveryId: 'dlv_1', eventId: 'evt_1', subscriptionId: 'sub_1', customerId: 'cus_1', attempt: 1 };

@@ -2,7 +2,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { customers, subscriptions, users } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { platformScope } from '../../server/domain/context';
-import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/schemas';
+import { createSubscriptionInput, updateSubscriptionInput } from '../../server/domain/subscriptions/inputs';
 import { authenticateApiKey, createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createUser } from '../../server/domain/tenants/dashboard-users';

@@ -4,7 +4,7 @@ import { getWebRuntime, publicBaseUrl } from '../web';
 import { clientAddress } from '../auth/throttle';
 import { bearerContext } from './bearer';
 import { defaultRateLimiter } from './rate-limit';
-import type { ApiContext } from './trpc';
+import { apiContext, principalOf, type ApiContext } from './trpc';
 
 /**
  * tRPC context: a Bearer API key when present, else the dashboard session's customer scope. An
@@ -16,12 +16,9 @@ export async function contextForRequest(req: Request): Promise<ApiContext> {
   const base = { baseUrl: publicBaseUrl(req), rateLimiter: defaultRateLimiter() };
   if (req.headers.has('authorization')) return bearerContext(ctx, req, base);
   const { session } = await dashboardSession();
-  if (session && (!session.embed || fromOwnPage(req))) {
-    const principalId = `user:${session.id}`;
-    const scope = { ...customerScope(session.customerId, session.readOnly), actor: { id: principalId, ip: clientAddress(req.headers) } };
-    return { ctx, ...base, scope, principalId };
-  }
-  return { ctx, ...base, scope: null, principalId: null };
+  if (session && (!session.embed || fromOwnPage(req)))
+    return apiContext(ctx, principalOf(customerScope(session.customerId, session.readOnly), `user:${session.id}`, clientAddress(req.headers)), base);
+  return apiContext(ctx, null, base);
 }
 
 /** Sent by a page of this origin: Sec-Fetch-Site says so, or (older browsers) an Origin of this host or none. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toDomainError } from './errors';
 
-/** Output schemas (server/api/outputs.ts) guard what we answer: a mismatch is our bug, never the caller's. */
+/** Output schemas (server/api/outputs/) guard what we answer: a mismatch is our bug, never the caller's. */
 describe('toDomainError', () => {
   const t = initTRPC.create();
   const router = t.router({

@@ -46,7 +46,7 @@ export type ApiErrorBody =
   { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] } | { error: { code: 'internal'; requestId: string | null } };
 
 /** Seconds a client is asked to wait after a 503 `unavailable`. */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 /** The PoolTimeoutError behind `err`, however wrapped (a Drizzle query error, a tRPC error). */
 function poolTimeoutIn(err: unknown): PoolTimeoutError | null {
@@ -84,7 +84,7 @@ export function toDomainError(err: unknown): DomainError {
 const internalError = () => new DomainError('internal', 'internal error');
 
 /** Every zod issue, one entry per field: an object with unknown keys gives one `unknown field` per key. */
-export function fromZod(err: ZodError): DomainError {
+function fromZod(err: ZodError): DomainError {
   return invalidInput(issuesOfZod(err));
 }
 

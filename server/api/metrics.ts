@@ -15,7 +15,7 @@ import { getWebRuntime } from '../web';
  * The web app is usually public, and these gauges name customers: with METRICS_TOKEN set, a scrape
  * needs `Authorization: Bearer <METRICS_TOKEN>`; in production without it, /api/metrics answers 403.
  */
-export const GAUGE_TTL_MS = 5000;
+const GAUGE_TTL_MS = 5000;
 
 let cache: { at: number; value: Promise<DatabaseGauges> } | undefined;
 

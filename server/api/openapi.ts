@@ -33,7 +33,7 @@ function toComponentRefs<T>(value: T): T {
 }
 
 /**
- * A procedure's output schema as a response schema: named schemas (`.meta({id})`, server/api/outputs.ts)
+ * A procedure's output schema as a response schema: named schemas (`.meta({id})`, server/api/outputs/)
  * go to `components.schemas` and are referenced from there.
  */
 function outputSchema(schema: z.ZodType | undefined, components: Record<string, JsonSchema>): JsonSchema {

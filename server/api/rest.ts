@@ -1,6 +1,5 @@
 import type { Ctx } from '../domain/context';
 import { DomainError, invalidInput, type FieldIssue } from '../domain/errors';
-import { clientAddress } from '../auth/throttle';
 import { bearerPrincipal } from './bearer';
 import { parseBody, readAtMost } from './body';
 import { newRequestId, withRequestId } from './request-id';
@@ -8,8 +7,9 @@ import { countApiError, errorBody, httpStatusOf, issuesOfZod, toDomainError } fr
 import { openApiDocument } from './openapi';
 import { defaultRateLimiter, type RateLimiter } from './rate-limit';
 import { createCaller } from './root';
+import { apiContext } from './trpc';
 import { restRoutes } from './routes';
-import { withIncomingTrace } from '../tracing';
+import { withIncomingTrace } from '../tracing-context';
 import { apiResponseHeaders } from '../csp';
 
 export { restRoutes, type RestRoute } from './routes';
@@ -25,7 +25,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-export function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
+function errorResponse(e: DomainError, headers: Record<string, string> = {}): Response {
   countApiError(e);
   return json(httpStatusOf[e.code], errorBody(e), { ...headers, ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) });
 }
@@ -67,7 +67,7 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
       return errorResponse(new DomainError('method_not_allowed', `method ${method} not allowed on /api/v1${path} (allowed: ${allow})`), { allow });
     }
 
-    const principal = await bearerPrincipal(ctx, req.headers.get('authorization'), clientAddress(req.headers));
+    const principal = await bearerPrincipal(ctx, req);
     // Every route needs a key: without one the answer is a 401, and the body is not read.
     if (!principal) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
     const match = route.pattern.exec(path)!;
@@ -113,13 +113,7 @@ async function answerRest(req: Request, path: string, ctx: Ctx, baseUrl: string,
       throw invalidInput([...misplaced, ...(parsed && !parsed.success ? issuesOfZod(parsed.error) : [])]);
     }
 
-    const caller = createCaller({
-      ctx,
-      scope: principal.scope,
-      principalId: principal.principalId,
-      baseUrl,
-      rateLimiter: opts.rateLimiter ?? defaultRateLimiter(),
-    });
+    const caller = createCaller(apiContext(ctx, principal, { baseUrl, rateLimiter: opts.rateLimiter ?? defaultRateLimiter() }));
     const [group, proc] = route.procedure.split('.') as [string, string];
     const fn = (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[group]![proc]!;
     const result = await fn(input);

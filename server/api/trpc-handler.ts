@@ -6,7 +6,7 @@ import { newRequestId, withRequestId } from './request-id';
 import { countApiError, fieldErrorsOf, httpStatusOf, toDomainError, trpcCodeOf } from './errors';
 import { appRouter } from './root';
 import type { ApiContext } from './trpc';
-import { withIncomingTrace } from '../tracing';
+import { withIncomingTrace } from '../tracing-context';
 import { apiResponseHeaders } from '../csp';
 
 export const TRPC_ENDPOINT = '/api/trpc';

@@ -1,12 +1,12 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import type { Ctx, Scope } from '../domain/context';
 import type { KeyScope } from '../domain/context';
 import { requireKeyScope } from '../domain/tenants/key-scopes';
 import { DomainError } from '../domain/errors';
-import { fieldErrorsOf, toDomainError, trpcCodeOf } from './errors';
+import { fieldErrorsOf, toDomainError, toTrpcError } from './errors';
 import type { RateLimiter } from './rate-limit';
 import { currentRequestId } from './request-id';
-import { withoutIncomingTrace } from '../tracing';
+import { withoutIncomingTrace } from '../tracing-context';
 
 /**
  * tRPC is the API. Each procedure is also served as REST under /api/v1 when it carries `rest` meta
@@ -53,6 +53,18 @@ export type ApiContext = {
   rateLimiter: RateLimiter;
 };
 
+/** Who calls: a scope carrying the actor (this principal, from this address) for the audit log, and the rate-limit bucket key. */
+export type Principal = { scope: Scope; principalId: string };
+
+export function principalOf(scope: Scope, principalId: string, ip: string | null): Principal {
+  return { scope: { ...scope, actor: { id: principalId, ip } }, principalId };
+}
+
+/** The API context of one request, for every door (tRPC, REST, the dashboard session): anonymous without a principal. */
+export function apiContext(ctx: Ctx, principal: Principal | null, opts: { baseUrl: string; rateLimiter: RateLimiter }): ApiContext {
+  return { ctx, scope: principal?.scope ?? null, principalId: principal?.principalId ?? null, baseUrl: opts.baseUrl, rateLimiter: opts.rateLimiter };
+}
+
 const t = initTRPC
   .context<ApiContext>()
   .meta<Meta>()
@@ -86,13 +98,12 @@ export const createCallerFactory = t.createCallerFactory;
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+    throw toTrpcError(result.error.cause);
   }
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+const publicProcedure = t.procedure.use(domainErrors);
 
 /**
  * Requires an API key or a dashboard session, and the key's scope for the call (403 naming it; before

@@ -1,4 +1,5 @@
-import NextAuth, { CredentialsSignin, type DefaultSession } from 'next-auth';
+import NextAuth, { CredentialsSignin, type DefaultSession, type Session } from 'next-auth';
+import type { JWT } from 'next-auth/jwt';
 import Credentials from 'next-auth/providers/credentials';
 import { cookies } from 'next/headers';
 import { consumePortalToken } from '../domain/tenants/portal-links';
@@ -127,14 +128,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       const current = await sessionVersionOf(ctx, token.sub);
       return current !== null && current === token.sessionVersion ? token : null;
     },
-    session({ session, token }) {
-      session.user.id = token.sub ?? '';
-      session.user.customerId = typeof token.customerId === 'string' ? token.customerId : '';
-      session.user.readOnly = token.readOnly === true;
-      return session;
-    },
+    session: ({ session, token }) => withUserOf(session, token),
   },
 });
+
+/** What both sessions take from their JWT: who signed in, their customer, and whether read-only. */
+function withUserOf(session: Session, token: JWT): Session {
+  session.user.id = token.sub ?? '';
+  session.user.customerId = typeof token.customerId === 'string' ? token.customerId : '';
+  session.user.readOnly = token.readOnly === true;
+  return session;
+}
 
 /**
  * The embedded portal's sign-in (server/auth/embed-session.ts): embed links only, a cookie of its
@@ -178,9 +182,7 @@ const embedAuthJs = NextAuth({
       return token;
     },
     session({ session, token }) {
-      session.user.id = token.sub ?? '';
-      session.user.customerId = typeof token.customerId === 'string' ? token.customerId : '';
-      session.user.readOnly = token.readOnly === true;
+      withUserOf(session, token);
       session.user.theme = typeof token.theme === 'object' && token.theme !== null ? token.theme : null;
       return session;
     },

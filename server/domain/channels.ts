@@ -17,7 +17,7 @@ export function channelMismatch(subscriptionChannels: readonly string[], eventCh
     : `channel not in ${list(subscriptionChannels)} (the event is in ${list(eventChannels)})`;
 }
 
-/** A channel name: 1 to 64 of `A-Z a-z 0-9 . _ : -` (the API's rule, server/domain/schemas.ts; forms check with it too). */
+/** A channel name: 1 to 64 of `A-Z a-z 0-9 . _ : -` (the API's rule, server/domain/inputs.ts; forms check with it too). */
 export const CHANNEL_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 /** A tag: 1 to 64 characters, no control characters (lone surrogates are refused by the API's `text()`). */
 export const TAG_NAME = /^\P{Cc}{1,64}$/u;

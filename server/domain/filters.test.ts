@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFilter, FILTER_LIMITS, jsonEqual, resolvePath, validateFilter, type Filter } from './filters';
+import { FILTER_LIMITS, validateFilter } from './filter-validation';
+import { evaluateFilter, jsonEqual, resolvePath, type Filter } from './filters';
 
 const body = {
   id: 'evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E',

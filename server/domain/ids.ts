@@ -25,7 +25,7 @@ const prefixes = {
 export type IdKind = keyof typeof prefixes;
 /**
  * An id of one kind, as `newId` makes it and `isId` checks it. The API validates ids by pattern at
- * the door (schemas.ts `idOf`), so domain functions take plain strings.
+ * the door (inputs.ts `idOf`), so domain functions take plain strings.
  */
 export type Id<K extends IdKind> = string & { readonly __id: K };
 

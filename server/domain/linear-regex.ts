@@ -10,7 +10,7 @@ import { RE2JS } from 're2js';
  * although RE2 would run them fine: receivers and client libraries often check the same schema with
  * a backtracking engine, and a catalog should not hand them a catastrophic pattern.
  */
-export function compileLinear(pattern: string): { test: (s: string) => boolean; toString: () => string } {
+function compileLinear(pattern: string): { test: (s: string) => boolean; toString: () => string } {
   // Ajv keys its compiled patterns by `toString()`: RE2JS gives back the pattern itself.
   return RE2JS.compile(pattern);
 }
@@ -54,7 +54,7 @@ function quantifierAt(p: string, i: number): number {
   return n;
 }
 
-export function nestedQuantifier(p: string): boolean {
+function nestedQuantifier(p: string): boolean {
   // One frame per open group: does it contain a repetition?
   const stack: boolean[] = [false];
   let i = 0;

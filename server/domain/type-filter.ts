@@ -4,7 +4,7 @@ import { sql, type Column, type SQL } from 'drizzle-orm';
  * Event-type filters for lists (`GET /events?type=`, `GET /deliveries?eventType=`) use the same
  * pattern language as subscriptions (server/domain/patterns.ts), so `charge.*` in a filter selects
  * exactly the events a `charge.*` subscription would receive. The pattern must already be valid
- * (schemas.ts checks it): its literal segments are only [A-Za-z0-9_-], so nothing needs escaping but
+ * (inputs.ts checks it): its literal segments are only [A-Za-z0-9_-], so nothing needs escaping but
  * the dots.
  */
 const SEGMENT = '[A-Za-z0-9_-]+';

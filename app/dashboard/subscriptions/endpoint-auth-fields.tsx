@@ -1,7 +1,7 @@
 'use client';
 
 import type { ChangeEvent } from 'react';
-import { ENDPOINT_AUTH_LIMITS, mtlsAuthentication, oauth2Authentication, type EndpointAuthenticationInput } from '@/server/domain/schemas';
+import { ENDPOINT_AUTH_LIMITS, mtlsAuthentication, oauth2Authentication, type EndpointAuthenticationInput } from '@/server/domain/delivery/inputs';
 import { describedBy, Field, Input, Select, Textarea } from '../../_components/form';
 import { CalendarDate } from '../../_components/time';
 import type { Subscription } from '../_components/types';

@@ -1,4 +1,5 @@
-import { validateFilter, type Filter } from '@/server/domain/filters';
+import { validateFilter } from '@/server/domain/filter-validation';
+import type { Filter } from '@/server/domain/filters';
 import { REDACTED, validateCustomHeaders } from '@/server/domain/delivery/custom-headers';
 
 /**

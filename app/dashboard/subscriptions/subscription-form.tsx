@@ -1,7 +1,8 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { createSubscriptionInput, transformSource, type EndpointAuthenticationInput } from '@/server/domain/schemas';
+import { createSubscriptionInput, transformSource } from '@/server/domain/subscriptions/inputs';
+import { type EndpointAuthenticationInput } from '@/server/domain/delivery/inputs';
 import { signatureSchemes, type SignatureScheme } from '@/drizzle/schema/values';
 import { firstMatch, validateEventType, validatePattern } from '@/server/domain/patterns';
 import { Button } from '../../_components/button';
@@ -103,7 +104,7 @@ function autoDisableValue(text: string, never: boolean, initial: number | null |
 }
 
 /**
- * Checks the form with the API's own input schema (server/domain/schemas.ts), so the form and the
+ * Checks the form with the API's own input schema (server/domain/subscriptions/inputs.ts), so the form and the
  * API cannot disagree; the URL's syntax is checked here too (the server also refuses private targets).
  */
 function validate(

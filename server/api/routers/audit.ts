@@ -1,7 +1,7 @@
 import { listAuditLog } from '../../domain/audit/log';
 import { getUsage } from '../../domain/insights/usage';
-import { listAuditLogInput, usageInput } from '../../domain/schemas';
-import { auditPageOutput, usageOutput } from '../outputs';
+import { listAuditLogInput, usageInput } from '../../domain/audit/inputs';
+import { auditPageOutput, usageOutput } from '../outputs/audit';
 import { authedProcedure, router } from '../trpc';
 
 export const auditRouter = router({

@@ -7,13 +7,12 @@ import {
   createApiKeyInput,
   createCustomerInput,
   createUserInput,
-  idOf,
   listApiKeysInput,
   listCustomersInput,
-  pageOf,
   portalLinkInput,
   updateCustomerInput,
-} from '../../domain/schemas';
+} from '../../domain/tenants/inputs';
+import { idOf, pageOf } from '../../domain/inputs';
 import {
   apiKeyPageOutput,
   createdApiKeyOutput,
@@ -24,7 +23,7 @@ import {
   revokedApiKeyOutput,
   createdDataExpungeOutput,
   dataExpungeOutput,
-} from '../outputs';
+} from '../outputs/customers';
 import { authedProcedure, router } from '../trpc';
 import { updateCustomer } from '../../domain/lifecycle/retention-policy';
 import { getCustomerExpunge, startCustomerExpunge } from '../../domain/lifecycle/customer-expunge';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { getDelivery, listDeliveries } from '../../domain/delivery/delivery-reads';
 import { replayDelivery } from '../../domain/replay/replay-delivery';
-import { getDeliveryInput, idOf, listDeliveriesInput } from '../../domain/schemas';
-import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs';
+import { getDeliveryInput, listDeliveriesInput } from '../../domain/delivery/inputs';
+import { idOf } from '../../domain/inputs';
+import { deliveryDetailOutput, deliveryOutput, deliveryPageOutput } from '../outputs/deliveries';
 import { authedProcedure, router } from '../trpc';
 
 export const deliveriesRouter = router({

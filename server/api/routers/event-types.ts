@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { archiveEventType, createEventType, getEventType, listEventTypes, updateEventType } from '../../domain/events/type-catalog';
-import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/schemas';
-import { eventTypeOutput, eventTypePageOutput } from '../outputs';
+import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/events/inputs';
+import { eventTypeOutput, eventTypePageOutput } from '../outputs/events';
 import { authedProcedure, router } from '../trpc';
 
 const byName = z.strictObject({ name: eventTypeName });

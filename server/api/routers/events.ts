@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { getEvent, listEvents } from '../../domain/events/event-reads';
 import { publishBatch } from '../../domain/events/publish-batch';
 import { publishEventBatched } from '../../domain/events/group-commit';
-import { idOf, listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/schemas';
-import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs';
+import { idOf } from '../../domain/inputs';
+import { listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/events/inputs';
+import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs/events';
 import { authedProcedure, router } from '../trpc';
 import { expungeEvent } from '../../domain/lifecycle/expunge';
 

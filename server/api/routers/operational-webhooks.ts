@@ -10,18 +10,18 @@ import {
 } from '../../domain/subscriptions/platform-webhooks';
 import {
   createOperationalWebhookInput,
-  idOf,
   listOperationalDeliveriesInput,
   listOperationalWebhooksInput,
   updateOperationalWebhookInput,
-} from '../../domain/schemas';
+} from '../../domain/subscriptions/inputs';
+import { idOf } from '../../domain/inputs';
+import { deletedOutput } from '../outputs/base';
 import {
-  deletedOutput,
   operationalDeliveryPageOutput,
   operationalWebhookOutput,
   operationalWebhookPageOutput,
   operationalWebhookWithSecretOutput,
-} from '../outputs';
+} from '../outputs/operational-webhooks';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('operationalWebhook') });

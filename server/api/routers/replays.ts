@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { cancelBulkReplay, createBulkReplay, getBulkReplay, listBulkReplays } from '../../domain/replay/bulk';
-import { createReplayInput, idOf, listReplaysInput } from '../../domain/schemas';
-import { createdReplayOutput, replayOutput, replayPageOutput } from '../outputs';
+import { createReplayInput, listReplaysInput } from '../../domain/replay/inputs';
+import { idOf } from '../../domain/inputs';
+import { createdReplayOutput, replayOutput, replayPageOutput } from '../outputs/replays';
 import { authedProcedure, router } from '../trpc';
 
 export const replaysRouter = router({

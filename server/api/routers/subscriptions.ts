@@ -2,19 +2,16 @@ import { z } from 'zod';
 import { sendTestEvent } from '../../domain/events/test-event';
 import { testFilter } from '../../domain/subscriptions/filter-dry-run';
 import { testTransform } from '../../domain/subscriptions/transform-dry-run';
+import { backfillInput, backfillPreviewInput, listBackfillsInput } from '../../domain/replay/inputs';
 import {
-  backfillInput,
-  backfillPreviewInput,
   createSubscriptionInput,
-  idOf,
-  listBackfillsInput,
-  listLanesInput,
-  skipLaneInput,
   listSubscriptionsInput,
   testFilterInput,
   testTransformInput,
   updateSubscriptionInput,
-} from '../../domain/schemas';
+} from '../../domain/subscriptions/inputs';
+import { idOf } from '../../domain/inputs';
+import { listLanesInput, skipLaneInput } from '../../domain/delivery/inputs';
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
 import { listBlockedLanes, skipLaneHead } from '../../domain/delivery/lanes';
 import { subscriptionStats } from '../../domain/insights/stats';
@@ -22,12 +19,6 @@ import { createSubscription, deleteSubscription, probeNow, updateSubscription } 
 import { getSubscription, getSubscriptionSecret, listSubscriptions } from '../../domain/subscriptions/subscription-reads';
 import { rotateSecret } from '../../domain/subscriptions/signing-secret-rotation';
 import {
-  backfillOutput,
-  backfillPreviewOutput,
-  deletedOutput,
-  lanePageOutput,
-  laneSkipOutput,
-  replayPageOutput,
   secretOutput,
   subscriptionOutput,
   subscriptionPageOutput,
@@ -36,7 +27,10 @@ import {
   testEventOutput,
   testFilterOutput,
   testTransformOutput,
-} from '../outputs';
+} from '../outputs/subscriptions';
+import { deletedOutput } from '../outputs/base';
+import { lanePageOutput, laneSkipOutput } from '../outputs/deliveries';
+import { backfillOutput, backfillPreviewOutput, replayPageOutput } from '../outputs/replays';
 import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('subscription') });

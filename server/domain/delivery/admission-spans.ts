@@ -1,5 +1,8 @@
 import { rawClient, type Queryable } from '../../db/client';
-import { contextFrom, startAdmissionSpan, type AdmissionPath, type TraceContext, type TraceSpan } from '../../tracing';
+import { contextFrom } from '../../tracing-context';
+import { startAdmissionSpan, type AdmissionPath } from '../../tracing-spans';
+import { type TraceContext } from '../../tracing-context';
+import { type TraceSpan } from '../../tracing-spans';
 
 /**
  * Tracing on: one admission span per admitted delivery, under `parents`' span for its event or else

@@ -5,7 +5,8 @@ import { probeAdmitted } from './breaker';
 import type { SubscriptionRef } from './subscription-ref';
 import { enqueueAdmitted, type AdmittedRow } from './admitted-jobs';
 import { customerQueued, fastPath, laneCycleStart, laneHead, lockCustomers, owedBy, queuedIn, waiting } from './admission-sql';
-import { tracingOn, type TraceContext } from '../../tracing';
+import { tracingOn } from '../../tracing';
+import { type TraceContext } from '../../tracing-context';
 
 /**
  * Flow control: how deliveries move from our `deliveries` table into pg-boss.

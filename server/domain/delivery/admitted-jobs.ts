@@ -4,7 +4,11 @@ import { enqueueMany } from '../../queue/boss';
 import { DELIVER_JOB_MAX_ATTEMPTS, type JobPayload } from '../../queue/catalog';
 import type { Ctx } from '../context';
 import { admissionSpans } from './admission-spans';
-import { endSpan, traceparentOf, tracingOn, type TraceContext, type TraceSpan } from '../../tracing';
+import { endSpan } from '../../tracing-spans';
+import { traceparentOf } from '../../tracing-context';
+import { tracingOn } from '../../tracing';
+import { type TraceContext } from '../../tracing-context';
+import { type TraceSpan } from '../../tracing-spans';
 
 /** A delivery just admitted into its subscription's window (its `queued_at` set), to get its job. */
 export type AdmittedRow = {

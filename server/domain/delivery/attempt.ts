@@ -16,7 +16,9 @@ import type { DeliverTask, DeliveryRef, Loaded } from './attempt-loader';
 import type { Outcome } from './outcome';
 import { deferToTable, endExpungedDelivery } from './state';
 import { holdOne } from './holds';
-import { endAttemptSpan, injectTraceHeaders, startAttemptSpan, tracingOn, type TraceSpan } from '../../tracing';
+import { endAttemptSpan, injectTraceHeaders, startAttemptSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
+import { type TraceSpan } from '../../tracing-spans';
 
 /**
  * One attempt of one delivery: load what it needs, sign, send, decide what comes next. Recording

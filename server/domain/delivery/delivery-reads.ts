@@ -5,7 +5,7 @@ import type { Ctx, Scope } from '../context';
 import { notFound } from '../errors';
 import { assertNamed, listedCustomers, listingCustomer, scopeFilter } from '../scope';
 import { typeFilter } from '../type-filter';
-import type { getDeliveryInput, listDeliveriesInput } from '../schemas';
+import type { getDeliveryInput, listDeliveriesInput } from './inputs';
 import type { z } from 'zod';
 import { keysetRows, page } from '../paging';
 import { deliveryWaiting, type SubscriptionGate } from './waiting';

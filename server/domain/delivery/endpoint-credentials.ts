@@ -2,7 +2,7 @@ import type { EndpointAuthInfo, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
 import { checkTargetUrl } from './url-guard';
 import { DomainError, invalidInput } from '../errors';
-import type { EndpointAuthenticationInput } from '../schemas';
+import type { EndpointAuthenticationInput } from './inputs';
 import { parseClientCertificate } from '../tenants/client-certificate';
 import { decryptSecret, encryptSecret, sealedIn, type Keyring } from '../crypto';
 import { REDACTED } from './custom-headers';

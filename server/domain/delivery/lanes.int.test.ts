@@ -12,7 +12,7 @@ import { replayDelivery } from '../replay/replay-delivery';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { listBlockedLanes, skipLaneHead } from './lanes';
-import { publishEventInput } from '../schemas';
+import { publishEventInput } from '../events/inputs';
 
 /**
  * Ordering lanes against a real receiver and worker. RETRY_TIME_SCALE 0.02 turns a 1 s retry into

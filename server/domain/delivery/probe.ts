@@ -6,7 +6,9 @@ import { probeAdmitted } from './breaker';
 import { admissionSpans } from './admission-spans';
 import { deliverJobs } from './admitted-jobs';
 import { laneCycleStart, laneHead } from './admission-sql';
-import { endSpan, tracingOn, type TraceContext } from '../../tracing';
+import { endSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
+import { type TraceContext } from '../../tracing-context';
 
 /**
  * Admits one delivery now, past its subscription's open circuit breaker, as the breaker's probe

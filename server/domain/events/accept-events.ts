@@ -7,7 +7,7 @@ import { DomainError } from '../errors';
 import { countUsage, dayOf } from '../audit/usage-counting';
 import { dailyQuotaReached, eventsRoomToday, storedBytesQuotaReached, storedBytesRoom } from '../tenants/limits';
 import { retentionDaysOf, retentionUntilOf } from '../retention-period';
-import { traceparentOf } from '../../tracing';
+import { traceparentOf } from '../../tracing-context';
 import { answerRepeats, claimKeys } from './idempotency';
 import { fanOutInline, filterDecisions, inlineRoutings } from './inline-fanout';
 import type { Prepared, PublishResult } from './prepare-event';

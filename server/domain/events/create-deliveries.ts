@@ -7,7 +7,8 @@ import { enqueueAdmitted } from '../delivery/admitted-jobs';
 import { flagBacklog } from '../delivery/backlog';
 import { deliveryIdOf } from '../ids';
 import { initialStatus } from '../delivery/state';
-import { tracingOn, type TraceContext } from '../../tracing';
+import { tracingOn } from '../../tracing';
+import { type TraceContext } from '../../tracing-context';
 import type { Target } from './targeting';
 
 /** `trace`: the fan-out span's context (tracing on), the parent of the deliveries' admissions. */

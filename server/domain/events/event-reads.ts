@@ -7,7 +7,7 @@ import { notFound } from '../errors';
 import { assertNamed, listingCustomer } from '../scope';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 import { typeFilter } from '../type-filter';
-import type { listEventsInput } from '../schemas';
+import type { listEventsInput } from './inputs';
 import type { z } from 'zod';
 import { page, pageByBytes, PAGE_PAYLOAD_BYTES } from '../paging';
 import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';

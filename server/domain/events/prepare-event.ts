@@ -2,8 +2,9 @@ import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError } from '../errors';
 import { newEventId } from '../ids';
 import { actingCustomer, assertWritable } from '../scope';
-import type { PublishEventInput } from '../schemas';
-import { describePublish, type TraceSpan } from '../../tracing';
+import type { PublishEventInput } from './inputs';
+import { describePublish } from '../../tracing-spans';
+import { type TraceSpan } from '../../tracing-spans';
 import { checkEventData } from './type-catalog';
 
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };

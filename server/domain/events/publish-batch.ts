@@ -2,8 +2,8 @@ import { metrics } from '../../metrics';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, issuesOfZod, type ErrorCode, type FieldIssue } from '../errors';
 import { assertWritable } from '../scope';
-import { publishEventInput } from '../schemas';
-import { endPublishSpan, startPublishSpan } from '../../tracing';
+import { publishEventInput } from './inputs';
+import { endPublishSpan, startPublishSpan } from '../../tracing-spans';
 import { acceptEvents, countAccepted } from './accept-events';
 import { prepareEvent, refuseByCatalog, type Prepared, type PublishResult } from './prepare-event';
 

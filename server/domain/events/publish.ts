@@ -1,7 +1,8 @@
 import type { Ctx, Scope } from '../context';
 import { DomainError } from '../errors';
-import type { PublishEventInput } from '../schemas';
-import { endPublishSpan, startPublishSpan, type TraceSpan } from '../../tracing';
+import type { PublishEventInput } from './inputs';
+import { endPublishSpan, startPublishSpan } from '../../tracing-spans';
+import { type TraceSpan } from '../../tracing-spans';
 import { acceptEvents, countAccepted } from './accept-events';
 import { prepareEvent, type PublishResult } from './prepare-event';
 import { checkEventData } from './type-catalog';

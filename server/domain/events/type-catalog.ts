@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { eventTypes } from '../../../drizzle/schema';
 import type { Ctx, Scope } from '../context';
 import { badRequest, DomainError, invalidInput, notFound } from '../errors';
-import type { CreateEventTypeInput, UpdateEventTypeInput } from '../schemas';
+import type { CreateEventTypeInput, UpdateEventTypeInput } from './inputs';
 import { cachedValidator, compileDataSchema, validatorFor, type DataSchema, type DataValidator } from './data-schema';
 import { recordAudit } from '../audit/log';
 

@@ -4,7 +4,9 @@ import { rawClient } from '../../db/client';
 import type { Ctx } from '../context';
 import { restartCycle } from '../delivery/state';
 import { eventTraceParents } from '../delivery/admission-spans';
-import { endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
+import { endSpan, startReplaySpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
+import { type TraceSpan } from '../../tracing-spans';
 import { backfillBatch } from './backfill-batch';
 import { matching, REPLAY_BATCH } from './bulk';
 

@@ -7,7 +7,9 @@ import { admitProbe } from '../delivery/probe';
 import { flagBacklog } from '../delivery/backlog';
 import { DomainError, notFound } from '../errors';
 import { assertWritable, ownerOf } from '../scope';
-import { contextOf, endSpan, startReplaySpan, tracingOn, type TraceSpan } from '../../tracing';
+import { contextOf } from '../../tracing-context';
+import { endSpan, startReplaySpan, type TraceSpan } from '../../tracing-spans';
+import { tracingOn } from '../../tracing';
 
 import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';
 

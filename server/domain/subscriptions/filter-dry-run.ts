@@ -5,7 +5,7 @@ import type { Ctx, Scope } from '../context';
 import { evaluateFilter } from '../filters';
 import { firstMatch } from '../patterns';
 import { channelMismatch } from '../channels';
-import type { TestFilterInput } from '../schemas';
+import type { TestFilterInput } from './inputs';
 import { actingCustomer, assertWritable } from '../scope';
 import { eventVisibility } from '../events/event-reads';
 

@@ -9,7 +9,7 @@ import { resumeHeld } from '../delivery/holds';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { keysetPage, keysetRows, page } from '../paging';
-import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from '../schemas';
+import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from './inputs';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';

@@ -9,7 +9,7 @@ import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { defaultWindow, reserveForCustomer, reserveWindow } from '../tenants/limits';
 import { actingCustomer, assertWritable } from '../scope';
-import type { CreateSubscriptionInput, UpdateSubscriptionInput } from '../schemas';
+import type { CreateSubscriptionInput, UpdateSubscriptionInput } from './inputs';
 import { newSigningSecret } from '../delivery/signing';
 import { checkAuthOnMove, checkAuthorizationHeader, storedAuthentication } from '../delivery/endpoint-credentials';
 import { checkTransform, checkUrl } from './endpoint-checks';

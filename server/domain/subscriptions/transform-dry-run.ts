@@ -4,7 +4,7 @@ import type { Ctx, Scope } from '../context';
 import { DomainError, invalidInput, notFound } from '../errors';
 import { eventVisibility } from '../events/event-reads';
 import { newId } from '../ids';
-import type { TestTransformInput } from '../schemas';
+import type { TestTransformInput } from './inputs';
 import { actingCustomer, assertWritable } from '../scope';
 import { checkTransformSource } from '../delivery/sandbox';
 import { applyTransform, type WebhookRequest } from '../delivery/transform';
