@@ -27,7 +27,7 @@ export function useSubscriptionHealth(range: HealthRange) {
  * dead letters waiting), then paused with deliveries held, then degraded (under 99%), then paused,
  * then healthy.
  */
-export function attentionRank(s: SubscriptionRow, h: Health | undefined): number {
+function attentionRank(s: SubscriptionRow, h: Health | undefined): number {
   if (!s.active && s.disabledReason) return 0;
   if (s.active && s.breaker.state !== 'closed') return 1;
   if ((h?.dead ?? 0) > 0 || (h?.successRate ?? 1) < 0.9) return 2;

@@ -44,7 +44,7 @@ export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, 
 }
 
 /** An event's channels (routing) and tags (labels), as small chips; nothing when it has none. */
-export function Labels({ channels, tags }: { channels: string[]; tags: string[] }) {
+function Labels({ channels, tags }: { channels: string[]; tags: string[] }) {
   if (channels.length === 0 && tags.length === 0) return null;
   return (
     <div className="mt-1 flex flex-wrap gap-1" data-testid="event-labels">

@@ -14,7 +14,7 @@ import { REDACTED } from './filter-and-headers';
  * is typed (sent as "[redacted]", which the API reads as "keep it").
  */
 export type AuthInfo = Subscription['auth'];
-export type AuthMode = 'none' | 'mtls' | 'oauth2';
+type AuthMode = 'none' | 'mtls' | 'oauth2';
 
 export type AuthDraft = {
   mode: AuthMode;
