@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import { Button } from './button';
 
 export const inputClass =
   'block w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-xs placeholder:text-zinc-400 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-950 dark:placeholder:text-zinc-500 dark:aria-[invalid=true]:border-red-400';
@@ -95,6 +96,16 @@ export function CheckboxField({
           {hint}
         </p>
       </div>
+    </div>
+  );
+}
+
+/** A form's buttons, at its end on the right: Cancel, then the form's own (its submit last). */
+export function FormActions({ onCancel, children }: { onCancel: () => void; children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2 pt-2">
+      <Button onClick={onCancel}>Cancel</Button>
+      {children}
     </div>
   );
 }

@@ -19,7 +19,7 @@ import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } fr
 import { SubscriptionActions } from './subscription-actions';
 import { SubscriptionBanners } from './subscription-banners';
 import { WaitingFor } from '../../_components/waiting';
-import { BackfillProgress } from './backfill';
+import { BackfillProgress } from './backfill-progress';
 import { BlockedLanes } from './lanes';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
