@@ -47,6 +47,25 @@ export function describedBy(id: string, error: string | null | undefined, hint: 
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
 }
 
+/** What ties a control to its Field: its id, whether it is invalid, and what describes it (the error, else the hint). */
+export type FieldControl = { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined };
+
+/** A Field around one control: `children` draws it, given the attributes that tie it to the label, the hint and the error. */
+export function FormField({
+  children,
+  ...field
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  optional?: boolean;
+  children: (control: FieldControl) => ReactNode;
+}) {
+  const { id, error, hint } = field;
+  return <Field {...field}>{children({ id, 'aria-invalid': !!error, 'aria-describedby': describedBy(id, error, !!hint) })}</Field>;
+}
+
 /** Inputs, selects and medium buttons share one height (h-9), so a filter bar lines up. */
 export function Input(props: InputHTMLAttributes<HTMLInputElement>) {
   return <input {...props} className={`${inputClass} h-9 ${props.className ?? ''}`} />;
@@ -107,5 +126,35 @@ export function FormActions({ onCancel, children }: { onCancel: () => void; chil
       <Button onClick={onCancel}>Cancel</Button>
       {children}
     </div>
+  );
+}
+
+/** A checkbox inside its label, on one line: an option beside another control. `className`s add to the label's and the box's own. */
+export function InlineCheckbox({
+  name,
+  label,
+  checked,
+  onChange,
+  className = '',
+  inputClassName = '',
+}: {
+  name: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  className?: string;
+  inputClassName?: string;
+}) {
+  return (
+    <label className={`flex items-center gap-2 ${className}`}>
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        className={`size-4 accent-indigo-600 ${inputClassName}`}
+      />
+      {label}
+    </label>
   );
 }
