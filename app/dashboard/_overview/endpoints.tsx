@@ -2,7 +2,7 @@
 
 import { ButtonLink } from '../../_components/button';
 import { Panel } from '../../_components/panel';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { byAttention, EndpointLink, HealthCells, useSubscriptionHealth } from '../_components/endpoint-health';
 import { useSubscriptions } from '../_components/use-subscription-urls';
@@ -27,9 +27,7 @@ export function EndpointHealth({ range }: { range: Range }) {
       }
     >
       {subs.error ? (
-        <div className="p-4">
-          <ErrorState error={subs.error} title="Could not load subscriptions" onRetry={() => void subs.refetch()} />
-        </div>
+        <PanelError error={subs.error} title="Could not load subscriptions" onRetry={() => void subs.refetch()} />
       ) : !subs.data ? (
         <TableSkeleton rows={3} label="Loading endpoints" />
       ) : sorted.length === 0 ? (

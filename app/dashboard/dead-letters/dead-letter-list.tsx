@@ -9,7 +9,7 @@ import { IconReplay, IconSpinner } from '../../_components/icons';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { useReadOnly } from '../../_components/session';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { useToast } from '../../_components/toast';
 import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
@@ -118,9 +118,7 @@ export function DeadLetterList() {
       {problem ? (
         <EmptyState title="Search not run">Correct the event type above, or clear it to see every dead letter.</EmptyState>
       ) : error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load dead letters" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load dead letters" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={5} label="Loading dead letters" />
       ) : data.data.length === 0 ? (
@@ -161,7 +159,7 @@ export function DeadLetterList() {
                   }
             }
           />
-          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+          <Pager pages={pages} result={data} />
         </>
       )}
     </Panel>

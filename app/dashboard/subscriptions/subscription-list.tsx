@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { Writable } from '../../_components/session';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
@@ -62,9 +62,7 @@ export function SubscriptionList() {
       actions={<HealthRangeToggle label="Health window" value={range} onChange={setRange} />}
     >
       {error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load subscriptions" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load subscriptions" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={4} label="Loading subscriptions" />
       ) : data.data.length === 0 ? (
@@ -109,7 +107,7 @@ export function SubscriptionList() {
               ))}
             </TBody>
           </Table>
-          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+          <Pager pages={pages} result={data} />
         </>
       )}
     </Panel>
