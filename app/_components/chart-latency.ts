@@ -5,7 +5,7 @@ import { formatLatency } from './time';
  * Latency axis labels in one unit and one precision: milliseconds up to a 1 s top ("0 ms, 250 ms,
  * 500 ms"), seconds above it, with as many decimals as the half-way tick needs ("0 s, 5 s, 10 s").
  */
-export function formatLatencyTick(v: number, top: number): string {
+function formatLatencyTick(v: number, top: number): string {
   if (top < 2000) return `${Math.round(v).toLocaleString()} ms`;
   const half = top / 2000;
   const decimals = Number.isInteger(half) ? 0 : Number.isInteger(half * 10) ? 1 : 2;

@@ -1,5 +1,5 @@
 /** The colours a chart's series can take, each as the SVG fill, the line's stroke and the legend's dot. */
-export type ChartColor = 'emerald' | 'red' | 'indigo' | 'sky' | 'amber' | 'violet';
+type ChartColor = 'emerald' | 'red' | 'indigo' | 'sky' | 'amber' | 'violet';
 
 export const palette: Record<ChartColor, { fill: string; stroke: string; dot: string }> = {
   emerald: { fill: 'fill-emerald-500 dark:fill-emerald-400', stroke: 'stroke-emerald-500 dark:stroke-emerald-400', dot: 'bg-emerald-500 dark:bg-emerald-400' },

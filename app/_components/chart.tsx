@@ -11,7 +11,7 @@ import { useWidth } from './use-width';
  * Hover or focus it and use ←/→ to read each bucket's values. Its height is fixed, so nothing moves
  * when the width is measured or the data arrives.
  */
-export type TimeSeriesChartProps<T> = {
+type TimeSeriesChartProps<T> = {
   data: T[];
   /** Start of each bucket (ISO). */
   at: (d: T) => string;

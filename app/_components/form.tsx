@@ -48,7 +48,7 @@ export function describedBy(id: string, error: string | null | undefined, hint: 
 }
 
 /** What ties a control to its Field: its id, whether it is invalid, and what describes it (the error, else the hint). */
-export type FieldControl = { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined };
+type FieldControl = { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined };
 
 /** A Field around one control: `children` draws it, given the attributes that tie it to the label, the hint and the error. */
 export function FormField({

@@ -36,7 +36,7 @@ export function recentRun<R extends Run>(runs: R[] | undefined): R | null {
   return recent ? latest : null;
 }
 
-export type RunFigure = { label: string; value: number; testId: string; dot?: string };
+type RunFigure = { label: string; value: number; testId: string; dot?: string };
 
 /** Live progress of one run: its state, a bar, its figures, and a cancel button while it runs. */
 export function RunProgressCard({

@@ -9,7 +9,7 @@ import { runsPollInterval } from '../_components/run-progress';
 import { useSubscriptionUrls } from '../_components/use-subscription-urls';
 
 /** What a bulk replay covers: the dead letters of a subscription, of an event type, created since a moment. */
-export type ReplayScope = { subscriptionId?: string; eventType?: string; from?: string };
+type ReplayScope = { subscriptionId?: string; eventType?: string; from?: string };
 
 /** The account's bulk replays, latest first: polled every second while one is live. */
 export function useReplays() {
