@@ -129,21 +129,21 @@ export function FormActions({ onCancel, children }: { onCancel: () => void; chil
   );
 }
 
-/** A checkbox inside its label, on one line: an option beside another control. `className`s add to the label's and the box's own. */
+/** A checkbox inside its label (`children`), on one line: an option beside another control. `className`s add to the label's and the box's own. */
 export function InlineCheckbox({
   name,
-  label,
   checked,
   onChange,
   className = '',
   inputClassName = '',
+  children,
 }: {
   name: string;
-  label: string;
   checked: boolean;
   onChange: (checked: boolean) => void;
   className?: string;
   inputClassName?: string;
+  children: ReactNode;
 }) {
   return (
     <label className={`flex items-center gap-2 ${className}`}>
@@ -154,7 +154,7 @@ export function InlineCheckbox({
         onChange={(e) => onChange(e.target.checked)}
         className={`size-4 accent-indigo-600 ${inputClassName}`}
       />
-      {label}
+      {children}
     </label>
   );
 }

@@ -70,12 +70,13 @@ export function DeliveryFields({ draft, set, errors, editing, savedHeaders }: Dr
             </span>
             <InlineCheckbox
               name="autoDisableNever"
-              label="Never disable it"
               checked={draft.autoDisableNever}
               onChange={(autoDisableNever) => set({ autoDisableNever })}
               className="text-sm"
               inputClassName="rounded border-zinc-300 dark:border-zinc-700"
-            />
+            >
+              Never disable it
+            </InlineCheckbox>
           </div>
         )}
       </FormField>

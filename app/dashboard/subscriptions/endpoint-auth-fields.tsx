@@ -183,11 +183,12 @@ export function EndpointAuthFields({
               </p>
               <InlineCheckbox
                 name="replaceCertificate"
-                label="Replace it"
                 checked={draft.replaceCertificate}
                 onChange={(replaceCertificate) => set({ replaceCertificate })}
                 className="mt-1.5"
-              />
+              >
+                Replace it
+              </InlineCheckbox>
             </div>
           )}
           {showPem &&
