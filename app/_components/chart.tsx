@@ -1,27 +1,17 @@
 'use client';
 
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { palette, type ChartSeries } from './chart-palette';
+import { ChartTable } from './chart-table';
 import { formatClock } from './time';
+import { useWidth } from './use-width';
 
 /**
  * A time-series chart drawn in SVG: bars (optionally stacked) or lines, one bucket per data point.
  * Hover or focus it and use ←/→ to read each bucket's values. Its height is fixed, so nothing moves
  * when the width is measured or the data arrives.
  */
-export type ChartColor = 'emerald' | 'red' | 'indigo' | 'sky' | 'amber' | 'violet';
-
-const palette: Record<ChartColor, { fill: string; stroke: string; dot: string }> = {
-  emerald: { fill: 'fill-emerald-500 dark:fill-emerald-400', stroke: 'stroke-emerald-500 dark:stroke-emerald-400', dot: 'bg-emerald-500 dark:bg-emerald-400' },
-  red: { fill: 'fill-red-500 dark:fill-red-400', stroke: 'stroke-red-500 dark:stroke-red-400', dot: 'bg-red-500 dark:bg-red-400' },
-  indigo: { fill: 'fill-indigo-500 dark:fill-indigo-400', stroke: 'stroke-indigo-500 dark:stroke-indigo-400', dot: 'bg-indigo-500 dark:bg-indigo-400' },
-  sky: { fill: 'fill-sky-500 dark:fill-sky-400', stroke: 'stroke-sky-500 dark:stroke-sky-400', dot: 'bg-sky-500 dark:bg-sky-400' },
-  amber: { fill: 'fill-amber-500 dark:fill-amber-400', stroke: 'stroke-amber-500 dark:stroke-amber-400', dot: 'bg-amber-500 dark:bg-amber-400' },
-  violet: { fill: 'fill-violet-500 dark:fill-violet-400', stroke: 'stroke-violet-500 dark:stroke-violet-400', dot: 'bg-violet-500 dark:bg-violet-400' },
-};
-
-export type ChartSeries<T> = { label: string; color: ChartColor; value: (d: T) => number | null };
-
-type Props<T> = {
+type TimeSeriesChartProps<T> = {
   data: T[];
   /** Start of each bucket (ISO). */
   at: (d: T) => string;
@@ -43,6 +33,9 @@ type Props<T> = {
   bucketName?: (d: T) => string;
 };
 
+/** What a chart makes of its data (series, kind, scale, words): all but the data, its time axis and its height. */
+export type ChartOptions<T> = Omit<TimeSeriesChartProps<T>, 'data' | 'at' | 'bucketSeconds' | 'height'>;
+
 const M = { top: 10, right: 8, bottom: 22, left: 46 };
 /** The widest a bar gets: with few buckets (one day of usage), a bar, not a block filling the chart. */
 const MAX_BAR_WIDTH = 40;
@@ -55,31 +48,6 @@ function niceCeil(v: number, integer: boolean): number {
     if (c >= v && (!integer || Number.isInteger(c / 2))) return c;
   }
   return 10 * mag;
-}
-
-function useWidth() {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    setWidth(el.clientWidth);
-    const ro = new ResizeObserver((entries) => setWidth(entries[0]?.contentRect.width ?? 0));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-  return [ref, width] as const;
-}
-
-/**
- * Latency axis labels in one unit and one precision: milliseconds up to a 1 s top ("0 ms, 250 ms,
- * 500 ms"), seconds above it, with as many decimals as the half-way tick needs ("0 s, 5 s, 10 s").
- */
-export function formatLatencyTick(v: number, top: number): string {
-  if (top < 2000) return `${Math.round(v).toLocaleString()} ms`;
-  const half = top / 2000;
-  const decimals = Number.isInteger(half) ? 0 : Number.isInteger(half * 10) ? 1 : 2;
-  return `${(v / 1000).toFixed(decimals)} s`;
 }
 
 export function TimeSeriesChart<T>({
@@ -97,7 +65,7 @@ export function TimeSeriesChart<T>({
   label,
   emptyText,
   bucketName,
-}: Props<T>) {
+}: TimeSeriesChartProps<T>) {
   const [ref, width] = useWidth();
   const [active, setActive] = useState<number | null>(null);
   const n = data.length;
@@ -278,58 +246,6 @@ export function TimeSeriesChart<T>({
           emptyText={empty ? (emptyText ?? 'No data in this window') : null}
         />
       )}
-    </div>
-  );
-}
-
-/**
- * The chart as text for screen readers (visually hidden): one row per bucket that has data, so
- * nobody needs the arrow keys or the picture to read it.
- */
-function ChartTable<T>({
-  label,
-  series,
-  values,
-  bucketLabel,
-  format,
-  emptyText,
-}: {
-  label: string;
-  series: ChartSeries<T>[];
-  values: (number | null)[][];
-  bucketLabel: (i: number) => string;
-  format: (v: number) => string;
-  emptyText: string | null;
-}) {
-  if (emptyText) return <p className="sr-only">{`${label}: ${emptyText}.`}</p>;
-  const rows = values.map((v, i) => ({ v, i })).filter(({ v }) => v.some((x) => x !== null && x !== 0));
-  // The wrapper, not the table, is visually hidden: a table grows to its content whatever its width,
-  // and would push a phone's page sideways.
-  return (
-    <div className="sr-only">
-      <table>
-        <caption>{`${label}, ${rows.length} of ${values.length} time buckets with data`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            {series.map((s) => (
-              <th key={s.label} scope="col">
-                {s.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ v, i }) => (
-            <tr key={i}>
-              <th scope="row">{bucketLabel(i)}</th>
-              {series.map((s, k) => (
-                <td key={s.label}>{v[k] === null ? 'no data' : format(v[k]!)}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useState, type ReactNode } from 'react';
 import { Button } from './button';
 import { Dialog } from './dialog';
 import { describeError } from './errors';
+import { FormActions } from './form';
 
 /** A yes/no question before something that cannot be undone. */
 export function ConfirmDialog({
@@ -34,8 +35,7 @@ export function ConfirmDialog({
             {error}
           </p>
         )}
-        <div className="flex justify-end gap-2 pt-2">
-          <Button onClick={onClose}>Cancel</Button>
+        <FormActions onCancel={onClose}>
           <Button
             variant={danger ? 'danger' : 'primary'}
             disabled={busy}
@@ -50,7 +50,7 @@ export function ConfirmDialog({
           >
             {confirmLabel}
           </Button>
-        </div>
+        </FormActions>
       </div>
     </Dialog>
   );

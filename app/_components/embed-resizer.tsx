@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 
 /** What the embedded view posts to the page that frames it (docs/embedding.md). */
-export type EmbedResizeMessage = { type: 'hookrelay:resize'; height: number };
+type EmbedResizeMessage = { type: 'hookrelay:resize'; height: number };
 
 /**
  * In a frame, tells the framing page the height of the content (the element `targetId`) whenever

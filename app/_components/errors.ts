@@ -69,7 +69,7 @@ function stripField(message: string, field: string | undefined): string {
 }
 
 /** The field an API error is about (`url`, `eventTypes.1`…) and its message without the field prefix. */
-export function fieldError(err: unknown): { field: string; message: string } | null {
+function fieldError(err: unknown): { field: string; message: string } | null {
   const data = dataOf(err);
   if (!data?.field || data.code !== 'bad_request') return null;
   return { field: data.field, message: sentence(stripField(messageOf(err), data.field)) };

@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import { Button } from './button';
 
 export const inputClass =
   'block w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-xs placeholder:text-zinc-400 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-950 dark:placeholder:text-zinc-500 dark:aria-[invalid=true]:border-red-400';
@@ -44,6 +45,25 @@ export function Field({
 
 export function describedBy(id: string, error: string | null | undefined, hint: boolean) {
   return error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+}
+
+/** What ties a control to its Field: its id, whether it is invalid, and what describes it (the error, else the hint). */
+type FieldControl = { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined };
+
+/** A Field around one control: `children` draws it, given the attributes that tie it to the label, the hint and the error. */
+export function FormField({
+  children,
+  ...field
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  optional?: boolean;
+  children: (control: FieldControl) => ReactNode;
+}) {
+  const { id, error, hint } = field;
+  return <Field {...field}>{children({ id, 'aria-invalid': !!error, 'aria-describedby': describedBy(id, error, !!hint) })}</Field>;
 }
 
 /** Inputs, selects and medium buttons share one height (h-9), so a filter bar lines up. */
@@ -96,5 +116,45 @@ export function CheckboxField({
         </p>
       </div>
     </div>
+  );
+}
+
+/** A form's buttons, at its end on the right: Cancel, then the form's own (its submit last). */
+export function FormActions({ onCancel, children }: { onCancel: () => void; children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2 pt-2">
+      <Button onClick={onCancel}>Cancel</Button>
+      {children}
+    </div>
+  );
+}
+
+/** A checkbox inside its label (`children`), on one line: an option beside another control. `className`s add to the label's and the box's own. */
+export function InlineCheckbox({
+  name,
+  checked,
+  onChange,
+  className = '',
+  inputClassName = '',
+  children,
+}: {
+  name: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  className?: string;
+  inputClassName?: string;
+  children: ReactNode;
+}) {
+  return (
+    <label className={`flex items-center gap-2 ${className}`}>
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        className={`size-4 accent-indigo-600 ${inputClassName}`}
+      />
+      {children}
+    </label>
   );
 }

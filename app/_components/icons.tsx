@@ -119,5 +119,3 @@ export const IconBan = icon(
   </>,
 );
 export const IconSpinner = icon(<path d="M21 12a9 9 0 1 1-6.22-8.56" />);
-export const IconTerminal = icon(<path d="m4 17 6-6-6-6M12 19h8" />);
-export const IconArrowRight = icon(<path d="M5 12h14m-7-7 7 7-7 7" />);

@@ -31,19 +31,18 @@ export function useUrlCursorPages(param = 'pages', wellFormed = /^[A-Za-z0-9_-]{
   };
 }
 
+/** Previous and Next under a list, with the page's number and how many rows it shows; nothing while there is one page. */
 export function Pager({
-  page,
-  nextCursor,
-  onNext,
-  onPrev,
-  shown,
+  pages: { page, next: onNext, prev: onPrev },
+  result,
 }: {
-  page: number;
-  nextCursor: string | null | undefined;
-  onNext: (c: string) => void;
-  onPrev: () => void;
-  shown: number;
+  /** The URL's pages (useUrlCursorPages). */
+  pages: { page: number; next: (cursor: string) => void; prev: () => void };
+  /** The page the API returned: its rows and the cursor of the next one. */
+  result: { data: unknown[]; nextCursor: string | null | undefined };
 }) {
+  const { nextCursor } = result;
+  const shown = result.data.length;
   if (page === 1 && !nextCursor) return null;
   return (
     <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm dark:border-zinc-800">

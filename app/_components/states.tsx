@@ -61,6 +61,15 @@ export function ErrorState({ error, title = 'Could not load this', onRetry }: { 
   );
 }
 
+/** A panel's content that could not load: the error, inset in the panel, with a retry. */
+export function PanelError({ error, title, onRetry }: { error: unknown; title: string; onRetry: () => void }) {
+  return (
+    <div className="p-4">
+      <ErrorState error={error} title={title} onRetry={onRetry} />
+    </div>
+  );
+}
+
 /** What another customer's object (or a wrong id) looks like: it does not exist for this account. */
 export function NotFoundState({ what, id, back }: { what: string; id: string; back: { href: string; label: string } }) {
   return (

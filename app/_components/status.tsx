@@ -39,18 +39,6 @@ export function DeliveryStatusBadge({ status }: { status: string }) {
   );
 }
 
-export function AttemptStatusBadge({ status }: { status: string }) {
-  return status === 'succeeded' ? (
-    <Badge tone="green" icon={<IconCheck className="size-3" />}>
-      Succeeded
-    </Badge>
-  ) : (
-    <Badge tone="red" icon={<IconX className="size-3" />}>
-      Failed
-    </Badge>
-  );
-}
-
 /** An HTTP status code, coloured by class, with the class in words for screen readers. */
 export function HttpStatus({ code }: { code: number | null | undefined }) {
   if (code === null || code === undefined) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;

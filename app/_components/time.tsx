@@ -52,14 +52,12 @@ const full = new Intl.DateTimeFormat(undefined, {
 const dayTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const calendarDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export const formatFull = (d: Date | string) => full.format(new Date(d));
-export const formatDayTime = (d: Date | string) => dayTime.format(new Date(d));
+const formatDayTime = (d: Date | string) => dayTime.format(new Date(d));
 export const formatClock = (d: Date | string) => clock.format(new Date(d));
-export const formatClockSeconds = (d: Date | string) => clockSeconds.format(new Date(d));
 
-export function formatRelative(at: number, now: number): string {
+function formatRelative(at: number, now: number): string {
   const diff = Math.round((now - at) / 1000);
   const future = diff < 0;
   const s = Math.abs(diff);

@@ -7,7 +7,8 @@ import { useState, type ReactNode } from 'react';
 import type { AppRouter } from '@/server/api/root';
 import { parseJsonExact } from '@/server/json';
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export { useTRPC };
 
 function isClientError(err: unknown): boolean {
   const status = (err as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;

@@ -5,8 +5,10 @@ import type { inferRouterOutputs } from '@trpc/server';
 import Link from 'next/link';
 import type { AppRouter } from '@/server/api/root';
 import { formatCount, formatPercent } from '../../_components/format';
+import { Segmented } from '../../_components/segmented';
 import { Sparkline } from '../../_components/sparkline';
 import { SubscriptionStateBadge } from '../../_components/status';
+import { RowLink, Td } from '../../_components/table';
 import { formatLatency } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
 import { WaitingFor } from './waiting';
@@ -27,7 +29,7 @@ export function useSubscriptionHealth(range: HealthRange) {
  * dead letters waiting), then paused with deliveries held, then degraded (under 99%), then paused,
  * then healthy.
  */
-export function attentionRank(s: SubscriptionRow, h: Health | undefined): number {
+function attentionRank(s: SubscriptionRow, h: Health | undefined): number {
   if (!s.active && s.disabledReason) return 0;
   if (s.active && s.breaker.state !== 'closed') return 1;
   if ((h?.dead ?? 0) > 0 || (h?.successRate ?? 1) < 0.9) return 2;
@@ -53,7 +55,7 @@ export function byAttention<S extends SubscriptionRow>(subs: S[], health: Map<st
 const windowWords = (range: HealthRange) => (range === 'hour' ? 'last hour, per 5 minutes' : 'last 24 hours, per hour');
 
 /** Success rate over the window and its trend; "—" without attempts. */
-export function SuccessCell({ h, range }: { h: Health | undefined; range: HealthRange }) {
+function SuccessCell({ h, range }: { h: Health | undefined; range: HealthRange }) {
   if (!h) return <span className="text-zinc-500 dark:text-zinc-400">…</span>;
   if (h.attempts === 0) return <span className="text-xs text-zinc-500 dark:text-zinc-400">No attempts</span>;
   const rates = h.buckets.map((b) => (b.attempts > 0 ? b.succeeded / b.attempts : null));
@@ -81,7 +83,7 @@ export function SuccessCell({ h, range }: { h: Health | undefined; range: Health
 }
 
 /** p99 latency over the window and its trend. */
-export function LatencyCell({ h, range }: { h: Health | undefined; range: HealthRange }) {
+function LatencyCell({ h, range }: { h: Health | undefined; range: HealthRange }) {
   if (!h || h.latencyP99Ms === null) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
   const p99 = h.buckets.map((b) => b.latencyP99Ms);
   const top = Math.max(1, ...p99.map((v) => v ?? 0));
@@ -101,7 +103,7 @@ export function LatencyCell({ h, range }: { h: Health | undefined; range: Health
 }
 
 /** State badge, plus what is held or dead, each a link to where it is dealt with. */
-export function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined }) {
+function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined }) {
   return (
     <span className="flex flex-wrap items-center gap-1.5">
       <SubscriptionStateBadge active={s.active} disabledReason={s.disabledReason} breakerState={s.breaker.state} />
@@ -125,5 +127,46 @@ export function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined 
         </Link>
       )}
     </span>
+  );
+}
+
+/** The last hour or the last 24 hours: the window of the overview and of the endpoints' health. */
+export function HealthRangeToggle({ label, value, onChange }: { label: string; value: HealthRange; onChange: (r: HealthRange) => void }) {
+  return (
+    <Segmented
+      label={label}
+      value={value}
+      onChange={onChange}
+      options={[
+        { value: 'hour', label: 'Last hour' },
+        { value: 'day', label: 'Last 24 hours' },
+      ]}
+    />
+  );
+}
+
+/** The endpoint's URL, a link to its subscription's page (the whole row is one). */
+export function EndpointLink({ s }: { s: SubscriptionRow }) {
+  return (
+    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal">
+      {s.url}
+    </RowLink>
+  );
+}
+
+/** A row's health cells: its state, its success rate and its p99 latency over the window. */
+export function HealthCells({ s, h, range }: { s: SubscriptionRow; h: Health | undefined; range: HealthRange }) {
+  return (
+    <>
+      <Td wide>
+        <StateCell s={s} h={h} />
+      </Td>
+      <Td label="Success">
+        <SuccessCell h={h} range={range} />
+      </Td>
+      <Td label="p99">
+        <LatencyCell h={h} range={range} />
+      </Td>
+    </>
   );
 }

@@ -2,9 +2,9 @@
 
 import { ButtonLink } from '../../_components/button';
 import { Panel } from '../../_components/panel';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
-import { byAttention, LatencyCell, StateCell, SuccessCell, useSubscriptionHealth } from '../_components/endpoint-health';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
+import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
+import { byAttention, EndpointLink, HealthCells, useSubscriptionHealth } from '../_components/endpoint-health';
 import { useSubscriptions } from '../_components/use-subscription-urls';
 import type { Range } from './use-overview';
 
@@ -27,9 +27,7 @@ export function EndpointHealth({ range }: { range: Range }) {
       }
     >
       {subs.error ? (
-        <div className="p-4">
-          <ErrorState error={subs.error} title="Could not load subscriptions" onRetry={() => void subs.refetch()} />
-        </div>
+        <PanelError error={subs.error} title="Could not load subscriptions" onRetry={() => void subs.refetch()} />
       ) : !subs.data ? (
         <TableSkeleton rows={3} label="Loading endpoints" />
       ) : sorted.length === 0 ? (
@@ -49,22 +47,9 @@ export function EndpointHealth({ range }: { range: Range }) {
               {sorted.slice(0, SHOWN).map((s) => (
                 <Tr key={s.id} testId="endpoint-row">
                   <Td wide className="max-w-sm">
-                    <RowLink
-                      href={`/dashboard/subscriptions/${s.id}`}
-                      className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal"
-                    >
-                      {s.url}
-                    </RowLink>
+                    <EndpointLink s={s} />
                   </Td>
-                  <Td wide>
-                    <StateCell s={s} h={byId.get(s.id)} />
-                  </Td>
-                  <Td label="Success">
-                    <SuccessCell h={byId.get(s.id)} range={range} />
-                  </Td>
-                  <Td label="p99">
-                    <LatencyCell h={byId.get(s.id)} range={range} />
-                  </Td>
+                  <HealthCells s={s} h={byId.get(s.id)} range={range} />
                 </Tr>
               ))}
             </TBody>

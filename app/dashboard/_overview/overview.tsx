@@ -1,6 +1,6 @@
 'use client';
 
-import { Segmented } from '../../_components/segmented';
+import { HealthRangeToggle } from '../_components/endpoint-health';
 import { DeadLetterChart, LatencyChart, SuccessRateChart, ThroughputChart } from './charts';
 import { EndpointHealth } from './endpoints';
 import { RecentDeliveries } from './recent-deliveries';
@@ -16,15 +16,7 @@ export function Overview() {
           <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
           <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">Your webhook traffic, refreshed every 10 seconds.</p>
         </div>
-        <Segmented
-          label="Time window"
-          value={range}
-          onChange={setRange}
-          options={[
-            { value: 'hour', label: 'Last hour' },
-            { value: 'day', label: 'Last 24 hours' },
-          ]}
-        />
+        <HealthRangeToggle label="Time window" value={range} onChange={setRange} />
       </div>
       <StatCards range={range} />
       <EndpointHealth range={range} />

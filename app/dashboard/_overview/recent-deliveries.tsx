@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { ButtonLink } from '../../_components/button';
 import { Panel } from '../../_components/panel';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
 import { useSubscriptionUrls } from '../_components/use-subscription-urls';
@@ -25,9 +25,7 @@ export function RecentDeliveries() {
       }
     >
       {error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load deliveries" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load deliveries" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={5} label="Loading deliveries" />
       ) : data.data.length === 0 ? (

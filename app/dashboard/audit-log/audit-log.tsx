@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '../../_components/button';
 import { Panel } from '../../_components/panel';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { DateTime, isTimestamp, TextWithTimes } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
@@ -67,9 +67,7 @@ export function AuditLog() {
       }
     >
       {query.error ? (
-        <div className="p-4">
-          <ErrorState error={query.error} title="Could not load the audit log" onRetry={() => void query.refetch()} />
-        </div>
+        <PanelError error={query.error} title="Could not load the audit log" onRetry={() => void query.refetch()} />
       ) : !query.data ? (
         <TableSkeleton rows={5} label="Loading the audit log" />
       ) : rows.length === 0 ? (

@@ -1,20 +1,20 @@
 'use client';
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '../../_components/button';
 import { describeError } from '../../_components/errors';
-import { Input, Select } from '../../_components/form';
+import { Input } from '../../_components/form';
 import { IconReplay, IconSpinner } from '../../_components/icons';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { useReadOnly } from '../../_components/session';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { useToast } from '../../_components/toast';
 import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
+import { ClearFiltersButton, FilterSelect, FilterTextForm, RangeOptions, SubscriptionFilter, useTypedFilter } from '../_components/filter-bar';
 import { ReplayButton } from '../_components/replay-button';
-import { SubscriptionOptions } from '../_components/subscription-options';
 import { useSubscriptionUrls } from '../_components/use-subscription-urls';
 import { deadLetterRanges, useDeadLetterFilters, useDeadLetterQuery } from './use-dead-letter-filters';
 
@@ -24,34 +24,17 @@ const noUrls = new Map<string, string>();
 export function DeadLetterFilterBar() {
   const { filters, set, clear } = useDeadLetterFilters();
   const { problem } = useDeadLetterQuery(filters);
-  const [text, setText] = useState(filters.type);
-  useEffect(() => {
-    if (text.trim() === filters.type) return;
-    const t = setTimeout(() => set({ type: text.trim() }), 350);
-    return () => clearTimeout(t);
-    // `set` reads the live URL, so it need not be a dependency.
-  }, [text, filters.type]);
-  const active = Object.values(filters).some(Boolean);
+  const [text, setText] = useTypedFilter(filters.type, (type) => set({ type }));
   return (
     <div className="flex flex-wrap items-start gap-3">
-      <div className="min-w-0 max-w-full">
-        <label htmlFor="dead-sub" className="sr-only">
-          Subscription
-        </label>
-        <Select id="dead-sub" value={filters.sub} onChange={(e) => set({ sub: e.target.value }, { push: true })} className="w-auto sm:max-w-72">
-          <SubscriptionOptions />
-        </Select>
-      </div>
-      <form
+      <SubscriptionFilter id="dead-sub" value={filters.sub} onChange={(sub) => set({ sub }, { push: true })} className="w-auto sm:max-w-72" />
+      <FilterTextForm
+        id="dead-type"
+        label="Event type"
         className="w-full min-w-0 sm:w-56"
-        onSubmit={(e) => {
-          e.preventDefault();
-          set({ type: text.trim() });
-        }}
+        onApply={() => set({ type: text.trim() })}
+        problem={{ id: 'dead-type-problem', text: problem }}
       >
-        <label htmlFor="dead-type" className="sr-only">
-          Event type
-        </label>
         <Input
           id="dead-type"
           value={text}
@@ -62,35 +45,11 @@ export function DeadLetterFilterBar() {
           aria-invalid={!!problem}
           aria-describedby={problem ? 'dead-type-problem' : undefined}
         />
-        {problem && (
-          <p id="dead-type-problem" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
-            {problem}
-          </p>
-        )}
-      </form>
-      <div>
-        <label htmlFor="dead-range" className="sr-only">
-          Time range
-        </label>
-        <Select id="dead-range" value={filters.range} onChange={(e) => set({ range: e.target.value }, { push: true })} className="w-auto">
-          {deadLetterRanges.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </Select>
-      </div>
-      {active && (
-        <Button
-          variant="ghost"
-          onClick={() => {
-            setText('');
-            clear();
-          }}
-        >
-          Clear filters
-        </Button>
-      )}
+      </FilterTextForm>
+      <FilterSelect id="dead-range" label="Time range" value={filters.range} onChange={(range) => set({ range }, { push: true })} className="w-auto">
+        <RangeOptions ranges={deadLetterRanges} />
+      </FilterSelect>
+      <ClearFiltersButton filters={filters} clear={clear} clearText={setText} />
     </div>
   );
 }
@@ -159,9 +118,7 @@ export function DeadLetterList() {
       {problem ? (
         <EmptyState title="Search not run">Correct the event type above, or clear it to see every dead letter.</EmptyState>
       ) : error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load dead letters" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load dead letters" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={5} label="Loading dead letters" />
       ) : data.data.length === 0 ? (
@@ -202,7 +159,7 @@ export function DeadLetterList() {
                   }
             }
           />
-          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+          <Pager pages={pages} result={data} />
         </>
       )}
     </Panel>

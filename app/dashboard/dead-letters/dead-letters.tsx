@@ -1,7 +1,9 @@
 'use client';
 
-import { BulkReplayProgress, ReplayAllButton, ReplaySinceButton } from './bulk-replay';
+import { BulkReplayProgress } from './bulk-replay-progress';
 import { DeadLetterFilterBar, DeadLetterList, useDeadLetterPage } from './dead-letter-list';
+import { ReplayAllButton } from './replay-all-button';
+import { ReplaySinceButton } from './replay-since-button';
 
 export function DeadLetters() {
   const firstPage = useDeadLetterPage(undefined, true);

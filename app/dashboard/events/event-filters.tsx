@@ -1,18 +1,16 @@
 'use client';
 
-import { useEffect, useState } from 'react';
-import { Button } from '../../_components/button';
-import { Input, Select } from '../../_components/form';
+import { useEffect } from 'react';
+import { toLocalInput, viewerTimeZone } from '../../_components/date-time-field';
+import { Input } from '../../_components/form';
 import { IconSearch } from '../../_components/icons';
-import { SubscriptionOptions } from '../_components/subscription-options';
+import { ClearFiltersButton, FilterSelect, FilterTextForm, RangeOptions, SubscriptionFilter, useTypedFilter } from '../_components/filter-bar';
 import { timeRanges, useEventFilters, useEventQueryInput } from './use-event-filters';
 
-/** `datetime-local` wants "YYYY-MM-DDTHH:mm" in the viewer's zone. */
-function toLocalInput(iso: string): string {
+/** An ISO time in the form a `datetime-local` input takes; empty when it is not a time. */
+function localInputOf(iso: string): string {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return Number.isNaN(d.getTime()) ? '' : toLocalInput(d);
 }
 
 /** A filter typed as text (tag, channel): applied after a short pause, or at once on Enter. */
@@ -31,25 +29,10 @@ function TextFilter({
   invalid: boolean;
   onApply: (v: string) => void;
 }) {
-  const [text, setText] = useState(value);
+  const [text, setText] = useTypedFilter(value, onApply);
   useEffect(() => setText(value), [value]);
-  useEffect(() => {
-    if (text.trim() === value) return;
-    const t = setTimeout(() => onApply(text.trim()), 350);
-    return () => clearTimeout(t);
-    // `onApply` reads the live URL, so it need not be a dependency.
-  }, [text, value]);
   return (
-    <form
-      className="w-28"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onApply(text.trim());
-      }}
-    >
-      <label htmlFor={id} className="sr-only">
-        {label}
-      </label>
+    <FilterTextForm id={id} label={label} className="w-28" onApply={() => onApply(text.trim())}>
       <Input
         id={id}
         value={text}
@@ -58,36 +41,41 @@ function TextFilter({
         aria-invalid={invalid}
         aria-describedby={invalid ? 'event-search-problem' : undefined}
       />
-    </form>
+    </FilterTextForm>
+  );
+}
+
+/** A time of the custom range, in the viewer's zone; kept in the URL as ISO. */
+function RangeEnd({ label, value, onChange }: { label: string; value: string; onChange: (iso: string) => void }) {
+  return (
+    <label className="flex items-center gap-2">
+      {label}
+      <Input
+        type="datetime-local"
+        value={localInputOf(value)}
+        onChange={(e) => onChange(e.target.value ? new Date(e.target.value).toISOString() : '')}
+        className="w-auto"
+      />
+    </label>
   );
 }
 
 export function EventFilterBar() {
   const { filters, set, clear } = useEventFilters();
-  const [text, setText] = useState(filters.q);
   // Typing filters after a short pause; Enter applies at once.
-  useEffect(() => {
-    if (text === filters.q) return;
-    const t = setTimeout(() => set({ q: text.trim() }), 350);
-    return () => clearTimeout(t);
-    // `set` reads the live URL, so it need not be a dependency.
-  }, [text, filters.q]);
-  const active = Object.values(filters).some(Boolean);
+  const [text, setText] = useTypedFilter(filters.q, (q) => set({ q }));
   const { problem, problemIn } = useEventQueryInput(filters);
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-start gap-3">
-        <form
+        <FilterTextForm
+          id="event-search"
+          label="Search events by id or type"
           role="search"
           className="w-full min-w-0 sm:min-w-60 sm:flex-1"
-          onSubmit={(e) => {
-            e.preventDefault();
-            set({ q: text.trim() });
-          }}
+          onApply={() => set({ q: text.trim() })}
+          problem={{ id: 'event-search-problem', text: problem }}
         >
-          <label htmlFor="event-search" className="sr-only">
-            Search events by id or type
-          </label>
           <div className="relative">
             <IconSearch className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-500" />
             <Input
@@ -101,32 +89,21 @@ export function EventFilterBar() {
               aria-describedby={problem ? 'event-search-problem' : undefined}
             />
           </div>
-          {problem && (
-            <p id="event-search-problem" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
-              {problem}
-            </p>
-          )}
-        </form>
-        <div>
-          <label htmlFor="filter-status" className="sr-only">
-            Delivery status
-          </label>
-          <Select id="filter-status" value={filters.status} onChange={(e) => set({ status: e.target.value }, { push: true })} className="w-auto">
-            <option value="">Any status</option>
-            <option value="succeeded">Succeeded</option>
-            <option value="pending">Pending</option>
-            <option value="dead">Dead letter</option>
-            <option value="held">Held</option>
-          </Select>
-        </div>
-        <div className="min-w-0 max-w-full">
-          <label htmlFor="filter-subscription" className="sr-only">
-            Subscription
-          </label>
-          <Select id="filter-subscription" value={filters.sub} onChange={(e) => set({ sub: e.target.value }, { push: true })} className="w-auto sm:max-w-64">
-            <SubscriptionOptions />
-          </Select>
-        </div>
+        </FilterTextForm>
+        <FilterSelect
+          id="filter-status"
+          label="Delivery status"
+          value={filters.status}
+          onChange={(status) => set({ status }, { push: true })}
+          className="w-auto"
+        >
+          <option value="">Any status</option>
+          <option value="succeeded">Succeeded</option>
+          <option value="pending">Pending</option>
+          <option value="dead">Dead letter</option>
+          <option value="held">Held</option>
+        </FilterSelect>
+        <SubscriptionFilter id="filter-subscription" value={filters.sub} onChange={(sub) => set({ sub }, { push: true })} className="w-auto sm:max-w-64" />
         <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} invalid={problemIn === 'tag'} onApply={(tag) => set({ tag })} />
         <TextFilter
           id="filter-channel"
@@ -136,56 +113,22 @@ export function EventFilterBar() {
           invalid={problemIn === 'channel'}
           onApply={(channel) => set({ channel })}
         />
-        <div>
-          <label htmlFor="filter-range" className="sr-only">
-            Time range
-          </label>
-          <Select
-            id="filter-range"
-            value={filters.range}
-            onChange={(e) => set({ range: e.target.value, ...(e.target.value !== 'custom' && { from: '', to: '' }) }, { push: true })}
-            className="w-auto"
-          >
-            {timeRanges.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </Select>
-        </div>
-        {active && (
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setText('');
-              clear();
-            }}
-          >
-            Clear filters
-          </Button>
-        )}
+        <FilterSelect
+          id="filter-range"
+          label="Time range"
+          value={filters.range}
+          onChange={(range) => set({ range, ...(range !== 'custom' && { from: '', to: '' }) }, { push: true })}
+          className="w-auto"
+        >
+          <RangeOptions ranges={timeRanges} />
+        </FilterSelect>
+        <ClearFiltersButton filters={filters} clear={clear} clearText={setText} />
       </div>
       {filters.range === 'custom' && (
         <div className="flex flex-wrap items-center gap-3 text-sm">
-          <label className="flex items-center gap-2">
-            From
-            <Input
-              type="datetime-local"
-              value={toLocalInput(filters.from)}
-              onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : '' })}
-              className="w-auto"
-            />
-          </label>
-          <label className="flex items-center gap-2">
-            To
-            <Input
-              type="datetime-local"
-              value={toLocalInput(filters.to)}
-              onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : '' })}
-              className="w-auto"
-            />
-          </label>
-          <span className="text-xs text-zinc-500 dark:text-zinc-400">in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone})</span>
+          <RangeEnd label="From" value={filters.from} onChange={(from) => set({ from })} />
+          <RangeEnd label="To" value={filters.to} onChange={(to) => set({ to })} />
+          <span className="text-xs text-zinc-500 dark:text-zinc-400">in your time zone ({viewerTimeZone()})</span>
         </div>
       )}
     </div>

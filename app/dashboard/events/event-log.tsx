@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge } from '../../_components/status';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
@@ -44,7 +44,7 @@ export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, 
 }
 
 /** An event's channels (routing) and tags (labels), as small chips; nothing when it has none. */
-export function Labels({ channels, tags }: { channels: string[]; tags: string[] }) {
+function Labels({ channels, tags }: { channels: string[]; tags: string[] }) {
   if (channels.length === 0 && tags.length === 0) return null;
   return (
     <div className="mt-1 flex flex-wrap gap-1" data-testid="event-labels">
@@ -82,9 +82,7 @@ export function EventLog() {
         // The reason is said once, under the search box; here only what to do.
         <EmptyState title="Search not run">Correct the search above, or clear it to see every event.</EmptyState>
       ) : error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load events" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load events" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={8} label="Loading events" />
       ) : data.data.length === 0 ? (
@@ -125,7 +123,7 @@ export function EventLog() {
               ))}
             </TBody>
           </Table>
-          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+          <Pager pages={pages} result={data} />
         </div>
       )}
     </Panel>

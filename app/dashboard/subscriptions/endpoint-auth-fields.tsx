@@ -2,7 +2,7 @@
 
 import type { ChangeEvent } from 'react';
 import { ENDPOINT_AUTH_LIMITS, mtlsAuthentication, oauth2Authentication, type EndpointAuthenticationInput } from '@/server/domain/delivery/inputs';
-import { describedBy, Field, Input, Select, Textarea } from '../../_components/form';
+import { describedBy, Field, InlineCheckbox, Input, Select, Textarea } from '../../_components/form';
 import { CalendarDate } from '../../_components/time';
 import type { Subscription } from '../_components/types';
 import { REDACTED } from './filter-and-headers';
@@ -14,7 +14,7 @@ import { REDACTED } from './filter-and-headers';
  * is typed (sent as "[redacted]", which the API reads as "keep it").
  */
 export type AuthInfo = Subscription['auth'];
-export type AuthMode = 'none' | 'mtls' | 'oauth2';
+type AuthMode = 'none' | 'mtls' | 'oauth2';
 
 export type AuthDraft = {
   mode: AuthMode;
@@ -101,6 +101,43 @@ function pemFile(limit: number, onText: (text: string) => void, onError: (messag
   };
 }
 
+/** The mTLS fields, each a PEM pasted or loaded from a file. */
+const pemFields = [
+  {
+    field: 'certificate',
+    id: 'sub-auth-certificate',
+    label: 'Certificate (PEM)',
+    hint: 'The client certificate, then any intermediate certificates.',
+    placeholder: '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----',
+    limit: ENDPOINT_AUTH_LIMITS.certificateChars,
+  },
+  {
+    field: 'privateKey',
+    id: 'sub-auth-privateKey',
+    label: 'Private key (PEM)',
+    hint: 'Unencrypted. Hookrelay encrypts it at rest and never shows it again.',
+    placeholder: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----',
+    limit: ENDPOINT_AUTH_LIMITS.privateKeyChars,
+  },
+] as const;
+
+/** The OAuth2 client-credentials fields (`wide`: across both columns from the small breakpoint on). */
+const oauth2Fields: Array<{
+  key: 'tokenUrl' | 'clientId' | 'clientSecret' | 'scope';
+  label: string;
+  optional?: boolean;
+  wide?: boolean;
+  mono?: boolean;
+  type?: string;
+  autoComplete: string;
+  placeholder?: string;
+}> = [
+  { key: 'tokenUrl', label: 'Token URL', wide: true, mono: true, type: 'url', autoComplete: 'off', placeholder: 'https://auth.example.com/oauth/token' },
+  { key: 'clientId', label: 'Client ID', mono: true, autoComplete: 'off' },
+  { key: 'clientSecret', label: 'Client secret', type: 'password', autoComplete: 'new-password' },
+  { key: 'scope', label: 'Scope', optional: true, wide: true, mono: true, autoComplete: 'off', placeholder: 'webhooks:write' },
+];
+
 export function EndpointAuthFields({
   draft,
   onChange,
@@ -144,86 +181,47 @@ export function EndpointAuthFields({
               <p>
                 Current certificate: <span className="font-mono text-xs break-all">{initial.subject}</span>, expires <CalendarDate at={initial.notAfter} />.
               </p>
-              <label className="mt-1.5 flex items-center gap-2">
-                <input
-                  type="checkbox"
-                  name="replaceCertificate"
-                  checked={draft.replaceCertificate}
-                  onChange={(e) => set({ replaceCertificate: e.target.checked })}
-                  className="size-4 accent-indigo-600"
-                />
+              <InlineCheckbox
+                name="replaceCertificate"
+                checked={draft.replaceCertificate}
+                onChange={(replaceCertificate) => set({ replaceCertificate })}
+                className="mt-1.5"
+              >
                 Replace it
-              </label>
+              </InlineCheckbox>
             </div>
           )}
-          {showPem && (
-            <>
-              <PemField
-                id="sub-auth-certificate"
-                label="Certificate (PEM)"
-                hint="The client certificate, then any intermediate certificates."
-                placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
-                value={draft.certificate}
-                limit={ENDPOINT_AUTH_LIMITS.certificateChars}
-                onText={(certificate) => set({ certificate })}
-                onFileError={onFileError}
-              />
-              <PemField
-                id="sub-auth-privateKey"
-                label="Private key (PEM)"
-                hint="Unencrypted. Hookrelay encrypts it at rest and never shows it again."
-                placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
-                value={draft.privateKey}
-                limit={ENDPOINT_AUTH_LIMITS.privateKeyChars}
-                onText={(privateKey) => set({ privateKey })}
-                onFileError={onFileError}
-              />
-            </>
-          )}
+          {showPem &&
+            pemFields.map(({ field, ...f }) => (
+              <PemField key={field} {...f} value={draft[field]} onText={(text) => set({ [field]: text })} onFileError={onFileError} />
+            ))}
         </div>
       )}
       {draft.mode === 'oauth2' && (
         <div className="mt-3 grid gap-3 rounded-md p-3 ring-1 ring-zinc-200 ring-inset sm:grid-cols-2 dark:ring-zinc-800">
-          <label className="text-sm sm:col-span-2">
-            <span className="mb-1 block font-medium">Token URL</span>
-            <Input
-              name="tokenUrl"
-              type="url"
-              autoComplete="off"
-              placeholder="https://auth.example.com/oauth/token"
-              value={draft.tokenUrl}
-              onChange={(e) => set({ tokenUrl: e.target.value })}
-              className="font-mono"
-            />
-          </label>
-          <label className="text-sm">
-            <span className="mb-1 block font-medium">Client ID</span>
-            <Input name="clientId" autoComplete="off" value={draft.clientId} onChange={(e) => set({ clientId: e.target.value })} className="font-mono" />
-          </label>
-          <label className="text-sm">
-            <span className="mb-1 block font-medium">Client secret</span>
-            <Input
-              name="clientSecret"
-              type="password"
-              autoComplete="new-password"
-              placeholder={initial?.type === 'oauth2' ? 'Unchanged' : undefined}
-              value={draft.clientSecret}
-              onChange={(e) => set({ clientSecret: e.target.value })}
-            />
-          </label>
-          <label className="text-sm sm:col-span-2">
-            <span className="mb-1 block font-medium">
-              Scope <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>
-            </span>
-            <Input
-              name="scope"
-              autoComplete="off"
-              placeholder="webhooks:write"
-              value={draft.scope}
-              onChange={(e) => set({ scope: e.target.value })}
-              className="font-mono"
-            />
-          </label>
+          {oauth2Fields.map((f) => (
+            <label key={f.key} className={f.wide ? 'text-sm sm:col-span-2' : 'text-sm'}>
+              <span className="mb-1 block font-medium">
+                {f.label}
+                {f.optional && (
+                  <>
+                    {' '}
+                    <span className="font-normal text-zinc-500 dark:text-zinc-400">(optional)</span>
+                  </>
+                )}
+              </span>
+              <Input
+                name={f.key}
+                type={f.type}
+                autoComplete={f.autoComplete}
+                // The saved client secret is never shown: an empty field keeps it.
+                placeholder={f.key === 'clientSecret' ? (initial?.type === 'oauth2' ? 'Unchanged' : undefined) : f.placeholder}
+                value={draft[f.key]}
+                onChange={(e) => set({ [f.key]: e.target.value })}
+                className={f.mono ? 'font-mono' : undefined}
+              />
+            </label>
+          ))}
         </div>
       )}
     </Field>

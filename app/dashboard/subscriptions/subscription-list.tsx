@@ -4,12 +4,11 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { Writable } from '../../_components/session';
-import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
-import { Segmented } from '../../_components/segmented';
-import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
+import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
+import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
-import { byAttention, LatencyCell, StateCell, SuccessCell, useSubscriptionHealth, type HealthRange } from '../_components/endpoint-health';
+import { byAttention, EndpointLink, HealthCells, HealthRangeToggle, useSubscriptionHealth, type HealthRange } from '../_components/endpoint-health';
 import { subscriptionIdPattern, useUrlFilters } from '../_components/url-filters';
 import { NewSubscriptionButton } from './subscription-dialogs';
 
@@ -60,22 +59,10 @@ export function SubscriptionList() {
     <Panel
       title="Endpoints"
       description={health.data ? 'What needs attention first' : undefined}
-      actions={
-        <Segmented
-          label="Health window"
-          value={range}
-          onChange={setRange}
-          options={[
-            { value: 'hour', label: 'Last hour' },
-            { value: 'day', label: 'Last 24 hours' },
-          ]}
-        />
-      }
+      actions={<HealthRangeToggle label="Health window" value={range} onChange={setRange} />}
     >
       {error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load subscriptions" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load subscriptions" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={4} label="Loading subscriptions" />
       ) : data.data.length === 0 ? (
@@ -106,26 +93,13 @@ export function SubscriptionList() {
               {byAttention(data.data, byId).map((s) => (
                 <Tr key={s.id} testId="subscription-row">
                   <Td wide className="max-w-md">
-                    <RowLink
-                      href={`/dashboard/subscriptions/${s.id}`}
-                      className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal"
-                    >
-                      {s.url}
-                    </RowLink>
+                    <EndpointLink s={s} />
                     <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{s.description ?? <span className="font-mono">{s.id}</span>}</div>
                   </Td>
                   <Td className="hidden lg:table-cell">
                     <PatternChips patterns={s.eventTypes} />
                   </Td>
-                  <Td wide>
-                    <StateCell s={s} h={byId.get(s.id)} />
-                  </Td>
-                  <Td label="Success">
-                    <SuccessCell h={byId.get(s.id)} range={range} />
-                  </Td>
-                  <Td label="p99">
-                    <LatencyCell h={byId.get(s.id)} range={range} />
-                  </Td>
+                  <HealthCells s={s} h={byId.get(s.id)} range={range} />
                   <Td className="hidden text-right whitespace-nowrap text-zinc-500 2xl:table-cell dark:text-zinc-400">
                     <RelativeTime at={s.createdAt} />
                   </Td>
@@ -133,7 +107,7 @@ export function SubscriptionList() {
               ))}
             </TBody>
           </Table>
-          <Pager page={pages.page} nextCursor={data.nextCursor} onNext={pages.next} onPrev={pages.prev} shown={data.data.length} />
+          <Pager pages={pages} result={data} />
         </>
       )}
     </Panel>

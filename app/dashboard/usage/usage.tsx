@@ -1,6 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/api/root';
 import { TimeSeriesChart } from '../../_components/chart';
 import { Panel } from '../../_components/panel';
 import { EmptyState, ErrorState, TableSkeleton } from '../../_components/states';
@@ -29,6 +31,17 @@ function perDay(from: string, to: string, rows: { day: string; deliveriesSucceed
   }
   return days;
 }
+
+type UsageDay = inferRouterOutputs<AppRouter>['audit']['usage']['data'][number];
+
+/** The table's figures of a day: the column's heading, its label on a phone's card, and the value. */
+const columns: Array<{ heading: string; label: string; value: (d: UsageDay) => string }> = [
+  { heading: 'Events', label: 'Events', value: (d) => fmt.format(d.eventsPublished) },
+  { heading: 'Attempts', label: 'Attempts', value: (d) => fmt.format(d.deliveriesAttempted) },
+  { heading: 'Succeeded', label: 'Succeeded', value: (d) => fmt.format(d.deliveriesSucceeded) },
+  { heading: 'Failed', label: 'Failed', value: (d) => fmt.format(d.deliveriesFailed) },
+  { heading: 'Bytes sent', label: 'Sent', value: (d) => bytes(d.bytesSent) },
+];
 
 /** Usage per day as bars (attempts, split succeeded / failed) with the same figures as a table. */
 export function Usage() {
@@ -80,11 +93,9 @@ export function Usage() {
               <THead>
                 <tr>
                   <Th>Day</Th>
-                  <Th>Events</Th>
-                  <Th>Attempts</Th>
-                  <Th>Succeeded</Th>
-                  <Th>Failed</Th>
-                  <Th>Bytes sent</Th>
+                  {columns.map((c) => (
+                    <Th key={c.heading}>{c.heading}</Th>
+                  ))}
                 </tr>
               </THead>
               <TBody>
@@ -93,21 +104,11 @@ export function Usage() {
                     <Td wide className="font-mono text-xs">
                       {d.day}
                     </Td>
-                    <Td label="Events" className="tabular-nums">
-                      {fmt.format(d.eventsPublished)}
-                    </Td>
-                    <Td label="Attempts" className="tabular-nums">
-                      {fmt.format(d.deliveriesAttempted)}
-                    </Td>
-                    <Td label="Succeeded" className="tabular-nums">
-                      {fmt.format(d.deliveriesSucceeded)}
-                    </Td>
-                    <Td label="Failed" className="tabular-nums">
-                      {fmt.format(d.deliveriesFailed)}
-                    </Td>
-                    <Td label="Sent" className="tabular-nums">
-                      {bytes(d.bytesSent)}
-                    </Td>
+                    {columns.map((c) => (
+                      <Td key={c.heading} label={c.label} className="tabular-nums">
+                        {c.value(d)}
+                      </Td>
+                    ))}
                   </Tr>
                 ))}
               </TBody>

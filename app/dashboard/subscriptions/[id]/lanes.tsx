@@ -11,7 +11,7 @@ import { Mono } from '../../../_components/code';
 import { Dialog } from '../../../_components/dialog';
 import { describeError } from '../../../_components/errors';
 import { Panel } from '../../../_components/panel';
-import { ErrorState } from '../../../_components/states';
+import { PanelError } from '../../../_components/states';
 import { useReadOnly } from '../../../_components/session';
 import { Badge } from '../../../_components/status';
 import { RelativeTime } from '../../../_components/time';
@@ -33,9 +33,7 @@ export function BlockedLanes({ sub }: { sub: Subscription }) {
   if (error)
     return (
       <Panel title="Blocked ordering lanes">
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load ordering lanes" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load ordering lanes" onRetry={() => void refetch()} />
       </Panel>
     );
   if (!data || data.data.length === 0) return null;

@@ -3,11 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { formatLatencyTick, TimeSeriesChart } from '../../../_components/chart';
+import { TimeSeriesChart, type ChartOptions } from '../../../_components/chart';
+import { latencyLines } from '../../../_components/chart-latency';
 import { formatCount } from '../../../_components/format';
 import { ChartPanel } from '../../../_components/chart-panel';
 import { Skeleton } from '../../../_components/states';
-import { formatLatency } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
 import { WaitingFor, type Waiting } from '../../_components/waiting';
 
@@ -51,83 +51,74 @@ export function QueueNow({ id, waiting }: { id: string; waiting: Waiting }) {
   );
 }
 
-type Stats = NonNullable<ReturnType<typeof useStats>['data']>;
+type Minute = NonNullable<ReturnType<typeof useStats>['data']>['minutes'][number];
 
-/** One panel of this subscription's charts: all read the same query (refreshed every 10 s). */
-function StatsChart({ id, ...rest }: { id: string; title: string; description: string; children: (d: Stats) => ReactNode }) {
-  return <ChartPanel query={useStats(id)} height={HEIGHT} {...rest} />;
+/** One panel of this subscription's charts: all read the same query (refreshed every 10 s) and draw its minutes. */
+function StatsChart({ id, chart, ...rest }: { id: string; title: string; description: string; chart: ChartOptions<Minute> }) {
+  return (
+    <ChartPanel query={useStats(id)} height={HEIGHT} {...rest}>
+      {(data) => <TimeSeriesChart data={data.minutes} at={(m) => m.minute} bucketSeconds={60} height={HEIGHT} {...chart} />}
+    </ChartPanel>
+  );
 }
 
 export function DispatchChart({ id }: { id: string }) {
   return (
-    <StatsChart id={id} title="Dispatch rate" description="Attempts per minute, last hour">
-      {(data) => (
-        <TimeSeriesChart
-          label="Attempts per minute for this subscription"
-          data={data.minutes}
-          at={(m) => m.minute}
-          bucketSeconds={60}
-          kind="bar"
-          stacked
-          integer
-          height={HEIGHT}
-          format={formatCount}
-          emptyText="No attempts in the last hour"
-          series={[
-            { label: 'Succeeded', color: 'emerald', value: (m) => m.succeeded },
-            { label: 'Failed', color: 'red', value: (m) => m.failed },
-          ]}
-        />
-      )}
-    </StatsChart>
+    <StatsChart
+      id={id}
+      title="Dispatch rate"
+      description="Attempts per minute, last hour"
+      chart={{
+        label: 'Attempts per minute for this subscription',
+        kind: 'bar',
+        stacked: true,
+        integer: true,
+        format: formatCount,
+        emptyText: 'No attempts in the last hour',
+        series: [
+          { label: 'Succeeded', color: 'emerald', value: (m) => m.succeeded },
+          { label: 'Failed', color: 'red', value: (m) => m.failed },
+        ],
+      }}
+    />
   );
 }
 
 export function QueueDepthChart({ id }: { id: string }) {
   return (
-    <StatsChart id={id} title="Queue depth" description="Deliveries waiting at each minute, last hour">
-      {(data) => (
-        <TimeSeriesChart
-          label="Queue depth per minute for this subscription"
-          data={data.minutes}
-          at={(m) => m.minute}
-          bucketSeconds={60}
-          kind="line"
-          integer
-          height={HEIGHT}
-          format={formatCount}
-          emptyText="Nothing queued in the last hour"
-          series={[
-            { label: 'Waiting', color: 'sky', value: (m) => m.queueDepth },
-            { label: 'Held', color: 'amber', value: (m) => m.held },
-          ]}
-        />
-      )}
-    </StatsChart>
+    <StatsChart
+      id={id}
+      title="Queue depth"
+      description="Deliveries waiting at each minute, last hour"
+      chart={{
+        label: 'Queue depth per minute for this subscription',
+        kind: 'line',
+        integer: true,
+        format: formatCount,
+        emptyText: 'Nothing queued in the last hour',
+        series: [
+          { label: 'Waiting', color: 'sky', value: (m) => m.queueDepth },
+          { label: 'Held', color: 'amber', value: (m) => m.held },
+        ],
+      }}
+    />
   );
 }
 
 export function SubscriptionLatencyChart({ id }: { id: string }) {
   return (
-    <StatsChart id={id} title="Response latency" description="p50 and p99 per minute, last hour">
-      {(data) => (
-        <TimeSeriesChart
-          label="Response latency per minute for this subscription"
-          data={data.minutes}
-          at={(m) => m.minute}
-          bucketSeconds={60}
-          kind="line"
-          height={HEIGHT}
-          format={(v) => formatLatency(Math.round(v))}
-          tickFormat={formatLatencyTick}
-          integer
-          emptyText="No attempts in the last hour"
-          series={[
-            { label: 'p50', color: 'indigo', value: (m) => m.latencyP50Ms },
-            { label: 'p99', color: 'violet', value: (m) => m.latencyP99Ms },
-          ]}
-        />
-      )}
-    </StatsChart>
+    <StatsChart
+      id={id}
+      title="Response latency"
+      description="p50 and p99 per minute, last hour"
+      chart={{
+        label: 'Response latency per minute for this subscription',
+        emptyText: 'No attempts in the last hour',
+        ...latencyLines<Minute>(
+          (m) => m.latencyP50Ms,
+          (m) => m.latencyP99Ms,
+        ),
+      }}
+    />
   );
 }

@@ -13,7 +13,7 @@ import type { Subscription } from '../../_components/types';
 import { ConfirmDialog } from '../../../_components/confirm-dialog';
 import { Dialog } from '../../../_components/dialog';
 import { EditSubscriptionDialog } from '../subscription-dialogs';
-import { SendPastEventsButton } from './backfill';
+import { SendPastEventsButton } from './send-past-events-button';
 
 /** Send test, send past events, pause/resume, edit, delete. None of it renders in a read-only session. */
 export function SubscriptionActions({ sub }: { sub: Subscription }) {

@@ -7,7 +7,7 @@ import { CodeBlock } from '../../../_components/code';
 import { CopyButton } from '../../../_components/copy-button';
 import { isNotFound } from '../../../_components/errors';
 import { PageHeader, Panel, Properties } from '../../../_components/panel';
-import { EmptyState, ErrorState, NotFoundState, Skeleton, TableSkeleton } from '../../../_components/states';
+import { EmptyState, ErrorState, NotFoundState, PanelError, Skeleton, TableSkeleton } from '../../../_components/states';
 import { SubscriptionStateBadge } from '../../../_components/status';
 import { CalendarDate, DateTime, RelativeTime, useNow } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
@@ -19,7 +19,7 @@ import { DispatchChart, QueueDepthChart, QueueNow, SubscriptionLatencyChart } fr
 import { SubscriptionActions } from './subscription-actions';
 import { SubscriptionBanners } from './subscription-banners';
 import { WaitingFor } from '../../_components/waiting';
-import { BackfillProgress } from './backfill';
+import { BackfillProgress } from './backfill-progress';
 import { BlockedLanes } from './lanes';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
@@ -256,9 +256,7 @@ function SubscriptionDeliveries({ id }: { id: string }) {
       }
     >
       {error ? (
-        <div className="p-4">
-          <ErrorState error={error} title="Could not load deliveries" onRetry={() => void refetch()} />
-        </div>
+        <PanelError error={error} title="Could not load deliveries" onRetry={() => void refetch()} />
       ) : !data ? (
         <TableSkeleton rows={3} label="Loading deliveries" />
       ) : data.data.length === 0 ? (
