@@ -31,7 +31,7 @@ export const isRawNumber = (v: unknown): v is RawNumber => typeof v === 'object'
 export const isJsonNumber = (v: unknown): v is number | RawNumber => typeof v === 'number' || isRawNumber(v);
 
 /** The JSON text of a number (its published text when it was kept). */
-export const numberText = (v: number | RawNumber): string => (typeof v === 'number' ? String(v) : v.rawJSON);
+const numberText = (v: number | RawNumber): string => (typeof v === 'number' ? String(v) : v.rawJSON);
 
 export type JsonProblem = { pointer: string; reason: string };
 
@@ -130,14 +130,14 @@ export function parseJsonExact(text: string): unknown {
 }
 
 /** Why a string cannot be taken (NUL, lone surrogate), or null. */
-export function badTextReason(s: string): string | null {
+function badTextReason(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
   if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return 'must not contain a lone surrogate (an unpaired \\ud800-\\udfff)';
   return null;
 }
 
 /** A JSON pointer token (RFC 6901): `~` and `/` escaped. */
-export const pointerToken = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerToken = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * The first problem of a JSON value, walked without recursion: nesting deeper than `maxDepth`, or a
@@ -169,7 +169,7 @@ export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonProb
 }
 
 /** The dotted field of a pointer under `root` (`/items/0/sku` under `data` → `data.items.0.sku`). */
-export function fieldOfPointer(root: string, pointer: string): string {
+function fieldOfPointer(root: string, pointer: string): string {
   const tokens = pointer
     .split('/')
     .slice(1)

@@ -48,7 +48,7 @@ export type SignatureScheme = (typeof signatureSchemes)[number];
  * server/domain; stored on the portal token, carried by the embed session).
  */
 export const colorSchemes = ['light', 'dark', 'system'] as const;
-export type ColorScheme = (typeof colorSchemes)[number];
+type ColorScheme = (typeof colorSchemes)[number];
 export type PortalTheme = {
   /** `#rrggbb`: the colour of buttons, links and focus rings in place of the default indigo. */
   accentColor?: string | undefined;

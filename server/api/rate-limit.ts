@@ -15,7 +15,7 @@ import { formatDuration } from '../domain/wording';
  * and with N web instances behind a load balancer a key gets at most N× the limit, an acceptable
  * bound for abuse protection (docs/api.md, docs/scaling.md). Stale buckets are dropped as the map grows.
  */
-export type Caller = string | { principalId: string; customerId?: string | undefined; platform?: boolean };
+type Caller = string | { principalId: string; customerId?: string | undefined; platform?: boolean };
 
 export type RateLimiter = {
   /**
@@ -25,7 +25,7 @@ export type RateLimiter = {
   check(caller: Caller, now?: number, cost?: number): void;
 };
 
-export type Rate = { perSecond: number; burst: number };
+type Rate = { perSecond: number; burst: number };
 export type RateLimits = Rate & { perCustomer?: Rate; platform?: Rate | null };
 
 type Bucket = { tokens: number; at: number };

@@ -30,7 +30,7 @@ export type RestMeta = {
    */
   headerFields?: { header: string; field: string; description: string; refused?: string }[];
 };
-export type Meta = {
+type Meta = {
   rest?: RestMeta;
   /** Rate-limit tokens a call takes, from its raw input (default 1): a batch publish costs one per event. */
   cost?: (rawInput: unknown) => number;

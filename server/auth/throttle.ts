@@ -11,7 +11,7 @@ import { env } from '../env';
  * aged out are dropped as the map grows.
  */
 export type ThrottleLimits = { perEmail: number; perIp: number; windowMs: number };
-export type ThrottleKeys = { email: string; ip: string };
+type ThrottleKeys = { email: string; ip: string };
 
 export type SignInThrottle = {
   /** Seconds until an attempt for these keys is allowed again; 0 when it is allowed now. */

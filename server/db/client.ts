@@ -4,7 +4,7 @@ import type { Db as IDatabase } from 'pg-boss';
 import * as schema from '../../drizzle/schema';
 import { parseJsonExact } from '../json';
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 export type Db = PostgresJsDatabase<Schema>;
 /** A Drizzle transaction handle: what a function takes when it must run inside the caller's transaction. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

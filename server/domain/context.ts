@@ -93,7 +93,7 @@ export type Scope = (
  * Who exactly is acting, for the audit log: `user:<id>` (a dashboard session), an API key's id, or
  * `system` (Hookrelay itself), and the address the request came from. Absent for the operator's CLI.
  */
-export type Actor = { id: string; ip: string | null };
+type Actor = { id: string; ip: string | null };
 
 export const platformScope: Scope = { kind: 'platform' };
 

@@ -10,7 +10,7 @@ import { actingCustomer, assertWritable } from '../scope';
 import { eventVisibility } from '../events/event-reads';
 
 /** How many of the customer's latest events a dry run tries. */
-export const DRY_RUN_EVENTS = 100;
+const DRY_RUN_EVENTS = 100;
 
 export type DryRunEvent = { id: string; type: string; matches: boolean; reason: string };
 

@@ -13,7 +13,7 @@ import { applyTransform, type WebhookRequest } from '../delivery/transform';
  * A dry run has no subscription: the webhook it hands the transform carries this URL and no custom
  * headers. A transform that returns another `url` has it checked like a real attempt would.
  */
-export const DRY_RUN_URL = 'https://example.com/webhook';
+const DRY_RUN_URL = 'https://example.com/webhook';
 
 export type TransformDryRun = {
   /** The event it ran on; null: a sample event, the customer having published none. */

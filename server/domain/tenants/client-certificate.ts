@@ -8,7 +8,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
  * blocks is dropped), so a stored credential is always one that parsed. Pure apart from the clock
  * passed in: no I/O.
  */
-export type CertificateInfo = {
+type CertificateInfo = {
   /** `CN=…, O=…` of the client certificate. */
   subject: string;
   issuer: string;
