@@ -3,7 +3,7 @@
  * customers' throughput with and without that backlog, and the same backlog as ready pg-boss jobs
  * (what flow control avoids).
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { PgBoss } from 'pg-boss';
 import { subscriptions } from '../../drizzle/schema';
 import { platformScope, type Ctx } from '../../server/domain/context';
@@ -27,8 +27,13 @@ export async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
   const sub = await createSubscription(ctx, platformScope, { customerId: stuck.id, url: `${rx.url}/sw/stuck`, eventTypes: ['*'], timeoutMs: 30_000 });
   await seedDead(ctx, stuck.id, sub.id, 100_000);
   // Turn the 100,000 into pending deliveries waiting for the stuck endpoint (as a backlog would be).
-  await ctx.db.execute(sql`update deliveries set status = 'pending', next_attempt_at = now(), queued_at = null where subscription_id = ${sub.id}`);
-  await ctx.db.update(subscriptions).set({ backlog: true }).where(eq(subscriptions.id, sub.id));
+  await ctx.db.execute(
+    sql`update deliveries set status = 'pending', next_attempt_at = now(), queued_at = null where customer_id = ${stuck.id} and subscription_id = ${sub.id}`,
+  );
+  await ctx.db
+    .update(subscriptions)
+    .set({ backlog: true })
+    .where(and(eq(subscriptions.customerId, stuck.id), eq(subscriptions.id, sub.id)));
   // A real backlog builds up over minutes and autovacuum keeps up; seeded in seconds, the table is
   // vacuumed here so the measurement is of the backlog, not of the bulk update that made it.
   await ctx.db.execute(sql`vacuum analyze deliveries`);
