@@ -34,7 +34,7 @@ import {
 } from './lib/harness';
 import { costProbe, per, type Cost } from './lib/cost';
 import { percentile, printTable } from './lib/table';
-import { ceilingHttp, ceilingPostgres } from './perf';
+import { ceilingHttp, ceilingPostgres } from './lib/ceilings';
 import { createFreshDatabase } from '../scripts/lib/database';
 
 const WEB_PORT = 3191;

@@ -4,7 +4,8 @@ import { createTestDatabase } from '../support/db';
 import { startReceiver } from '../support/receiver';
 import { restClient } from '../support/api';
 import { seedWorld, type World } from '../support/api-world';
-import { failureReport, runFuzz, summary } from './engine';
+import { runFuzz } from './engine';
+import { failureReport, summary } from './report';
 
 /**
  * The API fuzzer (engine.ts, docs/fuzzing.md) as part of the integration suite: a fixed seed and a

@@ -1,16 +1,20 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
-import { bearerContext } from '../../server/api/bearer';
-import { inputSchema, openApiDocument } from '../../server/api/openapi';
-import { handleRest } from '../../server/api/rest';
-import { appRouter } from '../../server/api/root';
-import { serveTrpc, TRPC_ENDPOINT } from '../../server/api/trpc-handler';
 import type { Ctx } from '../../server/domain/context';
-import { errorCodes } from '../../server/domain/errors';
-import { BASE_URL, roomyLimiter, type Json } from '../support/api';
+import { roomyLimiter } from '../support/api';
 import { ok, type World } from '../support/api-world';
-import { badCredentials, describeValue, hostileBody, hostileValue, isRaw, oddContentTypes, raw, toJsonText, unknownFieldName } from './hostile';
+import { excerpt } from './answers';
+import { planCase } from './case-plan';
+import { caseArbitrary, sweepCases, type FuzzCase } from './cases';
+import { checkAnswer, generalChecks } from './checks';
+import { fingerprint } from './fingerprint';
+import { toJsonText } from './hostile';
+import { seq, skeleton, type Ids } from './inputs';
+import { operations, type Op } from './operations';
+import type { Stats } from './report';
+import { buildRest, buildTrpc } from './requests';
+import type { FuzzRun } from './run-state';
+import { send } from './send';
 
 /**
  * The API fuzzer: every operation of the OpenAPI document (REST) and every tRPC procedure, driven
@@ -19,524 +23,6 @@ import { badCredentials, describeValue, hostileBody, hostileValue, isRaw, oddCon
  * checked, failures are grouped into classes, and the caller asserts on the whole list at the end.
  * docs/fuzzing.md says what is generated and what is asserted.
  */
-
-type JsonSchema = {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  enum?: unknown[];
-  const?: unknown;
-  pattern?: string;
-  format?: string;
-  minLength?: number;
-  minItems?: number;
-  minimum?: number;
-  maximum?: number;
-  examples?: unknown[];
-  default?: unknown;
-  additionalProperties?: unknown;
-  [k: string]: unknown;
-};
-
-type Where = 'path' | 'query' | 'body';
-
-/** One thing a client can call: a REST operation or a tRPC procedure. */
-export type Op = {
-  door: 'rest' | 'trpc';
-  /** `POST /subscriptions/{id}` or `trpc subscriptions.update`. */
-  name: string;
-  procedure: string;
-  /** Queries read; mutations may change state (checked to change nothing when refused). */
-  kind: 'query' | 'mutation';
-  method: string;
-  /** REST path under /api/v1, with `{param}` placeholders. */
-  path: string;
-  /** The input object's schema (REST: path, query and body fields merged). */
-  schema: JsonSchema;
-  where: Record<string, Where>;
-  platformOnly: boolean;
-};
-
-type Mutation =
-  | { kind: 'valid' }
-  | { kind: 'field'; pick: number; descend: boolean; value: unknown }
-  | { kind: 'drop'; pick: number }
-  | { kind: 'unknown'; name: string; value: unknown }
-  | { kind: 'body'; text: string; label: string }
-  | { kind: 'contentType'; type: string | undefined }
-  | { kind: 'auth'; header: string | undefined; body: { text: string; label: string } | null }
-  | { kind: 'customerKeyOnPlatform' }
-  | { kind: 'foreign'; pick: number }
-  | { kind: 'method'; method: string }
-  | { kind: 'batch'; size: number };
-
-export type FuzzCase = { op: number; mutation: Mutation };
-
-/** Ids of one customer's objects, by id prefix (plus an event-type name), for filling inputs. */
-type Ids = Record<string, string>;
-
-export type Failure = {
-  check: string;
-  op: string;
-  input: string;
-  status: number;
-  excerpt: string;
-};
-
-export type Stats = {
-  seed: number;
-  runs: number;
-  requests: number;
-  statuses: Map<number, number>;
-  opsCovered: Set<string>;
-  ops: number;
-  fiveXx: number;
-  /** Generated requests no HTTP client could send (skipped). */
-  unsendable: number;
-  refusedSkeletons: string[];
-  failures: Failure[];
-  ms: number;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Operations
-
-/** Every REST operation of the OpenAPI document and every tRPC procedure of the router. */
-export function operations(): Op[] {
-  const doc = openApiDocument(BASE_URL) as unknown as {
-    paths: Record<
-      string,
-      Record<
-        string,
-        {
-          operationId: string;
-          parameters?: { name: string; in: string; required?: boolean; schema: JsonSchema }[];
-          requestBody?: { content: { 'application/json': { schema: JsonSchema } } };
-        }
-      >
-    >;
-  };
-  const procs = appRouter._def.procedures as unknown as Record<
-    string,
-    { _def: { type: 'query' | 'mutation'; meta?: { rest?: { auth: string } }; inputs: z.ZodType[] } }
-  >;
-  const ops: Op[] = [];
-  for (const [oaPath, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      const properties: Record<string, JsonSchema> = {};
-      const required: string[] = [];
-      const where: Record<string, Where> = {};
-      for (const p of op.parameters ?? []) {
-        properties[p.name] = p.schema;
-        where[p.name] = p.in === 'path' ? 'path' : 'query';
-        if (p.required) required.push(p.name);
-      }
-      const body = op.requestBody?.content['application/json'].schema;
-      for (const [name, s] of Object.entries(body?.properties ?? {})) {
-        properties[name] = s;
-        where[name] = 'body';
-      }
-      required.push(...(body?.required ?? []));
-      const proc = procs[op.operationId];
-      const path = oaPath.replace(/^\/api\/v1/, '');
-      ops.push({
-        door: 'rest',
-        name: `${method.toUpperCase()} ${path}`,
-        procedure: op.operationId,
-        kind: method === 'get' ? 'query' : 'mutation',
-        method: method.toUpperCase(),
-        path,
-        schema: { type: 'object', properties, required },
-        where,
-        platformOnly: proc?._def.meta?.rest?.auth === 'platform',
-      });
-    }
-  }
-  for (const [name, p] of Object.entries(procs)) {
-    const schema = inputSchema(p._def.inputs[0]) as JsonSchema;
-    ops.push({
-      door: 'trpc',
-      name: `trpc ${name}`,
-      procedure: name,
-      kind: p._def.type,
-      method: p._def.type === 'query' ? 'GET' : 'POST',
-      path: `${TRPC_ENDPOINT}/${name}`,
-      schema,
-      where: Object.fromEntries(Object.keys(schema.properties ?? {}).map((k) => [k, 'body' as const])),
-      platformOnly: p._def.meta?.rest?.auth === 'platform',
-    });
-  }
-  return ops;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Generation
-
-/** The arbitrary of fuzz cases over `ops`: an operation and one thing done wrong (or nothing: the valid skeleton). */
-export function caseArbitrary(ops: Op[]): fc.Arbitrary<FuzzCase> {
-  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    { weight: 3, arbitrary: fc.constant({ kind: 'valid' as const }) },
-    { weight: 34, arbitrary: fc.record({ kind: fc.constant('field' as const), pick: fc.nat(), descend: fc.boolean(), value: hostileValue() }) },
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }) },
-    { weight: 10, arbitrary: fc.record({ kind: fc.constant('unknown' as const), name: unknownFieldName(), value: hostileValue() }) },
-    { weight: 10, arbitrary: hostileBody().map((b) => ({ kind: 'body' as const, ...b })) },
-    { weight: 5, arbitrary: fc.constantFrom(...oddContentTypes).map((type) => ({ kind: 'contentType' as const, type })) },
-    {
-      weight: 10,
-      arbitrary: fc.record({ kind: fc.constant('auth' as const), header: fc.constantFrom(...badCredentials), body: fc.option(hostileBody(), { nil: null }) }),
-    },
-    { weight: 3, arbitrary: fc.constant({ kind: 'customerKeyOnPlatform' as const }) },
-    { weight: 9, arbitrary: fc.record({ kind: fc.constant('foreign' as const), pick: fc.nat() }) },
-    {
-      weight: 3,
-      arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS').map((method) => ({ kind: 'method' as const, method })),
-    },
-    { weight: 4, arbitrary: fc.constantFrom(2, 20, 21, 50, 200).map((size) => ({ kind: 'batch' as const, size })) },
-  );
-  return fc.record({ op: fc.nat({ max: ops.length - 1 }), mutation });
-}
-
-const ID_PREFIX = /^\^(cus|sub|evt|dlv|key|rpl|owh|att)_/;
-
-/** A plausible value for `schema`: the document's example, the customer's own object for an id, or the smallest valid value. */
-function sample(schema: JsonSchema, name: string, ids: Ids, seq: () => number): unknown {
-  const branch = schema.anyOf ?? schema.oneOf;
-  if (branch) return sample(branch.find((b) => b.type !== 'null') ?? branch[0]!, name, ids, seq);
-  const prefix = schema.pattern && ID_PREFIX.exec(schema.pattern)?.[1];
-  if (prefix) return ids[prefix] ?? `${prefix}_00000000000000000000000000`;
-  if (schema.const !== undefined) return schema.const;
-  if (schema.enum) return schema.enum[0];
-  if (name === 'url') return 'http://127.0.0.1:9/fuzz';
-  if (name === 'name' && schema.description?.toString().includes('event type')) return `fuzz.t${seq()}`;
-  if (name === 'externalId') return `ext-${seq()}`;
-  if (name === 'email') return `fuzz${seq()}@example.com`;
-  if (schema.examples?.length) return structuredClone(schema.examples[0]);
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  switch (type) {
-    case 'string':
-      if (schema.format === 'date-time') return new Date(Date.now() - 3_600_000).toISOString();
-      if (schema.format === 'date') return new Date().toISOString().slice(0, 10);
-      return 'f'.repeat(Math.max(schema.minLength ?? 0, 4));
-    case 'integer':
-    case 'number':
-      return Math.min(Math.max(schema.minimum ?? 1, 1), schema.maximum ?? Number.MAX_SAFE_INTEGER);
-    case 'boolean':
-      return false;
-    case 'array':
-      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items ?? {}, name, ids, seq));
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const r of schema.required ?? []) out[r] = sample(schema.properties?.[r] ?? {}, r, ids, seq);
-      return out;
-    }
-    case undefined:
-    default:
-      return {};
-  }
-}
-
-let sequence = 0;
-const seq = () => ++sequence;
-
-/** The valid input of `op` for the customer whose `ids` these are: required fields and path parameters only. */
-function skeleton(op: Op, ids: Ids): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, s] of Object.entries(op.schema.properties ?? {})) {
-    if ((op.schema.required ?? []).includes(name) || op.where[name] === 'path') out[name] = sample(s, name, ids, seq);
-  }
-  // The catalog entry an event-type operation reads, changes or archives: this batch's own.
-  if (op.procedure.startsWith('eventTypes.') && op.procedure !== 'eventTypes.create' && 'name' in out) out.name = ids.name;
-  // A customer key acts for its own customer; a platform key must name one (customer-scoped creates).
-  if (op.platformOnly && op.schema.properties?.customerId && out.customerId === undefined && !op.where.customerId) out.customerId = ids.cus;
-  return out;
-}
-
-/** Whether a REST field travels in the URL (path or query string) rather than in the JSON body. */
-const inUrl = (op: Op, field: string) => op.door === 'rest' && (op.method === 'GET' || op.method === 'DELETE' || op.where[field.split('.')[0]!] === 'path');
-
-/** The JSON type of a value as the server sees it. */
-function jsonType(v: unknown): string {
-  if (isRaw(v)) return /^[[{]/.test(v.raw) ? (v.raw.startsWith('[') ? 'array' : 'object') : /^"/.test(v.raw) ? 'string' : 'number';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-function schemaTypes(s: JsonSchema | undefined): Set<string> | null {
-  if (!s) return null;
-  const branch = s.anyOf ?? s.oneOf;
-  if (branch) {
-    const all = new Set<string>();
-    for (const b of branch) {
-      const t = schemaTypes(b);
-      if (!t) return null;
-      for (const x of t) all.add(x);
-    }
-    return all;
-  }
-  if (s.type === undefined) return null;
-  const types = new Set(Array.isArray(s.type) ? s.type : [s.type]);
-  if (types.has('number')) types.add('integer');
-  return types;
-}
-
-/** A string value the contract refuses anywhere: NUL bytes and lone surrogates. */
-function hasForbiddenText(v: unknown): boolean {
-  if (isRaw(v)) return /\\ud8|\\u0000/i.test(v.raw);
-  if (typeof v === 'string') return v.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v);
-  if (Array.isArray(v)) return v.some(hasForbiddenText);
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => hasForbiddenText(k) || hasForbiddenText(x));
-  return false;
-}
-
-/**
- * Before the random cases, the same few values in every field of every REST operation (the tRPC door
- * reaches the same procedures, and gets its share of the random cases): a NUL byte, a lone surrogate
- * and an object nested 10,000 deep everywhere; the edges of PostgreSQL's types where the schema says
- * date-time (years -271821 and +275760) or integer (2^31, 2^53+1). Then every id field of every
- * operation, on both doors, with another customer's object.
- */
-export function sweepCases(ops: Op[]): FuzzCase[] {
-  const everywhere: unknown[] = ['order\u0000created', 'x\udfffy', deepObject];
-  const out: FuzzCase[] = [];
-  ops.forEach((op, i) => {
-    if (op.door !== 'rest') return;
-    Object.values(op.schema.properties ?? {}).forEach((s, pick) => {
-      const types = schemaTypes(s);
-      const edges =
-        s.format === 'date-time' ? ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z'] : types?.has('integer') ? [2 ** 31, 2 ** 53 + 1] : [];
-      for (const value of [...everywhere, ...edges]) out.push({ op: i, mutation: { kind: 'field', pick, descend: false, value } });
-    });
-  });
-  // Then, on both doors, customer A naming each of customer B's objects in turn.
-  ops.forEach((op, i) => {
-    const ids = Object.values(op.schema.properties ?? {}).filter((s) => s.pattern && ID_PREFIX.test(s.pattern));
-    ids.forEach((_, pick) => out.push({ op: i, mutation: { kind: 'foreign', pick } }));
-  });
-  return out;
-}
-const deepObject = raw('{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), 'object nested 10000 deep');
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-
-type Req = {
-  method: string;
-  /** Path and query after the door's prefix, percent-encoded. */
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** How many tRPC calls the request holds. */
-  calls: number;
-};
-
-/** Percent-encodes as a client would, and a lone surrogate as its WTF-8 bytes (what encodeURIComponent refuses to do). */
-function enc(s: string): string {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return [...s]
-      .map((ch) => {
-        const c = ch.codePointAt(0)!;
-        if (c >= 0xd800 && c <= 0xdfff)
-          return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
-        return encodeURIComponent(ch);
-      })
-      .join('');
-  }
-}
-
-/** A query or path value: strings as they are, anything else as its JSON text. */
-const asText = (v: unknown) => (typeof v === 'string' ? v : toJsonText(v));
-
-type Built = { req: Req; input: Record<string, unknown> | undefined; described: string };
-
-function buildRest(op: Op, input: Record<string, unknown>, key: string | undefined): Req {
-  let path = op.path;
-  const query: string[] = [];
-  const body: Record<string, unknown> = {};
-  const hasBody = op.method !== 'GET' && op.method !== 'DELETE';
-  for (const [k, v] of Object.entries(input)) {
-    const where = op.where[k] ?? (hasBody ? 'body' : 'query');
-    if (where === 'path' && path.includes(`{${k}}`)) path = path.replace(`{${k}}`, enc(asText(v)));
-    else if (where === 'body' || (where === 'path' && hasBody)) body[k] = v;
-    else query.push(`${enc(k)}=${enc(asText(v))}`);
-  }
-  path = path.replace(/\{(\w+)\}/g, '');
-  return {
-    method: op.method,
-    url: `${path}${query.length ? `?${query.join('&')}` : ''}`,
-    headers: { ...(key && { authorization: `Bearer ${key}` }), ...(hasBody && { 'content-type': 'application/json' }) },
-    ...(hasBody && { body: toJsonText(body) }),
-    calls: 1,
-  };
-}
-
-function buildTrpc(op: Op, inputText: string | undefined, key: string | undefined, batch = 0): Req {
-  const headers: Record<string, string> = { ...(key && { authorization: `Bearer ${key}` }) };
-  if (batch) {
-    const procs = Array.from({ length: batch }, () => op.procedure).join(',');
-    const all = `{${Array.from({ length: batch }, (_, i) => `"${i}":${inputText ?? '{}'}`).join(',')}}`;
-    if (op.kind === 'query') return { method: 'GET', url: `/${procs}?batch=1&input=${enc(all)}`, headers, calls: batch };
-    return { method: 'POST', url: `/${procs}?batch=1`, headers: { ...headers, 'content-type': 'application/json' }, body: all, calls: batch };
-  }
-  if (op.kind === 'query') return { method: 'GET', url: `/${op.procedure}${inputText === undefined ? '' : `?input=${enc(inputText)}`}`, headers, calls: 1 };
-  return {
-    method: 'POST',
-    url: `/${op.procedure}`,
-    headers: { ...headers, 'content-type': 'application/json' },
-    ...(inputText !== undefined && { body: inputText }),
-    calls: 1,
-  };
-}
-
-/** Applies a mutation to a copy of `base`: the broken field's name, for the check that a 400 names it. */
-function mutate(op: Op, base: Record<string, unknown>, m: Mutation): { input: Record<string, unknown>; field?: string; value?: unknown; dropped?: boolean } {
-  const input = structuredClone(base);
-  const fields = Object.keys(op.schema.properties ?? {});
-  if (m.kind === 'field' && fields.length) {
-    const field = fields[m.pick % fields.length]!;
-    const s = op.schema.properties![field]!;
-    const current = input[field];
-    if (m.descend && Array.isArray(current)) {
-      input[field] = [m.value, ...current.slice(1)];
-      return { input, field: `${field}.0`, value: m.value };
-    }
-    if (m.descend && s.properties && Object.keys(s.properties).length) {
-      const inner = Object.keys(s.properties)[m.pick % Object.keys(s.properties).length]!;
-      input[field] = { ...(current && typeof current === 'object' ? current : {}), [inner]: m.value };
-      return { input, field: `${field}.${inner}`, value: m.value };
-    }
-    input[field] = m.value;
-    return { input, field, value: m.value };
-  }
-  if (m.kind === 'drop') {
-    const required = (op.schema.required ?? []).filter((r) => op.where[r] !== 'path');
-    if (required.length) {
-      const field = required[m.pick % required.length]!;
-      delete input[field];
-      return { input, field, dropped: true };
-    }
-  }
-  if (m.kind === 'unknown' && m.name !== '' && !(m.name in (op.schema.properties ?? {}))) {
-    // Defined as an own property even for `__proto__`.
-    Object.defineProperty(input, m.name, { value: m.value, enumerable: true, writable: true, configurable: true });
-    return { input, field: m.name, value: m.value };
-  }
-  return { input };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Answers
-
-type CallResult = { status: number; code?: unknown; message?: unknown; fields: string[]; data?: unknown; errorShape: boolean };
-type Answer = { status: number; text: string; calls: CallResult[] };
-
-function fieldsOf(field: unknown, errors: unknown): string[] {
-  const out: string[] = [];
-  if (typeof field === 'string') out.push(field);
-  if (Array.isArray(errors)) for (const e of errors) if (typeof e?.field === 'string') out.push(e.field);
-  return out;
-}
-
-function readRest(status: number, text: string): CallResult {
-  let body: Json = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    return { status, fields: [], errorShape: false };
-  }
-  if (status < 400) return { status, fields: [], data: body, errorShape: true };
-  const e = body?.error;
-  return { status, code: e?.code, message: e?.message, fields: fieldsOf(e?.field, body?.errors), errorShape: !!e && typeof e === 'object' };
-}
-
-function readTrpcOne(one: Json, fallback: number): CallResult {
-  if (one?.result) return { status: 200, fields: [], data: one.result.data, errorShape: true };
-  const e = one?.error;
-  const d = e?.data;
-  return {
-    status: typeof d?.httpStatus === 'number' ? d.httpStatus : fallback,
-    code: d?.errorCode,
-    message: e?.message,
-    fields: fieldsOf(d?.field, d?.errors),
-    errorShape: !!e && typeof e === 'object',
-  };
-}
-
-function readTrpc(status: number, text: string, calls: number): CallResult[] {
-  let body: Json;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return Array.from({ length: calls }, () => ({ status, fields: [], errorShape: false }));
-  }
-  if (Array.isArray(body)) return body.map((one) => readTrpcOne(one, status));
-  return [readTrpcOne(body, status)];
-}
-
-/** What an answer must never hold: SQL, driver messages, our column names, a stack trace, a V8 internal. */
-const leaks: [string, RegExp][] = [
-  ['SQL text', /\binsert into\b|\bselect\s[^"]{0,200}\bfrom\b|\bupdate\s+"?\w+"?\s+set\b|\bdelete from\b|\breturning\b\s+"/i],
-  ['SQL parameters', /params:/i],
-  [
-    'database error',
-    /syntax error|invalid byte sequence|unsupported Unicode escape|violates (not-null|foreign key|unique|check) constraint|relation "|column "|Failed query|PostgresError|invalid input syntax/i,
-  ],
-  ['stack trace', /\n\s+at |\\n\s+at | {4}at [\w.<]/],
-  ['JavaScript internal', /Maximum call stack|RangeError|TypeError|ReferenceError|Cannot read propert|is not a function|undefined is not/],
-];
-
-/** The answer's text without tRPC's `data.stack` in each error; null when it had none. */
-function withoutTrpcStacks(text: string): string | null {
-  let body: Json;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  let found = false;
-  for (const one of Array.isArray(body) ? body : [body]) {
-    if (one?.error?.data && 'stack' in one.error.data) {
-      delete one.error.data.stack;
-      found = true;
-    }
-  }
-  return found ? JSON.stringify(body) : null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The run
-
-/** Row counts and digests of the tables a request could change (api keys by count: authentication touches last_used_at). */
-async function fingerprint(ctx: Ctx): Promise<string> {
-  const digest = (t: string) => `(select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x)`;
-  const rows = await ctx.db.execute<Record<string, string>>(
-    sql.raw(`select
-      ${['customers', 'subscriptions', 'events', 'deliveries', 'event_types', 'bulk_replays', 'users'].map((t) => `${digest(t)} as "${t}"`).join(',\n')},
-      (select count(*)::text from portal_tokens) as portal_tokens,
-      (select count(*)::text || ':' || count(revoked_at)::text from api_keys) as api_keys,
-      (select count(*)::text from audit_log) as audit_log,
-      (select count(*)::text from usage_deltas) as usage_deltas,
-      (select count(*)::text from pgboss.job where name in ('deliver', 'fanout')) as jobs`),
-  );
-  return JSON.stringify(rows[0]);
-}
-
-function diff(a: string, b: string): string {
-  const x = JSON.parse(a) as Record<string, string>;
-  const y = JSON.parse(b) as Record<string, string>;
-  return Object.keys(x)
-    .filter((k) => x[k] !== y[k])
-    .map((k) => `${k} ${x[k]!.split(':')[0]}→${y[k]!.split(':')[0]}`)
-    .join(', ');
-}
-
-const excerpt = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
 
 export async function runFuzz(
   ctx: Ctx,
@@ -560,7 +46,6 @@ export async function runFuzz(
     failures: [],
     ms: 0,
   };
-  const fail = (f: Failure) => stats.failures.push(f);
 
   // Objects of B that A must never see, by prefix (the broadcast event is both customers').
   const replayOf = async (key: string) =>
@@ -581,104 +66,41 @@ export async function runFuzz(
     return { cus: w.a.id, sub, evt: w.a.eventId, dlv: w.a.deliveryId, key: key.id, rpl: aReplay, owh: owh.id as string, name };
   };
 
-  /** Sends one request through its door; a request that hangs is a failure of its own, not a stuck run. */
-  const send = async (op: Op, req: Req): Promise<Answer | null> => {
-    const url = `${BASE_URL}${op.door === 'rest' ? '/api/v1' : TRPC_ENDPOINT}${req.url}`;
-    const canBody = req.method !== 'GET' && req.method !== 'HEAD';
-    let request: Request;
-    try {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) headers.set(k, v);
-      if (canBody && req.body !== undefined) headers.set('content-length', String(Buffer.byteLength(req.body)));
-      request = new Request(url, { method: req.method, headers, ...(canBody && req.body !== undefined && { body: req.body }) });
-    } catch {
-      // Not a request an HTTP client can send (e.g. a header a fetch client refuses): nothing to check.
-      stats.unsendable++;
-      return null;
-    }
-    const path = req.url.replace(/\?.*$/, '');
-    const answer = (async () => {
-      const res =
-        op.door === 'rest'
-          ? await handleRest(request, path, ctx, BASE_URL, { rateLimiter })
-          : await serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxPayloadBytes });
-      return { status: res.status, text: await res.text() };
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), 30_000)));
-    let got: { status: number; text: string } | null;
-    try {
-      got = await Promise.race([answer, timeout]);
-    } catch (err) {
-      // The door itself threw: the process would have answered nothing at all.
-      got = { status: 599, text: `the door threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
-    } finally {
-      clearTimeout(timer);
-    }
-    stats.requests++;
-    stats.opsCovered.add(op.name);
-    if (!got) {
-      fail({ check: 'no answer within 30 s', op: op.name, input: req.url.slice(0, 200), status: 0, excerpt: '' });
-      return null;
-    }
-    stats.statuses.set(got.status, (stats.statuses.get(got.status) ?? 0) + 1);
-    if (got.status >= 500) stats.fiveXx++;
-    const calls = op.door === 'rest' || got.status === 599 ? [readRest(got.status, got.text)] : readTrpc(got.status, got.text, req.calls);
-    return { status: got.status, text: got.text, calls };
-  };
-
-  /** Checks every request must pass, whatever was sent. */
-  const generalChecks = (op: Op, input: string, a: Answer, asA: boolean) => {
-    const f = (check: string, status = a.status) => fail({ check, op: op.name, input, status, excerpt: excerpt(a.text) });
-    let text = a.text;
-    if (op.door === 'trpc') {
-      // tRPC adds `data.stack` to every error unless NODE_ENV is production: its own class, taken
-      // out so that what else an answer leaks still shows.
-      const stripped = withoutTrpcStacks(a.text);
-      if (stripped !== null) {
-        f('tRPC error carries data.stack (tRPC isDev: NODE_ENV is not production)');
-        text = stripped;
-      }
-    }
-    for (const [what, re] of leaks) if (re.test(text)) f(`answer holds ${what}`);
-    for (const c of a.calls) {
-      if (c.status >= 500 && !(c.status === 503 && c.code === 'unavailable')) f(`${c.status} answer`, c.status);
-      if (c.status >= 400 && c.status < 600) {
-        if (!c.errorShape) f('error answer without {error}', c.status);
-        else {
-          if (!(errorCodes as readonly unknown[]).includes(c.code)) f(`error without a known error.code (${String(c.code)})`, c.status);
-          if (typeof c.message !== 'string' || c.message.trim() === '') f('error without a message', c.status);
-        }
-      }
-    }
-    if (asA) for (const id of bSecrets) if (a.text.includes(id)) f(`customer A's answer holds customer B's id ${id.slice(0, 4)}`);
-  };
-
   // Every operation's valid skeleton first: which ones a well-formed request passes decides which
   // 400s must name the broken field (a refused skeleton may be refused for a reason of its own).
-  let ids = await freshIds();
-  const restWhere = new Map(ops.filter((o) => o.door === 'rest').flatMap((o) => Object.entries(o.where).map(([k, v]) => [`${o.procedure}:${k}`, v] as const)));
-  const keyFor = (op: Op) => (op.platformOnly ? w.platformKey : w.a.key);
-  const validOps = new Set<number>();
+  const run: FuzzRun = {
+    ctx,
+    w,
+    ops,
+    rateLimiter,
+    stats,
+    fail: (f) => stats.failures.push(f),
+    bIds,
+    bSecrets,
+    ids: await freshIds(),
+    restWhere: new Map(ops.filter((o) => o.door === 'rest').flatMap((o) => Object.entries(o.where).map(([k, v]) => [`${o.procedure}:${k}`, v] as const))),
+    validOps: new Set<number>(),
+    keyFor: (op: Op) => (op.platformOnly ? w.platformKey : w.a.key),
+  };
   // Operations that delete, revoke or cancel go last, so the others still find the objects.
   const destructive = (op: Op) => op.method === 'DELETE' || /delete|revoke|cancel/i.test(op.procedure);
   const order = [...ops.entries()].sort(([, x], [, y]) => Number(destructive(x)) - Number(destructive(y)));
   for (const [i, op] of order) {
-    const input = skeleton(op, ids);
-    const req = op.door === 'rest' ? buildRest(op, input, keyFor(op)) : buildTrpc(op, toJsonText(input), keyFor(op));
-    const a = await send(op, req);
+    const input = skeleton(op, run.ids);
+    const req = op.door === 'rest' ? buildRest(op, input, run.keyFor(op)) : buildTrpc(op, toJsonText(input), run.keyFor(op));
+    const a = await send(run, op, req);
     if (!a) continue;
-    generalChecks(op, `valid ${toJsonText(input).slice(0, 200)}`, a, !op.platformOnly);
-    if (a.calls.every((c) => c.status < 300)) validOps.add(i);
+    generalChecks(run, op, `valid ${toJsonText(input).slice(0, 200)}`, a, !op.platformOnly);
+    if (a.calls.every((c) => c.status < 300)) run.validOps.add(i);
     else stats.refusedSkeletons.push(`${op.name} → ${a.status} ${excerpt(a.text).slice(0, 160)}`);
   }
-  ids = await freshIds();
+  run.ids = await freshIds();
 
   const cases = [...(opts.sweep === false ? [] : sweepCases(ops)), ...fc.sample(caseArbitrary(ops), { seed: opts.seed, numRuns: opts.runs })];
   const batchSize = opts.batchSize ?? 100;
   for (let start = 0; start < cases.length; start += batchSize) {
-    for (const c of cases.slice(start, start + batchSize)) await runCase(c);
-    ids = await freshIds();
+    for (const c of cases.slice(start, start + batchSize)) await runCase(run, c);
+    run.ids = await freshIds();
     await health();
     log(`fuzz: ${Math.min(start + batchSize, cases.length)}/${cases.length} cases, ${stats.requests} requests, ${stats.failures.length} failures`);
   }
@@ -696,246 +118,18 @@ export async function runFuzz(
     if (doc.status !== 200) problems.push(`GET /openapi.json → ${doc.status}`);
     const list = await w.rest('GET', '/subscriptions', { key: w.a.key }).catch((e: unknown) => ({ status: 0, body: String(e) }));
     if (list.status !== 200) problems.push(`GET /subscriptions → ${list.status} ${JSON.stringify(list.body).slice(0, 200)}`);
-    if (problems.length) fail({ check: 'health after a batch', op: '-', input: `after ${stats.requests} requests`, status: 0, excerpt: problems.join('; ') });
-  }
-
-  async function runCase(c: FuzzCase) {
-    const op = ops[c.op]!;
-    const m = c.mutation;
-    const base = skeleton(op, ids);
-    let key: string | undefined = keyFor(op);
-    let built: Built;
-    let expect: { statuses: number[]; why: string } | null = null;
-    let broken: ReturnType<typeof mutate> = { input: base };
-
-    switch (m.kind) {
-      case 'valid':
-      case 'field':
-      case 'drop':
-      case 'unknown': {
-        broken = mutate(op, base, m);
-        const req = op.door === 'rest' ? buildRest(op, broken.input, key) : buildTrpc(op, toJsonText(broken.input), key);
-        const what =
-          m.kind === 'field' && broken.field
-            ? `${broken.field} = ${describeValue(broken.value)}`
-            : m.kind === 'drop' && broken.field
-              ? `without required ${broken.field}`
-              : m.kind === 'unknown' && broken.field
-                ? `unknown field ${JSON.stringify(broken.field.slice(0, 40))} = ${describeValue(broken.value)}`
-                : 'valid input';
-        built = { req, input: broken.input, described: what };
-        break;
-      }
-      case 'body': {
-        const req = op.door === 'rest' ? { ...buildRest(op, base, key), body: m.text } : buildTrpc(op, m.text === '' ? undefined : m.text, key);
-        if (op.door === 'rest' && (op.method === 'GET' || op.method === 'DELETE')) req.headers['content-type'] = 'application/json';
-        built = { req, input: undefined, described: `body ${m.label}` };
-        break;
-      }
-      case 'contentType': {
-        const req = op.door === 'rest' ? buildRest(op, base, key) : buildTrpc(op, toJsonText(base), key);
-        if (m.type === undefined) delete req.headers['content-type'];
-        else req.headers['content-type'] = m.type;
-        built = { req, input: base, described: `valid input as Content-Type ${m.type ?? '(none)'}` };
-        break;
-      }
-      case 'auth': {
-        // The OpenAPI document is public: credentials change nothing there.
-        if (op.procedure === 'openapi') return runCase({ op: c.op, mutation: { kind: 'valid' } });
-        key = undefined;
-        const req = op.door === 'rest' ? buildRest(op, base, undefined) : buildTrpc(op, m.body ? m.body.text : toJsonText(base), undefined);
-        if (op.door === 'rest' && m.body && req.body !== undefined) req.body = m.body.text;
-        if (m.header !== undefined) req.headers.authorization = m.header;
-        built = {
-          req,
-          input: undefined,
-          described: `Authorization ${m.header === undefined ? '(none)' : JSON.stringify(m.header.slice(0, 40))} with ${m.body ? `body ${m.body.label}` : 'a valid body'}`,
-        };
-        expect = { statuses: [401], why: 'no valid credentials: 401 before anything else' };
-        break;
-      }
-      case 'customerKeyOnPlatform': {
-        if (!op.platformOnly) return runCase({ op: c.op, mutation: { kind: 'valid' } });
-        key = w.a.key;
-        const req = op.door === 'rest' ? buildRest(op, base, key) : buildTrpc(op, toJsonText(base), key);
-        built = { req, input: base, described: "a customer's key on a platform-only operation" };
-        expect = { statuses: [403], why: 'platform-only operation' };
-        break;
-      }
-      case 'foreign': {
-        // Customer A names customer B's objects: a 404, or (a filter of a list) an empty list.
-        // A cursor is a position in the caller's own list, not a reference to the object it names.
-        const idFields = Object.entries(op.schema.properties ?? {}).filter(([name, s]) => {
-          if (/cursor/i.test(name)) return false;
-          const p = s.pattern && ID_PREFIX.exec(s.pattern)?.[1];
-          return p && bIds[p];
-        });
-        if (op.platformOnly || idFields.length === 0) return runCase({ op: c.op, mutation: { kind: 'valid' } });
-        key = w.a.key;
-        const [field, s] = idFields[m.pick % idFields.length]!;
-        const input = { ...base, [field]: bIds[ID_PREFIX.exec(s.pattern!)![1]!] };
-        const req = op.door === 'rest' ? buildRest(op, input, key) : buildTrpc(op, toJsonText(input), key);
-        built = { req, input, described: `customer A's key with customer B's ${field}` };
-        // A list's filter (a query parameter of the REST door, also over tRPC) is not an object lookup.
-        const isFilter = op.kind === 'query' && field !== 'customerId' && restWhere.get(`${op.procedure}:${field}`) === 'query';
-        expect = {
-          statuses: isFilter ? [404, 200] : [404],
-          why: isFilter ? "another customer's id in a filter: 404 or an empty list" : "another customer's object: 404",
-        };
-        break;
-      }
-      case 'method': {
-        if (op.door === 'trpc') {
-          const req = buildTrpc(op, toJsonText(base), key);
-          const other =
-            op.kind === 'query' ? buildTrpc({ ...op, kind: 'mutation' }, toJsonText(base), key) : buildTrpc({ ...op, kind: 'query' }, toJsonText(base), key);
-          built = { req: other, input: base, described: `${other.method} on a ${op.kind}` };
-          void req;
-          expect = { statuses: [405], why: 'wrong method' };
-          break;
-        }
-        const req = buildRest({ ...op, method: m.method }, base, key);
-        // `GET /events/batch` is `GET /events/{id}`: a method another route takes on this path is allowed.
-        const concrete = req.url.replace(/\?.*$/, '');
-        const allowed = ops.filter((o) => o.door === 'rest' && new RegExp(`^${o.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(concrete)).map((o) => o.method);
-        if (allowed.includes(m.method) || m.method === 'HEAD') return runCase({ op: c.op, mutation: { kind: 'valid' } });
-        built = { req, input: base, described: `${m.method} on ${op.path}` };
-        expect = { statuses: [405], why: 'method not allowed' };
-        break;
-      }
-      case 'batch': {
-        if (op.door === 'rest') return runCase({ op: c.op, mutation: { kind: 'valid' } });
-        const req = buildTrpc(op, toJsonText(base), key, m.size);
-        built = { req, input: base, described: `tRPC batch of ${m.size} calls` };
-        if (m.size > 20) expect = { statuses: [400], why: 'a tRPC batch holds at most 20 calls' };
-        break;
-      }
-    }
-
-    const before = op.kind === 'mutation' ? await fingerprint(ctx) : null;
-    const a = await send(op, built.req);
-    if (!a) return;
-    const asA = key === w.a.key;
-    const input = built.described;
-    generalChecks(op, input, a, asA);
-    const f = (check: string, status = a.status) => fail({ check, op: op.name, input, status, excerpt: excerpt(a.text) });
-
-    if (expect) {
-      const wrong = a.calls.find((call) => !expect.statuses.includes(call.status));
-      if (wrong) f(`expected ${expect.statuses.join(' or ')} (${expect.why}), got ${wrong.status}`, wrong.status);
-      for (const call of a.calls) {
-        if (call.status === 200 && expect.statuses.includes(404)) {
-          const data = (call.data as Json)?.data;
-          if (Array.isArray(data) && data.length) f(`expected 404 or an empty list (${expect.why}), got ${data.length} items`);
-        }
-      }
-    }
-    // A batch publish answers 202 with one result per item: an item it refused in its own result
-    // (`events.3` → `results[3].error`) was refused, whatever the request's status.
-    const itemRefused = (call: CallResult) => {
-      const item = broken.field ? /^events\.(\d+)/.exec(broken.field) : null;
-      const results = (call.data as Json)?.results;
-      return item !== null && Array.isArray(results) && results[Number(item[1])]?.error !== undefined;
-    };
-    const accepted = a.calls.every((call) => call.status < 300 && !itemRefused(call));
-    if (broken.field && accepted) {
-      const s = op.schema.properties?.[broken.field.split('.')[0]!];
-      if (m.kind === 'unknown') f('accepted an unknown field');
-      else if (broken.dropped) f('accepted a request without a required field');
-      // In a URL a lone surrogate arrives as U+FFFD (its WTF-8 bytes are not UTF-8): only a NUL counts there.
-      else if (hasForbiddenText(broken.value) && !(inUrl(op, broken.field) && !toJsonText(broken.value).includes('\\u0000')))
-        f('accepted a NUL byte or a lone surrogate');
-      else if (op.door === 'trpc' || op.where[broken.field] === 'body') {
-        const types = broken.field.includes('.') ? null : schemaTypes(s);
-        const t = jsonType(broken.value);
-        if (types && !types.has(t) && !(t === 'integer' && types.has('number'))) f(`accepted a ${t} where the schema says ${[...types].join(' or ')}`);
-      }
-    }
-    // A 400 for a broken field of an input that is otherwise valid names that field.
-    if (broken.field && validOps.has(c.op)) {
-      for (const call of a.calls) {
-        if (call.status !== 400) continue;
-        // A lone surrogate cannot travel in a URL: the server sees U+FFFD instead, and names that.
-        if (inUrl(op, broken.field) && hasForbiddenText(broken.field)) continue;
-        const top = broken.field.split('.')[0]!;
-        const named = call.fields.some((x) => x === broken.field || x === top || x.startsWith(`${top}.`) || broken.field!.startsWith(`${x}.`));
-        if (!named) f(`400 does not name the broken field (names: ${call.fields.join(', ') || 'none'})`);
-      }
-    }
-    // Refused as a whole (a batch with some calls done is not).
-    if (before !== null && a.calls.every((call) => call.status >= 400)) {
-      const after = await fingerprint(ctx);
-      if (after !== before) f(`refused request changed stored data (${diff(before, after)})`);
-    }
+    if (problems.length)
+      run.fail({ check: 'health after a batch', op: '-', input: `after ${stats.requests} requests`, status: 0, excerpt: problems.join('; ') });
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reports
-
-type FailureClass = { check: string; count: number; statuses: Set<number>; ops: Set<string>; examples: Map<string, Failure> };
-
-/** What tells two failures of one check apart: the operation family and the answer's message, ids and numbers taken out. */
-function causeOf(f: Failure): string {
-  let message = f.excerpt;
-  try {
-    const body: Json = JSON.parse(f.excerpt);
-    const one = Array.isArray(body) ? body[0] : body;
-    message = String(one?.error?.message ?? (one?.result ? 'ok' : f.excerpt));
-  } catch {
-    // An excerpt cut short: its first words will do.
-  }
-  return message
-    .replace(/\b[a-z]{3}_[0-9A-Z]{26}\b/g, 'ID')
-    .replace(/\d+/g, 'N')
-    .slice(0, 120);
-}
-
-/** Failures grouped by check, each with one example per distinct cause (up to 10). */
-export function failureClasses(failures: Failure[]): FailureClass[] {
-  const classes = new Map<string, FailureClass>();
-  for (const f of failures) {
-    const c = classes.get(f.check) ?? { check: f.check, count: 0, statuses: new Set<number>(), ops: new Set<string>(), examples: new Map<string, Failure>() };
-    c.count++;
-    c.statuses.add(f.status);
-    c.ops.add(f.op);
-    const cause = causeOf(f);
-    if (!c.examples.has(cause) && c.examples.size < 10) c.examples.set(cause, f);
-    classes.set(f.check, c);
-  }
-  return [...classes.values()].sort((a, b) => b.count - a.count);
-}
-
-/** The failures found, one readable block per class: what to assert on at the end of a run. */
-export function failureReport(failures: Failure[]): string {
-  return failureClasses(failures)
-    .map(
-      (c) =>
-        `✗ ${c.check} — ${c.count}× (status ${[...c.statuses].sort().join(', ')}) in ${c.ops.size} operation(s): ${[...c.ops].slice(0, 8).join('; ')}${c.ops.size > 8 ? '; …' : ''}\n` +
-        [...c.examples.values()].map((e) => `    e.g. ${e.op} with ${e.input} → ${e.status} ${e.excerpt.replace(/\s+/g, ' ').slice(0, 220)}`).join('\n'),
-    )
-    .join('\n');
-}
-
-export function summary(s: Stats): string {
-  const rows: [string, string][] = [
-    ['seed', String(s.seed)],
-    ['cases', String(s.runs)],
-    ['requests sent', String(s.requests)],
-    ['operations covered', `${s.opsCovered.size} of ${s.ops} (REST and tRPC)`],
-    [
-      'statuses',
-      [...s.statuses.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([k, v]) => `${k}×${v}`)
-        .join(' '),
-    ],
-    ['5xx answers', String(s.fiveXx)],
-    ['unsendable (skipped)', String(s.unsendable)],
-    ['failures', `${s.failures.length} in ${failureClasses(s.failures).length} classes`],
-    ['valid skeletons refused', String(s.refusedSkeletons.length)],
-    ['time', `${(s.ms / 1000).toFixed(1)} s`],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return ['API fuzz run', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+/** Sends case `c` and checks its answer; a case that does not apply to its operation runs as the operation's valid input. */
+async function runCase(run: FuzzRun, c: FuzzCase): Promise<void> {
+  const planned = planCase(run, c);
+  if (!planned) return runCase(run, { op: c.op, mutation: { kind: 'valid' } });
+  const { op, built } = planned;
+  const before = op.kind === 'mutation' ? await fingerprint(run.ctx) : null;
+  const a = await send(run, op, built.req);
+  if (!a) return;
+  await checkAnswer(run, c, planned, a, before);
 }

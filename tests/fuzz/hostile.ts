@@ -45,7 +45,7 @@ const MB = 1024 * 1024;
 const DEEP = 10_000;
 
 /** Strings the database or a parser may choke on. */
-export const nastyStrings: Record<string, string> = {
+const nastyStrings: Record<string, string> = {
   nul: '\u0000',
   nulInside: 'order\u0000created',
   loneHigh: '\ud800',
