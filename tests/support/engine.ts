@@ -1,7 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
-import { attempts, deliveries } from '../../drizzle/schema';
+import { attempts, broadcasts, deliveries, events } from '../../drizzle/schema';
 import type { DeliveryStatus } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { createSender, type Sender } from '../../server/domain/delivery/http-sender';
@@ -9,24 +9,38 @@ import { createLogger } from '../../server/log';
 import { startWorker } from '../../worker/worker';
 import { createTestContext, type TestCtx } from './context';
 import { createTestDatabase } from './db';
-import type { Received } from './receiver';
+import { startReceiver, type Received, type Reply } from './receiver';
 
 /**
  * The delivery engine for one integration test file: a fresh database, a test Ctx (real pg-boss)
- * with config overrides, and an in-process worker with a real HTTP sender.
+ * with config overrides, and an in-process worker with a real HTTP sender. `receiver()` starts a
+ * receiver that `stop()` closes.
  */
-export type Engine = { ctx: TestCtx; url: string; sender: Sender; stop(): Promise<void> };
+export type Engine = {
+  ctx: TestCtx;
+  url: string;
+  sender: Sender;
+  receiver(reply?: (req: Received, index: number) => Reply | Promise<Reply>): ReturnType<typeof startReceiver>;
+  stop(): Promise<void>;
+};
 
 export async function startEngine(label: string, config: Partial<Ctx['config']> = {}): Promise<Engine> {
   const db = await createTestDatabase(label);
   const ctx = await createTestContext(db.url, config);
   const sender = createSender({ allowPrivate: ctx.config.allowPrivateTargets });
   const worker = await startWorker(ctx, sender, createLogger(`${label}-worker`));
+  const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
   return {
     ctx,
     url: db.url,
     sender,
+    async receiver(reply) {
+      const r = await startReceiver(reply);
+      receivers.push(r);
+      return r;
+    },
     async stop() {
+      await Promise.all(receivers.map((r) => r.close()));
       await worker.stop(2000);
       await sender.close();
       await ctx.close();
@@ -43,10 +57,26 @@ export async function attemptsOf(ctx: Ctx, deliveryId: string) {
   return ctx.db.select().from(attempts).where(eq(attempts.deliveryId, deliveryId)).orderBy(asc(attempts.attemptSeq));
 }
 
+/** How many deliveries match `where` (all of them without). */
+export async function countDeliveries(ctx: Ctx, where?: SQL): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(where);
+  return row!.n;
+}
+
 export async function deliveryOf(ctx: Ctx, deliveryId: string) {
   const [row] = await ctx.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   if (!row) throw new Error(`delivery ${deliveryId} not found`);
   return row;
+}
+
+/** Waits until an event (or, with `table` broadcasts, a broadcast) has been fanned out. */
+export async function waitFannedOut(ctx: Ctx, eventId: string, table: typeof events | typeof broadcasts = events, timeout = 20_000) {
+  await expect
+    .poll(async () => (await ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null, { timeout })
+    .not.toBeNull();
 }
 
 /** Waits until the delivery reaches `status` (polling the database, not the clock). */
