@@ -6,7 +6,6 @@ import { events } from '../drizzle/schema';
 import { ok } from '../tests/support/api-world';
 import { restClient, trpcClient, type Rest } from '../tests/support/api';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../tests/support/engine';
-import { startReceiver } from '../tests/support/receiver';
 import { createApiKey } from './domain/tenants/customers';
 import { spanNames, startTracing, stopTracing, tracingOn } from './tracing';
 
@@ -23,7 +22,6 @@ let engine: Engine;
 let rest: Rest;
 let platformKey: string;
 let customerId: string;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   await startTracing({ serviceName: 'hookrelay-test', spanProcessor: new SimpleSpanProcessor({ exporter }) });
@@ -35,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopTracing();
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
@@ -46,10 +43,8 @@ function callerTrace() {
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
 
-async function receiverFailingFirst(failures: number) {
-  const r = await startReceiver((_req, i) => (i < failures ? { status: 500, body: 'boom' } : { status: 200 }));
-  receivers.push(r);
-  return r;
+function receiverFailingFirst(failures: number) {
+  return engine.receiver((_req, i) => (i < failures ? { status: 500, body: 'boom' } : { status: 200 }));
 }
 
 /** Each test's subscriptions take its own event types only, so no test's events reach another's receiver. */

@@ -3,7 +3,7 @@ import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { startReceiver } from '../../tests/support/receiver';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok } from '../../tests/support/api-world';
 import { createLogger } from '../log';
 import { createApiKey } from '../domain/tenants/customers';
 import { createSender } from '../domain/delivery/http-sender';
@@ -33,17 +33,8 @@ beforeAll(async () => {
   rest = restClient(ctx);
   receiver = await startReceiver();
   platformKey = (await createApiKey(ctx, null, 'test')).key;
-  const customer = async (name: string) => {
-    const x = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }));
-    return {
-      id: x.id as string,
-      key: (
-        await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: x.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }))
-      ).key as string,
-    };
-  };
-  c = await customer('C');
-  d = await customer('D');
+  c = await createTenant(rest, platformKey, 'C');
+  d = await createTenant(rest, platformKey, 'D');
   // S1 receives order events and succeeds; S2 receives everything and fails once, for good (dead).
   s1 = (await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/ok`, eventTypes: ['order.**'] } }))).id;
   s2 = (

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { restClient, snapshot, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok } from '../../tests/support/api-world';
 import { createApiKey } from '../domain/tenants/customers';
 import { createRateLimiter } from './rate-limit';
 
@@ -22,16 +22,7 @@ beforeAll(async () => {
   ctx = await createTestContext(db.url, { replayMinIntervalMs: 15 * 60_000 });
   rest = restClient(ctx);
   const platformKey = (await createApiKey(ctx, null, 'test')).key;
-  const customer = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Wording' } }), 201);
-  const key = await ok(
-    rest('POST', '/customers/{id}/api-keys', {
-      key: platformKey,
-      params: { id: customer.id },
-      body: { name: 'k', scopes: ['publish', 'read', 'manage', 'keys'] },
-    }),
-    201,
-  );
-  c = { id: customer.id as string, key: key.key as string };
+  c = await createTenant(rest, platformKey, 'Wording', { name: 'k' });
 });
 
 afterAll(async () => {

@@ -5,9 +5,9 @@ import { subscriptions } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
 import { createTestDatabase } from '../../tests/support/db';
 import { startReceiver } from '../../tests/support/receiver';
-import { callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { callProcedure, expectUnchanged, failure, readOnlyTrpc, restClient, type Json, type Rest } from '../../tests/support/api';
 import { ok, seedWorld, type World } from '../../tests/support/api-world';
-import { customerScope, platformScope } from '../domain/context';
+import { platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
 import { restRoutes, type RestRoute } from './rest';
 
@@ -540,12 +540,7 @@ const call = (r: RestRoute, req: Req, key: string | undefined) =>
 const defaultKey = (r: RestRoute, req: Req) => req.key ?? (platformOnly(r) ? w.platformKey : w.a.key);
 
 /** Runs `fn` and asserts that nothing in the database changed meanwhile. */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(ctx);
-  const out = await fn();
-  expect(await snapshot(ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(ctx, fn);
 
 function expectError(res: { status: number; body: Json }, status: number, code: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -709,21 +704,8 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
   if (route.meta.method !== 'GET') {
     it('is refused to a read-only dashboard session (403) over tRPC, and changes nothing', async () => {
       const req = await c.valid(w);
-      const client = trpcClient(ctx, undefined, {
-        context: async () => ({
-          ctx,
-          scope: customerScope(req.owner ?? w.a.id, true),
-          principalId: 'user:read-only',
-          baseUrl: 'http://hookrelay.test',
-          rateLimiter: roomyLimiter(),
-        }),
-      });
-      const err = await unchanged(() =>
-        callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body }).then(
-          () => null,
-          (e: unknown) => e as Json,
-        ),
-      );
+      const client = readOnlyTrpc(ctx, req.owner ?? w.a.id, 'user:read-only');
+      const err = await unchanged(() => failure(callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body })));
       expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
     });
   }

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { createApiKey } from '../tenants/customers';
@@ -50,10 +50,7 @@ beforeAll(async () => {
   opsSecret = (
     await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
   ).secret;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Forgotten endpoint' } }), 201);
-  key = (
-    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
-  ).key;
+  key = (await createTenant(rest, platformKey, 'Forgotten endpoint')).key;
 });
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
@@ -19,20 +18,17 @@ import { getDelivery, listDeliveries } from './reads';
  */
 const SCALE = 0.5;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('breaker_schedule', { retryTimeScale: SCALE, breakerThreshold: 5, breakerCooldownMs: 30_000 });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function failingSubscription(scheduleSeconds = [2, 5, 10], reply: () => { status: number } = () => ({ status: 500 })) {
-  const r = await startReceiver(reply);
-  receivers.push(r);
+  const r = await engine.receiver(reply);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Breaker schedule' });
   const sub = await createSubscription(engine.ctx, platformScope, {
     customerId: customer.id,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { createPki, type Issued, type Pki } from '../../../tests/support/certificates';
 import { startConnectProxy } from '../../../tests/support/connect-proxy';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
@@ -73,12 +73,7 @@ beforeAll(async () => {
   ctx = await createTestContext(db.url);
   rest = restClient(ctx);
   const platformKey = (await createApiKey(ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Egress' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  customer = await createTenant(rest, platformKey, 'Egress');
 });
 
 afterAll(async () => {

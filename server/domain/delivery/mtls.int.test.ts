@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, events, subscriptions } from '../../../drizzle/schema';
 import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { createPki, type Issued, type Pki } from '../../../tests/support/certificates';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { createTestDatabase } from '../../../tests/support/db';
@@ -62,12 +62,7 @@ beforeAll(async () => {
   ctx = await createTestContext(db.url);
   rest = restClient(ctx);
   platformKey = (await createApiKey(ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'mTLS' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  customer = await createTenant(rest, platformKey, 'mTLS');
   worker = spawnWorker(db.url, { NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', LOG_LEVEL: 'info' });
   await worker.ready;
 });

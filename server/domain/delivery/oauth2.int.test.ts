@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, subscriptions } from '../../../drizzle/schema';
 import { restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { createApiKey } from '../tenants/customers';
@@ -60,12 +60,7 @@ beforeAll(async () => {
   engine = await startEngine('oauth2', { retryTimeScale: 0.001 });
   rest = restClient(engine.ctx);
   const platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'OAuth2' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  customer = await createTenant(rest, platformKey, 'OAuth2');
 });
 
 afterAll(async () => {

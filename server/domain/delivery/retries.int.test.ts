@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import type { Reply } from '../../../tests/support/receiver';
 import { performAttempt } from './attempt';
 import { directIo } from './runner';
 import { platformScope } from '../context';
@@ -20,14 +20,12 @@ import { createSubscription, updateSubscription } from '../tenants/subscriptions
  */
 const SCALE = 0.03;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('retries', { retryTimeScale: SCALE });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
@@ -35,8 +33,7 @@ async function setup(
   reply: (index: number, webhookId: string) => Reply,
   sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; timeoutMs?: number } = {},
 ) {
-  const r = await startReceiver((req, i) => reply(i, req.headers['webhook-id'] ?? ''));
-  receivers.push(r);
+  const r = await engine.receiver((req, i) => reply(i, req.headers['webhook-id'] ?? ''));
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Retry' });
   const s = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...sub });
   const publish = (data: Record<string, unknown> = {}) => publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data, customerId: customer.id });

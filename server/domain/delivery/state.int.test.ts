@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import type { Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/reads';
@@ -18,14 +18,12 @@ import { createSubscription, getSubscription, probeNow, updateSubscription } fro
  */
 const SCALE = 0.01;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('delivery_state', { retryTimeScale: SCALE, breakerThreshold: 3, breakerCooldownMs: 3_600_000 });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
@@ -33,8 +31,7 @@ async function setup(
   reply: (index: number) => Reply = () => ({ status: 200 }),
   sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {},
 ) {
-  const r = await startReceiver((_req, i) => reply(i));
-  receivers.push(r);
+  const r = await engine.receiver((_req, i) => reply(i));
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'State' });
   const s = await createSubscription(engine.ctx, platformScope, {
     customerId: customer.id,

@@ -4,7 +4,7 @@ import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../../../drizzle/schema';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received } from '../../../tests/support/receiver';
 import { createApiKey } from '../tenants/customers';
@@ -60,10 +60,7 @@ beforeAll(async () => {
     return { status: v.node.every(Boolean) && v.nacl.every(Boolean) ? 200 : 401 };
   });
   const platformKey = (await createApiKey(engine.ctx, null, 'test')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Asymmetric' } }), 201);
-  customerKey = (
-    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
-  ).key;
+  customerKey = (await createTenant(rest, platformKey, 'Asymmetric')).key;
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
@@ -42,16 +42,12 @@ afterAll(async () => {
 });
 
 async function tenant(name: string, eventTypes = ['*']) {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
+  const c = await createTenant(rest, platformKey, name, { name: 'ops' });
   const sub = await ok(
-    rest('POST', '/subscriptions', { key: k.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
+    rest('POST', '/subscriptions', { key: c.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
     201,
   );
-  return { id: c.id as string, key: k.key as string, subscriptionId: sub.id as string };
+  return { id: c.id, key: c.key, subscriptionId: sub.id as string };
 }
 
 const marker = () => `mk_${randomBytes(12).toString('hex')}`;

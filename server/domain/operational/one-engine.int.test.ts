@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { startEngine, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { getUsage } from '../audit/usage';
@@ -40,12 +40,7 @@ beforeAll(async () => {
   broken = await startReceiver(() => ({ status: 500 }));
   endpoint = await startReceiver(() => ({ status: 500, body: 'down' }));
   platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Down' } }), 201);
-  const key = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage'] } }),
-    201,
-  );
-  customer = { id: c.id as string, key: key.key as string };
+  customer = await createTenant(rest, platformKey, 'Down', { scopes: ['publish', 'read', 'manage'] });
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, subscriptions } from '../../../drizzle/schema';
 import { restClient, typedClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { createTenant, ok } from '../../../tests/support/api-world';
 import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { verifyWebhook } from '../delivery/signing';
@@ -80,16 +80,7 @@ beforeAll(async () => {
     return answer ? answer(r) : { status: 200, body: String(i) };
   });
   platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Flaky' } }), 201);
-  customer = {
-    id: c.id,
-    key: (
-      await ok(
-        rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-        201,
-      )
-    ).key,
-  };
+  customer = await createTenant(rest, platformKey, 'Flaky');
 });
 
 afterAll(async () => {

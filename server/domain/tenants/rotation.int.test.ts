@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { subscriptions } from '../../../drizzle/schema';
 import { attemptsOf, expectVerified, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import type { Reply } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
 import { publishEvent } from '../events/publish';
@@ -11,20 +11,17 @@ import { generateSecret, verifyWebhook } from '../delivery/signing';
 import { createSubscription, getSubscriptionSecret, rotateSecret } from './subscriptions';
 
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('rotation');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleSeconds: number[] }) {
-  const r = await startReceiver(reply ? (_, i) => reply(i) : undefined);
-  receivers.push(r);
+  const r = await engine.receiver(reply ? (_, i) => reply(i) : undefined);
   const customer = await createCustomer(engine.ctx, platformScope, { name: 'Rotating' });
   const sub = await createSubscription(engine.ctx, platformScope, {
     customerId: customer.id,
