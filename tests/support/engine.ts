@@ -3,8 +3,11 @@ import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import { attempts, broadcasts, deliveries, events } from '../../drizzle/schema';
 import type { DeliveryStatus } from '../../drizzle/schema';
-import type { Ctx } from '../../server/domain/context';
+import { platformScope, type Ctx } from '../../server/domain/context';
 import { createSender, type Sender } from '../../server/domain/delivery/http-sender';
+import { publishEvent } from '../../server/domain/events/publish';
+import { createCustomer } from '../../server/domain/tenants/customers';
+import { createSubscription } from '../../server/domain/tenants/subscriptions';
 import { createLogger } from '../../server/log';
 import { startWorker } from '../../worker/worker';
 import { createTestContext, type TestCtx } from './context';
@@ -47,6 +50,25 @@ export async function startEngine(label: string, config: Partial<Ctx['config']> 
       await db.drop();
     },
   };
+}
+
+/**
+ * A receiver of `engine` answering by `reply`, a new customer named `name` with one subscription to
+ * the receiver's /hook (to every event type, unless `subscription` says otherwise), and `publish`,
+ * which publishes an event for that customer.
+ */
+export async function subscribedReceiver(
+  engine: Engine,
+  name: string,
+  reply?: Parameters<Engine['receiver']>[0],
+  subscription: Partial<Omit<Parameters<typeof createSubscription>[2], 'customerId' | 'url'>> = {},
+) {
+  const r = await engine.receiver(reply);
+  const customer = await createCustomer(engine.ctx, platformScope, { name });
+  const sub = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...subscription });
+  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
+    publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
+  return { r, customer, sub, publish };
 }
 
 export async function deliveriesOf(ctx: Ctx, eventId: string) {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
-import { createSubscription, getSubscription, listSubscriptions } from '../tenants/subscriptions';
+import { getSubscription, listSubscriptions } from '../tenants/subscriptions';
 import { getEvent } from '../events/reads';
 import { getDelivery, listDeliveries } from './reads';
 
@@ -28,16 +26,8 @@ afterAll(async () => {
 });
 
 async function failingSubscription(scheduleSeconds = [2, 5, 10], reply: () => { status: number } = () => ({ status: 500 })) {
-  const r = await engine.receiver(reply);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Breaker schedule' });
-  const sub = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: ['*'],
-    retryPolicy: { scheduleSeconds },
-  });
-  const publish = (i: number) => publishEvent(engine.ctx, platformScope, { type: 'charge.failed', data: { i }, customerId: customer.id });
-  return { r, sub, publish };
+  const { r, sub, publish } = await subscribedReceiver(engine, 'Breaker schedule', reply, { retryPolicy: { scheduleSeconds } });
+  return { r, sub, publish: (i: number) => publish({ i }, 'charge.failed') };
 }
 
 describe('the circuit breaker keeps a short retry schedule', () => {

@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { attempts, deliveries } from '../../../drizzle/schema';
-import { startEngine, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
-import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
-import { createSubscription } from '../tenants/subscriptions';
+import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
 
 let engine: Engine;
 
@@ -21,12 +16,10 @@ afterAll(async () => {
 
 describe('signed delivery path', () => {
   it('delivers a published event as a Standard Webhooks signed POST and records the attempt', async () => {
-    const receiver = await startReceiver();
-    const customer = await createCustomer(engine.ctx, platformScope, { name: 'Acme' });
-    const sub = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${receiver.url}/hook`, eventTypes: ['charge.*'] });
+    const { r: receiver, sub, publish } = await subscribedReceiver(engine, 'Acme', undefined, { eventTypes: ['charge.*'] });
     expect(sub.secret).toMatch(/^whsec_/);
 
-    const published = await publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: { amount: 42 }, customerId: customer.id });
+    const published = await publish({ amount: 42 });
     expect(published.deliveries).toBe(1);
 
     await receiver.waitFor(1);
@@ -44,15 +37,11 @@ describe('signed delivery path', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ attemptSeq: 1, status: 'succeeded', responseStatus: 200, trigger: 'initial' });
     expect(rows[0]!.requestHeaders['webhook-signature']).toBe(got.headers['webhook-signature']);
-    await receiver.close();
   });
 
   it('does not deliver to subscriptions whose patterns do not match', async () => {
-    const receiver = await startReceiver();
-    const customer = await createCustomer(engine.ctx, platformScope, { name: 'Beta' });
-    await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: receiver.url, eventTypes: ['invoice.paid'] });
-    const published = await publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: {}, customerId: customer.id });
+    const { publish } = await subscribedReceiver(engine, 'Beta', undefined, { eventTypes: ['invoice.paid'] });
+    const published = await publish();
     expect(published.deliveries).toBe(0);
-    await receiver.close();
   });
 });

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
 import type { Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/reads';
 import { replayDelivery } from './replay';
-import { publishEvent } from '../events/publish';
 import { createSubscription, getSubscription, probeNow, updateSubscription } from '../tenants/subscriptions';
 
 /**
@@ -27,23 +25,10 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function setup(
+const setup = (
   reply: (index: number) => Reply = () => ({ status: 200 }),
   sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {},
-) {
-  const r = await engine.receiver((_req, i) => reply(i));
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'State' });
-  const s = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: sub.eventTypes ?? ['*'],
-    ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }),
-    ...(sub.maxInFlight && { maxInFlight: sub.maxInFlight }),
-  });
-  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
-    publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
-  return { r, sub: s, customer, publish };
-}
+) => subscribedReceiver(engine, 'State', (_req, i) => reply(i), sub);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

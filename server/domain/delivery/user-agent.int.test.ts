@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pkg from '../../../package.json' with { type: 'json' };
-import { startEngine, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
-import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
-import { createSubscription } from '../tenants/subscriptions';
+import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
 
 let engine: Engine;
 
@@ -18,13 +13,10 @@ afterAll(async () => {
 });
 
 async function userAgentSeen(): Promise<string | undefined> {
-  const receiver = await startReceiver();
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Acme' });
-  await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${receiver.url}/hook`, eventTypes: ['*'] });
-  await publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: {}, customerId: customer.id });
-  await receiver.waitFor(1);
-  await receiver.close();
-  return receiver.received[0]!.headers['user-agent'];
+  const { r, publish } = await subscribedReceiver(engine, 'Acme');
+  await publish();
+  await r.waitFor(1);
+  return r.received[0]!.headers['user-agent'];
 }
 
 describe('the User-Agent of an attempt', () => {

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, expectVerified, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, expectVerified, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
 import type { Reply } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
-import { publishEvent } from '../events/publish';
 import { generateSecret, verifyWebhook } from '../delivery/signing';
-import { createSubscription, getSubscriptionSecret, rotateSecret } from './subscriptions';
+import { getSubscriptionSecret, rotateSecret } from './subscriptions';
 
 let engine: Engine;
 
@@ -21,16 +20,8 @@ afterAll(async () => {
 });
 
 async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleSeconds: number[] }) {
-  const r = await engine.receiver(reply ? (_, i) => reply(i) : undefined);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Rotating' });
-  const sub = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: ['*'],
-    ...(retryPolicy && { retryPolicy }),
-  });
-  const publish = () => publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: { amount: 7 }, customerId: customer.id });
-  return { r, sub, customer, publish };
+  const { r, sub, customer, publish } = await subscribedReceiver(engine, 'Rotating', reply ? (_, i) => reply(i) : undefined, retryPolicy && { retryPolicy });
+  return { r, sub, customer, publish: () => publish({ amount: 7 }) };
 }
 
 async function deliver(publish: () => Promise<{ id: string }>) {
