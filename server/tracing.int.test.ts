@@ -3,10 +3,9 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../drizzle/schema';
-import { ok } from '../tests/support/api-world';
-import { restClient, trpcClient, type Rest } from '../tests/support/api';
-import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../tests/support/engine';
-import { createApiKey } from './domain/tenants/customers';
+import { ok, startApiEngine, type ApiEngine } from '../tests/support/api-world';
+import { trpcClient, type Rest } from '../tests/support/api';
+import { attemptsOf, onlyDelivery, waitForStatus } from '../tests/support/engine';
 import { spanNames, startTracing, stopTracing, tracingOn } from './tracing';
 
 /**
@@ -18,16 +17,15 @@ import { spanNames, startTracing, stopTracing, tracingOn } from './tracing';
  * the attempt's `traceparent`; the others do not.
  */
 const exporter = new InMemorySpanExporter();
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customerId: string;
 
 beforeAll(async () => {
   await startTracing({ serviceName: 'hookrelay-test', spanProcessor: new SimpleSpanProcessor({ exporter }) });
-  engine = await startEngine('tracing', { retryTimeScale: 0.01 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'tracing test')).key;
+  engine = await startApiEngine('tracing', { retryTimeScale: 0.01 }, 'tracing test');
+  ({ rest, platformKey } = engine);
   customerId = (await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Traced' } }), 201)).id;
 });
 

@@ -1,11 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, subscriptions } from '../../drizzle/schema';
-import { expectUnchanged, restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { createTenant, ok } from '../../tests/support/api-world';
-import { expectVerified, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
+import { expectUnchanged, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { expectVerified, waitForStatus } from '../../tests/support/engine';
 import { decryptSecret, keyring, sealedIn } from '../domain/tenants/crypto';
-import { createApiKey } from '../domain/tenants/customers';
 import { reencryptSecrets } from '../domain/tenants/key-rotation';
 
 /**
@@ -14,15 +13,14 @@ import { reencryptSecrets } from '../domain/tenants/key-rotation';
  * Hookrelay sets or inject a header.
  */
 const TOKEN = 'Bearer s3cret-gateway-token';
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
 
 beforeAll(async () => {
-  engine = await startEngine('headers', { retryTimeScale: 0.001 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('headers', { retryTimeScale: 0.001 });
+  ({ rest, platformKey } = engine);
   customer = await createTenant(rest, platformKey, 'Headers');
 });
 

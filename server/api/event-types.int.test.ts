@@ -2,19 +2,18 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, events } from '../../drizzle/schema';
 import { expectUnchanged, failure, restClient, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { createTenant, ok } from '../../tests/support/api-world';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { countDeliveries, deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
+import { countDeliveries, deliveriesOf, waitForStatus } from '../../tests/support/engine';
 import { customerScope } from '../domain/context';
 import { publishEventBatched } from '../domain/events/publish';
-import { createApiKey } from '../domain/tenants/customers';
 
 /**
  * The event-type catalog: written by the platform, read by anyone, archived rather than deleted;
  * a type's JSON Schema validates `data` at publish (400 naming each failing JSON pointer, nothing
  * stored), and EVENT_TYPES_STRICT refuses types outside the catalog.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
@@ -30,9 +29,8 @@ const orderSchema = {
 };
 
 beforeAll(async () => {
-  engine = await startEngine('event_types');
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('event_types');
+  ({ rest, platformKey } = engine);
   customer = await createTenant(rest, platformKey, 'Catalog reader');
 });
 

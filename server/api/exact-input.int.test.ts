@@ -1,10 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../drizzle/schema';
-import { BASE_URL, expectUnchanged, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { createTenant, ok } from '../../tests/support/api-world';
-import { expectVerified, startEngine, type Engine } from '../../tests/support/engine';
-import { createApiKey } from '../domain/tenants/customers';
+import { BASE_URL, expectUnchanged, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { expectVerified } from '../../tests/support/engine';
 import { bearerContext } from './bearer';
 import { serveTrpc } from './trpc-handler';
 
@@ -13,7 +12,7 @@ import { serveTrpc } from './trpc-handler';
  * were published with; JSON deeper than 64 levels, NUL bytes and lone surrogates are a 400 naming the
  * field; an unexpected failure answers only a code and a request id.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let cust: { id: string; key: string };
@@ -22,9 +21,8 @@ const BIG = '9007199254740993';
 const rawJSON = (s: string) => (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(s);
 
 beforeAll(async () => {
-  engine = await startEngine('exact_input', { retryTimeScale: 0.001 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('exact_input', { retryTimeScale: 0.001 });
+  ({ rest, platformKey } = engine);
   cust = await createTenant(rest, platformKey, 'Exact');
 });
 

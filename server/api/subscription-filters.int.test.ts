@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcasts } from '../../drizzle/schema';
-import { callProcedure, expectUnchanged, failure, readOnlyTrpc, restClient, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { createTenant, ok } from '../../tests/support/api-world';
-import { deliveriesOf, startEngine, waitFannedOut, waitForStatus, type Engine } from '../../tests/support/engine';
+import { callProcedure, expectUnchanged, failure, readOnlyTrpc, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { deliveriesOf, waitFannedOut, waitForStatus } from '../../tests/support/engine';
 import { customerScope, platformScope } from '../domain/context';
 import { publishEvent, publishEventBatched } from '../domain/events/publish';
-import { createApiKey } from '../domain/tenants/customers';
 import { metrics } from '../metrics';
 
 /**
@@ -14,14 +13,13 @@ import { metrics } from '../metrics';
  * by every fan-out path (inline publish, group commit, the fan-out job of a broadcast), explained by
  * the routing trace, and tried beforehand by the dry run.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 
 beforeAll(async () => {
-  engine = await startEngine('filters');
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('filters');
+  ({ rest, platformKey } = engine);
 });
 
 afterAll(async () => {

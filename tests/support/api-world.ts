@@ -6,6 +6,7 @@ import type { Ctx } from '../../server/domain/context';
 import { restClient, type Json, type Rest } from './api';
 import { createTestContext, type TestCtx } from './context';
 import { createTestDatabase } from './db';
+import { startEngine, type Engine } from './engine';
 
 /** One customer as an API test sees it: its key and one of each of its objects. */
 export type Tenant = {
@@ -64,6 +65,14 @@ export async function startApi(label: string, config: Partial<Ctx['config']> = {
       await db.drop();
     },
   };
+}
+
+/** An Engine (engine.ts) with its REST door in-process and a platform key (named `platformKeyName`). */
+export type ApiEngine = Engine & { rest: Rest; platformKey: string };
+
+export async function startApiEngine(label: string, config: Partial<Ctx['config']> = {}, platformKeyName = 'test platform'): Promise<ApiEngine> {
+  const engine = await startEngine(label, config);
+  return { ...engine, rest: restClient(engine.ctx), platformKey: (await createApiKey(engine.ctx, null, platformKeyName)).key };
 }
 
 /** Every scope a customer's API key can have. */

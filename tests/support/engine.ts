@@ -88,6 +88,15 @@ export async function countDeliveries(ctx: Ctx, where?: SQL): Promise<number> {
   return row!.n;
 }
 
+/** How many attempts match `where` (all of them without). */
+export async function countAttempts(ctx: Ctx, where?: SQL): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(attempts)
+    .where(where);
+  return row!.n;
+}
+
 export async function deliveryOf(ctx: Ctx, deliveryId: string) {
   const [row] = await ctx.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   if (!row) throw new Error(`delivery ${deliveryId} not found`);

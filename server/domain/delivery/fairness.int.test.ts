@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { countDeliveries } from '../../../tests/support/engine';
+import { countAttempts, countDeliveries } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { seedDeadLetters } from '../../../tests/support/seed';
 import { createLogger } from '../../log';
@@ -198,11 +198,7 @@ describe('replay all', () => {
     const ids = rx.received.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(N);
     expect(ids.length).toBe(N);
-    const [{ n } = { n: -1 }] = await ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(attempts)
-      .where(eq(attempts.subscriptionId, sub.id));
-    expect(n).toBe(N);
+    expect(await countAttempts(ctx, eq(attempts.subscriptionId, sub.id))).toBe(N);
     // Replay is paced at 400/s for the customer. Arrivals may bunch up after a lag, so the bound
     // is cumulative: by any moment, no more can have arrived than the pacing had let in since the
     // replay was created (400/s, plus the first batch of 100; 50 more of slack).

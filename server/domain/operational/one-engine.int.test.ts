@@ -2,9 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { createTenant, ok } from '../../../tests/support/api-world';
-import { startEngine, type Engine } from '../../../tests/support/engine';
+import { type Json, type Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { startReceiver } from '../../../tests/support/receiver';
 import { getUsage } from '../audit/usage';
 import { platformScope } from '../context';
@@ -19,7 +18,7 @@ import { PLATFORM_CUSTOMER_ID } from '../tenants/platform-customer';
  * failing operational webhook opens its own breaker and emits nothing about itself. The platform
  * customer appears in no customer list, platform-wide read or usage.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
@@ -34,12 +33,11 @@ let brokenHookId: string;
 let customerSubId: string;
 
 beforeAll(async () => {
-  engine = await startEngine('one-engine', { retryTimeScale: 0.001, breakerThreshold: 2 });
-  rest = restClient(engine.ctx);
+  engine = await startApiEngine('one-engine', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform');
+  ({ rest, platformKey } = engine);
   ops = await startReceiver((_r, i) => (i === 0 ? { status: 500 } : { status: 204 }));
   broken = await startReceiver(() => ({ status: 500 }));
   endpoint = await startReceiver(() => ({ status: 500, body: 'down' }));
-  platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
   customer = await createTenant(rest, platformKey, 'Down', { scopes: ['publish', 'read', 'manage'] });
 });
 
