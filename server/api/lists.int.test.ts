@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
 import { createTenant, ok } from '../../tests/support/api-world';
@@ -13,7 +12,6 @@ import { startWorker } from '../../worker/worker';
  * Lists: keyset pagination (newest first, no repeats or gaps across pages, even with inserts between
  * pages) and filters (type patterns, status, subscription, time range), through REST.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let rest: Rest;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -28,8 +26,7 @@ let all: Json[];
 const TYPES = ['order.created', 'order.created', 'order.paid', 'order.refund.created', 'invoice.paid', 'invoice.paid', 'order.created'];
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_lists');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('api_lists');
   rest = restClient(ctx);
   receiver = await startReceiver();
   platformKey = (await createApiKey(ctx, null, 'test')).key;
@@ -62,7 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await ctx?.close();
-  await db?.drop();
 });
 
 /** Follows nextCursor to the end; returns every page. */

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
 import { callProcedure, expectUnchanged, failure, readOnlyTrpc, restClient, type Json, type Rest } from '../../tests/support/api';
 import { ok, seedWorld, type World } from '../../tests/support/api-world';
@@ -513,15 +512,13 @@ const hasId = (r: RestRoute) => r.params.length > 0;
 const covered = restRoutes.filter((r) => cases[keyOf(r)]);
 const caseOf = (r: RestRoute) => cases[keyOf(r)]!;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let rest: Rest;
 let w: World;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_routes');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('api_routes');
   receiver = await startReceiver();
   rest = restClient(ctx);
   w = await seedWorld(ctx, rest, receiver.url);
@@ -532,7 +529,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await ctx?.close();
-  await db?.drop();
 });
 
 const call = (r: RestRoute, req: Req, key: string | undefined) =>

@@ -1,25 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
 import { seedDelivery } from '../../../tests/support/seed';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription } from '../tenants/subscriptions';
 import { subscriptionHealth } from './health';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 const now = new Date('2025-03-04T10:31:20Z');
 
 beforeAll(async () => {
-  db = await createTestDatabase('health');
-  ctx = { ...(await createTestContext(db.url)), now: () => now };
+  ctx = { ...(await startTestContext('health')), now: () => now };
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('subscription health', () => {
   it('gives every subscription of the customer its success rate, p99 and dead letters, bucket by bucket', async () => {

@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, deliveries, events } from '../../../drizzle/schema';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
 import { seedDelivery } from '../../../tests/support/seed';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -11,19 +10,14 @@ import { newId } from '../ids';
 import { customerOverview } from './overview';
 import { createSubscription } from '../tenants/subscriptions';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 const now = new Date('2025-03-04T10:30:20Z');
 
 beforeAll(async () => {
-  db = await createTestDatabase('overview');
-  ctx = { ...(await createTestContext(db.url)), now: () => now };
+  ctx = { ...(await startTestContext('overview')), now: () => now };
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('customer overview', () => {
   it('buckets attempts, latency and dead letters per minute for the acting customer only', async () => {
