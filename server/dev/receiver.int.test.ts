@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Rest } from '../../tests/support/api';
+import type { Rest } from '../../tests/support/api';
 import { ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { sign } from '../domain/delivery/signing';

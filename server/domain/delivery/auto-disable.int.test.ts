@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, type Rest } from '../../../tests/support/api';
+import type { Json, Rest } from '../../../tests/support/api';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { deliveriesOf, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../../../drizzle/schema';
-import { type Json, type Rest } from '../../../tests/support/api';
+import type { Json, Rest } from '../../../tests/support/api';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver, type Received } from '../../../tests/support/receiver';

@@ -3,7 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
-import { type Json, type Rest } from '../../../tests/support/api';
+import type { Json, Rest } from '../../../tests/support/api';
 import { waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { startTracing, stopTracing } from '../../tracing';

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
-import { type Json, type Rest } from '../../../tests/support/api';
+import type { Json, Rest } from '../../../tests/support/api';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { startReceiver } from '../../../tests/support/receiver';
 import { getUsage } from '../audit/usage';
