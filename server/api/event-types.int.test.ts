@@ -4,7 +4,7 @@ import { deliveries, events } from '../../drizzle/schema';
 import { expectUnchanged, failure, restClient, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { countDeliveries, deliveriesOf, waitForStatus } from '../../tests/support/engine';
+import { deliveriesOf, waitForStatus } from '../../tests/support/engine';
 import { customerScope } from '../domain/context';
 import { publishEventBatched } from '../domain/events/publish';
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
   // The worker may still be delivering an earlier test's events: let it settle first, so the
   // snapshots differ only by what `fn` did.
-  await expect.poll(() => countDeliveries(engine.ctx, eq(deliveries.status, 'pending')), { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => engine.ctx.db.$count(deliveries, eq(deliveries.status, 'pending')), { timeout: 30_000 }).toBe(0);
   return expectUnchanged(engine.ctx, fn);
 }
 

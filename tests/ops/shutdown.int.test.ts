@@ -5,7 +5,6 @@ import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/tenants/subscriptions';
-import { countAttempts } from '../support/engine';
 import { startFaultBed, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
 import { stopWorker } from '../support/worker-process';
@@ -131,7 +130,7 @@ describe('worker SIGTERM mid-load', () => {
     // The handed-back attempts were sent again, with the same webhook-id; each delivery has exactly
     // one recorded attempt (the interrupted ones were never recorded).
     for (const id of hanging) expect(received.get(id)).toBeGreaterThanOrEqual(2);
-    expect(await countAttempts(ctx, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
+    expect(await ctx.db.$count(attempts, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
 
     expect(await stopWorker(b)).toBe(0);
     await rx.close();

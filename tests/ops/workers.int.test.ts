@@ -6,7 +6,6 @@ import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/tenants/subscriptions';
 import { liveWorkers } from '../../server/domain/upkeep/workers';
-import { countAttempts } from '../support/engine';
 import { killHard, startFaultBed, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
 import { stopWorker } from '../support/worker-process';
@@ -108,7 +107,7 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const repeats = [...received.values()].filter((bodies) => bodies.length > 1);
     for (const bodies of repeats) expect(new Set(bodies).size).toBe(1);
     // Exactly one recorded (successful) attempt per delivery: interrupted attempts were never recorded.
-    expect(await countAttempts(ctx, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
+    expect(await ctx.db.$count(attempts, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
     expect(await ctx.db.$count(attempts)).toBe(EVENTS);
 
     const worst = Math.max(...maxInFlight.values());

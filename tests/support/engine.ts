@@ -1,4 +1,4 @@
-import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import { attempts, broadcasts, deliveries, events } from '../../drizzle/schema';
@@ -77,24 +77,6 @@ export async function deliveriesOf(ctx: Ctx, eventId: string) {
 
 export async function attemptsOf(ctx: Ctx, deliveryId: string) {
   return ctx.db.select().from(attempts).where(eq(attempts.deliveryId, deliveryId)).orderBy(asc(attempts.attemptSeq));
-}
-
-/** How many deliveries match `where` (all of them without). */
-export async function countDeliveries(ctx: Ctx, where?: SQL): Promise<number> {
-  const [row] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(deliveries)
-    .where(where);
-  return row!.n;
-}
-
-/** How many attempts match `where` (all of them without). */
-export async function countAttempts(ctx: Ctx, where?: SQL): Promise<number> {
-  const [row] = await ctx.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(attempts)
-    .where(where);
-  return row!.n;
 }
 
 export async function deliveryOf(ctx: Ctx, deliveryId: string) {

@@ -5,7 +5,6 @@ import { deliveries } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { createTestContext, type TestCtx } from './context';
 import { createTestDatabase } from './db';
-import { countDeliveries } from './engine';
 import type { GroupProcess } from './process-group';
 import { startReceiver, type Received } from './receiver';
 import { spawnWeb, type WebProcess } from './web-process';
@@ -114,7 +113,7 @@ export async function waitForAllReceived(receiver: { received: readonly Received
 
 /** Waits until no delivery is left pending, held or dead. */
 export async function waitForAllSettled(ctx: Ctx): Promise<void> {
-  await expect.poll(() => countDeliveries(ctx, inArray(deliveries.status, ['pending', 'held', 'dead'])), { timeout: 60_000 }).toBe(0);
+  await expect.poll(() => ctx.db.$count(deliveries, inArray(deliveries.status, ['pending', 'held', 'dead'])), { timeout: 60_000 }).toBe(0);
 }
 
 /** How many sessions of `applicationName` on the test's database wait on a lock (and, given `query`, run a statement matching it). */

@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import { attempts, deliveries, subscriptions } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { countAttempts, countDeliveries } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { seedDeadLetters } from '../../../tests/support/seed';
 import { createLogger } from '../../log';
@@ -132,7 +131,9 @@ describe('circuit breaker', () => {
     if (held?.breakerState === 'open') expect(rx.received.filter((r) => late.includes(r.headers['webhook-id']!))).toEqual([]);
     // The endpoint recovers; the probe succeeds and the backlog drains.
     healthyNow = true;
-    await expect.poll(() => countDeliveries(ctx, and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))), { timeout: 30_000 }).toBe(25);
+    await expect
+      .poll(() => ctx.db.$count(deliveries, and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))), { timeout: 30_000 })
+      .toBe(25);
     const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(after?.breakerState).toBe('closed');
     const delivered = new Set(rx.received.filter((r) => r.body.length > 0).map((r) => r.headers['webhook-id']));
@@ -198,7 +199,7 @@ describe('replay all', () => {
     const ids = rx.received.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(N);
     expect(ids.length).toBe(N);
-    expect(await countAttempts(ctx, eq(attempts.subscriptionId, sub.id))).toBe(N);
+    expect(await ctx.db.$count(attempts, eq(attempts.subscriptionId, sub.id))).toBe(N);
     // Replay is paced at 400/s for the customer. Arrivals may bunch up after a lag, so the bound
     // is cumulative: by any moment, no more can have arrived than the pacing had let in since the
     // replay was created (400/s, plus the first batch of 100; 50 more of slack).
