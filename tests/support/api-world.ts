@@ -76,7 +76,7 @@ export async function startApiEngine(label: string, config: Partial<Ctx['config'
 }
 
 /** Every scope a customer's API key can have. */
-export const ALL_SCOPES = ['publish', 'read', 'manage', 'keys'];
+const ALL_SCOPES = ['publish', 'read', 'manage', 'keys'];
 
 /**
  * A customer named `name` made through the REST API with `platformKey`, and a key of it: named

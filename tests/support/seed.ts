@@ -48,7 +48,7 @@ export async function seedDeadLetters(ctx: Ctx, customerId: string, subscription
 }
 
 /** One attempt of a seeded delivery: how many minutes before `ctx.now()` it started, whether it succeeded, its latency. */
-export type SeededTry = { minutesAgo: number; ok: boolean; ms: number };
+type SeededTry = { minutesAgo: number; ok: boolean; ms: number };
 
 /**
  * A finished delivery of a fresh `order.created` event with the given attempts, times counted back
