@@ -1,6 +1,6 @@
 import { expect, test } from './support/fixtures';
 import { createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { pauseSubscription, signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
 test('the audit log shows who changed a subscription; the usage page counts deliveries', async ({ page }) => {
@@ -12,9 +12,7 @@ test('the audit log shows who changed a subscription; the usage page counts deli
   for (const e of events) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('succeeded');
 
   await signIn(page, email, password);
-  await page.goto(`/dashboard/subscriptions/${sub.id}`);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Paused');
+  await pauseSubscription(page, sub.id);
 
   await page.getByRole('link', { name: 'Audit log' }).click();
   const rows = page.getByTestId('audit-row');

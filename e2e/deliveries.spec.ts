@@ -1,6 +1,6 @@
 import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { signIn, submitSignIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
 test('a signed-in customer sees a delivered event', async ({ page }) => {
@@ -74,9 +74,7 @@ test('the theme toggle switches to dark and remembers it', async ({ page }) => {
 test('wrong password is refused with a message', async ({ page }) => {
   const { email } = await seedCustomer('Wrongpw');
   await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, 'not-the-password');
   await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toBeVisible();
 });
 

@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, e2eEnv, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { fillNewSubscription, signIn, submitSignIn } from './support/auth';
 
 /** What a first-time user tripped over, each checked the way they met it. */
 
 test('a failed sign-in keeps the email and asks only for the password again', async ({ page }) => {
   const { email, password } = await seedCustomer('Typo');
   await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, 'not-the-password');
   await expect(page.getByRole('alert').filter({ hasText: 'Email or password is incorrect.' })).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(email);
   await expect(page.getByLabel('Password')).toHaveValue('');
@@ -126,10 +124,7 @@ test('subscription form: a space makes a pattern invalid, each bad pattern has i
   const { email, password } = await seedCustomer('Patterns');
   await signIn(page, email, password);
   await page.goto('/dashboard/subscriptions');
-  await page.getByRole('button', { name: 'New subscription' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'New subscription' });
-  await dialog.getByLabel('Endpoint URL').fill('https://example.com/hook');
-  await dialog.getByLabel('Event types').fill('bad pattern\n**.x\norder.created');
+  const dialog = await fillNewSubscription(page, 'https://example.com/hook', 'bad pattern\n**.x\norder.created');
   // The tester does not pretend an invalid pattern routes anything.
   await dialog.getByTestId('pattern-tester').fill('a.x');
   await expect(dialog.getByTestId('pattern-tester-result')).toContainText('not delivered: no valid pattern matches (2 invalid patterns ignored)');
@@ -159,10 +154,7 @@ test('subscription form: every problem the API finds is shown under its field', 
     input.rateLimitPerSecond = -1;
     await route.fulfill({ response: await route.fetch({ postData: JSON.stringify(body) }) });
   });
-  await page.getByRole('button', { name: 'New subscription' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'New subscription' });
-  await dialog.getByLabel('Endpoint URL').fill('https://example.com/hook');
-  await dialog.getByLabel('Event types').fill('order.created');
+  const dialog = await fillNewSubscription(page, 'https://example.com/hook', 'order.created');
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
   const types = dialog.getByTestId('sub-eventTypes-error');
   await expect(types).toContainText('bad pattern');

@@ -1,6 +1,6 @@
 import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { pauseSubscription, signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
 test('a paused subscription holds what it matches; resume sends it in publish order', async ({ page }) => {
@@ -8,9 +8,7 @@ test('a paused subscription holds what it matches; resume sends it in publish or
   const { customerId, email, password } = await seedCustomer('Held');
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'] });
   await signIn(page, email, password);
-  await page.goto(`/dashboard/subscriptions/${sub.id}`);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Paused');
+  await pauseSubscription(page, sub.id);
 
   const events = [];
   for (let i = 0; i < 3; i++) events.push(await publish(customerId, 'order.created', { n: i }));

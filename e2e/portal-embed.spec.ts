@@ -47,6 +47,23 @@ async function hostPage(port: number, src: string): Promise<Host> {
 
 const embedFrame = (page: Page) => page.frameLocator('#hookrelay');
 
+/**
+ * Opens the platform's page framing the embed link `url` in `page`, and the dashboard in the frame
+ * with its button (opening the link spent nothing; the button signs in). `close()` stops the page's server.
+ */
+async function openEmbed(page: Page, url: string) {
+  const host = await hostPage(allowedPort, url);
+  try {
+    await page.goto(host.origin);
+    const frame = embedFrame(page);
+    await frame.getByRole('button', { name: 'Continue to dashboard' }).click();
+    return { frame, close: () => host.close() };
+  } catch (e) {
+    await host.close();
+    throw e;
+  }
+}
+
 test("an embed link in another site's iframe: the dashboard without its navigation, themed, sizing its frame", async ({ page, context }) => {
   const { customerId } = await seedCustomer('Embed');
   const rcv = await receiver();
@@ -57,12 +74,9 @@ test("an embed link in another site's iframe: the dashboard without its navigati
   });
   expect(link.embed).toBe(true);
   expect(link.url).toMatch(/\/portal\/embed\?token=/);
-  const host = await hostPage(allowedPort, link.url);
+  const embed = await openEmbed(page, link.url);
   try {
-    await page.goto(host.origin);
-    const frame = embedFrame(page);
-    // Opening the link spent nothing; the button inside the frame signs in.
-    await frame.getByRole('button', { name: 'Continue to dashboard' }).click();
+    const { frame } = embed;
     await expect(frame.getByRole('heading', { name: 'Overview' })).toBeVisible();
     // The dashboard's data came through the API with the embed session (the subscription's endpoint).
     await expect(frame.getByText(sub.url).first()).toBeVisible();
@@ -100,7 +114,7 @@ test("an embed link in another site's iframe: the dashboard without its navigati
     await expect(top).toHaveURL(/\/login/);
     await top.close();
   } finally {
-    await host.close();
+    await embed.close();
     await rcv.close();
   }
 });
@@ -108,11 +122,9 @@ test("an embed link in another site's iframe: the dashboard without its navigati
 test('a read-only embed link keeps hiding actions', async ({ page }) => {
   const { customerId } = await seedCustomer('EmbedRO');
   const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, { embed: true, readOnly: true });
-  const host = await hostPage(allowedPort, link.url);
+  const embed = await openEmbed(page, link.url);
   try {
-    await page.goto(host.origin);
-    const frame = embedFrame(page);
-    await frame.getByRole('button', { name: 'Continue to dashboard' }).click();
+    const { frame } = embed;
     await expect(frame.getByTestId('read-only-badge')).toBeVisible();
     await frame
       .getByRole('link', { name: /subscriptions/i })
@@ -121,7 +133,7 @@ test('a read-only embed link keeps hiding actions', async ({ page }) => {
     await expect(frame.getByRole('heading', { name: 'Subscriptions' })).toBeVisible();
     await expect(frame.getByRole('button', { name: 'New subscription' })).toHaveCount(0);
   } finally {
-    await host.close();
+    await embed.close();
   }
 });
 

@@ -1,6 +1,6 @@
 import { expect, test } from './support/fixtures';
 import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { fillNewSubscription, signIn } from './support/auth';
 
 /** An ISO 8601 UTC timestamp as the API stores it: never what a person should have to read. */
 const rawUtc = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z/;
@@ -52,10 +52,7 @@ test('the subscription form clears a pattern error once fixed, and previews matc
 
   await signIn(page, email, password);
   await page.goto('/dashboard/subscriptions');
-  await page.getByRole('button', { name: 'New subscription' }).first().click();
-  const dialog = page.getByRole('dialog', { name: 'New subscription' });
-  await dialog.getByLabel('Endpoint URL').fill('https://example.com/hook');
-  await dialog.getByLabel('Event types').fill('order.**.refund');
+  const dialog = await fillNewSubscription(page, 'https://example.com/hook', 'order.**.refund');
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
   await expect(dialog.getByTestId('sub-eventTypes-error')).toContainText('"**" is only allowed as the last segment');
   await dialog.getByLabel('Event types').fill('order.*');

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { e2eEnv, seedCustomer } from './support/api';
-import { signIn } from './support/auth';
+import { signIn, submitSignIn } from './support/auth';
 
 /**
  * The security headers and defences as a browser and a hostile client meet them: a
@@ -164,15 +164,11 @@ test('the sign-in page says how long to wait once the limit is reached', async (
   for (let i = 0; i < 9; i++) await passwordCallback(request, ip, email, `wrong-${i}`);
 
   await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('wrong-once-more');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, 'wrong-once-more');
   await expect(page.getByRole('alert').filter({ hasText: 'Email or password is incorrect.' })).toBeVisible();
 
   // The form is reset after each attempt: fill it again, with the right password this time.
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, email, password);
   await expect(page.getByRole('alert').filter({ hasText: /^Too many failed sign-in attempts\. Try again in \d+ (minute|second)s?\.$/ })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
   await context.close();

@@ -3,11 +3,9 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../drizzle/schema';
-import { ok } from '../tests/support/api-world';
-import { restClient, trpcClient, type Rest } from '../tests/support/api';
-import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../tests/support/engine';
-import { startReceiver } from '../tests/support/receiver';
-import { createApiKey } from './domain/tenants/api-keys';
+import { ok, startApiEngine, type ApiEngine } from '../tests/support/api-world';
+import { trpcClient, type Json, type Rest } from '../tests/support/api';
+import { attemptsOf, onlyDelivery, waitForStatus } from '../tests/support/engine';
 import { spanNames } from './tracing-spans';
 import { startTracing, stopTracing, tracingOn } from './tracing';
 
@@ -20,23 +18,20 @@ import { startTracing, stopTracing, tracingOn } from './tracing';
  * the attempt's `traceparent`; the others do not.
  */
 const exporter = new InMemorySpanExporter();
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customerId: string;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   await startTracing({ serviceName: 'hookrelay-test', spanProcessor: new SimpleSpanProcessor({ exporter }) });
-  engine = await startEngine('tracing', { retryTimeScale: 0.01 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'tracing test')).key;
+  engine = await startApiEngine('tracing', { retryTimeScale: 0.01 }, 'tracing test');
+  ({ rest, platformKey } = engine);
   customerId = (await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Traced' } }), 201)).id;
 });
 
 afterAll(async () => {
   await stopTracing();
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
@@ -47,11 +42,13 @@ function callerTrace() {
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
 
-async function receiverFailingFirst(failures: number) {
-  const r = await startReceiver((_req, i) => (i < failures ? { status: 500, body: 'boom' } : { status: 200 }));
-  receivers.push(r);
-  return r;
+function receiverFailingFirst(failures: number) {
+  return engine.receiver((_req, i) => (i < failures ? { status: 500, body: 'boom' } : { status: 200 }));
 }
+
+/** Publishes `body` over REST with the platform key, in the trace of `caller`. */
+const publishTraced = (caller: ReturnType<typeof callerTrace>, body: Json) =>
+  ok(rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body }), 202);
 
 /** Each test's subscriptions take its own event types only, so no test's events reach another's receiver. */
 async function subscription(url: string, eventTypes: string[], extra: Record<string, unknown> = {}) {
@@ -66,6 +63,13 @@ const one = (spans: ReadableSpan[], name: string, attempt?: number) => {
   expect(found, `${name}${attempt ? ` #${attempt}` : ''}`).toHaveLength(1);
   return found[0]!;
 };
+/** Waits until `attempts` attempt spans of the event have ended; every span of the event is in the trace `traceId`. */
+async function spansOfTrace(eventId: string, attempts: number, traceId: string) {
+  await expect.poll(() => named(spansOfEvent(eventId), spanNames.attempt).length).toBe(attempts);
+  const spans = spansOfEvent(eventId);
+  expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
+  return spans;
+}
 const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 const idOf = (s: ReadableSpan) => s.spanContext().spanId;
 
@@ -78,17 +82,11 @@ describe('one trace per event, from publish to delivery', () => {
     expect((await ok(rest('GET', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id } }))).traceContext).toBe(true);
 
     const caller = callerTrace();
-    const ev = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'order.created', data: { n: 1 }, customerId } }),
-      202,
-    );
+    const ev = await publishTraced(caller, { type: 'order.created', data: { n: 1 }, customerId });
     const delivery = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
     expect(delivery.attemptCount).toBe(2);
     // The attempt span ends just after its record commits.
-    await expect.poll(() => named(spansOfEvent(ev.id), spanNames.attempt).length).toBe(2);
-
-    const spans = spansOfEvent(ev.id);
-    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([caller.traceId]));
+    const spans = await spansOfTrace(ev.id, 2, caller.traceId);
     const publish = one(spans, spanNames.publish);
     const fanout = one(spans, spanNames.fanout);
     const admission1 = one(spans, spanNames.admission, 1);
@@ -138,16 +136,12 @@ describe('one trace per event, from publish to delivery', () => {
     const sub = await subscription(rx.url, ['order.shipped']);
     expect(sub.traceContext).toBe(false);
     const caller = callerTrace();
-    const ev = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'order.shipped', data: {}, customerId } }),
-      202,
-    );
+    const ev = await publishTraced(caller, { type: 'order.shipped', data: {}, customerId });
     await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
-    await expect.poll(() => named(spansOfEvent(ev.id), spanNames.attempt).length).toBe(1);
+    await spansOfTrace(ev.id, 1, caller.traceId);
     expect(rx.received).toHaveLength(1);
     expect(rx.received[0]!.headers).not.toHaveProperty('traceparent');
     expect(rx.received[0]!.headers).not.toHaveProperty('tracestate');
-    expect(new Set(spansOfEvent(ev.id).map((s) => s.spanContext().traceId))).toEqual(new Set([caller.traceId]));
 
     // Opting in later (PATCH) takes effect on the next attempt.
     const patched = await ok(rest('PATCH', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id }, body: { traceContext: true } }));
@@ -215,14 +209,9 @@ describe('one trace per event, from publish to delivery', () => {
     const rx = await receiverFailingFirst(0);
     await subscription(rx.url, ['everyone.told']);
     const caller = callerTrace();
-    const ev = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'everyone.told', data: {}, broadcast: true } }),
-      202,
-    );
+    const ev = await publishTraced(caller, { type: 'everyone.told', data: {}, broadcast: true });
     await rx.waitFor(1);
-    await expect.poll(() => named(spansOfEvent(ev.id), spanNames.attempt).length).toBe(1);
-    const spans = spansOfEvent(ev.id);
-    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([caller.traceId]));
+    const spans = await spansOfTrace(ev.id, 1, caller.traceId);
     const publish = one(spans, spanNames.publish);
     const fanout = one(spans, spanNames.fanout);
     expect(fanout.attributes['hookrelay.fanout.inline']).toBe(false);
@@ -236,19 +225,14 @@ describe('one trace per event, from publish to delivery', () => {
     const rx = await receiverFailingFirst(1);
     await subscription(rx.url, ['replay.one'], { retryPolicy: { maxAttempts: 1 } });
     const caller = callerTrace();
-    const ev = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'replay.one', data: {}, customerId } }),
-      202,
-    );
+    const ev = await publishTraced(caller, { type: 'replay.one', data: {}, customerId });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'dead');
 
     // One delivery: the replay request carries a trace of its own, which the replay span links to.
     const asker = callerTrace();
     await ok(rest('POST', '/deliveries/{id}/replay', { key: platformKey, headers: { traceparent: asker.header }, params: { id: d.id } }));
     await waitForStatus(engine.ctx, d.id, 'succeeded');
-    await expect.poll(() => named(spansOfEvent(ev.id), spanNames.attempt).length).toBe(2);
-    let spans = spansOfEvent(ev.id);
-    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([caller.traceId]));
+    let spans = await spansOfTrace(ev.id, 2, caller.traceId);
     const publish = one(spans, spanNames.publish);
     const replay = one(spans, spanNames.replay);
     expect(parentOf(replay)).toBe(idOf(publish));
@@ -261,16 +245,11 @@ describe('one trace per event, from publish to delivery', () => {
     // Bulk: make it dead again, then "replay all".
     const rx2 = await receiverFailingFirst(1);
     const sub2 = await subscription(rx2.url, ['replay.bulk'], { retryPolicy: { maxAttempts: 1 } });
-    const ev2 = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'replay.bulk', data: {}, customerId } }),
-      202,
-    );
+    const ev2 = await publishTraced(caller, { type: 'replay.bulk', data: {}, customerId });
     const d2 = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev2.id)).id, 'dead');
     const bulk = await ok(rest('POST', '/replays', { key: platformKey, body: { customerId, subscriptionId: sub2.id } }), 202);
     await waitForStatus(engine.ctx, d2.id, 'succeeded');
-    await expect.poll(() => named(spansOfEvent(ev2.id), spanNames.attempt).length).toBe(2);
-    spans = spansOfEvent(ev2.id);
-    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([caller.traceId]));
+    spans = await spansOfTrace(ev2.id, 2, caller.traceId);
     const bulkReplay = one(spans, spanNames.replay);
     expect(parentOf(bulkReplay)).toBe(idOf(one(spans, spanNames.publish)));
     expect(bulkReplay.attributes).toMatchObject({ 'hookrelay.replay.kind': 'bulk', 'hookrelay.bulk_replay.id': bulk.id });
@@ -284,10 +263,7 @@ describe('one trace per event, from publish to delivery', () => {
     const rx = await receiverFailingFirst(0);
     await subscription(rx.url, ['untraced.event'], { traceContext: true });
     const caller = callerTrace();
-    const ev = await ok(
-      rest('POST', '/events', { key: platformKey, headers: { traceparent: caller.header }, body: { type: 'untraced.event', data: {}, customerId } }),
-      202,
-    );
+    const ev = await publishTraced(caller, { type: 'untraced.event', data: {}, customerId });
     await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
     expect(rx.received[0]!.headers).not.toHaveProperty('traceparent');
     const [row] = await engine.ctx.db.select({ traceParent: events.traceParent }).from(events).where(eq(events.id, ev.id));

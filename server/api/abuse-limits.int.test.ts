@@ -2,17 +2,15 @@ import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import type { TestCtx } from '../../tests/support/context';
 import { BASE_URL, restClient, roomyLimiter, snapshot, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
 import { windowRoom } from '../domain/delivery/admission';
 import { rawClient } from '../db/client';
 import { recordAudit } from '../domain/audit/log';
 import { customerScope } from '../domain/context';
-import { createApiKey } from '../domain/tenants/api-keys';
 import { FULL_PAGE_BYTES } from '../domain/events/event-reads';
 import { bearerContext } from './bearer';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
@@ -25,7 +23,7 @@ import { MAX_TRPC_BATCH, serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
  * credentials is answered 401 before its body is read; a batch publish costs one rate-limit token
  * per event; platform keys are not rate limited unless configured.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -34,30 +32,14 @@ const CEILING = 50;
 const TOTAL = 120;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_abuse');
-  ctx = await createTestContext(db.url, { subscriptionMaxInFlight: CEILING, customerMaxInFlightTotal: TOTAL });
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_abuse', { subscriptionMaxInFlight: CEILING, customerMaxInFlightTotal: TOTAL });
+  ({ ctx, rest, platformKey } = api);
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 let n = 0;
-async function freshCustomer() {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Tenant ${++n}` } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', {
-      key: platformKey,
-      params: { id: c.id },
-      body: { name: 'first', scopes: ['publish', 'read', 'manage', 'keys'] },
-    }),
-    201,
-  );
-  return { id: c.id as string, key: k.key as string };
-}
+const freshCustomer = () => createTenant(rest, platformKey, `Tenant ${++n}`, { name: 'first' });
 
 /** Counts the tokens taken, so a test can tell whether any call ran. */
 function countingLimiter(): RateLimiter & { taken: number } {

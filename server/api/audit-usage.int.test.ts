@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok } from '../../tests/support/api-world';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
 import { startEngine, type Engine } from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
@@ -29,14 +29,7 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function tenant(name: string) {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  return { id: c.id as string, key: k.key as string, keyId: k.id as string };
-}
+const tenant = (name: string) => createTenant(rest, platformKey, name, { name: 'ops' });
 
 describe('audit log', () => {
   it('records each change with who, from where and what changed, secrets redacted; a customer reads only its own', async () => {

@@ -1,9 +1,9 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, events } from '../../drizzle/schema';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { startApi, type ApiBed } from '../../tests/support/api-world';
+import type { TestCtx } from '../../tests/support/context';
+import { snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
@@ -14,7 +14,7 @@ import { createSubscription } from '../domain/subscriptions/subscription-changes
  * in order. A bad item (unknown field, no audience, too large, another customer, a reused key with
  * other data) is refused in its own result and changes nothing; the others are accepted.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -22,11 +22,9 @@ let a: { id: string; key: string };
 let b: { id: string; key: string };
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_batch');
   // A small whole-body limit so the 413 is cheap to reach; each event keeps the usual 256 KiB limit.
-  ctx = await createTestContext(db.url, { maxBatchBytes: 600 * 1024 });
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_batch', { maxBatchBytes: 600 * 1024 });
+  ({ ctx, rest, platformKey } = api);
   const tenant = async (name: string) => {
     const c = await createCustomer(ctx, platformScope, { name });
     await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['order.*'] });
@@ -36,10 +34,7 @@ beforeAll(async () => {
   b = await tenant('B');
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 const batch = (key: string, items: unknown[]) => rest('POST', '/events/batch', { key, body: { events: items } });
 

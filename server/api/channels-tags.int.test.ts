@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcasts, deliveries, events } from '../../drizzle/schema';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { startApi, type ApiBed } from '../../tests/support/api-world';
+import type { TestCtx } from '../../tests/support/context';
+import { snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
 import { runFanOutJob } from '../domain/events/fanout';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -14,7 +14,7 @@ import { createCustomer } from '../domain/tenants/customers';
  * one without receives every event), tags label them for search. Both are strict inputs, carried
  * through single, batch and broadcast publishes, searchable in the event log within one customer.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -23,10 +23,8 @@ let a: Tenant;
 let b: Tenant;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_channels');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_channels');
+  ({ ctx, rest, platformKey } = api);
   const tenant = async (name: string): Promise<Tenant> => {
     const c = await createCustomer(ctx, platformScope, { name });
     const key = (await createApiKey(ctx, c.id, 'test')).key;
@@ -44,10 +42,7 @@ beforeAll(async () => {
   b = await tenant('B');
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 const reached = async (eventId: string, customerId?: string) =>
   (

@@ -1,12 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, subscriptions } from '../../drizzle/schema';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
-import { expectVerified, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
-import { startReceiver } from '../../tests/support/receiver';
+import { expectUnchanged, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { expectVerified, waitForStatus } from '../../tests/support/engine';
 import { decryptSecret, keyring, sealedIn } from '../domain/crypto';
-import { createApiKey } from '../domain/tenants/api-keys';
 import { reencryptSecrets } from '../domain/tenants/key-rotation';
 
 /**
@@ -15,49 +13,38 @@ import { reencryptSecrets } from '../domain/tenants/key-rotation';
  * Hookrelay sets or inject a header.
  */
 const TOKEN = 'Bearer s3cret-gateway-token';
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('headers', { retryTimeScale: 0.001 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Headers' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  engine = await startApiEngine('headers', { retryTimeScale: 0.001 });
+  ({ rest, platformKey } = engine);
+  customer = await createTenant(rest, platformKey, 'Headers');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
   // The worker runs beside these tests: wait until what earlier ones set moving (a retry, a
   // dispatcher pass) has settled, so that a change seen below is the request's.
-  let before = await snapshot(engine.ctx);
+  let last = await snapshot(engine.ctx);
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 250));
     const again = await snapshot(engine.ctx);
-    if (JSON.stringify(again) === JSON.stringify(before)) break;
-    before = again;
+    if (JSON.stringify(again) === JSON.stringify(last)) break;
+    last = again;
   }
-  const out = await fn();
-  expect(await snapshot(engine.ctx)).toEqual(before);
-  return out;
+  return expectUnchanged(engine.ctx, fn);
 }
 
 describe('custom headers', () => {
   it('reach the receiver on the first attempt, a retry, a replay and a test event; reads and recorded requests show "[redacted]"', async () => {
     // The first request fails (a retry follows); every later one succeeds.
-    const r = await startReceiver((_req, i) => ({ status: i === 0 ? 500 : 200 }));
-    receivers.push(r);
+    const r = await engine.receiver((_req, i) => ({ status: i === 0 ? 500 : 200 }));
     const created = await ok(
       rest('POST', '/subscriptions', {
         key: customer.key,
@@ -163,8 +150,7 @@ describe('custom headers', () => {
   });
 
   it('are replaced by an update, where "[redacted]" keeps a stored value, and removed by null', async () => {
-    const r = await startReceiver();
-    receivers.push(r);
+    const r = await engine.receiver();
     const s = await ok(
       rest('POST', '/subscriptions', {
         key: customer.key,
@@ -199,8 +185,7 @@ describe('custom headers', () => {
   });
 
   it('stay with their origin: a URL on another origin drops them unless given again, and "[redacted]" cannot carry them over', async () => {
-    const [here, elsewhere] = [await startReceiver(), await startReceiver()];
-    receivers.push(here, elsewhere);
+    const [here, elsewhere] = [await engine.receiver(), await engine.receiver()];
     const s = await ok(
       rest('POST', '/subscriptions', { key: customer.key, body: { url: `${here.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN } } }),
       201,

@@ -2,9 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers, deliveries, events } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { BASE_URL, restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { BASE_URL, expectUnchanged, restClient, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { bearerContext } from './bearer';
 import { createCustomer } from '../domain/tenants/customers';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -17,7 +16,7 @@ import { serveTrpc } from './trpc-handler';
  * 405 for unknown routes and methods, 409 for conflicts, 429 with Retry-After from the per-key rate
  * limiter; each leaves the database as it was.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -25,26 +24,16 @@ let cust: { id: string; key: string };
 let subscriptionId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_errors');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_errors');
+  ({ ctx, rest, platformKey } = api);
   const c = await createCustomer(ctx, platformScope, { name: 'Errors Inc' });
   cust = { id: c.id, key: (await createApiKey(ctx, c.id, 'test')).key };
   subscriptionId = (await ok(rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } }))).id;
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(ctx);
-  const out = await fn();
-  expect(await snapshot(ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(ctx, fn);
 
 function expectError(res: { status: number; body: Json }, status: number, code: string, field?: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -111,7 +100,7 @@ describe('malformed requests', () => {
   });
 
   it('answers 400 to a subscription URL the SSRF guard refuses', async () => {
-    const guarded = await createTestContext(db.url, { allowPrivateTargets: false });
+    const guarded = await createTestContext(api.url, { allowPrivateTargets: false });
     try {
       const res = await restClient(guarded)('POST', '/subscriptions', { key: cust.key, body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] } });
       expectError(res, 400, 'bad_request', 'url');

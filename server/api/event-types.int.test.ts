@@ -1,25 +1,22 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, events } from '../../drizzle/schema';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { expectUnchanged, failure, restClient, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
-import { startReceiver } from '../../tests/support/receiver';
+import { deliveriesOf, waitForStatus } from '../../tests/support/engine';
 import { customerScope } from '../domain/context';
 import { publishEventBatched } from '../domain/events/group-commit';
-import { createApiKey } from '../domain/tenants/api-keys';
 
 /**
  * The event-type catalog: written by the platform, read by anyone, archived rather than deleted;
  * a type's JSON Schema validates `data` at publish (400 naming each failing JSON pointer, nothing
  * stored), and EVENT_TYPES_STRICT refuses types outside the catalog.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 const orderSchema = {
   type: 'object',
@@ -32,48 +29,22 @@ const orderSchema = {
 };
 
 beforeAll(async () => {
-  engine = await startEngine('event_types');
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Catalog reader' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  engine = await startApiEngine('event_types');
+  ({ rest, platformKey } = engine);
+  customer = await createTenant(rest, platformKey, 'Catalog reader');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
   // The worker may still be delivering an earlier test's events: let it settle first, so the
   // snapshots differ only by what `fn` did.
-  await expect
-    .poll(
-      async () =>
-        (
-          await engine.ctx.db
-            .select({ id: deliveries.id })
-            .from(deliveries)
-            .where(inArray(deliveries.status, ['pending']))
-        ).length,
-      { timeout: 30_000 },
-    )
-    .toBe(0);
-  const before = await snapshot(engine.ctx);
-  const out = await fn();
-  expect(await snapshot(engine.ctx)).toEqual(before);
-  return out;
+  await expect.poll(() => engine.ctx.db.$count(deliveries, eq(deliveries.status, 'pending')), { timeout: 30_000 }).toBe(0);
+  return expectUnchanged(engine.ctx, fn);
 }
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => e as Json,
-  );
 const eventCount = async () => (await engine.ctx.db.select({ id: events.id }).from(events)).length;
 
 describe('the catalog', () => {
@@ -184,8 +155,7 @@ describe('the catalog', () => {
 
   it('archives on delete: hidden from the list unless asked for; subscriptions to the type keep working; restorable', async () => {
     await ok(rest('POST', '/event-types', { key: platformKey, body: { name: 'legacy.ping', description: 'Old' } }), 201);
-    const r = await startReceiver();
-    receivers.push(r);
+    const r = await engine.receiver();
     await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${r.url}/hook`, eventTypes: ['legacy.ping'] } }), 201);
     const archived = await ok(rest('DELETE', '/event-types/{name}', { key: platformKey, params: { name: 'legacy.ping' } }));
     expect(archived).toMatchObject({ name: 'legacy.ping', archived: true, archivedAt: expect.any(String) });
@@ -266,8 +236,7 @@ describe('publishing a type with a schema', () => {
   });
 
   it('delivers an accepted event as usual', async () => {
-    const r = await startReceiver();
-    receivers.push(r);
+    const r = await engine.receiver();
     await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${r.url}/hook`, eventTypes: ['order.created'] } }), 201);
     const e = await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { amount: 7, currency: 'eur' } } }), 202);
     const [d] = await deliveriesOf(engine.ctx, e.id);

@@ -1,11 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../drizzle/schema';
-import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
-import { expectVerified, startEngine, type Engine } from '../../tests/support/engine';
-import { startReceiver } from '../../tests/support/receiver';
-import { createApiKey } from '../domain/tenants/api-keys';
+import { BASE_URL, expectUnchanged, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { expectVerified } from '../../tests/support/engine';
 import { bearerContext } from './bearer';
 import { serveTrpc } from './trpc-handler';
 
@@ -14,38 +12,25 @@ import { serveTrpc } from './trpc-handler';
  * were published with; JSON deeper than 64 levels, NUL bytes and lone surrogates are a 400 naming the
  * field; an unexpected failure answers only a code and a request id.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let cust: { id: string; key: string };
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 const BIG = '9007199254740993';
 const rawJSON = (s: string) => (JSON as unknown as { rawJSON(s: string): unknown }).rawJSON(s);
 
 beforeAll(async () => {
-  engine = await startEngine('exact_input', { retryTimeScale: 0.001 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Exact' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  cust = { id: c.id, key: k.key };
+  engine = await startApiEngine('exact_input', { retryTimeScale: 0.001 });
+  ({ rest, platformKey } = engine);
+  cust = await createTenant(rest, platformKey, 'Exact');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(engine.ctx);
-  const out = await fn();
-  expect(await snapshot(engine.ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(engine.ctx, fn);
 
 function expect400(res: { status: number; body: Json }, field: string, reason: RegExp) {
   expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -60,8 +45,7 @@ async function storedBody(id: string): Promise<string> {
 }
 
 async function subscribe(body: string) {
-  const r = await startReceiver();
-  receivers.push(r);
+  const r = await engine.receiver();
   const sub = await ok(rest('POST', '/subscriptions', { key: cust.key, rawBody: body.replace('URL', `${r.url}/hook`) }), 201);
   return { r, sub };
 }

@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { checkHealth, checkReady } from './health';
 
 /**
  * /api/health and /api/ready are public: they say which check holds, never why one does not (an
  * error message names hosts, users and versions; a worker count describes the deployment).
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 
 beforeAll(async () => {
-  db = await createTestDatabase('health_checks');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('health_checks');
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('health and readiness answers', () => {
   it('name each check and whether it holds, nothing else', async () => {

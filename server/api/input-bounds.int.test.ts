@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { restClient, snapshot, type Json, type Rest } from '../../tests/support/api';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -12,23 +11,18 @@ import { createCustomer } from '../domain/tenants/customers';
  * and an attempts cursor above 2^31 - 1 is not an integer column's value. Each was a 500 carrying
  * the failed SQL; each is now a 400 naming the field, and nothing changes.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let rest: Rest;
 let key: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('input_bounds');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('input_bounds');
   rest = restClient(ctx);
   const c = await createCustomer(ctx, platformScope, { name: 'Bounds' });
   key = (await createApiKey(ctx, c.id, 'test')).key;
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 const expectBadField = (res: { status: number; body: Json }, field: string) => {
   expect(res.status, JSON.stringify(res.body)).toBe(400);

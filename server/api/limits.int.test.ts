@@ -2,11 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import type { TestCtx } from '../../tests/support/context';
 import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
-import { createApiKey } from '../domain/tenants/api-keys';
+import { createTenant, ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { bearerContext } from './bearer';
 import { createRateLimiter } from './rate-limit';
 import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
@@ -17,7 +15,7 @@ import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
  * keys buy no more throughput), and request bodies bounded as they stream (a chunked tRPC body that
  * declares no length is refused with 413, not read whole).
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -26,30 +24,14 @@ const MAX_KEYS = 3;
 const MAX_SUBS = 2;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_limits');
-  ctx = await createTestContext(db.url, { customerMaxApiKeys: MAX_KEYS, customerMaxSubscriptions: MAX_SUBS });
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_limits', { customerMaxApiKeys: MAX_KEYS, customerMaxSubscriptions: MAX_SUBS });
+  ({ ctx, rest, platformKey } = api);
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 let n = 0;
-async function freshCustomer() {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Limited ${++n}` } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', {
-      key: platformKey,
-      params: { id: c.id },
-      body: { name: 'first', scopes: ['publish', 'read', 'manage', 'keys'] },
-    }),
-    201,
-  );
-  return { id: c.id as string, key: k.key as string };
-}
+const freshCustomer = () => createTenant(rest, platformKey, `Limited ${++n}`, { name: 'first' });
 
 const newKey = (c: { id: string; key: string }, key = c.key) => rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
 const newSub = (key: string, i: number, customerId?: string) =>

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok } from '../../tests/support/api-world';
 import { createLogger } from '../log';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createSender } from '../domain/delivery/http-sender';
@@ -13,7 +12,6 @@ import { startWorker } from '../../worker/worker';
  * Lists: keyset pagination (newest first, no repeats or gaps across pages, even with inserts between
  * pages) and filters (type patterns, status, subscription, time range), through REST.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let rest: Rest;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -28,22 +26,12 @@ let all: Json[];
 const TYPES = ['order.created', 'order.created', 'order.paid', 'order.refund.created', 'invoice.paid', 'invoice.paid', 'order.created'];
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_lists');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('api_lists');
   rest = restClient(ctx);
   receiver = await startReceiver();
   platformKey = (await createApiKey(ctx, null, 'test')).key;
-  const customer = async (name: string) => {
-    const x = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }));
-    return {
-      id: x.id as string,
-      key: (
-        await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: x.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }))
-      ).key as string,
-    };
-  };
-  c = await customer('C');
-  d = await customer('D');
+  c = await createTenant(rest, platformKey, 'C');
+  d = await createTenant(rest, platformKey, 'D');
   // S1 receives order events and succeeds; S2 receives everything and fails once, for good (dead).
   s1 = (await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/ok`, eventTypes: ['order.**'] } }))).id;
   s2 = (
@@ -71,7 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await ctx?.close();
-  await db?.drop();
 });
 
 /** Follows nextCursor to the end; returns every page. */

@@ -1,8 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { BASE_URL, restClient, typedClient, type Json, type Rest } from '../../tests/support/api';
+import { startApi, type ApiBed } from '../../tests/support/api-world';
+import type { TestCtx } from '../../tests/support/context';
+import { BASE_URL, typedClient, type Json, type Rest } from '../../tests/support/api';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
 import { platformScope } from '../domain/context';
@@ -21,7 +21,7 @@ type Operation = {
   responses: Record<string, unknown>;
 };
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let doc: Json;
@@ -29,10 +29,8 @@ let platformKey: string;
 let customerKey: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_openapi');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_openapi');
+  ({ ctx, rest, platformKey } = api);
   const c = await createCustomer(ctx, platformScope, { name: 'Docs Reader' });
   customerKey = (await createApiKey(ctx, c.id, 'test')).key;
   const res = await rest('GET', '/openapi.json');
@@ -40,10 +38,7 @@ beforeAll(async () => {
   doc = res.body;
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 const operations = (): Array<{ path: string; method: string; op: Operation }> =>
   Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { restClient, snapshot, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { createTenant, ok } from '../../tests/support/api-world';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createRateLimiter } from './rate-limit';
 
@@ -11,33 +10,19 @@ import { createRateLimiter } from './rate-limit';
  * id", not "a event id"; a field that cannot change says so; an `Idempotency-Key` header is the
  * body's `idempotencyKey`, never silently ignored.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let rest: Rest;
 let c: { id: string; key: string };
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_wording');
   // Bulk replays at most every 15 minutes, so the second one is told how long to wait.
-  ctx = await createTestContext(db.url, { replayMinIntervalMs: 15 * 60_000 });
+  ctx = await startTestContext('api_wording', { replayMinIntervalMs: 15 * 60_000 });
   rest = restClient(ctx);
   const platformKey = (await createApiKey(ctx, null, 'test')).key;
-  const customer = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Wording' } }), 201);
-  const key = await ok(
-    rest('POST', '/customers/{id}/api-keys', {
-      key: platformKey,
-      params: { id: customer.id },
-      body: { name: 'k', scopes: ['publish', 'read', 'manage', 'keys'] },
-    }),
-    201,
-  );
-  c = { id: customer.id as string, key: key.key as string };
+  c = await createTenant(rest, platformKey, 'Wording', { name: 'k' });
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('messages', () => {
   it('names an id kind with the right article', async () => {

@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
-import { callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { callProcedure, expectUnchanged, failure, readOnlyTrpc, restClient, type Json, type Rest } from '../../tests/support/api';
 import { ok, seedWorld, type World } from '../../tests/support/api-world';
-import { customerScope, platformScope } from '../domain/context';
+import { platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
 import { restRoutes, type RestRoute } from './rest';
 
@@ -513,15 +512,13 @@ const hasId = (r: RestRoute) => r.params.length > 0;
 const covered = restRoutes.filter((r) => cases[keyOf(r)]);
 const caseOf = (r: RestRoute) => cases[keyOf(r)]!;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let rest: Rest;
 let w: World;
 
 beforeAll(async () => {
-  db = await createTestDatabase('api_routes');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('api_routes');
   receiver = await startReceiver();
   rest = restClient(ctx);
   w = await seedWorld(ctx, rest, receiver.url);
@@ -532,7 +529,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await ctx?.close();
-  await db?.drop();
 });
 
 const call = (r: RestRoute, req: Req, key: string | undefined) =>
@@ -540,12 +536,7 @@ const call = (r: RestRoute, req: Req, key: string | undefined) =>
 const defaultKey = (r: RestRoute, req: Req) => req.key ?? (platformOnly(r) ? w.platformKey : w.a.key);
 
 /** Runs `fn` and asserts that nothing in the database changed meanwhile. */
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(ctx);
-  const out = await fn();
-  expect(await snapshot(ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(ctx, fn);
 
 function expectError(res: { status: number; body: Json }, status: number, code: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -709,21 +700,8 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
   if (route.meta.method !== 'GET') {
     it('is refused to a read-only dashboard session (403) over tRPC, and changes nothing', async () => {
       const req = await c.valid(w);
-      const client = trpcClient(ctx, undefined, {
-        context: async () => ({
-          ctx,
-          scope: customerScope(req.owner ?? w.a.id, true),
-          principalId: 'user:read-only',
-          baseUrl: 'http://hookrelay.test',
-          rateLimiter: roomyLimiter(),
-        }),
-      });
-      const err = await unchanged(() =>
-        callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body }).then(
-          () => null,
-          (e: unknown) => e as Json,
-        ),
-      );
+      const client = readOnlyTrpc(ctx, req.owner ?? w.a.id, 'user:read-only');
+      const err = await unchanged(() => failure(callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body })));
       expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
     });
   }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE_URL, roomyLimiter } from '../../tests/support/api';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { bearerContext } from './bearer';
 import { handleRest } from './rest';
@@ -12,20 +11,15 @@ import { serveTrpc } from './trpc-handler';
  * once) and, when PUBLIC_URL is https, carry Strict-Transport-Security. (nosniff and the referrer
  * policy come from next.config.ts, on every path: e2e/security.spec.ts.)
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let key: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('security_headers');
-  ctx = await createTestContext(db.url, { publicUrl: 'https://hooks.example.com' });
+  ctx = await startTestContext('security_headers', { publicUrl: 'https://hooks.example.com' });
   key = (await createApiKey(ctx, null, 'test platform')).key;
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 const rest = (c: TestCtx, path: string, auth = true) =>
   handleRest(new Request(`${BASE_URL}/api/v1${path}`, { headers: auth ? { authorization: `Bearer ${key}` } : {} }), path, c, BASE_URL, {

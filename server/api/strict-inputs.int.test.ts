@@ -2,9 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcasts, deliveries, events } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { BASE_URL, callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
+import { BASE_URL, callProcedure, expectUnchanged, failure, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
@@ -19,24 +18,16 @@ import { appRouter } from './root';
  * fields it does not know with a 400 listing every problem at once, and an event goes to every
  * customer only when the platform asks for it with `"broadcast": true`.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
 let a: { id: string; key: string; subscriptionId: string };
 let b: { id: string; key: string; subscriptionId: string };
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => e as Json,
-  );
-
 beforeAll(async () => {
-  db = await createTestDatabase('api_strict');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test')).key;
+  api = await startApi('api_strict');
+  ({ ctx, rest, platformKey } = api);
   const tenant = async (name: string) => {
     const c = await createCustomer(ctx, platformScope, { name });
     const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
@@ -46,17 +37,9 @@ beforeAll(async () => {
   b = await tenant('B');
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(ctx);
-  const out = await fn();
-  expect(await snapshot(ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(ctx, fn);
 
 /** A 400 whose top-level field is `field` and whose `errors` name exactly `fields` (in any order). */
 function expectBadRequest(res: { status: number; body: Json }, field: string, fields: string[] = [field]) {
@@ -257,7 +240,7 @@ describe('unknown fields elsewhere', () => {
   });
 
   it('a 400 that is not about the input schema carries errors[] too', async () => {
-    const guarded = await createTestContext(db.url, { allowPrivateTargets: false });
+    const guarded = await createTestContext(api.url, { allowPrivateTargets: false });
     try {
       const res = await restClient(guarded)('POST', '/subscriptions', { key: a.key, body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] } });
       expectBadRequest(res, 'url');

@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcasts } from '../../drizzle/schema';
-import { callProcedure, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
-import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
-import { startReceiver } from '../../tests/support/receiver';
+import { callProcedure, expectUnchanged, failure, readOnlyTrpc, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
+import { deliveriesOf, waitFannedOut, waitForStatus } from '../../tests/support/engine';
 import { customerScope, platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
 import { publishEventBatched } from '../domain/events/group-commit';
-import { createApiKey } from '../domain/tenants/api-keys';
 import { metrics } from '../metrics';
 
 /**
@@ -16,65 +14,29 @@ import { metrics } from '../metrics';
  * by every fan-out path (inline publish, group commit, the fan-out job of a broadcast), explained by
  * the routing trace, and tried beforehand by the dry run.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('filters');
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('filters');
+  ({ rest, platformKey } = engine);
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
-async function receiver() {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-}
-
 let n = 0;
-async function customer(label = 'Filters') {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `${label} ${++n}` } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  return { id: c.id as string, key: k.key as string };
-}
+const customer = (label = 'Filters') => createTenant(rest, platformKey, `${label} ${++n}`);
 
 async function subscribe(key: string, eventTypes: string[], filter?: Json) {
-  const r = await receiver();
+  const r = await engine.receiver();
   const sub = await ok(rest('POST', '/subscriptions', { key, body: { url: `${r.url}/hook`, eventTypes, ...(filter && { filter }) } }), 201);
   return { id: sub.id as string, r, sub };
 }
 
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(engine.ctx);
-  const out = await fn();
-  expect(await snapshot(engine.ctx)).toEqual(before);
-  return out;
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => e as Json,
-  );
-
-/** Waits until a broadcast has been fanned out. */
-async function waitFannedOut(eventId: string) {
-  await expect
-    .poll(async () => (await engine.ctx.db.select({ at: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, eventId)))[0]?.at ?? null, {
-      timeout: 20_000,
-    })
-    .not.toBeNull();
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(engine.ctx, fn);
 
 const bigOrders = { 'data.amount': { $gte: 100 }, 'data.currency': 'eur' };
 
@@ -197,7 +159,7 @@ describe('delivery with a filter', () => {
     const bDe = await subscribe(b.key, ['price.*'], { 'data.country': { $ne: 'FR' } });
     const e = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'price.changed', data: { country: 'FR' }, broadcast: true } }), 202);
     expect(e.deliveries).toBeNull();
-    await waitFannedOut(e.id);
+    await waitFannedOut(engine.ctx, e.id, broadcasts);
     // A broadcast reaches every customer: look at A's and B's share only.
     const ds = (await deliveriesOf(engine.ctx, e.id)).filter((d) => d.customerId === a.id || d.customerId === b.id);
     expect(ds.map((d) => d.subscriptionId)).toEqual([aFr.id]);
@@ -269,15 +231,7 @@ describe('POST /subscriptions/test-filter (dry run)', () => {
     expect((await rest('POST', '/subscriptions/test-filter', { key: other.key, body: { customerId: c.id, eventTypes: ['*'] } })).status).toBe(404);
     const mine = await ok(rest('POST', '/subscriptions/test-filter', { key: other.key, body: { eventTypes: ['*'] } }));
     expect(mine).toEqual({ events: [], matching: 0, total: 0 });
-    const readOnly = trpcClient(engine.ctx, undefined, {
-      context: async () => ({
-        ctx: engine.ctx,
-        scope: customerScope(c.id, true),
-        principalId: 'user:ro',
-        baseUrl: 'http://hookrelay.test',
-        rateLimiter: roomyLimiter(),
-      }),
-    });
+    const readOnly = readOnlyTrpc(engine.ctx, c.id);
     const err = await failure(callProcedure(readOnly, 'subscriptions.testFilter', 'mutation', { eventTypes: ['*'] }));
     expect(err?.data).toMatchObject({ httpStatus: 403 });
     expect(platformScope.kind).toBe('platform');

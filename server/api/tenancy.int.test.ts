@@ -1,31 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from '../../tests/support/api-world';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { createApiKey } from '../domain/tenants/api-keys';
+import { ok, startApi, type ApiBed } from '../../tests/support/api-world';
+import { snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import type { TestCtx } from '../../tests/support/context';
 
 /**
  * Ids named in a body or query: another customer's id, or an unknown one, is a 404 naming the field,
  * and spends nothing (no bulk replay, no turn of the replay throttle). Bulk replays are throttled here
  * as in production (one per 30 s per customer).
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase('tenancy');
-  ctx = await createTestContext(db.url, { replayMinIntervalMs: 30_000 });
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'platform')).key;
+  api = await startApi('tenancy', { replayMinIntervalMs: 30_000 }, 'platform');
+  ({ ctx, rest, platformKey } = api);
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => api?.stop());
 
 async function tenant(name: string, scopes?: string[]) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);

@@ -1,43 +1,30 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries } from '../../drizzle/schema';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
-import { startReceiver } from '../../tests/support/receiver';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import type { TestCtx } from '../../tests/support/context';
+import { startEngine, type Engine } from '../../tests/support/engine';
+import { failure, restClient, snapshot, trpcClient, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
-import { createLogger } from '../log';
 import { createApiKey } from '../domain/tenants/api-keys';
-import { createSender } from '../domain/delivery/http-sender';
-import { startWorker } from '../../worker/worker';
 
 /**
  * tRPC is the API; REST serves the same procedures. A real tRPC client (httpLink over the fetch
  * handler the Next route uses) gets the same results, the same errors and the same tenant rules as
  * REST, and what it publishes is delivered.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let engine: Engine;
 let ctx: TestCtx;
 let rest: Rest;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const sender = createSender({ allowPrivate: true });
+let receiver: Awaited<ReturnType<Engine['receiver']>>;
 let platformKey: string;
 let a: { id: string; key: string; subscriptionId: string };
 let b: { id: string; key: string };
 
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => e as Json,
-  );
-
 beforeAll(async () => {
-  db = await createTestDatabase('api_trpc');
-  ctx = await createTestContext(db.url);
+  engine = await startEngine('api_trpc');
+  ctx = engine.ctx;
   rest = restClient(ctx);
-  receiver = await startReceiver();
-  worker = await startWorker(ctx, sender, createLogger('test-worker'));
+  receiver = await engine.receiver();
   platformKey = (await createApiKey(ctx, null, 'test')).key;
   const platform = trpcClient(ctx, platformKey);
   const ca = await platform.customers.create.mutate({ name: 'A' });
@@ -50,11 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.stop(1000);
-  await sender.close();
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
+  await engine?.stop();
 });
 
 describe('publishing over REST and over tRPC', () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { createTestDatabase } from '../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { platformScope } from '../domain/context';
 import { createCustomer } from '../domain/tenants/customers';
 import { createUser } from '../domain/tenants/dashboard-users';
@@ -12,24 +11,19 @@ import { changePassword, endSessions } from '../domain/tenants/sessions';
  * configuration of server/auth: sign-in with CSRF, then GET /api/auth/session, which every
  * authenticated page and API request reads the same way), against a real database.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let handlers: (typeof import('./index'))['handlers'];
 const BASE = 'http://localhost:3000/api/auth';
 
 beforeAll(async () => {
-  db = await createTestDatabase('sessions');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('sessions');
   process.env.AUTH_SECRET ??= 'test-auth-secret-0123456789abcdef';
   // The web runtime the auth configuration uses is this test's.
   (globalThis as unknown as { __hookrelayWeb?: Promise<{ ctx: TestCtx }> }).__hookrelayWeb = Promise.resolve({ ctx });
   ({ handlers } = await import('./index'));
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!);
 

@@ -1,12 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restClient, type Rest } from '../../tests/support/api';
-import { ok } from '../../tests/support/api-world';
-import { startEngine, type Engine } from '../../tests/support/engine';
+import type { Rest } from '../../tests/support/api';
+import { ok, startApiEngine, type ApiEngine } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { sign } from '../domain/delivery/signing';
-import { createApiKey } from '../domain/tenants/api-keys';
 import { createCustomer } from '../domain/tenants/customers';
 import { inboxFor } from './inbox';
 import { DEV_RECEIVER_PATH, receiveDevWebhook } from './receiver';
@@ -16,7 +14,7 @@ import { DEV_RECEIVER_PATH, receiveDevWebhook } from './receiver';
  * worker over real HTTP to the receiver, which lists it in the customer's inbox as verified with the
  * subscription's secret; a forged request is listed as not verified and answered 401.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let server: Server;
 let receiverUrl: string;
@@ -25,9 +23,8 @@ let acme: string;
 let other: string;
 
 beforeAll(async () => {
-  engine = await startEngine('dev_receiver');
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test')).key;
+  engine = await startApiEngine('dev_receiver', {}, 'test');
+  ({ rest, platformKey } = engine);
   acme = (await createCustomer(engine.ctx, platformScope, { name: 'Acme' })).id;
   other = (await createCustomer(engine.ctx, platformScope, { name: 'Other' })).id;
   // What app/api/dev/receiver/route.ts does, over real HTTP.

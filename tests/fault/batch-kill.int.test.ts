@@ -5,10 +5,8 @@ import { publishBatch } from '../../server/domain/events/publish-batch';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { rawClient } from '../../server/db/client';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { killHard, startFaultBed, type FaultBed } from '../support/fault';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * At-least-once inside a batch: one `deliver` job carries 100 attempts; the worker is killed with
@@ -19,43 +17,34 @@ import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-p
  */
 const N = 100;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const workers: WorkerProcess[] = [];
+let bed: FaultBed;
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  db = await createTestDatabase('fault_batch_kill');
-  ctx = await createTestContext(db.url, { customerMaxInFlight: N });
-  // First sight of a webhook-id: the even-numbered events are answered at once, the odd ones hang
-  // (the worker dies with them on the wire); every later request is answered at once.
-  receiver = await startReceiver((req) => {
-    const id = req.headers['webhook-id']!;
-    const first = !seen.has(id);
-    seen.add(id);
-    const n = (JSON.parse(req.body) as { data: { n: number } }).data.n;
-    return { status: 200, delayMs: first && n % 2 === 1 ? 60_000 : 0 };
+  bed = await startFaultBed('fault_batch_kill', {
+    config: { customerMaxInFlight: N },
+    // First sight of a webhook-id: the even-numbered events are answered at once, the odd ones hang
+    // (the worker dies with them on the wire); every later request is answered at once.
+    reply: (req) => {
+      const id = req.headers['webhook-id']!;
+      const first = !seen.has(id);
+      seen.add(id);
+      const n = (JSON.parse(req.body) as { data: { n: number } }).data.n;
+      return { status: 200, delayMs: first && n % 2 === 1 ? 60_000 : 0 };
+    },
   });
 });
 
-afterAll(async () => {
-  for (const w of workers) w.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 describe('SIGKILL in the middle of a batch of 100', () => {
   it('records every delivery of the batch once: the recorded half is not sent again, the rest is', async () => {
+    const { ctx, receiver } = bed;
     const c = await createCustomer(ctx, platformScope, { name: 'Batch' });
     await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/batch`, eventTypes: ['*'], maxInFlight: N });
     const env = { CUSTOMER_MAX_IN_FLIGHT: String(N), WORKER_CONCURRENCY: String(N) };
-    const victim = spawnWorker(db.url, env);
-    workers.push(victim);
     // Started first, so the queue it configures (DELIVERY_JOB_EXPIRE_SECONDS=5) applies to the job.
-    await victim.ready;
+    const victim = await bed.startWorker(env);
     const { results } = await publishBatch(
       ctx,
       platformScope,
@@ -71,14 +60,11 @@ describe('SIGKILL in the middle of a batch of 100', () => {
     // Every attempt is on the wire and the even half is recorded.
     await receiver.waitFor(N, 60_000);
     await expect.poll(async () => (await raw<{ n: number }[]>`select count(*)::int as n from attempts`)[0]!.n, { timeout: 30_000 }).toBe(N / 2);
-    victim.kill('SIGKILL');
-    expect(await victim.exited).toBeNull();
+    await killHard(victim);
     const [job] = await raw<{ state: string }[]>`select state from pgboss.job where name = 'deliver'`;
     expect(job!.state).toBe('active');
 
-    const replacement = spawnWorker(db.url, env);
-    workers.push(replacement);
-    await replacement.ready;
+    const replacement = await bed.startWorker(env);
     await expect
       .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, {
         timeout: 60_000,

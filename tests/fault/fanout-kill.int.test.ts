@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { broadcasts, deliveries } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { waitFannedOut } from '../support/engine';
+import { killHard, sessionsWaitingOnLock, startFaultBed, type FaultBed } from '../support/fault';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * A worker SIGKILLed in the middle of a broadcast's fan-out job. The broadcast goes to 1,500
@@ -25,29 +23,17 @@ const CUSTOMERS = 150;
 const PER_CUSTOMER = 10;
 const SUBSCRIPTIONS = CUSTOMERS * PER_CUSTOMER;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let locker: postgres.Sql | undefined;
-const workers: WorkerProcess[] = [];
+let bed: FaultBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('fault_fanout_kill');
-  ctx = await createTestContext(db.url);
-  receiver = await startReceiver(() => ({ status: 200 }));
+  bed = await startFaultBed('fault_fanout_kill');
 });
 
-afterAll(async () => {
-  for (const w of workers) w.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
-  await locker?.end({ timeout: 1 });
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 describe('SIGKILL of a worker during a broadcast fan-out', () => {
   it('fans the broadcast out exactly once and delivers it to every subscription', { timeout: 300_000 }, async () => {
+    const { ctx, receiver } = bed;
     for (let i = 0; i < CUSTOMERS; i += 10) {
       await Promise.all(
         Array.from({ length: 10 }, async (_, k) => {
@@ -63,57 +49,25 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
 
     // Hold a lock on a subscription of the fan-out's second page (pages of 1,000, by id): the job's
     // delivery insert for that page waits on it (the foreign key check), mid-transaction.
-    locker = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((r) => (locked = r));
-    const holding = locker.begin(async (tx) => {
-      await tx`select id from subscriptions where id = ${subs[1200]!.id} for update`;
-      locked();
-      await held;
-    });
-    await lockTaken;
+    const lock = await bed.holdLock((tx) => tx`select id from subscriptions where id = ${subs[1200]!.id} for update`);
 
-    const victim = spawnWorker(db.url, { RETRY_TIME_SCALE: '0.01' });
-    workers.push(victim);
-    await victim.ready;
+    const victim = await bed.startWorker({ RETRY_TIME_SCALE: '0.01' });
     const event = await publishEvent(ctx, platformScope, { type: 'broadcast.fault', data: { hello: 'everyone' }, broadcast: true });
     expect(event.deliveries).toBeNull(); // a broadcast is fanned out by a job
 
     // The fan-out job is waiting on the lock, its first page written but not committed.
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db.execute<{ n: number }>(sql`
-        select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'hookrelay-worker' and wait_event_type = 'Lock'
-          and query ~* 'insert into "?deliveries"? '`)
-          )[0]!.n,
-        { timeout: 60_000, interval: 100 },
-      )
-      .toBe(1);
+    await expect.poll(() => sessionsWaitingOnLock(ctx, 'hookrelay-worker', 'insert into "?deliveries"? '), { timeout: 60_000, interval: 100 }).toBe(1);
     const jobs = await ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'fanout'`);
     expect(jobs.map((j) => j.state)).toEqual(['active']);
     const [before] = await ctx.db.select({ fannedOutAt: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, event.id));
     expect(before!.fannedOutAt).toBeNull();
 
-    victim.kill('SIGKILL');
-    expect(await victim.exited).toBeNull();
-    release();
-    await holding;
-    const replacement = spawnWorker(db.url, { RETRY_TIME_SCALE: '0.01' });
-    workers.push(replacement);
-    await replacement.ready;
+    await killHard(victim);
+    await lock.release();
+    const replacement = await bed.startWorker({ RETRY_TIME_SCALE: '0.01' });
 
     // The replacement takes the job over and fans the event out, once.
-    await expect
-      .poll(async () => (await ctx.db.select({ at: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, event.id)))[0]!.at, {
-        timeout: 120_000,
-        interval: 250,
-      })
-      .not.toBeNull();
+    await waitFannedOut(ctx, event.id, broadcasts, 120_000);
     const [after] = await ctx.db.select({ count: broadcasts.deliveryCount }).from(broadcasts).where(eq(broadcasts.id, event.id));
     expect(after!.count).toBe(SUBSCRIPTIONS);
     const [rows] = await ctx.db

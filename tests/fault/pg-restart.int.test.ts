@@ -2,9 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inArray, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
-import { deliveries } from '../../drizzle/schema';
 import { createDatabase, type Database } from '../../server/db/client';
 import { startEmbeddedPostgres, type Embedded } from '../../server/db/embedded';
 import { migrateDatabase } from '../../server/migrate';
@@ -15,6 +13,7 @@ import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createLogger } from '../../server/log';
 import { createBoss, type Boss } from '../../server/queue/boss';
+import { waitForAllReceived, waitForAllSettled } from '../support/fault';
 import { startReceiver } from '../support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
 import { settingsFromEnv } from '../../server/settings';
@@ -117,21 +116,8 @@ describe('PostgreSQL restart under load', () => {
     await publisher;
 
     // Everything accepted reaches the receiver, and every delivery ends succeeded.
-    await expect
-      .poll(() => accepted.filter((id) => !receiver!.received.some((r) => r.headers['webhook-id'] === id)).length, { timeout: 90_000, interval: 250 })
-      .toBe(0);
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(deliveries)
-              .where(inArray(deliveries.status, ['pending', 'held', 'dead']))
-          )[0]!.n,
-        { timeout: 60_000 },
-      )
-      .toBe(0);
+    await waitForAllReceived(receiver!, accepted, 90_000);
+    await waitForAllSettled(ctx);
 
     const ids = new Set(accepted);
     const seen = new Set<string>();

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { platformScope } from '../../server/domain/context';
 import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { ensureWebBuild, spawnWeb, stopWeb, type WebProcess } from '../support/web-process';
+import { sessionsWaitingOnLock, startFaultBed, type FaultBed } from '../support/fault';
+import { ensureWebBuild, stopWeb } from '../support/web-process';
 
 /**
  * The web process's database pool exhausted. A real `next start` runs with a pool of 2
@@ -23,27 +20,14 @@ import { ensureWebBuild, spawnWeb, stopWeb, type WebProcess } from '../support/w
 const POOL_MAX = 2;
 const ACQUIRE_TIMEOUT_SECONDS = 3;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let web: WebProcess | undefined;
-let locker: postgres.Sql | undefined;
+let bed: FaultBed;
 
 beforeAll(async () => {
   await ensureWebBuild();
-  db = await createTestDatabase('fault_pool');
-  ctx = await createTestContext(db.url);
-  receiver = await startReceiver(() => ({ status: 200 }));
+  bed = await startFaultBed('fault_pool');
 }, 600_000);
 
-afterAll(async () => {
-  web?.kill('SIGKILL');
-  await web?.exited;
-  await locker?.end({ timeout: 1 });
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 type Answer = { status: number | 'timeout'; body: { error?: { code: string; message: string } } | null; retryAfter: string | null; publishKey?: string };
 
@@ -55,13 +39,13 @@ function isClear(a: Answer): boolean {
 
 describe('database pool exhausted in the web process', () => {
   it('queues or refuses with a clear 503 within a bounded time, and recovers without a restart', { timeout: 300_000 }, async () => {
+    const { ctx, receiver } = bed;
     const a = await createCustomer(ctx, platformScope, { name: 'Busy A' });
     const b = await createCustomer(ctx, platformScope, { name: 'Busy B' });
     for (const c of [a, b]) await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/${c.id}`, eventTypes: ['*'] });
     const { key } = await createApiKey(ctx, null, 'fault-pool');
 
-    web = await spawnWeb(db.url, { DATABASE_POOL_MAX: String(POOL_MAX), DATABASE_ACQUIRE_TIMEOUT_SECONDS: String(ACQUIRE_TIMEOUT_SECONDS) });
-    await web.ready;
+    const web = await bed.startWeb({ DATABASE_POOL_MAX: String(POOL_MAX), DATABASE_ACQUIRE_TIMEOUT_SECONDS: String(ACQUIRE_TIMEOUT_SECONDS) });
     const base = web.url;
 
     const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
@@ -108,23 +92,8 @@ describe('database pool exhausted in the web process', () => {
     for (const x of first.filter((y) => y.publishKey)) expect(stored.has(x.publishKey!), `${x.publishKey} (${x.status})`).toBe(x.status === 202);
 
     // 2. Two publishes for B wait on a lock another session holds: both connections are taken.
-    locker = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((r) => (locked = r));
-    const holding = locker.begin(async (tx) => {
-      await tx`select id from customers where id = ${b.id} for update`;
-      locked();
-      await held;
-    });
-    await lockTaken;
-    const waitingOnLock = async () =>
-      (
-        await ctx.db.execute<{ n: number }>(sql`
-        select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'hookrelay-web' and wait_event_type = 'Lock'`)
-      )[0]!.n;
+    const lock = await bed.holdLock((tx) => tx`select id from customers where id = ${b.id} for update`);
+    const waitingOnLock = () => sessionsWaitingOnLock(ctx, 'hookrelay-web');
     const holders: Array<Promise<Answer>> = [];
     try {
       for (let i = 1; i <= POOL_MAX; i++) {
@@ -144,8 +113,7 @@ describe('database pool exhausted in the web process', () => {
         JSON.stringify(answers.slice(0, 2)),
       ).toEqual([]);
     } finally {
-      release();
-      await holding;
+      await lock.release();
     }
     expect((await storedKeys('refused')).size).toBe(0);
 

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { bulkReplayItems, bulkReplays, deliveries, events } from '../../drizzle/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import { bulkReplayItems, bulkReplays, deliveries } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
-import { deliveryIdOf, newId } from '../../server/domain/ids';
 import { createBulkReplay, getBulkReplay } from '../../server/domain/replay/bulk';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { JOB_HEARTBEAT_SECONDS } from '../../server/queue/catalog';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { killHard, startFaultBed, waitForAllReceived, waitForAllSettled, type FaultBed } from '../support/fault';
+import { seedDeadLetters } from '../support/seed';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * A worker SIGKILLed in the middle of a bulk replay. 1,000 dead letters are replayed at 20 per
@@ -24,75 +22,31 @@ import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-p
 const N = 1000;
 const RATE = 20;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const workers: WorkerProcess[] = [];
+let bed: FaultBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('fault_replay_kill');
-  ctx = await createTestContext(db.url);
-  receiver = await startReceiver(() => ({ status: 200, delayMs: 20 }));
+  bed = await startFaultBed('fault_replay_kill', { reply: () => ({ status: 200, delayMs: 20 }) });
 });
 
-afterAll(async () => {
-  for (const w of workers) w.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 describe('SIGKILL of a worker during a bulk replay', () => {
   it('resumes the replay from its cursor and re-sends every dead letter', { timeout: 300_000 }, async () => {
+    const { ctx, receiver } = bed;
     const c = await createCustomer(ctx, platformScope, { name: 'Replayer' });
     const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/replay`, eventTypes: ['*'], maxInFlight: 50 });
 
     // Yesterday's dead letters, as the retry policy leaves them.
-    const now = new Date();
-    const eventIds: string[] = [];
-    for (let b = 0; b < N; b += 500) {
-      const evs = Array.from({ length: 500 }, (_, i) => {
-        const id = newId('event');
-        return {
-          id,
-          customerId: c.id,
-          type: 'invoice.paid',
-          body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
-          createdAt: now,
-          retentionUntil: new Date(now.getTime() + 86400_000),
-          fannedOutAt: now,
-          deliveryCount: 1,
-        };
-      });
-      await ctx.db.insert(events).values(evs);
-      await ctx.db.insert(deliveries).values(
-        evs.map((e) => ({
-          id: deliveryIdOf(e.id, sub.id),
-          eventId: e.id,
-          subscriptionId: sub.id,
-          customerId: c.id,
-          eventType: 'invoice.paid',
-          status: 'dead' as const,
-          attemptCount: 12,
-          cycleStartedAt: now,
-          completedAt: now,
-        })),
-      );
-      eventIds.push(...evs.map((e) => e.id));
-    }
+    const eventIds = await seedDeadLetters(ctx, c.id, sub.id, N);
 
     const env = { REPLAY_RATE_PER_SECOND: String(RATE), RETRY_TIME_SCALE: '0.01' };
-    const victim = spawnWorker(db.url, env);
-    workers.push(victim);
-    await victim.ready;
+    const victim = await bed.startWorker(env);
     const replay = await createBulkReplay(ctx, platformScope, { customerId: c.id });
     expect(replay).toMatchObject({ status: 'running', total: N });
 
     const progress = async () => (await ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, replay.id)))[0]!;
     await expect.poll(async () => (await progress()).enqueued, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(200);
-    victim.kill('SIGKILL');
-    expect(await victim.exited).toBeNull();
+    await killHard(victim);
     const atKill = await progress();
     expect(atKill.status).toBe('running');
     expect(atKill.enqueued).toBeLessThan(N);
@@ -107,9 +61,7 @@ describe('SIGKILL of a worker during a bulk replay', () => {
       ).map((d) => d.eventId),
     );
 
-    const replacement = spawnWorker(db.url, env);
-    workers.push(replacement);
-    await replacement.ready;
+    const replacement = await bed.startWorker(env);
     await expect.poll(async () => (await progress()).status, { timeout: 180_000, interval: 500 }).toBe('completed');
     const done = await progress();
     expect(done).toMatchObject({ total: N, enqueued: N });
@@ -121,27 +73,8 @@ describe('SIGKILL of a worker during a bulk replay', () => {
 
     // Every dead letter is re-sent; only an attempt the killed worker had in hand is sent twice.
     const ids = new Set(eventIds);
-    await expect
-      .poll(
-        () => {
-          const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
-          return eventIds.filter((id) => !seen.has(id)).length;
-        },
-        { timeout: 120_000, interval: 250 },
-      )
-      .toBe(0);
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(deliveries)
-              .where(inArray(deliveries.status, ['pending', 'dead', 'held']))
-          )[0]!.n,
-        { timeout: 60_000 },
-      )
-      .toBe(0);
+    await waitForAllReceived(receiver, eventIds, 120_000);
+    await waitForAllSettled(ctx);
     expect(await getBulkReplay(ctx, platformScope, replay.id)).toMatchObject({ status: 'completed', total: N, enqueued: N, delivered: N, failed: 0 });
     const count = new Map<string, number>();
     for (const r of receiver.received) {

@@ -4,11 +4,9 @@ import { platformScope } from '../../server/domain/context';
 import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { ensureWebBuild, spawnWeb, stopWeb, type WebProcess } from '../support/web-process';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { killHard, startFaultBed, waitForAllReceived, type FaultBed } from '../support/fault';
+import { ensureWebBuild, stopWeb } from '../support/web-process';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * The web process SIGKILLed mid-publish under load. Clients publish with idempotency keys through
@@ -23,28 +21,14 @@ const EVENTS = 300;
 const CLIENTS = 16;
 const CUSTOMERS = 5;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let worker: WorkerProcess | undefined;
-const webs: WebProcess[] = [];
+let bed: FaultBed;
 
 beforeAll(async () => {
   await ensureWebBuild();
-  db = await createTestDatabase('fault_web_kill');
-  ctx = await createTestContext(db.url);
-  receiver = await startReceiver(() => ({ status: 200 }));
+  bed = await startFaultBed('fault_web_kill');
 }, 600_000);
 
-afterAll(async () => {
-  for (const w of webs) w.kill('SIGKILL');
-  await Promise.all(webs.map((w) => w.exited));
-  worker?.kill('SIGKILL');
-  await worker?.exited;
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,6 +36,7 @@ type Outcome = { status: number | 'network'; id?: string; duplicate?: boolean };
 
 describe('SIGKILL of the web process under publish load', () => {
   it('accepts every event exactly once: retries with the same key return the same event, and every accepted event is delivered', async () => {
+    const { ctx, receiver } = bed;
     const customerIds: string[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Web kill ${i}` });
@@ -59,12 +44,9 @@ describe('SIGKILL of the web process under publish load', () => {
       customerIds.push(c.id);
     }
     const { key } = await createApiKey(ctx, null, 'fault-web-kill');
-    worker = spawnWorker(db.url, { RETRY_TIME_SCALE: '0.01' });
-    await worker.ready;
+    const worker = await bed.startWorker({ RETRY_TIME_SCALE: '0.01' });
 
-    const first = await spawnWeb(db.url);
-    webs.push(first);
-    await first.ready;
+    const first = await bed.startWeb();
     const base = first.url; // the replacement listens on the same port, as behind a fixed address
 
     const requestOf = (n: number) => ({ type: 'fault.web_kill', customerId: customerIds[n % CUSTOMERS]!, data: { n }, idempotencyKey: `web-kill-${n}` });
@@ -112,12 +94,9 @@ describe('SIGKILL of the web process under publish load', () => {
     const acceptedAtKill: number[] = [];
     for (const at of [EVENTS / 3, (2 * EVENTS) / 3]) {
       await expect.poll(() => accepted.size, { timeout: 120_000, interval: 20 }).toBeGreaterThanOrEqual(at);
-      current.kill('SIGKILL');
-      expect(await current.exited).toBeNull();
+      await killHard(current);
       acceptedAtKill.push(accepted.size);
-      current = await spawnWeb(db.url, {}, first.port);
-      webs.push(current);
-      await current.ready;
+      current = await bed.startWeb({}, first.port);
     }
     await Promise.all(clients);
 
@@ -147,15 +126,7 @@ describe('SIGKILL of the web process under publish load', () => {
 
     // Every accepted event reaches the receiver (duplicates, if any, carry the same webhook-id).
     const ids = new Set(accepted.values());
-    await expect
-      .poll(
-        () => {
-          const seen = new Set(receiver.received.map((r) => r.headers['webhook-id']));
-          return [...ids].filter((id) => !seen.has(id)).length;
-        },
-        { timeout: 120_000, interval: 250 },
-      )
-      .toBe(0);
+    await waitForAllReceived(receiver, ids, 120_000);
     expect(receiver.received.every((r) => ids.has(r.headers['webhook-id']!))).toBe(true);
 
     await stopWeb(current);

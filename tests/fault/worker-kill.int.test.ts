@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { deliveries } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
-import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { startFaultBed, waitForAllReceived, waitForAllSettled, type FaultBed } from '../support/fault';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * Requirement 1: a worker killed with SIGKILL mid-delivery loses nothing. Two real worker processes
@@ -21,27 +19,17 @@ import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-p
 const EVENTS = 300;
 const CUSTOMERS = 10;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const workers: WorkerProcess[] = [];
+let bed: FaultBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('fault_kill');
-  ctx = await createTestContext(db.url);
-  receiver = await startReceiver(() => ({ status: 200, delayMs: 300 }));
+  bed = await startFaultBed('fault_kill', { reply: () => ({ status: 200, delayMs: 300 }) });
 });
 
-afterAll(async () => {
-  for (const w of workers) w.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
-  await receiver?.close();
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 describe('SIGKILL of a worker under load', () => {
   it('loses no accepted event; duplicates carry the same webhook-id', async () => {
+    const { ctx, receiver } = bed;
     const secretOf = new Map<string, string>();
     const customerIds: string[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
@@ -54,15 +42,13 @@ describe('SIGKILL of a worker under load', () => {
     // A modest concurrency keeps the three worker processes' connection pools well inside the shared
     // server's max_connections while other test files run beside this one.
     const env = { CUSTOMER_MAX_IN_FLIGHT: '10', WORKER_CONCURRENCY: '16' };
-    workers.push(spawnWorker(db.url, env), spawnWorker(db.url, env));
-    await Promise.all(workers.map((w) => w.ready));
-    const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
+    const [victim, survivor] = await Promise.all([bed.startWorker(env), bed.startWorker(env)]);
 
     // Publish while the workers drain; kill one once a third has arrived.
     const accepted = new Map<string, string>(); // event id → customer id
     const killed = receiver.waitFor(EVENTS / 3, 60_000).then(() => {
       victim.kill('SIGKILL');
-      workers.push(spawnWorker(db.url, env));
+      return bed.spawnWorker(env);
     });
     for (let i = 0; i < EVENTS; i += 5) {
       const batch = await Promise.all(
@@ -73,28 +59,13 @@ describe('SIGKILL of a worker under load', () => {
       );
       for (const [id, customerId] of batch) accepted.set(id, customerId);
     }
-    await killed;
+    const replacement = await killed;
     expect(await victim.exited).toBeNull(); // killed by the signal
-    const replacement = workers[2]!;
     await replacement.ready;
 
     // Every accepted event arrives.
-    const ids = [...accepted.keys()];
-    await expect
-      .poll(() => ids.filter((id) => !receiver.received.some((r) => r.headers['webhook-id'] === id)).length, { timeout: 90_000, interval: 250 })
-      .toBe(0);
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(deliveries)
-              .where(inArray(deliveries.status, ['pending', 'held', 'dead']))
-          )[0]!.n,
-        { timeout: 60_000 },
-      )
-      .toBe(0);
+    await waitForAllReceived(receiver, accepted.keys(), 90_000);
+    await waitForAllSettled(ctx);
     const statuses = await ctx.db
       .select({ status: deliveries.status, n: sql<number>`count(*)::int` })
       .from(deliveries)

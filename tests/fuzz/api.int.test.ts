@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
+import { startTestContext, type TestCtx } from '../support/context';
 import { startReceiver } from '../support/receiver';
 import { restClient } from '../support/api';
 import { seedWorld, type World } from '../support/api-world';
@@ -17,14 +16,12 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261207);
 const runs = Number(process.env.FUZZ_RUNS ?? 1000);
 const timeoutMs = Number(process.env.FUZZ_TIMEOUT_MS ?? 180_000);
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let world: World;
 
 beforeAll(async () => {
-  db = await createTestDatabase('fuzz');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('fuzz');
   receiver = await startReceiver();
   world = await seedWorld(ctx, restClient(ctx), receiver.url);
 });
@@ -32,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await ctx?.close();
-  await db?.drop();
 });
 
 it(

@@ -5,10 +5,9 @@ import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
+import { startFaultBed, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * SIGTERM a real worker process in the middle of a load: it stops fetching, lets the attempts in
@@ -20,26 +19,20 @@ const SHUTDOWN_SECONDS = 4;
 const EVENTS = 360;
 const HANGING = 9; // the first events published: their endpoint holds the first request for 55 s
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-const spawned: WorkerProcess[] = [];
+let bed: FaultBed;
 // Small pools: several worker processes share the machine's PostgreSQL with other test files.
 const SMALL_POOLS = { DATABASE_POOL_MAX: '5', QUEUE_POOL_MAX: '3' };
 
 beforeAll(async () => {
-  db = await createTestDatabase('ops_shutdown');
-  ctx = await createTestContext(db.url);
+  bed = await startFaultBed('ops_shutdown');
 });
-afterAll(async () => {
-  for (const w of spawned) w.kill('SIGKILL');
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
-const count = async (where: ReturnType<typeof sql>) => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from ${where}`))[0]!.n;
+const count = async (where: ReturnType<typeof sql>) => (await bed.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from ${where}`))[0]!.n;
 
 describe('worker SIGTERM mid-load', () => {
   it('exits 0 within the deadline, hands back unfinished jobs at once, and a replacement delivers everything', async () => {
+    const { ctx } = bed;
     const seen = new Set<string>();
     const hanging = new Set<string>();
     const rx = await startReceiver(async (req) => {
@@ -57,14 +50,12 @@ describe('worker SIGTERM mid-load', () => {
       customers.push(c.id);
     }
 
-    const a = spawnWorker(db.url, {
+    const a = await bed.startWorker({
       ...SMALL_POOLS,
       DELIVERY_JOB_EXPIRE_SECONDS: '10',
       WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS),
       WORKER_METRICS_PORT: '0',
     });
-    spawned.push(a);
-    await a.ready;
     const listening = a
       .output()
       .split('\n')
@@ -130,9 +121,7 @@ describe('worker SIGTERM mid-load', () => {
 
     await publishing;
     // A replacement worker finishes the job.
-    const b = spawnWorker(db.url, { ...SMALL_POOLS, WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
-    spawned.push(b);
-    await b.ready;
+    const b = await bed.startWorker({ ...SMALL_POOLS, WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
     await expect.poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 }).toBe(EVENTS);
     const received = new Map<string, number>();
     for (const r of rx.received) received.set(r.headers['webhook-id']!, (received.get(r.headers['webhook-id']!) ?? 0) + 1);
@@ -141,11 +130,7 @@ describe('worker SIGTERM mid-load', () => {
     // The handed-back attempts were sent again, with the same webhook-id; each delivery has exactly
     // one recorded attempt (the interrupted ones were never recorded).
     for (const id of hanging) expect(received.get(id)).toBeGreaterThanOrEqual(2);
-    const [{ n } = { n: -1 }] = await ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(attempts)
-      .where(eq(attempts.status, 'succeeded'));
-    expect(n).toBe(EVENTS);
+    expect(await ctx.db.$count(attempts, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
 
     expect(await stopWorker(b)).toBe(0);
     await rx.close();

@@ -6,12 +6,11 @@ import { platformScope } from '../../server/domain/context';
 import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
 import { onlyDelivery, waitForStatus } from '../support/engine';
+import { startFaultBed, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
-import { ensureWebBuild, spawnWeb, stopWeb, type WebProcess } from '../support/web-process';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { ensureWebBuild, stopWeb } from '../support/web-process';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * Tracing across real processes, configured only by the environment: `next start` (the production
@@ -63,38 +62,29 @@ async function startCollector() {
   };
 }
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
+let bed: FaultBed;
 let collector: Awaited<ReturnType<typeof startCollector>>;
-let web: WebProcess | undefined;
-let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
   await ensureWebBuild();
-  db = await createTestDatabase('ops_tracing');
-  ctx = await createTestContext(db.url);
+  bed = await startFaultBed('ops_tracing');
   collector = await startCollector();
 }, 600_000);
 
 afterAll(async () => {
-  web?.kill('SIGKILL');
-  worker?.kill('SIGKILL');
-  await Promise.all([web?.exited, worker?.exited]);
+  await bed?.stop();
   await collector?.close();
-  await ctx?.close();
-  await db?.drop();
 });
 
 describe('traces from real web and worker processes', () => {
   it('one trace from the publish request to the successful retry, exported over OTLP/HTTP and flushed at SIGTERM', async () => {
+    const { ctx } = bed;
     const rx = await startReceiver((_req, i) => (i === 0 ? { status: 500 } : { status: 200 }));
     const customer = await createCustomer(ctx, platformScope, { name: 'Traced' });
     await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${rx.url}/hook`, eventTypes: ['*'], traceContext: true });
     const { key } = await createApiKey(ctx, null, 'tracing');
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, RETRY_TIME_SCALE: '0.01' };
-    web = await spawnWeb(db.url, otel);
-    worker = spawnWorker(db.url, otel);
-    await Promise.all([web.ready, worker.ready]);
+    const [web, worker] = await Promise.all([bed.startWeb(otel), bed.startWorker(otel)]);
 
     const traceId = randomBytes(16).toString('hex');
     const callerSpan = randomBytes(8).toString('hex');

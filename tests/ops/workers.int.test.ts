@@ -6,10 +6,9 @@ import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { liveWorkers } from '../../server/domain/upkeep/heartbeats';
-import { createTestContext, type TestCtx } from '../support/context';
-import { createTestDatabase } from '../support/db';
+import { killHard, startFaultBed, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
-import { spawnWorker, stopWorker, type WorkerProcess } from '../support/worker-process';
+import { stopWorker } from '../support/worker-process';
 
 /**
  * Three real worker processes share the queue; one is SIGKILLed mid-load. Every accepted event is
@@ -24,22 +23,16 @@ const CUSTOMERS = 4;
 const EVENTS = 800;
 const HEAD_START = 40;
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-const spawned: WorkerProcess[] = [];
+let bed: FaultBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('ops_workers');
-  ctx = await createTestContext(db.url);
+  bed = await startFaultBed('ops_workers');
 });
-afterAll(async () => {
-  for (const w of spawned) w.kill('SIGKILL');
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => bed?.stop());
 
 describe('three workers, one SIGKILLed mid-load', () => {
   it('delivers every event, repeats only with the same webhook-id, and holds per-customer caps', async () => {
+    const { ctx } = bed;
     const inFlight = new Map<number, number>();
     const maxInFlight = new Map<number, number>();
     const rx = await startReceiver(async (req) => {
@@ -80,8 +73,7 @@ describe('three workers, one SIGKILLed mid-load', () => {
         }),
       );
     await publishFor(0, HEAD_START);
-    for (let i = 0; i < WORKERS; i++) spawned.push(spawnWorker(db.url, workerEnv));
-    await Promise.all(spawned.map((w) => w.ready));
+    const spawned = await Promise.all(Array.from({ length: WORKERS }, () => bed.startWorker(workerEnv)));
     const t0 = Date.now();
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     await expect.poll(async () => (await liveWorkers(ctx)).length, { timeout: 60_000 }).toBe(WORKERS);
@@ -91,8 +83,7 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const publishing = publishFor(HEAD_START, EVENTS / CUSTOMERS);
     await expect.poll(() => rx.received.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(EVENTS / 4);
     const victim = spawned[1]!;
-    victim.kill('SIGKILL');
-    expect(await victim.exited).toBeNull(); // killed by the signal
+    await killHard(victim); // killed by the signal
     const atKill = rx.received.length;
     console.log(`${elapsed()}: killed one worker after ${atKill} requests, ${ids.length} events published`);
     await publishing;
@@ -116,11 +107,7 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const repeats = [...received.values()].filter((bodies) => bodies.length > 1);
     for (const bodies of repeats) expect(new Set(bodies).size).toBe(1);
     // Exactly one recorded (successful) attempt per delivery: interrupted attempts were never recorded.
-    const [{ n } = { n: -1 }] = await ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(attempts)
-      .where(eq(attempts.status, 'succeeded'));
-    expect(n).toBe(EVENTS);
+    expect(await ctx.db.$count(attempts, eq(attempts.status, 'succeeded'))).toBe(EVENTS);
     expect(await ctx.db.$count(attempts)).toBe(EVENTS);
 
     const worst = Math.max(...maxInFlight.values());

@@ -3,7 +3,10 @@ import { createApiKey } from '../../server/domain/tenants/api-keys';
 import { createSender } from '../../server/domain/delivery/http-sender';
 import { startWorker } from '../../worker/worker';
 import type { Ctx } from '../../server/domain/context';
-import type { Json, Rest } from './api';
+import { restClient, type Json, type Rest } from './api';
+import { createTestContext, type TestCtx } from './context';
+import { createTestDatabase } from './db';
+import { startEngine, type Engine } from './engine';
 
 /** One customer as an API test sees it: its key and one of each of its objects. */
 export type Tenant = {
@@ -43,6 +46,54 @@ export async function ok(res: Promise<{ status: number; body: Json }>, status?: 
 }
 
 /**
+ * Where most API test files start: a fresh database, a test Ctx over it (with `config`), its REST
+ * door in-process and a platform key (named `platformKeyName`). `stop()` closes the Ctx and drops
+ * the database.
+ */
+export type ApiBed = { url: string; ctx: TestCtx; rest: Rest; platformKey: string; stop(): Promise<void> };
+
+export async function startApi(label: string, config: Partial<Ctx['config']> = {}, platformKeyName = 'test'): Promise<ApiBed> {
+  const db = await createTestDatabase(label);
+  const ctx = await createTestContext(db.url, config);
+  return {
+    url: db.url,
+    ctx,
+    rest: restClient(ctx),
+    platformKey: (await createApiKey(ctx, null, platformKeyName)).key,
+    async stop() {
+      await ctx.close();
+      await db.drop();
+    },
+  };
+}
+
+/** An Engine (engine.ts) with its REST door in-process and a platform key (named `platformKeyName`). */
+export type ApiEngine = Engine & { rest: Rest; platformKey: string };
+
+export async function startApiEngine(label: string, config: Partial<Ctx['config']> = {}, platformKeyName = 'test platform'): Promise<ApiEngine> {
+  const engine = await startEngine(label, config);
+  return { ...engine, rest: restClient(engine.ctx), platformKey: (await createApiKey(engine.ctx, null, platformKeyName)).key };
+}
+
+/** Every scope a customer's API key can have. */
+const ALL_SCOPES = ['publish', 'read', 'manage', 'keys'];
+
+/**
+ * A customer named `name` made through the REST API with `platformKey`, and a key of it: named
+ * `key.name` (by default the API's default name), with `key.scopes` (by default every scope).
+ */
+export async function createTenant(
+  rest: Rest,
+  platformKey: string,
+  name: string,
+  key: { name?: string; scopes?: string[] } = {},
+): Promise<{ id: string; key: string; keyId: string }> {
+  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
+  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ALL_SCOPES, ...key } }), 201);
+  return { id: c.id as string, key: k.key as string, keyId: k.id as string };
+}
+
+/**
  * Two customers, A and B, each with a key, a subscription to `*`, an event delivered to it, and a
  * share of one broadcast, and a third, R, with three dead letters, all created through the REST API,
  * then delivered (or failed) by a real worker against a real receiver. The worker is stopped before returning, so nothing changes under
@@ -51,18 +102,7 @@ export async function ok(res: Promise<{ status: number; body: Json }>, status?: 
 export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Promise<World> {
   const platformKey = (await createApiKey(ctx, null, 'test platform')).key;
   let n = 0;
-  const freshCustomer = async (label = 'Fresh') => {
-    const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: `${label} ${++n}` } }), 201);
-    const k = await ok(
-      rest('POST', '/customers/{id}/api-keys', {
-        key: platformKey,
-        params: { id: c.id },
-        body: { name: 'test', scopes: ['publish', 'read', 'manage', 'keys'] },
-      }),
-      201,
-    );
-    return { id: c.id as string, key: k.key as string, keyId: k.id as string };
-  };
+  const freshCustomer = (label = 'Fresh') => createTenant(rest, platformKey, `${label} ${++n}`, { name: 'test' });
   const freshSubscription = async (t: { key: string }, eventTypes = ['*']) =>
     (await ok(rest('POST', '/subscriptions', { key: t.key, body: { url: `${receiverUrl}/hook`, eventTypes } }), 201)).id as string;
   const freshKey = async (t: { id: string; key: string }) => {

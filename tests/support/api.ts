@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
 import { bearerContext } from '../../server/api/bearer';
 import { createHookrelayClient, type HookrelayClient } from '../../server/api/client';
 import { createRateLimiter, type RateLimiter } from '../../server/api/rate-limit';
@@ -9,7 +10,7 @@ import { handleRest } from '../../server/api/rest';
 import type { AppRouter } from '../../server/api/root';
 import type { ApiContext } from '../../server/api/trpc';
 import { serveTrpc, TRPC_ENDPOINT } from '../../server/api/trpc-handler';
-import type { Ctx } from '../../server/domain/context';
+import { customerScope, type Ctx } from '../../server/domain/context';
 
 /**
  * Drives the real API doors in-process: REST through handleRest, tRPC through a real tRPC client whose
@@ -131,6 +132,20 @@ export function trpcClient(
   });
 }
 
+/** A tRPC client of a read-only session of `customerId` (a dashboard user who may only read). */
+export function readOnlyTrpc(ctx: Ctx, customerId: string, principalId = 'user:ro'): TRPCClient<AppRouter> {
+  return trpcClient(ctx, undefined, {
+    context: async () => ({ ctx, scope: customerScope(customerId, true), principalId, baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+  });
+}
+
+/** What `p` was rejected with (a tRPC client's error, read loosely), or null when it succeeded. */
+export const failure = (p: Promise<unknown>): Promise<Json> =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Json,
+  );
+
 /** Calls a procedure by its dotted name (`subscriptions.update`), for tests generated from the route list. */
 export async function callProcedure(client: TRPCClient<AppRouter>, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<unknown> {
   const [group, name] = procedure.split('.') as [string, string];
@@ -171,5 +186,13 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
   out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
   const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
   out.jobs = String(jobs[0]!.n);
+  return out;
+}
+
+/** Runs `fn` and checks that it changed nothing (see snapshot); returns what it returned. */
+export async function expectUnchanged<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
+  const before = await snapshot(ctx);
+  const out = await fn();
+  expect(await snapshot(ctx)).toEqual(before);
   return out;
 }

@@ -1,38 +1,74 @@
 import { asc, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
-import { attempts, deliveries } from '../../drizzle/schema';
+import { attempts, broadcasts, deliveries, events } from '../../drizzle/schema';
 import type { DeliveryStatus } from '../../drizzle/schema';
-import type { Ctx } from '../../server/domain/context';
+import { platformScope, type Ctx } from '../../server/domain/context';
 import { createSender, type Sender } from '../../server/domain/delivery/http-sender';
+import { publishEvent } from '../../server/domain/events/publish';
+import { createCustomer } from '../../server/domain/tenants/customers';
+import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { createLogger } from '../../server/log';
 import { startWorker } from '../../worker/worker';
 import { createTestContext, type TestCtx } from './context';
 import { createTestDatabase } from './db';
-import type { Received } from './receiver';
+import { startReceiver, type Received, type Reply } from './receiver';
 
 /**
  * The delivery engine for one integration test file: a fresh database, a test Ctx (real pg-boss)
- * with config overrides, and an in-process worker with a real HTTP sender.
+ * with config overrides, and an in-process worker with a real HTTP sender. `receiver()` starts a
+ * receiver that `stop()` closes.
  */
-export type Engine = { ctx: TestCtx; url: string; sender: Sender; stop(): Promise<void> };
+export type Engine = {
+  ctx: TestCtx;
+  url: string;
+  sender: Sender;
+  receiver(reply?: (req: Received, index: number) => Reply | Promise<Reply>): ReturnType<typeof startReceiver>;
+  stop(): Promise<void>;
+};
 
 export async function startEngine(label: string, config: Partial<Ctx['config']> = {}): Promise<Engine> {
   const db = await createTestDatabase(label);
   const ctx = await createTestContext(db.url, config);
   const sender = createSender({ allowPrivate: ctx.config.allowPrivateTargets });
   const worker = await startWorker(ctx, sender, createLogger(`${label}-worker`));
+  const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
   return {
     ctx,
     url: db.url,
     sender,
+    async receiver(reply) {
+      const r = await startReceiver(reply);
+      receivers.push(r);
+      return r;
+    },
     async stop() {
+      await Promise.all(receivers.map((r) => r.close()));
       await worker.stop(2000);
       await sender.close();
       await ctx.close();
       await db.drop();
     },
   };
+}
+
+/**
+ * A receiver of `engine` answering by `reply`, a new customer named `name` with one subscription to
+ * the receiver's /hook (to every event type, unless `subscription` says otherwise), and `publish`,
+ * which publishes an event for that customer.
+ */
+export async function subscribedReceiver(
+  engine: Engine,
+  name: string,
+  reply?: Parameters<Engine['receiver']>[0],
+  subscription: Partial<Omit<Parameters<typeof createSubscription>[2], 'customerId' | 'url'>> = {},
+) {
+  const r = await engine.receiver(reply);
+  const customer = await createCustomer(engine.ctx, platformScope, { name });
+  const sub = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...subscription });
+  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
+    publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
+  return { r, customer, sub, publish };
 }
 
 export async function deliveriesOf(ctx: Ctx, eventId: string) {
@@ -47,6 +83,13 @@ export async function deliveryOf(ctx: Ctx, deliveryId: string) {
   const [row] = await ctx.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   if (!row) throw new Error(`delivery ${deliveryId} not found`);
   return row;
+}
+
+/** Waits until an event (or, with `table` broadcasts, a broadcast) has been fanned out. */
+export async function waitFannedOut(ctx: Ctx, eventId: string, table: typeof events | typeof broadcasts = events, timeout = 20_000) {
+  await expect
+    .poll(async () => (await ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null, { timeout })
+    .not.toBeNull();
 }
 
 /** Waits until the delivery reaches `status` (polling the database, not the clock). */

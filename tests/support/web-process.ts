@@ -1,28 +1,21 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, spawnGroup, stopGroup, type GroupProcess } from './process-group';
 
 /**
  * A real web process (`next start` over the production build) for fault tests: its own process
  * group, so a SIGKILL takes down everything it started, and the environment the e2e server gives
  * the web process (scripts/e2e-server.ts), with API rate limits raised out of the way.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
 
-export type WebProcess = {
-  pid: number;
+export type WebProcess = GroupProcess & {
   port: number;
   url: string;
   /** Resolves once GET /api/health answers 200. */
   ready: Promise<void>;
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>;
-  alive(): boolean;
-  output(): string;
-  kill(signal: NodeJS.Signals): void;
 };
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -111,12 +104,9 @@ export const WEB_SECRET_KEY = 'test-secret-key-0123456789abcdef';
 /** Starts `next start` on `port` (default: a free one) against `databaseUrl`. */
 export async function spawnWeb(databaseUrl: string, env: Record<string, string> = {}, port?: number): Promise<WebProcess> {
   const p = port ?? (await freePort());
-  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(p), '-H', '127.0.0.1'], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
+  const web = spawnGroup(
+    [nextBin, 'start', '-p', String(p), '-H', '127.0.0.1'],
+    {
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: databaseUrl,
@@ -134,26 +124,13 @@ export async function spawnWeb(databaseUrl: string, env: Record<string, string> 
       LOG_PRETTY: 'false',
       ...env,
     },
-  });
-  let out = '';
-  let exitCode: number | null | undefined;
-  const collect = (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-    if (out.length > 1_000_000) out = out.slice(-500_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      exitCode = code;
-      resolve(code);
-    }),
+    (out) => (out.length > 1_000_000 ? out.slice(-500_000) : out),
   );
   const url = `http://127.0.0.1:${p}`;
   const ready = (async () => {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`web process exited (${exitCode}) before it was ready:\n${out}`);
+      if (!web.alive()) throw new Error(`web process exited (${await web.exited}) before it was ready:\n${web.output()}`);
       try {
         const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
         await res.body?.cancel();
@@ -163,36 +140,13 @@ export async function spawnWeb(databaseUrl: string, env: Record<string, string> 
       }
       await sleep(200);
     }
-    throw new Error(`web process not ready within 90 s:\n${out}`);
+    throw new Error(`web process not ready within 90 s:\n${web.output()}`);
   })();
   ready.catch(() => {}); // awaited by the caller
-  return {
-    pid: child.pid!,
-    port: p,
-    url,
-    ready,
-    exited,
-    alive: () => exitCode === undefined,
-    output: () => out,
-    kill(signal) {
-      if (exitCode !== undefined) return;
-      try {
-        process.kill(-child.pid!, signal); // the whole group
-      } catch {
-        // already gone
-      }
-    },
-  };
+  return { ...web, port: p, url, ready };
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `ms`. */
 export async function stopWeb(w: WebProcess, ms = 15_000): Promise<void> {
-  if (!w.alive()) return;
-  w.kill('SIGTERM');
-  const timer = setTimeout(() => w.kill('SIGKILL'), ms);
-  try {
-    await w.exited;
-  } finally {
-    clearTimeout(timer);
-  }
+  await stopGroup(w, ms);
 }

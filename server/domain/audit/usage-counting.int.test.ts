@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { createTestDatabase } from '../../../tests/support/db';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
 import { rawClient } from '../../db/client';
 import { and, eq } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
@@ -18,22 +17,17 @@ import { getUsage } from '../insights/usage';
  * transactions counting for the same customer never wait on each other, and folding them into the
  * daily totals loses and doubles nothing, even with rollups and new counts racing.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 let customerId = '';
 const day = '2026-11-29';
 const on = new Date(`${day}T12:00:00Z`);
 
 beforeAll(async () => {
-  db = await createTestDatabase('usage');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('usage');
   customerId = (await createCustomer(ctx, platformScope, { name: 'Counted' })).id;
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 const totals = async () => (await getUsage(ctx, platformScope, { customerId, from: on, to: on })).totals;
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
 import { rawClient } from '../../db/client';
 import { platformScope } from '../context';
 import { publishBatch } from '../events/publish-batch';
@@ -18,18 +17,13 @@ import { admit } from './admission';
  * backlog of the subscription (which it did, sorting it, at every refill, while its ORDER BY said
  * `priority desc`, NULLS FIRST, against the index's NULLS LAST).
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 
 beforeAll(async () => {
-  db = await createTestDatabase('admission');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('admission');
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('admission with a long backlog', () => {
   it('admits the oldest waiting deliveries and reads about as many as it admits', async () => {

@@ -1,10 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
-import { deliveriesOf, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import type { Json, Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import { deliveriesOf, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/api-keys';
 
 /**
  * Auto-disable at scaled time (RETRY_TIME_SCALE 0.001, so an hour is 3.6 s): the deployment's period
@@ -15,7 +14,7 @@ import { createApiKey } from '../tenants/api-keys';
  */
 const SCALE = 0.001;
 const HOUR_MS = 3600_000 * SCALE;
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let key: string;
 let ops: Awaited<ReturnType<typeof startReceiver>>;
@@ -37,8 +36,8 @@ const disabledEvents = (subscriptionId: string) =>
     .filter(({ e }) => e.type === 'subscription.disabled' && e.data.subscriptionId === subscriptionId);
 
 beforeAll(async () => {
-  engine = await startEngine('auto_disable', { retryTimeScale: SCALE, autoDisableAfterHours: 2 });
-  rest = restClient(engine.ctx);
+  engine = await startApiEngine('auto_disable', { retryTimeScale: SCALE, autoDisableAfterHours: 2 }, 'platform');
+  rest = engine.rest;
   ops = await startReceiver();
   endpoint = await startReceiver((r) => {
     const prefix = (JSON.parse(r.body) as { type: string }).type.split('.')[0]!;
@@ -46,14 +45,11 @@ beforeAll(async () => {
     seen.set(prefix, nth);
     return answers.get(prefix)?.(r, nth) ?? { status: 200 };
   });
-  const platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
+  const { platformKey } = engine;
   opsSecret = (
     await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
   ).secret;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Forgotten endpoint' } }), 201);
-  key = (
-    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
-  ).key;
+  key = (await createTenant(rest, platformKey, 'Forgotten endpoint')).key;
 });
 
 afterAll(async () => {

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
+import { attemptsOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
-import { createSubscription } from '../subscriptions/subscription-changes';
 import { getSubscription, listSubscriptions } from '../subscriptions/subscription-reads';
 import { getEvent } from '../events/event-reads';
 import { getDelivery, listDeliveries } from './delivery-reads';
@@ -20,29 +16,18 @@ import { getDelivery, listDeliveries } from './delivery-reads';
  */
 const SCALE = 0.5;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('breaker_schedule', { retryTimeScale: SCALE, breakerThreshold: 5, breakerCooldownMs: 30_000 });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function failingSubscription(scheduleSeconds = [2, 5, 10], reply: () => { status: number } = () => ({ status: 500 })) {
-  const r = await startReceiver(reply);
-  receivers.push(r);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Breaker schedule' });
-  const sub = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: ['*'],
-    retryPolicy: { scheduleSeconds },
-  });
-  const publish = (i: number) => publishEvent(engine.ctx, platformScope, { type: 'charge.failed', data: { i }, customerId: customer.id });
-  return { r, sub, publish };
+  const { r, sub, publish } = await subscribedReceiver(engine, 'Breaker schedule', reply, { retryPolicy: { scheduleSeconds } });
+  return { r, sub, publish: (i: number) => publish({ i }, 'charge.failed') };
 }
 
 describe('the circuit breaker keeps a short retry schedule', () => {

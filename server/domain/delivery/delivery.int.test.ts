@@ -2,43 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { attempts, deliveries } from '../../../drizzle/schema';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { startReceiver } from '../../../tests/support/receiver';
-import { createLogger } from '../../log';
-import { startWorker } from '../../../worker/worker';
-import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
-import { createSender } from './http-sender';
-import { createSubscription } from '../subscriptions/subscription-changes';
+import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ctx: TestCtx;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const sender = createSender({ allowPrivate: true });
+let engine: Engine;
 
 beforeAll(async () => {
-  db = await createTestDatabase('delivery');
-  ctx = await createTestContext(db.url);
-  worker = await startWorker(ctx, sender, createLogger('test-worker'));
+  engine = await startEngine('delivery');
 });
 
 afterAll(async () => {
-  await worker?.stop(1000);
-  await sender.close();
-  await ctx?.close();
-  await db?.drop();
+  await engine?.stop();
 });
 
 describe('signed delivery path', () => {
   it('delivers a published event as a Standard Webhooks signed POST and records the attempt', async () => {
-    const receiver = await startReceiver();
-    const customer = await createCustomer(ctx, platformScope, { name: 'Acme' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver.url}/hook`, eventTypes: ['charge.*'] });
+    const { r: receiver, sub, publish } = await subscribedReceiver(engine, 'Acme', undefined, { eventTypes: ['charge.*'] });
     expect(sub.secret).toMatch(/^whsec_/);
 
-    const published = await publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: { amount: 42 }, customerId: customer.id });
+    const published = await publish({ amount: 42 });
     expect(published.deliveries).toBe(1);
 
     await receiver.waitFor(1);
@@ -49,22 +30,18 @@ describe('signed delivery path', () => {
     expect(verified).toMatchObject({ id: published.id, type: 'charge.succeeded', data: { amount: 42 } });
 
     await expect
-      .poll(async () => (await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status, { timeout: 10_000 })
+      .poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status, { timeout: 10_000 })
       .toBe('succeeded');
-    const [delivery] = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id));
-    const rows = await ctx.db.select().from(attempts).where(eq(attempts.deliveryId, delivery!.id));
+    const [delivery] = await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id));
+    const rows = await engine.ctx.db.select().from(attempts).where(eq(attempts.deliveryId, delivery!.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ attemptSeq: 1, status: 'succeeded', responseStatus: 200, trigger: 'initial' });
     expect(rows[0]!.requestHeaders['webhook-signature']).toBe(got.headers['webhook-signature']);
-    await receiver.close();
   });
 
   it('does not deliver to subscriptions whose patterns do not match', async () => {
-    const receiver = await startReceiver();
-    const customer = await createCustomer(ctx, platformScope, { name: 'Beta' });
-    await createSubscription(ctx, platformScope, { customerId: customer.id, url: receiver.url, eventTypes: ['invoice.paid'] });
-    const published = await publishEvent(ctx, platformScope, { type: 'charge.succeeded', data: {}, customerId: customer.id });
+    const { publish } = await subscribedReceiver(engine, 'Beta', undefined, { eventTypes: ['invoice.paid'] });
+    const published = await publish();
     expect(published.deliveries).toBe(0);
-    await receiver.close();
   });
 });

@@ -3,16 +3,14 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import type { Json, Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApi, type ApiBed } from '../../../tests/support/api-world';
 import { createPki, type Issued, type Pki } from '../../../tests/support/certificates';
 import { startConnectProxy } from '../../../tests/support/connect-proxy';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { createTestDatabase } from '../../../tests/support/db';
+import type { TestCtx } from '../../../tests/support/context';
 import { attemptsOf, onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../../../tests/support/worker-process';
-import { createApiKey } from '../tenants/api-keys';
 
 /**
  * EGRESS_PROXY_URL end to end: real worker processes configured by their environment, a real
@@ -23,7 +21,7 @@ import { createApiKey } from '../tenants/api-keys';
  */
 let pki: Pki;
 let client: Issued;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let customer: { id: string; key: string };
@@ -69,16 +67,9 @@ beforeAll(async () => {
   receiver = await startReceiver();
   proxy = await startConnectProxy();
 
-  db = await createTestDatabase('egress');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  const platformKey = (await createApiKey(ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Egress' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  api = await startApi('egress', {}, 'test platform');
+  ({ ctx, rest } = api);
+  customer = await createTenant(rest, api.platformKey, 'Egress');
 });
 
 afterAll(async () => {
@@ -89,14 +80,13 @@ afterAll(async () => {
     s?.closeAllConnections();
     await new Promise((r) => (s ? s.close(r) : r(undefined)));
   }
-  await ctx?.close();
-  await db?.drop();
+  await api?.stop();
   pki?.remove();
 });
 
 async function useWorker(env: Record<string, string>) {
   if (worker) await stopWorker(worker, 10_000);
-  worker = spawnWorker(db.url, { EGRESS_PROXY_URL: proxy.url, NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', ...env });
+  worker = spawnWorker(api.url, { EGRESS_PROXY_URL: proxy.url, NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', ...env });
   await worker.ready;
 }
 

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, sql } from 'drizzle-orm';
-import { attempts, deliveries, events, subscriptions } from '../../../drizzle/schema';
+import { and, eq } from 'drizzle-orm';
+import { attempts, deliveries, subscriptions } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { startReceiver } from '../../../tests/support/receiver';
+import { seedDeadLetters } from '../../../tests/support/seed';
 import { createLogger } from '../../log';
 import { startWorker } from '../../../worker/worker';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from '../events/publish';
 import { createSender } from './http-sender';
-import { newId } from '../ids';
 import { createBulkReplay, getBulkReplay } from '../replay/bulk';
 import { createSubscription } from '../subscriptions/subscription-changes';
 
@@ -132,16 +132,7 @@ describe('circuit breaker', () => {
     // The endpoint recovers; the probe succeeds and the backlog drains.
     healthyNow = true;
     await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db
-              .select({ n: sql<number>`count(*)::int` })
-              .from(deliveries)
-              .where(and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded')))
-          )[0]?.n,
-        { timeout: 30_000 },
-      )
+      .poll(() => ctx.db.$count(deliveries, and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))), { timeout: 30_000 })
       .toBe(25);
     const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(after?.breakerState).toBe('closed');
@@ -184,36 +175,7 @@ describe('replay all', () => {
 
     // Seed yesterday's 10,000 dead letters (as the retry policy would have left them).
     const N = 10_000;
-    const now = new Date();
-    for (let b = 0; b < N; b += 1000) {
-      const evs = Array.from({ length: 1000 }, (_, i) => {
-        const id = newId('event');
-        return {
-          id,
-          customerId: c.id,
-          type: 'invoice.paid',
-          body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
-          createdAt: now,
-          retentionUntil: new Date(now.getTime() + 86400_000),
-          fannedOutAt: now,
-          deliveryCount: 1,
-        };
-      });
-      await ctx.db.insert(events).values(evs);
-      await ctx.db.insert(deliveries).values(
-        evs.map((e) => ({
-          id: newId('delivery'),
-          eventId: e.id,
-          subscriptionId: sub.id,
-          customerId: c.id,
-          eventType: 'invoice.paid',
-          status: 'dead' as const,
-          attemptCount: 12,
-          cycleStartedAt: now,
-          completedAt: now,
-        })),
-      );
-    }
+    await seedDeadLetters(ctx, c.id, sub.id, N);
 
     const first = await createBulkReplay(ctx, { kind: 'customer', customerId: c.id }, {});
     expect(first.total).toBe(N);
@@ -237,11 +199,7 @@ describe('replay all', () => {
     const ids = rx.received.map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(N);
     expect(ids.length).toBe(N);
-    const [{ n } = { n: -1 }] = await ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(attempts)
-      .where(eq(attempts.subscriptionId, sub.id));
-    expect(n).toBe(N);
+    expect(await ctx.db.$count(attempts, eq(attempts.subscriptionId, sub.id))).toBe(N);
     // Replay is paced at 400/s for the customer. Arrivals may bunch up after a lag, so the bound
     // is cumulative: by any moment, no more can have arrived than the pacing had let in since the
     // replay was created (400/s, plus the first batch of 100; 50 more of slack).

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import { deliveries } from '../../../drizzle/schema';
 import { attemptsOf, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Received } from '../../../tests/support/receiver';
+import type { Received } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { DomainError } from '../errors';
 import { publishBatch } from '../events/publish-batch';
@@ -19,14 +19,12 @@ import { publishEventInput } from '../events/inputs';
  * 20 ms; the breaker's threshold is out of reach, so what holds a lane back is the lane alone.
  */
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('lanes', { retryTimeScale: 0.02, breakerThreshold: 100_000 });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
@@ -42,7 +40,7 @@ async function laneReceiver(fails: (body: Body, webhookId: string, nth: number) 
   const inHand = new Map<string, number>();
   const mostInHand = new Map<string, number>();
   const seen = new Map<string, number>();
-  const r = await startReceiver(async (req) => {
+  const r = await engine.receiver(async (req) => {
     const body = bodyOf(req);
     const id = req.headers['webhook-id'] ?? '';
     const nth = (seen.get(id) ?? 0) + 1;
@@ -55,7 +53,6 @@ async function laneReceiver(fails: (body: Body, webhookId: string, nth: number) 
     accepted.set(body.key, [...(accepted.get(body.key) ?? []), body.seq]);
     return { status: 200 };
   });
-  receivers.push(r);
   return { ...r, accepted, mostInHand };
 }
 

@@ -6,16 +6,14 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, events, subscriptions } from '../../../drizzle/schema';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import type { Json, Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApi, type ApiBed } from '../../../tests/support/api-world';
 import { createPki, type Issued, type Pki } from '../../../tests/support/certificates';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
-import { createTestDatabase } from '../../../tests/support/db';
+import type { TestCtx } from '../../../tests/support/context';
 import { attemptsOf, onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { spawnWorker, stopWorker, type WorkerProcess } from '../../../tests/support/worker-process';
 import { decryptSecret, keyring, sealedIn } from '../crypto';
-import { createApiKey } from '../tenants/api-keys';
 import { reencryptSecrets } from '../tenants/key-rotation';
 import { warnExpiringCertificates } from '../upkeep/certificate-expiry';
 
@@ -28,7 +26,7 @@ import { warnExpiringCertificates } from '../upkeep/certificate-expiry';
 let pki: Pki;
 let strangerPki: Pki;
 let client: Issued;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let api: ApiBed;
 let ctx: TestCtx;
 let rest: Rest;
 let platformKey: string;
@@ -58,17 +56,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => tlsReceiver.listen(0, '127.0.0.1', r));
   tlsUrl = `https://localhost:${(tlsReceiver.address() as AddressInfo).port}/hook`;
 
-  db = await createTestDatabase('mtls');
-  ctx = await createTestContext(db.url);
-  rest = restClient(ctx);
-  platformKey = (await createApiKey(ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'mTLS' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
-  worker = spawnWorker(db.url, { NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', LOG_LEVEL: 'info' });
+  api = await startApi('mtls', {}, 'test platform');
+  ({ ctx, rest, platformKey } = api);
+  customer = await createTenant(rest, platformKey, 'mTLS');
+  worker = spawnWorker(api.url, { NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', LOG_LEVEL: 'info' });
   await worker.ready;
 });
 
@@ -76,8 +67,7 @@ afterAll(async () => {
   if (worker) await stopWorker(worker, 10_000);
   tlsReceiver?.closeAllConnections();
   await new Promise((r) => (tlsReceiver ? tlsReceiver.close(r) : r(undefined)));
-  await ctx?.close();
-  await db?.drop();
+  await api?.stop();
   pki?.remove();
   strangerPki?.remove();
 });

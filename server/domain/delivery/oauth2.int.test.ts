@@ -3,11 +3,10 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from '
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, auditLog, subscriptions } from '../../../drizzle/schema';
-import { restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
-import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { trpcClient, type Json, type Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import { attemptsOf, onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/api-keys';
 import { createSubscription } from '../subscriptions/subscription-changes';
 
 /**
@@ -51,21 +50,15 @@ async function startTokenEndpoint() {
   };
 }
 
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let customer: { id: string; key: string };
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('oauth2', { retryTimeScale: 0.001 });
-  rest = restClient(engine.ctx);
-  const platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'OAuth2' } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
-  customer = { id: c.id, key: k.key };
+  engine = await startApiEngine('oauth2', { retryTimeScale: 0.001 });
+  rest = engine.rest;
+  customer = await createTenant(rest, engine.platformKey, 'OAuth2');
 });
 
 afterAll(async () => {

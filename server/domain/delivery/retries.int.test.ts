@@ -3,16 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import {
+  attemptsOf,
+  deliveryOf,
+  expectVerified,
+  gaps,
+  onlyDelivery,
+  startEngine,
+  subscribedReceiver,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
+import type { Reply } from '../../../tests/support/receiver';
 import { performAttempt } from './attempt';
 import { unbatchedIo } from '../../../tests/support/attempt-io';
 import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { publishEvent } from '../events/publish';
 import { newId } from '../ids';
 import { DEFAULT_SCHEDULE_SECONDS, JITTER } from './retry-policy';
-import { createSubscription, updateSubscription } from '../subscriptions/subscription-changes';
+import { updateSubscription } from '../subscriptions/subscription-changes';
 
 /**
  * Retries against real receivers. RETRY_TIME_SCALE 0.03 turns the default schedule's first delays
@@ -20,28 +28,19 @@ import { createSubscription, updateSubscription } from '../subscriptions/subscri
  */
 const SCALE = 0.03;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('retries', { retryTimeScale: SCALE });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
-async function setup(
+const setup = (
   reply: (index: number, webhookId: string) => Reply,
   sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; timeoutMs?: number } = {},
-) {
-  const r = await startReceiver((req, i) => reply(i, req.headers['webhook-id'] ?? ''));
-  receivers.push(r);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Retry' });
-  const s = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...sub });
-  const publish = (data: Record<string, unknown> = {}) => publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data, customerId: customer.id });
-  return { r, sub: s, customer, publish };
-}
+) => subscribedReceiver(engine, 'Retry', (req, i) => reply(i, req.headers['webhook-id'] ?? ''), sub);
 
 describe('retries', () => {
   it('a receiver that fails 3 times gets exactly 4 attempts, one webhook-id, growing gaps', async () => {

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import { attemptsOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import type { Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
-import { createCustomer } from '../tenants/customers';
 import { getEvent } from '../events/event-reads';
 import { replayDelivery } from '../replay/replay-delivery';
-import { publishEvent } from '../events/publish';
 import { createSubscription, probeNow, updateSubscription } from '../subscriptions/subscription-changes';
 import { getSubscription } from '../subscriptions/subscription-reads';
 
@@ -19,35 +17,19 @@ import { getSubscription } from '../subscriptions/subscription-reads';
  */
 const SCALE = 0.01;
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('delivery_state', { retryTimeScale: SCALE, breakerThreshold: 3, breakerCooldownMs: 3_600_000 });
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
-async function setup(
+const setup = (
   reply: (index: number) => Reply = () => ({ status: 200 }),
   sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {},
-) {
-  const r = await startReceiver((_req, i) => reply(i));
-  receivers.push(r);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'State' });
-  const s = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: sub.eventTypes ?? ['*'],
-    ...(sub.retryPolicy && { retryPolicy: sub.retryPolicy }),
-    ...(sub.maxInFlight && { maxInFlight: sub.maxInFlight }),
-  });
-  const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
-    publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
-  return { r, sub: s, customer, publish };
-}
+) => subscribedReceiver(engine, 'State', (_req, i) => reply(i), sub);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

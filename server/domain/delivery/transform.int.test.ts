@@ -2,11 +2,10 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, subscriptions } from '../../../drizzle/schema';
-import { callProcedure, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
+import { callProcedure, failure, readOnlyTrpc, restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Received } from '../../../tests/support/receiver';
-import { customerScope } from '../context';
+import type { Received } from '../../../tests/support/receiver';
 import { createApiKey } from '../tenants/api-keys';
 import { SANDBOX_LIMITS } from './sandbox';
 
@@ -17,28 +16,21 @@ import { SANDBOX_LIMITS } from './sandbox';
  * goes on delivering, and the dry run. A second engine, with private targets refused, shows a
  * transform cannot move a delivery to a private address.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('transform', { retryTimeScale: 0.01 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'test platform')).key;
+  engine = await startApiEngine('transform', { retryTimeScale: 0.01 });
+  ({ rest, platformKey } = engine);
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 let n = 0;
-async function customer(r: Rest = rest, key = platformKey) {
-  const c = await ok(r('POST', '/customers', { key, body: { name: `Transform ${++n}` } }), 201);
-  const k = await ok(r('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201);
-  return { id: c.id as string, key: k.key as string };
-}
+const customer = (r: Rest = rest, key = platformKey) => createTenant(r, key, `Transform ${++n}`);
 
 /**
  * What one customer has stored (subscriptions, events, deliveries, attempts, audit entries): the
@@ -55,10 +47,12 @@ async function rowsOf(customerId: string) {
   return row;
 }
 
-async function receiver() {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
+/** A new customer, a receiver, and a subscription of the customer to the receiver's /hook with `body` (every event type unless it says otherwise). */
+async function subscribed(body: Json) {
+  const c = await customer();
+  const r = await engine.receiver();
+  const sub = await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${r.url}/hook`, eventTypes: ['*'], ...body } }), 201);
+  return { c, r, sub };
 }
 
 async function publish(key: string, type: string, data: Json) {
@@ -71,8 +65,6 @@ async function deliveryRead(key: string, id: string) {
 
 describe('transformations at send time', () => {
   it('sends the transformed body, headers and URL; the signature verifies over what was sent; the attempt keeps the body it sent', async () => {
-    const c = await customer();
-    const r = await receiver();
     const transform = `function transform(webhook) {
       const { data } = webhook.payload;
       return {
@@ -81,13 +73,7 @@ describe('transformations at send time', () => {
         url: webhook.url + '/slack',
       };
     }`;
-    const sub = await ok(
-      rest('POST', '/subscriptions', {
-        key: c.key,
-        body: { url: `${r.url}/hook`, eventTypes: ['order.*'], headers: { 'X-Api-Key': 'k3y-s3cret' }, transform },
-      }),
-      201,
-    );
+    const { c, r, sub } = await subscribed({ eventTypes: ['order.*'], headers: { 'X-Api-Key': 'k3y-s3cret' }, transform });
     expect(sub).toMatchObject({ transform, transformVersion: 1 });
     const ev = await publish(c.key, 'order.created', { order: 1042, amount: 4250, currency: 'eur' });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
@@ -128,15 +114,7 @@ describe('transformations at send time', () => {
   });
 
   it('a transform that leaves the body alone stores no second copy of it', async () => {
-    const c = await customer();
-    const r = await receiver();
-    await ok(
-      rest('POST', '/subscriptions', {
-        key: c.key,
-        body: { url: `${r.url}/hook`, eventTypes: ['*'], transform: `function transform(w) { return { headers: { 'X-Type': w.eventType } } }` },
-      }),
-      201,
-    );
+    const { c, r } = await subscribed({ transform: `function transform(w) { return { headers: { 'X-Type': w.eventType } } }` });
     const ev = await publish(c.key, 'invoice.paid', { amount: 1 });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
     const got = r.received[0]!;
@@ -150,15 +128,7 @@ describe('transformations at send time', () => {
   });
 
   it('cancel: nothing is sent, the delivery ends succeeded and its attempt says it was cancelled', async () => {
-    const c = await customer();
-    const r = await receiver();
-    await ok(
-      rest('POST', '/subscriptions', {
-        key: c.key,
-        body: { url: `${r.url}/hook`, eventTypes: ['*'], transform: `function transform(w) { return { cancel: w.payload.data.amount < 100 } }` },
-      }),
-      201,
-    );
+    const { c, r } = await subscribed({ transform: `function transform(w) { return { cancel: w.payload.data.amount < 100 } }` });
     const small = await publish(c.key, 'order.created', { amount: 5 });
     const big = await publish(c.key, 'order.created', { amount: 500 });
     const cancelled = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, small.id)).id, 'succeeded');
@@ -175,20 +145,10 @@ describe('transformations at send time', () => {
   });
 
   it('a throwing transform fails the attempt with error class transform, retried on the schedule; a fixed transform and a replay deliver', async () => {
-    const c = await customer();
-    const r = await receiver();
-    const sub = await ok(
-      rest('POST', '/subscriptions', {
-        key: c.key,
-        body: {
-          url: `${r.url}/hook`,
-          eventTypes: ['*'],
-          retryPolicy: { maxAttempts: 2, scheduleSeconds: [300] },
-          transform: `function transform(w) {\n  return { body: { name: w.payload.data.customer.name } }\n}`,
-        },
-      }),
-      201,
-    );
+    const { c, r, sub } = await subscribed({
+      retryPolicy: { maxAttempts: 2, scheduleSeconds: [300] },
+      transform: `function transform(w) {\n  return { body: { name: w.payload.data.customer.name } }\n}`,
+    });
     const ev = await publish(c.key, 'order.created', { amount: 5 });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'dead');
     expect(r.received).toHaveLength(0);
@@ -220,8 +180,8 @@ describe('transformations at send time', () => {
 
   it('an endless loop is stopped at the CPU limit, recorded as transform; the worker keeps delivering', async () => {
     const c = await customer();
-    const looping = await receiver();
-    const healthy = await receiver();
+    const looping = await engine.receiver();
+    const healthy = await engine.receiver();
     await ok(
       rest('POST', '/subscriptions', {
         key: c.key,
@@ -243,20 +203,10 @@ describe('transformations at send time', () => {
   });
 
   it('a transform that runs out of memory or returns no object fails with its reason', async () => {
-    const c = await customer();
-    const r = await receiver();
-    await ok(
-      rest('POST', '/subscriptions', {
-        key: c.key,
-        body: {
-          url: `${r.url}/hook`,
-          eventTypes: ['*'],
-          retryPolicy: { maxAttempts: 1 },
-          transform: `function transform(w) { return w.eventType === 'big.one' ? { body: 'x'.repeat(1e8) } : 'not an object' }`,
-        },
-      }),
-      201,
-    );
+    const { c, r } = await subscribed({
+      retryPolicy: { maxAttempts: 1 },
+      transform: `function transform(w) { return w.eventType === 'big.one' ? { body: 'x'.repeat(1e8) } : 'not an object' }`,
+    });
     const big = await publish(c.key, 'big.one', {});
     const str = await publish(c.key, 'str.one', {});
     const messages = [];
@@ -318,9 +268,7 @@ describe('saving a transform', () => {
 
 describe('POST /subscriptions/test-transform', () => {
   it("runs on the customer's most recent event, or the one named, and shows before and after; nothing is sent or stored", async () => {
-    const c = await customer();
-    const r = await receiver();
-    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${r.url}/hook`, eventTypes: ['never.*'] } }), 201);
+    const { c, r } = await subscribed({ eventTypes: ['never.*'] });
     const first = await publish(c.key, 'order.created', { amount: 100 });
     const latest = await publish(c.key, 'order.created', { amount: 250 });
     const transform = 'function transform(w) { return { body: { cents: w.payload.data.amount }, headers: { "X-Type": w.eventType } } }';
@@ -391,19 +339,8 @@ describe('POST /subscriptions/test-transform', () => {
     });
     expect(notMine.status).toBe(404);
     expect(JSON.stringify(notMine.body)).not.toContain('theirs');
-    const readOnly = trpcClient(engine.ctx, undefined, {
-      context: async () => ({
-        ctx: engine.ctx,
-        scope: customerScope(c.id, true),
-        principalId: 'user:ro',
-        baseUrl: 'http://hookrelay.test',
-        rateLimiter: roomyLimiter(),
-      }),
-    });
-    const err = await callProcedure(readOnly, 'subscriptions.testTransform', 'mutation', { transform: 'function transform() { return {} }' }).then(
-      () => null,
-      (e: unknown) => e as Json,
-    );
+    const readOnly = readOnlyTrpc(engine.ctx, c.id);
+    const err = await failure(callProcedure(readOnly, 'subscriptions.testTransform', 'mutation', { transform: 'function transform() { return {} }' }));
     expect(err?.data).toMatchObject({ httpStatus: 403 });
   });
 });
@@ -424,7 +361,7 @@ describe('with private targets refused', () => {
   });
 
   it('a transform moving the URL to a private address is refused by the guard: blocked_target, dead at once, nothing sent', async () => {
-    const local = await receiver();
+    const local = await engine.receiver();
     const c = await customer(guardedRest, guardedPlatformKey);
     const targets = [`${local.url}/stolen`, 'http://localhost:8080/admin', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x', 'http://10.0.0.7/x'];
     const transform = `const targets = ${JSON.stringify(targets)}; function transform(w) { return { url: targets[w.payload.data.i] } }`;

@@ -3,11 +3,10 @@ import { eq } from 'drizzle-orm';
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../../../drizzle/schema';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
-import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import type { Json, Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import { onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver, type Received } from '../../../tests/support/receiver';
-import { createApiKey } from '../tenants/api-keys';
 import { verifyWebhook } from './signing';
 
 /**
@@ -41,7 +40,7 @@ function verifyWithTweetnacl(whpk: string, headers: Record<string, string>, rawB
   });
 }
 
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let customerKey: string;
@@ -51,19 +50,15 @@ const trusted: string[] = [];
 const verdicts: Array<{ node: boolean[]; nacl: boolean[] }> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('v1a');
-  rest = restClient(engine.ctx);
+  engine = await startApiEngine('v1a', {}, 'test');
+  rest = engine.rest;
   // The receiver answers 200 only if every trusted key verifies the request both ways; else 401.
   receiver = await startReceiver((r: Received) => {
     const v = { node: trusted.map((k) => verifyWithNodeCrypto(k, r.headers, r.body)), nacl: trusted.map((k) => verifyWithTweetnacl(k, r.headers, r.body)) };
     verdicts.push(v);
     return { status: v.node.every(Boolean) && v.nacl.every(Boolean) ? 200 : 401 };
   });
-  const platformKey = (await createApiKey(engine.ctx, null, 'test')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Asymmetric' } }), 201);
-  customerKey = (
-    await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }), 201)
-  ).key;
+  customerKey = (await createTenant(rest, engine.platformKey, 'Asymmetric')).key;
 });
 
 afterAll(async () => {

@@ -1,41 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { broadcasts, events } from '../../../drizzle/schema';
-import { startEngine, deliveriesOf, expectVerified, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
+import { startEngine, deliveriesOf, expectVerified, waitFannedOut, waitForStatus, type Engine } from '../../../tests/support/engine';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from './publish';
 import { createSubscription } from '../subscriptions/subscription-changes';
 
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('fanout');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
-async function receiver() {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-}
-
 async function subscribe(customerId: string, eventTypes: string[], active = true) {
-  const r = await receiver();
+  const r = await engine.receiver();
   const sub = await createSubscription(engine.ctx, platformScope, { customerId, url: `${r.url}/hook`, eventTypes, active });
   return { sub, r };
-}
-
-async function waitFannedOut(eventId: string, table: typeof events | typeof broadcasts = events) {
-  await expect
-    .poll(async () => (await engine.ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null, { timeout: 20_000 })
-    .not.toBeNull();
 }
 
 describe('fan-out', () => {
@@ -55,7 +40,7 @@ describe('fan-out', () => {
     expect(published.duplicate).toBe(false);
     // A broadcast is fanned out by a durable job enqueued with the event, not inline.
     expect(published.deliveries).toBeNull();
-    await waitFannedOut(published.id, broadcasts);
+    await waitFannedOut(engine.ctx, published.id, broadcasts);
 
     const ds = await deliveriesOf(ctx, published.id);
     const reached = new Set(ds.map((d) => d.subscriptionId));
@@ -108,11 +93,11 @@ describe('fan-out', () => {
   it('a customer with more subscriptions than the inline limit is fanned out by a job', async () => {
     const { ctx } = engine;
     const wide = await createCustomer(ctx, platformScope, { name: 'Wide' });
-    const r = await receiver();
+    const r = await engine.receiver();
     for (let i = 0; i < 201; i++) await createSubscription(ctx, platformScope, { customerId: wide.id, url: `${r.url}/${i}`, eventTypes: ['order.*'] });
     const published = await publishEvent(ctx, platformScope, { type: 'order.created', data: {}, customerId: wide.id });
     expect(published.deliveries).toBeNull();
-    await waitFannedOut(published.id);
+    await waitFannedOut(engine.ctx, published.id);
     expect(await deliveriesOf(ctx, published.id)).toHaveLength(201);
     await r.waitFor(201, 60_000);
     expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set([published.id]));

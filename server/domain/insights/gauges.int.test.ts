@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { bulkReplays, deliveries, events, subscriptions } from '../../../drizzle/schema';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
 import { databaseFamilies } from '../../api/metrics';
 import { renderFamilies } from '../../metrics';
 import { platformScope } from '../context';
@@ -12,17 +11,12 @@ import { newId } from '../ids';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { heartbeat, liveWorkers, removeWorker, workerIdentity } from '../upkeep/heartbeats';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 
 beforeAll(async () => {
-  db = await createTestDatabase('gauges');
-  ctx = await createTestContext(db.url);
+  ctx = await startTestContext('gauges');
 });
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
+afterAll(() => ctx?.close());
 
 describe('database gauges for /api/metrics', () => {
   it('counts depth by state, the oldest due delivery per customer, breakers, replays and live workers', async () => {

@@ -1,52 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, deliveries, events } from '../../../drizzle/schema';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
+import { seedDelivery } from '../../../tests/support/seed';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
-import { newId } from '../ids';
 import { createSubscription } from '../subscriptions/subscription-changes';
 import { subscriptionHealth } from './health';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 const now = new Date('2025-03-04T10:31:20Z');
 
 beforeAll(async () => {
-  db = await createTestDatabase('health');
-  ctx = { ...(await createTestContext(db.url)), now: () => now };
+  ctx = { ...(await startTestContext('health')), now: () => now };
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
-
-async function seed(customerId: string, subscriptionId: string, status: 'succeeded' | 'dead', tries: { minutesAgo: number; ok: boolean; ms: number }[]) {
-  const eventId = newId('event');
-  const deliveryId = newId('delivery');
-  const at = (m: number) => new Date(now.getTime() - m * 60_000);
-  await ctx.db.insert(events).values({ id: eventId, customerId, type: 'order.created', body: '{}', retentionUntil: at(-43200) });
-  await ctx.db
-    .insert(deliveries)
-    .values({ id: deliveryId, eventId, subscriptionId, customerId, eventType: 'order.created', status, attemptCount: tries.length, completedAt: now });
-  for (const [i, t] of tries.entries()) {
-    await ctx.db.insert(attempts).values({
-      id: newId('attempt'),
-      deliveryId,
-      subscriptionId,
-      customerId,
-      attemptSeq: i + 1,
-      trigger: i === 0 ? 'initial' : 'retry',
-      status: t.ok ? 'succeeded' : 'failed',
-      url: 'http://127.0.0.1/hook',
-      requestHeaders: {},
-      responseStatus: t.ok ? 200 : 500,
-      latencyMs: t.ms,
-      startedAt: at(t.minutesAgo),
-    });
-  }
-}
+afterAll(() => ctx?.close());
 
 describe('subscription health', () => {
   it('gives every subscription of the customer its success rate, p99 and dead letters, bucket by bucket', async () => {
@@ -56,14 +23,14 @@ describe('subscription health', () => {
     const bad = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/bad', eventTypes: ['*'] });
     const quiet = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/quiet', eventTypes: ['*'] });
     const theirs = await createSubscription(ctx, platformScope, { customerId: other.id, url: 'http://127.0.0.1/theirs', eventTypes: ['*'] });
-    await seed(acme.id, good.id, 'succeeded', [{ minutesAgo: 1, ok: true, ms: 100 }]);
-    await seed(acme.id, good.id, 'succeeded', [{ minutesAgo: 4, ok: true, ms: 300 }]);
-    await seed(acme.id, bad.id, 'dead', [
+    await seedDelivery(ctx, acme.id, good.id, 'succeeded', [{ minutesAgo: 1, ok: true, ms: 100 }]);
+    await seedDelivery(ctx, acme.id, good.id, 'succeeded', [{ minutesAgo: 4, ok: true, ms: 300 }]);
+    await seedDelivery(ctx, acme.id, bad.id, 'dead', [
       { minutesAgo: 20, ok: false, ms: 50 },
       { minutesAgo: 2, ok: false, ms: 70 },
     ]);
-    await seed(acme.id, bad.id, 'succeeded', [{ minutesAgo: 90, ok: true, ms: 10 }]); // outside the hour
-    await seed(other.id, theirs.id, 'dead', [{ minutesAgo: 1, ok: false, ms: 999 }]);
+    await seedDelivery(ctx, acme.id, bad.id, 'succeeded', [{ minutesAgo: 90, ok: true, ms: 10 }]); // outside the hour
+    await seedDelivery(ctx, other.id, theirs.id, 'dead', [{ minutesAgo: 1, ok: false, ms: 999 }]);
 
     const h = await subscriptionHealth(ctx, customerScope(acme.id), { range: 'hour' });
     expect(h.bucketSeconds).toBe(300);

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, deliveries, events } from '../../../drizzle/schema';
-import { createTestDatabase } from '../../../tests/support/db';
-import { createTestContext, type TestCtx } from '../../../tests/support/context';
+import { startTestContext, type TestCtx } from '../../../tests/support/context';
+import { seedDelivery } from '../../../tests/support/seed';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { DomainError } from '../errors';
@@ -10,61 +10,14 @@ import { newId } from '../ids';
 import { customerOverview } from './overview';
 import { createSubscription } from '../subscriptions/subscription-changes';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ctx: TestCtx;
 const now = new Date('2025-03-04T10:30:20Z');
 
 beforeAll(async () => {
-  db = await createTestDatabase('overview');
-  ctx = { ...(await createTestContext(db.url)), now: () => now };
+  ctx = { ...(await startTestContext('overview')), now: () => now };
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await db?.drop();
-});
-
-/** A delivery of a fresh event with the given attempts (minutes ago, status, latency). */
-async function seedDelivery(
-  customerId: string,
-  subscriptionId: string,
-  status: 'succeeded' | 'dead',
-  tries: { minutesAgo: number; ok: boolean; ms: number }[],
-) {
-  const eventId = newId('event');
-  const deliveryId = newId('delivery');
-  const at = (m: number) => new Date(now.getTime() - m * 60_000);
-  await ctx.db.insert(events).values({ id: eventId, customerId, type: 'order.created', body: '{}', createdAt: at(120), retentionUntil: at(-43200) });
-  await ctx.db.insert(deliveries).values({
-    id: deliveryId,
-    eventId,
-    subscriptionId,
-    customerId,
-    eventType: 'order.created',
-    status,
-    attemptCount: tries.length,
-    completedAt: at(Math.min(...tries.map((t) => t.minutesAgo))),
-  });
-  for (const [i, t] of tries.entries()) {
-    await ctx.db.insert(attempts).values({
-      id: newId('attempt'),
-      deliveryId,
-      subscriptionId,
-      customerId,
-      attemptSeq: i + 1,
-      trigger: i === 0 ? 'initial' : 'retry',
-      status: t.ok ? 'succeeded' : 'failed',
-      url: 'http://127.0.0.1/hook',
-      requestHeaders: {},
-      responseStatus: t.ok ? 200 : 500,
-      latencyMs: t.ms,
-      startedAt: at(t.minutesAgo),
-      // As the attempt path records them: a failed attempt that is not the last scheduled a retry.
-      nextRetryAt: !t.ok && i < tries.length - 1 ? at(tries[i + 1]!.minutesAgo) : null,
-    });
-  }
-  return deliveryId;
-}
+afterAll(() => ctx?.close());
 
 describe('customer overview', () => {
   it('buckets attempts, latency and dead letters per minute for the acting customer only', async () => {
@@ -72,15 +25,15 @@ describe('customer overview', () => {
     const other = await createCustomer(ctx, platformScope, { name: 'Other' });
     const sub = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
     const otherSub = await createSubscription(ctx, platformScope, { customerId: other.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
-    await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 100 }]);
-    await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 300 }]);
-    await seedDelivery(acme.id, sub.id, 'dead', [
+    await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 100 }]);
+    await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 300 }]);
+    await seedDelivery(ctx, acme.id, sub.id, 'dead', [
       { minutesAgo: 5, ok: false, ms: 50 },
       { minutesAgo: 3, ok: false, ms: 70 },
     ]);
     // Outside the hour, and another customer's traffic: neither may show.
-    await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 90, ok: true, ms: 10 }]);
-    await seedDelivery(other.id, otherSub.id, 'dead', [{ minutesAgo: 1, ok: false, ms: 999 }]);
+    await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 90, ok: true, ms: 10 }]);
+    await seedDelivery(ctx, other.id, otherSub.id, 'dead', [{ minutesAgo: 1, ok: false, ms: 999 }]);
 
     const o = await customerOverview(ctx, customerScope(acme.id), { range: 'hour' });
     expect(o.buckets).toHaveLength(60);
@@ -104,7 +57,7 @@ describe('customer overview', () => {
   it('keeps a dead letter in the history after it is replayed, and counts those that died without an attempt', async () => {
     const acme = await createCustomer(ctx, platformScope, { name: 'Replayed' });
     const sub = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
-    const died = await seedDelivery(acme.id, sub.id, 'dead', [
+    const died = await seedDelivery(ctx, acme.id, sub.id, 'dead', [
       { minutesAgo: 20, ok: false, ms: 50 },
       { minutesAgo: 10, ok: false, ms: 50 },
     ]);
@@ -143,7 +96,7 @@ describe('customer overview', () => {
       completedAt: new Date(now.getTime() - 4 * 60_000),
     });
     // A 410 answer holds the delivery (and disables the subscription): not a dead letter.
-    const gone = await seedDelivery(acme.id, sub.id, 'succeeded', [{ minutesAgo: 6, ok: false, ms: 5 }]);
+    const gone = await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 6, ok: false, ms: 5 }]);
     await ctx.db.update(attempts).set({ responseStatus: 410 }).where(eq(attempts.deliveryId, gone));
     await ctx.db.update(deliveries).set({ status: 'held', completedAt: null }).where(eq(deliveries.id, gone));
 

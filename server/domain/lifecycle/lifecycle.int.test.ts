@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok } from '../../../tests/support/api-world';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import type { Json, Rest } from '../../../tests/support/api';
+import { waitForStatus } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { startTracing, stopTracing } from '../../tracing';
-import { createApiKey } from '../tenants/api-keys';
 import { runRescrub } from './expunge';
 
 /**
@@ -17,7 +16,7 @@ import { runRescrub } from './expunge';
  * that afterwards no table of the database, pg-boss's included, and no trace span holds the payload.
  */
 const exporter = new InMemorySpanExporter();
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let failing = false;
@@ -26,9 +25,8 @@ let rx: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
   await startTracing({ serviceName: 'hookrelay-test', spanProcessor: new SimpleSpanProcessor({ exporter }) });
-  engine = await startEngine('lifecycle', { retryTimeScale: 1, retentionMaxDays: 400 });
-  rest = restClient(engine.ctx);
-  platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
+  engine = await startApiEngine('lifecycle', { retryTimeScale: 1, retentionMaxDays: 400 }, 'platform');
+  ({ rest, platformKey } = engine);
   rx = await startReceiver((req) => {
     const marker = /mk_[0-9a-f]{24}(-\w+)?/.exec(req.body)?.[0] ?? 'none';
     return { status: failing ? 500 : 200, headers: { 'x-echo': `${marker}-header` }, body: `received ${marker}-response` };
@@ -42,16 +40,12 @@ afterAll(async () => {
 });
 
 async function tenant(name: string, eventTypes = ['*']) {
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { name: 'ops', scopes: ['publish', 'read', 'manage', 'keys'] } }),
-    201,
-  );
+  const c = await createTenant(rest, platformKey, name, { name: 'ops' });
   const sub = await ok(
-    rest('POST', '/subscriptions', { key: k.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
+    rest('POST', '/subscriptions', { key: c.key, body: { url: `${rx.url}/hook`, eventTypes, retryPolicy: { scheduleSeconds: [3600] } } }),
     201,
   );
-  return { id: c.id as string, key: k.key as string, subscriptionId: sub.id as string };
+  return { id: c.id, key: c.key, subscriptionId: sub.id as string };
 }
 
 const marker = () => `mk_${randomBytes(12).toString('hex')}`;

@@ -2,9 +2,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, broadcasts, deliveries, events, subscriptions } from '../../../drizzle/schema';
-import { restClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
-import { startEngine, type Engine } from '../../../tests/support/engine';
+import type { Json, Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { startReceiver } from '../../../tests/support/receiver';
 import { getUsage } from '../insights/usage';
 import { platformScope } from '../context';
@@ -20,7 +19,7 @@ import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
  * failing operational webhook opens its own breaker and emits nothing about itself. The platform
  * customer appears in no customer list, platform-wide read or usage.
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
@@ -35,18 +34,12 @@ let brokenHookId: string;
 let customerSubId: string;
 
 beforeAll(async () => {
-  engine = await startEngine('one-engine', { retryTimeScale: 0.001, breakerThreshold: 2 });
-  rest = restClient(engine.ctx);
+  engine = await startApiEngine('one-engine', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform');
+  ({ rest, platformKey } = engine);
   ops = await startReceiver((_r, i) => (i === 0 ? { status: 500 } : { status: 204 }));
   broken = await startReceiver(() => ({ status: 500 }));
   endpoint = await startReceiver(() => ({ status: 500, body: 'down' }));
-  platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Down' } }), 201);
-  const key = await ok(
-    rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage'] } }),
-    201,
-  );
-  customer = { id: c.id as string, key: key.key as string };
+  customer = await createTenant(rest, platformKey, 'Down', { scopes: ['publish', 'read', 'manage'] });
 });
 
 afterAll(async () => {

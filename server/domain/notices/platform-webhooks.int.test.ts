@@ -2,12 +2,11 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, subscriptions } from '../../../drizzle/schema';
-import { restClient, typedClient, type Json, type Rest } from '../../../tests/support/api';
-import { ok } from '../../../tests/support/api-world';
-import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { typedClient, type Json, type Rest } from '../../../tests/support/api';
+import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import { onlyDelivery, waitForStatus } from '../../../tests/support/engine';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
 import { verifyWebhook } from '../delivery/signing';
-import { createApiKey } from '../tenants/api-keys';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
 /**
@@ -17,7 +16,7 @@ import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
  * retried on failure by the one delivery engine (`deliver` jobs of the platform customer), and listed
  * under the webhook. Retry and breaker time is scaled (0.001).
  */
-let engine: Engine;
+let engine: ApiEngine;
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
@@ -69,8 +68,8 @@ async function subscribe(path: string, body: Record<string, unknown> = {}): Prom
 const publish = async (type: string) => (await ok(rest('POST', '/events', { key: customer.key, body: { type, data: { at: Date.now() } } }), 202)).id as string;
 
 beforeAll(async () => {
-  engine = await startEngine('operational', { retryTimeScale: 0.001, breakerThreshold: 2 });
-  rest = restClient(engine.ctx);
+  engine = await startApiEngine('operational', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform');
+  ({ rest, platformKey } = engine);
   // The platform's endpoint refuses its very first request (503): that operational delivery is retried.
   ops = await startReceiver(() => (opsRequests++ === 0 ? { status: 503 } : { status: 204 }));
   deadOnly = await startReceiver();
@@ -79,17 +78,7 @@ beforeAll(async () => {
     const answer = [...answers.entries()].find(([p]) => (JSON.parse(r.body) as { type: string }).type.startsWith(`${p.slice(1)}.`))?.[1];
     return answer ? answer(r) : { status: 200, body: String(i) };
   });
-  platformKey = (await createApiKey(engine.ctx, null, 'platform')).key;
-  const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Flaky' } }), 201);
-  customer = {
-    id: c.id,
-    key: (
-      await ok(
-        rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['publish', 'read', 'manage', 'keys'] } }),
-        201,
-      )
-    ).key,
-  };
+  customer = await createTenant(rest, platformKey, 'Flaky');
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { auditLog, bulkReplays, deliveries, events } from '../../../drizzle/schema';
 import { startEngine, type Engine } from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
-import { restClient, snapshot, trpcClient, type Json, type Rest } from '../../../tests/support/api';
+import { expectUnchanged, restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
 import { platformScope } from '../context';
 import { createApiKey } from '../tenants/api-keys';
 import { createCustomer } from '../tenants/customers';
@@ -42,12 +42,7 @@ async function settled(t: Tenant, id: string): Promise<Json> {
   return progress(t, id);
 }
 const receivedAt = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => r.headers['webhook-id']!);
-async function unchanged<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await snapshot(engine.ctx);
-  const out = await fn();
-  expect(await snapshot(engine.ctx)).toEqual(before);
-  return out;
-}
+const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(engine.ctx, fn);
 /** While deliveries are moving (a backfill running): no bulk job and no audit entry was added. */
 async function startedNothing<T>(fn: () => Promise<T>): Promise<T> {
   const count = async () =>

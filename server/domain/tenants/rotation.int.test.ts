@@ -2,40 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, expectVerified, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver, type Reply } from '../../../tests/support/receiver';
+import { attemptsOf, expectVerified, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import type { Reply } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
-import { publishEvent } from '../events/publish';
 import { generateSecret, verifyWebhook } from '../delivery/signing';
-import { createSubscription } from '../subscriptions/subscription-changes';
 import { getSubscriptionSecret } from '../subscriptions/subscription-reads';
 import { rotateSecret } from '../subscriptions/signing-secret-rotation';
 
 let engine: Engine;
-const receivers: Array<Awaited<ReturnType<typeof startReceiver>>> = [];
 
 beforeAll(async () => {
   engine = await startEngine('rotation');
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
   await engine?.stop();
 });
 
 async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleSeconds: number[] }) {
-  const r = await startReceiver(reply ? (_, i) => reply(i) : undefined);
-  receivers.push(r);
-  const customer = await createCustomer(engine.ctx, platformScope, { name: 'Rotating' });
-  const sub = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: ['*'],
-    ...(retryPolicy && { retryPolicy }),
-  });
-  const publish = () => publishEvent(engine.ctx, platformScope, { type: 'charge.succeeded', data: { amount: 7 }, customerId: customer.id });
-  return { r, sub, customer, publish };
+  const { r, sub, customer, publish } = await subscribedReceiver(engine, 'Rotating', reply ? (_, i) => reply(i) : undefined, retryPolicy && { retryPolicy });
+  return { r, sub, customer, publish: () => publish({ amount: 7 }) };
 }
 
 async function deliver(publish: () => Promise<{ id: string }>) {

@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
-import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
-import { platformScope, type Ctx } from '../context';
-import { createCustomer } from '../tenants/customers';
-import { createSubscription } from '../subscriptions/subscription-changes';
+import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
+import { DAY, publishAged as publishAgedAs, suffixDaysAgo } from '../../../tests/support/aged';
+import { platformScope } from '../context';
 import { publishEvent } from '../events/publish';
 import { replayDelivery } from '../replay/replay-delivery';
 import { updateCustomer } from '../lifecycle/retention-policy';
 import { expungeEvent } from '../lifecycle/expunge';
 import { getCustomerExpunge, startCustomerExpunge } from '../lifecycle/customer-expunge';
 import { getDelivery } from '../delivery/delivery-reads';
-import { ensurePartitions, suffixOf } from './partitions';
+import { ensurePartitions } from './partitions';
 import { purgeExpired } from './retention';
 
 /**
@@ -21,37 +19,23 @@ import { purgeExpired } from './retention';
  * shorter-retained customer's events in it go row by row once more than a partition's length
  * overdue. A shortening applies to stored events; a lengthening only to new ones.
  */
-const DAY = 86_400_000;
 let engine: Engine;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
   engine = await startEngine('customer-retention', { retentionDays: 30, partitionDays: 1 });
-  receiver = await startReceiver();
 });
 
 afterAll(async () => {
-  await receiver?.close();
   await engine?.stop();
 });
 
-const midnight = (t: number) => Math.floor(t / DAY) * DAY;
-const suffixDaysAgo = (days: number) => suffixOf(midnight(Date.now() - days * DAY));
-const aged = (days: number): Ctx => ({ ...engine.ctx, now: () => new Date(Date.now() - days * DAY) });
-
 async function customer(name: string, retentionDays?: number) {
-  const c = await createCustomer(engine.ctx, platformScope, { name });
-  await createSubscription(engine.ctx, platformScope, { customerId: c.id, url: `${receiver.url}/hook`, eventTypes: ['*'] });
+  const { customer: c } = await subscribedReceiver(engine, name);
   if (retentionDays) await updateCustomer(engine.ctx, platformScope, c.id, { retentionDays });
   return c.id;
 }
 
-async function publishAged(customerId: string, days: number) {
-  const event = await publishEvent(aged(days), platformScope, { type: 'order.created', data: { days }, customerId });
-  const delivery = await onlyDelivery(engine.ctx, event.id);
-  await waitForStatus(engine.ctx, delivery.id, 'succeeded');
-  return { eventId: event.id, deliveryId: delivery.id, customerId };
-}
+const publishAged = (customerId: string, days: number) => publishAgedAs(engine.ctx, customerId, days);
 
 async function stored(e: { eventId: string; customerId: string }) {
   const [row] = await engine.ctx.db

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
+import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { agedCtx, DAY, midnight, publishAged as publishAgedAs, suffixDaysAgo } from '../../../tests/support/aged';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { createSubscription, deleteSubscription } from '../subscriptions/subscription-changes';
@@ -18,30 +18,19 @@ import { createLogger } from '../../log';
  * rows land, that a range goes whole at retention while replay works up to then, and what happens
  * to rows with no range of their own.
  */
-const DAY = 86_400_000;
 let engine: Engine;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: Awaited<ReturnType<Engine['receiver']>>;
 let customerId = '';
 
 beforeAll(async () => {
   engine = await startEngine('partitions', { retentionDays: 30 });
-  receiver = await startReceiver();
-  customerId = (await createCustomer(engine.ctx, platformScope, { name: 'Partitioned' })).id;
-  await createSubscription(engine.ctx, platformScope, { customerId, url: `${receiver.url}/hook`, eventTypes: ['*'] });
+  const subscribed = await subscribedReceiver(engine, 'Partitioned');
+  receiver = subscribed.r;
+  customerId = subscribed.customer.id;
 });
 
 afterAll(async () => {
-  await receiver?.close();
   await engine?.stop();
-});
-
-const midnight = (t: number) => Math.floor(t / DAY) * DAY;
-const suffixDaysAgo = (days: number) => suffixOf(midnight(Date.now() - days * DAY));
-/** A Ctx whose clock reads `days` ago (ids, created_at and retention_until follow it). */
-const aged = (days: number, config: Partial<Ctx['config']> = {}): Ctx => ({
-  ...engine.ctx,
-  now: () => new Date(Date.now() - days * DAY),
-  config: { ...engine.ctx.config, ...config },
 });
 
 async function exists(table: string): Promise<boolean> {
@@ -61,12 +50,7 @@ async function countIn(table: string, column: string, ids: string[]): Promise<nu
 }
 
 /** Publishes as if `days` ago and waits for its one delivery to succeed. */
-async function publishAged(days: number, config: Partial<Ctx['config']> = {}) {
-  const event = await publishEvent(aged(days, config), platformScope, { type: 'order.created', data: { days }, customerId });
-  const delivery = await onlyDelivery(engine.ctx, event.id);
-  await waitForStatus(engine.ctx, delivery.id, 'succeeded');
-  return { eventId: event.id, deliveryId: delivery.id };
-}
+const publishAged = (days: number, config: Partial<Ctx['config']> = {}) => publishAgedAs(engine.ctx, customerId, days, config);
 
 describe('time partitions', () => {
   it('migrate created the current range and the ranges ahead, for each of the three tables', async () => {
@@ -155,7 +139,7 @@ describe('time partitions', () => {
   it('an idempotency key holds across partitions: a retry the next day returns the first event', async () => {
     await ensurePartitions(engine.ctx.db, { now: new Date(Date.now() - 2 * DAY), intervalDays: 1, ahead: 0 });
     const input = { type: 'order.created', data: { n: 1 }, customerId, idempotencyKey: 'order-1' };
-    const first = await publishEvent(aged(2), platformScope, input);
+    const first = await publishEvent(agedCtx(engine.ctx, 2), platformScope, input);
     expect(await countIn(`events_${suffixDaysAgo(2)}`, 'id', [first.id])).toBe(1);
     const again = await publishEvent(engine.ctx, platformScope, input);
     expect(again).toMatchObject({ id: first.id, duplicate: true });
@@ -180,7 +164,7 @@ describe('time partitions', () => {
     const others = await Promise.all([1, 2].map((i) => startWorker(engine.ctx, engine.sender, createLogger(`partitions-worker-${i}`))));
     const busy = (await createCustomer(engine.ctx, platformScope, { name: 'Busy' })).id;
     // Failing attempts (a 400 retries without opening the breaker): recording them locks the subscription.
-    const failing = await startReceiver(() => ({ status: 400 }));
+    const failing = await engine.receiver(() => ({ status: 400 }));
     await createSubscription(engine.ctx, platformScope, {
       customerId: busy,
       url: `${failing.url}/busy`,

@@ -1,42 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { attempts, deliveries, events, subscriptionDepthSamples } from '../../../drizzle/schema';
-import { deliveriesOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
-import { startReceiver } from '../../../tests/support/receiver';
+import { deliveriesOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { agedCtx, DAY, publishAged as publishAgedAs } from '../../../tests/support/aged';
 import { enqueue } from '../../queue/boss';
-import { platformScope, type Ctx } from '../context';
-import { createCustomer } from '../tenants/customers';
+import { platformScope } from '../context';
 import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
 import { purgeExpired } from './retention';
-import { createSubscription } from '../subscriptions/subscription-changes';
 
-const DAY = 86400_000;
 let engine: Engine;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let customerId = '';
 let subscriptionId = '';
 
 beforeAll(async () => {
   engine = await startEngine('retention', { retentionDays: 30 });
-  receiver = await startReceiver();
-  customerId = (await createCustomer(engine.ctx, platformScope, { name: 'Old' })).id;
-  subscriptionId = (await createSubscription(engine.ctx, platformScope, { customerId, url: `${receiver.url}/hook`, eventTypes: ['*'] })).id;
+  const { customer, sub } = await subscribedReceiver(engine, 'Old');
+  customerId = customer.id;
+  subscriptionId = sub.id;
 });
 
 afterAll(async () => {
-  await receiver?.close();
   await engine?.stop();
 });
 
 /** Publishes as if `daysAgo` days ago (the event's retention_until follows), and waits for its delivery. */
-async function publishAged(daysAgo: number) {
-  const past: Ctx = { ...engine.ctx, now: () => new Date(Date.now() - daysAgo * DAY) };
-  const event = await publishEvent(past, platformScope, { type: 'order.created', data: { daysAgo }, customerId });
-  const delivery = await onlyDelivery(engine.ctx, event.id);
-  await waitForStatus(engine.ctx, delivery.id, 'succeeded');
-  return { eventId: event.id, deliveryId: delivery.id };
-}
+const publishAged = (daysAgo: number) => publishAgedAs(engine.ctx, customerId, daysAgo);
 
 async function counts(eventIds: string[]) {
   const ev = await engine.ctx.db.select({ id: events.id }).from(events).where(inArray(events.id, eventIds));
@@ -77,11 +66,8 @@ describe('retention', () => {
   it('a pending delivery of a purged event is dropped quietly by its queued job', async () => {
     const { ctx } = engine;
     // Published 40 days ago; its first attempt fails, and the event is purged while the retry is queued.
-    const r = await startReceiver(() => ({ status: 500 }));
-    const owner = await createCustomer(ctx, platformScope, { name: 'Purged while pending' });
-    await createSubscription(ctx, platformScope, { customerId: owner.id, url: `${r.url}/hook`, eventTypes: ['*'], retryPolicy: { scheduleSeconds: [1] } });
-    const past: Ctx = { ...ctx, now: () => new Date(Date.now() - 40 * DAY) };
-    const event = await publishEvent(past, platformScope, { type: 'order.created', data: {}, customerId: owner.id });
+    const { r, customer: owner } = await subscribedReceiver(engine, 'Purged while pending', () => ({ status: 500 }), { retryPolicy: { scheduleSeconds: [1] } });
+    const event = await publishEvent(agedCtx(ctx, 40), platformScope, { type: 'order.created', data: {}, customerId: owner.id });
     const delivery = await onlyDelivery(ctx, event.id);
     await expect.poll(async () => (await deliveryOf(ctx, delivery.id)).attemptCount, { timeout: 10_000 }).toBe(1);
     expect(await purgeExpired(ctx)).toBe(1);
@@ -90,7 +76,6 @@ describe('retention', () => {
     await new Promise((res) => setTimeout(res, 2000));
     expect(r.received).toHaveLength(1);
     expect(await ctx.db.select().from(deliveries).where(eq(deliveries.id, delivery.id))).toHaveLength(0);
-    await r.close();
   });
 
   it('the scheduled retention job purges through the worker, and drops old depth samples', async () => {
