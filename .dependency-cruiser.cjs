@@ -7,7 +7,18 @@
 
 // server/domain's stages, lowest first: each may import those before it. The files at
 // server/domain's root are the shared vocabulary below every stage.
-const stages = ['audit', 'tenants', 'notices', 'delivery', 'events', 'subscriptions', 'replay', 'lifecycle', 'upkeep', 'insights'];
+const stages = [
+  'audit',
+  'tenants',
+  'notices',
+  'delivery',
+  'events',
+  'subscriptions',
+  'replay',
+  'lifecycle',
+  'upkeep',
+  'insights',
+];
 
 const outside = '(\\.test\\.ts$|^tests/|^e2e/|^bench/|^scripts/)';
 const stage = (name) => `^server/domain/${name}/`;
@@ -48,7 +59,10 @@ module.exports = {
       name: 'infrastructure-below-domain',
       comment: 'The database and queue clients and the process settings sit below the domain.',
       severity: 'error',
-      from: { path: '^server/(db|queue)/|^server/(env|log|json|metrics|tracing|tracing-context|tracing-spans|batch)\\.ts$', pathNot: outside },
+      from: {
+        path: '^server/(db|queue)/|^server/(env|log|json|metrics|tracing|tracing-context|tracing-spans|batch)\\.ts$',
+        pathNot: outside,
+      },
       to: { path: '^server/(domain|api|auth|dev)/|^server/(runtime|settings|migrate|web)\\.ts$|^worker/|^app/' },
     },
     {

@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint';
 import drizzle from 'eslint-plugin-drizzle';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', '.data/**', 'drizzle/migrations/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', '*.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      '.data/**',
+      'drizzle/migrations/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+      '*.config.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,7 +57,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read settings through env() (server/env.ts) or ctx.config, not process.env.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through env() (server/env.ts) or ctx.config, not process.env.',
+        },
       ],
     },
   },
@@ -59,7 +74,17 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['next', 'next/*', 'react', 'react-dom', '@trpc/*', 'server-only', '**/app/**', '**/server/api/**', '**/server/auth/**'],
+              group: [
+                'next',
+                'next/*',
+                'react',
+                'react-dom',
+                '@trpc/*',
+                'server-only',
+                '**/app/**',
+                '**/server/api/**',
+                '**/server/auth/**',
+              ],
               message: 'server/domain, queue, db and worker run under plain Node: no web imports.',
             },
           ],

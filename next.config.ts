@@ -33,7 +33,15 @@ const config: NextConfig = {
   async headers() {
     return [
       { source: '/:path*', headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) },
-      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }) }] },
+      {
+        source: '/api/:path*',
+        headers: [
+          {
+            key: 'Content-Security-Policy',
+            value: contentSecurityPolicy({ dev: process.env.NODE_ENV === 'development' }),
+          },
+        ],
+      },
     ];
   },
 };

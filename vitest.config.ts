@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import { findCitus } from './scripts/lib/citus';
 
-const intEnv = { NODE_ENV: 'test' as const, HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef', ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn' };
+const intEnv = {
+  NODE_ENV: 'test' as const,
+  HOOKRELAY_SECRET_KEY: 'test-secret-key-0123456789abcdef',
+  ALLOW_PRIVATE_TARGETS: 'true',
+  LOG_LEVEL: 'warn',
+};
 
 /**
  * The integration suites that matter for correctness on a distributed engine, run again on a local

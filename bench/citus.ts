@@ -90,7 +90,12 @@ export async function runCitus() {
   }
   if (!existsSync('.next/BUILD_ID') || process.env.BENCH_SKIP_BUILD !== '1') {
     console.log('Running `next build` first (BENCH_SKIP_BUILD=1 skips it)…');
-    const b = startProcess('node_modules/.bin/next', ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, false);
+    const b = startProcess(
+      'node_modules/.bin/next',
+      ['build'],
+      { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      false,
+    );
     const code = await new Promise<number | null>((r) => b.once('exit', r));
     if (code !== 0) throw new Error('next build failed');
   }
@@ -103,7 +108,10 @@ export async function runCitus() {
     await admin.end();
     const engines = [
       { name: 'PostgreSQL, one node', url: withDatabase(cluster.coordinatorUrl, 'hr_single') },
-      { name: 'Citus, coordinator + 2 workers', url: await createCitusDatabase(cluster.coordinatorUrl, cluster.workerUrls, 'hr_citus') },
+      {
+        name: 'Citus, coordinator + 2 workers',
+        url: await createCitusDatabase(cluster.coordinatorUrl, cluster.workerUrls, 'hr_citus'),
+      },
     ];
     const results: Record<string, Figures> = {};
     for (const e of engines) {
@@ -124,7 +132,11 @@ export async function runCitus() {
       row('single publish p99 ms', one!.publishP99, dist!.publishP99),
       row('batch publish, events per second (100 per request, 8 clients)', one!.batchEvents, dist!.batchEvents),
       row('end to end, deliveries per second (20 customers × 10 subscriptions)', one!.e2e, dist!.e2e),
-      row('PostgreSQL CPU per delivery, coordinator (one node: the server), ms', one!.coordinatorMs, dist!.coordinatorMs),
+      row(
+        'PostgreSQL CPU per delivery, coordinator (one node: the server), ms',
+        one!.coordinatorMs,
+        dist!.coordinatorMs,
+      ),
       row('PostgreSQL CPU per delivery, worker nodes together, ms', one!.workersMs, dist!.workersMs),
     ]);
     saveResult('citus', { version: found.version, results });
@@ -163,8 +175,12 @@ async function measure(url: string, rx: Receiver, dataDirs: string[]): Promise<F
       await res.body.dump();
     });
     const quiet = await createCustomer(ctx, platformScope, { name: 'No subscriptions' });
-    const single = await forDuration(10_000, 32, () => post('/api/v1/events', { type: 'order.created', customerId: quiet.id, data: DATA }));
-    const batch = { events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })) };
+    const single = await forDuration(10_000, 32, () =>
+      post('/api/v1/events', { type: 'order.created', customerId: quiet.id, data: DATA }),
+    );
+    const batch = {
+      events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })),
+    };
     const batched = await forDuration(10_000, 8, () => post('/api/v1/events/batch', batch));
 
     const customers = await seedCustomers(ctx, `${rx.url}/ok`);
@@ -176,7 +192,11 @@ async function measure(url: string, rx: Receiver, dataDirs: string[]): Promise<F
     let i = 0;
     await forDuration(DURATION, 8, () =>
       post('/api/v1/events/batch', {
-        events: Array.from({ length: 20 }, () => ({ type: 'order.created', customerId: customers[i++ % customers.length], data: DATA })),
+        events: Array.from({ length: 20 }, () => ({
+          type: 'order.created',
+          customerId: customers[i++ % customers.length],
+          data: DATA,
+        })),
       }),
     );
     // What arrived in the publishing window after a 5 s warm-up.

@@ -46,7 +46,8 @@ const LATENCY_RATE = 100;
 type Tree = { label: string; dir: string; orderingKeys?: number; transform?: boolean };
 
 /** What `--transform` gives every subscription: a reshaped body, as a typical receiver adapter does. */
-const TRANSFORM = 'function transform(webhook) { return { body: { kind: webhook.eventType, id: webhook.payload.id, data: webhook.payload.data } }; }';
+const TRANSFORM =
+  'function transform(webhook) { return { body: { kind: webhook.eventType, id: webhook.payload.id, data: webhook.payload.data } }; }';
 type RunResult = {
   tree: string;
   workers: number;
@@ -75,12 +76,20 @@ function cpuMs(pid: number | undefined): number {
 async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver, workers: number): Promise<RunResult> {
   const url = await createFreshDatabase(adminUrl, `hr_engine_${round}_${workers}`);
   const env = workerEnv(url, { NODE_ENV: 'production' });
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: tree.dir, env: { ...process.env, ...env }, stdio: 'ignore' });
-  const keyOut = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'platform-key', '--name', 'bench'], {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], {
     cwd: tree.dir,
     env: { ...process.env, ...env },
-    encoding: 'utf8',
+    stdio: 'ignore',
   });
+  const keyOut = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/cli.ts', 'platform-key', '--name', 'bench'],
+    {
+      cwd: tree.dir,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
   const key = keyOut.trim().split('\n').at(-1)!.trim();
   const web = startProcess(
     path.join(tree.dir, 'node_modules/.bin/next'),
@@ -92,8 +101,16 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
   const procs = Array.from({ length: workers }, () => {
     // BENCH_PROFILE=1: the workers' CPU profiles into bench/results/profiles (`pnpm tsx bench/profile-summary.ts`).
     const profile: Record<string, string> =
-      process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve('bench/results/profiles')}` } : {};
-    return startProcess(process.execPath, ['--import', 'tsx', 'worker/index.ts'], workerEnv(url, { WORKER_CONCURRENCY: '256', ...profile }), true, tree.dir);
+      process.env.BENCH_PROFILE === '1'
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve('bench/results/profiles')}` }
+        : {};
+    return startProcess(
+      process.execPath,
+      ['--import', 'tsx', 'worker/index.ts'],
+      workerEnv(url, { WORKER_CONCURRENCY: '256', ...profile }),
+      true,
+      tree.dir,
+    );
   });
   try {
     await waitForHttp(`http://127.0.0.1:${WEB_PORT}/api/health`, 60_000);
@@ -106,7 +123,8 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
         ...(body && { body: JSON.stringify(body) }),
       });
       const json = (await res.body.json()) as Record<string, unknown>;
-      if (res.statusCode >= 300) throw new Error(`${method} ${p} answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
+      if (res.statusCode >= 300)
+        throw new Error(`${method} ${p} answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
       return json;
     };
     const customers: string[] = [];
@@ -139,7 +157,12 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
         events: Array.from({ length: 20 }, () => {
           const n = i++;
           const orderingKey = tree.orderingKeys ? `order-${n % tree.orderingKeys}` : undefined;
-          return { type: 'order.created', customerId: customers[n % customers.length], ...(orderingKey && { orderingKey }), data: DATA };
+          return {
+            type: 'order.created',
+            customerId: customers[n % customers.length],
+            ...(orderingKey && { orderingKey }),
+            data: DATA,
+          };
         }),
       });
     });
@@ -157,7 +180,11 @@ async function runTree(tree: Tree, adminUrl: string, round: number, rx: Receiver
     const sent = new Map<string, number>();
     await atRate(LATENCY_RATE, 10_000, async (n) => {
       const t = Date.now();
-      const ev = await call('POST', '/events', { type: 'lat.created', customerId: latCustomers[n % latCustomers.length], data: DATA });
+      const ev = await call('POST', '/events', {
+        type: 'lat.created',
+        customerId: latCustomers[n % latCustomers.length],
+        data: DATA,
+      });
       sent.set(ev.id as string, t);
     });
     const wait = Date.now();
@@ -196,10 +223,16 @@ export async function runEngine(argv: string[]) {
     },
   });
   const trees: Tree[] = [
-    ...(values.baseline ? [{ label: `baseline (${gitRef(values.baseline)})`, dir: path.resolve(values.baseline) }] : []),
+    ...(values.baseline
+      ? [{ label: `baseline (${gitRef(values.baseline)})`, dir: path.resolve(values.baseline) }]
+      : []),
     { label: `this tree (${gitRef('.')})`, dir: process.cwd() },
-    ...(values.lanes ? [{ label: `this tree, ${values.lanes} ordering keys`, dir: process.cwd(), orderingKeys: Number(values.lanes) }] : []),
-    ...(values.transform ? [{ label: 'this tree, every subscription transformed', dir: process.cwd(), transform: true }] : []),
+    ...(values.lanes
+      ? [{ label: `this tree, ${values.lanes} ordering keys`, dir: process.cwd(), orderingKeys: Number(values.lanes) }]
+      : []),
+    ...(values.transform
+      ? [{ label: 'this tree, every subscription transformed', dir: process.cwd(), transform: true }]
+      : []),
   ];
   const rounds = Number(values.rounds ?? 2);
   const workerCounts = (values.workers ?? '1').split(',').map(Number);
@@ -209,7 +242,9 @@ export async function runEngine(argv: string[]) {
   const rx = await startReceiverProcess();
   const results: RunResult[] = [];
   try {
-    console.log('Engine benchmark: web, worker(s), receiver and PostgreSQL share this machine; trees alternate round by round.');
+    console.log(
+      'Engine benchmark: web, worker(s), receiver and PostgreSQL share this machine; trees alternate round by round.',
+    );
     const http = await ceilingHttp(rx);
     const pg = await ceilingPostgres(db.url);
     const durable = 1 / (1 / http.perSecond + 1 / pg.insertRowsPerSecond + 1 / pg.claimRowsPerSecond);
@@ -269,7 +304,12 @@ export async function runEngine(argv: string[]) {
     if (last?.cost)
       printTable(
         `Statements per delivery, most frequent first (${last.tree}, last round)`,
-        last.cost.top.map((t) => ({ statement: t.statement, calls: per(t.callsPerUnit), rows: per(t.rowsPerUnit), ms: per(t.msPerUnit) })),
+        last.cost.top.map((t) => ({
+          statement: t.statement,
+          calls: per(t.callsPerUnit),
+          rows: per(t.rowsPerUnit),
+          ms: per(t.msPerUnit),
+        })),
       );
     saveResult('engine', { ceilings: { http, pg, durable }, results, rows });
   } finally {

@@ -40,20 +40,32 @@ const QUERIES: Query[] = [
   { name: 'tag on 0.1%', input: { tag: 'rare' }, where: `and tags @> array['rare']::text[]` },
   { name: 'tag on none', input: { tag: 'absent' }, where: `and tags @> array['absent']::text[]` },
   { name: 'channel on 5%', input: { channel: 'ch-7' }, where: `and channels @> array['ch-7']::text[]` },
-  { name: 'tag 0.1% + channel', input: { tag: 'rare', channel: 'ch-0' }, where: `and tags @> array['rare']::text[] and channels @> array['ch-0']::text[]` },
+  {
+    name: 'tag 0.1% + channel',
+    input: { tag: 'rare', channel: 'ch-0' },
+    where: `and tags @> array['rare']::text[] and channels @> array['ch-0']::text[]`,
+  },
 ];
 
 export async function runEventList(argv: string[] = []) {
   const { values } = parseArgs({ args: argv, options: { rows: { type: 'string', default: '5000000' } } });
   const total = Number(values.rows);
-  const db = await resolveDatabase({ dir: '.data/pg-bench-event-list', port: 54361, database: 'hr_bench_event_list', fresh: true });
+  const db = await resolveDatabase({
+    dir: '.data/pg-bench-event-list',
+    port: 54361,
+    database: 'hr_bench_event_list',
+    fresh: true,
+  });
   await migrateDatabase(db.url);
   const ctx = await benchContext(db.url);
   const sql = rawClient(ctx.db);
   try {
-    console.log(`Event list benchmark: ${total.toLocaleString()} events over ${CUSTOMERS} customers; the timed customer holds one in ${5}.`);
+    console.log(
+      `Event list benchmark: ${total.toLocaleString()} events over ${CUSTOMERS} customers; the timed customer holds one in ${5}.`,
+    );
     const customers: string[] = [];
-    for (let c = 0; c < CUSTOMERS; c++) customers.push((await createCustomer(ctx, platformScope, { name: `Customer ${c}` })).id);
+    for (let c = 0; c < CUSTOMERS; c++)
+      customers.push((await createCustomer(ctx, platformScope, { name: `Customer ${c}` })).id);
     const reader = customers[0]!;
     const days = Array.from({ length: 7 }, (_, i) => Math.floor((Date.now() - (i + 1) * DAY) / DAY) * DAY);
     for (const day of days) await ensurePartitions(ctx.db, { now: new Date(day), intervalDays: 1, ahead: 0 });
@@ -97,7 +109,12 @@ export async function runEventList(argv: string[] = []) {
         const [explained] = await sql.unsafe<Array<{ 'QUERY PLAN': unknown }>>(
           `explain (analyze, format json) select id from events where customer_id = '${reader}' ${q.where} order by id desc limit 51`,
         );
-        out[q.name] = { p50: percentile(ms, 50), p95: percentile(ms, 95), rows: first.data.length, plan: planSummary(explained?.['QUERY PLAN']) };
+        out[q.name] = {
+          p50: percentile(ms, 50),
+          p95: percentile(ms, 95),
+          rows: first.data.length,
+          plan: planSummary(explained?.['QUERY PLAN']),
+        };
       }
       return out;
     };
@@ -168,7 +185,10 @@ function planSummary(plan: unknown): string {
   const walk = (node: Record<string, unknown>) => {
     const type = String(node['Node Type']);
     if (/Scan/.test(type)) {
-      const index = typeof node['Index Name'] === 'string' ? node['Index Name'].replace(/^events_p\d+_|^events_default_/, 'events_…') : null;
+      const index =
+        typeof node['Index Name'] === 'string'
+          ? node['Index Name'].replace(/^events_p\d+_|^events_default_/, 'events_…')
+          : null;
       seen.add(`${type}${node['Scan Direction'] === 'Backward' ? ' Backward' : ''}${index ? ` (${index})` : ''}`);
     }
     for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);

@@ -16,7 +16,14 @@ import { scenarioC } from './lib/fairness-backlog';
 import { K } from './lib/fairness-load';
 import { scenarioA } from './lib/fairness-replay-all';
 import { scenarioB } from './lib/fairness-slow-endpoint';
-import { benchDatabase, saveResult, sleep, startReceiverProcess, startWorkerProcess, stopProcesses } from './lib/harness';
+import {
+  benchDatabase,
+  saveResult,
+  sleep,
+  startReceiverProcess,
+  startWorkerProcess,
+  stopProcesses,
+} from './lib/harness';
 
 export async function runFairness() {
   const db = await benchDatabase();
@@ -29,7 +36,11 @@ export async function runFairness() {
     REPLAY_RATE_PER_SECOND: '200',
     WORKER_CONCURRENCY: '128',
   };
-  const ctx = await benchContext(db.url, { retryTimeScale: 1 / K, breakerCooldownMs: 30_000, replayRatePerSecond: 200 });
+  const ctx = await benchContext(db.url, {
+    retryTimeScale: 1 / K,
+    breakerCooldownMs: 30_000,
+    replayRatePerSecond: 200,
+  });
   try {
     for (let i = 0; i < 2; i++) startWorkerProcess(db.url, env);
     await sleep(3000);

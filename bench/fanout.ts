@@ -32,7 +32,11 @@ for (let c = 0; c < CUSTOMERS; c++) {
   await Promise.all(
     Array.from({ length: PER_CUSTOMER }, () =>
       // Port 9 (discard): nothing is sent, there is no worker.
-      createSubscription(ctx, platformScope, { customerId: cus.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['fan.bench'] }),
+      createSubscription(ctx, platformScope, {
+        customerId: cus.id,
+        url: 'http://127.0.0.1:9/hook',
+        eventTypes: ['fan.bench'],
+      }),
     ),
   );
 }
@@ -40,19 +44,36 @@ for (let c = 0; c < CUSTOMERS; c++) {
 const rows: Array<Record<string, string | number | null>> = [];
 const times: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const e = await publishEvent(ctx, platformScope, { type: 'fan.bench', data: { pad: 'x'.repeat(700) }, broadcast: true });
+  const e = await publishEvent(ctx, platformScope, {
+    type: 'fan.bench',
+    data: { pad: 'x'.repeat(700) },
+    broadcast: true,
+  });
   const t0 = performance.now();
   await runFanOutJob(ctx, { eventId: e.id });
   const ms = performance.now() - t0;
   const [made] = await sql<{ n: number }[]>`select delivery_count as n from broadcasts where id = ${e.id}`;
   times.push(ms);
-  rows.push({ round, deliveries: made?.n ?? null, ms: Math.round(ms), 'rows/s': Math.round(((made?.n ?? 0) * 1000) / ms) });
+  rows.push({
+    round,
+    deliveries: made?.n ?? null,
+    ms: Math.round(ms),
+    'rows/s': Math.round(((made?.n ?? 0) * 1000) / ms),
+  });
   // Empty the windows for the next round, as finished attempts would.
   await sql`delete from pgboss.job where name = 'deliver'`;
   await sql`update deliveries set status = 'succeeded', queued_at = null, completed_at = now() where status = 'pending'`;
 }
 const median = percentile(times, 50)!;
-rows.push({ round: 'median', deliveries: CUSTOMERS * PER_CUSTOMER, ms: Math.round(median), 'rows/s': Math.round((CUSTOMERS * PER_CUSTOMER * 1000) / median) });
-printTable(`Fan-out of one broadcast to ${CUSTOMERS * PER_CUSTOMER} subscriptions (${CUSTOMERS} customers), in-process`, rows);
+rows.push({
+  round: 'median',
+  deliveries: CUSTOMERS * PER_CUSTOMER,
+  ms: Math.round(median),
+  'rows/s': Math.round((CUSTOMERS * PER_CUSTOMER * 1000) / median),
+});
+printTable(
+  `Fan-out of one broadcast to ${CUSTOMERS * PER_CUSTOMER} subscriptions (${CUSTOMERS} customers), in-process`,
+  rows,
+);
 await bench.finish();
 process.exit(0);

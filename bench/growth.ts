@@ -20,7 +20,14 @@ import { rawClient } from '../server/db/client';
 import { idFloor } from '../server/domain/ids';
 import { ensurePartitions } from '../server/domain/upkeep/partitions';
 import { benchContext } from './lib/context';
-import { benchDatabase, saveResult, sleep, startReceiverProcess, startWorkerProcess, stopProcesses } from './lib/harness';
+import {
+  benchDatabase,
+  saveResult,
+  sleep,
+  startReceiverProcess,
+  startWorkerProcess,
+  stopProcesses,
+} from './lib/harness';
 import { percentile, printTable } from './lib/table';
 
 const DAY = 86_400_000;
@@ -69,8 +76,16 @@ export async function runGrowth(argv: string[] = []) {
     type Tenant = { customerId: string; subs: [string, string] };
     const tenant = async (name: string): Promise<Tenant> => {
       const cus = await createCustomer(ctx, platformScope, { name });
-      const one = await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
-      const two = await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
+      const one = await createSubscription(ctx, platformScope, {
+        customerId: cus.id,
+        url: `${rx.url}/ok`,
+        eventTypes: ['*'],
+      });
+      const two = await createSubscription(ctx, platformScope, {
+        customerId: cus.id,
+        url: `${rx.url}/ok`,
+        eventTypes: ['*'],
+      });
       return { customerId: cus.id, subs: [one.id, two.id] };
     };
     const history: Tenant[] = [];
@@ -82,7 +97,12 @@ export async function runGrowth(argv: string[] = []) {
     const drain: Array<{ customerId: string; subscriptionId: string }> = [];
     for (let c = 0; c < DRAIN_CUSTOMERS; c++) {
       const cus = await createCustomer(ctx, platformScope, { name: `Drain ${c}` });
-      const sub = await createSubscription(ctx, platformScope, { customerId: cus.id, url: `${rx.url}/ok`, eventTypes: ['*'], maxInFlight: 100 });
+      const sub = await createSubscription(ctx, platformScope, {
+        customerId: cus.id,
+        url: `${rx.url}/ok`,
+        eventTypes: ['*'],
+        maxInFlight: 100,
+      });
       drain.push({ customerId: cus.id, subscriptionId: sub.id });
     }
 
@@ -204,7 +224,9 @@ export async function runGrowth(argv: string[] = []) {
         overviewP50: overview.p50,
         overviewP95: overview.p95,
       });
-      console.log(`  ${size.toLocaleString()} history: ${rate} deliveries/s, event list p50 ${eventList.p50?.toFixed(1)} ms`);
+      console.log(
+        `  ${size.toLocaleString()} history: ${rate} deliveries/s, event list p50 ${eventList.p50?.toFixed(1)} ms`,
+      );
     }
     const base = results[0]!;
     const vs = (v: number | null, b: number | null) => (v === null || !b ? null : `${((v / b) * 100).toFixed(0)}%`);

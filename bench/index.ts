@@ -18,7 +18,11 @@ if (!['all', 'perf', 'fairness', 'subscriptions', 'growth', 'citus', 'purge', 'e
   );
   process.exit(2);
 }
-const defaults: Record<string, string> = { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:3000', LOG_LEVEL: 'error' };
+const defaults: Record<string, string> = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'http://127.0.0.1:3000',
+  LOG_LEVEL: 'error',
+};
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
 if (which === 'all' || which === 'perf') await runPerf();
 if (which === 'all' || which === 'fairness') await runFairness();

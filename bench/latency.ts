@@ -25,7 +25,9 @@ import { printTable } from './lib/table';
 import { atRate, forDuration, inProcessBench, sleep } from './lib/harness';
 import { stageSplit } from './lib/stages';
 
-const { values } = parseArgs({ options: { rates: { type: 'string', default: '50,100,200' }, seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { rates: { type: 'string', default: '50,100,200' }, seconds: { type: 'string', default: '10' } },
+});
 const RATES = values.rates.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const CUSTOMERS = 20;
@@ -63,7 +65,11 @@ for (const rate of [5, ...RATES]) {
   lag.enable();
   await atRate(rate, rate === 5 ? 2000 : SECONDS * 1000, async (i) => {
     const at = Date.now();
-    const r = await publishEventBatched(ctx, platformScope, { type: 'latency.test', customerId: customers[i % CUSTOMERS]!, data });
+    const r = await publishEventBatched(ctx, platformScope, {
+      type: 'latency.test',
+      customerId: customers[i % CUSTOMERS]!,
+      data,
+    });
     sent.set(r.id, { at, committed: Date.now() });
   });
   lag.disable();
@@ -81,10 +87,18 @@ printTable('publish → first attempt, by stage (ms)', rows);
 // publish back to back (a closed loop), and how long each takes then.
 let k = 0;
 const saturated = await forDuration(SECONDS * 1000, 32, async () => {
-  await publishEventBatched(ctx, platformScope, { type: 'latency.saturate', customerId: customers[k++ % CUSTOMERS]!, data });
+  await publishEventBatched(ctx, platformScope, {
+    type: 'latency.saturate',
+    customerId: customers[k++ % CUSTOMERS]!,
+    data,
+  });
 });
 printTable('publish, 32 callers back to back', [
-  { 'events/s': saturated.perSecond, 'p50 ms': saturated.p50?.toFixed(0) ?? null, 'p99 ms': saturated.p99?.toFixed(0) ?? null },
+  {
+    'events/s': saturated.perSecond,
+    'p50 ms': saturated.p50?.toFixed(0) ?? null,
+    'p99 ms': saturated.p99?.toFixed(0) ?? null,
+  },
 ]);
 
 worker.kill('SIGTERM');

@@ -72,9 +72,25 @@ export async function runPerf() {
       publishScoped: scoped,
       publishBroadcast: broadcast,
       batch: { requestsPerSecond: batched.perSecond, eventsPerSecond: batchEventsPerSecond, p99: batched.p99 },
-      e2e: { publishPerSecond: pub.perSecond, deliveriesPerSecond: e2ePerSecond, drainedIn, attemptRows: attemptRows?.n },
-      latency: { rate, n: lat.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), stages: latStages },
-      fanout: { rowsPerSecond: fanRowsPerSecond, delivered: fanArrivals.length, lastDeliveryS: (lastFan - fanT0) / 1000 },
+      e2e: {
+        publishPerSecond: pub.perSecond,
+        deliveriesPerSecond: e2ePerSecond,
+        drainedIn,
+        attemptRows: attemptRows?.n,
+      },
+      latency: {
+        rate,
+        n: lat.length,
+        p50: percentile(lat, 50),
+        p95: percentile(lat, 95),
+        p99: percentile(lat, 99),
+        stages: latStages,
+      },
+      fanout: {
+        rowsPerSecond: fanRowsPerSecond,
+        delivered: fanArrivals.length,
+        lastDeliveryS: (lastFan - fanT0) / 1000,
+      },
       rss,
       cost: { publish: publishCost, delivery: deliveryCost },
     };

@@ -40,7 +40,15 @@ export async function runPurge(argv: string[] = []) {
       const cus = await createCustomer(ctx, platformScope, { name: `Purge ${c}` });
       const subs: string[] = [];
       for (let s = 0; s < DELIVERIES_PER_EVENT; s++) {
-        subs.push((await createSubscription(ctx, platformScope, { customerId: cus.id, url: `http://127.0.0.1:9/${c}/${s}`, eventTypes: ['*'] })).id);
+        subs.push(
+          (
+            await createSubscription(ctx, platformScope, {
+              customerId: cus.id,
+              url: `http://127.0.0.1:9/${c}/${s}`,
+              eventTypes: ['*'],
+            })
+          ).id,
+        );
       }
       tenants.push({ customerId: cus.id, subs });
     }
@@ -97,7 +105,9 @@ export async function runPurge(argv: string[] = []) {
     type Where = 'partition' | 'default';
     const dayOf = (where: Where) => (where === 'default' ? defaultDay : partitionedDay);
     const size = async (where: Where) => {
-      const names = PARTITIONED.map(({ table }) => `${table}_${where === 'default' ? 'default' : suffixOf(partitionedDay)}`);
+      const names = PARTITIONED.map(
+        ({ table }) => `${table}_${where === 'default' ? 'default' : suffixOf(partitionedDay)}`,
+      );
       const [row] = await sql<
         { bytes: string }[]
       >`select coalesce(sum(pg_total_relation_size(to_regclass(n))), 0)::text as bytes from unnest(${names}::text[]) n`;
@@ -110,7 +120,8 @@ export async function runPurge(argv: string[] = []) {
                (select count(*)::int from attempts where delivery_id >= ${from} and delivery_id < ${to}) as a`;
       return row!;
     };
-    const wal = async () => Number((await sql<{ lsn: string }[]>`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as lsn`)[0]!.lsn);
+    const wal = async () =>
+      Number((await sql<{ lsn: string }[]>`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as lsn`)[0]!.lsn);
 
     type Row = Record<string, string | number | null>;
     const rows: Row[] = [];
@@ -134,10 +145,21 @@ export async function runPurge(argv: string[] = []) {
       });
     };
     const now = new Date();
-    await measure('DELETE in batches of 1,000 events (default partition)', 'default', () => purgeDefaultPartitions({ ...ctx, now: () => now }, 1000));
-    await measure('DROP the day’s partitions', 'partition', async () => (await dropExpiredPartitions(ctx.db, { now, retentionDays: 30 })).events);
-    printTable(`Purging ${total.toLocaleString('en')} expired deliveries + as many attempts (seeded in ${seedSeconds.toFixed(0)} s)`, rows);
-    console.log('Size after: a DELETE leaves the space to VACUUM (reused by later rows, not returned); a DROP returns it at once.');
+    await measure('DELETE in batches of 1,000 events (default partition)', 'default', () =>
+      purgeDefaultPartitions({ ...ctx, now: () => now }, 1000),
+    );
+    await measure(
+      'DROP the day’s partitions',
+      'partition',
+      async () => (await dropExpiredPartitions(ctx.db, { now, retentionDays: 30 })).events,
+    );
+    printTable(
+      `Purging ${total.toLocaleString('en')} expired deliveries + as many attempts (seeded in ${seedSeconds.toFixed(0)} s)`,
+      rows,
+    );
+    console.log(
+      'Size after: a DELETE leaves the space to VACUUM (reused by later rows, not returned); a DROP returns it at once.',
+    );
     saveResult('purge', { total, rows });
   } finally {
     await ctx.close();

@@ -52,11 +52,19 @@ const SCHEMA = {
     customer: {
       type: 'object',
       required: ['country'],
-      properties: { country: { type: 'string', minLength: 2, maxLength: 2 }, tier: { type: 'string' }, email: { type: 'string', format: 'email' } },
+      properties: {
+        country: { type: 'string', minLength: 2, maxLength: 2 },
+        tier: { type: 'string' },
+        email: { type: 'string', format: 'email' },
+      },
     },
     items: {
       type: 'array',
-      items: { type: 'object', required: ['sku', 'qty'], properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } } },
+      items: {
+        type: 'object',
+        required: ['sku', 'qty'],
+        properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } },
+      },
     },
     pad: { type: 'string' },
   },
@@ -95,7 +103,10 @@ export async function runSubscriptions(): Promise<void> {
         const t0 = performance.now();
         await runFanOutJob(ctx, { eventId: e.id });
         const seconds = (performance.now() - t0) / 1000;
-        const [row] = await ctx.db.select({ n: broadcasts.deliveryCount }).from(broadcasts).where(eq(broadcasts.id, e.id));
+        const [row] = await ctx.db
+          .select({ n: broadcasts.deliveryCount })
+          .from(broadcasts)
+          .where(eq(broadcasts.id, e.id));
         rows[kind] = row?.n ?? 0;
         // Subscriptions considered per second: rows written when the filter holds, decisions when it fails.
         fanout[kind].push(SUBS / seconds);
@@ -103,7 +114,9 @@ export async function runSubscriptions(): Promise<void> {
     }
 
     // 2. The evaluator alone.
-    const body = JSON.parse(JSON.stringify({ id: 'evt_x', type: 'fan.filtered', timestamp: new Date().toISOString(), data: DATA })) as unknown;
+    const body = JSON.parse(
+      JSON.stringify({ id: 'evt_x', type: 'fan.filtered', timestamp: new Date().toISOString(), data: DATA }),
+    ) as unknown;
     const evalRuns: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const n = 200_000;
@@ -146,27 +159,55 @@ export async function runSubscriptions(): Promise<void> {
       fanout: Object.fromEntries(
         Object.keys(sets).map((k) => [
           k,
-          { subscriptionsPerSecond: Math.round(median(fanout[k as keyof typeof sets])), rowsPerEvent: rows[k as keyof typeof sets] },
+          {
+            subscriptionsPerSecond: Math.round(median(fanout[k as keyof typeof sets])),
+            rowsPerEvent: rows[k as keyof typeof sets],
+          },
         ]),
       ),
       evaluateFilterPerSecond: Math.round(median(evalRuns)),
       publish: Object.fromEntries(
         Object.keys(kinds).map((k) => {
           const key = k as keyof typeof kinds;
-          return [k, { p50: percentile(lat[key], 50), p99: percentile(lat[key], 99), batchedPerSecond: Math.round(median(batched[key])) }];
+          return [
+            k,
+            {
+              p50: percentile(lat[key], 50),
+              p99: percentile(lat[key], 99),
+              batchedPerSecond: Math.round(median(batched[key])),
+            },
+          ];
         }),
       ),
     };
     printTable('Fan-out of one broadcast to 5,000 subscriptions (median of 5)', [
-      { variant: 'no filter', 'subscriptions/s': results.fanout.none!.subscriptionsPerSecond, 'delivery rows': rows.none },
-      { variant: '5-condition filter that holds', 'subscriptions/s': results.fanout.holds!.subscriptionsPerSecond, 'delivery rows': rows.holds },
-      { variant: '5-condition filter that fails', 'subscriptions/s': results.fanout.fails!.subscriptionsPerSecond, 'delivery rows': rows.fails },
+      {
+        variant: 'no filter',
+        'subscriptions/s': results.fanout.none!.subscriptionsPerSecond,
+        'delivery rows': rows.none,
+      },
+      {
+        variant: '5-condition filter that holds',
+        'subscriptions/s': results.fanout.holds!.subscriptionsPerSecond,
+        'delivery rows': rows.holds,
+      },
+      {
+        variant: '5-condition filter that fails',
+        'subscriptions/s': results.fanout.fails!.subscriptionsPerSecond,
+        'delivery rows': rows.fails,
+      },
     ]);
-    printTable('evaluateFilter alone (5 conditions, ~1 KiB body)', [{ figure: 'evaluations/s', value: results.evaluateFilterPerSecond }]);
+    printTable('evaluateFilter alone (5 conditions, ~1 KiB body)', [
+      { figure: 'evaluations/s', value: results.evaluateFilterPerSecond },
+    ]);
     printTable(
       'Publish (one customer, no subscriptions; 300 sequential + 3 s of 32 concurrent, median of 5)',
       (Object.keys(kinds) as Array<keyof typeof kinds>).map((k) => ({
-        type: { outside: 'outside the catalog', listed: 'in the catalog, no schema', schema: 'in the catalog, JSON Schema' }[k],
+        type: {
+          outside: 'outside the catalog',
+          listed: 'in the catalog, no schema',
+          schema: 'in the catalog, JSON Schema',
+        }[k],
         'p50 ms': results.publish[k]!.p50,
         'p99 ms': results.publish[k]!.p99,
         'group commit events/s': results.publish[k]!.batchedPerSecond,

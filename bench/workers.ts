@@ -20,7 +20,11 @@ import { inProcessBench, sleep } from './lib/harness';
 import { startReceiver } from '../tests/support/receiver';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '20' }, workers: { type: 'string', default: '1,2,3' }, customers: { type: 'string', default: '50' } },
+  options: {
+    seconds: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '1,2,3' },
+    customers: { type: 'string', default: '50' },
+  },
 });
 const WINDOW_S = Number(values.seconds);
 const WARMUP_S = 4;
@@ -73,7 +77,15 @@ async function commits(): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
-type Sample = { at: number; machine: { busy: number; total: number }; pg: number; workers: number; self: number; commits: number; count: number };
+type Sample = {
+  at: number;
+  machine: { busy: number; total: number };
+  pg: number;
+  workers: number;
+  self: number;
+  commits: number;
+  count: number;
+};
 async function sample(workerPids: number[], count: () => Promise<number> | number): Promise<Sample> {
   return {
     at: performance.now(),
@@ -105,7 +117,12 @@ const rx = await startReceiver(() => ({ status: 200 }));
 const subs: Array<{ customerId: string; subscriptionId: string }> = [];
 for (let i = 0; i < CUSTOMERS; i++) {
   const c = await createCustomer(ctx, platformScope, { name: `Bench ${i}` });
-  const s = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${rx.url}/hook`, eventTypes: ['*'], maxInFlight: 100 });
+  const s = await createSubscription(ctx, platformScope, {
+    customerId: c.id,
+    url: `${rx.url}/hook`,
+    eventTypes: ['*'],
+    maxInFlight: 100,
+  });
   subs.push({ customerId: c.id, subscriptionId: s.id });
 }
 const pad = 'x'.repeat(900);
@@ -130,7 +147,13 @@ async function seedBacklog(run: string, n: number): Promise<void> {
 
 function spawnWorker(): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
-    env: { ...process.env, DATABASE_URL: database.url, DATABASE_POOL_MAX: '10', QUEUE_POOL_MAX: '4', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: '10',
+      QUEUE_POOL_MAX: '4',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -176,7 +199,16 @@ console.log(
 }
 
 // ---- Drain: 1, 2, 3 workers ----------------------------------------------------------------------
-type Row = { workers: number; rate: number; busy: number; pg: number; workerCpu: number; self: number; commits: number; drained: boolean };
+type Row = {
+  workers: number;
+  rate: number;
+  busy: number;
+  pg: number;
+  workerCpu: number;
+  self: number;
+  commits: number;
+  drained: boolean;
+};
 const rows: Row[] = [];
 for (const n of WORKER_COUNTS) {
   await sql`delete from deliveries where status = 'pending'`;
@@ -195,13 +227,28 @@ for (const n of WORKER_COUNTS) {
   for (const p of procs) p.kill('SIGTERM');
   const codes = await Promise.all(exited);
   const s = summarise(a, b);
-  rows.push({ workers: n, rate: s.rate, busy: s.busy, pg: s.pg, workerCpu: s.workers, self: s.self, commits: s.commits, drained: (left?.n ?? 0) === 0 });
-  console.log(`  ${n} worker(s): ${s.rate.toFixed(0)} deliveries/s (exit codes ${codes.join(',')}; ${left?.n ?? 0} still pending)`);
+  rows.push({
+    workers: n,
+    rate: s.rate,
+    busy: s.busy,
+    pg: s.pg,
+    workerCpu: s.workers,
+    self: s.self,
+    commits: s.commits,
+    drained: (left?.n ?? 0) === 0,
+  });
+  console.log(
+    `  ${n} worker(s): ${s.rate.toFixed(0)} deliveries/s (exit codes ${codes.join(',')}; ${left?.n ?? 0} still pending)`,
+  );
 }
 
 const base = rows[0]?.rate ?? 1;
-console.log(`\ndrain of a pending backlog (${CUSTOMERS} customers, 1 KiB, receiver answers 200 at once), ${WINDOW_S} s window after ${WARMUP_S} s warm-up:\n`);
-console.log('| workers | deliveries/s | vs 1 worker | machine busy | postgres CPU | workers CPU | receiver CPU | commits/s |');
+console.log(
+  `\ndrain of a pending backlog (${CUSTOMERS} customers, 1 KiB, receiver answers 200 at once), ${WINDOW_S} s window after ${WARMUP_S} s warm-up:\n`,
+);
+console.log(
+  '| workers | deliveries/s | vs 1 worker | machine busy | postgres CPU | workers CPU | receiver CPU | commits/s |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   console.log(

@@ -9,7 +9,8 @@ test('the audit log shows who changed a subscription; the usage page counts deli
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'] });
   const events = [];
   for (let i = 0; i < 3; i++) events.push(await publish(customerId, 'order.created', { i }));
-  for (const e of events) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('succeeded');
+  for (const e of events)
+    await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('succeeded');
 
   await signIn(page, email, password);
   await pauseSubscription(page, sub.id);

@@ -3,7 +3,9 @@ import { api, deliveriesOf, publish, receiver, seedCustomer, type Subscription }
 import { signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('send past events: the preview counts what a new subscription missed, then its progress runs to done', async ({ page }) => {
+test('send past events: the preview counts what a new subscription missed, then its progress runs to done', async ({
+  page,
+}) => {
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Backfill');
   // Five orders (amounts 0 to 4) and two invoices, published before the subscription existed.
@@ -40,7 +42,8 @@ test('send past events: the preview counts what a new subscription missed, then 
 
   // Exactly the two, once each, to this subscription; a second look finds nothing left to send.
   expect(rx.bodies.map((b) => (JSON.parse(b) as { id: string }).id).sort()).toEqual([...expected].sort());
-  for (const id of expected) expect((await deliveriesOf(id)).filter((d) => d.subscriptionId === late.id)).toHaveLength(1);
+  for (const id of expected)
+    expect((await deliveriesOf(id)).filter((d) => d.subscriptionId === late.id)).toHaveLength(1);
   await page.getByRole('button', { name: 'Send past events' }).click();
   await expect(dialog.getByTestId('backfill-count')).toHaveText('0');
   await expect(dialog.getByRole('button', { name: 'Send', exact: true })).toBeDisabled();

@@ -2,15 +2,23 @@ import { expect, test } from './support/fixtures';
 import { api, seedCustomer } from './support/api';
 import { signIn } from './support/auth';
 
-test('the events page filtered by tag in the URL shows only the tagged events, with their channels and tags', async ({ page }) => {
+test('the events page filtered by tag in the URL shows only the tagged events, with their channels and tags', async ({
+  page,
+}) => {
   const { customerId, email, password } = await seedCustomer('Tags');
-  const publish = (body: Record<string, unknown>) => api<{ id: string }>('POST', '/events', { type: 'order.created', customerId, data: {}, ...body });
+  const publish = (body: Record<string, unknown>) =>
+    api<{ id: string }>('POST', '/events', { type: 'order.created', customerId, data: {}, ...body });
   const vip1 = await publish({ tags: ['vip', 'q4'], channels: ['eu-west'] });
   const plain = await publish({ tags: ['q4'] });
   const vip2 = await publish({ tags: ['vip'] });
   // The same tag on another customer's event is never shown.
   const other = await seedCustomer('Tags other');
-  const theirs = await api<{ id: string }>('POST', '/events', { type: 'order.created', customerId: other.customerId, data: {}, tags: ['vip'] });
+  const theirs = await api<{ id: string }>('POST', '/events', {
+    type: 'order.created',
+    customerId: other.customerId,
+    data: {},
+    tags: ['vip'],
+  });
 
   await signIn(page, email, password);
   await page.goto('/dashboard/events?tag=vip');
@@ -43,11 +51,16 @@ test('the events page filtered by tag in the URL shows only the tagged events, w
   await page.goto('/dashboard/events?channel=no%20spaces');
   await expect(page.getByText('A channel is 1 to 64 of A-Z a-z 0-9 . _ : - only.')).toBeVisible();
   await expect(page.getByRole('textbox', { name: 'Channel' })).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByRole('searchbox', { name: 'Search events by id or type' })).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.getByRole('searchbox', { name: 'Search events by id or type' })).toHaveAttribute(
+    'aria-invalid',
+    'false',
+  );
   await expect(rows).toHaveCount(0);
 });
 
-test("a subscription's channels are shown on its page and edited in its form, checked with the API's rules", async ({ page }) => {
+test("a subscription's channels are shown on its page and edited in its form, checked with the API's rules", async ({
+  page,
+}) => {
   const { customerId, email, password } = await seedCustomer('Channels');
   const sub = await api<{ id: string }>('POST', '/subscriptions', {
     customerId,
@@ -69,7 +82,9 @@ test("a subscription's channels are shown on its page and edited in its form, ch
   await expect(edit.getByText('"eu-west" is given twice (also at 0)', { exact: true })).toBeVisible();
   await channels.fill('eu-west, eu/west');
   await edit.getByRole('button', { name: 'Save changes' }).click();
-  await expect(edit.getByText('"eu/west": a channel name is made of A-Z a-z 0-9 . _ : - only', { exact: true })).toBeVisible();
+  await expect(
+    edit.getByText('"eu/west": a channel name is made of A-Z a-z 0-9 . _ : - only', { exact: true }),
+  ).toBeVisible();
   await channels.fill('eu-west, orders');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toHaveCount(0);

@@ -10,7 +10,11 @@ test('a failing endpoint leaves a dead letter; after the fix one click replays i
   // Two attempts, then the dead letter. The policy's whole window is its schedule (5000 s, about 5 s
   // at the e2e server's RETRY_TIME_SCALE of 0.001): the retry lands inside it, and a failure once it
   // is spent is final.
-  const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['payment.*'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] } });
+  const sub = await createSubscription(customerId, {
+    url: rx.url,
+    eventTypes: ['payment.*'],
+    retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] },
+  });
   const event = await publish(customerId, 'payment.failed', { paymentId: 'pay_1' });
   await expect.poll(async () => (await deliveriesOf(event.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
 
@@ -65,14 +69,18 @@ test('replay all re-sends every dead letter with live progress', async ({ page }
   await createSubscription(customerId, { url: rx.url, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
   const events = [];
   for (let i = 0; i < 3; i++) events.push(await publish(customerId, 'invoice.overdue', { i }));
-  for (const e of events) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
+  for (const e of events)
+    await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
 
   await signIn(page, email, password);
   await page.goto('/dashboard/dead-letters');
   await expect(page.getByTestId('delivery-row')).toHaveCount(3);
   answer = 200;
   await page.getByRole('button', { name: 'Replay all' }).click();
-  await page.getByRole('dialog', { name: 'Replay every dead letter?' }).getByRole('button', { name: 'Replay all' }).click();
+  await page
+    .getByRole('dialog', { name: 'Replay every dead letter?' })
+    .getByRole('button', { name: 'Replay all' })
+    .click();
   const replay = page.getByTestId('bulk-replay');
   await expect(replay.getByTestId('replay-total')).toHaveText('3');
   await expect(replay.getByTestId('replay-enqueued')).toHaveText('3');
@@ -96,7 +104,12 @@ test('a running replay all can be cancelled; a second one too soon is refused in
   const n = 104;
   for (let i = 0; i < n; i++) await publish(customerId, 'usage.reported', { i });
   await expect
-    .poll(async () => (await api<{ data: unknown[] }>('GET', `/deliveries?customerId=${customerId}&status=dead&limit=200`)).data.length, { timeout: 60_000 })
+    .poll(
+      async () =>
+        (await api<{ data: unknown[] }>('GET', `/deliveries?customerId=${customerId}&status=dead&limit=200`)).data
+          .length,
+      { timeout: 60_000 },
+    )
     .toBe(n);
 
   await signIn(page, email, password);
@@ -104,7 +117,10 @@ test('a running replay all can be cancelled; a second one too soon is refused in
   await expect(page.getByTestId('delivery-row')).toHaveCount(25);
   answer = 200;
   await page.getByRole('button', { name: 'Replay all for this subscription' }).click();
-  await page.getByRole('dialog', { name: 'Replay every dead letter of this subscription?' }).getByRole('button', { name: 'Replay all' }).click();
+  await page
+    .getByRole('dialog', { name: 'Replay every dead letter of this subscription?' })
+    .getByRole('button', { name: 'Replay all' })
+    .click();
   // The first batch of 100 goes at once; the rest waits for the customer's replay budget.
   const replay = page.getByTestId('bulk-replay');
   await expect(replay.getByTestId('replay-total')).toHaveText(String(n));
@@ -132,20 +148,31 @@ test('a running replay all can be cancelled; a second one too soon is refused in
   await rx.close();
 });
 
-test('dead letters filter by subscription, event type and time; a selection replays together; "replay since" recovers an outage', async ({ page }) => {
+test('dead letters filter by subscription, event type and time; a selection replays together; "replay since" recovers an outage', async ({
+  page,
+}) => {
   let answer = 500;
   const rx = await receiver(() => answer);
   const other = await receiver(() => 500);
   const { customerId, email, password } = await seedCustomer('Triage');
-  const orders = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'], retryPolicy: { maxAttempts: 1 } });
-  const invoices = await createSubscription(customerId, { url: other.url, eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } });
+  const orders = await createSubscription(customerId, {
+    url: rx.url,
+    eventTypes: ['order.*'],
+    retryPolicy: { maxAttempts: 1 },
+  });
+  const invoices = await createSubscription(customerId, {
+    url: other.url,
+    eventTypes: ['invoice.*'],
+    retryPolicy: { maxAttempts: 1 },
+  });
   const created = [
     await publish(customerId, 'order.created', { n: 1 }),
     await publish(customerId, 'order.created', { n: 2 }),
     await publish(customerId, 'order.cancelled', { n: 3 }),
   ];
   const invoice = await publish(customerId, 'invoice.overdue', {});
-  for (const e of [...created, invoice]) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
+  for (const e of [...created, invoice])
+    await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 30_000 }).toBe('dead');
 
   await signIn(page, email, password);
   await page.goto('/dashboard/dead-letters');
@@ -179,7 +206,8 @@ test('dead letters filter by subscription, event type and time; a selection repl
   await second.getByRole('checkbox').check();
   await page.getByTestId('replay-selected').click();
   await expect(page.getByTestId('toast').filter({ hasText: '2 replays queued' })).toBeVisible();
-  for (const e of created.slice(0, 2)) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+  for (const e of created.slice(0, 2))
+    await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
   await expect(rows).toHaveCount(2);
   expect((await deliveriesOf(created[2]!.id))[0]?.status).toBe('dead');
 
@@ -198,7 +226,10 @@ test('dead letters filter by subscription, event type and time; a selection repl
   await expect(page.getByText('No dead letters')).toBeVisible();
   // The other endpoint's dead letter was not part of it.
   expect((await deliveriesOf(invoice.id))[0]?.status).toBe('dead');
-  const replays = await api<{ data: { filter: { subscriptionId?: string; from?: string } }[] }>('GET', `/replays?customerId=${customerId}`);
+  const replays = await api<{ data: { filter: { subscriptionId?: string; from?: string } }[] }>(
+    'GET',
+    `/replays?customerId=${customerId}`,
+  );
   expect(replays.data[0]!.filter.subscriptionId).toBe(orders.id);
   expect(replays.data[0]!.filter.from).toBeTruthy();
   expect(invoices.id).not.toBe(orders.id);

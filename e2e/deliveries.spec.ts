@@ -7,7 +7,11 @@ test('a signed-in customer sees a delivered event', async ({ page }) => {
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Acme');
   await api('POST', '/subscriptions', { customerId, url: rx.url, eventTypes: ['order.*'] });
-  const event = await api<{ id: string }>('POST', '/events', { customerId, type: 'order.created', data: { orderId: 7 } });
+  const event = await api<{ id: string }>('POST', '/events', {
+    customerId,
+    type: 'order.created',
+    data: { orderId: 7 },
+  });
 
   await signIn(page, email, password);
   const row = page.getByTestId('delivery-row').filter({ hasText: event.id });
@@ -22,11 +26,18 @@ test('the overview charts the last hour: attempts, success rate, latency, dead l
   const failing = await receiver(() => 503);
   const { customerId, email, password } = await seedCustomer('Overview');
   await createSubscription(customerId, { url: ok.url, eventTypes: ['order.**'] });
-  await createSubscription(customerId, { url: failing.url, eventTypes: ['order.refunded'], retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] } });
+  await createSubscription(customerId, {
+    url: failing.url,
+    eventTypes: ['order.refunded'],
+    retryPolicy: { maxAttempts: 2, scheduleSeconds: [5000] },
+  });
   const events = [];
-  for (const type of ['order.created', 'order.paid', 'order.shipped', 'order.refunded']) events.push(await publish(customerId, type, { n: 1 }));
+  for (const type of ['order.created', 'order.paid', 'order.shipped', 'order.refunded'])
+    events.push(await publish(customerId, type, { n: 1 }));
   const refund = events.at(-1)!;
-  await expect.poll(async () => (await deliveriesOf(refund.id)).map((d) => d.status).sort(), { timeout: 30_000 }).toEqual(['dead', 'succeeded']);
+  await expect
+    .poll(async () => (await deliveriesOf(refund.id)).map((d) => d.status).sort(), { timeout: 30_000 })
+    .toEqual(['dead', 'succeeded']);
 
   await signIn(page, email, password);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

@@ -9,7 +9,9 @@ import { screenshots } from './support/screenshots';
 
 /** No serious or critical axe violation on what is on screen (light theme). */
 async function accessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   expect(
     result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -18,7 +20,9 @@ async function accessible(page: Page, what: string) {
   ).toEqual([]);
 }
 
-test('a client certificate uploaded on the subscription form is checked, never shown again, and its expiry is on the subscription page', async ({ page }) => {
+test('a client certificate uploaded on the subscription form is checked, never shown again, and its expiry is on the subscription page', async ({
+  page,
+}) => {
   // Three accessibility audits and two sets of screenshots: more than the default minute on a busy machine.
   test.setTimeout(120_000);
   const pki = createPki('e2e');

@@ -3,11 +3,18 @@ import { api, createSubscription, deliveriesOf, publish, receiver, seedCustomer 
 import { signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('the event log searches and filters; an event shows its attempts, exact request and routing', async ({ page, context }) => {
+test('the event log searches and filters; an event shows its attempts, exact request and routing', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Events');
-  const orders = await createSubscription(customerId, { url: rx.url, eventTypes: ['order.*'], description: 'Order sync' });
+  const orders = await createSubscription(customerId, {
+    url: rx.url,
+    eventTypes: ['order.*'],
+    description: 'Order sync',
+  });
   const invoices = await createSubscription(customerId, { url: `${rx.url}/invoices`, eventTypes: ['invoice.paid'] });
   const order = await publish(customerId, 'order.created', { orderId: 'ord_123', amount: 4200 });
   const invoice = await publish(customerId, 'invoice.paid', { invoiceId: 'inv_9' });
@@ -88,7 +95,9 @@ test('the event log searches and filters; an event shows its attempts, exact req
   const routing = page.getByTestId('routing-row');
   await expect(routing).toHaveCount(2);
   await expect(routing.filter({ hasText: 'Delivered' })).toContainText(`${orders.url}Delivered: matched "order.*"`);
-  await expect(routing.filter({ hasText: 'Skipped' })).toContainText(`${invoices.url}Skipped: no pattern matched "order.created" when the event was published`);
+  await expect(routing.filter({ hasText: 'Skipped' })).toContainText(
+    `${invoices.url}Skipped: no pattern matched "order.created" when the event was published`,
+  );
   await inspector.getByRole('tab', { name: 'Request' }).click();
   await inspector.getByLabel('Exact bytes as signed').uncheck();
   await screenshots(page, 'event-detail');
@@ -123,5 +132,7 @@ test('the event log pages with a cursor', async ({ page }) => {
   await expect(rows).toHaveCount(25);
   await page.getByRole('searchbox').fill('batch.item1');
   await expect(rows).toHaveCount(9);
-  expect((await api<{ data: unknown[] }>('GET', `/events?customerId=${customerId}&type=batch.item1`)).data).toHaveLength(9);
+  expect(
+    (await api<{ data: unknown[] }>('GET', `/events?customerId=${customerId}&type=batch.item1`)).data,
+  ).toHaveLength(9);
 });

@@ -16,7 +16,9 @@ async function audit(page: Page, name: string, theme: 'light' | 'dark') {
     document.documentElement.classList.toggle('light', !dark);
   }, theme === 'dark');
   await settled(page);
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const serious = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(
@@ -36,16 +38,28 @@ async function fitsPhone(page: Page, name: string) {
   const { overflow, offenders } = await page.evaluate(() => {
     const w = window.innerWidth;
     // The outermost elements that reach past the right edge: what to fix when it fails.
-    const wide = [...document.body.querySelectorAll<HTMLElement>('*')].filter((el) => el.getBoundingClientRect().right > w + 0.5);
-    const outer = wide.filter((el) => !wide.some((o) => o !== el && o.contains(el) && o.getBoundingClientRect().right >= el.getBoundingClientRect().right));
+    const wide = [...document.body.querySelectorAll<HTMLElement>('*')].filter(
+      (el) => el.getBoundingClientRect().right > w + 0.5,
+    );
+    const outer = wide.filter(
+      (el) =>
+        !wide.some(
+          (o) => o !== el && o.contains(el) && o.getBoundingClientRect().right >= el.getBoundingClientRect().right,
+        ),
+    );
     return {
       overflow: document.documentElement.scrollWidth - w,
       offenders: outer
         .slice(0, 5)
-        .map((el) => `${el.tagName.toLowerCase()}.${el.className.toString().slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`),
+        .map(
+          (el) =>
+            `${el.tagName.toLowerCase()}.${el.className.toString().slice(0, 80)} right=${Math.round(el.getBoundingClientRect().right)}`,
+        ),
     };
   });
-  expect.soft(overflow, `${name} scrolls sideways by ${overflow}px at 390 px:\n${offenders.join('\n')}`).toBeLessThanOrEqual(0);
+  expect
+    .soft(overflow, `${name} scrolls sideways by ${overflow}px at 390 px:\n${offenders.join('\n')}`)
+    .toBeLessThanOrEqual(0);
   await page.setViewportSize(size);
   await settled(page);
 }
@@ -81,7 +95,11 @@ test.describe('every page', () => {
     const ok = await receiver();
     const failing = await receiver(() => 500);
     const { customerId, email, password } = await seedCustomer('Tour');
-    const orders = await createSubscription(customerId, { url: ok.url, eventTypes: ['order.*'], description: 'Order sync' });
+    const orders = await createSubscription(customerId, {
+      url: ok.url,
+      eventTypes: ['order.*'],
+      description: 'Order sync',
+    });
     const invoices = await createSubscription(customerId, {
       url: `${failing.url}/a-rather-long-path/that-would-push-a-phone-screen-sideways?tenant=acme-corporation-international`,
       eventTypes: ['invoice.*'],

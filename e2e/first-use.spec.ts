@@ -120,16 +120,22 @@ test('the event log keeps its page and filters through a refresh and the back bu
   await expect(rows).toHaveCount(2);
 });
 
-test('subscription form: a space makes a pattern invalid, each bad pattern has its line, the tester ignores them', async ({ page }) => {
+test('subscription form: a space makes a pattern invalid, each bad pattern has its line, the tester ignores them', async ({
+  page,
+}) => {
   const { email, password } = await seedCustomer('Patterns');
   await signIn(page, email, password);
   await page.goto('/dashboard/subscriptions');
   const dialog = await fillNewSubscription(page, 'https://example.com/hook', 'bad pattern\n**.x\norder.created');
   // The tester does not pretend an invalid pattern routes anything.
   await dialog.getByTestId('pattern-tester').fill('a.x');
-  await expect(dialog.getByTestId('pattern-tester-result')).toContainText('not delivered: no valid pattern matches (2 invalid patterns ignored)');
+  await expect(dialog.getByTestId('pattern-tester-result')).toContainText(
+    'not delivered: no valid pattern matches (2 invalid patterns ignored)',
+  );
   await dialog.getByTestId('pattern-tester').fill('order.created');
-  await expect(dialog.getByTestId('pattern-tester-result')).toContainText('delivered (matches order.created) (2 invalid patterns ignored)');
+  await expect(dialog.getByTestId('pattern-tester-result')).toContainText(
+    'delivered (matches order.created) (2 invalid patterns ignored)',
+  );
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
   const error = dialog.getByTestId('sub-eventTypes-error');
   await expect(error).toContainText('Pattern "bad pattern"');
@@ -138,7 +144,9 @@ test('subscription form: a space makes a pattern invalid, each bad pattern has i
   expect(lines).toHaveLength(2);
   expect(lines[0]).toContain('bad pattern');
   expect(lines[1]).toContain('**.x');
-  expect(await error.evaluate((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().height > 20)).toBe(true);
+  expect(await error.evaluate((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().height > 20)).toBe(
+    true,
+  );
 });
 
 test('subscription form: every problem the API finds is shown under its field', async ({ page }) => {
@@ -148,7 +156,10 @@ test('subscription form: every problem the API finds is shown under its field', 
   // A client whose own checks are older than the API's: the request goes out with three problems,
   // and the real API answers with all of them.
   await page.route('**/api/trpc/subscriptions.create**', async (route) => {
-    const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, { eventTypes: string[]; rateLimitPerSecond?: number }>;
+    const body = JSON.parse(route.request().postData() ?? '{}') as Record<
+      string,
+      { eventTypes: string[]; rateLimitPerSecond?: number }
+    >;
     const input = body['0']!;
     input.eventTypes = ['bad pattern', 'order.**.x'];
     input.rateLimitPerSecond = -1;
@@ -164,7 +175,9 @@ test('subscription form: every problem the API finds is shown under its field', 
   await expect(dialog).toBeVisible();
 });
 
-test('the new-dead-letters history survives a replay, and an empty latency chart shows no made-up scale', async ({ page }) => {
+test('the new-dead-letters history survives a replay, and an empty latency chart shows no made-up scale', async ({
+  page,
+}) => {
   let answer = 500;
   const rx = await receiver(() => answer);
   const { customerId, email, password } = await seedCustomer('History');
@@ -239,6 +252,8 @@ test("the first publish, as pnpm dev's banner curls it, shows up verified in the
   await expect(entry).toContainText(sub.id);
   await expect(entry).not.toContainText('Not verified');
   await expect.poll(async () => (await deliveriesOf(published.id))[0]?.status).toBe('succeeded');
-  const audit = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const audit = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   expect(audit.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 });

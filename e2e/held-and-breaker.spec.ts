@@ -40,7 +40,9 @@ test('a paused subscription holds what it matches; resume sends it in publish or
 
   // The event page's routing trace says the delivery was held at publish time.
   await page.goto(`/dashboard/events/${events[0]!.id}`);
-  await expect(page.getByTestId('routing-row').first()).toContainText('Held: matched "order.*" while the subscription was paused or disabled');
+  await expect(page.getByTestId('routing-row').first()).toContainText(
+    'Held: matched "order.*" while the subscription was paused or disabled',
+  );
   await rx.close();
 });
 
@@ -51,7 +53,11 @@ test('an open circuit breaker is shown with its next probe, and "Retry now" send
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['*'] });
   const events = [];
   for (let i = 0; i < 6; i++) events.push(await publish(customerId, 'sync.requested', { i }));
-  await expect.poll(async () => (await api<{ breaker: { state: string } }>('GET', `/subscriptions/${sub.id}`)).breaker.state, { timeout: 30_000 }).toBe('open');
+  await expect
+    .poll(async () => (await api<{ breaker: { state: string } }>('GET', `/subscriptions/${sub.id}`)).breaker.state, {
+      timeout: 30_000,
+    })
+    .toBe('open');
 
   await signIn(page, email, password);
   await page.goto(`/dashboard/subscriptions/${sub.id}`);
@@ -74,7 +80,8 @@ test('an open circuit breaker is shown with its next probe, and "Retry now" send
   await banner.getByRole('button', { name: 'Retry now' }).click();
   answer = 200;
   await expect(page.getByText('Probe on its way')).toBeVisible();
-  for (const e of events) await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
+  for (const e of events)
+    await expect.poll(async () => (await deliveriesOf(e.id))[0]?.status, { timeout: 20_000 }).toBe('succeeded');
   await page.reload();
   await expect(page.getByTestId('breaker-banner')).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
@@ -86,7 +93,9 @@ test('a subscription disabled by 410 Gone says so in its configuration, never "h
   const { customerId, email, password } = await seedCustomer('Gone');
   const sub = await createSubscription(customerId, { url: rx.url, eventTypes: ['*'] });
   await publish(customerId, 'sync.requested', {});
-  await expect.poll(async () => (await api<{ active: boolean }>('GET', `/subscriptions/${sub.id}`)).active, { timeout: 20_000 }).toBe(false);
+  await expect
+    .poll(async () => (await api<{ active: boolean }>('GET', `/subscriptions/${sub.id}`)).active, { timeout: 20_000 })
+    .toBe(false);
   await signIn(page, email, password);
   await page.goto(`/dashboard/subscriptions/${sub.id}`);
   const panel = page.getByText('Circuit breaker', { exact: true }).locator('xpath=..');

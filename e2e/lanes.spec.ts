@@ -3,7 +3,9 @@ import { api, receiver, seedCustomer, type Subscription } from './support/api';
 import { signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('a strict ordering lane blocked by a dead letter: the page shows it, "Skip head" moves it on, in order', async ({ page }) => {
+test('a strict ordering lane blocked by a dead letter: the page shows it, "Skip head" moves it on, in order', async ({
+  page,
+}) => {
   // The first request fails; with one attempt allowed, the lane's head becomes a dead letter at once.
   let requests = 0;
   const rx = await receiver(() => (requests++ === 0 ? 500 : 200));
@@ -17,7 +19,14 @@ test('a strict ordering lane blocked by a dead letter: the page shows it, "Skip 
   });
   const events: Array<{ id: string }> = [];
   for (let seq = 0; seq < 3; seq++)
-    events.push(await api<{ id: string }>('POST', '/events', { customerId, type: 'order.updated', orderingKey: 'order-42', data: { seq } }));
+    events.push(
+      await api<{ id: string }>('POST', '/events', {
+        customerId,
+        type: 'order.updated',
+        orderingKey: 'order-42',
+        data: { seq },
+      }),
+    );
 
   await signIn(page, email, password);
   await page.goto(`/dashboard/subscriptions/${sub.id}`);

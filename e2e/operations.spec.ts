@@ -11,7 +11,10 @@ test('health and readiness report the database, the queue schema and a live work
   expect(await health.json()).toMatchObject({ ok: true, checks: { database: { ok: true } } });
 
   await expect.poll(async () => (await request.get('/api/ready')).status(), { timeout: 30_000 }).toBe(200);
-  const ready = (await (await request.get('/api/ready')).json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
+  const ready = (await (await request.get('/api/ready')).json()) as {
+    ok: boolean;
+    checks: Record<string, { ok: boolean }>;
+  };
   expect(ready.ok).toBe(true);
   expect(ready).toEqual({ ok: true, checks: { database: { ok: true }, queue: { ok: true }, workers: { ok: true } } });
   expect(Object.keys(ready.checks).sort()).toEqual(['database', 'queue', 'workers']);
@@ -19,11 +22,15 @@ test('health and readiness report the database, the queue schema and a live work
 
 test('metrics need the token and expose web counters and database gauges', async ({ request }) => {
   expect((await request.get('/api/metrics')).status()).toBe(401);
-  expect((await request.get('/api/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status()).toBe(401);
+  expect(
+    (await request.get('/api/metrics', { headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } })).status(),
+  ).toBe(401);
 
   const { customerId } = await seedCustomer('Metrics');
   await api('POST', '/events', { customerId, type: 'metrics.probe', data: {} });
-  const missing = await request.get('/api/v1/subscriptions/sub_00000000000000000000000000', { headers: { authorization: `Bearer ${e2eEnv().platformKey}` } });
+  const missing = await request.get('/api/v1/subscriptions/sub_00000000000000000000000000', {
+    headers: { authorization: `Bearer ${e2eEnv().platformKey}` },
+  });
   expect(missing.status()).toBe(404);
 
   const res = await request.get('/api/metrics', { headers: { authorization: `Bearer ${metricsToken}` } });

@@ -42,7 +42,10 @@ async function hostPage(port: number, src: string): Promise<Host> {
     actual = (server.address() as AddressInfo).port;
   }
   if (servers.length === 0) throw new Error(`cannot listen on port ${port}`);
-  return { origin: `http://localhost:${actual}`, close: () => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))).then(() => undefined) };
+  return {
+    origin: `http://localhost:${actual}`,
+    close: () => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))).then(() => undefined),
+  };
 }
 
 const embedFrame = (page: Page) => page.frameLocator('#hookrelay');
@@ -64,10 +67,17 @@ async function openEmbed(page: Page, url: string) {
   }
 }
 
-test("an embed link in another site's iframe: the dashboard without its navigation, themed, sizing its frame", async ({ page, context }) => {
+test("an embed link in another site's iframe: the dashboard without its navigation, themed, sizing its frame", async ({
+  page,
+  context,
+}) => {
   const { customerId } = await seedCustomer('Embed');
   const rcv = await receiver();
-  const sub = await createSubscription(customerId, { url: rcv.url, eventTypes: ['order.*'], description: 'Orders endpoint' });
+  const sub = await createSubscription(customerId, {
+    url: rcv.url,
+    eventTypes: ['order.*'],
+    description: 'Orders endpoint',
+  });
   const link = await api<{ url: string; embed: boolean }>('POST', `/customers/${customerId}/portal-link`, {
     embed: true,
     theme: { accentColor: '#0f766e', colorScheme: 'dark', logoUrl: 'https://logo.invalid/platform.svg' },
@@ -87,7 +97,11 @@ test("an embed link in another site's iframe: the dashboard without its navigati
 
     // The theme: the accent in place of indigo, the dark scheme.
     const inner = page.frames().find((f) => f.url().startsWith(e2eEnv().baseUrl))!;
-    expect(await inner.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--color-indigo-600').trim())).toBe('#0f766e');
+    expect(
+      await inner.evaluate(() =>
+        getComputedStyle(document.documentElement).getPropertyValue('--color-indigo-600').trim(),
+      ),
+    ).toBe('#0f766e');
     expect(await inner.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
 
     // The frame told its parent its height, and the parent sized the iframe to it.
@@ -121,7 +135,10 @@ test("an embed link in another site's iframe: the dashboard without its navigati
 
 test('a read-only embed link keeps hiding actions', async ({ page }) => {
   const { customerId } = await seedCustomer('EmbedRO');
-  const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, { embed: true, readOnly: true });
+  const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, {
+    embed: true,
+    readOnly: true,
+  });
   const embed = await openEmbed(page, link.url);
   try {
     const { frame } = embed;
@@ -138,32 +155,37 @@ test('a read-only embed link keeps hiding actions', async ({ page }) => {
 });
 
 // The blocked frame logs a CSP violation to the console on purpose: no console-error fixture here.
-plain('a page of an origin not in PORTAL_FRAME_ANCESTORS cannot frame the embed link, nor anyone a plain link', async ({ page, request }) => {
-  const { customerId } = await seedCustomer('EmbedHostile');
-  const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, { embed: true });
-  const plainLink = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, {});
+plain(
+  'a page of an origin not in PORTAL_FRAME_ANCESTORS cannot frame the embed link, nor anyone a plain link',
+  async ({ page, request }) => {
+    const { customerId } = await seedCustomer('EmbedHostile');
+    const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, { embed: true });
+    const plainLink = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, {});
 
-  // The headers: the embed page names only the allowed origin; other pages keep 'none'.
-  const policy = (await request.get(link.url)).headers()['content-security-policy']!;
-  expect(policy).toContain(`frame-ancestors http://localhost:${allowedPort}`);
-  for (const path of [new URL(plainLink.url).pathname + new URL(plainLink.url).search, '/login', '/dashboard']) {
-    expect((await request.get(path, { maxRedirects: 0 })).headers()['content-security-policy'], path).toContain("frame-ancestors 'none'");
-  }
-
-  for (const [port, src] of [
-    [0, link.url], // another origin: any free port of localhost is not the listed one
-    [allowedPort, plainLink.url], // the listed origin, but a link that is not an embed link
-  ] as const) {
-    const host = await hostPage(port, src);
-    try {
-      await page.goto(host.origin);
-      // The browser refuses the frame: it never shows the page, its button or its token form.
-      await page.waitForFunction(() => (window as unknown as { frameLoaded?: boolean }).frameLoaded === true);
-      const child = page.mainFrame().childFrames()[0]!;
-      expect(child.url(), src).not.toContain('/portal');
-      await expect(embedFrame(page).getByRole('button', { name: 'Continue to dashboard' })).toHaveCount(0);
-    } finally {
-      await host.close();
+    // The headers: the embed page names only the allowed origin; other pages keep 'none'.
+    const policy = (await request.get(link.url)).headers()['content-security-policy']!;
+    expect(policy).toContain(`frame-ancestors http://localhost:${allowedPort}`);
+    for (const path of [new URL(plainLink.url).pathname + new URL(plainLink.url).search, '/login', '/dashboard']) {
+      expect((await request.get(path, { maxRedirects: 0 })).headers()['content-security-policy'], path).toContain(
+        "frame-ancestors 'none'",
+      );
     }
-  }
-});
+
+    for (const [port, src] of [
+      [0, link.url], // another origin: any free port of localhost is not the listed one
+      [allowedPort, plainLink.url], // the listed origin, but a link that is not an embed link
+    ] as const) {
+      const host = await hostPage(port, src);
+      try {
+        await page.goto(host.origin);
+        // The browser refuses the frame: it never shows the page, its button or its token form.
+        await page.waitForFunction(() => (window as unknown as { frameLoaded?: boolean }).frameLoaded === true);
+        const child = page.mainFrame().childFrames()[0]!;
+        expect(child.url(), src).not.toContain('/portal');
+        await expect(embedFrame(page).getByRole('button', { name: 'Continue to dashboard' })).toHaveCount(0);
+      } finally {
+        await host.close();
+      }
+    }
+  },
+);

@@ -37,7 +37,9 @@ test('opening a portal link spends nothing: a link scanner does not burn it', as
   }
   expect((await request.head(link.url)).status()).toBe(200);
   // A session cookie was not handed out either.
-  expect((await request.storageState()).cookies.map((c) => c.name).filter((n) => n.includes('session-token'))).toEqual([]);
+  expect((await request.storageState()).cookies.map((c) => c.name).filter((n) => n.includes('session-token'))).toEqual(
+    [],
+  );
 
   await page.goto(link.url);
   await page.getByRole('button', { name: 'Continue to dashboard' }).click();
@@ -60,7 +62,11 @@ test('another site cannot post a portal token for the visitor', async ({ request
   const { customerId } = await seedCustomer('CrossSite');
   const link = await api<{ url: string }>('POST', `/customers/${customerId}/portal-link`, {});
   const token = new URL(link.url).searchParams.get('token')!;
-  const res = await request.post('/portal/continue', { form: { token }, headers: { origin: 'https://attacker.example' }, maxRedirects: 0 });
+  const res = await request.post('/portal/continue', {
+    form: { token },
+    headers: { origin: 'https://attacker.example' },
+    maxRedirects: 0,
+  });
   expect(res.status()).toBe(403);
   // The token was not spent: its customer still gets in with it.
   const own = await request.post('/portal/continue', { form: { token }, maxRedirects: 0 });

@@ -8,12 +8,16 @@ const rawUtc = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z/;
 // A zone far from UTC, so that a time shown in UTC cannot pass for the viewer's.
 test.use({ timezoneId: 'Pacific/Auckland' });
 
-test("times in the 410 banner and the audit log are in the viewer's zone; one day of usage is a readable chart", async ({ page }) => {
+test("times in the 410 banner and the audit log are in the viewer's zone; one day of usage is a readable chart", async ({
+  page,
+}) => {
   const gone = await receiver(() => 410);
   const { customerId, email, password } = await seedCustomer('Readable');
   const sub = await createSubscription(customerId, { url: gone.url, eventTypes: ['order.*'] });
   const event = await publish(customerId, 'order.created', { orderId: 'ord_gone' });
-  await expect.poll(async () => (await api<{ active: boolean }>('GET', `/subscriptions/${sub.id}`)).active, { timeout: 20_000 }).toBe(false);
+  await expect
+    .poll(async () => (await api<{ active: boolean }>('GET', `/subscriptions/${sub.id}`)).active, { timeout: 20_000 })
+    .toBe(false);
   await expect.poll(async () => (await deliveriesOf(event.id))[0]?.status, { timeout: 20_000 }).toBeTruthy();
   await api('PATCH', `/subscriptions/${sub.id}`, { description: 'Orders' });
 
@@ -38,13 +42,17 @@ test("times in the 410 banner and the audit log are in the viewer's zone; one da
   await expect(bars).toHaveCount(1);
   const bar = await bars.first().boundingBox();
   expect(bar!.width).toBeLessThanOrEqual(48);
-  const today = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date());
+  const today = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+    new Date(),
+  );
   await expect(chart.locator('svg text').filter({ hasText: today })).toHaveCount(1);
   await expect(chart.locator('svg text').filter({ hasText: /^1$/ })).toHaveCount(1);
   await gone.close();
 });
 
-test('the subscription form clears a pattern error once fixed, and previews matching events first', async ({ page }) => {
+test('the subscription form clears a pattern error once fixed, and previews matching events first', async ({
+  page,
+}) => {
   const { customerId, email, password } = await seedCustomer('Preview');
   // The only order is the oldest of 25 events: newest first alone, it would not be among the 20 shown.
   await publish(customerId, 'order.created', { orderId: 'ord_old' });

@@ -4,7 +4,9 @@ import { signIn } from './support/auth';
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
-test('every page fits a phone screen without sideways scrolling, and every row action is on screen', async ({ page }) => {
+test('every page fits a phone screen without sideways scrolling, and every row action is on screen', async ({
+  page,
+}) => {
   // Eleven pages, each loaded and measured, after deliveries have settled.
   test.setTimeout(180_000);
   const rx = await receiver();
@@ -69,10 +71,16 @@ test('every page fits a phone screen without sideways scrolling, and every row a
   await failing.close();
 });
 
-test('on a phone every page of the menu is reachable, stat captions wrap, and delivery rows name their endpoint', async ({ page }) => {
+test('on a phone every page of the menu is reachable, stat captions wrap, and delivery rows name their endpoint', async ({
+  page,
+}) => {
   const failing = await receiver(() => 500);
   const { customerId, email, password } = await seedCustomer('Phone nav');
-  const sub = await createSubscription(customerId, { url: `${failing.url}/orders`, eventTypes: ['order.*'], retryPolicy: { maxAttempts: 1 } });
+  const sub = await createSubscription(customerId, {
+    url: `${failing.url}/orders`,
+    eventTypes: ['order.*'],
+    retryPolicy: { maxAttempts: 1 },
+  });
   const dead = await publish(customerId, 'order.created', { orderId: 'ord_nav' });
   await expect.poll(async () => (await deliveriesOf(dead.id))[0]?.status, { timeout: 20_000 }).toBe('dead');
 
@@ -100,7 +108,9 @@ test('on a phone every page of the menu is reachable, stat captions wrap, and de
     await page.goto(path);
     const hints = page.getByTestId('stat-hint');
     await expect(hints.first()).toBeVisible();
-    const clipped = await hints.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+    const clipped = await hints.evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent),
+    );
     expect(clipped, `${path}: captions cut off`).toEqual([]);
   }
   // One attempt is "1 attempt".

@@ -24,19 +24,30 @@ function scriptSources(policy: string): string[] {
 }
 
 test('every page and API response carries a CSP that allows no third-party script', async ({ request }) => {
-  for (const path of ['/login', '/portal', '/dashboard', '/api/docs', '/api/docs/scalar.js', '/api/health', '/api/v1/openapi.json']) {
+  for (const path of [
+    '/login',
+    '/portal',
+    '/dashboard',
+    '/api/docs',
+    '/api/docs/scalar.js',
+    '/api/health',
+    '/api/v1/openapi.json',
+  ]) {
     const res = await request.get(path, { maxRedirects: 0 });
     const policy = res.headers()['content-security-policy'];
     expect(policy, `${path} has a Content-Security-Policy`).toBeTruthy();
     const sources = scriptSources(policy!);
     expect(sources, path).toContain("'self'");
-    for (const s of sources) expect(s, `${path}: script source ${s}`).toMatch(/^'(self|strict-dynamic|nonce-[A-Za-z0-9+/=]+)'$/);
+    for (const s of sources)
+      expect(s, `${path}: script source ${s}`).toMatch(/^'(self|strict-dynamic|nonce-[A-Za-z0-9+/=]+)'$/);
     expect(policy).toContain("object-src 'none'");
     expect(policy).toContain("frame-ancestors 'none'");
   }
 });
 
-test('every path, static files included, refuses MIME sniffing and sends only its origin as referrer; API answers are not stored', async ({ request }) => {
+test('every path, static files included, refuses MIME sniffing and sends only its origin as referrer; API answers are not stored', async ({
+  request,
+}) => {
   const html = await (await request.get('/login')).text();
   const asset = /<script[^>]*\ssrc="(\/_next\/static\/[^"]+)"/.exec(html)?.[1];
   expect(asset, 'the login page loads a static chunk').toBeTruthy();
@@ -57,7 +68,8 @@ test('every path, static files included, refuses MIME sniffing and sends only it
     expect(headers['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
     // The e2e server's PUBLIC_URL is http: no HSTS (it would pin a host that has no TLS).
     expect(headers['strict-transport-security'], path).toBeUndefined();
-    if (path.startsWith('/api/v1/') || path.startsWith('/api/trpc/')) expect(headers['cache-control'], path).toBe('no-store');
+    if (path.startsWith('/api/v1/') || path.startsWith('/api/trpc/'))
+      expect(headers['cache-control'], path).toBe('no-store');
   }
 });
 
@@ -88,7 +100,8 @@ test('the API reference renders offline, from our own origin, with no CSP error'
   const foreign: string[] = [];
   const origin = new URL(e2eEnv().baseUrl).origin;
   page.on('request', (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+      foreign.push(r.url());
   });
   await page.goto('/api/docs');
   await expect(page.getByText('Hookrelay API').first()).toBeVisible();
@@ -113,7 +126,9 @@ const freshIp = () => `203.0.${randomInt(256)}.${1 + randomInt(254)}`;
 
 /** A password sign-in through Auth.js's own HTTP endpoint, as a script would try it. */
 async function passwordCallback(request: APIRequestContext, ip: string, email: string, password: string) {
-  const csrf = (await (await request.get('/api/auth/csrf', { headers: { 'x-forwarded-for': ip } })).json()) as { csrfToken: string };
+  const csrf = (await (await request.get('/api/auth/csrf', { headers: { 'x-forwarded-for': ip } })).json()) as {
+    csrfToken: string;
+  };
   return request.post('/api/auth/callback/password', {
     headers: { 'x-forwarded-for': ip },
     form: { email, password, csrfToken: csrf.csrfToken, callbackUrl: '/dashboard' },
@@ -121,7 +136,9 @@ async function passwordCallback(request: APIRequestContext, ip: string, email: s
   });
 }
 
-test('ten failed sign-ins for one email: the next is 429 with Retry-After, even with the right password', async ({ request }) => {
+test('ten failed sign-ins for one email: the next is 429 with Retry-After, even with the right password', async ({
+  request,
+}) => {
   const { email, password } = await seedCustomer('Throttled');
   const ip = freshIp();
   for (let i = 0; i < 10; i++) {
@@ -136,7 +153,9 @@ test('ten failed sign-ins for one email: the next is 429 with Retry-After, even 
     const retryAfter = Number(res.headers()['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/; try again in \d+ (minute|second)s?$/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /; try again in \d+ (minute|second)s?$/,
+    );
   }
   // Another account from the same address is not locked out by this one.
   const other = await seedCustomer('Unaffected');
@@ -147,7 +166,8 @@ test('ten failed sign-ins for one email: the next is 429 with Retry-After, even 
 
 test('fifty failed sign-ins from one address: the next is 429 whatever the email', async ({ request }) => {
   const ip = freshIp();
-  for (let i = 0; i < 50; i++) expect((await passwordCallback(request, ip, `nobody-${i}-${ip}@example.test`, 'guess')).status()).toBe(302);
+  for (let i = 0; i < 50; i++)
+    expect((await passwordCallback(request, ip, `nobody-${i}-${ip}@example.test`, 'guess')).status()).toBe(302);
   const { email, password } = await seedCustomer('SameAddress');
   const res = await passwordCallback(request, ip, email, password);
   expect(res.status()).toBe(429);
@@ -169,7 +189,11 @@ test('the sign-in page says how long to wait once the limit is reached', async (
 
   // The form is reset after each attempt: fill it again, with the right password this time.
   await submitSignIn(page, email, password);
-  await expect(page.getByRole('alert').filter({ hasText: /^Too many failed sign-in attempts\. Try again in \d+ (minute|second)s?\.$/ })).toBeVisible();
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: /^Too many failed sign-in attempts\. Try again in \d+ (minute|second)s?\.$/ }),
+  ).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
   await context.close();
 });

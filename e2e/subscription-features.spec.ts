@@ -4,7 +4,9 @@ import { api, deliveriesOf, publish, receiver, seedCustomer, seedEventTypes } fr
 import { openNewSubscription, signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('the subscription form previews a filter on recent events, checks it as it is typed, and saves it with custom headers', async ({ page }) => {
+test('the subscription form previews a filter on recent events, checks it as it is typed, and saves it with custom headers', async ({
+  page,
+}) => {
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Filters');
   for (const amount of [50, 150, 300]) await publish(customerId, 'order.created', { amount, currency: 'eur' });
@@ -21,13 +23,17 @@ test('the subscription form previews a filter on recent events, checks it as it 
   await expect(filter).toHaveAttribute('aria-invalid', 'true');
   await expect(summary).toHaveText('Fix the patterns and the filter to preview them on your recent events.');
   await filter.fill('{"data.amount": {"$gte": true}}');
-  await expect(dialog.getByTestId('sub-filter-error')).toHaveText('data.amount: "$gte" takes a number or a string, not a boolean');
+  await expect(dialog.getByTestId('sub-filter-error')).toHaveText(
+    'data.amount: "$gte" takes a number or a string, not a boolean',
+  );
   await filter.fill('{"data.amount": {"$gte": 100}}');
   await expect(dialog.getByTestId('sub-filter-error')).toBeHidden();
   await expect(summary).toHaveText('2 of your last 4 events would be delivered');
   const events = dialog.getByTestId('dry-run-event');
   await expect(events).toHaveCount(4);
-  await expect(events.filter({ hasText: 'was 50' })).toContainText('order.created matches "order.*" but the filter excludes it: data.amount $gte 100 (was 50)');
+  await expect(events.filter({ hasText: 'was 50' })).toContainText(
+    'order.created matches "order.*" but the filter excludes it: data.amount $gte 100 (was 50)',
+  );
   await expect(events.filter({ hasText: 'invoice.paid' })).toContainText('no pattern matches "invoice.paid"');
   await screenshots(page, 'subscription-form-filter');
 
@@ -42,17 +48,24 @@ test('the subscription form previews a filter on recent events, checks it as it 
   await expect(page).toHaveURL(/\/dashboard\/subscriptions\/sub_/);
   const subId = page.url().split('/').pop()!;
   await expect(page.getByTestId('subscription-filter')).toContainText('"$gte": 100');
-  await expect(page.getByTestId('subscription-headers')).toHaveText(/Authorization: \[redacted\]\s*X-Tenant: \[redacted\]/);
+  await expect(page.getByTestId('subscription-headers')).toHaveText(
+    /Authorization: \[redacted\]\s*X-Tenant: \[redacted\]/,
+  );
   await expect(page.locator('body')).not.toContainText('e2e-s3cret');
   const stored = await api<{ filter: unknown; headers: Record<string, string> }>('GET', `/subscriptions/${subId}`);
-  expect(stored).toMatchObject({ filter: { 'data.amount': { $gte: 100 } }, headers: { Authorization: '[redacted]', 'X-Tenant': '[redacted]' } });
+  expect(stored).toMatchObject({
+    filter: { 'data.amount': { $gte: 100 } },
+    headers: { Authorization: '[redacted]', 'X-Tenant': '[redacted]' },
+  });
 
   // An event the filter keeps away: the routing trace names the condition that failed.
   const small = await publish(customerId, 'order.created', { amount: 20, currency: 'eur' });
   await page.goto(`/dashboard/events/${small.id}`);
   const routing = page.getByTestId('routing-row').filter({ hasText: rx.url });
   await expect(routing).toHaveAttribute('data-decision', 'filtered');
-  await expect(routing).toContainText('Filtered out: matched "order.*" but the filter excluded it: data.amount $gte 100 (was 20)');
+  await expect(routing).toContainText(
+    'Filtered out: matched "order.*" but the filter excluded it: data.amount $gte 100 (was 20)',
+  );
   await expect(routing).toContainText('Failed condition: data.amount $gte 100 (was 20)');
   await page.goto(`/dashboard/subscriptions/${subId}`);
 
@@ -107,13 +120,23 @@ test('the event-type catalog is a page of its own, and the subscription form sug
   await expect(suggestions.getByRole('button', { name: `+ ${prefix}.legacy` })).toHaveCount(0);
 });
 
-test('the request inspector shows custom header values redacted, and says the real request carried them', async ({ page, context }) => {
+test('the request inspector shows custom header values redacted, and says the real request carried them', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Redacted');
-  await api('POST', '/subscriptions', { customerId, url: rx.url, eventTypes: ['order.*'], headers: { Authorization: 'Bearer e2e-inspector-s3cret' } });
+  await api('POST', '/subscriptions', {
+    customerId,
+    url: rx.url,
+    eventTypes: ['order.*'],
+    headers: { Authorization: 'Bearer e2e-inspector-s3cret' },
+  });
   const event = await publish(customerId, 'order.created', { n: 1 });
-  await expect.poll(async () => (await deliveriesOf(event.id)).map((d) => d.status), { timeout: 30_000 }).toEqual(['succeeded']);
+  await expect
+    .poll(async () => (await deliveriesOf(event.id)).map((d) => d.status), { timeout: 30_000 })
+    .toEqual(['succeeded']);
   expect(rx.requests[0]!.headers.authorization).toBe('Bearer e2e-inspector-s3cret');
 
   await signIn(page, email, password);
@@ -129,7 +152,9 @@ test('the request inspector shows custom header values redacted, and says the re
   await expect(page.locator('body')).not.toContainText('e2e-inspector-s3cret');
   await inspector.getByRole('button', { name: 'Copy as curl' }).click();
   const curl = await page.evaluate(() => navigator.clipboard.readText());
-  expect(curl).toMatch(/^# The real request carried the values of Authorization; replace "\[redacted\]" with them\.\ncurl -X POST /);
+  expect(curl).toMatch(
+    /^# The real request carried the values of Authorization; replace "\[redacted\]" with them\.\ncurl -X POST /,
+  );
   expect(curl).toContain("-H 'Authorization: [redacted]'");
   expect(curl).not.toContain('e2e-inspector-s3cret');
   await screenshots(page, 'inspector-redacted-headers');
@@ -148,10 +173,13 @@ function verifiesWith(whpk: string, headers: Record<string, string | string[] | 
     .some((s) => s.startsWith('v1a,') && verify(null, signed, key, Buffer.from(s.slice(4), 'base64')));
 }
 
-test('the form creates an Ed25519 (v1a) subscription with its own auto-disable time, shows its public key, and refuses hostile hours', async ({ page }) => {
+test('the form creates an Ed25519 (v1a) subscription with its own auto-disable time, shows its public key, and refuses hostile hours', async ({
+  page,
+}) => {
   const rx = await receiver();
   const { customerId, email, password } = await seedCustomer('Scheme');
-  const subscriptionsOf = async () => (await api<{ data: { id: string }[] }>('GET', `/subscriptions?customerId=${customerId}`)).data;
+  const subscriptionsOf = async () =>
+    (await api<{ data: { id: string }[] }>('GET', `/subscriptions?customerId=${customerId}`)).data;
 
   const dialog = await openNewSubscription(page, { email, password }, rx.url, 'order.*');
   const scheme = dialog.getByLabel('Signature scheme');
@@ -181,7 +209,10 @@ test('the form creates an Ed25519 (v1a) subscription with its own auto-disable t
   await expect(key).toHaveText(/^whpk_[A-Za-z0-9+/]{43}=$/);
   await expect(page.getByText('whsec_')).toHaveCount(0);
   await expect(page.getByTestId('subscription-auto-disable')).toHaveText('After 48 hours of failing attempts');
-  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ signatureScheme: 'v1a', autoDisableAfterHours: 48 });
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({
+    signatureScheme: 'v1a',
+    autoDisableAfterHours: 48,
+  });
   await screenshots(page, 'subscription-v1a');
 
   // The key shown is the one deliveries are signed for.
@@ -212,7 +243,10 @@ test('the form creates an Ed25519 (v1a) subscription with its own auto-disable t
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(edit).toBeHidden();
   await expect(page.getByTestId('subscription-auto-disable')).toHaveText('After 6.5 hours of failing attempts');
-  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({ signatureScheme: 'v1a', autoDisableAfterHours: 6.5 });
+  expect(await api('GET', `/subscriptions/${subId}`)).toMatchObject({
+    signatureScheme: 'v1a',
+    autoDisableAfterHours: 6.5,
+  });
 
   await page.getByRole('button', { name: 'Edit' }).click();
   await edit.getByLabel('Never disable it').check();

@@ -3,7 +3,9 @@ import { api, receiver, seedCustomer } from './support/api';
 import { signIn } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('a customer creates a subscription (after fixing a bad pattern), manages it and sends a test event', async ({ page }) => {
+test('a customer creates a subscription (after fixing a bad pattern), manages it and sends a test event', async ({
+  page,
+}) => {
   const rx = await receiver();
   const { email, password } = await seedCustomer('Subs');
   await signIn(page, email, password);
@@ -24,7 +26,9 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await dialog.getByLabel('Event types').fill('order.created\norder.**.refund');
   await dialog.getByRole('button', { name: 'Create subscription' }).click();
   await expect(dialog.getByTestId('sub-url-error')).toContainText('Enter a full URL');
-  await expect(dialog.getByTestId('sub-eventTypes-error')).toContainText('Pattern "order.**.refund": "**" is only allowed as the last segment');
+  await expect(dialog.getByTestId('sub-eventTypes-error')).toContainText(
+    'Pattern "order.**.refund": "**" is only allowed as the last segment',
+  );
   await expect(dialog.getByLabel('Endpoint URL')).toBeFocused();
   await expect(dialog.getByLabel('Event types')).toHaveAttribute('aria-invalid', 'true');
 
@@ -44,8 +48,15 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   const subId = page.url().split('/').pop()!;
   await expect(page.getByRole('heading', { level: 1 })).toContainText(rx.url);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
-  const stored = await api<{ eventTypes: string[]; description: string; traceContext: boolean }>('GET', `/subscriptions/${subId}`);
-  expect(stored).toMatchObject({ eventTypes: ['order.created', 'order.refund.*'], description: 'Order sync', traceContext: false });
+  const stored = await api<{ eventTypes: string[]; description: string; traceContext: boolean }>(
+    'GET',
+    `/subscriptions/${subId}`,
+  );
+  expect(stored).toMatchObject({
+    eventTypes: ['order.created', 'order.refund.*'],
+    description: 'Order sync',
+    traceContext: false,
+  });
   await expect(page.getByText('Not sent')).toBeVisible();
 
   // Reveal, then rotate the secret.
@@ -55,7 +66,10 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   await expect(secret).toHaveText(/^whsec_[A-Za-z0-9+/=]{20,}$/);
   const before = await secret.textContent();
   await page.getByRole('button', { name: 'Rotate secret' }).click();
-  await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+  await page
+    .getByRole('dialog', { name: 'Rotate the signing secret?' })
+    .getByRole('button', { name: 'Rotate secret' })
+    .click();
   await expect(secret).toHaveText(/^whsec_/);
   await expect(secret).not.toHaveText(before!);
   await expect(page.getByText('the previous secret also signs until')).toBeVisible();
@@ -108,16 +122,26 @@ test('a customer creates a subscription (after fixing a bad pattern), manages it
   // Delete, after confirming.
   await listRow.getByRole('link').first().click();
   await page.getByRole('button', { name: 'Delete subscription' }).click();
-  await page.getByRole('dialog', { name: 'Delete this subscription?' }).getByRole('button', { name: 'Delete subscription' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete this subscription?' })
+    .getByRole('button', { name: 'Delete subscription' })
+    .click();
   await expect(page).toHaveURL(/\/dashboard\/subscriptions$/);
   await expect(page.getByText('No subscriptions yet')).toBeVisible();
   await rx.close();
 });
 
-test('the subscription list keeps its page in the URL: a refresh, the back button and the health window stay on it', async ({ page }) => {
+test('the subscription list keeps its page in the URL: a refresh, the back button and the health window stay on it', async ({
+  page,
+}) => {
   const { customerId, email, password } = await seedCustomer('SubPages');
   for (let i = 0; i < 53; i++)
-    await api('POST', '/subscriptions', { customerId, url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['*'], description: `Endpoint ${i}` });
+    await api('POST', '/subscriptions', {
+      customerId,
+      url: `http://127.0.0.1:9/hook-${i}`,
+      eventTypes: ['*'],
+      description: `Endpoint ${i}`,
+    });
   await signIn(page, email, password);
   await page.goto('/dashboard/subscriptions');
   const rows = page.getByTestId('subscription-row');

@@ -39,7 +39,11 @@ test("a customer cannot open another customer's event, delivery or subscription"
   await rx.close();
 });
 
-test('signing out ends the session everywhere: a cookie captured before is refused afterwards', async ({ page, browser, baseURL }) => {
+test('signing out ends the session everywhere: a cookie captured before is refused afterwards', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const acme = await seedCustomer('Revoked');
   await signIn(page, acme.email, acme.password);
   const captured = await page.context().cookies();

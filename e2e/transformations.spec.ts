@@ -3,7 +3,9 @@ import { api, deliveriesOf, publish, receiver, seedCustomer } from './support/ap
 import { openNewSubscription } from './support/auth';
 import { screenshots } from './support/screenshots';
 
-test('the subscription form previews a transformation on the latest event, saves it, and the inspector shows the body before and after', async ({ page }) => {
+test('the subscription form previews a transformation on the latest event, saves it, and the inspector shows the body before and after', async ({
+  page,
+}) => {
   // Two minutes, like the other specs that capture pages: the form, two dry runs and a delivery.
   test.setTimeout(120_000);
   const rx = await receiver();
@@ -17,7 +19,9 @@ test('the subscription form previews a transformation on the latest event, saves
   // A mistake shows as the error an attempt would record, without sending anything.
   await code.fill('function transform(webhook) {\n  return { body: webhook.payload.data.customer.name };\n}');
   await dialog.getByRole('button', { name: 'Test transform' }).click();
-  await expect(summary).toContainText("It would fail (transform): transform threw TypeError: cannot read property 'name' of undefined (line 2");
+  await expect(summary).toContainText(
+    "It would fail (transform): transform threw TypeError: cannot read property 'name' of undefined (line 2",
+  );
   await expect(dialog.getByTestId('transform-after')).toHaveText('Not sent: the attempt would fail.');
 
   // The fixed code: before is the event as published, after is what the endpoint would get.
@@ -47,7 +51,10 @@ test('the subscription form previews a transformation on the latest event, saves
   await expect(inspector.getByTestId('request-body')).toHaveText('{\n  "text": "Order 7: 9.99 USD"\n}');
   await expect(inspector.getByTestId('request-body-before')).toContainText('"amount": 999');
   await expect(inspector.getByRole('heading', { name: 'Body, as transformed' })).toBeVisible();
-  const stored = await api<{ attempts: { request: { transformedBody: string | null } }[] }>('GET', `/deliveries/${delivery!.id}`);
+  const stored = await api<{ attempts: { request: { transformedBody: string | null } }[] }>(
+    'GET',
+    `/deliveries/${delivery!.id}`,
+  );
   expect(stored.attempts[0]!.request.transformedBody).toBe('{"text":"Order 7: 9.99 USD"}');
   await rx.close();
 });

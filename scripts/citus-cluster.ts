@@ -37,9 +37,17 @@ if (command === 'start') {
     console.error(`A cluster is already running (${stateFile}); \`pnpm citus stop\` first.`);
     process.exit(1);
   }
-  const cluster = await startCitusCluster({ workers: Number(flag('workers') ?? 2), shardCount: Number(flag('shards') ?? 32) });
+  const cluster = await startCitusCluster({
+    workers: Number(flag('workers') ?? 2),
+    shardCount: Number(flag('shards') ?? 32),
+  });
   mkdirSync(path.dirname(stateFile), { recursive: true });
-  const state: State = { coordinatorUrl: cluster.coordinatorUrl, workerUrls: cluster.workerUrls, dataDirs: cluster.dataDirs, bindir: found.bindir };
+  const state: State = {
+    coordinatorUrl: cluster.coordinatorUrl,
+    workerUrls: cluster.workerUrls,
+    dataDirs: cluster.dataDirs,
+    bindir: found.bindir,
+  };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   console.log(`Citus (${found.version}): coordinator and ${cluster.workerUrls.length} workers running.`);
   console.log(`workers: ${cluster.workerUrls.join(' ')}`);
@@ -62,6 +70,8 @@ if (command === 'start') {
 } else {
   const state = readState();
   const found = findCitus();
-  console.log(found.ok ? `Citus installed (${found.version}, ${found.bindir})` : `Citus not installed: ${found.reason}`);
+  console.log(
+    found.ok ? `Citus installed (${found.version}, ${found.bindir})` : `Citus not installed: ${found.reason}`,
+  );
   console.log(state ? `running: DATABASE_URL=${state.coordinatorUrl}` : 'no cluster running (pnpm citus start)');
 }

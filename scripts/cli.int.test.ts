@@ -73,7 +73,11 @@ describe('pnpm cli', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     const out = JSON.parse(run.stdout) as { id: string; key: string; kind: string };
-    expect(out).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^hr_plat_/), kind: 'platform' });
+    expect(out).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      key: expect.stringMatching(/^hr_plat_/),
+      kind: 'platform',
+    });
     expect((await rest('GET', '/customers', { key: out.key })).status).toBe(200);
   });
 
@@ -90,18 +94,35 @@ describe('pnpm cli', () => {
     const me = await rest('GET', '/customers/{id}', { key, params: { id: customer.id } });
     expect(me).toMatchObject({ status: 200, body: { id: customer.id } });
 
-    const u = await cli('user', 'create', '--email', 'ops@acme.example', '--password', 'correct-horse', '--customer', customer.id, '--json');
+    const u = await cli(
+      'user',
+      'create',
+      '--email',
+      'ops@acme.example',
+      '--password',
+      'correct-horse',
+      '--customer',
+      customer.id,
+      '--json',
+    );
     expect(u.code, u.stderr).toBe(0);
-    expect(JSON.parse(u.stdout)).toMatchObject({ id: expect.stringMatching(/^usr_/), email: 'ops@acme.example', customerId: customer.id });
+    expect(JSON.parse(u.stdout)).toMatchObject({
+      id: expect.stringMatching(/^usr_/),
+      email: 'ops@acme.example',
+      customerId: customer.id,
+    });
 
     // A new password ends every session the user has (its session version moves on).
-    const versionOf = async () => (await ctx.db.select({ v: users.sessionVersion }).from(users).where(eq(users.email, 'ops@acme.example')))[0]?.v;
+    const versionOf = async () =>
+      (await ctx.db.select({ v: users.sessionVersion }).from(users).where(eq(users.email, 'ops@acme.example')))[0]?.v;
     const v0 = await versionOf();
     const pw = await cli('user', 'password', '--email', 'OPS@acme.example', '--password', 'battery-staple', '--json');
     expect(pw.code, pw.stderr).toBe(0);
     expect(JSON.parse(pw.stdout)).toMatchObject({ id: JSON.parse(u.stdout).id, sessionsEnded: true });
     expect(await versionOf()).toBe(v0! + 1);
-    expect(await verifyPassword(ctx, 'ops@acme.example', 'battery-staple')).toMatchObject({ email: 'ops@acme.example' });
+    expect(await verifyPassword(ctx, 'ops@acme.example', 'battery-staple')).toMatchObject({
+      email: 'ops@acme.example',
+    });
     expect(await verifyPassword(ctx, 'ops@acme.example', 'correct-horse')).toBeNull();
     const nobody = await cli('user', 'password', '--email', 'nobody@acme.example', '--password', 'battery-staple');
     expect(nobody.code).toBe(1);
@@ -109,7 +130,8 @@ describe('pnpm cli', () => {
 
     const list = await cli('key', 'list', '--customer', customer.id, '--json');
     expect(list.code, list.stderr).toBe(0);
-    const keys = (JSON.parse(list.stdout) as { keys: Array<{ id: string; name: string; lastUsedAt: string | null }> }).keys;
+    const keys = (JSON.parse(list.stdout) as { keys: Array<{ id: string; name: string; lastUsedAt: string | null }> })
+      .keys;
     expect(keys).toEqual([expect.objectContaining({ name: 'integration', lastUsedAt: expect.any(String) })]);
     expect(list.stdout).not.toContain(key);
 
@@ -130,7 +152,16 @@ describe('pnpm cli', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('error: unknown command: frobnicate');
 
-    const badEmail = await cli('user', 'create', '--email', 'nope', '--password', 'correct-horse', '--customer', 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E');
+    const badEmail = await cli(
+      'user',
+      'create',
+      '--email',
+      'nope',
+      '--password',
+      'correct-horse',
+      '--customer',
+      'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E',
+    );
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toMatch(/error: --email: .*email/i);
 
@@ -152,14 +183,21 @@ describe('pnpm cli', () => {
   it('secrets reencrypt refuses to run against DATABASE_URL without HOOKRELAY_SECRET_KEY, and changes nothing', async () => {
     const platformKey = (await createApiKey(ctx, null, 'secrets')).key;
     const c = await rest('POST', '/customers', { key: platformKey, body: { name: 'Secrets' } });
-    const sub = await rest('POST', '/subscriptions', { key: platformKey, body: { customerId: c.body.id, url: 'https://example.com/hook', eventTypes: ['*'] } });
+    const sub = await rest('POST', '/subscriptions', {
+      key: platformKey,
+      body: { customerId: c.body.id, url: 'https://example.com/hook', eventTypes: ['*'] },
+    });
     expect(sub.status).toBe(201);
-    const before = await ctx.db.select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc }).from(subscriptions);
+    const before = await ctx.db
+      .select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc })
+      .from(subscriptions);
 
     const run = await cliWith({}, 'secrets', 'reencrypt');
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toContain('error: HOOKRELAY_SECRET_KEY is not set');
-    expect(await ctx.db.select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc }).from(subscriptions)).toEqual(before);
+    expect(
+      await ctx.db.select({ id: subscriptions.id, secretEnc: subscriptions.secretEnc }).from(subscriptions),
+    ).toEqual(before);
 
     // With the deployment's key it runs.
     const ok = await cli('secrets', 'reencrypt', '--json');
@@ -203,18 +241,63 @@ describe('pnpm cli', () => {
       expect(row).toMatchObject({ customerId: c.body.id, type: 'order.created' });
       expect(JSON.parse(row!.body)).toMatchObject({ data: { n: 1 } });
 
-      const plain = await remote('publish', '--url', api.url, '--key', customerKey, '--type', 'order.created', '--data', '{}');
+      const plain = await remote(
+        'publish',
+        '--url',
+        api.url,
+        '--key',
+        customerKey,
+        '--type',
+        'order.created',
+        '--data',
+        '{}',
+      );
       expect(plain.code, plain.stderr).toBe(0);
       expect(lastLine(plain.stdout)).toMatch(/^evt_/);
 
       // The API's refusal comes back as the API said it, exit 1; bad input never leaves the machine (exit 2).
-      const refused = await remote('publish', '--url', api.url, '--key', customerKey, '--type', 'order.created', '--data', '{}', '--broadcast');
+      const refused = await remote(
+        'publish',
+        '--url',
+        api.url,
+        '--key',
+        customerKey,
+        '--type',
+        'order.created',
+        '--data',
+        '{}',
+        '--broadcast',
+      );
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toContain('error: 403 forbidden');
-      const badJson = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order.created', '--data', '{n:1}', '--customer', c.body.id);
+      const badJson = await remote(
+        'publish',
+        '--url',
+        api.url,
+        '--key',
+        platformKey,
+        '--type',
+        'order.created',
+        '--data',
+        '{n:1}',
+        '--customer',
+        c.body.id,
+      );
       expect(badJson.code).toBe(2);
       expect(badJson.stderr).toContain('--data: not valid JSON');
-      const badType = await remote('publish', '--url', api.url, '--key', platformKey, '--type', 'order created', '--data', '{}', '--customer', c.body.id);
+      const badType = await remote(
+        'publish',
+        '--url',
+        api.url,
+        '--key',
+        platformKey,
+        '--type',
+        'order created',
+        '--data',
+        '{}',
+        '--customer',
+        c.body.id,
+      );
       expect(badType.code).toBe(2);
       expect(badType.stderr).toContain('--type');
     } finally {

@@ -46,7 +46,12 @@ const portOpen = (port: number) =>
 
 async function database(): Promise<ScriptDatabase> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
-  if (await portOpen(DEV_PORT)) return { url: `postgres://postgres:postgres@127.0.0.1:${DEV_PORT}/hookrelay`, embedded: true, stop: async () => {} };
+  if (await portOpen(DEV_PORT))
+    return {
+      url: `postgres://postgres:postgres@127.0.0.1:${DEV_PORT}/hookrelay`,
+      embedded: true,
+      stop: async () => {},
+    };
   return resolveDatabase({ dir: '.data/pg', port: DEV_PORT, database: 'hookrelay' });
 }
 
@@ -56,7 +61,8 @@ function print({ result, lastLine }: Output) {
     return;
   }
   for (const [k, v] of Object.entries(result))
-    if (k !== 'key' && k !== 'keys' && k !== 'workers') console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+    if (k !== 'key' && k !== 'keys' && k !== 'workers')
+      console.log(`${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   console.log(lastLine);
 }
 
@@ -113,7 +119,8 @@ try {
   runtime = await createRuntime('web', { dbMax: 2 });
   print(await command(runtime.ctx, domain));
 } catch (err) {
-  if (err instanceof DomainError) failed = `${err.message}${err.field && !err.message.includes(err.field) ? ` (${err.field})` : ''}`;
+  if (err instanceof DomainError)
+    failed = `${err.message}${err.field && !err.message.includes(err.field) ? ` (${err.field})` : ''}`;
   else failed = err instanceof Error ? err.message : String(err);
 } finally {
   await runtime?.stop();

@@ -15,9 +15,15 @@ import { platformKeyFor, seedDemo } from './lib/seed';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = devHost(process.env.HOST);
-const plan = devPlan({ databaseUrl: process.env.DATABASE_URL, args: process.argv.slice(2), allowPrivateTargets: process.env.ALLOW_PRIVATE_TARGETS });
+const plan = devPlan({
+  databaseUrl: process.env.DATABASE_URL,
+  args: process.argv.slice(2),
+  allowPrivateTargets: process.env.ALLOW_PRIVATE_TARGETS,
+});
 const secrets = loadDevSecrets();
-console.log(plan.embedded ? 'Starting embedded PostgreSQL on 127.0.0.1:54329 (data in .data/pg)…' : 'Using DATABASE_URL');
+console.log(
+  plan.embedded ? 'Starting embedded PostgreSQL on 127.0.0.1:54329 (data in .data/pg)…' : 'Using DATABASE_URL',
+);
 const database = await resolveDatabase({ dir: '.data/pg', port: 54329, database: 'hookrelay' });
 
 const env: NodeJS.ProcessEnv = {

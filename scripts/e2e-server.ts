@@ -44,7 +44,10 @@ const runtime = await createRuntime('web');
 const platformKey = (await createApiKey(runtime.ctx, null, 'e2e')).key;
 await runtime.stop();
 mkdirSync('test-results', { recursive: true });
-writeFileSync('test-results/e2e-env.json', JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey, metricsToken: env.METRICS_TOKEN }));
+writeFileSync(
+  'test-results/e2e-env.json',
+  JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, platformKey, metricsToken: env.METRICS_TOKEN }),
+);
 
 startChild('web', bin('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], env, 36);
 startChild('worker', process.execPath, ['--import', 'tsx', 'worker/index.ts'], env, 35);

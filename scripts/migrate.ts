@@ -3,7 +3,9 @@ import { migrateDatabase } from '../server/migrate';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error('DATABASE_URL is not set. Example: DATABASE_URL=postgres://user:pass@host:5432/hookrelay pnpm db:migrate');
+  console.error(
+    'DATABASE_URL is not set. Example: DATABASE_URL=postgres://user:pass@host:5432/hookrelay pnpm db:migrate',
+  );
   process.exit(1);
 }
 await migrateDatabase(url);

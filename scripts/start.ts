@@ -14,7 +14,9 @@ import type { ChildProcess } from 'node:child_process';
 import { bin, startChild, stopAll } from './lib/processes';
 
 if (!process.env.DATABASE_URL) {
-  console.error('DATABASE_URL is required in production (run pnpm db:migrate against it first). For a local try-out use pnpm dev.');
+  console.error(
+    'DATABASE_URL is required in production (run pnpm db:migrate against it first). For a local try-out use pnpm dev.',
+  );
   process.exit(1);
 }
 if (!process.env.PUBLIC_URL) {
@@ -44,7 +46,8 @@ function supervise(name: string, child: ChildProcess) {
   child.once('exit', (code, signal) => {
     // After our stop request: `next start` exits 143 (SIGTERM) or 130 (SIGINT) once it has closed
     // its server; a child without a handler dies of the signal itself.
-    const clean = code === 0 || (stopping && (code === 143 || code === 130 || signal === 'SIGTERM' || signal === 'SIGINT'));
+    const clean =
+      code === 0 || (stopping && (code === 143 || code === 130 || signal === 'SIGTERM' || signal === 'SIGINT'));
     if (!clean) unclean.push(`${name} (${signal ?? `code ${code}`})`);
     if (!stopping) void shutdown(`${name} exited unexpectedly (${signal ?? `code ${code}`})`, 1);
   });

@@ -31,7 +31,10 @@ function readJson<T>(file: string): T | null {
 
 // 1. Production build: the end-to-end tests and the integration tests that start a real web
 // process (tests/fault/web-kill, pool-exhaustion) run against it.
-const buildCode = run('build (next build)', bin('next'), ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' });
+const buildCode = run('build (next build)', bin('next'), ['build'], {
+  NODE_ENV: 'production',
+  NEXT_TELEMETRY_DISABLED: '1',
+});
 if (buildCode !== 0) {
   failed += 1;
   notes.push('next build failed; end-to-end tests skipped');
@@ -53,13 +56,20 @@ const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
   '--outputFile.json=test-results/vitest.json',
 ]);
 type FileResult = { status: string; name: string; assertionResults: Array<{ status: string; fullName: string }> };
-const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; testResults: FileResult[] }>('test-results/vitest.json');
+const vitest = readJson<{
+  numPassedTests: number;
+  numFailedTests: number;
+  numTotalTestSuites: number;
+  testResults: FileResult[];
+}>('test-results/vitest.json');
 if (vitest) {
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
   // A file that failed without a failing test (it did not load, or a beforeAll hook threw and its
   // tests were skipped) is a failure too, whatever vitest's exit code says.
-  const broken = vitest.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
+  const broken = vitest.testResults.filter(
+    (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+  );
   for (const f of broken) notes.push(`${path.relative(process.cwd(), f.name)} failed before its tests ran`);
   // Name every failed test again at the very end: a long log is often read from its tail only.
   for (const f of vitest.testResults) {
@@ -74,11 +84,18 @@ if (vitest) {
   notes.push('vitest produced no report');
 }
 
-type PwSuite = { title: string; file?: string; specs?: Array<{ title: string; tests: Array<{ status: string }> }>; suites?: PwSuite[] };
+type PwSuite = {
+  title: string;
+  file?: string;
+  specs?: Array<{ title: string; tests: Array<{ status: string }> }>;
+  suites?: PwSuite[];
+};
 function unexpectedSpecs(suites: PwSuite[], file = ''): string[] {
   return suites.flatMap((s) => {
     const where = s.file ?? file;
-    const own = (s.specs ?? []).filter((sp) => sp.tests.some((t) => t.status === 'unexpected')).map((sp) => `${where} > ${sp.title}`);
+    const own = (s.specs ?? [])
+      .filter((sp) => sp.tests.some((t) => t.status === 'unexpected'))
+      .map((sp) => `${where} > ${sp.title}`);
     return [...own, ...unexpectedSpecs(s.suites ?? [], where)];
   });
 }
@@ -87,7 +104,10 @@ if (buildCode === 0) {
   // 3. End-to-end tests in Chromium.
   rmSync('test-results/playwright.json', { force: true });
   const e2eCode = run('end-to-end (playwright)', bin('playwright'), ['test']);
-  const pw = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number }; suites: PwSuite[] }>('test-results/playwright.json');
+  const pw = readJson<{
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+    suites: PwSuite[];
+  }>('test-results/playwright.json');
   if (pw) {
     passed += pw.stats.expected + pw.stats.flaky;
     failed += pw.stats.unexpected;

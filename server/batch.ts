@@ -34,7 +34,8 @@ export function batcher<T, R>(
     timer = null;
   };
   const schedule = () => {
-    timer ??= opts.maxWaitMs === 0 ? (setImmediate(flush) as unknown as NodeJS.Timeout) : setTimeout(flush, opts.maxWaitMs);
+    timer ??=
+      opts.maxWaitMs === 0 ? (setImmediate(flush) as unknown as NodeJS.Timeout) : setTimeout(flush, opts.maxWaitMs);
   };
   /** Runs that still count against the limit; when all slots are taken, when the oldest stops counting. */
   const busy = (now: number) => {
@@ -50,7 +51,8 @@ export function batcher<T, R>(
     const b = busy(now);
     if (b.count >= maxInFlight) {
       // Wait for a run to end, or for the oldest to count as stalled.
-      if (stallMs !== Infinity && !recheck) recheck = setTimeout(() => ((recheck = null), flush()), Math.max(1, b.freeAt - now));
+      if (stallMs !== Infinity && !recheck)
+        recheck = setTimeout(() => ((recheck = null), flush()), Math.max(1, b.freeAt - now));
       return;
     }
     due = false;

@@ -8,7 +8,9 @@
  * No page may be framed, except the embedded portal's (`embed`): those name the origins of
  * PORTAL_FRAME_ANCESTORS, and admit https images (the logo of the link's theme).
  */
-export function contentSecurityPolicy(opts: { nonce?: string; dev?: boolean; embed?: { frameAncestors: readonly string[] } } = {}): string {
+export function contentSecurityPolicy(
+  opts: { nonce?: string; dev?: boolean; embed?: { frameAncestors: readonly string[] } } = {},
+): string {
   const script = opts.nonce ? ["'self'", `'nonce-${opts.nonce}'`, "'strict-dynamic'"] : ["'self'"];
   // React's development build evaluates server error stacks; production never needs eval.
   if (opts.dev) script.push("'unsafe-eval'");

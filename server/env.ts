@@ -40,13 +40,26 @@ const proxyUrl = z
       // reported below
     }
     if (!url || url.protocol !== 'http:' || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-      c.addIssue({ code: 'custom', message: 'must be the http:// URL of an HTTP CONNECT proxy, e.g. http://egress.internal:3128 (no path)' });
+      c.addIssue({
+        code: 'custom',
+        message: 'must be the http:// URL of an HTTP CONNECT proxy, e.g. http://egress.internal:3128 (no path)',
+      });
       return z.NEVER;
     }
     return text;
   });
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
 
 /** A size in bytes: a whole number, optionally with a unit (`10GiB`, `500 MB`; KiB = 1024, KB = 1000). */
 const byteSize = z
@@ -175,7 +188,11 @@ const fields = z.object({
         } catch {
           // reported below
         }
-        if (origin !== o) ctx.addIssue({ code: 'custom', message: `${o} is not an origin (scheme://host[:port], no path or wildcard)` });
+        if (origin !== o)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${o} is not an origin (scheme://host[:port], no path or wildcard)`,
+          });
       }
       return [...new Set(origins)];
     }),
@@ -216,12 +233,17 @@ const fields = z.object({
 });
 
 /** 127.0.0.0/8, ::1, localhost: only this machine can connect. */
-export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+export const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 const schema = fields.superRefine((environment, c) => {
   // Production needs its own address: portal links, the User-Agent of deliveries and HSTS all derive
   // from it, and without it links would follow whatever Host header a request carried.
-  if (environment.NODE_ENV === 'production' && !environment.PUBLIC_URL && environment.NEXT_PHASE !== 'phase-production-build')
+  if (
+    environment.NODE_ENV === 'production' &&
+    !environment.PUBLIC_URL &&
+    environment.NEXT_PHASE !== 'phase-production-build'
+  )
     c.addIssue({
       code: 'custom',
       path: ['PUBLIC_URL'],
@@ -229,7 +251,11 @@ const schema = fields.superRefine((environment, c) => {
         'is required when NODE_ENV=production: the address users and receivers reach this deployment at, e.g. https://hooks.example.com (docs/operations.md)',
     });
   // A worker's /metrics and /health reachable from other machines need a token to read.
-  if (environment.WORKER_METRICS_PORT !== undefined && !isLoopbackHost(environment.WORKER_METRICS_HOST) && !environment.METRICS_TOKEN)
+  if (
+    environment.WORKER_METRICS_PORT !== undefined &&
+    !isLoopbackHost(environment.WORKER_METRICS_HOST) &&
+    !environment.METRICS_TOKEN
+  )
     c.addIssue({
       code: 'custom',
       path: ['METRICS_TOKEN'],

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { asDoubles, compareJsonNumbers, jsonProblem, JsonInputError, MAX_JSON_DEPTH, parseJsonExact, parseJsonInput, text } from './json';
+import {
+  asDoubles,
+  compareJsonNumbers,
+  jsonProblem,
+  JsonInputError,
+  MAX_JSON_DEPTH,
+  parseJsonExact,
+  parseJsonInput,
+  text,
+} from './json';
 
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 
 describe('parseJsonInput', () => {
   it('keeps the exact text of numbers a JavaScript number would change, and JSON.stringify writes it back', () => {
-    const src = '{"orderId":9007199254740993,"huge":1e400,"long":12345678901234567890123,"one":1.0,"neg":-0,"plain":42,"f":0.5}';
+    const src =
+      '{"orderId":9007199254740993,"huge":1e400,"long":12345678901234567890123,"one":1.0,"neg":-0,"plain":42,"f":0.5}';
     expect(JSON.stringify(parseJsonInput(src))).toBe(src);
     expect(JSON.stringify(parseJsonExact(src))).toBe(src);
   });

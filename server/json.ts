@@ -105,7 +105,9 @@ export class JsonInputError extends Error {
 }
 
 const keepExact = (_key: string, value: unknown, context?: { source?: string }) =>
-  typeof value === 'number' && context?.source !== undefined && String(value) !== context.source ? J.rawJSON(context.source) : value;
+  typeof value === 'number' && context?.source !== undefined && String(value) !== context.source
+    ? J.rawJSON(context.source)
+    : value;
 
 /**
  * Parses JSON text from a client: refused (JsonInputError) when it is not JSON or nests deeper than
@@ -132,7 +134,8 @@ export function parseJsonExact(text: string): unknown {
 /** Why a string cannot be taken (NUL, lone surrogate), or null. */
 function badTextReason(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
-  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return 'must not contain a lone surrogate (an unpaired \\ud800-\\udfff)';
+  if (!(s as string & { isWellFormed(): boolean }).isWellFormed())
+    return 'must not contain a lone surrogate (an unpaired \\ud800-\\udfff)';
   return null;
 }
 
@@ -216,7 +219,9 @@ export function asDoubles(value: unknown): unknown {
     else if (typeof v === 'object' && v !== null) stack.push(...(Object.values(v) as unknown[]));
   }
   if (!kept) return value;
-  return JSON.parse(JSON.stringify(value), (_k, v: unknown) => (v === Infinity ? Number.MAX_VALUE : v === -Infinity ? -Number.MAX_VALUE : v)) as unknown;
+  return JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
+    v === Infinity ? Number.MAX_VALUE : v === -Infinity ? -Number.MAX_VALUE : v,
+  ) as unknown;
 }
 
 /** A JSON number text as sign, significant digits and exponent: `-12.50e3` → (-1, "125", 2). */

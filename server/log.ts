@@ -11,7 +11,12 @@ export function createLogger(name: string) {
   return pino({
     name,
     level: environment.LOG_LEVEL,
-    ...(pretty && { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }),
+    ...(pretty && {
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
+    }),
   });
 }
 

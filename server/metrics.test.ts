@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Counter, Gauge, Histogram, formatLabels, formatValue, metrics, renderFamilies, renderMetrics } from './metrics';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  formatLabels,
+  formatValue,
+  metrics,
+  renderFamilies,
+  renderMetrics,
+} from './metrics';
 
 describe('Prometheus exposition', () => {
   it('renders a labelled counter with HELP and TYPE, starting known labels at 0', () => {
@@ -25,7 +34,12 @@ describe('Prometheus exposition', () => {
   });
 
   it('formats special values', () => {
-    expect([formatValue(Infinity), formatValue(-Infinity), formatValue(NaN), formatValue(0.25)]).toEqual(['+Inf', '-Inf', 'NaN', '0.25']);
+    expect([formatValue(Infinity), formatValue(-Infinity), formatValue(NaN), formatValue(0.25)]).toEqual([
+      '+Inf',
+      '-Inf',
+      'NaN',
+      '0.25',
+    ]);
   });
 
   it('renders cumulative histogram buckets, +Inf, sum and count', () => {

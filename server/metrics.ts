@@ -29,7 +29,8 @@ export function formatLabels(labels: LabelValues): string {
   return `{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',')}}`;
 }
 
-const keyOf = (labelNames: readonly string[], labels: LabelValues) => JSON.stringify(labelNames.map((n) => labels[n] ?? ''));
+const keyOf = (labelNames: readonly string[], labels: LabelValues) =>
+  JSON.stringify(labelNames.map((n) => labels[n] ?? ''));
 
 function pick<L extends string>(labelNames: readonly L[], labels: Partial<Record<L, string>>): LabelValues {
   const out: LabelValues = {};
@@ -115,7 +116,9 @@ export class Histogram<L extends string = never> implements Family {
   lines(): string[] {
     const out: string[] = [];
     for (const s of this.series.values()) {
-      this.buckets.forEach((b, i) => out.push(`${this.name}_bucket${formatLabels({ ...s.labels, le: formatValue(b) })} ${s.counts[i]}`));
+      this.buckets.forEach((b, i) =>
+        out.push(`${this.name}_bucket${formatLabels({ ...s.labels, le: formatValue(b) })} ${s.counts[i]}`),
+      );
       out.push(`${this.name}_bucket${formatLabels({ ...s.labels, le: '+Inf' })} ${s.count}`);
       out.push(`${this.name}_sum${formatLabels(s.labels)} ${formatValue(s.sum)}`);
       out.push(`${this.name}_count${formatLabels(s.labels)} ${s.count}`);
@@ -140,9 +143,15 @@ function processFamilies(): Family[] {
   loop.enable();
   const started = Date.now() / 1000 - process.uptime();
   return [
-    new Gauge('process_start_time_seconds', 'Start time of the process since the unix epoch, in seconds.', [], (g) => g.set({}, Math.round(started))),
-    new Gauge('process_resident_memory_bytes', 'Resident memory size, in bytes.', [], (g) => g.set({}, process.memoryUsage.rss())),
-    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', [], (g) => g.set({}, process.memoryUsage().heapUsed)),
+    new Gauge('process_start_time_seconds', 'Start time of the process since the unix epoch, in seconds.', [], (g) =>
+      g.set({}, Math.round(started)),
+    ),
+    new Gauge('process_resident_memory_bytes', 'Resident memory size, in bytes.', [], (g) =>
+      g.set({}, process.memoryUsage.rss()),
+    ),
+    new Gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', [], (g) =>
+      g.set({}, process.memoryUsage().heapUsed),
+    ),
     new Gauge(
       'process_cpu_seconds_total',
       'User and system CPU time spent, in seconds.',
@@ -153,10 +162,15 @@ function processFamilies(): Family[] {
       },
       'counter',
     ),
-    new Gauge('nodejs_eventloop_delay_p99_seconds', 'Event loop delay, 99th percentile since the previous scrape, in seconds.', [], (g) => {
-      g.set({}, loop.percentile(99) / 1e9);
-      loop.reset();
-    }),
+    new Gauge(
+      'nodejs_eventloop_delay_p99_seconds',
+      'Event loop delay, 99th percentile since the previous scrape, in seconds.',
+      [],
+      (g) => {
+        g.set({}, loop.percentile(99) / 1e9);
+        loop.reset();
+      },
+    ),
   ];
 }
 
@@ -195,7 +209,11 @@ function createMetrics() {
       ['to'],
       [{ to: 'open' }, { to: 'closed' }],
     ),
-    jobFailures: new Counter('hookrelay_job_failures_total', 'Jobs whose handler threw (handed back to pg-boss for a retry), by queue.', ['queue']),
+    jobFailures: new Counter(
+      'hookrelay_job_failures_total',
+      'Jobs whose handler threw (handed back to pg-boss for a retry), by queue.',
+      ['queue'],
+    ),
     jobsHandedBack: new Counter(
       'hookrelay_jobs_handed_back_total',
       'Jobs still running at the shutdown deadline, failed back to pg-boss so another worker retries them.',
@@ -211,9 +229,19 @@ function createMetrics() {
       'hookrelay_events_group_committed_total',
       'Of the accepted events, those accepted in one transaction with other concurrent publishes (group commit).',
     ),
-    eventsBatched: new Counter('hookrelay_events_batched_total', 'Events submitted through POST /events/batch (accepted or refused item by item).'),
-    eventsDuplicate: new Counter('hookrelay_events_duplicate_total', 'Publishes answered with an earlier event because of a repeated idempotency key.'),
-    apiErrors: new Counter('hookrelay_api_errors_total', 'API requests answered with an error, by error code (REST and tRPC).', ['code']),
+    eventsBatched: new Counter(
+      'hookrelay_events_batched_total',
+      'Events submitted through POST /events/batch (accepted or refused item by item).',
+    ),
+    eventsDuplicate: new Counter(
+      'hookrelay_events_duplicate_total',
+      'Publishes answered with an earlier event because of a repeated idempotency key.',
+    ),
+    apiErrors: new Counter(
+      'hookrelay_api_errors_total',
+      'API requests answered with an error, by error code (REST and tRPC).',
+      ['code'],
+    ),
     workerInFlight: new Gauge('hookrelay_worker_in_flight', 'Jobs this worker holds right now, by queue.', ['queue']),
   };
   // Process families (and the event-loop monitor) start on the first scrape, not on import.

@@ -16,7 +16,8 @@ export type Runtime = { ctx: Ctx; database: Database; stop(): Promise<void> };
 
 function secretKeyring() {
   const environment = env();
-  if (!environment.HOOKRELAY_SECRET_KEY) throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
+  if (!environment.HOOKRELAY_SECRET_KEY)
+    throw new Error('HOOKRELAY_SECRET_KEY is not set (pnpm dev generates one; see docs/operations.md)');
   const previous = (environment.HOOKRELAY_SECRET_KEY_PREVIOUS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -28,7 +29,10 @@ function secretKeyring() {
 function tracingFromEnv(role: BossRole): TracingOptions | null {
   const environment = env();
   if (!environment.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
-  return { endpoint: environment.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: environment.OTEL_SERVICE_NAME ?? `hookrelay-${role}` };
+  return {
+    endpoint: environment.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: environment.OTEL_SERVICE_NAME ?? `hookrelay-${role}`,
+  };
 }
 
 type RuntimeOptions = {
@@ -67,7 +71,9 @@ export async function createRuntime(role: BossRole, opts: RuntimeOptions = {}): 
   const database = createDatabase(url, {
     max: opts.dbMax ?? environment.DATABASE_POOL_MAX ?? (role === 'worker' ? 20 : 10),
     applicationName: opts.applicationName ?? `hookrelay-${role}`,
-    ...(role === 'web' && { acquireTimeoutMs: opts.acquireTimeoutMs ?? environment.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000 }),
+    ...(role === 'web' && {
+      acquireTimeoutMs: opts.acquireTimeoutMs ?? environment.DATABASE_ACQUIRE_TIMEOUT_SECONDS * 1000,
+    }),
   });
   const bossMax = opts.bossMax ?? environment.QUEUE_POOL_MAX;
   const boss = createBoss(url, { role, log, ...(bossMax && { max: bossMax }) });

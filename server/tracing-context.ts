@@ -1,4 +1,12 @@
-import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { tracingState } from './tracing';
 
 /** Trace contexts: an incoming request's `traceparent`, a stored one, and a span's, to store or send on (server/tracing.ts). */

@@ -1,4 +1,13 @@
-import { context, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import {
+  context,
+  defaultTextMapSetter,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 import { tracingState } from './tracing';
 import { contextFrom, contextOf } from './tracing-context';
 
@@ -14,7 +23,11 @@ export const spanNames = {
 function start(name: string, kind: SpanKind, parent: Context, startTime?: number, links?: Link[]): Span | undefined {
   const s = tracingState();
   if (!s) return undefined;
-  return s.tracer.startSpan(name, { kind, ...(startTime !== undefined && { startTime }), ...(links?.length && { links }) }, parent);
+  return s.tracer.startSpan(
+    name,
+    { kind, ...(startTime !== undefined && { startTime }), ...(links?.length && { links }) },
+    parent,
+  );
 }
 
 function fail(span: Span, err: unknown): void {
@@ -29,7 +42,12 @@ export function startPublishSpan(): Span | undefined {
   return start(spanNames.publish, SpanKind.PRODUCER, context.active());
 }
 
-export function describePublish(span: Span | undefined, eventId: string, type: string, customerId: string | null): void {
+export function describePublish(
+  span: Span | undefined,
+  eventId: string,
+  type: string,
+  customerId: string | null,
+): void {
   span?.setAttributes({
     'hookrelay.event.id': eventId,
     'hookrelay.event.type': type,
@@ -38,7 +56,10 @@ export function describePublish(span: Span | undefined, eventId: string, type: s
 }
 
 /** Ends a publish span with its result: accepted (with the delivery count, or a duplicate), or refused. */
-export function endPublishSpan(span: Span | undefined, result: { id: string; deliveries: number | null; duplicate: boolean } | Error): void {
+export function endPublishSpan(
+  span: Span | undefined,
+  result: { id: string; deliveries: number | null; duplicate: boolean } | Error,
+): void {
   if (!span) return;
   if (result instanceof Error) fail(span, result);
   else {
@@ -69,7 +90,14 @@ export type AdmissionPath = 'fast' | 'dispatcher' | 'probe';
 export function startAdmissionSpan(
   parent: Context,
   startTime: number,
-  d: { deliveryId: string; eventId: string; subscriptionId: string; customerId: string; attempt: number; path: AdmissionPath },
+  d: {
+    deliveryId: string;
+    eventId: string;
+    subscriptionId: string;
+    customerId: string;
+    attempt: number;
+    path: AdmissionPath;
+  },
 ): Span | undefined {
   const span = start(spanNames.admission, SpanKind.INTERNAL, parent, startTime);
   span?.setAttributes({
@@ -121,7 +149,12 @@ export function injectTraceHeaders(span: Span | undefined, headers: Record<strin
 /** What an attempt got and what comes next: `succeeded`, `retry`, `dead` or `gone` (410). */
 export function endAttemptSpan(
   span: Span | undefined,
-  r: { status: number | null; errorClass: string | null; latencyMs: number; outcome: 'succeeded' | 'retry' | 'dead' | 'gone' },
+  r: {
+    status: number | null;
+    errorClass: string | null;
+    latencyMs: number;
+    outcome: 'succeeded' | 'retry' | 'dead' | 'gone';
+  },
   err?: unknown,
 ): void {
   if (!span) return;
@@ -133,7 +166,10 @@ export function endAttemptSpan(
   });
   if (err !== undefined) fail(span, err);
   else if (r.outcome !== 'succeeded')
-    span.setStatus({ code: SpanStatusCode.ERROR, message: r.status !== null ? `HTTP ${r.status}` : (r.errorClass ?? r.outcome) });
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: r.status !== null ? `HTTP ${r.status}` : (r.errorClass ?? r.outcome),
+    });
   span.end();
 }
 
@@ -143,11 +179,24 @@ export function endAttemptSpan(
  */
 export function startReplaySpan(
   eventTraceparent: string | null,
-  d: { deliveryId: string; eventId: string; subscriptionId: string; customerId: string; kind: 'single' | 'bulk'; bulkReplayId?: string },
+  d: {
+    deliveryId: string;
+    eventId: string;
+    subscriptionId: string;
+    customerId: string;
+    kind: 'single' | 'bulk';
+    bulkReplayId?: string;
+  },
 ): Span | undefined {
   if (!tracingState()) return undefined;
   const caller = trace.getSpanContext(context.active());
-  const span = start(spanNames.replay, SpanKind.INTERNAL, contextFrom(eventTraceparent), undefined, caller ? [{ context: caller }] : undefined);
+  const span = start(
+    spanNames.replay,
+    SpanKind.INTERNAL,
+    contextFrom(eventTraceparent),
+    undefined,
+    caller ? [{ context: caller }] : undefined,
+  );
   span?.setAttributes({
     'hookrelay.delivery.id': d.deliveryId,
     'hookrelay.event.id': d.eventId,

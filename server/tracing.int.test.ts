@@ -52,14 +52,23 @@ const publishTraced = (caller: ReturnType<typeof callerTrace>, body: Json) =>
 
 /** Each test's subscriptions take its own event types only, so no test's events reach another's receiver. */
 async function subscription(url: string, eventTypes: string[], extra: Record<string, unknown> = {}) {
-  return ok(rest('POST', '/subscriptions', { key: platformKey, body: { customerId, url: `${url}/hook`, eventTypes, ...extra } }), 201);
+  return ok(
+    rest('POST', '/subscriptions', {
+      key: platformKey,
+      body: { customerId, url: `${url}/hook`, eventTypes, ...extra },
+    }),
+    201,
+  );
 }
 
 /** The spans of an event (by its id attribute), wherever they landed: a stray one would show its own trace id. */
-const spansOfEvent = (eventId: string) => exporter.getFinishedSpans().filter((s) => s.attributes['hookrelay.event.id'] === eventId);
+const spansOfEvent = (eventId: string) =>
+  exporter.getFinishedSpans().filter((s) => s.attributes['hookrelay.event.id'] === eventId);
 const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 const one = (spans: ReadableSpan[], name: string, attempt?: number) => {
-  const found = named(spans, name).filter((s) => attempt === undefined || s.attributes['hookrelay.attempt.number'] === attempt);
+  const found = named(spans, name).filter(
+    (s) => attempt === undefined || s.attributes['hookrelay.attempt.number'] === attempt,
+  );
   expect(found, `${name}${attempt ? ` #${attempt}` : ''}`).toHaveLength(1);
   return found[0]!;
 };
@@ -79,7 +88,9 @@ describe('one trace per event, from publish to delivery', () => {
     const rx = await receiverFailingFirst(1);
     const sub = await subscription(rx.url, ['order.created'], { traceContext: true });
     expect(sub.traceContext).toBe(true);
-    expect((await ok(rest('GET', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id } }))).traceContext).toBe(true);
+    expect(
+      (await ok(rest('GET', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id } }))).traceContext,
+    ).toBe(true);
 
     const caller = callerTrace();
     const ev = await publishTraced(caller, { type: 'order.created', data: { n: 1 }, customerId });
@@ -97,13 +108,19 @@ describe('one trace per event, from publish to delivery', () => {
     expect(parentOf(fanout)).toBe(idOf(publish));
     // Admitted inline by the publish (under its fan-out), or, when the customer's admission lock was
     // held by the dispatcher or a refill at that moment, by the next of them (under the publish).
-    expect(parentOf(admission1)).toBe(admission1.attributes['hookrelay.admission.path'] === 'fast' ? idOf(fanout) : idOf(publish));
+    expect(parentOf(admission1)).toBe(
+      admission1.attributes['hookrelay.admission.path'] === 'fast' ? idOf(fanout) : idOf(publish),
+    );
     expect(parentOf(attempt1)).toBe(idOf(admission1));
     // The retry is admitted by the dispatcher, in the worker: under the publish, through the event's stored trace context.
     expect(parentOf(admission2)).toBe(idOf(publish));
     expect(parentOf(attempt2)).toBe(idOf(admission2));
 
-    expect(publish.attributes).toMatchObject({ 'hookrelay.event.type': 'order.created', 'hookrelay.customer.id': customerId, 'hookrelay.event.deliveries': 1 });
+    expect(publish.attributes).toMatchObject({
+      'hookrelay.event.type': 'order.created',
+      'hookrelay.customer.id': customerId,
+      'hookrelay.event.deliveries': 1,
+    });
     expect(fanout.attributes).toMatchObject({ 'hookrelay.fanout.inline': true, 'hookrelay.fanout.deliveries': 1 });
     expect(admission1.attributes).toMatchObject({ 'hookrelay.delivery.id': delivery.id });
     expect(['fast', 'dispatcher']).toContain(admission1.attributes['hookrelay.admission.path']);
@@ -117,16 +134,27 @@ describe('one trace per event, from publish to delivery', () => {
       'hookrelay.attempt.outcome': 'retry',
     });
     expect(attempt1.status.code).toBe(2); // ERROR
-    expect(attempt2.attributes).toMatchObject({ 'hookrelay.attempt.number': 2, 'http.response.status_code': 200, 'hookrelay.attempt.outcome': 'succeeded' });
+    expect(attempt2.attributes).toMatchObject({
+      'hookrelay.attempt.number': 2,
+      'http.response.status_code': 200,
+      'hookrelay.attempt.outcome': 'succeeded',
+    });
     expect(attempt2.status.code).not.toBe(2);
-    for (const a of [attempt1, attempt2]) expect(a.attributes['hookrelay.attempt.latency_ms']).toEqual(expect.any(Number));
+    for (const a of [attempt1, attempt2])
+      expect(a.attributes['hookrelay.attempt.latency_ms']).toEqual(expect.any(Number));
 
     // Later hops in other processes find the publish through the event row.
-    const [row] = await engine.ctx.db.select({ traceParent: events.traceParent }).from(events).where(eq(events.id, ev.id));
+    const [row] = await engine.ctx.db
+      .select({ traceParent: events.traceParent })
+      .from(events)
+      .where(eq(events.id, ev.id));
     expect(row!.traceParent).toBe(`00-${caller.traceId}-${idOf(publish)}-01`);
 
     // The receiver got each attempt's own trace context, and the recorded request shows it.
-    expect(rx.received.map((r) => r.headers.traceparent)).toEqual([`00-${caller.traceId}-${idOf(attempt1)}-01`, `00-${caller.traceId}-${idOf(attempt2)}-01`]);
+    expect(rx.received.map((r) => r.headers.traceparent)).toEqual([
+      `00-${caller.traceId}-${idOf(attempt1)}-01`,
+      `00-${caller.traceId}-${idOf(attempt2)}-01`,
+    ]);
     const recorded = await attemptsOf(engine.ctx, delivery.id);
     expect(recorded.map((a) => a.requestHeaders.traceparent)).toEqual(rx.received.map((r) => r.headers.traceparent));
   });
@@ -144,9 +172,14 @@ describe('one trace per event, from publish to delivery', () => {
     expect(rx.received[0]!.headers).not.toHaveProperty('tracestate');
 
     // Opting in later (PATCH) takes effect on the next attempt.
-    const patched = await ok(rest('PATCH', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id }, body: { traceContext: true } }));
+    const patched = await ok(
+      rest('PATCH', '/subscriptions/{id}', { key: platformKey, params: { id: sub.id }, body: { traceContext: true } }),
+    );
     expect(patched.traceContext).toBe(true);
-    const ev2 = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.shipped', data: {}, customerId } }), 202);
+    const ev2 = await ok(
+      rest('POST', '/events', { key: platformKey, body: { type: 'order.shipped', data: {}, customerId } }),
+      202,
+    );
     await rx.waitFor(2);
     expect(rx.received[1]!.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     // Without a caller's traceparent the event starts a trace of its own.
@@ -193,9 +226,23 @@ describe('one trace per event, from publish to delivery', () => {
   });
 
   it("a customer key's traceparent is not adopted: its publish starts a new trace (REST and tRPC)", async () => {
-    const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: customerId }, body: { name: 'traced customer' } }), 201);
+    const k = await ok(
+      rest('POST', '/customers/{id}/api-keys', {
+        key: platformKey,
+        params: { id: customerId },
+        body: { name: 'traced customer' },
+      }),
+      201,
+    );
     const caller = callerTrace();
-    const viaRest = await ok(rest('POST', '/events', { key: k.key, headers: { traceparent: caller.header }, body: { type: 'untrusted.rest', data: {} } }), 202);
+    const viaRest = await ok(
+      rest('POST', '/events', {
+        key: k.key,
+        headers: { traceparent: caller.header },
+        body: { type: 'untrusted.rest', data: {} },
+      }),
+      202,
+    );
     const client = trpcClient(engine.ctx, k.key, { headers: { traceparent: caller.header } });
     const viaTrpc = await client.events.publish.mutate({ type: 'untrusted.trpc', data: {} });
     for (const id of [viaRest.id as string, viaTrpc.id]) {
@@ -230,7 +277,13 @@ describe('one trace per event, from publish to delivery', () => {
 
     // One delivery: the replay request carries a trace of its own, which the replay span links to.
     const asker = callerTrace();
-    await ok(rest('POST', '/deliveries/{id}/replay', { key: platformKey, headers: { traceparent: asker.header }, params: { id: d.id } }));
+    await ok(
+      rest('POST', '/deliveries/{id}/replay', {
+        key: platformKey,
+        headers: { traceparent: asker.header },
+        params: { id: d.id },
+      }),
+    );
     await waitForStatus(engine.ctx, d.id, 'succeeded');
     let spans = await spansOfTrace(ev.id, 2, caller.traceId);
     const publish = one(spans, spanNames.publish);
@@ -247,12 +300,18 @@ describe('one trace per event, from publish to delivery', () => {
     const sub2 = await subscription(rx2.url, ['replay.bulk'], { retryPolicy: { maxAttempts: 1 } });
     const ev2 = await publishTraced(caller, { type: 'replay.bulk', data: {}, customerId });
     const d2 = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev2.id)).id, 'dead');
-    const bulk = await ok(rest('POST', '/replays', { key: platformKey, body: { customerId, subscriptionId: sub2.id } }), 202);
+    const bulk = await ok(
+      rest('POST', '/replays', { key: platformKey, body: { customerId, subscriptionId: sub2.id } }),
+      202,
+    );
     await waitForStatus(engine.ctx, d2.id, 'succeeded');
     spans = await spansOfTrace(ev2.id, 2, caller.traceId);
     const bulkReplay = one(spans, spanNames.replay);
     expect(parentOf(bulkReplay)).toBe(idOf(one(spans, spanNames.publish)));
-    expect(bulkReplay.attributes).toMatchObject({ 'hookrelay.replay.kind': 'bulk', 'hookrelay.bulk_replay.id': bulk.id });
+    expect(bulkReplay.attributes).toMatchObject({
+      'hookrelay.replay.kind': 'bulk',
+      'hookrelay.bulk_replay.id': bulk.id,
+    });
     expect(one(spans, spanNames.attempt, 2).spanContext().traceId).toBe(caller.traceId);
   });
 
@@ -266,7 +325,10 @@ describe('one trace per event, from publish to delivery', () => {
     const ev = await publishTraced(caller, { type: 'untraced.event', data: {}, customerId });
     await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
     expect(rx.received[0]!.headers).not.toHaveProperty('traceparent');
-    const [row] = await engine.ctx.db.select({ traceParent: events.traceParent }).from(events).where(eq(events.id, ev.id));
+    const [row] = await engine.ctx.db
+      .select({ traceParent: events.traceParent })
+      .from(events)
+      .where(eq(events.id, ev.id));
     expect(row!.traceParent).toBeNull();
     expect(exporter.getFinishedSpans()).toHaveLength(before);
   });

@@ -2,7 +2,14 @@ import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contextFrom, traceparentOf, withIncomingTrace } from './tracing-context';
-import { endAttemptSpan, injectTraceHeaders, startAdmissionSpan, startAttemptSpan, startPublishSpan, startReplaySpan } from './tracing-spans';
+import {
+  endAttemptSpan,
+  injectTraceHeaders,
+  startAdmissionSpan,
+  startAttemptSpan,
+  startPublishSpan,
+  startReplaySpan,
+} from './tracing-spans';
 import { startTracing, stopTracing, tracesUrl, tracingOn } from './tracing';
 
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -39,8 +46,12 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 describe('tracing on', () => {
   it('parents a publish on the request traceparent, and hands its own traceparent on', async () => {
     const exporter = new InMemorySpanExporter();
-    expect(await startTracing({ serviceName: 'unit', spanProcessor: new SimpleSpanProcessor({ exporter }) })).toBe(true);
-    expect(await startTracing({ serviceName: 'again', spanProcessor: new SimpleSpanProcessor({ exporter }) })).toBe(false);
+    expect(await startTracing({ serviceName: 'unit', spanProcessor: new SimpleSpanProcessor({ exporter }) })).toBe(
+      true,
+    );
+    expect(await startTracing({ serviceName: 'again', spanProcessor: new SimpleSpanProcessor({ exporter }) })).toBe(
+      false,
+    );
     const span = withIncomingTrace(new Headers({ traceparent: TRACEPARENT }), () => startPublishSpan())!;
     expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     const own = traceparentOf(span)!;
@@ -59,7 +70,11 @@ describe('tracing on', () => {
     const done = exporter.getFinishedSpans()[1]!;
     expect(done.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
     // The host only: a URL's path and query may hold the customer's secrets.
-    expect(done.attributes).toMatchObject({ 'server.address': 'hooks.example.com', 'http.response.status_code': 503, 'hookrelay.attempt.outcome': 'retry' });
+    expect(done.attributes).toMatchObject({
+      'server.address': 'hooks.example.com',
+      'http.response.status_code': 503,
+      'hookrelay.attempt.outcome': 'retry',
+    });
     expect(JSON.stringify(done.attributes)).not.toContain('secret');
   });
 });

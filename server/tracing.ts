@@ -63,14 +63,19 @@ export function tracesUrl(endpoint: string): string {
  */
 export async function startTracing(opts: TracingOptions): Promise<boolean> {
   if (holder.__hookrelayTracing) return false;
-  if (!opts.spanProcessor && !opts.endpoint) throw new Error('startTracing: an endpoint or a span processor is required');
-  const [{ TracerProvider, BatchSpanProcessor }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace'),
-      import('@opentelemetry/context-async-hooks'),
-      import('@opentelemetry/core'),
-      import('@opentelemetry/resources'),
-    ]);
+  if (!opts.spanProcessor && !opts.endpoint)
+    throw new Error('startTracing: an endpoint or a span processor is required');
+  const [
+    { TracerProvider, BatchSpanProcessor },
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { resourceFromAttributes },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+  ]);
   let processor = opts.spanProcessor;
   if (!processor) {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
@@ -78,7 +83,11 @@ export async function startTracing(opts: TracingOptions): Promise<boolean> {
   }
   if (holder.__hookrelayTracing) return false; // started meanwhile
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': opts.serviceName, 'service.version': pkg.version, 'process.pid': process.pid }),
+    resource: resourceFromAttributes({
+      'service.name': opts.serviceName,
+      'service.version': pkg.version,
+      'process.pid': process.pid,
+    }),
     spanProcessors: [processor],
   });
   const propagator = new W3CTraceContextPropagator();
@@ -125,7 +134,10 @@ export function flushBeforeExit(timeoutMs = 3000): void {
     const exit = process.exit.bind(process);
     process.exit = ((code?: number | string | null) => {
       const done = () => exit(code);
-      void Promise.race([stopTracing().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]).then(done, done);
+      void Promise.race([stopTracing().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]).then(
+        done,
+        done,
+      );
     }) as typeof process.exit;
     // A listener of ours must not keep alive a process that would have died of the signal (no
     // handler of its own, e.g. a CLI command): exit as the signal would have, spans flushed.

@@ -21,9 +21,17 @@ export function startDispatcher(ctx: Ctx, log: Logger): Periodic[] {
     every(5000, log, 'sweep', async () => {
       await sweep(ctx, SWEEP_STALE_MS);
       const expired = await expireBehindBreaker(ctx);
-      if (expired > 0) log.warn({ expired }, 'retry windows ended behind open circuit breakers: deliveries dead-lettered without an attempt');
+      if (expired > 0)
+        log.warn(
+          { expired },
+          'retry windows ended behind open circuit breakers: deliveries dead-lettered without an attempt',
+        );
       const states = await sweepStates(ctx);
-      if (states.held + states.released > 0) log.info(states, 'held or released deliveries whose subscription changed state during their fan-out or attempt');
+      if (states.held + states.released > 0)
+        log.info(
+          states,
+          'held or released deliveries whose subscription changed state during their fan-out or attempt',
+        );
     }),
   ];
 }

@@ -1,5 +1,11 @@
 import type { Ctx } from '../server/domain/context';
-import { HEARTBEAT_MS, heartbeat, pruneWorkers, removeWorker, type WorkerIdentity } from '../server/domain/upkeep/heartbeats';
+import {
+  HEARTBEAT_MS,
+  heartbeat,
+  pruneWorkers,
+  removeWorker,
+  type WorkerIdentity,
+} from '../server/domain/upkeep/heartbeats';
 import type { Logger } from '../server/log';
 import { every } from './periodic';
 
@@ -16,7 +22,12 @@ type Heartbeat = {
  * Keeps this worker's heartbeat row fresh every HEARTBEAT_MS (readiness, operators' view of who runs
  * what) with its jobs in hand and whether it is stopping; about hourly, prunes rows of workers gone.
  */
-export function startHeartbeat(ctx: Ctx, identity: WorkerIdentity, log: Logger, state: { inFlight(): number; stopping(): boolean }): Heartbeat {
+export function startHeartbeat(
+  ctx: Ctx,
+  identity: WorkerIdentity,
+  log: Logger,
+  state: { inFlight(): number; stopping(): boolean },
+): Heartbeat {
   let lastBeat: Date | null = null;
   let beats = 0;
   const heart = every(HEARTBEAT_MS, log, 'heartbeat', async () => {
@@ -29,7 +40,9 @@ export function startHeartbeat(ctx: Ctx, identity: WorkerIdentity, log: Logger, 
     runNow: () => heart.runNow(),
     async stop() {
       await heart.stop(0);
-      await removeWorker(ctx, identity.id).catch((err: unknown) => log.warn({ err }, 'could not remove heartbeat row; it goes stale'));
+      await removeWorker(ctx, identity.id).catch((err: unknown) =>
+        log.warn({ err }, 'could not remove heartbeat row; it goes stale'),
+      );
     },
   };
 }

@@ -33,7 +33,15 @@ const sender = createSender({
 const worker = await startWorker(runtime.ctx, sender, log);
 const ops =
   environment.WORKER_METRICS_PORT !== undefined
-    ? await startOpsServer(worker, { port: environment.WORKER_METRICS_PORT, host: environment.WORKER_METRICS_HOST, token: environment.METRICS_TOKEN }, log)
+    ? await startOpsServer(
+        worker,
+        {
+          port: environment.WORKER_METRICS_PORT,
+          host: environment.WORKER_METRICS_HOST,
+          token: environment.METRICS_TOKEN,
+        },
+        log,
+      )
     : null;
 log.info(
   {
@@ -47,7 +55,8 @@ log.info(
   'worker started',
 );
 
-const withTimeout = (p: Promise<unknown>, ms: number) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, Math.max(0, ms)).unref())]);
+const withTimeout = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, Math.max(0, ms)).unref())]);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -26,7 +26,8 @@ export function startJobLoops(ctx: Ctx, handlers: JobHandlers, log: Logger): Pol
         // A capped queue's fetches run one at a time across workers, so the cap holds (fetchCapped).
         ...(groupConcurrency !== undefined && {
           fetch: { groupConcurrency: { default: groupConcurrency } },
-          fetchJobs: (options: FetchOptions & { batchSize: number }) => fetchCapped(ctx.db, ctx.boss, entry.name, options),
+          fetchJobs: (options: FetchOptions & { batchSize: number }) =>
+            fetchCapped(ctx.db, ctx.boss, entry.name, options),
         }),
         log,
         ...(entry.describe && { describe: (job: Job<unknown>) => entry.describe!(job.data as never) }),

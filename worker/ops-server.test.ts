@@ -12,10 +12,15 @@ const worker: RunningWorker = {
 };
 const TOKEN = 'ops-token-0123456789abcdef';
 
-async function withServer(opts: Omit<OpsServerOptions, 'port'>, fn: (get: (path: string, token?: string) => Promise<Response>) => Promise<void>) {
+async function withServer(
+  opts: Omit<OpsServerOptions, 'port'>,
+  fn: (get: (path: string, token?: string) => Promise<Response>) => Promise<void>,
+) {
   const ops = await startOpsServer(worker, { port: 0, ...opts }, createLogger('test'));
   try {
-    await fn((path, token) => fetch(`http://127.0.0.1:${ops.port}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
+    await fn((path, token) =>
+      fetch(`http://127.0.0.1:${ops.port}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    );
   } finally {
     await ops.close();
   }
@@ -25,7 +30,11 @@ describe("the worker's ops server", () => {
   it('on loopback: /metrics and the full /health for anyone on this machine', async () => {
     await withServer({ host: '127.0.0.1' }, async (get) => {
       expect((await get('/metrics')).status).toBe(200);
-      expect(await (await get('/health')).json()).toMatchObject({ ok: true, workerId: 'wrk_test', inFlight: { deliveries: 3 } });
+      expect(await (await get('/health')).json()).toMatchObject({
+        ok: true,
+        workerId: 'wrk_test',
+        inFlight: { deliveries: 3 },
+      });
     });
   });
 
@@ -35,11 +44,17 @@ describe("the worker's ops server", () => {
       expect((await get('/metrics', 'wrong-token-0123456789abcdef')).status).toBe(401);
       expect((await get('/metrics', TOKEN)).status).toBe(200);
       expect(await (await get('/health')).json()).toEqual({ ok: true });
-      expect(await (await get('/health', TOKEN)).json()).toMatchObject({ ok: true, workerId: 'wrk_test', pid: process.pid });
+      expect(await (await get('/health', TOKEN)).json()).toMatchObject({
+        ok: true,
+        workerId: 'wrk_test',
+        pid: process.pid,
+      });
     });
   });
 
   it('refuses to listen beyond loopback without METRICS_TOKEN', async () => {
-    await expect(startOpsServer(worker, { port: 0, host: '0.0.0.0' }, createLogger('test'))).rejects.toThrow(/WORKER_METRICS_HOST=0\.0\.0\.0 .*METRICS_TOKEN/);
+    await expect(startOpsServer(worker, { port: 0, host: '0.0.0.0' }, createLogger('test'))).rejects.toThrow(
+      /WORKER_METRICS_HOST=0\.0\.0\.0 .*METRICS_TOKEN/,
+    );
   });
 });

@@ -26,9 +26,14 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function startOpsServer(worker: RunningWorker, opts: OpsServerOptions, log: Logger): Promise<{ port: number; close(): Promise<void> }> {
+export async function startOpsServer(
+  worker: RunningWorker,
+  opts: OpsServerOptions,
+  log: Logger,
+): Promise<{ port: number; close(): Promise<void> }> {
   const guarded = !isLoopbackHost(opts.host);
-  if (guarded && !opts.token) throw new Error(`WORKER_METRICS_HOST=${opts.host} is reachable from other machines: set METRICS_TOKEN as well`);
+  if (guarded && !opts.token)
+    throw new Error(`WORKER_METRICS_HOST=${opts.host} is reachable from other machines: set METRICS_TOKEN as well`);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -38,7 +43,9 @@ export async function startOpsServer(worker: RunningWorker, opts: OpsServerOptio
     const trusted = !guarded || bearerMatches(req, opts.token!);
     if (path === '/metrics') {
       if (!trusted) {
-        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n');
+        res
+          .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+          .end('unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n');
         return;
       }
       metrics.workerInFlight.reset();

@@ -14,7 +14,11 @@ afterEach(() => {
 });
 
 /** A deliver loop over a scripted fetch (no database): what it asks for, and what it does with the answer. */
-function loop(opts: { concurrency: number; batchSize: number }, fetchJobs: (batchSize: number) => Promise<Job<unknown>[]>, handle: () => Promise<void>) {
+function loop(
+  opts: { concurrency: number; batchSize: number },
+  fetchJobs: (batchSize: number) => Promise<Job<unknown>[]>,
+  handle: () => Promise<void>,
+) {
   return pollQueue(
     {} as Boss,
     'deliver',

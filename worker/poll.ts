@@ -21,7 +21,12 @@ import { metrics } from '../server/metrics';
 const HEARTBEAT_REFRESH_MS = 5000;
 
 /** `wake()`: fetch now instead of at the end of an idle nap (this process just queued work). */
-export type PollLoop = { stop(deadlineMs: number): Promise<number>; inFlight(): number; wake(): void; readonly queue: string };
+export type PollLoop = {
+  stop(deadlineMs: number): Promise<number>;
+  inFlight(): number;
+  wake(): void;
+  readonly queue: string;
+};
 
 export function pollQueue<T>(
   boss: Boss,
@@ -100,7 +105,9 @@ export function pollQueue<T>(
             if (handedBack.has(job.id)) return;
             metrics.jobFailures.inc({ queue });
             opts.log.error({ err, queue, jobId: job.id, ...opts.describe?.(job) }, 'job failed; pg-boss will retry it');
-            await boss.fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) }).catch(() => {});
+            await boss
+              .fail(queue, job.id, { message: err instanceof Error ? err.message : String(err) })
+              .catch(() => {});
           })
           .finally(() => {
             used -= inHand.get(job.id)?.weight ?? 0;
@@ -128,7 +135,10 @@ export function pollQueue<T>(
       wake?.();
       await loop;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...inHand.values()].map((h) => h.done)), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs))))]);
+      await Promise.race([
+        Promise.allSettled([...inHand.values()].map((h) => h.done)),
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs)))),
+      ]);
       clearTimeout(timer);
       clearInterval(beat);
       const left = [...inHand.values()].map((h) => h.job);
@@ -147,7 +157,10 @@ export function pollQueue<T>(
         );
       } catch (err) {
         // The database is unreachable: pg-boss's expiry hands the jobs back instead (slower, same result).
-        opts.log.error({ err, queue, jobs: left.length }, 'could not hand back unfinished jobs; they return when their lease expires');
+        opts.log.error(
+          { err, queue, jobs: left.length },
+          'could not hand back unfinished jobs; they return when their lease expires',
+        );
       }
       return left.length;
     },

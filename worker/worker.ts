@@ -28,7 +28,12 @@ export type RunningWorker = {
  * (worker/job-loops.ts, worker/handlers.ts), the dispatcher's loops (worker/dispatcher.ts), this
  * worker's heartbeat row (worker/heartbeat.ts) and the catalog's cron schedules (worker/crons.ts).
  */
-export async function startWorker(ctx: Ctx, sender: Sender, log: Logger, identity: WorkerIdentity = workerIdentity()): Promise<RunningWorker> {
+export async function startWorker(
+  ctx: Ctx,
+  sender: Sender,
+  log: Logger,
+  identity: WorkerIdentity = workerIdentity(),
+): Promise<RunningWorker> {
   // A record that admitted new deliveries wakes the deliver loop: the refill is fetched at once, not after an idle nap.
   let wakeDeliver = () => {};
   const handlers = jobHandlers(ctx, sender, log, () => wakeDeliver());

@@ -13,7 +13,10 @@ function formatLatencyTick(v: number, top: number): string {
 }
 
 /** Response latency as two lines, p50 and p99 in milliseconds, on one axis in one unit. */
-export function latencyLines<T>(p50: (d: T) => number | null, p99: (d: T) => number | null): Omit<ChartOptions<T>, 'label'> {
+export function latencyLines<T>(
+  p50: (d: T) => number | null,
+  p99: (d: T) => number | null,
+): Omit<ChartOptions<T>, 'label'> {
   return {
     kind: 'line',
     format: (v) => formatLatency(Math.round(v)),

@@ -70,7 +70,12 @@ export function TimeSeriesChart<T>({
   const [active, setActive] = useState<number | null>(null);
   const n = data.length;
   const values = data.map((d) => series.map((s) => s.value(d)));
-  const rawMax = Math.max(0, ...values.map((v) => (stacked ? v.reduce<number>((a, b) => a + (b ?? 0), 0) : Math.max(0, ...v.map((x) => x ?? 0)))));
+  const rawMax = Math.max(
+    0,
+    ...values.map((v) =>
+      stacked ? v.reduce<number>((a, b) => a + (b ?? 0), 0) : Math.max(0, ...v.map((x) => x ?? 0)),
+    ),
+  );
   const top = yMax ?? niceCeil(rawMax, integer);
   const plotW = Math.max(0, width - M.left - M.right);
   const plotH = height - M.top - M.bottom;
@@ -83,7 +88,11 @@ export function TimeSeriesChart<T>({
   const tickLabel = (t: number) => (empty ? '' : tickFormat ? tickFormat(t, top) : format(t));
   // Time labels: five on a wide chart, three on a narrow one (a phone), so they never collide.
   const xTicks =
-    n <= 1 ? [0] : plotW < 420 ? [0, Math.round(n / 2), n - 1] : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
+    n <= 1
+      ? [0]
+      : plotW < 420
+        ? [0, Math.round(n / 2), n - 1]
+        : [...new Set([0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n - 1])];
   const current = active === null ? null : Math.min(active, n - 1);
 
   function onMove(e: PointerEvent<SVGRectElement>) {
@@ -145,7 +154,13 @@ export function TimeSeriesChart<T>({
                   className={t === 0 ? 'stroke-zinc-300 dark:stroke-zinc-700' : 'stroke-zinc-100 dark:stroke-zinc-800'}
                   strokeDasharray={t === 0 ? undefined : '3 3'}
                 />
-                <text x={M.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-zinc-500 text-[10px] dark:fill-zinc-400">
+                <text
+                  x={M.left - 6}
+                  y={y(t)}
+                  dy="0.32em"
+                  textAnchor="end"
+                  className="fill-zinc-500 text-[10px] dark:fill-zinc-400"
+                >
                   {tickLabel(t)}
                 </text>
               </g>
@@ -162,7 +177,15 @@ export function TimeSeriesChart<T>({
                 {bucketName ? bucketName(data[i]!) : formatClock(at(data[i]!))}
               </text>
             ))}
-            {current !== null && <rect x={x(current)} y={M.top} width={band} height={plotH} className="fill-zinc-900/5 dark:fill-white/10" />}
+            {current !== null && (
+              <rect
+                x={x(current)}
+                y={M.top}
+                width={band}
+                height={plotH}
+                className="fill-zinc-900/5 dark:fill-white/10"
+              />
+            )}
             {kind === 'bar'
               ? values.map((v, i) => {
                   let base = 0;
@@ -198,7 +221,13 @@ export function TimeSeriesChart<T>({
                   });
                   return (
                     <g key={s.label}>
-                      <path d={d} fill="none" strokeWidth={1.75} strokeLinejoin="round" className={palette[s.color].stroke} />
+                      <path
+                        d={d}
+                        fill="none"
+                        strokeWidth={1.75}
+                        strokeLinejoin="round"
+                        className={palette[s.color].stroke}
+                      />
                       {pts.map((p, i) =>
                         (p && !pts[i - 1] && !pts[i + 1]) || (p && i === current) ? (
                           <circle key={i} cx={p[0]} cy={p[1]} r={2.5} className={palette[s.color].fill} />
@@ -207,7 +236,15 @@ export function TimeSeriesChart<T>({
                     </g>
                   );
                 })}
-            <rect x={M.left} y={M.top} width={plotW} height={plotH} fill="transparent" onPointerMove={onMove} onPointerLeave={() => setActive(null)} />
+            <rect
+              x={M.left}
+              y={M.top}
+              width={plotW}
+              height={plotH}
+              fill="transparent"
+              onPointerMove={onMove}
+              onPointerLeave={() => setActive(null)}
+            />
           </svg>
         )}
         {empty && width > 0 && (
@@ -218,16 +255,22 @@ export function TimeSeriesChart<T>({
         {current !== null && width > 0 && (
           <div
             className="pointer-events-none absolute top-0 z-10 min-w-36 rounded-md border border-zinc-200 bg-white/95 px-2.5 py-2 text-xs shadow-md dark:border-zinc-700 dark:bg-zinc-800/95"
-            style={x(current) + band / 2 > width / 2 ? { right: width - x(current) + 6 } : { left: x(current) + band + 6 }}
+            style={
+              x(current) + band / 2 > width / 2 ? { right: width - x(current) + 6 } : { left: x(current) + band + 6 }
+            }
           >
-            <p className="mb-1 font-medium whitespace-nowrap text-zinc-700 dark:text-zinc-200">{bucketLabel(current)}</p>
+            <p className="mb-1 font-medium whitespace-nowrap text-zinc-700 dark:text-zinc-200">
+              {bucketLabel(current)}
+            </p>
             {series.map((s, k) => (
               <p key={s.label} className="flex items-center justify-between gap-3 whitespace-nowrap">
                 <span className="inline-flex items-center gap-1.5 text-zinc-500 dark:text-zinc-400">
                   <span className={`size-2 rounded-sm ${palette[s.color].dot}`} />
                   {s.label}
                 </span>
-                <span className="font-medium tabular-nums">{values[current]![k] === null ? '—' : format(values[current]![k]!)}</span>
+                <span className="font-medium tabular-nums">
+                  {values[current]![k] === null ? '—' : format(values[current]![k]!)}
+                </span>
               </p>
             ))}
           </div>

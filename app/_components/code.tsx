@@ -1,7 +1,17 @@
 import type { ReactNode } from 'react';
 
 /** Monospaced, scrollable block for payloads and bodies; keeps the exact text. */
-export function CodeBlock({ children, label, maxHeight = 'max-h-96', testId }: { children: string; label: string; maxHeight?: string; testId?: string }) {
+export function CodeBlock({
+  children,
+  label,
+  maxHeight = 'max-h-96',
+  testId,
+}: {
+  children: string;
+  label: string;
+  maxHeight?: string;
+  testId?: string;
+}) {
   return (
     <pre
       aria-label={label}
@@ -31,7 +41,10 @@ export function HeaderTable({ headers, label }: { headers: Record<string, string
       <tbody>
         {entries.map(([k, v]) => (
           <tr key={k} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800">
-            <th scope="row" className="w-1/3 py-1.5 pr-3 font-medium whitespace-nowrap text-zinc-500 dark:text-zinc-400">
+            <th
+              scope="row"
+              className="w-1/3 py-1.5 pr-3 font-medium whitespace-nowrap text-zinc-500 dark:text-zinc-400"
+            >
               {k}
             </th>
             <td className="py-1.5 break-all text-zinc-800 dark:text-zinc-200">{v}</td>

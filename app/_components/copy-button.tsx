@@ -54,7 +54,11 @@ export function CopyButton({
         void writeClipboard(value ? value() : (text ?? '')).then(() => setCopied(true));
       }}
     >
-      {copied ? <IconCheck className="size-3.5 text-emerald-600 dark:text-emerald-400" /> : <IconCopy className="size-3.5" />}
+      {copied ? (
+        <IconCheck className="size-3.5 text-emerald-600 dark:text-emerald-400" />
+      ) : (
+        <IconCopy className="size-3.5" />
+      )}
       {!iconOnly && <span>{copied ? 'Copied' : label}</span>}
       <span className="sr-only" aria-live="polite">
         {copied ? 'Copied to clipboard' : ''}

@@ -54,7 +54,7 @@ export function Dialog({
             type="button"
             onClick={onClose}
             aria-label="Close"
-            className="absolute top-4 right-4 rounded p-1 text-zinc-500 dark:text-zinc-400 hover:bg-zinc-100 hover:text-zinc-900 dark:hover:bg-zinc-800 dark:hover:text-white"
+            className="absolute top-4 right-4 rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-white"
           >
             <IconX />
           </button>

@@ -6,12 +6,24 @@ import { formatDuration } from '@/server/domain/wording';
  * `retryAfterSeconds`, next to tRPC's own `code` and `httpStatus`.
  */
 type ErrorData = { code?: string; field?: string | null; httpStatus?: number; retryAfterSeconds?: number | null };
-type RawData = { errorCode?: unknown; code?: unknown; field?: unknown; httpStatus?: unknown; retryAfterSeconds?: unknown };
+type RawData = {
+  errorCode?: unknown;
+  code?: unknown;
+  field?: unknown;
+  httpStatus?: unknown;
+  retryAfterSeconds?: unknown;
+};
 
 function dataOf(err: unknown): ErrorData | undefined {
-  if (!err || typeof err !== 'object' || !('data' in err) || !err.data || typeof err.data !== 'object') return undefined;
+  if (!err || typeof err !== 'object' || !('data' in err) || !err.data || typeof err.data !== 'object')
+    return undefined;
   const raw: RawData = err.data;
-  const code = typeof raw.errorCode === 'string' ? raw.errorCode : typeof raw.code === 'string' ? raw.code.toLowerCase() : undefined;
+  const code =
+    typeof raw.errorCode === 'string'
+      ? raw.errorCode
+      : typeof raw.code === 'string'
+        ? raw.code.toLowerCase()
+        : undefined;
   return {
     code,
     field: typeof raw.field === 'string' ? raw.field : null,
@@ -37,7 +49,9 @@ export function errorCode(err: unknown): string | undefined {
 /** The object does not exist for this account: a 404, or an id so malformed the API refused it (400 on `id`). */
 export function isNotFound(err: unknown): boolean {
   const data = dataOf(err);
-  return data?.code === 'not_found' || data?.httpStatus === 404 || (data?.code === 'bad_request' && data.field === 'id');
+  return (
+    data?.code === 'not_found' || data?.httpStatus === 404 || (data?.code === 'bad_request' && data.field === 'id')
+  );
 }
 
 /** One sentence saying what went wrong and, where it helps, what to do. */
@@ -88,7 +102,8 @@ export function fieldErrors(err: unknown): { field: string; message: string }[] 
     for (const it of raw as unknown[]) {
       if (!it || typeof it !== 'object') continue;
       const { field, reason } = it as { field?: unknown; reason?: unknown };
-      if (typeof field === 'string' && typeof reason === 'string') out.push({ field, message: sentence(stripField(reason, field)) });
+      if (typeof field === 'string' && typeof reason === 'string')
+        out.push({ field, message: sentence(stripField(reason, field)) });
     }
     if (out.length) return out;
   }

@@ -29,7 +29,12 @@ export function Field({
       {children}
       {error ? (
         // One problem per line (several patterns can be wrong at once).
-        <p id={`${id}-error`} role="alert" data-testid={`${id}-error`} className="mt-1 text-xs whitespace-pre-line text-red-600 dark:text-red-400">
+        <p
+          id={`${id}-error`}
+          role="alert"
+          data-testid={`${id}-error`}
+          className="mt-1 text-xs whitespace-pre-line text-red-600 dark:text-red-400"
+        >
           {error}
         </p>
       ) : (
@@ -63,7 +68,11 @@ export function FormField({
   children: (control: FieldControl) => ReactNode;
 }) {
   const { id, error, hint } = field;
-  return <Field {...field}>{children({ id, 'aria-invalid': !!error, 'aria-describedby': describedBy(id, error, !!hint) })}</Field>;
+  return (
+    <Field {...field}>
+      {children({ id, 'aria-invalid': !!error, 'aria-describedby': describedBy(id, error, !!hint) })}
+    </Field>
+  );
 }
 
 /** Inputs, selects and medium buttons share one height (h-9), so a filter bar lines up. */
@@ -77,7 +86,12 @@ export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement>) {
 
 /** A native select drawn like the inputs (same border, height and padding) with its own chevron. */
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select {...props} className={`${inputClass} select-chevron h-9 max-w-full cursor-pointer appearance-none truncate pr-8 ${props.className ?? ''}`} />;
+  return (
+    <select
+      {...props}
+      className={`${inputClass} select-chevron h-9 max-w-full cursor-pointer appearance-none truncate pr-8 ${props.className ?? ''}`}
+    />
+  );
 }
 
 /** A checkbox with its label and a hint beneath (tied to it by aria-describedby). */

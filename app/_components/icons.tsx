@@ -104,7 +104,9 @@ export const IconEyeOff = icon(
 );
 export const IconPlus = icon(<path d="M5 12h14M12 5v14" />);
 export const IconMenu = icon(<path d="M4 6h16M4 12h16M4 18h16" />);
-export const IconTrash = icon(<path d="M3 6h18M19 6v14c0 1-1 2-2 2H7c-1 0-2-1-2-2V6M8 6V4c0-1 1-2 2-2h4c1 0 2 1 2 2v2" />);
+export const IconTrash = icon(
+  <path d="M3 6h18M19 6v14c0 1-1 2-2 2H7c-1 0-2-1-2-2V6M8 6V4c0-1 1-2 2-2h4c1 0 2 1 2 2v2" />,
+);
 export const IconPencil = icon(<path d="M17 3a2.85 2.83 0 1 1 4 4L7.5 20.5 2 22l1.5-5.5Z" />);
 export const IconInbox = icon(
   <>

@@ -21,7 +21,9 @@ type Page = { href: string; label: string; exact?: boolean };
 function isActive(l: Page, path: string): boolean {
   return l.exact
     ? path === l.href
-    : path === l.href || path.startsWith(`${l.href}/`) || (l.href === '/dashboard/events' && path.startsWith('/dashboard/deliveries/'));
+    : path === l.href ||
+        path.startsWith(`${l.href}/`) ||
+        (l.href === '/dashboard/events' && path.startsWith('/dashboard/deliveries/'));
 }
 
 /**
@@ -57,7 +59,10 @@ export function NavLinks({ inbox = false }: { inbox?: boolean }) {
           </span>
         )}
       </button>
-      <ul id="main-nav-links" className={`${open ? 'flex' : 'hidden'} flex-col pb-2 md:-mb-px md:flex md:flex-row md:gap-1 md:pb-0`}>
+      <ul
+        id="main-nav-links"
+        className={`${open ? 'flex' : 'hidden'} flex-col pb-2 md:-mb-px md:flex md:flex-row md:gap-1 md:pb-0`}
+      >
         {links.map((l) => {
           const active = isActive(l, path);
           return (

@@ -45,7 +45,10 @@ export function Pager({
   const shown = result.data.length;
   if (page === 1 && !nextCursor) return null;
   return (
-    <nav aria-label="Pagination" className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm dark:border-zinc-800">
+    <nav
+      aria-label="Pagination"
+      className="flex items-center justify-between gap-3 border-t border-zinc-100 px-4 py-3 text-sm dark:border-zinc-800"
+    >
       <span className="text-zinc-500 dark:text-zinc-400">
         Page {page} · {shown} shown
       </span>

@@ -57,7 +57,9 @@ export function Sparkline({
     >
       <title>{label}</title>
       <line x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} className="stroke-zinc-200 dark:stroke-zinc-700" />
-      {d && <path d={d} fill="none" strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round" className={stroke} />}
+      {d && (
+        <path d={d} fill="none" strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round" className={stroke} />
+      )}
       {dots.map(([cx, cy], i) => (
         <circle key={i} cx={cx} cy={cy} r={1.75} className={fill} />
       ))}

@@ -35,7 +35,15 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
-export function ErrorState({ error, title = 'Could not load this', onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorState({
+  error,
+  title = 'Could not load this',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
   return (
     <div
       role="alert"
@@ -52,7 +60,11 @@ export function ErrorState({ error, title = 'Could not load this', onRetry }: { 
         </Link>
       ) : (
         onRetry && (
-          <button type="button" onClick={onRetry} className="font-medium underline underline-offset-2 hover:no-underline">
+          <button
+            type="button"
+            onClick={onRetry}
+            className="font-medium underline underline-offset-2 hover:no-underline"
+          >
             Try again
           </button>
         )
@@ -79,7 +91,10 @@ export function NotFoundState({ what, id, back }: { what: string; id: string; ba
       <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
         No {what.toLowerCase()} <span className="font-mono">{id}</span> exists in this account.
       </p>
-      <Link href={back.href} className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+      <Link
+        href={back.href}
+        className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+      >
         ← {back.label}
       </Link>
     </div>

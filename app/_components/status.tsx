@@ -4,14 +4,25 @@ import { IconAlert, IconBan, IconCheck, IconClock, IconPause, IconX } from './ic
 /** Status colours always come with an icon and a word, so they read without colour too. */
 type Tone = 'green' | 'red' | 'blue' | 'amber' | 'zinc';
 const tones: Record<Tone, string> = {
-  green: 'bg-emerald-50 text-emerald-700 ring-emerald-600/20 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/30',
+  green:
+    'bg-emerald-50 text-emerald-700 ring-emerald-600/20 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/30',
   red: 'bg-red-50 text-red-700 ring-red-600/20 dark:bg-red-500/10 dark:text-red-300 dark:ring-red-400/30',
   blue: 'bg-sky-50 text-sky-700 ring-sky-600/20 dark:bg-sky-500/10 dark:text-sky-300 dark:ring-sky-400/30',
   amber: 'bg-amber-50 text-amber-800 ring-amber-600/20 dark:bg-amber-500/10 dark:text-amber-300 dark:ring-amber-400/30',
   zinc: 'bg-zinc-100 text-zinc-700 ring-zinc-500/20 dark:bg-zinc-500/10 dark:text-zinc-300 dark:ring-zinc-400/30',
 };
 
-export function Badge({ tone, icon, children, title }: { tone: Tone; icon?: ReactNode; children: ReactNode; title?: string }) {
+export function Badge({
+  tone,
+  icon,
+  children,
+  title,
+}: {
+  tone: Tone;
+  icon?: ReactNode;
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span
       title={title}
@@ -24,10 +35,30 @@ export function Badge({ tone, icon, children, title }: { tone: Tone; icon?: Reac
 }
 
 const deliveryStatus: Record<string, { tone: Tone; label: string; icon: ReactNode; hint: string }> = {
-  succeeded: { tone: 'green', label: 'Succeeded', icon: <IconCheck className="size-3" />, hint: 'The endpoint answered 2xx' },
-  pending: { tone: 'blue', label: 'Pending', icon: <IconClock className="size-3" />, hint: 'Waiting for its next attempt' },
-  dead: { tone: 'red', label: 'Dead letter', icon: <IconX className="size-3" />, hint: 'Every attempt failed; replay it when the endpoint is fixed' },
-  held: { tone: 'amber', label: 'Held', icon: <IconPause className="size-3" />, hint: 'Waiting for its subscription to be enabled again' },
+  succeeded: {
+    tone: 'green',
+    label: 'Succeeded',
+    icon: <IconCheck className="size-3" />,
+    hint: 'The endpoint answered 2xx',
+  },
+  pending: {
+    tone: 'blue',
+    label: 'Pending',
+    icon: <IconClock className="size-3" />,
+    hint: 'Waiting for its next attempt',
+  },
+  dead: {
+    tone: 'red',
+    label: 'Dead letter',
+    icon: <IconX className="size-3" />,
+    hint: 'Every attempt failed; replay it when the endpoint is fixed',
+  },
+  held: {
+    tone: 'amber',
+    label: 'Held',
+    icon: <IconPause className="size-3" />,
+    hint: 'Waiting for its subscription to be enabled again',
+  },
 };
 
 export function DeliveryStatusBadge({ status }: { status: string }) {
@@ -50,7 +81,15 @@ export function HttpStatus({ code }: { code: number | null | undefined }) {
   );
 }
 
-export function SubscriptionStateBadge({ active, disabledReason, breakerState }: { active: boolean; disabledReason?: string | null; breakerState?: string }) {
+export function SubscriptionStateBadge({
+  active,
+  disabledReason,
+  breakerState,
+}: {
+  active: boolean;
+  disabledReason?: string | null;
+  breakerState?: string;
+}) {
   if (!active && disabledReason)
     return (
       <Badge tone="red" icon={<IconBan className="size-3" />} title={disabledReason}>
@@ -65,7 +104,11 @@ export function SubscriptionStateBadge({ active, disabledReason, breakerState }:
     );
   if (breakerState === 'open' || breakerState === 'half_open')
     return (
-      <Badge tone="amber" icon={<IconAlert className="size-3" />} title="The endpoint kept failing: Hookrelay is probing before sending more">
+      <Badge
+        tone="amber"
+        icon={<IconAlert className="size-3" />}
+        title="The endpoint kept failing: Hookrelay is probing before sending more"
+      >
         {breakerState === 'open' ? 'Circuit open' : 'Probing'}
       </Badge>
     );

@@ -55,9 +55,21 @@ export function Tr({ children, testId }: { children: ReactNode; testId?: string 
  * A cell. On a phone it is a block in the row's wrap: `label` is shown before it there (the header
  * row is hidden), `wide` gives it the whole width of the card.
  */
-export function Td({ children, className = '', label, wide = false }: { children?: ReactNode; className?: string; label?: string; wide?: boolean }) {
+export function Td({
+  children,
+  className = '',
+  label,
+  wide = false,
+}: {
+  children?: ReactNode;
+  className?: string;
+  label?: string;
+  wide?: boolean;
+}) {
   return (
-    <td className={`px-4 py-2.5 align-middle max-sm:min-w-0 max-sm:p-0 max-sm:text-left ${wide ? 'max-sm:w-full' : ''} ${className}`}>
+    <td
+      className={`px-4 py-2.5 align-middle max-sm:min-w-0 max-sm:p-0 max-sm:text-left ${wide ? 'max-sm:w-full' : ''} ${className}`}
+    >
       {label && <span className="mr-1.5 text-xs text-zinc-500 sm:hidden dark:text-zinc-400">{label}</span>}
       {children}
     </td>

@@ -49,7 +49,13 @@ const full = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
   timeZoneName: 'short',
 });
-const dayTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dayTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 const calendarDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -76,7 +82,15 @@ function formatRelative(at: number, now: number): string {
  * are in the past by nature (created, sent) never read "in 2 s" when the browser's clock lags the
  * server's; `future` allows "in 3 min" for scheduled times (next retry).
  */
-export function RelativeTime({ at, className, future = false }: { at: string | Date; className?: string; future?: boolean }) {
+export function RelativeTime({
+  at,
+  className,
+  future = false,
+}: {
+  at: string | Date;
+  className?: string;
+  future?: boolean;
+}) {
   const tick = useNow();
   const d = new Date(at);
   // The shared tick only triggers re-renders; the text uses the clock at render time.
@@ -119,7 +133,8 @@ export function formatLatency(ms: number | null | undefined): string {
 const isoTimestamp = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
 
 /** The whole string is one such timestamp (`updatedAt` in a change). */
-export const isTimestamp = (s: string) => new RegExp(`^(?:${isoTimestamp.source})$`).test(s) && !Number.isNaN(Date.parse(s));
+export const isTimestamp = (s: string) =>
+  new RegExp(`^(?:${isoTimestamp.source})$`).test(s) && !Number.isNaN(Date.parse(s));
 
 /**
  * Text from the API with every timestamp in it shown as a `DateTime` in the viewer's zone (a

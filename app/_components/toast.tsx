@@ -4,7 +4,13 @@ import Link from 'next/link';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { IconAlert, IconCheck, IconX } from './icons';
 
-type Toast = { id: number; tone: 'success' | 'error'; title: string; description?: string; link?: { href: string; label: string } };
+type Toast = {
+  id: number;
+  tone: 'success' | 'error';
+  title: string;
+  description?: string;
+  link?: { href: string; label: string };
+};
 type ToastInput = Omit<Toast, 'id'>;
 
 const ToastContext = createContext<(t: ToastInput) => void>(() => {});
@@ -25,7 +31,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={value}>
       {children}
-      <div role="status" aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end">
+      <div
+        role="status"
+        aria-live="polite"
+        className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end"
+      >
         {toasts.map((t) => (
           <div
             key={t.id}
@@ -41,7 +51,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               <p className="font-medium">{t.title}</p>
               {t.description && <p className="mt-0.5 text-zinc-600 dark:text-zinc-300">{t.description}</p>}
               {t.link && (
-                <Link href={t.link.href} className="mt-1 inline-block font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+                <Link
+                  href={t.link.href}
+                  className="mt-1 inline-block font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+                >
                   {t.link.label}
                 </Link>
               )}
@@ -50,7 +63,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               type="button"
               onClick={() => dismiss(t.id)}
               aria-label="Dismiss"
-              className="rounded p-0.5 text-zinc-500 dark:text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200"
+              className="rounded p-0.5 text-zinc-500 hover:text-zinc-700 dark:text-zinc-400 dark:hover:text-zinc-200"
             >
               <IconX className="size-3.5" />
             </button>

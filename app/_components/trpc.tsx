@@ -33,13 +33,19 @@ export function ApiProvider({ children }: { children: ReactNode }) {
       new QueryClient({
         defaultOptions: {
           // A 4xx (not found, read-only, bad input) will not change on retry; network blips and 5xx may.
-          queries: { staleTime: 2_000, retry: (count, err) => count < 2 && !isClientError(err), refetchOnWindowFocus: true },
+          queries: {
+            staleTime: 2_000,
+            retry: (count, err) => count < 2 && !isClientError(err),
+            refetchOnWindowFocus: true,
+          },
           mutations: { retry: false },
         },
       }),
   );
   // The server refuses a batch of more than 20 calls (MAX_TRPC_BATCH): a page with more queries sends several.
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', maxItems: 20, fetch: exactJsonFetch })] }));
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', maxItems: 20, fetch: exactJsonFetch })] }),
+  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

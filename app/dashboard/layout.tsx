@@ -40,7 +40,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
               <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 px-4">
                 <Link href="/dashboard" className="flex items-center gap-2 py-3 font-semibold tracking-tight">
-                  <span aria-hidden className="inline-flex size-6 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white">
+                  <span
+                    aria-hidden
+                    className="inline-flex size-6 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white"
+                  >
                     H
                   </span>
                   Hookrelay
@@ -57,7 +60,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
                       Read-only
                     </span>
                   )}
-                  <span className="hidden max-w-48 truncate text-sm text-zinc-500 sm:inline dark:text-zinc-400" data-testid="session-user">
+                  <span
+                    className="hidden max-w-48 truncate text-sm text-zinc-500 sm:inline dark:text-zinc-400"
+                    data-testid="session-user"
+                  >
                     {session.label}
                   </span>
                   <ThemeToggle />

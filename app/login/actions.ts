@@ -15,7 +15,10 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
     return { error: null, email };
   } catch (err) {
     if (err instanceof AuthError && 'retryAfterSeconds' in err && typeof err.retryAfterSeconds === 'number') {
-      return { error: `Too many failed sign-in attempts. Try again in ${formatDuration(err.retryAfterSeconds)}.`, email };
+      return {
+        error: `Too many failed sign-in attempts. Try again in ${formatDuration(err.retryAfterSeconds)}.`,
+        email,
+      };
     }
     if (err instanceof AuthError) return { error: 'Email or password is incorrect.', email };
     throw err; // the redirect after a successful sign-in is thrown too

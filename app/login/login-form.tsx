@@ -45,7 +45,11 @@ export function LoginForm() {
         />
       </div>
       {state.error && (
-        <p id="login-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+        <p
+          id="login-error"
+          role="alert"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
+        >
           {state.error}
         </p>
       )}

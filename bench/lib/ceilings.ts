@@ -11,7 +11,12 @@ import { forDuration, type Receiver } from './harness';
 import { printTable } from './table';
 
 const CONCURRENCY = 64;
-const BODY = JSON.stringify({ id: 'evt_bench', type: 'order.created', timestamp: new Date().toISOString(), data: { pad: 'x'.repeat(1024 - 90) } });
+const BODY = JSON.stringify({
+  id: 'evt_bench',
+  type: 'order.created',
+  timestamp: new Date().toISOString(),
+  data: { pad: 'x'.repeat(1024 - 90) },
+});
 
 export async function ceilingHttp(rx: Receiver) {
   const pool = new Pool(rx.url, { connections: CONCURRENCY, pipelining: 1 });
@@ -22,7 +27,12 @@ export async function ceilingHttp(rx: Receiver) {
     const res = await pool.request({
       path: '/ok',
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': 'ceiling', 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'ceiling',
+        'webhook-timestamp': String(ts),
+        'webhook-signature': `v1,${sig}`,
+      },
       body: BODY,
     });
     await res.body.dump();
@@ -92,9 +102,21 @@ export function printCeilings(
   boss: Awaited<ReturnType<typeof ceilingPgBoss>>,
 ) {
   printTable('Ceilings (same run)', [
-    { ceiling: `raw HTTP: signed 1 KiB POSTs, undici, ${CONCURRENCY} connections`, 'per second': http.perSecond, 'p99 ms': Math.round(http.p99 ?? 0) },
-    { ceiling: 'PostgreSQL: batched INSERT (1,000 rows) into a deliveries-shaped table', 'per second': pg.insertRowsPerSecond, 'p99 ms': null },
-    { ceiling: 'PostgreSQL: SKIP LOCKED claim + update, batch 100', 'per second': pg.claimRowsPerSecond, 'p99 ms': null },
+    {
+      ceiling: `raw HTTP: signed 1 KiB POSTs, undici, ${CONCURRENCY} connections`,
+      'per second': http.perSecond,
+      'p99 ms': Math.round(http.p99 ?? 0),
+    },
+    {
+      ceiling: 'PostgreSQL: batched INSERT (1,000 rows) into a deliveries-shaped table',
+      'per second': pg.insertRowsPerSecond,
+      'p99 ms': null,
+    },
+    {
+      ceiling: 'PostgreSQL: SKIP LOCKED claim + update, batch 100',
+      'per second': pg.claimRowsPerSecond,
+      'p99 ms': null,
+    },
     { ceiling: 'pg-boss: insert, batches of 1,000', 'per second': boss.insertPerSecond, 'p99 ms': null },
     { ceiling: 'pg-boss: fetch 500 + complete, 4 loops', 'per second': boss.fetchCompletePerSecond, 'p99 ms': null },
   ]);

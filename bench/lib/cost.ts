@@ -41,9 +41,17 @@ export async function costProbe(url: string): Promise<CostProbe> {
     available = false;
   }
   const snapshot = async (): Promise<CostSnapshot> => {
-    const [w] = await sql<{ wal_bytes: string; wal_records: string }[]>`select wal_bytes::text, wal_records::text from pg_stat_wal`;
-    const [d] = await sql<{ commits: string }[]>`select xact_commit::text as commits from pg_stat_database where datname = current_database()`;
-    return { walBytes: Number(w?.wal_bytes ?? 0), walRecords: Number(w?.wal_records ?? 0), commits: Number(d?.commits ?? 0) };
+    const [w] = await sql<
+      { wal_bytes: string; wal_records: string }[]
+    >`select wal_bytes::text, wal_records::text from pg_stat_wal`;
+    const [d] = await sql<
+      { commits: string }[]
+    >`select xact_commit::text as commits from pg_stat_database where datname = current_database()`;
+    return {
+      walBytes: Number(w?.wal_bytes ?? 0),
+      walRecords: Number(w?.wal_records ?? 0),
+      commits: Number(d?.commits ?? 0),
+    };
   };
   return {
     available,
@@ -84,7 +92,12 @@ export async function costProbe(url: string): Promise<CostProbe> {
         top: [...grouped]
           .sort((a, b) => b[1].calls - a[1].calls)
           .slice(0, 15)
-          .map(([statement, g]) => ({ statement, callsPerUnit: g.calls / units, rowsPerUnit: g.rows / units, msPerUnit: g.ms / units })),
+          .map(([statement, g]) => ({
+            statement,
+            callsPerUnit: g.calls / units,
+            rowsPerUnit: g.rows / units,
+            msPerUnit: g.ms / units,
+          })),
       };
     },
     close: () => sql.end(),

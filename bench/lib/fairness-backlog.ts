@@ -18,13 +18,23 @@ export async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
   const healthy: string[] = [];
   for (let i = 0; i < 5; i++) {
     const c = await createCustomer(ctx, platformScope, { name: `C healthy ${i}` });
-    await createSubscription(ctx, platformScope, { customerId: c.id, url: `${rx.url}/ok`, eventTypes: ['*'], maxInFlight: 50 });
+    await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: `${rx.url}/ok`,
+      eventTypes: ['*'],
+      maxInFlight: 50,
+    });
     healthy.push(c.id);
   }
   const base = await healthyThroughput(ctx, rx, healthy, 3000);
   const stuck = await createCustomer(ctx, platformScope, { name: 'Stuck' });
   rx.setDelay('stuck', 20_000);
-  const sub = await createSubscription(ctx, platformScope, { customerId: stuck.id, url: `${rx.url}/sw/stuck`, eventTypes: ['*'], timeoutMs: 30_000 });
+  const sub = await createSubscription(ctx, platformScope, {
+    customerId: stuck.id,
+    url: `${rx.url}/sw/stuck`,
+    eventTypes: ['*'],
+    timeoutMs: 30_000,
+  });
   await seedDead(ctx, stuck.id, sub.id, 100_000);
   // Turn the 100,000 into pending deliveries waiting for the stuck endpoint (as a backlog would be).
   await ctx.db.execute(
@@ -62,8 +72,14 @@ export async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
       'ready jobs in pg-boss': q?.ready ?? null,
     },
   ];
-  printTable('Scenario C: 100,000 queued deliveries for one stuck customer (flow control keeps them in the deliveries table)', rows);
-  printTable('Without flow control: pg-boss alone, fetch+complete of other groups (groupConcurrency 10, batch 100)', naive);
+  printTable(
+    'Scenario C: 100,000 queued deliveries for one stuck customer (flow control keeps them in the deliveries table)',
+    rows,
+  );
+  printTable(
+    'Without flow control: pg-boss alone, fetch+complete of other groups (groupConcurrency 10, batch 100)',
+    naive,
+  );
   return { rows, naive };
 }
 

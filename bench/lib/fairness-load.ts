@@ -23,7 +23,13 @@ export function latencies(rx: Receiver, published: Published, from: number, to: 
 }
 
 /** Publishes `perSecond` events/s for each customer in `customers` until `until`, recording times. */
-export async function publishLoop(ctx: Ctx, customers: string[], perSecond: number, until: () => boolean, published: Published) {
+export async function publishLoop(
+  ctx: Ctx,
+  customers: string[],
+  perSecond: number,
+  until: () => boolean,
+  published: Published,
+) {
   const interval = 1000 / perSecond;
   await Promise.all(
     customers.map(async (customerId) => {
@@ -58,5 +64,9 @@ export async function healthyThroughput(ctx: Ctx, rx: Receiver, customers: strin
   const mine = rx.arrivals.slice(before).filter((a) => published.has(a.id));
   const last = Math.max(...mine.map((a) => a.at));
   const lat = mine.map((a) => a.at - published.get(a.id)!);
-  return { perSecond: Math.round((mine.length / (last - t0)) * 1000), p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  return {
+    perSecond: Math.round((mine.length / (last - t0)) * 1000),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+  };
 }

@@ -14,7 +14,11 @@ import { percentile, printTable } from './table';
 
 export async function scenarioA(ctx: Ctx, rx: Receiver) {
   const replayer = await createCustomer(ctx, platformScope, { name: 'Replayer' });
-  const sub = await createSubscription(ctx, platformScope, { customerId: replayer.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
+  const sub = await createSubscription(ctx, platformScope, {
+    customerId: replayer.id,
+    url: `${rx.url}/ok`,
+    eventTypes: ['*'],
+  });
   const live = await createCustomer(ctx, platformScope, { name: 'Live neighbour' });
   await createSubscription(ctx, platformScope, { customerId: live.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
   await seedDead(ctx, replayer.id, sub.id, 10_000);
@@ -57,7 +61,10 @@ export async function scenarioA(ctx: Ctx, rx: Receiver) {
   } catch (err) {
     third = err instanceof DomainError ? `${err.code} (HTTP 429), Retry-After ${err.retryAfterSeconds} s` : String(err);
   }
-  printTable('Scenario A: "replay all" on 10,000 dead letters (replay rate 200/s for the customer; live traffic 10/s from it and a neighbour)', rows);
+  printTable(
+    'Scenario A: "replay all" on 10,000 dead letters (replay rate 200/s for the customer; live traffic 10/s from it and a neighbour)',
+    rows,
+  );
   console.log(
     `second click while running: returned the same replay (${second.id === first.id ? 'same id' : 'DIFFERENT id'}, existing=${second.existing}); third click right after: ${third}`,
   );

@@ -46,7 +46,10 @@ export async function scenarioB(ctx: Ctx, rx: Receiver) {
         const m = Math.floor((Date.now() - start) / MINUTE_MS);
         if (m >= minutes) break;
         rx.setDelay('slow', m >= 2 && m < 12 ? 30_000 / K : 100);
-        const [s] = await ctx.db.select({ state: subscriptions.breakerState }).from(subscriptions).where(eq(subscriptions.id, slowSub.id));
+        const [s] = await ctx.db
+          .select({ state: subscriptions.breakerState })
+          .from(subscriptions)
+          .where(eq(subscriptions.id, slowSub.id));
         const seen = breakerSeen[m]!;
         if (s && seen.at(-1) !== s.state) seen.push(s.state);
         const [d] = await ctx.db
@@ -63,7 +66,13 @@ export async function scenarioB(ctx: Ctx, rx: Receiver) {
   await Promise.all(loops);
   // Let the tail drain, then read attempts per minute from the database.
   await sleep(3000);
-  const perMinute = await ctx.db.execute<{ m: number; dispatched: number; succeeded: number; failed: number; timeouts: number }>(sql`
+  const perMinute = await ctx.db.execute<{
+    m: number;
+    dispatched: number;
+    succeeded: number;
+    failed: number;
+    timeouts: number;
+  }>(sql`
     select floor(extract(epoch from (started_at - ${new Date(start).toISOString()}::timestamptz)) * 1000 / ${MINUTE_MS})::int as m,
            count(*)::int as dispatched, count(*) filter (where status = 'succeeded')::int as succeeded,
            count(*) filter (where status = 'failed')::int as failed, count(*) filter (where error_class = 'timeout')::int as timeouts
@@ -95,6 +104,8 @@ export async function scenarioB(ctx: Ctx, rx: Receiver) {
     .select({ n: sql<number>`count(*)::int` })
     .from(deliveries)
     .where(and(eq(deliveries.subscriptionId, slowSub.id), eq(deliveries.status, 'pending')));
-  console.log(`after the run: ${left?.n ?? 0} of the slow endpoint's deliveries still pending (draining at its rate limit); none dropped`);
+  console.log(
+    `after the run: ${left?.n ?? 0} of the slow endpoint's deliveries still pending (draining at its rate limit); none dropped`,
+  );
   return rows;
 }

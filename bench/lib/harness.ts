@@ -40,15 +40,27 @@ export type Receiver = {
 };
 
 export async function startReceiverProcess(): Promise<Receiver> {
-  const child = fork(path.join(here, 'receiver.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'receiver.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const arrivals: Receiver['arrivals'] = [];
   let statsWaiter: ((s: { inFlight: number; maxInFlight: number }) => void) | null = null;
   const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (m: { type: string; port?: number; items?: Array<[string, number, string]>; inFlight?: number; maxInFlight?: number }) => {
-      if (m.type === 'listening') resolve(m.port!);
-      if (m.type === 'arrivals') for (const [id, at, p] of m.items!) arrivals.push({ id, at, path: p });
-      if (m.type === 'stats') statsWaiter?.({ inFlight: m.inFlight!, maxInFlight: m.maxInFlight! });
-    });
+    child.on(
+      'message',
+      (m: {
+        type: string;
+        port?: number;
+        items?: Array<[string, number, string]>;
+        inFlight?: number;
+        maxInFlight?: number;
+      }) => {
+        if (m.type === 'listening') resolve(m.port!);
+        if (m.type === 'arrivals') for (const [id, at, p] of m.items!) arrivals.push({ id, at, path: p });
+        if (m.type === 'stats') statsWaiter?.({ inFlight: m.inFlight!, maxInFlight: m.maxInFlight! });
+      },
+    );
     child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
   });
   return {
@@ -68,8 +80,18 @@ export async function startReceiverProcess(): Promise<Receiver> {
 
 const procs: ChildProcess[] = [];
 
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, quiet = true, cwd?: string): ChildProcess {
-  const p = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], ...(cwd && { cwd }) });
+export function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  quiet = true,
+  cwd?: string,
+): ChildProcess {
+  const p = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    ...(cwd && { cwd }),
+  });
   procs.push(p);
   return p;
 }
@@ -211,7 +233,12 @@ export async function waitForHttp(url: string, timeoutMs: number) {
  * The environment is set before the server modules load: import domain modules after this returns.
  */
 export async function inProcessBench(db: { dir: string; port: number; database: string }) {
-  Object.assign(process.env, { HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY, ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+  Object.assign(process.env, {
+    HOOKRELAY_SECRET_KEY: BENCH_SECRET_KEY,
+    ALLOW_PRIVATE_TARGETS: 'true',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  });
   process.env.PUBLIC_URL ??= 'http://127.0.0.1:3000';
   const database = await resolveDatabase({ ...db, fresh: true });
   process.env.DATABASE_URL = database.url;

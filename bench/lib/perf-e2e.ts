@@ -33,7 +33,11 @@ export async function measureEndToEnd(
   const t0 = Date.now();
   const E2E_BATCH = 20;
   const pubBatches = await forDuration(DURATION, 8, async () => {
-    const events = Array.from({ length: E2E_BATCH }, () => ({ type: 'order.created', customerId: nextCustomer(), data: DATA }));
+    const events = Array.from({ length: E2E_BATCH }, () => ({
+      type: 'order.created',
+      customerId: nextCustomer(),
+      data: DATA,
+    }));
     const res = await api.request({
       path: '/api/v1/events/batch',
       method: 'POST',

@@ -13,7 +13,12 @@ const WEB_PORT = 3190;
 export async function buildWebApp() {
   if (!existsSync('.next/BUILD_ID') || process.env.BENCH_SKIP_BUILD !== '1') {
     console.log('Running `next build` first (BENCH_SKIP_BUILD=1 skips it)…');
-    const b = startProcess('node_modules/.bin/next', ['build'], { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, false);
+    const b = startProcess(
+      'node_modules/.bin/next',
+      ['build'],
+      { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      false,
+    );
     const code = await new Promise<number | null>((r) => b.once('exit', r));
     if (code !== 0) throw new Error('next build failed');
   }
@@ -25,11 +30,17 @@ export type PerfClient = Awaited<ReturnType<typeof startProduct>>['client'];
 export async function startProduct(url: string, key: string) {
   // BENCH_PROFILE=1: CPU profiles of web and worker into bench/results/profiles (summarise with
   // `pnpm tsx bench/profile-summary.ts`).
-  const profile: Record<string, string> = process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=bench/results/profiles' } : {};
+  const profile: Record<string, string> =
+    process.env.BENCH_PROFILE === '1' ? { NODE_OPTIONS: '--cpu-prof --cpu-prof-dir=bench/results/profiles' } : {};
   const web = startProcess(
     'node_modules/.bin/next',
     ['start', '-p', String(WEB_PORT), '-H', '127.0.0.1'],
-    workerEnv(url, { PORT: String(WEB_PORT), API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000', ...profile }),
+    workerEnv(url, {
+      PORT: String(WEB_PORT),
+      API_RATE_LIMIT_PER_SECOND: '1000000',
+      API_RATE_LIMIT_BURST: '1000000',
+      ...profile,
+    }),
   );
   const worker = startWorkerProcess(url, { WORKER_CONCURRENCY: '256', ...profile });
   await waitForHttp(`http://127.0.0.1:${WEB_PORT}/api/health`, 60_000);

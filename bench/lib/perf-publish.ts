@@ -17,7 +17,9 @@ export async function measurePublishApi(client: PerfClient, quiet: { id: string 
     await res.body.dump();
   });
   // Batch publish: 100 events per request, 8 clients.
-  const batchBody = JSON.stringify({ events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })) });
+  const batchBody = JSON.stringify({
+    events: Array.from({ length: 100 }, () => ({ type: 'order.created', customerId: quiet.id, data: DATA })),
+  });
   const batched = await forDuration(10_000, 8, async () => {
     const res = await api.request({
       path: '/api/v1/events/batch',

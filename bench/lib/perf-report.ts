@@ -10,7 +10,9 @@ import { percentile, printTable } from './table';
 /** The cost table: what PostgreSQL does per publish and per delivery (lib/cost.ts). */
 function printCost(publish: Cost | null, delivery: Cost | null) {
   if (!publish || !delivery) {
-    console.log('\nCost table skipped: pg_stat_statements is not loaded on this server (the embedded bench server loads it).');
+    console.log(
+      '\nCost table skipped: pg_stat_statements is not loaded on this server (the embedded bench server loads it).',
+    );
     return;
   }
   printTable('PostgreSQL cost per unit (pg_stat_statements, pg_stat_database, pg_stat_wal deltas)', [
@@ -31,7 +33,12 @@ function printCost(publish: Cost | null, delivery: Cost | null) {
   ]);
   printTable(
     'Statements per delivery, most frequent first (end-to-end phase)',
-    delivery.top.map((t) => ({ statement: t.statement, calls: per(t.callsPerUnit), rows: per(t.rowsPerUnit), ms: per(t.msPerUnit) })),
+    delivery.top.map((t) => ({
+      statement: t.statement,
+      calls: per(t.callsPerUnit),
+      rows: per(t.rowsPerUnit),
+      ms: per(t.msPerUnit),
+    })),
   );
 }
 
@@ -72,7 +79,13 @@ export function printPerf(f: PerfFigures) {
       target: null,
     },
     { figure: 'publish → first attempt p95 ms', value: percentile(lat, 95), ceiling: null, ratio: null, target: null },
-    { figure: 'publish → first attempt p99 ms', value: percentile(lat, 99), ceiling: null, ratio: null, target: '≤ 250' },
+    {
+      figure: 'publish → first attempt p99 ms',
+      value: percentile(lat, 99),
+      ceiling: null,
+      ratio: null,
+      target: '≤ 250',
+    },
     {
       figure: 'fan-out: delivery rows/s (one event → 10,000 subscriptions)',
       value: fanRowsPerSecond,
@@ -80,7 +93,13 @@ export function printPerf(f: PerfFigures) {
       ratio: fanRowsPerSecond ? ratio(fanRowsPerSecond, pg.insertRowsPerSecond) : null,
       target: '≥ 5,000/s',
     },
-    { figure: 'fan-out: seconds to the last of 10,000 deliveries', value: (lastFan - fanT0) / 1000, ceiling: null, ratio: null, target: null },
+    {
+      figure: 'fan-out: seconds to the last of 10,000 deliveries',
+      value: (lastFan - fanT0) / 1000,
+      ceiling: null,
+      ratio: null,
+      target: null,
+    },
     {
       figure: 'publish API requests/s (no subscriptions, 32 clients)',
       value: ingest.perSecond,

@@ -49,4 +49,6 @@ setInterval(() => {
     batch = [];
   }
 }, 100);
-server.listen(0, '127.0.0.1', () => process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }));
+server.listen(0, '127.0.0.1', () =>
+  process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port }),
+);

@@ -10,7 +10,8 @@ export async function seedCustomers(ctx: Ctx, url: string, customers = 20, subsc
   const ids: string[] = [];
   for (let c = 0; c < customers; c++) {
     const cus = await createCustomer(ctx, platformScope, { name: `E2E ${c}` });
-    for (let s = 0; s < subscriptions; s++) await createSubscription(ctx, platformScope, { customerId: cus.id, url, eventTypes: ['order.*'] });
+    for (let s = 0; s < subscriptions; s++)
+      await createSubscription(ctx, platformScope, { customerId: cus.id, url, eventTypes: ['order.*'] });
     ids.push(cus.id);
   }
   return ids;

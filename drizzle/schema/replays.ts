@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 
 export type BulkReplayStatus = 'running' | 'completed' | 'cancelled';
@@ -9,7 +19,13 @@ export type BulkReplayStatus = 'running' | 'completed' | 'cancelled';
  */
 export type BulkReplayKind = 'replay' | 'backfill';
 /** What a bulk job covers. A backfill names its subscription, its range and, optionally, narrower event-type patterns. */
-export type BulkReplayFilter = { subscriptionId?: string; eventType?: string; eventTypes?: string[]; from?: string; to?: string };
+export type BulkReplayFilter = {
+  subscriptionId?: string;
+  eventType?: string;
+  eventTypes?: string[];
+  from?: string;
+  to?: string;
+};
 /** A backfill's matching rules: the subscription's patterns, channels and payload filter as they were when it started. */
 export type BackfillMatch = { eventTypes: string[]; channels: string[]; filter: Record<string, unknown> | null };
 
@@ -70,8 +86,10 @@ export const bulkReplayItems = pgTable(
   },
   (t) => [
     uniqueIndex('bulk_replay_items_key').on(t.replayId, t.deliveryId, t.customerId),
-    foreignKey({ columns: [t.replayId, t.customerId], foreignColumns: [bulkReplays.id, bulkReplays.customerId], name: 'bulk_replay_items_replay_fk' }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.replayId, t.customerId],
+      foreignColumns: [bulkReplays.id, bulkReplays.customerId],
+      name: 'bulk_replay_items_replay_fk',
+    }).onDelete('cascade'),
   ],
 );

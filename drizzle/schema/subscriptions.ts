@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import type { SignatureScheme } from './values';
 import type { LaneOrdering } from './values';
 import { customers } from './customers';
@@ -11,7 +21,15 @@ export type RetryPolicyOverride = { maxAttempts?: number; scheduleSeconds?: numb
  * client secret live only in `auth_enc`). `setAt`: when these credentials were given.
  */
 export type EndpointAuthInfo =
-  | { type: 'mtls'; subject: string; issuer: string; fingerprint: string; notBefore: string; notAfter: string; setAt: string }
+  | {
+      type: 'mtls';
+      subject: string;
+      issuer: string;
+      fingerprint: string;
+      notBefore: string;
+      notAfter: string;
+      setAt: string;
+    }
   | { type: 'oauth2'; tokenUrl: string; clientId: string; scope: string | null; setAt: string };
 export type BreakerState = 'closed' | 'open' | 'half_open';
 

@@ -7,7 +7,12 @@ export function e2eEnv(): { baseUrl: string; platformKey: string } {
   return JSON.parse(readFileSync('test-results/e2e-env.json', 'utf8')) as { baseUrl: string; platformKey: string };
 }
 
-export async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, key = e2eEnv().platformKey): Promise<T> {
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = e2eEnv().platformKey,
+): Promise<T> {
   const res = await fetch(`${e2eEnv().baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -56,7 +61,12 @@ export type Subscription = { id: string; url: string; secret: string };
 
 export function createSubscription(
   customerId: string,
-  body: { url: string; eventTypes: string[]; retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; description?: string },
+  body: {
+    url: string;
+    eventTypes: string[];
+    retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] };
+    description?: string;
+  },
 ) {
   return api<Subscription>('POST', '/subscriptions', { customerId, ...body });
 }
@@ -67,7 +77,9 @@ export function publish(customerId: string, type: string, data: unknown = {}) {
 
 /** The deliveries of an event, once its fan-out has made them. */
 export async function deliveriesOf(eventId: string) {
-  return (await api<{ deliveries: { id: string; status: string; subscriptionId: string }[] }>('GET', `/events/${eventId}`)).deliveries;
+  return (
+    await api<{ deliveries: { id: string; status: string; subscriptionId: string }[] }>('GET', `/events/${eventId}`)
+  ).deliveries;
 }
 
 /** Two catalog types under `prefix`: `.order.created` with a schema and an example, `.order.paid` without. */

@@ -23,7 +23,12 @@ export async function fillNewSubscription(page: Page, url: string, patterns: str
 }
 
 /** Signs in, follows the main navigation to Subscriptions, opens "New subscription" and fills its URL and patterns. */
-export async function openNewSubscription(page: Page, who: { email: string; password: string }, url: string, patterns: string) {
+export async function openNewSubscription(
+  page: Page,
+  who: { email: string; password: string },
+  url: string,
+  patterns: string,
+) {
   await signIn(page, who.email, who.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
   return fillNewSubscription(page, url, patterns);

@@ -11,7 +11,8 @@ export const test = base.extend<{ pageErrors: string[] }>({
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
       page.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+          errors.push(`console: ${m.text()}`);
       });
       await use(errors);
       expect(errors, 'errors in the browser console').toEqual([]);

@@ -23,7 +23,13 @@ export async function screenshots(page: Page, name: string) {
     .waitFor({ state: 'detached', timeout: 15_000 })
     .catch(() => {});
   const wasDark = await page.evaluate(() => document.documentElement.classList.contains('dark'));
-  const shot = (file: string) => page.screenshot({ path: `test-results/screenshots/${file}.png`, fullPage: true, animations: 'disabled', style: hideToasts });
+  const shot = (file: string) =>
+    page.screenshot({
+      path: `test-results/screenshots/${file}.png`,
+      fullPage: true,
+      animations: 'disabled',
+      style: hideToasts,
+    });
   await page.evaluate(() => document.documentElement.classList.remove('dark'));
   await settled(page);
   await shot(name);

@@ -75,7 +75,10 @@ function runPg(bin: string, args: string[]): void {
     // The servers' own libpq (node-to-node connections) must not look for client certificates in root's home.
     env: { ...process.env, LC_ALL: 'C.UTF-8', HOME: tmpdir() },
   });
-  if (r.status !== 0) throw new Error(`${path.basename(bin)} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout || r.error?.message}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${path.basename(bin)} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout || r.error?.message}`,
+    );
 }
 
 function idOf(flag: '-u' | '-g'): string {

@@ -55,6 +55,8 @@ export function check<T>(schema: z.ZodType<T>, value: unknown, option?: string):
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.length ? `--${String(issue.path.at(-1)).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : option;
+  const field = issue.path.length
+    ? `--${String(issue.path.at(-1)).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    : option;
   throw new UsageError(`${field ? `${field}: ` : ''}${issue.message}`);
 }

@@ -8,7 +8,9 @@ export type Command = (ctx: Ctx, domain: Domain) => Promise<Output>;
 export type RemoteCommand = { remote: () => Promise<Output> };
 export type Domain = typeof import('../../server/domain/tenants/customers') &
   typeof import('../../server/domain/tenants/api-keys') &
-  typeof import('../../server/domain/tenants/dashboard-users') & { platformScope: typeof import('../../server/domain/context').platformScope };
+  typeof import('../../server/domain/tenants/dashboard-users') & {
+    platformScope: typeof import('../../server/domain/context').platformScope;
+  };
 
 /** Turns the command line into a command, before any connection is opened. */
 export async function plan({ values, positionals }: CommandLine): Promise<Command | RemoteCommand> {
@@ -39,7 +41,11 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
     }
     case 'customer create': {
       noMore(2);
-      const input = check(s.createCustomerInput, { name: required('name'), externalId: values['external-id'], tier: values.tier });
+      const input = check(s.createCustomerInput, {
+        name: required('name'),
+        externalId: values['external-id'],
+        tier: values.tier,
+      });
       return async (ctx, d) => {
         const c = await d.createCustomer(ctx, d.platformScope, input);
         return { result: c, lastLine: c.id };
@@ -56,7 +62,15 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
       return async (ctx, d) => {
         const k = await d.createCustomerApiKey(ctx, d.platformScope, input.customer, input.name, input.scopes);
         return {
-          result: { id: k.id, kind: 'customer', customerId: k.customerId, prefix: k.prefix, name: k.name, scopes: k.scopes, key: k.key },
+          result: {
+            id: k.id,
+            kind: 'customer',
+            customerId: k.customerId,
+            prefix: k.prefix,
+            name: k.name,
+            scopes: k.scopes,
+            key: k.key,
+          },
           lastLine: k.key,
         };
       };
@@ -81,10 +95,13 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
     }
     case 'key list': {
       noMore(2);
-      const input = check(s.listApiKeysInput.extend({ customer: s.idOf('customer').optional() }).omit({ customerId: true }), {
-        customer: values.customer,
-        limit: 200,
-      });
+      const input = check(
+        s.listApiKeysInput.extend({ customer: s.idOf('customer').optional() }).omit({ customerId: true }),
+        {
+          customer: values.customer,
+          limit: 200,
+        },
+      );
       return async (ctx, d) => {
         const page = await d.listApiKeys(ctx, d.platformScope, { customerId: input.customer, limit: input.limit });
         const lines = page.data.map(
@@ -116,7 +133,10 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
               r.failed.map((f) => `  ${f.subscriptionId}: ${f.error}`).join('\n'),
           );
         }
-        return { result: counts, lastLine: 'All subscription secrets are under the current key: HOOKRELAY_SECRET_KEY_PREVIOUS can be removed.' };
+        return {
+          result: counts,
+          lastLine: 'All subscription secrets are under the current key: HOOKRELAY_SECRET_KEY_PREVIOUS can be removed.',
+        };
       };
     }
     case 'workers': {
@@ -125,9 +145,13 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
         const { liveWorkers } = await import('../../server/domain/upkeep/heartbeats');
         const workers = await liveWorkers(ctx);
         const lines = workers.map(
-          (w) => `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`,
+          (w) =>
+            `${w.id}  ${w.host}:${w.pid}  in flight ${w.inFlight}  seen ${w.ageSeconds}s ago${w.stopping ? '  (stopping)' : ''}  since ${w.startedAt}`,
         );
-        return { result: { workers }, lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n') };
+        return {
+          result: { workers },
+          lastLine: [...lines, `${workers.length} worker(s) seen in the last 30 s`].join('\n'),
+        };
       };
     }
     case 'publish': {
@@ -152,7 +176,10 @@ export async function plan({ values, positionals }: CommandLine): Promise<Comman
           const { createHookrelayClient } = await import('../../server/api/client');
           const api = createHookrelayClient({ baseUrl, apiKey });
           const { data: sent, error, response } = await api.POST('/api/v1/events', { body: input });
-          if (error) throw new Error(`${response.status} ${error.error.code}: ${error.error.message ?? `request ${error.error.requestId}`}`);
+          if (error)
+            throw new Error(
+              `${response.status} ${error.error.code}: ${error.error.message ?? `request ${error.error.requestId}`}`,
+            );
           return { result: sent, lastLine: sent.id };
         },
       };

@@ -22,8 +22,15 @@ export async function resolveDatabase(opts: {
     const url = await createFreshDatabase(given, opts.database);
     return { url, embedded: false, stop: async () => {} };
   }
-  const pg = await startEmbeddedPostgres({ dir: opts.dir, port: opts.port, database: 'postgres', settings: opts.settings });
-  const url = opts.fresh ? await createFreshDatabase(pg.adminUrl, opts.database) : await ensureDatabase(pg.adminUrl, opts.database);
+  const pg = await startEmbeddedPostgres({
+    dir: opts.dir,
+    port: opts.port,
+    database: 'postgres',
+    settings: opts.settings,
+  });
+  const url = opts.fresh
+    ? await createFreshDatabase(pg.adminUrl, opts.database)
+    : await ensureDatabase(pg.adminUrl, opts.database);
   return { url, embedded: true, stop: () => pg.stop() };
 }
 

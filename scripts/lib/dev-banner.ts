@@ -18,7 +18,11 @@ function isLoopback(host: string): boolean {
 
 export type DevPlan = { embedded: boolean; seedDemo: boolean; allowPrivateTargets: boolean };
 
-export function devPlan(o: { databaseUrl: string | undefined; args: readonly string[]; allowPrivateTargets: string | undefined }): DevPlan {
+export function devPlan(o: {
+  databaseUrl: string | undefined;
+  args: readonly string[];
+  allowPrivateTargets: string | undefined;
+}): DevPlan {
   const unknown = o.args.filter((a) => a !== '--demo');
   if (unknown.length > 0) throw new Error(`pnpm dev: unknown argument ${unknown.join(' ')} (the only one is --demo)`);
   const embedded = !o.databaseUrl;
@@ -48,11 +52,21 @@ export function describeDatabase(url: string): string {
 
 export type DevDemo = { customerId: string; platformKey: string; subscriptionId: string | null };
 
-export function devBanner(o: { host: string; port: number; plan: DevPlan; database: string; demo: DevDemo | null }): string {
+export function devBanner(o: {
+  host: string;
+  port: number;
+  plan: DevPlan;
+  database: string;
+  demo: DevDemo | null;
+}): string {
   // The address it listens on (not `localhost`, which may resolve to ::1 first); 0.0.0.0 is reached as localhost.
   const base = devBaseUrl(o.host, o.port, 'localhost');
   const lines = ['', '  Hookrelay is starting.', `    Dashboard:     ${base}`, `    API docs:      ${base}/api/docs`];
-  lines.push(o.plan.embedded ? `    Database:      embedded PostgreSQL, ${o.database} (data in .data/pg)` : `    Database:      ${o.database} (DATABASE_URL)`);
+  lines.push(
+    o.plan.embedded
+      ? `    Database:      embedded PostgreSQL, ${o.database} (data in .data/pg)`
+      : `    Database:      ${o.database} (DATABASE_URL)`,
+  );
   if (o.demo) {
     const d = o.demo;
     lines.push(
@@ -64,7 +78,10 @@ export function devBanner(o: { host: string; port: number; plan: DevPlan; databa
       `    Try:           curl -X POST ${base}/api/v1/events -H "authorization: Bearer ${d.platformKey}" \\`,
       `                     -H 'content-type: application/json' -d '{"type":"charge.succeeded","customerId":"${d.customerId}","data":{"amount":42}}'`,
     );
-    if (!o.plan.embedded) lines.push('    Seeded:        the demo customer, login, platform key and inbox subscription in DATABASE_URL (--demo)');
+    if (!o.plan.embedded)
+      lines.push(
+        '    Seeded:        the demo customer, login, platform key and inbox subscription in DATABASE_URL (--demo)',
+      );
   } else {
     lines.push(
       '    Seeded:        nothing (DATABASE_URL: no demo login, no platform key, no subscription; pnpm dev --demo adds them)',

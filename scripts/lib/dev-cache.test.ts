@@ -9,9 +9,13 @@ describe("pnpm dev's compile cache", () => {
 
   it('is keyed by the variables the app reads, not by the rest of the shell', () => {
     const a = devEnvKey({ ALLOW_PRIVATE_TARGETS: 'true', DATABASE_URL: 'postgres://x/db', PWD: '/a' }, names);
-    expect(devEnvKey({ ALLOW_PRIVATE_TARGETS: 'true', DATABASE_URL: 'postgres://x/db', PWD: '/b', SHLVL: '2' }, names)).toBe(a);
+    expect(
+      devEnvKey({ ALLOW_PRIVATE_TARGETS: 'true', DATABASE_URL: 'postgres://x/db', PWD: '/b', SHLVL: '2' }, names),
+    ).toBe(a);
     expect(devEnvKey({ ALLOW_PRIVATE_TARGETS: 'false', DATABASE_URL: 'postgres://x/db' }, names)).not.toBe(a);
-    expect(devEnvKey({ ALLOW_PRIVATE_TARGETS: 'true', DATABASE_URL: 'postgres://x/db', NEXT_PUBLIC_X: '1' }, names)).not.toBe(a);
+    expect(
+      devEnvKey({ ALLOW_PRIVATE_TARGETS: 'true', DATABASE_URL: 'postgres://x/db', NEXT_PUBLIC_X: '1' }, names),
+    ).not.toBe(a);
   });
 
   it('starts empty when the environment changed since it was written, and is kept when not', () => {

@@ -3,7 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /** Starts a child with a coloured name prefix on each output line; `stopAll` ends them (SIGTERM, then SIGKILL). */
 const children: Array<{ name: string; proc: ChildProcess }> = [];
 
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, color = 36): ChildProcess {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  color = 36,
+): ChildProcess {
   const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `\x1b[${color}m${name.padEnd(6)}\x1b[0m │ `;
   const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {

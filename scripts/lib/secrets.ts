@@ -8,7 +8,11 @@ export type DevSecrets = { HOOKRELAY_SECRET_KEY: string; AUTH_SECRET: string; pl
 export function loadDevSecrets(file = '.data/dev-secrets.json'): DevSecrets & { save(): void } {
   let s: DevSecrets;
   if (existsSync(file)) s = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-  else s = { HOOKRELAY_SECRET_KEY: randomBytes(32).toString('base64url'), AUTH_SECRET: randomBytes(32).toString('base64url') };
+  else
+    s = {
+      HOOKRELAY_SECRET_KEY: randomBytes(32).toString('base64url'),
+      AUTH_SECRET: randomBytes(32).toString('base64url'),
+    };
   const save = () => {
     mkdirSync(path.dirname(file), { recursive: true });
     const { HOOKRELAY_SECRET_KEY, AUTH_SECRET, platformKey } = s;

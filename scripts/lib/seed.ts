@@ -20,9 +20,13 @@ const INBOX_DESCRIPTION = 'pnpm dev inbox: every event, listed at /dashboard/inb
  * The subscription needs private targets allowed (the receiver is on this machine); without them
  * there is none, and `subscriptionId` is null.
  */
-export async function seedDemo(ctx: Ctx, opts: { receiverUrl?: string } = {}): Promise<{ customerId: string; subscriptionId: string | null }> {
+export async function seedDemo(
+  ctx: Ctx,
+  opts: { receiverUrl?: string } = {},
+): Promise<{ customerId: string; subscriptionId: string | null }> {
   const [existing] = await ctx.db.select({ id: customers.id }).from(customers).where(eq(customers.externalId, 'demo'));
-  const customerId = existing?.id ?? (await createCustomer(ctx, platformScope, { name: 'Acme (demo)', externalId: 'demo' })).id;
+  const customerId =
+    existing?.id ?? (await createCustomer(ctx, platformScope, { name: 'Acme (demo)', externalId: 'demo' })).id;
   const [user] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_EMAIL));
   if (!user) await createUser(ctx, { email: DEMO_EMAIL, password: DEMO_PASSWORD, customerId });
   if (!opts.receiverUrl || !ctx.config.allowPrivateTargets) return { customerId, subscriptionId: null };
@@ -32,13 +36,19 @@ export async function seedDemo(ctx: Ctx, opts: { receiverUrl?: string } = {}): P
     .where(and(eq(subscriptions.customerId, customerId), like(subscriptions.url, `%${DEV_RECEIVER_PATH}`)))
     .limit(1);
   if (inbox) {
-    if (inbox.url !== opts.receiverUrl) await updateSubscription(ctx, platformScope, inbox.id, updateSubscriptionInput.parse({ url: opts.receiverUrl }));
+    if (inbox.url !== opts.receiverUrl)
+      await updateSubscription(ctx, platformScope, inbox.id, updateSubscriptionInput.parse({ url: opts.receiverUrl }));
     return { customerId, subscriptionId: inbox.id };
   }
   const created = await createSubscription(
     ctx,
     platformScope,
-    createSubscriptionInput.parse({ customerId, url: opts.receiverUrl, eventTypes: ['*'], description: INBOX_DESCRIPTION }),
+    createSubscriptionInput.parse({
+      customerId,
+      url: opts.receiverUrl,
+      eventTypes: ['*'],
+      description: INBOX_DESCRIPTION,
+    }),
   );
   return { customerId, subscriptionId: created.id };
 }

@@ -55,7 +55,9 @@ function countingLimiter(): RateLimiter & { taken: number } {
 }
 
 function trpc(req: Request, rateLimiter: RateLimiter = roomyLimiter()) {
-  return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxBatchBytes });
+  return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), {
+    maxBodyBytes: ctx.config.maxBatchBytes,
+  });
 }
 
 describe('tRPC batch size', () => {
@@ -64,7 +66,9 @@ describe('tRPC batch size', () => {
     const limiter = countingLimiter();
     const calls = MAX_TRPC_BATCH + 1;
     const paths = Array.from({ length: calls }, () => 'events.publish').join(',');
-    const input = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { type: 'order.created', data: { i } }]));
+    const input = Object.fromEntries(
+      Array.from({ length: calls }, (_, i) => [i, { type: 'order.created', data: { i } }]),
+    );
     const before = await snapshot(ctx);
     const res = await trpc(
       new Request(`${BASE_URL}${TRPC_ENDPOINT}/${paths}?batch=1`, {
@@ -173,8 +177,11 @@ async function serve(door: (req: Request) => Promise<Response>): Promise<{ serve
   const server = createServer((req, res) => {
     const request = new Request(`http://${req.headers.host}${req.url}`, {
       method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]))),
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
+      headers: Object.entries(req.headers).flatMap(([k, v]) =>
+        v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
+      ),
+      body:
+        req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
       duplex: 'half',
     } as RequestInit);
     void door(request).then(async (r) => {
@@ -190,7 +197,11 @@ async function serve(door: (req: Request) => Promise<Response>): Promise<{ serve
  * Declares an 8 MiB body, sends its first 64 KiB, and waits for the answer without sending the rest:
  * only a server that answers before reading the body answers at all.
  */
-function postUnfinished(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function postUnfinished(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({
       host: '127.0.0.1',
@@ -225,7 +236,9 @@ describe('401 before the body is read', () => {
 
   it('over REST: a POST without a key is answered 401 while its 8 MiB body is still unsent', async () => {
     const { server, port } = await serve((req) =>
-      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter: roomyLimiter() }),
+      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, {
+        rateLimiter: roomyLimiter(),
+      }),
     );
     servers.push(server);
     const res = await postUnfinished(port, '/api/v1/events/batch', {});
@@ -243,7 +256,9 @@ describe('401 before the body is read', () => {
 
   it('a wrong key is a 401 the same way', async () => {
     const { server, port } = await serve((req) =>
-      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter: roomyLimiter() }),
+      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, {
+        rateLimiter: roomyLimiter(),
+      }),
     );
     servers.push(server);
     const res = await postUnfinished(port, '/api/v1/events/batch', { authorization: 'Bearer hr_not_a_key' });
@@ -258,7 +273,10 @@ describe('rate limits as integrators expect them', () => {
     const limited = restClient(ctx, { rateLimiter: tight() });
     const c = await freshCustomer();
     for (let i = 0; i < 20; i++) {
-      const res = await limited('POST', '/events', { key: platformKey, body: { type: 'a.b', customerId: c.id, data: { i } } });
+      const res = await limited('POST', '/events', {
+        key: platformKey,
+        body: { type: 'a.b', customerId: c.id, data: { i } },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
     }
     // A customer key on the same limiter still is limited.
@@ -267,7 +285,9 @@ describe('rate limits as integrators expect them', () => {
   });
 
   it('limits a platform key when a platform rate is configured', async () => {
-    const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 3, platform: { perSecond: 0.01, burst: 2 } }) });
+    const limited = restClient(ctx, {
+      rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 3, platform: { perSecond: 0.01, burst: 2 } }),
+    });
     expect((await limited('GET', '/customers', { key: platformKey })).status).toBe(200);
     expect((await limited('GET', '/customers', { key: platformKey })).status).toBe(200);
     const res = await limited('GET', '/customers', { key: platformKey });
@@ -285,7 +305,9 @@ describe('rate limits as integrators expect them', () => {
     expect(limiter.taken).toBe(500);
 
     // A bucket of 600 lets the first 500 through and refuses the next 500, naming the cost.
-    const bucket = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 600, perCustomer: { perSecond: 0.01, burst: 10_000 } }) });
+    const bucket = restClient(ctx, {
+      rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 600, perCustomer: { perSecond: 0.01, burst: 10_000 } }),
+    });
     await ok(bucket('POST', '/events/batch', { key: c.key, body: { events } }), 202);
     const before = await snapshot(ctx);
     const refused = await bucket('POST', '/events/batch', { key: c.key, body: { events } });
@@ -306,7 +328,12 @@ describe("a subscription's window (maxInFlight)", () => {
   const sub = (key: string, maxInFlight?: number, customerId?: string) =>
     rest('POST', '/subscriptions', {
       key,
-      body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], ...(maxInFlight !== undefined && { maxInFlight }), ...(customerId && { customerId }) },
+      body: {
+        url: 'http://127.0.0.1:9/hook',
+        eventTypes: ['*'],
+        ...(maxInFlight !== undefined && { maxInFlight }),
+        ...(customerId && { customerId }),
+      },
     });
 
   it('may be at most the platform ceiling: above it is a 400 naming the field, and nothing changes', async () => {
@@ -321,7 +348,15 @@ describe("a subscription's window (maxInFlight)", () => {
     expect((await sub(platformKey, CEILING + 1, c.id)).status).toBe(400);
     const made = await ok(sub(c.key), 201);
     expect(made.maxInFlight).toBe(10);
-    expect((await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: made.id }, body: { maxInFlight: CEILING + 1 } })).status).toBe(400);
+    expect(
+      (
+        await rest('PATCH', '/subscriptions/{id}', {
+          key: c.key,
+          params: { id: made.id },
+          body: { maxInFlight: CEILING + 1 },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("a customer's windows add up to at most the total: past it a 409 naming the field and the room left", async () => {
@@ -337,7 +372,15 @@ describe("a subscription's window (maxInFlight)", () => {
     expect(await snapshot(ctx)).toEqual(before);
     await ok(sub(c.key, TOTAL - 2 * CEILING), 201);
     // Raising one window needs room too; lowering one makes room.
-    expect((await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: first.id }, body: { maxInFlight: CEILING } })).status).toBe(200);
+    expect(
+      (
+        await rest('PATCH', '/subscriptions/{id}', {
+          key: c.key,
+          params: { id: first.id },
+          body: { maxInFlight: CEILING },
+        })
+      ).status,
+    ).toBe(200);
     expect((await sub(c.key, 1)).status).toBe(409);
     await ok(rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: first.id }, body: { maxInFlight: 40 } }));
     expect((await sub(c.key, 10)).status).toBe(201);
@@ -360,7 +403,8 @@ describe('daily event quota', () => {
   afterAll(() => {
     ctx.config.customerMaxEventsPerDay = null;
   });
-  const publish = (key: string, customerId?: string) => rest('POST', '/events', { key, body: { type: 'a.b', data: {}, ...(customerId && { customerId }) } });
+  const publish = (key: string, customerId?: string) =>
+    rest('POST', '/events', { key, body: { type: 'a.b', data: {}, ...(customerId && { customerId }) } });
 
   it('refuses events past the quota with 429, Retry-After and a reason naming it; other customers go on', async () => {
     const c = await freshCustomer();
@@ -383,13 +427,30 @@ describe('daily event quota', () => {
   it('a batch past the quota: the events within it are accepted, the rest refused one by one', async () => {
     const c = await freshCustomer();
     for (let i = 0; i < QUOTA - 2; i++) await ok(publish(c.key), 202);
-    const res = await ok(rest('POST', '/events/batch', { key: c.key, body: { events: [1, 2, 3, 4].map((i) => ({ type: 'a.b', data: { i } })) } }), 202);
-    expect(res.results.map((r: { id?: string; error?: { code: string } }) => r.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'rate_limited', 'rate_limited']);
+    const res = await ok(
+      rest('POST', '/events/batch', {
+        key: c.key,
+        body: { events: [1, 2, 3, 4].map((i) => ({ type: 'a.b', data: { i } })) },
+      }),
+      202,
+    );
+    expect(res.results.map((r: { id?: string; error?: { code: string } }) => r.error?.code ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'rate_limited',
+      'rate_limited',
+    ]);
   });
 
   it('the usage API shows the quotas and how much of each is used', async () => {
     const c = await freshCustomer();
-    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 7 } }), 201);
+    await ok(
+      rest('POST', '/subscriptions', {
+        key: c.key,
+        body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 7 },
+      }),
+      201,
+    );
     for (let i = 0; i < 2; i++) await ok(publish(c.key), 202);
     const usage = await ok(rest('GET', '/usage', { key: c.key }));
     expect(usage.quotas).toEqual({
@@ -411,8 +472,13 @@ describe('stored-bytes quota', () => {
     ctx.config.customerMaxStoredBytes = null;
   });
   /** An event of about `size` stored bytes (its body is `{"id","type","timestamp","data"}`, ~100 bytes besides the padding). */
-  const event = (size: number, customerId?: string) => ({ type: 'a.b', data: { pad: 'x'.repeat(size - 100) }, ...(customerId && { customerId }) });
-  const stored = async (key: string) => (await ok(rest('GET', '/usage', { key }))).quotas.storedBytes as { limit: number; used: number };
+  const event = (size: number, customerId?: string) => ({
+    type: 'a.b',
+    data: { pad: 'x'.repeat(size - 100) },
+    ...(customerId && { customerId }),
+  });
+  const stored = async (key: string) =>
+    (await ok(rest('GET', '/usage', { key }))).quotas.storedBytes as { limit: number; used: number };
 
   it('refuses a publish that would go past it with 413 naming the quota, storing nothing; other customers go on', async () => {
     const c = await freshCustomer();
@@ -433,7 +499,9 @@ describe('stored-bytes quota', () => {
     );
     expect(refused.body.error.message).toContain(`it published ${used} bytes`);
     // The platform publishing on the customer's behalf counts against the same quota.
-    expect((await rest('POST', '/events', { key: platformKey, body: event(QUOTA - used + 1 - off, c.id) })).status).toBe(413);
+    expect(
+      (await rest('POST', '/events', { key: platformKey, body: event(QUOTA - used + 1 - off, c.id) })).status,
+    ).toBe(413);
     expect(await snapshot(ctx)).toEqual(before);
     expect((await stored(c.key)).used).toBe(used);
     // What still fits is accepted, up to the quota exactly.
@@ -444,7 +512,10 @@ describe('stored-bytes quota', () => {
 
   it('a batch past it: the events that fit are accepted, each one past it refused in its own result', async () => {
     const c = await freshCustomer();
-    const res = await ok(rest('POST', '/events/batch', { key: c.key, body: { events: [event(800), event(800), event(800), event(300)] } }), 202);
+    const res = await ok(
+      rest('POST', '/events/batch', { key: c.key, body: { events: [event(800), event(800), event(800), event(300)] } }),
+      202,
+    );
     const results = res.results as Array<{ id?: string; error?: { code: string; reason: string } }>;
     expect(results.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'payload_too_large', 'ok']);
     expect(results[2]!.error!.reason).toContain('CUSTOMER_MAX_STORED_BYTES');

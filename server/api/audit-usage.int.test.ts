@@ -37,18 +37,59 @@ describe('audit log', () => {
     const b = await tenant('Audited B');
     const from = { 'x-forwarded-for': '203.0.113.7' };
     const sub = await ok(
-      rest('POST', '/subscriptions', { key: a.key, headers: from, body: { url: `${rx.url}/a`, eventTypes: ['order.*'], description: 'first' } }),
+      rest('POST', '/subscriptions', {
+        key: a.key,
+        headers: from,
+        body: { url: `${rx.url}/a`, eventTypes: ['order.*'], description: 'first' },
+      }),
       201,
     );
-    await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { description: 'second' } }));
-    await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { active: false } }));
-    await ok(rest('PATCH', '/subscriptions/{id}', { key: a.key, headers: from, params: { id: sub.id }, body: { active: true } }));
-    const revealed = await ok(rest('GET', '/subscriptions/{id}/secret', { key: a.key, headers: from, params: { id: sub.id } }));
-    const rotated = await ok(rest('POST', '/subscriptions/{id}/rotate-secret', { key: a.key, headers: from, params: { id: sub.id } }));
-    const extra = await ok(rest('POST', '/customers/{id}/api-keys', { key: a.key, headers: from, params: { id: a.id }, body: { name: 'extra' } }), 201);
+    await ok(
+      rest('PATCH', '/subscriptions/{id}', {
+        key: a.key,
+        headers: from,
+        params: { id: sub.id },
+        body: { description: 'second' },
+      }),
+    );
+    await ok(
+      rest('PATCH', '/subscriptions/{id}', {
+        key: a.key,
+        headers: from,
+        params: { id: sub.id },
+        body: { active: false },
+      }),
+    );
+    await ok(
+      rest('PATCH', '/subscriptions/{id}', {
+        key: a.key,
+        headers: from,
+        params: { id: sub.id },
+        body: { active: true },
+      }),
+    );
+    const revealed = await ok(
+      rest('GET', '/subscriptions/{id}/secret', { key: a.key, headers: from, params: { id: sub.id } }),
+    );
+    const rotated = await ok(
+      rest('POST', '/subscriptions/{id}/rotate-secret', { key: a.key, headers: from, params: { id: sub.id } }),
+    );
+    const extra = await ok(
+      rest('POST', '/customers/{id}/api-keys', {
+        key: a.key,
+        headers: from,
+        params: { id: a.id },
+        body: { name: 'extra' },
+      }),
+      201,
+    );
     await ok(rest('DELETE', '/api-keys/{id}', { key: a.key, headers: from, params: { id: extra.id } }));
     // A refused change leaves no entry.
-    const refused = await rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: sub.id }, body: { url: 'not a url' } });
+    const refused = await rest('PATCH', '/subscriptions/{id}', {
+      key: a.key,
+      params: { id: sub.id },
+      body: { url: 'not a url' },
+    });
     expect(refused.status).toBe(400);
 
     const log = await ok(rest('GET', '/audit-log', { key: a.key }));
@@ -84,10 +125,14 @@ describe('audit log', () => {
     const bLog = await ok(rest('GET', '/audit-log', { key: b.key }));
     expect((bLog.data as Json[]).every((e) => e.customerId === b.id)).toBe(true);
     expect((await rest('GET', '/audit-log', { key: b.key, query: { customerId: a.id } })).status).toBe(404);
-    const platformView = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.paused' } }));
+    const platformView = await ok(
+      rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.paused' } }),
+    );
     expect((platformView.data as Json[]).map((e) => e.target.id)).toEqual([sub.id]);
     // The platform reads which of its keys acted, and from where.
-    const platformSide = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'customer.created' } }));
+    const platformSide = await ok(
+      rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'customer.created' } }),
+    );
     expect(platformSide.data[0].actor).toMatchObject({ kind: 'platform', id: platformKeyId });
     // Paging by cursor.
     const page1 = await ok(rest('GET', '/audit-log', { key: a.key, query: { limit: '4' } }));
@@ -101,18 +146,36 @@ describe('changes Hookrelay makes on its own', () => {
     const gone = await startReceiver(() => ({ status: 410 }));
     try {
       const a = await tenant('Gone A');
-      const sub = await ok(rest('POST', '/subscriptions', { key: a.key, body: { url: `${gone.url}/gone`, eventTypes: ['*'] } }), 201);
+      const sub = await ok(
+        rest('POST', '/subscriptions', { key: a.key, body: { url: `${gone.url}/gone`, eventTypes: ['*'] } }),
+        201,
+      );
       await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } }), 202);
       await expect
-        .poll(async () => (await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }))).active, { timeout: 20_000 })
+        .poll(
+          async () => (await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }))).active,
+          { timeout: 20_000 },
+        )
         .toBe(false);
       const { disabledReason } = await ok(rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: sub.id } }));
-      const entry = { action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id }, before: { active: true } };
+      const entry = {
+        action: 'subscription.disabled',
+        target: { kind: 'subscription', id: sub.id },
+        before: { active: true },
+      };
       const after = { active: false, disabledReason, cause: 'gone' };
-      const mine = await ok(rest('GET', '/audit-log', { key: a.key, query: { targetId: sub.id, action: 'subscription.disabled' } }));
-      expect(mine.data).toEqual([expect.objectContaining({ ...entry, after, customerId: a.id, actor: { kind: 'system', id: null, ip: null } })]);
-      const platform = await ok(rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.disabled' } }));
-      expect(platform.data).toEqual([expect.objectContaining({ ...entry, after, actor: { kind: 'system', id: null, ip: null } })]);
+      const mine = await ok(
+        rest('GET', '/audit-log', { key: a.key, query: { targetId: sub.id, action: 'subscription.disabled' } }),
+      );
+      expect(mine.data).toEqual([
+        expect.objectContaining({ ...entry, after, customerId: a.id, actor: { kind: 'system', id: null, ip: null } }),
+      ]);
+      const platform = await ok(
+        rest('GET', '/audit-log', { key: platformKey, query: { customerId: a.id, action: 'subscription.disabled' } }),
+      );
+      expect(platform.data).toEqual([
+        expect.objectContaining({ ...entry, after, actor: { kind: 'system', id: null, ip: null } }),
+      ]);
     } finally {
       await gone.close();
     }
@@ -123,10 +186,23 @@ describe('usage', () => {
   it('counts events published, deliveries attempted, succeeded and failed, and bytes sent, per customer and day', async () => {
     const a = await tenant('Usage A');
     const b = await tenant('Usage B');
-    await ok(rest('POST', '/subscriptions', { key: a.key, body: { url: `${rx.url}/u`, eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } } }), 201);
-    await ok(rest('POST', '/subscriptions', { key: b.key, body: { url: `${rx.url}/u`, eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } } }), 201);
+    await ok(
+      rest('POST', '/subscriptions', {
+        key: a.key,
+        body: { url: `${rx.url}/u`, eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } },
+      }),
+      201,
+    );
+    await ok(
+      rest('POST', '/subscriptions', {
+        key: b.key,
+        body: { url: `${rx.url}/u`, eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } },
+      }),
+      201,
+    );
     const before = rx.received.length;
-    for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: a.key, body: { type: 'usage.ok', data: { i } } }), 202);
+    for (let i = 0; i < 3; i++)
+      await ok(rest('POST', '/events', { key: a.key, body: { type: 'usage.ok', data: { i } } }), 202);
     await rx.waitFor(before + 3);
     const usageOf = async (key: string) => await ok(rest('GET', '/usage', { key }));
     await expect.poll(async () => (await usageOf(a.key)).totals.deliveriesSucceeded, { timeout: 20_000 }).toBe(3);
@@ -147,7 +223,10 @@ describe('usage', () => {
     expect(ua.data[0].bytesSent).toBeGreaterThan(4 * 50);
 
     // A broadcast counts once for each customer it reached.
-    await ok(rest('POST', '/events', { key: platformKey, body: { type: 'usage.all', data: {}, broadcast: true } }), 202);
+    await ok(
+      rest('POST', '/events', { key: platformKey, body: { type: 'usage.all', data: {}, broadcast: true } }),
+      202,
+    );
     await expect.poll(async () => (await usageOf(b.key)).totals.eventsPublished, { timeout: 20_000 }).toBe(1);
     // A customer reads only its own; the platform any customer's.
     expect((await rest('GET', '/usage', { key: b.key, query: { customerId: a.id } })).status).toBe(404);

@@ -27,7 +27,11 @@ beforeAll(async () => {
   ({ ctx, rest, platformKey } = api);
   const tenant = async (name: string) => {
     const c = await createCustomer(ctx, platformScope, { name });
-    await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['order.*'] });
+    await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['order.*'],
+    });
     return { id: c.id, key: (await createApiKey(ctx, c.id, 'test')).key };
   };
   a = await tenant('A');
@@ -72,7 +76,10 @@ describe('batch publish', () => {
   });
 
   it('honours idempotency keys per item: within the batch, and against earlier publishes', async () => {
-    const first = await rest('POST', '/events', { key: a.key, body: { type: 'order.paid', data: { x: 1 }, idempotencyKey: 'pay-1' } });
+    const first = await rest('POST', '/events', {
+      key: a.key,
+      body: { type: 'order.paid', data: { x: 1 }, idempotencyKey: 'pay-1' },
+    });
     expect(first.status).toBe(202);
     const res = await batch(a.key, [
       { type: 'order.paid', data: { x: 1 }, idempotencyKey: 'pay-1' },
@@ -106,7 +113,11 @@ describe('batch publish', () => {
 
   it('refuses the whole request above the body limit (413) or above 500 events (400), changing nothing', async () => {
     const before = await snapshot(ctx);
-    const big = Array.from({ length: 3 }, (_, i) => ({ type: 'order.created', customerId: a.id, data: { i, blob: 'y'.repeat(250 * 1024) } }));
+    const big = Array.from({ length: 3 }, (_, i) => ({
+      type: 'order.created',
+      customerId: a.id,
+      data: { i, blob: 'y'.repeat(250 * 1024) },
+    }));
     const tooBig = await batch(platformKey, big);
     expect(tooBig.status).toBe(413);
     const tooMany = await batch(

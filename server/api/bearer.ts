@@ -21,6 +21,10 @@ export async function bearerPrincipal(ctx: Ctx, req: Request): Promise<Principal
 }
 
 /** The API context of a request authenticated by its Bearer key alone (anonymous without a header). */
-export async function bearerContext(ctx: Ctx, req: Request, opts: { baseUrl: string; rateLimiter: RateLimiter }): Promise<ApiContext> {
+export async function bearerContext(
+  ctx: Ctx,
+  req: Request,
+  opts: { baseUrl: string; rateLimiter: RateLimiter },
+): Promise<ApiContext> {
   return apiContext(ctx, await bearerPrincipal(ctx, req), opts);
 }

@@ -67,6 +67,13 @@ export function withFormLimit(handler: (req: Request) => Promise<Response>): (re
       });
     }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    return handler(new Request(req.url, { method: req.method, headers: req.headers, ...(hasBody && { body: new Uint8Array(body) }), signal: req.signal }));
+    return handler(
+      new Request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        ...(hasBody && { body: new Uint8Array(body) }),
+        signal: req.signal,
+      }),
+    );
   };
 }

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../drizzle/schema';
 import { BASE_URL, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
-import { deliveriesOf, deliveryOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../tests/support/engine';
+import {
+  deliveriesOf,
+  deliveryOf,
+  onlyDelivery,
+  startEngine,
+  waitForStatus,
+  type Engine,
+} from '../../tests/support/engine';
 import { startReceiver } from '../../tests/support/receiver';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -58,7 +65,13 @@ async function storedBody(eventId: string): Promise<string> {
 async function restGet(path: string, query: Record<string, string> = {}) {
   const url = new URL(`/api/v1${path}`, BASE_URL);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const res = await handleRest(new Request(url, { headers: { authorization: `Bearer ${key}` } }), path, engine.ctx, BASE_URL, { rateLimiter: roomyLimiter() });
+  const res = await handleRest(
+    new Request(url, { headers: { authorization: `Bearer ${key}` } }),
+    path,
+    engine.ctx,
+    BASE_URL,
+    { rateLimiter: roomyLimiter() },
+  );
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(res.status, bytes.toString()).toBe(200);
   return { bytes: bytes.length, body: JSON.parse(bytes.toString('utf8')) };
@@ -69,9 +82,13 @@ async function trpcBatch(calls: Array<[procedure: string, input: unknown]>) {
   const input = Object.fromEntries(calls.map(([, i], n) => [n, i]));
   const url = `${BASE_URL}${TRPC_ENDPOINT}/${calls.map(([p]) => p).join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`;
   const req = new Request(url, { headers: { authorization: `Bearer ${key}` } });
-  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
-    maxBodyBytes: engine.ctx.config.maxPayloadBytes,
-  });
+  const res = await serveTrpc(
+    req,
+    () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+    {
+      maxBodyBytes: engine.ctx.config.maxPayloadBytes,
+    },
+  );
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(res.status, bytes.toString().slice(0, 500)).toBe(200);
   return { bytes: bytes.length, results: (JSON.parse(bytes.toString('utf8')) as Json[]).map((r) => r.result.data) };
@@ -94,7 +111,9 @@ async function failUntil(deliveryId: string, attempts: number) {
     const d = await waitForStatus(engine.ctx, deliveryId, 'dead');
     if (d.attemptCount > attempts) return d;
     await ok(rest('POST', '/deliveries/{id}/replay', { key, params: { id: deliveryId } }), 202);
-    await expect.poll(async () => (await deliveryOf(engine.ctx, deliveryId)).attemptCount, { timeout: 30_000 }).toBeGreaterThan(d.attemptCount);
+    await expect
+      .poll(async () => (await deliveryOf(engine.ctx, deliveryId)).attemptCount, { timeout: 30_000 })
+      .toBeGreaterThan(d.attemptCount);
   }
 }
 
@@ -104,7 +123,11 @@ describe('an event of 256 KiB whose endpoint keeps failing', () => {
   const big = () =>
     (ready ??= (async () => {
       const customer = await failingDelivery(3);
-      const event = await publishEvent(engine.ctx, platformScope, { type: 'report.ready', data: bigData('big-one'), customerId: customer.id });
+      const event = await publishEvent(engine.ctx, platformScope, {
+        type: 'report.ready',
+        data: bigData('big-one'),
+        customerId: customer.id,
+      });
       const body = await storedBody(event.id);
       expect(Buffer.byteLength(body)).toBeGreaterThan(256 * 1024 - 200);
       const deliveryId = (await onlyDelivery(engine.ctx, event.id)).id;
@@ -118,7 +141,11 @@ describe('an event of 256 KiB whose endpoint keeps failing', () => {
     const { bytes, body: read } = await restGet(`/events/${eventId}`);
     expect(bytes).toBeLessThan(BUDGET);
     expect(read.payload.data.marker).toBe('big-one');
-    expect(read).toMatchObject({ deliveriesTotal: 1, deliveryStatus: { dead: 1 }, deliveries: [{ id: deliveryId, attemptCount }] });
+    expect(read).toMatchObject({
+      deliveriesTotal: 1,
+      deliveryStatus: { dead: 1 },
+      deliveries: [{ id: deliveryId, attemptCount }],
+    });
   });
 
   it('GET /deliveries/{id}: the exact request body once, every attempt without it, under 300 KB', async () => {
@@ -141,7 +168,9 @@ describe('an event of 256 KiB whose endpoint keeps failing', () => {
   it("the dashboard's event page (tRPC: the event, then its delivery without the body) stays under 300 KB", async () => {
     const { eventId, body, attemptCount } = await big();
     const page = await trpcBatch([['events.get', { id: eventId }]]);
-    const cards = await trpcBatch(page.results[0].deliveries.map((d: Json) => ['deliveries.get', { id: d.id, includeBody: false }]));
+    const cards = await trpcBatch(
+      page.results[0].deliveries.map((d: Json) => ['deliveries.get', { id: d.id, includeBody: false }]),
+    );
     expect(page.bytes + cards.bytes).toBeLessThan(BUDGET);
     expect(cards.results[0]).not.toHaveProperty('requestBody');
     expect(cards.results[0].attempts).toHaveLength(attemptCount);
@@ -166,7 +195,11 @@ describe('lists carry a preview of each payload unless asked for it in full', ()
   beforeAll(async () => {
     customerId = (await createCustomer(engine.ctx, platformScope, { name: 'Big publisher' })).id;
     for (let i = 0; i < 50; i++) {
-      const e = await publishEvent(engine.ctx, platformScope, { type: 'report.ready', data: bigData(`n${i}`), customerId });
+      const e = await publishEvent(engine.ctx, platformScope, {
+        type: 'report.ready',
+        data: bigData(`n${i}`),
+        customerId,
+      });
       published.push({ id: e.id, body: await storedBody(e.id) });
     }
   });
@@ -190,13 +223,19 @@ describe('lists carry a preview of each payload unless asked for it in full', ()
     const { bytes, body: list } = await restGet('/events', { customerId, limit: '2', full: 'true' });
     expect(list.data.map((e: Json) => e.payload.data.marker)).toEqual(['n49', 'n48']);
     expect(bytes).toBeGreaterThan(2 * 256 * 1024 - 1000);
-    expect((await restGet('/events', { customerId, limit: '1', full: 'false' })).body.data[0]).not.toHaveProperty('payload');
+    expect((await restGet('/events', { customerId, limit: '1', full: 'false' })).body.data[0]).not.toHaveProperty(
+      'payload',
+    );
   });
 
   it('tRPC events.list: the same preview by default, the payload with full: true', async () => {
     const client = trpcClient(engine.ctx, key);
     const page = await client.events.list.query({ customerId, limit: 50 });
-    expect(page.data.every((e) => !('payload' in e) && e.payloadTruncated && Buffer.byteLength(e.payloadPreview) <= PAYLOAD_PREVIEW_BYTES)).toBe(true);
+    expect(
+      page.data.every(
+        (e) => !('payload' in e) && e.payloadTruncated && Buffer.byteLength(e.payloadPreview) <= PAYLOAD_PREVIEW_BYTES,
+      ),
+    ).toBe(true);
     expect(JSON.stringify(page).length).toBeLessThan(50 * (PAYLOAD_PREVIEW_BYTES + 1024));
     const full = await client.events.list.query({ customerId, limit: 1, full: true });
     expect(full.data[0]).toMatchObject({ payload: { data: { marker: 'n49' } } });
@@ -204,7 +243,11 @@ describe('lists carry a preview of each payload unless asked for it in full', ()
 
   it('a small payload is whole in its preview; a long one is cut on a character boundary', async () => {
     const small = await publishEvent(engine.ctx, platformScope, { type: 'tiny.one', data: { ok: true }, customerId });
-    const accents = await publishEvent(engine.ctx, platformScope, { type: 'tiny.accents', data: { s: 'é'.repeat(2000) }, customerId });
+    const accents = await publishEvent(engine.ctx, platformScope, {
+      type: 'tiny.accents',
+      data: { s: 'é'.repeat(2000) },
+      customerId,
+    });
     const { body: list } = await restGet('/events', { customerId, limit: '2' });
     const [a, s] = list.data as Json[];
     expect(s).toMatchObject({ id: small.id, payloadPreview: await storedBody(small.id), payloadTruncated: false });
@@ -225,13 +268,19 @@ describe('lists carry a preview of each payload unless asked for it in full', ()
 describe('a delivery read carries its latest attempts, an event read its first deliveries, each with the total', () => {
   it(`GET /deliveries/{id} returns the latest ${ATTEMPTS_PER_READ} attempts; attemptsNextCursor pages to older ones`, async () => {
     const customer = await failingDelivery(30);
-    const event = await publishEvent(engine.ctx, platformScope, { type: 'report.ready', data: { small: true }, customerId: customer.id });
+    const event = await publishEvent(engine.ctx, platformScope, {
+      type: 'report.ready',
+      data: { small: true },
+      customerId: customer.id,
+    });
     const deliveryId = (await onlyDelivery(engine.ctx, event.id)).id;
     const total = (await failUntil(deliveryId, ATTEMPTS_PER_READ + 5)).attemptCount;
 
     const { body: latest } = await restGet(`/deliveries/${deliveryId}`);
     expect(latest.attemptsTotal).toBe(total);
-    expect(latest.attempts.map((a: Json) => a.attemptSeq)).toEqual(Array.from({ length: ATTEMPTS_PER_READ }, (_, i) => total - ATTEMPTS_PER_READ + 1 + i));
+    expect(latest.attempts.map((a: Json) => a.attemptSeq)).toEqual(
+      Array.from({ length: ATTEMPTS_PER_READ }, (_, i) => total - ATTEMPTS_PER_READ + 1 + i),
+    );
     expect(latest.attemptsNextCursor).toBe(total - ATTEMPTS_PER_READ + 1);
 
     // Paging back to the first attempt sees each attempt once, oldest first within a page.
@@ -250,12 +299,16 @@ describe('a delivery read carries its latest attempts, an event read its first d
     const viaTrpc = await client.deliveries.get.query({ id: deliveryId, attemptsCursor: latest.attemptsNextCursor });
     expect(viaTrpc.attempts.at(-1)?.attemptSeq).toBe(total - ATTEMPTS_PER_READ);
     for (const bad of ['0', '-1', 'soon']) {
-      expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { attemptsCursor: bad } })).toMatchObject({
+      expect(
+        await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { attemptsCursor: bad } }),
+      ).toMatchObject({
         status: 400,
         body: { error: { field: 'attemptsCursor' } },
       });
     }
-    expect(await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { includeBody: 'no' } })).toMatchObject({
+    expect(
+      await rest('GET', '/deliveries/{id}', { key, params: { id: deliveryId }, query: { includeBody: 'no' } }),
+    ).toMatchObject({
       status: 400,
       body: { error: { field: 'includeBody' } },
     });
@@ -265,9 +318,17 @@ describe('a delivery read carries its latest attempts, an event read its first d
     const customer = await createCustomer(engine.ctx, platformScope, { name: 'Many endpoints' });
     const n = DELIVERIES_PER_EVENT_READ + 3;
     for (let i = 0; i < n; i++)
-      await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${accepting.url}/hook/${i}`, eventTypes: ['*'] });
+      await createSubscription(engine.ctx, platformScope, {
+        customerId: customer.id,
+        url: `${accepting.url}/hook/${i}`,
+        eventTypes: ['*'],
+      });
     const event = await publishEvent(engine.ctx, platformScope, { type: 'fan.out', data: {}, customerId: customer.id });
-    await expect.poll(async () => (await deliveriesOf(engine.ctx, event.id)).filter((d) => d.status === 'succeeded').length, { timeout: 30_000 }).toBe(n);
+    await expect
+      .poll(async () => (await deliveriesOf(engine.ctx, event.id)).filter((d) => d.status === 'succeeded').length, {
+        timeout: 30_000,
+      })
+      .toBe(n);
     const all = await deliveriesOf(engine.ctx, event.id);
 
     const { body: read } = await restGet(`/events/${event.id}`);

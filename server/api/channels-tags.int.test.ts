@@ -56,7 +56,10 @@ const reached = async (eventId: string, customerId?: string) =>
 
 describe('channels route, tags label', () => {
   it('a single publish reaches the subscriptions without channels and those naming one of its channels', async () => {
-    const inUs = await rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, channels: ['us'], tags: ['vip'] } });
+    const inUs = await rest('POST', '/events', {
+      key: a.key,
+      body: { type: 'order.created', data: {}, channels: ['us'], tags: ['vip'] },
+    });
     expect(inUs.status).toBe(202);
     expect(inUs.body.deliveries).toBe(2);
     expect(await reached(inUs.body.id)).toEqual([a.all, a.euUs].sort());
@@ -64,7 +67,10 @@ describe('channels route, tags label', () => {
     const inNone = await rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {} } });
     expect(await reached(inNone.body.id)).toEqual([a.all]);
 
-    const inBoth = await rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, channels: ['apac', 'eu'] } });
+    const inBoth = await rest('POST', '/events', {
+      key: a.key,
+      body: { type: 'order.created', data: {}, channels: ['apac', 'eu'] },
+    });
     expect(await reached(inBoth.body.id)).toEqual([a.all, a.eu, a.euUs].sort());
 
     const read = await rest('GET', `/events/${inUs.body.id}`, { key: a.key });
@@ -90,7 +96,9 @@ describe('channels route, tags label', () => {
     const r = res.body.results as Json[];
     expect(await reached(r[0].id)).toEqual([a.all, a.eu, a.euUs].sort());
     expect(await reached(r[1].id)).toEqual([a.all]);
-    expect(r[2]).toEqual({ error: { code: 'bad_request', field: 'channels.1', reason: '"eu" is given twice (also at 0)' } });
+    expect(r[2]).toEqual({
+      error: { code: 'bad_request', field: 'channels.1', reason: '"eu" is given twice (also at 0)' },
+    });
     const [stored] = await ctx.db.select().from(events).where(eq(events.id, r[1].id));
     expect(stored).toMatchObject({ channels: ['mars'], tags: ['batch'] });
   });
@@ -129,7 +137,8 @@ describe('channels route, tags label', () => {
   });
 
   it('searches the event log by tag and by channel, over REST and tRPC, within one customer', async () => {
-    const pub = (key: string, body: Json) => rest('POST', '/events', { key, body: { type: 'order.paid', data: {}, ...body } });
+    const pub = (key: string, body: Json) =>
+      rest('POST', '/events', { key, body: { type: 'order.paid', data: {}, ...body } });
     const tagged = await pub(a.key, { tags: ['invoice:42', 'refund'], channels: ['billing'] });
     const other = await pub(a.key, { tags: ['refund'] });
     await pub(a.key, {});
@@ -138,11 +147,18 @@ describe('channels route, tags label', () => {
 
     const ids = (res: { body: Json }) => (res.body.data as Json[]).map((e) => e.id);
     expect(ids(await rest('GET', '/events', { key: a.key, query: { tag: 'invoice:42' } }))).toEqual([tagged.body.id]);
-    expect(ids(await rest('GET', '/events', { key: a.key, query: { tag: 'refund' } }))).toEqual([other.body.id, tagged.body.id]);
+    expect(ids(await rest('GET', '/events', { key: a.key, query: { tag: 'refund' } }))).toEqual([
+      other.body.id,
+      tagged.body.id,
+    ]);
     expect(ids(await rest('GET', '/events', { key: a.key, query: { channel: 'billing' } }))).toEqual([tagged.body.id]);
-    expect(ids(await rest('GET', '/events', { key: a.key, query: { channel: 'billing', tag: 'refund' } }))).toEqual([tagged.body.id]);
+    expect(ids(await rest('GET', '/events', { key: a.key, query: { channel: 'billing', tag: 'refund' } }))).toEqual([
+      tagged.body.id,
+    ]);
     expect(ids(await rest('GET', '/events', { key: b.key, query: { tag: 'invoice:42' } }))).toEqual([theirs.body.id]);
-    expect(ids(await rest('GET', '/events', { key: platformKey, query: { tag: 'refund', customerId: b.id } }))).toEqual([]);
+    expect(ids(await rest('GET', '/events', { key: platformKey, query: { tag: 'refund', customerId: b.id } }))).toEqual(
+      [],
+    );
     expect(ids(await rest('GET', '/events', { key: a.key, query: { tag: 'nothing-has-this' } }))).toEqual([]);
 
     const page = await trpcClient(ctx, a.key).events.list.query({ tag: 'invoice:42' });
@@ -178,7 +194,11 @@ describe('channels route, tags label', () => {
     }
     const sub = await rest('POST', '/subscriptions', {
       key: a.key,
-      body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], channels: Array.from({ length: 21 }, (_, i) => `c${i}`) },
+      body: {
+        url: 'http://127.0.0.1:9/hook',
+        eventTypes: ['*'],
+        channels: Array.from({ length: 21 }, (_, i) => `c${i}`),
+      },
     });
     expect(sub.status).toBe(400);
     expect(sub.body.error).toMatchObject({ field: 'channels', message: expect.stringMatching(/at most 20 channels/) });
@@ -193,22 +213,44 @@ describe('channels route, tags label', () => {
   });
 
   it("a subscription's channels are set, changed, shown, audited and used by the filter dry run", async () => {
-    const created = await rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['order.*'], channels: ['eu'] } });
+    const created = await rest('POST', '/subscriptions', {
+      key: a.key,
+      body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['order.*'], channels: ['eu'] },
+    });
     expect(created.body.channels).toEqual(['eu']);
-    const changed = await rest('PATCH', `/subscriptions/${created.body.id}`, { key: a.key, body: { channels: ['us', 'apac'] } });
+    const changed = await rest('PATCH', `/subscriptions/${created.body.id}`, {
+      key: a.key,
+      body: { channels: ['us', 'apac'] },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.channels).toEqual(['us', 'apac']);
-    expect((await rest('GET', `/subscriptions/${created.body.id}`, { key: a.key })).body.channels).toEqual(['us', 'apac']);
-    const audit = await rest('GET', '/audit-log', { key: a.key, query: { targetId: created.body.id, action: 'subscription.updated' } });
+    expect((await rest('GET', `/subscriptions/${created.body.id}`, { key: a.key })).body.channels).toEqual([
+      'us',
+      'apac',
+    ]);
+    const audit = await rest('GET', '/audit-log', {
+      key: a.key,
+      query: { targetId: created.body.id, action: 'subscription.updated' },
+    });
     expect(audit.body.data[0]).toMatchObject({ before: { channels: ['eu'] }, after: { channels: ['us', 'apac'] } });
     const cleared = await rest('PATCH', `/subscriptions/${created.body.id}`, { key: a.key, body: { channels: [] } });
     expect(cleared.body.channels).toEqual([]);
 
     await rest('POST', '/events', { key: a.key, body: { type: 'order.dry', data: {}, channels: ['eu'] } });
-    const dry = await rest('POST', '/subscriptions/test-filter', { key: a.key, body: { eventTypes: ['order.dry'], channels: ['us'] } });
+    const dry = await rest('POST', '/subscriptions/test-filter', {
+      key: a.key,
+      body: { eventTypes: ['order.dry'], channels: ['us'] },
+    });
     expect(dry.status).toBe(200);
-    expect(dry.body.events[0]).toMatchObject({ type: 'order.dry', matches: false, reason: expect.stringContaining('channel not in [us]') });
-    const wet = await rest('POST', '/subscriptions/test-filter', { key: a.key, body: { eventTypes: ['order.dry'], channels: ['eu'] } });
+    expect(dry.body.events[0]).toMatchObject({
+      type: 'order.dry',
+      matches: false,
+      reason: expect.stringContaining('channel not in [us]'),
+    });
+    const wet = await rest('POST', '/subscriptions/test-filter', {
+      key: a.key,
+      body: { eventTypes: ['order.dry'], channels: ['eu'] },
+    });
     expect(wet.body.events[0]).toMatchObject({ type: 'order.dry', matches: true });
   });
 });

@@ -17,7 +17,15 @@ export async function contextForRequest(req: Request): Promise<ApiContext> {
   if (req.headers.has('authorization')) return bearerContext(ctx, req, base);
   const { session } = await dashboardSession();
   if (session && (!session.embed || fromOwnPage(req)))
-    return apiContext(ctx, principalOf(customerScope(session.customerId, session.readOnly), `user:${session.id}`, clientAddress(req.headers)), base);
+    return apiContext(
+      ctx,
+      principalOf(
+        customerScope(session.customerId, session.readOnly),
+        `user:${session.id}`,
+        clientAddress(req.headers),
+      ),
+      base,
+    );
   return apiContext(ctx, null, base);
 }
 

@@ -67,14 +67,22 @@ describe('custom headers', () => {
     expect(row!.headerNames).toEqual(['Authorization', 'X-Tenant']);
     expect(JSON.stringify(row)).not.toContain('s3cret');
 
-    const event = await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { n: 1 } } }), 202);
-    const [{ id: deliveryId }] = (await ok(rest('GET', '/deliveries', { key: customer.key, query: { eventId: event.id } }))).data;
+    const event = await ok(
+      rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { n: 1 } } }),
+      202,
+    );
+    const [{ id: deliveryId }] = (
+      await ok(rest('GET', '/deliveries', { key: customer.key, query: { eventId: event.id } }))
+    ).data;
     await waitForStatus(engine.ctx, deliveryId, 'succeeded');
     expect(r.received).toHaveLength(2);
 
     await ok(rest('POST', '/deliveries/{id}/replay', { key: customer.key, params: { id: deliveryId } }));
     await r.waitFor(3);
-    const test = await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: created.id } }), 202);
+    const test = await ok(
+      rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: created.id } }),
+      202,
+    );
     await r.waitFor(4);
     await waitForStatus(engine.ctx, test.deliveryId, 'succeeded');
 
@@ -85,7 +93,13 @@ describe('custom headers', () => {
     }
     expectVerified(r.received, created.secret);
 
-    await expect.poll(async () => (await ok(rest('GET', '/deliveries/{id}', { key: customer.key, params: { id: deliveryId } }))).attempts.length).toBe(3);
+    await expect
+      .poll(
+        async () =>
+          (await ok(rest('GET', '/deliveries/{id}', { key: customer.key, params: { id: deliveryId } }))).attempts
+            .length,
+      )
+      .toBe(3);
     const after = await ok(rest('GET', '/deliveries/{id}', { key: customer.key, params: { id: deliveryId } }));
     expect(after.attempts.map((a: Json) => a.trigger)).toEqual(['initial', 'retry', 'replay']);
     for (const a of after.attempts) {
@@ -97,7 +111,10 @@ describe('custom headers', () => {
       });
     }
     expect(JSON.stringify(after)).not.toContain('s3cret');
-    const stored = await engine.ctx.db.select({ h: attempts.requestHeaders }).from(attempts).where(eq(attempts.subscriptionId, created.id));
+    const stored = await engine.ctx.db
+      .select({ h: attempts.requestHeaders })
+      .from(attempts)
+      .where(eq(attempts.subscriptionId, created.id));
     expect(stored).toHaveLength(4);
     expect(JSON.stringify(stored)).not.toContain('s3cret');
   });
@@ -118,7 +135,10 @@ describe('custom headers', () => {
     ];
     for (const [headers, field, reason] of cases) {
       const res = await unchanged(() =>
-        rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['*'], headers } }),
+        rest('POST', '/subscriptions', {
+          key: customer.key,
+          body: { url: 'https://example.com/hook', eventTypes: ['*'], headers },
+        }),
       );
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.field).toBe(field);
@@ -126,7 +146,11 @@ describe('custom headers', () => {
     }
     const err = await unchanged(() =>
       trpcClient(engine.ctx, customer.key)
-        .subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'webhook-timestamp': '0' } })
+        .subscriptions.create.mutate({
+          url: 'https://example.com/hook',
+          eventTypes: ['*'],
+          headers: { 'webhook-timestamp': '0' },
+        })
         .then(
           () => null,
           (e: unknown) => e as Json,
@@ -136,7 +160,11 @@ describe('custom headers', () => {
     expect(err?.message).toContain('reserved');
     const injected = await unchanged(() =>
       trpcClient(engine.ctx, customer.key)
-        .subscriptions.create.mutate({ url: 'https://example.com/hook', eventTypes: ['*'], headers: { 'X-Api-Key': 'k\r\nX-Admin: 1' } })
+        .subscriptions.create.mutate({
+          url: 'https://example.com/hook',
+          eventTypes: ['*'],
+          headers: { 'X-Api-Key': 'k\r\nX-Admin: 1' },
+        })
         .then(
           () => null,
           (e: unknown) => e as Json,
@@ -159,16 +187,31 @@ describe('custom headers', () => {
       201,
     );
     const patched = await ok(
-      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { authorization: '[redacted]', 'X-New': 'new' } } }),
+      rest('PATCH', '/subscriptions/{id}', {
+        key: customer.key,
+        params: { id: s.id },
+        body: { headers: { authorization: '[redacted]', 'X-New': 'new' } },
+      }),
     );
     expect(patched.headers).toEqual({ authorization: '[redacted]', 'X-New': '[redacted]' });
     const bad = await unchanged(() =>
-      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { 'X-Unknown': '[redacted]' } } }),
+      rest('PATCH', '/subscriptions/{id}', {
+        key: customer.key,
+        params: { id: s.id },
+        body: { headers: { 'X-Unknown': '[redacted]' } },
+      }),
     );
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatchObject({ field: 'headers.X-Unknown', message: expect.stringContaining('has no header "X-Unknown"') });
+    expect(bad.body.error).toMatchObject({
+      field: 'headers.X-Unknown',
+      message: expect.stringContaining('has no header "X-Unknown"'),
+    });
     const reserved = await unchanged(() =>
-      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: { Connection: 'close' } } }),
+      rest('PATCH', '/subscriptions/{id}', {
+        key: customer.key,
+        params: { id: s.id },
+        body: { headers: { Connection: 'close' } },
+      }),
     );
     expect(reserved.body.error.field).toBe('headers.Connection');
 
@@ -177,7 +220,13 @@ describe('custom headers', () => {
     expect(r.received[0]!.headers).toMatchObject({ authorization: TOKEN, 'x-new': 'new' });
     expect(r.received[0]!.headers).not.toHaveProperty('x-old');
 
-    expect((await ok(rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: null } }))).headers).toEqual({});
+    expect(
+      (
+        await ok(
+          rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body: { headers: null } }),
+        )
+      ).headers,
+    ).toEqual({});
     await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: s.id } }), 202);
     await r.waitFor(2);
     expect(r.received[1]!.headers).not.toHaveProperty('authorization');
@@ -187,13 +236,19 @@ describe('custom headers', () => {
   it('stay with their origin: a URL on another origin drops them unless given again, and "[redacted]" cannot carry them over', async () => {
     const [here, elsewhere] = [await engine.receiver(), await engine.receiver()];
     const s = await ok(
-      rest('POST', '/subscriptions', { key: customer.key, body: { url: `${here.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN } } }),
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: `${here.url}/hook`, eventTypes: ['x.*'], headers: { Authorization: TOKEN } },
+      }),
       201,
     );
-    const patch = (body: Json) => rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body });
+    const patch = (body: Json) =>
+      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: s.id }, body });
 
     // Another origin (another port), with "[redacted]": refused, nothing changes.
-    const carried = await unchanged(() => patch({ url: `${elsewhere.url}/hook`, headers: { Authorization: '[redacted]' } }));
+    const carried = await unchanged(() =>
+      patch({ url: `${elsewhere.url}/hook`, headers: { Authorization: '[redacted]' } }),
+    );
     expect(carried.status).toBe(400);
     expect(carried.body.error).toMatchObject({
       field: 'headers.Authorization',
@@ -212,7 +267,9 @@ describe('custom headers', () => {
     expect(elsewhere.received[0]!.headers).not.toHaveProperty('authorization');
 
     // Another origin with values given again: those are stored.
-    expect((await ok(patch({ url: `${here.url}/hook`, headers: { Authorization: 'Bearer for-here-again' } }))).headers).toEqual({
+    expect(
+      (await ok(patch({ url: `${here.url}/hook`, headers: { Authorization: 'Bearer for-here-again' } }))).headers,
+    ).toEqual({
       Authorization: '[redacted]',
     });
     await ok(rest('POST', '/subscriptions/{id}/test', { key: customer.key, params: { id: s.id } }), 202);
@@ -222,14 +279,31 @@ describe('custom headers', () => {
 
   it('are re-encrypted when the master key rotates', async () => {
     const s = await ok(
-      rest('POST', '/subscriptions', { key: customer.key, body: { url: 'https://example.com/hook', eventTypes: ['rot.*'], headers: { 'X-Key': 'k3y' } } }),
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: 'https://example.com/hook', eventTypes: ['rot.*'], headers: { 'X-Key': 'k3y' } },
+      }),
       201,
     );
-    const rotated = { ...engine.ctx, keys: keyring('rotated-secret-key-fedcba9876543210', ['test-secret-key-0123456789abcdef']) };
+    const rotated = {
+      ...engine.ctx,
+      keys: keyring('rotated-secret-key-fedcba9876543210', ['test-secret-key-0123456789abcdef']),
+    };
     const report = await reencryptSecrets(rotated);
     expect(report.failed).toEqual([]);
-    const [row] = await engine.ctx.db.select({ headersEnc: subscriptions.headersEnc }).from(subscriptions).where(eq(subscriptions.id, s.id));
-    expect(JSON.parse(decryptSecret(keyring('rotated-secret-key-fedcba9876543210'), row!.headersEnc!, sealedIn.subscriptionHeaders(s.id)))).toEqual({
+    const [row] = await engine.ctx.db
+      .select({ headersEnc: subscriptions.headersEnc })
+      .from(subscriptions)
+      .where(eq(subscriptions.id, s.id));
+    expect(
+      JSON.parse(
+        decryptSecret(
+          keyring('rotated-secret-key-fedcba9876543210'),
+          row!.headersEnc!,
+          sealedIn.subscriptionHeaders(s.id),
+        ),
+      ),
+    ).toEqual({
       'X-Key': 'k3y',
     });
     expect((await reencryptSecrets(rotated)).reencrypted).toBe(0);

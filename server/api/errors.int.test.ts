@@ -28,7 +28,11 @@ beforeAll(async () => {
   ({ ctx, rest, platformKey } = api);
   const c = await createCustomer(ctx, platformScope, { name: 'Errors Inc' });
   cust = { id: c.id, key: (await createApiKey(ctx, c.id, 'test')).key };
-  subscriptionId = (await ok(rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } }))).id;
+  subscriptionId = (
+    await ok(
+      rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } }),
+    )
+  ).id;
 });
 
 afterAll(() => api?.stop());
@@ -48,7 +52,13 @@ describe('payload limit (256 KiB)', () => {
 
   it('answers 413 to a body declared above the limit', async () => {
     const rawBody = big(LIMIT);
-    const res = await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody, headers: { 'content-length': String(Buffer.byteLength(rawBody)) } }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', {
+        key: cust.key,
+        rawBody,
+        headers: { 'content-length': String(Buffer.byteLength(rawBody)) },
+      }),
+    );
     expectError(res, 413, 'payload_too_large');
     expect(res.body.error.message).toContain(String(LIMIT));
   });
@@ -83,17 +93,35 @@ describe('payload limit (256 KiB)', () => {
 
 describe('malformed requests', () => {
   it('answers 400 to a body that is not JSON', async () => {
-    expectError(await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: '{"type": "a.b", data: }' })), 400, 'bad_request', 'body');
+    expectError(
+      await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: '{"type": "a.b", data: }' })),
+      400,
+      'bad_request',
+      'body',
+    );
   });
 
   it('answers 400 to a JSON body that is not an object', async () => {
-    expectError(await unchanged(() => rest('POST', '/subscriptions', { key: cust.key, rawBody: '[1, 2]' })), 400, 'bad_request', 'body');
-    expectError(await unchanged(() => rest('POST', '/subscriptions', { key: cust.key, rawBody: '"text"' })), 400, 'bad_request', 'body');
+    expectError(
+      await unchanged(() => rest('POST', '/subscriptions', { key: cust.key, rawBody: '[1, 2]' })),
+      400,
+      'bad_request',
+      'body',
+    );
+    expectError(
+      await unchanged(() => rest('POST', '/subscriptions', { key: cust.key, rawBody: '"text"' })),
+      400,
+      'bad_request',
+      'body',
+    );
   });
 
   it('answers 400 naming a nested field', async () => {
     const res = await unchanged(() =>
-      rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['order.*', 'bad pattern'] } }),
+      rest('POST', '/subscriptions', {
+        key: cust.key,
+        body: { url: 'http://127.0.0.1:9/x', eventTypes: ['order.*', 'bad pattern'] },
+      }),
     );
     expectError(res, 400, 'bad_request', 'eventTypes.1');
     expect(res.body.error.message).toContain('bad pattern');
@@ -102,7 +130,10 @@ describe('malformed requests', () => {
   it('answers 400 to a subscription URL the SSRF guard refuses', async () => {
     const guarded = await createTestContext(api.url, { allowPrivateTargets: false });
     try {
-      const res = await restClient(guarded)('POST', '/subscriptions', { key: cust.key, body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] } });
+      const res = await restClient(guarded)('POST', '/subscriptions', {
+        key: cust.key,
+        body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] },
+      });
       expectError(res, 400, 'bad_request', 'url');
     } finally {
       await guarded.close();
@@ -121,7 +152,11 @@ describe('malformed requests', () => {
   });
 
   it('answers 404 for an id that is well-formed but unknown', async () => {
-    expectError(await rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: 'sub_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' } }), 404, 'not_found');
+    expectError(
+      await rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: 'sub_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' } }),
+      404,
+      'not_found',
+    );
   });
 
   it('answers 400 for a malformed percent-encoding in a path parameter', async () => {
@@ -135,23 +170,37 @@ describe('conflicts (409)', () => {
     const ev = await ok(rest('POST', '/events', { key: cust.key, body: { type: 'order.created', data: {} } }));
     const [d] = await ctx.db.select().from(deliveries).where(eq(deliveries.eventId, ev.id));
     expect(d?.status).toBe('pending');
-    expectError(await unchanged(() => rest('POST', '/deliveries/{id}/replay', { key: cust.key, params: { id: d!.id } })), 409, 'conflict');
+    expectError(
+      await unchanged(() => rest('POST', '/deliveries/{id}/replay', { key: cust.key, params: { id: d!.id } })),
+      409,
+      'conflict',
+    );
   });
 
   it('refuses a second customer with the same externalId, creating nothing', async () => {
     await ok(rest('POST', '/customers', { key: platformKey, body: { name: 'Ext', externalId: 'acct_42' } }), 201);
-    const res = await unchanged(() => rest('POST', '/customers', { key: platformKey, body: { name: 'Ext again', externalId: 'acct_42' } }));
+    const res = await unchanged(() =>
+      rest('POST', '/customers', { key: platformKey, body: { name: 'Ext again', externalId: 'acct_42' } }),
+    );
     expectError(res, 409, 'conflict', 'externalId');
     expect(await ctx.db.select().from(customers).where(eq(customers.externalId, 'acct_42'))).toHaveLength(1);
   });
 
   it('refuses a second dashboard user with the same email (any case)', async () => {
     await ok(
-      rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'ops@errors.example', password: 'long enough' } }),
+      rest('POST', '/customers/{id}/users', {
+        key: platformKey,
+        params: { id: cust.id },
+        body: { email: 'ops@errors.example', password: 'long enough' },
+      }),
       201,
     );
     const res = await unchanged(() =>
-      rest('POST', '/customers/{id}/users', { key: platformKey, params: { id: cust.id }, body: { email: 'OPS@errors.example', password: 'long enough' } }),
+      rest('POST', '/customers/{id}/users', {
+        key: platformKey,
+        params: { id: cust.id },
+        body: { email: 'OPS@errors.example', password: 'long enough' },
+      }),
     );
     expectError(res, 409, 'conflict', 'email');
   });
@@ -160,9 +209,13 @@ describe('conflicts (409)', () => {
     const body = { type: 'order.paid', data: { order: 7, lines: [1, 2] }, idempotencyKey: 'order-7-paid' };
     const first = await ok(rest('POST', '/events', { key: cust.key, body }), 202);
     expect(first.duplicate).toBe(false);
-    const again = await unchanged(() => ok(rest('POST', '/events', { key: cust.key, body: { ...body, data: { lines: [1, 2], order: 7 } } }), 202));
+    const again = await unchanged(() =>
+      ok(rest('POST', '/events', { key: cust.key, body: { ...body, data: { lines: [1, 2], order: 7 } } }), 202),
+    );
     expect(again).toEqual({ id: first.id, deliveries: first.deliveries, duplicate: true });
-    const other = await unchanged(() => rest('POST', '/events', { key: cust.key, body: { ...body, data: { order: 8 } } }));
+    const other = await unchanged(() =>
+      rest('POST', '/events', { key: cust.key, body: { ...body, data: { order: 8 } } }),
+    );
     expectError(other, 409, 'conflict', 'idempotencyKey');
     expect(await ctx.db.select().from(events).where(eq(events.idempotencyKey, 'order-7-paid'))).toHaveLength(1);
   });
@@ -170,7 +223,11 @@ describe('conflicts (409)', () => {
   it('refuses to cancel a bulk replay that has finished', async () => {
     const replay = await ok(rest('POST', '/replays', { key: cust.key, body: {} }), 202);
     expect(replay.status).toBe('completed');
-    expectError(await unchanged(() => rest('DELETE', '/replays/{id}', { key: cust.key, params: { id: replay.id } })), 409, 'conflict');
+    expectError(
+      await unchanged(() => rest('DELETE', '/replays/{id}', { key: cust.key, params: { id: replay.id } })),
+      409,
+      'conflict',
+    );
   });
 });
 
@@ -179,7 +236,9 @@ describe('rate limit (429 with Retry-After)', () => {
     const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 3 }) });
     const other = (await createApiKey(ctx, cust.id, 'other')).key;
     for (let i = 0; i < 3; i++) expect((await limited('GET', '/subscriptions', { key: cust.key })).status).toBe(200);
-    const res = await unchanged(() => limited('POST', '/events', { key: cust.key, body: { type: 'order.created', data: {} } }));
+    const res = await unchanged(() =>
+      limited('POST', '/events', { key: cust.key, body: { type: 'order.created', data: {} } }),
+    );
     expectError(res, 429, 'rate_limited');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await limited('GET', '/subscriptions', { key: other })).status).toBe(200);
@@ -190,14 +249,20 @@ describe('rate limit (429 with Retry-After)', () => {
     const url = `${BASE_URL}/api/trpc/subscriptions.list?input=${encodeURIComponent(JSON.stringify({}))}`;
     const get = () => {
       const req = new Request(url, { headers: { authorization: `Bearer ${cust.key}` } });
-      return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxPayloadBytes });
+      return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter }), {
+        maxBodyBytes: ctx.config.maxPayloadBytes,
+      });
     };
     expect((await get()).status).toBe(200);
     const res = await get();
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const body = await res.json();
-    expect(body.error.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', errorCode: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(body.error.data).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      errorCode: 'rate_limited',
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 
   it('refills over time', () => {
@@ -219,6 +284,8 @@ describe('a subscription the API refuses to touch', () => {
       }),
     );
     expectError(res, 400, 'bad_request', 'url');
-    expect(await ok(rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: subscriptionId } }))).toEqual(before);
+    expect(await ok(rest('GET', '/subscriptions/{id}', { key: cust.key, params: { id: subscriptionId } }))).toEqual(
+      before,
+    );
   });
 });

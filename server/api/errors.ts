@@ -35,7 +35,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) => [v, k])) as Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>>;
+const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) => [v, k])) as Partial<
+  Record<TRPC_ERROR_CODE_KEY, ErrorCode>
+>;
 
 /**
  * `errors` lists every problem of a 400 (input that fails validation, unknown fields), one entry per
@@ -43,7 +45,8 @@ const codeOfTrpc = Object.fromEntries(Object.entries(trpcCodeOf).map(([k, v]) =>
  * line with the details carries too.
  */
 export type ApiErrorBody =
-  { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] } | { error: { code: 'internal'; requestId: string | null } };
+  | { error: { code: ErrorCode; message: string; field?: string }; errors?: FieldIssue[] }
+  | { error: { code: 'internal'; requestId: string | null } };
 
 /** Seconds a client is asked to wait after a 503 `unavailable`. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;

@@ -46,7 +46,10 @@ async function storedBody(id: string): Promise<string> {
 
 async function subscribe(body: string) {
   const r = await engine.receiver();
-  const sub = await ok(rest('POST', '/subscriptions', { key: cust.key, rawBody: body.replace('URL', `${r.url}/hook`) }), 201);
+  const sub = await ok(
+    rest('POST', '/subscriptions', { key: cust.key, rawBody: body.replace('URL', `${r.url}/hook`) }),
+    201,
+  );
   return { r, sub };
 }
 
@@ -54,7 +57,10 @@ describe('numbers reach receivers exactly as published', () => {
   it('REST publish: stored, delivered (signed) and read back with the published number texts', async () => {
     const { r, sub } = await subscribe('{"url":"URL","eventTypes":["bigint.test"]}');
     const data = `{"orderId":${BIG},"huge":1e400,"long":12345678901234567890123,"one":1.0}`;
-    const ev = await ok(rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.test","data":${data}}` }), 202);
+    const ev = await ok(
+      rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.test","data":${data}}` }),
+      202,
+    );
     expect(await storedBody(ev.id)).toContain(`"data":${data}`);
     await r.waitFor(1);
     expect(r.received[0]!.body).toContain(`"data":${data}`);
@@ -66,7 +72,13 @@ describe('numbers reach receivers exactly as published', () => {
   });
 
   it('batch publish keeps them too', async () => {
-    const out = await ok(rest('POST', '/events/batch', { key: cust.key, rawBody: `{"events":[{"type":"bigint.batch","data":{"orderId":${BIG}}}]}` }), 202);
+    const out = await ok(
+      rest('POST', '/events/batch', {
+        key: cust.key,
+        rawBody: `{"events":[{"type":"bigint.batch","data":{"orderId":${BIG}}}]}`,
+      }),
+      202,
+    );
     expect(await storedBody(out.results[0].id)).toContain(`"orderId":${BIG}`);
   });
 
@@ -78,12 +90,23 @@ describe('numbers reach receivers exactly as published', () => {
 
   it('a payload filter on a big number matches only that exact number, and $gt compares exactly', async () => {
     const exact = await subscribe(`{"url":"URL","eventTypes":["bigint.filter"],"filter":{"data.orderId":${BIG}}}`);
-    const above = await subscribe('{"url":"URL","eventTypes":["bigint.filter"],"filter":{"data.orderId":{"$gt":9007199254740992}}}');
+    const above = await subscribe(
+      '{"url":"URL","eventTypes":["bigint.filter"],"filter":{"data.orderId":{"$gt":9007199254740992}}}',
+    );
     // Stored and read back exactly.
     expect(await fetchText(`/subscriptions/${exact.sub.id}`)).toContain(`"data.orderId":${BIG}`);
-    const near = await ok(rest('POST', '/events', { key: cust.key, rawBody: '{"type":"bigint.filter","data":{"orderId":9007199254740992}}' }), 202);
+    const near = await ok(
+      rest('POST', '/events', {
+        key: cust.key,
+        rawBody: '{"type":"bigint.filter","data":{"orderId":9007199254740992}}',
+      }),
+      202,
+    );
     expect(near.deliveries).toBe(0);
-    const hit = await ok(rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.filter","data":{"orderId":${BIG}}}` }), 202);
+    const hit = await ok(
+      rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.filter","data":{"orderId":${BIG}}}` }),
+      202,
+    );
     expect(hit.deliveries).toBe(2);
     await exact.r.waitFor(1);
     await above.r.waitFor(1);
@@ -94,20 +117,39 @@ describe('numbers reach receivers exactly as published', () => {
     await ok(
       rest('POST', '/event-types', {
         key: platformKey,
-        body: { name: 'bigint.schema', schema: { type: 'object', properties: { orderId: { type: 'integer' }, note: { type: 'string' } } } },
+        body: {
+          name: 'bigint.schema',
+          schema: { type: 'object', properties: { orderId: { type: 'integer' }, note: { type: 'string' } } },
+        },
       }),
       201,
     );
-    const okEv = await ok(rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.schema","data":{"orderId":${BIG},"note":"x"}}` }), 202);
+    const okEv = await ok(
+      rest('POST', '/events', {
+        key: cust.key,
+        rawBody: `{"type":"bigint.schema","data":{"orderId":${BIG},"note":"x"}}`,
+      }),
+      202,
+    );
     expect(await storedBody(okEv.id)).toContain(`"orderId":${BIG}`);
-    const bad = await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: `{"type":"bigint.schema","data":{"orderId":${BIG},"note":1e400}}` }));
+    const bad = await unchanged(() =>
+      rest('POST', '/events', {
+        key: cust.key,
+        rawBody: `{"type":"bigint.schema","data":{"orderId":${BIG},"note":1e400}}`,
+      }),
+    );
     expect400(bad, 'data.note', /must be string/);
   });
 });
 
 async function fetchText(path: string): Promise<string> {
   const { handleRest } = await import('./rest');
-  const res = await handleRest(new Request(`${BASE_URL}/api/v1${path}`, { headers: { authorization: `Bearer ${cust.key}` } }), path, engine.ctx, BASE_URL);
+  const res = await handleRest(
+    new Request(`${BASE_URL}/api/v1${path}`, { headers: { authorization: `Bearer ${cust.key}` } }),
+    path,
+    engine.ctx,
+    BASE_URL,
+  );
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -116,13 +158,18 @@ const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(level
 
 describe('nesting deeper than 64 levels', () => {
   it('is a 400 on a REST body (5,000 levels: no stack overflow)', async () => {
-    const res = await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: `{"type":"deep.one","data":${deep(5000)}}` }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', { key: cust.key, rawBody: `{"type":"deep.one","data":${deep(5000)}}` }),
+    );
     expect400(res, 'data.a.a', /64 levels/);
   });
 
   it('is a 400 in a filter, a schema and an example', async () => {
     const res = await unchanged(() =>
-      rest('POST', '/subscriptions', { key: cust.key, rawBody: `{"url":"http://127.0.0.1:9/x","eventTypes":["*"],"filter":${deep(70)}}` }),
+      rest('POST', '/subscriptions', {
+        key: cust.key,
+        rawBody: `{"url":"http://127.0.0.1:9/x","eventTypes":["*"],"filter":${deep(70)}}`,
+      }),
     );
     expect400(res, 'filter.a.a', /64 levels/);
   });
@@ -146,36 +193,70 @@ async function callTrpc(path: string, method: 'GET' | 'POST', input: string): Pr
     headers: { authorization: `Bearer ${cust.key}`, 'content-type': 'application/json' },
     ...(method === 'POST' && { body: input }),
   });
-  const res = await serveTrpc(req, () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
-    maxBodyBytes: engine.ctx.config.maxPayloadBytes,
-  });
+  const res = await serveTrpc(
+    req,
+    () => bearerContext(engine.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+    {
+      maxBodyBytes: engine.ctx.config.maxPayloadBytes,
+    },
+  );
   return { status: res.status, body: await res.json() };
 }
 
 describe('NUL bytes and lone surrogates', () => {
   it('are a 400 naming the field, storing nothing', async () => {
-    const sub = (extra: string) => rest('POST', '/subscriptions', { key: cust.key, rawBody: `{"url":"http://127.0.0.1:9/x","eventTypes":["*"],${extra}}` });
+    const sub = (extra: string) =>
+      rest('POST', '/subscriptions', {
+        key: cust.key,
+        rawBody: `{"url":"http://127.0.0.1:9/x","eventTypes":["*"],${extra}}`,
+      });
     expect400(await unchanged(() => sub('"description":"a\\u0000b"')), 'description', /NUL/);
     expect400(await unchanged(() => sub('"description":"a\\ud800b"')), 'description', /lone surrogate/);
     expect400(await unchanged(() => sub('"filter":{"data.name":"\\ud800"}')), 'filter.data.name', /lone surrogate/);
     expect400(
-      await unchanged(() => rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: cust.id }, rawBody: '{"name":"k\\u0000"}' })),
+      await unchanged(() =>
+        rest('POST', '/customers/{id}/api-keys', {
+          key: platformKey,
+          params: { id: cust.id },
+          rawBody: '{"name":"k\\u0000"}',
+        }),
+      ),
       'name',
       /NUL/,
     );
     expect400(
-      await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: '{"type":"nul.test","data":{},"idempotencyKey":"k\\u0000"}' })),
+      await unchanged(() =>
+        rest('POST', '/events', {
+          key: cust.key,
+          rawBody: '{"type":"nul.test","data":{},"idempotencyKey":"k\\u0000"}',
+        }),
+      ),
       'idempotencyKey',
       /NUL/,
     );
-    expect400(await unchanged(() => rest('GET', '/audit-log', { key: platformKey, query: { targetId: 'sub_\u0000' } })), 'targetId', /NUL/);
     expect400(
-      await unchanged(() => rest('POST', '/events', { key: cust.key, rawBody: '{"type":"nul.test","data":{"items":[{"sku":"a\\u0000"}]}}' })),
+      await unchanged(() => rest('GET', '/audit-log', { key: platformKey, query: { targetId: 'sub_\u0000' } })),
+      'targetId',
+      /NUL/,
+    );
+    expect400(
+      await unchanged(() =>
+        rest('POST', '/events', {
+          key: cust.key,
+          rawBody: '{"type":"nul.test","data":{"items":[{"sku":"a\\u0000"}]}}',
+        }),
+      ),
       'data.items.0.sku',
       /NUL/,
     );
     const batch = await unchanged(() =>
-      ok(rest('POST', '/events/batch', { key: cust.key, rawBody: '{"events":[{"type":"nul.test","data":{"k\\ud800":1}}]}' }), 202),
+      ok(
+        rest('POST', '/events/batch', {
+          key: cust.key,
+          rawBody: '{"events":[{"type":"nul.test","data":{"k\\ud800":1}}]}',
+        }),
+        202,
+      ),
     );
     expect(batch.results[0].error).toMatchObject({ code: 'bad_request', field: 'data.k\ud800' });
   });
@@ -183,10 +264,12 @@ describe('NUL bytes and lone surrogates', () => {
   it('are a 400 over tRPC too', async () => {
     const client = trpcClient(engine.ctx, cust.key);
     const err = await unchanged(() =>
-      client.subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'a\u0000b' }).then(
-        () => null,
-        (e: unknown) => e as Json,
-      ),
+      client.subscriptions.create
+        .mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'a\u0000b' })
+        .then(
+          () => null,
+          (e: unknown) => e as Json,
+        ),
     );
     expect(err?.data).toMatchObject({ code: 'BAD_REQUEST', field: 'description' });
   });
@@ -196,16 +279,27 @@ describe('an unexpected failure', () => {
   it('answers only a code and a request id, over REST and tRPC; the details go to the log', async () => {
     await engine.ctx.db.execute(sql`alter table subscriptions rename column description to description_gone`);
     try {
-      const res = await rest('POST', '/subscriptions', { key: cust.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'd' } });
+      const res = await rest('POST', '/subscriptions', {
+        key: cust.key,
+        body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'd' },
+      });
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ error: { code: 'internal', requestId: expect.stringMatching(/^req_/) } });
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/insert|select|description|params/i);
 
-      const trpc = await callTrpc('subscriptions.create', 'POST', JSON.stringify({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'd' }));
+      const trpc = await callTrpc(
+        'subscriptions.create',
+        'POST',
+        JSON.stringify({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'], description: 'd' }),
+      );
       expect(trpc.status).toBe(500);
       expect(trpc.body.error.message).toBe('internal error');
-      expect(trpc.body.error.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', errorCode: 'internal', requestId: expect.stringMatching(/^req_/) });
+      expect(trpc.body.error.data).toMatchObject({
+        code: 'INTERNAL_SERVER_ERROR',
+        errorCode: 'internal',
+        requestId: expect.stringMatching(/^req_/),
+      });
       expect(trpc.body.error.data.stack).toBeUndefined();
       expect(JSON.stringify(trpc.body)).not.toMatch(/insert|select|description_gone|params/i);
     } finally {

@@ -26,7 +26,11 @@ async function timed<T>(what: string, p: Promise<T>): Promise<T> {
     return await Promise.race([
       p,
       new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)),
+            CHECK_TIMEOUT_MS,
+          )),
       ),
     ]);
   } finally {
@@ -65,7 +69,10 @@ function report(what: string, checks: Record<string, Check>, ctx: Ctx | null): H
     logger ??= ctx?.log ?? createLogger('health');
     logger.warn({ checks: Object.fromEntries(failed.map(([name, c]) => [name, c.detail])) }, `${what} check failed`);
   }
-  return { ok: failed.length === 0, checks: Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }])) };
+  return {
+    ok: failed.length === 0,
+    checks: Object.fromEntries(Object.entries(checks).map(([name, c]) => [name, { ok: c.ok }])),
+  };
 }
 
 export async function checkHealth(source: CtxSource = webCtx): Promise<HealthReport> {
@@ -86,7 +93,10 @@ export async function checkReady(source: CtxSource = webCtx): Promise<HealthRepo
     const missing = Object.values(catalog)
       .map((c) => c.name)
       .filter((n) => !queues.some((q) => q.name === n));
-    checks.queue = missing.length === 0 ? { ok: true } : { ok: false, detail: `queues missing: ${missing.join(', ')}; run pnpm db:migrate` };
+    checks.queue =
+      missing.length === 0
+        ? { ok: true }
+        : { ok: false, detail: `queues missing: ${missing.join(', ')}; run pnpm db:migrate` };
   } catch (err) {
     checks.queue = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
   }
@@ -94,7 +104,10 @@ export async function checkReady(source: CtxSource = webCtx): Promise<HealthRepo
     const live = await timed('worker heartbeats', liveWorkers(ctx));
     checks.workers = live.some((w) => !w.stopping)
       ? { ok: true }
-      : { ok: false, detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker` };
+      : {
+          ok: false,
+          detail: `no worker heartbeat in the last ${READY_WITHIN_MS / 1000} s: start one with pnpm worker`,
+        };
   } catch (err) {
     checks.workers = { ok: false, detail: `${message(err)}; run pnpm db:migrate` };
   }

@@ -26,7 +26,11 @@ afterAll(() => ctx?.close());
 
 const expectBadField = (res: { status: number; body: Json }, field: string) => {
   expect(res.status, JSON.stringify(res.body)).toBe(400);
-  expect(res.body.error).toMatchObject({ code: 'bad_request', field, message: expect.stringContaining('years 1 to 9999') });
+  expect(res.body.error).toMatchObject({
+    code: 'bad_request',
+    field,
+    message: expect.stringContaining('years 1 to 9999'),
+  });
 };
 
 it.each([
@@ -46,12 +50,19 @@ it('POST /replays with a date the database cannot hold is a 400 naming it, and s
 });
 
 it('dates within the years 1 to 9999 are still taken', async () => {
-  const res = await rest('GET', '/events', { key, query: { from: '0001-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' } });
+  const res = await rest('GET', '/events', {
+    key,
+    query: { from: '0001-01-01T00:00:00.000Z', to: '9999-12-31T23:59:59.999Z' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 });
 
 it('an attempts cursor above 2^31 - 1 is a 400 naming it', async () => {
-  const res = await rest('GET', '/deliveries/{id}', { key, params: { id: 'dlv_00000000000000000000000000' }, query: { attemptsCursor: '2147483648' } });
+  const res = await rest('GET', '/deliveries/{id}', {
+    key,
+    params: { id: 'dlv_00000000000000000000000000' },
+    query: { attemptsCursor: '2147483648' },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(400);
   expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'attemptsCursor' });
 });

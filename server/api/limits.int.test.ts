@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCtx } from '../../tests/support/context';
-import { BASE_URL, restClient, roomyLimiter, snapshot, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import {
+  BASE_URL,
+  restClient,
+  roomyLimiter,
+  snapshot,
+  trpcClient,
+  type Json,
+  type Rest,
+} from '../../tests/support/api';
 import { createTenant, ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { bearerContext } from './bearer';
 import { createRateLimiter } from './rate-limit';
@@ -33,9 +41,13 @@ afterAll(() => api?.stop());
 let n = 0;
 const freshCustomer = () => createTenant(rest, platformKey, `Limited ${++n}`, { name: 'first' });
 
-const newKey = (c: { id: string; key: string }, key = c.key) => rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
+const newKey = (c: { id: string; key: string }, key = c.key) =>
+  rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
 const newSub = (key: string, i: number, customerId?: string) =>
-  rest('POST', '/subscriptions', { key, body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) } });
+  rest('POST', '/subscriptions', {
+    key,
+    body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) },
+  });
 
 describe('per-customer cap on active API keys', () => {
   it('refuses a key past the cap with 409 naming the limit, and creates nothing', async () => {
@@ -122,7 +134,9 @@ describe('per-customer cap on subscriptions', () => {
 
 describe('per-customer rate bucket', () => {
   it("is shared by all of a customer's keys: another key buys no more requests", async () => {
-    const limited = restClient(ctx, { rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 100, perCustomer: { perSecond: 0.01, burst: 3 } }) });
+    const limited = restClient(ctx, {
+      rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 100, perCustomer: { perSecond: 0.01, burst: 3 } }),
+    });
     const c = await freshCustomer();
     const second = (await ok(newKey(c), 201)).key as string;
     const other = await freshCustomer();
@@ -162,7 +176,8 @@ describe('tRPC body limit with a chunked body', () => {
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         if (sent >= total) return controller.close();
-        const part = sent === 0 ? Buffer.concat([head, Buffer.alloc(chunk - head.length, 'x')]) : Buffer.alloc(chunk, 'x');
+        const part =
+          sent === 0 ? Buffer.concat([head, Buffer.alloc(chunk - head.length, 'x')]) : Buffer.alloc(chunk, 'x');
         sent += part.length;
         controller.enqueue(new Uint8Array(part));
       },
@@ -181,7 +196,11 @@ describe('tRPC body limit with a chunked body', () => {
     } as RequestInit);
     expect(req.headers.get('content-length')).toBeNull();
     const before = await snapshot(ctx);
-    const res = await serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT });
+    const res = await serveTrpc(
+      req,
+      () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+      { maxBodyBytes: LIMIT },
+    );
     expect(res.status).toBe(413);
     expect((await res.json()).error.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
     expect(body.pulled()).toBeLessThan(LIMIT * 2);
@@ -199,16 +218,19 @@ describe('tRPC body limit with a chunked body', () => {
           headers: Object.entries(req.headers).flatMap(([k, v]) =>
             v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
           ),
-          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
+          body:
+            req.method === 'GET' || req.method === 'HEAD'
+              ? undefined
+              : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
           duplex: 'half',
         } as RequestInit);
-        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: LIMIT }).then(
-          async (r) => {
-            // A refused body was not read to its end: this connection cannot carry another request.
-            res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
-            res.end(Buffer.from(await r.arrayBuffer()));
-          },
-        );
+        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
+          maxBodyBytes: LIMIT,
+        }).then(async (r) => {
+          // A refused body was not read to its end: this connection cannot carry another request.
+          res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        });
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TRPC_ENDPOINT}/events.publish`;
@@ -235,7 +257,9 @@ describe('tRPC body limit with a chunked body', () => {
 
     it('still accepts a chunked body under the limit', async () => {
       const c = await freshCustomer();
-      const payload = new TextEncoder().encode(JSON.stringify({ type: 'blob.created', data: { blob: 'y'.repeat(1000) } }));
+      const payload = new TextEncoder().encode(
+        JSON.stringify({ type: 'blob.created', data: { blob: 'y'.repeat(1000) } }),
+      );
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(payload.slice(0, 10));

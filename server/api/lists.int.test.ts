@@ -23,7 +23,15 @@ let s2: string;
 /** C's events, newest first, as GET /events returns them. */
 let all: Json[];
 
-const TYPES = ['order.created', 'order.created', 'order.paid', 'order.refund.created', 'invoice.paid', 'invoice.paid', 'order.created'];
+const TYPES = [
+  'order.created',
+  'order.created',
+  'order.paid',
+  'order.refund.created',
+  'invoice.paid',
+  'invoice.paid',
+  'order.created',
+];
 
 beforeAll(async () => {
   ctx = await startTestContext('api_lists');
@@ -33,13 +41,24 @@ beforeAll(async () => {
   c = await createTenant(rest, platformKey, 'C');
   d = await createTenant(rest, platformKey, 'D');
   // S1 receives order events and succeeds; S2 receives everything and fails once, for good (dead).
-  s1 = (await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/ok`, eventTypes: ['order.**'] } }))).id;
+  s1 = (
+    await ok(
+      rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/ok`, eventTypes: ['order.**'] } }),
+    )
+  ).id;
   s2 = (
-    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } } }))
+    await ok(
+      rest('POST', '/subscriptions', {
+        key: c.key,
+        body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['*'], retryPolicy: { maxAttempts: 1 } },
+      }),
+    )
   ).id;
   await ok(rest('POST', '/subscriptions', { key: d.key, body: { url: `${receiver.url}/d`, eventTypes: ['*'] } }));
-  for (const [i, type] of TYPES.entries()) await ok(rest('POST', '/events', { key: c.key, body: { type, data: { i } } }), 202);
-  for (const type of ['order.created', 'invoice.paid']) await ok(rest('POST', '/events', { key: d.key, body: { type, data: {} } }), 202);
+  for (const [i, type] of TYPES.entries())
+    await ok(rest('POST', '/events', { key: c.key, body: { type, data: { i } } }), 202);
+  for (const type of ['order.created', 'invoice.paid'])
+    await ok(rest('POST', '/events', { key: d.key, body: { type, data: {} } }), 202);
 
   const sender = createSender({ allowPrivate: true });
   const worker = await startWorker(ctx, sender, createLogger('test-worker'));
@@ -93,7 +112,10 @@ describe('cursor pagination', () => {
 
   it('neither repeats nor skips rows when events arrive between pages', async () => {
     const first = await ok(rest('GET', '/events', { key: c.key, query: { limit: '3' } }));
-    const late = await ok(rest('POST', '/events', { key: d.key, body: { type: 'order.created', data: { late: true } } }), 202);
+    const late = await ok(
+      rest('POST', '/events', { key: d.key, body: { type: 'order.created', data: { late: true } } }),
+      202,
+    );
     const lateForC = await ok(rest('POST', '/events', { key: c.key, body: { type: 'ping.late', data: {} } }), 202);
     const rest2 = (await walk('/events', c.key, { limit: '3', cursor: first.nextCursor })).flat();
     expect([...ids(first.data), ...ids(rest2)]).toEqual(ids(all));
@@ -108,7 +130,13 @@ describe('cursor pagination', () => {
     expect(ids(deliveries)).toEqual(newestFirst(ids(deliveries)));
 
     for (let i = 0; i < 3; i++)
-      await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${receiver.url}/extra${i}`, eventTypes: ['none.yet'] } }), 201);
+      await ok(
+        rest('POST', '/subscriptions', {
+          key: c.key,
+          body: { url: `${receiver.url}/extra${i}`, eventTypes: ['none.yet'] },
+        }),
+        201,
+      );
     const subs = await walk('/subscriptions', c.key, { limit: '2' });
     expect(subs.map((p) => p.length)).toEqual([2, 2, 1]);
     expect(ids(subs.flat())).toContain(s1);
@@ -123,7 +151,8 @@ describe('cursor pagination', () => {
   });
 
   it('pages customers and API keys for the platform', async () => {
-    for (let i = 0; i < 3; i++) await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Extra ${i}` } }), 201);
+    for (let i = 0; i < 3; i++)
+      await ok(rest('POST', '/customers', { key: platformKey, body: { name: `Extra ${i}` } }), 201);
     const customers = (await walk('/customers', platformKey, { limit: '2' })).flat();
     expect(customers).toHaveLength(5);
     const keys = (await walk('/api-keys', platformKey, { limit: '1' })).flat();
@@ -137,8 +166,19 @@ describe('event filters', () => {
 
   it('filters by exact type and by pattern, with the subscription pattern rules', async () => {
     expect(await typesOf({ type: 'order.created' })).toEqual(['order.created', 'order.created', 'order.created']);
-    expect(await typesOf({ type: 'order.*' })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid']);
-    expect(await typesOf({ type: 'order.**' })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid', 'order.refund.created']);
+    expect(await typesOf({ type: 'order.*' })).toEqual([
+      'order.created',
+      'order.created',
+      'order.created',
+      'order.paid',
+    ]);
+    expect(await typesOf({ type: 'order.**' })).toEqual([
+      'order.created',
+      'order.created',
+      'order.created',
+      'order.paid',
+      'order.refund.created',
+    ]);
     expect(await typesOf({ type: '*.paid' })).toEqual(['invoice.paid', 'invoice.paid', 'order.paid']);
     expect(await typesOf({ type: 'order.*.created' })).toEqual(['order.refund.created']);
     expect((await typesOf({ type: '*' })).length).toBeGreaterThanOrEqual(TYPES.length);
@@ -146,9 +186,21 @@ describe('event filters', () => {
   });
 
   it('filters by delivery status and by subscription', async () => {
-    expect(await typesOf({ status: 'succeeded' })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid', 'order.refund.created']);
+    expect(await typesOf({ status: 'succeeded' })).toEqual([
+      'order.created',
+      'order.created',
+      'order.created',
+      'order.paid',
+      'order.refund.created',
+    ]);
     expect((await typesOf({ status: 'dead' })).length).toBe(TYPES.length);
-    expect(await typesOf({ subscriptionId: s1 })).toEqual(['order.created', 'order.created', 'order.created', 'order.paid', 'order.refund.created']);
+    expect(await typesOf({ subscriptionId: s1 })).toEqual([
+      'order.created',
+      'order.created',
+      'order.created',
+      'order.paid',
+      'order.refund.created',
+    ]);
     expect(await typesOf({ subscriptionId: s1, type: 'order.*', status: 'succeeded' })).toEqual([
       'order.created',
       'order.created',
@@ -166,9 +218,17 @@ describe('event filters', () => {
     const got = await ok(rest('GET', '/events', { key: c.key, query: { from, to } }));
     expect(ids(got.data)).toEqual(expected);
     expect(expected.length).toBeGreaterThanOrEqual(3);
-    expect((await ok(rest('GET', '/events', { key: c.key, query: { from: new Date(Date.now() + 3600_000).toISOString() } }))).data).toEqual([]);
+    expect(
+      (await ok(rest('GET', '/events', { key: c.key, query: { from: new Date(Date.now() + 3600_000).toISOString() } })))
+        .data,
+    ).toEqual([]);
     // Far bounds (before 1970, past the ids' 48 bits of time) still hold everything.
-    const wide = await ok(rest('GET', '/events', { key: c.key, query: { from: '1900-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z', limit: '100' } }));
+    const wide = await ok(
+      rest('GET', '/events', {
+        key: c.key,
+        query: { from: '1900-01-01T00:00:00Z', to: '9999-12-31T00:00:00Z', limit: '100' },
+      }),
+    );
     const everything = await ok(rest('GET', '/events', { key: c.key, query: { limit: '100' } }));
     expect(ids(wide.data)).toEqual(ids(everything.data));
     expect(ids(wide.data)).toEqual(expect.arrayContaining(all.map((e) => e.id)));
@@ -180,7 +240,9 @@ describe('event filters', () => {
   });
 
   it('lets the platform narrow to one customer, and a customer see only its own', async () => {
-    const forC = await ok(rest('GET', '/events', { key: platformKey, query: { customerId: c.id, type: 'invoice.paid' } }));
+    const forC = await ok(
+      rest('GET', '/events', { key: platformKey, query: { customerId: c.id, type: 'invoice.paid' } }),
+    );
     expect(forC.data.map((e: Json) => e.customerId)).toEqual([c.id, c.id]);
     const ofD = await ok(rest('GET', '/events', { key: d.key, query: { type: 'invoice.paid' } }));
     expect(ofD.data.map((e: Json) => e.customerId)).toEqual([d.id]);
@@ -203,7 +265,8 @@ describe('event filters', () => {
 });
 
 describe('delivery filters', () => {
-  const list = async (query: Record<string, string>) => (await ok(rest('GET', '/deliveries', { key: c.key, query }))).data as Json[];
+  const list = async (query: Record<string, string>) =>
+    (await ok(rest('GET', '/deliveries', { key: c.key, query }))).data as Json[];
 
   it('filters by status, subscription, event type pattern and time', async () => {
     const dead = await list({ status: 'dead' });
@@ -213,15 +276,21 @@ describe('delivery filters', () => {
     expect((await list({ eventType: 'invoice.*' })).map((x) => x.eventType)).toEqual(['invoice.paid', 'invoice.paid']);
     expect((await list({ eventType: 'order.**', status: 'succeeded' })).length).toBe(5);
     const newest = (await list({ limit: '1' }))[0];
-    expect(await list({ from: newest.createdAt })).toEqual(expect.arrayContaining([expect.objectContaining({ id: newest.id })]));
+    expect(await list({ from: newest.createdAt })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: newest.id })]),
+    );
     expect(await list({ to: new Date(Date.parse(dead.at(-1).createdAt) - 1).toISOString() })).toEqual([]);
   });
 });
 
 describe('API keys', () => {
   it('lists keys with their last use, and a revoked key stops working at once', async () => {
-    const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: c.key, params: { id: c.id }, body: { name: 'rotating' } }), 201);
-    const find = async () => ((await ok(rest('GET', '/api-keys', { key: c.key }))).data as Json[]).find((x) => x.id === k.id);
+    const k = await ok(
+      rest('POST', '/customers/{id}/api-keys', { key: c.key, params: { id: c.id }, body: { name: 'rotating' } }),
+      201,
+    );
+    const find = async () =>
+      ((await ok(rest('GET', '/api-keys', { key: c.key }))).data as Json[]).find((x) => x.id === k.id);
     expect(await find()).toMatchObject({ name: 'rotating', kind: 'customer', lastUsedAt: null, revokedAt: null });
     expect((await rest('GET', '/subscriptions', { key: k.key })).status).toBe(200);
     expect((await find()).lastUsedAt).toEqual(expect.any(String));

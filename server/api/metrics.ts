@@ -33,7 +33,10 @@ function cachedGauges(ctx: Ctx): Promise<DatabaseGauges> {
 }
 
 export function databaseFamilies(g: DatabaseGauges | null): Family[] {
-  const up = new Gauge('hookrelay_database_up', 'Whether the last read of the database gauges succeeded (1) or not (0).');
+  const up = new Gauge(
+    'hookrelay_database_up',
+    'Whether the last read of the database gauges succeeded (1) or not (0).',
+  );
   up.set({}, g ? 1 : 0);
   if (!g) return [up];
   const depth = new Gauge(
@@ -58,20 +61,27 @@ export function databaseFamilies(g: DatabaseGauges | null): Family[] {
     'Seconds since the oldest undelivered, due delivery of any customer became due (0 when none).',
   );
   oldestMax.set({}, g.oldestDue[0]?.ageSeconds ?? 0);
-  const breakers = new Gauge('hookrelay_subscription_breakers', 'Active subscriptions by circuit-breaker state.', ['state']);
+  const breakers = new Gauge('hookrelay_subscription_breakers', 'Active subscriptions by circuit-breaker state.', [
+    'state',
+  ]);
   for (const [state, n] of Object.entries(g.breakers)) breakers.set({ state }, n);
   const replays = new Gauge('hookrelay_bulk_replays_running', 'Bulk replays ("replay all") running.');
   replays.set({}, g.bulkReplaysRunning);
-  const workers = new Gauge('hookrelay_workers', 'Worker processes with a heartbeat in the last 30 s, by state.', ['state']);
+  const workers = new Gauge('hookrelay_workers', 'Worker processes with a heartbeat in the last 30 s, by state.', [
+    'state',
+  ]);
   workers.set({ state: 'running' }, g.workers.live - g.workers.stopping);
   workers.set({ state: 'stopping' }, g.workers.stopping);
   const inFlight = new Gauge('hookrelay_workers_in_flight', 'Jobs held by all live workers at their last heartbeat.');
   inFlight.set({}, g.workers.inFlight);
-  const queue = new Gauge('hookrelay_queue_jobs', 'pg-boss jobs by queue and state (counts pg-boss refreshes every QUEUE_SUPERVISE_SECONDS).', [
-    'queue',
-    'state',
-  ]);
-  for (const q of g.queues) for (const state of ['ready', 'deferred', 'active', 'failed'] as const) queue.set({ queue: q.queue, state }, q[state]);
+  const queue = new Gauge(
+    'hookrelay_queue_jobs',
+    'pg-boss jobs by queue and state (counts pg-boss refreshes every QUEUE_SUPERVISE_SECONDS).',
+    ['queue', 'state'],
+  );
+  for (const q of g.queues)
+    for (const state of ['ready', 'deferred', 'active', 'failed'] as const)
+      queue.set({ queue: q.queue, state }, q[state]);
   return [up, depth, due, oldest, oldestMax, breakers, replays, workers, inFlight, queue];
 }
 
@@ -79,13 +89,19 @@ function authorised(req: Request): Response | null {
   const { METRICS_TOKEN: token, NODE_ENV } = env();
   if (!token) {
     if (NODE_ENV !== 'production') return null;
-    return new Response('metrics are off: set METRICS_TOKEN and scrape with Authorization: Bearer <METRICS_TOKEN> (docs/operations.md)\n', { status: 403 });
+    return new Response(
+      'metrics are off: set METRICS_TOKEN and scrape with Authorization: Bearer <METRICS_TOKEN> (docs/operations.md)\n',
+      { status: 403 },
+    );
   }
   const given = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1] ?? '';
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   if (a.length === b.length && timingSafeEqual(a, b)) return null;
-  return new Response('unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n', { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+  return new Response('unauthorized: send Authorization: Bearer <METRICS_TOKEN>\n', {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 }
 
 export async function metricsResponse(req: Request): Promise<Response> {
@@ -102,5 +118,7 @@ export async function metricsResponse(req: Request): Promise<Response> {
   } catch {
     // No runtime (database down at start): process metrics still answer, with database_up 0.
   }
-  return new Response(renderMetrics(databaseFamilies(gauges)), { headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' } });
+  return new Response(renderMetrics(databaseFamilies(gauges)), {
+    headers: { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' },
+  });
 }

@@ -17,7 +17,10 @@ type Operation = {
   operationId: string;
   description?: string;
   parameters?: Array<{ name: string; in: string; required: boolean; schema: Json }>;
-  requestBody?: { required: boolean; content: { 'application/json': { schema: { properties: Record<string, Json>; required?: string[] } } } };
+  requestBody?: {
+    required: boolean;
+    content: { 'application/json': { schema: { properties: Record<string, Json>; required?: string[] } } };
+  };
   responses: Record<string, unknown>;
 };
 
@@ -74,19 +77,28 @@ describe('the OpenAPI document', () => {
     const bodies = operations().filter((o) => o.op.requestBody);
     expect(bodies.length).toBeGreaterThan(5);
     for (const { op } of bodies)
-      expect(op.requestBody!.content['application/json'].schema, op.operationId).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(op.requestBody!.content['application/json'].schema, op.operationId).toMatchObject({
+        type: 'object',
+        additionalProperties: false,
+      });
     const sub = doc.paths['/api/v1/subscriptions'].post as Operation;
-    expect(sub.requestBody!.content['application/json'].schema.properties.retryPolicy).toMatchObject({ additionalProperties: false });
+    expect(sub.requestBody!.content['application/json'].schema.properties.retryPolicy).toMatchObject({
+      additionalProperties: false,
+    });
   });
 
   it('documents that a publish names a customer or asks for a broadcast', () => {
-    const props = (doc.paths['/api/v1/events'].post as Operation).requestBody!.content['application/json'].schema.properties;
+    const props = (doc.paths['/api/v1/events'].post as Operation).requestBody!.content['application/json'].schema
+      .properties;
     expect(props.broadcast).toMatchObject({ type: 'boolean', description: expect.stringContaining('every customer') });
     expect(props.customerId.description).toMatch(/broadcast/);
   });
 
   it('documents the errors list of a 400', () => {
-    expect(doc.components.schemas.Error.properties.errors).toMatchObject({ type: 'array', items: { type: 'object', required: ['reason'] } });
+    expect(doc.components.schemas.Error.properties.errors).toMatchObject({
+      type: 'array',
+      items: { type: 'object', required: ['reason'] },
+    });
   });
 
   it('says which operations need a platform key', () => {
@@ -98,7 +110,8 @@ describe('the OpenAPI document', () => {
 });
 
 describe('requests built from the document alone', () => {
-  const keyFor = (op: Operation) => (op.description?.includes('Requires a platform API key') ? platformKey : customerKey);
+  const keyFor = (op: Operation) =>
+    op.description?.includes('Requires a platform API key') ? platformKey : customerKey;
 
   it('create what its POST operations describe, from the examples of their required fields', async () => {
     const creators = operations().filter((o) => o.method === 'post' && !o.path.includes('{'));
@@ -107,8 +120,11 @@ describe('requests built from the document alone', () => {
     );
     for (const { path, method, op } of creators) {
       const schema = op.requestBody!.content['application/json'].schema;
-      const body = Object.fromEntries((schema.required ?? []).map((name) => [name, schema.properties[name].examples?.[0]]));
-      for (const [name, v] of Object.entries(body)) expect(v, `${op.operationId}: example for required ${name}`).toBeDefined();
+      const body = Object.fromEntries(
+        (schema.required ?? []).map((name) => [name, schema.properties[name].examples?.[0]]),
+      );
+      for (const [name, v] of Object.entries(body))
+        expect(v, `${op.operationId}: example for required ${name}`).toBeDefined();
       const res = await rest(method.toUpperCase(), path.replace('/api/v1', ''), { key: keyFor(op), body });
       const success = Object.keys(op.responses).find((s) => s.startsWith('2'))!;
       expect(res.status, `${op.operationId}: ${JSON.stringify(res.body)}`).toBe(Number(success));
@@ -116,7 +132,9 @@ describe('requests built from the document alone', () => {
   });
 
   it('answer the GET operations that need no parameters', async () => {
-    const lists = operations().filter((o) => o.method === 'get' && !o.path.includes('{') && (o.op.parameters ?? []).every((p) => !p.required));
+    const lists = operations().filter(
+      (o) => o.method === 'get' && !o.path.includes('{') && (o.op.parameters ?? []).every((p) => !p.required),
+    );
     expect(lists.length).toBeGreaterThan(4);
     for (const { path, op } of lists) {
       const res = await rest('GET', path.replace('/api/v1', ''), { key: keyFor(op) });
@@ -145,22 +163,39 @@ describe('the typed client generated from the document (server/api/client)', () 
     });
     const api = typedClient(ctx, key.data!.key);
 
-    const sub = await api.POST('/api/v1/subscriptions', { body: { url: 'http://127.0.0.1:9/typed', eventTypes: ['order.*'], signatureScheme: 'v1a' } });
-    expect(sub.data).toMatchObject({ customerId, signatureScheme: 'v1a', secret: expect.stringMatching(/^whpk_/), breaker: { state: 'closed' } });
+    const sub = await api.POST('/api/v1/subscriptions', {
+      body: { url: 'http://127.0.0.1:9/typed', eventTypes: ['order.*'], signatureScheme: 'v1a' },
+    });
+    expect(sub.data).toMatchObject({
+      customerId,
+      signatureScheme: 'v1a',
+      secret: expect.stringMatching(/^whpk_/),
+      breaker: { state: 'closed' },
+    });
     const sent = await api.POST('/api/v1/events', { body: { type: 'order.created', data: { n: 1 } } });
     expect(sent.data).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: 1, duplicate: false });
 
     const events = await api.GET('/api/v1/events', { params: { query: { type: 'order.*', limit: 10 } } });
     expect(events.data!.data.map((e) => e.id)).toEqual([sent.data!.id]);
     const event = await api.GET('/api/v1/events/{id}', { params: { path: { id: sent.data!.id } } });
-    expect(event.data!.routing).toEqual([expect.objectContaining({ subscriptionId: sub.data!.id, decision: 'matched', matched: true })]);
+    expect(event.data!.routing).toEqual([
+      expect.objectContaining({ subscriptionId: sub.data!.id, decision: 'matched', matched: true }),
+    ]);
     const deliveries = await api.GET('/api/v1/deliveries', { params: { query: { eventId: sent.data!.id } } });
     expect(deliveries.data!.data[0]).toMatchObject({ status: 'pending', subscriptionId: sub.data!.id });
 
-    const refused = await api.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.data!.id } }, body: { timeoutMs: 5 } });
+    const refused = await api.PATCH('/api/v1/subscriptions/{id}', {
+      params: { path: { id: sub.data!.id } },
+      body: { timeoutMs: 5 },
+    });
     expect(refused.response.status).toBe(400);
-    expect(refused.error).toMatchObject({ error: { code: 'bad_request', field: 'timeoutMs' }, errors: [{ field: 'timeoutMs', reason: expect.any(String) }] });
-    const other = await api.GET('/api/v1/customers/{id}', { params: { path: { id: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' } } });
+    expect(refused.error).toMatchObject({
+      error: { code: 'bad_request', field: 'timeoutMs' },
+      errors: [{ field: 'timeoutMs', reason: expect.any(String) }],
+    });
+    const other = await api.GET('/api/v1/customers/{id}', {
+      params: { path: { id: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' } },
+    });
     expect(other.response.status).toBe(404);
     expect(other.error?.error.code).toBe('not_found');
   });

@@ -9,10 +9,16 @@ import { restRoutes } from './routes';
  * committed snapshot, and the typed client's types must be the ones generated from that snapshot
  * (`pnpm openapi:snapshot` rewrites both; review the diff).
  */
-type Op = { operationId: string; responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: Record<string, unknown> } } }> };
+type Op = {
+  operationId: string;
+  responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: Record<string, unknown> } } }>;
+};
 
 const current = snapshotDocument();
-const doc = JSON.parse(current) as { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, Record<string, unknown>> } };
+const doc = JSON.parse(current) as {
+  paths: Record<string, Record<string, Op>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+};
 const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops));
 
 describe('the OpenAPI snapshot', () => {
@@ -36,7 +42,10 @@ describe('responses', () => {
       const op = doc.paths[`/api/v1${r.meta.path}`]![r.meta.method.toLowerCase()]!;
       const schema = op.responses[String(r.meta.status ?? 200)]!.content!['application/json'].schema;
       expect(schema, r.procedure).not.toEqual({ type: 'object' });
-      const resolved = typeof schema.$ref === 'string' ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+      const resolved =
+        typeof schema.$ref === 'string'
+          ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')]
+          : schema;
       expect(resolved, `${r.procedure}: ${JSON.stringify(schema)}`).toMatchObject({
         type: 'object',
         properties: expect.any(Object),
@@ -53,13 +62,24 @@ describe('responses', () => {
     expect(doc.components.schemas.Error).toMatchObject({
       required: ['error'],
       // A 500 carries only its code and the request id; every other error has a message too.
-      properties: { error: { required: ['code'], properties: { message: { type: 'string' }, requestId: { type: 'string' } } }, errors: { type: 'array' } },
+      properties: {
+        error: { required: ['code'], properties: { message: { type: 'string' }, requestId: { type: 'string' } } },
+        errors: { type: 'array' },
+      },
     });
   });
 
   it('names the shared shapes as components', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['Subscription', 'Delivery', 'DeliveryDetail', 'Event', 'Customer', 'BulkReplay', 'Error']),
+      expect.arrayContaining([
+        'Subscription',
+        'Delivery',
+        'DeliveryDetail',
+        'Event',
+        'Customer',
+        'BulkReplay',
+        'Error',
+      ]),
     );
     const list = doc.paths['/api/v1/subscriptions']!.get!.responses['200']!.content!['application/json'].schema;
     expect(doc.components.schemas[String(list.$ref).split('/').pop()!]).toMatchObject({

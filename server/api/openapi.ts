@@ -28,7 +28,8 @@ function toComponentRefs<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
-    out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : toComponentRefs(v);
+    out[k] =
+      k === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : toComponentRefs(v);
   return out as T;
 }
 
@@ -38,7 +39,9 @@ function toComponentRefs<T>(value: T): T {
  */
 function outputSchema(schema: z.ZodType | undefined, components: Record<string, JsonSchema>): JsonSchema {
   if (!schema) return { type: 'object' };
-  const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const js = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema & {
+    $defs?: Record<string, JsonSchema>;
+  };
   delete js.$schema;
   for (const [name, def] of Object.entries(js.$defs ?? {})) components[name] = toComponentRefs(def);
   delete js.$defs;
@@ -53,20 +56,37 @@ export function openApiDocument(serverUrl: string) {
     const schema = inputSchema(r.input);
     const props = { ...(schema.properties ?? {}) };
     const required = new Set(schema.required ?? []);
-    const parameters: unknown[] = r.params.map((name) => ({ name, in: 'path', required: true, schema: props[name] ?? { type: 'string' } }));
+    const parameters: unknown[] = r.params.map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: props[name] ?? { type: 'string' },
+    }));
     for (const p of r.params) delete props[p];
     // A header the route refuses is not a parameter of it (docs/api.md says why).
     for (const h of (r.meta.headerFields ?? []).filter((f) => !f.refused))
-      parameters.push({ name: h.header, in: 'header', required: false, description: h.description, schema: props[h.field] ?? { type: 'string' } });
+      parameters.push({
+        name: h.header,
+        in: 'header',
+        required: false,
+        description: h.description,
+        schema: props[h.field] ?? { type: 'string' },
+      });
     const op: Record<string, unknown> = {
       operationId: r.procedure,
       summary: r.meta.summary,
       tags: [r.meta.tag],
-      description: r.meta.auth === 'platform' ? 'Requires a platform API key.' : 'A platform key acts for any customer; a customer key only for its own.',
+      description:
+        r.meta.auth === 'platform'
+          ? 'Requires a platform API key.'
+          : 'A platform key acts for any customer; a customer key only for its own.',
       security: [{ bearerAuth: [] }],
       parameters,
       responses: {
-        [String(r.meta.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: outputSchema(r.output, schemas) } } },
+        [String(r.meta.status ?? 200)]: {
+          description: 'Success',
+          content: { 'application/json': { schema: outputSchema(r.output, schemas) } },
+        },
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
@@ -78,7 +98,8 @@ export function openApiDocument(serverUrl: string) {
       },
     };
     if (r.meta.method === 'GET' || r.meta.method === 'DELETE') {
-      for (const [name, s] of Object.entries(props)) parameters.push({ name, in: 'query', required: required.has(name), schema: s });
+      for (const [name, s] of Object.entries(props))
+        parameters.push({ name, in: 'query', required: required.has(name), schema: s });
     } else {
       const bodyRequired = [...required].filter((n) => !r.params.includes(n));
       op.requestBody = {
@@ -105,7 +126,9 @@ export function openApiDocument(serverUrl: string) {
       summary: 'This OpenAPI document',
       tags: ['meta'],
       security: [],
-      responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+      responses: {
+        '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
     },
   };
   return {
@@ -133,26 +156,39 @@ export function openApiDocument(serverUrl: string) {
                 code: { type: 'string', enum: [...errorCodes] },
                 message: { type: 'string' },
                 field: { type: 'string', description: 'The offending field, when one is to blame' },
-                requestId: { type: 'string', description: 'On a 500: the id under which the server logged what went wrong' },
+                requestId: {
+                  type: 'string',
+                  description: 'On a 500: the id under which the server logged what went wrong',
+                },
               },
             },
             errors: {
               type: 'array',
-              description: 'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',
+              description:
+                'On a 400: every problem of the input, one entry per field (`reason` is `unknown field` for a field the operation does not take)',
               items: {
                 type: 'object',
                 required: ['reason'],
                 properties: {
                   field: { type: 'string' },
                   reason: { type: 'string' },
-                  pointer: { type: 'string', description: "JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it" },
+                  pointer: {
+                    type: 'string',
+                    description:
+                      "JSON pointer (RFC 6901) within an event's `data`, when the event type's schema refused it",
+                  },
                 },
               },
             },
           },
         },
       },
-      responses: { Error: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
+      responses: {
+        Error: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
     },
     paths,
   };

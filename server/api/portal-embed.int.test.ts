@@ -40,15 +40,24 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const link = (r: Rest, body: Record<string, unknown>) => r('POST', '/customers/{id}/portal-link', { key: platformKey, params: { id: customerId }, body });
+const link = (r: Rest, body: Record<string, unknown>) =>
+  r('POST', '/customers/{id}/portal-link', { key: platformKey, params: { id: customerId }, body });
 
 describe('hostile embed links', () => {
   const hostile: [string, Record<string, unknown>, string][] = [
     ['a javascript: logo', { embed: true, theme: { logoUrl: 'javascript:alert(document.cookie)' } }, 'theme.logoUrl'],
     ['a data: logo', { embed: true, theme: { logoUrl: 'data:image/svg+xml,<svg onload=alert(1)>' } }, 'theme.logoUrl'],
     ['a plain-http logo', { embed: true, theme: { logoUrl: 'http://app.example.com/logo.png' } }, 'theme.logoUrl'],
-    ['a logo with credentials', { embed: true, theme: { logoUrl: 'https://u:p@app.example.com/logo.png' } }, 'theme.logoUrl'],
-    ['a colour that breaks out of CSS', { embed: true, theme: { accentColor: '#fff;}body{background:url(https://evil.example/x)' } }, 'theme.accentColor'],
+    [
+      'a logo with credentials',
+      { embed: true, theme: { logoUrl: 'https://u:p@app.example.com/logo.png' } },
+      'theme.logoUrl',
+    ],
+    [
+      'a colour that breaks out of CSS',
+      { embed: true, theme: { accentColor: '#fff;}body{background:url(https://evil.example/x)' } },
+      'theme.accentColor',
+    ],
     ['a named colour', { embed: true, theme: { accentColor: 'red' } }, 'theme.accentColor'],
     ['a short hex colour', { embed: true, theme: { accentColor: '#f00' } }, 'theme.accentColor'],
     ['an unknown scheme', { embed: true, theme: { colorScheme: 'sepia' } }, 'theme.colorScheme'],
@@ -67,7 +76,11 @@ describe('hostile embed links', () => {
     const before = await snapshot(off);
     const res = await link(restOff, { embed: true });
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'embed', message: expect.stringContaining('PORTAL_FRAME_ANCESTORS') });
+    expect(res.body.error).toMatchObject({
+      code: 'bad_request',
+      field: 'embed',
+      message: expect.stringContaining('PORTAL_FRAME_ANCESTORS'),
+    });
     expect(await snapshot(off)).toEqual(before);
     // A plain link is still fine.
     expect((await link(restOff, {})).status).toBe(201);
@@ -79,11 +92,21 @@ describe('an embed link', () => {
     const theme = { accentColor: '#0f766e', logoUrl: 'https://app.example.com/logo.svg', colorScheme: 'dark' };
     const res = await link(rest, { embed: true, readOnly: true, theme });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\/embed\?token=/), embed: true, readOnly: true });
+    expect(res.body).toMatchObject({
+      url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\/embed\?token=/),
+      embed: true,
+      readOnly: true,
+    });
 
-    const audit = await rest('GET', '/audit-log', { key: platformKey, query: { customerId, action: 'portal_link.created' } });
+    const audit = await rest('GET', '/audit-log', {
+      key: platformKey,
+      query: { customerId, action: 'portal_link.created' },
+    });
     expect(audit.status).toBe(200);
-    expect(audit.body.data[0]).toMatchObject({ action: 'portal_link.created', after: { embed: true, readOnly: true, theme } });
+    expect(audit.body.data[0]).toMatchObject({
+      action: 'portal_link.created',
+      after: { embed: true, readOnly: true, theme },
+    });
 
     const token = tokenOf(res.body.url);
     // A plain sign-in may not spend it (and does not burn it).
@@ -95,7 +118,10 @@ describe('an embed link', () => {
   it('a plain link does not sign in to the embedded view, and says embed: false', async () => {
     const res = await link(rest, {});
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/), embed: false });
+    expect(res.body).toMatchObject({
+      url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/),
+      embed: false,
+    });
     const token = tokenOf(res.body.url);
     expect(await consumePortalToken(ctx, token, { embed: true })).toBeNull();
     expect(await consumePortalToken(ctx, token)).toMatchObject({ customerId, readOnly: false, theme: null });

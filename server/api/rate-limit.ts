@@ -58,8 +58,10 @@ export function createRateLimiter({ perSecond, burst, perCustomer, platform = nu
       const own = refill(`p:${c.principalId}`, ownRate, now);
       const sharedRate = !c.platform && c.customerId ? perCustomer : undefined;
       const shared = sharedRate ? refill(`c:${c.customerId}`, sharedRate, now) : undefined;
-      if (own.tokens < needed(ownRate, cost)) throw refuse(c.platform ? 'per-platform-key' : 'per-key', own, ownRate, cost);
-      if (shared && sharedRate && shared.tokens < needed(sharedRate, cost)) throw refuse('per-customer', shared, sharedRate, cost);
+      if (own.tokens < needed(ownRate, cost))
+        throw refuse(c.platform ? 'per-platform-key' : 'per-key', own, ownRate, cost);
+      if (shared && sharedRate && shared.tokens < needed(sharedRate, cost))
+        throw refuse('per-customer', shared, sharedRate, cost);
       own.tokens -= cost;
       if (shared) shared.tokens -= cost;
       if (buckets.size > 10_000) {
@@ -83,7 +85,9 @@ export function defaultRateLimiter(): RateLimiter {
     perSecond: e.API_RATE_LIMIT_PER_SECOND,
     burst: e.API_RATE_LIMIT_BURST,
     perCustomer: { perSecond: e.API_CUSTOMER_RATE_LIMIT_PER_SECOND, burst: e.API_CUSTOMER_RATE_LIMIT_BURST },
-    platform: platformRate ? { perSecond: platformRate, burst: e.API_PLATFORM_RATE_LIMIT_BURST ?? 2 * platformRate } : null,
+    platform: platformRate
+      ? { perSecond: platformRate, burst: e.API_PLATFORM_RATE_LIMIT_BURST ?? 2 * platformRate }
+      : null,
   });
   return processLimiter;
 }

@@ -49,9 +49,16 @@ describe('messages', () => {
   });
 
   it("refuses to change a subscription's signature scheme with the reason, naming the field, and changes nothing", async () => {
-    const sub = await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } }), 201);
+    const sub = await ok(
+      rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } }),
+      201,
+    );
     const before = await snapshot(ctx);
-    const res = await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: sub.id }, body: { signatureScheme: 'v1a' } });
+    const res = await rest('PATCH', '/subscriptions/{id}', {
+      key: c.key,
+      params: { id: sub.id },
+      body: { signatureScheme: 'v1a' },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'signatureScheme' });
     expect(res.body.error.message).toContain('cannot be changed; create a new subscription');

@@ -4,7 +4,15 @@ import { eq, sql } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
 import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
-import { callProcedure, expectUnchanged, failure, readOnlyTrpc, restClient, type Json, type Rest } from '../../tests/support/api';
+import {
+  callProcedure,
+  expectUnchanged,
+  failure,
+  readOnlyTrpc,
+  restClient,
+  type Json,
+  type Rest,
+} from '../../tests/support/api';
 import { ok, seedWorld, type World } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
@@ -47,14 +55,23 @@ let typeNo = 0;
 /** A fresh catalog entry (made with the platform key), for routes that change or archive one. */
 const freshType = async (w: World) => {
   const name = `catalog.t${++typeNo}`;
-  await ok(w.rest('POST', '/event-types', { key: w.platformKey, body: { name, description: 'for a route test' } }), 201);
+  await ok(
+    w.rest('POST', '/event-types', { key: w.platformKey, body: { name, description: 'for a route test' } }),
+    201,
+  );
   return name;
 };
 
 const cases: Record<string, Case> = {
   'POST /customers': {
     valid: () => ({ body: { name: 'New Co', externalId: 'ext-new-co' } }),
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^cus_/), name: 'New Co', externalId: 'ext-new-co', tier: 'standard' }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^cus_/),
+        name: 'New Co',
+        externalId: 'ext-new-co',
+        tier: 'standard',
+      }),
     invalid: () => ({ body: { name: '' }, field: 'name' }),
     foreign: () => [],
   },
@@ -77,7 +94,14 @@ const cases: Record<string, Case> = {
   // A fresh customer each time: expunging A's data would take the payloads other routes read.
   'DELETE /customers/{id}/data': {
     valid: async (w) => ({ params: { id: (await w.freshCustomer('Closing')).id } }),
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^exp_/), status: 'running', total: 0, expunged: 0, existing: false }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^exp_/),
+        status: 'running',
+        total: 0,
+        expunged: 0,
+        existing: false,
+      }),
     invalid: () => ({ params: { id: 'acme' }, field: 'id' }),
   },
   'GET /customers/{id}/data': {
@@ -91,14 +115,25 @@ const cases: Record<string, Case> = {
   },
   'POST /customers/{id}/api-keys': {
     valid: (w) => ({ params: { id: w.a.id }, body: { name: 'ci' } }),
-    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^hr_live_/), customerId: w.a.id, name: 'ci' }),
+    check: (b, w) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^key_/),
+        key: expect.stringMatching(/^hr_live_/),
+        customerId: w.a.id,
+        name: 'ci',
+      }),
     invalid: (w) => ({ params: { id: w.a.id }, body: { name: 'x'.repeat(201) }, field: 'name' }),
   },
   'GET /customers/{id}/api-keys': {
     valid: (w) => ({ params: { id: w.a.id } }),
     check: (b, w) => {
       const main = b.data.find((k: Json) => k.id === w.a.keyId);
-      expect(main).toMatchObject({ prefix: w.a.key.slice(0, 12), customerId: w.a.id, lastUsedAt: expect.any(String), revokedAt: null });
+      expect(main).toMatchObject({
+        prefix: w.a.key.slice(0, 12),
+        customerId: w.a.id,
+        lastUsedAt: expect.any(String),
+        revokedAt: null,
+      });
       expect(JSON.stringify(b)).not.toContain(w.a.key);
     },
     invalid: (w) => ({ params: { id: w.a.id }, query: { limit: '500' }, field: 'limit' }),
@@ -118,19 +153,31 @@ const cases: Record<string, Case> = {
     invalid: (w) => ({ params: { id: w.a.subscriptionId }, field: 'id' }),
   },
   'POST /customers/{id}/users': {
-    valid: (w) => ({ params: { id: w.a.id }, body: { email: `user-${Math.random().toString(36).slice(2)}@a.example`, password: 'correct-horse-battery' } }),
+    valid: (w) => ({
+      params: { id: w.a.id },
+      body: { email: `user-${Math.random().toString(36).slice(2)}@a.example`, password: 'correct-horse-battery' },
+    }),
     check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^usr_/), customerId: w.a.id }),
-    invalid: (w) => ({ params: { id: w.a.id }, body: { email: 'not-an-email', password: 'correct-horse-battery' }, field: 'email' }),
+    invalid: (w) => ({
+      params: { id: w.a.id },
+      body: { email: 'not-an-email', password: 'correct-horse-battery' },
+      field: 'email',
+    }),
   },
   'POST /customers/{id}/portal-link': {
     valid: (w) => ({ params: { id: w.a.id }, body: { readOnly: true } }),
     check: (b) =>
-      expect(b).toMatchObject({ url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/), readOnly: true, expiresAt: expect.any(String) }),
+      expect(b).toMatchObject({
+        url: expect.stringMatching(/^http:\/\/hookrelay\.test\/portal\?token=/),
+        readOnly: true,
+        expiresAt: expect.any(String),
+      }),
     invalid: (w) => ({ params: { id: w.a.id }, body: { ttlSeconds: 5 }, field: 'ttlSeconds' }),
   },
   'POST /events': {
     valid: () => ({ body: { type: 'order.created', data: { n: 1 } } }),
-    check: (b) => expect(b).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: expect.any(Number), duplicate: false }),
+    check: (b) =>
+      expect(b).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: expect.any(Number), duplicate: false }),
     invalid: () => ({ body: { type: 'order created!', data: {} }, field: 'type' }),
     foreign: (w) => [{ body: { type: 'order.created', data: {}, customerId: w.a.id }, expect: 404 }],
   },
@@ -171,7 +218,14 @@ const cases: Record<string, Case> = {
     ],
   },
   'POST /event-types': {
-    valid: () => ({ body: { name: `catalog.new${++typeNo}`, description: 'A new type', schema: { type: 'object', required: ['n'] }, example: { n: 1 } } }),
+    valid: () => ({
+      body: {
+        name: `catalog.new${++typeNo}`,
+        description: 'A new type',
+        schema: { type: 'object', required: ['n'] },
+        example: { n: 1 },
+      },
+    }),
     check: (b) =>
       expect(b).toMatchObject({
         name: expect.stringMatching(/^catalog\.new/),
@@ -190,14 +244,22 @@ const cases: Record<string, Case> = {
   },
   'GET /event-types/{name}': {
     valid: () => ({ params: { name: 'order.created' } }),
-    check: (b) => expect(b).toMatchObject({ name: 'order.created', description: 'An order was placed', archived: false }),
+    check: (b) =>
+      expect(b).toMatchObject({ name: 'order.created', description: 'An order was placed', archived: false }),
     invalid: () => ({ params: { name: 'order created!' }, field: 'name' }),
     shared: true,
   },
   'PATCH /event-types/{name}': {
-    valid: async (w) => ({ params: { name: await freshType(w) }, body: { description: 'patched', schema: { type: 'object' } } }),
+    valid: async (w) => ({
+      params: { name: await freshType(w) },
+      body: { description: 'patched', schema: { type: 'object' } },
+    }),
     check: (b) => expect(b).toMatchObject({ description: 'patched', schema: { type: 'object' } }),
-    invalid: () => ({ params: { name: 'order.created' }, body: { description: 'x'.repeat(2001) }, field: 'description' }),
+    invalid: () => ({
+      params: { name: 'order.created' },
+      body: { description: 'x'.repeat(2001) },
+      field: 'description',
+    }),
   },
   'DELETE /event-types/{name}': {
     valid: async (w) => ({ params: { name: await freshType(w) } }),
@@ -207,13 +269,22 @@ const cases: Record<string, Case> = {
   'GET /events/{id}': {
     valid: (w) => ({ params: { id: w.a.eventId } }),
     check: (b, w) =>
-      expect(b).toMatchObject({ id: w.a.eventId, customerId: w.a.id, deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })] }),
+      expect(b).toMatchObject({
+        id: w.a.eventId,
+        customerId: w.a.id,
+        deliveries: [expect.objectContaining({ id: w.a.deliveryId, status: 'succeeded' })],
+      }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
   },
   'POST /subscriptions': {
     valid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: ['order.*'], description: 'new one' } }),
     check: (b, w) =>
-      expect(b).toMatchObject({ id: expect.stringMatching(/^sub_/), customerId: w.a.id, secret: expect.stringMatching(/^whsec_/), active: true }),
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^sub_/),
+        customerId: w.a.id,
+        secret: expect.stringMatching(/^whsec_/),
+        active: true,
+      }),
     invalid: (w) => ({ body: { url: `${w.receiverUrl}/new`, eventTypes: [] }, field: 'eventTypes' }),
     foreign: (w) => [{ body: { url: `${w.receiverUrl}/x`, eventTypes: ['*'], customerId: w.a.id }, expect: 404 }],
   },
@@ -246,7 +317,8 @@ const cases: Record<string, Case> = {
   },
   'POST /subscriptions/{id}/rotate-secret': {
     valid: async (w) => ({ params: { id: await w.freshSubscription(w.a) } }),
-    check: (b) => expect(b).toMatchObject({ secret: expect.stringMatching(/^whsec_/), secretRotationEndsAt: expect.any(String) }),
+    check: (b) =>
+      expect(b).toMatchObject({ secret: expect.stringMatching(/^whsec_/), secretRotationEndsAt: expect.any(String) }),
     invalid: () => ({ params: { id: 'sub_' }, field: 'id' }),
   },
   'GET /subscriptions/{id}/secret': {
@@ -256,7 +328,12 @@ const cases: Record<string, Case> = {
   },
   'POST /subscriptions/{id}/test': {
     valid: (w) => ({ params: { id: w.a.subscriptionId } }),
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveryId: expect.stringMatching(/^dlv_/), deliveries: 1 }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^evt_/),
+        deliveryId: expect.stringMatching(/^dlv_/),
+        deliveries: 1,
+      }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
   },
   'POST /subscriptions/test-filter': {
@@ -273,11 +350,16 @@ const cases: Record<string, Case> = {
         reason: expect.stringContaining('data.customer $eq "A" (missing)'),
       });
     },
-    invalid: () => ({ body: { eventTypes: ['*'], filter: { 'data.amount': { $gt: true } } }, field: 'filter.data.amount' }),
+    invalid: () => ({
+      body: { eventTypes: ['*'], filter: { 'data.amount': { $gt: true } } },
+      field: 'filter.data.amount',
+    }),
     foreign: (w) => [{ body: { customerId: w.a.id, eventTypes: ['*'] }, expect: 404 }],
   },
   'POST /subscriptions/test-transform': {
-    valid: (w) => ({ body: { transform: 'function transform(w) { return { body: { type: w.eventType } } }', eventId: w.a.eventId } }),
+    valid: (w) => ({
+      body: { transform: 'function transform(w) { return { body: { type: w.eventType } } }', eventId: w.a.eventId },
+    }),
     check: (b, w) =>
       expect(b).toMatchObject({
         event: { id: w.a.eventId, type: 'order.created' },
@@ -297,7 +379,12 @@ const cases: Record<string, Case> = {
       const id = await w.freshSubscription(w.a);
       await ctx.db
         .update(subscriptions)
-        .set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) })
+        .set({
+          breakerState: 'open',
+          breakerFailures: 5,
+          breakerOpenedAt: new Date(),
+          breakerProbeAt: new Date(Date.now() + 3600_000),
+        })
         .where(eq(subscriptions.id, id));
       return { params: { id } };
     },
@@ -322,7 +409,10 @@ const cases: Record<string, Case> = {
     invalid: (w) => ({ params: { id: w.a.subscriptionId }, body: { from: 'soon' }, field: 'from' }),
   },
   'GET /subscriptions/{id}/backfill/preview': {
-    valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { from: new Date(Date.now() - 3600_000).toISOString() } }),
+    valid: (w) => ({
+      params: { id: w.a.subscriptionId },
+      query: { from: new Date(Date.now() - 3600_000).toISOString() },
+    }),
     // The subscription had every event of the last hour from its fan-out: nothing is left to send.
     check: (b) => expect(b).toMatchObject({ count: 0, capped: false, examined: expect.any(Number), clampedFrom: null }),
     invalid: (w) => ({
@@ -345,17 +435,32 @@ const cases: Record<string, Case> = {
   'POST /subscriptions/{id}/lanes/skip': {
     valid: async (w) => {
       const id = await w.freshSubscription(w.a, ['lane.*']);
-      await publishEvent(ctx, platformScope, { type: 'lane.moved', customerId: w.a.id, orderingKey: 'lane-1', data: {} });
-      await ctx.db.execute(sql`update deliveries set status = 'dead', lane_hold = true, attempt_count = 1 where subscription_id = ${id}`);
+      await publishEvent(ctx, platformScope, {
+        type: 'lane.moved',
+        customerId: w.a.id,
+        orderingKey: 'lane-1',
+        data: {},
+      });
+      await ctx.db.execute(
+        sql`update deliveries set status = 'dead', lane_hold = true, attempt_count = 1 where subscription_id = ${id}`,
+      );
       return { params: { id }, body: { orderingKey: 'lane-1' } };
     },
-    check: (b) => expect(b).toMatchObject({ orderingKey: 'lane-1', skippedDeliveryId: expect.stringMatching(/^dlv_/), status: 'dead' }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        orderingKey: 'lane-1',
+        skippedDeliveryId: expect.stringMatching(/^dlv_/),
+        status: 'dead',
+      }),
     invalid: (w) => ({ params: { id: w.a.subscriptionId }, body: { orderingKey: '' }, field: 'orderingKey' }),
   },
   'GET /subscriptions/{id}/stats': {
     valid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '5' } }),
     check: (b, w) => {
-      expect(b).toMatchObject({ subscriptionId: w.a.subscriptionId, current: { pending: expect.any(Number), held: 0, dead: 0 } });
+      expect(b).toMatchObject({
+        subscriptionId: w.a.subscriptionId,
+        current: { pending: expect.any(Number), held: 0, dead: 0 },
+      });
       expect(b.minutes).toHaveLength(5);
     },
     invalid: (w) => ({ params: { id: w.a.subscriptionId }, query: { minutes: '0' }, field: 'minutes' }),
@@ -376,7 +481,12 @@ const cases: Record<string, Case> = {
   'GET /deliveries/{id}': {
     valid: (w) => ({ params: { id: w.a.deliveryId } }),
     check: (b, w) => {
-      expect(b).toMatchObject({ id: w.a.deliveryId, eventId: w.a.eventId, subscriptionId: w.a.subscriptionId, status: 'succeeded' });
+      expect(b).toMatchObject({
+        id: w.a.deliveryId,
+        eventId: w.a.eventId,
+        subscriptionId: w.a.subscriptionId,
+        status: 'succeeded',
+      });
       expect(b.attempts[0]).toMatchObject({
         status: 'succeeded',
         response: { status: 200 },
@@ -389,10 +499,18 @@ const cases: Record<string, Case> = {
     // A customer of its own: an expunge ends pending deliveries as dead, which A's stats must not see.
     valid: async (w) => {
       const c = await w.freshCustomer('Expunging');
-      const ev = await ok(w.rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { n: 1 } } }), 202);
+      const ev = await ok(
+        w.rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { n: 1 } } }),
+        202,
+      );
       return { key: c.key, owner: c.id, params: { id: ev.id } };
     },
-    check: (b) => expect(b).toMatchObject({ id: expect.stringMatching(/^evt_/), expungedAt: expect.any(String), deliveriesEnded: 0 }),
+    check: (b) =>
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^evt_/),
+        expungedAt: expect.any(String),
+        deliveriesEnded: 0,
+      }),
     invalid: (w) => ({ params: { id: w.a.deliveryId }, field: 'id' }),
   },
   'POST /deliveries/{id}/replay': {
@@ -408,7 +526,13 @@ const cases: Record<string, Case> = {
       return { key: c.key, owner: c.id, body: { eventType: 'invoice.*' } };
     },
     check: (b) =>
-      expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), status: 'completed', total: 0, existing: false, filter: { eventType: 'invoice.*' } }),
+      expect(b).toMatchObject({
+        id: expect.stringMatching(/^rpl_/),
+        status: 'completed',
+        total: 0,
+        existing: false,
+        filter: { eventType: 'invoice.*' },
+      }),
     invalid: () => ({ body: { subscriptionId: 'nope' }, field: 'subscriptionId' }),
     foreign: (w): Foreign[] => [
       { body: { customerId: w.a.id }, expect: 404 },
@@ -420,7 +544,8 @@ const cases: Record<string, Case> = {
     check: (b, w) => {
       // Among them, the creation of A's own subscription.
       expect(b.data.map((e: Json) => e.target.id)).toContain(w.a.subscriptionId);
-      for (const e of b.data) expect(e).toMatchObject({ customerId: w.a.id, action: 'subscription.created', actor: { kind: 'api_key' } });
+      for (const e of b.data)
+        expect(e).toMatchObject({ customerId: w.a.id, action: 'subscription.created', actor: { kind: 'api_key' } });
     },
     invalid: () => ({ query: { action: 'not an action' }, field: 'action' }),
     foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
@@ -436,17 +561,32 @@ const cases: Record<string, Case> = {
   },
   'GET /replays': {
     valid: () => ({}),
-    check: (b, w) => expect(b).toEqual({ data: [expect.objectContaining({ customerId: w.a.id, status: 'completed' })], nextCursor: null }),
+    check: (b, w) =>
+      expect(b).toEqual({
+        data: [expect.objectContaining({ customerId: w.a.id, status: 'completed' })],
+        nextCursor: null,
+      }),
     invalid: () => ({ query: { cursor: 'rpl_1' }, field: 'cursor' }),
     foreign: (w) => [{ query: { customerId: w.a.id }, expect: 404 }],
   },
   'GET /replays/{id}': {
-    valid: async (w) => ({ key: w.r.key, owner: w.r.id, params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id } }),
-    check: (b, w) => expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), customerId: w.r.id, status: 'running', total: 3 }),
+    valid: async (w) => ({
+      key: w.r.key,
+      owner: w.r.id,
+      params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id },
+    }),
+    check: (b, w) =>
+      expect(b).toMatchObject({ id: expect.stringMatching(/^rpl_/), customerId: w.r.id, status: 'running', total: 3 }),
     invalid: () => ({ params: { id: 'nope' }, field: 'id' }),
   },
   'POST /operational-webhooks': {
-    valid: (w) => ({ body: { url: `${w.receiverUrl}/ops`, eventTypes: ['delivery.dead', 'subscription.disabled'], description: 'on call' } }),
+    valid: (w) => ({
+      body: {
+        url: `${w.receiverUrl}/ops`,
+        eventTypes: ['delivery.dead', 'subscription.disabled'],
+        description: 'on call',
+      },
+    }),
     check: (b) =>
       expect(b).toMatchObject({
         id: expect.stringMatching(/^owh_/),
@@ -472,7 +612,10 @@ const cases: Record<string, Case> = {
     invalid: (w) => ({ params: { id: w.a.subscriptionId }, field: 'id' }),
   },
   'PATCH /operational-webhooks/{id}': {
-    valid: async (w) => ({ params: { id: await freshOpsWebhook(w) }, body: { eventTypes: ['subscription.failing'], description: 'patched' } }),
+    valid: async (w) => ({
+      params: { id: await freshOpsWebhook(w) },
+      body: { eventTypes: ['subscription.failing'], description: 'patched' },
+    }),
     check: (b) => expect(b).toMatchObject({ eventTypes: ['subscription.failing'], description: 'patched' }),
     invalid: () => ({ params: { id: 'owh_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' }, body: { url: '' }, field: 'url' }),
   },
@@ -480,13 +623,16 @@ const cases: Record<string, Case> = {
     valid: async (w) => ({ params: { id: await freshOpsWebhook(w) } }),
     check: async (b, w) => {
       expect(b).toMatchObject({ id: expect.stringMatching(/^owh_/), deleted: true });
-      expect((await w.rest('GET', '/operational-webhooks/{id}', { key: w.platformKey, params: { id: b.id } })).status).toBe(404);
+      expect(
+        (await w.rest('GET', '/operational-webhooks/{id}', { key: w.platformKey, params: { id: b.id } })).status,
+      ).toBe(404);
     },
     invalid: () => ({ params: { id: 'owh_' }, field: 'id' }),
   },
   'POST /operational-webhooks/{id}/rotate-secret': {
     valid: async (w) => ({ params: { id: await freshOpsWebhook(w) } }),
-    check: (b) => expect(b).toMatchObject({ secret: expect.stringMatching(/^whsec_/), secretRotationEndsAt: expect.any(String) }),
+    check: (b) =>
+      expect(b).toMatchObject({ secret: expect.stringMatching(/^whsec_/), secretRotationEndsAt: expect.any(String) }),
     invalid: (w) => ({ params: { id: w.a.eventId }, field: 'id' }),
   },
   'GET /operational-webhooks/{id}/deliveries': {
@@ -495,7 +641,11 @@ const cases: Record<string, Case> = {
     invalid: () => ({ params: { id: 'owh_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' }, query: { status: 'lost' }, field: 'status' }),
   },
   'DELETE /replays/{id}': {
-    valid: async (w) => ({ key: w.r.key, owner: w.r.id, params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id } }),
+    valid: async (w) => ({
+      key: w.r.key,
+      owner: w.r.id,
+      params: { id: (await ok(w.rest('POST', '/replays', { key: w.r.key, body: {} }))).id },
+    }),
     check: (b, w) => expect(b).toMatchObject({ customerId: w.r.id, status: 'cancelled' }),
     invalid: () => ({ params: { id: 'evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E' }, field: 'id' }),
   },
@@ -503,7 +653,12 @@ const cases: Record<string, Case> = {
 
 /** A new operational webhook (platform key), pointing at the world's receiver. */
 async function freshOpsWebhook(w: World): Promise<string> {
-  return (await ok(w.rest('POST', '/operational-webhooks', { key: w.platformKey, body: { url: `${w.receiverUrl}/ops` } }), 201)).id as string;
+  return (
+    await ok(
+      w.rest('POST', '/operational-webhooks', { key: w.platformKey, body: { url: `${w.receiverUrl}/ops` } }),
+      201,
+    )
+  ).id as string;
 }
 
 const keyOf = (r: RestRoute) => `${r.meta.method} ${r.meta.path}`;
@@ -523,7 +678,13 @@ beforeAll(async () => {
   rest = restClient(ctx);
   w = await seedWorld(ctx, rest, receiver.url);
   // The catalog is shared: one entry every key can read.
-  await ok(rest('POST', '/event-types', { key: w.platformKey, body: { name: 'order.created', description: 'An order was placed' } }), 201);
+  await ok(
+    rest('POST', '/event-types', {
+      key: w.platformKey,
+      body: { name: 'order.created', description: 'An order was placed' },
+    }),
+    201,
+  );
 });
 
 afterAll(async () => {
@@ -630,7 +791,13 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     const req = await c.valid(w);
     const inQuery = route.meta.method === 'GET' || route.meta.method === 'DELETE';
     const res = await unchanged(() =>
-      call(route, inQuery ? { ...req, query: { ...req.query, zz_unknown: '1' } } : { ...req, body: { ...req.body, zz_unknown: 1 } }, defaultKey(route, req)),
+      call(
+        route,
+        inQuery
+          ? { ...req, query: { ...req.query, zz_unknown: '1' } }
+          : { ...req, body: { ...req.body, zz_unknown: 1 } },
+        defaultKey(route, req),
+      ),
     );
     expectError(res, 400, 'bad_request');
     expect(res.body.error.field).toBe('zz_unknown');
@@ -648,7 +815,9 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
       { authorization: `Bearer ${revoked.key}` },
     ];
     for (const headers of headerSets) {
-      const res = await unchanged(() => rest(route.meta.method, route.meta.path, { params: req.params, query: req.query, body: req.body, headers }));
+      const res = await unchanged(() =>
+        rest(route.meta.method, route.meta.path, { params: req.params, query: req.query, body: req.body, headers }),
+      );
       expectError(res, 401, 'unauthorized');
     }
   });
@@ -693,7 +862,16 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeGreaterThan(0);
       const text = JSON.stringify(res.body);
-      for (const id of [w.a.id, w.a.keyId, w.a.subscriptionId, w.a.eventId, w.a.deliveryId, w.a.broadcastDeliveryId, w.r.id]) expect(text).not.toContain(id);
+      for (const id of [
+        w.a.id,
+        w.a.keyId,
+        w.a.subscriptionId,
+        w.a.eventId,
+        w.a.deliveryId,
+        w.a.broadcastDeliveryId,
+        w.r.id,
+      ])
+        expect(text).not.toContain(id);
     });
   }
 
@@ -701,7 +879,9 @@ describe.each(covered.map((r) => [keyOf(r), r] as const))('%s', (_name, route) =
     it('is refused to a read-only dashboard session (403) over tRPC, and changes nothing', async () => {
       const req = await c.valid(w);
       const client = readOnlyTrpc(ctx, req.owner ?? w.a.id, 'user:read-only');
-      const err = await unchanged(() => failure(callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body })));
+      const err = await unchanged(() =>
+        failure(callProcedure(client, route.procedure, 'mutation', { ...req.params, ...req.body })),
+      );
       expect(err?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
     });
   }

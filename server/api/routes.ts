@@ -18,7 +18,9 @@ export type RestRoute = {
 
 type ProcedureLike = { _def: { meta?: { rest?: RestMeta }; inputs: z.ZodType[]; output?: z.ZodType } };
 
-export const restRoutes: RestRoute[] = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureLike>)
+export const restRoutes: RestRoute[] = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, ProcedureLike>,
+)
   .filter(([, p]) => p._def.meta?.rest)
   .map(([name, p]) => {
     const meta = p._def.meta!.rest!;

@@ -22,20 +22,33 @@ beforeAll(async () => {
 afterAll(() => ctx?.close());
 
 const rest = (c: TestCtx, path: string, auth = true) =>
-  handleRest(new Request(`${BASE_URL}/api/v1${path}`, { headers: auth ? { authorization: `Bearer ${key}` } : {} }), path, c, BASE_URL, {
-    rateLimiter: roomyLimiter(),
-  });
+  handleRest(
+    new Request(`${BASE_URL}/api/v1${path}`, { headers: auth ? { authorization: `Bearer ${key}` } : {} }),
+    path,
+    c,
+    BASE_URL,
+    {
+      rateLimiter: roomyLimiter(),
+    },
+  );
 
 const trpc = (publicUrl: string | undefined, auth = true) => {
   const req = new Request(`${BASE_URL}/api/trpc/customers.list?input=${encodeURIComponent('{}')}`, {
     headers: auth ? { authorization: `Bearer ${key}` } : {},
   });
-  return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), { maxBodyBytes: 1024, publicUrl });
+  return serveTrpc(req, () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
+    maxBodyBytes: 1024,
+    publicUrl,
+  });
 };
 
 describe('API answers', () => {
   it('REST: no-store and HSTS, on answers and on errors', async () => {
-    for (const res of [await rest(ctx, '/customers'), await rest(ctx, '/customers', false), await rest(ctx, '/nowhere')]) {
+    for (const res of [
+      await rest(ctx, '/customers'),
+      await rest(ctx, '/customers', false),
+      await rest(ctx, '/nowhere'),
+    ]) {
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
     }

@@ -2,7 +2,17 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcasts, deliveries, events } from '../../drizzle/schema';
 import { createTestContext, type TestCtx } from '../../tests/support/context';
-import { BASE_URL, callProcedure, expectUnchanged, failure, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
+import {
+  BASE_URL,
+  callProcedure,
+  expectUnchanged,
+  failure,
+  restClient,
+  roomyLimiter,
+  trpcClient,
+  type Json,
+  type Rest,
+} from '../../tests/support/api';
 import { ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -30,7 +40,11 @@ beforeAll(async () => {
   ({ ctx, rest, platformKey } = api);
   const tenant = async (name: string) => {
     const c = await createCustomer(ctx, platformScope, { name });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['*'],
+    });
     return { id: c.id, key: (await createApiKey(ctx, c.id, 'test')).key, subscriptionId: sub.id };
   };
   a = await tenant('A');
@@ -65,7 +79,12 @@ describe('a typo in customerId', () => {
 
   it('is a 400 naming customer_id over tRPC, with the same list in the error data', async () => {
     const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate(typo() as never)));
-    expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', errorCode: 'bad_request', field: 'customer_id' });
+    expect(err?.data).toMatchObject({
+      httpStatus: 400,
+      code: 'BAD_REQUEST',
+      errorCode: 'bad_request',
+      field: 'customer_id',
+    });
     expect(err?.data.errors).toContainEqual(unknownField('customer_id'));
     expect(await ctx.db.select().from(events).where(eq(events.type, 'charge.x'))).toEqual([]);
   });
@@ -78,8 +97,13 @@ describe('a typo in customerId', () => {
 
 describe('publishing needs exactly one of customerId or "broadcast": true', () => {
   it('with a platform key, neither is a 400 naming customerId (over REST and tRPC)', async () => {
-    expectBadRequest(await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {} } })), 'customerId');
-    const err = await unchanged(() => failure(trpcClient(ctx, platformKey).events.publish.mutate({ type: 'order.created', data: {} })));
+    expectBadRequest(
+      await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {} } })),
+      'customerId',
+    );
+    const err = await unchanged(() =>
+      failure(trpcClient(ctx, platformKey).events.publish.mutate({ type: 'order.created', data: {} })),
+    );
     expect(err?.data).toMatchObject({
       httpStatus: 400,
       errorCode: 'bad_request',
@@ -90,7 +114,9 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
 
   it('with a platform key, "broadcast": false and no customerId is a 400 naming customerId', async () => {
     expectBadRequest(
-      await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } })),
+      await unchanged(() =>
+        rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: false } }),
+      ),
       'customerId',
     );
   });
@@ -104,19 +130,29 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
 
   it('"broadcast" must be a boolean', async () => {
     expectBadRequest(
-      await unchanged(() => rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } })),
+      await unchanged(() =>
+        rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: {}, broadcast: 'yes' } }),
+      ),
       'broadcast',
     );
   });
 
   it('"broadcast": true from a platform key reaches every customer', async () => {
-    const sent = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'news.posted', data: { to: 'all' }, broadcast: true } }), 202);
+    const sent = await ok(
+      rest('POST', '/events', {
+        key: platformKey,
+        body: { type: 'news.posted', data: { to: 'all' }, broadcast: true },
+      }),
+      202,
+    );
     expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: null, duplicate: false });
     // Stored once as a broadcast; each customer gets its copy when the fan-out reaches it.
     expect(await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, sent.id))).toHaveLength(1);
     expect(await ctx.db.select().from(events).where(eq(events.id, sent.id))).toEqual([]);
     await runFanOutJob(ctx, { eventId: sent.id });
-    expect((await ctx.db.select().from(events).where(eq(events.id, sent.id))).map((e) => [e.customerId, e.broadcast]).sort()).toEqual(
+    expect(
+      (await ctx.db.select().from(events).where(eq(events.id, sent.id))).map((e) => [e.customerId, e.broadcast]).sort(),
+    ).toEqual(
       [
         [a.id, true],
         [b.id, true],
@@ -138,17 +174,33 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
 
   it('"broadcast": true works over tRPC, and a repeat with its idempotency key returns the first', async () => {
     const client = trpcClient(ctx, platformKey);
-    const first = await client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' });
+    const first = await client.events.publish.mutate({
+      type: 'news.digest',
+      data: { n: 1 },
+      broadcast: true,
+      idempotencyKey: 'digest-1',
+    });
     expect(first).toMatchObject({ deliveries: null, duplicate: false });
-    const again = await unchanged(() => client.events.publish.mutate({ type: 'news.digest', data: { n: 1 }, broadcast: true, idempotencyKey: 'digest-1' }));
+    const again = await unchanged(() =>
+      client.events.publish.mutate({
+        type: 'news.digest',
+        data: { n: 1 },
+        broadcast: true,
+        idempotencyKey: 'digest-1',
+      }),
+    );
     expect(again).toMatchObject({ id: first.id, duplicate: true });
   });
 
   it('a customer key may not broadcast (403), over REST and tRPC', async () => {
-    const res = await unchanged(() => rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, broadcast: true } }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, broadcast: true } }),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(403);
     expect(res.body.error).toMatchObject({ code: 'forbidden', field: 'broadcast' });
-    const err = await unchanged(() => failure(trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.created', data: {}, broadcast: true })));
+    const err = await unchanged(() =>
+      failure(trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.created', data: {}, broadcast: true })),
+    );
     expect(err?.data).toMatchObject({ httpStatus: 403, errorCode: 'forbidden' });
   });
 
@@ -157,7 +209,13 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
     expect(sent.deliveries).toBe(1);
     const [row] = await ctx.db.select().from(events).where(eq(events.id, sent.id));
     expect(row?.customerId).toBe(a.id);
-    const own = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: {}, customerId: a.id, broadcast: false } }), 202);
+    const own = await ok(
+      rest('POST', '/events', {
+        key: a.key,
+        body: { type: 'order.created', data: {}, customerId: a.id, broadcast: false },
+      }),
+      202,
+    );
     expect(own.deliveries).toBe(1);
   });
 });
@@ -165,7 +223,10 @@ describe('publishing needs exactly one of customerId or "broadcast": true', () =
 describe('unknown fields elsewhere', () => {
   it('POST /subscriptions refuses an unknown field and creates nothing', async () => {
     const res = await unchanged(() =>
-      rest('POST', '/subscriptions', { key: a.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' } }),
+      rest('POST', '/subscriptions', {
+        key: a.key,
+        body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], event_filter: 'charge.*' },
+      }),
     );
     expectBadRequest(res, 'event_filter');
     expect(res.body.errors).toEqual([unknownField('event_filter')]);
@@ -173,38 +234,68 @@ describe('unknown fields elsewhere', () => {
 
   it('PATCH /subscriptions/{id} refuses a misspelt field and changes nothing', async () => {
     const res = await unchanged(() =>
-      rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { descripton: 'typo', active: false } }),
+      rest('PATCH', '/subscriptions/{id}', {
+        key: a.key,
+        params: { id: a.subscriptionId },
+        body: { descripton: 'typo', active: false },
+      }),
     );
     expectBadRequest(res, 'descripton');
   });
 
   it('PATCH /subscriptions/{id} refuses an id in the body: the path names the subscription', async () => {
     const res = await unchanged(() =>
-      rest('PATCH', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, body: { id: b.subscriptionId, description: 'hijack' } }),
+      rest('PATCH', '/subscriptions/{id}', {
+        key: a.key,
+        params: { id: a.subscriptionId },
+        body: { id: b.subscriptionId, description: 'hijack' },
+      }),
     );
     expectBadRequest(res, 'id');
   });
 
   it('GET /events refuses an unknown query parameter', async () => {
     expectBadRequest(await rest('GET', '/events', { key: a.key, query: { bogus: '1' } }), 'bogus');
-    expectBadRequest(await rest('GET', '/events', { key: a.key, query: { event_type: 'order.*', limit: '5' } }), 'event_type');
+    expectBadRequest(
+      await rest('GET', '/events', { key: a.key, query: { event_type: 'order.*', limit: '5' } }),
+      'event_type',
+    );
   });
 
   it('GET /subscriptions/{id} refuses an id in the query string', async () => {
-    expectBadRequest(await rest('GET', '/subscriptions/{id}', { key: a.key, params: { id: a.subscriptionId }, query: { id: b.subscriptionId } }), 'id');
+    expectBadRequest(
+      await rest('GET', '/subscriptions/{id}', {
+        key: a.key,
+        params: { id: a.subscriptionId },
+        query: { id: b.subscriptionId },
+      }),
+      'id',
+    );
   });
 
   it('POST /events refuses a query string: POST inputs go in the body', async () => {
     const res = await unchanged(() =>
-      rest('POST', '/events', { key: platformKey, query: { customerId: a.id }, body: { type: 'order.created', data: {}, broadcast: true } }),
+      rest('POST', '/events', {
+        key: platformKey,
+        query: { customerId: a.id },
+        body: { type: 'order.created', data: {}, broadcast: true },
+      }),
     );
     expectBadRequest(res, 'customerId');
   });
 
   it('answers 401, not 400, to a caller without a key whatever the input', async () => {
-    const res = await unchanged(() => rest('POST', '/events', { query: { customerId: a.id }, body: { type: 'order.created', data: {}, colour: 'blue' } }));
+    const res = await unchanged(() =>
+      rest('POST', '/events', {
+        query: { customerId: a.id },
+        body: { type: 'order.created', data: {}, colour: 'blue' },
+      }),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(401);
-    expect((await rest('GET', '/subscriptions/{id}', { params: { id: a.subscriptionId }, query: { id: b.subscriptionId } })).status).toBe(401);
+    expect(
+      (await rest('GET', '/subscriptions/{id}', { params: { id: a.subscriptionId }, query: { id: b.subscriptionId } }))
+        .status,
+    ).toBe(401);
   });
 
   it('POST /events refuses a __proto__ key rather than reading fields through it', async () => {
@@ -214,26 +305,58 @@ describe('unknown fields elsewhere', () => {
   });
 
   it('GET /events refuses a query parameter given twice (one would be ignored)', async () => {
-    const req = new Request(`${BASE_URL}/api/v1/events?type=order.*&type=invoice.*`, { headers: { authorization: `Bearer ${a.key}` } });
+    const req = new Request(`${BASE_URL}/api/v1/events?type=order.*&type=invoice.*`, {
+      headers: { authorization: `Bearer ${a.key}` },
+    });
     const res = await handleRest(req, '/events', ctx, BASE_URL, { rateLimiter: roomyLimiter() });
     expectBadRequest({ status: res.status, body: await res.json() }, 'type');
   });
 
   it('lists every problem of a request at once, nested ones with their path', async () => {
-    const body = { eventTypes: [], customer_id: 'x', retryPolicy: { maxAttempts: 0, backoff: 'exponential' }, timeoutMs: 5, colour: 'blue' };
+    const body = {
+      eventTypes: [],
+      customer_id: 'x',
+      retryPolicy: { maxAttempts: 0, backoff: 'exponential' },
+      timeoutMs: 5,
+      colour: 'blue',
+    };
     const res = await unchanged(() => rest('POST', '/subscriptions', { key: a.key, body }));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.errors.map((e: Json) => e.field).sort()).toEqual(
-      ['colour', 'customer_id', 'eventTypes', 'retryPolicy.backoff', 'retryPolicy.maxAttempts', 'timeoutMs', 'url'].sort(),
+      [
+        'colour',
+        'customer_id',
+        'eventTypes',
+        'retryPolicy.backoff',
+        'retryPolicy.maxAttempts',
+        'timeoutMs',
+        'url',
+      ].sort(),
     );
-    expect(res.body.errors).toEqual(expect.arrayContaining([unknownField('customer_id'), unknownField('colour'), unknownField('retryPolicy.backoff')]));
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        unknownField('customer_id'),
+        unknownField('colour'),
+        unknownField('retryPolicy.backoff'),
+      ]),
+    );
     const first = res.body.errors[0];
-    expect(res.body.error).toMatchObject({ code: 'bad_request', field: first.field, message: `${first.field}: ${first.reason}` });
+    expect(res.body.error).toMatchObject({
+      code: 'bad_request',
+      field: first.field,
+      message: `${first.field}: ${first.reason}`,
+    });
   });
 
   it('lists every problem over tRPC too', async () => {
     const err = await unchanged(() =>
-      failure(trpcClient(ctx, a.key).subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['bad pattern'], colour: 'blue' } as never)),
+      failure(
+        trpcClient(ctx, a.key).subscriptions.create.mutate({
+          url: 'http://127.0.0.1:9/x',
+          eventTypes: ['bad pattern'],
+          colour: 'blue',
+        } as never),
+      ),
     );
     expect(err?.data).toMatchObject({ httpStatus: 400, errorCode: 'bad_request' });
     expect(err?.data.errors.map((e: Json) => e.field).sort()).toEqual(['colour', 'eventTypes.0']);
@@ -242,7 +365,10 @@ describe('unknown fields elsewhere', () => {
   it('a 400 that is not about the input schema carries errors[] too', async () => {
     const guarded = await createTestContext(api.url, { allowPrivateTargets: false });
     try {
-      const res = await restClient(guarded)('POST', '/subscriptions', { key: a.key, body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] } });
+      const res = await restClient(guarded)('POST', '/subscriptions', {
+        key: a.key,
+        body: { url: 'http://169.254.169.254/latest', eventTypes: ['*'] },
+      });
       expectBadRequest(res, 'url');
     } finally {
       await guarded.close();
@@ -251,7 +377,9 @@ describe('unknown fields elsewhere', () => {
 
   it('every tRPC procedure refuses a field it does not know, and changes nothing', async () => {
     const client = trpcClient(ctx, platformKey);
-    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>);
+    const procedures = Object.entries(
+      appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>,
+    );
     expect(procedures.length).toBeGreaterThan(20);
     for (const [name, p] of procedures) {
       const err = await unchanged(() => failure(callProcedure(client, name, p._def.type, { zz_unknown: 1 })));

@@ -24,9 +24,24 @@ async function tenant(name: string, scopes?: string[]) {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
   const body = { name: 'ops', ...(scopes && { scopes }) };
   const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body }), 201);
-  const sub = await ok(rest('POST', '/subscriptions', { key: platformKey, body: { customerId: c.id, url: 'http://127.0.0.1:9/x', eventTypes: ['*'] } }), 201);
-  const ev = await ok(rest('POST', '/events', { key: platformKey, body: { customerId: c.id, type: 'order.created', data: {} } }), 202);
-  return { id: c.id as string, key: k.key as string, keyId: k.id as string, subscriptionId: sub.id as string, eventId: ev.id as string };
+  const sub = await ok(
+    rest('POST', '/subscriptions', {
+      key: platformKey,
+      body: { customerId: c.id, url: 'http://127.0.0.1:9/x', eventTypes: ['*'] },
+    }),
+    201,
+  );
+  const ev = await ok(
+    rest('POST', '/events', { key: platformKey, body: { customerId: c.id, type: 'order.created', data: {} } }),
+    202,
+  );
+  return {
+    id: c.id as string,
+    key: k.key as string,
+    keyId: k.id as string,
+    subscriptionId: sub.id as string,
+    eventId: ev.id as string,
+  };
 }
 
 const FULL = ['publish', 'read', 'manage', 'keys'];
@@ -46,14 +61,19 @@ describe('ids named in a body or query', () => {
       expect(await snapshot(ctx)).toEqual(before);
     }
     // Over tRPC too.
-    await expect(trpcClient(ctx, b.key).replays.create.mutate({ subscriptionId: a.subscriptionId })).rejects.toMatchObject({
+    await expect(
+      trpcClient(ctx, b.key).replays.create.mutate({ subscriptionId: a.subscriptionId }),
+    ).rejects.toMatchObject({
       data: { httpStatus: 404, field: 'subscriptionId' },
     });
     // Nothing was spent: B's own replay starts (no 429).
     const own = await ok(rest('POST', '/replays', { key: b.key, body: { subscriptionId: b.subscriptionId } }), 202);
     expect(own).toMatchObject({ existing: false, filter: { subscriptionId: b.subscriptionId } });
     // The platform naming a subscription of another customer than the one it acts for: 404 as well.
-    const cross = await rest('POST', '/replays', { key: platformKey, body: { customerId: a.id, subscriptionId: b.subscriptionId } });
+    const cross = await rest('POST', '/replays', {
+      key: platformKey,
+      body: { customerId: a.id, subscriptionId: b.subscriptionId },
+    });
     expect(cross.status).toBe(404);
   });
 
@@ -74,28 +94,47 @@ describe('ids named in a body or query', () => {
       expect(res.body.error.field).toBe(field);
     }
     // Their own ids still filter.
-    expect((await ok(rest('GET', '/deliveries', { key: b.key, query: { subscriptionId: b.subscriptionId } }))).data).toHaveLength(1);
+    expect(
+      (await ok(rest('GET', '/deliveries', { key: b.key, query: { subscriptionId: b.subscriptionId } }))).data,
+    ).toHaveLength(1);
     expect((await ok(rest('GET', '/events', { key: b.key, query: { id: b.eventId } }))).data).toHaveLength(1);
     // The events list's `id` is a search (the dashboard's search box): another customer's event is not found, an empty page.
-    expect(await ok(rest('GET', '/events', { key: b.key, query: { id: a.eventId } }))).toEqual({ data: [], nextCursor: null });
+    expect(await ok(rest('GET', '/events', { key: b.key, query: { id: a.eventId } }))).toEqual({
+      data: [],
+      nextCursor: null,
+    });
     // A platform key: an unknown customer, or a subscription of another customer than the one named.
     for (const path of ['/deliveries', '/events', '/subscriptions', '/replays', '/audit-log', '/usage']) {
       const res = await rest('GET', path, { key: platformKey, query: { customerId: UNKNOWN_CUS } });
       expect(res.status, path).toBe(404);
       expect(res.body.error.field).toBe('customerId');
     }
-    const cross = await rest('GET', '/deliveries', { key: platformKey, query: { customerId: a.id, subscriptionId: b.subscriptionId } });
+    const cross = await rest('GET', '/deliveries', {
+      key: platformKey,
+      query: { customerId: a.id, subscriptionId: b.subscriptionId },
+    });
     expect(cross.status).toBe(404);
-    expect((await ok(rest('GET', '/deliveries', { key: platformKey, query: { subscriptionId: a.subscriptionId } }))).data).toHaveLength(1);
+    expect(
+      (await ok(rest('GET', '/deliveries', { key: platformKey, query: { subscriptionId: a.subscriptionId } }))).data,
+    ).toHaveLength(1);
     // Over tRPC the same.
-    await expect(trpcClient(ctx, b.key).deliveries.list.query({ subscriptionId: a.subscriptionId })).rejects.toMatchObject({ data: { httpStatus: 404 } });
+    await expect(
+      trpcClient(ctx, b.key).deliveries.list.query({ subscriptionId: a.subscriptionId }),
+    ).rejects.toMatchObject({ data: { httpStatus: 404 } });
     void (null as Json);
   });
 });
 
 describe('API key scopes', () => {
   const newKey = async (c: { id: string }, scopes?: string[], by = platformKey) =>
-    ok(rest('POST', '/customers/{id}/api-keys', { key: by, params: { id: c.id }, body: { name: 'scoped', ...(scopes && { scopes }) } }), 201);
+    ok(
+      rest('POST', '/customers/{id}/api-keys', {
+        key: by,
+        params: { id: c.id },
+        body: { name: 'scoped', ...(scopes && { scopes }) },
+      }),
+      201,
+    );
   const refused = async (res: Promise<{ status: number; body: Json }>, scope: string) => {
     const r = await res;
     expect(r.status, JSON.stringify(r.body)).toBe(403);
@@ -112,13 +151,25 @@ describe('API key scopes', () => {
     expect(listed.data.find((x: Json) => x.id === c.keyId).scopes).toEqual(FULL);
 
     await ok(rest('POST', '/events', { key: k.key, body: { type: 'order.created', data: {} } }), 202);
-    await ok(rest('POST', '/events/batch', { key: k.key, body: { events: [{ type: 'order.created', data: {} }] } }), 202);
+    await ok(
+      rest('POST', '/events/batch', { key: k.key, body: { events: [{ type: 'order.created', data: {} }] } }),
+      202,
+    );
     await ok(rest('GET', '/deliveries', { key: k.key }));
     await ok(rest('GET', '/subscriptions/{id}', { key: k.key, params: { id: c.subscriptionId } }));
     const before = await snapshot(ctx);
-    await refused(rest('POST', '/subscriptions', { key: k.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'] } }), 'manage');
-    await refused(rest('PATCH', '/subscriptions/{id}', { key: k.key, params: { id: c.subscriptionId }, body: { active: false } }), 'manage');
-    await refused(rest('GET', '/subscriptions/{id}/secret', { key: k.key, params: { id: c.subscriptionId } }), 'manage');
+    await refused(
+      rest('POST', '/subscriptions', { key: k.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'] } }),
+      'manage',
+    );
+    await refused(
+      rest('PATCH', '/subscriptions/{id}', { key: k.key, params: { id: c.subscriptionId }, body: { active: false } }),
+      'manage',
+    );
+    await refused(
+      rest('GET', '/subscriptions/{id}/secret', { key: k.key, params: { id: c.subscriptionId } }),
+      'manage',
+    );
     await refused(rest('POST', '/replays', { key: k.key, body: {} }), 'manage');
     await refused(rest('POST', '/customers/{id}/api-keys', { key: k.key, params: { id: c.id }, body: {} }), 'keys');
     await refused(rest('GET', '/api-keys', { key: k.key }), 'keys');
@@ -127,9 +178,13 @@ describe('API key scopes', () => {
 
     // Over tRPC, the same boundaries.
     const t = trpcClient(ctx, k.key);
-    await expect(t.events.publish.mutate({ type: 'order.created', data: {} })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(t.events.publish.mutate({ type: 'order.created', data: {} })).resolves.toMatchObject({
+      id: expect.any(String),
+    });
     await expect(t.deliveries.list.query({})).resolves.toMatchObject({ data: expect.any(Array) });
-    await expect(t.subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'] })).rejects.toMatchObject({
+    await expect(
+      t.subscriptions.create.mutate({ url: 'http://127.0.0.1:9/x', eventTypes: ['*'] }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('"manage"'),
       data: { httpStatus: 403 },
     });
@@ -149,35 +204,63 @@ describe('API key scopes', () => {
     await refused(rest('POST', '/events', { key: read.key, body: { type: 'order.created', data: {} } }), 'publish');
     await refused(rest('GET', '/events', { key: publish.key }), 'read');
     await refused(rest('GET', '/deliveries', { key: manage.key }), 'read');
-    await ok(rest('PATCH', '/subscriptions/{id}', { key: manage.key, params: { id: c.subscriptionId }, body: { description: 'managed' } }));
+    await ok(
+      rest('PATCH', '/subscriptions/{id}', {
+        key: manage.key,
+        params: { id: c.subscriptionId },
+        body: { description: 'managed' },
+      }),
+    );
     await refused(rest('GET', '/subscriptions', { key: keys.key }), 'read');
     await ok(rest('GET', '/api-keys', { key: keys.key }));
     await expect(trpcClient(ctx, publish.key).events.list.query({})).rejects.toMatchObject({
       message: expect.stringContaining('"read"'),
       data: { httpStatus: 403 },
     });
-    await expect(trpcClient(ctx, read.key).events.publish.mutate({ type: 'order.created', data: {} })).rejects.toMatchObject({ data: { httpStatus: 403 } });
+    await expect(
+      trpcClient(ctx, read.key).events.publish.mutate({ type: 'order.created', data: {} }),
+    ).rejects.toMatchObject({ data: { httpStatus: 403 } });
   });
 
   it('a key creates keys with at most its own scopes; the platform with any', async () => {
     const c = await tenant('Scopes grant', FULL);
     const keeper = await newKey(c, ['keys', 'publish']);
     const before = await snapshot(ctx);
-    await refused(rest('POST', '/customers/{id}/api-keys', { key: keeper.key, params: { id: c.id }, body: { scopes: ['publish', 'manage'] } }), 'manage');
+    await refused(
+      rest('POST', '/customers/{id}/api-keys', {
+        key: keeper.key,
+        params: { id: c.id },
+        body: { scopes: ['publish', 'manage'] },
+      }),
+      'manage',
+    );
     // Its default (publish and read) is more than it holds too.
-    await refused(rest('POST', '/customers/{id}/api-keys', { key: keeper.key, params: { id: c.id }, body: {} }), 'read');
-    await expect(trpcClient(ctx, keeper.key).customers.createApiKey.mutate({ id: c.id, scopes: FULL as never })).rejects.toMatchObject({
+    await refused(
+      rest('POST', '/customers/{id}/api-keys', { key: keeper.key, params: { id: c.id }, body: {} }),
+      'read',
+    );
+    await expect(
+      trpcClient(ctx, keeper.key).customers.createApiKey.mutate({ id: c.id, scopes: FULL as never }),
+    ).rejects.toMatchObject({
       data: { httpStatus: 403 },
     });
     expect(await snapshot(ctx)).toEqual(before);
     expect((await newKey(c, ['publish'], keeper.key)).scopes).toEqual(['publish']);
     expect((await newKey(c, ['keys', 'manage', 'read', 'publish'])).scopes).toEqual(FULL);
     // Bad scopes are bad input.
-    const bad = await rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ['admin'] } });
+    const bad = await rest('POST', '/customers/{id}/api-keys', {
+      key: platformKey,
+      params: { id: c.id },
+      body: { scopes: ['admin'] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toMatch(/^scopes/);
     // A platform key holds every scope.
     const all = await ok(rest('GET', '/api-keys', { key: platformKey }));
-    expect(all.data.filter((k: Json) => k.kind === 'platform').every((k: Json) => JSON.stringify(k.scopes) === JSON.stringify(FULL))).toBe(true);
+    expect(
+      all.data
+        .filter((k: Json) => k.kind === 'platform')
+        .every((k: Json) => JSON.stringify(k.scopes) === JSON.stringify(FULL)),
+    ).toBe(true);
   });
 });

@@ -31,7 +31,9 @@ export async function serveTrpc(
   opts: { maxBodyBytes: number; publicUrl?: string | undefined },
 ): Promise<Response> {
   const requestId = newRequestId();
-  const res = await withRequestId(requestId, () => withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts, requestId)));
+  const res = await withRequestId(requestId, () =>
+    withIncomingTrace(req.headers, () => serveBounded(req, createContext, opts, requestId)),
+  );
   return apiResponseHeaders(res, opts.publicUrl);
 }
 
@@ -51,10 +53,21 @@ class ParsedRequest extends Request {
   }
 }
 
-async function serveBounded(req: Request, createContext: () => Promise<ApiContext>, opts: { maxBodyBytes: number }, requestId: string): Promise<Response> {
+async function serveBounded(
+  req: Request,
+  createContext: () => Promise<ApiContext>,
+  opts: { maxBodyBytes: number },
+  requestId: string,
+): Promise<Response> {
   const calls = callsIn(req);
   if (calls > MAX_TRPC_BATCH) {
-    return refusal(req, new DomainError('bad_request', `a tRPC batch holds at most ${MAX_TRPC_BATCH} calls; this one has ${calls}: split it`));
+    return refusal(
+      req,
+      new DomainError(
+        'bad_request',
+        `a tRPC batch holds at most ${MAX_TRPC_BATCH} calls; this one has ${calls}: split it`,
+      ),
+    );
   }
   let context: ApiContext;
   try {
@@ -66,10 +79,14 @@ async function serveBounded(req: Request, createContext: () => Promise<ApiContex
   }
   // Every procedure needs credentials: a call without them is refused before its input is read.
   if (!context.scope) {
-    return refusal(req, new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>'));
+    return refusal(
+      req,
+      new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>'),
+    );
   }
   const limit = opts.maxBodyBytes;
-  const tooLarge = (size: string) => refusal(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`));
+  const tooLarge = (size: string) =>
+    refusal(req, new DomainError('payload_too_large', `request body is ${size} bytes, above the limit of ${limit}`));
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) return tooLarge(String(declared));
   // The declared length is only a hint (a chunked body declares none): count what actually arrives,
@@ -138,6 +155,9 @@ function refusal(req: Request, e: DomainError): Response {
   const one = { error: { message: e.message, code: TRPC_ERROR_CODES_BY_KEY[code], data } };
   const isBatch = new URL(req.url).searchParams.get('batch') === '1';
   const body = isBatch ? Array.from({ length: callsIn(req) }, () => one) : one;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(e.retryAfterSeconds && { 'retry-after': String(e.retryAfterSeconds) }),
+  };
   return new Response(JSON.stringify(body), { status, headers });
 }

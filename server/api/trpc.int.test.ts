@@ -31,7 +31,10 @@ beforeAll(async () => {
   const cb = await platform.customers.create.mutate({ name: 'B' });
   const ka = await platform.customers.createApiKey.mutate({ id: ca.id, scopes: ['publish', 'read', 'manage', 'keys'] });
   const kb = await platform.customers.createApiKey.mutate({ id: cb.id, scopes: ['publish', 'read', 'manage', 'keys'] });
-  const sub = await trpcClient(ctx, ka.key).subscriptions.create.mutate({ url: `${receiver.url}/hook`, eventTypes: ['order.*'] });
+  const sub = await trpcClient(ctx, ka.key).subscriptions.create.mutate({
+    url: `${receiver.url}/hook`,
+    eventTypes: ['order.*'],
+  });
   a = { id: ca.id, key: ka.key, subscriptionId: sub.id };
   b = { id: cb.id, key: kb.key };
 });
@@ -42,11 +45,18 @@ afterAll(async () => {
 
 describe('publishing over REST and over tRPC', () => {
   it('gives the same result shape, and both events are delivered', async () => {
-    const viaRest = await ok(rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: { via: 'rest' } } }), 202);
-    const viaTrpc = await trpcClient(ctx, a.key).events.publish.mutate({ type: 'order.created', data: { via: 'trpc' } });
+    const viaRest = await ok(
+      rest('POST', '/events', { key: a.key, body: { type: 'order.created', data: { via: 'rest' } } }),
+      202,
+    );
+    const viaTrpc = await trpcClient(ctx, a.key).events.publish.mutate({
+      type: 'order.created',
+      data: { via: 'trpc' },
+    });
 
     expect(Object.keys(viaTrpc).sort()).toEqual(Object.keys(viaRest).sort());
-    for (const r of [viaRest, viaTrpc]) expect(r).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: 1, duplicate: false });
+    for (const r of [viaRest, viaTrpc])
+      expect(r).toEqual({ id: expect.stringMatching(/^evt_/), deliveries: 1, duplicate: false });
 
     await receiver.waitFor(2);
     expect(receiver.received.map((r) => r.headers['webhook-id']).sort()).toEqual([viaRest.id, viaTrpc.id].sort());
@@ -70,9 +80,11 @@ describe('publishing over REST and over tRPC', () => {
     await expect
       .poll(
         async () =>
-          ((await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }))) as { deliveries: Array<{ status: string }> }).deliveries.every(
-            (d) => d.status !== 'pending',
-          ),
+          (
+            (await ok(rest('GET', '/events/{id}', { key: a.key, params: { id: published.id } }))) as {
+              deliveries: Array<{ status: string }>;
+            }
+          ).deliveries.every((d) => d.status !== 'pending'),
         { timeout: 30_000 },
       )
       .toBe(true);
@@ -91,7 +103,10 @@ describe('publishing over REST and over tRPC', () => {
 
 describe('tRPC errors and tenant rules', () => {
   it('answers UNAUTHORIZED (401) without a key and with a revoked key', async () => {
-    expect((await failure(trpcClient(ctx).subscriptions.list.query({})))?.data).toMatchObject({ httpStatus: 401, code: 'UNAUTHORIZED' });
+    expect((await failure(trpcClient(ctx).subscriptions.list.query({})))?.data).toMatchObject({
+      httpStatus: 401,
+      code: 'UNAUTHORIZED',
+    });
     const extra = await trpcClient(ctx, a.key).customers.createApiKey.mutate({ id: a.id, name: 'short-lived' });
     await trpcClient(ctx, a.key).customers.revokeApiKey.mutate({ id: extra.id });
     const err = await failure(trpcClient(ctx, extra.key).subscriptions.list.query({}));
@@ -101,8 +116,15 @@ describe('tRPC errors and tenant rules', () => {
 
   it('answers BAD_REQUEST (400) naming the field, and creates nothing', async () => {
     const before = await snapshot(ctx);
-    const err = await failure(trpcClient(ctx, a.key).subscriptions.create.mutate({ url: `${receiver.url}/x`, eventTypes: ['order.**.x'] }));
-    expect(err?.data).toMatchObject({ httpStatus: 400, code: 'BAD_REQUEST', errorCode: 'bad_request', field: 'eventTypes.0' });
+    const err = await failure(
+      trpcClient(ctx, a.key).subscriptions.create.mutate({ url: `${receiver.url}/x`, eventTypes: ['order.**.x'] }),
+    );
+    expect(err?.data).toMatchObject({
+      httpStatus: 400,
+      code: 'BAD_REQUEST',
+      errorCode: 'bad_request',
+      field: 'eventTypes.0',
+    });
     expect(err?.message).toMatch(/^eventTypes\.0: /);
     expect(await snapshot(ctx)).toEqual(before);
   });
@@ -111,7 +133,9 @@ describe('tRPC errors and tenant rules', () => {
     const err = await failure(trpcClient(ctx, b.key).subscriptions.get.query({ id: a.subscriptionId }));
     expect(err?.data).toMatchObject({ httpStatus: 404, code: 'NOT_FOUND' });
     const [d] = await ctx.db.select().from(deliveries).where(eq(deliveries.subscriptionId, a.subscriptionId));
-    expect((await failure(trpcClient(ctx, b.key).deliveries.get.query({ id: d!.id })))?.data).toMatchObject({ httpStatus: 404 });
+    expect((await failure(trpcClient(ctx, b.key).deliveries.get.query({ id: d!.id })))?.data).toMatchObject({
+      httpStatus: 404,
+    });
   });
 
   it('answers FORBIDDEN (403) to a customer key on platform-only procedures', async () => {
@@ -121,7 +145,8 @@ describe('tRPC errors and tenant rules', () => {
       () => client.customers.portalLink.mutate({ id: a.id }),
       () => client.customers.createUser.mutate({ id: a.id, email: 'x@y.example', password: 'long enough' }),
     ];
-    for (const call of calls) expect((await failure(call()))?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
+    for (const call of calls)
+      expect((await failure(call()))?.data).toMatchObject({ httpStatus: 403, code: 'FORBIDDEN' });
   });
 
   it("never lists another customer's data", async () => {

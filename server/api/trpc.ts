@@ -61,8 +61,18 @@ export function principalOf(scope: Scope, principalId: string, ip: string | null
 }
 
 /** The API context of one request, for every door (tRPC, REST, the dashboard session): anonymous without a principal. */
-export function apiContext(ctx: Ctx, principal: Principal | null, opts: { baseUrl: string; rateLimiter: RateLimiter }): ApiContext {
-  return { ctx, scope: principal?.scope ?? null, principalId: principal?.principalId ?? null, baseUrl: opts.baseUrl, rateLimiter: opts.rateLimiter };
+export function apiContext(
+  ctx: Ctx,
+  principal: Principal | null,
+  opts: { baseUrl: string; rateLimiter: RateLimiter },
+): ApiContext {
+  return {
+    ctx,
+    scope: principal?.scope ?? null,
+    principalId: principal?.principalId ?? null,
+    baseUrl: opts.baseUrl,
+    rateLimiter: opts.rateLimiter,
+  };
 }
 
 const t = initTRPC
@@ -112,12 +122,17 @@ const publicProcedure = t.procedure.use(domainErrors);
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next, meta, type, getRawInput }) => {
   const scope = ctx.scope;
-  if (!scope) throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
+  if (!scope)
+    throw new DomainError('unauthorized', 'missing or invalid credentials: send Authorization: Bearer <API key>');
   requireKeyScope(scope, meta?.keyScope ?? (type === 'query' ? 'read' : 'manage'));
   if (ctx.principalId) {
     const cost = meta?.cost ? meta.cost(await getRawInput()) : 1;
     ctx.rateLimiter.check(
-      { principalId: ctx.principalId, customerId: scope.kind === 'customer' ? scope.customerId : undefined, platform: scope.kind === 'platform' },
+      {
+        principalId: ctx.principalId,
+        customerId: scope.kind === 'customer' ? scope.customerId : undefined,
+        platform: scope.kind === 'platform',
+      },
       undefined,
       cost,
     );

@@ -17,7 +17,9 @@ beforeAll(async () => {
 });
 
 function frameAncestors(path: string, cookies: string[] = []): string {
-  const req = new NextRequest(new URL(path, 'http://127.0.0.1:3000'), { headers: cookies.length ? { cookie: cookies.map((c) => `${c}=x`).join('; ') } : {} });
+  const req = new NextRequest(new URL(path, 'http://127.0.0.1:3000'), {
+    headers: cookies.length ? { cookie: cookies.map((c) => `${c}=x`).join('; ') } : {},
+  });
   const policy = proxy(req).headers.get('content-security-policy') ?? '';
   return /frame-ancestors ([^;]+)/.exec(policy)?.[1] ?? '';
 }
@@ -44,7 +46,9 @@ describe('frame-ancestors', () => {
       expect(frameAncestors(path), path).toBe("'none'");
       expect(frameAncestors(path, [EMBED_SESSION_COOKIE]), path).toBe("'none'");
     }
-    const policy = proxy(new NextRequest(new URL('/login', 'http://127.0.0.1:3000'))).headers.get('content-security-policy');
+    const policy = proxy(new NextRequest(new URL('/login', 'http://127.0.0.1:3000'))).headers.get(
+      'content-security-policy',
+    );
     expect(policy).toContain("img-src 'self' data: blob:;");
   });
 });

@@ -71,7 +71,12 @@ export async function throttledPasswordCallback(req: Request): Promise<Response 
   const wait = signInThrottle().retryAfterSeconds({ email, ip: clientAddress(req.headers) });
   if (wait === 0) return null;
   return Response.json(
-    { error: { code: 'rate_limited', message: `too many failed sign-in attempts; try again in ${formatDuration(wait)}` } },
+    {
+      error: {
+        code: 'rate_limited',
+        message: `too many failed sign-in attempts; try again in ${formatDuration(wait)}`,
+      },
+    },
     { status: 429, headers: { 'retry-after': String(wait) } },
   );
 }
@@ -98,7 +103,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           return null;
         }
         throttle.succeeded(keys);
-        return { id: user.id, email: user.email, customerId: user.customerId, readOnly: false, sessionVersion: user.sessionVersion };
+        return {
+          id: user.id,
+          email: user.email,
+          customerId: user.customerId,
+          readOnly: false,
+          sessionVersion: user.sessionVersion,
+        };
       },
     }),
     Credentials({
@@ -109,7 +120,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (typeof c?.token !== 'string') return null;
         const { ctx } = await getWebRuntime();
         const grant = await consumePortalToken(ctx, c.token);
-        return grant ? { id: `portal:${grant.customerId}`, name: 'Portal session', customerId: grant.customerId, readOnly: grant.readOnly } : null;
+        return grant
+          ? {
+              id: `portal:${grant.customerId}`,
+              name: 'Portal session',
+              customerId: grant.customerId,
+              readOnly: grant.readOnly,
+            }
+          : null;
       },
     }),
   ],
@@ -146,7 +164,10 @@ function withUserOf(session: Session, token: JWT): Session {
  * the cookie's name as salt, so it is no dashboard session and a dashboard session is none of it.
  * It carries the link's theme.
  */
-const embedCookie = (name: string) => ({ name, options: { httpOnly: true, sameSite: 'none' as const, secure: true, partitioned: true, path: '/' } });
+const embedCookie = (name: string) => ({
+  name,
+  options: { httpOnly: true, sameSite: 'none' as const, secure: true, partitioned: true, path: '/' },
+});
 const embedAuthJs = NextAuth({
   trustHost: true,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
@@ -167,7 +188,13 @@ const embedAuthJs = NextAuth({
         const { ctx } = await getWebRuntime();
         const grant = await consumePortalToken(ctx, c.token, { embed: true });
         return grant
-          ? { id: `portal:${grant.customerId}`, name: 'Portal session', customerId: grant.customerId, readOnly: grant.readOnly, theme: grant.theme }
+          ? {
+              id: `portal:${grant.customerId}`,
+              name: 'Portal session',
+              customerId: grant.customerId,
+              readOnly: grant.readOnly,
+              theme: grant.theme,
+            }
           : null;
       },
     }),
@@ -203,14 +230,23 @@ export type DashboardSession = {
  * The request's session and its kind (embed-session.ts decides by cookie, as the proxy does): a
  * kind with a null session is a cookie that no longer holds one (expired, or not ours).
  */
-export async function dashboardSession(): Promise<{ kind: 'dashboard' | 'embed' | null; session: DashboardSession | null }> {
+export async function dashboardSession(): Promise<{
+  kind: 'dashboard' | 'embed' | null;
+  session: DashboardSession | null;
+}> {
   const kind = sessionKind((await cookies()).getAll().map((c) => c.name));
   if (kind === 'dashboard') {
     const s = await auth();
     if (!s?.user.customerId) return { kind, session: null };
     return {
       kind,
-      session: { id: s.user.id, customerId: s.user.customerId, readOnly: s.user.readOnly, label: s.user.email ?? s.user.name ?? '', embed: null },
+      session: {
+        id: s.user.id,
+        customerId: s.user.customerId,
+        readOnly: s.user.readOnly,
+        label: s.user.email ?? s.user.name ?? '',
+        embed: null,
+      },
     };
   }
   if (kind === 'embed') {
@@ -218,7 +254,13 @@ export async function dashboardSession(): Promise<{ kind: 'dashboard' | 'embed' 
     if (!s?.user.customerId) return { kind, session: null };
     return {
       kind,
-      session: { id: s.user.id, customerId: s.user.customerId, readOnly: s.user.readOnly, label: 'Portal session', embed: { theme: s.user.theme ?? {} } },
+      session: {
+        id: s.user.id,
+        customerId: s.user.customerId,
+        readOnly: s.user.readOnly,
+        label: 'Portal session',
+        embed: { theme: s.user.theme ?? {} },
+      },
     };
   }
   return { kind, session: null };

@@ -50,7 +50,9 @@ describe('client address', () => {
     // client-written, the client as the proxy saw it, the proxy as the server saw it.
     const h = new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5, 10.0.0.2' });
     expect(clientAddress(h, 1)).toBe('203.0.113.5');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5, 10.0.0.3, 10.0.0.2' }), 2)).toBe('203.0.113.5');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5, 10.0.0.3, 10.0.0.2' }), 2)).toBe(
+      '203.0.113.5',
+    );
     expect(clientAddress(new Headers({ 'x-forwarded-for': '10.0.0.2' }), 2)).toBe('10.0.0.2');
     expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.8' }), 1)).toBe('198.51.100.8');
   });

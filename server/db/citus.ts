@@ -18,7 +18,14 @@ import type postgres from 'postgres';
  *   coordinator-local table atomically (the coordinator is in the metadata). (Operational webhooks
  *   are subscriptions of the platform customer: distributed with every customer's, on its shard.)
  */
-export const referenceTables = ['customers', 'users', 'api_keys', 'portal_tokens', 'event_types', 'broadcasts'] as const;
+export const referenceTables = [
+  'customers',
+  'users',
+  'api_keys',
+  'portal_tokens',
+  'event_types',
+  'broadcasts',
+] as const;
 
 /** Distributed by customer_id, in foreign-key order (a table after the tables it references). */
 export const distributedTables = [
@@ -48,14 +55,19 @@ export async function hasCitus(sql: postgres.Sql): Promise<boolean> {
  */
 export async function distributeTables(
   sql: postgres.Sql,
-  layout: { reference: readonly string[]; distributed: readonly string[] } = { reference: referenceTables, distributed: distributedTables },
+  layout: { reference: readonly string[]; distributed: readonly string[] } = {
+    reference: referenceTables,
+    distributed: distributedTables,
+  },
 ): Promise<string[]> {
   const changed: string[] = [];
   const reserved = await sql.reserve();
   try {
     await reserved`select pg_advisory_lock(${LOCK_KEY})`;
     const done = new Set(
-      (await reserved<{ name: string }[]>`select logicalrelid::regclass::text as name from pg_dist_partition`).map((r) => r.name.replace(/^public\./, '')),
+      (await reserved<{ name: string }[]>`select logicalrelid::regclass::text as name from pg_dist_partition`).map(
+        (r) => r.name.replace(/^public\./, ''),
+      ),
     );
     const todo = [...layout.reference, ...layout.distributed].filter((t) => !done.has(t));
     if (todo.length === 0) return changed;

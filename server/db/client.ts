@@ -18,14 +18,19 @@ export type Database = { db: Db; sql: Sql; close(): Promise<void> };
  * connections before it fails with a PoolTimeoutError, having sent nothing (see `boundedWait`).
  * Without it a query waits as long as it takes (postgres.js queues without bound).
  */
-export function createDatabase(url: string, opts: { max?: number; applicationName?: string; acquireTimeoutMs?: number } = {}): Database {
+export function createDatabase(
+  url: string,
+  opts: { max?: number; applicationName?: string; acquireTimeoutMs?: number } = {},
+): Database {
   const max = opts.max ?? 10;
   const pool = postgres(url, {
     max,
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? 'hookrelay' },
     // json and jsonb read back with numbers exact (a filter on `9007199254740993` stays that number).
-    types: { exactJson: { to: 3802, from: [114, 3802], serialize: (x: unknown) => JSON.stringify(x), parse: parseJsonExact } },
+    types: {
+      exactJson: { to: 3802, from: [114, 3802], serialize: (x: unknown) => JSON.stringify(x), parse: parseJsonExact },
+    },
   });
   const sql = opts.acquireTimeoutMs ? boundedWait(pool, max, opts.acquireTimeoutMs) : pool;
   const db = drizzle({ client: sql, schema });
@@ -45,7 +50,8 @@ export class PoolTimeoutError extends Error {
 }
 
 type PendingQuery = Promise<unknown> & { handler: (q: PendingQuery) => void; reject(err: Error): void };
-const isQuery = (x: unknown): x is PendingQuery => x instanceof Promise && typeof (x as Partial<PendingQuery>).handler === 'function';
+const isQuery = (x: unknown): x is PendingQuery =>
+  x instanceof Promise && typeof (x as Partial<PendingQuery>).handler === 'function';
 
 /**
  * The pool with a bounded wait for a connection. postgres.js queues a query that finds every
@@ -134,6 +140,8 @@ export function rawClient(q: Queryable): Sql {
 export function bossDb(q: Queryable): IDatabase {
   const client = rawClient(q);
   return {
-    executeSql: async (text, values) => ({ rows: await client.unsafe(text, (values ?? []) as never[], { prepare: true }) }),
+    executeSql: async (text, values) => ({
+      rows: await client.unsafe(text, (values ?? []) as never[], { prepare: true }),
+    }),
   };
 }

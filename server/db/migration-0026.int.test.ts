@@ -33,7 +33,12 @@ const hookId = newId('operationalWebhook');
 const pending = { id: newId('operationalDelivery'), eventId: newId('operationalEvent') };
 const finished = { id: newId('operationalDelivery'), eventId: newId('operationalEvent') };
 const bodyOf = (eventId: string) =>
-  JSON.stringify({ id: eventId, type: 'delivery.dead', timestamp: new Date().toISOString(), data: { customerId: 'cus_x', subscriptionId: 'sub_x' } });
+  JSON.stringify({
+    id: eventId,
+    type: 'delivery.dead',
+    timestamp: new Date().toISOString(),
+    data: { customerId: 'cus_x', subscriptionId: 'sub_x' },
+  });
 
 beforeAll(async () => {
   receiver = await startReceiver(() => ({ status: 204 }));
@@ -75,7 +80,13 @@ afterAll(async () => {
 describe('0026_one_engine on a database with operational webhooks', () => {
   it('makes each webhook a subscription of the platform customer, its secret still opening', async () => {
     const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, hookId));
-    expect(sub).toMatchObject({ customerId: PLATFORM_CUSTOMER_ID, url: `${receiver.url}/ops`, eventTypes: ['*'], autoDisableAfterHours: 0, backlog: true });
+    expect(sub).toMatchObject({
+      customerId: PLATFORM_CUSTOMER_ID,
+      url: `${receiver.url}/ops`,
+      eventTypes: ['*'],
+      autoDisableAfterHours: 0,
+      backlog: true,
+    });
     expect(decryptSecret(ctx.keys, sub!.secretEnc, sealedIn.subscriptionSecret(hookId))).toBe(secret);
     const tables = await ctx.db.execute<{ n: number }>(
       sql`select count(*)::int as n from pg_tables where tablename in ('operational_webhooks', 'operational_deliveries')`,
@@ -114,7 +125,10 @@ describe('0026_one_engine on a database with operational webhooks', () => {
     await receiver.waitFor(1, 60_000);
     const [got] = receiver.received;
     expect(got!.headers['webhook-id']).toBe(pending.eventId);
-    expect(new Webhook(secret).verify(got!.body, got!.headers)).toMatchObject({ id: pending.eventId, type: 'delivery.dead' });
+    expect(new Webhook(secret).verify(got!.body, got!.headers)).toMatchObject({
+      id: pending.eventId,
+      type: 'delivery.dead',
+    });
     await expect
       .poll(
         async () =>

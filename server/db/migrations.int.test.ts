@@ -71,7 +71,12 @@ describe('0013_time_partitions on a database with rows', () => {
                  (select count(*)::int from attempts_default) as a`,
     );
     expect(counts[0]).toEqual({ e: 2, d: 2, a: 2 });
-    const again = await publishEvent(ctx, platformScope, { type: 'order.created', data: { n: 1 }, customerId: ids.customer, idempotencyKey: 'order-1' });
+    const again = await publishEvent(ctx, platformScope, {
+      type: 'order.created',
+      data: { n: 1 },
+      customerId: ids.customer,
+      idempotencyKey: 'order-1',
+    });
     expect(again).toMatchObject({ id: ids.kept, duplicate: true });
   });
 

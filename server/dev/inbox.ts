@@ -46,5 +46,8 @@ export function addToInbox(entry: Omit<InboxEntry, 'seq'>): InboxEntry {
  */
 export function inboxFor(customerId: string): { entries: InboxEntry[]; unattributed: number } {
   const all = store().entries;
-  return { entries: all.filter((e) => e.customerId === customerId), unattributed: all.filter((e) => e.customerId === null).length };
+  return {
+    entries: all.filter((e) => e.customerId === customerId),
+    unattributed: all.filter((e) => e.customerId === null).length,
+  };
 }

@@ -51,12 +51,28 @@ afterAll(async () => {
 
 describe('the development receiver', () => {
   it('lists a published event as received and verified with the subscription secret', async () => {
-    const sub = await ok(rest('POST', '/subscriptions', { key: platformKey, body: { customerId: acme, url: receiverUrl, eventTypes: ['*'] } }));
-    const published = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'charge.succeeded', customerId: acme, data: { amount: 42 } } }));
+    const sub = await ok(
+      rest('POST', '/subscriptions', {
+        key: platformKey,
+        body: { customerId: acme, url: receiverUrl, eventTypes: ['*'] },
+      }),
+    );
+    const published = await ok(
+      rest('POST', '/events', {
+        key: platformKey,
+        body: { type: 'charge.succeeded', customerId: acme, data: { amount: 42 } },
+      }),
+    );
     expect(published.deliveries).toBe(1);
     await expect.poll(() => inboxFor(acme).entries.length, { timeout: 30_000, interval: 100 }).toBe(1);
     const [entry] = inboxFor(acme).entries;
-    expect(entry).toMatchObject({ webhookId: published.id, eventType: 'charge.succeeded', subscriptionId: sub.id, verified: true, problem: null });
+    expect(entry).toMatchObject({
+      webhookId: published.id,
+      eventType: 'charge.succeeded',
+      subscriptionId: sub.id,
+      verified: true,
+      problem: null,
+    });
     expect(JSON.parse(entry!.body)).toMatchObject({ id: published.id, type: 'charge.succeeded', data: { amount: 42 } });
     // Another customer sees none of it.
     expect(inboxFor(other).entries).toEqual([]);
@@ -69,7 +85,12 @@ describe('the development receiver', () => {
     const forged = sign('whsec_' + Buffer.alloc(32, 7).toString('base64'), delivered!.webhookId!, ts, body);
     const res = await fetch(receiverUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': delivered!.webhookId!, 'webhook-timestamp': String(ts), 'webhook-signature': forged },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': delivered!.webhookId!,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': forged,
+      },
       body,
     });
     expect(res.status).toBe(401);

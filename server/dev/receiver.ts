@@ -24,7 +24,8 @@ export async function receiveDevWebhook(ctx: Ctx, headers: Headers, body: string
   let eventType: string | null = null;
   try {
     const parsed = JSON.parse(body) as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') eventType = (parsed as { type: string }).type;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string')
+      eventType = (parsed as { type: string }).type;
   } catch {
     // not JSON: shown as received
   }
@@ -64,7 +65,10 @@ export async function receiveDevWebhook(ctx: Ctx, headers: Headers, body: string
   });
 }
 
-type Candidate = Pick<typeof subscriptions.$inferSelect, 'id' | 'customerId' | 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'>;
+type Candidate = Pick<
+  typeof subscriptions.$inferSelect,
+  'id' | 'customerId' | 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'
+>;
 
 /** The subscriptions an event (every customer's copy, for a broadcast) was delivered to. */
 async function subscriptionsDeliveredTo(ctx: Ctx, eventId: string): Promise<Candidate[]> {

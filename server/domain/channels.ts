@@ -9,7 +9,10 @@ export function inChannels(subscriptionChannels: readonly string[], eventChannel
 }
 
 /** Why a subscription's channels keep an event from it (for the routing trace), or null when they do not. */
-export function channelMismatch(subscriptionChannels: readonly string[], eventChannels: readonly string[]): string | null {
+export function channelMismatch(
+  subscriptionChannels: readonly string[],
+  eventChannels: readonly string[],
+): string | null {
   if (inChannels(subscriptionChannels, eventChannels)) return null;
   const list = (names: readonly string[]) => `[${names.join(', ')}]`;
   return eventChannels.length === 0

@@ -101,4 +101,8 @@ export const platformScope: Scope = { kind: 'platform' };
 export const SYSTEM_ACTOR = 'system';
 /** Who acts when Hookrelay itself changes a configuration: recorded in the audit log as `system`. */
 export const systemScope: Scope = { kind: 'platform', actor: { id: SYSTEM_ACTOR, ip: null } };
-export const customerScope = (customerId: string, readOnly = false): Scope => ({ kind: 'customer', customerId, readOnly });
+export const customerScope = (customerId: string, readOnly = false): Scope => ({
+  kind: 'customer',
+  customerId,
+  readOnly,
+});

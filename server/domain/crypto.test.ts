@@ -50,10 +50,16 @@ describe('secrets at rest', () => {
     expect(() => decryptSecret(ring, stored, sealedIn.subscriptionSecret('sub_01JBBBBBBBBBBBBBBBBBBBBBBB'))).toThrow(
       /does not decrypt for subscriptions sub_01JBBBBBBBBBBBBBBBBBBBBBBB \(secret\): altered, or copied from another row/,
     );
-    expect(() => decryptSecret(ring, stored, sealedIn.subscriptionHeaders('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(/copied from another row/);
-    expect(() => decryptSecret(ring, stored, { table: 'operational_webhooks', id: 'sub_01JAAAAAAAAAAAAAAAAAAAAAAA', column: 'secret' })).toThrow(
+    expect(() => decryptSecret(ring, stored, sealedIn.subscriptionHeaders('sub_01JAAAAAAAAAAAAAAAAAAAAAAA'))).toThrow(
       /copied from another row/,
     );
+    expect(() =>
+      decryptSecret(ring, stored, {
+        table: 'operational_webhooks',
+        id: 'sub_01JAAAAAAAAAAAAAAAAAAAAAAA',
+        column: 'secret',
+      }),
+    ).toThrow(/copied from another row/);
   });
 
   it('derives its key with HKDF: the v2 key is not the SHA-256 of the master key', () => {
@@ -73,7 +79,9 @@ describe('secrets at rest', () => {
 
   it('refuses a ciphertext under an unknown key, naming the likely cause', () => {
     const other = keyring('another-master-key-fedcba9876543210');
-    expect(() => decryptSecret(other, encryptSecret(ring, plaintext, here), here)).toThrow(/unknown key .*HOOKRELAY_SECRET_KEY/);
+    expect(() => decryptSecret(other, encryptSecret(ring, plaintext, here), here)).toThrow(
+      /unknown key .*HOOKRELAY_SECRET_KEY/,
+    );
     expect(() => decryptSecret(other, encryptV1(MASTER, plaintext), here)).toThrow(/unknown key/);
   });
 

@@ -18,7 +18,11 @@ type MasterKey = { v1: Buffer; v2: Buffer };
 export type Keyring = { current: MasterKey; previous: MasterKey[] };
 
 /** Where a ciphertext lives: it decrypts only there. */
-export type SecretBinding = { table: 'subscriptions' | 'operational_webhooks'; id: string; column: 'secret' | 'headers' | 'auth' };
+export type SecretBinding = {
+  table: 'subscriptions' | 'operational_webhooks';
+  id: string;
+  column: 'secret' | 'headers' | 'auth';
+};
 
 const HKDF_SALT = 'hookrelay/secrets-at-rest';
 const HKDF_INFO = 'aes-256-gcm key v2';
@@ -42,7 +46,13 @@ export function encryptSecret(ring: Keyring, plaintext: string, binding: SecretB
   const cipher = createCipheriv('aes-256-gcm', ring.current.v2, iv);
   cipher.setAAD(aad(binding));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v2', keyId(ring.current.v2), iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  return [
+    'v2',
+    keyId(ring.current.v2),
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ct.toString('base64url'),
+  ].join('.');
 }
 
 export function decryptSecret(ring: Keyring, stored: string, binding: SecretBinding): string {
@@ -64,7 +74,8 @@ const opened = new WeakMap<Keyring, Map<string, string>>();
 
 function open(ring: Keyring, stored: string, binding: SecretBinding): string {
   const [version, kid, iv, tag, ct] = stored.split('.');
-  if ((version !== 'v1' && version !== 'v2') || !kid || !iv || !tag || ct === undefined) throw new Error('unrecognised secret ciphertext');
+  if ((version !== 'v1' && version !== 'v2') || !kid || !iv || !tag || ct === undefined)
+    throw new Error('unrecognised secret ciphertext');
   const key = [ring.current, ...ring.previous].map((k) => k[version]).find((k) => keyId(k) === kid);
   if (!key) throw new Error(`secret was encrypted with an unknown key (${kid}); is HOOKRELAY_SECRET_KEY right?`);
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
@@ -73,7 +84,9 @@ function open(ring: Keyring, stored: string, binding: SecretBinding): string {
   try {
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error(`secret does not decrypt for ${binding.table} ${binding.id} (${binding.column}): altered, or copied from another row`);
+    throw new Error(
+      `secret does not decrypt for ${binding.table} ${binding.id} (${binding.column}): altered, or copied from another row`,
+    );
   }
 }
 
@@ -95,7 +108,11 @@ export const sealedIn = {
    * keeps the binding it was first sealed under (`operational_webhooks`, from before those webhooks
    * were subscriptions), so that the secrets moved over by migration 0026 still open.
    */
-  subscriptionSecret: (id: string): SecretBinding => ({ table: id.startsWith('owh_') ? 'operational_webhooks' : 'subscriptions', id, column: 'secret' }),
+  subscriptionSecret: (id: string): SecretBinding => ({
+    table: id.startsWith('owh_') ? 'operational_webhooks' : 'subscriptions',
+    id,
+    column: 'secret',
+  }),
   subscriptionHeaders: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'headers' }),
   /** Endpoint auth: an mTLS private key and certificate, or OAuth2 client credentials. */
   subscriptionAuth: (id: string): SecretBinding => ({ table: 'subscriptions', id, column: 'auth' }),

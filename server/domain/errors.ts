@@ -32,7 +32,11 @@ export class DomainError extends Error {
   /** Every problem found in the input, when there may be several (the first is `field` and `message`). */
   readonly issues: FieldIssue[] | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; retryAfterSeconds?: number; issues?: FieldIssue[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { field?: string; retryAfterSeconds?: number; issues?: FieldIssue[] } = {},
+  ) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
@@ -46,7 +50,10 @@ export class DomainError extends Error {
 export function invalidInput(issues: FieldIssue[]): DomainError {
   const first = issues[0];
   if (!first) return new DomainError('bad_request', 'invalid input');
-  return new DomainError('bad_request', first.field ? `${first.field}: ${first.reason}` : first.reason, { ...(first.field && { field: first.field }), issues });
+  return new DomainError('bad_request', first.field ? `${first.field}: ${first.reason}` : first.reason, {
+    ...(first.field && { field: first.field }),
+    issues,
+  });
 }
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
@@ -56,7 +63,8 @@ export const badRequest = (field: string, message: string) => new DomainError('b
 export function issuesOfZod(err: ZodError): FieldIssue[] {
   const at = (path: PropertyKey[]) => path.map(String).join('.') || undefined;
   return err.issues.flatMap((issue): FieldIssue[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: at([...issue.path, key])!, reason: 'unknown field' }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: at([...issue.path, key])!, reason: 'unknown field' }));
     const field = at(issue.path);
     return [{ ...(field && { field }), reason: issue.message }];
   });

@@ -1,5 +1,12 @@
 import { isJsonNumber, isRawNumber } from '../json';
-import { fieldOperators, isFieldOperator, isOperatorObject, isPlainObject, type FieldOperator, type FilterIssue } from './filters';
+import {
+  fieldOperators,
+  isFieldOperator,
+  isOperatorObject,
+  isPlainObject,
+  type FieldOperator,
+  type FilterIssue,
+} from './filters';
 
 /**
  * Checking a payload filter (filters.ts) when it is saved: its paths, operators, operands, depth and
@@ -11,7 +18,15 @@ export const FILTER_LIMITS = { depth: 8, bytes: 4096, conditions: 50 } as const;
 const FILTER_ROOTS = ['id', 'type', 'timestamp', 'data'] as const;
 
 const kindOf = (v: unknown): string =>
-  v === null ? 'null' : isJsonNumber(v) ? 'a number' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  v === null
+    ? 'null'
+    : isJsonNumber(v)
+      ? 'a number'
+      : Array.isArray(v)
+        ? 'an array'
+        : typeof v === 'object'
+          ? 'an object'
+          : `a ${typeof v}`;
 
 const join = (at: string, key: string) => (at ? `${at}.${key}` : key);
 
@@ -20,7 +35,8 @@ const join = (at: string, key: string) => (at ? `${at}.${key}` : key);
  * filter as a whole) and a reason naming the operator. Empty: the filter is valid.
  */
 export function validateFilter(filter: unknown): FilterIssue[] {
-  if (!isPlainObject(filter)) return [{ path: '', reason: `must be a JSON object of conditions, not ${kindOf(filter)}` }];
+  if (!isPlainObject(filter))
+    return [{ path: '', reason: `must be a JSON object of conditions, not ${kindOf(filter)}` }];
   let text: string;
   try {
     text = JSON.stringify(filter);
@@ -28,7 +44,8 @@ export function validateFilter(filter: unknown): FilterIssue[] {
     return [{ path: '', reason: `nests too deeply (at most ${FILTER_LIMITS.depth} levels of $and, $or and $not)` }];
   }
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes > FILTER_LIMITS.bytes) return [{ path: '', reason: `is ${bytes} bytes serialised, above the limit of ${FILTER_LIMITS.bytes}` }];
+  if (bytes > FILTER_LIMITS.bytes)
+    return [{ path: '', reason: `is ${bytes} bytes serialised, above the limit of ${FILTER_LIMITS.bytes}` }];
   const issues: FilterIssue[] = [];
   let conditions = 0;
   let tooDeep = false;
@@ -54,7 +71,10 @@ export function validateFilter(filter: unknown): FilterIssue[] {
         value.forEach((sub, i) => group(sub, `${join(at, key)}[${i}]`, depth + 1));
       } else if (key === '$not') {
         if (!isPlainObject(value) || Object.keys(value).length === 0) {
-          issues.push({ path: join(at, key), reason: `"$not" takes an object of conditions, not ${isPlainObject(value) ? 'an empty object' : kindOf(value)}` });
+          issues.push({
+            path: join(at, key),
+            reason: `"$not" takes an object of conditions, not ${isPlainObject(value) ? 'an empty object' : kindOf(value)}`,
+          });
           continue;
         }
         group(value, join(at, key), depth + 1);
@@ -83,7 +103,10 @@ export function validateFilter(filter: unknown): FilterIssue[] {
     }
     for (const [op, operand] of Object.entries(value)) {
       if (!op.startsWith('$')) {
-        issues.push({ path: at, reason: `mixes operators and fields ("${op}"): use an operator object ({"$eq": …}) or a literal, not both` });
+        issues.push({
+          path: at,
+          reason: `mixes operators and fields ("${op}"): use an operator object ({"$eq": …}) or a literal, not both`,
+        });
         continue;
       }
       if (!isFieldOperator(op)) {
@@ -92,7 +115,10 @@ export function validateFilter(filter: unknown): FilterIssue[] {
       }
       if (op === '$not') {
         if (!isOperatorObject(operand)) {
-          issues.push({ path: at, reason: `"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not ${kindOf(operand)}` });
+          issues.push({
+            path: at,
+            reason: `"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not ${kindOf(operand)}`,
+          });
           continue;
         }
         if (depth + 1 > FILTER_LIMITS.depth) {
@@ -109,8 +135,10 @@ export function validateFilter(filter: unknown): FilterIssue[] {
   };
 
   group(filter, '', 0);
-  if (tooDeep) issues.push({ path: '', reason: `nests too deeply (at most ${FILTER_LIMITS.depth} levels of $and, $or and $not)` });
-  if (conditions > FILTER_LIMITS.conditions) issues.push({ path: '', reason: `has ${conditions} conditions, above the limit of ${FILTER_LIMITS.conditions}` });
+  if (tooDeep)
+    issues.push({ path: '', reason: `nests too deeply (at most ${FILTER_LIMITS.depth} levels of $and, $or and $not)` });
+  if (conditions > FILTER_LIMITS.conditions)
+    issues.push({ path: '', reason: `has ${conditions} conditions, above the limit of ${FILTER_LIMITS.conditions}` });
   return issues;
 }
 
@@ -132,7 +160,9 @@ function operandProblem(op: Exclude<FieldOperator, '$not'>, operand: unknown): s
     case '$gte':
     case '$lt':
     case '$lte':
-      return (typeof operand === 'number' && Number.isFinite(operand)) || isRawNumber(operand) || typeof operand === 'string'
+      return (typeof operand === 'number' && Number.isFinite(operand)) ||
+        isRawNumber(operand) ||
+        typeof operand === 'string'
         ? null
         : `"${op}" takes a number or a string, not ${kindOf(operand)}`;
     case '$in':

@@ -105,7 +105,10 @@ describe('evaluateFilter: operators', () => {
   it('a missing field equals nothing: $eq, $in, comparisons and string tests fail; $ne and $nin hold', () => {
     for (const op of ['$eq', '$gt', '$gte', '$lt', '$lte', '$startsWith', '$endsWith', '$contains'] as const) {
       const operand = op === '$startsWith' || op === '$endsWith' ? 'x' : 0;
-      expect(holds({ 'data.missing': { [op]: operand } }), op).toEqual({ matches: false, failed: `data.missing ${op} ${JSON.stringify(operand)} (missing)` });
+      expect(holds({ 'data.missing': { [op]: operand } }), op).toEqual({
+        matches: false,
+        failed: `data.missing ${op} ${JSON.stringify(operand)} (missing)`,
+      });
     }
     expect(holds({ 'data.missing': { $in: [null] } }).matches).toBe(false);
     expect(holds({ 'data.missing': { $ne: 1 } }).matches).toBe(true);
@@ -130,7 +133,10 @@ describe('evaluateFilter: $and, $or, $not', () => {
     });
     expect(holds({ $or: [{ 'data.currency': 'usd' }, { 'data.customer.country': 'FR' }] }).matches).toBe(true);
     expect(holds({ $not: { 'data.currency': 'usd' } }).matches).toBe(true);
-    expect(holds({ $not: { 'data.currency': 'eur' } })).toEqual({ matches: false, failed: '$not: {"data.currency":"eur"} held' });
+    expect(holds({ $not: { 'data.currency': 'eur' } })).toEqual({
+      matches: false,
+      failed: '$not: {"data.currency":"eur"} held',
+    });
   });
 
   it('names every failed branch of an $or', () => {
@@ -142,14 +148,20 @@ describe('evaluateFilter: $and, $or, $not', () => {
 
   it('nests $not inside $or inside $and', () => {
     const f: Filter = {
-      $and: [{ type: { $startsWith: 'order.' } }, { $or: [{ $not: { 'data.customer.country': { $in: ['FR', 'DE'] } } }, { 'data.amount': { $gte: 200 } }] }],
+      $and: [
+        { type: { $startsWith: 'order.' } },
+        { $or: [{ $not: { 'data.customer.country': { $in: ['FR', 'DE'] } } }, { 'data.amount': { $gte: 200 } }] },
+      ],
     };
     expect(validateFilter(f)).toEqual([]);
     expect(holds(f).matches).toBe(true);
-    const stricter: Filter = { $and: [{ $or: [{ $not: { 'data.customer.country': { $in: ['FR'] } } }, { 'data.amount': { $gte: 300 } }] }] };
+    const stricter: Filter = {
+      $and: [{ $or: [{ $not: { 'data.customer.country': { $in: ['FR'] } } }, { 'data.amount': { $gte: 300 } }] }],
+    };
     expect(holds(stricter)).toEqual({
       matches: false,
-      failed: '$or: no branch held ($not: {"data.customer.country":{"$in":["FR"]}} held; data.amount $gte 300 (was 250))',
+      failed:
+        '$or: no branch held ($not: {"data.customer.country":{"$in":["FR"]}} held; data.amount $gte 300 (was 250))',
     });
   });
 
@@ -177,24 +189,43 @@ describe('validateFilter', () => {
 
   it('wants an object', () => {
     expect(reasons([])).toEqual([{ path: '', reason: 'must be a JSON object of conditions, not an array' }]);
-    expect(reasons('data.amount > 5')).toEqual([{ path: '', reason: 'must be a JSON object of conditions, not a string' }]);
+    expect(reasons('data.amount > 5')).toEqual([
+      { path: '', reason: 'must be a JSON object of conditions, not a string' },
+    ]);
     expect(reasons(null)).toEqual([{ path: '', reason: 'must be a JSON object of conditions, not null' }]);
   });
 
   it('names the path and the operator of a bad operand', () => {
-    expect(reasons({ 'data.amount': { $gt: true } })).toEqual([{ path: 'data.amount', reason: '"$gt" takes a number or a string, not a boolean' }]);
-    expect(reasons({ 'data.amount': { $in: 5 } })).toEqual([{ path: 'data.amount', reason: '"$in" takes an array of values, not a number' }]);
-    expect(reasons({ 'data.amount': { $exists: 'yes' } })).toEqual([{ path: 'data.amount', reason: '"$exists" takes true or false, not a string' }]);
-    expect(reasons({ 'data.email': { $startsWith: 1 } })).toEqual([{ path: 'data.email', reason: '"$startsWith" takes a string, not a number' }]);
+    expect(reasons({ 'data.amount': { $gt: true } })).toEqual([
+      { path: 'data.amount', reason: '"$gt" takes a number or a string, not a boolean' },
+    ]);
+    expect(reasons({ 'data.amount': { $in: 5 } })).toEqual([
+      { path: 'data.amount', reason: '"$in" takes an array of values, not a number' },
+    ]);
+    expect(reasons({ 'data.amount': { $exists: 'yes' } })).toEqual([
+      { path: 'data.amount', reason: '"$exists" takes true or false, not a string' },
+    ]);
+    expect(reasons({ 'data.email': { $startsWith: 1 } })).toEqual([
+      { path: 'data.email', reason: '"$startsWith" takes a string, not a number' },
+    ]);
     expect(reasons({ 'data.amount': { $not: 5 } })).toEqual([
-      { path: 'data.amount', reason: '"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not a number' },
+      {
+        path: 'data.amount',
+        reason: '"$not" on a field takes an operator object, e.g. {"$not": {"$gt": 5}}, not a number',
+      },
     ]);
   });
 
   it('refuses unknown operators, wherever they are', () => {
-    expect(reasons({ 'data.amount': { $regex: 'x' } })).toEqual([{ path: 'data.amount', reason: expect.stringContaining('unknown operator "$regex"') }]);
-    expect(reasons({ $nor: [] })).toEqual([{ path: '$nor', reason: 'unknown operator "$nor" (top level: $and, $or, $not)' }]);
-    expect(reasons({ $gt: 5 })).toEqual([{ path: '$gt', reason: '"$gt" applies to a field: write {"data.amount": {"$gt": …}}' }]);
+    expect(reasons({ 'data.amount': { $regex: 'x' } })).toEqual([
+      { path: 'data.amount', reason: expect.stringContaining('unknown operator "$regex"') },
+    ]);
+    expect(reasons({ $nor: [] })).toEqual([
+      { path: '$nor', reason: 'unknown operator "$nor" (top level: $and, $or, $not)' },
+    ]);
+    expect(reasons({ $gt: 5 })).toEqual([
+      { path: '$gt', reason: '"$gt" applies to a field: write {"data.amount": {"$gt": …}}' },
+    ]);
     expect(reasons({ $or: [{ 'data.a': 1 }, { 'data.b': { $like: 'x' } }] })).toEqual([
       { path: '$or[1].data.b', reason: expect.stringContaining('unknown operator "$like"') },
     ]);
@@ -208,33 +239,48 @@ describe('validateFilter', () => {
 
   it('wants paths into the delivered body', () => {
     expect(reasons({ amount: 5 })).toEqual([
-      { path: 'amount', reason: 'path "amount" must start with id, type, timestamp, data (the event\'s data is under "data.")' },
+      {
+        path: 'amount',
+        reason: 'path "amount" must start with id, type, timestamp, data (the event\'s data is under "data.")',
+      },
     ]);
-    expect(reasons({ 'data..amount': 5 })).toEqual([{ path: 'data..amount', reason: 'path "data..amount" has an empty segment' }]);
+    expect(reasons({ 'data..amount': 5 })).toEqual([
+      { path: 'data..amount', reason: 'path "data..amount" has an empty segment' },
+    ]);
     expect(reasons({ '': 5 })[0]!.reason).toContain('empty segment');
   });
 
   it('checks $and, $or and $not', () => {
-    expect(reasons({ $and: [] })).toEqual([{ path: '$and', reason: '"$and" takes a non-empty array of conditions, not an empty array' }]);
-    expect(reasons({ $or: { 'data.a': 1 } })).toEqual([{ path: '$or', reason: '"$or" takes a non-empty array of conditions, not an object' }]);
-    expect(reasons({ $or: [1] })).toEqual([{ path: '$or[0]', reason: 'must be an object of conditions, not a number' }]);
-    expect(reasons({ $not: [] })).toEqual([{ path: '$not', reason: '"$not" takes an object of conditions, not an array' }]);
-    expect(reasons({ $not: {} })).toEqual([{ path: '$not', reason: '"$not" takes an object of conditions, not an empty object' }]);
+    expect(reasons({ $and: [] })).toEqual([
+      { path: '$and', reason: '"$and" takes a non-empty array of conditions, not an empty array' },
+    ]);
+    expect(reasons({ $or: { 'data.a': 1 } })).toEqual([
+      { path: '$or', reason: '"$or" takes a non-empty array of conditions, not an object' },
+    ]);
+    expect(reasons({ $or: [1] })).toEqual([
+      { path: '$or[0]', reason: 'must be an object of conditions, not a number' },
+    ]);
+    expect(reasons({ $not: [] })).toEqual([
+      { path: '$not', reason: '"$not" takes an object of conditions, not an array' },
+    ]);
+    expect(reasons({ $not: {} })).toEqual([
+      { path: '$not', reason: '"$not" takes an object of conditions, not an empty object' },
+    ]);
   });
 
   it('lists every problem at once', () => {
-    expect(reasons({ amount: 1, 'data.a': { $gt: null }, $or: [{ 'data.b': { $in: 'x' } }] }).map((i) => i.path)).toEqual([
-      'amount',
-      'data.a',
-      '$or[0].data.b',
-    ]);
+    expect(
+      reasons({ amount: 1, 'data.a': { $gt: null }, $or: [{ 'data.b': { $in: 'x' } }] }).map((i) => i.path),
+    ).toEqual(['amount', 'data.a', '$or[0].data.b']);
   });
 
   it(`limits depth to ${FILTER_LIMITS.depth} levels of $and, $or and $not`, () => {
     let ok: Filter = { 'data.a': 1 };
     for (let i = 0; i < FILTER_LIMITS.depth; i++) ok = i % 2 ? { $not: ok } : { $and: [ok] };
     expect(reasons(ok)).toEqual([]);
-    expect(reasons({ $or: [ok] })).toEqual([{ path: '', reason: 'nests too deeply (at most 8 levels of $and, $or and $not)' }]);
+    expect(reasons({ $or: [ok] })).toEqual([
+      { path: '', reason: 'nests too deeply (at most 8 levels of $and, $or and $not)' },
+    ]);
   });
 
   it('survives a filter nested far beyond the limit without overflowing the stack', () => {

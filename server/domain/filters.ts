@@ -27,15 +27,31 @@ export type Filter = Record<string, unknown>;
 export type FilterIssue = { path: string; reason: string };
 export type FilterResult = { matches: true; failed?: undefined } | { matches: false; failed: string };
 
-export const fieldOperators = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$startsWith', '$endsWith', '$contains', '$not'] as const;
+export const fieldOperators = [
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$exists',
+  '$startsWith',
+  '$endsWith',
+  '$contains',
+  '$not',
+] as const;
 export type FieldOperator = (typeof fieldOperators)[number];
 export const isFieldOperator = (k: string): k is FieldOperator => (fieldOperators as readonly string[]).includes(k);
 
 /** A JSON object (a number kept as its exact text is a number, not an object: server/domain/json.ts). */
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !isRawNumber(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !isRawNumber(v);
 
 /** An operator object: a non-empty object whose keys start with `$` (an object without them is a literal). */
-export const isOperatorObject = (v: unknown): v is Record<string, unknown> => isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$'));
+export const isOperatorObject = (v: unknown): v is Record<string, unknown> =>
+  isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$'));
 
 /** The value at a dot path, if there is one. Own properties only: `__proto__` or `constructor` find nothing. */
 export function resolvePath(body: unknown, path: string): { found: boolean; value?: unknown } {
@@ -147,7 +163,9 @@ export function evaluateFilter(filter: Filter, body: unknown): FilterResult {
 function evaluateEntry(key: string, value: unknown, body: unknown): FilterResult {
   if (key === '$and') {
     for (const sub of Array.isArray(value) ? value : [value]) {
-      const r = isPlainObject(sub) ? evaluateFilter(sub, body) : { matches: false as const, failed: '$and: not a condition' };
+      const r = isPlainObject(sub)
+        ? evaluateFilter(sub, body)
+        : { matches: false as const, failed: '$and: not a condition' };
       if (!r.matches) return r;
     }
     return { matches: true };
@@ -167,10 +185,13 @@ function evaluateEntry(key: string, value: unknown, body: unknown): FilterResult
   }
   const { found, value: actual } = resolvePath(body, key);
   if (!isOperatorObject(value)) {
-    return found && jsonEqual(actual, value) ? { matches: true } : { matches: false, failed: describeFailure(key, '$eq', value, found, actual) };
+    return found && jsonEqual(actual, value)
+      ? { matches: true }
+      : { matches: false, failed: describeFailure(key, '$eq', value, found, actual) };
   }
   for (const [op, operand] of Object.entries(value)) {
-    if (!isFieldOperator(op) || !holds(op, operand, found, actual)) return { matches: false, failed: describeFailure(key, op, operand, found, actual) };
+    if (!isFieldOperator(op) || !holds(op, operand, found, actual))
+      return { matches: false, failed: describeFailure(key, op, operand, found, actual) };
   }
   return { matches: true };
 }

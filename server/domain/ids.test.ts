@@ -100,6 +100,7 @@ describe('idFloor', () => {
 
 describe('timeOfId', () => {
   it('reads back the time newId wrote', () => {
-    for (const t of [0, 33, Date.UTC(2026, 0, 1), Date.UTC(2099, 11, 31, 12)]) expect(timeOfId(newId('attempt', t))).toBe(t);
+    for (const t of [0, 33, Date.UTC(2026, 0, 1), Date.UTC(2099, 11, 31, 12)])
+      expect(timeOfId(newId('attempt', t))).toBe(t);
   });
 });

@@ -124,7 +124,9 @@ export function pageOf(kind: IdKind) {
 }
 
 /** Filter on event types: an exact type or a subscription pattern (`charge.*`, `charge.**`, `*`). */
-export const eventTypeFilter = eventTypePattern.describe('Exact type or pattern: `charge.*` (one segment), `charge.**` (any depth), `*`');
+export const eventTypeFilter = eventTypePattern.describe(
+  'Exact type or pattern: `charge.*` (one segment), `charge.**` (any depth), `*`',
+);
 
 export const deliveryStatus = z.enum(deliveryStatuses);
 
@@ -151,9 +153,14 @@ export const dateTime = () =>
  * null would be coerced to 1 or 0.
  */
 export function count<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => (typeof v === 'string' || typeof v === 'number' || v === undefined ? v : 'not a number'), schema);
+  return z.preprocess(
+    (v) => (typeof v === 'string' || typeof v === 'number' || v === undefined ? v : 'not a number'),
+    schema,
+  );
 }
 
 export const from = dateTime().optional().describe('Created at or after (ISO 8601)');
 export const to = dateTime().optional().describe('Created at or before (ISO 8601)');
-export const customerFilter = idOf('customer').optional().describe('Platform key: only this customer (a customer key may only name itself)');
+export const customerFilter = idOf('customer')
+  .optional()
+  .describe('Platform key: only this customer (a customer key may only name itself)');

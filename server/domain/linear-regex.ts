@@ -16,7 +16,9 @@ function compileLinear(pattern: string): { test: (s: string) => boolean; toStrin
 }
 
 /** Ajv's `code.regExp` engine: Ajv compiles every `pattern` keyword with it. */
-export const linearRegExpEngine = Object.assign((pattern: string, _flags: string) => compileLinear(pattern), { code: 'linearRegExp' });
+export const linearRegExpEngine = Object.assign((pattern: string, _flags: string) => compileLinear(pattern), {
+  code: 'linearRegExp',
+});
 
 /**
  * Why a pattern is refused, or null when it is fine: not RE2 syntax, or a repetition nested inside
@@ -29,7 +31,9 @@ export function regexProblem(pattern: string): string | null {
   } catch (err) {
     return `is not a regular expression the linear-time engine (RE2) accepts: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return nestedQuantifier(pattern) ? 'nests a repetition inside a repetition (such as (a+)+), which backtracking engines take exponential time on' : null;
+  return nestedQuantifier(pattern)
+    ? 'nests a repetition inside a repetition (such as (a+)+), which backtracking engines take exponential time on'
+    : null;
 }
 
 /** The length of a repeating quantifier (`*`, `+`, `{n,}`, `{n,m}` with m > 1) at `i`, 0 if none (`?` and `{0,1}` do not repeat). */

@@ -33,7 +33,8 @@ export function pageByBytes<T extends { id: string; bytes: number }>(
 ): { data: T[]; nextCursor: string | null } {
   let kept = 0;
   let bytes = 0;
-  while (kept < Math.min(rows.length, limit) && (kept === 0 || bytes + rows[kept]!.bytes <= maxBytes)) bytes += rows[kept++]!.bytes;
+  while (kept < Math.min(rows.length, limit) && (kept === 0 || bytes + rows[kept]!.bytes <= maxBytes))
+    bytes += rows[kept++]!.bytes;
   const data = rows.slice(0, kept);
   return { data, nextCursor: rows.length > kept ? (data.at(-1)?.id ?? null) : null };
 }

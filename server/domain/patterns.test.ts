@@ -67,9 +67,12 @@ describe('validatePattern', () => {
     expect(validatePattern(pattern)).toMatch(reason);
   });
 
-  it.each(['*', 'charge.succeeded', 'charge.*', 'charge.**', '*.created', 'a.*.c', 'order_v2.line-item.added'])('accepts %j', (pattern) => {
-    expect(validatePattern(pattern)).toBeNull();
-  });
+  it.each(['*', 'charge.succeeded', 'charge.*', 'charge.**', '*.created', 'a.*.c', 'order_v2.line-item.added'])(
+    'accepts %j',
+    (pattern) => {
+      expect(validatePattern(pattern)).toBeNull();
+    },
+  );
 });
 
 describe('validateEventType', () => {

@@ -19,7 +19,8 @@ export function validatePattern(pattern: string): string | null {
   const parts = pattern.split('.');
   for (const [i, s] of parts.entries()) {
     if (s === '**') {
-      if (i !== parts.length - 1 || i === 0) return '"**" is only allowed as the last segment after a prefix, e.g. "charge.**"';
+      if (i !== parts.length - 1 || i === 0)
+        return '"**" is only allowed as the last segment after a prefix, e.g. "charge.**"';
       continue;
     }
     if (s === '*') continue;

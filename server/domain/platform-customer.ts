@@ -11,4 +11,5 @@
  */
 export const PLATFORM_CUSTOMER_ID = 'cus_platform';
 
-export const isPlatformCustomer = (customerId: string | null | undefined): boolean => customerId === PLATFORM_CUSTOMER_ID;
+export const isPlatformCustomer = (customerId: string | null | undefined): boolean =>
+  customerId === PLATFORM_CUSTOMER_ID;

@@ -28,6 +28,9 @@ export function retentionUntilOf(ctx: Ctx, createdAt: Date, retentionDays: numbe
 /** Each customer's retention days (null: the platform default), for a publish. */
 export async function retentionDaysOf(q: Queryable, customerIds: string[]): Promise<Map<string, number | null>> {
   if (customerIds.length === 0) return new Map();
-  const rows = await q.select({ id: customers.id, days: customers.retentionDays }).from(customers).where(inArray(customers.id, customerIds));
+  const rows = await q
+    .select({ id: customers.id, days: customers.retentionDays })
+    .from(customers)
+    .where(inArray(customers.id, customerIds));
   return new Map(rows.map((r) => [r.id, r.days]));
 }

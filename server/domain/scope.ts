@@ -31,7 +31,8 @@ export function actingCustomer(scope: Scope, requested: string | undefined | nul
     if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found');
     return scope.customerId;
   }
-  if (!requested) throw new DomainError('bad_request', 'customerId is required with a platform key', { field: 'customerId' });
+  if (!requested)
+    throw new DomainError('bad_request', 'customerId is required with a platform key', { field: 'customerId' });
   refusePlatformCustomer(requested, 'customerId');
   return requested;
 }
@@ -46,7 +47,8 @@ export function assertWritable(scope: Scope): void {
  */
 export function listingCustomer(scope: Scope, requested: string | undefined): string | undefined {
   if (scope.kind === 'customer') {
-    if (requested && requested !== scope.customerId) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
+    if (requested && requested !== scope.customerId)
+      throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
     return scope.customerId;
   }
   refusePlatformCustomer(requested, 'customerId');
@@ -59,10 +61,17 @@ export function listingCustomer(scope: Scope, requested: string | undefined): st
  * then filters by it, so that on Citus it runs on that customer's shard (a row lock, in particular,
  * must: Citus locks rows of one shard only).
  */
-export async function ownerOf(ctx: Ctx, scope: Scope, table: 'subscriptions' | 'deliveries' | 'bulk_replays', id: string): Promise<string | null> {
+export async function ownerOf(
+  ctx: Ctx,
+  scope: Scope,
+  table: 'subscriptions' | 'deliveries' | 'bulk_replays',
+  id: string,
+): Promise<string | null> {
   if (scope.kind === 'customer') return scope.customerId;
   const sql = rawClient(ctx.db);
-  const [row] = await sql<{ customer_id: string }[]>`select customer_id from ${sql(table)} where id = ${id} and customer_id <> ${PLATFORM_CUSTOMER_ID} limit 1`;
+  const [row] = await sql<
+    { customer_id: string }[]
+  >`select customer_id from ${sql(table)} where id = ${id} and customer_id <> ${PLATFORM_CUSTOMER_ID} limit 1`;
   return row?.customer_id ?? null;
 }
 

@@ -15,7 +15,16 @@ describe('patternRegex', () => {
     'charge.refund',
     'x.charge.succeeded',
   ];
-  const patterns = ['charge.succeeded', 'charge.*', 'charge.**', '*.paid', '*.*', 'charge.*.created', 'a-b_c.*', 'charge'];
+  const patterns = [
+    'charge.succeeded',
+    'charge.*',
+    'charge.**',
+    '*.paid',
+    '*.*',
+    'charge.*.created',
+    'a-b_c.*',
+    'charge',
+  ];
 
   for (const pattern of patterns) {
     it(`agrees with matchesPattern for ${pattern}`, () => {

@@ -56,7 +56,13 @@ const retiredQueues = ['operational-deliver'];
  * Sends one job, validated against the catalog. Pass `q` (a transaction) to make the job commit or
  * roll back with the caller's rows.
  */
-export async function enqueue<K extends JobKey>(boss: Boss, key: K, data: JobPayload<K>, options: SendOptions = {}, q?: Queryable): Promise<void> {
+export async function enqueue<K extends JobKey>(
+  boss: Boss,
+  key: K,
+  data: JobPayload<K>,
+  options: SendOptions = {},
+  q?: Queryable,
+): Promise<void> {
   const job = catalog[key];
   job.payload.parse(data);
   await boss.send(job.name, data as object, { ...options, ...(q ? { db: bossDb(q) } : {}) });
@@ -95,7 +101,12 @@ export async function completeJobs(boss: Boss, key: JobKey, ids: string[], q?: Q
  * the fetch's snapshot includes every job an earlier fetch claimed (committed as its lock was
  * released). A fetch takes a few milliseconds; serialising them costs a queue nothing it can notice.
  */
-export async function fetchCapped<T>(db: Db, boss: Boss, name: string, options: FetchOptions & { batchSize: number }): Promise<Job<T>[]> {
+export async function fetchCapped<T>(
+  db: Db,
+  boss: Boss,
+  name: string,
+  options: FetchOptions & { batchSize: number },
+): Promise<Job<T>[]> {
   return db.transaction(async (tx) => {
     // Sent now and not awaited: the fetch follows it on the connection (one round trip fewer), and
     // PostgreSQL runs them in order, so the fetch's snapshot is still taken after the lock.

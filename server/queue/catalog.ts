@@ -66,7 +66,14 @@ export const catalog = {
     name: 'fanout',
     /** `customerId`: the customer of a customer-scoped event (its shard); absent for a broadcast. */
     payload: z.object({ eventId: z.string(), customerId: z.string().optional() }),
-    queue: () => ({ retryLimit: 50, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 300, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
+    queue: () => ({
+      retryLimit: 50,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 300,
+      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+    }),
     fetch: (s) => ({ concurrency: 4, batchSize: 4, pollMs: s.pollMs }),
     describe: (d: { eventId: string; customerId?: string }) => ({ eventId: d.eventId, customerId: d.customerId }),
   },
@@ -87,13 +94,26 @@ export const catalog = {
       /** The deliveries' customer: every read and write of the batch goes to that customer's shard only. */
       customerId: z.string(),
       deliveries: z
-        .array(z.object({ id: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }))
+        .array(
+          z.object({ id: z.string(), attempt: z.number().int().min(1), traceparent: z.string().max(128).optional() }),
+        )
         .min(1)
         .max(DELIVER_JOB_MAX_ATTEMPTS),
     }),
-    queue: (s) => ({ retryLimit: 10, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: s.deliveryExpireSeconds }),
+    queue: (s) => ({
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: s.deliveryExpireSeconds,
+    }),
     // WORKER_CONCURRENCY counts attempts: a job weighs as many slots as it carries attempts.
-    fetch: (s) => ({ concurrency: s.concurrency, batchSize: 100, pollMs: s.pollMs, groupConcurrency: s.customerMaxInFlight }),
+    fetch: (s) => ({
+      concurrency: s.concurrency,
+      batchSize: 100,
+      pollMs: s.pollMs,
+      groupConcurrency: s.customerMaxInFlight,
+    }),
     weight: (d: { deliveries: unknown[] }) => d.deliveries.length,
     describe: (d: { customerId: string; deliveries: Array<{ id: string; attempt: number }> }) => ({
       customerId: d.customerId,
@@ -106,7 +126,14 @@ export const catalog = {
     name: 'bulk-replay',
     /** `customerId`: the replay's customer (its shard). */
     payload: z.object({ replayId: z.string(), customerId: z.string() }),
-    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
+    queue: () => ({
+      retryLimit: 50,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 3600,
+      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+    }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
   },
@@ -114,7 +141,14 @@ export const catalog = {
   customerExpunge: {
     name: 'customer-expunge',
     payload: z.object({ expungeId: z.string(), customerId: z.string() }),
-    queue: () => ({ retryLimit: 50, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 3600, heartbeatSeconds: JOB_HEARTBEAT_SECONDS }),
+    queue: () => ({
+      retryLimit: 50,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      expireInSeconds: 3600,
+      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+    }),
     fetch: () => ({ concurrency: 2, batchSize: 2, pollMs: 1000 }),
     describe: (d: { expungeId: string; customerId: string }) => ({ expungeId: d.expungeId, customerId: d.customerId }),
   },

@@ -31,13 +31,20 @@ describe('fetchCapped', () => {
       await enqueueMany(
         ctx.boss,
         'deliver',
-        Array.from({ length: 60 }, (_, i) => ({ data: { customerId: group.id, deliveries: [{ id: `dlv_${round}_${i}`, attempt: 1 }] }, group })),
+        Array.from({ length: 60 }, (_, i) => ({
+          data: { customerId: group.id, deliveries: [{ id: `dlv_${round}_${i}`, attempt: 1 }] },
+          group,
+        })),
       );
       // Every worker fetches twice, all at once.
       const fetched = await Promise.all(
-        [...contexts, ...contexts].map((c) => fetchCapped(c.db, c.boss, 'deliver', { batchSize: 20, groupConcurrency: { default: cap } })),
+        [...contexts, ...contexts].map((c) =>
+          fetchCapped(c.db, c.boss, 'deliver', { batchSize: 20, groupConcurrency: { default: cap } }),
+        ),
       );
-      const mine = fetched.flat().filter((j) => (j.data as { deliveries: Array<{ id: string }> }).deliveries[0]!.id.startsWith(`dlv_${round}_`));
+      const mine = fetched
+        .flat()
+        .filter((j) => (j.data as { deliveries: Array<{ id: string }> }).deliveries[0]!.id.startsWith(`dlv_${round}_`));
       expect(mine.length).toBe(cap);
       // Settle them so the next round's group starts empty (other rounds' groups are their own).
       await ctx.boss.complete(
@@ -53,7 +60,10 @@ describe('fetchCapped', () => {
     await enqueueMany(
       ctx.boss,
       'deliver',
-      Array.from({ length: 5 }, (_, i) => ({ data: { customerId: group.id, deliveries: [{ id: `dlv_refill_${i}`, attempt: 1 }] }, group })),
+      Array.from({ length: 5 }, (_, i) => ({
+        data: { customerId: group.id, deliveries: [{ id: `dlv_refill_${i}`, attempt: 1 }] },
+        group,
+      })),
     );
     // Other tests' groups have jobs in this queue too: count this group's only.
     const fetchRefill = async (c: TestCtx) =>

@@ -67,7 +67,9 @@ describe('Citus layout', () => {
     for (const t of referenceTables) expect(byName.get(t)?.method, t).toBe('n');
     expect(rows.filter((r) => r.name.startsWith('pgboss.'))).toEqual([]);
     // pg-boss's tables exist, on the coordinator only.
-    const [job] = await admin<{ n: number }[]>`select count(*)::int as n from information_schema.tables where table_schema = 'pgboss' and table_name = 'job'`;
+    const [job] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from information_schema.tables where table_schema = 'pgboss' and table_name = 'job'`;
     expect(job!.n).toBe(1);
   });
 
@@ -76,7 +78,11 @@ describe('Citus layout', () => {
     const customers: string[] = [];
     for (let i = 0; i < 12; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Spread ${i}` });
-      await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/${i}`, eventTypes: ['spread.*'] });
+      await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: `${receiver.url}/${i}`,
+        eventTypes: ['spread.*'],
+      });
       customers.push(c.id);
     }
     const deliveryIds: string[] = [];
@@ -90,17 +96,28 @@ describe('Citus layout', () => {
     const workerPorts = new Set(inject('citusWorkerUrls').map((u) => Number(new URL(u).port)));
     const nodes = new Set<number>();
     for (const customerId of customers) {
-      const [event, delivery, attempt] = await Promise.all(['events', 'deliveries', 'attempts'].map((t) => placementOf(t, customerId)));
+      const [event, delivery, attempt] = await Promise.all(
+        ['events', 'deliveries', 'attempts'].map((t) => placementOf(t, customerId)),
+      );
       // Co-located: the same node for the customer's three tables.
       expect(new Set([event!.nodeport, delivery!.nodeport, attempt!.nodeport]).size).toBe(1);
       expect(workerPorts.has(delivery!.nodeport)).toBe(true);
       nodes.add(delivery!.nodeport);
       // The rows are really there: read the shards on the worker node itself, not through the coordinator.
       const dbName = new URL(engine.url).pathname.slice(1);
-      const node = postgres(withDatabase(`postgres://postgres@127.0.0.1:${delivery!.nodeport}/postgres`, dbName), { max: 1, onnotice: () => {} });
+      const node = postgres(withDatabase(`postgres://postgres@127.0.0.1:${delivery!.nodeport}/postgres`, dbName), {
+        max: 1,
+        onnotice: () => {},
+      });
       try {
-        const [d] = await node.unsafe<{ n: number }[]>(`select count(*)::int as n from deliveries_${delivery!.shardid} where customer_id = $1`, [customerId]);
-        const [a] = await node.unsafe<{ n: number }[]>(`select count(*)::int as n from attempts_${attempt!.shardid} where customer_id = $1`, [customerId]);
+        const [d] = await node.unsafe<{ n: number }[]>(
+          `select count(*)::int as n from deliveries_${delivery!.shardid} where customer_id = $1`,
+          [customerId],
+        );
+        const [a] = await node.unsafe<{ n: number }[]>(
+          `select count(*)::int as n from attempts_${attempt!.shardid} where customer_id = $1`,
+          [customerId],
+        );
         expect([d!.n, a!.n]).toEqual([1, 1]);
       } finally {
         await node.end();
@@ -120,7 +137,11 @@ describe('single-shard reads and writes', () => {
   let strictSql: postgres.Sql;
 
   beforeAll(() => {
-    strictSql = postgres(engine.url, { max: 2, onnotice: () => {}, connection: { 'citus.multi_task_query_log_level': 'error' } });
+    strictSql = postgres(engine.url, {
+      max: 2,
+      onnotice: () => {},
+      connection: { 'citus.multi_task_query_log_level': 'error' },
+    });
     strict = { ...engine.ctx, db: drizzle({ client: strictSql, schema }) };
   });
   afterAll(async () => {
@@ -134,7 +155,11 @@ describe('single-shard reads and writes', () => {
   it('publish, the event list and page, a delivery, the overview and a replay of one customer each touch one shard', async () => {
     const { ctx } = engine;
     const c = await createCustomer(ctx, platformScope, { name: 'Router' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/router`, eventTypes: ['router.*'] });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: `${receiver.url}/router`,
+      eventTypes: ['router.*'],
+    });
     const scope = customerScope(c.id);
 
     const published = await publishEvent(strict, scope, { type: 'router.test', data: { n: 1 } });
@@ -151,14 +176,20 @@ describe('single-shard reads and writes', () => {
     expect(deliveries.data).toHaveLength(1);
     await customerOverview(strict, scope, overviewInput.parse({}));
     await replayDelivery(strict, scope, d!.id);
-    await expect.poll(async () => (await getDelivery(ctx, scope, { id: d!.id })).attemptsTotal, { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(async () => (await getDelivery(ctx, scope, { id: d!.id })).attemptsTotal, { timeout: 30_000 })
+      .toBe(2);
   });
   it('an attempt of one customer — load, send, record with its retry, window refill, job completion — touches one shard', async () => {
     const { ctx } = engine;
     const c = await createCustomer(ctx, platformScope, { name: 'Router attempt' });
     const failing = await startReceiver(() => ({ status: 500 }));
     try {
-      const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${failing.url}/x`, eventTypes: ['router.*'] });
+      const sub = await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: `${failing.url}/x`,
+        eventTypes: ['router.*'],
+      });
       // Paused, so that no worker takes the delivery: this test performs its attempt itself.
       await updateSubscription(ctx, platformScope, sub.id, { active: false });
       const e = await publishEvent(strict, customerScope(c.id), { type: 'router.attempt', data: {} });

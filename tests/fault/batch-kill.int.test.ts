@@ -41,7 +41,12 @@ describe('SIGKILL in the middle of a batch of 100', () => {
   it('records every delivery of the batch once: the recorded half is not sent again, the rest is', async () => {
     const { ctx, receiver } = bed;
     const c = await createCustomer(ctx, platformScope, { name: 'Batch' });
-    await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/batch`, eventTypes: ['*'], maxInFlight: N });
+    await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: `${receiver.url}/batch`,
+      eventTypes: ['*'],
+      maxInFlight: N,
+    });
     const env = { CUSTOMER_MAX_IN_FLIGHT: String(N), WORKER_CONCURRENCY: String(N) };
     // Started first, so the queue it configures (DELIVERY_JOB_EXPIRE_SECONDS=5) applies to the job.
     const victim = await bed.startWorker(env);
@@ -54,34 +59,53 @@ describe('SIGKILL in the middle of a batch of 100', () => {
     expect(ids.every(Boolean)).toBe(true);
     const raw = rawClient(ctx.db);
     // Admitted at publish, all 100 in one job.
-    const jobs = await raw<{ n: number }[]>`select jsonb_array_length(data->'deliveries') as n from pgboss.job where name = 'deliver'`;
+    const jobs = await raw<
+      { n: number }[]
+    >`select jsonb_array_length(data->'deliveries') as n from pgboss.job where name = 'deliver'`;
     expect(jobs.map((j) => j.n)).toEqual([N]);
 
     // Every attempt is on the wire and the even half is recorded.
     await receiver.waitFor(N, 60_000);
-    await expect.poll(async () => (await raw<{ n: number }[]>`select count(*)::int as n from attempts`)[0]!.n, { timeout: 30_000 }).toBe(N / 2);
+    await expect
+      .poll(async () => (await raw<{ n: number }[]>`select count(*)::int as n from attempts`)[0]!.n, {
+        timeout: 30_000,
+      })
+      .toBe(N / 2);
     await killHard(victim);
     const [job] = await raw<{ state: string }[]>`select state from pgboss.job where name = 'deliver'`;
     expect(job!.state).toBe('active');
 
     const replacement = await bed.startWorker(env);
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, {
-        timeout: 60_000,
-        interval: 250,
-      })
+      .poll(
+        async () =>
+          (
+            await ctx.db.execute<{ n: number }>(
+              sql`select count(*)::int as n from deliveries where status = 'succeeded'`,
+            )
+          )[0]!.n,
+        {
+          timeout: 60_000,
+          interval: 250,
+        },
+      )
       .toBe(N);
 
     // Each delivery has exactly one attempt row; the job that carried them is settled.
-    const attempts = await raw<{ delivery_id: string; n: number }[]>`select delivery_id, count(*)::int as n from attempts group by delivery_id`;
+    const attempts = await raw<
+      { delivery_id: string; n: number }[]
+    >`select delivery_id, count(*)::int as n from attempts group by delivery_id`;
     expect(attempts).toHaveLength(N);
     expect(attempts.every((a) => a.n === 1)).toBe(true);
-    const open = await raw<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = 'deliver' and state in ('created', 'retry', 'active')`;
+    const open = await raw<
+      { n: number }[]
+    >`select count(*)::int as n from pgboss.job where name = 'deliver' and state in ('created', 'retry', 'active')`;
     expect(open[0]!.n).toBe(0);
 
     // On the wire: the recorded (even) half once, the killed (odd) half twice, always with its event's id.
     const count = new Map<string, number>();
-    for (const r of receiver.received) count.set(r.headers['webhook-id']!, (count.get(r.headers['webhook-id']!) ?? 0) + 1);
+    for (const r of receiver.received)
+      count.set(r.headers['webhook-id']!, (count.get(r.headers['webhook-id']!) ?? 0) + 1);
     ids.forEach((id, n) => expect(count.get(id), `event ${n}`).toBe(n % 2 === 0 ? 1 : 2));
     expect(await stopWorker(replacement)).toBe(0);
   }, 180_000);

@@ -39,7 +39,11 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
         Array.from({ length: 10 }, async (_, k) => {
           const c = await createCustomer(ctx, platformScope, { name: `Broadcast ${i + k}` });
           for (let j = 0; j < PER_CUSTOMER; j++) {
-            await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/c${i + k}/s${j}`, eventTypes: ['*'] });
+            await createSubscription(ctx, platformScope, {
+              customerId: c.id,
+              url: `${receiver.url}/c${i + k}/s${j}`,
+              eventTypes: ['*'],
+            });
           }
         }),
       );
@@ -52,14 +56,26 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
     const lock = await bed.holdLock((tx) => tx`select id from subscriptions where id = ${subs[1200]!.id} for update`);
 
     const victim = await bed.startWorker({ RETRY_TIME_SCALE: '0.01' });
-    const event = await publishEvent(ctx, platformScope, { type: 'broadcast.fault', data: { hello: 'everyone' }, broadcast: true });
+    const event = await publishEvent(ctx, platformScope, {
+      type: 'broadcast.fault',
+      data: { hello: 'everyone' },
+      broadcast: true,
+    });
     expect(event.deliveries).toBeNull(); // a broadcast is fanned out by a job
 
     // The fan-out job is waiting on the lock, its first page written but not committed.
-    await expect.poll(() => sessionsWaitingOnLock(ctx, 'hookrelay-worker', 'insert into "?deliveries"? '), { timeout: 60_000, interval: 100 }).toBe(1);
+    await expect
+      .poll(() => sessionsWaitingOnLock(ctx, 'hookrelay-worker', 'insert into "?deliveries"? '), {
+        timeout: 60_000,
+        interval: 100,
+      })
+      .toBe(1);
     const jobs = await ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'fanout'`);
     expect(jobs.map((j) => j.state)).toEqual(['active']);
-    const [before] = await ctx.db.select({ fannedOutAt: broadcasts.fannedOutAt }).from(broadcasts).where(eq(broadcasts.id, event.id));
+    const [before] = await ctx.db
+      .select({ fannedOutAt: broadcasts.fannedOutAt })
+      .from(broadcasts)
+      .where(eq(broadcasts.id, event.id));
     expect(before!.fannedOutAt).toBeNull();
 
     await killHard(victim);
@@ -68,7 +84,10 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
 
     // The replacement takes the job over and fans the event out, once.
     await waitFannedOut(ctx, event.id, broadcasts, 120_000);
-    const [after] = await ctx.db.select({ count: broadcasts.deliveryCount }).from(broadcasts).where(eq(broadcasts.id, event.id));
+    const [after] = await ctx.db
+      .select({ count: broadcasts.deliveryCount })
+      .from(broadcasts)
+      .where(eq(broadcasts.id, event.id));
     expect(after!.count).toBe(SUBSCRIPTIONS);
     const [rows] = await ctx.db
       .select({ n: sql<number>`count(*)::int`, subs: sql<number>`count(distinct ${deliveries.subscriptionId})::int` })
@@ -88,12 +107,22 @@ describe('SIGKILL of a worker during a broadcast fan-out', () => {
       )
       .toBe(0);
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status <> 'succeeded'`))[0]!.n, {
-        timeout: 60_000,
-      })
+      .poll(
+        async () =>
+          (
+            await ctx.db.execute<{ n: number }>(
+              sql`select count(*)::int as n from deliveries where status <> 'succeeded'`,
+            )
+          )[0]!.n,
+        {
+          timeout: 60_000,
+        },
+      )
       .toBe(0);
     expect(receiver.received.filter((r) => r.headers['webhook-id'] !== event.id)).toEqual([]);
-    console.info(`fan-out SIGKILL: ${SUBSCRIPTIONS} subscriptions, ${receiver.received.length} requests (${receiver.received.length - urls.size} duplicates)`);
+    console.info(
+      `fan-out SIGKILL: ${SUBSCRIPTIONS} subscriptions, ${receiver.received.length} requests (${receiver.received.length - urls.size} duplicates)`,
+    );
 
     expect(await stopWorker(replacement)).toBe(0);
   });

@@ -84,7 +84,11 @@ describe('PostgreSQL restart under load', () => {
       config: { ...settingsFromEnv().config, allowPrivateTargets: true, retryTimeScale: 0.01, replayMinIntervalMs: 0 },
     };
     const customer = await createCustomer(ctx, platformScope, { name: 'Restart' });
-    const { secret } = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver!.url}/hook`, eventTypes: ['*'] });
+    const { secret } = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: `${receiver!.url}/hook`,
+      eventTypes: ['*'],
+    });
 
     worker = spawnWorker(url, { RETRY_TIME_SCALE: '0.01' });
     await worker.ready;
@@ -96,7 +100,11 @@ describe('PostgreSQL restart under load', () => {
     const publisher = (async () => {
       for (let n = 0; publishing; n++) {
         try {
-          const r = await publishEvent(ctx, platformScope, { type: 'restart.test', data: { n }, customerId: customer.id });
+          const r = await publishEvent(ctx, platformScope, {
+            type: 'restart.test',
+            data: { n },
+            customerId: customer.id,
+          });
           accepted.push(r.id);
         } catch {
           refused++; // the database is down: not accepted, the caller would retry

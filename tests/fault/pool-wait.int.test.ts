@@ -41,7 +41,9 @@ describe('bounded wait for a pool connection', () => {
     expect(await patient.db.transaction(async (tx) => [...(await tx.execute(sql`select 4 as w`))])).toEqual([{ w: 4 }]);
     // Far more at once than the pool: they queue and all succeed.
     const many = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => (i % 2 ? raw`select ${i}::int as i` : patient.db.transaction((tx) => tx.execute(sql`select 1`)))),
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2 ? raw`select ${i}::int as i` : patient.db.transaction((tx) => tx.execute(sql`select 1`)),
+      ),
     );
     expect(many).toHaveLength(200);
   });
@@ -85,7 +87,9 @@ describe('bounded wait for a pool connection', () => {
 
   it('bounds transactions that reach for the pool inside themselves, instead of deadlocking', async () => {
     // Each takes a connection, then asks the pool (not its own transaction) for another.
-    const results = await Promise.allSettled([1, 2].map(() => database.db.transaction(() => database.db.execute(sql`select 1`))));
+    const results = await Promise.allSettled(
+      [1, 2].map(() => database.db.transaction(() => database.db.execute(sql`select 1`))),
+    );
     // Both settle (no deadlock). At least one waits out its limit with a 503; the other either does
     // too, or gets the connection the first one released (when its own timer fires later, as it
     // may on a busy machine) and succeeds.

@@ -34,7 +34,12 @@ describe('SIGKILL of a worker during a bulk replay', () => {
   it('resumes the replay from its cursor and re-sends every dead letter', { timeout: 300_000 }, async () => {
     const { ctx, receiver } = bed;
     const c = await createCustomer(ctx, platformScope, { name: 'Replayer' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/replay`, eventTypes: ['*'], maxInFlight: 50 });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: `${receiver.url}/replay`,
+      eventTypes: ['*'],
+      maxInFlight: 50,
+    });
 
     // Yesterday's dead letters, as the retry policy leaves them.
     const eventIds = await seedDeadLetters(ctx, c.id, sub.id, N);
@@ -45,7 +50,9 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     expect(replay).toMatchObject({ status: 'running', total: N });
 
     const progress = async () => (await ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, replay.id)))[0]!;
-    await expect.poll(async () => (await progress()).enqueued, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(200);
+    await expect
+      .poll(async () => (await progress()).enqueued, { timeout: 60_000, interval: 100 })
+      .toBeGreaterThanOrEqual(200);
     await killHard(victim);
     const atKill = await progress();
     expect(atKill.status).toBe('running');
@@ -56,7 +63,10 @@ describe('SIGKILL of a worker during a bulk replay', () => {
         await ctx.db
           .select({ eventId: deliveries.eventId })
           .from(deliveries)
-          .innerJoin(bulkReplayItems, and(eq(bulkReplayItems.deliveryId, deliveries.id), eq(bulkReplayItems.customerId, deliveries.customerId)))
+          .innerJoin(
+            bulkReplayItems,
+            and(eq(bulkReplayItems.deliveryId, deliveries.id), eq(bulkReplayItems.customerId, deliveries.customerId)),
+          )
           .where(eq(deliveries.status, 'pending'))
       ).map((d) => d.eventId),
     );
@@ -75,7 +85,13 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     const ids = new Set(eventIds);
     await waitForAllReceived(receiver, eventIds, 120_000);
     await waitForAllSettled(ctx);
-    expect(await getBulkReplay(ctx, platformScope, replay.id)).toMatchObject({ status: 'completed', total: N, enqueued: N, delivered: N, failed: 0 });
+    expect(await getBulkReplay(ctx, platformScope, replay.id)).toMatchObject({
+      status: 'completed',
+      total: N,
+      enqueued: N,
+      delivered: N,
+      failed: 0,
+    });
     const count = new Map<string, number>();
     for (const r of receiver.received) {
       const id = r.headers['webhook-id']!;
@@ -92,7 +108,9 @@ describe('SIGKILL of a worker during a bulk replay', () => {
     // The replay job was taken over once: the replacement, whose pacing alone kept it running for
     // longer than the heartbeat period, kept it (its heartbeat was refreshed; no second hand-over).
     expect(Math.floor((N - atKill.enqueued) / 100) * (100 / RATE)).toBeGreaterThan(JOB_HEARTBEAT_SECONDS);
-    const jobs = await ctx.db.execute<{ state: string; retry_count: number }>(sql`select state, retry_count from pgboss.job where name = 'bulk-replay'`);
+    const jobs = await ctx.db.execute<{ state: string; retry_count: number }>(
+      sql`select state, retry_count from pgboss.job where name = 'bulk-replay'`,
+    );
     expect(jobs.map((j) => ({ state: j.state, retries: j.retry_count }))).toEqual([{ state: 'completed', retries: 1 }]);
 
     expect(await stopWorker(replacement)).toBe(0);

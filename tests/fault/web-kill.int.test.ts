@@ -40,7 +40,11 @@ describe('SIGKILL of the web process under publish load', () => {
     const customerIds: string[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Web kill ${i}` });
-      await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/c${i}`, eventTypes: ['*'] });
+      await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: `${receiver.url}/c${i}`,
+        eventTypes: ['*'],
+      });
       customerIds.push(c.id);
     }
     const { key } = await createApiKey(ctx, null, 'fault-web-kill');
@@ -49,7 +53,12 @@ describe('SIGKILL of the web process under publish load', () => {
     const first = await bed.startWeb();
     const base = first.url; // the replacement listens on the same port, as behind a fixed address
 
-    const requestOf = (n: number) => ({ type: 'fault.web_kill', customerId: customerIds[n % CUSTOMERS]!, data: { n }, idempotencyKey: `web-kill-${n}` });
+    const requestOf = (n: number) => ({
+      type: 'fault.web_kill',
+      customerId: customerIds[n % CUSTOMERS]!,
+      data: { n },
+      idempotencyKey: `web-kill-${n}`,
+    });
     const publish = async (n: number): Promise<Outcome> => {
       try {
         const res = await fetch(`${base}/api/v1/events`, {

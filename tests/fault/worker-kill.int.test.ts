@@ -34,7 +34,11 @@ describe('SIGKILL of a worker under load', () => {
     const customerIds: string[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Load ${i}` });
-      const s = await createSubscription(ctx, platformScope, { customerId: c.id, url: `${receiver.url}/c${i}`, eventTypes: ['*'] });
+      const s = await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: `${receiver.url}/c${i}`,
+        eventTypes: ['*'],
+      });
       customerIds.push(c.id);
       secretOf.set(c.id, s.secret);
     }
@@ -54,7 +58,9 @@ describe('SIGKILL of a worker under load', () => {
       const batch = await Promise.all(
         Array.from({ length: 5 }, (_, k) => {
           const customerId = customerIds[(i + k) % CUSTOMERS]!;
-          return publishEvent(ctx, platformScope, { type: 'load.test', data: { n: i + k }, customerId }).then((r) => [r.id, customerId] as const);
+          return publishEvent(ctx, platformScope, { type: 'load.test', data: { n: i + k }, customerId }).then(
+            (r) => [r.id, customerId] as const,
+          );
         }),
       );
       for (const [id, customerId] of batch) accepted.set(id, customerId);

@@ -2,7 +2,14 @@ import type { Json } from '../support/api';
 
 /** The API fuzzer's reading of answers: each call's status, error code, message and named fields, and what an answer must never hold. */
 
-export type CallResult = { status: number; code?: unknown; message?: unknown; fields: string[]; data?: unknown; errorShape: boolean };
+export type CallResult = {
+  status: number;
+  code?: unknown;
+  message?: unknown;
+  fields: string[];
+  data?: unknown;
+  errorShape: boolean;
+};
 export type Answer = { status: number; text: string; calls: CallResult[] };
 
 function fieldsOf(field: unknown, errors: unknown): string[] {
@@ -21,7 +28,13 @@ export function readRest(status: number, text: string): CallResult {
   }
   if (status < 400) return { status, fields: [], data: body, errorShape: true };
   const e = body?.error;
-  return { status, code: e?.code, message: e?.message, fields: fieldsOf(e?.field, body?.errors), errorShape: !!e && typeof e === 'object' };
+  return {
+    status,
+    code: e?.code,
+    message: e?.message,
+    fields: fieldsOf(e?.field, body?.errors),
+    errorShape: !!e && typeof e === 'object',
+  };
 }
 
 function readTrpcOne(one: Json, fallback: number): CallResult {
@@ -50,14 +63,20 @@ export function readTrpc(status: number, text: string, calls: number): CallResul
 
 /** What an answer must never hold: SQL, driver messages, our column names, a stack trace, a V8 internal. */
 export const leaks: [string, RegExp][] = [
-  ['SQL text', /\binsert into\b|\bselect\s[^"]{0,200}\bfrom\b|\bupdate\s+"?\w+"?\s+set\b|\bdelete from\b|\breturning\b\s+"/i],
+  [
+    'SQL text',
+    /\binsert into\b|\bselect\s[^"]{0,200}\bfrom\b|\bupdate\s+"?\w+"?\s+set\b|\bdelete from\b|\breturning\b\s+"/i,
+  ],
   ['SQL parameters', /params:/i],
   [
     'database error',
     /syntax error|invalid byte sequence|unsupported Unicode escape|violates (not-null|foreign key|unique|check) constraint|relation "|column "|Failed query|PostgresError|invalid input syntax/i,
   ],
   ['stack trace', /\n\s+at |\\n\s+at | {4}at [\w.<]/],
-  ['JavaScript internal', /Maximum call stack|RangeError|TypeError|ReferenceError|Cannot read propert|is not a function|undefined is not/],
+  [
+    'JavaScript internal',
+    /Maximum call stack|RangeError|TypeError|ReferenceError|Cannot read propert|is not a function|undefined is not/,
+  ],
 ];
 
 /** The answer's text without tRPC's `data.stack` in each error; null when it had none. */

@@ -34,11 +34,19 @@ afterAll(async () => {
 it(
   `survives ${runs} generated hostile requests on every REST operation and tRPC procedure (seed ${seed})`,
   async () => {
-    const stats = await runFuzz(ctx, world, { seed, runs, log: process.env.FUZZ_VERBOSE ? (s) => console.log(s) : undefined });
+    const stats = await runFuzz(ctx, world, {
+      seed,
+      runs,
+      log: process.env.FUZZ_VERBOSE ? (s) => console.log(s) : undefined,
+    });
     const report = failureReport(stats.failures);
-    console.log(`${summary(stats)}${report ? `\n\nFailures by class:\n${report}` : ''}\n\nReplay: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} pnpm fuzz`);
+    console.log(
+      `${summary(stats)}${report ? `\n\nFailures by class:\n${report}` : ''}\n\nReplay: FUZZ_SEED=${seed} FUZZ_RUNS=${runs} pnpm fuzz`,
+    );
     if (stats.refusedSkeletons.length)
-      console.log(`Valid inputs the fuzzer could not make (a 400 there is not checked to name the field):\n  ${stats.refusedSkeletons.join('\n  ')}`);
+      console.log(
+        `Valid inputs the fuzzer could not make (a 400 there is not checked to name the field):\n  ${stats.refusedSkeletons.join('\n  ')}`,
+      );
     expect(stats.opsCovered.size, 'every operation was called').toBe(stats.ops);
     expect(report, `the fuzzer found ${stats.failures.length} failures (seed ${seed})`).toBe('');
   },

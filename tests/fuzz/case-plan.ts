@@ -47,8 +47,12 @@ export function planCase(run: FuzzRun, c: FuzzCase): Planned | null {
       break;
     }
     case 'body': {
-      const req = op.door === 'rest' ? { ...buildRest(op, base, key), body: m.text } : buildTrpc(op, m.text === '' ? undefined : m.text, key);
-      if (op.door === 'rest' && (op.method === 'GET' || op.method === 'DELETE')) req.headers['content-type'] = 'application/json';
+      const req =
+        op.door === 'rest'
+          ? { ...buildRest(op, base, key), body: m.text }
+          : buildTrpc(op, m.text === '' ? undefined : m.text, key);
+      if (op.door === 'rest' && (op.method === 'GET' || op.method === 'DELETE'))
+        req.headers['content-type'] = 'application/json';
       built = { req, input: undefined, described: `body ${m.label}` };
       break;
     }
@@ -63,7 +67,10 @@ export function planCase(run: FuzzRun, c: FuzzCase): Planned | null {
       // The OpenAPI document is public: credentials change nothing there.
       if (op.procedure === 'openapi') return null;
       key = undefined;
-      const req = op.door === 'rest' ? buildRest(op, base, undefined) : buildTrpc(op, m.body ? m.body.text : toJsonText(base), undefined);
+      const req =
+        op.door === 'rest'
+          ? buildRest(op, base, undefined)
+          : buildTrpc(op, m.body ? m.body.text : toJsonText(base), undefined);
       if (op.door === 'rest' && m.body && req.body !== undefined) req.body = m.body.text;
       if (m.header !== undefined) req.headers.authorization = m.header;
       built = {
@@ -97,7 +104,8 @@ export function planCase(run: FuzzRun, c: FuzzCase): Planned | null {
       const req = op.door === 'rest' ? buildRest(op, input, key) : buildTrpc(op, toJsonText(input), key);
       built = { req, input, described: `customer A's key with customer B's ${field}` };
       // A list's filter (a query parameter of the REST door, also over tRPC) is not an object lookup.
-      const isFilter = op.kind === 'query' && field !== 'customerId' && restWhere.get(`${op.procedure}:${field}`) === 'query';
+      const isFilter =
+        op.kind === 'query' && field !== 'customerId' && restWhere.get(`${op.procedure}:${field}`) === 'query';
       expect = {
         statuses: isFilter ? [404, 200] : [404],
         why: isFilter ? "another customer's id in a filter: 404 or an empty list" : "another customer's object: 404",
@@ -108,7 +116,9 @@ export function planCase(run: FuzzRun, c: FuzzCase): Planned | null {
       if (op.door === 'trpc') {
         const req = buildTrpc(op, toJsonText(base), key);
         const other =
-          op.kind === 'query' ? buildTrpc({ ...op, kind: 'mutation' }, toJsonText(base), key) : buildTrpc({ ...op, kind: 'query' }, toJsonText(base), key);
+          op.kind === 'query'
+            ? buildTrpc({ ...op, kind: 'mutation' }, toJsonText(base), key)
+            : buildTrpc({ ...op, kind: 'query' }, toJsonText(base), key);
         built = { req: other, input: base, described: `${other.method} on a ${op.kind}` };
         void req;
         expect = { statuses: [405], why: 'wrong method' };
@@ -117,7 +127,9 @@ export function planCase(run: FuzzRun, c: FuzzCase): Planned | null {
       const req = buildRest({ ...op, method: m.method }, base, key);
       // `GET /events/batch` is `GET /events/{id}`: a method another route takes on this path is allowed.
       const concrete = req.url.replace(/\?.*$/, '');
-      const allowed = ops.filter((o) => o.door === 'rest' && new RegExp(`^${o.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(concrete)).map((o) => o.method);
+      const allowed = ops
+        .filter((o) => o.door === 'rest' && new RegExp(`^${o.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(concrete))
+        .map((o) => o.method);
       if (allowed.includes(m.method) || m.method === 'HEAD') return null;
       built = { req, input: base, described: `${m.method} on ${op.path}` };
       expect = { statuses: [405], why: 'method not allowed' };

@@ -23,20 +23,40 @@ export type FuzzCase = { op: number; mutation: Mutation };
 export function caseArbitrary(ops: Op[]): fc.Arbitrary<FuzzCase> {
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     { weight: 3, arbitrary: fc.constant({ kind: 'valid' as const }) },
-    { weight: 34, arbitrary: fc.record({ kind: fc.constant('field' as const), pick: fc.nat(), descend: fc.boolean(), value: hostileValue() }) },
+    {
+      weight: 34,
+      arbitrary: fc.record({
+        kind: fc.constant('field' as const),
+        pick: fc.nat(),
+        descend: fc.boolean(),
+        value: hostileValue(),
+      }),
+    },
     { weight: 8, arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }) },
-    { weight: 10, arbitrary: fc.record({ kind: fc.constant('unknown' as const), name: unknownFieldName(), value: hostileValue() }) },
-    { weight: 10, arbitrary: hostileBody().map((b) => ({ kind: 'body' as const, ...b })) },
-    { weight: 5, arbitrary: fc.constantFrom(...oddContentTypes).map((type) => ({ kind: 'contentType' as const, type })) },
     {
       weight: 10,
-      arbitrary: fc.record({ kind: fc.constant('auth' as const), header: fc.constantFrom(...badCredentials), body: fc.option(hostileBody(), { nil: null }) }),
+      arbitrary: fc.record({ kind: fc.constant('unknown' as const), name: unknownFieldName(), value: hostileValue() }),
+    },
+    { weight: 10, arbitrary: hostileBody().map((b) => ({ kind: 'body' as const, ...b })) },
+    {
+      weight: 5,
+      arbitrary: fc.constantFrom(...oddContentTypes).map((type) => ({ kind: 'contentType' as const, type })),
+    },
+    {
+      weight: 10,
+      arbitrary: fc.record({
+        kind: fc.constant('auth' as const),
+        header: fc.constantFrom(...badCredentials),
+        body: fc.option(hostileBody(), { nil: null }),
+      }),
     },
     { weight: 3, arbitrary: fc.constant({ kind: 'customerKeyOnPlatform' as const }) },
     { weight: 9, arbitrary: fc.record({ kind: fc.constant('foreign' as const), pick: fc.nat() }) },
     {
       weight: 3,
-      arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS').map((method) => ({ kind: 'method' as const, method })),
+      arbitrary: fc
+        .constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS')
+        .map((method) => ({ kind: 'method' as const, method })),
     },
     { weight: 4, arbitrary: fc.constantFrom(2, 20, 21, 50, 200).map((size) => ({ kind: 'batch' as const, size })) },
   );
@@ -58,8 +78,13 @@ export function sweepCases(ops: Op[]): FuzzCase[] {
     Object.values(op.schema.properties ?? {}).forEach((s, pick) => {
       const types = schemaTypes(s);
       const edges =
-        s.format === 'date-time' ? ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z'] : types?.has('integer') ? [2 ** 31, 2 ** 53 + 1] : [];
-      for (const value of [...everywhere, ...edges]) out.push({ op: i, mutation: { kind: 'field', pick, descend: false, value } });
+        s.format === 'date-time'
+          ? ['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']
+          : types?.has('integer')
+            ? [2 ** 31, 2 ** 53 + 1]
+            : [];
+      for (const value of [...everywhere, ...edges])
+        out.push({ op: i, mutation: { kind: 'field', pick, descend: false, value } });
     });
   });
   // Then, on both doors, customer A naming each of customer B's objects in turn.

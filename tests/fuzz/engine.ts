@@ -49,21 +49,51 @@ export async function runFuzz(
 
   // Objects of B that A must never see, by prefix (the broadcast event is both customers').
   const replayOf = async (key: string) =>
-    ((await ok(w.rest('GET', '/replays', { key }))).data[0]?.id as string | undefined) ?? 'rpl_00000000000000000000000000';
-  const bIds: Ids = { cus: w.b.id, sub: w.b.subscriptionId, evt: w.b.eventId, dlv: w.b.deliveryId, key: w.b.keyId, rpl: await replayOf(w.b.key) };
-  const bSecrets = [w.b.id, w.b.subscriptionId, w.b.eventId, w.b.deliveryId, w.b.broadcastDeliveryId, w.b.keyId, bIds.rpl!];
+    ((await ok(w.rest('GET', '/replays', { key }))).data[0]?.id as string | undefined) ??
+    'rpl_00000000000000000000000000';
+  const bIds: Ids = {
+    cus: w.b.id,
+    sub: w.b.subscriptionId,
+    evt: w.b.eventId,
+    dlv: w.b.deliveryId,
+    key: w.b.keyId,
+    rpl: await replayOf(w.b.key),
+  };
+  const bSecrets = [
+    w.b.id,
+    w.b.subscriptionId,
+    w.b.eventId,
+    w.b.deliveryId,
+    w.b.broadcastDeliveryId,
+    w.b.keyId,
+    bIds.rpl!,
+  ];
   const aReplay = await replayOf(w.a.key);
 
   /** A's objects for this batch: fresh ones of the kinds a valid request may delete or revoke. */
   const freshIds = async (): Promise<Ids> => {
     // Valid requests create keys for A; a customer may hold only so many. Keep A's own key alone.
-    await ctx.db.execute(sql`update api_keys set revoked_at = now() where customer_id = ${w.a.id} and id <> ${w.a.keyId} and revoked_at is null`);
+    await ctx.db.execute(
+      sql`update api_keys set revoked_at = now() where customer_id = ${w.a.id} and id <> ${w.a.keyId} and revoked_at is null`,
+    );
     const sub = await w.freshSubscription(w.a);
     const key = await w.freshKey(w.a);
     const name = `fuzz.victim${seq()}`;
     await ok(w.rest('POST', '/event-types', { key: w.platformKey, body: { name } }), 201);
-    const owh = await ok(w.rest('POST', '/operational-webhooks', { key: w.platformKey, body: { url: 'http://127.0.0.1:9/ops' } }), 201);
-    return { cus: w.a.id, sub, evt: w.a.eventId, dlv: w.a.deliveryId, key: key.id, rpl: aReplay, owh: owh.id as string, name };
+    const owh = await ok(
+      w.rest('POST', '/operational-webhooks', { key: w.platformKey, body: { url: 'http://127.0.0.1:9/ops' } }),
+      201,
+    );
+    return {
+      cus: w.a.id,
+      sub,
+      evt: w.a.eventId,
+      dlv: w.a.deliveryId,
+      key: key.id,
+      rpl: aReplay,
+      owh: owh.id as string,
+      name,
+    };
   };
 
   // Every operation's valid skeleton first: which ones a well-formed request passes decides which
@@ -78,7 +108,11 @@ export async function runFuzz(
     bIds,
     bSecrets,
     ids: await freshIds(),
-    restWhere: new Map(ops.filter((o) => o.door === 'rest').flatMap((o) => Object.entries(o.where).map(([k, v]) => [`${o.procedure}:${k}`, v] as const))),
+    restWhere: new Map(
+      ops
+        .filter((o) => o.door === 'rest')
+        .flatMap((o) => Object.entries(o.where).map(([k, v]) => [`${o.procedure}:${k}`, v] as const)),
+    ),
     validOps: new Set<number>(),
     keyFor: (op: Op) => (op.platformOnly ? w.platformKey : w.a.key),
   };
@@ -87,7 +121,8 @@ export async function runFuzz(
   const order = [...ops.entries()].sort(([, x], [, y]) => Number(destructive(x)) - Number(destructive(y)));
   for (const [i, op] of order) {
     const input = skeleton(op, run.ids);
-    const req = op.door === 'rest' ? buildRest(op, input, run.keyFor(op)) : buildTrpc(op, toJsonText(input), run.keyFor(op));
+    const req =
+      op.door === 'rest' ? buildRest(op, input, run.keyFor(op)) : buildTrpc(op, toJsonText(input), run.keyFor(op));
     const a = await send(run, op, req);
     if (!a) continue;
     generalChecks(run, op, `valid ${toJsonText(input).slice(0, 200)}`, a, !op.platformOnly);
@@ -96,13 +131,18 @@ export async function runFuzz(
   }
   run.ids = await freshIds();
 
-  const cases = [...(opts.sweep === false ? [] : sweepCases(ops)), ...fc.sample(caseArbitrary(ops), { seed: opts.seed, numRuns: opts.runs })];
+  const cases = [
+    ...(opts.sweep === false ? [] : sweepCases(ops)),
+    ...fc.sample(caseArbitrary(ops), { seed: opts.seed, numRuns: opts.runs }),
+  ];
   const batchSize = opts.batchSize ?? 100;
   for (let start = 0; start < cases.length; start += batchSize) {
     for (const c of cases.slice(start, start + batchSize)) await runCase(run, c);
     run.ids = await freshIds();
     await health();
-    log(`fuzz: ${Math.min(start + batchSize, cases.length)}/${cases.length} cases, ${stats.requests} requests, ${stats.failures.length} failures`);
+    log(
+      `fuzz: ${Math.min(start + batchSize, cases.length)}/${cases.length} cases, ${stats.requests} requests, ${stats.failures.length} failures`,
+    );
   }
   stats.ms = Date.now() - started;
   return stats;
@@ -116,10 +156,19 @@ export async function runFuzz(
     }
     const doc = await w.rest('GET', '/openapi.json').catch((e: unknown) => ({ status: 0, body: String(e) }));
     if (doc.status !== 200) problems.push(`GET /openapi.json → ${doc.status}`);
-    const list = await w.rest('GET', '/subscriptions', { key: w.a.key }).catch((e: unknown) => ({ status: 0, body: String(e) }));
-    if (list.status !== 200) problems.push(`GET /subscriptions → ${list.status} ${JSON.stringify(list.body).slice(0, 200)}`);
+    const list = await w
+      .rest('GET', '/subscriptions', { key: w.a.key })
+      .catch((e: unknown) => ({ status: 0, body: String(e) }));
+    if (list.status !== 200)
+      problems.push(`GET /subscriptions → ${list.status} ${JSON.stringify(list.body).slice(0, 200)}`);
     if (problems.length)
-      run.fail({ check: 'health after a batch', op: '-', input: `after ${stats.requests} requests`, status: 0, excerpt: problems.join('; ') });
+      run.fail({
+        check: 'health after a batch',
+        op: '-',
+        input: `after ${stats.requests} requests`,
+        status: 0,
+        excerpt: problems.join('; '),
+      });
   }
 }
 

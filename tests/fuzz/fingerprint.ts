@@ -3,7 +3,8 @@ import type { Ctx } from '../../server/domain/context';
 
 /** Row counts and digests of the tables a request could change (api keys by count: authentication touches last_used_at). */
 export async function fingerprint(ctx: Ctx): Promise<string> {
-  const digest = (t: string) => `(select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x)`;
+  const digest = (t: string) =>
+    `(select count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from "${t}" x)`;
   const rows = await ctx.db.execute<Record<string, string>>(
     sql.raw(`select
       ${['customers', 'subscriptions', 'events', 'deliveries', 'event_types', 'bulk_replays', 'users'].map((t) => `${digest(t)} as "${t}"`).join(',\n')},

@@ -107,10 +107,17 @@ export function hostileValue(): fc.Arbitrary<unknown> {
         raw('-0', '-0'),
       ),
     },
-    { weight: 2, arbitrary: fc.constantFrom<unknown>([], {}, [null], [[]], { '': null }, { __proto__: null, constructor: 1 }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<unknown>([], {}, [null], [[]], { '': null }, { __proto__: null, constructor: 1 }),
+    },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('a'.repeat(MB), `${'b'.repeat(MB)}\u0000`, raw(`"${'\\ud800'.repeat(MB / 8)}"`, 'string of 131,072 lone surrogates')),
+      arbitrary: fc.constantFrom(
+        'a'.repeat(MB),
+        `${'b'.repeat(MB)}\u0000`,
+        raw(`"${'\\ud800'.repeat(MB / 8)}"`, 'string of 131,072 lone surrogates'),
+      ),
     },
     {
       weight: 1,
@@ -138,7 +145,21 @@ export function hostileValue(): fc.Arbitrary<unknown> {
 /** Names for fields the operation does not take. */
 export function unknownFieldName(): fc.Arbitrary<string> {
   return fc.oneof(
-    fc.constantFrom('customer_id', 'isAdmin', '__proto__', 'constructor', 'prototype', '', ' ', 'a.b', '$where', 'x'.repeat(1000), '\u0000', '\ud800', 'é'),
+    fc.constantFrom(
+      'customer_id',
+      'isAdmin',
+      '__proto__',
+      'constructor',
+      'prototype',
+      '',
+      ' ',
+      'a.b',
+      '$where',
+      'x'.repeat(1000),
+      '\u0000',
+      '\ud800',
+      'é',
+    ),
     fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }),
   );
 }

@@ -53,9 +53,11 @@ export function skeleton(op: Op, ids: Ids): Record<string, unknown> {
     if ((op.schema.required ?? []).includes(name) || op.where[name] === 'path') out[name] = sample(s, name, ids, seq);
   }
   // The catalog entry an event-type operation reads, changes or archives: this batch's own.
-  if (op.procedure.startsWith('eventTypes.') && op.procedure !== 'eventTypes.create' && 'name' in out) out.name = ids.name;
+  if (op.procedure.startsWith('eventTypes.') && op.procedure !== 'eventTypes.create' && 'name' in out)
+    out.name = ids.name;
   // A customer key acts for its own customer; a platform key must name one (customer-scoped creates).
-  if (op.platformOnly && op.schema.properties?.customerId && out.customerId === undefined && !op.where.customerId) out.customerId = ids.cus;
+  if (op.platformOnly && op.schema.properties?.customerId && out.customerId === undefined && !op.where.customerId)
+    out.customerId = ids.cus;
   return out;
 }
 

@@ -25,7 +25,13 @@ export type Stats = {
   ms: number;
 };
 
-type FailureClass = { check: string; count: number; statuses: Set<number>; ops: Set<string>; examples: Map<string, Failure> };
+type FailureClass = {
+  check: string;
+  count: number;
+  statuses: Set<number>;
+  ops: Set<string>;
+  examples: Map<string, Failure>;
+};
 
 /** What tells two failures of one check apart: the operation family and the answer's message, ids and numbers taken out. */
 function causeOf(f: Failure): string {
@@ -47,7 +53,13 @@ function causeOf(f: Failure): string {
 function failureClasses(failures: Failure[]): FailureClass[] {
   const classes = new Map<string, FailureClass>();
   for (const f of failures) {
-    const c = classes.get(f.check) ?? { check: f.check, count: 0, statuses: new Set<number>(), ops: new Set<string>(), examples: new Map<string, Failure>() };
+    const c = classes.get(f.check) ?? {
+      check: f.check,
+      count: 0,
+      statuses: new Set<number>(),
+      ops: new Set<string>(),
+      examples: new Map<string, Failure>(),
+    };
     c.count++;
     c.statuses.add(f.status);
     c.ops.add(f.op);
@@ -64,7 +76,9 @@ export function failureReport(failures: Failure[]): string {
     .map(
       (c) =>
         `✗ ${c.check} — ${c.count}× (status ${[...c.statuses].sort().join(', ')}) in ${c.ops.size} operation(s): ${[...c.ops].slice(0, 8).join('; ')}${c.ops.size > 8 ? '; …' : ''}\n` +
-        [...c.examples.values()].map((e) => `    e.g. ${e.op} with ${e.input} → ${e.status} ${e.excerpt.replace(/\s+/g, ' ').slice(0, 220)}`).join('\n'),
+        [...c.examples.values()]
+          .map((e) => `    e.g. ${e.op} with ${e.input} → ${e.status} ${e.excerpt.replace(/\s+/g, ' ').slice(0, 220)}`)
+          .join('\n'),
     )
     .join('\n');
 }

@@ -22,7 +22,9 @@ function enc(s: string): string {
       .map((ch) => {
         const c = ch.codePointAt(0)!;
         if (c >= 0xd800 && c <= 0xdfff)
-          return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+          return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)]
+            .map((b) => `%${b.toString(16).toUpperCase()}`)
+            .join('');
         return encodeURIComponent(ch);
       })
       .join('');
@@ -60,10 +62,23 @@ export function buildTrpc(op: Op, inputText: string | undefined, key: string | u
   if (batch) {
     const procs = Array.from({ length: batch }, () => op.procedure).join(',');
     const all = `{${Array.from({ length: batch }, (_, i) => `"${i}":${inputText ?? '{}'}`).join(',')}}`;
-    if (op.kind === 'query') return { method: 'GET', url: `/${procs}?batch=1&input=${enc(all)}`, headers, calls: batch };
-    return { method: 'POST', url: `/${procs}?batch=1`, headers: { ...headers, 'content-type': 'application/json' }, body: all, calls: batch };
+    if (op.kind === 'query')
+      return { method: 'GET', url: `/${procs}?batch=1&input=${enc(all)}`, headers, calls: batch };
+    return {
+      method: 'POST',
+      url: `/${procs}?batch=1`,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: all,
+      calls: batch,
+    };
   }
-  if (op.kind === 'query') return { method: 'GET', url: `/${op.procedure}${inputText === undefined ? '' : `?input=${enc(inputText)}`}`, headers, calls: 1 };
+  if (op.kind === 'query')
+    return {
+      method: 'GET',
+      url: `/${op.procedure}${inputText === undefined ? '' : `?input=${enc(inputText)}`}`,
+      headers,
+      calls: 1,
+    };
   return {
     method: 'POST',
     url: `/${op.procedure}`,

@@ -27,10 +27,22 @@ const timeoutMs = String(Math.max(120_000, Number(runs) * 200));
 const report = 'test-results/fuzz.json';
 mkdirSync('test-results', { recursive: true });
 rmSync(report, { force: true });
-spawnSync(bin('vitest'), ['run', '--project', 'int', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, 'tests/fuzz/api.int.test.ts'], {
-  stdio: 'inherit',
-  env: { ...process.env, FUZZ_SEED: seed, FUZZ_RUNS: runs, FUZZ_TIMEOUT_MS: timeoutMs, FUZZ_VERBOSE: '1' },
-});
+spawnSync(
+  bin('vitest'),
+  [
+    'run',
+    '--project',
+    'int',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    'tests/fuzz/api.int.test.ts',
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, FUZZ_SEED: seed, FUZZ_RUNS: runs, FUZZ_TIMEOUT_MS: timeoutMs, FUZZ_VERBOSE: '1' },
+  },
+);
 let passed = false;
 try {
   const r = JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number };
@@ -38,5 +50,7 @@ try {
 } catch {
   // No report: the run did not get that far.
 }
-console.log(`API fuzz: seed ${seed}, ${runs} cases: ${passed ? 'no failures' : 'FAILED, see above'} (replay with: pnpm fuzz --seed ${seed} --runs ${runs})`);
+console.log(
+  `API fuzz: seed ${seed}, ${runs} cases: ${passed ? 'no failures' : 'FAILED, see above'} (replay with: pnpm fuzz --seed ${seed} --runs ${runs})`,
+);
 process.exit(passed ? 0 : 1);

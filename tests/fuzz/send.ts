@@ -17,7 +17,11 @@ export async function send(run: FuzzRun, op: Op, req: Req): Promise<Answer | nul
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) headers.set(k, v);
     if (canBody && req.body !== undefined) headers.set('content-length', String(Buffer.byteLength(req.body)));
-    request = new Request(url, { method: req.method, headers, ...(canBody && req.body !== undefined && { body: req.body }) });
+    request = new Request(url, {
+      method: req.method,
+      headers,
+      ...(canBody && req.body !== undefined && { body: req.body }),
+    });
   } catch {
     // Not a request an HTTP client can send (e.g. a header a fetch client refuses): nothing to check.
     stats.unsendable++;
@@ -28,7 +32,9 @@ export async function send(run: FuzzRun, op: Op, req: Req): Promise<Answer | nul
     const res =
       op.door === 'rest'
         ? await handleRest(request, path, ctx, BASE_URL, { rateLimiter })
-        : await serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter }), { maxBodyBytes: ctx.config.maxPayloadBytes });
+        : await serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter }), {
+            maxBodyBytes: ctx.config.maxPayloadBytes,
+          });
     return { status: res.status, text: await res.text() };
   })();
   let timer: NodeJS.Timeout | undefined;
@@ -38,7 +44,10 @@ export async function send(run: FuzzRun, op: Op, req: Req): Promise<Answer | nul
     got = await Promise.race([answer, timeout]);
   } catch (err) {
     // The door itself threw: the process would have answered nothing at all.
-    got = { status: 599, text: `the door threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` };
+    got = {
+      status: 599,
+      text: `the door threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -50,6 +59,9 @@ export async function send(run: FuzzRun, op: Op, req: Req): Promise<Answer | nul
   }
   stats.statuses.set(got.status, (stats.statuses.get(got.status) ?? 0) + 1);
   if (got.status >= 500) stats.fiveXx++;
-  const calls = op.door === 'rest' || got.status === 599 ? [readRest(got.status, got.text)] : readTrpc(got.status, got.text, req.calls);
+  const calls =
+    op.door === 'rest' || got.status === 599
+      ? [readRest(got.status, got.text)]
+      : readTrpc(got.status, got.text, req.calls);
   return { status: got.status, text: got.text, calls };
 }

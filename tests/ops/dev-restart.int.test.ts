@@ -23,7 +23,14 @@ function startDev(allowPrivateTargets: string) {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: db.url, PORT: String(port), ALLOW_PRIVATE_TARGETS: allowPrivateTargets, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      ALLOW_PRIVATE_TARGETS: allowPrivateTargets,
+      LOG_LEVEL: 'warn',
+    },
   });
   let out = '';
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -59,8 +66,11 @@ describe.runIf(process.env.HOOKRELAY_DEV_RESTART_TEST === '1')('pnpm dev restart
   beforeAll(async () => {
     db = await createTestDatabase('dev_restart');
     port = await freePort();
-    const systemChromium = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-    browser = await chromium.launch(systemChromium ? { executablePath: systemChromium, args: ['--headless', '--no-sandbox', '--disable-gpu'] } : {});
+    const systemChromium =
+      process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+    browser = await chromium.launch(
+      systemChromium ? { executablePath: systemChromium, args: ['--headless', '--no-sandbox', '--disable-gpu'] } : {},
+    );
   });
 
   afterAll(async () => {
@@ -69,34 +79,38 @@ describe.runIf(process.env.HOOKRELAY_DEV_RESTART_TEST === '1')('pnpm dev restart
     await db?.drop();
   });
 
-  it('pnpm dev restarted with ALLOW_PRIVATE_TARGETS changed serves /login without reloading it', { timeout: 600_000 }, async () => {
-    dev = startDev('true');
-    await healthy();
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/login`, { timeout: 240_000 });
-    await expect.poll(() => page.getByLabel('Email').count(), { timeout: 60_000 }).toBe(1);
-    await stopDev();
+  it(
+    'pnpm dev restarted with ALLOW_PRIVATE_TARGETS changed serves /login without reloading it',
+    { timeout: 600_000 },
+    async () => {
+      dev = startDev('true');
+      await healthy();
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/login`, { timeout: 240_000 });
+      await expect.poll(() => page.getByLabel('Email').count(), { timeout: 60_000 }).toBe(1);
+      await stopDev();
 
-    dev = startDev('false');
-    await healthy();
-    expect(dev.output()).toContain('Private targets: refused');
-    expect(dev.output()).toContain('empty compile cache');
-    let reloads = 0;
-    page.on('framenavigated', (f) => {
-      if (f === page.mainFrame()) reloads++;
-    });
-    const fresh = await browser.newPage();
-    let freshNavigations = 0;
-    fresh.on('framenavigated', (f) => {
-      if (f === fresh.mainFrame()) freshNavigations++;
-    });
-    await fresh.goto(`http://127.0.0.1:${port}/login`, { timeout: 240_000 });
-    await expect.poll(() => fresh.getByLabel('Email').count(), { timeout: 60_000 }).toBe(1);
-    // Ten seconds of watching: the open tab reloads at most once (to the new server), the new tab not at all.
-    await new Promise((r) => setTimeout(r, 10_000));
-    expect(reloads).toBeLessThanOrEqual(2);
-    expect(freshNavigations).toBeLessThanOrEqual(2);
-    await fresh.getByLabel('Email').fill('nobody@example.test');
-    expect(await fresh.getByLabel('Email').inputValue()).toBe('nobody@example.test');
-  });
+      dev = startDev('false');
+      await healthy();
+      expect(dev.output()).toContain('Private targets: refused');
+      expect(dev.output()).toContain('empty compile cache');
+      let reloads = 0;
+      page.on('framenavigated', (f) => {
+        if (f === page.mainFrame()) reloads++;
+      });
+      const fresh = await browser.newPage();
+      let freshNavigations = 0;
+      fresh.on('framenavigated', (f) => {
+        if (f === fresh.mainFrame()) freshNavigations++;
+      });
+      await fresh.goto(`http://127.0.0.1:${port}/login`, { timeout: 240_000 });
+      await expect.poll(() => fresh.getByLabel('Email').count(), { timeout: 60_000 }).toBe(1);
+      // Ten seconds of watching: the open tab reloads at most once (to the new server), the new tab not at all.
+      await new Promise((r) => setTimeout(r, 10_000));
+      expect(reloads).toBeLessThanOrEqual(2);
+      expect(freshNavigations).toBeLessThanOrEqual(2);
+      await fresh.getByLabel('Email').fill('nobody@example.test');
+      expect(await fresh.getByLabel('Email').inputValue()).toBe('nobody@example.test');
+    },
+  );
 });

@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => bed?.stop());
 
-const count = async (where: ReturnType<typeof sql>) => (await bed.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from ${where}`))[0]!.n;
+const count = async (where: ReturnType<typeof sql>) =>
+  (await bed.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from ${where}`))[0]!.n;
 
 describe('worker SIGTERM mid-load', () => {
   it('exits 0 within the deadline, hands back unfinished jobs at once, and a replacement delivers everything', async () => {
@@ -40,13 +41,20 @@ describe('worker SIGTERM mid-load', () => {
       const first = !seen.has(id);
       seen.add(id);
       // Decided by the body, not by a set the publisher fills: the request may beat publishEvent's return.
-      if (first && (JSON.parse(req.body) as { data: { hang?: boolean } }).data.hang) return { status: 200, delayMs: 55_000 };
+      if (first && (JSON.parse(req.body) as { data: { hang?: boolean } }).data.hang)
+        return { status: 200, delayMs: 55_000 };
       return { status: 200, delayMs: 500 + Math.floor(Math.random() * 500) };
     });
     const customers = [];
     for (let i = 0; i < 3; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Shutdown ${i}` });
-      await createSubscription(ctx, platformScope, { customerId: c.id, url: rx.url, eventTypes: ['*'], timeoutMs: 60_000, maxInFlight: 50 });
+      await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: rx.url,
+        eventTypes: ['*'],
+        timeoutMs: 60_000,
+        maxInFlight: 50,
+      });
       customers.push(c.id);
     }
 
@@ -67,16 +75,27 @@ describe('worker SIGTERM mid-load', () => {
     const ids: string[] = [];
     const publishing = (async () => {
       for (let i = 0; i < EVENTS; i++) {
-        const e = await publishEvent(ctx, platformScope, { type: 'order.created', data: { i, hang: i < HANGING }, customerId: customers[i % 3]! });
+        const e = await publishEvent(ctx, platformScope, {
+          type: 'order.created',
+          data: { i, hang: i < HANGING },
+          customerId: customers[i % 3]!,
+        });
         if (i < HANGING) hanging.add(e.id);
         ids.push(e.id);
       }
     })();
     // Mid-load: the hanging requests are in flight and part of the rest is delivered.
-    await expect.poll(() => hanging.size === HANGING && [...hanging].every((id) => seen.has(id)) && rx.received.length >= 60, { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(() => hanging.size === HANGING && [...hanging].every((id) => seen.has(id)) && rx.received.length >= 60, {
+        timeout: 60_000,
+      })
+      .toBe(true);
 
     // The worker's own /health and /metrics answer while it works.
-    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { ok: boolean; inFlight: Record<string, number> };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+      ok: boolean;
+      inFlight: Record<string, number>;
+    };
     expect(health.ok).toBe(true);
     expect(health.inFlight.deliver).toBeGreaterThanOrEqual(HANGING);
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -87,7 +106,9 @@ describe('worker SIGTERM mid-load', () => {
     a.kill('SIGTERM');
     const code = await a.exited;
     const tookMs = Date.now() - signalledAt;
-    console.log(`worker A: exit code ${code} ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_SECONDS} s); ${rx.received.length} requests received by then`);
+    console.log(
+      `worker A: exit code ${code} ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_SECONDS} s); ${rx.received.length} requests received by then`,
+    );
     expect(code).toBe(0);
     // It stopped fetching: a backlog is left for the replacement.
     const deliveredByA = await count(sql`deliveries where status = 'succeeded'`);
@@ -122,9 +143,12 @@ describe('worker SIGTERM mid-load', () => {
     await publishing;
     // A replacement worker finishes the job.
     const b = await bed.startWorker({ ...SMALL_POOLS, WORKER_SHUTDOWN_SECONDS: String(SHUTDOWN_SECONDS) });
-    await expect.poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 }).toBe(EVENTS);
+    await expect
+      .poll(async () => count(sql`deliveries where status = 'succeeded'`), { timeout: 90_000, interval: 500 })
+      .toBe(EVENTS);
     const received = new Map<string, number>();
-    for (const r of rx.received) received.set(r.headers['webhook-id']!, (received.get(r.headers['webhook-id']!) ?? 0) + 1);
+    for (const r of rx.received)
+      received.set(r.headers['webhook-id']!, (received.get(r.headers['webhook-id']!) ?? 0) + 1);
     for (const id of ids) expect(received.get(id) ?? 0).toBeGreaterThanOrEqual(1);
     expect([...received.keys()].every((id) => ids.includes(id))).toBe(true);
     // The handed-back attempts were sent again, with the same webhook-id; each delivery has exactly

@@ -22,10 +22,17 @@ import { stopWorker } from '../support/worker-process';
  * processor's 5 s export delay: what they buffered is flushed on the way out.
  */
 type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: Array<{ key: string; value: OtlpValue }> };
+type OtlpSpan = {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: Array<{ key: string; value: OtlpValue }>;
+};
 type Received = { service: string; span: OtlpSpan; attrs: Record<string, unknown> };
 
-const valueOf = (v: OtlpValue): unknown => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
+const valueOf = (v: OtlpValue): unknown =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
 
 /** Records every span posted to /v1/traces. */
 async function startCollector() {
@@ -38,13 +45,20 @@ async function startCollector() {
       paths.push(req.url ?? '');
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value: OtlpValue }> }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
+          resourceSpans?: Array<{
+            resource?: { attributes?: Array<{ key: string; value: OtlpValue }> };
+            scopeSpans?: Array<{ spans?: OtlpSpan[] }>;
+          }>;
         };
         for (const rs of body.resourceSpans ?? []) {
           const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
           for (const ss of rs.scopeSpans ?? [])
             for (const span of ss.spans ?? [])
-              spans.push({ service, span, attrs: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, valueOf(a.value)])) });
+              spans.push({
+                service,
+                span,
+                attrs: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
+              });
         }
       } catch {
         // not JSON: counted in `paths`, no spans
@@ -81,7 +95,12 @@ describe('traces from real web and worker processes', () => {
     const { ctx } = bed;
     const rx = await startReceiver((_req, i) => (i === 0 ? { status: 500 } : { status: 200 }));
     const customer = await createCustomer(ctx, platformScope, { name: 'Traced' });
-    await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${rx.url}/hook`, eventTypes: ['*'], traceContext: true });
+    await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: `${rx.url}/hook`,
+      eventTypes: ['*'],
+      traceContext: true,
+    });
     const { key } = await createApiKey(ctx, null, 'tracing');
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, RETRY_TIME_SCALE: '0.01' };
     const [web, worker] = await Promise.all([bed.startWeb(otel), bed.startWorker(otel)]);
@@ -90,7 +109,11 @@ describe('traces from real web and worker processes', () => {
     const callerSpan = randomBytes(8).toString('hex');
     const res = await fetch(`${web.url}/api/v1/events`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-${callerSpan}-01`,
+      },
       body: JSON.stringify({ type: 'order.created', data: { n: 1 }, customerId: customer.id }),
     });
     expect(res.status).toBe(202);
@@ -105,7 +128,9 @@ describe('traces from real web and worker processes', () => {
     const ours = collector.spans.filter((s) => s.attrs['hookrelay.event.id'] === event.id);
     expect(new Set(ours.map((s) => s.span.traceId))).toEqual(new Set([traceId]));
     const find = (name: string, attempt?: number) => {
-      const found = ours.filter((s) => s.span.name === name && (attempt === undefined || s.attrs['hookrelay.attempt.number'] === attempt));
+      const found = ours.filter(
+        (s) => s.span.name === name && (attempt === undefined || s.attrs['hookrelay.attempt.number'] === attempt),
+      );
       expect(found, `${name} ${attempt ?? ''}`).toHaveLength(1);
       return found[0]!;
     };
@@ -115,8 +140,16 @@ describe('traces from real web and worker processes', () => {
     const attempt1 = find('hookrelay.attempt', 1);
     const admission2 = find('hookrelay.admission', 2);
     const attempt2 = find('hookrelay.attempt', 2);
-    expect([publish, fanout, admission1].map((s) => s.service)).toEqual(['hookrelay-web', 'hookrelay-web', 'hookrelay-web']);
-    expect([attempt1, admission2, attempt2].map((s) => s.service)).toEqual(['hookrelay-worker', 'hookrelay-worker', 'hookrelay-worker']);
+    expect([publish, fanout, admission1].map((s) => s.service)).toEqual([
+      'hookrelay-web',
+      'hookrelay-web',
+      'hookrelay-web',
+    ]);
+    expect([attempt1, admission2, attempt2].map((s) => s.service)).toEqual([
+      'hookrelay-worker',
+      'hookrelay-worker',
+      'hookrelay-worker',
+    ]);
     expect(publish.span.parentSpanId).toBe(callerSpan);
     expect(fanout.span.parentSpanId).toBe(publish.span.spanId);
     expect(admission1.span.parentSpanId).toBe(fanout.span.spanId);
@@ -124,7 +157,13 @@ describe('traces from real web and worker processes', () => {
     expect(admission2.span.parentSpanId).toBe(publish.span.spanId);
     expect(attempt2.span.parentSpanId).toBe(admission2.span.spanId);
     expect(attempt1.attrs).toMatchObject({ 'http.response.status_code': 500, 'hookrelay.attempt.outcome': 'retry' });
-    expect(attempt2.attrs).toMatchObject({ 'http.response.status_code': 200, 'hookrelay.attempt.outcome': 'succeeded' });
-    expect(rx.received.map((r) => r.headers.traceparent)).toEqual([`00-${traceId}-${attempt1.span.spanId}-01`, `00-${traceId}-${attempt2.span.spanId}-01`]);
+    expect(attempt2.attrs).toMatchObject({
+      'http.response.status_code': 200,
+      'hookrelay.attempt.outcome': 'succeeded',
+    });
+    expect(rx.received.map((r) => r.headers.traceparent)).toEqual([
+      `00-${traceId}-${attempt1.span.spanId}-01`,
+      `00-${traceId}-${attempt2.span.spanId}-01`,
+    ]);
   });
 });

@@ -48,7 +48,13 @@ describe('three workers, one SIGKILLed mid-load', () => {
     for (let i = 0; i < CUSTOMERS; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Scale ${i}` });
       // A window (50) wider than the customer cap: only the cap can hold the customer back.
-      await createSubscription(ctx, platformScope, { customerId: c.id, url: rx.url, eventTypes: ['*'], maxInFlight: 50, timeoutMs: 30_000 });
+      await createSubscription(ctx, platformScope, {
+        customerId: c.id,
+        url: rx.url,
+        eventTypes: ['*'],
+        maxInFlight: 50,
+        timeoutMs: 30_000,
+      });
       customers.push(c.id);
     }
 
@@ -90,16 +96,25 @@ describe('three workers, one SIGKILLed mid-load', () => {
     const progress = setInterval(() => console.log(`${elapsed()}: ${rx.received.length} received`), 5000);
 
     await expect
-      .poll(async () => (await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from deliveries where status = 'succeeded'`))[0]!.n, {
-        timeout: 100_000,
-        interval: 1000,
-      })
+      .poll(
+        async () =>
+          (
+            await ctx.db.execute<{ n: number }>(
+              sql`select count(*)::int as n from deliveries where status = 'succeeded'`,
+            )
+          )[0]!.n,
+        {
+          timeout: 100_000,
+          interval: 1000,
+        },
+      )
       .toBe(EVENTS);
     clearInterval(progress);
     console.log(`${elapsed()}: all delivered`);
 
     const received = new Map<string, string[]>();
-    for (const r of rx.received) received.set(r.headers['webhook-id']!, [...(received.get(r.headers['webhook-id']!) ?? []), r.body]);
+    for (const r of rx.received)
+      received.set(r.headers['webhook-id']!, [...(received.get(r.headers['webhook-id']!) ?? []), r.body]);
     // Every accepted event arrived; nothing arrived that was not published.
     for (const id of ids) expect(received.has(id)).toBe(true);
     expect(received.size).toBe(EVENTS);

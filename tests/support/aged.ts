@@ -21,7 +21,11 @@ export const agedCtx = (ctx: Ctx, days: number, config: Partial<Ctx['config']> =
 
 /** Publishes an `order.created` of `customerId` as if `days` ago (with `config`) and waits for its one delivery to succeed. */
 export async function publishAged(ctx: Ctx, customerId: string, days: number, config: Partial<Ctx['config']> = {}) {
-  const event = await publishEvent(agedCtx(ctx, days, config), platformScope, { type: 'order.created', data: { days }, customerId });
+  const event = await publishEvent(agedCtx(ctx, days, config), platformScope, {
+    type: 'order.created',
+    data: { days },
+    customerId,
+  });
   const delivery = await onlyDelivery(ctx, event.id);
   await waitForStatus(ctx, delivery.id, 'succeeded');
   return { eventId: event.id, deliveryId: delivery.id, customerId };

@@ -52,7 +52,11 @@ export async function ok(res: Promise<{ status: number; body: Json }>, status?: 
  */
 export type ApiBed = { url: string; ctx: TestCtx; rest: Rest; platformKey: string; stop(): Promise<void> };
 
-export async function startApi(label: string, config: Partial<Ctx['config']> = {}, platformKeyName = 'test'): Promise<ApiBed> {
+export async function startApi(
+  label: string,
+  config: Partial<Ctx['config']> = {},
+  platformKeyName = 'test',
+): Promise<ApiBed> {
   const db = await createTestDatabase(label);
   const ctx = await createTestContext(db.url, config);
   return {
@@ -70,9 +74,17 @@ export async function startApi(label: string, config: Partial<Ctx['config']> = {
 /** An Engine (engine.ts) with its REST door in-process and a platform key (named `platformKeyName`). */
 export type ApiEngine = Engine & { rest: Rest; platformKey: string };
 
-export async function startApiEngine(label: string, config: Partial<Ctx['config']> = {}, platformKeyName = 'test platform'): Promise<ApiEngine> {
+export async function startApiEngine(
+  label: string,
+  config: Partial<Ctx['config']> = {},
+  platformKeyName = 'test platform',
+): Promise<ApiEngine> {
   const engine = await startEngine(label, config);
-  return { ...engine, rest: restClient(engine.ctx), platformKey: (await createApiKey(engine.ctx, null, platformKeyName)).key };
+  return {
+    ...engine,
+    rest: restClient(engine.ctx),
+    platformKey: (await createApiKey(engine.ctx, null, platformKeyName)).key,
+  };
 }
 
 /** Every scope a customer's API key can have. */
@@ -89,7 +101,14 @@ export async function createTenant(
   key: { name?: string; scopes?: string[] } = {},
 ): Promise<{ id: string; key: string; keyId: string }> {
   const c = await ok(rest('POST', '/customers', { key: platformKey, body: { name } }), 201);
-  const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id }, body: { scopes: ALL_SCOPES, ...key } }), 201);
+  const k = await ok(
+    rest('POST', '/customers/{id}/api-keys', {
+      key: platformKey,
+      params: { id: c.id },
+      body: { scopes: ALL_SCOPES, ...key },
+    }),
+    201,
+  );
   return { id: c.id as string, key: k.key as string, keyId: k.id as string };
 }
 
@@ -104,27 +123,44 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
   let n = 0;
   const freshCustomer = (label = 'Fresh') => createTenant(rest, platformKey, `${label} ${++n}`, { name: 'test' });
   const freshSubscription = async (t: { key: string }, eventTypes = ['*']) =>
-    (await ok(rest('POST', '/subscriptions', { key: t.key, body: { url: `${receiverUrl}/hook`, eventTypes } }), 201)).id as string;
+    (await ok(rest('POST', '/subscriptions', { key: t.key, body: { url: `${receiverUrl}/hook`, eventTypes } }), 201))
+      .id as string;
   const freshKey = async (t: { id: string; key: string }) => {
-    const k = await ok(rest('POST', '/customers/{id}/api-keys', { key: t.key, params: { id: t.id }, body: { name: 'extra' } }), 201);
+    const k = await ok(
+      rest('POST', '/customers/{id}/api-keys', { key: t.key, params: { id: t.id }, body: { name: 'extra' } }),
+      201,
+    );
     return { id: k.id as string, key: k.key as string };
   };
 
   const tenant = async (label: string) => {
     const c = await freshCustomer(label);
     const subscriptionId = await freshSubscription(c);
-    const ev = await ok(rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { customer: label } } }), 202);
+    const ev = await ok(
+      rest('POST', '/events', { key: c.key, body: { type: 'order.created', data: { customer: label } } }),
+      202,
+    );
     return { ...c, subscriptionId, eventId: ev.id as string };
   };
   const a0 = await tenant('A');
   const b0 = await tenant('B');
-  const broadcast = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'order.created', data: { everyone: true }, broadcast: true } }), 202);
+  const broadcast = await ok(
+    rest('POST', '/events', {
+      key: platformKey,
+      body: { type: 'order.created', data: { everyone: true }, broadcast: true },
+    }),
+    202,
+  );
   const r = await freshCustomer('R');
   await ok(
-    rest('POST', '/subscriptions', { key: r.key, body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } } }),
+    rest('POST', '/subscriptions', {
+      key: r.key,
+      body: { url: 'http://127.0.0.1:9/closed', eventTypes: ['invoice.*'], retryPolicy: { maxAttempts: 1 } },
+    }),
     201,
   );
-  for (let i = 0; i < 3; i++) await ok(rest('POST', '/events', { key: r.key, body: { type: 'invoice.failed', data: { i } } }), 202);
+  for (let i = 0; i < 3; i++)
+    await ok(rest('POST', '/events', { key: r.key, body: { type: 'invoice.failed', data: { i } } }), 202);
 
   const sender = createSender({ allowPrivate: true });
   const worker = await startWorker(ctx, sender, createLogger('test-worker'));
@@ -132,7 +168,9 @@ export async function seedWorld(ctx: Ctx, rest: Rest, receiverUrl: string): Prom
     const deadline = Date.now() + 60_000;
     for (;;) {
       const all = await ok(rest('GET', '/deliveries', { key: platformKey }));
-      const settled = all.data.filter((d: Json) => (d.customerId === r.id ? d.status === 'dead' : d.status === 'succeeded'));
+      const settled = all.data.filter((d: Json) =>
+        d.customerId === r.id ? d.status === 'dead' : d.status === 'succeeded',
+      );
       if (all.data.length === 7 && settled.length === 7) break;
       if (Date.now() > deadline) throw new Error(`world did not settle: ${JSON.stringify(all.data)}`);
       await new Promise((r) => setTimeout(r, 100));

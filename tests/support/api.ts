@@ -64,7 +64,8 @@ export function typedClient(ctx: Ctx, key: string, opts: { rateLimiter?: RateLim
   return createHookrelayClient({
     baseUrl: BASE_URL,
     apiKey: key,
-    fetch: (req) => handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter }),
+    fetch: (req) =>
+      handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, { rateLimiter }),
   });
 }
 
@@ -110,7 +111,12 @@ export async function serveRest(ctx: Ctx): Promise<{ url: string; close(): Promi
 export function trpcClient(
   ctx: Ctx,
   key?: string,
-  opts: { rateLimiter?: RateLimiter; context?: () => Promise<ApiContext>; maxBodyBytes?: number; headers?: Record<string, string> } = {},
+  opts: {
+    rateLimiter?: RateLimiter;
+    context?: () => Promise<ApiContext>;
+    maxBodyBytes?: number;
+    headers?: Record<string, string>;
+  } = {},
 ): TRPCClient<AppRouter> {
   const rateLimiter = opts.rateLimiter ?? roomyLimiter();
   return createTRPCClient<AppRouter>({
@@ -135,7 +141,13 @@ export function trpcClient(
 /** A tRPC client of a read-only session of `customerId` (a dashboard user who may only read). */
 export function readOnlyTrpc(ctx: Ctx, customerId: string, principalId = 'user:ro'): TRPCClient<AppRouter> {
   return trpcClient(ctx, undefined, {
-    context: async () => ({ ctx, scope: customerScope(customerId, true), principalId, baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+    context: async () => ({
+      ctx,
+      scope: customerScope(customerId, true),
+      principalId,
+      baseUrl: BASE_URL,
+      rateLimiter: roomyLimiter(),
+    }),
   });
 }
 
@@ -147,11 +159,19 @@ export const failure = (p: Promise<unknown>): Promise<Json> =>
   );
 
 /** Calls a procedure by its dotted name (`subscriptions.update`), for tests generated from the route list. */
-export async function callProcedure(client: TRPCClient<AppRouter>, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<unknown> {
+export async function callProcedure(
+  client: TRPCClient<AppRouter>,
+  procedure: string,
+  kind: 'query' | 'mutation',
+  input: unknown,
+): Promise<unknown> {
   const [group, name] = procedure.split('.') as [string, string];
-  const proc = (client as unknown as Record<string, Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>>)[group]![
-    name
-  ]!;
+  const proc = (
+    client as unknown as Record<
+      string,
+      Record<string, { query(i: unknown): Promise<unknown>; mutate(i: unknown): Promise<unknown> }>
+    >
+  )[group]![name]!;
   return kind === 'query' ? proc.query(input) : proc.mutate(input);
 }
 
@@ -184,7 +204,9 @@ export async function snapshot(ctx: Ctx): Promise<Record<string, string>> {
     sql`select count(*)::int as n, md5(string_agg((id, customer_id, name, prefix, key_hash, revoked_at)::text, '|' order by id)) as h from api_keys`,
   );
   out.api_keys = `${keys[0]!.n}:${keys[0]!.h ?? ''}`;
-  const jobs = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`);
+  const jobs = await ctx.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from pgboss.job where name in ('deliver', 'fanout')`,
+  );
   out.jobs = String(jobs[0]!.n);
   return out;
 }

@@ -18,7 +18,8 @@ export type Pki = {
   remove(): void;
 };
 
-const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+const openssl = (dir: string, args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function newKey(dir: string, file: string, keyType: 'ec' | 'rsa') {
   openssl(
@@ -33,15 +34,41 @@ export function createPki(label: string): Pki {
   const dir = mkdtempSync(path.join(tmpdir(), `hookrelay-pki-${label}-`));
   const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
   newKey(dir, 'ca.key', 'ec');
-  openssl(dir, ['req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', `/CN=Hookrelay test CA ${label}`]);
-  const ca: Issued = { cert: read('ca.pem'), key: read('ca.key'), certPath: path.join(dir, 'ca.pem'), keyPath: path.join(dir, 'ca.key') };
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    `/CN=Hookrelay test CA ${label}`,
+  ]);
+  const ca: Issued = {
+    cert: read('ca.pem'),
+    key: read('ca.key'),
+    certPath: path.join(dir, 'ca.pem'),
+    keyPath: path.join(dir, 'ca.key'),
+  };
   return {
     dir,
     ca,
     issue(name, opts = {}) {
       const base = name.replace(/[^a-z0-9-]/gi, '_');
       newKey(dir, `${base}.key`, opts.keyType ?? 'ec');
-      openssl(dir, ['req', '-new', '-key', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${name}/O=Hookrelay tests`]);
+      openssl(dir, [
+        'req',
+        '-new',
+        '-key',
+        `${base}.key`,
+        '-out',
+        `${base}.csr`,
+        '-subj',
+        `/CN=${name}/O=Hookrelay tests`,
+      ]);
       writeFileSync(
         path.join(dir, `${base}.ext`),
         opts.server
@@ -65,7 +92,12 @@ export function createPki(label: string): Pki {
         '-out',
         `${base}.pem`,
       ]);
-      return { cert: read(`${base}.pem`), key: read(`${base}.key`), certPath: path.join(dir, `${base}.pem`), keyPath: path.join(dir, `${base}.key`) };
+      return {
+        cert: read(`${base}.pem`),
+        key: read(`${base}.key`),
+        certPath: path.join(dir, `${base}.pem`),
+        keyPath: path.join(dir, `${base}.key`),
+      };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

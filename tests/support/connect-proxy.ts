@@ -9,7 +9,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
  */
 export type Tunnel = { target: string; headers: IncomingHttpHeaders; opened: boolean; status: number };
 
-export async function startConnectProxy(decide: (target: string, headers: IncomingHttpHeaders) => number | null = () => null) {
+export async function startConnectProxy(
+  decide: (target: string, headers: IncomingHttpHeaders) => number | null = () => null,
+) {
   const tunnels: Tunnel[] = [];
   let plainRequests = 0;
   const sockets = new Set<Socket>();

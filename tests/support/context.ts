@@ -18,7 +18,13 @@ export async function createTestContext(url: string, config: Partial<Ctx['config
     log: createLogger('test'),
     keys: keyring('test-secret-key-0123456789abcdef'),
     applicationName: 'hookrelay-test',
-    config: { allowPrivateTargets: true, retryTimeScale: 1, replayRatePerSecond: 1000, replayMinIntervalMs: 0, ...config },
+    config: {
+      allowPrivateTargets: true,
+      retryTimeScale: 1,
+      replayRatePerSecond: 1000,
+      replayMinIntervalMs: 0,
+      ...config,
+    },
   });
   return Object.assign(runtime.ctx, { close: () => runtime.stop() });
 }

@@ -9,7 +9,10 @@ import { createCitusDatabase, dropCitusDatabase } from '../../scripts/lib/citus'
  * `citus` project (citus-setup.ts) it is a Citus database on every node of the local cluster,
  * with the tenant tables distributed by the migration. `migrate: false`: an empty database.
  */
-export async function createTestDatabase(label = 'test', opts: { migrate?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  label = 'test',
+  opts: { migrate?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   const migrate = opts.migrate === false ? async () => {} : migrateDatabase;
   const admin = inject('adminUrl');
   const name = `hr_${label

@@ -65,7 +65,12 @@ export async function subscribedReceiver(
 ) {
   const r = await engine.receiver(reply);
   const customer = await createCustomer(engine.ctx, platformScope, { name });
-  const sub = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: `${r.url}/hook`, eventTypes: ['*'], ...subscription });
+  const sub = await createSubscription(engine.ctx, platformScope, {
+    customerId: customer.id,
+    url: `${r.url}/hook`,
+    eventTypes: ['*'],
+    ...subscription,
+  });
   const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
     publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
   return { r, customer, sub, publish };
@@ -86,9 +91,18 @@ export async function deliveryOf(ctx: Ctx, deliveryId: string) {
 }
 
 /** Waits until an event (or, with `table` broadcasts, a broadcast) has been fanned out. */
-export async function waitFannedOut(ctx: Ctx, eventId: string, table: typeof events | typeof broadcasts = events, timeout = 20_000) {
+export async function waitFannedOut(
+  ctx: Ctx,
+  eventId: string,
+  table: typeof events | typeof broadcasts = events,
+  timeout = 20_000,
+) {
   await expect
-    .poll(async () => (await ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null, { timeout })
+    .poll(
+      async () =>
+        (await ctx.db.select({ at: table.fannedOutAt }).from(table).where(eq(table.id, eventId)))[0]?.at ?? null,
+      { timeout },
+    )
     .not.toBeNull();
 }
 

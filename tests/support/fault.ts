@@ -98,7 +98,11 @@ export async function killHard(p: GroupProcess): Promise<void> {
 }
 
 /** Waits until `receiver` has had a request with each of `webhookIds` (duplicates allowed). */
-export async function waitForAllReceived(receiver: { received: readonly Received[] }, webhookIds: Iterable<string>, timeout: number): Promise<void> {
+export async function waitForAllReceived(
+  receiver: { received: readonly Received[] },
+  webhookIds: Iterable<string>,
+  timeout: number,
+): Promise<void> {
   const ids = [...webhookIds];
   await expect
     .poll(
@@ -113,7 +117,9 @@ export async function waitForAllReceived(receiver: { received: readonly Received
 
 /** Waits until no delivery is left pending, held or dead. */
 export async function waitForAllSettled(ctx: Ctx): Promise<void> {
-  await expect.poll(() => ctx.db.$count(deliveries, inArray(deliveries.status, ['pending', 'held', 'dead'])), { timeout: 60_000 }).toBe(0);
+  await expect
+    .poll(() => ctx.db.$count(deliveries, inArray(deliveries.status, ['pending', 'held', 'dead'])), { timeout: 60_000 })
+    .toBe(0);
 }
 
 /** How many sessions of `applicationName` on the test's database wait on a lock (and, given `query`, run a statement matching it). */

@@ -13,7 +13,11 @@ const migrations = fileURLToPath(new URL('../../drizzle/migrations', import.meta
  * as a database of that release was. On Citus it then distributes the tables `layout` names (by
  * default today's layout; a test of an older release passes what that release distributed).
  */
-export async function migrateUpTo(url: string, last: number, layout?: Parameters<typeof distributeTables>[1]): Promise<void> {
+export async function migrateUpTo(
+  url: string,
+  last: number,
+  layout?: Parameters<typeof distributeTables>[1],
+): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hr-migrations-'));
   try {
     cpSync(migrations, dir, { recursive: true });

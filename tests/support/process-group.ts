@@ -21,8 +21,17 @@ export type GroupProcess = {
  * outlives a kill). `collect` gets everything it has written so far after each chunk of its output,
  * and returns what to keep of it.
  */
-export function spawnGroup(args: string[], env: NodeJS.ProcessEnv, collect: (out: string) => string = (out) => out): GroupProcess {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function spawnGroup(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  collect: (out: string) => string = (out) => out,
+): GroupProcess {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let exitCode: number | null | undefined;
   const onOutput = (chunk: Buffer) => {

@@ -9,7 +9,9 @@ export type Reply = { status: number; headers?: Record<string, string>; body?: s
  * A real HTTP receiver on 127.0.0.1 for tests and benchmarks. `reply` decides each response from
  * the request and how many requests came before it.
  */
-export async function startReceiver(reply: (req: Received, index: number) => Reply | Promise<Reply> = () => ({ status: 200 })) {
+export async function startReceiver(
+  reply: (req: Received, index: number) => Reply | Promise<Reply> = () => ({ status: 200 }),
+) {
   const received: Received[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -18,7 +20,12 @@ export async function startReceiver(reply: (req: Received, index: number) => Rep
     req.on('end', () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const r: Received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), path: req.url ?? '' };
+      const r: Received = {
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+        path: req.url ?? '',
+      };
       const index = received.length;
       received.push(r);
       for (const w of [...waiters])
@@ -44,7 +51,10 @@ export async function startReceiver(reply: (req: Received, index: number) => Rep
     waitFor(n: number, timeoutMs = 30_000) {
       if (received.length >= n) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${n} requests within ${timeoutMs} ms`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`receiver got ${received.length} of ${n} requests within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.push({
           n,
           resolve: () => {

@@ -11,7 +11,12 @@ import { deliveryIdOf, newId } from '../../server/domain/ids';
  * `count` dead letters of `customerId` to `subscriptionId` (events `invoice.paid` with
  * `data: { n }`), as the retry policy leaves them after twelve failed attempts. Returns the event ids.
  */
-export async function seedDeadLetters(ctx: Ctx, customerId: string, subscriptionId: string, count: number): Promise<string[]> {
+export async function seedDeadLetters(
+  ctx: Ctx,
+  customerId: string,
+  subscriptionId: string,
+  count: number,
+): Promise<string[]> {
   const now = new Date();
   const eventIds: string[] = [];
   for (let b = 0; b < count; b += 500) {
@@ -55,12 +60,27 @@ type SeededTry = { minutesAgo: number; ok: boolean; ms: number };
  * from `ctx.now()`: the event made two hours ago, the delivery completed at its last attempt, and a
  * failed attempt that is not the last scheduled a retry (as the attempt path records them).
  */
-export async function seedDelivery(ctx: Ctx, customerId: string, subscriptionId: string, status: 'succeeded' | 'dead', tries: SeededTry[]) {
+export async function seedDelivery(
+  ctx: Ctx,
+  customerId: string,
+  subscriptionId: string,
+  status: 'succeeded' | 'dead',
+  tries: SeededTry[],
+) {
   const now = ctx.now();
   const eventId = newId('event');
   const deliveryId = newId('delivery');
   const at = (m: number) => new Date(now.getTime() - m * 60_000);
-  await ctx.db.insert(events).values({ id: eventId, customerId, type: 'order.created', body: '{}', createdAt: at(120), retentionUntil: at(-43200) });
+  await ctx.db
+    .insert(events)
+    .values({
+      id: eventId,
+      customerId,
+      type: 'order.created',
+      body: '{}',
+      createdAt: at(120),
+      retentionUntil: at(-43200),
+    });
   await ctx.db.insert(deliveries).values({
     id: deliveryId,
     eventId,

@@ -44,7 +44,8 @@ function newestSource(): number {
       newest = Math.max(newest, st.mtimeMs);
     }
   };
-  for (const p of ['app', 'server', 'drizzle/schema', 'proxy.ts', 'next.config.ts', 'package.json']) visit(path.join(root, p));
+  for (const p of ['app', 'server', 'drizzle/schema', 'proxy.ts', 'next.config.ts', 'package.json'])
+    visit(path.join(root, p));
   return newest;
 }
 
@@ -102,7 +103,11 @@ function isAlive(pid: number): boolean {
 export const WEB_SECRET_KEY = 'test-secret-key-0123456789abcdef';
 
 /** Starts `next start` on `port` (default: a free one) against `databaseUrl`. */
-export async function spawnWeb(databaseUrl: string, env: Record<string, string> = {}, port?: number): Promise<WebProcess> {
+export async function spawnWeb(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<WebProcess> {
   const p = port ?? (await freePort());
   const web = spawnGroup(
     [nextBin, 'start', '-p', String(p), '-H', '127.0.0.1'],
@@ -130,7 +135,8 @@ export async function spawnWeb(databaseUrl: string, env: Record<string, string> 
   const ready = (async () => {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      if (!web.alive()) throw new Error(`web process exited (${await web.exited}) before it was ready:\n${web.output()}`);
+      if (!web.alive())
+        throw new Error(`web process exited (${await web.exited}) before it was ready:\n${web.output()}`);
       try {
         const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
         await res.body?.cancel();

@@ -36,7 +36,12 @@ export function spawnWorker(databaseUrl: string, env: Record<string, string> = {
   );
   return {
     ...worker,
-    ready: Promise.race([ready, worker.exited.then((code) => Promise.reject(new Error(`worker exited (${code}) before it started:\n${worker.output()}`)))]),
+    ready: Promise.race([
+      ready,
+      worker.exited.then((code) =>
+        Promise.reject(new Error(`worker exited (${code}) before it started:\n${worker.output()}`)),
+      ),
+    ]),
   };
 }
 

@@ -7,7 +7,12 @@ import { DateTime, RelativeTime, formatLatency } from '../../_components/time';
 import type { Attempt, Delivery } from './types';
 import { WaitingFor } from './waiting';
 
-const triggerLabel: Record<string, string> = { initial: 'First attempt', retry: 'Retry', replay: 'Replay', test: 'Test' };
+const triggerLabel: Record<string, string> = {
+  initial: 'First attempt',
+  retry: 'Retry',
+  replay: 'Replay',
+  test: 'Test',
+};
 
 const errorLabel: Record<string, string> = {
   timeout: 'Timed out',
@@ -57,14 +62,20 @@ export function AttemptTimeline({
   const { attempts } = delivery;
   // The line joining the dots, only when there are at least two steps to join.
   const steps = attempts.length + (delivery.status === 'succeeded' || paged ? 0 : 1);
-  const line = steps > 1 ? 'before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700' : '';
+  const line =
+    steps > 1
+      ? 'before:absolute before:top-4 before:bottom-4 before:left-[1.3rem] before:w-px before:bg-zinc-200 dark:before:bg-zinc-700'
+      : '';
   const first = attempts[0]?.attemptSeq;
   const last = attempts.at(-1)?.attemptSeq;
   const partial = delivery.attemptsNextCursor !== null || paged;
   return (
     <>
       {partial && first !== undefined && last !== undefined && (
-        <div className="flex flex-wrap items-center justify-between gap-2 px-2 pt-1 pb-2 text-xs text-zinc-600 dark:text-zinc-400" data-testid="attempts-range">
+        <div
+          className="flex flex-wrap items-center justify-between gap-2 px-2 pt-1 pb-2 text-xs text-zinc-600 dark:text-zinc-400"
+          data-testid="attempts-range"
+        >
           <span>
             Attempts #{first}–#{last} of {delivery.attemptsTotal}
           </span>
@@ -79,7 +90,11 @@ export function AttemptTimeline({
               </button>
             )}
             {paged && (
-              <button type="button" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => onPage?.(undefined)}>
+              <button
+                type="button"
+                className="font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+                onClick={() => onPage?.(undefined)}
+              >
                 Latest attempts
               </button>
             )}
@@ -100,11 +115,19 @@ export function AttemptTimeline({
                 aria-pressed={selected}
                 data-testid="attempt-item"
                 className={`flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left focus-visible:outline-2 focus-visible:outline-indigo-500 ${
-                  selected ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
+                  selected
+                    ? 'bg-indigo-50 ring-1 ring-indigo-200 dark:bg-indigo-500/10 dark:ring-indigo-500/30'
+                    : 'hover:bg-zinc-50 dark:hover:bg-zinc-800/60'
                 }`}
               >
                 <Dot tone={cancelled ? 'zinc' : ok ? 'green' : 'red'}>
-                  {cancelled ? <IconBan className="size-3.5" /> : ok ? <IconCheck className="size-3.5" /> : <IconX className="size-3.5" />}
+                  {cancelled ? (
+                    <IconBan className="size-3.5" />
+                  ) : ok ? (
+                    <IconCheck className="size-3.5" />
+                  ) : (
+                    <IconX className="size-3.5" />
+                  )}
                 </Dot>
                 <span className="min-w-0 flex-1">
                   <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
@@ -116,18 +139,24 @@ export function AttemptTimeline({
                       <HttpStatus code={a.response.status} />
                     ) : (
                       a.error && (
-                        <span className={`text-xs font-medium ${cancelled ? 'text-zinc-600 dark:text-zinc-400' : 'text-red-700 dark:text-red-300'}`}>
+                        <span
+                          className={`text-xs font-medium ${cancelled ? 'text-zinc-600 dark:text-zinc-400' : 'text-red-700 dark:text-red-300'}`}
+                        >
                           {errorLabel[a.error.class] ?? a.error.class}
                         </span>
                       )
                     )}
-                    <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">{formatLatency(a.latencyMs)}</span>
+                    <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">
+                      {formatLatency(a.latencyMs)}
+                    </span>
                   </span>
                   <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">
                     <RelativeTime at={a.startedAt} /> · <DateTime at={a.startedAt} />
                   </span>
                   {a.error?.message && !ok && (
-                    <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">{a.error.message}</span>
+                    <span className="mt-0.5 line-clamp-2 block text-xs break-words text-red-700 dark:text-red-300">
+                      {a.error.message}
+                    </span>
                   )}
                   {a.nextRetryAt && (
                     <span className="mt-0.5 block text-xs text-zinc-600 dark:text-zinc-400">

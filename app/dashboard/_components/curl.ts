@@ -18,7 +18,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export function toCurl(req: { method: string; url: string; headers: Record<string, string>; body: string }): string {
   const redacted = redactedNames(req.headers);
   // Custom header values are secrets, never shown: the command says so rather than pass for the real request.
-  const note = redacted.length ? `# The real request carried the values of ${redacted.join(', ')}; replace "${REDACTED}" with them.\n` : '';
+  const note = redacted.length
+    ? `# The real request carried the values of ${redacted.join(', ')}; replace "${REDACTED}" with them.\n`
+    : '';
   const parts = [`${note}curl -X ${req.method} ${quote(req.url)}`];
   for (const [k, v] of Object.entries(req.headers)) parts.push(`-H ${quote(`${k}: ${v}`)}`);
   parts.push(`--data-raw ${quote(req.body)}`);

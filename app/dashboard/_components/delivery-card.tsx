@@ -99,7 +99,8 @@ function DeliveryBody({
             </Link>
           </p>
           <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-            <Mono className="text-xs">{delivery.id}</Mono> · {delivery.attemptCount} attempt{delivery.attemptCount === 1 ? '' : 's'}
+            <Mono className="text-xs">{delivery.id}</Mono> · {delivery.attemptCount} attempt
+            {delivery.attemptCount === 1 ? '' : 's'}
             {delivery.replayCount > 0 && ` · replayed ${delivery.replayCount}×`}
             {showEvent && (
               <>
@@ -118,13 +119,21 @@ function DeliveryBody({
       </header>
       <div className="grid md:grid-cols-[17rem_minmax(0,1fr)]">
         <div className="border-b border-zinc-100 p-2 md:border-r md:border-b-0 dark:border-zinc-800">
-          <AttemptTimeline delivery={delivery} selectedId={selected?.id ?? null} onSelect={(a) => setPicked(a.id)} paged={paged} onPage={onPage} />
+          <AttemptTimeline
+            delivery={delivery}
+            selectedId={selected?.id ?? null}
+            onSelect={(a) => setPicked(a.id)}
+            paged={paged}
+            onPage={onPage}
+          />
         </div>
         <div className="min-w-0">
           {selected ? (
             <Inspector attempt={selected} body={body} expungedAt={delivery.payloadExpungedAt} />
           ) : (
-            <p className="p-6 text-sm text-zinc-500 dark:text-zinc-400">No attempt yet. The request and response appear here after the first attempt.</p>
+            <p className="p-6 text-sm text-zinc-500 dark:text-zinc-400">
+              No attempt yet. The request and response appear here after the first attempt.
+            </p>
           )}
         </div>
       </div>

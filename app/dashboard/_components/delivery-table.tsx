@@ -22,7 +22,11 @@ export type DeliveryRow = {
 };
 
 /** Rows that can be picked (a checkbox per row and one for the whole page). */
-export type RowSelection = { selected: ReadonlySet<string>; toggle: (id: string) => void; setAll: (ids: string[], on: boolean) => void };
+export type RowSelection = {
+  selected: ReadonlySet<string>;
+  toggle: (id: string) => void;
+  setAll: (ids: string[], on: boolean) => void;
+};
 
 const checkboxClass =
   'relative z-10 size-4 cursor-pointer accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500';
@@ -116,7 +120,9 @@ export function DeliveryTable({
                 wide
                 className="hidden max-w-64 truncate max-sm:order-last max-sm:block max-sm:max-w-full max-sm:break-all max-sm:whitespace-normal lg:table-cell"
               >
-                <Mono className="text-zinc-600 dark:text-zinc-300">{subscriptions.get(d.subscriptionId) ?? d.subscriptionId}</Mono>
+                <Mono className="text-zinc-600 dark:text-zinc-300">
+                  {subscriptions.get(d.subscriptionId) ?? d.subscriptionId}
+                </Mono>
               </Td>
             )}
             <Td className="hidden tabular-nums sm:table-cell">{d.attemptCount}</Td>
@@ -136,7 +142,10 @@ export function DeliveryTable({
                   )}
                 </>
               ) : d.lastError ? (
-                <span className="line-clamp-1 max-w-56 text-xs break-all text-red-700 dark:text-red-300" title={d.lastError}>
+                <span
+                  className="line-clamp-1 max-w-56 text-xs break-all text-red-700 dark:text-red-300"
+                  title={d.lastError}
+                >
                   {d.lastError}
                 </span>
               ) : (

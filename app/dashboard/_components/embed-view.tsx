@@ -11,7 +11,15 @@ import { EmbedResizer } from '../../_components/embed-resizer';
  * The theme was validated when the link was made; accentVariables admits a `#rrggbb` only, and the
  * logo is an https URL that React puts in an attribute.
  */
-export async function EmbedView({ theme, readOnly, children }: { theme: PortalTheme; readOnly: boolean; children: ReactNode }) {
+export async function EmbedView({
+  theme,
+  readOnly,
+  children,
+}: {
+  theme: PortalTheme;
+  readOnly: boolean;
+  children: ReactNode;
+}) {
   const nonce = (await headers()).get('x-nonce') ?? undefined;
   const accent = Object.entries(accentVariables(theme.accentColor))
     .map(([k, v]) => `${k}:${v}`)
@@ -26,7 +34,15 @@ export async function EmbedView({ theme, readOnly, children }: { theme: PortalTh
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: schemeScript }} />
       {(theme.logoUrl !== undefined || readOnly) && (
         <div className="mb-4 flex items-center gap-3">
-          {theme.logoUrl !== undefined && <img src={theme.logoUrl} alt="" referrerPolicy="no-referrer" className="h-8 w-auto" data-testid="embed-logo" />}
+          {theme.logoUrl !== undefined && (
+            <img
+              src={theme.logoUrl}
+              alt=""
+              referrerPolicy="no-referrer"
+              className="h-8 w-auto"
+              data-testid="embed-logo"
+            />
+          )}
           {readOnly && (
             <span
               data-testid="read-only-badge"

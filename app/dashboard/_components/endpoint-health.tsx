@@ -21,7 +21,11 @@ export type HealthRange = 'hour' | 'day';
 /** Per-subscription success rate, p99 and dead letters over the range, refreshed with the overview. */
 export function useSubscriptionHealth(range: HealthRange) {
   const trpc = useTRPC();
-  return useQuery({ ...trpc.stats.subscriptionHealth.queryOptions({ range }), refetchInterval: 15_000, placeholderData: (prev) => prev });
+  return useQuery({
+    ...trpc.stats.subscriptionHealth.queryOptions({ range }),
+    refetchInterval: 15_000,
+    placeholderData: (prev) => prev,
+  });
 }
 
 /**
@@ -131,7 +135,15 @@ function StateCell({ s, h }: { s: SubscriptionRow; h: Health | undefined }) {
 }
 
 /** The last hour or the last 24 hours: the window of the overview and of the endpoints' health. */
-export function HealthRangeToggle({ label, value, onChange }: { label: string; value: HealthRange; onChange: (r: HealthRange) => void }) {
+export function HealthRangeToggle({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: HealthRange;
+  onChange: (r: HealthRange) => void;
+}) {
   return (
     <Segmented
       label={label}
@@ -148,7 +160,10 @@ export function HealthRangeToggle({ label, value, onChange }: { label: string; v
 /** The endpoint's URL, a link to its subscription's page (the whole row is one). */
 export function EndpointLink({ s }: { s: SubscriptionRow }) {
   return (
-    <RowLink href={`/dashboard/subscriptions/${s.id}`} className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal">
+    <RowLink
+      href={`/dashboard/subscriptions/${s.id}`}
+      className="block truncate font-mono text-[0.8125rem] max-sm:break-all max-sm:whitespace-normal"
+    >
       {s.url}
     </RowLink>
   );

@@ -103,16 +103,41 @@ export function RangeOptions({ ranges }: { ranges: readonly { value: string; lab
 }
 
 /** The subscription filter: "All subscriptions", then each endpoint. */
-export function SubscriptionFilter({ id, value, onChange, className }: { id: string; value: string; onChange: (value: string) => void; className: string }) {
+export function SubscriptionFilter({
+  id,
+  value,
+  onChange,
+  className,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  className: string;
+}) {
   return (
-    <FilterSelect id={id} label="Subscription" value={value} onChange={onChange} className={className} wrapperClassName="min-w-0 max-w-full">
+    <FilterSelect
+      id={id}
+      label="Subscription"
+      value={value}
+      onChange={onChange}
+      className={className}
+      wrapperClassName="min-w-0 max-w-full"
+    >
       <SubscriptionOptions />
     </FilterSelect>
   );
 }
 
 /** Shown while any filter is set: clears them all, and empties the typed text (`clearText`). */
-export function ClearFiltersButton({ filters, clear, clearText }: { filters: Record<string, string>; clear: () => void; clearText: (text: string) => void }) {
+export function ClearFiltersButton({
+  filters,
+  clear,
+  clearText,
+}: {
+  filters: Record<string, string>;
+  clear: () => void;
+  clearText: (text: string) => void;
+}) {
   if (!Object.values(filters).some(Boolean)) return null;
   return (
     <Button

@@ -18,7 +18,15 @@ type Tab = 'request' | 'response';
  * (`transformedBody`), shown with the event's body before it. An attempt that sent nothing (its
  * transform cancelled it or failed) says so instead of showing a request.
  */
-export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attempt; body: string; expungedAt?: string | null }) {
+export function Inspector({
+  attempt,
+  body,
+  expungedAt = null,
+}: {
+  attempt: Attempt;
+  body: string;
+  expungedAt?: string | null;
+}) {
   const [tab, setTab] = useState<Tab>('request');
   const [pretty, setPretty] = useState(true);
   const id = useId();
@@ -67,9 +75,17 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
           </div>
         )}
       </div>
-      <div id={`${id}-request-panel`} role="tabpanel" aria-labelledby={`${id}-request-tab`} hidden={tab !== 'request'} className="space-y-4 p-4">
+      <div
+        id={`${id}-request-panel`}
+        role="tabpanel"
+        aria-labelledby={`${id}-request-tab`}
+        hidden={tab !== 'request'}
+        className="space-y-4 p-4"
+      >
         <p className="font-mono text-xs break-all">
-          <span className="mr-2 rounded bg-zinc-900 px-1.5 py-0.5 font-semibold text-white dark:bg-zinc-100 dark:text-zinc-900">{req.method}</span>
+          <span className="mr-2 rounded bg-zinc-900 px-1.5 py-0.5 font-semibold text-white dark:bg-zinc-100 dark:text-zinc-900">
+            {req.method}
+          </span>
           {req.url}
         </p>
         {expungedAt ? (
@@ -79,14 +95,16 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
         ) : (
           <>
             <div>
-              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
+              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                Headers
+              </h3>
               <div data-testid="request-headers">
                 <HeaderTable headers={req.headers} label="Request headers" />
               </div>
               {redactedNames(req.headers).length > 0 && (
                 <p data-testid="redacted-note" className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-                  {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried their values; Hookrelay keeps them
-                  encrypted and never shows them.
+                  {redactedNames(req.headers).join(', ')}: custom headers of this subscription. The real request carried
+                  their values; Hookrelay keeps them encrypted and never shows them.
                 </p>
               )}
             </div>
@@ -96,7 +114,12 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
                   {req.transformedBody !== null ? 'Body, as transformed' : 'Body'}
                 </h3>
                 <label className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-                  <input type="checkbox" checked={!pretty} onChange={(e) => setPretty(!e.target.checked)} className="accent-indigo-600" />
+                  <input
+                    type="checkbox"
+                    checked={!pretty}
+                    onChange={(e) => setPretty(!e.target.checked)}
+                    className="accent-indigo-600"
+                  />
                   Exact bytes as signed
                 </label>
               </div>
@@ -117,11 +140,17 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
           </>
         )}
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          Sent {formatFull(attempt.startedAt)}. A copied request keeps this attempt&apos;s timestamp and signature: receivers that enforce the 5-minute
-          tolerance will refuse it later.
+          Sent {formatFull(attempt.startedAt)}. A copied request keeps this attempt&apos;s timestamp and signature:
+          receivers that enforce the 5-minute tolerance will refuse it later.
         </p>
       </div>
-      <div id={`${id}-response-panel`} role="tabpanel" aria-labelledby={`${id}-response-tab`} hidden={tab !== 'response'} className="space-y-4 p-4">
+      <div
+        id={`${id}-response-panel`}
+        role="tabpanel"
+        aria-labelledby={`${id}-response-tab`}
+        hidden={tab !== 'response'}
+        className="space-y-4 p-4"
+      >
         {attempt.response ? (
           <>
             <p className="flex items-center gap-2 text-sm">
@@ -133,11 +162,15 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
             ) : (
               <>
                 <div>
-                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Headers</h3>
+                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                    Headers
+                  </h3>
                   <HeaderTable headers={attempt.response.headers} label="Response headers" />
                 </div>
                 <div>
-                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Body (excerpt)</h3>
+                  <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                    Body (excerpt)
+                  </h3>
                   {attempt.response.bodyExcerpt ? (
                     <CodeBlock label="Response body" maxHeight="max-h-64">
                       {prettyJson(attempt.response.bodyExcerpt)}
@@ -158,8 +191,10 @@ export function Inspector({ attempt, body, expungedAt = null }: { attempt: Attem
           >
             <p className="font-medium">No response</p>
             <p className="mt-0.5 break-words">
-              {attempt.error ? `${attempt.error.class}: ${attempt.error.message ?? ''}` : 'The attempt ended before the endpoint answered.'} (after{' '}
-              {formatLatency(attempt.latencyMs)})
+              {attempt.error
+                ? `${attempt.error.class}: ${attempt.error.message ?? ''}`
+                : 'The attempt ended before the endpoint answered.'}{' '}
+              (after {formatLatency(attempt.latencyMs)})
             </p>
           </div>
         )}
@@ -181,12 +216,16 @@ function UnsentNote({ attempt, body }: { attempt: Attempt; body: string }) {
             : 'rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200'
         }
       >
-        <span className="font-medium">{cancelled ? 'Not sent: the transform cancelled this delivery.' : 'Not sent: the transform failed.'}</span>{' '}
+        <span className="font-medium">
+          {cancelled ? 'Not sent: the transform cancelled this delivery.' : 'Not sent: the transform failed.'}
+        </span>{' '}
         {!cancelled && <span className="break-words">{attempt.error?.message}</span>}
       </p>
       {body && (
         <div>
-          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">The event&apos;s body it was given</h3>
+          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+            The event&apos;s body it was given
+          </h3>
           <CodeBlock label="Body before the transform" maxHeight="max-h-64">
             {prettyJson(body)}
           </CodeBlock>
@@ -204,7 +243,8 @@ export function ExpungedNote({ at }: { at: string }) {
       data-testid="payload-expunged"
       className="rounded-lg border border-zinc-200 bg-zinc-50 p-3 text-sm text-zinc-700 dark:border-zinc-800 dark:bg-zinc-950 dark:text-zinc-300"
     >
-      Payload expunged {formatFull(at)}: the body and the headers are no longer stored. Ids, times, statuses and codes remain.
+      Payload expunged {formatFull(at)}: the body and the headers are no longer stored. Ids, times, statuses and codes
+      remain.
     </p>
   );
 }

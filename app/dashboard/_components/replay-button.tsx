@@ -30,7 +30,11 @@ export function ReplayButton({
   const replay = useMutation(
     trpc.deliveries.replay.mutationOptions({
       onSuccess: async () => {
-        toast({ tone: 'success', title: 'Replay queued', description: 'A new attempt starts now; the timeline updates live.' });
+        toast({
+          tone: 'success',
+          title: 'Replay queued',
+          description: 'A new attempt starts now; the timeline updates live.',
+        });
         await Promise.all([
           qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }),
           qc.invalidateQueries({ queryKey: trpc.events.pathKey() }),
@@ -48,7 +52,11 @@ export function ReplayButton({
       variant={variant}
       onClick={() => replay.mutate({ id: deliveryId })}
       disabled={pending || replay.isPending}
-      title={pending ? 'This delivery is already waiting for its next attempt' : 'Send it again now (same webhook-id, fresh signature)'}
+      title={
+        pending
+          ? 'This delivery is already waiting for its next attempt'
+          : 'Send it again now (same webhook-id, fresh signature)'
+      }
       data-testid="replay-button"
     >
       {replay.isPending ? <IconSpinner className="size-3.5 animate-spin" /> : <IconReplay className="size-3.5" />}

@@ -101,7 +101,12 @@ export function RunProgressCard({
           <p className="mt-0.5 text-xs text-zinc-500 dark:text-zinc-400">{meta}</p>
         </div>
         {r.status === 'running' && !readOnly && (
-          <Button size="sm" variant="secondary" onClick={() => cancelRun.mutate({ id: r.id })} disabled={cancelRun.isPending}>
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => cancelRun.mutate({ id: r.id })}
+            disabled={cancelRun.isPending}
+          >
             <IconX className="size-3.5" /> {cancel.label}
           </Button>
         )}
@@ -116,7 +121,10 @@ export function RunProgressCard({
         className="relative mt-4 flex h-2.5 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800"
       >
         {/* Handled so far, behind the outcomes. */}
-        <div className="absolute inset-y-0 left-0 bg-sky-200 transition-[width] duration-500 dark:bg-sky-900" style={{ width: pct(progress.handled) }} />
+        <div
+          className="absolute inset-y-0 left-0 bg-sky-200 transition-[width] duration-500 dark:bg-sky-900"
+          style={{ width: pct(progress.handled) }}
+        />
         <div className="relative bg-emerald-500 transition-[width] duration-500" style={{ width: pct(r.delivered) }} />
         <div className="relative bg-red-500 transition-[width] duration-500" style={{ width: pct(r.failed) }} />
       </div>

@@ -10,8 +10,15 @@ export type Waiting = Delivery['waiting'];
  * What a delivery (or a subscription's deliveries) waits for, in one sentence: the same words on
  * the delivery, event, subscription and overview pages, from the API's one answer.
  */
-export function WaitingFor({ waiting, subject = 'delivery' }: { waiting: Waiting; subject?: 'delivery' | 'subscription' }) {
-  if (!waiting) return <span data-testid="waiting-for">{subject === 'subscription' ? 'Sending normally' : 'Finished'}</span>;
+export function WaitingFor({
+  waiting,
+  subject = 'delivery',
+}: {
+  waiting: Waiting;
+  subject?: 'delivery' | 'subscription';
+}) {
+  if (!waiting)
+    return <span data-testid="waiting-for">{subject === 'subscription' ? 'Sending normally' : 'Finished'}</span>;
   return (
     <span data-testid="waiting-for" data-kind={waiting.kind}>
       {sentence(waiting, subject)}
@@ -55,7 +62,9 @@ function sentence(w: NonNullable<Waiting>, subject: 'delivery' | 'subscription')
         </>
       );
     case 'paused':
-      return subject === 'subscription' ? 'Paused: deliveries are held until it is resumed' : 'Held: the subscription is paused';
+      return subject === 'subscription'
+        ? 'Paused: deliveries are held until it is resumed'
+        : 'Held: the subscription is paused';
     case 'disabled':
       return `${subject === 'subscription' ? 'Disabled: deliveries are held until it is resumed' : 'Held: the subscription is disabled'} (${w.reason})`;
   }

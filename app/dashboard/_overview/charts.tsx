@@ -11,10 +11,27 @@ type Overview = NonNullable<ReturnType<typeof useOverview>['data']>;
 type Bucket = Overview['buckets'][number];
 
 /** One panel of the overview's charts: all read the same query (use-overview.ts) and draw its buckets. */
-function OverviewChart({ range, chart, ...rest }: { title: string; description: string; range: Range; chart: (d: Overview) => ChartOptions<Bucket> }) {
+function OverviewChart({
+  range,
+  chart,
+  ...rest
+}: {
+  title: string;
+  description: string;
+  range: Range;
+  chart: (d: Overview) => ChartOptions<Bucket>;
+}) {
   return (
     <ChartPanel query={useOverview(range)} height={HEIGHT} {...rest}>
-      {(d) => <TimeSeriesChart data={d.buckets} at={(b) => b.at} bucketSeconds={d.bucketSeconds} height={HEIGHT} {...chart(d)} />}
+      {(d) => (
+        <TimeSeriesChart
+          data={d.buckets}
+          at={(b) => b.at}
+          bucketSeconds={d.bucketSeconds}
+          height={HEIGHT}
+          {...chart(d)}
+        />
+      )}
     </ChartPanel>
   );
 }
@@ -57,7 +74,9 @@ export function SuccessRateChart({ range }: { range: Range }) {
         yMax: 1,
         format: formatPercent,
         emptyText: 'No attempts in this window',
-        series: [{ label: 'Success rate', color: 'emerald', value: (b) => (b.attempts > 0 ? b.succeeded / b.attempts : null) }],
+        series: [
+          { label: 'Success rate', color: 'emerald', value: (b) => (b.attempts > 0 ? b.succeeded / b.attempts : null) },
+        ],
       })}
     />
   );

@@ -19,7 +19,9 @@ export function EndpointHealth({ range }: { range: Range }) {
   return (
     <Panel
       title="Endpoint health"
-      description={range === 'hour' ? 'Last hour, what needs attention first' : 'Last 24 hours, what needs attention first'}
+      description={
+        range === 'hour' ? 'Last hour, what needs attention first' : 'Last 24 hours, what needs attention first'
+      }
       actions={
         <ButtonLink href="/dashboard/subscriptions" size="sm">
           All subscriptions

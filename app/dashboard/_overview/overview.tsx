@@ -14,7 +14,9 @@ export function Overview() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">Your webhook traffic, refreshed every 10 seconds.</p>
+          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+            Your webhook traffic, refreshed every 10 seconds.
+          </p>
         </div>
         <HealthRangeToggle label="Time window" value={range} onChange={setRange} />
       </div>

@@ -12,7 +12,10 @@ const noUrls = new Map<string, string>();
 
 export function RecentDeliveries() {
   const trpc = useTRPC();
-  const { data, error, refetch } = useQuery({ ...trpc.deliveries.list.queryOptions({ limit: 10 }), refetchInterval: 3000 });
+  const { data, error, refetch } = useQuery({
+    ...trpc.deliveries.list.queryOptions({ limit: 10 }),
+    refetchInterval: 3000,
+  });
   const urls = useSubscriptionUrls();
   return (
     <Panel
@@ -29,7 +32,9 @@ export function RecentDeliveries() {
       ) : !data ? (
         <TableSkeleton rows={5} label="Loading deliveries" />
       ) : data.data.length === 0 ? (
-        <EmptyState title="No deliveries yet">Publish an event that matches one of your subscriptions and it shows up here within a second.</EmptyState>
+        <EmptyState title="No deliveries yet">
+          Publish an event that matches one of your subscriptions and it shows up here within a second.
+        </EmptyState>
       ) : (
         <DeliveryTable rows={data.data} label="Recent deliveries" subscriptions={urls ?? noUrls} />
       )}

@@ -26,7 +26,8 @@ function Card({
   testId?: string;
   className?: string;
 }) {
-  const toneClass = tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
+  const toneClass =
+    tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
   const body = (
     <>
       <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</p>
@@ -40,7 +41,10 @@ function Card({
   );
   const cls = `${className} block rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900`;
   return href ? (
-    <Link href={href} className={`${cls} hover:border-zinc-300 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:border-zinc-700`}>
+    <Link
+      href={href}
+      className={`${cls} hover:border-zinc-300 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:border-zinc-700`}
+    >
       {body}
     </Link>
   ) : (

@@ -17,5 +17,9 @@ export function useRange(): [Range, (r: Range) => void] {
 /** Every overview widget reads the same query (TanStack Query dedupes it), refreshed every 10 s. */
 export function useOverview(range: Range) {
   const trpc = useTRPC();
-  return useQuery({ ...trpc.stats.overview.queryOptions({ range }), refetchInterval: 10_000, placeholderData: (prev) => prev });
+  return useQuery({
+    ...trpc.stats.overview.queryOptions({ range }),
+    refetchInterval: 10_000,
+    placeholderData: (prev) => prev,
+  });
 }

@@ -39,7 +39,9 @@ export function AuditLog() {
   // The cursors of the pages before this one: "Newer" pops back to the previous page.
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
-  const query = useQuery(trpc.audit.log.queryOptions({ limit: 50, ...(action && { action }), ...(cursor && { cursor }) }));
+  const query = useQuery(
+    trpc.audit.log.queryOptions({ limit: 50, ...(action && { action }), ...(cursor && { cursor }) }),
+  );
   const rows = query.data?.data ?? [];
   return (
     <Panel
@@ -93,9 +95,13 @@ export function AuditLog() {
                     <DateTime at={e.createdAt} />
                   </Td>
                   <Td wide>
-                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{actorLabel[e.actor.kind] ?? e.actor.kind}</span>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                      {actorLabel[e.actor.kind] ?? e.actor.kind}
+                    </span>
                     <span className="font-mono text-xs">{e.actor.id ?? '—'}</span>
-                    {e.actor.ip && <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>}
+                    {e.actor.ip && (
+                      <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.actor.ip}</span>
+                    )}
                   </Td>
                   <Td wide>
                     <code className="text-xs">{e.action}</code>
@@ -115,7 +121,10 @@ export function AuditLog() {
               <Button onClick={() => setCursors((c) => c.slice(0, -1))} disabled={cursors.length === 0}>
                 ← Newer
               </Button>
-              <Button onClick={() => setCursors((c) => [...c, query.data.nextCursor!])} disabled={!query.data.nextCursor}>
+              <Button
+                onClick={() => setCursors((c) => [...c, query.data.nextCursor!])}
+                disabled={!query.data.nextCursor}
+              >
                 Older →
               </Button>
             </div>
@@ -133,12 +142,19 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
   if (keys.length === 0) return <span className="text-zinc-400">—</span>;
   // Times (`updatedAt`, a reason that names one) in the viewer's zone, like the rest of the dashboard.
   const show = (v: unknown) =>
-    v === undefined ? '—' : typeof v === 'string' && isTimestamp(v) ? <DateTime at={v} /> : <TextWithTimes text={JSON.stringify(v)} />;
+    v === undefined ? (
+      '—'
+    ) : typeof v === 'string' && isTimestamp(v) ? (
+      <DateTime at={v} />
+    ) : (
+      <TextWithTimes text={JSON.stringify(v)} />
+    );
   return (
     <ul className="space-y-0.5 text-xs">
       {keys.map((k) => (
         <li key={k} className="break-all">
-          <span className="font-medium">{k}</span>: {before ? <span className="text-zinc-500 line-through dark:text-zinc-400">{show(b[k])}</span> : null}{' '}
+          <span className="font-medium">{k}</span>:{' '}
+          {before ? <span className="text-zinc-500 line-through dark:text-zinc-400">{show(b[k])}</span> : null}{' '}
           {show(a[k])}
         </li>
       ))}
@@ -147,4 +163,9 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
 }
 
 /** Who acted, in words: `system` is Hookrelay itself (e.g. a subscription disabled after a 410). */
-const actorLabel: Record<string, string> = { user: 'Dashboard user', api_key: 'API key', platform: 'Platform', system: 'Hookrelay' };
+const actorLabel: Record<string, string> = {
+  user: 'Dashboard user',
+  api_key: 'API key',
+  platform: 'Platform',
+  system: 'Hookrelay',
+};

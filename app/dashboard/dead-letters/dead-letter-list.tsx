@@ -13,7 +13,14 @@ import { EmptyState, PanelError, TableSkeleton } from '../../_components/states'
 import { useToast } from '../../_components/toast';
 import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
-import { ClearFiltersButton, FilterSelect, FilterTextForm, RangeOptions, SubscriptionFilter, useTypedFilter } from '../_components/filter-bar';
+import {
+  ClearFiltersButton,
+  FilterSelect,
+  FilterTextForm,
+  RangeOptions,
+  SubscriptionFilter,
+  useTypedFilter,
+} from '../_components/filter-bar';
 import { ReplayButton } from '../_components/replay-button';
 import { useSubscriptionUrls } from '../_components/use-subscription-urls';
 import { deadLetterRanges, useDeadLetterFilters, useDeadLetterQuery } from './use-dead-letter-filters';
@@ -27,7 +34,12 @@ export function DeadLetterFilterBar() {
   const [text, setText] = useTypedFilter(filters.type, (type) => set({ type }));
   return (
     <div className="flex flex-wrap items-start gap-3">
-      <SubscriptionFilter id="dead-sub" value={filters.sub} onChange={(sub) => set({ sub }, { push: true })} className="w-auto sm:max-w-72" />
+      <SubscriptionFilter
+        id="dead-sub"
+        value={filters.sub}
+        onChange={(sub) => set({ sub }, { push: true })}
+        className="w-auto sm:max-w-72"
+      />
       <FilterTextForm
         id="dead-type"
         label="Event type"
@@ -46,7 +58,13 @@ export function DeadLetterFilterBar() {
           aria-describedby={problem ? 'dead-type-problem' : undefined}
         />
       </FilterTextForm>
-      <FilterSelect id="dead-range" label="Time range" value={filters.range} onChange={(range) => set({ range }, { push: true })} className="w-auto">
+      <FilterSelect
+        id="dead-range"
+        label="Time range"
+        value={filters.range}
+        onChange={(range) => set({ range }, { push: true })}
+        className="w-auto"
+      >
         <RangeOptions ranges={deadLetterRanges} />
       </FilterSelect>
       <ClearFiltersButton filters={filters} clear={clear} clearText={setText} />
@@ -87,10 +105,22 @@ function ReplaySelected({ ids, onDone }: { ids: string[]; onDone: () => void }) 
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
             const ok = results.length - failed.length;
             if (ok > 0)
-              toast({ tone: 'success', title: `${ok} replay${ok === 1 ? '' : 's'} queued`, description: 'Each selected dead letter is sent again now.' });
-            if (failed.length > 0) toast({ tone: 'error', title: `${failed.length} could not be replayed`, description: describeError(failed[0]!.reason) });
+              toast({
+                tone: 'success',
+                title: `${ok} replay${ok === 1 ? '' : 's'} queued`,
+                description: 'Each selected dead letter is sent again now.',
+              });
+            if (failed.length > 0)
+              toast({
+                tone: 'error',
+                title: `${failed.length} could not be replayed`,
+                description: describeError(failed[0]!.reason),
+              });
             onDone();
-            await Promise.all([qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }), qc.invalidateQueries({ queryKey: trpc.stats.pathKey() })]);
+            await Promise.all([
+              qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }),
+              qc.invalidateQueries({ queryKey: trpc.stats.pathKey() }),
+            ]);
           })
           .finally(() => setBusy(false));
       }}
@@ -116,7 +146,9 @@ export function DeadLetterList() {
   return (
     <Panel>
       {problem ? (
-        <EmptyState title="Search not run">Correct the event type above, or clear it to see every dead letter.</EmptyState>
+        <EmptyState title="Search not run">
+          Correct the event type above, or clear it to see every dead letter.
+        </EmptyState>
       ) : error ? (
         <PanelError error={error} title="Could not load dead letters" onRetry={() => void refetch()} />
       ) : !data ? (

@@ -9,7 +9,10 @@ export const metadata: Metadata = { title: 'Dead letters' };
 export default function DeadLettersPage() {
   return (
     <>
-      <PageHeader title="Dead letters" description="Deliveries that failed every retry. Fix the endpoint, then replay them one by one or all at once." />
+      <PageHeader
+        title="Dead letters"
+        description="Deliveries that failed every retry. Fix the endpoint, then replay them one by one or all at once."
+      />
       <Suspense fallback={<TableSkeleton rows={5} label="Loading dead letters" />}>
         <DeadLetters />
       </Suspense>

@@ -31,7 +31,11 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
         title={running ? 'A replay is running; it shows its progress below' : undefined}
       >
         <IconReplay className="size-4" />{' '}
-        {input.subscriptionId && !input.eventType && !input.from ? 'Replay all for this subscription' : scoped ? 'Replay all matching' : 'Replay all'}
+        {input.subscriptionId && !input.eventType && !input.from
+          ? 'Replay all for this subscription'
+          : scoped
+            ? 'Replay all matching'
+            : 'Replay all'}
       </Button>
       <ConfirmDialog
         open={open}
@@ -61,8 +65,8 @@ export function ReplayAllButton({ disabled }: { disabled: boolean }) {
           ) : (
             'Every dead letter of this account'
           )}{' '}
-          is sent again, each with a fresh retry cycle. Hookrelay re-enqueues them in paced batches and sends your live traffic first, so nothing else slows
-          down. You can cancel while it runs.
+          is sent again, each with a fresh retry cycle. Hookrelay re-enqueues them in paced batches and sends your live
+          traffic first, so nothing else slows down. You can cancel while it runs.
         </p>
       </ConfirmDialog>
     </>

@@ -75,7 +75,8 @@ export function ReplaySinceButton({ disabled }: { disabled: boolean }) {
         <p className="text-sm text-zinc-600 dark:text-zinc-300">
           {input.subscriptionId ? (
             <>
-              Only dead letters of <Mono>{urls?.get(input.subscriptionId) ?? input.subscriptionId}</Mono> (the subscription picked on this page).
+              Only dead letters of <Mono>{urls?.get(input.subscriptionId) ?? input.subscriptionId}</Mono> (the
+              subscription picked on this page).
             </>
           ) : (
             'Dead letters of every subscription.'

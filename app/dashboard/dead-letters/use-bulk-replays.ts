@@ -43,8 +43,23 @@ export function useStartReplay() {
   return async (filter: ReplayScope) => {
     const r = await create.mutateAsync(filter);
     await qc.invalidateQueries({ queryKey: trpc.replays.pathKey() });
-    if (r.existing) toast({ tone: 'success', title: 'A replay is already running', description: 'Its progress is shown on this page.' });
-    else if (r.total === 0) toast({ tone: 'success', title: 'Nothing to replay', description: 'No dead letter matches (or they are past retention).' });
-    else toast({ tone: 'success', title: 'Replay started', description: `${formatCount(r.total)} dead letter${r.total === 1 ? '' : 's'} will be sent again.` });
+    if (r.existing)
+      toast({
+        tone: 'success',
+        title: 'A replay is already running',
+        description: 'Its progress is shown on this page.',
+      });
+    else if (r.total === 0)
+      toast({
+        tone: 'success',
+        title: 'Nothing to replay',
+        description: 'No dead letter matches (or they are past retention).',
+      });
+    else
+      toast({
+        tone: 'success',
+        title: 'Replay started',
+        description: `${formatCount(r.total)} dead letter${r.total === 1 ? '' : 's'} will be sent again.`,
+      });
   };
 }

@@ -12,7 +12,11 @@ import type { EventType } from '../_components/types';
 
 /** The delivered body an example's `data` would arrive in (what a receiver parses). */
 function examplePayload(t: EventType): string {
-  return JSON.stringify({ id: 'evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', type: t.name, timestamp: '2026-01-01T12:00:00.000Z', data: t.example }, null, 2);
+  return JSON.stringify(
+    { id: 'evt_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', type: t.name, timestamp: '2026-01-01T12:00:00.000Z', data: t.example },
+    null,
+    2,
+  );
 }
 
 /** The event-type catalog (GET /event-types), read-only for customers: name, description, schema, example payload. */
@@ -32,16 +36,26 @@ export function EventTypeCatalog() {
     );
   }
   const q = search.trim().toLowerCase();
-  const shown = q ? data.data.filter((t) => t.name.toLowerCase().includes(q) || (t.description ?? '').toLowerCase().includes(q)) : data.data;
+  const shown = q
+    ? data.data.filter((t) => t.name.toLowerCase().includes(q) || (t.description ?? '').toLowerCase().includes(q))
+    : data.data;
   return (
     <div className="space-y-4">
       <div className="max-w-sm">
         <label htmlFor="event-type-search" className="sr-only">
           Search event types
         </label>
-        <Input id="event-type-search" type="search" placeholder="Search by name or description" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <Input
+          id="event-type-search"
+          type="search"
+          placeholder="Search by name or description"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
       </div>
-      {shown.length === 0 && <p className="text-sm text-zinc-500 dark:text-zinc-400">No event type matches “{search}”.</p>}
+      {shown.length === 0 && (
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">No event type matches “{search}”.</p>
+      )}
       <ul className="space-y-4" aria-label="Event types">
         {shown.map((t) => (
           <li key={t.name} data-testid="event-type">
@@ -65,7 +79,9 @@ export function EventTypeCatalog() {
                 <div className="grid gap-4 p-4 lg:grid-cols-2">
                   {t.schema !== null && (
                     <div className="min-w-0">
-                      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Schema of data</h3>
+                      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                        Schema of data
+                      </h3>
                       <CodeBlock label={`Schema of ${t.name}`} maxHeight="max-h-72" testId="event-type-schema">
                         {JSON.stringify(t.schema, null, 2)}
                       </CodeBlock>
@@ -73,8 +89,14 @@ export function EventTypeCatalog() {
                   )}
                   {t.example !== null && (
                     <div className="min-w-0">
-                      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Example payload</h3>
-                      <CodeBlock label={`Example payload of ${t.name}`} maxHeight="max-h-72" testId="event-type-example">
+                      <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+                        Example payload
+                      </h3>
+                      <CodeBlock
+                        label={`Example payload of ${t.name}`}
+                        maxHeight="max-h-72"
+                        testId="event-type-example"
+                      >
                         {examplePayload(t)}
                       </CodeBlock>
                     </div>

@@ -4,7 +4,14 @@ import { useEffect } from 'react';
 import { toLocalInput, viewerTimeZone } from '../../_components/date-time-field';
 import { Input } from '../../_components/form';
 import { IconSearch } from '../../_components/icons';
-import { ClearFiltersButton, FilterSelect, FilterTextForm, RangeOptions, SubscriptionFilter, useTypedFilter } from '../_components/filter-bar';
+import {
+  ClearFiltersButton,
+  FilterSelect,
+  FilterTextForm,
+  RangeOptions,
+  SubscriptionFilter,
+  useTypedFilter,
+} from '../_components/filter-bar';
 import { timeRanges, useEventFilters, useEventQueryInput } from './use-event-filters';
 
 /** An ISO time in the form a `datetime-local` input takes; empty when it is not a time. */
@@ -103,8 +110,20 @@ export function EventFilterBar() {
           <option value="dead">Dead letter</option>
           <option value="held">Held</option>
         </FilterSelect>
-        <SubscriptionFilter id="filter-subscription" value={filters.sub} onChange={(sub) => set({ sub }, { push: true })} className="w-auto sm:max-w-64" />
-        <TextFilter id="filter-tag" label="Tag" placeholder="Tag" value={filters.tag} invalid={problemIn === 'tag'} onApply={(tag) => set({ tag })} />
+        <SubscriptionFilter
+          id="filter-subscription"
+          value={filters.sub}
+          onChange={(sub) => set({ sub }, { push: true })}
+          className="w-auto sm:max-w-64"
+        />
+        <TextFilter
+          id="filter-tag"
+          label="Tag"
+          placeholder="Tag"
+          value={filters.tag}
+          invalid={problemIn === 'tag'}
+          onApply={(tag) => set({ tag })}
+        />
         <TextFilter
           id="filter-channel"
           label="Channel"

@@ -16,7 +16,12 @@ const PAGE = 25;
 /** Per-status delivery counts of one event, each with icon and word. */
 export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, number>; fannedOut: boolean }) {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);
-  if (entries.length === 0) return <span className="text-xs text-zinc-500 dark:text-zinc-400">{fannedOut ? 'No matching subscription' : 'Routing…'}</span>;
+  if (entries.length === 0)
+    return (
+      <span className="text-xs text-zinc-500 dark:text-zinc-400">
+        {fannedOut ? 'No matching subscription' : 'Routing…'}
+      </span>
+    );
   return (
     <span className="flex flex-wrap gap-1">
       {counts.succeeded ? (
@@ -87,7 +92,9 @@ export function EventLog() {
         <TableSkeleton rows={8} label="Loading events" />
       ) : data.data.length === 0 ? (
         filtered ? (
-          <EmptyState title="No events match these filters">Try a wider time range, another status, or clear the filters.</EmptyState>
+          <EmptyState title="No events match these filters">
+            Try a wider time range, another status, or clear the filters.
+          </EmptyState>
         ) : (
           <EmptyState title="No events yet">
             Events your platform publishes for this account appear here as they arrive, with every delivery attempt.

@@ -12,7 +12,16 @@ const subscriptionId = subscriptionIdPattern;
 
 export { timeRanges };
 
-export type EventFilters = { q: string; status: string; sub: string; tag: string; channel: string; range: string; from: string; to: string };
+export type EventFilters = {
+  q: string;
+  status: string;
+  sub: string;
+  tag: string;
+  channel: string;
+  range: string;
+  from: string;
+  to: string;
+};
 const keys = ['q', 'status', 'sub', 'tag', 'channel', 'range', 'from', 'to'] as const;
 
 /**
@@ -34,8 +43,16 @@ export function useEventQueryInput(filters: EventFilters) {
   return useMemo(() => {
     const text = q.trim();
     const preset = timeRanges.find((r) => r.value === range);
-    const input: { id?: string; type?: string; status?: DeliveryStatus; subscriptionId?: string; tag?: string; channel?: string; from?: string; to?: string } =
-      {};
+    const input: {
+      id?: string;
+      type?: string;
+      status?: DeliveryStatus;
+      subscriptionId?: string;
+      tag?: string;
+      channel?: string;
+      from?: string;
+      to?: string;
+    } = {};
     let problem: string | null = null;
     /** Which filter the problem is with: the search box is marked invalid only for its own. */
     let problemIn: 'q' | 'tag' | 'channel' | null = null;

@@ -29,14 +29,19 @@ export default async function InboxPage() {
         title="Inbox"
         description={
           <>
-            Webhooks received by this server&apos;s development receiver, <code>/api/dev/receiver</code>, for your events: each signature is checked with the
-            subscription&apos;s signing secret. Kept in memory until the server restarts; refreshed every 2 s.
+            Webhooks received by this server&apos;s development receiver, <code>/api/dev/receiver</code>, for your
+            events: each signature is checked with the subscription&apos;s signing secret. Kept in memory until the
+            server restarts; refreshed every 2 s.
           </>
         }
       />
       <Panel
         title={`${entries.length} received`}
-        description={unattributed > 0 ? `${unattributed} other request(s) named no event of any customer and are not shown.` : undefined}
+        description={
+          unattributed > 0
+            ? `${unattributed} other request(s) named no event of any customer and are not shown.`
+            : undefined
+        }
       >
         {entries.length === 0 ? (
           <p className="px-4 py-8 text-center text-sm text-zinc-500 dark:text-zinc-400">
@@ -58,13 +63,15 @@ export default async function InboxPage() {
                   )}
                   <span className="font-medium">{e.eventType ?? 'no type'}</span>
                   <code className="text-xs text-zinc-500 dark:text-zinc-400">{e.webhookId ?? 'no webhook-id'}</code>
-                  {e.subscriptionId && <code className="text-xs text-zinc-500 dark:text-zinc-400">{e.subscriptionId}</code>}
+                  {e.subscriptionId && (
+                    <code className="text-xs text-zinc-500 dark:text-zinc-400">{e.subscriptionId}</code>
+                  )}
                   <DateTime at={e.receivedAt} className="ml-auto text-xs text-zinc-500 dark:text-zinc-400" />
                 </div>
                 {e.problem && <p className="mt-1 text-xs text-red-700 dark:text-red-300">{e.problem}</p>}
                 <details className="mt-1 text-xs">
                   <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Headers and body</summary>
-                  <pre className="mt-2 overflow-x-auto rounded-md bg-zinc-50 p-2 whitespace-pre-wrap break-all dark:bg-zinc-950">
+                  <pre className="mt-2 overflow-x-auto rounded-md bg-zinc-50 p-2 break-all whitespace-pre-wrap dark:bg-zinc-950">
                     {Object.entries(e.headers)
                       .map(([k, v]) => `${k}: ${v}`)
                       .join('\n')}

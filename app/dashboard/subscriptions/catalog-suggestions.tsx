@@ -20,12 +20,21 @@ export function CatalogSuggestions({ patterns, onAdd }: { patterns: string[]; on
   }
   const wildcards = [...prefixes].filter(([, n]) => n > 1).map(([p]) => `${p}.*`);
   const suggestions = [
-    ...wildcards.filter((w) => !patterns.includes(w)).map((w) => ({ pattern: w, title: `Every ${w.slice(0, -2)} type` })),
-    ...types.filter((t) => !matchesAny(patterns, t.name)).map((t) => ({ pattern: t.name, title: t.description ?? t.name })),
+    ...wildcards
+      .filter((w) => !patterns.includes(w))
+      .map((w) => ({ pattern: w, title: `Every ${w.slice(0, -2)} type` })),
+    ...types
+      .filter((t) => !matchesAny(patterns, t.name))
+      .map((t) => ({ pattern: t.name, title: t.description ?? t.name })),
   ].slice(0, 16);
   if (suggestions.length === 0) return null;
   return (
-    <div role="group" aria-label="Suggestions from the catalog" className="mt-2 flex flex-wrap items-center gap-1.5 text-xs" data-testid="catalog-suggestions">
+    <div
+      role="group"
+      aria-label="Suggestions from the catalog"
+      className="mt-2 flex flex-wrap items-center gap-1.5 text-xs"
+      data-testid="catalog-suggestions"
+    >
       <span className="text-zinc-500 dark:text-zinc-400">From the catalog:</span>
       {suggestions.map((s) => (
         <button

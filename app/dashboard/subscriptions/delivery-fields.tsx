@@ -10,7 +10,13 @@ import type { DraftSection } from './subscription-draft';
  * subscription, the signature scheme (at creation only) and custom headers. `savedHeaders`: the
  * subscription being edited has headers, whose values are never shown again.
  */
-export function DeliveryFields({ draft, set, errors, editing, savedHeaders }: DraftSection & { editing: boolean; savedHeaders: boolean }) {
+export function DeliveryFields({
+  draft,
+  set,
+  errors,
+  editing,
+  savedHeaders,
+}: DraftSection & { editing: boolean; savedHeaders: boolean }) {
   return (
     <>
       <Field id="sub-description" label="Description" optional error={errors.description}>

@@ -12,7 +12,8 @@ const options = [
     label: 'Send trace context',
     hint: (
       <>
-        Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the event&apos;s trace.
+        Adds the W3C <code>traceparent</code> header to every delivery, so your endpoint&apos;s tracing can join the
+        event&apos;s trace.
       </>
     ),
   },
@@ -23,13 +24,15 @@ const options = [
     label: 'Strict ordering lanes',
     hint: (
       <>
-        Events published with the same <code>orderingKey</code> always arrive one at a time, in order. Checked: a dead letter holds its lane until you replay or
-        skip it. Unchecked: the lane moves on past it.
+        Events published with the same <code>orderingKey</code> always arrive one at a time, in order. Checked: a dead
+        letter holds its lane until you replay or skip it. Unchecked: the lane moves on past it.
       </>
     ),
   },
 ] as const;
 
 export function DeliveryOptions({ draft, set }: Pick<DraftSection, 'draft' | 'set'>) {
-  return options.map(({ key, ...option }) => <CheckboxField key={key} {...option} checked={draft[key]} onChange={(on) => set({ [key]: on })} />);
+  return options.map(({ key, ...option }) => (
+    <CheckboxField key={key} {...option} checked={draft[key]} onChange={(on) => set({ [key]: on })} />
+  ));
 }

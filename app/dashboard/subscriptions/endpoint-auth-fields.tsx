@@ -1,7 +1,12 @@
 'use client';
 
 import type { ChangeEvent } from 'react';
-import { ENDPOINT_AUTH_LIMITS, mtlsAuthentication, oauth2Authentication, type EndpointAuthenticationInput } from '@/server/domain/delivery/inputs';
+import {
+  ENDPOINT_AUTH_LIMITS,
+  mtlsAuthentication,
+  oauth2Authentication,
+  type EndpointAuthenticationInput,
+} from '@/server/domain/delivery/inputs';
 import { describedBy, Field, InlineCheckbox, Input, Select, Textarea } from '../../_components/form';
 import { CalendarDate } from '../../_components/time';
 import type { Subscription } from '../_components/types';
@@ -60,15 +65,27 @@ export function authProblem(inner: string, message: string): string {
  * What the form sends as `auth`: undefined leaves it as it is (nothing to send), null
  * removes it. Checked with the API's own schemas; the API checks the certificate itself.
  */
-export function authenticationValue(draft: AuthDraft, initial: AuthInfo | undefined): { value?: EndpointAuthenticationInput | null; error?: string } {
+export function authenticationValue(
+  draft: AuthDraft,
+  initial: AuthInfo | undefined,
+): { value?: EndpointAuthenticationInput | null; error?: string } {
   if (draft.mode === 'none') return { value: initial ? null : undefined };
   if (draft.mode === 'mtls') {
     if (initial?.type === 'mtls' && !draft.replaceCertificate) return {};
-    if (!draft.certificate.trim() || !draft.privateKey.trim()) return { error: 'Give the client certificate and its private key, both in PEM.' };
-    return checked(mtlsAuthentication.safeParse({ type: 'mtls', certificate: draft.certificate, privateKey: draft.privateKey }));
+    if (!draft.certificate.trim() || !draft.privateKey.trim())
+      return { error: 'Give the client certificate and its private key, both in PEM.' };
+    return checked(
+      mtlsAuthentication.safeParse({ type: 'mtls', certificate: draft.certificate, privateKey: draft.privateKey }),
+    );
   }
   const keep = initial?.type === 'oauth2' && draft.clientSecret === '';
-  if (keep && draft.tokenUrl === initial.tokenUrl && draft.clientId === initial.clientId && draft.scope.trim() === (initial.scope ?? '')) return {};
+  if (
+    keep &&
+    draft.tokenUrl === initial.tokenUrl &&
+    draft.clientId === initial.clientId &&
+    draft.scope.trim() === (initial.scope ?? '')
+  )
+    return {};
   if (!draft.tokenUrl.trim() || !draft.clientId.trim() || (!keep && !draft.clientSecret))
     return { error: 'Give the token URL, the client ID and the client secret.' };
   return checked(
@@ -82,7 +99,9 @@ export function authenticationValue(draft: AuthDraft, initial: AuthInfo | undefi
   );
 }
 
-function checked(result: ReturnType<typeof mtlsAuthentication.safeParse> | ReturnType<typeof oauth2Authentication.safeParse>): {
+function checked(
+  result: ReturnType<typeof mtlsAuthentication.safeParse> | ReturnType<typeof oauth2Authentication.safeParse>,
+): {
   value?: EndpointAuthenticationInput;
   error?: string;
 } {
@@ -96,7 +115,10 @@ function pemFile(limit: number, onText: (text: string) => void, onError: (messag
     const file = e.target.files?.[0];
     e.target.value = '';
     if (!file) return;
-    if (file.size > limit) return onError(`${file.name} is ${file.size.toLocaleString()} bytes: a PEM file here is at most ${limit.toLocaleString()}.`);
+    if (file.size > limit)
+      return onError(
+        `${file.name} is ${file.size.toLocaleString()} bytes: a PEM file here is at most ${limit.toLocaleString()}.`,
+      );
     file.text().then(onText, () => onError(`Could not read ${file.name}.`));
   };
 }
@@ -132,10 +154,26 @@ const oauth2Fields: Array<{
   autoComplete: string;
   placeholder?: string;
 }> = [
-  { key: 'tokenUrl', label: 'Token URL', wide: true, mono: true, type: 'url', autoComplete: 'off', placeholder: 'https://auth.example.com/oauth/token' },
+  {
+    key: 'tokenUrl',
+    label: 'Token URL',
+    wide: true,
+    mono: true,
+    type: 'url',
+    autoComplete: 'off',
+    placeholder: 'https://auth.example.com/oauth/token',
+  },
   { key: 'clientId', label: 'Client ID', mono: true, autoComplete: 'off' },
   { key: 'clientSecret', label: 'Client secret', type: 'password', autoComplete: 'new-password' },
-  { key: 'scope', label: 'Scope', optional: true, wide: true, mono: true, autoComplete: 'off', placeholder: 'webhooks:write' },
+  {
+    key: 'scope',
+    label: 'Scope',
+    optional: true,
+    wide: true,
+    mono: true,
+    autoComplete: 'off',
+    placeholder: 'webhooks:write',
+  },
 ];
 
 export function EndpointAuthFields({
@@ -165,7 +203,9 @@ export function EndpointAuthFields({
         id="sub-authentication"
         name="authenticationType"
         value={draft.mode}
-        onChange={(e) => set({ mode: (['none', 'mtls', 'oauth2'] as const).find((m) => m === e.target.value) ?? 'none' })}
+        onChange={(e) =>
+          set({ mode: (['none', 'mtls', 'oauth2'] as const).find((m) => m === e.target.value) ?? 'none' })
+        }
         aria-invalid={!!error}
         aria-describedby={describedBy('sub-authentication', error, true)}
         className="sm:w-96"
@@ -179,7 +219,8 @@ export function EndpointAuthFields({
           {initial?.type === 'mtls' && (
             <div className="text-sm">
               <p>
-                Current certificate: <span className="font-mono text-xs break-all">{initial.subject}</span>, expires <CalendarDate at={initial.notAfter} />.
+                Current certificate: <span className="font-mono text-xs break-all">{initial.subject}</span>, expires{' '}
+                <CalendarDate at={initial.notAfter} />.
               </p>
               <InlineCheckbox
                 name="replaceCertificate"
@@ -193,7 +234,13 @@ export function EndpointAuthFields({
           )}
           {showPem &&
             pemFields.map(({ field, ...f }) => (
-              <PemField key={field} {...f} value={draft[field]} onText={(text) => set({ [field]: text })} onFileError={onFileError} />
+              <PemField
+                key={field}
+                {...f}
+                value={draft[field]}
+                onText={(text) => set({ [field]: text })}
+                onFileError={onFileError}
+              />
             ))}
         </div>
       )}
@@ -215,7 +262,9 @@ export function EndpointAuthFields({
                 type={f.type}
                 autoComplete={f.autoComplete}
                 // The saved client secret is never shown: an empty field keeps it.
-                placeholder={f.key === 'clientSecret' ? (initial?.type === 'oauth2' ? 'Unchanged' : undefined) : f.placeholder}
+                placeholder={
+                  f.key === 'clientSecret' ? (initial?.type === 'oauth2' ? 'Unchanged' : undefined) : f.placeholder
+                }
                 value={draft[f.key]}
                 onChange={(e) => set({ [f.key]: e.target.value })}
                 className={f.mono ? 'font-mono' : undefined}

@@ -43,7 +43,8 @@ export function parseHeaders(text: string): Parsed<Record<string, string>> {
     const line = raw.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const colon = line.indexOf(':');
-    if (colon <= 0) return { value: null, error: `Line ${i + 1}: write "Name: value", e.g. "Authorization: Bearer …".` };
+    if (colon <= 0)
+      return { value: null, error: `Line ${i + 1}: write "Name: value", e.g. "Authorization: Bearer …".` };
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
   const issues = validateCustomHeaders(headers);

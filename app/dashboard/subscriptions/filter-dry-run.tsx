@@ -12,7 +12,17 @@ import { useTRPC } from '../../_components/trpc';
  * patterns, channels and filter would deliver, and why not (POST /subscriptions/test-filter). Runs 400 ms
  * after the last keystroke, only on patterns and a filter that parse.
  */
-export function FilterDryRun({ patterns, channels, filter, ready }: { patterns: string[]; channels: string[]; filter: Filter | null; ready: boolean }) {
+export function FilterDryRun({
+  patterns,
+  channels,
+  filter,
+  ready,
+}: {
+  patterns: string[];
+  channels: string[];
+  filter: Filter | null;
+  ready: boolean;
+}) {
   const trpc = useTRPC();
   const run = useMutation(trpc.subscriptions.testFilter.mutationOptions());
   const key = ready ? JSON.stringify({ patterns, channels, filter }) : null;
@@ -22,8 +32,15 @@ export function FilterDryRun({ patterns, channels, filter, ready }: { patterns: 
   useEffect(() => {
     if (key === null) return;
     const t = setTimeout(() => {
-      const { patterns: eventTypes, channels: c, filter: f } = JSON.parse(key) as { patterns: string[]; channels: string[]; filter: Filter | null };
-      mutate({ eventTypes, ...(c.length && { channels: c }), ...(f && { filter: f }) }, { onSettled: () => setSettledKey(key) });
+      const {
+        patterns: eventTypes,
+        channels: c,
+        filter: f,
+      } = JSON.parse(key) as { patterns: string[]; channels: string[]; filter: Filter | null };
+      mutate(
+        { eventTypes, ...(c.length && { channels: c }), ...(f && { filter: f }) },
+        { onSettled: () => setSettledKey(key) },
+      );
     }, 400);
     return () => clearTimeout(t);
   }, [key, mutate]);
@@ -51,11 +68,18 @@ export function FilterDryRun({ patterns, channels, filter, ready }: { patterns: 
                   : null}
       </p>
       {data && data.total > 0 && (
-        <ul className="mt-2 max-h-40 space-y-1 overflow-y-auto" aria-label="Recent events and what this subscription would do" data-testid="dry-run-events">
+        <ul
+          className="mt-2 max-h-40 space-y-1 overflow-y-auto"
+          aria-label="Recent events and what this subscription would do"
+          data-testid="dry-run-events"
+        >
           {data.events.slice(0, 20).map((e) => (
             <li key={e.id} className="flex items-start gap-1.5" data-testid="dry-run-event" data-matches={e.matches}>
               {e.matches ? (
-                <IconCheck title="Would be delivered" className="mt-px size-3.5 shrink-0 text-emerald-600 dark:text-emerald-400" />
+                <IconCheck
+                  title="Would be delivered"
+                  className="mt-px size-3.5 shrink-0 text-emerald-600 dark:text-emerald-400"
+                />
               ) : (
                 <IconBan title="Would not be delivered" className="mt-px size-3.5 shrink-0 text-zinc-400" />
               )}

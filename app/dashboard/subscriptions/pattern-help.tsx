@@ -20,7 +20,8 @@ export function PatternHelp({ patterns }: { patterns: string[] }) {
           <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.created</code> exactly that type
         </li>
         <li>
-          <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.*</code> one segment: order.created, not order.item.added
+          <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.*</code> one segment: order.created,
+          not order.item.added
         </li>
         <li>
           <code className="font-semibold text-zinc-800 dark:text-zinc-200">order.**</code> any depth below order

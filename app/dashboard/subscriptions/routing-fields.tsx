@@ -57,7 +57,10 @@ export function RoutingFields({ draft, set, errors, clearError }: DraftSection) 
               className="font-mono"
               spellCheck={false}
             />
-            <CatalogSuggestions patterns={patterns} onAdd={(p) => editPatterns(draft.patterns.trim() ? `${draft.patterns.trimEnd()}\n${p}` : p)} />
+            <CatalogSuggestions
+              patterns={patterns}
+              onAdd={(p) => editPatterns(draft.patterns.trim() ? `${draft.patterns.trimEnd()}\n${p}` : p)}
+            />
             <PatternHelp patterns={patterns} />
           </>
         )}
@@ -69,8 +72,9 @@ export function RoutingFields({ draft, set, errors, clearError }: DraftSection) 
         error={errors.filter ?? liveFilter.error}
         hint={
           <>
-            A JSON condition on the delivered body, e.g. <code>{'{"data.amount": {"$gte": 1000}}'}</code>. Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists
-            $startsWith $endsWith $contains, and $and $or $not. Empty: every event of a matching type.
+            A JSON condition on the delivered body, e.g. <code>{'{"data.amount": {"$gte": 1000}}'}</code>. Operators:
+            $eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains, and $and $or $not. Empty: every
+            event of a matching type.
           </>
         }
       >
@@ -107,7 +111,12 @@ export function RoutingFields({ draft, set, errors, clearError }: DraftSection) 
           />
         )}
       </FormField>
-      <FilterDryRun patterns={patterns} channels={channels} filter={liveFilter.value} ready={patternsValid && channelsValid && !liveFilter.error} />
+      <FilterDryRun
+        patterns={patterns}
+        channels={channels}
+        filter={liveFilter.value}
+        ready={patternsValid && channelsValid && !liveFilter.error}
+      />
     </>
   );
 }

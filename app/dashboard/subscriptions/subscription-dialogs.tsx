@@ -23,7 +23,13 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
       <Button variant={variant} onClick={() => setOpen(true)}>
         <IconPlus className="size-4" /> New subscription
       </Button>
-      <Dialog open={open} onClose={() => setOpen(false)} title="New subscription" description="Choose where to send events and which event types to send." wide>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="New subscription"
+        description="Choose where to send events and which event types to send."
+        wide
+      >
         <SubscriptionForm
           submitLabel="Create subscription"
           onCancel={() => setOpen(false)}
@@ -45,7 +51,8 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
             });
             await qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() });
             // A v1a public key is no secret: the page shows the one the creation returned straight away.
-            if (sub.signatureScheme === 'v1a') qc.setQueryData(trpc.subscriptions.secret.queryKey({ id: sub.id }), { secret: sub.secret });
+            if (sub.signatureScheme === 'v1a')
+              qc.setQueryData(trpc.subscriptions.secret.queryKey({ id: sub.id }), { secret: sub.secret });
             setOpen(false);
             toast({
               tone: 'success',
@@ -63,7 +70,15 @@ export function NewSubscriptionButton({ variant = 'primary' }: { variant?: 'prim
   );
 }
 
-export function EditSubscriptionDialog({ sub, open, onClose }: { sub: Subscription; open: boolean; onClose: () => void }) {
+export function EditSubscriptionDialog({
+  sub,
+  open,
+  onClose,
+}: {
+  sub: Subscription;
+  open: boolean;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const toast = useToast();

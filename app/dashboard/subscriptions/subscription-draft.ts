@@ -62,7 +62,8 @@ export const splitPatterns = (text: string) =>
     .filter(Boolean);
 
 /** What the API would take as `eventTypes`: at least one pattern, each well-formed. */
-export const arePatternsValid = (patterns: string[]) => patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
+export const arePatternsValid = (patterns: string[]) =>
+  patterns.length > 0 && createSubscriptionInput.shape.eventTypes.safeParse(patterns).success;
 /** Channel names between commas or spaces. */
 export const splitChannels = (text: string) =>
   text

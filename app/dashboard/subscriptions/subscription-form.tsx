@@ -76,7 +76,8 @@ export function SubscriptionForm({
     } catch (err) {
       const { found, other } = apiProblems(err);
       setErrors(found);
-      if (other.length || !Object.keys(found).length) setFormError(other.length ? other.join('\n') : describeError(err));
+      if (other.length || !Object.keys(found).length)
+        setFormError(other.length ? other.join('\n') : describeError(err));
       focusFirst(found);
     } finally {
       setBusy(false);
@@ -86,7 +87,11 @@ export function SubscriptionForm({
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
       <RoutingFields {...section} />
-      <DeliveryFields {...section} editing={editing} savedHeaders={!!(initial?.headers && Object.keys(initial.headers).length)} />
+      <DeliveryFields
+        {...section}
+        editing={editing}
+        savedHeaders={!!(initial?.headers && Object.keys(initial.headers).length)}
+      />
       <TransformField {...section} />
       <EndpointAuthFields
         draft={draft.auth}
@@ -100,7 +105,10 @@ export function SubscriptionForm({
       />
       <DeliveryOptions draft={draft} set={set} />
       {formError && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300">
+        <p
+          role="alert"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm whitespace-pre-line text-red-700 dark:bg-red-950/50 dark:text-red-300"
+        >
           {formError}
         </p>
       )}

@@ -8,7 +8,14 @@ import { EmptyState, PanelError, TableSkeleton } from '../../_components/states'
 import { Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
-import { byAttention, EndpointLink, HealthCells, HealthRangeToggle, useSubscriptionHealth, type HealthRange } from '../_components/endpoint-health';
+import {
+  byAttention,
+  EndpointLink,
+  HealthCells,
+  HealthRangeToggle,
+  useSubscriptionHealth,
+  type HealthRange,
+} from '../_components/endpoint-health';
 import { subscriptionIdPattern, useUrlFilters } from '../_components/url-filters';
 import { NewSubscriptionButton } from './subscription-dialogs';
 
@@ -17,7 +24,10 @@ export function PatternChips({ patterns, max = 3 }: { patterns: string[]; max?: 
   return (
     <span className="flex flex-wrap gap-1">
       {shown.map((p) => (
-        <code key={p} className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+        <code
+          key={p}
+          className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300"
+        >
           {p}
         </code>
       ))}
@@ -94,7 +104,9 @@ export function SubscriptionList() {
                 <Tr key={s.id} testId="subscription-row">
                   <Td wide className="max-w-md">
                     <EndpointLink s={s} />
-                    <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{s.description ?? <span className="font-mono">{s.id}</span>}</div>
+                    <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">
+                      {s.description ?? <span className="font-mono">{s.id}</span>}
+                    </div>
                   </Td>
                   <Td className="hidden lg:table-cell">
                     <PatternChips patterns={s.eventTypes} />

@@ -14,9 +14,10 @@ export function TransformField({ draft, set, errors, clearError }: DraftSection)
       error={errors.transform}
       hint={
         <>
-          JavaScript <code>transform(webhook)</code> run before each delivery is signed, to reshape it for your endpoint: it gets{' '}
-          <code>{'{url, headers, payload, eventType}'}</code> and returns <code>{'{body?, headers?, url?, cancel?}'}</code> (<code>cancel: true</code> sends
-          nothing). No network or files, 50 ms of CPU. Empty: events are sent as published.{' '}
+          JavaScript <code>transform(webhook)</code> run before each delivery is signed, to reshape it for your
+          endpoint: it gets <code>{'{url, headers, payload, eventType}'}</code> and returns{' '}
+          <code>{'{body?, headers?, url?, cancel?}'}</code> (<code>cancel: true</code> sends nothing). No network or
+          files, 50 ms of CPU. Empty: events are sent as published.{' '}
           {!draft.transform.trim() && (
             <button
               type="button"

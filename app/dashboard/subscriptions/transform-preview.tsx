@@ -47,7 +47,11 @@ export function TransformPreview({ source, disabled }: { source: string; disable
           {run.isPending && <IconSpinner className="size-3.5 animate-spin" />}
           Test transform
         </Button>
-        <p aria-live="polite" data-testid="transform-summary" className="min-w-0 font-medium text-zinc-800 dark:text-zinc-200">
+        <p
+          aria-live="polite"
+          data-testid="transform-summary"
+          className="min-w-0 font-medium text-zinc-800 dark:text-zinc-200"
+        >
           {run.isPending
             ? 'Running it on your most recent event…'
             : run.error
@@ -93,7 +97,10 @@ export function TransformPreview({ source, disabled }: { source: string; disable
                 )}
               </>
             ) : (
-              <p className="rounded-lg bg-white p-3 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-900 dark:ring-zinc-800" data-testid="transform-after">
+              <p
+                className="rounded-lg bg-white p-3 ring-1 ring-zinc-200 ring-inset dark:bg-zinc-900 dark:ring-zinc-800"
+                data-testid="transform-after"
+              >
                 {data.cancelled ? 'Not sent (cancelled).' : 'Not sent: the attempt would fail.'}
               </p>
             )}

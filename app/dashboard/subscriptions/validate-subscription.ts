@@ -23,7 +23,8 @@ export function autoDisableValue(
   const t = text.trim();
   if (!t) return editing ? { error: autoDisableProblem } : {};
   const hours = Number(t);
-  if (!createSubscriptionInput.shape.autoDisableAfterHours.safeParse(hours).success) return { error: autoDisableProblem };
+  if (!createSubscriptionInput.shape.autoDisableAfterHours.safeParse(hours).success)
+    return { error: autoDisableProblem };
   return { value: editing && hours === initial ? undefined : hours };
 }
 
@@ -57,14 +58,17 @@ export function validate(
   else {
     try {
       const u = new URL(url);
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') errors.url = 'The URL must start with https:// (or http://).';
+      if (u.protocol !== 'https:' && u.protocol !== 'http:')
+        errors.url = 'The URL must start with https:// (or http://).';
     } catch {
       errors.url = 'Enter a full URL, e.g. https://example.com/webhooks.';
     }
   }
   const rate = values.rate.trim() === '' ? null : Number(values.rate);
-  if (rate !== null && Number.isNaN(rate)) errors.rateLimitPerSecond = 'Enter a number of requests per second, or leave it empty for no limit.';
-  if (values.patterns.length === 0) errors.eventTypes = 'Add at least one event type pattern, e.g. order.created or order.*';
+  if (rate !== null && Number.isNaN(rate))
+    errors.rateLimitPerSecond = 'Enter a number of requests per second, or leave it empty for no limit.';
+  if (values.patterns.length === 0)
+    errors.eventTypes = 'Add at least one event type pattern, e.g. order.created or order.*';
   const result = createSubscriptionInput.safeParse({
     url: url || 'x',
     eventTypes: values.patterns.length ? values.patterns : ['*'],
@@ -76,17 +80,21 @@ export function validate(
     const patternProblems: string[] = [];
     for (const issue of result.error.issues) {
       const field = issue.path[0] as FieldName | undefined;
-      if (field === 'eventTypes' && typeof issue.path[1] === 'number') patternProblems.push(issue.message.replace(/^pattern /, 'Pattern '));
+      if (field === 'eventTypes' && typeof issue.path[1] === 'number')
+        patternProblems.push(issue.message.replace(/^pattern /, 'Pattern '));
       else if (field === 'eventTypes') errors.eventTypes ??= issue.message;
-      else if (field === 'rateLimitPerSecond') errors.rateLimitPerSecond ??= 'Enter a rate above 0 and at most 10,000 per second.';
+      else if (field === 'rateLimitPerSecond')
+        errors.rateLimitPerSecond ??= 'Enter a rate above 0 and at most 10,000 per second.';
       else if (field === 'description') errors.description ??= 'Keep the description under 500 characters.';
       else if (field === 'url') errors.url ??= issue.message;
       else if (field === 'channels') {
         // A problem with one name says which (the duplicate message names it already).
         const name = typeof issue.path[1] === 'number' ? values.channels[issue.path[1]] : undefined;
-        errors.channels ??= name !== undefined && !issue.message.includes(`"${name}"`) ? `"${name}": ${issue.message}` : issue.message;
+        errors.channels ??=
+          name !== undefined && !issue.message.includes(`"${name}"`) ? `"${name}": ${issue.message}` : issue.message;
       }
-      errors.channels ??= typeof issue.path[1] === 'number' ? `"${values.channels[issue.path[1]]}": ${issue.message}` : issue.message;
+      errors.channels ??=
+        typeof issue.path[1] === 'number' ? `"${values.channels[issue.path[1]]}": ${issue.message}` : issue.message;
     }
     if (patternProblems.length) errors.eventTypes = patternProblems.join('\n');
   }
@@ -99,7 +107,8 @@ export function validate(
   const transform = values.transform.trim() ? values.transform : null;
   // Its size here; whether it compiles and defines transform, the server says (the sandbox is there).
   const transformCheck = transform === null ? null : transformSource.safeParse(transform);
-  if (transformCheck && !transformCheck.success) errors.transform = transformCheck.error.issues[0]?.message ?? 'Check the transformation.';
+  if (transformCheck && !transformCheck.success)
+    errors.transform = transformCheck.error.issues[0]?.message ?? 'Check the transformation.';
   if (Object.keys(errors).length) return { errors };
   return {
     errors,
@@ -133,7 +142,11 @@ export function apiProblems(err: unknown): { found: FormErrors; other: string[] 
     if (field) {
       const inner = fe.field.slice(field.length + 1);
       const message =
-        field === 'auth' ? authProblem(inner, fe.message) : inner && (field === 'filter' || field === 'headers') ? `${inner}: ${fe.message}` : fe.message;
+        field === 'auth'
+          ? authProblem(inner, fe.message)
+          : inner && (field === 'filter' || field === 'headers')
+            ? `${inner}: ${fe.message}`
+            : fe.message;
       found[field] = found[field] ? `${found[field]}\n${message}` : message;
     } else other.push(`${fe.field}: ${fe.message}`);
   }

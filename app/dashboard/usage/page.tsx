@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Usage' };
 export default function UsagePage() {
   return (
     <>
-      <PageHeader title="Usage" description="Per day, the last 30 days: events published, delivery attempts and their outcome, bytes sent." />
+      <PageHeader
+        title="Usage"
+        description="Per day, the last 30 days: events published, delivery attempts and their outcome, bytes sent."
+      />
       <Usage />
     </>
   );

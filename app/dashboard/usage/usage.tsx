@@ -11,13 +11,23 @@ import { useTRPC } from '../../_components/trpc';
 
 const fmt = new Intl.NumberFormat();
 const bytes = (n: number) =>
-  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+  n >= 2 ** 30
+    ? `${(n / 2 ** 30).toFixed(1)} GiB`
+    : n >= 1 << 20
+      ? `${(n / (1 << 20)).toFixed(1)} MiB`
+      : n >= 1024
+        ? `${(n / 1024).toFixed(1)} KiB`
+        : `${n} B`;
 
 /** Usage days are UTC days: named as such, whatever the viewer's zone. */
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 /** Every day of the window (up to a year), zero where nothing happened, so the chart's time axis is the window's. */
-function perDay(from: string, to: string, rows: { day: string; deliveriesSucceeded: number; deliveriesFailed: number }[]) {
+function perDay(
+  from: string,
+  to: string,
+  rows: { day: string; deliveriesSucceeded: number; deliveriesFailed: number }[],
+) {
   const byDay = new Map<string, { succeeded: number; failed: number }>();
   for (const r of rows) {
     const d = byDay.get(r.day) ?? { succeeded: 0, failed: 0 };
@@ -58,9 +68,15 @@ export function Usage() {
           ['Failed attempts', fmt.format(data.totals.deliveriesFailed)],
           ['Bytes sent', bytes(data.totals.bytesSent)],
         ].map(([label, value]) => (
-          <div key={label} className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+          <div
+            key={label}
+            className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+          >
             <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</p>
-            <p className="mt-1 text-2xl font-semibold tabular-nums" data-testid={`usage-${label!.toLowerCase().replace(/\s+/g, '-')}`}>
+            <p
+              className="mt-1 text-2xl font-semibold tabular-nums"
+              data-testid={`usage-${label!.toLowerCase().replace(/\s+/g, '-')}`}
+            >
               {value}
             </p>
           </div>
@@ -133,13 +149,21 @@ function Quotas({ quotas }: { quotas: QuotaFigures }) {
   const rows: Array<[string, string, number | null]> = [
     [
       'Events today',
-      events.limit === null ? `${fmt.format(events.used)} (no daily quota)` : `${fmt.format(events.used)} of ${fmt.format(events.limit)}`,
+      events.limit === null
+        ? `${fmt.format(events.used)} (no daily quota)`
+        : `${fmt.format(events.used)} of ${fmt.format(events.limit)}`,
       events.limit === null ? null : events.used / events.limit,
     ],
-    ['Subscription windows', `${fmt.format(windows.used)} of ${fmt.format(windows.limit)} in flight`, windows.used / windows.limit],
+    [
+      'Subscription windows',
+      `${fmt.format(windows.used)} of ${fmt.format(windows.limit)} in flight`,
+      windows.used / windows.limit,
+    ],
     [
       'Stored bytes',
-      stored.limit === null ? `${bytes(stored.used)} (no stored-bytes quota)` : `${bytes(stored.used)} of ${bytes(stored.limit)}`,
+      stored.limit === null
+        ? `${bytes(stored.used)} (no stored-bytes quota)`
+        : `${bytes(stored.used)} of ${bytes(stored.limit)}`,
       stored.limit === null ? null : stored.used / stored.limit,
     ],
   ];
@@ -158,7 +182,11 @@ function Quotas({ quotas }: { quotas: QuotaFigures }) {
                 <span className="mt-2 block h-1.5 rounded bg-zinc-200 dark:bg-zinc-800" aria-hidden>
                   <span
                     className={
-                      share >= 1 ? 'block h-1.5 rounded bg-red-500' : share >= 0.8 ? 'block h-1.5 rounded bg-amber-500' : 'block h-1.5 rounded bg-emerald-500'
+                      share >= 1
+                        ? 'block h-1.5 rounded bg-red-500'
+                        : share >= 0.8
+                          ? 'block h-1.5 rounded bg-amber-500'
+                          : 'block h-1.5 rounded bg-emerald-500'
                     }
                     style={{ width: `${Math.min(100, share * 100)}%` }}
                   />

@@ -10,14 +10,22 @@ export function PortalLanding({ token, error, action }: { token: string; error: 
     <div className="w-full max-w-sm rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
       <h1 className="mb-1 text-xl font-semibold">Hookrelay</h1>
       {error || token === '' ? (
-        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+        <p
+          role="alert"
+          className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
+        >
           {invalid}
         </p>
       ) : (
         <form method="post" action={action} className="mt-4 space-y-4">
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">This link signs you in to your webhook dashboard. It works once.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            This link signs you in to your webhook dashboard. It works once.
+          </p>
           <input type="hidden" name="token" value={token} />
-          <button type="submit" className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+          <button
+            type="submit"
+            className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+          >
             Continue to dashboard
           </button>
         </form>

@@ -21,6 +21,9 @@ const HEADER = `/**
 `;
 
 export async function generateClientTypes(documentJson: string): Promise<string> {
-  const ast = await openapiTS(JSON.parse(documentJson) as Parameters<typeof openapiTS>[0], { alphabetize: true, silent: true });
+  const ast = await openapiTS(JSON.parse(documentJson) as Parameters<typeof openapiTS>[0], {
+    alphabetize: true,
+    silent: true,
+  });
   return HEADER + astToString(ast);
 }

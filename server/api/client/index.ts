@@ -14,7 +14,11 @@ export type HookrelayClient = Client<paths>;
 export type Schemas = components['schemas'];
 export type ApiError = Schemas['Error'];
 
-export function createHookrelayClient(opts: { baseUrl: string; apiKey: string; fetch?: (req: Request) => Promise<Response> }): HookrelayClient {
+export function createHookrelayClient(opts: {
+  baseUrl: string;
+  apiKey: string;
+  fetch?: (req: Request) => Promise<Response>;
+}): HookrelayClient {
   return createClient<paths>({
     baseUrl: opts.baseUrl.replace(/\/+$/, ''),
     headers: { authorization: `Bearer ${opts.apiKey}` },

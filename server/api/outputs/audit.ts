@@ -33,7 +33,10 @@ const usageCounts = {
   deliveriesSucceeded: z.number().int(),
   deliveriesFailed: z.number().int(),
   bytesSent: z.number().int(),
-  bytesPublished: z.number().int().describe('The stored body bytes of the events published (a broadcast: once per customer it reached)'),
+  bytesPublished: z
+    .number()
+    .int()
+    .describe('The stored body bytes of the events published (a broadcast: once per customer it reached)'),
 };
 export const usageOutput = covers<Awaited<ReturnType<typeof getUsage>>>()(
   z

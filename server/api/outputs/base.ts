@@ -14,7 +14,10 @@ import { z } from 'zod';
  */
 export function covers<T>() {
   return <S extends z.ZodType>(
-    schema: S & ([Exclude<keyof T, keyof z.output<S>>] extends [never] ? unknown : { missingFields: Exclude<keyof T, keyof z.output<S>> }),
+    schema: S &
+      ([Exclude<keyof T, keyof z.output<S>>] extends [never]
+        ? unknown
+        : { missingFields: Exclude<keyof T, keyof z.output<S>> }),
   ): S => schema;
 }
 
@@ -23,7 +26,10 @@ export const nullableTimestamp = timestamp.nullable();
 
 export function pageOf<T extends z.ZodType>(item: T, id: string) {
   return z
-    .strictObject({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') })
+    .strictObject({
+      data: z.array(item),
+      nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+    })
     .meta({ id });
 }
 

@@ -13,7 +13,11 @@ export const customerOutput = covers<ReturnType<typeof customerView>>()(
       name: z.string(),
       externalId: z.string().nullable(),
       tier: z.string(),
-      retentionDays: z.number().int().nullable().describe("Days this customer's events are kept; null: the platform default (RETENTION_DAYS)"),
+      retentionDays: z
+        .number()
+        .int()
+        .nullable()
+        .describe("Days this customer's events are kept; null: the platform default (RETENTION_DAYS)"),
       createdAt: timestamp,
     })
     .meta({ id: 'Customer' }),
@@ -28,7 +32,9 @@ const apiKeyOutput = covers<ReturnType<typeof apiKeyView>>()(
       customerId: z.string().nullable(),
       name: z.string().nullable(),
       prefix: z.string().describe('The first 12 characters of the key (the key itself is shown only once)'),
-      scopes: z.array(z.string()).describe('What the key may do: `publish`, `read`, `manage`, `keys` (a platform key holds all four)'),
+      scopes: z
+        .array(z.string())
+        .describe('What the key may do: `publish`, `read`, `manage`, `keys` (a platform key holds all four)'),
       createdAt: timestamp,
       lastUsedAt: nullableTimestamp,
       revokedAt: nullableTimestamp,
@@ -55,7 +61,9 @@ export const dashboardUserOutput = covers<NonNullable<Awaited<ReturnType<typeof 
   z.strictObject({ id: z.string(), email: z.string(), customerId: z.string() }).meta({ id: 'DashboardUser' }),
 );
 export const portalLinkOutput = covers<Awaited<ReturnType<typeof createPortalLink>>>()(
-  z.strictObject({ url: z.string(), expiresAt: timestamp, readOnly: z.boolean(), embed: z.boolean() }).meta({ id: 'PortalLink' }),
+  z
+    .strictObject({ url: z.string(), expiresAt: timestamp, readOnly: z.boolean(), embed: z.boolean() })
+    .meta({ id: 'PortalLink' }),
 );
 
 export const dataExpungeOutput = covers<ReturnType<typeof expungeView>>()(

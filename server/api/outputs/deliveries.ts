@@ -8,8 +8,12 @@ import { covers, timestamp, nullableTimestamp, pageOf } from './base';
 export const waitingOutput = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('scheduled'), at: timestamp.describe('Its next attempt (in the past: due now)') }),
-    z.strictObject({ kind: z.literal('sending') }).describe('Admitted: its attempt is queued for a worker or on the wire'),
-    z.strictObject({ kind: z.literal('window') }).describe("Due: waiting for a free slot in the subscription's in-flight window"),
+    z
+      .strictObject({ kind: z.literal('sending') })
+      .describe('Admitted: its attempt is queued for a worker or on the wire'),
+    z
+      .strictObject({ kind: z.literal('window') })
+      .describe("Due: waiting for a free slot in the subscription's in-flight window"),
     z.strictObject({ kind: z.literal('rate-limit') }).describe("Due: waiting for the subscription's rate limit"),
     z.strictObject({
       kind: z.literal('breaker'),
@@ -17,10 +21,15 @@ export const waitingOutput = z
       deadAt: nullableTimestamp.describe('Its retry window ends before the probe: then it becomes a dead letter'),
     }),
     z.strictObject({ kind: z.literal('paused') }).describe('Held until the subscription is resumed'),
-    z.strictObject({ kind: z.literal('disabled'), reason: z.string().describe('Why Hookrelay disabled the subscription') }),
+    z.strictObject({
+      kind: z.literal('disabled'),
+      reason: z.string().describe('Why Hookrelay disabled the subscription'),
+    }),
   ])
   .nullable()
-  .describe('What it is waiting for and when it goes; null: nothing (finished, or for a subscription: nothing holds its deliveries back)')
+  .describe(
+    'What it is waiting for and when it goes; null: nothing (finished, or for a subscription: nothing holds its deliveries back)',
+  )
   .meta({ id: 'Waiting' });
 
 type DeliveryItem = Awaited<ReturnType<typeof listDeliveries>>['data'][number];
@@ -32,7 +41,10 @@ export const deliveryOutput = covers<DeliveryItem>()(
       subscriptionId: z.string(),
       customerId: z.string(),
       eventType: z.string(),
-      orderingKey: z.string().nullable().describe("The event's ordering key: this delivery goes after the earlier ones of its lane"),
+      orderingKey: z
+        .string()
+        .nullable()
+        .describe("The event's ordering key: this delivery goes after the earlier ones of its lane"),
       status: z.enum(deliveryStatuses),
       attemptCount: z.number().int(),
       nextAttemptAt: nullableTimestamp,
@@ -63,9 +75,13 @@ const attemptOutput = z
       transformedBody: z
         .string()
         .nullable()
-        .describe("The body this attempt sent when the subscription's transform changed it; null: it sent the delivery's `requestBody` (or nothing)"),
+        .describe(
+          "The body this attempt sent when the subscription's transform changed it; null: it sent the delivery's `requestBody` (or nothing)",
+        ),
     }),
-    response: z.strictObject({ status: z.number().int(), headers: z.record(z.string(), z.string()), bodyExcerpt: z.string() }).nullable(),
+    response: z
+      .strictObject({ status: z.number().int(), headers: z.record(z.string(), z.string()), bodyExcerpt: z.string() })
+      .nullable(),
     error: z.strictObject({ class: z.string(), message: z.string().nullable() }).nullable(),
     nextRetryAt: nullableTimestamp,
   })
@@ -99,7 +115,9 @@ const laneOutput = covers<BlockedLane>()(
         .strictObject({
           deliveryId: z.string(),
           eventId: z.string(),
-          status: z.enum(deliveryStatuses).describe('`pending`: failing, retried on its schedule; `dead`: a dead letter holding a `strict` lane'),
+          status: z
+            .enum(deliveryStatuses)
+            .describe('`pending`: failing, retried on its schedule; `dead`: a dead letter holding a `strict` lane'),
           attemptCount: z.number().int(),
           lastAttemptAt: nullableTimestamp,
           lastResponseStatus: z.number().int().nullable(),

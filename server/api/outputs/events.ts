@@ -13,7 +13,11 @@ export const publishOutput = covers<PublishResult>()(
   z
     .strictObject({
       id: z.string(),
-      deliveries: z.number().int().nullable().describe('Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions)'),
+      deliveries: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Deliveries created; null while a fan-out job creates them (broadcasts, very many subscriptions)'),
       duplicate: z.boolean().describe('True when the idempotency key returned an earlier event'),
     })
     .meta({ id: 'PublishResult' }),
@@ -31,7 +35,9 @@ const eventHead = {
   fannedOut: z.boolean(),
   createdAt: timestamp,
   retentionUntil: timestamp,
-  payloadExpungedAt: nullableTimestamp.describe('When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null'),
+  payloadExpungedAt: nullableTimestamp.describe(
+    'When the payload was expunged (`DELETE /events/{id}/payload`): `payload` is then null',
+  ),
 };
 const statusCounts = z.record(z.string(), z.number().int()).describe('Deliveries by status');
 
@@ -90,7 +96,10 @@ export const eventOutput = covers<EventDetail>()(
           decision: z.enum([...deliveryRoutes, 'not_matched', 'filtered']),
           matched: z.boolean(),
           reason: z.string(),
-          failedCondition: z.string().nullable().describe('For `filtered`: the filter condition that did not hold; null otherwise'),
+          failedCondition: z
+            .string()
+            .nullable()
+            .describe('For `filtered`: the filter condition that did not hold; null otherwise'),
         }),
       ),
     })
@@ -118,7 +127,10 @@ export const expungedEventOutput = covers<ExpungedEvent>()(
     .strictObject({
       id: z.string(),
       expungedAt: timestamp.describe('When the payload was expunged (the first time, when expunged again)'),
-      deliveriesEnded: z.number().int().describe('Pending or held deliveries this request ended as dead ("payload expunged")'),
+      deliveriesEnded: z
+        .number()
+        .int()
+        .describe('Pending or held deliveries this request ended as dead ("payload expunged")'),
     })
     .meta({ id: 'ExpungedEvent' }),
 );

@@ -9,7 +9,10 @@ export const operationalWebhookOutput = covers<ReturnType<typeof operationalWebh
       id: z.string(),
       url: z.string(),
       description: z.string().nullable(),
-      eventTypes: z.array(z.enum(operationalEventTypes)).nullable().describe('The event types sent here; null: every type'),
+      eventTypes: z
+        .array(z.enum(operationalEventTypes))
+        .nullable()
+        .describe('The event types sent here; null: every type'),
       secretRotationEndsAt: nullableTimestamp,
       createdAt: timestamp,
       updatedAt: timestamp,
@@ -25,7 +28,9 @@ const operationalDeliveryOutput = covers<ReturnType<typeof operationalDeliveryVi
     .strictObject({
       id: z.string(),
       webhookId: z.string(),
-      eventId: z.string().describe('The `webhook-id` header: the same for every webhook and attempt of one operational event'),
+      eventId: z
+        .string()
+        .describe('The `webhook-id` header: the same for every webhook and attempt of one operational event'),
       eventType: z.enum(operationalEventTypes),
       status: z.enum(operationalDeliveryStatuses),
       attemptCount: z.number().int(),

@@ -17,12 +17,25 @@ export const replayOutput = covers<Awaited<ReturnType<typeof replayView>>>()(
       }),
       kind: z
         .enum(['replay', 'backfill'])
-        .describe('`replay`: dead letters sent again ("replay all"); `backfill`: past events a subscription never received, sent to it ("send past events")'),
+        .describe(
+          '`replay`: dead letters sent again ("replay all"); `backfill`: past events a subscription never received, sent to it ("send past events")',
+        ),
       status: z.enum(['running', 'completed', 'cancelled']),
-      total: z.number().int().describe('A replay: dead letters to re-enqueue. A backfill: events of matching types in its range, to examine'),
+      total: z
+        .number()
+        .int()
+        .describe(
+          'A replay: dead letters to re-enqueue. A backfill: events of matching types in its range, to examine',
+        ),
       enqueued: z.number().int().describe('Deliveries enqueued so far (a backfill: events sent)'),
-      skipped: z.number().int().describe('A backfill: events examined that the subscription had already received (0 for a replay)'),
-      filteredOut: z.number().int().describe("A backfill: events examined that the subscription's payload filter excludes (0 for a replay)"),
+      skipped: z
+        .number()
+        .int()
+        .describe('A backfill: events examined that the subscription had already received (0 for a replay)'),
+      filteredOut: z
+        .number()
+        .int()
+        .describe("A backfill: events examined that the subscription's payload filter excludes (0 for a replay)"),
       delivered: z.number().int(),
       failed: z.number().int(),
       inFlight: z.number().int(),
@@ -46,11 +59,15 @@ export const backfillPreviewOutput = covers<Awaited<ReturnType<typeof previewBac
       count: z.number().int().describe('Events a backfill of this range would send now'),
       capped: z
         .boolean()
-        .describe('True when the range holds more events of matching types than a preview examines (100,000): `count` covers the first of them only'),
+        .describe(
+          'True when the range holds more events of matching types than a preview examines (100,000): `count` covers the first of them only',
+        ),
       examined: z.number().int().describe('Events of matching types examined (at most 100,000)'),
       from: timestamp.describe('Where the range starts (after clamping to the retention window)'),
       to: timestamp,
-      clampedFrom: nullableTimestamp.describe('The `from` asked for, when it was older than the retention window; null otherwise'),
+      clampedFrom: nullableTimestamp.describe(
+        'The `from` asked for, when it was older than the retention window; null otherwise',
+      ),
     })
     .meta({ id: 'BackfillPreview' }),
 );

@@ -16,9 +16,15 @@ const endpointAuthenticationOutput = z
       type: z.literal('mtls'),
       subject: z.string().describe("The client certificate's subject, e.g. `CN=hookrelay-client, O=Acme`"),
       issuer: z.string(),
-      fingerprint: z.string().describe('SHA-256 fingerprint of the certificate, colon-separated hex (as `openssl x509 -fingerprint -sha256` prints it)'),
+      fingerprint: z
+        .string()
+        .describe(
+          'SHA-256 fingerprint of the certificate, colon-separated hex (as `openssl x509 -fingerprint -sha256` prints it)',
+        ),
       notBefore: timestamp,
-      notAfter: timestamp.describe('When the certificate expires; `subscription.certificate_expiring` is sent 14 days before'),
+      notAfter: timestamp.describe(
+        'When the certificate expires; `subscription.certificate_expiring` is sent 14 days before',
+      ),
       setAt: timestamp.describe('When the certificate was given'),
     }),
     z.strictObject({
@@ -30,7 +36,9 @@ const endpointAuthenticationOutput = z
     }),
   ])
   .nullable()
-  .describe('How attempts authenticate to the endpoint (no secret: never the private key or the client secret); null: none')
+  .describe(
+    'How attempts authenticate to the endpoint (no secret: never the private key or the client secret); null: none',
+  )
   .meta({ id: 'EndpointAuthentication' });
 
 export const subscriptionOutput = covers<SubscriptionView>()(
@@ -41,20 +49,40 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       url: z.string(),
       description: z.string().nullable(),
       eventTypes: z.array(z.string()),
-      filter: z.record(z.string(), z.unknown()).nullable().describe('The payload filter (null: every event of a matching type)'),
+      filter: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .describe('The payload filter (null: every event of a matching type)'),
       channels: z.array(z.string()).describe('Only events in at least one of these channels; empty: every event'),
       headers: z.record(z.string(), z.string()).describe('Custom header names, each with the value "[redacted]"'),
       active: z.boolean(),
-      disabledReason: z.string().nullable().describe('Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user'),
+      disabledReason: z
+        .string()
+        .nullable()
+        .describe(
+          'Why Hookrelay disabled it (410 Gone, or no successful attempt for too long); null if paused by a user',
+        ),
       signatureScheme: z.enum(signatureSchemes),
-      traceContext: z.boolean().describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
+      traceContext: z
+        .boolean()
+        .describe('Attempts carry the W3C `traceparent` header (when the deployment exports traces)'),
       ordering: z
         .enum(laneOrderings)
-        .describe("Ordering lanes: when a lane's head becomes a dead letter, `lenient` moves on, `strict` stays blocked until it is replayed or skipped"),
+        .describe(
+          "Ordering lanes: when a lane's head becomes a dead letter, `lenient` moves on, `strict` stays blocked until it is replayed or skipped",
+        ),
       auth: endpointAuthenticationOutput,
-      transform: z.string().nullable().describe('The transformation (JavaScript defining `transform(webhook)`), or null'),
+      transform: z
+        .string()
+        .nullable()
+        .describe('The transformation (JavaScript defining `transform(webhook)`), or null'),
       transformVersion: z.number().int().describe('Goes up by one with every change of `transform` (0: never had one)'),
-      retryPolicy: z.strictObject({ maxAttempts: z.number().int().optional(), scheduleSeconds: z.array(z.number().int()).optional() }).nullable(),
+      retryPolicy: z
+        .strictObject({
+          maxAttempts: z.number().int().optional(),
+          scheduleSeconds: z.array(z.number().int()).optional(),
+        })
+        .nullable(),
       rateLimitPerSecond: z.number().nullable(),
       maxInFlight: z.number().int(),
       timeoutMs: z.number().int(),
@@ -66,8 +94,13 @@ export const subscriptionOutput = covers<SubscriptionView>()(
       }),
       heldDeliveries: z.number().int(),
       waiting: waitingOutput,
-      autoDisableAfterHours: z.number().nullable().describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
-      failingSince: nullableTimestamp.describe('When the first failed attempt since the last success was made; null while the last attempt succeeded'),
+      autoDisableAfterHours: z
+        .number()
+        .nullable()
+        .describe('Hookrelay disables it once its attempts have all failed for this many hours; null: never'),
+      failingSince: nullableTimestamp.describe(
+        'When the first failed attempt since the last success was made; null while the last attempt succeeded',
+      ),
       secretRotationEndsAt: nullableTimestamp,
       createdAt: timestamp,
       updatedAt: timestamp,
@@ -75,7 +108,9 @@ export const subscriptionOutput = covers<SubscriptionView>()(
     .meta({ id: 'Subscription' }),
 );
 export const subscriptionPageOutput = pageOf(subscriptionOutput, 'SubscriptionPage');
-const verificationKey = z.string().describe('What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`)');
+const verificationKey = z
+  .string()
+  .describe('What receivers verify with: the `whsec_` secret (`v1`) or the `whpk_` public key (`v1a`)');
 export const subscriptionWithSecretOutput = covers<SubscriptionView & { secret: string }>()(
   subscriptionOutput.extend({ secret: verificationKey }).meta({ id: 'SubscriptionWithSecret' }),
 );
@@ -120,7 +155,9 @@ export const testFilterOutput = covers<Awaited<ReturnType<typeof testFilter>>>()
 const webhookRequestOutput = z
   .strictObject({
     url: z.string(),
-    headers: z.record(z.string(), z.string()).describe("The custom headers (Hookrelay's own, the signature among them, are added at send time)"),
+    headers: z
+      .record(z.string(), z.string())
+      .describe("The custom headers (Hookrelay's own, the signature among them, are added at send time)"),
     body: z.string().describe('The exact body'),
   })
   .meta({ id: 'WebhookRequest' });
@@ -136,7 +173,11 @@ export const testTransformOutput = covers<TransformDryRun>()(
         'What would be sent without the transform (a dry run has no subscription: the URL is https://example.com/webhook, with no custom headers)',
       ),
       after: webhookRequestOutput.nullable().describe('What would be sent with it; null when it cancelled or failed'),
-      cancelled: z.boolean().describe('The transform returned `cancel: true`: nothing would be sent, and the delivery would end as succeeded'),
+      cancelled: z
+        .boolean()
+        .describe(
+          'The transform returned `cancel: true`: nothing would be sent, and the delivery would end as succeeded',
+        ),
       error: z
         .strictObject({
           class: z.enum(['transform', 'blocked_target']),

@@ -32,12 +32,29 @@ const customerId = z.strictObject({ id: idOf('customer') });
 
 export const customersRouter = router({
   create: authedProcedure
-    .meta({ rest: { method: 'POST', path: '/customers', status: 201, summary: 'Create a customer', tag: 'customers', auth: 'platform' } })
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/customers',
+        status: 201,
+        summary: 'Create a customer',
+        tag: 'customers',
+        auth: 'platform',
+      },
+    })
     .input(createCustomerInput)
     .output(customerOutput)
     .mutation(({ ctx, input }) => createCustomer(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/customers', summary: 'List customers (a customer key sees only its own)', tag: 'customers', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/customers',
+        summary: 'List customers (a customer key sees only its own)',
+        tag: 'customers',
+        auth: 'any',
+      },
+    })
     .input(listCustomersInput)
     .output(customerPageOutput)
     .query(({ ctx, input }) => listCustomers(ctx.ctx, ctx.scope, input)),
@@ -51,7 +68,8 @@ export const customersRouter = router({
       rest: {
         method: 'PATCH',
         path: '/customers/{id}',
-        summary: "Change a customer's settings: `retentionDays` (1 to RETENTION_MAX_DAYS; a shortening applies to stored events too)",
+        summary:
+          "Change a customer's settings: `retentionDays` (1 to RETENTION_MAX_DAYS; a shortening applies to stored events too)",
         tag: 'customers',
         auth: 'platform',
       },
@@ -65,7 +83,8 @@ export const customersRouter = router({
         method: 'DELETE',
         path: '/customers/{id}/data',
         status: 202,
-        summary: 'Expunge every stored payload of a customer (account closure): one job with progress; returns the running one if any',
+        summary:
+          'Expunge every stored payload of a customer (account closure): one job with progress; returns the running one if any',
         tag: 'customers',
         auth: 'platform',
       },
@@ -75,7 +94,13 @@ export const customersRouter = router({
     .mutation(({ ctx, input }) => startCustomerExpunge(ctx.ctx, ctx.scope, input.id)),
   dataExpunge: authedProcedure
     .meta({
-      rest: { method: 'GET', path: '/customers/{id}/data', summary: "Progress of the customer's latest data expunge", tag: 'customers', auth: 'platform' },
+      rest: {
+        method: 'GET',
+        path: '/customers/{id}/data',
+        summary: "Progress of the customer's latest data expunge",
+        tag: 'customers',
+        auth: 'platform',
+      },
     })
     .input(customerId)
     .output(dataExpungeOutput)

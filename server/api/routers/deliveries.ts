@@ -9,7 +9,13 @@ import { authedProcedure, router } from '../trpc';
 export const deliveriesRouter = router({
   list: authedProcedure
     .meta({
-      rest: { method: 'GET', path: '/deliveries', summary: 'List deliveries by status, subscription, event type, time', tag: 'deliveries', auth: 'any' },
+      rest: {
+        method: 'GET',
+        path: '/deliveries',
+        summary: 'List deliveries by status, subscription, event type, time',
+        tag: 'deliveries',
+        auth: 'any',
+      },
     })
     .input(listDeliveriesInput)
     .output(deliveryPageOutput)
@@ -19,7 +25,8 @@ export const deliveriesRouter = router({
       rest: {
         method: 'GET',
         path: '/deliveries/{id}',
-        summary: 'One delivery: the exact request body once, its latest 50 attempts (request headers, response) and their total',
+        summary:
+          'One delivery: the exact request body once, its latest 50 attempts (request headers, response) and their total',
         tag: 'deliveries',
         auth: 'any',
       },

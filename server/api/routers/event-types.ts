@@ -1,6 +1,17 @@
 import { z } from 'zod';
-import { archiveEventType, createEventType, getEventType, listEventTypes, updateEventType } from '../../domain/events/type-catalog';
-import { createEventTypeInput, eventTypeName, listEventTypesInput, updateEventTypeInput } from '../../domain/events/inputs';
+import {
+  archiveEventType,
+  createEventType,
+  getEventType,
+  listEventTypes,
+  updateEventType,
+} from '../../domain/events/type-catalog';
+import {
+  createEventTypeInput,
+  eventTypeName,
+  listEventTypesInput,
+  updateEventTypeInput,
+} from '../../domain/events/inputs';
 import { eventTypeOutput, eventTypePageOutput } from '../outputs/events';
 import { authedProcedure, router } from '../trpc';
 
@@ -35,7 +46,15 @@ export const eventTypesRouter = router({
     .output(eventTypePageOutput)
     .query(({ ctx, input }) => listEventTypes(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/event-types/{name}', summary: 'One event type with its schema and example', tag: 'event-types', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/event-types/{name}',
+        summary: 'One event type with its schema and example',
+        tag: 'event-types',
+        auth: 'any',
+      },
+    })
     .input(byName)
     .output(eventTypeOutput)
     .query(({ ctx, input }) => getEventType(ctx.ctx, ctx.scope, input.name)),

@@ -4,7 +4,13 @@ import { publishBatch } from '../../domain/events/publish-batch';
 import { publishEventBatched } from '../../domain/events/group-commit';
 import { idOf } from '../../domain/inputs';
 import { listEventsInput, MAX_BATCH_EVENTS, publishBatchInput, publishEventInput } from '../../domain/events/inputs';
-import { eventOutput, eventPageOutput, expungedEventOutput, publishBatchOutput, publishOutput } from '../outputs/events';
+import {
+  eventOutput,
+  eventPageOutput,
+  expungedEventOutput,
+  publishBatchOutput,
+  publishOutput,
+} from '../outputs/events';
 import { authedProcedure, router } from '../trpc';
 import { expungeEvent } from '../../domain/lifecycle/expunge';
 
@@ -94,7 +100,8 @@ export const eventsRouter = router({
       rest: {
         method: 'DELETE',
         path: '/events/{id}/payload',
-        summary: "Expunge an event's payload: its data and every stored request and response body and header go; ids, types, times and statuses stay",
+        summary:
+          "Expunge an event's payload: its data and every stored request and response body and header go; ids, types, times and statuses stay",
         tag: 'events',
         auth: 'any',
       },

@@ -26,7 +26,14 @@ import { authedProcedure, router } from '../trpc';
 
 const byId = z.strictObject({ id: idOf('operationalWebhook') });
 const rest = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, summary: string, status?: number) => ({
-  rest: { method, path: `/operational-webhooks${path}`, summary, tag: 'operational-webhooks', auth: 'platform' as const, ...(status && { status }) },
+  rest: {
+    method,
+    path: `/operational-webhooks${path}`,
+    summary,
+    tag: 'operational-webhooks',
+    auth: 'platform' as const,
+    ...(status && { status }),
+  },
 });
 
 /** Where the platform hears about its customers' endpoints: failing, recovered, disabled, dead deliveries. */
@@ -62,7 +69,13 @@ export const operationalWebhooksRouter = router({
     .output(operationalWebhookWithSecretOutput)
     .mutation(({ ctx, input }) => rotateOperationalWebhookSecret(ctx.ctx, ctx.scope, input.id)),
   deliveries: authedProcedure
-    .meta(rest('GET', '/{id}/deliveries', "What was sent to it, newest first, with the outcome of each delivery's last attempt"))
+    .meta(
+      rest(
+        'GET',
+        '/{id}/deliveries',
+        "What was sent to it, newest first, with the outcome of each delivery's last attempt",
+      ),
+    )
     .input(byId.extend(listOperationalDeliveriesInput.shape))
     .output(operationalDeliveryPageOutput)
     .query(({ ctx, input: { id, ...page } }) => listOperationalDeliveries(ctx.ctx, ctx.scope, id, page)),

@@ -21,19 +21,41 @@ export const replaysRouter = router({
     .output(createdReplayOutput)
     .mutation(({ ctx, input }) => createBulkReplay(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/replays', summary: 'Recent bulk replays with progress', tag: 'replays', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/replays',
+        summary: 'Recent bulk replays with progress',
+        tag: 'replays',
+        auth: 'any',
+      },
+    })
     .input(listReplaysInput)
     .output(replayPageOutput)
     .query(({ ctx, input }) => listBulkReplays(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
     .meta({
-      rest: { method: 'GET', path: '/replays/{id}', summary: 'Progress of a bulk replay: total, enqueued, delivered, failed', tag: 'replays', auth: 'any' },
+      rest: {
+        method: 'GET',
+        path: '/replays/{id}',
+        summary: 'Progress of a bulk replay: total, enqueued, delivered, failed',
+        tag: 'replays',
+        auth: 'any',
+      },
     })
     .input(z.strictObject({ id: idOf('replay') }))
     .output(replayOutput)
     .query(({ ctx, input }) => getBulkReplay(ctx.ctx, ctx.scope, input.id)),
   cancel: authedProcedure
-    .meta({ rest: { method: 'DELETE', path: '/replays/{id}', summary: 'Cancel a running bulk replay', tag: 'replays', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/replays/{id}',
+        summary: 'Cancel a running bulk replay',
+        tag: 'replays',
+        auth: 'any',
+      },
+    })
     .input(z.strictObject({ id: idOf('replay') }))
     .output(replayOutput)
     .mutation(({ ctx, input }) => cancelBulkReplay(ctx.ctx, ctx.scope, input.id)),

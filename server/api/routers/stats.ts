@@ -9,5 +9,7 @@ import { authedProcedure, router } from '../trpc';
 export const statsRouter = router({
   overview: authedProcedure.input(overviewInput).query(({ ctx, input }) => customerOverview(ctx.ctx, ctx.scope, input)),
   /** Per subscription: success rate and p99 per bucket (sparklines) and over the window, dead letters now. */
-  subscriptionHealth: authedProcedure.input(subscriptionHealthInput).query(({ ctx, input }) => subscriptionHealth(ctx.ctx, ctx.scope, input)),
+  subscriptionHealth: authedProcedure
+    .input(subscriptionHealthInput)
+    .query(({ ctx, input }) => subscriptionHealth(ctx.ctx, ctx.scope, input)),
 });

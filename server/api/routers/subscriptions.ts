@@ -15,8 +15,17 @@ import { listLanesInput, skipLaneInput } from '../../domain/delivery/inputs';
 import { listBackfills, previewBackfill, startBackfill } from '../../domain/replay/backfill';
 import { listBlockedLanes, skipLaneHead } from '../../domain/delivery/lanes';
 import { subscriptionStats } from '../../domain/insights/stats';
-import { createSubscription, deleteSubscription, probeNow, updateSubscription } from '../../domain/subscriptions/subscription-changes';
-import { getSubscription, getSubscriptionSecret, listSubscriptions } from '../../domain/subscriptions/subscription-reads';
+import {
+  createSubscription,
+  deleteSubscription,
+  probeNow,
+  updateSubscription,
+} from '../../domain/subscriptions/subscription-changes';
+import {
+  getSubscription,
+  getSubscriptionSecret,
+  listSubscriptions,
+} from '../../domain/subscriptions/subscription-reads';
 import { rotateSecret } from '../../domain/subscriptions/signing-secret-rotation';
 import {
   secretOutput,
@@ -51,12 +60,22 @@ export const subscriptionsRouter = router({
     .output(subscriptionWithSecretOutput)
     .mutation(({ ctx, input }) => createSubscription(ctx.ctx, ctx.scope, input)),
   list: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions', summary: 'List subscriptions', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: { method: 'GET', path: '/subscriptions', summary: 'List subscriptions', tag: 'subscriptions', auth: 'any' },
+    })
     .input(listSubscriptionsInput)
     .output(subscriptionPageOutput)
     .query(({ ctx, input }) => listSubscriptions(ctx.ctx, ctx.scope, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/subscriptions/{id}', summary: 'One subscription', tag: 'subscriptions', auth: 'any' } })
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/subscriptions/{id}',
+        summary: 'One subscription',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
+    })
     .input(byId)
     .output(subscriptionOutput)
     .query(({ ctx, input }) => getSubscription(ctx.ctx, ctx.scope, input.id)),
@@ -75,7 +94,13 @@ export const subscriptionsRouter = router({
     .mutation(({ ctx, input: { id, ...rest } }) => updateSubscription(ctx.ctx, ctx.scope, id, rest)),
   delete: authedProcedure
     .meta({
-      rest: { method: 'DELETE', path: '/subscriptions/{id}', summary: 'Delete a subscription and its delivery history', tag: 'subscriptions', auth: 'any' },
+      rest: {
+        method: 'DELETE',
+        path: '/subscriptions/{id}',
+        summary: 'Delete a subscription and its delivery history',
+        tag: 'subscriptions',
+        auth: 'any',
+      },
     })
     .input(byId)
     .output(deletedOutput)
@@ -127,7 +152,8 @@ export const subscriptionsRouter = router({
       rest: {
         method: 'POST',
         path: '/subscriptions/test-filter',
-        summary: "Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why",
+        summary:
+          "Dry run: which of the customer's latest 100 events these patterns and this filter would deliver, and why",
         tag: 'subscriptions',
         auth: 'any',
       },
@@ -208,7 +234,8 @@ export const subscriptionsRouter = router({
       rest: {
         method: 'GET',
         path: '/subscriptions/{id}/lanes',
-        summary: "This subscription's blocked ordering lanes (head failing, or a dead letter holding a strict lane), by key",
+        summary:
+          "This subscription's blocked ordering lanes (head failing, or a dead letter holding a strict lane), by key",
         tag: 'subscriptions',
         auth: 'any',
       },
@@ -221,7 +248,8 @@ export const subscriptionsRouter = router({
       rest: {
         method: 'POST',
         path: '/subscriptions/{id}/lanes/skip',
-        summary: 'Move a blocked ordering lane on past its head (a failing head becomes a dead letter; a strict lane stops waiting for its dead letter)',
+        summary:
+          'Move a blocked ordering lane on past its head (a failing head becomes a dead letter; a strict lane stops waiting for its dead letter)',
         tag: 'subscriptions',
         auth: 'any',
       },

@@ -54,8 +54,13 @@ function diff(before: unknown, after: unknown): { before: unknown; after: unknow
   if (!before || !after || typeof before !== 'object' || typeof after !== 'object') return { before, after };
   const b = before as Record<string, unknown>;
   const a = after as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
-  return { before: Object.fromEntries(keys.map((k) => [k, b[k]])), after: Object.fromEntries(keys.map((k) => [k, a[k]])) };
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+    (k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]),
+  );
+  return {
+    before: Object.fromEntries(keys.map((k) => [k, b[k]])),
+    after: Object.fromEntries(keys.map((k) => [k, a[k]])),
+  };
 }
 
 export async function recordAudit(ctx: Ctx, q: Queryable, scope: Scope, entry: AuditEntry): Promise<void> {

@@ -50,13 +50,20 @@ describe('usage counting', () => {
     });
     releaseFirst();
     await first;
-    expect(await totals()).toMatchObject({ deliveriesAttempted: 2, deliveriesSucceeded: 1, deliveriesFailed: 1, bytesSent: 15 });
+    expect(await totals()).toMatchObject({
+      deliveriesAttempted: 2,
+      deliveriesSucceeded: 1,
+      deliveriesFailed: 1,
+      bytesSent: 15,
+    });
   });
 
   it('folds deltas into daily totals exactly once while counts and rollups race', async () => {
     const before = await totals();
     const writers = Array.from({ length: 20 }, (_, i) =>
-      ctx.db.transaction((tx) => countUsage(tx, [{ customerId, day, events: 1, attempted: 2, succeeded: 2, bytes: i }])),
+      ctx.db.transaction((tx) =>
+        countUsage(tx, [{ customerId, day, events: 1, attempted: 2, succeeded: 2, bytes: i }]),
+      ),
     );
     const rollups = Array.from({ length: 3 }, () => rollUpUsage(ctx));
     await Promise.all([...writers, ...rollups]);
@@ -73,7 +80,9 @@ describe('usage counting', () => {
     expect(left?.n).toBe(0);
     expect(await totals()).toMatchObject(expected);
     // One daily row for the customer, however many deltas were folded.
-    const [rows] = await rawClient(ctx.db)<{ n: number }[]>`select count(*)::int as n from usage_daily where customer_id = ${customerId}`;
+    const [rows] = await rawClient(ctx.db)<
+      { n: number }[]
+    >`select count(*)::int as n from usage_daily where customer_id = ${customerId}`;
     expect(rows?.n).toBe(1);
   });
 });

@@ -32,7 +32,16 @@ export async function countUsage(q: Queryable, deltas: UsageDelta[]): Promise<vo
   for (const d of deltas) {
     if (isPlatformCustomer(d.customerId)) continue;
     const k = `${d.customerId}|${d.day}`;
-    const m = merged.get(k) ?? { customerId: d.customerId, day: d.day, events: 0, attempted: 0, succeeded: 0, failed: 0, bytes: 0, published: 0 };
+    const m = merged.get(k) ?? {
+      customerId: d.customerId,
+      day: d.day,
+      events: 0,
+      attempted: 0,
+      succeeded: 0,
+      failed: 0,
+      bytes: 0,
+      published: 0,
+    };
     m.events += d.events ?? 0;
     m.attempted += d.attempted ?? 0;
     m.succeeded += d.succeeded ?? 0;

@@ -10,7 +10,14 @@ import { type TraceSpan } from '../../tracing-spans';
  */
 export async function admissionSpans(
   q: Queryable,
-  rows: Array<{ id: string; event_id: string; attempt_count: number; subscription_id: string; customer_id: string; probe: boolean }>,
+  rows: Array<{
+    id: string;
+    event_id: string;
+    attempt_count: number;
+    subscription_id: string;
+    customer_id: string;
+    probe: boolean;
+  }>,
   startedAt: number,
   parents: Map<string, TraceContext> | undefined,
   pathOf: (r: { probe: boolean }) => AdmissionPath,

@@ -29,11 +29,20 @@ describe('admission with a long backlog', () => {
   it('admits the oldest waiting deliveries and reads about as many as it admits', async () => {
     const BACKLOG = 3000;
     const WINDOW = 5;
-    const customers = await Promise.all([0, 1, 2, 3].map((i) => createCustomer(ctx, platformScope, { name: `Backlog ${i}` })));
+    const customers = await Promise.all(
+      [0, 1, 2, 3].map((i) => createCustomer(ctx, platformScope, { name: `Backlog ${i}` })),
+    );
     const subs = [];
     for (const c of customers)
       for (let s = 0; s < 3; s++)
-        subs.push(await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: WINDOW }));
+        subs.push(
+          await createSubscription(ctx, platformScope, {
+            customerId: c.id,
+            url: 'http://127.0.0.1:9/hook',
+            eventTypes: ['*'],
+            maxInFlight: WINDOW,
+          }),
+        );
     // Each customer's events fan out to its 3 subscriptions: BACKLOG waiting per subscription.
     for (const c of customers)
       for (let b = 0; b < BACKLOG; b += 500)
@@ -51,7 +60,10 @@ describe('admission with a long backlog', () => {
     const sub = subs[0]!;
     const partition = `deliveries_${suffixOf(Math.floor(Date.now() / 86_400_000) * 86_400_000)}`;
     const { admitted, fetched, oldest } = await ctx.db.transaction(async (tx) => {
-      const admitted = await admit(ctx, tx, { subscriptions: [{ id: sub.id, customerId: sub.customerId }], fast: true });
+      const admitted = await admit(ctx, tx, {
+        subscriptions: [{ id: sub.id, customerId: sub.customerId }],
+        fast: true,
+      });
       // This transaction's own counters: rows the index scans fetched from today's partition.
       const [stats] = await tx.execute<{ fetched: number }>(
         sql`select coalesce(idx_tup_fetch, 0)::int as fetched from pg_stat_xact_user_tables where relname = ${partition}`,
@@ -91,11 +103,17 @@ async function windowOf(subscriptionId: string) {
 }
 
 describe('admission at publish', () => {
-  const events = (customerId: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'order.created', customerId, data: { n: i } }));
+  const events = (customerId: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ type: 'order.created', customerId, data: { n: i } }));
 
   it('fills the window, oldest first, and leaves the rest waiting and flagged', async () => {
     const c = await createCustomer(ctx, platformScope, { name: 'Window' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 3 });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['*'],
+      maxInFlight: 3,
+    });
     await publishBatch(ctx, platformScope, events(c.id, 5));
     const w = await windowOf(sub.id);
     expect(w.queued).toHaveLength(3);
@@ -108,7 +126,12 @@ describe('admission at publish', () => {
 
   it('a free slot goes to the oldest waiting delivery, not to the event just published', async () => {
     const c = await createCustomer(ctx, platformScope, { name: 'Backlog first' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['*'], maxInFlight: 2 });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/hook',
+      eventTypes: ['*'],
+      maxInFlight: 2,
+    });
     await publishBatch(ctx, platformScope, events(c.id, 3));
     const before = await windowOf(sub.id);
     expect(before.waiting).toHaveLength(1);
@@ -135,10 +158,20 @@ describe('admission at publish', () => {
       eventTypes: ['*'],
       rateLimitPerSecond: 5,
     });
-    const broken = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/broken', eventTypes: ['*'] });
-    const paused = await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/paused', eventTypes: ['*'] });
+    const broken = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/broken',
+      eventTypes: ['*'],
+    });
+    const paused = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: 'http://127.0.0.1:9/paused',
+      eventTypes: ['*'],
+    });
     await updateSubscription(ctx, platformScope, paused.id, { active: false });
-    await rawClient(ctx.db)`update subscriptions set breaker_state = 'open', breaker_probe_at = now() + interval '1 hour' where id = ${broken.id}`;
+    await rawClient(
+      ctx.db,
+    )`update subscriptions set breaker_state = 'open', breaker_probe_at = now() + interval '1 hour' where id = ${broken.id}`;
     await publishBatch(ctx, platformScope, events(c.id, 2));
     for (const s of [limited, broken]) {
       const w = await windowOf(s.id);
@@ -158,7 +191,13 @@ describe('admission at publish', () => {
     for (let i = 0; i < 3; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Broadcast ${i}` });
       for (let s = 0; s < 2; s++)
-        subs.push(await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['fan.once'] }));
+        subs.push(
+          await createSubscription(ctx, platformScope, {
+            customerId: c.id,
+            url: 'http://127.0.0.1:9/hook',
+            eventTypes: ['fan.once'],
+          }),
+        );
     }
     const e = await publishEvent(ctx, platformScope, { type: 'fan.once', data: {}, broadcast: true });
     await runFanOutJob(ctx, { eventId: e.id });

@@ -4,7 +4,16 @@ import type { Ctx } from '../context';
 import { probeAdmitted } from './breaker';
 import type { SubscriptionRef } from './subscription-ref';
 import { enqueueAdmitted, type AdmittedRow } from './admitted-jobs';
-import { customerQueued, fastPath, laneCycleStart, laneHead, lockCustomers, owedBy, queuedIn, waiting } from './admission-sql';
+import {
+  customerQueued,
+  fastPath,
+  laneCycleStart,
+  laneHead,
+  lockCustomers,
+  owedBy,
+  queuedIn,
+  waiting,
+} from './admission-sql';
 import { tracingOn } from '../../tracing';
 import { type TraceContext } from '../../tracing-context';
 
@@ -53,7 +62,12 @@ export async function admit(
   },
 ): Promise<Admitted[]> {
   if (opts.customers?.length === 0) return [];
-  if (!ctx.config.distributed) return admitIn(ctx, q, { ...opts, subscriptionIds: opts.subscriptions?.map((s) => s.id), customerIds: opts.customers });
+  if (!ctx.config.distributed)
+    return admitIn(ctx, q, {
+      ...opts,
+      subscriptionIds: opts.subscriptions?.map((s) => s.id),
+      customerIds: opts.customers,
+    });
   const byCustomer = new Map<string, string[] | undefined>();
   if (opts.customers) {
     for (const c of opts.customers) byCustomer.set(c, undefined);
@@ -98,7 +112,8 @@ async function admitIn(
   const locked = await lockCustomers(sql, await customersOf(sql, opts), opts.waitForLocks);
   if (locked.length === 0) return [];
   // One customer: every table filtered by its id, so that Citus runs the whole statement on its shard.
-  const customer = (alias: string) => (opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``);
+  const customer = (alias: string) =>
+    opts.customerId ? sql`and ${sql(alias)}.customer_id = ${opts.customerId}` : sql``;
   const rows = await sql<AdmitRow[]>`
     with cand as (
       select s.id, s.customer_id, c.tier, s.breaker_state, s.breaker_probe_at, s.breaker_opened_at,
@@ -170,7 +185,12 @@ async function admitIn(
     // Spend the rate tokens of what was admitted (the bucket as refilled above, less what it let
     // in); a probe moves the breaker to half-open (breaker.ts).
     const perSub = new Map<string, { n: number; tokens: number | null; customerId: string }>();
-    for (const r of rows) perSub.set(r.subscription_id, { n: (perSub.get(r.subscription_id)?.n ?? 0) + 1, tokens: r.tokens, customerId: r.customer_id });
+    for (const r of rows)
+      perSub.set(r.subscription_id, {
+        n: (perSub.get(r.subscription_id)?.n ?? 0) + 1,
+        tokens: r.tokens,
+        customerId: r.customer_id,
+      });
     const ids = [...perSub.keys()];
     const customerIds = [...perSub.values()].map((v) => v.customerId);
     const remaining = [...perSub.values()].map((v) => (v.tokens === null ? null : String(v.tokens - v.n)));
@@ -181,7 +201,11 @@ async function admitIn(
       from unnest(${ids}::text[], ${customerIds}::text[], ${remaining}::text[]) as u(id, customer_id, remaining)
       where s.id = u.id and s.customer_id = u.customer_id ${customer('s')}`;
     await probeAdmitted(q, [
-      ...new Map(rows.filter((r) => r.probe).map((r) => [r.subscription_id, { id: r.subscription_id, customerId: r.customer_id }])).values(),
+      ...new Map(
+        rows
+          .filter((r) => r.probe)
+          .map((r) => [r.subscription_id, { id: r.subscription_id, customerId: r.customer_id }]),
+      ).values(),
     ]);
   }
   return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id }));
@@ -190,13 +214,22 @@ async function admitIn(
 /** The customers an admission may fill windows for: named, or those of the named subscriptions, or every customer with a backlog. */
 async function customersOf(
   sql: Sql,
-  opts: { subscriptionIds?: string[] | undefined; customerIds?: string[] | undefined; customerId?: string; maxSubscriptions?: number },
+  opts: {
+    subscriptionIds?: string[] | undefined;
+    customerIds?: string[] | undefined;
+    customerId?: string;
+    maxSubscriptions?: number;
+  },
 ) {
   if (opts.customerId) return [opts.customerId];
   if (opts.customerIds) return opts.customerIds;
   const rows = opts.subscriptionIds
-    ? await sql<{ customer_id: string }[]>`select distinct customer_id from subscriptions where id = any(${opts.subscriptionIds}::text[])`
-    : await sql<{ customer_id: string }[]>`select distinct customer_id from subscriptions where backlog and active limit ${opts.maxSubscriptions ?? 100000}`;
+    ? await sql<
+        { customer_id: string }[]
+      >`select distinct customer_id from subscriptions where id = any(${opts.subscriptionIds}::text[])`
+    : await sql<
+        { customer_id: string }[]
+      >`select distinct customer_id from subscriptions where backlog and active limit ${opts.maxSubscriptions ?? 100000}`;
   return rows.map((r) => r.customer_id);
 }
 
@@ -215,7 +248,9 @@ export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]
   const customers = [...new Set(subs.map((s) => s.customerId))];
   const locked = await lockCustomers(sql, customers);
   if (locked.length === 0) return new Map();
-  const rows = await sql<{ id: string; customer_id: string; tier: string; room: number; waiting: boolean; customer_room: number }[]>`
+  const rows = await sql<
+    { id: string; customer_id: string; tier: string; room: number; waiting: boolean; customer_room: number }[]
+  >`
     select s.id, s.customer_id, c.tier, ${waiting(sql)} as waiting,
            greatest(0, least(s.max_in_flight, ${ctx.config.subscriptionMaxInFlight}::int) - ${queuedIn(sql)}) as room,
            greatest(0, ${ctx.config.customerMaxInFlight}::int - ${customerQueued(sql, 's')}) as customer_room
@@ -223,8 +258,14 @@ export async function windowRoom(ctx: Ctx, q: Queryable, subs: SubscriptionRef[]
     where s.id = any(${subs.map((s) => s.id)}::text[]) and s.customer_id = any(${customers}::text[])
       and s.active and ${fastPath(sql)} and s.customer_id = any(${locked}::text[])`;
   const customerRooms = new Map<string, { room: number }>();
-  for (const r of rows) if (!customerRooms.has(r.customer_id)) customerRooms.set(r.customer_id, { room: r.customer_room });
-  return new Map(rows.map((r) => [r.id, { room: r.room, waiting: r.waiting, tier: r.tier, customer: customerRooms.get(r.customer_id)! }]));
+  for (const r of rows)
+    if (!customerRooms.has(r.customer_id)) customerRooms.set(r.customer_id, { room: r.customer_room });
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { room: r.room, waiting: r.waiting, tier: r.tier, customer: customerRooms.get(r.customer_id)! },
+    ]),
+  );
 }
 
 /** A window's free slots at insert, and its customer's (shared by all the customer's windows: take from both). */

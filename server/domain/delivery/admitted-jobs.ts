@@ -37,7 +37,9 @@ export async function enqueueAdmitted(
 ): Promise<void> {
   if (rows.length === 0) return;
   metrics.deliveriesAdmitted.inc({ path }, rows.length);
-  const spans = tracingOn() ? await admissionSpans(q, rows, startedAt, parents, (r) => (r.probe ? 'probe' : path)) : null;
+  const spans = tracingOn()
+    ? await admissionSpans(q, rows, startedAt, parents, (r) => (r.probe ? 'probe' : path))
+    : null;
   await enqueueMany(ctx.boss, 'deliver', deliverJobs(rows, spans), q);
   spans?.forEach((s) => endSpan(s));
 }

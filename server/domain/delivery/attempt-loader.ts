@@ -7,7 +7,10 @@ import type { Ctx } from '../context';
  * the delivery's attempt number it performs; `traceparent`: the admission span's context (tracing
  * on), the parent of this attempt's span.
  */
-export type DeliverTask = { id: string; data: { deliveryId: string; customerId: string; attempt: number; traceparent?: string | undefined } };
+export type DeliverTask = {
+  id: string;
+  data: { deliveryId: string; customerId: string; attempt: number; traceparent?: string | undefined };
+};
 
 /** A delivery to load: its id and its customer (the read is pruned to those customers' shards). */
 export type DeliveryRef = { id: string; customerId: string };
@@ -45,7 +48,10 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
       tier: customers.tier,
     })
     .from(deliveries)
-    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+    .innerJoin(
+      subscriptions,
+      and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
+    )
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
     .where(and(inArray(deliveries.id, deliveryIds), inArray(deliveries.customerId, customerIds)));

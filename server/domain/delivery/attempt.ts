@@ -43,7 +43,12 @@ function activeSecrets(ctx: Ctx, sub: Loaded['sub']): string[] {
 
 /** The subscription's custom headers (values decrypted), sent on every attempt. */
 function customHeadersOf(ctx: Ctx, sub: Loaded['sub']): Record<string, string> {
-  return sub.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc, sealedIn.subscriptionHeaders(sub.id))) as Record<string, string>) : {};
+  return sub.headersEnc
+    ? (JSON.parse(decryptSecret(ctx.keys, sub.headersEnc, sealedIn.subscriptionHeaders(sub.id))) as Record<
+        string,
+        string
+      >)
+    : {};
 }
 
 export function triggerOf(d: Loaded['delivery'], attempt: number): AttemptTrigger {
@@ -68,11 +73,21 @@ export type AttemptIo = {
  * leaves the delivery untouched, so the re-run job sends again with the same webhook-id.
  * An open circuit breaker hands the delivery back to the table without spending an attempt.
  */
-export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverTask, io: AttemptIo): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
+export async function performAttempt(
+  ctx: Ctx,
+  sender: Sender,
+  job: DeliverTask,
+  io: AttemptIo,
+): Promise<'sent' | 'stale' | 'held' | 'deferred'> {
   const row = await io.load({ id: job.data.deliveryId, customerId: job.data.customerId });
   // Made only when a line is written: most attempts write none.
   const log = () => attemptLog(ctx, job, row);
-  if (!row || row.delivery.status !== 'pending' || row.delivery.attemptCount !== job.data.attempt - 1 || row.delivery.queuedAt === null) {
+  if (
+    !row ||
+    row.delivery.status !== 'pending' ||
+    row.delivery.attemptCount !== job.data.attempt - 1 ||
+    row.delivery.queuedAt === null
+  ) {
     metrics.deliveryJobsSkipped.inc({ reason: 'stale' });
     log().debug(
       { status: row?.delivery.status ?? 'missing', attemptCount: row?.delivery.attemptCount },
@@ -110,7 +125,11 @@ export async function performAttempt(ctx: Ctx, sender: Sender, job: DeliverTask,
     });
     if (outcome === 'reenabled') return performAttempt(ctx, sender, job, io);
     metrics.deliveryJobsSkipped.inc({ reason: outcome });
-    log().debug(outcome === 'held' ? 'subscription disabled: delivery held' : 'circuit breaker open: delivery handed back to the table without an attempt');
+    log().debug(
+      outcome === 'held'
+        ? 'subscription disabled: delivery held'
+        : 'circuit breaker open: delivery handed back to the table without an attempt',
+    );
     return outcome;
   }
   // Tracing on: the attempt's span, under its admission (the job's traceparent) or else the publish.
@@ -136,7 +155,14 @@ function attemptSpan(job: DeliverTask, row: Loaded): TraceSpan | undefined {
 }
 
 /** Sign, send, decide, record; the span (tracing on) ends with the outcome once it is recorded. */
-async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: AttemptIo, row: Loaded, span: TraceSpan | undefined): Promise<void> {
+async function attemptAndRecord(
+  ctx: Ctx,
+  sender: Sender,
+  job: DeliverTask,
+  io: AttemptIo,
+  row: Loaded,
+  span: TraceSpan | undefined,
+): Promise<void> {
   const startedAt = ctx.now();
   const custom = customHeadersOf(ctx, row.sub);
   // Transformations (transform.ts): the subscription's transform, if any, rewrites the body, custom
@@ -168,7 +194,15 @@ async function attemptAndRecord(ctx: Ctx, sender: Sender, job: DeliverTask, io: 
     timeScale: ctx.config.retryTimeScale,
   });
   // The recorded request shows custom header values as "[redacted]": they are the customer's secrets.
-  await io.record({ job, row, startedAt, headers: req.unsent ? {} : redactSent(sent, req.redact), result, decision, transformed: req.transformed });
+  await io.record({
+    job,
+    row,
+    startedAt,
+    headers: req.unsent ? {} : redactSent(sent, req.redact),
+    result,
+    decision,
+    transformed: req.transformed,
+  });
   if (span) endAttemptSpan(span, attemptSummary(result, decision));
 }
 

@@ -24,12 +24,21 @@ let endpoint: Awaited<ReturnType<typeof startReceiver>>;
 const answers = new Map<string, (r: Received, nth: number) => Reply | Promise<Reply>>();
 const seen = new Map<string, number>();
 
-const subscription = async (id: string): Promise<Json> => ok(rest('GET', '/subscriptions/{id}', { key, params: { id } }));
+const subscription = async (id: string): Promise<Json> =>
+  ok(rest('GET', '/subscriptions/{id}', { key, params: { id } }));
 async function subscribe(prefix: string, body: Record<string, unknown> = {}): Promise<string> {
-  return (await ok(rest('POST', '/subscriptions', { key, body: { url: `${endpoint.url}/${prefix}`, eventTypes: [`${prefix}.*`], ...body } }), 201))
-    .id as string;
+  return (
+    await ok(
+      rest('POST', '/subscriptions', {
+        key,
+        body: { url: `${endpoint.url}/${prefix}`, eventTypes: [`${prefix}.*`], ...body },
+      }),
+      201,
+    )
+  ).id as string;
 }
-const publish = async (type: string) => (await ok(rest('POST', '/events', { key, body: { type, data: {} } }), 202)).id as string;
+const publish = async (type: string) =>
+  (await ok(rest('POST', '/events', { key, body: { type, data: {} } }), 202)).id as string;
 const disabledEvents = (subscriptionId: string) =>
   ops.received
     .map((r) => ({ r, e: JSON.parse(r.body) as { type: string; data: Json } }))
@@ -47,7 +56,13 @@ beforeAll(async () => {
   });
   const { platformKey } = engine;
   opsSecret = (
-    await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] } }), 201)
+    await ok(
+      rest('POST', '/operational-webhooks', {
+        key: platformKey,
+        body: { url: `${ops.url}/ops`, eventTypes: ['subscription.disabled'] },
+      }),
+      201,
+    )
   ).secret;
   key = (await createTenant(rest, platformKey, 'Forgotten endpoint')).key;
 });
@@ -70,7 +85,9 @@ describe('auto-disable', () => {
 
     await expect.poll(async () => (await subscription(subId)).active, { timeout: 60_000, interval: 100 }).toBe(false);
     const sub = await subscription(subId);
-    expect(sub.disabledReason).toMatch(/^no attempt succeeded for 2 hours \(failing since .*\): disabled automatically/);
+    expect(sub.disabledReason).toMatch(
+      /^no attempt succeeded for 2 hours \(failing since .*\): disabled automatically/,
+    );
     // Not before its time: from the first failure to the disabling, at least the (scaled) 2 hours.
     expect(Date.parse(sub.updatedAt) - Date.parse(sub.failingSince)).toBeGreaterThanOrEqual(2 * HOUR_MS);
     for (const id of events.slice(0, 2)) expect((await deliveriesOf(engine.ctx, id))[0]!.status).toBe('held');
@@ -80,9 +97,16 @@ describe('auto-disable', () => {
     await expect.poll(() => disabledEvents(subId).length, { timeout: 30_000 }).toBeGreaterThan(0);
     const [{ r, e }] = disabledEvents(subId) as [{ r: Received; e: { type: string; data: Json } }];
     expect(new Webhook(opsSecret).verify(r.body, r.headers)).toBeTruthy();
-    expect(e.data).toMatchObject({ subscriptionId: subId, reason: 'auto_disabled', message: sub.disabledReason, url: `${endpoint.url}/down` });
+    expect(e.data).toMatchObject({
+      subscriptionId: subId,
+      reason: 'auto_disabled',
+      message: sub.disabledReason,
+      url: `${endpoint.url}/down`,
+    });
     // The audit log has it, by Hookrelay itself, with the reason; the customer sees no id or address.
-    const audit = await ok(rest('GET', '/audit-log', { key, query: { targetId: subId, action: 'subscription.disabled' } }));
+    const audit = await ok(
+      rest('GET', '/audit-log', { key, query: { targetId: subId, action: 'subscription.disabled' } }),
+    );
     expect(audit.data).toEqual([
       expect.objectContaining({
         actor: { kind: 'system', id: null, ip: null },
@@ -96,7 +120,12 @@ describe('auto-disable', () => {
       .poll(
         async () => {
           const never = await subscription(neverId);
-          return never.active && never.failingSince !== null && Date.now() - Date.parse(never.failingSince) > 2.5 * HOUR_MS && seen.get('never')! > 6;
+          return (
+            never.active &&
+            never.failingSince !== null &&
+            Date.now() - Date.parse(never.failingSince) > 2.5 * HOUR_MS &&
+            seen.get('never')! > 6
+          );
         },
         { timeout: 60_000, interval: 100 },
       )
@@ -104,9 +133,12 @@ describe('auto-disable', () => {
 
     // Fixed and resumed: the held deliveries go out, the count starts afresh.
     healthy = true;
-    const resumed = await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { active: true } }));
+    const resumed = await ok(
+      rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { active: true } }),
+    );
     expect(resumed).toMatchObject({ active: true, disabledReason: null, failingSince: null });
-    for (const id of events.slice(0, 2)) await waitForStatus(engine.ctx, (await deliveriesOf(engine.ctx, id))[0]!.id, 'succeeded');
+    for (const id of events.slice(0, 2))
+      await waitForStatus(engine.ctx, (await deliveriesOf(engine.ctx, id))[0]!.id, 'succeeded');
     expect(disabledEvents(subId)).toHaveLength(1);
   });
 
@@ -120,10 +152,18 @@ describe('auto-disable', () => {
     expect(sub.disabledReason).toMatch(/^no attempt succeeded for 0.5 hours/);
     expect(Date.parse(sub.updatedAt) - Date.parse(sub.failingSince)).toBeGreaterThanOrEqual(0.5 * HOUR_MS);
     // It can be changed, and switched off, later.
-    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: null } }))).toMatchObject({
+    expect(
+      await ok(
+        rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: null } }),
+      ),
+    ).toMatchObject({
       autoDisableAfterHours: null,
     });
-    expect(await ok(rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: 24 } }))).toMatchObject({
+    expect(
+      await ok(
+        rest('PATCH', '/subscriptions/{id}', { key, params: { id: subId }, body: { autoDisableAfterHours: 24 } }),
+      ),
+    ).toMatchObject({
       autoDisableAfterHours: 24,
     });
   });
@@ -141,7 +181,9 @@ describe('auto-disable', () => {
     });
     const subId = await subscribe('flaky', { autoDisableAfterHours: 0.5 });
     const id = await publish('flaky.one');
-    await expect.poll(async () => (await subscription(subId)).failingSince, { timeout: 30_000, interval: 20 }).not.toBeNull();
+    await expect
+      .poll(async () => (await subscription(subId)).failingSince, { timeout: 30_000, interval: 20 })
+      .not.toBeNull();
     seenFailing();
     await waitForStatus(engine.ctx, (await deliveriesOf(engine.ctx, id))[0]!.id, 'succeeded');
     expect(await subscription(subId)).toMatchObject({ active: true, failingSince: null });
@@ -149,7 +191,10 @@ describe('auto-disable', () => {
 
   it('refuses a period that is not a positive number of hours', async () => {
     for (const bad of [0, -1, 'soon', 9000]) {
-      const res = await rest('POST', '/subscriptions', { key, body: { url: `${endpoint.url}/x`, eventTypes: ['*'], autoDisableAfterHours: bad } });
+      const res = await rest('POST', '/subscriptions', {
+        key,
+        body: { url: `${endpoint.url}/x`, eventTypes: ['*'], autoDisableAfterHours: bad },
+      });
       expect(res.status, String(bad)).toBe(400);
       expect(res.body.error.field).toBe('autoDisableAfterHours');
     }

@@ -47,7 +47,11 @@ export async function trackFailures(ctx: Ctx, tx: Tx, list: readonly Outcome[]):
   const first = failures[0]!.startedAt.toISOString();
   // A success in this batch restarts the count at the first failure after it; otherwise an earlier
   // failure (as stored, under the row lock) stands.
-  const [row] = await tx.execute<{ failing_since: Date | string; auto_disable_after_hours: number | null; active: boolean }>(sql`
+  const [row] = await tx.execute<{
+    failing_since: Date | string;
+    auto_disable_after_hours: number | null;
+    active: boolean;
+  }>(sql`
     update subscriptions set failing_since = ${lastSuccess >= 0 ? sql`${first}::timestamptz` : sql`coalesce(failing_since, ${first}::timestamptz)`}
     where id = ${sub.id} and customer_id = ${sub.customerId}
     returning failing_since, auto_disable_after_hours, active`);
@@ -75,7 +79,11 @@ export async function auditDisabled(
   await recordAudit(ctx, tx, systemScope, {
     // An operational webhook's is the platform's own entry, like its other changes (operational/webhooks.ts).
     ...(isPlatformCustomer(sub.customerId)
-      ? { customerId: null, action: 'operational_webhook.disabled', target: { kind: 'operational_webhook', id: sub.id } }
+      ? {
+          customerId: null,
+          action: 'operational_webhook.disabled',
+          target: { kind: 'operational_webhook', id: sub.id },
+        }
       : { customerId: sub.customerId, action: 'subscription.disabled', target: { kind: 'subscription', id: sub.id } }),
     before: { active: true },
     after: { active: false, disabledReason: message, cause: reason },

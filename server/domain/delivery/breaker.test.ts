@@ -23,12 +23,20 @@ describe('unhealthyStep', () => {
     const opened = (ago: number) => ({ state: 'half_open' as const, failures: 5, openedAt: at(-ago), probeAt: null });
     expect(unhealthyStep(opened(10_000), now, COOL, 5).probeAt).toEqual(at(COOL));
     expect(unhealthyStep(opened(40_000), now, COOL, 5).probeAt).toEqual(at(80_000));
-    expect(unhealthyStep(opened(600_000), now, COOL, 5)).toMatchObject({ state: 'open', probeAt: at(4 * COOL), openedAt: at(-600_000) });
+    expect(unhealthyStep(opened(600_000), now, COOL, 5)).toMatchObject({
+      state: 'open',
+      probeAt: at(4 * COOL),
+      openedAt: at(-600_000),
+    });
   });
 
   it('leaves an open breaker as it is (an attempt that was already in flight)', () => {
     const open = { state: 'open' as const, failures: 9, openedAt: at(-5000), probeAt: at(25_000) };
-    expect(unhealthyStep(open, now, COOL, 5)).toEqual({ state: 'open', openedAt: open.openedAt, probeAt: open.probeAt });
+    expect(unhealthyStep(open, now, COOL, 5)).toEqual({
+      state: 'open',
+      openedAt: open.openedAt,
+      probeAt: open.probeAt,
+    });
   });
 });
 

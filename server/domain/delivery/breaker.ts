@@ -16,7 +16,8 @@ export type BreakerTransition = { from: BreakerState; to: BreakerState };
  * every waiting delivery.
  */
 export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhealthy' {
-  if (outcome.kind === 'error') return outcome.errorClass === 'blocked_target' || outcome.errorClass === 'cancelled' ? 'healthy' : 'unhealthy';
+  if (outcome.kind === 'error')
+    return outcome.errorClass === 'blocked_target' || outcome.errorClass === 'cancelled' ? 'healthy' : 'unhealthy';
   if (outcome.status >= 500 || outcome.status === 429 || outcome.status === 408) return 'unhealthy';
   return 'healthy';
 }
@@ -33,7 +34,12 @@ export function breakerSignal(outcome: SendResult['outcome']): 'healthy' | 'unhe
  * half-open to closed: it recovered) is reported by exactly one of concurrent recorders, however
  * stale the state their attempts were loaded with.
  */
-export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, signal: 'healthy' | 'unhealthy'): Promise<BreakerTransition | null> {
+export async function updateBreaker(
+  ctx: Ctx,
+  tx: Tx,
+  sub: SubscriptionRef,
+  signal: 'healthy' | 'unhealthy',
+): Promise<BreakerTransition | null> {
   const now = ctx.now();
   if (signal === 'healthy') {
     const changed = await tx.execute<{ from: BreakerState }>(sql`
@@ -62,7 +68,13 @@ export async function updateBreaker(ctx: Ctx, tx: Tx, sub: SubscriptionRef, sign
   const next = unhealthyStep(cur, now, cooldown, ctx.config.breakerThreshold);
   await tx
     .update(subscriptions)
-    .set({ breakerFailures: cur.failures + 1, breakerState: next.state, breakerOpenedAt: next.openedAt, breakerProbeAt: next.probeAt, backlog: true })
+    .set({
+      breakerFailures: cur.failures + 1,
+      breakerState: next.state,
+      breakerOpenedAt: next.openedAt,
+      breakerProbeAt: next.probeAt,
+      backlog: true,
+    })
     .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId)));
   return { from: cur.state, to: next.state };
 }
@@ -84,7 +96,13 @@ export async function probeAdmitted(q: Queryable, subs: readonly SubscriptionRef
  * caller's update of the subscription row (which it holds locked).
  */
 export function breakerReset() {
-  return { breakerState: 'closed' as const, breakerFailures: 0, breakerOpenedAt: null, breakerProbeAt: null, backlog: true };
+  return {
+    breakerState: 'closed' as const,
+    breakerFailures: 0,
+    breakerOpenedAt: null,
+    breakerProbeAt: null,
+    backlog: true,
+  };
 }
 
 type BreakerRow = { state: BreakerState; failures: number; openedAt: Date | null; probeAt: Date | null };
@@ -94,12 +112,18 @@ type BreakerRow = { state: BreakerState; failures: number; openedAt: Date | null
  * (time since it opened, times two, between one and four cool-downs); a closed one opens at the
  * threshold with one cool-down; an open one stays as it is.
  */
-export function unhealthyStep(cur: BreakerRow, now: Date, cooldownMs: number, threshold: number): Omit<BreakerRow, 'failures'> {
+export function unhealthyStep(
+  cur: BreakerRow,
+  now: Date,
+  cooldownMs: number,
+  threshold: number,
+): Omit<BreakerRow, 'failures'> {
   if (cur.state === 'half_open') {
     const sinceOpened = now.getTime() - (cur.openedAt ?? now).getTime();
     const wait = Math.min(cooldownMs * 4, Math.max(cooldownMs, 2 * sinceOpened));
     return { state: 'open', openedAt: cur.openedAt, probeAt: new Date(now.getTime() + wait) };
   }
-  if (cur.state === 'closed' && cur.failures + 1 >= threshold) return { state: 'open', openedAt: now, probeAt: new Date(now.getTime() + cooldownMs) };
+  if (cur.state === 'closed' && cur.failures + 1 >= threshold)
+    return { state: 'open', openedAt: now, probeAt: new Date(now.getTime() + cooldownMs) };
   return { state: cur.state, openedAt: cur.openedAt, probeAt: cur.probeAt };
 }

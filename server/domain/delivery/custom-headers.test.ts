@@ -3,7 +3,9 @@ import { redactedHeaders, redactSent, REDACTED, reservedReason, validateCustomHe
 
 describe('validateCustomHeaders', () => {
   it('accepts ordinary headers', () => {
-    expect(validateCustomHeaders({ Authorization: 'Bearer abc.def', 'X-Api-Key': 'k3y', 'x-tenant': 'acme\tlabs' })).toEqual([]);
+    expect(
+      validateCustomHeaders({ Authorization: 'Bearer abc.def', 'X-Api-Key': 'k3y', 'x-tenant': 'acme\tlabs' }),
+    ).toEqual([]);
     expect(validateCustomHeaders({})).toEqual([]);
   });
 
@@ -26,12 +28,16 @@ describe('validateCustomHeaders', () => {
 
   it('refuses names that are not tokens', () => {
     for (const name of ['X Api', 'x-api:', '', 'x\r\nevil', 'ключ', '(x)']) {
-      expect(validateCustomHeaders({ [name]: 'v' }), name).toEqual([{ name, reason: expect.stringContaining('is not a valid header name') }]);
+      expect(validateCustomHeaders({ [name]: 'v' }), name).toEqual([
+        { name, reason: expect.stringContaining('is not a valid header name') },
+      ]);
     }
   });
 
   it('refuses CR, LF and NUL in values, and other control characters', () => {
-    expect(validateCustomHeaders({ 'X-A': 'a\r\nX-Injected: 1' })).toEqual([{ name: 'X-A', reason: 'the value of "X-A" must not contain CR, LF or NUL' }]);
+    expect(validateCustomHeaders({ 'X-A': 'a\r\nX-Injected: 1' })).toEqual([
+      { name: 'X-A', reason: 'the value of "X-A" must not contain CR, LF or NUL' },
+    ]);
     expect(validateCustomHeaders({ 'X-A': 'a\nb' })[0]!.reason).toContain('CR, LF or NUL');
     expect(validateCustomHeaders({ 'X-A': 'a\0b' })[0]!.reason).toContain('CR, LF or NUL');
     expect(validateCustomHeaders({ 'X-A': 'a\x07b' })[0]!.reason).toContain('visible characters');
@@ -48,9 +54,13 @@ describe('validateCustomHeaders', () => {
   it('allows 20 headers and 4 KiB in all, no more', () => {
     const twenty = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X-H${i}`, 'v']));
     expect(validateCustomHeaders(twenty)).toEqual([]);
-    expect(validateCustomHeaders({ ...twenty, 'X-H20': 'v' })).toEqual([{ name: null, reason: 'has 21 headers, above the limit of 20' }]);
+    expect(validateCustomHeaders({ ...twenty, 'X-H20': 'v' })).toEqual([
+      { name: null, reason: 'has 21 headers, above the limit of 20' },
+    ]);
     expect(validateCustomHeaders({ 'X-Big': 'v'.repeat(4091) })).toEqual([]);
-    expect(validateCustomHeaders({ 'X-Big': 'v'.repeat(4092) })).toEqual([{ name: null, reason: 'headers total 4097 bytes, above the limit of 4096' }]);
+    expect(validateCustomHeaders({ 'X-Big': 'v'.repeat(4092) })).toEqual([
+      { name: null, reason: 'headers total 4097 bytes, above the limit of 4096' },
+    ]);
   });
 });
 

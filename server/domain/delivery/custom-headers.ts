@@ -39,7 +39,8 @@ export type HeaderIssue = { name: string | null; reason: string };
 /** Why `name` may not be a custom header, or null. */
 export function reservedReason(name: string): string | null {
   const lower = name.toLowerCase();
-  if (lower.startsWith('webhook-')) return `"${name}" is reserved: Hookrelay sets the webhook-* headers (id, timestamp, signature)`;
+  if (lower.startsWith('webhook-'))
+    return `"${name}" is reserved: Hookrelay sets the webhook-* headers (id, timestamp, signature)`;
   if (RESERVED.includes(lower)) return `"${name}" is reserved: Hookrelay sets it itself`;
   return null;
 }
@@ -53,13 +54,19 @@ export function validateCustomHeaders(headers: Record<string, string>): HeaderIs
   const issues: HeaderIssue[] = [];
   const entries = Object.entries(headers);
   if (entries.length > CUSTOM_HEADER_LIMITS.count)
-    issues.push({ name: null, reason: `has ${entries.length} headers, above the limit of ${CUSTOM_HEADER_LIMITS.count}` });
+    issues.push({
+      name: null,
+      reason: `has ${entries.length} headers, above the limit of ${CUSTOM_HEADER_LIMITS.count}`,
+    });
   const seen = new Map<string, string>();
   let bytes = 0;
   for (const [name, value] of entries) {
     bytes += utf8.encode(name).length + utf8.encode(value).length;
     if (!TOKEN.test(name)) {
-      issues.push({ name, reason: `"${name}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces or colons)` });
+      issues.push({
+        name,
+        reason: `"${name}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces or colons)`,
+      });
       continue;
     }
     const reserved = reservedReason(name);
@@ -68,14 +75,19 @@ export function validateCustomHeaders(headers: Record<string, string>): HeaderIs
       continue;
     }
     const twin = seen.get(name.toLowerCase());
-    if (twin !== undefined) issues.push({ name, reason: `"${name}" repeats "${twin}" (header names are case-insensitive)` });
+    if (twin !== undefined)
+      issues.push({ name, reason: `"${name}" repeats "${twin}" (header names are case-insensitive)` });
     seen.set(name.toLowerCase(), name);
     if (/[\r\n\0]/.test(value)) issues.push({ name, reason: `the value of "${name}" must not contain CR, LF or NUL` });
     // eslint-disable-next-line no-control-regex
     else if (/[\x01-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(value))
       issues.push({ name, reason: `the value of "${name}" may hold only visible characters, spaces and tabs` });
   }
-  if (bytes > CUSTOM_HEADER_LIMITS.bytes) issues.push({ name: null, reason: `headers total ${bytes} bytes, above the limit of ${CUSTOM_HEADER_LIMITS.bytes}` });
+  if (bytes > CUSTOM_HEADER_LIMITS.bytes)
+    issues.push({
+      name: null,
+      reason: `headers total ${bytes} bytes, above the limit of ${CUSTOM_HEADER_LIMITS.bytes}`,
+    });
   return issues;
 }
 

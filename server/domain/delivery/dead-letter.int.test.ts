@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
-import { attemptsOf, deliveryOf, expectVerified, gaps, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import {
+  attemptsOf,
+  deliveryOf,
+  expectVerified,
+  gaps,
+  onlyDelivery,
+  startEngine,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
 import { startReceiver } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -39,13 +48,26 @@ describe('dead letters', () => {
   it('an always-failing endpoint gets exactly 12 attempts within the (scaled) 24 hours, then the delivery is dead', async () => {
     const { ctx } = engine;
     const customer = await createCustomer(ctx, platformScope, { name: 'Down' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `${receiver.url}/hook`, eventTypes: ['*'] });
-    const event = await publishEvent(ctx, platformScope, { type: 'invoice.paid', data: { n: 1 }, customerId: customer.id });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: `${receiver.url}/hook`,
+      eventTypes: ['*'],
+    });
+    const event = await publishEvent(ctx, platformScope, {
+      type: 'invoice.paid',
+      data: { n: 1 },
+      customerId: customer.id,
+    });
     const created = await onlyDelivery(ctx, event.id);
     [deliveryId, eventId, customerId, secret] = [created.id, event.id, customer.id, sub.secret];
 
     const d = await waitForStatus(ctx, deliveryId, 'dead', 100_000);
-    expect(d).toMatchObject({ attemptCount: 12, nextAttemptAt: null, lastResponseStatus: 500, lastError: 'gave up after 12 attempts (last: HTTP 500)' });
+    expect(d).toMatchObject({
+      attemptCount: 12,
+      nextAttemptAt: null,
+      lastResponseStatus: 500,
+      lastError: 'gave up after 12 attempts (last: HTTP 500)',
+    });
     expect(d.completedAt).not.toBeNull();
 
     const rows = await attemptsOf(ctx, deliveryId);
@@ -61,7 +83,9 @@ describe('dead letters', () => {
       const a = rows[i]!;
       const scheduled = a.nextRetryAt!.getTime() - a.startedAt.getTime() - a.latencyMs;
       const untilWindowEnd = windowEnd - a.startedAt.getTime() - a.latencyMs;
-      expect(scheduled).toBeGreaterThanOrEqual(Math.min(DEFAULT_SCHEDULE_SECONDS[i]! * SCALE * 1000 * (1 - JITTER), untilWindowEnd) - 5);
+      expect(scheduled).toBeGreaterThanOrEqual(
+        Math.min(DEFAULT_SCHEDULE_SECONDS[i]! * SCALE * 1000 * (1 - JITTER), untilWindowEnd) - 5,
+      );
       expect(rows[i + 1]!.startedAt.getTime()).toBeGreaterThanOrEqual(a.nextRetryAt!.getTime());
     }
     // The last attempt was scheduled no later than 24 h (scaled) after the cycle began.
@@ -82,14 +106,20 @@ describe('dead letters', () => {
     for (let i = 5; i < g.length - 1; i++) expect(g[i]!).toBeGreaterThan(g[i - 1]! - 750);
 
     const measured = receiver.received[11]!.at - receiver.received[0]!.at;
-    console.info(`scaled 24 h schedule: 12 attempts in ${(measured / 1000).toFixed(1)} s (nominal ${(windowMs / 1000).toFixed(1)} s at scale ${SCALE})`);
+    console.info(
+      `scaled 24 h schedule: 12 attempts in ${(measured / 1000).toFixed(1)} s (nominal ${(windowMs / 1000).toFixed(1)} s at scale ${SCALE})`,
+    );
     expect(measured).toBeGreaterThan(windowMs * 0.8);
   });
 
   it('another customer, or a read-only session, cannot replay it', async () => {
     const other = await createCustomer(engine.ctx, platformScope, { name: 'Other' });
-    await expect(replayDelivery(engine.ctx, customerScope(other.id), deliveryId)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(replayDelivery(engine.ctx, customerScope(customerId, true), deliveryId)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(replayDelivery(engine.ctx, customerScope(other.id), deliveryId)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(replayDelivery(engine.ctx, customerScope(customerId, true), deliveryId)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect((await deliveryOf(engine.ctx, deliveryId)).status).toBe('dead');
   });
 

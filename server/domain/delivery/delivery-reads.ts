@@ -29,7 +29,10 @@ export const gateColumns = {
   rateLimitPerSecond: subscriptions.rateLimitPerSecond,
   retryPolicy: subscriptions.retryPolicy,
 };
-export const gateJoin = and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId));
+export const gateJoin = and(
+  eq(subscriptions.id, deliveries.subscriptionId),
+  eq(subscriptions.customerId, deliveries.customerId),
+);
 type AttemptRow = typeof attempts.$inferSelect;
 
 /** A delivery as the API shows it, with what it waits for (from its subscription's state `gate`). */
@@ -68,7 +71,10 @@ function attemptView(a: AttemptRow) {
     startedAt: a.startedAt.toISOString(),
     latencyMs: a.latencyMs,
     request: { method: 'POST', url: a.url, headers: a.requestHeaders, transformedBody: a.requestBody },
-    response: a.responseStatus === null ? null : { status: a.responseStatus, headers: a.responseHeaders ?? {}, bodyExcerpt: a.responseBody ?? '' },
+    response:
+      a.responseStatus === null
+        ? null
+        : { status: a.responseStatus, headers: a.responseHeaders ?? {}, bodyExcerpt: a.responseBody ?? '' },
     error: a.errorClass ? { class: a.errorClass, message: a.errorMessage } : null,
     nextRetryAt: a.nextRetryAt?.toISOString() ?? null,
   };
@@ -82,7 +88,11 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, input);
   const rows = await keysetRows(
-    ctx.db.select({ delivery: deliveries, gate: gateColumns }).from(deliveries).innerJoin(subscriptions, gateJoin).$dynamic(),
+    ctx.db
+      .select({ delivery: deliveries, gate: gateColumns })
+      .from(deliveries)
+      .innerJoin(subscriptions, gateJoin)
+      .$dynamic(),
     deliveries.id,
     and(
       listedCustomers(customerId, deliveries.customerId),
@@ -107,7 +117,11 @@ export async function listDeliveries(ctx: Ctx, scope: Scope, input: z.infer<type
  * event page has it already), and its latest `ATTEMPTS_PER_READ` attempts, oldest first, with
  * `attemptsTotal`; `attemptsNextCursor` (an attempt number) pages to the older ones.
  */
-export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<typeof getDeliveryInput>, 'id'> & Partial<z.infer<typeof getDeliveryInput>>) {
+export async function getDelivery(
+  ctx: Ctx,
+  scope: Scope,
+  input: Pick<z.infer<typeof getDeliveryInput>, 'id'> & Partial<z.infer<typeof getDeliveryInput>>,
+) {
   const { id, includeBody = true, attemptsCursor } = input;
   const [row] = await ctx.db
     .select({
@@ -119,7 +133,10 @@ export async function getDelivery(ctx: Ctx, scope: Scope, input: Pick<z.infer<ty
     })
     .from(deliveries)
     .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+    .innerJoin(
+      subscriptions,
+      and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
+    )
     .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)));
   if (!row) throw notFound('delivery');
   const [newest, [total]] = await Promise.all([

@@ -16,7 +16,11 @@ afterAll(async () => {
 
 describe('signed delivery path', () => {
   it('delivers a published event as a Standard Webhooks signed POST and records the attempt', async () => {
-    const { r: receiver, sub, publish } = await subscribedReceiver(engine, 'Acme', undefined, { eventTypes: ['charge.*'] });
+    const {
+      r: receiver,
+      sub,
+      publish,
+    } = await subscribedReceiver(engine, 'Acme', undefined, { eventTypes: ['charge.*'] });
     expect(sub.secret).toMatch(/^whsec_/);
 
     const published = await publish({ amount: 42 });
@@ -26,11 +30,19 @@ describe('signed delivery path', () => {
     const got = receiver.received[0]!;
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['webhook-id']).toBe(published.id);
-    const verified = new Webhook(sub.secret).verify(got.body, got.headers) as { id: string; type: string; data: unknown };
+    const verified = new Webhook(sub.secret).verify(got.body, got.headers) as {
+      id: string;
+      type: string;
+      data: unknown;
+    };
     expect(verified).toMatchObject({ id: published.id, type: 'charge.succeeded', data: { amount: 42 } });
 
     await expect
-      .poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id)))[0]?.status,
+        { timeout: 10_000 },
+      )
       .toBe('succeeded');
     const [delivery] = await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, published.id));
     const rows = await engine.ctx.db.select().from(attempts).where(eq(attempts.deliveryId, delivery!.id));

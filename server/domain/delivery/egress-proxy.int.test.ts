@@ -41,18 +41,21 @@ beforeAll(async () => {
   client = pki.issue('egress-client');
   const server = pki.issue('localhost', { server: true });
   // requestCert without rejectUnauthorized: a client certificate is recorded when one comes.
-  tlsReceiver = createHttpsServer({ key: server.key, cert: server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    const socket = req.socket as TLSSocket;
-    req.resume();
-    req.on('end', () => {
-      tlsSeen.push({
-        servername: socket.servername,
-        host: req.headers.host,
-        clientCert: socket.authorized ? (socket.getPeerX509Certificate()?.subject ?? null) : null,
+  tlsReceiver = createHttpsServer(
+    { key: server.key, cert: server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const socket = req.socket as TLSSocket;
+      req.resume();
+      req.on('end', () => {
+        tlsSeen.push({
+          servername: socket.servername,
+          host: req.headers.host,
+          clientCert: socket.authorized ? (socket.getPeerX509Certificate()?.subject ?? null) : null,
+        });
+        res.end('ok');
       });
-      res.end('ok');
-    });
-  });
+    },
+  );
   await new Promise<void>((r) => tlsReceiver.listen(0, '127.0.0.1', r));
   tokenServer = createServer((req, res) => {
     req.resume();
@@ -86,15 +89,26 @@ afterAll(async () => {
 
 async function useWorker(env: Record<string, string>) {
   if (worker) await stopWorker(worker, 10_000);
-  worker = spawnWorker(api.url, { EGRESS_PROXY_URL: proxy.url, NODE_EXTRA_CA_CERTS: pki.ca.certPath, RETRY_TIME_SCALE: '0.001', ...env });
+  worker = spawnWorker(api.url, {
+    EGRESS_PROXY_URL: proxy.url,
+    NODE_EXTRA_CA_CERTS: pki.ca.certPath,
+    RETRY_TIME_SCALE: '0.001',
+    ...env,
+  });
   await worker.ready;
 }
 
 let current = 0;
 async function deliverTo(url: string, extra: Json, status: 'succeeded' | 'dead') {
   current++;
-  await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url, eventTypes: [`egress.s${current}`], ...extra } }), 201);
-  const event = await ok(rest('POST', '/events', { key: customer.key, body: { type: `egress.s${current}`, data: {} } }), 202);
+  await ok(
+    rest('POST', '/subscriptions', { key: customer.key, body: { url, eventTypes: [`egress.s${current}`], ...extra } }),
+    201,
+  );
+  const event = await ok(
+    rest('POST', '/events', { key: customer.key, body: { type: `egress.s${current}`, data: {} } }),
+    202,
+  );
   const delivery = await onlyDelivery(ctx, event.id);
   await waitForStatus(ctx, delivery.id, status, 60_000);
   return attemptsOf(ctx, delivery.id);
@@ -127,8 +141,15 @@ describe('deliveries through the egress proxy (private targets allowed, as in te
 
   it('a client certificate (mTLS) is presented through the tunnel', async () => {
     const port = portOf(tlsReceiver);
-    await deliverTo(`https://localhost:${port}/mtls`, { auth: { type: 'mtls', certificate: client.cert, privateKey: client.key } }, 'succeeded');
-    expect(tlsSeen.at(-1)).toMatchObject({ servername: 'localhost', clientCert: 'CN=egress-client\nO=Hookrelay tests' });
+    await deliverTo(
+      `https://localhost:${port}/mtls`,
+      { auth: { type: 'mtls', certificate: client.cert, privateKey: client.key } },
+      'succeeded',
+    );
+    expect(tlsSeen.at(-1)).toMatchObject({
+      servername: 'localhost',
+      clientCert: 'CN=egress-client\nO=Hookrelay tests',
+    });
   });
 
   it('the OAuth2 token request goes through the proxy too', async () => {
@@ -148,7 +169,13 @@ describe('deliveries through the egress proxy (private targets allowed, as in te
   it('a tunnel the proxy refuses is a failed attempt of class proxy', async () => {
     // Nothing listens on port 9: the proxy cannot open the tunnel and answers 502.
     const attempts = await deliverTo('http://localhost:9/closed', { retryPolicy: { maxAttempts: 1 } }, 'dead');
-    expect(attempts).toMatchObject([{ status: 'failed', errorClass: 'proxy', errorMessage: expect.stringContaining('refused CONNECT 127.0.0.1:9: 502') }]);
+    expect(attempts).toMatchObject([
+      {
+        status: 'failed',
+        errorClass: 'proxy',
+        errorMessage: expect.stringContaining('refused CONNECT 127.0.0.1:9: 502'),
+      },
+    ]);
   });
 });
 
@@ -164,7 +191,11 @@ describe('with private targets refused (production)', () => {
     const received = receiver.received.length;
     const attempts = await deliverTo(`http://localhost:${new URL(receiver.url).port}/rebound`, {}, 'dead');
     expect(attempts).toMatchObject([
-      { status: 'failed', errorClass: 'blocked_target', errorMessage: 'localhost resolves to 127.0.0.1, a private address; delivery refused' },
+      {
+        status: 'failed',
+        errorClass: 'blocked_target',
+        errorMessage: 'localhost resolves to 127.0.0.1, a private address; delivery refused',
+      },
     ]);
     expect(tunnelsSince(from)).toEqual([]);
     expect(receiver.received).toHaveLength(received);
@@ -175,7 +206,14 @@ describe('with private targets refused (production)', () => {
     const tokens = tokenRequests.length;
     const attempts = await deliverTo(
       `http://localhost:${new URL(receiver.url).port}/oauth-rebound`,
-      { auth: { type: 'oauth2', tokenUrl: `http://localhost:${portOf(tokenServer)}/token`, clientId: 'c', clientSecret: 's' } },
+      {
+        auth: {
+          type: 'oauth2',
+          tokenUrl: `http://localhost:${portOf(tokenServer)}/token`,
+          clientId: 'c',
+          clientSecret: 's',
+        },
+      },
       'dead',
     );
     expect(attempts).toMatchObject([

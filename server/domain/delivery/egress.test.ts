@@ -57,7 +57,11 @@ describe('a sender with an egress proxy', () => {
     proxy = await startConnectProxy();
     const s = sender({ allowPrivate: true, egressProxy: proxy.url });
     const url = `http://localhost:${port()}/hook`;
-    for (let i = 0; i < 2; i++) expect((await s.send(url, { 'x-n': String(i) }, '{}', 5000)).outcome).toMatchObject({ kind: 'response', status: 200 });
+    for (let i = 0; i < 2; i++)
+      expect((await s.send(url, { 'x-n': String(i) }, '{}', 5000)).outcome).toMatchObject({
+        kind: 'response',
+        status: 200,
+      });
     // Asked for the checked IP address, never the name (a tunnel is kept alive like any connection,
     // but whether the second request found it idle is up to timing).
     expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
@@ -70,9 +74,14 @@ describe('a sender with an egress proxy', () => {
   });
 
   it('sends Proxy-Authorization when the proxy URL has credentials, and never to the target', async () => {
-    proxy = await startConnectProxy((_t, h) => (h['proxy-authorization'] === `Basic ${Buffer.from('egress:s3cret').toString('base64')}` ? null : 407));
+    proxy = await startConnectProxy((_t, h) =>
+      h['proxy-authorization'] === `Basic ${Buffer.from('egress:s3cret').toString('base64')}` ? null : 407,
+    );
     const s = sender({ allowPrivate: true, egressProxy: `http://egress:s3cret@127.0.0.1:${proxy.port}` });
-    expect((await s.send(`http://127.0.0.1:${port()}/a`, {}, '{}', 5000)).outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect((await s.send(`http://127.0.0.1:${port()}/a`, {}, '{}', 5000)).outcome).toMatchObject({
+      kind: 'response',
+      status: 200,
+    });
     expect(proxy.tunnels).toHaveLength(1);
     expect(receiver.received[0]!.headers['proxy-authorization']).toBeUndefined();
   });
@@ -111,7 +120,10 @@ describe('a sender with an egress proxy', () => {
   it('a name that does not resolve fails as dns, without the proxy', async () => {
     proxy = await startConnectProxy();
     const s = sender({ allowPrivate: true, egressProxy: proxy.url });
-    expect((await s.send('http://no-such-host.invalid/hook', {}, '{}', 5000)).outcome).toMatchObject({ kind: 'error', errorClass: 'dns' });
+    expect((await s.send('http://no-such-host.invalid/hook', {}, '{}', 5000)).outcome).toMatchObject({
+      kind: 'error',
+      errorClass: 'dns',
+    });
     expect(proxy.tunnels).toEqual([]);
   });
 
@@ -126,7 +138,11 @@ describe('a sender with an egress proxy', () => {
     });
     // Nothing listens on port 9 (discard): the proxy answers 502.
     const unreachable = await s.send('http://127.0.0.1:9/hook', {}, '{}', 5000);
-    expect(unreachable.outcome).toMatchObject({ kind: 'error', errorClass: 'proxy', message: expect.stringContaining('refused CONNECT 127.0.0.1:9: 502') });
+    expect(unreachable.outcome).toMatchObject({
+      kind: 'error',
+      errorClass: 'proxy',
+      message: expect.stringContaining('refused CONNECT 127.0.0.1:9: 502'),
+    });
     expect(receiver.received).toEqual([]);
   });
 
@@ -147,7 +163,10 @@ describe('a sender with an egress proxy', () => {
   it('without a proxy, connects directly (nothing is asked of a proxy)', async () => {
     proxy = await startConnectProxy();
     const s = sender({ allowPrivate: true });
-    expect((await s.send(`http://localhost:${port()}/hook`, {}, '{}', 5000)).outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect((await s.send(`http://localhost:${port()}/hook`, {}, '{}', 5000)).outcome).toMatchObject({
+      kind: 'response',
+      status: 200,
+    });
     expect(proxy.tunnels).toEqual([]);
   });
 });

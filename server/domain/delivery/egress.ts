@@ -19,7 +19,8 @@ export type EgressProxy = { host: string; port: number; authorization: string | 
 
 export function parseEgressProxy(raw: string): EgressProxy {
   const url = new URL(raw);
-  if (url.protocol !== 'http:') throw new Error(`EGRESS_PROXY_URL must be an http:// URL of an HTTP CONNECT proxy, not ${url.protocol}`);
+  if (url.protocol !== 'http:')
+    throw new Error(`EGRESS_PROXY_URL must be an http:// URL of an HTTP CONNECT proxy, not ${url.protocol}`);
   const user = decodeURIComponent(url.username);
   const pass = decodeURIComponent(url.password);
   return {
@@ -50,7 +51,8 @@ type Resolved = Array<{ address: string; family: number }>;
 function resolveChecked(host: string, allowPrivate: boolean): Promise<Resolved> {
   const family = isIP(host);
   if (family !== 0) {
-    if (!allowPrivate && isPrivateAddress(host)) return Promise.reject(new BlockedTargetError(`${host} is a private address; delivery refused`));
+    if (!allowPrivate && isPrivateAddress(host))
+      return Promise.reject(new BlockedTargetError(`${host} is a private address; delivery refused`));
     return Promise.resolve([{ address: host, family }]);
   }
   return new Promise((resolve, reject) => {
@@ -88,32 +90,59 @@ function openTunnel(proxy: EgressProxy, address: string, port: number, timeoutMs
       } else resolve(socket);
     };
     const timer = setTimeout(
-      () => finish(new undiciErrors.ConnectTimeoutError(`no tunnel to ${target} through the egress proxy ${proxy.label} within ${timeoutMs} ms`)),
+      () =>
+        finish(
+          new undiciErrors.ConnectTimeoutError(
+            `no tunnel to ${target} through the egress proxy ${proxy.label} within ${timeoutMs} ms`,
+          ),
+        ),
       timeoutMs,
     );
     socket.setNoDelay(true);
     socket.once('connect', () => {
-      const lines = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`, ...(proxy.authorization ? [`Proxy-Authorization: ${proxy.authorization}`] : [])];
+      const lines = [
+        `CONNECT ${target} HTTP/1.1`,
+        `Host: ${target}`,
+        ...(proxy.authorization ? [`Proxy-Authorization: ${proxy.authorization}`] : []),
+      ];
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     });
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish(new EgressProxyError(`the egress proxy ${proxy.label} failed (${err.code ?? err.message}) before tunnelling to ${target}`)),
+      finish(
+        new EgressProxyError(
+          `the egress proxy ${proxy.label} failed (${err.code ?? err.message}) before tunnelling to ${target}`,
+        ),
+      ),
     );
-    socket.on('close', () => finish(new EgressProxyError(`the egress proxy ${proxy.label} closed the connection before tunnelling to ${target}`)));
+    socket.on('close', () =>
+      finish(
+        new EgressProxyError(`the egress proxy ${proxy.label} closed the connection before tunnelling to ${target}`),
+      ),
+    );
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end === -1) {
-        if (head.length > MAX_PROXY_HEAD) finish(new EgressProxyError(`the egress proxy ${proxy.label} sent an oversized answer to CONNECT ${target}`));
+        if (head.length > MAX_PROXY_HEAD)
+          finish(new EgressProxyError(`the egress proxy ${proxy.label} sent an oversized answer to CONNECT ${target}`));
         return;
       }
       const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
-      if (!m) return finish(new EgressProxyError(`the egress proxy ${proxy.label} answered CONNECT ${target} with something other than HTTP`));
+      if (!m)
+        return finish(
+          new EgressProxyError(
+            `the egress proxy ${proxy.label} answered CONNECT ${target} with something other than HTTP`,
+          ),
+        );
       if (m[1] !== '200') {
         // The reason phrase is the proxy's text: printable ASCII only, and short.
         const reason = (m[2] ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 80);
-        return finish(new EgressProxyError(`the egress proxy ${proxy.label} refused CONNECT ${target}: ${m[1]}${reason ? ` ${reason}` : ''}`));
+        return finish(
+          new EgressProxyError(
+            `the egress proxy ${proxy.label} refused CONNECT ${target}: ${m[1]}${reason ? ` ${reason}` : ''}`,
+          ),
+        );
       }
       const rest = head.subarray(end + 4);
       socket.removeAllListeners('close');
@@ -139,7 +168,11 @@ export function proxyConnector(opts: {
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
   // undici's own TLS connector, over the tunnel (`httpSocket`): SNI, session reuse and the
   // certificate check against the original host name, exactly as without a proxy.
-  const tlsOver = buildConnector({ allowH2: false, timeout: timeoutMs, ...(opts.tls && { cert: opts.tls.cert, key: opts.tls.key }) });
+  const tlsOver = buildConnector({
+    allowH2: false,
+    timeout: timeoutMs,
+    ...(opts.tls && { cert: opts.tls.cert, key: opts.tls.key }),
+  });
   return (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
     const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);

@@ -28,12 +28,22 @@ export type AuthTarget = { id: string; url: string; timeoutMs: number; authEnc: 
 /** The outcome, and the request headers as an attempt records them (a bearer token redacted). */
 export type AuthenticatedSend = { result: SendResult; sent: Record<string, string> };
 
-export async function sendToEndpoint(ctx: Ctx, sender: Sender, sub: AuthTarget, headers: Record<string, string>, body: string): Promise<AuthenticatedSend> {
+export async function sendToEndpoint(
+  ctx: Ctx,
+  sender: Sender,
+  sub: AuthTarget,
+  headers: Record<string, string>,
+  body: string,
+): Promise<AuthenticatedSend> {
   if (!sub.authEnc) return { result: await sender.send(sub.url, headers, body, sub.timeoutMs), sent: headers };
   const auth = unsealAuth(ctx.keys, sub.id, sub.authEnc);
   switch (auth.type) {
     case 'mtls': {
-      const clientCertificate = { poolKey: `${sub.id}:${auth.fingerprint}`, cert: auth.certificate, key: auth.privateKey };
+      const clientCertificate = {
+        poolKey: `${sub.id}:${auth.fingerprint}`,
+        cert: auth.certificate,
+        key: auth.privateKey,
+      };
       return { result: await sender.send(sub.url, headers, body, sub.timeoutMs, { clientCertificate }), sent: headers };
     }
     case 'oauth2':
@@ -86,7 +96,8 @@ async function sendWithToken(
   if (fresh && result.outcome.kind === 'response' && result.outcome.status === 401) {
     const now = cache.tokens.get(sub.id);
     if (now?.value === fresh.value) cache.tokens.delete(sub.id);
-    const newer = now && now.value !== fresh.value && now.key === key && now.expiresAt > ctx.now().getTime() ? now : null;
+    const newer =
+      now && now.value !== fresh.value && now.key === key && now.expiresAt > ctx.now().getTime() ? now : null;
     if (left() <= 0) return finish(result, redactedBearer(headers));
     token = newer ?? (await fetchOnce(ctx, sender, cache, sub.id, auth, key, headers, left()));
     if (!isToken(token)) return finish(token, redactedBearer(headers));
@@ -110,7 +121,9 @@ async function fetchOnce(
   const flight = `${subscriptionId}:${key}`;
   let pending = cache.pending.get(flight);
   if (!pending) {
-    pending = requestToken(ctx, sender, auth, key, headers['user-agent'], timeoutMs).finally(() => cache.pending.delete(flight));
+    pending = requestToken(ctx, sender, auth, key, headers['user-agent'], timeoutMs).finally(() =>
+      cache.pending.delete(flight),
+    );
     cache.pending.set(flight, pending);
     const got = await pending;
     if (isToken(got) && got.expiresAt > ctx.now().getTime()) {
@@ -139,7 +152,10 @@ async function requestToken(
   userAgent: string | undefined,
   timeoutMs: number,
 ): Promise<Token | SendResult> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope && { scope: auth.scope }) }).toString();
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    ...(auth.scope && { scope: auth.scope }),
+  }).toString();
   // RFC 6749 §2.3.1: id and secret form-encoded, then joined for Basic.
   const basic = Buffer.from(`${formEncode(auth.clientId)}:${formEncode(auth.clientSecret)}`).toString('base64');
   const res = await sender.send(
@@ -156,7 +172,12 @@ async function requestToken(
   );
   const where = `the OAuth2 token request to ${describeUrl(auth.tokenUrl)}`;
   const o = res.outcome;
-  if (o.kind === 'error') return authFailure(res, o.errorClass === 'blocked_target' ? 'blocked_target' : 'auth', `${where} failed: ${o.message}`);
+  if (o.kind === 'error')
+    return authFailure(
+      res,
+      o.errorClass === 'blocked_target' ? 'blocked_target' : 'auth',
+      `${where} failed: ${o.message}`,
+    );
   const parsed = parseTokenResponse(o.status, res.responseBody ?? '');
   if ('problem' in parsed) return authFailure(res, 'auth', `${where} ${parsed.problem}`);
   const lifetimeMs = parsed.expiresInSeconds * 1000;
@@ -176,7 +197,11 @@ function describeUrl(raw: string): string {
 /** The attempt's timeout ran out on the token request: a timeout, like any attempt that outlives it. */
 function outOfTime(timeoutMs: number): SendResult {
   return {
-    outcome: { kind: 'error', errorClass: 'timeout', message: `no response within ${timeoutMs} ms (the OAuth2 token request took the attempt's time)` },
+    outcome: {
+      kind: 'error',
+      errorClass: 'timeout',
+      message: `no response within ${timeoutMs} ms (the OAuth2 token request took the attempt's time)`,
+    },
     responseHeaders: null,
     responseBody: null,
     latencyMs: timeoutMs,
@@ -184,7 +209,12 @@ function outOfTime(timeoutMs: number): SendResult {
 }
 
 function authFailure(res: SendResult, errorClass: string, message: string): SendResult {
-  return { outcome: { kind: 'error', errorClass, message: storableText(message) }, responseHeaders: null, responseBody: null, latencyMs: res.latencyMs };
+  return {
+    outcome: { kind: 'error', errorClass, message: storableText(message) },
+    responseHeaders: null,
+    responseBody: null,
+    latencyMs: res.latencyMs,
+  };
 }
 
 /** RFC 6749 error codes (and what we show of a token type): printable ASCII without `"` and `\`, short. */
@@ -196,28 +226,42 @@ const TOKEN_VALUE = /^[\x21-\x7e]{1,8192}$/;
  * A token endpoint's answer (RFC 6749 §5.1 and §5.2): the token and how long it lives, or what is
  * wrong, in words that never include the token. Pure.
  */
-export function parseTokenResponse(status: number, body: string): { accessToken: string; expiresInSeconds: number } | { problem: string } {
+export function parseTokenResponse(
+  status: number,
+  body: string,
+): { accessToken: string; expiresInSeconds: number } | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     json = undefined;
   }
-  const obj = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+  const obj =
+    typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
   if (status < 200 || status >= 300) {
     const code = typeof obj?.error === 'string' && ERROR_CODE.test(obj.error) ? ` (${obj.error})` : '';
     return { problem: `was answered HTTP ${status}${code}` };
   }
   if (!obj) return { problem: 'was not answered with a JSON object' };
   const token = obj.access_token;
-  if (typeof token !== 'string' || !TOKEN_VALUE.test(token)) return { problem: 'was answered without a usable access_token' };
+  if (typeof token !== 'string' || !TOKEN_VALUE.test(token))
+    return { problem: 'was answered without a usable access_token' };
   const type = obj.token_type;
   if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer'))
-    return { problem: `was answered with a token of type ${typeof type === 'string' && ERROR_CODE.test(type) ? `"${type}"` : 'unknown'}, not Bearer` };
+    return {
+      problem: `was answered with a token of type ${typeof type === 'string' && ERROR_CODE.test(type) ? `"${type}"` : 'unknown'}, not Bearer`,
+    };
   const raw = obj.expires_in;
   const expires =
-    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : raw === undefined ? DEFAULT_TOKEN_SECONDS : NaN;
-  if (!Number.isFinite(expires) || expires < 0) return { problem: 'was answered with an expires_in that is not a number of seconds' };
+    typeof raw === 'number'
+      ? raw
+      : typeof raw === 'string' && /^\d{1,10}$/.test(raw)
+        ? Number(raw)
+        : raw === undefined
+          ? DEFAULT_TOKEN_SECONDS
+          : NaN;
+  if (!Number.isFinite(expires) || expires < 0)
+    return { problem: 'was answered with an expires_in that is not a number of seconds' };
   return { accessToken: token, expiresInSeconds: expires };
 }
 

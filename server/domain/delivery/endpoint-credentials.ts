@@ -23,7 +23,12 @@ export type SealedAuth =
 
 export type AuthColumns = Pick<Row, 'authInfo' | 'authEnc' | 'clientCertNotAfter' | 'clientCertExpiryWarnedAt'>;
 
-const NO_AUTH: AuthColumns = { authInfo: null, authEnc: null, clientCertNotAfter: null, clientCertExpiryWarnedAt: null };
+const NO_AUTH: AuthColumns = {
+  authInfo: null,
+  authEnc: null,
+  clientCertNotAfter: null,
+  clientCertExpiryWarnedAt: null,
+};
 
 /** The stored credentials, decrypted (the worker's and an update's `"[redacted]"`). */
 export function unsealAuth(keys: Keyring, id: string, authEnc: string): SealedAuth {
@@ -37,14 +42,26 @@ const origin = (url: string) => new URL(url).origin;
  * problem), sealed to subscription `id`. `before`: the stored subscription on update (its client
  * secret is kept for `"[redacted]"`); `movedTo`: the endpoint's new origin when the update moves it.
  */
-export function storedAuthentication(ctx: Ctx, id: string, input: EndpointAuthenticationInput | null, before: Row | null, movedTo: string | null): AuthColumns {
+export function storedAuthentication(
+  ctx: Ctx,
+  id: string,
+  input: EndpointAuthenticationInput | null,
+  before: Row | null,
+  movedTo: string | null,
+): AuthColumns {
   if (input === null) return NO_AUTH;
   const setAt = ctx.now().toISOString();
   if (input.type === 'mtls') {
     const parsed = parseClientCertificate(input.certificate, input.privateKey, ctx.now());
-    if ('problems' in parsed) throw invalidInput(parsed.problems.map((p) => ({ field: `auth.${p.field}`, reason: p.reason })));
+    if ('problems' in parsed)
+      throw invalidInput(parsed.problems.map((p) => ({ field: `auth.${p.field}`, reason: p.reason })));
     const { info } = parsed;
-    const sealed: SealedAuth = { type: 'mtls', certificate: parsed.certificate, privateKey: parsed.privateKey, fingerprint: info.fingerprint };
+    const sealed: SealedAuth = {
+      type: 'mtls',
+      certificate: parsed.certificate,
+      privateKey: parsed.privateKey,
+      fingerprint: info.fingerprint,
+    };
     return {
       authInfo: {
         type: 'mtls',
@@ -64,8 +81,15 @@ export function storedAuthentication(ctx: Ctx, id: string, input: EndpointAuthen
   // The token URL gets the client secret: the same rules as the endpoint itself (SSRF, ports).
   const problem = checkTargetUrl(input.tokenUrl, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
   if (problem) throw new DomainError('bad_request', `auth.tokenUrl ${problem}`, { field: 'auth.tokenUrl' });
-  const clientSecret = input.clientSecret === REDACTED ? keptSecret(ctx, before, input.tokenUrl, movedTo) : input.clientSecret;
-  const sealed: SealedAuth = { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecret, scope: input.scope ?? null };
+  const clientSecret =
+    input.clientSecret === REDACTED ? keptSecret(ctx, before, input.tokenUrl, movedTo) : input.clientSecret;
+  const sealed: SealedAuth = {
+    type: 'oauth2',
+    tokenUrl: input.tokenUrl,
+    clientId: input.clientId,
+    clientSecret,
+    scope: input.scope ?? null,
+  };
   return {
     authInfo: { type: 'oauth2', tokenUrl: input.tokenUrl, clientId: input.clientId, scope: input.scope ?? null, setAt },
     authEnc: encryptSecret(ctx.keys, JSON.stringify(sealed), sealedIn.subscriptionAuth(id)),
@@ -81,9 +105,13 @@ export function storedAuthentication(ctx: Ctx, id: string, input: EndpointAuthen
 function keptSecret(ctx: Ctx, before: Row | null, tokenUrl: string, movedTo: string | null): string {
   const field = 'auth.clientSecret';
   if (!before?.authEnc || before.authInfo?.type !== 'oauth2')
-    throw new DomainError('bad_request', `"${REDACTED}" keeps a stored client secret, but the subscription has no OAuth2 auth: give the secret`, {
-      field,
-    });
+    throw new DomainError(
+      'bad_request',
+      `"${REDACTED}" keeps a stored client secret, but the subscription has no OAuth2 auth: give the secret`,
+      {
+        field,
+      },
+    );
   if (origin(tokenUrl) !== origin(before.authInfo.tokenUrl))
     throw new DomainError(
       'bad_request',
@@ -122,7 +150,11 @@ export function checkAuthorizationHeader(auth: EndpointAuthInfo | null, headerNa
   if (auth?.type !== 'oauth2') return;
   const name = headerNames.find((n) => n.toLowerCase() === 'authorization');
   if (name)
-    throw new DomainError('bad_request', `"${name}" is set by the OAuth2 authentication (the bearer token): remove the header, or the authentication`, {
-      field: `headers.${name}`,
-    });
+    throw new DomainError(
+      'bad_request',
+      `"${name}" is set by the OAuth2 authentication (the bearer token): remove the header, or the authentication`,
+      {
+        field: `headers.${name}`,
+      },
+    );
 }

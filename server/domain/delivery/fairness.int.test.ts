@@ -63,7 +63,13 @@ describe('one slow customer does not delay the others', () => {
     const slowCustomer = await createCustomer(ctx, platformScope, { name: 'Slow' });
     // Two subscriptions with big windows: only the customer cap (10) can hold it back.
     for (let i = 0; i < 2; i++)
-      await createSubscription(ctx, platformScope, { customerId: slowCustomer.id, url: slow.url, eventTypes: ['*'], maxInFlight: 50, timeoutMs: 10_000 });
+      await createSubscription(ctx, platformScope, {
+        customerId: slowCustomer.id,
+        url: slow.url,
+        eventTypes: ['*'],
+        maxInFlight: 50,
+        timeoutMs: 10_000,
+      });
     const others: string[] = [];
     for (let i = 0; i < 5; i++) {
       const c = await createCustomer(ctx, platformScope, { name: `Healthy ${i}` });
@@ -87,12 +93,15 @@ describe('one slow customer does not delay the others', () => {
 
     const baseline = await healthyRound(50);
     // The slow customer floods: 200 events, each taking 3 s at its endpoint.
-    for (let i = 0; i < 200; i++) await publishEvent(ctx, platformScope, { type: 'order.created', data: { i }, customerId: slowCustomer.id });
+    for (let i = 0; i < 200; i++)
+      await publishEvent(ctx, platformScope, { type: 'order.created', data: { i }, customerId: slowCustomer.id });
     const during = await healthyRound(50);
 
     const p95Base = percentile(baseline, 95);
     const p95During = percentile(during, 95);
-    console.log(`healthy p95 latency: ${p95Base} ms alone, ${p95During} ms beside a slow customer; slow customer max in flight: ${maxInFlight}`);
+    console.log(
+      `healthy p95 latency: ${p95Base} ms alone, ${p95During} ms beside a slow customer; slow customer max in flight: ${maxInFlight}`,
+    );
     // Relative to the same run's baseline, with generous slack for a shared 2-core machine.
     expect(p95During).toBeLessThan(p95Base * 5 + 1000);
     // The cap holds exactly across the 3 workers: their fetches of the deliver queue take turns (fetchCapped).
@@ -116,23 +125,32 @@ describe('circuit breaker', () => {
       retryPolicy: { maxAttempts: 50, scheduleSeconds: [1] },
     });
     const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push((await publishEvent(ctx, platformScope, { type: 'x.y', data: { i }, customerId: c.id })).id);
+    for (let i = 0; i < 20; i++)
+      ids.push((await publishEvent(ctx, platformScope, { type: 'x.y', data: { i }, customerId: c.id })).id);
 
     await expect
-      .poll(async () => (await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]?.breakerState, { timeout: 20_000 })
+      .poll(
+        async () => (await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id)))[0]?.breakerState,
+        { timeout: 20_000 },
+      )
       .toBe('open');
     // While open (cool-down 3 s), a delivery that first comes due is held: no attempt is spent on it.
     // (Deliveries already under way keep their schedule, one probe at a time: docs/fairness.md.)
     const late: string[] = [];
-    for (let i = 0; i < 5; i++) late.push((await publishEvent(ctx, platformScope, { type: 'x.y', data: { late: i }, customerId: c.id })).id);
+    for (let i = 0; i < 5; i++)
+      late.push((await publishEvent(ctx, platformScope, { type: 'x.y', data: { late: i }, customerId: c.id })).id);
     ids.push(...late);
     await new Promise((r) => setTimeout(r, 800));
     const [held] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
-    if (held?.breakerState === 'open') expect(rx.received.filter((r) => late.includes(r.headers['webhook-id']!))).toEqual([]);
+    if (held?.breakerState === 'open')
+      expect(rx.received.filter((r) => late.includes(r.headers['webhook-id']!))).toEqual([]);
     // The endpoint recovers; the probe succeeds and the backlog drains.
     healthyNow = true;
     await expect
-      .poll(() => ctx.db.$count(deliveries, and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))), { timeout: 30_000 })
+      .poll(
+        () => ctx.db.$count(deliveries, and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'succeeded'))),
+        { timeout: 30_000 },
+      )
       .toBe(25);
     const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(after?.breakerState).toBe('closed');
@@ -146,7 +164,12 @@ describe('per-subscription rate limit', () => {
   it('never dispatches faster than the limit, across all workers', async () => {
     const rx = await startReceiver();
     const c = await createCustomer(ctx, platformScope, { name: 'Limited' });
-    await createSubscription(ctx, platformScope, { customerId: c.id, url: rx.url, eventTypes: ['*'], rateLimitPerSecond: 10 });
+    await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: rx.url,
+      eventTypes: ['*'],
+      rateLimitPerSecond: 10,
+    });
     for (let i = 0; i < 40; i++) await publishEvent(ctx, platformScope, { type: 'a.b', data: { i }, customerId: c.id });
     await rx.waitFor(40, 30_000);
     const times = rx.received.map((r) => r.at).sort((a, b) => a - b);
@@ -157,7 +180,9 @@ describe('per-subscription rate limit', () => {
       while (j < times.length && times[j]! - times[i]! < 1000) j++;
       worst = Math.max(worst, j - i);
     }
-    console.log(`rate limit 10/s: busiest 1 s window held ${worst}; 40 deliveries took ${times.at(-1)! - times[0]!} ms`);
+    console.log(
+      `rate limit 10/s: busiest 1 s window held ${worst}; 40 deliveries took ${times.at(-1)! - times[0]!} ms`,
+    );
     expect(worst).toBeLessThanOrEqual(20);
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2000);
     await rx.close();
@@ -170,7 +195,12 @@ describe('replay all', () => {
     const live = await startReceiver();
     const c = await createCustomer(ctx, platformScope, { name: 'Replayer' });
     const other = await createCustomer(ctx, platformScope, { name: 'Live' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: c.id, url: rx.url, eventTypes: ['*'], maxInFlight: 50 });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: c.id,
+      url: rx.url,
+      eventTypes: ['*'],
+      maxInFlight: 50,
+    });
     await createSubscription(ctx, platformScope, { customerId: other.id, url: live.url, eventTypes: ['*'] });
 
     // Seed yesterday's 10,000 dead letters (as the retry policy would have left them).
@@ -187,13 +217,17 @@ describe('replay all', () => {
     const liveIds: string[] = [];
     const liveStart = Date.now();
     while (rx.received.length < N / 2 && Date.now() - liveStart < 60_000) {
-      liveIds.push((await publishEvent(ctx, platformScope, { type: 'order.created', data: {}, customerId: other.id })).id);
+      liveIds.push(
+        (await publishEvent(ctx, platformScope, { type: 'order.created', data: {}, customerId: other.id })).id,
+      );
       await new Promise((r) => setTimeout(r, 50));
     }
     await live.waitFor(liveIds.length, 30_000);
     await rx.waitFor(N, 180_000);
 
-    await expect.poll(async () => (await getBulkReplay(ctx, platformScope, first.id)).delivered, { timeout: 30_000 }).toBe(N);
+    await expect
+      .poll(async () => (await getBulkReplay(ctx, platformScope, first.id)).delivered, { timeout: 30_000 })
+      .toBe(N);
     const progress = await getBulkReplay(ctx, platformScope, first.id);
     expect(progress).toMatchObject({ status: 'completed', total: N, enqueued: N, delivered: N, failed: 0 });
     const ids = rx.received.map((r) => r.headers['webhook-id']);
@@ -211,7 +245,9 @@ describe('replay all', () => {
     });
     expect(worstExcess).toBeLessThanOrEqual(100 + 50);
     console.log(`replay all: at worst ${Math.round(worstExcess)} deliveries ahead of a steady 400/s (bound 150)`);
-    console.log(`replay all: ${N} delivered in ${(rx.received.at(-1)!.at - rx.received[0]!.at) / 1000} s; ${liveIds.length} live events delivered meanwhile`);
+    console.log(
+      `replay all: ${N} delivered in ${(rx.received.at(-1)!.at - rx.received[0]!.at) / 1000} s; ${liveIds.length} live events delivered meanwhile`,
+    );
     await rx.close();
     await live.close();
     // Its own waits allow 180 s for the 10,000 arrivals on a busy machine: the test may take as long.

@@ -31,7 +31,9 @@ export async function disableSubscription(ctx: Ctx, tx: Tx, sub: SubscriptionRef
   const changed = await tx
     .update(subscriptions)
     .set({ active: false, disabledReason: reason, updatedAt: ctx.now() })
-    .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)))
+    .where(
+      and(eq(subscriptions.id, sub.id), eq(subscriptions.customerId, sub.customerId), eq(subscriptions.active, true)),
+    )
     .returning({ id: subscriptions.id });
   await holdPending(ctx, tx, sub);
   return changed.length > 0;
@@ -42,7 +44,12 @@ export async function disableSubscription(ctx: Ctx, tx: Tx, sub: SubscriptionRef
  * time-ordered, and admission takes equal due times by id), or, when the user chose to discard them,
  * become dead letters with that reason (still replayable until retention).
  */
-export async function resumeHeld(ctx: Ctx, tx: Tx, sub: SubscriptionRef, mode: HeldOnResume = 'release'): Promise<number> {
+export async function resumeHeld(
+  ctx: Ctx,
+  tx: Tx,
+  sub: SubscriptionRef,
+  mode: HeldOnResume = 'release',
+): Promise<number> {
   const subscriptionId = sub.id;
   const now = ctx.now().toISOString();
   const raw = rawClient(tx);
@@ -69,7 +76,13 @@ export async function holdOne(ctx: Ctx, tx: Tx, delivery: { id: string; customer
   await tx
     .update(deliveries)
     .set({ status: 'held', queuedAt: null, updatedAt: ctx.now() })
-    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.customerId, delivery.customerId), eq(deliveries.status, 'pending')));
+    .where(
+      and(
+        eq(deliveries.id, delivery.id),
+        eq(deliveries.customerId, delivery.customerId),
+        eq(deliveries.status, 'pending'),
+      ),
+    );
 }
 
 /**
@@ -87,7 +100,10 @@ export async function sweepStates(ctx: Ctx): Promise<{ held: number; released: n
   const stray = await ctx.db
     .selectDistinct({ id: deliveries.subscriptionId, customerId: deliveries.customerId })
     .from(deliveries)
-    .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+    .innerJoin(
+      subscriptions,
+      and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
+    )
     .where(and(eq(deliveries.status, 'held'), eq(subscriptions.active, true)));
   let released = 0;
   for (const sub of stray) released += await ctx.db.transaction((tx) => resumeHeld(ctx, tx, sub, 'release'));

@@ -44,7 +44,11 @@ async function twoAttemptsTo(url: string) {
     eventTypes: ['*'],
     retryPolicy: { maxAttempts: 2, scheduleSeconds: [100] },
   });
-  const event = await publishEvent(engine.ctx, platformScope, { type: 'hostile.probe', data: { n: 1 }, customerId: customer.id });
+  const event = await publishEvent(engine.ctx, platformScope, {
+    type: 'hostile.probe',
+    data: { n: 1 },
+    customerId: customer.id,
+  });
   const delivery = await onlyDelivery(engine.ctx, event.id);
   const dead = await waitForStatus(engine.ctx, delivery.id, 'dead');
   expect(dead.attemptCount).toBe(2);
@@ -97,16 +101,24 @@ describe('hostile responses are recorded, and the retry schedule holds', () => {
     const read = await twoAttemptsTo(`${r.url}/hook`);
     expect(r.received).toHaveLength(2);
     for (const a of read.attempts) {
-      expect(a.response).toMatchObject({ status: 500, bodyExcerpt: `bad${FFFD}body`, headers: { 'x-raw': `a${FFFD}${FFFD}b`, 'x-utf8': 'café ✓' } });
+      expect(a.response).toMatchObject({
+        status: 500,
+        bodyExcerpt: `bad${FFFD}body`,
+        headers: { 'x-raw': `a${FFFD}${FFFD}b`, 'x-utf8': 'café ✓' },
+      });
       expect(a.error).toEqual({ class: 'http_status', message: 'HTTP 500' });
     }
   });
 
   it('a body that is not UTF-8', async () => {
-    const r = await receiver(() => ({ status: 502, body: Buffer.from([0x7b, 0xc3, 0x28, 0x00, 0xff, 0xed, 0xa0, 0x80, 0x7d]) }));
+    const r = await receiver(() => ({
+      status: 502,
+      body: Buffer.from([0x7b, 0xc3, 0x28, 0x00, 0xff, 0xed, 0xa0, 0x80, 0x7d]),
+    }));
     const read = await twoAttemptsTo(`${r.url}/hook`);
     expect(r.received).toHaveLength(2);
-    for (const a of read.attempts) expect(a.response).toMatchObject({ status: 502, bodyExcerpt: `{${FFFD}(${FFFD}${FFFD}${FFFD}${FFFD}${FFFD}}` });
+    for (const a of read.attempts)
+      expect(a.response).toMatchObject({ status: 502, bodyExcerpt: `{${FFFD}(${FFFD}${FFFD}${FFFD}${FFFD}${FFFD}}` });
   });
 
   it('a body cut at the excerpt limit in the middle of a character', async () => {
@@ -117,12 +129,20 @@ describe('hostile responses are recorded, and the retry schedule holds', () => {
   });
 
   it('a header value holding a NUL: the HTTP client refuses the answer, recorded as a connection error', async () => {
-    const s = await rawServer(Buffer.from('HTTP/1.1 500 Oops\r\nX-Nul: a\0b\r\nContent-Length: 8\r\nConnection: close\r\n\r\nbad\0body', 'latin1'));
+    const s = await rawServer(
+      Buffer.from(
+        'HTTP/1.1 500 Oops\r\nX-Nul: a\0b\r\nContent-Length: 8\r\nConnection: close\r\n\r\nbad\0body',
+        'latin1',
+      ),
+    );
     const read = await twoAttemptsTo(s.url);
     expect(s.requests()).toBe(2);
     for (const a of read.attempts) {
       expect(a.response).toBeNull();
-      expect(a.error).toMatchObject({ class: 'connection', message: expect.stringMatching(/Invalid header value char/) as unknown });
+      expect(a.error).toMatchObject({
+        class: 'connection',
+        message: expect.stringMatching(/Invalid header value char/) as unknown,
+      });
     }
   });
 });

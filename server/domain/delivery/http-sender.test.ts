@@ -33,7 +33,8 @@ describe('the sender with TARGET_PORTS', () => {
 });
 
 const FFFD = '\uFFFD';
-const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+const bytes = (...parts: Array<string | number[]>) =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
 /** What PostgreSQL `text` refuses (NUL) and what `jsonb` refuses besides (a lone surrogate, escaped by JSON.stringify). */
 function storableInPostgres(s: string): boolean {
@@ -42,7 +43,15 @@ function storableInPostgres(s: string): boolean {
 
 describe('storableText: text from the wire as PostgreSQL can hold it', () => {
   it('keeps ordinary text, including non-ASCII and an escaped NUL written as six characters', () => {
-    for (const s of ['', 'ok', '{"error":"nope"}', 'café ✓ 日本 🎉', '{"a":"\\u0000"}', '\uFEFFbom first', 'tab\tand\r\nnewlines']) {
+    for (const s of [
+      '',
+      'ok',
+      '{"error":"nope"}',
+      'café ✓ 日本 🎉',
+      '{"a":"\\u0000"}',
+      '\uFEFFbom first',
+      'tab\tand\r\nnewlines',
+    ]) {
       expect(storableText(s)).toBe(s);
       expect(storableText(Buffer.from(s, 'utf8'))).toBe(s);
     }
@@ -84,7 +93,9 @@ describe('storableText: text from the wire as PostgreSQL can hold it', () => {
       const buf = Buffer.from(Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)));
       expect(storableInPostgres(storableText(buf))).toBe(true);
       expect(storableInPostgres(storableText(buf, { cut: true }))).toBe(true);
-      const str = Array.from({ length: Math.floor(rand() * 32) }, () => String.fromCharCode(Math.floor(rand() * 0x10000))).join('');
+      const str = Array.from({ length: Math.floor(rand() * 32) }, () =>
+        String.fromCharCode(Math.floor(rand() * 0x10000)),
+      ).join('');
       expect(storableInPostgres(storableText(str))).toBe(true);
     }
   });
@@ -93,11 +104,16 @@ describe('storableText: text from the wire as PostgreSQL can hold it', () => {
 describe('storableHeaders: response headers as received, made storable', () => {
   it('reads header bytes (which the HTTP client hands over as latin1) as UTF-8', () => {
     const latin1 = (s: string | number[]) => bytes(s).toString('latin1');
-    expect(storableHeaders({ 'x-utf8': latin1('café'), 'x-raw': latin1([0x61, 0xff, 0xfe, 0x62]) })).toEqual({ 'x-utf8': 'café', 'x-raw': `a${FFFD}${FFFD}b` });
+    expect(storableHeaders({ 'x-utf8': latin1('café'), 'x-raw': latin1([0x61, 0xff, 0xfe, 0x62]) })).toEqual({
+      'x-utf8': 'café',
+      'x-raw': `a${FFFD}${FFFD}b`,
+    });
   });
 
   it('joins repeated headers, drops absent ones, and never lets NUL through', () => {
-    expect(storableHeaders({ 'set-cookie': ['a=1', 'b=2'], vary: undefined, 'x-nul': 'a\0b', 'x-\0name': 'v' })).toEqual({
+    expect(
+      storableHeaders({ 'set-cookie': ['a=1', 'b=2'], vary: undefined, 'x-nul': 'a\0b', 'x-\0name': 'v' }),
+    ).toEqual({
       'set-cookie': 'a=1, b=2',
       'x-nul': `a${FFFD}b`,
       [`x-${FFFD}name`]: 'v',
@@ -105,6 +121,9 @@ describe('storableHeaders: response headers as received, made storable', () => {
   });
 
   it('keeps a value that is already text beyond latin1 as it is (but storable)', () => {
-    expect(storableHeaders({ 'x-wide': 'snow ☃', 'x-lone': 'a\uD800' })).toEqual({ 'x-wide': 'snow ☃', 'x-lone': `a${FFFD}` });
+    expect(storableHeaders({ 'x-wide': 'snow ☃', 'x-lone': 'a\uD800' })).toEqual({
+      'x-wide': 'snow ☃',
+      'x-lone': `a${FFFD}`,
+    });
   });
 });

@@ -34,7 +34,13 @@ type SendOptions = {
 };
 
 export type Sender = {
-  send(url: string, headers: Record<string, string>, body: string, timeoutMs: number, opts?: SendOptions): Promise<SendResult>;
+  send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    opts?: SendOptions,
+  ): Promise<SendResult>;
   close(): Promise<void>;
 };
 
@@ -81,7 +87,13 @@ export function createSender(opts: SenderOptions): Sender {
     return pool;
   }
 
-  async function send(url: string, headers: Record<string, string>, body: string, timeoutMs: number, sendOpts: SendOptions = {}): Promise<SendResult> {
+  async function send(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    sendOpts: SendOptions = {},
+  ): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const port = portProblem(new URL(url), opts.ports);
@@ -89,7 +101,11 @@ export function createSender(opts: SenderOptions): Sender {
     if (!opts.allowPrivate) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isPrivateAddress(host)) {
-        return failure('blocked_target', `${host} is a private address; delivery refused (ALLOW_PRIVATE_TARGETS is off)`, elapsed());
+        return failure(
+          'blocked_target',
+          `${host} is a private address; delivery refused (ALLOW_PRIVATE_TARGETS is off)`,
+          elapsed(),
+        );
       }
     }
     const signal = AbortSignal.timeout(timeoutMs);
@@ -129,7 +145,12 @@ export function createSender(opts: SenderOptions): Sender {
 }
 
 function failure(errorClass: string, message: string, latencyMs: number): SendResult {
-  return { outcome: { kind: 'error', errorClass, message: storableText(message) }, responseHeaders: null, responseBody: null, latencyMs };
+  return {
+    outcome: { kind: 'error', errorClass, message: storableText(message) },
+    responseHeaders: null,
+    responseBody: null,
+    latencyMs,
+  };
 }
 
 async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
@@ -160,7 +181,10 @@ const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * the delivery's retry schedule.
  */
 export function storableText(input: string | Uint8Array, opts: { cut?: boolean } = {}): string {
-  const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { ignoreBOM: true }).decode(input, { stream: opts.cut === true });
+  const text =
+    typeof input === 'string'
+      ? input
+      : new TextDecoder('utf-8', { ignoreBOM: true }).decode(input, { stream: opts.cut === true });
   return text.replace(UNSTORABLE, '\uFFFD');
 }
 
@@ -181,7 +205,8 @@ export function storableHeaders(raw: Record<string, string | string[] | undefine
 function classify(err: unknown, timeoutMs: number): [string, string] {
   const e = err as NodeJS.ErrnoException & { cause?: unknown };
   const cause = (e?.cause ?? e) as NodeJS.ErrnoException;
-  if (cause instanceof BlockedTargetError || e instanceof BlockedTargetError) return ['blocked_target', (cause ?? e).message];
+  if (cause instanceof BlockedTargetError || e instanceof BlockedTargetError)
+    return ['blocked_target', (cause ?? e).message];
   if (cause instanceof EgressProxyError || e instanceof EgressProxyError) return ['proxy', (cause ?? e).message];
   if (
     e?.name === 'TimeoutError' ||
@@ -195,7 +220,8 @@ function classify(err: unknown, timeoutMs: number): [string, string] {
   const code = cause?.code ?? e?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return ['dns', `DNS lookup failed (${code})`];
   if (code === 'ECONNREFUSED') return ['connection', 'connection refused'];
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return ['connection', `connection reset (${code})`];
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    return ['connection', `connection reset (${code})`];
   if (
     // ERR_SSL_*: an alert from the server, e.g. it required a client certificate (TLS 1.3) or refused ours.
     (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) ||

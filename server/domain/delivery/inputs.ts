@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { text } from '../../json';
-import { count, customerFilter, deliveryStatus, eventTypeFilter, flag, from, idOf, orderingKey, pageOf, to } from '../inputs';
+import {
+  count,
+  customerFilter,
+  deliveryStatus,
+  eventTypeFilter,
+  flag,
+  from,
+  idOf,
+  orderingKey,
+  pageOf,
+  to,
+} from '../inputs';
 
 /** Delivery inputs: endpoint authentication, delivery reads, ordering lanes (rules: server/domain/inputs.ts). */
 
@@ -8,7 +19,13 @@ import { count, customerFilter, deliveryStatus, eventTypeFilter, flag, from, idO
  * How much endpoint authentication may hold: a client certificate with a few intermediates, one
  * private key (an RSA 4096 key is about 3.3 KB of PEM), OAuth2 client credentials.
  */
-export const ENDPOINT_AUTH_LIMITS = { certificateChars: 32 * 1024, privateKeyChars: 16 * 1024, clientIdChars: 256, clientSecretChars: 1024, scopeChars: 1024 };
+export const ENDPOINT_AUTH_LIMITS = {
+  certificateChars: 32 * 1024,
+  privateKeyChars: 16 * 1024,
+  clientIdChars: 256,
+  clientSecretChars: 1024,
+  scopeChars: 1024,
+};
 
 /** Visible ASCII, no spaces: an OAuth2 client id (RFC 6749 allows any visible character). */
 const VISIBLE = /^[\x21-\x7e]*$/;
@@ -20,12 +37,20 @@ export const mtlsAuthentication = z
     type: z.literal('mtls'),
     certificate: text()
       .min(1)
-      .max(ENDPOINT_AUTH_LIMITS.certificateChars, `a certificate chain is at most ${ENDPOINT_AUTH_LIMITS.certificateChars} characters of PEM`)
+      .max(
+        ENDPOINT_AUTH_LIMITS.certificateChars,
+        `a certificate chain is at most ${ENDPOINT_AUTH_LIMITS.certificateChars} characters of PEM`,
+      )
       .describe('PEM: the client certificate, then any intermediate certificates to send with it'),
     privateKey: text()
       .min(1)
-      .max(ENDPOINT_AUTH_LIMITS.privateKeyChars, `a private key is at most ${ENDPOINT_AUTH_LIMITS.privateKeyChars} characters of PEM`)
-      .describe("PEM: the certificate's private key, unencrypted (PKCS#8, or RSA/EC). Encrypted at rest; never shown again"),
+      .max(
+        ENDPOINT_AUTH_LIMITS.privateKeyChars,
+        `a private key is at most ${ENDPOINT_AUTH_LIMITS.privateKeyChars} characters of PEM`,
+      )
+      .describe(
+        "PEM: the certificate's private key, unencrypted (PKCS#8, or RSA/EC). Encrypted at rest; never shown again",
+      ),
   })
   .describe('Mutual TLS: every attempt presents this client certificate');
 
@@ -36,13 +61,20 @@ export const oauth2Authentication = z
       .string()
       .min(1)
       .max(2048)
-      .describe('Where tokens are requested (grant_type=client_credentials, client authentication HTTP Basic); the same rules as the endpoint URL')
+      .describe(
+        'Where tokens are requested (grant_type=client_credentials, client authentication HTTP Basic); the same rules as the endpoint URL',
+      )
       .meta({ examples: ['https://auth.example.com/oauth/token'] }),
-    clientId: text().min(1).max(ENDPOINT_AUTH_LIMITS.clientIdChars).regex(VISIBLE, 'a client id holds visible ASCII characters only (no spaces)'),
+    clientId: text()
+      .min(1)
+      .max(ENDPOINT_AUTH_LIMITS.clientIdChars)
+      .regex(VISIBLE, 'a client id holds visible ASCII characters only (no spaces)'),
     clientSecret: text()
       .min(1)
       .max(ENDPOINT_AUTH_LIMITS.clientSecretChars)
-      .describe('Encrypted at rest; never shown again. On update, `"[redacted]"` keeps the stored secret (same token URL origin and endpoint origin only)'),
+      .describe(
+        'Encrypted at rest; never shown again. On update, `"[redacted]"` keeps the stored secret (same token URL origin and endpoint origin only)',
+      ),
     scope: text()
       .max(ENDPOINT_AUTH_LIMITS.scopeChars)
       .regex(SCOPE, 'scope is space-separated tokens of visible ASCII characters (no " or \\)')
@@ -89,4 +121,7 @@ export const listLanesInput = z.strictObject({
 });
 
 /** `POST /subscriptions/{id}/lanes/skip`: move a blocked lane on past its head. */
-export const skipLaneInput = z.strictObject({ id: idOf('subscription'), orderingKey: orderingKey.describe('The lane to move on') });
+export const skipLaneInput = z.strictObject({
+  id: idOf('subscription'),
+  orderingKey: orderingKey.describe('The lane to move on'),
+});

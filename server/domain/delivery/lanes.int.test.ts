@@ -60,7 +60,11 @@ async function laneReceiver(fails: (body: Body, webhookId: string, nth: number) 
 const hashedFailure = (rate: number) => (_b: Body, id: string, nth: number) =>
   createHash('sha256').update(`${id}/${nth}`).digest().readUInt16BE(0) / 65536 < rate;
 
-async function setup(ordering: 'lenient' | 'strict', fails: Parameters<typeof laneReceiver>[0], retry = { maxAttempts: 50, scheduleSeconds: [1] }) {
+async function setup(
+  ordering: 'lenient' | 'strict',
+  fails: Parameters<typeof laneReceiver>[0],
+  retry = { maxAttempts: 50, scheduleSeconds: [1] },
+) {
   const r = await laneReceiver(fails);
   const customer = await createCustomer(engine.ctx, platformScope, { name: `Lanes ${ordering}` });
   const sub = await createSubscription(engine.ctx, platformScope, {
@@ -82,7 +86,11 @@ async function setup(ordering: 'lenient' | 'strict', fails: Parameters<typeof la
 }
 
 const rowsOf = (subscriptionId: string) =>
-  engine.ctx.db.select().from(deliveries).where(eq(deliveries.subscriptionId, subscriptionId)).orderBy(asc(deliveries.eventId));
+  engine.ctx.db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.subscriptionId, subscriptionId))
+    .orderBy(asc(deliveries.eventId));
 
 describe('ordering lanes', () => {
   it('1,000 events over 10 keys to an endpoint that fails at random: each key is received in publish order, one at a time', async () => {
@@ -97,7 +105,12 @@ describe('ordering lanes', () => {
       const { results } = await publishBatch(engine.ctx, platformScope, items.slice(i, i + 500));
       expect(results.every((x) => 'id' in x)).toBe(true);
     }
-    await expect.poll(async () => (await rowsOf(sub.id)).filter((d) => d.status === 'succeeded').length, { timeout: 150_000, interval: 250 }).toBe(1000);
+    await expect
+      .poll(async () => (await rowsOf(sub.id)).filter((d) => d.status === 'succeeded').length, {
+        timeout: 150_000,
+        interval: 250,
+      })
+      .toBe(1000);
 
     for (let k = 0; k < 10; k++) {
       const key = `order-${k}`;
@@ -112,19 +125,28 @@ describe('ordering lanes', () => {
   }, 180_000);
 
   it('a failing head holds its lane only: other keys and unkeyed events flow; when it dies (lenient) the lane moves on', async () => {
-    const { r, sub, publish } = await setup('lenient', (b) => b.key === 'stuck' && b.seq === 0, { maxAttempts: 4, scheduleSeconds: [1, 1, 300] });
+    const { r, sub, publish } = await setup('lenient', (b) => b.key === 'stuck' && b.seq === 0, {
+      maxAttempts: 4,
+      scheduleSeconds: [1, 1, 300],
+    });
     await publish('stuck', 0);
     await publish('stuck', 1);
     await publish('stuck', 2);
     for (let i = 0; i < 20; i++) await publish(i % 2 ? 'free' : undefined, 100 + i);
     // Everything else arrives while the stuck head waits out its third retry (300 s scaled: 6 s).
-    await expect.poll(() => (r.accepted.get('free')?.length ?? 0) + (r.accepted.get('none')?.length ?? 0), { timeout: 30_000 }).toBe(20);
+    await expect
+      .poll(() => (r.accepted.get('free')?.length ?? 0) + (r.accepted.get('none')?.length ?? 0), { timeout: 30_000 })
+      .toBe(20);
     const head = (await rowsOf(sub.id)).find((d) => d.orderingKey === 'stuck')!;
     const behind = (await rowsOf(sub.id)).filter((d) => d.orderingKey === 'stuck' && d.id !== head.id);
     expect(behind.every((d) => d.attemptCount === 0 && d.status === 'pending')).toBe(true);
     const { data: lanes } = await listBlockedLanes(engine.ctx, platformScope, sub.id, { limit: 50 });
     expect(lanes).toEqual([
-      expect.objectContaining({ orderingKey: 'stuck', waiting: 2, head: expect.objectContaining({ deliveryId: head.id, status: 'pending' }) }),
+      expect.objectContaining({
+        orderingKey: 'stuck',
+        waiting: 2,
+        head: expect.objectContaining({ deliveryId: head.id, status: 'pending' }),
+      }),
     ]);
 
     // The head dies after its 4th attempt; lenient: the lane moves on, in order.
@@ -139,7 +161,10 @@ describe('ordering lanes', () => {
 
   it('strict: a dead head blocks its lane until skipped; a replay of it goes first again', async () => {
     let headFails = true;
-    const { r, sub, publish } = await setup('strict', (b) => b.key === 'a' && b.seq === 0 && headFails, { maxAttempts: 2, scheduleSeconds: [1] });
+    const { r, sub, publish } = await setup('strict', (b) => b.key === 'a' && b.seq === 0 && headFails, {
+      maxAttempts: 2,
+      scheduleSeconds: [1],
+    });
     await publish('a', 0);
     await publish('a', 1);
     await publish('a', 2);
@@ -150,16 +175,26 @@ describe('ordering lanes', () => {
     expect(dead.laneHold).toBe(true);
     // Blocked: a dispatcher tick or two later, nothing behind it has been attempted.
     await new Promise((x) => setTimeout(x, 1500));
-    expect((await rowsOf(sub.id)).filter((d) => d.orderingKey === 'a' && d.id !== head!.id).map((d) => d.attemptCount)).toEqual([0, 0]);
+    expect(
+      (await rowsOf(sub.id)).filter((d) => d.orderingKey === 'a' && d.id !== head!.id).map((d) => d.attemptCount),
+    ).toEqual([0, 0]);
     const { data: lanes } = await listBlockedLanes(engine.ctx, platformScope, sub.id, { limit: 50 });
-    expect(lanes).toEqual([expect.objectContaining({ orderingKey: 'a', waiting: 2, head: expect.objectContaining({ deliveryId: head!.id, status: 'dead' }) })]);
+    expect(lanes).toEqual([
+      expect.objectContaining({
+        orderingKey: 'a',
+        waiting: 2,
+        head: expect.objectContaining({ deliveryId: head!.id, status: 'dead' }),
+      }),
+    ]);
 
     // A replay of the dead head goes first again, and the lane follows it.
     headFails = false;
     await replayDelivery(engine.ctx, platformScope, head!.id);
     await expect.poll(() => r.accepted.get('a') ?? [], { timeout: 30_000 }).toEqual([0, 1, 2]);
     await expect
-      .poll(async () => (await rowsOf(sub.id)).filter((d) => d.orderingKey === 'a').map((d) => d.status), { timeout: 30_000 })
+      .poll(async () => (await rowsOf(sub.id)).filter((d) => d.orderingKey === 'a').map((d) => d.status), {
+        timeout: 30_000,
+      })
       .toEqual(['succeeded', 'succeeded', 'succeeded']);
   }, 60_000);
 
@@ -170,10 +205,15 @@ describe('ordering lanes', () => {
     await publish('k', 2);
     const [head] = await rowsOf(sub.id);
     await waitForStatus(engine.ctx, head!.id, 'dead');
-    await expect(skipLaneHead(engine.ctx, platformScope, sub.id, 'nope')).rejects.toMatchObject({ code: 'conflict', field: 'orderingKey' });
+    await expect(skipLaneHead(engine.ctx, platformScope, sub.id, 'nope')).rejects.toMatchObject({
+      code: 'conflict',
+      field: 'orderingKey',
+    });
     const skipped = await skipLaneHead(engine.ctx, platformScope, sub.id, 'k');
     expect(skipped).toEqual({ orderingKey: 'k', skippedDeliveryId: head!.id, status: 'dead' });
-    await expect.poll(async () => (await rowsOf(sub.id)).map((d) => d.status), { timeout: 30_000 }).toEqual(['dead', 'succeeded', 'succeeded']);
+    await expect
+      .poll(async () => (await rowsOf(sub.id)).map((d) => d.status), { timeout: 30_000 })
+      .toEqual(['dead', 'succeeded', 'succeeded']);
     expect(r.accepted.get('k')).toEqual([1, 2]);
     const after = await rowsOf(sub.id);
     expect(after.map((d) => [d.status, d.laneHold])).toEqual([
@@ -184,7 +224,9 @@ describe('ordering lanes', () => {
     const audit = await engine.ctx.db.execute<{ before: unknown; after: unknown }>(
       `select before, after from audit_log where target_id = '${head!.id}' and action = 'delivery.lane_skipped'`,
     );
-    expect([...audit]).toEqual([{ before: { laneHold: true }, after: { laneHold: false, subscriptionId: sub.id, orderingKey: 'k' } }]);
+    expect([...audit]).toEqual([
+      { before: { laneHold: true }, after: { laneHold: false, subscriptionId: sub.id, orderingKey: 'k' } },
+    ]);
   }, 60_000);
 
   it('skip head of a failing, still pending head: it becomes a dead letter that says so, and the lane goes on', async () => {
@@ -192,7 +234,9 @@ describe('ordering lanes', () => {
     await publish('p', 0);
     await publish('p', 1);
     const [head] = await rowsOf(sub.id);
-    await expect.poll(async () => (await rowsOf(sub.id))[0]!.attemptCount, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await rowsOf(sub.id))[0]!.attemptCount, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(1);
     await expect
       .poll(async () => {
         try {

@@ -54,10 +54,16 @@ type HeadRow = {
 /** The open rows of a subscription's lanes (deliveries_lane_idx): still to be done, or holding a strict lane. */
 const OPEN = `(status in ('pending', 'held') or lane_hold)`;
 
-async function subscriptionOf(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<{ id: string; customerId: string }> {
+async function subscriptionOf(
+  ctx: Ctx,
+  scope: Scope,
+  subscriptionId: string,
+): Promise<{ id: string; customerId: string }> {
   const owner = await ownerOf(ctx, scope, 'subscriptions', subscriptionId);
   const sql = rawClient(ctx.db);
-  const [found] = owner ? await sql<{ id: string }[]>`select id from subscriptions where id = ${subscriptionId} and customer_id = ${owner}` : [];
+  const [found] = owner
+    ? await sql<{ id: string }[]>`select id from subscriptions where id = ${subscriptionId} and customer_id = ${owner}`
+    : [];
   if (!owner || !found) throw notFound('subscription');
   return { id: subscriptionId, customerId: owner };
 }
@@ -139,11 +145,16 @@ export async function skipLaneHead(
       order by event_id limit 1
       for update`;
     const blocked = head && (head.lane_hold || (head.status !== 'succeeded' && head.attempt_count > head.cycle_start));
-    if (!head || !blocked) throw new DomainError('conflict', `lane "${orderingKey}" is not blocked`, { field: 'orderingKey' });
+    if (!head || !blocked)
+      throw new DomainError('conflict', `lane "${orderingKey}" is not blocked`, { field: 'orderingKey' });
     if (head.queued_at && head.status === 'pending')
-      throw new DomainError('conflict', `the head of lane "${orderingKey}" is being attempted now; try again once its attempt is recorded`, {
-        field: 'orderingKey',
-      });
+      throw new DomainError(
+        'conflict',
+        `the head of lane "${orderingKey}" is being attempted now; try again once its attempt is recorded`,
+        {
+          field: 'orderingKey',
+        },
+      );
     const status = await skipHead(ctx, tx, { id: head.id, customerId: sub.customerId });
     await recordAudit(ctx, tx, scope, {
       customerId: sub.customerId,

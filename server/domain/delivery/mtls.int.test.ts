@@ -44,14 +44,21 @@ beforeAll(async () => {
   strangerPki = createPki('stranger');
   client = pki.issue('hookrelay-client');
   const server = pki.issue('localhost', { server: true });
-  tlsReceiver = createServer({ key: server.key, cert: server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    const peer = (req.socket as TLSSocket).getPeerX509Certificate();
-    req.resume();
-    req.on('end', () => {
-      accepted.push({ subject: peer?.subject ?? '', fingerprint: peer?.fingerprint256 ?? '', webhookId: String(req.headers['webhook-id']) });
-      res.end('ok');
-    });
-  });
+  tlsReceiver = createServer(
+    { key: server.key, cert: server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerX509Certificate();
+      req.resume();
+      req.on('end', () => {
+        accepted.push({
+          subject: peer?.subject ?? '',
+          fingerprint: peer?.fingerprint256 ?? '',
+          webhookId: String(req.headers['webhook-id']),
+        });
+        res.end('ok');
+      });
+    },
+  );
   tlsReceiver.on('tlsClientError', (err: NodeJS.ErrnoException) => handshakeFailures.push(err.code ?? err.message));
   await new Promise<void>((r) => tlsReceiver.listen(0, '127.0.0.1', r));
   tlsUrl = `https://localhost:${(tlsReceiver.address() as AddressInfo).port}/hook`;
@@ -77,11 +84,20 @@ const mtls = (cert: Issued) => ({ type: 'mtls', certificate: cert.cert, privateK
 let current = 0;
 async function subscribe(auth: Json, extra: Json = {}) {
   current++;
-  return ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: tlsUrl, eventTypes: [`mtls.s${current}`], auth, ...extra } }), 201);
+  return ok(
+    rest('POST', '/subscriptions', {
+      key: customer.key,
+      body: { url: tlsUrl, eventTypes: [`mtls.s${current}`], auth, ...extra },
+    }),
+    201,
+  );
 }
 
 async function publishAndSettle(status: 'succeeded' | 'dead') {
-  const event = await ok(rest('POST', '/events', { key: customer.key, body: { type: `mtls.s${current}`, data: {} } }), 202);
+  const event = await ok(
+    rest('POST', '/events', { key: customer.key, body: { type: `mtls.s${current}`, data: {} } }),
+    202,
+  );
   const delivery = await onlyDelivery(ctx, event.id);
   await waitForStatus(ctx, delivery.id, status, 60_000);
   return { eventId: event.id as string, attempts: await attemptsOf(ctx, delivery.id) };
@@ -93,7 +109,11 @@ describe('mTLS client certificates', () => {
     const { attempts } = await publishAndSettle('dead');
     expect(attempts).toHaveLength(1);
     // TLS 1.3: the client hears of the refusal as the connection closing (TLS 1.2 would show an alert).
-    expect(attempts[0]).toMatchObject({ status: 'failed', responseStatus: null, errorClass: expect.stringMatching(/^(tls|connection)$/) });
+    expect(attempts[0]).toMatchObject({
+      status: 'failed',
+      responseStatus: null,
+      errorClass: expect.stringMatching(/^(tls|connection)$/),
+    });
     expect(handshakeFailures).toEqual(['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE']);
     expect(accepted).toHaveLength(0);
   });
@@ -112,7 +132,9 @@ describe('mTLS client certificates', () => {
     });
     const { eventId, attempts } = await publishAndSettle('succeeded');
     expect(attempts).toMatchObject([{ status: 'succeeded', responseStatus: 200 }]);
-    expect(accepted).toEqual([{ subject: 'CN=hookrelay-client\nO=Hookrelay tests', fingerprint: x509.fingerprint256, webhookId: eventId }]);
+    expect(accepted).toEqual([
+      { subject: 'CN=hookrelay-client\nO=Hookrelay tests', fingerprint: x509.fingerprint256, webhookId: eventId },
+    ]);
 
     const keyBody = client.key.split('\n')[1]!;
     for (const read of [
@@ -130,7 +152,11 @@ describe('mTLS client certificates', () => {
     expect(row!.authEnc).toMatch(/^v2\./);
     expect(JSON.stringify(row)).not.toContain(keyBody);
     expect(row!.clientCertNotAfter).toEqual(new Date(x509.validTo));
-    expect(JSON.parse(decryptSecret(keyring('test-secret-key-0123456789abcdef'), row!.authEnc!, sealedIn.subscriptionAuth(sub.id)))).toMatchObject({
+    expect(
+      JSON.parse(
+        decryptSecret(keyring('test-secret-key-0123456789abcdef'), row!.authEnc!, sealedIn.subscriptionAuth(sub.id)),
+      ),
+    ).toMatchObject({
       type: 'mtls',
       fingerprint: x509.fingerprint256,
     });
@@ -142,12 +168,22 @@ describe('mTLS client certificates', () => {
     const before = accepted.length;
     const failures = handshakeFailures.length;
     const refused = await publishAndSettle('dead');
-    expect(refused.attempts[0]).toMatchObject({ status: 'failed', responseStatus: null, errorClass: expect.stringMatching(/^(tls|connection)$/) });
+    expect(refused.attempts[0]).toMatchObject({
+      status: 'failed',
+      responseStatus: null,
+      errorClass: expect.stringMatching(/^(tls|connection)$/),
+    });
     expect(accepted).toHaveLength(before);
     expect(handshakeFailures.length).toBeGreaterThan(failures);
 
     const renewed = pki.issue('hookrelay-client-2');
-    const patched = await ok(rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body: { auth: mtls(renewed) } }));
+    const patched = await ok(
+      rest('PATCH', '/subscriptions/{id}', {
+        key: customer.key,
+        params: { id: sub.id },
+        body: { auth: mtls(renewed) },
+      }),
+    );
     expect(patched.auth).toMatchObject({ subject: 'CN=hookrelay-client-2, O=Hookrelay tests' });
     await publishAndSettle('succeeded');
     expect(accepted.at(-1)!.fingerprint).toBe(new X509Certificate(renewed.cert).fingerprint256);
@@ -166,10 +202,15 @@ describe('mTLS client certificates', () => {
     const before = await count();
     const other = pki.issue('someone-else');
     const expired = pki.issue('expired', { days: -1 });
-    const create = (auth: Json) => rest('POST', '/subscriptions', { key: customer.key, body: { url: tlsUrl, eventTypes: ['*'], auth } });
+    const create = (auth: Json) =>
+      rest('POST', '/subscriptions', { key: customer.key, body: { url: tlsUrl, eventTypes: ['*'], auth } });
     const cases: Array<[Json, string, RegExp]> = [
       [{ ...mtls(client), certificate: 'not a certificate' }, 'auth.certificate', /is not a PEM certificate/],
-      [{ ...mtls(client), certificate: Buffer.from(client.cert).toString('base64') }, 'auth.certificate', /is not a PEM certificate/],
+      [
+        { ...mtls(client), certificate: Buffer.from(client.cert).toString('base64') },
+        'auth.certificate',
+        /is not a PEM certificate/,
+      ],
       [{ ...mtls(client), privateKey: other.key }, 'auth.privateKey', /does not belong to the certificate/],
       [{ ...mtls(client), privateKey: client.cert }, 'auth.privateKey', /holds a certificate/],
       [mtls(expired), 'auth.certificate', /^auth\.certificate: expired on/],
@@ -186,7 +227,10 @@ describe('mTLS client certificates', () => {
       expect(res.body.error.message).toMatch(message);
     }
     // 1 MB: above the request body limit, refused as it streams in.
-    const huge = await create({ ...mtls(client), certificate: `-----BEGIN CERTIFICATE-----\n${'A'.repeat(1024 * 1024)}\n-----END CERTIFICATE-----\n` });
+    const huge = await create({
+      ...mtls(client),
+      certificate: `-----BEGIN CERTIFICATE-----\n${'A'.repeat(1024 * 1024)}\n-----END CERTIFICATE-----\n`,
+    });
     expect(huge.status).toBe(413);
     expect(await count()).toBe(before);
   });
@@ -195,7 +239,10 @@ describe('mTLS client certificates', () => {
     const ops = await startReceiver();
     try {
       await ok(
-        rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.certificate_expiring'] } }),
+        rest('POST', '/operational-webhooks', {
+          key: platformKey,
+          body: { url: `${ops.url}/ops`, eventTypes: ['subscription.certificate_expiring'] },
+        }),
         201,
       );
       const soon = pki.issue('expires-soon', { days: 10 });
@@ -205,7 +252,9 @@ describe('mTLS client certificates', () => {
           await ctx.db
             .select()
             .from(events)
-            .where(and(eq(events.customerId, PLATFORM_CUSTOMER_ID), eq(events.type, 'subscription.certificate_expiring')))
+            .where(
+              and(eq(events.customerId, PLATFORM_CUSTOMER_ID), eq(events.type, 'subscription.certificate_expiring')),
+            )
         ).filter((e) => JSON.parse(e.body).data.subscriptionId === sub.id);
 
       await warnExpiringCertificates(ctx);
@@ -224,7 +273,9 @@ describe('mTLS client certificates', () => {
           subject: 'CN=expires-soon, O=Hookrelay tests',
           fingerprint: x509.fingerprint256,
           notAfter: new Date(x509.validTo).toISOString(),
-          message: expect.stringMatching(/^the client certificate CN=expires-soon, O=Hookrelay tests expires on .* \(in (9|10) days\)/),
+          message: expect.stringMatching(
+            /^the client certificate CN=expires-soon, O=Hookrelay tests expires on .* \(in (9|10) days\)/,
+          ),
         },
       });
       // The certificates of the earlier tests (30 days) are not due.
@@ -232,7 +283,9 @@ describe('mTLS client certificates', () => {
 
       // A new certificate that also expires soon is warned about in its turn, once.
       const next = pki.issue('expires-soon-too', { days: 5 });
-      await ok(rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body: { auth: mtls(next) } }));
+      await ok(
+        rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body: { auth: mtls(next) } }),
+      );
       await warnExpiringCertificates(ctx);
       await warnExpiringCertificates(ctx);
       expect(await emitted()).toHaveLength(2);
@@ -240,7 +293,9 @@ describe('mTLS client certificates', () => {
       expect(JSON.parse(ops.received[1]!.body).data.fingerprint).toBe(new X509Certificate(next.cert).fingerprint256);
 
       // Removing the certificate: nothing left to warn about.
-      await ok(rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body: { auth: null } }));
+      await ok(
+        rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body: { auth: null } }),
+      );
       await warnExpiringCertificates(ctx);
       expect(await emitted()).toHaveLength(2);
     } finally {
@@ -250,11 +305,21 @@ describe('mTLS client certificates', () => {
 
   it('is re-encrypted when the master key rotates', async () => {
     const sub = await subscribe(mtls(client));
-    const rotated = { ...ctx, keys: keyring('rotated-secret-key-fedcba9876543210', ['test-secret-key-0123456789abcdef']) };
+    const rotated = {
+      ...ctx,
+      keys: keyring('rotated-secret-key-fedcba9876543210', ['test-secret-key-0123456789abcdef']),
+    };
     const report = await reencryptSecrets(rotated);
     expect(report.failed).toEqual([]);
-    const [row] = await ctx.db.select({ authEnc: subscriptions.authEnc }).from(subscriptions).where(eq(subscriptions.id, sub.id));
-    expect(JSON.parse(decryptSecret(keyring('rotated-secret-key-fedcba9876543210'), row!.authEnc!, sealedIn.subscriptionAuth(sub.id)))).toMatchObject({
+    const [row] = await ctx.db
+      .select({ authEnc: subscriptions.authEnc })
+      .from(subscriptions)
+      .where(eq(subscriptions.id, sub.id));
+    expect(
+      JSON.parse(
+        decryptSecret(keyring('rotated-secret-key-fedcba9876543210'), row!.authEnc!, sealedIn.subscriptionAuth(sub.id)),
+      ),
+    ).toMatchObject({
       type: 'mtls',
       fingerprint: new X509Certificate(client.cert).fingerprint256,
     });

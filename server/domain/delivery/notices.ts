@@ -18,20 +18,35 @@ const lastErrorOf = (o: Outcome): string | null => {
 
 const idsOf = (o: Outcome) => ({ customerId: o.row.delivery.customerId, subscriptionId: o.row.sub.id });
 
-export function outcomeNotices(recorded: readonly Outcome[], breakers: readonly BreakerChange[], disabled: readonly Disabling[]): OperationalNotice[] {
+export function outcomeNotices(
+  recorded: readonly Outcome[],
+  breakers: readonly BreakerChange[],
+  disabled: readonly Disabling[],
+): OperationalNotice[] {
   const notices: OperationalNotice[] = [];
   for (const b of breakers) {
     if (b.from === 'closed' && b.to === 'open') {
       notices.push({
         type: 'subscription.failing',
-        data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'circuit_breaker_open', lastError: lastErrorOf(b.outcome) },
+        data: {
+          ...idsOf(b.outcome),
+          url: b.outcome.row.sub.url,
+          reason: 'circuit_breaker_open',
+          lastError: lastErrorOf(b.outcome),
+        },
       });
     } else if (b.from !== 'closed' && b.to === 'closed') {
-      notices.push({ type: 'subscription.recovered', data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'probe_succeeded' } });
+      notices.push({
+        type: 'subscription.recovered',
+        data: { ...idsOf(b.outcome), url: b.outcome.row.sub.url, reason: 'probe_succeeded' },
+      });
     }
   }
   for (const d of disabled)
-    notices.push({ type: 'subscription.disabled', data: { ...idsOf(d.outcome), url: d.outcome.row.sub.url, reason: d.reason, message: d.message } });
+    notices.push({
+      type: 'subscription.disabled',
+      data: { ...idsOf(d.outcome), url: d.outcome.row.sub.url, reason: d.reason, message: d.message },
+    });
   for (const o of recorded) {
     if (o.decision.action !== 'dead') continue;
     notices.push({
@@ -51,7 +66,14 @@ export function outcomeNotices(recorded: readonly Outcome[], breakers: readonly 
 }
 
 /** A delivery whose retry window ended behind an open circuit breaker (breaker-expiry.ts expireBehindBreaker). */
-export type ExpiredDelivery = { id: string; eventId: string; subscriptionId: string; customerId: string; eventType: string; attemptCount: number };
+export type ExpiredDelivery = {
+  id: string;
+  eventId: string;
+  subscriptionId: string;
+  customerId: string;
+  eventType: string;
+  attemptCount: number;
+};
 
 export function expiredNotice(d: ExpiredDelivery, message: string): OperationalNotice {
   return {

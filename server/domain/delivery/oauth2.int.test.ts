@@ -68,7 +68,9 @@ afterAll(async () => {
 
 /** A receiver that answers 200 to `Bearer <token>` for a token in `valid`, else 401. */
 async function bearerReceiver(valid: Set<string>) {
-  const r = await startReceiver((req) => ({ status: valid.has((req.headers.authorization ?? '').replace(/^Bearer /, '')) ? 200 : 401 }));
+  const r = await startReceiver((req) => ({
+    status: valid.has((req.headers.authorization ?? '').replace(/^Bearer /, '')) ? 200 : 401,
+  }));
   closers.push(r.close);
   return r;
 }
@@ -92,11 +94,20 @@ const oauth2 = (tokenUrl: string, extra: Json = {}) => ({
 let current = 0;
 async function subscribe(url: string, auth: Json, extra: Json = {}) {
   current++;
-  return ok(rest('POST', '/subscriptions', { key: customer.key, body: { url, eventTypes: [`oauth.s${current}`], auth, ...extra } }), 201);
+  return ok(
+    rest('POST', '/subscriptions', {
+      key: customer.key,
+      body: { url, eventTypes: [`oauth.s${current}`], auth, ...extra },
+    }),
+    201,
+  );
 }
 
 async function publishAndSettle(status: 'succeeded' | 'dead' = 'succeeded') {
-  const event = await ok(rest('POST', '/events', { key: customer.key, body: { type: `oauth.s${current}`, data: { n: Math.random() } } }), 202);
+  const event = await ok(
+    rest('POST', '/events', { key: customer.key, body: { type: `oauth.s${current}`, data: { n: Math.random() } } }),
+    202,
+  );
   const delivery = await onlyDelivery(engine.ctx, event.id);
   await waitForStatus(engine.ctx, delivery.id, status);
   return { eventId: event.id as string, deliveryId: delivery.id, attempts: await attemptsOf(engine.ctx, delivery.id) };
@@ -128,7 +139,9 @@ describe('OAuth2 client credentials', () => {
     for (let i = 0; i < 3; i++) settled.push(await publishAndSettle());
     // Five more at once: concurrent attempts share the cached token (or the one request under way).
     const burst = await Promise.all(
-      Array.from({ length: 5 }, () => ok(rest('POST', '/events', { key: customer.key, body: { type: `oauth.s${current}`, data: {} } }), 202)),
+      Array.from({ length: 5 }, () =>
+        ok(rest('POST', '/events', { key: customer.key, body: { type: `oauth.s${current}`, data: {} } }), 202),
+      ),
     );
     for (const e of burst) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, e.id)).id, 'succeeded');
 
@@ -136,15 +149,23 @@ describe('OAuth2 client credentials', () => {
     const [tokenRequest] = tokens.requests;
     expect(tokenRequest!.path).toBe('/oauth/token');
     expect(tokenRequest!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(tokenRequest!.headers.authorization).toBe(`Basic ${Buffer.from(`hookrelay-client:${CLIENT_SECRET}`).toString('base64')}`);
-    expect(Object.fromEntries(new URLSearchParams(tokenRequest!.body))).toEqual({ grant_type: 'client_credentials', scope: 'webhooks:write' });
+    expect(tokenRequest!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`hookrelay-client:${CLIENT_SECRET}`).toString('base64')}`,
+    );
+    expect(Object.fromEntries(new URLSearchParams(tokenRequest!.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'webhooks:write',
+    });
     expect(tokenRequest!.headers['user-agent']).toMatch(/^Hookrelay\//);
 
     expect(r.received).toHaveLength(8);
     for (const req of r.received) expect(req.headers.authorization).toBe('Bearer tok-1-cached');
     for (const s of settled) {
       expect(s.attempts).toHaveLength(1);
-      expect(s.attempts[0]!.requestHeaders).toMatchObject({ authorization: '[redacted]', 'content-type': 'application/json' });
+      expect(s.attempts[0]!.requestHeaders).toMatchObject({
+        authorization: '[redacted]',
+        'content-type': 'application/json',
+      });
     }
     const stored = await engine.ctx.db.select().from(attempts).where(eq(attempts.subscriptionId, sub.id));
     expect(stored).toHaveLength(8);
@@ -184,7 +205,9 @@ describe('OAuth2 client credentials', () => {
   it('refreshes only once: an endpoint that keeps answering 401 fails the attempt with its 401', async () => {
     const tokens = await tokenEndpoint();
     const r = await bearerReceiver(new Set());
-    const sub = await subscribe(`${r.url}/hook`, oauth2(tokens.url), { retryPolicy: { maxAttempts: 2, scheduleSeconds: [1000] } });
+    const sub = await subscribe(`${r.url}/hook`, oauth2(tokens.url), {
+      retryPolicy: { maxAttempts: 2, scheduleSeconds: [1000] },
+    });
     const { attempts: failed } = await publishAndSettle('dead');
     expect(failed.map((a) => [a.status, a.responseStatus])).toEqual([
       ['failed', 401],
@@ -194,13 +217,20 @@ describe('OAuth2 client credentials', () => {
     // Attempt 2: the cached token, a 401, one new token, one more request.
     expect(tokens.requests).toHaveLength(2);
     expect(r.received).toHaveLength(3);
-    expect(r.received.map((q) => q.headers.authorization)).toEqual([`Bearer ${tokens.issued[0]}`, `Bearer ${tokens.issued[0]}`, `Bearer ${tokens.issued[1]}`]);
+    expect(r.received.map((q) => q.headers.authorization)).toEqual([
+      `Bearer ${tokens.issued[0]}`,
+      `Bearer ${tokens.issued[0]}`,
+      `Bearer ${tokens.issued[1]}`,
+    ]);
     await done(sub.id);
   });
 
   it('a token endpoint that fails makes a failed attempt of class auth (nothing reaches the endpoint), and the worker carries on', async () => {
     const tokens = await tokenEndpoint();
-    tokens.setAnswer(() => ({ status: 401, body: { error: 'invalid_client', error_description: `secret ${CLIENT_SECRET} unknown` } }));
+    tokens.setAnswer(() => ({
+      status: 401,
+      body: { error: 'invalid_client', error_description: `secret ${CLIENT_SECRET} unknown` },
+    }));
     const r = await bearerReceiver(new Set());
     const policy = { retryPolicy: { maxAttempts: 1 } };
     const refused = await subscribe(`${r.url}/hook`, oauth2(tokens.url), policy);
@@ -308,12 +338,15 @@ describe('OAuth2 client credentials', () => {
     });
     const [r, elsewhere] = [await bearerReceiver(valid), await bearerReceiver(valid)];
     const sub = await subscribe(`${r.url}/hook`, oauth2(tokens.url));
-    const patch = (body: Json) => rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body });
+    const patch = (body: Json) =>
+      rest('PATCH', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id }, body });
     await publishAndSettle();
     expect(tokens.requests).toHaveLength(1);
 
     // Another scope, the secret kept by "[redacted]": other credentials, so a new token, with the same secret.
-    const rescoped = await ok(patch({ auth: oauth2(tokens.url, { clientSecret: '[redacted]', scope: 'webhooks:admin' }) }));
+    const rescoped = await ok(
+      patch({ auth: oauth2(tokens.url, { clientSecret: '[redacted]', scope: 'webhooks:admin' }) }),
+    );
     expect(rescoped.auth).toMatchObject({ type: 'oauth2', scope: 'webhooks:admin' });
     await publishAndSettle();
     expect(tokens.requests).toHaveLength(2);
@@ -323,9 +356,17 @@ describe('OAuth2 client credentials', () => {
     const refusals: Array<[Json, string, RegExp]> = [
       // The endpoint moves to another origin: OAuth2 credentials are not carried along by themselves.
       [{ url: `${elsewhere.url}/hook` }, 'auth', /give its OAuth2 authentication again/],
-      [{ url: `${elsewhere.url}/hook`, auth: oauth2(tokens.url, { clientSecret: '[redacted]' }) }, 'auth.clientSecret', /give the client secret again/],
+      [
+        { url: `${elsewhere.url}/hook`, auth: oauth2(tokens.url, { clientSecret: '[redacted]' }) },
+        'auth.clientSecret',
+        /give the client secret again/,
+      ],
       // The token URL moves to another origin: the stored secret is not sent there.
-      [{ auth: oauth2('http://127.0.0.1:9/token', { clientSecret: '[redacted]' }) }, 'auth.clientSecret', /is not sent to another origin/],
+      [
+        { auth: oauth2('http://127.0.0.1:9/token', { clientSecret: '[redacted]' }) },
+        'auth.clientSecret',
+        /is not sent to another origin/,
+      ],
       // The bearer token is the Authorization header: a custom one would be overwritten.
       [{ headers: { Authorization: 'Bearer mine' } }, 'headers.Authorization', /is set by the OAuth2 authentication/],
     ];
@@ -334,7 +375,9 @@ describe('OAuth2 client credentials', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error).toMatchObject({ field, message: expect.stringMatching(message) });
     }
-    expect((await ok(rest('GET', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id } }))).url).toBe(`${r.url}/hook`);
+    expect((await ok(rest('GET', '/subscriptions/{id}', { key: customer.key, params: { id: sub.id } }))).url).toBe(
+      `${r.url}/hook`,
+    );
 
     // Moving with the credentials given again is fine; null removes them.
     expect((await ok(patch({ url: `${elsewhere.url}/hook`, auth: oauth2(tokens.url) }))).auth.type).toBe('oauth2');
@@ -365,13 +408,23 @@ describe('OAuth2 client credentials', () => {
     }
     const conflict = await rest('POST', '/subscriptions', {
       key: customer.key,
-      body: { url: 'https://example.com/hook', eventTypes: ['*'], auth: oauth2('https://auth.example.com/token'), headers: { authorization: 'x' } },
+      body: {
+        url: 'https://example.com/hook',
+        eventTypes: ['*'],
+        auth: oauth2('https://auth.example.com/token'),
+        headers: { authorization: 'x' },
+      },
     });
     expect(conflict.body.error).toMatchObject({ field: 'headers.authorization' });
 
     // As in production (private targets refused): a token URL on a private address is refused like a target.
     const production = { ...engine.ctx, config: { ...engine.ctx.config, allowPrivateTargets: false } };
-    for (const tokenUrl of ['http://127.0.0.1:8080/token', 'http://169.254.169.254/latest', 'http://localhost/token', 'http://[::1]/token']) {
+    for (const tokenUrl of [
+      'http://127.0.0.1:8080/token',
+      'http://169.254.169.254/latest',
+      'http://localhost/token',
+      'http://[::1]/token',
+    ]) {
       const err = await createSubscription(
         production,
         { kind: 'customer', customerId: customer.id },

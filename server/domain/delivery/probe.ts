@@ -15,12 +15,25 @@ import { type TraceContext } from '../../tracing-context';
  * (half-open): a manual replay after the endpoint was fixed does not wait for the cool-down. Its
  * outcome closes the breaker (healthy) or re-opens it (unhealthy), like any probe.
  */
-export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string; customerId: string }, parent?: TraceContext): Promise<boolean> {
+export async function admitProbe(
+  ctx: Ctx,
+  q: Queryable,
+  delivery: { id: string; customerId: string },
+  parent?: TraceContext,
+): Promise<boolean> {
   const startedAt = tracingOn() ? Date.now() : 0;
   const sql = rawClient(q);
   const now = ctx.now().toISOString();
   const rows = await sql<
-    Array<{ id: string; event_id: string; attempt_count: number; priority: number; customer_id: string; tier: string; subscription_id: string }>
+    Array<{
+      id: string;
+      event_id: string;
+      attempt_count: number;
+      priority: number;
+      customer_id: string;
+      tier: string;
+      subscription_id: string;
+    }>
   >`
     update deliveries d set queued_at = ${now}::timestamptz, cycle_started_at = ${laneCycleStart(sql, now)}
     from subscriptions s join customers c on c.id = s.customer_id
@@ -29,7 +42,15 @@ export async function admitProbe(ctx: Ctx, q: Queryable, delivery: { id: string;
     returning d.id, d.event_id, d.attempt_count, d.priority, d.customer_id, c.tier, d.subscription_id`;
   const r = rows[0];
   if (!r) return false;
-  const spans = tracingOn() ? await admissionSpans(q, [{ ...r, probe: true }], startedAt, parent && new Map([[r.event_id, parent]]), () => 'probe') : null;
+  const spans = tracingOn()
+    ? await admissionSpans(
+        q,
+        [{ ...r, probe: true }],
+        startedAt,
+        parent && new Map([[r.event_id, parent]]),
+        () => 'probe',
+      )
+    : null;
   await enqueueMany(ctx.boss, 'deliver', deliverJobs([{ ...r, probe: true }], spans), q);
   spans?.forEach((s) => endSpan(s));
   await probeAdmitted(q, [{ id: r.subscription_id, customerId: r.customer_id }]);

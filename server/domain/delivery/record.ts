@@ -23,7 +23,12 @@ import { emitOperational } from '../notices/emit';
 import { outcomeNotices, type BreakerChange, type Disabling } from './notices';
 
 /** Counts and logs recorded outcomes (after their transaction committed). */
-function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], breakers: Map<string, { from: BreakerState; to: BreakerState }>): void {
+function reportOutcomes(
+  ctx: Ctx,
+  outcomes: Outcome[],
+  recorded: Outcome[],
+  breakers: Map<string, { from: BreakerState; to: BreakerState }>,
+): void {
   const fresh = new Set(recorded);
   const debug = ctx.log.isLevelEnabled('debug');
   for (const o of outcomes) {
@@ -39,27 +44,45 @@ function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], brea
     }
     metrics.deliveryAttempts.inc({ outcome: o.decision.action });
     const r = o.result.outcome;
-    const fields = { latencyMs: o.result.latencyMs, ...(r.kind === 'response' ? { status: r.status } : { errorClass: r.errorClass, error: r.message }) };
+    const fields = {
+      latencyMs: o.result.latencyMs,
+      ...(r.kind === 'response' ? { status: r.status } : { errorClass: r.errorClass, error: r.message }),
+    };
     switch (o.decision.action) {
       case 'succeeded':
         log.debug({ ...fields, outcome: 'succeeded' }, 'delivered');
         break;
       case 'retry':
-        log.info({ ...fields, outcome: 'retry', nextAttemptAt: o.decision.at.toISOString() }, 'attempt failed; retry scheduled');
+        log.info(
+          { ...fields, outcome: 'retry', nextAttemptAt: o.decision.at.toISOString() },
+          'attempt failed; retry scheduled',
+        );
         break;
       case 'dead':
         log.warn({ ...fields, outcome: 'dead', reason: o.decision.reason }, 'delivery dead-lettered');
         break;
       case 'gone':
-        log.warn({ ...fields, outcome: 'gone' }, 'endpoint answered 410 Gone: subscription disabled, its pending deliveries held');
+        log.warn(
+          { ...fields, outcome: 'gone' },
+          'endpoint answered 410 Gone: subscription disabled, its pending deliveries held',
+        );
         break;
     }
   }
   for (const [subscriptionId, { from, to }] of breakers) {
     const o = recorded.find((x) => x.row.sub.id === subscriptionId)!;
-    const log = ctx.log.child({ subscriptionId, customerId: o.row.delivery.customerId, deliveryId: o.row.delivery.id, eventId: o.row.event.id });
+    const log = ctx.log.child({
+      subscriptionId,
+      customerId: o.row.delivery.customerId,
+      deliveryId: o.row.delivery.id,
+      eventId: o.row.event.id,
+    });
     metrics.breakerTransitions.inc({ to });
-    if (to === 'open') log.warn({ breakerFrom: from, breakerTo: to }, 'circuit breaker opened: deliveries wait in the table until the probe');
+    if (to === 'open')
+      log.warn(
+        { breakerFrom: from, breakerTo: to },
+        'circuit breaker opened: deliveries wait in the table until the probe',
+      );
     else log.info({ breakerFrom: from, breakerTo: to }, 'circuit breaker closed');
   }
 }
@@ -76,7 +99,11 @@ function reportOutcomes(ctx: Ctx, outcomes: Outcome[], recorded: Outcome[], brea
  * the last outcomes may be lost with their jobs' completion, and those attempts are simply made
  * again (same webhook-id), which at-least-once allows. Accepting events stays fully durable.
  */
-export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: string[] = []): Promise<{ freed: string[] }> {
+export async function recordOutcomes(
+  ctx: Ctx,
+  outcomes: Outcome[],
+  jobIds: string[] = [],
+): Promise<{ freed: string[] }> {
   const breakers = new Map<string, { from: BreakerState; to: BreakerState }>();
   const recordedOutcomes = await ctx.db.transaction(async (tx) => {
     const raw = rawClient(tx);
@@ -124,18 +151,27 @@ export async function recordOutcomes(ctx: Ctx, outcomes: Outcome[], jobIds: stri
         if (autoReason) disabled.push({ outcome: list.at(-1)!, reason: 'auto_disabled', message: autoReason });
         const sub = list[0]!.row.sub;
         // Healthy outcomes on a healthy breaker change nothing: no write on the hot path.
-        if (list.some((o) => breakerSignal(o.result.outcome) === 'unhealthy') || sub.breakerState !== 'closed' || sub.breakerFailures > 0) {
+        if (
+          list.some((o) => breakerSignal(o.result.outcome) === 'unhealthy') ||
+          sub.breakerState !== 'closed' ||
+          sub.breakerFailures > 0
+        ) {
           for (const o of list) {
             const t = await updateBreaker(ctx, tx, sub, breakerSignal(o.result.outcome));
             if (t && t.from !== t.to) changes.push({ ...t, outcome: o });
           }
           const last = changes.filter((c) => c.outcome.row.sub.id === subId).at(-1);
-          if (last && (last.to === 'open' || last.to === 'closed')) breakers.set(subId, { from: last.from, to: last.to });
+          if (last && (last.to === 'open' || last.to === 'closed'))
+            breakers.set(subId, { from: last.from, to: last.to });
         }
       }
       await emitOperational(ctx, tx, outcomeNotices(recorded, changes, disabled));
       for (const d of disabled) await auditDisabled(ctx, tx, d.outcome.row.sub, d.reason, d.message);
-      const retrying = [...new Map(recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub])).values()];
+      const retrying = [
+        ...new Map(
+          recorded.filter((o) => o.decision.action === 'retry').map((o) => [o.row.sub.id, o.row.sub]),
+        ).values(),
+      ];
       await flagBacklog(tx, retrying);
     }
     await completeJobs(ctx.boss, 'deliver', jobIds, tx);
@@ -179,7 +215,11 @@ async function lockWrittenSubscriptions(ctx: Ctx, tx: Tx, recorded: Outcome[]): 
     ...new Map(
       recorded
         .filter(
-          (o) => o.decision.action !== 'succeeded' || o.row.sub.breakerState !== 'closed' || o.row.sub.breakerFailures > 0 || o.row.sub.failingSince !== null,
+          (o) =>
+            o.decision.action !== 'succeeded' ||
+            o.row.sub.breakerState !== 'closed' ||
+            o.row.sub.breakerFailures > 0 ||
+            o.row.sub.failingSince !== null,
         )
         .map((o) => [o.row.sub.id, { id: o.row.sub.id, customerId: o.row.delivery.customerId }]),
     ).values(),

@@ -78,19 +78,28 @@ describe('retries', () => {
   });
 
   it('timeouts are recorded as error class timeout and retried', async () => {
-    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 200, delayMs: 2000 } : { status: 200 }), { timeoutMs: 300 });
+    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 200, delayMs: 2000 } : { status: 200 }), {
+      timeoutMs: 300,
+    });
     const event = await publish();
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'succeeded');
     const rows = await attemptsOf(engine.ctx, d.id);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ status: 'failed', errorClass: 'timeout', responseStatus: null, errorMessage: 'no response within 300 ms' });
+    expect(rows[0]).toMatchObject({
+      status: 'failed',
+      errorClass: 'timeout',
+      responseStatus: null,
+      errorMessage: 'no response within 300 ms',
+    });
     expect(rows[0]!.latencyMs).toBeGreaterThanOrEqual(290);
     expect(rows[1]).toMatchObject({ status: 'succeeded', responseStatus: 200, errorClass: null });
     expectVerified(r.received, sub.secret);
   });
 
   it('a refused connection is recorded as error class connection and retried', async () => {
-    const { r, sub, publish } = await setup(() => ({ status: 200 }), { retryPolicy: { maxAttempts: 2, scheduleSeconds: [10] } });
+    const { r, sub, publish } = await setup(() => ({ status: 200 }), {
+      retryPolicy: { maxAttempts: 2, scheduleSeconds: [10] },
+    });
     const port = new URL(r.url).port;
     await r.close(); // nothing listens there any more
     await engine.ctx.db
@@ -109,25 +118,32 @@ describe('retries', () => {
 });
 
 describe('Retry-After', () => {
-  it.each([429, 503])('%s with Retry-After seconds: the next attempt waits as asked, not the schedule', async (status) => {
-    // 60 s asked versus 10 s ±20% scheduled.
-    const { r, sub, publish } = await setup((i) => (i === 0 ? { status, headers: { 'retry-after': '60' } } : { status: 200 }));
-    const event = await publish();
-    const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'succeeded');
-    const [first, second] = await attemptsOf(engine.ctx, d.id);
-    const asked = 60 * SCALE * 1000;
-    const scheduled = first!.nextRetryAt!.getTime() - first!.startedAt.getTime() - first!.latencyMs;
-    expect(scheduled).toBeGreaterThanOrEqual(asked - 5);
-    expect(scheduled).toBeLessThanOrEqual(asked + 50);
-    expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(first!.nextRetryAt!.getTime());
-    expect(first!.responseHeaders?.['retry-after']).toBe('60');
-    expect(gaps(r.received)[0]!).toBeGreaterThanOrEqual(asked - 5);
-    expectVerified(r.received, sub.secret);
-  });
+  it.each([429, 503])(
+    '%s with Retry-After seconds: the next attempt waits as asked, not the schedule',
+    async (status) => {
+      // 60 s asked versus 10 s ±20% scheduled.
+      const { r, sub, publish } = await setup((i) =>
+        i === 0 ? { status, headers: { 'retry-after': '60' } } : { status: 200 },
+      );
+      const event = await publish();
+      const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'succeeded');
+      const [first, second] = await attemptsOf(engine.ctx, d.id);
+      const asked = 60 * SCALE * 1000;
+      const scheduled = first!.nextRetryAt!.getTime() - first!.startedAt.getTime() - first!.latencyMs;
+      expect(scheduled).toBeGreaterThanOrEqual(asked - 5);
+      expect(scheduled).toBeLessThanOrEqual(asked + 50);
+      expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(first!.nextRetryAt!.getTime());
+      expect(first!.responseHeaders?.['retry-after']).toBe('60');
+      expect(gaps(r.received)[0]!).toBeGreaterThanOrEqual(asked - 5);
+      expectVerified(r.received, sub.secret);
+    },
+  );
 
   it('429 with an HTTP-date: the next attempt waits until then', async () => {
     const { r, publish } = await setup((i) =>
-      i === 0 ? { status: 429, headers: { 'retry-after': new Date(Date.now() + 80_000).toUTCString() } } : { status: 200 },
+      i === 0
+        ? { status: 429, headers: { 'retry-after': new Date(Date.now() + 80_000).toUTCString() } }
+        : { status: 200 },
     );
     const event = await publish();
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, event.id)).id, 'succeeded');
@@ -250,7 +266,12 @@ describe('held deliveries', () => {
       await other.begin(async (tx) => {
         await tx`select 1 from subscriptions where id = ${sub.id} and customer_id = ${customer.id} for update`;
         await tx`update subscriptions set active = true where id = ${sub.id} and customer_id = ${customer.id}`;
-        attempt = performAttempt(ctx, engine.sender, { id: randomUUID(), data: { deliveryId, customerId: customer.id, attempt: 1 } }, unbatchedIo(ctx));
+        attempt = performAttempt(
+          ctx,
+          engine.sender,
+          { id: randomUUID(), data: { deliveryId, customerId: customer.id, attempt: 1 } },
+          unbatchedIo(ctx),
+        );
         // Commit only once the attempt waits for the subscription's lock, i.e. it saw it disabled.
         await expect
           .poll(

@@ -22,7 +22,16 @@ const failed: AttemptOutcome = { kind: 'response', status: 500 };
 const defaults = resolvePolicy(null);
 
 function input(over: Partial<DecideInput> = {}): DecideInput {
-  return { outcome: failed, attemptInCycle: 1, cycleStartedAt: T0, policy: defaults, now: T0, random: () => 0.5, timeScale: 1, ...over };
+  return {
+    outcome: failed,
+    attemptInCycle: 1,
+    cycleStartedAt: T0,
+    policy: defaults,
+    now: T0,
+    random: () => 0.5,
+    timeScale: 1,
+    ...over,
+  };
 }
 
 function retryAt(d: Decision): Date {
@@ -51,7 +60,8 @@ describe('default policy', () => {
     expect(DEFAULT_MAX_ATTEMPTS).toBe(12);
     expect(defaults.maxAttempts).toBe(12);
     expect(DEFAULT_SCHEDULE_SECONDS).toHaveLength(11);
-    for (let i = 1; i < DEFAULT_SCHEDULE_SECONDS.length; i++) expect(DEFAULT_SCHEDULE_SECONDS[i]!).toBeGreaterThan(DEFAULT_SCHEDULE_SECONDS[i - 1]!);
+    for (let i = 1; i < DEFAULT_SCHEDULE_SECONDS.length; i++)
+      expect(DEFAULT_SCHEDULE_SECONDS[i]!).toBeGreaterThan(DEFAULT_SCHEDULE_SECONDS[i - 1]!);
     expect(policyWindowSeconds(defaults)).toBe(DAY);
   });
 
@@ -82,7 +92,8 @@ describe('default policy', () => {
     const { times, final } = simulate(defaults, random);
     expect(times).toHaveLength(12);
     expect(final.action).toBe('dead');
-    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(times[i - 1]! - times[i - 2]!);
+    for (let i = 2; i < times.length; i++)
+      expect(times[i]! - times[i - 1]!).toBeGreaterThan(times[i - 1]! - times[i - 2]!);
     expect(times[11]!).toBeLessThanOrEqual(DAY);
     expect(times[11]!).toBeGreaterThanOrEqual(0.8 * DAY - 1e-6);
   });
@@ -120,13 +131,18 @@ describe('jitter', () => {
 describe('outcomes', () => {
   it.each([200, 201, 202, 204, 299])('%s is success, whatever the attempt', (status) => {
     expect(isSuccess({ kind: 'response', status })).toBe(true);
-    expect(decide(input({ outcome: { kind: 'response', status }, attemptInCycle: 12 }))).toEqual({ action: 'succeeded' });
+    expect(decide(input({ outcome: { kind: 'response', status }, attemptInCycle: 12 }))).toEqual({
+      action: 'succeeded',
+    });
   });
 
-  it.each([301, 302, 304, 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504])('%s is retried', (status) => {
-    expect(isSuccess({ kind: 'response', status })).toBe(false);
-    expect(decide(input({ outcome: { kind: 'response', status } })).action).toBe('retry');
-  });
+  it.each([301, 302, 304, 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504])(
+    '%s is retried',
+    (status) => {
+      expect(isSuccess({ kind: 'response', status })).toBe(false);
+      expect(decide(input({ outcome: { kind: 'response', status } })).action).toBe('retry');
+    },
+  );
 
   it.each(['timeout', 'connection', 'dns', 'tls'])('error class %s is retried', (errorClass) => {
     const outcome: AttemptOutcome = { kind: 'error', errorClass, message: 'x' };
@@ -135,7 +151,11 @@ describe('outcomes', () => {
   });
 
   it('a target refused by the SSRF guard is dead at once: retrying cannot change the answer', () => {
-    const outcome: AttemptOutcome = { kind: 'error', errorClass: 'blocked_target', message: 'localhost resolves to 127.0.0.1, a private address' };
+    const outcome: AttemptOutcome = {
+      kind: 'error',
+      errorClass: 'blocked_target',
+      message: 'localhost resolves to 127.0.0.1, a private address',
+    };
     for (const attemptInCycle of [1, 5, 12]) {
       expect(decide(input({ outcome, attemptInCycle }))).toEqual({
         action: 'dead',
@@ -146,25 +166,41 @@ describe('outcomes', () => {
   });
 
   it("an attempt the subscription's transform cancelled ends the delivery as done, on any attempt", () => {
-    const outcome: AttemptOutcome = { kind: 'error', errorClass: 'cancelled', message: 'the transform cancelled this delivery: nothing was sent' };
-    for (const attemptInCycle of [1, 12]) expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'succeeded' });
+    const outcome: AttemptOutcome = {
+      kind: 'error',
+      errorClass: 'cancelled',
+      message: 'the transform cancelled this delivery: nothing was sent',
+    };
+    for (const attemptInCycle of [1, 12])
+      expect(decide(input({ outcome, attemptInCycle }))).toEqual({ action: 'succeeded' });
   });
 
   it('a failing transform is retried like any failed attempt', () => {
     const outcome: AttemptOutcome = { kind: 'error', errorClass: 'transform', message: 'transform threw TypeError: x' };
     expect(retryAt(decide(input({ outcome }))).getTime()).toBe(T0.getTime() + 10_000);
-    expect(decide(input({ outcome, attemptInCycle: 12 }))).toMatchObject({ action: 'dead', cause: 'retries_exhausted' });
+    expect(decide(input({ outcome, attemptInCycle: 12 }))).toMatchObject({
+      action: 'dead',
+      cause: 'retries_exhausted',
+    });
   });
 
   it('410 Gone disables the subscription instead of retrying, even on the last attempt', () => {
     expect(decide(input({ outcome: { kind: 'response', status: 410 } }))).toEqual({ action: 'gone' });
-    expect(decide(input({ outcome: { kind: 'response', status: 410 }, attemptInCycle: 12 }))).toEqual({ action: 'gone' });
+    expect(decide(input({ outcome: { kind: 'response', status: 410 }, attemptInCycle: 12 }))).toEqual({
+      action: 'gone',
+    });
   });
 
   it('dead-letters once the attempts are used up', () => {
     expect(decide(input({ attemptInCycle: 11 })).action).toBe('retry');
-    expect(decide(input({ attemptInCycle: 12 }))).toEqual({ action: 'dead', reason: 'gave up after 12 attempts', cause: 'retries_exhausted' });
-    expect(decide(input({ attemptInCycle: 1, policy: { ...defaults, maxAttempts: 1 } }))).toMatchObject({ reason: 'gave up after 1 attempt' });
+    expect(decide(input({ attemptInCycle: 12 }))).toEqual({
+      action: 'dead',
+      reason: 'gave up after 12 attempts',
+      cause: 'retries_exhausted',
+    });
+    expect(decide(input({ attemptInCycle: 1, policy: { ...defaults, maxAttempts: 1 } }))).toMatchObject({
+      reason: 'gave up after 1 attempt',
+    });
   });
 });
 
@@ -172,7 +208,9 @@ describe('Retry-After on 429 and 503', () => {
   const now = new Date(T0.getTime() + 60_000); // one minute into the cycle
 
   it.each([429, 503])('%s: delay-seconds are honoured exactly (no jitter)', (status) => {
-    const at = retryAt(decide(input({ outcome: { kind: 'response', status, retryAfter: '120' }, now, random: () => 0 })));
+    const at = retryAt(
+      decide(input({ outcome: { kind: 'response', status, retryAfter: '120' }, now, random: () => 0 })),
+    );
     expect(at.getTime()).toBe(now.getTime() + 120_000);
   });
 
@@ -188,9 +226,13 @@ describe('Retry-After on 429 and 503', () => {
   });
 
   it('waits at least one second, even for Retry-After: 0 or a date in the past', () => {
-    expect(retryAt(decide(input({ outcome: { kind: 'response', status: 429, retryAfter: '0' }, now }))).getTime()).toBe(now.getTime() + 1000);
+    expect(retryAt(decide(input({ outcome: { kind: 'response', status: 429, retryAfter: '0' }, now }))).getTime()).toBe(
+      now.getTime() + 1000,
+    );
     const past = new Date(now.getTime() - 3600_000).toUTCString();
-    expect(retryAt(decide(input({ outcome: { kind: 'response', status: 503, retryAfter: past }, now }))).getTime()).toBe(now.getTime() + 1000);
+    expect(
+      retryAt(decide(input({ outcome: { kind: 'response', status: 503, retryAfter: past }, now }))).getTime(),
+    ).toBe(now.getTime() + 1000);
   });
 
   it('falls back to the schedule when the header is malformed', () => {
@@ -202,17 +244,23 @@ describe('Retry-After on 429 and 503', () => {
 
   it('is capped at the end of the 24 h window; an attempt failing there is the last', () => {
     const twoDays = String(2 * DAY);
-    const at = retryAt(decide(input({ outcome: { kind: 'response', status: 429, retryAfter: twoDays }, attemptInCycle: 3, now })));
+    const at = retryAt(
+      decide(input({ outcome: { kind: 'response', status: 429, retryAfter: twoDays }, attemptInCycle: 3, now })),
+    );
     expect(at.getTime()).toBe(T0.getTime() + DAY * 1000);
     // The attempt at the window's end fails again: dead-lettered, not eight attempts back to back.
-    const d = decide(input({ outcome: { kind: 'response', status: 429, retryAfter: twoDays }, attemptInCycle: 4, now: at }));
+    const d = decide(
+      input({ outcome: { kind: 'response', status: 429, retryAfter: twoDays }, attemptInCycle: 4, now: at }),
+    );
     expect(d.action).toBe('dead');
     expect(d.action === 'dead' && d.reason).toMatch(/the retry window of 24 hours is spent$/);
   });
 
   it('HTTP-date beyond the window is capped the same way', () => {
     const retryAfter = new Date(T0.getTime() + 3 * DAY * 1000).toUTCString();
-    expect(retryAt(decide(input({ outcome: { kind: 'response', status: 503, retryAfter }, now }))).getTime()).toBe(T0.getTime() + DAY * 1000);
+    expect(retryAt(decide(input({ outcome: { kind: 'response', status: 503, retryAfter }, now }))).getTime()).toBe(
+      T0.getTime() + DAY * 1000,
+    );
   });
 });
 
@@ -287,9 +335,13 @@ describe('RETRY_TIME_SCALE', () => {
   });
 
   it('scales Retry-After as well, within the scaled window', () => {
-    const at = retryAt(decide(input({ outcome: { kind: 'response', status: 429, retryAfter: '120' }, timeScale: 0.01 })));
+    const at = retryAt(
+      decide(input({ outcome: { kind: 'response', status: 429, retryAfter: '120' }, timeScale: 0.01 })),
+    );
     expect(at.getTime()).toBe(T0.getTime() + 1200);
-    const capped = retryAt(decide(input({ outcome: { kind: 'response', status: 429, retryAfter: String(10 * DAY) }, timeScale: 0.01 })));
+    const capped = retryAt(
+      decide(input({ outcome: { kind: 'response', status: 429, retryAfter: String(10 * DAY) }, timeScale: 0.01 })),
+    );
     expect(capped.getTime()).toBe(T0.getTime() + DAY * 10);
   });
 

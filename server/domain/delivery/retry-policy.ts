@@ -11,15 +11,20 @@
  */
 import { formatDuration, plural } from '../wording';
 
-export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590];
+export const DEFAULT_SCHEDULE_SECONDS: readonly number[] = [
+  10, 30, 90, 270, 810, 1800, 3600, 7200, 14400, 21600, 36590,
+];
 export const DEFAULT_MAX_ATTEMPTS = DEFAULT_SCHEDULE_SECONDS.length + 1;
 export const JITTER = 0.2;
 
 export type RetryPolicy = { maxAttempts: number; scheduleSeconds: readonly number[] };
 
-export function resolvePolicy(override: { maxAttempts?: number; scheduleSeconds?: number[] } | null | undefined): RetryPolicy {
+export function resolvePolicy(
+  override: { maxAttempts?: number; scheduleSeconds?: number[] } | null | undefined,
+): RetryPolicy {
   const scheduleSeconds = override?.scheduleSeconds?.length ? override.scheduleSeconds : DEFAULT_SCHEDULE_SECONDS;
-  const maxAttempts = override?.maxAttempts ?? (override?.scheduleSeconds?.length ? scheduleSeconds.length + 1 : DEFAULT_MAX_ATTEMPTS);
+  const maxAttempts =
+    override?.maxAttempts ?? (override?.scheduleSeconds?.length ? scheduleSeconds.length + 1 : DEFAULT_MAX_ATTEMPTS);
   return { maxAttempts, scheduleSeconds };
 }
 
@@ -35,7 +40,9 @@ function delayAt(policy: RetryPolicy, index: number): number {
   return s[Math.min(index, s.length - 1)] ?? 60;
 }
 
-export type AttemptOutcome = { kind: 'response'; status: number; retryAfter?: string | undefined } | { kind: 'error'; errorClass: string; message: string };
+export type AttemptOutcome =
+  | { kind: 'response'; status: number; retryAfter?: string | undefined }
+  | { kind: 'error'; errorClass: string; message: string };
 
 export type Decision =
   | { action: 'succeeded' }

@@ -48,7 +48,9 @@ export function createAttemptRunner(ctx: Ctx, sender: Sender, opts: { onAdmitted
     const { freed } = await recordOutcomes(ctx, outcomes, jobIds);
     // Not awaited: the attempts are recorded; a refill that fails is the dispatcher's to redo.
     for (const c of freed)
-      refillBatch(c).catch((err: unknown) => ctx.log.warn({ err, customerId: c }, 'refill failed; the dispatcher admits at its next tick'));
+      refillBatch(c).catch((err: unknown) =>
+        ctx.log.warn({ err, customerId: c }, 'refill failed; the dispatcher admits at its next tick'),
+      );
   };
   const record = batcher(
     async (items: RecordItem[]): Promise<unknown[]> => {
@@ -113,6 +115,11 @@ export function createAttemptRunner(ctx: Ctx, sender: Sender, opts: { onAdmitted
 function tasksOf(job: DeliverJob): DeliverTask[] {
   return job.data.deliveries.map((d) => ({
     id: job.id,
-    data: { deliveryId: d.id, customerId: job.data.customerId, attempt: d.attempt, ...(d.traceparent && { traceparent: d.traceparent }) },
+    data: {
+      deliveryId: d.id,
+      customerId: job.data.customerId,
+      attempt: d.attempt,
+      ...(d.traceparent && { traceparent: d.traceparent }),
+    },
   }));
 }

@@ -9,7 +9,12 @@ import { checkTransformSource, runTransform, SANDBOX_LIMITS, type SandboxRun } f
 const webhook = {
   url: 'https://example.com/hook',
   headers: { authorization: 'Bearer s3cret' },
-  payload: { id: 'evt_1', type: 'order.created', timestamp: '2026-01-01T00:00:00Z', data: { amount: 4200, items: [{ sku: 'a' }] } },
+  payload: {
+    id: 'evt_1',
+    type: 'order.created',
+    timestamp: '2026-01-01T00:00:00Z',
+    data: { amount: 4200, items: [{ sku: 'a' }] },
+  },
   eventType: 'order.created',
 };
 const input = JSON.stringify(webhook);
@@ -38,24 +43,36 @@ describe('runTransform', () => {
   });
 
   it('keeps a string body as it is, and an empty object means "send it unchanged"', async () => {
-    expect(await run(`function transform() { return { body: 'a=1&b=2' } }`)).toMatchObject({ ok: true, output: { body: 'a=1&b=2' } });
+    expect(await run(`function transform() { return { body: 'a=1&b=2' } }`)).toMatchObject({
+      ok: true,
+      output: { body: 'a=1&b=2' },
+    });
     expect(await run(`const transform = (w) => ({})`)).toMatchObject({ ok: true, output: {} });
-    expect(await run(`let transform = function (w) { return { cancel: true } }`)).toMatchObject({ ok: true, output: { cancel: true } });
+    expect(await run(`let transform = function (w) { return { cancel: true } }`)).toMatchObject({
+      ok: true,
+      output: { cancel: true },
+    });
   });
 
   it('an endless loop is stopped at the CPU limit', async () => {
     const r = await run(`function transform() { while (true) {} }`);
-    expect(failed(r)).toBe(`transform ran out of time: it used its ${SANDBOX_LIMITS.cpuMs} ms of CPU time (an endless loop?)`);
+    expect(failed(r)).toBe(
+      `transform ran out of time: it used its ${SANDBOX_LIMITS.cpuMs} ms of CPU time (an endless loop?)`,
+    );
     if (!r.ok) expect(r.cpuMs).toBeGreaterThanOrEqual(SANDBOX_LIMITS.cpuMs);
   });
 
   it('an endless loop at the top level and inside a sort comparator are stopped too', async () => {
     expect(failed(await run(`for (;;) {} function transform() { return {} }`))).toMatch(/ran out of time/);
-    expect(failed(await run(`function transform() { [3, 1, 2].sort(() => { for (;;) {} }); return {} }`))).toMatch(/ran out of time/);
+    expect(failed(await run(`function transform() { [3, 1, 2].sort(() => { for (;;) {} }); return {} }`))).toMatch(
+      /ran out of time/,
+    );
   });
 
   it('a 100 MB string runs into the memory limit', async () => {
-    expect(failed(await run(`function transform() { return { body: 'x'.repeat(1e8) } }`))).toBe('transform ran out of memory: it used its 16 MiB');
+    expect(failed(await run(`function transform() { return { body: 'x'.repeat(1e8) } }`))).toBe(
+      'transform ran out of memory: it used its 16 MiB',
+    );
   });
 
   it('require, process, fetch, timers and console do not exist', async () => {
@@ -63,9 +80,9 @@ describe('runTransform', () => {
       expect(failed(await run(`function transform() { ${name}('fs'); return {} }`))).toMatch(
         /^transform threw (ReferenceError|TypeError): .* \(line 1, column \d+\)$/,
       );
-    expect(failed(await run(`function transform() { return { body: require('fs').readFileSync('/etc/passwd', 'utf8') } }`))).toBe(
-      "transform threw ReferenceError: 'require' is not defined (line 1, column 39)",
-    );
+    expect(
+      failed(await run(`function transform() { return { body: require('fs').readFileSync('/etc/passwd', 'utf8') } }`)),
+    ).toBe("transform threw ReferenceError: 'require' is not defined (line 1, column 39)");
     const seen = await run(
       `function transform() { return { body: [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof WebAssembly].join() } }`,
     );
@@ -87,29 +104,43 @@ describe('runTransform', () => {
     ['a number', 'function transform() { return 42 }', 'a number'],
     ['an array', 'function transform() { return [] }', 'an array'],
   ])('a transform returning %s is an error', async (_, source, what) => {
-    expect(failed(await run(source))).toBe(`transform must return an object {body?, headers?, url?, cancel?}, not ${what}`);
+    expect(failed(await run(source))).toBe(
+      `transform must return an object {body?, headers?, url?, cancel?}, not ${what}`,
+    );
   });
 
   it('refuses what it cannot send: unknown keys, wrong types, a Promise, a body that is no JSON', async () => {
     expect(failed(await run(`function transform(w) { w.payload.data.x = 1; return w }`))).toBe(
       'transform returned an unknown key "payload" (it may return body, headers, url and cancel)',
     );
-    expect(failed(await run(`function transform() { return { headers: { 'X-N': 1 } } }`))).toBe('the value of header "X-N" must be a string, not a number');
-    expect(failed(await run(`function transform() { return { headers: ['a'] } }`))).toBe('headers must be an object of strings, not an array');
+    expect(failed(await run(`function transform() { return { headers: { 'X-N': 1 } } }`))).toBe(
+      'the value of header "X-N" must be a string, not a number',
+    );
+    expect(failed(await run(`function transform() { return { headers: ['a'] } }`))).toBe(
+      'headers must be an object of strings, not an array',
+    );
     expect(failed(await run(`function transform() { return { url: 5 } }`))).toBe('url must be a string, not a number');
-    expect(failed(await run(`function transform() { return { cancel: 'yes' } }`))).toBe('cancel must be true or false, not a string');
+    expect(failed(await run(`function transform() { return { cancel: 'yes' } }`))).toBe(
+      'cancel must be true or false, not a string',
+    );
     expect(failed(await run(`async function transform() { return {} }`))).toBe(
       'transform returned a Promise: it must return its result directly (async functions are not supported)',
     );
-    expect(failed(await run(`function transform() { return { body: () => 1 } }`))).toBe('body must be a string or a JSON value, not a function');
+    expect(failed(await run(`function transform() { return { body: () => 1 } }`))).toBe(
+      'body must be a string or a JSON value, not a function',
+    );
     expect(failed(await run(`function transform() { const a = {}; a.a = a; return { body: a } }`))).toMatch(
       /^body cannot be serialised as JSON: TypeError: circular/,
     );
-    expect(failed(await run(`function transform() { return { body: 10n } }`))).toMatch(/^body cannot be serialised as JSON: TypeError/);
+    expect(failed(await run(`function transform() { return { body: 10n } }`))).toMatch(
+      /^body cannot be serialised as JSON: TypeError/,
+    );
   });
 
   it('an answer above the output bound never leaves the sandbox', async () => {
-    expect(failed(await run(`function transform() { return { body: 'x'.repeat(5000) } }`, 4096))).toBe('transform returned more than 4096 characters');
+    expect(failed(await run(`function transform() { return { body: 'x'.repeat(5000) } }`, 4096))).toBe(
+      'transform returned more than 4096 characters',
+    );
   });
 
   it('deep recursion is a stack overflow, in JavaScript and inside native code', async () => {
@@ -118,13 +149,15 @@ describe('runTransform', () => {
     );
     // Native recursion (the JSON parser on 100,000 nested arrays) overflows the host's stack, not
     // QuickJS's own check: the module is dropped and the next call gets a fresh one.
-    expect(failed(await run(`function transform() { return { body: JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)) } }`))).toBe(
-      'transform overflowed its stack (recursion too deep)',
-    );
+    expect(
+      failed(await run(`function transform() { return { body: JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)) } }`)),
+    ).toBe('transform overflowed its stack (recursion too deep)');
   });
 
   it('code that rewrites the built-ins only bends its own answer, which is checked again', async () => {
-    const r = await run(`Object.prototype.toJSON = function () { return 7 }; function transform() { return { body: 'x' } }`);
+    const r = await run(
+      `Object.prototype.toJSON = function () { return 7 }; function transform() { return { body: 'x' } }`,
+    );
     expect(failed(r)).toBe('transform returned a value of an unexpected shape');
   });
 
@@ -135,14 +168,19 @@ describe('runTransform', () => {
   });
 
   it('still works after every failure above', async () => {
-    expect(await run(`function transform(w) { return { body: w.eventType } }`)).toMatchObject({ ok: true, output: { body: 'order.created' } });
+    expect(await run(`function transform(w) { return { body: w.eventType } }`)).toMatchObject({
+      ok: true,
+      output: { body: 'order.created' },
+    });
   });
 });
 
 describe('checkTransformSource', () => {
   it('accepts code that defines transform, as a declaration or a top-level binding', async () => {
     expect(await checkTransformSource('function transform(webhook) { return {} }')).toBeNull();
-    expect(await checkTransformSource('const transform = (webhook) => ({ cancel: webhook.eventType === "noise" })')).toBeNull();
+    expect(
+      await checkTransformSource('const transform = (webhook) => ({ cancel: webhook.eventType === "noise" })'),
+    ).toBeNull();
   });
 
   it('refuses code that does not compile, throws at the top level, or defines no transform', async () => {

@@ -1,4 +1,11 @@
-import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+import {
+  newQuickJSWASMModule,
+  RELEASE_SYNC,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from 'quickjs-emscripten';
 import { z } from 'zod';
 import { HARNESS } from './sandbox-harness';
 
@@ -39,7 +46,8 @@ const sandboxOutput = z.strictObject({
   body: z.string().optional(),
 });
 
-export type SandboxRun = { ok: true; output: SandboxOutput; cpuMs: number } | { ok: false; error: string; cpuMs: number };
+export type SandboxRun =
+  { ok: true; output: SandboxOutput; cpuMs: number } | { ok: false; error: string; cpuMs: number };
 
 /** The process's module: loaded on first use, replaced when a failure inside it leaves it broken. */
 let module: Promise<QuickJSWASMModule> | null = null;
@@ -59,7 +67,8 @@ function quickjs(): Promise<QuickJSWASMModule> {
 /** Wording for an error that escaped the harness (only the limits' own errors can). */
 function limitMessage(raw: string, interrupted: boolean, limits: typeof SANDBOX_LIMITS): string {
   if (interrupted) return `transform ran out of time: it used its ${limits.cpuMs} ms of CPU time (an endless loop?)`;
-  if (/out of memory/i.test(raw)) return `transform ran out of memory: it used its ${limits.memoryBytes / 1024 / 1024} MiB`;
+  if (/out of memory/i.test(raw))
+    return `transform ran out of memory: it used its ${limits.memoryBytes / 1024 / 1024} MiB`;
   if (/stack overflow/i.test(raw)) return 'transform overflowed its stack (recursion too deep)';
   return raw;
 }
@@ -129,7 +138,8 @@ async function sandboxed(job: Job, limits: typeof SANDBOX_LIMITS): Promise<Sandb
         : `the transform sandbox failed: ${String(err)}`;
     return { ok: false, error: reason, cpuMs: used };
   }
-  if ('error' in result) return { ok: false, error: limitMessage(result.error, state.interrupted, limits), cpuMs: used };
+  if ('error' in result)
+    return { ok: false, error: limitMessage(result.error, state.interrupted, limits), cpuMs: used };
   return { ...result, cpuMs: used };
 }
 
@@ -155,7 +165,8 @@ function runIn(vm: QuickJSContext, job: Job, state: RunState): { ok: true; outpu
     const found = vm.evalCode('typeof transform === "function" ? transform : undefined', 'lookup.js');
     if (found.error) return failure(found.error);
     const fn = keep(found.value);
-    if (vm.typeof(fn) !== 'function') return { error: 'the code must define a function named transform, e.g. function transform(webhook) { … }' };
+    if (vm.typeof(fn) !== 'function')
+      return { error: 'the code must define a function named transform, e.g. function transform(webhook) { … }' };
     if (job.input === undefined) return { ok: true, output: {} };
     const called = vm.callFunction(run, vm.undefined, fn, keep(vm.newString(job.input)));
     if (called.error) return failure(called.error);
@@ -163,14 +174,17 @@ function runIn(vm: QuickJSContext, job: Job, state: RunState): { ok: true; outpu
     if (vm.typeof(answer) !== 'string') return { error: 'the transform sandbox answered unexpectedly' };
     // Measured before it is copied out, so an oversized answer never crosses into the host.
     const length = vm.getNumber(keep(vm.getProp(answer, 'length')));
-    if (length > job.maxOutputChars + 1) return { error: `transform returned more than ${job.maxOutputChars} characters` };
+    if (length > job.maxOutputChars + 1)
+      return { error: `transform returned more than ${job.maxOutputChars} characters` };
     const text = vm.getString(answer);
     const tag = text[0];
     const rest = text.slice(1);
     if (tag === 'R') {
       // Checked again on this side: code that rewrote the built-ins the harness uses could have bent its answer.
       const output = sandboxOutput.safeParse(JSON.parse(rest));
-      return output.success ? { ok: true, output: output.data } : { error: 'transform returned a value of an unexpected shape' };
+      return output.success
+        ? { ok: true, output: output.data }
+        : { error: 'transform returned a value of an unexpected shape' };
     }
     if (tag === 'T') return { error: `transform threw ${rest}` };
     return { error: rest };
@@ -221,6 +235,11 @@ export async function checkTransformSource(source: string, limits = SANDBOX_LIMI
  * Runs the transform defined by `source` on `input` (the webhook as JSON text). `maxOutputChars`
  * bounds the answer (its JSON, body included) before it leaves the sandbox.
  */
-export async function runTransform(source: string, input: string, opts: { maxOutputChars: number }, limits = SANDBOX_LIMITS): Promise<SandboxRun> {
+export async function runTransform(
+  source: string,
+  input: string,
+  opts: { maxOutputChars: number },
+  limits = SANDBOX_LIMITS,
+): Promise<SandboxRun> {
   return sandboxed({ source, input, maxOutputChars: opts.maxOutputChars }, limits);
 }

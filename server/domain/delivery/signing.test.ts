@@ -19,7 +19,12 @@ import {
 // A fixed secret (the Standard Webhooks spec's example key) and a body with non-ASCII bytes.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const id = 'evt_01JQ8Z5M7N2P3Q4R5S6T7V8W9X';
-const body = JSON.stringify({ id, type: 'charge.succeeded', timestamp: '2026-03-01T12:00:00.000Z', data: { amount: 4200, note: 'café ✓' } });
+const body = JSON.stringify({
+  id,
+  type: 'charge.succeeded',
+  timestamp: '2026-03-01T12:00:00.000Z',
+  data: { amount: 4200, note: 'café ✓' },
+});
 const nowMs = Date.UTC(2026, 2, 1, 12, 0, 0);
 const ts = Math.floor(nowMs / 1000);
 
@@ -32,7 +37,12 @@ describe('sign', () => {
 
   it('matches the Standard Webhooks reference signature', () => {
     // Test vector from the standardwebhooks reference implementations.
-    const sig = sign('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
+    const sig = sign(
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    );
     expect(sig).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
   });
 
@@ -70,8 +80,12 @@ describe('verifyWebhook', () => {
   it('accepts timestamps up to 5 minutes off either way, and rejects beyond', () => {
     expect(() => verifyWebhook(secret, headers(), body, { now: nowMs + 300_000 })).not.toThrow();
     expect(() => verifyWebhook(secret, headers(), body, { now: nowMs - 300_000 })).not.toThrow();
-    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs + 301_000 })).toThrow(/too old or too far in the future/);
-    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs - 301_000 })).toThrow(/too old or too far in the future/);
+    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs + 301_000 })).toThrow(
+      /too old or too far in the future/,
+    );
+    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs - 301_000 })).toThrow(
+      /too old or too far in the future/,
+    );
   });
 
   it('rejects a replay of a valid request after the window', () => {
@@ -79,14 +93,22 @@ describe('verifyWebhook', () => {
   });
 
   it('honours a custom tolerance', () => {
-    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs + 61_000, toleranceSeconds: 60 })).toThrow(/too old/);
+    expect(() => verifyWebhook(secret, headers(), body, { now: nowMs + 61_000, toleranceSeconds: 60 })).toThrow(
+      /too old/,
+    );
   });
 
   it('rejects a tampered body, id or timestamp', () => {
-    expect(() => verifyWebhook(secret, headers(), body.replace('4200', '4201'), { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(secret, headers(), body.replace('4200', '4201'), { now: nowMs })).toThrow(
+      /no matching signature/,
+    );
     expect(() => verifyWebhook(secret, headers(), `${body} `, { now: nowMs })).toThrow(/no matching signature/);
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-id': `${id}X` }, body, { now: nowMs })).toThrow(/no matching signature/);
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-timestamp': String(ts + 1) }, body, { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-id': `${id}X` }, body, { now: nowMs })).toThrow(
+      /no matching signature/,
+    );
+    expect(() =>
+      verifyWebhook(secret, { ...headers(), 'webhook-timestamp': String(ts + 1) }, body, { now: nowMs }),
+    ).toThrow(/no matching signature/);
   });
 
   it('rejects another secret', () => {
@@ -96,23 +118,37 @@ describe('verifyWebhook', () => {
   it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])('rejects a request without %s', (name) => {
     const h = headers();
     delete h[name];
-    expect(() => verifyWebhook(secret, h, body, { now: nowMs })).toThrow(/missing webhook-id, webhook-timestamp or webhook-signature/);
+    expect(() => verifyWebhook(secret, h, body, { now: nowMs })).toThrow(
+      /missing webhook-id, webhook-timestamp or webhook-signature/,
+    );
   });
 
   it('rejects a non-numeric timestamp', () => {
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-timestamp': 'yesterday' }, body, { now: nowMs })).toThrow(/invalid webhook-timestamp/);
+    expect(() =>
+      verifyWebhook(secret, { ...headers(), 'webhook-timestamp': 'yesterday' }, body, { now: nowMs }),
+    ).toThrow(/invalid webhook-timestamp/);
   });
 
   it('ignores signatures of other versions and malformed entries', () => {
     const mac = sign(secret, id, ts, body).slice(3);
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-signature': `v2,${mac}` }, body, { now: nowMs })).toThrow(/no matching/);
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-signature': `v1a,${mac} v1, garbage` }, body, { now: nowMs })).toThrow(/no matching/);
-    expect(() => verifyWebhook(secret, { ...headers(), 'webhook-signature': `v1a,${mac} v1,${mac}` }, body, { now: nowMs })).not.toThrow();
+    expect(() =>
+      verifyWebhook(secret, { ...headers(), 'webhook-signature': `v2,${mac}` }, body, { now: nowMs }),
+    ).toThrow(/no matching/);
+    expect(() =>
+      verifyWebhook(secret, { ...headers(), 'webhook-signature': `v1a,${mac} v1, garbage` }, body, { now: nowMs }),
+    ).toThrow(/no matching/);
+    expect(() =>
+      verifyWebhook(secret, { ...headers(), 'webhook-signature': `v1a,${mac} v1,${mac}` }, body, { now: nowMs }),
+    ).not.toThrow();
   });
 
   it('reads header names in any case and the first of repeated values', () => {
     const h = headers();
-    const mixed = { 'Webhook-Id': h['webhook-id'], 'WEBHOOK-TIMESTAMP': h['webhook-timestamp'], 'Webhook-Signature': [h['webhook-signature']!, 'v1,x'] };
+    const mixed = {
+      'Webhook-Id': h['webhook-id'],
+      'WEBHOOK-TIMESTAMP': h['webhook-timestamp'],
+      'Webhook-Signature': [h['webhook-signature']!, 'v1,x'],
+    };
     expect(() => verifyWebhook(secret, mixed, body, { now: nowMs })).not.toThrow();
   });
 
@@ -197,9 +233,14 @@ describe('v1a (Ed25519)', () => {
   it('signs "{id}.{timestamp}.{body}" as v1a,<base64>: the signature TweetNaCl makes with the RFC 8032 key', () => {
     const sig = sign(signingKey, id, ts, body);
     expect(sig).toMatch(/^v1a,/);
-    const expected = nacl.sign.detached(Buffer.from(`${id}.${ts}.${body}`, 'utf8'), nacl.sign.keyPair.fromSeed(seed).secretKey);
+    const expected = nacl.sign.detached(
+      Buffer.from(`${id}.${ts}.${body}`, 'utf8'),
+      nacl.sign.keyPair.fromSeed(seed).secretKey,
+    );
     expect(Buffer.from(sig.slice(4), 'base64').equals(Buffer.from(expected))).toBe(true);
-    expect(nacl.sign.detached.verify(Buffer.from(`${id}.${ts}.${body}`, 'utf8'), Buffer.from(sig.slice(4), 'base64'), pub)).toBe(true);
+    expect(
+      nacl.sign.detached.verify(Buffer.from(`${id}.${ts}.${body}`, 'utf8'), Buffer.from(sig.slice(4), 'base64'), pub),
+    ).toBe(true);
   });
 
   it('verifyWebhook accepts it with the whpk_ public key, within 5 minutes', () => {
@@ -208,15 +249,29 @@ describe('v1a (Ed25519)', () => {
   });
 
   it('rejects a tampered body, id or timestamp, another key, and a v1 signature under a public key', () => {
-    expect(() => verifyWebhook(publicKey, headers(), body.replace('4200', '4201'), { now: nowMs })).toThrow(/no matching signature/);
-    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-id': `${id}X` }, body, { now: nowMs })).toThrow(/no matching signature/);
-    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-timestamp': String(ts + 1) }, body, { now: nowMs })).toThrow(/no matching signature/);
-    expect(() => verifyWebhook(generateSigningKey().publicKey, headers(), body, { now: nowMs })).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(publicKey, headers(), body.replace('4200', '4201'), { now: nowMs })).toThrow(
+      /no matching signature/,
+    );
+    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-id': `${id}X` }, body, { now: nowMs })).toThrow(
+      /no matching signature/,
+    );
+    expect(() =>
+      verifyWebhook(publicKey, { ...headers(), 'webhook-timestamp': String(ts + 1) }, body, { now: nowMs }),
+    ).toThrow(/no matching signature/);
+    expect(() => verifyWebhook(generateSigningKey().publicKey, headers(), body, { now: nowMs })).toThrow(
+      /no matching signature/,
+    );
     // The v1a signature in a v1 slot, a v1 HMAC, garbage: none verifies under the public key.
     const v1a = sign(signingKey, id, ts, body).slice(4);
-    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': `v1,${v1a}` }, body, { now: nowMs })).toThrow(/no matching/);
-    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': sign(secret, id, ts, body) }, body, { now: nowMs })).toThrow(/no matching/);
-    expect(() => verifyWebhook(publicKey, { ...headers(), 'webhook-signature': 'v1a,AAAA v1a, v1a' }, body, { now: nowMs })).toThrow(/no matching/);
+    expect(() =>
+      verifyWebhook(publicKey, { ...headers(), 'webhook-signature': `v1,${v1a}` }, body, { now: nowMs }),
+    ).toThrow(/no matching/);
+    expect(() =>
+      verifyWebhook(publicKey, { ...headers(), 'webhook-signature': sign(secret, id, ts, body) }, body, { now: nowMs }),
+    ).toThrow(/no matching/);
+    expect(() =>
+      verifyWebhook(publicKey, { ...headers(), 'webhook-signature': 'v1a,AAAA v1a, v1a' }, body, { now: nowMs }),
+    ).toThrow(/no matching/);
     // …and a v1a header does not verify with a v1 secret.
     expect(() => verifyWebhook(secret, headers(), body, { now: nowMs })).toThrow(/no matching/);
   });
@@ -233,6 +288,8 @@ describe('v1a (Ed25519)', () => {
     expect(sigs.every((x) => x.startsWith('v1a,'))).toBe(true);
     expect(() => verifyWebhook(next.publicKey, h, body, { now: nowMs })).not.toThrow();
     expect(() => verifyWebhook(publicKey, h, body, { now: nowMs })).not.toThrow();
-    expect(() => verifyWebhook(next.publicKey, { ...h, 'webhook-signature': sigs[0]! }, body, { now: nowMs })).not.toThrow();
+    expect(() =>
+      verifyWebhook(next.publicKey, { ...h, 'webhook-signature': sigs[0]! }, body, { now: nowMs }),
+    ).not.toThrow();
   });
 });

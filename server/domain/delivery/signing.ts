@@ -48,7 +48,10 @@ export function generateSigningKey(): { signingKey: string; publicKey: string } 
   const jwk = privateKey.export({ format: 'jwk' });
   const seed = Buffer.from(jwk.d!, 'base64url');
   const pub = Buffer.from(jwk.x!, 'base64url');
-  return { signingKey: SIGNING_KEY_PREFIX + Buffer.concat([seed, pub]).toString('base64'), publicKey: PUBLIC_KEY_PREFIX + pub.toString('base64') };
+  return {
+    signingKey: SIGNING_KEY_PREFIX + Buffer.concat([seed, pub]).toString('base64'),
+    publicKey: PUBLIC_KEY_PREFIX + pub.toString('base64'),
+  };
 }
 
 /** The `whpk_` public key of a `whsk_` signing key. */
@@ -73,7 +76,12 @@ function edPrivateKey(signingKey: string): KeyObject {
     const raw = rawKey(signingKey, SIGNING_KEY_PREFIX);
     if (raw.length !== 64) throw new Error('a whsk_ signing key holds 64 bytes (seed and public key)');
     key = createPrivateKey({
-      key: { kty: 'OKP', crv: 'Ed25519', d: raw.subarray(0, 32).toString('base64url'), x: raw.subarray(32).toString('base64url') },
+      key: {
+        kty: 'OKP',
+        crv: 'Ed25519',
+        d: raw.subarray(0, 32).toString('base64url'),
+        x: raw.subarray(32).toString('base64url'),
+      },
       format: 'jwk',
     });
     // A handful of subscriptions sign most traffic: keep their parsed keys (bounded).
@@ -110,7 +118,12 @@ export type SignedHeaders = {
 };
 
 /** Headers for one attempt: one signature per active secret (current first, then the rotating-out one). */
-export function signedHeaders(secrets: readonly string[], id: string, timestampSeconds: number, body: string): SignedHeaders {
+export function signedHeaders(
+  secrets: readonly string[],
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): SignedHeaders {
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
@@ -146,12 +159,14 @@ export function verifyWebhook(
   const id = get('webhook-id');
   const ts = get('webhook-timestamp');
   const sigs = get('webhook-signature');
-  if (!id || !ts || !sigs) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
+  if (!id || !ts || !sigs)
+    throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   const timestamp = Number(ts);
   if (!Number.isInteger(timestamp)) throw new WebhookVerificationError('invalid webhook-timestamp');
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
   const tolerance = opts.toleranceSeconds ?? 300;
-  if (Math.abs(now - timestamp) > tolerance) throw new WebhookVerificationError('webhook-timestamp is too old or too far in the future');
+  if (Math.abs(now - timestamp) > tolerance)
+    throw new WebhookVerificationError('webhook-timestamp is too old or too far in the future');
   if (secret.startsWith(PUBLIC_KEY_PREFIX)) {
     const key = edPublicKey(secret);
     const signed = Buffer.from(`${id}.${timestamp}.${body}`, 'utf8');

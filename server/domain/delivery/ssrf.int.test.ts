@@ -42,18 +42,35 @@ describe('private targets refused at creation', () => {
     () => 'http://100.64.0.1/hook',
   ])('%#: 400 on field url, nothing created', async (url) => {
     const before = await engine.ctx.db.select({ id: subscriptions.id }).from(subscriptions);
-    const err = await createSubscription(engine.ctx, platformScope, { customerId, url: url(), eventTypes: ['*'] }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'bad_request', field: 'url', message: expect.stringMatching(/^url must not target a private/) as unknown });
+    const err = await createSubscription(engine.ctx, platformScope, {
+      customerId,
+      url: url(),
+      eventTypes: ['*'],
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'bad_request',
+      field: 'url',
+      message: expect.stringMatching(/^url must not target a private/) as unknown,
+    });
     expect(await engine.ctx.db.select({ id: subscriptions.id }).from(subscriptions)).toHaveLength(before.length);
   });
 
   it('an update to a private URL is refused and changes nothing', async () => {
-    const sub = await createSubscription(engine.ctx, platformScope, { customerId, url: 'https://hooks.example.com/in', eventTypes: ['*'] });
-    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { url: 'http://127.0.0.1/x', description: 'changed' })).rejects.toMatchObject({
+    const sub = await createSubscription(engine.ctx, platformScope, {
+      customerId,
+      url: 'https://hooks.example.com/in',
+      eventTypes: ['*'],
+    });
+    await expect(
+      updateSubscription(engine.ctx, platformScope, sub.id, { url: 'http://127.0.0.1/x', description: 'changed' }),
+    ).rejects.toMatchObject({
       code: 'bad_request',
       field: 'url',
     });
-    expect(await getSubscription(engine.ctx, platformScope, sub.id)).toMatchObject({ url: 'https://hooks.example.com/in', description: null });
+    expect(await getSubscription(engine.ctx, platformScope, sub.id)).toMatchObject({
+      url: 'https://hooks.example.com/in',
+      description: null,
+    });
   });
 });
 
@@ -62,24 +79,45 @@ describe('private targets refused at connect time', () => {
   // change, or rebind, afterwards). Here it is written directly, as the check would not allow it.
   async function attemptTo(url: string) {
     const owner = await createCustomer(engine.ctx, platformScope, { name: 'Rebinding' });
-    const sub = await createSubscription(engine.ctx, platformScope, { customerId: owner.id, url: 'https://hooks.example.com/in', eventTypes: ['*'] });
+    const sub = await createSubscription(engine.ctx, platformScope, {
+      customerId: owner.id,
+      url: 'https://hooks.example.com/in',
+      eventTypes: ['*'],
+    });
     await engine.ctx.db.update(subscriptions).set({ url }).where(eq(subscriptions.id, sub.id));
     const event = await publishEvent(engine.ctx, platformScope, { type: 'ssrf.probe', data: {}, customerId: owner.id });
     const delivery = await onlyDelivery(engine.ctx, event.id);
     // Refusal is final: the delivery is dead after its first attempt, not retried for a day.
     const dead = await waitForStatus(engine.ctx, delivery.id, 'dead', 15_000);
-    return { attempts: await attemptsOf(engine.ctx, delivery.id), delivery: dead, sub: await getSubscription(engine.ctx, platformScope, sub.id) };
+    return {
+      attempts: await attemptsOf(engine.ctx, delivery.id),
+      delivery: dead,
+      sub: await getSubscription(engine.ctx, platformScope, sub.id),
+    };
   }
 
   it.each([
-    ['a name resolving to loopback', () => `http://localhost:${port()}/hook`, /localhost resolves to (127\.0\.0\.1|::1), a private address/],
+    [
+      'a name resolving to loopback',
+      () => `http://localhost:${port()}/hook`,
+      /localhost resolves to (127\.0\.0\.1|::1), a private address/,
+    ],
     ['a loopback literal', () => `http://127.0.0.1:${port()}/hook`, /127\.0\.0\.1 is a private address/],
-    ['an IPv4-mapped loopback literal', () => `http://[::ffff:127.0.0.1]:${port()}/hook`, /::ffff:7f00:1 is a private address/],
+    [
+      'an IPv4-mapped loopback literal',
+      () => `http://[::ffff:127.0.0.1]:${port()}/hook`,
+      /::ffff:7f00:1 is a private address/,
+    ],
     ['a numeric loopback host', () => `http://0x7f000001:${port()}/hook`, /127\.0\.0\.1 is a private address/],
   ])('%s: recorded as error class blocked_target, dead at once, nothing sent', async (_, url, message) => {
     const { attempts, delivery, sub } = await attemptTo(url());
     expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ status: 'failed', errorClass: 'blocked_target', responseStatus: null, nextRetryAt: null });
+    expect(attempts[0]).toMatchObject({
+      status: 'failed',
+      errorClass: 'blocked_target',
+      responseStatus: null,
+      nextRetryAt: null,
+    });
     expect(attempts[0]!.errorMessage).toMatch(message);
     expect(delivery).toMatchObject({ attemptCount: 1, nextAttemptAt: null, completedAt: expect.any(Date) as unknown });
     expect(delivery.lastError).toMatch(message);

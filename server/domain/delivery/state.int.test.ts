@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import {
+  attemptsOf,
+  deliveryOf,
+  onlyDelivery,
+  startEngine,
+  subscribedReceiver,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
 import type { Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { getEvent } from '../events/event-reads';
@@ -19,7 +27,11 @@ const SCALE = 0.01;
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await startEngine('delivery_state', { retryTimeScale: SCALE, breakerThreshold: 3, breakerCooldownMs: 3_600_000 });
+  engine = await startEngine('delivery_state', {
+    retryTimeScale: SCALE,
+    breakerThreshold: 3,
+    breakerCooldownMs: 3_600_000,
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +40,11 @@ afterAll(async () => {
 
 const setup = (
   reply: (index: number) => Reply = () => ({ status: 200 }),
-  sub: { retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] }; eventTypes?: string[]; maxInFlight?: number } = {},
+  sub: {
+    retryPolicy?: { maxAttempts?: number; scheduleSeconds?: number[] };
+    eventTypes?: string[];
+    maxInFlight?: number;
+  } = {},
 ) => subscribedReceiver(engine, 'State', (_req, i) => reply(i), sub);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,14 +82,19 @@ describe('paused subscriptions hold, never drop', () => {
     expect(await deliveryOf(engine.ctx, d.id)).toMatchObject({ status: 'held' });
     expect((await getSubscription(engine.ctx, platformScope, sub.id)).heldDeliveries).toBe(1);
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: true, heldDeliveries: 'discard' });
-    expect(await deliveryOf(engine.ctx, d.id)).toMatchObject({ status: 'dead', lastError: 'discarded when the subscription was resumed' });
+    expect(await deliveryOf(engine.ctx, d.id)).toMatchObject({
+      status: 'dead',
+      lastError: 'discarded when the subscription was resumed',
+    });
     await sleep(300);
     expect(r.received).toHaveLength(1);
   });
 
   it('pausing holds deliveries already waiting; resume with discard turns them into dead letters, replayable', async () => {
     // The retry is due long after the pause below (600 s scaled: 6 s), so no second attempt races it.
-    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }), { retryPolicy: { scheduleSeconds: [600] } });
+    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }), {
+      retryPolicy: { scheduleSeconds: [600] },
+    });
     const e = await publish();
     const d = await onlyDelivery(engine.ctx, e.id);
     await r.waitFor(1);
@@ -81,7 +102,9 @@ describe('paused subscriptions hold, never drop', () => {
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: false });
     await waitForStatus(engine.ctx, d.id, 'held');
 
-    await expect(updateSubscription(engine.ctx, platformScope, sub.id, { description: 'x', heldDeliveries: 'discard' })).rejects.toMatchObject({
+    await expect(
+      updateSubscription(engine.ctx, platformScope, sub.id, { description: 'x', heldDeliveries: 'discard' }),
+    ).rejects.toMatchObject({
       code: 'bad_request',
       field: 'heldDeliveries',
     });
@@ -114,13 +137,21 @@ describe('paused subscriptions hold, never drop', () => {
 
   it('the routing trace keeps the decision made at publish time', async () => {
     const { sub, customer, publish } = await setup(() => ({ status: 200 }), { eventTypes: ['charge.*'] });
-    const other = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: 'https://example.com/other', eventTypes: ['invoice.*'] });
+    const other = await createSubscription(engine.ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/other',
+      eventTypes: ['invoice.*'],
+    });
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: false });
     const e = await publish({}, 'charge.failed');
     // Since then: patterns changed, the subscription resumed, a new subscription was created.
     await updateSubscription(engine.ctx, platformScope, other.id, { eventTypes: ['*'] });
     await updateSubscription(engine.ctx, platformScope, sub.id, { active: true });
-    const later = await createSubscription(engine.ctx, platformScope, { customerId: customer.id, url: 'https://example.com/later', eventTypes: ['*'] });
+    const later = await createSubscription(engine.ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/later',
+      eventTypes: ['*'],
+    });
 
     const trace = (await getEvent(engine.ctx, platformScope, e.id)).routing;
     expect(trace.map((t) => t.subscriptionId).sort()).toEqual([sub.id, other.id].sort());
@@ -138,22 +169,29 @@ describe('the circuit breaker never shortens or stretches a delivery’s life', 
     const events = [];
     for (let i = 0; i < 40; i++) events.push(await publish({ i }));
     const ids = (await Promise.all(events.map((e) => onlyDelivery(engine.ctx, e.id)))).map((d) => d.id);
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 })
+      .toBe('open');
     for (const id of ids) await waitForStatus(engine.ctx, id, 'dead', 30_000);
     const rows = await Promise.all(ids.map((id) => deliveryOf(engine.ctx, id)));
     const unattempted = rows.filter((d) => d.attemptCount === 0);
     expect(unattempted.length).toBeGreaterThan(0);
-    for (const d of unattempted) expect(d.lastError).toMatch(/retry window ended while the circuit breaker held it back/);
+    for (const d of unattempted)
+      expect(d.lastError).toMatch(/retry window ended while the circuit breaker held it back/);
     expect(r.received.length).toBe(rows.filter((d) => d.attemptCount > 0).length);
   });
 
   it('a delivery past its window does not succeed later when the endpoint comes back', async () => {
     let healthy = false;
     // Two attempts 1 s apart (scaled: 10 ms): the window ends long before the breaker's 36 s cool-down.
-    const { r, sub, publish } = await setup(() => (healthy ? { status: 200 } : { status: 503 }), { retryPolicy: { maxAttempts: 2, scheduleSeconds: [1] } });
+    const { r, sub, publish } = await setup(() => (healthy ? { status: 200 } : { status: 503 }), {
+      retryPolicy: { maxAttempts: 2, scheduleSeconds: [1] },
+    });
     const events = [];
     for (let i = 0; i < 6; i++) events.push(await publish({ i }));
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 })
+      .toBe('open');
     for (const e of events) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, e.id)).id, 'dead', 30_000);
     healthy = true;
     const before = r.received.length;
@@ -168,10 +206,14 @@ describe('the circuit breaker never shortens or stretches a delivery’s life', 
 
   it('a replay goes out at once as the probe of an open breaker, and its success closes it', async () => {
     let healthy = false;
-    const { r, sub, publish } = await setup(() => (healthy ? { status: 200 } : { status: 500 }), { retryPolicy: { maxAttempts: 1 } });
+    const { r, sub, publish } = await setup(() => (healthy ? { status: 200 } : { status: 500 }), {
+      retryPolicy: { maxAttempts: 1 },
+    });
     const events = [];
     for (let i = 0; i < 3; i++) events.push(await publish({ i }));
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 })
+      .toBe('open');
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, events[0]!.id)).id, 'dead');
     healthy = true;
     const before = r.received.length;
@@ -179,7 +221,9 @@ describe('the circuit breaker never shortens or stretches a delivery’s life', 
     // The cool-down is 36 s; the replay must not wait for it.
     await waitForStatus(engine.ctx, d.id, 'succeeded', 10_000);
     expect(r.received.length).toBe(before + 1);
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state).toBe('closed');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state)
+      .toBe('closed');
     const attempts = await attemptsOf(engine.ctx, d.id);
     expect(attempts.at(-1)).toMatchObject({ trigger: 'replay', status: 'succeeded' });
   });
@@ -189,7 +233,9 @@ describe('the circuit breaker never shortens or stretches a delivery’s life', 
     const { r, sub, publish } = await setup(() => (healthy ? { status: 200 } : { status: 500 }));
     const events = [];
     for (let i = 0; i < 5; i++) events.push(await publish({ i }));
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 })
+      .toBe('open');
     const opened = await getSubscription(engine.ctx, platformScope, sub.id);
     // The cool-down scales with RETRY_TIME_SCALE: 1 h × 0.01 = 36 s.
     const cooldown = new Date(opened.breaker.probeAt!).getTime() - new Date(opened.breaker.openedAt!).getTime();
@@ -199,15 +245,20 @@ describe('the circuit breaker never shortens or stretches a delivery’s life', 
     healthy = true;
     const before = r.received.length;
     await probeNow(engine.ctx, platformScope, sub.id);
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 10_000 }).toBe('closed');
-    for (const e of events) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, e.id)).id, 'succeeded', 10_000);
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 10_000 })
+      .toBe('closed');
+    for (const e of events)
+      await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, e.id)).id, 'succeeded', 10_000);
     expect(r.received.length).toBeGreaterThan(before);
     await expect(probeNow(engine.ctx, platformScope, sub.id)).rejects.toMatchObject({ code: 'conflict' });
 
     // Open it again, then move the endpoint: the breaker closes with the edit.
     healthy = false;
     for (let i = 0; i < 5; i++) await publish({ again: i });
-    await expect.poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 }).toBe('open');
+    await expect
+      .poll(async () => (await getSubscription(engine.ctx, platformScope, sub.id)).breaker.state, { timeout: 20_000 })
+      .toBe('open');
     healthy = true;
     const moved = await updateSubscription(engine.ctx, platformScope, sub.id, { url: `${r.url}/moved` });
     expect(moved.breaker.state).toBe('closed');

@@ -141,7 +141,11 @@ export async function restartCycle(
  * it; a pending or held head becomes a dead letter that says it was skipped (replayable like any).
  * Returns the head's status after.
  */
-export async function skipHead(ctx: Ctx, tx: Tx, delivery: { id: string; customerId: string }): Promise<DeliveryStatus> {
+export async function skipHead(
+  ctx: Ctx,
+  tx: Tx,
+  delivery: { id: string; customerId: string },
+): Promise<DeliveryStatus> {
   const now = ctx.now().toISOString();
   const [row] = await rawClient(tx)<{ status: DeliveryStatus }[]>`
     update deliveries set lane_hold = false, updated_at = ${now}::timestamptz,
@@ -160,7 +164,13 @@ export async function skipHead(ctx: Ctx, tx: Tx, delivery: { id: string; custome
  * Expunge (lifecycle/expunge.ts): these deliveries of an expunged event, if still pending or held,
  * end dead with `reason` and no attempt: nothing is left to send. Returns how many ended.
  */
-export async function endUnsent(q: Queryable, customerId: string, ids: string[], reason: string, at: Date): Promise<number> {
+export async function endUnsent(
+  q: Queryable,
+  customerId: string,
+  ids: string[],
+  reason: string,
+  at: Date,
+): Promise<number> {
   if (ids.length === 0) return 0;
   const now = at.toISOString();
   const r = await rawClient(q)`
@@ -171,11 +181,22 @@ export async function endUnsent(q: Queryable, customerId: string, ids: string[],
 }
 
 /** Hands a delivery whose job met an open breaker back to the table, without spending an attempt. */
-export async function deferToTable(ctx: Ctx, tx: Tx, delivery: { id: string; customerId: string }, subscriptionId: string): Promise<void> {
+export async function deferToTable(
+  ctx: Ctx,
+  tx: Tx,
+  delivery: { id: string; customerId: string },
+  subscriptionId: string,
+): Promise<void> {
   await tx
     .update(deliveries)
     .set({ queuedAt: null, updatedAt: ctx.now() })
-    .where(and(eq(deliveries.id, delivery.id), eq(deliveries.customerId, delivery.customerId), eq(deliveries.status, 'pending')));
+    .where(
+      and(
+        eq(deliveries.id, delivery.id),
+        eq(deliveries.customerId, delivery.customerId),
+        eq(deliveries.status, 'pending'),
+      ),
+    );
   await flagBacklog(tx, [{ id: subscriptionId, customerId: delivery.customerId }]);
 }
 
@@ -186,6 +207,11 @@ export const EXPUNGED_REASON = 'payload expunged';
  * A `deliver` job found its event expunged (a delivery created, or set to retry, after the expunge):
  * the delivery ends dead with the reason, nothing is sent.
  */
-export async function endExpungedDelivery(ctx: Ctx, q: Queryable, customerId: string, deliveryId: string): Promise<void> {
+export async function endExpungedDelivery(
+  ctx: Ctx,
+  q: Queryable,
+  customerId: string,
+  deliveryId: string,
+): Promise<void> {
   await endUnsent(q, customerId, [deliveryId], EXPUNGED_REASON, ctx.now());
 }

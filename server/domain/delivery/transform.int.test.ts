@@ -2,7 +2,15 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempts, subscriptions } from '../../../drizzle/schema';
-import { callProcedure, failure, readOnlyTrpc, restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
+import {
+  callProcedure,
+  failure,
+  readOnlyTrpc,
+  restClient,
+  trpcClient,
+  type Json,
+  type Rest,
+} from '../../../tests/support/api';
 import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
 import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
 import type { Received } from '../../../tests/support/receiver';
@@ -51,7 +59,10 @@ async function rowsOf(customerId: string) {
 async function subscribed(body: Json) {
   const c = await customer();
   const r = await engine.receiver();
-  const sub = await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${r.url}/hook`, eventTypes: ['*'], ...body } }), 201);
+  const sub = await ok(
+    rest('POST', '/subscriptions', { key: c.key, body: { url: `${r.url}/hook`, eventTypes: ['*'], ...body } }),
+    201,
+  );
   return { c, r, sub };
 }
 
@@ -73,7 +84,11 @@ describe('transformations at send time', () => {
         url: webhook.url + '/slack',
       };
     }`;
-    const { c, r, sub } = await subscribed({ eventTypes: ['order.*'], headers: { 'X-Api-Key': 'k3y-s3cret' }, transform });
+    const { c, r, sub } = await subscribed({
+      eventTypes: ['order.*'],
+      headers: { 'X-Api-Key': 'k3y-s3cret' },
+      transform,
+    });
     expect(sub).toMatchObject({ transform, transformVersion: 1 });
     const ev = await publish(c.key, 'order.created', { order: 1042, amount: 4250, currency: 'eur' });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
@@ -95,10 +110,19 @@ describe('transformations at send time', () => {
 
     // The attempt row: the URL it went to, the body it sent; custom values redacted, also where the transform copied one.
     const [row] = await attemptsOf(engine.ctx, d.id);
-    expect(row).toMatchObject({ url: `${r.url}/hook/slack`, requestBody: sent, status: 'succeeded', responseStatus: 200 });
+    expect(row).toMatchObject({
+      url: `${r.url}/hook/slack`,
+      requestBody: sent,
+      status: 'succeeded',
+      responseStatus: 200,
+    });
     const read = await deliveryRead(c.key, d.id);
     // The delivery still shows the event's own body (the "before"), which that signature does not cover.
-    expect(JSON.parse(read.requestBody)).toMatchObject({ id: ev.id, type: 'order.created', data: { order: 1042, amount: 4250, currency: 'eur' } });
+    expect(JSON.parse(read.requestBody)).toMatchObject({
+      id: ev.id,
+      type: 'order.created',
+      data: { order: 1042, amount: 4250, currency: 'eur' },
+    });
     expect(() => wh.verify(read.requestBody, got.headers)).toThrow();
     expect(read.attempts[0].request).toMatchObject({
       url: `${r.url}/hook/slack`,
@@ -114,7 +138,9 @@ describe('transformations at send time', () => {
   });
 
   it('a transform that leaves the body alone stores no second copy of it', async () => {
-    const { c, r } = await subscribed({ transform: `function transform(w) { return { headers: { 'X-Type': w.eventType } } }` });
+    const { c, r } = await subscribed({
+      transform: `function transform(w) { return { headers: { 'X-Type': w.eventType } } }`,
+    });
     const ev = await publish(c.key, 'invoice.paid', { amount: 1 });
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
     const got = r.received[0]!;
@@ -128,15 +154,27 @@ describe('transformations at send time', () => {
   });
 
   it('cancel: nothing is sent, the delivery ends succeeded and its attempt says it was cancelled', async () => {
-    const { c, r } = await subscribed({ transform: `function transform(w) { return { cancel: w.payload.data.amount < 100 } }` });
+    const { c, r } = await subscribed({
+      transform: `function transform(w) { return { cancel: w.payload.data.amount < 100 } }`,
+    });
     const small = await publish(c.key, 'order.created', { amount: 5 });
     const big = await publish(c.key, 'order.created', { amount: 500 });
     const cancelled = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, small.id)).id, 'succeeded');
     await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, big.id)).id, 'succeeded');
     expect(r.received.map((x) => JSON.parse(x.body).id)).toEqual([big.id]);
-    expect(cancelled).toMatchObject({ attemptCount: 1, lastResponseStatus: null, lastError: 'the transform cancelled this delivery: nothing was sent' });
+    expect(cancelled).toMatchObject({
+      attemptCount: 1,
+      lastResponseStatus: null,
+      lastError: 'the transform cancelled this delivery: nothing was sent',
+    });
     const [row] = await attemptsOf(engine.ctx, cancelled.id);
-    expect(row).toMatchObject({ status: 'succeeded', errorClass: 'cancelled', responseStatus: null, requestHeaders: {}, requestBody: null });
+    expect(row).toMatchObject({
+      status: 'succeeded',
+      errorClass: 'cancelled',
+      responseStatus: null,
+      requestHeaders: {},
+      requestBody: null,
+    });
     const read = await deliveryRead(c.key, cancelled.id);
     expect(read.attempts[0]).toMatchObject({ status: 'succeeded', error: { class: 'cancelled' }, response: null });
     // The breaker heard nothing bad.
@@ -157,7 +195,9 @@ describe('transformations at send time', () => {
       [1, 'failed', 'transform', 'initial'],
       [2, 'failed', 'transform', 'retry'],
     ]);
-    expect(rows[0]!.errorMessage).toMatch(/^transform threw TypeError: cannot read property 'name' of undefined \(line 2, column \d+\)$/);
+    expect(rows[0]!.errorMessage).toMatch(
+      /^transform threw TypeError: cannot read property 'name' of undefined \(line 2, column \d+\)$/,
+    );
     expect(rows[0]!.requestHeaders).toEqual({});
     expect(rows[0]!.nextRetryAt).not.toBeNull();
     expect(d.lastError).toMatch(/^gave up after 2 attempts \(last: transform threw TypeError/);
@@ -167,12 +207,19 @@ describe('transformations at send time', () => {
       rest('PATCH', '/subscriptions/{id}', {
         key: c.key,
         params: { id: sub.id },
-        body: { transform: `function transform(w) { return { body: { name: w.payload.data.customer?.name ?? 'unknown' } } }` },
+        body: {
+          transform: `function transform(w) { return { body: { name: w.payload.data.customer?.name ?? 'unknown' } } }`,
+        },
       }),
     );
     expect(fixed.transformVersion).toBe(2);
-    const log = await ok(rest('GET', '/audit-log', { key: c.key, query: { targetId: sub.id, action: 'subscription.updated' } }));
-    expect(log.data[0]).toMatchObject({ before: { transformVersion: 1 }, after: { transformVersion: 2, transform: fixed.transform } });
+    const log = await ok(
+      rest('GET', '/audit-log', { key: c.key, query: { targetId: sub.id, action: 'subscription.updated' } }),
+    );
+    expect(log.data[0]).toMatchObject({
+      before: { transformVersion: 1 },
+      after: { transformVersion: 2, transform: fixed.transform },
+    });
     await ok(rest('POST', '/deliveries/{id}/replay', { key: c.key, params: { id: d.id } }), 202);
     await waitForStatus(engine.ctx, d.id, 'succeeded');
     expect(r.received.map((x) => x.body)).toEqual(['{"name":"unknown"}']);
@@ -185,15 +232,27 @@ describe('transformations at send time', () => {
     await ok(
       rest('POST', '/subscriptions', {
         key: c.key,
-        body: { url: `${looping.url}/hook`, eventTypes: ['loop.*'], retryPolicy: { maxAttempts: 1 }, transform: 'function transform() { while (true) {} }' },
+        body: {
+          url: `${looping.url}/hook`,
+          eventTypes: ['loop.*'],
+          retryPolicy: { maxAttempts: 1 },
+          transform: 'function transform() { while (true) {} }',
+        },
       }),
       201,
     );
-    await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: `${healthy.url}/hook`, eventTypes: ['fine.*'] } }), 201);
+    await ok(
+      rest('POST', '/subscriptions', { key: c.key, body: { url: `${healthy.url}/hook`, eventTypes: ['fine.*'] } }),
+      201,
+    );
     const loop = await publish(c.key, 'loop.start', {});
     const d = await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, loop.id)).id, 'dead');
     const [row] = await attemptsOf(engine.ctx, d.id);
-    expect(row).toMatchObject({ status: 'failed', errorClass: 'transform', errorMessage: expect.stringMatching(/ran out of time/) });
+    expect(row).toMatchObject({
+      status: 'failed',
+      errorClass: 'transform',
+      errorMessage: expect.stringMatching(/ran out of time/),
+    });
     expect(row!.latencyMs).toBeGreaterThanOrEqual(SANDBOX_LIMITS.cpuMs);
     // The same worker delivers the next event.
     const fine = await publish(c.key, 'fine.ok', {});
@@ -225,7 +284,8 @@ describe('transformations at send time', () => {
 });
 
 async function secretOf(key: string, subscriptionId: string): Promise<string> {
-  return (await ok(rest('GET', '/subscriptions/{id}/secret', { key, params: { id: subscriptionId } }))).secret as string;
+  return (await ok(rest('GET', '/subscriptions/{id}/secret', { key, params: { id: subscriptionId } })))
+    .secret as string;
 }
 
 describe('saving a transform', () => {
@@ -241,7 +301,10 @@ describe('saving a transform', () => {
       ['', /must define a function named transform/],
     ];
     for (const [transform, reason] of cases) {
-      const res = await rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], transform } });
+      const res = await rest('POST', '/subscriptions', {
+        key: c.key,
+        body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'], transform },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.field).toBe('transform');
       expect(res.body.errors).toEqual([{ field: 'transform', reason: expect.stringMatching(reason) }]);
@@ -251,14 +314,22 @@ describe('saving a transform', () => {
 
   it('versions go up with each change and removal, not with an unchanged save', async () => {
     const c = await customer();
-    const sub = await ok(rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'] } }), 201);
+    const sub = await ok(
+      rest('POST', '/subscriptions', { key: c.key, body: { url: 'http://127.0.0.1:9/x', eventTypes: ['*'] } }),
+      201,
+    );
     expect(sub).toMatchObject({ transform: null, transformVersion: 0 });
-    const patch = (body: Json) => ok(rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: sub.id }, body }));
+    const patch = (body: Json) =>
+      ok(rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: sub.id }, body }));
     const t = 'const transform = (w) => ({})';
     expect(await patch({ transform: t })).toMatchObject({ transform: t, transformVersion: 1 });
     expect(await patch({ transform: t, description: 'same transform' })).toMatchObject({ transformVersion: 1 });
     expect(await patch({ transform: null })).toMatchObject({ transform: null, transformVersion: 2 });
-    const bad = await rest('PATCH', '/subscriptions/{id}', { key: c.key, params: { id: sub.id }, body: { transform: 'nope(' } });
+    const bad = await rest('PATCH', '/subscriptions/{id}', {
+      key: c.key,
+      params: { id: sub.id },
+      body: { transform: 'nope(' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('transform');
     const [row] = await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
@@ -271,7 +342,8 @@ describe('POST /subscriptions/test-transform', () => {
     const { c, r } = await subscribed({ eventTypes: ['never.*'] });
     const first = await publish(c.key, 'order.created', { amount: 100 });
     const latest = await publish(c.key, 'order.created', { amount: 250 });
-    const transform = 'function transform(w) { return { body: { cents: w.payload.data.amount }, headers: { "X-Type": w.eventType } } }';
+    const transform =
+      'function transform(w) { return { body: { cents: w.payload.data.amount }, headers: { "X-Type": w.eventType } } }';
     const before = await rowsOf(c.id);
     const out = await ok(rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform } }));
     expect(out).toMatchObject({
@@ -283,10 +355,15 @@ describe('POST /subscriptions/test-transform', () => {
       cpuMs: expect.any(Number),
     });
     expect(JSON.parse(out.before.body)).toMatchObject({ id: latest.id, data: { amount: 250 } });
-    const named = await ok(rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform, eventId: first.id } }));
+    const named = await ok(
+      rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform, eventId: first.id } }),
+    );
     expect(named.after.body).toBe('{"cents":100}');
     // Over tRPC, the same.
-    const viaTrpc = await trpcClient(engine.ctx, c.key).subscriptions.testTransform.mutate({ transform, eventId: first.id });
+    const viaTrpc = await trpcClient(engine.ctx, c.key).subscriptions.testTransform.mutate({
+      transform,
+      eventId: first.id,
+    });
     expect(viaTrpc).toMatchObject({ event: { id: first.id }, after: { body: '{"cents":100}' } });
     expect(await rowsOf(c.id)).toEqual(before);
     expect(r.received).toHaveLength(0);
@@ -295,7 +372,8 @@ describe('POST /subscriptions/test-transform', () => {
   it('reports what an attempt would record: the error with its class, a cancel, a refused URL', async () => {
     const c = await customer();
     await publish(c.key, 'order.created', { amount: 1 });
-    const run = (transform: string) => ok(rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform } }));
+    const run = (transform: string) =>
+      ok(rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform } }));
     expect(await run('function transform() { while (true) {} }')).toMatchObject({
       after: null,
       cancelled: false,
@@ -304,8 +382,14 @@ describe('POST /subscriptions/test-transform', () => {
     expect(await run("function transform() { return { body: require('fs') } }")).toMatchObject({
       error: { class: 'transform', message: expect.stringContaining("ReferenceError: 'require' is not defined") },
     });
-    expect(await run('function transform() { return { cancel: true } }')).toMatchObject({ after: null, cancelled: true, error: null });
-    expect(await run('function transform() { return { headers: { "webhook-signature": "v1,forged" } } }')).toMatchObject({
+    expect(await run('function transform() { return { cancel: true } }')).toMatchObject({
+      after: null,
+      cancelled: true,
+      error: null,
+    });
+    expect(
+      await run('function transform() { return { headers: { "webhook-signature": "v1,forged" } } }'),
+    ).toMatchObject({
       error: { class: 'transform', message: expect.stringContaining('"webhook-signature" is reserved') },
     });
     expect(await run('function transform() { return { url: "ftp://example.com/x" } }')).toMatchObject({
@@ -318,10 +402,16 @@ describe('POST /subscriptions/test-transform', () => {
     const other = await customer();
     const foreign = await publish(other.key, 'order.created', { secret: 'theirs' });
     const sample = await ok(
-      rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform: 'function transform(w) { return { body: w.eventType } }' } }),
+      rest('POST', '/subscriptions/test-transform', {
+        key: c.key,
+        body: { transform: 'function transform(w) { return { body: w.eventType } }' },
+      }),
     );
     expect(sample).toMatchObject({ event: null, after: { body: 'hookrelay.test' } });
-    const bad = await rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform: 'function transform( {' } });
+    const bad = await rest('POST', '/subscriptions/test-transform', {
+      key: c.key,
+      body: { transform: 'function transform( {' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('transform');
     const big = await rest('POST', '/subscriptions/test-transform', {
@@ -330,7 +420,10 @@ describe('POST /subscriptions/test-transform', () => {
     });
     expect(big.status).toBe(400);
     expect(big.body.errors).toEqual([{ field: 'transform', reason: 'must be at most 64 KiB (65536 bytes of UTF-8)' }]);
-    const unknown = await rest('POST', '/subscriptions/test-transform', { key: c.key, body: { transform: 'function transform() { return {} }', url: 'x' } });
+    const unknown = await rest('POST', '/subscriptions/test-transform', {
+      key: c.key,
+      body: { transform: 'function transform() { return {} }', url: 'x' },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'url', reason: 'unknown field' }]);
     const notMine = await rest('POST', '/subscriptions/test-transform', {
@@ -340,7 +433,11 @@ describe('POST /subscriptions/test-transform', () => {
     expect(notMine.status).toBe(404);
     expect(JSON.stringify(notMine.body)).not.toContain('theirs');
     const readOnly = readOnlyTrpc(engine.ctx, c.id);
-    const err = await failure(callProcedure(readOnly, 'subscriptions.testTransform', 'mutation', { transform: 'function transform() { return {} }' }));
+    const err = await failure(
+      callProcedure(readOnly, 'subscriptions.testTransform', 'mutation', {
+        transform: 'function transform() { return {} }',
+      }),
+    );
     expect(err?.data).toMatchObject({ httpStatus: 403 });
   });
 });
@@ -363,9 +460,21 @@ describe('with private targets refused', () => {
   it('a transform moving the URL to a private address is refused by the guard: blocked_target, dead at once, nothing sent', async () => {
     const local = await engine.receiver();
     const c = await customer(guardedRest, guardedPlatformKey);
-    const targets = [`${local.url}/stolen`, 'http://localhost:8080/admin', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/x', 'http://10.0.0.7/x'];
+    const targets = [
+      `${local.url}/stolen`,
+      'http://localhost:8080/admin',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/x',
+      'http://10.0.0.7/x',
+    ];
     const transform = `const targets = ${JSON.stringify(targets)}; function transform(w) { return { url: targets[w.payload.data.i] } }`;
-    await ok(guardedRest('POST', '/subscriptions', { key: c.key, body: { url: 'https://example.com/hook', eventTypes: ['*'], transform } }), 201);
+    await ok(
+      guardedRest('POST', '/subscriptions', {
+        key: c.key,
+        body: { url: 'https://example.com/hook', eventTypes: ['*'], transform },
+      }),
+      201,
+    );
     const refused: Received[] = local.received;
     for (const [i, target] of targets.entries()) {
       const ev = await ok(guardedRest('POST', '/events', { key: c.key, body: { type: 'move.it', data: { i } } }), 202);

@@ -8,7 +8,9 @@ import { applyTransform, attemptRequest, type WebhookRequest } from './transform
  * the custom-header rules, the payload limit. Only `ctx.config` is read.
  */
 function ctxWith(config: Partial<Ctx['config']> = {}): Ctx {
-  return { config: { allowPrivateTargets: false, targetPorts: null, maxPayloadBytes: 1024, ...config } } as unknown as Ctx;
+  return {
+    config: { allowPrivateTargets: false, targetPorts: null, maxPayloadBytes: 1024, ...config },
+  } as unknown as Ctx;
 }
 
 const before: WebhookRequest = {
@@ -29,12 +31,18 @@ describe('applyTransform', () => {
     }`);
     expect(r).toMatchObject({
       kind: 'send',
-      request: { url: 'https://chat.example.com/hooks/T1', headers: { Authorization: 'Bearer s3cret', 'X-Type': 'order.created' }, body: '{"amount":42}' },
+      request: {
+        url: 'https://chat.example.com/hooks/T1',
+        headers: { Authorization: 'Bearer s3cret', 'X-Type': 'order.created' },
+        body: '{"amount":42}',
+      },
     });
   });
 
   it('cancel wins over everything else it returns', async () => {
-    expect(await apply('function transform() { return { cancel: true, url: "http://127.0.0.1/" } }')).toMatchObject({ kind: 'cancelled' });
+    expect(await apply('function transform() { return { cancel: true, url: "http://127.0.0.1/" } }')).toMatchObject({
+      kind: 'cancelled',
+    });
   });
 
   it.each([
@@ -51,12 +59,22 @@ describe('applyTransform', () => {
       message: `the transform's url ${reason}; delivery refused`,
       url: new URL(url).href,
     });
-    expect(await apply(source, ctxWith({ allowPrivateTargets: true }))).toMatchObject({ kind: 'send', request: { url: new URL(url).href } });
+    expect(await apply(source, ctxWith({ allowPrivateTargets: true }))).toMatchObject({
+      kind: 'send',
+      request: { url: new URL(url).href },
+    });
   });
 
   it('TARGET_PORTS holds for a transformed URL too', async () => {
-    const r = await apply('function transform() { return { url: "https://hooks.example.com:8443/x" } }', ctxWith({ targetPorts: [[443, 443]] }));
-    expect(r).toMatchObject({ kind: 'failed', errorClass: 'blocked_target', message: expect.stringContaining('must use an allowed port (443), not 8443') });
+    const r = await apply(
+      'function transform() { return { url: "https://hooks.example.com:8443/x" } }',
+      ctxWith({ targetPorts: [[443, 443]] }),
+    );
+    expect(r).toMatchObject({
+      kind: 'failed',
+      errorClass: 'blocked_target',
+      message: expect.stringContaining('must use an allowed port (443), not 8443'),
+    });
   });
 
   it.each([
@@ -64,7 +82,11 @@ describe('applyTransform', () => {
     ['file:///etc/passwd', "the transform's url must use http or https"],
     ['https://user:pw@example.com/', "the transform's url must not contain credentials"],
   ])('a URL that is no http(s) target (%s) is a transform error', async (url, message) => {
-    expect(await apply(`function transform() { return { url: ${JSON.stringify(url)} } }`)).toMatchObject({ kind: 'failed', errorClass: 'transform', message });
+    expect(await apply(`function transform() { return { url: ${JSON.stringify(url)} } }`)).toMatchObject({
+      kind: 'failed',
+      errorClass: 'transform',
+      message,
+    });
   });
 
   it("headers follow the custom headers' rules; Hookrelay's own names are refused", async () => {
@@ -84,7 +106,10 @@ describe('applyTransform', () => {
       'transform',
       `the transform's headers: the value of "X-A" must not contain CR, LF or NUL`,
     ]);
-    expect(await fails('{ "bad name": "x" }')).toEqual(['transform', expect.stringContaining('"bad name" is not a valid header name')]);
+    expect(await fails('{ "bad name": "x" }')).toEqual([
+      'transform',
+      expect.stringContaining('"bad name" is not a valid header name'),
+    ]);
   });
 
   it('the body is held to the payload limit and must be storable text', async () => {
@@ -113,35 +138,68 @@ describe('applyTransform', () => {
 
 describe('attemptRequest', () => {
   const rowWith = (sub: { transform: string | null; authEnc: string | null }) =>
-    ({ sub: { url: before.url, ...sub }, event: { body: before.body }, delivery: { eventType: 'order.created' } }) as unknown as Loaded;
+    ({
+      sub: { url: before.url, ...sub },
+      event: { body: before.body },
+      delivery: { eventType: 'order.created' },
+    }) as unknown as Loaded;
   const custom = { Authorization: 'Bearer s3cret' };
 
   it('without a transform, sends what the subscription says and records nothing extra', async () => {
-    expect(await attemptRequest(ctxWith(), rowWith({ transform: null, authEnc: null }), custom)).toEqual({ ...before, redact: custom });
+    expect(await attemptRequest(ctxWith(), rowWith({ transform: null, authEnc: null }), custom)).toEqual({
+      ...before,
+      redact: custom,
+    });
   });
 
   it('records the URL and the body sent; redacts a custom value copied under another name', async () => {
     const r = await attemptRequest(
       ctxWith(),
-      rowWith({ transform: `function transform(w) { return { body: 'x', headers: { 'X-Copy': 'token ' + w.headers.Authorization } } }`, authEnc: null }),
+      rowWith({
+        transform: `function transform(w) { return { body: 'x', headers: { 'X-Copy': 'token ' + w.headers.Authorization } } }`,
+        authEnc: null,
+      }),
       custom,
     );
-    expect(r).toMatchObject({ body: 'x', headers: { 'X-Copy': 'token Bearer s3cret' }, transformed: { url: before.url, body: 'x' } });
+    expect(r).toMatchObject({
+      body: 'x',
+      headers: { 'X-Copy': 'token Bearer s3cret' },
+      transformed: { url: before.url, body: 'x' },
+    });
     expect(Object.keys(r.redact).sort()).toEqual(['Authorization', 'X-Copy']);
     expect(r.unsent).toBeUndefined();
   });
 
   it('a cancel or a failure is a result without a send', async () => {
-    const cancelled = await attemptRequest(ctxWith(), rowWith({ transform: 'function transform() { return { cancel: true } }', authEnc: null }), custom);
-    expect(cancelled.unsent?.outcome).toEqual({ kind: 'error', errorClass: 'cancelled', message: 'the transform cancelled this delivery: nothing was sent' });
-    const failed = await attemptRequest(ctxWith(), rowWith({ transform: 'function transform() { throw new Error("no") }', authEnc: null }), custom);
-    expect(failed.unsent?.outcome).toMatchObject({ kind: 'error', errorClass: 'transform', message: 'transform threw Error: no (line 1, column 39)' });
+    const cancelled = await attemptRequest(
+      ctxWith(),
+      rowWith({ transform: 'function transform() { return { cancel: true } }', authEnc: null }),
+      custom,
+    );
+    expect(cancelled.unsent?.outcome).toEqual({
+      kind: 'error',
+      errorClass: 'cancelled',
+      message: 'the transform cancelled this delivery: nothing was sent',
+    });
+    const failed = await attemptRequest(
+      ctxWith(),
+      rowWith({ transform: 'function transform() { throw new Error("no") }', authEnc: null }),
+      custom,
+    );
+    expect(failed.unsent?.outcome).toMatchObject({
+      kind: 'error',
+      errorClass: 'transform',
+      message: 'transform threw Error: no (line 1, column 39)',
+    });
   });
 
   it("an authenticated subscription's credentials never follow a transform to another origin; a path on the same origin is fine", async () => {
     const away = await attemptRequest(
       ctxWith(),
-      rowWith({ transform: 'function transform() { return { url: "https://elsewhere.example.net/in" } }', authEnc: 'sealed' }),
+      rowWith({
+        transform: 'function transform() { return { url: "https://elsewhere.example.net/in" } }',
+        authEnc: 'sealed',
+      }),
       custom,
     );
     expect(away.unsent?.outcome).toMatchObject({
@@ -154,7 +212,10 @@ describe('attemptRequest', () => {
       rowWith({ transform: 'function transform(w) { return { url: w.url + "/v2" } }', authEnc: 'sealed' }),
       custom,
     );
-    expect(samePlace).toMatchObject({ url: 'https://hooks.example.com/in/v2', transformed: { url: 'https://hooks.example.com/in/v2' } });
+    expect(samePlace).toMatchObject({
+      url: 'https://hooks.example.com/in/v2',
+      transformed: { url: 'https://hooks.example.com/in/v2' },
+    });
     expect(samePlace.unsent).toBeUndefined();
   });
 });

@@ -47,13 +47,24 @@ const UNSENDABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * Runs `source` on `before` (plus the event's type) and checks its output against the rules above.
  * Shared by attempts and the dry run (`POST /subscriptions/test-transform`), so both say the same.
  */
-export async function applyTransform(ctx: Ctx, source: string, before: WebhookRequest, eventType: string): Promise<TransformResult> {
+export async function applyTransform(
+  ctx: Ctx,
+  source: string,
+  before: WebhookRequest,
+  eventType: string,
+): Promise<TransformResult> {
   // The body is the event's exact JSON text: spliced in, not parsed and serialised again here.
   const input = `{"url":${JSON.stringify(before.url)},"headers":${JSON.stringify(before.headers)},"eventType":${JSON.stringify(eventType)},"payload":${before.body}}`;
   const limit = ctx.config.maxPayloadBytes;
   const run = await runTransform(source, input, { maxOutputChars: limit * 6 + OUTPUT_OVERHEAD_CHARS });
   const cpuMs = run.cpuMs;
-  const fail = (message: string, url?: string): TransformResult => ({ kind: 'failed', errorClass: 'transform', message, ...(url && { url }), cpuMs });
+  const fail = (message: string, url?: string): TransformResult => ({
+    kind: 'failed',
+    errorClass: 'transform',
+    message,
+    ...(url && { url }),
+    cpuMs,
+  });
   if (!run.ok) return fail(run.error);
   const out = run.output;
   if (out.cancel) return { kind: 'cancelled', cpuMs };
@@ -63,7 +74,14 @@ export async function applyTransform(ctx: Ctx, source: string, before: WebhookRe
     if (shape) return fail(`the transform's url ${shape}`);
     url = new URL(out.url).href;
     const guard = checkTargetUrl(url, ctx.config.allowPrivateTargets, ctx.config.targetPorts);
-    if (guard) return { kind: 'failed', errorClass: 'blocked_target', message: `the transform's url ${guard}; delivery refused`, url, cpuMs };
+    if (guard)
+      return {
+        kind: 'failed',
+        errorClass: 'blocked_target',
+        message: `the transform's url ${guard}; delivery refused`,
+        url,
+        cpuMs,
+      };
   }
   const headers = out.headers ?? before.headers;
   if (out.headers) {
@@ -107,14 +125,24 @@ export async function attemptRequest(ctx: Ctx, row: Loaded, custom: Record<strin
     case 'cancelled':
       return { ...before, redact: custom, unsent: unsent('cancelled', CANCELLED_MESSAGE) };
     case 'failed':
-      return { ...before, redact: custom, unsent: unsent(t.errorClass, t.message), transformed: { url: t.url ?? before.url, body: null } };
+      return {
+        ...before,
+        redact: custom,
+        unsent: unsent(t.errorClass, t.message),
+        transformed: { url: t.url ?? before.url, body: null },
+      };
     case 'send': {
       const sent = t.request;
       // Endpoint credentials (a client certificate, OAuth2 tokens) are for the subscription's endpoint:
       // they never follow a transform to another origin, as they never follow a URL edit on their own.
       if (row.sub.authEnc && new URL(sent.url).origin !== new URL(before.url).origin) {
         const message = `the transform's url leaves ${new URL(before.url).origin}: this subscription authenticates to its endpoint (mTLS or OAuth2), and its credentials are not sent to another origin`;
-        return { ...before, redact: custom, unsent: unsent('transform', message), transformed: { url: sent.url, body: null } };
+        return {
+          ...before,
+          redact: custom,
+          unsent: unsent('transform', message),
+          transformed: { url: sent.url, body: null },
+        };
       }
       return {
         ...sent,

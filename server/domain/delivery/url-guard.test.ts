@@ -71,12 +71,14 @@ describe('isPrivateAddress', () => {
 });
 
 describe('checkTargetUrl', () => {
-  it.each(['https://hooks.example.com/webhook', 'http://example.com:8080/a?b=c', 'https://8.8.8.8/hook', 'https://[2606:4700:4700::1111]/hook'])(
-    'accepts %s',
-    (url) => {
-      expect(checkTargetUrl(url, false)).toBeNull();
-    },
-  );
+  it.each([
+    'https://hooks.example.com/webhook',
+    'http://example.com:8080/a?b=c',
+    'https://8.8.8.8/hook',
+    'https://[2606:4700:4700::1111]/hook',
+  ])('accepts %s', (url) => {
+    expect(checkTargetUrl(url, false)).toBeNull();
+  });
 
   it.each([
     ['not a url', /absolute http\(s\) URL/],
@@ -152,7 +154,10 @@ describe('TARGET_PORTS', () => {
   });
 });
 
-function lookup(hostname: string, options: object): Promise<{ address: string | LookupAddress[]; family?: number | undefined }> {
+function lookup(
+  hostname: string,
+  options: object,
+): Promise<{ address: string | LookupAddress[]; family?: number | undefined }> {
   return new Promise((resolve, reject) => {
     guardedLookup(hostname, options, (err, address, family) => (err ? reject(err) : resolve({ address, family })));
   });
@@ -161,12 +166,17 @@ function lookup(hostname: string, options: object): Promise<{ address: string | 
 describe('guardedLookup (the connect-time check)', () => {
   it('refuses a name that resolves to loopback', async () => {
     await expect(lookup('localhost', {})).rejects.toBeInstanceOf(BlockedTargetError);
-    await expect(lookup('localhost', { all: true })).rejects.toThrow(/localhost resolves to .*a private address; delivery refused/);
+    await expect(lookup('localhost', { all: true })).rejects.toThrow(
+      /localhost resolves to .*a private address; delivery refused/,
+    );
   });
 
   it('passes a public address through, in the shape the caller asked for', async () => {
     await expect(lookup('8.8.8.8', {})).resolves.toEqual({ address: '8.8.8.8', family: 4 });
-    await expect(lookup('8.8.8.8', { all: true })).resolves.toEqual({ address: [{ address: '8.8.8.8', family: 4 }], family: undefined });
+    await expect(lookup('8.8.8.8', { all: true })).resolves.toEqual({
+      address: [{ address: '8.8.8.8', family: 4 }],
+      family: undefined,
+    });
   });
 
   it('refuses private literals that reach it', async () => {

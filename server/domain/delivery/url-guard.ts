@@ -75,9 +75,11 @@ export type PortRanges = ReadonlyArray<readonly [number, number]>;
 /** The port a URL connects to (its scheme's default when it names none). */
 const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
 
-export const portAllowed = (port: number, ports: PortRanges | null | undefined): boolean => !ports || ports.some(([lo, hi]) => port >= lo && port <= hi);
+export const portAllowed = (port: number, ports: PortRanges | null | undefined): boolean =>
+  !ports || ports.some(([lo, hi]) => port >= lo && port <= hi);
 
-const describePorts = (ports: PortRanges) => ports.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(', ');
+const describePorts = (ports: PortRanges) =>
+  ports.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(', ');
 
 /** Why a URL's port is refused, or null. */
 export function portProblem(url: URL, ports: PortRanges | null | undefined): string | null {
@@ -101,7 +103,8 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean, ports?: PortR
   if (allowPrivate) return null;
   // `localhost.` (a fully qualified name) resolves like `localhost`: compare without trailing dots.
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return 'must not target a private or loopback host';
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal'))
+    return 'must not target a private or loopback host';
   if (isIP(host) && isPrivateAddress(host)) return 'must not target a private, loopback or link-local address';
   return null;
 }
@@ -114,7 +117,11 @@ export function guardedLookup(hostname: string, options: object, callback: Looku
     if (err) return callback(err, []);
     const list = addresses;
     const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad) return callback(new BlockedTargetError(`${hostname} resolves to ${bad.address}, a private address; delivery refused`), []);
+    if (bad)
+      return callback(
+        new BlockedTargetError(`${hostname} resolves to ${bad.address}, a private address; delivery refused`),
+        [],
+      );
     const wantsAll = (options as { all?: boolean }).all;
     if (wantsAll) return callback(null, list);
     const first = list[0];

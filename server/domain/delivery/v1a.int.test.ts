@@ -27,7 +27,9 @@ function verifyWithNodeCrypto(whpk: string, headers: Record<string, string>, raw
   if (!id || !ts || !sigs) return false;
   if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false;
   const signed = Buffer.from(`${id}.${ts}.${rawBody}`, 'utf8');
-  return sigs.split(' ').some((s) => s.startsWith('v1a,') && verify(null, signed, publicKey, Buffer.from(s.slice(4), 'base64')));
+  return sigs
+    .split(' ')
+    .some((s) => s.startsWith('v1a,') && verify(null, signed, publicKey, Buffer.from(s.slice(4), 'base64')));
 }
 
 /** The same check with TweetNaCl, sharing no code with node:crypto or Hookrelay. */
@@ -36,7 +38,9 @@ function verifyWithTweetnacl(whpk: string, headers: Record<string, string>, rawB
   const signed = new TextEncoder().encode(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${rawBody}`);
   return (headers['webhook-signature'] ?? '').split(' ').some((s) => {
     const [version, sig] = s.split(',', 2);
-    return version === 'v1a' && !!sig && nacl.sign.detached.verify(signed, new Uint8Array(Buffer.from(sig, 'base64')), key);
+    return (
+      version === 'v1a' && !!sig && nacl.sign.detached.verify(signed, new Uint8Array(Buffer.from(sig, 'base64')), key)
+    );
   });
 }
 
@@ -54,7 +58,10 @@ beforeAll(async () => {
   rest = engine.rest;
   // The receiver answers 200 only if every trusted key verifies the request both ways; else 401.
   receiver = await startReceiver((r: Received) => {
-    const v = { node: trusted.map((k) => verifyWithNodeCrypto(k, r.headers, r.body)), nacl: trusted.map((k) => verifyWithTweetnacl(k, r.headers, r.body)) };
+    const v = {
+      node: trusted.map((k) => verifyWithNodeCrypto(k, r.headers, r.body)),
+      nacl: trusted.map((k) => verifyWithTweetnacl(k, r.headers, r.body)),
+    };
     verdicts.push(v);
     return { status: v.node.every(Boolean) && v.nacl.every(Boolean) ? 200 : 401 };
   });
@@ -68,7 +75,13 @@ afterAll(async () => {
 
 async function publishAndDeliver(): Promise<Received> {
   const before = receiver.received.length;
-  const ev = await ok(rest('POST', '/events', { key: customerKey, body: { type: 'charge.succeeded', data: { amount: 4200, note: 'café ✓' } } }), 202);
+  const ev = await ok(
+    rest('POST', '/events', {
+      key: customerKey,
+      body: { type: 'charge.succeeded', data: { amount: 4200, note: 'café ✓' } },
+    }),
+    202,
+  );
   await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, ev.id)).id, 'succeeded');
   expect(receiver.received).toHaveLength(before + 1);
   return receiver.received[before]!;
@@ -78,12 +91,22 @@ describe('v1a (Ed25519) signatures', () => {
   let sub: Json;
 
   it('a v1a subscription answers with its whpk_ public key, never a secret', async () => {
-    sub = await ok(rest('POST', '/subscriptions', { key: customerKey, body: { url: `${receiver.url}/hook`, eventTypes: ['*'], signatureScheme: 'v1a' } }), 201);
+    sub = await ok(
+      rest('POST', '/subscriptions', {
+        key: customerKey,
+        body: { url: `${receiver.url}/hook`, eventTypes: ['*'], signatureScheme: 'v1a' },
+      }),
+      201,
+    );
     expect(sub.signatureScheme).toBe('v1a');
     expect(sub.secret).toMatch(/^whpk_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(sub.secret.slice(5), 'base64')).toHaveLength(32);
-    expect(await ok(rest('GET', '/subscriptions/{id}/secret', { key: customerKey, params: { id: sub.id } }))).toEqual({ secret: sub.secret });
-    expect(await ok(rest('GET', '/subscriptions/{id}', { key: customerKey, params: { id: sub.id } }))).toMatchObject({ signatureScheme: 'v1a' });
+    expect(await ok(rest('GET', '/subscriptions/{id}/secret', { key: customerKey, params: { id: sub.id } }))).toEqual({
+      secret: sub.secret,
+    });
+    expect(await ok(rest('GET', '/subscriptions/{id}', { key: customerKey, params: { id: sub.id } }))).toMatchObject({
+      signatureScheme: 'v1a',
+    });
     // At rest: an encrypted whsk_ signing key, not the public key and not a whsec_.
     const [row] = await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
     expect(row!.secretEnc).not.toContain('whsk_');
@@ -103,15 +126,29 @@ describe('v1a (Ed25519) signatures', () => {
   });
 
   it('v1 stays the default: a whsec_ secret and v1 signatures', async () => {
-    const v1 = await ok(rest('POST', '/subscriptions', { key: customerKey, body: { url: 'http://127.0.0.1:9/off', eventTypes: ['never.*'] } }), 201);
+    const v1 = await ok(
+      rest('POST', '/subscriptions', {
+        key: customerKey,
+        body: { url: 'http://127.0.0.1:9/off', eventTypes: ['never.*'] },
+      }),
+      201,
+    );
     expect(v1).toMatchObject({ signatureScheme: 'v1', secret: expect.stringMatching(/^whsec_/) });
   });
 
   it('rotation: for 24 h both key pairs sign; each public key verifies both ways; then only the new one', async () => {
-    const rotated = await ok(rest('POST', '/subscriptions/{id}/rotate-secret', { key: customerKey, params: { id: sub.id } }));
-    expect(rotated).toMatchObject({ signatureScheme: 'v1a', secret: expect.stringMatching(/^whpk_/), secretRotationEndsAt: expect.any(String) });
+    const rotated = await ok(
+      rest('POST', '/subscriptions/{id}/rotate-secret', { key: customerKey, params: { id: sub.id } }),
+    );
+    expect(rotated).toMatchObject({
+      signatureScheme: 'v1a',
+      secret: expect.stringMatching(/^whpk_/),
+      secretRotationEndsAt: expect.any(String),
+    });
     expect(rotated.secret).not.toBe(sub.secret);
-    expect(await ok(rest('GET', '/subscriptions/{id}/secret', { key: customerKey, params: { id: sub.id } }))).toEqual({ secret: rotated.secret });
+    expect(await ok(rest('GET', '/subscriptions/{id}/secret', { key: customerKey, params: { id: sub.id } }))).toEqual({
+      secret: rotated.secret,
+    });
 
     // A receiver that knows either key accepts the delivery (the new key signs first).
     trusted.splice(0, trusted.length, rotated.secret, sub.secret);
@@ -119,8 +156,12 @@ describe('v1a (Ed25519) signatures', () => {
     const sigs = during.headers['webhook-signature']!.split(' ');
     expect(sigs).toHaveLength(2);
     expect(verdicts.at(-1)).toEqual({ node: [true, true], nacl: [true, true] });
-    expect(verifyWithTweetnacl(rotated.secret, { ...during.headers, 'webhook-signature': sigs[0]! }, during.body)).toBe(true);
-    expect(verifyWithNodeCrypto(sub.secret, { ...during.headers, 'webhook-signature': sigs[1]! }, during.body)).toBe(true);
+    expect(verifyWithTweetnacl(rotated.secret, { ...during.headers, 'webhook-signature': sigs[0]! }, during.body)).toBe(
+      true,
+    );
+    expect(verifyWithNodeCrypto(sub.secret, { ...during.headers, 'webhook-signature': sigs[1]! }, during.body)).toBe(
+      true,
+    );
 
     // Grace period over: one signature, by the new key only.
     await engine.ctx.db
@@ -137,11 +178,20 @@ describe('v1a (Ed25519) signatures', () => {
   });
 
   it("refuses an unknown scheme, and a scheme change on update (the key pair is the subscription's)", async () => {
-    const bad = await rest('POST', '/subscriptions', { key: customerKey, body: { url: `${receiver.url}/x`, eventTypes: ['*'], signatureScheme: 'v2' } });
+    const bad = await rest('POST', '/subscriptions', {
+      key: customerKey,
+      body: { url: `${receiver.url}/x`, eventTypes: ['*'], signatureScheme: 'v2' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('signatureScheme');
-    const patch = await rest('PATCH', '/subscriptions/{id}', { key: customerKey, params: { id: sub.id }, body: { signatureScheme: 'v1' } });
+    const patch = await rest('PATCH', '/subscriptions/{id}', {
+      key: customerKey,
+      params: { id: sub.id },
+      body: { signatureScheme: 'v1' },
+    });
     expect(patch.status).toBe(400);
-    expect(patch.body.errors).toEqual([{ field: 'signatureScheme', reason: 'cannot be changed; create a new subscription with the new scheme' }]);
+    expect(patch.body.errors).toEqual([
+      { field: 'signatureScheme', reason: 'cannot be changed; create a new subscription with the new scheme' },
+    ]);
   });
 });

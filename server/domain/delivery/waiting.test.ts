@@ -13,7 +13,14 @@ const closed: SubscriptionGate = {
   retryPolicy: null,
 };
 const open: SubscriptionGate = { ...closed, breakerState: 'open', breakerOpenedAt: at(-10), breakerProbeAt: at(120) };
-const fresh: DeliveryClock = { status: 'pending', queuedAt: null, attemptCount: 0, cycleStart: 0, cycleStartedAt: at(-1), nextAttemptAt: at(-1) };
+const fresh: DeliveryClock = {
+  status: 'pending',
+  queuedAt: null,
+  attemptCount: 0,
+  cycleStart: 0,
+  cycleStartedAt: at(-1),
+  nextAttemptAt: at(-1),
+};
 const retrying: DeliveryClock = { ...fresh, attemptCount: 2, cycleStartedAt: at(-60), nextAttemptAt: at(10) };
 
 describe('subscriptionWaiting', () => {
@@ -24,7 +31,11 @@ describe('subscriptionWaiting', () => {
     });
     expect(subscriptionWaiting({ ...closed, active: false })).toEqual({ kind: 'paused' });
     expect(subscriptionWaiting(open)).toEqual({ kind: 'breaker', at: at(120).toISOString(), deadAt: null });
-    expect(subscriptionWaiting({ ...open, breakerState: 'half_open' })).toEqual({ kind: 'breaker', at: null, deadAt: null });
+    expect(subscriptionWaiting({ ...open, breakerState: 'half_open' })).toEqual({
+      kind: 'breaker',
+      at: null,
+      deadAt: null,
+    });
     expect(subscriptionWaiting(closed)).toBeNull();
   });
 });
@@ -32,8 +43,12 @@ describe('subscriptionWaiting', () => {
 describe('deliveryWaiting', () => {
   it('finished deliveries wait for nothing; held ones for their subscription', () => {
     expect(deliveryWaiting({ ...fresh, status: 'dead' }, closed, now, 1)).toBeNull();
-    expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...closed, active: false }, now, 1)).toEqual({ kind: 'paused' });
-    expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...open, active: false, disabledReason: 'gone' }, now, 1)).toEqual({
+    expect(deliveryWaiting({ ...fresh, status: 'held' }, { ...closed, active: false }, now, 1)).toEqual({
+      kind: 'paused',
+    });
+    expect(
+      deliveryWaiting({ ...fresh, status: 'held' }, { ...open, active: false, disabledReason: 'gone' }, now, 1),
+    ).toEqual({
       kind: 'disabled',
       reason: 'gone',
     });
@@ -61,6 +76,10 @@ describe('deliveryWaiting', () => {
     expect(deliveryWaiting(retrying, open, now, 1)).toEqual({ kind: 'scheduled', at: at(10).toISOString() });
     const dueBeforeOpening: DeliveryClock = { ...fresh, cycleStartedAt: at(-20), nextAttemptAt: at(-20) };
     expect(deliveryWaiting(dueBeforeOpening, open, now, 1)).toEqual({ kind: 'scheduled', at: at(-20).toISOString() });
-    expect(deliveryWaiting(dueBeforeOpening, { ...open, breakerState: 'half_open' }, now, 1)).toEqual({ kind: 'breaker', at: null, deadAt: null });
+    expect(deliveryWaiting(dueBeforeOpening, { ...open, breakerState: 'half_open' }, now, 1)).toEqual({
+      kind: 'breaker',
+      at: null,
+      deadAt: null,
+    });
   });
 });

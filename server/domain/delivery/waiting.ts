@@ -48,7 +48,11 @@ export type DeliveryClock = {
 export function subscriptionWaiting(sub: SubscriptionGate): Waiting | null {
   if (!sub.active) return sub.disabledReason ? { kind: 'disabled', reason: sub.disabledReason } : { kind: 'paused' };
   if (sub.breakerState === 'closed') return null;
-  return { kind: 'breaker', at: sub.breakerState === 'open' ? (sub.breakerProbeAt?.toISOString() ?? null) : null, deadAt: null };
+  return {
+    kind: 'breaker',
+    at: sub.breakerState === 'open' ? (sub.breakerProbeAt?.toISOString() ?? null) : null,
+    deadAt: null,
+  };
 }
 
 /** What one delivery waits for (null: it is finished, succeeded or dead). */
@@ -60,11 +64,18 @@ export function deliveryWaiting(d: DeliveryClock, sub: SubscriptionGate, now: Da
   const next = d.nextAttemptAt ?? now;
   const due = next.getTime() <= now.getTime();
   if (sub.breakerState !== 'closed') {
-    const owed = d.attemptCount > d.cycleStart || (sub.breakerOpenedAt !== null && next.getTime() <= sub.breakerOpenedAt.getTime());
+    const owed =
+      d.attemptCount > d.cycleStart ||
+      (sub.breakerOpenedAt !== null && next.getTime() <= sub.breakerOpenedAt.getTime());
     // A probe in flight goes first; an owed delivery then goes on its schedule.
     if (owed && !(due && sub.breakerState === 'half_open')) return { kind: 'scheduled', at: next.toISOString() };
-    const probe = sub.breakerState === 'open' && sub.breakerProbeAt ? new Date(Math.max(sub.breakerProbeAt.getTime(), next.getTime())) : null;
-    const windowEnd = new Date(d.cycleStartedAt.getTime() + policyWindowSeconds(resolvePolicy(sub.retryPolicy)) * 1000 * timeScale);
+    const probe =
+      sub.breakerState === 'open' && sub.breakerProbeAt
+        ? new Date(Math.max(sub.breakerProbeAt.getTime(), next.getTime()))
+        : null;
+    const windowEnd = new Date(
+      d.cycleStartedAt.getTime() + policyWindowSeconds(resolvePolicy(sub.retryPolicy)) * 1000 * timeScale,
+    );
     const deadAt = !owed && (probe === null || windowEnd.getTime() < probe.getTime()) ? windowEnd.toISOString() : null;
     return { kind: 'breaker', at: probe?.toISOString() ?? null, deadAt };
   }

@@ -22,12 +22,17 @@ import type { Prepared, PublishResult } from './prepare-event';
  *
  * Single, group-committed and batch publishes all go through here: one set of rules.
  */
-export async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Promise<Array<PublishResult | DomainError>> {
+export async function acceptEvents(
+  ctx: Ctx,
+  tx: Tx,
+  prepared: Prepared[],
+): Promise<Array<PublishResult | DomainError>> {
   const customerIds = [...new Set(prepared.map((p) => p.customerId).filter((c): c is string => c !== null))];
   // Each customer's own retention (null: the platform default) dates its events' retention_until.
   const retention = await retentionDaysOf(tx, customerIds);
   const known = new Set(retention.keys());
-  const retentionFrom = (ctx: Ctx, now: Date, customerId: string | null) => retentionUntilOf(ctx, now, customerId ? retention.get(customerId) : null);
+  const retentionFrom = (ctx: Ctx, now: Date, customerId: string | null) =>
+    retentionUntilOf(ctx, now, customerId ? retention.get(customerId) : null);
   const results = new Map<string, PublishResult | DomainError>();
   const ok: Prepared[] = [];
   // A customer's daily event quota and stored-bytes quota (limits.ts): the events past either are
@@ -35,7 +40,8 @@ export async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Prom
   const room = await eventsRoomToday(ctx, tx, [...known], ctx.now());
   const bytesRoom = await storedBytesRoom(ctx, tx, [...known], ctx.now());
   for (const p of prepared) {
-    if (p.customerId && !known.has(p.customerId)) results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
+    if (p.customerId && !known.has(p.customerId))
+      results.set(p.id, new DomainError('not_found', 'customer not found', { field: 'customerId' }));
     else if (p.customerId && room && !(room.get(p.customerId)! > 0)) results.set(p.id, dailyQuotaReached(ctx, p.now));
     else if (p.customerId && bytesRoom && p.size > bytesRoom.get(p.customerId)!)
       results.set(p.id, storedBytesQuotaReached(ctx, p.size, bytesRoom.get(p.customerId)!));
@@ -82,7 +88,11 @@ export async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Prom
               return {
                 ...common(p),
                 customerId: p.customerId!,
-                ...(routing && { fannedOutAt: p.now, deliveryCount: routing.targets.length, ...filterDecisions(routing.filteredOut) }),
+                ...(routing && {
+                  fannedOutAt: p.now,
+                  deliveryCount: routing.targets.length,
+                  ...filterDecisions(routing.filteredOut),
+                }),
               };
             }),
           )
@@ -90,7 +100,9 @@ export async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Prom
           .returning({ id: events.id })
       : []),
     // A broadcast is stored once; its fan-out job copies it to each customer it reaches.
-    ...(broadcast.length ? await tx.insert(broadcasts).values(broadcast.map(common)).onConflictDoNothing().returning({ id: broadcasts.id }) : []),
+    ...(broadcast.length
+      ? await tx.insert(broadcasts).values(broadcast.map(common)).onConflictDoNothing().returning({ id: broadcasts.id })
+      : []),
   ];
   const fresh = new Set(inserted.map((e) => e.id));
   const mine = ok.filter((p) => fresh.has(p.id));
@@ -103,12 +115,16 @@ export async function acceptEvents(ctx: Ctx, tx: Tx, prepared: Prepared[]): Prom
   await enqueueMany(
     ctx.boss,
     'fanout',
-    mine.filter((p) => !inline.get(p.id)).map((p) => ({ data: { eventId: p.id, ...(p.customerId && { customerId: p.customerId }) } })),
+    mine
+      .filter((p) => !inline.get(p.id))
+      .map((p) => ({ data: { eventId: p.id, ...(p.customerId && { customerId: p.customerId }) } })),
     tx,
   );
   await countUsage(
     tx,
-    mine.filter((p) => p.customerId).map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1, published: p.size })),
+    mine
+      .filter((p) => p.customerId)
+      .map((p) => ({ customerId: p.customerId!, day: dayOf(p.now), events: 1, published: p.size })),
   );
   for (const p of mine) {
     const routing = inline.get(p.id);

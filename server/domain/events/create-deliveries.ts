@@ -34,7 +34,12 @@ export type FanOutEvent = {
  * Idempotent: a delivery's id is derived from `(event_id, subscription_id)` (`deliveryIdOf`), so a
  * re-run after a crash creates nothing twice.
  */
-export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[]): Promise<Map<string, number>> {
+export async function createDeliveries(
+  ctx: Ctx,
+  tx: Tx,
+  event: FanOutEvent,
+  targets: Target[],
+): Promise<Map<string, number>> {
   return createDeliveriesFor(ctx, tx, [{ event, targets }]);
 }
 
@@ -43,7 +48,11 @@ export async function createDeliveries(ctx: Ctx, tx: Tx, event: FanOutEvent, tar
  * that fit inserted queued, with their jobs), then an admission and a backlog flag only for what
  * did not fit. Returns how many deliveries it created per customer.
  */
-export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event: FanOutEvent; targets: Target[] }>): Promise<Map<string, number>> {
+export async function createDeliveriesFor(
+  ctx: Ctx,
+  tx: Tx,
+  items: Array<{ event: FanOutEvent; targets: Target[] }>,
+): Promise<Map<string, number>> {
   const now = ctx.now();
   const rows = items.flatMap(({ event, targets }) =>
     targets.map((s) => ({
@@ -65,13 +74,17 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const made = new Map<string, number>();
   if (rows.length === 0) return made;
   const startedAt = tracingOn() ? Date.now() : 0;
-  const parents = tracingOn() ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : []))) : undefined;
+  const parents = tracingOn()
+    ? new Map(items.flatMap(({ event }) => (event.trace ? [[event.id, event.trace] as const] : [])))
+    : undefined;
   const subsOf = (ds: Array<{ subscriptionId: string; customerId: string }>) => [
     ...new Map(ds.map((d) => [d.subscriptionId, { id: d.subscriptionId, customerId: d.customerId }])).values(),
   ];
   // PostgreSQL: what fits in the windows is inserted queued (dispatch.ts, windowRoom); on Citus,
   // every delivery is inserted waiting and admitted per customer's shard.
-  const room = ctx.config.distributed ? null : await windowRoom(ctx, tx, subsOf(rows.filter((r) => r.status === 'pending')));
+  const room = ctx.config.distributed
+    ? null
+    : await windowRoom(ctx, tx, subsOf(rows.filter((r) => r.status === 'pending')));
   for (const r of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     // A delivery with an ordering key is admitted by `admit` only, which keeps its lane one at a time.
     const w = r.status === 'pending' && !r.orderingKey ? room?.get(r.subscriptionId) : undefined;
@@ -107,13 +120,22 @@ export async function createDeliveriesFor(ctx: Ctx, tx: Tx, items: Array<{ event
   const waiting = inserted.filter((d) => d.status === 'pending' && !d.queued);
   if (waiting.length === 0) return made;
   const touched = subsOf(waiting);
-  const admissible = room ? touched.filter((s) => (room.get(s.id)?.room ?? 0) > 0 && (room.get(s.id)?.customer.room ?? 0) > 0) : touched;
-  const admitted = admissible.length ? await admit(ctx, tx, { subscriptions: admissible, fast: true, ...(parents && { parents }) }) : [];
+  const admissible = room
+    ? touched.filter((s) => (room.get(s.id)?.room ?? 0) > 0 && (room.get(s.id)?.customer.room ?? 0) > 0)
+    : touched;
+  const admitted = admissible.length
+    ? await admit(ctx, tx, { subscriptions: admissible, fast: true, ...(parents && { parents }) })
+    : [];
   if (admitted.length < waiting.length) await flagBacklog(tx, touched);
   return made;
 }
 
-type DeliveryRow = typeof deliveries.$inferInsert & { id: string; subscriptionId: string; customerId: string; status: string };
+type DeliveryRow = typeof deliveries.$inferInsert & {
+  id: string;
+  subscriptionId: string;
+  customerId: string;
+  status: string;
+};
 type Inserted = {
   id: string;
   eventId: string;

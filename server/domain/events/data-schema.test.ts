@@ -22,12 +22,22 @@ describe('compileDataSchema', () => {
   });
 
   it('names the JSON pointer of every failing value', () => {
-    const issues = compileDataSchema(order)({ amount: -1, email: 'nope', extra: 1, 'a/b': 2, items: [{ sku: 'ok' }, { sku: 3 }, {}] });
+    const issues = compileDataSchema(order)({
+      amount: -1,
+      email: 'nope',
+      extra: 1,
+      'a/b': 2,
+      items: [{ sku: 'ok' }, { sku: 3 }, {}],
+    });
     expect(issues).toEqual(
       expect.arrayContaining([
         { field: 'data.amount', pointer: '/amount', reason: '/amount must be >= 0' },
         { field: 'data.currency', pointer: '/currency', reason: '/currency is required' },
-        { field: 'data.extra', pointer: '/extra', reason: '/extra is not allowed by the schema (additionalProperties)' },
+        {
+          field: 'data.extra',
+          pointer: '/extra',
+          reason: '/extra is not allowed by the schema (additionalProperties)',
+        },
         { field: 'data.email', pointer: '/email', reason: '/email must match format "email"' },
         { field: 'data.a/b', pointer: '/a~1b', reason: '/a~1b must be string' },
         { field: 'data.items.1.sku', pointer: '/items/1/sku', reason: '/items/1/sku must be string' },
@@ -54,7 +64,9 @@ describe('compileDataSchema', () => {
     expect(reason({ type: 'nope' })).toMatch(/^schema is not a valid JSON Schema \(2020-12\): .*type/);
     expect(reason({ type: 'object', requried: ['a'] })).toContain('unknown keyword: "requried"');
     expect(reason({ $ref: 'https://example.com/remote.json' })).toContain("can't resolve reference");
-    expect(reason({ type: 'string', pattern: '(' })).toMatch(/^schema\.pattern "\(" is not a regular expression the linear-time engine \(RE2\) accepts/);
+    expect(reason({ type: 'string', pattern: '(' })).toMatch(
+      /^schema\.pattern "\(" is not a regular expression the linear-time engine \(RE2\) accepts/,
+    );
   });
 });
 
@@ -72,7 +84,9 @@ describe('patterns', () => {
   it('run in linear time: a pattern that backtracks exponentially in JavaScript answers on a long input', () => {
     // `^(a|aa)+$` is exponential for a backtracking engine on "aaa…ab"; RE2 answers in one pass.
     const v = compileDataSchema({ type: 'string', pattern: '^(a|aa)+$' });
-    expect(v('a'.repeat(50_000) + 'b')).toEqual([{ field: 'data', pointer: '', reason: '/ must match pattern "^(a|aa)+$"' }]);
+    expect(v('a'.repeat(50_000) + 'b')).toEqual([
+      { field: 'data', pointer: '', reason: '/ must match pattern "^(a|aa)+$"' },
+    ]);
     expect(v('a'.repeat(50_000))).toEqual([]);
     const keys = compileDataSchema({ type: 'object', patternProperties: { '^x(y|yy)+$': { type: 'integer' } } });
     expect(keys({ ['x' + 'y'.repeat(30_000) + 'z']: 'any', xyy: 1 })).toEqual([]);
@@ -89,11 +103,17 @@ describe('patterns', () => {
   it('that nest repetitions are refused, naming their place', () => {
     expect(refusal({ type: 'object', properties: { sku: { type: 'string', pattern: '^(a+)+$' } } })).toEqual({
       field: 'schema.properties.sku.pattern',
-      message: expect.stringMatching(/^schema\.properties\.sku\.pattern "\^\(a\+\)\+\$" nests a repetition inside a repetition/),
+      message: expect.stringMatching(
+        /^schema\.properties\.sku\.pattern "\^\(a\+\)\+\$" nests a repetition inside a repetition/,
+      ),
     });
     expect(refusal({ allOf: [{ pattern: '(?:x\\w*)*' }] })?.field).toBe('schema.allOf.0.pattern');
-    expect(refusal({ patternProperties: { '^(\\d+){2,}$': true } })?.field).toBe('schema.patternProperties.^(\\d+){2,}$');
-    expect(refusal({ $defs: { pattern: { type: 'string', pattern: '((ab)*c)+' } } })?.field).toBe('schema.$defs.pattern.pattern');
+    expect(refusal({ patternProperties: { '^(\\d+){2,}$': true } })?.field).toBe(
+      'schema.patternProperties.^(\\d+){2,}$',
+    );
+    expect(refusal({ $defs: { pattern: { type: 'string', pattern: '((ab)*c)+' } } })?.field).toBe(
+      'schema.$defs.pattern.pattern',
+    );
   });
 
   it('that RE2 cannot run (look-around, back-references) are refused, naming their place', () => {
@@ -102,7 +122,15 @@ describe('patterns', () => {
   });
 
   it('that repeat without nesting, and pattern-shaped data, are accepted', () => {
-    for (const pattern of ['^[a-z]+(-[a-z]+)?$', '(ab)+', '(a+b)?', '^\\d+(\\.\\d{1,2})?$', '[(a+)+]', '\\(a+\\)+', '(a{1})+'])
+    for (const pattern of [
+      '^[a-z]+(-[a-z]+)?$',
+      '(ab)+',
+      '(a+b)?',
+      '^\\d+(\\.\\d{1,2})?$',
+      '[(a+)+]',
+      '\\(a+\\)+',
+      '(a{1})+',
+    ])
       expect(refusal({ type: 'string', pattern }), pattern).toBeNull();
     expect(refusal({ enum: [{ pattern: '(a+)+' }], default: { pattern: '(' } })).toBeNull();
   });

@@ -113,7 +113,12 @@ function regexIssue(node: unknown, at: string): { field: string; reason: string 
     if (key === 'pattern' && typeof value === 'string') {
       const problem = regexProblem(value);
       if (problem) return { field: here, reason: `${here} ${JSON.stringify(value)} ${problem}` };
-    } else if ((key === 'patternProperties' || SCHEMA_MAPS.has(key)) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    } else if (
+      (key === 'patternProperties' || SCHEMA_MAPS.has(key)) &&
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value)
+    ) {
       for (const [name, sub] of Object.entries(value as Record<string, unknown>)) {
         const problem = key === 'patternProperties' ? regexProblem(name) : null;
         if (problem) return { field: `${here}.${name}`, reason: `${here}: the key ${JSON.stringify(name)} ${problem}` };
@@ -129,7 +134,11 @@ function regexIssue(node: unknown, at: string): { field: string; reason: string 
 }
 
 /** Compiles a schema; an invalid one is a 400 on `field` with Ajv's reason, a refused regular expression a 400 naming its place. */
-export function compileDataSchema(schema: DataSchema, field = 'schema', opts: { saving: boolean } = { saving: true }): DataValidator {
+export function compileDataSchema(
+  schema: DataSchema,
+  field = 'schema',
+  opts: { saving: boolean } = { saving: true },
+): DataValidator {
   // Only a write is refused for a nested repetition: a schema saved before the rule still validates
   // its events (RE2 runs it in linear time anyway).
   const refused = opts.saving ? regexIssue(schema, field) : null;
@@ -139,7 +148,10 @@ export function compileDataSchema(schema: DataSchema, field = 'schema', opts: { 
   try {
     validate = instance.compile(schema);
   } catch (err) {
-    throw badRequest(field, `${field} is not a valid JSON Schema (2020-12): ${err instanceof Error ? err.message : String(err)}`);
+    throw badRequest(
+      field,
+      `${field} is not a valid JSON Schema (2020-12): ${err instanceof Error ? err.message : String(err)}`,
+    );
   } finally {
     // The compiled function stands alone: forget the schema, so two versions with one `$id` never clash.
     forget(instance, schema);

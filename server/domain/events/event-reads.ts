@@ -27,7 +27,9 @@ export const DELIVERIES_PER_EVENT_READ = 50;
  * broadcast's per-customer copies are left out and the broadcast itself is read from `broadcasts`.
  */
 export function eventVisibility(customerId: string | undefined) {
-  return customerId ? eq(events.customerId, customerId) : and(eq(events.broadcast, false), ne(events.customerId, PLATFORM_CUSTOMER_ID));
+  return customerId
+    ? eq(events.customerId, customerId)
+    : and(eq(events.broadcast, false), ne(events.customerId, PLATFORM_CUSTOMER_ID));
 }
 
 type EventHead = Omit<typeof events.$inferSelect, 'body'>;
@@ -138,7 +140,9 @@ export async function listEvents(ctx: Ctx, scope: Scope, input: z.infer<typeof l
           .orderBy(desc(broadcasts.id))
           .limit(input.limit + 1)
       ).map(asEvent);
-  const rows = [...ownRows, ...sharedRows].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, input.limit + 1);
+  const rows = [...ownRows, ...sharedRows]
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, input.limit + 1);
   const p = input.full ? await fullPage(ctx, rows, input.limit, customerId) : page(rows, input.limit);
   const ids = p.data.map((e) => e.id);
   const counts = ids.length
@@ -182,7 +186,10 @@ async function fullPage<T extends EventHead & { bytes: number; body: string | nu
     for (const f of found) bodies.set(f.id, f.body);
   }
   if (shared.length) {
-    const found = await ctx.db.select({ id: broadcasts.id, body: broadcasts.body }).from(broadcasts).where(inArray(broadcasts.id, shared));
+    const found = await ctx.db
+      .select({ id: broadcasts.id, body: broadcasts.body })
+      .from(broadcasts)
+      .where(inArray(broadcasts.id, shared));
     for (const f of found) bodies.set(f.id, f.body);
   }
   return { data: data.map((r) => ({ ...r, body: bodies.get(r.id) ?? null })), nextCursor };
@@ -199,14 +206,20 @@ export async function getEvent(ctx: Ctx, scope: Scope, id: string) {
     .select()
     .from(events)
     .where(and(eq(events.id, id), eventVisibility(scope.kind === 'customer' ? scope.customerId : undefined)));
-  const [shared] = own || scope.kind === 'customer' ? [] : await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, id));
+  const [shared] =
+    own || scope.kind === 'customer' ? [] : await ctx.db.select().from(broadcasts).where(eq(broadcasts.id, id));
   const event = own ?? (shared && asEvent(shared));
   if (!event) throw notFound('event');
   const joined = await ctx.db
     .select({ delivery: deliveries, gate: gateColumns })
     .from(deliveries)
     .innerJoin(subscriptions, gateJoin)
-    .where(and(eq(deliveries.eventId, id), event.broadcast && scope.kind === 'platform' ? undefined : eq(deliveries.customerId, event.customerId)))
+    .where(
+      and(
+        eq(deliveries.eventId, id),
+        event.broadcast && scope.kind === 'platform' ? undefined : eq(deliveries.customerId, event.customerId),
+      ),
+    )
     .orderBy(deliveries.id);
   const ds = joined.map((r) => r.delivery);
   const routing = await routingTrace(ctx, scope, event, ds, DELIVERIES_PER_EVENT_READ);

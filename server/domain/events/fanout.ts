@@ -25,7 +25,16 @@ async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<{ deli
   const body = event.body === undefined ? () => undefined : lazyBody(event.body);
   const perCustomer = new Map<string, number>();
   for (;;) {
-    const page = await matchingPage(tx, event.customerId, event.type, event.channels ?? [], body, after, PAGE, event.createdAt);
+    const page = await matchingPage(
+      tx,
+      event.customerId,
+      event.type,
+      event.channels ?? [],
+      body,
+      after,
+      PAGE,
+      event.createdAt,
+    );
     if (!event.customerId) await copyBroadcast(ctx, tx, event, page.matching, page.filteredOut);
     const made = await createDeliveries(ctx, tx, event, page.matching);
     for (const [customerId, n] of made) perCustomer.set(customerId, (perCustomer.get(customerId) ?? 0) + n);
@@ -46,7 +55,12 @@ async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<{ deli
     const published = event.body === undefined ? 0 : Buffer.byteLength(event.body);
     await countUsage(
       tx,
-      [...perCustomer.keys()].map((customerId) => ({ customerId, day: dayOf(event.createdAt ?? ctx.now()), events: 1, published })),
+      [...perCustomer.keys()].map((customerId) => ({
+        customerId,
+        day: dayOf(event.createdAt ?? ctx.now()),
+        events: 1,
+        published,
+      })),
     );
     await tx.update(broadcasts).set(done).where(eq(broadcasts.id, event.id));
   }
@@ -59,12 +73,19 @@ async function fanOutEvent(ctx: Ctx, tx: Tx, event: FanOutEvent): Promise<{ deli
  * pages adds to its copy's delivery count and decisions). A customer the broadcast reached no
  * subscription of gets no copy: for it, the event does not exist.
  */
-async function copyBroadcast(ctx: Ctx, tx: Tx, event: FanOutEvent, targets: Target[], filteredOut: FilteredOut[]): Promise<void> {
+async function copyBroadcast(
+  ctx: Ctx,
+  tx: Tx,
+  event: FanOutEvent,
+  targets: Target[],
+  filteredOut: FilteredOut[],
+): Promise<void> {
   if (targets.length === 0 || event.body === undefined || !event.createdAt || !event.retentionUntil) return;
   const counts = new Map<string, number>();
   for (const t of targets) counts.set(t.customerId, (counts.get(t.customerId) ?? 0) + 1);
   const decisions = new Map<string, FilteredOut[]>();
-  for (const f of filteredOut) if (counts.has(f.customerId)) decisions.set(f.customerId, [...(decisions.get(f.customerId) ?? []), f]);
+  for (const f of filteredOut)
+    if (counts.has(f.customerId)) decisions.set(f.customerId, [...(decisions.get(f.customerId) ?? []), f]);
   // A customer's copy is kept no longer than the customer's own retention (nor than the broadcast).
   const retention = await retentionDaysOf(tx, [...counts.keys()]);
   const keptUntil = (customerId: string) => {

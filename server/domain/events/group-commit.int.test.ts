@@ -29,14 +29,26 @@ describe('group commit of concurrent publishes', () => {
   it('accepts concurrent events in batches with the same results as one by one', async () => {
     const a = await createCustomer(ctx, platformScope, { name: 'A' });
     const b = await createCustomer(ctx, platformScope, { name: 'B' });
-    await createSubscription(ctx, platformScope, { customerId: a.id, url: 'http://127.0.0.1:9/a1', eventTypes: ['order.*'] });
+    await createSubscription(ctx, platformScope, {
+      customerId: a.id,
+      url: 'http://127.0.0.1:9/a1',
+      eventTypes: ['order.*'],
+    });
     await createSubscription(ctx, platformScope, { customerId: a.id, url: 'http://127.0.0.1:9/a2', eventTypes: ['*'] });
-    await createSubscription(ctx, platformScope, { customerId: b.id, url: 'http://127.0.0.1:9/b1', eventTypes: ['invoice.paid'] });
+    await createSubscription(ctx, platformScope, {
+      customerId: b.id,
+      url: 'http://127.0.0.1:9/b1',
+      eventTypes: ['invoice.paid'],
+    });
 
     const batchedBefore = metrics.eventsGroupCommitted.get();
     const results = await Promise.all([
-      ...Array.from({ length: 30 }, (_, i) => publishEventBatched(ctx, platformScope, { type: 'order.created', data: { i }, customerId: a.id })),
-      ...Array.from({ length: 10 }, (_, i) => publishEventBatched(ctx, customerScope(b.id), { type: i % 2 ? 'invoice.paid' : 'invoice.void', data: { i } })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        publishEventBatched(ctx, platformScope, { type: 'order.created', data: { i }, customerId: a.id }),
+      ),
+      ...Array.from({ length: 10 }, (_, i) =>
+        publishEventBatched(ctx, customerScope(b.id), { type: i % 2 ? 'invoice.paid' : 'invoice.void', data: { i } }),
+      ),
       publishEventBatched(ctx, platformScope, { type: 'order.created', data: { broadcast: true }, broadcast: true }),
     ]);
     expect(new Set(results.map((r) => r.id)).size).toBe(41);
@@ -65,7 +77,12 @@ describe('group commit of concurrent publishes', () => {
   it('gives each event of a mixed batch its own answer: errors, idempotent repeats, acceptance', async () => {
     const c = await createCustomer(ctx, platformScope, { name: 'C' });
     await createSubscription(ctx, platformScope, { customerId: c.id, url: 'http://127.0.0.1:9/c', eventTypes: ['*'] });
-    const first = await publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: c.id, idempotencyKey: 'k-1' });
+    const first = await publishEventBatched(ctx, platformScope, {
+      type: 'a.b',
+      data: { n: 1 },
+      customerId: c.id,
+      idempotencyKey: 'k-1',
+    });
     const before = (await ctx.db.select({ n: sql<number>`count(*)::int` }).from(events))[0]!.n;
 
     const settled = await Promise.allSettled([
@@ -123,9 +140,23 @@ describe('group commit of concurrent publishes', () => {
       });
     try {
       await keysClaimed;
-      const stuck = [publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 1 }, customerId: a.id, idempotencyKey: 'held-1' })];
+      const stuck = [
+        publishEventBatched(ctx, platformScope, {
+          type: 'a.b',
+          data: { n: 1 },
+          customerId: a.id,
+          idempotencyKey: 'held-1',
+        }),
+      ];
       await new Promise((r) => setTimeout(r, 50));
-      stuck.push(publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 2 }, customerId: a.id, idempotencyKey: 'held-2' }));
+      stuck.push(
+        publishEventBatched(ctx, platformScope, {
+          type: 'a.b',
+          data: { n: 2 },
+          customerId: a.id,
+          idempotencyKey: 'held-2',
+        }),
+      );
       await new Promise((r) => setTimeout(r, 50));
       const free = publishEventBatched(ctx, platformScope, { type: 'a.b', data: { n: 3 }, customerId: b.id });
       const first = await Promise.race([

@@ -79,7 +79,8 @@ async function groupCommit(ctx: Ctx, items: PublishItem[]): Promise<Array<Publis
     return Promise.all(items.map((i) => publishOne(ctx, i.scope, i.input, i.span).catch(asError)));
   }
   countAccepted(valid, accepted);
-  if (valid.length > 1) metrics.eventsGroupCommitted.inc({}, accepted.filter((r) => !(r instanceof DomainError) && !r.duplicate).length);
+  if (valid.length > 1)
+    metrics.eventsGroupCommitted.inc({}, accepted.filter((r) => !(r instanceof DomainError) && !r.duplicate).length);
   const byId = new Map(valid.map((p, i) => [p.id, accepted[i]!]));
   return prepared.map((p) => (p instanceof Error ? p : byId.get(p.id)!));
 }

@@ -12,7 +12,11 @@ import type { Prepared, PublishResult } from './prepare-event';
  */
 export async function claimKeys(tx: Tx, keys: Array<typeof eventKeys.$inferInsert>): Promise<Set<string>> {
   return new Set(
-    keys.length ? (await tx.insert(eventKeys).values(keys).onConflictDoNothing().returning({ eventId: eventKeys.eventId })).map((k) => k.eventId) : [],
+    keys.length
+      ? (await tx.insert(eventKeys).values(keys).onConflictDoNothing().returning({ eventId: eventKeys.eventId })).map(
+          (k) => k.eventId,
+        )
+      : [],
   );
 }
 
@@ -42,7 +46,12 @@ export async function answerRepeats(tx: Tx, repeated: Prepared[]): Promise<Map<s
           })
           .from(eventKeys)
           .innerJoin(events, and(eq(events.id, eventKeys.eventId), eq(events.customerId, eventKeys.customerId)))
-          .where(and(inArray(eventKeys.key, keys(repeatedScoped)), inArray(eventKeys.customerId, [...new Set(repeatedScoped.map((p) => p.customerId!))])))
+          .where(
+            and(
+              inArray(eventKeys.key, keys(repeatedScoped)),
+              inArray(eventKeys.customerId, [...new Set(repeatedScoped.map((p) => p.customerId!))]),
+            ),
+          )
       : []),
     ...(repeatedBroadcasts.length
       ? (
@@ -80,9 +89,13 @@ export async function answerRepeats(tx: Tx, repeated: Prepared[]): Promise<Map<s
     if (first.type !== p.input.type || canonicalJson(data) !== canonicalJson(p.input.data) || !sameLabels) {
       results.set(
         p.id,
-        new DomainError('conflict', `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`, {
-          field: 'idempotencyKey',
-        }),
+        new DomainError(
+          'conflict',
+          `idempotencyKey "${p.input.idempotencyKey}" was already used for a different event (${first.id})`,
+          {
+            field: 'idempotencyKey',
+          },
+        ),
       );
     } else {
       results.set(p.id, { id: first.id, deliveries: first.deliveryCount, duplicate: true });
@@ -95,7 +108,9 @@ export async function answerRepeats(tx: Tx, repeated: Prepared[]): Promise<Map<s
 function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : x,
   );
 }

@@ -17,14 +17,22 @@ const INLINE_FANOUT_LIMIT = 200;
  * event whose customer has fewer than INLINE_FANOUT_LIMIT subscriptions), null when a `fanout` job
  * does it (a broadcast, or a customer with more). One read of the customers' subscriptions.
  */
-export async function inlineRoutings(tx: Tx, customerIds: string[], accepted: Prepared[]): Promise<Map<string, Routing | null>> {
-  const subs = customerIds.length ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds)) : [];
+export async function inlineRoutings(
+  tx: Tx,
+  customerIds: string[],
+  accepted: Prepared[],
+): Promise<Map<string, Routing | null>> {
+  const subs = customerIds.length
+    ? await tx.select(candidateColumns).from(subscriptions).where(inArray(subscriptions.customerId, customerIds))
+    : [];
   const byCustomer = new Map<string, typeof subs>();
   for (const s of subs) byCustomer.set(s.customerId, [...(byCustomer.get(s.customerId) ?? []), s]);
   const inlineOf = (p: Prepared): Routing | null => {
     if (!p.customerId) return null;
     const all = byCustomer.get(p.customerId) ?? [];
-    return all.length >= INLINE_FANOUT_LIMIT ? null : targetsOf(all, p.input.type, lazyBody(p.body), p.input.channels ?? []);
+    return all.length >= INLINE_FANOUT_LIMIT
+      ? null
+      : targetsOf(all, p.input.type, lazyBody(p.body), p.input.channels ?? []);
   };
   return new Map(accepted.map((p) => [p.id, inlineOf(p)]));
 }
@@ -38,8 +46,15 @@ export function filterDecisions(filteredOut: Routing['filteredOut']) {
  * Creates the deliveries of the events fanned out inline, in the caller's transaction. Tracing: each
  * inline fan-out is a span under its publish, and the parent of its admissions.
  */
-export async function fanOutInline(ctx: Ctx, tx: Tx, inlineFanouts: Prepared[], inline: Map<string, Routing | null>): Promise<void> {
-  const fanoutSpans = tracingOn() ? new Map(inlineFanouts.map((p) => [p.id, p.span && startFanoutSpan(contextOf(p.span), p.id, true)])) : null;
+export async function fanOutInline(
+  ctx: Ctx,
+  tx: Tx,
+  inlineFanouts: Prepared[],
+  inline: Map<string, Routing | null>,
+): Promise<void> {
+  const fanoutSpans = tracingOn()
+    ? new Map(inlineFanouts.map((p) => [p.id, p.span && startFanoutSpan(contextOf(p.span), p.id, true)]))
+    : null;
   try {
     await createDeliveriesFor(
       ctx,

@@ -24,15 +24,22 @@ import {
 export const publishEventInput = z.strictObject({
   type: eventType.meta({ examples: ['charge.succeeded'] }),
   data: checkJson(z.unknown().refine((v) => v !== undefined, 'data is required'))
-    .describe('Any JSON value, delivered exactly as published (numbers keep their text: `9007199254740993` stays itself)')
+    .describe(
+      'Any JSON value, delivered exactly as published (numbers keep their text: `9007199254740993` stays itself)',
+    )
     .meta({ examples: [{ amount: 4200, currency: 'eur' }] }),
   customerId: idOf('customer')
     .optional()
     .describe(
       'Deliver only to this customer. A platform key gives exactly one of `customerId` or `"broadcast": true`; a customer key may omit it (its own customer)',
     ),
-  broadcast: z.boolean().optional().describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
-  idempotencyKey: idempotencyKey.optional().describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
+  broadcast: z
+    .boolean()
+    .optional()
+    .describe("`true` delivers to every customer's matching subscriptions (platform key only; not with `customerId`)"),
+  idempotencyKey: idempotencyKey
+    .optional()
+    .describe('Publishing again with the same key (per customer, or per broadcast) returns the first event'),
   channels: eventChannels.optional(),
   tags: eventTags.optional(),
   orderingKey: orderingKey.optional(),
@@ -49,11 +56,18 @@ export const publishBatchInput = z.strictObject({
     .array(z.unknown())
     .min(1)
     .max(MAX_BATCH_EVENTS)
-    .describe('Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?, orderingKey?}`')
+    .describe(
+      'Up to 500 events, each `{type, data, customerId | broadcast: true, idempotencyKey?, channels?, tags?, orderingKey?}`',
+    )
     .meta({
       examples: [
         [
-          { type: 'charge.succeeded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 4200 }, idempotencyKey: 'ch_1' },
+          {
+            type: 'charge.succeeded',
+            customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E',
+            data: { amount: 4200 },
+            idempotencyKey: 'ch_1',
+          },
           { type: 'charge.refunded', customerId: 'cus_01JZ3K8Q9V7W2X4Y6A8B0C2D4E', data: { amount: 100 } },
         ],
       ],
@@ -79,17 +93,23 @@ const dataSchema = checkJson(
   objectInput(
     z
       .union([z.record(text(), z.unknown()), z.boolean()])
-      .meta({ examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }] }),
+      .meta({
+        examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }],
+      }),
   ),
 ).describe("JSON Schema (2020-12) that a published event's `data` must satisfy");
 
-export const eventTypeName = eventType.describe('The event type, e.g. `order.created`').meta({ examples: ['order.created'] });
+export const eventTypeName = eventType
+  .describe('The event type, e.g. `order.created`')
+  .meta({ examples: ['order.created'] });
 
 export const createEventTypeInput = z.strictObject({
   name: eventTypeName,
   description: text().max(2000).optional(),
   schema: dataSchema.optional(),
-  example: checkJson(z.unknown()).optional().describe('An example of `data`, shown in the catalog (must satisfy `schema`)'),
+  example: checkJson(z.unknown())
+    .optional()
+    .describe('An example of `data`, shown in the catalog (must satisfy `schema`)'),
 });
 export type CreateEventTypeInput = z.infer<typeof createEventTypeInput>;
 

@@ -10,7 +10,15 @@ import { checkEventData } from './type-catalog';
 export type PublishResult = { id: string; deliveries: number | null; duplicate: boolean };
 
 /** `span`: the event's publish span (tracing on); its traceparent is stored with the event. `size`: the body's bytes. */
-export type Prepared = { input: PublishEventInput; id: string; customerId: string | null; body: string; size: number; now: Date; span: TraceSpan | undefined };
+export type Prepared = {
+  input: PublishEventInput;
+  id: string;
+  customerId: string | null;
+  body: string;
+  size: number;
+  now: Date;
+  span: TraceSpan | undefined;
+};
 
 /**
  * Checks a publish (writable scope, the customer it acts for, size) and serialises its body once:
@@ -24,7 +32,11 @@ export function prepareEvent(ctx: Ctx, scope: Scope, input: PublishEventInput, s
   const body = eventBody(id, input.type, now, input.data);
   const size = Buffer.byteLength(body);
   if (size > ctx.config.maxPayloadBytes) {
-    throw new DomainError('payload_too_large', `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`, { field: 'data' });
+    throw new DomainError(
+      'payload_too_large',
+      `event is ${size} bytes, above the limit of ${ctx.config.maxPayloadBytes}`,
+      { field: 'data' },
+    );
   }
   describePublish(span, id, input.type, customerId);
   return { input, id, customerId, body, size, now, span };
@@ -39,11 +51,18 @@ function audienceOf(scope: Scope, input: PublishEventInput): string | null {
   if (input.broadcast === true) {
     if (input.customerId) throw badRequest('broadcast', 'give either customerId or "broadcast": true, not both');
     if (scope.kind === 'customer')
-      throw new DomainError('forbidden', 'only a platform key may broadcast; a customer key publishes for its own customer', { field: 'broadcast' });
+      throw new DomainError(
+        'forbidden',
+        'only a platform key may broadcast; a customer key publishes for its own customer',
+        { field: 'broadcast' },
+      );
     return null;
   }
   if (scope.kind === 'platform' && !input.customerId) {
-    throw badRequest('customerId', 'customerId is required with a platform key (or "broadcast": true to deliver to every customer)');
+    throw badRequest(
+      'customerId',
+      'customerId is required with a platform key (or "broadcast": true to deliver to every customer)',
+    );
   }
   return actingCustomer(scope, input.customerId);
 }
@@ -62,8 +81,13 @@ export function eventBody(id: string, type: string, now: Date, data: unknown): s
  * as they are): each item whose type is refused, or whose `data` does not hold its type's schema, is
  * replaced in `items` by its 400. Returns the items refused here, with their refusals.
  */
-export async function refuseByCatalog(ctx: Ctx, items: Array<Prepared | Error>): Promise<Array<{ prepared: Prepared; refusal: DomainError }>> {
-  const checkable = items.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !(x.p instanceof Error));
+export async function refuseByCatalog(
+  ctx: Ctx,
+  items: Array<Prepared | Error>,
+): Promise<Array<{ prepared: Prepared; refusal: DomainError }>> {
+  const checkable = items
+    .map((p, i) => ({ p, i }))
+    .filter((x): x is { p: Prepared; i: number } => !(x.p instanceof Error));
   const refusals = await checkEventData(
     ctx,
     checkable.map((x) => x.p.input),

@@ -19,7 +19,8 @@ const MAX_BATCH = 500;
  */
 export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Promise<{ results: BatchItemResult[] }> {
   assertWritable(scope);
-  if (items.length > MAX_BATCH) throw badRequest('events', `at most ${MAX_BATCH} events per batch (got ${items.length})`);
+  if (items.length > MAX_BATCH)
+    throw badRequest('events', `at most ${MAX_BATCH} events per batch (got ${items.length})`);
   const prepared: Array<Prepared | DomainError> = items.map((raw) => {
     const parsed = publishEventInput.safeParse(raw);
     if (!parsed.success) return invalidInput(issuesOfZod(parsed.error));
@@ -57,5 +58,10 @@ export async function publishBatch(ctx: Ctx, scope: Scope, items: unknown[]): Pr
 /** An item's refusal: the first problem's field and reason, and every problem when there are several. */
 function publishErrorOf(e: DomainError): PublishError {
   const first = e.issues?.[0];
-  return { code: e.code, ...(e.field && { field: e.field }), reason: first?.reason ?? e.message, ...(e.issues && e.issues.length > 1 && { errors: e.issues }) };
+  return {
+    code: e.code,
+    ...(e.field && { field: e.field }),
+    reason: first?.reason ?? e.message,
+    ...(e.issues && e.issues.length > 1 && { errors: e.issues }),
+  };
 }

@@ -24,7 +24,10 @@ export async function publishEvent(ctx: Ctx, scope: Scope, input: PublishEventIn
 }
 
 /** Runs a publish under its span (none when tracing is off) and ends the span with the outcome. */
-async function traced(span: TraceSpan | undefined, fn: (span: TraceSpan | undefined) => Promise<PublishResult>): Promise<PublishResult> {
+async function traced(
+  span: TraceSpan | undefined,
+  fn: (span: TraceSpan | undefined) => Promise<PublishResult>,
+): Promise<PublishResult> {
   if (!span) return fn(undefined);
   try {
     const result = await fn(span);
@@ -37,7 +40,12 @@ async function traced(span: TraceSpan | undefined, fn: (span: TraceSpan | undefi
 }
 
 /** One publish in its own transaction, under the caller's span (ended by the caller). */
-export async function publishOne(ctx: Ctx, scope: Scope, input: PublishEventInput, span: TraceSpan | undefined): Promise<PublishResult> {
+export async function publishOne(
+  ctx: Ctx,
+  scope: Scope,
+  input: PublishEventInput,
+  span: TraceSpan | undefined,
+): Promise<PublishResult> {
   const prepared = prepareEvent(ctx, scope, input, span);
   // The event-type catalog: a type's schema must hold on `data` (and, if strict, the type must be listed).
   const [refusal] = await checkEventData(ctx, [input]);

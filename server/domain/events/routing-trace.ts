@@ -16,14 +16,23 @@ const traceColumns = {
 };
 
 /** What the routing trace reads of an event (its own row, a customer's copy of a broadcast, or the broadcast itself). */
-type TracedEvent = Pick<typeof events.$inferSelect, 'customerId' | 'broadcast' | 'createdAt' | 'type' | 'channels' | 'filteredOut' | 'body'>;
+type TracedEvent = Pick<
+  typeof events.$inferSelect,
+  'customerId' | 'broadcast' | 'createdAt' | 'type' | 'channels' | 'filteredOut' | 'body'
+>;
 
 /**
  * An event's routing trace: for each of the customer's subscriptions, whether it matched (and by
  * which pattern) or why not, from the event's deliveries `ds`. A platform read of a broadcast spans
  * every customer: its matched entries are capped at `limit`, like its deliveries.
  */
-export async function routingTrace(ctx: Ctx, scope: Scope, event: TracedEvent, ds: Array<typeof deliveries.$inferSelect>, limit: number) {
+export async function routingTrace(
+  ctx: Ctx,
+  scope: Scope,
+  event: TracedEvent,
+  ds: Array<typeof deliveries.$inferSelect>,
+  limit: number,
+) {
   const traceCustomer = scope.kind === 'customer' ? scope.customerId : event.broadcast ? null : event.customerId;
   // The routing trace is the fan-out's decision, not one recomputed from today's subscriptions: a
   // delivery records whether it matched (and by which pattern) or was held; a subscription that
@@ -73,12 +82,22 @@ export async function routingTrace(ctx: Ctx, scope: Scope, event: TracedEvent, d
       const base = { subscriptionId: s.id, url: s.url, eventTypes: s.eventTypes, matched: false };
       const f = recorded.get(s.id);
       if (f)
-        return { ...base, decision: 'filtered' as const, reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`, failedCondition: f.failed };
+        return {
+          ...base,
+          decision: 'filtered' as const,
+          reason: `matched "${f.pattern}" but the filter excluded it: ${f.failed}`,
+          failedCondition: f.failed,
+        };
       // Channels: the subscription's (as they are now) against the event's, when its pattern matches.
       const matching = firstMatch(s.eventTypes, event.type);
       const outOfChannel = matching ? channelMismatch(s.channels, event.channels) : null;
       if (matching && outOfChannel)
-        return { ...base, decision: 'not_matched' as const, reason: `matches "${matching}" but ${outOfChannel}`, failedCondition: null };
+        return {
+          ...base,
+          decision: 'not_matched' as const,
+          reason: `matches "${matching}" but ${outOfChannel}`,
+          failedCondition: null,
+        };
       const pattern = capped && s.filter ? matching : null;
       const now = pattern && s.filter ? evaluateFilter(s.filter, body()) : null;
       if (pattern && now && !now.matches) {
@@ -89,7 +108,12 @@ export async function routingTrace(ctx: Ctx, scope: Scope, event: TracedEvent, d
           failedCondition: now.failed,
         };
       }
-      return { ...base, decision: 'not_matched' as const, reason: `no pattern matched "${event.type}" when the event was published`, failedCondition: null };
+      return {
+        ...base,
+        decision: 'not_matched' as const,
+        reason: `no pattern matched "${event.type}" when the event was published`,
+        failedCondition: null,
+      };
     });
   return [...(traceCustomer ? routed : routed.slice(0, limit)), ...skipped];
 }

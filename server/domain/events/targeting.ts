@@ -16,7 +16,14 @@ import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 export type Target = { id: string; customerId: string; active: boolean; pattern: string | null };
 
 /** A subscription as the fan-out reads it. */
-export type Candidate = { id: string; customerId: string; eventTypes: string[]; channels: string[]; active: boolean; filter: Filter | null };
+export type Candidate = {
+  id: string;
+  customerId: string;
+  eventTypes: string[];
+  channels: string[];
+  active: boolean;
+  filter: Filter | null;
+};
 
 /** What the fan-out decides for one event: where it goes, and which subscriptions a filter kept it from. */
 export type Routing = { targets: Target[]; filteredOut: FilteredOut[] };
@@ -46,14 +53,20 @@ export function lazyBody(text: string): () => unknown {
  * holds on the body; and those a filter excluded, with the condition that failed. (A channel
  * mismatch is not recorded: the routing trace derives it from the event's and the subscription's channels.)
  */
-export function targetsOf(subs: Candidate[], type: string, body: () => unknown, channels: readonly string[] = []): Routing {
+export function targetsOf(
+  subs: Candidate[],
+  type: string,
+  body: () => unknown,
+  channels: readonly string[] = [],
+): Routing {
   const targets: Target[] = [];
   const filteredOut: FilteredOut[] = [];
   for (const s of subs) {
     const pattern = firstMatch(s.eventTypes, type);
     if (!pattern || !inChannels(s.channels, channels)) continue;
     const verdict = s.filter ? evaluateFilter(s.filter, body()) : null;
-    if (verdict && !verdict.matches) filteredOut.push({ subscriptionId: s.id, customerId: s.customerId, pattern, failed: verdict.failed });
+    if (verdict && !verdict.matches)
+      filteredOut.push({ subscriptionId: s.id, customerId: s.customerId, pattern, failed: verdict.failed });
     else targets.push({ id: s.id, customerId: s.customerId, active: s.active, pattern });
   }
   return { targets, filteredOut };

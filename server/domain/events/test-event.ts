@@ -12,7 +12,11 @@ import { eventBody, type PublishResult } from './prepare-event';
  * `POST /subscriptions/{id}/test`: an event of type `hookrelay.test` delivered to that one
  * subscription only (whatever its patterns), through the normal path: signed, attempted, recorded.
  */
-export async function sendTestEvent(ctx: Ctx, scope: Scope, subscriptionId: string): Promise<PublishResult & { deliveryId: string }> {
+export async function sendTestEvent(
+  ctx: Ctx,
+  scope: Scope,
+  subscriptionId: string,
+): Promise<PublishResult & { deliveryId: string }> {
   assertWritable(scope);
   const [sub] = await ctx.db
     .select({ id: subscriptions.id, customerId: subscriptions.customerId, active: subscriptions.active })

@@ -34,12 +34,14 @@ function eventTypeView(r: Row) {
 export type EventTypeView = ReturnType<typeof eventTypeView>;
 
 function assertPlatform(scope: Scope): void {
-  if (scope.kind !== 'platform') throw new DomainError('forbidden', 'only a platform key may change the event-type catalog');
+  if (scope.kind !== 'platform')
+    throw new DomainError('forbidden', 'only a platform key may change the event-type catalog');
 }
 
 function checkSize(field: string, value: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (bytes > MAX_JSON_BYTES) throw badRequest(field, `${field} is ${bytes} bytes serialised, above the limit of ${MAX_JSON_BYTES}`);
+  if (bytes > MAX_JSON_BYTES)
+    throw badRequest(field, `${field} is ${bytes} bytes serialised, above the limit of ${MAX_JSON_BYTES}`);
 }
 
 /** Compiles the schema (400 on `schema` if it is not one) and checks the example against it (400 on `example`). */
@@ -52,7 +54,11 @@ function checkSchemaAndExample(schema: DataSchema | null, example: unknown): voi
   const issues = validate(example);
   if (issues.length) {
     throw invalidInput(
-      issues.map((i) => ({ ...i, field: `example${i.field!.slice('data'.length)}`, reason: `the example does not satisfy the schema: ${i.reason}` })),
+      issues.map((i) => ({
+        ...i,
+        field: `example${i.field!.slice('data'.length)}`,
+        reason: `the example does not satisfy the schema: ${i.reason}`,
+      })),
     );
   }
 }
@@ -84,7 +90,10 @@ export async function createEventType(ctx: Ctx, scope: Scope, input: CreateEvent
     return inserted;
   });
   if (!row) {
-    const [existing] = await ctx.db.select({ archivedAt: eventTypes.archivedAt }).from(eventTypes).where(eq(eventTypes.name, input.name));
+    const [existing] = await ctx.db
+      .select({ archivedAt: eventTypes.archivedAt })
+      .from(eventTypes)
+      .where(eq(eventTypes.name, input.name));
     throw new DomainError(
       'conflict',
       existing?.archivedAt
@@ -97,11 +106,20 @@ export async function createEventType(ctx: Ctx, scope: Scope, input: CreateEvent
 }
 
 /** The catalog by name, keyset-paginated by name; archived types only when asked for. */
-export async function listEventTypes(ctx: Ctx, _scope: Scope, input: { archived: boolean; limit: number; cursor?: string | undefined }) {
+export async function listEventTypes(
+  ctx: Ctx,
+  _scope: Scope,
+  input: { archived: boolean; limit: number; cursor?: string | undefined },
+) {
   const rows = await ctx.db
     .select()
     .from(eventTypes)
-    .where(and(input.archived ? undefined : isNull(eventTypes.archivedAt), input.cursor ? gt(eventTypes.name, input.cursor) : undefined))
+    .where(
+      and(
+        input.archived ? undefined : isNull(eventTypes.archivedAt),
+        input.cursor ? gt(eventTypes.name, input.cursor) : undefined,
+      ),
+    )
     .orderBy(asc(eventTypes.name))
     .limit(input.limit + 1);
   const data = rows.slice(0, input.limit);
@@ -162,11 +180,18 @@ export async function archiveEventType(ctx: Ctx, scope: Scope, name: string): Pr
  * type's schema (every failing JSON pointer listed). One query for the whole batch; a schema is read
  * only when its validator is not compiled in this process yet.
  */
-export async function checkEventData(ctx: Ctx, items: ReadonlyArray<{ type: string; data: unknown }>): Promise<Array<DomainError | null>> {
+export async function checkEventData(
+  ctx: Ctx,
+  items: ReadonlyArray<{ type: string; data: unknown }>,
+): Promise<Array<DomainError | null>> {
   const names = [...new Set(items.map((i) => i.type))];
   if (names.length === 0) return [];
   const rows = await ctx.db
-    .select({ name: eventTypes.name, updatedAt: eventTypes.updatedAt, hasSchema: sql<boolean>`${eventTypes.schema} is not null` })
+    .select({
+      name: eventTypes.name,
+      updatedAt: eventTypes.updatedAt,
+      hasSchema: sql<boolean>`${eventTypes.schema} is not null`,
+    })
     .from(eventTypes)
     .where(inArray(eventTypes.name, names));
   const known = new Map(rows.map((r) => [r.name, r]));
@@ -189,7 +214,10 @@ export async function checkEventData(ctx: Ctx, items: ReadonlyArray<{ type: stri
   return items.map((item) => {
     if (!known.has(item.type)) {
       return ctx.config.eventTypesStrict
-        ? badRequest('type', `event type "${item.type}" is not in the catalog, and EVENT_TYPES_STRICT is on: add it with POST /event-types first`)
+        ? badRequest(
+            'type',
+            `event type "${item.type}" is not in the catalog, and EVENT_TYPES_STRICT is on: add it with POST /event-types first`,
+          )
         : null;
     }
     const issues = validators.get(item.type)?.(item.data) ?? [];

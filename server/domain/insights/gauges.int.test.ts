@@ -24,11 +24,31 @@ describe('database gauges for /api/metrics', () => {
     const ago = (s: number) => new Date(now - s * 1000);
     const a = await createCustomer(ctx, platformScope, { name: 'Backlogged' });
     const b = await createCustomer(ctx, platformScope, { name: 'Quiet' });
-    const subA = await createSubscription(ctx, platformScope, { customerId: a.id, url: 'https://example.com/a', eventTypes: ['*'] });
-    const subA2 = await createSubscription(ctx, platformScope, { customerId: a.id, url: 'https://example.com/a2', eventTypes: ['*'] });
-    const subB = await createSubscription(ctx, platformScope, { customerId: b.id, url: 'https://example.com/b', eventTypes: ['*'] });
-    await createSubscription(ctx, platformScope, { customerId: b.id, url: 'https://example.com/off', eventTypes: ['*'], active: false });
-    await ctx.db.update(subscriptions).set({ breakerState: 'open', backlog: true }).where(eq(subscriptions.id, subA.id));
+    const subA = await createSubscription(ctx, platformScope, {
+      customerId: a.id,
+      url: 'https://example.com/a',
+      eventTypes: ['*'],
+    });
+    const subA2 = await createSubscription(ctx, platformScope, {
+      customerId: a.id,
+      url: 'https://example.com/a2',
+      eventTypes: ['*'],
+    });
+    const subB = await createSubscription(ctx, platformScope, {
+      customerId: b.id,
+      url: 'https://example.com/b',
+      eventTypes: ['*'],
+    });
+    await createSubscription(ctx, platformScope, {
+      customerId: b.id,
+      url: 'https://example.com/off',
+      eventTypes: ['*'],
+      active: false,
+    });
+    await ctx.db
+      .update(subscriptions)
+      .set({ breakerState: 'open', backlog: true })
+      .where(eq(subscriptions.id, subA.id));
     await ctx.db.update(subscriptions).set({ breakerState: 'half_open' }).where(eq(subscriptions.id, subA2.id));
     await ctx.db.update(subscriptions).set({ backlog: true }).where(eq(subscriptions.id, subB.id));
 
@@ -36,7 +56,9 @@ describe('database gauges for /api/metrics', () => {
     const seed = async (customerId: string, subscriptionId: string, states: State[]) => {
       for (const st of states) {
         const id = newId('event');
-        await ctx.db.insert(events).values({ id, customerId, type: 't', body: '{}', retentionUntil: new Date(now + 86400_000) });
+        await ctx.db
+          .insert(events)
+          .values({ id, customerId, type: 't', body: '{}', retentionUntil: new Date(now + 86400_000) });
         await ctx.db.insert(deliveries).values({
           id: newId('delivery'),
           eventId: id,
@@ -72,7 +94,9 @@ describe('database gauges for /api/metrics', () => {
     await heartbeat(ctx, live, 7);
     const gone = workerIdentity();
     await heartbeat(ctx, gone, 3);
-    await ctx.db.execute(`update worker_heartbeats set last_seen_at = now() - interval '5 minutes' where id = '${gone.id}'`);
+    await ctx.db.execute(
+      `update worker_heartbeats set last_seen_at = now() - interval '5 minutes' where id = '${gone.id}'`,
+    );
 
     const g = await readDatabaseGauges(ctx);
     // pending: waiting in the table (3 of A, 1 of B); due: those whose time has come (2 + 1); queued: B's one in its window.
@@ -99,7 +123,9 @@ describe('database gauges for /api/metrics', () => {
     expect(text).toContain('hookrelay_database_up 1');
     expect(text).toContain('hookrelay_deliveries{state="dead"} 4');
     expect(text).toContain('hookrelay_deliveries_due 3');
-    expect(text).toMatch(new RegExp(`^hookrelay_oldest_due_delivery_age_seconds\\{customer_id="${a.id}"\\} 1[2-9]\\d`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^hookrelay_oldest_due_delivery_age_seconds\\{customer_id="${a.id}"\\} 1[2-9]\\d`, 'm'),
+    );
     expect(text).toContain('hookrelay_subscription_breakers{state="open"} 1');
     expect(text).toContain('hookrelay_workers{state="running"} 1');
     expect(renderFamilies(databaseFamilies(null))).toBe(

@@ -35,8 +35,11 @@ export type DatabaseGauges = {
 
 export async function readDatabaseGauges(ctx: Ctx): Promise<DatabaseGauges> {
   const sql = rawClient(ctx.db);
-  const capped = (where: ReturnType<typeof sql>) => sql`(select count(*)::int from (select 1 from deliveries where ${where} limit ${DEPTH_CAP}) x)`;
-  const [counts] = await sql<{ pending: number; due: number; queued: number; held: number; dead: number; replays: number; active_subs: number }[]>`
+  const capped = (where: ReturnType<typeof sql>) =>
+    sql`(select count(*)::int from (select 1 from deliveries where ${where} limit ${DEPTH_CAP}) x)`;
+  const [counts] = await sql<
+    { pending: number; due: number; queued: number; held: number; dead: number; replays: number; active_subs: number }[]
+  >`
     select ${capped(sql`status = 'pending' and queued_at is null`)} as pending,
            ${capped(sql`status = 'pending' and queued_at is null and next_attempt_at <= now()`)} as due,
            ${capped(sql`queued_at is not null`)} as queued,
@@ -84,7 +87,10 @@ export async function readDatabaseGauges(ctx: Ctx): Promise<DatabaseGauges> {
   const c = counts!;
   return {
     deliveries: { pending: c.pending, due: c.due, queued: c.queued, held: c.held, dead: c.dead },
-    oldestDue: oldest.map((o) => ({ customerId: o.customer_id, ageSeconds: Math.max(0, Math.round(o.age * 1000) / 1000) })),
+    oldestDue: oldest.map((o) => ({
+      customerId: o.customer_id,
+      ageSeconds: Math.max(0, Math.round(o.age * 1000) / 1000),
+    })),
     breakers: { closed: Math.max(0, c.active_subs - open - halfOpen), open, half_open: halfOpen },
     bulkReplaysRunning: c.replays,
     workers: { live: workers?.live ?? 0, stopping: workers?.stopping ?? 0, inFlight: workers?.in_flight ?? 0 },

@@ -45,7 +45,13 @@ export async function subscriptionHealth(
   const { bucketSeconds } = healthRanges[input.range];
   const { step, first, last } = bucketWindow(ctx, healthRanges[input.range]);
 
-  const rows = await ctx.db.execute<{ subscription_id: string; at: Date; attempts: number; succeeded: number; p99: number | null }>(sql`
+  const rows = await ctx.db.execute<{
+    subscription_id: string;
+    at: Date;
+    attempts: number;
+    succeeded: number;
+    p99: number | null;
+  }>(sql`
     select s.id as subscription_id, b.at, coalesce(a.attempts, 0) as attempts, coalesce(a.succeeded, 0) as succeeded, a.p99
     from subscriptions s
     cross join generate_series(${first}, ${last}, ${step}) as b(at)
@@ -61,7 +67,13 @@ export async function subscriptionHealth(
     where s.customer_id = ${customerId}
     order by s.id, b.at`);
 
-  const totals = await ctx.db.execute<{ subscription_id: string; attempts: number; succeeded: number; p99: number | null; dead: number }>(sql`
+  const totals = await ctx.db.execute<{
+    subscription_id: string;
+    attempts: number;
+    succeeded: number;
+    p99: number | null;
+    dead: number;
+  }>(sql`
     select s.id as subscription_id,
            coalesce(a.attempts, 0) as attempts, coalesce(a.succeeded, 0) as succeeded, a.p99,
            (select count(*)::int from deliveries d where d.subscription_id = s.id and d.customer_id = ${customerId} and d.status = 'dead') as dead
@@ -79,7 +91,12 @@ export async function subscriptionHealth(
   const bySub = new Map<string, HealthBucket[]>();
   for (const r of rows) {
     const list = bySub.get(r.subscription_id) ?? [];
-    list.push({ at: new Date(r.at).toISOString(), attempts: r.attempts, succeeded: r.succeeded, latencyP99Ms: wholeMs(r.p99) });
+    list.push({
+      at: new Date(r.at).toISOString(),
+      attempts: r.attempts,
+      succeeded: r.succeeded,
+      latencyP99Ms: wholeMs(r.p99),
+    });
     bySub.set(r.subscription_id, list);
   }
   return {

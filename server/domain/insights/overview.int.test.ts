@@ -23,8 +23,16 @@ describe('customer overview', () => {
   it('buckets attempts, latency and dead letters per minute for the acting customer only', async () => {
     const acme = await createCustomer(ctx, platformScope, { name: 'Acme' });
     const other = await createCustomer(ctx, platformScope, { name: 'Other' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
-    const otherSub = await createSubscription(ctx, platformScope, { customerId: other.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: acme.id,
+      url: 'http://127.0.0.1/hook',
+      eventTypes: ['*'],
+    });
+    const otherSub = await createSubscription(ctx, platformScope, {
+      customerId: other.id,
+      url: 'http://127.0.0.1/hook',
+      eventTypes: ['*'],
+    });
     await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 100 }]);
     await seedDelivery(ctx, acme.id, sub.id, 'succeeded', [{ minutesAgo: 0, ok: true, ms: 300 }]);
     await seedDelivery(ctx, acme.id, sub.id, 'dead', [
@@ -44,7 +52,11 @@ describe('customer overview', () => {
     expect(last).toMatchObject({ attempts: 2, succeeded: 2, failed: 0, latencyP50Ms: 200, deadLettered: 0 });
     const threeAgo = o.buckets.find((b) => b.at === '2025-03-04T10:27:00.000Z')!;
     expect(threeAgo).toMatchObject({ attempts: 1, failed: 1, deadLettered: 1 });
-    expect(o.buckets.find((b) => b.at === '2025-03-04T10:29:00.000Z')).toMatchObject({ attempts: 0, latencyP50Ms: null, deadLettered: 0 });
+    expect(o.buckets.find((b) => b.at === '2025-03-04T10:29:00.000Z')).toMatchObject({
+      attempts: 0,
+      latencyP50Ms: null,
+      deadLettered: 0,
+    });
     expect(o.totals).toMatchObject({ attempts: 4, succeeded: 2, successRate: 0.5, deadLettered: 1 });
     expect(o.current).toEqual({ pending: 0, held: 0, dead: 1, succeeded: 3 });
 
@@ -56,7 +68,11 @@ describe('customer overview', () => {
 
   it('keeps a dead letter in the history after it is replayed, and counts those that died without an attempt', async () => {
     const acme = await createCustomer(ctx, platformScope, { name: 'Replayed' });
-    const sub = await createSubscription(ctx, platformScope, { customerId: acme.id, url: 'http://127.0.0.1/hook', eventTypes: ['*'] });
+    const sub = await createSubscription(ctx, platformScope, {
+      customerId: acme.id,
+      url: 'http://127.0.0.1/hook',
+      eventTypes: ['*'],
+    });
     const died = await seedDelivery(ctx, acme.id, sub.id, 'dead', [
       { minutesAgo: 20, ok: false, ms: 50 },
       { minutesAgo: 10, ok: false, ms: 50 },
@@ -65,7 +81,13 @@ describe('customer overview', () => {
     // moved, but it did die ten minutes ago.
     await ctx.db
       .update(deliveries)
-      .set({ status: 'succeeded', cycleStart: 2, attemptCount: 3, replayCount: 1, completedAt: new Date(now.getTime() - 120_000) })
+      .set({
+        status: 'succeeded',
+        cycleStart: 2,
+        attemptCount: 3,
+        replayCount: 1,
+        completedAt: new Date(now.getTime() - 120_000),
+      })
       .where(eq(deliveries.id, died));
     await ctx.db.insert(attempts).values({
       id: newId('attempt'),
@@ -85,7 +107,13 @@ describe('customer overview', () => {
     const eventId = newId('event');
     await ctx.db
       .insert(events)
-      .values({ id: eventId, customerId: acme.id, type: 'order.created', body: '{}', retentionUntil: new Date(now.getTime() + 86_400_000) });
+      .values({
+        id: eventId,
+        customerId: acme.id,
+        type: 'order.created',
+        body: '{}',
+        retentionUntil: new Date(now.getTime() + 86_400_000),
+      });
     await ctx.db.insert(deliveries).values({
       id: newId('delivery'),
       eventId,
@@ -113,8 +141,13 @@ describe('customer overview', () => {
   it('names the customer for a platform key and refuses another customer for a customer session', async () => {
     const a = await createCustomer(ctx, platformScope, { name: 'A' });
     const b = await createCustomer(ctx, platformScope, { name: 'B' });
-    await expect(customerOverview(ctx, platformScope, { range: 'hour' })).rejects.toMatchObject({ code: 'bad_request', field: 'customerId' });
+    await expect(customerOverview(ctx, platformScope, { range: 'hour' })).rejects.toMatchObject({
+      code: 'bad_request',
+      field: 'customerId',
+    });
     expect((await customerOverview(ctx, platformScope, { range: 'hour', customerId: a.id })).customerId).toBe(a.id);
-    await expect(customerOverview(ctx, customerScope(a.id), { range: 'hour', customerId: b.id })).rejects.toBeInstanceOf(DomainError);
+    await expect(
+      customerOverview(ctx, customerScope(a.id), { range: 'hour', customerId: b.id }),
+    ).rejects.toBeInstanceOf(DomainError);
   });
 });

@@ -94,7 +94,12 @@ export async function customerOverview(ctx: Ctx, scope: Scope, input: z.infer<ty
     from b left join a on a.at = b.at left join d on d.at = b.at
     order by b.at`);
 
-  const [totals] = await ctx.db.execute<{ attempts: number; succeeded: number; p50: number | null; p99: number | null }>(sql`
+  const [totals] = await ctx.db.execute<{
+    attempts: number;
+    succeeded: number;
+    p50: number | null;
+    p99: number | null;
+  }>(sql`
     select count(*)::int as attempts,
            count(*) filter (where status = 'succeeded')::int as succeeded,
            percentile_cont(0.5) within group (order by latency_ms) as p50,

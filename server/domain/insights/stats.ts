@@ -23,7 +23,11 @@ type MinuteStats = {
  */
 export async function subscriptionStats(ctx: Ctx, scope: Scope, id: string, minutes: number) {
   const [sub] = await ctx.db
-    .select({ id: subscriptions.id, breakerState: subscriptions.breakerState, rateLimitPerSecond: subscriptions.rateLimitPerSecond })
+    .select({
+      id: subscriptions.id,
+      breakerState: subscriptions.breakerState,
+      rateLimitPerSecond: subscriptions.rateLimitPerSecond,
+    })
     .from(subscriptions)
     .where(and(eq(subscriptions.id, id), scopeFilter(scope, subscriptions.customerId)));
   if (!sub) throw notFound('subscription');

@@ -53,10 +53,22 @@ export async function startCustomerExpunge(ctx: Ctx, scope: Scope, customerId: s
     const now = ctx.now();
     const [row] = await tx
       .insert(dataExpunges)
-      .values({ id: newId('expunge', now.getTime()), customerId, total, status: 'running', createdAt: now, updatedAt: now })
+      .values({
+        id: newId('expunge', now.getTime()),
+        customerId,
+        total,
+        status: 'running',
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
     await enqueue(ctx.boss, 'customerExpunge', { expungeId: row!.id, customerId }, {}, tx);
-    await recordAudit(ctx, tx, scope, { customerId, action: 'customer.data_expunge_started', target: { kind: 'data_expunge', id: row!.id }, after: { total } });
+    await recordAudit(ctx, tx, scope, {
+      customerId,
+      action: 'customer.data_expunge_started',
+      target: { kind: 'data_expunge', id: row!.id },
+      after: { total },
+    });
     return { row: row!, existing: false };
   });
   return { ...expungeView(result.row), existing: result.existing };
@@ -65,7 +77,12 @@ export async function startCustomerExpunge(ctx: Ctx, scope: Scope, customerId: s
 /** The customer's latest expunge with its progress (404 when it never had one). */
 export async function getCustomerExpunge(ctx: Ctx, scope: Scope, customerId: string) {
   requirePlatform(scope);
-  const [row] = await ctx.db.select().from(dataExpunges).where(eq(dataExpunges.customerId, customerId)).orderBy(desc(dataExpunges.id)).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(dataExpunges)
+    .where(eq(dataExpunges.customerId, customerId))
+    .orderBy(desc(dataExpunges.id))
+    .limit(1);
   if (!row) throw notFound('data expunge');
   return expungeView(row);
 }
@@ -100,7 +117,11 @@ export async function runCustomerExpunge(ctx: Ctx, job: { expungeId: string; cus
       const last = ids.length < EXPUNGE_BATCH;
       await tx
         .update(dataExpunges)
-        .set({ expunged: r.expunged + ids.length, updatedAt: now, ...(last && { status: 'completed' as const, finishedAt: now }) })
+        .set({
+          expunged: r.expunged + ids.length,
+          updatedAt: now,
+          ...(last && { status: 'completed' as const, finishedAt: now }),
+        })
         .where(and(eq(dataExpunges.id, expungeId), eq(dataExpunges.customerId, customerId)));
       return last;
     });

@@ -92,7 +92,10 @@ export async function expungeEvent(ctx: Ctx, scope: Scope, eventId: string): Pro
     .where(and(eq(events.id, eventId), scopeFilter(scope, events.customerId)));
   const [broadcast] =
     scope.kind === 'platform'
-      ? await ctx.db.select({ id: broadcasts.id, expungedAt: broadcasts.expungedAt }).from(broadcasts).where(eq(broadcasts.id, eventId))
+      ? await ctx.db
+          .select({ id: broadcasts.id, expungedAt: broadcasts.expungedAt })
+          .from(broadcasts)
+          .where(eq(broadcasts.id, eventId))
       : [];
   if (copies.length === 0 && !broadcast) throw notFound('event');
   const now = ctx.now();
@@ -118,7 +121,12 @@ export async function expungeEvent(ctx: Ctx, scope: Scope, eventId: string): Pro
         .set({ body: '', expungedAt: now, filteredOut: null, fannedOutAt: now })
         .where(and(eq(broadcasts.id, eventId), isNull(broadcasts.expungedAt)));
       if (copies.length === 0)
-        await recordAudit(ctx, tx, scope, { customerId: null, action: 'event.payload_expunged', target: { kind: 'broadcast', id: eventId }, after: {} });
+        await recordAudit(ctx, tx, scope, {
+          customerId: null,
+          action: 'event.payload_expunged',
+          target: { kind: 'broadcast', id: eventId },
+          after: {},
+        });
     }
     for (const customerId of rescrub) await enqueueRescrub(ctx, tx, customerId, [eventId]);
   });

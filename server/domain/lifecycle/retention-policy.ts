@@ -12,7 +12,12 @@ import type { Queryable } from '../../db/client';
  * platform default). Refuses a value outside 1..RETENTION_MAX_DAYS with a 400 naming the range.
  * Returns the customer and how many stored events had their retention shortened.
  */
-export async function updateCustomer(ctx: Ctx, scope: Scope, id: string, input: { retentionDays?: number | null | undefined }) {
+export async function updateCustomer(
+  ctx: Ctx,
+  scope: Scope,
+  id: string,
+  input: { retentionDays?: number | null | undefined },
+) {
   requirePlatform(scope);
   const max = ctx.config.retentionMaxDays;
   const days = input.retentionDays;

@@ -26,12 +26,22 @@ import { isPlatformCustomer, PLATFORM_CUSTOMER_ID } from '../platform-customer';
 type Ids = { customerId: string; subscriptionId: string };
 
 export type OperationalNotice =
-  | { type: 'subscription.failing'; data: Ids & { url: string; reason: 'circuit_breaker_open'; lastError: string | null } }
+  | {
+      type: 'subscription.failing';
+      data: Ids & { url: string; reason: 'circuit_breaker_open'; lastError: string | null };
+    }
   | { type: 'subscription.recovered'; data: Ids & { url: string; reason: 'probe_succeeded' } }
   | { type: 'subscription.disabled'; data: Ids & { url: string; reason: 'gone' | 'auto_disabled'; message: string } }
   | {
       type: 'subscription.certificate_expiring';
-      data: Ids & { url: string; reason: 'expiring' | 'expired'; subject: string; fingerprint: string; notAfter: string; message: string };
+      data: Ids & {
+        url: string;
+        reason: 'expiring' | 'expired';
+        subject: string;
+        fingerprint: string;
+        notAfter: string;
+        message: string;
+      };
     }
   | {
       type: 'delivery.dead';
@@ -52,7 +62,10 @@ export async function emitOperational(ctx: Ctx, tx: Queryable, notices: readonly
   const told = notices.filter((n) => !isPlatformCustomer(n.data.customerId));
   if (told.length === 0) return 0;
   // An event nobody listens to is not stored: most deployments have a handful of webhooks, or none.
-  const hooks = await tx.select({ eventTypes: subscriptions.eventTypes }).from(subscriptions).where(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
+  const hooks = await tx
+    .select({ eventTypes: subscriptions.eventTypes })
+    .from(subscriptions)
+    .where(eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID));
   const heard = told.filter((n) => hooks.some((h) => firstMatch(h.eventTypes, n.type) !== null));
   if (heard.length === 0) return 0;
   const now = ctx.now();

@@ -50,23 +50,43 @@ afterAll(async () => {
 describe('operational webhooks on the one engine', () => {
   it("a breaker opening reaches the platform's receiver through the deliver queue, retried with an attempt row per try", async () => {
     opsHook = (await ok(
-      rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${ops.url}/ops`, eventTypes: ['subscription.failing'] } }),
+      rest('POST', '/operational-webhooks', {
+        key: platformKey,
+        body: { url: `${ops.url}/ops`, eventTypes: ['subscription.failing'] },
+      }),
       201,
     )) as { id: string; secret: string };
-    customerSubId = (await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${endpoint.url}/hook`, eventTypes: ['order.*'] } }), 201))
-      .id as string;
-    for (const n of [1, 2]) await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { n } } }), 202);
+    customerSubId = (
+      await ok(
+        rest('POST', '/subscriptions', {
+          key: customer.key,
+          body: { url: `${endpoint.url}/hook`, eventTypes: ['order.*'] },
+        }),
+        201,
+      )
+    ).id as string;
+    for (const n of [1, 2])
+      await ok(rest('POST', '/events', { key: customer.key, body: { type: 'order.created', data: { n } } }), 202);
 
     // The first request to the receiver failed (500); the engine's retry succeeded, same webhook-id.
     await ops.waitFor(2, 60_000);
     const [first, second] = ops.received;
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(second!.headers['webhook-signature']).toMatch(/^v1,/);
-    const notice = new Webhook(opsHook.secret).verify(second!.body, second!.headers) as { id: string; type: string; data: Json };
+    const notice = new Webhook(opsHook.secret).verify(second!.body, second!.headers) as {
+      id: string;
+      type: string;
+      data: Json;
+    };
     expect(notice).toMatchObject({
       id: second!.headers['webhook-id'],
       type: 'subscription.failing',
-      data: { customerId: customer.id, subscriptionId: customerSubId, reason: 'circuit_breaker_open', lastError: 'HTTP 500' },
+      data: {
+        customerId: customer.id,
+        subscriptionId: customerSubId,
+        reason: 'circuit_breaker_open',
+        lastError: 'HTTP 500',
+      },
     });
     expect(Object.keys(JSON.parse(second!.body) as object)).toEqual(['id', 'type', 'timestamp', 'data']);
 
@@ -75,8 +95,16 @@ describe('operational webhooks on the one engine', () => {
     expect(event).toMatchObject({ customerId: PLATFORM_CUSTOMER_ID, type: 'subscription.failing', body: second!.body });
     const [delivery] = await engine.ctx.db.select().from(deliveries).where(eq(deliveries.eventId, notice.id));
     expect(delivery).toMatchObject({ customerId: PLATFORM_CUSTOMER_ID, subscriptionId: opsHook.id });
-    await expect.poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.id, delivery!.id)))[0]!.status).toBe('succeeded');
-    const tries = await engine.ctx.db.select().from(attempts).where(eq(attempts.deliveryId, delivery!.id)).orderBy(asc(attempts.attemptSeq));
+    await expect
+      .poll(
+        async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.id, delivery!.id)))[0]!.status,
+      )
+      .toBe('succeeded');
+    const tries = await engine.ctx.db
+      .select()
+      .from(attempts)
+      .where(eq(attempts.deliveryId, delivery!.id))
+      .orderBy(asc(attempts.attemptSeq));
     expect(tries.map((a) => [a.attemptSeq, a.trigger, a.status, a.responseStatus])).toEqual([
       [1, 'initial', 'failed', 500],
       [2, 'retry', 'succeeded', 204],
@@ -89,7 +117,9 @@ describe('operational webhooks on the one engine', () => {
     expect(jobs[0]!.n).toBe(2);
 
     // The operational delivery lists under its webhook with the fields it always had.
-    const listed = await ok(rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: opsHook.id } }));
+    const listed = await ok(
+      rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: opsHook.id } }),
+    );
     expect(listed.data).toEqual([
       expect.objectContaining({
         id: `odl_${delivery!.id.slice(4)}`,
@@ -107,27 +137,49 @@ describe('operational webhooks on the one engine', () => {
   });
 
   it('a failing operational webhook opens its own breaker and emits nothing about itself', async () => {
-    brokenHookId = (await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${broken.url}/ops` } }), 201)).id as string;
+    brokenHookId = (
+      await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${broken.url}/ops` } }), 201)
+    ).id as string;
     // Another customer endpoint fails: the notices go to both webhooks; the broken one fails them.
-    const sub = await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${endpoint.url}/other`, eventTypes: ['invoice.*'] } }), 201);
-    for (const n of [1, 2]) await ok(rest('POST', '/events', { key: customer.key, body: { type: 'invoice.paid', data: { n } } }), 202);
+    const sub = await ok(
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: `${endpoint.url}/other`, eventTypes: ['invoice.*'] },
+      }),
+      201,
+    );
+    for (const n of [1, 2])
+      await ok(rest('POST', '/events', { key: customer.key, body: { type: 'invoice.paid', data: { n } } }), 202);
 
-    const brokenSub = async () => (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, brokenHookId)))[0]!;
+    const brokenSub = async () =>
+      (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, brokenHookId)))[0]!;
     await expect.poll(async () => (await brokenSub()).breakerState, { timeout: 60_000 }).not.toBe('closed');
     expect(broken.received.length).toBeGreaterThanOrEqual(2);
-    expect(broken.received.some((r) => (JSON.parse(r.body) as { data: Json }).data.subscriptionId === sub.id)).toBe(true);
+    expect(broken.received.some((r) => (JSON.parse(r.body) as { data: Json }).data.subscriptionId === sub.id)).toBe(
+      true,
+    );
 
     // Time for any notice about it to have been made: none is, not a breaker opening nor a dead delivery.
     await new Promise((r) => setTimeout(r, 1000));
-    const platformEvents = await engine.ctx.db.select({ body: events.body }).from(events).where(eq(events.customerId, PLATFORM_CUSTOMER_ID));
-    const about = platformEvents.map((e) => (JSON.parse(e.body) as { data: { customerId: string; subscriptionId: string } }).data);
+    const platformEvents = await engine.ctx.db
+      .select({ body: events.body })
+      .from(events)
+      .where(eq(events.customerId, PLATFORM_CUSTOMER_ID));
+    const about = platformEvents.map(
+      (e) => (JSON.parse(e.body) as { data: { customerId: string; subscriptionId: string } }).data,
+    );
     expect(about.length).toBeGreaterThan(0);
-    expect(about.filter((d) => d.customerId === PLATFORM_CUSTOMER_ID || d.subscriptionId.startsWith('owh_'))).toEqual([]);
+    expect(about.filter((d) => d.customerId === PLATFORM_CUSTOMER_ID || d.subscriptionId.startsWith('owh_'))).toEqual(
+      [],
+    );
   });
 
   it("a broadcast reaches every customer's matching subscriptions, never the operational webhooks", async () => {
     // The broken webhook takes every type: a broadcast fan-out that read the platform customer's subscriptions would match it.
-    const b = await ok(rest('POST', '/events', { key: platformKey, body: { type: 'invoice.paid', data: { n: 3 }, broadcast: true } }), 202);
+    const b = await ok(
+      rest('POST', '/events', { key: platformKey, body: { type: 'invoice.paid', data: { n: 3 }, broadcast: true } }),
+      202,
+    );
     await expect
       .poll(
         async () =>
@@ -151,7 +203,13 @@ describe('operational webhooks on the one engine', () => {
     const gone = await startReceiver(() => ({ status: 410 }));
     const fixed = await startReceiver(() => ({ status: 204 }));
     try {
-      const hook = await ok(rest('POST', '/operational-webhooks', { key: platformKey, body: { url: `${gone.url}/ops`, eventTypes: ['delivery.dead'] } }), 201);
+      const hook = await ok(
+        rest('POST', '/operational-webhooks', {
+          key: platformKey,
+          body: { url: `${gone.url}/ops`, eventTypes: ['delivery.dead'] },
+        }),
+        201,
+      );
       const sub = await ok(
         rest('POST', '/subscriptions', {
           key: customer.key,
@@ -175,14 +233,27 @@ describe('operational webhooks on the one engine', () => {
         .where(eq(deliveries.subscriptionId, hook.id as string));
       expect(held).toMatchObject({ status: 'held' });
       // To the platform it is still to be sent.
-      const listed = await ok(rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: hook.id as string } }));
+      const listed = await ok(
+        rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: hook.id as string } }),
+      );
       expect(listed.data).toEqual([expect.objectContaining({ status: 'pending', lastResponseStatus: 410 })]);
 
-      await ok(rest('PATCH', '/operational-webhooks/{id}', { key: platformKey, params: { id: hook.id as string }, body: { url: `${fixed.url}/ops` } }));
+      await ok(
+        rest('PATCH', '/operational-webhooks/{id}', {
+          key: platformKey,
+          params: { id: hook.id as string },
+          body: { url: `${fixed.url}/ops` },
+        }),
+      );
       await fixed.waitFor(1, 60_000);
-      const notice = new Webhook(hook.secret as string).verify(fixed.received[0]!.body, fixed.received[0]!.headers) as { type: string; data: Json };
+      const notice = new Webhook(hook.secret as string).verify(fixed.received[0]!.body, fixed.received[0]!.headers) as {
+        type: string;
+        data: Json;
+      };
       expect(notice).toMatchObject({ type: 'delivery.dead', data: { subscriptionId: sub.id } });
-      await expect.poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.id, held!.id)))[0]!.status).toBe('succeeded');
+      await expect
+        .poll(async () => (await engine.ctx.db.select().from(deliveries).where(eq(deliveries.id, held!.id)))[0]!.status)
+        .toBe('succeeded');
       expect(await hookSub()).toMatchObject({ active: true, disabledReason: null });
       expect(gone.received).toHaveLength(1);
     } finally {
@@ -193,12 +264,20 @@ describe('operational webhooks on the one engine', () => {
   it('the platform customer appears in no customer list, lookup, platform-wide read or usage', async () => {
     const listedCustomers = await ok(rest('GET', '/customers', { key: platformKey, query: { limit: '200' } }));
     expect((listedCustomers.data as Json[]).map((c) => c.id)).toEqual([customer.id]);
-    expect((await listCustomers(engine.ctx, platformScope, { limit: 200 })).data.map((c) => c.id)).toEqual([customer.id]);
+    expect((await listCustomers(engine.ctx, platformScope, { limit: 200 })).data.map((c) => c.id)).toEqual([
+      customer.id,
+    ]);
     // Not reachable by id: refused at the door (not a customer id) or, past it, a 404.
-    expect((await rest('GET', '/customers/{id}', { key: platformKey, params: { id: PLATFORM_CUSTOMER_ID } })).status).toBe(400);
-    await expect(createCustomerApiKey(engine.ctx, platformScope, PLATFORM_CUSTOMER_ID)).rejects.toMatchObject({ code: 'not_found' });
+    expect(
+      (await rest('GET', '/customers/{id}', { key: platformKey, params: { id: PLATFORM_CUSTOMER_ID } })).status,
+    ).toBe(400);
+    await expect(createCustomerApiKey(engine.ctx, platformScope, PLATFORM_CUSTOMER_ID)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(createApiKey(engine.ctx, PLATFORM_CUSTOMER_ID)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(getUsage(engine.ctx, platformScope, { customerId: PLATFORM_CUSTOMER_ID })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(getUsage(engine.ctx, platformScope, { customerId: PLATFORM_CUSTOMER_ID })).rejects.toMatchObject({
+      code: 'not_found',
+    });
 
     // Platform-wide reads: the operational webhooks, their events and deliveries are not among them.
     const subs = await ok(rest('GET', '/subscriptions', { key: platformKey, query: { limit: '200' } }));
@@ -213,14 +292,22 @@ describe('operational webhooks on the one engine', () => {
       .select()
       .from(deliveries)
       .where(and(eq(deliveries.customerId, PLATFORM_CUSTOMER_ID)));
-    expect((await rest('GET', '/deliveries/{id}', { key: platformKey, params: { id: opsDelivery!.id } })).status).toBe(404);
-    expect((await rest('POST', '/deliveries/{id}/replay', { key: platformKey, params: { id: opsDelivery!.id } })).status).toBe(404);
+    expect((await rest('GET', '/deliveries/{id}', { key: platformKey, params: { id: opsDelivery!.id } })).status).toBe(
+      404,
+    );
+    expect(
+      (await rest('POST', '/deliveries/{id}/replay', { key: platformKey, params: { id: opsDelivery!.id } })).status,
+    ).toBe(404);
 
     // Usage counts the customer's attempts and none of the platform customer's. Both are written in
     // one transaction; the worker goes on retrying earlier tests' deliveries, so the usage read
     // falls between two counts of the customer's attempt rows.
     const attemptRows = async () =>
-      (await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from attempts where customer_id = ${customer.id}`))[0]!.n;
+      (
+        await engine.ctx.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from attempts where customer_id = ${customer.id}`,
+        )
+      )[0]!.n;
     const before = await attemptRows();
     const usage = await getUsage(engine.ctx, platformScope, {});
     const after = await attemptRows();

@@ -30,7 +30,14 @@ let endpoint: Awaited<ReturnType<typeof startReceiver>>;
 const answers = new Map<string, (r: Received) => Reply>();
 let opsRequests = 0;
 
-type OpsEvent = { id: string; type: string; timestamp: string; data: Json; headers: Record<string, string>; body: string };
+type OpsEvent = {
+  id: string;
+  type: string;
+  timestamp: string;
+  data: Json;
+  headers: Record<string, string>;
+  body: string;
+};
 
 const parsed = (r: Received): OpsEvent => ({
   ...(JSON.parse(r.body) as { id: string; type: string; timestamp: string; data: Json }),
@@ -62,10 +69,18 @@ function expectGenuine(e: OpsEvent, secret: string) {
 
 async function subscribe(path: string, body: Record<string, unknown> = {}): Promise<string> {
   return (
-    await ok(rest('POST', '/subscriptions', { key: customer.key, body: { url: `${endpoint.url}${path}`, eventTypes: [`${path.slice(1)}.*`], ...body } }), 201)
+    await ok(
+      rest('POST', '/subscriptions', {
+        key: customer.key,
+        body: { url: `${endpoint.url}${path}`, eventTypes: [`${path.slice(1)}.*`], ...body },
+      }),
+      201,
+    )
   ).id as string;
 }
-const publish = async (type: string) => (await ok(rest('POST', '/events', { key: customer.key, body: { type, data: { at: Date.now() } } }), 202)).id as string;
+const publish = async (type: string) =>
+  (await ok(rest('POST', '/events', { key: customer.key, body: { type, data: { at: Date.now() } } }), 202))
+    .id as string;
 
 beforeAll(async () => {
   engine = await startApiEngine('operational', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform');
@@ -75,7 +90,9 @@ beforeAll(async () => {
   deadOnly = await startReceiver();
   // Answers by the event's type: `flaky.*` events go to the `/flaky` subscription, and so on.
   endpoint = await startReceiver((r, i) => {
-    const answer = [...answers.entries()].find(([p]) => (JSON.parse(r.body) as { type: string }).type.startsWith(`${p.slice(1)}.`))?.[1];
+    const answer = [...answers.entries()].find(([p]) =>
+      (JSON.parse(r.body) as { type: string }).type.startsWith(`${p.slice(1)}.`),
+    )?.[1];
     return answer ? answer(r) : { status: 200, body: String(i) };
   });
   customer = await createTenant(rest, platformKey, 'Flaky');
@@ -88,12 +105,16 @@ afterAll(async () => {
 
 describe('operational webhooks', () => {
   it('are registered by the platform only (typed client): a customer key gets 403', async () => {
-    const asCustomer = await typedClient(engine.ctx, customer.key).POST('/api/v1/operational-webhooks', { body: { url: `${ops.url}/ops` } });
+    const asCustomer = await typedClient(engine.ctx, customer.key).POST('/api/v1/operational-webhooks', {
+      body: { url: `${ops.url}/ops` },
+    });
     expect(asCustomer.response.status).toBe(403);
     expect(asCustomer.error?.error.code).toBe('forbidden');
 
     const platform = typedClient(engine.ctx, platformKey);
-    const created = await platform.POST('/api/v1/operational-webhooks', { body: { url: `${ops.url}/ops`, description: 'pager' } });
+    const created = await platform.POST('/api/v1/operational-webhooks', {
+      body: { url: `${ops.url}/ops`, description: 'pager' },
+    });
     expect(created.response.status).toBe(201);
     expect(created.data).toMatchObject({
       id: expect.stringMatching(/^owh_/),
@@ -102,9 +123,13 @@ describe('operational webhooks', () => {
       description: 'pager',
     });
     opsHook = { id: created.data!.id, secret: created.data!.secret };
-    const filtered = await platform.POST('/api/v1/operational-webhooks', { body: { url: `${deadOnly.url}/dead`, eventTypes: ['delivery.dead'] } });
+    const filtered = await platform.POST('/api/v1/operational-webhooks', {
+      body: { url: `${deadOnly.url}/dead`, eventTypes: ['delivery.dead'] },
+    });
     deadOnlyHook = { id: filtered.data!.id, secret: filtered.data!.secret };
-    expect((await platform.GET('/api/v1/operational-webhooks')).data!.data.map((w) => w.id).sort()).toEqual([opsHook.id, deadOnlyHook.id].sort());
+    expect((await platform.GET('/api/v1/operational-webhooks')).data!.data.map((w) => w.id).sort()).toEqual(
+      [opsHook.id, deadOnlyHook.id].sort(),
+    );
   });
 
   it('subscription.failing when the breaker opens, once; subscription.recovered when a probe succeeds', async () => {
@@ -125,12 +150,21 @@ describe('operational webhooks', () => {
 
     // A few failed probes later, the endpoint comes back: the next probe closes the breaker.
     await expect
-      .poll(async () => (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, subId)))[0]!.breakerFailures, { timeout: 30_000 })
+      .poll(
+        async () =>
+          (await engine.ctx.db.select().from(subscriptions).where(eq(subscriptions.id, subId)))[0]!.breakerFailures,
+        { timeout: 30_000 },
+      )
       .toBeGreaterThan(3);
     down = false;
     const recovered = await received(ops, 'subscription.recovered', subId);
     expectGenuine(recovered, opsHook.secret);
-    expect(recovered.data).toEqual({ customerId: customer.id, subscriptionId: subId, url: `${endpoint.url}/flaky`, reason: 'probe_succeeded' });
+    expect(recovered.data).toEqual({
+      customerId: customer.id,
+      subscriptionId: subId,
+      url: `${endpoint.url}/flaky`,
+      reason: 'probe_succeeded',
+    });
     for (const id of events) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, id)).id, 'succeeded');
     // Re-opening after each failed probe is not news: one failing event for the whole outage.
     expect(eventsAt(ops, 'subscription.failing', subId)).toHaveLength(1);
@@ -144,7 +178,12 @@ describe('operational webhooks', () => {
     const ids = [await publish('gone.one'), await publish('gone.two')];
     const disabled = await received(ops, 'subscription.disabled', subId);
     expectGenuine(disabled, opsHook.secret);
-    expect(disabled.data).toMatchObject({ customerId: customer.id, subscriptionId: subId, reason: 'gone', message: expect.stringContaining('410 Gone') });
+    expect(disabled.data).toMatchObject({
+      customerId: customer.id,
+      subscriptionId: subId,
+      reason: 'gone',
+      message: expect.stringContaining('410 Gone'),
+    });
     for (const id of ids) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, id)).id, 'held');
     expect(eventsAt(ops, 'subscription.disabled', subId)).toHaveLength(1);
     const sub = await ok(rest('GET', '/subscriptions/{id}', { key: customer.key, params: { id: subId } }));
@@ -181,7 +220,12 @@ describe('operational webhooks', () => {
     const subId = await subscribe('/held', { retryPolicy: { scheduleSeconds: [10], maxAttempts: 2 } });
     await engine.ctx.db
       .update(subscriptions)
-      .set({ breakerState: 'open', breakerFailures: 5, breakerOpenedAt: new Date(), breakerProbeAt: new Date(Date.now() + 3600_000) })
+      .set({
+        breakerState: 'open',
+        breakerFailures: 5,
+        breakerOpenedAt: new Date(),
+        breakerProbeAt: new Date(Date.now() + 3600_000),
+      })
       .where(eq(subscriptions.id, subId));
     const eventId = await publish('held.one');
     const delivery = await onlyDelivery(engine.ctx, eventId);
@@ -210,7 +254,11 @@ describe('operational webhooks', () => {
       .poll(
         async () => {
           const again = await ok(
-            rest('GET', '/operational-webhooks/{id}/deliveries', { key: platformKey, params: { id: opsHook.id }, query: { status: 'succeeded' } }),
+            rest('GET', '/operational-webhooks/{id}/deliveries', {
+              key: platformKey,
+              params: { id: opsHook.id },
+              query: { status: 'succeeded' },
+            }),
           );
           return again.data.find((d: Json) => d.attemptCount === 2);
         },
@@ -236,11 +284,19 @@ describe('operational webhooks', () => {
       sql`select count(*)::int as n from pgboss.job where name = 'deliver' and group_id = ${PLATFORM_CUSTOMER_ID}`,
     );
     expect(grouped[0]!.n).toBeGreaterThan(0);
-    const retired = await engine.ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from pgboss.queue where name = 'operational-deliver'`);
+    const retired = await engine.ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pgboss.queue where name = 'operational-deliver'`,
+    );
     expect(retired[0]!.n).toBe(0);
     // Every delivery is the customer's to its own subscriptions, or the platform customer's to an operational webhook.
     const all = await engine.ctx.db.select().from(deliveries);
-    expect(all.every((d) => d.customerId === customer.id || (d.customerId === PLATFORM_CUSTOMER_ID && d.subscriptionId.startsWith('owh_')))).toBe(true);
+    expect(
+      all.every(
+        (d) =>
+          d.customerId === customer.id ||
+          (d.customerId === PLATFORM_CUSTOMER_ID && d.subscriptionId.startsWith('owh_')),
+      ),
+    ).toBe(true);
     expect(all.some((d) => d.customerId === PLATFORM_CUSTOMER_ID)).toBe(true);
     // The customer's usage counts its own attempts only; the platform customer has none.
     const usage = await engine.ctx.db.execute<{ customer_id: string }>(
@@ -250,7 +306,9 @@ describe('operational webhooks', () => {
   });
 
   it('after a secret rotation both secrets sign for 24 h', async () => {
-    const rotated = await ok(rest('POST', '/operational-webhooks/{id}/rotate-secret', { key: platformKey, params: { id: opsHook.id } }));
+    const rotated = await ok(
+      rest('POST', '/operational-webhooks/{id}/rotate-secret', { key: platformKey, params: { id: opsHook.id } }),
+    );
     answers.set('/again', () => ({ status: 500 }));
     const subId = await subscribe('/again', { retryPolicy: { maxAttempts: 1 } });
     await publish('again.one');

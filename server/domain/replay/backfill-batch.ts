@@ -22,7 +22,11 @@ type Row = typeof bulkReplays.$inferSelect;
  * as its fan-out would; one deleted meanwhile ends the backfill (cancelled). Returns how many it
  * sent, whether it is done, and its pace: the customer's running backfills share the replay rate.
  */
-export async function backfillBatch(ctx: Ctx, tx: Tx, r: Row): Promise<{ count: number; done: boolean; ratePerSecond: number }> {
+export async function backfillBatch(
+  ctx: Ctx,
+  tx: Tx,
+  r: Row,
+): Promise<{ count: number; done: boolean; ratePerSecond: number }> {
   const now = ctx.now();
   const customerId = r.customerId;
   const ratePerSecond = ctx.config.replayRatePerSecond / (await runningBackfills(tx, customerId));
@@ -41,7 +45,13 @@ export async function backfillBatch(ctx: Ctx, tx: Tx, r: Row): Promise<{ count: 
   const target: Candidate = { id: r.subscriptionId!, customerId, active: sub.active, ...r.match };
   const range: Range = { from: new Date(r.filter.from), to: new Date(r.filter.to), clampedFrom: null };
   const narrow = r.filter.eventTypes;
-  const { examined, full } = await examinePage(tx, target, narrow, candidates(customerId, r.match, narrow, range, now, r.cursor), BACKFILL_PAGE);
+  const { examined, full } = await examinePage(
+    tx,
+    target,
+    narrow,
+    candidates(customerId, r.match, narrow, range, now, r.cursor),
+    BACKFILL_PAGE,
+  );
   // Up to REPLAY_BATCH sends: the page is taken up to the event before the next send past them.
   const sends: Examined[] = [];
   let taken = 0;
@@ -105,6 +115,8 @@ async function runningBackfills(tx: Tx, customerId: string): Promise<number> {
   const [row] = await tx
     .select({ n: sql<number>`count(*)::int` })
     .from(bulkReplays)
-    .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'backfill'), eq(bulkReplays.status, 'running')));
+    .where(
+      and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'backfill'), eq(bulkReplays.status, 'running')),
+    );
   return Math.max(1, row?.n ?? 1);
 }

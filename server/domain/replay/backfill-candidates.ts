@@ -63,7 +63,13 @@ export async function countCandidates(q: Queryable, where: SQL, cap: number): Pr
   return row?.n ?? 0;
 }
 
-export type Examined = { id: string; type: string; orderingKey: string | null; verdict: 'send' | 'received' | 'filtered'; pattern: string | null };
+export type Examined = {
+  id: string;
+  type: string;
+  orderingKey: string | null;
+  verdict: 'send' | 'received' | 'filtered';
+  pattern: string | null;
+};
 
 /**
  * One page of candidate events, oldest first, each decided: `received` when the subscription has its
@@ -86,7 +92,9 @@ export async function examinePage(
     .limit(size);
   if (rows.length === 0) return { examined: [], full: false };
   const ids = rows.map((e) => deliveryIdOf(e.id, sub.id));
-  const have = await rawClient(q)<{ id: string }[]>`select id from deliveries where customer_id = ${sub.customerId} and id = any(${ids}::text[])`;
+  const have = await rawClient(q)<
+    { id: string }[]
+  >`select id from deliveries where customer_id = ${sub.customerId} and id = any(${ids}::text[])`;
   const received = new Set(have.map((d) => d.id));
   const open = rows.filter((e, i) => !received.has(ids[i]!));
   const bodies =
@@ -105,8 +113,15 @@ export async function examinePage(
     // Purged or expunged meanwhile: nothing left to filter on, nor to send.
     if (bodies && (body === undefined || body === '')) return { ...seen, verdict: 'filtered', pattern: null };
     if (narrow && !matchesAny(narrow, e.type)) return { ...seen, verdict: 'filtered', pattern: null };
-    const [target] = targetsOf([sub], e.type, body === undefined ? () => undefined : lazyBody(body), e.channels).targets;
-    return target ? { ...seen, verdict: 'send', pattern: target.pattern } : { ...seen, verdict: 'filtered', pattern: null };
+    const [target] = targetsOf(
+      [sub],
+      e.type,
+      body === undefined ? () => undefined : lazyBody(body),
+      e.channels,
+    ).targets;
+    return target
+      ? { ...seen, verdict: 'send', pattern: target.pattern }
+      : { ...seen, verdict: 'filtered', pattern: null };
   });
   return { examined, full: rows.length === size };
 }

@@ -32,8 +32,10 @@ async function ok(res: Promise<{ status: number; body: Json }>, status: number):
 }
 const subscribe = (t: Tenant, path: string, body: Record<string, unknown>) =>
   ok(rest('POST', '/subscriptions', { key: t.key, body: { url: `${receiver.url}${path}`, ...body } }), 201);
-const publish = (t: Tenant, type: string, data: unknown) => ok(rest('POST', '/events', { key: t.key, body: { type, data } }), 202);
-const backfill = (t: Tenant, id: string, body: Record<string, unknown>) => rest('POST', '/subscriptions/{id}/backfill', { key: t.key, params: { id }, body });
+const publish = (t: Tenant, type: string, data: unknown) =>
+  ok(rest('POST', '/events', { key: t.key, body: { type, data } }), 202);
+const backfill = (t: Tenant, id: string, body: Record<string, unknown>) =>
+  rest('POST', '/subscriptions/{id}/backfill', { key: t.key, params: { id }, body });
 const progress = (t: Tenant, id: string) => ok(rest('GET', '/replays/{id}', { key: t.key, params: { id } }), 200);
 /** Waits for the backfill job to finish, then for every delivery it made to be settled. */
 async function settled(t: Tenant, id: string): Promise<Json> {
@@ -41,12 +43,17 @@ async function settled(t: Tenant, id: string): Promise<Json> {
   await expect.poll(async () => (await progress(t, id)).inFlight, { timeout: 60_000, interval: 100 }).toBe(0);
   return progress(t, id);
 }
-const receivedAt = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => r.headers['webhook-id']!);
+const receivedAt = (path: string) =>
+  receiver.received.filter((r) => r.path === path).map((r) => r.headers['webhook-id']!);
 const unchanged = <T>(fn: () => Promise<T>) => expectUnchanged(engine.ctx, fn);
 /** While deliveries are moving (a backfill running): no bulk job and no audit entry was added. */
 async function startedNothing<T>(fn: () => Promise<T>): Promise<T> {
   const count = async () =>
-    (await engine.ctx.db.execute<{ n: string }>(sql`select (select count(*) from bulk_replays) || '/' || (select count(*) from audit_log) as n`))[0]!.n;
+    (
+      await engine.ctx.db.execute<{ n: string }>(
+        sql`select (select count(*) from bulk_replays) || '/' || (select count(*) from audit_log) as n`,
+      )
+    )[0]!.n;
   const before = await count();
   const out = await fn();
   expect(await count()).toBe(before);
@@ -91,32 +98,78 @@ describe('a subscription created after its events', () => {
   });
 
   it('previews and then sends exactly the events its patterns and filter match', async () => {
-    const preview = await ok(rest('GET', '/subscriptions/{id}/backfill/preview', { key: acme.key, params: { id: late.id }, query: { from: since } }), 200);
-    expect(preview).toMatchObject({ count: expected.length, capped: false, examined: 20, from: since, clampedFrom: null });
+    const preview = await ok(
+      rest('GET', '/subscriptions/{id}/backfill/preview', {
+        key: acme.key,
+        params: { id: late.id },
+        query: { from: since },
+      }),
+      200,
+    );
+    expect(preview).toMatchObject({
+      count: expected.length,
+      capped: false,
+      examined: 20,
+      from: since,
+      clampedFrom: null,
+    });
     // The dashboard's door answers the same.
-    expect(await trpcClient(engine.ctx, acme.key).subscriptions.backfillPreview.query({ id: late.id, from: since })).toMatchObject({ count: expected.length });
+    expect(
+      await trpcClient(engine.ctx, acme.key).subscriptions.backfillPreview.query({ id: late.id, from: since }),
+    ).toMatchObject({ count: expected.length });
 
     first = await ok(backfill(acme, late.id, { from: since }), 202);
-    expect(first).toMatchObject({ kind: 'backfill', status: 'running', total: 20, clampedFrom: null, filter: { subscriptionId: late.id, from: since } });
+    expect(first).toMatchObject({
+      kind: 'backfill',
+      status: 'running',
+      total: 20,
+      clampedFrom: null,
+      filter: { subscriptionId: late.id, from: since },
+    });
     const done = await settled(acme, first.id);
-    expect(done).toMatchObject({ total: 20, enqueued: expected.length, skipped: 0, filteredOut: 20 - expected.length, delivered: expected.length, failed: 0 });
+    expect(done).toMatchObject({
+      total: 20,
+      enqueued: expected.length,
+      skipped: 0,
+      filteredOut: 20 - expected.length,
+      delivered: expected.length,
+      failed: 0,
+    });
     expect(receivedAt('/late').sort()).toEqual([...expected].sort());
     // Bulk priority, below live traffic; one delivery per event.
     const made = await engine.ctx.db.select().from(deliveries).where(eq(deliveries.subscriptionId, late.id));
     expect(made.map((d) => d.priority)).toEqual(expected.map(() => 0));
-    expect(made.every((d) => d.status === 'succeeded' && d.route === 'matched' && d.matchedPattern === 'order.*')).toBe(true);
+    expect(made.every((d) => d.status === 'succeeded' && d.route === 'matched' && d.matchedPattern === 'order.*')).toBe(
+      true,
+    );
     const [audit] = await engine.ctx.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.customerId, acme.id), eq(auditLog.action, 'backfill.started')));
-    expect(audit).toMatchObject({ targetId: late.id, after: expect.objectContaining({ backfillId: first.id, total: 20 }) });
+    expect(audit).toMatchObject({
+      targetId: late.id,
+      after: expect.objectContaining({ backfillId: first.id, total: 20 }),
+    });
   });
 
   it('a second backfill over the same range sends nothing: what the first sent is skipped', async () => {
-    const preview = await ok(rest('GET', '/subscriptions/{id}/backfill/preview', { key: acme.key, params: { id: late.id }, query: { from: since } }), 200);
+    const preview = await ok(
+      rest('GET', '/subscriptions/{id}/backfill/preview', {
+        key: acme.key,
+        params: { id: late.id },
+        query: { from: since },
+      }),
+      200,
+    );
     expect(preview).toMatchObject({ count: 0, examined: 20 });
     const again = await ok(backfill(acme, late.id, { from: since }), 202);
-    expect(await settled(acme, again.id)).toMatchObject({ total: 20, enqueued: 0, skipped: expected.length, filteredOut: 20 - expected.length, delivered: 0 });
+    expect(await settled(acme, again.id)).toMatchObject({
+      total: 20,
+      enqueued: 0,
+      skipped: expected.length,
+      filteredOut: 20 - expected.length,
+      delivered: 0,
+    });
     const [n] = await engine.ctx.db
       .select({ n: sql<number>`count(*)::int` })
       .from(deliveries)
@@ -126,7 +179,10 @@ describe('a subscription created after its events', () => {
     const all = await ok(backfill(acme, early.id, { from: since }), 202);
     expect(await settled(acme, all.id)).toMatchObject({ total: 30, enqueued: 0, skipped: 30, filteredOut: 0 });
     // Its list of backfills, newest first.
-    const list = await ok(rest('GET', '/subscriptions/{id}/backfills', { key: acme.key, params: { id: late.id } }), 200);
+    const list = await ok(
+      rest('GET', '/subscriptions/{id}/backfills', { key: acme.key, params: { id: late.id } }),
+      200,
+    );
     expect(list.data.map((b: Json) => b.id)).toEqual([again.id, first.id]);
     // Bulk replays of dead letters are listed apart.
     expect((await ok(rest('GET', '/replays', { key: acme.key }), 200)).data).toEqual([]);
@@ -144,7 +200,12 @@ describe('a subscription created after its events', () => {
     );
     expect(preview).toMatchObject({ count: 20, examined: 20 });
     const b = await ok(backfill(acme, narrow.id, { from: since, eventTypes: ['invoice.*'] }), 202);
-    expect(await settled(acme, b.id)).toMatchObject({ total: 10, enqueued: 10, delivered: 10, filter: { eventTypes: ['invoice.*'] } });
+    expect(await settled(acme, b.id)).toMatchObject({
+      total: 10,
+      enqueued: 10,
+      delivered: 10,
+      filter: { eventTypes: ['invoice.*'] },
+    });
     expect(receivedAt('/narrow')).toHaveLength(10);
   });
 
@@ -154,7 +215,16 @@ describe('a subscription created after its events', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/paused: resume it/);
     expect(
-      (await ok(rest('GET', '/subscriptions/{id}/backfill/preview', { key: acme.key, params: { id: paused.id }, query: { from: since } }), 200)).count,
+      (
+        await ok(
+          rest('GET', '/subscriptions/{id}/backfill/preview', {
+            key: acme.key,
+            params: { id: paused.id },
+            query: { from: since },
+          }),
+          200,
+        )
+      ).count,
     ).toBe(30);
   });
 
@@ -163,7 +233,14 @@ describe('a subscription created after its events', () => {
     const wide = await subscribe(acme, '/wide', { eventTypes: ['invoice.paid'] });
     const window = engine.ctx.config.retentionDays * 86400_000;
     const asked = Date.now();
-    const preview = await ok(rest('GET', '/subscriptions/{id}/backfill/preview', { key: acme.key, params: { id: wide.id }, query: { from: tenYears } }), 200);
+    const preview = await ok(
+      rest('GET', '/subscriptions/{id}/backfill/preview', {
+        key: acme.key,
+        params: { id: wide.id },
+        query: { from: tenYears },
+      }),
+      200,
+    );
     const answered = Date.now();
     expect(preview).toMatchObject({ count: 10, clampedFrom: tenYears });
     // From the oldest time the retention window keeps, when it was asked.
@@ -184,7 +261,11 @@ describe('a subscription created after its events', () => {
       [{ from: hourAgo, to: hourAgo }, 'to', /must be after from/],
       [{ from: hourAgo, to: new Date(Date.now() - 7200_000).toISOString() }, 'to', /must be after from/],
       [{ from: future }, 'from', /must be in the past/],
-      [{ from: ancient, to: new Date(Date.now() - 399 * 86400_000).toISOString() }, 'to', /before the retention window: events are kept 30 days/],
+      [
+        { from: ancient, to: new Date(Date.now() - 399 * 86400_000).toISOString() },
+        'to',
+        /before the retention window: events are kept 30 days/,
+      ],
       [{ from: hourAgo, eventTypes: ['order.**.x'] }, 'eventTypes.0', /"\*\*" is only allowed as the last segment/],
       [{ from: hourAgo, eventTypes: [] }, 'eventTypes', /.+/],
       [{ from: hourAgo, customerId: acme.id }, 'customerId', /unknown field/],
@@ -208,7 +289,11 @@ describe('a subscription created after its events', () => {
     const other = await tenant('Other');
     for (const res of [
       await unchanged(() => backfill(other, late.id, { from: since })),
-      await rest('GET', '/subscriptions/{id}/backfill/preview', { key: other.key, params: { id: late.id }, query: { from: since } }),
+      await rest('GET', '/subscriptions/{id}/backfill/preview', {
+        key: other.key,
+        params: { id: late.id },
+        query: { from: since },
+      }),
       await rest('GET', '/subscriptions/{id}/backfills', { key: other.key, params: { id: late.id } }),
       await rest('GET', '/replays/{id}', { key: other.key, params: { id: first.id as string } }),
       await unchanged(() => rest('DELETE', '/replays/{id}', { key: other.key, params: { id: first.id as string } })),
@@ -216,72 +301,91 @@ describe('a subscription created after its events', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
-    await expect(trpcClient(engine.ctx, other.key).subscriptions.backfill.mutate({ id: late.id, from: new Date(since) })).rejects.toMatchObject({
+    await expect(
+      trpcClient(engine.ctx, other.key).subscriptions.backfill.mutate({ id: late.id, from: new Date(since) }),
+    ).rejects.toMatchObject({
       data: { code: 'NOT_FOUND' },
     });
   });
 });
 
 describe('cancel', () => {
-  it('stops a running backfill: no more is sent; a second one while it runs is a 409', { timeout: 120_000 }, async () => {
-    const t = await tenant('Canceller');
-    // 2,000 retained events from before the subscription existed (written as a publish leaves them).
-    const now = new Date();
-    for (let b = 0; b < 2000; b += 500) {
-      await engine.ctx.db.insert(events).values(
-        Array.from({ length: 500 }, (_, i) => {
-          const id = newId('event', now.getTime() - 60_000 + b + i);
-          return {
-            id,
-            customerId: t.id,
-            type: 'usage.reported',
-            body: JSON.stringify({ id, type: 'usage.reported', timestamp: now.toISOString(), data: { n: b + i } }),
-            createdAt: new Date(now.getTime() - 60_000 + b + i),
-            retentionUntil: new Date(now.getTime() + 86400_000),
-            fannedOutAt: now,
-            deliveryCount: 0,
-          };
-        }),
-      );
-    }
-    const sub = await subscribe(t, '/cancel', { eventTypes: ['usage.*'] });
-    const from = new Date(now.getTime() - 120_000).toISOString();
-    const b = await ok(backfill(t, sub.id, { from }), 202);
-    expect(b).toMatchObject({ status: 'running', total: 2000 });
-    // One batch of 100, then half a second of pacing before the next: cancel in between.
-    await expect.poll(async () => (await progress(t, b.id)).enqueued, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(100);
-    const conflict = await startedNothing(() => backfill(t, sub.id, { from }));
-    expect(conflict.status).toBe(409);
-    expect(conflict.body.error.message).toContain(b.id);
-    const cancelled = await ok(rest('DELETE', '/replays/{id}', { key: t.key, params: { id: b.id } }), 200);
-    expect(cancelled).toMatchObject({ kind: 'backfill', status: 'cancelled' });
-    // The job sees the cancel at its next batch and ends.
-    await expect
-      .poll(
-        async () =>
-          (await engine.ctx.db.execute<{ state: string }>(sql`select state from pgboss.job where name = 'bulk-replay' and data->>'replayId' = ${b.id}`))[0]
-            ?.state,
-        { timeout: 30_000 },
-      )
-      .toBe('completed');
-    const [row] = await engine.ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, b.id));
-    expect(row!.status).toBe('cancelled');
-    expect(row!.enqueued).toBeLessThan(2000);
-    const [n] = await engine.ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(deliveries)
-      .where(eq(deliveries.subscriptionId, sub.id));
-    expect(n!.n).toBe(row!.enqueued);
-    // What was sent before the cancel is delivered; cancelling again is a 409.
-    await expect.poll(async () => (await progress(t, b.id)).delivered, { timeout: 60_000 }).toBe(row!.enqueued);
-    expect((await rest('DELETE', '/replays/{id}', { key: t.key, params: { id: b.id } })).status).toBe(409);
-    const audit = await engine.ctx.db
-      .select({ action: auditLog.action })
-      .from(auditLog)
-      .where(and(eq(auditLog.customerId, t.id), eq(auditLog.targetId, sub.id)));
-    expect(audit.map((a) => a.action).sort()).toEqual(['backfill.cancelled', 'backfill.started', 'subscription.created']);
-    // A new backfill may start once it is over, and sends the rest.
-    const rest2 = await ok(backfill(t, sub.id, { from }), 202);
-    expect(await settled(t, rest2.id)).toMatchObject({ total: 2000, skipped: row!.enqueued, enqueued: 2000 - row!.enqueued });
-  });
+  it(
+    'stops a running backfill: no more is sent; a second one while it runs is a 409',
+    { timeout: 120_000 },
+    async () => {
+      const t = await tenant('Canceller');
+      // 2,000 retained events from before the subscription existed (written as a publish leaves them).
+      const now = new Date();
+      for (let b = 0; b < 2000; b += 500) {
+        await engine.ctx.db.insert(events).values(
+          Array.from({ length: 500 }, (_, i) => {
+            const id = newId('event', now.getTime() - 60_000 + b + i);
+            return {
+              id,
+              customerId: t.id,
+              type: 'usage.reported',
+              body: JSON.stringify({ id, type: 'usage.reported', timestamp: now.toISOString(), data: { n: b + i } }),
+              createdAt: new Date(now.getTime() - 60_000 + b + i),
+              retentionUntil: new Date(now.getTime() + 86400_000),
+              fannedOutAt: now,
+              deliveryCount: 0,
+            };
+          }),
+        );
+      }
+      const sub = await subscribe(t, '/cancel', { eventTypes: ['usage.*'] });
+      const from = new Date(now.getTime() - 120_000).toISOString();
+      const b = await ok(backfill(t, sub.id, { from }), 202);
+      expect(b).toMatchObject({ status: 'running', total: 2000 });
+      // One batch of 100, then half a second of pacing before the next: cancel in between.
+      await expect
+        .poll(async () => (await progress(t, b.id)).enqueued, { timeout: 30_000, interval: 20 })
+        .toBeGreaterThanOrEqual(100);
+      const conflict = await startedNothing(() => backfill(t, sub.id, { from }));
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error.message).toContain(b.id);
+      const cancelled = await ok(rest('DELETE', '/replays/{id}', { key: t.key, params: { id: b.id } }), 200);
+      expect(cancelled).toMatchObject({ kind: 'backfill', status: 'cancelled' });
+      // The job sees the cancel at its next batch and ends.
+      await expect
+        .poll(
+          async () =>
+            (
+              await engine.ctx.db.execute<{ state: string }>(
+                sql`select state from pgboss.job where name = 'bulk-replay' and data->>'replayId' = ${b.id}`,
+              )
+            )[0]?.state,
+          { timeout: 30_000 },
+        )
+        .toBe('completed');
+      const [row] = await engine.ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, b.id));
+      expect(row!.status).toBe('cancelled');
+      expect(row!.enqueued).toBeLessThan(2000);
+      const [n] = await engine.ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(eq(deliveries.subscriptionId, sub.id));
+      expect(n!.n).toBe(row!.enqueued);
+      // What was sent before the cancel is delivered; cancelling again is a 409.
+      await expect.poll(async () => (await progress(t, b.id)).delivered, { timeout: 60_000 }).toBe(row!.enqueued);
+      expect((await rest('DELETE', '/replays/{id}', { key: t.key, params: { id: b.id } })).status).toBe(409);
+      const audit = await engine.ctx.db
+        .select({ action: auditLog.action })
+        .from(auditLog)
+        .where(and(eq(auditLog.customerId, t.id), eq(auditLog.targetId, sub.id)));
+      expect(audit.map((a) => a.action).sort()).toEqual([
+        'backfill.cancelled',
+        'backfill.started',
+        'subscription.created',
+      ]);
+      // A new backfill may start once it is over, and sends the rest.
+      const rest2 = await ok(backfill(t, sub.id, { from }), 202);
+      expect(await settled(t, rest2.id)).toMatchObject({
+        total: 2000,
+        skipped: row!.enqueued,
+        enqueued: 2000 - row!.enqueued,
+      });
+    },
+  );
 });

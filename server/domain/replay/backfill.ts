@@ -67,10 +67,17 @@ async function loadSubscription(ctx: Ctx, scope: Scope, id: string): Promise<Sub
 async function rangeOf(ctx: Ctx, customerId: string, req: BackfillRequest): Promise<Range> {
   const now = ctx.now();
   if (req.from.getTime() >= now.getTime())
-    throw badRequest('from', `from (${req.from.toISOString()}) must be in the past: events published from now on reach the subscription without a backfill`);
-  if (req.to && req.to.getTime() <= req.from.getTime()) throw badRequest('to', `to (${req.to.toISOString()}) must be after from (${req.from.toISOString()})`);
+    throw badRequest(
+      'from',
+      `from (${req.from.toISOString()}) must be in the past: events published from now on reach the subscription without a backfill`,
+    );
+  if (req.to && req.to.getTime() <= req.from.getTime())
+    throw badRequest('to', `to (${req.to.toISOString()}) must be after from (${req.from.toISOString()})`);
   const to = req.to && req.to.getTime() < now.getTime() ? req.to : now;
-  const [c] = await ctx.db.select({ days: customers.retentionDays }).from(customers).where(eq(customers.id, customerId));
+  const [c] = await ctx.db
+    .select({ days: customers.retentionDays })
+    .from(customers)
+    .where(eq(customers.id, customerId));
   const days = c?.days ?? ctx.config.retentionDays;
   const oldest = new Date(now.getTime() - days * DAY);
   if (to.getTime() <= oldest.getTime())
@@ -98,13 +105,24 @@ export async function previewBackfill(ctx: Ctx, scope: Scope, subscriptionId: st
   let capped = false;
   for (;;) {
     const size = Math.min(PREVIEW_PAGE, PREVIEW_CAP - examined);
-    const p = await examinePage(ctx.db, sub, req.eventTypes, candidates(sub.customerId, matchOf(sub), req.eventTypes, range, now, after), size);
+    const p = await examinePage(
+      ctx.db,
+      sub,
+      req.eventTypes,
+      candidates(sub.customerId, matchOf(sub), req.eventTypes, range, now, after),
+      size,
+    );
     examined += p.examined.length;
     count += p.examined.filter((e) => e.verdict === 'send').length;
     after = p.examined.at(-1)?.id ?? after;
     if (!p.full) break;
     if (examined >= PREVIEW_CAP) {
-      capped = (await countCandidates(ctx.db, candidates(sub.customerId, matchOf(sub), req.eventTypes, range, now, after), 1)) > 0;
+      capped =
+        (await countCandidates(
+          ctx.db,
+          candidates(sub.customerId, matchOf(sub), req.eventTypes, range, now, after),
+          1,
+        )) > 0;
       break;
     }
   }
@@ -157,20 +175,40 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
           eq(bulkReplays.status, 'running'),
         ),
       );
-    if (running) throw new DomainError('conflict', `a backfill of this subscription is running (${running.id}): cancel it or wait for it to finish`);
+    if (running)
+      throw new DomainError(
+        'conflict',
+        `a backfill of this subscription is running (${running.id}): cancel it or wait for it to finish`,
+      );
     const now = ctx.now();
-    const total = await countCandidates(tx, candidates(customerId, match, req.eventTypes, range, now), BACKFILL_MAX_EVENTS + 1);
+    const total = await countCandidates(
+      tx,
+      candidates(customerId, match, req.eventTypes, range, now),
+      BACKFILL_MAX_EVENTS + 1,
+    );
     if (total > BACKFILL_MAX_EVENTS)
       throw badRequest(
         'from',
         `the range holds more than ${BACKFILL_MAX_EVENTS.toLocaleString('en-US')} events of this subscription's types, the most one backfill examines: narrow it (from, to or eventTypes) and send it in parts`,
       );
-    const r = await insertBulkReplay(ctx, tx, now, { customerId, kind: 'backfill', subscriptionId, match, filter, total });
+    const r = await insertBulkReplay(ctx, tx, now, {
+      customerId,
+      kind: 'backfill',
+      subscriptionId,
+      match,
+      filter,
+      total,
+    });
     await recordAudit(ctx, tx, scope, {
       customerId,
       action: 'backfill.started',
       target: { kind: 'subscription', id: subscriptionId },
-      after: { backfillId: r.id, ...filter, total, ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }) },
+      after: {
+        backfillId: r.id,
+        ...filter,
+        total,
+        ...(range.clampedFrom && { requestedFrom: range.clampedFrom.toISOString() }),
+      },
     });
     return r;
   });
@@ -178,12 +216,21 @@ export async function startBackfill(ctx: Ctx, scope: Scope, subscriptionId: stri
 }
 
 /** `GET /subscriptions/{id}/backfills`: the subscription's backfills with their progress, newest first. */
-export async function listBackfills(ctx: Ctx, scope: Scope, subscriptionId: string, input: { limit: number; cursor?: string | undefined }) {
+export async function listBackfills(
+  ctx: Ctx,
+  scope: Scope,
+  subscriptionId: string,
+  input: { limit: number; cursor?: string | undefined },
+) {
   const sub = await loadSubscription(ctx, scope, subscriptionId);
   const p = await keysetPage(
     ctx.db.select().from(bulkReplays).$dynamic(),
     bulkReplays.id,
-    and(eq(bulkReplays.customerId, sub.customerId), eq(bulkReplays.subscriptionId, subscriptionId), eq(bulkReplays.kind, 'backfill')),
+    and(
+      eq(bulkReplays.customerId, sub.customerId),
+      eq(bulkReplays.subscriptionId, subscriptionId),
+      eq(bulkReplays.kind, 'backfill'),
+    ),
     input,
   );
   return { data: await Promise.all(p.data.map((r) => replayView(ctx, r))), nextCursor: p.nextCursor };

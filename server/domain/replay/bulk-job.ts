@@ -95,7 +95,10 @@ export async function runBulkReplay(
     });
     for (const span of replaySpans) endSpan(span);
     if (!batch || batch.done) {
-      log.info({ done: batch?.done ?? false }, batch ? 'bulk replay finished: everything it matched is enqueued' : 'bulk replay stopped (cancelled or gone)');
+      log.info(
+        { done: batch?.done ?? false },
+        batch ? 'bulk replay finished: everything it matched is enqueued' : 'bulk replay stopped (cancelled or gone)',
+      );
       return;
     }
     // Pace: REPLAY_BATCH deliveries per (REPLAY_BATCH / rate) seconds for this customer.

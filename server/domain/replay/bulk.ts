@@ -57,7 +57,10 @@ export async function replayView(ctx: Ctx, r: Row) {
       pending: sql<number>`count(*) filter (where ${deliveries.status} = 'pending')::int`,
     })
     .from(bulkReplayItems)
-    .innerJoin(deliveries, and(eq(deliveries.id, bulkReplayItems.deliveryId), eq(deliveries.customerId, bulkReplayItems.customerId)))
+    .innerJoin(
+      deliveries,
+      and(eq(deliveries.id, bulkReplayItems.deliveryId), eq(deliveries.customerId, bulkReplayItems.customerId)),
+    )
     .where(and(eq(bulkReplayItems.replayId, r.id), eq(bulkReplayItems.customerId, r.customerId)));
   return {
     id: r.id,
@@ -85,7 +88,9 @@ export async function insertBulkReplay(
   ctx: Ctx,
   tx: Tx,
   now: Date,
-  values: Omit<typeof bulkReplays.$inferInsert, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'finishedAt'> & { total: number },
+  values: Omit<typeof bulkReplays.$inferInsert, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'finishedAt'> & {
+    total: number;
+  },
 ): Promise<Row> {
   const [row] = await tx
     .insert(bulkReplays)
@@ -98,7 +103,8 @@ export async function insertBulkReplay(
       finishedAt: values.total === 0 ? now : null,
     })
     .returning();
-  if (values.total > 0) await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
+  if (values.total > 0)
+    await enqueue(ctx.boss, 'bulkReplay', { replayId: row!.id, customerId: row!.customerId }, {}, tx);
   return row!;
 }
 
@@ -119,7 +125,9 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     const [running] = await tx
       .select()
       .from(bulkReplays)
-      .where(and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'replay'), eq(bulkReplays.status, 'running')));
+      .where(
+        and(eq(bulkReplays.customerId, customerId), eq(bulkReplays.kind, 'replay'), eq(bulkReplays.status, 'running')),
+      );
     if (running) return { row: running, existing: true };
     const [last] = await tx
       .select()
@@ -132,16 +140,25 @@ export async function createBulkReplay(ctx: Ctx, scope: Scope, input: ReplayInpu
     if (last && now.getTime() - lastAt < ctx.config.replayMinIntervalMs) {
       const wait = Math.ceil((ctx.config.replayMinIntervalMs - (now.getTime() - lastAt)) / 1000);
       const interval = formatDuration(ctx.config.replayMinIntervalMs / 1000);
-      throw new DomainError('rate_limited', `a bulk replay may start ${interval} after the last one ended; try again in ${formatDuration(wait)}`, {
-        retryAfterSeconds: Math.max(1, wait),
-      });
+      throw new DomainError(
+        'rate_limited',
+        `a bulk replay may start ${interval} after the last one ended; try again in ${formatDuration(wait)}`,
+        {
+          retryAfterSeconds: Math.max(1, wait),
+        },
+      );
     }
     const [{ total } = { total: 0 }] = await tx
       .select({ total: sql<number>`count(*)::int` })
       .from(deliveries)
       .where(matching(ctx, customerId, filter));
     const row = await insertBulkReplay(ctx, tx, now, { customerId, filter, total });
-    await recordAudit(ctx, tx, scope, { customerId, action: 'bulk_replay.created', target: { kind: 'bulk_replay', id: row.id }, after: { filter, total } });
+    await recordAudit(ctx, tx, scope, {
+      customerId,
+      action: 'bulk_replay.created',
+      target: { kind: 'bulk_replay', id: row.id },
+      after: { filter, total },
+    });
     return { row, existing: false };
   });
   return { ...(await replayView(ctx, result.row)), existing: result.existing };
@@ -164,7 +181,12 @@ export async function getBulkReplay(ctx: Ctx, scope: Scope, id: string) {
 export async function listBulkReplays(
   ctx: Ctx,
   scope: Scope,
-  input: { customerId?: string | undefined; kind?: BulkReplayKind | undefined; limit: number; cursor?: string | undefined },
+  input: {
+    customerId?: string | undefined;
+    kind?: BulkReplayKind | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
 ) {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});

@@ -37,7 +37,9 @@ export const backfillInput = z.strictObject({
   ...backfillRange,
   eventTypes: backfillPatterns
     .optional()
-    .describe("Only events of these types or patterns (as in a subscription), among those the subscription's own patterns match")
+    .describe(
+      "Only events of these types or patterns (as in a subscription), among those the subscription's own patterns match",
+    )
     .meta({ examples: [['order.*']] }),
 });
 export const backfillPreviewInput = z.strictObject({
@@ -46,7 +48,9 @@ export const backfillPreviewInput = z.strictObject({
     .transform((v) => v.split(','))
     .pipe(backfillPatterns)
     .optional()
-    .describe("Only events of these types or patterns, comma-separated (`order.*,invoice.paid`), among those the subscription's own patterns match"),
+    .describe(
+      "Only events of these types or patterns, comma-separated (`order.*,invoice.paid`), among those the subscription's own patterns match",
+    ),
 });
 
 export const listBackfillsInput = z.strictObject({ id: idOf('subscription'), ...pageOf('replay') });

@@ -46,15 +46,23 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
       })
       .from(deliveries)
       .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-      .innerJoin(subscriptions, and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)))
+      .innerJoin(
+        subscriptions,
+        and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
+      )
       .where(and(eq(deliveries.id, id), eq(deliveries.customerId, owner)))
       .for('update', { of: deliveries });
     if (!row) throw notFound('delivery');
     if (row.expungedAt)
-      throw new DomainError('conflict', `payload expunged: the event's payload was expunged at ${row.expungedAt.toISOString()} and can no longer be sent`);
+      throw new DomainError(
+        'conflict',
+        `payload expunged: the event's payload was expunged at ${row.expungedAt.toISOString()} and can no longer be sent`,
+      );
     if (row.d.status === 'pending') throw new DomainError('conflict', 'delivery is already scheduled for an attempt');
-    if (row.d.status === 'held') throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
-    if (row.retentionUntil <= ctx.now()) throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
+    if (row.d.status === 'held')
+      throw new DomainError('conflict', 'delivery is held: resume its subscription to send it');
+    if (row.retentionUntil <= ctx.now())
+      throw new DomainError('conflict', 'event is past its retention period and can no longer be replayed');
     if (!row.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to replay');
     const span = tracingOn()
       ? startReplaySpan(row.traceParent, {

@@ -21,7 +21,11 @@ export type DryRunEvent = { id: string; type: string; matches: boolean; reason: 
  * creating one, refused to a read-only session. Bodies are read only for the events whose type
  * matches, and only when there is a filter. Matching events come first, newest first within each group.
  */
-export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput): Promise<{ events: DryRunEvent[]; matching: number; total: number }> {
+export async function testFilter(
+  ctx: Ctx,
+  scope: Scope,
+  input: TestFilterInput,
+): Promise<{ events: DryRunEvent[]; matching: number; total: number }> {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   const latest = await ctx.db
@@ -32,15 +36,22 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
     .limit(DRY_RUN_EVENTS);
   const patternOf = new Map(latest.map((e) => [e.id, firstMatch(input.eventTypes, e.type)]));
   const filter = input.filter && Object.keys(input.filter).length ? input.filter : null;
-  const needBodies = filter ? latest.filter((e) => patternOf.get(e.id) && !channelMismatch(input.channels ?? [], e.channels)).map((e) => e.id) : [];
+  const needBodies = filter
+    ? latest.filter((e) => patternOf.get(e.id) && !channelMismatch(input.channels ?? [], e.channels)).map((e) => e.id)
+    : [];
   const bodies = needBodies.length
-    ? new Map((await ctx.db.select({ id: events.id, body: events.body }).from(events).where(inArray(events.id, needBodies))).map((r) => [r.id, r.body]))
+    ? new Map(
+        (
+          await ctx.db.select({ id: events.id, body: events.body }).from(events).where(inArray(events.id, needBodies))
+        ).map((r) => [r.id, r.body]),
+      )
     : new Map<string, string>();
   const out = latest.map((e): DryRunEvent => {
     const pattern = patternOf.get(e.id);
     if (!pattern) return { id: e.id, type: e.type, matches: false, reason: `no pattern matches "${e.type}"` };
     const outOfChannel = channelMismatch(input.channels ?? [], e.channels);
-    if (outOfChannel) return { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but ${outOfChannel}` };
+    if (outOfChannel)
+      return { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but ${outOfChannel}` };
     if (!filter) return { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}"` };
     const body = bodies.get(e.id);
     if (body === undefined) return { id: e.id, type: e.type, matches: false, reason: 'purged meanwhile' };
@@ -49,7 +60,12 @@ export async function testFilter(ctx: Ctx, scope: Scope, input: TestFilterInput)
     const verdict = evaluateFilter(filter, parseJsonExact(body));
     return verdict.matches
       ? { id: e.id, type: e.type, matches: true, reason: `matches "${pattern}" and the filter holds` }
-      : { id: e.id, type: e.type, matches: false, reason: `matches "${pattern}" but the filter excludes it: ${verdict.failed}` };
+      : {
+          id: e.id,
+          type: e.type,
+          matches: false,
+          reason: `matches "${pattern}" but the filter excludes it: ${verdict.failed}`,
+        };
   });
   // What would be delivered first (what the author looks for), each group newest first as read.
   const matching = out.filter((e) => e.matches);

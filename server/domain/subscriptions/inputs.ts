@@ -26,10 +26,15 @@ const retryPolicyInput = z.strictObject({
 
 /** A payload filter (server/domain/filters.ts, checked by filter-validation.ts); each problem is a 400 naming its path (`filter.data.amount`). */
 const subscriptionFilter = checkJson(
-  objectInput(z.record(text(), z.unknown()).meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] })),
+  objectInput(
+    z
+      .record(text(), z.unknown())
+      .meta({ examples: [{ 'data.amount': { $gte: 1000 }, 'data.currency': { $in: ['eur', 'usd'] } }] }),
+  ),
 )
   .superRefine((f, ctx) => {
-    for (const issue of validateFilter(f)) ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
+    for (const issue of validateFilter(f))
+      ctx.addIssue({ code: 'custom', path: issue.path ? [issue.path] : [], message: issue.reason });
   })
   .describe(
     'Deliver only events whose body `{id, type, timestamp, data}` satisfies this condition: dot paths (`data.amount`) to a literal or an operator object (`$eq $ne $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith $contains $not`), and `$and`/`$or` (arrays) and `$not` (an object). At most 50 conditions, 8 levels, 4 KiB',
@@ -38,7 +43,8 @@ const subscriptionFilter = checkJson(
 /** Custom headers sent on every attempt; each problem is a 400 naming its header (`headers.X-Api-Key`). */
 const customHeaders = objectInput(z.record(text(), text()).meta({ examples: [{ Authorization: 'Bearer 9f8e7d6c' }] }))
   .superRefine((h, ctx) => {
-    for (const issue of validateCustomHeaders(h)) ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
+    for (const issue of validateCustomHeaders(h))
+      ctx.addIssue({ code: 'custom', path: issue.name === null ? [] : [issue.name], message: issue.reason });
   })
   .describe(
     'Headers sent on every attempt, e.g. `Authorization` (at most 20, 4 KiB in all; not `webhook-*`, `content-type`, `content-length`, `host`, `user-agent`, `connection`, `transfer-encoding`). Values are secrets: reads show `"[redacted]"`',
@@ -55,11 +61,18 @@ const utf8 = new TextEncoder();
  */
 export const transformSource = text()
   .min(1, 'must define a function named transform, e.g. function transform(webhook) { … }')
-  .refine((s) => utf8.encode(s).length <= TRANSFORM_MAX_BYTES, `must be at most 64 KiB (${TRANSFORM_MAX_BYTES} bytes of UTF-8)`)
+  .refine(
+    (s) => utf8.encode(s).length <= TRANSFORM_MAX_BYTES,
+    `must be at most 64 KiB (${TRANSFORM_MAX_BYTES} bytes of UTF-8)`,
+  )
   .describe(
     'JavaScript defining `transform(webhook)`, run sandboxed before each attempt (no I/O, 50 ms of CPU, 16 MiB): `webhook` is `{url, headers, payload, eventType}` (`headers`: the custom headers; `payload`: the event body `{id, type, timestamp, data}`); it returns `{body?, headers?, url?, cancel?}`. At most 64 KiB; it must compile and define `transform`. See docs/transformations.md',
   )
-  .meta({ examples: ['function transform(webhook) {\n  return { body: { text: "New " + webhook.eventType, amount: webhook.payload.data.amount } };\n}'] });
+  .meta({
+    examples: [
+      'function transform(webhook) {\n  return { body: { text: "New " + webhook.eventType, amount: webhook.payload.data.amount } };\n}',
+    ],
+  });
 
 export const createSubscriptionInput = z.strictObject({
   customerId: idOf('customer').optional().describe('Required with a platform key'),
@@ -91,7 +104,9 @@ export const createSubscriptionInput = z.strictObject({
   signatureScheme: z
     .enum(signatureSchemes)
     .optional()
-    .describe('`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with'),
+    .describe(
+      '`v1` (default): HMAC-SHA256 with a `whsec_` secret. `v1a`: Ed25519; the response carries the `whpk_` public key receivers verify with',
+    ),
   filter: subscriptionFilter.optional(),
   channels: subscriptionChannels.optional(),
   headers: customHeaders.optional(),
@@ -140,7 +155,9 @@ export const updateSubscriptionInput = createSubscriptionInput
     transform: transformSource
       .nullable()
       .optional()
-      .describe('A new transformation (its version goes up by one), or null to remove it. See `transform` on create and docs/transformations.md'),
+      .describe(
+        'A new transformation (its version goes up by one), or null to remove it. See `transform` on create and docs/transformations.md',
+      ),
     heldDeliveries: z
       .enum(heldOnResume)
       .optional()
@@ -190,7 +207,11 @@ export const createOperationalWebhookInput = z.strictObject({
 
 export const updateOperationalWebhookInput = z.strictObject({
   url: createOperationalWebhookInput.shape.url.optional(),
-  eventTypes: createOperationalWebhookInput.shape.eventTypes.unwrap().nullable().optional().describe('The event types to send here; null: every type'),
+  eventTypes: createOperationalWebhookInput.shape.eventTypes
+    .unwrap()
+    .nullable()
+    .optional()
+    .describe('The event types to send here; null: every type'),
   description: text().max(500).nullable().optional(),
 });
 

@@ -9,7 +9,12 @@ import { resumeHeld } from '../delivery/holds';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { keysetPage, keysetRows, page } from '../paging';
-import type { createOperationalWebhookInput, listOperationalDeliveriesInput, listOperationalWebhooksInput, updateOperationalWebhookInput } from './inputs';
+import type {
+  createOperationalWebhookInput,
+  listOperationalDeliveriesInput,
+  listOperationalWebhooksInput,
+  updateOperationalWebhookInput,
+} from './inputs';
 import { encryptSecret, sealedIn } from '../crypto';
 import { requirePlatform } from '../tenants/customers';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
@@ -32,7 +37,8 @@ type Row = typeof subscriptions.$inferSelect;
 
 /** "Every type" is stored as the pattern `*`, and shown as null. */
 const EVERY = ['*'];
-const storedTypes = (types: readonly OperationalEventType[] | null | undefined): string[] => (types ? [...types] : EVERY);
+const storedTypes = (types: readonly OperationalEventType[] | null | undefined): string[] =>
+  types ? [...types] : EVERY;
 
 export function operationalWebhookView(w: Row) {
   return {
@@ -55,7 +61,8 @@ const deliveryIdOfOperational = (id: string) => `dlv_${id.slice(4)}`;
 
 /** Held (its webhook was disabled by a 410) is still pending for the platform: it goes out once the URL is fixed. */
 const operationalStatus = (s: DeliveryStatus): OperationalDeliveryStatus => (s === 'held' ? 'pending' : s);
-const deliveryStatusesOf = (s: OperationalDeliveryStatus): DeliveryStatus[] => (s === 'pending' ? ['pending', 'held'] : [s]);
+const deliveryStatusesOf = (s: OperationalDeliveryStatus): DeliveryStatus[] =>
+  s === 'pending' ? ['pending', 'held'] : [s];
 
 export function operationalDeliveryView(d: typeof deliveries.$inferSelect, body: string) {
   const done = d.status === 'succeeded' || d.status === 'dead';
@@ -85,7 +92,11 @@ async function load(ctx: Ctx, id: string): Promise<Row> {
   return row;
 }
 
-export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.infer<typeof createOperationalWebhookInput>) {
+export async function createOperationalWebhook(
+  ctx: Ctx,
+  scope: Scope,
+  input: z.infer<typeof createOperationalWebhookInput>,
+) {
   requirePlatform(scope);
   checkUrl(ctx, input.url);
   const secret = generateSecret();
@@ -118,9 +129,18 @@ export async function createOperationalWebhook(ctx: Ctx, scope: Scope, input: z.
   return { ...operationalWebhookView(row!), secret };
 }
 
-export async function listOperationalWebhooks(ctx: Ctx, scope: Scope, input: z.infer<typeof listOperationalWebhooksInput>) {
+export async function listOperationalWebhooks(
+  ctx: Ctx,
+  scope: Scope,
+  input: z.infer<typeof listOperationalWebhooksInput>,
+) {
   requirePlatform(scope);
-  const p = await keysetPage(ctx.db.select().from(subscriptions).$dynamic(), subscriptions.id, eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID), input);
+  const p = await keysetPage(
+    ctx.db.select().from(subscriptions).$dynamic(),
+    subscriptions.id,
+    eq(subscriptions.customerId, PLATFORM_CUSTOMER_ID),
+    input,
+  );
   return { data: p.data.map(operationalWebhookView), nextCursor: p.nextCursor };
 }
 
@@ -133,7 +153,12 @@ export async function getOperationalWebhook(ctx: Ctx, scope: Scope, id: string) 
  * A new URL starts the endpoint afresh, as for any subscription: breaker closed, failures forgotten,
  * and, when a 410 had disabled it, enabled again with what it held released.
  */
-export async function updateOperationalWebhook(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof updateOperationalWebhookInput>) {
+export async function updateOperationalWebhook(
+  ctx: Ctx,
+  scope: Scope,
+  id: string,
+  input: z.infer<typeof updateOperationalWebhookInput>,
+) {
   requirePlatform(scope);
   checkUrl(ctx, input.url);
   const row = await ctx.db.transaction(async (tx) => {
@@ -205,7 +230,12 @@ export async function rotateOperationalWebhookSecret(ctx: Ctx, scope: Scope, id:
  * What was sent to one operational webhook, newest first, with the outcome of each delivery's last
  * attempt: the platform customer's deliveries to that subscription, with their events' bodies.
  */
-export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: string, input: z.infer<typeof listOperationalDeliveriesInput>) {
+export async function listOperationalDeliveries(
+  ctx: Ctx,
+  scope: Scope,
+  id: string,
+  input: z.infer<typeof listOperationalDeliveriesInput>,
+) {
   requirePlatform(scope);
   await load(ctx, id);
   const rows = await keysetRows(
@@ -226,5 +256,8 @@ export async function listOperationalDeliveries(ctx: Ctx, scope: Scope, id: stri
     rows.map((r) => Object.assign(r, { id: r.d.id })),
     input.limit,
   );
-  return { data: p.data.map((r) => operationalDeliveryView(r.d, r.body)), nextCursor: p.nextCursor && operationalDeliveryId(p.nextCursor) };
+  return {
+    data: p.data.map((r) => operationalDeliveryView(r.d, r.body)),
+    nextCursor: p.nextCursor && operationalDeliveryId(p.nextCursor),
+  };
 }

@@ -7,15 +7,27 @@ import { DomainError } from '../errors';
 type Row = typeof subscriptions.$inferSelect;
 
 /** Custom headers as stored: names in the clear (for reads), the whole set encrypted (for attempts). */
-export function storedHeaders(ctx: Ctx, id: string, headers: Record<string, string> | null): { headerNames: string[]; headersEnc: string | null } {
+export function storedHeaders(
+  ctx: Ctx,
+  id: string,
+  headers: Record<string, string> | null,
+): { headerNames: string[]; headersEnc: string | null } {
   const names = Object.keys(headers ?? {});
   if (!headers || names.length === 0) return { headerNames: [], headersEnc: null };
-  return { headerNames: names, headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers), sealedIn.subscriptionHeaders(id)) };
+  return {
+    headerNames: names,
+    headersEnc: encryptSecret(ctx.keys, JSON.stringify(headers), sealedIn.subscriptionHeaders(id)),
+  };
 }
 
 /** The stored custom headers of a subscription, decrypted (empty when it has none). */
 function decryptHeaders(ctx: Ctx, row: Pick<Row, 'id' | 'headersEnc'>): Record<string, string> {
-  return row.headersEnc ? (JSON.parse(decryptSecret(ctx.keys, row.headersEnc, sealedIn.subscriptionHeaders(row.id))) as Record<string, string>) : {};
+  return row.headersEnc
+    ? (JSON.parse(decryptSecret(ctx.keys, row.headersEnc, sealedIn.subscriptionHeaders(row.id))) as Record<
+        string,
+        string
+      >)
+    : {};
 }
 
 /**
@@ -25,7 +37,12 @@ function decryptHeaders(ctx: Ctx, row: Pick<Row, 'id' | 'headersEnc'>): Record<s
  * `"[redacted]"` when the update moves the URL to another origin (`movedTo`): stored values were
  * given for the old origin (often its credentials) and are never sent to a new one.
  */
-export function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, string> | null, movedTo: string | null): Record<string, string> | null {
+export function keepRedacted(
+  ctx: Ctx,
+  before: Row,
+  headers: Record<string, string> | null,
+  movedTo: string | null,
+): Record<string, string> | null {
   if (!headers || !Object.values(headers).includes(REDACTED)) return headers;
   if (movedTo) {
     const name = Object.keys(headers).find((k) => headers[k] === REDACTED)!;
@@ -41,9 +58,13 @@ export function keepRedacted(ctx: Ctx, before: Row, headers: Record<string, stri
       if (value !== REDACTED) return [name, value];
       const kept = stored.get(name.toLowerCase());
       if (kept === undefined)
-        throw new DomainError('bad_request', `"${REDACTED}" keeps a stored value, but the subscription has no header "${name}": give its value`, {
-          field: `headers.${name}`,
-        });
+        throw new DomainError(
+          'bad_request',
+          `"${REDACTED}" keeps a stored value, but the subscription has no header "${name}": give its value`,
+          {
+            field: `headers.${name}`,
+          },
+        );
       return [name, kept];
     }),
   );

@@ -24,7 +24,11 @@ const storedAutoDisable = (v: number | null | undefined): number | undefined => 
  * `secret` in the answer is what the receiver verifies with: the `whsec_` secret (`v1`), or the
  * `whpk_` public key (`v1a`, whose `whsk_` signing key never leaves Hookrelay).
  */
-export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSubscriptionInput): Promise<SubscriptionView & { secret: string }> {
+export async function createSubscription(
+  ctx: Ctx,
+  scope: Scope,
+  input: CreateSubscriptionInput,
+): Promise<SubscriptionView & { secret: string }> {
   assertWritable(scope);
   const customerId = actingCustomer(scope, input.customerId);
   checkUrl(ctx, input.url);
@@ -81,21 +85,31 @@ export async function createSubscription(ctx: Ctx, scope: Scope, input: CreateSu
  * circuit breaker (the endpoint, or what is sent to it, was fixed or replaced: no reason to keep
  * holding attempts back). A changed transform bumps `transformVersion`; the audit entry holds both.
  */
-export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, input: UpdateSubscriptionInput): Promise<SubscriptionView> {
+export async function updateSubscription(
+  ctx: Ctx,
+  scope: Scope,
+  id: string,
+  input: UpdateSubscriptionInput,
+): Promise<SubscriptionView> {
   assertWritable(scope);
   checkUrl(ctx, input.url);
   await checkTransform(input.transform);
   const { heldDeliveries, ...changes } = input;
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(ctx, tx, scope, id, true);
-    if (changes.maxInFlight !== undefined) await reserveWindow(ctx, tx, scope, before.customerId, changes.maxInFlight, before.id);
+    if (changes.maxInFlight !== undefined)
+      await reserveWindow(ctx, tx, scope, before.customerId, changes.maxInFlight, before.id);
     const now = ctx.now();
     const resuming = changes.active === true && !before.active;
     const pausing = changes.active === false && before.active;
     if (heldDeliveries !== undefined && !resuming) {
-      throw new DomainError('bad_request', 'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)', {
-        field: 'heldDeliveries',
-      });
+      throw new DomainError(
+        'bad_request',
+        'heldDeliveries applies only when resuming a paused or disabled subscription (active: true)',
+        {
+          field: 'heldDeliveries',
+        },
+      );
     }
     // A new transform may be the fix for what failed (its errors count against the breaker like the endpoint's).
     const transformChanged = changes.transform !== undefined && changes.transform !== before.transform;
@@ -105,12 +119,20 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
     // dropped; `"[redacted]"` cannot keep them (keepRedacted).
     const newOrigin = changes.url !== undefined ? new URL(changes.url).origin : null;
     const movedTo = newOrigin !== null && newOrigin !== new URL(before.url).origin ? newOrigin : null;
-    const headers = changes.headers !== undefined ? keepRedacted(ctx, before, changes.headers, movedTo) : movedTo && before.headersEnc ? null : undefined;
+    const headers =
+      changes.headers !== undefined
+        ? keepRedacted(ctx, before, changes.headers, movedTo)
+        : movedTo && before.headersEnc
+          ? null
+          : undefined;
     // Endpoint auth: replaced, removed (null) or kept; OAuth2 credentials never follow the
     // endpoint to another origin on their own (endpoint-credentials.ts).
     if (changes.auth === undefined) checkAuthOnMove(before, movedTo);
     const auth = changes.auth !== undefined ? storedAuthentication(ctx, id, changes.auth, before, movedTo) : undefined;
-    checkAuthorizationHeader(auth ? auth.authInfo : before.authInfo, headers !== undefined ? Object.keys(headers ?? {}) : before.headerNames);
+    checkAuthorizationHeader(
+      auth ? auth.authInfo : before.authInfo,
+      headers !== undefined ? Object.keys(headers ?? {}) : before.headerNames,
+    );
     const [row] = await tx
       .update(subscriptions)
       .set({
@@ -129,7 +151,9 @@ export async function updateSubscription(ctx: Ctx, scope: Scope, id: string, inp
         ...(changes.traceContext !== undefined && { traceContext: changes.traceContext }),
         ...(changes.ordering !== undefined && { ordering: changes.ordering }),
         ...(transformChanged && { transform: changes.transform, transformVersion: before.transformVersion + 1 }),
-        ...(changes.autoDisableAfterHours !== undefined && { autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours) }),
+        ...(changes.autoDisableAfterHours !== undefined && {
+          autoDisableAfterHours: storedAutoDisable(changes.autoDisableAfterHours),
+        }),
         // A resumed, re-pointed or re-transformed endpoint starts afresh: breaker closed, no failures counted.
         ...(closeBreaker && { ...breakerReset(), failingSince: null }),
         updatedAt: now,
@@ -162,8 +186,10 @@ export async function probeNow(ctx: Ctx, scope: Scope, id: string): Promise<Subs
   assertWritable(scope);
   return ctx.db.transaction(async (tx) => {
     const before = await loadScoped(ctx, tx, scope, id, true);
-    if (!before.active) throw new DomainError('conflict', 'subscription is paused or disabled; resume it to send again');
-    if (before.breakerState === 'closed') throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
+    if (!before.active)
+      throw new DomainError('conflict', 'subscription is paused or disabled; resume it to send again');
+    if (before.breakerState === 'closed')
+      throw new DomainError('conflict', 'the circuit breaker is closed: nothing is held back');
     const now = ctx.now();
     const [row] = await tx
       .update(subscriptions)

@@ -51,7 +51,12 @@ export async function listSubscriptions(
 ): Promise<{ data: SubscriptionView[]; nextCursor: string | null }> {
   const customerId = listingCustomer(scope, input.customerId);
   await assertNamed(ctx, scope, customerId, {});
-  const p = await keysetPage(ctx.db.select().from(subscriptions).$dynamic(), subscriptions.id, listedCustomers(customerId, subscriptions.customerId), input);
+  const p = await keysetPage(
+    ctx.db.select().from(subscriptions).$dynamic(),
+    subscriptions.id,
+    listedCustomers(customerId, subscriptions.customerId),
+    input,
+  );
   const held = await heldCounts(
     ctx,
     p.data.filter((r) => !r.active).map((r) => r.id),

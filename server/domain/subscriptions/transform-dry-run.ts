@@ -48,12 +48,22 @@ export async function testTransform(ctx: Ctx, scope: Scope, input: TestTransform
     .limit(1);
   if (!event && input.eventId) throw notFound('event');
   if (event?.expungedAt)
-    throw new DomainError('conflict', `event ${event.id}'s payload was expunged: there is nothing to transform; name another event`, {
-      field: 'eventId',
-    });
+    throw new DomainError(
+      'conflict',
+      `event ${event.id}'s payload was expunged: there is nothing to transform; name another event`,
+      {
+        field: 'eventId',
+      },
+    );
   const now = ctx.now();
   const sample = { id: newId('event', now.getTime()), type: 'hookrelay.test' };
-  const body = event?.body ?? JSON.stringify({ ...sample, timestamp: now.toISOString(), data: { message: 'A sample event: publish one to try this on.' } });
+  const body =
+    event?.body ??
+    JSON.stringify({
+      ...sample,
+      timestamp: now.toISOString(),
+      data: { message: 'A sample event: publish one to try this on.' },
+    });
   const before: WebhookRequest = { url: DRY_RUN_URL, headers: {}, body };
   const t = await applyTransform(ctx, input.transform, before, event?.type ?? sample.type);
   return {

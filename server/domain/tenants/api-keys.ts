@@ -33,7 +33,13 @@ export type Principal = { keyId: string; scope: Scope };
  * once. The operator's own calls (CLI, seeds) give every scope unless told otherwise; the API passes
  * the scopes it resolved (key-scopes.ts: least privilege by default). Platform keys hold every scope.
  */
-export async function createApiKey(ctx: Ctx, customerId: string | null, name?: string, q: Queryable = ctx.db, scopes: readonly KeyScope[] = KEY_SCOPES) {
+export async function createApiKey(
+  ctx: Ctx,
+  customerId: string | null,
+  name?: string,
+  q: Queryable = ctx.db,
+  scopes: readonly KeyScope[] = KEY_SCOPES,
+) {
   // The platform customer's subscriptions are the operational webhooks: only a platform key reaches them.
   if (isPlatformCustomer(customerId)) throw notFound('customer');
   const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
@@ -41,12 +47,26 @@ export async function createApiKey(ctx: Ctx, customerId: string | null, name?: s
   const granted = customerId ? [...scopes] : [...KEY_SCOPES];
   await q
     .insert(apiKeys)
-    .values({ id, customerId, name: name ?? null, prefix: key.slice(0, 12), keyHash: hashToken(key), scopes: granted, createdAt: ctx.now() });
+    .values({
+      id,
+      customerId,
+      name: name ?? null,
+      prefix: key.slice(0, 12),
+      keyHash: hashToken(key),
+      scopes: granted,
+      createdAt: ctx.now(),
+    });
   return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null, scopes: granted };
 }
 
 /** A customer's own request may not go past its cap on active keys (limits.ts); the platform's may. */
-export async function createCustomerApiKey(ctx: Ctx, scope: Scope, customerId: string, name?: string, scopes?: readonly KeyScope[]) {
+export async function createCustomerApiKey(
+  ctx: Ctx,
+  scope: Scope,
+  customerId: string,
+  name?: string,
+  scopes?: readonly KeyScope[],
+) {
   assertWritable(scope);
   await getCustomer(ctx, scope, customerId);
   const granted = scopesForNewKey(scope, scopes);
@@ -82,10 +102,19 @@ export function apiKeyView(k: typeof apiKeys.$inferSelect) {
  * API keys (never the secret, only its prefix), newest first, keyset-paginated by id. A customer sees
  * its own keys; the platform sees every key (platform keys have `customerId: null`) or one customer's.
  */
-export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: string | undefined; limit: number; cursor?: string | undefined }) {
+export async function listApiKeys(
+  ctx: Ctx,
+  scope: Scope,
+  input: { customerId?: string | undefined; limit: number; cursor?: string | undefined },
+) {
   const customerId = listingCustomer(scope, input.customerId);
   if (customerId) await getCustomer(ctx, scope, customerId);
-  const p = await keysetPage(ctx.db.select().from(apiKeys).$dynamic(), apiKeys.id, customerId ? eq(apiKeys.customerId, customerId) : undefined, input);
+  const p = await keysetPage(
+    ctx.db.select().from(apiKeys).$dynamic(),
+    apiKeys.id,
+    customerId ? eq(apiKeys.customerId, customerId) : undefined,
+    input,
+  );
   return { data: p.data.map(apiKeyView), nextCursor: p.nextCursor };
 }
 
@@ -95,7 +124,10 @@ export async function listApiKeys(ctx: Ctx, scope: Scope, input: { customerId?: 
  */
 export async function revokeApiKey(ctx: Ctx, scope: Scope, keyId: string) {
   assertWritable(scope);
-  const where = and(eq(apiKeys.id, keyId), scope.kind === 'customer' ? eq(apiKeys.customerId, scope.customerId) : undefined);
+  const where = and(
+    eq(apiKeys.id, keyId),
+    scope.kind === 'customer' ? eq(apiKeys.customerId, scope.customerId) : undefined,
+  );
   const row = await ctx.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(apiKeys)
@@ -145,7 +177,13 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<Princip
 
 async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
   const [row] = await ctx.db
-    .select({ id: apiKeys.id, customerId: apiKeys.customerId, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
+    .select({
+      id: apiKeys.id,
+      customerId: apiKeys.customerId,
+      scopes: apiKeys.scopes,
+      revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, hash));
   if (!row || row.revokedAt) return null;
@@ -154,5 +192,8 @@ async function lookupApiKey(ctx: Ctx, hash: string): Promise<Principal | null> {
     await ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id));
   }
   const keyScopes = KEY_SCOPES.filter((s) => row.scopes.includes(s));
-  return { keyId: row.id, scope: row.customerId ? { kind: 'customer', customerId: row.customerId, keyScopes } : { kind: 'platform' } };
+  return {
+    keyId: row.id,
+    scope: row.customerId ? { kind: 'customer', customerId: row.customerId, keyScopes } : { kind: 'platform' },
+  };
 }

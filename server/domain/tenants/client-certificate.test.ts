@@ -64,7 +64,9 @@ describe('parseClientCertificate: a client certificate and its key', () => {
     if ('problems' in out) throw new Error(JSON.stringify(out.problems));
     expect(out.info.subject).toBe('CN=client-a, O=Hookrelay tests');
     expect(pemBlocks(out.certificate).blocks).toHaveLength(2);
-    expect(out.certificate).toBe(new X509Certificate(client.cert).toString() + new X509Certificate(pki.ca.cert).toString());
+    expect(out.certificate).toBe(
+      new X509Certificate(client.cert).toString() + new X509Certificate(pki.ca.cert).toString(),
+    );
   });
 
   it('refuses a key that belongs to another certificate, naming privateKey', () => {
@@ -76,15 +78,25 @@ describe('parseClientCertificate: a client certificate and its key', () => {
   });
 
   it('refuses an expired certificate', () => {
-    expect(problemsOf(expired.cert, expired.key)).toEqual([{ field: 'certificate', reason: expect.stringMatching(/^expired on \d{4}-.*Z: endpoints refuse/) }]);
+    expect(problemsOf(expired.cert, expired.key)).toEqual([
+      { field: 'certificate', reason: expect.stringMatching(/^expired on \d{4}-.*Z: endpoints refuse/) },
+    ]);
   });
 
   // Lazily: the certificates exist only once beforeAll has run.
   it.each<[string, () => string, RegExp]>([
     ['not PEM at all', () => 'hello', /^is not a PEM certificate/],
-    ['base64 DER without the PEM lines', () => new X509Certificate(client.cert).raw.toString('base64'), /^is not a PEM certificate/],
+    [
+      'base64 DER without the PEM lines',
+      () => new X509Certificate(client.cert).raw.toString('base64'),
+      /^is not a PEM certificate/,
+    ],
     ['a private key', () => client.key, /^holds a private key: give the private key in privateKey/],
-    ['a certificate request', () => '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', /^holds a PEM CERTIFICATE REQUEST block/],
+    [
+      'a certificate request',
+      () => '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n',
+      /^holds a PEM CERTIFICATE REQUEST block/,
+    ],
     ['text around the block', () => `subject=CN = client-a\n${client.cert}`, /^holds text outside its PEM blocks/],
     [
       'a block that is not base64',
@@ -93,7 +105,8 @@ describe('parseClientCertificate: a client certificate and its key', () => {
     ],
     [
       'base64 that is no certificate',
-      () => `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate at all').toString('base64')}\n-----END CERTIFICATE-----\n`,
+      () =>
+        `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate at all').toString('base64')}\n-----END CERTIFICATE-----\n`,
       /^the certificate does not parse as an X\.509 certificate/,
     ],
     ['a block that never ends', () => '-----BEGIN CERTIFICATE-----\nMIIB', /^is not a PEM certificate/],
@@ -117,8 +130,16 @@ describe('parseClientCertificate: a client certificate and its key', () => {
     ['not PEM at all', () => 'hunter2', /^is not a PEM private key/],
     ['a certificate', () => client.cert, /^holds a certificate: give the certificate in certificate/],
     ['two keys', () => `${client.key}${other.key}`, /^holds 2 PEM blocks: give exactly one private key/],
-    ['a public key', () => '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', /^holds a PEM PUBLIC KEY block, not a private key/],
-    ['garbage in a key block', () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', /^does not parse as a private key/],
+    [
+      'a public key',
+      () => '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n',
+      /^holds a PEM PUBLIC KEY block, not a private key/,
+    ],
+    [
+      'garbage in a key block',
+      () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+      /^does not parse as a private key/,
+    ],
   ])('refuses a privateKey field holding %s, naming privateKey', (_, key, reason) => {
     const problems = problemsOf(client.cert, key());
     expect(problems).toHaveLength(1);
@@ -132,7 +153,9 @@ describe('parseClientCertificate: a client certificate and its key', () => {
     expect(pkcs8).toMatch(/BEGIN ENCRYPTED PRIVATE KEY/);
     expect(sec1).toMatch(/Proc-Type: 4,ENCRYPTED/);
     for (const k of [pkcs8, sec1])
-      expect(problemsOf(client.cert, k)).toEqual([{ field: 'privateKey', reason: expect.stringMatching(/^is encrypted with a passphrase/) }]);
+      expect(problemsOf(client.cert, k)).toEqual([
+        { field: 'privateKey', reason: expect.stringMatching(/^is encrypted with a passphrase/) },
+      ]);
   });
 
   it('reports a problem in each field at once', () => {
@@ -141,6 +164,8 @@ describe('parseClientCertificate: a client certificate and its key', () => {
 
   it('gets through a field of unterminated BEGIN lines (as long as the API allows) without trouble', () => {
     const hostile = '-----BEGIN CERTIFICATE-----\n'.repeat(Math.floor((32 * 1024) / 28));
-    expect(problemsOf(hostile, client.key)).toEqual([{ field: 'certificate', reason: expect.stringMatching(/^is not a PEM certificate/) }]);
+    expect(problemsOf(hostile, client.key)).toEqual([
+      { field: 'certificate', reason: expect.stringMatching(/^is not a PEM certificate/) },
+    ]);
   });
 });

@@ -65,13 +65,15 @@ const oneLine = (name: string) =>
 
 function parseCertificates(text: string): { certs: X509Certificate[] } | { problem: string } {
   const { blocks, other } = pemBlocks(text);
-  if (blocks.length === 0) return { problem: 'is not a PEM certificate: expected a block starting with -----BEGIN CERTIFICATE-----' };
+  if (blocks.length === 0)
+    return { problem: 'is not a PEM certificate: expected a block starting with -----BEGIN CERTIFICATE-----' };
   if (blocks.some((b) => KEY_LABELS.includes(b.label) || b.label === 'ENCRYPTED PRIVATE KEY'))
     return { problem: 'holds a private key: give the private key in privateKey, and only certificates here' };
   const wrong = blocks.find((b) => b.label !== 'CERTIFICATE');
   if (wrong) return { problem: `holds a PEM ${wrong.label} block: only CERTIFICATE blocks are taken` };
   if (other) return { problem: 'holds text outside its PEM blocks: give only the -----BEGIN CERTIFICATE----- blocks' };
-  if (blocks.length > MAX_CHAIN) return { problem: `holds ${blocks.length} certificates, above the limit of ${MAX_CHAIN}` };
+  if (blocks.length > MAX_CHAIN)
+    return { problem: `holds ${blocks.length} certificates, above the limit of ${MAX_CHAIN}` };
   const certs: X509Certificate[] = [];
   for (const [i, b] of blocks.entries()) {
     const which = blocks.length > 1 ? `certificate ${i + 1} of ${blocks.length}` : 'the certificate';
@@ -87,17 +89,22 @@ function parseCertificates(text: string): { certs: X509Certificate[] } | { probl
 
 function parsePrivateKey(text: string): { key: KeyObject } | { problem: string } {
   const { blocks, other } = pemBlocks(text);
-  if (blocks.length === 0) return { problem: 'is not a PEM private key: expected a block starting with -----BEGIN PRIVATE KEY-----' };
+  if (blocks.length === 0)
+    return { problem: 'is not a PEM private key: expected a block starting with -----BEGIN PRIVATE KEY-----' };
   if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(b.body)))
     return { problem: 'is encrypted with a passphrase: give it unencrypted (Hookrelay encrypts it at rest)' };
-  if (blocks.some((b) => b.label === 'CERTIFICATE')) return { problem: 'holds a certificate: give the certificate in certificate, and only the key here' };
+  if (blocks.some((b) => b.label === 'CERTIFICATE'))
+    return { problem: 'holds a certificate: give the certificate in certificate, and only the key here' };
   if (blocks.length > 1) return { problem: `holds ${blocks.length} PEM blocks: give exactly one private key` };
   const block = blocks[0]!;
   if (!KEY_LABELS.includes(block.label))
-    return { problem: `holds a PEM ${block.label} block, not a private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)` };
+    return {
+      problem: `holds a PEM ${block.label} block, not a private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)`,
+    };
   if (other) return { problem: 'holds text outside its PEM block: give only the private key block' };
   // The traditional forms carry headers (`Proc-Type`, `DEK-Info`) before a blank line; PKCS#8 none.
-  if (block.label === 'PRIVATE KEY' && !BASE64_BODY.test(block.body)) return { problem: 'is not valid PEM (its body must be base64)' };
+  if (block.label === 'PRIVATE KEY' && !BASE64_BODY.test(block.body))
+    return { problem: 'is not valid PEM (its body must be base64)' };
   try {
     return { key: createPrivateKey({ key: asPem(block), format: 'pem' }) };
   } catch {
@@ -106,7 +113,11 @@ function parsePrivateKey(text: string): { key: KeyObject } | { problem: string }
 }
 
 /** The client certificate and key as stored, or every problem found (each naming its field). */
-export function parseClientCertificate(certificate: string, privateKey: string, now: Date): ParsedClientCertificate | { problems: CertificateProblem[] } {
+export function parseClientCertificate(
+  certificate: string,
+  privateKey: string,
+  now: Date,
+): ParsedClientCertificate | { problems: CertificateProblem[] } {
   const problems: CertificateProblem[] = [];
   const certs = parseCertificates(certificate);
   const key = parsePrivateKey(privateKey);
@@ -117,16 +128,28 @@ export function parseClientCertificate(certificate: string, privateKey: string, 
   const notAfter = new Date(leaf.validTo);
   const notBefore = new Date(leaf.validFrom);
   if (!leaf.checkPrivateKey(key.key)) {
-    problems.push({ field: 'privateKey', reason: "does not belong to the certificate (its public key is not the certificate's)" });
+    problems.push({
+      field: 'privateKey',
+      reason: "does not belong to the certificate (its public key is not the certificate's)",
+    });
   }
   if (Number.isNaN(notAfter.getTime()) || Number.isNaN(notBefore.getTime())) {
     problems.push({ field: 'certificate', reason: 'has a validity period that cannot be read' });
   } else if (notAfter <= now) {
-    problems.push({ field: 'certificate', reason: `expired on ${notAfter.toISOString()}: endpoints refuse an expired client certificate` });
+    problems.push({
+      field: 'certificate',
+      reason: `expired on ${notAfter.toISOString()}: endpoints refuse an expired client certificate`,
+    });
   }
   if (problems.length) return { problems };
   return {
-    info: { subject: oneLine(leaf.subject), issuer: oneLine(leaf.issuer), fingerprint: leaf.fingerprint256, notBefore, notAfter },
+    info: {
+      subject: oneLine(leaf.subject),
+      issuer: oneLine(leaf.issuer),
+      fingerprint: leaf.fingerprint256,
+      notBefore,
+      notAfter,
+    },
     certificate: certs.certs.map((c) => c.toString()).join(''),
     privateKey: key.key.export({ type: 'pkcs8', format: 'pem' }) as string,
   };

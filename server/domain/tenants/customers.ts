@@ -13,24 +13,49 @@ export function requirePlatform(scope: Scope): void {
 }
 
 /** A customer; `externalId` (the platform's own id for it) is unique, a second one is a 409 and creates nothing. */
-export async function createCustomer(ctx: Ctx, scope: Scope, input: { name: string; externalId?: string | undefined; tier?: string | undefined }) {
+export async function createCustomer(
+  ctx: Ctx,
+  scope: Scope,
+  input: { name: string; externalId?: string | undefined; tier?: string | undefined },
+) {
   requirePlatform(scope);
   const id = newId('customer');
   const row = await ctx.db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(customers)
-      .values({ id, name: input.name, externalId: input.externalId ?? null, tier: input.tier ?? 'standard', createdAt: ctx.now() })
+      .values({
+        id,
+        name: input.name,
+        externalId: input.externalId ?? null,
+        tier: input.tier ?? 'standard',
+        createdAt: ctx.now(),
+      })
       .onConflictDoNothing()
       .returning();
-    if (!inserted) throw new DomainError('conflict', `a customer with externalId "${input.externalId}" already exists`, { field: 'externalId' });
-    await recordAudit(ctx, tx, scope, { customerId: id, action: 'customer.created', target: { kind: 'customer', id }, after: customerView(inserted) });
+    if (!inserted)
+      throw new DomainError('conflict', `a customer with externalId "${input.externalId}" already exists`, {
+        field: 'externalId',
+      });
+    await recordAudit(ctx, tx, scope, {
+      customerId: id,
+      action: 'customer.created',
+      target: { kind: 'customer', id },
+      after: customerView(inserted),
+    });
     return inserted;
   });
   return customerView(row);
 }
 
 export function customerView(c: typeof customers.$inferSelect) {
-  return { id: c.id, name: c.name, externalId: c.externalId, tier: c.tier, retentionDays: c.retentionDays, createdAt: c.createdAt.toISOString() };
+  return {
+    id: c.id,
+    name: c.name,
+    externalId: c.externalId,
+    tier: c.tier,
+    retentionDays: c.retentionDays,
+    createdAt: c.createdAt.toISOString(),
+  };
 }
 
 export async function getCustomer(ctx: Ctx, scope: Scope, id: string) {

@@ -65,7 +65,8 @@ const portalThemeInput = z.strictObject({
         // reported below
       }
       if (url?.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
-      else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+      else if (url.username !== '' || url.password !== '')
+        ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
     })
     .optional()
     .meta({ examples: ['https://app.example.com/logo.svg'] })
@@ -79,7 +80,9 @@ export const portalLinkInput = z.strictObject({
   embed: z
     .boolean()
     .optional()
-    .describe('A link for an <iframe> in your own app: the dashboard without its navigation, frameable only by PORTAL_FRAME_ANCESTORS'),
+    .describe(
+      'A link for an <iframe> in your own app: the dashboard without its navigation, frameable only by PORTAL_FRAME_ANCESTORS',
+    ),
   theme: portalThemeInput.optional().describe("The embedded view's look (embed links only)"),
 });
 
@@ -87,10 +90,15 @@ export const portalLinkInput = z.strictObject({
 export const updateCustomerInput = z.strictObject({
   id: idOf('customer'),
   retentionDays: z
-    .number({ error: 'retentionDays must be a whole number of days from 1 to the platform maximum (RETENTION_MAX_DAYS), or null' })
+    .number({
+      error:
+        'retentionDays must be a whole number of days from 1 to the platform maximum (RETENTION_MAX_DAYS), or null',
+    })
     .int({ error: 'retentionDays must be a whole number of days from 1 to the platform maximum (RETENTION_MAX_DAYS)' })
     .min(1, { error: 'retentionDays must be from 1 to the platform maximum (RETENTION_MAX_DAYS) days' })
     .nullable()
     .optional()
-    .describe("Days this customer's events are kept, 1 to RETENTION_MAX_DAYS; null: the platform default. A shortening applies to stored events too"),
+    .describe(
+      "Days this customer's events are kept, 1 to RETENTION_MAX_DAYS; null: the platform default. A shortening applies to stored events too",
+    ),
 });

@@ -36,7 +36,11 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     const customer = await createCustomer(ctx, platformScope, { name: 'Rotation' });
     const plain = new Map<string, { secret: string; previous?: string }>();
     for (let i = 0; i < 7; i++) {
-      const s = await createSubscription(ctx, platformScope, { customerId: customer.id, url: `https://example.com/hook/${i}`, eventTypes: ['*'] });
+      const s = await createSubscription(ctx, platformScope, {
+        customerId: customer.id,
+        url: `https://example.com/hook/${i}`,
+        eventTypes: ['*'],
+      });
       plain.set(s.id, { secret: s.secret });
     }
     // One subscription mid-rotation: its rotating-out secret is encrypted too.
@@ -61,12 +65,15 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     for (const [id, p] of plain) {
       expect((await getSubscriptionSecret(newOnly, platformScope, id)).secret).toBe(p.secret);
       const [row] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, id));
-      if (p.previous) expect(decryptSecret(newOnly.keys, row!.previousSecretEnc!, sealedIn.subscriptionSecret(id))).toBe(p.previous);
+      if (p.previous)
+        expect(decryptSecret(newOnly.keys, row!.previousSecretEnc!, sealedIn.subscriptionSecret(id))).toBe(p.previous);
       else expect(row!.previousSecretEnc).toBeNull();
     }
     // And the old key alone no longer opens them.
     const [any] = await ctx.db.select().from(subscriptions).limit(1);
-    expect(() => decryptSecret(keyring(OLD_KEY), any!.secretEnc, sealedIn.subscriptionSecret(any!.id))).toThrow(/unknown key/);
+    expect(() => decryptSecret(keyring(OLD_KEY), any!.secretEnc, sealedIn.subscriptionSecret(any!.id))).toThrow(
+      /unknown key/,
+    );
   });
 
   it('upgrades secrets stored in the earlier format (v1, not bound to their row), which are read until then', async () => {
@@ -105,18 +112,32 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
 
     const [row] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, s.id));
     const [opsRow] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.id, ops.id));
-    for (const enc of [row!.secretEnc, row!.previousSecretEnc!, row!.headersEnc!, opsRow!.secretEnc]) expect(enc).toMatch(/^v2\./);
+    for (const enc of [row!.secretEnc, row!.previousSecretEnc!, row!.headersEnc!, opsRow!.secretEnc])
+      expect(enc).toMatch(/^v2\./);
     expect(decryptSecret(ctx.keys, row!.secretEnc, sealedIn.subscriptionSecret(s.id))).toBe(s.secret);
     expect(decryptSecret(ctx.keys, row!.previousSecretEnc!, sealedIn.subscriptionSecret(s.id))).toBe('whsec_previous');
-    expect(JSON.parse(decryptSecret(ctx.keys, row!.headersEnc!, sealedIn.subscriptionHeaders(s.id)))).toEqual({ 'X-Token': 't0ken' });
+    expect(JSON.parse(decryptSecret(ctx.keys, row!.headersEnc!, sealedIn.subscriptionHeaders(s.id)))).toEqual({
+      'X-Token': 't0ken',
+    });
     expect(decryptSecret(ctx.keys, opsRow!.secretEnc, sealedIn.subscriptionSecret(ops.id))).toBe(ops.secret);
   });
 
   it('a secret copied onto another row does not decrypt there', async () => {
     const customer = await createCustomer(ctx, platformScope, { name: 'Copy' });
-    const mine = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/mine', eventTypes: ['*'] });
-    const theirs = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/theirs', eventTypes: ['*'] });
-    const [source] = await ctx.db.select({ secretEnc: subscriptions.secretEnc }).from(subscriptions).where(eq(subscriptions.id, theirs.id));
+    const mine = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/mine',
+      eventTypes: ['*'],
+    });
+    const theirs = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/theirs',
+      eventTypes: ['*'],
+    });
+    const [source] = await ctx.db
+      .select({ secretEnc: subscriptions.secretEnc })
+      .from(subscriptions)
+      .where(eq(subscriptions.id, theirs.id));
     await ctx.db.update(subscriptions).set({ secretEnc: source!.secretEnc }).where(eq(subscriptions.id, mine.id));
     await expect(getSubscriptionSecret(ctx, platformScope, mine.id)).rejects.toThrow(/copied from another row/);
     expect((await getSubscriptionSecret(ctx, platformScope, theirs.id)).secret).toBe(theirs.secret);
@@ -125,7 +146,11 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
 
   it('`pnpm cli secrets reencrypt` does it against DATABASE_URL and reports secrets under an unknown key', async () => {
     const customer = await createCustomer(ctx, platformScope, { name: 'CLI rotation' });
-    const s = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/cli', eventTypes: ['*'] });
+    const s = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/cli',
+      eventTypes: ['*'],
+    });
     const env = {
       ...process.env,
       DATABASE_URL: db.url,
@@ -140,13 +165,26 @@ describe('rotating HOOKRELAY_SECRET_KEY', () => {
     expect(report.reencrypted).toBeGreaterThanOrEqual(8);
     // Nothing was sealed under the new key before this run.
     expect(report.alreadyCurrent).toBe(0);
-    expect((await getSubscriptionSecret({ ...ctx, keys: keyring('cli-new-key-0123456789abcdef') }, platformScope, s.id)).secret).toBe(s.secret);
+    expect(
+      (await getSubscriptionSecret({ ...ctx, keys: keyring('cli-new-key-0123456789abcdef') }, platformScope, s.id))
+        .secret,
+    ).toBe(s.secret);
 
     // A secret under a key nobody configured: reported with its id, exit code 1, nothing else broken.
-    const orphan = await createSubscription(ctx, platformScope, { customerId: customer.id, url: 'https://example.com/orphan', eventTypes: ['*'] });
+    const orphan = await createSubscription(ctx, platformScope, {
+      customerId: customer.id,
+      url: 'https://example.com/orphan',
+      eventTypes: ['*'],
+    });
     await ctx.db
       .update(subscriptions)
-      .set({ secretEnc: encryptSecret(keyring('a-key-that-was-thrown-away-000'), 'whsec_x', sealedIn.subscriptionSecret(orphan.id)) })
+      .set({
+        secretEnc: encryptSecret(
+          keyring('a-key-that-was-thrown-away-000'),
+          'whsec_x',
+          sealedIn.subscriptionSecret(orphan.id),
+        ),
+      })
       .where(eq(subscriptions.id, orphan.id));
     const bad = await run('node_modules/.bin/tsx', ['scripts/cli.ts', 'secrets', 'reencrypt'], { env }).then(
       () => ({ code: 0, stderr: '' }),

@@ -18,12 +18,25 @@ import { decryptSecret, encryptSecret, needsReencryption, sealedIn, type SecretB
  * put back in HOOKRELAY_SECRET_KEY_PREVIOUS before re-running.
  */
 /** `failed` names the row: a subscription (`sub_…`) or an operational webhook (`owh_…`). */
-export type ReencryptReport = { scanned: number; reencrypted: number; current: number; failed: Array<{ subscriptionId: string; error: string }> };
+export type ReencryptReport = {
+  scanned: number;
+  reencrypted: number;
+  current: number;
+  failed: Array<{ subscriptionId: string; error: string }>;
+};
 
-type Row = { id: string; customerId: string; secretEnc: string; previousSecretEnc: string | null; headersEnc: string | null; authEnc: string | null };
+type Row = {
+  id: string;
+  customerId: string;
+  secretEnc: string;
+  previousSecretEnc: string | null;
+  headersEnc: string | null;
+  authEnc: string | null;
+};
 
 const stale = (ctx: Ctx, r: Row) =>
-  needsReencryption(ctx.keys, r.secretEnc) || [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
+  needsReencryption(ctx.keys, r.secretEnc) ||
+  [r.previousSecretEnc, r.headersEnc, r.authEnc].some((enc) => enc !== null && needsReencryption(ctx.keys, enc));
 /** A subscription's encrypted values: its secrets, its custom headers' values and its endpoint credentials. */
 const columns = {
   id: subscriptions.id,
@@ -39,7 +52,8 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
   let row: Row | undefined = first;
   for (let tries = 0; row && stale(ctx, row) && tries < 5; tries++) {
     const id = row.id;
-    const again = (enc: string, at: SecretBinding) => (needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc, at), at) : enc);
+    const again = (enc: string, at: SecretBinding) =>
+      needsReencryption(ctx.keys, enc) ? encryptSecret(ctx.keys, decryptSecret(ctx.keys, enc, at), at) : enc;
     const secretAt = sealedIn.subscriptionSecret(id);
     const secretEnc = again(row.secretEnc, secretAt);
     const previousSecretEnc = row.previousSecretEnc === null ? null : again(row.previousSecretEnc, secretAt);
@@ -58,7 +72,9 @@ async function reencryptRow(ctx: Ctx, first: Row): Promise<boolean> {
           eq(subscriptions.customerId, row.customerId),
           eq(subscriptions.id, row.id),
           eq(subscriptions.secretEnc, row.secretEnc),
-          row.previousSecretEnc === null ? isNull(subscriptions.previousSecretEnc) : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),
+          row.previousSecretEnc === null
+            ? isNull(subscriptions.previousSecretEnc)
+            : eq(subscriptions.previousSecretEnc, row.previousSecretEnc),
           headers === null ? isNull(subscriptions.headersEnc) : eq(subscriptions.headersEnc, headers),
           auth === null ? isNull(subscriptions.authEnc) : eq(subscriptions.authEnc, auth),
         ),
@@ -81,7 +97,12 @@ export async function reencryptSecrets(ctx: Ctx, opts: { batchSize?: number } = 
 async function reencryptTable(ctx: Ctx, batchSize: number, report: ReencryptReport): Promise<void> {
   let after = '';
   for (;;) {
-    const rows = await ctx.db.select(columns).from(subscriptions).where(gt(subscriptions.id, after)).orderBy(asc(subscriptions.id)).limit(batchSize);
+    const rows = await ctx.db
+      .select(columns)
+      .from(subscriptions)
+      .where(gt(subscriptions.id, after))
+      .orderBy(asc(subscriptions.id))
+      .limit(batchSize);
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     report.scanned += rows.length;

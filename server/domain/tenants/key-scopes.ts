@@ -20,7 +20,8 @@ function scopesOf(scope: Scope): readonly KeyScope[] {
 
 /** 403 naming the scope when the caller's key lacks it. */
 export function requireKeyScope(scope: Scope, needed: KeyScope): void {
-  if (!scopesOf(scope).includes(needed)) throw new DomainError('forbidden', `this API key lacks the "${needed}" scope`, { field: 'scopes' });
+  if (!scopesOf(scope).includes(needed))
+    throw new DomainError('forbidden', `this API key lacks the "${needed}" scope`, { field: 'scopes' });
 }
 
 /** A new key's scopes: those asked for (in canonical order) or the default; never more than the creator holds. */
@@ -29,6 +30,10 @@ export function scopesForNewKey(creator: Scope, requested: readonly KeyScope[] |
   const held = scopesOf(creator);
   const excess = wanted.filter((s) => !held.includes(s));
   if (excess.length)
-    throw new DomainError('forbidden', `a key cannot grant scopes it does not hold: ${excess.map((s) => `"${s}"`).join(', ')}`, { field: 'scopes' });
+    throw new DomainError(
+      'forbidden',
+      `a key cannot grant scopes it does not hold: ${excess.map((s) => `"${s}"`).join(', ')}`,
+      { field: 'scopes' },
+    );
   return KEY_SCOPES.filter((s) => wanted.includes(s));
 }

@@ -14,7 +14,13 @@ export type Quota = 'apiKeys' | 'subscriptions';
 
 const quotas: Record<
   Quota,
-  { what: string; setting: string; free: string; max: (c: Ctx['config']) => number; used: (tx: Tx, customerId: string) => Promise<number> }
+  {
+    what: string;
+    setting: string;
+    free: string;
+    max: (c: Ctx['config']) => number;
+    used: (tx: Tx, customerId: string) => Promise<number>;
+  }
 > = {
   apiKeys: {
     what: 'active API keys',
@@ -34,7 +40,8 @@ const quotas: Record<
     setting: 'CUSTOMER_MAX_SUBSCRIPTIONS',
     free: 'delete one to create another',
     max: (c) => c.customerMaxSubscriptions,
-    used: async (tx, customerId) => (await tx.select({ n: count() }).from(subscriptions).where(eq(subscriptions.customerId, customerId)))[0]!.n,
+    used: async (tx, customerId) =>
+      (await tx.select({ n: count() }).from(subscriptions).where(eq(subscriptions.customerId, customerId)))[0]!.n,
   },
 };
 
@@ -44,14 +51,27 @@ const quotas: Record<
  * not wait), then refuses with 409 when a customer's own request would go past its cap.
  * A customer that does not exist is a 404.
  */
-export async function reserveForCustomer(ctx: Ctx, tx: Tx, scope: Scope, customerId: string, quota: Quota): Promise<void> {
-  const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId)).for('no key update');
+export async function reserveForCustomer(
+  ctx: Ctx,
+  tx: Tx,
+  scope: Scope,
+  customerId: string,
+  quota: Quota,
+): Promise<void> {
+  const [customer] = await tx
+    .select({ id: customers.id })
+    .from(customers)
+    .where(eq(customers.id, customerId))
+    .for('no key update');
   if (!customer) throw new DomainError('not_found', 'customer not found', { field: 'customerId' });
   if (scope.kind !== 'customer') return;
   const q = quotas[quota];
   const max = q.max(ctx.config);
   if ((await q.used(tx, customerId)) >= max) {
-    throw new DomainError('conflict', `limit reached: a customer may have at most ${max} ${q.what} (${q.setting}); ${q.free}`);
+    throw new DomainError(
+      'conflict',
+      `limit reached: a customer may have at most ${max} ${q.what} (${q.setting}); ${q.free}`,
+    );
   }
 }
 
@@ -66,10 +86,19 @@ export const defaultWindow = (ctx: Ctx): number => Math.min(10, ctx.config.subsc
  * writing transaction: the customer's row is locked, so concurrent writes cannot both take the room.
  * `subscriptionId`: the subscription being changed (its current window does not count against it).
  */
-export async function reserveWindow(ctx: Ctx, tx: Tx, scope: Scope, customerId: string, window: number, subscriptionId?: string): Promise<void> {
+export async function reserveWindow(
+  ctx: Ctx,
+  tx: Tx,
+  scope: Scope,
+  customerId: string,
+  window: number,
+  subscriptionId?: string,
+): Promise<void> {
   const ceiling = ctx.config.subscriptionMaxInFlight;
   if (window > ceiling) {
-    throw new DomainError('bad_request', `maxInFlight may be at most ${ceiling} (SUBSCRIPTION_MAX_IN_FLIGHT)`, { field: 'maxInFlight' });
+    throw new DomainError('bad_request', `maxInFlight may be at most ${ceiling} (SUBSCRIPTION_MAX_IN_FLIGHT)`, {
+      field: 'maxInFlight',
+    });
   }
   if (scope.kind !== 'customer') return;
   await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId)).for('no key update');
@@ -91,7 +120,12 @@ export async function reserveWindow(ctx: Ctx, tx: Tx, scope: Scope, customerId: 
  * its behalf; broadcasts are not counted against it). Read in the accepting transaction without a
  * lock: concurrent publishes may overshoot it by what they carry. Null: no quota.
  */
-export async function eventsRoomToday(ctx: Ctx, tx: Tx, customerIds: string[], now: Date): Promise<Map<string, number> | null> {
+export async function eventsRoomToday(
+  ctx: Ctx,
+  tx: Tx,
+  customerIds: string[],
+  now: Date,
+): Promise<Map<string, number> | null> {
   const max = ctx.config.customerMaxEventsPerDay;
   if (max === null) return null;
   const used = await eventsPublishedOn(tx, customerIds, now);
@@ -127,7 +161,12 @@ export function retainedFrom(now: Date, retentionDays: number): string {
  * broadcast's copy included), whoever published it. Read in the accepting transaction without a
  * lock, like the daily quota: concurrent publishes may overshoot it by what they carry. Null: no quota.
  */
-export async function storedBytesRoom(ctx: Ctx, tx: Tx, customerIds: string[], now: Date): Promise<Map<string, number> | null> {
+export async function storedBytesRoom(
+  ctx: Ctx,
+  tx: Tx,
+  customerIds: string[],
+  now: Date,
+): Promise<Map<string, number> | null> {
   const max = ctx.config.customerMaxStoredBytes;
   if (max === null) return null;
   const used = await bytesPublishedSince(tx, customerIds, retainedFrom(now, ctx.config.retentionDays), now);
@@ -149,7 +188,9 @@ export function storedBytesQuotaReached(ctx: Ctx, size: number, room: number): D
 /** The sum of a customer's subscription windows (each counted at most the ceiling), but `except`'s. */
 async function windowsInUse(ctx: Ctx, q: Queryable, customerId: string, except?: string): Promise<number> {
   const [row] = await q
-    .select({ n: sql<number>`coalesce(sum(least(${subscriptions.maxInFlight}, ${ctx.config.subscriptionMaxInFlight})), 0)::int` })
+    .select({
+      n: sql<number>`coalesce(sum(least(${subscriptions.maxInFlight}, ${ctx.config.subscriptionMaxInFlight})), 0)::int`,
+    })
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, customerId), except ? ne(subscriptions.id, except) : undefined));
   return row?.n ?? 0;
@@ -169,7 +210,12 @@ async function eventsPublishedOn(q: Queryable, customerIds: string[], now: Date)
 }
 
 /** Body bytes published per customer from the UTC day `from` to `now`'s, folded into usage_daily and not yet. */
-async function bytesPublishedSince(q: Queryable, customerIds: string[], from: string, now: Date): Promise<Map<string, number>> {
+async function bytesPublishedSince(
+  q: Queryable,
+  customerIds: string[],
+  from: string,
+  now: Date,
+): Promise<Map<string, number>> {
   if (customerIds.length === 0) return new Map();
   const sql = rawClient(q);
   const within = sql`customer_id = any(${customerIds}::text[]) and day between ${from}::date and ${now.toISOString().slice(0, 10)}::date`;
@@ -193,7 +239,9 @@ export async function quotaUsage(ctx: Ctx, customerId: string | undefined) {
     ? await Promise.all([
         eventsPublishedOn(ctx.db, [customerId], now).then((m) => m.get(customerId) ?? 0),
         windowsInUse(ctx, ctx.db, customerId),
-        bytesPublishedSince(ctx.db, [customerId], retainedFrom(now, ctx.config.retentionDays), now).then((m) => m.get(customerId) ?? 0),
+        bytesPublishedSince(ctx.db, [customerId], retainedFrom(now, ctx.config.retentionDays), now).then(
+          (m) => m.get(customerId) ?? 0,
+        ),
       ])
     : [null, null, null];
   return {

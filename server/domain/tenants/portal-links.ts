@@ -18,15 +18,25 @@ export async function createPortalLink(
   ctx: Ctx,
   scope: Scope,
   customerId: string,
-  input: { readOnly?: boolean | undefined; ttlSeconds?: number | undefined; embed?: boolean | undefined; theme?: PortalTheme | undefined },
+  input: {
+    readOnly?: boolean | undefined;
+    ttlSeconds?: number | undefined;
+    embed?: boolean | undefined;
+    theme?: PortalTheme | undefined;
+  },
   baseUrl: string,
 ) {
   requirePlatform(scope);
   const embed = input.embed ?? false;
   if (embed && ctx.config.portalFrameAncestors.length === 0) {
-    throw new DomainError('bad_request', 'embedding is off: no origin may frame the portal (set PORTAL_FRAME_ANCESTORS)', { field: 'embed' });
+    throw new DomainError(
+      'bad_request',
+      'embedding is off: no origin may frame the portal (set PORTAL_FRAME_ANCESTORS)',
+      { field: 'embed' },
+    );
   }
-  if (input.theme !== undefined && !embed) throw new DomainError('bad_request', 'a theme applies to embed links only (embed: true)', { field: 'theme' });
+  if (input.theme !== undefined && !embed)
+    throw new DomainError('bad_request', 'a theme applies to embed links only (embed: true)', { field: 'theme' });
   await getCustomer(ctx, scope, customerId);
   const token = randomBytes(32).toString('base64url');
   const ttl = input.ttlSeconds ?? 900;
@@ -35,7 +45,9 @@ export async function createPortalLink(
   const readOnly = input.readOnly ?? false;
   const theme = input.theme ?? null;
   await ctx.db.transaction(async (tx) => {
-    await tx.insert(portalTokens).values({ id, customerId, tokenHash: hashToken(token), readOnly, embed, theme, expiresAt, createdAt: ctx.now() });
+    await tx
+      .insert(portalTokens)
+      .values({ id, customerId, tokenHash: hashToken(token), readOnly, embed, theme, expiresAt, createdAt: ctx.now() });
     await recordAudit(ctx, tx, scope, {
       customerId,
       action: 'portal_link.created',

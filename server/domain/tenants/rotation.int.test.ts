@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, expectVerified, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import {
+  attemptsOf,
+  expectVerified,
+  onlyDelivery,
+  startEngine,
+  subscribedReceiver,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
 import type { Reply } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
@@ -21,7 +29,12 @@ afterAll(async () => {
 });
 
 async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleSeconds: number[] }) {
-  const { r, sub, customer, publish } = await subscribedReceiver(engine, 'Rotating', reply ? (_, i) => reply(i) : undefined, retryPolicy && { retryPolicy });
+  const { r, sub, customer, publish } = await subscribedReceiver(
+    engine,
+    'Rotating',
+    reply ? (_, i) => reply(i) : undefined,
+    retryPolicy && { retryPolicy },
+  );
   return { r, sub, customer, publish: () => publish({ amount: 7 }) };
 }
 
@@ -59,7 +72,9 @@ describe('secret rotation', () => {
     expect(() => verifyWebhook(oldSecret, got.headers, got.body)).not.toThrow();
     expect(() => new Webhook(generateSecret()).verify(got.body, got.headers)).toThrow();
     // The current secret signs first.
-    expect(() => verifyWebhook(newSecret, { ...got.headers, 'webhook-signature': signatures[0]! }, got.body)).not.toThrow();
+    expect(() =>
+      verifyWebhook(newSecret, { ...got.headers, 'webhook-signature': signatures[0]! }, got.body),
+    ).not.toThrow();
 
     // Once the grace period is over, only the new secret signs.
     await ctx.db
@@ -75,7 +90,9 @@ describe('secret rotation', () => {
 
   it('a retry after a rotation is signed afresh with both secrets', async () => {
     const { ctx } = engine;
-    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }), { scheduleSeconds: [2] });
+    const { r, sub, publish } = await setup((i) => (i === 0 ? { status: 500 } : { status: 200 }), {
+      scheduleSeconds: [2],
+    });
     const event = await publish();
     const delivery = await onlyDelivery(ctx, event.id);
     await expect.poll(async () => (await attemptsOf(ctx, delivery.id)).length, { timeout: 10_000 }).toBe(1);
@@ -105,7 +122,9 @@ describe('secret rotation', () => {
   it('another customer cannot rotate the secret', async () => {
     const { sub } = await setup();
     const other = await createCustomer(engine.ctx, platformScope, { name: 'Intruder' });
-    await expect(rotateSecret(engine.ctx, customerScope(other.id), sub.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(rotateSecret(engine.ctx, customerScope(other.id), sub.id)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     expect(await getSubscriptionSecret(engine.ctx, platformScope, sub.id)).toEqual({ secret: sub.secret });
   });
 });

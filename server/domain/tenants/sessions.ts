@@ -56,7 +56,8 @@ export async function endSessions(ctx: Ctx, userId: string): Promise<void> {
  */
 export async function changePassword(ctx: Ctx, scope: Scope, input: { email: string; password: string }) {
   requirePlatform(scope);
-  if (input.password.length < 8) throw new DomainError('bad_request', 'password must be at least 8 characters', { field: 'password' });
+  if (input.password.length < 8)
+    throw new DomainError('bad_request', 'password must be at least 8 characters', { field: 'password' });
   const passwordHash = await bcrypt.hash(input.password, 10);
   const user = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -65,7 +66,11 @@ export async function changePassword(ctx: Ctx, scope: Scope, input: { email: str
       .where(sql`lower(${users.email}) = ${input.email.toLowerCase()}`)
       .returning({ id: users.id, email: users.email, customerId: users.customerId });
     if (!row) throw new DomainError('not_found', `no user with email ${input.email}`, { field: 'email' });
-    await recordAudit(ctx, tx, scope, { customerId: row.customerId, action: 'user.password_changed', target: { kind: 'user', id: row.id } });
+    await recordAudit(ctx, tx, scope, {
+      customerId: row.customerId,
+      action: 'user.password_changed',
+      target: { kind: 'user', id: row.id },
+    });
     return row;
   });
   cacheOf(ctx).delete(user.id);

@@ -21,9 +21,20 @@ export async function warnExpiringCertificates(ctx: Ctx): Promise<number> {
   const now = ctx.now();
   const horizon = new Date(now.getTime() + CERTIFICATE_WARNING_DAYS * 86400_000);
   const due = await ctx.db
-    .select({ id: subscriptions.id, customerId: subscriptions.customerId, url: subscriptions.url, info: subscriptions.authInfo })
+    .select({
+      id: subscriptions.id,
+      customerId: subscriptions.customerId,
+      url: subscriptions.url,
+      info: subscriptions.authInfo,
+    })
     .from(subscriptions)
-    .where(and(isNotNull(subscriptions.clientCertNotAfter), isNull(subscriptions.clientCertExpiryWarnedAt), lte(subscriptions.clientCertNotAfter, horizon)))
+    .where(
+      and(
+        isNotNull(subscriptions.clientCertNotAfter),
+        isNull(subscriptions.clientCertExpiryWarnedAt),
+        lte(subscriptions.clientCertNotAfter, horizon),
+      ),
+    )
     .limit(BATCH);
   let warned = 0;
   for (const s of due) {
@@ -46,7 +57,10 @@ export async function warnExpiringCertificates(ctx: Ctx): Promise<number> {
       if (marked.length === 0) return;
       const notAfter = new Date(cert.notAfter);
       const days = Math.floor((notAfter.getTime() - now.getTime()) / 86400_000);
-      const when = notAfter <= now ? `expired on ${cert.notAfter}` : `expires on ${cert.notAfter} (in ${days < 1 ? 'less than a day' : plural(days, 'day')})`;
+      const when =
+        notAfter <= now
+          ? `expired on ${cert.notAfter}`
+          : `expires on ${cert.notAfter} (in ${days < 1 ? 'less than a day' : plural(days, 'day')})`;
       await emitOperational(ctx, tx, [
         {
           type: 'subscription.certificate_expiring',

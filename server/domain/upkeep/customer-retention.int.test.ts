@@ -50,14 +50,16 @@ async function partitionExists(table: string): Promise<boolean> {
   return row?.t != null;
 }
 
-const daysKept = (r: { retentionUntil: Date; createdAt: Date } | null) => (r ? Math.round((r.retentionUntil.getTime() - r.createdAt.getTime()) / DAY) : null);
+const daysKept = (r: { retentionUntil: Date; createdAt: Date } | null) =>
+  r ? Math.round((r.retentionUntil.getTime() - r.createdAt.getTime()) / DAY) : null;
 
 describe('retention per customer', () => {
   it("dates each event by its customer's retention, and purges across partitions: whole ranges dropped, overdue rows deleted, a longer customer's events kept", async () => {
     const { db } = engine.ctx;
     // Every moment an event is published at has its day's partition (2.5 days ago is on the same day as
     // 3 days ago only before noon UTC): none lands in the default partition, whose expired rows go whatever.
-    for (const days of [10, 5, 3, 2.5]) await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
+    for (const days of [10, 5, 3, 2.5])
+      await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
     const short = await customer('Short', 2);
     const long = await customer('Long');
 
@@ -80,17 +82,22 @@ describe('retention per customer', () => {
     }
     expect(await stored(alone)).toBeNull();
     expect(await stored(overdue)).toBeNull();
-    await expect(replayDelivery(engine.ctx, platformScope, overdue.deliveryId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(replayDelivery(engine.ctx, platformScope, overdue.deliveryId)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     expect(await stored(neighbour)).not.toBeNull();
     expect(await stored(holder)).not.toBeNull();
     expect(await stored(justExpired)).not.toBeNull();
-    await expect(replayDelivery(engine.ctx, platformScope, justExpired.deliveryId)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(replayDelivery(engine.ctx, platformScope, justExpired.deliveryId)).rejects.toMatchObject({
+      code: 'conflict',
+    });
     await replayDelivery(engine.ctx, platformScope, neighbour.deliveryId);
   });
 
   it('a shortening applies to stored events (and purges them); a lengthening only to events published after it', async () => {
     const { db } = engine.ctx;
-    for (const days of [6, 1]) await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
+    for (const days of [6, 1])
+      await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
     const id = await customer('Changes its mind');
     const old = await publishAged(id, 6);
     const recent = await publishAged(id, 1);
@@ -120,17 +127,25 @@ describe('retention per customer', () => {
     const done = await expungeEvent(engine.ctx, platformScope, e.eventId);
     expect(done.expungedAt).toEqual(expect.any(String));
     const d = await getDelivery(engine.ctx, platformScope, { id: e.deliveryId });
-    expect(d).toMatchObject({ status: 'succeeded', payloadExpungedAt: done.expungedAt, attempts: [{ request: { headers: {} } }] });
+    expect(d).toMatchObject({
+      status: 'succeeded',
+      payloadExpungedAt: done.expungedAt,
+      attempts: [{ request: { headers: {} } }],
+    });
     expect(daysKept(await stored(e))).toBe(3);
     await publishAged(id, 0);
     await startCustomerExpunge(engine.ctx, platformScope, id);
-    await expect.poll(async () => (await getCustomerExpunge(engine.ctx, platformScope, id)).status, { timeout: 20_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await getCustomerExpunge(engine.ctx, platformScope, id)).status, { timeout: 20_000 })
+      .toBe('completed');
     expect((await getCustomerExpunge(engine.ctx, platformScope, id)).expunged).toBe(1);
   });
 
   it('a broadcast copy is kept no longer than its customer retains', async () => {
     const id = await customer('Short broadcast', 4);
     const b = await publishEvent(engine.ctx, platformScope, { type: 'notice.sent', data: {}, broadcast: true });
-    await expect.poll(async () => daysKept(await stored({ eventId: b.id, customerId: id })), { timeout: 15_000 }).toBe(4);
+    await expect
+      .poll(async () => daysKept(await stored({ eventId: b.id, customerId: id })), { timeout: 15_000 })
+      .toBe(4);
   });
 });

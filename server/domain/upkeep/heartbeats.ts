@@ -36,7 +36,9 @@ export async function removeWorker(ctx: Ctx, id: string): Promise<void> {
 
 /** Deletes rows of workers gone for a day (PRUNE_AFTER_MS). */
 export async function pruneWorkers(ctx: Ctx): Promise<number> {
-  const r = await rawClient(ctx.db)`delete from worker_heartbeats where last_seen_at < now() - make_interval(secs => ${PRUNE_AFTER_MS / 1000})`;
+  const r = await rawClient(
+    ctx.db,
+  )`delete from worker_heartbeats where last_seen_at < now() - make_interval(secs => ${PRUNE_AFTER_MS / 1000})`;
   return r.count;
 }
 
@@ -55,7 +57,16 @@ type LiveWorker = {
 export async function liveWorkers(ctx: Ctx, withinMs = READY_WITHIN_MS): Promise<LiveWorker[]> {
   // Timestamps as text: Drizzle's postgres.js client returns them unparsed.
   const rows = await rawClient(ctx.db)<
-    { id: string; host: string; pid: number; started_at: string; last_seen_at: string; in_flight: number; stopping_at: string | null; age: number }[]
+    {
+      id: string;
+      host: string;
+      pid: number;
+      started_at: string;
+      last_seen_at: string;
+      in_flight: number;
+      stopping_at: string | null;
+      age: number;
+    }[]
   >`
     select id, host, pid, started_at, last_seen_at, in_flight, stopping_at, extract(epoch from now() - last_seen_at)::float8 as age
     from worker_heartbeats

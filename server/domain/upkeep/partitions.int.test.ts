@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { attemptsOf, deliveriesOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import {
+  attemptsOf,
+  deliveriesOf,
+  onlyDelivery,
+  startEngine,
+  subscribedReceiver,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
 import { agedCtx, DAY, midnight, publishAged as publishAgedAs, suffixDaysAgo } from '../../../tests/support/aged';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -50,7 +58,8 @@ async function countIn(table: string, column: string, ids: string[]): Promise<nu
 }
 
 /** Publishes as if `days` ago and waits for its one delivery to succeed. */
-const publishAged = (days: number, config: Partial<Ctx['config']> = {}) => publishAgedAs(engine.ctx, customerId, days, config);
+const publishAged = (days: number, config: Partial<Ctx['config']> = {}) =>
+  publishAgedAs(engine.ctx, customerId, days, config);
 
 describe('time partitions', () => {
   it('migrate created the current range and the ranges ahead, for each of the three tables', async () => {
@@ -79,19 +88,25 @@ describe('time partitions', () => {
   it('a lookup by delivery id reads one partition, and so do its attempts', async () => {
     if (engine.ctx.config.distributed) return; // Citus plans through its own executor: tests/citus covers routing.
     const { deliveryId } = await publishAged(0);
-    const plan = async (q: ReturnType<typeof sql>) => (await engine.ctx.db.execute<{ 'QUERY PLAN': string }>(q)).map((r) => r['QUERY PLAN']).join('\n');
+    const plan = async (q: ReturnType<typeof sql>) =>
+      (await engine.ctx.db.execute<{ 'QUERY PLAN': string }>(q)).map((r) => r['QUERY PLAN']).join('\n');
     const suffix = suffixOf(midnight(Date.now()));
-    const one = await plan(sql`explain select * from deliveries where id = ${deliveryId} and customer_id = ${customerId}`);
+    const one = await plan(
+      sql`explain select * from deliveries where id = ${deliveryId} and customer_id = ${customerId}`,
+    );
     expect(one).toContain(`deliveries_${suffix}`);
     expect(one).not.toMatch(/deliveries_default|Append/);
-    const tries = await plan(sql`explain select * from attempts where delivery_id = ${deliveryId} and customer_id = ${customerId}`);
+    const tries = await plan(
+      sql`explain select * from attempts where delivery_id = ${deliveryId} and customer_id = ${customerId}`,
+    );
     expect(tries).toContain(`attempts_${suffix}`);
     expect(tries).not.toMatch(/attempts_default|Append/);
   });
 
   it('retention drops a range once all its events have expired, keeps a range with a live event, and replay works across days until then', async () => {
     const { db } = engine.ctx;
-    for (const days of [40, 31, 20]) await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
+    for (const days of [40, 31, 20])
+      await ensurePartitions(db, { now: new Date(Date.now() - days * DAY), intervalDays: 1, ahead: 0 });
     const gone = await publishAged(40);
     // Same day, 31 days ago: one event kept for 30.5 days (expired half a day ago: within a
     // partition's length, so not yet deleted row by row), one for 60 (live).
@@ -102,7 +117,9 @@ describe('time partitions', () => {
 
     // A replay today of a 20-day-old delivery: its new attempt lives in the delivery's range.
     await replayDelivery(engine.ctx, platformScope, recent.deliveryId);
-    await expect.poll(async () => (await attemptsOf(engine.ctx, recent.deliveryId)).length, { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(async () => (await attemptsOf(engine.ctx, recent.deliveryId)).length, { timeout: 15_000 })
+      .toBe(2);
     expect(await countIn(`attempts_${suffixDaysAgo(20)}`, 'delivery_id', [recent.deliveryId])).toBe(2);
 
     await purgeExpired(engine.ctx);
@@ -112,12 +129,20 @@ describe('time partitions', () => {
       expect(await exists(`${table}_${suffixDaysAgo(20)}`), `${table} 20 days ago`).toBe(true);
     }
     expect(await deliveriesOf(engine.ctx, gone.eventId)).toEqual([]);
-    await expect(replayDelivery(engine.ctx, platformScope, gone.deliveryId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(replayDelivery(engine.ctx, platformScope, gone.deliveryId)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     // Past its retention_until but sharing a range with a live event: still shown, no longer replayable.
-    expect((await getDelivery(engine.ctx, platformScope, { id: expiredNeighbour.deliveryId })).id).toBe(expiredNeighbour.deliveryId);
-    await expect(replayDelivery(engine.ctx, platformScope, expiredNeighbour.deliveryId)).rejects.toMatchObject({ code: 'conflict' });
+    expect((await getDelivery(engine.ctx, platformScope, { id: expiredNeighbour.deliveryId })).id).toBe(
+      expiredNeighbour.deliveryId,
+    );
+    await expect(replayDelivery(engine.ctx, platformScope, expiredNeighbour.deliveryId)).rejects.toMatchObject({
+      code: 'conflict',
+    });
     await replayDelivery(engine.ctx, platformScope, liveNeighbour.deliveryId);
-    await expect.poll(async () => (await attemptsOf(engine.ctx, liveNeighbour.deliveryId)).length, { timeout: 15_000 }).toBe(2);
+    await expect
+      .poll(async () => (await attemptsOf(engine.ctx, liveNeighbour.deliveryId)).length, { timeout: 15_000 })
+      .toBe(2);
   });
 
   it('rows with no range of their own go to the default partitions, block that range, and are purged row by row', async () => {
@@ -143,13 +168,19 @@ describe('time partitions', () => {
     expect(await countIn(`events_${suffixDaysAgo(2)}`, 'id', [first.id])).toBe(1);
     const again = await publishEvent(engine.ctx, platformScope, input);
     expect(again).toMatchObject({ id: first.id, duplicate: true });
-    await expect(publishEvent(engine.ctx, platformScope, { ...input, data: { n: 2 } })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(publishEvent(engine.ctx, platformScope, { ...input, data: { n: 2 } })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     expect(await deliveriesOf(engine.ctx, first.id)).toHaveLength(1);
   });
 
   it('deleting a subscription deletes its deliveries and attempts (attempts have no foreign key to it)', async () => {
     const owner = (await createCustomer(engine.ctx, platformScope, { name: 'Deletes a subscription' })).id;
-    const sub = await createSubscription(engine.ctx, platformScope, { customerId: owner, url: `${receiver.url}/doomed`, eventTypes: ['doomed.*'] });
+    const sub = await createSubscription(engine.ctx, platformScope, {
+      customerId: owner,
+      url: `${receiver.url}/doomed`,
+      eventTypes: ['doomed.*'],
+    });
     const event = await publishEvent(engine.ctx, platformScope, { type: 'doomed.test', data: {}, customerId: owner });
     const delivery = await onlyDelivery(engine.ctx, event.id);
     await waitForStatus(engine.ctx, delivery.id, 'succeeded');
@@ -161,7 +192,9 @@ describe('time partitions', () => {
 
   it('many failed attempts of one subscription recorded at once never deadlock (no job is retried)', async () => {
     // Two more workers beside the engine's: three recorders of the same subscription's attempts.
-    const others = await Promise.all([1, 2].map((i) => startWorker(engine.ctx, engine.sender, createLogger(`partitions-worker-${i}`))));
+    const others = await Promise.all(
+      [1, 2].map((i) => startWorker(engine.ctx, engine.sender, createLogger(`partitions-worker-${i}`))),
+    );
     const busy = (await createCustomer(engine.ctx, platformScope, { name: 'Busy' })).id;
     // Failing attempts (a 400 retries without opening the breaker): recording them locks the subscription.
     const failing = await engine.receiver(() => ({ status: 400 }));
@@ -176,12 +209,15 @@ describe('time partitions', () => {
     for (let i = 0; i < 6; i++) {
       published.push(
         ...(await Promise.all(
-          Array.from({ length: 50 }, (_, n) => publishEvent(engine.ctx, platformScope, { type: 'busy.test', data: { i, n }, customerId: busy })),
+          Array.from({ length: 50 }, (_, n) =>
+            publishEvent(engine.ctx, platformScope, { type: 'busy.test', data: { i, n }, customerId: busy }),
+          ),
         )),
       );
     }
     const deliveries = await Promise.all(published.map((e) => onlyDelivery(engine.ctx, e.id)));
-    for (const d of deliveries) await expect.poll(async () => (await attemptsOf(engine.ctx, d.id)).length, { timeout: 30_000 }).toBe(1);
+    for (const d of deliveries)
+      await expect.poll(async () => (await attemptsOf(engine.ctx, d.id)).length, { timeout: 30_000 }).toBe(1);
     await Promise.all(others.map((w) => w.stop(2000)));
     await failing.close();
     const [retried] = await engine.ctx.db.execute<{ n: number }>(

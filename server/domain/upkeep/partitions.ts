@@ -93,8 +93,16 @@ export async function existingRanges(db: Db): Promise<Array<Range & { suffix: st
  * out (creating it would have to move them; they are purged row by row instead) and reported.
  * Returns the suffixes created.
  */
-export async function ensurePartitions(db: Db, opts: { now: Date; intervalDays: number; ahead?: number; log?: Logger | undefined }): Promise<string[]> {
-  const todo = rangesToCreate(await existingRanges(db), opts.now.getTime(), opts.intervalDays, opts.ahead ?? PARTITIONS_AHEAD);
+export async function ensurePartitions(
+  db: Db,
+  opts: { now: Date; intervalDays: number; ahead?: number; log?: Logger | undefined },
+): Promise<string[]> {
+  const todo = rangesToCreate(
+    await existingRanges(db),
+    opts.now.getTime(),
+    opts.intervalDays,
+    opts.ahead ?? PARTITIONS_AHEAD,
+  );
   const created: string[] = [];
   for (const range of todo) {
     const suffix = suffixOf(range.from);
@@ -105,10 +113,17 @@ export async function ensurePartitions(db: Db, opts: { now: Date; intervalDays: 
           sql`select 1 as x from ${sql.identifier(`${table}_default`)} where ${sql.identifier(key)} >= ${from} and ${sql.identifier(key)} < ${to} limit 1`,
         );
         if (stray) {
-          opts.log?.warn({ table, range: suffix }, 'partitions: rows of this range are in the default partition; range left to it');
+          opts.log?.warn(
+            { table, range: suffix },
+            'partitions: rows of this range are in the default partition; range left to it',
+          );
           throw new StrayRows();
         }
-        await tx.execute(sql.raw(`create table if not exists ${table}_${suffix} partition of ${table} for values from ('${from}') to ('${to}')`));
+        await tx.execute(
+          sql.raw(
+            `create table if not exists ${table}_${suffix} partition of ${table} for values from ('${from}') to ('${to}')`,
+          ),
+        );
       }
       return true;
     }).catch((err: unknown) => {
@@ -143,7 +158,8 @@ export async function dropExpiredPartitions(
     if (!expired) continue;
     const done = await ddl(db, opts.log, `drop ${range.suffix}`, async (tx) => {
       // Attempts, then deliveries, then events: a reader never finds an attempt without its delivery.
-      for (const { table } of [...PARTITIONED].reverse()) await tx.execute(sql.raw(`drop table if exists ${table}_${range.suffix}`));
+      for (const { table } of [...PARTITIONED].reverse())
+        await tx.execute(sql.raw(`drop table if exists ${table}_${range.suffix}`));
       return true;
     });
     if (!done) continue;
@@ -161,7 +177,12 @@ export async function dropExpiredPartitions(
  * run (the ranges are made days ahead; until then rows go to the default partition), returning
  * false.
  */
-async function ddl(db: Db, log: Logger | undefined, what: string, body: (tx: Tx) => Promise<boolean>): Promise<boolean> {
+async function ddl(
+  db: Db,
+  log: Logger | undefined,
+  what: string,
+  body: (tx: Tx) => Promise<boolean>,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
@@ -169,7 +190,11 @@ async function ddl(db: Db, log: Logger | undefined, what: string, body: (tx: Tx)
         // On Citus: the tables reference a reference table (customers), so their DDL must use one
         // connection per node (a harmless placeholder setting on PostgreSQL).
         await tx.execute(sql.raw(`set local citus.multi_shard_modify_mode = 'sequential'`));
-        await tx.execute(sql.raw(`do $$ begin perform set_config('deadlock_timeout', '50ms', true); exception when insufficient_privilege then null; end $$`));
+        await tx.execute(
+          sql.raw(
+            `do $$ begin perform set_config('deadlock_timeout', '50ms', true); exception when insufficient_privilege then null; end $$`,
+          ),
+        );
         return body(tx);
       });
     } catch (err) {

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { attempts, deliveries, events, subscriptionDepthSamples } from '../../../drizzle/schema';
-import { deliveriesOf, deliveryOf, onlyDelivery, startEngine, subscribedReceiver, waitForStatus, type Engine } from '../../../tests/support/engine';
+import {
+  deliveriesOf,
+  deliveryOf,
+  onlyDelivery,
+  startEngine,
+  subscribedReceiver,
+  waitForStatus,
+  type Engine,
+} from '../../../tests/support/engine';
 import { agedCtx, DAY, publishAged as publishAgedAs } from '../../../tests/support/aged';
 import { enqueue } from '../../queue/boss';
 import { platformScope } from '../context';
@@ -29,7 +37,10 @@ const publishAged = (daysAgo: number) => publishAgedAs(engine.ctx, customerId, d
 
 async function counts(eventIds: string[]) {
   const ev = await engine.ctx.db.select({ id: events.id }).from(events).where(inArray(events.id, eventIds));
-  const ds = await engine.ctx.db.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.eventId, eventIds));
+  const ds = await engine.ctx.db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(inArray(deliveries.eventId, eventIds));
   const at = ds.length
     ? await engine.ctx.db
         .select({ id: attempts.id })
@@ -58,7 +69,9 @@ describe('retention', () => {
 
     // Nothing left to purge; a purged delivery can no longer be replayed, a kept one can.
     expect(await purgeExpired(engine.ctx)).toBe(0);
-    await expect(replayDelivery(engine.ctx, platformScope, expired[0]!.deliveryId)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(replayDelivery(engine.ctx, platformScope, expired[0]!.deliveryId)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await replayDelivery(engine.ctx, platformScope, kept[0]!.deliveryId);
     await waitForStatus(engine.ctx, kept[0]!.deliveryId, 'succeeded');
   });
@@ -66,8 +79,14 @@ describe('retention', () => {
   it('a pending delivery of a purged event is dropped quietly by its queued job', async () => {
     const { ctx } = engine;
     // Published 40 days ago; its first attempt fails, and the event is purged while the retry is queued.
-    const { r, customer: owner } = await subscribedReceiver(engine, 'Purged while pending', () => ({ status: 500 }), { retryPolicy: { scheduleSeconds: [1] } });
-    const event = await publishEvent(agedCtx(ctx, 40), platformScope, { type: 'order.created', data: {}, customerId: owner.id });
+    const { r, customer: owner } = await subscribedReceiver(engine, 'Purged while pending', () => ({ status: 500 }), {
+      retryPolicy: { scheduleSeconds: [1] },
+    });
+    const event = await publishEvent(agedCtx(ctx, 40), platformScope, {
+      type: 'order.created',
+      data: {},
+      customerId: owner.id,
+    });
     const delivery = await onlyDelivery(ctx, event.id);
     await expect.poll(async () => (await deliveryOf(ctx, delivery.id)).attemptCount, { timeout: 10_000 }).toBe(1);
     expect(await purgeExpired(ctx)).toBe(1);
@@ -97,7 +116,12 @@ describe('retention', () => {
       ctx.db
         .select()
         .from(subscriptionDepthSamples)
-        .where(and(eq(subscriptionDepthSamples.subscriptionId, subscriptionId), lt(subscriptionDepthSamples.minute, new Date(Date.now() - 3600_000))));
+        .where(
+          and(
+            eq(subscriptionDepthSamples.subscriptionId, subscriptionId),
+            lt(subscriptionDepthSamples.minute, new Date(Date.now() - 3600_000)),
+          ),
+        );
     await expect.poll(async () => (await samples()).map((s) => s.pending), { timeout: 20_000 }).toEqual([2]);
   });
 });

@@ -26,19 +26,30 @@ export async function purgeExpired(ctx: Ctx, batchSize = 1000): Promise<number> 
   const now = ctx.now();
   const opts = { now, log: ctx.log, retentionDays: ctx.config.retentionDays, intervalDays: ctx.config.partitionDays };
   await ensurePartitions(ctx.db, opts);
-  const purged = (await dropExpiredPartitions(ctx.db, opts)).events + (await purgeDefaultPartitions(ctx, batchSize)) + (await purgeOverdue(ctx, batchSize));
+  const purged =
+    (await dropExpiredPartitions(ctx.db, opts)).events +
+    (await purgeDefaultPartitions(ctx, batchSize)) +
+    (await purgeOverdue(ctx, batchSize));
   // Tenant rows are deleted one statement per customer that has any (its shard on Citus).
   const expiredKeys = lt(eventKeys.retentionUntil, now);
-  for (const { customerId } of await ctx.db.selectDistinct({ customerId: eventKeys.customerId }).from(eventKeys).where(expiredKeys))
+  for (const { customerId } of await ctx.db
+    .selectDistinct({ customerId: eventKeys.customerId })
+    .from(eventKeys)
+    .where(expiredKeys))
     await ctx.db.delete(eventKeys).where(and(eq(eventKeys.customerId, customerId), expiredKeys));
   // A broadcast's copies went with the events above (they expire with it); then the broadcast itself.
   await ctx.db.delete(broadcasts).where(lt(broadcasts.retentionUntil, now));
-  const oldSamples = lt(subscriptionDepthSamples.minute, new Date(now.getTime() - ctx.config.retentionDays * 86400_000));
+  const oldSamples = lt(
+    subscriptionDepthSamples.minute,
+    new Date(now.getTime() - ctx.config.retentionDays * 86400_000),
+  );
   for (const { customerId } of await ctx.db
     .selectDistinct({ customerId: subscriptionDepthSamples.customerId })
     .from(subscriptionDepthSamples)
     .where(oldSamples))
-    await ctx.db.delete(subscriptionDepthSamples).where(and(eq(subscriptionDepthSamples.customerId, customerId), oldSamples));
+    await ctx.db
+      .delete(subscriptionDepthSamples)
+      .where(and(eq(subscriptionDepthSamples.customerId, customerId), oldSamples));
   await purgeAudit(ctx);
   return purged;
 }
@@ -92,7 +103,9 @@ async function purgeInBatches(
         const dlv = tx.select({ id: deliveries.id }).from(deliveries).where(doomed);
         await tx.delete(attempts).where(and(eq(attempts.customerId, customerId), inArray(attempts.deliveryId, dlv)));
         await tx.delete(deliveries).where(doomed);
-        await tx.delete(events).where(and(eq(events.customerId, customerId), inArray(events.id, ids), lt(events.retentionUntil, now)));
+        await tx
+          .delete(events)
+          .where(and(eq(events.customerId, customerId), inArray(events.id, ids), lt(events.retentionUntil, now)));
       }
     });
     purged += batch.length;

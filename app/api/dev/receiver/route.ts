@@ -12,9 +12,15 @@ export const dynamic = 'force-dynamic';
 const MAX_BYTES = 1024 * 1024;
 
 export async function POST(req: Request) {
-  if (!env().DEV_RECEIVER) return Response.json({ error: { code: 'not_found', message: 'Not found' } }, { status: 404 });
+  if (!env().DEV_RECEIVER)
+    return Response.json({ error: { code: 'not_found', message: 'Not found' } }, { status: 404 });
   if (Number(req.headers.get('content-length') ?? 0) > MAX_BYTES) {
-    return Response.json({ error: { code: 'payload_too_large', message: `the development receiver keeps bodies up to ${MAX_BYTES} bytes` } }, { status: 413 });
+    return Response.json(
+      {
+        error: { code: 'payload_too_large', message: `the development receiver keeps bodies up to ${MAX_BYTES} bytes` },
+      },
+      { status: 413 },
+    );
   }
   const { ctx } = await getWebRuntime();
   const entry = await receiveDevWebhook(ctx, req.headers, await req.text());

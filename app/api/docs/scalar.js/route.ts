@@ -9,10 +9,12 @@ import path from 'node:path';
 let bundle: Promise<Buffer> | undefined;
 
 export async function GET(): Promise<Response> {
-  bundle ??= readFile(path.join(process.cwd(), 'node_modules/@scalar/api-reference/dist/browser/standalone.js')).catch((err: unknown) => {
-    bundle = undefined;
-    throw err;
-  });
+  bundle ??= readFile(path.join(process.cwd(), 'node_modules/@scalar/api-reference/dist/browser/standalone.js')).catch(
+    (err: unknown) => {
+      bundle = undefined;
+      throw err;
+    },
+  );
   return new Response(new Uint8Array(await bundle), {
     headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' },
   });

@@ -9,7 +9,8 @@ import { DeliveryCard, useDelivery } from '../../_components/delivery-card';
 
 export function DeliveryDetailView({ id }: { id: string }) {
   const { data, error, refetch } = useDelivery(id);
-  if (error && isNotFound(error)) return <NotFoundState what="Delivery" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
+  if (error && isNotFound(error))
+    return <NotFoundState what="Delivery" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
   if (error) return <ErrorState error={error} title="Could not load this delivery" onRetry={() => void refetch()} />;
   if (!data) {
     return (
@@ -24,7 +25,10 @@ export function DeliveryDetailView({ id }: { id: string }) {
     <>
       <PageHeader
         eyebrow={
-          <Link href={`/dashboard/events/${data.eventId}`} className="hover:text-zinc-900 hover:underline dark:hover:text-white">
+          <Link
+            href={`/dashboard/events/${data.eventId}`}
+            className="hover:text-zinc-900 hover:underline dark:hover:text-white"
+          >
             ← Event {data.eventId}
           </Link>
         }

@@ -18,9 +18,15 @@ export function EventDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
   const { data, error, refetch } = useQuery({
     ...trpc.events.get.queryOptions({ id }),
-    refetchInterval: (q) => (q.state.error ? false : !q.state.data?.fannedOut || (q.state.data.deliveryStatus.pending ?? 0) > 0 ? 2000 : 15_000),
+    refetchInterval: (q) =>
+      q.state.error
+        ? false
+        : !q.state.data?.fannedOut || (q.state.data.deliveryStatus.pending ?? 0) > 0
+          ? 2000
+          : 15_000,
   });
-  if (error && isNotFound(error)) return <NotFoundState what="Event" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
+  if (error && isNotFound(error))
+    return <NotFoundState what="Event" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
   if (error) return <ErrorState error={error} title="Could not load this event" onRetry={() => void refetch()} />;
   if (!data) return <EventSkeleton />;
   const counts = data.deliveryStatus;
@@ -71,7 +77,9 @@ export function EventDetailView({ id }: { id: string }) {
           {data.deliveries.length === 0 ? (
             <Panel>
               <EmptyState title={data.fannedOut ? 'No subscription matched this event' : 'Routing this event…'}>
-                {data.fannedOut ? 'The routing trace shows each subscription and why it did not match.' : 'Deliveries appear here in a moment.'}
+                {data.fannedOut
+                  ? 'The routing trace shows each subscription and why it did not match.'
+                  : 'Deliveries appear here in a moment.'}
               </EmptyState>
             </Panel>
           ) : (
@@ -79,11 +87,21 @@ export function EventDetailView({ id }: { id: string }) {
           )}
         </div>
         <div className="min-w-0 space-y-4">
-          <Panel title="Channels and tags" description="Channels route the event to subscriptions; tags label it for search">
-            <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-2 p-4 text-sm" data-testid="event-channels-tags">
+          <Panel
+            title="Channels and tags"
+            description="Channels route the event to subscriptions; tags label it for search"
+          >
+            <dl
+              className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-2 p-4 text-sm"
+              data-testid="event-channels-tags"
+            >
               <dt className="text-zinc-500 dark:text-zinc-400">Channels</dt>
               <dd>
-                <LabelLinks names={data.channels} filter="channel" none="None: only subscriptions without channels receive it" />
+                <LabelLinks
+                  names={data.channels}
+                  filter="channel"
+                  none="None: only subscriptions without channels receive it"
+                />
               </dd>
               <dt className="text-zinc-500 dark:text-zinc-400">Tags</dt>
               <dd>
@@ -92,7 +110,9 @@ export function EventDetailView({ id }: { id: string }) {
               <dt className="text-zinc-500 dark:text-zinc-400">Ordering key</dt>
               <dd data-testid="event-ordering-key">
                 {data.orderingKey ? (
-                  <code className="rounded-md bg-zinc-100 px-1.5 py-0.5 text-xs break-all dark:bg-zinc-800">{data.orderingKey}</code>
+                  <code className="rounded-md bg-zinc-100 px-1.5 py-0.5 text-xs break-all dark:bg-zinc-800">
+                    {data.orderingKey}
+                  </code>
                 ) : (
                   'None: delivered unordered'
                 )}

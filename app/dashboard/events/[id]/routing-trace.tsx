@@ -9,13 +9,22 @@ import type { EventDetail } from '../../_components/types';
  */
 export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
   if (routing.length === 0) {
-    return <p className="px-4 py-6 text-sm text-zinc-500 dark:text-zinc-400">This account has no subscriptions, so the event went nowhere.</p>;
+    return (
+      <p className="px-4 py-6 text-sm text-zinc-500 dark:text-zinc-400">
+        This account has no subscriptions, so the event went nowhere.
+      </p>
+    );
   }
   const sorted = [...routing].sort((a, b) => Number(b.matched) - Number(a.matched));
   return (
     <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Routing trace">
       {sorted.map((r) => (
-        <li key={r.subscriptionId} className="flex gap-3 px-4 py-3" data-testid="routing-row" data-decision={r.decision}>
+        <li
+          key={r.subscriptionId}
+          className="flex gap-3 px-4 py-3"
+          data-testid="routing-row"
+          data-decision={r.decision}
+        >
           {r.decision === 'held' ? (
             <IconPause title="Held" className="mt-0.5 size-4 text-amber-600 dark:text-amber-400" />
           ) : r.matched ? (
@@ -34,7 +43,14 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
               className={`mt-0.5 text-xs ${r.decision === 'held' ? 'text-amber-700 dark:text-amber-300' : r.matched ? 'text-emerald-700 dark:text-emerald-300' : 'text-zinc-500 dark:text-zinc-400'}`}
             >
               <span className="font-medium">
-                {r.decision === 'held' ? 'Held' : r.matched ? 'Delivered' : r.decision === 'filtered' ? 'Filtered out' : 'Skipped'}:
+                {r.decision === 'held'
+                  ? 'Held'
+                  : r.matched
+                    ? 'Delivered'
+                    : r.decision === 'filtered'
+                      ? 'Filtered out'
+                      : 'Skipped'}
+                :
               </span>{' '}
               {r.reason}
             </p>
@@ -48,7 +64,10 @@ export function RoutingTrace({ routing }: { routing: EventDetail['routing'] }) {
             )}
             <p className="mt-1 flex flex-wrap gap-1">
               {r.eventTypes.map((p) => (
-                <code key={p} className="rounded bg-zinc-100 px-1 py-0.5 text-[0.6875rem] text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+                <code
+                  key={p}
+                  className="rounded bg-zinc-100 px-1 py-0.5 text-[0.6875rem] text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300"
+                >
                   {p}
                 </code>
               ))}

@@ -54,7 +54,9 @@ export function BackfillPreview({
             </p>
           )}
           {preview?.capped && (
-            <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">The count covers the first {formatCount(preview.examined)} events of the range.</p>
+            <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+              The count covers the first {formatCount(preview.examined)} events of the range.
+            </p>
           )}
         </>
       )}

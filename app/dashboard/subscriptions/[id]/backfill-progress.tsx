@@ -26,7 +26,8 @@ function BackfillCard({ backfill: b }: { backfill: Backfill }) {
       statusWords={{ running: 'Sending', done: 'Done' }}
       meta={
         <>
-          <Mono className="text-xs">{b.id}</Mono> · published {b.filter.from && formatFull(b.filter.from)} to {b.filter.to && formatFull(b.filter.to)}
+          <Mono className="text-xs">{b.id}</Mono> · published {b.filter.from && formatFull(b.filter.from)} to{' '}
+          {b.filter.to && formatFull(b.filter.to)}
           {b.filter.eventTypes && <> · {b.filter.eventTypes.join(', ')}</>} · started <RelativeTime at={b.createdAt} />
         </>
       }

@@ -13,5 +13,11 @@ export function rangeOf(from: string, to: string, eventTypes: string): { input: 
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-  return { input: { from: start.toISOString(), ...(end && { to: end.toISOString() }), ...(types.length && { eventTypes: types }) } };
+  return {
+    input: {
+      from: start.toISOString(),
+      ...(end && { to: end.toISOString() }),
+      ...(types.length && { eventTypes: types }),
+    },
+  };
 }

@@ -28,7 +28,10 @@ type Lane = inferRouterOutputs<AppRouter>['subscriptions']['lanes']['data'][numb
 
 export function BlockedLanes({ sub }: { sub: Subscription }) {
   const trpc = useTRPC();
-  const { data, error, refetch } = useQuery({ ...trpc.subscriptions.lanes.queryOptions({ id: sub.id, limit: 50 }), refetchInterval: 5000 });
+  const { data, error, refetch } = useQuery({
+    ...trpc.subscriptions.lanes.queryOptions({ id: sub.id, limit: 50 }),
+    refetchInterval: 5000,
+  });
   const [skipping, setSkipping] = useState<Lane | null>(null);
   if (error)
     return (
@@ -40,9 +43,17 @@ export function BlockedLanes({ sub }: { sub: Subscription }) {
   return (
     <Panel
       title={`Blocked ordering lanes (${data.data.length}${data.nextCursor ? '+' : ''})`}
-      actions={<span className="text-xs text-zinc-500 dark:text-zinc-400">{sub.ordering === 'strict' ? 'Strict: a dead head holds its lane' : 'Lenient'}</span>}
+      actions={
+        <span className="text-xs text-zinc-500 dark:text-zinc-400">
+          {sub.ordering === 'strict' ? 'Strict: a dead head holds its lane' : 'Lenient'}
+        </span>
+      }
     >
-      <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Blocked ordering lanes" data-testid="blocked-lanes">
+      <ul
+        className="divide-y divide-zinc-100 dark:divide-zinc-800"
+        aria-label="Blocked ordering lanes"
+        data-testid="blocked-lanes"
+      >
         {data.data.map((lane) => (
           <LaneRow key={lane.orderingKey} lane={lane} onSkip={() => setSkipping(lane)} />
         ))}
@@ -56,16 +67,29 @@ function LaneRow({ lane, onSkip }: { lane: Lane; onSkip: () => void }) {
   const readOnly = useReadOnly();
   const h = lane.head;
   return (
-    <li className="flex flex-wrap items-start justify-between gap-3 px-4 py-3" data-testid="blocked-lane" data-key={lane.orderingKey}>
+    <li
+      className="flex flex-wrap items-start justify-between gap-3 px-4 py-3"
+      data-testid="blocked-lane"
+      data-key={lane.orderingKey}
+    >
       <div className="min-w-0 space-y-1">
         <div className="flex flex-wrap items-center gap-2">
           <Mono className="text-sm break-all">{lane.orderingKey}</Mono>
-          {h.status === 'dead' ? <Badge tone="red">Dead letter holds the lane</Badge> : <Badge tone="amber">Head failing</Badge>}
-          <span className="text-xs text-zinc-500 dark:text-zinc-400">{lane.waiting === 1 ? '1 delivery' : `${lane.waiting} deliveries`} waiting behind it</span>
+          {h.status === 'dead' ? (
+            <Badge tone="red">Dead letter holds the lane</Badge>
+          ) : (
+            <Badge tone="amber">Head failing</Badge>
+          )}
+          <span className="text-xs text-zinc-500 dark:text-zinc-400">
+            {lane.waiting === 1 ? '1 delivery' : `${lane.waiting} deliveries`} waiting behind it
+          </span>
         </div>
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Head{' '}
-          <Link href={`/dashboard/events/${h.eventId}`} className="font-mono text-indigo-600 hover:underline dark:text-indigo-400">
+          <Link
+            href={`/dashboard/events/${h.eventId}`}
+            className="font-mono text-indigo-600 hover:underline dark:text-indigo-400"
+          >
             {h.deliveryId}
           </Link>
           : {plural(h.attemptCount, 'attempt')}
@@ -132,7 +156,11 @@ function SkipHeadDialog({ sub, lane, onClose }: { sub: Subscription; lane: Lane;
         <Button variant="secondary" onClick={onClose}>
           Cancel
         </Button>
-        <Button variant="danger" onClick={() => skip.mutate({ id: sub.id, orderingKey: lane.orderingKey })} disabled={skip.isPending}>
+        <Button
+          variant="danger"
+          onClick={() => skip.mutate({ id: sub.id, orderingKey: lane.orderingKey })}
+          disabled={skip.isPending}
+        >
           Skip head
         </Button>
       </div>

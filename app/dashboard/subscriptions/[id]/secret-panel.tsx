@@ -27,7 +27,8 @@ const schemes = {
   },
   v1a: {
     title: 'Public key',
-    description: 'Verify the v1a (Ed25519) signature of the webhook-signature header with it. It is public: share it freely.',
+    description:
+      'Verify the v1a (Ed25519) signature of the webhook-signature header with it. It is public: share it freely.',
     hidden: 'whpk_••••••••••••••••••••••••••••••••',
     noun: 'public key',
     rotateTitle: 'Rotate the key pair?',
@@ -48,7 +49,11 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
   const key = trpc.subscriptions.secret.queryKey({ id: sub.id });
   const [revealed, setRevealed] = useState(() => sub.signatureScheme === 'v1a' && qc.getQueryData(key) !== undefined);
   const [rotating, setRotating] = useState(false);
-  const secret = useQuery({ ...trpc.subscriptions.secret.queryOptions({ id: sub.id }), enabled: revealed, staleTime: Infinity });
+  const secret = useQuery({
+    ...trpc.subscriptions.secret.queryOptions({ id: sub.id }),
+    enabled: revealed,
+    staleTime: Infinity,
+  });
   const s = schemes[sub.signatureScheme];
   const reveal = (
     <Button size="sm" onClick={() => setRevealed((r) => !r)} aria-pressed={revealed}>
@@ -57,7 +62,10 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
     </Button>
   );
   const rotate = useMutation(trpc.subscriptions.rotateSecret.mutationOptions());
-  const rotationEnds = sub.secretRotationEndsAt && new Date(sub.secretRotationEndsAt).getTime() > Date.now() ? sub.secretRotationEndsAt : null;
+  const rotationEnds =
+    sub.secretRotationEndsAt && new Date(sub.secretRotationEndsAt).getTime() > Date.now()
+      ? sub.secretRotationEndsAt
+      : null;
   return (
     <Panel title={s.title} description={s.description} bodyClassName="space-y-3 p-4">
       {/* The whole secret, wrapping: a cut one ("whsec_abc…") cannot be checked against a receiver's copy. */}
@@ -72,7 +80,9 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
         {sub.signatureScheme === 'v1' ? <Writable>{reveal}</Writable> : reveal}
         {revealed && secret.data && <CopyButton text={secret.data.secret} label={`Copy ${s.noun}`} />}
       </div>
-      {secret.error && revealed && <p className="text-xs text-red-600 dark:text-red-400">{describeError(secret.error)}</p>}
+      {secret.error && revealed && (
+        <p className="text-xs text-red-600 dark:text-red-400">{describeError(secret.error)}</p>
+      )}
       {rotationEnds && (
         <p className="text-xs text-amber-700 dark:text-amber-400">
           {s.rotated} <DateTime at={rotationEnds} />.
@@ -100,9 +110,9 @@ export function SecretPanel({ sub }: { sub: Subscription }) {
           }}
         >
           <p>
-            A new {sub.signatureScheme === 'v1a' ? 'signing key (with a new public key)' : 'secret'} signs every delivery from now on. For 24 hours deliveries
-            carry a second signature made with the current {sub.signatureScheme === 'v1a' ? 'key' : 'secret'}, so your receiver keeps verifying while you update
-            it.
+            A new {sub.signatureScheme === 'v1a' ? 'signing key (with a new public key)' : 'secret'} signs every
+            delivery from now on. For 24 hours deliveries carry a second signature made with the current{' '}
+            {sub.signatureScheme === 'v1a' ? 'key' : 'secret'}, so your receiver keeps verifying while you update it.
           </p>
         </ConfirmDialog>
       </Writable>

@@ -20,7 +20,13 @@ export function SendPastEventsButton({ sub }: { sub: Subscription }) {
       <Button
         onClick={() => setOpen(true)}
         disabled={running || !sub.active}
-        title={running ? 'A backfill of this subscription is running' : !sub.active ? 'Resume the subscription to send it past events' : undefined}
+        title={
+          running
+            ? 'A backfill of this subscription is running'
+            : !sub.active
+              ? 'Resume the subscription to send it past events'
+              : undefined
+        }
       >
         <IconClock className="size-4" /> Send past events
       </Button>

@@ -47,7 +47,9 @@ export function SendPastEventsDialog({ sub, onClose }: { sub: Subscription; onCl
           tone: 'success',
           title: b.total === 0 ? 'Nothing to send' : 'Sending past events',
           description:
-            b.total === 0 ? 'No retained event in that range matches this subscription.' : 'Its progress is shown on this page; you can cancel while it runs.',
+            b.total === 0
+              ? 'No retained event in that range matches this subscription.'
+              : 'Its progress is shown on this page; you can cancel while it runs.',
         });
         onClose();
       },
@@ -57,7 +59,9 @@ export function SendPastEventsDialog({ sub, onClose }: { sub: Subscription; onCl
       },
     }),
   );
-  const previewProblem = preview.error ? (fieldErrors(preview.error)[0]?.message ?? describeError(preview.error)) : null;
+  const previewProblem = preview.error
+    ? (fieldErrors(preview.error)[0]?.message ?? describeError(preview.error))
+    : null;
   const problem = 'problem' in range ? range.problem : null;
   const fieldProblem = (field: string) => (error?.field === field ? error.message : field === 'from' ? problem : null);
   const count = preview.data?.count;
@@ -89,7 +93,15 @@ export function SendPastEventsDialog({ sub, onClose }: { sub: Subscription; onCl
           value={from}
           onChange={setFrom}
         />
-        <DateTimeField id="backfill-to" label="To" optional error={fieldProblem('to')} hint="Empty: until now." value={to} onChange={setTo} />
+        <DateTimeField
+          id="backfill-to"
+          label="To"
+          optional
+          error={fieldProblem('to')}
+          hint="Empty: until now."
+          value={to}
+          onChange={setTo}
+        />
       </div>
       <Field
         id="backfill-types"
@@ -113,7 +125,8 @@ export function SendPastEventsDialog({ sub, onClose }: { sub: Subscription; onCl
         </p>
       )}
       <p className="text-sm text-zinc-600 dark:text-zinc-300">
-        They go out behind this endpoint&apos;s live traffic, at its rate limit, each with its normal retries. You can cancel while it runs.
+        They go out behind this endpoint&apos;s live traffic, at its rate limit, each with its normal retries. You can
+        cancel while it runs.
       </p>
     </FormDialog>
   );

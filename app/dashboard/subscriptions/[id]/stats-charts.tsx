@@ -26,14 +26,25 @@ export function QueueNow({ id, waiting }: { id: string; waiting: Waiting }) {
   const items: Array<{ label: string; value: number | undefined; hint: ReactNode; href?: string }> = [
     { label: 'Waiting', value: data?.current.pending, hint: <WaitingFor waiting={waiting} subject="subscription" /> },
     { label: 'Held', value: data?.current.held, hint: 'while paused or disabled' },
-    { label: 'Dead letters', value: data?.current.dead, hint: 'replay from Dead letters', href: `/dashboard/dead-letters?sub=${id}` },
+    {
+      label: 'Dead letters',
+      value: data?.current.dead,
+      hint: 'replay from Dead letters',
+      href: `/dashboard/dead-letters?sub=${id}`,
+    },
   ];
   return (
     <div className="grid grid-cols-3 gap-3">
       {items.map((it) => (
-        <div key={it.label} className="rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900">
+        <div
+          key={it.label}
+          className="rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs dark:border-zinc-800 dark:bg-zinc-900"
+        >
           <p className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{it.label}</p>
-          <div className="mt-1 h-7 text-xl font-semibold tabular-nums" data-testid={`queue-${it.label.toLowerCase().replace(' ', '-')}`}>
+          <div
+            className="mt-1 h-7 text-xl font-semibold tabular-nums"
+            data-testid={`queue-${it.label.toLowerCase().replace(' ', '-')}`}
+          >
             {it.value === undefined ? <Skeleton className="h-6 w-10" /> : formatCount(it.value)}
           </div>
           <p className="text-xs break-words text-zinc-500 dark:text-zinc-400" data-testid="stat-hint">
@@ -54,10 +65,21 @@ export function QueueNow({ id, waiting }: { id: string; waiting: Waiting }) {
 type Minute = NonNullable<ReturnType<typeof useStats>['data']>['minutes'][number];
 
 /** One panel of this subscription's charts: all read the same query (refreshed every 10 s) and draw its minutes. */
-function StatsChart({ id, chart, ...rest }: { id: string; title: string; description: string; chart: ChartOptions<Minute> }) {
+function StatsChart({
+  id,
+  chart,
+  ...rest
+}: {
+  id: string;
+  title: string;
+  description: string;
+  chart: ChartOptions<Minute>;
+}) {
   return (
     <ChartPanel query={useStats(id)} height={HEIGHT} {...rest}>
-      {(data) => <TimeSeriesChart data={data.minutes} at={(m) => m.minute} bucketSeconds={60} height={HEIGHT} {...chart} />}
+      {(data) => (
+        <TimeSeriesChart data={data.minutes} at={(m) => m.minute} bucketSeconds={60} height={HEIGHT} {...chart} />
+      )}
     </ChartPanel>
   );
 }

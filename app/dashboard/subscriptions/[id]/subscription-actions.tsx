@@ -26,7 +26,10 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   const [deleting, setDeleting] = useState(false);
   const [resuming, setResuming] = useState(false);
   const refresh = () =>
-    Promise.all([qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }), qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() })]);
+    Promise.all([
+      qc.invalidateQueries({ queryKey: trpc.subscriptions.pathKey() }),
+      qc.invalidateQueries({ queryKey: trpc.deliveries.pathKey() }),
+    ]);
 
   const test = useMutation(
     trpc.subscriptions.test.mutationOptions({
@@ -39,7 +42,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         });
         await refresh();
       },
-      onError: (err) => toast({ tone: 'error', title: 'Could not send the test event', description: describeError(err) }),
+      onError: (err) =>
+        toast({ tone: 'error', title: 'Could not send the test event', description: describeError(err) }),
     }),
   );
   const toggle = useMutation(
@@ -53,7 +57,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         toast({ tone: 'success', title: s.active ? 'Subscription resumed' : 'Subscription paused', description });
         await refresh();
       },
-      onError: (err) => toast({ tone: 'error', title: 'Could not change the subscription', description: describeError(err) }),
+      onError: (err) =>
+        toast({ tone: 'error', title: 'Could not change the subscription', description: describeError(err) }),
     }),
   );
   const remove = useMutation(trpc.subscriptions.delete.mutationOptions());
@@ -74,11 +79,14 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
   return (
     <>
       <Button onClick={() => test.mutate({ id: sub.id })} disabled={test.isPending}>
-        {test.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconSend className="size-4" />} Send test event
+        {test.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconSend className="size-4" />} Send test
+        event
       </Button>
       <SendPastEventsButton sub={sub} />
       <Button
-        onClick={() => (!sub.active && sub.heldDeliveries > 0 ? setResuming(true) : toggle.mutate({ id: sub.id, active: !sub.active }))}
+        onClick={() =>
+          !sub.active && sub.heldDeliveries > 0 ? setResuming(true) : toggle.mutate({ id: sub.id, active: !sub.active })
+        }
         disabled={toggle.isPending}
       >
         {sub.active ? <IconPause className="size-4" /> : <IconPlay className="size-4" />}
@@ -87,16 +95,26 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
       <Button onClick={() => setEditing(true)}>
         <IconPencil className="size-4" /> Edit
       </Button>
-      <Button variant="ghost" onClick={() => setDeleting(true)} aria-label="Delete subscription" title="Delete subscription">
+      <Button
+        variant="ghost"
+        onClick={() => setDeleting(true)}
+        aria-label="Delete subscription"
+        title="Delete subscription"
+      >
         <IconTrash className="size-4" />
       </Button>
       <EditSubscriptionDialog sub={sub} open={editing} onClose={() => setEditing(false)} />
-      <Dialog open={resuming} onClose={closeResume} title={confirmDiscard ? `Discard ${held}?` : 'Resume this subscription?'}>
+      <Dialog
+        open={resuming}
+        onClose={closeResume}
+        title={confirmDiscard ? `Discard ${held}?` : 'Resume this subscription?'}
+      >
         {confirmDiscard ? (
           <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300" data-testid="confirm-discard">
             <p>
-              {held} will not be sent: {sub.heldDeliveries === 1 ? 'it becomes a dead letter' : 'they become dead letters'}, which you can still replay until
-              they expire. The subscription resumes with new events only.
+              {held} will not be sent:{' '}
+              {sub.heldDeliveries === 1 ? 'it becomes a dead letter' : 'they become dead letters'}, which you can still
+              replay until they expire. The subscription resumes with new events only.
             </p>
             <div className="flex flex-wrap justify-end gap-2 pt-2">
               <Button ref={backRef} onClick={() => setConfirmDiscard(false)}>
@@ -105,7 +123,9 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
               <Button
                 variant="danger"
                 disabled={toggle.isPending}
-                onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'discard' }, { onSettled: closeResume })}
+                onClick={() =>
+                  toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'discard' }, { onSettled: closeResume })
+                }
               >
                 Discard {held} and resume
               </Button>
@@ -114,8 +134,9 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         ) : (
           <div className="space-y-4 text-sm text-zinc-600 dark:text-zinc-300">
             <p>
-              {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was off. Send them now, in the order they were
-              published, or discard them: discarded deliveries become dead letters, which you can still replay until they expire.
+              {sub.heldDeliveries} {sub.heldDeliveries === 1 ? 'delivery was' : 'deliveries were'} held while it was
+              off. Send them now, in the order they were published, or discard them: discarded deliveries become dead
+              letters, which you can still replay until they expire.
             </p>
             {/* The safe choice first, and focused: Enter sends what was held. Discarding asks again. */}
             <div className="flex flex-wrap gap-2 pt-2">
@@ -123,12 +144,19 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
                 ref={sendRef}
                 variant="primary"
                 disabled={toggle.isPending}
-                onClick={() => toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'release' }, { onSettled: closeResume })}
+                onClick={() =>
+                  toggle.mutate({ id: sub.id, active: true, heldDeliveries: 'release' }, { onSettled: closeResume })
+                }
               >
                 Resume and send {sub.heldDeliveries} held
               </Button>
               <Button onClick={closeResume}>Cancel</Button>
-              <Button variant="ghost" className="ml-auto text-red-700 dark:text-red-300" disabled={toggle.isPending} onClick={() => setConfirmDiscard(true)}>
+              <Button
+                variant="ghost"
+                className="ml-auto text-red-700 dark:text-red-300"
+                disabled={toggle.isPending}
+                onClick={() => setConfirmDiscard(true)}
+              >
                 Discard held…
               </Button>
             </div>
@@ -149,8 +177,8 @@ export function SubscriptionActions({ sub }: { sub: Subscription }) {
         }}
       >
         <p>
-          <span className="font-mono">{sub.url}</span> stops receiving events, and its delivery history is deleted with it. To stop deliveries for a while
-          instead, pause it.
+          <span className="font-mono">{sub.url}</span> stops receiving events, and its delivery history is deleted with
+          it. To stop deliveries for a while instead, pause it.
         </p>
       </ConfirmDialog>
     </>

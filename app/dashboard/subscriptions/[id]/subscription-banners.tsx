@@ -28,8 +28,9 @@ export function SubscriptionBanners({ sub }: { sub: Subscription }) {
           ) : (
             <>This subscription is paused. </>
           )}
-          <strong data-testid="held-count">{sub.heldDeliveries}</strong> {sub.heldDeliveries === 1 ? 'delivery is' : 'deliveries are'} held: nothing is dropped.
-          Resume it to send them in publish order, or to discard them as dead letters.
+          <strong data-testid="held-count">{sub.heldDeliveries}</strong>{' '}
+          {sub.heldDeliveries === 1 ? 'delivery is' : 'deliveries are'} held: nothing is dropped. Resume it to send them
+          in publish order, or to discard them as dead letters.
         </p>
       </Banner>
     );
@@ -67,8 +68,9 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
               since <RelativeTime at={sub.breaker.openedAt} />
             </>
           )}{' '}
-          after {sub.breaker.consecutiveFailures} failed attempts in a row. New deliveries wait for the probe (no attempt is spent); deliveries already under
-          way keep their retry schedule, one attempt at a time. Each still ends when its retry window does.
+          after {sub.breaker.consecutiveFailures} failed attempts in a row. New deliveries wait for the probe (no
+          attempt is spent); deliveries already under way keep their retry schedule, one attempt at a time. Each still
+          ends when its retry window does.
           {sub.breaker.state === 'open' && sub.breaker.probeAt && (
             <>
               {' '}
@@ -78,7 +80,8 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
         </p>
         {!readOnly && sub.breaker.state === 'open' && (
           <Button onClick={() => retry.mutate({ id: sub.id })} disabled={retry.isPending}>
-            {retry.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconReplay className="size-4" />} Retry now
+            {retry.isPending ? <IconSpinner className="size-4 animate-spin" /> : <IconReplay className="size-4" />}{' '}
+            Retry now
           </Button>
         )}
       </div>
@@ -86,7 +89,17 @@ function BreakerBanner({ sub }: { sub: Subscription }) {
   );
 }
 
-function Banner({ tone, icon, testId, children }: { tone: 'red' | 'amber'; icon: React.ReactNode; testId: string; children: React.ReactNode }) {
+function Banner({
+  tone,
+  icon,
+  testId,
+  children,
+}: {
+  tone: 'red' | 'amber';
+  icon: React.ReactNode;
+  testId: string;
+  children: React.ReactNode;
+}) {
   const cls =
     tone === 'red'
       ? 'border-red-200 bg-red-50 text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200'

@@ -7,7 +7,14 @@ import { CodeBlock } from '../../../_components/code';
 import { CopyButton } from '../../../_components/copy-button';
 import { isNotFound } from '../../../_components/errors';
 import { PageHeader, Panel, Properties } from '../../../_components/panel';
-import { EmptyState, ErrorState, NotFoundState, PanelError, Skeleton, TableSkeleton } from '../../../_components/states';
+import {
+  EmptyState,
+  ErrorState,
+  NotFoundState,
+  PanelError,
+  Skeleton,
+  TableSkeleton,
+} from '../../../_components/states';
 import { SubscriptionStateBadge } from '../../../_components/status';
 import { CalendarDate, DateTime, RelativeTime, useNow } from '../../../_components/time';
 import { useTRPC } from '../../../_components/trpc';
@@ -24,9 +31,24 @@ import { BlockedLanes } from './lanes';
 
 export function SubscriptionDetailView({ id }: { id: string }) {
   const trpc = useTRPC();
-  const { data: sub, error, refetch } = useQuery({ ...trpc.subscriptions.get.queryOptions({ id }), refetchInterval: (q) => (q.state.error ? false : 15_000) });
-  if (error && isNotFound(error)) return <NotFoundState what="Subscription" id={id} back={{ href: '/dashboard/subscriptions', label: 'All subscriptions' }} />;
-  if (error) return <ErrorState error={error} title="Could not load this subscription" onRetry={() => void refetch()} />;
+  const {
+    data: sub,
+    error,
+    refetch,
+  } = useQuery({
+    ...trpc.subscriptions.get.queryOptions({ id }),
+    refetchInterval: (q) => (q.state.error ? false : 15_000),
+  });
+  if (error && isNotFound(error))
+    return (
+      <NotFoundState
+        what="Subscription"
+        id={id}
+        back={{ href: '/dashboard/subscriptions', label: 'All subscriptions' }}
+      />
+    );
+  if (error)
+    return <ErrorState error={error} title="Could not load this subscription" onRetry={() => void refetch()} />;
   if (!sub) {
     return (
       <div role="status" aria-label="Loading subscription" className="space-y-3">
@@ -47,7 +69,11 @@ export function SubscriptionDetailView({ id }: { id: string }) {
         title={
           <span className="flex flex-wrap items-center gap-3">
             <span className="font-mono text-xl break-all">{sub.url}</span>
-            <SubscriptionStateBadge active={sub.active} disabledReason={sub.disabledReason} breakerState={sub.breaker.state} />
+            <SubscriptionStateBadge
+              active={sub.active}
+              disabledReason={sub.disabledReason}
+              breakerState={sub.breaker.state}
+            />
           </span>
         }
         description={
@@ -137,7 +163,9 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
             label: 'Transformation',
             value: sub.transform ? (
               <>
-                <span className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">Version {sub.transformVersion}</span>
+                <span className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">
+                  Version {sub.transformVersion}
+                </span>
                 <CodeBlock label="Transformation" testId="subscription-transform" maxHeight="max-h-48">
                   {sub.transform}
                 </CodeBlock>
@@ -152,13 +180,18 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
               ? `${plural(policy.maxAttempts ?? (policy.scheduleSeconds ? policy.scheduleSeconds.length + 1 : 12), 'attempt')}${policy.scheduleSeconds ? `, after ${policy.scheduleSeconds.map((s) => `${s}s`).join(', ')}` : ''}`
               : '12 attempts over about 24 hours (default)',
           },
-          { label: 'Signature', value: sub.signatureScheme === 'v1a' ? 'v1a: Ed25519, public key' : 'v1: HMAC-SHA256, shared secret' },
+          {
+            label: 'Signature',
+            value: sub.signatureScheme === 'v1a' ? 'v1a: Ed25519, public key' : 'v1: HMAC-SHA256, shared secret',
+          },
           { label: 'Rate limit', value: sub.rateLimitPerSecond ? `${sub.rateLimitPerSecond} per second` : 'None' },
           {
             label: 'Auto-disable',
             value: (
               <span data-testid="subscription-auto-disable">
-                {sub.autoDisableAfterHours === null ? 'Never' : `After ${formatHours(sub.autoDisableAfterHours)} of failing attempts`}
+                {sub.autoDisableAfterHours === null
+                  ? 'Never'
+                  : `After ${formatHours(sub.autoDisableAfterHours)} of failing attempts`}
               </span>
             ),
           },
@@ -169,7 +202,9 @@ function ConfigPanel({ sub }: { sub: Subscription }) {
             label: 'Ordering lanes',
             value: (
               <span data-testid="subscription-ordering">
-                {sub.ordering === 'strict' ? 'Strict: a dead letter holds its lane until replayed or skipped' : 'Lenient: a lane moves on past a dead letter'}
+                {sub.ordering === 'strict'
+                  ? 'Strict: a dead letter holds its lane until replayed or skipped'
+                  : 'Lenient: a lane moves on past a dead letter'}
               </span>
             ),
           },
@@ -217,7 +252,14 @@ function EndpointAuthentication({ auth }: { auth: Subscription['auth'] }) {
     );
   }
   const msLeft = new Date(auth.notAfter).getTime() - now;
-  const state = now === 0 ? 'valid' : msLeft <= 0 ? 'expired' : msLeft < CERTIFICATE_WARNING_DAYS * 86400_000 ? 'expiring' : 'valid';
+  const state =
+    now === 0
+      ? 'valid'
+      : msLeft <= 0
+        ? 'expired'
+        : msLeft < CERTIFICATE_WARNING_DAYS * 86400_000
+          ? 'expiring'
+          : 'valid';
   return (
     <span className="block space-y-0.5" data-testid="subscription-authentication">
       <span className="block">Client certificate (mTLS)</span>
@@ -236,7 +278,10 @@ function EndpointAuthentication({ auth }: { auth: Subscription['auth'] }) {
           </>
         )}
       </span>
-      <span className="block font-mono text-[11px] break-all text-zinc-500 dark:text-zinc-400" title="SHA-256 fingerprint">
+      <span
+        className="block font-mono text-[11px] break-all text-zinc-500 dark:text-zinc-400"
+        title="SHA-256 fingerprint"
+      >
         {auth.fingerprint}
       </span>
     </span>
@@ -245,12 +290,18 @@ function EndpointAuthentication({ auth }: { auth: Subscription['auth'] }) {
 
 function SubscriptionDeliveries({ id }: { id: string }) {
   const trpc = useTRPC();
-  const { data, error, refetch } = useQuery({ ...trpc.deliveries.list.queryOptions({ subscriptionId: id, limit: 10 }), refetchInterval: 3000 });
+  const { data, error, refetch } = useQuery({
+    ...trpc.deliveries.list.queryOptions({ subscriptionId: id, limit: 10 }),
+    refetchInterval: 3000,
+  });
   return (
     <Panel
       title="Recent deliveries"
       actions={
-        <Link href={`/dashboard/events?sub=${id}`} className="text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+        <Link
+          href={`/dashboard/events?sub=${id}`}
+          className="text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+        >
           All events →
         </Link>
       }
@@ -260,7 +311,9 @@ function SubscriptionDeliveries({ id }: { id: string }) {
       ) : !data ? (
         <TableSkeleton rows={3} label="Loading deliveries" />
       ) : data.data.length === 0 ? (
-        <EmptyState title="No deliveries yet">Send a test event, or publish an event that matches this subscription.</EmptyState>
+        <EmptyState title="No deliveries yet">
+          Send a test event, or publish an event that matches this subscription.
+        </EmptyState>
       ) : (
         <DeliveryTable rows={data.data} label="Recent deliveries of this subscription" />
       )}
