@@ -13,6 +13,7 @@ export default tseslint.config(
       'playwright-report/**',
       'next-env.d.ts',
       '*.config.mjs',
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,

@@ -171,15 +171,6 @@ export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonProb
   return null;
 }
 
-/** The dotted field of a pointer under `root` (`/items/0/sku` under `data` → `data.items.0.sku`). */
-function fieldOfPointer(root: string, pointer: string): string {
-  const tokens = pointer
-    .split('/')
-    .slice(1)
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-  return [root, ...tokens].filter((t) => t !== '').join('.');
-}
-
 /**
  * The input schema of every string: no NUL, no lone surrogate (a 400 naming the field). Every
  * string of an API input is one of these.

@@ -9,7 +9,7 @@ import { createTestDatabase } from './db';
 import { startEngine, type Engine } from './engine';
 
 /** One customer as an API test sees it: its key and one of each of its objects. */
-export type Tenant = {
+type Tenant = {
   id: string;
   key: string;
   keyId: string;

@@ -7,7 +7,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
  * a CONNECT with a status of its own (403, 502, …); otherwise the proxy connects to the target and
  * relays bytes both ways. Plain (non-CONNECT) requests are answered 405 and counted.
  */
-export type Tunnel = { target: string; headers: IncomingHttpHeaders; opened: boolean; status: number };
+type Tunnel = { target: string; headers: IncomingHttpHeaders; opened: boolean; status: number };
 
 export async function startConnectProxy(
   decide: (target: string, headers: IncomingHttpHeaders) => number | null = () => null,

@@ -71,16 +71,14 @@ export async function seedDelivery(
   const eventId = newId('event');
   const deliveryId = newId('delivery');
   const at = (m: number) => new Date(now.getTime() - m * 60_000);
-  await ctx.db
-    .insert(events)
-    .values({
-      id: eventId,
-      customerId,
-      type: 'order.created',
-      body: '{}',
-      createdAt: at(120),
-      retentionUntil: at(-43200),
-    });
+  await ctx.db.insert(events).values({
+    id: eventId,
+    customerId,
+    type: 'order.created',
+    body: '{}',
+    createdAt: at(120),
+    retentionUntil: at(-43200),
+  });
   await ctx.db.insert(deliveries).values({
     id: deliveryId,
     eventId,

@@ -100,7 +100,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export const WEB_SECRET_KEY = 'test-secret-key-0123456789abcdef';
+const WEB_SECRET_KEY = 'test-secret-key-0123456789abcdef';
 
 /** Starts `next start` on `port` (default: a free one) against `databaseUrl`. */
 export async function spawnWeb(

@@ -91,11 +91,9 @@ export const listEventsInput = z.strictObject({
 /** A JSON Schema (2020-12) for an event type's `data`; checked (compiled) when saved. */
 const dataSchema = checkJson(
   objectInput(
-    z
-      .union([z.record(text(), z.unknown()), z.boolean()])
-      .meta({
-        examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }],
-      }),
+    z.union([z.record(text(), z.unknown()), z.boolean()]).meta({
+      examples: [{ type: 'object', required: ['amount'], properties: { amount: { type: 'integer', minimum: 0 } } }],
+    }),
   ),
 ).describe("JSON Schema (2020-12) that a published event's `data` must satisfy");
 

@@ -105,15 +105,13 @@ describe('customer overview', () => {
     });
     // Died without an attempt (held deliveries discarded on resume) four minutes ago.
     const eventId = newId('event');
-    await ctx.db
-      .insert(events)
-      .values({
-        id: eventId,
-        customerId: acme.id,
-        type: 'order.created',
-        body: '{}',
-        retentionUntil: new Date(now.getTime() + 86_400_000),
-      });
+    await ctx.db.insert(events).values({
+      id: eventId,
+      customerId: acme.id,
+      type: 'order.created',
+      body: '{}',
+      retentionUntil: new Date(now.getTime() + 86_400_000),
+    });
     await ctx.db.insert(deliveries).values({
       id: newId('delivery'),
       eventId,

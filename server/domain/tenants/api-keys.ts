@@ -45,17 +45,15 @@ export async function createApiKey(
   const key = (customerId ? CUSTOMER_PREFIX : PLATFORM_PREFIX) + randomToken();
   const id = newId('apiKey');
   const granted = customerId ? [...scopes] : [...KEY_SCOPES];
-  await q
-    .insert(apiKeys)
-    .values({
-      id,
-      customerId,
-      name: name ?? null,
-      prefix: key.slice(0, 12),
-      keyHash: hashToken(key),
-      scopes: granted,
-      createdAt: ctx.now(),
-    });
+  await q.insert(apiKeys).values({
+    id,
+    customerId,
+    name: name ?? null,
+    prefix: key.slice(0, 12),
+    keyHash: hashToken(key),
+    scopes: granted,
+    createdAt: ctx.now(),
+  });
   return { id, key, prefix: key.slice(0, 12), customerId, name: name ?? null, scopes: granted };
 }
 
