@@ -81,6 +81,31 @@ export async function throttledPasswordCallback(req: Request): Promise<Response 
   );
 }
 
+/**
+ * Sign-in with a portal link's one-time token: a session for the link's customer (read-only if the
+ * link is), carrying the link's theme when the portal is embedded.
+ */
+function portalLink(id: string, name: string, { embed }: { embed: boolean }) {
+  return Credentials({
+    id,
+    name,
+    credentials: { token: { type: 'text' } },
+    authorize: async (c) => {
+      if (typeof c?.token !== 'string') return null;
+      const { ctx } = await getWebRuntime();
+      const grant = await consumePortalToken(ctx, c.token, { embed });
+      if (!grant) return null;
+      const user = {
+        id: `portal:${grant.customerId}`,
+        name: 'Portal session',
+        customerId: grant.customerId,
+        readOnly: grant.readOnly,
+      };
+      return embed ? { ...user, theme: grant.theme } : user;
+    },
+  });
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
@@ -112,24 +137,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         };
       },
     }),
-    Credentials({
-      id: 'portal',
-      name: 'Portal link',
-      credentials: { token: { type: 'text' } },
-      authorize: async (c) => {
-        if (typeof c?.token !== 'string') return null;
-        const { ctx } = await getWebRuntime();
-        const grant = await consumePortalToken(ctx, c.token);
-        return grant
-          ? {
-              id: `portal:${grant.customerId}`,
-              name: 'Portal session',
-              customerId: grant.customerId,
-              readOnly: grant.readOnly,
-            }
-          : null;
-      },
-    }),
+    portalLink('portal', 'Portal link', { embed: false }),
   ],
   callbacks: {
     // Runs on every read of the session (each authenticated page and API request): a dashboard
@@ -178,27 +186,7 @@ const embedAuthJs = NextAuth({
     callbackUrl: embedCookie('hookrelay.embed-callback-url'),
     csrfToken: embedCookie('hookrelay.embed-csrf-token'),
   },
-  providers: [
-    Credentials({
-      id: 'portal-embed',
-      name: 'Embed portal link',
-      credentials: { token: { type: 'text' } },
-      authorize: async (c) => {
-        if (typeof c?.token !== 'string') return null;
-        const { ctx } = await getWebRuntime();
-        const grant = await consumePortalToken(ctx, c.token, { embed: true });
-        return grant
-          ? {
-              id: `portal:${grant.customerId}`,
-              name: 'Portal session',
-              customerId: grant.customerId,
-              readOnly: grant.readOnly,
-              theme: grant.theme,
-            }
-          : null;
-      },
-    }),
-  ],
+  providers: [portalLink('portal-embed', 'Embed portal link', { embed: true })],
   callbacks: {
     jwt({ token, user }) {
       if (user) {

@@ -49,6 +49,19 @@ export const JOB_HEARTBEAT_SECONDS = 30;
 /** The most attempts one `deliver` job carries (a customer's admissions are split into jobs of at most this). */
 export const DELIVER_JOB_MAX_ATTEMPTS = 100;
 
+/**
+ * How a long job in batches (a bulk replay, a customer's expunge) is retried: again and again with
+ * backoff up to a minute, alive for an hour as long as its heartbeat beats.
+ */
+const LONG_JOB = {
+  retryLimit: 50,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  expireInSeconds: 3600,
+  heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
+} satisfies Omit<Queue, 'name'>;
+
 /** A job its cron starts (no payload), fetched one at a time by each worker. */
 function scheduled<N extends string>(name: N, cron: string, queue: Omit<Queue, 'name'>) {
   return {
@@ -126,14 +139,7 @@ export const catalog = {
     name: 'bulk-replay',
     /** `customerId`: the replay's customer (its shard). */
     payload: z.object({ replayId: z.string(), customerId: z.string() }),
-    queue: () => ({
-      retryLimit: 50,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      expireInSeconds: 3600,
-      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
-    }),
+    queue: () => ({ ...LONG_JOB }),
     fetch: () => ({ concurrency: 4, batchSize: 4, pollMs: 500 }),
     describe: (d: { replayId: string }) => ({ replayId: d.replayId }),
   },
@@ -141,14 +147,7 @@ export const catalog = {
   customerExpunge: {
     name: 'customer-expunge',
     payload: z.object({ expungeId: z.string(), customerId: z.string() }),
-    queue: () => ({
-      retryLimit: 50,
-      retryDelay: 2,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      expireInSeconds: 3600,
-      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
-    }),
+    queue: () => ({ ...LONG_JOB }),
     fetch: () => ({ concurrency: 2, batchSize: 2, pollMs: 1000 }),
     describe: (d: { expungeId: string; customerId: string }) => ({ expungeId: d.expungeId, customerId: d.customerId }),
   },

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { customers, deliveries, events, subscriptions } from '../../../drizzle/schema';
 import type { Ctx } from '../context';
+import { deliveryEvent, deliverySubscription } from './joins';
 
 /**
  * One attempt of a `deliver` job (runner.ts splits a job into these): `id` is the job's id, `attempt`
@@ -48,11 +49,8 @@ export async function loadForAttempts(ctx: Ctx, refs: DeliveryRef[]) {
       tier: customers.tier,
     })
     .from(deliveries)
-    .innerJoin(
-      subscriptions,
-      and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
-    )
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
+    .innerJoin(subscriptions, deliverySubscription)
+    .innerJoin(events, deliveryEvent)
     .innerJoin(customers, eq(customers.id, deliveries.customerId))
     .where(and(inArray(deliveries.id, deliveryIds), inArray(deliveries.customerId, customerIds)));
 }

@@ -9,6 +9,7 @@ import type { getDeliveryInput, listDeliveriesInput } from './inputs';
 import type { z } from 'zod';
 import { keysetRows, page } from '../paging';
 import { deliveryWaiting, type SubscriptionGate } from './waiting';
+import { deliveryEvent, deliverySubscription } from './joins';
 
 /**
  * Read side of deliveries for the API and the dashboard. Every query is tenant-scoped. Reads are
@@ -29,10 +30,7 @@ export const gateColumns = {
   rateLimitPerSecond: subscriptions.rateLimitPerSecond,
   retryPolicy: subscriptions.retryPolicy,
 };
-export const gateJoin = and(
-  eq(subscriptions.id, deliveries.subscriptionId),
-  eq(subscriptions.customerId, deliveries.customerId),
-);
+export const gateJoin = deliverySubscription;
 type AttemptRow = typeof attempts.$inferSelect;
 
 /** A delivery as the API shows it, with what it waits for (from its subscription's state `gate`). */
@@ -132,11 +130,8 @@ export async function getDelivery(
       gate: gateColumns,
     })
     .from(deliveries)
-    .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-    .innerJoin(
-      subscriptions,
-      and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
-    )
+    .innerJoin(events, deliveryEvent)
+    .innerJoin(subscriptions, deliverySubscription)
     .where(and(eq(deliveries.id, id), scopeFilter(scope, deliveries.customerId)));
   if (!row) throw notFound('delivery');
   const [newest, [total]] = await Promise.all([

@@ -12,6 +12,7 @@ import { endSpan, startReplaySpan, type TraceSpan } from '../../tracing-spans';
 import { tracingOn } from '../../tracing';
 
 import { deliveryView, gateColumns, gateJoin } from '../delivery/delivery-reads';
+import { deliveryEvent, deliverySubscription } from '../delivery/joins';
 
 /**
  * Replays one delivery: a new retry cycle, attempt now, same webhook-id, fresh timestamp and
@@ -45,11 +46,8 @@ async function replayIn(ctx: Ctx, scope: Scope, id: string, traced: (span: Trace
         breakerState: subscriptions.breakerState,
       })
       .from(deliveries)
-      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-      .innerJoin(
-        subscriptions,
-        and(eq(subscriptions.id, deliveries.subscriptionId), eq(subscriptions.customerId, deliveries.customerId)),
-      )
+      .innerJoin(events, deliveryEvent)
+      .innerJoin(subscriptions, deliverySubscription)
       .where(and(eq(deliveries.id, id), eq(deliveries.customerId, owner)))
       .for('update', { of: deliveries });
     if (!row) throw notFound('delivery');

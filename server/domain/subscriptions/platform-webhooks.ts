@@ -23,6 +23,7 @@ import { deleteSubscriptionRows } from './subscription-changes';
 import { checkUrl } from './endpoint-checks';
 import { recordAudit } from '../audit/log';
 import type { OperationalDeliveryStatus, OperationalEventType } from '../notices/event-types';
+import { deliveryEvent } from '../delivery/joins';
 
 /**
  * Operational webhooks, managed by the platform (a platform key; a customer key is a 403): where it
@@ -239,11 +240,7 @@ export async function listOperationalDeliveries(
   requirePlatform(scope);
   await load(ctx, id);
   const rows = await keysetRows(
-    ctx.db
-      .select({ d: deliveries, body: events.body })
-      .from(deliveries)
-      .innerJoin(events, and(eq(events.id, deliveries.eventId), eq(events.customerId, deliveries.customerId)))
-      .$dynamic(),
+    ctx.db.select({ d: deliveries, body: events.body }).from(deliveries).innerJoin(events, deliveryEvent).$dynamic(),
     deliveries.id,
     and(
       eq(deliveries.customerId, PLATFORM_CUSTOMER_ID),
