@@ -12,7 +12,7 @@
  * customer-scoped, no subscriptions), batch publishes (100 events, 8 clients), and end to end
  * (20 customers × 10 subscriptions, batches of 20 events, deliveries into a local receiver).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'undici';
 import postgres from 'postgres';
@@ -36,6 +36,7 @@ import {
   type Receiver,
 } from './lib/harness';
 import { printTable } from './lib/table';
+import { buildWebApp } from './lib/perf-product';
 
 const DATA = { pad: 'x'.repeat(1024 - 120) };
 const WEB_PORT = 3191;
@@ -88,17 +89,7 @@ export async function runCitus() {
     console.log(`Citus benchmark skipped: Citus is not installed (${found.reason}).`);
     return;
   }
-  if (!existsSync('.next/BUILD_ID') || process.env.BENCH_SKIP_BUILD !== '1') {
-    console.log('Running `next build` first (BENCH_SKIP_BUILD=1 skips it)…');
-    const b = startProcess(
-      'node_modules/.bin/next',
-      ['build'],
-      { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-      false,
-    );
-    const code = await new Promise<number | null>((r) => b.once('exit', r));
-    if (code !== 0) throw new Error('next build failed');
-  }
+  await buildWebApp();
   console.log(`Citus benchmark: ${found.version}, a coordinator and two workers on this machine.`);
   const cluster = await startCitusCluster({ workers: 2, durable: true });
   const rx = await startReceiverProcess();

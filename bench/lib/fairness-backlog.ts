@@ -10,9 +10,12 @@ import { platformScope, type Ctx } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { healthyThroughput } from './fairness-load';
-import { seedDead } from './fairness-seed';
+import { seedDeadLetters } from '../../tests/support/seed';
 import { sleep, type Receiver } from './harness';
 import { percentile, printTable } from './table';
+
+/** Dead letters of yesterday, kept for 30 days. */
+const DAY_OLD = { at: new Date(Date.now() - 86400_000), keepDays: 30 };
 
 export async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
   const healthy: string[] = [];
@@ -35,7 +38,7 @@ export async function scenarioC(ctx: Ctx, rx: Receiver, url: string) {
     eventTypes: ['*'],
     timeoutMs: 30_000,
   });
-  await seedDead(ctx, stuck.id, sub.id, 100_000);
+  await seedDeadLetters(ctx, stuck.id, sub.id, 100_000, DAY_OLD);
   // Turn the 100,000 into pending deliveries waiting for the stuck endpoint (as a backlog would be).
   await ctx.db.execute(
     sql`update deliveries set status = 'pending', next_attempt_at = now(), queued_at = null where customer_id = ${stuck.id} and subscription_id = ${sub.id}`,

@@ -8,9 +8,12 @@ import { createBulkReplay, getBulkReplay } from '../../server/domain/replay/bulk
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { latencies, publishLoop, type Published } from './fairness-load';
-import { seedDead } from './fairness-seed';
+import { seedDeadLetters } from '../../tests/support/seed';
 import { sleep, type Receiver } from './harness';
 import { percentile, printTable } from './table';
+
+/** Dead letters of yesterday, kept for 30 days. */
+const DAY_OLD = { at: new Date(Date.now() - 86400_000), keepDays: 30 };
 
 export async function scenarioA(ctx: Ctx, rx: Receiver) {
   const replayer = await createCustomer(ctx, platformScope, { name: 'Replayer' });
@@ -21,7 +24,7 @@ export async function scenarioA(ctx: Ctx, rx: Receiver) {
   });
   const live = await createCustomer(ctx, platformScope, { name: 'Live neighbour' });
   await createSubscription(ctx, platformScope, { customerId: live.id, url: `${rx.url}/ok`, eventTypes: ['*'] });
-  await seedDead(ctx, replayer.id, sub.id, 10_000);
+  await seedDeadLetters(ctx, replayer.id, sub.id, 10_000, DAY_OLD);
   const scope = customerScope(replayer.id);
   const first = await createBulkReplay(ctx, scope, {});
   const second = await createBulkReplay(ctx, scope, {});

@@ -9,27 +9,28 @@ import { deliveryIdOf, newId } from '../../server/domain/ids';
 
 /**
  * `count` dead letters of `customerId` to `subscriptionId` (events `invoice.paid` with
- * `data: { n }`), as the retry policy leaves them after twelve failed attempts. Returns the event ids.
+ * `data: { n }`), as the retry policy leaves them after twelve failed attempts, made at `at` (default
+ * now) and kept for `keepDays` from then (default 1). Returns the event ids.
  */
 export async function seedDeadLetters(
   ctx: Ctx,
   customerId: string,
   subscriptionId: string,
   count: number,
+  { at = new Date(), keepDays = 1 }: { at?: Date; keepDays?: number } = {},
 ): Promise<string[]> {
-  const now = new Date();
   const eventIds: string[] = [];
-  for (let b = 0; b < count; b += 500) {
-    const evs = Array.from({ length: Math.min(500, count - b) }, (_, i) => {
+  for (let b = 0; b < count; b += 1000) {
+    const evs = Array.from({ length: Math.min(1000, count - b) }, (_, i) => {
       const id = newId('event');
       return {
         id,
         customerId,
         type: 'invoice.paid',
-        body: JSON.stringify({ id, type: 'invoice.paid', timestamp: now.toISOString(), data: { n: b + i } }),
-        createdAt: now,
-        retentionUntil: new Date(now.getTime() + 86400_000),
-        fannedOutAt: now,
+        body: JSON.stringify({ id, type: 'invoice.paid', timestamp: at.toISOString(), data: { n: b + i } }),
+        createdAt: at,
+        retentionUntil: new Date(at.getTime() + keepDays * 86400_000),
+        fannedOutAt: at,
         deliveryCount: 1,
       };
     });
@@ -43,8 +44,9 @@ export async function seedDeadLetters(
         eventType: 'invoice.paid',
         status: 'dead' as const,
         attemptCount: 12,
-        cycleStartedAt: now,
-        completedAt: now,
+        cycleStartedAt: at,
+        completedAt: at,
+        createdAt: at,
       })),
     );
     eventIds.push(...evs.map((e) => e.id));
