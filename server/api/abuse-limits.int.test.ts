@@ -1,9 +1,7 @@
-import { request as httpRequest, createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCtx } from '../../tests/support/context';
-import { BASE_URL, restClient, roomyLimiter, snapshot, type Rest } from '../../tests/support/api';
+import { BASE_URL, restClient, roomyLimiter, serveDoor, snapshot, type Rest } from '../../tests/support/api';
 import { createTenant, ok, startApi, type ApiBed } from '../../tests/support/api-world';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../drizzle/schema';
@@ -172,27 +170,6 @@ describe('an audit log page is bounded by bytes', () => {
   });
 });
 
-/** An HTTP server in front of a door, translating Node's request into a fetch Request with a streamed body. */
-async function serve(door: (req: Request) => Promise<Response>): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    const request = new Request(`http://${req.headers.host}${req.url}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) =>
-        v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
-      ),
-      body:
-        req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
-      duplex: 'half',
-    } as RequestInit);
-    void door(request).then(async (r) => {
-      res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
-      res.end(Buffer.from(await r.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
 /**
  * Declares an 8 MiB body, sends its first 64 KiB, and waits for the answer without sending the rest:
  * only a server that answers before reading the body answers at all.
@@ -235,7 +212,7 @@ describe('401 before the body is read', () => {
   });
 
   it('over REST: a POST without a key is answered 401 while its 8 MiB body is still unsent', async () => {
-    const { server, port } = await serve((req) =>
+    const { server, port } = await serveDoor((req) =>
       handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, {
         rateLimiter: roomyLimiter(),
       }),
@@ -247,7 +224,7 @@ describe('401 before the body is read', () => {
   });
 
   it('over tRPC: the same', async () => {
-    const { server, port } = await serve((req) => trpc(req));
+    const { server, port } = await serveDoor((req) => trpc(req));
     servers.push(server);
     const res = await postUnfinished(port, `${TRPC_ENDPOINT}/events.publishBatch`, {});
     expect(res.status).toBe(401);
@@ -255,7 +232,7 @@ describe('401 before the body is read', () => {
   });
 
   it('a wrong key is a 401 the same way', async () => {
-    const { server, port } = await serve((req) =>
+    const { server, port } = await serveDoor((req) =>
       handleRest(req, new URL(req.url).pathname.replace(/^\/api\/v1/, ''), ctx, BASE_URL, {
         rateLimiter: roomyLimiter(),
       }),

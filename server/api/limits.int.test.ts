@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCtx } from '../../tests/support/context';
 import {
   BASE_URL,
   restClient,
   roomyLimiter,
+  serveDoor,
   snapshot,
   trpcClient,
   type Json,
@@ -211,29 +210,13 @@ describe('tRPC body limit with a chunked body', () => {
     let server: Server;
     let url: string;
     beforeAll(async () => {
-      // The handler behind a plain Node HTTP server, as the Next route serves it.
-      server = createServer((req, res) => {
-        const request = new Request(`http://${req.headers.host}${req.url}`, {
-          method: req.method,
-          headers: Object.entries(req.headers).flatMap(([k, v]) =>
-            v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
-          ),
-          body:
-            req.method === 'GET' || req.method === 'HEAD'
-              ? undefined
-              : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
-          duplex: 'half',
-        } as RequestInit);
-        void serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
+      let port: number;
+      ({ server, port } = await serveDoor((request) =>
+        serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
           maxBodyBytes: LIMIT,
-        }).then(async (r) => {
-          // A refused body was not read to its end: this connection cannot carry another request.
-          res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TRPC_ENDPOINT}/events.publish`;
+        }),
+      ));
+      url = `http://127.0.0.1:${port}${TRPC_ENDPOINT}/events.publish`;
     });
     afterAll(async () => {
       server.closeAllConnections();

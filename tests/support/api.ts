@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { sql } from 'drizzle-orm';
@@ -217,4 +218,29 @@ export async function expectUnchanged<T>(ctx: Ctx, fn: () => Promise<T>): Promis
   const out = await fn();
   expect(await snapshot(ctx)).toEqual(before);
   return out;
+}
+
+/**
+ * An HTTP server on loopback in front of a door (REST or tRPC), translating Node's request into a
+ * fetch Request with a streamed body, as the Next route serves it. Each answer closes its connection:
+ * a refused body was not read to its end.
+ */
+export async function serveDoor(door: (req: Request) => Promise<Response>): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers: Object.entries(req.headers).flatMap(([k, v]) =>
+        v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]),
+      ),
+      body:
+        req.method === 'GET' || req.method === 'HEAD' ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
+      duplex: 'half',
+    } as RequestInit);
+    void door(request).then(async (r) => {
+      res.writeHead(r.status, { ...Object.fromEntries(r.headers), connection: 'close' });
+      res.end(Buffer.from(await r.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
 }
