@@ -55,7 +55,21 @@ const vitestCode = run('unit + integration (vitest)', bin('vitest'), [
   '--reporter=json',
   '--outputFile.json=test-results/vitest.json',
 ]);
-type FileResult = { status: string; name: string; assertionResults: Array<{ status: string; fullName: string }> };
+type FileResult = {
+  status: string;
+  name: string;
+  assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }>;
+};
+/** The head of a failure's message, without colours: enough to say why when only the log's tail is read. */
+const whyItFailed = (messages: string[] | undefined) =>
+  (messages ?? [])
+    .join('\n')
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .slice(0, 40)
+    .map((line) => `    ${line}`)
+    .join('\n');
 const vitest = readJson<{
   numPassedTests: number;
   numFailedTests: number;
@@ -74,7 +88,7 @@ if (vitest) {
   // Name every failed test again at the very end: a long log is often read from its tail only.
   for (const f of vitest.testResults) {
     for (const a of f.assertionResults.filter((t) => t.status === 'failed')) {
-      notes.push(`failed: ${path.relative(process.cwd(), f.name)} > ${a.fullName}`);
+      notes.push(`failed: ${path.relative(process.cwd(), f.name)} > ${a.fullName}\n${whyItFailed(a.failureMessages)}`);
     }
   }
   failed += broken.length;
