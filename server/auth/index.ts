@@ -225,33 +225,19 @@ export async function dashboardSession(): Promise<{
   const kind = sessionKind((await cookies()).getAll().map((c) => c.name));
   if (kind === 'dashboard') {
     const s = await auth();
-    if (!s?.user.customerId) return { kind, session: null };
-    return {
-      kind,
-      session: {
-        id: s.user.id,
-        customerId: s.user.customerId,
-        readOnly: s.user.readOnly,
-        label: s.user.email ?? s.user.name ?? '',
-        embed: null,
-      },
-    };
+    return { kind, session: s ? viewerOf(s, s.user.email ?? s.user.name ?? '', null) : null };
   }
   if (kind === 'embed') {
     const s = await embedAuthJs.auth();
-    if (!s?.user.customerId) return { kind, session: null };
-    return {
-      kind,
-      session: {
-        id: s.user.id,
-        customerId: s.user.customerId,
-        readOnly: s.user.readOnly,
-        label: 'Portal session',
-        embed: { theme: s.user.theme ?? {} },
-      },
-    };
+    return { kind, session: s ? viewerOf(s, 'Portal session', { theme: s.user.theme ?? {} }) : null };
   }
   return { kind, session: null };
+}
+
+/** The viewer a session stands for, with its label and embed view: null when it carries no customer. */
+function viewerOf({ user }: Session, label: string, embed: DashboardSession['embed']): DashboardSession | null {
+  if (!user.customerId) return null;
+  return { id: user.id, customerId: user.customerId, readOnly: user.readOnly, label, embed };
 }
 
 /** A dashboard user's session (`usr_…`), not a portal one (`portal:<customer>`). */
