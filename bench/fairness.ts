@@ -10,25 +10,15 @@
  *  C. 100,000 queued deliveries for one stuck customer: other customers' throughput with and
  *     without that backlog, and the same backlog as ready pg-boss jobs (what flow control avoids).
  */
-import { migrateDatabase } from '../server/migrate';
 import { benchContext } from './lib/context';
 import { scenarioC } from './lib/fairness-backlog';
 import { K } from './lib/fairness-load';
 import { scenarioA } from './lib/fairness-replay-all';
 import { scenarioB } from './lib/fairness-slow-endpoint';
-import {
-  benchDatabase,
-  saveResult,
-  sleep,
-  startReceiverProcess,
-  startWorkerProcess,
-  stopProcesses,
-} from './lib/harness';
+import { benchServers, saveResult, sleep, startWorkerProcess } from './lib/harness';
 
 export async function runFairness() {
-  const db = await benchDatabase();
-  await migrateDatabase(db.url);
-  const rx = await startReceiverProcess();
+  const { db, rx, stop } = await benchServers();
   const env = {
     RETRY_TIME_SCALE: String(1 / K),
     BREAKER_COOLDOWN_SECONDS: '30',
@@ -53,9 +43,7 @@ export async function runFairness() {
     const file = saveResult('fairness', { scenarioB: b, scenarioA: a, scenarioC: c });
     console.log(`\nresults written to ${file}`);
   } finally {
-    await stopProcesses();
-    rx.stop();
     await ctx.close();
-    await db.stop();
+    await stop();
   }
 }

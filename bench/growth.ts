@@ -9,7 +9,6 @@
  * The target: each figure stays within 20% of the empty database's. `--rows 0,1000000` picks sizes.
  */
 import { parseArgs } from 'node:util';
-import { migrateDatabase } from '../server/migrate';
 import { customerScope, platformScope } from '../server/domain/context';
 import { getEvent, listEvents } from '../server/domain/events/event-reads';
 import { customerOverview } from '../server/domain/insights/overview';
@@ -20,14 +19,7 @@ import { rawClient } from '../server/db/client';
 import { idFloor } from '../server/domain/ids';
 import { ensurePartitions } from '../server/domain/upkeep/partitions';
 import { benchContext } from './lib/context';
-import {
-  benchDatabase,
-  saveResult,
-  sleep,
-  startReceiverProcess,
-  startWorkerProcess,
-  stopProcesses,
-} from './lib/harness';
+import { benchServers, saveResult, sleep, startWorkerProcess } from './lib/harness';
 import { percentile, printTable } from './lib/table';
 
 const DAY = 86_400_000;
@@ -50,9 +42,7 @@ async function timed(runs: number, op: () => Promise<unknown>): Promise<{ p50: n
 export async function runGrowth(argv: string[] = []) {
   const { values } = parseArgs({ args: argv, options: { rows: { type: 'string', default: '0,1000000,5000000' } } });
   const sizes = values.rows.split(',').map(Number);
-  const db = await benchDatabase();
-  await migrateDatabase(db.url);
-  const rx = await startReceiverProcess();
+  const { db, rx, stop } = await benchServers();
   const ctx = await benchContext(db.url);
   const sql = rawClient(ctx.db);
   type Row = {
@@ -245,10 +235,8 @@ export async function runGrowth(argv: string[] = []) {
       })),
     );
   } finally {
-    await stopProcesses();
     await ctx.close();
-    rx.stop();
-    await db.stop();
+    await stop();
   }
   console.log(`results written to ${saveResult('growth', results)}`);
 }

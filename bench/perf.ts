@@ -8,14 +8,13 @@
  * publish → first attempt latency at half that rate, a 10,000-subscription fan-out, publish API
  * requests/s, and the RSS of web and worker under load.
  */
-import { migrateDatabase } from '../server/migrate';
 import { platformScope } from '../server/domain/context';
 import { createApiKey } from '../server/domain/tenants/api-keys';
 import { createCustomer } from '../server/domain/tenants/customers';
 import { benchContext } from './lib/context';
 import { seedCustomers } from './lib/seed';
 import { costProbe } from './lib/cost';
-import { benchDatabase, saveResult, startReceiverProcess, stopProcesses } from './lib/harness';
+import { benchServers, saveResult } from './lib/harness';
 import { percentile } from './lib/table';
 import { ceilingHttp, ceilingPgBoss, ceilingPostgres, printCeilings } from './lib/ceilings';
 import { buildWebApp, startProduct } from './lib/perf-product';
@@ -27,9 +26,7 @@ import { printPerf } from './lib/perf-report';
 
 export async function runPerf() {
   await buildWebApp();
-  const db = await benchDatabase();
-  await migrateDatabase(db.url);
-  const rx = await startReceiverProcess();
+  const { db, rx, stop } = await benchServers();
   const results: Record<string, unknown> = {};
   try {
     console.log('Performance benchmark on this machine: web, worker, receiver and PostgreSQL share its cores.');
@@ -96,9 +93,7 @@ export async function runPerf() {
     };
     printPerf({ http, pg, boss, publishApi, e2e, latency, fanout, scopes });
   } finally {
-    await stopProcesses();
-    rx.stop();
-    await db.stop();
+    await stop();
   }
   console.log(`results written to ${saveResult('perf', results)}`);
 }

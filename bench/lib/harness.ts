@@ -78,6 +78,28 @@ export async function startReceiverProcess(): Promise<Receiver> {
   };
 }
 
+/**
+ * The setup of a benchmark whose workers run in their own processes: a fresh database
+ * (benchDatabase), migrated, and the receiver process. `stop()` ends every process started
+ * meanwhile (workers, web), then the receiver and the database.
+ */
+export async function benchServers(): Promise<{ db: ScriptDatabase; rx: Receiver; stop: () => Promise<void> }> {
+  const db = await benchDatabase();
+  // Loaded here, not above: in-process benchmarks set the environment before any server module loads.
+  const { migrateDatabase } = await import('../../server/migrate');
+  await migrateDatabase(db.url);
+  const rx = await startReceiverProcess();
+  return {
+    db,
+    rx,
+    stop: async () => {
+      await stopProcesses();
+      rx.stop();
+      await db.stop();
+    },
+  };
+}
+
 const procs: ChildProcess[] = [];
 
 export function startProcess(
