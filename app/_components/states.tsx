@@ -24,6 +24,33 @@ export function TableSkeleton({ rows = 5, label = 'Loading' }: { rows?: number; 
   );
 }
 
+/**
+ * A detail page still loading: its header's eyebrow and title, then one block for the body. The
+ * sizes are Tailwind classes, so each page keeps the shape of what will replace it.
+ */
+export function DetailSkeleton({
+  label,
+  eyebrow,
+  title,
+  body,
+}: {
+  label: string;
+  /** Width of the eyebrow line. */
+  eyebrow: string;
+  /** Width of the title line. */
+  title: string;
+  /** Height of the body block. */
+  body: string;
+}) {
+  return (
+    <div role="status" aria-label={label} className="space-y-3">
+      <Skeleton className={`h-3 ${eyebrow}`} />
+      <Skeleton className={`h-7 ${title}`} />
+      <Skeleton className={`mt-6 ${body}`} />
+    </div>
+  );
+}
+
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="flex flex-col items-center justify-center px-6 py-12 text-center">

@@ -34,39 +34,37 @@ export function Badge({
   );
 }
 
-const deliveryStatus: Record<string, { tone: Tone; label: string; icon: ReactNode; hint: string }> = {
-  succeeded: {
-    tone: 'green',
-    label: 'Succeeded',
-    icon: <IconCheck className="size-3" />,
-    hint: 'The endpoint answered 2xx',
-  },
-  pending: {
-    tone: 'blue',
-    label: 'Pending',
-    icon: <IconClock className="size-3" />,
-    hint: 'Waiting for its next attempt',
-  },
+/** How each delivery status reads: its colour, icon and name, and what it means (the badge's tooltip). */
+const deliveryStatus: Record<string, { tone: Tone; label: string; Icon: typeof IconCheck; hint: string }> = {
+  succeeded: { tone: 'green', label: 'Succeeded', Icon: IconCheck, hint: 'The endpoint answered 2xx' },
+  pending: { tone: 'blue', label: 'Pending', Icon: IconClock, hint: 'Waiting for its next attempt' },
   dead: {
     tone: 'red',
     label: 'Dead letter',
-    icon: <IconX className="size-3" />,
+    Icon: IconX,
     hint: 'Every attempt failed; replay it when the endpoint is fixed',
   },
-  held: {
-    tone: 'amber',
-    label: 'Held',
-    icon: <IconPause className="size-3" />,
-    hint: 'Waiting for its subscription to be enabled again',
-  },
+  held: { tone: 'amber', label: 'Held', Icon: IconPause, hint: 'Waiting for its subscription to be enabled again' },
 };
 
 export function DeliveryStatusBadge({ status }: { status: string }) {
-  const s = deliveryStatus[status] ?? { tone: 'zinc' as const, label: status, icon: null, hint: '' };
+  const s = deliveryStatus[status];
+  if (!s) return <Badge tone="zinc">{status}</Badge>;
   return (
-    <Badge tone={s.tone} icon={s.icon} title={s.hint}>
+    <Badge tone={s.tone} icon={<s.Icon className="size-3" />} title={s.hint}>
       {s.label}
     </Badge>
+  );
+}
+
+/** Per-status delivery counts, in the statuses' order, each with its status's icon; a status with none is left out. */
+export function DeliveryCountBadges({ counts }: { counts: Record<string, number> }) {
+  return Object.entries(deliveryStatus).map(([status, s]) =>
+    counts[status] ? (
+      <Badge key={status} tone={s.tone} icon={<s.Icon className="size-3" />}>
+        {counts[status]} {status}
+      </Badge>
+    ) : null,
   );
 }
 

@@ -93,13 +93,27 @@ export function FilterSelect({
   );
 }
 
-/** The options of a time-range filter. */
-export function RangeOptions({ ranges }: { ranges: readonly { value: string; label: string }[] }) {
-  return ranges.map((r) => (
-    <option key={r.value} value={r.value}>
-      {r.label}
-    </option>
-  ));
+/** The time-range filter: one option per range the list offers. */
+export function RangeFilter({
+  id,
+  ranges,
+  value,
+  onChange,
+}: {
+  id: string;
+  ranges: readonly { value: string; label: string }[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <FilterSelect id={id} label="Time range" value={value} onChange={onChange} className="w-auto">
+      {ranges.map((r) => (
+        <option key={r.value} value={r.value}>
+          {r.label}
+        </option>
+      ))}
+    </FilterSelect>
+  );
 }
 
 /** The subscription filter: "All subscriptions", then each endpoint. */

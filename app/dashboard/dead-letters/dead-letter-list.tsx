@@ -15,9 +15,8 @@ import { useTRPC } from '../../_components/trpc';
 import { DeliveryTable } from '../_components/delivery-table';
 import {
   ClearFiltersButton,
-  FilterSelect,
   FilterTextForm,
-  RangeOptions,
+  RangeFilter,
   SubscriptionFilter,
   useTypedFilter,
 } from '../_components/filter-bar';
@@ -58,15 +57,12 @@ export function DeadLetterFilterBar() {
           aria-describedby={problem ? 'dead-type-problem' : undefined}
         />
       </FilterTextForm>
-      <FilterSelect
+      <RangeFilter
         id="dead-range"
-        label="Time range"
+        ranges={deadLetterRanges}
         value={filters.range}
         onChange={(range) => set({ range }, { push: true })}
-        className="w-auto"
-      >
-        <RangeOptions ranges={deadLetterRanges} />
-      </FilterSelect>
+      />
       <ClearFiltersButton filters={filters} clear={clear} clearText={setText} />
     </div>
   );

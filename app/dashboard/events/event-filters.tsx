@@ -8,7 +8,7 @@ import {
   ClearFiltersButton,
   FilterSelect,
   FilterTextForm,
-  RangeOptions,
+  RangeFilter,
   SubscriptionFilter,
   useTypedFilter,
 } from '../_components/filter-bar';
@@ -20,18 +20,22 @@ function localInputOf(iso: string): string {
   return Number.isNaN(d.getTime()) ? '' : toLocalInput(d);
 }
 
-/** A filter typed as text (tag, channel): applied after a short pause, or at once on Enter. */
+/** The filters typed as text, by their key in the URL. */
+const textFilters = [
+  { name: 'tag', label: 'Tag' },
+  { name: 'channel', label: 'Channel' },
+] as const;
+
+/** A filter typed as text (tag, channel): applied after a short pause, or at once on Enter. Its label is its placeholder. */
 function TextFilter({
   id,
   label,
-  placeholder,
   value,
   invalid,
   onApply,
 }: {
   id: string;
   label: string;
-  placeholder: string;
   value: string;
   invalid: boolean;
   onApply: (v: string) => void;
@@ -44,7 +48,7 @@ function TextFilter({
         id={id}
         value={text}
         onChange={(e) => setText(e.target.value)}
-        placeholder={placeholder}
+        placeholder={label}
         aria-invalid={invalid}
         aria-describedby={invalid ? 'event-search-problem' : undefined}
       />
@@ -116,31 +120,22 @@ export function EventFilterBar() {
           onChange={(sub) => set({ sub }, { push: true })}
           className="w-auto sm:max-w-64"
         />
-        <TextFilter
-          id="filter-tag"
-          label="Tag"
-          placeholder="Tag"
-          value={filters.tag}
-          invalid={problemIn === 'tag'}
-          onApply={(tag) => set({ tag })}
-        />
-        <TextFilter
-          id="filter-channel"
-          label="Channel"
-          placeholder="Channel"
-          value={filters.channel}
-          invalid={problemIn === 'channel'}
-          onApply={(channel) => set({ channel })}
-        />
-        <FilterSelect
+        {textFilters.map(({ name, label }) => (
+          <TextFilter
+            key={name}
+            id={`filter-${name}`}
+            label={label}
+            value={filters[name]}
+            invalid={problemIn === name}
+            onApply={(text) => set({ [name]: text })}
+          />
+        ))}
+        <RangeFilter
           id="filter-range"
-          label="Time range"
+          ranges={timeRanges}
           value={filters.range}
           onChange={(range) => set({ range, ...(range !== 'custom' && { from: '', to: '' }) }, { push: true })}
-          className="w-auto"
-        >
-          <RangeOptions ranges={timeRanges} />
-        </FilterSelect>
+        />
         <ClearFiltersButton filters={filters} clear={clear} clearText={setText} />
       </div>
       {filters.range === 'custom' && (

@@ -1,14 +1,13 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Badge } from '../../_components/status';
+import { Badge, DeliveryCountBadges } from '../../_components/status';
 import { Panel } from '../../_components/panel';
 import { Pager, useUrlCursorPages } from '../../_components/pagination';
 import { EmptyState, PanelError, TableSkeleton } from '../../_components/states';
 import { RowLink, Table, TBody, Td, Th, THead, Tr } from '../../_components/table';
 import { RelativeTime } from '../../_components/time';
 import { useTRPC } from '../../_components/trpc';
-import { IconCheck, IconClock, IconPause, IconX } from '../../_components/icons';
 import { useEventFilters, useEventQueryInput } from './use-event-filters';
 
 const PAGE = 25;
@@ -24,26 +23,7 @@ export function DeliverySummary({ counts, fannedOut }: { counts: Record<string, 
     );
   return (
     <span className="flex flex-wrap gap-1">
-      {counts.succeeded ? (
-        <Badge tone="green" icon={<IconCheck className="size-3" />}>
-          {counts.succeeded} succeeded
-        </Badge>
-      ) : null}
-      {counts.pending ? (
-        <Badge tone="blue" icon={<IconClock className="size-3" />}>
-          {counts.pending} pending
-        </Badge>
-      ) : null}
-      {counts.dead ? (
-        <Badge tone="red" icon={<IconX className="size-3" />}>
-          {counts.dead} dead
-        </Badge>
-      ) : null}
-      {counts.held ? (
-        <Badge tone="amber" icon={<IconPause className="size-3" />}>
-          {counts.held} held
-        </Badge>
-      ) : null}
+      <DeliveryCountBadges counts={counts} />
     </span>
   );
 }

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { isNotFound } from '../../../_components/errors';
 import { PageHeader } from '../../../_components/panel';
-import { ErrorState, NotFoundState, Skeleton } from '../../../_components/states';
+import { DetailSkeleton, ErrorState, NotFoundState } from '../../../_components/states';
 import { DateTime } from '../../../_components/time';
 import { DeliveryCard, useDelivery } from '../../_components/delivery-card';
 
@@ -12,15 +12,7 @@ export function DeliveryDetailView({ id }: { id: string }) {
   if (error && isNotFound(error))
     return <NotFoundState what="Delivery" id={id} back={{ href: '/dashboard/events', label: 'All events' }} />;
   if (error) return <ErrorState error={error} title="Could not load this delivery" onRetry={() => void refetch()} />;
-  if (!data) {
-    return (
-      <div role="status" aria-label="Loading delivery" className="space-y-3">
-        <Skeleton className="h-3 w-16" />
-        <Skeleton className="h-7 w-72" />
-        <Skeleton className="mt-6 h-80" />
-      </div>
-    );
-  }
+  if (!data) return <DetailSkeleton label="Loading delivery" eyebrow="w-16" title="w-72" body="h-80" />;
   return (
     <>
       <PageHeader

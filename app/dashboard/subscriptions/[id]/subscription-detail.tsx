@@ -8,11 +8,11 @@ import { CopyButton } from '../../../_components/copy-button';
 import { isNotFound } from '../../../_components/errors';
 import { PageHeader, Panel, Properties } from '../../../_components/panel';
 import {
+  DetailSkeleton,
   EmptyState,
   ErrorState,
   NotFoundState,
   PanelError,
-  Skeleton,
   TableSkeleton,
 } from '../../../_components/states';
 import { SubscriptionStateBadge } from '../../../_components/status';
@@ -50,15 +50,7 @@ export function SubscriptionDetailView({ id }: { id: string }) {
     );
   if (error)
     return <ErrorState error={error} title="Could not load this subscription" onRetry={() => void refetch()} />;
-  if (!sub) {
-    return (
-      <div role="status" aria-label="Loading subscription" className="space-y-3">
-        <Skeleton className="h-3 w-24" />
-        <Skeleton className="h-7 w-96 max-w-full" />
-        <Skeleton className="mt-6 h-72" />
-      </div>
-    );
-  }
+  if (!sub) return <DetailSkeleton label="Loading subscription" eyebrow="w-24" title="w-96 max-w-full" body="h-72" />;
   return (
     <>
       <PageHeader
