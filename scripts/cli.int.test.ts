@@ -219,21 +219,11 @@ describe('pnpm cli', () => {
       const customerKey = (await createApiKey(ctx, c.body.id, 'remote')).key;
       // No database is needed: DATABASE_URL points nowhere.
       const remote = (...args: string[]) => cliWith({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, ...args);
+      /** `publish` to the running API with `key`, an event of `type` with `data` (JSON text), then `more`. */
+      const publish = (key: string, type: string, data: string, ...more: string[]) =>
+        remote('publish', '--url', api.url, '--key', key, '--type', type, '--data', data, ...more);
 
-      const run = await remote(
-        'publish',
-        '--url',
-        api.url,
-        '--key',
-        platformKey,
-        '--type',
-        'order.created',
-        '--data',
-        '{"n":1}',
-        '--customer',
-        c.body.id,
-        '--json',
-      );
+      const run = await publish(platformKey, 'order.created', '{"n":1}', '--customer', c.body.id, '--json');
       expect(run.code, run.stderr).toBe(0);
       const sent = JSON.parse(run.stdout) as { id: string; deliveries: number; duplicate: boolean };
       expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), deliveries: 0, duplicate: false });
@@ -241,63 +231,18 @@ describe('pnpm cli', () => {
       expect(row).toMatchObject({ customerId: c.body.id, type: 'order.created' });
       expect(JSON.parse(row!.body)).toMatchObject({ data: { n: 1 } });
 
-      const plain = await remote(
-        'publish',
-        '--url',
-        api.url,
-        '--key',
-        customerKey,
-        '--type',
-        'order.created',
-        '--data',
-        '{}',
-      );
+      const plain = await publish(customerKey, 'order.created', '{}');
       expect(plain.code, plain.stderr).toBe(0);
       expect(lastLine(plain.stdout)).toMatch(/^evt_/);
 
       // The API's refusal comes back as the API said it, exit 1; bad input never leaves the machine (exit 2).
-      const refused = await remote(
-        'publish',
-        '--url',
-        api.url,
-        '--key',
-        customerKey,
-        '--type',
-        'order.created',
-        '--data',
-        '{}',
-        '--broadcast',
-      );
+      const refused = await publish(customerKey, 'order.created', '{}', '--broadcast');
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toContain('error: 403 forbidden');
-      const badJson = await remote(
-        'publish',
-        '--url',
-        api.url,
-        '--key',
-        platformKey,
-        '--type',
-        'order.created',
-        '--data',
-        '{n:1}',
-        '--customer',
-        c.body.id,
-      );
+      const badJson = await publish(platformKey, 'order.created', '{n:1}', '--customer', c.body.id);
       expect(badJson.code).toBe(2);
       expect(badJson.stderr).toContain('--data: not valid JSON');
-      const badType = await remote(
-        'publish',
-        '--url',
-        api.url,
-        '--key',
-        platformKey,
-        '--type',
-        'order created',
-        '--data',
-        '{}',
-        '--customer',
-        c.body.id,
-      );
+      const badType = await publish(platformKey, 'order created', '{}', '--customer', c.body.id);
       expect(badType.code).toBe(2);
       expect(badType.stderr).toContain('--type');
     } finally {

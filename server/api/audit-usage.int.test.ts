@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, ok } from '../../tests/support/api-world';
 import { restClient, type Json, type Rest } from '../../tests/support/api';
-import { startEngine, type Engine } from '../../tests/support/engine';
+import { startEngine } from '../../tests/support/engine';
+import { fileScoped } from '../../tests/support/file-scoped';
 import { startReceiver } from '../../tests/support/receiver';
 import { createApiKey } from '../domain/tenants/api-keys';
 
@@ -10,7 +11,7 @@ import { createApiKey } from '../domain/tenants/api-keys';
  * transaction; a customer reads only its own) and usage per customer and day (counted as the work
  * happens), through the REST API with a real worker delivering to a real receiver.
  */
-let engine: Engine;
+const engine = fileScoped(() => startEngine('audit_usage', { retryTimeScale: 0.001 }));
 let rest: Rest;
 let platformKey: string;
 let platformKeyId: string;
@@ -18,7 +19,6 @@ let rx: Awaited<ReturnType<typeof startReceiver>>;
 let failing = false;
 
 beforeAll(async () => {
-  engine = await startEngine('audit_usage', { retryTimeScale: 0.001 });
   rest = restClient(engine.ctx);
   ({ key: platformKey, id: platformKeyId } = await createApiKey(engine.ctx, null, 'platform'));
   rx = await startReceiver(() => (failing ? { status: 500 } : { status: 200 }));
@@ -26,7 +26,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rx?.close();
-  await engine?.stop();
 });
 
 const tenant = (name: string) => createTenant(rest, platformKey, name, { name: 'ops' });

@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../drizzle/schema';
 import { BASE_URL, restClient, roomyLimiter, trpcClient, type Json, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
-import {
-  deliveriesOf,
-  deliveryOf,
-  onlyDelivery,
-  startEngine,
-  waitForStatus,
-  type Engine,
-} from '../../tests/support/engine';
+import { deliveriesOf, deliveryOf, onlyDelivery, startEngine, waitForStatus } from '../../tests/support/engine';
+import { fileScoped } from '../../tests/support/file-scoped';
 import { startReceiver } from '../../tests/support/receiver';
 import { platformScope } from '../domain/context';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -30,15 +24,14 @@ import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
  * bytes the API answers, over REST and over tRPC as the dashboard's event page calls it.
  */
 const BUDGET = 300_000;
-let engine: Engine;
+// 20 s of schedule is 100 ms here; the breaker never opens, so failures come as fast as the schedule says.
+const engine = fileScoped(() => startEngine('reads', { retryTimeScale: 0.005, breakerThreshold: 100_000 }));
 let rest: Rest;
 let key: string;
 let failing: Awaited<ReturnType<typeof startReceiver>>;
 let accepting: Awaited<ReturnType<typeof startReceiver>>;
 
 beforeAll(async () => {
-  // 20 s of schedule is 100 ms here; the breaker never opens, so failures come as fast as the schedule says.
-  engine = await startEngine('reads', { retryTimeScale: 0.005, breakerThreshold: 100_000 });
   rest = restClient(engine.ctx);
   key = (await createApiKey(engine.ctx, null, 'test')).key;
   failing = await startReceiver(() => ({ status: 500, body: 'down for maintenance' }));
@@ -48,7 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await failing?.close();
   await accepting?.close();
-  await engine?.stop();
 });
 
 /** A body of exactly the size limit once stored as `{"id","type","timestamp","data"}`. */

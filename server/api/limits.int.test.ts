@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestCtx } from '../../tests/support/context';
 import {
   BASE_URL,
   restClient,
@@ -9,9 +8,9 @@ import {
   snapshot,
   trpcClient,
   type Json,
-  type Rest,
 } from '../../tests/support/api';
-import { createTenant, ok, startApi, type ApiBed } from '../../tests/support/api-world';
+import { createTenant, ok, startApi } from '../../tests/support/api-world';
+import { fileScoped } from '../../tests/support/file-scoped';
 import { bearerContext } from './bearer';
 import { createRateLimiter } from './rate-limit';
 import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
@@ -22,28 +21,19 @@ import { serveTrpc, TRPC_ENDPOINT } from './trpc-handler';
  * keys buy no more throughput), and request bodies bounded as they stream (a chunked tRPC body that
  * declares no length is refused with 413, not read whole).
  */
-let api: ApiBed;
-let ctx: TestCtx;
-let rest: Rest;
-let platformKey: string;
-
 const MAX_KEYS = 3;
 const MAX_SUBS = 2;
-
-beforeAll(async () => {
-  api = await startApi('api_limits', { customerMaxApiKeys: MAX_KEYS, customerMaxSubscriptions: MAX_SUBS });
-  ({ ctx, rest, platformKey } = api);
-});
-
-afterAll(() => api?.stop());
+const api = fileScoped(() =>
+  startApi('api_limits', { customerMaxApiKeys: MAX_KEYS, customerMaxSubscriptions: MAX_SUBS }),
+);
 
 let n = 0;
-const freshCustomer = () => createTenant(rest, platformKey, `Limited ${++n}`, { name: 'first' });
+const freshCustomer = () => createTenant(api.rest, api.platformKey, `Limited ${++n}`, { name: 'first' });
 
 const newKey = (c: { id: string; key: string }, key = c.key) =>
-  rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
+  api.rest('POST', '/customers/{id}/api-keys', { key, params: { id: c.id }, body: { name: 'more' } });
 const newSub = (key: string, i: number, customerId?: string) =>
-  rest('POST', '/subscriptions', {
+  api.rest('POST', '/subscriptions', {
     key,
     body: { url: `http://127.0.0.1:9/hook/${i}`, eventTypes: ['*'], ...(customerId && { customerId }) },
   });
@@ -52,16 +42,16 @@ describe('per-customer cap on active API keys', () => {
   it('refuses a key past the cap with 409 naming the limit, and creates nothing', async () => {
     const c = await freshCustomer();
     for (let i = 1; i < MAX_KEYS; i++) expect((await newKey(c)).status).toBe(201);
-    const before = await snapshot(ctx);
+    const before = await snapshot(api.ctx);
     const refused = await newKey(c);
     expect(refused.status, JSON.stringify(refused.body)).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'conflict' });
     expect(refused.body.error.message).toContain(`at most ${MAX_KEYS} active API keys`);
     expect(refused.body.error.message).toContain('CUSTOMER_MAX_API_KEYS');
-    expect(await snapshot(ctx)).toEqual(before);
+    expect(await snapshot(api.ctx)).toEqual(before);
 
     // Over tRPC, the same refusal.
-    const err = await trpcClient(ctx, c.key)
+    const err = await trpcClient(api.ctx, c.key)
       .customers.createApiKey.mutate({ id: c.id })
       .then(
         () => null,
@@ -75,7 +65,7 @@ describe('per-customer cap on active API keys', () => {
     const made = [];
     for (let i = 1; i < MAX_KEYS; i++) made.push(await ok(newKey(c), 201));
     expect((await newKey(c)).status).toBe(409);
-    await ok(rest('DELETE', '/api-keys/{id}', { key: c.key, params: { id: made[0].id } }));
+    await ok(api.rest('DELETE', '/api-keys/{id}', { key: c.key, params: { id: made[0].id } }));
     expect((await newKey(c)).status).toBe(201);
   });
 
@@ -84,13 +74,13 @@ describe('per-customer cap on active API keys', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => newKey(c)));
     expect(results.filter((r) => r.status === 201)).toHaveLength(MAX_KEYS - 1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(8 - (MAX_KEYS - 1));
-    const keys = await ok(rest('GET', '/customers/{id}/api-keys', { key: platformKey, params: { id: c.id } }));
+    const keys = await ok(api.rest('GET', '/customers/{id}/api-keys', { key: api.platformKey, params: { id: c.id } }));
     expect(keys.data).toHaveLength(MAX_KEYS);
   });
 
   it("does not cap the platform, which provisions on the operator's behalf", async () => {
     const c = await freshCustomer();
-    for (let i = 0; i < MAX_KEYS + 1; i++) expect((await newKey(c, platformKey)).status).toBe(201);
+    for (let i = 0; i < MAX_KEYS + 1; i++) expect((await newKey(c, api.platformKey)).status).toBe(201);
   });
 });
 
@@ -99,14 +89,14 @@ describe('per-customer cap on subscriptions', () => {
     const c = await freshCustomer();
     const subs = [];
     for (let i = 0; i < MAX_SUBS; i++) subs.push(await ok(newSub(c.key, i), 201));
-    const before = await snapshot(ctx);
+    const before = await snapshot(api.ctx);
     const refused = await newSub(c.key, 99);
     expect(refused.status, JSON.stringify(refused.body)).toBe(409);
     expect(refused.body.error.message).toContain(`at most ${MAX_SUBS} subscriptions`);
     expect(refused.body.error.message).toContain('CUSTOMER_MAX_SUBSCRIPTIONS');
-    expect(await snapshot(ctx)).toEqual(before);
+    expect(await snapshot(api.ctx)).toEqual(before);
 
-    const err = await trpcClient(ctx, c.key)
+    const err = await trpcClient(api.ctx, c.key)
       .subscriptions.create.mutate({ url: 'http://127.0.0.1:9/t', eventTypes: ['*'] })
       .then(
         () => null,
@@ -114,7 +104,7 @@ describe('per-customer cap on subscriptions', () => {
       );
     expect(err?.data).toMatchObject({ httpStatus: 409, errorCode: 'conflict' });
 
-    await ok(rest('DELETE', '/subscriptions/{id}', { key: c.key, params: { id: subs[0].id } }));
+    await ok(api.rest('DELETE', '/subscriptions/{id}', { key: c.key, params: { id: subs[0].id } }));
     expect((await newSub(c.key, 100)).status).toBe(201);
   });
 
@@ -127,13 +117,13 @@ describe('per-customer cap on subscriptions', () => {
 
   it('does not cap the platform', async () => {
     const c = await freshCustomer();
-    for (let i = 0; i < MAX_SUBS + 1; i++) expect((await newSub(platformKey, i, c.id)).status).toBe(201);
+    for (let i = 0; i < MAX_SUBS + 1; i++) expect((await newSub(api.platformKey, i, c.id)).status).toBe(201);
   });
 });
 
 describe('per-customer rate bucket', () => {
   it("is shared by all of a customer's keys: another key buys no more requests", async () => {
-    const limited = restClient(ctx, {
+    const limited = restClient(api.ctx, {
       rateLimiter: createRateLimiter({ perSecond: 0.01, burst: 100, perCustomer: { perSecond: 0.01, burst: 3 } }),
     });
     const c = await freshCustomer();
@@ -194,16 +184,16 @@ describe('tRPC body limit with a chunked body', () => {
       duplex: 'half',
     } as RequestInit);
     expect(req.headers.get('content-length')).toBeNull();
-    const before = await snapshot(ctx);
+    const before = await snapshot(api.ctx);
     const res = await serveTrpc(
       req,
-      () => bearerContext(ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
+      () => bearerContext(api.ctx, req, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }),
       { maxBodyBytes: LIMIT },
     );
     expect(res.status).toBe(413);
     expect((await res.json()).error.data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errorCode: 'payload_too_large' });
     expect(body.pulled()).toBeLessThan(LIMIT * 2);
-    expect(await snapshot(ctx)).toEqual(before);
+    expect(await snapshot(api.ctx)).toEqual(before);
   });
 
   describe('over real HTTP', () => {
@@ -212,7 +202,7 @@ describe('tRPC body limit with a chunked body', () => {
     beforeAll(async () => {
       let port: number;
       ({ server, port } = await serveDoor((request) =>
-        serveTrpc(request, () => bearerContext(ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
+        serveTrpc(request, () => bearerContext(api.ctx, request, { baseUrl: BASE_URL, rateLimiter: roomyLimiter() }), {
           maxBodyBytes: LIMIT,
         }),
       ));
@@ -226,7 +216,7 @@ describe('tRPC body limit with a chunked body', () => {
     it('answers 413 to a chunked body (Transfer-Encoding: chunked, no Content-Length)', async () => {
       const c = await freshCustomer();
       const body = chunkedBody(1024 * 1024);
-      const before = await snapshot(ctx);
+      const before = await snapshot(api.ctx);
       const res = await fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
@@ -235,7 +225,7 @@ describe('tRPC body limit with a chunked body', () => {
       } as RequestInit);
       expect(res.status).toBe(413);
       expect((await res.json()).error.data).toMatchObject({ errorCode: 'payload_too_large' });
-      expect(await snapshot(ctx)).toEqual(before);
+      expect(await snapshot(api.ctx)).toEqual(before);
     });
 
     it('still accepts a chunked body under the limit', async () => {

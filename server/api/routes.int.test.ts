@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
-import { subscriptions } from '../../drizzle/schema';
+import { sql } from 'drizzle-orm';
 import { startTestContext, type TestCtx } from '../../tests/support/context';
 import { startReceiver } from '../../tests/support/receiver';
 import {
@@ -14,6 +13,7 @@ import {
   type Rest,
 } from '../../tests/support/api';
 import { ok, seedWorld, type World } from '../../tests/support/api-world';
+import { openBreaker } from '../../tests/support/seed';
 import { platformScope } from '../domain/context';
 import { publishEvent } from '../domain/events/publish';
 import { restRoutes, type RestRoute } from './rest';
@@ -377,15 +377,7 @@ const cases: Record<string, Case> = {
     // Only an open breaker has a probe to send sooner: open one by hand.
     valid: async (w) => {
       const id = await w.freshSubscription(w.a);
-      await ctx.db
-        .update(subscriptions)
-        .set({
-          breakerState: 'open',
-          breakerFailures: 5,
-          breakerOpenedAt: new Date(),
-          breakerProbeAt: new Date(Date.now() + 3600_000),
-        })
-        .where(eq(subscriptions.id, id));
+      await openBreaker(ctx, id);
       return { params: { id } };
     },
     check: (b) => expect(b).toMatchObject({ breaker: { state: 'open', probeAt: expect.any(String) } }),

@@ -1,8 +1,9 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deliveries } from '../../drizzle/schema';
 import type { TestCtx } from '../../tests/support/context';
 import { startEngine, type Engine } from '../../tests/support/engine';
+import { fileScoped } from '../../tests/support/file-scoped';
 import { failure, restClient, snapshot, trpcClient, type Rest } from '../../tests/support/api';
 import { ok } from '../../tests/support/api-world';
 import { createApiKey } from '../domain/tenants/api-keys';
@@ -12,7 +13,7 @@ import { createApiKey } from '../domain/tenants/api-keys';
  * handler the Next route uses) gets the same results, the same errors and the same tenant rules as
  * REST, and what it publishes is delivered.
  */
-let engine: Engine;
+const engine = fileScoped(() => startEngine('api_trpc'));
 let ctx: TestCtx;
 let rest: Rest;
 let receiver: Awaited<ReturnType<Engine['receiver']>>;
@@ -21,7 +22,6 @@ let a: { id: string; key: string; subscriptionId: string };
 let b: { id: string; key: string };
 
 beforeAll(async () => {
-  engine = await startEngine('api_trpc');
   ctx = engine.ctx;
   rest = restClient(ctx);
   receiver = await engine.receiver();
@@ -37,10 +37,6 @@ beforeAll(async () => {
   });
   a = { id: ca.id, key: ka.key, subscriptionId: sub.id };
   b = { id: cb.id, key: kb.key };
-});
-
-afterAll(async () => {
-  await engine?.stop();
 });
 
 describe('publishing over REST and over tRPC', () => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { platformScope } from '../../server/domain/context';
 import { publishBatch } from '../../server/domain/events/publish-batch';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { rawClient } from '../../server/db/client';
-import { killHard, startFaultBed, type FaultBed } from '../support/fault';
+import { killHard, startFaultBed, waitForSucceeded, type FaultBed } from '../support/fault';
 import { stopWorker } from '../support/worker-process';
 
 /**
@@ -76,20 +75,7 @@ describe('SIGKILL in the middle of a batch of 100', () => {
     expect(job!.state).toBe('active');
 
     const replacement = await bed.startWorker(env);
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db.execute<{ n: number }>(
-              sql`select count(*)::int as n from deliveries where status = 'succeeded'`,
-            )
-          )[0]!.n,
-        {
-          timeout: 60_000,
-          interval: 250,
-        },
-      )
-      .toBe(N);
+    await waitForSucceeded(ctx, N, 60_000, 250);
 
     // Each delivery has exactly one attempt row; the job that carried them is settled.
     const attempts = await raw<

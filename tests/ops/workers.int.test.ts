@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { attempts, workerHeartbeats } from '../../drizzle/schema';
 import { platformScope } from '../../server/domain/context';
 import { createCustomer } from '../../server/domain/tenants/customers';
 import { publishEvent } from '../../server/domain/events/publish';
 import { createSubscription } from '../../server/domain/subscriptions/subscription-changes';
 import { liveWorkers } from '../../server/domain/upkeep/heartbeats';
-import { killHard, startFaultBed, type FaultBed } from '../support/fault';
+import { killHard, startFaultBed, waitForSucceeded, type FaultBed } from '../support/fault';
 import { startReceiver } from '../support/receiver';
 import { stopWorker } from '../support/worker-process';
 
@@ -95,20 +95,7 @@ describe('three workers, one SIGKILLed mid-load', () => {
     await publishing;
     const progress = setInterval(() => console.log(`${elapsed()}: ${rx.received.length} received`), 5000);
 
-    await expect
-      .poll(
-        async () =>
-          (
-            await ctx.db.execute<{ n: number }>(
-              sql`select count(*)::int as n from deliveries where status = 'succeeded'`,
-            )
-          )[0]!.n,
-        {
-          timeout: 100_000,
-          interval: 1000,
-        },
-      )
-      .toBe(EVENTS);
+    await waitForSucceeded(ctx, EVENTS, 100_000, 1000);
     clearInterval(progress);
     console.log(`${elapsed()}: all delivered`);
 

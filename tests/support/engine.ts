@@ -52,6 +52,24 @@ export async function startEngine(label: string, config: Partial<Ctx['config']> 
   };
 }
 
+/** What a test may set on a subscription besides its customer and URL. */
+type SubscriptionFields = Partial<Omit<Parameters<typeof createSubscription>[2], 'customerId' | 'url'>>;
+
+/**
+ * A new customer named `name` with one subscription to `url`, to every event type unless
+ * `subscription` says otherwise.
+ */
+export async function subscribedCustomer(ctx: Ctx, name: string, url: string, subscription: SubscriptionFields = {}) {
+  const customer = await createCustomer(ctx, platformScope, { name });
+  const sub = await createSubscription(ctx, platformScope, {
+    customerId: customer.id,
+    url,
+    eventTypes: ['*'],
+    ...subscription,
+  });
+  return { customer, sub };
+}
+
 /**
  * A receiver of `engine` answering by `reply`, a new customer named `name` with one subscription to
  * the receiver's /hook (to every event type, unless `subscription` says otherwise), and `publish`,
@@ -61,16 +79,10 @@ export async function subscribedReceiver(
   engine: Engine,
   name: string,
   reply?: Parameters<Engine['receiver']>[0],
-  subscription: Partial<Omit<Parameters<typeof createSubscription>[2], 'customerId' | 'url'>> = {},
+  subscription: SubscriptionFields = {},
 ) {
   const r = await engine.receiver(reply);
-  const customer = await createCustomer(engine.ctx, platformScope, { name });
-  const sub = await createSubscription(engine.ctx, platformScope, {
-    customerId: customer.id,
-    url: `${r.url}/hook`,
-    eventTypes: ['*'],
-    ...subscription,
-  });
+  const { customer, sub } = await subscribedCustomer(engine.ctx, name, `${r.url}/hook`, subscription);
   const publish = (data: Record<string, unknown> = {}, type = 'charge.succeeded') =>
     publishEvent(engine.ctx, platformScope, { type, data, customerId: customer.id });
   return { r, customer, sub, publish };

@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { expect } from 'vitest';
 import { deliveries } from '../../drizzle/schema';
@@ -120,6 +120,13 @@ export async function waitForAllSettled(ctx: Ctx): Promise<void> {
   await expect
     .poll(() => ctx.db.$count(deliveries, inArray(deliveries.status, ['pending', 'held', 'dead'])), { timeout: 60_000 })
     .toBe(0);
+}
+
+/** Waits until `count` deliveries have succeeded, checking every `interval` ms for up to `timeout` ms. */
+export async function waitForSucceeded(ctx: Ctx, count: number, timeout: number, interval: number): Promise<void> {
+  await expect
+    .poll(() => ctx.db.$count(deliveries, eq(deliveries.status, 'succeeded')), { timeout, interval })
+    .toBe(count);
 }
 
 /** How many sessions of `applicationName` on the test's database wait on a lock (and, given `query`, run a statement matching it). */

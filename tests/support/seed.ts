@@ -1,4 +1,5 @@
-import { attempts, deliveries, events } from '../../drizzle/schema';
+import { eq } from 'drizzle-orm';
+import { attempts, deliveries, events, subscriptions } from '../../drizzle/schema';
 import type { Ctx } from '../../server/domain/context';
 import { deliveryIdOf, newId } from '../../server/domain/ids';
 
@@ -109,4 +110,20 @@ export async function seedDelivery(
     });
   }
   return deliveryId;
+}
+
+/**
+ * Opens `subscriptionId`'s circuit breaker by hand, as five failures in a row leave it, with its
+ * next probe an hour away: longer than any test waits.
+ */
+export async function openBreaker(ctx: Ctx, subscriptionId: string) {
+  await ctx.db
+    .update(subscriptions)
+    .set({
+      breakerState: 'open',
+      breakerFailures: 5,
+      breakerOpenedAt: new Date(),
+      breakerProbeAt: new Date(Date.now() + 3600_000),
+    })
+    .where(eq(subscriptions.id, subscriptionId));
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   attemptsOf,
   deliveryOf,
@@ -6,8 +6,8 @@ import {
   startEngine,
   subscribedReceiver,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { platformScope } from '../context';
 import { getSubscription, listSubscriptions } from '../subscriptions/subscription-reads';
 import { getEvent } from '../events/event-reads';
@@ -23,19 +23,13 @@ import { getDelivery, listDeliveries } from './delivery-reads';
  * schedule [2, 5, 10] is 1, 2.5 and 5 s (a window of 8.5 s), the cool-down 15 s.
  */
 const SCALE = 0.5;
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('breaker_schedule', {
+const engine = fileScoped(() =>
+  startEngine('breaker_schedule', {
     retryTimeScale: SCALE,
     breakerThreshold: 5,
     breakerCooldownMs: 30_000,
-  });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+  }),
+);
 
 async function failingSubscription(
   scheduleSeconds = [2, 5, 10],

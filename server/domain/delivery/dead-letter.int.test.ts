@@ -9,8 +9,8 @@ import {
   onlyDelivery,
   startEngine,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { startReceiver } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -24,19 +24,17 @@ import { createSubscription } from '../subscriptions/subscription-changes';
  * compressed by RETRY_TIME_SCALE: 86,400 s × 0.0003 = 25.9 s. Then a replay of the dead letter.
  */
 const SCALE = 0.0003;
-let engine: Engine;
+// The breaker would pause an always-failing endpoint for its (unscaled) cool-down: this file is about the schedule.
+const engine = fileScoped(() => startEngine('dead_letter', { retryTimeScale: SCALE, breakerThreshold: 1000 }));
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let failing = true;
 
 beforeAll(async () => {
-  // The breaker would pause an always-failing endpoint for its (unscaled) cool-down: this file is about the schedule.
-  engine = await startEngine('dead_letter', { retryTimeScale: SCALE, breakerThreshold: 1000 });
   receiver = await startReceiver(() => (failing ? { status: 500, body: 'down' } : { status: 200, delayMs: 300 }));
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await engine?.stop();
 });
 
 describe('dead letters', () => {

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { eq } from 'drizzle-orm';
 import { attempts, deliveries } from '../../../drizzle/schema';
-import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
+import { startEngine, subscribedReceiver } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('delivery');
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('delivery'));
 
 describe('signed delivery path', () => {
   it('delivers a published event as a Standard Webhooks signed POST and records the attempt', async () => {

@@ -4,6 +4,7 @@ import { attempts, deliveries, subscriptions } from '../../../drizzle/schema';
 import { createTestDatabase } from '../../../tests/support/db';
 import { createTestContext, type TestCtx } from '../../../tests/support/context';
 import { startReceiver } from '../../../tests/support/receiver';
+import { subscribedCustomer } from '../../../tests/support/engine';
 import { seedDeadLetters } from '../../../tests/support/seed';
 import { createLogger } from '../../log';
 import { startWorker } from '../../../worker/worker';
@@ -72,9 +73,8 @@ describe('one slow customer does not delay the others', () => {
       });
     const others: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const c = await createCustomer(ctx, platformScope, { name: `Healthy ${i}` });
-      await createSubscription(ctx, platformScope, { customerId: c.id, url: healthy.url, eventTypes: ['*'] });
-      others.push(c.id);
+      const { customer } = await subscribedCustomer(ctx, `Healthy ${i}`, healthy.url);
+      others.push(customer.id);
     }
 
     async function healthyRound(n: number): Promise<number[]> {
@@ -116,11 +116,7 @@ describe('circuit breaker', () => {
   it('opens after consecutive failures, holds new deliveries without spending attempts, probes, closes and drains', async () => {
     let healthyNow = false;
     const rx = await startReceiver(() => ({ status: healthyNow ? 200 : 503 }));
-    const c = await createCustomer(ctx, platformScope, { name: 'Breaker' });
-    const sub = await createSubscription(ctx, platformScope, {
-      customerId: c.id,
-      url: rx.url,
-      eventTypes: ['*'],
+    const { customer: c, sub } = await subscribedCustomer(ctx, 'Breaker', rx.url, {
       maxInFlight: 1,
       retryPolicy: { maxAttempts: 50, scheduleSeconds: [1] },
     });
@@ -163,13 +159,7 @@ describe('circuit breaker', () => {
 describe('per-subscription rate limit', () => {
   it('never dispatches faster than the limit, across all workers', async () => {
     const rx = await startReceiver();
-    const c = await createCustomer(ctx, platformScope, { name: 'Limited' });
-    await createSubscription(ctx, platformScope, {
-      customerId: c.id,
-      url: rx.url,
-      eventTypes: ['*'],
-      rateLimitPerSecond: 10,
-    });
+    const { customer: c } = await subscribedCustomer(ctx, 'Limited', rx.url, { rateLimitPerSecond: 10 });
     for (let i = 0; i < 40; i++) await publishEvent(ctx, platformScope, { type: 'a.b', data: { i }, customerId: c.id });
     await rx.waitFor(40, 30_000);
     const times = rx.received.map((r) => r.at).sort((a, b) => a - b);
@@ -193,15 +183,8 @@ describe('replay all', () => {
   it('re-delivers 10,000 dead letters once each, at a bounded rate, while live traffic flows', async () => {
     const rx = await startReceiver();
     const live = await startReceiver();
-    const c = await createCustomer(ctx, platformScope, { name: 'Replayer' });
-    const other = await createCustomer(ctx, platformScope, { name: 'Live' });
-    const sub = await createSubscription(ctx, platformScope, {
-      customerId: c.id,
-      url: rx.url,
-      eventTypes: ['*'],
-      maxInFlight: 50,
-    });
-    await createSubscription(ctx, platformScope, { customerId: other.id, url: live.url, eventTypes: ['*'] });
+    const { customer: c, sub } = await subscribedCustomer(ctx, 'Replayer', rx.url, { maxInFlight: 50 });
+    const { customer: other } = await subscribedCustomer(ctx, 'Live', live.url);
 
     // Seed yesterday's 10,000 dead letters (as the retry policy would have left them).
     const N = 10_000;

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restClient, type Json, type Rest } from '../../../tests/support/api';
 import { ok } from '../../../tests/support/api-world';
-import { onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { onlyDelivery, startEngine, waitForStatus } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { startReceiver, type Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createApiKey } from '../tenants/api-keys';
@@ -19,20 +20,18 @@ import { createSubscription } from '../subscriptions/subscription-changes';
  * allows, and the API shows them.
  */
 const FFFD = '\uFFFD';
-let engine: Engine;
+const engine = fileScoped(() => startEngine('hostile', { retryTimeScale: 0.02 }));
 let rest: Rest;
 let key: string;
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  engine = await startEngine('hostile', { retryTimeScale: 0.02 });
   rest = restClient(engine.ctx);
   key = (await createApiKey(engine.ctx, null, 'test')).key;
 });
 
 afterAll(async () => {
   await Promise.all(closers.map((c) => c()));
-  await engine?.stop();
 });
 
 /** Publishes one event to a fresh subscription at `url` allowing 2 attempts (2 s apart at this time scale), and waits for it to die. */

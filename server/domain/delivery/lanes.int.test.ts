@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import { deliveries } from '../../../drizzle/schema';
-import { attemptsOf, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, startEngine, waitForStatus } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import type { Received } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { DomainError } from '../errors';
@@ -18,15 +19,7 @@ import { publishEventInput } from '../events/inputs';
  * Ordering lanes against a real receiver and worker. RETRY_TIME_SCALE 0.02 turns a 1 s retry into
  * 20 ms; the breaker's threshold is out of reach, so what holds a lane back is the lane alone.
  */
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('lanes', { retryTimeScale: 0.02, breakerThreshold: 100_000 });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('lanes', { retryTimeScale: 0.02, breakerThreshold: 100_000 }));
 
 type Body = { key: string; seq: number };
 const bodyOf = (r: Received) => (JSON.parse(r.body) as { data: Body }).data;

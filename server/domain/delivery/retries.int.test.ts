@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { deliveries, events, subscriptions } from '../../../drizzle/schema';
@@ -12,8 +12,8 @@ import {
   startEngine,
   subscribedReceiver,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import type { Reply } from '../../../tests/support/receiver';
 import { performAttempt } from './attempt';
 import { unbatchedIo } from '../../../tests/support/attempt-io';
@@ -27,15 +27,7 @@ import { updateSubscription } from '../subscriptions/subscription-changes';
  * (10 s, 30 s, 90 s) into 300, 900 and 2,700 ms: long enough to tell apart, short enough to run.
  */
 const SCALE = 0.03;
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('retries', { retryTimeScale: SCALE });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('retries', { retryTimeScale: SCALE }));
 
 const setup = (
   reply: (index: number, webhookId: string) => Reply,

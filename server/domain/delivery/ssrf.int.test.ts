@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { subscriptions } from '../../../drizzle/schema';
-import { attemptsOf, onlyDelivery, startEngine, waitForStatus, type Engine } from '../../../tests/support/engine';
+import { attemptsOf, onlyDelivery, startEngine, waitForStatus } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { startReceiver } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -10,19 +11,17 @@ import { createSubscription, updateSubscription } from '../subscriptions/subscri
 import { getSubscription } from '../subscriptions/subscription-reads';
 
 /** ALLOW_PRIVATE_TARGETS off, as in production: the worker's sender refuses private addresses too. */
-let engine: Engine;
+const engine = fileScoped(() => startEngine('ssrf', { allowPrivateTargets: false }));
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let customerId = '';
 
 beforeAll(async () => {
-  engine = await startEngine('ssrf', { allowPrivateTargets: false });
   receiver = await startReceiver();
   customerId = (await createCustomer(engine.ctx, platformScope, { name: 'SSRF' })).id;
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await engine?.stop();
 });
 
 const port = () => new URL(receiver.url).port;

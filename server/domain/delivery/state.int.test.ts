@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   attemptsOf,
   deliveryOf,
@@ -6,8 +6,8 @@ import {
   startEngine,
   subscribedReceiver,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import type { Reply } from '../../../tests/support/receiver';
 import { platformScope } from '../context';
 import { getEvent } from '../events/event-reads';
@@ -24,19 +24,13 @@ import { getSubscription } from '../subscriptions/subscription-reads';
  * than any wait here, so anything that goes out sooner went out because we asked it to).
  */
 const SCALE = 0.01;
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('delivery_state', {
+const engine = fileScoped(() =>
+  startEngine('delivery_state', {
     retryTimeScale: SCALE,
     breakerThreshold: 3,
     breakerCooldownMs: 3_600_000,
-  });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+  }),
+);
 
 const setup = (
   reply: (index: number) => Reply = () => ({ status: 200 }),

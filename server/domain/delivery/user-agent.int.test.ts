@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pkg from '../../../package.json' with { type: 'json' };
-import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
+import { startEngine, subscribedReceiver } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('user_agent', { publicUrl: 'https://hooks.example.com' });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('user_agent', { publicUrl: 'https://hooks.example.com' }));
 
 async function userAgentSeen(): Promise<string | undefined> {
   const { r, publish } = await subscribedReceiver(engine, 'Acme');

@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { broadcasts, events } from '../../../drizzle/schema';
-import {
-  startEngine,
-  deliveriesOf,
-  expectVerified,
-  waitFannedOut,
-  waitForStatus,
-  type Engine,
-} from '../../../tests/support/engine';
+import { startEngine, deliveriesOf, expectVerified, waitFannedOut, waitForStatus } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from '../tenants/customers';
 import { publishEvent } from './publish';
 import { createSubscription } from '../subscriptions/subscription-changes';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('fanout');
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('fanout'));
 
 async function subscribe(customerId: string, eventTypes: string[], active = true) {
   const r = await engine.receiver();

@@ -3,9 +3,11 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, subscriptions } from '../../../drizzle/schema';
 import { typedClient, type Json, type Rest } from '../../../tests/support/api';
-import { createTenant, ok, startApiEngine, type ApiEngine } from '../../../tests/support/api-world';
+import { createTenant, ok, startApiEngine } from '../../../tests/support/api-world';
 import { onlyDelivery, waitForStatus } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { startReceiver, type Received, type Reply } from '../../../tests/support/receiver';
+import { openBreaker } from '../../../tests/support/seed';
 import { verifyWebhook } from '../delivery/signing';
 import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
 
@@ -16,7 +18,9 @@ import { PLATFORM_CUSTOMER_ID } from '../platform-customer';
  * retried on failure by the one delivery engine (`deliver` jobs of the platform customer), and listed
  * under the webhook. Retry and breaker time is scaled (0.001).
  */
-let engine: ApiEngine;
+const engine = fileScoped(() =>
+  startApiEngine('operational', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform'),
+);
 let rest: Rest;
 let platformKey: string;
 let customer: { id: string; key: string };
@@ -67,7 +71,20 @@ function expectGenuine(e: OpsEvent, secret: string) {
   expect(e.id).toMatch(/^evt_/);
 }
 
-async function subscribe(path: string, body: Record<string, unknown> = {}): Promise<string> {
+/** `received`, then checked to be signed with `secret` (by default the platform webhook's own). */
+async function receivedGenuine(recv: typeof ops, type: string, subscriptionId: string, secret = opsHook.secret) {
+  const e = await received(recv, type, subscriptionId);
+  expectGenuine(e, secret);
+  return e;
+}
+
+/** A subscription of the customer at `path` (to `<path>.*` events), which its endpoint answers by `answer`. */
+async function subscribe(
+  path: string,
+  answer: (r: Received) => Reply,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  answers.set(path, answer);
   return (
     await ok(
       rest('POST', '/subscriptions', {
@@ -83,7 +100,6 @@ const publish = async (type: string) =>
     .id as string;
 
 beforeAll(async () => {
-  engine = await startApiEngine('operational', { retryTimeScale: 0.001, breakerThreshold: 2 }, 'platform');
   ({ rest, platformKey } = engine);
   // The platform's endpoint refuses its very first request (503): that operational delivery is retried.
   ops = await startReceiver(() => (opsRequests++ === 0 ? { status: 503 } : { status: 204 }));
@@ -100,7 +116,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([ops, deadOnly, endpoint].map((r) => r?.close()));
-  await engine?.stop();
 });
 
 describe('operational webhooks', () => {
@@ -134,19 +149,13 @@ describe('operational webhooks', () => {
 
   it('subscription.failing when the breaker opens, once; subscription.recovered when a probe succeeds', async () => {
     let down = true;
-    answers.set('/flaky', () => (down ? { status: 500, body: 'down' } : { status: 200 }));
-    const subId = await subscribe('/flaky');
+    const subId = await subscribe('/flaky', () => (down ? { status: 500, body: 'down' } : { status: 200 }));
     const events = [await publish('flaky.one'), await publish('flaky.two')];
 
-    const failing = await received(ops, 'subscription.failing', subId);
-    expectGenuine(failing, opsHook.secret);
-    expect(failing.data).toEqual({
-      customerId: customer.id,
-      subscriptionId: subId,
-      url: `${endpoint.url}/flaky`,
-      reason: 'circuit_breaker_open',
-      lastError: 'HTTP 500',
-    });
+    // Both events are about this subscription, and say so in full.
+    const about = { customerId: customer.id, subscriptionId: subId, url: `${endpoint.url}/flaky` };
+    const failing = await receivedGenuine(ops, 'subscription.failing', subId);
+    expect(failing.data).toEqual({ ...about, reason: 'circuit_breaker_open', lastError: 'HTTP 500' });
 
     // A few failed probes later, the endpoint comes back: the next probe closes the breaker.
     await expect
@@ -157,14 +166,8 @@ describe('operational webhooks', () => {
       )
       .toBeGreaterThan(3);
     down = false;
-    const recovered = await received(ops, 'subscription.recovered', subId);
-    expectGenuine(recovered, opsHook.secret);
-    expect(recovered.data).toEqual({
-      customerId: customer.id,
-      subscriptionId: subId,
-      url: `${endpoint.url}/flaky`,
-      reason: 'probe_succeeded',
-    });
+    const recovered = await receivedGenuine(ops, 'subscription.recovered', subId);
+    expect(recovered.data).toEqual({ ...about, reason: 'probe_succeeded' });
     for (const id of events) await waitForStatus(engine.ctx, (await onlyDelivery(engine.ctx, id)).id, 'succeeded');
     // Re-opening after each failed probe is not news: one failing event for the whole outage.
     expect(eventsAt(ops, 'subscription.failing', subId)).toHaveLength(1);
@@ -173,11 +176,9 @@ describe('operational webhooks', () => {
   });
 
   it('subscription.disabled with reason "gone" when the endpoint answers 410, once', async () => {
-    answers.set('/gone', () => ({ status: 410 }));
-    const subId = await subscribe('/gone');
+    const subId = await subscribe('/gone', () => ({ status: 410 }));
     const ids = [await publish('gone.one'), await publish('gone.two')];
-    const disabled = await received(ops, 'subscription.disabled', subId);
-    expectGenuine(disabled, opsHook.secret);
+    const disabled = await receivedGenuine(ops, 'subscription.disabled', subId);
     expect(disabled.data).toMatchObject({
       customerId: customer.id,
       subscriptionId: subId,
@@ -191,12 +192,10 @@ describe('operational webhooks', () => {
   });
 
   it('delivery.dead when a delivery exhausts its attempts, to both webhooks (the filtered one wants only this type)', async () => {
-    answers.set('/doomed', () => ({ status: 500 }));
-    const subId = await subscribe('/doomed', { retryPolicy: { maxAttempts: 1 } });
+    const subId = await subscribe('/doomed', () => ({ status: 500 }), { retryPolicy: { maxAttempts: 1 } });
     const eventId = await publish('doomed.one');
     const delivery = await onlyDelivery(engine.ctx, eventId);
-    const dead = await received(ops, 'delivery.dead', subId);
-    expectGenuine(dead, opsHook.secret);
+    const dead = await receivedGenuine(ops, 'delivery.dead', subId);
     expect(dead.data).toEqual({
       customerId: customer.id,
       subscriptionId: subId,
@@ -207,30 +206,21 @@ describe('operational webhooks', () => {
       message: 'gave up after 1 attempt (last: HTTP 500)',
       attemptCount: 1,
     });
-    const copy = await received(deadOnly, 'delivery.dead', subId);
-    expectGenuine(copy, deadOnlyHook.secret);
+    const copy = await receivedGenuine(deadOnly, 'delivery.dead', subId, deadOnlyHook.secret);
     // One operational event, one id, whichever webhook hears it.
     expect(copy.id).toBe(dead.id);
     expect(deadOnly.received.map(parsed).every((e) => e.type === 'delivery.dead')).toBe(true);
   });
 
   it('delivery.dead when the retry window ends behind an open breaker (no attempt made)', async () => {
-    answers.set('/held', () => ({ status: 200 }));
     // A 10 s window (10 ms scaled) and a breaker held open for an hour: the window ends first.
-    const subId = await subscribe('/held', { retryPolicy: { scheduleSeconds: [10], maxAttempts: 2 } });
-    await engine.ctx.db
-      .update(subscriptions)
-      .set({
-        breakerState: 'open',
-        breakerFailures: 5,
-        breakerOpenedAt: new Date(),
-        breakerProbeAt: new Date(Date.now() + 3600_000),
-      })
-      .where(eq(subscriptions.id, subId));
+    const subId = await subscribe('/held', () => ({ status: 200 }), {
+      retryPolicy: { scheduleSeconds: [10], maxAttempts: 2 },
+    });
+    await openBreaker(engine.ctx, subId);
     const eventId = await publish('held.one');
     const delivery = await onlyDelivery(engine.ctx, eventId);
-    const dead = await received(ops, 'delivery.dead', subId);
-    expectGenuine(dead, opsHook.secret);
+    const dead = await receivedGenuine(ops, 'delivery.dead', subId);
     expect(dead.data).toMatchObject({
       subscriptionId: subId,
       deliveryId: delivery.id,
@@ -309,8 +299,7 @@ describe('operational webhooks', () => {
     const rotated = await ok(
       rest('POST', '/operational-webhooks/{id}/rotate-secret', { key: platformKey, params: { id: opsHook.id } }),
     );
-    answers.set('/again', () => ({ status: 500 }));
-    const subId = await subscribe('/again', { retryPolicy: { maxAttempts: 1 } });
+    const subId = await subscribe('/again', () => ({ status: 500 }), { retryPolicy: { maxAttempts: 1 } });
     await publish('again.one');
     const dead = await received(ops, 'delivery.dead', subId);
     expect(dead.headers['webhook-signature']!.split(' ')).toHaveLength(2);

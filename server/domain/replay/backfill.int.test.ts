@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { auditLog, bulkReplays, deliveries, events } from '../../../drizzle/schema';
-import { startEngine, type Engine } from '../../../tests/support/engine';
+import { startEngine } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { startReceiver } from '../../../tests/support/receiver';
 import { expectUnchanged, restClient, trpcClient, type Json, type Rest } from '../../../tests/support/api';
+import { ok } from '../../../tests/support/api-world';
 import { platformScope } from '../context';
 import { createApiKey } from '../tenants/api-keys';
 import { createCustomer } from '../tenants/customers';
@@ -16,7 +18,7 @@ import { newId } from '../ids';
  */
 const RATE = 200; // the replay rate: a backfill sends at most 100 every half second
 
-let engine: Engine;
+const engine = fileScoped(() => startEngine('backfill', { replayRatePerSecond: RATE }));
 let rest: Rest;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
@@ -25,17 +27,18 @@ async function tenant(name: string): Promise<Tenant> {
   const c = await createCustomer(engine.ctx, platformScope, { name });
   return { id: c.id, key: (await createApiKey(engine.ctx, c.id)).key };
 }
-async function ok(res: Promise<{ status: number; body: Json }>, status: number): Promise<Json> {
-  const r = await res;
-  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 const subscribe = (t: Tenant, path: string, body: Record<string, unknown>) =>
   ok(rest('POST', '/subscriptions', { key: t.key, body: { url: `${receiver.url}${path}`, ...body } }), 201);
 const publish = (t: Tenant, type: string, data: unknown) =>
   ok(rest('POST', '/events', { key: t.key, body: { type, data } }), 202);
 const backfill = (t: Tenant, id: string, body: Record<string, unknown>) =>
   rest('POST', '/subscriptions/{id}/backfill', { key: t.key, params: { id }, body });
+/** The preview of a backfill of subscription `id` over `query` (`from`, `eventTypes`), as `t` asks for it. */
+const previewRequest = (t: Tenant, id: string, query: Record<string, string>) =>
+  rest('GET', '/subscriptions/{id}/backfill/preview', { key: t.key, params: { id }, query });
+const previewed = (t: Tenant, id: string, query: Record<string, string>) => ok(previewRequest(t, id, query), 200);
+/** How many deliveries subscription `id` has. */
+const deliveriesTo = (id: string) => engine.ctx.db.$count(deliveries, eq(deliveries.subscriptionId, id));
 const progress = (t: Tenant, id: string) => ok(rest('GET', '/replays/{id}', { key: t.key, params: { id } }), 200);
 /** Waits for the backfill job to finish, then for every delivery it made to be settled. */
 async function settled(t: Tenant, id: string): Promise<Json> {
@@ -61,14 +64,12 @@ async function startedNothing<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  engine = await startEngine('backfill', { replayRatePerSecond: RATE });
   rest = restClient(engine.ctx);
   receiver = await startReceiver(() => ({ status: 200 }));
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await engine?.stop();
 });
 
 describe('a subscription created after its events', () => {
@@ -98,14 +99,7 @@ describe('a subscription created after its events', () => {
   });
 
   it('previews and then sends exactly the events its patterns and filter match', async () => {
-    const preview = await ok(
-      rest('GET', '/subscriptions/{id}/backfill/preview', {
-        key: acme.key,
-        params: { id: late.id },
-        query: { from: since },
-      }),
-      200,
-    );
+    const preview = await previewed(acme, late.id, { from: since });
     expect(preview).toMatchObject({
       count: expected.length,
       capped: false,
@@ -153,14 +147,7 @@ describe('a subscription created after its events', () => {
   });
 
   it('a second backfill over the same range sends nothing: what the first sent is skipped', async () => {
-    const preview = await ok(
-      rest('GET', '/subscriptions/{id}/backfill/preview', {
-        key: acme.key,
-        params: { id: late.id },
-        query: { from: since },
-      }),
-      200,
-    );
+    const preview = await previewed(acme, late.id, { from: since });
     expect(preview).toMatchObject({ count: 0, examined: 20 });
     const again = await ok(backfill(acme, late.id, { from: since }), 202);
     expect(await settled(acme, again.id)).toMatchObject({
@@ -170,11 +157,7 @@ describe('a subscription created after its events', () => {
       filteredOut: 20 - expected.length,
       delivered: 0,
     });
-    const [n] = await engine.ctx.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(deliveries)
-      .where(eq(deliveries.subscriptionId, late.id));
-    expect(n!.n).toBe(expected.length);
+    expect(await deliveriesTo(late.id)).toBe(expected.length);
     // The subscription that had every event from its fan-out: all 30 skipped.
     const all = await ok(backfill(acme, early.id, { from: since }), 202);
     expect(await settled(acme, all.id)).toMatchObject({ total: 30, enqueued: 0, skipped: 30, filteredOut: 0 });
@@ -190,14 +173,7 @@ describe('a subscription created after its events', () => {
 
   it('eventTypes narrows what is sent, among what the subscription matches', async () => {
     const narrow = await subscribe(acme, '/narrow', { eventTypes: ['order.*', 'invoice.paid'] });
-    const preview = await ok(
-      rest('GET', '/subscriptions/{id}/backfill/preview', {
-        key: acme.key,
-        params: { id: narrow.id },
-        query: { from: since, eventTypes: 'invoice.*,order.created' },
-      }),
-      200,
-    );
+    const preview = await previewed(acme, narrow.id, { from: since, eventTypes: 'invoice.*,order.created' });
     expect(preview).toMatchObject({ count: 20, examined: 20 });
     const b = await ok(backfill(acme, narrow.id, { from: since, eventTypes: ['invoice.*'] }), 202);
     expect(await settled(acme, b.id)).toMatchObject({
@@ -214,18 +190,7 @@ describe('a subscription created after its events', () => {
     const refused = await unchanged(() => backfill(acme, paused.id, { from: since }));
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/paused: resume it/);
-    expect(
-      (
-        await ok(
-          rest('GET', '/subscriptions/{id}/backfill/preview', {
-            key: acme.key,
-            params: { id: paused.id },
-            query: { from: since },
-          }),
-          200,
-        )
-      ).count,
-    ).toBe(30);
+    expect((await previewed(acme, paused.id, { from: since })).count).toBe(30);
   });
 
   it('a range from ten years ago starts at the retention window, and is reported as clamped', async () => {
@@ -233,14 +198,7 @@ describe('a subscription created after its events', () => {
     const wide = await subscribe(acme, '/wide', { eventTypes: ['invoice.paid'] });
     const window = engine.ctx.config.retentionDays * 86400_000;
     const asked = Date.now();
-    const preview = await ok(
-      rest('GET', '/subscriptions/{id}/backfill/preview', {
-        key: acme.key,
-        params: { id: wide.id },
-        query: { from: tenYears },
-      }),
-      200,
-    );
+    const preview = await previewed(acme, wide.id, { from: tenYears });
     const answered = Date.now();
     expect(preview).toMatchObject({ count: 10, clampedFrom: tenYears });
     // From the oldest time the retention window keeps, when it was asked.
@@ -276,11 +234,7 @@ describe('a subscription created after its events', () => {
       expect(res.body.error.field, JSON.stringify(body)).toBe(field);
       expect(res.body.error.message, JSON.stringify(body)).toMatch(reason);
     }
-    const preview = await rest('GET', '/subscriptions/{id}/backfill/preview', {
-      key: acme.key,
-      params: { id: late.id },
-      query: { from: hourAgo, eventTypes: 'order.*,bad..type' },
-    });
+    const preview = await previewRequest(acme, late.id, { from: hourAgo, eventTypes: 'order.*,bad..type' });
     expect(preview.status).toBe(400);
     expect(preview.body.error.field).toBe('eventTypes.1');
   });
@@ -289,11 +243,7 @@ describe('a subscription created after its events', () => {
     const other = await tenant('Other');
     for (const res of [
       await unchanged(() => backfill(other, late.id, { from: since })),
-      await rest('GET', '/subscriptions/{id}/backfill/preview', {
-        key: other.key,
-        params: { id: late.id },
-        query: { from: since },
-      }),
+      await previewRequest(other, late.id, { from: since }),
       await rest('GET', '/subscriptions/{id}/backfills', { key: other.key, params: { id: late.id } }),
       await rest('GET', '/replays/{id}', { key: other.key, params: { id: first.id as string } }),
       await unchanged(() => rest('DELETE', '/replays/{id}', { key: other.key, params: { id: first.id as string } })),
@@ -362,11 +312,7 @@ describe('cancel', () => {
       const [row] = await engine.ctx.db.select().from(bulkReplays).where(eq(bulkReplays.id, b.id));
       expect(row!.status).toBe('cancelled');
       expect(row!.enqueued).toBeLessThan(2000);
-      const [n] = await engine.ctx.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(deliveries)
-        .where(eq(deliveries.subscriptionId, sub.id));
-      expect(n!.n).toBe(row!.enqueued);
+      expect(await deliveriesTo(sub.id)).toBe(row!.enqueued);
       // What was sent before the cancel is delivered; cancelling again is a 409.
       await expect.poll(async () => (await progress(t, b.id)).delivered, { timeout: 60_000 }).toBe(row!.enqueued);
       expect((await rest('DELETE', '/replays/{id}', { key: t.key, params: { id: b.id } })).status).toBe(409);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { subscriptions } from '../../../drizzle/schema';
@@ -9,8 +9,8 @@ import {
   startEngine,
   subscribedReceiver,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import type { Reply } from '../../../tests/support/receiver';
 import { customerScope, platformScope } from '../context';
 import { createCustomer } from './customers';
@@ -18,15 +18,7 @@ import { generateSecret, verifyWebhook } from '../delivery/signing';
 import { getSubscriptionSecret } from '../subscriptions/subscription-reads';
 import { rotateSecret } from '../subscriptions/signing-secret-rotation';
 
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('rotation');
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('rotation'));
 
 async function setup(reply?: (index: number) => Reply, retryPolicy?: { scheduleSeconds: number[] }) {
   const { r, sub, customer, publish } = await subscribedReceiver(

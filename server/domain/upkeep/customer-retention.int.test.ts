@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { events } from '../../../drizzle/schema';
-import { startEngine, subscribedReceiver, type Engine } from '../../../tests/support/engine';
+import { startEngine, subscribedReceiver } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { DAY, publishAged as publishAgedAs, suffixDaysAgo } from '../../../tests/support/aged';
 import { platformScope } from '../context';
 import { publishEvent } from '../events/publish';
@@ -19,15 +20,7 @@ import { purgeExpired } from './retention';
  * shorter-retained customer's events in it go row by row once more than a partition's length
  * overdue. A shortening applies to stored events; a lengthening only to new ones.
  */
-let engine: Engine;
-
-beforeAll(async () => {
-  engine = await startEngine('customer-retention', { retentionDays: 30, partitionDays: 1 });
-});
-
-afterAll(async () => {
-  await engine?.stop();
-});
+const engine = fileScoped(() => startEngine('customer-retention', { retentionDays: 30, partitionDays: 1 }));
 
 async function customer(name: string, retentionDays?: number) {
   const { customer: c } = await subscribedReceiver(engine, name);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   attemptsOf,
@@ -9,6 +9,7 @@ import {
   waitForStatus,
   type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { agedCtx, DAY, midnight, publishAged as publishAgedAs, suffixDaysAgo } from '../../../tests/support/aged';
 import { platformScope, type Ctx } from '../context';
 import { createCustomer } from '../tenants/customers';
@@ -26,19 +27,14 @@ import { createLogger } from '../../log';
  * rows land, that a range goes whole at retention while replay works up to then, and what happens
  * to rows with no range of their own.
  */
-let engine: Engine;
+const engine = fileScoped(() => startEngine('partitions', { retentionDays: 30 }));
 let receiver: Awaited<ReturnType<Engine['receiver']>>;
 let customerId = '';
 
 beforeAll(async () => {
-  engine = await startEngine('partitions', { retentionDays: 30 });
   const subscribed = await subscribedReceiver(engine, 'Partitioned');
   receiver = subscribed.r;
   customerId = subscribed.customer.id;
-});
-
-afterAll(async () => {
-  await engine?.stop();
 });
 
 async function exists(table: string): Promise<boolean> {

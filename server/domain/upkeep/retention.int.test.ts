@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { attempts, deliveries, events, subscriptionDepthSamples } from '../../../drizzle/schema';
 import {
@@ -8,8 +8,8 @@ import {
   startEngine,
   subscribedReceiver,
   waitForStatus,
-  type Engine,
 } from '../../../tests/support/engine';
+import { fileScoped } from '../../../tests/support/file-scoped';
 import { agedCtx, DAY, publishAged as publishAgedAs } from '../../../tests/support/aged';
 import { enqueue } from '../../queue/boss';
 import { platformScope } from '../context';
@@ -17,19 +17,14 @@ import { replayDelivery } from '../replay/replay-delivery';
 import { publishEvent } from '../events/publish';
 import { purgeExpired } from './retention';
 
-let engine: Engine;
+const engine = fileScoped(() => startEngine('retention', { retentionDays: 30 }));
 let customerId = '';
 let subscriptionId = '';
 
 beforeAll(async () => {
-  engine = await startEngine('retention', { retentionDays: 30 });
   const { customer, sub } = await subscribedReceiver(engine, 'Old');
   customerId = customer.id;
   subscriptionId = sub.id;
-});
-
-afterAll(async () => {
-  await engine?.stop();
 });
 
 /** Publishes as if `daysAgo` days ago (the event's retention_until follows), and waits for its delivery. */
