@@ -89,8 +89,10 @@ describe('retries', () => {
   });
 
   it('a refused connection is recorded as error class connection and retried', async () => {
+    // A 100 s retry (3 s scaled) is also the whole window: a loaded machine that takes a moment to
+    // make the first attempt must not spend it before the retry is scheduled.
     const { r, sub, publish } = await setup(() => ({ status: 200 }), {
-      retryPolicy: { maxAttempts: 2, scheduleSeconds: [10] },
+      retryPolicy: { maxAttempts: 2, scheduleSeconds: [100] },
     });
     const port = new URL(r.url).port;
     await r.close(); // nothing listens there any more
