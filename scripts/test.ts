@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { bin } from './lib/processes';
 import { findCitus } from './lib/citus';
 
@@ -62,10 +63,7 @@ type FileResult = {
 };
 /** The head of a failure's message, without colours: enough to say why when only the log's tail is read. */
 const whyItFailed = (messages: string[] | undefined) =>
-  (messages ?? [])
-    .join('\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  stripVTControlCharacters((messages ?? []).join('\n'))
     .split('\n')
     .slice(0, 40)
     .map((line) => `    ${line}`)
